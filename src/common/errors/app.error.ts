@@ -1,0 +1,68 @@
+import { ERROR_STATUS, ErrorCode } from './error-code';
+
+export interface ErrorDetail {
+  /** JSON pointer into the request body (or the query parameter's name). */
+  field: string;
+  message: string;
+}
+
+/**
+ * A domain error: services throw a subclass with a stable code; the exception filter turns it into the
+ * contract's envelope and status. Messages are meant for clients and must not carry internals.
+ */
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export class ValidationFailedError extends AppError {
+  constructor(details: ErrorDetail[], message = 'The request is invalid') {
+    super(ErrorCode.VALIDATION_FAILED, message, details);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(resource: string) {
+    super(ErrorCode.NOT_FOUND, `${resource} not found`);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.CONFLICT, message);
+  }
+}
+
+export class InvalidStateError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.INVALID_STATE, message);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Authentication required') {
+    super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'You do not have permission to do this') {
+    super(ErrorCode.FORBIDDEN, message);
+  }
+}
+
+export class RequestTimeoutError extends AppError {
+  constructor() {
+    super(ErrorCode.TIMEOUT, 'The request took too long and was abandoned');
+  }
+}

@@ -1,0 +1,118 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, ErrorDetail } from '../errors/app.error';
+import { codeForStatus, ErrorCode } from '../errors/error-code';
+import type { ErrorEnvelope } from './envelope';
+import { responseMeta } from './request-context';
+
+export interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  details?: ErrorDetail[];
+  headers?: Record<string, string>;
+}
+
+/** Errors raised by the body parser carry a `type` and the status to answer with. */
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as BodyParserError).type === 'string' &&
+    typeof (err as BodyParserError).status === 'number'
+  );
+}
+
+const DEFAULT_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.NOT_FOUND]: 'Not found',
+  [ErrorCode.UNAUTHENTICATED]: 'Authentication required',
+  [ErrorCode.FORBIDDEN]: 'You do not have permission to do this',
+  [ErrorCode.RATE_LIMITED]: 'Too many requests; slow down',
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 'The request body is too large',
+  [ErrorCode.SERVICE_UNAVAILABLE]: 'The service is temporarily unavailable',
+};
+
+function fromHttpException(err: HttpException): Problem {
+  const status = err.getStatus();
+  const code = codeForStatus(status);
+  const body = err.getResponse();
+  let message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+  if (Array.isArray(message)) message = message.join('; ');
+  if (status === 404 && typeof message === 'string' && message.startsWith('Cannot ')) {
+    message = 'No route matches this method and path';
+  }
+  return {
+    status,
+    code,
+    message: typeof message === 'string' && status < 500 ? message : (DEFAULT_MESSAGES[code] ?? 'Request failed'),
+  };
+}
+
+function fromBodyParserError(err: BodyParserError): Problem {
+  switch (err.type) {
+    case 'entity.too.large':
+      return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is larger than allowed' };
+    case 'entity.parse.failed':
+      return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'The request body is not valid JSON' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return {
+        status: 415,
+        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        message: 'Unsupported content encoding or charset',
+      };
+    default:
+      return err.status >= 400 && err.status < 500
+        ? { status: err.status, code: codeForStatus(err.status), message: 'The request body could not be read' }
+        : { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
+  }
+}
+
+export function sendError(req: Request, res: Response, problem: Problem): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const body: ErrorEnvelope = {
+    status: 'error',
+    error: { code: problem.code, message: problem.message, ...(problem.details ? { details: problem.details } : {}) },
+    meta: responseMeta(req),
+  };
+  for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(problem.status).json(body);
+}
+
+/** Turns every error into the contract's error envelope: no stack, SQL or internals leave the process. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw err;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const problem = this.toProblem(err);
+    if (problem.status >= 500) {
+      const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      this.logger.error(`${req.method} ${req.path} failed with ${problem.status}: ${detail}`);
+      if (err instanceof Error && err.stack) this.logger.debug(err.stack);
+    }
+    sendError(req, res, problem);
+  }
+
+  private toProblem(err: unknown): Problem {
+    if (err instanceof AppError) {
+      return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
+    }
+    if (err instanceof HttpException) return fromHttpException(err);
+    if (isBodyParserError(err)) return fromBodyParserError(err);
+    return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
+  }
+}

@@ -1,0 +1,100 @@
+import { RequestMethod, VersioningType } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import responseTime from 'response-time';
+import type { AppConfig } from '../../config/app-config';
+import { ErrorEnvelopeDto } from '../swagger/api-envelope';
+import { jsonOnlyMiddleware } from './content-type.middleware';
+import { requestIdMiddleware } from './request-id.middleware';
+
+export const API_PREFIX = 'api';
+export const DOCS_PATH = 'docs';
+/** Paths served at the root, outside `/api/v1` and the envelope. */
+const ROOT_PATHS = ['health', 'health/{*rest}', 'metrics', 'admin/queues', 'admin/queues/{*rest}'];
+
+const strictHelmet = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+/** The Swagger UI runs inline scripts and styles and loads its own assets: its CSP allows just that. */
+const docsHelmet = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+    },
+  },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  const isDocs = req.path === `/${DOCS_PATH}` || req.path.startsWith(`/${DOCS_PATH}/`);
+  (isDocs ? docsHelmet : strictHelmet)(req, res, next);
+}
+
+export function buildOpenApiDocument(app: NestExpressApplication, version: string) {
+  const config = new DocumentBuilder()
+    .setTitle('YMERA API')
+    .setDescription(
+      [
+        'Control plane for AI agents. Every `/api/v1` response is wrapped in an envelope:',
+        '`{status: "success", data, meta: {timestamp, requestId}}` (lists add `total`, `skip`, `limit` to `meta`),',
+        'and every error is `{status: "error", error: {code, message, details?}, meta}`.',
+        'Paging: `?skip=0&limit=50`, `limit` at most 1000, newest first.',
+        'Every response carries `X-Request-Id` (yours when it is 1-128 characters of `A-Z a-z 0-9 . _ : -`) and `X-Response-Time`.',
+      ].join(' '),
+    )
+    .setVersion(version)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+    .build();
+  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] });
+}
+
+/** Everything HTTP that sits outside Nest's DI: express middleware order, prefix, versioning and docs. */
+export function configureHttpApp(app: NestExpressApplication, config: AppConfig, version: string): void {
+  const express = app.getHttpAdapter().getInstance();
+  express.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.use(requestIdMiddleware);
+  app.use(responseTime({ digits: 1, suffix: true }));
+  app.use(securityHeaders);
+  app.enableCors({
+    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+    credentials: !config.http.corsOrigins.includes('*'),
+    exposedHeaders: [
+      'X-Request-Id',
+      'X-Response-Time',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'Retry-After',
+    ],
+  });
+  app.use(jsonOnlyMiddleware);
+  app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })) });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  const document = buildOpenApiDocument(app, version);
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: `${DOCS_PATH}-json`,
+    customSiteTitle: 'YMERA API',
+  });
+}

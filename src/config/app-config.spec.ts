@@ -1,0 +1,98 @@
+import { loadConfig, parseDurationSeconds } from './app-config';
+import { InvalidConfigError } from './config.errors';
+
+const STRONG_SECRET = 'q7Vb2xK9mP4wZr8sT1uY6nE3aD5fG0hJ_kL-cB';
+
+function expectInvalid(env: NodeJS.ProcessEnv, setting: string): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidConfigError);
+    expect((err as InvalidConfigError).setting).toBe(setting);
+    expect((err as Error).message).toContain(setting);
+    expect((err as Error).message).not.toContain('\n');
+    return (err as Error).message;
+  }
+  throw new Error(`expected ${setting} to be refused`);
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual(
+      expect.objectContaining({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, requestTimeoutMs: 30000 }),
+    );
+    expect(config.role).toBe('all');
+    expect(config.database).toEqual({
+      url: 'postgres://postgres@127.0.0.1:5432/ymera',
+      name: 'ymera',
+      poolMax: 20,
+      migrationsRun: true,
+    });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'ymera' });
+    expect(config.auth.accessTtlSeconds).toBe(900);
+    expect(config.auth.refreshTtlSeconds).toBe(30 * 86400);
+    expect(config.rateLimits).toEqual({ perMinute: 100, loginPerMinute: 5, frontendMetricsPerMinute: 1000 });
+    expect(config.worker.concurrency).toBe(10);
+  });
+
+  it('generates a per-process JWT secret outside production, with a warning', () => {
+    const warnings: string[] = [];
+    const a = loadConfig({ NODE_ENV: 'development' }, (m) => warnings.push(m));
+    const b = loadConfig({ NODE_ENV: 'development' });
+    expect(a.auth.jwtSecretGenerated).toBe(true);
+    expect(a.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(a.auth.jwtSecret).not.toBe(b.auth.jwtSecret);
+    expect(warnings.join(' ')).toContain('JWT_SECRET');
+  });
+
+  it('requires a strong JWT secret in production', () => {
+    const prod = { NODE_ENV: 'production', SECRETS_KEY: 'a'.repeat(64) };
+    expectInvalid(prod, 'JWT_SECRET');
+    expectInvalid({ ...prod, JWT_SECRET: 'short-secret' }, 'JWT_SECRET');
+    expectInvalid({ ...prod, JWT_SECRET: 'changeme-changeme-changeme-changeme' }, 'JWT_SECRET');
+    expectInvalid({ ...prod, JWT_SECRET: 'x'.repeat(40) }, 'JWT_SECRET');
+    expect(loadConfig({ ...prod, JWT_SECRET: STRONG_SECRET }).auth.jwtSecret).toBe(STRONG_SECRET);
+  });
+
+  it('refuses "*" as CORS origin in production but allows explicit origins', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, SECRETS_KEY: 'a'.repeat(64) };
+    expectInvalid({ ...prod, CORS_ORIGINS: '*' }, 'CORS_ORIGINS');
+    expectInvalid({ ...prod, CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS');
+    const config = loadConfig({ ...prod, CORS_ORIGINS: 'https://a.example, https://b.example:8443' });
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).http.corsOrigins).toEqual(['*']);
+  });
+
+  it('names the setting and the bad value in one line', () => {
+    expect(expectInvalid({ PORT: 'eighty' }, 'PORT')).toContain('"eighty"');
+    expectInvalid({ PORT: '70000' }, 'PORT');
+    expectInvalid({ APP_ROLE: 'scheduler' }, 'APP_ROLE');
+    expectInvalid({ DB_POOL_MAX: '0' }, 'DB_POOL_MAX');
+    expectInvalid({ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL');
+    expectInvalid({ BODY_LIMIT: 'huge' }, 'BODY_LIMIT');
+    expectInvalid({ JWT_ACCESS_TTL: 'soon' }, 'JWT_ACCESS_TTL');
+    expectInvalid({ AGENT_ALLOW_PRIVATE_NETWORKS: 'maybe' }, 'AGENT_ALLOW_PRIVATE_NETWORKS');
+  });
+
+  it('never prints the value of a secret setting', () => {
+    const message = expectInvalid({ METRICS_TOKEN: 'short-token' }, 'METRICS_TOKEN');
+    expect(message).not.toContain('short-token');
+  });
+
+  it('parses sizes, booleans, proxies and durations', () => {
+    const config = loadConfig({
+      BODY_LIMIT: '512kb',
+      AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+      TRUST_PROXY: '1',
+      DATABASE_URL: 'postgres://u:p@db:5432/other',
+    });
+    expect(config.http.bodyLimitBytes).toBe(512 * 1024);
+    expect(config.agents.allowPrivateNetworks).toBe(true);
+    expect(config.http.trustProxy).toBe(1);
+    expect(config.database.name).toBe('other');
+    expect(parseDurationSeconds('15m')).toBe(900);
+    expect(parseDurationSeconds('2h')).toBe(7200);
+    expect(parseDurationSeconds('45')).toBe(45);
+  });
+});

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import bytes from 'bytes';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { InvalidConfigError } from './config.errors';
+import { EnvSchema } from './env.schema';
+
+export type AppRole = EnvSchema['APP_ROLE'];
+
+export interface AppConfig {
+  env: EnvSchema['NODE_ENV'];
+  isProduction: boolean;
+  role: AppRole;
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    corsOrigins: string[];
+    trustProxy: boolean | number | string;
+  };
+  database: { url: string; name: string; poolMax: number; migrationsRun: boolean };
+  redis: { url: string; prefix: string };
+  auth: {
+    jwtSecret: string;
+    jwtSecretGenerated: boolean;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    issuer: string;
+    audience: string;
+    registration: 'open' | 'closed';
+    adminEmail: string;
+    adminPassword?: string;
+  };
+  secretsKey?: Buffer;
+  rateLimits: { perMinute: number; loginPerMinute: number; frontendMetricsPerMinute: number };
+  worker: { concurrency: number };
+  agents: { allowPrivateNetworks: boolean };
+  metrics: { token?: string };
+  log: { level: EnvSchema['LOG_LEVEL'] };
+  shutdownTimeoutMs: number;
+}
+
+/** Values that appear in examples and must never protect a production deployment. */
+const PLACEHOLDER_SECRETS = [
+  'changeme',
+  'change-me',
+  'secret',
+  'jwt_secret',
+  'your-secret',
+  'your_jwt_secret',
+  'replace-me',
+  'please-change-me',
+  'ymera',
+  'development',
+];
+
+function looksLikePlaceholder(secret: string): boolean {
+  if (new Set(secret).size < 8) return true;
+  // What is left once the well-known words and separators are taken out must still be a secret.
+  let rest = secret.toLowerCase();
+  for (const word of PLACEHOLDER_SECRETS) rest = rest.split(word).join('');
+  return rest.replace(/[\s\-_.:0-9]/g, '').length < 16;
+}
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+export function parseDurationSeconds(value: string): number {
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!match) throw new Error(`not a duration: ${value}`);
+  return Math.max(1, Math.floor(Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']));
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  const v = value.trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}
+
+/**
+ * Reads and validates the environment once. Throws {@link InvalidConfigError} naming the first bad setting.
+ * `warn` receives notices that do not stop the process (a generated development secret).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => void = () => undefined): AppConfig {
+  const raw = Object.fromEntries(
+    Object.keys(new EnvSchema())
+      .concat(['JWT_SECRET', 'SECRETS_KEY', 'ADMIN_PASSWORD', 'METRICS_TOKEN'])
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const [first] = errors;
+    const problem = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const shown = /SECRET|PASSWORD|TOKEN|KEY/.test(first.property) ? '' : ` (got "${String(raw[first.property])}")`;
+    throw new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
+  }
+
+  const isProduction = parsed.NODE_ENV === 'production';
+  let jwtSecret = parsed.JWT_SECRET;
+  let jwtSecretGenerated = false;
+  if (jwtSecret === undefined) {
+    if (isProduction) throw new InvalidConfigError('JWT_SECRET', 'is required in production');
+    jwtSecret = randomBytes(48).toString('base64url');
+    jwtSecretGenerated = true;
+    warn('JWT_SECRET is not set: a random secret was generated for this process; tokens will not survive a restart');
+  } else if (isProduction) {
+    if (jwtSecret.length < 32)
+      throw new InvalidConfigError('JWT_SECRET', 'must be at least 32 characters in production');
+    if (looksLikePlaceholder(jwtSecret)) {
+      throw new InvalidConfigError(
+        'JWT_SECRET',
+        'looks like a placeholder; use a random value (openssl rand -base64 48)',
+      );
+    }
+  }
+
+  const corsOrigins = parsed.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (isProduction && corsOrigins.includes('*')) {
+    throw new InvalidConfigError('CORS_ORIGINS', 'must list origins explicitly in production ("*" is refused)');
+  }
+  const badOrigin = corsOrigins.find((o) => o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o));
+  if (badOrigin) throw new InvalidConfigError('CORS_ORIGINS', `has an entry that is not an origin: "${badOrigin}"`);
+
+  if (isProduction && !parsed.SECRETS_KEY) {
+    throw new InvalidConfigError('SECRETS_KEY', 'is required in production (32 bytes, hex or base64)');
+  }
+  const secretsKey = parsed.SECRETS_KEY
+    ? Buffer.from(parsed.SECRETS_KEY, parsed.SECRETS_KEY.length === 64 ? 'hex' : 'base64')
+    : undefined;
+  if (isProduction && !parsed.ADMIN_PASSWORD) {
+    // Production never prints a generated password; an existing admin makes this irrelevant at runtime.
+    warn('ADMIN_PASSWORD is not set: no admin is bootstrapped in production when none exists');
+  }
+
+  return {
+    env: parsed.NODE_ENV,
+    isProduction,
+    role: parsed.APP_ROLE,
+    http: {
+      host: parsed.HOST,
+      port: parsed.PORT,
+      bodyLimitBytes: bytes.parse(parsed.BODY_LIMIT) ?? 10 * 1024 * 1024,
+      requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+      corsOrigins,
+      trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
+    },
+    database: {
+      url: parsed.DATABASE_URL,
+      name: databaseName(parsed.DATABASE_URL),
+      poolMax: parsed.DB_POOL_MAX,
+      migrationsRun: parsed.DB_MIGRATIONS_RUN,
+    },
+    redis: { url: parsed.REDIS_URL, prefix: parsed.REDIS_PREFIX },
+    auth: {
+      jwtSecret,
+      jwtSecretGenerated,
+      accessTtlSeconds: parseDurationSeconds(parsed.JWT_ACCESS_TTL),
+      refreshTtlSeconds: parseDurationSeconds(parsed.JWT_REFRESH_TTL),
+      issuer: parsed.JWT_ISSUER,
+      audience: parsed.JWT_AUDIENCE,
+      registration: parsed.AUTH_REGISTRATION,
+      adminEmail: parsed.ADMIN_EMAIL.toLowerCase(),
+      adminPassword: parsed.ADMIN_PASSWORD,
+    },
+    secretsKey,
+    rateLimits: {
+      perMinute: parsed.RATE_LIMIT_PER_MIN,
+      loginPerMinute: parsed.RATE_LIMIT_LOGIN_PER_MIN,
+      frontendMetricsPerMinute: parsed.RATE_LIMIT_FRONTEND_METRICS_PER_MIN,
+    },
+    worker: { concurrency: parsed.WORKER_CONCURRENCY },
+    agents: { allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS },
+    metrics: { token: parsed.METRICS_TOKEN },
+    log: { level: parsed.LOG_LEVEL },
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+  };
+}

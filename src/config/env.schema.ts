@@ -1,0 +1,147 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const APP_ROLES = ['api', 'worker', 'all'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A duration such as `15m`, `30d`, `3600s` or `900` (seconds). */
+const DURATION = /^\d+\s*(ms|s|m|h|d)?$/;
+const BYTE_SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
+
+/**
+ * Every setting the process reads from its environment, with its default.
+ * `.env.example` documents each of them; nothing else in the code reads `process.env`.
+ */
+export class EnvSchema {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @IsString()
+  @MinLength(1)
+  HOST = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsIn(APP_ROLES)
+  APP_ROLE: (typeof APP_ROLES)[number] = 'all';
+
+  @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL naming a database' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ymera';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DB_POOL_MAX = 20;
+
+  @Transform(toBool)
+  @IsBoolean()
+  DB_MIGRATIONS_RUN = true;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 characters of letters, digits, _ . : -' })
+  REDIS_PREFIX = 'ymera';
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  @Matches(DURATION, { message: 'must be a duration such as 15m, 1h or 900' })
+  JWT_ACCESS_TTL = '15m';
+
+  @Matches(DURATION, { message: 'must be a duration such as 30d, 12h or 86400' })
+  JWT_REFRESH_TTL = '30d';
+
+  @IsString()
+  @MinLength(1)
+  JWT_ISSUER = 'ymera';
+
+  @IsString()
+  @MinLength(1)
+  JWT_AUDIENCE = 'ymera-api';
+
+  @IsOptional()
+  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes, as 64 hex characters or base64' })
+  SECRETS_KEY?: string;
+
+  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'must be an email address' })
+  ADMIN_EMAIL = 'admin@ymera.local';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  ADMIN_PASSWORD?: string;
+
+  @IsIn(['open', 'closed'])
+  AUTH_REGISTRATION: 'open' | 'closed' = 'open';
+
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  @Matches(BYTE_SIZE, { message: 'must be a size such as 10mb, 512kb or 1048576' })
+  BODY_LIMIT = '10mb';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MIN = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_PER_MIN = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_FRONTEND_METRICS_PER_MIN = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WORKER_CONCURRENCY = 10;
+
+  @Transform(toBool)
+  @IsBoolean()
+  AGENT_ALLOW_PRIVATE_NETWORKS = false;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 30_000;
+}

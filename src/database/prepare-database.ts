@@ -1,0 +1,86 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { dataSourceOptions } from './data-source-options';
+
+/** Serialises migration runs across processes starting at the same time. */
+const MIGRATION_LOCK_ID = 72_0000_1;
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function maintenanceUrl(url: string): string {
+  const u = new URL(url);
+  u.pathname = '/postgres';
+  return u.toString();
+}
+
+/** Creates the database named in DATABASE_URL when it does not exist yet. Returns true when it created it. */
+export async function ensureDatabase(config: AppConfig): Promise<boolean> {
+  const client = new Client({ connectionString: maintenanceUrl(config.database.url), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [config.database.name]);
+    if (found.rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(config.database.name)}`);
+    } catch (err) {
+      // Another process created it between our check and our CREATE.
+      if ((err as { code?: string }).code !== '42P04') throw err;
+      return false;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(config: AppConfig): Promise<void> {
+  const client = new Client({ connectionString: maintenanceUrl(config.database.url) });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(config.database.name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs pending migrations under an advisory lock; returns the names of those it applied. */
+export async function runMigrations(config: AppConfig): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(config, 2));
+  await dataSource.initialize();
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    await lock.release();
+    await dataSource.destroy();
+  }
+}
+
+export async function revertLastMigration(config: AppConfig): Promise<void> {
+  const dataSource = new DataSource(dataSourceOptions(config, 2));
+  await dataSource.initialize();
+  try {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** SQL the entities would need on top of the migrated schema; empty when the two agree. */
+export async function pendingSchemaChanges(config: AppConfig): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(config, 2));
+  await dataSource.initialize();
+  try {
+    const sql = await dataSource.driver.createSchemaBuilder().log();
+    return sql.upQueries.map((q) => q.query);
+  } finally {
+    await dataSource.destroy();
+  }
+}

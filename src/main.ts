@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import pino from 'pino';
+import { createHttpApp, createWorkerContext } from './bootstrap';
+import { AppConfig, loadConfig } from './config/app-config';
+import { InvalidConfigError } from './config/config.errors';
+import { preflight, PreflightError } from './preflight';
+import { DOCS_PATH } from './common/http/configure-http-app';
+
+const log = pino({ base: { role: process.env.APP_ROLE ?? 'all' }, level: process.env.LOG_LEVEL ?? 'info' });
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/** First signal: stop accepting, let in-flight work finish or go back to the queue, close pools. Second: exit now. */
+function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting immediately');
+      process.exit(130);
+    }
+    stopping = true;
+    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down gracefully');
+    const deadline = setTimeout(() => {
+      log.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    app
+      .close()
+      .then(() => {
+        log.info('shutdown complete');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err: (err as Error).message }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env, (message) => log.warn(message));
+  } catch (err) {
+    if (err instanceof InvalidConfigError) fail(err.message);
+    throw err;
+  }
+
+  try {
+    const prepared = await preflight(config);
+    if (prepared.createdDatabase) log.info({ database: config.database.name }, 'created database');
+    if (prepared.migrations.length) log.info({ migrations: prepared.migrations }, 'applied migrations');
+  } catch (err) {
+    if (err instanceof PreflightError) fail(err.message);
+    throw err;
+  }
+
+  if (config.role === 'worker') {
+    const worker = await createWorkerContext(config);
+    await worker.init();
+    handleShutdown(worker, config);
+    log.info({ concurrency: config.worker.concurrency }, 'worker started');
+    return;
+  }
+
+  const app = await createHttpApp(config);
+  await app.listen(config.http.port, config.http.host);
+  handleShutdown(app, config);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  const lines = [
+    `YMERA ${config.role === 'all' ? 'API and worker' : 'API'} listening on ${url}/api/v1`,
+    `API docs: ${url}/${DOCS_PATH} (OpenAPI document: ${url}/${DOCS_PATH}-json)`,
+    `Health: ${url}/health/ready`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'failed to start');
+  process.exit(1);
+});

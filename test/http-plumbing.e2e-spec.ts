@@ -1,0 +1,123 @@
+import request from 'supertest';
+import { ProbeModule } from './utils/probe.module';
+import { createTestApp, TestApp } from './utils/test-app';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function expectErrorEnvelope(body: unknown, code: string): void {
+  expect(body).toEqual({
+    status: 'error',
+    error: expect.objectContaining({ code, message: expect.any(String) }),
+    meta: { timestamp: expect.any(String), requestId: expect.any(String) },
+  });
+}
+
+describe('HTTP plumbing (envelope, errors, headers)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ imports: [ProbeModule], env: { BODY_LIMIT: '2kb', REQUEST_TIMEOUT_MS: '300' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('wraps results in the success envelope with request id and response time', async () => {
+    const res = await request(t.http).post('/api/v1/probe/echo').send({ name: 'a' }).expect(201);
+    expect(res.body).toEqual({
+      status: 'success',
+      data: { name: 'a' },
+      meta: { timestamp: expect.any(String), requestId: res.headers['x-request-id'] },
+    });
+    expect(res.headers['x-request-id']).toMatch(UUID);
+    expect(res.headers['x-response-time']).toMatch(/^\d+(\.\d+)?ms$/);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('keeps a sane client request id and replaces an unsafe one', async () => {
+    const kept = await request(t.http).get('/api/v1/probe/list').set('X-Request-Id', 'client-abc.123').expect(200);
+    expect(kept.headers['x-request-id']).toBe('client-abc.123');
+    expect(kept.body.meta.requestId).toBe('client-abc.123');
+    const replaced = await request(t.http).get('/api/v1/probe/list').set('X-Request-Id', '<script>"x"</script>');
+    expect(replaced.headers['x-request-id']).toMatch(UUID);
+  });
+
+  it('answers an unknown route with 404 NOT_FOUND in the envelope', async () => {
+    const res = await request(t.http).get('/api/v1/does-not-exist').expect(404);
+    expectErrorEnvelope(res.body, 'NOT_FOUND');
+    expect(res.body.meta.requestId).toBe(res.headers['x-request-id']);
+    const root = await request(t.http).delete('/nowhere').expect(404);
+    expectErrorEnvelope(root.body, 'NOT_FOUND');
+  });
+
+  it('answers malformed JSON with 400 BAD_REQUEST', async () => {
+    const res = await request(t.http)
+      .post('/api/v1/probe/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "a",')
+      .expect(400);
+    expectErrorEnvelope(res.body, 'BAD_REQUEST');
+  });
+
+  it('answers a body that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const text = await request(t.http).post('/api/v1/probe/echo').set('Content-Type', 'text/plain').send('name=a');
+    expect(text.status).toBe(415);
+    expectErrorEnvelope(text.body, 'UNSUPPORTED_MEDIA_TYPE');
+    const form = await request(t.http).post('/api/v1/probe/echo').type('form').send({ name: 'a' });
+    expect(form.status).toBe(415);
+    expectErrorEnvelope(form.body, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers a body over BODY_LIMIT with 413 PAYLOAD_TOO_LARGE', async () => {
+    const res = await request(t.http)
+      .post('/api/v1/probe/echo')
+      .send({ name: 'x'.repeat(4096) })
+      .expect(413);
+    expectErrorEnvelope(res.body, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses unknown and invalid fields with one JSON-pointer detail per field', async () => {
+    const res = await request(t.http)
+      .post('/api/v1/probe/echo')
+      .send({ name: 42, extra: true, config: { precision: 99, more: 1 } })
+      .expect(400);
+    expectErrorEnvelope(res.body, 'VALIDATION_FAILED');
+    const fields = (res.body.error.details as { field: string }[]).map((d) => d.field).sort();
+    expect(fields).toEqual(['/config/more', '/config/precision', '/extra', '/name']);
+  });
+
+  it('pages lists and refuses a limit over 1000', async () => {
+    const res = await request(t.http).get('/api/v1/probe/list?skip=10&limit=5').expect(200);
+    expect(res.body.data).toEqual([110, 109, 108, 107, 106]);
+    expect(res.body.meta).toEqual(expect.objectContaining({ total: 120, skip: 10, limit: 5 }));
+    const defaults = await request(t.http).get('/api/v1/probe/list').expect(200);
+    expect(defaults.body.meta).toEqual(expect.objectContaining({ skip: 0, limit: 50 }));
+    const over = await request(t.http).get('/api/v1/probe/list?limit=1001').expect(400);
+    expectErrorEnvelope(over.body, 'VALIDATION_FAILED');
+    expect(over.body.error.details[0].field).toBe('/limit');
+  });
+
+  it('answers an unexpected error with 500 INTERNAL and nothing of its internals', async () => {
+    const res = await request(t.http).get('/api/v1/probe/boom').expect(500);
+    expectErrorEnvelope(res.body, 'INTERNAL');
+    const text = JSON.stringify(res.body);
+    for (const leak of ['users_pkey', 'hunter2', 'SELECT', 'stack', '.ts:']) expect(text).not.toContain(leak);
+  });
+
+  it('answers a request running over REQUEST_TIMEOUT_MS with 504 TIMEOUT', async () => {
+    const res = await request(t.http).get('/api/v1/probe/slow').expect(504);
+    expectErrorEnvelope(res.body, 'TIMEOUT');
+  });
+
+  it('sends the security headers and hides the framework', async () => {
+    const res = await request(t.http).get('/api/v1/probe/list').expect(200);
+    expect(res.headers['strict-transport-security']).toContain('max-age=');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    const docs = await request(t.http).get('/docs').expect(200);
+    expect(docs.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+  });
+});

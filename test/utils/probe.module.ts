@@ -1,0 +1,54 @@
+import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Page } from '../../src/common/http/envelope';
+import { PageQueryDto } from '../../src/common/http/page-query.dto';
+import { Public } from '../../src/common/http/public.decorator';
+
+class ProbeConfigDto {
+  @IsInt()
+  @Min(0)
+  @Max(15)
+  precision!: number;
+}
+
+class ProbeBodyDto {
+  @IsString()
+  @MaxLength(20)
+  name!: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProbeConfigDto)
+  config?: ProbeConfigDto;
+}
+
+/** Routes that exist only in tests, to drive the shared HTTP plumbing through real requests. */
+@Public()
+@Controller('probe')
+class ProbeController {
+  @Post('echo')
+  echo(@Body() body: ProbeBodyDto): ProbeBodyDto {
+    return body;
+  }
+
+  @Get('list')
+  list(@Query() query: PageQueryDto): Page<number> {
+    const all = Array.from({ length: 120 }, (_, i) => 120 - i);
+    return new Page(all.slice(query.skip, query.skip + query.limit), all.length, query.skip, query.limit);
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new Error('duplicate key value violates unique constraint "users_pkey" password=hunter2 SELECT * FROM users');
+  }
+
+  @Get('slow')
+  async slow(): Promise<{ done: boolean }> {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    return { done: true };
+  }
+}
+
+@Module({ controllers: [ProbeController] })
+export class ProbeModule {}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { ModuleMetadata } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import Redis from 'ioredis';
+import { Logger } from 'nestjs-pino';
+import type { App } from 'supertest/types';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureHttpApp } from '../../src/common/http/configure-http-app';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { dropDatabase } from '../../src/database/prepare-database';
+import { preflight } from '../../src/preflight';
+import { APP_VERSION } from '../../src/version';
+
+const PG_URL = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A database name and Redis prefix of its own for one test file, removed by {@link TestEnv.destroy}. */
+export class TestEnv {
+  readonly id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  readonly config: AppConfig;
+
+  constructor(overrides: Record<string, string> = {}) {
+    this.config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: `${PG_URL}/ymera_test_${this.id}`,
+      REDIS_URL,
+      REDIS_PREFIX: `ymera-test-${this.id}`,
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      SECRETS_KEY: randomBytes(32).toString('hex'),
+      ADMIN_EMAIL: 'admin@test.local',
+      ADMIN_PASSWORD: 'admin-password-for-tests',
+      ...overrides,
+    });
+  }
+
+  /** Creates the database and applies migrations, as `npm start` does. */
+  async prepare(): Promise<void> {
+    await preflight(this.config);
+  }
+
+  async destroy(): Promise<void> {
+    await dropDatabase(this.config);
+    const redis = new Redis(REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.config.redis.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: App;
+  env: TestEnv;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Extra modules for routes only a test needs (a slow handler, a failing one). */
+  imports?: ModuleMetadata['imports'];
+  /** Reuse an existing environment (a second instance on the same database and Redis). */
+  shared?: TestEnv;
+}
+
+/** Boots the real application against real Postgres and Redis, configured as in production. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const env = options.shared ?? new TestEnv(options.env);
+  if (!options.shared) await env.prepare();
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(env.config), ...(options.imports ?? [])],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureHttpApp(app, env.config, APP_VERSION);
+  await app.init();
+  return {
+    app,
+    http: app.getHttpServer() as App,
+    env,
+    dataSource: app.get(DataSource),
+    close: async () => {
+      await app.close();
+      if (!options.shared) await env.destroy();
+    },
+  };
+}
