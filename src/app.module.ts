@@ -1,5 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
+import { CryptoModule } from './common/crypto/crypto.module';
+import { ThrottlingModule } from './throttling/throttling.module';
+import { UsersModule } from './users/users.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -19,7 +25,10 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         RedisModule,
-        ...(serves ? [CommonModule, HealthModule] : []),
+        CryptoModule,
+        AuditModule,
+        UsersModule,
+        ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule] : []),
       ],
     };
   }

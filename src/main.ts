@@ -6,6 +6,7 @@ import { AppConfig, loadConfig } from './config/app-config';
 import { InvalidConfigError } from './config/config.errors';
 import { preflight, PreflightError } from './preflight';
 import { DOCS_PATH } from './common/http/configure-http-app';
+import { AdminBootstrapService } from './users/admin-bootstrap.service';
 
 const log = pino({ base: { role: process.env.APP_ROLE ?? 'all' }, level: process.env.LOG_LEVEL ?? 'info' });
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
 
   const app = await createHttpApp(config);
   await app.listen(config.http.port, config.http.host);
+  const admin = await app.get(AdminBootstrapService).ensureAdmin();
   handleShutdown(app, config);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   const lines = [
@@ -79,6 +81,13 @@ async function main(): Promise<void> {
     `API docs: ${url}/${DOCS_PATH} (OpenAPI document: ${url}/${DOCS_PATH}-json)`,
     `Health: ${url}/health/ready`,
   ];
+  if (admin) {
+    lines.push(
+      admin.generatedPassword
+        ? `Bootstrap admin: ${admin.email} / ${admin.generatedPassword} (generated; shown only this once)`
+        : `Bootstrap admin: ${admin.email} (password from ADMIN_PASSWORD)`,
+    );
+  }
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 

@@ -20,7 +20,12 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
     expect(config.http).toEqual(
-      expect.objectContaining({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, requestTimeoutMs: 30000 }),
+      expect.objectContaining({
+        host: '127.0.0.1',
+        port: 3000,
+        bodyLimitBytes: 10 * 1024 * 1024,
+        requestTimeoutMs: 30000,
+      }),
     );
     expect(config.role).toBe('all');
     expect(config.database).toEqual({

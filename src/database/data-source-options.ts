@@ -8,6 +8,7 @@ export function dataSourceOptions(config: AppConfig, poolMax = config.database.p
   return {
     type: 'postgres',
     url: config.database.url,
+    uuidExtension: 'pgcrypto',
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { RawResponse } from '../common/http/envelope';
@@ -10,6 +11,7 @@ import { RedisHealthIndicator } from './indicators/redis.health';
 /** Probes for orchestrators, in Terminus' own format (not the API envelope). */
 @ApiTags('health')
 @Public()
+@SkipThrottle()
 @RawResponse()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {

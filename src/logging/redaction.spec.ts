@@ -21,7 +21,15 @@ describe('log redaction', () => {
       'request',
     );
     const line = lines.join('');
-    for (const secret of ['eyJhbGciOi', 'sid=abc', 'ymk_live_123', 'hunter2', 'rt-123', 'sk-live', 'top-level-password']) {
+    for (const secret of [
+      'eyJhbGciOi',
+      'sid=abc',
+      'ymk_live_123',
+      'hunter2',
+      'rt-123',
+      'sk-live',
+      'top-level-password',
+    ]) {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('a@b.c');

@@ -11,6 +11,7 @@ import { configureHttpApp } from '../../src/common/http/configure-http-app';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { dropDatabase } from '../../src/database/prepare-database';
 import { preflight } from '../../src/preflight';
+import { AdminBootstrapService } from '../../src/users/admin-bootstrap.service';
 import { APP_VERSION } from '../../src/version';
 
 const PG_URL = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
@@ -32,6 +33,9 @@ export class TestEnv {
       SECRETS_KEY: randomBytes(32).toString('hex'),
       ADMIN_EMAIL: 'admin@test.local',
       ADMIN_PASSWORD: 'admin-password-for-tests',
+      // Generous budgets so tests are not limited by each other; rate-limit tests set their own.
+      RATE_LIMIT_PER_MIN: '100000',
+      RATE_LIMIT_LOGIN_PER_MIN: '100000',
       ...overrides,
     });
   }
@@ -84,6 +88,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   app.useLogger(app.get(Logger));
   configureHttpApp(app, env.config, APP_VERSION);
   await app.init();
+  await app.get(AdminBootstrapService).ensureAdmin();
   return {
     app,
     http: app.getHttpServer() as App,

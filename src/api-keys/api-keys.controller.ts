@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditAction } from '../audit/audit.decorator';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import { isAdmin, type Principal } from '../auth/principal';
+import { ErrorCode } from '../common/errors/error-code';
+import { Page } from '../common/http/envelope';
+import { PageQueryDto } from '../common/http/page-query.dto';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+
+@ApiTags('api-keys')
+@ApiBearerAuth('bearer')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@RequirePermissions('apikeys:manage')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @AuditAction('apikey.create', 'apiKey')
+  @ApiOperation({ summary: 'Create an API key; the key is in this response only' })
+  @ApiEnvelope(CreatedApiKeyDto, { status: 201 })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    const { entity, key } = await this.keys.create(principal, body);
+    return Object.assign(ApiKeyDto.from(entity), { key });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your live API keys (admins: everyone’s)' })
+  @ApiEnvelope(ApiKeyDto, { list: true })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
+    const [items, total] = await this.keys.list(principal, query.skip, query.limit, isAdmin(principal));
+    return new Page(items.map(ApiKeyDto.from), total, query.skip, query.limit);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @AuditAction('apikey.revoke', 'apiKey')
+  @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.keys.revoke(principal, id, isAdmin(principal));
+  }
+}

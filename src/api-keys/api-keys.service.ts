@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
+import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import type { CreateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyEntity } from './entities/api-key.entity';
+
+const KEY_PATTERN = /^ymk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+/** lastUsedAt is kept to the minute: one write per key per minute, not one per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(ApiKeyEntity);
+  }
+
+  async create(owner: Principal, input: CreateApiKeyDto): Promise<{ entity: ApiKeyEntity; key: string }> {
+    const outside = input.scopes.filter((scope) => !owner.permissions.has(scope));
+    if (outside.length) {
+      throw new ValidationFailedError(
+        outside.map((scope) => ({
+          field: `/scopes/${input.scopes.indexOf(scope)}`,
+          message: `you do not hold ${scope}`,
+        })),
+        'Scopes must be a subset of your own permissions',
+      );
+    }
+    const prefix = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
+    const secret = randomBytes(32).toString('base64url');
+    const key = `ymk_${prefix}_${secret}`;
+    const entity = await this.dataSource.transaction(async (em) => {
+      const saved = await em.save(
+        em.create(ApiKeyEntity, {
+          userId: owner.userId,
+          name: input.name,
+          prefix: `ymk_${prefix}`,
+          keyHash: sha256Hex(key),
+          scopes: input.scopes,
+          expiresAt: input.expiresAt ?? null,
+        }),
+      );
+      await this.audit.record(
+        {
+          action: 'apikey.create',
+          outcome: 'success',
+          resourceType: 'apiKey',
+          resourceId: saved.id,
+          details: { name: saved.name, scopes: saved.scopes, prefix: saved.prefix },
+        },
+        em,
+      );
+      return saved;
+    });
+    return { entity, key };
+  }
+
+  /** Keys are visible to their owner only; an admin sees everyone's. */
+  async list(owner: Principal, skip: number, limit: number, all = false): Promise<[ApiKeyEntity[], number]> {
+    return this.repo.findAndCount({
+      where: { ...(all ? {} : { userId: owner.userId }), revokedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+      skip,
+      take: limit,
+    });
+  }
+
+  /** Another user's key is reported as missing, not forbidden. */
+  async revoke(owner: Principal, id: string, asAdmin = false): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const key = await em.findOne(ApiKeyEntity, {
+        where: { id, revokedAt: IsNull(), ...(asAdmin ? {} : { userId: owner.userId }) },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!key) throw new NotFoundError('API key');
+      await em.update(ApiKeyEntity, { id }, { revokedAt: new Date() });
+      await this.audit.record(
+        {
+          action: 'apikey.revoke',
+          outcome: 'success',
+          resourceType: 'apiKey',
+          resourceId: id,
+          details: { prefix: key.prefix },
+        },
+        em,
+      );
+    });
+  }
+
+  /** The live key for a presented secret, or undefined (unknown, revoked, expired or malformed). */
+  async resolve(presented: string): Promise<ApiKeyEntity | undefined> {
+    const match = KEY_PATTERN.exec(presented);
+    if (!match) return undefined;
+    const key = await this.repo.findOneBy({ prefix: `ymk_${match[1]}` });
+    if (!key || key.revokedAt || !safeEqualHex(key.keyHash, sha256Hex(presented))) return undefined;
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return undefined;
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      key.lastUsedAt = new Date();
+      await this.repo.update({ id: key.id }, { lastUsedAt: key.lastUsedAt });
+    }
+    return key;
+  }
+}

@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinDate,
+  MinLength,
+} from 'class-validator';
+import { type Permission, PERMISSIONS } from '../../auth/permissions';
+import type { ApiKeyEntity } from '../entities/api-key.entity';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ enum: PERMISSIONS, isArray: true, description: "A subset of the creator's permissions" })
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(PERMISSIONS.length)
+  @IsIn(PERMISSIONS, { each: true })
+  scopes!: Permission[];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Never expires when absent' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  @MinDate(() => new Date(), { message: 'must be in the future' })
+  expiresAt?: Date;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'Public part of the key, shown in lists' }) prefix!: string;
+  @ApiProperty({ enum: PERMISSIONS, isArray: true }) scopes!: Permission[];
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastUsedAt!: Date | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+
+  static from(key: ApiKeyEntity): ApiKeyDto {
+    const { id, name, prefix, scopes, expiresAt, lastUsedAt, createdAt } = key;
+    return Object.assign(new ApiKeyDto(), { id, name, prefix, scopes, expiresAt, lastUsedAt, createdAt });
+  }
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ description: 'The key itself; shown this once. Send it as the X-API-Key header.' })
+  key!: string;
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
+
+const stableStringify = configure({ deterministic: true, bigint: true });
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields an entry's hash covers. */
+export interface ChainedFields {
+  id: string;
+  seq: string;
+  timestamp: Date;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  outcome: string;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+}
+
+/** SHA-256 over a canonical (key-sorted) JSON of the entry and the previous entry's hash. */
+export function entryHash(e: ChainedFields): string {
+  const canonical = stableStringify({
+    id: e.id,
+    seq: String(e.seq),
+    timestamp: e.timestamp.toISOString(),
+    actorType: e.actorType,
+    actorId: e.actorId,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    outcome: e.outcome,
+    ip: e.ip,
+    userAgent: e.userAgent,
+    requestId: e.requestId,
+    details: e.details,
+    prevHash: e.prevHash,
+  });
+  return createHash('sha256')
+    .update(canonical ?? '')
+    .digest('hex');
+}

@@ -1,0 +1,80 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { catchError, mergeMap, Observable } from 'rxjs';
+import { AppError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.decorator';
+import { AuditContextStore, type AuditRequestContext } from './audit-context';
+import { AuditService } from './audit.service';
+import { auditContextOf, isStateChanging } from './audit-request';
+
+function outcomeOf(err: unknown): 'failure' | 'denied' {
+  if (err instanceof AppError) {
+    return [ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED].includes(err.code)
+      ? 'denied'
+      : 'failure';
+  }
+  const status = (err as { status?: number }).status;
+  return status === 401 || status === 403 ? 'denied' : 'failure';
+}
+
+/**
+ * Writes one audit entry for every state-changing request that reaches a handler, unless the handler's
+ * service already wrote it inside its transaction. Requests refused by the guards are audited there.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly store: AuditContextStore,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request>();
+    const ctx: AuditRequestContext = auditContextOf(req);
+    const skip = this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()]);
+    const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
+    const audited = isStateChanging(req.method) && !skip;
+    const action =
+      meta?.action ??
+      `${context
+        .getClass()
+        .name.replace(/Controller$/, '')
+        .toLowerCase()}.${context.getHandler().name}`;
+    const resourceId = typeof req.params?.id === 'string' ? req.params.id : null;
+
+    const write = async (outcome: 'success' | 'failure' | 'denied', id: unknown, err?: unknown): Promise<void> => {
+      if (!audited || ctx.recorded) return;
+      await this.audit
+        .record({
+          action,
+          outcome,
+          resourceType: meta?.resourceType ?? null,
+          resourceId: typeof id === 'string' ? id : null,
+          details: err === undefined ? {} : { error: err instanceof AppError ? err.code : ErrorCode.INTERNAL },
+        })
+        .catch(() => undefined);
+    };
+
+    return new Observable((subscriber) =>
+      this.store.run(ctx, () =>
+        next
+          .handle()
+          .pipe(
+            mergeMap(async (result: unknown) => {
+              await write('success', resourceId ?? (result as { id?: unknown } | undefined)?.id);
+              return result;
+            }),
+            catchError(async (err: unknown) => {
+              await write(outcomeOf(err), resourceId, err);
+              throw err;
+            }),
+          )
+          .subscribe(subscriber),
+      ),
+    );
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditContextStore } from './audit-context';
+import { AuditController } from './audit.controller';
+import { AuditInterceptor } from './audit.interceptor';
+import { AuditService } from './audit.service';
+
+@Global()
+@Module({
+  controllers: [AuditController],
+  providers: [AuditService, AuditContextStore, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  exports: [AuditService, AuditContextStore],
+})
+export class AuditModule {}

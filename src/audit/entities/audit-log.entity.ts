@@ -1,0 +1,65 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type AuditActorType = 'user' | 'apiKey' | 'system';
+export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+/**
+ * One audit entry. The table is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and
+ * hash-chained: `hash` = SHA-256 over the entry's fields and `prevHash`, in `seq` order.
+ */
+@Entity('audit_logs')
+@Check('audit_logs_outcome_check', `"outcome" IN ('success', 'failure', 'denied')`)
+@Check('audit_logs_actor_type_check', `"actor_type" IN ('user', 'apiKey', 'system')`)
+@Index('audit_logs_timestamp_idx', ['timestamp'])
+@Index('audit_logs_actor_idx', ['actorId', 'timestamp'])
+@Index('audit_logs_action_idx', ['action', 'timestamp'])
+@Index('audit_logs_resource_idx', ['resourceType', 'resourceId', 'timestamp'])
+@Index('audit_logs_outcome_idx', ['outcome', 'timestamp'])
+export class AuditLogEntity {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'audit_logs_pk' })
+  id!: string;
+
+  /** Position in the chain. */
+  @Index('audit_logs_seq_unique', { unique: true })
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ type: 'timestamptz' })
+  timestamp!: Date;
+
+  @Column({ name: 'actor_type', type: 'varchar', length: 16 })
+  actorType!: AuditActorType;
+
+  @Column({ name: 'actor_id', type: 'varchar', length: 64, nullable: true })
+  actorId!: string | null;
+
+  @Column({ type: 'varchar', length: 100 })
+  action!: string;
+
+  @Column({ name: 'resource_type', type: 'varchar', length: 50, nullable: true })
+  resourceType!: string | null;
+
+  @Column({ name: 'resource_id', type: 'varchar', length: 100, nullable: true })
+  resourceId!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  outcome!: AuditOutcome;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip!: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent!: string | null;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
+  requestId!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  details!: Record<string, unknown>;
+
+  @Column({ name: 'prev_hash', type: 'char', length: 64 })
+  prevHash!: string;
+
+  @Column({ type: 'char', length: 64 })
+  hash!: string;
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as OTPAuth from 'otpauth';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { randomToken, sha256Hex } from '../common/crypto/hashing';
+import { SecretsCipher } from '../common/crypto/secrets-cipher';
+import { InvalidStateError } from '../common/errors/app.error';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { UserEntity } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import {
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  MfaRequiredError,
+  RegistrationClosedError,
+} from './auth.errors';
+import type { LoginDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { PasswordService } from './password.service';
+import { TokenService } from './token.service';
+
+const TOTP_ISSUER = 'YMERA';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    private readonly cipher: SecretsCipher,
+  ) {}
+
+  async register(input: RegisterDto): Promise<UserEntity> {
+    if (this.config.auth.registration === 'closed') throw new RegistrationClosedError();
+    return this.users.create({ ...input, role: 'viewer' }, 'auth.register');
+  }
+
+  /** The same answer for an unknown email, a wrong password and a deactivated user. */
+  async login(input: LoginDto): Promise<TokenPairDto> {
+    const user = await this.users.findByEmail(input.email);
+    const passwordOk = await this.passwords.verify(user?.passwordHash, input.password);
+    if (!user || !passwordOk || !user.isActive) {
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        resourceType: 'user',
+        resourceId: user?.id ?? null,
+        actorType: 'user',
+        actorId: user?.id ?? null,
+        details: { email: input.email.slice(0, 320), reason: 'invalid_credentials' },
+      });
+      throw new InvalidCredentialsError();
+    }
+    if (user.mfaEnabled && !(input.totp && this.checkTotp(user, input.totp))) {
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        resourceType: 'user',
+        resourceId: user.id,
+        actorType: 'user',
+        actorId: user.id,
+        details: { reason: input.totp ? 'mfa_invalid' : 'mfa_required' },
+      });
+      throw new MfaRequiredError();
+    }
+    return this.dataSource.transaction(async (em) => {
+      await em.update(UserEntity, { id: user.id }, { lastLoginAt: new Date() });
+      const pair = await this.issuePair(em, user, randomUUID());
+      await this.audit.record(
+        {
+          action: 'auth.login',
+          outcome: 'success',
+          resourceType: 'user',
+          resourceId: user.id,
+          actorType: 'user',
+          actorId: user.id,
+        },
+        em,
+      );
+      return pair;
+    });
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair; the old one is spent. A spent token presented again means
+   * it leaked: the whole family is revoked (the newest token too) and the reuse is audited.
+   */
+  async refresh(presented: string): Promise<TokenPairDto> {
+    const outcome = await this.dataSource.transaction(async (em) => {
+      const token = await em.findOne(RefreshTokenEntity, {
+        where: { tokenHash: sha256Hex(presented) },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!token || token.revokedAt || token.expiresAt.getTime() <= Date.now())
+        return { error: 'invalid' as const, pair: undefined };
+      if (token.usedAt) {
+        await em.update(
+          RefreshTokenEntity,
+          { familyId: token.familyId, revokedAt: IsNull() },
+          { revokedAt: new Date() },
+        );
+        await this.audit.record(
+          {
+            action: 'auth.refresh_reuse',
+            outcome: 'denied',
+            resourceType: 'user',
+            resourceId: token.userId,
+            actorType: 'user',
+            actorId: token.userId,
+            details: { familyId: token.familyId },
+          },
+          em,
+        );
+        return { error: 'reuse' as const, pair: undefined };
+      }
+      const user = await em.findOneBy(UserEntity, { id: token.userId });
+      if (!user?.isActive) return { error: 'invalid' as const, pair: undefined };
+      await em.update(RefreshTokenEntity, { id: token.id }, { usedAt: new Date() });
+      const pair = await this.issuePair(em, user, token.familyId);
+      await this.audit.record(
+        {
+          action: 'auth.refresh',
+          outcome: 'success',
+          resourceType: 'user',
+          resourceId: user.id,
+          actorType: 'user',
+          actorId: user.id,
+        },
+        em,
+      );
+      return { error: undefined, pair };
+    });
+    if (outcome.pair) return outcome.pair;
+    if (outcome.error === 'invalid') {
+      await this.audit.record({ action: 'auth.refresh', outcome: 'failure', actorType: 'system', actorId: null });
+    }
+    throw new InvalidRefreshTokenError();
+  }
+
+  /** Revokes the token's whole family (this login on every device it was refreshed on). */
+  async logout(presented: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const token = await em.findOneBy(RefreshTokenEntity, { tokenHash: sha256Hex(presented) });
+      if (token) {
+        await em.update(
+          RefreshTokenEntity,
+          { familyId: token.familyId, revokedAt: IsNull() },
+          { revokedAt: new Date() },
+        );
+      }
+      await this.audit.record(
+        {
+          action: 'auth.logout',
+          outcome: token ? 'success' : 'failure',
+          resourceType: 'user',
+          resourceId: token?.userId ?? null,
+          actorType: 'user',
+          actorId: token?.userId ?? null,
+        },
+        em,
+      );
+    });
+  }
+
+  async mfaSetup(userId: string): Promise<{ secret: string; otpauthUrl: string }> {
+    const user = await this.users.get(userId);
+    if (user.mfaEnabled) throw new InvalidStateError('MFA is already enabled; disable it first');
+    const secret = new OTPAuth.Secret({ size: 20 });
+    const totp = new OTPAuth.TOTP({ issuer: TOTP_ISSUER, label: user.email, secret });
+    await this.dataSource.transaction(async (em) => {
+      await em.update(UserEntity, { id: user.id }, { mfaSecret: this.cipher.encrypt(secret.base32) });
+      await this.audit.record(
+        { action: 'auth.mfa_setup', outcome: 'success', resourceType: 'user', resourceId: user.id },
+        em,
+      );
+    });
+    return { secret: secret.base32, otpauthUrl: totp.toString() };
+  }
+
+  async mfaEnable(userId: string, code: string): Promise<void> {
+    await this.setMfa(userId, code, true);
+  }
+
+  async mfaDisable(userId: string, code: string): Promise<void> {
+    await this.setMfa(userId, code, false);
+  }
+
+  private async setMfa(userId: string, code: string, enable: boolean): Promise<void> {
+    const action = enable ? 'auth.mfa_enable' : 'auth.mfa_disable';
+    const user = await this.users.get(userId);
+    if (!user.mfaSecret) throw new InvalidStateError('Set up MFA first');
+    if (user.mfaEnabled === enable) throw new InvalidStateError(`MFA is already ${enable ? 'enabled' : 'disabled'}`);
+    if (!this.checkTotp(user, code)) {
+      await this.audit.record({
+        action,
+        outcome: 'failure',
+        resourceType: 'user',
+        resourceId: user.id,
+        details: { reason: 'invalid_code' },
+      });
+      throw new MfaRequiredError('The code is not valid');
+    }
+    await this.dataSource.transaction(async (em) => {
+      await em.update(UserEntity, { id: user.id }, { mfaEnabled: enable, ...(enable ? {} : { mfaSecret: null }) });
+      await this.audit.record({ action, outcome: 'success', resourceType: 'user', resourceId: user.id }, em);
+    });
+  }
+
+  private checkTotp(user: UserEntity, code: string): boolean {
+    if (!user.mfaSecret) return false;
+    const totp = new OTPAuth.TOTP({
+      issuer: TOTP_ISSUER,
+      label: user.email,
+      secret: OTPAuth.Secret.fromBase32(this.cipher.decrypt(user.mfaSecret)),
+    });
+    return totp.validate({ token: code, window: 1 }) !== null;
+  }
+
+  private async issuePair(em: EntityManager, user: UserEntity, familyId: string): Promise<TokenPairDto> {
+    const refreshToken = randomToken(32);
+    await em.insert(RefreshTokenEntity, {
+      userId: user.id,
+      familyId,
+      tokenHash: sha256Hex(refreshToken),
+      expiresAt: new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000),
+    });
+    return {
+      accessToken: this.tokens.sign({ sub: user.id, role: user.role, tv: user.tokenVersion }),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.tokens.accessTtlSeconds,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+/** Roles and the permissions each one holds: the one place access rules are defined. */
+export const ROLES = ['admin', 'operator', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'agents:read',
+  'agents:write',
+  'tasks:read',
+  'tasks:write',
+  'workflows:read',
+  'workflows:write',
+  'apikeys:manage',
+  'audit:read',
+  'users:manage',
+  'system:read',
+  'queues:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const VIEWER: Permission[] = ['agents:read', 'tasks:read', 'workflows:read'];
+const OPERATOR: Permission[] = [...VIEWER, 'agents:write', 'tasks:write', 'workflows:write', 'apikeys:manage'];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  viewer: VIEWER,
+  operator: OPERATOR,
+  admin: PERMISSIONS,
+};
+
+export function permissionsOf(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}

@@ -1,0 +1,40 @@
+import { type ExecutionContext, Module } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { REDIS } from '../redis/redis.module';
+import type Redis from 'ioredis';
+import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+const MINUTE_MS = 60_000;
+
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG, Reflector, REDIS],
+      useFactory: (config: AppConfig, reflector: Reflector, redis: Redis) => {
+        const limits: Record<RateLimitBucket, number> = {
+          api: config.rateLimits.perMinute,
+          login: config.rateLimits.loginPerMinute,
+          frontendMetrics: config.rateLimits.frontendMetricsPerMinute,
+        };
+        const bucketOf = (context: ExecutionContext): RateLimitBucket =>
+          reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
+            context.getHandler(),
+            context.getClass(),
+          ]) ?? 'api';
+        return {
+          storage: new RedisThrottlerStorage(redis),
+          throttlers: [
+            { name: 'default', ttl: MINUTE_MS, limit: (context: ExecutionContext) => limits[bucketOf(context)] },
+          ],
+        };
+      },
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+})
+export class ThrottlingModule {}

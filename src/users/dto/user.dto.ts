@@ -1,0 +1,62 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
+import { type Permission, PERMISSIONS, type Role, ROLES } from '../../auth/permissions';
+import type { UserEntity } from '../entities/user.entity';
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'email' }) email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty() isActive!: boolean;
+  @ApiProperty() mfaEnabled!: boolean;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastLoginAt!: Date | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
+
+  static from(user: UserEntity): UserDto {
+    const { id, email, name, role, isActive, mfaEnabled, lastLoginAt, createdAt, updatedAt } = user;
+    return Object.assign(new UserDto(), {
+      id,
+      email,
+      name,
+      role,
+      isActive,
+      mfaEnabled,
+      lastLoginAt,
+      createdAt,
+      updatedAt,
+    });
+  }
+}
+
+export class MeDto extends UserDto {
+  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions!: Permission[];
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  isActive?: boolean;
+}
+
+export class UserQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+}

@@ -1,0 +1,44 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditAction } from '../audit/audit.decorator';
+import { RequirePermissions } from '../auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { Page } from '../common/http/envelope';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { UpdateUserDto, UserDto, UserQueryDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@RequirePermissions('users:manage')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List users (admins)' })
+  @ApiEnvelope(UserDto, { list: true })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async list(@Query() query: UserQueryDto): Promise<Page<UserDto>> {
+    const page = await this.users.list(query);
+    return new Page(page.items.map(UserDto.from), page.total, page.skip, page.limit);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One user (admins)' })
+  @ApiEnvelope(UserDto)
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
+    return UserDto.from(await this.users.get(id));
+  }
+
+  @Patch(':id')
+  @AuditAction('user.update', 'user')
+  @ApiOperation({ summary: 'Rename, change role or (de)activate a user; role changes and deactivation apply at once' })
+  @ApiEnvelope(UserDto)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+    return UserDto.from(await this.users.update(id, body));
+  }
+}

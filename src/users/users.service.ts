@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { PasswordService } from '../auth/password.service';
+import type { Role } from '../auth/permissions';
+import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
+import { Page } from '../common/http/envelope';
+import type { UpdateUserDto, UserQueryDto } from './dto/user.dto';
+import { UserEntity } from './entities/user.entity';
+import { EmailTakenError, UserNotFoundError } from './users.errors';
+
+const UNIQUE_VIOLATION = '23505';
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+  role: Role;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly passwords: PasswordService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(UserEntity);
+  }
+
+  /** Creates a user and its audit entry in one transaction; a taken email (any case) is a conflict. */
+  async create(input: NewUser, action = 'user.create'): Promise<UserEntity> {
+    const passwordHash = await this.passwords.hash(input.password);
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        const user = await em.save(
+          em.create(UserEntity, {
+            email: input.email.trim().toLowerCase(),
+            name: input.name,
+            passwordHash,
+            role: input.role,
+          }),
+        );
+        await this.audit.record(
+          {
+            action,
+            outcome: 'success',
+            resourceType: 'user',
+            resourceId: user.id,
+            details: { email: user.email, role: user.role },
+          },
+          em,
+        );
+        return user;
+      });
+    } catch (err) {
+      if ((err as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION)
+        throw new EmailTakenError();
+      throw err;
+    }
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ email: email.trim().toLowerCase() });
+  }
+
+  async get(id: string): Promise<UserEntity> {
+    const user = await this.findById(id);
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
+  async list(query: UserQueryDto): Promise<Page<UserEntity>> {
+    const [items, total] = await this.repo.findAndCount({
+      where: query.role ? { role: query.role } : {},
+      order: { createdAt: 'DESC' },
+      skip: query.skip,
+      take: query.limit,
+    });
+    return new Page(items, total, query.skip, query.limit);
+  }
+
+  /**
+   * Changing the role or deactivating raises the token version (every access token of the user stops
+   * working on its next request) and revokes the refresh tokens; the audit entry is in the same transaction.
+   */
+  async update(id: string, changes: UpdateUserDto): Promise<UserEntity> {
+    return this.dataSource.transaction(async (em) => {
+      const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw new UserNotFoundError();
+      const before = { name: user.name, role: user.role, isActive: user.isActive };
+      const invalidates =
+        (changes.role !== undefined && changes.role !== user.role) || (changes.isActive === false && user.isActive);
+      if (changes.name !== undefined) user.name = changes.name;
+      if (changes.role !== undefined) user.role = changes.role;
+      if (changes.isActive !== undefined) user.isActive = changes.isActive;
+      if (invalidates) {
+        user.tokenVersion += 1;
+        await this.revokeAllRefreshTokens(em, user.id);
+      }
+      const saved = await em.save(user);
+      await this.audit.record(
+        {
+          action: 'user.update',
+          outcome: 'success',
+          resourceType: 'user',
+          resourceId: user.id,
+          details: { before, after: { name: saved.name, role: saved.role, isActive: saved.isActive } },
+        },
+        em,
+      );
+      return saved;
+    });
+  }
+
+  async revokeAllRefreshTokens(em: EntityManager, userId: string): Promise<void> {
+    await em.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  async adminExists(): Promise<boolean> {
+    return this.repo.exists({ where: { role: 'admin' } });
+  }
+}
