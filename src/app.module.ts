@@ -1,4 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard';
+import { RateLimitGuard } from './throttling/rate-limit.guard';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -30,6 +33,13 @@ export class AppModule {
         UsersModule,
         ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule] : []),
       ],
+      // Rate limits first (floods of bad credentials count too), then authentication and permissions.
+      providers: serves
+        ? [
+            { provide: APP_GUARD, useExisting: RateLimitGuard },
+            { provide: APP_GUARD, useExisting: AuthGuard },
+          ]
+        : [],
     };
   }
 }

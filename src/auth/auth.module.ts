@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import type { AppConfig } from '../config/app-config';
@@ -17,7 +16,7 @@ import { jwtOptions, TokenService } from './token.service';
     JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => jwtOptions(config) }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [TokenService],
+  providers: [AuthService, TokenService, AuthGuard],
+  exports: [TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -1,26 +1,54 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { AuthenticatedRequest } from '../audit/audit-request';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { Request } from 'express';
+import { TokenService } from '../auth/token.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
 
+const API_KEY_PREFIX = /^(ymk_[A-Za-z0-9]{12})_/;
+
 /**
- * Runs after authentication: a signed-in caller is limited per user (or per API key), anyone else per
- * client IP (TRUST_PROXY decides whether that comes from X-Forwarded-For). Login and frontend metrics have
- * budgets of their own, always per IP.
+ * Runs before authentication, so floods of bad credentials are limited too: a caller with a valid access
+ * token is limited per user, one presenting an API key per key, anyone else per client IP (TRUST_PROXY
+ * decides whether that comes from X-Forwarded-For). Login and frontend metrics have budgets of their own,
+ * always per IP.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const principal = (req as unknown as AuthenticatedRequest).principal;
-    if (principal) return principal.apiKeyId ? `key:${principal.apiKeyId}` : `user:${principal.userId}`;
+    const headers = (req as unknown as Request).headers;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+    const claims = bearer ? this.tokens.verify(bearer) : undefined;
+    if (claims) return `user:${claims.sub}`;
+    const apiKey = headers['x-api-key'];
+    const prefix = typeof apiKey === 'string' ? API_KEY_PREFIX.exec(apiKey)?.[1] : undefined;
+    if (prefix) return `key:${prefix}`;
     return `ip:${await super.getTracker(req)}`;
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {
     const bucket = this.bucketOf(context);
-    return bucket === 'api' ? `api:${tracker}` : `${bucket}:${tracker.replace(/^(user|key):.*/, 'ip')}`;
+    if (bucket === 'api') return `api:${tracker}`;
+    const req = context.switchToHttp().getRequest<Request>();
+    return `${bucket}:ip:${req.ip ?? 'unknown'}`;
   }
 
   bucketOf(context: ExecutionContext): RateLimitBucket {

@@ -1,5 +1,6 @@
 import { type ExecutionContext, Module } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
+import { AuthModule } from '../auth/auth.module';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -34,7 +35,9 @@ const MINUTE_MS = 60_000;
         };
       },
     }),
+    AuthModule,
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [RateLimitGuard],
+  exports: [RateLimitGuard],
 })
 export class ThrottlingModule {}

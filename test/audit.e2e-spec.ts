@@ -1,0 +1,123 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+describe('audit log', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const entries = async (query: string) =>
+    (
+      await request(t.http)
+        .get(`/api/v1/audit-logs?${query}`)
+        .set(...bearer(admin))
+        .expect(200)
+    ).body;
+
+  it('writes one entry per action with the right outcome, actor and request id', async () => {
+    const res = await request(t.http)
+      .post('/api/v1/auth/register')
+      .set('X-Request-Id', 'req-audit-1')
+      .send({ email: 'audited@example.com', password: 'a long enough password', name: 'A' })
+      .expect(201);
+    await request(t.http)
+      .post('/api/v1/auth/login')
+      .send({ email: 'audited@example.com', password: 'wrong password!!' })
+      .expect(401);
+    const register = await entries('action=auth.register');
+    expect(register.data).toHaveLength(1);
+    expect(register.data[0]).toEqual(
+      expect.objectContaining({
+        outcome: 'success',
+        resourceId: res.body.data.id,
+        requestId: 'req-audit-1',
+        resourceType: 'user',
+      }),
+    );
+    const failed = await entries('action=auth.login&outcome=failure');
+    expect(failed.meta.total).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(failed.data)).not.toContain('wrong password');
+
+    const op = await createUser(t, 'operator');
+    const key = await request(t.http)
+      .post('/api/v1/api-keys')
+      .set(...bearer(op))
+      .send({ name: 'k', scopes: ['agents:read'] })
+      .expect(201);
+    const keyEntries = await entries(`resourceType=apiKey&resourceId=${key.body.data.id}`);
+    expect(keyEntries.data).toEqual([
+      expect.objectContaining({ action: 'apikey.create', actorType: 'user', actorId: op.id }),
+    ]);
+    expect(JSON.stringify(keyEntries.data)).not.toContain(key.body.data.key);
+
+    const bad = await request(t.http)
+      .post('/api/v1/api-keys')
+      .set(...bearer(op))
+      .send({ name: '', scopes: [] })
+      .expect(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    const failures = await entries(`action=apikey.create&outcome=failure&actorId=${op.id}`);
+    expect(failures.data).toHaveLength(1);
+
+    await request(t.http)
+      .get('/api/v1/audit-logs')
+      .set(...bearer(op))
+      .expect(403);
+    const denied = await entries(`action=permission.denied&actorId=${op.id}`);
+    expect(denied.data).toHaveLength(1);
+  });
+
+  it('keeps the chain intact under concurrent writers', async () => {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(t.http)
+          .post('/api/v1/auth/login')
+          .send({ email: `nobody${i}@example.com`, password: 'whatever-whatever' }),
+      ),
+    );
+    const verify = await request(t.http)
+      .get('/api/v1/audit-logs/verify')
+      .set(...bearer(admin))
+      .expect(200);
+    expect(verify.body.data).toEqual({ valid: true, checked: expect.any(Number) });
+    const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM audit_logs');
+    expect(verify.body.data.checked).toBe(n);
+    const links = await t.dataSource.query(
+      `SELECT a.seq FROM audit_logs a JOIN audit_logs b ON b.seq = a.seq - 1 WHERE a.prev_hash <> b.hash`,
+    );
+    expect(links).toEqual([]);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE on the table', async () => {
+    await expect(t.dataSource.query(`UPDATE audit_logs SET outcome = 'success'`)).rejects.toThrow(/append-only/);
+    await expect(t.dataSource.query(`DELETE FROM audit_logs`)).rejects.toThrow(/append-only/);
+    await expect(t.dataSource.query(`TRUNCATE audit_logs`)).rejects.toThrow(/append-only/);
+  });
+
+  it('verify detects a row altered behind its back', async () => {
+    const [victim] = await t.dataSource.query(`SELECT id FROM audit_logs ORDER BY seq OFFSET 3 LIMIT 1`);
+    const client = new Client({ connectionString: t.env.config.database.url });
+    await client.connect();
+    try {
+      // Switches the append-only trigger off for this session only, as someone with superuser rights could.
+      await client.query(`SET session_replication_role = replica`);
+      await client.query(`UPDATE audit_logs SET details = '{"tampered":true}' WHERE id = $1`, [victim.id]);
+    } finally {
+      await client.end();
+    }
+    const verify = await request(t.http)
+      .get('/api/v1/audit-logs/verify')
+      .set(...bearer(admin))
+      .expect(200);
+    expect(verify.body.data).toEqual({ valid: false, checked: 4, firstBrokenId: victim.id });
+  });
+});
