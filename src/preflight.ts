@@ -12,7 +12,7 @@ function where(url: string): string {
 
 function reason(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  return e.code ?? e.message ?? String(err);
+  return (e.code ?? e.message ?? String(err)).replace(/\.+$/, '');
 }
 
 async function checkRedis(config: AppConfig): Promise<void> {

@@ -70,7 +70,9 @@ describe('loadConfig', () => {
   });
 
   it('names the setting and the bad value in one line', () => {
-    expect(expectInvalid({ PORT: 'eighty' }, 'PORT')).toContain('"eighty"');
+    const port = expectInvalid({ PORT: 'eighty' }, 'PORT');
+    expect(port).toContain('"eighty"');
+    expect(port).toContain('integer');
     expectInvalid({ PORT: '70000' }, 'PORT');
     expectInvalid({ APP_ROLE: 'scheduler' }, 'APP_ROLE');
     expectInvalid({ DB_POOL_MAX: '0' }, 'DB_POOL_MAX');

@@ -98,7 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   const errors = validateSync(parsed, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) {
     const [first] = errors;
-    const problem = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const constraints = first.constraints ?? {};
+    // A type error explains more than a range error about the same unparsable value.
+    const problem = constraints.isInt ?? constraints.isBoolean ?? Object.values(constraints)[0] ?? 'is invalid';
     const shown = /SECRET|PASSWORD|TOKEN|KEY/.test(first.property) ? '' : ` (got "${String(raw[first.property])}")`;
     throw new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
   }
