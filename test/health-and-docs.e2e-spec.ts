@@ -1,7 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPI } from 'openapi-types';
 import request from 'supertest';
-import { loadConfig } from '../src/config/app-config';
 import { createTestApp, TestApp, TestEnv } from './utils/test-app';
 
 describe('health probes and the OpenAPI document', () => {
@@ -52,17 +51,7 @@ describe('readiness when a dependency is down', () => {
     env = new TestEnv();
     await env.prepare();
     // Same database, but Redis on a port where nothing listens.
-    const broken = new TestEnv();
-    Object.assign(broken, {
-      config: loadConfig({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: env.config.database.url,
-        REDIS_URL: 'redis://127.0.0.1:1',
-        JWT_SECRET: env.config.auth.jwtSecret,
-        ADMIN_PASSWORD: 'admin-password-for-tests',
-      }),
-    });
+    const broken = new TestEnv({ DATABASE_URL: env.config.database.url, REDIS_URL: 'redis://127.0.0.1:1' });
     t = await createTestApp({ shared: broken });
   });
   afterAll(async () => {

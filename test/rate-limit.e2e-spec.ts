@@ -6,7 +6,7 @@ describe('rate limits in Redis, shared by every API instance', () => {
   let b: TestApp;
 
   beforeAll(async () => {
-    a = await createTestApp({ env: { RATE_LIMIT_LOGIN_PER_MIN: '5', RATE_LIMIT_PER_MIN: '8' } });
+    a = await createTestApp({ env: { RATE_LIMIT_LOGIN_PER_MIN: '5', RATE_LIMIT_PER_MIN: '8', TRUST_PROXY: 'true' } });
     b = await createTestApp({ shared: a.env });
   });
   afterAll(async () => {
@@ -21,7 +21,6 @@ describe('rate limits in Redis, shared by every API instance', () => {
       .send({ email: 'x@y.z', password: 'wrong-password' });
 
   it('allows 5 logins a minute per IP, then answers 429 with Retry-After in the envelope', async () => {
-    a.app.set('trust proxy', true);
     for (let i = 0; i < 5; i += 1) {
       const res = await attempt(a, '203.0.113.7');
       expect(res.status).toBe(401);
@@ -40,8 +39,6 @@ describe('rate limits in Redis, shared by every API instance', () => {
   });
 
   it('counts requests to two instances against one budget', async () => {
-    a.app.set('trust proxy', true);
-    b.app.set('trust proxy', true);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1) statuses.push((await attempt(i % 2 === 0 ? a : b, '198.51.100.1')).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);

@@ -8,8 +8,11 @@ export interface AuditRequestContext {
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
-  /** Set once a service wrote the request's entry inside its own transaction. */
-  recorded: boolean;
+  /**
+   * How the request's own entry was written, if it was: `committed` on its own, or `transaction` inside a
+   * service's transaction (which may still roll back, in which case the failure still needs its entry).
+   */
+  recorded: 'committed' | 'transaction' | false;
 }
 
 /** Carries the current request's audit context across async calls, so services need not pass it along. */

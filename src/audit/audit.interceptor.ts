@@ -47,7 +47,9 @@ export class AuditInterceptor implements NestInterceptor {
     const resourceId = typeof req.params?.id === 'string' ? req.params.id : null;
 
     const write = async (outcome: 'success' | 'failure' | 'denied', id: unknown, err?: unknown): Promise<void> => {
-      if (!audited || ctx.recorded) return;
+      // A success already written in the service's transaction is done; a failure is written unless an
+      // entry of its own was committed (a transaction's entry rolled back with it).
+      if (!audited || ctx.recorded === 'committed' || (outcome === 'success' && ctx.recorded)) return;
       await this.audit
         .record({
           action,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import { Page } from '../common/http/envelope';
 import { AuditContextStore } from './audit-context';
 import { entryHash, GENESIS_HASH } from './audit-chain';
@@ -43,7 +43,7 @@ export class AuditService {
    */
   async record(event: AuditEvent, manager?: EntityManager): Promise<AuditLogEntity> {
     const ctx = this.context.current();
-    if (ctx) ctx.recorded = true;
+    if (ctx) ctx.recorded = manager ? 'transaction' : 'committed';
     const principal = ctx?.principal;
     const append = async (em: EntityManager): Promise<AuditLogEntity> => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
@@ -69,7 +69,7 @@ export class AuditService {
         hash: '',
       });
       entry.hash = entryHash(entry);
-      await em.save(AuditLogEntity, entry);
+      await em.insert(AuditLogEntity, entry as QueryDeepPartialEntity<AuditLogEntity>);
       return entry;
     };
     return manager ? append(manager) : this.dataSource.transaction(append);

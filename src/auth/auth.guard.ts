@@ -58,18 +58,14 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(req: Request): Promise<Principal | undefined> {
-    const header = req.headers.authorization;
-    if (header) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      return match ? this.fromAccessToken(match[1]) : undefined;
-    }
+    if (req.headers.authorization) return this.fromAccessToken(req);
     const apiKey = req.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey) return this.fromApiKey(apiKey);
     return undefined;
   }
 
-  private async fromAccessToken(token: string): Promise<Principal | undefined> {
-    const claims = this.tokens.verify(token);
+  private async fromAccessToken(req: Request): Promise<Principal | undefined> {
+    const claims = this.tokens.claimsOf(req);
     if (!claims) return undefined;
     const user = await this.users.findById(claims.sub);
     if (!user?.isActive || user.tokenVersion !== claims.tv || user.role !== claims.role) return undefined;

@@ -100,11 +100,7 @@ export class AuthService {
       if (!token || token.revokedAt || token.expiresAt.getTime() <= Date.now())
         return { error: 'invalid' as const, pair: undefined };
       if (token.usedAt) {
-        await em.update(
-          RefreshTokenEntity,
-          { familyId: token.familyId, revokedAt: IsNull() },
-          { revokedAt: new Date() },
-        );
+        await this.revokeFamily(em, token.familyId);
         await this.audit.record(
           {
             action: 'auth.refresh_reuse',
@@ -147,13 +143,7 @@ export class AuthService {
   async logout(presented: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const token = await em.findOneBy(RefreshTokenEntity, { tokenHash: sha256Hex(presented) });
-      if (token) {
-        await em.update(
-          RefreshTokenEntity,
-          { familyId: token.familyId, revokedAt: IsNull() },
-          { revokedAt: new Date() },
-        );
-      }
+      if (token) await this.revokeFamily(em, token.familyId);
       await this.audit.record(
         {
           action: 'auth.logout',
@@ -220,6 +210,10 @@ export class AuthService {
       secret: OTPAuth.Secret.fromBase32(this.cipher.decrypt(user.mfaSecret)),
     });
     return totp.validate({ token: code, window: 1 }) !== null;
+  }
+
+  private async revokeFamily(em: EntityManager, familyId: string): Promise<void> {
+    await em.update(RefreshTokenEntity, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
   private async issuePair(em: EntityManager, user: UserEntity, familyId: string): Promise<TokenPairDto> {

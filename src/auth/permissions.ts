@@ -29,7 +29,3 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 export function permissionsOf(role: Role): readonly Permission[] {
   return ROLE_PERMISSIONS[role];
 }
-
-export function isPermission(value: string): value is Permission {
-  return (PERMISSIONS as readonly string[]).includes(value);
-}

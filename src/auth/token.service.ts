@@ -29,8 +29,13 @@ export function jwtOptions(config: AppConfig): JwtModuleOptions {
   };
 }
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
 @Injectable()
 export class TokenService {
+  /** Claims already verified for a request: the rate limiter and the auth guard both need them. */
+  private readonly verified = new WeakMap<object, AccessClaims | null>();
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -42,6 +47,15 @@ export class TokenService {
 
   sign(claims: AccessClaims): string {
     return this.jwt.sign({ role: claims.role, tv: claims.tv }, { subject: claims.sub });
+  }
+
+  /** The verified claims of the request's bearer token; undefined when there is none or it is not valid. */
+  claimsOf(req: { headers: { authorization?: string } }): AccessClaims | undefined {
+    if (!this.verified.has(req)) {
+      const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+      this.verified.set(req, (token && this.verify(token)) || null);
+    }
+    return this.verified.get(req) ?? undefined;
   }
 
   /** Returns the claims of a valid token, or undefined for any bad, expired or foreign token. */

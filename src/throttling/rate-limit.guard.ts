@@ -12,7 +12,7 @@ import type { Request } from 'express';
 import { TokenService } from '../auth/token.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
-import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
+import { rateLimitBucket } from './rate-limit.decorator';
 
 const API_KEY_PREFIX = /^(ymk_[A-Za-z0-9]{12})_/;
 
@@ -34,30 +34,20 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const headers = (req as unknown as Request).headers;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
-    const claims = bearer ? this.tokens.verify(bearer) : undefined;
+    const request = req as unknown as Request;
+    const claims = this.tokens.claimsOf(request);
     if (claims) return `user:${claims.sub}`;
-    const apiKey = headers['x-api-key'];
+    const apiKey = request.headers['x-api-key'];
     const prefix = typeof apiKey === 'string' ? API_KEY_PREFIX.exec(apiKey)?.[1] : undefined;
     if (prefix) return `key:${prefix}`;
     return `ip:${await super.getTracker(req)}`;
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {
-    const bucket = this.bucketOf(context);
+    const bucket = rateLimitBucket(this.reflector, context);
     if (bucket === 'api') return `api:${tracker}`;
     const req = context.switchToHttp().getRequest<Request>();
     return `${bucket}:ip:${req.ip ?? 'unknown'}`;
-  }
-
-  bucketOf(context: ExecutionContext): RateLimitBucket {
-    return (
-      this.reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? 'api'
-    );
   }
 
   protected override async throwThrottlingException(

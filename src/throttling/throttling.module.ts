@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 import type Redis from 'ioredis';
-import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
+import { type RateLimitBucket, rateLimitBucket } from './rate-limit.decorator';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
@@ -22,15 +22,14 @@ const MINUTE_MS = 60_000;
           login: config.rateLimits.loginPerMinute,
           frontendMetrics: config.rateLimits.frontendMetricsPerMinute,
         };
-        const bucketOf = (context: ExecutionContext): RateLimitBucket =>
-          reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
-            context.getHandler(),
-            context.getClass(),
-          ]) ?? 'api';
         return {
           storage: new RedisThrottlerStorage(redis),
           throttlers: [
-            { name: 'default', ttl: MINUTE_MS, limit: (context: ExecutionContext) => limits[bucketOf(context)] },
+            {
+              name: 'default',
+              ttl: MINUTE_MS,
+              limit: (context: ExecutionContext) => limits[rateLimitBucket(reflector, context)],
+            },
           ],
         };
       },

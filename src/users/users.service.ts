@@ -120,7 +120,7 @@ export class UsersService {
     });
   }
 
-  async revokeAllRefreshTokens(em: EntityManager, userId: string): Promise<void> {
+  private async revokeAllRefreshTokens(em: EntityManager, userId: string): Promise<void> {
     await em.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
