@@ -35,7 +35,7 @@ export interface AppConfig {
   secretsKey?: Buffer;
   rateLimits: { perMinute: number; loginPerMinute: number; frontendMetricsPerMinute: number };
   worker: { concurrency: number };
-  agents: { allowPrivateNetworks: boolean };
+  agents: { allowPrivateNetworks: boolean; breakerThreshold: number; breakerResetMs: number };
   metrics: { token?: string };
   log: { level: EnvSchema['LOG_LEVEL'] };
   shutdownTimeoutMs: number;
@@ -181,7 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       frontendMetricsPerMinute: parsed.RATE_LIMIT_FRONTEND_METRICS_PER_MIN,
     },
     worker: { concurrency: parsed.WORKER_CONCURRENCY },
-    agents: { allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS },
+    agents: {
+      allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS,
+      breakerThreshold: parsed.AGENT_BREAKER_THRESHOLD,
+      breakerResetMs: parsed.AGENT_BREAKER_RESET_MS,
+    },
     metrics: { token: parsed.METRICS_TOKEN },
     log: { level: parsed.LOG_LEVEL },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,

@@ -131,6 +131,18 @@ export class EnvSchema {
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AGENT_BREAKER_THRESHOLD = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  AGENT_BREAKER_RESET_MS = 30_000;
+
   @IsOptional()
   @IsString()
   @MinLength(16)

@@ -1,0 +1,26 @@
+import { AppError, ConflictError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+
+export class AgentNotFoundError extends NotFoundError {
+  constructor() {
+    super('Agent');
+  }
+}
+
+export class UnknownAgentTypeError extends ValidationFailedError {
+  constructor(name: string, known: string[]) {
+    super([{ field: '/type', message: `must be one of ${known.join(', ')}` }], `Unknown agent type "${name}"`);
+  }
+}
+
+export class AgentNameTakenError extends ConflictError {
+  constructor() {
+    super('An agent with this name already exists');
+  }
+}
+
+export class ConfigVersionNotFoundError extends AppError {
+  constructor(version: number) {
+    super(ErrorCode.NOT_FOUND, `Config version ${version} not found`);
+  }
+}

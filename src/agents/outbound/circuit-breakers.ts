@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import type Redis from 'ioredis';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { REDIS } from '../../redis/redis.module';
+import { AgentExecutionError, retryable } from '../agent-type';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+export const breakerKey = (agentId: string) => `breaker:${agentId}`;
+
+/**
+ * One circuit breaker per remote agent in this process (cockatiel): after AGENT_BREAKER_THRESHOLD
+ * consecutive retryable failures calls fail fast until AGENT_BREAKER_RESET_MS has passed, then one trial
+ * call decides. Every change of state is written to Redis, where the API reads it for the agent.
+ */
+@Injectable()
+export class CircuitBreakers {
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async execute<T>(agentId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.breakerFor(agentId).execute(fn);
+    } catch (err) {
+      if (err instanceof BrokenCircuitError) {
+        throw retryable('CIRCUIT_OPEN', 'The agent failed repeatedly; calls are paused while its circuit is open');
+      }
+      throw err;
+    }
+  }
+
+  async stateOf(agentId: string): Promise<BreakerState> {
+    return ((await this.redis.hget(breakerKey(agentId), 'state')) as BreakerState | null) ?? 'closed';
+  }
+
+  private breakerFor(agentId: string): CircuitBreakerPolicy {
+    let breaker = this.breakers.get(agentId);
+    if (!breaker) {
+      breaker = circuitBreaker(
+        handleWhen((err) => err instanceof AgentExecutionError && err.retryable),
+        {
+          halfOpenAfter: this.config.agents.breakerResetMs,
+          breaker: new ConsecutiveBreaker(this.config.agents.breakerThreshold),
+        },
+      );
+      breaker.onStateChange((state) => {
+        void this.redis
+          .hset(breakerKey(agentId), 'state', STATE_NAMES[state], 'changedAt', new Date().toISOString())
+          .catch(() => undefined);
+      });
+      this.breakers.set(agentId, breaker);
+    }
+    return breaker;
+  }
+}

@@ -1,0 +1,127 @@
+import type { LookupFunction } from 'node:net';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Agent, request } from 'undici';
+import { abortError, nonRetryable, retryable } from '../agent-type';
+import { NetworkGuard } from './network-guard';
+
+export interface OutboundRequest {
+  url: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Redirects followed at most (default 5); each hop is checked again. */
+  maxRedirects?: number;
+}
+
+export interface OutboundResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Seconds or an HTTP date, as Retry-After allows; capped at an hour. */
+export function retryAfterMs(value: string | string[] | undefined): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - Date.now();
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 3_600_000) : undefined;
+}
+
+/** The contract's rule for remote calls: 408, 429 and 5xx are retried, any other 4xx fails at once. */
+export function failureForStatus(response: OutboundResponse, what: string): Error {
+  const { status } = response;
+  const detail = `${what} answered ${status}`;
+  if (status === 408 || status === 429 || status >= 500) {
+    return retryable(`REMOTE_${status}`, detail, retryAfterMs(response.headers['retry-after']));
+  }
+  return nonRetryable(`REMOTE_${status}`, detail);
+}
+
+/**
+ * Outbound HTTP for agents (undici): every connection goes through the {@link NetworkGuard}, redirects are
+ * followed by hand so each hop is checked again, time and size are bounded.
+ */
+@Injectable()
+export class OutboundHttpClient implements OnApplicationShutdown {
+  private readonly dispatcher: Agent;
+
+  constructor(private readonly guard: NetworkGuard) {
+    const guardedLookup: LookupFunction = (hostname, options, callback) => {
+      this.guard.resolveAllowed(hostname).then(
+        ({ address, family }) => {
+          if ((options as { all?: boolean }).all) {
+            (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+              { address, family },
+            ]);
+          } else {
+            callback(null, address, family);
+          }
+        },
+        (err: Error) => callback(err as NodeJS.ErrnoException, '', 4),
+      );
+    };
+    this.dispatcher = new Agent({ connect: { lookup: guardedLookup }, keepAliveTimeout: 10_000 });
+  }
+
+  async request(req: OutboundRequest): Promise<OutboundResponse> {
+    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
+    let url = new URL(req.url);
+    let method = req.method;
+    let body = req.body;
+    for (let hop = 0; ; hop += 1) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw nonRetryable('BAD_URL', `Only http and https URLs can be called (got ${url.protocol})`);
+      }
+      // Literal addresses never reach the lookup, so they are checked here.
+      await this.guard.resolveAllowed(url.hostname);
+      const response = await this.send(url, method, req.headers, body, signal);
+      const location = response.headers.location;
+      if (!REDIRECTS.has(response.status) || typeof location !== 'string') return response;
+      if (hop >= (req.maxRedirects ?? 5)) throw nonRetryable('TOO_MANY_REDIRECTS', 'Too many redirects');
+      url = new URL(location, url);
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method !== 'GET')) {
+        method = 'GET';
+        body = undefined;
+      }
+    }
+  }
+
+  private async send(
+    url: URL,
+    method: string,
+    headers: Record<string, string> | undefined,
+    body: string | undefined,
+    signal: AbortSignal,
+  ): Promise<OutboundResponse> {
+    try {
+      const res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_RESPONSE_BYTES) {
+          res.body.destroy();
+          throw nonRetryable('RESPONSE_TOO_LARGE', 'The response is larger than 10 MB');
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+    } catch (err) {
+      if (signal.aborted) throw abortError(signal);
+      if (err instanceof Error && err.name === 'AgentExecutionError') throw err;
+      const cause = (err as { cause?: { name?: string } }).cause;
+      if (cause?.name === 'AgentExecutionError') throw cause;
+      throw retryable('NETWORK_ERROR', `Could not reach ${url.host}: ${(err as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

@@ -1,0 +1,83 @@
+import { createHmac } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type AgentType, type ExecutionContext, nonRetryable } from '../../agent-type';
+import { CircuitBreakers } from '../../outbound/circuit-breakers';
+import { failureForStatus, OutboundHttpClient } from '../../outbound/outbound-http.client';
+
+export interface HttpAgentConfig {
+  url: string;
+  method: 'POST' | 'PUT' | 'PATCH';
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  signingSecret?: string;
+}
+
+/** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`, as a receiver recomputes it. */
+export function signBody(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+const RESERVED_HEADERS =
+  /^(host|content-length|content-type|x-ymera-signature|x-ymera-timestamp|transfer-encoding|connection)$/i;
+
+@Injectable()
+export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknown> {
+  readonly type = 'http';
+  readonly description =
+    'A remote agent over HTTP: POSTs {taskId, attempt, input}, signed with X-Ymera-Signature; its JSON answer is the output.';
+  readonly usesCircuitBreaker = true;
+  readonly configSchema = {
+    type: 'object',
+    required: ['url'],
+    additionalProperties: false,
+    properties: {
+      url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
+      method: { enum: ['POST', 'PUT', 'PATCH'], default: 'POST' },
+      headers: {
+        type: 'object',
+        maxProperties: 50,
+        additionalProperties: { type: 'string', maxLength: 4000 },
+      },
+      timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: 30_000 },
+      signingSecret: { type: 'string', minLength: 16, maxLength: 500, writeOnly: true },
+    },
+  };
+  readonly inputSchema = { description: 'Any JSON value, sent as `input`' };
+  readonly outputSchema = { description: "The remote agent's JSON answer" };
+
+  constructor(
+    private readonly http: OutboundHttpClient,
+    private readonly breakers: CircuitBreakers,
+  ) {}
+
+  async execute(ctx: ExecutionContext<unknown, HttpAgentConfig>): Promise<unknown> {
+    const { config } = ctx;
+    const extra = Object.entries(config.headers ?? {}).filter(([name]) => !RESERVED_HEADERS.test(name));
+    return this.breakers.execute(ctx.agentId, async () => {
+      const body = JSON.stringify({ taskId: ctx.taskId, attempt: ctx.attempt, input: ctx.input });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const headers: Record<string, string> = {
+        ...Object.fromEntries(extra),
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-ymera-timestamp': timestamp,
+      };
+      if (config.signingSecret) headers['x-ymera-signature'] = signBody(config.signingSecret, timestamp, body);
+      const response = await this.http.request({
+        url: config.url,
+        method: config.method,
+        headers,
+        body,
+        timeoutMs: config.timeoutMs,
+        signal: ctx.signal,
+      });
+      if (response.status < 200 || response.status >= 300) throw failureForStatus(response, 'The remote agent');
+      if (response.text.trim() === '') return null;
+      try {
+        return JSON.parse(response.text) as unknown;
+      } catch {
+        throw nonRetryable('BAD_RESPONSE', 'The remote agent answered with something that is not JSON');
+      }
+    });
+  }
+}

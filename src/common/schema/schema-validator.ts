@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { CONDITION_SCHEMA } from '../conditions/condition';
+import type { ErrorDetail } from '../errors/app.error';
+
+export type JsonSchema = Record<string, unknown>;
+
+export type SchemaResult<T> = { valid: true; value: T } | { valid: false; errors: ErrorDetail[] };
+
+function detailOf(error: ErrorObject, base: string): ErrorDetail {
+  let pointer = `${base}${error.instancePath}`;
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  if (error.keyword === 'required' && params.missingProperty) pointer += `/${params.missingProperty}`;
+  if (error.keyword === 'additionalProperties' && params.additionalProperty) pointer += `/${params.additionalProperty}`;
+  const message =
+    error.keyword === 'additionalProperties'
+      ? 'is not allowed'
+      : error.keyword === 'required'
+        ? 'is required'
+        : (error.message ?? 'is invalid');
+  return { field: pointer || '/', message };
+}
+
+/**
+ * JSON Schema 2020-12 with ajv: every error reported (as JSON pointers under a base), defaults applied in
+ * place. Compiled validators are cached per schema object.
+ */
+@Injectable()
+export class SchemaValidator {
+  private readonly ajv: Ajv2020;
+  private readonly compiled = new WeakMap<object, ValidateFunction>();
+
+  constructor() {
+    this.ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+    addFormats(this.ajv);
+    this.ajv.addSchema(CONDITION_SCHEMA);
+  }
+
+  /** Validates a copy of `data` (defaults filled in) and returns it, or the errors under `base`. */
+  validate<T>(schema: JsonSchema, data: unknown, base = ''): SchemaResult<T> {
+    let validate = this.compiled.get(schema);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.compiled.set(schema, validate);
+    }
+    const value = structuredClone(data ?? {});
+    if (validate(value)) return { valid: true, value: value as T };
+    const details = (validate.errors ?? []).map((e) => detailOf(e, base));
+    // oneOf/anyOf branches repeat themselves; one message per pointer and text is enough.
+    const unique = [...new Map(details.map((d) => [`${d.field}|${d.message}`, d])).values()];
+    return { valid: false, errors: unique };
+  }
+}

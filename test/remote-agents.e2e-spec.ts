@@ -1,0 +1,270 @@
+import { createHmac } from 'node:crypto';
+import Redis from 'ioredis';
+import { AgentExecutionError } from '../src/agents/agent-type';
+import { breakerKey, CircuitBreakers } from '../src/agents/outbound/circuit-breakers';
+import { HostResolver, NetworkGuard } from '../src/agents/outbound/network-guard';
+import { OutboundHttpClient } from '../src/agents/outbound/outbound-http.client';
+import { executionContext } from '../src/agents/testing/execution-context';
+import { type HttpAgentConfig, HttpAgentType } from '../src/agents/types/http/http.agent-type';
+import { type LlmAgentConfig, LlmAgentType } from '../src/agents/types/llm/llm.agent-type';
+import type { AppConfig } from '../src/config/app-config';
+import { json, LoopbackServer } from './utils/loopback-server';
+import { TestEnv } from './utils/test-app';
+
+/** Answers for names the test owns, as DNS would. */
+class TableResolver extends HostResolver {
+  constructor(private readonly table: Record<string, string[]>) {
+    super();
+  }
+  async resolve(hostname: string): Promise<string[]> {
+    const found = this.table[hostname];
+    if (!found) throw new Error('ENOTFOUND');
+    return found;
+  }
+}
+
+function agents(config: AppConfig, redis: Redis, resolver = new TableResolver({ 'internal.test': ['10.1.2.3'] })) {
+  const client = new OutboundHttpClient(new NetworkGuard(config, resolver));
+  const breakers = new CircuitBreakers(config, redis);
+  return { client, breakers, http: new HttpAgentType(client, breakers), llm: new LlmAgentType(client, breakers) };
+}
+
+async function failure(promise: Promise<unknown>): Promise<AgentExecutionError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(AgentExecutionError);
+    return err as AgentExecutionError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('remote agents over real HTTP on loopback', () => {
+  const env = new TestEnv({
+    AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+    AGENT_BREAKER_THRESHOLD: '3',
+    AGENT_BREAKER_RESET_MS: '300',
+  });
+  const server = new LoopbackServer();
+  let redis: Redis;
+  let base: string;
+  let kit: ReturnType<typeof agents>;
+  const httpConfig = (over: Partial<HttpAgentConfig> = {}): HttpAgentConfig => ({
+    url: `${base}/agent`,
+    method: 'POST',
+    timeoutMs: 2000,
+    signingSecret: 'a-signing-secret-of-some-length',
+    ...over,
+  });
+
+  beforeAll(async () => {
+    base = await server.start();
+    redis = new Redis(env.config.redis.url, { keyPrefix: `${env.config.redis.prefix}:` });
+    kit = agents(env.config, redis);
+  });
+  afterAll(async () => {
+    await kit.client.onApplicationShutdown();
+    await server.stop();
+    redis.disconnect();
+    await env.destroy();
+  });
+  beforeEach(() => {
+    server.requests.length = 0;
+  });
+
+  it('http: posts {taskId, attempt, input} signed with X-Ymera-Signature and returns the JSON answer', async () => {
+    server.handler = (req, res) => json(res, 200, { echoed: JSON.parse(req.body).input, ok: true });
+    const out = await kit.http.execute(
+      executionContext({ a: 1 }, httpConfig(), { agentId: 'sig', taskId: 't-9', attempt: 2 }),
+    );
+    expect(out).toEqual({ echoed: { a: 1 }, ok: true });
+    const [req] = server.requests;
+    expect(JSON.parse(req.body)).toEqual({ taskId: 't-9', attempt: 2, input: { a: 1 } });
+    const timestamp = req.headers['x-ymera-timestamp'] as string;
+    const expected = createHmac('sha256', 'a-signing-secret-of-some-length')
+      .update(`${timestamp}.${req.body}`)
+      .digest('hex');
+    expect(req.headers['x-ymera-signature']).toBe(`sha256=${expected}`);
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it.each([
+    [408, true],
+    [429, true],
+    [500, true],
+    [503, true],
+    [400, false],
+    [404, false],
+    [422, false],
+  ])('http: a %d answer is retryable=%s', async (status, retry) => {
+    server.handler = (_req, res) => json(res, status, { error: 'x' });
+    const err = await failure(kit.http.execute(executionContext({}, httpConfig(), { agentId: `status-${status}` })));
+    expect(err.retryable).toBe(retry);
+    expect(err.code).toBe(`REMOTE_${status}`);
+  });
+
+  it('http: a network error and a timeout are retryable', async () => {
+    const refused = await failure(
+      kit.http.execute(executionContext({}, httpConfig({ url: 'http://127.0.0.1:1/x' }), { agentId: 'net' })),
+    );
+    expect(refused).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
+    server.handler = (_req, res) => setTimeout(() => json(res, 200, {}), 1000);
+    const slow = await failure(
+      kit.http.execute(executionContext({}, httpConfig({ timeoutMs: 200 }), { agentId: 'slow' })),
+    );
+    expect(slow).toMatchObject({ code: 'TIMEOUT', retryable: true });
+  });
+
+  it('http: cancellation aborts the call at once and is not retried', async () => {
+    server.handler = (_req, res) => setTimeout(() => json(res, 200, {}), 2000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('cancelled')), 100);
+    const started = Date.now();
+    const err = await failure(
+      kit.http.execute(executionContext({}, httpConfig(), { agentId: 'cancel', signal: controller.signal })),
+    );
+    expect(err).toMatchObject({ code: 'CANCELLED', retryable: false });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('http: the breaker opens after repeated failures, fails fast, and closes after a good trial call', async () => {
+    server.handler = (_req, res) => json(res, 503, {});
+    for (let i = 0; i < 3; i += 1)
+      await failure(kit.http.execute(executionContext({}, httpConfig(), { agentId: 'flaky' })));
+    expect(await kit.breakers.stateOf('flaky')).toBe('open');
+    const calls = server.requests.length;
+    const open = await failure(kit.http.execute(executionContext({}, httpConfig(), { agentId: 'flaky' })));
+    expect(open).toMatchObject({ code: 'CIRCUIT_OPEN', retryable: true });
+    expect(server.requests.length).toBe(calls);
+
+    await new Promise((r) => setTimeout(r, 350));
+    server.handler = (_req, res) => json(res, 200, { back: true });
+    await expect(kit.http.execute(executionContext({}, httpConfig(), { agentId: 'flaky' }))).resolves.toEqual({
+      back: true,
+    });
+    expect(await kit.breakers.stateOf('flaky')).toBe('closed');
+    expect(await redis.hget(breakerKey('flaky'), 'state')).toBe('closed');
+  });
+
+  it('llm: calls /chat/completions and maps the answer; 429 and 500 retry, 400 fails', async () => {
+    const llmConfig: LlmAgentConfig = {
+      baseUrl: `${base}/v1`,
+      model: 'tiny',
+      apiKey: 'sk-test',
+      systemPrompt: 'Be brief.',
+      timeoutMs: 2000,
+    };
+    server.handler = (req, res) =>
+      json(res, 200, {
+        model: 'tiny-2024',
+        choices: [
+          {
+            message: { role: 'assistant', content: `you said ${JSON.parse(req.body).messages[1].content}` },
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+      });
+    const out = await kit.llm.execute(executionContext({ prompt: 'hi' }, llmConfig, { agentId: 'llm-ok' }));
+    expect(out).toEqual({
+      text: 'you said hi',
+      model: 'tiny-2024',
+      usage: { promptTokens: 5, completionTokens: 3, totalTokens: 8 },
+      finishReason: 'stop',
+    });
+    const [req] = server.requests;
+    expect(req.url).toBe('/v1/chat/completions');
+    expect(req.headers.authorization).toBe('Bearer sk-test');
+    expect(JSON.parse(req.body)).toEqual({
+      model: 'tiny',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
+
+    server.handler = (_req, res) => json(res, 429, { error: 'slow down' }, { 'retry-after': '7' });
+    expect(
+      await failure(kit.llm.execute(executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-429' }))),
+    ).toMatchObject({
+      retryable: true,
+      retryAfterMs: 7000,
+    });
+    server.handler = (_req, res) => json(res, 500, {});
+    expect(
+      (await failure(kit.llm.execute(executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-500' })))).retryable,
+    ).toBe(true);
+    server.handler = (_req, res) => json(res, 400, { error: 'bad' });
+    expect(
+      (await failure(kit.llm.execute(executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-400' })))).retryable,
+    ).toBe(false);
+  });
+});
+
+describe('remote agents refuse private targets when AGENT_ALLOW_PRIVATE_NETWORKS is off', () => {
+  const env = new TestEnv({ AGENT_ALLOW_PRIVATE_NETWORKS: 'false' });
+  const server = new LoopbackServer();
+  let redis: Redis;
+  let base: string;
+  let kit: ReturnType<typeof agents>;
+
+  beforeAll(async () => {
+    base = await server.start();
+    redis = new Redis(env.config.redis.url, { keyPrefix: `${env.config.redis.prefix}:` });
+    kit = agents(
+      env.config,
+      redis,
+      new TableResolver({ 'internal.test': ['10.1.2.3'], 'public.test': ['93.184.216.34'] }),
+    );
+  });
+  afterAll(async () => {
+    await kit.client.onApplicationShutdown();
+    await server.stop();
+    redis.disconnect();
+    await env.destroy();
+  });
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data',
+    'http://127.0.0.1:8080/',
+    'http://internal.test/hook',
+    'http://[::1]/x',
+    'http://[::ffff:127.0.0.1]/x',
+  ])('refuses %s without connecting', async (url) => {
+    const err = await failure(
+      kit.http.execute(executionContext({}, { url, method: 'POST', timeoutMs: 1000 }, { agentId: 'ssrf' })),
+    );
+    expect(err).toMatchObject({ code: 'TARGET_NOT_ALLOWED', retryable: false });
+  });
+
+  it('checks every redirect target again', async () => {
+    // Here the test's own loopback server stands in for a public host; everything else private stays refused.
+    class LoopbackIsPublic extends NetworkGuard {
+      protected override isAllowedAddress(address: string): boolean {
+        return address === '127.0.0.1' || super.isAllowedAddress(address);
+      }
+    }
+    const resolver = new TableResolver({ 'internal.test': ['10.1.2.3'] });
+    const client = new OutboundHttpClient(new LoopbackIsPublic(env.config, resolver));
+    const http = new HttpAgentType(client, new CircuitBreakers(env.config, redis));
+    try {
+      server.handler = (req, res) => {
+        if (req.url === '/ok') return json(res, 200, { reached: true });
+        res.writeHead(307, {
+          location: req.url === '/to-metadata' ? 'http://169.254.169.254/latest' : 'http://internal.test/x',
+        });
+        res.end();
+      };
+      const config = (path: string) => ({ url: `${base}${path}`, method: 'POST' as const, timeoutMs: 1000 });
+      await expect(http.execute(executionContext({}, config('/ok'), { agentId: 'redir' }))).resolves.toEqual({
+        reached: true,
+      });
+      for (const path of ['/to-metadata', '/to-internal']) {
+        const err = await failure(http.execute(executionContext({}, config(path), { agentId: 'redir' })));
+        expect(err).toMatchObject({ code: 'TARGET_NOT_ALLOWED', retryable: false });
+      }
+    } finally {
+      await client.onApplicationShutdown();
+    }
+  });
+});
