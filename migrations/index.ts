@@ -1,4 +1,5 @@
 import { IdentityAndAudit1763900000000 } from './1763900000000-identity-and-audit';
+import { Agents1763910000000 } from './1763910000000-agents';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
-export const MIGRATIONS: Function[] = [IdentityAndAudit1763900000000];
+export const MIGRATIONS: Function[] = [IdentityAndAudit1763900000000, Agents1763910000000];

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimitGuard } from './throttling/rate-limit.guard';
+import { AgentsModule } from './agents/agents.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -31,6 +32,7 @@ export class AppModule {
         CryptoModule,
         AuditModule,
         UsersModule,
+        AgentsModule,
         ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule] : []),
       ],
       // Rate limits first (floods of bad credentials count too), then authentication and permissions.

@@ -1,7 +1,18 @@
+import { AgentConfigVersionEntity } from '../agents/entities/agent-config-version.entity';
+import { AgentStateEntity } from '../agents/entities/agent-state.entity';
+import { AgentEntity } from '../agents/entities/agent.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
 
 /** Every TypeORM entity of the application, so the app, the CLI and the schema check see the same model. */
-export const ENTITIES: Function[] = [UserEntity, RefreshTokenEntity, ApiKeyEntity, AuditLogEntity];
+export const ENTITIES: Function[] = [
+  UserEntity,
+  RefreshTokenEntity,
+  ApiKeyEntity,
+  AuditLogEntity,
+  AgentEntity,
+  AgentConfigVersionEntity,
+  AgentStateEntity,
+];

@@ -1,0 +1,31 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequirePermissions } from '../auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { AgentTypeRegistry } from './agent-type.registry';
+import { JSON_SCHEMA_DIALECT } from './agents.controller';
+import { AgentTypeDto } from './dto/agent.dto';
+
+@ApiTags('agents')
+@ApiBearerAuth('bearer')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@RequirePermissions('agents:read')
+@Controller('agent-types')
+export class AgentTypesController {
+  constructor(private readonly types: AgentTypeRegistry) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The agent types this platform runs, with their JSON Schemas (2020-12)' })
+  @ApiEnvelope(AgentTypeDto, { list: false })
+  list(): AgentTypeDto[] {
+    const withDialect = (schema: Record<string, unknown>) => ({ $schema: JSON_SCHEMA_DIALECT, ...schema });
+    return this.types.all().map((t) => ({
+      type: t.type,
+      description: t.description,
+      configSchema: withDialect(t.configSchema),
+      inputSchema: withDialect(t.inputSchema),
+      outputSchema: withDialect(t.outputSchema),
+    }));
+  }
+}

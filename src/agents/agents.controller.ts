@@ -1,0 +1,199 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuditAction } from '../audit/audit.decorator';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ErrorCode } from '../common/errors/error-code';
+import { Page } from '../common/http/envelope';
+import { PageQueryDto } from '../common/http/page-query.dto';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { AgentTypeRegistry } from './agent-type.registry';
+import { AgentsService } from './agents.service';
+import {
+  AgentConfigDto,
+  AgentConfigVersionDto,
+  AgentDto,
+  AgentQueryDto,
+  CreateAgentDto,
+  RollbackDto,
+  UpdateAgentDto,
+} from './dto/agent.dto';
+import { AgentCheckpointDto, type AgentEntity } from './entities/agent.entity';
+import { CircuitBreakers } from './outbound/circuit-breakers';
+
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+@ApiTags('agents')
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@Controller('agents')
+export class AgentsController {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly types: AgentTypeRegistry,
+    private readonly breakers: CircuitBreakers,
+  ) {}
+
+  private async toDto(agent: AgentEntity): Promise<AgentDto> {
+    const {
+      id,
+      name,
+      type,
+      description,
+      status,
+      configVersion,
+      concurrency,
+      timeoutMs,
+      createdBy,
+      createdAt,
+      updatedAt,
+    } = agent;
+    const dto: AgentDto = {
+      id,
+      name,
+      type,
+      description,
+      status,
+      config: this.agents.masked(agent, agent.config),
+      configVersion,
+      concurrency,
+      timeoutMs,
+      createdBy,
+      createdAt,
+      updatedAt,
+    };
+    if (this.types.get(type).usesCircuitBreaker) dto.circuitBreaker = { state: await this.breakers.stateOf(id) };
+    return dto;
+  }
+
+  @Post()
+  @RequirePermissions('agents:write')
+  @AuditAction('agent.create', 'agent')
+  @ApiOperation({ summary: "Register an agent; its config is validated against the type's configSchema" })
+  @ApiEnvelope(AgentDto, { status: 201 })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateAgentDto): Promise<AgentDto> {
+    return this.toDto(await this.agents.create(principal, body));
+  }
+
+  @Get()
+  @RequirePermissions('agents:read')
+  @ApiOperation({ summary: 'List agents (filter by type, status, text)' })
+  @ApiEnvelope(AgentDto, { list: true })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async list(@Query() query: AgentQueryDto): Promise<Page<AgentDto>> {
+    const page = await this.agents.list(query);
+    return new Page(await Promise.all(page.items.map((a) => this.toDto(a))), page.total, page.skip, page.limit);
+  }
+
+  @Get(':id')
+  @RequirePermissions('agents:read')
+  @ApiOperation({ summary: 'One agent' })
+  @ApiEnvelope(AgentDto)
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<AgentDto> {
+    return this.toDto(await this.agents.get(id));
+  }
+
+  @Patch(':id')
+  @RequirePermissions('agents:write')
+  @AuditAction('agent.update', 'agent')
+  @ApiOperation({ summary: 'Rename, describe, pause/resume, or change concurrency and timeout' })
+  @ApiEnvelope(AgentDto)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateAgentDto): Promise<AgentDto> {
+    return this.toDto(await this.agents.update(id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermissions('agents:write')
+  @AuditAction('agent.delete', 'agent')
+  @ApiOperation({ summary: 'Delete an agent (soft: its history stays, it takes no new tasks)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.agents.remove(id);
+  }
+
+  @Get(':id/schema')
+  @RequirePermissions('agents:read')
+  @ApiOperation({ summary: "The agent type's config JSON Schema" })
+  @ApiOkResponse({ description: 'JSON Schema 2020-12, in the envelope' })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async schema(@Param('id', ParseUUIDPipe) id: string): Promise<Record<string, unknown>> {
+    const agent = await this.agents.get(id);
+    return { $schema: JSON_SCHEMA_DIALECT, ...this.types.get(agent.type).configSchema };
+  }
+
+  @Post(':id/config')
+  @HttpCode(200)
+  @RequirePermissions('agents:write')
+  @AuditAction('agent.config_update', 'agent')
+  @ApiOperation({ summary: 'Replace the config: a new version, live for the next task without a restart' })
+  @ApiEnvelope(AgentConfigVersionDto)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  async setConfig(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AgentConfigDto,
+  ): Promise<{ version: number; config: Record<string, unknown> }> {
+    const agent = await this.agents.setConfig(principal, id, body.config);
+    return { version: agent.configVersion, config: this.agents.masked(agent, agent.config) };
+  }
+
+  @Get(':id/config/versions')
+  @RequirePermissions('agents:read')
+  @ApiOperation({ summary: 'Config history, newest first (secrets masked)' })
+  @ApiEnvelope(AgentConfigVersionDto, { list: true })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async versions(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<AgentConfigVersionDto>> {
+    const agent = await this.agents.get(id);
+    const page = await this.agents.versions(id, query.skip, query.limit);
+    const items = page.items.map(({ version, config, source, rolledBackFrom, createdBy, createdAt }) => ({
+      version,
+      config: this.agents.masked(agent, config),
+      source,
+      rolledBackFrom,
+      createdBy,
+      createdAt,
+    }));
+    return new Page(items, page.total, page.skip, page.limit);
+  }
+
+  @Post(':id/config/rollback')
+  @HttpCode(200)
+  @RequirePermissions('agents:write')
+  @AuditAction('agent.config_rollback', 'agent')
+  @ApiOperation({ summary: 'A new version equal to an earlier one' })
+  @ApiEnvelope(AgentConfigVersionDto)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  async rollback(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RollbackDto,
+  ): Promise<{ version: number; config: Record<string, unknown> }> {
+    const agent = await this.agents.rollback(principal, id, body.version);
+    return { version: agent.configVersion, config: this.agents.masked(agent, agent.config) };
+  }
+
+  @Get(':id/checkpoint')
+  @RequirePermissions('agents:read')
+  @ApiOperation({ summary: "The agent's last saved state document" })
+  @ApiEnvelope(AgentCheckpointDto)
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  checkpoint(@Param('id', ParseUUIDPipe) id: string): Promise<AgentCheckpointDto> {
+    return this.agents.checkpoint(id);
+  }
+}

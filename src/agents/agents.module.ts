@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import { AgentSecrets } from './agent-secrets';
+import { AGENT_TYPES, AgentTypeRegistry } from './agent-type.registry';
+import type { AgentType } from './agent-type';
+import { AgentTypesController } from './agent-types.controller';
+import { AgentsController } from './agents.controller';
+import { AgentsService } from './agents.service';
+import { CircuitBreakers } from './outbound/circuit-breakers';
+import { DnsHostResolver, HostResolver, NetworkGuard } from './outbound/network-guard';
+import { OutboundHttpClient } from './outbound/outbound-http.client';
+import { AGENT_TYPE_CLASSES } from './types';
+
+@Module({
+  controllers: [AgentsController, AgentTypesController],
+  providers: [
+    AgentsService,
+    AgentSecrets,
+    SchemaValidator,
+    CircuitBreakers,
+    NetworkGuard,
+    OutboundHttpClient,
+    { provide: HostResolver, useClass: DnsHostResolver },
+    ...AGENT_TYPE_CLASSES,
+    { provide: AGENT_TYPES, inject: AGENT_TYPE_CLASSES, useFactory: (...types: AgentType[]) => types },
+    AgentTypeRegistry,
+  ],
+  exports: [AgentsService, AgentTypeRegistry, SchemaValidator],
+})
+export class AgentsModule {}

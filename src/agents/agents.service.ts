@@ -1,0 +1,272 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { Page } from '../common/http/envelope';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import { ValidationFailedError } from '../common/errors/app.error';
+import { AgentSecrets } from './agent-secrets';
+import { AgentTypeRegistry } from './agent-type.registry';
+import { AgentNameTakenError, AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
+import type { AgentQueryDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
+import { AgentConfigVersionEntity, type ConfigVersionSource } from './entities/agent-config-version.entity';
+import { AgentStateEntity } from './entities/agent-state.entity';
+import { AgentEntity } from './entities/agent.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** What a worker needs to run a task of an agent: always read fresh, so config changes apply to the next task. */
+export interface AgentRuntime {
+  agent: AgentEntity;
+  config: Record<string, unknown>;
+}
+
+@Injectable()
+export class AgentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly types: AgentTypeRegistry,
+    private readonly validator: SchemaValidator,
+    private readonly secrets: AgentSecrets,
+    private readonly audit: AuditService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(AgentEntity);
+  }
+
+  /** The config in a response or an audit entry: secrets masked. */
+  masked(agent: Pick<AgentEntity, 'type'>, sealed: Record<string, unknown>): Record<string, unknown> {
+    return this.secrets.mask(sealed, this.types.get(agent.type).configSchema);
+  }
+
+  private validateConfig(type: string, config: unknown): Record<string, unknown> {
+    const result = this.validator.validate<Record<string, unknown>>(
+      this.types.get(type).configSchema,
+      config,
+      '/config',
+    );
+    if (!result.valid)
+      throw new ValidationFailedError(result.errors, 'The configuration does not match the agent type');
+    return result.value;
+  }
+
+  async create(principal: Principal, input: CreateAgentDto): Promise<AgentEntity> {
+    const type = this.types.get(input.type);
+    const config = this.secrets.seal(this.validateConfig(input.type, input.config ?? {}), type.configSchema);
+    return this.uniqueName(() =>
+      this.dataSource.transaction(async (em) => {
+        const agent = await em.save(
+          em.create(AgentEntity, {
+            name: input.name,
+            type: input.type,
+            description: input.description ?? null,
+            config,
+            configVersion: 1,
+            concurrency: input.concurrency ?? 1,
+            timeoutMs: input.timeoutMs ?? 60_000,
+            createdBy: principal.userId,
+          }),
+        );
+        await this.addVersion(em, agent, principal, 'create');
+        await this.audit.record(
+          {
+            action: 'agent.create',
+            outcome: 'success',
+            resourceType: 'agent',
+            resourceId: agent.id,
+            details: { name: agent.name, type: agent.type, config: this.masked(agent, config) },
+          },
+          em,
+        );
+        return agent;
+      }),
+    );
+  }
+
+  async list(query: AgentQueryDto): Promise<Page<AgentEntity>> {
+    const qb = this.repo.createQueryBuilder('a').where('a.deletedAt IS NULL');
+    if (query.type) qb.andWhere('a.type = :type', { type: query.type });
+    if (query.status) qb.andWhere('a.status = :status', { status: query.status });
+    if (query.q) {
+      qb.andWhere('(a.name ILIKE :q OR a.description ILIKE :q)', { q: `%${query.q.replace(/[\\%_]/g, '\\$&')}%` });
+    }
+    const [items, total] = await qb.orderBy('a.createdAt', 'DESC').skip(query.skip).take(query.limit).getManyAndCount();
+    return new Page(items, total, query.skip, query.limit);
+  }
+
+  async get(id: string): Promise<AgentEntity> {
+    const agent = await this.repo.findOneBy({ id, deletedAt: IsNull() });
+    if (!agent) throw new AgentNotFoundError();
+    return agent;
+  }
+
+  async update(id: string, changes: UpdateAgentDto): Promise<AgentEntity> {
+    return this.uniqueName(() =>
+      this.dataSource.transaction(async (em) => {
+        const agent = await this.lockLive(em, id);
+        const before = {
+          name: agent.name,
+          status: agent.status,
+          concurrency: agent.concurrency,
+          timeoutMs: agent.timeoutMs,
+        };
+        Object.assign(agent, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+        const saved = await em.save(agent);
+        const action =
+          changes.status && changes.status !== before.status
+            ? `agent.${changes.status === 'paused' ? 'pause' : 'resume'}`
+            : 'agent.update';
+        await this.audit.record(
+          {
+            action,
+            outcome: 'success',
+            resourceType: 'agent',
+            resourceId: id,
+            details: { before, changes: { ...changes } },
+          },
+          em,
+        );
+        return saved;
+      }),
+    );
+  }
+
+  /** Soft delete: the agent and its history stay; it no longer lists, answers or takes tasks. */
+  async remove(id: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const agent = await this.lockLive(em, id);
+      await em.update(AgentEntity, { id }, { deletedAt: new Date() });
+      await this.audit.record(
+        {
+          action: 'agent.delete',
+          outcome: 'success',
+          resourceType: 'agent',
+          resourceId: id,
+          details: { name: agent.name },
+        },
+        em,
+      );
+    });
+  }
+
+  /** A new version from a new config; secrets sent back as "********" keep their current value. */
+  async setConfig(principal: Principal, id: string, config: Record<string, unknown>): Promise<AgentEntity> {
+    return this.dataSource.transaction(async (em) => {
+      const agent = await this.lockLive(em, id);
+      const schema = this.types.get(agent.type).configSchema;
+      const merged = this.secrets.keepMasked(config, agent.config, schema);
+      return this.applyConfig(
+        em,
+        principal,
+        agent,
+        this.secrets.seal(this.validateConfig(agent.type, merged), schema),
+        'update',
+      );
+    });
+  }
+
+  /** A new version equal to an earlier one. */
+  async rollback(principal: Principal, id: string, version: number): Promise<AgentEntity> {
+    return this.dataSource.transaction(async (em) => {
+      const agent = await this.lockLive(em, id);
+      const target = await em.findOneBy(AgentConfigVersionEntity, { agentId: id, version });
+      if (!target) throw new ConfigVersionNotFoundError(version);
+      return this.applyConfig(em, principal, agent, target.config, 'rollback', version);
+    });
+  }
+
+  async versions(id: string, skip: number, limit: number): Promise<Page<AgentConfigVersionEntity>> {
+    await this.get(id);
+    const [items, total] = await this.dataSource.getRepository(AgentConfigVersionEntity).findAndCount({
+      where: { agentId: id },
+      order: { version: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return new Page(items, total, skip, limit);
+  }
+
+  async checkpoint(id: string): Promise<{ state: unknown; savedAt: Date | null }> {
+    await this.get(id);
+    const saved = await this.dataSource.getRepository(AgentStateEntity).findOneBy({ agentId: id });
+    return { state: saved?.state ?? null, savedAt: saved?.savedAt ?? null };
+  }
+
+  /** Saves the agent's state document (replacing the previous one). */
+  async saveState(agentId: string, state: unknown): Promise<void> {
+    await this.dataSource
+      .getRepository(AgentStateEntity)
+      .upsert({ agentId, state: state as object, savedAt: new Date() }, { conflictPaths: ['agentId'] });
+  }
+
+  /** The agent and its decrypted current config, for running a task now. */
+  async runtime(id: string): Promise<AgentRuntime> {
+    const agent = await this.get(id);
+    return { agent, config: this.secrets.unseal(agent.config, this.types.get(agent.type).configSchema) };
+  }
+
+  private async applyConfig(
+    em: EntityManager,
+    principal: Principal,
+    agent: AgentEntity,
+    sealed: Record<string, unknown>,
+    source: ConfigVersionSource,
+    rolledBackFrom?: number,
+  ): Promise<AgentEntity> {
+    agent.config = sealed;
+    agent.configVersion += 1;
+    const saved = await em.save(agent);
+    await this.addVersion(em, saved, principal, source, rolledBackFrom);
+    await this.audit.record(
+      {
+        action: source === 'rollback' ? 'agent.config_rollback' : 'agent.config_update',
+        outcome: 'success',
+        resourceType: 'agent',
+        resourceId: agent.id,
+        details: { version: saved.configVersion, rolledBackFrom, config: this.masked(agent, sealed) },
+      },
+      em,
+    );
+    return saved;
+  }
+
+  private async addVersion(
+    em: EntityManager,
+    agent: AgentEntity,
+    principal: Principal,
+    source: ConfigVersionSource,
+    rolledBackFrom?: number,
+  ): Promise<void> {
+    await em.save(
+      em.create(AgentConfigVersionEntity, {
+        agentId: agent.id,
+        version: agent.configVersion,
+        config: agent.config,
+        source,
+        rolledBackFrom: rolledBackFrom ?? null,
+        createdBy: principal.userId,
+      }),
+    );
+  }
+
+  private async lockLive(em: EntityManager, id: string): Promise<AgentEntity> {
+    const agent = await em.findOne(AgentEntity, {
+      where: { id, deletedAt: IsNull() },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!agent) throw new AgentNotFoundError();
+    return agent;
+  }
+
+  private async uniqueName<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION)
+        throw new AgentNameTakenError();
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
+import type { BreakerState } from '../outbound/circuit-breakers';
+import type { AgentStatus } from '../entities/agent.entity';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
+
+export class CreateAgentDto {
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(NAME, { message: 'must start with a letter or digit and use letters, digits, space . _ -' })
+  name!: string;
+
+  @ApiProperty({ example: 'calculator', description: 'One of GET /agent-types' })
+  @IsString()
+  @MaxLength(50)
+  type!: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "Validated against the type's configSchema; defaults applied",
+  })
+  @IsOptional()
+  @IsObject()
+  config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1, description: 'Tasks of this agent running at once' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  concurrency?: number;
+
+  @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000, default: 60_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  timeoutMs?: number;
+}
+
+export class UpdateAgentDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(NAME, { message: 'must start with a letter or digit and use letters, digits, space . _ -' })
+  name?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'A paused agent keeps its queued tasks waiting' })
+  @IsOptional()
+  @IsIn(['active', 'paused'])
+  status?: AgentStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  concurrency?: number;
+
+  @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  timeoutMs?: number;
+}
+
+export class AgentConfigDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Secret fields may be sent back as "********" to keep them',
+  })
+  @IsObject()
+  config!: Record<string, unknown>;
+}
+
+export class RollbackDto {
+  @ApiProperty({ minimum: 1 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  version!: number;
+}
+
+export class AgentQueryDto extends PageQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  type?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'paused'] })
+  @IsOptional()
+  @IsIn(['active', 'paused'])
+  status?: AgentStatus;
+
+  @ApiPropertyOptional({ description: 'Searches name and description' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class CircuitBreakerDto {
+  @ApiProperty({ enum: ['closed', 'open', 'half-open'] }) state!: BreakerState;
+}
+
+export class AgentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ enum: ['active', 'paused'] }) status!: AgentStatus;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secret fields shown as "********"' })
+  config!: Record<string, unknown>;
+  @ApiProperty() configVersion!: number;
+  @ApiProperty() concurrency!: number;
+  @ApiProperty() timeoutMs!: number;
+  @ApiPropertyOptional({ type: CircuitBreakerDto, description: 'Remote agent types only' })
+  circuitBreaker?: CircuitBreakerDto;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) createdBy!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
+}
+
+export class AgentConfigVersionDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true }) config!: Record<string, unknown>;
+  @ApiProperty({ enum: ['create', 'update', 'rollback'] }) source!: string;
+  @ApiProperty({ nullable: true, type: Number }) rolledBackFrom!: number | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) createdBy!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+}
+
+export class AgentTypeDto {
+  @ApiProperty() type!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) configSchema!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) inputSchema!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) outputSchema!: Record<string, unknown>;
+}
