@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimitGuard } from './throttling/rate-limit.guard';
 import { AgentsModule } from './agents/agents.module';
+import { QueueModule } from './queue/queue.module';
+import { TasksModule } from './tasks/tasks.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -33,6 +35,8 @@ export class AppModule {
         AuditModule,
         UsersModule,
         AgentsModule,
+        QueueModule,
+        TasksModule.forRole(config.role),
         ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule] : []),
       ],
       // Rate limits first (floods of bad credentials count too), then authentication and permissions.

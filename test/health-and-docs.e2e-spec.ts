@@ -51,7 +51,11 @@ describe('readiness when a dependency is down', () => {
     env = new TestEnv();
     await env.prepare();
     // Same database, but Redis on a port where nothing listens.
-    const broken = new TestEnv({ DATABASE_URL: env.config.database.url, REDIS_URL: 'redis://127.0.0.1:1' });
+    const broken = new TestEnv({
+      DATABASE_URL: env.config.database.url,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      APP_ROLE: 'api',
+    });
     t = await createTestApp({ shared: broken });
   });
   afterAll(async () => {

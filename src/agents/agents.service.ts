@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
@@ -100,6 +100,10 @@ export class AgentsService {
     const agent = await this.repo.findOneBy({ id, deletedAt: IsNull() });
     if (!agent) throw new AgentNotFoundError();
     return agent;
+  }
+
+  async isDeleted(id: string): Promise<boolean> {
+    return this.repo.exists({ where: { id, deletedAt: Not(IsNull()) } });
   }
 
   async update(id: string, changes: UpdateAgentDto): Promise<AgentEntity> {

@@ -35,6 +35,7 @@ export interface AppConfig {
   secretsKey?: Buffer;
   rateLimits: { perMinute: number; loginPerMinute: number; frontendMetricsPerMinute: number };
   worker: { concurrency: number };
+  queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   agents: { allowPrivateNetworks: boolean; breakerThreshold: number; breakerResetMs: number };
   metrics: { token?: string };
   log: { level: EnvSchema['LOG_LEVEL'] };
@@ -181,6 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       frontendMetricsPerMinute: parsed.RATE_LIMIT_FRONTEND_METRICS_PER_MIN,
     },
     worker: { concurrency: parsed.WORKER_CONCURRENCY },
+    queue: {
+      keepCompleted: parsed.QUEUE_KEEP_COMPLETED,
+      keepFailed: parsed.QUEUE_KEEP_FAILED,
+      lockDurationMs: parsed.QUEUE_LOCK_DURATION_MS,
+      reconcileIntervalMs: parsed.QUEUE_RECONCILE_INTERVAL_MS,
+    },
     agents: {
       allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS,
       breakerThreshold: parsed.AGENT_BREAKER_THRESHOLD,

@@ -127,6 +127,28 @@ export class EnvSchema {
   @Max(1000)
   WORKER_CONCURRENCY = 10;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  QUEUE_KEEP_COMPLETED = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  QUEUE_KEEP_FAILED = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  QUEUE_LOCK_DURATION_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  QUEUE_RECONCILE_INTERVAL_MS = 30_000;
+
   @Transform(toBool)
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;

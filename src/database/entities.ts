@@ -1,6 +1,8 @@
 import { AgentConfigVersionEntity } from '../agents/entities/agent-config-version.entity';
 import { AgentStateEntity } from '../agents/entities/agent-state.entity';
 import { AgentEntity } from '../agents/entities/agent.entity';
+import { TaskAttemptEntity } from '../tasks/entities/task-attempt.entity';
+import { TaskEntity } from '../tasks/entities/task.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
@@ -15,4 +17,6 @@ export const ENTITIES: Function[] = [
   AgentEntity,
   AgentConfigVersionEntity,
   AgentStateEntity,
+  TaskEntity,
+  TaskAttemptEntity,
 ];

@@ -1,0 +1,17 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+
+/** BullMQ on the shared Redis factory: queue keys live under `<REDIS_PREFIX>:bull:`. */
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [RedisConnectionFactory],
+      useFactory: (connections: RedisConnectionFactory) => ({
+        connection: connections.create('queue'),
+        prefix: connections.queuePrefix,
+      }),
+    }),
+  ],
+})
+export class QueueModule {}

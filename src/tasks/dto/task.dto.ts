@@ -1,0 +1,173 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDate,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsUUID,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
+import { TASK_STATUSES, type TaskEntity, type TaskError, type TaskStatus } from '../entities/task.entity';
+
+export class CreateTaskDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  agentId!: string;
+
+  @ApiProperty({ description: "Validated against the agent type's inputSchema" })
+  @IsDefined()
+  input!: unknown;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5, description: '1 runs first' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  priority?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 1000,
+    description: 'Base of the exponential backoff (with jitter)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  backoffMs?: number;
+
+  @ApiPropertyOptional({
+    minimum: 100,
+    maximum: 3_600_000,
+    description: "Per attempt; the agent's timeout when absent",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  timeoutMs?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Not before this time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  runAt?: Date;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export class CreateTaskBatchDto {
+  @ApiProperty({ type: [CreateTaskDto], maxItems: 1000 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => CreateTaskDto)
+  tasks!: CreateTaskDto[];
+}
+
+export class TaskQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  createdAfter?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  createdBefore?: Date;
+}
+
+export class TaskErrorDto {
+  @ApiProperty() code!: string;
+  @ApiProperty() message!: string;
+}
+
+export class TaskDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) agentId!: string;
+  @ApiProperty({ enum: TASK_STATUSES }) status!: TaskStatus;
+  @ApiProperty() input!: unknown;
+  @ApiProperty({ nullable: true }) output!: unknown;
+  @ApiProperty({ type: TaskErrorDto, nullable: true }) error!: TaskError | null;
+  @ApiProperty() attempts!: number;
+  @ApiProperty() maxAttempts!: number;
+  @ApiProperty() priority!: number;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress!: number;
+  @ApiProperty({ nullable: true, type: String }) progressMessage!: string | null;
+  @ApiProperty() backoffMs!: number;
+  @ApiProperty({ nullable: true, type: Number }) timeoutMs!: number | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) runAt!: Date | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
+  @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt!: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) nextAttemptAt!: Date | null;
+
+  static from(t: TaskEntity): TaskDto {
+    return {
+      id: t.id,
+      agentId: t.agentId,
+      status: t.status,
+      input: t.input,
+      output: t.output ?? null,
+      error: t.error,
+      attempts: t.attempts,
+      maxAttempts: t.maxAttempts,
+      priority: t.priority,
+      progress: t.progress,
+      progressMessage: t.progressMessage,
+      backoffMs: t.backoffMs,
+      timeoutMs: t.timeoutMs,
+      runAt: t.runAt,
+      metadata: t.metadata,
+      createdBy: t.createdBy,
+      createdAt: t.createdAt,
+      startedAt: t.startedAt,
+      finishedAt: t.finishedAt,
+      nextAttemptAt: t.nextAttemptAt,
+    };
+  }
+}
+
+export class TaskAttemptDto {
+  @ApiProperty() attempt!: number;
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed', 'cancelled'] }) status!: string;
+  @ApiProperty({ format: 'date-time' }) startedAt!: Date;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;
+  @ApiProperty({ type: TaskErrorDto, nullable: true }) error!: TaskError | null;
+  @ApiProperty() workerId!: string;
+}

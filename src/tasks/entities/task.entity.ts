@@ -1,0 +1,117 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  UpdateDateColumn,
+} from 'typeorm';
+import { AgentEntity } from '../../agents/entities/agent.entity';
+
+export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const FINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface TaskError {
+  code: string;
+  message: string;
+}
+
+@Entity('tasks')
+@Check('tasks_status_check', `"status" IN ('queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled')`)
+@Check('tasks_priority_check', `"priority" BETWEEN 1 AND 10`)
+@Check('tasks_max_attempts_check', `"max_attempts" BETWEEN 1 AND 10`)
+@Index('tasks_status_created_idx', ['status', 'createdAt'])
+@Index('tasks_agent_created_idx', ['agentId', 'createdAt'])
+@Index('tasks_creator_created_idx', ['createdBy', 'createdAt'])
+@Index('tasks_idempotency_unique', ['createdBy', 'idempotencyKey'], {
+  unique: true,
+  where: '"idempotency_key" IS NOT NULL',
+})
+export class TaskEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'tasks_pk' })
+  id!: string;
+
+  @Column({ name: 'agent_id', type: 'uuid' })
+  agentId!: string;
+
+  @ManyToOne(() => AgentEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'agent_id', foreignKeyConstraintName: 'tasks_agent_fk' })
+  agent?: Relation<AgentEntity>;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: TaskStatus;
+
+  @Column({ type: 'jsonb' })
+  input!: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  output!: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  error!: TaskError | null;
+
+  /** Attempts started so far, over every run of the task (a manual retry continues the count). */
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  /** Attempts made before the current run began (a manual retry starts a new run). */
+  @Column({ name: 'attempt_offset', type: 'integer', default: 0 })
+  attemptOffset!: number;
+
+  @Column({ name: 'max_attempts', type: 'integer' })
+  maxAttempts!: number;
+
+  @Column({ type: 'integer' })
+  priority!: number;
+
+  @Column({ name: 'backoff_ms', type: 'integer' })
+  backoffMs!: number;
+
+  @Column({ name: 'timeout_ms', type: 'integer', nullable: true })
+  timeoutMs!: number | null;
+
+  @Column({ name: 'run_at', type: 'timestamptz', nullable: true })
+  runAt!: Date | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  metadata!: Record<string, unknown>;
+
+  @Column({ type: 'integer', default: 0 })
+  progress!: number;
+
+  @Column({ name: 'progress_message', type: 'varchar', length: 500, nullable: true })
+  progressMessage!: string | null;
+
+  /** The executor's last saved state, handed to the next attempt. */
+  @Column({ type: 'jsonb', nullable: true })
+  checkpoint!: unknown;
+
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy!: string;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column({ name: 'request_hash', type: 'char', length: 64, nullable: true })
+  requestHash!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+}

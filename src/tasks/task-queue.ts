@@ -1,0 +1,66 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { TaskEntity } from './entities/task.entity';
+
+export const TASKS_QUEUE = 'tasks';
+export const TASK_JOB = 'run';
+export const TASK_BACKOFF = 'task';
+
+/** The payload of a task job: the task itself lives in Postgres. */
+export interface TaskJobData {
+  taskId: string;
+}
+
+/** Exponential with jitter: base · 2^(n-1) · [0.5, 1.5), at least what the remote side asked for. */
+export function backoffDelay(baseMs: number, failedAttempts: number, retryAfterMs = 0, random = Math.random): number {
+  const exponential = baseMs * 2 ** Math.max(0, failedAttempts - 1);
+  return Math.max(Math.round(exponential * (0.5 + random())), retryAfterMs);
+}
+
+/** The one producer of task jobs: the job id is the task id, so a task is queued at most once. */
+@Injectable()
+export class TaskQueue {
+  constructor(
+    @InjectQueue(TASKS_QUEUE) readonly queue: Queue<TaskJobData>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private options(task: TaskEntity): JobsOptions {
+    return {
+      jobId: task.id,
+      priority: task.priority,
+      // Not before runAt, nor before the next attempt of a retrying task.
+      delay: Math.max(0, (task.nextAttemptAt ?? task.runAt ?? new Date(0)).getTime() - Date.now()),
+      attempts: task.maxAttempts,
+      backoff: { type: TASK_BACKOFF },
+      removeOnComplete: { count: this.config.queue.keepCompleted },
+      removeOnFail: { count: this.config.queue.keepFailed },
+    };
+  }
+
+  async enqueue(task: TaskEntity): Promise<void> {
+    await this.queue.add(TASK_JOB, { taskId: task.id }, this.options(task));
+  }
+
+  async enqueueMany(tasks: TaskEntity[]): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.queue.addBulk(
+      tasks.map((task) => ({ name: TASK_JOB, data: { taskId: task.id }, opts: this.options(task) })),
+    );
+  }
+
+  /** Takes a waiting or delayed job out of the queue; a job a worker holds is stopped by cancellation instead. */
+  async remove(taskId: string): Promise<void> {
+    const job = await this.queue.getJob(taskId);
+    if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
+  }
+
+  /** Which of these tasks the queue no longer holds at all. */
+  async missing(taskIds: string[]): Promise<string[]> {
+    const states = await Promise.all(taskIds.map(async (id) => [id, await this.queue.getJobState(id)] as const));
+    return states.filter(([, state]) => state === 'unknown').map(([id]) => id);
+  }
+}

@@ -1,0 +1,278 @@
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { DataSource, In } from 'typeorm';
+import { AgentExecutionError, type ExecutionContext } from '../agents/agent-type';
+import { AgentTypeRegistry } from '../agents/agent-type.registry';
+import { AgentNotFoundError } from '../agents/agents.errors';
+import { AgentsService } from '../agents/agents.service';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import { AgentSlots } from './agent-slots';
+import { type AttemptStatus, TaskAttemptEntity } from './entities/task-attempt.entity';
+import { TaskEntity, type TaskError } from './entities/task.entity';
+import { TaskCancellation } from './task-cancellation';
+import { TaskEvents, taskEvent } from './task-events';
+import { backoffDelay, type TaskJobData } from './task-queue';
+import { withDbRetry } from './db-retry';
+
+/** How long a paused agent's or a busy agent's task waits before it looks again. */
+const PAUSED_RECHECK_MS = 1000;
+const BUSY_RECHECK_MS = 250;
+/** Progress writes are spaced out; the last one always lands. */
+const PROGRESS_INTERVAL_MS = 250;
+
+/** A retryable failure that tells BullMQ's backoff strategy exactly how long to wait. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+function toTaskError(err: unknown): { error: TaskError; retryable: boolean; retryAfterMs?: number } {
+  if (err instanceof AgentExecutionError) {
+    return {
+      error: { code: err.code, message: err.message },
+      retryable: err.retryable,
+      retryAfterMs: err.retryAfterMs,
+    };
+  }
+  return { error: { code: 'INTERNAL', message: 'The executor failed unexpectedly' }, retryable: true };
+}
+
+/**
+ * Runs one attempt of one task. Every state change is a guarded UPDATE (on the status and the attempt
+ * number), so a late, duplicate or cancelled attempt can never overwrite a newer state: a task's result
+ * is recorded once.
+ */
+@Injectable()
+export class TaskRunner {
+  private readonly logger = new Logger(TaskRunner.name);
+  readonly workerId = `${hostname()}:${process.pid}`;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly agents: AgentsService,
+    private readonly types: AgentTypeRegistry,
+    private readonly validator: SchemaValidator,
+    private readonly slots: AgentSlots,
+    private readonly cancellation: TaskCancellation,
+    private readonly events: TaskEvents,
+  ) {}
+
+  async run(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
+    const { taskId } = job.data;
+    const task = await withDbRetry(() => this.dataSource.getRepository(TaskEntity).findOneBy({ id: taskId }));
+    if (!task || !['queued', 'retrying', 'running'].includes(task.status))
+      return { skipped: task?.status ?? 'missing' };
+
+    let runtime;
+    try {
+      runtime = await withDbRetry(() => this.agents.runtime(task.agentId));
+    } catch (err) {
+      if (!(err instanceof AgentNotFoundError)) throw err;
+      await this.finish(task, task.attempts, 'failed', {
+        error: { code: 'AGENT_DELETED', message: 'The agent was deleted' },
+      });
+      throw new UnrecoverableError('agent deleted');
+    }
+    const { agent, config } = runtime;
+    if (agent.status === 'paused') return this.later(job, token, PAUSED_RECHECK_MS);
+    const timeoutMs = task.timeoutMs ?? agent.timeoutMs;
+    if (!(await this.slots.acquire(agent.id, task.id, agent.concurrency, timeoutMs + 30_000))) {
+      return this.later(job, token, BUSY_RECHECK_MS + Math.floor(Math.random() * BUSY_RECHECK_MS));
+    }
+
+    // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
+    const attempt = task.status === 'running' ? Math.max(task.attempts, 1) : task.attempts + 1;
+    const { controller, release } = this.cancellation.register(task.id);
+    try {
+      if (!(await this.start(task, attempt))) return { skipped: 'cancelled' };
+      const type = this.types.get(agent.type);
+      const signal = AbortSignal.any([
+        controller.signal,
+        AbortSignal.timeout(timeoutMs),
+        ...(jobSignal ? [jobSignal] : []),
+      ]);
+      let lastProgressWrite = 0;
+      const context: ExecutionContext = {
+        taskId: task.id,
+        attempt,
+        agentId: agent.id,
+        input: task.input,
+        config,
+        signal,
+        lastCheckpoint: task.checkpoint ?? undefined,
+        logger: this.executionLogger(task.id, agent.id, attempt),
+        progress: async (percent, message) => {
+          const now = Date.now();
+          if (now - lastProgressWrite < PROGRESS_INTERVAL_MS && percent < 100) return;
+          lastProgressWrite = now;
+          task.progress = Math.max(0, Math.min(100, Math.round(percent)));
+          task.progressMessage = message?.slice(0, 500) ?? null;
+          await withDbRetry(() =>
+            this.dataSource
+              .getRepository(TaskEntity)
+              .update(
+                { id: task.id, status: 'running', attempts: attempt },
+                { progress: task.progress, progressMessage: task.progressMessage },
+              ),
+          );
+          await this.events.publish(taskEvent(task));
+        },
+        checkpoint: async (state) => {
+          await withDbRetry(() =>
+            this.dataSource
+              .getRepository(TaskEntity)
+              .update({ id: task.id, attempts: attempt }, { checkpoint: state as object }),
+          );
+        },
+      };
+
+      let output: unknown;
+      try {
+        output = await type.execute(context);
+        const checked = this.validator.validate(type.outputSchema, output);
+        if (!checked.valid)
+          throw new AgentExecutionError(
+            'BAD_OUTPUT',
+            `The output does not match the type: ${checked.errors[0].field} ${checked.errors[0].message}`,
+            false,
+          );
+      } catch (err) {
+        return await this.failed(task, attempt, err, controller.signal.aborted);
+      }
+      await this.finish(task, attempt, 'succeeded', { output });
+      return { taskId: task.id };
+    } finally {
+      release();
+      await this.slots.release(agent.id, task.id).catch(() => undefined);
+    }
+  }
+
+  /** Puts the job back to wait without spending an attempt. */
+  private async later(job: Job<TaskJobData>, token: string | undefined, delayMs: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
+  private async start(task: TaskEntity, attempt: number): Promise<boolean> {
+    const started = new Date();
+    const updated = await withDbRetry(() =>
+      this.dataSource
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set({
+          status: 'running',
+          attempts: attempt,
+          startedAt: () => 'COALESCE(started_at, now())',
+          nextAttemptAt: null,
+        })
+        .where({ id: task.id, status: In(['queued', 'retrying', 'running']) })
+        .andWhere('attempts <= :attempt', { attempt })
+        .execute(),
+    );
+    if (!updated.affected) return false;
+    await withDbRetry(() =>
+      this.dataSource
+        .createQueryBuilder()
+        .insert()
+        .into(TaskAttemptEntity)
+        .values({ taskId: task.id, attempt, status: 'running', startedAt: started, workerId: this.workerId })
+        .orUpdate(['status', 'started_at', 'worker_id', 'finished_at', 'error'], ['task_id', 'attempt'])
+        .execute(),
+    );
+    Object.assign(task, { status: 'running', attempts: attempt });
+    await this.events.publish(taskEvent(task));
+    return true;
+  }
+
+  private async failed(task: TaskEntity, attempt: number, err: unknown, aborted: boolean): Promise<never> {
+    const { error, retryable, retryAfterMs } = toTaskError(err);
+    if (!(err instanceof AgentExecutionError))
+      this.logger.error(`task ${task.id} attempt ${attempt}: ${(err as Error).message}`);
+    if (aborted && error.code === 'CANCELLED') {
+      await this.recordAttempt(task.id, attempt, 'cancelled', error);
+      throw new UnrecoverableError('cancelled');
+    }
+    const runAttempts = attempt - task.attemptOffset;
+    if (retryable && runAttempts < task.maxAttempts) {
+      const delayMs = backoffDelay(task.backoffMs, runAttempts, retryAfterMs);
+      await this.finish(task, attempt, 'retrying', { error, nextAttemptAt: new Date(Date.now() + delayMs) });
+      throw new RetryLaterError(error.message, delayMs);
+    }
+    await this.finish(task, attempt, 'failed', { error });
+    throw new UnrecoverableError(error.message);
+  }
+
+  /** The guarded write of an attempt's outcome: only while the task is still running this attempt. */
+  private async finish(
+    task: TaskEntity,
+    attempt: number,
+    status: 'succeeded' | 'failed' | 'retrying',
+    result: { output?: unknown; error?: TaskError; nextAttemptAt?: Date },
+  ): Promise<void> {
+    const final = status !== 'retrying';
+    const changes = {
+      status,
+      output: (result.output ?? null) as object,
+      error: result.error ?? null,
+      finishedAt: final ? new Date() : null,
+      nextAttemptAt: result.nextAttemptAt ?? null,
+      ...(status === 'succeeded' ? { progress: 100 } : {}),
+    };
+    const written = await withDbRetry(() =>
+      this.dataSource.transaction(async (em) => {
+        const updated = await em
+          .createQueryBuilder()
+          .update(TaskEntity)
+          .set(changes)
+          .where({ id: task.id, attempts: attempt, status: In(['running', 'queued', 'retrying']) })
+          .execute();
+        if (!updated.affected) return false;
+        await em.update(
+          TaskAttemptEntity,
+          { taskId: task.id, attempt },
+          {
+            status: status === 'succeeded' ? 'succeeded' : 'failed',
+            finishedAt: new Date(),
+            error: result.error ?? null,
+          },
+        );
+        return true;
+      }),
+    );
+    if (!written) {
+      await this.recordAttempt(task.id, attempt, 'cancelled', {
+        code: 'SUPERSEDED',
+        message: 'The task changed state meanwhile',
+      });
+      return;
+    }
+    Object.assign(task, changes);
+    await this.events.publish(taskEvent(task));
+  }
+
+  private async recordAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {
+    await withDbRetry(() =>
+      this.dataSource
+        .getRepository(TaskAttemptEntity)
+        .update({ taskId, attempt, status: 'running' }, { status, error, finishedAt: new Date() }),
+    );
+  }
+
+  private executionLogger(taskId: string, agentId: string, attempt: number): ExecutionContext['logger'] {
+    const prefix = `task ${taskId} (agent ${agentId}, attempt ${attempt})`;
+    const line = (message: string, fields?: Record<string, unknown>) =>
+      `${prefix}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+    return {
+      debug: (m, f) => this.logger.debug(line(m, f)),
+      info: (m, f) => this.logger.log(line(m, f)),
+      warn: (m, f) => this.logger.warn(line(m, f)),
+    };
+  }
+}

@@ -1,0 +1,173 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  type MessageEvent,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  Sse,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { concat, defer, filter, from, map, type Observable, takeWhile } from 'rxjs';
+import { AuditAction } from '../audit/audit.decorator';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ValidationFailedError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { Page, RawResponse } from '../common/http/envelope';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
+import { FINAL_STATUSES } from './entities/task.entity';
+import { TaskEvents, taskEvent } from './task-events';
+import { TasksService } from './tasks.service';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+@ApiTags('tasks')
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@Controller('tasks')
+export class TasksController {
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly events: TaskEvents,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequirePermissions('tasks:write')
+  @AuditAction('task.create', 'task')
+  @ApiOperation({
+    summary: 'Submit a task',
+    description:
+      'The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200); a different body → 422; while the first request is still in flight → 409.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 visible ASCII characters, per user' })
+  @ApiEnvelope(TaskDto, { status: 202, description: 'Queued' })
+  @ApiEnvelope(TaskDto, { status: 200, description: 'The task an earlier request with this Idempotency-Key created' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.IDEMPOTENCY_CONFLICT)
+  async submit(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateTaskDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskDto> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new ValidationFailedError([
+        { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
+      ]);
+    }
+    const { task, replayed } = await this.tasks.submit(principal, body, idempotencyKey);
+    if (replayed) res.status(200);
+    return TaskDto.from(task);
+  }
+
+  @Post('batch')
+  @HttpCode(202)
+  @RequirePermissions('tasks:write')
+  @AuditAction('task.batch_create', 'task')
+  @ApiOperation({ summary: 'Submit up to 1000 tasks, all or nothing' })
+  @ApiEnvelope(TaskDto, { status: 202, list: false })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  async batch(@CurrentPrincipal() principal: Principal, @Body() body: CreateTaskBatchDto): Promise<TaskDto[]> {
+    return (await this.tasks.submitBatch(principal, body.tasks)).map(TaskDto.from);
+  }
+
+  @Get()
+  @RequirePermissions('tasks:read')
+  @ApiOperation({ summary: 'Your tasks (admins: everyone’s), newest first' })
+  @ApiEnvelope(TaskDto, { list: true })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: TaskQueryDto): Promise<Page<TaskDto>> {
+    const page = await this.tasks.list(principal, query);
+    return new Page(page.items.map(TaskDto.from), page.total, page.skip, page.limit);
+  }
+
+  @Get(':id')
+  @RequirePermissions('tasks:read')
+  @ApiOperation({ summary: 'One task' })
+  @ApiEnvelope(TaskDto)
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
+    return TaskDto.from(await this.tasks.get(principal, id));
+  }
+
+  @Get(':id/attempts')
+  @RequirePermissions('tasks:read')
+  @ApiOperation({ summary: 'Every attempt of a task, oldest first' })
+  @ApiEnvelope(TaskAttemptDto, { list: false })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async attempts(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<TaskAttemptDto[]> {
+    const attempts = await this.tasks.attempts(principal, id);
+    return attempts.map(({ attempt, status, startedAt, finishedAt, error, workerId }) => ({
+      attempt,
+      status,
+      startedAt,
+      finishedAt,
+      error,
+      workerId,
+    }));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequirePermissions('tasks:write')
+  @AuditAction('task.cancel', 'task')
+  @ApiOperation({ summary: 'Cancel a queued, retrying or running task (a running executor is aborted)' })
+  @ApiEnvelope(TaskDto)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
+    return TaskDto.from(await this.tasks.cancel(principal, id));
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @RequirePermissions('tasks:write')
+  @AuditAction('task.retry', 'task')
+  @ApiOperation({ summary: 'Run a failed or cancelled task again' })
+  @ApiEnvelope(TaskDto, { status: 202 })
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
+  async retry(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
+    return TaskDto.from(await this.tasks.retry(principal, id));
+  }
+
+  @Sse(':id/events')
+  @RawResponse()
+  @RequirePermissions('tasks:read')
+  @ApiOperation({ summary: 'Server-Sent Events (`event: task`) for one task; the stream ends after a final status' })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'text/event-stream of `task` events, the current state first' })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<Observable<MessageEvent>> {
+    const updates = this.events.events().pipe(filter((e) => e.taskId === id));
+    const current = await this.tasks.get(principal, id);
+    return concat(
+      from([taskEvent(current)]),
+      defer(() => updates),
+    ).pipe(
+      takeWhile((e) => !FINAL_STATUSES.includes(e.status), true),
+      map((data) => ({ type: 'task', data })),
+    );
+  }
+}

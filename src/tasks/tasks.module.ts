@@ -1,0 +1,34 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import type { AppRole } from '../config/app-config';
+import { AgentSlots } from './agent-slots';
+import { TaskCancellation } from './task-cancellation';
+import { TaskEvents } from './task-events';
+import { TaskQueue, TASKS_QUEUE } from './task-queue';
+import { TaskReconciler } from './task-reconciler';
+import { TaskRunner } from './task-runner';
+import { TaskWorker } from './task-worker';
+import { TasksController } from './tasks.controller';
+import { TasksService } from './tasks.service';
+
+/** Submission and queries everywhere; the worker half only where APP_ROLE runs workers. */
+@Module({})
+export class TasksModule {
+  static forRole(role: AppRole): DynamicModule {
+    const works = role !== 'api';
+    return {
+      module: TasksModule,
+      imports: [AgentsModule, BullModule.registerQueue({ name: TASKS_QUEUE })],
+      controllers: [TasksController],
+      providers: [
+        TasksService,
+        TaskQueue,
+        TaskEvents,
+        TaskCancellation,
+        ...(works ? [TaskRunner, TaskWorker, TaskReconciler, AgentSlots] : []),
+      ],
+      exports: [TasksService, TaskQueue, TaskEvents, ...(works ? [TaskWorker] : [])],
+    };
+  }
+}

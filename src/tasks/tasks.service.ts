@@ -1,0 +1,291 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { configure } from 'safe-stable-stringify';
+import { DataSource, type EntityManager, In, LessThan, type QueryDeepPartialEntity } from 'typeorm';
+import { AgentsService } from '../agents/agents.service';
+import { AgentTypeRegistry } from '../agents/agent-type.registry';
+import { AuditService } from '../audit/audit.service';
+import { isAdmin, type Principal } from '../auth/principal';
+import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
+import { Page } from '../common/http/envelope';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import { AgentNotFoundError } from '../agents/agents.errors';
+import type { CreateTaskDto, TaskQueryDto } from './dto/task.dto';
+import { TaskAttemptEntity } from './entities/task-attempt.entity';
+import { FINAL_STATUSES, TaskEntity } from './entities/task.entity';
+import { TaskCancellation } from './task-cancellation';
+import { TaskEvents, taskEvent } from './task-events';
+import { TaskQueue } from './task-queue';
+import {
+  AgentUnavailableError,
+  IdempotencyConflictError,
+  IdempotencyInProgressError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+  TaskNotRetryableError,
+} from './tasks.errors';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+const stableStringify = configure({ deterministic: true });
+
+export interface Submitted {
+  task: TaskEntity;
+  /** True when an earlier request with the same Idempotency-Key and body created it. */
+  replayed: boolean;
+}
+
+@Injectable()
+export class TasksService {
+  private readonly logger = new Logger(TasksService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly agents: AgentsService,
+    private readonly types: AgentTypeRegistry,
+    private readonly validator: SchemaValidator,
+    private readonly queue: TaskQueue,
+    private readonly events: TaskEvents,
+    private readonly cancellation: TaskCancellation,
+    private readonly audit: AuditService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(TaskEntity);
+  }
+
+  /** Checks one submission and builds its row; problems are reported under `base` (`/tasks/3`). */
+  private async prepare(principal: Principal, dto: CreateTaskDto, base = ''): Promise<TaskEntity | ErrorDetail[]> {
+    let agent;
+    try {
+      agent = await this.agents.get(dto.agentId);
+    } catch (err) {
+      if (!(err instanceof AgentNotFoundError)) throw err;
+      const deleted = await this.agents.isDeleted(dto.agentId);
+      if (deleted) throw new AgentUnavailableError();
+      return [{ field: `${base}/agentId`, message: 'no agent with this id' }];
+    }
+    const checked = this.validator.validate(this.types.get(agent.type).inputSchema, dto.input, `${base}/input`);
+    if (!checked.valid) return checked.errors;
+    const now = new Date();
+    return this.repo.create({
+      id: randomUUID(),
+      createdAt: now,
+      updatedAt: now,
+      agentId: agent.id,
+      status: 'queued',
+      input: checked.value,
+      priority: dto.priority ?? 5,
+      maxAttempts: dto.maxAttempts ?? 3,
+      backoffMs: dto.backoffMs ?? 1000,
+      timeoutMs: dto.timeoutMs ?? null,
+      runAt: dto.runAt ?? null,
+      metadata: dto.metadata ?? {},
+      createdBy: principal.userId,
+      nextAttemptAt: dto.runAt ?? null,
+      attempts: 0,
+      attemptOffset: 0,
+      progress: 0,
+      progressMessage: null,
+      output: null,
+      error: null,
+      checkpoint: null,
+      startedAt: null,
+      finishedAt: null,
+      idempotencyKey: null,
+      requestHash: null,
+    });
+  }
+
+  async submit(principal: Principal, dto: CreateTaskDto, idempotencyKey?: string): Promise<Submitted> {
+    const prepared = await this.prepare(principal, dto);
+    if (Array.isArray(prepared))
+      throw new ValidationFailedError(prepared, 'The task input does not match the agent type');
+    if (idempotencyKey) {
+      prepared.idempotencyKey = idempotencyKey;
+      prepared.requestHash = createHash('sha256')
+        .update(stableStringify(dto) ?? '')
+        .digest('hex');
+    }
+    const created = await this.dataSource.transaction(async (em) => {
+      const inserted = await this.insertOnce(em, prepared);
+      if (inserted) {
+        await this.audit.record(
+          {
+            action: 'task.create',
+            outcome: 'success',
+            resourceType: 'task',
+            resourceId: prepared.id,
+            details: { agentId: prepared.agentId },
+          },
+          em,
+        );
+      }
+      return inserted;
+    });
+    if (!created) return { task: await this.replay(principal, prepared), replayed: true };
+    await this.afterCreate([prepared]);
+    return { task: prepared, replayed: false };
+  }
+
+  /** All or nothing: every task is checked first, then they are stored in one transaction and queued together. */
+  async submitBatch(principal: Principal, dtos: CreateTaskDto[]): Promise<TaskEntity[]> {
+    const prepared = await Promise.all(dtos.map((dto, i) => this.prepare(principal, dto, `/tasks/${i}`)));
+    const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
+    if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
+    const tasks = prepared as TaskEntity[];
+    await this.dataSource.transaction(async (em) => {
+      await em.insert(TaskEntity, tasks as QueryDeepPartialEntity<TaskEntity>[]);
+      await this.audit.record(
+        {
+          action: 'task.batch_create',
+          outcome: 'success',
+          resourceType: 'task',
+          details: { count: tasks.length, ids: tasks.map((t) => t.id) },
+        },
+        em,
+      );
+    });
+    await this.afterCreate(tasks);
+    return tasks;
+  }
+
+  /** Inserts unless the same user already used the key; a key older than the window is released first. */
+  private async insertOnce(em: EntityManager, task: TaskEntity): Promise<boolean> {
+    if (!task.idempotencyKey) {
+      await em.insert(TaskEntity, task as QueryDeepPartialEntity<TaskEntity>);
+      return true;
+    }
+    await em.update(
+      TaskEntity,
+      {
+        createdBy: task.createdBy,
+        idempotencyKey: task.idempotencyKey,
+        createdAt: LessThan(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+      },
+      { idempotencyKey: null },
+    );
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(TaskEntity)
+      .values(task as QueryDeepPartialEntity<TaskEntity>)
+      .orIgnore()
+      .execute();
+    // Ignored on a conflict: then the row with this id does not exist.
+    return em.exists(TaskEntity, { where: { id: task.id } });
+  }
+
+  private async replay(principal: Principal, attempted: TaskEntity): Promise<TaskEntity> {
+    const existing = await this.repo.findOneBy({
+      createdBy: principal.userId,
+      idempotencyKey: attempted.idempotencyKey!,
+    });
+    if (!existing) throw new IdempotencyInProgressError();
+    if (existing.requestHash !== attempted.requestHash) throw new IdempotencyConflictError();
+    return existing;
+  }
+
+  private async afterCreate(tasks: TaskEntity[]): Promise<void> {
+    try {
+      await this.queue.enqueueMany(tasks);
+    } catch (err) {
+      // Postgres has the tasks; the reconciler queues them once Redis is back.
+      this.logger.error(`could not queue ${tasks.length} task(s): ${(err as Error).message}`);
+    }
+    await Promise.all(tasks.map((t) => this.events.publish(taskEvent(t))));
+  }
+
+  /** A task the caller may see: their own, or any for an admin. Anyone else's is "not found". */
+  async get(principal: Principal, id: string): Promise<TaskEntity> {
+    const task = await this.repo.findOneBy(isAdmin(principal) ? { id } : { id, createdBy: principal.userId });
+    if (!task) throw new TaskNotFoundError();
+    return task;
+  }
+
+  async list(principal: Principal, query: TaskQueryDto): Promise<Page<TaskEntity>> {
+    const qb = this.repo.createQueryBuilder('t');
+    if (!isAdmin(principal)) qb.andWhere('t.createdBy = :me', { me: principal.userId });
+    if (query.status) qb.andWhere('t.status = :status', { status: query.status });
+    if (query.agentId) qb.andWhere('t.agentId = :agentId', { agentId: query.agentId });
+    if (query.createdAfter) qb.andWhere('t.createdAt >= :after', { after: query.createdAfter });
+    if (query.createdBefore) qb.andWhere('t.createdAt <= :before', { before: query.createdBefore });
+    const [items, total] = await qb
+      .orderBy('t.createdAt', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .skip(query.skip)
+      .take(query.limit)
+      .getManyAndCount();
+    return new Page(items, total, query.skip, query.limit);
+  }
+
+  async attempts(principal: Principal, id: string): Promise<TaskAttemptEntity[]> {
+    await this.get(principal, id);
+    return this.dataSource.getRepository(TaskAttemptEntity).find({ where: { taskId: id }, order: { attempt: 'ASC' } });
+  }
+
+  /** Queued and retrying tasks leave the queue; a running one is aborted on whichever worker holds it. */
+  async cancel(principal: Principal, id: string): Promise<TaskEntity> {
+    const { task, wasRunning } = await this.dataSource.transaction(async (em) => {
+      const found = await em.findOne(TaskEntity, {
+        where: isAdmin(principal) ? { id } : { id, createdBy: principal.userId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!found) throw new TaskNotFoundError();
+      if (FINAL_STATUSES.includes(found.status)) throw new TaskNotCancellableError(found.status);
+      const running = found.status === 'running';
+      found.status = 'cancelled';
+      found.finishedAt = new Date();
+      found.nextAttemptAt = null;
+      found.error = { code: 'CANCELLED', message: 'Cancelled by request' };
+      const saved = await em.save(found);
+      await this.audit.record({ action: 'task.cancel', outcome: 'success', resourceType: 'task', resourceId: id }, em);
+      return { task: saved, wasRunning: running };
+    });
+    if (wasRunning) await this.cancellation.requestCancel(id);
+    await this.queue.remove(id).catch(() => undefined);
+    await this.events.publish(taskEvent(task));
+    return task;
+  }
+
+  /** A new run of a failed or cancelled task, from its first step (its attempt count goes on). */
+  async retry(principal: Principal, id: string): Promise<TaskEntity> {
+    const task = await this.dataSource.transaction(async (em) => {
+      const found = await em.findOne(TaskEntity, {
+        where: isAdmin(principal) ? { id } : { id, createdBy: principal.userId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!found) throw new TaskNotFoundError();
+      if (found.status !== 'failed' && found.status !== 'cancelled') throw new TaskNotRetryableError(found.status);
+      Object.assign(found, {
+        status: 'queued',
+        attemptOffset: found.attempts,
+        error: null,
+        output: null,
+        progress: 0,
+        progressMessage: null,
+        checkpoint: null,
+        finishedAt: null,
+        nextAttemptAt: null,
+        runAt: null,
+      });
+      const saved = await em.save(found);
+      await this.audit.record({ action: 'task.retry', outcome: 'success', resourceType: 'task', resourceId: id }, em);
+      return saved;
+    });
+    await this.queue.remove(id);
+    await this.afterCreate([task]);
+    return task;
+  }
+
+  /** Tasks Postgres says should be in the queue. */
+  async queuedIds(limit: number, afterId = '00000000-0000-0000-0000-000000000000'): Promise<TaskEntity[]> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where({ status: In(['queued', 'retrying']) })
+      .andWhere('t.id > :afterId', { afterId })
+      .orderBy('t.id', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+}

@@ -1,0 +1,442 @@
+import request from 'supertest';
+import { createAgent, settled, submitTask } from './factories/tasks';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { json, LoopbackServer } from './utils/loopback-server';
+import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+describe('tasks on a live worker', () => {
+  let t: TestApp;
+  let op: TestUser;
+  const remote = new LoopbackServer();
+  let remoteUrl: string;
+
+  beforeAll(async () => {
+    remoteUrl = await remote.start();
+    t = await createTestApp({ env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'true', WORKER_CONCURRENCY: '4' } });
+    op = await createUser(t, 'operator');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await remote.stop();
+  });
+
+  it('runs a calculator task to success and records the attempt and its worker', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator', config: { precision: 3 } });
+    const task = await submitTask(t, op, {
+      agentId: agent.id,
+      input: { expression: '(1 + 2) * x / 7', variables: { x: 2 } },
+    });
+    expect(task.status).toBe('queued');
+    const done = await settled(t, op, task.id);
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'succeeded',
+        output: { result: 0.857 },
+        attempts: 1,
+        progress: 100,
+        error: null,
+      }),
+    );
+    expect(done.startedAt).not.toBeNull();
+    expect(done.finishedAt).not.toBeNull();
+    const attempts = await request(t.http)
+      .get(`/api/v1/tasks/${task.id}/attempts`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(attempts.body.data).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'succeeded', workerId: expect.stringContaining(':') }),
+    ]);
+  });
+
+  it('validates the input against the agent type before anything is stored or queued', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const before = await t.dataSource.query('SELECT count(*)::int AS n FROM tasks');
+    const res = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .send({ agentId: agent.id, input: { expression: 42, extra: 1 }, priority: 11 })
+      .expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['/priority']);
+    const bad = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .send({ agentId: agent.id, input: { expression: 42, extra: 1 } })
+      .expect(400);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      '/input/expression',
+      '/input/extra',
+    ]);
+    const after = await t.dataSource.query('SELECT count(*)::int AS n FROM tasks');
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('fails at once, without retries, on a non-retryable error', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const task = await submitTask(t, op, {
+      agentId: agent.id,
+      input: { expression: '1 / 0' },
+      maxAttempts: 5,
+      backoffMs: 10,
+    });
+    const done = await settled(t, op, task.id);
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'failed',
+        attempts: 1,
+        error: { code: 'DIVISION_BY_ZERO', message: 'Division by zero' },
+      }),
+    );
+  });
+
+  it('retries with growing delays, stops at maxAttempts and keeps the last error', async () => {
+    remote.handler = (req, res) => (req.url === '/always-500' ? json(res, 500, { oops: true }) : json(res, 404, {}));
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/always-500` } });
+    const task = await submitTask(t, op, { agentId: agent.id, input: {}, maxAttempts: 3, backoffMs: 200 });
+    const done = await settled(t, op, task.id);
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'failed',
+        attempts: 3,
+        error: { code: 'REMOTE_500', message: 'The remote agent answered 500' },
+      }),
+    );
+    const attempts = (
+      await request(t.http)
+        .get(`/api/v1/tasks/${task.id}/attempts`)
+        .set(...bearer(op))
+    ).body.data;
+    expect(attempts.map((a: { status: string }) => a.status)).toEqual(['failed', 'failed', 'failed']);
+    const gaps = [1, 2].map((i) => Date.parse(attempts[i].startedAt) - Date.parse(attempts[i - 1].finishedAt));
+    // Jittered exponential backoff: at least half of 200 ms, then half of 400 ms.
+    expect(gaps[0]).toBeGreaterThanOrEqual(100);
+    expect(gaps[1]).toBeGreaterThanOrEqual(200);
+  });
+
+  it('uses a new agent config for the next task without any restart', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator', config: { precision: 2 } });
+    const first = await settled(
+      t,
+      op,
+      (await submitTask(t, op, { agentId: agent.id, input: { expression: '1 / 3' } })).id,
+    );
+    expect(first.output).toEqual({ result: 0.33 });
+    await request(t.http)
+      .post(`/api/v1/agents/${agent.id}/config`)
+      .set(...bearer(op))
+      .send({ config: { precision: 5 } })
+      .expect(200);
+    const second = await settled(
+      t,
+      op,
+      (await submitTask(t, op, { agentId: agent.id, input: { expression: '1 / 3' } })).id,
+    );
+    expect(second.output).toEqual({ result: 0.33333 });
+  });
+
+  it('cancels a running task within a second, aborting its executor', async () => {
+    let aborted = false;
+    remote.handler = (_req, res) => {
+      res.on('close', () => (aborted = !res.writableEnded));
+      setTimeout(() => json(res, 200, { late: true }), 10_000);
+    };
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/slow` } });
+    const task = await submitTask(t, op, { agentId: agent.id, input: {} });
+    await waitFor(
+      async () =>
+        (
+          await request(t.http)
+            .get(`/api/v1/tasks/${task.id}`)
+            .set(...bearer(op))
+        ).body.data.status === 'running',
+    );
+    const started = Date.now();
+    const res = await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/cancel`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(res.body.data.status).toBe('cancelled');
+    await waitFor(async () => {
+      const attempts = (
+        await request(t.http)
+          .get(`/api/v1/tasks/${task.id}/attempts`)
+          .set(...bearer(op))
+      ).body.data;
+      return attempts[0]?.status === 'cancelled';
+    }, 1000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitFor(async () => aborted, 1000);
+    const after = await request(t.http)
+      .get(`/api/v1/tasks/${task.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(after.body.data.status).toBe('cancelled');
+    await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/cancel`)
+      .set(...bearer(op))
+      .expect(409);
+  });
+
+  it('retries a failed task on request', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const task = await submitTask(t, op, { agentId: agent.id, input: { expression: 'x + 1' }, maxAttempts: 1 });
+    expect((await settled(t, op, task.id)).status).toBe('failed');
+    await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/retry`)
+      .set(...bearer(op))
+      .expect(202);
+    const again = await settled(t, op, task.id);
+    expect(again).toEqual(expect.objectContaining({ status: 'failed', attempts: 2 }));
+    const attempts = (
+      await request(t.http)
+        .get(`/api/v1/tasks/${task.id}/attempts`)
+        .set(...bearer(op))
+    ).body.data;
+    expect(attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2]);
+    const succeeded = await submitTask(t, op, { agentId: agent.id, input: { expression: '1' } });
+    await settled(t, op, succeeded.id);
+    await request(t.http)
+      .post(`/api/v1/tasks/${succeeded.id}/retry`)
+      .set(...bearer(op))
+      .expect(409);
+  });
+
+  it('returns the same task for the same Idempotency-Key and body, 422 for another body', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const body = { agentId: agent.id, input: { expression: '2 + 2' } };
+    const first = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .set('Idempotency-Key', 'key-1')
+      .send(body)
+      .expect(202);
+    const again = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .set('Idempotency-Key', 'key-1')
+      .send(body)
+      .expect(200);
+    expect(again.body.data.id).toBe(first.body.data.id);
+    const other = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .set('Idempotency-Key', 'key-1')
+      .send({ ...body, input: { expression: '3 + 3' } })
+      .expect(422);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
+    // Keys belong to their user.
+    const someoneElse = await createUser(t, 'operator');
+    const theirs = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(someoneElse))
+      .set('Idempotency-Key', 'key-1')
+      .send(body)
+      .expect(202);
+    expect(theirs.body.data.id).not.toBe(first.body.data.id);
+  });
+
+  it('creates one task from 20 concurrent identical requests', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const body = { agentId: agent.id, input: { expression: '6 * 7' } };
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        request(t.http)
+          .post('/api/v1/tasks')
+          .set(...bearer(op))
+          .set('Idempotency-Key', 'concurrent-1')
+          .send(body),
+      ),
+    );
+    const ids = new Set(responses.map((r) => r.body.data?.id));
+    expect(responses.every((r) => r.status === 202 || r.status === 200 || r.status === 409)).toBe(true);
+    expect(responses.filter((r) => r.status === 202)).toHaveLength(1);
+    ids.delete(undefined);
+    expect(ids.size).toBe(1);
+    const rows = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM tasks WHERE idempotency_key = 'concurrent-1'`,
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('submits a batch all or nothing', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const ok = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .send({ tasks: [1, 2, 3].map((n) => ({ agentId: agent.id, input: { expression: `${n} * 2` } })) })
+      .expect(202);
+    expect(ok.body.data).toHaveLength(3);
+    for (const task of ok.body.data) expect((await settled(t, op, task.id)).status).toBe('succeeded');
+    const before = await t.dataSource.query('SELECT count(*)::int AS n FROM tasks');
+    const bad = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .send({
+        tasks: [
+          { agentId: agent.id, input: { expression: '1' } },
+          { agentId: agent.id, input: {} },
+        ],
+      })
+      .expect(400);
+    expect(bad.body.error.details).toEqual([{ field: '/tasks/1/input/expression', message: 'is required' }]);
+    expect((await t.dataSource.query('SELECT count(*)::int AS n FROM tasks'))[0].n).toBe(before[0].n);
+  });
+
+  it('keeps a paused agent’s tasks waiting and runs them on resume; refuses tasks for a deleted agent', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const task = await submitTask(t, op, { agentId: agent.id, input: { expression: '5' } });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(
+      (
+        await request(t.http)
+          .get(`/api/v1/tasks/${task.id}`)
+          .set(...bearer(op))
+      ).body.data.status,
+    ).toBe('queued');
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'active' })
+      .expect(200);
+    expect((await settled(t, op, task.id)).status).toBe('succeeded');
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    const res = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .send({ agentId: agent.id, input: { expression: '1' } })
+      .expect(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+  });
+
+  it('never runs more of one agent’s tasks at once than its concurrency allows', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    remote.handler = (_req, res) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        json(res, 200, { ok: true });
+      }, 300);
+    };
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/limited` }, concurrency: 1 });
+    const tasks = await Promise.all([1, 2, 3].map(() => submitTask(t, op, { agentId: agent.id, input: {} })));
+    for (const task of tasks) expect((await settled(t, op, task.id)).status).toBe('succeeded');
+    expect(peak).toBe(1);
+  });
+
+  it("hides one user's tasks from another: 404 on read, cancel and retry, and absent from lists", async () => {
+    const a = await createUser(t, 'operator');
+    const b = await createUser(t, 'operator');
+    const agent = await createAgent(t, a, { type: 'calculator' });
+    const task = await submitTask(t, a, { agentId: agent.id, input: { expression: '1 +' } });
+    await settled(t, a, task.id);
+    await request(t.http)
+      .get(`/api/v1/tasks/${task.id}`)
+      .set(...bearer(b))
+      .expect(404);
+    await request(t.http)
+      .get(`/api/v1/tasks/${task.id}/attempts`)
+      .set(...bearer(b))
+      .expect(404);
+    await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/cancel`)
+      .set(...bearer(b))
+      .expect(404);
+    await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/retry`)
+      .set(...bearer(b))
+      .expect(404);
+    const list = await request(t.http)
+      .get('/api/v1/tasks?limit=1000')
+      .set(...bearer(b))
+      .expect(200);
+    expect(list.body.data.map((x: { id: string }) => x.id)).not.toContain(task.id);
+    const mine = await request(t.http)
+      .get(`/api/v1/tasks?agentId=${agent.id}`)
+      .set(...bearer(a))
+      .expect(200);
+    expect(mine.body.data.map((x: { id: string }) => x.id)).toEqual([task.id]);
+    const admin = await login(t.http, ADMIN.email, ADMIN.password);
+    await request(t.http)
+      .get(`/api/v1/tasks/${task.id}`)
+      .set(...bearer(admin))
+      .expect(200);
+  });
+
+  it('streams a task’s changes as Server-Sent Events until it finishes', async () => {
+    remote.handler = (_req, res) => setTimeout(() => json(res, 200, { streamed: true }), 300);
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/sse` } });
+    const task = await submitTask(t, op, { agentId: agent.id, input: {} });
+    const res = await request(t.http)
+      .get(`/api/v1/tasks/${task.id}/events`)
+      .set(...bearer(op))
+      .buffer(true)
+      .parse((r, done) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => done(null, text));
+      });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('text/event-stream');
+    const events = (res.body as string)
+      .split('\n\n')
+      .filter((block) => block.includes('data:'))
+      .map((block) => ({ type: /event: (\w+)/.exec(block)?.[1], data: JSON.parse(/data: (.*)/.exec(block)![1]) }));
+    expect(events.every((e) => e.type === 'task' && e.data.taskId === task.id)).toBe(true);
+    expect(events[events.length - 1].data.status).toBe('succeeded');
+    expect(events.map((e) => e.data.status)).toContain('running');
+  });
+});
+
+describe('priorities on a single-concurrency worker', () => {
+  let t: TestApp;
+  let op: TestUser;
+  const remote = new LoopbackServer();
+  let remoteUrl: string;
+
+  beforeAll(async () => {
+    remoteUrl = await remote.start();
+    t = await createTestApp({ env: { WORKER_CONCURRENCY: '1', AGENT_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    op = await createUser(t, 'operator');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await remote.stop();
+  });
+
+  it('runs higher priorities (1 first) before lower ones', async () => {
+    remote.handler = (_req, res) => setTimeout(() => json(res, 200, { done: true }), 800);
+    const slow = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/busy` } });
+    const calc = await createAgent(t, op, { type: 'calculator', concurrency: 10 });
+    // The one worker slot is busy while the others queue up, so they all wait together.
+    const blocker = await submitTask(t, op, { agentId: slow.id, input: {} });
+    await waitFor(
+      async () =>
+        (
+          await request(t.http)
+            .get(`/api/v1/tasks/${blocker.id}`)
+            .set(...bearer(op))
+        ).body.data.status === 'running',
+    );
+    const ids = new Map<string, number>();
+    for (const priority of [5, 1, 9, 3, 7]) {
+      const task = await submitTask(t, op, { agentId: calc.id, input: { expression: String(priority) }, priority });
+      ids.set(task.id, priority);
+    }
+    const done = await Promise.all([...ids.keys()].map((id) => settled(t, op, id)));
+    const order = done
+      .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+      .map((task) => ids.get(task.id));
+    expect(order).toEqual([1, 3, 5, 7, 9]);
+  });
+});
