@@ -41,12 +41,7 @@ export interface TaskView {
 }
 
 /** Waits for a task to reach a final status and returns it as the API shows it. */
-export async function settled(
-  t: TestApp,
-  user: TestUser,
-  id: string,
-  timeoutMs = 15_000,
-): Promise<Record<string, any>> {
+export async function settled(t: TestApp, user: TestUser, id: string, timeoutMs = 15_000): Promise<TaskView> {
   return waitFor(async () => {
     const res = await request(t.http)
       .get(`/api/v1/tasks/${id}`)
