@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    const prepared = await preflight(config);
+    const prepared = await preflight(config, (message) => log.warn(message));
     if (prepared.createdDatabase) log.info({ database: config.database.name }, 'created database');
     if (prepared.migrations.length) log.info({ migrations: prepared.migrations }, 'applied migrations');
   } catch (err) {

@@ -15,7 +15,7 @@ function reason(err: unknown): string {
   return (e.code ?? e.message ?? String(err)).replace(/\.+$/, '');
 }
 
-async function checkRedis(config: AppConfig): Promise<void> {
+async function checkRedis(config: AppConfig, warn: (message: string) => void): Promise<void> {
   const redis = new Redis(config.redis.url, {
     lazyConnect: true,
     connectTimeout: 3000,
@@ -26,6 +26,12 @@ async function checkRedis(config: AppConfig): Promise<void> {
   try {
     await redis.connect();
     await redis.ping();
+    // Queues need every key Redis holds; eviction would silently drop jobs.
+    const policy = await redis.config('GET', 'maxmemory-policy').catch(() => undefined);
+    const value = Array.isArray(policy) ? String(policy[1]) : undefined;
+    if (value && value !== 'noeviction') {
+      warn(`Redis maxmemory-policy is "${value}": set it to "noeviction" so queued jobs are never evicted`);
+    }
   } catch (err) {
     throw new PreflightError(
       `Redis is not reachable at ${where(config.redis.url)} (REDIS_URL): ${reason(err)}. ` +
@@ -40,7 +46,10 @@ async function checkRedis(config: AppConfig): Promise<void> {
  * Before the app is built: Postgres and Redis answer, the database exists and, unless
  * DB_MIGRATIONS_RUN=false, migrations are applied. Returns what it did, for the start-up log.
  */
-export async function preflight(config: AppConfig): Promise<{ createdDatabase: boolean; migrations: string[] }> {
+export async function preflight(
+  config: AppConfig,
+  warn: (message: string) => void = () => undefined,
+): Promise<{ createdDatabase: boolean; migrations: string[] }> {
   let createdDatabase: boolean;
   try {
     createdDatabase = await ensureDatabase(config);
@@ -50,7 +59,7 @@ export async function preflight(config: AppConfig): Promise<{ createdDatabase: b
         `Start it with "pg_ctlcluster <version> main start" or "docker compose -f docker/compose.yaml up -d postgres".`,
     );
   }
-  await checkRedis(config);
+  await checkRedis(config, warn);
   const migrations = config.database.migrationsRun ? await runMigrations(config) : [];
   return { createdDatabase, migrations };
 }

@@ -24,6 +24,7 @@ describe('health probes and the OpenAPI document', () => {
           database: expect.objectContaining({ status: 'up' }),
           redis: expect.objectContaining({ status: 'up' }),
           migrations: expect.objectContaining({ status: 'up' }),
+          queues: expect.objectContaining({ status: 'up' }),
         }),
       }),
     );

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../common/schema/schema-validator';
+import type { AgentStateHandle } from './agent-state.store';
 
 /** A logger bound to one task and agent. */
 export interface ExecutionLogger {
@@ -20,6 +21,8 @@ export interface ExecutionContext<Input = unknown, Config = unknown> {
   signal: AbortSignal;
   logger: ExecutionLogger;
   progress(percent: number, message?: string): Promise<void>;
+  /** The agent's own state document, kept across tasks (saved periodically, restored on worker start). */
+  agentState: AgentStateHandle;
   /** Saves resumable state; a retried attempt receives the last one as `lastCheckpoint`. */
   checkpoint(state: unknown): Promise<void>;
   lastCheckpoint?: unknown;

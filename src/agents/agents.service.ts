@@ -198,6 +198,10 @@ export class AgentsService {
     return { state: saved?.state ?? null, savedAt: saved?.savedAt ?? null };
   }
 
+  async loadState(agentId: string): Promise<unknown> {
+    return (await this.dataSource.getRepository(AgentStateEntity).findOneBy({ agentId }))?.state;
+  }
+
   /** Saves the agent's state document (replacing the previous one). */
   async saveState(agentId: string, state: unknown): Promise<void> {
     await this.dataSource

@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { RawResponse } from '../common/http/envelope';
 import { Public } from '../common/http/public.decorator';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
+import { QueueHealthIndicator } from './indicators/queue.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
 
 /** Probes for orchestrators, in Terminus' own format (not the API envelope). */
@@ -20,6 +21,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly migrations: MigrationsHealthIndicator,
+    private readonly queues: QueueHealthIndicator,
   ) {}
 
   @Get('live')
@@ -30,7 +32,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: Postgres and Redis answer and migrations are applied' })
+  @ApiOperation({ summary: 'Readiness: Postgres, Redis and the task queue answer and migrations are applied' })
   @ApiResponse({ status: 200, description: 'Ready' })
   @ApiResponse({ status: 503, description: 'Not ready; each component is listed with its state' })
   ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
@@ -52,6 +54,7 @@ export class HealthController {
         () => this.db.pingCheck('database').withTimeout(1500),
         () => this.redis.check('redis'),
         () => this.migrations.check('migrations'),
+        () => this.queues.check('queues'),
       ]);
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
+import { QueueHealthIndicator } from './indicators/queue.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
   controllers: [HealthController],
-  providers: [RedisHealthIndicator, MigrationsHealthIndicator],
+  providers: [RedisHealthIndicator, MigrationsHealthIndicator, QueueHealthIndicator],
 })
 export class HealthModule {}

@@ -7,6 +7,7 @@ import { AgentExecutionError, type ExecutionContext } from '../agents/agent-type
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
+import { AgentStateStore } from '../agents/agent-state.store';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentSlots } from './agent-slots';
 import { type AttemptStatus, TaskAttemptEntity } from './entities/task-attempt.entity';
@@ -62,6 +63,7 @@ export class TaskRunner {
     private readonly slots: AgentSlots,
     private readonly cancellation: TaskCancellation,
     private readonly events: TaskEvents,
+    private readonly agentState: AgentStateStore,
   ) {}
 
   async run(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
@@ -107,6 +109,7 @@ export class TaskRunner {
         config,
         signal,
         lastCheckpoint: task.checkpoint ?? undefined,
+        agentState: await this.agentState.handle(agent.id),
         logger: this.executionLogger(task.id, agent.id, attempt),
         progress: async (percent, message) => {
           const now = Date.now();

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
+import { AgentStateStore } from '../agents/agent-state.store';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
@@ -30,6 +31,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly runner: TaskRunner,
     private readonly cancellation: TaskCancellation,
     private readonly reconciler: TaskReconciler,
+    private readonly agentState: AgentStateStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,6 +61,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     this.reconciler.stop();
     await this.worker?.close();
+    await this.agentState.flush();
   }
 
   get isRunning(): boolean {

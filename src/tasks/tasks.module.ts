@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { AgentStateStore } from '../agents/agent-state.store';
 import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
 import { TaskCancellation } from './task-cancellation';
@@ -26,7 +27,7 @@ export class TasksModule {
         TaskQueue,
         TaskEvents,
         TaskCancellation,
-        ...(works ? [TaskRunner, TaskWorker, TaskReconciler, AgentSlots] : []),
+        ...(works ? [TaskRunner, TaskWorker, TaskReconciler, AgentSlots, AgentStateStore] : []),
       ],
       exports: [TasksService, TaskQueue, TaskEvents, ...(works ? [TaskWorker] : [])],
     };

@@ -8,6 +8,7 @@ export function executionContext<I, C>(
 ): ExecutionContext<I, C> & { checkpoints: unknown[]; progressReports: number[] } {
   const checkpoints: unknown[] = [];
   const progressReports: number[] = [];
+  let state: unknown;
   return {
     taskId: 'task-1',
     attempt: 1,
@@ -22,6 +23,7 @@ export function executionContext<I, C>(
     checkpoint: async (state) => {
       checkpoints.push(structuredClone(state));
     },
+    agentState: { get: <T>() => state as T, set: (value) => (state = value) },
     checkpoints,
     progressReports,
     ...overrides,

@@ -6,6 +6,10 @@ export interface CalculatorInput {
   expression: string;
   variables?: Record<string, number>;
 }
+export interface CalculatorState {
+  evaluated: number;
+  lastResult: number | null;
+}
 export interface CalculatorConfig {
   precision: number;
 }
@@ -40,9 +44,17 @@ export class CalculatorAgentType implements AgentType<CalculatorInput, Calculato
     properties: { result: { type: 'number' } },
   };
 
-  async execute({ input, config }: ExecutionContext<CalculatorInput, CalculatorConfig>): Promise<{ result: number }> {
+  async execute({
+    input,
+    config,
+    agentState,
+  }: ExecutionContext<CalculatorInput, CalculatorConfig>): Promise<{ result: number }> {
     const value = evaluateExpression(input.expression, input.variables ?? {});
     if (!Number.isFinite(value)) throw nonRetryable('NOT_A_NUMBER', 'The expression has no finite value');
-    return { result: Number(value.toFixed(config.precision)) };
+    const result = Number(value.toFixed(config.precision));
+    // The agent's state: how many expressions it evaluated, and the last result.
+    const state = agentState.get<CalculatorState>() ?? { evaluated: 0, lastResult: null };
+    agentState.set({ evaluated: state.evaluated + 1, lastResult: result });
+    return { result };
   }
 }

@@ -1,0 +1,74 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { AgentsService } from './agents.service';
+
+/** How often changed agent state documents are written to Postgres. */
+export const AGENT_STATE_FLUSH_MS = 5000;
+
+/** An agent's state document as an executor sees it. */
+export interface AgentStateHandle {
+  get<T = unknown>(): T | undefined;
+  set(state: unknown): void;
+}
+
+interface Entry {
+  value: unknown;
+  dirty: boolean;
+}
+
+/**
+ * Agent state documents held in this worker: loaded from Postgres the first time an agent runs here,
+ * written back every few seconds when changed and once more on graceful shutdown, after the worker has
+ * stopped.
+ */
+@Injectable()
+export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AgentStateStore.name);
+  private readonly entries = new Map<string, Entry>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly agents: AgentsService) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), AGENT_STATE_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async handle(agentId: string): Promise<AgentStateHandle> {
+    let entry = this.entries.get(agentId);
+    if (!entry) {
+      const saved = await this.agents.loadState(agentId);
+      entry = this.entries.get(agentId) ?? { value: saved ?? undefined, dirty: false };
+      this.entries.set(agentId, entry);
+    }
+    const current = entry;
+    return {
+      get: <T>() => structuredClone(current.value) as T | undefined,
+      set: (state: unknown) => {
+        current.value = structuredClone(state);
+        current.dirty = true;
+      },
+    };
+  }
+
+  /** Writes every changed document; returns how many. */
+  async flush(): Promise<number> {
+    let written = 0;
+    for (const [agentId, entry] of this.entries) {
+      if (!entry.dirty) continue;
+      entry.dirty = false;
+      try {
+        await this.agents.saveState(agentId, entry.value ?? null);
+        written += 1;
+      } catch (err) {
+        entry.dirty = true;
+        this.logger.warn(`could not save the state of agent ${agentId}: ${(err as Error).message}`);
+      }
+    }
+    return written;
+  }
+
+  /** The last write happens when the worker has stopped (see TaskWorker); here only the timer stops. */
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,80 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { TestEnv } from './test-app';
+
+const ROOT = join(__dirname, '..', '..');
+let built = false;
+
+/** Compiles the app as `npm start` does (once per test file). */
+export function buildApp(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+  });
+  built = true;
+}
+
+/** The settings of a test environment as the environment of a child process. */
+export function processEnv(env: TestEnv, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { config } = env;
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: config.database.url,
+    REDIS_URL: config.redis.url,
+    REDIS_PREFIX: config.redis.prefix,
+    JWT_SECRET: config.auth.jwtSecret,
+    SECRETS_KEY: config.secretsKey?.toString('hex'),
+    ADMIN_EMAIL: config.auth.adminEmail,
+    ADMIN_PASSWORD: config.auth.adminPassword,
+    AGENT_ALLOW_PRIVATE_NETWORKS: String(config.agents.allowPrivateNetworks),
+    QUEUE_LOCK_DURATION_MS: String(config.queue.lockDurationMs),
+    LOG_LEVEL: 'info',
+    ...overrides,
+  };
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  output: () => string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `node dist/src/main.js` with the given environment and collects what it prints. */
+export function startProcess(env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+  return {
+    child,
+    output: () => text,
+    waitFor: (pattern, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const deadline = setTimeout(() => {
+          clearInterval(poll);
+          reject(new Error(`timed out waiting for ${pattern}:\n${text.slice(-2000)}`));
+        }, timeoutMs);
+        const poll = setInterval(() => {
+          const match = pattern.exec(text);
+          if (match) {
+            clearInterval(poll);
+            clearTimeout(deadline);
+            resolve(match);
+          } else if (child.exitCode !== null) {
+            clearInterval(poll);
+            clearTimeout(deadline);
+            reject(new Error(`process exited (${child.exitCode}) before ${pattern}:\n${text.slice(-2000)}`));
+          }
+        }, 50);
+      }),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return code;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import request from 'supertest';
+import { createAgent, settled, submitTask } from './factories/tasks';
+import { bearer, createUser } from './factories/users';
+import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { json, LoopbackServer } from './utils/loopback-server';
+import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+describe('a worker killed mid-task', () => {
+  const env = new TestEnv({ APP_ROLE: 'api', QUEUE_LOCK_DURATION_MS: '2000', AGENT_ALLOW_PRIVATE_NETWORKS: 'true' });
+  const remote = new LoopbackServer();
+  let remoteUrl: string;
+  let api: TestApp;
+  const workers: RunningProcess[] = [];
+
+  beforeAll(async () => {
+    buildApp();
+    remoteUrl = await remote.start();
+    await env.prepare();
+    api = await createTestApp({ shared: env });
+  }, 120_000);
+  afterAll(async () => {
+    for (const worker of workers) await worker.stop('SIGKILL');
+    await api?.close();
+    await remote.stop();
+    await env.destroy();
+  });
+
+  const startWorker = async () => {
+    const worker = startProcess(processEnv(env, { APP_ROLE: 'worker', WORKER_CONCURRENCY: '2' }));
+    workers.push(worker);
+    await worker.waitFor(/task worker (\S+) started/);
+    return worker;
+  };
+
+  it('is detected as stalled and its task finishes on another worker, recorded once', async () => {
+    remote.handler = (_req, res) => setTimeout(() => json(res, 200, { answer: 42 }), 1500);
+    const op = await createUser(api, 'operator');
+    const agent = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/work` } });
+
+    const first = await startWorker();
+    const task = await submitTask(api, op, { agentId: agent.id, input: { n: 1 } });
+    await waitFor(async () => remote.requests.length === 1, 20_000);
+    expect(await first.stop('SIGKILL')).toBeNull();
+
+    const second = await startWorker();
+    const done = await settled(api, op, task.id, 30_000);
+    expect(done).toEqual(expect.objectContaining({ status: 'succeeded', output: { answer: 42 }, attempts: 1 }));
+    expect(remote.requests.length).toBe(2);
+    const attempts = (
+      await request(api.http)
+        .get(`/api/v1/tasks/${task.id}/attempts`)
+        .set(...bearer(op))
+    ).body.data;
+    expect(attempts).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: 'succeeded',
+        workerId: expect.stringContaining(`:${second.child.pid}`),
+      }),
+    ]);
+    expect(await second.stop('SIGTERM')).toBe(0);
+  }, 90_000);
+});
