@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { TaskReconciler } from '../src/tasks/task-reconciler';
+import { createAgent, settled, submitTask } from './factories/tasks';
+import { bearer, createUser } from './factories/users';
+import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+/** A Redis server this test owns, without persistence, on a port of its own. */
+class OwnRedis {
+  readonly port = 20_000 + Math.floor(Math.random() * 20_000);
+  private server?: ChildProcess;
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await waitFor(async () => {
+      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } finally {
+        probe.disconnect();
+      }
+    }, 10_000);
+  }
+
+  /** Stops the server and forgets everything it held. */
+  async stopEmpty(): Promise<void> {
+    const server = this.server;
+    if (!server || server.exitCode !== null) return;
+    server.kill('SIGKILL');
+    await once(server, 'exit');
+  }
+}
+
+describe('Redis restarted empty', () => {
+  const redis = new OwnRedis();
+  let env: TestEnv;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    await redis.start();
+    env = new TestEnv({ REDIS_URL: redis.url, QUEUE_RECONCILE_INTERVAL_MS: '60000' });
+    await env.prepare();
+    t = await createTestApp({ shared: env });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redis.stopEmpty();
+    await env?.destroy();
+  });
+
+  it('loses the queue, and the reconciler puts back every task Postgres says is queued; each runs once', async () => {
+    const op = await createUser(t, 'operator');
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const tasks = await Promise.all(
+      [1, 2, 3].map((n) => submitTask(t, op, { agentId: agent.id, input: { expression: `${n} * 10` } })),
+    );
+
+    await redis.stopEmpty();
+    await redis.start();
+    const reconciler = t.app.get(TaskReconciler);
+    const requeued = await waitFor(
+      async () => {
+        const n = await reconciler.reconcileOnce();
+        return n > 0 ? n : undefined;
+      },
+      20_000,
+      250,
+    );
+    expect(requeued).toBe(3);
+    expect(await reconciler.reconcileOnce()).toBe(0);
+
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'active' })
+      .expect(200);
+    const done = await Promise.all(tasks.map((task) => settled(t, op, task.id, 20_000)));
+    expect(done.map((d) => d.output)).toEqual([{ result: 10 }, { result: 20 }, { result: 30 }]);
+    const attempts = await t.dataSource.query(
+      `SELECT task_id, count(*)::int AS n FROM task_attempts WHERE task_id = ANY($1) GROUP BY task_id`,
+      [tasks.map((x) => x.id)],
+    );
+    expect(attempts.map((a: { n: number }) => a.n)).toEqual([1, 1, 1]);
+  }, 60_000);
+});
