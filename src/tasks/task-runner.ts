@@ -15,7 +15,7 @@ import { TaskEntity, type TaskError } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
 import { TaskEvents, taskEvent } from './task-events';
 import { backoffDelay, type TaskJobData } from './task-queue';
-import { withDbRetry } from './db-retry';
+import { withDbRetry } from '../database/db-retry';
 
 /** How long a paused agent's or a busy agent's task waits before it looks again. */
 const PAUSED_RECHECK_MS = 1000;

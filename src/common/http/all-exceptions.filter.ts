@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../../database/db-retry';
 import { AppError, ErrorDetail } from '../errors/app.error';
 import { codeForStatus, ErrorCode } from '../errors/error-code';
 import type { ErrorEnvelope } from './envelope';
@@ -113,6 +114,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (err instanceof HttpException) return fromHttpException(err);
     if (isBodyParserError(err)) return fromBodyParserError(err);
+    if (isDatabaseUnavailable(err)) {
+      return {
+        status: 503,
+        code: ErrorCode.SERVICE_UNAVAILABLE,
+        message: 'The database is unavailable; try again shortly',
+        headers: { 'Retry-After': '5' },
+      };
+    }
     return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
   }
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Errors that mean "the database is not there right now", not "the statement is wrong". */
-function isTransient(err: unknown): boolean {
+export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; driverError?: { code?: string }; message?: string };
   const code = e.driverError?.code ?? e.code ?? '';
   return (
@@ -32,7 +32,7 @@ export async function withDbRetry<T>(fn: () => Promise<T>, attempts = 12): Promi
     try {
       return await fn();
     } catch (err) {
-      if (i >= attempts || !isTransient(err)) throw err;
+      if (i >= attempts || !isDatabaseUnavailable(err)) throw err;
       await sleep(Math.min(250 * 2 ** (i - 1), 4000));
     }
   }

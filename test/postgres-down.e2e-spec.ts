@@ -1,0 +1,55 @@
+import request from 'supertest';
+import { createAgent, settled, submitTask } from './factories/tasks';
+import { bearer, createUser } from './factories/users';
+import { json, LoopbackServer } from './utils/loopback-server';
+import { OwnPostgres } from './utils/own-postgres';
+import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+describe('Postgres briefly down', () => {
+  const pg = new OwnPostgres();
+  const remote = new LoopbackServer();
+  let remoteUrl: string;
+  let env: TestEnv;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    pg.init();
+    pg.start();
+    remoteUrl = await remote.start();
+    env = new TestEnv({ DATABASE_URL: `${pg.serverUrl}/ymera_pgdown`, AGENT_ALLOW_PRIVATE_NETWORKS: 'true' });
+    await env.prepare();
+    t = await createTestApp({ shared: env });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+    await remote.stop();
+    pg.remove();
+  });
+
+  it('the API answers 503 meanwhile, the worker keeps its result and writes it once Postgres is back', async () => {
+    const op = await createUser(t, 'operator');
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/work` } });
+    remote.handler = (_req, res) => setTimeout(() => json(res, 200, { survived: true }), 1500);
+    const task = await submitTask(t, op, { agentId: agent.id, input: {} });
+    await waitFor(async () => remote.requests.length === 1, 15_000);
+
+    pg.stop();
+    const during = await request(t.http)
+      .get(`/api/v1/tasks/${task.id}`)
+      .set(...bearer(op));
+    expect(during.status).toBe(503);
+    expect(during.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    const ready = await request(t.http).get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.details.database.status).toBe('down');
+    // The remote answers while the database is away; the worker holds on to the result.
+    await new Promise((r) => setTimeout(r, 2500));
+    pg.start();
+
+    const done = await settled(t, op, task.id, 30_000);
+    expect(done).toEqual(expect.objectContaining({ status: 'succeeded', output: { survived: true }, attempts: 1 }));
+    expect(remote.requests.length).toBe(1);
+    await request(t.http).get('/health/ready').expect(200);
+  }, 90_000);
+});
