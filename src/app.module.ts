@@ -5,6 +5,7 @@ import { RateLimitGuard } from './throttling/rate-limit.guard';
 import { AgentsModule } from './agents/agents.module';
 import { QueueModule } from './queue/queue.module';
 import { TasksModule } from './tasks/tasks.module';
+import { EventsModule } from './events/events.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -37,7 +38,7 @@ export class AppModule {
         AgentsModule,
         QueueModule,
         TasksModule.forRole(config.role),
-        ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule] : []),
+        ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule, EventsModule] : []),
       ],
       // Rate limits first (floods of bad credentials count too), then authentication and permissions.
       providers: serves

@@ -437,6 +437,10 @@ describe('priorities on a single-concurrency worker', () => {
     const order = done
       .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
       .map((task) => ids.get(task.id));
+    const blocked = await settled(t, op, blocker.id);
+    expect(blocked.status).toBe('succeeded');
+    const firstStart = Math.min(...done.map((task) => Date.parse(task.startedAt)));
+    expect(firstStart).toBeGreaterThanOrEqual(Date.parse(blocked.finishedAt) - 50);
     expect(order).toEqual([1, 3, 5, 7, 9]);
   });
 });

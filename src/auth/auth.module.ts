@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { Authenticator } from './authenticator';
 import { AuthService } from './auth.service';
 import { jwtOptions, TokenService } from './token.service';
 
@@ -16,7 +17,7 @@ import { jwtOptions, TokenService } from './token.service';
     JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => jwtOptions(config) }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, AuthGuard],
-  exports: [TokenService, AuthGuard],
+  providers: [AuthService, TokenService, Authenticator, AuthGuard],
+  exports: [TokenService, Authenticator, AuthGuard],
 })
 export class AuthModule {}

@@ -18,8 +18,10 @@ import { TasksService } from './tasks.service';
 export class TasksModule {
   static forRole(role: AppRole): DynamicModule {
     const works = role !== 'api';
+    // Global, so the gateway and health checks reach the one instance (and the one worker) of this process.
     return {
       module: TasksModule,
+      global: true,
       imports: [AgentsModule, BullModule.registerQueue({ name: TASKS_QUEUE })],
       controllers: [TasksController],
       providers: [

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import responseTime from 'response-time';
 import type { AppConfig } from '../../config/app-config';
+import { mountQueueBoard } from '../../queue/queue-board';
 import { ErrorEnvelopeDto } from '../swagger/api-envelope';
 import { jsonOnlyMiddleware } from './content-type.middleware';
 import { requestIdMiddleware } from './request-id.middleware';
@@ -45,7 +46,8 @@ const docsHelmet = helmet({
 });
 
 function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  const isDocs = req.path === `/${DOCS_PATH}` || req.path.startsWith(`/${DOCS_PATH}/`);
+  // The Swagger UI and the queue board are pages with their own scripts and styles.
+  const isDocs = [`/${DOCS_PATH}`, '/admin/queues'].some((p) => req.path === p || req.path.startsWith(`${p}/`));
   (isDocs ? docsHelmet : strictHelmet)(req, res, next);
 }
 
@@ -90,6 +92,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   });
   app.use(jsonOnlyMiddleware);
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  mountQueueBoard(app);
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })) });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   const document = buildOpenApiDocument(app, version);

@@ -1,0 +1,107 @@
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Subscription } from 'rxjs';
+import type { Namespace, Socket } from 'socket.io';
+import { Authenticator } from '../auth/authenticator';
+import { isAdmin, type Principal } from '../auth/principal';
+import { AppError } from '../common/errors/app.error';
+import { TaskEvents, type TaskEvent } from '../tasks/task-events';
+import { TasksService } from '../tasks/tasks.service';
+
+interface SubscribeRequest {
+  taskId?: unknown;
+  agentId?: unknown;
+  runId?: unknown;
+}
+
+type SubscribeReply = { ok: true; room: string } | { ok: false; error: { code: string; message: string } };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const principalOf = (socket: Socket) => socket.data.principal as Principal;
+
+/**
+ * Socket.IO namespace `/events`: a client authenticates with its access token in `auth.token`, then
+ * `subscribe`s to a task or an agent. Changes arrive from every worker over Redis, so each API instance
+ * relays them to the clients connected to it; emitting never waits on a slow client.
+ */
+@WebSocketGateway({ namespace: '/events', cors: { origin: false } })
+export class EventsGateway implements OnGatewayInit, OnModuleDestroy {
+  private readonly logger = new Logger(EventsGateway.name);
+  private relay?: Subscription;
+
+  @WebSocketServer()
+  private readonly server!: Namespace;
+
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly tasks: TasksService,
+    private readonly events: TaskEvents,
+  ) {}
+
+  afterInit(server: Namespace): void {
+    server.use((socket, next) => {
+      this.authenticator
+        .fromToken((socket.handshake.auth as { token?: unknown } | undefined)?.token)
+        .then((principal) => {
+          if (!principal) return next(new Error('UNAUTHENTICATED'));
+          socket.data.principal = principal;
+          next();
+        })
+        .catch(() => next(new Error('SERVICE_UNAVAILABLE')));
+    });
+    this.relay = this.events.events().subscribe((event) => this.relayTask(event));
+  }
+
+  private relayTask(event: TaskEvent): void {
+    this.server
+      .to([`task:${event.taskId}`, `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`])
+      .emit('task.updated', event);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest): Promise<SubscribeReply> {
+    const principal = principalOf(socket);
+    try {
+      if (typeof body?.taskId === 'string' && UUID.test(body.taskId)) {
+        await this.tasks.get(principal, body.taskId);
+        return this.join(socket, `task:${body.taskId}`);
+      }
+      if (typeof body?.agentId === 'string' && UUID.test(body.agentId)) {
+        if (!principal.permissions.has('agents:read'))
+          return { ok: false, error: { code: 'FORBIDDEN', message: 'agents:read required' } };
+        // Non-admins see the events of their own tasks only.
+        return this.join(socket, `agent:${body.agentId}:${isAdmin(principal) ? 'all' : `user:${principal.userId}`}`);
+      }
+      if (typeof body?.runId === 'string' && UUID.test(body.runId)) return this.join(socket, `run:${body.runId}`);
+      return {
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', message: 'Send {taskId}, {agentId} or {runId} (a UUID)' },
+      };
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
+      this.logger.warn(`subscribe failed: ${(err as Error).message}`);
+      return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
+    }
+  }
+
+  private async join(socket: Socket, room: string): Promise<SubscribeReply> {
+    await socket.join(room);
+    return { ok: true, room };
+  }
+
+  /** Connected clients on this instance. */
+  get connections(): number {
+    return this.server?.sockets.size ?? 0;
+  }
+
+  onModuleDestroy(): void {
+    this.relay?.unsubscribe();
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { EventsGateway } from './events.gateway';
+
+/** Live updates for clients (API instances only); tasks come from the global TasksModule. */
+@Module({ imports: [AuthModule], providers: [EventsGateway], exports: [EventsGateway] })
+export class EventsModule {}

@@ -1,0 +1,149 @@
+import type { AddressInfo } from 'node:net';
+import { io, type Socket } from 'socket.io-client';
+import request from 'supertest';
+import { createAgent, submitTask } from './factories/tasks';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+interface TaskUpdate {
+  taskId: string;
+  status: string;
+}
+
+function connect(url: string, token?: string): Promise<Socket> {
+  const socket = io(`${url}/events`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+describe('live events over Socket.IO, across API instances', () => {
+  let worker: TestApp;
+  let api: TestApp;
+  let apiUrl: string;
+  let op: TestUser;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    worker = await createTestApp();
+    const { config } = worker.env;
+    // A second, API-only instance on the same database and Redis: it runs no tasks itself.
+    const apiEnv = new TestEnv({
+      APP_ROLE: 'api',
+      DATABASE_URL: config.database.url,
+      REDIS_PREFIX: config.redis.prefix,
+      JWT_SECRET: config.auth.jwtSecret,
+      SECRETS_KEY: config.secretsKey!.toString('hex'),
+    });
+    api = await createTestApp({ shared: apiEnv });
+    await api.app.listen(0, '127.0.0.1');
+    apiUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    op = await createUser(worker, 'operator');
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await api?.close();
+    await worker?.close();
+  });
+
+  it('refuses a connection without a valid token', async () => {
+    await expect(connect(apiUrl)).rejects.toThrow('UNAUTHENTICATED');
+    await expect(connect(apiUrl, 'not-a-token')).rejects.toThrow('UNAUTHENTICATED');
+  });
+
+  it('relays task.updated from a worker to a client of another instance, for tasks and agents it may see', async () => {
+    const agent = await createAgent(worker, op, { type: 'calculator' });
+    await request(worker.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const task = await submitTask(worker, op, { agentId: agent.id, input: { expression: '20 + 1' } });
+
+    const socket = await connect(apiUrl, op.accessToken);
+    sockets.push(socket);
+    const byTask: TaskUpdate[] = [];
+    const byAgent: TaskUpdate[] = [];
+    socket.on('task.updated', (e: TaskUpdate & { agentId: string }) =>
+      (e.taskId === task.id ? byTask : byAgent).push(e),
+    );
+    expect(await socket.emitWithAck('subscribe', { taskId: task.id })).toEqual({ ok: true, room: `task:${task.id}` });
+    expect(await socket.emitWithAck('subscribe', { agentId: agent.id })).toEqual({
+      ok: true,
+      room: `agent:${agent.id}:user:${op.id}`,
+    });
+
+    await request(worker.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'active' })
+      .expect(200);
+    await waitFor(async () => byTask.some((e) => e.status === 'succeeded'), 15_000);
+    expect(byTask.map((e) => e.status)).toContain('running');
+    // Subscribed to both the task and its agent, the client gets each event once.
+    expect(byTask.filter((e) => e.status === 'succeeded')).toHaveLength(1);
+  });
+
+  it("does not let a user follow someone else's task, nor see it through the agent", async () => {
+    const other = await createUser(worker, 'operator');
+    const agent = await createAgent(worker, op, { type: 'calculator' });
+    const socket = await connect(apiUrl, other.accessToken);
+    sockets.push(socket);
+    const seen: TaskUpdate[] = [];
+    socket.on('task.updated', (e: TaskUpdate) => seen.push(e));
+    expect(await socket.emitWithAck('subscribe', { agentId: agent.id })).toEqual({
+      ok: true,
+      room: `agent:${agent.id}:user:${other.id}`,
+    });
+    const task = await submitTask(worker, op, { agentId: agent.id, input: { expression: '1' } });
+    const reply = await socket.emitWithAck('subscribe', { taskId: task.id });
+    expect(reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'NOT_FOUND' }) });
+    const admin = await login(worker.http, ADMIN.email, ADMIN.password);
+    const adminSocket = await connect(apiUrl, admin.accessToken);
+    sockets.push(adminSocket);
+    const adminSeen: TaskUpdate[] = [];
+    adminSocket.on('task.updated', (e: TaskUpdate) => adminSeen.push(e));
+    await adminSocket.emitWithAck('subscribe', { agentId: agent.id });
+    const second = await submitTask(worker, op, { agentId: agent.id, input: { expression: '2' } });
+    await waitFor(async () => adminSeen.some((e) => e.taskId === second.id && e.status === 'succeeded'), 15_000);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('the queue board at /admin/queues', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is for admins only', async () => {
+    const anonymous = await request(t.http).get('/admin/queues').expect(401);
+    expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
+    const operator = await createUser(t, 'operator');
+    const forbidden = await request(t.http)
+      .get('/admin/queues')
+      .set(...bearer(operator))
+      .expect(403);
+    expect(forbidden.body.error.code).toBe('FORBIDDEN');
+    const admin = await login(t.http, ADMIN.email, ADMIN.password);
+    await request(t.http)
+      .get('/admin/queues')
+      .set(...bearer(admin))
+      .expect(200)
+      .expect('Content-Type', /html/);
+    const queues = await request(t.http)
+      .get('/admin/queues/api/queues')
+      .set(...bearer(admin))
+      .expect(200);
+    expect(JSON.stringify(queues.body)).toContain('"name":"tasks"');
+  });
+});
