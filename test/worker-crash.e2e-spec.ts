@@ -61,4 +61,33 @@ describe('a worker killed mid-task', () => {
     ]);
     expect(await second.stop('SIGTERM')).toBe(0);
   }, 90_000);
+
+  it('a data-processor attempt killed midway is resumed from its last checkpoint, not from the start', async () => {
+    const op = await createUser(api, 'operator');
+    const agent = await createAgent(api, op, { type: 'data-processor', config: { chunkSize: 100 } });
+    const records = Array.from({ length: 60_000 }, (_, id) => ({ id, keep: id % 100 === 0, pad: 'x'.repeat(16) }));
+    const pipeline = [{ filter: { where: { field: 'keep', op: 'eq', value: true } } }, { select: { fields: ['id'] } }];
+
+    const first = await startWorker();
+    const task = await submitTask(api, op, { agentId: agent.id, input: { records, pipeline } });
+    const reached = await waitFor(
+      async () => {
+        const [row] = await api.dataSource.query(`SELECT checkpoint FROM tasks WHERE id = $1`, [task.id]);
+        return (row?.checkpoint?.nextChunk ?? 0) >= 20 ? (row.checkpoint.nextChunk as number) : undefined;
+      },
+      30_000,
+      10,
+    );
+    await first.stop('SIGKILL');
+    expect(reached).toBeLessThan(600);
+
+    const second = await startWorker();
+    const done = await settled(api, op, task.id, 60_000);
+    expect(done.status).toBe('succeeded');
+    const output = done.output as { records: { id: number }[]; stats: { resumedFromChunk: number; chunks: number } };
+    expect(output.stats.chunks).toBe(600);
+    expect(output.stats.resumedFromChunk).toBeGreaterThanOrEqual(reached);
+    expect(output.records).toEqual(records.filter((r) => r.keep).map((r) => ({ id: r.id })));
+    await second.stop('SIGTERM');
+  }, 120_000);
 });
