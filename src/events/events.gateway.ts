@@ -1,4 +1,4 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -7,12 +7,10 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
 import { isAdmin, type Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
-import { TaskEvents, type TaskEvent } from '../tasks/task-events';
 import { TasksService } from '../tasks/tasks.service';
 
 interface SubscribeRequest {
@@ -28,13 +26,13 @@ const principalOf = (socket: Socket) => socket.data.principal as Principal;
 
 /**
  * Socket.IO namespace `/events`: a client authenticates with its access token in `auth.token`, then
- * `subscribe`s to a task or an agent. Changes arrive from every worker over Redis, so each API instance
- * relays them to the clients connected to it; emitting never waits on a slow client.
+ * `subscribe`s to a task or an agent (rooms). Workers and API instances emit `task.updated` to those rooms
+ * through the Socket.IO Redis adapter, so clients of every instance receive them; emitting never waits on a
+ * slow client.
  */
 @WebSocketGateway({ namespace: '/events', cors: { origin: false } })
-export class EventsGateway implements OnGatewayInit, OnModuleDestroy {
+export class EventsGateway implements OnGatewayInit {
   private readonly logger = new Logger(EventsGateway.name);
-  private relay?: Subscription;
 
   @WebSocketServer()
   private readonly server!: Namespace;
@@ -42,7 +40,6 @@ export class EventsGateway implements OnGatewayInit, OnModuleDestroy {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly tasks: TasksService,
-    private readonly events: TaskEvents,
   ) {}
 
   afterInit(server: Namespace): void {
@@ -56,13 +53,6 @@ export class EventsGateway implements OnGatewayInit, OnModuleDestroy {
         })
         .catch(() => next(new Error('SERVICE_UNAVAILABLE')));
     });
-    this.relay = this.events.events().subscribe((event) => this.relayTask(event));
-  }
-
-  private relayTask(event: TaskEvent): void {
-    this.server
-      .to([`task:${event.taskId}`, `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`])
-      .emit('task.updated', event);
   }
 
   @SubscribeMessage('subscribe')
@@ -99,9 +89,5 @@ export class EventsGateway implements OnGatewayInit, OnModuleDestroy {
   /** Connected clients on this instance. */
   get connections(): number {
     return this.server?.sockets.size ?? 0;
-  }
-
-  onModuleDestroy(): void {
-    this.relay?.unsubscribe();
   }
 }

@@ -28,11 +28,13 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
 
   create(purpose: RedisPurpose, overrides: RedisOptions = {}): Redis {
     const queue = purpose === 'queue';
+    // Pub/sub names channels, not keys: those connections carry no key prefix (channels are named in full).
+    const pubsub = purpose === 'subscriber' || purpose === 'publisher';
     const connection = new Redis(this.config.redis.url, {
       connectionName: `ymera-${this.config.role}-${purpose}`,
-      keyPrefix: queue || purpose === 'subscriber' ? undefined : this.keyPrefix,
+      keyPrefix: queue || pubsub ? undefined : this.keyPrefix,
       // BullMQ workers block on Redis and must retry forever; API calls should fail fast instead.
-      maxRetriesPerRequest: queue || purpose === 'subscriber' ? null : 3,
+      maxRetriesPerRequest: queue || pubsub ? null : 3,
       enableOfflineQueue: true,
       lazyConnect: false,
       ...overrides,

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
 import type Redis from 'ioredis';
 import { Observable, share, Subject } from 'rxjs';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
+import { socketIoKey } from '../events/redis-io.adapter';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import type { TaskEntity, TaskStatus } from './entities/task.entity';
 
@@ -35,8 +37,9 @@ export function taskEvent(task: TaskEntity): TaskEvent {
 }
 
 /**
- * Task changes travel over one Redis channel, so a change made on any worker reaches every API instance.
- * Publishing never fails the caller; subscribing opens one connection per process, on first use.
+ * Task changes leave the process that made them twice over Redis: on a channel that SSE streams read, and
+ * through the Socket.IO Redis emitter to the rooms of every API instance. Publishing never fails the caller;
+ * subscribing opens one connection per process, on first use.
  */
 @Injectable()
 export class TaskEvents implements OnModuleDestroy {
@@ -45,6 +48,7 @@ export class TaskEvents implements OnModuleDestroy {
   private subscriber?: Redis;
   private stream?: Observable<TaskEvent>;
   private readonly subject = new Subject<TaskEvent>();
+  private readonly sockets: ReturnType<Emitter['of']>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -52,12 +56,24 @@ export class TaskEvents implements OnModuleDestroy {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.channel = `${config.redis.prefix}:events:tasks`;
+    this.sockets = new Emitter(connections.create('publisher'), { key: socketIoKey(config.redis.prefix) }).of(
+      '/events',
+    );
   }
 
+  /** To SSE streams (the Redis channel) and to Socket.IO rooms on every API instance (the Redis adapter). */
   async publish(event: TaskEvent): Promise<void> {
-    await this.redis.publish(this.channel, JSON.stringify(event)).catch((err: Error) => {
-      this.logger.warn(`could not publish a task event: ${err.message}`);
-    });
+    const rooms = [
+      `task:${event.taskId}`,
+      `agent:${event.agentId}:all`,
+      `agent:${event.agentId}:user:${event.createdBy}`,
+    ];
+    try {
+      this.sockets.to(rooms).emit('task.updated', event);
+      await this.redis.publish(this.channel, JSON.stringify(event));
+    } catch (err) {
+      this.logger.warn(`could not publish a task event: ${(err as Error).message}`);
+    }
   }
 
   /** Every task event, as seen by this process. */

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import responseTime from 'response-time';
 import type { AppConfig } from '../../config/app-config';
+import { RedisIoAdapter } from '../../events/redis-io.adapter';
 import { mountQueueBoard } from '../../queue/queue-board';
 import { ErrorEnvelopeDto } from '../swagger/api-envelope';
 import { jsonOnlyMiddleware } from './content-type.middleware';
@@ -92,6 +93,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   });
   app.use(jsonOnlyMiddleware);
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config.redis.prefix));
   mountQueueBoard(app);
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })) });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
