@@ -1,6 +1,12 @@
 import { IdentityAndAudit1763900000000 } from './1763900000000-identity-and-audit';
 import { Agents1763910000000 } from './1763910000000-agents';
 import { Tasks1763920000000 } from './1763920000000-tasks';
+import { Workflows1763930000000 } from './1763930000000-workflows';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
-export const MIGRATIONS: Function[] = [IdentityAndAudit1763900000000, Agents1763910000000, Tasks1763920000000];
+export const MIGRATIONS: Function[] = [
+  IdentityAndAudit1763900000000,
+  Agents1763910000000,
+  Tasks1763920000000,
+  Workflows1763930000000,
+];

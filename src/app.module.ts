@@ -13,6 +13,7 @@ import { CommonModule } from './common/common.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from './users/users.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -38,6 +39,7 @@ export class AppModule {
         AgentsModule,
         QueueModule,
         TasksModule.forRole(config.role),
+        WorkflowsModule.forRole(config.role),
         ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule, EventsModule] : []),
       ],
       // Rate limits first (floods of bad credentials count too), then authentication and permissions.

@@ -102,6 +102,10 @@ export class AgentsService {
     return agent;
   }
 
+  async exists(id: string): Promise<boolean> {
+    return this.repo.exists({ where: { id, deletedAt: IsNull() } });
+  }
+
   async isDeleted(id: string): Promise<boolean> {
     return this.repo.exists({ where: { id, deletedAt: Not(IsNull()) } });
   }

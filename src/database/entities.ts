@@ -3,6 +3,8 @@ import { AgentStateEntity } from '../agents/entities/agent-state.entity';
 import { AgentEntity } from '../agents/entities/agent.entity';
 import { TaskAttemptEntity } from '../tasks/entities/task-attempt.entity';
 import { TaskEntity } from '../tasks/entities/task.entity';
+import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
+import { WorkflowEntity } from '../workflows/entities/workflow.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
@@ -19,4 +21,6 @@ export const ENTITIES: Function[] = [
   AgentStateEntity,
   TaskEntity,
   TaskAttemptEntity,
+  WorkflowEntity,
+  WorkflowRunEntity,
 ];

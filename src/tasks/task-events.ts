@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import type Redis from 'ioredis';
-import { Observable, share, Subject } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
@@ -20,6 +20,25 @@ export interface TaskEvent {
   attempts: number;
   error: TaskEntity['error'];
   updatedAt: string;
+}
+
+/** What clients see of a workflow run change. */
+export interface RunEvent {
+  runId: string;
+  workflowId: string;
+  createdBy: string;
+  status: string;
+  steps: { id: string; status: string; taskId: string | null }[];
+  updatedAt: string;
+}
+
+/** The parts of a run an event is made of (kept structural so tasks need not know workflows). */
+export interface RunEventSource {
+  id: string;
+  workflowId: string;
+  createdBy: string;
+  status: string;
+  steps: Record<string, { status: string; taskId: string | null }>;
 }
 
 export function taskEvent(task: TaskEntity): TaskEvent {
@@ -46,8 +65,9 @@ export class TaskEvents implements OnModuleDestroy {
   private readonly logger = new Logger(TaskEvents.name);
   private readonly channel: string;
   private subscriber?: Redis;
-  private stream?: Observable<TaskEvent>;
   private readonly subject = new Subject<TaskEvent>();
+  private readonly runSubject = new Subject<RunEvent>();
+  private readonly runChannel: string;
   private readonly sockets: ReturnType<Emitter['of']>;
 
   constructor(
@@ -56,6 +76,7 @@ export class TaskEvents implements OnModuleDestroy {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.channel = `${config.redis.prefix}:events:tasks`;
+    this.runChannel = `${config.redis.prefix}:events:runs`;
     this.sockets = new Emitter(connections.create('publisher'), { key: socketIoKey(config.redis.prefix) }).of(
       '/events',
     );
@@ -76,24 +97,52 @@ export class TaskEvents implements OnModuleDestroy {
     }
   }
 
+  /** A workflow run changed: to its SSE streams and its Socket.IO room. */
+  async publishRun(run: RunEventSource): Promise<void> {
+    const event: RunEvent = {
+      runId: run.id,
+      workflowId: run.workflowId,
+      createdBy: run.createdBy,
+      status: run.status,
+      steps: Object.entries(run.steps).map(([id, s]) => ({ id, status: s.status, taskId: s.taskId })),
+      updatedAt: new Date().toISOString(),
+    };
+    try {
+      this.sockets.to(`run:${run.id}`).emit('run.updated', event);
+      await this.redis.publish(this.runChannel, JSON.stringify(event));
+    } catch (err) {
+      this.logger.warn(`could not publish a run event: ${(err as Error).message}`);
+    }
+  }
+
+  /** Every run event, as seen by this process. */
+  runEvents(): Observable<RunEvent> {
+    this.ensureSubscribed();
+    return this.runSubject.asObservable();
+  }
+
   /** Every task event, as seen by this process. */
   events(): Observable<TaskEvent> {
-    if (!this.stream) {
-      this.subscriber = this.connections.create('subscriber');
-      void this.subscriber.subscribe(this.channel);
-      this.subscriber.on('message', (_channel: string, message: string) => {
-        try {
-          this.subject.next(JSON.parse(message) as TaskEvent);
-        } catch {
-          this.logger.warn('ignored a malformed task event');
-        }
-      });
-      this.stream = this.subject.asObservable().pipe(share());
-    }
-    return this.stream;
+    this.ensureSubscribed();
+    return this.subject.asObservable();
+  }
+
+  private ensureSubscribed(): void {
+    if (this.subscriber) return;
+    this.subscriber = this.connections.create('subscriber');
+    void this.subscriber.subscribe(this.channel, this.runChannel);
+    this.subscriber.on('message', (channel: string, message: string) => {
+      try {
+        if (channel === this.runChannel) this.runSubject.next(JSON.parse(message) as RunEvent);
+        else this.subject.next(JSON.parse(message) as TaskEvent);
+      } catch {
+        this.logger.warn('ignored a malformed event');
+      }
+    });
   }
 
   onModuleDestroy(): void {
     this.subject.complete();
+    this.runSubject.complete();
   }
 }

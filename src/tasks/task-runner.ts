@@ -14,6 +14,7 @@ import { type AttemptStatus, TaskAttemptEntity } from './entities/task-attempt.e
 import { TaskEntity, type TaskError } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
 import { TaskEvents, taskEvent } from './task-events';
+import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
 import { withDbRetry } from '../database/db-retry';
 
@@ -64,6 +65,7 @@ export class TaskRunner {
     private readonly cancellation: TaskCancellation,
     private readonly events: TaskEvents,
     private readonly agentState: AgentStateStore,
+    private readonly lifecycle: TaskLifecycle,
   ) {}
 
   async run(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
@@ -258,6 +260,7 @@ export class TaskRunner {
     }
     Object.assign(task, changes);
     await this.events.publish(taskEvent(task));
+    if (final) await this.lifecycle.finished(task);
   }
 
   private async recordAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {

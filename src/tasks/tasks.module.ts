@@ -6,6 +6,7 @@ import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
 import { TaskCancellation } from './task-cancellation';
 import { TaskEvents } from './task-events';
+import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue, TASKS_QUEUE } from './task-queue';
 import { TaskReconciler } from './task-reconciler';
 import { TaskRunner } from './task-runner';
@@ -29,9 +30,10 @@ export class TasksModule {
         TaskQueue,
         TaskEvents,
         TaskCancellation,
+        TaskLifecycle,
         ...(works ? [TaskRunner, TaskWorker, TaskReconciler, AgentSlots, AgentStateStore] : []),
       ],
-      exports: [TasksService, TaskQueue, TaskEvents, ...(works ? [TaskWorker] : [])],
+      exports: [TasksService, TaskQueue, TaskEvents, TaskLifecycle, ...(works ? [TaskWorker] : [])],
     };
   }
 }

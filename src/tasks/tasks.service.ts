@@ -16,6 +16,7 @@ import { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { FINAL_STATUSES, TaskEntity } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
 import { TaskEvents, taskEvent } from './task-events';
+import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
 import {
   AgentUnavailableError,
@@ -48,6 +49,7 @@ export class TasksService {
     private readonly events: TaskEvents,
     private readonly cancellation: TaskCancellation,
     private readonly audit: AuditService,
+    private readonly lifecycle: TaskLifecycle,
   ) {}
 
   private get repo() {
@@ -55,7 +57,7 @@ export class TasksService {
   }
 
   /** Checks one submission and builds its row; problems are reported under `base` (`/tasks/3`). */
-  private async prepare(principal: Principal, dto: CreateTaskDto, base = ''): Promise<TaskEntity | ErrorDetail[]> {
+  async prepare(createdBy: string, dto: CreateTaskDto, base = ''): Promise<TaskEntity | ErrorDetail[]> {
     let agent;
     try {
       agent = await this.agents.get(dto.agentId);
@@ -81,7 +83,7 @@ export class TasksService {
       timeoutMs: dto.timeoutMs ?? null,
       runAt: dto.runAt ?? null,
       metadata: dto.metadata ?? {},
-      createdBy: principal.userId,
+      createdBy,
       nextAttemptAt: dto.runAt ?? null,
       attempts: 0,
       attemptOffset: 0,
@@ -94,11 +96,13 @@ export class TasksService {
       finishedAt: null,
       idempotencyKey: null,
       requestHash: null,
+      runId: null,
+      stepId: null,
     });
   }
 
   async submit(principal: Principal, dto: CreateTaskDto, idempotencyKey?: string): Promise<Submitted> {
-    const prepared = await this.prepare(principal, dto);
+    const prepared = await this.prepare(principal.userId, dto);
     if (Array.isArray(prepared))
       throw new ValidationFailedError(prepared, 'The task input does not match the agent type');
     if (idempotencyKey) {
@@ -130,7 +134,7 @@ export class TasksService {
 
   /** All or nothing: every task is checked first, then they are stored in one transaction and queued together. */
   async submitBatch(principal: Principal, dtos: CreateTaskDto[]): Promise<TaskEntity[]> {
-    const prepared = await Promise.all(dtos.map((dto, i) => this.prepare(principal, dto, `/tasks/${i}`)));
+    const prepared = await Promise.all(dtos.map((dto, i) => this.prepare(principal.userId, dto, `/tasks/${i}`)));
     const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
     if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
     const tasks = prepared as TaskEntity[];
@@ -186,7 +190,8 @@ export class TasksService {
     return existing;
   }
 
-  private async afterCreate(tasks: TaskEntity[]): Promise<void> {
+  /** Queues stored tasks and announces them. */
+  async afterCreate(tasks: TaskEntity[]): Promise<void> {
     try {
       await this.queue.enqueueMany(tasks);
     } catch (err) {
@@ -226,11 +231,20 @@ export class TasksService {
 
   /** Queued and retrying tasks leave the queue; a running one is aborted on whichever worker holds it. */
   async cancel(principal: Principal, id: string): Promise<TaskEntity> {
+    return this.cancelWhere(isAdmin(principal) ? { id } : { id, createdBy: principal.userId });
+  }
+
+  /** Cancels a task that is not final yet; a final one is left alone. For runs cancelling their steps. */
+  async cancelIfActive(id: string): Promise<void> {
+    await this.cancelWhere({ id }).catch((err: unknown) => {
+      if (!(err instanceof TaskNotCancellableError) && !(err instanceof TaskNotFoundError)) throw err;
+    });
+  }
+
+  private async cancelWhere(where: { id: string; createdBy?: string }): Promise<TaskEntity> {
+    const id = where.id;
     const { task, wasRunning } = await this.dataSource.transaction(async (em) => {
-      const found = await em.findOne(TaskEntity, {
-        where: isAdmin(principal) ? { id } : { id, createdBy: principal.userId },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const found = await em.findOne(TaskEntity, { where, lock: { mode: 'pessimistic_write' } });
       if (!found) throw new TaskNotFoundError();
       if (FINAL_STATUSES.includes(found.status)) throw new TaskNotCancellableError(found.status);
       const running = found.status === 'running';
@@ -245,6 +259,7 @@ export class TasksService {
     if (wasRunning) await this.cancellation.requestCancel(id);
     await this.queue.remove(id).catch(() => undefined);
     await this.events.publish(taskEvent(task));
+    await this.lifecycle.finished(task);
     return task;
   }
 

@@ -28,6 +28,7 @@ export interface TaskError {
 @Index('tasks_status_created_idx', ['status', 'createdAt'])
 @Index('tasks_agent_created_idx', ['agentId', 'createdAt'])
 @Index('tasks_creator_created_idx', ['createdBy', 'createdAt'])
+@Index('tasks_run_idx', ['runId'])
 @Index('tasks_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
   where: '"idempotency_key" IS NOT NULL',
@@ -93,6 +94,13 @@ export class TaskEntity {
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;
+
+  /** Set when the task is a step of a workflow run. */
+  @Column({ name: 'run_id', type: 'uuid', nullable: true })
+  runId!: string | null;
+
+  @Column({ name: 'step_id', type: 'varchar', length: 100, nullable: true })
+  stepId!: string | null;
 
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey!: string | null;

@@ -1,0 +1,152 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
+import type { Condition } from '../../common/conditions/condition';
+import { RUN_STATUSES, type RunStatus, type StepStatus } from '../entities/workflow-run.entity';
+
+const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
+export class WorkflowStepDto {
+  @ApiProperty({ pattern: STEP_ID.source, example: 'fetch' })
+  @Matches(STEP_ID, { message: 'must start with a letter and use letters, digits, _ and - (at most 100)' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  agentId!: string;
+
+  @ApiProperty({
+    description: 'String values "{{ <JSONata> }}" are evaluated against {input, steps} when the step is queued',
+  })
+  @IsDefined()
+  input!: unknown;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsString({ each: true })
+  dependsOn?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'A condition over {input, steps}; false skips the step',
+  })
+  @IsOptional()
+  @IsObject()
+  when?: Condition;
+
+  @ApiPropertyOptional({ description: 'When this step fails, the steps after it still run and the run does not fail' })
+  @IsOptional()
+  @IsBoolean()
+  continueOnFailure?: boolean;
+}
+
+export class CreateWorkflowDto {
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiProperty({ type: [WorkflowStepDto], minItems: 1, maxItems: 100 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => WorkflowStepDto)
+  steps!: WorkflowStepDto[];
+}
+
+export class UpdateWorkflowDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [WorkflowStepDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => WorkflowStepDto)
+  steps?: WorkflowStepDto[];
+}
+
+export class StartRunDto {
+  @ApiPropertyOptional({ description: 'Available to templates and conditions as `input`' })
+  @IsOptional()
+  input?: unknown;
+}
+
+export class RunQueryDto extends PageQueryDto {}
+
+export class WorkflowDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ type: [WorkflowStepDto] }) steps!: WorkflowStepDto[];
+  @ApiProperty({ description: 'Raised on every change of the steps' }) version!: number;
+  @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
+}
+
+export class RunStepDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] })
+  status!: StepStatus;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId!: string | null;
+  @ApiProperty({ nullable: true }) output!: unknown;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) error!: {
+    code: string;
+    message: string;
+  } | null;
+}
+
+export class WorkflowRunDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) workflowId!: string;
+  @ApiProperty() workflowVersion!: number;
+  @ApiProperty({ enum: RUN_STATUSES }) status!: RunStatus;
+  @ApiProperty() input!: unknown;
+  @ApiProperty({ nullable: true, description: 'The outputs of the steps nothing depends on, by step id' })
+  output!: unknown;
+  @ApiProperty({ type: [RunStepDto] }) steps!: RunStepDto[];
+  @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;
+}

@@ -1,0 +1,220 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In, type QueryDeepPartialEntity } from 'typeorm';
+import { evaluateCondition } from '../common/conditions/condition';
+import { AppError } from '../common/errors/app.error';
+import { FINAL_STATUSES, TaskEntity, type TaskStatus } from '../tasks/entities/task.entity';
+import { TaskEvents } from '../tasks/task-events';
+import { TaskLifecycle } from '../tasks/task-lifecycle';
+import { TasksService } from '../tasks/tasks.service';
+import {
+  FINAL_STEP_STATUSES,
+  type StepState,
+  type StepStatus,
+  WorkflowRunEntity,
+} from './entities/workflow-run.entity';
+import { renderTemplates, TemplateError } from './templates';
+import type { WorkflowStep } from './workflow-definition';
+
+const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
+  queued: 'queued',
+  retrying: 'running',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/**
+ * Moves workflow runs forward. Every advance happens in one transaction holding the run's row lock, so two
+ * steps finishing at the same instant on two workers never schedule a step twice. Each step is a task;
+ * the tasks created here are queued once the transaction commits.
+ */
+@Injectable()
+export class WorkflowEngine implements OnModuleInit {
+  private readonly logger = new Logger(WorkflowEngine.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tasks: TasksService,
+    private readonly lifecycle: TaskLifecycle,
+    private readonly events: TaskEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.lifecycle.onFinished(async (task) => {
+      if (task.runId) await this.advance(task.runId);
+    });
+  }
+
+  /** Brings the run up to date with its tasks and schedules what can run now. Safe to call any time. */
+  async advance(runId: string): Promise<WorkflowRunEntity | undefined> {
+    const result = await this.dataSource.transaction((em) => this.advanceIn(em, runId));
+    if (!result) return undefined;
+    if (result.created.length) await this.tasks.afterCreate(result.created);
+    if (result.changed) await this.events.publishRun(result.run);
+    return result.run;
+  }
+
+  /**
+   * The same inside a caller's transaction (starting a run); the caller queues `created` after commit.
+   */
+  async advanceIn(
+    em: EntityManager,
+    runId: string,
+  ): Promise<{ run: WorkflowRunEntity; created: TaskEntity[]; changed: boolean } | undefined> {
+    const run = await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } });
+    if (!run) return undefined;
+    if (run.status !== 'running') return { run, created: [], changed: false };
+    const before = JSON.stringify(run.steps);
+    await this.syncFromTasks(em, run);
+    const created = await this.schedule(em, run);
+    this.conclude(run);
+    const changed = JSON.stringify(run.steps) !== before || run.status !== 'running';
+    if (changed) await em.save(run);
+    return { run, created, changed };
+  }
+
+  private async syncFromTasks(em: EntityManager, run: WorkflowRunEntity): Promise<void> {
+    const open = Object.values(run.steps).filter((s) => s.taskId && !FINAL_STEP_STATUSES.includes(s.status));
+    if (!open.length) return;
+    const tasks = await em.find(TaskEntity, { where: { id: In(open.map((s) => s.taskId!)) } });
+    for (const task of tasks) {
+      const state = run.steps[task.stepId ?? ''];
+      if (!state) continue;
+      state.status = STEP_OF_TASK[task.status];
+      if (FINAL_STATUSES.includes(task.status)) {
+        state.output = task.output ?? null;
+        state.error = task.error;
+      }
+    }
+  }
+
+  /** Skips what can no longer run and creates the tasks of every step whose dependencies are settled. */
+  private async schedule(em: EntityManager, run: WorkflowRunEntity): Promise<TaskEntity[]> {
+    const created: TaskEntity[] = [];
+    const byId = new Map(run.definition.map((s) => [s.id, s]));
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const step of run.definition) {
+        const state = run.steps[step.id];
+        if (state.status !== 'pending') continue;
+        const deps = (step.dependsOn ?? []).map((d) => ({ def: byId.get(d)!, state: run.steps[d] }));
+        if (deps.some((d) => !FINAL_STEP_STATUSES.includes(d.state.status))) continue;
+        changed = true;
+        const blocked = deps.some(
+          (d) => !(d.state.status === 'succeeded' || (d.state.status === 'failed' && d.def.continueOnFailure)),
+        );
+        const context = this.context(run);
+        if (blocked || (step.when && !evaluateCondition(step.when, context))) {
+          state.status = 'skipped';
+          continue;
+        }
+        const task = await this.createStepTask(em, run, step, context);
+        if (task instanceof TaskEntity) {
+          Object.assign(state, { status: 'queued', taskId: task.id });
+          created.push(task);
+        } else {
+          Object.assign(state, { status: 'failed', error: task.error });
+        }
+      }
+    }
+    return created;
+  }
+
+  private context(run: WorkflowRunEntity): {
+    input: unknown;
+    steps: Record<string, { output: unknown; status: StepStatus }>;
+  } {
+    return {
+      input: run.input,
+      steps: Object.fromEntries(
+        Object.entries(run.steps).map(([id, s]) => [id, { output: s.output, status: s.status }]),
+      ),
+    };
+  }
+
+  private async createStepTask(
+    em: EntityManager,
+    run: WorkflowRunEntity,
+    step: WorkflowStep,
+    context: unknown,
+  ): Promise<TaskEntity | { error: { code: string; message: string } }> {
+    let input: unknown;
+    try {
+      input = await renderTemplates(step.input, context);
+    } catch (err) {
+      if (err instanceof TemplateError) return { error: { code: 'TEMPLATE_ERROR', message: err.message } };
+      throw err;
+    }
+    let prepared;
+    try {
+      prepared = await this.tasks.prepare(run.createdBy, { agentId: step.agentId, input });
+    } catch (err) {
+      if (err instanceof AppError) return { error: { code: err.code, message: err.message } };
+      throw err;
+    }
+    if (Array.isArray(prepared)) {
+      const detail = prepared.map((p) => `${p.field} ${p.message}`).join('; ');
+      return { error: { code: 'INVALID_INPUT', message: `The rendered input does not match the agent: ${detail}` } };
+    }
+    prepared.runId = run.id;
+    prepared.stepId = step.id;
+    prepared.metadata = { runId: run.id, stepId: step.id };
+    await em.insert(TaskEntity, prepared as QueryDeepPartialEntity<TaskEntity>);
+    return prepared;
+  }
+
+  /** A run is over when every step is; it fails when a step failed that was not allowed to. */
+  private conclude(run: WorkflowRunEntity): void {
+    const states = Object.values(run.steps);
+    if (!states.every((s) => FINAL_STEP_STATUSES.includes(s.status))) return;
+    const failed = run.definition.some((s) => run.steps[s.id].status === 'failed' && !s.continueOnFailure);
+    const dependedOn = new Set(run.definition.flatMap((s) => s.dependsOn ?? []));
+    run.status = failed ? 'failed' : 'succeeded';
+    run.output = Object.fromEntries(
+      run.definition
+        .filter((s) => !dependedOn.has(s.id) && run.steps[s.id].status === 'succeeded')
+        .map((s) => [s.id, run.steps[s.id].output]),
+    );
+    run.finishedAt = new Date();
+  }
+
+  /** Cancels the run and every step that has not finished. */
+  async cancel(run: WorkflowRunEntity): Promise<WorkflowRunEntity> {
+    const toCancel = await this.dataSource.transaction(async (em) => {
+      const locked = await em.findOneOrFail(WorkflowRunEntity, {
+        where: { id: run.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const open = Object.entries(locked.steps).filter(([, s]) => !FINAL_STEP_STATUSES.includes(s.status));
+      for (const [, state] of open) state.status = 'cancelled';
+      Object.assign(locked, { status: 'cancelled', finishedAt: new Date() });
+      await em.save(locked);
+      Object.assign(run, locked);
+      return open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
+    });
+    for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId);
+    await this.events.publishRun(run);
+    return run;
+  }
+
+  /** Runs whose advance may have been missed (a process died between a task's end and the run's). */
+  async sweep(limit = 100): Promise<number> {
+    const runs = await this.dataSource.getRepository(WorkflowRunEntity).find({
+      select: { id: true },
+      where: { status: 'running' },
+      order: { updatedAt: 'ASC' },
+      take: limit,
+    });
+    for (const { id } of runs)
+      await this.advance(id).catch((err: Error) => this.logger.warn(`advance ${id}: ${err.message}`));
+    return runs.length;
+  }
+}
+
+export function initialSteps(definition: WorkflowStep[]): Record<string, StepState> {
+  return Object.fromEntries(
+    definition.map((s) => [s.id, { status: 'pending' as const, taskId: null, output: null, error: null }]),
+  );
+}

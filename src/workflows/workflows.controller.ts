@@ -1,0 +1,208 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  type MessageEvent,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Sse,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { concat, defer, filter, from, map, type Observable, takeWhile } from 'rxjs';
+import { AuditAction } from '../audit/audit.decorator';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ErrorCode } from '../common/errors/error-code';
+import { Page, RawResponse } from '../common/http/envelope';
+import { PageQueryDto } from '../common/http/page-query.dto';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { TaskEvents } from '../tasks/task-events';
+import { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowDto, WorkflowRunDto } from './dto/workflow.dto';
+import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import type { WorkflowEntity } from './entities/workflow.entity';
+import { WorkflowsService } from './workflows.service';
+
+function workflowDto(w: WorkflowEntity): WorkflowDto {
+  const { id, name, description, steps, version, createdBy, createdAt, updatedAt } = w;
+  return { id, name, description, steps, version, createdBy, createdAt, updatedAt };
+}
+
+export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
+  return {
+    id: r.id,
+    workflowId: r.workflowId,
+    workflowVersion: r.workflowVersion,
+    status: r.status,
+    input: r.input,
+    output: r.output ?? null,
+    steps: r.definition.map((s) => ({ id: s.id, ...r.steps[s.id] })),
+    createdBy: r.createdBy,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+@ApiTags('workflows')
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@Controller('workflows')
+export class WorkflowsController {
+  constructor(private readonly workflows: WorkflowsService) {}
+
+  @Post()
+  @RequirePermissions('workflows:write')
+  @AuditAction('workflow.create', 'workflow')
+  @ApiOperation({ summary: 'Define a workflow: unique step ids, known agents, no cycles (a cycle is named)' })
+  @ApiEnvelope(WorkflowDto, { status: 201 })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateWorkflowDto): Promise<WorkflowDto> {
+    return workflowDto(await this.workflows.create(principal, body));
+  }
+
+  @Get()
+  @RequirePermissions('workflows:read')
+  @ApiOperation({ summary: 'List workflows' })
+  @ApiEnvelope(WorkflowDto, { list: true })
+  async list(@Query() query: PageQueryDto): Promise<Page<WorkflowDto>> {
+    const page = await this.workflows.list(query.skip, query.limit);
+    return new Page(page.items.map(workflowDto), page.total, page.skip, page.limit);
+  }
+
+  @Get(':id')
+  @RequirePermissions('workflows:read')
+  @ApiOperation({ summary: 'One workflow' })
+  @ApiEnvelope(WorkflowDto)
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<WorkflowDto> {
+    return workflowDto(await this.workflows.get(id));
+  }
+
+  @Patch(':id')
+  @RequirePermissions('workflows:write')
+  @AuditAction('workflow.update', 'workflow')
+  @ApiOperation({ summary: 'Change a workflow; new steps make a new version (running runs keep theirs)' })
+  @ApiEnvelope(WorkflowDto)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWorkflowDto): Promise<WorkflowDto> {
+    return workflowDto(await this.workflows.update(id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermissions('workflows:write')
+  @AuditAction('workflow.delete', 'workflow')
+  @ApiOperation({ summary: 'Delete a workflow (its runs stay)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.workflows.remove(id);
+  }
+
+  @Post(':id/runs')
+  @HttpCode(202)
+  @RequirePermissions('workflows:write')
+  @AuditAction('workflow.run', 'workflowRun')
+  @ApiOperation({ summary: 'Start a run; independent steps run in parallel' })
+  @ApiEnvelope(WorkflowRunDto, { status: 202 })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  async start(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: StartRunDto,
+  ): Promise<WorkflowRunDto> {
+    return runDto(await this.workflows.start(principal, id, body.input));
+  }
+
+  @Get(':id/runs')
+  @RequirePermissions('workflows:read')
+  @ApiOperation({ summary: 'Your runs of a workflow (admins: everyone’s), newest first' })
+  @ApiEnvelope(WorkflowRunDto, { list: true })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async runs(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<WorkflowRunDto>> {
+    const page = await this.workflows.runs(principal, id, query.skip, query.limit);
+    return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+  }
+}
+
+@ApiTags('workflows')
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@Controller('workflow-runs')
+export class WorkflowRunsController {
+  constructor(
+    private readonly workflows: WorkflowsService,
+    private readonly events: TaskEvents,
+  ) {}
+
+  @Get(':runId')
+  @RequirePermissions('workflows:read')
+  @ApiOperation({ summary: 'One run with the state of each step' })
+  @ApiEnvelope(WorkflowRunDto)
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('runId', ParseUUIDPipe) runId: string,
+  ): Promise<WorkflowRunDto> {
+    return runDto(await this.workflows.getRun(principal, runId));
+  }
+
+  @Post(':runId/cancel')
+  @HttpCode(200)
+  @RequirePermissions('workflows:write')
+  @AuditAction('workflow_run.cancel', 'workflowRun')
+  @ApiOperation({ summary: 'Cancel a run and its queued and running steps' })
+  @ApiEnvelope(WorkflowRunDto)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('runId', ParseUUIDPipe) runId: string,
+  ): Promise<WorkflowRunDto> {
+    return runDto(await this.workflows.cancelRun(principal, runId));
+  }
+
+  @Sse(':runId/events')
+  @RawResponse()
+  @RequirePermissions('workflows:read')
+  @ApiOperation({ summary: 'Server-Sent Events (`event: run`) for one run; the stream ends when the run does' })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'text/event-stream of `run` events, the current state first' })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param('runId', ParseUUIDPipe) runId: string,
+  ): Promise<Observable<MessageEvent>> {
+    const updates = this.events.runEvents().pipe(filter((e) => e.runId === runId));
+    const current = runDto(await this.workflows.getRun(principal, runId));
+    const first = {
+      runId,
+      status: current.status,
+      steps: current.steps.map(({ id, status, taskId }) => ({ id, status, taskId })),
+    };
+    return concat(
+      from([first]),
+      defer(() => updates),
+    ).pipe(
+      takeWhile((e) => e.status === 'running', true),
+      map((data) => ({ type: 'run', data })),
+    );
+  }
+}

@@ -1,0 +1,19 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import type { AppRole } from '../config/app-config';
+import { WorkflowEngine } from './workflow-engine';
+import { WorkflowSweeper } from './workflow-sweeper';
+import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
+import { WorkflowsService } from './workflows.service';
+
+@Module({})
+export class WorkflowsModule {
+  static forRole(role: AppRole): DynamicModule {
+    return {
+      module: WorkflowsModule,
+      imports: [AgentsModule],
+      controllers: [WorkflowsController, WorkflowRunsController],
+      providers: [WorkflowsService, WorkflowEngine, ...(role !== 'api' ? [WorkflowSweeper] : [])],
+    };
+  }
+}

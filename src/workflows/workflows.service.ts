@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { AgentsService } from '../agents/agents.service';
+import { AuditService } from '../audit/audit.service';
+import { isAdmin, type Principal } from '../auth/principal';
+import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import { Page } from '../common/http/envelope';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import { type TaskEntity } from '../tasks/entities/task.entity';
+import { TasksService } from '../tasks/tasks.service';
+import type { CreateWorkflowDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
+import { WorkflowRunEntity } from './entities/workflow-run.entity';
+import { WorkflowEntity } from './entities/workflow.entity';
+import { definitionProblems, type WorkflowStep } from './workflow-definition';
+import { initialSteps, WorkflowEngine } from './workflow-engine';
+
+@Injectable()
+export class WorkflowsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly agents: AgentsService,
+    private readonly validator: SchemaValidator,
+    private readonly engine: WorkflowEngine,
+    private readonly tasks: TasksService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private async checkSteps(steps: WorkflowStepDto[]): Promise<WorkflowStep[]> {
+    const agentIds = [...new Set(steps.map((s) => s.agentId))];
+    const known = new Set<string>();
+    for (const id of agentIds) if (await this.agents.exists(id)) known.add(id);
+    const problems = definitionProblems(steps, known);
+    steps.forEach((step, i) => {
+      if (step.when === undefined) return;
+      const checked = this.validator.validate({ $ref: 'ymera:condition' }, step.when, `/steps/${i}/when`);
+      if (!checked.valid) problems.push(...checked.errors);
+    });
+    if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
+    return steps.map(({ id, agentId, input, dependsOn, when, continueOnFailure }) => ({
+      id,
+      agentId,
+      input,
+      ...(dependsOn?.length ? { dependsOn } : {}),
+      ...(when ? { when } : {}),
+      ...(continueOnFailure ? { continueOnFailure } : {}),
+    }));
+  }
+
+  async create(principal: Principal, input: CreateWorkflowDto): Promise<WorkflowEntity> {
+    const steps = await this.checkSteps(input.steps);
+    return this.dataSource.transaction(async (em) => {
+      const workflow = await em.save(
+        em.create(WorkflowEntity, {
+          name: input.name,
+          description: input.description ?? null,
+          steps,
+          version: 1,
+          createdBy: principal.userId,
+        }),
+      );
+      await this.audit.record(
+        {
+          action: 'workflow.create',
+          outcome: 'success',
+          resourceType: 'workflow',
+          resourceId: workflow.id,
+          details: { name: workflow.name, steps: steps.length },
+        },
+        em,
+      );
+      return workflow;
+    });
+  }
+
+  async list(skip: number, limit: number): Promise<Page<WorkflowEntity>> {
+    const [items, total] = await this.dataSource
+      .getRepository(WorkflowEntity)
+      .findAndCount({ where: { deletedAt: IsNull() }, order: { createdAt: 'DESC' }, skip, take: limit });
+    return new Page(items, total, skip, limit);
+  }
+
+  async get(id: string): Promise<WorkflowEntity> {
+    const workflow = await this.dataSource.getRepository(WorkflowEntity).findOneBy({ id, deletedAt: IsNull() });
+    if (!workflow) throw new NotFoundError('Workflow');
+    return workflow;
+  }
+
+  /** A change of steps is a new version; runs already started keep the steps they began with. */
+  async update(id: string, changes: UpdateWorkflowDto): Promise<WorkflowEntity> {
+    const steps = changes.steps ? await this.checkSteps(changes.steps) : undefined;
+    return this.dataSource.transaction(async (em) => {
+      const workflow = await em.findOne(WorkflowEntity, {
+        where: { id, deletedAt: IsNull() },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!workflow) throw new NotFoundError('Workflow');
+      if (changes.name !== undefined) workflow.name = changes.name;
+      if (changes.description !== undefined) workflow.description = changes.description;
+      if (steps) {
+        workflow.steps = steps;
+        workflow.version += 1;
+      }
+      const saved = await em.save(workflow);
+      await this.audit.record(
+        {
+          action: 'workflow.update',
+          outcome: 'success',
+          resourceType: 'workflow',
+          resourceId: id,
+          details: { version: saved.version },
+        },
+        em,
+      );
+      return saved;
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const updated = await em.update(WorkflowEntity, { id, deletedAt: IsNull() }, { deletedAt: new Date() });
+      if (!updated.affected) throw new NotFoundError('Workflow');
+      await this.audit.record(
+        { action: 'workflow.delete', outcome: 'success', resourceType: 'workflow', resourceId: id },
+        em,
+      );
+    });
+  }
+
+  async start(principal: Principal, workflowId: string, input: unknown): Promise<WorkflowRunEntity> {
+    const workflow = await this.get(workflowId);
+    let created: TaskEntity[] = [];
+    const run = await this.dataSource.transaction(async (em) => {
+      const fresh = await em.save(
+        em.create(WorkflowRunEntity, {
+          workflowId,
+          workflowVersion: workflow.version,
+          definition: workflow.steps,
+          status: 'running',
+          input: input ?? {},
+          output: null,
+          steps: initialSteps(workflow.steps),
+          createdBy: principal.userId,
+          finishedAt: null,
+        }),
+      );
+      const advanced = await this.engine.advanceIn(em, fresh.id);
+      created = advanced?.created ?? [];
+      await this.audit.record(
+        {
+          action: 'workflow.run',
+          outcome: 'success',
+          resourceType: 'workflowRun',
+          resourceId: fresh.id,
+          details: { workflowId },
+        },
+        em,
+      );
+      return advanced?.run ?? fresh;
+    });
+    await this.tasks.afterCreate(created);
+    return run;
+  }
+
+  /** A run the caller may see: their own, or any for an admin. Anyone else's is "not found". */
+  async getRun(principal: Principal, runId: string): Promise<WorkflowRunEntity> {
+    const run = await this.dataSource
+      .getRepository(WorkflowRunEntity)
+      .findOneBy(isAdmin(principal) ? { id: runId } : { id: runId, createdBy: principal.userId });
+    if (!run) throw new NotFoundError('Workflow run');
+    return run;
+  }
+
+  async runs(principal: Principal, workflowId: string, skip: number, limit: number): Promise<Page<WorkflowRunEntity>> {
+    await this.get(workflowId);
+    const [items, total] = await this.dataSource.getRepository(WorkflowRunEntity).findAndCount({
+      where: isAdmin(principal) ? { workflowId } : { workflowId, createdBy: principal.userId },
+      order: { createdAt: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return new Page(items, total, skip, limit);
+  }
+
+  async cancelRun(principal: Principal, runId: string): Promise<WorkflowRunEntity> {
+    const run = await this.getRun(principal, runId);
+    if (run.status !== 'running') throw new InvalidStateError(`A ${run.status} run cannot be cancelled`);
+    const cancelled = await this.engine.cancel(run);
+    await this.audit.record({
+      action: 'workflow_run.cancel',
+      outcome: 'success',
+      resourceType: 'workflowRun',
+      resourceId: runId,
+    });
+    return cancelled;
+  }
+}
