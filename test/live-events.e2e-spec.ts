@@ -115,6 +115,61 @@ describe('live events over Socket.IO, across API instances', () => {
   });
 });
 
+describe('run.updated on Socket.IO', () => {
+  let t: TestApp;
+  let url: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('follows a run to its end, for its owner only', async () => {
+    const op = await createUser(t, 'operator');
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const wf = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({ name: 'live', steps: [{ id: 'a', agentId: agent.id, input: { expression: '1' } }] })
+      .expect(201);
+    const run = await request(t.http)
+      .post(`/api/v1/workflows/${wf.body.data.id}/runs`)
+      .set(...bearer(op))
+      .send({})
+      .expect(202);
+    const runId = run.body.data.id as string;
+
+    const stranger = await connect(url, (await createUser(t, 'operator')).accessToken);
+    expect(await stranger.emitWithAck('subscribe', { runId })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'NOT_FOUND' }),
+    });
+    stranger.close();
+
+    const socket = await connect(url, op.accessToken);
+    const updates: { runId: string; status: string }[] = [];
+    socket.on('run.updated', (e: { runId: string; status: string }) => updates.push(e));
+    expect(await socket.emitWithAck('subscribe', { runId })).toEqual({ ok: true, room: `run:${runId}` });
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'active' })
+      .expect(200);
+    await waitFor(async () => updates.some((e) => e.status === 'succeeded'), 15_000);
+    expect(updates.every((e) => e.runId === runId)).toBe(true);
+    socket.close();
+  });
+});
+
 describe('the queue board at /admin/queues', () => {
   let t: TestApp;
 

@@ -90,4 +90,47 @@ describe('a worker killed mid-task', () => {
     expect(output.records).toEqual(records.filter((r) => r.keep).map((r) => ({ id: r.id })));
     await second.stop('SIGTERM');
   }, 120_000);
+
+  it('a workflow run whose worker is killed mid-run finishes after a new worker starts', async () => {
+    remote.handler = (_req, res) => setTimeout(() => json(res, 200, { value: 20 }), 1500);
+    const op = await createUser(api, 'operator');
+    const slow = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/step` } });
+    const calc = await createAgent(api, op, { type: 'calculator' });
+    const wf = await request(api.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: 'survives',
+        steps: [
+          { id: 'fetch', agentId: slow.id, input: {} },
+          {
+            id: 'double',
+            agentId: calc.id,
+            input: { expression: 'v * 2', variables: { v: '{{ steps.fetch.output.value }}' } },
+            dependsOn: ['fetch'],
+          },
+        ],
+      })
+      .expect(201);
+    const first = await startWorker();
+    const requestsBefore = remote.requests.length;
+    const run = await request(api.http)
+      .post(`/api/v1/workflows/${wf.body.data.id}/runs`)
+      .set(...bearer(op))
+      .send({})
+      .expect(202);
+    await waitFor(async () => remote.requests.length > requestsBefore, 20_000);
+    await first.stop('SIGKILL');
+
+    const second = await startWorker();
+    const done = await waitFor(async () => {
+      const res = await request(api.http)
+        .get(`/api/v1/workflow-runs/${run.body.data.id}`)
+        .set(...bearer(op));
+      return res.body.data.status !== 'running' ? res.body.data : undefined;
+    }, 45_000);
+    expect(done.status).toBe('succeeded');
+    expect(done.output).toEqual({ double: { result: 40 } });
+    await second.stop('SIGTERM');
+  }, 120_000);
 });

@@ -12,6 +12,7 @@ import { Authenticator } from '../auth/authenticator';
 import { isAdmin, type Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
 import { TasksService } from '../tasks/tasks.service';
+import { WorkflowsService } from '../workflows/workflows.service';
 
 interface SubscribeRequest {
   taskId?: unknown;
@@ -40,6 +41,7 @@ export class EventsGateway implements OnGatewayInit {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly tasks: TasksService,
+    private readonly workflows: WorkflowsService,
   ) {}
 
   afterInit(server: Namespace): void {
@@ -69,7 +71,10 @@ export class EventsGateway implements OnGatewayInit {
         // Non-admins see the events of their own tasks only.
         return this.join(socket, `agent:${body.agentId}:${isAdmin(principal) ? 'all' : `user:${principal.userId}`}`);
       }
-      if (typeof body?.runId === 'string' && UUID.test(body.runId)) return this.join(socket, `run:${body.runId}`);
+      if (typeof body?.runId === 'string' && UUID.test(body.runId)) {
+        await this.workflows.getRun(principal, body.runId);
+        return this.join(socket, `run:${body.runId}`);
+      }
       return {
         ok: false,
         error: { code: 'VALIDATION_FAILED', message: 'Send {taskId}, {agentId} or {runId} (a UUID)' },

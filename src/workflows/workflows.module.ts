@@ -11,9 +11,11 @@ export class WorkflowsModule {
   static forRole(role: AppRole): DynamicModule {
     return {
       module: WorkflowsModule,
+      global: true,
       imports: [AgentsModule],
       controllers: [WorkflowsController, WorkflowRunsController],
       providers: [WorkflowsService, WorkflowEngine, ...(role !== 'api' ? [WorkflowSweeper] : [])],
+      exports: [WorkflowsService],
     };
   }
 }
