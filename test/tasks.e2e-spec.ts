@@ -3,6 +3,7 @@ import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { createTestApp, type TestApp } from './utils/test-app';
+import { readSse } from './utils/sse';
 import { waitFor } from './utils/wait-for';
 
 describe('tasks on a live worker', () => {
@@ -377,21 +378,9 @@ describe('tasks on a live worker', () => {
     remote.handler = (_req, res) => setTimeout(() => json(res, 200, { streamed: true }), 300);
     const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/sse` } });
     const task = await submitTask(t, op, { agentId: agent.id, input: {} });
-    const res = await request(t.http)
-      .get(`/api/v1/tasks/${task.id}/events`)
-      .set(...bearer(op))
-      .buffer(true)
-      .parse((r, done) => {
-        let text = '';
-        r.on('data', (c: Buffer) => (text += c.toString()));
-        r.on('end', () => done(null, text));
-      });
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toContain('text/event-stream');
-    const events = (res.body as string)
-      .split('\n\n')
-      .filter((block) => block.includes('data:'))
-      .map((block) => ({ type: /event: (\w+)/.exec(block)?.[1], data: JSON.parse(/data: (.*)/.exec(block)![1]) }));
+    const { status, contentType, events } = await readSse(t.http, `/api/v1/tasks/${task.id}/events`, bearer(op));
+    expect(status).toBe(200);
+    expect(contentType).toContain('text/event-stream');
     expect(events.every((e) => e.type === 'task' && e.data.taskId === task.id)).toBe(true);
     expect(events[events.length - 1].data.status).toBe('succeeded');
     expect(events.map((e) => e.data.status)).toContain('running');

@@ -3,6 +3,7 @@ import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { createTestApp, type TestApp } from './utils/test-app';
+import { readSse } from './utils/sse';
 import { waitFor } from './utils/wait-for';
 
 interface RunView {
@@ -326,19 +327,7 @@ describe('workflows', () => {
       },
     ]);
     const run = await start(wf.id, {});
-    const res = await request(t.http)
-      .get(`/api/v1/workflow-runs/${run.id}/events`)
-      .set(...bearer(op))
-      .buffer(true)
-      .parse((r, done) => {
-        let text = '';
-        r.on('data', (c: Buffer) => (text += c.toString()));
-        r.on('end', () => done(null, text));
-      });
-    const events = (res.body as string)
-      .split('\n\n')
-      .filter((block) => block.includes('data:'))
-      .map((block) => ({ type: /event: (\w+)/.exec(block)?.[1], data: JSON.parse(/data: (.*)/.exec(block)![1]) }));
+    const { events } = await readSse(t.http, `/api/v1/workflow-runs/${run.id}/events`, bearer(op));
     expect(events.every((e) => e.type === 'run')).toBe(true);
     expect(events[events.length - 1].data.status).toBe('succeeded');
   });

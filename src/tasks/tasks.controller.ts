@@ -22,13 +22,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { concat, defer, filter, from, map, type Observable, takeWhile } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import { AuditAction } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page, RawResponse } from '../common/http/envelope';
+import { resourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
 import { FINAL_STATUSES } from './entities/task.entity';
@@ -162,12 +163,6 @@ export class TasksController {
   ): Promise<Observable<MessageEvent>> {
     const updates = this.events.events().pipe(filter((e) => e.taskId === id));
     const current = await this.tasks.get(principal, id);
-    return concat(
-      from([taskEvent(current)]),
-      defer(() => updates),
-    ).pipe(
-      takeWhile((e) => !FINAL_STATUSES.includes(e.status), true),
-      map((data) => ({ type: 'task', data })),
-    );
+    return resourceStream('task', taskEvent(current), updates, (e) => FINAL_STATUSES.includes(e.status));
   }
 }

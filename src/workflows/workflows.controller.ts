@@ -21,12 +21,13 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { concat, defer, filter, from, map, type Observable, takeWhile } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import { AuditAction } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page, RawResponse } from '../common/http/envelope';
+import { resourceStream } from '../common/http/sse';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { TaskEvents } from '../tasks/task-events';
@@ -197,12 +198,6 @@ export class WorkflowRunsController {
       status: current.status,
       steps: current.steps.map(({ id, status, taskId }) => ({ id, status, taskId })),
     };
-    return concat(
-      from([first]),
-      defer(() => updates),
-    ).pipe(
-      takeWhile((e) => e.status === 'running', true),
-      map((data) => ({ type: 'run', data })),
-    );
+    return resourceStream<{ status: string }>('run', first, updates, (e) => e.status !== 'running');
   }
 }
