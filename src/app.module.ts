@@ -6,12 +6,14 @@ import { AgentsModule } from './agents/agents.module';
 import { QueueModule } from './queue/queue.module';
 import { TasksModule } from './tasks/tasks.module';
 import { EventsModule } from './events/events.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { ThrottlingModule } from './throttling/throttling.module';
+import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 import type { AppConfig } from './config/app-config';
@@ -34,13 +36,16 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         CryptoModule,
+        MetricsModule,
         AuditModule,
         UsersModule,
         AgentsModule,
         QueueModule,
         TasksModule.forRole(config.role),
         WorkflowsModule.forRole(config.role),
-        ...(serves ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule, EventsModule] : []),
+        ...(serves
+          ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule, EventsModule, SystemModule]
+          : []),
       ],
       // Rate limits first (floods of bad credentials count too), then authentication and permissions.
       providers: serves

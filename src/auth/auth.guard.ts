@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
 import { IS_PUBLIC } from '../common/http/public.decorator';
 import { AUTHENTICATED_ONLY, REQUIRED_PERMISSIONS } from './auth.decorators';
+import { Metrics } from '../metrics/metrics.service';
 import { Authenticator } from './authenticator';
 import type { Permission } from './permissions';
 
@@ -22,6 +23,7 @@ export class AuthGuard implements CanActivate {
     private readonly authenticator: Authenticator,
     private readonly audit: AuditService,
     private readonly auditContext: AuditContextStore,
+    private readonly metrics: Metrics,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,6 +34,9 @@ export class AuthGuard implements CanActivate {
 
     const principal = await this.authenticator.authenticate(req);
     if (!principal) {
+      this.metrics.authFailure(
+        req.headers.authorization || req.headers['x-api-key'] ? 'invalid_credentials' : 'missing_credentials',
+      );
       if (isStateChanging(req.method)) await this.deny(req, 'auth.unauthenticated', {});
       throw new UnauthenticatedError();
     }

@@ -9,6 +9,7 @@ import { SecretsCipher } from '../common/crypto/secrets-cipher';
 import { InvalidStateError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics.service';
 import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import {
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     private readonly cipher: SecretsCipher,
+    private readonly metrics: Metrics,
   ) {}
 
   async register(input: RegisterDto): Promise<UserEntity> {
@@ -55,6 +57,7 @@ export class AuthService {
         actorId: user?.id ?? null,
         details: { email: input.email.slice(0, 320), reason: 'invalid_credentials' },
       });
+      this.metrics.authFailure('login');
       throw new InvalidCredentialsError();
     }
     if (user.mfaEnabled && !(input.totp && this.checkTotp(user, input.totp))) {
@@ -67,6 +70,7 @@ export class AuthService {
         actorId: user.id,
         details: { reason: input.totp ? 'mfa_invalid' : 'mfa_required' },
       });
+      this.metrics.authFailure('mfa');
       throw new MfaRequiredError();
     }
     return this.dataSource.transaction(async (em) => {

@@ -9,6 +9,7 @@ import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { AgentStateStore } from '../agents/agent-state.store';
 import { SchemaValidator } from '../common/schema/schema-validator';
+import { Metrics } from '../metrics/metrics.service';
 import { AgentSlots } from './agent-slots';
 import { type AttemptStatus, TaskAttemptEntity } from './entities/task-attempt.entity';
 import { TaskEntity, type TaskError } from './entities/task.entity';
@@ -66,6 +67,7 @@ export class TaskRunner {
     private readonly events: TaskEvents,
     private readonly agentState: AgentStateStore,
     private readonly lifecycle: TaskLifecycle,
+    private readonly metrics: Metrics,
   ) {}
 
   async run(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
@@ -79,9 +81,15 @@ export class TaskRunner {
       runtime = await withDbRetry(() => this.agents.runtime(task.agentId));
     } catch (err) {
       if (!(err instanceof AgentNotFoundError)) throw err;
-      await this.finish(task, task.attempts, 'failed', {
-        error: { code: 'AGENT_DELETED', message: 'The agent was deleted' },
-      });
+      await this.finish(
+        task,
+        task.attempts,
+        'failed',
+        {
+          error: { code: 'AGENT_DELETED', message: 'The agent was deleted' },
+        },
+        'unknown',
+      );
       throw new UnrecoverableError('agent deleted');
     }
     const { agent, config } = runtime;
@@ -149,9 +157,9 @@ export class TaskRunner {
             false,
           );
       } catch (err) {
-        return await this.failed(task, attempt, err, controller.signal.aborted);
+        return await this.failed(task, attempt, err, controller.signal.aborted, agent.type);
       }
-      await this.finish(task, attempt, 'succeeded', { output });
+      await this.finish(task, attempt, 'succeeded', { output }, agent.type);
       return { taskId: task.id };
     } finally {
       release();
@@ -191,26 +199,33 @@ export class TaskRunner {
         .orUpdate(['status', 'started_at', 'worker_id', 'finished_at', 'error'], ['task_id', 'attempt'])
         .execute(),
     );
-    Object.assign(task, { status: 'running', attempts: attempt });
+    Object.assign(task, { status: 'running', attempts: attempt, startedAt: task.startedAt ?? started });
     await this.events.publish(taskEvent(task));
     return true;
   }
 
-  private async failed(task: TaskEntity, attempt: number, err: unknown, aborted: boolean): Promise<never> {
+  private async failed(
+    task: TaskEntity,
+    attempt: number,
+    err: unknown,
+    aborted: boolean,
+    agentType: string,
+  ): Promise<never> {
     const { error, retryable, retryAfterMs } = toTaskError(err);
     if (!(err instanceof AgentExecutionError))
       this.logger.error(`task ${task.id} attempt ${attempt}: ${(err as Error).message}`);
     if (aborted && error.code === 'CANCELLED') {
       await this.recordAttempt(task.id, attempt, 'cancelled', error);
+      this.metrics.taskFinished(agentType, 'cancelled', this.secondsSinceStart(task));
       throw new UnrecoverableError('cancelled');
     }
     const runAttempts = attempt - task.attemptOffset;
     if (retryable && runAttempts < task.maxAttempts) {
       const delayMs = backoffDelay(task.backoffMs, runAttempts, retryAfterMs);
-      await this.finish(task, attempt, 'retrying', { error, nextAttemptAt: new Date(Date.now() + delayMs) });
+      await this.finish(task, attempt, 'retrying', { error, nextAttemptAt: new Date(Date.now() + delayMs) }, agentType);
       throw new RetryLaterError(error.message, delayMs);
     }
-    await this.finish(task, attempt, 'failed', { error });
+    await this.finish(task, attempt, 'failed', { error }, agentType);
     throw new UnrecoverableError(error.message);
   }
 
@@ -220,6 +235,7 @@ export class TaskRunner {
     attempt: number,
     status: 'succeeded' | 'failed' | 'retrying',
     result: { output?: unknown; error?: TaskError; nextAttemptAt?: Date },
+    agentType: string,
   ): Promise<void> {
     const final = status !== 'retrying';
     const changes = {
@@ -260,7 +276,14 @@ export class TaskRunner {
     }
     Object.assign(task, changes);
     await this.events.publish(taskEvent(task));
-    if (final) await this.lifecycle.finished(task);
+    if (final) {
+      this.metrics.taskFinished(agentType, status, this.secondsSinceStart(task));
+      await this.lifecycle.finished(task);
+    }
+  }
+
+  private secondsSinceStart(task: TaskEntity): number | undefined {
+    return task.startedAt ? (Date.now() - task.startedAt.getTime()) / 1000 : undefined;
   }
 
   private async recordAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {

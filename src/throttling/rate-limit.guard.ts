@@ -10,6 +10,7 @@ import {
 } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { TokenService } from '../auth/token.service';
+import { Metrics } from '../metrics/metrics.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { rateLimitBucket } from './rate-limit.decorator';
@@ -29,6 +30,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly metrics: Metrics,
   ) {
     super(options, storage, reflector);
   }
@@ -59,6 +61,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    this.metrics.rateLimited();
     throw new AppError(ErrorCode.RATE_LIMITED, 'Too many requests; slow down', undefined, {
       'Retry-After': String(Math.max(1, detail.timeToBlockExpire)),
     });

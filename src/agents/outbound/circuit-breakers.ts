@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   BrokenCircuitError,
   CircuitState,
@@ -10,6 +10,7 @@ import {
 import type Redis from 'ioredis';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { Metrics } from '../../metrics/metrics.service';
 import { REDIS } from '../../redis/redis.module';
 import { AgentExecutionError, retryable } from '../agent-type';
 
@@ -36,6 +37,7 @@ export class CircuitBreakers {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async execute<T>(agentId: string, fn: () => Promise<T>): Promise<T> {
@@ -64,6 +66,7 @@ export class CircuitBreakers {
         },
       );
       breaker.onStateChange((state) => {
+        this.metrics?.breakerState(agentId, STATE_NAMES[state]);
         void this.redis
           .hset(breakerKey(agentId), 'state', STATE_NAMES[state], 'changedAt', new Date().toISOString())
           .catch(() => undefined);

@@ -6,6 +6,8 @@ import helmet from 'helmet';
 import responseTime from 'response-time';
 import type { AppConfig } from '../../config/app-config';
 import { RedisIoAdapter } from '../../events/redis-io.adapter';
+import { httpMetricsMiddleware } from '../../metrics/http-metrics.middleware';
+import { Metrics } from '../../metrics/metrics.service';
 import { mountQueueBoard } from '../../queue/queue-board';
 import { ErrorEnvelopeDto } from '../swagger/api-envelope';
 import { jsonOnlyMiddleware } from './content-type.middleware';
@@ -77,6 +79,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   express.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.use(responseTime({ digits: 1, suffix: true }));
   app.use(securityHeaders);
   app.enableCors({

@@ -1,0 +1,64 @@
+import { Controller, Get, Inject, Res, VERSION_NEUTRAL } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { Request, Response } from 'express';
+import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
+import { UnauthenticatedError } from '../common/errors/app.error';
+import { RawResponse } from '../common/http/envelope';
+import { Public } from '../common/http/public.decorator';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { EventsGateway } from '../events/events.gateway';
+import { TaskQueue, TASKS_QUEUE } from '../tasks/task-queue';
+import { Metrics } from './metrics.service';
+
+const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
+
+/** Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
+@ApiExcludeController()
+@Public()
+@SkipThrottle()
+@RawResponse()
+@Controller({ path: 'metrics', version: VERSION_NEUTRAL })
+export class MetricsController extends PrometheusController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    super();
+  }
+
+  @Get()
+  override async index(@Res({ passthrough: true }) response: Response): Promise<string> {
+    this.authorize(response.req);
+    await this.refreshGauges();
+    return super.index(response);
+  }
+
+  private authorize(req: Request): void {
+    const token = this.config.metrics.token;
+    if (!token) return;
+    const presented = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (!safeEqualHex(sha256Hex(presented), sha256Hex(token)))
+      throw new UnauthenticatedError('A valid metrics token is required');
+  }
+
+  /** Gauges read when scraped: queue depth from BullMQ, sockets from the gateway. */
+  private async refreshGauges(): Promise<void> {
+    const queue = this.moduleRef.get(TaskQueue, { strict: false }).queue;
+    const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => undefined);
+    for (const state of QUEUE_STATES) {
+      if (counts) this.metrics.queueJobs.set({ queue: TASKS_QUEUE, state }, counts[state] ?? 0);
+    }
+    let connections = 0;
+    try {
+      connections = this.moduleRef.get(EventsGateway, { strict: false }).connections;
+    } catch {
+      // No gateway in this process.
+    }
+    this.metrics.wsConnections.set(connections);
+  }
+}

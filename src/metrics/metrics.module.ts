@@ -1,0 +1,62 @@
+import { Global, Module } from '@nestjs/common';
+import {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+  PrometheusModule,
+} from '@willsoto/nestjs-prometheus';
+import { MetricsController } from './metrics.controller';
+import { METRIC, Metrics } from './metrics.service';
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+@Global()
+@Module({
+  imports: [PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: true } })],
+  providers: [
+    Metrics,
+    makeCounterProvider({
+      name: METRIC.httpRequests,
+      help: 'HTTP requests',
+      labelNames: ['method', 'route', 'status'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.httpDuration,
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route', 'status'],
+      buckets: SECONDS,
+    }),
+    makeCounterProvider({
+      name: METRIC.tasks,
+      help: 'Tasks that reached a final status',
+      labelNames: ['agent_type', 'status'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.taskDuration,
+      help: 'Task duration from first start to final status',
+      labelNames: ['agent_type', 'status'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800],
+    }),
+    makeGaugeProvider({
+      name: METRIC.queueJobs,
+      help: 'Jobs in a queue by state (read when scraped)',
+      labelNames: ['queue', 'state'],
+    }),
+    makeGaugeProvider({ name: METRIC.wsConnections, help: 'Socket.IO clients connected to this instance' }),
+    makeCounterProvider({ name: METRIC.rateLimited, help: 'Requests refused by a rate limit' }),
+    makeCounterProvider({ name: METRIC.authFailures, help: 'Failed authentications', labelNames: ['reason'] }),
+    makeGaugeProvider({
+      name: METRIC.breakerState,
+      help: 'Circuit breaker per agent: 0 closed, 1 half-open, 2 open',
+      labelNames: ['agent'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.webVitals,
+      help: 'Web vitals reported by browsers (ms; CLS unitless)',
+      labelNames: ['name'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 50, 100, 200, 500, 1000, 2500, 4000, 10000],
+    }),
+  ],
+  exports: [Metrics],
+})
+export class MetricsModule {}

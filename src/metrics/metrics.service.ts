@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+
+export const METRIC = {
+  httpRequests: 'http_requests_total',
+  httpDuration: 'http_request_duration_seconds',
+  tasks: 'tasks_total',
+  taskDuration: 'task_duration_seconds',
+  queueJobs: 'queue_jobs',
+  wsConnections: 'ws_connections',
+  rateLimited: 'rate_limited_total',
+  authFailures: 'auth_failures_total',
+  breakerState: 'circuit_breaker_state',
+  webVitals: 'frontend_web_vitals',
+} as const;
+
+const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/** The application's metrics, in one place; labels are bounded (route templates, enums, agent ids). */
+@Injectable()
+export class Metrics {
+  constructor(
+    @InjectMetric(METRIC.httpRequests) private readonly httpRequests: Counter<string>,
+    @InjectMetric(METRIC.httpDuration) private readonly httpDuration: Histogram<string>,
+    @InjectMetric(METRIC.tasks) private readonly tasks: Counter<string>,
+    @InjectMetric(METRIC.taskDuration) private readonly taskDuration: Histogram<string>,
+    @InjectMetric(METRIC.queueJobs) readonly queueJobs: Gauge<string>,
+    @InjectMetric(METRIC.wsConnections) readonly wsConnections: Gauge<string>,
+    @InjectMetric(METRIC.rateLimited) private readonly rateLimitedTotal: Counter<string>,
+    @InjectMetric(METRIC.authFailures) private readonly authFailuresTotal: Counter<string>,
+    @InjectMetric(METRIC.breakerState) private readonly breakerStates: Gauge<string>,
+    @InjectMetric(METRIC.webVitals) private readonly webVitals: Histogram<string>,
+  ) {}
+
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  taskFinished(agentType: string, status: string, seconds?: number): void {
+    this.tasks.inc({ agent_type: agentType, status });
+    if (seconds !== undefined) this.taskDuration.observe({ agent_type: agentType, status }, seconds);
+  }
+
+  rateLimited(): void {
+    this.rateLimitedTotal.inc();
+  }
+
+  authFailure(reason: string): void {
+    this.authFailuresTotal.inc({ reason });
+  }
+
+  breakerState(agentId: string, state: keyof typeof BREAKER_VALUE): void {
+    this.breakerStates.set({ agent: agentId }, BREAKER_VALUE[state]);
+  }
+
+  webVital(name: string, value: number): void {
+    this.webVitals.observe({ name }, value);
+  }
+}
