@@ -2,6 +2,7 @@ import { IdentityAndAudit1763900000000 } from './1763900000000-identity-and-audi
 import { Agents1763910000000 } from './1763910000000-agents';
 import { Tasks1763920000000 } from './1763920000000-tasks';
 import { Workflows1763930000000 } from './1763930000000-workflows';
+import { WebVitals1763940000000 } from './1763940000000-web-vitals';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: Function[] = [
   Agents1763910000000,
   Tasks1763920000000,
   Workflows1763930000000,
+  WebVitals1763940000000,
 ];

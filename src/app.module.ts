@@ -36,7 +36,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         CryptoModule,
-        MetricsModule,
+        MetricsModule.forRole(config.role),
         AuditModule,
         UsersModule,
         AgentsModule,

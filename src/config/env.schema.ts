@@ -170,6 +170,12 @@ export class EnvSchema {
   @MinLength(16)
   METRICS_TOKEN?: string;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  WEB_VITALS_RETENTION_DAYS = 30;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

@@ -5,6 +5,7 @@ import { TaskAttemptEntity } from '../tasks/entities/task-attempt.entity';
 import { TaskEntity } from '../tasks/entities/task.entity';
 import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/entities/workflow.entity';
+import { WebVitalEntity } from '../metrics/entities/web-vital.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
@@ -23,4 +24,5 @@ export const ENTITIES: Function[] = [
   TaskAttemptEntity,
   WorkflowEntity,
   WorkflowRunEntity,
+  WebVitalEntity,
 ];

@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { AppRole } from '../config/app-config';
 import {
   makeCounterProvider,
   makeGaugeProvider,
@@ -7,6 +8,8 @@ import {
 } from '@willsoto/nestjs-prometheus';
 import { MetricsController } from './metrics.controller';
 import { METRIC, Metrics } from './metrics.service';
+import { WebVitalsController } from './web-vitals.controller';
+import { WebVitalsRetention } from './web-vitals-retention';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -59,4 +62,13 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
   ],
   exports: [Metrics],
 })
-export class MetricsModule {}
+export class MetricsModule {
+  /** Web-vitals ingest on API instances; their retention is enforced by workers. */
+  static forRole(role: AppRole): DynamicModule {
+    return {
+      module: MetricsModule,
+      controllers: [WebVitalsController],
+      providers: role !== 'api' ? [WebVitalsRetention] : [],
+    };
+  }
+}

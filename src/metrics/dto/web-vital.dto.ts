@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { WEB_VITAL_NAMES, type WebVitalName } from '../entities/web-vital.entity';
+
+const ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export class WebVitalDto {
+  @ApiProperty({ enum: WEB_VITAL_NAMES })
+  @IsIn(WEB_VITAL_NAMES)
+  name!: WebVitalName;
+
+  @ApiProperty({ minimum: 0, description: 'Milliseconds (CLS: unitless score)' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(3_600_000)
+  value!: number;
+
+  @ApiProperty({ description: 'The metric instance id from the web-vitals library', maxLength: 100 })
+  @Matches(ID, { message: 'must be 1-100 characters of letters, digits, . _ : -' })
+  id!: string;
+
+  @ApiPropertyOptional({ enum: ['good', 'needs-improvement', 'poor'] })
+  @IsOptional()
+  @IsIn(['good', 'needs-improvement', 'poor'])
+  rating?: string;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @Matches(ID, { message: 'must be 1-100 characters of letters, digits, . _ : -' })
+  sessionId?: string;
+
+  @ApiPropertyOptional({ maxLength: 2048 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  url?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  timestamp?: Date;
+}

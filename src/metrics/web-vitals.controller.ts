@@ -1,0 +1,44 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { NoAudit } from '../audit/audit.decorator';
+import { ErrorCode } from '../common/errors/error-code';
+import { Public } from '../common/http/public.decorator';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { RateLimit } from '../throttling/rate-limit.decorator';
+import { WebVitalDto } from './dto/web-vital.dto';
+import { WebVitalEntity } from './entities/web-vital.entity';
+import { Metrics } from './metrics.service';
+
+@ApiTags('metrics')
+@Controller('metrics')
+export class WebVitalsController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+  ) {}
+
+  @Public()
+  @NoAudit()
+  @RateLimit('frontendMetrics')
+  @Post('frontend')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Report a web vital from a browser (public; 1000 per minute per IP by default)' })
+  @ApiEnvelope(null, { status: 202, description: 'Accepted' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.RATE_LIMITED)
+  async report(@Body() body: WebVitalDto): Promise<{ accepted: true }> {
+    await this.dataSource.getRepository(WebVitalEntity).insert({
+      name: body.name,
+      value: body.value,
+      rating: body.rating ?? null,
+      metricId: body.id,
+      sessionId: body.sessionId ?? null,
+      url: body.url ?? null,
+      reportedAt: body.timestamp ?? null,
+      receivedAt: new Date(),
+    });
+    this.metrics.webVital(body.name, body.value);
+    return { accepted: true };
+  }
+}
