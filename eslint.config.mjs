@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/results/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/results/', '.tools/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

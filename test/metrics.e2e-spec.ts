@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login } from './factories/users';
@@ -50,6 +51,15 @@ describe('Prometheus metrics at /metrics', () => {
     expect(text).toMatch(/ws_connections 0/);
     expect(text).toMatch(/auth_failures_total\{reason="invalid_credentials"\} \d+/);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
+  });
+
+  // .ci/run provides promtool (scripts/promtool.sh); elsewhere set PROMTOOL to run this check.
+  const promtool = process.env.PROMTOOL;
+  (promtool ? it : it.skip)('passes promtool check metrics', async () => {
+    const text = await scrape();
+    const result = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(result.stderr + result.stdout).toBe('');
+    expect(result.status).toBe(0);
   });
 
   it('is exempt from rate limits and absent from the API document', async () => {

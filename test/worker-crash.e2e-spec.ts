@@ -59,6 +59,11 @@ describe('a worker killed mid-task', () => {
         workerId: expect.stringContaining(`:${second.child.pid}`),
       }),
     ]);
+    // A worker-only process serves its own metrics and probes.
+    const [, metricsUrl] = await second.waitFor(/worker metrics on (http:\/\/[\d.:]+\/metrics)/);
+    const metrics = await (await fetch(metricsUrl)).text();
+    expect(metrics).toMatch(/tasks_total\{agent_type="http",status="succeeded"\} 1/);
+    expect((await fetch(metricsUrl.replace('/metrics', '/health/ready'))).status).toBe(200);
     expect(await second.stop('SIGTERM')).toBe(0);
   }, 90_000);
 

@@ -37,7 +37,7 @@ export interface AppConfig {
   worker: { concurrency: number };
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   agents: { allowPrivateNetworks: boolean; breakerThreshold: number; breakerResetMs: number };
-  metrics: { token?: string; webVitalsRetentionDays: number };
+  metrics: { token?: string; webVitalsRetentionDays: number; port: number };
   log: { level: EnvSchema['LOG_LEVEL'] };
   shutdownTimeoutMs: number;
 }
@@ -193,7 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       breakerThreshold: parsed.AGENT_BREAKER_THRESHOLD,
       breakerResetMs: parsed.AGENT_BREAKER_RESET_MS,
     },
-    metrics: { token: parsed.METRICS_TOKEN, webVitalsRetentionDays: parsed.WEB_VITALS_RETENTION_DAYS },
+    metrics: {
+      token: parsed.METRICS_TOKEN,
+      webVitalsRetentionDays: parsed.WEB_VITALS_RETENTION_DAYS,
+      port: parsed.METRICS_PORT,
+    },
     log: { level: parsed.LOG_LEVEL },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
   };

@@ -176,6 +176,12 @@ export class EnvSchema {
   @Max(3650)
   WEB_VITALS_RETENTION_DAYS = 30;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

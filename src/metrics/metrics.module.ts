@@ -1,4 +1,5 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnModuleInit } from '@nestjs/common';
+import { register } from 'prom-client';
 import type { AppRole } from '../config/app-config';
 import {
   makeCounterProvider,
@@ -10,6 +11,7 @@ import { MetricsController } from './metrics.controller';
 import { METRIC, Metrics } from './metrics.service';
 import { WebVitalsController } from './web-vitals.controller';
 import { WebVitalsRetention } from './web-vitals-retention';
+import { WorkerMetricsServer } from './worker-metrics.server';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -57,18 +59,32 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       name: METRIC.webVitals,
       help: 'Web vitals reported by browsers (ms; CLS unitless)',
       labelNames: ['name'],
-      buckets: [0.01, 0.05, 0.1, 0.25, 50, 100, 200, 500, 1000, 2500, 4000, 10000],
+      buckets: [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 50, 100, 200, 500, 1000, 1800, 2500, 4000, 10000],
     }),
   ],
   exports: [Metrics],
 })
-export class MetricsModule {
+export class MetricsModule implements OnModuleInit {
+  /**
+   * prom-client's default Node metrics include three gauges named `*_total`, which promtool refuses
+   * (only counters may end in `_total`); the handle, request and resource counts go, the rest stay.
+   */
+  onModuleInit(): void {
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      register.removeSingleMetric(name);
+    }
+  }
+
   /** Web-vitals ingest on API instances; their retention is enforced by workers. */
   static forRole(role: AppRole): DynamicModule {
     return {
       module: MetricsModule,
       controllers: [WebVitalsController],
-      providers: role !== 'api' ? [WebVitalsRetention] : [],
+      providers: [...(role !== 'api' ? [WebVitalsRetention] : []), ...(role === 'worker' ? [WorkerMetricsServer] : [])],
     };
   }
 }

@@ -31,6 +31,7 @@ export function processEnv(env: TestEnv, overrides: Record<string, string> = {})
     AGENT_ALLOW_PRIVATE_NETWORKS: String(config.agents.allowPrivateNetworks),
     QUEUE_LOCK_DURATION_MS: String(config.queue.lockDurationMs),
     LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
     ...overrides,
   };
 }

@@ -1,0 +1,66 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { REDIS } from '../redis/redis.module';
+
+/**
+ * A worker-only process has no API, so it serves its own /metrics (task counts and durations, breaker
+ * states, process metrics) and /health/live, /health/ready on METRICS_PORT for Prometheus and probes.
+ */
+@Injectable()
+export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerMetricsServer.name);
+  private server?: Server;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void this.handle(req.url ?? '/', req.headers.authorization).then(({ status, type, body }) => {
+        res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.config.metrics.port, this.config.http.host, resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.logger.log(`worker metrics on http://${this.config.http.host}:${port}/metrics`);
+  }
+
+  private async handle(url: string, authorization?: string): Promise<{ status: number; type: string; body: string }> {
+    const path = url.split('?')[0];
+    if (path === '/health/live') return { status: 200, type: 'application/json', body: '{"status":"ok"}' };
+    if (path === '/health/ready') {
+      const ready = await Promise.all([this.dataSource.query('SELECT 1'), this.redis.ping()]).then(
+        () => true,
+        () => false,
+      );
+      return {
+        status: ready ? 200 : 503,
+        type: 'application/json',
+        body: JSON.stringify({ status: ready ? 'ok' : 'error' }),
+      };
+    }
+    if (path !== '/metrics') return { status: 404, type: 'application/json', body: '{"status":"error"}' };
+    const token = this.config.metrics.token;
+    const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
+    if (token && !safeEqualHex(sha256Hex(presented), sha256Hex(token))) {
+      return { status: 401, type: 'application/json', body: '{"status":"error"}' };
+    }
+    return { status: 200, type: register.contentType, body: await register.metrics() };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
