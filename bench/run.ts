@@ -1,0 +1,312 @@
+import 'reflect-metadata';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JwtService } from '@nestjs/jwt';
+import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+
+/**
+ * `npm run bench`: the platform as in production (an api and a worker process) against its ceilings, in
+ * one run, with autocannon in a process of its own. Prints a table, writes bench/results/<time>.json and
+ * ends with `bench: N targets met, M missed`.
+ */
+const ROOT = join(__dirname, '..', '..');
+const PG_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const id = Date.now().toString(36);
+const DB = `ymera_bench_${id}`;
+const PREFIX = `bench-${id}`;
+const JWT_SECRET = randomBytes(48).toString('base64url');
+const ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' };
+
+const baseEnv = {
+  PATH: process.env.PATH,
+  NODE_ENV: 'production',
+  DATABASE_URL: `${PG_SERVER}/${DB}`,
+  REDIS_URL,
+  REDIS_PREFIX: PREFIX,
+  JWT_SECRET,
+  SECRETS_KEY: randomBytes(32).toString('hex'),
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_PER_MIN: '100000000',
+  RATE_LIMIT_LOGIN_PER_MIN: '100000',
+  WORKER_CONCURRENCY: '50',
+  METRICS_PORT: '0',
+};
+
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function start(script: string, env: Record<string, string | undefined>): Proc {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
+  return { child, output: () => text };
+}
+
+async function waitForOutput(proc: Proc, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(proc.output());
+    if (match) return match;
+    if (Date.now() > deadline || proc.child.exitCode !== null)
+      throw new Error(`waiting for ${pattern}:\n${proc.output().slice(-2000)}`);
+    await sleep(100);
+  }
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** autocannon in its own process. */
+function load(url: string, options: { method?: string; body?: string; token?: string; connections?: number }): Load {
+  const args = [
+    join(ROOT, 'node_modules/autocannon/autocannon.js'),
+    '-j',
+    '-c',
+    String(options.connections ?? 100),
+    '-d',
+    String(DURATION_S),
+  ];
+  if (options.method) args.push('-m', options.method);
+  if (options.body) args.push('-b', options.body, '-H', 'content-type=application/json');
+  if (options.token) args.push('-H', `authorization=Bearer ${options.token}`);
+  args.push(url);
+  const out = JSON.parse(execFileSync(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 }).toString()) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+  };
+  return {
+    rps: Math.round(out.requests.average),
+    p50: out.latency.p50,
+    p99: out.latency.p99,
+    errors: out.non2xx + out.errors,
+  };
+}
+
+async function api<T>(base: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await apiOnce<T>(base, path, token, body);
+    } catch (err) {
+      if (attempt >= 5) throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
+      await sleep(1000);
+    }
+  }
+}
+
+async function apiOnce<T>(base: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { data: T }).data;
+}
+
+interface Row {
+  scenario: string;
+  value: string;
+  target: string;
+  met: boolean;
+  detail: Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const procs: Proc[] = [];
+  const pg = new Client({ connectionString: `${PG_SERVER}/postgres` });
+  await pg.connect();
+  try {
+    const apiProc = start('dist/src/main.js', { ...baseEnv, APP_ROLE: 'api', PORT: '0' });
+    procs.push(apiProc);
+    const [, apiUrl] = await waitForOutput(apiProc, /listening on (http:\/\/[\d.:]+)\/api\/v1/);
+    const ceiling = start('dist/bench/ceiling.js', { ...baseEnv, PORT: '0' });
+    procs.push(ceiling);
+    const [, ceilingUrl] = await waitForOutput(ceiling, /ceiling listening on (http:\/\/[\d.:]+)/);
+
+    const { accessToken } = await api<{ accessToken: string }>(apiUrl, '/api/v1/auth/login', undefined, ADMIN);
+    const agent = await api<{ id: string }>(apiUrl, '/api/v1/agents', accessToken, {
+      name: 'bench-calc',
+      type: 'calculator',
+      concurrency: 1000,
+    });
+    const ceilingToken = new JwtService({ secret: JWT_SECRET }).sign(
+      { sub: 'bench' },
+      { algorithm: 'HS256', expiresIn: 3600 },
+    );
+    const idleApi = rssMb(apiProc.child.pid!);
+
+    // (a) POST /tasks, full stack, against the ceiling POST.
+    const body = JSON.stringify({ agentId: agent.id, input: { expression: '1 + 1' } });
+    const ceilPost = load(`${ceilingUrl}/submit`, { method: 'POST', body: '{}', token: ceilingToken });
+    const post = load(`${apiUrl}/api/v1/tasks`, { method: 'POST', body, token: accessToken });
+    const ratioA = post.rps / ceilPost.rps;
+    rows.push({
+      scenario: '(a) POST /api/v1/tasks vs ceiling POST',
+      value: `${post.rps} req/s (ceiling ${ceilPost.rps}), p50 ${post.p50} ms, p99 ${post.p99} ms, ratio ${(ratioA * 100).toFixed(0)} %`,
+      target: '≥ 75 % of ceiling, p99 ≤ 200 ms',
+      met: ratioA >= 0.75 && post.p99 <= 200 && post.errors === 0,
+      detail: { post, ceiling: ceilPost },
+    });
+
+    // (b) GET /tasks/:id against the ceiling GET.
+    const task = await api<{ id: string }>(apiUrl, '/api/v1/tasks', accessToken, {
+      agentId: agent.id,
+      input: { expression: '2' },
+    });
+    const ceilGet = load(`${ceilingUrl}/constant`, {});
+    const get = load(`${apiUrl}/api/v1/tasks/${task.id}`, { token: accessToken });
+    const ratioB = get.rps / ceilGet.rps;
+    rows.push({
+      scenario: '(b) GET /api/v1/tasks/:id vs ceiling GET',
+      value: `${get.rps} req/s (ceiling ${ceilGet.rps}), p50 ${get.p50} ms, p99 ${get.p99} ms, ratio ${(ratioB * 100).toFixed(0)} %`,
+      target: '≥ 60 % of ceiling',
+      met: ratioB >= 0.6 && get.errors === 0,
+      detail: { get, ceiling: ceilGet },
+    });
+
+    // (c) a filtered list over 100,000 tasks.
+    const db = new Client({ connectionString: baseEnv.DATABASE_URL });
+    db.on('error', () => undefined);
+    await db.connect();
+    const [{ id: adminId }] = (await db.query(`SELECT id FROM users WHERE email = $1`, [ADMIN.email])).rows as {
+      id: string;
+    }[];
+    await db.query(
+      `INSERT INTO tasks (agent_id, status, input, output, max_attempts, priority, backoff_ms, created_by, created_at, finished_at, attempts)
+       SELECT $1, CASE WHEN g % 4 = 0 THEN 'failed' ELSE 'succeeded' END, '{"expression":"1"}', '{"result":1}', 3, 5, 1000, $2,
+              now() - (g || ' seconds')::interval, now(), 1
+       FROM generate_series(1, 100000) g`,
+      [agent.id, adminId],
+    );
+    await db.query('ANALYZE tasks');
+    const list = load(`${apiUrl}/api/v1/tasks?limit=50&status=succeeded`, { token: accessToken });
+    rows.push({
+      scenario: '(c) GET /api/v1/tasks?limit=50&status=succeeded, 100,000 tasks',
+      value: `${list.rps} req/s, p50 ${list.p50} ms, p99 ${list.p99} ms`,
+      target: 'p99 ≤ 100 ms',
+      met: list.p99 <= 100 && list.errors === 0,
+      detail: { list },
+    });
+
+    // (d) 10,000 calculator tasks end to end, against a raw BullMQ worker draining 10,000 no-op jobs.
+    const workerProc = start('dist/src/main.js', { ...baseEnv, APP_ROLE: 'worker', LOG_LEVEL: 'info' });
+    procs.push(workerProc);
+    await waitForOutput(workerProc, /task worker \S+ started/);
+    const idleWorker = rssMb(workerProc.child.pid!);
+    await db.query(`UPDATE tasks SET status = 'succeeded' WHERE status IN ('queued', 'running', 'retrying')`);
+    const started = Date.now();
+    for (let batch = 0; batch < 10; batch += 1) {
+      const tasks = Array.from({ length: 1000 }, (_, i) => ({
+        agentId: agent.id,
+        input: { expression: `${batch} * 1000 + ${i}` },
+      }));
+      await api(apiUrl, '/api/v1/tasks/batch', accessToken, { tasks });
+    }
+    for (;;) {
+      const [{ n }] = (
+        await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running', 'retrying')`)
+      ).rows as { n: number }[];
+      if (n === 0) break;
+      if (Date.now() - started > 600_000) throw new Error('tasks did not finish within 10 minutes');
+      await sleep(100);
+    }
+    const platformRate = Math.round(10_000 / ((Date.now() - started) / 1000));
+
+    const rawConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const rawQueue = new Queue('raw', { connection: rawConnection, prefix: `${PREFIX}:bull` });
+    await rawQueue.addBulk(
+      Array.from({ length: 10_000 }, (_, i) => ({ name: 'noop', data: { i }, opts: { removeOnComplete: true } })),
+    );
+    let drained = 0;
+    const rawStarted = Date.now();
+    const raw = new Worker('raw', async () => undefined, {
+      connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix: `${PREFIX}:bull`,
+      concurrency: 50,
+    });
+    raw.on('completed', () => (drained += 1));
+    while (drained < 10_000) await sleep(50);
+    const rawRate = Math.round(10_000 / ((Date.now() - rawStarted) / 1000));
+    await raw.close();
+    await rawQueue.close();
+    rows.push({
+      scenario: '(d) 10,000 calculator tasks via batch, until Postgres says succeeded',
+      value: `${platformRate} tasks/s (raw BullMQ no-op: ${rawRate} jobs/s)`,
+      target: '≥ 1,000 tasks/s',
+      met: platformRate >= 1000,
+      detail: { platformRate, rawRate },
+    });
+
+    // (e) memory.
+    const afterApi = rssMb(apiProc.child.pid!);
+    const afterWorker = rssMb(workerProc.child.pid!);
+    rows.push({
+      scenario: '(e) RSS idle / after (d)',
+      value: `api ${idleApi} → ${afterApi} MB, worker ${idleWorker} → ${afterWorker} MB`,
+      target: '≤ 200 MB idle, growth ≤ 50 MB',
+      met: idleApi <= 200 && idleWorker <= 200 && afterApi - idleApi <= 50 && afterWorker - idleWorker <= 50,
+      detail: { idleApi, afterApi, idleWorker, afterWorker },
+    });
+    await db.end();
+  } catch (err) {
+    for (const proc of procs) process.stderr.write(`--- exit ${proc.child.exitCode}\n${proc.output().slice(-3000)}\n`);
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    throw err;
+  } finally {
+    for (const proc of procs) proc.child.kill('SIGTERM');
+    await sleep(1000);
+    await pg.query(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`).catch(() => undefined);
+    await pg.end();
+  }
+
+  const machine = {
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    durationS: DURATION_S,
+  };
+  for (const row of rows)
+    process.stdout.write(
+      `${row.met ? 'MET   ' : 'MISSED'}  ${row.scenario}\n        ${row.value}  [target ${row.target}]\n`,
+    );
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ machine, rows }, null, 2));
+  const met = rows.filter((r) => r.met).length;
+  process.stdout.write(`results: ${file}\nbench: ${met} targets met, ${rows.length - met} missed\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
