@@ -47,8 +47,15 @@ interface Proc {
   output: () => string;
 }
 
+/** BENCH_PROFILE=1 writes a V8 CPU profile of each process to bench/profiles/ (open it in Chrome DevTools). */
+const PROFILE = process.env.BENCH_PROFILE === '1';
+/** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
+const want = (scenario: string): boolean => SCENARIOS.has(scenario);
+
 function start(script: string, env: Record<string, string | undefined>): Proc {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [];
+  const child = spawn(process.execPath, [...flags, script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
@@ -163,33 +170,37 @@ async function main(): Promise<void> {
     const idleApi = rssMb(apiProc.child.pid!);
 
     // (a) POST /tasks, full stack, against the ceiling POST.
-    const body = JSON.stringify({ agentId: agent.id, input: { expression: '1 + 1' } });
-    const ceilPost = load(`${ceilingUrl}/submit`, { method: 'POST', body: '{}', token: ceilingToken });
-    const post = load(`${apiUrl}/api/v1/tasks`, { method: 'POST', body, token: accessToken });
-    const ratioA = post.rps / ceilPost.rps;
-    rows.push({
-      scenario: '(a) POST /api/v1/tasks vs ceiling POST',
-      value: `${post.rps} req/s (ceiling ${ceilPost.rps}), p50 ${post.p50} ms, p99 ${post.p99} ms, ratio ${(ratioA * 100).toFixed(0)} %`,
-      target: '≥ 75 % of ceiling, p99 ≤ 200 ms',
-      met: ratioA >= 0.75 && post.p99 <= 200 && post.errors === 0,
-      detail: { post, ceiling: ceilPost },
-    });
+    if (want('a')) {
+      const body = JSON.stringify({ agentId: agent.id, input: { expression: '1 + 1' } });
+      const ceilPost = load(`${ceilingUrl}/submit`, { method: 'POST', body: '{}', token: ceilingToken });
+      const post = load(`${apiUrl}/api/v1/tasks`, { method: 'POST', body, token: accessToken });
+      const ratioA = post.rps / ceilPost.rps;
+      rows.push({
+        scenario: '(a) POST /api/v1/tasks vs ceiling POST',
+        value: `${post.rps} req/s (ceiling ${ceilPost.rps}), p50 ${post.p50} ms, p99 ${post.p99} ms, ratio ${(ratioA * 100).toFixed(0)} %`,
+        target: '≥ 75 % of ceiling, p99 ≤ 200 ms',
+        met: ratioA >= 0.75 && post.p99 <= 200 && post.errors === 0,
+        detail: { post, ceiling: ceilPost },
+      });
+    }
 
     // (b) GET /tasks/:id against the ceiling GET.
-    const task = await api<{ id: string }>(apiUrl, '/api/v1/tasks', accessToken, {
-      agentId: agent.id,
-      input: { expression: '2' },
-    });
-    const ceilGet = load(`${ceilingUrl}/constant`, {});
-    const get = load(`${apiUrl}/api/v1/tasks/${task.id}`, { token: accessToken });
-    const ratioB = get.rps / ceilGet.rps;
-    rows.push({
-      scenario: '(b) GET /api/v1/tasks/:id vs ceiling GET',
-      value: `${get.rps} req/s (ceiling ${ceilGet.rps}), p50 ${get.p50} ms, p99 ${get.p99} ms, ratio ${(ratioB * 100).toFixed(0)} %`,
-      target: '≥ 60 % of ceiling',
-      met: ratioB >= 0.6 && get.errors === 0,
-      detail: { get, ceiling: ceilGet },
-    });
+    if (want('b')) {
+      const task = await api<{ id: string }>(apiUrl, '/api/v1/tasks', accessToken, {
+        agentId: agent.id,
+        input: { expression: '2' },
+      });
+      const ceilGet = load(`${ceilingUrl}/constant`, {});
+      const get = load(`${apiUrl}/api/v1/tasks/${task.id}`, { token: accessToken });
+      const ratioB = get.rps / ceilGet.rps;
+      rows.push({
+        scenario: '(b) GET /api/v1/tasks/:id vs ceiling GET',
+        value: `${get.rps} req/s (ceiling ${ceilGet.rps}), p50 ${get.p50} ms, p99 ${get.p99} ms, ratio ${(ratioB * 100).toFixed(0)} %`,
+        target: '≥ 60 % of ceiling',
+        met: ratioB >= 0.6 && get.errors === 0,
+        detail: { get, ceiling: ceilGet },
+      });
+    }
 
     // (c) a filtered list over 100,000 tasks.
     const db = new Client({ connectionString: baseEnv.DATABASE_URL });
@@ -206,74 +217,80 @@ async function main(): Promise<void> {
       [agent.id, adminId],
     );
     await db.query('ANALYZE tasks');
-    const list = load(`${apiUrl}/api/v1/tasks?limit=50&status=succeeded`, { token: accessToken });
-    rows.push({
-      scenario: '(c) GET /api/v1/tasks?limit=50&status=succeeded, 100,000 tasks',
-      value: `${list.rps} req/s, p50 ${list.p50} ms, p99 ${list.p99} ms`,
-      target: 'p99 ≤ 100 ms',
-      met: list.p99 <= 100 && list.errors === 0,
-      detail: { list },
-    });
+    if (want('c')) {
+      const list = load(`${apiUrl}/api/v1/tasks?limit=50&status=succeeded`, { token: accessToken });
+      rows.push({
+        scenario: '(c) GET /api/v1/tasks?limit=50&status=succeeded, 100,000 tasks',
+        value: `${list.rps} req/s, p50 ${list.p50} ms, p99 ${list.p99} ms`,
+        target: 'p99 ≤ 100 ms',
+        met: list.p99 <= 100 && list.errors === 0,
+        detail: { list },
+      });
+    }
 
     // (d) 10,000 calculator tasks end to end, against a raw BullMQ worker draining 10,000 no-op jobs.
-    const workerProc = start('dist/src/main.js', { ...baseEnv, APP_ROLE: 'worker', LOG_LEVEL: 'info' });
-    procs.push(workerProc);
-    await waitForOutput(workerProc, /task worker \S+ started/);
-    const idleWorker = rssMb(workerProc.child.pid!);
-    await db.query(`UPDATE tasks SET status = 'succeeded' WHERE status IN ('queued', 'running', 'retrying')`);
-    const started = Date.now();
-    for (let batch = 0; batch < 10; batch += 1) {
-      const tasks = Array.from({ length: 1000 }, (_, i) => ({
-        agentId: agent.id,
-        input: { expression: `${batch} * 1000 + ${i}` },
-      }));
-      await api(apiUrl, '/api/v1/tasks/batch', accessToken, { tasks });
-    }
-    for (;;) {
-      const [{ n }] = (
-        await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running', 'retrying')`)
-      ).rows as { n: number }[];
-      if (n === 0) break;
-      if (Date.now() - started > 600_000) throw new Error('tasks did not finish within 10 minutes');
-      await sleep(100);
-    }
-    const platformRate = Math.round(10_000 / ((Date.now() - started) / 1000));
+    if (want('d')) {
+      const workerProc = start('dist/src/main.js', { ...baseEnv, APP_ROLE: 'worker' });
+      procs.push(workerProc);
+      await waitForOutput(workerProc, /YMERA worker started/);
+      const idleWorker = rssMb(workerProc.child.pid!);
+      await db.query(`UPDATE tasks SET status = 'succeeded' WHERE status IN ('queued', 'running', 'retrying')`);
+      const started = Date.now();
+      for (let batch = 0; batch < 10; batch += 1) {
+        const tasks = Array.from({ length: 1000 }, (_, i) => ({
+          agentId: agent.id,
+          input: { expression: `${batch} * 1000 + ${i}` },
+        }));
+        await api(apiUrl, '/api/v1/tasks/batch', accessToken, { tasks });
+      }
+      for (;;) {
+        const [{ n }] = (
+          await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running', 'retrying')`)
+        ).rows as { n: number }[];
+        if (n === 0) break;
+        if (Date.now() - started > 600_000) throw new Error('tasks did not finish within 10 minutes');
+        await sleep(100);
+      }
+      const platformRate = Math.round(10_000 / ((Date.now() - started) / 1000));
 
-    const rawConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const rawQueue = new Queue('raw', { connection: rawConnection, prefix: `${PREFIX}:bull` });
-    await rawQueue.addBulk(
-      Array.from({ length: 10_000 }, (_, i) => ({ name: 'noop', data: { i }, opts: { removeOnComplete: true } })),
-    );
-    let drained = 0;
-    const rawStarted = Date.now();
-    const raw = new Worker('raw', async () => undefined, {
-      connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
-      prefix: `${PREFIX}:bull`,
-      concurrency: 50,
-    });
-    raw.on('completed', () => (drained += 1));
-    while (drained < 10_000) await sleep(50);
-    const rawRate = Math.round(10_000 / ((Date.now() - rawStarted) / 1000));
-    await raw.close();
-    await rawQueue.close();
-    rows.push({
-      scenario: '(d) 10,000 calculator tasks via batch, until Postgres says succeeded',
-      value: `${platformRate} tasks/s (raw BullMQ no-op: ${rawRate} jobs/s)`,
-      target: '≥ 1,000 tasks/s',
-      met: platformRate >= 1000,
-      detail: { platformRate, rawRate },
-    });
+      const rawConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+      const rawQueue = new Queue('raw', { connection: rawConnection, prefix: `${PREFIX}:bull` });
+      await rawQueue.addBulk(
+        Array.from({ length: 10_000 }, (_, i) => ({ name: 'noop', data: { i }, opts: { removeOnComplete: true } })),
+      );
+      let drained = 0;
+      const rawStarted = Date.now();
+      const raw = new Worker('raw', async () => undefined, {
+        connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
+        prefix: `${PREFIX}:bull`,
+        concurrency: 50,
+      });
+      raw.on('completed', () => (drained += 1));
+      while (drained < 10_000) await sleep(50);
+      const rawRate = Math.round(10_000 / ((Date.now() - rawStarted) / 1000));
+      await raw.close();
+      await rawQueue.close();
+      rows.push({
+        scenario: '(d) 10,000 calculator tasks via batch, until Postgres says succeeded',
+        value: `${platformRate} tasks/s (raw BullMQ no-op: ${rawRate} jobs/s)`,
+        target: '≥ 1,000 tasks/s',
+        met: platformRate >= 1000,
+        detail: { platformRate, rawRate },
+      });
 
-    // (e) memory.
-    const afterApi = rssMb(apiProc.child.pid!);
-    const afterWorker = rssMb(workerProc.child.pid!);
-    rows.push({
-      scenario: '(e) RSS idle / after (d)',
-      value: `api ${idleApi} → ${afterApi} MB, worker ${idleWorker} → ${afterWorker} MB`,
-      target: '≤ 200 MB idle, growth ≤ 50 MB',
-      met: idleApi <= 200 && idleWorker <= 200 && afterApi - idleApi <= 50 && afterWorker - idleWorker <= 50,
-      detail: { idleApi, afterApi, idleWorker, afterWorker },
-    });
+      // (e) memory.
+      if (want('e')) {
+        const afterApi = rssMb(apiProc.child.pid!);
+        const afterWorker = rssMb(workerProc.child.pid!);
+        rows.push({
+          scenario: '(e) RSS idle / after (d)',
+          value: `api ${idleApi} → ${afterApi} MB, worker ${idleWorker} → ${afterWorker} MB`,
+          target: '≤ 200 MB idle, growth ≤ 50 MB',
+          met: idleApi <= 200 && idleWorker <= 200 && afterApi - idleApi <= 50 && afterWorker - idleWorker <= 50,
+          detail: { idleApi, afterApi, idleWorker, afterWorker },
+        });
+      }
+    }
     await db.end();
   } catch (err) {
     for (const proc of procs) process.stderr.write(`--- exit ${proc.child.exitCode}\n${proc.output().slice(-3000)}\n`);

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const worker = await createWorkerContext(config);
     await worker.init();
     handleShutdown(worker, config);
-    log.info({ concurrency: config.worker.concurrency }, 'worker started');
+    process.stdout.write(`YMERA worker started (concurrency ${config.worker.concurrency})\n`);
     return;
   }
 

@@ -95,7 +95,8 @@ describe('agents API', () => {
       version: 2,
       config: expect.objectContaining({ url: 'https://agents.example.com/v2', signingSecret: '********' }),
     });
-    const runtime = await t.app.get(AgentsService).runtime(id);
+    const agents = t.app.get(AgentsService);
+    const runtime = agents.runtimeOf(await agents.get(id));
     expect(runtime.config.signingSecret).toBe('super-secret-signing-key-123');
     const versions = await request(t.http)
       .get(`/api/v1/agents/${id}/config/versions`)

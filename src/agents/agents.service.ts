@@ -214,8 +214,7 @@ export class AgentsService {
   }
 
   /** The agent and its decrypted current config, for running a task now. */
-  async runtime(id: string): Promise<AgentRuntime> {
-    const agent = await this.get(id);
+  runtimeOf(agent: AgentEntity): AgentRuntime {
     return { agent, config: this.secrets.unseal(agent.config, this.types.get(agent.type).configSchema) };
   }
 

@@ -36,6 +36,8 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       // BullMQ workers block on Redis and must retry forever; API calls should fail fast instead.
       maxRetriesPerRequest: queue || pubsub ? null : 3,
       enableOfflineQueue: true,
+      // Commands issued in the same tick leave in one write. Not for BullMQ's blocking connections.
+      enableAutoPipelining: purpose === 'commands' || purpose === 'publisher' || purpose === 'throttler',
       lazyConnect: false,
       ...overrides,
     });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS } from '../redis/redis.module';
+import { luaCommand, type LuaCommand } from '../redis/lua-command';
 
 /**
  * Leases that cap how many tasks of one agent run at once across every worker. A lease expires by
@@ -21,12 +22,14 @@ return 1
 
 @Injectable()
 export class AgentSlots {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly acquireSlot: LuaCommand;
+
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    this.acquireSlot = luaCommand(redis, 'ymeraAcquireAgentSlot', 1, ACQUIRE);
+  }
 
   async acquire(agentId: string, taskId: string, limit: number, leaseMs: number): Promise<boolean> {
-    const granted = await this.redis.eval(
-      ACQUIRE,
-      1,
+    const granted = await this.acquireSlot(
       `agent-slots:${agentId}`,
       taskId,
       String(limit),

@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AgentExecutionError, type ExecutionContext } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AgentNotFoundError } from '../agents/agents.errors';
@@ -18,6 +17,7 @@ import { TaskEvents, taskEvent } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
 import { withDbRetry } from '../database/db-retry';
+import { TaskStateWriter } from './task-state-writer';
 
 /** How long a paused agent's or a busy agent's task waits before it looks again. */
 const PAUSED_RECHECK_MS = 1000;
@@ -55,7 +55,7 @@ function toTaskError(err: unknown): { error: TaskError; retryable: boolean; retr
 @Injectable()
 export class TaskRunner {
   private readonly logger = new Logger(TaskRunner.name);
-  readonly workerId = `${hostname()}:${process.pid}`;
+  readonly workerId: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -68,17 +68,22 @@ export class TaskRunner {
     private readonly agentState: AgentStateStore,
     private readonly lifecycle: TaskLifecycle,
     private readonly metrics: Metrics,
-  ) {}
+    private readonly state: TaskStateWriter,
+  ) {
+    this.workerId = state.workerId;
+  }
 
   async run(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
     const { taskId } = job.data;
-    const task = await withDbRetry(() => this.dataSource.getRepository(TaskEntity).findOneBy({ id: taskId }));
-    if (!task || !['queued', 'retrying', 'running'].includes(task.status))
-      return { skipped: task?.status ?? 'missing' };
+    const loaded = await this.state.load(taskId);
+    if (!loaded || !['queued', 'retrying', 'running'].includes(loaded.task.status))
+      return { skipped: loaded?.task.status ?? 'missing' };
+    const { task } = loaded;
 
     let runtime;
     try {
-      runtime = await withDbRetry(() => this.agents.runtime(task.agentId));
+      if (!loaded.agent) throw new AgentNotFoundError();
+      runtime = this.agents.runtimeOf(loaded.agent);
     } catch (err) {
       if (!(err instanceof AgentNotFoundError)) throw err;
       await this.finish(
@@ -173,33 +178,11 @@ export class TaskRunner {
     throw new DelayedError();
   }
 
+  /** Marks the attempt running (and opens its attempt row); false when the task moved on. */
   private async start(task: TaskEntity, attempt: number): Promise<boolean> {
-    const started = new Date();
-    const updated = await withDbRetry(() =>
-      this.dataSource
-        .createQueryBuilder()
-        .update(TaskEntity)
-        .set({
-          status: 'running',
-          attempts: attempt,
-          startedAt: () => 'COALESCE(started_at, now())',
-          nextAttemptAt: null,
-        })
-        .where({ id: task.id, status: In(['queued', 'retrying', 'running']) })
-        .andWhere('attempts <= :attempt', { attempt })
-        .execute(),
-    );
-    if (!updated.affected) return false;
-    await withDbRetry(() =>
-      this.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(TaskAttemptEntity)
-        .values({ taskId: task.id, attempt, status: 'running', startedAt: started, workerId: this.workerId })
-        .orUpdate(['status', 'started_at', 'worker_id', 'finished_at', 'error'], ['task_id', 'attempt'])
-        .execute(),
-    );
-    Object.assign(task, { status: 'running', attempts: attempt, startedAt: task.startedAt ?? started });
+    const startedAt = await this.state.start(task.id, attempt);
+    if (!startedAt) return false;
+    Object.assign(task, { status: 'running', attempts: attempt, startedAt });
     await this.events.publish(taskEvent(task));
     return true;
   }
@@ -246,27 +229,13 @@ export class TaskRunner {
       nextAttemptAt: result.nextAttemptAt ?? null,
       ...(status === 'succeeded' ? { progress: 100 } : {}),
     };
-    const written = await withDbRetry(() =>
-      this.dataSource.transaction(async (em) => {
-        const updated = await em
-          .createQueryBuilder()
-          .update(TaskEntity)
-          .set(changes)
-          .where({ id: task.id, attempts: attempt, status: In(['running', 'queued', 'retrying']) })
-          .execute();
-        if (!updated.affected) return false;
-        await em.update(
-          TaskAttemptEntity,
-          { taskId: task.id, attempt },
-          {
-            status: status === 'succeeded' ? 'succeeded' : 'failed',
-            finishedAt: new Date(),
-            error: result.error ?? null,
-          },
-        );
-        return true;
-      }),
-    );
+    const written = await this.state.finish(task.id, attempt, {
+      status,
+      output: changes.output,
+      error: changes.error,
+      finishedAt: changes.finishedAt,
+      nextAttemptAt: changes.nextAttemptAt,
+    });
     if (!written) {
       await this.recordAttempt(task.id, attempt, 'cancelled', {
         code: 'SUPERSEDED',

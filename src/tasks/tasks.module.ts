@@ -10,6 +10,7 @@ import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue, TASKS_QUEUE } from './task-queue';
 import { TaskReconciler } from './task-reconciler';
 import { TaskRunner } from './task-runner';
+import { TaskStateWriter } from './task-state-writer';
 import { TaskWorker } from './task-worker';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
@@ -31,7 +32,7 @@ export class TasksModule {
         TaskEvents,
         TaskCancellation,
         TaskLifecycle,
-        ...(works ? [TaskRunner, TaskWorker, TaskReconciler, AgentSlots, AgentStateStore] : []),
+        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, TaskReconciler, AgentSlots, AgentStateStore] : []),
       ],
       exports: [TasksService, TaskQueue, TaskEvents, TaskLifecycle, ...(works ? [TaskWorker] : [])],
     };

@@ -11,6 +11,7 @@ import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.er
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentNotFoundError } from '../agents/agents.errors';
+import type { AgentEntity } from '../agents/entities/agent.entity';
 import type { CreateTaskDto, TaskQueryDto } from './dto/task.dto';
 import { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { FINAL_STATUSES, TaskEntity } from './entities/task.entity';
@@ -57,10 +58,15 @@ export class TasksService {
   }
 
   /** Checks one submission and builds its row; problems are reported under `base` (`/tasks/3`). */
-  async prepare(createdBy: string, dto: CreateTaskDto, base = ''): Promise<TaskEntity | ErrorDetail[]> {
+  async prepare(
+    createdBy: string,
+    dto: CreateTaskDto,
+    base = '',
+    agentOf: (id: string) => Promise<AgentEntity> = (id) => this.agents.get(id),
+  ): Promise<TaskEntity | ErrorDetail[]> {
     let agent;
     try {
-      agent = await this.agents.get(dto.agentId);
+      agent = await agentOf(dto.agentId);
     } catch (err) {
       if (!(err instanceof AgentNotFoundError)) throw err;
       const deleted = await this.agents.isDeleted(dto.agentId);
@@ -134,7 +140,15 @@ export class TasksService {
 
   /** All or nothing: every task is checked first, then they are stored in one transaction and queued together. */
   async submitBatch(principal: Principal, dtos: CreateTaskDto[]): Promise<TaskEntity[]> {
-    const prepared = await Promise.all(dtos.map((dto, i) => this.prepare(principal.userId, dto, `/tasks/${i}`)));
+    // A batch names few agents: each is read once.
+    const agents = new Map<string, Promise<AgentEntity>>();
+    const agentOf = (id: string): Promise<AgentEntity> => {
+      if (!agents.has(id)) agents.set(id, this.agents.get(id));
+      return agents.get(id)!;
+    };
+    const prepared = await Promise.all(
+      dtos.map((dto, i) => this.prepare(principal.userId, dto, `/tasks/${i}`, agentOf)),
+    );
     const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
     if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
     const tasks = prepared as TaskEntity[];

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { REDIS } from '../redis/redis.module';
+import { luaCommand, type LuaCommand } from '../redis/lua-command';
 
 /**
  * Fixed-window counter with blocking, in one atomic script, so every API instance shares one budget.
@@ -24,12 +25,14 @@ return {hits, ttl, 0, 0}
 
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly incrementScript: LuaCommand;
+
+  constructor(@Inject(REDIS) redis: Redis) {
+    this.incrementScript = luaCommand(redis, 'ymeraThrottleIncrement', 2, INCREMENT);
+  }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number) {
-    const [hits, windowMs, blocked, blockMs] = (await this.redis.eval(
-      INCREMENT,
-      2,
+    const [hits, windowMs, blocked, blockMs] = (await this.incrementScript(
       `throttle:${key}:hits`,
       `throttle:${key}:block`,
       String(ttl),

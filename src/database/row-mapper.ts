@@ -1,0 +1,34 @@
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/**
+ * Hand-written SQL for hot paths, with the entity's own column list: `columns` is the select list
+ * (`"t"."agent_id" AS "t__agent_id"`, …) and `map` turns a row of it back into the entity. The pg driver
+ * already gives timestamps as Date and jsonb as data, so mapping is renaming; the column list comes from
+ * the entity metadata, so a new column cannot be forgotten here.
+ */
+export interface RowMapper<T> {
+  readonly columns: string;
+  map(row: Record<string, unknown>): T;
+}
+
+export function rowMapper<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  alias: string,
+): RowMapper<T> {
+  const metadata = dataSource.getMetadata(entity);
+  const fields = metadata.columns.map((c) => ({
+    column: c.databaseName,
+    property: c.propertyName,
+    key: `${alias}__${c.databaseName}`,
+  }));
+  const target = metadata.target as new () => T;
+  return {
+    columns: fields.map((f) => `"${alias}"."${f.column}" AS "${f.key}"`).join(', '),
+    map(row) {
+      const entityObject = new target() as Record<string, unknown>;
+      for (const f of fields) entityObject[f.property] = row[f.key];
+      return entityObject as T;
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { hostname } from 'node:os';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AgentEntity } from '../agents/entities/agent.entity';
+import { withDbRetry } from '../database/db-retry';
+import { MicroBatcher } from '../database/micro-batcher';
+import { rowMapper, type RowMapper } from '../database/row-mapper';
+import { TaskEntity, type TaskError } from './entities/task.entity';
+
+export interface LoadedTask {
+  task: TaskEntity;
+  /** Undefined when the agent was deleted. */
+  agent?: AgentEntity;
+}
+
+interface StartItem {
+  id: string;
+  attempt: number;
+  startedAt: Date;
+}
+
+export interface Outcome {
+  status: 'succeeded' | 'failed' | 'retrying';
+  output: unknown;
+  error: TaskError | null;
+  finishedAt: Date | null;
+  nextAttemptAt: Date | null;
+}
+
+interface FinishItem extends Outcome {
+  id: string;
+  attempt: number;
+}
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/**
+ * The worker's task reads and state writes. Each is one statement, and the calls of concurrent jobs that
+ * arrive together share it ({@link MicroBatcher}): starting or finishing fifty attempts costs one round
+ * trip, not fifty. Every write stays guarded on the task's status and attempt number, per task.
+ */
+@Injectable()
+export class TaskStateWriter {
+  readonly workerId = `${hostname()}:${process.pid}`;
+  private readonly taskRows: RowMapper<TaskEntity>;
+  private readonly agentRows: RowMapper<AgentEntity>;
+  private readonly loads: MicroBatcher<string, LoadedTask | undefined>;
+  private readonly starts: MicroBatcher<StartItem, Date | undefined>;
+  private readonly finishes: MicroBatcher<FinishItem, boolean>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.taskRows = rowMapper(dataSource, TaskEntity, 't');
+    this.agentRows = rowMapper(dataSource, AgentEntity, 'a');
+    const byTask = { keyOf: (item: { id: string }) => item.id };
+    this.loads = new MicroBatcher((ids) => withDbRetry(() => this.loadMany(ids)));
+    this.starts = new MicroBatcher<StartItem, Date | undefined>(
+      (items) => withDbRetry(() => this.startMany(items)),
+      byTask,
+    );
+    this.finishes = new MicroBatcher<FinishItem, boolean>((items) => withDbRetry(() => this.finishMany(items)), byTask);
+  }
+
+  /** The task and its live agent, or undefined when there is no such task. */
+  load(taskId: string): Promise<LoadedTask | undefined> {
+    return this.loads.submit(taskId);
+  }
+
+  /**
+   * Marks the attempt running and opens its attempt row. Returns when the task started (its first
+   * attempt's start is kept), or undefined when the task moved on meanwhile (cancelled, or a newer attempt).
+   */
+  start(taskId: string, attempt: number): Promise<Date | undefined> {
+    return this.starts.submit({ id: taskId, attempt, startedAt: new Date() });
+  }
+
+  /** Records the attempt's outcome while the task is still on this attempt; false when it is not. */
+  finish(taskId: string, attempt: number, outcome: Outcome): Promise<boolean> {
+    return this.finishes.submit({ id: taskId, attempt, ...outcome });
+  }
+
+  private async loadMany(ids: string[]): Promise<(LoadedTask | undefined)[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${this.taskRows.columns}, ${this.agentRows.columns}
+         FROM tasks t LEFT JOIN agents a ON a.id = t.agent_id AND a.deleted_at IS NULL
+        WHERE t.id = ANY($1::uuid[])`,
+      [ids],
+    )) as Record<string, unknown>[];
+    const found = new Map<string, LoadedTask>();
+    for (const row of rows) {
+      const task = this.taskRows.map(row);
+      found.set(task.id, { task, agent: row.a__id ? this.agentRows.map(row) : undefined });
+    }
+    return ids.map((id) => found.get(id));
+  }
+
+  private async startMany(items: StartItem[]): Promise<(Date | undefined)[]> {
+    const rows = (await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS i(id, attempt, started_at)
+       ), started AS (
+         UPDATE tasks t
+            SET status = 'running', attempts = i.attempt, started_at = COALESCE(t.started_at, i.started_at),
+                next_attempt_at = NULL, updated_at = now()
+           FROM input i
+          WHERE t.id = i.id AND t.status IN ('queued', 'retrying', 'running') AND t.attempts <= i.attempt
+         RETURNING t.id, t.started_at, i.attempt, i.started_at AS attempt_started_at
+       ), opened AS (
+         INSERT INTO task_attempts (task_id, attempt, status, started_at, worker_id)
+         SELECT id, attempt, 'running', attempt_started_at, $4 FROM started
+         ON CONFLICT (task_id, attempt) DO UPDATE
+            SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, worker_id = EXCLUDED.worker_id,
+                finished_at = NULL, error = NULL
+       )
+       SELECT id, started_at FROM started`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.startedAt), this.workerId],
+    )) as { id: string; started_at: Date }[];
+    const started = new Map(rows.map((r) => [r.id, r.started_at]));
+    return items.map((i) => started.get(i.id));
+  }
+
+  private async finishMany(items: FinishItem[]): Promise<boolean[]> {
+    const rows = (await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::jsonb[], $5::jsonb[], $6::timestamptz[],
+                              $7::timestamptz[])
+                    AS i(id, attempt, status, output, error, finished_at, next_attempt_at)
+       ), done AS (
+         UPDATE tasks t
+            SET status = i.status, output = i.output, error = i.error, finished_at = i.finished_at,
+                next_attempt_at = i.next_attempt_at,
+                progress = CASE WHEN i.status = 'succeeded' THEN 100 ELSE t.progress END, updated_at = now()
+           FROM input i
+          WHERE t.id = i.id AND t.attempts = i.attempt AND t.status IN ('running', 'queued', 'retrying')
+         RETURNING t.id, i.attempt, i.status, i.error
+       ), closed AS (
+         UPDATE task_attempts a
+            SET status = CASE WHEN d.status = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
+                finished_at = now(), error = d.error
+           FROM done d
+          WHERE a.task_id = d.id AND a.attempt = d.attempt
+       )
+       SELECT id FROM done`,
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.attempt),
+        items.map((i) => i.status),
+        items.map((i) => json(i.output)),
+        items.map((i) => json(i.error)),
+        items.map((i) => i.finishedAt),
+        items.map((i) => i.nextAttemptAt),
+      ],
+    )) as { id: string }[];
+    const written = new Set(rows.map((r) => r.id));
+    return items.map((i) => written.has(i.id));
+  }
+}
