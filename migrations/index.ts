@@ -3,6 +3,7 @@ import { Agents1763910000000 } from './1763910000000-agents';
 import { Tasks1763920000000 } from './1763920000000-tasks';
 import { Workflows1763930000000 } from './1763930000000-workflows';
 import { WebVitals1763940000000 } from './1763940000000-web-vitals';
+import { AuditPending1763950000000 } from './1763950000000-audit-pending';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   Tasks1763920000000,
   Workflows1763930000000,
   WebVitals1763940000000,
+  AuditPending1763950000000,
 ];

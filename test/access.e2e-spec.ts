@@ -78,6 +78,7 @@ describe('RBAC, API keys and ownership', () => {
   }
 
   it('records every denied request in the audit log', async () => {
+    await t.chainAudit();
     const rows = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM audit_logs WHERE outcome = 'denied' AND action = 'permission.denied'`,
     );

@@ -80,6 +80,7 @@ describe('agents API', () => {
     expect(res.body.data.circuitBreaker).toEqual({ state: 'closed' });
     const [row] = await t.dataSource.query(`SELECT config::text AS config FROM agents WHERE id = $1`, [id]);
     expect(row.config).not.toContain('super-secret-signing-key-123');
+    await t.chainAudit();
     const audit = await t.dataSource.query(`SELECT details::text AS d FROM audit_logs WHERE resource_id = $1`, [id]);
     expect(audit.length).toBeGreaterThan(0);
     expect(JSON.stringify(audit)).not.toContain('super-secret-signing-key-123');
@@ -177,6 +178,7 @@ describe('agents API', () => {
       .set(...bearer(op))
       .send({ status: 'active' })
       .expect(200);
+    await t.chainAudit();
     const actions = await t.dataSource.query(`SELECT action FROM audit_logs WHERE resource_id = $1 ORDER BY seq`, [
       a.id,
     ]);

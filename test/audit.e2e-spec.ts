@@ -1,7 +1,9 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { AuditService } from '../src/audit/audit.service';
 import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 describe('audit log', () => {
   let t: TestApp;
@@ -95,6 +97,41 @@ describe('audit log', () => {
       `SELECT a.seq FROM audit_logs a JOIN audit_logs b ON b.seq = a.seq - 1 WHERE a.prev_hash <> b.hash`,
     );
     expect(links).toEqual([]);
+  });
+
+  it('chains entries in the background, in the order they were written, with no read asking for it', async () => {
+    const requestIds = Array.from({ length: 5 }, (_, i) => `req-background-${i}`);
+    for (const id of requestIds) {
+      await request(t.http)
+        .post('/api/v1/auth/login')
+        .set('X-Request-Id', id)
+        .send({ email: 'background@example.com', password: 'whatever-whatever' })
+        .expect(401);
+    }
+    const chained = await waitFor(async () => {
+      const rows: { request_id: string }[] = await t.dataSource.query(
+        `SELECT request_id FROM audit_logs WHERE request_id = ANY($1) ORDER BY seq`,
+        [requestIds],
+      );
+      return rows.length === requestIds.length && rows;
+    });
+    expect(chained.map((r) => r.request_id)).toEqual(requestIds);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_pending`);
+    expect(n).toBe(0);
+  });
+
+  it('keeps an entry only when its change commits', async () => {
+    const before = await entries('action=test.rolled_back');
+    await expect(
+      t.dataSource.transaction(async (em) => {
+        await t.app.get(AuditService).record({ action: 'test.rolled_back', outcome: 'success' }, em);
+        throw new Error('the change fails');
+      }),
+    ).rejects.toThrow('the change fails');
+    await t.app.get(AuditService).record({ action: 'test.rolled_back', outcome: 'failure' });
+    const after = await entries('action=test.rolled_back');
+    expect(after.meta.total).toBe(before.meta.total + 1);
+    expect(after.data[0].outcome).toBe('failure');
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the table', async () => {

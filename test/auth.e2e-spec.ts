@@ -119,6 +119,7 @@ describe('identity: register, login, tokens, MFA', () => {
     expect(reuse.body.error.code).toBe('UNAUTHENTICATED');
     await request(t.http).post('/api/v1/auth/refresh').send({ refreshToken: newest }).expect(401);
 
+    await t.chainAudit();
     const [entry] = await t.dataSource.query(`SELECT outcome FROM audit_logs WHERE action = 'auth.refresh_reuse'`);
     expect(entry.outcome).toBe('denied');
     const stored = await t.dataSource.query(`SELECT token_hash FROM refresh_tokens`);

@@ -28,6 +28,7 @@ describe('web vitals from browsers', () => {
     expect(rows).toEqual([{ name: 'LCP', value: 1234.5, metric_id: 'v4-1', url: 'https://app.example.com/page' }]);
     const metrics = await request(t.http).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/frontend_web_vitals_count\{name="LCP"\} 1/);
+    await t.chainAudit();
     const audit = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_logs WHERE request_id = $1`, [
       res.headers['x-request-id'],
     ]);

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { bulkInsert } from '../database/bulk-insert';
 import { Page } from '../common/http/envelope';
 import { AuditContextStore } from './audit-context';
 import { entryHash, GENESIS_HASH } from './audit-chain';
+import { AuditChainer } from './audit-chainer';
+import { AuditPendingEntity } from './entities/audit-pending.entity';
 import { redactSecrets } from './audit-redaction';
 import type { AuditQueryDto } from './dto/audit-query.dto';
 import { type AuditActorType, AuditLogEntity, type AuditOutcome } from './entities/audit-log.entity';
 
-/** Serialises appends so every entry links to the one before it, whichever process writes it. */
-const AUDIT_CHAIN_LOCK = 72_0000_2;
 const VERIFY_BATCH = 1000;
 
 export interface AuditEvent {
@@ -35,47 +36,39 @@ export class AuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly context: AuditContextStore,
+    private readonly chainer: AuditChainer,
   ) {}
 
   /**
-   * Appends one entry. Given a transaction's manager it is written in that transaction, so the entry
-   * exists exactly when the change does; the chain lock is then held until that transaction ends.
+   * Writes one entry. Given a transaction's manager it is written in that transaction, so the entry
+   * exists exactly when the change does. It joins the hash chain moments later ({@link AuditChainer}),
+   * so writers never wait on each other.
    */
-  async record(event: AuditEvent, manager?: EntityManager): Promise<AuditLogEntity> {
+  async record(event: AuditEvent, manager?: EntityManager): Promise<void> {
     const ctx = this.context.current();
     if (ctx) ctx.recorded = manager ? 'transaction' : 'committed';
     const principal = ctx?.principal;
-    const append = async (em: EntityManager): Promise<AuditLogEntity> => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-      const [last] = (await em.query('SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1')) as {
-        seq: string;
-        hash: string;
-      }[];
-      const entry = em.create(AuditLogEntity, {
-        id: randomUUID(),
-        seq: String(last ? BigInt(last.seq) + 1n : 1n),
-        timestamp: new Date(),
-        actorType: event.actorType ?? (principal ? principal.type : 'system'),
-        actorId: event.actorId !== undefined ? event.actorId : (principal?.apiKeyId ?? principal?.userId ?? null),
-        action: event.action,
-        resourceType: event.resourceType ?? null,
-        resourceId: event.resourceId ?? null,
-        outcome: event.outcome,
-        ip: ctx?.ip ?? null,
-        userAgent: ctx?.userAgent?.slice(0, 512) ?? null,
-        requestId: ctx?.requestId ?? null,
-        details: (redactSecrets(event.details ?? {}) as Record<string, unknown>) ?? {},
-        prevHash: last?.hash ?? GENESIS_HASH,
-        hash: '',
-      });
-      entry.hash = entryHash(entry);
-      await em.insert(AuditLogEntity, entry as QueryDeepPartialEntity<AuditLogEntity>);
-      return entry;
-    };
-    return manager ? append(manager) : this.dataSource.transaction(append);
+    const entry = Object.assign(new AuditPendingEntity(), {
+      id: randomUUID(),
+      timestamp: new Date(),
+      actorType: event.actorType ?? (principal ? principal.type : 'system'),
+      actorId: event.actorId !== undefined ? event.actorId : (principal?.apiKeyId ?? principal?.userId ?? null),
+      action: event.action,
+      resourceType: event.resourceType ?? null,
+      resourceId: event.resourceId ?? null,
+      outcome: event.outcome,
+      ip: ctx?.ip ?? null,
+      userAgent: ctx?.userAgent?.slice(0, 512) ?? null,
+      requestId: ctx?.requestId ?? null,
+      details: (redactSecrets(event.details ?? {}) as Record<string, unknown>) ?? {},
+    });
+    await bulkInsert(manager ?? this.dataSource.manager, AuditPendingEntity, [entry]);
+    this.chainer.nudge();
   }
 
+  /** Newest first; entries still waiting to be chained are chained first, so a read sees every write. */
   async list(query: AuditQueryDto): Promise<Page<AuditLogEntity>> {
+    await this.chainer.flush();
     const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a');
     if (query.actorId) qb.andWhere('a.actorId = :actorId', { actorId: query.actorId });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
@@ -90,6 +83,7 @@ export class AuditService {
 
   /** Recomputes every hash in chain order; the first entry whose hash or link does not hold is reported. */
   async verify(): Promise<AuditVerification> {
+    await this.chainer.flush();
     const repo = this.dataSource.getRepository(AuditLogEntity);
     let prevHash = GENESIS_HASH;
     let checked = 0;

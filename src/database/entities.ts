@@ -8,6 +8,7 @@ import { WorkflowEntity } from '../workflows/entities/workflow.entity';
 import { WebVitalEntity } from '../metrics/entities/web-vital.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
+import { AuditPendingEntity } from '../audit/entities/audit-pending.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
 
@@ -17,6 +18,7 @@ export const ENTITIES: Function[] = [
   RefreshTokenEntity,
   ApiKeyEntity,
   AuditLogEntity,
+  AuditPendingEntity,
   AgentEntity,
   AgentConfigVersionEntity,
   AgentStateEntity,

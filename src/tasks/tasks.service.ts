@@ -2,13 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { configure } from 'safe-stable-stringify';
-import { DataSource, type EntityManager, In, LessThan, type QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AuditService } from '../audit/audit.service';
 import { isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { bulkInsert } from '../database/bulk-insert';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import type { AgentEntity } from '../agents/entities/agent.entity';
@@ -153,7 +154,7 @@ export class TasksService {
     if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
     const tasks = prepared as TaskEntity[];
     await this.dataSource.transaction(async (em) => {
-      await em.insert(TaskEntity, tasks as QueryDeepPartialEntity<TaskEntity>[]);
+      await bulkInsert(em, TaskEntity, tasks);
       await this.audit.record(
         {
           action: 'task.batch_create',
@@ -170,28 +171,20 @@ export class TasksService {
 
   /** Inserts unless the same user already used the key; a key older than the window is released first. */
   private async insertOnce(em: EntityManager, task: TaskEntity): Promise<boolean> {
-    if (!task.idempotencyKey) {
-      await em.insert(TaskEntity, task as QueryDeepPartialEntity<TaskEntity>);
-      return true;
+    if (task.idempotencyKey) {
+      await em.update(
+        TaskEntity,
+        {
+          createdBy: task.createdBy,
+          idempotencyKey: task.idempotencyKey,
+          createdAt: LessThan(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+        },
+        { idempotencyKey: null },
+      );
     }
-    await em.update(
-      TaskEntity,
-      {
-        createdBy: task.createdBy,
-        idempotencyKey: task.idempotencyKey,
-        createdAt: LessThan(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
-      },
-      { idempotencyKey: null },
-    );
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(TaskEntity)
-      .values(task as QueryDeepPartialEntity<TaskEntity>)
-      .orIgnore()
-      .execute();
-    // Ignored on a conflict: then the row with this id does not exist.
-    return em.exists(TaskEntity, { where: { id: task.id } });
+    // With a key, a conflict on (creator, key) means an earlier request made the task: nothing is inserted.
+    const inserted = await bulkInsert(em, TaskEntity, [task], { ignoreConflicts: Boolean(task.idempotencyKey) });
+    return inserted.length === 1;
   }
 
   private async replay(principal: Principal, attempted: TaskEntity): Promise<TaskEntity> {

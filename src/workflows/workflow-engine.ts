@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, type QueryDeepPartialEntity } from 'typeorm';
+import { bulkInsert } from '../database/bulk-insert';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { evaluateCondition } from '../common/conditions/condition';
 import { AppError } from '../common/errors/app.error';
 import { FINAL_STATUSES, TaskEntity, type TaskStatus } from '../tasks/entities/task.entity';
@@ -161,7 +162,7 @@ export class WorkflowEngine implements OnModuleInit {
     prepared.runId = run.id;
     prepared.stepId = step.id;
     prepared.metadata = { runId: run.id, stepId: step.id };
-    await em.insert(TaskEntity, prepared as QueryDeepPartialEntity<TaskEntity>);
+    await bulkInsert(em, TaskEntity, [prepared]);
     return prepared;
   }
 

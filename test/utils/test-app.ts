@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import type { App } from 'supertest/types';
+import { AuditChainer } from '../../src/audit/audit-chainer';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttpApp } from '../../src/common/http/configure-http-app';
@@ -66,6 +67,8 @@ export interface TestApp {
   http: App;
   env: TestEnv;
   dataSource: DataSource;
+  /** Chains the audit entries written so far, for tests that read audit_logs directly. */
+  chainAudit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     http: app.getHttpServer() as App,
     env,
     dataSource: app.get(DataSource),
+    chainAudit: () => app.get(AuditChainer).flush(),
     close: async () => {
       await app.close();
       if (!options.shared) await env.destroy();

@@ -4,29 +4,8 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 export type AuditActorType = 'user' | 'apiKey' | 'system';
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
-/**
- * One audit entry. The table is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and
- * hash-chained: `hash` = SHA-256 over the entry's fields and `prevHash`, in `seq` order.
- */
-@Entity('audit_logs')
-@Check('audit_logs_outcome_check', `"outcome" IN ('success', 'failure', 'denied')`)
-@Check('audit_logs_actor_type_check', `"actor_type" IN ('user', 'apiKey', 'system')`)
-@Index('audit_logs_timestamp_idx', ['timestamp'])
-@Index('audit_logs_actor_idx', ['actorId', 'timestamp'])
-@Index('audit_logs_action_idx', ['action', 'timestamp'])
-@Index('audit_logs_resource_idx', ['resourceType', 'resourceId', 'timestamp'])
-@Index('audit_logs_outcome_idx', ['outcome', 'timestamp'])
-export class AuditLogEntity {
-  @ApiProperty({ format: 'uuid' })
-  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'audit_logs_pk' })
-  id!: string;
-
-  /** Position in the chain. */
-  @Index('audit_logs_seq_unique', { unique: true })
-  @ApiProperty({ description: 'Position in the hash chain', type: String })
-  @Column({ type: 'bigint' })
-  seq!: string;
-
+/** What an audit entry says; shared by chained entries and entries waiting to be chained. */
+export abstract class AuditFields {
   @ApiProperty({ format: 'date-time' })
   @Column({ type: 'timestamptz' })
   timestamp!: Date;
@@ -70,6 +49,30 @@ export class AuditLogEntity {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secrets masked' })
   @Column({ type: 'jsonb', default: () => "'{}'" })
   details!: Record<string, unknown>;
+}
+
+/**
+ * One audit entry. The table is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and
+ * hash-chained: `hash` = SHA-256 over the entry's fields and `prevHash`, in `seq` order.
+ */
+@Entity('audit_logs')
+@Check('audit_logs_outcome_check', `"outcome" IN ('success', 'failure', 'denied')`)
+@Check('audit_logs_actor_type_check', `"actor_type" IN ('user', 'apiKey', 'system')`)
+@Index('audit_logs_timestamp_idx', ['timestamp'])
+@Index('audit_logs_actor_idx', ['actorId', 'timestamp'])
+@Index('audit_logs_action_idx', ['action', 'timestamp'])
+@Index('audit_logs_resource_idx', ['resourceType', 'resourceId', 'timestamp'])
+@Index('audit_logs_outcome_idx', ['outcome', 'timestamp'])
+export class AuditLogEntity extends AuditFields {
+  @ApiProperty({ format: 'uuid' })
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'audit_logs_pk' })
+  id!: string;
+
+  /** Position in the chain. */
+  @Index('audit_logs_seq_unique', { unique: true })
+  @ApiProperty({ description: 'Position in the hash chain', type: String })
+  @Column({ type: 'bigint' })
+  seq!: string;
 
   @ApiProperty({ description: 'SHA-256 of the previous entry' })
   @Column({ name: 'prev_hash', type: 'char', length: 64 })

@@ -1,0 +1,117 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { bulkInsert } from '../database/bulk-insert';
+import { rowMapper, type RowMapper } from '../database/row-mapper';
+import { entryHash, GENESIS_HASH } from './audit-chain';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { AuditPendingEntity } from './entities/audit-pending.entity';
+
+/** Held while a batch is chained, so every entry links to the one before it, whichever process chains. */
+const AUDIT_CHAIN_LOCK = 72_0000_2;
+const BATCH = 1000;
+/** How soon entries written in this process are chained, and how often entries of any process are. */
+const NUDGE_MS = 20;
+const SWEEP_MS = 1000;
+
+/**
+ * Moves audit entries from `audit_pending` into the hash-chained `audit_logs`, in batches, in the order
+ * they were written. Entries are written with their change (no lock, no waiting on other writers); one
+ * process at a time chains them, under a transaction-scoped advisory lock, shortly after they are written,
+ * on a sweep, before the audit log is read, and on shutdown.
+ */
+@Injectable()
+export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditChainer.name);
+  private readonly pendingRows: RowMapper<AuditPendingEntity>;
+  private sweep?: NodeJS.Timeout;
+  private nudged?: NodeJS.Timeout;
+  private failing = false;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.pendingRows = rowMapper(dataSource, AuditPendingEntity, 'p');
+  }
+
+  onApplicationBootstrap(): void {
+    this.sweep = setInterval(() => void this.pass(), SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweep);
+    clearTimeout(this.nudged);
+    await this.flush().catch((err: Error) => this.logger.warn(`audit entries left to chain: ${err.message}`));
+  }
+
+  /** Entries were just written: chain them soon. */
+  nudge(): void {
+    if (this.nudged) return;
+    this.nudged = setTimeout(() => {
+      this.nudged = undefined;
+      void this.pass();
+    }, NUDGE_MS);
+    this.nudged.unref();
+  }
+
+  /** Chains every entry committed so far, waiting for another process's batch if need be. */
+  async flush(): Promise<void> {
+    while ((await this.chainBatch(true)) === BATCH);
+  }
+
+  /** One sweep: skipped when nothing waits or another process is chaining. */
+  private async pass(): Promise<void> {
+    try {
+      const [{ waiting }] = (await this.dataSource.query('SELECT EXISTS (SELECT 1 FROM audit_pending) AS waiting')) as {
+        waiting: boolean;
+      }[];
+      if (waiting) while ((await this.chainBatch(false)) === BATCH);
+      if (this.failing) this.logger.log('audit chaining resumed');
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) this.logger.warn(`audit chaining failed, will retry: ${(err as Error).message}`);
+      this.failing = true;
+    }
+  }
+
+  /** Chains up to BATCH entries; returns how many. */
+  private chainBatch(wait: boolean): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      if (wait) await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+      else if (!(await this.tryLock(em))) return 0;
+      const taken = (
+        (await em.query(
+          `WITH taken AS (
+             DELETE FROM audit_pending
+              WHERE position IN (SELECT position FROM audit_pending ORDER BY position LIMIT $1)
+             RETURNING *
+           )
+           SELECT ${this.pendingRows.columns} FROM taken p ORDER BY p.position`,
+          [BATCH],
+        )) as Record<string, unknown>[]
+      ).map((row) => this.pendingRows.map(row));
+      if (!taken.length) return 0;
+      const [last] = (await em.query('SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1')) as {
+        seq: string;
+        hash: string;
+      }[];
+      let seq = last ? BigInt(last.seq) : 0n;
+      let prevHash = last?.hash ?? GENESIS_HASH;
+      const entries = taken.map(({ position: _position, ...fields }) => {
+        seq += 1n;
+        const entry = Object.assign(new AuditLogEntity(), fields, { seq: String(seq), prevHash, hash: '' });
+        entry.hash = entryHash(entry);
+        prevHash = entry.hash;
+        return entry;
+      });
+      await bulkInsert(em, AuditLogEntity, entries);
+      return taken.length;
+    });
+  }
+
+  private async tryLock(em: EntityManager): Promise<boolean> {
+    const [{ locked }] = (await em.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AUDIT_CHAIN_LOCK])) as {
+      locked: boolean;
+    }[];
+    return locked;
+  }
+}
