@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
+import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { ValidationFailedError } from '../common/errors/app.error';
 import { AgentSecrets } from './agent-secrets';
@@ -22,18 +23,45 @@ export interface AgentRuntime {
   config: Record<string, unknown>;
 }
 
+const AGENT_CACHE_TTL_MS = 5000;
+
 @Injectable()
 export class AgentsService {
+  private readonly forTasks: SharedCache<AgentEntity>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly types: AgentTypeRegistry,
     private readonly validator: SchemaValidator,
     private readonly secrets: AgentSecrets,
     private readonly audit: AuditService,
-  ) {}
+    caches: SharedCaches,
+  ) {
+    this.forTasks = caches.create('agent', (id) => this.repo.findOneBy({ id, deletedAt: IsNull() }), {
+      ttlMs: AGENT_CACHE_TTL_MS,
+      max: 10_000,
+    });
+  }
 
   private get repo() {
     return this.dataSource.getRepository(AgentEntity);
+  }
+
+  /** Once a change to the agent is committed, every process drops its cached copy. */
+  private async changed<T>(id: string, change: Promise<T>): Promise<T> {
+    const result = await change;
+    await this.forTasks.invalidate(id);
+    return result;
+  }
+
+  /**
+   * A live agent, for accepting a task: cached per process (every change clears it everywhere, and an
+   * entry lives a few seconds at most). Reads that show the agent use {@link get}.
+   */
+  async forTask(id: string): Promise<AgentEntity> {
+    const agent = await this.forTasks.get(id);
+    if (!agent) throw new AgentNotFoundError();
+    return agent;
   }
 
   /** The config in a response or an audit entry: secrets masked. */
@@ -111,78 +139,90 @@ export class AgentsService {
   }
 
   async update(id: string, changes: UpdateAgentDto): Promise<AgentEntity> {
-    return this.uniqueName(() =>
-      this.dataSource.transaction(async (em) => {
-        const agent = await this.lockLive(em, id);
-        const before = {
-          name: agent.name,
-          status: agent.status,
-          concurrency: agent.concurrency,
-          timeoutMs: agent.timeoutMs,
-        };
-        Object.assign(agent, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
-        const saved = await em.save(agent);
-        const action =
-          changes.status && changes.status !== before.status
-            ? `agent.${changes.status === 'paused' ? 'pause' : 'resume'}`
-            : 'agent.update';
-        await this.audit.record(
-          {
-            action,
-            outcome: 'success',
-            resourceType: 'agent',
-            resourceId: id,
-            details: { before, changes: { ...changes } },
-          },
-          em,
-        );
-        return saved;
-      }),
+    return this.changed(
+      id,
+      this.uniqueName(() =>
+        this.dataSource.transaction(async (em) => {
+          const agent = await this.lockLive(em, id);
+          const before = {
+            name: agent.name,
+            status: agent.status,
+            concurrency: agent.concurrency,
+            timeoutMs: agent.timeoutMs,
+          };
+          Object.assign(agent, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+          const saved = await em.save(agent);
+          const action =
+            changes.status && changes.status !== before.status
+              ? `agent.${changes.status === 'paused' ? 'pause' : 'resume'}`
+              : 'agent.update';
+          await this.audit.record(
+            {
+              action,
+              outcome: 'success',
+              resourceType: 'agent',
+              resourceId: id,
+              details: { before, changes: { ...changes } },
+            },
+            em,
+          );
+          return saved;
+        }),
+      ),
     );
   }
 
   /** Soft delete: the agent and its history stay; it no longer lists, answers or takes tasks. */
   async remove(id: string): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const agent = await this.lockLive(em, id);
-      await em.update(AgentEntity, { id }, { deletedAt: new Date() });
-      await this.audit.record(
-        {
-          action: 'agent.delete',
-          outcome: 'success',
-          resourceType: 'agent',
-          resourceId: id,
-          details: { name: agent.name },
-        },
-        em,
-      );
-    });
+    await this.changed(
+      id,
+      this.dataSource.transaction(async (em) => {
+        const agent = await this.lockLive(em, id);
+        await em.update(AgentEntity, { id }, { deletedAt: new Date() });
+        await this.audit.record(
+          {
+            action: 'agent.delete',
+            outcome: 'success',
+            resourceType: 'agent',
+            resourceId: id,
+            details: { name: agent.name },
+          },
+          em,
+        );
+      }),
+    );
   }
 
   /** A new version from a new config; secrets sent back as "********" keep their current value. */
   async setConfig(principal: Principal, id: string, config: Record<string, unknown>): Promise<AgentEntity> {
-    return this.dataSource.transaction(async (em) => {
-      const agent = await this.lockLive(em, id);
-      const schema = this.types.get(agent.type).configSchema;
-      const merged = this.secrets.keepMasked(config, agent.config, schema);
-      return this.applyConfig(
-        em,
-        principal,
-        agent,
-        this.secrets.seal(this.validateConfig(agent.type, merged), schema),
-        'update',
-      );
-    });
+    return this.changed(
+      id,
+      this.dataSource.transaction(async (em) => {
+        const agent = await this.lockLive(em, id);
+        const schema = this.types.get(agent.type).configSchema;
+        const merged = this.secrets.keepMasked(config, agent.config, schema);
+        return this.applyConfig(
+          em,
+          principal,
+          agent,
+          this.secrets.seal(this.validateConfig(agent.type, merged), schema),
+          'update',
+        );
+      }),
+    );
   }
 
   /** A new version equal to an earlier one. */
   async rollback(principal: Principal, id: string, version: number): Promise<AgentEntity> {
-    return this.dataSource.transaction(async (em) => {
-      const agent = await this.lockLive(em, id);
-      const target = await em.findOneBy(AgentConfigVersionEntity, { agentId: id, version });
-      if (!target) throw new ConfigVersionNotFoundError(version);
-      return this.applyConfig(em, principal, agent, target.config, 'rollback', version);
-    });
+    return this.changed(
+      id,
+      this.dataSource.transaction(async (em) => {
+        const agent = await this.lockLive(em, id);
+        const target = await em.findOneBy(AgentConfigVersionEntity, { agentId: id, version });
+        if (!target) throw new ConfigVersionNotFoundError(version);
+        return this.applyConfig(em, principal, agent, target.config, 'rollback', version);
+      }),
+    );
   }
 
   async versions(id: string, skip: number, limit: number): Promise<Page<AgentConfigVersionEntity>> {

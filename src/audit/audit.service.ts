@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
-import { bulkInsert } from '../database/bulk-insert';
+import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
+import { bulkInsert, bulkInsertWith, type InsertPart } from '../database/bulk-insert';
 import { Page } from '../common/http/envelope';
 import { AuditContextStore } from './audit-context';
 import { entryHash, GENESIS_HASH } from './audit-chain';
@@ -45,10 +45,31 @@ export class AuditService {
    * so writers never wait on each other.
    */
   async record(event: AuditEvent, manager?: EntityManager): Promise<void> {
+    const entry = this.entry(event, manager ? 'transaction' : 'committed');
+    await bulkInsert(manager ?? this.dataSource.manager, AuditPendingEntity, [entry]);
+    this.chainer.nudge();
+  }
+
+  /**
+   * Inserts rows and their audit entry in one statement: the entry exists exactly when a row was
+   * inserted. Returns the ids inserted (none when `ignoreConflicts` skipped them all).
+   */
+  async insertAudited<T extends ObjectLiteral>(
+    em: EntityManager,
+    part: InsertPart<T>,
+    event: AuditEvent,
+  ): Promise<string[]> {
+    const entry = this.entry(event, 'transaction');
+    const ids = await bulkInsertWith(em, part, { entity: AuditPendingEntity, rows: [entry] });
+    this.chainer.nudge();
+    return ids;
+  }
+
+  private entry(event: AuditEvent, recorded: 'transaction' | 'committed'): AuditPendingEntity {
     const ctx = this.context.current();
-    if (ctx) ctx.recorded = manager ? 'transaction' : 'committed';
+    if (ctx) ctx.recorded = recorded;
     const principal = ctx?.principal;
-    const entry = Object.assign(new AuditPendingEntity(), {
+    return Object.assign(new AuditPendingEntity(), {
       id: randomUUID(),
       timestamp: new Date(),
       actorType: event.actorType ?? (principal ? principal.type : 'system'),
@@ -62,8 +83,6 @@ export class AuditService {
       requestId: ctx?.requestId ?? null,
       details: (redactSecrets(event.details ?? {}) as Record<string, unknown>) ?? {},
     });
-    await bulkInsert(manager ?? this.dataSource.manager, AuditPendingEntity, [entry]);
-    this.chainer.nudge();
   }
 
   /** Newest first; entries still waiting to be chained are chained first, so a read sees every write. */

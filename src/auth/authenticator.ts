@@ -7,7 +7,8 @@ import type { Principal } from './principal';
 import { TokenService } from './token.service';
 
 /**
- * Who is calling. User state is read on every call, so deactivation and role changes apply at once.
+ * Who is calling. User state is checked on every call (from a cache that every change clears at once,
+ * on every process), so deactivation and role changes apply at once.
  * Shared by the HTTP guard, the event gateway and the queue board.
  */
 @Injectable()
@@ -35,7 +36,7 @@ export class Authenticator {
   private async fromAccessToken(req: Request): Promise<Principal | undefined> {
     const claims = this.tokens.claimsOf(req);
     if (!claims) return undefined;
-    const user = await this.users.findById(claims.sub);
+    const user = await this.users.authState(claims.sub);
     if (!user?.isActive || user.tokenVersion !== claims.tv || user.role !== claims.role) return undefined;
     return {
       type: 'user',
@@ -49,7 +50,7 @@ export class Authenticator {
   private async fromApiKey(presented: string): Promise<Principal | undefined> {
     const key = await this.apiKeys.resolve(presented);
     if (!key) return undefined;
-    const user = await this.users.findById(key.userId);
+    const user = await this.users.authState(key.userId);
     if (!user?.isActive) return undefined;
     // A key never holds more than its owner holds now: a demoted owner's keys shrink with them.
     const owned = new Set(permissionsOf(user.role));

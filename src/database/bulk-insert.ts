@@ -1,11 +1,44 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
+export interface InsertPart<T extends ObjectLiteral> {
+  entity: EntityTarget<T>;
+  rows: T[];
+  /** Skip rows that violate a unique constraint. */
+  ignoreConflicts?: boolean;
+}
+
 /**
- * Inserts entities in one statement with one parameter: the rows go as a JSON array and Postgres turns
- * them into the table's own row type (`json_populate_recordset`), so types are the table's and a thousand
- * rows cost no more SQL text than one. Every column is written as given (a missing value is NULL, not the
- * column default), except a generated column the rows leave unset. `ignoreConflicts` skips rows that violate a unique constraint. Returns the ids inserted.
+ * `INSERT … SELECT … FROM json_populate_recordset(NULL::table, $n)`: the rows go as one JSON parameter and
+ * Postgres turns them into the table's own row type, so types are the table's and a thousand rows cost no
+ * more SQL text than one. Every column is written as given (a missing value is NULL, not the column
+ * default), except a generated column the rows leave unset.
  */
+function insertStatement<T extends ObjectLiteral>(
+  em: EntityManager,
+  part: InsertPart<T>,
+  param: number,
+  where = '',
+): { sql: string; value: string } {
+  const metadata = em.connection.getMetadata(part.entity);
+  const columns = metadata.columns
+    .filter((c) => !(c.isGenerated && (part.rows[0] as Record<string, unknown>)[c.propertyName] === undefined))
+    .map((c) => ({ name: c.databaseName, property: c.propertyName }));
+  const records = part.rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (const c of columns) record[c.name] = (row as Record<string, unknown>)[c.property] ?? null;
+    return record;
+  });
+  const list = columns.map((c) => `"${c.name}"`).join(', ');
+  const table = `"${metadata.tableName}"`;
+  return {
+    sql: `INSERT INTO ${table} (${list})
+          SELECT ${list} FROM json_populate_recordset(NULL::${table}, $${param}::json) ${where}
+          ${part.ignoreConflicts ? 'ON CONFLICT DO NOTHING' : ''}`,
+    value: JSON.stringify(records),
+  };
+}
+
+/** Inserts rows in one statement; returns the ids inserted. */
 export async function bulkInsert<T extends ObjectLiteral>(
   em: EntityManager,
   entity: EntityTarget<T>,
@@ -13,24 +46,28 @@ export async function bulkInsert<T extends ObjectLiteral>(
   options: { ignoreConflicts?: boolean } = {},
 ): Promise<string[]> {
   if (!rows.length) return [];
-  const metadata = em.connection.getMetadata(entity);
-  // A generated column (a serial position) left unset is left to the database.
-  const columns = metadata.columns
-    .filter((c) => !(c.isGenerated && (rows[0] as Record<string, unknown>)[c.propertyName] === undefined))
-    .map((c) => ({ name: c.databaseName, property: c.propertyName }));
-  const records = rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    for (const c of columns) record[c.name] = (row as Record<string, unknown>)[c.property] ?? null;
-    return record;
-  });
-  const list = columns.map((c) => `"${c.name}"`).join(', ');
-  const table = `"${metadata.tableName}"`;
+  const { sql, value } = insertStatement(em, { entity, rows, ...options }, 1);
+  const inserted = (await em.query(`${sql} RETURNING "id"`, [value])) as { id: string }[];
+  return inserted.map((r) => r.id);
+}
+
+/**
+ * Inserts rows and, in the same statement (so atomically, without a transaction's extra round trips),
+ * companion rows that exist only if any of the main rows were inserted: a task and its audit entry.
+ * Returns the ids of the main rows inserted.
+ */
+export async function bulkInsertWith<T extends ObjectLiteral, C extends ObjectLiteral>(
+  em: EntityManager,
+  main: InsertPart<T>,
+  companion: InsertPart<C>,
+): Promise<string[]> {
+  if (!main.rows.length) return [];
+  const first = insertStatement(em, main, 1);
+  const second = insertStatement(em, companion, 2, 'WHERE EXISTS (SELECT 1 FROM inserted)');
   const inserted = (await em.query(
-    `INSERT INTO ${table} (${list})
-     SELECT ${list} FROM json_populate_recordset(NULL::${table}, $1::json)
-     ${options.ignoreConflicts ? 'ON CONFLICT DO NOTHING' : ''}
-     RETURNING "id"`,
-    [JSON.stringify(records)],
+    `WITH inserted AS (${first.sql} RETURNING "id"), companion AS (${second.sql})
+     SELECT "id" FROM inserted`,
+    [first.value, second.value],
   )) as { id: string }[];
   return inserted.map((r) => r.id);
 }

@@ -1,20 +1,22 @@
 import { Global, Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RedisConnectionFactory } from './redis-connection.factory';
+import { REDIS } from './redis.constants';
+import { SharedCaches } from './shared-cache';
 
-/** Shared command connection (keys prefixed with REDIS_PREFIX). */
-export const REDIS = Symbol('REDIS');
+export { REDIS };
 
 @Global()
 @Module({
   providers: [
     RedisConnectionFactory,
+    SharedCaches,
     {
       provide: REDIS,
       inject: [RedisConnectionFactory],
       useFactory: (factory: RedisConnectionFactory): Redis => factory.create('commands'),
     },
   ],
-  exports: [RedisConnectionFactory, REDIS],
+  exports: [RedisConnectionFactory, REDIS, SharedCaches],
 })
 export class RedisModule {}

@@ -2,14 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { configure } from 'safe-stable-stringify';
-import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
+import { DataSource, In, LessThan } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AuditService } from '../audit/audit.service';
 import { isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
-import { bulkInsert } from '../database/bulk-insert';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import type { AgentEntity } from '../agents/entities/agent.entity';
@@ -63,7 +62,7 @@ export class TasksService {
     createdBy: string,
     dto: CreateTaskDto,
     base = '',
-    agentOf: (id: string) => Promise<AgentEntity> = (id) => this.agents.get(id),
+    agentOf: (id: string) => Promise<AgentEntity> = (id) => this.agents.forTask(id),
   ): Promise<TaskEntity | ErrorDetail[]> {
     let agent;
     try {
@@ -118,22 +117,7 @@ export class TasksService {
         .update(stableStringify(dto) ?? '')
         .digest('hex');
     }
-    const created = await this.dataSource.transaction(async (em) => {
-      const inserted = await this.insertOnce(em, prepared);
-      if (inserted) {
-        await this.audit.record(
-          {
-            action: 'task.create',
-            outcome: 'success',
-            resourceType: 'task',
-            resourceId: prepared.id,
-            details: { agentId: prepared.agentId },
-          },
-          em,
-        );
-      }
-      return inserted;
-    });
+    const created = await this.insertOnce(prepared);
     if (!created) return { task: await this.replay(principal, prepared), replayed: true };
     await this.afterCreate([prepared]);
     return { task: prepared, replayed: false };
@@ -144,7 +128,7 @@ export class TasksService {
     // A batch names few agents: each is read once.
     const agents = new Map<string, Promise<AgentEntity>>();
     const agentOf = (id: string): Promise<AgentEntity> => {
-      if (!agents.has(id)) agents.set(id, this.agents.get(id));
+      if (!agents.has(id)) agents.set(id, this.agents.forTask(id));
       return agents.get(id)!;
     };
     const prepared = await Promise.all(
@@ -153,25 +137,37 @@ export class TasksService {
     const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
     if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
     const tasks = prepared as TaskEntity[];
-    await this.dataSource.transaction(async (em) => {
-      await bulkInsert(em, TaskEntity, tasks);
-      await this.audit.record(
-        {
-          action: 'task.batch_create',
-          outcome: 'success',
-          resourceType: 'task',
-          details: { count: tasks.length, ids: tasks.map((t) => t.id) },
-        },
-        em,
-      );
-    });
+    await this.audit.insertAudited(
+      this.dataSource.manager,
+      { entity: TaskEntity, rows: tasks },
+      {
+        action: 'task.batch_create',
+        outcome: 'success',
+        resourceType: 'task',
+        details: { count: tasks.length, ids: tasks.map((t) => t.id) },
+      },
+    );
     await this.afterCreate(tasks);
     return tasks;
   }
 
-  /** Inserts unless the same user already used the key; a key older than the window is released first. */
-  private async insertOnce(em: EntityManager, task: TaskEntity): Promise<boolean> {
-    if (task.idempotencyKey) {
+  /**
+   * Inserts the task with its audit entry, in one statement; with an Idempotency-Key, unless the same user
+   * already used the key (a key older than the window is released first). False when it was not inserted.
+   */
+  private async insertOnce(task: TaskEntity): Promise<boolean> {
+    const audit = {
+      action: 'task.create',
+      outcome: 'success' as const,
+      resourceType: 'task',
+      resourceId: task.id,
+      details: { agentId: task.agentId },
+    };
+    if (!task.idempotencyKey) {
+      const ids = await this.audit.insertAudited(this.dataSource.manager, { entity: TaskEntity, rows: [task] }, audit);
+      return ids.length === 1;
+    }
+    return this.dataSource.transaction(async (em) => {
       await em.update(
         TaskEntity,
         {
@@ -181,10 +177,14 @@ export class TasksService {
         },
         { idempotencyKey: null },
       );
-    }
-    // With a key, a conflict on (creator, key) means an earlier request made the task: nothing is inserted.
-    const inserted = await bulkInsert(em, TaskEntity, [task], { ignoreConflicts: Boolean(task.idempotencyKey) });
-    return inserted.length === 1;
+      // A conflict on (creator, key) means an earlier request made the task: nothing is inserted.
+      const ids = await this.audit.insertAudited(
+        em,
+        { entity: TaskEntity, rows: [task], ignoreConflicts: true },
+        audit,
+      );
+      return ids.length === 1;
+    });
   }
 
   private async replay(principal: Principal, attempted: TaskEntity): Promise<TaskEntity> {

@@ -6,11 +6,22 @@ import { PasswordService } from '../auth/password.service';
 import type { Role } from '../auth/permissions';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { Page } from '../common/http/envelope';
+import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import type { UpdateUserDto, UserQueryDto } from './dto/user.dto';
 import { UserEntity } from './entities/user.entity';
 import { EmailTakenError, UserNotFoundError } from './users.errors';
 
 const UNIQUE_VIOLATION = '23505';
+const AUTH_STATE_TTL_MS = 5000;
+
+/** What authenticating a caller needs to know of their user, cached per process. */
+export interface UserAuthState {
+  id: string;
+  email: string;
+  role: Role;
+  isActive: boolean;
+  tokenVersion: number;
+}
 
 export interface NewUser {
   email: string;
@@ -21,11 +32,33 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
+  private readonly authStates: SharedCache<UserAuthState>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
-  ) {}
+    caches: SharedCaches,
+  ) {
+    this.authStates = caches.create(
+      'user-auth',
+      (id) =>
+        this.repo.findOne({
+          select: { id: true, email: true, role: true, isActive: true, tokenVersion: true },
+          where: { id },
+        }),
+      { ttlMs: AUTH_STATE_TTL_MS, max: 10_000 },
+    );
+  }
+
+  /**
+   * The state every authenticated request checks (active, role, token version). Cached per process; a
+   * change made through {@link update} reaches every process at once, and an entry lives at most a few
+   * seconds in any case.
+   */
+  authState(id: string): Promise<UserAuthState | null> {
+    return this.authStates.get(id);
+  }
 
   private get repo() {
     return this.dataSource.getRepository(UserEntity);
@@ -92,7 +125,7 @@ export class UsersService {
    * working on its next request) and revokes the refresh tokens; the audit entry is in the same transaction.
    */
   async update(id: string, changes: UpdateUserDto): Promise<UserEntity> {
-    return this.dataSource.transaction(async (em) => {
+    const updated = await this.dataSource.transaction(async (em) => {
       const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new UserNotFoundError();
       const before = { name: user.name, role: user.role, isActive: user.isActive };
@@ -118,6 +151,8 @@ export class UsersService {
       );
       return saved;
     });
+    await this.authStates.invalidate(id);
+    return updated;
   }
 
   private async revokeAllRefreshTokens(em: EntityManager, userId: string): Promise<void> {

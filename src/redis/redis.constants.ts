@@ -1,0 +1,2 @@
+/** Shared command connection (keys prefixed with REDIS_PREFIX). */
+export const REDIS = Symbol('REDIS');

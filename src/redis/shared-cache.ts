@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { RedisConnectionFactory } from './redis-connection.factory';
+import { REDIS } from './redis.constants';
+
+/** A per-process cache of database reads that every process drops an entry from when it changes. */
+export interface SharedCache<V extends object> {
+  /** The cached value, or the loader's (concurrent misses share one load). Null results are not kept. */
+  get(id: string): Promise<V | null>;
+  /** Drops the entry here at once and on every other process through Redis. */
+  invalidate(id: string): Promise<void>;
+}
+
+/**
+ * Caches for hot reads (who is calling, which agent a task is for) that stay correct across processes:
+ * the process that changes a row drops it locally at once and announces it on a Redis channel, which
+ * every process listens to. Entries also expire after `ttlMs`, which bounds staleness should an
+ * announcement be lost (Redis down).
+ */
+@Injectable()
+export class SharedCaches implements OnModuleDestroy {
+  private readonly logger = new Logger(SharedCaches.name);
+  private readonly channel: string;
+  private readonly caches = new Map<string, LRUCache<string, object>>();
+  private subscriber?: Redis;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly connections: RedisConnectionFactory,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.channel = `${config.redis.prefix}:cache-invalidations`;
+  }
+
+  create<V extends object>(
+    name: string,
+    load: (id: string) => Promise<V | null>,
+    options: { ttlMs: number; max: number },
+  ): SharedCache<V> {
+    const cache = new LRUCache<string, V>({
+      max: options.max,
+      ttl: options.ttlMs,
+      fetchMethod: async (id) => (await load(id)) ?? undefined,
+    });
+    this.caches.set(name, cache as unknown as LRUCache<string, object>);
+    this.listen();
+    return {
+      get: async (id) => (await cache.fetch(id)) ?? null,
+      invalidate: async (id) => {
+        cache.delete(id);
+        await this.redis
+          .publish(this.channel, JSON.stringify({ name, id }))
+          .catch((err: Error) => this.logger.warn(`could not announce a cache invalidation: ${err.message}`));
+      },
+    };
+  }
+
+  private listen(): void {
+    if (this.subscriber) return;
+    this.subscriber = this.connections.create('subscriber');
+    void this.subscriber.subscribe(this.channel).catch(() => undefined);
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      try {
+        const { name, id } = JSON.parse(message) as { name: string; id: string };
+        this.caches.get(name)?.delete(id);
+      } catch {
+        this.logger.warn('ignored a malformed cache invalidation');
+      }
+    });
+    // Announcements missed while disconnected cannot be replayed: start over.
+    this.subscriber.on('ready', () => {
+      for (const cache of this.caches.values()) cache.clear();
+    });
+  }
+
+  onModuleDestroy(): void {
+    for (const cache of this.caches.values()) cache.clear();
+  }
+}
