@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger as PinoBaseLogger } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { AuditContextStore } from '../audit/audit-context';
 
 const SECRET_KEYS = [
   'password',
@@ -28,30 +31,58 @@ export const REDACTED_PATHS = [
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
+type LogLevel = 'info' | 'warn' | 'error';
+
+/** 5xx and thrown errors are errors, other 4xx warnings, the rest info. */
+export function requestLogLevel(statusCode: number): LogLevel {
+  return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+}
+
+/**
+ * One line per finished request (`request completed`, with requestId, method, url without the query,
+ * statusCode and responseTime), at the level its status deserves; health probes are not logged. It makes no
+ * per-request logger (pino-http makes two, which costs more than serving a small request): at
+ * LOG_LEVEL=warn a successful request costs a comparison. Logs written while a request is handled carry
+ * its `requestId` through the root logger's mixin.
+ */
+export function requestLogMiddleware(logger: PinoBaseLogger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = performance.now();
+    if (!req.url.startsWith('/health')) {
+      res.once('finish', () => {
+        const level = requestLogLevel(res.statusCode);
+        if (!logger.isLevelEnabled(level)) return;
+        logger[level](
+          {
+            requestId: (req as Request & { id?: string }).id,
+            method: req.method,
+            url: req.originalUrl.split('?')[0],
+            statusCode: res.statusCode,
+            responseTime: Math.round(performance.now() - started),
+          },
+          'request completed',
+        );
+      });
+    }
+    next();
+  };
+}
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      inject: [APP_CONFIG, AuditContextStore],
+      useFactory: (config: AppConfig, requests: AuditContextStore) => ({
+        // pino-http is not mounted: requestLogMiddleware logs each request, every log goes through the root logger.
+        useExisting: true,
         pinoHttp: {
           level: config.log.level,
           base: { role: config.role, pid: process.pid },
-          // The request id middleware runs first and sets req.id; every line of a request carries it.
-          genReqId: (req: IncomingMessage) => String((req as IncomingMessage & { id?: string }).id ?? ''),
-          customAttributeKeys: { reqId: 'requestId' },
-          quietReqLogger: true,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: req.url.split('?')[0],
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          mixin: () => {
+            const requestId = requests.current()?.requestId;
+            return requestId ? { requestId } : {};
           },
-          autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
-          customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         },
       }),
     }),

@@ -91,7 +91,12 @@ export class TasksController {
 
   @Get()
   @RequirePermissions('tasks:read')
-  @ApiOperation({ summary: 'Your tasks (admins: everyone’s), newest first' })
+  @ApiOperation({
+    summary: 'Your tasks (admins: everyone’s), newest first',
+    description:
+      '`meta.total` counts the matching tasks. Up to 1,000 matches it is exact on every call; a larger count ' +
+      'may be reused for up to 5 seconds by the instance that made it.',
+  })
   @ApiEnvelope(TaskDto, { list: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: TaskQueryDto): Promise<Page<TaskDto>> {

@@ -9,6 +9,8 @@ import { AuditService } from '../audit/audit.service';
 import { isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { rowMapper, type RowMapper } from '../database/row-mapper';
+import { LRUCache } from 'lru-cache';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import type { AgentEntity } from '../agents/entities/agent.entity';
@@ -29,6 +31,10 @@ import {
 } from './tasks.errors';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+/** List totals up to this many matches are always counted. */
+const EXACT_TOTAL_BELOW = 1000;
+/** How long a larger total may be reused. */
+const TOTAL_REUSE_MS = 5000;
 const stableStringify = configure({ deterministic: true });
 
 export interface Submitted {
@@ -40,6 +46,8 @@ export interface Submitted {
 @Injectable()
 export class TasksService {
   private readonly logger = new Logger(TasksService.name);
+  private readonly rows: RowMapper<TaskEntity>;
+  private readonly largeTotals = new LRUCache<string, number>({ max: 1000, ttl: TOTAL_REUSE_MS });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,7 +59,9 @@ export class TasksService {
     private readonly cancellation: TaskCancellation,
     private readonly audit: AuditService,
     private readonly lifecycle: TaskLifecycle,
-  ) {}
+  ) {
+    this.rows = rowMapper(dataSource, TaskEntity, 't');
+  }
 
   private get repo() {
     return this.dataSource.getRepository(TaskEntity);
@@ -210,25 +220,59 @@ export class TasksService {
 
   /** A task the caller may see: their own, or any for an admin. Anyone else's is "not found". */
   async get(principal: Principal, id: string): Promise<TaskEntity> {
-    const task = await this.repo.findOneBy(isAdmin(principal) ? { id } : { id, createdBy: principal.userId });
-    if (!task) throw new TaskNotFoundError();
-    return task;
+    const admin = isAdmin(principal);
+    const [row] = (await this.dataSource.query(
+      `SELECT ${this.rows.columns} FROM tasks t WHERE t.id = $1 ${admin ? '' : 'AND t.created_by = $2'}`,
+      admin ? [id] : [id, principal.userId],
+    )) as Record<string, unknown>[];
+    if (!row) throw new TaskNotFoundError();
+    return this.rows.map(row);
   }
 
+  /**
+   * Newest first. `total` is exact, except that a count over {@link EXACT_TOTAL_BELOW} matches may be
+   * reused for a few seconds ({@link TOTAL_REUSE_MS}): counting a large table on every page is what makes
+   * lists slow, and a total that large moves anyway.
+   */
   async list(principal: Principal, query: TaskQueryDto): Promise<Page<TaskEntity>> {
-    const qb = this.repo.createQueryBuilder('t');
-    if (!isAdmin(principal)) qb.andWhere('t.createdBy = :me', { me: principal.userId });
-    if (query.status) qb.andWhere('t.status = :status', { status: query.status });
-    if (query.agentId) qb.andWhere('t.agentId = :agentId', { agentId: query.agentId });
-    if (query.createdAfter) qb.andWhere('t.createdAt >= :after', { after: query.createdAfter });
-    if (query.createdBefore) qb.andWhere('t.createdAt <= :before', { before: query.createdBefore });
-    const [items, total] = await qb
-      .orderBy('t.createdAt', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .skip(query.skip)
-      .take(query.limit)
-      .getManyAndCount();
-    return new Page(items, total, query.skip, query.limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown): void => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (!isAdmin(principal)) add('t.created_by = ?', principal.userId);
+    if (query.status) add('t.status = ?', query.status);
+    if (query.agentId) add('t.agent_id = ?', query.agentId);
+    if (query.createdAfter) add('t.created_at >= ?', query.createdAfter);
+    if (query.createdBefore) add('t.created_at <= ?', query.createdBefore);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [rows, total] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${this.rows.columns} FROM tasks t ${filter}
+          ORDER BY t.created_at DESC, t.id DESC
+          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, query.limit, query.skip],
+      ) as Promise<Record<string, unknown>[]>,
+      this.count(filter, params),
+    ]);
+    return new Page(
+      rows.map((row) => this.rows.map(row)),
+      total,
+      query.skip,
+      query.limit,
+    );
+  }
+
+  private async count(filter: string, params: unknown[]): Promise<number> {
+    const key = JSON.stringify([filter, params]);
+    const reused = this.largeTotals.get(key);
+    if (reused !== undefined) return reused;
+    const [{ n }] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM tasks t ${filter}`, params)) as {
+      n: number;
+    }[];
+    if (n >= EXACT_TOTAL_BELOW) this.largeTotals.set(key, n);
+    return n;
   }
 
   async attempts(principal: Principal, id: string): Promise<TaskAttemptEntity[]> {

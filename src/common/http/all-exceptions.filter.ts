@@ -102,7 +102,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const problem = this.toProblem(err);
     if (problem.status >= 500) {
       const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      this.logger.error(`${req.method} ${req.path} failed with ${problem.status}: ${detail}`);
+      this.logger.error(
+        `${req.method} ${req.path} failed with ${problem.status}: ${detail} (request ${String(req.id ?? '-')})`,
+      );
       if (err instanceof Error && err.stack) this.logger.debug(err.stack);
     }
     sendError(req, res, problem);

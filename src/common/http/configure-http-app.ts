@@ -3,9 +3,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
 import responseTime from 'response-time';
 import type { AppConfig } from '../../config/app-config';
 import { RedisIoAdapter } from '../../events/redis-io.adapter';
+import { requestLogMiddleware } from '../../logging/logging.module';
 import { httpMetricsMiddleware } from '../../metrics/http-metrics.middleware';
 import { Metrics } from '../../metrics/metrics.service';
 import { mountQueueBoard } from '../../queue/queue-board';
@@ -79,6 +81,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   express.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestIdMiddleware);
+  // The application's root pino logger (nestjs-pino builds it once; a PinoLogger outside a request returns it).
+  app.use(requestLogMiddleware(new PinoLogger(app.get<Params>(PARAMS_PROVIDER_TOKEN)).logger));
   app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.use(responseTime({ digits: 1, suffix: true }));
   app.use(securityHeaders);
