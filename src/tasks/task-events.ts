@@ -83,22 +83,17 @@ export class TaskEvents implements OnModuleDestroy {
   }
 
   /** To SSE streams (the Redis channel) and to Socket.IO rooms on every API instance (the Redis adapter). */
-  async publish(event: TaskEvent): Promise<void> {
+  publish(event: TaskEvent): void {
     const rooms = [
       `task:${event.taskId}`,
       `agent:${event.agentId}:all`,
       `agent:${event.agentId}:user:${event.createdBy}`,
     ];
-    try {
-      this.sockets.to(rooms).emit('task.updated', event);
-      await this.redis.publish(this.channel, JSON.stringify(event));
-    } catch (err) {
-      this.logger.warn(`could not publish a task event: ${(err as Error).message}`);
-    }
+    this.send(this.channel, event, () => this.sockets.to(rooms).emit('task.updated', event));
   }
 
   /** A workflow run changed: to its SSE streams and its Socket.IO room. */
-  async publishRun(run: RunEventSource): Promise<void> {
+  publishRun(run: RunEventSource): void {
     const event: RunEvent = {
       runId: run.id,
       workflowId: run.workflowId,
@@ -107,11 +102,21 @@ export class TaskEvents implements OnModuleDestroy {
       steps: Object.entries(run.steps).map(([id, s]) => ({ id, status: s.status, taskId: s.taskId })),
       updatedAt: new Date().toISOString(),
     };
+    this.send(this.runChannel, event, () => this.sockets.to(`run:${run.id}`).emit('run.updated', event));
+  }
+
+  /**
+   * Both publishes leave without waiting for Redis to answer: commands on one connection keep their
+   * order, so a task's events arrive in the order they were made, and the caller is never held up.
+   */
+  private send(channel: string, event: TaskEvent | RunEvent, emit: () => void): void {
+    const failed = (err: unknown): void =>
+      this.logger.warn(`could not publish an event on ${channel}: ${(err as Error).message}`);
     try {
-      this.sockets.to(`run:${run.id}`).emit('run.updated', event);
-      await this.redis.publish(this.runChannel, JSON.stringify(event));
+      emit();
+      this.redis.publish(channel, JSON.stringify(event)).catch(failed);
     } catch (err) {
-      this.logger.warn(`could not publish a run event: ${(err as Error).message}`);
+      failed(err);
     }
   }
 

@@ -107,14 +107,21 @@ export class TaskRunner {
     // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
     const attempt = task.status === 'running' ? Math.max(task.attempts, 1) : task.attempts + 1;
     const { controller, release } = this.cancellation.register(task.id);
+    let timer: NodeJS.Timeout | undefined;
+    const attemptSignal = new AbortController();
+    const sources = [controller.signal, jobSignal];
+    const forward = (event: Event): void => attemptSignal.abort((event.target as AbortSignal).reason);
     try {
       if (!(await this.start(task, attempt))) return { skipped: 'cancelled' };
       const type = this.types.get(agent.type);
-      const signal = AbortSignal.any([
-        controller.signal,
-        AbortSignal.timeout(timeoutMs),
-        ...(jobSignal ? [jobSignal] : []),
-      ]);
+      // One signal for cancellation, the timeout and the job's own, unlinked when the attempt ends (not
+      // AbortSignal.timeout/any, whose timer and links outlive a short task by its whole timeout).
+      const signal = attemptSignal.signal;
+      timer = setTimeout(() => attemptSignal.abort(new DOMException('The task timed out', 'TimeoutError')), timeoutMs);
+      for (const source of sources) {
+        if (source?.aborted) attemptSignal.abort(source.reason);
+        source?.addEventListener('abort', forward, { once: true });
+      }
       let lastProgressWrite = 0;
       const context: ExecutionContext = {
         taskId: task.id,
@@ -140,7 +147,7 @@ export class TaskRunner {
                 { progress: task.progress, progressMessage: task.progressMessage },
               ),
           );
-          await this.events.publish(taskEvent(task));
+          this.events.publish(taskEvent(task));
         },
         checkpoint: async (state) => {
           await withDbRetry(() =>
@@ -167,6 +174,8 @@ export class TaskRunner {
       await this.finish(task, attempt, 'succeeded', { output }, agent.type);
       return { taskId: task.id };
     } finally {
+      clearTimeout(timer);
+      for (const source of sources) source?.removeEventListener('abort', forward);
       release();
       await this.slots.release(agent.id, task.id).catch(() => undefined);
     }
@@ -183,7 +192,7 @@ export class TaskRunner {
     const startedAt = await this.state.start(task.id, attempt);
     if (!startedAt) return false;
     Object.assign(task, { status: 'running', attempts: attempt, startedAt });
-    await this.events.publish(taskEvent(task));
+    this.events.publish(taskEvent(task));
     return true;
   }
 
@@ -244,7 +253,7 @@ export class TaskRunner {
       return;
     }
     Object.assign(task, changes);
-    await this.events.publish(taskEvent(task));
+    this.events.publish(taskEvent(task));
     if (final) {
       this.metrics.taskFinished(agentType, status, this.secondsSinceStart(task));
       await this.lifecycle.finished(task);

@@ -215,7 +215,7 @@ export class TasksService {
       // Postgres has the tasks; the reconciler queues them once Redis is back.
       this.logger.error(`could not queue ${tasks.length} task(s): ${(err as Error).message}`);
     }
-    await Promise.all(tasks.map((t) => this.events.publish(taskEvent(t))));
+    for (const task of tasks) this.events.publish(taskEvent(task));
   }
 
   /** A task the caller may see: their own, or any for an admin. Anyone else's is "not found". */
@@ -309,7 +309,7 @@ export class TasksService {
     });
     if (wasRunning) await this.cancellation.requestCancel(id);
     await this.queue.remove(id).catch(() => undefined);
-    await this.events.publish(taskEvent(task));
+    this.events.publish(taskEvent(task));
     await this.lifecycle.finished(task);
     return task;
   }

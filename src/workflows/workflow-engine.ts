@@ -53,7 +53,7 @@ export class WorkflowEngine implements OnModuleInit {
     const result = await this.dataSource.transaction((em) => this.advanceIn(em, runId));
     if (!result) return undefined;
     if (result.created.length) await this.tasks.afterCreate(result.created);
-    if (result.changed) await this.events.publishRun(result.run);
+    if (result.changed) this.events.publishRun(result.run);
     return result.run;
   }
 
@@ -196,7 +196,7 @@ export class WorkflowEngine implements OnModuleInit {
       return open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
     });
     for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId);
-    await this.events.publishRun(run);
+    this.events.publishRun(run);
     return run;
   }
 

@@ -79,6 +79,8 @@ export function buildOpenApiDocument(app: NestExpressApplication, version: strin
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig, version: string): void {
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
+  // API responses are no-store: an ETag (a hash of every body) would only cost time.
+  express.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestIdMiddleware);
   // The application's root pino logger (nestjs-pino builds it once; a PinoLogger outside a request returns it).
