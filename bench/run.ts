@@ -244,10 +244,13 @@ async function main(): Promise<void> {
         await api(apiUrl, '/api/v1/tasks/batch', accessToken, { tasks });
       }
       for (;;) {
-        const [{ n }] = (
-          await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running', 'retrying')`)
-        ).rows as { n: number }[];
-        if (n === 0) break;
+        // EXISTS stops at the first unfinished task: polling must not load the database it measures.
+        const [{ pending }] = (
+          await db.query(
+            `SELECT EXISTS (SELECT 1 FROM tasks WHERE status IN ('queued', 'running', 'retrying')) AS pending`,
+          )
+        ).rows as { pending: boolean }[];
+        if (!pending) break;
         if (Date.now() - started > 600_000) throw new Error('tasks did not finish within 10 minutes');
         await sleep(100);
       }
