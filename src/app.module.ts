@@ -11,6 +11,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
+import { ProcessModule } from './common/process/process.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { SystemModule } from './system/system.module';
@@ -33,6 +34,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        ProcessModule,
         DatabaseModule,
         RedisModule,
         CryptoModule,

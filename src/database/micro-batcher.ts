@@ -34,7 +34,7 @@ export class MicroBatcher<I, O> {
     private readonly options: MicroBatcherOptions<I> = {},
   ) {
     this.maxSize = options.maxSize ?? 500;
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxInFlight = options.maxInFlight ?? 1;
   }
 
   submit(item: I): Promise<O> {

@@ -9,6 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { preparedQuery } from '../database/prepared';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
 import { LRUCache } from 'lru-cache';
 import { SchemaValidator } from '../common/schema/schema-validator';
@@ -221,7 +222,8 @@ export class TasksService {
   /** A task the caller may see: their own, or any for an admin. Anyone else's is "not found". */
   async get(principal: Principal, id: string): Promise<TaskEntity> {
     const admin = isAdmin(principal);
-    const [row] = (await this.dataSource.query(
+    const [row] = (await preparedQuery(
+      this.dataSource,
       `SELECT ${this.rows.columns} FROM tasks t WHERE t.id = $1 ${admin ? '' : 'AND t.created_by = $2'}`,
       admin ? [id] : [id, principal.userId],
     )) as Record<string, unknown>[];
@@ -248,7 +250,8 @@ export class TasksService {
     if (query.createdBefore) add('t.created_at <= ?', query.createdBefore);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, total] = await Promise.all([
-      this.dataSource.query(
+      preparedQuery(
+        this.dataSource,
         `SELECT ${this.rows.columns} FROM tasks t ${filter}
           ORDER BY t.created_at DESC, t.id DESC
           LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -268,7 +271,11 @@ export class TasksService {
     const key = JSON.stringify([filter, params]);
     const reused = this.largeTotals.get(key);
     if (reused !== undefined) return reused;
-    const [{ n }] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM tasks t ${filter}`, params)) as {
+    const [{ n }] = (await preparedQuery(
+      this.dataSource,
+      `SELECT count(*)::int AS n FROM tasks t ${filter}`,
+      params,
+    )) as {
       n: number;
     }[];
     if (n >= EXACT_TOTAL_BELOW) this.largeTotals.set(key, n);
