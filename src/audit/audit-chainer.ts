@@ -11,7 +11,7 @@ import { AuditPendingEntity } from './entities/audit-pending.entity';
 const AUDIT_CHAIN_LOCK = 72_0000_2;
 const BATCH = 1000;
 /** How soon entries written in this process are chained, and how often entries of any process are. */
-const NUDGE_MS = 20;
+const NUDGE_MS = 200;
 const SWEEP_MS = 1000;
 
 /**
@@ -43,12 +43,12 @@ export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdo
     await this.flush().catch((err: Error) => this.logger.warn(`audit entries left to chain: ${err.message}`));
   }
 
-  /** Entries were just written: chain them soon. */
+  /** Entries were just written: chain them soon (one pass for everything written meanwhile). */
   nudge(): void {
     if (this.nudged) return;
     this.nudged = setTimeout(() => {
       this.nudged = undefined;
-      void this.pass();
+      void this.pass(true);
     }, NUDGE_MS);
     this.nudged.unref();
   }
@@ -58,19 +58,23 @@ export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdo
     while ((await this.chainBatch(true)) === BATCH);
   }
 
-  /** One sweep: skipped when nothing waits or another process is chaining. */
-  private async pass(): Promise<void> {
+  /** One pass: skipped when nothing waits (a sweep looks first) or another process is chaining. */
+  private async pass(written = false): Promise<void> {
     try {
-      const [{ waiting }] = (await this.dataSource.query('SELECT EXISTS (SELECT 1 FROM audit_pending) AS waiting')) as {
-        waiting: boolean;
-      }[];
-      if (waiting) while ((await this.chainBatch(false)) === BATCH);
+      if (written || (await this.waiting())) while ((await this.chainBatch(false)) === BATCH);
       if (this.failing) this.logger.log('audit chaining resumed');
       this.failing = false;
     } catch (err) {
       if (!this.failing) this.logger.warn(`audit chaining failed, will retry: ${(err as Error).message}`);
       this.failing = true;
     }
+  }
+
+  private async waiting(): Promise<boolean> {
+    const [{ waiting }] = (await this.dataSource.query('SELECT EXISTS (SELECT 1 FROM audit_pending) AS waiting')) as {
+      waiting: boolean;
+    }[];
+    return waiting;
   }
 
   /** Chains up to BATCH entries; returns how many. */
