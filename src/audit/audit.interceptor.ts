@@ -34,10 +34,12 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
+    // Reads write no audit entries: they pass straight through.
+    if (!isStateChanging(req.method)) return next.handle();
     const ctx: AuditRequestContext = auditContextOf(req);
     const skip = this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()]);
     const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
-    const audited = isStateChanging(req.method) && !skip;
+    const audited = !skip;
     const action =
       meta?.action ??
       `${context
