@@ -73,8 +73,10 @@ export function requestLogMiddleware(logger: PinoBaseLogger) {
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG, AuditContextStore],
       useFactory: (config: AppConfig, requests: AuditContextStore) => ({
-        // pino-http is not mounted: requestLogMiddleware logs each request, every log goes through the root logger.
+        // Neither pino-http nor nestjs-pino's per-request binding is mounted (no routes): requestLogMiddleware
+        // logs each request and every log goes through the root logger, which adds the request id itself.
         useExisting: true,
+        forRoutes: [],
         pinoHttp: {
           level: config.log.level,
           base: { role: config.role, pid: process.pid },
