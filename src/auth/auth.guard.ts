@@ -13,8 +13,8 @@ import type { Permission } from './permissions';
 /**
  * Global guard, deny by default: a route is open only when marked @Public; otherwise the caller must
  * authenticate (Bearer JWT or X-API-Key) and hold every permission the route declares. A route that
- * declares nothing is refused. User state is read on every request, so deactivation and role changes
- * apply at once.
+ * declares nothing is refused. User state is checked on every request (see Authenticator), so
+ * deactivation and role changes apply at once.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

@@ -65,6 +65,7 @@ export class TaskEvents implements OnModuleDestroy {
   private readonly logger = new Logger(TaskEvents.name);
   private readonly channel: string;
   private subscriber?: Redis;
+  private subscribed?: Promise<unknown>;
   private readonly subject = new Subject<TaskEvent>();
   private readonly runSubject = new Subject<RunEvent>();
   private readonly runChannel: string;
@@ -132,10 +133,18 @@ export class TaskEvents implements OnModuleDestroy {
     return this.subject.asObservable();
   }
 
+  /** Resolves once this process receives events (its Redis subscription is confirmed). */
+  async listening(): Promise<void> {
+    this.ensureSubscribed();
+    await this.subscribed;
+  }
+
   private ensureSubscribed(): void {
     if (this.subscriber) return;
     this.subscriber = this.connections.create('subscriber');
-    void this.subscriber.subscribe(this.channel, this.runChannel);
+    this.subscribed = this.subscriber.subscribe(this.channel, this.runChannel).catch((err: Error) => {
+      this.logger.warn(`could not subscribe to events: ${err.message}`);
+    });
     this.subscriber.on('message', (channel: string, message: string) => {
       try {
         if (channel === this.runChannel) this.runSubject.next(JSON.parse(message) as RunEvent);

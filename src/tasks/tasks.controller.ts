@@ -29,7 +29,7 @@ import type { Principal } from '../auth/principal';
 import { ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page, RawResponse } from '../common/http/envelope';
-import { resourceStream } from '../common/http/sse';
+import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
 import { FINAL_STATUSES } from './entities/task.entity';
@@ -166,8 +166,12 @@ export class TasksController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<Observable<MessageEvent>> {
-    const updates = this.events.events().pipe(filter((e) => e.taskId === id));
-    const current = await this.tasks.get(principal, id);
-    return resourceStream('task', taskEvent(current), updates, (e) => FINAL_STATUSES.includes(e.status));
+    await this.events.listening();
+    return liveResourceStream(
+      'task',
+      this.events.events().pipe(filter((e) => e.taskId === id)),
+      async () => taskEvent(await this.tasks.get(principal, id)),
+      (e) => FINAL_STATUSES.includes(e.status),
+    );
   }
 }

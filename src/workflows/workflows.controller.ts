@@ -27,7 +27,7 @@ import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page, RawResponse } from '../common/http/envelope';
-import { resourceStream } from '../common/http/sse';
+import { liveResourceStream } from '../common/http/sse';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { TaskEvents } from '../tasks/task-events';
@@ -191,13 +191,19 @@ export class WorkflowRunsController {
     @CurrentPrincipal() principal: Principal,
     @Param('runId', ParseUUIDPipe) runId: string,
   ): Promise<Observable<MessageEvent>> {
-    const updates = this.events.runEvents().pipe(filter((e) => e.runId === runId));
-    const current = runDto(await this.workflows.getRun(principal, runId));
-    const first = {
-      runId,
-      status: current.status,
-      steps: current.steps.map(({ id, status, taskId }) => ({ id, status, taskId })),
-    };
-    return resourceStream<{ status: string }>('run', first, updates, (e) => e.status !== 'running');
+    await this.events.listening();
+    return liveResourceStream<{ status: string }>(
+      'run',
+      this.events.runEvents().pipe(filter((e) => e.runId === runId)),
+      async () => {
+        const current = runDto(await this.workflows.getRun(principal, runId));
+        return {
+          runId,
+          status: current.status,
+          steps: current.steps.map(({ id, status, taskId }) => ({ id, status, taskId })),
+        };
+      },
+      (e) => e.status !== 'running',
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { MessageEvent } from '@nestjs/common';
-import { concat, defer, from, map, type Observable, takeWhile } from 'rxjs';
+import { concat, defer, finalize, from, map, type Observable, ReplaySubject, takeWhile } from 'rxjs';
 
 /**
  * A Server-Sent Events stream of one resource: its current state first, then its updates, closed after
@@ -18,4 +18,28 @@ export function resourceStream<T>(
     takeWhile((event) => !isFinal(event), true),
     map((data) => ({ type, data: data as object })),
   );
+}
+
+/** Events held for a stream between its subscription and its first reader. */
+const HELD_EVENTS = 100;
+
+/**
+ * {@link resourceStream} with nothing lost in between: updates are listened to (and held) before the current
+ * state is read, so a change made while it is read is still streamed after it.
+ */
+export async function liveResourceStream<T>(
+  type: string,
+  updates: Observable<T>,
+  readCurrent: () => Promise<T>,
+  isFinal: (event: T) => boolean,
+): Promise<Observable<MessageEvent>> {
+  const held = new ReplaySubject<T>(HELD_EVENTS);
+  const listening = updates.subscribe(held);
+  try {
+    const current = await readCurrent();
+    return resourceStream<T>(type, current as T, held.pipe(finalize(() => listening.unsubscribe())), isFinal);
+  } catch (err) {
+    listening.unsubscribe();
+    throw err;
+  }
 }
