@@ -4,6 +4,7 @@ import { Tasks1763920000000 } from './1763920000000-tasks';
 import { Workflows1763930000000 } from './1763930000000-workflows';
 import { WebVitals1763940000000 } from './1763940000000-web-vitals';
 import { AuditPending1763950000000 } from './1763950000000-audit-pending';
+import { PartialRunIndex1763960000000 } from './1763960000000-partial-run-index';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   Workflows1763930000000,
   WebVitals1763940000000,
   AuditPending1763950000000,
+  PartialRunIndex1763960000000,
 ];
