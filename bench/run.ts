@@ -84,6 +84,21 @@ function rssMb(pid: number): number {
   return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
 }
 
+/** Every key of this run (the platform's, the ceiling's and the raw queue's all live under PREFIX). */
+async function dropRedisKeys(): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 interface Load {
   rps: number;
   p50: number;
@@ -321,6 +336,7 @@ async function main(): Promise<void> {
     await sleep(1000);
     await pg.query(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`).catch(() => undefined);
     await pg.end();
+    await dropRedisKeys().catch(() => undefined);
   }
 
   const machine = {
