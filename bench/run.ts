@@ -77,6 +77,14 @@ async function waitForOutput(proc: Proc, pattern: RegExp, timeoutMs = 60_000): P
   }
 }
 
+/** The api's V8 heap (used and committed, MB) from its /metrics: tells garbage from growth. */
+async function apiHeap(apiUrl: string): Promise<{ used: number; total: number }> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const read = (name: string): number =>
+    Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 1024 / 1024);
+  return { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes') };
+}
+
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
@@ -187,6 +195,7 @@ async function main(): Promise<void> {
       { algorithm: 'HS256', expiresIn: 3600 },
     );
     const idleApi = rssMb(apiProc.child.pid!);
+    const idleApiHeap = await apiHeap(apiUrl);
 
     // (a) POST /tasks, full stack, against the ceiling POST.
     if (want('a')) {
@@ -312,9 +321,11 @@ async function main(): Promise<void> {
         // (V8 shrinks an idle heap within seconds) is the growth the target is about. Both are reported.
         const burstApi = rssMb(apiProc.child.pid!);
         const burstWorker = rssMb(workerProc.child.pid!);
+        const burstApiHeap = await apiHeap(apiUrl);
         await sleep(SETTLE_S * 1000);
         const afterApi = rssMb(apiProc.child.pid!);
         const afterWorker = rssMb(workerProc.child.pid!);
+        const afterApiHeap = await apiHeap(apiUrl);
         rows.push({
           scenario: `(e) RSS idle / after (d), ${SETTLE_S} s idle`,
           value:
@@ -322,7 +333,18 @@ async function main(): Promise<void> {
             `worker ${idleWorker} → ${afterWorker} MB (${burstWorker} right after)`,
           target: '≤ 200 MB idle, growth ≤ 50 MB',
           met: idleApi <= 200 && idleWorker <= 200 && afterApi - idleApi <= 50 && afterWorker - idleWorker <= 50,
-          detail: { idleApi, burstApi, afterApi, idleWorker, burstWorker, afterWorker, settleSeconds: SETTLE_S },
+          detail: {
+            idleApi,
+            burstApi,
+            afterApi,
+            idleWorker,
+            burstWorker,
+            afterWorker,
+            settleSeconds: SETTLE_S,
+            idleApiHeap,
+            burstApiHeap,
+            afterApiHeap,
+          },
         });
       }
     }

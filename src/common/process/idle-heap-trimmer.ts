@@ -4,9 +4,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** How often the process looks at itself. */
-const CHECK_MS = 2000;
+const CHECK_MS = 1000;
 /** Below this share of the last interval spent working, the process counts as idle. */
-const IDLE_UTILIZATION = 0.05;
+const IDLE_UTILIZATION = 0.1;
 /** Heap growth since the last collection that makes one worth it. */
 const GROWTH_BYTES = 32 * 1024 * 1024;
 
