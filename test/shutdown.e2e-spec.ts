@@ -1,5 +1,7 @@
 import { buildApp, processEnv, startProcess } from './utils/built-app';
+import { LoopbackServer } from './utils/loopback-server';
 import { TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 describe('the built process', () => {
   const env = new TestEnv();
@@ -16,6 +18,42 @@ describe('the built process', () => {
     expect(ready.status).toBe(200);
     expect(await app.stop('SIGTERM')).toBe(0);
     await expect(fetch(`${url}/health/live`)).rejects.toThrow();
+  }, 90_000);
+
+  it('exits at once with 130 on a second signal while the first waits for a running task', async () => {
+    const remote = new LoopbackServer();
+    remote.handler = () => undefined; // never answers: the task keeps running
+    const remoteUrl = await remote.start();
+    const app = startProcess(
+      processEnv(env, { PORT: '0', APP_ROLE: 'all', LOG_LEVEL: 'warn', AGENT_ALLOW_PRIVATE_NETWORKS: 'true' }),
+    );
+    try {
+      const [, url] = await app.waitFor(/listening on (http:\/\/\S+)\/api\/v1/);
+      const call = async (path: string, body?: unknown, token?: string) => {
+        const res = await fetch(`${url}/api/v1${path}`, {
+          method: body === undefined ? 'GET' : 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return ((await res.json()) as { data: Record<string, string> }).data;
+      };
+      const { accessToken } = await call('/auth/login', {
+        email: env.config.auth.adminEmail,
+        password: env.config.auth.adminPassword,
+      });
+      const agent = await call('/agents', { name: 'held', type: 'http', config: { url: remoteUrl } }, accessToken);
+      const task = await call('/tasks', { agentId: agent.id, input: {} }, accessToken);
+      await waitFor(async () => (await call(`/tasks/${task.id}`, undefined, accessToken)).status === 'running');
+      app.child.kill('SIGTERM');
+      // The first signal waits for the running task (up to SHUTDOWN_TIMEOUT_MS)...
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(app.child.exitCode).toBeNull();
+      // ...the second does not.
+      expect(await app.stop('SIGTERM')).toBe(130);
+    } finally {
+      await app.stop('SIGKILL');
+      await remote.stop();
+    }
   }, 90_000);
 
   it('logs a line per request at the level its status deserves, with its request id and no query', async () => {
