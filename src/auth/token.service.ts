@@ -1,6 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService, type JwtModuleOptions } from '@nestjs/jwt';
+import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Role } from './permissions';
@@ -35,6 +36,8 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 export class TokenService {
   /** Claims already verified for a request: the rate limiter and the auth guard both need them. */
   private readonly verified = new WeakMap<object, AccessClaims | null>();
+  /** Tokens already verified, with their expiry. */
+  private readonly known = new LRUCache<string, { claims: AccessClaims; expiresAt: number }>({ max: 10_000 });
 
   constructor(
     private readonly jwt: JwtService,
@@ -58,12 +61,24 @@ export class TokenService {
     return this.verified.get(req) ?? undefined;
   }
 
-  /** Returns the claims of a valid token, or undefined for any bad, expired or foreign token. */
+  /**
+   * Returns the claims of a valid token, or undefined for any bad, expired or foreign token. A token that
+   * verified once is remembered (by its exact text) until it expires: its signature, issuer and audience
+   * cannot change, and whether its user still accepts it is checked on every request anyway.
+   */
   verify(token: string): AccessClaims | undefined {
+    const known = this.known.get(token);
+    if (known) {
+      if (known.expiresAt > Date.now()) return known.claims;
+      this.known.delete(token);
+      return undefined;
+    }
     try {
-      const payload = this.jwt.verify<{ sub?: unknown; role?: unknown; tv?: unknown }>(token);
+      const payload = this.jwt.verify<{ sub?: unknown; role?: unknown; tv?: unknown; exp?: unknown }>(token);
       if (typeof payload.sub !== 'string' || typeof payload.tv !== 'number') return undefined;
-      return { sub: payload.sub, role: payload.role as Role, tv: payload.tv };
+      const claims = { sub: payload.sub, role: payload.role as Role, tv: payload.tv };
+      if (typeof payload.exp === 'number') this.known.set(token, { claims, expiresAt: payload.exp * 1000 });
+      return claims;
     } catch {
       return undefined;
     }

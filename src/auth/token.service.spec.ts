@@ -1,0 +1,44 @@
+import { JwtService } from '@nestjs/jwt';
+import { loadConfig } from '../config/app-config';
+import { jwtOptions, TokenService } from './token.service';
+
+const SECRET = 'q7Vb2xK9mP4wZr8sT1uY6nE3aD5fG0hJ_kL-cBx';
+
+function tokenService(ttl = '15m'): TokenService {
+  const config = loadConfig({ JWT_SECRET: SECRET, JWT_ACCESS_TTL: ttl });
+  return new TokenService(new JwtService(jwtOptions(config)), config);
+}
+
+describe('TokenService', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('verifies a token it signed, and again from memory, with the same claims', () => {
+    const tokens = tokenService();
+    const token = tokens.sign({ sub: 'user-1', role: 'operator', tv: 3 });
+    expect(tokens.verify(token)).toEqual({ sub: 'user-1', role: 'operator', tv: 3 });
+    expect(tokens.verify(token)).toEqual({ sub: 'user-1', role: 'operator', tv: 3 });
+  });
+
+  it('refuses a remembered token once it has expired', () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const tokens = tokenService('60s');
+    const token = tokens.sign({ sub: 'user-1', role: 'viewer', tv: 0 });
+    expect(tokens.verify(token)).toBeDefined();
+    jest.setSystemTime(new Date('2026-01-01T00:01:01Z'));
+    expect(tokens.verify(token)).toBeUndefined();
+  });
+
+  it('refuses a token whose payload was altered, even after the original was remembered', () => {
+    const tokens = tokenService();
+    const token = tokens.sign({ sub: 'user-1', role: 'viewer', tv: 0 });
+    expect(tokens.verify(token)).toBeDefined();
+    const [header, , signature] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'user-1', role: 'admin', tv: 0 })).toString('base64url');
+    expect(tokens.verify(`${header}.${forged}.${signature}`)).toBeUndefined();
+  });
+
+  it('refuses a token signed with another secret', () => {
+    const other = new JwtService({ secret: 'another-secret-another-secret-0123456789' });
+    expect(tokenService().verify(other.sign({ sub: 'user-1', tv: 0 }))).toBeUndefined();
+  });
+});
