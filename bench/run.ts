@@ -19,6 +19,8 @@ const ROOT = join(__dirname, '..', '..');
 const PG_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+/** Load before each measured one, not counted. */
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 /** Concurrent connections for the list's latency target (c). */
 const LIST_CONNECTIONS = Number(process.env.BENCH_LIST_CONNECTIONS ?? 10);
 /** Idle time after (d) before memory is read again. */
@@ -114,15 +116,30 @@ interface Load {
   errors: number;
 }
 
-/** autocannon in its own process. */
-function load(url: string, options: { method?: string; body?: string; token?: string; connections?: number }): Load {
+interface LoadOptions {
+  method?: string;
+  body?: string;
+  token?: string;
+  connections?: number;
+}
+
+/**
+ * autocannon in its own process: WARMUP_S of load that is not counted (the JIT compiles the hot paths of
+ * whichever app is measured, ceiling or platform alike), then DURATION_S that is.
+ */
+function load(url: string, options: LoadOptions): Load {
+  if (WARMUP_S > 0) run(url, options, WARMUP_S);
+  return run(url, options, DURATION_S);
+}
+
+function run(url: string, options: LoadOptions, seconds: number): Load {
   const args = [
     join(ROOT, 'node_modules/autocannon/autocannon.js'),
     '-j',
     '-c',
     String(options.connections ?? 100),
     '-d',
-    String(DURATION_S),
+    String(seconds),
   ];
   if (options.method) args.push('-m', options.method);
   if (options.body) args.push('-b', options.body, '-H', 'content-type=application/json');
