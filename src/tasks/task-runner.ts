@@ -177,7 +177,8 @@ export class TaskRunner {
       clearTimeout(timer);
       for (const source of sources) source?.removeEventListener('abort', forward);
       release();
-      await this.slots.release(agent.id, task.id).catch(() => undefined);
+      // Not awaited: the job ends sooner, and commands on one connection keep their order.
+      this.slots.release(agent.id, task.id).catch(() => undefined);
     }
   }
 
