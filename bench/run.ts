@@ -383,6 +383,7 @@ async function main(): Promise<void> {
     memoryGb: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
     durationS: DURATION_S,
+    warmupS: WARMUP_S,
   };
   for (const row of rows)
     process.stdout.write(
