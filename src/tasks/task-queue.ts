@@ -9,9 +9,18 @@ export const TASKS_QUEUE = 'tasks';
 export const TASK_JOB = 'run';
 export const TASK_BACKOFF = 'task';
 
-/** The payload of a task job: the task itself lives in Postgres. */
+/**
+ * The payload of a task job: the task itself lives in Postgres. Its agent and timeout (which never change)
+ * ride along, so a worker can check the agent and take a slot before touching the task.
+ */
 export interface TaskJobData {
   taskId: string;
+  agentId?: string;
+  timeoutMs?: number | null;
+}
+
+function jobData(task: TaskEntity): TaskJobData {
+  return { taskId: task.id, agentId: task.agentId, timeoutMs: task.timeoutMs };
 }
 
 /** Exponential with jitter: base · 2^(n-1) · [0.5, 1.5), at least what the remote side asked for. */
@@ -42,14 +51,12 @@ export class TaskQueue {
   }
 
   async enqueue(task: TaskEntity): Promise<void> {
-    await this.queue.add(TASK_JOB, { taskId: task.id }, this.options(task));
+    await this.queue.add(TASK_JOB, jobData(task), this.options(task));
   }
 
   async enqueueMany(tasks: TaskEntity[]): Promise<void> {
     if (tasks.length === 0) return;
-    await this.queue.addBulk(
-      tasks.map((task) => ({ name: TASK_JOB, data: { taskId: task.id }, opts: this.options(task) })),
-    );
+    await this.queue.addBulk(tasks.map((task) => ({ name: TASK_JOB, data: jobData(task), opts: this.options(task) })));
   }
 
   /** Takes a waiting or delayed job out of the queue; a job a worker holds is stopped by cancellation instead. */

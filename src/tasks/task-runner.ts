@@ -75,44 +75,36 @@ export class TaskRunner {
 
   async run(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
     const { taskId } = job.data;
-    const loaded = await this.state.load(taskId);
-    if (!loaded || !['queued', 'retrying', 'running'].includes(loaded.task.status))
-      return { skipped: loaded?.task.status ?? 'missing' };
-    const { task } = loaded;
-
-    let runtime;
-    try {
-      if (!loaded.agent) throw new AgentNotFoundError();
-      runtime = this.agents.runtimeOf(loaded.agent);
-    } catch (err) {
-      if (!(err instanceof AgentNotFoundError)) throw err;
-      await this.finish(
-        task,
-        task.attempts,
-        'failed',
-        {
-          error: { code: 'AGENT_DELETED', message: 'The agent was deleted' },
-        },
-        'unknown',
-      );
-      throw new UnrecoverableError('agent deleted');
+    let { agentId, timeoutMs: taskTimeoutMs } = job.data;
+    if (!agentId) {
+      // A job queued before jobs carried their agent.
+      const loaded = await this.state.load(taskId);
+      if (!loaded) return { skipped: 'missing' };
+      ({ agentId, timeoutMs: taskTimeoutMs } = loaded.task);
     }
-    const { agent, config } = runtime;
+
+    const agent = await this.agents.forTask(agentId).catch((err: unknown) => {
+      if (err instanceof AgentNotFoundError) return undefined;
+      throw err;
+    });
+    if (!agent) return this.agentDeleted(taskId);
     if (agent.status === 'paused') return this.later(job, token, PAUSED_RECHECK_MS);
-    const timeoutMs = task.timeoutMs ?? agent.timeoutMs;
-    if (!(await this.slots.acquire(agent.id, task.id, agent.concurrency, timeoutMs + 30_000))) {
+    const timeoutMs = taskTimeoutMs ?? agent.timeoutMs;
+    if (!(await this.slots.acquire(agent.id, taskId, agent.concurrency, timeoutMs + 30_000))) {
       return this.later(job, token, BUSY_RECHECK_MS + Math.floor(Math.random() * BUSY_RECHECK_MS));
     }
+    const { config } = this.agents.runtimeOf(agent);
 
-    // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
-    const attempt = task.status === 'running' ? Math.max(task.attempts, 1) : task.attempts + 1;
-    const { controller, release } = this.cancellation.register(task.id);
+    const { controller, release } = this.cancellation.register(taskId);
     let timer: NodeJS.Timeout | undefined;
     const attemptSignal = new AbortController();
     const sources = [controller.signal, jobSignal];
     const forward = (event: Event): void => attemptSignal.abort((event.target as AbortSignal).reason);
     try {
-      if (!(await this.start(task, attempt))) return { skipped: 'cancelled' };
+      // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
+      const task = await this.start(taskId);
+      if (!task) return { skipped: 'not runnable' };
+      const attempt = task.attempts;
       const type = this.types.get(agent.type);
       // One signal for cancellation, the timeout and the job's own, unlinked when the attempt ends (not
       // AbortSignal.timeout/any, whose timer and links outlive a short task by its whole timeout).
@@ -178,7 +170,7 @@ export class TaskRunner {
       for (const source of sources) source?.removeEventListener('abort', forward);
       release();
       // Not awaited: the job ends sooner, and commands on one connection keep their order.
-      this.slots.release(agent.id, task.id).catch(() => undefined);
+      this.slots.release(agent.id, taskId).catch(() => undefined);
     }
   }
 
@@ -188,13 +180,26 @@ export class TaskRunner {
     throw new DelayedError();
   }
 
-  /** Marks the attempt running (and opens its attempt row); false when the task moved on. */
-  private async start(task: TaskEntity, attempt: number): Promise<boolean> {
-    const startedAt = await this.state.start(task.id, attempt);
-    if (!startedAt) return false;
-    Object.assign(task, { status: 'running', attempts: attempt, startedAt });
-    this.events.publish(taskEvent(task));
-    return true;
+  /** Starts the task's next attempt (opening its attempt row); undefined when it is not runnable any more. */
+  private async start(taskId: string): Promise<TaskEntity | undefined> {
+    const task = await this.state.start(taskId);
+    if (task) this.events.publish(taskEvent(task));
+    return task;
+  }
+
+  /** The task's agent was deleted: the task fails for good. */
+  private async agentDeleted(taskId: string): Promise<never | { skipped: string }> {
+    const loaded = await this.state.load(taskId);
+    if (!loaded || !['queued', 'retrying', 'running'].includes(loaded.task.status))
+      return { skipped: loaded?.task.status ?? 'missing' };
+    await this.finish(
+      loaded.task,
+      loaded.task.attempts,
+      'failed',
+      { error: { code: 'AGENT_DELETED', message: 'The agent was deleted' } },
+      'unknown',
+    );
+    throw new UnrecoverableError('agent deleted');
   }
 
   private async failed(

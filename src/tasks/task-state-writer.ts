@@ -16,7 +16,6 @@ export interface LoadedTask {
 
 interface StartItem {
   id: string;
-  attempt: number;
   startedAt: Date;
 }
 
@@ -46,7 +45,7 @@ export class TaskStateWriter {
   private readonly taskRows: RowMapper<TaskEntity>;
   private readonly agentRows: RowMapper<AgentEntity>;
   private readonly loads: MicroBatcher<string, LoadedTask | undefined>;
-  private readonly starts: MicroBatcher<StartItem, Date | undefined>;
+  private readonly starts: MicroBatcher<StartItem, TaskEntity | undefined>;
   private readonly finishes: MicroBatcher<FinishItem, boolean>;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -54,7 +53,7 @@ export class TaskStateWriter {
     this.agentRows = rowMapper(dataSource, AgentEntity, 'a');
     const byTask = { keyOf: (item: { id: string }) => item.id };
     this.loads = new MicroBatcher((ids) => withDbRetry(() => this.loadMany(ids)));
-    this.starts = new MicroBatcher<StartItem, Date | undefined>(
+    this.starts = new MicroBatcher<StartItem, TaskEntity | undefined>(
       (items) => withDbRetry(() => this.startMany(items)),
       byTask,
     );
@@ -67,11 +66,12 @@ export class TaskStateWriter {
   }
 
   /**
-   * Marks the attempt running and opens its attempt row. Returns when the task started (its first
-   * attempt's start is kept), or undefined when the task moved on meanwhile (cancelled, or a newer attempt).
+   * Starts the task's next attempt and opens its attempt row; a task found running (its worker died) keeps
+   * its attempt number. Returns the task as it now is, or undefined when it is not runnable (cancelled,
+   * finished, gone).
    */
-  start(taskId: string, attempt: number): Promise<Date | undefined> {
-    return this.starts.submit({ id: taskId, attempt, startedAt: new Date() });
+  start(taskId: string): Promise<TaskEntity | undefined> {
+    return this.starts.submit({ id: taskId, startedAt: new Date() });
   }
 
   /** Records the attempt's outcome while the task is still on this attempt; false when it is not. */
@@ -94,28 +94,29 @@ export class TaskStateWriter {
     return ids.map((id) => found.get(id));
   }
 
-  private async startMany(items: StartItem[]): Promise<(Date | undefined)[]> {
+  private async startMany(items: StartItem[]): Promise<(TaskEntity | undefined)[]> {
     const rows = (await this.dataSource.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS i(id, attempt, started_at)
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS i(id, started_at)
        ), started AS (
          UPDATE tasks t
-            SET status = 'running', attempts = i.attempt, started_at = COALESCE(t.started_at, i.started_at),
-                next_attempt_at = NULL, updated_at = now()
+            SET status = 'running',
+                attempts = CASE WHEN t.status = 'running' THEN GREATEST(t.attempts, 1) ELSE t.attempts + 1 END,
+                started_at = COALESCE(t.started_at, i.started_at), next_attempt_at = NULL, updated_at = now()
            FROM input i
-          WHERE t.id = i.id AND t.status IN ('queued', 'retrying', 'running') AND t.attempts <= i.attempt
-         RETURNING t.id, t.started_at, i.attempt, i.started_at AS attempt_started_at
+          WHERE t.id = i.id AND t.status IN ('queued', 'retrying', 'running')
+         RETURNING t.*, i.started_at AS attempt_started_at
        ), opened AS (
          INSERT INTO task_attempts (task_id, attempt, status, started_at, worker_id)
-         SELECT id, attempt, 'running', attempt_started_at, $4 FROM started
+         SELECT id, attempts, 'running', attempt_started_at, $3 FROM started
          ON CONFLICT (task_id, attempt) DO UPDATE
             SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, worker_id = EXCLUDED.worker_id,
                 finished_at = NULL, error = NULL
        )
-       SELECT id, started_at FROM started`,
-      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.startedAt), this.workerId],
-    )) as { id: string; started_at: Date }[];
-    const started = new Map(rows.map((r) => [r.id, r.started_at]));
+       SELECT ${this.taskRows.columns} FROM started t`,
+      [items.map((i) => i.id), items.map((i) => i.startedAt), this.workerId],
+    )) as Record<string, unknown>[];
+    const started = new Map(rows.map((row) => this.taskRows.map(row)).map((task) => [task.id, task]));
     return items.map((i) => started.get(i.id));
   }
 
