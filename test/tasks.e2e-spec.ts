@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
@@ -372,6 +373,21 @@ describe('tasks on a live worker', () => {
       .get(`/api/v1/tasks/${task.id}`)
       .set(...bearer(admin))
       .expect(200);
+  });
+
+  it('runs a job that carries only its task id (as jobs queued by an earlier version do)', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const task = await submitTask(t, op, {
+      agentId: agent.id,
+      input: { expression: '6 * 7' },
+      runAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const queue = t.app.get(TaskQueue).queue;
+    await (await queue.getJob(task.id))!.remove();
+    await queue.add(TASK_JOB, { taskId: task.id }, { jobId: task.id });
+    const done = await settled(t, op, task.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.output).toEqual({ result: 42 });
   });
 
   it('streams a task’s changes as Server-Sent Events until it finishes', async () => {
