@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
@@ -21,7 +21,7 @@ const SWEEP_MS = 1000;
  * on a sweep, before the audit log is read, and on shutdown.
  */
 @Injectable()
-export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditChainer.name);
   private readonly pendingRows: RowMapper<AuditPendingEntity>;
   private sweep?: NodeJS.Timeout;
@@ -37,7 +37,8 @@ export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdo
     this.sweep.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database pool closes (that happens on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweep);
     clearTimeout(this.nudged);
     await this.flush().catch((err: Error) => this.logger.warn(`audit entries left to chain: ${err.message}`));
