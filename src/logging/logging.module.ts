@@ -42,8 +42,8 @@ export function requestLogLevel(statusCode: number): LogLevel {
  * One line per finished request (`request completed`, with requestId, method, url without the query,
  * statusCode and responseTime), at the level its status deserves; health probes are not logged. It makes no
  * per-request logger (pino-http makes two, which costs more than serving a small request): at
- * LOG_LEVEL=warn a successful request costs a comparison. Logs written while a request is handled carry
- * its `requestId` through the root logger's mixin.
+ * LOG_LEVEL=warn a successful request costs a comparison. Logs written while a state-changing request is
+ * handled carry its `requestId` through the root logger's mixin (reads keep no request context).
  */
 export function requestLogMiddleware(logger: PinoBaseLogger) {
   return (req: Request, res: Response, next: NextFunction): void => {

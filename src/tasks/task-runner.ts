@@ -78,9 +78,9 @@ export class TaskRunner {
     let { agentId, timeoutMs: taskTimeoutMs } = job.data;
     if (!agentId) {
       // A job queued before jobs carried their agent.
-      const loaded = await this.state.load(taskId);
-      if (!loaded) return { skipped: 'missing' };
-      ({ agentId, timeoutMs: taskTimeoutMs } = loaded.task);
+      const task = await this.state.load(taskId);
+      if (!task) return { skipped: 'missing' };
+      ({ agentId, timeoutMs: taskTimeoutMs } = task);
     }
 
     const agent = await this.agents.forTask(agentId).catch((err: unknown) => {
@@ -189,12 +189,12 @@ export class TaskRunner {
 
   /** The task's agent was deleted: the task fails for good. */
   private async agentDeleted(taskId: string): Promise<never | { skipped: string }> {
-    const loaded = await this.state.load(taskId);
-    if (!loaded || !['queued', 'retrying', 'running'].includes(loaded.task.status))
-      return { skipped: loaded?.task.status ?? 'missing' };
+    const task = await this.state.load(taskId);
+    if (!task || !['queued', 'retrying', 'running'].includes(task.status))
+      return { skipped: task?.status ?? 'missing' };
     await this.finish(
-      loaded.task,
-      loaded.task.attempts,
+      task,
+      task.attempts,
       'failed',
       { error: { code: 'AGENT_DELETED', message: 'The agent was deleted' } },
       'unknown',

@@ -2,17 +2,10 @@ import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AgentEntity } from '../agents/entities/agent.entity';
 import { withDbRetry } from '../database/db-retry';
 import { MicroBatcher } from '../database/micro-batcher';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
 import { TaskEntity, type TaskError } from './entities/task.entity';
-
-export interface LoadedTask {
-  task: TaskEntity;
-  /** Undefined when the agent was deleted. */
-  agent?: AgentEntity;
-}
 
 interface StartItem {
   id: string;
@@ -43,14 +36,12 @@ const json = (value: unknown): string | null => (value === null || value === und
 export class TaskStateWriter {
   readonly workerId = `${hostname()}:${process.pid}`;
   private readonly taskRows: RowMapper<TaskEntity>;
-  private readonly agentRows: RowMapper<AgentEntity>;
-  private readonly loads: MicroBatcher<string, LoadedTask | undefined>;
+  private readonly loads: MicroBatcher<string, TaskEntity | undefined>;
   private readonly starts: MicroBatcher<StartItem, TaskEntity | undefined>;
   private readonly finishes: MicroBatcher<FinishItem, boolean>;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.taskRows = rowMapper(dataSource, TaskEntity, 't');
-    this.agentRows = rowMapper(dataSource, AgentEntity, 'a');
     const byTask = { keyOf: (item: { id: string }) => item.id };
     this.loads = new MicroBatcher((ids) => withDbRetry(() => this.loadMany(ids)));
     this.starts = new MicroBatcher<StartItem, TaskEntity | undefined>(
@@ -60,8 +51,8 @@ export class TaskStateWriter {
     this.finishes = new MicroBatcher<FinishItem, boolean>((items) => withDbRetry(() => this.finishMany(items)), byTask);
   }
 
-  /** The task and its live agent, or undefined when there is no such task. */
-  load(taskId: string): Promise<LoadedTask | undefined> {
+  /** The task as it is, or undefined when there is no such task. */
+  load(taskId: string): Promise<TaskEntity | undefined> {
     return this.loads.submit(taskId);
   }
 
@@ -79,18 +70,12 @@ export class TaskStateWriter {
     return this.finishes.submit({ id: taskId, attempt, ...outcome });
   }
 
-  private async loadMany(ids: string[]): Promise<(LoadedTask | undefined)[]> {
+  private async loadMany(ids: string[]): Promise<(TaskEntity | undefined)[]> {
     const rows = (await this.dataSource.query(
-      `SELECT ${this.taskRows.columns}, ${this.agentRows.columns}
-         FROM tasks t LEFT JOIN agents a ON a.id = t.agent_id AND a.deleted_at IS NULL
-        WHERE t.id = ANY($1::uuid[])`,
+      `SELECT ${this.taskRows.columns} FROM tasks t WHERE t.id = ANY($1::uuid[])`,
       [ids],
     )) as Record<string, unknown>[];
-    const found = new Map<string, LoadedTask>();
-    for (const row of rows) {
-      const task = this.taskRows.map(row);
-      found.set(task.id, { task, agent: row.a__id ? this.agentRows.map(row) : undefined });
-    }
+    const found = new Map(rows.map((row) => this.taskRows.map(row)).map((task) => [task.id, task]));
     return ids.map((id) => found.get(id));
   }
 
