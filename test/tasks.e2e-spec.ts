@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
+import { TasksService } from '../src/tasks/tasks.service';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
@@ -373,6 +374,93 @@ describe('tasks on a live worker', () => {
       .get(`/api/v1/tasks/${task.id}`)
       .set(...bearer(admin))
       .expect(200);
+  });
+
+  it('answers concurrent reads, which share statements, each with its own caller’s view', async () => {
+    const a = await createUser(t, 'operator');
+    const b = await createUser(t, 'operator');
+    const admin = await login(t.http, ADMIN.email, ADMIN.password);
+    const mine = await submitTask(t, a, {
+      agentId: (await createAgent(t, a, { type: 'calculator' })).id,
+      input: { expression: '1 + 1' },
+    });
+    const theirs = await submitTask(t, b, {
+      agentId: (await createAgent(t, b, { type: 'calculator' })).id,
+      input: { expression: '2 + 2' },
+    });
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const cases: [TestUser, string, number][] = [
+      [a, mine.id, 200],
+      [b, mine.id, 404],
+      [b, theirs.id, 200],
+      [a, theirs.id.toUpperCase(), 404],
+      [admin, theirs.id.toUpperCase(), 200],
+      [a, missing, 404],
+    ];
+    // A slow database: the first statements are held for a moment, so the reads asked for meanwhile queue up.
+    const reader = TasksService.prototype as unknown as { readMany: (ids: string[]) => Promise<unknown> };
+    const read = reader.readMany;
+    const slow = new Promise((resolve) => setTimeout(resolve, 300));
+    const readMany = jest.spyOn(reader, 'readMany').mockImplementation(async function (this: unknown, ids) {
+      await slow;
+      return read.call(this, ids);
+    });
+    try {
+      const requests = Array.from({ length: 48 }, (_, i) => cases[i % cases.length]);
+      const responses = await Promise.all(
+        requests.map(([user, id]) =>
+          request(t.http)
+            .get(`/api/v1/tasks/${id}`)
+            .set(...bearer(user)),
+        ),
+      );
+      responses.forEach((res, i) => {
+        const [, id, status] = requests[i];
+        expect(res.status).toBe(status);
+        if (status === 200) expect(res.body.data.id).toBe(id.toLowerCase());
+        else expect(res.body.error.code).toBe('NOT_FOUND');
+      });
+      expect(readMany.mock.calls.length).toBeLessThan(requests.length);
+    } finally {
+      readMany.mockRestore();
+    }
+  });
+
+  it('stores concurrent submissions, which share statements, each with its own audit entry, and runs them all', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const insertMany = jest.spyOn(TasksService.prototype as unknown as { insertMany: () => unknown }, 'insertMany');
+    let responses: request.Response[];
+    try {
+      responses = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          request(t.http)
+            .post('/api/v1/tasks')
+            .set(...bearer(op))
+            .set('X-Request-Id', `req-together-${i}`)
+            .send({ agentId: agent.id, input: { expression: `${i} * 2` } }),
+        ),
+      );
+      expect(insertMany.mock.calls.length).toBeLessThan(responses.length);
+    } finally {
+      insertMany.mockRestore();
+    }
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 202));
+    const ids = responses.map((r) => r.body.data.id as string);
+    const stored = await t.dataSource.query(`SELECT id, input FROM tasks WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(new Map(stored.map((r: { id: string; input: unknown }) => [r.id, r.input]))).toEqual(
+      new Map(ids.map((id, i) => [id, { expression: `${i} * 2` }])),
+    );
+    await t.chainAudit();
+    const entries = await t.dataSource.query(
+      `SELECT request_id, resource_id, actor_id FROM audit_logs WHERE action = 'task.create' AND resource_id = ANY($1)`,
+      [ids],
+    );
+    expect(
+      new Map(entries.map((e: { request_id: string; resource_id: string }) => [e.resource_id, e.request_id])),
+    ).toEqual(new Map(ids.map((id, i) => [id, `req-together-${i}`])));
+    expect(entries.every((e: { actor_id: string }) => e.actor_id === op.id)).toBe(true);
+    const done = await Promise.all(ids.map((id) => settled(t, op, id)));
+    expect(done.map((task) => task.output)).toEqual(ids.map((_, i) => ({ result: i * 2 })));
   });
 
   it('runs a job that carries only its task id (as jobs queued by an earlier version do)', async () => {

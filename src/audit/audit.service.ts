@@ -59,8 +59,27 @@ export class AuditService {
     part: InsertPart<T>,
     event: AuditEvent,
   ): Promise<string[]> {
-    const entry = this.entry(event, 'transaction');
-    const ids = await bulkInsertWith(em, part, { entity: AuditPendingEntity, rows: [entry] });
+    return this.insertWithEntries(em, part, [this.pendingEntry(event)]);
+  }
+
+  /**
+   * The entry of a change that is written together with it ({@link insertWithEntries}), made now: it
+   * takes the actor and request of the caller.
+   */
+  pendingEntry(event: AuditEvent): AuditPendingEntity {
+    return this.entry(event, 'transaction');
+  }
+
+  /**
+   * Inserts rows and prepared entries ({@link pendingEntry}) in one statement: the entries exist exactly
+   * when a row was inserted. Several callers' rows can share the statement, each with its own entry.
+   */
+  async insertWithEntries<T extends ObjectLiteral>(
+    em: EntityManager,
+    part: InsertPart<T>,
+    entries: AuditPendingEntity[],
+  ): Promise<string[]> {
+    const ids = await bulkInsertWith(em, part, { entity: AuditPendingEntity, rows: entries });
     this.chainer.nudge();
     return ids;
   }

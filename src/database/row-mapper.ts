@@ -9,6 +9,8 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 export interface RowMapper<T> {
   readonly columns: string;
   map(row: Record<string, unknown>): T;
+  /** The primary key (`id`) of a row of the select list, as text. */
+  idOf(row: Record<string, unknown>): string;
 }
 
 export function rowMapper<T extends ObjectLiteral>(
@@ -23,6 +25,7 @@ export function rowMapper<T extends ObjectLiteral>(
     key: `${alias}__${c.databaseName}`,
   }));
   const target = metadata.target as new () => T;
+  const idKey = `${alias}__id`;
   return {
     columns: fields.map((f) => `"${alias}"."${f.column}" AS "${f.key}"`).join(', '),
     map(row) {
@@ -30,5 +33,6 @@ export function rowMapper<T extends ObjectLiteral>(
       for (const f of fields) entityObject[f.property] = row[f.key];
       return entityObject as T;
     },
+    idOf: (row) => String(row[idKey]),
   };
 }

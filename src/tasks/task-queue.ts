@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MicroBatcher } from '../database/micro-batcher';
 import type { TaskEntity } from './entities/task.entity';
 
 export const TASKS_QUEUE = 'tasks';
@@ -32,6 +33,20 @@ export function backoffDelay(baseMs: number, failedAttempts: number, retryAfterM
 /** The one producer of task jobs: the job id is the task id, so a task is queued at most once. */
 @Injectable()
 export class TaskQueue {
+  /**
+   * Tasks queued at about the same time (single submissions from many requests) go to Redis as one
+   * bulk add: one round trip carries them all.
+   */
+  private readonly adds = new MicroBatcher<TaskEntity, void>(
+    async (tasks) => {
+      await this.queue.addBulk(
+        tasks.map((task) => ({ name: TASK_JOB, data: jobData(task), opts: this.options(task) })),
+      );
+      return tasks.map(() => undefined);
+    },
+    { maxSize: 1000, maxInFlight: 2 },
+  );
+
   constructor(
     @InjectQueue(TASKS_QUEUE) readonly queue: Queue<TaskJobData>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -55,8 +70,7 @@ export class TaskQueue {
   }
 
   async enqueueMany(tasks: TaskEntity[]): Promise<void> {
-    if (tasks.length === 0) return;
-    await this.queue.addBulk(tasks.map((task) => ({ name: TASK_JOB, data: jobData(task), opts: this.options(task) })));
+    await Promise.all(tasks.map((task) => this.adds.submit(task)));
   }
 
   /** Takes a waiting or delayed job out of the queue; a job a worker holds is stopped by cancellation instead. */

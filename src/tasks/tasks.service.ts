@@ -7,12 +7,14 @@ import { DataSource, In, LessThan } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AuditService } from '../audit/audit.service';
+import type { AuditPendingEntity } from '../audit/entities/audit-pending.entity';
 import { isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import type { AgentEntity } from '../agents/entities/agent.entity';
+import { MicroBatcher } from '../database/micro-batcher';
 import { preparedQuery } from '../database/prepared';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
 import type { CreateTaskDto, TaskQueryDto } from './dto/task.dto';
@@ -36,6 +38,8 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 const EXACT_TOTAL_BELOW = 1000;
 /** How long a larger total may be reused. */
 const TOTAL_REUSE_MS = 5000;
+/** Statements of a kind running at once: reads by id, inserts of single tasks. What comes meanwhile shares the next one. */
+const STATEMENTS_IN_FLIGHT = 4;
 const stableStringify = configure({ deterministic: true });
 
 export interface Submitted {
@@ -49,6 +53,13 @@ export class TasksService {
   private readonly logger = new Logger(TasksService.name);
   private readonly rows: RowMapper<TaskEntity>;
   private readonly largeTotals = new LRUCache<string, number>({ max: 1000, ttl: TOTAL_REUSE_MS });
+  /**
+   * Reads by id asked for at about the same time (polling clients, the SSE streams) go to Postgres as
+   * one statement: each read still starts after it was asked for, and a round trip carries many.
+   */
+  private readonly reads: MicroBatcher<string, Record<string, unknown> | undefined>;
+  /** Single submissions arriving together are inserted, each with its audit entry, in one statement. */
+  private readonly inserts: MicroBatcher<{ task: TaskEntity; entry: AuditPendingEntity }, boolean>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -62,6 +73,8 @@ export class TasksService {
     private readonly lifecycle: TaskLifecycle,
   ) {
     this.rows = rowMapper(dataSource, TaskEntity, 't');
+    this.reads = new MicroBatcher((ids) => this.readMany(ids), { maxInFlight: STATEMENTS_IN_FLIGHT });
+    this.inserts = new MicroBatcher((items) => this.insertMany(items), { maxInFlight: STATEMENTS_IN_FLIGHT });
   }
 
   private get repo() {
@@ -174,10 +187,7 @@ export class TasksService {
       resourceId: task.id,
       details: { agentId: task.agentId },
     };
-    if (!task.idempotencyKey) {
-      const ids = await this.audit.insertAudited(this.dataSource.manager, { entity: TaskEntity, rows: [task] }, audit);
-      return ids.length === 1;
-    }
+    if (!task.idempotencyKey) return this.inserts.submit({ task, entry: this.audit.pendingEntry(audit) });
     return this.dataSource.transaction(async (em) => {
       await em.update(
         TaskEntity,
@@ -196,6 +206,18 @@ export class TasksService {
       );
       return ids.length === 1;
     });
+  }
+
+  /** Tasks without an Idempotency-Key, from several requests: nothing can conflict, so all or none. */
+  private async insertMany(items: { task: TaskEntity; entry: AuditPendingEntity }[]): Promise<boolean[]> {
+    const ids = new Set(
+      await this.audit.insertWithEntries(
+        this.dataSource.manager,
+        { entity: TaskEntity, rows: items.map((i) => i.task) },
+        items.map((i) => i.entry),
+      ),
+    );
+    return items.map((i) => ids.has(i.task.id));
   }
 
   private async replay(principal: Principal, attempted: TaskEntity): Promise<TaskEntity> {
@@ -221,14 +243,22 @@ export class TasksService {
 
   /** A task the caller may see: their own, or any for an admin. Anyone else's is "not found". */
   async get(principal: Principal, id: string): Promise<TaskEntity> {
-    const admin = isAdmin(principal);
-    const [row] = (await preparedQuery(
-      this.dataSource,
-      `SELECT ${this.rows.columns} FROM tasks t WHERE t.id = $1 ${admin ? '' : 'AND t.created_by = $2'}`,
-      admin ? [id] : [id, principal.userId],
-    )) as Record<string, unknown>[];
+    const row = await this.reads.submit(id);
     if (!row) throw new TaskNotFoundError();
-    return this.rows.map(row);
+    const task = this.rows.map(row);
+    if (!isAdmin(principal) && task.createdBy !== principal.userId) throw new TaskNotFoundError();
+    return task;
+  }
+
+  /** One row per id asked for (undefined where there is none); an id asked for twice is read once. */
+  private async readMany(ids: string[]): Promise<(Record<string, unknown> | undefined)[]> {
+    const rows = await preparedQuery<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT ${this.rows.columns} FROM tasks t WHERE t.id = ANY($1::uuid[])`,
+      [[...new Set(ids)]],
+    );
+    const byId = new Map(rows.map((row) => [this.rows.idOf(row), row]));
+    return ids.map((id) => byId.get(id.toLowerCase()));
   }
 
   /**
