@@ -31,6 +31,11 @@ const json = (value: unknown): string | null => (value === null || value === und
  * The worker's task reads and state writes. Each is one statement, and the calls of concurrent jobs that
  * arrive together share it ({@link MicroBatcher}): starting or finishing fifty attempts costs one round
  * trip, not fifty. Every write stays guarded on the task's status and attempt number, per task.
+ *
+ * The status guard names the final statuses (`NOT IN`), which no index can serve, so each statement is planned
+ * through the primary key, one lookup per task. With `status IN (active…)` the planner went through the status
+ * index whenever the statistics (taken while few tasks were active) said almost none were: every batch then
+ * scanned every active task, about 20 ms instead of 1 with 10,000 tasks queued.
  */
 @Injectable()
 export class TaskStateWriter {
@@ -89,7 +94,7 @@ export class TaskStateWriter {
                 attempts = CASE WHEN t.status = 'running' THEN GREATEST(t.attempts, 1) ELSE t.attempts + 1 END,
                 started_at = COALESCE(t.started_at, i.started_at), next_attempt_at = NULL, updated_at = now()
            FROM input i
-          WHERE t.id = i.id AND t.status IN ('queued', 'retrying', 'running')
+          WHERE t.id = i.id AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
          RETURNING t.*, i.started_at AS attempt_started_at
        ), opened AS (
          INSERT INTO task_attempts (task_id, attempt, status, started_at, worker_id)
@@ -117,7 +122,7 @@ export class TaskStateWriter {
                 next_attempt_at = i.next_attempt_at,
                 progress = CASE WHEN i.status = 'succeeded' THEN 100 ELSE t.progress END, updated_at = now()
            FROM input i
-          WHERE t.id = i.id AND t.attempts = i.attempt AND t.status IN ('running', 'queued', 'retrying')
+          WHERE t.id = i.id AND t.attempts = i.attempt AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
          RETURNING t.id, i.attempt, i.status, i.error
        ), closed AS (
          UPDATE task_attempts a
