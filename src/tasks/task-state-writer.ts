@@ -28,14 +28,62 @@ interface FinishItem extends Outcome {
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
+ * Starts attempts: `$1` task ids, `$2` start times, `$3` the worker's id; returns the started tasks in the
+ * select list `columns`. The status guard names the final statuses (`NOT IN`), which no index can serve, so
+ * the statement is planned through the primary key, one lookup per task. With `status IN (active…)` the
+ * planner went through the status index whenever the statistics (taken while few tasks were active) said
+ * almost none were: every batch then scanned every active task, about 20 ms instead of 1 with 10,000 queued.
+ */
+export function startStatement(columns: string): string {
+  return `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS i(id, started_at)
+       ), started AS (
+         UPDATE tasks t
+            SET status = 'running',
+                attempts = CASE WHEN t.status = 'running' THEN GREATEST(t.attempts, 1) ELSE t.attempts + 1 END,
+                started_at = COALESCE(t.started_at, i.started_at), next_attempt_at = NULL, updated_at = now()
+           FROM input i
+          WHERE t.id = i.id AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
+         RETURNING t.*, i.started_at AS attempt_started_at
+       ), opened AS (
+         INSERT INTO task_attempts (task_id, attempt, status, started_at, worker_id)
+         SELECT id, attempts, 'running', attempt_started_at, $3 FROM started
+         ON CONFLICT (task_id, attempt) DO UPDATE
+            SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, worker_id = EXCLUDED.worker_id,
+                finished_at = NULL, error = NULL
+       )
+       SELECT ${columns} FROM started t`;
+}
+
+/**
+ * Records outcomes: `$1` task ids, `$2` attempts, `$3` statuses, `$4` outputs, `$5` errors, `$6` finish times,
+ * `$7` next attempt times; returns the ids written. Guarded like {@link startStatement}.
+ */
+export const FINISH_STATEMENT = `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::jsonb[], $5::jsonb[], $6::timestamptz[],
+                              $7::timestamptz[])
+                    AS i(id, attempt, status, output, error, finished_at, next_attempt_at)
+       ), done AS (
+         UPDATE tasks t
+            SET status = i.status, output = i.output, error = i.error, finished_at = i.finished_at,
+                next_attempt_at = i.next_attempt_at,
+                progress = CASE WHEN i.status = 'succeeded' THEN 100 ELSE t.progress END, updated_at = now()
+           FROM input i
+          WHERE t.id = i.id AND t.attempts = i.attempt AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
+         RETURNING t.id, i.attempt, i.status, i.error
+       ), closed AS (
+         UPDATE task_attempts a
+            SET status = CASE WHEN d.status = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
+                finished_at = now(), error = d.error
+           FROM done d
+          WHERE a.task_id = d.id AND a.attempt = d.attempt
+       )
+       SELECT id FROM done`;
+
+/**
  * The worker's task reads and state writes. Each is one statement, and the calls of concurrent jobs that
  * arrive together share it ({@link MicroBatcher}): starting or finishing fifty attempts costs one round
  * trip, not fifty. Every write stays guarded on the task's status and attempt number, per task.
- *
- * The status guard names the final statuses (`NOT IN`), which no index can serve, so each statement is planned
- * through the primary key, one lookup per task. With `status IN (active…)` the planner went through the status
- * index whenever the statistics (taken while few tasks were active) said almost none were: every batch then
- * scanned every active task, about 20 ms instead of 1 with 10,000 tasks queued.
  */
 @Injectable()
 export class TaskStateWriter {
@@ -85,63 +133,25 @@ export class TaskStateWriter {
   }
 
   private async startMany(items: StartItem[]): Promise<(TaskEntity | undefined)[]> {
-    const rows = (await this.dataSource.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS i(id, started_at)
-       ), started AS (
-         UPDATE tasks t
-            SET status = 'running',
-                attempts = CASE WHEN t.status = 'running' THEN GREATEST(t.attempts, 1) ELSE t.attempts + 1 END,
-                started_at = COALESCE(t.started_at, i.started_at), next_attempt_at = NULL, updated_at = now()
-           FROM input i
-          WHERE t.id = i.id AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
-         RETURNING t.*, i.started_at AS attempt_started_at
-       ), opened AS (
-         INSERT INTO task_attempts (task_id, attempt, status, started_at, worker_id)
-         SELECT id, attempts, 'running', attempt_started_at, $3 FROM started
-         ON CONFLICT (task_id, attempt) DO UPDATE
-            SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, worker_id = EXCLUDED.worker_id,
-                finished_at = NULL, error = NULL
-       )
-       SELECT ${this.taskRows.columns} FROM started t`,
-      [items.map((i) => i.id), items.map((i) => i.startedAt), this.workerId],
-    )) as Record<string, unknown>[];
+    const rows = (await this.dataSource.query(startStatement(this.taskRows.columns), [
+      items.map((i) => i.id),
+      items.map((i) => i.startedAt),
+      this.workerId,
+    ])) as Record<string, unknown>[];
     const started = new Map(rows.map((row) => this.taskRows.map(row)).map((task) => [task.id, task]));
     return items.map((i) => started.get(i.id));
   }
 
   private async finishMany(items: FinishItem[]): Promise<boolean[]> {
-    const rows = (await this.dataSource.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::jsonb[], $5::jsonb[], $6::timestamptz[],
-                              $7::timestamptz[])
-                    AS i(id, attempt, status, output, error, finished_at, next_attempt_at)
-       ), done AS (
-         UPDATE tasks t
-            SET status = i.status, output = i.output, error = i.error, finished_at = i.finished_at,
-                next_attempt_at = i.next_attempt_at,
-                progress = CASE WHEN i.status = 'succeeded' THEN 100 ELSE t.progress END, updated_at = now()
-           FROM input i
-          WHERE t.id = i.id AND t.attempts = i.attempt AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
-         RETURNING t.id, i.attempt, i.status, i.error
-       ), closed AS (
-         UPDATE task_attempts a
-            SET status = CASE WHEN d.status = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
-                finished_at = now(), error = d.error
-           FROM done d
-          WHERE a.task_id = d.id AND a.attempt = d.attempt
-       )
-       SELECT id FROM done`,
-      [
-        items.map((i) => i.id),
-        items.map((i) => i.attempt),
-        items.map((i) => i.status),
-        items.map((i) => json(i.output)),
-        items.map((i) => json(i.error)),
-        items.map((i) => i.finishedAt),
-        items.map((i) => i.nextAttemptAt),
-      ],
-    )) as { id: string }[];
+    const rows = (await this.dataSource.query(FINISH_STATEMENT, [
+      items.map((i) => i.id),
+      items.map((i) => i.attempt),
+      items.map((i) => i.status),
+      items.map((i) => json(i.output)),
+      items.map((i) => json(i.error)),
+      items.map((i) => i.finishedAt),
+      items.map((i) => i.nextAttemptAt),
+    ])) as { id: string }[];
     const written = new Set(rows.map((r) => r.id));
     return items.map((i) => written.has(i.id));
   }
