@@ -9,8 +9,10 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 export interface RowMapper<T> {
   readonly columns: string;
   map(row: Record<string, unknown>): T;
-  /** The primary key (`id`) of a row of the select list, as text. */
-  idOf(row: Record<string, unknown>): string;
+  /** The same from a row read as an array of values in select-list order (`rowMode: 'array'`). */
+  fromValues(values: unknown[]): T;
+  /** The primary key (`id`) of such a row, as text. */
+  idOfValues(values: unknown[]): string;
 }
 
 export function rowMapper<T extends ObjectLiteral>(
@@ -25,7 +27,7 @@ export function rowMapper<T extends ObjectLiteral>(
     key: `${alias}__${c.databaseName}`,
   }));
   const target = metadata.target as new () => T;
-  const idKey = `${alias}__id`;
+  const idIndex = fields.findIndex((f) => f.column === 'id');
   return {
     columns: fields.map((f) => `"${alias}"."${f.column}" AS "${f.key}"`).join(', '),
     map(row) {
@@ -33,6 +35,11 @@ export function rowMapper<T extends ObjectLiteral>(
       for (const f of fields) entityObject[f.property] = row[f.key];
       return entityObject as T;
     },
-    idOf: (row) => String(row[idKey]),
+    fromValues(values) {
+      const entityObject = new target() as Record<string, unknown>;
+      for (let i = 0; i < fields.length; i += 1) entityObject[fields[i].property] = values[i];
+      return entityObject as T;
+    },
+    idOfValues: (values) => String(values[idIndex]),
   };
 }

@@ -15,7 +15,7 @@ import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import type { AgentEntity } from '../agents/entities/agent.entity';
 import { MicroBatcher } from '../database/micro-batcher';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery, preparedRows } from '../database/prepared';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
 import type { CreateTaskDto, TaskQueryDto } from './dto/task.dto';
 import { TaskAttemptEntity } from './entities/task-attempt.entity';
@@ -57,7 +57,7 @@ export class TasksService {
    * Reads by id asked for at about the same time (polling clients, the SSE streams) go to Postgres as
    * one statement: each read still starts after it was asked for, and a round trip carries many.
    */
-  private readonly reads: MicroBatcher<string, Record<string, unknown> | undefined>;
+  private readonly reads: MicroBatcher<string, unknown[] | undefined>;
   /** Single submissions arriving together are inserted, each with its audit entry, in one statement. */
   private readonly inserts: MicroBatcher<{ task: TaskEntity; entry: AuditPendingEntity }, boolean>;
 
@@ -245,19 +245,19 @@ export class TasksService {
   async get(principal: Principal, id: string): Promise<TaskEntity> {
     const row = await this.reads.submit(id);
     if (!row) throw new TaskNotFoundError();
-    const task = this.rows.map(row);
+    const task = this.rows.fromValues(row);
     if (!isAdmin(principal) && task.createdBy !== principal.userId) throw new TaskNotFoundError();
     return task;
   }
 
   /** One row per id asked for (undefined where there is none); an id asked for twice is read once. */
-  private async readMany(ids: string[]): Promise<(Record<string, unknown> | undefined)[]> {
-    const rows = await preparedQuery<Record<string, unknown>>(
+  private async readMany(ids: string[]): Promise<(unknown[] | undefined)[]> {
+    const rows = await preparedRows(
       this.dataSource,
       `SELECT ${this.rows.columns} FROM tasks t WHERE t.id = ANY($1::uuid[])`,
       [[...new Set(ids)]],
     );
-    const byId = new Map(rows.map((row) => [this.rows.idOf(row), row]));
+    const byId = new Map(rows.map((row) => [this.rows.idOfValues(row), row]));
     return ids.map((id) => byId.get(id.toLowerCase()));
   }
 
@@ -280,17 +280,17 @@ export class TasksService {
     if (query.createdBefore) add('t.created_at <= ?', query.createdBefore);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, total] = await Promise.all([
-      preparedQuery(
+      preparedRows(
         this.dataSource,
         `SELECT ${this.rows.columns} FROM tasks t ${filter}
           ORDER BY t.created_at DESC, t.id DESC
           LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, query.limit, query.skip],
-      ) as Promise<Record<string, unknown>[]>,
+      ),
       this.count(filter, params),
     ]);
     return new Page(
-      rows.map((row) => this.rows.map(row)),
+      rows.map((row) => this.rows.fromValues(row)),
       total,
       query.skip,
       query.limit,
