@@ -428,7 +428,14 @@ describe('tasks on a live worker', () => {
 
   it('stores concurrent submissions, which share statements, each with its own audit entry, and runs them all', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
-    const insertMany = jest.spyOn(TasksService.prototype as unknown as { insertMany: () => unknown }, 'insertMany');
+    // A slow database again: the submissions that arrive while the first inserts are held queue up behind them.
+    const inserter = TasksService.prototype as unknown as { insertMany: (items: unknown[]) => Promise<unknown> };
+    const insert = inserter.insertMany;
+    const slow = new Promise((resolve) => setTimeout(resolve, 300));
+    const insertMany = jest.spyOn(inserter, 'insertMany').mockImplementation(async function (this: unknown, items) {
+      await slow;
+      return insert.call(this, items);
+    });
     let responses: request.Response[];
     try {
       responses = await Promise.all(
@@ -461,7 +468,7 @@ describe('tasks on a live worker', () => {
     expect(entries.every((e: { actor_id: string }) => e.actor_id === op.id)).toBe(true);
     const done = await Promise.all(ids.map((id) => settled(t, op, id)));
     expect(done.map((task) => task.output)).toEqual(ids.map((_, i) => ({ result: i * 2 })));
-  });
+  }, 30_000);
 
   it('runs a job that carries only its task id (as jobs queued by an earlier version do)', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
