@@ -8,6 +8,20 @@ import { createTestApp, type TestApp } from './utils/test-app';
 import { readSse } from './utils/sse';
 import { waitFor } from './utils/wait-for';
 
+/**
+ * A slow database for one of the tasks service's batched statements: the first calls wait a moment before
+ * they run for real, so the requests arriving meanwhile queue up behind them. The spy counts the statements.
+ */
+function holdStatements(method: 'readMany' | 'insertMany', ms = 300): jest.SpyInstance {
+  const service = TasksService.prototype as unknown as Record<typeof method, (batch: unknown[]) => Promise<unknown>>;
+  const real = service[method];
+  const held = new Promise((resolve) => setTimeout(resolve, ms));
+  return jest.spyOn(service, method).mockImplementation(async function (this: unknown, batch: unknown[]) {
+    await held;
+    return real.call(this, batch);
+  });
+}
+
 describe('tasks on a live worker', () => {
   let t: TestApp;
   let op: TestUser;
@@ -397,14 +411,7 @@ describe('tasks on a live worker', () => {
       [admin, theirs.id.toUpperCase(), 200],
       [a, missing, 404],
     ];
-    // A slow database: the first statements are held for a moment, so the reads asked for meanwhile queue up.
-    const reader = TasksService.prototype as unknown as { readMany: (ids: string[]) => Promise<unknown> };
-    const read = reader.readMany;
-    const slow = new Promise((resolve) => setTimeout(resolve, 300));
-    const readMany = jest.spyOn(reader, 'readMany').mockImplementation(async function (this: unknown, ids) {
-      await slow;
-      return read.call(this, ids);
-    });
+    const readMany = holdStatements('readMany');
     try {
       const requests = Array.from({ length: 48 }, (_, i) => cases[i % cases.length]);
       const responses = await Promise.all(
@@ -428,14 +435,7 @@ describe('tasks on a live worker', () => {
 
   it('stores concurrent submissions, which share statements, each with its own audit entry, and runs them all', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
-    // A slow database again: the submissions that arrive while the first inserts are held queue up behind them.
-    const inserter = TasksService.prototype as unknown as { insertMany: (items: unknown[]) => Promise<unknown> };
-    const insert = inserter.insertMany;
-    const slow = new Promise((resolve) => setTimeout(resolve, 300));
-    const insertMany = jest.spyOn(inserter, 'insertMany').mockImplementation(async function (this: unknown, items) {
-      await slow;
-      return insert.call(this, items);
-    });
+    const insertMany = holdStatements('insertMany');
     let responses: request.Response[];
     try {
       responses = await Promise.all(
