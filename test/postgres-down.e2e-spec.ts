@@ -23,6 +23,8 @@ describe('Postgres briefly down', () => {
   }, 60_000);
   afterAll(async () => {
     await t?.close().catch(() => undefined);
+    // The app was made on a shared environment, so its database and Redis keys are removed here.
+    await env?.destroy().catch(() => undefined);
     await remote.stop();
     pg.remove();
   });
