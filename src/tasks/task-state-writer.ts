@@ -6,6 +6,7 @@ import { withDbRetry } from '../database/db-retry';
 import { MicroBatcher } from '../database/micro-batcher';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
 import { TaskEntity, type TaskError } from './entities/task.entity';
+import { taskRowsById } from './task-rows';
 
 interface StartItem {
   id: string;
@@ -124,12 +125,8 @@ export class TaskStateWriter {
   }
 
   private async loadMany(ids: string[]): Promise<(TaskEntity | undefined)[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT ${this.taskRows.columns} FROM tasks t WHERE t.id = ANY($1::uuid[])`,
-      [ids],
-    )) as Record<string, unknown>[];
-    const found = new Map(rows.map((row) => this.taskRows.map(row)).map((task) => [task.id, task]));
-    return ids.map((id) => found.get(id));
+    const rows = await taskRowsById(this.dataSource, this.taskRows, ids);
+    return rows.map((values) => values && this.taskRows.fromValues(values));
   }
 
   private async startMany(items: StartItem[]): Promise<(TaskEntity | undefined)[]> {

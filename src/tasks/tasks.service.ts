@@ -24,6 +24,7 @@ import { TaskCancellation } from './task-cancellation';
 import { TaskEvents, taskEvent } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
+import { taskRowsById } from './task-rows';
 import {
   AgentUnavailableError,
   IdempotencyConflictError,
@@ -38,7 +39,10 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 const EXACT_TOTAL_BELOW = 1000;
 /** How long a larger total may be reused. */
 const TOTAL_REUSE_MS = 5000;
-/** Statements of a kind running at once: reads by id, inserts of single tasks. What comes meanwhile shares the next one. */
+/**
+ * Statements of a kind running at once: reads by id, inserts of single tasks. What comes meanwhile shares
+ * the next one.
+ */
 const STATEMENTS_IN_FLIGHT = 4;
 const stableStringify = configure({ deterministic: true });
 
@@ -250,15 +254,9 @@ export class TasksService {
     return task;
   }
 
-  /** One row per id asked for (undefined where there is none); an id asked for twice is read once. */
-  private async readMany(ids: string[]): Promise<(unknown[] | undefined)[]> {
-    const rows = await preparedRows(
-      this.dataSource,
-      `SELECT ${this.rows.columns} FROM tasks t WHERE t.id = ANY($1::uuid[])`,
-      [[...new Set(ids)]],
-    );
-    const byId = new Map(rows.map((row) => [this.rows.idOfValues(row), row]));
-    return ids.map((id) => byId.get(id.toLowerCase()));
+  /** The batched statement behind {@link get}. */
+  private readMany(ids: string[]): Promise<(unknown[] | undefined)[]> {
+    return taskRowsById(this.dataSource, this.rows, ids);
   }
 
   /**
