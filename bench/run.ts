@@ -68,6 +68,16 @@ function start(script: string, env: Record<string, string | undefined>): Proc {
   return { child, output: () => text };
 }
 
+/** SIGTERM, then up to 30 s for a graceful exit (a CPU profile is written on exit), then SIGKILL. */
+async function stop(proc: Proc): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.child.once('exit', () => resolve()));
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 async function waitForOutput(proc: Proc, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -378,8 +388,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
     throw err;
   } finally {
-    for (const proc of procs) proc.child.kill('SIGTERM');
-    await sleep(1000);
+    await Promise.all(procs.map(stop));
     await pg.query(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`).catch(() => undefined);
     await pg.end();
     await dropRedisKeys().catch(() => undefined);

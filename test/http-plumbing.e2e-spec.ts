@@ -109,6 +109,34 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expectErrorEnvelope(res.body, 'TIMEOUT');
   });
 
+  it('audits a change with the id the handler returned, and a change that timed out as a failure', async () => {
+    const made = await request(t.http).post('/api/v1/probe/things').set('X-Request-Id', 'probe-made').expect(201);
+    expect(made.body.data.id).toMatch(UUID);
+    const slow = await request(t.http).post('/api/v1/probe/slow-things').set('X-Request-Id', 'probe-slow').expect(504);
+    expectErrorEnvelope(slow.body, 'TIMEOUT');
+    await t.chainAudit();
+    const rows: unknown[] = await t.dataSource.query(
+      `SELECT request_id, action, outcome, resource_id, details FROM audit_logs
+       WHERE request_id IN ('probe-made', 'probe-slow') ORDER BY request_id`,
+    );
+    expect(rows).toEqual([
+      {
+        request_id: 'probe-made',
+        action: 'probe.make',
+        outcome: 'success',
+        resource_id: made.body.data.id,
+        details: {},
+      },
+      {
+        request_id: 'probe-slow',
+        action: 'probe.makeSlowly',
+        outcome: 'failure',
+        resource_id: null,
+        details: { error: 'TIMEOUT' },
+      },
+    ]);
+  });
+
   it('sends the security headers and hides the framework', async () => {
     const res = await request(t.http).get('/api/v1/probe/list').expect(200);
     expect(res.headers['strict-transport-security']).toContain('max-age=');

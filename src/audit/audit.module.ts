@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditChainer } from './audit-chainer';
 import { AuditContextStore } from './audit-context';
 import { AuditController } from './audit.controller';
@@ -9,7 +8,8 @@ import { AuditService } from './audit.service';
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, AuditChainer, AuditContextStore, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
-  exports: [AuditService, AuditChainer, AuditContextStore],
+  // The interceptor runs in the API's shared request pipeline (HttpPipelineInterceptor).
+  providers: [AuditService, AuditChainer, AuditContextStore, AuditInterceptor],
+  exports: [AuditService, AuditChainer, AuditContextStore, AuditInterceptor],
 })
 export class AuditModule {}

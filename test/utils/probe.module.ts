@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -47,6 +48,18 @@ class ProbeController {
   async slow(): Promise<{ done: boolean }> {
     await new Promise((resolve) => setTimeout(resolve, 800));
     return { done: true };
+  }
+
+  /** A change whose service writes no audit entry: the request pipeline writes it. */
+  @Post('things')
+  make(): { id: string } {
+    return { id: randomUUID() };
+  }
+
+  @Post('slow-things')
+  async makeSlowly(): Promise<{ id: string }> {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    return { id: randomUUID() };
   }
 }
 
