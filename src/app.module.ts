@@ -13,6 +13,7 @@ import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { ProcessModule } from './common/process/process.module';
 import { CryptoModule } from './common/crypto/crypto.module';
+import { MetadataModule } from './common/metadata/metadata.module';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
@@ -35,6 +36,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         ProcessModule,
+        MetadataModule,
         DatabaseModule,
         RedisModule,
         CryptoModule,

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { ProbeModule } from './utils/probe.module';
 import { createTestApp, TestApp } from './utils/test-app';
 
+const APP_ORIGIN = 'https://app.example';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function expectErrorEnvelope(body: unknown, code: string): void {
@@ -16,7 +17,10 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ imports: [ProbeModule], env: { BODY_LIMIT: '2kb', REQUEST_TIMEOUT_MS: '300' } });
+    t = await createTestApp({
+      imports: [ProbeModule],
+      env: { BODY_LIMIT: '2kb', REQUEST_TIMEOUT_MS: '300', CORS_ORIGINS: APP_ORIGIN },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -144,8 +148,39 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
     expect(res.headers['x-powered-by']).toBeUndefined();
+    // Headers for HTML documents only stay off JSON responses; the docs pages keep them.
+    expect(res.headers['x-xss-protection']).toBeUndefined();
+    expect(res.headers['origin-agent-cluster']).toBeUndefined();
     const docs = await request(t.http).get('/docs').expect(200);
     expect(docs.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    expect(docs.headers['origin-agent-cluster']).toBe('?1');
+    expect(docs.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answers CORS for the configured origins only, and sends CORS headers only to cross-origin requests', async () => {
+    const allowed = await request(t.http).get('/api/v1/probe/list').set('Origin', APP_ORIGIN).expect(200);
+    expect(allowed.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+    expect(allowed.headers['access-control-expose-headers']).toContain('X-Request-Id');
+    expect(allowed.headers['vary']).toContain('Origin');
+
+    const other = await request(t.http).get('/api/v1/probe/list').set('Origin', 'https://other.example').expect(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+
+    const sameOrigin = await request(t.http).get('/api/v1/probe/list').expect(200);
+    expect(sameOrigin.headers['access-control-allow-origin']).toBeUndefined();
+    expect(sameOrigin.headers['access-control-expose-headers']).toBeUndefined();
+    expect(sameOrigin.headers['vary']).toContain('Origin');
+
+    const preflight = await request(t.http)
+      .options('/api/v1/probe/echo')
+      .set('Origin', APP_ORIGIN)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'content-type,authorization')
+      .expect(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    expect(preflight.headers['access-control-allow-methods']).toContain('POST');
   });
 });

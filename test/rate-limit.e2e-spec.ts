@@ -1,3 +1,4 @@
+import { getStorageToken, type ThrottlerStorage } from '@nestjs/throttler';
 import request from 'supertest';
 import { createTestApp, type TestApp } from './utils/test-app';
 
@@ -42,6 +43,45 @@ describe('rate limits in Redis, shared by every API instance', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1) statuses.push((await attempt(i % 2 === 0 ? a : b, '198.51.100.1')).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('counts a burst across both instances exactly, each request with its own remaining budget', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 14 }, (_, i) =>
+        request(i % 2 === 0 ? a.http : b.http)
+          .get('/api/v1/auth/me')
+          .set('X-Forwarded-For', '192.0.2.44'),
+      ),
+    );
+    const allowed = burst.filter((res) => res.status === 401);
+    const limited = burst.filter((res) => res.status === 429);
+    expect(allowed).toHaveLength(8);
+    expect(limited).toHaveLength(6);
+    const remaining = allowed.map((res) => Number(res.headers['x-ratelimit-remaining'])).sort((x, y) => x - y);
+    expect(remaining).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const res of limited) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    // The block holds: the next request is refused too.
+    expect((await request(a.http).get('/api/v1/auth/me').set('X-Forwarded-For', '192.0.2.44')).status).toBe(429);
+  });
+
+  it('counts hits that arrive together in one go, exactly as one after another', async () => {
+    const storage = a.app.get<ThrottlerStorage>(getStorageToken(), { strict: false });
+    const hit = (key: string) => storage.increment(key, 60_000, 8, 30_000, 'default');
+    const [burst, other] = await Promise.all([
+      Promise.all(Array.from({ length: 12 }, () => hit('test:burst'))),
+      Promise.all(Array.from({ length: 3 }, () => hit('test:other'))),
+    ]);
+    expect(burst.map((r) => r.totalHits)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(burst.map((r) => r.isBlocked)).toEqual([...Array(8).fill(false), ...Array(4).fill(true)]);
+    for (const r of burst.slice(8)) expect(r.timeToBlockExpire).toBe(30);
+    expect(other.map((r) => [r.totalHits, r.isBlocked])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+    ]);
+    const later = await hit('test:burst');
+    expect(later).toMatchObject({ totalHits: 13, isBlocked: true });
+    expect(later.timeToBlockExpire).toBeLessThanOrEqual(30);
   });
 
   it('limits the API per client and leaves health probes alone', async () => {

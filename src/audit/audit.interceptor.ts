@@ -1,9 +1,9 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { catchError, mergeMap, Observable } from 'rxjs';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
+import { CachedReflector } from '../common/metadata/cached-reflector';
 import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.decorator';
 import { AuditContextStore, type AuditRequestContext } from './audit-context';
 import { AuditService } from './audit.service';
@@ -28,7 +28,7 @@ export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly audit: AuditService,
     private readonly store: AuditContextStore,
-    private readonly reflector: Reflector,
+    private readonly reflector: CachedReflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -1,10 +1,10 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { AuditContextStore } from '../audit/audit-context';
 import { auditContextOf, type AuthenticatedRequest, isStateChanging } from '../audit/audit-request';
 import { AuditService } from '../audit/audit.service';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
 import { IS_PUBLIC } from '../common/http/public.decorator';
+import { CachedReflector } from '../common/metadata/cached-reflector';
 import { AUTHENTICATED_ONLY, REQUIRED_PERMISSIONS } from './auth.decorators';
 import { Metrics } from '../metrics/metrics.service';
 import { Authenticator } from './authenticator';
@@ -19,7 +19,7 @@ import type { Permission } from './permissions';
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
+    private readonly reflector: CachedReflector,
     private readonly authenticator: Authenticator,
     private readonly audit: AuditService,
     private readonly auditContext: AuditContextStore,

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import type { Logger as PinoBaseLogger } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AuditContextStore } from '../audit/audit-context';
+import type { FinishedRequestObserver } from '../common/http/request-tracking.middleware';
 
 const SECRET_KEYS = [
   'password',
@@ -45,26 +45,20 @@ export function requestLogLevel(statusCode: number): LogLevel {
  * LOG_LEVEL=warn a successful request costs a comparison. Logs written while a state-changing request is
  * handled carry its `requestId` through the root logger's mixin (reads keep no request context).
  */
-export function requestLogMiddleware(logger: PinoBaseLogger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = performance.now();
-    if (!req.url.startsWith('/health')) {
-      res.once('finish', () => {
-        const level = requestLogLevel(res.statusCode);
-        if (!logger.isLevelEnabled(level)) return;
-        logger[level](
-          {
-            requestId: (req as Request & { id?: string }).id,
-            method: req.method,
-            url: req.originalUrl.split('?')[0],
-            statusCode: res.statusCode,
-            responseTime: Math.round(performance.now() - started),
-          },
-          'request completed',
-        );
-      });
-    }
-    next();
+export function requestLogObserver(logger: PinoBaseLogger): FinishedRequestObserver {
+  return (req, res, durationMs) => {
+    const level = requestLogLevel(res.statusCode);
+    if (!logger.isLevelEnabled(level) || req.originalUrl.startsWith('/health')) return;
+    logger[level](
+      {
+        requestId: (req as Request & { id?: string }).id,
+        method: req.method,
+        url: req.originalUrl.split('?')[0],
+        statusCode: res.statusCode,
+        responseTime: Math.round(durationMs),
+      },
+      'request completed',
+    );
   };
 }
 
@@ -73,7 +67,7 @@ export function requestLogMiddleware(logger: PinoBaseLogger) {
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG, AuditContextStore],
       useFactory: (config: AppConfig, requests: AuditContextStore) => ({
-        // Neither pino-http nor nestjs-pino's per-request binding is mounted (no routes): requestLogMiddleware
+        // Neither pino-http nor nestjs-pino's per-request binding is mounted (no routes): requestLogObserver
         // logs each request and every log goes through the root logger, which adds the request id itself.
         useExisting: true,
         forRoutes: [],

@@ -1,5 +1,4 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -10,6 +9,7 @@ import {
 } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { TokenService } from '../auth/token.service';
+import { CachedReflector } from '../common/metadata/cached-reflector';
 import { Metrics } from '../metrics/metrics.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
@@ -28,7 +28,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
+    reflector: CachedReflector,
     private readonly tokens: TokenService,
     private readonly metrics: Metrics,
   ) {

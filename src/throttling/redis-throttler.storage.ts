@@ -1,49 +1,100 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
+import { MicroBatcher } from '../database/micro-batcher';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
 
 /**
- * Fixed-window counter with blocking, in one atomic script, so every API instance shares one budget.
- * KEYS: hits key, block key. ARGV: window ms, limit, block ms.
- * Returns: hits, ms left in the window, blocked (0/1), ms left in the block.
+ * Fixed-window counters with blocking, for several keys in one atomic script, so every API instance
+ * shares one budget. Each key is counted `count` times at once, exactly as `count` single hits in a row.
+ * KEYS: per key, its hits key and its block key. ARGV: per key, window ms, limit, block ms, count.
+ * Returns per key: hits after counting, ms left in the window, ms left in a block that was already on
+ * before these hits (0 if none).
  */
-const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-local blockTtl = redis.call('PTTL', KEYS[2])
-if blockTtl > 0 then return {hits, ttl, 1, blockTtl} end
-if hits > tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-  return {hits, ttl, 1, tonumber(ARGV[3])}
+const INCREMENT_MANY = `
+local out = {}
+for i = 1, #KEYS / 2 do
+  local hitsKey, blockKey = KEYS[2 * i - 1], KEYS[2 * i]
+  local window, limit = tonumber(ARGV[4 * i - 3]), tonumber(ARGV[4 * i - 2])
+  local block, count = ARGV[4 * i - 1], tonumber(ARGV[4 * i])
+  local hits = redis.call('INCRBY', hitsKey, count)
+  if hits == count then redis.call('PEXPIRE', hitsKey, window) end
+  local ttl = redis.call('PTTL', hitsKey)
+  if ttl < 0 then redis.call('PEXPIRE', hitsKey, window); ttl = window end
+  local blockTtl = redis.call('PTTL', blockKey)
+  if blockTtl < 0 then blockTtl = 0 end
+  if blockTtl == 0 and hits > limit then redis.call('SET', blockKey, '1', 'PX', block) end
+  out[#out + 1] = hits
+  out[#out + 1] = ttl
+  out[#out + 1] = blockTtl
 end
-return {hits, ttl, 0, 0}
+return out
 `;
 
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+interface Hit {
+  key: string;
+  ttl: number;
+  limit: number;
+  blockDuration: number;
+}
+
+/**
+ * Rate-limit counters in Redis. Hits that arrive together are counted in one script call, and hits on
+ * the same key with one INCRBY: under load the API makes one round trip for many requests, and each
+ * request still gets its own exact count (the order they arrived in).
+ */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly incrementScript: LuaCommand;
+  private readonly incrementMany: LuaCommand;
+  private readonly hits = new MicroBatcher<Hit, ThrottlerStorageRecord>((batch) => this.count(batch), {
+    maxSize: 500,
+    maxInFlight: 4,
+  });
 
   constructor(@Inject(REDIS) redis: Redis) {
-    this.incrementScript = luaCommand(redis, 'ymeraThrottleIncrement', 2, INCREMENT);
+    this.incrementMany = luaCommand(redis, 'ymeraThrottleIncrementMany', null, INCREMENT_MANY);
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number) {
-    const [hits, windowMs, blocked, blockMs] = (await this.incrementScript(
-      `throttle:${key}:hits`,
-      `throttle:${key}:block`,
-      String(ttl),
-      String(limit),
-      String(blockDuration),
-    )) as [number, number, number, number];
-    return {
-      totalHits: hits,
-      timeToExpire: Math.ceil(windowMs / 1000),
-      isBlocked: blocked === 1,
-      timeToBlockExpire: Math.ceil(blockMs / 1000),
-    };
+  increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
+    return this.hits.submit({ key, ttl, limit, blockDuration });
+  }
+
+  private async count(batch: Hit[]): Promise<ThrottlerStorageRecord[]> {
+    const byKey = new Map<string, number[]>();
+    batch.forEach((hit, index) => {
+      const positions = byKey.get(hit.key);
+      if (positions) positions.push(index);
+      else byKey.set(hit.key, [index]);
+    });
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const [key, positions] of byKey) {
+      const { ttl, limit, blockDuration } = batch[positions[0]];
+      keys.push(`throttle:${key}:hits`, `throttle:${key}:block`);
+      args.push(String(ttl), String(limit), String(blockDuration), String(positions.length));
+    }
+    const out = (await this.incrementMany(String(keys.length), ...keys, ...args)) as number[];
+    const records = new Array<ThrottlerStorageRecord>(batch.length);
+    let k = 0;
+    for (const positions of byKey.values()) {
+      const [hitsAfter, windowMs, blockedMs] = [out[3 * k], out[3 * k + 1], out[3 * k + 2]];
+      const { limit, blockDuration } = batch[positions[0]];
+      positions.forEach((index, i) => {
+        const totalHits = hitsAfter - positions.length + 1 + i;
+        // A block already on stops every hit; otherwise a hit over the limit starts (or meets) a new one.
+        const blockMs = blockedMs > 0 ? blockedMs : totalHits > limit ? blockDuration : 0;
+        records[index] = {
+          totalHits,
+          timeToExpire: Math.ceil(windowMs / 1000),
+          isBlocked: blockMs > 0,
+          timeToBlockExpire: Math.ceil(blockMs / 1000),
+        };
+      });
+      k += 1;
+    }
+    return records;
   }
 }

@@ -1,9 +1,9 @@
 import { type ExecutionContext, Module } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { CachedReflector } from '../common/metadata/cached-reflector';
 import { REDIS } from '../redis/redis.module';
 import type Redis from 'ioredis';
 import { type RateLimitBucket, rateLimitBucket } from './rate-limit.decorator';
@@ -15,8 +15,8 @@ const MINUTE_MS = 60_000;
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, Reflector, REDIS],
-      useFactory: (config: AppConfig, reflector: Reflector, redis: Redis) => {
+      inject: [APP_CONFIG, CachedReflector, REDIS],
+      useFactory: (config: AppConfig, reflector: CachedReflector, redis: Redis) => {
         const limits: Record<RateLimitBucket, number> = {
           api: config.rateLimits.perMinute,
           login: config.rateLimits.loginPerMinute,

@@ -1,26 +1,36 @@
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import cors from 'cors';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
-import responseTime from 'response-time';
 import type { AppConfig } from '../../config/app-config';
 import { RedisIoAdapter } from '../../events/redis-io.adapter';
-import { requestLogMiddleware } from '../../logging/logging.module';
-import { httpMetricsMiddleware } from '../../metrics/http-metrics.middleware';
+import { requestLogObserver } from '../../logging/logging.module';
+import { httpMetricsObserver } from '../../metrics/http-metrics.observer';
 import { Metrics } from '../../metrics/metrics.service';
 import { mountQueueBoard } from '../../queue/queue-board';
 import { ErrorEnvelopeDto } from '../swagger/api-envelope';
 import { jsonOnlyMiddleware } from './content-type.middleware';
-import { requestIdMiddleware } from './request-id.middleware';
+import { requestTrackingMiddleware } from './request-tracking.middleware';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
 /** Paths served at the root, outside `/api/v1` and the envelope. */
 const ROOT_PATHS = ['health', 'health/{*rest}', 'metrics', 'admin/queues', 'admin/queues/{*rest}'];
 
+/**
+ * API responses are JSON, never rendered: they carry the headers that matter to them (CSP, HSTS, nosniff,
+ * frame DENY, referrer policy, cross-origin policies) and leave off those that only affect HTML documents
+ * or long-gone browsers (X-DNS-Prefetch-Control, X-Download-Options, X-XSS-Protection, Origin-Agent-Cluster).
+ * The docs pages keep helmet's full set.
+ */
 const strictHelmet = helmet({
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xXssProtection: false,
+  originAgentCluster: false,
   contentSecurityPolicy: {
     useDefaults: false,
     directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
@@ -50,10 +60,26 @@ const docsHelmet = helmet({
   referrerPolicy: { policy: 'no-referrer' },
 });
 
+/** The Swagger UI and the queue board are pages with their own scripts and styles. */
+const PAGE_PATHS = [`/${DOCS_PATH}`, '/admin/queues'];
+
 function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  // The Swagger UI and the queue board are pages with their own scripts and styles.
-  const isDocs = [`/${DOCS_PATH}`, '/admin/queues'].some((p) => req.path === p || req.path.startsWith(`${p}/`));
-  (isDocs ? docsHelmet : strictHelmet)(req, res, next);
+  const path = req.path;
+  const isPage = PAGE_PATHS.some((p) => path.startsWith(p) && (path.length === p.length || path[p.length] === '/'));
+  (isPage ? docsHelmet : strictHelmet)(req, res, next);
+}
+
+/**
+ * CORS headers are for browsers calling across origins, which send an Origin header; a request without
+ * one (a server, a CLI, the same origin) gets only `Vary: Origin`, so a cache never serves it to a browser
+ * that needed them.
+ */
+function corsWhenOrigin(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (req.headers.origin !== undefined) return handler(req, res, next);
+    res.vary('Origin');
+    next();
+  };
 }
 
 export function buildOpenApiDocument(app: NestExpressApplication, version: string) {
@@ -82,24 +108,26 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   // API responses are no-store: an ETag (a hash of every body) would only cost time.
   express.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
-  app.use(requestIdMiddleware);
   // The application's root pino logger (nestjs-pino builds it once; a PinoLogger outside a request returns it).
-  app.use(requestLogMiddleware(new PinoLogger(app.get<Params>(PARAMS_PROVIDER_TOKEN)).logger));
-  app.use(httpMetricsMiddleware(app.get(Metrics)));
-  app.use(responseTime({ digits: 1, suffix: true }));
+  const rootLogger = new PinoLogger(app.get<Params>(PARAMS_PROVIDER_TOKEN)).logger;
+  app.use(requestTrackingMiddleware([requestLogObserver(rootLogger), httpMetricsObserver(app.get(Metrics))]));
   app.use(securityHeaders);
-  app.enableCors({
-    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-    credentials: !config.http.corsOrigins.includes('*'),
-    exposedHeaders: [
-      'X-Request-Id',
-      'X-Response-Time',
-      'X-RateLimit-Limit',
-      'X-RateLimit-Remaining',
-      'X-RateLimit-Reset',
-      'Retry-After',
-    ],
-  });
+  app.use(
+    corsWhenOrigin(
+      cors({
+        origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+        credentials: !config.http.corsOrigins.includes('*'),
+        exposedHeaders: [
+          'X-Request-Id',
+          'X-Response-Time',
+          'X-RateLimit-Limit',
+          'X-RateLimit-Remaining',
+          'X-RateLimit-Reset',
+          'Retry-After',
+        ],
+      }),
+    ),
+  );
   app.use(jsonOnlyMiddleware);
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.useWebSocketAdapter(new RedisIoAdapter(app, config.redis.prefix));

@@ -1,21 +1,19 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
+import { CachedReflector } from '../metadata/cached-reflector';
 import { Page, RAW_RESPONSE, SuccessEnvelope } from './envelope';
 import { responseMeta } from './request-context';
 
 /** Wraps every API result in the success envelope; lists carry their paging in `meta`. */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
-  /** Whether a handler answers raw, by handler: metadata does not change once the app is built. */
-  private readonly rawHandlers = new WeakMap<object, boolean>();
-
-  constructor(private readonly reflector: Reflector) {}
+  constructor(private readonly reflector: CachedReflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    if (this.isRaw(context)) return next.handle();
+    const raw = this.reflector.getAllAndOverride<boolean>(RAW_RESPONSE, [context.getHandler(), context.getClass()]);
+    if (raw) return next.handle();
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
@@ -30,15 +28,5 @@ export class EnvelopeInterceptor implements NestInterceptor {
         return { status: 'success', data: data ?? null, meta: responseMeta(req) };
       }),
     );
-  }
-
-  private isRaw(context: ExecutionContext): boolean {
-    const handler = context.getHandler();
-    let raw = this.rawHandlers.get(handler);
-    if (raw === undefined) {
-      raw = this.reflector.getAllAndOverride<boolean>(RAW_RESPONSE, [handler, context.getClass()]) === true;
-      this.rawHandlers.set(handler, raw);
-    }
-    return raw;
   }
 }

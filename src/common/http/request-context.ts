@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 
-/** The request id is set by {@link requestIdMiddleware} before anything else runs. */
+/** The request id is set by {@link requestTrackingMiddleware} before anything else runs. */
 export function requestIdOf(req: Request): string {
   return String((req as Request & { id?: unknown }).id ?? '');
 }
