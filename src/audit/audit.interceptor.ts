@@ -63,8 +63,10 @@ export class AuditInterceptor implements NestInterceptor {
         .catch(() => undefined);
     };
 
-    return new Observable((subscriber) =>
-      this.store.run(ctx, () =>
+    return new Observable((subscriber) => {
+      // The context stays on until the request's stream is done, not just while it is set up.
+      const release = this.store.hold();
+      const subscription = this.store.run(ctx, () =>
         next
           .handle()
           .pipe(
@@ -78,7 +80,11 @@ export class AuditInterceptor implements NestInterceptor {
             }),
           )
           .subscribe(subscriber),
-      ),
-    );
+      );
+      return () => {
+        subscription.unsubscribe();
+        release();
+      };
+    });
   }
 }
