@@ -43,7 +43,7 @@ export class Authenticator {
       userId: user.id,
       email: user.email,
       role: user.role,
-      permissions: new Set(permissionsOf(user.role)),
+      permissions: permissionsOf(user.role),
     };
   }
 
@@ -53,7 +53,7 @@ export class Authenticator {
     const user = await this.users.authState(key.userId);
     if (!user?.isActive) return undefined;
     // A key never holds more than its owner holds now: a demoted owner's keys shrink with them.
-    const owned = new Set(permissionsOf(user.role));
+    const owned = permissionsOf(user.role);
     return {
       type: 'apiKey',
       userId: user.id,

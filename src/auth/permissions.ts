@@ -26,6 +26,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
 };
 
-export function permissionsOf(role: Role): readonly Permission[] {
-  return ROLE_PERMISSIONS[role];
+const ROLE_PERMISSION_SETS = new Map<Role, ReadonlySet<Permission>>(
+  ROLES.map((role) => [role, new Set(ROLE_PERMISSIONS[role])]),
+);
+
+/** The permissions a role holds, as one shared set per role (a caller's are looked up on every request). */
+export function permissionsOf(role: Role): ReadonlySet<Permission> {
+  return ROLE_PERMISSION_SETS.get(role) ?? new Set();
 }

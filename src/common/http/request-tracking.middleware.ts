@@ -28,7 +28,7 @@ export function requestTrackingMiddleware(observers: readonly FinishedRequestObs
     (req as Request & { id: string }).id = id;
     res.setHeader(REQUEST_ID_HEADER, id);
     onHeaders(res, () => res.setHeader(RESPONSE_TIME_HEADER, `${(performance.now() - started).toFixed(1)}ms`));
-    res.once('finish', () => {
+    res.on('finish', () => {
       const durationMs = performance.now() - started;
       for (const observe of observers) observe(req, res, durationMs);
     });
