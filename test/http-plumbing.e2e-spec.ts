@@ -153,9 +153,11 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     // Headers for HTML documents only stay off JSON responses; the docs pages keep them.
     expect(res.headers['x-xss-protection']).toBeUndefined();
     expect(res.headers['origin-agent-cluster']).toBeUndefined();
+    expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
     const docs = await request(t.http).get('/docs').expect(200);
     expect(docs.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
     expect(docs.headers['origin-agent-cluster']).toBe('?1');
+    expect(docs.headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(docs.headers['x-content-type-options']).toBe('nosniff');
   });
 

@@ -23,8 +23,9 @@ const ROOT_PATHS = ['health', 'health/{*rest}', 'metrics', 'admin/queues', 'admi
 
 /**
  * API responses are JSON, never rendered: they carry the headers that matter to them (CSP, HSTS, nosniff,
- * frame DENY, referrer policy, cross-origin policies) and leave off those that only affect HTML documents
- * or long-gone browsers (X-DNS-Prefetch-Control, X-Download-Options, X-XSS-Protection, Origin-Agent-Cluster).
+ * frame DENY, referrer policy, cross-origin resource policy) and leave off those that only affect HTML
+ * documents and their windows, or long-gone browsers (X-DNS-Prefetch-Control, X-Download-Options,
+ * X-XSS-Protection, Origin-Agent-Cluster, Cross-Origin-Opener-Policy).
  * The docs pages keep helmet's full set.
  */
 const strictHelmet = helmet({
@@ -32,6 +33,7 @@ const strictHelmet = helmet({
   xDownloadOptions: false,
   xXssProtection: false,
   originAgentCluster: false,
+  crossOriginOpenerPolicy: false,
   contentSecurityPolicy: {
     useDefaults: false,
     directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
