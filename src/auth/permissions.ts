@@ -20,17 +20,13 @@ export type Permission = (typeof PERMISSIONS)[number];
 const VIEWER: Permission[] = ['agents:read', 'tasks:read', 'workflows:read'];
 const OPERATOR: Permission[] = [...VIEWER, 'agents:write', 'tasks:write', 'workflows:write', 'apikeys:manage'];
 
-export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  viewer: VIEWER,
-  operator: OPERATOR,
-  admin: PERMISSIONS,
+/** One shared set per role: a caller's permissions are looked up on every request. */
+const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  viewer: new Set(VIEWER),
+  operator: new Set(OPERATOR),
+  admin: new Set(PERMISSIONS),
 };
 
-const ROLE_PERMISSION_SETS = new Map<Role, ReadonlySet<Permission>>(
-  ROLES.map((role) => [role, new Set(ROLE_PERMISSIONS[role])]),
-);
-
-/** The permissions a role holds, as one shared set per role (a caller's are looked up on every request). */
 export function permissionsOf(role: Role): ReadonlySet<Permission> {
-  return ROLE_PERMISSION_SETS.get(role) ?? new Set();
+  return ROLE_PERMISSIONS[role];
 }

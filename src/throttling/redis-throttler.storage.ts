@@ -80,7 +80,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     const records = new Array<ThrottlerStorageRecord>(batch.length);
     let k = 0;
     for (const positions of byKey.values()) {
-      const [hitsAfter, windowMs, blockedMs] = [out[3 * k], out[3 * k + 1], out[3 * k + 2]];
+      const hitsAfter = out[3 * k];
+      const windowMs = out[3 * k + 1];
+      const blockedMs = out[3 * k + 2];
       const { limit, blockDuration } = batch[positions[0]];
       positions.forEach((index, i) => {
         const totalHits = hitsAfter - positions.length + 1 + i;

@@ -23,15 +23,10 @@ export class TimeoutInterceptor implements NestInterceptor {
           clearTimeout(timer);
           subscriber.next(value);
         },
-        error: (err: unknown) => {
-          clearTimeout(timer);
-          subscriber.error(err);
-        },
-        complete: () => {
-          clearTimeout(timer);
-          subscriber.complete();
-        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
       });
+      // Runs on error and completion too, so the timer never outlives the request.
       return () => {
         clearTimeout(timer);
         subscription.unsubscribe();
