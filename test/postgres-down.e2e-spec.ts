@@ -14,7 +14,7 @@ describe('Postgres briefly down', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    pg.init();
+    await pg.init();
     pg.start();
     remoteUrl = await remote.start();
     env = new TestEnv({ DATABASE_URL: `${pg.serverUrl}/ymera_pgdown`, AGENT_ALLOW_PRIVATE_NETWORKS: 'true' });

@@ -5,19 +5,22 @@ import request from 'supertest';
 import { TaskReconciler } from '../src/tasks/task-reconciler';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
+import { sparePort } from './utils/spare-port';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 /** A Redis server this test owns, without persistence, on a port of its own. */
 class OwnRedis {
-  readonly port = 20_000 + Math.floor(Math.random() * 20_000);
+  private port = 0;
   private server?: ChildProcess;
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server, on the same port every time. */
   async start(): Promise<void> {
+    this.port ||= await sparePort();
     this.server = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
