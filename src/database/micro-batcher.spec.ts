@@ -58,4 +58,18 @@ describe('MicroBatcher', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toEqual(new Error('bad item'));
   });
+
+  it('with retryEachItem off, fails every item of a failed batch and runs nothing twice', async () => {
+    const runs: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        runs.push(items);
+        throw new Error('down');
+      },
+      { retryEachItem: false },
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(i)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(runs).toEqual([[1, 2, 3]]);
+  });
 });

@@ -14,13 +14,18 @@ export interface MicroBatcherOptions<I> {
   maxInFlight?: number;
   /** Items with the same key never share a batch (one statement must not touch a row twice). */
   keyOf?: (item: I) => string;
+  /**
+   * Whether a failed batch of several items is retried item by item (the default). Off where a failure
+   * may have applied part of the batch and a retry would apply it twice.
+   */
+  retryEachItem?: boolean;
 }
 
 /**
  * Coalesces calls made close together into one operation: everything submitted in the same turn of the
  * event loop, or while earlier batches are still running, goes out as one batch. Under load one statement
  * then carries the state changes of many tasks instead of one each. A failed batch of several items is
- * retried item by item, so one bad item fails alone.
+ * retried item by item, so one bad item fails alone (unless `retryEachItem` is off).
  */
 export class MicroBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
@@ -87,8 +92,8 @@ export class MicroBatcher<I, O> {
       const results = await this.run(batch.map((p) => p.item));
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0].reject(err);
+      if (batch.length === 1 || this.options.retryEachItem === false) {
+        for (const p of batch) p.reject(err);
         return;
       }
       await Promise.all(

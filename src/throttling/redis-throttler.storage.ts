@@ -52,6 +52,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly hits = new MicroBatcher<Hit, ThrottlerStorageRecord>((batch) => this.count(batch), {
     maxSize: 500,
     maxInFlight: 4,
+    // A script that failed part way has counted some keys already: counting them again would overcount.
+    retryEachItem: false,
   });
 
   constructor(@Inject(REDIS) redis: Redis) {
