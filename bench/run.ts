@@ -268,7 +268,9 @@ async function main(): Promise<void> {
       const { platform: post, ceiling: ceilPost, ratio: ratioA } = a;
       rows.push({
         scenario: '(a) POST /api/v1/tasks vs ceiling POST',
-        value: `${post.rps} req/s (ceiling ${ceilPost.rps}), p50 ${post.p50} ms, p99 ${post.p99} ms, ratio ${(ratioA * 100).toFixed(0)} % (rounds: ${roundRatios(a)})`,
+        // The ceiling's own p99 tells whether the machine can meet the p99 target at all: at 100
+        // connections a p99 under 200 ms needs well over 500 req/s.
+        value: `${post.rps} req/s (ceiling ${ceilPost.rps}), p50 ${post.p50} ms, p99 ${post.p99} ms (ceiling p99 ${ceilPost.p99} ms), ratio ${(ratioA * 100).toFixed(0)} % (rounds: ${roundRatios(a)})`,
         target: '≥ 75 % of ceiling, p99 ≤ 200 ms',
         met: ratioA >= 0.75 && post.p99 <= 200 && a.rounds.every((r) => r.platform.errors === 0),
         detail: { post, ceiling: ceilPost, rounds: a.rounds },
@@ -430,6 +432,7 @@ async function main(): Promise<void> {
   }
 
   const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     memoryGb: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
@@ -437,6 +440,9 @@ async function main(): Promise<void> {
     warmupS: WARMUP_S,
     rounds: ROUNDS,
   };
+  process.stdout.write(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}\n`,
+  );
   for (const row of rows)
     process.stdout.write(
       `${row.met ? 'MET   ' : 'MISSED'}  ${row.scenario}\n        ${row.value}  [target ${row.target}]\n`,
