@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { MetadataModule } from '../common/metadata/metadata.module';
 import { AuditChainer } from './audit-chainer';
 import { AuditContextStore } from './audit-context';
 import { AuditController } from './audit.controller';
@@ -8,7 +7,6 @@ import { AuditService } from './audit.service';
 
 @Global()
 @Module({
-  imports: [MetadataModule],
   controllers: [AuditController],
   // The interceptor runs in the API's shared request pipeline (HttpPipelineInterceptor).
   providers: [AuditService, AuditChainer, AuditContextStore, AuditInterceptor],
