@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { MetadataModule } from '../common/metadata/metadata.module';
 import { AuditChainer } from './audit-chainer';
 import { AuditContextStore } from './audit-context';
 import { AuditController } from './audit.controller';
@@ -7,6 +8,7 @@ import { AuditService } from './audit.service';
 
 @Global()
 @Module({
+  imports: [MetadataModule],
   controllers: [AuditController],
   // The interceptor runs in the API's shared request pipeline (HttpPipelineInterceptor).
   providers: [AuditService, AuditChainer, AuditContextStore, AuditInterceptor],
