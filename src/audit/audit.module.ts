@@ -8,6 +8,7 @@ import { AuditService } from './audit.service';
 
 @Global()
 @Module({
+  // Also booted without the root module (by the CLI), so it brings the route metadata its interceptor reads.
   imports: [MetadataModule],
   controllers: [AuditController],
   // The interceptor runs in the API's shared request pipeline (HttpPipelineInterceptor).
