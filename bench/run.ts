@@ -113,6 +113,16 @@ function rssMb(pid: number): number {
   return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
 }
 
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** CPU time (user + system, seconds) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the
+  // 12th and 13th of them.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /** Every key of this run (the platform's, the ceiling's and the raw queue's all live under PREFIX). */
 async function dropRedisKeys(): Promise<void> {
   const redis = new Redis(REDIS_URL);
@@ -133,6 +143,11 @@ interface Load {
   p50: number;
   p99: number;
   errors: number;
+  /**
+   * CPU time the measured process spent per request (µs), when its pid is known: steadier than throughput on a
+   * machine whose speed drifts, and it leaves out the load generator and the databases.
+   */
+  cpuUs?: number;
 }
 
 interface LoadOptions {
@@ -140,6 +155,8 @@ interface LoadOptions {
   body?: string;
   token?: string;
   connections?: number;
+  /** The process serving the load, whose CPU time is measured. */
+  pid?: number;
 }
 
 /**
@@ -148,10 +165,14 @@ interface LoadOptions {
  */
 function load(url: string, options: LoadOptions): Load {
   if (WARMUP_S > 0) run(url, options, WARMUP_S);
-  return run(url, options, DURATION_S);
+  const cpuBefore = options.pid ? cpuSeconds(options.pid) : 0;
+  const result = run(url, options, DURATION_S);
+  if (!options.pid || result.requests === 0) return result.load;
+  const cpuUs = Math.round(((cpuSeconds(options.pid) - cpuBefore) * 1e6) / result.requests);
+  return { ...result.load, cpuUs };
 }
 
-function run(url: string, options: LoadOptions, seconds: number): Load {
+function run(url: string, options: LoadOptions, seconds: number): { load: Load; requests: number } {
   const args = [
     join(ROOT, 'node_modules/autocannon/autocannon.js'),
     '-j',
@@ -165,16 +186,19 @@ function run(url: string, options: LoadOptions, seconds: number): Load {
   if (options.token) args.push('-H', `authorization=Bearer ${options.token}`);
   args.push(url);
   const out = JSON.parse(execFileSync(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 }).toString()) as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     non2xx: number;
     errors: number;
   };
   return {
-    rps: Math.round(out.requests.average),
-    p50: out.latency.p50,
-    p99: out.latency.p99,
-    errors: out.non2xx + out.errors,
+    load: {
+      rps: Math.round(out.requests.average),
+      p50: out.latency.p50,
+      p99: out.latency.p99,
+      errors: out.non2xx + out.errors,
+    },
+    requests: out.requests.total,
   };
 }
 
@@ -195,6 +219,11 @@ function compare(ceilingUrl: string, ceilingOptions: LoadOptions, url: string, o
   }
   const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor((rounds.length - 1) / 2)];
   return { ...median, rounds };
+}
+
+/** The CPU each process spent per request in the reported round. */
+function cpuPerRequest(platform: Load, ceiling: Load): string {
+  return `CPU per request ${platform.cpuUs ?? '?'} µs (ceiling ${ceiling.cpuUs ?? '?'} µs)`;
 }
 
 function roundRatios(compared: Compared): string {
@@ -261,16 +290,16 @@ async function main(): Promise<void> {
       const body = JSON.stringify({ agentId: agent.id, input: { expression: '1 + 1' } });
       const a = compare(
         `${ceilingUrl}/submit`,
-        { method: 'POST', body: '{}', token: ceilingToken },
+        { method: 'POST', body: '{}', token: ceilingToken, pid: ceiling.child.pid },
         `${apiUrl}/api/v1/tasks`,
-        { method: 'POST', body, token: accessToken },
+        { method: 'POST', body, token: accessToken, pid: apiProc.child.pid },
       );
       const { platform: post, ceiling: ceilPost, ratio: ratioA } = a;
       rows.push({
         scenario: '(a) POST /api/v1/tasks vs ceiling POST',
         // The ceiling's own p99 tells whether the machine can meet the p99 target at all: at 100
         // connections a p99 under 200 ms needs well over 500 req/s.
-        value: `${post.rps} req/s (ceiling ${ceilPost.rps}), p50 ${post.p50} ms, p99 ${post.p99} ms (ceiling p99 ${ceilPost.p99} ms), ratio ${(ratioA * 100).toFixed(0)} % (rounds: ${roundRatios(a)})`,
+        value: `${post.rps} req/s (ceiling ${ceilPost.rps}), p50 ${post.p50} ms, p99 ${post.p99} ms (ceiling p99 ${ceilPost.p99} ms), ratio ${(ratioA * 100).toFixed(0)} % (rounds: ${roundRatios(a)}); ${cpuPerRequest(post, ceilPost)}`,
         target: '≥ 75 % of ceiling, p99 ≤ 200 ms',
         met: ratioA >= 0.75 && post.p99 <= 200 && a.rounds.every((r) => r.platform.errors === 0),
         detail: { post, ceiling: ceilPost, rounds: a.rounds },
@@ -283,11 +312,14 @@ async function main(): Promise<void> {
         agentId: agent.id,
         input: { expression: '2' },
       });
-      const b = compare(`${ceilingUrl}/constant`, {}, `${apiUrl}/api/v1/tasks/${task.id}`, { token: accessToken });
+      const b = compare(`${ceilingUrl}/constant`, { pid: ceiling.child.pid }, `${apiUrl}/api/v1/tasks/${task.id}`, {
+        token: accessToken,
+        pid: apiProc.child.pid,
+      });
       const { platform: get, ceiling: ceilGet, ratio: ratioB } = b;
       rows.push({
         scenario: '(b) GET /api/v1/tasks/:id vs ceiling GET',
-        value: `${get.rps} req/s (ceiling ${ceilGet.rps}), p50 ${get.p50} ms, p99 ${get.p99} ms, ratio ${(ratioB * 100).toFixed(0)} % (rounds: ${roundRatios(b)})`,
+        value: `${get.rps} req/s (ceiling ${ceilGet.rps}), p50 ${get.p50} ms, p99 ${get.p99} ms, ratio ${(ratioB * 100).toFixed(0)} % (rounds: ${roundRatios(b)}); ${cpuPerRequest(get, ceilGet)}`,
         target: '≥ 60 % of ceiling',
         met: ratioB >= 0.6 && b.rounds.every((r) => r.platform.errors === 0),
         detail: { get, ceiling: ceilGet, rounds: b.rounds },

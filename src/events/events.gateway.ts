@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -7,10 +7,12 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
+import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
 import { isAdmin, type Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
+import { type RunEvent, type TaskEvent, TaskEvents } from '../tasks/task-events';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 
@@ -25,15 +27,21 @@ type SubscribeReply = { ok: true; room: string } | { ok: false; error: { code: s
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const principalOf = (socket: Socket) => socket.data.principal as Principal;
 
+/** The rooms a task event goes to: the task's own, and its agent's (everyone's, and its creator's). */
+export function taskRooms(event: TaskEvent): string[] {
+  return [`task:${event.taskId}`, `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`];
+}
+
 /**
  * Socket.IO namespace `/events`: a client authenticates with its access token in `auth.token`, then
- * `subscribe`s to a task or an agent (rooms). Workers and API instances emit `task.updated` to those rooms
- * through the Socket.IO Redis adapter, so clients of every instance receive them; emitting never waits on a
- * slow client.
+ * `subscribe`s to a task, an agent or a workflow run (rooms). Every API instance reads the task and run
+ * events of all processes from Redis (see TaskEvents) and emits `task.updated` and `run.updated` to the rooms
+ * of its own clients, so clients of every instance receive them; emitting never waits on a slow client.
  */
 @WebSocketGateway({ namespace: '/events', cors: { origin: false } })
-export class EventsGateway implements OnGatewayInit {
+export class EventsGateway implements OnGatewayInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EventsGateway.name);
+  private readonly relays: Subscription[] = [];
 
   @WebSocketServer()
   private readonly server!: Namespace;
@@ -42,7 +50,27 @@ export class EventsGateway implements OnGatewayInit {
     private readonly authenticator: Authenticator,
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
+    private readonly events: TaskEvents,
   ) {}
+
+  /** Relays events to this instance's clients, and starts serving once the Redis subscription holds. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.relays.push(
+      this.events.events().subscribe((event) => this.emit(taskRooms(event), 'task.updated', event)),
+      this.events.runEvents().subscribe((event) => this.emit([`run:${event.runId}`], 'run.updated', event)),
+    );
+    await this.events.listening();
+  }
+
+  onModuleDestroy(): void {
+    for (const relay of this.relays) relay.unsubscribe();
+  }
+
+  /** To the rooms' clients on this instance; nothing to encode while none is connected. */
+  private emit(rooms: string[], name: string, event: TaskEvent | RunEvent): void {
+    if (!this.server || this.server.sockets.size === 0) return;
+    this.server.to(rooms).emit(name, event);
+  }
 
   afterInit(server: Namespace): void {
     server.use((socket, next) => {

@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Emitter } from '@socket.io/redis-emitter';
 import type Redis from 'ioredis';
 import { type Observable, Subject } from 'rxjs';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
-import { socketIoKey } from '../events/redis-io.adapter';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import type { TaskEntity, TaskStatus } from './entities/task.entity';
 
@@ -56,9 +54,10 @@ export function taskEvent(task: TaskEntity): TaskEvent {
 }
 
 /**
- * Task changes leave the process that made them twice over Redis: on a channel that SSE streams read, and
- * through the Socket.IO Redis emitter to the rooms of every API instance. Publishing never fails the caller;
- * subscribing opens one connection per process, on first use.
+ * Task and run changes leave the process that made them once, as JSON on a Redis channel. Every process
+ * that serves live updates reads it: SSE streams, and each API instance's Socket.IO gateway, which relays
+ * to its own clients' rooms. Publishing never fails the caller; subscribing opens one connection per
+ * process, on first use.
  */
 @Injectable()
 export class TaskEvents implements OnModuleDestroy {
@@ -69,7 +68,6 @@ export class TaskEvents implements OnModuleDestroy {
   private readonly subject = new Subject<TaskEvent>();
   private readonly runSubject = new Subject<RunEvent>();
   private readonly runChannel: string;
-  private readonly sockets: ReturnType<Emitter['of']>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -78,22 +76,14 @@ export class TaskEvents implements OnModuleDestroy {
   ) {
     this.channel = `${config.redis.prefix}:events:tasks`;
     this.runChannel = `${config.redis.prefix}:events:runs`;
-    this.sockets = new Emitter(connections.create('publisher'), { key: socketIoKey(config.redis.prefix) }).of(
-      '/events',
-    );
   }
 
-  /** To SSE streams (the Redis channel) and to Socket.IO rooms on every API instance (the Redis adapter). */
+  /** A task changed: to every process's SSE streams and Socket.IO clients. */
   publish(event: TaskEvent): void {
-    const rooms = [
-      `task:${event.taskId}`,
-      `agent:${event.agentId}:all`,
-      `agent:${event.agentId}:user:${event.createdBy}`,
-    ];
-    this.send(this.channel, event, () => this.sockets.to(rooms).emit('task.updated', event));
+    this.send(this.channel, event);
   }
 
-  /** A workflow run changed: to its SSE streams and its Socket.IO room. */
+  /** A workflow run changed: to every process's SSE streams and Socket.IO clients. */
   publishRun(run: RunEventSource): void {
     const event: RunEvent = {
       runId: run.id,
@@ -103,18 +93,17 @@ export class TaskEvents implements OnModuleDestroy {
       steps: Object.entries(run.steps).map(([id, s]) => ({ id, status: s.status, taskId: s.taskId })),
       updatedAt: new Date().toISOString(),
     };
-    this.send(this.runChannel, event, () => this.sockets.to(`run:${run.id}`).emit('run.updated', event));
+    this.send(this.runChannel, event);
   }
 
   /**
-   * Both publishes leave without waiting for Redis to answer: commands on one connection keep their
-   * order, so a task's events arrive in the order they were made, and the caller is never held up.
+   * The publish leaves without waiting for Redis to answer: commands on one connection keep their order,
+   * so a task's events arrive in the order they were made, and the caller is never held up.
    */
-  private send(channel: string, event: TaskEvent | RunEvent, emit: () => void): void {
+  private send(channel: string, event: TaskEvent | RunEvent): void {
     const failed = (err: unknown): void =>
       this.logger.warn(`could not publish an event on ${channel}: ${(err as Error).message}`);
     try {
-      emit();
       this.redis.publish(channel, JSON.stringify(event)).catch(failed);
     } catch (err) {
       failed(err);
@@ -146,12 +135,17 @@ export class TaskEvents implements OnModuleDestroy {
       this.logger.warn(`could not subscribe to events: ${err.message}`);
     });
     this.subscriber.on('message', (channel: string, message: string) => {
+      const subject = (channel === this.runChannel ? this.runSubject : this.subject) as Subject<unknown>;
+      // Nobody here follows this kind of event right now: no need to read it.
+      if (!subject.observed) return;
+      let event: unknown;
       try {
-        if (channel === this.runChannel) this.runSubject.next(JSON.parse(message) as RunEvent);
-        else this.subject.next(JSON.parse(message) as TaskEvent);
+        event = JSON.parse(message);
       } catch {
         this.logger.warn('ignored a malformed event');
+        return;
       }
+      subject.next(event);
     });
   }
 

@@ -1,5 +1,6 @@
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cors from 'cors';
 import { json } from 'express';
@@ -7,7 +8,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
-import { RedisIoAdapter } from '../../events/redis-io.adapter';
 import { requestLogObserver } from '../../logging/logging.module';
 import { httpMetricsObserver } from '../../metrics/http-metrics.observer';
 import { Metrics } from '../../metrics/metrics.service';
@@ -158,7 +158,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
       jsonBodies(json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] })),
     ),
   );
-  app.useWebSocketAdapter(new RedisIoAdapter(app, config.redis.prefix));
+  // Socket.IO keeps its rooms in memory: each instance relays the events it reads from Redis to its own clients.
+  app.useWebSocketAdapter(new IoAdapter(app));
   mountQueueBoard(app);
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })) });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
