@@ -4,16 +4,21 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp } from './common/http/configure-http-app';
+import { EnvelopeExpressAdapter } from './common/http/envelope-express.adapter';
 import type { AppConfig } from './config/app-config';
 import { APP_VERSION } from './version';
 
 /** Builds the HTTP application (APP_ROLE api or all), configured exactly as production runs it. */
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
-    bodyParser: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    new EnvelopeExpressAdapter(),
+    {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   configureHttpApp(app, config, APP_VERSION);
   return app;

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ProbeModule } from './utils/probe.module';
+import { readSse } from './utils/sse';
 import { createTestApp, TestApp } from './utils/test-app';
 
 const APP_ORIGIN = 'https://app.example';
@@ -111,6 +112,12 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
   it('answers a request running over REQUEST_TIMEOUT_MS with 504 TIMEOUT', async () => {
     const res = await request(t.http).get('/api/v1/probe/slow').expect(504);
     expectErrorEnvelope(res.body, 'TIMEOUT');
+  });
+
+  it('lets a stream run past REQUEST_TIMEOUT_MS once it has started', async () => {
+    const { status, events } = await readSse(t.http, '/api/v1/probe/ticks', ['Accept', 'text/event-stream']);
+    expect(status).toBe(200);
+    expect(events.map((e) => e.data.n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
   it('audits a change with the id the handler returned, and a change that timed out as a failure', async () => {

@@ -1,15 +1,18 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { AuditInterceptor } from './audit.interceptor';
+import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
 
-export const AUDIT_ACTION = 'ymera:audit-action';
-export interface AuditActionMeta {
-  action: string;
-  resourceType?: string;
-}
+export { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
 
-/** Names the audit entry a state-changing route writes (`task.create`, resource `task`). */
+/**
+ * Names the audit entry a state-changing route writes (`task.create`, resource `task`), and puts the audit
+ * interceptor on the route, which writes it.
+ */
 export const AuditAction = (action: string, resourceType?: string): MethodDecorator =>
-  SetMetadata(AUDIT_ACTION, { action, resourceType } satisfies AuditActionMeta);
+  applyDecorators(
+    SetMetadata(AUDIT_ACTION, { action, resourceType } satisfies AuditActionMeta),
+    UseInterceptors(AuditInterceptor),
+  );
 
-export const NO_AUDIT = 'ymera:no-audit';
 /** For high-volume public ingest that changes no state worth auditing. */
 export const NoAudit = (): MethodDecorator & ClassDecorator => SetMetadata(NO_AUDIT, true);

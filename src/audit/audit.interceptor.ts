@@ -1,10 +1,11 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
 import { catchError, mergeMap, Observable } from 'rxjs';
-import { AppError } from '../common/errors/app.error';
+import { AppError, RequestTimeoutError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
+import { onRequestTimeout } from '../common/http/request-deadline';
 import { CachedReflector } from '../common/metadata/cached-reflector';
-import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.decorator';
+import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
 import { AuditContextStore, type AuditRequestContext } from './audit-context';
 import { AuditService } from './audit.service';
 import { auditContextOf, isStateChanging } from './audit-request';
@@ -21,7 +22,11 @@ function outcomeOf(err: unknown): 'failure' | 'denied' {
 
 /**
  * Writes one audit entry for every state-changing request that reaches a handler, unless the handler's
- * service already wrote it inside its transaction. Requests refused by the guards are audited there.
+ * service already wrote it inside its transaction. Requests refused by the guards are audited there. A
+ * request that runs past its deadline is a failure, written when its 504 is sent.
+ *
+ * It runs on the routes that `@AuditAction` marks (every state-changing route declares one, or
+ * `@NoAudit`: the audit coverage check refuses to boot otherwise); reads have no interceptor at all.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -48,7 +53,11 @@ export class AuditInterceptor implements NestInterceptor {
         .toLowerCase()}.${context.getHandler().name}`;
     const resourceId = typeof req.params?.id === 'string' ? req.params.id : null;
 
+    let settled = false;
     const write = async (outcome: 'success' | 'failure' | 'denied', id: unknown, err?: unknown): Promise<void> => {
+      // One outcome per request: the first (a timeout comes before the handler's late result).
+      if (settled) return;
+      settled = true;
       // A success already written in the service's transaction is done; a failure is written unless an
       // entry of its own was committed (a transaction's entry rolled back with it).
       if (!audited || ctx.recorded === 'committed' || (outcome === 'success' && ctx.recorded)) return;
@@ -62,6 +71,11 @@ export class AuditInterceptor implements NestInterceptor {
         })
         .catch(() => undefined);
     };
+
+    onRequestTimeout(
+      req,
+      () => void this.store.run(ctx, () => write('failure', resourceId, new RequestTimeoutError())),
+    );
 
     return new Observable((subscriber) => {
       // The context stays on until the request's stream is done, not just while it is set up.

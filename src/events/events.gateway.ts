@@ -53,13 +53,15 @@ export class EventsGateway implements OnGatewayInit, OnApplicationBootstrap, OnM
     private readonly events: TaskEvents,
   ) {}
 
-  /** Relays events to this instance's clients, and starts serving once the Redis subscription holds. */
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Relays events to this instance's clients. Startup does not wait for the Redis subscription: an API whose
+   * Redis is down still starts, and its readiness probe says so.
+   */
+  onApplicationBootstrap(): void {
     this.relays.push(
       this.events.events().subscribe((event) => this.emit(taskRooms(event), 'task.updated', event)),
       this.events.runEvents().subscribe((event) => this.emit([`run:${event.runId}`], 'run.updated', event)),
     );
-    await this.events.listening();
   }
 
   onModuleDestroy(): void {

@@ -3,7 +3,6 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { RawResponse } from '../common/http/envelope';
 import { Public } from '../common/http/public.decorator';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
 import { QueueHealthIndicator } from './indicators/queue.health';
@@ -13,7 +12,6 @@ import { RedisHealthIndicator } from './indicators/redis.health';
 @ApiTags('health')
 @Public()
 @SkipThrottle()
-@RawResponse()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(

@@ -6,7 +6,6 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Request, Response } from 'express';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
 import { UnauthenticatedError } from '../common/errors/app.error';
-import { RawResponse } from '../common/http/envelope';
 import { Public } from '../common/http/public.decorator';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -20,7 +19,6 @@ const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed'
 @ApiExcludeController()
 @Public()
 @SkipThrottle()
-@RawResponse()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController extends PrometheusController {
   constructor(

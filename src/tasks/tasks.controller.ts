@@ -28,7 +28,7 @@ import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
-import { Page, RawResponse } from '../common/http/envelope';
+import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
@@ -156,7 +156,6 @@ export class TasksController {
   }
 
   @Sse(':id/events')
-  @RawResponse()
   @RequirePermissions('tasks:read')
   @ApiOperation({ summary: 'Server-Sent Events (`event: task`) for one task; the stream ends after a final status' })
   @ApiProduces('text/event-stream')

@@ -26,7 +26,7 @@ import { AuditAction } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
-import { Page, RawResponse } from '../common/http/envelope';
+import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
@@ -181,7 +181,6 @@ export class WorkflowRunsController {
   }
 
   @Sse(':runId/events')
-  @RawResponse()
   @RequirePermissions('workflows:read')
   @ApiOperation({ summary: 'Server-Sent Events (`event: run`) for one run; the stream ends when the run does' })
   @ApiProduces('text/event-stream')

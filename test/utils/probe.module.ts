@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, type MessageEvent, Module, Post, Query, Sse } from '@nestjs/common';
 import { Type } from 'class-transformer';
+import { interval, map, type Observable, take } from 'rxjs';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Page } from '../../src/common/http/envelope';
 import { PageQueryDto } from '../../src/common/http/page-query.dto';
+import { AuditAction } from '../../src/audit/audit.decorator';
 import { Public } from '../../src/common/http/public.decorator';
 
 class ProbeConfigDto {
@@ -29,6 +31,7 @@ class ProbeBodyDto {
 @Controller('probe')
 class ProbeController {
   @Post('echo')
+  @AuditAction('probe.echo')
   echo(@Body() body: ProbeBodyDto): ProbeBodyDto {
     return body;
   }
@@ -50,13 +53,24 @@ class ProbeController {
     return { done: true };
   }
 
-  /** A change whose service writes no audit entry: the request pipeline writes it. */
+  /** A stream of 12 events over about 600 ms: longer than the tests' request deadline. */
+  @Sse('ticks')
+  ticks(): Observable<MessageEvent> {
+    return interval(50).pipe(
+      take(12),
+      map((n) => ({ data: { n } })),
+    );
+  }
+
+  /** A change whose service writes no audit entry: the audit interceptor writes it. */
   @Post('things')
+  @AuditAction('probe.make')
   make(): { id: string } {
     return { id: randomUUID() };
   }
 
   @Post('slow-things')
+  @AuditAction('probe.makeSlowly')
   async makeSlowly(): Promise<{ id: string }> {
     await new Promise((resolve) => setTimeout(resolve, 800));
     return { id: randomUUID() };

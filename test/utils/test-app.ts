@@ -9,6 +9,7 @@ import { AuditChainer } from '../../src/audit/audit-chainer';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttpApp } from '../../src/common/http/configure-http-app';
+import { EnvelopeExpressAdapter } from '../../src/common/http/envelope-express.adapter';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { dropDatabase } from '../../src/database/prepare-database';
 import { preflight } from '../../src/preflight';
@@ -87,7 +88,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(env.config), ...(options.imports ?? [])],
   }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new EnvelopeExpressAdapter(), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   configureHttpApp(app, env.config, APP_VERSION);
   await app.init();

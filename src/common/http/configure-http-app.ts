@@ -14,6 +14,7 @@ import { Metrics } from '../../metrics/metrics.service';
 import { mountQueueBoard } from '../../queue/queue-board';
 import { ErrorEnvelopeDto } from '../swagger/api-envelope';
 import { jsonBodies } from './content-type.middleware';
+import { requestDeadline } from './request-deadline';
 import { requestTrackingMiddleware } from './request-tracking.middleware';
 
 export const API_PREFIX = 'api';
@@ -140,6 +141,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   app.use(
     inOrder(
       requestTrackingMiddleware([requestLogObserver(rootLogger), httpMetricsObserver(app.get(Metrics))]),
+      requestDeadline(config.http.requestTimeoutMs),
       securityHeaders,
       corsWhenOrigin(
         cors({

@@ -1,6 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { ErrorDetail } from '../errors/app.error';
-import type { ResponseMeta } from './request-context';
+import { type ResponseMeta, responseMeta } from './request-context';
 
 export interface SuccessEnvelope<T> {
   status: 'success';
@@ -30,6 +30,12 @@ export class Page<T> implements PageMeta {
   ) {}
 }
 
-export const RAW_RESPONSE = 'ymera:raw-response';
-/** Marks a controller or route whose responses are sent as they are (health, metrics). */
-export const RawResponse = (): MethodDecorator & ClassDecorator => SetMetadata(RAW_RESPONSE, true);
+/** A handler's result in the success envelope; nothing for a 204. Lists carry their paging in `meta`. */
+export function successEnvelope(req: Request, res: Response, data: unknown): SuccessEnvelope<unknown> | undefined {
+  if (res.statusCode === 204) return undefined;
+  if (data instanceof Page) {
+    const { items, total, skip, limit } = data;
+    return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit } };
+  }
+  return { status: 'success', data: data ?? null, meta: responseMeta(req) };
+}

@@ -1,0 +1,30 @@
+import { StreamableFile } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { Response } from 'express';
+import { successEnvelope } from './envelope';
+
+/** The API's own paths (`/api/v1/...`); health, metrics, docs and the queue board answer as they are. */
+const API_PATH = /^\/api\//;
+
+/**
+ * Express, with the contract's success envelope put on every `/api` result where Nest sends it.
+ *
+ * This is the one place every handler's result passes through, interceptors or not: Nest runs a route that
+ * has any interceptor through a chain of Observables, an async scope and a client-disconnect listener on
+ * every request, which cost a read about a seventh of its CPU. So reads run with no interceptor at all, and
+ * only state-changing routes have one (the audit interceptor). Errors are enveloped by the exception filter,
+ * and SSE streams are not sent through here.
+ */
+export class EnvelopeExpressAdapter extends ExpressAdapter {
+  override reply(response: Response, body: unknown, statusCode?: number): unknown {
+    // Already answered: the request ran past its deadline and got its 504 (see requestDeadline).
+    if (response.headersSent) return undefined;
+    const req = response.req;
+    if (API_PATH.test(req.originalUrl) && !(body instanceof StreamableFile)) {
+      if (statusCode !== undefined) response.status(statusCode);
+      response.setHeader('Cache-Control', 'no-store');
+      return super.reply(response, successEnvelope(req, response, body), statusCode);
+    }
+    return super.reply(response, body, statusCode);
+  }
+}
