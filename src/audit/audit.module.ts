@@ -5,16 +5,16 @@ import { AuditChainer } from './audit-chainer';
 import { AuditCoverage } from './audit-coverage';
 import { AuditContextStore } from './audit-context';
 import { AuditController } from './audit.controller';
-import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
 
 @Global()
 @Module({
-  // Also booted without the root module (by the CLI), so it brings the route metadata its interceptor reads.
+  // Also booted without the root module (by the CLI), so it brings the route-metadata reader the audit
+  // interceptor needs in every module whose routes `@AuditAction` marks.
   imports: [MetadataModule, DiscoveryModule],
   controllers: [AuditController],
-  // The interceptor runs on the routes `@AuditAction` marks, in the modules that declare them.
-  providers: [AuditService, AuditChainer, AuditContextStore, AuditInterceptor, AuditCoverage],
+  // AuditInterceptor is not provided here: `@AuditAction` puts it on each route, in the route's own module.
+  providers: [AuditService, AuditChainer, AuditContextStore, AuditCoverage],
   exports: [AuditService, AuditChainer, AuditContextStore],
 })
 export class AuditModule {}
