@@ -26,7 +26,7 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
  * machine's speed drifts by tens of percent within minutes, and a ratio from loads minutes apart measures
  * the drift as much as the platform.
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Concurrent connections for the list's latency target (c). */
 const LIST_CONNECTIONS = Number(process.env.BENCH_LIST_CONNECTIONS ?? 10);
 /** Idle time after (d) before memory is read again. */
