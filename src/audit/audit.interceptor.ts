@@ -39,18 +39,12 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
-    // Reads write no audit entries: they pass straight through.
-    if (!isStateChanging(req.method)) return next.handle();
-    const ctx: AuditRequestContext = auditContextOf(req);
-    const skip = this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()]);
     const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
-    const audited = !skip;
-    const action =
-      meta?.action ??
-      `${context
-        .getClass()
-        .name.replace(/Controller$/, '')
-        .toLowerCase()}.${context.getHandler().name}`;
+    const optedOut = this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()]);
+    // Reads write no audit entries, nor do routes that opt out: they pass straight through.
+    if (!meta || optedOut || !isStateChanging(req.method)) return next.handle();
+    const ctx: AuditRequestContext = auditContextOf(req);
+    const { action } = meta;
     const resourceId = typeof req.params?.id === 'string' ? req.params.id : null;
 
     let settled = false;
@@ -60,7 +54,7 @@ export class AuditInterceptor implements NestInterceptor {
       settled = true;
       // A success already written in the service's transaction is done; a failure is written unless an
       // entry of its own was committed (a transaction's entry rolled back with it).
-      if (!audited || ctx.recorded === 'committed' || (outcome === 'success' && ctx.recorded)) return;
+      if (ctx.recorded === 'committed' || (outcome === 'success' && ctx.recorded)) return;
       await this.audit
         .record({
           action,

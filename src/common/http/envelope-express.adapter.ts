@@ -21,9 +21,8 @@ export class EnvelopeExpressAdapter extends ExpressAdapter {
     if (response.headersSent) return undefined;
     const req = response.req;
     if (API_PATH.test(req.originalUrl) && !(body instanceof StreamableFile)) {
-      if (statusCode !== undefined) response.status(statusCode);
       response.setHeader('Cache-Control', 'no-store');
-      return super.reply(response, successEnvelope(req, response, body), statusCode);
+      return super.reply(response, successEnvelope(req, statusCode ?? response.statusCode, body), statusCode);
     }
     return super.reply(response, body, statusCode);
   }

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { ErrorDetail } from '../errors/app.error';
 import { type ResponseMeta, responseMeta } from './request-context';
 
@@ -31,8 +31,8 @@ export class Page<T> implements PageMeta {
 }
 
 /** A handler's result in the success envelope; nothing for a 204. Lists carry their paging in `meta`. */
-export function successEnvelope(req: Request, res: Response, data: unknown): SuccessEnvelope<unknown> | undefined {
-  if (res.statusCode === 204) return undefined;
+export function successEnvelope(req: Request, status: number, data: unknown): SuccessEnvelope<unknown> | undefined {
+  if (status === 204) return undefined;
   if (data instanceof Page) {
     const { items, total, skip, limit } = data;
     return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit } };
