@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
+import { EventsGateway } from '../src/events/events.gateway';
 import { createAgent, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
@@ -87,6 +88,21 @@ describe('live events over Socket.IO, across API instances', () => {
     expect(byTask.map((e) => e.status)).toContain('running');
     // Subscribed to both the task and its agent, the client gets each event once.
     expect(byTask.filter((e) => e.status === 'succeeded')).toHaveLength(1);
+  });
+
+  it('relays again to a client that connects after every other client has left', async () => {
+    for (const socket of sockets.splice(0)) socket.close();
+    const gateway = api.app.get(EventsGateway);
+    await waitFor(async () => gateway.connections === 0, 5_000);
+
+    const agent = await createAgent(worker, op, { type: 'calculator' });
+    const socket = await connect(apiUrl, op.accessToken);
+    sockets.push(socket);
+    const updates: TaskUpdate[] = [];
+    socket.on('task.updated', (e: TaskUpdate) => updates.push(e));
+    expect(await socket.emitWithAck('subscribe', { agentId: agent.id })).toMatchObject({ ok: true });
+    const task = await submitTask(worker, op, { agentId: agent.id, input: { expression: '3 * 3' } });
+    await waitFor(async () => updates.some((e) => e.taskId === task.id && e.status === 'succeeded'), 15_000);
   });
 
   it("does not let a user follow someone else's task, nor see it through the agent", async () => {

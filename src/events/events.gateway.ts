@@ -2,6 +2,8 @@ import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nest
 import {
   ConnectedSocket,
   MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
   type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
@@ -12,7 +14,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
 import { isAdmin, type Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
-import { type RunEvent, type TaskEvent, TaskEvents } from '../tasks/task-events';
+import { type TaskEvent, TaskEvents } from '../tasks/task-events';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 
@@ -39,7 +41,9 @@ export function taskRooms(event: TaskEvent): string[] {
  * of its own clients, so clients of every instance receive them; emitting never waits on a slow client.
  */
 @WebSocketGateway({ namespace: '/events', cors: { origin: false } })
-export class EventsGateway implements OnGatewayInit, OnApplicationBootstrap, OnModuleDestroy {
+export class EventsGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationBootstrap, OnModuleDestroy
+{
   private readonly logger = new Logger(EventsGateway.name);
   private readonly relays: Subscription[] = [];
 
@@ -54,24 +58,32 @@ export class EventsGateway implements OnGatewayInit, OnApplicationBootstrap, OnM
   ) {}
 
   /**
-   * Relays events to this instance's clients. Startup does not wait for the Redis subscription: an API whose
-   * Redis is down still starts, and its readiness probe says so.
+   * Subscribes to the events in Redis from the start, so a client that connects has them at once. Startup
+   * does not wait for it: an API whose Redis is down still starts, and its readiness probe says so.
    */
   onApplicationBootstrap(): void {
+    void this.events.listening();
+  }
+
+  /** Events are relayed while this instance has clients; with none, it does not even read them. */
+  handleConnection(): void {
+    if (this.relays.length > 0) return;
     this.relays.push(
-      this.events.events().subscribe((event) => this.emit(taskRooms(event), 'task.updated', event)),
-      this.events.runEvents().subscribe((event) => this.emit([`run:${event.runId}`], 'run.updated', event)),
+      this.events.events().subscribe((event) => this.server.to(taskRooms(event)).emit('task.updated', event)),
+      this.events.runEvents().subscribe((event) => this.server.to(`run:${event.runId}`).emit('run.updated', event)),
     );
   }
 
-  onModuleDestroy(): void {
-    for (const relay of this.relays) relay.unsubscribe();
+  handleDisconnect(): void {
+    if (this.server.sockets.size === 0) this.stopRelaying();
   }
 
-  /** To the rooms' clients on this instance; nothing to encode while none is connected. */
-  private emit(rooms: string[], name: string, event: TaskEvent | RunEvent): void {
-    if (!this.server || this.server.sockets.size === 0) return;
-    this.server.to(rooms).emit(name, event);
+  onModuleDestroy(): void {
+    this.stopRelaying();
+  }
+
+  private stopRelaying(): void {
+    for (const relay of this.relays.splice(0)) relay.unsubscribe();
   }
 
   afterInit(server: Namespace): void {
