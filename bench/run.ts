@@ -144,8 +144,8 @@ interface Load {
   p99: number;
   errors: number;
   /**
-   * CPU time the measured process spent per request (µs), when its pid is known: steadier than throughput on a
-   * machine whose speed drifts, and it leaves out the load generator and the databases.
+   * CPU time the measured process spent per request (µs), when its pid is known: it leaves out the load
+   * generator and the databases (it still moves with the machine's speed).
    */
   cpuUs?: number;
 }
