@@ -5,7 +5,7 @@ import { AppError, RequestTimeoutError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { onRequestTimeout } from '../common/http/request-deadline';
 import { CachedReflector } from '../common/metadata/cached-reflector';
-import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
+import { AUDIT_ACTION, type AuditActionMeta } from './audit.metadata';
 import { AuditContextStore, type AuditRequestContext } from './audit-context';
 import { AuditService } from './audit.service';
 import { auditContextOf, isStateChanging } from './audit-request';
@@ -39,10 +39,9 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
+    // The action `@AuditAction` named, which is what put this interceptor on the route; reads write nothing.
     const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
-    const optedOut = this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()]);
-    // Reads write no audit entries, nor do routes that opt out: they pass straight through.
-    if (!meta || optedOut || !isStateChanging(req.method)) return next.handle();
+    if (!meta || !isStateChanging(req.method)) return next.handle();
     const ctx: AuditRequestContext = auditContextOf(req);
     const { action } = meta;
     const resourceId = typeof req.params?.id === 'string' ? req.params.id : null;
