@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -123,6 +123,33 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** CPU time (seconds) of every process named `postgres` and `redis-server`, and of the machine as a whole. */
+function machineCpuSeconds(): { postgres: number; redis: number; total: number } {
+  const sums = { postgres: 0, redis: 0, total: 0 };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended in between
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    if (name === 'postgres') sums.postgres += seconds;
+    else if (name === 'redis-server') sums.redis += seconds;
+  }
+  // The first line of /proc/stat: user nice system idle iowait irq softirq steal, in clock ticks.
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  sums.total = (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  return sums;
+}
+
 /** Every key of this run (the platform's, the ceiling's and the raw queue's all live under PREFIX). */
 async function dropRedisKeys(): Promise<void> {
   const redis = new Redis(REDIS_URL);
@@ -148,6 +175,8 @@ interface Load {
    * generator and the databases (it still moves with the machine's speed).
    */
   cpuUs?: number;
+  /** CPU per request (µs) of Postgres (every backend) and Redis, and of the whole machine, load generator included. */
+  machineCpuUs?: { postgres: number; redis: number; total: number };
 }
 
 interface LoadOptions {
@@ -166,10 +195,20 @@ interface LoadOptions {
 function load(url: string, options: LoadOptions): Load {
   if (WARMUP_S > 0) run(url, options, WARMUP_S);
   const cpuBefore = options.pid ? cpuSeconds(options.pid) : 0;
+  const machineBefore = machineCpuSeconds();
   const result = run(url, options, DURATION_S);
   if (!options.pid || result.requests === 0) return result.load;
-  const cpuUs = Math.round(((cpuSeconds(options.pid) - cpuBefore) * 1e6) / result.requests);
-  return { ...result.load, cpuUs };
+  const machineAfter = machineCpuSeconds();
+  const perRequest = (seconds: number): number => Math.round((seconds * 1e6) / result.requests);
+  return {
+    ...result.load,
+    cpuUs: perRequest(cpuSeconds(options.pid) - cpuBefore),
+    machineCpuUs: {
+      postgres: perRequest(machineAfter.postgres - machineBefore.postgres),
+      redis: perRequest(machineAfter.redis - machineBefore.redis),
+      total: perRequest(machineAfter.total - machineBefore.total),
+    },
+  };
 }
 
 function run(url: string, options: LoadOptions, seconds: number): { load: Load; requests: number } {
@@ -223,7 +262,11 @@ function compare(ceilingUrl: string, ceilingOptions: LoadOptions, url: string, o
 
 /** The CPU each process spent per request in the reported round. */
 function cpuPerRequest(platform: Load, ceiling: Load): string {
-  return `CPU per request ${platform.cpuUs ?? '?'} µs (ceiling ${ceiling.cpuUs ?? '?'} µs)`;
+  const parts = (load: Load): string =>
+    load.machineCpuUs
+      ? `${load.cpuUs} app + ${load.machineCpuUs.postgres} Postgres + ${load.machineCpuUs.redis} Redis, ${load.machineCpuUs.total} machine`
+      : `${load.cpuUs ?? '?'}`;
+  return `CPU µs per request ${parts(platform)} (ceiling ${parts(ceiling)})`;
 }
 
 function roundRatios(compared: Compared): string {
