@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AuditContextStore } from '../src/audit/audit-context';
 import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
 import { TasksService } from '../src/tasks/tasks.service';
 import { createAgent, settled, submitTask } from './factories/tasks';
@@ -469,6 +470,75 @@ describe('tasks on a live worker', () => {
     const done = await Promise.all(ids.map((id) => settled(t, op, id)));
     expect(done.map((task) => task.output)).toEqual(ids.map((_, i) => ({ result: i * 2 })));
   }, 30_000);
+
+  it('audits every kind of submission with its caller and request, without the async audit context', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const store = t.app.get(AuditContextStore);
+    const run = jest.spyOn(store, 'run');
+    const hold = jest.spyOn(store, 'hold');
+    const submit = (requestId: string, body: object, key?: string) => {
+      const req = request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('X-Request-Id', requestId)
+        .set('User-Agent', `agent-of-${requestId}`);
+      return (key ? req.set('Idempotency-Key', key) : req).send(body);
+    };
+    let plain, keyed, invalid, batch;
+    try {
+      plain = await submit('req-sub-plain', { agentId: agent.id, input: { expression: '1' } }).expect(202);
+      keyed = await submit('req-sub-keyed', { agentId: agent.id, input: { expression: '2' } }, 'audit-key').expect(202);
+      invalid = await submit('req-sub-invalid', { agentId: agent.id, input: { expression: 42 } }).expect(400);
+      batch = await request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set(...bearer(op))
+        .set('X-Request-Id', 'req-sub-batch')
+        .send({ tasks: [{ agentId: agent.id, input: { expression: '3' } }] })
+        .expect(202);
+      expect(run).not.toHaveBeenCalled();
+      expect(hold).not.toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
+      hold.mockRestore();
+    }
+    await t.chainAudit();
+    const entries = (await t.dataSource.query(
+      `SELECT request_id, action, outcome, resource_id, actor_type, actor_id, user_agent, ip, details
+         FROM audit_logs WHERE request_id LIKE 'req-sub-%' ORDER BY seq`,
+    )) as Record<string, unknown>[];
+    const caller = { actor_type: 'user', actor_id: op.id, ip: expect.stringMatching(/127\.0\.0\.1/) };
+    expect(entries).toEqual([
+      expect.objectContaining({
+        ...caller,
+        request_id: 'req-sub-plain',
+        action: 'task.create',
+        outcome: 'success',
+        resource_id: plain.body.data.id,
+        user_agent: 'agent-of-req-sub-plain',
+      }),
+      expect.objectContaining({
+        ...caller,
+        request_id: 'req-sub-keyed',
+        action: 'task.create',
+        outcome: 'success',
+        resource_id: keyed.body.data.id,
+      }),
+      expect.objectContaining({
+        ...caller,
+        request_id: 'req-sub-invalid',
+        action: 'task.create',
+        outcome: 'failure',
+        details: { error: invalid.body.error.code },
+      }),
+      expect.objectContaining({
+        ...caller,
+        request_id: 'req-sub-batch',
+        action: 'task.batch_create',
+        outcome: 'success',
+        details: { count: 1, ids: [batch.body.data[0].id] },
+      }),
+    ]);
+  });
 
   it('runs a job that carries only its task id (as jobs queued by an earlier version do)', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });

@@ -20,3 +20,17 @@ export function auditContextOf(req: Request): AuditRequestContext {
     recorded: false,
   };
 }
+
+const AUDIT_CONTEXT = Symbol('auditContext');
+
+/** Kept on the request by the audit interceptor, for `@RequestAuditContext()`. */
+export function attachAuditContext(req: Request, context: AuditRequestContext): void {
+  (req as Request & { [AUDIT_CONTEXT]?: AuditRequestContext })[AUDIT_CONTEXT] = context;
+}
+
+export function auditContextAttachedTo(req: Request): AuditRequestContext {
+  const context = (req as Request & { [AUDIT_CONTEXT]?: AuditRequestContext })[AUDIT_CONTEXT];
+  // A programming error, caught by the first request: the route's @AuditAction lacks explicitContext.
+  if (!context) throw new Error('@RequestAuditContext() needs @AuditAction(…, { explicitContext: true }) on its route');
+  return context;
+}

@@ -8,7 +8,7 @@ import { CachedReflector } from '../common/metadata/cached-reflector';
 import { AUDIT_ACTION, type AuditActionMeta } from './audit.metadata';
 import { AuditContextStore, type AuditRequestContext } from './audit-context';
 import { AuditService } from './audit.service';
-import { auditContextOf, isStateChanging } from './audit-request';
+import { attachAuditContext, auditContextOf, isStateChanging } from './audit-request';
 
 function outcomeOf(err: unknown): 'failure' | 'denied' {
   if (err instanceof AppError) {
@@ -43,6 +43,7 @@ export class AuditInterceptor implements NestInterceptor {
     const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
     if (!meta || !isStateChanging(req.method)) return next.handle();
     const ctx: AuditRequestContext = auditContextOf(req);
+    attachAuditContext(req, ctx);
     const { action } = meta;
     const resourceId = typeof req.params?.id === 'string' ? req.params.id : null;
 
@@ -55,39 +56,40 @@ export class AuditInterceptor implements NestInterceptor {
       // entry of its own was committed (a transaction's entry rolled back with it).
       if (ctx.recorded === 'committed' || (outcome === 'success' && ctx.recorded)) return;
       await this.audit
-        .record({
-          action,
-          outcome,
-          resourceType: meta?.resourceType ?? null,
-          resourceId: typeof id === 'string' ? id : null,
-          details: err === undefined ? {} : { error: err instanceof AppError ? err.code : ErrorCode.INTERNAL },
-        })
+        .record(
+          {
+            action,
+            outcome,
+            resourceType: meta.resourceType ?? null,
+            resourceId: typeof id === 'string' ? id : null,
+            details: err === undefined ? {} : { error: err instanceof AppError ? err.code : ErrorCode.INTERNAL },
+          },
+          undefined,
+          ctx,
+        )
         .catch(() => undefined);
     };
 
-    onRequestTimeout(
-      req,
-      () => void this.store.run(ctx, () => write('failure', resourceId, new RequestTimeoutError())),
-    );
+    onRequestTimeout(req, () => void write('failure', resourceId, new RequestTimeoutError()));
+
+    const audited = (result$: Observable<unknown>): Observable<unknown> =>
+      result$.pipe(
+        mergeMap(async (result: unknown) => {
+          await write('success', resourceId ?? (result as { id?: unknown } | undefined)?.id);
+          return result;
+        }),
+        catchError(async (err: unknown) => {
+          await write(outcomeOf(err), resourceId, err);
+          throw err;
+        }),
+      );
+    // The handler passes the context on itself (`@RequestAuditContext()`): the async storage stays off.
+    if (meta.explicitContext) return audited(next.handle());
 
     return new Observable((subscriber) => {
       // The context stays on until the request's stream is done, not just while it is set up.
       const release = this.store.hold();
-      const subscription = this.store.run(ctx, () =>
-        next
-          .handle()
-          .pipe(
-            mergeMap(async (result: unknown) => {
-              await write('success', resourceId ?? (result as { id?: unknown } | undefined)?.id);
-              return result;
-            }),
-            catchError(async (err: unknown) => {
-              await write(outcomeOf(err), resourceId, err);
-              throw err;
-            }),
-          )
-          .subscribe(subscriber),
-      );
+      const subscription = this.store.run(ctx, () => audited(next.handle()).subscribe(subscriber));
       return () => {
         subscription.unsubscribe();
         release();

@@ -5,4 +5,6 @@ export const NO_AUDIT = 'ymera:no-audit';
 export interface AuditActionMeta {
   action: string;
   resourceType?: string;
+  /** The handler takes its audit context as a parameter (`@RequestAuditContext()`); see `AuditAction`. */
+  explicitContext?: boolean;
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { bulkInsert, bulkInsertWith, type InsertPart } from '../database/bulk-insert';
 import { Page } from '../common/http/envelope';
-import { AuditContextStore } from './audit-context';
+import { AuditContextStore, type AuditRequestContext } from './audit-context';
 import { entryHash, GENESIS_HASH } from './audit-chain';
 import { AuditChainer } from './audit-chainer';
 import { AuditPendingEntity } from './entities/audit-pending.entity';
@@ -44,8 +44,8 @@ export class AuditService {
    * exists exactly when the change does. It joins the hash chain moments later ({@link AuditChainer}),
    * so writers never wait on each other.
    */
-  async record(event: AuditEvent, manager?: EntityManager): Promise<void> {
-    const entry = this.entry(event, manager ? 'transaction' : 'committed');
+  async record(event: AuditEvent, manager?: EntityManager, context?: AuditRequestContext): Promise<void> {
+    const entry = this.entry(event, manager ? 'transaction' : 'committed', context);
     await bulkInsert(manager ?? this.dataSource.manager, AuditPendingEntity, [entry]);
     this.chainer.nudge();
   }
@@ -58,16 +58,17 @@ export class AuditService {
     em: EntityManager,
     part: InsertPart<T>,
     event: AuditEvent,
+    context?: AuditRequestContext,
   ): Promise<string[]> {
-    return this.insertWithEntries(em, part, [this.pendingEntry(event)]);
+    return this.insertWithEntries(em, part, [this.pendingEntry(event, context)]);
   }
 
   /**
    * The entry of a change that is written together with it ({@link insertWithEntries}), made now: it
    * takes the actor and request of the caller.
    */
-  pendingEntry(event: AuditEvent): AuditPendingEntity {
-    return this.entry(event, 'transaction');
+  pendingEntry(event: AuditEvent, context?: AuditRequestContext): AuditPendingEntity {
+    return this.entry(event, 'transaction', context);
   }
 
   /**
@@ -84,8 +85,13 @@ export class AuditService {
     return ids;
   }
 
-  private entry(event: AuditEvent, recorded: 'transaction' | 'committed'): AuditPendingEntity {
-    const ctx = this.context.current();
+  /** `context` is the request's, when its caller has it at hand; otherwise the current one, if any. */
+  private entry(
+    event: AuditEvent,
+    recorded: 'transaction' | 'committed',
+    context?: AuditRequestContext,
+  ): AuditPendingEntity {
+    const ctx = context ?? this.context.current();
     if (ctx) ctx.recorded = recorded;
     const principal = ctx?.principal;
     return Object.assign(new AuditPendingEntity(), {

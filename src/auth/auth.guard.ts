@@ -1,5 +1,4 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { AuditContextStore } from '../audit/audit-context';
 import { auditContextOf, type AuthenticatedRequest, isStateChanging } from '../audit/audit-request';
 import { AuditService } from '../audit/audit.service';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
@@ -22,7 +21,6 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: CachedReflector,
     private readonly authenticator: Authenticator,
     private readonly audit: AuditService,
-    private readonly auditContext: AuditContextStore,
     private readonly metrics: Metrics,
   ) {}
 
@@ -57,9 +55,9 @@ export class AuthGuard implements CanActivate {
   }
 
   private async deny(req: AuthenticatedRequest, action: string, details: Record<string, unknown>): Promise<void> {
-    await this.auditContext
-      .run(auditContextOf(req), () =>
-        this.audit.record({
+    await this.audit
+      .record(
+        {
           action,
           outcome: 'denied',
           details: {
@@ -67,7 +65,9 @@ export class AuthGuard implements CanActivate {
             method: req.method,
             path: req.route ? String((req.route as { path: unknown }).path) : req.path,
           },
-        }),
+        },
+        undefined,
+        auditContextOf(req),
       )
       .catch(() => undefined);
   }

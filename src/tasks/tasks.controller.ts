@@ -23,7 +23,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { filter, type Observable } from 'rxjs';
-import { AuditAction } from '../audit/audit.decorator';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ValidationFailedError } from '../common/errors/app.error';
@@ -52,7 +53,7 @@ export class TasksController {
   @Post()
   @HttpCode(202)
   @RequirePermissions('tasks:write')
-  @AuditAction('task.create', 'task')
+  @AuditAction('task.create', 'task', { explicitContext: true })
   @ApiOperation({
     summary: 'Submit a task',
     description:
@@ -67,13 +68,14 @@ export class TasksController {
     @Body() body: CreateTaskDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new ValidationFailedError([
         { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
       ]);
     }
-    const { task, replayed } = await this.tasks.submit(principal, body, idempotencyKey);
+    const { task, replayed } = await this.tasks.submit(principal, body, idempotencyKey, audit);
     if (replayed) res.status(200);
     return TaskDto.from(task);
   }
@@ -81,12 +83,16 @@ export class TasksController {
   @Post('batch')
   @HttpCode(202)
   @RequirePermissions('tasks:write')
-  @AuditAction('task.batch_create', 'task')
+  @AuditAction('task.batch_create', 'task', { explicitContext: true })
   @ApiOperation({ summary: 'Submit up to 1000 tasks, all or nothing' })
   @ApiEnvelope(TaskDto, { status: 202, list: false })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
-  async batch(@CurrentPrincipal() principal: Principal, @Body() body: CreateTaskBatchDto): Promise<TaskDto[]> {
-    return (await this.tasks.submitBatch(principal, body.tasks)).map(TaskDto.from);
+  async batch(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateTaskBatchDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<TaskDto[]> {
+    return (await this.tasks.submitBatch(principal, body.tasks, audit)).map(TaskDto.from);
   }
 
   @Get()

@@ -6,6 +6,7 @@ import { configure } from 'safe-stable-stringify';
 import { DataSource, In, LessThan } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import type { AuditPendingEntity } from '../audit/entities/audit-pending.entity';
 import { isAdmin, type Principal } from '../auth/principal';
@@ -135,7 +136,13 @@ export class TasksService {
     });
   }
 
-  async submit(principal: Principal, dto: CreateTaskDto, idempotencyKey?: string): Promise<Submitted> {
+  /** `audit` is the request's audit context, when the caller has it at hand (else the current one is used). */
+  async submit(
+    principal: Principal,
+    dto: CreateTaskDto,
+    idempotencyKey?: string,
+    audit?: AuditRequestContext,
+  ): Promise<Submitted> {
     const prepared = await this.prepare(principal.userId, dto);
     if (Array.isArray(prepared))
       throw new ValidationFailedError(prepared, 'The task input does not match the agent type');
@@ -145,14 +152,14 @@ export class TasksService {
         .update(stableStringify(dto) ?? '')
         .digest('hex');
     }
-    const created = await this.insertOnce(prepared);
+    const created = await this.insertOnce(prepared, audit);
     if (!created) return { task: await this.replay(principal, prepared), replayed: true };
     await this.afterCreate([prepared]);
     return { task: prepared, replayed: false };
   }
 
   /** All or nothing: every task is checked first, then they are stored in one transaction and queued together. */
-  async submitBatch(principal: Principal, dtos: CreateTaskDto[]): Promise<TaskEntity[]> {
+  async submitBatch(principal: Principal, dtos: CreateTaskDto[], audit?: AuditRequestContext): Promise<TaskEntity[]> {
     // A batch names few agents: each is read once.
     const agents = new Map<string, Promise<AgentEntity>>();
     const agentOf = (id: string): Promise<AgentEntity> => {
@@ -174,6 +181,7 @@ export class TasksService {
         resourceType: 'task',
         details: { count: tasks.length, ids: tasks.map((t) => t.id) },
       },
+      audit,
     );
     await this.afterCreate(tasks);
     return tasks;
@@ -183,7 +191,7 @@ export class TasksService {
    * Inserts the task with its audit entry, in one statement; with an Idempotency-Key, unless the same user
    * already used the key (a key older than the window is released first). False when it was not inserted.
    */
-  private async insertOnce(task: TaskEntity): Promise<boolean> {
+  private async insertOnce(task: TaskEntity, context?: AuditRequestContext): Promise<boolean> {
     const audit = {
       action: 'task.create',
       outcome: 'success' as const,
@@ -191,7 +199,7 @@ export class TasksService {
       resourceId: task.id,
       details: { agentId: task.agentId },
     };
-    if (!task.idempotencyKey) return this.inserts.submit({ task, entry: this.audit.pendingEntry(audit) });
+    if (!task.idempotencyKey) return this.inserts.submit({ task, entry: this.audit.pendingEntry(audit, context) });
     return this.dataSource.transaction(async (em) => {
       await em.update(
         TaskEntity,
@@ -207,6 +215,7 @@ export class TasksService {
         em,
         { entity: TaskEntity, rows: [task], ignoreConflicts: true },
         audit,
+        context,
       );
       return ids.length === 1;
     });
