@@ -10,11 +10,37 @@ const IDLE_UTILIZATION = 0.1;
 /** Heap growth (used, or committed) since the last collection that makes one worth it. */
 const GROWTH_BYTES = 32 * 1024 * 1024;
 
+/** Memory V8 holds for the heap beyond what is in use that is worth a follow-up collection. */
+const SLACK_BYTES = 16 * 1024 * 1024;
+/** Time between a collection and a follow-up, and how many follow-ups at most. */
+const FOLLOW_UP_MS = 5000;
+const FOLLOW_UPS = 6;
+
 type HeapFigures = Pick<NodeJS.MemoryUsage, 'heapUsed' | 'heapTotal'>;
 
 /** Whether the heap grew enough since `before` for a full collection to be worth it. */
 export function grown(before: HeapFigures, now: HeapFigures): boolean {
   return now.heapUsed - before.heapUsed >= GROWTH_BYTES || now.heapTotal - before.heapTotal >= GROWTH_BYTES;
+}
+
+export interface TrimState {
+  /** The heap right after the last collection. */
+  baseline: HeapFigures;
+  /** When it ran (ms, monotonic), and how many follow-ups it may still have. */
+  collectedAt: number;
+  followUps: number;
+}
+
+/**
+ * What an idle process does now: a collection when the heap grew since the last one; a follow-up when
+ * the last one left much committed memory unused and a few seconds have passed (V8 gives back its young
+ * generation, up to 32 MB after a burst, only in a collection made once allocation has been low for some
+ * seconds); otherwise nothing.
+ */
+export function trimStep(state: TrimState, now: HeapFigures, at: number): 'collect' | 'follow-up' | 'none' {
+  if (grown(state.baseline, now)) return 'collect';
+  if (state.followUps === 0 || at - state.collectedAt < FOLLOW_UP_MS) return 'none';
+  return now.heapTotal - now.heapUsed >= SLACK_BYTES ? 'follow-up' : 'none';
 }
 
 /**
@@ -23,14 +49,15 @@ export function grown(before: HeapFigures, now: HeapFigures): boolean {
  * has been idle for a check interval and the heap has grown by more than 32 MB since the last full
  * collection, this runs one (a few tens of milliseconds, while nothing is waiting). Growth counts in used
  * memory or in memory V8 holds for the heap: a worker's burst can leave few live objects behind yet 60 MB
- * more committed, which a full collection gives back.
+ * more committed, which a full collection gives back. While a collection leaves much of the heap committed
+ * but unused, up to six follow-ups come 5 s apart (see {@link trimStep}).
  */
 @Injectable()
 export class IdleHeapTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IdleHeapTrimmer.name);
   private timer?: NodeJS.Timeout;
   private collect?: () => void;
-  private baseline = process.memoryUsage();
+  private state: TrimState = { baseline: process.memoryUsage(), collectedAt: 0, followUps: 0 };
   private utilization = performance.eventLoopUtilization();
 
   onApplicationBootstrap(): void {
@@ -52,10 +79,17 @@ export class IdleHeapTrimmer implements OnApplicationBootstrap, OnApplicationShu
   private check(): void {
     const window = performance.eventLoopUtilization(this.utilization);
     this.utilization = performance.eventLoopUtilization();
-    if (window.utilization > IDLE_UTILIZATION || !grown(this.baseline, process.memoryUsage())) return;
-    // Twice: the second collection finds the first one's survivors settled and shrinks the heap further.
+    if (window.utilization > IDLE_UTILIZATION) return;
+    const step = trimStep(this.state, process.memoryUsage(), performance.now());
+    if (step === 'none') return;
+    // A first collection runs twice: the second finds the first one's survivors settled and shrinks the heap
+    // further.
     this.collect?.();
-    this.collect?.();
-    this.baseline = process.memoryUsage();
+    if (step === 'collect') this.collect?.();
+    this.state = {
+      baseline: process.memoryUsage(),
+      collectedAt: performance.now(),
+      followUps: step === 'collect' ? FOLLOW_UPS : this.state.followUps - 1,
+    };
   }
 }
