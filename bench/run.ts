@@ -127,9 +127,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-/** CPU time (seconds) of every process named `postgres` and `redis-server`, and of the machine as a whole. */
-function machineCpuSeconds(): { postgres: number; redis: number; total: number } {
-  const sums = { postgres: 0, redis: 0, total: 0 };
+interface MachineCpu {
+  /** CPU time (seconds) so far of each process named `postgres` or `redis-server`, by pid. */
+  processes: Map<string, { name: string; seconds: number }>;
+  /** CPU time (seconds) of the whole machine. */
+  total: number;
+}
+
+function machineCpuSeconds(): MachineCpu {
+  const processes: MachineCpu['processes'] = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -141,8 +147,7 @@ function machineCpuSeconds(): { postgres: number; redis: number; total: number }
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    if (name === 'postgres') sums.postgres += seconds;
-    else if (name === 'redis-server') sums.redis += seconds;
+    if (name === 'postgres' || name === 'redis-server') processes.set(entry, { name, seconds });
   }
   // The first line of /proc/stat: user nice system idle iowait irq softirq steal, in clock ticks.
   const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
@@ -150,8 +155,18 @@ function machineCpuSeconds(): { postgres: number; redis: number; total: number }
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  sums.total = (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
-  return sums;
+  return { processes, total: (user + nice + system + irq + softirq + steal) / CLOCK_TICKS };
+}
+
+/**
+ * CPU time spent between two readings by processes of that name: a process that started in between counts
+ * from zero, and one that ended in between (a Postgres backend) is left out.
+ */
+function spentBy(name: string, before: MachineCpu, after: MachineCpu): number {
+  let seconds = 0;
+  for (const [pid, proc] of after.processes)
+    if (proc.name === name) seconds += proc.seconds - (before.processes.get(pid)?.seconds ?? 0);
+  return seconds;
 }
 
 /** Every key of this run (the platform's, the ceiling's and the raw queue's all live under PREFIX). */
@@ -208,8 +223,8 @@ function load(url: string, options: LoadOptions): Load {
     ...result.load,
     cpuUs: perRequest(cpuSeconds(options.pid) - cpuBefore),
     machineCpuUs: {
-      postgres: perRequest(machineAfter.postgres - machineBefore.postgres),
-      redis: perRequest(machineAfter.redis - machineBefore.redis),
+      postgres: perRequest(spentBy('postgres', machineBefore, machineAfter)),
+      redis: perRequest(spentBy('redis-server', machineBefore, machineAfter)),
       total: perRequest(machineAfter.total - machineBefore.total),
     },
   };
