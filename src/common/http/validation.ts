@@ -17,8 +17,24 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/**
+ * Nest's pipe, which looks up a body class's rules for its binary-value check on every request (class-validator
+ * filters its whole metadata storage each time): rules are fixed once the classes are loaded, so here each
+ * class's are looked up once.
+ */
+class AppValidationPipe extends ValidationPipe {
+  private readonly rulesByClass = new Map<unknown, unknown[]>();
+
+  protected override findNestedBinaryValues(
+    object: unknown,
+    metadataCache: Map<unknown, unknown[]> = this.rulesByClass,
+  ): ValidationError[] {
+    return super.findNestedBinaryValues(object, metadataCache);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
