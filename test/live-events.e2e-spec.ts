@@ -1,7 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
+import { filter } from 'rxjs';
 import { EventsGateway } from '../src/events/events.gateway';
+import { RedisConnectionFactory } from '../src/redis/redis-connection.factory';
+import type { TaskEntity } from '../src/tasks/entities/task.entity';
+import { type TaskEvent, TaskEvents, taskEvent } from '../src/tasks/task-events';
 import { createAgent, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
@@ -103,6 +107,34 @@ describe('live events over Socket.IO, across API instances', () => {
     expect(await socket.emitWithAck('subscribe', { agentId: agent.id })).toMatchObject({ ok: true });
     const task = await submitTask(worker, op, { agentId: agent.id, input: { expression: '3 * 3' } });
     await waitFor(async () => updates.some((e) => e.taskId === task.id && e.status === 'succeeded'), 15_000);
+  });
+
+  it('sends the events made in one turn as one message, which every instance reads in order', async () => {
+    const { redis } = worker.env.config;
+    const raw = worker.app.get(RedisConnectionFactory).create('subscriber');
+    const messages: string[] = [];
+    raw.on('message', (_channel: string, message: string) => messages.push(message));
+    await raw.subscribe(`${redis.prefix}:events:tasks`);
+    const received: TaskEvent[] = [];
+    const events = api.app.get(TaskEvents);
+    await events.listening();
+    const subscription = events
+      .events()
+      .pipe(filter((e) => e.agentId === 'agent-of-the-turn'))
+      .subscribe((e) => received.push(e));
+    try {
+      const made = ['queued', 'running', 'succeeded'].map((status, i) => ({
+        ...taskEvent({ id: `task-${i}`, agentId: 'agent-of-the-turn', createdBy: op.id } as TaskEntity),
+        status: status as TaskEvent['status'],
+      }));
+      for (const event of made) worker.app.get(TaskEvents).publish(event);
+      await waitFor(async () => received.length === made.length);
+      expect(received).toEqual(made);
+      expect(messages).toEqual([JSON.stringify(made)]);
+    } finally {
+      subscription.unsubscribe();
+      raw.disconnect();
+    }
   });
 
   it("does not let a user follow someone else's task, nor see it through the agent", async () => {

@@ -56,8 +56,9 @@ export function taskEvent(task: TaskEntity): TaskEvent {
 /**
  * Task and run changes leave the process that made them once, as JSON on a Redis channel. Every process
  * that serves live updates reads it: SSE streams, and each API instance's Socket.IO gateway, which relays
- * to its own clients' rooms. Publishing never fails the caller; subscribing opens one connection per
- * process, on first use.
+ * to its own clients' rooms. Changes made in one turn of the event loop (submissions stored by one
+ * statement, attempts finished together) leave together, as one message holding a JSON array. Publishing
+ * never fails the caller; subscribing opens one connection per process, on first use.
  */
 @Injectable()
 export class TaskEvents implements OnModuleDestroy {
@@ -68,6 +69,8 @@ export class TaskEvents implements OnModuleDestroy {
   private readonly subject = new Subject<TaskEvent>();
   private readonly runSubject = new Subject<RunEvent>();
   private readonly runChannel: string;
+  /** Events made in this turn of the event loop, by channel, in the order they were made. */
+  private readonly outbox = new Map<string, (TaskEvent | RunEvent)[]>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -96,18 +99,29 @@ export class TaskEvents implements OnModuleDestroy {
     this.send(this.runChannel, event);
   }
 
+  /** Held until the end of this turn of the event loop, so events made together leave in one message. */
+  private send(channel: string, event: TaskEvent | RunEvent): void {
+    if (!this.outbox.size) setImmediate(() => this.flush());
+    const events = this.outbox.get(channel);
+    if (events) events.push(event);
+    else this.outbox.set(channel, [event]);
+  }
+
   /**
-   * The publish leaves without waiting for Redis to answer: commands on one connection keep their order,
+   * The publishes leave without waiting for Redis to answer: commands on one connection keep their order,
    * so a task's events arrive in the order they were made, and the caller is never held up.
    */
-  private send(channel: string, event: TaskEvent | RunEvent): void {
-    const failed = (err: unknown): void =>
-      this.logger.warn(`could not publish an event on ${channel}: ${(err as Error).message}`);
-    try {
-      this.redis.publish(channel, JSON.stringify(event)).catch(failed);
-    } catch (err) {
-      failed(err);
+  private flush(): void {
+    for (const [channel, events] of this.outbox) {
+      const failed = (err: unknown): void =>
+        this.logger.warn(`could not publish ${events.length} event(s) on ${channel}: ${(err as Error).message}`);
+      try {
+        this.redis.publish(channel, JSON.stringify(events)).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
     }
+    this.outbox.clear();
   }
 
   /** Every run event, as seen by this process. */
@@ -138,18 +152,21 @@ export class TaskEvents implements OnModuleDestroy {
       const subject = (channel === this.runChannel ? this.runSubject : this.subject) as Subject<unknown>;
       // Nobody here follows this kind of event right now: no need to read it.
       if (!subject.observed) return;
-      let event: unknown;
+      let events: unknown;
       try {
-        event = JSON.parse(message);
+        events = JSON.parse(message);
       } catch {
         this.logger.warn('ignored a malformed event');
         return;
       }
-      subject.next(event);
+      // An array of events made together (a single event is what earlier versions sent).
+      for (const event of Array.isArray(events) ? events : [events]) subject.next(event);
     });
   }
 
   onModuleDestroy(): void {
+    // Before the Redis connection closes (that happens on application shutdown).
+    this.flush();
     this.subject.complete();
     this.runSubject.complete();
   }
