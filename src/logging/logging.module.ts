@@ -43,7 +43,8 @@ export function requestLogLevel(statusCode: number): LogLevel {
  * statusCode and responseTime), at the level its status deserves; health probes are not logged. It makes no
  * per-request logger (pino-http makes two, which costs more than serving a small request): at
  * LOG_LEVEL=warn a successful request costs a comparison. Logs written while a state-changing request is
- * handled carry its `requestId` through the root logger's mixin (reads keep no request context).
+ * handled carry its `requestId` through the root logger's mixin (reads keep no request context, nor do task
+ * submissions, which pass their audit context explicitly: see `AuditAction`).
  */
 export function requestLogObserver(logger: PinoBaseLogger): FinishedRequestObserver {
   return (req, res, durationMs) => {
