@@ -18,9 +18,10 @@ export { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
  *
  * The services a route calls find the request's audit context (caller, IP, request id) on their own, through
  * an `AsyncLocalStorage`. While one is in use Node runs a hook on every promise of the process, which costs a
- * submission 5–8 % of its CPU (measured side by side). A hot route can do without it: with `explicitContext` its handler
- * takes the context with `@RequestAuditContext()` and passes it to the services that write its entry, and the
- * storage is left off for it (so the lines its services log carry no request id; the request's own line does).
+ * submission 5–8 % of its CPU (measured side by side). A hot route can do without it: with `explicitContext`
+ * its handler takes the context with `@RequestAuditContext()` and passes it to the services that write its
+ * entry, and the storage is left off for it (so the lines its services log carry no request id; the request's
+ * own line does).
  */
 export const AuditAction = (
   action: string,
