@@ -267,12 +267,22 @@ interface Compared {
   rounds: { platform: Load; ceiling: Load; ratio: number }[];
 }
 
-/** ROUNDS of the ceiling's load then the platform's, back to back; the round with the median ratio. */
+/**
+ * ROUNDS of the ceiling's load and the platform's, back to back, the ceiling first in every other round (so a
+ * machine that speeds up or slows down over a run favours neither); the round with the median ratio.
+ */
 function compare(ceilingUrl: string, ceilingOptions: LoadOptions, url: string, options: LoadOptions): Compared {
   const rounds: Compared['rounds'] = [];
   for (let i = 0; i < ROUNDS; i += 1) {
-    const ceiling = load(ceilingUrl, ceilingOptions);
-    const platform = load(url, options);
+    let ceiling: Load;
+    let platform: Load;
+    if (i % 2 === 0) {
+      ceiling = load(ceilingUrl, ceilingOptions);
+      platform = load(url, options);
+    } else {
+      platform = load(url, options);
+      ceiling = load(ceilingUrl, ceilingOptions);
+    }
     rounds.push({ platform, ceiling, ratio: platform.rps / ceiling.rps });
   }
   const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor((rounds.length - 1) / 2)];
