@@ -121,10 +121,19 @@ const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim(
 
 /** CPU time (user + system, seconds) a process has used so far. */
 function cpuSeconds(pid: number): number {
-  // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the
-  // 12th and 13th of them.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return procStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).seconds;
+}
+
+/** A process's name and CPU time (user + system, seconds) from its `/proc/<pid>/stat`. */
+function procStat(stat: string): { name: string; seconds: number } {
+  // The command name is in parentheses and may hold spaces; of the fields after it, utime and stime are the
+  // 12th and 13th.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, close),
+    seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+  };
 }
 
 interface MachineCpu {
@@ -138,16 +147,13 @@ function machineCpuSeconds(): MachineCpu {
   const processes: MachineCpu['processes'] = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
+    let proc: { name: string; seconds: number };
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      proc = procStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
     } catch {
       continue; // the process ended in between
     }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    if (name === 'postgres' || name === 'redis-server') processes.set(entry, { name, seconds });
+    if (proc.name === 'postgres' || proc.name === 'redis-server') processes.set(entry, proc);
   }
   // The first line of /proc/stat: user nice system idle iowait irq softirq steal, in clock ticks.
   const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')

@@ -22,9 +22,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /**
  * Carries the current request's audit context across async calls, so services need not pass it along.
  *
- * Only state-changing requests have one, and the storage is switched off whenever none is in flight:
- * while it is on, Node runs a hook on every promise of the process, which costs a read-only request
- * about a twentieth of its time.
+ * Only state-changing requests have one (task submissions pass theirs explicitly instead: see
+ * `AuditAction`), and the storage is switched off whenever none is in flight: while it is on, Node runs a
+ * hook on every promise of the process, which costs a read-only request about a twentieth of its time.
  */
 @Injectable()
 export class AuditContextStore {
