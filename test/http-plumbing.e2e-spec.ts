@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AuditInterceptor } from '../src/audit/audit.interceptor';
 import { ProbeModule } from './utils/probe.module';
 import { readSse } from './utils/sse';
 import { createTestApp, TestApp } from './utils/test-app';
@@ -145,6 +146,47 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
         resource_id: null,
         details: { error: 'TIMEOUT' },
       },
+    ]);
+  });
+
+  it('audits a route with an explicit context without running an interceptor: success, bad body, error, timeout', async () => {
+    const intercept = jest.spyOn(AuditInterceptor.prototype, 'intercept');
+    const post = (requestId: string, body: object, outcome?: string) =>
+      request(t.http)
+        .post(`/api/v1/probe/explicit-things${outcome ? `?outcome=${outcome}` : ''}`)
+        .set('X-Request-Id', requestId)
+        .send(body);
+    let made;
+    try {
+      made = await post('explicit-made', { name: 'a' }).expect(201);
+      expect(made.body.data).toEqual({ id: expect.stringMatching(UUID), name: 'a' });
+      expectErrorEnvelope((await post('explicit-bad-body', { name: 5 }).expect(400)).body, 'VALIDATION_FAILED');
+      expectErrorEnvelope((await post('explicit-conflict', { name: 'b' }, 'conflict').expect(409)).body, 'CONFLICT');
+      expectErrorEnvelope((await post('explicit-late', { name: 'c' }, 'late').expect(504)).body, 'TIMEOUT');
+      expect(intercept).not.toHaveBeenCalled();
+    } finally {
+      intercept.mockRestore();
+    }
+    // The late request's handler fails after its 504: its entry stays the timeout.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await t.chainAudit();
+    const rows: unknown[] = await t.dataSource.query(
+      `SELECT request_id, action, outcome, resource_type, resource_id, details FROM audit_logs
+       WHERE request_id LIKE 'explicit-%' ORDER BY seq`,
+    );
+    const entry = (requestId: string, outcome: string, details: object, resourceId: string | null = null) => ({
+      request_id: requestId,
+      action: 'probe.makeExplicitly',
+      outcome,
+      resource_type: 'thing',
+      resource_id: resourceId,
+      details,
+    });
+    expect(rows).toEqual([
+      entry('explicit-made', 'success', {}, made.body.data.id),
+      entry('explicit-bad-body', 'failure', { error: 'VALIDATION_FAILED' }),
+      entry('explicit-conflict', 'failure', { error: 'CONFLICT' }),
+      entry('explicit-late', 'failure', { error: 'TIMEOUT' }),
     ]);
   });
 

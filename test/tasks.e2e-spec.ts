@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AuditInterceptor } from '../src/audit/audit.interceptor';
 import { AuditContextStore } from '../src/audit/audit-context';
 import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
 import { TasksService } from '../src/tasks/tasks.service';
@@ -471,11 +472,12 @@ describe('tasks on a live worker', () => {
     expect(done.map((task) => task.output)).toEqual(ids.map((_, i) => ({ result: i * 2 })));
   }, 30_000);
 
-  it('audits every kind of submission with its caller and request, without the async audit context', async () => {
+  it('audits every kind of submission with its caller and request, with no interceptor or async audit context', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
     const store = t.app.get(AuditContextStore);
     const run = jest.spyOn(store, 'run');
     const hold = jest.spyOn(store, 'hold');
+    const intercept = jest.spyOn(AuditInterceptor.prototype, 'intercept');
     const submit = (requestId: string, body: object, key?: string) => {
       const req = request(t.http)
         .post('/api/v1/tasks')
@@ -489,6 +491,7 @@ describe('tasks on a live worker', () => {
       plain = await submit('req-sub-plain', { agentId: agent.id, input: { expression: '1' } }).expect(202);
       keyed = await submit('req-sub-keyed', { agentId: agent.id, input: { expression: '2' } }, 'audit-key').expect(202);
       invalid = await submit('req-sub-invalid', { agentId: agent.id, input: { expression: 42 } }).expect(400);
+      await submit('req-sub-bad-body', { agentId: 'not-a-uuid', input: {} }).expect(400);
       batch = await request(t.http)
         .post('/api/v1/tasks/batch')
         .set(...bearer(op))
@@ -497,9 +500,11 @@ describe('tasks on a live worker', () => {
         .expect(202);
       expect(run).not.toHaveBeenCalled();
       expect(hold).not.toHaveBeenCalled();
+      expect(intercept).not.toHaveBeenCalled();
     } finally {
       run.mockRestore();
       hold.mockRestore();
+      intercept.mockRestore();
     }
     await t.chainAudit();
     const entries = (await t.dataSource.query(
@@ -529,6 +534,13 @@ describe('tasks on a live worker', () => {
         action: 'task.create',
         outcome: 'failure',
         details: { error: invalid.body.error.code },
+      }),
+      expect.objectContaining({
+        ...caller,
+        request_id: 'req-sub-bad-body',
+        action: 'task.create',
+        outcome: 'failure',
+        details: { error: 'VALIDATION_FAILED' },
       }),
       expect.objectContaining({
         ...caller,

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Principal } from '../auth/principal';
 import { requestIdOf } from '../common/http/request-context';
 import type { AuditRequestContext } from './audit-context';
+import type { AuditActionMeta } from './audit.metadata';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -21,16 +22,25 @@ export function auditContextOf(req: Request): AuditRequestContext {
   };
 }
 
-const AUDIT_CONTEXT = Symbol('auditContext');
+const AUDIT_TRAIL = Symbol('auditTrail');
 
-/** Kept on the request by the audit interceptor, for `@RequestAuditContext()`. */
-export function attachAuditContext(req: Request, context: AuditRequestContext): void {
-  (req as Request & { [AUDIT_CONTEXT]?: AuditRequestContext })[AUDIT_CONTEXT] = context;
+/**
+ * The audit entry a state-changing request owes, from the moment it is let in until it is written: once, with
+ * the request's first outcome (a timeout comes before the handler's late result).
+ */
+export interface AuditTrail {
+  readonly meta: AuditActionMeta;
+  readonly context: AuditRequestContext;
+  /** The `:id` of the route, if it has one. */
+  readonly resourceId: string | null;
+  settled: boolean;
 }
 
-export function auditContextAttachedTo(req: Request): AuditRequestContext {
-  const context = (req as Request & { [AUDIT_CONTEXT]?: AuditRequestContext })[AUDIT_CONTEXT];
-  // A programming error, caught by the first request: the route's @AuditAction lacks explicitContext.
-  if (!context) throw new Error('@RequestAuditContext() needs @AuditAction(…, { explicitContext: true }) on its route');
-  return context;
+/** Kept on the request while it is served (see `AuditTrails.open`). */
+export function attachAuditTrail(req: Request, trail: AuditTrail): void {
+  (req as Request & { [AUDIT_TRAIL]?: AuditTrail })[AUDIT_TRAIL] = trail;
+}
+
+export function auditTrailOf(req: Request): AuditTrail | undefined {
+  return (req as Request & { [AUDIT_TRAIL]?: AuditTrail })[AUDIT_TRAIL];
 }

@@ -3,12 +3,16 @@ import {
   createParamDecorator,
   type ExecutionContext,
   SetMetadata,
+  UseFilters,
+  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import type { Request } from 'express';
+import { AuditFailureFilter } from './audit-failure.filter';
 import { AuditInterceptor } from './audit.interceptor';
 import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
-import { auditContextAttachedTo } from './audit-request';
+import { auditTrailOf } from './audit-request';
+import { AuditTrailGuard } from './audit-trail.guard';
 
 export { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
 
@@ -17,29 +21,40 @@ export { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
  * interceptor on the route, which writes it.
  *
  * The services a route calls find the request's audit context (caller, IP, request id) on their own, through
- * an `AsyncLocalStorage`. While one is in use Node runs a hook on every promise of the process, which costs a
- * submission 5–8 % of its CPU (measured side by side). A hot route can do without it: with `explicitContext`
- * its handler takes the context with `@RequestAuditContext()` and passes it to the services that write its
- * entry, and the storage is left off for it (so the lines its services log carry no request id; the request's
- * own line does).
+ * an `AsyncLocalStorage`. A hot route can do without both the interceptor and the storage, with
+ * `explicitContext`:
+ * - its handler takes the context with `@RequestAuditContext()` and passes it to the services, which must write
+ *   the success entry (in the change's own statement or transaction);
+ * - the audit trail guard opens the request's trail once it is let in, and the audit failure filter writes a
+ *   failure (an invalid body, an error of the handler) before the error is answered; a timeout is written when
+ *   its 504 is sent;
+ * - the lines its services log carry no request id (the request's own line does).
+ *
+ * Both cost: Nest runs a route with any interceptor through a chain of Observables and async scopes, which is
+ * about a fifth of a task submission's CPU; while the storage is on, Node runs a hook on every promise of the
+ * process, another 5–8 % (each measured side by side).
  */
 export const AuditAction = (
   action: string,
   resourceType?: string,
   options: { explicitContext?: boolean } = {},
-): MethodDecorator =>
-  applyDecorators(
-    SetMetadata(AUDIT_ACTION, { action, resourceType, ...options } satisfies AuditActionMeta),
-    UseInterceptors(AuditInterceptor),
-  );
+): MethodDecorator => {
+  const meta = SetMetadata(AUDIT_ACTION, { action, resourceType, ...options } satisfies AuditActionMeta);
+  return options.explicitContext
+    ? applyDecorators(meta, UseGuards(AuditTrailGuard), UseFilters(AuditFailureFilter))
+    : applyDecorators(meta, UseInterceptors(AuditInterceptor));
+};
 
 /**
- * The audit context of the request, for a handler whose `@AuditAction` has `explicitContext`: services record
- * the request's entry with it, and the audit interceptor sees that they did.
+ * The audit context of the request, for services that record the request's entry themselves (required by
+ * `@AuditAction(…, { explicitContext: true })`).
  */
-export const RequestAuditContext = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  auditContextAttachedTo(context.switchToHttp().getRequest<Request>()),
-);
+export const RequestAuditContext = createParamDecorator((_: unknown, context: ExecutionContext) => {
+  const trail = auditTrailOf(context.switchToHttp().getRequest<Request>());
+  // A programming error, caught by the first request.
+  if (!trail) throw new Error('@RequestAuditContext() needs @AuditAction on its route');
+  return trail.context;
+});
 
 /** For high-volume public ingest that changes no state worth auditing. */
 export const NoAudit = (): MethodDecorator & ClassDecorator => SetMetadata(NO_AUDIT, true);

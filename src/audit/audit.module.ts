@@ -6,6 +6,7 @@ import { AuditCoverage } from './audit-coverage';
 import { AuditContextStore } from './audit-context';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
+import { AuditTrails } from './audit-trails';
 
 @Global()
 @Module({
@@ -13,8 +14,9 @@ import { AuditService } from './audit.service';
   // interceptor needs in every module whose routes `@AuditAction` marks.
   imports: [MetadataModule, DiscoveryModule],
   controllers: [AuditController],
-  // AuditInterceptor is not provided here: `@AuditAction` puts it on each route, in the route's own module.
-  providers: [AuditService, AuditChainer, AuditContextStore, AuditCoverage],
-  exports: [AuditService, AuditChainer, AuditContextStore],
+  // The audit interceptor, trail guard and failure filter are not provided here: `@AuditAction` puts them on
+  // each route, in the route's own module.
+  providers: [AuditService, AuditChainer, AuditContextStore, AuditCoverage, AuditTrails],
+  exports: [AuditService, AuditChainer, AuditContextStore, AuditTrails],
 })
 export class AuditModule {}

@@ -5,7 +5,10 @@ import { interval, map, type Observable, take } from 'rxjs';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Page } from '../../src/common/http/envelope';
 import { PageQueryDto } from '../../src/common/http/page-query.dto';
-import { AuditAction } from '../../src/audit/audit.decorator';
+import type { AuditRequestContext } from '../../src/audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../../src/audit/audit.decorator';
+import { AuditService } from '../../src/audit/audit.service';
+import { ConflictError } from '../../src/common/errors/app.error';
 import { Public } from '../../src/common/http/public.decorator';
 
 class ProbeConfigDto {
@@ -30,6 +33,8 @@ class ProbeBodyDto {
 @Public()
 @Controller('probe')
 class ProbeController {
+  constructor(private readonly audit: AuditService) {}
+
   @Post('echo')
   @AuditAction('probe.echo')
   echo(@Body() body: ProbeBodyDto): ProbeBodyDto {
@@ -74,6 +79,28 @@ class ProbeController {
   async makeSlowly(): Promise<{ id: string }> {
     await new Promise((resolve) => setTimeout(resolve, 800));
     return { id: randomUUID() };
+  }
+
+  /**
+   * A change that records its own entry with the context it is handed, as task submissions do: the route has
+   * no interceptor. `?outcome=conflict` fails in the handler; `?outcome=late` fails after the deadline.
+   */
+  @Post('explicit-things')
+  @AuditAction('probe.makeExplicitly', 'thing', { explicitContext: true })
+  async makeExplicitly(
+    @Body() body: ProbeBodyDto,
+    @Query('outcome') outcome: string | undefined,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<{ id: string; name: string }> {
+    if (outcome === 'late') await new Promise((resolve) => setTimeout(resolve, 800));
+    if (outcome) throw new ConflictError(`probe ${outcome}`);
+    const id = randomUUID();
+    await this.audit.record(
+      { action: 'probe.makeExplicitly', outcome: 'success', resourceType: 'thing', resourceId: id },
+      undefined,
+      audit,
+    );
+    return { id, name: body.name };
   }
 }
 

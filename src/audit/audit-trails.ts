@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { AppError, RequestTimeoutError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { onRequestTimeout } from '../common/http/request-deadline';
+import type { AuditActionMeta } from './audit.metadata';
+import { attachAuditTrail, type AuditTrail, auditContextOf } from './audit-request';
+import { AuditService } from './audit.service';
+
+/** `denied` for an authentication or permission error, else `failure`. */
+export function outcomeOf(err: unknown): 'failure' | 'denied' {
+  if (err instanceof AppError) {
+    return [ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED].includes(err.code)
+      ? 'denied'
+      : 'failure';
+  }
+  const status = (err as { status?: number }).status;
+  return status === 401 || status === 403 ? 'denied' : 'failure';
+}
+
+/**
+ * Opens and settles the audit trail of each state-changing request a route's `@AuditAction` names, for
+ * whoever watches the request: the audit interceptor, or, on routes that do without one, the audit trail
+ * guard and the audit failure filter.
+ */
+@Injectable()
+export class AuditTrails {
+  constructor(private readonly audit: AuditService) {}
+
+  /**
+   * Starts the trail of a request that has been let in (its caller is known). A request that runs past its
+   * deadline settles it as a failure, when its 504 is sent.
+   */
+  open(req: Request, meta: AuditActionMeta): AuditTrail {
+    const trail: AuditTrail = {
+      meta,
+      context: auditContextOf(req),
+      resourceId: typeof req.params?.id === 'string' ? req.params.id : null,
+      settled: false,
+    };
+    attachAuditTrail(req, trail);
+    onRequestTimeout(req, () => void this.failed(trail, new RequestTimeoutError()));
+    return trail;
+  }
+
+  /** The handler's result: its `id` names the resource when the route has none. */
+  succeeded(trail: AuditTrail, result: unknown): Promise<void> {
+    return this.settle(trail, 'success', trail.resourceId ?? (result as { id?: unknown } | undefined)?.id);
+  }
+
+  failed(trail: AuditTrail, err: unknown): Promise<void> {
+    return this.settle(trail, outcomeOf(err), trail.resourceId, err);
+  }
+
+  /** Never rejects: a request's answer does not wait on, or fail with, its audit entry's write. */
+  private async settle(
+    trail: AuditTrail,
+    outcome: 'success' | 'failure' | 'denied',
+    id: unknown,
+    err?: unknown,
+  ): Promise<void> {
+    if (trail.settled) return;
+    trail.settled = true;
+    const { context, meta } = trail;
+    // A success already written in the service's transaction is done; a failure is written unless an entry
+    // of its own was committed (a transaction's entry rolled back with it).
+    if (context.recorded === 'committed' || (outcome === 'success' && context.recorded)) return;
+    await this.audit
+      .record(
+        {
+          action: meta.action,
+          outcome,
+          resourceType: meta.resourceType ?? null,
+          resourceId: typeof id === 'string' ? id : null,
+          details: err === undefined ? {} : { error: err instanceof AppError ? err.code : ErrorCode.INTERNAL },
+        },
+        undefined,
+        context,
+      )
+      .catch(() => undefined);
+  }
+}
