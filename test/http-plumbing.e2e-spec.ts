@@ -38,6 +38,16 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expect(res.headers['x-request-id']).toMatch(UUID);
     expect(res.headers['x-response-time']).toMatch(/^\d+(\.\d+)?ms$/);
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(res.body)));
+  });
+
+  it('answers HEAD with the headers of GET and no body', async () => {
+    const get = await request(t.http).get('/api/v1/probe/list').expect(200);
+    const head = await request(t.http).head('/api/v1/probe/list').expect(200);
+    expect(head.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(head.headers['content-length']).toBe(get.headers['content-length']);
+    expect(head.text).toBeUndefined();
   });
 
   it('keeps a sane client request id and replaces an unsafe one', async () => {

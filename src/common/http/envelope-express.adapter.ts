@@ -22,7 +22,17 @@ export class EnvelopeExpressAdapter extends ExpressAdapter {
     const req = response.req;
     if (API_PATH.test(req.originalUrl) && !(body instanceof StreamableFile)) {
       response.setHeader('Cache-Control', 'no-store');
-      return super.reply(response, successEnvelope(req, statusCode ?? response.statusCode, body), statusCode);
+      const status = statusCode ?? response.statusCode;
+      const envelope = successEnvelope(req, status, body);
+      if (envelope === undefined) return super.reply(response, undefined, statusCode);
+      // What `res.json()` sends, without its settings lookups, content-type parsing and freshness check: API
+      // responses carry no ETag or Last-Modified, so they are never a 304.
+      const json = JSON.stringify(envelope);
+      response.statusCode = status;
+      response.setHeader('Content-Type', 'application/json; charset=utf-8');
+      response.setHeader('Content-Length', Buffer.byteLength(json));
+      response.end(req.method === 'HEAD' ? undefined : json);
+      return response;
     }
     return super.reply(response, body, statusCode);
   }
