@@ -8,7 +8,7 @@ import { attachAuditTrail, type AuditTrail, auditContextOf } from './audit-reque
 import { AuditService } from './audit.service';
 
 /** `denied` for an authentication or permission error, else `failure`. */
-export function outcomeOf(err: unknown): 'failure' | 'denied' {
+function outcomeOf(err: unknown): 'failure' | 'denied' {
   if (err instanceof AppError) {
     return [ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED].includes(err.code)
       ? 'denied'
