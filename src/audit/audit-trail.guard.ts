@@ -1,8 +1,4 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
-import { CachedReflector } from '../common/metadata/cached-reflector';
-import { AUDIT_ACTION, type AuditActionMeta } from './audit.metadata';
-import { isStateChanging } from './audit-request';
 import { AuditTrails } from './audit-trails';
 
 /**
@@ -13,16 +9,10 @@ import { AuditTrails } from './audit-trails';
  */
 @Injectable()
 export class AuditTrailGuard implements CanActivate {
-  constructor(
-    private readonly trails: AuditTrails,
-    private readonly reflector: CachedReflector,
-  ) {}
+  constructor(private readonly trails: AuditTrails) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
-    if (meta && isStateChanging(req.method)) this.trails.open(req, meta);
+    this.trails.openFor(context);
     return true;
   }
 }

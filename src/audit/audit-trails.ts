@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppError, RequestTimeoutError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { onRequestTimeout } from '../common/http/request-deadline';
-import type { AuditActionMeta } from './audit.metadata';
-import { attachAuditTrail, type AuditTrail, auditContextOf } from './audit-request';
+import { CachedReflector } from '../common/metadata/cached-reflector';
+import { AUDIT_ACTION, type AuditActionMeta } from './audit.metadata';
+import { attachAuditTrail, type AuditTrail, auditContextOf, isStateChanging } from './audit-request';
 import { AuditService } from './audit.service';
 
 /** `denied` for an authentication or permission error, else `failure`. */
@@ -25,13 +26,27 @@ function outcomeOf(err: unknown): 'failure' | 'denied' {
  */
 @Injectable()
 export class AuditTrails {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly reflector: CachedReflector,
+  ) {}
+
+  /**
+   * The trail of an HTTP request that changes state, on a route whose `@AuditAction` names its entry;
+   * nothing for reads and other contexts.
+   */
+  openFor(context: ExecutionContext): AuditTrail | undefined {
+    if (context.getType() !== 'http') return undefined;
+    const req = context.switchToHttp().getRequest<Request>();
+    const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
+    return meta && isStateChanging(req.method) ? this.open(req, meta) : undefined;
+  }
 
   /**
    * Starts the trail of a request that has been let in (its caller is known). A request that runs past its
    * deadline settles it as a failure, when its 504 is sent.
    */
-  open(req: Request, meta: AuditActionMeta): AuditTrail {
+  private open(req: Request, meta: AuditActionMeta): AuditTrail {
     const trail: AuditTrail = {
       meta,
       context: auditContextOf(req),

@@ -1,10 +1,6 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
 import { catchError, mergeMap, Observable } from 'rxjs';
-import { CachedReflector } from '../common/metadata/cached-reflector';
-import { AUDIT_ACTION, type AuditActionMeta } from './audit.metadata';
 import { AuditContextStore } from './audit-context';
-import { isStateChanging } from './audit-request';
 import { AuditTrails } from './audit-trails';
 
 /**
@@ -12,24 +8,21 @@ import { AuditTrails } from './audit-trails';
  * service already wrote it inside its transaction. Requests refused by the guards are audited there. A
  * request that runs past its deadline is a failure, written when its 504 is sent.
  *
- * It runs on the routes that `@AuditAction` marks (every state-changing route declares one, or
- * `@NoAudit`: the audit coverage check refuses to boot otherwise); reads have no interceptor at all.
+ * It runs on the routes that `@AuditAction` marks without `explicitContext` (every state-changing route
+ * declares one, or `@NoAudit`: the audit coverage check refuses to boot otherwise); reads have no
+ * interceptor at all.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly trails: AuditTrails,
     private readonly store: AuditContextStore,
-    private readonly reflector: CachedReflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const req = context.switchToHttp().getRequest<Request>();
-    // The action `@AuditAction` named, which is what put this interceptor on the route; reads write nothing.
-    const meta = this.reflector.get<AuditActionMeta | undefined>(AUDIT_ACTION, context.getHandler());
-    if (!meta || !isStateChanging(req.method)) return next.handle();
-    const trail = this.trails.open(req, meta);
+    // Reads (and anything but HTTP) write nothing.
+    const trail = this.trails.openFor(context);
+    if (!trail) return next.handle();
     // Called inside the async context: Nest binds the handler to the context `handle()` is called in.
     const audited = (): Observable<unknown> =>
       next.handle().pipe(

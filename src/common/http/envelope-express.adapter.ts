@@ -11,9 +11,9 @@ const API_PATH = /^\/api\//;
  *
  * This is the one place every handler's result passes through, interceptors or not: Nest runs a route that
  * has any interceptor through a chain of Observables, an async scope and a client-disconnect listener on
- * every request, which cost a read about a seventh of its CPU. So reads run with no interceptor at all, and
- * only state-changing routes have one (the audit interceptor). Errors are enveloped by the exception filter,
- * and SSE streams are not sent through here.
+ * every request, which cost a read about a seventh of its CPU. So reads and task submissions run with no
+ * interceptor at all, and only other state-changing routes have one (the audit interceptor). Errors are
+ * enveloped by the exception filter, and SSE streams are not sent through here.
  */
 export class EnvelopeExpressAdapter extends ExpressAdapter {
   override reply(response: Response, body: unknown, statusCode?: number): unknown {
