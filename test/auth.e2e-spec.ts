@@ -73,7 +73,7 @@ describe('identity: register, login, tokens, MFA', () => {
     await request(t.http).get('/api/v1/auth/me').expect(401);
   });
 
-  it('refuses tampered, expired, wrongly signed and foreign tokens', async () => {
+  it('refuses tampered, expired, unexpiring, wrongly signed and foreign tokens', async () => {
     const user = await login(t.http, 'ada@example.com', 'correct horse battery');
     const [h, p, s] = user.accessToken.split('.');
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
@@ -91,8 +91,9 @@ describe('identity: register, login, tokens, MFA', () => {
       { ...base, expiresIn: 60 },
     );
     const otherAudience = jwt.sign(claims, { ...base, audience: 'someone-else', expiresIn: 60 });
+    const noExpiry = jwt.sign(claims, base);
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
-    for (const token of [tampered, expired, otherKey, otherAudience, none, 'garbage']) {
+    for (const token of [tampered, expired, noExpiry, otherKey, otherAudience, none, 'garbage']) {
       const res = await request(t.http).get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');

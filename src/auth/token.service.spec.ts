@@ -37,6 +37,20 @@ describe('TokenService', () => {
     expect(tokens.verify(`${header}.${forged}.${signature}`)).toBeUndefined();
   });
 
+  it('refuses a correctly signed token without an expiry or an issue time', () => {
+    const config = loadConfig({ JWT_SECRET: SECRET });
+    const bare = new JwtService({ secret: jwtOptions(config).secret });
+    const claims = { role: 'admin', tv: 0 };
+    const base = { subject: 'user-1', issuer: config.auth.issuer, audience: config.auth.audience };
+    const noExp = bare.sign(claims, base);
+    const noIat = bare.sign(claims, { ...base, expiresIn: 60, noTimestamp: true });
+    const both = bare.sign(claims, { ...base, expiresIn: 60 });
+    const tokens = tokenService();
+    expect(tokens.verify(both)).toEqual({ sub: 'user-1', role: 'admin', tv: 0 });
+    expect(tokens.verify(noExp)).toBeUndefined();
+    expect(tokens.verify(noIat)).toBeUndefined();
+  });
+
   it('refuses a token signed with another secret', () => {
     const other = new JwtService({ secret: 'another-secret-another-secret-0123456789' });
     expect(tokenService().verify(other.sign({ sub: 'user-1', tv: 0 }))).toBeUndefined();

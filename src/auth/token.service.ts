@@ -62,7 +62,9 @@ export class TokenService {
   }
 
   /**
-   * Returns the claims of a valid token, or undefined for any bad, expired or foreign token. A token that
+   * Returns the claims of a valid token, or undefined for any bad, expired or foreign token, and for one
+   * without `exp` or `iat` (jsonwebtoken checks `exp` only when present: a token that never expires would
+   * otherwise be accepted forever). A token that
    * verified once is remembered (by its exact text) until it expires: its signature, issuer and audience
    * cannot change, and whether its user still accepts it is checked on every request anyway.
    */
@@ -74,10 +76,13 @@ export class TokenService {
       return undefined;
     }
     try {
-      const payload = this.jwt.verify<{ sub?: unknown; role?: unknown; tv?: unknown; exp?: unknown }>(token);
+      const payload = this.jwt.verify<{ sub?: unknown; role?: unknown; tv?: unknown; exp?: unknown; iat?: unknown }>(
+        token,
+      );
       if (typeof payload.sub !== 'string' || typeof payload.tv !== 'number') return undefined;
+      if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return undefined;
       const claims = { sub: payload.sub, role: payload.role as Role, tv: payload.tv };
-      if (typeof payload.exp === 'number') this.known.set(token, { claims, expiresAt: payload.exp * 1000 });
+      this.known.set(token, { claims, expiresAt: payload.exp * 1000 });
       return claims;
     } catch {
       return undefined;
