@@ -15,6 +15,59 @@ export interface SharedCache<V extends object> {
 }
 
 /**
+ * Values by id, loaded on a miss (concurrent misses share one load). Dropping an entry or everything
+ * never fails a caller waiting on a load in flight: that caller gets the load's result, which is simply
+ * not kept, and the next caller loads afresh. (lru-cache's own `fetch` would reject such waiters with
+ * "deleted": it aborts the loads in flight on `delete` and `clear`.)
+ */
+class LoadingCache<V extends object> {
+  private readonly values: LRUCache<string, V>;
+  private readonly loading = new Map<string, Promise<V | null>>();
+  /** Raised by every drop: a load that began under an older generation is not kept. */
+  private generation = 0;
+
+  constructor(
+    private readonly load: (id: string) => Promise<V | null>,
+    options: { ttlMs: number; max: number },
+  ) {
+    this.values = new LRUCache<string, V>({ max: options.max, ttl: options.ttlMs });
+  }
+
+  get(id: string): Promise<V | null> {
+    const cached = this.values.get(id);
+    if (cached) return Promise.resolve(cached);
+    const inFlight = this.loading.get(id);
+    if (inFlight) return inFlight;
+    const generation = this.generation;
+    const loaded = this.load(id).then(
+      (value) => {
+        if (this.loading.get(id) === loaded) this.loading.delete(id);
+        if (value && generation === this.generation) this.values.set(id, value);
+        return value;
+      },
+      (err: unknown) => {
+        if (this.loading.get(id) === loaded) this.loading.delete(id);
+        throw err;
+      },
+    );
+    this.loading.set(id, loaded);
+    return loaded;
+  }
+
+  delete(id: string): void {
+    this.generation += 1;
+    this.values.delete(id);
+    this.loading.delete(id);
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.values.clear();
+    this.loading.clear();
+  }
+}
+
+/**
  * Caches for hot reads (who is calling, which agent a task is for) that stay correct across processes:
  * the process that changes a row drops it locally at once and announces it on a Redis channel, which
  * every process listens to. Entries also expire after `ttlMs`, which bounds staleness should an
@@ -24,7 +77,7 @@ export interface SharedCache<V extends object> {
 export class SharedCaches implements OnModuleDestroy {
   private readonly logger = new Logger(SharedCaches.name);
   private readonly channel: string;
-  private readonly caches = new Map<string, LRUCache<string, object>>();
+  private readonly caches = new Map<string, Pick<LoadingCache<object>, 'delete' | 'clear'>>();
   private subscriber?: Redis;
 
   constructor(
@@ -40,15 +93,11 @@ export class SharedCaches implements OnModuleDestroy {
     load: (id: string) => Promise<V | null>,
     options: { ttlMs: number; max: number },
   ): SharedCache<V> {
-    const cache = new LRUCache<string, V>({
-      max: options.max,
-      ttl: options.ttlMs,
-      fetchMethod: async (id) => (await load(id)) ?? undefined,
-    });
-    this.caches.set(name, cache as unknown as LRUCache<string, object>);
+    const cache = new LoadingCache<V>(load, options);
+    this.caches.set(name, cache);
     this.listen();
     return {
-      get: async (id) => (await cache.fetch(id)) ?? null,
+      get: (id) => cache.get(id),
       invalidate: async (id) => {
         cache.delete(id);
         await this.redis
