@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { AgentExecutionError, type ExecutionContext } from '../agents/agent-type';
+import { AgentExecutionError, type ExecutionContext, nonRetryable } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
@@ -16,8 +16,9 @@ import { TaskCancellation } from './task-cancellation';
 import { TaskEvents, taskEvent } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
-import { withDbRetry } from '../database/db-retry';
-import { TaskStateWriter } from './task-state-writer';
+import { isDatabaseUnavailable, withDbRetry } from '../database/db-retry';
+import { NotStorableError, storable, storableText } from './storable';
+import { type Outcome, TaskStateWriter } from './task-state-writer';
 
 /** How long a paused agent's or a busy agent's task waits before it looks again. */
 const PAUSED_RECHECK_MS = 1000;
@@ -34,6 +35,25 @@ export class RetryLaterError extends Error {
     super(message);
     this.name = 'RetryLaterError';
   }
+}
+
+/** Why a value was refused, in words fit for a log line: never the statement, the value or a stack. */
+function reasonOf(err: unknown): string {
+  if (err instanceof NotStorableError) return err.reason;
+  const code =
+    (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+  return code ? `Postgres error ${code}` : 'unexpected error';
+}
+
+/** What is stored instead of an outcome Postgres refuses: an output becomes a failure, an error a fixed one. */
+function notStorable(outcome: Outcome): Outcome {
+  return {
+    status: outcome.status === 'succeeded' ? 'failed' : outcome.status,
+    output: null,
+    error: { code: 'OUTPUT_NOT_STORABLE', message: 'The result of the attempt could not be stored' },
+    finishedAt: outcome.status === 'retrying' ? null : (outcome.finishedAt ?? new Date()),
+    nextAttemptAt: outcome.nextAttemptAt,
+  };
 }
 
 function toTaskError(err: unknown): { error: TaskError; retryable: boolean; retryAfterMs?: number } {
@@ -105,53 +125,58 @@ export class TaskRunner {
       const task = await this.start(taskId);
       if (!task) return { skipped: 'not runnable' };
       const attempt = task.attempts;
-      const type = this.types.get(agent.type);
-      // One signal for cancellation, the timeout and the job's own, unlinked when the attempt ends (not
-      // AbortSignal.timeout/any, whose timer and links outlive a short task by its whole timeout).
-      const signal = attemptSignal.signal;
-      timer = setTimeout(() => attemptSignal.abort(new DOMException('The task timed out', 'TimeoutError')), timeoutMs);
-      for (const source of sources) {
-        if (source?.aborted) attemptSignal.abort(source.reason);
-        source?.addEventListener('abort', forward, { once: true });
-      }
-      let lastProgressWrite = 0;
-      const context: ExecutionContext = {
-        taskId: task.id,
-        attempt,
-        agentId: agent.id,
-        input: task.input,
-        config,
-        signal,
-        lastCheckpoint: task.checkpoint ?? undefined,
-        agentState: await this.agentState.handle(agent.id),
-        logger: this.executionLogger(task.id, agent.id, attempt),
-        progress: async (percent, message) => {
-          const now = Date.now();
-          if (now - lastProgressWrite < PROGRESS_INTERVAL_MS && percent < 100) return;
-          lastProgressWrite = now;
-          task.progress = Math.max(0, Math.min(100, Math.round(percent)));
-          task.progressMessage = message?.slice(0, 500) ?? null;
-          await withDbRetry(() =>
-            this.dataSource
-              .getRepository(TaskEntity)
-              .update(
-                { id: task.id, status: 'running', attempts: attempt },
-                { progress: task.progress, progressMessage: task.progressMessage },
-              ),
-          );
-          this.events.publish(taskEvent(task));
-        },
-        checkpoint: async (state) => {
-          await withDbRetry(() =>
-            this.dataSource
-              .getRepository(TaskEntity)
-              .update({ id: task.id, attempts: attempt }, { checkpoint: state as object }),
-          );
-        },
-      };
-
+      // From here on, whatever goes wrong ends in a recorded outcome of this attempt.
       let output: unknown;
       try {
+        const type = this.types.get(agent.type);
+        // One signal for cancellation, the timeout and the job's own, unlinked when the attempt ends (not
+        // AbortSignal.timeout/any, whose timer and links outlive a short task by its whole timeout).
+        const signal = attemptSignal.signal;
+        timer = setTimeout(
+          () => attemptSignal.abort(new DOMException('The task timed out', 'TimeoutError')),
+          timeoutMs,
+        );
+        for (const source of sources) {
+          if (source?.aborted) attemptSignal.abort(source.reason);
+          source?.addEventListener('abort', forward, { once: true });
+        }
+        let lastProgressWrite = 0;
+        const context: ExecutionContext = {
+          taskId: task.id,
+          attempt,
+          agentId: agent.id,
+          input: task.input,
+          config,
+          signal,
+          lastCheckpoint: task.checkpoint ?? undefined,
+          agentState: await this.agentState.handle(agent.id),
+          logger: this.executionLogger(task.id, agent.id, attempt),
+          progress: async (percent, message) => {
+            const now = Date.now();
+            if (now - lastProgressWrite < PROGRESS_INTERVAL_MS && percent < 100) return;
+            lastProgressWrite = now;
+            task.progress = Math.max(0, Math.min(100, Math.round(percent)));
+            // Cut first: a cut through a surrogate pair leaves half of it.
+            task.progressMessage = message === undefined ? null : storableText(message.slice(0, 500));
+            await this.recording('PROGRESS_NOT_STORABLE', 'The progress', () =>
+              this.dataSource
+                .getRepository(TaskEntity)
+                .update(
+                  { id: task.id, status: 'running', attempts: attempt },
+                  { progress: task.progress, progressMessage: task.progressMessage },
+                ),
+            );
+            this.events.publish(taskEvent(task));
+          },
+          checkpoint: async (state) => {
+            await this.recording('CHECKPOINT_NOT_STORABLE', 'The checkpoint', () =>
+              this.dataSource
+                .getRepository(TaskEntity)
+                .update({ id: task.id, attempts: attempt }, { checkpoint: storable(state) as object }),
+            );
+          },
+        };
+
         output = await type.execute(context);
         const checked = this.validator.validate(type.outputSchema, output);
         if (!checked.valid)
@@ -163,7 +188,8 @@ export class TaskRunner {
       } catch (err) {
         return await this.failed(task, attempt, err, controller.signal.aborted, agent.type);
       }
-      await this.finish(task, attempt, 'succeeded', { output }, agent.type);
+      const stored = await this.finish(task, attempt, 'succeeded', { output }, agent.type);
+      if (stored === 'failed') throw new UnrecoverableError('the output could not be stored');
       return { taskId: task.id };
     } finally {
       clearTimeout(timer);
@@ -227,42 +253,60 @@ export class TaskRunner {
     throw new UnrecoverableError(error.message);
   }
 
-  /** The guarded write of an attempt's outcome: only while the task is still running this attempt. */
+  /**
+   * The guarded write of an attempt's outcome: only while the task is still running this attempt. An
+   * outcome Postgres refuses for its content (not for being unreachable) is replaced by a failure with
+   * OUTPUT_NOT_STORABLE, so the task never stays running for want of a write. Returns the status stored, or
+   * undefined when the task had moved on.
+   */
   private async finish(
     task: TaskEntity,
     attempt: number,
     status: 'succeeded' | 'failed' | 'retrying',
     result: { output?: unknown; error?: TaskError; nextAttemptAt?: Date },
     agentType: string,
-  ): Promise<void> {
-    const final = status !== 'retrying';
-    const changes = {
+  ): Promise<Outcome['status'] | undefined> {
+    const outcome: Outcome = {
       status,
-      output: (result.output ?? null) as object,
+      output: result.output ?? null,
       error: result.error ?? null,
-      finishedAt: final ? new Date() : null,
+      finishedAt: status === 'retrying' ? null : new Date(),
       nextAttemptAt: result.nextAttemptAt ?? null,
-      ...(status === 'succeeded' ? { progress: 100 } : {}),
     };
-    const written = await this.state.finish(task.id, attempt, {
-      status,
-      output: changes.output,
-      error: changes.error,
-      finishedAt: changes.finishedAt,
-      nextAttemptAt: changes.nextAttemptAt,
-    });
-    if (!written) {
+    let stored: Outcome | undefined;
+    try {
+      stored = await this.state.finish(task.id, attempt, outcome);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
+      this.logger.warn(`task ${task.id} attempt ${attempt}: its ${status} outcome cannot be stored (${reasonOf(err)})`);
+      stored = await this.state.finish(task.id, attempt, notStorable(outcome));
+    }
+    if (!stored) {
       await this.recordAttempt(task.id, attempt, 'cancelled', {
         code: 'SUPERSEDED',
         message: 'The task changed state meanwhile',
       });
-      return;
+      return undefined;
     }
-    Object.assign(task, changes);
+    Object.assign(task, stored, stored.status === 'succeeded' ? { progress: 100 } : {});
     this.events.publish(taskEvent(task));
-    if (final) {
-      this.metrics.taskFinished(agentType, status, this.secondsSinceStart(task));
+    if (stored.status !== 'retrying') {
+      this.metrics.taskFinished(agentType, stored.status, this.secondsSinceStart(task));
       await this.lifecycle.finished(task);
+    }
+    return stored.status;
+  }
+
+  /**
+   * Runs a write of what an executor reports along the way. Postgres being unreachable is retried; a value it
+   * refuses fails the attempt with `code`, for good (the same value would be refused again).
+   */
+  private async recording(code: string, what: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await withDbRetry(write);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
+      throw nonRetryable(code, `${what} cannot be stored: ${reasonOf(err)}`);
     }
   }
 
@@ -274,7 +318,7 @@ export class TaskRunner {
     await withDbRetry(() =>
       this.dataSource
         .getRepository(TaskAttemptEntity)
-        .update({ taskId, attempt, status: 'running' }, { status, error, finishedAt: new Date() }),
+        .update({ taskId, attempt, status: 'running' }, { status, error: storable(error), finishedAt: new Date() }),
     );
   }
 

@@ -6,6 +6,7 @@ import { withDbRetry } from '../database/db-retry';
 import { MicroBatcher } from '../database/micro-batcher';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
 import { TaskEntity, type TaskError } from './entities/task.entity';
+import { storable, storableJson } from './storable';
 import { taskRowsById } from './task-rows';
 
 interface StartItem {
@@ -21,12 +22,16 @@ export interface Outcome {
   nextAttemptAt: Date | null;
 }
 
-interface FinishItem extends Outcome {
+/** An outcome as it goes to Postgres: output and error already JSON text Postgres accepts. */
+interface FinishItem {
   id: string;
   attempt: number;
+  status: Outcome['status'];
+  output: string | null;
+  error: string | null;
+  finishedAt: Date | null;
+  nextAttemptAt: Date | null;
 }
-
-const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
  * Starts attempts: `$1` task ids, `$2` start times, `$3` the worker's id; returns the started tasks in the
@@ -119,9 +124,25 @@ export class TaskStateWriter {
     return this.starts.submit({ id: taskId, startedAt: new Date() });
   }
 
-  /** Records the attempt's outcome while the task is still on this attempt; false when it is not. */
-  finish(taskId: string, attempt: number, outcome: Outcome): Promise<boolean> {
-    return this.finishes.submit({ id: taskId, attempt, ...outcome });
+  /**
+   * Records the attempt's outcome while the task is still on this attempt. Output and error are made
+   * storable first ({@link storable}), each on its own, so one value Postgres would refuse never fails the
+   * statement that carries other tasks' outcomes. Returns the outcome as stored, or undefined when the task
+   * is not on this attempt any more. Throws {@link NotStorableError} for an output or error that has no JSON
+   * form.
+   */
+  async finish(taskId: string, attempt: number, outcome: Outcome): Promise<Outcome | undefined> {
+    const stored = { ...outcome, output: storable(outcome.output ?? null), error: storable(outcome.error ?? null) };
+    const written = await this.finishes.submit({
+      id: taskId,
+      attempt,
+      status: stored.status,
+      output: storableJson(stored.output),
+      error: storableJson(stored.error),
+      finishedAt: stored.finishedAt,
+      nextAttemptAt: stored.nextAttemptAt,
+    });
+    return written ? stored : undefined;
   }
 
   private async loadMany(ids: string[]): Promise<(TaskEntity | undefined)[]> {
@@ -144,8 +165,8 @@ export class TaskStateWriter {
       items.map((i) => i.id),
       items.map((i) => i.attempt),
       items.map((i) => i.status),
-      items.map((i) => json(i.output)),
-      items.map((i) => json(i.error)),
+      items.map((i) => i.output),
+      items.map((i) => i.error),
       items.map((i) => i.finishedAt),
       items.map((i) => i.nextAttemptAt),
     ])) as { id: string }[];
