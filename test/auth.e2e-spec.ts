@@ -167,7 +167,7 @@ describe('identity: register, login, tokens, MFA', () => {
     await request(t.http).post('/api/v1/auth/refresh').send({ refreshToken: again.refreshToken }).expect(401);
   });
 
-  it('enrols TOTP, then requires it at login, and disables it with a valid code', async () => {
+  it('enrols TOTP, then requires it at login, and disables it with a recovery code', async () => {
     const user = await createUser(t, 'viewer');
     const setup = await request(t.http)
       .post('/api/v1/auth/mfa/setup')
@@ -180,7 +180,7 @@ describe('identity: register, login, tokens, MFA', () => {
       .set(...bearer(user))
       .send({ code: '000000' === totp.generate() ? '111111' : '000000' });
     expect(bad.status).toBe(401);
-    await request(t.http)
+    const enabled = await request(t.http)
       .post('/api/v1/auth/mfa/enable')
       .set(...bearer(user))
       .send({ code: totp.generate() })
@@ -195,14 +195,15 @@ describe('identity: register, login, tokens, MFA', () => {
       .post('/api/v1/auth/login')
       .send({ email: user.email, password: user.password, totp: '123456' === totp.generate() ? '654321' : '123456' });
     expect(wrong.body.error.code).toBe('MFA_REQUIRED');
-    const ok = await login(t.http, user.email, user.password, totp.generate());
+    // Each code works once: the next step's code signs in (it is within the accepted clock drift).
+    const ok = await login(t.http, user.email, user.password, totp.generate({ timestamp: Date.now() + 30_000 }));
     const [row] = await t.dataSource.query(`SELECT mfa_secret FROM users WHERE id = $1`, [user.id]);
     expect(row.mfa_secret).not.toContain(setup.body.data.secret);
 
     await request(t.http)
       .post('/api/v1/auth/mfa/disable')
       .set(...bearer(ok))
-      .send({ code: totp.generate() })
+      .send({ recoveryCode: enabled.body.data.recoveryCodes[0] })
       .expect(200);
     await login(t.http, user.email, user.password);
   });

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditAction } from '../audit/audit.decorator';
-import { ForbiddenError } from '../common/errors/app.error';
+import { ForbiddenError, ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Public } from '../common/http/public.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
@@ -10,7 +10,19 @@ import { MeDto, UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { Authenticated, CurrentPrincipal } from './auth.decorators';
 import { AuthService } from './auth.service';
-import { LoginDto, MfaCodeDto, MfaSetupDto, MfaStatusDto, RefreshDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
+import {
+  LoginDto,
+  MfaCodeDto,
+  MfaDisableDto,
+  MfaEnabledDto,
+  MfaRecoveryCodesDto,
+  MfaSetupDto,
+  MfaStatusDto,
+  RefreshDto,
+  RegisterDto,
+  TokenPairDto,
+} from './dto/auth.dto';
+import { MfaService, secondFactorOf } from './mfa.service';
 import type { Principal } from './principal';
 
 function requireUser(principal: Principal): void {
@@ -23,6 +35,7 @@ function requireUser(principal: Principal): void {
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly mfa: MfaService,
     private readonly users: UsersService,
   ) {}
 
@@ -41,7 +54,10 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @AuditAction('auth.login', 'user')
-  @ApiOperation({ summary: 'Exchange email and password (and TOTP once enabled) for tokens; 5 per minute per IP' })
+  @ApiOperation({
+    summary:
+      'Exchange email and password (and, once MFA is enabled, a TOTP code or a recovery code) for tokens; 5 per minute per IP',
+  })
   @ApiEnvelope(TokenPairDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED)
   login(@Body() body: LoginDto): Promise<TokenPairDto> {
@@ -82,16 +98,27 @@ export class AuthController {
   }
 
   @Authenticated()
+  @Get('mfa')
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Whether MFA is on, and how many recovery codes are left' })
+  @ApiEnvelope(MfaStatusDto)
+  @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN)
+  mfaStatus(@CurrentPrincipal() principal: Principal): Promise<MfaStatusDto> {
+    requireUser(principal);
+    return this.mfa.status(principal.userId);
+  }
+
+  @Authenticated()
   @Post('mfa/setup')
   @HttpCode(200)
   @AuditAction('auth.mfa_setup', 'user')
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Start TOTP enrolment: a new secret, effective once enabled with a code' })
   @ApiEnvelope(MfaSetupDto)
-  @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.INVALID_STATE)
+  @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.INVALID_STATE)
   mfaSetup(@CurrentPrincipal() principal: Principal): Promise<MfaSetupDto> {
     requireUser(principal);
-    return this.auth.mfaSetup(principal.userId);
+    return this.mfa.setup(principal.userId);
   }
 
   @Authenticated()
@@ -99,13 +126,20 @@ export class AuthController {
   @HttpCode(200)
   @AuditAction('auth.mfa_enable', 'user')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Enable MFA with a valid code' })
-  @ApiEnvelope(MfaStatusDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED, ErrorCode.INVALID_STATE)
-  async mfaEnable(@CurrentPrincipal() principal: Principal, @Body() body: MfaCodeDto): Promise<MfaStatusDto> {
+  @ApiOperation({
+    summary: 'Enable MFA with a valid code; answers the recovery codes, shown this once',
+  })
+  @ApiEnvelope(MfaEnabledDto)
+  @ApiErrors(
+    ErrorCode.VALIDATION_FAILED,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.FORBIDDEN,
+    ErrorCode.MFA_REQUIRED,
+    ErrorCode.INVALID_STATE,
+  )
+  async mfaEnable(@CurrentPrincipal() principal: Principal, @Body() body: MfaCodeDto): Promise<MfaEnabledDto> {
     requireUser(principal);
-    await this.auth.mfaEnable(principal.userId, body.code);
-    return { mfaEnabled: true };
+    return { mfaEnabled: true, recoveryCodes: await this.mfa.enable(principal.userId, body.code) };
   }
 
   @Authenticated()
@@ -113,12 +147,42 @@ export class AuthController {
   @HttpCode(200)
   @AuditAction('auth.mfa_disable', 'user')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Disable MFA with a valid code' })
+  @ApiOperation({ summary: 'Disable MFA with a valid TOTP code or a recovery code; the recovery codes go too' })
   @ApiEnvelope(MfaStatusDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED, ErrorCode.INVALID_STATE)
-  async mfaDisable(@CurrentPrincipal() principal: Principal, @Body() body: MfaCodeDto): Promise<MfaStatusDto> {
+  @ApiErrors(
+    ErrorCode.VALIDATION_FAILED,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.FORBIDDEN,
+    ErrorCode.MFA_REQUIRED,
+    ErrorCode.INVALID_STATE,
+  )
+  async mfaDisable(@CurrentPrincipal() principal: Principal, @Body() body: MfaDisableDto): Promise<MfaStatusDto> {
     requireUser(principal);
-    await this.auth.mfaDisable(principal.userId, body.code);
-    return { mfaEnabled: false };
+    const factor = secondFactorOf(body.code, body.recoveryCode);
+    if (!factor) throw new ValidationFailedError([{ field: '/code', message: 'is required' }]);
+    await this.mfa.disable(principal.userId, factor);
+    return { mfaEnabled: false, recoveryCodesRemaining: 0 };
+  }
+
+  @Authenticated()
+  @Post('mfa/recovery-codes')
+  @HttpCode(200)
+  @AuditAction('auth.mfa_recovery_codes', 'user')
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Replace the recovery codes, with a valid TOTP code; the new ones are shown this once' })
+  @ApiEnvelope(MfaRecoveryCodesDto)
+  @ApiErrors(
+    ErrorCode.VALIDATION_FAILED,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.FORBIDDEN,
+    ErrorCode.MFA_REQUIRED,
+    ErrorCode.INVALID_STATE,
+  )
+  async mfaRecoveryCodes(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: MfaCodeDto,
+  ): Promise<MfaRecoveryCodesDto> {
+    requireUser(principal);
+    return { recoveryCodes: await this.mfa.regenerateRecoveryCodes(principal.userId, body.code) };
   }
 }

@@ -8,6 +8,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { Authenticator } from './authenticator';
 import { AuthService } from './auth.service';
+import { MfaService } from './mfa.service';
 import { jwtOptions, TokenService } from './token.service';
 
 @Module({
@@ -17,7 +18,7 @@ import { jwtOptions, TokenService } from './token.service';
     JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => jwtOptions(config) }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, Authenticator, AuthGuard],
+  providers: [AuthService, MfaService, TokenService, Authenticator, AuthGuard],
   exports: [TokenService, Authenticator, AuthGuard],
 })
 export class AuthModule {}

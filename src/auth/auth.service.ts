@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import * as OTPAuth from 'otpauth';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256Hex } from '../common/crypto/hashing';
-import { SecretsCipher } from '../common/crypto/secrets-cipher';
-import { InvalidStateError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from '../metrics/metrics.service';
@@ -20,10 +17,9 @@ import {
 } from './auth.errors';
 import type { LoginDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { MfaService, secondFactorOf } from './mfa.service';
 import { PasswordService } from './password.service';
 import { TokenService } from './token.service';
-
-const TOTP_ISSUER = 'YMERA';
 
 @Injectable()
 export class AuthService {
@@ -34,7 +30,7 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
-    private readonly cipher: SecretsCipher,
+    private readonly mfa: MfaService,
     private readonly metrics: Metrics,
   ) {}
 
@@ -45,6 +41,7 @@ export class AuthService {
 
   /** The same answer for an unknown email, a wrong password and a deactivated user. */
   async login(input: LoginDto): Promise<TokenPairDto> {
+    const sent = secondFactorOf(input.totp, input.recoveryCode);
     const user = await this.users.findByEmail(input.email);
     const passwordOk = await this.passwords.verify(user?.passwordHash, input.password);
     if (!user || !passwordOk || !user.isActive) {
@@ -60,22 +57,12 @@ export class AuthService {
       this.metrics.authFailure('login');
       throw new InvalidCredentialsError();
     }
-    if (user.mfaEnabled && !(input.totp && this.checkTotp(user, input.totp))) {
-      await this.audit.record({
-        action: 'auth.login',
-        outcome: 'failure',
-        resourceType: 'user',
-        resourceId: user.id,
-        actorType: 'user',
-        actorId: user.id,
-        details: { reason: input.totp ? 'mfa_invalid' : 'mfa_required' },
-      });
-      this.metrics.authFailure('mfa');
-      throw new MfaRequiredError();
-    }
-    return this.dataSource.transaction(async (em) => {
+    const factor = user.mfaEnabled ? sent : undefined;
+    if (user.mfaEnabled && !factor) return this.refuseMfa(user, 'mfa_required');
+    const pair = await this.dataSource.transaction(async (em) => {
+      if (factor && !(await this.mfa.spend(em, user, factor))) return undefined;
       await em.update(UserEntity, { id: user.id }, { lastLoginAt: new Date() });
-      const pair = await this.issuePair(em, user, randomUUID());
+      const issued = await this.issuePair(em, user, randomUUID());
       await this.audit.record(
         {
           action: 'auth.login',
@@ -84,11 +71,27 @@ export class AuthService {
           resourceId: user.id,
           actorType: 'user',
           actorId: user.id,
+          ...(factor ? { details: { mfa: 'totp' in factor ? 'totp' : 'recovery_code' } } : {}),
         },
         em,
       );
-      return pair;
+      return issued;
     });
+    return pair ?? this.refuseMfa(user, 'mfa_invalid');
+  }
+
+  private async refuseMfa(user: UserEntity, reason: 'mfa_required' | 'mfa_invalid'): Promise<never> {
+    await this.audit.record({
+      action: 'auth.login',
+      outcome: 'failure',
+      resourceType: 'user',
+      resourceId: user.id,
+      actorType: 'user',
+      actorId: user.id,
+      details: { reason },
+    });
+    this.metrics.authFailure('mfa');
+    throw new MfaRequiredError();
   }
 
   /**
@@ -160,60 +163,6 @@ export class AuthService {
         em,
       );
     });
-  }
-
-  async mfaSetup(userId: string): Promise<{ secret: string; otpauthUrl: string }> {
-    const user = await this.users.get(userId);
-    if (user.mfaEnabled) throw new InvalidStateError('MFA is already enabled; disable it first');
-    const secret = new OTPAuth.Secret({ size: 20 });
-    const totp = new OTPAuth.TOTP({ issuer: TOTP_ISSUER, label: user.email, secret });
-    await this.dataSource.transaction(async (em) => {
-      await em.update(UserEntity, { id: user.id }, { mfaSecret: this.cipher.encrypt(secret.base32) });
-      await this.audit.record(
-        { action: 'auth.mfa_setup', outcome: 'success', resourceType: 'user', resourceId: user.id },
-        em,
-      );
-    });
-    return { secret: secret.base32, otpauthUrl: totp.toString() };
-  }
-
-  async mfaEnable(userId: string, code: string): Promise<void> {
-    await this.setMfa(userId, code, true);
-  }
-
-  async mfaDisable(userId: string, code: string): Promise<void> {
-    await this.setMfa(userId, code, false);
-  }
-
-  private async setMfa(userId: string, code: string, enable: boolean): Promise<void> {
-    const action = enable ? 'auth.mfa_enable' : 'auth.mfa_disable';
-    const user = await this.users.get(userId);
-    if (!user.mfaSecret) throw new InvalidStateError('Set up MFA first');
-    if (user.mfaEnabled === enable) throw new InvalidStateError(`MFA is already ${enable ? 'enabled' : 'disabled'}`);
-    if (!this.checkTotp(user, code)) {
-      await this.audit.record({
-        action,
-        outcome: 'failure',
-        resourceType: 'user',
-        resourceId: user.id,
-        details: { reason: 'invalid_code' },
-      });
-      throw new MfaRequiredError('The code is not valid');
-    }
-    await this.dataSource.transaction(async (em) => {
-      await em.update(UserEntity, { id: user.id }, { mfaEnabled: enable, ...(enable ? {} : { mfaSecret: null }) });
-      await this.audit.record({ action, outcome: 'success', resourceType: 'user', resourceId: user.id }, em);
-    });
-  }
-
-  private checkTotp(user: UserEntity, code: string): boolean {
-    if (!user.mfaSecret) return false;
-    const totp = new OTPAuth.TOTP({
-      issuer: TOTP_ISSUER,
-      label: user.email,
-      secret: OTPAuth.Secret.fromBase32(this.cipher.decrypt(user.mfaSecret)),
-    });
-    return totp.validate({ token: code, window: 1 }) !== null;
   }
 
   private async revokeFamily(em: EntityManager, familyId: string): Promise<void> {

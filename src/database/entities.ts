@@ -9,6 +9,7 @@ import { WebVitalEntity } from '../metrics/entities/web-vital.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
 import { AuditPendingEntity } from '../audit/entities/audit-pending.entity';
+import { MfaRecoveryCodeEntity } from '../auth/entities/mfa-recovery-code.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
 
@@ -16,6 +17,7 @@ import { UserEntity } from '../users/entities/user.entity';
 export const ENTITIES: Function[] = [
   UserEntity,
   RefreshTokenEntity,
+  MfaRecoveryCodeEntity,
   ApiKeyEntity,
   AuditLogEntity,
   AuditPendingEntity,

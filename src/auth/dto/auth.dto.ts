@@ -1,5 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { RECOVERY_CODE_PATTERN } from '../mfa.service';
+
+const RECOVERY_CODE = {
+  description: 'A recovery code: 16 base32 characters, dashes and case ignored; each works once',
+  example: 'ABCD-EFGH-IJKL-MNOP',
+  writeOnly: true,
+} as const;
 
 export class RegisterDto {
   @ApiProperty({ format: 'email', maxLength: 320 })
@@ -31,10 +38,19 @@ export class LoginDto {
   @MaxLength(128)
   password!: string;
 
-  @ApiPropertyOptional({ description: 'Current TOTP code, required once MFA is enabled', example: '123456' })
+  @ApiPropertyOptional({
+    description: 'Current TOTP code; once MFA is enabled this or recoveryCode is required. Each code works once',
+    example: '123456',
+    writeOnly: true,
+  })
   @IsOptional()
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit code' })
   totp?: string;
+
+  @ApiPropertyOptional({ ...RECOVERY_CODE, description: `${RECOVERY_CODE.description}; instead of totp` })
+  @IsOptional()
+  @Matches(RECOVERY_CODE_PATTERN, { message: 'must be a recovery code (16 letters A-Z and digits 2-7)' })
+  recoveryCode?: string;
 }
 
 export class RefreshDto {
@@ -45,9 +61,26 @@ export class RefreshDto {
 }
 
 export class MfaCodeDto {
-  @ApiProperty({ example: '123456' })
+  @ApiProperty({ description: 'Current TOTP code; each code works once', example: '123456', writeOnly: true })
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit code' })
   code!: string;
+}
+
+/** Either a TOTP code or a recovery code (for an authenticator that is lost). */
+export class MfaDisableDto {
+  @ApiPropertyOptional({
+    description: 'Current TOTP code; required unless recoveryCode is sent',
+    example: '123456',
+    writeOnly: true,
+  })
+  @ValidateIf((o: MfaDisableDto) => o.recoveryCode === undefined || o.code !== undefined)
+  @Matches(/^\d{6}$/, { message: 'must be a 6-digit code' })
+  code?: string;
+
+  @ApiPropertyOptional({ ...RECOVERY_CODE, description: `${RECOVERY_CODE.description}; instead of code` })
+  @IsOptional()
+  @Matches(RECOVERY_CODE_PATTERN, { message: 'must be a recovery code (16 letters A-Z and digits 2-7)' })
+  recoveryCode?: string;
 }
 
 export class TokenPairDto {
@@ -64,4 +97,19 @@ export class MfaSetupDto {
 
 export class MfaStatusDto {
   @ApiProperty() mfaEnabled!: boolean;
+  @ApiProperty({ description: 'Recovery codes not used yet (0 while MFA is off)', minimum: 0 })
+  recoveryCodesRemaining!: number;
+}
+
+export class MfaRecoveryCodesDto {
+  @ApiProperty({
+    type: [String],
+    description: 'Shown this once and stored only hashed; each works once at login instead of a TOTP code',
+    example: ['ABCD-EFGH-IJKL-MNOP'],
+  })
+  recoveryCodes!: string[];
+}
+
+export class MfaEnabledDto extends MfaRecoveryCodesDto {
+  @ApiProperty({ enum: [true] }) mfaEnabled!: true;
 }

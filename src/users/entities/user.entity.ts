@@ -36,6 +36,10 @@ export class UserEntity {
   @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
   mfaEnabled!: boolean;
 
+  /** The last TOTP time step accepted: only a code of a later step is accepted (RFC 6238 §5.2). */
+  @Column({ name: 'mfa_last_step', type: 'integer', nullable: true })
+  mfaLastStep!: number | null;
+
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
   lastLoginAt!: Date | null;
 

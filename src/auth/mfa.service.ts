@@ -1,0 +1,234 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as OTPAuth from 'otpauth';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { sha256Hex } from '../common/crypto/hashing';
+import { SecretsCipher } from '../common/crypto/secrets-cipher';
+import { InvalidStateError, ValidationFailedError } from '../common/errors/app.error';
+import { UserEntity } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { MfaRequiredError } from './auth.errors';
+import { MfaRecoveryCodeEntity } from './entities/mfa-recovery-code.entity';
+
+const TOTP_ISSUER = 'YMERA';
+const RECOVERY_CODES = 10;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** 16 base32 characters (80 bits), typed in four groups; case and dashes do not matter. */
+export const RECOVERY_CODE_PATTERN = /^[A-Za-z2-7]{4}(-?[A-Za-z2-7]{4}){3}$/;
+
+/** What proves the second factor: a TOTP code, or one of the user's recovery codes. */
+export type SecondFactor = { totp: string } | { recoveryCode: string };
+
+export interface MfaStatus {
+  mfaEnabled: boolean;
+  recoveryCodesRemaining: number;
+}
+
+/** The second factor a request sends (a TOTP code or a recovery code, never both), if any. */
+export function secondFactorOf(totp: string | undefined, recoveryCode: string | undefined): SecondFactor | undefined {
+  if (totp !== undefined && recoveryCode !== undefined) {
+    throw new ValidationFailedError([
+      { field: '/recoveryCode', message: 'must not be sent together with a TOTP code' },
+    ]);
+  }
+  if (totp !== undefined) return { totp };
+  return recoveryCode === undefined ? undefined : { recoveryCode };
+}
+
+function newRecoveryCode(): string {
+  const chars = Array.from({ length: 16 }, () => BASE32[randomInt(BASE32.length)]).join('');
+  return chars.match(/.{4}/g)!.join('-');
+}
+
+const recoveryCodeHash = (code: string) => sha256Hex(code.replace(/-/g, '').toUpperCase());
+
+/**
+ * TOTP (RFC 6238) and recovery codes. Every code is single-use, decided by one guarded statement, so of
+ * two concurrent requests with the same code exactly one wins: a TOTP code is accepted only for a time
+ * step later than the last one accepted (§5.2), a recovery code only while it is unused.
+ */
+@Injectable()
+export class MfaService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    private readonly cipher: SecretsCipher,
+  ) {}
+
+  async status(userId: string): Promise<MfaStatus> {
+    const user = await this.users.get(userId);
+    return {
+      mfaEnabled: user.mfaEnabled,
+      recoveryCodesRemaining: await this.remaining(this.dataSource.manager, userId),
+    };
+  }
+
+  async setup(userId: string): Promise<{ secret: string; otpauthUrl: string }> {
+    const user = await this.users.get(userId);
+    if (user.mfaEnabled) throw new InvalidStateError('MFA is already enabled; disable it first');
+    const secret = new OTPAuth.Secret({ size: 20 });
+    const totp = new OTPAuth.TOTP({ issuer: TOTP_ISSUER, label: user.email, secret });
+    await this.dataSource.transaction(async (em) => {
+      await em.update(
+        UserEntity,
+        { id: user.id, mfaEnabled: false },
+        { mfaSecret: this.cipher.encrypt(secret.base32), mfaLastStep: null },
+      );
+      await this.audit.record(
+        { action: 'auth.mfa_setup', outcome: 'success', resourceType: 'user', resourceId: user.id },
+        em,
+      );
+    });
+    return { secret: secret.base32, otpauthUrl: totp.toString() };
+  }
+
+  /** Enables MFA with a code of the new authenticator; returns the recovery codes, shown this once. */
+  async enable(userId: string, code: string): Promise<string[]> {
+    const user = await this.users.get(userId);
+    if (!user.mfaSecret) throw new InvalidStateError('Set up MFA first');
+    if (user.mfaEnabled) throw new InvalidStateError('MFA is already enabled');
+    const codes = await this.dataSource.transaction(async (em) => {
+      if (!(await this.spendTotp(em, user, code, false))) return undefined;
+      const issued = await this.replaceRecoveryCodes(em, user.id);
+      await this.audit.record(
+        { action: 'auth.mfa_enable', outcome: 'success', resourceType: 'user', resourceId: user.id },
+        em,
+      );
+      return issued;
+    });
+    if (!codes) return this.refuse('auth.mfa_enable', user);
+    return codes;
+  }
+
+  /** Disables MFA with a TOTP code or a recovery code (the authenticator may be lost); drops the codes. */
+  async disable(userId: string, factor: SecondFactor): Promise<void> {
+    const user = await this.users.get(userId);
+    if (!user.mfaEnabled) throw new InvalidStateError('MFA is already disabled');
+    const off = { mfaEnabled: false, mfaSecret: null, mfaLastStep: null };
+    const done = await this.dataSource.transaction(async (em) => {
+      if (!(await this.spend(em, user, factor, 'auth.mfa_disable'))) return false;
+      await em.update(UserEntity, { id: user.id }, off);
+      await em.delete(MfaRecoveryCodeEntity, { userId: user.id });
+      await this.audit.record(
+        { action: 'auth.mfa_disable', outcome: 'success', resourceType: 'user', resourceId: user.id },
+        em,
+      );
+      return true;
+    });
+    if (!done) await this.refuse('auth.mfa_disable', user);
+  }
+
+  /** A new set of recovery codes, for a valid TOTP code; the previous set stops working. */
+  async regenerateRecoveryCodes(userId: string, code: string): Promise<string[]> {
+    const user = await this.users.get(userId);
+    if (!user.mfaEnabled) throw new InvalidStateError('MFA is not enabled');
+    const codes = await this.dataSource.transaction(async (em) => {
+      if (!(await this.spendTotp(em, user, code))) return undefined;
+      const issued = await this.replaceRecoveryCodes(em, user.id);
+      await this.audit.record(
+        { action: 'auth.mfa_recovery_codes', outcome: 'success', resourceType: 'user', resourceId: user.id },
+        em,
+      );
+      return issued;
+    });
+    if (!codes) return this.refuse('auth.mfa_recovery_codes', user);
+    return codes;
+  }
+
+  /**
+   * Spends the second factor of a login inside its transaction: false when the code is wrong or was
+   * used already. A recovery code used is audited with how many remain.
+   */
+  spend(em: EntityManager, user: UserEntity, factor: SecondFactor, context = 'auth.login'): Promise<boolean> {
+    return 'totp' in factor ? this.spendTotp(em, user, factor.totp) : this.spendRecoveryCode(em, user, factor, context);
+  }
+
+  /**
+   * Accepts `code` when it matches a step (±1 for clock drift) later than the last accepted one, and
+   * records that step, in one statement that also checks the secret is still the one the code was checked
+   * against. Spent to enable MFA (`enabled` false), it also turns MFA on.
+   */
+  private async spendTotp(em: EntityManager, user: UserEntity, code: string, enabled = true): Promise<boolean> {
+    if (!user.mfaSecret) return false;
+    const totp = new OTPAuth.TOTP({
+      issuer: TOTP_ISSUER,
+      label: user.email,
+      secret: OTPAuth.Secret.fromBase32(this.cipher.decrypt(user.mfaSecret)),
+    });
+    const now = Date.now();
+    const delta = totp.validate({ token: code, timestamp: now, window: 1 });
+    if (delta === null) return false;
+    const step = totp.counter({ timestamp: now }) + delta;
+    const result = await em
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ mfaLastStep: step, mfaEnabled: true })
+      .where('id = :id AND mfa_secret = :secret AND mfa_enabled = :enabled', {
+        id: user.id,
+        secret: user.mfaSecret,
+        enabled,
+      })
+      .andWhere('(mfa_last_step IS NULL OR mfa_last_step < :step)', { step })
+      .execute();
+    return result.affected === 1;
+  }
+
+  private async spendRecoveryCode(
+    em: EntityManager,
+    user: UserEntity,
+    factor: { recoveryCode: string },
+    context: string,
+  ): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(MfaRecoveryCodeEntity)
+      .set({ usedAt: () => 'now()' })
+      .where('user_id = :userId AND code_hash = :hash AND used_at IS NULL', {
+        userId: user.id,
+        hash: recoveryCodeHash(factor.recoveryCode),
+      })
+      .execute();
+    if (result.affected !== 1) return false;
+    await this.audit.record(
+      {
+        action: 'auth.mfa_recovery_code_used',
+        outcome: 'success',
+        resourceType: 'user',
+        resourceId: user.id,
+        actorType: 'user',
+        actorId: user.id,
+        details: { for: context, remaining: await this.remaining(em, user.id) },
+      },
+      em,
+    );
+    return true;
+  }
+
+  private async replaceRecoveryCodes(em: EntityManager, userId: string): Promise<string[]> {
+    const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+    await em.delete(MfaRecoveryCodeEntity, { userId });
+    await em.insert(
+      MfaRecoveryCodeEntity,
+      codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code) })),
+    );
+    return codes;
+  }
+
+  private remaining(em: EntityManager, userId: string): Promise<number> {
+    return em.countBy(MfaRecoveryCodeEntity, { userId, usedAt: IsNull() });
+  }
+
+  private async refuse(action: string, user: UserEntity): Promise<never> {
+    await this.audit.record({
+      action,
+      outcome: 'failure',
+      resourceType: 'user',
+      resourceId: user.id,
+      details: { reason: 'invalid_code' },
+    });
+    throw new MfaRequiredError('The code is not valid');
+  }
+}
