@@ -183,8 +183,8 @@ describe('workflows', () => {
   });
 
   it('fails a step whose template cannot be evaluated, with a clear message', async () => {
-    const wf = await define([{ id: 'a', agentId: calc, input: { expression: '{{ input.x + }}' } }]);
-    const done = await finished((await start(wf.id, { x: 1 })).id);
+    const wf = await define([{ id: 'a', agentId: calc, input: { expression: '{{ $string($number(input.x)) }}' } }]);
+    const done = await finished((await start(wf.id, { x: 'not a number' })).id);
     expect(done.status).toBe('failed');
     expect(stepOf(done, 'a').error).toEqual({
       code: 'TEMPLATE_ERROR',

@@ -37,6 +37,16 @@ export interface AppConfig {
   worker: { concurrency: number };
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   agents: { allowPrivateNetworks: boolean; breakerThreshold: number; breakerResetMs: number };
+  workflows: {
+    templates: {
+      timeoutMs: number;
+      maxOutputBytes: number;
+      maxDepth: number;
+      maxSequence: number;
+      heapMb: number;
+      threads: number;
+    };
+  };
   metrics: { token?: string; webVitalsRetentionDays: number; port: number };
   log: { level: EnvSchema['LOG_LEVEL'] };
   shutdownTimeoutMs: number;
@@ -192,6 +202,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS,
       breakerThreshold: parsed.AGENT_BREAKER_THRESHOLD,
       breakerResetMs: parsed.AGENT_BREAKER_RESET_MS,
+    },
+    workflows: {
+      templates: {
+        timeoutMs: parsed.WORKFLOW_TEMPLATE_TIMEOUT_MS,
+        maxOutputBytes: parsed.WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES,
+        maxDepth: parsed.WORKFLOW_TEMPLATE_MAX_DEPTH,
+        maxSequence: parsed.WORKFLOW_TEMPLATE_MAX_SEQUENCE,
+        heapMb: parsed.WORKFLOW_TEMPLATE_HEAP_MB,
+        threads: parsed.WORKFLOW_TEMPLATE_THREADS,
+      },
     },
     metrics: {
       token: parsed.METRICS_TOKEN,

@@ -165,6 +165,42 @@ export class EnvSchema {
   @Max(3_600_000)
   AGENT_BREAKER_RESET_MS = 30_000;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  WORKFLOW_TEMPLATE_TIMEOUT_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  WORKFLOW_TEMPLATE_MAX_DEPTH = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  WORKFLOW_TEMPLATE_MAX_SEQUENCE = 1_000_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(4096)
+  WORKFLOW_TEMPLATE_HEAP_MB = 64;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  WORKFLOW_TEMPLATE_THREADS = 2;
+
   @IsOptional()
   @IsString()
   @MinLength(16)

@@ -1,23 +1,38 @@
-import { renderTemplates, TemplateError } from './templates';
+import {
+  MAX_EXPRESSION_LENGTH,
+  renderTemplatesToJson,
+  TemplateError,
+  type TemplateLimits,
+  templateProblems,
+} from './templates';
 
 const context = {
   input: { n: 4, name: 'Ada' },
   steps: { a: { status: 'succeeded', output: { total: 12, items: [1, 2] } } },
 };
+const limits: TemplateLimits = { timeoutMs: 500, maxDepth: 1000, maxSequence: 100_000, maxOutputBytes: 10_000 };
+const render = async (value: unknown, bounds = limits) =>
+  JSON.parse(await renderTemplatesToJson(value, context, bounds)) as unknown;
+const failure = async (value: unknown, bounds = limits) => {
+  const err = await render(value, bounds).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TemplateError);
+  return { code: (err as TemplateError).code, message: (err as TemplateError).message };
+};
 
 describe('step input templates', () => {
   it('keeps the type of a whole-string template and interpolates embedded ones', async () => {
-    const rendered = await renderTemplates(
-      {
-        expression: '{{ "x * " & $string(steps.a.output.total) }}',
-        variables: { x: '{{ input.n }}' },
-        items: '{{ steps.a.output.items }}',
-        greeting: 'Hello {{ input.name }}, total {{ steps.a.output.total }}',
-        plain: 'no templates here',
-        list: ['{{ input.n * 2 }}', 3],
-      },
-      context,
-    );
+    const rendered = await render({
+      expression: '{{ "x * " & $string(steps.a.output.total) }}',
+      variables: { x: '{{ input.n }}' },
+      items: '{{ steps.a.output.items }}',
+      greeting: 'Hello {{ input.name }}, total {{ steps.a.output.total }}',
+      plain: 'no templates here',
+      list: ['{{ input.n * 2 }}', 3],
+      missing: '{{ input.nothing }}',
+    });
     expect(rendered).toEqual({
       expression: 'x * 12',
       variables: { x: 4 },
@@ -25,11 +40,68 @@ describe('step input templates', () => {
       greeting: 'Hello Ada, total 12',
       plain: 'no templates here',
       list: [8, 3],
+      missing: null,
     });
   });
 
   it('reports a broken expression with where it is', async () => {
-    await expect(renderTemplates({ a: { b: '{{ input.n + }}' } }, context)).rejects.toThrow(TemplateError);
-    await expect(renderTemplates({ a: { b: '{{ input.n + }}' } }, context)).rejects.toThrow(/^\/a\/b: /);
+    expect(await failure({ a: { b: '{{ input.n + }}' } })).toEqual({
+      code: 'TEMPLATE_ERROR',
+      message: expect.stringMatching(/^\/a\/b: /),
+    });
+    expect(await failure({ a: ['{{ $number("x") }}'] })).toEqual({
+      code: 'TEMPLATE_ERROR',
+      message: expect.stringMatching(/^\/a\/0: .*number/i),
+    });
+  });
+
+  it('stops an expression that never ends once its time is up', async () => {
+    expect(await failure({ x: '{{ ($f := function($x){ $f($x) }; $f(1)) }}' })).toEqual({
+      code: 'TEMPLATE_TIMEOUT',
+      message: '/x: did not finish within 500 ms',
+    });
+    expect((await failure({ x: `{{ $eval('($f := function($x){ $f($x) }; $f(1))') }}` })).code).toBe(
+      'TEMPLATE_TIMEOUT',
+    );
+  });
+
+  it('stops runaway recursion at the depth limit', async () => {
+    expect(await failure({ x: '{{ ($f := function($x){ 1 + $f($x + 1) }; $f(1)) }}' })).toEqual({
+      code: 'TEMPLATE_TOO_DEEP',
+      message: '/x: recursed or nested deeper than 1000 levels',
+    });
+    // Legitimate recursion well within the limit still works.
+    expect(await render('{{ ($f := function($x){ $x <= 0 ? 0 : 1 + $f($x - 1) }; $f(100)) }}')).toBe(100);
+  });
+
+  it('refuses ranges and sequences longer than the sequence limit before allocating them', async () => {
+    expect(await failure({ x: '{{ $sum([1..10000000]) }}' })).toEqual({
+      code: 'TEMPLATE_TOO_LARGE',
+      message: '/x: builds a sequence of more than 100000 items',
+    });
+    expect((await failure({ x: '{{ $count([1..60000, 1..60000]) }}' })).code).toBe('TEMPLATE_TOO_LARGE');
+    expect(await render('{{ $sum([1..1000]) }}')).toBe(500500);
+  });
+
+  it('refuses a rendered input larger than the output limit', async () => {
+    expect(await failure({ x: 'a{{ $pad("", 20000, "y") }}' })).toEqual({
+      code: 'TEMPLATE_TOO_LARGE',
+      message: '/: the rendered input is larger than 10000 bytes',
+    });
+  });
+
+  it('checks templates by parsing only, bounding what it parses', () => {
+    expect(
+      templateProblems([
+        { fine: '{{ ($f := function($x){ $f($x) }; $f(1)) }}', text: 'a {{ input.n }} b' },
+        { broken: '{{ input.n + }}' },
+        { nested: `{{ ${'('.repeat(200)}1${')'.repeat(200)} }}`, quoted: '{{ "((((((" }}' },
+        { long: `{{ ${'1+'.repeat(MAX_EXPRESSION_LENGTH)}1 }}` },
+      ]),
+    ).toEqual([
+      { path: '/1/broken', message: expect.any(String) },
+      { path: '/2/nested', message: 'the expression is nested more than 100 levels deep' },
+      { path: '/3/long', message: `the expression is longer than ${MAX_EXPRESSION_LENGTH} characters` },
+    ]);
   });
 });

@@ -3,51 +3,197 @@ import jsonata from 'jsonata';
 const WHOLE = /^\{\{\s*([\s\S]+?)\s*\}\}$/;
 const EMBEDDED = /\{\{\s*([\s\S]+?)\s*\}\}/g;
 
+/** Longest expression a template may hold, and how deeply its brackets may nest; checked before parsing. */
+export const MAX_EXPRESSION_LENGTH = 10_000;
+export const MAX_EXPRESSION_NESTING = 100;
+
+/**
+ * Why a step's input could not be rendered. `TEMPLATE_ERROR` is an expression that does not parse or fails
+ * (a wrong type, an unknown function); the others are the limits every evaluation runs under.
+ */
+export type TemplateErrorCode =
+  'TEMPLATE_ERROR' | 'TEMPLATE_TIMEOUT' | 'TEMPLATE_TOO_DEEP' | 'TEMPLATE_TOO_LARGE' | 'TEMPLATE_FAILED';
+
 export class TemplateError extends Error {
   constructor(
+    readonly code: TemplateErrorCode,
     readonly path: string,
-    message: string,
+    readonly detail: string,
   ) {
-    super(`${path || '/'}: ${message}`);
+    super(`${path || '/'}: ${detail}`);
     this.name = 'TemplateError';
   }
 }
 
-async function evaluate(expression: string, context: unknown, path: string): Promise<unknown> {
-  try {
-    return await jsonata(expression).evaluate(context);
-  } catch (err) {
-    throw new TemplateError(path, (err as { message?: string }).message ?? 'invalid expression');
+/** The bounds of one evaluation. `timeoutMs` is enforced here cooperatively and by the thread pool's clock. */
+export interface TemplateLimits {
+  timeoutMs: number;
+  maxDepth: number;
+  maxSequence: number;
+  maxOutputBytes: number;
+}
+
+export type TemplateContext = unknown;
+
+/** A template expression found in a step's input, with where it is. */
+export interface TemplateExpression {
+  path: string;
+  expression: string;
+}
+
+/** Every `{{ … }}` expression in a value, in document order. */
+export function templateExpressions(value: unknown, path = ''): TemplateExpression[] {
+  if (typeof value === 'string') {
+    if (!value.includes('{{')) return [];
+    const whole = WHOLE.exec(value);
+    if (whole && !whole[1].includes('}}')) return [{ path, expression: whole[1] }];
+    return [...value.matchAll(EMBEDDED)].map((m) => ({ path, expression: m[1] }));
   }
+  if (Array.isArray(value)) return value.flatMap((v, i) => templateExpressions(v, `${path}/${i}`));
+  if (value && typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => templateExpressions(v, `${path}/${k}`));
+  return [];
+}
+
+/** How deeply brackets nest outside string literals; parsing recurses once per level. */
+function nesting(expression: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = '';
+  for (let i = 0; i < expression.length; i += 1) {
+    const c = expression[i];
+    if (quote) {
+      if (c === '\\') i += 1;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === ')' || c === ']' || c === '}') depth -= 1;
+  }
+  return deepest;
+}
+
+function messageOf(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message ? message : 'invalid expression';
 }
 
 /**
- * Renders `"{{ <JSONata> }}"` strings inside a step's input against `{input, steps}`. A string that is
- * one whole template takes the expression's value and type (number, object, …); templates inside longer
- * text are replaced by their text. Everything else is copied as it is.
+ * Parses an expression (never evaluates it), refusing ones too long or too deeply nested to parse safely.
+ * With `limits`, the expression evaluates under them, with `timeoutMs` of time left.
  */
-export async function renderTemplates(value: unknown, context: unknown, path = ''): Promise<unknown> {
+export function compile(expression: string, limits?: TemplateLimits, path = ''): jsonata.Expression {
+  if (expression.length > MAX_EXPRESSION_LENGTH)
+    throw new TemplateError(
+      'TEMPLATE_TOO_LARGE',
+      path,
+      `the expression is longer than ${MAX_EXPRESSION_LENGTH} characters`,
+    );
+  if (nesting(expression) > MAX_EXPRESSION_NESTING)
+    throw new TemplateError(
+      'TEMPLATE_TOO_DEEP',
+      path,
+      `the expression is nested more than ${MAX_EXPRESSION_NESTING} levels deep`,
+    );
+  try {
+    return jsonata(
+      expression,
+      limits && { timeout: limits.timeoutMs, stack: limits.maxDepth, sequence: limits.maxSequence },
+    );
+  } catch (err) {
+    if (err instanceof RangeError)
+      throw new TemplateError('TEMPLATE_TOO_DEEP', path, 'the expression is nested too deeply to parse');
+    throw new TemplateError('TEMPLATE_ERROR', path, messageOf(err));
+  }
+}
+
+/** The problems of every template in a value, as `{path, message}`; parses only. */
+export function templateProblems(value: unknown): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  for (const { path, expression } of templateExpressions(value)) {
+    try {
+      compile(expression, undefined, path);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      problems.push({ path, message: err.detail });
+    }
+  }
+  return problems;
+}
+
+/** The limits of one rendering, and when its time is up: all its expressions share one budget. */
+interface Budget {
+  limits: TemplateLimits;
+  deadline: number;
+}
+
+async function evaluate(expression: string, context: TemplateContext, budget: Budget, path: string) {
+  const { limits } = budget;
+  const left = budget.deadline - Date.now();
+  if (left <= 0) throw new TemplateError('TEMPLATE_TIMEOUT', path, `did not finish within ${limits.timeoutMs} ms`);
+  const compiled = compile(expression, { ...limits, timeoutMs: left }, path);
+  try {
+    return await compiled.evaluate(context);
+  } catch (err) {
+    // `$eval` reports the failure of the expression it evaluates as D3121, with the original message inside.
+    const code = (err as { code?: unknown } | null)?.code;
+    const inner = code === 'D3121' ? messageOf(err) : '';
+    if (code === 'D1012' || inner.includes('Evaluation timeout'))
+      throw new TemplateError('TEMPLATE_TIMEOUT', path, `did not finish within ${limits.timeoutMs} ms`);
+    if (code === 'D1011' || err instanceof RangeError || /Stack overflow|call stack/.test(inner))
+      throw new TemplateError('TEMPLATE_TOO_DEEP', path, `recursed or nested deeper than ${limits.maxDepth} levels`);
+    if (code === 'D2014' || code === 'D2015' || /maximum sequence length|must not exceed 1e7/.test(inner))
+      throw new TemplateError('TEMPLATE_TOO_LARGE', path, `builds a sequence of more than ${limits.maxSequence} items`);
+    throw new TemplateError('TEMPLATE_ERROR', path, messageOf(err));
+  }
+}
+
+async function render(value: unknown, context: TemplateContext, budget: Budget, path: string): Promise<unknown> {
   if (typeof value === 'string') {
     const whole = WHOLE.exec(value);
-    if (whole && !whole[1].includes('}}')) return (await evaluate(whole[1], context, path)) ?? null;
+    if (whole && !whole[1].includes('}}')) return (await evaluate(whole[1], context, budget, path)) ?? null;
     if (!value.includes('{{')) return value;
     const parts: string[] = [];
     let last = 0;
     for (const match of value.matchAll(EMBEDDED)) {
-      const result = await evaluate(match[1], context, path);
+      const result = await evaluate(match[1], context, budget, path);
       parts.push(value.slice(last, match.index), typeof result === 'string' ? result : JSON.stringify(result ?? null));
       last = (match.index ?? 0) + match[0].length;
     }
     return parts.join('') + value.slice(last);
   }
-  if (Array.isArray(value)) return Promise.all(value.map((v, i) => renderTemplates(v, context, `${path}/${i}`)));
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const [i, v] of value.entries()) items.push(await render(v, context, budget, `${path}/${i}`));
+    return items;
+  }
   if (value && typeof value === 'object') {
-    const entries = await Promise.all(
-      Object.entries(value as Record<string, unknown>).map(
-        async ([k, v]) => [k, await renderTemplates(v, context, `${path}/${k}`)] as const,
-      ),
-    );
+    const entries: [string, unknown][] = [];
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      entries.push([k, await render(v, context, budget, `${path}/${k}`)]);
     return Object.fromEntries(entries);
   }
   return value;
+}
+
+/**
+ * Renders `"{{ <JSONata> }}"` strings inside a step's input against `{input, steps}` and returns the result
+ * as JSON text. A string that is one whole template takes the expression's value and type (number,
+ * object, …); templates inside longer text are replaced by their text. Everything else is copied as it is.
+ * Runs on a template thread (see TemplateEvaluator): the limits bound each expression's time, depth and
+ * sequences, and the whole result's size.
+ */
+export async function renderTemplatesToJson(
+  value: unknown,
+  context: TemplateContext,
+  limits: TemplateLimits,
+): Promise<string> {
+  const rendered = await render(value, context, { limits, deadline: Date.now() + limits.timeoutMs }, '');
+  const json = JSON.stringify(rendered) ?? 'null';
+  if (Buffer.byteLength(json) > limits.maxOutputBytes)
+    throw new TemplateError(
+      'TEMPLATE_TOO_LARGE',
+      '',
+      `the rendered input is larger than ${limits.maxOutputBytes} bytes`,
+    );
+  return json;
 }

@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { bulkInsert } from '../database/bulk-insert';
+import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { evaluateCondition } from '../common/conditions/condition';
 import { AppError } from '../common/errors/app.error';
-import { FINAL_STATUSES, TaskEntity, type TaskStatus } from '../tasks/entities/task.entity';
+import { FINAL_STATUSES, TaskEntity, type TaskError, type TaskStatus } from '../tasks/entities/task.entity';
 import { TaskEvents } from '../tasks/task-events';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
 import { TasksService } from '../tasks/tasks.service';
@@ -14,7 +15,8 @@ import {
   type StepStatus,
   WorkflowRunEntity,
 } from './entities/workflow-run.entity';
-import { renderTemplates, TemplateError } from './templates';
+import { TemplateEvaluator } from './template-evaluator';
+import { TemplateError } from './templates';
 import type { WorkflowStep } from './workflow-definition';
 
 const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
@@ -26,10 +28,23 @@ const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
   cancelled: 'cancelled',
 };
 
+/** What starting a step came to: its task was created, it failed before one could be, or it must wait. */
+type StepStart = { taskId: string | null } | { error: TaskError } | undefined;
+
+/** A step's rendered input, or why it could not be rendered, for one step and one context. */
+type Rendered = { input: unknown } | { error: TaskError };
+
+type StepContext = { input: unknown; steps: Record<string, { output: unknown; status: StepStatus }> };
+
+/** Passes of one advance; each one past the first means the run changed while templates were evaluated. */
+const MAX_PASSES = 5;
+
 /**
  * Moves workflow runs forward. Every advance happens in one transaction holding the run's row lock, so two
- * steps finishing at the same instant on two workers never schedule a step twice. Each step is a task;
- * the tasks created here are queued once the transaction commits.
+ * steps finishing at the same instant on two workers never schedule a step twice; each step is a task,
+ * queued once the transaction commits. Templates are evaluated before that transaction, on the template
+ * threads: a pass first works out, without any lock, which steps can start and renders their inputs; then
+ * it locks the run, decides again, and uses a rendering only when the step's context is still the same.
  */
 @Injectable()
 export class WorkflowEngine implements OnModuleInit {
@@ -40,6 +55,7 @@ export class WorkflowEngine implements OnModuleInit {
     private readonly tasks: TasksService,
     private readonly lifecycle: TaskLifecycle,
     private readonly events: TaskEvents,
+    private readonly templates: TemplateEvaluator,
   ) {}
 
   onModuleInit(): void {
@@ -50,30 +66,66 @@ export class WorkflowEngine implements OnModuleInit {
 
   /** Brings the run up to date with its tasks and schedules what can run now. Safe to call any time. */
   async advance(runId: string): Promise<WorkflowRunEntity | undefined> {
-    const result = await this.dataSource.transaction((em) => this.advanceIn(em, runId));
-    if (!result) return undefined;
-    if (result.created.length) await this.tasks.afterCreate(result.created);
-    if (result.changed) this.events.publishRun(result.run);
-    return result.run;
+    let latest: WorkflowRunEntity | undefined;
+    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+      const rendered = await this.renderReady(runId);
+      const result = await this.dataSource.transaction((em) => this.advanceIn(em, runId, rendered));
+      if (!result) return latest;
+      if (result.created.length) await this.tasks.afterCreate(result.created);
+      if (result.changed) this.events.publishRun(result.run);
+      latest = result.run;
+      if (!result.waiting) break;
+    }
+    return latest;
   }
 
   /**
-   * The same inside a caller's transaction (starting a run); the caller queues `created` after commit.
+   * Renders the input of every step that can start now, outside any transaction, the way {@link schedule}
+   * will decide under the lock. Keys are the step and a digest of its context.
    */
-  async advanceIn(
+  private async renderReady(runId: string): Promise<Map<string, Rendered>> {
+    const rendered = new Map<string, Rendered>();
+    const run = await this.dataSource.getRepository(WorkflowRunEntity).findOneBy({ id: runId });
+    if (!run || run.status !== 'running') return rendered;
+    await this.syncFromTasks(this.dataSource.manager, run);
+    await this.schedule(run, async (step, context) => {
+      let result: Rendered;
+      try {
+        result = { input: await this.templates.render(step.input, context) };
+      } catch (err) {
+        if (!(err instanceof TemplateError)) throw err;
+        result = { error: { code: err.code, message: err.message } };
+      }
+      rendered.set(renderKey(step, context), result);
+      return 'error' in result ? result : { taskId: null };
+    });
+    return rendered;
+  }
+
+  private async advanceIn(
     em: EntityManager,
     runId: string,
-  ): Promise<{ run: WorkflowRunEntity; created: TaskEntity[]; changed: boolean } | undefined> {
+    rendered: ReadonlyMap<string, Rendered>,
+  ): Promise<{ run: WorkflowRunEntity; created: TaskEntity[]; changed: boolean; waiting: boolean } | undefined> {
     const run = await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } });
     if (!run) return undefined;
-    if (run.status !== 'running') return { run, created: [], changed: false };
+    if (run.status !== 'running') return { run, created: [], changed: false, waiting: false };
     const before = JSON.stringify(run.steps);
     await this.syncFromTasks(em, run);
-    const created = await this.schedule(em, run);
+    const created: TaskEntity[] = [];
+    const { waiting } = await this.schedule(run, async (step, context) => {
+      const input = rendered.get(renderKey(step, context));
+      if (!input) return undefined;
+      if ('error' in input) return input;
+      const task = await this.createStepTask(em, run, step, input.input);
+      if (!(task instanceof TaskEntity)) return task;
+      created.push(task);
+      return { taskId: task.id };
+    });
     this.conclude(run);
     const changed = JSON.stringify(run.steps) !== before || run.status !== 'running';
     if (changed) await em.save(run);
-    return { run, created, changed };
+    return { run, created, changed, waiting };
   }
 
   private async syncFromTasks(em: EntityManager, run: WorkflowRunEntity): Promise<void> {
@@ -91,42 +143,43 @@ export class WorkflowEngine implements OnModuleInit {
     }
   }
 
-  /** Skips what can no longer run and creates the tasks of every step whose dependencies are settled. */
-  private async schedule(em: EntityManager, run: WorkflowRunEntity): Promise<TaskEntity[]> {
-    const created: TaskEntity[] = [];
+  /**
+   * Skips what can no longer run and starts every step whose dependencies are settled, through `start`.
+   * A step `start` leaves undecided stays pending; `waiting` says there was one.
+   */
+  private async schedule(
+    run: WorkflowRunEntity,
+    start: (step: WorkflowStep, context: StepContext) => Promise<StepStart>,
+  ): Promise<{ waiting: boolean }> {
     const byId = new Map(run.definition.map((s) => [s.id, s]));
+    const waiting = new Set<string>();
     for (let changed = true; changed;) {
       changed = false;
       for (const step of run.definition) {
         const state = run.steps[step.id];
-        if (state.status !== 'pending') continue;
+        if (state.status !== 'pending' || waiting.has(step.id)) continue;
         const deps = (step.dependsOn ?? []).map((d) => ({ def: byId.get(d)!, state: run.steps[d] }));
         if (deps.some((d) => !FINAL_STEP_STATUSES.includes(d.state.status))) continue;
-        changed = true;
         const blocked = deps.some(
           (d) => !(d.state.status === 'succeeded' || (d.state.status === 'failed' && d.def.continueOnFailure)),
         );
         const context = this.context(run);
         if (blocked || (step.when && !evaluateCondition(step.when, context))) {
           state.status = 'skipped';
+          changed = true;
           continue;
         }
-        const task = await this.createStepTask(em, run, step, context);
-        if (task instanceof TaskEntity) {
-          Object.assign(state, { status: 'queued', taskId: task.id });
-          created.push(task);
-        } else {
-          Object.assign(state, { status: 'failed', error: task.error });
-        }
+        const started = await start(step, context);
+        if (!started) waiting.add(step.id);
+        else if ('taskId' in started) Object.assign(state, { status: 'queued', taskId: started.taskId });
+        else Object.assign(state, { status: 'failed', error: started.error });
+        changed = true;
       }
     }
-    return created;
+    return { waiting: waiting.size > 0 };
   }
 
-  private context(run: WorkflowRunEntity): {
-    input: unknown;
-    steps: Record<string, { output: unknown; status: StepStatus }>;
-  } {
+  private context(run: WorkflowRunEntity): StepContext {
     return {
       input: run.input,
       steps: Object.fromEntries(
@@ -139,15 +192,8 @@ export class WorkflowEngine implements OnModuleInit {
     em: EntityManager,
     run: WorkflowRunEntity,
     step: WorkflowStep,
-    context: unknown,
-  ): Promise<TaskEntity | { error: { code: string; message: string } }> {
-    let input: unknown;
-    try {
-      input = await renderTemplates(step.input, context);
-    } catch (err) {
-      if (err instanceof TemplateError) return { error: { code: 'TEMPLATE_ERROR', message: err.message } };
-      throw err;
-    }
+    input: unknown,
+  ): Promise<TaskEntity | { error: TaskError }> {
     let prepared;
     try {
       prepared = await this.tasks.prepare(run.createdBy, { agentId: step.agentId, input });
@@ -218,4 +264,9 @@ export function initialSteps(definition: WorkflowStep[]): Record<string, StepSta
   return Object.fromEntries(
     definition.map((s) => [s.id, { status: 'pending' as const, taskId: null, output: null, error: null }]),
   );
+}
+
+/** Identifies a rendering: the same step against the same context renders the same input. */
+function renderKey(step: WorkflowStep, context: StepContext): string {
+  return `${step.id}:${createHash('sha256').update(JSON.stringify(context)).digest('base64url')}`;
 }

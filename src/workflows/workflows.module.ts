@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import type { AppRole } from '../config/app-config';
+import { TemplateEvaluator } from './template-evaluator';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
@@ -14,7 +15,7 @@ export class WorkflowsModule {
       global: true,
       imports: [AgentsModule],
       controllers: [WorkflowsController, WorkflowRunsController],
-      providers: [WorkflowsService, WorkflowEngine, ...(role !== 'api' ? [WorkflowSweeper] : [])],
+      providers: [WorkflowsService, WorkflowEngine, TemplateEvaluator, ...(role !== 'api' ? [WorkflowSweeper] : [])],
       exports: [WorkflowsService],
     };
   }

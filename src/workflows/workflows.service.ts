@@ -7,12 +7,11 @@ import { isAdmin, type Principal } from '../auth/principal';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
-import { type TaskEntity } from '../tasks/entities/task.entity';
-import { TasksService } from '../tasks/tasks.service';
 import type { CreateWorkflowDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
 import { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowEntity } from './entities/workflow.entity';
 import { definitionProblems, type WorkflowStep } from './workflow-definition';
+import { TemplateEvaluator } from './template-evaluator';
 import { initialSteps, WorkflowEngine } from './workflow-engine';
 
 @Injectable()
@@ -22,7 +21,7 @@ export class WorkflowsService {
     private readonly agents: AgentsService,
     private readonly validator: SchemaValidator,
     private readonly engine: WorkflowEngine,
-    private readonly tasks: TasksService,
+    private readonly templates: TemplateEvaluator,
     private readonly audit: AuditService,
   ) {}
 
@@ -31,6 +30,11 @@ export class WorkflowsService {
     const known = new Set<string>();
     for (const id of agentIds) if (await this.agents.exists(id)) known.add(id);
     const problems = definitionProblems(steps, known);
+    // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
+    for (const { path, message } of await this.templates.problems(steps.map((s) => s.input))) {
+      const [, index, rest] = /^\/(\d+)(.*)$/.exec(path) ?? [];
+      problems.push({ field: index === undefined ? '/steps' : `/steps/${index}/input${rest}`, message });
+    }
     steps.forEach((step, i) => {
       if (step.when === undefined) return;
       const checked = this.validator.validate({ $ref: 'ymera:condition' }, step.when, `/steps/${i}/when`);
@@ -127,9 +131,12 @@ export class WorkflowsService {
     });
   }
 
+  /**
+   * Records the run, then advances it: its first steps' templates are evaluated after the run is committed,
+   * never inside its transaction. Should the process stop in between, the sweeper advances the run.
+   */
   async start(principal: Principal, workflowId: string, input: unknown): Promise<WorkflowRunEntity> {
     const workflow = await this.get(workflowId);
-    let created: TaskEntity[] = [];
     const run = await this.dataSource.transaction(async (em) => {
       const fresh = await em.save(
         em.create(WorkflowRunEntity, {
@@ -144,8 +151,6 @@ export class WorkflowsService {
           finishedAt: null,
         }),
       );
-      const advanced = await this.engine.advanceIn(em, fresh.id);
-      created = advanced?.created ?? [];
       await this.audit.record(
         {
           action: 'workflow.run',
@@ -156,10 +161,9 @@ export class WorkflowsService {
         },
         em,
       );
-      return advanced?.run ?? fresh;
+      return fresh;
     });
-    await this.tasks.afterCreate(created);
-    return run;
+    return (await this.engine.advance(run.id)) ?? run;
   }
 
   /** A run the caller may see: their own, or any for an admin. Anyone else's is "not found". */

@@ -1,0 +1,82 @@
+import { loadConfig } from '../config/app-config';
+import { TemplateEvaluator } from './template-evaluator';
+import { TemplateError } from './templates';
+import { TemplateEvaluatorClosedError } from './workflows.errors';
+
+/** Out of JSONata's reach: a regular expression that backtracks for ages inside one native call. */
+const UNCHECKED_LOOP = `{{ $contains("${'a'.repeat(40)}!", /^(a+)+$/) }}`;
+
+function evaluator(env: Record<string, string> = {}): TemplateEvaluator {
+  return new TemplateEvaluator(
+    loadConfig({ NODE_ENV: 'test', WORKFLOW_TEMPLATE_TIMEOUT_MS: '300', WORKFLOW_TEMPLATE_THREADS: '1', ...env }),
+  );
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (err: unknown) => err as TemplateError,
+  );
+
+describe('TemplateEvaluator', () => {
+  let templates: TemplateEvaluator;
+  afterEach(async () => {
+    await templates.onModuleDestroy();
+  });
+
+  it('renders on a thread, keeping types', async () => {
+    templates = evaluator();
+    await expect(
+      templates.render({ n: '{{ input.n + 1 }}', s: 'n={{ input.n }}', o: '{{ input }}' }, { input: { n: 1 } }),
+    ).resolves.toEqual({ n: 2, s: 'n=1', o: { n: 1 } });
+  }, 30_000);
+
+  it('terminates a thread that outruns its budget, answers meanwhile, and replaces the thread', async () => {
+    templates = evaluator();
+    await templates.render('{{ 1 }}', {});
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 10);
+    const err = await failure(templates.render({ loop: UNCHECKED_LOOP }, {}));
+    clearInterval(ticker);
+    expect(err).toBeInstanceOf(TemplateError);
+    expect(err).toEqual(
+      expect.objectContaining({ code: 'TEMPLATE_TIMEOUT', message: '/: did not finish within 300 ms' }),
+    );
+    expect(ticks).toBeGreaterThanOrEqual(3);
+    await expect(templates.render('{{ 6 * 7 }}', {})).resolves.toBe(42);
+  }, 30_000);
+
+  it('fails an evaluation that outgrows the thread heap with TEMPLATE_TOO_LARGE', async () => {
+    templates = evaluator({ WORKFLOW_TEMPLATE_HEAP_MB: '16', WORKFLOW_TEMPLATE_TIMEOUT_MS: '20000' });
+    await templates.render('{{ 1 }}', {});
+    const err = await failure(templates.render('{{ $count([1..1000000].($string($) & "-some-padding-text")) }}', {}));
+    expect(err).toEqual(expect.objectContaining({ code: 'TEMPLATE_TOO_LARGE' }));
+    expect(err?.message).toMatch(/16 MB/);
+    await expect(templates.render('{{ 2 }}', {})).resolves.toBe(2);
+  }, 60_000);
+
+  it('evaluates several templates at once on its threads, queueing the rest', async () => {
+    templates = evaluator({ WORKFLOW_TEMPLATE_THREADS: '2' });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => templates.render(`{{ ${i} * 2 }}`, {})));
+    expect(results).toEqual([0, 2, 4, 6, 8, 10]);
+  }, 30_000);
+
+  it('only parses when checking, and reports what does not parse', async () => {
+    templates = evaluator();
+    await expect(
+      templates.problems([{ loop: UNCHECKED_LOOP, bad: '{{ 1 + }}' }, { ok: 'x {{ input }}' }]),
+    ).resolves.toEqual([{ path: '/0/bad', message: expect.any(String) }]);
+  }, 30_000);
+
+  it('on close, rejects what is running and refuses new work', async () => {
+    templates = evaluator({ WORKFLOW_TEMPLATE_TIMEOUT_MS: '60000' });
+    await templates.render('{{ 1 }}', {});
+    const running = failure(templates.render(UNCHECKED_LOOP, {}));
+    const queued = failure(templates.render('{{ 2 }}', {}));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await templates.onModuleDestroy();
+    expect(await running).toBeInstanceOf(TemplateEvaluatorClosedError);
+    expect(await queued).toBeInstanceOf(TemplateEvaluatorClosedError);
+    await expect(templates.render('{{ 3 }}', {})).rejects.toBeInstanceOf(TemplateEvaluatorClosedError);
+  }, 30_000);
+});
