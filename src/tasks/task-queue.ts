@@ -81,7 +81,42 @@ export class TaskQueue {
 
   /** Which of these tasks the queue no longer holds at all. */
   async missing(taskIds: string[]): Promise<string[]> {
+    return this.inStates(taskIds, ['unknown']);
+  }
+
+  /**
+   * Which of these tasks have no job that will run: none at all (lost with Redis), or one that already ended.
+   * For running tasks: whoever holds such a task holds it without the queue.
+   */
+  async idle(taskIds: string[]): Promise<string[]> {
+    return this.inStates(taskIds, ['unknown', 'completed', 'failed']);
+  }
+
+  private async inStates(taskIds: string[], wanted: string[]): Promise<string[]> {
     const states = await Promise.all(taskIds.map(async (id) => [id, await this.queue.getJobState(id)] as const));
-    return states.filter(([, state]) => state === 'unknown').map(([id]) => id);
+    return states.filter(([, state]) => wanted.includes(state)).map(([id]) => id);
+  }
+
+  /** Queues tasks again whose job is gone or ended: an ended job is removed first, so the new one is added. */
+  async requeue(tasks: TaskEntity[]): Promise<void> {
+    // Removing leaves a job a worker holds (locked) alone.
+    await Promise.all(tasks.map((task) => this.queue.remove(task.id)));
+    await this.enqueueMany(tasks);
+  }
+
+  /**
+   * The names (`TaskStateWriter.workerId`) of the task workers connected to Redis now, from CLIENT LIST;
+   * undefined where Redis does not tell connection names.
+   */
+  async liveWorkers(): Promise<Set<string> | undefined> {
+    const clients = (await this.queue.getWorkers()) as { rawname?: string }[];
+    if (clients.some((c) => c.rawname === undefined)) return undefined;
+    const marker = ':w:';
+    return new Set(
+      clients
+        .map((c) => c.rawname!)
+        .filter((name) => name.includes(marker))
+        .map((name) => name.slice(name.indexOf(marker) + marker.length)),
+    );
   }
 }

@@ -1,0 +1,122 @@
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
+import { createAgent, settled, submitTask } from './factories/tasks';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { json, LoopbackServer } from './utils/loopback-server';
+import { OwnRedis } from './utils/own-redis';
+import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+/**
+ * Running tasks whose queue job is gone: two worker processes and an API on a Redis this test owns, a worker
+ * SIGKILLed mid-task, then Redis restarted empty.
+ */
+describe('a running task whose job was lost with Redis', () => {
+  const redis = new OwnRedis();
+  const remote = new LoopbackServer();
+  let remoteUrl: string;
+  let env: TestEnv;
+  let api: TestApp;
+  let op: TestUser;
+  const workers: RunningProcess[] = [];
+  /** Answers the remote agent holds back until the test lets them go. */
+  const held: ServerResponse[] = [];
+
+  beforeAll(async () => {
+    buildApp();
+    await redis.start();
+    remoteUrl = await remote.start();
+    env = new TestEnv({
+      APP_ROLE: 'api',
+      REDIS_URL: redis.url,
+      QUEUE_LOCK_DURATION_MS: '2000',
+      AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
+    await env.prepare();
+    api = await createTestApp({ shared: env });
+    op = await createUser(api, 'operator');
+  }, 120_000);
+  afterAll(async () => {
+    for (const worker of workers) await worker.stop('SIGKILL');
+    await api?.close();
+    await remote.stop();
+    await redis.stopEmpty();
+    await env?.destroy();
+  });
+  beforeEach(() => {
+    remote.requests.length = 0;
+    held.length = 0;
+  });
+
+  const startWorker = async (): Promise<RunningProcess> => {
+    const worker = startProcess(
+      processEnv(env, { APP_ROLE: 'worker', WORKER_CONCURRENCY: '2', QUEUE_RECONCILE_INTERVAL_MS: '1000' }),
+    );
+    workers.push(worker);
+    await worker.waitFor(/task worker (\S+) started/);
+    return worker;
+  };
+  const attemptsOf = async (taskId: string) =>
+    (
+      await request(api.http)
+        .get(`/api/v1/tasks/${taskId}/attempts`)
+        .set(...bearer(op))
+    ).body.data as { attempt: number; status: string; workerId: string }[];
+
+  it('is taken over when its worker died: it succeeds once, on the same attempt', async () => {
+    // The first call never gets its answer (its worker dies); the one after the takeover does.
+    remote.handler = (_req, res) => (remote.requests.length === 1 ? held.push(res) : json(res, 200, { answer: 42 }));
+    const agent = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/work`, timeoutMs: 60_000 } });
+    const first = await startWorker();
+    const second = await startWorker();
+    const task = await submitTask(api, op, { agentId: agent.id, input: { n: 1 } });
+    await waitFor(async () => remote.requests.length === 1, 20_000);
+    const [holder, other] = (await attemptsOf(task.id))[0].workerId.endsWith(`:${first.child.pid}`)
+      ? [first, second]
+      : [second, first];
+    await holder.stop('SIGKILL');
+    await redis.restartEmpty();
+
+    const done = await settled(api, op, task.id, 60_000);
+    expect(done).toEqual(expect.objectContaining({ status: 'succeeded', attempts: 1, output: { answer: 42 } }));
+    expect(remote.requests).toHaveLength(2);
+    expect(await attemptsOf(task.id)).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: 'succeeded',
+        workerId: expect.stringContaining(`:${other.child.pid}`),
+      }),
+    ]);
+    await other.stop('SIGTERM');
+  }, 120_000);
+
+  it('is left to its worker while that worker lives: it runs once', async () => {
+    remote.handler = (_req, res) => held.push(res);
+    const agent = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/slow`, timeoutMs: 60_000 } });
+    const holder = await startWorker();
+    const task = await submitTask(api, op, { agentId: agent.id, input: { n: 2 } });
+    await waitFor(async () => remote.requests.length === 1, 20_000);
+    const other = await startWorker();
+    await redis.restartEmpty();
+
+    // Long enough for the reconcilers of both workers to look at the task several times once Redis is back.
+    await sleep(12_000);
+    expect(remote.requests).toHaveLength(1);
+    json(held[0], 200, { answer: 7 });
+
+    const done = await settled(api, op, task.id, 30_000);
+    expect(done).toEqual(expect.objectContaining({ status: 'succeeded', attempts: 1, output: { answer: 7 } }));
+    expect(remote.requests).toHaveLength(1);
+    expect(await attemptsOf(task.id)).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: 'succeeded',
+        workerId: expect.stringContaining(`:${holder.child.pid}`),
+      }),
+    ]);
+    await holder.stop('SIGTERM');
+    await other.stop('SIGTERM');
+  }, 120_000);
+});
