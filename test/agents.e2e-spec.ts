@@ -86,15 +86,15 @@ describe('agents API', () => {
     expect(JSON.stringify(audit)).not.toContain('super-secret-signing-key-123');
     expect(JSON.stringify(audit)).toContain('********');
 
-    // Sending the mask back keeps the secret; the worker sees the real value.
+    // Sending the mask back keeps the secret (for the same url); the worker sees the real value.
     const updated = await request(t.http)
       .post(`/api/v1/agents/${id}/config`)
       .set(...bearer(op))
-      .send({ config: { url: 'https://agents.example.com/v2', signingSecret: '********' } })
+      .send({ config: { url: 'https://agents.example.com/run', method: 'PUT', signingSecret: '********' } })
       .expect(200);
     expect(updated.body.data).toEqual({
       version: 2,
-      config: expect.objectContaining({ url: 'https://agents.example.com/v2', signingSecret: '********' }),
+      config: expect.objectContaining({ method: 'PUT', signingSecret: '********' }),
     });
     const agents = t.app.get(AgentsService);
     const runtime = agents.runtimeOf(await agents.get(id));
@@ -104,6 +104,71 @@ describe('agents API', () => {
       .set(...bearer(viewer))
       .expect(200);
     expect(JSON.stringify(versions.body)).not.toContain('super-secret');
+  });
+
+  it('treats http header values as secrets: sealed at rest, masked on every read, kept when the mask is sent back', async () => {
+    const res = await create({
+      name: 'remote-headers',
+      type: 'http',
+      config: {
+        url: 'https://agents.example.com/run',
+        headers: { Authorization: 'Bearer header-token-123', 'X-Tenant': 'tenant-456' },
+      },
+    }).expect(201);
+    const id = res.body.data.id as string;
+    expect(res.body.data.config.headers).toEqual({ Authorization: '********', 'X-Tenant': '********' });
+    const [row] = await t.dataSource.query(`SELECT config::text AS config FROM agents WHERE id = $1`, [id]);
+    expect(row.config).not.toContain('header-token-123');
+    expect(row.config).not.toContain('tenant-456');
+
+    const mask = await create({
+      name: 'remote-unknown-mask',
+      type: 'http',
+      config: { url: 'https://agents.example.com/run', headers: { Authorization: '********' } },
+    }).expect(400);
+    expect(mask.body.error.details).toEqual([{ field: '/config/headers/Authorization', message: expect.any(String) }]);
+
+    const updated = await request(t.http)
+      .post(`/api/v1/agents/${id}/config`)
+      .set(...bearer(op))
+      .send({
+        config: {
+          url: 'https://agents.example.com/run',
+          headers: { Authorization: '********', 'X-Extra': 'more-789' },
+        },
+      })
+      .expect(200);
+    expect(updated.body.data.config.headers).toEqual({ Authorization: '********', 'X-Extra': '********' });
+    const agents = t.app.get(AgentsService);
+    expect(agents.runtimeOf(await agents.get(id)).config.headers).toEqual({
+      Authorization: 'Bearer header-token-123',
+      'X-Extra': 'more-789',
+    });
+
+    const rolled = await request(t.http)
+      .post(`/api/v1/agents/${id}/config/rollback`)
+      .set(...bearer(op))
+      .send({ version: 1 })
+      .expect(200);
+    expect(rolled.body.data.config.headers).toEqual({ Authorization: '********', 'X-Tenant': '********' });
+    const reads = [
+      await request(t.http)
+        .get(`/api/v1/agents/${id}`)
+        .set(...bearer(viewer))
+        .expect(200),
+      await request(t.http)
+        .get('/api/v1/agents?type=http')
+        .set(...bearer(viewer))
+        .expect(200),
+      await request(t.http)
+        .get(`/api/v1/agents/${id}/config/versions`)
+        .set(...bearer(viewer))
+        .expect(200),
+    ];
+    await t.chainAudit();
+    const audit = await t.dataSource.query(`SELECT details::text AS d FROM audit_logs WHERE resource_id = $1`, [id]);
+    const seen = JSON.stringify([...reads.map((r) => r.body), audit]);
+    for (const secret of ['header-token-123', 'tenant-456', 'more-789']) expect(seen).not.toContain(secret);
   });
 
   it('versions every config change and rolls back to an earlier one as a new version', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -27,6 +27,7 @@ const AGENT_CACHE_TTL_MS = 5000;
 
 @Injectable()
 export class AgentsService {
+  private readonly logger = new Logger(AgentsService.name);
   private readonly forTasks: SharedCache<AgentEntity>;
 
   constructor(
@@ -82,7 +83,8 @@ export class AgentsService {
 
   async create(principal: Principal, input: CreateAgentDto): Promise<AgentEntity> {
     const type = this.types.get(input.type);
-    const config = this.secrets.seal(this.validateConfig(input.type, input.config ?? {}), type.configSchema);
+    const plain = this.secrets.keepMasked(input.config ?? {}, {}, type.configSchema);
+    const config = this.secrets.seal(this.validateConfig(input.type, plain), type.configSchema);
     return this.uniqueName(() =>
       this.dataSource.transaction(async (em) => {
         const agent = await em.save(
@@ -193,7 +195,10 @@ export class AgentsService {
     );
   }
 
-  /** A new version from a new config; secrets sent back as "********" keep their current value. */
+  /**
+   * A new version from a new config; secrets sent back as "********" keep their current value, as long as
+   * the type's target (its url) stays the same: a secret is only ever sent where it was given for.
+   */
   async setConfig(principal: Principal, id: string, config: Record<string, unknown>): Promise<AgentEntity> {
     return this.changed(
       id,
@@ -212,7 +217,10 @@ export class AgentsService {
     );
   }
 
-  /** A new version equal to an earlier one. */
+  /**
+   * A new version equal to an earlier one, secrets included: each stays bound to the target it was given
+   * for, so an older target never receives a newer secret.
+   */
   async rollback(principal: Principal, id: string, version: number): Promise<AgentEntity> {
     return this.changed(
       id,
@@ -253,9 +261,18 @@ export class AgentsService {
       .upsert({ agentId, state: state as object, savedAt: new Date() }, { conflictPaths: ['agentId'] });
   }
 
-  /** The agent and its decrypted current config, for running a task now. */
+  /**
+   * The agent and its decrypted current config, for running a task now. A secret bound to another target
+   * than the config's (which the API never stores) is left out rather than sent there.
+   */
   runtimeOf(agent: AgentEntity): AgentRuntime {
-    return { agent, config: this.secrets.unseal(agent.config, this.types.get(agent.type).configSchema) };
+    const { config, withheld } = this.secrets.forRun(agent.config, this.types.get(agent.type).configSchema);
+    if (withheld.length) {
+      this.logger.warn(
+        `agent ${agent.id}: secrets given for another target left out of config version ${agent.configVersion}: ${withheld.join(', ')}`,
+      );
+    }
+    return { agent, config };
   }
 
   private async applyConfig(

@@ -89,7 +89,10 @@ export class AgentConfigDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'Secret fields may be sent back as "********" to keep them',
+    description:
+      'Secret fields (writeOnly, and http header values) may be sent back as "********" to keep them while the ' +
+      "type's target (x-secret-target: url, baseUrl) stays the same; with a new target each must be sent again or " +
+      'left out, else 400 VALIDATION_FAILED naming each field',
   })
   @IsObject()
   config!: Record<string, unknown>;
@@ -132,7 +135,11 @@ export class AgentDto {
   @ApiProperty() type!: string;
   @ApiProperty({ nullable: true, type: String }) description!: string | null;
   @ApiProperty({ enum: ['active', 'paused'] }) status!: AgentStatus;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secret fields shown as "********"' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Secret fields (writeOnly, and http header values) shown as "********"',
+  })
   config!: Record<string, unknown>;
   @ApiProperty() configVersion!: number;
   @ApiProperty() concurrency!: number;
@@ -146,7 +153,8 @@ export class AgentDto {
 
 export class AgentConfigVersionDto {
   @ApiProperty() version!: number;
-  @ApiProperty({ type: 'object', additionalProperties: true }) config!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secret fields shown as "********"' })
+  config!: Record<string, unknown>;
   @ApiProperty({ enum: ['create', 'update', 'rollback'] }) source!: string;
   @ApiProperty({ nullable: true, type: Number }) rolledBackFrom!: number | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) createdBy!: string | null;

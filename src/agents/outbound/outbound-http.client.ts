@@ -23,6 +23,14 @@ export interface OutboundResponse {
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const DESCRIBING_BODY = new Set(['content-type', 'accept']);
+
+/** Only the headers that describe the body and the answer wanted. */
+function describingBody(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  return (
+    headers && Object.fromEntries(Object.entries(headers).filter(([name]) => DESCRIBING_BODY.has(name.toLowerCase())))
+  );
+}
 
 /** Seconds or an HTTP date, as Retry-After allows; capped at an hour. */
 export function retryAfterMs(value: string | string[] | undefined): number | undefined {
@@ -74,17 +82,22 @@ export class OutboundHttpClient implements OnApplicationShutdown {
     let url = new URL(req.url);
     let method = req.method;
     let body = req.body;
+    let headers = req.headers;
+    const origin = url.origin;
     for (let hop = 0; ; hop += 1) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw nonRetryable('BAD_URL', `Only http and https URLs can be called (got ${url.protocol})`);
       }
       // Literal addresses never reach the lookup, so they are checked here.
       await this.guard.resolveAllowed(url.hostname);
-      const response = await this.send(url, method, req.headers, body, signal);
+      const response = await this.send(url, method, headers, body, signal);
       const location = response.headers.location;
       if (!REDIRECTS.has(response.status) || typeof location !== 'string') return response;
       if (hop >= (req.maxRedirects ?? 5)) throw nonRetryable('TOO_MANY_REDIRECTS', 'Too many redirects');
       url = new URL(location, url);
+      // Configured headers (credentials among them) are for the target's origin only, as fetch does with
+      // Authorization: another origin gets the body's description and nothing else.
+      if (url.origin !== origin) headers = describingBody(req.headers);
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method !== 'GET')) {
         method = 'GET';
         body = undefined;

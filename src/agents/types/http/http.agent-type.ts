@@ -30,13 +30,16 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
     type: 'object',
     required: ['url'],
     additionalProperties: false,
+    // The signing secret and the header values are sent to this url only; a new url needs them again.
+    'x-secret-target': '/url',
     properties: {
       url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
       method: { enum: ['POST', 'PUT', 'PATCH'], default: 'POST' },
       headers: {
         type: 'object',
         maxProperties: 50,
-        additionalProperties: { type: 'string', maxLength: 4000 },
+        // Header values often carry credentials (Authorization): all of them are kept as secrets.
+        additionalProperties: { type: 'string', maxLength: 4000, writeOnly: true },
       },
       timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: 30_000 },
       signingSecret: { type: 'string', minLength: 16, maxLength: 500, writeOnly: true },

@@ -38,6 +38,8 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
     type: 'object',
     required: ['baseUrl', 'model'],
     additionalProperties: false,
+    // The API key is sent to this endpoint only; a new baseUrl needs it again.
+    'x-secret-target': '/baseUrl',
     properties: {
       baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
       model: { type: 'string', minLength: 1, maxLength: 200 },
