@@ -235,6 +235,39 @@ interface Kill {
 
 class SoakError extends Error {}
 
+/**
+ * A detached process that outlives the soak if the soak is killed outright (SIGKILL, a test runner's
+ * timeout): when its stdin closes without `done`, it SIGKILLs every process the soak said it started and
+ * still runs, and drops the soak's database. Lines on stdin: `pid <n>`, `gone <n>`, `db <server> <name>`, `done`.
+ */
+const REAPER = `
+const { Client } = require(process.argv[1]);
+const pids = new Set();
+let server, db, done = false, buffer = '';
+process.stdin.on('data', (chunk) => {
+  buffer += chunk;
+  for (let i = buffer.indexOf('\\n'); i >= 0; i = buffer.indexOf('\\n')) {
+    const [command, a, b] = buffer.slice(0, i).split(' ');
+    buffer = buffer.slice(i + 1);
+    if (command === 'pid') pids.add(Number(a));
+    else if (command === 'gone') pids.delete(Number(a));
+    else if (command === 'db') [server, db] = [a, b];
+    else if (command === 'done') done = true;
+  }
+});
+process.stdin.on('end', async () => {
+  if (done) process.exit(0);
+  setTimeout(() => process.exit(1), 15000).unref();
+  for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch {}
+  if (db) {
+    const client = new Client({ connectionString: server + '/postgres', connectionTimeoutMillis: 5000 });
+    try { await client.connect(); await client.query('DROP DATABASE IF EXISTS "' + db + '" WITH (FORCE)'); } catch {}
+    await client.end().catch(() => {});
+  }
+  process.exit(0);
+});
+`;
+
 /** Runs the soak and cleans up after it, whatever happens. */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -255,6 +288,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await sleep(ms, undefined, signal ? { signal } : undefined).catch(() => undefined);
     checkAborted();
   };
+
+  const reaper = spawn(process.execPath, ['-e', REAPER, join(ROOT, 'node_modules', 'pg')], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  reaper.unref();
+  (reaper.stdin as unknown as { unref(): void }).unref();
+  reaper.stdin!.on('error', () => undefined);
+  const tellReaper = (line: string): void => {
+    if (reaper.stdin!.writable) reaper.stdin!.write(`${line}\n`);
+  };
+  tellReaper(`db ${options.pgServer} ${database}`);
 
   const live = new Set<ChildProcess>();
   const streams: WriteStream[] = [];
@@ -296,6 +341,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     streams.push(file);
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
+    if (child.pid) tellReaper(`pid ${child.pid}`);
     let text = '';
     const collect = (chunk: Buffer): void => {
       file.write(chunk);
@@ -306,6 +352,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const exited = new Promise<void>((resolve) =>
       child.once('exit', (code, sig) => {
         live.delete(child);
+        if (child.pid) tellReaper(`gone ${child.pid}`);
         file.write(`\n[soak] exited with ${sig ?? code} at ${stamp()}\n`);
         resolve();
       }),
@@ -906,6 +953,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await server.end().catch(() => undefined);
     }
     await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
+    tellReaper('done');
+    reaper.stdin!.end();
     if (!failed && !options.keepLogs) rmSync(options.logDir, { recursive: true, force: true });
   }
 }
