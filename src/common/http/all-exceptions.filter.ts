@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/db-retry';
 import { AppError, ErrorDetail } from '../errors/app.error';
 import { codeForStatus, ErrorCode } from '../errors/error-code';
+import { isRedisUnavailable } from '../errors/redis-unavailable';
 import type { ErrorEnvelope } from './envelope';
 import { responseMeta } from './request-context';
 
@@ -28,6 +29,9 @@ function isBodyParserError(err: unknown): err is BodyParserError {
     typeof (err as BodyParserError).status === 'number'
   );
 }
+
+/** How long a client is asked to wait when a backing store (Postgres, Redis) is unreachable. */
+const RETRY_AFTER_SECONDS = '5';
 
 const DEFAULT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.NOT_FOUND]: 'Not found',
@@ -121,7 +125,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         status: 503,
         code: ErrorCode.SERVICE_UNAVAILABLE,
         message: 'The database is unavailable; try again shortly',
-        headers: { 'Retry-After': '5' },
+        headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+      };
+    }
+    if (isRedisUnavailable(err)) {
+      return {
+        status: 503,
+        code: ErrorCode.SERVICE_UNAVAILABLE,
+        message: 'The queue and rate-limit store is unavailable; try again shortly',
+        headers: { 'Retry-After': RETRY_AFTER_SECONDS },
       };
     }
     return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
