@@ -28,6 +28,8 @@ export interface SoakOptions {
   tasks: number;
   /** Submissions are spread over this window, and the chaos runs during it (SOAK_DURATION). */
   durationMs: number;
+  /** SOAK_CHAOS=0 kills nothing: a control run, which must pass whatever the platform's state. */
+  chaos: boolean;
   /** A worker is SIGKILLed (and restarted) this often, the two in turn (SOAK_KILL_INTERVAL_MS). */
   killIntervalMs: number;
   /** Redis is SIGKILLed this long after the first worker kill past half the window (SOAK_REDIS_AFTER_KILL_MS). */
@@ -92,6 +94,7 @@ export function soakOptionsFromEnv(
   return {
     tasks: num('SOAK_TASKS', defaults.tasks ?? 1000),
     durationMs,
+    chaos: env.SOAK_CHAOS === undefined || env.SOAK_CHAOS === '' ? (defaults.chaos ?? true) : env.SOAK_CHAOS !== '0',
     killIntervalMs: ms('SOAK_KILL_INTERVAL_MS', defaults.killIntervalMs ?? 5000),
     redisAfterKillMs: ms('SOAK_REDIS_AFTER_KILL_MS', defaults.redisAfterKillMs ?? 2000),
     redisDownMs: ms('SOAK_REDIS_DOWN_MS', defaults.redisDownMs ?? 1000),
@@ -123,6 +126,8 @@ export interface SoakReport {
   client: Record<string, number>;
   kills: { worker: number; api: number; redis: number };
   remoteExecutions: { calls: number; tasksRunTwiceOrMore: number };
+  /** What the workers' reconcilers logged: tasks queued again, running tasks taken over. */
+  reconciler: { requeued: number; takenOver: number };
   auditValid: boolean | undefined;
   auditChecked: number;
   durationMs: number;
@@ -331,6 +336,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let redis: Proc | undefined;
   const redisUrl = (): string => `redis://127.0.0.1:${redisPort}`;
   const generations = new Map<string, number>();
+  const spawned: Proc[] = [];
   const jwtSecret = randomBytes(48).toString('base64url');
   const secretsKey = randomBytes(32).toString('hex');
 
@@ -357,7 +363,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         resolve();
       }),
     );
-    return { name: `${name}#${generation}`, child, text: () => text, exited };
+    const proc = { name: `${name}#${generation}`, child, text: () => text, exited };
+    spawned.push(proc);
+    return proc;
   };
 
   const waitForLine = async (proc: Proc, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> => {
@@ -586,7 +594,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     log(
       `soak: ${options.tasks} tasks (${Math.round(options.slowShare * 100)} % slow) over ${options.durationMs / 1000} s, ` +
-        `a worker killed every ${options.killIntervalMs / 1000} s, seed ${options.seed}; ` +
+        (options.chaos ? `a worker killed every ${options.killIntervalMs / 1000} s` : 'no chaos (control run)') +
+        `, seed ${options.seed}; ` +
         `QUEUE_LOCK_DURATION_MS=${options.lockDurationMs} QUEUE_RECONCILE_INTERVAL_MS=${options.reconcileIntervalMs} ` +
         `WORKER_CONCURRENCY=${options.workerConcurrency}; logs in ${options.logDir}`,
     );
@@ -650,6 +659,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       slot: 0,
     });
     schedule.push({ atMs: options.apiKillAtMs, what: 'api', slot: 1 });
+    // Nothing happens after the window; a control run has no chaos at all.
+    schedule.splice(0, schedule.length, ...schedule.filter((a) => options.chaos && a.atMs < options.durationMs));
     schedule.sort((a, b) => a.atMs - b.atMs);
     const restarts: Promise<unknown>[] = [];
     let wipeAtMs: number | undefined;
@@ -666,7 +677,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           await sigkill(proc);
           kills.push({ atMs: since(), what: 'worker', name: proc.name, pid: proc.child.pid ?? 0 });
           log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid})`);
-          slot.ready = startApp('worker', action.slot).then(() => undefined);
+          const killedAt = Date.now();
+          slot.ready = startApp('worker', action.slot).then((next) =>
+            log(`${stamp()} chaos: ${next.name} up, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`),
+          );
           slot.ready.catch(() => undefined); // awaited below, with the other restarts
           restarts.push(slot.ready);
         } else if (action.what === 'api') {
@@ -676,7 +690,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           await sigkill(proc);
           kills.push({ atMs: since(), what: 'api', name: proc.name, pid: proc.child.pid ?? 0 });
           log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid})`);
-          const restart = startApp('api', action.slot);
+          const killedAt = Date.now();
+          const restart = startApp('api', action.slot).then((next) =>
+            log(`${stamp()} chaos: ${next.name} up, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`),
+          );
           restart.catch(() => undefined); // awaited below, with the other restarts
           restarts.push(restart);
         } else {
@@ -743,14 +760,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         submissions.push(submission);
       }
       await Promise.all(submissions);
-      submitMs = Date.now() - submitStart;
+      const submitEnd = Date.now();
+      submitMs = submitEnd - submitStart;
       await chaos;
       await Promise.all(restarts);
       log(`${stamp()} submissions and chaos done; ${apis.filter((a) => a.url).length} APIs and 2 workers up`);
 
       // Drain: every task final, within the deadline ------------------------------------------------------
-      const drainStart = Date.now();
-      const drainDeadline = drainStart + options.drainTimeoutMs;
+      // The drain counts from the last submission; its deadline from when the chaos is over, too.
+      const drainDeadline = Date.now() + options.drainTimeoutMs;
       for (;;) {
         const { rows } = await pg.query<{ open: number }>(
           `SELECT count(*)::int AS open FROM tasks WHERE status NOT IN ('succeeded', 'failed', 'cancelled')`,
@@ -758,7 +776,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         if (rows[0].open === 0 || Date.now() > drainDeadline) break;
         await pause(250);
       }
-      drainMs = Date.now() - drainStart;
+      drainMs = Date.now() - submitEnd;
     } finally {
       clearInterval(progress);
     }
@@ -905,6 +923,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
 
     const remoteTwice = [...remoteCalls.values()].filter((n) => n > 1).length;
+    const reconciler = { requeued: 0, takenOver: 0 };
+    for (const proc of spawned.filter((p) => p.name.startsWith('worker'))) {
+      for (const m of proc.text().matchAll(/queued (\d+) task\(s\) again/g)) reconciler.requeued += Number(m[1]);
+      for (const m of proc.text().matchAll(/took over (\d+) running task/g)) reconciler.takenOver += Number(m[1]);
+    }
     const durationMs = elapsed();
     const report: SoakReport = {
       seed: options.seed,
@@ -920,6 +943,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         redis: kills.filter((k) => k.what === 'redis').length,
       },
       remoteExecutions: { calls: remoteCallCount, tasksRunTwiceOrMore: remoteTwice },
+      reconciler,
       auditValid,
       auditChecked,
       durationMs,
@@ -985,9 +1009,12 @@ function printSummary(report: SoakReport, log: (line: string) => void): void {
   log(
     `  remote executions    ${report.remoteExecutions.calls} calls; ${report.remoteExecutions.tasksRunTwiceOrMore} slow tasks ran more than once (at-least-once execution)`,
   );
+  log(
+    `  reconcilers          queued ${report.reconciler.requeued} task(s) again, took over ${report.reconciler.takenOver} running task(s) (from the workers' logs)`,
+  );
   log(`  audit chain          ${report.auditValid ? 'valid' : 'NOT VALID'} (${report.auditChecked} entries)`);
   log(
-    `  time                 ${s(report.durationMs)} in all; submissions ${s(report.submitMs)}, drain ${s(report.drainMs)}; ${report.tasksPerSecond} tasks/s`,
+    `  time                 ${s(report.durationMs)} in all; submissions ${s(report.submitMs)}, drain (last submission → all final) ${s(report.drainMs)}; ${report.tasksPerSecond} tasks/s`,
   );
   if (report.violations.length) {
     log(`  VIOLATIONS (${report.violations.length}); process logs kept in ${report.logDir}`);
