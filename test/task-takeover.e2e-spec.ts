@@ -119,4 +119,45 @@ describe('a running task whose job was lost with Redis', () => {
     await holder.stop('SIGTERM');
     await other.stop('SIGTERM');
   }, 120_000);
+
+  it('a data-processor task taken over after its worker died resumes from its saved parts, with the same output', async () => {
+    const agent = await createAgent(api, op, { type: 'data-processor', config: { chunkSize: 100 } });
+    const records = Array.from({ length: 60_000 }, (_, id) => ({ id, keep: id % 100 === 0, pad: 'x'.repeat(16) }));
+    const input = {
+      records,
+      pipeline: [{ filter: { where: { field: 'keep', op: 'eq', value: true } } }, { select: { fields: ['id'] } }],
+    };
+    const savedParts = async (taskId: string): Promise<number> =>
+      (
+        await api.dataSource.query(`SELECT count(*)::int AS n FROM task_checkpoint_parts WHERE task_id = $1`, [taskId])
+      )[0].n;
+
+    const holder = await startWorker();
+    const task = await submitTask(api, op, { agentId: agent.id, input });
+    const reached = await waitFor(
+      async () => ((await savedParts(task.id)) >= 20 ? savedParts(task.id) : undefined),
+      30_000,
+      10,
+    );
+    await holder.stop('SIGKILL');
+    expect(reached).toBeLessThan(600);
+    await redis.restartEmpty();
+
+    const other = await startWorker();
+    const resumed = await settled(api, op, task.id, 60_000);
+    const whole = await settled(api, op, (await submitTask(api, op, { agentId: agent.id, input })).id, 60_000);
+    await other.stop('SIGTERM');
+
+    expect(resumed).toEqual(expect.objectContaining({ status: 'succeeded', attempts: 1 }));
+    expect(whole.status).toBe('succeeded');
+    type Output = { records: unknown[]; stats: { resumedFromChunk: number; chunks: number; outputCount: number } };
+    const [a, b] = [resumed.output as Output, whole.output as Output];
+    expect(a.stats.resumedFromChunk).toBeGreaterThanOrEqual(reached);
+    expect(b.stats.resumedFromChunk).toBe(0);
+    expect(a.records).toEqual(b.records);
+    expect(a.records).toEqual(records.filter((r) => r.keep).map((r) => ({ id: r.id })));
+    expect({ ...a.stats, resumedFromChunk: 0, durationMs: 0 }).toEqual({ ...b.stats, durationMs: 0 });
+    // The parts go with the outcome that ended the task.
+    expect(await savedParts(task.id)).toBe(0);
+  }, 180_000);
 });

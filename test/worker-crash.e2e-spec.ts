@@ -77,8 +77,11 @@ describe('a worker killed mid-task', () => {
     const task = await submitTask(api, op, { agentId: agent.id, input: { records, pipeline } });
     const reached = await waitFor(
       async () => {
-        const [row] = await api.dataSource.query(`SELECT checkpoint FROM tasks WHERE id = $1`, [task.id]);
-        return (row?.checkpoint?.nextChunk ?? 0) >= 20 ? (row.checkpoint.nextChunk as number) : undefined;
+        const [row] = await api.dataSource.query(
+          `SELECT count(*)::int AS saved FROM task_checkpoint_parts WHERE task_id = $1`,
+          [task.id],
+        );
+        return row.saved >= 20 ? (row.saved as number) : undefined;
       },
       30_000,
       10,

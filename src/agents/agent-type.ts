@@ -8,6 +8,12 @@ export interface ExecutionLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** One saved part of a checkpoint, as {@link ExecutionContext.checkpointParts} returns it. */
+export interface CheckpointPart {
+  seq: number;
+  part: unknown;
+}
+
 /** Everything an executor gets for one attempt of one task. */
 export interface ExecutionContext<Input = unknown, Config = unknown> {
   taskId: string;
@@ -23,9 +29,21 @@ export interface ExecutionContext<Input = unknown, Config = unknown> {
   progress(percent: number, message?: string): Promise<void>;
   /** The agent's own state document, kept across tasks (saved periodically, restored on worker start). */
   agentState: AgentStateHandle;
-  /** Saves resumable state; a retried attempt receives the last one as `lastCheckpoint`. */
+  /**
+   * Saves resumable state, whole; a retried attempt receives the last one as `lastCheckpoint`. Each call
+   * writes all of it: for state that grows as the attempt goes on, use {@link checkpointPart}.
+   */
   checkpoint(state: unknown): Promise<void>;
   lastCheckpoint?: unknown;
+  /**
+   * Saves one part of resumable state, at a cost that depends on the part alone (one row). Parts are keyed
+   * by `seq`; a seq already saved keeps its first part. A later attempt of the same run (a retry, or a
+   * takeover after a worker died) reads them back with {@link checkpointParts}. They are dropped when the
+   * task ends, and a manual retry starts without them.
+   */
+  checkpointPart(seq: number, part: unknown): Promise<void>;
+  /** The parts saved so far in this run, in order of seq (read when asked: nothing is loaded otherwise). */
+  checkpointParts(): Promise<CheckpointPart[]>;
 }
 
 /**

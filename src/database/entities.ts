@@ -2,6 +2,7 @@ import { AgentConfigVersionEntity } from '../agents/entities/agent-config-versio
 import { AgentStateEntity } from '../agents/entities/agent-state.entity';
 import { AgentEntity } from '../agents/entities/agent.entity';
 import { TaskAttemptEntity } from '../tasks/entities/task-attempt.entity';
+import { TaskCheckpointPartEntity } from '../tasks/entities/task-checkpoint-part.entity';
 import { TaskEntity } from '../tasks/entities/task.entity';
 import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/entities/workflow.entity';
@@ -26,6 +27,7 @@ export const ENTITIES: Function[] = [
   AgentStateEntity,
   TaskEntity,
   TaskAttemptEntity,
+  TaskCheckpointPartEntity,
   WorkflowEntity,
   WorkflowRunEntity,
   WebVitalEntity,

@@ -13,6 +13,7 @@ import { AgentSlots } from './agent-slots';
 import { type AttemptStatus, TaskAttemptEntity } from './entities/task-attempt.entity';
 import { TaskEntity, type TaskError } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
+import { TaskCheckpoints } from './task-checkpoints';
 import { TaskEvents, taskEvent } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
@@ -89,6 +90,7 @@ export class TaskRunner {
     private readonly lifecycle: TaskLifecycle,
     private readonly metrics: Metrics,
     private readonly state: TaskStateWriter,
+    private readonly checkpoints: TaskCheckpoints,
   ) {
     this.workerId = state.workerId;
   }
@@ -168,6 +170,11 @@ export class TaskRunner {
             );
             this.events.publish(taskEvent(task));
           },
+          checkpointPart: (seq, part) =>
+            this.recording('CHECKPOINT_NOT_STORABLE', 'The checkpoint', () =>
+              this.checkpoints.append(task.id, attempt, seq, part),
+            ),
+          checkpointParts: () => withDbRetry(() => this.checkpoints.parts(task.id)),
           checkpoint: async (state) => {
             await this.recording('CHECKPOINT_NOT_STORABLE', 'The checkpoint', () =>
               this.dataSource

@@ -63,7 +63,8 @@ export function startStatement(columns: string): string {
 
 /**
  * Records outcomes: `$1` task ids, `$2` attempts, `$3` statuses, `$4` outputs, `$5` errors, `$6` finish times,
- * `$7` next attempt times; returns the ids written. Guarded like {@link startStatement}.
+ * `$7` next attempt times; returns the ids written. Guarded like {@link startStatement}. An outcome that ends
+ * the task drops its checkpoint parts.
  */
 export const FINISH_STATEMENT = `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::jsonb[], $5::jsonb[], $6::timestamptz[],
@@ -83,6 +84,8 @@ export const FINISH_STATEMENT = `WITH input AS (
                 finished_at = now(), error = d.error
            FROM done d
           WHERE a.task_id = d.id AND a.attempt = d.attempt
+       ), parts_dropped AS (
+         DELETE FROM task_checkpoint_parts p USING done d WHERE p.task_id = d.id AND d.status <> 'retrying'
        )
        SELECT id FROM done`;
 

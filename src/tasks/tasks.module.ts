@@ -5,6 +5,7 @@ import { AgentStateStore } from '../agents/agent-state.store';
 import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
 import { TaskCancellation } from './task-cancellation';
+import { TaskCheckpoints } from './task-checkpoints';
 import { TaskEvents } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue, TASKS_QUEUE } from './task-queue';
@@ -32,6 +33,7 @@ export class TasksModule {
         TaskEvents,
         TaskCancellation,
         TaskLifecycle,
+        TaskCheckpoints,
         ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, TaskReconciler, AgentSlots, AgentStateStore] : []),
       ],
       exports: [TasksService, TaskQueue, TaskEvents, TaskLifecycle, ...(works ? [TaskWorker] : [])],

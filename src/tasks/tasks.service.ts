@@ -22,6 +22,7 @@ import type { CreateTaskDto, TaskQueryDto } from './dto/task.dto';
 import { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { FINAL_STATUSES, TaskEntity } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
+import { TaskCheckpoints } from './task-checkpoints';
 import { TaskEvents, taskEvent } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
@@ -76,6 +77,7 @@ export class TasksService {
     private readonly cancellation: TaskCancellation,
     private readonly audit: AuditService,
     private readonly lifecycle: TaskLifecycle,
+    private readonly checkpoints: TaskCheckpoints,
   ) {
     this.rows = rowMapper(dataSource, TaskEntity, 't');
     this.reads = new MicroBatcher((ids) => this.readMany(ids), { maxInFlight: STATEMENTS_IN_FLIGHT });
@@ -348,6 +350,7 @@ export class TasksService {
       found.nextAttemptAt = null;
       found.error = { code: 'CANCELLED', message: 'Cancelled by request' };
       const saved = await em.save(found);
+      await this.checkpoints.clear(em, id);
       await this.audit.record({ action: 'task.cancel', outcome: 'success', resourceType: 'task', resourceId: id }, em);
       return { task: saved, wasRunning: running };
     });
@@ -380,6 +383,8 @@ export class TasksService {
         runAt: null,
       });
       const saved = await em.save(found);
+      // A new run starts from its first step: nothing of the last run's checkpoint is resumed.
+      await this.checkpoints.clear(em, id);
       await this.audit.record({ action: 'task.retry', outcome: 'success', resourceType: 'task', resourceId: id }, em);
       return saved;
     });

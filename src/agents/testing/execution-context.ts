@@ -1,12 +1,23 @@
 import type { ExecutionContext } from '../agent-type';
 
-/** A context for running an executor directly: checkpoints and progress are kept in memory for inspection. */
+/**
+ * A context for running an executor directly: checkpoints, checkpoint parts and progress are kept in memory
+ * for inspection. Parts already in `parts` (say, copied from an earlier attempt) are what the executor
+ * reads back; `partWrites` lists the seqs it wrote.
+ */
 export function executionContext<I, C>(
   input: I,
   config: C,
   overrides: Partial<ExecutionContext<I, C>> = {},
-): ExecutionContext<I, C> & { checkpoints: unknown[]; progressReports: number[] } {
+): ExecutionContext<I, C> & {
+  checkpoints: unknown[];
+  parts: Map<number, unknown>;
+  partWrites: number[];
+  progressReports: number[];
+} {
   const checkpoints: unknown[] = [];
+  const parts = new Map<number, unknown>();
+  const partWrites: number[] = [];
   const progressReports: number[] = [];
   let state: unknown;
   return {
@@ -23,8 +34,16 @@ export function executionContext<I, C>(
     checkpoint: async (state) => {
       checkpoints.push(structuredClone(state));
     },
+    checkpointPart: async (seq, part) => {
+      partWrites.push(seq);
+      if (!parts.has(seq)) parts.set(seq, structuredClone(part));
+    },
+    checkpointParts: async () =>
+      [...parts].sort(([a], [b]) => a - b).map(([seq, part]) => ({ seq, part: structuredClone(part) })),
     agentState: { get: <T>() => state as T, set: (value) => (state = value) },
     checkpoints,
+    parts,
+    partWrites,
     progressReports,
     ...overrides,
   };

@@ -60,7 +60,7 @@ function expected(): DataRecord[] {
 }
 
 describe('data-processor', () => {
-  it('runs the pipeline chunk by chunk with a checkpoint after each', async () => {
+  it('runs the pipeline chunk by chunk, saving what each chunk produced as one checkpoint part', async () => {
     const ctx = executionContext({ records: orders, pipeline }, config);
     const out = await processor.execute(ctx);
     expect(out.records).toEqual(expected());
@@ -70,8 +70,18 @@ describe('data-processor', () => {
       resumedFromChunk: 0,
       outputCount: out.records.length,
     });
-    expect(ctx.checkpoints).toHaveLength(5);
+    expect(ctx.partWrites).toEqual([0, 1, 2, 3, 4]);
+    expect(ctx.checkpoints).toHaveLength(0);
     expect(ctx.progressReports).toEqual([20, 40, 60, 80, 100]);
+  });
+
+  it('writes per chunk only what that chunk produced', async () => {
+    const ctx = executionContext({ records: orders, pipeline: [{ select: { fields: ['id'] } }] }, config);
+    await processor.execute(ctx);
+    // Each part holds its own chunk's records, not everything before it.
+    expect([...ctx.parts]).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [i, { records: orders.slice(i * 500, (i + 1) * 500).map((o) => ({ id: o.id })) }]),
+    );
   });
 
   it('uses the configured pipeline when the input has none', async () => {
@@ -82,25 +92,50 @@ describe('data-processor', () => {
     expect((await processor.execute(ctx)).records.map((r) => r.id)).toEqual([0, 1]);
   });
 
-  it('an attempt stopped midway is resumed from its last checkpoint, not from the start', async () => {
+  it('an attempt stopped midway is resumed from its saved parts, not from the start', async () => {
     const controller = new AbortController();
-    const first = executionContext({ records: orders, pipeline }, config, {
-      signal: controller.signal,
-      checkpoint: async (state) => {
-        first.checkpoints.push(structuredClone(state));
-        if (first.checkpoints.length === 3) controller.abort(new Error('worker stopped'));
-      },
-    });
+    const first = executionContext({ records: orders, pipeline }, config, { signal: controller.signal });
+    const save = first.checkpointPart;
+    first.checkpointPart = async (seq, part) => {
+      await save(seq, part);
+      if (first.parts.size === 3) controller.abort(new Error('worker stopped'));
+    };
     await expect(processor.execute(first)).rejects.toBeInstanceOf(AgentExecutionError);
-    expect(first.checkpoints).toHaveLength(3);
+    expect(first.partWrites).toEqual([0, 1, 2]);
 
-    const retry = executionContext({ records: orders, pipeline }, config, {
-      attempt: 2,
-      lastCheckpoint: first.checkpoints[2],
-    });
+    const retry = executionContext({ records: orders, pipeline }, config, { attempt: 2 });
+    for (const [seq, part] of first.parts) retry.parts.set(seq, part);
     const out = await processor.execute(retry);
     expect(out.stats.resumedFromChunk).toBe(3);
-    expect(retry.checkpoints).toHaveLength(2);
+    expect(retry.partWrites).toEqual([3, 4]);
     expect(out.records).toEqual(expected());
+  });
+
+  it('resumes only from an unbroken run of parts from the first chunk', async () => {
+    const first = executionContext({ records: orders, pipeline }, config);
+    await processor.execute(first);
+    const retry = executionContext({ records: orders, pipeline }, config, { attempt: 2 });
+    for (const seq of [0, 1, 3]) retry.parts.set(seq, first.parts.get(seq));
+    const out = await processor.execute(retry);
+    expect(out.stats.resumedFromChunk).toBe(2);
+    expect(out.records).toEqual(expected());
+  });
+
+  it('still resumes from a whole checkpoint saved by an earlier version', async () => {
+    const streamed = orders.slice(0, 1000).filter((o) => (o.amount as number) > 0);
+    const retry = executionContext({ records: orders, pipeline: [pipeline[0]] }, config, {
+      attempt: 2,
+      lastCheckpoint: {
+        nextChunk: 2,
+        partial: streamed.filter((o) => ['DE', 'FR'].includes((o.customer as DataRecord).country as string)),
+      },
+    });
+    const out = await processor.execute(retry);
+    expect(out.stats.resumedFromChunk).toBe(2);
+    expect(out.records.map((r) => r.id)).toEqual(
+      orders
+        .filter((o) => (o.amount as number) > 0 && ['DE', 'FR'].includes((o.customer as DataRecord).country as string))
+        .map((o) => o.id),
+    );
   });
 });

@@ -16,22 +16,36 @@ export interface DataProcessorOutput {
   stats: { inputCount: number; outputCount: number; chunks: number; resumedFromChunk: number; durationMs: number };
 }
 
-/** What is saved after every chunk: where to go on, and what the streaming steps produced so far. */
-interface DataProcessorCheckpoint {
+/** What is saved after every chunk, as checkpoint part number `chunk`: what the streaming steps produced from it. */
+interface ChunkPart {
+  records: DataRecord[];
+}
+
+/** The whole checkpoint an earlier version saved after every chunk (everything so far), still resumed from. */
+interface WholeCheckpoint {
   nextChunk: number;
   partial: DataRecord[];
 }
 
-function isCheckpoint(value: unknown): value is DataProcessorCheckpoint {
-  const v = value as DataProcessorCheckpoint | undefined;
+function isChunkPart(value: unknown): value is ChunkPart {
+  return Array.isArray((value as ChunkPart | undefined)?.records);
+}
+
+function isWholeCheckpoint(value: unknown): value is WholeCheckpoint {
+  const v = value as WholeCheckpoint | undefined;
   return typeof v?.nextChunk === 'number' && Array.isArray(v.partial);
+}
+
+function append(to: DataRecord[], records: DataRecord[]): void {
+  // Not push(...records): a chunk may hold more records than a call takes arguments.
+  for (const record of records) to.push(record);
 }
 
 @Injectable()
 export class DataProcessorAgentType implements AgentType<DataProcessorInput, DataProcessorConfig, DataProcessorOutput> {
   readonly type = 'data-processor';
   readonly description =
-    'Runs a declarative pipeline (filter, select, sort, group, dedupe, limit) over records, in chunks with a checkpoint after each.';
+    'Runs a declarative pipeline (filter, select, sort, group, dedupe, limit) over records, in chunks, saving what each chunk produced as it goes.';
   readonly configSchema = {
     type: 'object',
     additionalProperties: false,
@@ -65,13 +79,14 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
     const size = ctx.config.chunkSize;
     const chunks = Math.ceil(records.length / size);
 
-    const resume = isCheckpoint(ctx.lastCheckpoint) ? ctx.lastCheckpoint : undefined;
-    if (resume) ctx.logger.info('resuming from checkpoint', { nextChunk: resume.nextChunk, of: chunks });
-    const partial = resume ? [...resume.partial] : [];
-    for (let chunk = resume?.nextChunk ?? 0; chunk < chunks; chunk += 1) {
+    const { nextChunk: resumedFromChunk, partial } = await this.resume(ctx, chunks);
+    if (resumedFromChunk > 0) ctx.logger.info('resuming from checkpoint', { nextChunk: resumedFromChunk, of: chunks });
+    for (let chunk = resumedFromChunk; chunk < chunks; chunk += 1) {
       throwIfAborted(ctx.signal);
-      partial.push(...applySteps(records.slice(chunk * size, (chunk + 1) * size), streaming));
-      await ctx.checkpoint({ nextChunk: chunk + 1, partial } satisfies DataProcessorCheckpoint);
+      const produced = applySteps(records.slice(chunk * size, (chunk + 1) * size), streaming);
+      append(partial, produced);
+      // One part per chunk: a checkpoint costs this chunk's records, not everything so far.
+      await ctx.checkpointPart(chunk, { records: produced } satisfies ChunkPart);
       await ctx.progress(Math.round(((chunk + 1) / chunks) * 100), `chunk ${chunk + 1} of ${chunks}`);
       // Lets a cancellation or shutdown reach this attempt between chunks.
       await yieldToEventLoop();
@@ -84,9 +99,29 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
         inputCount: records.length,
         outputCount: output.length,
         chunks,
-        resumedFromChunk: resume?.nextChunk ?? 0,
+        resumedFromChunk,
         durationMs: Date.now() - started,
       },
     };
+  }
+
+  /**
+   * Where an earlier attempt of this run got to: the parts of chunks 0, 1, 2… for as long as they follow on
+   * (a gap ends the resumable stretch), or else a whole checkpoint of an earlier version.
+   */
+  private async resume(
+    ctx: ExecutionContext<DataProcessorInput, DataProcessorConfig>,
+    chunks: number,
+  ): Promise<{ nextChunk: number; partial: DataRecord[] }> {
+    const partial: DataRecord[] = [];
+    let nextChunk = 0;
+    for (const { seq, part } of await ctx.checkpointParts()) {
+      if (seq !== nextChunk || nextChunk >= chunks || !isChunkPart(part)) break;
+      append(partial, part.records);
+      nextChunk += 1;
+    }
+    if (nextChunk === 0 && isWholeCheckpoint(ctx.lastCheckpoint))
+      return { nextChunk: ctx.lastCheckpoint.nextChunk, partial: [...ctx.lastCheckpoint.partial] };
+    return { nextChunk, partial };
   }
 }
