@@ -8,12 +8,15 @@ import type { TaskEntity } from '../src/tasks/entities/task.entity';
 import { type TaskEvent, TaskEvents, taskEvent } from '../src/tasks/task-events';
 import { createAgent, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { readSse } from './utils/sse';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 interface TaskUpdate {
   taskId: string;
   status: string;
+  output?: unknown;
+  error?: unknown;
 }
 
 function connect(url: string, token?: string): Promise<Socket> {
@@ -92,6 +95,27 @@ describe('live events over Socket.IO, across API instances', () => {
     expect(byTask.map((e) => e.status)).toContain('running');
     // Subscribed to both the task and its agent, the client gets each event once.
     expect(byTask.filter((e) => e.status === 'succeeded')).toHaveLength(1);
+    // The final event carries the outcome; the others stay small.
+    expect(byTask.find((e) => e.status === 'succeeded')).toMatchObject({ output: { result: 21 }, error: null });
+    expect(byTask.filter((e) => e.status !== 'succeeded').some((e) => 'output' in e)).toBe(false);
+  });
+
+  it('ends an SSE stream with an event that carries the output or the error', async () => {
+    const agent = await createAgent(worker, op, { type: 'calculator' });
+    const ok = await submitTask(worker, op, { agentId: agent.id, input: { expression: '6 * 7' } });
+    const okStream = await readSse(worker.http, `/api/v1/tasks/${ok.id}/events`, bearer(op));
+    expect(okStream.events.at(-1)).toMatchObject({
+      type: 'task',
+      data: { status: 'succeeded', output: { result: 42 }, error: null },
+    });
+    expect(okStream.events.slice(0, -1).some((e) => 'output' in e.data)).toBe(false);
+
+    const bad = await submitTask(worker, op, { agentId: agent.id, input: { expression: '1 / 0' } });
+    const badStream = await readSse(worker.http, `/api/v1/tasks/${bad.id}/events`, bearer(op));
+    expect(badStream.events.at(-1)).toMatchObject({
+      type: 'task',
+      data: { status: 'failed', output: null, error: { code: expect.any(String), message: expect.any(String) } },
+    });
   });
 
   it('relays again to a client that connects after every other client has left', async () => {

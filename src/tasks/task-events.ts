@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
-import type { TaskEntity, TaskStatus } from './entities/task.entity';
+import { FINAL_STATUSES, type TaskEntity, type TaskStatus } from './entities/task.entity';
 
 /** What clients see of a task change, on SSE and Socket.IO. */
 export interface TaskEvent {
@@ -17,6 +17,8 @@ export interface TaskEvent {
   progressMessage: string | null;
   attempts: number;
   error: TaskEntity['error'];
+  /** In a final event only (succeeded, failed, cancelled), so a page needs no second request; the others stay small. */
+  output?: unknown;
   updatedAt: string;
 }
 
@@ -49,6 +51,7 @@ export function taskEvent(task: TaskEntity): TaskEvent {
     progressMessage: task.progressMessage,
     attempts: task.attempts,
     error: task.error,
+    ...(FINAL_STATUSES.includes(task.status) ? { output: task.output ?? null } : {}),
     updatedAt: new Date().toISOString(),
   };
 }
