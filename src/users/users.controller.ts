@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditAction } from '../audit/audit.decorator';
 import { RequirePermissions } from '../auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
-import { UpdateUserDto, UserDto, UserQueryDto } from './dto/user.dto';
+import { CreateUserDto, SetPasswordDto, UpdateUserDto, UserDto, UserQueryDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -23,6 +23,28 @@ export class UsersController {
   async list(@Query() query: UserQueryDto): Promise<Page<UserDto>> {
     const page = await this.users.list(query);
     return new Page(page.items.map(UserDto.from), page.total, page.skip, page.limit);
+  }
+
+  @Post()
+  @AuditAction('user.create', 'user')
+  @ApiOperation({ summary: 'Create a user with a role (admins)' })
+  @ApiEnvelope(UserDto, { status: 201 })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  async create(@Body() body: CreateUserDto): Promise<UserDto> {
+    return UserDto.from(await this.users.create(body));
+  }
+
+  @Post(':id/password')
+  @HttpCode(204)
+  @AuditAction('user.password_reset', 'user')
+  @ApiOperation({
+    summary:
+      "Set a user's password (admins); their refresh tokens are revoked and access tokens issued before stop working",
+  })
+  @ApiNoContentResponse({ description: 'Password set' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  async setPassword(@Param('id', ParseUUIDPipe) id: string, @Body() body: SetPasswordDto): Promise<void> {
+    await this.users.resetPassword(id, body.password);
   }
 
   @Get(':id')

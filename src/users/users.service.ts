@@ -155,6 +155,25 @@ export class UsersService {
     return updated;
   }
 
+  /**
+   * An admin sets a user's password: the token version is raised (every access token issued before stops
+   * working on its next request) and every refresh token is revoked; the audit entry is in the same transaction.
+   */
+  async resetPassword(id: string, password: string): Promise<void> {
+    const passwordHash = await this.passwords.hash(password);
+    await this.dataSource.transaction(async (em) => {
+      const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw new UserNotFoundError();
+      await em.update(UserEntity, { id }, { passwordHash, tokenVersion: user.tokenVersion + 1 });
+      await this.revokeAllRefreshTokens(em, id);
+      await this.audit.record(
+        { action: 'user.password_reset', outcome: 'success', resourceType: 'user', resourceId: id },
+        em,
+      );
+    });
+    await this.authStates.invalidate(id);
+  }
+
   private async revokeAllRefreshTokens(em: EntityManager, userId: string): Promise<void> {
     await em.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { type Permission, PERMISSIONS, type Role, ROLES } from '../../auth/permissions';
 import type { UserEntity } from '../entities/user.entity';
@@ -33,6 +33,37 @@ export class UserDto {
 
 export class MeDto extends UserDto {
   @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions!: Permission[];
+}
+
+export class CreateUserDto {
+  @ApiProperty({ format: 'email', maxLength: 320, description: 'Unique, case-insensitive' })
+  @IsEmail()
+  @MaxLength(320)
+  email!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  password!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+}
+
+export class SetPasswordDto {
+  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  password!: string;
 }
 
 export class UpdateUserDto {

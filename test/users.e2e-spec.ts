@@ -1,0 +1,109 @@
+import request from 'supertest';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+describe('users: admins create users and reset passwords', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('creates a user with a role, refuses a taken email and bad input, and audits it', async () => {
+    const created = await request(t.http)
+      .post('/api/v1/users')
+      .set(...bearer(admin))
+      .send({ email: 'Op@Example.com', name: 'Op', password: 'a long enough password', role: 'operator' })
+      .expect(201);
+    expect(created.body.data).toEqual(
+      expect.objectContaining({ email: 'op@example.com', name: 'Op', role: 'operator', isActive: true }),
+    );
+    expect(JSON.stringify(created.body)).not.toContain('password');
+    const op = await login(t.http, 'op@example.com', 'a long enough password');
+    const me = await request(t.http)
+      .get('/api/v1/auth/me')
+      .set(...bearer(op))
+      .expect(200);
+    expect(me.body.data.permissions).toContain('agents:write');
+
+    const dup = await request(t.http)
+      .post('/api/v1/users')
+      .set(...bearer(admin))
+      .send({ email: 'OP@example.com', name: 'Op 2', password: 'another long password', role: 'viewer' })
+      .expect(409);
+    expect(dup.body.error.code).toBe('CONFLICT');
+    const bad = await request(t.http)
+      .post('/api/v1/users')
+      .set(...bearer(admin))
+      .send({ email: 'x@example.com', name: 'X', password: 'short', role: 'root' })
+      .expect(400);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['/password', '/role']);
+
+    await t.chainAudit();
+    const entries = await t.dataSource.query(
+      `SELECT outcome, actor_id, details FROM audit_logs WHERE action = 'user.create' ORDER BY seq`,
+    );
+    expect(entries.map((e: { outcome: string }) => e.outcome)).toEqual(['success', 'failure', 'failure']);
+    expect(entries[0].actor_id).toBe(admin.id);
+    expect(JSON.stringify(entries)).not.toContain('a long enough password');
+  });
+
+  it('is for admins only', async () => {
+    const op = await createUser(t, 'operator');
+    const res = await request(t.http)
+      .post('/api/v1/users')
+      .set(...bearer(op))
+      .send({ email: 'y@example.com', name: 'Y', password: 'a long enough password', role: 'admin' })
+      .expect(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+    await request(t.http)
+      .post(`/api/v1/users/${op.id}/password`)
+      .set(...bearer(op))
+      .send({ password: 'a brand new password' })
+      .expect(403);
+  });
+
+  it('resets a password: the old one, earlier access tokens and refresh tokens stop working', async () => {
+    const user = await createUser(t, 'viewer');
+    await request(t.http)
+      .post(`/api/v1/users/${user.id}/password`)
+      .set(...bearer(admin))
+      .send({ password: 'a brand new password' })
+      .expect(204);
+    await request(t.http)
+      .get('/api/v1/auth/me')
+      .set(...bearer(user))
+      .expect(401);
+    await request(t.http).post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(401);
+    await request(t.http).post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(401);
+    const again = await login(t.http, user.email, 'a brand new password');
+    await request(t.http)
+      .get('/api/v1/auth/me')
+      .set(...bearer(again))
+      .expect(200);
+
+    await request(t.http)
+      .post('/api/v1/users/00000000-0000-4000-8000-000000000000/password')
+      .set(...bearer(admin))
+      .send({ password: 'a brand new password' })
+      .expect(404);
+    const short = await request(t.http)
+      .post(`/api/v1/users/${user.id}/password`)
+      .set(...bearer(admin))
+      .send({ password: 'short' })
+      .expect(400);
+    expect(short.body.error.details[0].field).toBe('/password');
+
+    await t.chainAudit();
+    const entries = await t.dataSource.query(
+      `SELECT outcome, resource_id FROM audit_logs WHERE action = 'user.password_reset' ORDER BY seq`,
+    );
+    expect(entries.map((e: { outcome: string }) => e.outcome)).toEqual(['success', 'failure', 'failure']);
+    expect(entries[0].resource_id).toBe(user.id);
+  });
+});
