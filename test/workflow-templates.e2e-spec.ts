@@ -295,6 +295,10 @@ describe('the built process with a template being evaluated', () => {
         expect((await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
         await sleep(100);
       }
+      // Still being evaluated: the run is running and its step has no task yet.
+      const [run] = (await call(`/workflows/${wf.id}/runs`, undefined, accessToken)) as unknown as RunView[];
+      expect(run.status).toBe('running');
+      expect(run.steps).toEqual([expect.objectContaining({ id: 'loop', status: 'pending', taskId: null })]);
       app.child.kill('SIGTERM');
       const exited = await Promise.race([
         new Promise<number | null>((resolve) => app.child.once('exit', (code) => resolve(code))),
