@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { AuditAction } from '../audit/audit.decorator';
 import { ForbiddenError, ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
@@ -12,6 +13,7 @@ import { Authenticated, CurrentPrincipal } from './auth.decorators';
 import { AuthService } from './auth.service';
 import {
   LoginDto,
+  LogoutDto,
   MfaCodeDto,
   MfaDisableDto,
   MfaEnabledDto,
@@ -24,9 +26,33 @@ import {
 } from './dto/auth.dto';
 import { MfaService, secondFactorOf } from './mfa.service';
 import type { Principal } from './principal';
+import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshCookie } from './refresh-cookie';
 
 function requireUser(principal: Principal): void {
   if (principal.type !== 'user') throw new ForbiddenError('Sign in with a password to manage MFA');
+}
+
+const CSRF_HEADER_DOC = ApiHeader({
+  name: CSRF_HEADER,
+  required: false,
+  description: `\`${CSRF_HEADER_VALUE}\`: required whenever the refresh cookie is read or set; without it such a request gets 403`,
+});
+
+const SETS_REFRESH_COOKIE = ApiResponse({
+  status: 200,
+  description: 'With useCookie (or a token read from the cookie), the refresh token is in Set-Cookie, not the body',
+  headers: {
+    'Set-Cookie': {
+      description: `${REFRESH_COOKIE}=<refresh token>; Path=${REFRESH_COOKIE_PATH}; Max-Age=<JWT_REFRESH_TTL>; HttpOnly; SameSite=Strict; Secure outside NODE_ENV development and test`,
+      schema: { type: 'string' },
+    },
+  },
+});
+
+function missingRefreshToken(): ValidationFailedError {
+  return new ValidationFailedError([
+    { field: '/refreshToken', message: 'is required, in the body or the refresh cookie' },
+  ]);
 }
 
 @ApiTags('auth')
@@ -37,6 +63,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly mfa: MfaService,
     private readonly users: UsersService,
+    private readonly cookie: RefreshCookie,
   ) {}
 
   @Public()
@@ -58,32 +85,78 @@ export class AuthController {
     summary:
       'Exchange email and password (and, once MFA is enabled, a TOTP code or a recovery code) for tokens; 5 per minute per IP',
   })
+  @CSRF_HEADER_DOC
+  @SETS_REFRESH_COOKIE
   @ApiEnvelope(TokenPairDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED)
-  login(@Body() body: LoginDto): Promise<TokenPairDto> {
-    return this.auth.login(body);
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED, ErrorCode.FORBIDDEN)
+  async login(
+    @Body() body: LoginDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenPairDto> {
+    if (!body.useCookie) return this.auth.login(body);
+    this.cookie.requireCsrfHeader(req);
+    return this.cookie.hand(res, await this.auth.login(body));
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
   @AuditAction('auth.refresh', 'user')
-  @ApiOperation({ summary: 'Rotate a refresh token; presenting a spent one revokes its whole family' })
+  @ApiOperation({
+    summary:
+      'Rotate a refresh token (from the body, else from the refresh cookie); presenting a spent one revokes its whole family',
+  })
+  @CSRF_HEADER_DOC
+  @SETS_REFRESH_COOKIE
   @ApiEnvelope(TokenPairDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED)
-  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
-    return this.auth.refresh(body.refreshToken);
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN)
+  async refresh(
+    @Body() body: RefreshDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenPairDto> {
+    const fromCookie = body.refreshToken === undefined;
+    const presented = body.refreshToken ?? this.cookie.read(req);
+    if (!presented) throw missingRefreshToken();
+    if (!fromCookie && !body.useCookie) return this.auth.refresh(presented);
+    this.cookie.requireCsrfHeader(req);
+    try {
+      return this.cookie.hand(res, await this.auth.refresh(presented));
+    } catch (err) {
+      // A cookie that no longer works is of no use to keep.
+      if (fromCookie) this.cookie.clear(res);
+      throw err;
+    }
   }
 
   @Public()
   @Post('logout')
   @HttpCode(204)
   @AuditAction('auth.logout', 'user')
-  @ApiOperation({ summary: 'Revoke a refresh token and its family' })
-  @ApiNoContentResponse({ description: 'Logged out' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
-  async logout(@Body() body: RefreshDto): Promise<void> {
-    await this.auth.logout(body.refreshToken);
+  @ApiOperation({
+    summary: 'Revoke a refresh token (from the body, else from the refresh cookie) and its family; clears the cookie',
+  })
+  @CSRF_HEADER_DOC
+  @ApiNoContentResponse({
+    description: `Logged out; Set-Cookie clears ${REFRESH_COOKIE} when the token came from it`,
+    headers: {
+      'Set-Cookie': {
+        description: `${REFRESH_COOKIE}=; Path=${REFRESH_COOKIE_PATH}; Expires=<past>`,
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN)
+  async logout(@Body() body: LogoutDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const fromCookie = body.refreshToken === undefined;
+    const presented = body.refreshToken ?? this.cookie.read(req);
+    if (!presented) throw missingRefreshToken();
+    if (fromCookie) {
+      this.cookie.requireCsrfHeader(req);
+      this.cookie.clear(res);
+    }
+    await this.auth.logout(presented);
   }
 
   @Authenticated()

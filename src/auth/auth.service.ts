@@ -40,7 +40,7 @@ export class AuthService {
   }
 
   /** The same answer for an unknown email, a wrong password and a deactivated user. */
-  async login(input: LoginDto): Promise<TokenPairDto> {
+  async login(input: LoginDto): Promise<Required<TokenPairDto>> {
     const sent = secondFactorOf(input.totp, input.recoveryCode);
     const user = await this.users.findByEmail(input.email);
     const passwordOk = await this.passwords.verify(user?.passwordHash, input.password);
@@ -98,7 +98,7 @@ export class AuthService {
    * Exchanges a refresh token for a new pair; the old one is spent. A spent token presented again means
    * it leaked: the whole family is revoked (the newest token too) and the reuse is audited.
    */
-  async refresh(presented: string): Promise<TokenPairDto> {
+  async refresh(presented: string): Promise<Required<TokenPairDto>> {
     const outcome = await this.dataSource.transaction(async (em) => {
       const token = await em.findOne(RefreshTokenEntity, {
         where: { tokenHash: sha256Hex(presented) },
@@ -169,7 +169,7 @@ export class AuthService {
     await em.update(RefreshTokenEntity, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
-  private async issuePair(em: EntityManager, user: UserEntity, familyId: string): Promise<TokenPairDto> {
+  private async issuePair(em: EntityManager, user: UserEntity, familyId: string): Promise<Required<TokenPairDto>> {
     const refreshToken = randomToken(32);
     await em.insert(RefreshTokenEntity, {
       userId: user.id,

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { RECOVERY_CODE_PATTERN } from '../mfa.service';
 
 const RECOVERY_CODE = {
@@ -7,6 +17,9 @@ const RECOVERY_CODE = {
   example: 'ABCD-EFGH-IJKL-MNOP',
   writeOnly: true,
 } as const;
+
+const USE_COOKIE =
+  'Browser clients: answer the refresh token in an HttpOnly cookie (Path=/api/v1/auth, SameSite=Strict) instead of the body; needs the header X-Requested-With: ymera';
 
 export class RegisterDto {
   @ApiProperty({ format: 'email', maxLength: 320 })
@@ -51,13 +64,32 @@ export class LoginDto {
   @IsOptional()
   @Matches(RECOVERY_CODE_PATTERN, { message: 'must be a recovery code (16 letters A-Z and digits 2-7)' })
   recoveryCode?: string;
+
+  @ApiPropertyOptional({ description: USE_COOKIE, default: false })
+  @IsOptional()
+  @IsBoolean()
+  useCookie?: boolean;
 }
 
-export class RefreshDto {
-  @ApiProperty({ writeOnly: true })
+export class LogoutDto {
+  @ApiPropertyOptional({
+    writeOnly: true,
+    description: 'Required unless the refresh cookie is sent (then with the header X-Requested-With: ymera)',
+  })
+  @IsOptional()
   @IsString()
   @Length(20, 200)
-  refreshToken!: string;
+  refreshToken?: string;
+}
+
+export class RefreshDto extends LogoutDto {
+  @ApiPropertyOptional({
+    description: `${USE_COOKIE}. A token read from the cookie is always answered in the cookie`,
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  useCookie?: boolean;
 }
 
 export class MfaCodeDto {
@@ -85,7 +117,8 @@ export class MfaDisableDto {
 
 export class TokenPairDto {
   @ApiProperty() accessToken!: string;
-  @ApiProperty() refreshToken!: string;
+  @ApiPropertyOptional({ description: 'Absent when it was set in the refresh cookie instead (useCookie)' })
+  refreshToken?: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty({ description: 'Access token lifetime in seconds' }) expiresIn!: number;
 }
