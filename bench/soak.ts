@@ -124,7 +124,8 @@ export interface SoakReport {
   wrong: number;
   duplicates: number;
   client: Record<string, number>;
-  kills: { worker: number; api: number; redis: number };
+  /** SIGKILLs performed; `skippedTicks`: worker ticks that found a worker still starting. */
+  kills: { worker: number; api: number; redis: number; skippedTicks: number };
   remoteExecutions: { calls: number; tasksRunTwiceOrMore: number };
   /** What the workers' reconcilers logged: tasks queued again, running tasks taken over. */
   reconciler: { requeued: number; takenOver: number };
@@ -433,7 +434,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   });
   /** Slot i's current process; an API's URL once it listens (undefined while it is down). */
   const apis: { proc?: Proc; url?: string }[] = [{}, {}];
-  const workers: { proc?: Proc; ready?: Promise<void> }[] = [{}, {}];
+  const workers: { proc?: Proc; upSince?: number }[] = [{}, {}];
 
   /** Starts an app process until it comes up (it may not while Redis is down), within `tries` tries. */
   const startApp = async (role: 'api' | 'worker', slot: number, tries = 15): Promise<Proc> => {
@@ -607,6 +608,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // A process that cannot start before any chaos has a real problem: it is tried twice, not fifteen times.
     await startApp('api', 0, 2);
     await Promise.all([startApp('api', 1, 2), startApp('worker', 0, 2), startApp('worker', 1, 2)]);
+    for (const w of workers) w.upSince = Date.now();
     log(`${stamp()} up: redis on ${redisPort}, ${apis.map((a) => a.url).join(' and ')}, 2 workers`);
     pg = new Client({ connectionString: `${options.pgServer}/${database}` });
     await pg.connect();
@@ -644,69 +646,93 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // Chaos, on timers --------------------------------------------------------------------------------------
     const chaosStart = Date.now();
     const since = (): number => Date.now() - chaosStart;
-    interface Action {
-      atMs: number;
-      what: 'worker' | 'api' | 'redis';
-      slot: number;
-    }
-    const schedule: Action[] = [];
-    for (let k = 1; k * options.killIntervalMs < options.durationMs; k++)
-      schedule.push({ atMs: k * options.killIntervalMs, what: 'worker', slot: (k - 1) % 2 });
-    const firstKillPastHalf = schedule.find((a) => a.atMs >= options.durationMs / 2);
-    schedule.push({
-      atMs: (firstKillPastHalf?.atMs ?? Math.round(options.durationMs / 2)) + options.redisAfterKillMs,
-      what: 'redis',
-      slot: 0,
-    });
-    schedule.push({ atMs: options.apiKillAtMs, what: 'api', slot: 1 });
-    // Nothing happens after the window; a control run has no chaos at all.
-    schedule.splice(0, schedule.length, ...schedule.filter((a) => options.chaos && a.atMs < options.durationMs));
-    schedule.sort((a, b) => a.atMs - b.atMs);
     const restarts: Promise<unknown>[] = [];
     let wipeAtMs: number | undefined;
+    let skippedTicks = 0;
+    const upFor = (slot: number): number | undefined => {
+      const upSince = workers[slot].upSince;
+      return upSince === undefined ? undefined : Date.now() - upSince;
+    };
 
+    const killWorker = async (index: number): Promise<void> => {
+      const slot = workers[index];
+      const proc = slot.proc!;
+      slot.upSince = undefined;
+      await sigkill(proc);
+      kills.push({ atMs: since(), what: 'worker', name: proc.name, pid: proc.child.pid ?? 0 });
+      log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid})`);
+      const killedAt = Date.now();
+      const restart = startApp('worker', index).then((next) => {
+        slot.upSince = Date.now();
+        log(`${stamp()} chaos: ${next.name} up, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+      });
+      restart.catch(() => undefined); // awaited below, with the other restarts
+      restarts.push(restart);
+    };
+    const killApi = async (index: number): Promise<void> => {
+      const slot = apis[index];
+      const proc = slot.proc!;
+      slot.url = undefined;
+      await sigkill(proc);
+      kills.push({ atMs: since(), what: 'api', name: proc.name, pid: proc.child.pid ?? 0 });
+      log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid})`);
+      const killedAt = Date.now();
+      const restart = startApp('api', index).then((next) =>
+        log(`${stamp()} chaos: ${next.name} up, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`),
+      );
+      restart.catch(() => undefined); // awaited below, with the other restarts
+      restarts.push(restart);
+    };
+    const wipeRedis = async (): Promise<void> => {
+      const proc = redis!;
+      await sigkill(proc);
+      wipeAtMs = since();
+      kills.push({ atMs: wipeAtMs, what: 'redis', name: proc.name, pid: proc.child.pid ?? 0 });
+      log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid}); restarting it empty`);
+      await pause(options.redisDownMs);
+      await startRedis();
+      log(`${stamp()} chaos: redis is back, empty`);
+    };
+
+    /**
+     * Every tick a worker is SIGKILLed, the one up the longest, while the other one is up: a restart can take
+     * longer than a tick on a busy machine, and a platform with no worker at all proves nothing. A tick that
+     * finds a worker still starting is skipped (and counted). Redis is wiped a few seconds after the first
+     * kill past half the window (at the window's end if there was none), while that worker's jobs are still
+     * locked; an API is killed once.
+     */
     const chaos = (async () => {
-      for (const action of schedule) {
-        const wait = chaosStart + action.atMs - Date.now();
+      if (!options.chaos) return;
+      let nextTick = options.killIntervalMs;
+      let apiDue: number | undefined = options.apiKillAtMs < options.durationMs ? options.apiKillAtMs : undefined;
+      let wipeDue: number | undefined;
+      let wiped = false;
+      for (let step = 0; step < 10_000; step++) {
+        const tick = nextTick < options.durationMs ? nextTick : Infinity;
+        const next = Math.min(tick, apiDue ?? Infinity, wipeDue ?? Infinity);
+        if (next === Infinity) break;
+        const wait = chaosStart + next - Date.now();
         if (wait > 0) await pause(wait);
-        if (action.what === 'worker') {
-          const slot = workers[action.slot];
-          // A worker still starting after its last kill is let up first, so every kill hits a working one.
-          await slot.ready?.catch(() => undefined);
-          const proc = slot.proc!;
-          await sigkill(proc);
-          kills.push({ atMs: since(), what: 'worker', name: proc.name, pid: proc.child.pid ?? 0 });
-          log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid})`);
-          const killedAt = Date.now();
-          slot.ready = startApp('worker', action.slot).then((next) =>
-            log(`${stamp()} chaos: ${next.name} up, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`),
-          );
-          slot.ready.catch(() => undefined); // awaited below, with the other restarts
-          restarts.push(slot.ready);
-        } else if (action.what === 'api') {
-          const slot = apis[action.slot];
-          const proc = slot.proc!;
-          slot.url = undefined;
-          await sigkill(proc);
-          kills.push({ atMs: since(), what: 'api', name: proc.name, pid: proc.child.pid ?? 0 });
-          log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid})`);
-          const killedAt = Date.now();
-          const restart = startApp('api', action.slot).then((next) =>
-            log(`${stamp()} chaos: ${next.name} up, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`),
-          );
-          restart.catch(() => undefined); // awaited below, with the other restarts
-          restarts.push(restart);
+        if (next === apiDue) {
+          apiDue = undefined;
+          await killApi(1);
+        } else if (next === wipeDue) {
+          wipeDue = undefined;
+          wiped = true;
+          await wipeRedis();
         } else {
-          const proc = redis!;
-          await sigkill(proc);
-          wipeAtMs = since();
-          kills.push({ atMs: wipeAtMs, what: 'redis', name: proc.name, pid: proc.child.pid ?? 0 });
-          log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid}); restarting it empty`);
-          await pause(options.redisDownMs);
-          await startRedis();
-          log(`${stamp()} chaos: redis is back, empty`);
+          nextTick += options.killIntervalMs;
+          const up = [0, 1].filter((i) => upFor(i) !== undefined);
+          if (up.length < 2) {
+            skippedTicks += 1;
+            continue;
+          }
+          await killWorker(upFor(0)! >= upFor(1)! ? 0 : 1);
+          if (!wiped && wipeDue === undefined && since() >= options.durationMs / 2)
+            wipeDue = since() + options.redisAfterKillMs;
         }
       }
+      if (!wiped) await wipeRedis();
     })();
     chaos.catch(() => undefined); // awaited once the submissions are done
 
@@ -941,6 +967,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         worker: kills.filter((k) => k.what === 'worker').length,
         api: kills.filter((k) => k.what === 'api').length,
         redis: kills.filter((k) => k.what === 'redis').length,
+        skippedTicks,
       },
       remoteExecutions: { calls: remoteCallCount, tasksRunTwiceOrMore: remoteTwice },
       reconciler,
@@ -996,7 +1023,8 @@ function printSummary(report: SoakReport, log: (line: string) => void): void {
         .join(', '),
   );
   log(
-    `  kills                ${report.kills.worker} workers, ${report.kills.api} API, ${report.kills.redis} Redis wipe(s) (SIGKILL)`,
+    `  kills                ${report.kills.worker} workers, ${report.kills.api} API, ${report.kills.redis} Redis wipe(s) (SIGKILL); ` +
+      `${report.kills.skippedTicks} worker tick(s) skipped while a worker was starting`,
   );
   log(
     `  client               ${c.requests} requests; 503 ${c.status503}, 504 ${c.status504}, 409 ${c.conflict409}, ` +

@@ -2,9 +2,9 @@ import { runSoak, soakOptionsFromEnv } from '../bench/soak';
 import { buildApp } from './utils/built-app';
 
 /**
- * The short form of `npm run soak`: 180 tasks over 30 s through two API processes, two worker processes
- * SIGKILLed in turn every 12 s, one API SIGKILLed, and Redis SIGKILLed and restarted empty 2 s after a
- * worker kill. Every task must succeed once, with the right output, and the audit chain must hold.
+ * The short form of `npm run soak`: 180 tasks over 30 s through two API processes; an API SIGKILLed at 8 s,
+ * a worker at 16 s, and Redis SIGKILLed and restarted empty 2 s later, while that worker's jobs are still
+ * locked. Every task must succeed once, with the right output, and the audit chain must hold.
  */
 describe('nothing is lost under chaos (short soak)', () => {
   beforeAll(() => buildApp(), 180_000);
@@ -15,7 +15,7 @@ describe('nothing is lost under chaos (short soak)', () => {
       {
         tasks: 180,
         durationMs: 30_000,
-        killIntervalMs: 12_000,
+        killIntervalMs: 16_000,
         apiKillAtMs: 8_000,
         redisAfterKillMs: 2_000,
         slowShare: 0.25,
@@ -25,7 +25,7 @@ describe('nothing is lost under chaos (short soak)', () => {
       },
     );
     const report = await runSoak(options);
-    expect(report.kills).toEqual({ worker: 2, api: 1, redis: 1 });
+    expect(report.kills).toEqual(expect.objectContaining({ worker: 1, api: 1, redis: 1 }));
     expect(report.violations).toEqual([]);
     expect(report).toEqual(expect.objectContaining({ lost: 0, wrong: 0, duplicates: 0, auditValid: true }));
   }, 240_000);
