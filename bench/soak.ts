@@ -989,7 +989,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   } finally {
     // Everything this run started goes, whatever happened.
     killAll();
-    await Promise.race([Promise.all([...live].map((c) => once(c, 'exit'))), sleep(5000)]);
+    await Promise.race([Promise.all([...live].map((c) => once(c, 'exit'))), sleep(5000, undefined, { ref: false })]);
     process.off('exit', killAll);
     remote.closeAllConnections();
     await new Promise<void>((resolve) => remote.close(() => resolve()));
