@@ -15,6 +15,10 @@ export interface AppConfig {
     host: string;
     port: number;
     bodyLimitBytes: number;
+    /** `POST /tasks`. */
+    taskBodyLimitBytes: number;
+    /** `POST /tasks/batch`. */
+    taskBatchBodyLimitBytes: number;
     requestTimeoutMs: number;
     corsOrigins: string[];
     trustProxy: boolean | number | string;
@@ -162,7 +166,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     http: {
       host: parsed.HOST,
       port: parsed.PORT,
-      bodyLimitBytes: bytes.parse(parsed.BODY_LIMIT) ?? 10 * 1024 * 1024,
+      bodyLimitBytes: bytes.parse(parsed.BODY_LIMIT) ?? 1024 * 1024,
+      taskBodyLimitBytes: bytes.parse(parsed.TASK_BODY_LIMIT) ?? 1024 * 1024,
+      taskBatchBodyLimitBytes: bytes.parse(parsed.TASK_BATCH_BODY_LIMIT) ?? 2 * 1024 * 1024,
       requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
       corsOrigins,
       trustProxy: parseTrustProxy(parsed.TRUST_PROXY),

@@ -98,7 +98,13 @@ export class EnvSchema {
   TRUST_PROXY = 'false';
 
   @Matches(BYTE_SIZE, { message: 'must be a size such as 10mb, 512kb or 1048576' })
-  BODY_LIMIT = '10mb';
+  BODY_LIMIT = '1mb';
+
+  @Matches(BYTE_SIZE, { message: 'must be a size such as 1mb, 512kb or 1048576' })
+  TASK_BODY_LIMIT = '1mb';
+
+  @Matches(BYTE_SIZE, { message: 'must be a size such as 2mb, 512kb or 2097152' })
+  TASK_BATCH_BODY_LIMIT = '2mb';
 
   @Transform(toInt)
   @IsInt()

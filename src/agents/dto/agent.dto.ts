@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import type { BreakerState } from '../outbound/circuit-breakers';
 import type { AgentStatus } from '../entities/agent.entity';
@@ -31,19 +32,20 @@ export class CreateAgentDto {
     additionalProperties: true,
     description: "Validated against the type's configSchema; defaults applied",
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
+  @FreeFormJson()
   config?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1, description: 'Tasks of this agent running at once' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(1000)
   concurrency?: number;
 
   @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000, default: 60_000 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(100)
   @Max(3_600_000)
@@ -52,7 +54,7 @@ export class CreateAgentDto {
 
 export class UpdateAgentDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -66,19 +68,19 @@ export class UpdateAgentDto {
   description?: string;
 
   @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'A paused agent keeps its queued tasks waiting' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['active', 'paused'])
   status?: AgentStatus;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(1000)
   concurrency?: number;
 
   @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(100)
   @Max(3_600_000)
@@ -95,14 +97,16 @@ export class AgentConfigDto {
       'left out, else 400 VALIDATION_FAILED naming each field',
   })
   @IsObject()
+  @FreeFormJson()
   config!: Record<string, unknown>;
 }
 
 export class RollbackDto {
-  @ApiProperty({ minimum: 1 })
+  @ApiProperty({ minimum: 1, maximum: 2_147_483_647 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   version!: number;
 }
 

@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsDate,
-  IsIn,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinDate,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, MaxLength, MinDate, MinLength } from 'class-validator';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
+import { IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
 
 export class CreateApiKeyDto {
@@ -30,9 +19,8 @@ export class CreateApiKeyDto {
   scopes!: Permission[];
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Never expires when absent' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsOptionalNotNull()
+  @IsBoundedDate()
   @MinDate(() => new Date(), { message: 'must be in the future' })
   expiresAt?: Date;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoundedDate } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 
 export class AuditQueryDto extends PageQueryDto {
@@ -35,13 +35,11 @@ export class AuditQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsBoundedDate()
   from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsBoundedDate()
   to?: Date;
 }

@@ -93,6 +93,30 @@ export function sendError(req: Request, res: Response, problem: Problem): void {
   res.status(problem.status).json(body);
 }
 
+/** The SQLSTATE of a Postgres error, as TypeORM's QueryFailedError or the driver's own error carries it. */
+function sqlStateOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; driverError?: { code?: unknown }; severity?: unknown; query?: unknown };
+  const code = e.driverError?.code ?? (e.severity !== undefined || e.query !== undefined ? e.code : undefined);
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * A value the request carried that Postgres refused to store or compare: the request is at fault, whatever
+ * validation missed. The answer says so in general terms; neither the statement nor the value leaves.
+ */
+function fromSqlState(state: string): Problem | undefined {
+  // Class 22 (data exception: out of range, bad text, bad date or number), 23502 (not null), 23514 (check).
+  if (state.startsWith('22') || state === '23502' || state === '23514') {
+    return { status: 400, code: ErrorCode.VALIDATION_FAILED, message: 'The request has a value that cannot be stored' };
+  }
+  // Class 54 (program limit exceeded: a value too large to index, a statement too complex).
+  if (state.startsWith('54')) {
+    return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'The request is too large or complex to process' };
+  }
+  return undefined;
+}
+
 /** Turns every error into the contract's error envelope: no stack, SQL or internals leave the process. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -104,6 +128,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
     const problem = this.toProblem(err);
+    const sqlState = problem.status < 500 ? sqlStateOf(err) : undefined;
+    if (sqlState !== undefined) {
+      this.logger.warn(
+        `${req.method} ${req.path} refused by the database with SQLSTATE ${sqlState}, answered ${problem.status} (request ${String(req.id ?? '-')})`,
+      );
+    }
     if (problem.status >= 500) {
       const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       this.logger.error(
@@ -128,6 +158,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
         headers: { 'Retry-After': RETRY_AFTER_SECONDS },
       };
     }
+    const sqlState = sqlStateOf(err);
+    const refused = sqlState === undefined ? undefined : fromSqlState(sqlState);
+    if (refused) return refused;
     if (isRedisUnavailable(err)) {
       return {
         status: 503,

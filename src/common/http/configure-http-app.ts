@@ -14,13 +14,14 @@ import { Metrics } from '../../metrics/metrics.service';
 import { mountQueueBoard } from '../../queue/queue-board';
 import { ErrorEnvelopeDto } from '../swagger/api-envelope';
 import { jsonBodies } from './content-type.middleware';
+import { refuseBadUrls } from './input-guard';
 import { requestDeadline } from './request-deadline';
 import { requestTrackingMiddleware } from './request-tracking.middleware';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
 /** Paths served at the root, outside `/api/v1` and the envelope. */
-const ROOT_PATHS = ['health', 'health/{*rest}', 'metrics', 'admin/queues', 'admin/queues/{*rest}'];
+export const ROOT_PATHS = ['health', 'health/{*rest}', 'metrics', 'admin/queues', 'admin/queues/{*rest}'];
 
 /**
  * API responses are JSON, never rendered: they carry the headers that matter to them (CSP, HSTS, nosniff,
@@ -129,6 +130,25 @@ export function buildOpenApiDocument(app: NestExpressApplication, version: strin
   return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] });
 }
 
+/**
+ * The JSON parser of a route: task submissions and batches have limits of their own (parsing, validating
+ * and storing a body runs on the event loop, about 0.1 s per MB here), everything else BODY_LIMIT.
+ */
+function bodyParserFor(config: AppConfig): (req: Request) => RequestHandler {
+  const parser = (limit: number) => json({ limit, type: ['application/json', 'application/*+json'] });
+  const general = parser(config.http.bodyLimitBytes);
+  const task = parser(config.http.taskBodyLimitBytes);
+  const batch = parser(config.http.taskBatchBodyLimitBytes);
+  const TASKS = `/${API_PREFIX}/v1/tasks`;
+  return (req) => {
+    if (req.method !== 'POST') return general;
+    const path = req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
+    if (path === TASKS) return task;
+    if (path === `${TASKS}/batch`) return batch;
+    return general;
+  };
+}
+
 /** Everything HTTP that sits outside Nest's DI: express middleware order, prefix, versioning and docs. */
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig, version: string): void {
   const express = app.getHttpAdapter().getInstance();
@@ -142,6 +162,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
     inOrder(
       requestTrackingMiddleware([requestLogObserver(rootLogger), httpMetricsObserver(app.get(Metrics))]),
       requestDeadline(config.http.requestTimeoutMs),
+      refuseBadUrls,
       securityHeaders,
       corsWhenOrigin(
         cors({
@@ -157,7 +178,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
           ],
         }),
       ),
-      jsonBodies(json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] })),
+      jsonBodies(bodyParserFor(config)),
     ),
   );
   // Socket.IO keeps its rooms in memory: each instance relays the events it reads from Redis to its own clients.

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../errors/app.error';
 import { ErrorCode } from '../errors/error-code';
+import { checkJsonBody } from './input-guard';
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 
@@ -11,9 +12,11 @@ function hasBody(req: Request): boolean {
 
 /**
  * The API speaks JSON only: a request body of any other type is refused with 415 before it is read, and
- * a JSON body is handed to `parse`. A request without a body skips both.
+ * a JSON body is handed to the parser `parserFor` picks for the route (each has its own size limit), then
+ * refused if it nests too deep or carries text Postgres cannot store ({@link checkJsonBody}), before
+ * anything else sees it. A request without a body skips all of this.
  */
-export function jsonBodies(parse: RequestHandler): RequestHandler {
+export function jsonBodies(parserFor: (req: Request) => RequestHandler): RequestHandler {
   return (req, res, next) => {
     if (!hasBody(req)) {
       next();
@@ -23,6 +26,18 @@ export function jsonBodies(parse: RequestHandler): RequestHandler {
       next(new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Request bodies must be application/json'));
       return;
     }
-    parse(req, res, next);
+    parserFor(req)(req, res, (err?: unknown) => {
+      if (err !== undefined) {
+        next(err);
+        return;
+      }
+      try {
+        checkJsonBody(req.body);
+      } catch (refused) {
+        next(refused);
+        return;
+      }
+      next();
+    });
   };
 }

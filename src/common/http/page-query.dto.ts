@@ -3,14 +3,17 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_LIMIT = 1000;
+/** Deeper than this, narrow the list with its filters instead: an offset is read past row by row. */
+export const MAX_PAGE_SKIP = 1_000_000;
 
 /** `?skip=0&limit=50`; lists are newest first. Extend it for a list's own filters. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Items to skip' })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PAGE_SKIP, default: 0, description: 'Items to skip' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_PAGE_SKIP)
   skip: number = 0;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50, description: 'Items per page' })

@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
+import { detachFreeForm } from './dto-decorators';
 
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -11,14 +12,18 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const pointer = `${parent}/${escapePointer(error.property)}`;
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field: pointer,
-      message: message.replace(/^property (\S+) should not exist$/, 'is not allowed').replace(`${error.property} `, ''),
+      message: message
+        .replace(/^property (\S+) should not exist$/, 'is not allowed')
+        .replace(/^nested property \S+ must be either object or array$/, 'must be an object')
+        .replace(`${error.property} `, ''),
     }));
     return [...own.slice(0, 1), ...flattenValidationErrors(error.children ?? [], pointer)];
   });
 }
 
 /**
- * Nest's pipe, which looks up a body class's rules for its binary-value check on every request (class-validator
+ * Nest's pipe, which hands free-form JSON properties (`@FreeFormJson`) over untouched instead of letting
+ * class-transformer copy them value by value, and which looks up a body class's rules for its binary-value check on every request (class-validator
  * filters its whole metadata storage each time): rules are fixed once the classes are loaded, so here each
  * class's are looked up once.
  */
@@ -30,6 +35,14 @@ class AppValidationPipe extends ValidationPipe {
     metadataCache: Map<unknown, unknown[]> = this.rulesByClass,
   ): ValidationError[] {
     return super.findNestedBinaryValues(object, metadataCache);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const detached = metadata.metatype ? detachFreeForm(metadata.metatype, value) : undefined;
+    if (!detached) return super.transform(value, metadata);
+    const result: unknown = await super.transform(detached.copy, metadata);
+    detached.reattach(result);
+    return result;
   }
 }
 

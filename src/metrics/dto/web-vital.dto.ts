@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsNumber, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { WEB_VITAL_NAMES, type WebVitalName } from '../entities/web-vital.entity';
 
 const ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -21,25 +21,24 @@ export class WebVitalDto {
   id!: string;
 
   @ApiPropertyOptional({ enum: ['good', 'needs-improvement', 'poor'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['good', 'needs-improvement', 'poor'])
   rating?: string;
 
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(ID, { message: 'must be 1-100 characters of letters, digits, . _ : -' })
   sessionId?: string;
 
   @ApiPropertyOptional({ maxLength: 2048 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(2048)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsOptionalNotNull()
+  @IsBoundedDate()
   timestamp?: Date;
 }

@@ -1,10 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  IsArray,
-  IsDate,
   IsDefined,
   IsIn,
   IsInt,
@@ -13,8 +10,8 @@ import {
   IsUUID,
   Max,
   Min,
-  ValidateNested,
 } from 'class-validator';
+import { FreeFormJson, IsBoundedDate, IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { TASK_STATUSES, type TaskEntity, type TaskError, type TaskStatus } from '../entities/task.entity';
 
@@ -25,17 +22,18 @@ export class CreateTaskDto {
 
   @ApiProperty({ description: "Validated against the agent type's inputSchema" })
   @IsDefined()
+  @FreeFormJson()
   input!: unknown;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5, description: '1 runs first' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(10)
   priority?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 3 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(10)
@@ -47,7 +45,7 @@ export class CreateTaskDto {
     default: 1000,
     description: 'Base of the exponential backoff (with jitter)',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(3_600_000)
@@ -58,31 +56,29 @@ export class CreateTaskDto {
     maximum: 3_600_000,
     description: "Per attempt; the agent's timeout when absent",
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(100)
   @Max(3_600_000)
   timeoutMs?: number;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Not before this time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsOptionalNotNull()
+  @IsBoundedDate()
   runAt?: Date;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
+  @FreeFormJson()
   metadata?: Record<string, unknown>;
 }
 
 export class CreateTaskBatchDto {
   @ApiProperty({ type: [CreateTaskDto], maxItems: 1000 })
-  @IsArray()
+  @ValidateNestedEach(() => CreateTaskDto)
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
-  @Type(() => CreateTaskDto)
   tasks!: CreateTaskDto[];
 }
 
@@ -99,14 +95,12 @@ export class TaskQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsBoundedDate()
   createdAfter?: Date;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsBoundedDate()
   createdBefore?: Date;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { type Permission, PERMISSIONS, type Role, ROLES } from '../../auth/permissions';
 import type { UserEntity } from '../entities/user.entity';
@@ -68,19 +69,19 @@ export class SetPasswordDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   isActive?: boolean;
 }

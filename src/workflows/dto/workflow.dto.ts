@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,8 +13,8 @@ import {
   Matches,
   MaxLength,
   MinLength,
-  ValidateNested,
 } from 'class-validator';
+import { FreeFormJson, IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import type { Condition } from '../../common/conditions/condition';
 import { RUN_STATUSES, type RunStatus, type StepStatus } from '../entities/workflow-run.entity';
@@ -35,10 +34,11 @@ export class WorkflowStepDto {
     description: 'String values "{{ <JSONata> }}" are evaluated against {input, steps} when the step is queued',
   })
   @IsDefined()
+  @FreeFormJson()
   input!: unknown;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @ArrayUnique()
@@ -50,12 +50,13 @@ export class WorkflowStepDto {
     additionalProperties: true,
     description: 'A condition over {input, steps}; false skips the step',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
+  @FreeFormJson()
   when?: Condition;
 
   @ApiPropertyOptional({ description: 'When this step fails, the steps after it still run and the run does not fail' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   continueOnFailure?: boolean;
 }
@@ -74,17 +75,15 @@ export class CreateWorkflowDto {
   description?: string;
 
   @ApiProperty({ type: [WorkflowStepDto], minItems: 1, maxItems: 100 })
-  @IsArray()
+  @ValidateNestedEach(() => WorkflowStepDto)
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => WorkflowStepDto)
   steps!: WorkflowStepDto[];
 }
 
 export class UpdateWorkflowDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -96,19 +95,18 @@ export class UpdateWorkflowDto {
   @MaxLength(2000)
   description?: string;
 
-  @ApiPropertyOptional({ type: [WorkflowStepDto] })
-  @IsOptional()
-  @IsArray()
+  @ApiPropertyOptional({ type: [WorkflowStepDto], minItems: 1, maxItems: 100 })
+  @IsOptionalNotNull()
+  @ValidateNestedEach(() => WorkflowStepDto)
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => WorkflowStepDto)
   steps?: WorkflowStepDto[];
 }
 
 export class StartRunDto {
   @ApiPropertyOptional({ description: 'Available to templates and conditions as `input`' })
   @IsOptional()
+  @FreeFormJson()
   input?: unknown;
 }
 

@@ -1,0 +1,111 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError, type ErrorDetail, ValidationFailedError } from '../errors/app.error';
+import { ErrorCode } from '../errors/error-code';
+
+/**
+ * How deep a JSON body may nest (the body itself is level 1). Task inputs and workflow definitions need a
+ * handful of levels; class-transformer and class-validator recurse once per level, so thousands would
+ * overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** NUL (which Postgres cannot store in text or jsonb) and UTF-16 surrogates, paired or not. */
+// eslint-disable-next-line no-control-regex -- NUL is what it looks for
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+/** NUL, or a surrogate without its other half (which no UTF-8 encoder can write). */
+// eslint-disable-next-line no-control-regex -- NUL is what it looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const BAD_TEXT = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+/** Text Postgres and every encoder can take: no NUL, no lone surrogate. */
+export function isStorableText(s: string): boolean {
+  return !SUSPECT.test(s) || !UNSTORABLE.test(s);
+}
+
+function pointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+class TooDeep extends Error {}
+
+/**
+ * The first place in a parsed JSON body that has text Postgres cannot store (in a string or a key), as a
+ * JSON pointer; throws TooDeep past {@link MAX_JSON_DEPTH}. Recursion is bounded by that same depth.
+ */
+function findBadText(value: unknown, pointer: string, depth: number): ErrorDetail | undefined {
+  if (typeof value === 'string') {
+    return isStorableText(value) ? undefined : { field: pointer || '/', message: BAD_TEXT };
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth > MAX_JSON_DEPTH) throw new TooDeep();
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = findBadText(value[i], `${pointer}/${i}`, depth + 1);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (!isStorableText(key))
+      return { field: pointer || '/', message: `has a key that ${BAD_TEXT.replace('must', 'does')}` };
+    const bad = findBadText((value as Record<string, unknown>)[key], `${pointer}/${pointerSegment(key)}`, depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+/** Refuses a parsed JSON body nested too deep (400 BAD_REQUEST) or carrying unstorable text (400 VALIDATION_FAILED). */
+export function checkJsonBody(body: unknown): void {
+  let bad: ErrorDetail | undefined;
+  try {
+    bad = findBadText(body, '', 1);
+  } catch (err) {
+    if (!(err instanceof TooDeep)) throw err;
+    throw new AppError(ErrorCode.BAD_REQUEST, `The request body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
+  if (bad) throw new ValidationFailedError([bad]);
+}
+
+const MALFORMED_URL = 'The URL has malformed percent-encoding';
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    throw new AppError(ErrorCode.BAD_REQUEST, MALFORMED_URL);
+  }
+}
+
+/**
+ * Refuses a URL whose path or query has malformed percent-encoding (400 BAD_REQUEST) or decodes to text
+ * Postgres cannot store (400 VALIDATION_FAILED naming the query parameter, or `path`). Runs before routing.
+ */
+export function checkUrl(url: string): void {
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  if (path.includes('%') && !isStorableText(decode(path))) {
+    throw new ValidationFailedError([{ field: 'path', message: BAD_TEXT }]);
+  }
+  if (queryAt === -1 || !url.includes('%', queryAt)) return;
+  for (const pair of url.slice(queryAt + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const name = decode(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
+    if (!isStorableText(name))
+      throw new ValidationFailedError([
+        { field: 'query', message: `has a parameter name that ${BAD_TEXT.replace('must', 'does')}` },
+      ]);
+    if (!isStorableText(value)) throw new ValidationFailedError([{ field: name, message: BAD_TEXT }]);
+  }
+}
+
+/** {@link checkUrl} as the middleware every request passes before anything reads its path or query. */
+export function refuseBadUrls(req: Request, _res: Response, next: NextFunction): void {
+  try {
+    checkUrl(req.originalUrl);
+  } catch (err) {
+    next(err);
+    return;
+  }
+  next();
+}

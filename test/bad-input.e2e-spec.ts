@@ -1,0 +1,287 @@
+import request from 'supertest';
+import { createAgent } from './factories/tasks';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+/** The contract's answer to bad input: a 4xx in the error envelope, never a 5xx. */
+function expectRefused(res: request.Response, status: number, code: string): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  expect(res.body.status).toBe('error');
+}
+
+function nested(depth: number, leaf = '1'): string {
+  return '['.repeat(depth) + leaf + ']'.repeat(depth);
+}
+
+const TASK_BODY_LIMIT = 64 * 1024;
+
+jest.setTimeout(30_000);
+
+describe('Bad input gets a clear 4xx', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let op: TestUser;
+  let agentId: string;
+  let recordsAgentId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { TASK_BODY_LIMIT: '64kb', TASK_BATCH_BODY_LIMIT: '256kb' } });
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+    op = await createUser(t, 'operator');
+    agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+    recordsAgentId = (await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } })).id;
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  }, 30_000);
+
+  describe('paging and dates', () => {
+    it.each([
+      '/api/v1/tasks?skip=1e20',
+      '/api/v1/tasks?skip=99999999999999999999',
+      '/api/v1/audit-logs?skip=1e20',
+      '/api/v1/workflows?skip=1e19',
+      '/api/v1/tasks?createdAfter=%2B275760-09-13',
+      '/api/v1/tasks?createdBefore=-271821-04-20',
+      '/api/v1/audit-logs?from=%2B100000-01-01',
+      '/api/v1/audit-logs?to=-000001-01-01',
+    ])('refuses %s with 400 VALIDATION_FAILED', async (url) => {
+      const res = await request(t.http)
+        .get(url)
+        .set(...bearer(admin));
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+    });
+
+    it('accepts a deep page and a date range within bounds', async () => {
+      await request(t.http)
+        .get('/api/v1/tasks?skip=1000000&createdAfter=2000-01-01&createdBefore=9999-12-31')
+        .set(...bearer(admin))
+        .expect(200);
+    });
+
+    it('refuses a run time or expiry beyond year 9999 in a body', async () => {
+      const task = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send({ agentId, input: { expression: '1' }, runAt: '+275760-09-13T00:00:00.000Z' });
+      expectRefused(task, 400, 'VALIDATION_FAILED');
+      const key = await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(op))
+        .send({ name: 'k', scopes: ['tasks:read'], expiresAt: '+275760-09-13T00:00:00.000Z' });
+      expectRefused(key, 400, 'VALIDATION_FAILED');
+    });
+
+    it('refuses a config version beyond what a version number can be', async () => {
+      const res = await request(t.http)
+        .post(`/api/v1/agents/${agentId}/config/rollback`)
+        .set(...bearer(op))
+        .send({ version: 1e20 });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+    });
+  });
+
+  describe('deeply nested JSON', () => {
+    it.each(['/api/v1/auth/login', '/api/v1/auth/register', '/api/v1/auth/refresh', '/api/v1/metrics/frontend'])(
+      'refuses 3,000 levels on public %s with 400 before anything reads it',
+      async (url) => {
+        const res = await request(t.http)
+          .post(url)
+          .set('Content-Type', 'application/json')
+          .send(`{"email":${nested(3000)}}`);
+        expectRefused(res, 400, 'BAD_REQUEST');
+        expect(res.body.error.message).toMatch(/nested more than 64 levels/);
+      },
+    );
+
+    it('refuses a task input nested deeper than the limit, and accepts one just within it', async () => {
+      const deep = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Content-Type', 'application/json')
+        .send(`{"agentId":"${recordsAgentId}","input":{"records":[{"a":${nested(70)}}]}}`);
+      expectRefused(deep, 400, 'BAD_REQUEST');
+      // The body object, input, records, the record: 4 levels, then 60 arrays.
+      await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Content-Type', 'application/json')
+        .send(`{"agentId":"${recordsAgentId}","input":{"records":[{"a":${nested(60)}}]}}`)
+        .expect(202);
+    });
+
+    it('counts depth inside strings correctly: brackets in strings are not nesting', async () => {
+      const res = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send({ agentId: recordsAgentId, input: { records: [{ text: '['.repeat(500) + '"\\{' }] } });
+      expect(res.status).toBe(202);
+    });
+  });
+
+  describe('NUL, lone surrogates and malformed percent-encoding', () => {
+    it('refuses NUL in a query string, naming the parameter', async () => {
+      const res = await request(t.http)
+        .get('/api/v1/agents?q=a%00b')
+        .set(...bearer(admin));
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details).toEqual([{ field: 'q', message: expect.stringMatching(/NUL|character/) }]);
+    });
+
+    it('refuses NUL and lone surrogates in body strings and keys, naming where', async () => {
+      const nul = await request(t.http)
+        .post('/api/v1/auth/register')
+        .send({ email: 'nul@test.local', password: 'long-enough-password', name: 'a\u0000b' });
+      expectRefused(nul, 400, 'VALIDATION_FAILED');
+      expect(nul.body.error.details).toEqual([{ field: '/name', message: expect.any(String) }]);
+
+      const surrogate = await request(t.http)
+        .post('/api/v1/auth/register')
+        .set('Content-Type', 'application/json')
+        .send('{"email":"s@test.local","password":"long-enough-password","name":"x\\ud800y"}');
+      expectRefused(surrogate, 400, 'VALIDATION_FAILED');
+      expect(surrogate.body.error.details[0].field).toBe('/name');
+
+      const key = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send({ agentId: recordsAgentId, input: { records: [{ 'k\u0000': 1 }] } });
+      expectRefused(key, 400, 'VALIDATION_FAILED');
+      expect(key.body.error.details[0].field).toBe('/input/records/0');
+    });
+
+    it('refuses NUL in a failed login with 400, and the login audit still works', async () => {
+      const res = await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: 'x\u0000@test.local', password: 'whatever-password' });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      const wrong = await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: 'ok-but-\u00e9\ud83d\ude00@test.local', password: 'whatever-password' });
+      expectRefused(wrong, 401, 'UNAUTHENTICATED');
+    });
+
+    it.each([
+      '/api/v1/tasks/%E0%A4%A',
+      '/api/v1/agents/%ED%A0%80',
+      '/api/v1/agents/%00',
+      '/api/v1/tasks?status=%E0%A4%A',
+      '/api/v1/agents?q=%E0%A4%A',
+      '/api/v1/agents?q=%ED%A0%80',
+    ])('refuses %s with 400', async (url) => {
+      const res = await request(t.http)
+        .get(url)
+        .set(...bearer(admin));
+      expect(res.status).toBe(400);
+      expect(res.body.status).toBe('error');
+    });
+
+    it('keeps well-formed non-ASCII text', async () => {
+      const res = await request(t.http)
+        .post('/api/v1/auth/register')
+        .send({ email: 'utf@test.local', password: 'long-enough-password', name: 'Zoë 😀 東京' });
+      expect(res.status).toBe(201);
+      expect(res.body.data.name).toBe('Zoë 😀 東京');
+      await request(t.http)
+        .get('/api/v1/agents?q=%C3%A9t%C3%A9')
+        .set(...bearer(admin))
+        .expect(200);
+    });
+  });
+
+  describe('arrays nested in arrays', () => {
+    it.each([[[{ agentId: '00000000-0000-4000-8000-000000000000', input: {} }]], [null], ['task'], [1], [[]]])(
+      'refuses batch element %j',
+      async (element) => {
+        const res = await request(t.http)
+          .post('/api/v1/tasks/batch')
+          .set(...bearer(op))
+          .send({ tasks: [element] });
+        expectRefused(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.error.details[0].field).toBe('/tasks/0');
+      },
+    );
+
+    it('refuses workflow steps that are arrays', async () => {
+      const step = { id: 'a', agentId, input: {} };
+      const res = await request(t.http)
+        .post('/api/v1/workflows')
+        .set(...bearer(op))
+        .send({ name: 'w', steps: [[step]] });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details[0].field).toBe('/steps/0');
+    });
+  });
+
+  describe('null for fields that cannot be empty', () => {
+    it('refuses {"name": null} on a user', async () => {
+      const res = await request(t.http)
+        .patch(`/api/v1/users/${op.id}`)
+        .set(...bearer(admin))
+        .send({ name: null });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details[0].field).toBe('/name');
+    });
+
+    it.each([{ name: null }, { status: null }, { concurrency: null }, { timeoutMs: null }])(
+      'refuses agent change %j',
+      async (body) => {
+        const res = await request(t.http)
+          .patch(`/api/v1/agents/${agentId}`)
+          .set(...bearer(op))
+          .send(body);
+        expectRefused(res, 400, 'VALIDATION_FAILED');
+      },
+    );
+
+    it.each([{ name: null }, { steps: null }])('refuses workflow change %j', async (body) => {
+      const created = await request(t.http)
+        .post('/api/v1/workflows')
+        .set(...bearer(op))
+        .send({ name: 'w', steps: [{ id: 'a', agentId, input: { expression: '1' } }] })
+        .expect(201);
+      const res = await request(t.http)
+        .patch(`/api/v1/workflows/${created.body.data.id}`)
+        .set(...bearer(op))
+        .send(body);
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+    });
+  });
+
+  describe('task body limits', () => {
+    function taskOfSize(bytes: number): string {
+      const head = `{"agentId":"${recordsAgentId}","input":{"records":[{"pad":"`;
+      const tail = '"}]}}';
+      return head + 'x'.repeat(bytes - head.length - tail.length) + tail;
+    }
+
+    it('accepts a submission just under TASK_BODY_LIMIT and refuses one over it with 413', async () => {
+      await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Content-Type', 'application/json')
+        .send(taskOfSize(TASK_BODY_LIMIT - 16))
+        .expect(202);
+      const res = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Content-Type', 'application/json')
+        .send(taskOfSize(TASK_BODY_LIMIT + 16));
+      expectRefused(res, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
+    it('gives a batch its own, larger limit', async () => {
+      const one = JSON.parse(taskOfSize(TASK_BODY_LIMIT - 16)) as unknown;
+      await request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set(...bearer(op))
+        .send({ tasks: [one, one] })
+        .expect(202);
+      const res = await request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set(...bearer(op))
+        .send({ tasks: [one, one, one, one, one] });
+      expectRefused(res, 413, 'PAYLOAD_TOO_LARGE');
+    });
+  });
+});
