@@ -23,7 +23,7 @@ describe('task outcomes Postgres would refuse as they are', () => {
     remoteUrl = await remote.start();
     t = await createTestApp({ env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'true' } });
     op = await createUser(t, 'operator');
-  });
+  }, 120_000);
   afterAll(async () => {
     await t?.close();
     await remote.stop();
