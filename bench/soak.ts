@@ -672,8 +672,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const killApi = async (index: number): Promise<void> => {
       const slot = apis[index];
       const proc = slot.proc!;
-      slot.url = undefined;
+      // Killed while serving: requests in flight on it are reset, and the client retries them elsewhere.
       await sigkill(proc);
+      slot.url = undefined;
       kills.push({ atMs: since(), what: 'api', name: proc.name, pid: proc.child.pid ?? 0 });
       log(`${stamp()} chaos: SIGKILL ${proc.name} (pid ${proc.child.pid})`);
       const killedAt = Date.now();
