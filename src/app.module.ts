@@ -4,6 +4,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { RateLimitGuard } from './throttling/rate-limit.guard';
 import { AgentsModule } from './agents/agents.module';
 import { QueueModule } from './queue/queue.module';
+import { QueueBoardModule } from './queue/queue-board.module';
 import { TasksModule } from './tasks/tasks.module';
 import { EventsModule } from './events/events.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -48,7 +49,16 @@ export class AppModule {
         TasksModule.forRole(config.role),
         WorkflowsModule.forRole(config.role),
         ...(serves
-          ? [CommonModule, AuthModule, ThrottlingModule, ApiKeysModule, HealthModule, EventsModule, SystemModule]
+          ? [
+              CommonModule,
+              AuthModule,
+              ThrottlingModule,
+              ApiKeysModule,
+              HealthModule,
+              EventsModule,
+              SystemModule,
+              QueueBoardModule,
+            ]
           : []),
       ],
       // Rate limits first (floods of bad credentials count too), then authentication and permissions.

@@ -30,3 +30,9 @@ const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
 export function permissionsOf(role: Role): ReadonlySet<Permission> {
   return ROLE_PERMISSIONS[role];
 }
+
+/**
+ * Roles whose queue board is writable (retry, clean, promote, remove, pause…), for a signed-in user; every
+ * other caller holding `queues:manage` (an API key included) gets the board read-only.
+ */
+export const QUEUE_BOARD_WRITERS: ReadonlySet<Role> = new Set<Role>(['admin']);

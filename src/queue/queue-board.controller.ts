@@ -1,0 +1,78 @@
+import { Controller, Delete, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuditAction } from '../audit/audit.decorator';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import { QUEUE_BOARD_WRITERS } from '../auth/permissions';
+import type { Principal } from '../auth/principal';
+import { ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { UsersService } from '../users/users.service';
+import { BOARD_COOKIE, BOARD_SESSION_TTL_SECONDS, BoardSessions } from './board-sessions';
+import { QUEUE_BOARD_PATH } from './queue-board-path';
+
+export class BoardSessionDto {
+  @ApiProperty({ format: 'date-time' }) expiresAt!: Date;
+  @ApiProperty({ example: QUEUE_BOARD_PATH, description: 'Where the board is; the cookie is sent there only' })
+  path!: string;
+  @ApiProperty({ description: 'True when the board is read-only for this user (not an admin)' }) readOnly!: boolean;
+}
+
+@ApiTags('queues')
+@ApiBearerAuth('bearer')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@RequirePermissions('queues:manage')
+@Controller('queues')
+export class QueueBoardController {
+  private readonly cookie: { httpOnly: true; secure: boolean; sameSite: 'strict'; path: string };
+
+  constructor(
+    private readonly sessions: BoardSessions,
+    private readonly users: UsersService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const secure = config.env !== 'development' && config.env !== 'test';
+    this.cookie = { httpOnly: true, secure, sameSite: 'strict', path: QUEUE_BOARD_PATH };
+  }
+
+  @Post('board-session')
+  @HttpCode(200)
+  @AuditAction('queue.board_session', 'user')
+  @ApiOperation({
+    summary: `Open the queue board in this browser: a signed ${BOARD_SESSION_TTL_SECONDS / 60}-minute cookie for ${QUEUE_BOARD_PATH}, bound to the user (signed-in users, not API keys)`,
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The board cookie',
+    headers: {
+      'Set-Cookie': {
+        description: `${BOARD_COOKIE}=<signed session>; Path=${QUEUE_BOARD_PATH}; Max-Age=${BOARD_SESSION_TTL_SECONDS}; HttpOnly; SameSite=Strict; Secure outside NODE_ENV development and test`,
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiEnvelope(BoardSessionDto)
+  async open(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<BoardSessionDto> {
+    if (principal.type !== 'user') throw new ForbiddenError('A board session is for a signed-in user, not an API key');
+    const user = await this.users.authState(principal.userId);
+    if (!user?.isActive) throw new UnauthenticatedError();
+    const session = this.sessions.issue(user.id, user.tokenVersion);
+    res.cookie(BOARD_COOKIE, session.value, { ...this.cookie, maxAge: BOARD_SESSION_TTL_SECONDS * 1000 });
+    return { expiresAt: session.expiresAt, path: QUEUE_BOARD_PATH, readOnly: !QUEUE_BOARD_WRITERS.has(user.role) };
+  }
+
+  @Delete('board-session')
+  @HttpCode(204)
+  @AuditAction('queue.board_session_end', 'user')
+  @ApiOperation({ summary: 'Clear the queue board cookie of this browser' })
+  @ApiNoContentResponse({ description: `Set-Cookie clears ${BOARD_COOKIE}` })
+  close(@Res({ passthrough: true }) res: Response): void {
+    res.clearCookie(BOARD_COOKIE, this.cookie);
+  }
+}
