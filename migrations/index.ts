@@ -7,6 +7,7 @@ import { AuditPending1763950000000 } from './1763950000000-audit-pending';
 import { PartialRunIndex1763960000000 } from './1763960000000-partial-run-index';
 import { MfaReplayAndRecoveryCodes1763970000000 } from './1763970000000-mfa-replay-and-recovery-codes';
 import { TaskCheckpointParts1763980000000 } from './1763980000000-task-checkpoint-parts';
+import { TaskFinishedIndex1763990000000 } from './1763990000000-task-finished-index';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   PartialRunIndex1763960000000,
   MfaReplayAndRecoveryCodes1763970000000,
   TaskCheckpointParts1763980000000,
+  TaskFinishedIndex1763990000000,
 ];

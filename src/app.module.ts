@@ -5,6 +5,7 @@ import { RateLimitGuard } from './throttling/rate-limit.guard';
 import { AgentsModule } from './agents/agents.module';
 import { QueueModule } from './queue/queue.module';
 import { QueueBoardModule } from './queue/queue-board.module';
+import { StatsModule } from './stats/stats.module';
 import { TasksModule } from './tasks/tasks.module';
 import { EventsModule } from './events/events.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -58,6 +59,7 @@ export class AppModule {
               EventsModule,
               SystemModule,
               QueueBoardModule,
+              StatsModule,
             ]
           : []),
       ],

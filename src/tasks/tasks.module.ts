@@ -11,6 +11,7 @@ import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue, TASKS_QUEUE } from './task-queue';
 import { TaskReconciler } from './task-reconciler';
 import { TaskRunner } from './task-runner';
+import { TaskStats } from './task-stats';
 import { TaskStateWriter } from './task-state-writer';
 import { TaskWorker } from './task-worker';
 import { TasksController } from './tasks.controller';
@@ -34,9 +35,10 @@ export class TasksModule {
         TaskCancellation,
         TaskLifecycle,
         TaskCheckpoints,
+        TaskStats,
         ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, TaskReconciler, AgentSlots, AgentStateStore] : []),
       ],
-      exports: [TasksService, TaskQueue, TaskEvents, TaskLifecycle, ...(works ? [TaskWorker] : [])],
+      exports: [TasksService, TaskQueue, TaskEvents, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
     };
   }
 }

@@ -29,6 +29,7 @@ export interface TaskError {
 @Index('tasks_agent_created_idx', ['agentId', 'createdAt'])
 @Index('tasks_creator_created_idx', ['createdBy', 'createdAt'])
 @Index('tasks_run_idx', ['runId'], { where: '"run_id" IS NOT NULL' })
+@Index('tasks_finished_idx', ['finishedAt'], { where: '"finished_at" IS NOT NULL' })
 @Index('tasks_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
   where: '"idempotency_key" IS NOT NULL',
