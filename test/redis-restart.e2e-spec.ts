@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import Redis from 'ioredis';
 import request from 'supertest';
+import { TaskQueue } from '../src/tasks/task-queue';
 import { TaskReconciler } from '../src/tasks/task-reconciler';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
@@ -105,4 +106,29 @@ describe('Redis restarted empty', () => {
     );
     expect(attempts.map((a: { n: number }) => a.n)).toEqual([1, 1, 1]);
   }, 60_000);
+
+  it('takes a task written a moment ago for one still on its way to the queue, not for a lost one', async () => {
+    const op = await createUser(t, 'operator');
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const task = await submitTask(t, op, { agentId: agent.id, input: { expression: '6 * 7' } });
+    const queue = t.app.get(TaskQueue).queue;
+    await queue.remove(task.id);
+    expect(await queue.getJob(task.id)).toBeUndefined();
+    const reconciler = t.app.get(TaskReconciler);
+
+    // Written just now: its writer may not have queued it yet.
+    await t.dataSource.query(`UPDATE tasks SET updated_at = now() WHERE id = $1`, [task.id]);
+    expect(await reconciler.reconcileOnce()).toBe(0);
+    expect(await queue.getJob(task.id)).toBeUndefined();
+
+    // Written a minute ago and still not in the queue: lost, and queued again.
+    await t.dataSource.query(`UPDATE tasks SET updated_at = now() - interval '1 minute' WHERE id = $1`, [task.id]);
+    expect(await reconciler.reconcileOnce()).toBe(1);
+    expect(await queue.getJob(task.id)).toBeDefined();
+  }, 30_000);
 });

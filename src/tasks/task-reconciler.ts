@@ -10,6 +10,11 @@ import { TasksService } from './tasks.service';
 const PAGE = 500;
 /** Running tasks suspected of having no worker, with when (Redis time, ms) each was first suspected. */
 const SUSPECTS = 'reconciler:suspects';
+/**
+ * A task is written to Postgres first and queued right after; one written this recently (by Postgres' clock)
+ * may still be on its way to the queue, so its missing job is no sign of a loss yet.
+ */
+export const QUEUE_SETTLE_MS = 5000;
 /** However short the lock, a worker gets this long to come back to a restarted Redis before it is given up. */
 const MIN_TAKEOVER_GRACE_MS = 5000;
 
@@ -74,7 +79,7 @@ export class TaskReconciler {
     let requeued = 0;
     let after: string | undefined;
     for (;;) {
-      const page = await this.tasks.queuedIds(PAGE, after);
+      const page = await this.tasks.queuedIds(PAGE, after, QUEUE_SETTLE_MS);
       if (page.length === 0) break;
       const missing = new Set(await this.queue.missing(page.map((t) => t.id)));
       const lost = page.filter((t) => missing.has(t.id));

@@ -394,8 +394,8 @@ export class TasksService {
   }
 
   /** Tasks Postgres says should be in the queue. */
-  async queuedIds(limit: number, afterId?: string): Promise<TaskEntity[]> {
-    return this.inStatus(['queued', 'retrying'], limit, afterId);
+  async queuedIds(limit: number, afterId?: string, writtenAtLeastMsAgo = 0): Promise<TaskEntity[]> {
+    return this.inStatus(['queued', 'retrying'], limit, afterId, writtenAtLeastMsAgo);
   }
 
   /** Tasks Postgres says a worker is running. */
@@ -407,14 +407,18 @@ export class TasksService {
     statuses: TaskEntity['status'][],
     limit: number,
     afterId = '00000000-0000-0000-0000-000000000000',
+    writtenAtLeastMsAgo = 0,
   ): Promise<TaskEntity[]> {
-    return this.repo
+    const query = this.repo
       .createQueryBuilder('t')
       .where({ status: In(statuses) })
-      .andWhere('t.id > :afterId', { afterId })
-      .orderBy('t.id', 'ASC')
-      .take(limit)
-      .getMany();
+      .andWhere('t.id > :afterId', { afterId });
+    if (writtenAtLeastMsAgo > 0) {
+      query.andWhere('t.updated_at <= now() - make_interval(secs => :seconds)', {
+        seconds: writtenAtLeastMsAgo / 1000,
+      });
+    }
+    return query.orderBy('t.id', 'ASC').take(limit).getMany();
   }
 
   /** The worker that started each task's current attempt, by task id (absent where no attempt row is open). */
