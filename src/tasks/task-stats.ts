@@ -43,16 +43,17 @@ const ANY_STATUS = `t.status IN (${TASK_STATUSES.map((s) => `'${s}'`).join(', ')
 
 /** Tasks created per bucket by status: $1 bucket width, $2 bucket count (the current bucket last). */
 function bucketsSql(own: boolean): string {
+  // Inline, not joined from a CTE: the planner then sees the range and aggregates by hash.
+  const since = `date_bin($1::interval, now(), ${BIN_ORIGIN}) - ($2::int - 1) * $1::interval`;
   return `
-    WITH bounds AS (SELECT date_bin($1::interval, now(), ${BIN_ORIGIN}) - ($2::int - 1) * $1::interval AS since),
-    counts AS (
+    WITH counts AS (
       SELECT date_bin($1::interval, t.created_at, ${BIN_ORIGIN}) AS start, t.status, count(*)::int AS n
-      FROM tasks t, bounds
-      WHERE ${ANY_STATUS} AND t.created_at >= bounds.since${own ? ' AND t.created_by = $3' : ''}
+      FROM tasks t
+      WHERE ${ANY_STATUS} AND t.created_at >= ${since}${own ? ' AND t.created_by = $3' : ''}
       GROUP BY 1, 2
     )
     SELECT s.start, coalesce(jsonb_object_agg(c.status, c.n) FILTER (WHERE c.status IS NOT NULL), '{}') AS counts
-    FROM bounds, generate_series(bounds.since, bounds.since + ($2::int - 1) * $1::interval, $1::interval) AS s(start)
+    FROM generate_series(${since}, date_bin($1::interval, now(), ${BIN_ORIGIN}), $1::interval) AS s(start)
     LEFT JOIN counts c ON c.start = s.start
     GROUP BY s.start
     ORDER BY s.start`;
