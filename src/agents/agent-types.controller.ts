@@ -16,8 +16,11 @@ export class AgentTypesController {
   constructor(private readonly types: AgentTypeRegistry) {}
 
   @Get()
-  @ApiOperation({ summary: 'The agent types this platform runs, with their JSON Schemas (2020-12)' })
-  @ApiEnvelope(AgentTypeDto, { list: false })
+  @ApiOperation({
+    operationId: 'listAgentTypes',
+    summary: 'The agent types this platform runs, with their JSON Schemas (2020-12)',
+  })
+  @ApiEnvelope(AgentTypeDto, { array: true })
   list(): AgentTypeDto[] {
     const withDialect = (schema: Record<string, unknown>) => ({ $schema: JSON_SCHEMA_DIALECT, ...schema });
     return this.types.all().map((t) => ({

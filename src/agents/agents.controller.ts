@@ -1,19 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuditAction } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { PageQueryDto } from '../common/http/page-query.dto';
-import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { ApiEnvelope, ApiErrors, JSON_OBJECT_SCHEMA } from '../common/swagger/api-envelope';
 import { AgentTypeRegistry } from './agent-type.registry';
 import { AgentsService } from './agents.service';
 import {
@@ -77,7 +70,10 @@ export class AgentsController {
   @Post()
   @RequirePermissions('agents:write')
   @AuditAction('agent.create', 'agent')
-  @ApiOperation({ summary: "Register an agent; its config is validated against the type's configSchema" })
+  @ApiOperation({
+    operationId: 'createAgent',
+    summary: "Register an agent; its config is validated against the type's configSchema",
+  })
   @ApiEnvelope(AgentDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateAgentDto): Promise<AgentDto> {
@@ -86,7 +82,7 @@ export class AgentsController {
 
   @Get()
   @RequirePermissions('agents:read')
-  @ApiOperation({ summary: 'List agents (filter by type, status, text)' })
+  @ApiOperation({ operationId: 'listAgents', summary: 'List agents (filter by type, status, text)' })
   @ApiEnvelope(AgentDto, { list: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async list(@Query() query: AgentQueryDto): Promise<Page<AgentDto>> {
@@ -96,7 +92,7 @@ export class AgentsController {
 
   @Get(':id')
   @RequirePermissions('agents:read')
-  @ApiOperation({ summary: 'One agent' })
+  @ApiOperation({ operationId: 'getAgent', summary: 'One agent' })
   @ApiEnvelope(AgentDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<AgentDto> {
@@ -106,7 +102,10 @@ export class AgentsController {
   @Patch(':id')
   @RequirePermissions('agents:write')
   @AuditAction('agent.update', 'agent')
-  @ApiOperation({ summary: 'Rename, describe, pause/resume, or change concurrency and timeout' })
+  @ApiOperation({
+    operationId: 'updateAgent',
+    summary: 'Rename, describe, pause/resume, or change concurrency and timeout',
+  })
   @ApiEnvelope(AgentDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateAgentDto): Promise<AgentDto> {
@@ -117,7 +116,10 @@ export class AgentsController {
   @HttpCode(204)
   @RequirePermissions('agents:write')
   @AuditAction('agent.delete', 'agent')
-  @ApiOperation({ summary: 'Delete an agent (soft: its history stays, it takes no new tasks)' })
+  @ApiOperation({
+    operationId: 'deleteAgent',
+    summary: 'Delete an agent (soft: its history stays, it takes no new tasks)',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
@@ -126,8 +128,8 @@ export class AgentsController {
 
   @Get(':id/schema')
   @RequirePermissions('agents:read')
-  @ApiOperation({ summary: "The agent type's config JSON Schema" })
-  @ApiOkResponse({ description: 'JSON Schema 2020-12, in the envelope' })
+  @ApiOperation({ operationId: 'getAgentConfigSchema', summary: "The agent type's config JSON Schema" })
+  @ApiEnvelope({ ...JSON_OBJECT_SCHEMA, description: 'JSON Schema 2020-12' })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async schema(@Param('id', ParseUUIDPipe) id: string): Promise<Record<string, unknown>> {
     const agent = await this.agents.get(id);
@@ -138,7 +140,10 @@ export class AgentsController {
   @HttpCode(200)
   @RequirePermissions('agents:write')
   @AuditAction('agent.config_update', 'agent')
-  @ApiOperation({ summary: 'Replace the config: a new version, live for the next task without a restart' })
+  @ApiOperation({
+    operationId: 'setAgentConfig',
+    summary: 'Replace the config: a new version, live for the next task without a restart',
+  })
   @ApiEnvelope(AgentConfigVersionDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async setConfig(
@@ -152,7 +157,7 @@ export class AgentsController {
 
   @Get(':id/config/versions')
   @RequirePermissions('agents:read')
-  @ApiOperation({ summary: 'Config history, newest first (secrets masked)' })
+  @ApiOperation({ operationId: 'listAgentConfigVersions', summary: 'Config history, newest first (secrets masked)' })
   @ApiEnvelope(AgentConfigVersionDto, { list: true })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async versions(
@@ -176,7 +181,7 @@ export class AgentsController {
   @HttpCode(200)
   @RequirePermissions('agents:write')
   @AuditAction('agent.config_rollback', 'agent')
-  @ApiOperation({ summary: 'A new version equal to an earlier one' })
+  @ApiOperation({ operationId: 'rollbackAgentConfig', summary: 'A new version equal to an earlier one' })
   @ApiEnvelope(AgentConfigVersionDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async rollback(
@@ -190,7 +195,7 @@ export class AgentsController {
 
   @Get(':id/checkpoint')
   @RequirePermissions('agents:read')
-  @ApiOperation({ summary: "The agent's last saved state document" })
+  @ApiOperation({ operationId: 'getAgentCheckpoint', summary: "The agent's last saved state document" })
   @ApiEnvelope(AgentCheckpointDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   checkpoint(@Param('id', ParseUUIDPipe) id: string): Promise<AgentCheckpointDto> {

@@ -20,7 +20,7 @@ export class ApiKeysController {
 
   @Post()
   @AuditAction('apikey.create', 'apiKey')
-  @ApiOperation({ summary: 'Create an API key; the key is in this response only' })
+  @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the key is in this response only' })
   @ApiEnvelope(CreatedApiKeyDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
@@ -29,7 +29,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Your live API keys (admins: everyone’s)' })
+  @ApiOperation({ operationId: 'listApiKeys', summary: 'Your live API keys (admins: everyone’s)' })
   @ApiEnvelope(ApiKeyDto, { list: true })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
     const [items, total] = await this.keys.list(principal, query.skip, query.limit, isAdmin(principal));
@@ -39,7 +39,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @AuditAction('apikey.revoke', 'apiKey')
-  @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke an API key; it stops working at once' })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async revoke(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {

@@ -25,6 +25,7 @@ export class AuditController {
 
   @Get()
   @ApiOperation({
+    operationId: 'listAuditLogs',
     summary: 'Query the audit log, newest first (admins)',
     description:
       'Entries are written with their change and join the hash chain within about 200 ms; a read first ' +
@@ -37,7 +38,10 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'Recompute the hash chain and report the first broken entry (admins)' })
+  @ApiOperation({
+    operationId: 'verifyAuditChain',
+    summary: 'Recompute the hash chain and report the first broken entry (admins)',
+  })
   @ApiEnvelope(AuditVerificationDto)
   verify(): Promise<AuditVerification> {
     return this.audit.verify();

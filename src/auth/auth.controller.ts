@@ -69,7 +69,10 @@ export class AuthController {
   @Public()
   @Post('register')
   @AuditAction('auth.register', 'user')
-  @ApiOperation({ summary: 'Create an account (role viewer); off when AUTH_REGISTRATION=closed' })
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Create an account (role viewer); off when AUTH_REGISTRATION=closed',
+  })
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN)
   async register(@Body() body: RegisterDto): Promise<UserDto> {
@@ -82,6 +85,7 @@ export class AuthController {
   @HttpCode(200)
   @AuditAction('auth.login', 'user')
   @ApiOperation({
+    operationId: 'login',
     summary:
       'Exchange email and password (and, once MFA is enabled, a TOTP code or a recovery code) for tokens; 5 per minute per IP',
   })
@@ -104,6 +108,7 @@ export class AuthController {
   @HttpCode(200)
   @AuditAction('auth.refresh', 'user')
   @ApiOperation({
+    operationId: 'refreshTokens',
     summary:
       'Rotate a refresh token (from the body, else from the refresh cookie); presenting a spent one revokes its whole family',
   })
@@ -135,6 +140,7 @@ export class AuthController {
   @HttpCode(204)
   @AuditAction('auth.logout', 'user')
   @ApiOperation({
+    operationId: 'logout',
     summary: 'Revoke a refresh token (from the body, else from the refresh cookie) and its family; clears the cookie',
   })
   @CSRF_HEADER_DOC
@@ -162,7 +168,7 @@ export class AuthController {
   @Authenticated()
   @Get('me')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'The caller, with role and permissions' })
+  @ApiOperation({ operationId: 'getMe', summary: 'The caller, with role and permissions' })
   @ApiEnvelope(MeDto)
   @ApiErrors(ErrorCode.UNAUTHENTICATED)
   async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
@@ -173,7 +179,7 @@ export class AuthController {
   @Authenticated()
   @Get('mfa')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Whether MFA is on, and how many recovery codes are left' })
+  @ApiOperation({ operationId: 'getMfaStatus', summary: 'Whether MFA is on, and how many recovery codes are left' })
   @ApiEnvelope(MfaStatusDto)
   @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN)
   mfaStatus(@CurrentPrincipal() principal: Principal): Promise<MfaStatusDto> {
@@ -186,7 +192,10 @@ export class AuthController {
   @HttpCode(200)
   @AuditAction('auth.mfa_setup', 'user')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Start TOTP enrolment: a new secret, effective once enabled with a code' })
+  @ApiOperation({
+    operationId: 'setupMfa',
+    summary: 'Start TOTP enrolment: a new secret, effective once enabled with a code',
+  })
   @ApiEnvelope(MfaSetupDto)
   @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.INVALID_STATE)
   mfaSetup(@CurrentPrincipal() principal: Principal): Promise<MfaSetupDto> {
@@ -200,6 +209,7 @@ export class AuthController {
   @AuditAction('auth.mfa_enable', 'user')
   @ApiBearerAuth('bearer')
   @ApiOperation({
+    operationId: 'enableMfa',
     summary: 'Enable MFA with a valid code; answers the recovery codes, shown this once',
   })
   @ApiEnvelope(MfaEnabledDto)
@@ -220,7 +230,10 @@ export class AuthController {
   @HttpCode(200)
   @AuditAction('auth.mfa_disable', 'user')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Disable MFA with a valid TOTP code or a recovery code; the recovery codes go too' })
+  @ApiOperation({
+    operationId: 'disableMfa',
+    summary: 'Disable MFA with a valid TOTP code or a recovery code; the recovery codes go too',
+  })
   @ApiEnvelope(MfaStatusDto)
   @ApiErrors(
     ErrorCode.VALIDATION_FAILED,
@@ -242,7 +255,10 @@ export class AuthController {
   @HttpCode(200)
   @AuditAction('auth.mfa_recovery_codes', 'user')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Replace the recovery codes, with a valid TOTP code; the new ones are shown this once' })
+  @ApiOperation({
+    operationId: 'regenerateMfaRecoveryCodes',
+    summary: 'Replace the recovery codes, with a valid TOTP code; the new ones are shown this once',
+  })
   @ApiEnvelope(MfaRecoveryCodesDto)
   @ApiErrors(
     ErrorCode.VALIDATION_FAILED,

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -7,6 +7,28 @@ import { Public } from '../common/http/public.decorator';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
 import { QueueHealthIndicator } from './indicators/queue.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
+
+const COMPONENTS: SchemaObject = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+    additionalProperties: true,
+  },
+};
+
+/** Terminus' result: each component by name (database, redis, migrations, queues) with its state. */
+const HEALTH_RESULT: SchemaObject = {
+  type: 'object',
+  required: ['status', 'details'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+    info: { ...COMPONENTS, description: 'The components that are up' },
+    error: { ...COMPONENTS, description: 'The components that are down' },
+    details: { ...COMPONENTS, description: 'Every component' },
+  },
+};
 
 /** Probes for orchestrators, in Terminus' own format (not the API envelope). */
 @ApiTags('health')
@@ -23,24 +45,31 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: 200 while the process serves' })
-  @ApiResponse({ status: 200, description: 'Alive' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: 200 while the process serves' })
+  @ApiResponse({ status: 200, description: 'Alive', schema: HEALTH_RESULT })
   live(): HealthCheckResult {
     return { status: 'ok', info: {}, error: {}, details: {} } as HealthCheckResult;
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: Postgres, Redis and the task queue answer and migrations are applied' })
-  @ApiResponse({ status: 200, description: 'Ready' })
-  @ApiResponse({ status: 503, description: 'Not ready; each component is listed with its state' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: Postgres, Redis and the task queue answer and migrations are applied',
+  })
+  @ApiResponse({ status: 200, description: 'Ready', schema: HEALTH_RESULT })
+  @ApiResponse({
+    status: 503,
+    description: 'Not ready; each component is listed with its state',
+    schema: HEALTH_RESULT,
+  })
   ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     return this.run(res);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Every component' })
-  @ApiResponse({ status: 200, description: 'Healthy' })
-  @ApiResponse({ status: 503, description: 'A component is down' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Every component' })
+  @ApiResponse({ status: 200, description: 'Healthy', schema: HEALTH_RESULT })
+  @ApiResponse({ status: 503, description: 'A component is down', schema: HEALTH_RESULT })
   all(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     return this.run(res);
   }

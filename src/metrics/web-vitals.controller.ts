@@ -7,7 +7,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Public } from '../common/http/public.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { RateLimit } from '../throttling/rate-limit.decorator';
-import { WebVitalDto } from './dto/web-vital.dto';
+import { WebVitalAcceptedDto, WebVitalDto } from './dto/web-vital.dto';
 import { WebVitalEntity } from './entities/web-vital.entity';
 import { Metrics } from './metrics.service';
 
@@ -24,10 +24,13 @@ export class WebVitalsController {
   @RateLimit('frontendMetrics')
   @Post('frontend')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Report a web vital from a browser (public; 1000 per minute per IP by default)' })
-  @ApiEnvelope(null, { status: 202, description: 'Accepted' })
+  @ApiOperation({
+    operationId: 'reportWebVital',
+    summary: 'Report a web vital from a browser (public; 1000 per minute per IP by default)',
+  })
+  @ApiEnvelope(WebVitalAcceptedDto, { status: 202, description: 'Accepted' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.RATE_LIMITED)
-  async report(@Body() body: WebVitalDto): Promise<{ accepted: true }> {
+  async report(@Body() body: WebVitalDto): Promise<WebVitalAcceptedDto> {
     await this.dataSource.getRepository(WebVitalEntity).insert({
       name: body.name,
       value: body.value,

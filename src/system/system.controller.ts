@@ -33,7 +33,10 @@ export class SystemController {
   ) {}
 
   @Get('info')
-  @ApiOperation({ summary: 'Version, uptime, role, queues, workers and live connections (admins)' })
+  @ApiOperation({
+    operationId: 'getSystemInfo',
+    summary: 'Version, uptime, role, queues, workers and live connections (admins)',
+  })
   @ApiEnvelope(SystemInfoDto)
   async info(): Promise<SystemInfoDto> {
     const queue = this.moduleRef.get(TaskQueue, { strict: false }).queue;

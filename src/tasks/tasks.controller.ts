@@ -55,6 +55,7 @@ export class TasksController {
   @RequirePermissions('tasks:write')
   @AuditAction('task.create', 'task', { explicitContext: true })
   @ApiOperation({
+    operationId: 'submitTask',
     summary: 'Submit a task',
     description:
       'The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200); a different body → 422; while the first request is still in flight → 409.',
@@ -84,8 +85,8 @@ export class TasksController {
   @HttpCode(202)
   @RequirePermissions('tasks:write')
   @AuditAction('task.batch_create', 'task', { explicitContext: true })
-  @ApiOperation({ summary: 'Submit up to 1000 tasks, all or nothing' })
-  @ApiEnvelope(TaskDto, { status: 202, list: false })
+  @ApiOperation({ operationId: 'submitTaskBatch', summary: 'Submit up to 1000 tasks, all or nothing' })
+  @ApiEnvelope(TaskDto, { status: 202, array: true, description: 'Queued, in the order of the request' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async batch(
     @CurrentPrincipal() principal: Principal,
@@ -98,6 +99,7 @@ export class TasksController {
   @Get()
   @RequirePermissions('tasks:read')
   @ApiOperation({
+    operationId: 'listTasks',
     summary: 'Your tasks (admins: everyone’s), newest first',
     description:
       '`meta.total` counts the matching tasks. Up to 1,000 matches it is exact on every call; a larger count ' +
@@ -112,7 +114,7 @@ export class TasksController {
 
   @Get(':id')
   @RequirePermissions('tasks:read')
-  @ApiOperation({ summary: 'One task' })
+  @ApiOperation({ operationId: 'getTask', summary: 'One task' })
   @ApiEnvelope(TaskDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
@@ -121,8 +123,8 @@ export class TasksController {
 
   @Get(':id/attempts')
   @RequirePermissions('tasks:read')
-  @ApiOperation({ summary: 'Every attempt of a task, oldest first' })
-  @ApiEnvelope(TaskAttemptDto, { list: false })
+  @ApiOperation({ operationId: 'listTaskAttempts', summary: 'Every attempt of a task, oldest first' })
+  @ApiEnvelope(TaskAttemptDto, { array: true })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async attempts(
     @CurrentPrincipal() principal: Principal,
@@ -143,7 +145,10 @@ export class TasksController {
   @HttpCode(200)
   @RequirePermissions('tasks:write')
   @AuditAction('task.cancel', 'task')
-  @ApiOperation({ summary: 'Cancel a queued, retrying or running task (a running executor is aborted)' })
+  @ApiOperation({
+    operationId: 'cancelTask',
+    summary: 'Cancel a queued, retrying or running task (a running executor is aborted)',
+  })
   @ApiEnvelope(TaskDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
@@ -154,7 +159,7 @@ export class TasksController {
   @HttpCode(202)
   @RequirePermissions('tasks:write')
   @AuditAction('task.retry', 'task')
-  @ApiOperation({ summary: 'Run a failed or cancelled task again' })
+  @ApiOperation({ operationId: 'retryTask', summary: 'Run a failed or cancelled task again' })
   @ApiEnvelope(TaskDto, { status: 202 })
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async retry(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
@@ -163,7 +168,10 @@ export class TasksController {
 
   @Sse(':id/events')
   @RequirePermissions('tasks:read')
-  @ApiOperation({ summary: 'Server-Sent Events (`event: task`) for one task; the stream ends after a final status' })
+  @ApiOperation({
+    operationId: 'streamTaskEvents',
+    summary: 'Server-Sent Events (`event: task`) for one task; the stream ends after a final status',
+  })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'text/event-stream of `task` events, the current state first' })
   @ApiErrors(ErrorCode.NOT_FOUND)

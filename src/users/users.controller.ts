@@ -17,7 +17,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users (admins)' })
+  @ApiOperation({ operationId: 'listUsers', summary: 'List users (admins)' })
   @ApiEnvelope(UserDto, { list: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async list(@Query() query: UserQueryDto): Promise<Page<UserDto>> {
@@ -27,7 +27,7 @@ export class UsersController {
 
   @Post()
   @AuditAction('user.create', 'user')
-  @ApiOperation({ summary: 'Create a user with a role (admins)' })
+  @ApiOperation({ operationId: 'createUser', summary: 'Create a user with a role (admins)' })
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async create(@Body() body: CreateUserDto): Promise<UserDto> {
@@ -38,6 +38,7 @@ export class UsersController {
   @HttpCode(204)
   @AuditAction('user.password_reset', 'user')
   @ApiOperation({
+    operationId: 'setUserPassword',
     summary:
       "Set a user's password (admins); their refresh tokens are revoked and access tokens issued before stop working",
   })
@@ -48,7 +49,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One user (admins)' })
+  @ApiOperation({ operationId: 'getUser', summary: 'One user (admins)' })
   @ApiEnvelope(UserDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
@@ -57,7 +58,10 @@ export class UsersController {
 
   @Patch(':id')
   @AuditAction('user.update', 'user')
-  @ApiOperation({ summary: 'Rename, change role or (de)activate a user; role changes and deactivation apply at once' })
+  @ApiOperation({
+    operationId: 'updateUser',
+    summary: 'Rename, change role or (de)activate a user; role changes and deactivation apply at once',
+  })
   @ApiEnvelope(UserDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {

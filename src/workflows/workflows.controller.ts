@@ -67,7 +67,10 @@ export class WorkflowsController {
   @Post()
   @RequirePermissions('workflows:write')
   @AuditAction('workflow.create', 'workflow')
-  @ApiOperation({ summary: 'Define a workflow: unique step ids, known agents, no cycles (a cycle is named)' })
+  @ApiOperation({
+    operationId: 'createWorkflow',
+    summary: 'Define a workflow: unique step ids, known agents, no cycles (a cycle is named)',
+  })
   @ApiEnvelope(WorkflowDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateWorkflowDto): Promise<WorkflowDto> {
@@ -76,7 +79,7 @@ export class WorkflowsController {
 
   @Get()
   @RequirePermissions('workflows:read')
-  @ApiOperation({ summary: 'List workflows' })
+  @ApiOperation({ operationId: 'listWorkflows', summary: 'List workflows' })
   @ApiEnvelope(WorkflowDto, { list: true })
   async list(@Query() query: PageQueryDto): Promise<Page<WorkflowDto>> {
     const page = await this.workflows.list(query.skip, query.limit);
@@ -85,7 +88,7 @@ export class WorkflowsController {
 
   @Get(':id')
   @RequirePermissions('workflows:read')
-  @ApiOperation({ summary: 'One workflow' })
+  @ApiOperation({ operationId: 'getWorkflow', summary: 'One workflow' })
   @ApiEnvelope(WorkflowDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<WorkflowDto> {
@@ -95,7 +98,10 @@ export class WorkflowsController {
   @Patch(':id')
   @RequirePermissions('workflows:write')
   @AuditAction('workflow.update', 'workflow')
-  @ApiOperation({ summary: 'Change a workflow; new steps make a new version (running runs keep theirs)' })
+  @ApiOperation({
+    operationId: 'updateWorkflow',
+    summary: 'Change a workflow; new steps make a new version (running runs keep theirs)',
+  })
   @ApiEnvelope(WorkflowDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWorkflowDto): Promise<WorkflowDto> {
@@ -106,7 +112,7 @@ export class WorkflowsController {
   @HttpCode(204)
   @RequirePermissions('workflows:write')
   @AuditAction('workflow.delete', 'workflow')
-  @ApiOperation({ summary: 'Delete a workflow (its runs stay)' })
+  @ApiOperation({ operationId: 'deleteWorkflow', summary: 'Delete a workflow (its runs stay)' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
@@ -117,7 +123,7 @@ export class WorkflowsController {
   @HttpCode(202)
   @RequirePermissions('workflows:write')
   @AuditAction('workflow.run', 'workflowRun')
-  @ApiOperation({ summary: 'Start a run; independent steps run in parallel' })
+  @ApiOperation({ operationId: 'startWorkflowRun', summary: 'Start a run; independent steps run in parallel' })
   @ApiEnvelope(WorkflowRunDto, { status: 202 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async start(
@@ -130,7 +136,10 @@ export class WorkflowsController {
 
   @Get(':id/runs')
   @RequirePermissions('workflows:read')
-  @ApiOperation({ summary: 'Your runs of a workflow (admins: everyone’s), newest first' })
+  @ApiOperation({
+    operationId: 'listWorkflowRuns',
+    summary: 'Your runs of a workflow (admins: everyone’s), newest first',
+  })
   @ApiEnvelope(WorkflowRunDto, { list: true })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async runs(
@@ -156,7 +165,7 @@ export class WorkflowRunsController {
 
   @Get(':runId')
   @RequirePermissions('workflows:read')
-  @ApiOperation({ summary: 'One run with the state of each step' })
+  @ApiOperation({ operationId: 'getWorkflowRun', summary: 'One run with the state of each step' })
   @ApiEnvelope(WorkflowRunDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(
@@ -170,7 +179,7 @@ export class WorkflowRunsController {
   @HttpCode(200)
   @RequirePermissions('workflows:write')
   @AuditAction('workflow_run.cancel', 'workflowRun')
-  @ApiOperation({ summary: 'Cancel a run and its queued and running steps' })
+  @ApiOperation({ operationId: 'cancelWorkflowRun', summary: 'Cancel a run and its queued and running steps' })
   @ApiEnvelope(WorkflowRunDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async cancel(
@@ -182,7 +191,10 @@ export class WorkflowRunsController {
 
   @Sse(':runId/events')
   @RequirePermissions('workflows:read')
-  @ApiOperation({ summary: 'Server-Sent Events (`event: run`) for one run; the stream ends when the run does' })
+  @ApiOperation({
+    operationId: 'streamWorkflowRunEvents',
+    summary: 'Server-Sent Events (`event: run`) for one run; the stream ends when the run does',
+  })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'text/event-stream of `run` events, the current state first' })
   @ApiErrors(ErrorCode.NOT_FOUND)

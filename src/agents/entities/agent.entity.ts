@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type AgentStatus = 'active' | 'paused';
@@ -53,7 +54,7 @@ export class AgentEntity {
 }
 
 export class AgentCheckpointDto {
-  @ApiProperty({ nullable: true, description: 'The state document the agent saved last' })
+  @ApiJsonProperty({ nullable: true, description: 'The state document the agent saved last' })
   state!: unknown;
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })

@@ -1,6 +1,47 @@
 import { applyDecorators, Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+  type ApiResponseOptions,
+  type ReferenceObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
 import { ErrorCode, ERROR_STATUS } from '../errors/error-code';
+
+/** A JSON object whose keys are not fixed (a config, metadata, a JSON Schema): `Record<string, unknown>` in clients. */
+export const JSON_OBJECT_SCHEMA: SchemaObject = { type: 'object', additionalProperties: true };
+
+/** Any JSON value (an agent type's input or output may be any of them): a union of the JSON types in clients. */
+const JSON_VALUE_TYPES: SchemaObject[] = [
+  JSON_OBJECT_SCHEMA,
+  { type: 'array', items: {} },
+  { type: 'string' },
+  { type: 'number' },
+  { type: 'boolean' },
+];
+
+interface JsonPropertyOptions {
+  description?: string;
+  nullable?: boolean;
+  required?: boolean;
+}
+
+/**
+ * A property holding any JSON value (object, array, string, number or boolean; null too when `nullable`).
+ * Without it the type `unknown` is documented as `{type: object}` without properties, an object that can
+ * hold nothing.
+ */
+export function ApiJsonProperty(options: JsonPropertyOptions = {}): PropertyDecorator {
+  return ApiProperty({ ...options, anyOf: JSON_VALUE_TYPES });
+}
+
+/** {@link ApiJsonProperty}, not required. */
+export function ApiJsonPropertyOptional(options: Omit<JsonPropertyOptions, 'required'> = {}): PropertyDecorator {
+  return ApiJsonProperty({ ...options, required: false });
+}
 
 export class ResponseMetaDto {
   @ApiProperty({ format: 'date-time' })
@@ -54,16 +95,22 @@ export class ErrorEnvelopeDto {
 interface EnvelopeOptions {
   status?: number;
   description?: string;
-  /** `list`: data is an array and meta carries total, skip and limit. */
+  /** `list`: a page; data is an array and meta carries total, skip and limit. */
   list?: boolean;
+  /** `array`: data is an array of the model (every item, no paging); meta is the plain one. */
+  array?: boolean;
 }
 
-/** Documents a success response wrapped in the envelope (`data` of the given model). */
-export function ApiEnvelope(model: Type<unknown> | null, options: EnvelopeOptions = {}): MethodDecorator {
-  const item = model ? { $ref: getSchemaPath(model) } : { type: 'object', nullable: true };
-  const data = options.list ? { type: 'array', items: item } : item;
+/**
+ * Documents a success response wrapped in the envelope: `data` is the model (a DTO class, or a schema such
+ * as {@link JSON_OBJECT_SCHEMA}), an array of it (`array`), or a page of it (`list`).
+ */
+export function ApiEnvelope(model: Type<unknown> | SchemaObject, options: EnvelopeOptions = {}): MethodDecorator {
+  const isClass = typeof model === 'function';
+  const item: SchemaObject | ReferenceObject = isClass ? { $ref: getSchemaPath(model) } : model;
+  const data: SchemaObject | ReferenceObject = options.list || options.array ? { type: 'array', items: item } : item;
   return applyDecorators(
-    ApiExtraModels(ResponseMetaDto, PageMetaDto, ...(model ? [model] : [])),
+    ApiExtraModels(ResponseMetaDto, PageMetaDto, ...(isClass ? [model] : [])),
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success',
@@ -80,27 +127,81 @@ export function ApiEnvelope(model: Type<unknown> | null, options: EnvelopeOption
   );
 }
 
-const ERROR_DESCRIPTIONS: Partial<Record<ErrorCode, string>> = {
+const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.VALIDATION_FAILED]: 'The body or query is invalid; `details` lists each field',
+  [ErrorCode.BAD_REQUEST]: 'The request cannot be read (malformed JSON, a bad URL)',
   [ErrorCode.UNAUTHENTICATED]: 'Missing, expired or invalid credentials',
+  [ErrorCode.MFA_REQUIRED]: 'MFA is enabled: a valid, unused TOTP code or recovery code is required',
   [ErrorCode.FORBIDDEN]: 'Authenticated but lacking the permission',
   [ErrorCode.NOT_FOUND]: 'No such resource (or not yours)',
   [ErrorCode.CONFLICT]: 'Conflicts with the current state',
+  [ErrorCode.INVALID_STATE]: 'Not possible in the resource’s current state',
+  [ErrorCode.IDEMPOTENCY_CONFLICT]: 'The Idempotency-Key was used with a different body',
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 'The body is over the limit',
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 'The body is not JSON',
   [ErrorCode.RATE_LIMITED]: 'Rate limit exceeded; see Retry-After',
+  [ErrorCode.INTERNAL]: 'An unexpected error; nothing of the internals is shown',
+  [ErrorCode.SERVICE_UNAVAILABLE]: 'A dependency (Redis, PostgreSQL) cannot be reached; see Retry-After',
+  [ErrorCode.TIMEOUT]: 'The request took too long and was abandoned',
 };
 
-/** Documents the error responses a route can give, each in the error envelope. */
+/** What an error of each code looks like, for the documented examples. */
+const ERROR_EXAMPLES: Record<ErrorCode, Pick<ErrorBodyDto, 'message' | 'details'>> = {
+  [ErrorCode.VALIDATION_FAILED]: {
+    message: 'The request is invalid',
+    details: [{ field: '/name', message: 'must be a string' }],
+  },
+  [ErrorCode.BAD_REQUEST]: { message: 'The body is not valid JSON' },
+  [ErrorCode.UNAUTHENTICATED]: { message: 'Authentication required' },
+  [ErrorCode.MFA_REQUIRED]: { message: 'A valid MFA code is required' },
+  [ErrorCode.FORBIDDEN]: { message: 'You do not have permission to do this' },
+  [ErrorCode.NOT_FOUND]: { message: 'Task not found' },
+  [ErrorCode.CONFLICT]: { message: 'An agent with this name already exists' },
+  [ErrorCode.INVALID_STATE]: { message: 'The task has already finished' },
+  [ErrorCode.IDEMPOTENCY_CONFLICT]: { message: 'This Idempotency-Key was used with a different body' },
+  [ErrorCode.PAYLOAD_TOO_LARGE]: { message: 'The body is larger than 1 MB' },
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { message: 'The body must be application/json' },
+  [ErrorCode.RATE_LIMITED]: { message: 'Too many requests; retry after 30 s' },
+  [ErrorCode.INTERNAL]: { message: 'Internal error' },
+  [ErrorCode.SERVICE_UNAVAILABLE]: { message: 'The service is unavailable; retry later' },
+  [ErrorCode.TIMEOUT]: { message: 'The request took too long and was abandoned' },
+};
+
+/** The error envelope a response of this code carries, as documented. */
+export function errorExample(code: ErrorCode): ErrorEnvelopeDto {
+  return {
+    status: 'error',
+    error: { code, ...ERROR_EXAMPLES[code] },
+    meta: { timestamp: '2026-01-01T00:00:00.000Z', requestId: '8f14e45f-ceea-467f-a0e6-0b5e3a2b7c1d' },
+  };
+}
+
+/**
+ * Documents the error responses a route can give, each in the error envelope with one example per code
+ * (a status several codes share, such as 409 CONFLICT and INVALID_STATE, shows each).
+ */
 export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorator {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  for (const code of new Set(codes)) {
+    byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  }
   return applyDecorators(
     ApiExtraModels(ErrorEnvelopeDto),
-    ...[...byStatus].map(([status, list]) =>
-      ApiResponse({
+    ...[...byStatus].map(([status, list]) => {
+      // JSON whatever the route produces on success (an event stream answers its errors in JSON too).
+      const response: ApiResponseOptions = {
         status,
-        description: list.map((c) => `${c}: ${ERROR_DESCRIPTIONS[c] ?? c}`).join('; '),
-        schema: { $ref: getSchemaPath(ErrorEnvelopeDto) },
-      }),
-    ),
+        description: list.map((c) => `${c}: ${ERROR_DESCRIPTIONS[c]}`).join('; '),
+        content: {
+          'application/json': {
+            schema: { $ref: getSchemaPath(ErrorEnvelopeDto) },
+            examples: Object.fromEntries(
+              list.map((c) => [c, { summary: `${c}: ${ERROR_DESCRIPTIONS[c]}`, value: errorExample(c) }]),
+            ),
+          },
+        },
+      };
+      return ApiResponse(response);
+    }),
   );
 }

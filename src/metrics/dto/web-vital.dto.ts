@@ -42,3 +42,7 @@ export class WebVitalDto {
   @IsBoundedDate()
   timestamp?: Date;
 }
+
+export class WebVitalAcceptedDto {
+  @ApiProperty({ enum: [true] }) accepted!: true;
+}

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { FreeFormJson, IsBoundedDate, IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
+import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { TASK_STATUSES, type TaskEntity, type TaskError, type TaskStatus } from '../entities/task.entity';
 
 export class CreateTaskDto {
@@ -20,7 +21,7 @@ export class CreateTaskDto {
   @IsUUID()
   agentId!: string;
 
-  @ApiProperty({ description: "Validated against the agent type's inputSchema" })
+  @ApiJsonProperty({ description: "Any JSON value, validated against the agent type's inputSchema" })
   @IsDefined()
   @FreeFormJson()
   input!: unknown;
@@ -113,8 +114,9 @@ export class TaskDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) agentId!: string;
   @ApiProperty({ enum: TASK_STATUSES }) status!: TaskStatus;
-  @ApiProperty() input!: unknown;
-  @ApiProperty({ nullable: true }) output!: unknown;
+  @ApiJsonProperty() input!: unknown;
+  @ApiJsonProperty({ nullable: true, description: "As the agent type's outputSchema says; null until it succeeds" })
+  output!: unknown;
   @ApiProperty({ type: TaskErrorDto, nullable: true }) error!: TaskError | null;
   @ApiProperty() attempts!: number;
   @ApiProperty() maxAttempts!: number;

@@ -16,6 +16,8 @@ import {
 } from 'class-validator';
 import { FreeFormJson, IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
+import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
+import { TaskErrorDto } from '../../tasks/dto/task.dto';
 import type { Condition } from '../../common/conditions/condition';
 import { RUN_STATUSES, type RunStatus, type StepStatus } from '../entities/workflow-run.entity';
 
@@ -30,8 +32,9 @@ export class WorkflowStepDto {
   @IsUUID()
   agentId!: string;
 
-  @ApiProperty({
-    description: 'String values "{{ <JSONata> }}" are evaluated against {input, steps} when the step is queued',
+  @ApiJsonProperty({
+    description:
+      'Any JSON value; string values "{{ <JSONata> }}" are evaluated against {input, steps} when the step is queued',
   })
   @IsDefined()
   @FreeFormJson()
@@ -104,7 +107,10 @@ export class UpdateWorkflowDto {
 }
 
 export class StartRunDto {
-  @ApiPropertyOptional({ description: 'Available to templates and conditions as `input`' })
+  @ApiJsonPropertyOptional({
+    nullable: true,
+    description: 'Any JSON value, available to templates and conditions as `input` (`{}` when absent)',
+  })
   @IsOptional()
   @FreeFormJson()
   input?: unknown;
@@ -128,8 +134,8 @@ export class RunStepDto {
   @ApiProperty({ enum: ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] })
   status!: StepStatus;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId!: string | null;
-  @ApiProperty({ nullable: true }) output!: unknown;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) error!: {
+  @ApiJsonProperty({ nullable: true }) output!: unknown;
+  @ApiProperty({ type: TaskErrorDto, nullable: true }) error!: {
     code: string;
     message: string;
   } | null;
@@ -140,8 +146,13 @@ export class WorkflowRunDto {
   @ApiProperty({ format: 'uuid' }) workflowId!: string;
   @ApiProperty() workflowVersion!: number;
   @ApiProperty({ enum: RUN_STATUSES }) status!: RunStatus;
-  @ApiProperty() input!: unknown;
-  @ApiProperty({ nullable: true, description: 'The outputs of the steps nothing depends on, by step id' })
+  @ApiJsonProperty() input!: unknown;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'The outputs of the steps nothing depends on, by step id; null until the run has succeeded or failed',
+  })
   output!: unknown;
   @ApiProperty({ type: [RunStepDto] }) steps!: RunStepDto[];
   @ApiProperty({ format: 'uuid' }) createdBy!: string;

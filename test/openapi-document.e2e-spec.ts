@@ -1,0 +1,274 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import request from 'supertest';
+import { ERROR_STATUS, ErrorCode } from '../src/common/errors/error-code';
+import { createAgent, settled, submitTask } from './factories/tasks';
+import { ADMIN, bearer, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+type Schema = Record<string, unknown>;
+interface Operation {
+  operationId?: string;
+  responses: Record<string, { content?: Record<string, { schema?: Schema; examples?: Record<string, Example> }> }>;
+}
+interface Example {
+  value: { status: string; error: { code: string } };
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+/** OpenAPI 3.0 schema → JSON Schema: `nullable` becomes a null alternative, component refs point into `doc`. */
+function jsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(jsonSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const { nullable, ...rest } = node as Schema;
+  const out = Object.fromEntries(
+    Object.entries(rest).map(([key, value]) => [
+      key,
+      key === '$ref' && typeof value === 'string'
+        ? value.replace('#/components/schemas/', 'doc#/definitions/')
+        : key === 'example' || key === 'examples'
+          ? value
+          : jsonSchema(value),
+    ]),
+  );
+  return nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
+}
+
+/** The documented schemas, with every mention of an empty-looking object (`{type: object}` and nothing more). */
+function closedObjects(node: unknown, path: string, found: string[]): string[] {
+  if (Array.isArray(node)) node.forEach((n, i) => closedObjects(n, `${path}/${i}`, found));
+  else if (typeof node === 'object' && node !== null) {
+    const schema = node as Schema;
+    const shaped = ['properties', 'additionalProperties', 'allOf', 'anyOf', 'oneOf', '$ref'].some((k) => k in schema);
+    if (schema.type === 'object' && !shaped) found.push(path);
+    for (const [key, value] of Object.entries(schema)) {
+      if (key !== 'example' && key !== 'examples') closedObjects(value, `${path}/${key}`, found);
+    }
+  }
+  return found;
+}
+
+describe('the OpenAPI document, as generated clients read it', () => {
+  let t: TestApp;
+  let doc: Document;
+  let admin: TestUser;
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    doc = (await request(t.http).get('/docs-json').expect(200)).body as Document;
+    ajv.addSchema({ definitions: jsonSchema(doc.components.schemas) }, 'doc');
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const operations = (): [string, Operation][] =>
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]): [string, Operation] => [`${method.toUpperCase()} ${path}`, op]),
+    );
+
+  /** Checks a real answer against what the document says this route answers with this status. */
+  function conforms(route: string, status: number, body: unknown): void {
+    const [method, path] = route.split(' ');
+    const schema =
+      doc.paths[path]?.[method.toLowerCase()]?.responses[String(status)]?.content?.['application/json']?.schema;
+    if (!schema) throw new Error(`${route} documents no JSON body for ${status}`);
+    const validate: ValidateFunction = ajv.compile(jsonSchema(schema) as Schema);
+    const valid = validate(body);
+    expect({ route, status, errors: valid ? [] : validate.errors }).toEqual({ route, status, errors: [] });
+  }
+
+  it('gives every operation a readable, unique operationId', () => {
+    const ids = operations().map(([route, op]) => ({ route, id: op.operationId ?? '' }));
+    expect(ids.filter(({ id }) => !/^[a-z][A-Za-z0-9]+$/.test(id))).toEqual([]);
+    const seen = new Map<string, string[]>();
+    for (const { route, id } of ids) seen.set(id, [...(seen.get(id) ?? []), route]);
+    expect([...seen].filter(([, routes]) => routes.length > 1)).toEqual([]);
+    expect(Object.fromEntries(ids.map(({ route, id }) => [route, id]))).toEqual(
+      expect.objectContaining({
+        'GET /api/v1/tasks': 'listTasks',
+        'GET /api/v1/tasks/{id}': 'getTask',
+        'POST /api/v1/tasks': 'submitTask',
+        'POST /api/v1/tasks/batch': 'submitTaskBatch',
+        'POST /api/v1/tasks/{id}/cancel': 'cancelTask',
+        'POST /api/v1/agents': 'createAgent',
+        'GET /api/v1/agent-types': 'listAgentTypes',
+        'POST /api/v1/auth/login': 'login',
+        'GET /api/v1/audit-logs/verify': 'verifyAuditChain',
+        'GET /health/live': 'getLiveness',
+      }),
+    );
+  });
+
+  it('documents no object that can hold nothing: free-form JSON is free-form', () => {
+    expect(closedObjects(doc.components.schemas, '#/components/schemas', [])).toEqual([]);
+    expect(closedObjects(doc.paths, '#/paths', [])).toEqual([]);
+  });
+
+  it('lets task and workflow input and output carry any properties', () => {
+    const anyObject = { expression: '1+2', variables: { x: 1 }, extra: [true, null, 'text'] };
+    const fields: [string, string][] = [
+      ['CreateTaskDto', 'input'],
+      ['CreateTaskDto', 'metadata'],
+      ['TaskDto', 'input'],
+      ['TaskDto', 'output'],
+      ['TaskDto', 'metadata'],
+      ['WorkflowStepDto', 'input'],
+      ['StartRunDto', 'input'],
+      ['WorkflowRunDto', 'input'],
+      ['WorkflowRunDto', 'output'],
+      ['RunStepDto', 'output'],
+      ['AgentCheckpointDto', 'state'],
+      ['CreateAgentDto', 'config'],
+      ['AgentDto', 'config'],
+      ['AuditLogEntity', 'details'],
+    ];
+    for (const [model, field] of fields) {
+      const schema = (doc.components.schemas[model].properties as Record<string, Schema>)[field];
+      expect({ model, field, valid: ajv.validate(jsonSchema(schema) as Schema, anyObject) }).toEqual({
+        model,
+        field,
+        valid: true,
+      });
+    }
+    // Where any JSON value is taken, an array or a number is one too.
+    for (const [model, field] of [
+      ['CreateTaskDto', 'input'],
+      ['TaskDto', 'output'],
+    ]) {
+      const schema = jsonSchema((doc.components.schemas[model].properties as Record<string, Schema>)[field]) as Schema;
+      expect(ajv.validate(schema, [1, 2])).toBe(true);
+      expect(ajv.validate(schema, 42)).toBe(true);
+    }
+  });
+
+  it('shows, for each error response, examples whose code is sent with that status', () => {
+    const wrong: string[] = [];
+    for (const [route, op] of operations()) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400 || route.includes(' /health')) continue;
+        const examples = Object.values(response.content?.['application/json']?.examples ?? {});
+        if (examples.length === 0) wrong.push(`${route} ${status}: no example`);
+        for (const example of examples) {
+          const code = example.value.error.code as ErrorCode;
+          if (ERROR_STATUS[code] !== Number(status)) wrong.push(`${route} ${status}: example ${code}`);
+          const validate = ajv.compile({ $ref: 'doc#/definitions/ErrorEnvelopeDto' });
+          if (!validate(example.value)) wrong.push(`${route} ${status}: example ${code} is not an error envelope`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    const examplesOf = (route: string, status: number) => {
+      const [method, path] = route.split(' ');
+      const content = doc.paths[path][method.toLowerCase()].responses[String(status)].content?.['application/json'];
+      return Object.values(content?.examples ?? {}).map((e) => e.value.error.code);
+    };
+    expect(examplesOf('GET /api/v1/tasks', 401)).toEqual([ErrorCode.UNAUTHENTICATED]);
+    expect(examplesOf('GET /api/v1/tasks', 403)).toEqual([ErrorCode.FORBIDDEN]);
+    expect(examplesOf('GET /api/v1/tasks', 429)).toEqual([ErrorCode.RATE_LIMITED]);
+    expect(examplesOf('POST /api/v1/tasks', 422)).toEqual([ErrorCode.IDEMPOTENCY_CONFLICT]);
+    expect(examplesOf('POST /api/v1/auth/login', 401).sort()).toEqual([
+      ErrorCode.MFA_REQUIRED,
+      ErrorCode.UNAUTHENTICATED,
+    ]);
+  });
+
+  it('documents agent types, batches and attempts as arrays, and the API answers arrays', async () => {
+    const dataOf = (route: string, status: number) => {
+      const [method, path] = route.split(' ');
+      const content = doc.paths[path][method.toLowerCase()].responses[String(status)].content?.['application/json'];
+      return (content?.schema?.properties as Record<string, Schema>).data;
+    };
+    expect(dataOf('GET /api/v1/agent-types', 200)).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/AgentTypeDto' },
+    });
+    expect(dataOf('POST /api/v1/tasks/batch', 202)).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/TaskDto' },
+    });
+    expect(dataOf('GET /api/v1/tasks/{id}/attempts', 200)).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/TaskAttemptDto' },
+    });
+
+    const types = await request(t.http)
+      .get('/api/v1/agent-types')
+      .set(...bearer(admin))
+      .expect(200);
+    expect(Array.isArray(types.body.data)).toBe(true);
+    conforms('GET /api/v1/agent-types', 200, types.body);
+
+    const agent = await createAgent(t, admin, { type: 'calculator' });
+    const batch = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(admin))
+      .send({ tasks: [{ agentId: agent.id, input: { expression: '1+2' } }] })
+      .expect(202);
+    expect(Array.isArray(batch.body.data)).toBe(true);
+    conforms('POST /api/v1/tasks/batch', 202, batch.body);
+
+    const done = await settled(t, admin, batch.body.data[0].id);
+    expect(done.output).toEqual({ result: 3 });
+    const attempts = await request(t.http)
+      .get(`/api/v1/tasks/${done.id}/attempts`)
+      .set(...bearer(admin))
+      .expect(200);
+    expect(attempts.body.data).toHaveLength(1);
+    conforms('GET /api/v1/tasks/{id}/attempts', 200, attempts.body);
+  });
+
+  it('documents what the other routes answer', async () => {
+    const agent = await createAgent(t, admin, { type: 'calculator' });
+    const task = await submitTask(t, admin, { agentId: agent.id, input: { expression: '6*7' }, metadata: { a: 1 } });
+    const finished = await request(t.http)
+      .get(`/api/v1/tasks/${(await settled(t, admin, task.id)).id}`)
+      .set(...bearer(admin));
+    conforms('GET /api/v1/tasks/{id}', 200, finished.body);
+    const list = await request(t.http)
+      .get('/api/v1/tasks')
+      .set(...bearer(admin));
+    conforms('GET /api/v1/tasks', 200, list.body);
+    const schema = await request(t.http)
+      .get(`/api/v1/agents/${agent.id}/schema`)
+      .set(...bearer(admin));
+    conforms('GET /api/v1/agents/{id}/schema', 200, schema.body);
+    const checkpoint = await request(t.http)
+      .get(`/api/v1/agents/${agent.id}/checkpoint`)
+      .set(...bearer(admin));
+    conforms('GET /api/v1/agents/{id}/checkpoint', 200, checkpoint.body);
+    const vital = await request(t.http).post('/api/v1/metrics/frontend').send({ name: 'LCP', value: 1200, id: 'v1-1' });
+    conforms('POST /api/v1/metrics/frontend', 202, vital.body);
+    const workflow = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(admin))
+      .send({ name: 'one step', steps: [{ id: 'calc', agentId: agent.id, input: { expression: '1+1' } }] });
+    conforms('POST /api/v1/workflows', 201, workflow.body);
+    const run = await request(t.http)
+      .post(`/api/v1/workflows/${workflow.body.data.id}/runs`)
+      .set(...bearer(admin))
+      .send({ input: { any: ['thing'] } });
+    conforms('POST /api/v1/workflows/{id}/runs', 202, run.body);
+    const verify = await request(t.http)
+      .get('/api/v1/audit-logs/verify')
+      .set(...bearer(admin));
+    conforms('GET /api/v1/audit-logs/verify', 200, verify.body);
+    const me = await request(t.http)
+      .get('/api/v1/auth/me')
+      .set(...bearer(admin));
+    conforms('GET /api/v1/auth/me', 200, me.body);
+    const live = await request(t.http).get('/health/live');
+    conforms('GET /health/live', 200, live.body);
+    const ready = await request(t.http).get('/health/ready');
+    conforms('GET /health/ready', 200, ready.body);
+    const denied = await request(t.http).get('/api/v1/tasks');
+    conforms('GET /api/v1/tasks', 401, denied.body);
+    expect(denied.body.error.code).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+});
