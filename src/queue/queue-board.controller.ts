@@ -42,6 +42,7 @@ export class QueueBoardController {
   @HttpCode(200)
   @AuditAction('queue.board_session', 'user')
   @ApiOperation({
+    operationId: 'openQueueBoardSession',
     summary: `Open the queue board in this browser: a signed ${BOARD_SESSION_TTL_SECONDS / 60}-minute cookie for ${QUEUE_BOARD_PATH}, bound to the user (signed-in users, not API keys)`,
   })
   @ApiResponse({
@@ -70,7 +71,7 @@ export class QueueBoardController {
   @Delete('board-session')
   @HttpCode(204)
   @AuditAction('queue.board_session_end', 'user')
-  @ApiOperation({ summary: 'Clear the queue board cookie of this browser' })
+  @ApiOperation({ operationId: 'closeQueueBoardSession', summary: 'Clear the queue board cookie of this browser' })
   @ApiNoContentResponse({ description: `Set-Cookie clears ${BOARD_COOKIE}` })
   close(@Res({ passthrough: true }) res: Response): void {
     res.clearCookie(BOARD_COOKIE, this.cookie);
