@@ -13,6 +13,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
+import { ConsoleModule } from './console/console.module';
 import { ProcessModule } from './common/process/process.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { MetadataModule } from './common/metadata/metadata.module';
@@ -58,6 +59,7 @@ export class AppModule {
               HealthModule,
               EventsModule,
               SystemModule,
+              ConsoleModule,
               QueueBoardModule,
               StatsModule,
             ]

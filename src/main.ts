@@ -6,6 +6,7 @@ import { AppConfig, loadConfig } from './config/app-config';
 import { InvalidConfigError } from './config/config.errors';
 import { preflight, PreflightError } from './preflight';
 import { DOCS_PATH } from './common/http/configure-http-app';
+import { consoleBuilt } from './console/console-static';
 import { AdminBootstrapService } from './users/admin-bootstrap.service';
 
 const log = pino({ base: { role: process.env.APP_ROLE ?? 'all' }, level: process.env.LOG_LEVEL ?? 'info' });
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   handleShutdown(app, config);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   const lines = [
+    consoleBuilt() ? `Console: ${url}/` : `Console: not built (run npm run build); ${url}/ answers 503 until it is`,
     `YMERA ${config.role === 'all' ? 'API and worker' : 'API'} listening on ${url}/api/v1`,
     `API docs: ${url}/${DOCS_PATH} (OpenAPI document: ${url}/${DOCS_PATH}-json)`,
     `Health: ${url}/health/ready`,

@@ -35,7 +35,8 @@ describe('Prometheus metrics at /metrics', () => {
       .set(...bearer(op))
       .expect(200);
     await request(t.http).get('/api/v1/auth/me').set('Authorization', 'Bearer not-a-token').expect(401);
-    await request(t.http).get(`/nowhere/${task.id}`).expect(404);
+    // A file name no route or console asset answers (other GETs outside /api serve the console).
+    await request(t.http).get(`/nowhere/${task.id}.json`).expect(404);
 
     const text = await scrape();
     expect(text).toContain('# TYPE http_requests_total counter');

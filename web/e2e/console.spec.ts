@@ -1,0 +1,244 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import * as OTPAuth from 'otpauth';
+import { ADMIN } from './global-setup';
+
+const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const PAGES = [
+  { link: 'Overview', path: '/', file: 'overview' },
+  { link: 'Agents', path: '/agents', file: 'agents' },
+  { link: 'Tasks', path: '/tasks', file: 'tasks' },
+  { link: 'Workflows', path: '/workflows', file: 'workflows' },
+  { link: 'Audit', path: '/audit', file: 'audit' },
+  { link: 'Users', path: '/users', file: 'users' },
+  { link: 'API keys', path: '/api-keys', file: 'api-keys' },
+  { link: 'Queues', path: '/queues', file: 'queues' },
+];
+
+/** Every CSP refusal the browser reports: the console must run under its CSP without one. */
+function watchCsp(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+}
+
+async function apiToken(request: APIRequestContext, email: string, password: string): Promise<string> {
+  const res = await request.post('/api/v1/auth/login', { data: { email, password } });
+  expect(res.status()).toBe(200);
+  return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
+}
+
+test('the start line names the console first', () => {
+  const lines = (process.env.CONSOLE_START_OUTPUT ?? '').split('\n').filter((l) => l.trim());
+  const first = lines.findIndex((l) => /^Console: http/.test(l));
+  expect(first).toBeGreaterThanOrEqual(0);
+  expect(lines.slice(first + 1).some((l) => /listening on http/.test(l))).toBe(true);
+});
+
+test('keyboard: Tab reaches the sign-in controls in order', async ({ page }) => {
+  await page.goto('/sign-in');
+  await expect(page.getByLabel('Email')).toBeVisible();
+  const reached: string[] = [];
+  for (let i = 0; i < 8 && reached.length < 3; i++) {
+    await page.keyboard.press('Tab');
+    const email = await page.getByLabel('Email').evaluate((el) => el === document.activeElement);
+    const password = await page.getByLabel('Password', { exact: true }).evaluate((el) => el === document.activeElement);
+    const button = await page.getByRole('button', { name: 'Sign in' }).evaluate((el) => el === document.activeElement);
+    const name = email ? 'Email' : password ? 'Password' : button ? 'Sign in' : null;
+    if (name && !reached.includes(name)) reached.push(name);
+  }
+  expect(reached).toEqual(['Email', 'Password', 'Sign in']);
+});
+
+test('a wrong password is said in words; the sign-in page is accessible', async ({ page }) => {
+  const csp = watchCsp(page);
+  await page.goto('/sign-in');
+  await expectAccessible(page);
+  await page.screenshot({ path: join(SCREENSHOTS, 'sign-in.png') });
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expectAccessible(page);
+  await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-error.png') });
+  expect(csp).toEqual([]);
+});
+
+test('a 429 says how long to wait, from Retry-After', async ({ page }) => {
+  await page.route('**/api/v1/auth/login', (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { 'Retry-After': '42', 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        status: 'error',
+        error: { code: 'RATE_LIMITED', message: 'Rate limit exceeded' },
+        meta: { timestamp: new Date().toISOString(), requestId: 'r-429' },
+      }),
+    }),
+  );
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Too many sign-in attempts. Try again in 42 seconds.');
+});
+
+test('signing in lands on Overview; every page is reachable, accessible and under the CSP', async ({ page }) => {
+  const csp = watchCsp(page);
+  await signIn(page);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link')).toHaveText(PAGES.map((p) => p.link));
+  for (const { link, path, file } of PAGES) {
+    await nav.getByRole('link', { name: link, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`${path === '/' ? '/$' : path}$`));
+    await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
+    await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+    await expectAccessible(page);
+    await page.screenshot({ path: join(SCREENSHOTS, `${file}.png`), fullPage: true });
+  }
+  expect(csp).toEqual([]);
+});
+
+test('the session survives a reload (refresh cookie), and the access token is in no web storage', async ({ page }) => {
+  await signIn(page);
+  const stored = await page.evaluate(() => [
+    ...Object.keys(localStorage).map((k) => localStorage.getItem(k) ?? ''),
+    ...Object.keys(sessionStorage).map((k) => sessionStorage.getItem(k) ?? ''),
+  ]);
+  expect(stored.filter((v) => /eyJ|refresh|token/i.test(v))).toEqual([]);
+  expect(await page.evaluate(() => document.cookie)).toBe('');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+});
+
+test('a 401 refreshes once and retries the request', async ({ page }) => {
+  await signIn(page);
+  const refreshes: number[] = [];
+  page.on('response', (res) => {
+    if (res.url().endsWith('/api/v1/auth/refresh')) refreshes.push(res.status());
+  });
+  let refused = 0;
+  await page.route('**/api/v1/agents?*', async (route) => {
+    if (refused++ > 0) return route.fallback();
+    return route.fulfill({
+      status: 401,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        status: 'error',
+        error: { code: 'UNAUTHENTICATED', message: 'Access token expired' },
+        meta: { timestamp: new Date().toISOString(), requestId: 'r-401' },
+      }),
+    });
+  });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'No agents yet' })).toBeVisible();
+  expect(refused).toBe(2);
+  expect(refreshes).toEqual([200]);
+});
+
+test('a failed refresh goes back to sign-in', async ({ page }) => {
+  await signIn(page);
+  await page.route('**/api/v1/agents?*', (route) =>
+    route.fulfill({ status: 401, contentType: 'application/json', body: '{"status":"error","error":{}}' }),
+  );
+  await page.route('**/api/v1/auth/refresh', (route) =>
+    route.fulfill({ status: 401, contentType: 'application/json', body: '{"status":"error","error":{}}' }),
+  );
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});
+
+test('sign-out revokes the session', async ({ page }) => {
+  await signIn(page);
+  const logout = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/logout'));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  expect((await logout).status()).toBe(204);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.goto('/agents');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fagents$/);
+  const refresh = await page.request.post('/api/v1/auth/refresh', {
+    data: {},
+    headers: { 'X-Requested-With': 'ymera' },
+  });
+  expect(refresh.status()).toBeGreaterThanOrEqual(400);
+});
+
+test('signing in with MFA asks for the code', async ({ page, request }) => {
+  const email = `mfa-${Date.now()}@console.test`;
+  const password = 'a-long-password-for-mfa';
+  expect((await request.post('/api/v1/auth/register', { data: { email, password, name: 'MFA user' } })).status()).toBe(
+    201,
+  );
+  const token = await apiToken(request, email, password);
+  const auth = { Authorization: `Bearer ${token}` };
+  const setup = await request.post('/api/v1/auth/mfa/setup', { headers: auth });
+  const { secret } = ((await setup.json()) as { data: { secret: string } }).data;
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
+  // Enabled with the previous step's code, so the current one is still unspent for signing in.
+  const enable = await request.post('/api/v1/auth/mfa/enable', {
+    headers: auth,
+    data: { code: totp.generate({ timestamp: Date.now() - 30_000 }) },
+  });
+  expect(enable.status()).toBe(200);
+
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('two-factor');
+  await expect(page.getByLabel('Code')).toBeFocused();
+  await expectAccessible(page);
+  await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-mfa.png') });
+  await page.getByLabel('Code').fill(totp.generate());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  // Not an admin: no Users link.
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toHaveCount(0);
+});
+
+test('a deep link serves the console (SPA fallback)', async ({ page }) => {
+  const res = await page.goto('/tasks/123');
+  expect(res?.status()).toBe(200);
+  expect(res?.headers()['content-type']).toMatch(/text\/html/);
+  expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/tasks\/123$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
+});
+
+test('API 404s stay enveloped JSON; docs and health keep their behaviour', async ({ request }) => {
+  for (const path of ['/api/v1/nope', '/api/nope', '/api']) {
+    const res = await request.get(path);
+    expect(res.status()).toBe(404);
+    expect(res.headers()['content-type']).toMatch(/application\/json/);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  }
+  expect((await request.get('/docs-json')).headers()['content-type']).toMatch(/application\/json/);
+  expect((await request.get('/health/live')).status()).toBe(200);
+  const asset = await request.get('/assets/missing-123.js');
+  expect(asset.status()).toBe(404);
+});

@@ -1,0 +1,33 @@
+import createClient from 'openapi-fetch';
+import { AUTH_PATH, CSRF_HEADER, CSRF_HEADER_VALUE, accessToken, refreshAccessToken, signedOut } from './credentials';
+import type { paths } from './schema';
+
+/** Calls whose 401 means "wrong credentials", not "the access token expired". */
+const NO_REFRESH = [`${AUTH_PATH}/login`, `${AUTH_PATH}/refresh`, `${AUTH_PATH}/logout`, `${AUTH_PATH}/register`];
+
+/** Requests are same-origin (their default `credentials` sends the refresh cookie to `/api/v1/auth`). */
+function withCredentials(request: Request): Request {
+  const token = accessToken();
+  if (token) request.headers.set('Authorization', `Bearer ${token}`);
+  if (new URL(request.url).pathname.startsWith(AUTH_PATH)) request.headers.set(CSRF_HEADER, CSRF_HEADER_VALUE);
+  return request;
+}
+
+/**
+ * Every API call: adds the access token; on a 401 refreshes once and retries once; when the refresh fails,
+ * the user is signed out (and sent back to the sign-in page).
+ */
+export async function authorizedFetch(request: Request): Promise<Response> {
+  const retry = request.clone();
+  const response = await fetch(withCredentials(request));
+  const path = new URL(request.url).pathname;
+  if (response.status !== 401 || NO_REFRESH.includes(path)) return response;
+  if (!(await refreshAccessToken())) {
+    signedOut();
+    return response;
+  }
+  return fetch(withCredentials(retry));
+}
+
+/** The one typed client: paths, bodies and answers come from the committed OpenAPI document. */
+export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authorizedFetch });

@@ -1,0 +1,56 @@
+/** An error answered by the API, read from its envelope: `{status: "error", error: {code, message, details?}, meta}`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | undefined,
+    readonly details: { field?: string; message: string }[] = [],
+    /** Seconds to wait, from `Retry-After` (429, 503). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface ErrorEnvelope {
+  error?: { code?: string; message?: string; details?: { field?: string; message: string }[] };
+  meta?: { requestId?: string };
+}
+
+function retryAfter(response: Response): number | undefined {
+  const value = response.headers.get('Retry-After');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** The error of a failed openapi-fetch call (`{error, response}`), whatever the body was. */
+export function toApiError(body: unknown, response: Response): ApiError {
+  const envelope = (typeof body === 'object' && body !== null ? body : {}) as ErrorEnvelope;
+  return new ApiError(
+    response.status,
+    envelope.error?.code ?? `HTTP_${response.status}`,
+    envelope.error?.message ?? (response.statusText || 'The request failed'),
+    envelope.meta?.requestId ?? response.headers.get('X-Request-Id') ?? undefined,
+    envelope.error?.details ?? [],
+    retryAfter(response),
+  );
+}
+
+/** Unwraps `{data, error, response}`: the envelope's `data`, or an {@link ApiError}. */
+export function unwrap<T>(result: { data?: { data: T }; error?: unknown; response: Response }): T {
+  if (result.data !== undefined) return result.data.data;
+  throw toApiError(result.error, result.response);
+}
+
+/** "in 45 seconds", "in 3 minutes": a wait in words. */
+export function waitInWords(seconds: number): string {
+  if (seconds < 90) return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
+}

@@ -1,0 +1,83 @@
+import { useEffect, useRef } from 'react';
+import type { Socket } from 'socket.io-client';
+import { accessToken } from '../api/credentials';
+
+/** What a live-event subscription is about (one of them). */
+export type Subscription = { taskId: string } | { agentId: string } | { runId: string };
+export type LiveEventName = 'task.updated' | 'run.updated';
+export interface LiveEvent {
+  name: LiveEventName;
+  payload: Record<string, unknown>;
+}
+
+let socket: Promise<Socket> | null = null;
+
+/** One Socket.IO connection to `/events` for the whole console, opened on first use (its own chunk). */
+function connect(): Promise<Socket> {
+  socket ??= import('socket.io-client').then(({ io }) =>
+    io('/events', {
+      path: '/socket.io',
+      transports: ['websocket'],
+      // Read on every (re)connection: the access token changes on refresh.
+      auth: (cb) => cb({ token: accessToken() }),
+    }),
+  );
+  return socket;
+}
+
+/** Closes the connection (on sign-out). */
+export function disconnectLiveEvents(): void {
+  void socket?.then((s) => s.disconnect());
+  socket = null;
+}
+
+/**
+ * Calls `onEvents` with the events of `subscription`, batched per animation frame: a page writes them into
+ * the query cache (`queryClient.setQueryData`), never into state of its own.
+ */
+export function useLiveEvents(subscription: Subscription | null, onEvents: (events: LiveEvent[]) => void): void {
+  const handler = useRef(onEvents);
+  useEffect(() => {
+    handler.current = onEvents;
+  });
+  const key = subscription ? JSON.stringify(subscription) : null;
+
+  useEffect(() => {
+    if (!key) return;
+    const subject = JSON.parse(key) as Subscription;
+    let pending: LiveEvent[] = [];
+    let frame = 0;
+    let closed = false;
+    const flush = () => {
+      frame = 0;
+      const batch = pending;
+      pending = [];
+      if (batch.length && !closed) handler.current(batch);
+    };
+    const listeners = (['task.updated', 'run.updated'] as const).map((name) => {
+      const listener = (payload: Record<string, unknown>) => {
+        pending.push({ name, payload });
+        frame ||= requestAnimationFrame(flush);
+      };
+      return [name, listener] as const;
+    });
+    let current: Socket | null = null;
+    // Rooms do not survive a reconnection: subscribe again on each.
+    const subscribe = () => current?.emit('subscribe', subject);
+    void connect().then((s) => {
+      if (closed) return;
+      current = s;
+      for (const [name, listener] of listeners) s.on(name, listener);
+      s.on('connect', subscribe);
+      if (s.connected) subscribe();
+    });
+    return () => {
+      closed = true;
+      if (frame) cancelAnimationFrame(frame);
+      if (current) {
+        for (const [name, listener] of listeners) current.off(name, listener);
+        current.off('connect', subscribe);
+      }
+    };
+  }, [key]);
+}

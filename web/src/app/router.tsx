@@ -1,0 +1,35 @@
+import { createBrowserRouter, type RouteObject } from 'react-router';
+import { RequireSession } from './RequireSession';
+import { RouteError } from './RouteError';
+
+/** Each page is its own chunk, loaded when first visited. */
+const pages: RouteObject[] = [
+  { index: true, lazy: async () => ({ Component: (await import('../features/overview/OverviewPage')).OverviewPage }) },
+  { path: 'agents', lazy: async () => ({ Component: (await import('../features/agents/AgentsPage')).AgentsPage }) },
+  { path: 'tasks/*', lazy: async () => ({ Component: (await import('../features/tasks/TasksPage')).TasksPage }) },
+  {
+    path: 'workflows/*',
+    lazy: async () => ({ Component: (await import('../features/workflows/WorkflowsPage')).WorkflowsPage }),
+  },
+  { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/AuditPage')).AuditPage }) },
+  { path: 'users', lazy: async () => ({ Component: (await import('../features/users/UsersPage')).UsersPage }) },
+  {
+    path: 'api-keys',
+    lazy: async () => ({ Component: (await import('../features/api-keys/ApiKeysPage')).ApiKeysPage }),
+  },
+  { path: 'queues', lazy: async () => ({ Component: (await import('../features/queues/QueuesPage')).QueuesPage }) },
+  { path: '*', lazy: async () => ({ Component: (await import('../features/not-found/NotFoundPage')).NotFoundPage }) },
+];
+
+export const routes: RouteObject[] = [
+  {
+    path: '/sign-in',
+    lazy: async () => ({ Component: (await import('../features/sign-in/SignInPage')).SignInPage }),
+    errorElement: <RouteError />,
+  },
+  { path: '/', element: <RequireSession />, errorElement: <RouteError />, children: pages },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}

@@ -1,0 +1,41 @@
+import { Alert, Button, Code, Stack, Text } from '@mantine/core';
+import { ApiError } from '../api/errors';
+
+/** A failed request in words, with the error code and request id an operator can search the logs for. */
+export function ErrorState({
+  title = 'Could not load this',
+  error,
+  fallbackMessage,
+  onRetry,
+}: {
+  title?: string;
+  error: unknown;
+  fallbackMessage?: string;
+  onRetry?: () => void;
+}) {
+  const apiError = error instanceof ApiError ? error : null;
+  const message = apiError?.message ?? fallbackMessage ?? (error instanceof Error ? error.message : 'Unknown error');
+  return (
+    <Alert color="red" title={title} role="alert" variant="light">
+      <Stack gap="xs">
+        <Text size="sm">{message}</Text>
+        {apiError && (
+          <Text size="xs">
+            Code <Code>{apiError.code}</Code>
+            {apiError.requestId && (
+              <>
+                {' '}
+                · request <Code>{apiError.requestId}</Code>
+              </>
+            )}
+          </Text>
+        )}
+        {onRetry && (
+          <Button size="xs" variant="default" onClick={onRetry} w="fit-content">
+            Try again
+          </Button>
+        )}
+      </Stack>
+    </Alert>
+  );
+}

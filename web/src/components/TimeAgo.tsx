@@ -1,0 +1,40 @@
+import { Tooltip } from '@mantine/core';
+import { useEffect, useState } from 'react';
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+  ['second', 1],
+];
+const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
+
+export function relativeTime(date: Date, now = Date.now()): string {
+  const seconds = Math.round((date.getTime() - now) / 1000);
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size || unit === 'second') return format.format(Math.round(seconds / size), unit);
+  }
+  return date.toISOString();
+}
+
+/** "3 min ago", with the exact ISO time on hover and for assistive technology. */
+export function TimeAgo({ value }: { value: string | Date | null | undefined }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  if (!value) return <span>—</span>;
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return <span>—</span>;
+  const iso = date.toISOString();
+  return (
+    <Tooltip label={iso}>
+      <time dateTime={iso} title={iso}>
+        {relativeTime(date, now)}
+      </time>
+    </Tooltip>
+  );
+}

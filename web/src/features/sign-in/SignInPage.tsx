@@ -1,0 +1,106 @@
+import { Alert, Button, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { ApiError } from '../../api/errors';
+import { useSession } from '../../app/session';
+import { signInErrorMessage } from './sign-in-errors';
+
+/** Only a path inside the console: `?next=https://elsewhere` must not send anyone away. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export function SignInPage() {
+  const { state, signIn } = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [mfa, setMfa] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const codeInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    document.title = 'Sign in · YMERA';
+  }, []);
+  useEffect(() => {
+    if (mfa) codeInput.current?.focus();
+  }, [mfa]);
+
+  if (state.status === 'signed-in') return <Navigate to={safeNext(params.get('next'))} replace />;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const second = code.trim();
+    const isRecoveryCode = second.length > 8;
+    signIn({
+      email: email.trim(),
+      password,
+      ...(mfa && second ? (isRecoveryCode ? { recoveryCode: second } : { totp: second }) : {}),
+    })
+      .then(() => navigate(safeNext(params.get('next')), { replace: true }))
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 'MFA_REQUIRED') {
+          setError(signInErrorMessage(err, mfa));
+          setMfa(true);
+          setCode('');
+        } else {
+          setError(signInErrorMessage(err, mfa));
+        }
+      })
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <main className="centered-page">
+      <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={380}>
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <Title order={1} size="h2">
+              Sign in to YMERA
+            </Title>
+            {error && (
+              <Alert color="red" variant="light" role="alert">
+                {error}
+              </Alert>
+            )}
+            <TextInput
+              label="Email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+            />
+            <PasswordInput
+              label="Password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+            />
+            {mfa && (
+              <TextInput
+                ref={codeInput}
+                label="Code"
+                description="The 6-digit code from your authenticator app, or a recovery code"
+                autoComplete="one-time-code"
+                inputMode="text"
+                required
+                value={code}
+                onChange={(e) => setCode(e.currentTarget.value)}
+              />
+            )}
+            <Button type="submit" loading={busy} fullWidth>
+              Sign in
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+    </main>
+  );
+}

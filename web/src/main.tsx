@@ -1,0 +1,16 @@
+import '@mantine/core/styles.css';
+import './app/app.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+
+// Web Vitals load after the first render, outside the first-load bundle.
+void import('./app/web-vitals').then(({ reportWebVitals }) => reportWebVitals());

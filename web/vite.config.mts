@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/** The API that `npm run dev:web` proxies to (start it with `npm start`). */
+const api = process.env.YMERA_API_URL ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [react()],
+  build: {
+    // Served by the platform at `/` (src/console); hashed names under assets/ are cached for a year.
+    outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    emptyOutDir: true,
+    // .vite/manifest.json: what `npm run bench:web` measures the first load from.
+    manifest: true,
+    // Every supported browser preloads modules itself; the polyfill would be one more script.
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+  },
+  server: {
+    proxy: {
+      '/api': api,
+      '/docs': api,
+      '/health': api,
+      '/socket.io': { target: api, ws: true },
+    },
+  },
+});
