@@ -31,6 +31,19 @@ export default tseslint.config(
     },
   },
   {
+    // Arrays of objects in request bodies take objects only: ValidateNested({each}) lets arrays and scalars through.
+    files: ['src/**/dto/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='ValidateNested'] Property[key.name='each']",
+          message: 'Use ValidateNestedEach (src/common/http/dto-decorators.ts): each element must be an object.',
+        },
+      ],
+    },
+  },
+  {
     // The console: a browser app; hooks follow React's rules; user text is never HTML.
     files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
     ...reactHooks.configs.flat.recommended,
