@@ -234,6 +234,14 @@ describe('Bad input gets a clear 4xx', () => {
       },
     );
 
+    it.each([{ totp: null }, { recoveryCode: null }, { useCookie: null }])('refuses a login with %j', async (extra) => {
+      const res = await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: 'admin@test.local', password: 'admin-password-for-tests', ...extra });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details[0].field).toBe(`/${Object.keys(extra)[0]}`);
+    });
+
     it.each([{ name: null }, { steps: null }])('refuses workflow change %j', async (body) => {
       const created = await request(t.http)
         .post('/api/v1/workflows')

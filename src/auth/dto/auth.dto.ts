@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsEmail,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsEmail, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { RECOVERY_CODE_PATTERN } from '../mfa.service';
 
 const RECOVERY_CODE = {
@@ -56,17 +47,17 @@ export class LoginDto {
     example: '123456',
     writeOnly: true,
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit code' })
   totp?: string;
 
   @ApiPropertyOptional({ ...RECOVERY_CODE, description: `${RECOVERY_CODE.description}; instead of totp` })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(RECOVERY_CODE_PATTERN, { message: 'must be a recovery code (16 letters A-Z and digits 2-7)' })
   recoveryCode?: string;
 
   @ApiPropertyOptional({ description: USE_COOKIE, default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   useCookie?: boolean;
 }
@@ -76,7 +67,7 @@ export class LogoutDto {
     writeOnly: true,
     description: 'Required unless the refresh cookie is sent (then with the header X-Requested-With: ymera)',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(20, 200)
   refreshToken?: string;
@@ -87,7 +78,7 @@ export class RefreshDto extends LogoutDto {
     description: `${USE_COOKIE}. A token read from the cookie is always answered in the cookie`,
     default: false,
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   useCookie?: boolean;
 }
@@ -110,7 +101,7 @@ export class MfaDisableDto {
   code?: string;
 
   @ApiPropertyOptional({ ...RECOVERY_CODE, description: `${RECOVERY_CODE.description}; instead of code` })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(RECOVERY_CODE_PATTERN, { message: 'must be a recovery code (16 letters A-Z and digits 2-7)' })
   recoveryCode?: string;
 }
