@@ -39,7 +39,7 @@ async function expectAccessible(page: Page): Promise<void> {
 async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password): Promise<void> {
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
 }
@@ -64,7 +64,9 @@ test('keyboard: Tab reaches the sign-in controls in order', async ({ page }) => 
   for (let i = 0; i < 8 && reached.length < 3; i++) {
     await page.keyboard.press('Tab');
     const email = await page.getByLabel('Email').evaluate((el) => el === document.activeElement);
-    const password = await page.getByLabel('Password', { exact: true }).evaluate((el) => el === document.activeElement);
+    const password = await page
+      .getByRole('textbox', { name: 'Password' })
+      .evaluate((el) => el === document.activeElement);
     const button = await page.getByRole('button', { name: 'Sign in' }).evaluate((el) => el === document.activeElement);
     const name = email ? 'Email' : password ? 'Password' : button ? 'Sign in' : null;
     if (name && !reached.includes(name)) reached.push(name);
@@ -78,7 +80,7 @@ test('a wrong password is said in words; the sign-in page is accessible', async 
   await expectAccessible(page);
   await page.screenshot({ path: join(SCREENSHOTS, 'sign-in.png') });
   await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await page.getByRole('textbox', { name: 'Password' }).fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
   await expectAccessible(page);
@@ -100,7 +102,7 @@ test('a 429 says how long to wait, from Retry-After', async ({ page }) => {
   );
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText('Too many sign-in attempts. Try again in 42 seconds.');
 });
@@ -205,7 +207,7 @@ test('signing in with MFA asks for the code', async ({ page, request }) => {
 
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText('two-factor');
   await expect(page.getByLabel('Code')).toBeFocused();
@@ -224,7 +226,7 @@ test('a deep link serves the console (SPA fallback)', async ({ page }) => {
   expect(res?.headers()['content-type']).toMatch(/text\/html/);
   expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
   await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/tasks\/123$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();

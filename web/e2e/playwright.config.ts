@@ -22,6 +22,8 @@ export default defineConfig({
   use: {
     baseURL: process.env.CONSOLE_URL,
     trace: 'retain-on-failure',
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
     viewport: { width: 1280, height: 800 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

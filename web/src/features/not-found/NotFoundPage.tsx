@@ -9,7 +9,7 @@ export function NotFoundPage() {
       <PageTitle>Page not found</PageTitle>
       <EmptyState title="Nothing lives at this address">
         The link may be old. Go to the{' '}
-        <Anchor component={Link} to="/">
+        <Anchor component={Link} to="/" underline="always">
           Overview
         </Anchor>
         .

@@ -8,7 +8,10 @@ export function QueuesPage() {
       <PageTitle>Queues</PageTitle>
       <EmptyState title="Queue counts are on their way">
         Jobs per state for each queue will show here. Admins can open the BullMQ board meanwhile:{' '}
-        <Anchor href="/admin/queues">/admin/queues</Anchor>.
+        <Anchor href="/admin/queues" underline="always">
+          /admin/queues
+        </Anchor>
+        .
       </EmptyState>
     </Stack>
   );

@@ -19,6 +19,8 @@ export function SignInPage() {
   const [code, setCode] = useState('');
   const [mfa, setMfa] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The first MFA_REQUIRED is a prompt for the code, not a failure. */
+  const [prompt, setPrompt] = useState(false);
   const [busy, setBusy] = useState(false);
   const codeInput = useRef<HTMLInputElement>(null);
 
@@ -45,10 +47,12 @@ export function SignInPage() {
       .then(() => navigate(safeNext(params.get('next')), { replace: true }))
       .catch((err: unknown) => {
         if (err instanceof ApiError && err.code === 'MFA_REQUIRED') {
+          setPrompt(!mfa);
           setError(signInErrorMessage(err, mfa));
           setMfa(true);
           setCode('');
         } else {
+          setPrompt(false);
           setError(signInErrorMessage(err, mfa));
         }
       })
@@ -64,7 +68,7 @@ export function SignInPage() {
               Sign in to YMERA
             </Title>
             {error && (
-              <Alert color="red" variant="light" role="alert">
+              <Alert color={prompt ? 'blue' : 'red'} variant="light" role="alert">
                 {error}
               </Alert>
             )}
