@@ -101,10 +101,10 @@ export class EnvSchema {
   BODY_LIMIT = '1mb';
 
   @Matches(BYTE_SIZE, { message: 'must be a size such as 1mb, 512kb or 1048576' })
-  TASK_BODY_LIMIT = '1mb';
+  TASK_BODY_LIMIT = '512kb';
 
   @Matches(BYTE_SIZE, { message: 'must be a size such as 2mb, 512kb or 2097152' })
-  TASK_BATCH_BODY_LIMIT = '2mb';
+  TASK_BATCH_BODY_LIMIT = '1mb';
 
   @Transform(toInt)
   @IsInt()

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 export interface InsertPart<T extends ObjectLiteral> {
@@ -8,33 +9,52 @@ export interface InsertPart<T extends ObjectLiteral> {
 }
 
 /**
+ * Rows turned into JSON per turn of the event loop: a thousand large rows are ten short stretches of work,
+ * with other requests served in between, not one long one.
+ */
+const ROWS_PER_TURN = 100;
+
+/**
  * `INSERT … SELECT … FROM json_populate_recordset(NULL::table, $n)`: the rows go as one JSON parameter and
  * Postgres turns them into the table's own row type, so types are the table's and a thousand rows cost no
  * more SQL text than one. Every column is written as given (a missing value is NULL, not the column
- * default), except a generated column the rows leave unset.
+ * default), except a generated column the rows leave unset. More than {@link ROWS_PER_TURN} rows are
+ * written out that many per turn of the event loop.
  */
-function insertStatement<T extends ObjectLiteral>(
+async function insertStatement<T extends ObjectLiteral>(
   em: EntityManager,
   part: InsertPart<T>,
   param: number,
   where = '',
-): { sql: string; value: string } {
+): Promise<{ sql: string; value: string }> {
   const metadata = em.connection.getMetadata(part.entity);
   const columns = metadata.columns
     .filter((c) => !(c.isGenerated && (part.rows[0] as Record<string, unknown>)[c.propertyName] === undefined))
     .map((c) => ({ name: c.databaseName, property: c.propertyName }));
-  const records = part.rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    for (const c of columns) record[c.name] = (row as Record<string, unknown>)[c.property] ?? null;
-    return record;
-  });
+  const records = (rows: T[]): Record<string, unknown>[] =>
+    rows.map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const c of columns) record[c.name] = (row as Record<string, unknown>)[c.property] ?? null;
+      return record;
+    });
+  let value: string;
+  if (part.rows.length <= ROWS_PER_TURN) value = JSON.stringify(records(part.rows));
+  else {
+    const chunks: string[] = [];
+    for (let at = 0; at < part.rows.length; at += ROWS_PER_TURN) {
+      if (at > 0) await nextTurn();
+      // Each chunk's array without its brackets: the chunks joined are one array.
+      chunks.push(JSON.stringify(records(part.rows.slice(at, at + ROWS_PER_TURN))).slice(1, -1));
+    }
+    value = `[${chunks.join(',')}]`;
+  }
   const list = columns.map((c) => `"${c.name}"`).join(', ');
   const table = `"${metadata.tableName}"`;
   return {
     sql: `INSERT INTO ${table} (${list})
           SELECT ${list} FROM json_populate_recordset(NULL::${table}, $${param}::json) ${where}
           ${part.ignoreConflicts ? 'ON CONFLICT DO NOTHING' : ''}`,
-    value: JSON.stringify(records),
+    value,
   };
 }
 
@@ -46,7 +66,7 @@ export async function bulkInsert<T extends ObjectLiteral>(
   options: { ignoreConflicts?: boolean } = {},
 ): Promise<string[]> {
   if (!rows.length) return [];
-  const { sql, value } = insertStatement(em, { entity, rows, ...options }, 1);
+  const { sql, value } = await insertStatement(em, { entity, rows, ...options }, 1);
   const inserted = (await em.query(`${sql} RETURNING "id"`, [value])) as { id: string }[];
   return inserted.map((r) => r.id);
 }
@@ -62,8 +82,8 @@ export async function bulkInsertWith<T extends ObjectLiteral, C extends ObjectLi
   companion: InsertPart<C>,
 ): Promise<string[]> {
   if (!main.rows.length) return [];
-  const first = insertStatement(em, main, 1);
-  const second = insertStatement(em, companion, 2, 'WHERE EXISTS (SELECT 1 FROM inserted)');
+  const first = await insertStatement(em, main, 1);
+  const second = await insertStatement(em, companion, 2, 'WHERE EXISTS (SELECT 1 FROM inserted)');
   const inserted = (await em.query(
     `WITH inserted AS (${first.sql} RETURNING "id"), companion AS (${second.sql})
      SELECT "id" FROM inserted`,

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
@@ -12,13 +13,14 @@ import type { AuditPendingEntity } from '../audit/entities/audit-pending.entity'
 import { isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { createValidationPipe } from '../common/http/validation';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import type { AgentEntity } from '../agents/entities/agent.entity';
 import { MicroBatcher } from '../database/micro-batcher';
 import { preparedQuery, preparedRows } from '../database/prepared';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
-import type { CreateTaskDto, TaskQueryDto } from './dto/task.dto';
+import { CreateTaskDto, MAX_BATCH_TASKS, type TaskQueryDto } from './dto/task.dto';
 import { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { FINAL_STATUSES, TaskEntity } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
@@ -47,6 +49,11 @@ const TOTAL_REUSE_MS = 5000;
  */
 const STATEMENTS_IN_FLIGHT = 4;
 const stableStringify = configure({ deterministic: true });
+/**
+ * The tasks of a batch checked and built per turn of the event loop: a batch of 1000 is ten short stretches
+ * of work with other requests served in between, not one long one.
+ */
+const BATCH_CHUNK = 100;
 
 export interface Submitted {
   task: TaskEntity;
@@ -66,6 +73,8 @@ export class TasksService {
   private readonly reads: MicroBatcher<string, unknown[] | undefined>;
   /** Single submissions arriving together are inserted, each with its audit entry, in one statement. */
   private readonly inserts: MicroBatcher<{ task: TaskEntity; entry: AuditPendingEntity }, boolean>;
+  /** The request body's validation, for the tasks of a batch, which the body's own leaves to {@link checkBatch}. */
+  private readonly batchElements = createValidationPipe();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -160,17 +169,27 @@ export class TasksService {
     return { task: prepared, replayed: false };
   }
 
-  /** All or nothing: every task is checked first, then they are stored in one transaction and queued together. */
-  async submitBatch(principal: Principal, dtos: CreateTaskDto[], audit?: AuditRequestContext): Promise<TaskEntity[]> {
+  /**
+   * All or nothing: every task is checked first, then they are stored in one statement and queued together.
+   * `elements` are the batch's tasks as sent ({@link CreateTaskBatchDto}): they are validated here, like a
+   * single submission's body, {@link BATCH_CHUNK} at a time, as are their inputs.
+   */
+  async submitBatch(principal: Principal, elements: unknown[], audit?: AuditRequestContext): Promise<TaskEntity[]> {
+    const dtos = await this.checkBatch(elements);
     // A batch names few agents: each is read once.
     const agents = new Map<string, Promise<AgentEntity>>();
     const agentOf = (id: string): Promise<AgentEntity> => {
       if (!agents.has(id)) agents.set(id, this.agents.forTask(id));
       return agents.get(id)!;
     };
-    const prepared = await Promise.all(
-      dtos.map((dto, i) => this.prepare(principal.userId, dto, `/tasks/${i}`, agentOf)),
-    );
+    const prepared: (TaskEntity | ErrorDetail[])[] = [];
+    for (let at = 0; at < dtos.length; at += BATCH_CHUNK) {
+      if (at > 0) await nextTurn();
+      const chunk = dtos.slice(at, at + BATCH_CHUNK);
+      prepared.push(
+        ...(await Promise.all(chunk.map((dto, i) => this.prepare(principal.userId, dto, `/tasks/${at + i}`, agentOf)))),
+      );
+    }
     const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
     if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
     const tasks = prepared as TaskEntity[];
@@ -187,6 +206,40 @@ export class TasksService {
     );
     await this.afterCreate(tasks);
     return tasks;
+  }
+
+  /**
+   * A batch's tasks as {@link CreateTaskDto}s, checked as the validation pipe checks a single submission,
+   * {@link BATCH_CHUNK} at a time; every problem is reported at once, under `/tasks/<index>`.
+   */
+  private async checkBatch(elements: unknown[]): Promise<CreateTaskDto[]> {
+    if (elements.length < 1)
+      throw new ValidationFailedError([{ field: '/tasks', message: 'must contain at least 1 elements' }]);
+    if (elements.length > MAX_BATCH_TASKS)
+      throw new ValidationFailedError([
+        { field: '/tasks', message: `must contain no more than ${MAX_BATCH_TASKS} elements` },
+      ]);
+    const dtos: CreateTaskDto[] = [];
+    const problems: ErrorDetail[] = [];
+    for (let i = 0; i < elements.length; i++) {
+      if (i > 0 && i % BATCH_CHUNK === 0) await nextTurn();
+      const element = elements[i];
+      const base = `/tasks/${i}`;
+      if (typeof element !== 'object' || element === null || Array.isArray(element)) {
+        problems.push({ field: base, message: 'each value in nested property tasks must be either object or array' });
+        continue;
+      }
+      try {
+        dtos.push(
+          (await this.batchElements.transform(element, { type: 'body', metatype: CreateTaskDto })) as CreateTaskDto,
+        );
+      } catch (err) {
+        if (!(err instanceof ValidationFailedError)) throw err;
+        problems.push(...(err.details ?? []).map((d) => ({ field: `${base}${d.field}`, message: d.message })));
+      }
+    }
+    if (problems.length) throw new ValidationFailedError(problems);
+    return dtos;
   }
 
   /**
@@ -245,10 +298,14 @@ export class TasksService {
     return existing;
   }
 
-  /** Queues stored tasks and announces them. */
+  /**
+   * Queues stored tasks and announces them. Many are handed to the queue {@link BATCH_CHUNK} at a time, each
+   * chunk once the last is queued: the jobs of a whole batch at once are one long stretch of work.
+   */
   async afterCreate(tasks: TaskEntity[]): Promise<void> {
     try {
-      await this.queue.enqueueMany(tasks);
+      for (let at = 0; at < tasks.length; at += BATCH_CHUNK)
+        await this.queue.enqueueMany(tasks.slice(at, at + BATCH_CHUNK));
     } catch (err) {
       // Postgres has the tasks; the reconciler queues them once Redis is back.
       this.logger.error(`could not queue ${tasks.length} task(s): ${(err as Error).message}`);

@@ -1,0 +1,167 @@
+import request from 'supertest';
+import { TaskQueue } from '../src/tasks/task-queue';
+import { createAgent } from './factories/tasks';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+jest.setTimeout(60_000);
+
+/**
+ * Batches are checked, built, stored and queued a hundred tasks at a time: a batch of 1000 stays all or
+ * nothing, in order, with every problem reported under its `/tasks/<index>` pointer. The task routes run with
+ * the default body limits here.
+ */
+describe('task batches', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let agentId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { APP_ROLE: 'api' } });
+    op = await createUser(t, 'operator');
+    agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  }, 30_000);
+
+  const task = (i: number): Record<string, unknown> => ({ agentId, input: { expression: `${i} + 1` } });
+  const stored = async (): Promise<number> =>
+    (await t.dataSource.query('SELECT count(*)::int AS n FROM tasks WHERE created_by = $1', [op.id]))[0].n;
+  const batchEntries = async (): Promise<number> => {
+    await t.chainAudit();
+    return (
+      await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'task.batch_create' AND outcome = 'success' AND actor_id = $1`,
+        [op.id],
+      )
+    )[0].n;
+  };
+  const submit = (body: unknown) =>
+    request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .send(body as object);
+
+  it('stores and queues a batch of 1000 in order, with one audit entry naming every task', async () => {
+    const before = await stored();
+    const res = await submit({ tasks: Array.from({ length: 1000 }, (_, i) => task(i)) }).expect(202);
+    const tasks = res.body.data as { id: string; status: string; input: { expression: string } }[];
+    expect(tasks).toHaveLength(1000);
+    expect(tasks.map((x) => x.input.expression)).toEqual(Array.from({ length: 1000 }, (_, i) => `${i} + 1`));
+    expect(new Set(tasks.map((x) => x.status))).toEqual(new Set(['queued']));
+    expect(await stored()).toBe(before + 1000);
+    const ids = tasks.map((x) => x.id);
+    const rows = (await t.dataSource.query(`SELECT id, input FROM tasks WHERE id = ANY($1)`, [ids])) as {
+      id: string;
+      input: unknown;
+    }[];
+    const inputs = new Map(rows.map((r) => [r.id, r.input]));
+    expect(ids.map((id) => inputs.get(id))).toEqual(tasks.map((x) => x.input));
+    expect(await t.app.get(TaskQueue).missing(ids)).toEqual([]);
+    await t.chainAudit();
+    const [entry] = (await t.dataSource.query(
+      `SELECT details FROM audit_logs WHERE action = 'task.batch_create' AND actor_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [op.id],
+    )) as { details: { count: number; ids: string[] } }[];
+    expect(entry.details).toEqual({ count: 1000, ids });
+  });
+
+  // The last element, made once the agent exists.
+  const lastElements: [string, () => unknown, { field: string; message: string }[]][] = [
+    [
+      'a task that is not an object',
+      () => null,
+      [{ field: '/tasks/999', message: 'each value in nested property tasks must be either object or array' }],
+    ],
+    [
+      'a task the body validation refuses',
+      () => ({ ...task(999), priority: 11, extra: true }),
+      [
+        { field: '/tasks/999/extra', message: 'is not allowed' },
+        { field: '/tasks/999/priority', message: 'must not be greater than 10' },
+      ],
+    ],
+    [
+      'an input the agent type refuses',
+      () => ({ agentId, input: { expression: 999 } }),
+      [{ field: '/tasks/999/input/expression', message: 'must be string' }],
+    ],
+  ];
+  it.each(lastElements)(
+    'refuses a batch of 1000 whose last element is %s, naming /tasks/999, and stores nothing',
+    async (_, last, details) => {
+      const before = await stored();
+      const entries = await batchEntries();
+      const res = await submit({ tasks: [...Array.from({ length: 999 }, (_, i) => task(i)), last()] }).expect(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.details).toEqual(details);
+      expect(await stored()).toBe(before);
+      expect(await batchEntries()).toBe(entries);
+    },
+  );
+
+  it('reports the problems of every chunk of a batch at once, in order', async () => {
+    const tasks = Array.from({ length: 1000 }, (_, i) => task(i));
+    tasks[0] = { ...task(0), agentId: 'not-a-uuid' };
+    tasks[150] = { ...task(150), priority: 0 };
+    tasks[999] = { agentId };
+    const res = await submit({ tasks }).expect(400);
+    expect(res.body.error.details).toEqual([
+      { field: '/tasks/0/agentId', message: 'must be a UUID' },
+      { field: '/tasks/150/priority', message: 'must not be less than 1' },
+      { field: '/tasks/999/input', message: 'should not be null or undefined' },
+    ]);
+  });
+
+  it('reports input problems past the first chunk under their own index', async () => {
+    const tasks = Array.from({ length: 300 }, (_, i) => task(i));
+    tasks[120] = { agentId, input: {} };
+    tasks[299] = { agentId, input: { expression: '1', extra: 1 } };
+    const before = await stored();
+    const res = await submit({ tasks }).expect(400);
+    expect(res.body.error).toEqual(
+      expect.objectContaining({
+        message: 'Some tasks are invalid; none were created',
+        details: [
+          { field: '/tasks/120/input/expression', message: 'is required' },
+          { field: '/tasks/299/input/extra', message: 'is not allowed' },
+        ],
+      }),
+    );
+    expect(await stored()).toBe(before);
+  });
+
+  it.each([
+    ['no tasks', () => [], 'must contain at least 1 elements'],
+    ['1001 tasks', () => Array.from({ length: 1001 }, (_, i) => task(i)), 'must contain no more than 1000 elements'],
+    ['tasks that are not an array', () => ({ 0: {} }), 'must be an array'],
+    ['no tasks at all', () => undefined, 'must be an array'],
+  ])('refuses %s', async (_, tasks, message) => {
+    const res = await submit({ tasks: tasks() }).expect(400);
+    expect(res.body.error.details).toEqual([{ field: '/tasks', message }]);
+  });
+
+  it('refuses a submission over the default TASK_BODY_LIMIT (512 KB) and a batch over TASK_BATCH_BODY_LIMIT (1 MB) with 413', async () => {
+    const body = (bytes: number): string => {
+      const head = `{"agentId":"${agentId}","input":{"expression":"1","variables":{},"pad":"`;
+      return head + 'x'.repeat(bytes - head.length - 3) + '"}}';
+    };
+    const over = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .set('Content-Type', 'application/json')
+      .send(body(512 * 1024 + 16));
+    expect({ status: over.status, code: over.body.error?.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    // Just under the limit the body is read and validated (the calculator refuses the extra property).
+    const under = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .set('Content-Type', 'application/json')
+      .send(body(512 * 1024 - 16));
+    expect(under.status).toBe(400);
+    const tasks = Array.from({ length: 1000 }, (_, i) => ({ agentId, input: { expression: `${i}`.padEnd(1000) } }));
+    const batch = await submit({ tasks });
+    expect({ status: batch.status, code: batch.body.error?.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+});
