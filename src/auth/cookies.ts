@@ -1,11 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-/**
- * `cookie` is the parser Express itself depends on (it writes `Set-Cookie` with it); before 1.0 it ships
- * no type declarations, hence the typed require.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse } = require('cookie') as { parse(header: string): Record<string, string | undefined> };
+import { parse } from 'cookie';
 
 const PARSED = Symbol('cookies');
 
