@@ -23,7 +23,9 @@ describe('loadConfig', () => {
       expect.objectContaining({
         host: '127.0.0.1',
         port: 3000,
-        bodyLimitBytes: 10 * 1024 * 1024,
+        bodyLimitBytes: 1024 * 1024,
+        taskBodyLimitBytes: 512 * 1024,
+        taskBatchBodyLimitBytes: 1024 * 1024,
         requestTimeoutMs: 30000,
       }),
     );
