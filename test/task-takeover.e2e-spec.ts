@@ -33,6 +33,8 @@ describe('a running task whose job was lost with Redis', () => {
       REDIS_URL: redis.url,
       QUEUE_LOCK_DURATION_MS: '2000',
       AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+      // The data-processor case sends 2.4 MB of records, so that a kill lands midway through its chunks.
+      TASK_BODY_LIMIT: '4mb',
     });
     await env.prepare();
     api = await createTestApp({ shared: env });

@@ -7,7 +7,13 @@ import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 describe('a worker killed mid-task', () => {
-  const env = new TestEnv({ APP_ROLE: 'api', QUEUE_LOCK_DURATION_MS: '2000', AGENT_ALLOW_PRIVATE_NETWORKS: 'true' });
+  const env = new TestEnv({
+    APP_ROLE: 'api',
+    QUEUE_LOCK_DURATION_MS: '2000',
+    AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+    // The data-processor case sends 2.4 MB of records, so that a kill lands midway through its chunks.
+    TASK_BODY_LIMIT: '4mb',
+  });
   const remote = new LoopbackServer();
   let remoteUrl: string;
   let api: TestApp;
