@@ -92,10 +92,18 @@ function patch(task: Task, event: TaskEvent): Task {
   };
 }
 
+/**
+ * Every listener on the one connection receives every event of its rooms (the list subscribes once per
+ * agent): each event, the same object for all of them, is written into the cache once.
+ */
+const applied = new WeakSet<object>();
+
 function taskEvents(events: LiveEvent[]): TaskEvent[] {
-  return events
-    .filter((e) => e.name === 'task.updated' && typeof e.payload.taskId === 'string')
-    .map((e) => e.payload as unknown as TaskEvent);
+  const fresh = events.filter(
+    (e) => e.name === 'task.updated' && typeof e.payload.taskId === 'string' && !applied.has(e.payload),
+  );
+  for (const e of fresh) applied.add(e.payload);
+  return fresh.map((e) => e.payload as unknown as TaskEvent);
 }
 
 /**
