@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
 import { ADMIN } from './global-setup';
+import { apiToken, expectAccessible, signIn, watchCsp } from './helpers';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -20,35 +20,6 @@ const PAGES = [
   { link: 'API keys', path: '/api-keys', file: 'api-keys' },
   { link: 'Queues', path: '/queues', file: 'queues' },
 ];
-
-/** Every CSP refusal the browser reports: the console must run under its CSP without one. */
-function watchCsp(page: Page): string[] {
-  const violations: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  return violations;
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-}
-
-async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password): Promise<void> {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-}
-
-async function apiToken(request: APIRequestContext, email: string, password: string): Promise<string> {
-  const res = await request.post('/api/v1/auth/login', { data: { email, password } });
-  expect(res.status()).toBe(200);
-  return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
-}
 
 test('the start line names the console first', () => {
   const lines = (process.env.CONSOLE_START_OUTPUT ?? '').split('\n').filter((l) => l.trim());
@@ -229,7 +200,7 @@ test('a deep link serves the console (SPA fallback)', async ({ page }) => {
   await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/tasks\/123$/);
-  await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Task 123' })).toBeVisible();
 });
 
 test('API 404s stay enveloped JSON; docs and health keep their behaviour', async ({ request }) => {

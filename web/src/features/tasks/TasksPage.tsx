@@ -1,15 +1,17 @@
-import { Stack } from '@mantine/core';
-import { EmptyState } from '../../components/EmptyState';
-import { PageTitle } from '../../components/PageTitle';
+import { Route, Routes } from 'react-router';
+import { TaskDetail } from './TaskDetail';
+import { TaskList } from './TaskList';
+import { NewTaskPage } from './new-task';
+import './tasks.css';
 
 export function TasksPage() {
   return (
-    <Stack>
-      <PageTitle>Tasks</PageTitle>
-      <EmptyState title="This list is on its way">
-        Tasks, their attempts, input and output will be listed here, filterable by state and agent. Meanwhile: GET
-        /api/v1/tasks.
-      </EmptyState>
-    </Stack>
+    <div className="tasks-pages">
+      <Routes>
+        <Route index element={<TaskList />} />
+        <Route path="new" element={<NewTaskPage />} />
+        <Route path=":id" element={<TaskDetail />} />
+      </Routes>
+    </div>
   );
 }

@@ -1,0 +1,188 @@
+import { Alert, Anchor, Button, Group, NativeSelect, Paper, Skeleton, Stack, Text, Textarea } from '@mantine/core';
+import Form from '@rjsf/core';
+import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
+import validator from '@rjsf/validator-ajv8';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api } from '../../api/client';
+import { ApiError, unwrap } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { ErrorState } from '../../components/ErrorState';
+import { PageTitle } from '../../components/PageTitle';
+import { useMe } from '../../app/session';
+import { type Task, agentTypesQuery, agentsQuery, fieldErrors } from './task-api';
+
+type Input = Task['input'];
+
+/** A schema rjsf can render as fields: an object with properties. Anything else is typed in as JSON. */
+function isFormSchema(schema: Record<string, unknown> | undefined): boolean {
+  return !!schema && schema.type === 'object' && typeof schema.properties === 'object';
+}
+
+export function NewTaskForm() {
+  const me = useMe();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [search] = useSearchParams();
+  const agents = useQuery(agentsQuery());
+  const types = useQuery(agentTypesQuery());
+  const [agentId, setAgentId] = useState(search.get('agent') ?? '');
+  const [formData, setFormData] = useState<Record<string, unknown>>({});
+  const [json, setJson] = useState('{}');
+  const [jsonError, setJsonError] = useState<string | null>(null);
+  const [extraErrors, setExtraErrors] = useState<ErrorSchema | undefined>();
+  const [agentError, setAgentError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<{ error: unknown; messages: string[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const agent = agents.data?.find((a) => a.id === agentId);
+  const schema = types.data?.find((t) => t.type === agent?.type)?.inputSchema;
+  const formSchema = isFormSchema(schema);
+
+  if (!me.permissions.includes('tasks:write')) {
+    return (
+      <Stack>
+        <PageTitle>New task</PageTitle>
+        <Alert color="gray" title="Not allowed">
+          Creating tasks needs the tasks:write permission.
+        </Alert>
+      </Stack>
+    );
+  }
+
+  const submit = async (input: Input) => {
+    setBusy(true);
+    setFailure(null);
+    setExtraErrors(undefined);
+    setAgentError(null);
+    try {
+      const task = unwrap(await api.POST('/api/v1/tasks', { body: { agentId, input } }));
+      queryClient.setQueryData(queryKeys.tasks.detail(task.id), task);
+      void queryClient.invalidateQueries({ queryKey: [...queryKeys.tasks.all, 'list'] });
+      void navigate(`/tasks/${task.id}`);
+    } catch (err) {
+      const details = err instanceof ApiError ? err.details : [];
+      const agentDetails = details.filter((d) => d.field === '/agentId');
+      if (agentDetails.length) setAgentError(agentDetails.map((d) => d.message).join('; '));
+      const { input: inputErrors, other } = fieldErrors(details.filter((d) => d.field !== '/agentId'));
+      if (Object.keys(inputErrors).length) {
+        if (formSchema) setExtraErrors(inputErrors as ErrorSchema);
+        else other.push(...details.filter((d) => d.field?.startsWith('/input')).map((d) => `${d.field}: ${d.message}`));
+      }
+      setFailure({ error: err, messages: other });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submitJson = (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      setJsonError(null);
+      void submit(JSON.parse(json) as Input);
+    } catch {
+      setJsonError('Not valid JSON');
+    }
+  };
+
+  return (
+    <Stack maw={720}>
+      <Anchor component={Link} to="/tasks" size="sm">
+        ← All tasks
+      </Anchor>
+      <PageTitle>New task</PageTitle>
+      {agents.isPending || types.isPending ? (
+        <Skeleton height={120} aria-label="Loading agents" />
+      ) : agents.isError || types.isError ? (
+        <ErrorState title="Could not load the agents" error={agents.error ?? types.error} />
+      ) : agents.data.length === 0 ? (
+        <Alert color="gray" title="No agents yet">
+          A task runs an agent: create one on the{' '}
+          <Anchor component={Link} to="/agents">
+            Agents
+          </Anchor>{' '}
+          page first.
+        </Alert>
+      ) : (
+        <Paper withBorder p="md" radius="md">
+          <Stack>
+            <NativeSelect
+              label="Agent"
+              required
+              value={agentId}
+              error={agentError}
+              onChange={(e) => {
+                setAgentId(e.currentTarget.value);
+                setFormData({});
+                setExtraErrors(undefined);
+                setFailure(null);
+              }}
+              data={[
+                { value: '', label: 'Choose an agent', disabled: true },
+                ...agents.data.map((a) => ({
+                  value: a.id,
+                  label: `${a.name} (${a.type}${a.status === 'paused' ? ', paused' : ''})`,
+                })),
+              ]}
+            />
+            {agent && schema && formSchema && (
+              <div className="task-form">
+                <Form
+                  key={agent.id}
+                  schema={schema as RJSFSchema}
+                  validator={validator}
+                  formData={formData}
+                  onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
+                  onSubmit={(e) => void submit((e.formData ?? {}) as Input)}
+                  extraErrors={extraErrors}
+                  // The server validates against the same schema; its errors land on the fields they name.
+                  noValidate
+                  noHtml5Validate
+                  showErrorList={false}
+                  disabled={busy}
+                >
+                  <Button type="submit" loading={busy}>
+                    Submit task
+                  </Button>
+                </Form>
+              </div>
+            )}
+            {agent && schema && !formSchema && (
+              <form onSubmit={submitJson}>
+                <Stack>
+                  <Textarea
+                    label="Input (JSON)"
+                    description={typeof schema.description === 'string' ? schema.description : undefined}
+                    autosize
+                    minRows={4}
+                    ff="monospace"
+                    value={json}
+                    error={jsonError}
+                    onChange={(e) => setJson(e.currentTarget.value)}
+                  />
+                  <Group>
+                    <Button type="submit" loading={busy}>
+                      Submit task
+                    </Button>
+                  </Group>
+                </Stack>
+              </form>
+            )}
+            {!agent && <Text c="dimmed">Choose the agent that runs the task; its input fields follow.</Text>}
+            {failure && <ErrorState title="The task was not created" error={failure.error} />}
+            {failure && failure.messages.length > 0 && (
+              <ul aria-label="Problems">
+                {failure.messages.map((m) => (
+                  <li key={m}>
+                    <Text size="sm">{m}</Text>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Stack>
+        </Paper>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,205 @@
+import { Alert, Anchor, Button, Code, Group, Paper, Skeleton, Stack, Text, Timeline, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api/client';
+import { unwrap } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { ErrorState } from '../../components/ErrorState';
+import { JsonView } from '../../components/JsonView';
+import { PageTitle } from '../../components/PageTitle';
+import { StatusBadge } from '../../components/StatusBadge';
+import { TimeAgo } from '../../components/TimeAgo';
+import { useMe } from '../../app/session';
+import { CancelTaskButton } from './CancelTaskButton';
+import { LiveTasks } from './LiveTasks';
+import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
+import { TaskProgress } from './TaskProgress';
+
+/** "850 ms", "12.4 s", "3.2 min". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+function AttemptItem({ attempt }: { attempt: Attempt }) {
+  const took = attempt.finishedAt ? Date.parse(attempt.finishedAt) - Date.parse(attempt.startedAt) : null;
+  return (
+    <Stack gap={2}>
+      <Group gap="xs">
+        <StatusBadge status={attempt.status} />
+        <Text size="sm">
+          started <TimeAgo value={attempt.startedAt} />
+          {took !== null ? ` · took ${duration(took)}` : ' · still running'}
+        </Text>
+      </Group>
+      <Text size="sm" c="dimmed">
+        Worker <Code>{attempt.workerId}</Code>
+      </Text>
+      {attempt.error && (
+        <Text size="sm">
+          <Code>{attempt.error.code}</Code> {attempt.error.message}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function Attempts({ id }: { id: string }) {
+  const attempts = useQuery(attemptsQuery(id));
+  if (attempts.isPending) return <Skeleton height={80} aria-label="Loading attempts" />;
+  if (attempts.isError) return <ErrorState title="Could not load the attempts" error={attempts.error} />;
+  if (attempts.data.length === 0) return <Text c="dimmed">No attempt yet: the task is waiting for a worker.</Text>;
+  return (
+    <Timeline active={attempts.data.length - 1} bulletSize={14} lineWidth={2} aria-label="Attempts">
+      {attempts.data.map((attempt) => (
+        <Timeline.Item key={attempt.attempt} title={`Attempt ${attempt.attempt}`}>
+          <AttemptItem attempt={attempt} />
+        </Timeline.Item>
+      ))}
+    </Timeline>
+  );
+}
+
+function Actions({ task }: { task: Task }) {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const canWrite = me.permissions.includes('tasks:write');
+  const [result, setResult] = useState<string | null>(null);
+  const settle = (next: Task, message: string) => {
+    queryClient.setQueryData(queryKeys.tasks.detail(next.id), next);
+    void queryClient.invalidateQueries({ queryKey: [...queryKeys.tasks.all, 'list'] });
+    setResult(message);
+  };
+  const retry = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/v1/tasks/{id}/retry', { params: { path: { id: task.id } } })),
+    onSuccess: (next) => settle(next, 'The task is queued again.'),
+  });
+  const cancellable = CANCELLABLE.includes(task.status);
+  const retryable = RETRYABLE.includes(task.status);
+  const reason = canWrite ? undefined : 'Needs the tasks:write permission';
+  return (
+    <Stack gap="xs" align="flex-end">
+      <Group gap="xs">
+        {cancellable &&
+          (canWrite ? (
+            <CancelTaskButton
+              consequence={`Task ${task.id.slice(0, 8)} stops${task.status === 'running' ? ' (its running attempt is aborted)' : ''} and is not retried.`}
+              onConfirm={async () => {
+                const next = unwrap(await api.POST('/api/v1/tasks/{id}/cancel', { params: { path: { id: task.id } } }));
+                settle(next, 'The task was cancelled.');
+              }}
+            />
+          ) : (
+            <Button color="red" variant="light" data-disabled aria-disabled aria-label={`Cancel (${reason})`}>
+              Cancel
+            </Button>
+          ))}
+        {retryable &&
+          (canWrite ? (
+            <Button variant="light" loading={retry.isPending} onClick={() => retry.mutate()}>
+              Retry
+            </Button>
+          ) : (
+            <Button variant="light" data-disabled aria-disabled aria-label={`Retry (${reason})`}>
+              Retry
+            </Button>
+          ))}
+      </Group>
+      {result && (
+        <Text size="sm" role="status">
+          {result}
+        </Text>
+      )}
+      {retry.isError && <ErrorState title="Could not retry the task" error={retry.error} />}
+    </Stack>
+  );
+}
+
+export function TaskDetail() {
+  const { id = '' } = useParams();
+  const task = useQuery(taskQuery(id));
+  const agents = useQuery(agentsQuery());
+  const agent = agents.data?.find((a) => a.id === task.data?.agentId);
+
+  return (
+    <Stack>
+      <Anchor component={Link} to=".." relative="path" size="sm">
+        ← All tasks
+      </Anchor>
+      <PageTitle>{`Task ${id.slice(0, 8)}`}</PageTitle>
+      {task.isPending ? (
+        <Skeleton height={200} aria-label="Loading the task" />
+      ) : task.isError ? (
+        <ErrorState title="Could not load this task" error={task.error} onRetry={() => void task.refetch()} />
+      ) : (
+        <>
+          <LiveTasks subscription={{ taskId: task.data.id }} />
+          <Paper withBorder p="md" radius="md">
+            <Group justify="space-between" align="flex-start">
+              <Stack gap="xs">
+                <Group gap="sm" role="group" aria-label="Task status">
+                  <Text fw={600}>Status</Text>
+                  <StatusBadge status={task.data.status} />
+                </Group>
+                <TaskProgress value={task.data.progress} label="Progress" />
+                {task.data.progressMessage && <Text size="sm">{task.data.progressMessage}</Text>}
+                <Text size="sm">
+                  Agent {agent ? agent.name : <Code>{task.data.agentId}</Code>} · attempt {task.data.attempts} of{' '}
+                  {task.data.maxAttempts} · priority {task.data.priority}
+                </Text>
+                <Text size="sm" c="dimmed">
+                  Created <TimeAgo value={task.data.createdAt} />
+                  {task.data.startedAt && (
+                    <>
+                      {' '}
+                      · started <TimeAgo value={task.data.startedAt} />
+                    </>
+                  )}
+                  {task.data.finishedAt && (
+                    <>
+                      {' '}
+                      · finished <TimeAgo value={task.data.finishedAt} />
+                    </>
+                  )}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  ID <Code>{task.data.id}</Code>
+                </Text>
+              </Stack>
+              <Actions task={task.data} />
+            </Group>
+          </Paper>
+          {task.data.error && (
+            <Alert color="red" variant="light" title="Error" role="alert">
+              <Text size="sm">
+                <Code>{task.data.error.code}</Code> {task.data.error.message}
+              </Text>
+            </Alert>
+          )}
+          <div className="task-io">
+            <Paper withBorder p="md" radius="md">
+              <JsonView label="Input" value={task.data.input} />
+            </Paper>
+            <Paper withBorder p="md" radius="md">
+              {task.data.output === null ? (
+                <Text size="sm" c="dimmed">
+                  No output yet.
+                </Text>
+              ) : (
+                <JsonView label="Output" value={task.data.output} />
+              )}
+            </Paper>
+          </div>
+          <section aria-labelledby="attempts-heading">
+            <Title order={2} size="h4" id="attempts-heading" mb="sm">
+              Attempts
+            </Title>
+            <Attempts id={task.data.id} />
+          </section>
+        </>
+      )}
+    </Stack>
+  );
+}

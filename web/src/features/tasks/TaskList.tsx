@@ -1,0 +1,229 @@
+import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
+import { PageTitle } from '../../components/PageTitle';
+import { StatusBadge } from '../../components/StatusBadge';
+import { TimeAgo } from '../../components/TimeAgo';
+import { useMe } from '../../app/session';
+import { LiveTasks } from './LiveTasks';
+import { STATUSES, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
+import { TaskProgress } from './TaskProgress';
+
+const PAGE_SIZE = 20;
+const RANGES: { value: string; label: string; ms?: number }[] = [
+  { value: '', label: 'Any time' },
+  { value: '1h', label: 'Last hour', ms: 3600_000 },
+  { value: '24h', label: 'Last 24 hours', ms: 24 * 3600_000 },
+  { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3600_000 },
+  { value: '30d', label: 'Last 30 days', ms: 30 * 24 * 3600_000 },
+];
+const numberFormat = new Intl.NumberFormat('en');
+
+/** The start of a time range, rounded to the minute so the query key stays put between renders. */
+function createdAfter(range: string): string | undefined {
+  const ms = RANGES.find((r) => r.value === range)?.ms;
+  if (!ms) return undefined;
+  const start = Math.floor((Date.now() - ms) / 60_000) * 60_000;
+  return new Date(start).toISOString();
+}
+
+export function TaskList() {
+  const me = useMe();
+  const canWrite = me.permissions.includes('tasks:write');
+  const [search, setSearch] = useSearchParams();
+  const status = STATUSES.includes(search.get('status') as TaskStatus)
+    ? (search.get('status') as TaskStatus)
+    : undefined;
+  const agentId = search.get('agent') ?? undefined;
+  const range = search.get('range') ?? '';
+  const page = Math.max(1, Number(search.get('page')) || 1);
+  const afterForRange = useMemo(() => createdAfter(range), [range]);
+
+  const params: TaskListParams = {
+    status,
+    agentId,
+    createdAfter: afterForRange,
+    skip: (page - 1) * PAGE_SIZE,
+    limit: PAGE_SIZE,
+  };
+  const tasks = useQuery(taskListQuery(params));
+  const agents = useQuery(agentsQuery());
+  const agentNames = useMemo(() => new Map((agents.data ?? []).map((a) => [a.id, a.name])), [agents.data]);
+  const watched = agentId ? [agentId] : (agents.data ?? []).map((a) => a.id);
+
+  const statusRef = useRef<HTMLSelectElement>(null);
+  useEffect(() => {
+    // `/` focuses the first filter.
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable]')) return;
+      event.preventDefault();
+      statusRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const update = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    if (!('page' in changes)) next.delete('page');
+    setSearch(next);
+  };
+
+  const total = tasks.data?.total ?? 0;
+  const from = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
+  const to = Math.min(total, page * PAGE_SIZE);
+  const filtered = Boolean(status || agentId || range);
+
+  return (
+    <Stack>
+      {watched.map((id) => (
+        <LiveTasks key={id} subscription={{ agentId: id }} />
+      ))}
+      <Group justify="space-between" align="flex-start">
+        <PageTitle>Tasks</PageTitle>
+        {canWrite ? (
+          <Button component={Link} to="new">
+            New task
+          </Button>
+        ) : (
+          <Text size="sm" c="dimmed">
+            Creating tasks needs the tasks:write permission.
+          </Text>
+        )}
+      </Group>
+
+      <Group component="form" role="search" aria-label="Filter tasks" align="flex-end" gap="md">
+        <NativeSelect
+          ref={statusRef}
+          label="Status"
+          value={status ?? ''}
+          onChange={(e) => update({ status: e.currentTarget.value || undefined })}
+          data={[{ value: '', label: 'Any status' }, ...STATUSES.map((s) => ({ value: s, label: s }))]}
+        />
+        <NativeSelect
+          label="Agent"
+          value={agentId ?? ''}
+          onChange={(e) => update({ agent: e.currentTarget.value || undefined })}
+          data={[
+            { value: '', label: 'Any agent' },
+            ...(agents.data ?? []).map((a) => ({ value: a.id, label: a.name })),
+            ...(agentId && !agentNames.has(agentId) ? [{ value: agentId, label: agentId }] : []),
+          ]}
+        />
+        <NativeSelect
+          label="Created"
+          value={range}
+          onChange={(e) => update({ range: e.currentTarget.value || undefined })}
+          data={RANGES.map(({ value, label }) => ({ value, label }))}
+        />
+        {filtered && (
+          <Button variant="subtle" onClick={() => setSearch(new URLSearchParams())}>
+            Clear filters
+          </Button>
+        )}
+      </Group>
+
+      {tasks.isPending ? (
+        <Stack gap="xs" aria-label="Loading tasks" aria-busy>
+          {Array.from({ length: 5 }, (_, i) => (
+            <Skeleton key={i} height={36} />
+          ))}
+        </Stack>
+      ) : tasks.isError ? (
+        <ErrorState title="Could not load the tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
+      ) : tasks.data.tasks.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No tasks match these filters"
+            action={
+              <Button variant="default" onClick={() => setSearch(new URLSearchParams())}>
+                Clear filters
+              </Button>
+            }
+          >
+            Widen the time range or pick another status or agent.
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No tasks yet"
+            action={
+              canWrite ? (
+                <Button component={Link} to="new" variant="default">
+                  Create a task
+                </Button>
+              ) : undefined
+            }
+          >
+            A task runs one agent on one input. Create one here, or with POST /api/v1/tasks.
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={640}>
+            <Table striped highlightOnHover aria-label="Tasks">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Task</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Agent</Table.Th>
+                  <Table.Th>Progress</Table.Th>
+                  <Table.Th>Attempts</Table.Th>
+                  <Table.Th>Created</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {tasks.data.tasks.map((task) => (
+                  <Table.Tr key={task.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={task.id} ff="monospace" aria-label={`Task ${task.id}`}>
+                        {task.id.slice(0, 8)}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={task.status} />
+                    </Table.Td>
+                    <Table.Td>{agentNames.get(task.agentId) ?? task.agentId.slice(0, 8)}</Table.Td>
+                    <Table.Td>
+                      <TaskProgress value={task.progress} label={`Progress of task ${task.id.slice(0, 8)}`} />
+                    </Table.Td>
+                    <Table.Td>
+                      {task.attempts} / {task.maxAttempts}
+                    </Table.Td>
+                    <Table.Td>
+                      <TimeAgo value={task.createdAt} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group justify="space-between">
+            <Text size="sm" aria-live="polite">
+              {numberFormat.format(from)}–{numberFormat.format(to)} of {numberFormat.format(total)}
+            </Text>
+            <Group gap="xs">
+              <Button
+                variant="default"
+                disabled={page <= 1}
+                onClick={() => update({ page: page - 1 > 1 ? String(page - 1) : undefined })}
+              >
+                Previous page
+              </Button>
+              <Button variant="default" disabled={to >= total} onClick={() => update({ page: String(page + 1) })}>
+                Next page
+              </Button>
+            </Group>
+          </Group>
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,13 @@
+import { Skeleton } from '@mantine/core';
+import { Suspense, lazy } from 'react';
+
+/** The form (and its JSON-Schema renderer) is its own chunk, loaded when opened. */
+const NewTaskForm = lazy(async () => ({ default: (await import('./NewTaskForm')).NewTaskForm }));
+
+export function NewTaskPage() {
+  return (
+    <Suspense fallback={<Skeleton height={240} aria-label="Loading the form" />}>
+      <NewTaskForm />
+    </Suspense>
+  );
+}
