@@ -88,6 +88,16 @@ test('an agent is created from its type’s form; the server’s refusal lands o
   await expect(page.getByRole('heading', { level: 2, name: 'No agents match these filters' })).toBeVisible();
   await page.goto(`/agents?q=${name}`);
   await expect(page.getByRole('row').filter({ hasText: name })).toBeVisible();
+
+  // Every type's schema renders as a form: defaults filled in, secrets as password inputs.
+  await page.goto('/agents/new');
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: 'data-processor' }).click();
+  await expect(page.getByLabel('chunkSize')).toHaveValue('1000');
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: 'llm' }).click();
+  await expect(page.getByLabel('apiKey')).toHaveAttribute('type', 'password');
+  await expect(page.getByLabel('timeoutMs')).toHaveValue('60000');
   expect(csp).toEqual([]);
 });
 

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Button, Code, Group, Select, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
+import { createCspSafeValidator } from './csp-validator';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -14,6 +14,8 @@ import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { asFormSchema, secretUiSchema, splitServerErrors } from './schema-form';
 
 type Config = Record<string, unknown>;
+
+const validator = createCspSafeValidator();
 
 /** A new agent: its type, its name, and the type's configuration as a form generated from its JSON Schema. */
 export function NewAgent() {

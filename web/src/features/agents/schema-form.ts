@@ -25,9 +25,20 @@ export function secretUiSchema(schema: Schema): UiSchema {
   return ui;
 }
 
-/** rjsf takes the schema as it is; the server's keywords of its own (`x-…`) are left to it. */
+function localRefsOnly(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(localRefsOnly);
+  if (!isObject(value)) return value;
+  // A reference to a schema the server keeps to itself (`ymera:condition`) cannot be resolved here: the
+  // value is taken as an object of any shape, and the server checks it.
+  if (typeof value.$ref === 'string' && !value.$ref.startsWith('#')) {
+    return { type: 'object', description: `As the server's ${value.$ref} schema says`, additionalProperties: true };
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, localRefsOnly(child)]));
+}
+
+/** The type's config schema for rjsf: references it cannot resolve are relaxed (the server validates). */
 export function asFormSchema(schema: Schema): RJSFSchema {
-  return schema as RJSFSchema;
+  return localRefsOnly(schema) as RJSFSchema;
 }
 
 function unescapePointer(segment: string): string {
