@@ -148,3 +148,20 @@ test('pause and resume from the detail page; roll back a config version; secrets
   await expect(page.getByRole('region', { name: /Configuration \(version 3/ })).toContainText('"method": "POST"');
   expect(csp).toEqual([]);
 });
+
+test('a viewer sees agents but may not create one, and is told why', async ({ page, request }) => {
+  const email = `viewer-${Date.now()}@console.test`;
+  const password = 'a-long-password-for-a-viewer';
+  expect((await request.post('/api/v1/auth/register', { data: { email, password, name: 'Viewer' } })).status()).toBe(
+    201,
+  );
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  const button = page.getByRole('button', { name: /New agent \(Your role may not change agents/ }).first();
+  await expect(button).toHaveAttribute('aria-disabled', 'true');
+  await expect(page.getByRole('link', { name: 'New agent' })).toHaveCount(0);
+});
