@@ -12,7 +12,7 @@ test.use({ baseURL: process.env.CONSOLE_URL });
 
 const PAGES = [
   { link: 'Overview', path: '/', file: 'overview' },
-  { link: 'Agents', path: '/agents', file: 'agents' },
+  { link: 'Agents', path: '/agents', file: 'agents-empty' },
   { link: 'Tasks', path: '/tasks', file: 'tasks' },
   { link: 'Workflows', path: '/workflows', file: 'workflows' },
   { link: 'Audit', path: '/audit', file: 'audit' },

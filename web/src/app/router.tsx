@@ -5,7 +5,7 @@ import { RouteError } from './RouteError';
 /** Each page is its own chunk, loaded when first visited. */
 const pages: RouteObject[] = [
   { index: true, lazy: async () => ({ Component: (await import('../features/overview/OverviewPage')).OverviewPage }) },
-  { path: 'agents', lazy: async () => ({ Component: (await import('../features/agents/AgentsPage')).AgentsPage }) },
+  { path: 'agents/*', lazy: async () => ({ Component: (await import('../features/agents/AgentsPage')).AgentsPage }) },
   { path: 'tasks/*', lazy: async () => ({ Component: (await import('../features/tasks/TasksPage')).TasksPage }) },
   {
     path: 'workflows/*',

@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { type Page, expect, test } from '@playwright/test';
+import { ADMIN } from './global-setup';
+
+const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+function watchCsp(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+}
+
+async function token(page: Page): Promise<string> {
+  const res = await page.request.post('/api/v1/auth/login', { data: ADMIN });
+  return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
+}
+
+const created: string[] = [];
+
+// The browser tests share one database: the agents made here go, so other pages still start empty.
+test.afterAll(async ({ browser }) => {
+  const page = await browser.newPage({ baseURL: process.env.CONSOLE_URL });
+  const auth = { Authorization: `Bearer ${await token(page)}` };
+  for (const id of created) await page.request.delete(`/api/v1/agents/${id}`, { headers: auth });
+  await page.close();
+});
+
+test('an agent is created from its type’s form; the server’s refusal lands on the field', async ({ page }) => {
+  const csp = watchCsp(page);
+  await signIn(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Agents' })).toBeVisible();
+  await page.getByRole('link', { name: 'New agent' }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: 'New agent' })).toBeVisible();
+  await expectAccessible(page);
+
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: 'calculator' }).click();
+  const name = `calc-${Date.now()}`;
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  const precision = page.getByLabel('precision');
+  await expect(precision).toHaveValue('10');
+  await precision.fill('99');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(precision).toHaveAccessibleDescription(/15/);
+  await expect(page.getByRole('alert')).toContainText('see the fields marked');
+  await expectAccessible(page);
+  await page.screenshot({ path: join(SCREENSHOTS, 'agent-new.png'), fullPage: true });
+
+  await precision.fill('3');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  created.push(page.url().split('/').pop() ?? '');
+  await expect(page.getByRole('region', { name: /Configuration/ })).toContainText('"precision": 3');
+
+  await page.getByRole('link', { name: '← Agents' }).click();
+  const row = page.getByRole('row').filter({ hasText: name });
+  await expect(row).toContainText('calculator');
+  await expect(row).toContainText('active');
+  await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+  await expectAccessible(page);
+  await page.screenshot({ path: join(SCREENSHOTS, 'agents.png'), fullPage: true });
+
+  // Filters live in the URL.
+  await page.getByRole('textbox', { name: 'Search' }).fill('no-such-agent');
+  await expect(page).toHaveURL(/q=no-such-agent/);
+  await expect(page.getByRole('heading', { level: 2, name: 'No agents match these filters' })).toBeVisible();
+  await page.goto(`/agents?q=${name}`);
+  await expect(page.getByRole('row').filter({ hasText: name })).toBeVisible();
+
+  // Every type's schema renders as a form: defaults filled in, secrets as password inputs.
+  await page.goto('/agents/new');
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: 'data-processor' }).click();
+  await expect(page.getByLabel('chunkSize')).toHaveValue('1000');
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: 'llm' }).click();
+  await expect(page.getByLabel('apiKey')).toHaveAttribute('type', 'password');
+  await expect(page.getByLabel('timeoutMs')).toHaveValue('60000');
+  expect(csp).toEqual([]);
+});
+
+test('pause and resume from the detail page; roll back a config version; secrets are masked', async ({ page }) => {
+  const csp = watchCsp(page);
+  await signIn(page);
+  const auth = { Authorization: `Bearer ${await token(page)}` };
+  const res = await page.request.post('/api/v1/agents', {
+    headers: auth,
+    data: {
+      name: `remote-${Date.now()}`,
+      type: 'http',
+      config: { url: 'https://example.com/hook', signingSecret: 'a-signing-secret-of-some-length' },
+    },
+  });
+  expect(res.status()).toBe(201);
+  const agent = ((await res.json()) as { data: { id: string; name: string } }).data;
+  created.push(agent.id);
+  const update = await page.request.post(`/api/v1/agents/${agent.id}/config`, {
+    headers: auth,
+    data: { config: { url: 'https://example.com/hook', method: 'PUT', signingSecret: '********' } },
+  });
+  expect(update.status()).toBe(200);
+
+  await page.goto(`/agents/${agent.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: agent.name })).toBeVisible();
+  await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+  await expect(page.getByRole('region', { name: /Configuration/ })).toContainText('"signingSecret": "********"');
+  await expect(page.getByText('a-signing-secret-of-some-length')).toHaveCount(0);
+  await expectAccessible(page);
+  await page.screenshot({ path: join(SCREENSHOTS, 'agent-detail.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Pause agent' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('queued tasks wait');
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Resume agent' })).toBeVisible();
+  await expect(page.locator('.agent-status')).toHaveText('paused');
+  await page.getByRole('button', { name: 'Resume agent' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Pause agent' })).toBeVisible();
+  await expect(page.locator('.agent-status')).toHaveText('active');
+
+  await page.getByRole('button', { name: 'Rollback to version 1' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'from version 1' })).toContainText('current');
+  await expect(page.getByRole('region', { name: /Configuration \(version 3/ })).toContainText('"method": "POST"');
+  expect(csp).toEqual([]);
+});
+
+test('a viewer sees agents but may not create one, and is told why', async ({ page, request }) => {
+  const email = `viewer-${Date.now()}@console.test`;
+  const password = 'a-long-password-for-a-viewer';
+  expect((await request.post('/api/v1/auth/register', { data: { email, password, name: 'Viewer' } })).status()).toBe(
+    201,
+  );
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  const button = page.getByRole('button', { name: /New agent \(Your role may not change agents/ }).first();
+  await expect(button).toHaveAttribute('aria-disabled', 'true');
+  await expect(page.getByRole('link', { name: 'New agent' })).toHaveCount(0);
+});

@@ -1,0 +1,211 @@
+import { Anchor, Button, Group, Select, Skeleton, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api } from '../../api/client';
+import { toApiError } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
+import { PageTitle } from '../../components/PageTitle';
+import { TimeAgo } from '../../components/TimeAgo';
+import { AgentStatusBadge } from './agent-status';
+import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
+
+const PAGE_SIZE = 25;
+const STATUSES = ['active', 'paused'] as const;
+type Status = (typeof STATUSES)[number];
+
+function isStatus(value: string | null): value is Status {
+  return STATUSES.includes(value as Status);
+}
+
+export function NewAgentButton() {
+  const blocked = useAgentsWriteBlocked();
+  if (blocked) {
+    return (
+      <Tooltip label={blocked}>
+        <Button data-disabled aria-disabled aria-label={`New agent (${blocked})`} onClick={(e) => e.preventDefault()}>
+          New agent
+        </Button>
+      </Tooltip>
+    );
+  }
+  return (
+    <Button component={Link} to="/agents/new">
+      New agent
+    </Button>
+  );
+}
+
+export function AgentList() {
+  const [params, setParams] = useSearchParams();
+  const type = params.get('type') ?? undefined;
+  const statusParam = params.get('status');
+  const status = isStatus(statusParam) ? statusParam : undefined;
+  const q = params.get('q') ?? undefined;
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const skip = (page - 1) * PAGE_SIZE;
+  const types = useAgentTypes();
+  const [search, setSearch] = useState(q ?? '');
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const update = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    if (!('page' in changes)) next.delete('page');
+    setParams(next, { replace: true });
+  };
+
+  // The search box writes to the URL a moment after typing stops.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if ((search || undefined) !== q) update({ q: search || undefined });
+    }, 300);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [search]);
+
+  // "/" focuses the search.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable]')) return;
+      event.preventDefault();
+      searchRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const query = { skip, limit: PAGE_SIZE, type, status, q };
+  const agents = useQuery({
+    queryKey: queryKeys.agents.list(query),
+    queryFn: async () => {
+      const result = await api.GET('/api/v1/agents', { params: { query } });
+      if (!result.data) throw toApiError(result.error, result.response);
+      return { items: result.data.data, total: result.data.meta.total };
+    },
+    placeholderData: keepPreviousData,
+  });
+  const filtered = Boolean(type || status || q);
+  const total = agents.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-start">
+        <PageTitle>Agents</PageTitle>
+        <NewAgentButton />
+      </Group>
+      <Group align="flex-end" role="search" aria-label="Filter agents">
+        <TextInput
+          ref={searchRef}
+          label="Search"
+          description="Name or description (press / to focus)"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+        />
+        <Select
+          label="Type filter"
+          placeholder="Any type"
+          clearable
+          data={(types.data ?? []).map((t) => t.type)}
+          value={type ?? null}
+          onChange={(value) => update({ type: value ?? undefined })}
+        />
+        <Select
+          label="Status filter"
+          placeholder="Any status"
+          clearable
+          data={[...STATUSES]}
+          value={status ?? null}
+          onChange={(value) => update({ status: value ?? undefined })}
+        />
+      </Group>
+      {agents.isPending ? (
+        <Stack aria-busy="true" aria-label="Loading agents">
+          <Skeleton height={32} />
+          <Skeleton height={32} />
+          <Skeleton height={32} />
+        </Stack>
+      ) : agents.isError ? (
+        <ErrorState title="Could not load agents" error={agents.error} onRetry={() => void agents.refetch()} />
+      ) : agents.data.items.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No agents match these filters"
+            action={
+              <Button variant="default" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+                Clear filters
+              </Button>
+            }
+          >
+            Change or clear the filters to see more agents.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No agents yet" action={<NewAgentButton />}>
+            Create an agent: pick its type and fill in its configuration. It will be listed here.
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Name</Table.Th>
+                <Table.Th scope="col">Type</Table.Th>
+                <Table.Th scope="col">Status</Table.Th>
+                <Table.Th scope="col">Created</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {agents.data.items.map((agent) => (
+                <Table.Tr key={agent.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/agents/${agent.id}`}>
+                      {agent.name}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{agent.type}</Table.Td>
+                  <Table.Td>
+                    <AgentStatusBadge status={agent.status} />
+                  </Table.Td>
+                  <Table.Td>
+                    <TimeAgo value={agent.createdAt} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group justify="space-between">
+            <Text size="sm" c="dimmed">
+              {total.toLocaleString('en')} {total === 1 ? 'agent' : 'agents'} · page {page} of {pages}
+            </Text>
+            <Group gap="xs">
+              <Button
+                variant="default"
+                size="xs"
+                disabled={page <= 1}
+                onClick={() => update({ page: page - 1 > 1 ? String(page - 1) : undefined })}
+              >
+                Previous page
+              </Button>
+              <Button
+                variant="default"
+                size="xs"
+                disabled={page >= pages}
+                onClick={() => update({ page: String(page + 1) })}
+              >
+                Next page
+              </Button>
+            </Group>
+          </Group>
+        </>
+      )}
+    </Stack>
+  );
+}
