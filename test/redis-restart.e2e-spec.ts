@@ -117,8 +117,15 @@ describe('Redis restarted empty', () => {
       .expect(200);
     const task = await submitTask(t, op, { agentId: agent.id, input: { expression: '6 * 7' } });
     const queue = t.app.get(TaskQueue).queue;
-    await queue.remove(task.id);
-    expect(await queue.getJob(task.id)).toBeUndefined();
+    // The job goes: a worker holding it (the paused agent's task is looked at, then delayed) refuses removal.
+    await waitFor(
+      async () => {
+        await queue.remove(task.id);
+        return (await queue.getJob(task.id)) === undefined ? true : undefined;
+      },
+      15_000,
+      50,
+    );
     const reconciler = t.app.get(TaskReconciler);
 
     // Written just now: its writer may not have queued it yet.
