@@ -13,13 +13,18 @@ interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
   disabledReason?: string;
 }
 
-/** A destructive action: asks once, names what it will do, shows the result or the error. */
+/**
+ * An action that asks once, names what it will do and shows the error when it fails. The dialog does not lock
+ * the page's scroll (that injects a `<style>` element, which the console's CSP refuses) and its close button
+ * has a name.
+ */
 export function ConfirmButton({
   label,
   consequence,
   confirmLabel,
   onConfirm,
   disabledReason,
+  color = 'red',
   ...props
 }: ConfirmButtonProps) {
   const [open, setOpen] = useState(false);
@@ -30,7 +35,7 @@ export function ConfirmButton({
     return (
       <Tooltip label={disabledReason}>
         <Button
-          color="red"
+          color={color}
           variant="light"
           {...props}
           data-disabled
@@ -45,13 +50,20 @@ export function ConfirmButton({
   }
   return (
     <>
-      <Button color="red" variant="light" {...props} onClick={() => setOpen(true)}>
+      <Button color={color} variant="light" {...props} onClick={() => setOpen(true)}>
         {label}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={label} centered>
+      <Modal
+        opened={open}
+        onClose={() => setOpen(false)}
+        title={label}
+        centered
+        lockScroll={false}
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
         <Text mb="md">{consequence}</Text>
         {error && (
-          <Text c="red" role="alert" mb="md">
+          <Text c="red.8" role="alert" mb="md">
             {error}
           </Text>
         )}
@@ -60,7 +72,7 @@ export function ConfirmButton({
             Keep it
           </Button>
           <Button
-            color="red"
+            color={color}
             loading={busy}
             onClick={() => {
               setBusy(true);

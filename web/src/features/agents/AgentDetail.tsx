@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
-
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
@@ -14,7 +14,6 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
 import { AgentStatusBadge } from './agent-status';
-import { ConfirmAction } from './ConfirmAction';
 import { useAgentsWriteBlocked } from './hooks';
 
 type Agent = components['schemas']['AgentDto'];
@@ -73,7 +72,7 @@ function AgentView({ agent }: { agent: Agent }) {
         <Text>
           Status <AgentStatusBadge status={agent.status} />
         </Text>
-        <ConfirmAction
+        <ConfirmButton
           label={paused ? 'Resume agent' : 'Pause agent'}
           color={paused ? 'blue' : 'red'}
           consequence={
@@ -217,7 +216,7 @@ function ConfigVersions({ agent, blocked }: { agent: Agent; blocked: string | nu
                       >
                         Compare version {v.version}
                       </Button>
-                      <ConfirmAction
+                      <ConfirmButton
                         size="xs"
                         label={`Rollback to version ${v.version}`}
                         consequence={`A new config version equal to version ${v.version} becomes live for the next task of “${agent.name}”.`}

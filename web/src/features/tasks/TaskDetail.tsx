@@ -10,8 +10,8 @@ import { JsonView } from '../../components/JsonView';
 import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { useMe } from '../../app/session';
-import { CancelTaskButton } from './CancelTaskButton';
 import { LiveTasks } from './LiveTasks';
 import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
 import { TaskProgress } from './TaskProgress';
@@ -84,7 +84,9 @@ function Actions({ task }: { task: Task }) {
       <Group gap="xs">
         {cancellable &&
           (canWrite ? (
-            <CancelTaskButton
+            <ConfirmButton
+              label="Cancel"
+              confirmLabel="Cancel the task"
               consequence={`Task ${task.id.slice(0, 8)} stops${task.status === 'running' ? ' (its running attempt is aborted)' : ''} and is not retried.`}
               onConfirm={async () => {
                 const next = unwrap(await api.POST('/api/v1/tasks/{id}/cancel', { params: { path: { id: task.id } } }));
