@@ -1,54 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import Redis from 'ioredis';
 import request from 'supertest';
 import { TaskQueue } from '../src/tasks/task-queue';
 import { TaskReconciler } from '../src/tasks/task-reconciler';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { sparePort } from './utils/spare-port';
+import { OwnRedis } from './utils/own-redis';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
-
-/** A Redis server this test owns, without persistence, on a port of its own. */
-class OwnRedis {
-  private port = 0;
-  private server?: ChildProcess;
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Starts the server, on the same port every time. */
-  async start(): Promise<void> {
-    this.port ||= await sparePort();
-    this.server = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    await waitFor(async () => {
-      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    }, 10_000);
-  }
-
-  /** Stops the server and forgets everything it held. */
-  async stopEmpty(): Promise<void> {
-    const server = this.server;
-    if (!server || server.exitCode !== null) return;
-    server.kill('SIGKILL');
-    await once(server, 'exit');
-  }
-}
 
 describe('Redis restarted empty', () => {
   const redis = new OwnRedis();
