@@ -1,4 +1,4 @@
-import { Button, Group, Loader, Text } from '@mantine/core';
+import { Anchor, Button, Group, Loader } from '@mantine/core';
 import { Suspense, useState } from 'react';
 import { Link, NavLink, Outlet } from 'react-router';
 import { NAV_ITEMS } from './nav';
@@ -20,9 +20,9 @@ export function Shell() {
           YMERA
         </Link>
         <Group gap="sm">
-          <Text size="sm" c="dimmed">
+          <Anchor component={Link} to="/profile" size="sm" aria-label={`Profile: ${me.name} (${me.role})`}>
             {me.name} ({me.role})
-          </Text>
+          </Anchor>
           <Button
             variant="default"
             size="xs"

@@ -17,6 +17,7 @@ const pages: RouteObject[] = [
     path: 'api-keys',
     lazy: async () => ({ Component: (await import('../features/api-keys/ApiKeysPage')).ApiKeysPage }),
   },
+  { path: 'profile', lazy: async () => ({ Component: (await import('../features/profile/ProfilePage')).ProfilePage }) },
   { path: 'queues', lazy: async () => ({ Component: (await import('../features/queues/QueuesPage')).QueuesPage }) },
   { path: '*', lazy: async () => ({ Component: (await import('../features/not-found/NotFoundPage')).NotFoundPage }) },
 ];

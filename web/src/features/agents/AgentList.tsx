@@ -11,6 +11,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { AgentStatusBadge } from './agent-status';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
+import { useSlashFocus } from '../../components/use-slash-focus';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['active', 'paused'] as const;
@@ -69,17 +70,7 @@ export function AgentList() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [search]);
 
-  // "/" focuses the search.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const target = event.target as HTMLElement | null;
-      if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable]')) return;
-      event.preventDefault();
-      searchRef.current?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  useSlashFocus(searchRef);
 
   const query = { skip, limit: PAGE_SIZE, type, status, q };
   const agents = useQuery({

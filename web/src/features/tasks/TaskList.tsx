@@ -1,6 +1,6 @@
 import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
@@ -11,6 +11,7 @@ import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { STATUSES, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
 import { TaskProgress } from './TaskProgress';
+import { useSlashFocus } from '../../components/use-slash-focus';
 
 const PAGE_SIZE = 20;
 const RANGES: { value: string; label: string; ms?: number }[] = [
@@ -55,17 +56,7 @@ export function TaskList() {
   const watched = agentId ? [agentId] : (agents.data ?? []).map((a) => a.id);
 
   const statusRef = useRef<HTMLSelectElement>(null);
-  useEffect(() => {
-    // `/` focuses the first filter.
-    const onKey = (event: KeyboardEvent) => {
-      const target = event.target as HTMLElement | null;
-      if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable]')) return;
-      event.preventDefault();
-      statusRef.current?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  useSlashFocus(statusRef);
 
   const update = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(search);
