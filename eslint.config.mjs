@@ -64,6 +64,17 @@ export default tseslint.config(
     },
   },
   {
+    // The console's unit specs are type-checked as CommonJS with jest's globals (web/tsconfig.spec.json).
+    files: ['web/src/**/*.spec.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './web/tsconfig.spec.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

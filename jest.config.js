@@ -36,6 +36,14 @@ module.exports = {
   testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      // Pure logic of the console (graph checks, formatting), compiled as CommonJS with the console's settings.
+      ...shared,
+      displayName: 'web',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/web/src/**/*.spec.ts'],
+      transform: { ...shared.transform, '^.+\\.ts$': ['ts-jest', { tsconfig: 'web/tsconfig.spec.json' }] },
+    },
     { ...shared, displayName: 'e2e', rootDir: __dirname, testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };
