@@ -6,6 +6,8 @@ type Params = Record<string, string | number | boolean | undefined>;
 
 export const queryKeys = {
   me: ['auth', 'me'] as const,
+  mfa: ['auth', 'mfa'] as const,
+  stats: (params: Params = {}) => ['stats', params] as const,
   agents: {
     all: ['agents'] as const,
     list: (params: Params = {}) => ['agents', 'list', params] as const,
@@ -21,12 +23,18 @@ export const queryKeys = {
     all: ['workflows'] as const,
     list: (params: Params = {}) => ['workflows', 'list', params] as const,
     detail: (id: string) => ['workflows', 'detail', id] as const,
+    runs: (id: string, params: Params = {}) => ['workflows', 'runs', id, params] as const,
     run: (runId: string) => ['workflows', 'run', runId] as const,
   },
-  audit: { list: (params: Params = {}) => ['audit', 'list', params] as const },
+  audit: {
+    all: ['audit'] as const,
+    list: (params: Params = {}) => ['audit', 'list', params] as const,
+    verify: (params: Params = {}) => ['audit', 'verify', params] as const,
+  },
   users: {
     all: ['users'] as const,
     list: (params: Params = {}) => ['users', 'list', params] as const,
+    detail: (id: string) => ['users', 'detail', id] as const,
   },
   apiKeys: { all: ['api-keys'] as const },
   system: { info: ['system', 'info'] as const },
