@@ -37,6 +37,16 @@ describe('condition language', () => {
     expect(evaluateCondition(condition, order)).toBe(expected);
   });
 
+  it('compares objects structurally: key order does not change the answer, array order does', () => {
+    const reordered = { name: 'Ada', country: 'DE' };
+    expect(evaluateCondition({ field: 'customer', op: 'eq', value: reordered }, order)).toBe(true);
+    expect(evaluateCondition({ field: 'customer', op: 'ne', value: reordered }, order)).toBe(false);
+    expect(evaluateCondition({ field: 'customer', op: 'in', value: [{ x: 1 }, reordered] }, order)).toBe(true);
+    expect(evaluateCondition({ field: 'tags', op: 'eq', value: ['eu', 'vip'] }, order)).toBe(false);
+    expect(evaluateCondition({ field: 'customer', op: 'eq', value: { ...reordered, extra: null } }, order)).toBe(false);
+    expect(evaluateCondition({ field: 'tags', op: 'eq', value: { 0: 'vip', 1: 'eu' } }, order)).toBe(false);
+  });
+
   it('never reaches outside the data', () => {
     expect(getPath(order, '__proto__.constructor')).toBeUndefined();
     expect(getPath(order, 'customer.constructor')).toBeUndefined();

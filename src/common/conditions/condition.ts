@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+
 /**
  * The condition language of the contract: JSON data, never code.
  * `{field, op, value}` with a dotted path, combined with `{and: [...]}`, `{or: [...]}` and `{not: ...}`.
@@ -62,10 +64,9 @@ function compare(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
+/** Structural equality of JSON values: key order does not matter, array order does. */
 function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  return isDeepStrictEqual(a, b);
 }
 
 export function evaluateCondition(condition: Condition, data: unknown): boolean {
