@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { withRedisLock } from '../redis/redis-lock';
 import { REDIS } from '../redis/redis.module';
 import type { TaskEntity } from './entities/task.entity';
 import { TaskQueue } from './task-queue';
@@ -65,13 +66,10 @@ export class TaskReconciler {
   }
 
   private async pass(): Promise<number> {
-    const lock = await this.redis.set('reconciler:lock', '1', 'PX', 30_000, 'NX');
-    if (lock !== 'OK') return 0;
-    try {
+    const requeued = await withRedisLock(this.redis, 'reconciler:lock', 30_000, async () => {
       return (await this.requeueLost()) + (await this.takeOverOrphans());
-    } finally {
-      await this.redis.del('reconciler:lock');
-    }
+    });
+    return requeued ?? 0;
   }
 
   /** Queued and retrying tasks the queue lost. */
