@@ -15,6 +15,7 @@ import { TaskEntity, type TaskError } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './task-checkpoints';
 import { TaskEvents, taskEvent } from './task-events';
+import { executionLogger } from './execution-logger';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
 import { isDatabaseUnavailable, withDbRetry } from '../database/db-retry';
@@ -152,7 +153,7 @@ export class TaskRunner {
           signal,
           lastCheckpoint: task.checkpoint ?? undefined,
           agentState: await this.agentState.handle(agent.id),
-          logger: this.executionLogger(task.id, agent.id, attempt),
+          logger: executionLogger(this.logger, { taskId: task.id, agentId: agent.id, attempt }),
           progress: async (percent, message) => {
             const now = Date.now();
             if (now - lastProgressWrite < PROGRESS_INTERVAL_MS && percent < 100) return;
@@ -327,16 +328,5 @@ export class TaskRunner {
         .getRepository(TaskAttemptEntity)
         .update({ taskId, attempt, status: 'running' }, { status, error: storable(error), finishedAt: new Date() }),
     );
-  }
-
-  private executionLogger(taskId: string, agentId: string, attempt: number): ExecutionContext['logger'] {
-    const prefix = `task ${taskId} (agent ${agentId}, attempt ${attempt})`;
-    const line = (message: string, fields?: Record<string, unknown>) =>
-      `${prefix}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
-    return {
-      debug: (m, f) => this.logger.debug(line(m, f)),
-      info: (m, f) => this.logger.log(line(m, f)),
-      warn: (m, f) => this.logger.warn(line(m, f)),
-    };
   }
 }
