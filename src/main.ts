@@ -8,13 +8,21 @@ import { preflight, PreflightError } from './preflight';
 import { DOCS_PATH } from './common/http/configure-http-app';
 import { consoleBuilt } from './console/console-static';
 import { AdminBootstrapService } from './users/admin-bootstrap.service';
-
-const log = pino({ base: { role: process.env.APP_ROLE ?? 'all' }, level: process.env.LOG_LEVEL ?? 'info' });
+import { loadEnvFile } from './config/env-file';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
 }
+
+// Settings from .env (or ENV_FILE) first: the log level and role below may come from it.
+try {
+  loadEnvFile();
+} catch (err) {
+  fail((err as Error).message);
+}
+
+const log = pino({ base: { role: process.env.APP_ROLE ?? 'all' }, level: process.env.LOG_LEVEL ?? 'info' });
 
 /** First signal: stop accepting, let in-flight work finish or go back to the queue, close pools. Second: exit now. */
 function handleShutdown(app: INestApplicationContext, config: AppConfig): void {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/app-config';
+import { loadEnvFile } from '../config/env-file';
 import { preflight } from '../preflight';
 import { createAdmin } from './create-admin.command';
 
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  loadEnvFile();
   const config = loadConfig(process.env);
   await preflight(config);
   const result = await createAdmin(config, values.email, config.auth.adminPassword, values.name);

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/app-config';
+import { loadEnvFile } from '../config/env-file';
 import { ensureDatabase, pendingSchemaChanges, revertLastMigration, runMigrations } from '../database/prepare-database';
 
 /** `migrate run | revert | check`, reading the same validated settings as the app. */
 async function main(command: string | undefined): Promise<number> {
+  loadEnvFile();
   const config = loadConfig(process.env);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   switch (command) {
