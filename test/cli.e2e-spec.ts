@@ -1,9 +1,18 @@
 import request from 'supertest';
-import { createAdmin } from '../src/cli/create-admin.command';
+import { type CliIo, runCli, USAGE } from '../src/cli/cli-main';
 import { login } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
-describe('create-admin command', () => {
+/** Runs the CLI as `npm run cli -- ...` would, against this file's database, capturing what it prints. */
+async function cli(t: TestApp | undefined, argv: string[], extraEnv: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env: { ...t?.env.vars, ...extraEnv } };
+  const code = await runCli(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('operator CLI', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -13,11 +22,44 @@ describe('create-admin command', () => {
     await t?.close();
   });
 
-  it('creates an admin who can sign in, generating the password when none is given', async () => {
-    const result = await createAdmin(t.env.config, 'Ops@Example.com');
-    expect(result.email).toBe('ops@example.com');
-    expect(result.generatedPassword).toHaveLength(24);
-    const admin = await login(t.http, 'ops@example.com', result.generatedPassword!);
+  it('prints its usage on --help, -h and help, and exits 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const result = await cli(undefined, argv);
+      expect(result).toEqual({ code: 0, out: USAGE, err: '' });
+    }
+    expect(USAGE).toMatch(/create-user --email <email> --role <admin\|operator\|viewer>/);
+    expect(USAGE).toMatch(/reset-password --email <email>/);
+  });
+
+  it('refuses a wrong command line with exit 2 and says why', async () => {
+    expect(await cli(undefined, [])).toMatchObject({ code: 2, err: expect.stringMatching(/^No command given/) });
+    expect(await cli(undefined, ['drop-all'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/Unknown command "drop-all"/),
+    });
+    expect(await cli(undefined, ['create-user', '--email', 'x@y.z'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/needs --role/),
+    });
+    expect(await cli(undefined, ['create-user', '--email', 'x@y.z', '--role', 'root'])).toMatchObject({ code: 2 });
+    expect(await cli(undefined, ['reset-password'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/needs --email/),
+    });
+    expect(
+      await cli(undefined, ['create-admin', '--email', 'x@y.z', '--password', 'on-the-command-line']),
+    ).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/Unknown option '--password'/),
+    });
+  });
+
+  it('create-admin makes an admin who can sign in, generating the password when none is given', async () => {
+    const result = await cli(t, ['create-admin', '--email', 'Ops@Example.com'], { ADMIN_PASSWORD: '' });
+    expect(result.code).toBe(0);
+    const password = /with password (\S+) \(shown only this once\)/.exec(result.out)?.[1];
+    expect(password).toHaveLength(24);
+    const admin = await login(t.http, 'ops@example.com', password!);
     const me = await request(t.http)
       .get('/api/v1/auth/me')
       .set('Authorization', `Bearer ${admin.accessToken}`)
@@ -28,6 +70,44 @@ describe('create-admin command', () => {
       `SELECT actor_type FROM audit_logs WHERE action = 'user.create_admin_cli'`,
     );
     expect(entry.actor_type).toBe('system');
-    await expect(createAdmin(t.env.config, 'ops@example.com', 'another-password-1')).rejects.toThrow(/already exists/);
+    await expect(cli(t, ['create-admin', '--email', 'ops@example.com'])).rejects.toThrow(/already exists/);
+  });
+
+  it('create-user makes a user with the role asked for, with the password from NEW_PASSWORD', async () => {
+    const result = await cli(t, ['create-user', '--email', 'viewer@example.com', '--role', 'viewer', '--name', 'Vi'], {
+      NEW_PASSWORD: 'a-password-from-env-1',
+    });
+    expect(result).toMatchObject({ code: 0, out: 'created viewer viewer@example.com' });
+    const viewer = await login(t.http, 'viewer@example.com', 'a-password-from-env-1');
+    const me = await request(t.http)
+      .get('/api/v1/auth/me')
+      .set('Authorization', `Bearer ${viewer.accessToken}`)
+      .expect(200);
+    expect(me.body.data).toMatchObject({ role: 'viewer', name: 'Vi' });
+    const [entry] = await t.dataSource.query(`SELECT details FROM audit_logs WHERE action = 'user.create_cli'`);
+    expect(entry.details).toMatchObject({ email: 'viewer@example.com', role: 'viewer' });
+  });
+
+  it('reset-password sets a new password, signs the user out everywhere and is audited', async () => {
+    await cli(t, ['create-user', '--email', 'lost@example.com', '--role', 'operator'], {
+      NEW_PASSWORD: 'the-old-password-1',
+    });
+    const before = await login(t.http, 'lost@example.com', 'the-old-password-1');
+
+    const result = await cli(t, ['reset-password', '--email', 'LOST@example.com']);
+    expect(result.code).toBe(0);
+    const password = /with password (\S+) \(shown only this once\)/.exec(result.out)?.[1];
+    await request(t.http).get('/api/v1/auth/me').set('Authorization', `Bearer ${before.accessToken}`).expect(401);
+    await request(t.http)
+      .post('/api/v1/auth/login')
+      .send({ email: 'lost@example.com', password: 'the-old-password-1' })
+      .expect(401);
+    await login(t.http, 'lost@example.com', password!);
+    const [{ count }] = await t.dataSource.query(
+      `SELECT count(*)::int AS count FROM audit_logs WHERE action = 'user.password_reset'`,
+    );
+    expect(count).toBe(1);
+
+    await expect(cli(t, ['reset-password', '--email', 'nobody@example.com'])).rejects.toThrow(/User not found/);
   });
 });

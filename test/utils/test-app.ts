@@ -23,9 +23,11 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export class TestEnv {
   readonly id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   readonly config: AppConfig;
+  /** The settings as environment variables (for a process or command started on this environment). */
+  readonly vars: Record<string, string>;
 
   constructor(overrides: Record<string, string> = {}) {
-    this.config = loadConfig({
+    this.vars = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: `${PG_URL}/ymera_test_${this.id}`,
@@ -39,7 +41,8 @@ export class TestEnv {
       RATE_LIMIT_PER_MIN: '100000',
       RATE_LIMIT_LOGIN_PER_MIN: '100000',
       ...overrides,
-    });
+    };
+    this.config = loadConfig(this.vars);
   }
 
   /** Creates the database and applies migrations, as `npm start` does. */

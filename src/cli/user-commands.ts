@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import type { Role } from '../auth/permissions';
+import type { AppConfig } from '../config/app-config';
+import { UserNotFoundError } from '../users/users.errors';
+import { UsersService } from '../users/users.service';
+import { CliModule } from './cli.module';
+
+export interface UserPasswordResult {
+  id: string;
+  email: string;
+  /** Set when no password was given: shown once, stored only as a hash. */
+  generatedPassword?: string;
+}
+
+function checkPassword(password: string | undefined): void {
+  if (password !== undefined && (password.length < 12 || password.length > 128)) {
+    throw new Error('The password must be 12 to 128 characters');
+  }
+}
+
+async function withUsers<T>(config: AppConfig, work: (users: UsersService) => Promise<T>): Promise<T> {
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
+  try {
+    return await work(app.get(UsersService));
+  } finally {
+    // Closing chains the audit entry the command wrote.
+    await app.close();
+  }
+}
+
+const generated = () => randomBytes(18).toString('base64url');
+
+/** Creates a user with a role; without a password, a random one is generated and returned once. Audited. */
+export async function createUser(
+  config: AppConfig,
+  user: { email: string; role: Role; name?: string; password?: string },
+): Promise<UserPasswordResult> {
+  checkPassword(user.password);
+  const generatedPassword = user.password ? undefined : generated();
+  const action = user.role === 'admin' ? 'user.create_admin_cli' : 'user.create_cli';
+  const created = await withUsers(config, (users) =>
+    users.create(
+      {
+        email: user.email,
+        password: user.password ?? generatedPassword!,
+        name: user.name ?? (user.role === 'admin' ? 'Administrator' : user.email.split('@')[0]),
+        role: user.role,
+      },
+      action,
+    ),
+  );
+  return { id: created.id, email: created.email, generatedPassword };
+}
+
+/** Creates an admin account; without a password, a random one is generated and returned once. */
+export function createAdmin(config: AppConfig, email: string, password?: string, name?: string) {
+  return createUser(config, { email, role: 'admin', name, password });
+}
+
+/**
+ * Sets a user's password (for an admin who lost theirs: the bootstrap password is shown only once). Every
+ * token issued before stops working; audited as a password reset.
+ */
+export async function resetPassword(config: AppConfig, email: string, password?: string): Promise<UserPasswordResult> {
+  checkPassword(password);
+  const generatedPassword = password ? undefined : generated();
+  return withUsers(config, async (users) => {
+    const user = await users.findByEmail(email.trim().toLowerCase());
+    if (!user) throw new UserNotFoundError();
+    await users.resetPassword(user.id, password ?? generatedPassword!);
+    return { id: user.id, email: user.email, generatedPassword };
+  });
+}
