@@ -45,7 +45,12 @@ export interface RunningProcess {
 
 /** Starts `node dist/src/main.js` with the given environment and collects what it prints. */
 export function startProcess(env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startCommand(process.execPath, ['dist/src/main.js'], env);
+}
+
+/** Starts a command in the repository's root with the given environment and collects what it prints. */
+export function startCommand(command: string, args: string[], env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr.on('data', (c: Buffer) => (text += c.toString()));
