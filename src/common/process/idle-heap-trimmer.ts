@@ -1,7 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 
 /** How often the process looks at itself. */
 const CHECK_MS = 1000;
@@ -50,7 +48,8 @@ export function trimStep(state: TrimState, now: HeapFigures, at: number): 'colle
  * collection, this runs one (a few tens of milliseconds, while nothing is waiting). Growth counts in used
  * memory or in memory V8 holds for the heap: a worker's burst can leave few live objects behind yet 60 MB
  * more committed, which a full collection gives back. While a collection leaves much of the heap committed
- * but unused, up to six follow-ups come 5 s apart (see {@link trimStep}).
+ * but unused, up to six follow-ups come 5 s apart (see {@link trimStep}). It needs node's `--expose-gc`
+ * (set by `npm start` and the Docker image); without it, it stays off.
  */
 @Injectable()
 export class IdleHeapTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -61,13 +60,13 @@ export class IdleHeapTrimmer implements OnApplicationBootstrap, OnApplicationShu
   private utilization = performance.eventLoopUtilization();
 
   onApplicationBootstrap(): void {
-    try {
-      setFlagsFromString('--expose-gc');
-      this.collect = runInNewContext('gc') as () => void;
-    } catch (err) {
-      this.logger.warn(`idle heap trimming is off: ${(err as Error).message}`);
+    // Node exposes `gc` only when started with --expose-gc (as `npm start` and the image do).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (typeof gc !== 'function') {
+      this.logger.log('idle heap trimming is off: start node with --expose-gc to give memory back after bursts');
       return;
     }
+    this.collect = gc;
     this.timer = setInterval(() => this.check(), CHECK_MS);
     this.timer.unref();
   }
