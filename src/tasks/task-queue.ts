@@ -50,7 +50,12 @@ export class TaskQueue {
   constructor(
     @InjectQueue(TASKS_QUEUE) readonly queue: Queue<TaskJobData>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // A queue re-emits its connection's errors, and BullMQ prints an unheard one with its stack to stderr.
+    // The connection's own listener (RedisConnectionFactory) already logs each one in a line; calls that
+    // fail reject to their callers.
+    queue.on('error', () => undefined);
+  }
 
   private options(task: TaskEntity): JobsOptions {
     return {
