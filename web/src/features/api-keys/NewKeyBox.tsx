@@ -1,8 +1,12 @@
 import { Badge, Button, Code, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useId, useRef } from 'react';
-import { TimeAgo } from '../../components/TimeAgo';
 import { CopyValueButton } from './CopyValueButton';
 import type { CreatedApiKey } from './scopes';
+
+function expiryText(expiresAt: string | null): string {
+  if (!expiresAt) return 'never expires';
+  return `expires on ${new Date(expiresAt).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' })}`;
+}
 
 /**
  * The key itself, right after it is created: the only time it is ever shown (the server keeps only its hash).
@@ -38,9 +42,8 @@ export function NewKeyBox({ created, onDone }: { created: CreatedApiKey; onDone:
           autoComplete="off"
         />
         <Text size="sm">
-          Scopes: {created.scopes.join(', ')} · expires{' '}
-          {created.expiresAt ? <TimeAgo value={created.expiresAt} /> : 'never'}. Send it as the header{' '}
-          <Code>X-API-Key</Code>.
+          Scopes: {created.scopes.join(', ')} · {expiryText(created.expiresAt)} · send it as the header{' '}
+          <Code>X-API-Key</Code>
         </Text>
         <Group>
           <CopyValueButton value={created.key} label="Copy key" />

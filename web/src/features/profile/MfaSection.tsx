@@ -79,7 +79,7 @@ function Enrolment({
                 onFocus={(e) => e.currentTarget.select()}
                 spellCheck={false}
                 autoComplete="off"
-                w={300}
+                w={440}
               />
               <CopyValueButton value={setup.secret} label="Copy secret" />
             </Group>

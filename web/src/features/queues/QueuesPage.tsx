@@ -110,6 +110,9 @@ function QueueBoard() {
             Admins get it writable (retry, promote, clean, pause; every change is audited); anyone else holding
             queues:manage gets it read-only. {me.role === 'admin' ? 'As an admin, yours is writable.' : ''}
           </List.Item>
+          <List.Item>
+            “End board session” clears the board cookie from this browser at once, for instance on a shared computer.
+          </List.Item>
         </List>
         {error !== null && <ErrorState title="Could not open the queue board" error={error} />}
         {session && (
