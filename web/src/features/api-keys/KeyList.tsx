@@ -1,0 +1,160 @@
+import { Badge, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useSearchParams } from 'react-router';
+import { api } from '../../api/client';
+import { toApiError } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
+import { TimeAgo } from '../../components/TimeAgo';
+import { type ApiKey, isExpired } from './scopes';
+
+const PAGE_SIZE = 25;
+
+function Expiry({ apiKey }: { apiKey: ApiKey }) {
+  if (!apiKey.expiresAt) return <>Never</>;
+  if (isExpired(apiKey)) {
+    return (
+      <Group gap={6} wrap="nowrap">
+        <Badge color="red" variant="light" radius="sm">
+          Expired
+        </Badge>
+        <TimeAgo value={apiKey.expiresAt} />
+      </Group>
+    );
+  }
+  return <TimeAgo value={apiKey.expiresAt} />;
+}
+
+/** The live keys (an admin's list has everyone's), newest first, paged in the URL (`?page=`). */
+export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; onRevoked: (key: ApiKey) => void }) {
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const query = { skip: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
+  const keys = useQuery({
+    queryKey: [...queryKeys.apiKeys.all, 'list', query],
+    queryFn: async () => {
+      const result = await api.GET('/api/v1/api-keys', { params: { query } });
+      if (!result.data) throw toApiError(result.error, result.response);
+      return { items: result.data.data, total: result.data.meta.total };
+    },
+    placeholderData: keepPreviousData,
+  });
+
+  const goTo = (next: number) => {
+    const search = new URLSearchParams(params);
+    if (next > 1) search.set('page', String(next));
+    else search.delete('page');
+    setParams(search, { replace: true });
+  };
+
+  const revoke = async (key: ApiKey) => {
+    const result = await api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id: key.id } } });
+    if (!result.response.ok) throw toApiError(result.error, result.response);
+    await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
+    onRevoked(key);
+  };
+
+  if (keys.isPending) {
+    return (
+      <Stack aria-busy="true" aria-label="Loading API keys" gap="xs">
+        <Skeleton height={36} />
+        <Skeleton height={36} />
+        <Skeleton height={36} />
+      </Stack>
+    );
+  }
+  if (keys.isError) {
+    return <ErrorState title="Could not load the API keys" error={keys.error} onRetry={() => void keys.refetch()} />;
+  }
+  const total = keys.data.total;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (keys.data.items.length === 0) {
+    return page > 1 && total > 0 ? (
+      <EmptyState
+        title="No keys on this page"
+        action={
+          <Button variant="default" onClick={() => goTo(1)}>
+            First page
+          </Button>
+        }
+      >
+        There are {total.toLocaleString('en')} keys in all, on {pages === 1 ? 'one page' : `${pages} pages`}.
+      </EmptyState>
+    ) : (
+      <EmptyState title="No API keys yet" action={emptyAction}>
+        Create a key for each script or service that calls the API, with only the scopes it needs. Revoke it here when
+        it is no longer used.
+      </EmptyState>
+    );
+  }
+
+  return (
+    <Stack gap="sm">
+      <Table striped highlightOnHover aria-label="API keys">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Name</Table.Th>
+            <Table.Th scope="col">Prefix</Table.Th>
+            <Table.Th scope="col">Scopes</Table.Th>
+            <Table.Th scope="col">Created</Table.Th>
+            <Table.Th scope="col">Last used</Table.Th>
+            <Table.Th scope="col">Expires</Table.Th>
+            <Table.Th scope="col">Actions</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {keys.data.items.map((key) => (
+            <Table.Tr key={key.id}>
+              <Table.Th scope="row" fw={500}>
+                {key.name}
+              </Table.Th>
+              <Table.Td>
+                <span className="key-prefix">{key.prefix}…</span>
+              </Table.Td>
+              <Table.Td>
+                <span className="scope-list">
+                  {key.scopes.map((scope) => (
+                    <Code key={scope}>{scope}</Code>
+                  ))}
+                </span>
+              </Table.Td>
+              <Table.Td>
+                <TimeAgo value={key.createdAt} />
+              </Table.Td>
+              <Table.Td>{key.lastUsedAt ? <TimeAgo value={key.lastUsedAt} /> : 'Never'}</Table.Td>
+              <Table.Td>
+                <Expiry apiKey={key} />
+              </Table.Td>
+              <Table.Td>
+                <ConfirmButton
+                  label={`Revoke ${key.name}`}
+                  consequence={`The key “${key.name}” (${key.prefix}…) stops working at once: anything that still sends it gets 401. This cannot be undone.`}
+                  confirmLabel="Revoke the key"
+                  onConfirm={() => revoke(key)}
+                  size="xs"
+                />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          {total.toLocaleString('en')} {total === 1 ? 'key' : 'keys'} · page {page} of {pages}
+        </Text>
+        <Group gap="xs">
+          <Button variant="default" size="xs" disabled={page <= 1} onClick={() => goTo(page - 1)}>
+            Previous page
+          </Button>
+          <Button variant="default" size="xs" disabled={page >= pages} onClick={() => goTo(page + 1)}>
+            Next page
+          </Button>
+        </Group>
+      </Group>
+    </Stack>
+  );
+}
