@@ -48,7 +48,14 @@ describe('the queue board from a browser: cookie sessions, read-only mode, audit
     expect(cookie.line.split(/;\s*/).slice(1)).toEqual(
       expect.arrayContaining(['Max-Age=600', 'Path=/admin/queues', 'HttpOnly', 'SameSite=Strict']),
     );
-    await request(t.http).get('/admin/queues').set('Cookie', cookie.pair).expect(200).expect('Content-Type', /html/);
+    const page = await request(t.http)
+      .get('/admin/queues')
+      .set('Cookie', cookie.pair)
+      .expect(200)
+      .expect('Content-Type', /html/);
+    // The page loads nothing from elsewhere (its CSP would refuse it): no web fonts from Google.
+    expect(page.text).toContain('static/js/');
+    expect(page.text).not.toMatch(/fonts\.googleapis|https?:\/\//);
     const queues = await request(t.http).get('/admin/queues/api/queues').set('Cookie', cookie.pair).expect(200);
     expect(queues.body.queues[0]).toMatchObject({ name: 'tasks', readOnlyMode: false });
     expect((await auditOf('queue.board_session'))[0].outcome).toBe('success');

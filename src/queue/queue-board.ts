@@ -14,6 +14,7 @@ import { sendError } from '../common/http/all-exceptions.filter';
 import { ErrorCode } from '../common/errors/error-code';
 import { TaskQueue } from '../tasks/task-queue';
 import { BOARD_COOKIE, BoardSessions } from './board-sessions';
+import { boardViewsWithoutWebFonts } from './board-views';
 import { QUEUE_BOARD_PATH } from './queue-board-path';
 
 export { QUEUE_BOARD_PATH } from './queue-board-path';
@@ -80,10 +81,12 @@ function denied(req: Request, res: Response, message: string): void {
  */
 export function mountQueueBoard(app: NestExpressApplication): void {
   const queue = app.get(TaskQueue, { strict: false }).queue;
+  const views = boardViewsWithoutWebFonts();
   const board = (readOnlyMode: boolean): Handler => {
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode })], serverAdapter });
+    if (views) serverAdapter.setViewsPath(views);
     return serverAdapter.getRouter() as Handler;
   };
   const writable = board(false);

@@ -13,6 +13,16 @@ function withCredentials(request: Request): Request {
   return request;
 }
 
+/** A 401 `MFA_REQUIRED` (a wrong or missing one-time code) is about the code, not an expired token. */
+async function asksForCode(response: Response): Promise<boolean> {
+  if (!response.headers.get('Content-Type')?.includes('json')) return false;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: { code?: string } } | null;
+  return body?.error?.code === 'MFA_REQUIRED';
+}
+
 /**
  * Every API call: adds the access token; on a 401 refreshes once and retries once; when the refresh fails,
  * the user is signed out (and sent back to the sign-in page).
@@ -21,7 +31,7 @@ export async function authorizedFetch(request: Request): Promise<Response> {
   const retry = request.clone();
   const response = await fetch(withCredentials(request));
   const path = new URL(request.url).pathname;
-  if (response.status !== 401 || NO_REFRESH.includes(path)) return response;
+  if (response.status !== 401 || NO_REFRESH.includes(path) || (await asksForCode(response))) return response;
   if (!(await refreshAccessToken())) {
     signedOut();
     return response;

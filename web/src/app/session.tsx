@@ -60,6 +60,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     try {
+      // The queue board's cookie (path-scoped to the board, so only the API can clear it) goes too.
+      if (state.status === 'signed-in' && state.me.permissions.includes('queues:manage')) {
+        await api.DELETE('/api/v1/queues/board-session').catch(() => undefined);
+      }
       // Revokes the refresh token (read from the cookie) and its family, and clears the cookie.
       await api.POST('/api/v1/auth/logout', { body: {} });
     } finally {
@@ -68,7 +72,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       queryClient.clear();
       setState({ status: 'signed-out' });
     }
-  }, [queryClient]);
+  }, [queryClient, state]);
 
   const value = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut]);
   return <SessionContext value={value}>{children}</SessionContext>;
