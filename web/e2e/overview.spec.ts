@@ -192,6 +192,23 @@ test('the overview refreshes itself', async ({ page, request }) => {
   await expect(lastDay).toContainText(`${before.failed + 1} failed of ${before.succeeded + before.failed + 1}`, {
     timeout: 30_000,
   });
+
+  // A hidden tab does not ask; showing it again asks at once.
+  const reads: number[] = [];
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname === '/api/v1/stats') reads.push(Date.now());
+  });
+  const setVisibility = (state: 'hidden' | 'visible') =>
+    page.evaluate((value) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await setVisibility('hidden');
+  await page.waitForTimeout(12_000);
+  expect(reads).toEqual([]);
+  await setVisibility('visible');
+  await expect.poll(() => reads.length).toBeGreaterThan(0);
   expect(csp).toEqual([]);
 });
 
