@@ -70,7 +70,8 @@ describe('GET /api/v1/stats', () => {
   });
 
   it('shows an admin every task, the queue and the circuit breakers that are not closed', async () => {
-    await t.app.get<Redis>(REDIS).hset(breakerKey(agentId), 'state', 'open');
+    // As a worker writes it when a breaker opens.
+    await t.app.get<Redis>(REDIS).hset(breakerKey(agentId), 'state', 'open', 'changedAt', '2026-12-01T10:00:00.000Z');
     const res = await request(t.http)
       .get('/api/v1/stats')
       .set(...bearer(admin))
@@ -80,7 +81,7 @@ describe('GET /api/v1/stats', () => {
     expect(total(stats.perMinute)).toBe(4);
     expect(stats.lastDay).toMatchObject({ succeeded: 3, failed: 1, failureRate: 0.25 });
     expect(stats.queue).toEqual({ waiting: 0, prioritized: 0, active: 0, delayed: 0, failed: expect.any(Number) });
-    expect(stats.openCircuitBreakers).toEqual([{ agentId, state: 'open' }]);
+    expect(stats.openCircuitBreakers).toEqual([{ agentId, state: 'open', since: '2026-12-01T10:00:00.000Z' }]);
   });
 
   it('answers zeros to a user with no tasks, and 401 to no one', async () => {

@@ -61,11 +61,13 @@ export class StatsService {
   private async openBreakers(agentIds: string[]): Promise<OpenBreakerDto[]> {
     if (agentIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of agentIds) pipeline.hget(breakerKey(id), 'state');
-    const states = (await pipeline.exec()) ?? [];
+    for (const id of agentIds) pipeline.hmget(breakerKey(id), 'state', 'changedAt');
+    const replies = (await pipeline.exec()) ?? [];
     return agentIds.flatMap((agentId, i) => {
-      const state = states[i]?.[1];
-      return state === 'open' || state === 'half-open' ? [{ agentId, state }] : [];
+      const [state, changedAt] = (replies[i]?.[1] as (string | null)[] | undefined) ?? [];
+      if (state !== 'open' && state !== 'half-open') return [];
+      const since = changedAt ? new Date(changedAt) : null;
+      return [{ agentId, state, since: since && !Number.isNaN(since.getTime()) ? since : null }];
     });
   }
 }

@@ -47,6 +47,13 @@ export class QueueDepthDto {
 export class OpenBreakerDto {
   @ApiProperty({ format: 'uuid' }) agentId!: string;
   @ApiProperty({ enum: ['open', 'half-open'] }) state!: 'open' | 'half-open';
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the breaker took this state (null when the worker that opened it did not say)',
+  })
+  since!: Date | null;
 }
 
 export class StatsDto {

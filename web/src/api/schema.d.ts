@@ -1416,6 +1416,11 @@ export interface components {
             agentId: string;
             /** @enum {string} */
             state: "open" | "half-open";
+            /**
+             * Format: date-time
+             * @description When the breaker took this state (null when the worker that opened it did not say)
+             */
+            since: string | null;
         };
         StatsDto: {
             /**

@@ -2,6 +2,7 @@ import { Anchor, Badge, Skeleton, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { Link } from 'react-router';
+import { TimeAgo } from '../../components/TimeAgo';
 import { type OpenBreaker, agentQuery } from './stats-api';
 
 const MEANING: Record<OpenBreaker['state'], string> = {
@@ -29,6 +30,11 @@ function BreakerItem({ breaker }: { breaker: OpenBreaker }) {
       <Badge color={breaker.state === 'open' ? 'red' : 'yellow'} variant="light" radius="sm">
         {breaker.state}
       </Badge>
+      {breaker.since && (
+        <Text span size="sm" c="gray.7">
+          since <TimeAgo value={breaker.since} />
+        </Text>
+      )}
       <Text span size="sm" c="gray.7">
         {MEANING[breaker.state]}
       </Text>
