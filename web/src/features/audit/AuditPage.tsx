@@ -101,8 +101,10 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
       >
         <TextFilter
           inputRef={firstFilter}
+          className="audit-filter-wide"
           label="Action"
-          description="Exact, e.g. user.update (press / to focus)"
+          placeholder="e.g. user.update"
+          description="Exact match (press / to focus)"
           list="audit-known-actions"
           value={filters.action}
           onCommit={(action) => update({ action }, true)}
@@ -138,6 +140,7 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
           data={[{ value: '', label: 'Any outcome' }, ...OUTCOMES.map((o) => ({ value: o, label: o }))]}
         />
         <TextInput
+          className="audit-filter-time"
           type="datetime-local"
           label="From"
           description="Your local time"
@@ -145,6 +148,7 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
           onChange={(e) => update({ from: fromLocalInput(e.currentTarget.value, 'from') })}
         />
         <TextInput
+          className="audit-filter-time"
           type="datetime-local"
           label="To"
           description="Your local time"

@@ -12,13 +12,23 @@ interface TextFilterProps {
   inputRef?: Ref<HTMLInputElement>;
   /** The id of a `<datalist>` of suggestions. */
   list?: string;
+  className?: string;
 }
 
 /**
  * A text filter typed into a box and written to the URL a moment after typing stops; a change of the URL
  * (a link, Back, "Clear filters") shows in the box.
  */
-export function TextFilter({ label, description, placeholder, value, onCommit, inputRef, list }: TextFilterProps) {
+export function TextFilter({
+  label,
+  description,
+  placeholder,
+  value,
+  onCommit,
+  inputRef,
+  list,
+  className,
+}: TextFilterProps) {
   const [draft, setDraft] = useState(value ?? '');
   const [seen, setSeen] = useState(value);
   if (seen !== value) {
@@ -36,6 +46,7 @@ export function TextFilter({ label, description, placeholder, value, onCommit, i
   return (
     <TextInput
       ref={inputRef}
+      className={className}
       label={label}
       description={description}
       placeholder={placeholder}

@@ -45,7 +45,7 @@ export function VerifyChain() {
         </div>
         {checkedAt > 0 && (
           <Text size="xs" c="dimmed">
-            Checked <TimeAgo value={new Date(checkedAt)} />
+            Checked <TimeAgo key={checkedAt} value={new Date(checkedAt)} />
           </Text>
         )}
       </div>

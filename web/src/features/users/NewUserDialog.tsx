@@ -43,7 +43,7 @@ export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps
       lockScroll={false}
       closeButtonProps={{ 'aria-label': 'Close' }}
     >
-      <form onSubmit={submit} noValidate aria-label="New user">
+      <form className="users-form" onSubmit={submit} noValidate aria-label="New user">
         <Stack>
           {errors.message && (
             <Alert color="red" variant="light" title="The user was not created" role="alert">
@@ -58,6 +58,7 @@ export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps
             value={form.email}
             onChange={(e) => set({ email: e.currentTarget.value })}
             error={errors.fields.email}
+            aria-invalid={Boolean(errors.fields.email)}
             description="Unique; case does not matter"
           />
           <TextInput
@@ -67,6 +68,7 @@ export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps
             value={form.name}
             onChange={(e) => set({ name: e.currentTarget.value })}
             error={errors.fields.name}
+            aria-invalid={Boolean(errors.fields.name)}
           />
           <PasswordInput
             label="Password"
@@ -76,6 +78,7 @@ export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps
             value={form.password}
             onChange={(e) => set({ password: e.currentTarget.value })}
             error={errors.fields.password}
+            aria-invalid={Boolean(errors.fields.password)}
           />
           <NativeSelect
             label="Role"
@@ -88,6 +91,7 @@ export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps
               if (isRole(role)) set({ role });
             }}
             error={errors.fields.role}
+            aria-invalid={Boolean(errors.fields.role)}
           />
           {Object.keys(errors.fields).length > 0 && !errors.message && (
             <Alert color="red" variant="light" role="alert">

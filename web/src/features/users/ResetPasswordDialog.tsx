@@ -46,7 +46,7 @@ export function ResetPasswordDialog({ user, isSelf, onClose, onDone }: ResetPass
       closeButtonProps={{ 'aria-label': 'Close' }}
     >
       {user && (
-        <form onSubmit={submit} noValidate aria-label={`Reset the password of ${user.name}`}>
+        <form className="users-form" onSubmit={submit} noValidate aria-label={`Reset the password of ${user.name}`}>
           <Stack>
             <Text size="sm">
               {isSelf
@@ -66,6 +66,7 @@ export function ResetPasswordDialog({ user, isSelf, onClose, onDone }: ResetPass
               value={password}
               onChange={(e) => setPassword(e.currentTarget.value)}
               error={errors.fields.password}
+              aria-invalid={Boolean(errors.fields.password)}
               data-autofocus
             />
             <Group justify="flex-end">

@@ -49,6 +49,7 @@ function RoleControl({ user, meId, onChanged }: Omit<UserRowProps, 'onResetPassw
   return (
     <Group gap={6} wrap="nowrap">
       <NativeSelect
+        className="users-role-select"
         size="xs"
         aria-label={`Role of ${user.name}`}
         data={ROLES.map((r) => ({ value: r, label: r }))}
@@ -83,15 +84,17 @@ export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps
 
   return (
     <Table.Tr data-inactive={user.isActive ? undefined : true}>
-      <Table.Th scope="row" fw={500}>
-        {user.name}
-        {isSelf && (
-          <Text span size="xs" ml={6} c="dimmed">
-            (you)
-          </Text>
-        )}
+      <Table.Th scope="row" className="users-who">
+        <span className="users-name">
+          {user.name}
+          {isSelf && (
+            <Text span size="xs" ml={6} c="dimmed">
+              (you)
+            </Text>
+          )}
+        </span>
+        <span className="users-email">{user.email}</span>
       </Table.Th>
-      <Table.Td className="users-email">{user.email}</Table.Td>
       <Table.Td>
         <RoleControl user={user} meId={meId} onChanged={onChanged} />
       </Table.Td>
@@ -107,7 +110,7 @@ export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps
       </Table.Td>
       <Table.Td>
         {user.lastLoginAt ? (
-          <TimeAgo value={user.lastLoginAt} />
+          <TimeAgo key={user.lastLoginAt} value={user.lastLoginAt} />
         ) : (
           <Text span size="sm">
             never

@@ -136,8 +136,7 @@ function UserList({ meId }: { meId: string }) {
             <Table className="users-table" highlightOnHover aria-label="Users" aria-busy={users.isFetching}>
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Email</Table.Th>
+                  <Table.Th scope="col">Name and email</Table.Th>
                   <Table.Th scope="col">Role</Table.Th>
                   <Table.Th scope="col">Active</Table.Th>
                   <Table.Th scope="col">MFA</Table.Th>
