@@ -222,3 +222,45 @@ test('a viewer has no Users link, is told why on /users and /audit, and the API 
   expect((await request.get('/api/v1/audit-logs/verify', { headers })).status()).toBe(403);
   expect(csp).toEqual([]);
 });
+
+test('a failed load shows its code and request id; a broken chain is named in words', async ({ page }) => {
+  const csp = watchCsp(page);
+  const brokenId = '8f14e45f-ceea-467f-a0e6-0b5e3a2b7c1d';
+  await page.route('**/api/v1/audit-logs?**', (route) =>
+    route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        status: 'error',
+        error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is not answering' },
+        meta: { timestamp: new Date().toISOString(), requestId: 'req-audit-503' },
+      }),
+    }),
+  );
+  await page.route('**/api/v1/audit-logs/verify', (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        status: 'success',
+        data: { valid: false, checked: 1501, firstBrokenId: brokenId },
+        meta: { timestamp: new Date().toISOString(), requestId: 'req-verify' },
+      }),
+    }),
+  );
+  await signIn(page);
+  await page.goto('/audit?outcome=denied');
+  const error = page.getByRole('alert').filter({ hasText: 'Could not load the audit log' });
+  await expect(error).toContainText('The database is not answering', { timeout: 30_000 });
+  await expect(error).toContainText('SERVICE_UNAVAILABLE');
+  await expect(error).toContainText('req-audit-503');
+
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByRole('region', { name: 'Tamper check' }).getByRole('status')).toHaveText(
+    `The chain is broken at entry ${brokenId} (number 1,501 in chain order): its hash or its link to the entry ` +
+      'before does not match. The 1,500 entries before it are intact; that entry and every later one may have ' +
+      'been altered.',
+  );
+  await expectAccessible(page);
+  expect(csp).toEqual([]);
+});
