@@ -1,14 +1,251 @@
-import { Stack } from '@mantine/core';
+import { Alert, Button, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { api } from '../../api/client';
+import { toApiError } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { useSlashFocus } from '../../components/use-slash-focus';
+import { usersQuery } from '../users/user-api';
+import {
+  type AuditFilters,
+  KNOWN_ACTIONS,
+  OUTCOMES,
+  type Outcome,
+  PAGE_SIZE,
+  apiQuery,
+  filtersFromParams,
+  fromLocalInput,
+  isFiltered,
+  pageRange,
+  paramsFromFilters,
+  toLocalInput,
+  withChanges,
+} from './audit-filters';
+import { AuditEntryRow, type UserNames } from './AuditEntryRow';
+import { TextFilter } from './TextFilter';
+import { VerifyChain } from './VerifyChain';
+import './audit.css';
 
+/** `/audit`: who did what, when, with what outcome; and whether the record was tampered with. */
 export function AuditPage() {
+  const me = useMe();
+  if (!me.permissions.includes('audit:read')) {
+    return (
+      <Stack>
+        <PageTitle>Audit</PageTitle>
+        <Alert color="yellow" variant="light" title="Not available to your role">
+          Reading the audit log needs the audit:read permission, which only admins hold. Ask an admin if you need to
+          know who changed something.
+        </Alert>
+      </Stack>
+    );
+  }
+  return <AuditLog canNameUsers={me.permissions.includes('users:manage')} />;
+}
+
+const NO_USERS: UserNames = new Map();
+
+function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => filtersFromParams(params), [params]);
+  const query = apiQuery(filters);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const firstFilter = useRef<HTMLInputElement>(null);
+  useSlashFocus(firstFilter);
+
+  const update = (changes: Partial<AuditFilters>, replace = false) =>
+    setParams(paramsFromFilters(withChanges(filters, changes)), { replace });
+  const clear = () => setParams(new URLSearchParams());
+
+  const logs = useQuery({
+    queryKey: queryKeys.audit.list(query),
+    queryFn: async () => {
+      const result = await api.GET('/api/v1/audit-logs', { params: { query } });
+      if (!result.data) throw toApiError(result.error, result.response);
+      return { items: result.data.data, total: result.data.meta.total };
+    },
+    placeholderData: keepPreviousData,
+  });
+  // Admins see people, not ids: one page of every user (a thousand at most), cached a minute.
+  const users = useQuery({ ...usersQuery({ skip: 0, limit: 1000 }), enabled: canNameUsers, staleTime: 60_000 });
+  const userNames: UserNames = useMemo(
+    () => (users.data ? new Map(users.data.items.map((u) => [u.id, { name: u.name, email: u.email }])) : NO_USERS),
+    [users.data],
+  );
+
+  const filtered = isFiltered(filters);
+  const total = logs.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const toggle = (id: string) =>
+    setExpanded((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+
   return (
     <Stack>
       <PageTitle>Audit</PageTitle>
-      <EmptyState title="The audit trail view is on its way">
-        Who did what, when and with what outcome will be listed here. Meanwhile: GET /api/v1/audit-logs.
-      </EmptyState>
+      <VerifyChain />
+
+      <form
+        className="audit-filters"
+        role="search"
+        aria-label="Filter audit entries"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <TextFilter
+          inputRef={firstFilter}
+          className="audit-filter-wide"
+          label="Action"
+          placeholder="e.g. user.update"
+          description="Exact match (press / to focus)"
+          list="audit-known-actions"
+          value={filters.action}
+          onCommit={(action) => update({ action }, true)}
+        />
+        <datalist id="audit-known-actions">
+          {KNOWN_ACTIONS.map((action) => (
+            <option key={action} value={action} />
+          ))}
+        </datalist>
+        <TextFilter
+          label="Actor ID"
+          description="A user or API key id"
+          value={filters.actorId}
+          onCommit={(actorId) => update({ actorId }, true)}
+        />
+        <TextFilter
+          label="Resource type"
+          description="e.g. user, agent, task"
+          value={filters.resourceType}
+          onCommit={(resourceType) => update({ resourceType }, true)}
+        />
+        <TextFilter
+          label="Resource ID"
+          description="The id of the thing changed"
+          value={filters.resourceId}
+          onCommit={(resourceId) => update({ resourceId }, true)}
+        />
+        <NativeSelect
+          label="Outcome"
+          description="Success, failure or denied"
+          value={filters.outcome ?? ''}
+          onChange={(e) => update({ outcome: (e.currentTarget.value || undefined) as Outcome | undefined })}
+          data={[{ value: '', label: 'Any outcome' }, ...OUTCOMES.map((o) => ({ value: o, label: o }))]}
+        />
+        <TextInput
+          className="audit-filter-time"
+          type="datetime-local"
+          label="From"
+          description="Your local time"
+          value={toLocalInput(filters.from)}
+          onChange={(e) => update({ from: fromLocalInput(e.currentTarget.value, 'from') })}
+        />
+        <TextInput
+          className="audit-filter-time"
+          type="datetime-local"
+          label="To"
+          description="Your local time"
+          value={toLocalInput(filters.to)}
+          onChange={(e) => update({ to: fromLocalInput(e.currentTarget.value, 'to') })}
+        />
+        {filtered && (
+          <div className="audit-filters-actions">
+            <Button variant="subtle" onClick={clear}>
+              Clear filters
+            </Button>
+          </div>
+        )}
+      </form>
+
+      {logs.isPending ? (
+        <div className="audit-skeleton" aria-busy="true" aria-label="Loading audit entries">
+          {Array.from({ length: 8 }, (_, i) => (
+            <Skeleton key={i} height={40} />
+          ))}
+        </div>
+      ) : logs.isError ? (
+        <ErrorState title="Could not load the audit log" error={logs.error} onRetry={() => void logs.refetch()} />
+      ) : logs.data.items.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No audit entries match these filters"
+            action={
+              <Button variant="default" onClick={clear}>
+                Clear filters
+              </Button>
+            }
+          >
+            Actions are matched exactly (user.update, not user): pick one from the suggestions, widen the time range or
+            clear the filters.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No audit entries yet">
+            Every sign-in and every change made through the console or the API is recorded here as it happens.
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={760}>
+            <Table className="audit-table" highlightOnHover aria-label="Audit entries" aria-busy={logs.isFetching}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Time</Table.Th>
+                  <Table.Th scope="col">Actor</Table.Th>
+                  <Table.Th scope="col">Action</Table.Th>
+                  <Table.Th scope="col">Resource</Table.Th>
+                  <Table.Th scope="col">Outcome</Table.Th>
+                  <Table.Th scope="col">
+                    <span className="visually-hidden-text">Details</span>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {logs.data.items.map((entry) => (
+                  <AuditEntryRow
+                    key={entry.id}
+                    entry={entry}
+                    users={userNames}
+                    expanded={expanded.has(entry.id)}
+                    onToggle={() => toggle(entry.id)}
+                    onFilter={(changes) => update(changes)}
+                  />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group justify="space-between">
+            <Text size="sm" aria-live="polite">
+              {pageRange(filters.page, total)} · page {filters.page.toLocaleString('en')} of{' '}
+              {pages.toLocaleString('en')}
+            </Text>
+            <Group gap="xs">
+              <Button
+                variant="default"
+                size="xs"
+                disabled={filters.page <= 1}
+                onClick={() => update({ page: filters.page - 1 })}
+              >
+                Previous page
+              </Button>
+              <Button
+                variant="default"
+                size="xs"
+                disabled={filters.page >= pages}
+                onClick={() => update({ page: filters.page + 1 })}
+              >
+                Next page
+              </Button>
+            </Group>
+          </Group>
+        </>
+      )}
     </Stack>
   );
 }

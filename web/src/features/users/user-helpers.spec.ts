@@ -1,0 +1,101 @@
+import { ApiError } from '../../api/errors';
+import {
+  formErrors,
+  paramsFromUserFilters,
+  resultInWords,
+  selfActionBlocked,
+  userFiltersFromParams,
+  usersApiQuery,
+  withArticle,
+} from './user-helpers';
+
+const refusal = (code: string, details: { field?: string; message: string }[] = [], status = 400) =>
+  new ApiError(status, code, 'The request is invalid', 'req-7', details);
+
+describe('user filters in the URL', () => {
+  it('reads the role and page, leaving out what it does not understand', () => {
+    expect(userFiltersFromParams(new URLSearchParams('role=operator&page=2'))).toEqual({ role: 'operator', page: 2 });
+    expect(userFiltersFromParams(new URLSearchParams('role=root&page=0'))).toEqual({ role: undefined, page: 1 });
+  });
+
+  it('writes only what is set and round-trips', () => {
+    expect(paramsFromUserFilters({ page: 1 }).toString()).toBe('');
+    const filters = { role: 'viewer' as const, page: 3 };
+    expect(userFiltersFromParams(paramsFromUserFilters(filters))).toEqual(filters);
+  });
+
+  it('pages the API query', () => {
+    expect(usersApiQuery({ page: 1 })).toEqual({ skip: 0, limit: 25 });
+    expect(usersApiQuery({ role: 'admin', page: 3 }, 10)).toEqual({ skip: 20, limit: 10, role: 'admin' });
+  });
+});
+
+describe('formErrors', () => {
+  it('puts each validation error on the field its JSON pointer names', () => {
+    const errors = formErrors(
+      refusal('VALIDATION_FAILED', [
+        { field: '/password', message: 'password must be longer than or equal to 12 characters' },
+        { field: '/email', message: 'email must be an email' },
+        { field: '/email', message: 'email must be shorter than or equal to 320 characters' },
+      ]),
+    );
+    expect(errors).toEqual({
+      fields: {
+        password: 'password must be longer than or equal to 12 characters',
+        email: 'email must be an email; email must be shorter than or equal to 320 characters',
+      },
+    });
+  });
+
+  it('says a taken email on the email field', () => {
+    expect(formErrors(refusal('CONFLICT', [], 409))).toEqual({
+      fields: { email: 'A user with this email already exists.' },
+    });
+  });
+
+  it('keeps what names no field of the form as a message with the code and request id', () => {
+    expect(formErrors(refusal('VALIDATION_FAILED', [{ field: '/extra', message: 'should not exist' }]))).toEqual({
+      fields: {},
+      message: 'The request is invalid /extra: should not exist (VALIDATION_FAILED, request req-7)',
+    });
+    expect(formErrors(new ApiError(403, 'FORBIDDEN', 'No', undefined))).toEqual({
+      fields: {},
+      message: 'No (FORBIDDEN)',
+    });
+    expect(formErrors(new TypeError('Failed to fetch'))).toEqual({ fields: {}, message: 'Failed to fetch' });
+    expect(formErrors(null)).toEqual({ fields: {} });
+  });
+});
+
+describe('what an admin may not do to themself', () => {
+  it('blocks changing their own role and deactivating themself, with a reason', () => {
+    expect(selfActionBlocked('me', 'me', 'role')).toMatch(/own role/);
+    expect(selfActionBlocked('me', 'me', 'deactivate')).toMatch(/own account/);
+    expect(selfActionBlocked('me', 'other', 'role')).toBeUndefined();
+    expect(selfActionBlocked('me', 'other', 'deactivate')).toBeUndefined();
+  });
+});
+
+describe('results in words', () => {
+  const user = { name: 'Ada', email: 'ada@example.com' };
+
+  it('names the user and what changed', () => {
+    expect(withArticle('operator')).toBe('an operator');
+    expect(withArticle('viewer')).toBe('a viewer');
+    expect(resultInWords.created({ ...user, role: 'operator' })).toBe(
+      'Ada (ada@example.com) was created as an operator.',
+    );
+    expect(resultInWords.roleChanged({ ...user, role: 'viewer' })).toMatch(
+      /^Ada \(ada@example.com\) is now a viewer\./,
+    );
+    expect(resultInWords.deactivated(user)).toMatch(/was deactivated: they can no longer sign in/);
+    expect(resultInWords.reactivated(user)).toBe('Ada (ada@example.com) was reactivated and can sign in again.');
+    expect(resultInWords.passwordSet(user)).toMatch(/^The password of Ada \(ada@example.com\) was reset\./);
+  });
+
+  it('says a failure with its code and request id', () => {
+    expect(resultInWords.failed('Changing the role of Ada', refusal('NOT_FOUND', [], 404))).toBe(
+      'Changing the role of Ada failed: The request is invalid (NOT_FOUND, request req-7).',
+    );
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * The Users page's pure logic: its filters in the URL, the server's refusals on the form's fields, what an
+ * admin may not do to their own account, and each action's result in words.
+ */
+import { ApiError } from '../../api/errors';
+
+export const ROLES = ['admin', 'operator', 'viewer'] as const;
+export type UserRole = (typeof ROLES)[number];
+
+export const USERS_PAGE_SIZE = 25;
+
+export interface UserFilters {
+  role?: UserRole;
+  /** 1-based. */
+  page: number;
+}
+
+export function isRole(value: unknown): value is UserRole {
+  return ROLES.includes(value as UserRole);
+}
+
+export function userFiltersFromParams(params: URLSearchParams): UserFilters {
+  const role = params.get('role');
+  const page = Math.floor(Number(params.get('page')));
+  return { role: isRole(role) ? role : undefined, page: Number.isFinite(page) && page > 1 ? page : 1 };
+}
+
+export function paramsFromUserFilters(filters: UserFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.role) params.set('role', filters.role);
+  if (filters.page > 1) params.set('page', String(filters.page));
+  return params;
+}
+
+export function usersApiQuery(filters: UserFilters, pageSize = USERS_PAGE_SIZE) {
+  return {
+    skip: (filters.page - 1) * pageSize,
+    limit: pageSize,
+    ...(filters.role ? { role: filters.role } : {}),
+  };
+}
+
+/** "an admin", "an operator", "a viewer". */
+export function withArticle(role: UserRole): string {
+  return `${role === 'viewer' ? 'a' : 'an'} ${role}`;
+}
+
+export type FormField = 'email' | 'name' | 'password' | 'role';
+
+export interface FormErrors {
+  /** Each refusal on the field it names (`details[].field` is a JSON pointer: `/email`). */
+  fields: Partial<Record<FormField, string>>;
+  /** What is not about one field, with the code and request id. */
+  message?: string;
+}
+
+const FIELDS: readonly FormField[] = ['email', 'name', 'password', 'role'];
+
+function codeAndRequest(error: ApiError): string {
+  return error.requestId ? `${error.code}, request ${error.requestId}` : error.code;
+}
+
+/** A refused create or password change, spread over the form's fields. */
+export function formErrors(error: unknown): FormErrors {
+  if (!error) return { fields: {} };
+  if (!(error instanceof ApiError)) {
+    return { fields: {}, message: error instanceof Error ? error.message : 'The request failed.' };
+  }
+  if (error.code === 'CONFLICT') return { fields: { email: 'A user with this email already exists.' } };
+  const fields: FormErrors['fields'] = {};
+  const other: string[] = [];
+  if (error.code === 'VALIDATION_FAILED') {
+    for (const { field, message } of error.details) {
+      const name = field?.replace(/^\//, '').split('/')[0] as FormField | undefined;
+      if (name && FIELDS.includes(name)) fields[name] = fields[name] ? `${fields[name]}; ${message}` : message;
+      else other.push(field ? `${field}: ${message}` : message);
+    }
+    if (other.length === 0 && Object.keys(fields).length > 0) return { fields };
+  }
+  const text = [error.message, ...other].join(' ');
+  return { fields, message: `${text} (${codeAndRequest(error)})` };
+}
+
+/** Why the signed-in admin may not do this to their own account from here, or undefined when they may. */
+export function selfActionBlocked(meId: string, userId: string, action: 'role' | 'deactivate'): string | undefined {
+  if (meId !== userId) return undefined;
+  return action === 'role'
+    ? 'You cannot change your own role: another admin can'
+    : 'You cannot deactivate your own account: another admin can';
+}
+
+export interface Named {
+  name: string;
+  email: string;
+}
+
+const who = (user: Named) => `${user.name} (${user.email})`;
+
+/** Each action's result, said once in the page's live region. */
+export const resultInWords = {
+  created: (user: Named & { role: UserRole }) => `${who(user)} was created as ${withArticle(user.role)}.`,
+  roleChanged: (user: Named & { role: UserRole }) =>
+    `${who(user)} is now ${withArticle(user.role)}. Their sessions were ended; they sign in again to use the new role.`,
+  deactivated: (user: Named) =>
+    `${who(user)} was deactivated: they can no longer sign in, and their sessions and API keys stopped working.`,
+  reactivated: (user: Named) => `${who(user)} was reactivated and can sign in again.`,
+  passwordSet: (user: Named) =>
+    `The password of ${who(user)} was reset. Their sessions were ended; they sign in with the new password.`,
+  failed: (what: string, error: unknown) => {
+    const detail =
+      error instanceof ApiError
+        ? `${error.message} (${codeAndRequest(error)})`
+        : error instanceof Error
+          ? error.message
+          : 'unknown error';
+    return `${what} failed: ${detail}.`;
+  },
+};
