@@ -106,4 +106,34 @@ describe('users: admins create users and reset passwords', () => {
     expect(entries.map((e: { outcome: string }) => e.outcome)).toEqual(['success', 'failure', 'failure']);
     expect(entries[0].resource_id).toBe(user.id);
   });
+
+  it('keeps an admin: none may demote or deactivate themself, and the last active admin stays one', async () => {
+    const patch = (who: TestUser, id: string, body: object) =>
+      request(t.http)
+        .patch(`/api/v1/users/${id}`)
+        .set(...bearer(who))
+        .send(body);
+    const [adminRow] = await t.dataSource.query(`SELECT id FROM users WHERE email = $1`, [ADMIN.email]);
+
+    for (const body of [{ role: 'viewer' }, { isActive: false }]) {
+      const res = await patch(admin, adminRow.id, body).expect(409);
+      expect(res.body.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/your own role/) });
+    }
+    // Renaming oneself is fine.
+    await patch(admin, adminRow.id, { name: 'Still admin' }).expect(200);
+
+    // A second admin: each may demote the other, but not the last one left.
+    const second = await createUser(t, 'admin');
+    const [first, other] = await Promise.all([
+      patch(admin, second.id, { role: 'operator' }),
+      patch(second, adminRow.id, { role: 'operator' }),
+    ]);
+    // Both at once: one wins, and the other is refused (its caller is no longer an admin, or is the last one).
+    expect([first.status, other.status].sort()).toEqual([200, expect.any(Number)]);
+    expect([401, 403, 409]).toContain(Math.max(first.status, other.status));
+    const [{ admins }] = await t.dataSource.query(
+      `SELECT count(*)::int AS admins FROM users WHERE role = 'admin' AND is_active`,
+    );
+    expect(admins).toBe(1);
+  });
 });

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditAction } from '../audit/audit.decorator';
-import { RequirePermissions } from '../auth/auth.decorators';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
@@ -61,10 +62,16 @@ export class UsersController {
   @ApiOperation({
     operationId: 'updateUser',
     summary: 'Rename, change role or (de)activate a user; role changes and deactivation apply at once',
+    description:
+      'An admin cannot demote or deactivate themself, and the last active admin cannot be demoted or deactivated (409 CONFLICT).',
   })
   @ApiEnvelope(UserDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
-    return UserDto.from(await this.users.update(id, body));
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateUserDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserDto> {
+    return UserDto.from(await this.users.update(id, body, principal.type === 'user' ? principal.userId : undefined));
   }
 }

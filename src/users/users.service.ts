@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { Role } from '../auth/permissions';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
+import { ConflictError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import type { UpdateUserDto, UserQueryDto } from './dto/user.dto';
@@ -124,10 +125,16 @@ export class UsersService {
    * Changing the role or deactivating raises the token version (every access token of the user stops
    * working on its next request) and revokes the refresh tokens; the audit entry is in the same transaction.
    */
-  async update(id: string, changes: UpdateUserDto): Promise<UserEntity> {
+  async update(id: string, changes: UpdateUserDto, actorId?: string): Promise<UserEntity> {
     const updated = await this.dataSource.transaction(async (em) => {
+      // Changes that may take away an active admin are made one at a time, so two admins demoting each
+      // other at once cannot leave none.
+      if (changes.role !== undefined || changes.isActive === false) {
+        await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ymera:users:admins']);
+      }
       const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new UserNotFoundError();
+      await this.refuseLosingAdmin(em, user, changes, actorId);
       const before = { name: user.name, role: user.role, isActive: user.isActive };
       const invalidates =
         (changes.role !== undefined && changes.role !== user.role) || (changes.isActive === false && user.isActive);
@@ -153,6 +160,27 @@ export class UsersService {
     });
     await this.authStates.invalidate(id);
     return updated;
+  }
+
+  /**
+   * An admin may not demote or deactivate themself (another admin must), and the last active admin may not
+   * be demoted or deactivated by anyone: the platform always keeps someone who can manage it.
+   */
+  private async refuseLosingAdmin(
+    em: EntityManager,
+    user: UserEntity,
+    changes: UpdateUserDto,
+    actorId: string | undefined,
+  ): Promise<void> {
+    const demoted = changes.role !== undefined && changes.role !== user.role;
+    const deactivated = changes.isActive === false && user.isActive;
+    if (!demoted && !deactivated) return;
+    if (actorId === user.id) {
+      throw new ConflictError('You cannot change your own role or deactivate yourself; another admin can');
+    }
+    if (user.role !== 'admin' || !user.isActive) return;
+    const others = await em.count(UserEntity, { where: { role: 'admin', isActive: true, id: Not(user.id) } });
+    if (others === 0) throw new ConflictError('The last active admin cannot be demoted or deactivated');
   }
 
   /**

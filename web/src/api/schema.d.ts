@@ -107,7 +107,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename, change role or (de)activate a user; role changes and deactivation apply at once */
+        /**
+         * Rename, change role or (de)activate a user; role changes and deactivation apply at once
+         * @description An admin cannot demote or deactivate themself, and the last active admin cannot be demoted or deactivated (409 CONFLICT).
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -1957,6 +1960,15 @@ export interface operations {
             };
             /** @description NOT_FOUND: No such resource (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description CONFLICT: Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
