@@ -1,6 +1,6 @@
 import { Alert, Anchor, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
@@ -25,8 +25,13 @@ import {
 } from './workflow-api';
 import type { GraphStep } from './workflow-validation';
 
-/** A safety net for events missed (a reconnection, the moment before the subscription): read the run again. */
+/** A safety net for events missed (a reconnection, say): while the run goes on, it is read again this often. */
 const FALLBACK_REFRESH_MS = 15_000;
+/**
+ * What happened between reading the run and joining its room is in no event: the run is read again once the
+ * subscription has had time to be made (useLiveEvents does not say when it is).
+ */
+const CATCH_UP_MS = [1_500, 5_000];
 
 /** "850 ms", "12.4 s", "3.2 min". */
 function duration(ms: number): string {
@@ -44,9 +49,15 @@ export function RunView() {
       query.state.data && !FINAL_RUN.includes(query.state.data.status) ? FALLBACK_REFRESH_MS : false,
   });
   // The run's events go into the cache: statuses at once, the rest by reading the run again.
-  useLiveEvents(run.data && !FINAL_RUN.includes(run.data.status) ? { runId } : null, (events) =>
-    applyRunEvents(queryClient, events),
-  );
+  const live = Boolean(run.data && !FINAL_RUN.includes(run.data.status));
+  useLiveEvents(live ? { runId } : null, (events) => applyRunEvents(queryClient, events));
+  useEffect(() => {
+    if (!live) return;
+    const timers = CATCH_UP_MS.map((ms) =>
+      setTimeout(() => void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(runId) }), ms),
+    );
+    return () => timers.forEach(clearTimeout);
+  }, [live, runId, queryClient]);
   const workflowId = run.data?.workflowId ?? id;
   const workflow = useQuery({ ...workflowQuery(workflowId), retry: false });
 
@@ -131,7 +142,7 @@ function RunDetails({
               ID <Code>{run.id}</Code>
             </Text>
           </Stack>
-          {!final && <CancelRun run={run} />}
+          <CancelRun run={run} final={final} />
         </Group>
       </Paper>
       <section aria-labelledby="run-graph-title">
@@ -216,26 +227,28 @@ function RunStepItem({ step, agent }: { step: RunStep; agent: string }) {
   );
 }
 
-function CancelRun({ run }: { run: WorkflowRun }) {
+function CancelRun({ run, final }: { run: WorkflowRun; final: boolean }) {
   const blocked = useWorkflowsWriteBlocked();
   const queryClient = useQueryClient();
   const [result, setResult] = useState<string | null>(null);
-  if (blocked) return null;
+  if (blocked || (final && !result)) return null;
   return (
     <Stack gap="xs" align="flex-end">
-      <ConfirmButton
-        label="Cancel run"
-        confirmLabel="Cancel the run"
-        consequence={`Run ${run.id.slice(0, 8)} stops: its queued and running steps are cancelled and the steps after them do not start.`}
-        onConfirm={async () => {
-          const next = unwrap(
-            await api.POST('/api/v1/workflow-runs/{runId}/cancel', { params: { path: { runId: run.id } } }),
-          );
-          queryClient.setQueryData(queryKeys.workflows.run(run.id), next);
-          void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.runs(run.workflowId).slice(0, 3) });
-          setResult('The run was cancelled.');
-        }}
-      />
+      {!final && (
+        <ConfirmButton
+          label="Cancel run"
+          confirmLabel="Cancel the run"
+          consequence={`Run ${run.id.slice(0, 8)} stops: its queued and running steps are cancelled and the steps after them do not start.`}
+          onConfirm={async () => {
+            const next = unwrap(
+              await api.POST('/api/v1/workflow-runs/{runId}/cancel', { params: { path: { runId: run.id } } }),
+            );
+            queryClient.setQueryData(queryKeys.workflows.run(run.id), next);
+            void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.runs(run.workflowId).slice(0, 3) });
+            setResult('The run was cancelled.');
+          }}
+        />
+      )}
       {result && (
         <Text size="sm" role="status">
           {result}

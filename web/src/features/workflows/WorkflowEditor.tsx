@@ -88,6 +88,16 @@ export function EditWorkflow() {
   );
 }
 
+/**
+ * What a change sends: the steps only when they changed (new steps make a new version), and an empty
+ * description when it was taken out (a field left out of a change is left as it was).
+ */
+function changes(workflow: Workflow, body: Body): Partial<Body> {
+  const { steps, ...rest } = body;
+  const change: Partial<Body> = JSON.stringify(steps) === JSON.stringify(workflow.steps) ? rest : body;
+  return workflow.description && body.description === undefined ? { ...change, description: '' } : change;
+}
+
 function saveErrorTitle(workflow: Workflow | undefined) {
   return workflow ? 'The changes were not saved' : 'The workflow was not created';
 }
@@ -157,7 +167,12 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
     const body = parsed.value as Body;
     try {
       const saved = workflow
-        ? unwrap(await api.PATCH('/api/v1/workflows/{id}', { params: { path: { id: workflow.id } }, body }))
+        ? unwrap(
+            await api.PATCH('/api/v1/workflows/{id}', {
+              params: { path: { id: workflow.id } },
+              body: changes(workflow, body),
+            }),
+          )
         : unwrap(await api.POST('/api/v1/workflows', { body }));
       queryClient.setQueryData(queryKeys.workflows.detail(saved.id), saved);
       void queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });

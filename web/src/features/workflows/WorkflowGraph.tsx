@@ -13,7 +13,7 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import { useEffect, useMemo } from 'react';
-import { NODE_HEIGHT, NODE_WIDTH, layoutSteps } from './workflow-layout';
+import { layoutSteps } from './workflow-layout';
 import type { GraphStep } from './workflow-validation';
 
 export interface GraphProps {
@@ -49,6 +49,9 @@ function StepNodeView({ data }: NodeProps<StepNode>) {
       {data.status && <div className="wf-node-status">{data.status}</div>}
       {invalid && <div className="wf-node-problem">{data.problems[0]}</div>}
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
+      {/* An edge back up, in a cycle, leaves and enters on the right, round the side of the nodes. */}
+      <Handle id="back-out" type="source" position={Position.Right} isConnectable={false} style={{ top: '70%' }} />
+      <Handle id="back-in" type="target" position={Position.Right} isConnectable={false} style={{ top: '30%' }} />
     </div>
   );
 }
@@ -110,8 +113,6 @@ export function WorkflowGraph({ steps, label, agentName, statuses, problems }: G
           id: n.key,
           type: 'step',
           position: { x: n.x, y: n.y },
-          width: NODE_WIDTH,
-          height: NODE_HEIGHT,
           data,
           ariaLabel: nodeLabel(data),
           draggable: false,
@@ -123,20 +124,23 @@ export function WorkflowGraph({ steps, label, agentName, statuses, problems }: G
     [layout, agentName, statuses, problems],
   );
 
-  const edges = useMemo<Edge[]>(
-    () =>
-      layout.edges.map((e) => ({
-        id: e.key,
-        source: e.source,
-        target: e.target,
-        ariaLabel: `${byKey.get(e.source)} runs before ${byKey.get(e.target)}`,
-        markerEnd: { type: MarkerType.ArrowClosed, color: EDGE_COLOUR },
-        focusable: false,
-        selectable: false,
-        deletable: false,
-      })),
-    [layout, byKey],
-  );
+  const edges = useMemo<Edge[]>(() => {
+    const top = new Map(layout.nodes.map((n) => [n.key, n.y]));
+    return layout.edges.map((e) => ({
+      id: e.key,
+      source: e.source,
+      target: e.target,
+      // An edge back up (in a cycle) goes round the nodes rather than through them.
+      ...((top.get(e.target) ?? 0) <= (top.get(e.source) ?? 0)
+        ? { type: 'smoothstep', sourceHandle: 'back-out', targetHandle: 'back-in', pathOptions: { offset: 24 } }
+        : {}),
+      ariaLabel: `${byKey.get(e.source)} runs before ${byKey.get(e.target)}`,
+      markerEnd: { type: MarkerType.ArrowClosed, color: EDGE_COLOUR },
+      focusable: false,
+      selectable: false,
+      deletable: false,
+    }));
+  }, [layout, byKey]);
 
   const shape = `${layout.nodes.map((n) => n.key).join()}|${layout.edges.map((e) => e.key).join()}`;
   const height = Math.min(560, Math.max(240, layout.height + 48));

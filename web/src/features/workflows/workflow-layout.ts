@@ -2,7 +2,7 @@ import { Graph, layout } from '@dagrejs/dagre';
 import type { GraphStep } from './workflow-validation';
 
 export const NODE_WIDTH = 200;
-export const NODE_HEIGHT = 72;
+export const NODE_HEIGHT = 84;
 
 export interface LaidOutNode {
   /** `s<index>`: a step's place in the definition (ids may repeat or be missing while typing). */
