@@ -1,14 +1,19 @@
-import { Stack } from '@mantine/core';
-import { EmptyState } from '../../components/EmptyState';
-import { PageTitle } from '../../components/PageTitle';
+import { Route, Routes } from 'react-router';
+import { RunView } from './RunView';
+import { WorkflowDetail } from './WorkflowDetail';
+import { EditWorkflow, NewWorkflow } from './WorkflowEditor';
+import { WorkflowList } from './WorkflowList';
+import './workflows.css';
 
+/** `/workflows`, `/workflows/new`, `/workflows/:id`, `/workflows/:id/edit` and `/workflows/:id/runs/:runId`. */
 export function WorkflowsPage() {
   return (
-    <Stack>
-      <PageTitle>Workflows</PageTitle>
-      <EmptyState title="This list is on its way">
-        Workflows and their runs, step by step, will show here. Meanwhile: GET /api/v1/workflows.
-      </EmptyState>
-    </Stack>
+    <Routes>
+      <Route index element={<WorkflowList />} />
+      <Route path="new" element={<NewWorkflow />} />
+      <Route path=":id" element={<WorkflowDetail />} />
+      <Route path=":id/edit" element={<EditWorkflow />} />
+      <Route path=":id/runs/:runId" element={<RunView />} />
+    </Routes>
   );
 }

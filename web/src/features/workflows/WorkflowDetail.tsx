@@ -1,0 +1,345 @@
+import {
+  Anchor,
+  Button,
+  Code,
+  Group,
+  Modal,
+  Paper,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api } from '../../api/client';
+import { ApiError, unwrap } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
+import { JsonView } from '../../components/JsonView';
+import { PageTitle } from '../../components/PageTitle';
+import { StatusBadge } from '../../components/StatusBadge';
+import { TimeAgo } from '../../components/TimeAgo';
+import type { components } from '../../api/schema';
+import { Graph, useAgentName } from './graph';
+import { type Workflow, useWorkflowsWriteBlocked, workflowQuery, workflowRunsQuery } from './workflow-api';
+import { graphSteps, parseDefinition } from './workflow-validation';
+
+type StartRunInput = components['schemas']['StartRunDto']['input'];
+
+const RUNS_PAGE = 10;
+const numberFormat = new Intl.NumberFormat('en');
+
+export function WorkflowDetail() {
+  const { id = '' } = useParams();
+  const workflow = useQuery(workflowQuery(id));
+  return (
+    <Stack>
+      <Anchor component={Link} to="/workflows" size="sm">
+        ← Workflows
+      </Anchor>
+      {workflow.isPending ? (
+        <>
+          <PageTitle>Workflow</PageTitle>
+          <Skeleton height={320} aria-busy="true" aria-label="Loading the workflow" />
+        </>
+      ) : workflow.isError ? (
+        <>
+          <PageTitle>Workflow</PageTitle>
+          <ErrorState
+            title="Could not load the workflow"
+            error={workflow.error}
+            onRetry={() => void workflow.refetch()}
+          />
+        </>
+      ) : (
+        <WorkflowView workflow={workflow.data} />
+      )}
+    </Stack>
+  );
+}
+
+function WorkflowView({ workflow }: { workflow: Workflow }) {
+  const blocked = useWorkflowsWriteBlocked();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const agentName = useAgentName();
+  const steps = useMemo(() => graphSteps(workflow), [workflow]);
+
+  const remove = async () => {
+    unwrap(await api.DELETE('/api/v1/workflows/{id}', { params: { path: { id: workflow.id } } }));
+    queryClient.removeQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
+    await queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });
+    void navigate('/workflows');
+  };
+
+  return (
+    <>
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={4}>
+          <PageTitle>{workflow.name}</PageTitle>
+          {workflow.description && <Text>{workflow.description}</Text>}
+          <Text size="sm" c="dimmed">
+            Version {numberFormat.format(workflow.version)} · {numberFormat.format(workflow.steps.length)}{' '}
+            {workflow.steps.length === 1 ? 'step' : 'steps'} · updated <TimeAgo value={workflow.updatedAt} /> · created{' '}
+            <TimeAgo value={workflow.createdAt} />
+          </Text>
+        </Stack>
+        {blocked ? (
+          <Text size="sm" c="dimmed" maw={280}>
+            Running, editing and deleting workflows needs the workflows:write permission.
+          </Text>
+        ) : (
+          <Group gap="xs">
+            <RunButton workflow={workflow} />
+            <Button variant="default" component={Link} to={`/workflows/${workflow.id}/edit`}>
+              Edit
+            </Button>
+            <ConfirmButton
+              label="Delete workflow"
+              confirmLabel="Delete the workflow"
+              consequence={`Workflow “${workflow.name}” is deleted and can no longer be run; its past runs stay readable.`}
+              onConfirm={remove}
+            />
+          </Group>
+        )}
+      </Group>
+      <section aria-labelledby="wf-graph-title">
+        <Title order={2} size="h3" id="wf-graph-title" mb="xs">
+          Graph
+        </Title>
+        <Graph steps={steps} label={`Graph of workflow ${workflow.name}`} agentName={agentName} />
+      </section>
+      <section aria-labelledby="wf-steps-title">
+        <Title order={2} size="h3" id="wf-steps-title" mb="xs">
+          Steps
+        </Title>
+        <Table.ScrollContainer minWidth={560}>
+          <Table aria-label="Steps" verticalSpacing="xs">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Step</Table.Th>
+                <Table.Th scope="col">Agent</Table.Th>
+                <Table.Th scope="col">After</Table.Th>
+                <Table.Th scope="col">Input</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {workflow.steps.map((step) => (
+                <Table.Tr key={step.id}>
+                  <Table.Td>
+                    <Code>{step.id}</Code>
+                    {step.continueOnFailure && (
+                      <Text size="xs" c="dimmed">
+                        continues on failure
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/agents/${step.agentId}`}>
+                      {agentName(step.agentId)}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{step.dependsOn?.length ? step.dependsOn.join(', ') : '—'}</Table.Td>
+                  <Table.Td>
+                    <JsonView label={`Input of ${step.id}`} value={step.input} collapsed />
+                    {step.when && <JsonView label={`Condition of ${step.id}`} value={step.when} collapsed />}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </section>
+      <RecentRuns workflow={workflow} />
+    </>
+  );
+}
+
+/** "Run": the run's input as JSON (workflows declare no input schema), started, then followed on its page. */
+function RunButton({ workflow }: { workflow: Workflow }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('{}');
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const start = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(null);
+    const parsed = parseDefinition(text);
+    if (!parsed.ok) {
+      const at = parsed.error.line !== undefined ? `Line ${parsed.error.line}, column ${parsed.error.column}: ` : '';
+      setFieldError(`${at}${parsed.error.message}`);
+      return;
+    }
+    setFieldError(null);
+    setBusy(true);
+    try {
+      const run = unwrap(
+        await api.POST('/api/v1/workflows/{id}/runs', {
+          params: { path: { id: workflow.id } },
+          body: { input: parsed.value as StartRunInput },
+        }),
+      );
+      queryClient.setQueryData(queryKeys.workflows.run(run.id), run);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.runs(workflow.id).slice(0, 3) });
+      void navigate(`/workflows/${workflow.id}/runs/${run.id}`);
+    } catch (err) {
+      const inputErrors = err instanceof ApiError ? err.details.filter((d) => d.field?.startsWith('/input')) : [];
+      if (inputErrors.length) setFieldError(inputErrors.map((d) => `${d.field}: ${d.message}`).join('; '));
+      setFailure(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>Run</Button>
+      <Modal
+        opened={open}
+        onClose={() => setOpen(false)}
+        title={`Run ${workflow.name}`}
+        centered
+        size="lg"
+        lockScroll={false}
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
+        <form onSubmit={(e) => void start(e)}>
+          <Stack>
+            <Textarea
+              label="Input"
+              description='Any JSON value; the steps read it as "{{ input.<field> }}". Leave {} for none.'
+              autosize
+              minRows={4}
+              maxRows={16}
+              ff="monospace"
+              spellCheck={false}
+              value={text}
+              error={fieldError}
+              onChange={(e) => setText(e.currentTarget.value)}
+              data-autofocus
+            />
+            {failure !== null && <ErrorState title="The run was not started" error={failure} />}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setOpen(false)}>
+                Close
+              </Button>
+              <Button type="submit" loading={busy}>
+                Start run
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </>
+  );
+}
+
+function RecentRuns({ workflow }: { workflow: Workflow }) {
+  const [search, setSearch] = useSearchParams();
+  const page = Math.max(1, Math.floor(Number(search.get('runsPage'))) || 1);
+  const params = { skip: (page - 1) * RUNS_PAGE, limit: RUNS_PAGE };
+  const runs = useQuery(workflowRunsQuery(workflow.id, params));
+  const setPage = (next: number) => {
+    const params = new URLSearchParams(search);
+    if (next > 1) params.set('runsPage', String(next));
+    else params.delete('runsPage');
+    setSearch(params);
+  };
+  const total = runs.data?.total ?? 0;
+  const from = total === 0 ? 0 : params.skip + 1;
+  const to = Math.min(total, params.skip + RUNS_PAGE);
+
+  return (
+    <section aria-labelledby="wf-runs-title">
+      <Title order={2} size="h3" id="wf-runs-title" mb="xs">
+        Recent runs
+      </Title>
+      {runs.isPending ? (
+        <Skeleton height={120} aria-busy="true" aria-label="Loading the runs" />
+      ) : runs.isError ? (
+        <ErrorState title="Could not load the runs" error={runs.error} onRetry={() => void runs.refetch()} />
+      ) : runs.data.items.length === 0 ? (
+        page > 1 ? (
+          <EmptyState
+            title="Nothing on this page"
+            action={
+              <Button variant="default" onClick={() => setPage(1)}>
+                Go to the first page
+              </Button>
+            }
+          />
+        ) : (
+          <EmptyState title="No runs yet">
+            Start one with “Run” (operators and admins), or with POST /api/v1/workflows/{workflow.id}/runs; each run is
+            listed here with its status.
+          </EmptyState>
+        )
+      ) : (
+        <Paper withBorder radius="md" p="xs">
+          <Table.ScrollContainer minWidth={520}>
+            <Table striped aria-label="Runs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Run</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Version</Table.Th>
+                  <Table.Th scope="col">Started</Table.Th>
+                  <Table.Th scope="col">Finished</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {runs.data.items.map((run) => (
+                  <Table.Tr key={run.id}>
+                    <Table.Td>
+                      <Anchor
+                        component={Link}
+                        to={`/workflows/${workflow.id}/runs/${run.id}`}
+                        ff="monospace"
+                        aria-label={`Run ${run.id}`}
+                      >
+                        {run.id.slice(0, 8)}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={run.status} />
+                    </Table.Td>
+                    <Table.Td>{numberFormat.format(run.workflowVersion)}</Table.Td>
+                    <Table.Td>
+                      <TimeAgo value={run.createdAt} />
+                    </Table.Td>
+                    <Table.Td>
+                      <TimeAgo value={run.finishedAt} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group justify="space-between" mt="xs">
+            <Text size="sm" aria-live="polite">
+              {numberFormat.format(from)}–{numberFormat.format(to)} of {numberFormat.format(total)}
+            </Text>
+            <Group gap="xs">
+              <Button variant="default" size="xs" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                Newer runs
+              </Button>
+              <Button variant="default" size="xs" disabled={to >= total} onClick={() => setPage(page + 1)}>
+                Older runs
+              </Button>
+            </Group>
+          </Group>
+        </Paper>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,332 @@
+import {
+  Alert,
+  Anchor,
+  Button,
+  Code,
+  Group,
+  Paper,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useDeferredValue, useId, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api } from '../../api/client';
+import { ApiError, unwrap } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { ErrorState } from '../../components/ErrorState';
+import { PageTitle } from '../../components/PageTitle';
+import { Graph, useAgentName } from './graph';
+import { StepProblemList } from './StepProblems';
+import { type Agent, type Workflow, allAgentsQuery, useWorkflowsWriteBlocked, workflowQuery } from './workflow-api';
+import { type Problem, graphSteps, groupProblems, parseDefinition, validateDefinition } from './workflow-validation';
+
+type Body = { name: string; description?: string; steps: Workflow['steps'] };
+
+function starter(agents: Agent[]): string {
+  const agentId = agents[0]?.id ?? '<an agent id>';
+  return JSON.stringify({ name: 'My workflow', steps: [{ id: 'first', agentId, input: {} }] }, null, 2);
+}
+
+function definitionOf(workflow: Workflow): string {
+  return JSON.stringify(
+    {
+      name: workflow.name,
+      ...(workflow.description !== null ? { description: workflow.description } : {}),
+      steps: workflow.steps,
+    },
+    null,
+    2,
+  );
+}
+
+export function NewWorkflow() {
+  const agents = useQuery(allAgentsQuery());
+  return (
+    <Stack>
+      <Anchor component={Link} to="/workflows" size="sm">
+        ← Workflows
+      </Anchor>
+      <PageTitle>New workflow</PageTitle>
+      {agents.isPending ? (
+        <Skeleton height={360} aria-busy="true" aria-label="Loading the agents" />
+      ) : agents.isError ? (
+        <ErrorState title="Could not load the agents" error={agents.error} onRetry={() => void agents.refetch()} />
+      ) : (
+        <DefinitionEditor initialText={starter(agents.data.items)} />
+      )}
+    </Stack>
+  );
+}
+
+export function EditWorkflow() {
+  const { id = '' } = useParams();
+  const workflow = useQuery(workflowQuery(id));
+  const agents = useQuery(allAgentsQuery());
+  return (
+    <Stack>
+      <Anchor component={Link} to={`/workflows/${id}`} size="sm">
+        ← {workflow.data?.name ?? 'Workflow'}
+      </Anchor>
+      <PageTitle>{workflow.data ? `Edit ${workflow.data.name}` : 'Edit workflow'}</PageTitle>
+      {workflow.isPending || agents.isPending ? (
+        <Skeleton height={360} aria-busy="true" aria-label="Loading the workflow" />
+      ) : workflow.isError ? (
+        <ErrorState
+          title="Could not load the workflow"
+          error={workflow.error}
+          onRetry={() => void workflow.refetch()}
+        />
+      ) : (
+        <DefinitionEditor key={workflow.data.id} initialText={definitionOf(workflow.data)} workflow={workflow.data} />
+      )}
+    </Stack>
+  );
+}
+
+/**
+ * What a change sends: the steps only when they changed (new steps make a new version), and an empty
+ * description when it was taken out (a field left out of a change is left as it was).
+ */
+function changes(workflow: Workflow, body: Body): Partial<Body> {
+  const { steps, ...rest } = body;
+  const change: Partial<Body> = JSON.stringify(steps) === JSON.stringify(workflow.steps) ? rest : body;
+  return workflow.description && body.description === undefined ? { ...change, description: '' } : change;
+}
+
+function saveErrorTitle(workflow: Workflow | undefined) {
+  return workflow ? 'The changes were not saved' : 'The workflow was not created';
+}
+
+/**
+ * The definition as JSON, checked as it is typed (workflow-validation.ts), its graph drawn beside it; the
+ * problems land on the steps they are about, in the list of steps and on the graph's nodes, and so do the
+ * server's when it refuses the definition.
+ */
+function DefinitionEditor({ initialText, workflow }: { initialText: string; workflow?: Workflow }) {
+  const blocked = useWorkflowsWriteBlocked();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const agents = useQuery(allAgentsQuery());
+  const agentName = useAgentName();
+  const [text, setText] = useState(initialText);
+  const [saving, setSaving] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [serverProblems, setServerProblems] = useState<Problem[]>([]);
+  const deferred = useDeferredValue(text);
+  const parsed = useMemo(() => parseDefinition(deferred), [deferred]);
+  const helpId = useId();
+  const statusId = useId();
+
+  // With every agent at hand, an agent id that names none is a problem before saving.
+  const knownAgents = useMemo(() => {
+    const page = agents.data;
+    if (!page || page.items.length < page.total) return undefined;
+    return new Set(page.items.map((a) => a.id.toLowerCase()));
+  }, [agents.data]);
+
+  const clientProblems = useMemo(
+    () => (parsed.ok ? validateDefinition(parsed.value, { knownAgents }) : []),
+    [parsed, knownAgents],
+  );
+
+  // While the text does not parse, the graph keeps the steps as they last were.
+  const [drawn, setDrawn] = useState(() => ({ parsed, steps: parsed.ok ? graphSteps(parsed.value) : [] }));
+  if (drawn.parsed !== parsed && parsed.ok) setDrawn({ parsed, steps: graphSteps(parsed.value) });
+  const steps = drawn.steps;
+
+  const problems = useMemo(() => [...clientProblems, ...serverProblems], [clientProblems, serverProblems]);
+  const { general, byStep } = useMemo(() => {
+    const grouped = groupProblems(problems);
+    const drawn = new Set(steps.map((s) => s.index));
+    // A problem of a "step" that is not an object has no node to go on: it is listed with the others.
+    const elsewhere = [...grouped.byStep].filter(([index]) => !drawn.has(index)).flatMap(([, list]) => list);
+    return { general: [...grouped.general, ...elsewhere], byStep: grouped.byStep };
+  }, [problems, steps]);
+  const nodeProblems = useMemo(
+    () => new Map([...byStep].map(([index, list]) => [index, list.map((p) => p.message)])),
+    [byStep],
+  );
+
+  const syntax = parsed.ok ? null : parsed.error;
+  const syntaxText = syntax
+    ? `${syntax.line !== undefined ? `Line ${syntax.line}, column ${syntax.column}: ` : ''}${syntax.message}`
+    : null;
+  const count = clientProblems.length + (syntax ? 1 : 0);
+  const stale = text !== deferred;
+
+  const save = async () => {
+    if (!parsed.ok || clientProblems.length) return;
+    setSaving(true);
+    setFailure(null);
+    setServerProblems([]);
+    const body = parsed.value as Body;
+    try {
+      const saved = workflow
+        ? unwrap(
+            await api.PATCH('/api/v1/workflows/{id}', {
+              params: { path: { id: workflow.id } },
+              body: changes(workflow, body),
+            }),
+          )
+        : unwrap(await api.POST('/api/v1/workflows', { body }));
+      queryClient.setQueryData(queryKeys.workflows.detail(saved.id), saved);
+      void queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });
+      void navigate(`/workflows/${saved.id}`);
+    } catch (err) {
+      setFailure(err);
+      if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') {
+        setServerProblems(err.details.map((d) => ({ pointer: d.field ?? '', message: d.message })));
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Stack>
+      {blocked && (
+        <Alert color="yellow" title="Read only">
+          {blocked}: the definition can be drafted and checked here, not saved.
+        </Alert>
+      )}
+      <div className="wf-editor">
+        <Stack gap="sm">
+          <Textarea
+            className="wf-definition"
+            label="Workflow definition (JSON)"
+            description={
+              <span id={helpId}>
+                {'{name, description?, steps: [{id, agentId, input, dependsOn?, when?, continueOnFailure?}]}. '}
+                In an input, <Code>{'"{{ steps.<id>.output.<field> }}"'}</Code> is a field of an earlier step’s output
+                and <Code>{'"{{ input.<field> }}"'}</Code> one of the run’s input.
+              </span>
+            }
+            autosize
+            minRows={16}
+            maxRows={36}
+            spellCheck={false}
+            autoCapitalize="off"
+            autoCorrect="off"
+            value={text}
+            error={syntaxText}
+            onChange={(e) => setText(e.currentTarget.value)}
+          />
+          {general.length > 0 && (
+            <Paper withBorder p="sm" radius="sm">
+              <Text size="sm" fw={600}>
+                Problems with the definition
+              </Text>
+              <ul className="wf-problems" aria-label="Problems with the definition">
+                {general.map((p, i) => (
+                  <li key={i}>
+                    {p.pointer && <Code>{p.pointer}</Code>} {p.message}
+                  </li>
+                ))}
+              </ul>
+            </Paper>
+          )}
+          {failure !== null && (
+            <ErrorState
+              title={saveErrorTitle(workflow)}
+              error={failure}
+              fallbackMessage="The server refused the definition"
+            />
+          )}
+          {serverProblems.length > 0 && (
+            <Text size="sm" c="red.8" role="alert">
+              The server refused the definition: its reasons are marked on the steps and listed above.
+            </Text>
+          )}
+          <Group>
+            <Button
+              onClick={() => void save()}
+              loading={saving}
+              disabled={Boolean(blocked) || count > 0 || stale}
+              aria-describedby={statusId}
+            >
+              Save workflow
+            </Button>
+            <Button variant="default" component={Link} to={workflow ? `/workflows/${workflow.id}` : '/workflows'}>
+              Cancel
+            </Button>
+            <Text size="sm" id={statusId} c={count > 0 ? 'red.8' : 'dimmed'} aria-live="polite">
+              {count === 0
+                ? 'No problems found.'
+                : `${count.toLocaleString('en')} ${count === 1 ? 'problem' : 'problems'} to fix before saving.`}
+            </Text>
+          </Group>
+        </Stack>
+        <Stack gap="sm">
+          <Title order={2} size="h4">
+            Graph
+          </Title>
+          {syntax && steps.length > 0 && (
+            <Text size="xs" c="dimmed">
+              The graph shows the steps as they were before the syntax error.
+            </Text>
+          )}
+          <Graph
+            steps={steps}
+            label="Graph of the workflow being edited"
+            agentName={agentName}
+            problems={nodeProblems}
+          />
+          <Title order={2} size="h4">
+            Steps
+          </Title>
+          <StepProblemList steps={steps} problems={byStep} agentName={agentName} />
+          <AgentIds agents={agents.data?.items ?? []} />
+        </Stack>
+      </div>
+    </Stack>
+  );
+}
+
+/** The agents' ids, to copy into `agentId`. */
+function AgentIds({ agents }: { agents: Agent[] }) {
+  if (agents.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        No agents yet: a step runs an agent, so create one on the{' '}
+        <Anchor component={Link} to="/agents">
+          Agents
+        </Anchor>{' '}
+        page first.
+      </Text>
+    );
+  }
+  return (
+    <details>
+      <summary>
+        <Text span size="sm" fw={600}>
+          Agent ids ({agents.length.toLocaleString('en')})
+        </Text>
+      </summary>
+      <Table mt="xs" aria-label="Agent ids">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Agent</Table.Th>
+            <Table.Th scope="col">Type</Table.Th>
+            <Table.Th scope="col">Id</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {agents.map((agent) => (
+            <Table.Tr key={agent.id}>
+              <Table.Td>{agent.name}</Table.Td>
+              <Table.Td>{agent.type}</Table.Td>
+              <Table.Td>
+                <Code>{agent.id}</Code>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </details>
+  );
+}
