@@ -10,15 +10,16 @@ mkdirSync(SCREENSHOTS, { recursive: true });
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const PAGES = [
-  { link: 'Overview', path: '/', file: 'overview' },
+/** Every page, as a new platform shows it; the pages' own specs take their screenshots with data in them. */
+const PAGES: { link: string; path: string; file?: string }[] = [
+  { link: 'Overview', path: '/' },
   { link: 'Agents', path: '/agents', file: 'agents-empty' },
-  { link: 'Tasks', path: '/tasks', file: 'tasks' },
-  { link: 'Workflows', path: '/workflows', file: 'workflows' },
-  { link: 'Audit', path: '/audit', file: 'audit' },
-  { link: 'Users', path: '/users', file: 'users' },
-  { link: 'API keys', path: '/api-keys', file: 'api-keys' },
-  { link: 'Queues', path: '/queues', file: 'queues' },
+  { link: 'Tasks', path: '/tasks' },
+  { link: 'Workflows', path: '/workflows' },
+  { link: 'Audit', path: '/audit' },
+  { link: 'Users', path: '/users' },
+  { link: 'API keys', path: '/api-keys' },
+  { link: 'Queues', path: '/queues' },
 ];
 
 test('the start line names the console first', () => {
@@ -89,7 +90,7 @@ test('signing in lands on Overview; every page is reachable, accessible and unde
     await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
     await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
     await expectAccessible(page);
-    await page.screenshot({ path: join(SCREENSHOTS, `${file}.png`), fullPage: true });
+    if (file) await page.screenshot({ path: join(SCREENSHOTS, `${file}.png`), fullPage: true });
   }
   expect(csp).toEqual([]);
 });

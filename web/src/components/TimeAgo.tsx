@@ -19,6 +19,15 @@ export function relativeTime(date: Date, now = Date.now()): string {
   return date.toISOString();
 }
 
+/**
+ * The clock ticks every 30 s, so a value that arrives in between can be newer than it: a time less than a
+ * minute ahead of the clock is the present ("now"), not "in 11 sec."; later ones (an expiry) stay ahead.
+ */
+function reference(date: Date, now: number): number {
+  const ahead = date.getTime() - now;
+  return ahead > 0 && ahead < 60_000 ? date.getTime() : now;
+}
+
 /** "3 min ago", with the exact ISO time on hover and for assistive technology. */
 export function TimeAgo({ value }: { value: string | Date | null | undefined }) {
   const [now, setNow] = useState(() => Date.now());
@@ -33,7 +42,7 @@ export function TimeAgo({ value }: { value: string | Date | null | undefined }) 
   return (
     <Tooltip label={iso}>
       <time dateTime={iso} title={iso}>
-        {relativeTime(date, now)}
+        {relativeTime(date, reference(date, now))}
       </time>
     </Tooltip>
   );
