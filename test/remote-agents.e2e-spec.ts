@@ -4,7 +4,7 @@ import { AgentExecutionError } from '../src/agents/agent-type';
 import { breakerKey, CircuitBreakers } from '../src/agents/outbound/circuit-breakers';
 import { HostResolver, NetworkGuard } from '../src/agents/outbound/network-guard';
 import { OutboundHttpClient } from '../src/agents/outbound/outbound-http.client';
-import { executionContext } from '../src/agents/testing/execution-context';
+import { executionContext } from './fakes/execution-context';
 import { type HttpAgentConfig, HttpAgentType } from '../src/agents/types/http/http.agent-type';
 import { type LlmAgentConfig, LlmAgentType } from '../src/agents/types/llm/llm.agent-type';
 import type { AppConfig } from '../src/config/app-config';

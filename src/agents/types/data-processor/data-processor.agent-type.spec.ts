@@ -1,5 +1,5 @@
 import { AgentExecutionError } from '../../agent-type';
-import { executionContext } from '../../testing/execution-context';
+import { executionContext } from '../../../../test/fakes/execution-context';
 import { DataProcessorAgentType, type DataProcessorConfig } from './data-processor.agent-type';
 import type { DataRecord, PipelineStep } from './pipeline';
 

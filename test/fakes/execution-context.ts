@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '../agent-type';
+import type { ExecutionContext } from '../../src/agents/agent-type';
 
 /**
  * A context for running an executor directly: checkpoints, checkpoint parts and progress are kept in memory
