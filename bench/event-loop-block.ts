@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   };
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, '--require', join(ROOT, 'dist/bench/event-loop-probe.js'), join(ROOT, 'dist/src/main.js')],
+    [...NODE_FLAGS, '--require', join(ROOT, 'dist/bench/event-loop-probe.js'), join(ROOT, 'dist/src/app/main.js')],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   let output = '';

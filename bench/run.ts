@@ -74,8 +74,12 @@ const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolea
 
 function start(script: string, env: Record<string, string | undefined>): Proc {
   // The platform runs as `npm start` runs it (--expose-gc lets an idle process give memory back).
-  const platform = script === 'dist/src/main.js' ? ['--expose-gc'] : [];
-  const flags = [...NODE_FLAGS, ...platform, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [])];
+  const platform = script === 'dist/src/app/main.js' ? ['--expose-gc'] : [];
+  const flags = [
+    ...NODE_FLAGS,
+    ...platform,
+    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : []),
+  ];
   const child = spawn(process.execPath, [...flags, script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
@@ -345,7 +349,7 @@ async function main(): Promise<void> {
   const pg = new Client({ connectionString: `${PG_SERVER}/postgres` });
   await pg.connect();
   try {
-    const apiProc = start('dist/src/main.js', { ...baseEnv, APP_ROLE: 'api', PORT: '0' });
+    const apiProc = start('dist/src/app/main.js', { ...baseEnv, APP_ROLE: 'api', PORT: '0' });
     procs.push(apiProc);
     const [, apiUrl] = await waitForOutput(apiProc, /listening on (http:\/\/[\d.:]+)\/api\/v1/);
     const ceiling = start('dist/bench/ceiling.js', { ...baseEnv, PORT: '0' });
@@ -450,7 +454,7 @@ async function main(): Promise<void> {
       await backlog.drain(true);
       await backlog.close();
       backlogConnection.disconnect();
-      const workerProc = start('dist/src/main.js', { ...baseEnv, APP_ROLE: 'worker' });
+      const workerProc = start('dist/src/app/main.js', { ...baseEnv, APP_ROLE: 'worker' });
       procs.push(workerProc);
       await waitForOutput(workerProc, /YMERA worker started/);
       const bootWorker = rssMb(workerProc.child.pid!);

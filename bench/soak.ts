@@ -21,7 +21,7 @@ import { Client } from 'pg';
  */
 
 const ROOT = existsSync(join(__dirname, '..', 'node_modules')) ? join(__dirname, '..') : join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const MAIN = join(ROOT, 'dist', 'src', 'app', 'main.js');
 
 export interface SoakOptions {
   /** Tasks to submit (SOAK_TASKS). */

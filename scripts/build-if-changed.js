@@ -13,7 +13,7 @@ const root = process.cwd();
 const INPUT_DIRS = ['src', 'migrations', 'web'];
 const INPUT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 const SKIP = new Set(['node_modules', 'e2e', 'dist']);
-const OUTPUTS = ['dist/src/main.js', 'dist/web/index.html'];
+const OUTPUTS = ['dist/src/app/main.js', 'dist/web/index.html'];
 const stampPath = path.join(root, 'dist', '.build-inputs');
 
 function* files(dir) {

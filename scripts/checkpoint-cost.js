@@ -2,7 +2,7 @@
 /* global fetch, Buffer, console */
 /**
  * What a data-processor task's checkpoints cost: runs one task over ~2.3 MB of records on the built app
- * (`node dist/src/main.js`, APP_ROLE=all) against a database of its own, and prints its run time (the task's
+ * (`node dist/src/app/main.js`, APP_ROLE=all) against a database of its own, and prints its run time (the task's
  * startedAt to finishedAt) and what Postgres wrote for it: rows inserted and updated, and the size of the
  * tasks table and the checkpoint parts table with autovacuum off (every row version written stays, so the
  * size is what was written, after compression), and the WAL the whole server wrote meanwhile (an upper
@@ -77,7 +77,7 @@ async function main() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   await pg('postgres', (c) => c.query(`CREATE DATABASE ${DATABASE}`));
-  const app = spawn(process.execPath, ['dist/src/main.js'], {
+  const app = spawn(process.execPath, ['dist/src/app/main.js'], {
     cwd: APP_DIR,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -63,8 +63,8 @@ describe('the build step of npm start (scripts/build-if-changed.js)', () => {
     // A project whose build writes the outputs npm start needs and counts its runs.
     const build = [
       "const fs = require('node:fs');",
-      "fs.mkdirSync('dist/src', { recursive: true }); fs.mkdirSync('dist/web', { recursive: true });",
-      "fs.writeFileSync('dist/src/main.js', ''); fs.writeFileSync('dist/web/index.html', '');",
+      "fs.mkdirSync('dist/src/app', { recursive: true }); fs.mkdirSync('dist/web', { recursive: true });",
+      "fs.writeFileSync('dist/src/app/main.js', ''); fs.writeFileSync('dist/web/index.html', '');",
       "fs.appendFileSync('builds', 'x');",
     ].join('\n');
     writeFileSync(join(dir, 'build.js'), build);

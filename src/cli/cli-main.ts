@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../auth/permissions';
 import { type AppConfig, loadConfig } from '../config/app-config';
 import { loadEnvFile } from '../config/env-file';
-import { preflight } from '../preflight';
+import { preflight } from '../app/preflight';
 import { createUser, resetPassword, type UserPasswordResult } from './user-commands';
 
 export const USAGE = `usage: npm run cli -- <command> [options]

@@ -43,9 +43,9 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node dist/src/main.js` with the given environment and collects what it prints. */
+/** Starts `node dist/src/app/main.js` with the given environment and collects what it prints. */
 export function startProcess(env: NodeJS.ProcessEnv): RunningProcess {
-  return startCommand(process.execPath, ['dist/src/main.js'], env);
+  return startCommand(process.execPath, ['dist/src/app/main.js'], env);
 }
 
 /** Starts a command in the repository's root with the given environment and collects what it prints. */

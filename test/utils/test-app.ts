@@ -7,12 +7,12 @@ import { Logger } from 'nestjs-pino';
 import type { App } from 'supertest/types';
 import { AuditChainer } from '../../src/audit/audit-chainer';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../../src/app.module';
-import { configureHttpApp } from '../../src/common/http/configure-http-app';
+import { AppModule } from '../../src/app/app.module';
+import { configureHttpApp } from '../../src/app/configure-http-app';
 import { EnvelopeExpressAdapter } from '../../src/common/http/envelope-express.adapter';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { dropDatabase } from '../../src/database/prepare-database';
-import { preflight } from '../../src/preflight';
+import { preflight } from '../../src/app/preflight';
 import { AdminBootstrapService } from '../../src/users/admin-bootstrap.service';
 import { APP_VERSION } from '../../src/version';
 

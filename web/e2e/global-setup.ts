@@ -58,17 +58,20 @@ function waitForLine(child: ChildProcess, output: () => string, pattern: RegExp,
 }
 
 /**
- * Starts the built server (`node dist/src/main.js`, as `npm start` does) on a free port with a database and
+ * Starts the built server (`node dist/src/app/main.js`, as `npm start` does) on a free port with a database and
  * a Redis prefix of its own; the teardown stops it and removes both.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')) || !existsSync(join(ROOT, 'dist', 'src', 'main.js'))) {
+  if (
+    !existsSync(join(ROOT, 'dist', 'web', 'index.html')) ||
+    !existsSync(join(ROOT, 'dist', 'src', 'app', 'main.js'))
+  ) {
     throw new Error('No build: run `npm run build` before the browser tests (npm run test:web does)');
   }
   const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const database = `ymera_console_${id}`;
   const prefix = `ymera-console-${id}`;
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, ['dist/src/app/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

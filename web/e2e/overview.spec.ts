@@ -99,7 +99,7 @@ test('the overview shows the figures, charts, durations and open breakers of the
     expect(stats.scope).toBe('all');
     expect(stats.lastHour.succeeded).toBeGreaterThanOrEqual(3);
     expect(stats.lastHour.failed).toBeGreaterThanOrEqual(2);
-    expect(stats.openCircuitBreakers).toContainEqual({ agentId: remote.id, state: 'open' });
+    expect(stats.openCircuitBreakers).toContainEqual({ agentId: remote.id, state: 'open', since: expect.any(String) });
 
     await signIn(page);
     await expect(page.getByText(/^Every task · updated at \d\d:\d\d:\d\d · refreshes every 10 s$/)).toBeVisible();

@@ -3,10 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { configureHttpApp } from './common/http/configure-http-app';
-import { EnvelopeExpressAdapter } from './common/http/envelope-express.adapter';
-import type { AppConfig } from './config/app-config';
-import { APP_VERSION } from './version';
+import { configureHttpApp } from './configure-http-app';
+import { EnvelopeExpressAdapter } from '../common/http/envelope-express.adapter';
+import type { AppConfig } from '../config/app-config';
+import { APP_VERSION } from '../version';
 
 /** Builds the HTTP application (APP_ROLE api or all), configured exactly as production runs it. */
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {

@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import pino from 'pino';
 import { createHttpApp, createWorkerContext } from './bootstrap';
-import { AppConfig, loadConfig } from './config/app-config';
-import { InvalidConfigError } from './config/config.errors';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { InvalidConfigError } from '../config/config.errors';
 import { preflight, PreflightError } from './preflight';
-import { DOCS_PATH } from './common/http/configure-http-app';
-import { consoleBuilt } from './console/console-static';
-import { AdminBootstrapService } from './users/admin-bootstrap.service';
-import { loadEnvFile } from './config/env-file';
+import { DOCS_PATH } from './configure-http-app';
+import { consoleBuilt } from '../console/console-static';
+import { AdminBootstrapService } from '../users/admin-bootstrap.service';
+import { loadEnvFile } from '../config/env-file';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);

@@ -1,8 +1,8 @@
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from '../app.module';
-import { API_PREFIX, ROOT_PATHS, buildOpenApiDocument } from '../common/http/configure-http-app';
+import { AppModule } from './app.module';
+import { API_PREFIX, ROOT_PATHS, buildOpenApiDocument } from './configure-http-app';
 import { EnvelopeExpressAdapter } from '../common/http/envelope-express.adapter';
 import { loadConfig } from '../config/app-config';
 import { APP_VERSION } from '../version';

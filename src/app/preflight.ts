@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import type { AppConfig } from './config/app-config';
-import { ensureDatabase, runMigrations } from './database/prepare-database';
+import type { AppConfig } from '../config/app-config';
+import { ensureDatabase, runMigrations } from '../database/prepare-database';
 
 /** A dependency the process cannot start without, with a message an operator can act on. */
 export class PreflightError extends Error {}

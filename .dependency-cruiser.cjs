@@ -1,0 +1,53 @@
+/**
+ * Boundaries of the server's source (`npm run lint:deps`, part of `npm run lint`):
+ * - no import cycles;
+ * - plumbing (`common/`, `config/`, `database/`, `redis/`) imports no feature (the one exception: the list of
+ *   every feature's entities the data source is built from);
+ * - a feature uses another feature through the files at the top of its folder (module, services, types),
+ *   never through its subfolders (entities, DTOs, implementation);
+ * - nothing but the composition root (`app/`) and the CLI's entry imports the composition root.
+ * Violations that predate these rules are listed in .dependency-cruiser-known-violations.json: they may go
+ * away, and no new one may come.
+ */
+const PLUMBING = '^src/(common|config|database|redis)/';
+const FEATURES = '^src/(?!(common|config|database|redis|app|cli)/)([^/]+)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make load order and DI fragile (type-only imports vanish at run time).',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'plumbing-imports-no-feature',
+      severity: 'error',
+      comment: 'common/, config/, database/ and redis/ are the floor features stand on.',
+      from: { path: PLUMBING, pathNot: '^src/database/entities\\.ts$' },
+      to: { path: FEATURES },
+    },
+    {
+      name: 'no-feature-internals',
+      severity: 'error',
+      comment: "Another feature's subfolders are its internals: use what the top of its folder offers.",
+      from: { path: '^src/([^/]+)/', pathNot: ['^src/(app|cli|database)/', '\\.spec\\.ts$'] },
+      to: { path: '^src/([^/]+)/[^/]+/', pathNot: ['^src/$1/', PLUMBING] },
+    },
+    {
+      name: 'only-entries-import-the-root',
+      severity: 'error',
+      comment: 'The composition root wires features; features do not reach back into it.',
+      from: { path: '^src/', pathNot: '^src/(app|cli)/' },
+      to: { path: '^src/app/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules|web|test|bench|migrations)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,77 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../throttling/rate-limit.guard';
+import { AgentsModule } from '../agents/agents.module';
+import { QueueModule } from '../queue/queue.module';
+import { QueueBoardModule } from '../queue/queue-board.module';
+import { StatsModule } from '../stats/stats.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { EventsModule } from '../events/events.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { CommonModule } from '../common/common.module';
+import { ConsoleModule } from '../console/console.module';
+import { ProcessModule } from '../common/process/process.module';
+import { CryptoModule } from '../common/crypto/crypto.module';
+import { MetadataModule } from '../common/metadata/metadata.module';
+import { ThrottlingModule } from '../throttling/throttling.module';
+import { SystemModule } from '../system/system.module';
+import { UsersModule } from '../users/users.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
+import type { AppConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { HealthModule } from '../health/health.module';
+import { LoggingModule } from '../logging/logging.module';
+import { RedisModule } from '../redis/redis.module';
+
+/** The whole application; `config.role` decides which halves (HTTP API, queue workers) are wired in. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const serves = config.role !== 'worker';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        ProcessModule,
+        MetadataModule,
+        DatabaseModule,
+        RedisModule,
+        CryptoModule,
+        MetricsModule.forRole(config.role),
+        AuditModule,
+        UsersModule,
+        AgentsModule,
+        QueueModule,
+        TasksModule.forRole(config.role),
+        WorkflowsModule.forRole(config.role),
+        ...(serves
+          ? [
+              CommonModule,
+              AuthModule,
+              ThrottlingModule,
+              ApiKeysModule,
+              HealthModule,
+              EventsModule,
+              SystemModule,
+              ConsoleModule,
+              QueueBoardModule,
+              StatsModule,
+            ]
+          : []),
+      ],
+      // Rate limits first (floods of bad credentials count too), then authentication and permissions.
+      providers: serves
+        ? [
+            { provide: APP_GUARD, useExisting: RateLimitGuard },
+            { provide: APP_GUARD, useExisting: AuthGuard },
+          ]
+        : [],
+    };
+  }
+}
