@@ -1,7 +1,7 @@
 /**
  * Boundaries of the server's source (`npm run lint:deps`, part of `npm run lint`):
  * - no import cycles;
- * - plumbing (`common/`, `config/`, `database/`, `redis/`) imports no feature (the one exception: the list of
+ * - plumbing (`common/`, `config/`, `database/`, `jobs/`, `redis/`) imports no feature (the one exception: the list of
  *   every feature's entities the data source is built from);
  * - a feature uses another feature through the files at the top of its folder (module, services, types),
  *   never through its subfolders (entities, DTOs, implementation);
@@ -9,8 +9,8 @@
  * Violations that predate these rules are listed in .dependency-cruiser-known-violations.json: they may go
  * away, and no new one may come.
  */
-const PLUMBING = '^src/(common|config|database|redis)/';
-const FEATURES = '^src/(?!(common|config|database|redis|app|cli)/)([^/]+)/';
+const PLUMBING = '^src/(common|config|database|jobs|redis)/';
+const FEATURES = '^src/(?!(common|config|database|jobs|redis|app|cli)/)([^/]+)/';
 
 module.exports = {
   forbidden: [
@@ -24,7 +24,7 @@ module.exports = {
     {
       name: 'plumbing-imports-no-feature',
       severity: 'error',
-      comment: 'common/, config/, database/ and redis/ are the floor features stand on.',
+      comment: 'common/, config/, database/, jobs/ and redis/ are the floor features stand on.',
       from: { path: PLUMBING, pathNot: '^src/database/entities\\.ts$' },
       to: { path: FEATURES },
     },

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ProcessTimer } from '../jobs/process-timer';
 import { AgentsService } from './agents.service';
 
 /** How often changed agent state documents are written to Postgres. */
@@ -24,13 +25,12 @@ interface Entry {
 export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AgentStateStore.name);
   private readonly entries = new Map<string, Entry>();
-  private timer?: NodeJS.Timeout;
+  private readonly timer = new ProcessTimer('agent state flush', AGENT_STATE_FLUSH_MS, () => this.flush(), this.logger);
 
   constructor(private readonly agents: AgentsService) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), AGENT_STATE_FLUSH_MS);
-    this.timer.unref();
+    this.timer.start();
   }
 
   async handle(agentId: string): Promise<AgentStateHandle> {
@@ -69,6 +69,6 @@ export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
 
   /** The last write happens when the worker has stopped (see TaskWorker); here only the timer stops. */
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer.stop();
   }
 }

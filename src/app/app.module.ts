@@ -21,6 +21,7 @@ import { ThrottlingModule } from '../throttling/throttling.module';
 import { SystemModule } from '../system/system.module';
 import { UsersModule } from '../users/users.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { JobsModule } from '../jobs/jobs.module';
 import type { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
@@ -49,7 +50,8 @@ export class AppModule {
         AgentsModule,
         QueueModule,
         TasksModule.forRole(config.role),
-        WorkflowsModule.forRole(config.role),
+        WorkflowsModule,
+        JobsModule,
         ...(serves
           ? [
               CommonModule,

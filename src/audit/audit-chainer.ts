@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
 import { rowMapper, type RowMapper } from '../database/row-mapper';
+import { ProcessTimer } from '../jobs/process-timer';
 import { entryHash, GENESIS_HASH } from './audit-chain';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { AuditPendingEntity } from './entities/audit-pending.entity';
@@ -19,13 +20,20 @@ const SWEEP_MS = 1000;
  * they were written. Entries are written with their change (no lock, no waiting on other writers); one
  * process at a time chains them, under a transaction-scoped advisory lock, shortly after they are written,
  * on a sweep, before the audit log is read, and on shutdown.
+ *
+ * Both the nudge and the 1 s sweep are process timers, not periodic jobs. The nudge chains this process's
+ * own writes. The sweep is latency-critical (an entry is in the chain within a second of its writer's death)
+ * and costs one EXISTS query when nothing waits: as a periodic job it would add a Redis round trip and the
+ * queue's pick-up delay to every pass, need a maintenance worker in API processes too (they write entries),
+ * and stop with Redis, while chaining needs only Postgres. The advisory lock already makes the processes'
+ * sweeps take turns.
  */
 @Injectable()
 export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditChainer.name);
   private readonly pendingRows: RowMapper<AuditPendingEntity>;
-  private sweep?: NodeJS.Timeout;
-  private nudged?: NodeJS.Timeout;
+  private readonly sweep = new ProcessTimer('audit sweep', SWEEP_MS, () => this.pass(), this.logger);
+  private readonly nudged = new ProcessTimer('audit nudge', NUDGE_MS, () => this.pass(true), this.logger);
   private failing = false;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -33,25 +41,19 @@ export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    this.sweep = setInterval(() => void this.pass(), SWEEP_MS);
-    this.sweep.unref();
+    this.sweep.start();
   }
 
   /** Before the database pool closes (that happens on application shutdown). */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.sweep);
-    clearTimeout(this.nudged);
+    this.sweep.stop();
+    this.nudged.stop();
     await this.flush().catch((err: Error) => this.logger.warn(`audit entries left to chain: ${err.message}`));
   }
 
   /** Entries were just written: chain them soon (one pass for everything written meanwhile). */
   nudge(): void {
-    if (this.nudged) return;
-    this.nudged = setTimeout(() => {
-      this.nudged = undefined;
-      void this.pass(true);
-    }, NUDGE_MS);
-    this.nudged.unref();
+    this.nudged.trigger();
   }
 
   /** Chains every entry committed so far, waiting for another process's batch if need be. */

@@ -10,7 +10,8 @@ import { Public } from '../common/http/public.decorator';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventsGateway } from '../events/events.gateway';
-import { TaskQueue, TASKS_QUEUE } from '../tasks/task-queue';
+import { TASKS_QUEUE } from '../jobs/queues';
+import { TaskQueue } from '../tasks/task-queue';
 import { Metrics } from './metrics.service';
 
 const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;

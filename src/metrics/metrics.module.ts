@@ -79,12 +79,12 @@ export class MetricsModule implements OnModuleInit {
     }
   }
 
-  /** Web-vitals ingest on API instances; their retention is enforced by workers. */
+  /** Web-vitals ingest; their retention is a periodic job (run by workers); the metrics port on workers alone. */
   static forRole(role: AppRole): DynamicModule {
     return {
       module: MetricsModule,
       controllers: [WebVitalsController],
-      providers: [...(role !== 'api' ? [WebVitalsRetention] : []), ...(role === 'worker' ? [WorkerMetricsServer] : [])],
+      providers: [WebVitalsRetention, ...(role === 'worker' ? [WorkerMetricsServer] : [])],
     };
   }
 }

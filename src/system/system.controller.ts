@@ -7,7 +7,8 @@ import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventsGateway } from '../events/events.gateway';
-import { TaskQueue, TASKS_QUEUE } from '../tasks/task-queue';
+import { TASKS_QUEUE } from '../jobs/queues';
+import { TaskQueue } from '../tasks/task-queue';
 import { APP_VERSION } from '../version';
 
 class SystemInfoDto {

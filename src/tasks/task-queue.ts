@@ -4,21 +4,12 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MicroBatcher } from '../database/micro-batcher';
+import { type TaskJobData, TASKS_QUEUE } from '../jobs/queues';
 import type { TaskEntity } from './entities/task.entity';
 
-export const TASKS_QUEUE = 'tasks';
+export { type TaskJobData, TASKS_QUEUE };
 export const TASK_JOB = 'run';
 export const TASK_BACKOFF = 'task';
-
-/**
- * The payload of a task job: the task itself lives in Postgres. Its agent and timeout (which never change)
- * ride along, so a worker can check the agent and take a slot before touching the task.
- */
-export interface TaskJobData {
-  taskId: string;
-  agentId?: string;
-  timeoutMs?: number | null;
-}
 
 function jobData(task: TaskEntity): TaskJobData {
   return { taskId: task.id, agentId: task.agentId, timeoutMs: task.timeoutMs };

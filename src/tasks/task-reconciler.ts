@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { withRedisLock } from '../redis/redis-lock';
 import { REDIS } from '../redis/redis.module';
 import type { TaskEntity } from './entities/task.entity';
@@ -20,16 +21,17 @@ export const QUEUE_SETTLE_MS = 5000;
 const MIN_TAKEOVER_GRACE_MS = 5000;
 
 /**
- * Postgres is the record; the queue can be lost (a Redis restart without persistence). Every interval, one
- * worker at a time puts back every task Postgres says is queued or retrying but the queue no longer holds,
+ * Postgres is the record; the queue can be lost (a Redis restart without persistence). Once every
+ * QUEUE_RECONCILE_INTERVAL_MS across the workers (a periodic job; its scheduler is put back when Redis comes
+ * back empty), one worker at a time puts back every task Postgres says is queued or retrying but the queue no longer holds,
  * and takes over every running task that no job runs any more (lost with Redis, or ended) and whose worker
  * is gone. A running task whose job a worker holds is BullMQ's (its stalled-job check takes it over when
  * that worker dies); one whose worker is still connected is left to it.
  */
+@PeriodicJob({ name: 'tasks.reconcile', everyMs: (config) => config.queue.reconcileIntervalMs, roles: WORKER_ROLES })
 @Injectable()
-export class TaskReconciler {
+export class TaskReconciler implements PeriodicJobHandler {
   private readonly logger = new Logger(TaskReconciler.name);
-  private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
   /**
    * How long a running task must stay without job and worker before it is taken over: long enough for every
@@ -38,7 +40,7 @@ export class TaskReconciler {
   private readonly takeoverGraceMs: number;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly tasks: TasksService,
     private readonly queue: TaskQueue,
@@ -46,17 +48,8 @@ export class TaskReconciler {
     this.takeoverGraceMs = Math.max(config.queue.lockDurationMs, MIN_TAKEOVER_GRACE_MS);
   }
 
-  /** A first pass now (in the background), then one every QUEUE_RECONCILE_INTERVAL_MS. */
-  start(): void {
-    this.reconcileOnce().catch((err: Error) => this.logger.warn(`reconcile: ${err.message}`));
-    this.timer = setInterval(() => {
-      this.reconcileOnce().catch((err: Error) => this.logger.warn(`reconcile: ${err.message}`));
-    }, this.config.queue.reconcileIntervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  run(): Promise<number> {
+    return this.reconcileOnce();
   }
 
   /** Returns how many tasks it queued again. */
@@ -65,6 +58,10 @@ export class TaskReconciler {
     return this.running;
   }
 
+  /**
+   * The scheduler queues the next period's job when this one starts, so a pass that outlasts the period may
+   * meet the next one in another worker: the lock keeps them from overlapping.
+   */
   private async pass(): Promise<number> {
     const requeued = await withRedisLock(this.redis, 'reconciler:lock', 30_000, async () => {
       return (await this.requeueLost()) + (await this.takeOverOrphans());

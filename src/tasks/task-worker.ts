@@ -11,9 +11,9 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { TaskCancellation } from './task-cancellation';
-import { TASK_BACKOFF, type TaskJobData, TASKS_QUEUE } from './task-queue';
+import { type TaskJobData, TASKS_QUEUE } from '../jobs/queues';
+import { TASK_BACKOFF } from './task-queue';
 import { RetryLaterError, TaskRunner } from './task-runner';
-import { TaskReconciler } from './task-reconciler';
 
 /**
  * The BullMQ worker of this process (APP_ROLE worker or all). Thin: each job is handed to the
@@ -30,7 +30,6 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly connections: RedisConnectionFactory,
     private readonly runner: TaskRunner,
     private readonly cancellation: TaskCancellation,
-    private readonly reconciler: TaskReconciler,
     private readonly agentState: AgentStateStore,
   ) {}
 
@@ -54,12 +53,10 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       },
     );
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
-    this.reconciler.start();
     this.logger.log(`task worker ${this.runner.workerId} started (concurrency ${this.config.worker.concurrency})`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.reconciler.stop();
     await this.worker?.close();
     await this.agentState.flush();
   }

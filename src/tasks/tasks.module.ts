@@ -8,7 +8,8 @@ import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './task-checkpoints';
 import { TaskEvents } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
-import { TaskQueue, TASKS_QUEUE } from './task-queue';
+import { TASKS_QUEUE } from '../jobs/queues';
+import { TaskQueue } from './task-queue';
 import { TaskReconciler } from './task-reconciler';
 import { TaskRunner } from './task-runner';
 import { TaskStats } from './task-stats';
@@ -36,7 +37,8 @@ export class TasksModule {
         TaskLifecycle,
         TaskCheckpoints,
         TaskStats,
-        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, TaskReconciler, AgentSlots, AgentStateStore] : []),
+        TaskReconciler,
+        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, AgentStateStore] : []),
       ],
       exports: [TasksService, TaskQueue, TaskEvents, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
     };

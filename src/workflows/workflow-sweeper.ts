@@ -1,27 +1,21 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { Injectable } from '@nestjs/common';
+import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { WorkflowEngine } from './workflow-engine';
 
-/** On workers: advances running runs now and then, in case a process died between a step's end and the run's. */
+/**
+ * Advances running runs, once every QUEUE_RECONCILE_INTERVAL_MS across the workers, in case a process died
+ * between a step's end and the run's.
+ */
+@PeriodicJob({ name: 'workflows.sweep', everyMs: (config) => config.queue.reconcileIntervalMs, roles: WORKER_ROLES })
 @Injectable()
-export class WorkflowSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(WorkflowSweeper.name);
-  private timer?: NodeJS.Timeout;
+export class WorkflowSweeper implements PeriodicJobHandler {
+  constructor(private readonly engine: WorkflowEngine) {}
 
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly engine: WorkflowEngine,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const sweep = () => void this.engine.sweep().catch((err: Error) => this.logger.warn(`sweep: ${err.message}`));
-    sweep();
-    this.timer = setInterval(sweep, this.config.queue.reconcileIntervalMs);
-    this.timer.unref();
+  run(): Promise<number> {
+    return this.sweep();
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  sweep(): Promise<number> {
+    return this.engine.sweep();
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
+import { ProcessTimer } from '../../jobs/process-timer';
 
 /** How often the process looks at itself. */
 const CHECK_MS = 1000;
@@ -54,7 +55,7 @@ export function trimStep(state: TrimState, now: HeapFigures, at: number): 'colle
 @Injectable()
 export class IdleHeapTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IdleHeapTrimmer.name);
-  private timer?: NodeJS.Timeout;
+  private readonly timer = new ProcessTimer('idle heap trimming', CHECK_MS, () => this.check(), this.logger);
   private collect?: () => void;
   private state: TrimState = { baseline: process.memoryUsage(), collectedAt: 0, followUps: 0 };
   private utilization = performance.eventLoopUtilization();
@@ -67,12 +68,11 @@ export class IdleHeapTrimmer implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     this.collect = gc;
-    this.timer = setInterval(() => this.check(), CHECK_MS);
-    this.timer.unref();
+    this.timer.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.timer.stop();
   }
 
   private check(): void {

@@ -1,0 +1,33 @@
+/**
+ * Every BullMQ queue of the application, with the payload of its jobs. Producers and consumers take names and
+ * payload types from here, never from string literals of their own.
+ */
+
+/** Task jobs: one per task, its id the task id (see TaskQueue, the one producer). */
+export const TASKS_QUEUE = 'tasks';
+
+/**
+ * The payload of a task job: the task itself lives in Postgres. Its agent and timeout (which never change)
+ * ride along, so a worker can check the agent and take a slot before touching the task.
+ */
+export interface TaskJobData {
+  taskId: string;
+  agentId?: string;
+  timeoutMs?: number | null;
+}
+
+/**
+ * Periodic cluster-wide work of the worker roles (see PeriodicJob): one job scheduler per declared job, the job
+ * name its name. A job declared for other roles goes to a queue of its own roles ({@link maintenanceQueue}),
+ * so a process never takes a job its role does not run.
+ */
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+/** The queue of periodic jobs run by exactly these roles. */
+export function maintenanceQueue(roles: readonly string[]): string {
+  const set = [...new Set(roles)].sort();
+  return set.join() === 'all,worker' ? MAINTENANCE_QUEUE : `${MAINTENANCE_QUEUE}-${set.join('-')}`;
+}
+
+/** Periodic jobs carry nothing: each pass reads what it needs from Postgres and Redis. */
+export type MaintenanceJobData = Record<string, never>;
