@@ -18,10 +18,10 @@
  * (`ymera_bench_console_<id>`) and a Redis prefix of its own, both removed at the end. Prints a table and exits
  * non-zero when a target is missed.
  */
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { existsSync } = require('node:fs');
-const { cpus, totalmem } = require('node:os');
+const { existsSync, readFileSync } = require('node:fs');
+const { cpus, loadavg, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const Redis = require('ioredis');
@@ -51,6 +51,7 @@ const DB = `ymera_bench_console_${id}`;
 const PREFIX = `ymera-bench-console-${id}`;
 const ADMIN = { email: 'admin@bench-console.local', password: 'bench-console-admin-password' };
 const TASK_ROWS = 'table[aria-label="Tasks"] tbody tr';
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 const say = (line) => process.stdout.write(`${line}\n`);
 const median = (values) => {
@@ -134,6 +135,18 @@ async function dropRedisKeys() {
     redis.disconnect();
   }
 }
+
+/** CPU time (user + system, seconds) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 // ------------------------------------------------------------------------------------------------- API
 
@@ -347,7 +360,7 @@ async function waitUntil(check, timeoutMs, intervalMs = 50) {
   }
 }
 
-async function liveList(browser, base, token, agents) {
+async function liveList(browser, base, token, agents, serverPid) {
   const api = apiClient(base, token);
   const context = await signedInContext(browser, base);
   const page = await context.newPage();
@@ -377,6 +390,8 @@ async function liveList(browser, base, token, agents) {
     const total = Math.round(tasksPerS * BURST_S);
     const submitted = [];
     const pending = [];
+    const latencies = [];
+    const cpuBefore = cpuSeconds(serverPid);
     const start = performance.now();
     while (submitted.length < total) {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * tasksPerS) + 1);
@@ -385,8 +400,12 @@ async function liveList(browser, base, token, agents) {
         const expression = `${submitted.length} + 1`;
         submitted.push(null);
         const index = submitted.length - 1;
+        const sentAt = performance.now();
         pending.push(
-          api.post('/api/v1/tasks', { agentId, input: { expression } }).then((res) => (submitted[index] = res.data.id)),
+          api.post('/api/v1/tasks', { agentId, input: { expression } }).then((res) => {
+            latencies.push(performance.now() - sentAt);
+            submitted[index] = res.data.id;
+          }),
         );
       }
       await sleep(5);
@@ -396,6 +415,7 @@ async function liveList(browser, base, token, agents) {
     const allFinal = await waitUntil(async () => submitted.every((taskId) => counter.final.has(taskId)), 60_000);
     if (!allFinal) throw new Error('the submitted tasks did not all reach a final state within 60 s');
     const lastEventAt = counter.lastAt;
+    const serverCpu = (cpuSeconds(serverPid) - cpuBefore) / ((performance.now() - start) / 1000);
 
     const expected = (await api.get(`/api/v1/tasks?skip=0&limit=${PAGE_SIZE}`)).data.map((t) => `${t.id} ${t.status}`);
     const caughtUpAt = await waitUntil(async () => {
@@ -414,6 +434,9 @@ async function liveList(browser, base, token, agents) {
       eventSeconds,
       catchUpMs: caughtUpAt ? caughtUpAt - lastEventAt : null,
       frames,
+      postP50: median(latencies),
+      postMax: Math.max(...latencies),
+      serverCpu,
       listRequests: listRequests.sent - before.sent,
       listRequestsFailed: listRequests.failed - before.failed,
     };
@@ -451,7 +474,10 @@ async function main() {
     );
     return 1;
   }
-  say(`bench:console: ${cpus()[0]?.model ?? 'CPU'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GB`);
+  say(
+    `bench:console: ${cpus()[0]?.model ?? 'CPU'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GB; ` +
+      `load average ${loadAverage()} (other work on the machine slows every figure)`,
+  );
   const server = startServer();
   let browser;
   let stopping = false;
@@ -497,10 +523,13 @@ async function main() {
     const loadMedian = median(loads.map((l) => l.painted));
 
     say(`live list: ${EVENTS_PER_S} events/s for ${BURST_S} s …`);
-    const live = await liveList(browser, base, token, agents);
+    const live = await liveList(browser, base, token, agents, server.child.pid);
     say(
       `  ${live.tasks} tasks submitted in ${live.submitS.toFixed(1)} s; ${live.events} events (${live.eventsPerTask.toFixed(2)} per task) ` +
         `over ${live.eventSeconds.toFixed(1)} s; the page sent ${live.listRequests} list requests (${live.listRequestsFailed} cancelled or failed)`,
+    );
+    say(
+      `  POST /api/v1/tasks p50 ${ms(live.postP50)}, max ${ms(live.postMax)}; the server used ${Math.round(live.serverCpu * 100)} % of a core; load average ${loadAverage()}`,
     );
 
     const rows = [

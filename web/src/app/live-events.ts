@@ -55,20 +55,25 @@ export function disconnectLiveEvents(): void {
 }
 
 /**
- * Calls `onEvents` with the events of `subscription`, batched per animation frame: a page writes them into
- * the query cache (`queryClient.setQueryData`), never into state of its own. Unmounted, it unsubscribes
- * (once no other mounted hook follows the same subject).
+ * Calls `onEvents` with the events of `subscription` (one subject, or several: a list following many agents
+ * takes one listener, not one per agent), batched per animation frame: a page writes them into the query
+ * cache (`queryClient.setQueryData`), never into state of its own. Unmounted, it unsubscribes (from each
+ * subject no other mounted hook follows).
  */
-export function useLiveEvents(subscription: Subscription | null, onEvents: (events: LiveEvent[]) => void): void {
+export function useLiveEvents(
+  subscription: Subscription | readonly Subscription[] | null,
+  onEvents: (events: LiveEvent[]) => void,
+): void {
   const handler = useRef(onEvents);
   useEffect(() => {
     handler.current = onEvents;
   });
-  const key = subscription ? JSON.stringify(subscription) : null;
+  const subjects = subscription === null ? [] : Array.isArray(subscription) ? subscription : [subscription];
+  const keys = JSON.stringify(subjects);
 
   useEffect(() => {
-    if (!key) return;
-    const subject = JSON.parse(key) as Subscription;
+    const followed = (JSON.parse(keys) as Subscription[]).map((subject) => ({ subject, key: JSON.stringify(subject) }));
+    if (!followed.length) return;
     let pending: LiveEvent[] = [];
     let frame = 0;
     let closed = false;
@@ -87,8 +92,10 @@ export function useLiveEvents(subscription: Subscription | null, onEvents: (even
     });
     let current: Socket | null = null;
     // Rooms do not survive a reconnection: subscribe again on each.
-    const subscribe = () => current?.emit('subscribe', subject);
-    follow(key);
+    const subscribe = () => {
+      for (const { subject } of followed) current?.emit('subscribe', subject);
+    };
+    for (const { key } of followed) follow(key);
     void connect().then((s) => {
       if (closed) return;
       current = s;
@@ -104,7 +111,7 @@ export function useLiveEvents(subscription: Subscription | null, onEvents: (even
         current.off('connect', subscribe);
       }
       // Left, the page no longer receives the events of what it stopped showing.
-      unfollow(key, subject);
+      for (const { key, subject } of followed) unfollow(key, subject);
     };
-  }, [key]);
+  }, [keys]);
 }
