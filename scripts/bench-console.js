@@ -12,7 +12,8 @@
  *    succeeded: three per task), which reach the page from the worker through Redis and Socket.IO like any
  *    other. Measured in the page: the longest gap between animation frames, the longest long task, frames per
  *    second; and how long after the last event the list shows the newest tasks in their final states.
- *    Targets: no frame gap over 200 ms, caught up within 2000 ms, and the event rate reached (≥ 90 %).
+ *    Targets: no frame gap over 200 ms, caught up within 2000 ms, and the event rate reached (≥ 90 %, counted
+ *    by a Socket.IO client of the bench's own while the tasks are being submitted).
  *
  * Starts the built server (`node dist/src/main.js`, NODE_ENV=production) with a database
  * (`ymera_bench_console_<id>`) and a Redis prefix of its own, both removed at the end. Prints a table and exits
@@ -410,6 +411,8 @@ async function liveList(browser, base, token, agents, serverPid) {
       }
       await sleep(5);
     }
+    const sendS = (performance.now() - start) / 1000;
+    const eventsWhileSending = counter.events - before.events;
     await Promise.all(pending);
     const submitS = (performance.now() - start) / 1000;
     const allFinal = await waitUntil(async () => submitted.every((taskId) => counter.final.has(taskId)), 60_000);
@@ -427,10 +430,11 @@ async function liveList(browser, base, token, agents, serverPid) {
     const eventSeconds = (lastEventAt - start) / 1000;
     return {
       tasks: total,
+      sendS,
       submitS,
       events,
       eventsPerTask: events / total,
-      eventRate: events / eventSeconds,
+      eventRate: eventsWhileSending / sendS,
       eventSeconds,
       catchUpMs: caughtUpAt ? caughtUpAt - lastEventAt : null,
       frames,
@@ -525,7 +529,8 @@ async function main() {
     say(`live list: ${EVENTS_PER_S} events/s for ${BURST_S} s …`);
     const live = await liveList(browser, base, token, agents, server.child.pid);
     say(
-      `  ${live.tasks} tasks submitted in ${live.submitS.toFixed(1)} s; ${live.events} events (${live.eventsPerTask.toFixed(2)} per task) ` +
+      `  ${live.tasks} tasks sent in ${live.sendS.toFixed(1)} s (all answered after ${live.submitS.toFixed(1)} s); ` +
+        `${live.events} events (${live.eventsPerTask.toFixed(2)} per task) ` +
         `over ${live.eventSeconds.toFixed(1)} s; the page sent ${live.listRequests} list requests (${live.listRequestsFailed} cancelled or failed)`,
     );
     say(
@@ -544,7 +549,7 @@ async function main() {
         value: ms(median(loads.map((l) => l.list ?? NaN))),
       },
       {
-        measure: 'live list: task.updated events per second (Socket.IO)',
+        measure: 'live list: task.updated events per second while submitting (Socket.IO)',
         value: `${Math.round(live.eventRate)}/s`,
         target: `≥ ${Math.round(EVENTS_PER_S * TARGET.rateShare)}/s`,
         met: live.eventRate >= EVENTS_PER_S * TARGET.rateShare,
