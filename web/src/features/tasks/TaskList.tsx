@@ -188,7 +188,8 @@ export function TaskList() {
         )
       ) : (
         <>
-          <Table.ScrollContainer minWidth={640}>
+          {/* A native scroll container: Mantine's ScrollArea adds observers and scrollbars to every render. */}
+          <Table.ScrollContainer minWidth={640} type="native">
             <Table striped highlightOnHover aria-label="Tasks">
               <Table.Thead>
                 <Table.Tr>
