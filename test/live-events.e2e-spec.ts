@@ -6,7 +6,7 @@ import { EventsGateway } from '../src/events/events.gateway';
 import { RedisConnectionFactory } from '../src/redis/redis-connection.factory';
 import type { TaskEntity } from '../src/tasks/entities/task.entity';
 import { type TaskEvent, TaskEvents, taskEvent } from '../src/tasks/task-events';
-import { createAgent, submitTask } from './factories/tasks';
+import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { readSse } from './utils/sse';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
@@ -98,6 +98,58 @@ describe('live events over Socket.IO, across API instances', () => {
     // The final event carries the outcome; the others stay small.
     expect(byTask.find((e) => e.status === 'succeeded')).toMatchObject({ output: { result: 21 }, error: null });
     expect(byTask.filter((e) => e.status !== 'succeeded').some((e) => 'output' in e)).toBe(false);
+  });
+
+  it('stops sending the events of a subject after unsubscribe, and keeps sending the others', async () => {
+    const paused = await createAgent(worker, op, { type: 'calculator' });
+    await request(worker.http)
+      .patch(`/api/v1/agents/${paused.id}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const left = await createAgent(worker, op, { type: 'calculator' });
+    const kept = await createAgent(worker, op, { type: 'calculator' });
+    const waiting = await submitTask(worker, op, { agentId: paused.id, input: { expression: '1 + 1' } });
+
+    const socket = await connect(apiUrl, op.accessToken);
+    sockets.push(socket);
+    const updates: (TaskUpdate & { agentId: string })[] = [];
+    socket.on('task.updated', (e: TaskUpdate & { agentId: string }) => updates.push(e));
+    // Sent back to back, without waiting for the first reply: they are handled in that order, so the
+    // subscribe still checking access does not join after the unsubscribe has left.
+    const [subscribed, unsubscribed] = await Promise.all([
+      socket.emitWithAck('subscribe', { taskId: waiting.id }),
+      socket.emitWithAck('unsubscribe', { taskId: waiting.id }),
+    ]);
+    expect(subscribed).toEqual({ ok: true, room: `task:${waiting.id}` });
+    expect(unsubscribed).toEqual({ ok: true, room: `task:${waiting.id}` });
+    expect(await socket.emitWithAck('subscribe', { agentId: left.id })).toMatchObject({ ok: true });
+    expect(await socket.emitWithAck('subscribe', { agentId: kept.id })).toMatchObject({ ok: true });
+    expect(await socket.emitWithAck('unsubscribe', { agentId: left.id })).toEqual({
+      ok: true,
+      room: `agent:${left.id}:user:${op.id}`,
+    });
+    // Leaving a room one is not in changes nothing; a body naming nothing is refused as subscribe refuses it.
+    expect(await socket.emitWithAck('unsubscribe', { agentId: left.id })).toMatchObject({ ok: true });
+    expect(await socket.emitWithAck('unsubscribe', { taskId: 'nope' })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    });
+
+    await request(worker.http)
+      .patch(`/api/v1/agents/${paused.id}`)
+      .set(...bearer(op))
+      .send({ status: 'active' })
+      .expect(200);
+    const unwatched = await submitTask(worker, op, { agentId: left.id, input: { expression: '2 + 2' } });
+    await settled(worker, op, waiting.id);
+    await settled(worker, op, unwatched.id);
+    // Published after the two above were final, on the same channel: once its last event is here, theirs
+    // would have been too.
+    const watched = await submitTask(worker, op, { agentId: kept.id, input: { expression: '3 + 3' } });
+    await waitFor(async () => updates.some((e) => e.taskId === watched.id && e.status === 'succeeded'), 15_000);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.every((e) => e.taskId === watched.id)).toBe(true);
   });
 
   it('ends an SSE stream with an event that carries the output or the error', async () => {

@@ -26,8 +26,42 @@ interface SubscribeRequest {
 
 type SubscribeReply = { ok: true; room: string } | { ok: false; error: { code: string; message: string } };
 
+interface Subject {
+  kind: 'task' | 'agent' | 'run';
+  id: string;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const principalOf = (socket: Socket) => socket.data.principal as Principal;
+const INVALID_SUBJECT: SubscribeReply = {
+  ok: false,
+  error: { code: 'VALIDATION_FAILED', message: 'Send {taskId}, {agentId} or {runId} (a UUID)' },
+};
+
+/** What a `subscribe` or `unsubscribe` body names: a task, an agent or a run (the first valid of them). */
+function subjectOf(body: SubscribeRequest | undefined): Subject | null {
+  if (typeof body?.taskId === 'string' && UUID.test(body.taskId)) return { kind: 'task', id: body.taskId };
+  if (typeof body?.agentId === 'string' && UUID.test(body.agentId)) return { kind: 'agent', id: body.agentId };
+  if (typeof body?.runId === 'string' && UUID.test(body.runId)) return { kind: 'run', id: body.runId };
+  return null;
+}
+
+/** A subject's room for this principal: non-admins follow an agent's tasks of their own only. */
+function roomOf(principal: Principal, subject: Subject): string {
+  if (subject.kind === 'agent') return `agent:${subject.id}:${isAdmin(principal) ? 'all' : `user:${principal.userId}`}`;
+  return `${subject.kind}:${subject.id}`;
+}
+
+/**
+ * Handles a socket's `subscribe` and `unsubscribe` messages one after the other, in the order they came: a
+ * subscribe still checking access must not join its room after an unsubscribe sent later has left it.
+ */
+function inOrder(socket: Socket, handle: () => Promise<SubscribeReply>): Promise<SubscribeReply> {
+  const previous = (socket.data.roomChanges as Promise<unknown> | undefined) ?? Promise.resolve();
+  const reply = previous.then(handle);
+  socket.data.roomChanges = reply.catch(() => undefined);
+  return reply;
+}
 
 /** The rooms a task event goes to: the task's own, and its agent's (everyone's, and its creator's). */
 export function taskRooms(event: TaskEvent): string[] {
@@ -36,9 +70,10 @@ export function taskRooms(event: TaskEvent): string[] {
 
 /**
  * Socket.IO namespace `/events`: a client authenticates with its access token in `auth.token`, then
- * `subscribe`s to a task, an agent or a workflow run (rooms). Every API instance reads the task and run
- * events of all processes from Redis (see TaskEvents) and emits `task.updated` and `run.updated` to the rooms
- * of its own clients, so clients of every instance receive them; emitting never waits on a slow client.
+ * `subscribe`s to a task, an agent or a workflow run (rooms), and `unsubscribe`s once it no longer shows it.
+ * Every API instance reads the task and run events of all processes from Redis (see TaskEvents) and emits
+ * `task.updated` and `run.updated` to the rooms of its own clients, so clients of every instance receive them;
+ * emitting never waits on a slow client.
  */
 @WebSocketGateway({ namespace: '/events', cors: { origin: false } })
 export class EventsGateway
@@ -100,37 +135,42 @@ export class EventsGateway
   }
 
   @SubscribeMessage('subscribe')
-  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest): Promise<SubscribeReply> {
+  subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest): Promise<SubscribeReply> {
+    return inOrder(socket, () => this.join(socket, body));
+  }
+
+  /**
+   * Leaves the room `subscribe` joined for the same body. Nothing is looked up: leaving a room one is not in
+   * (or a task one may not see) changes nothing and says so with the same reply.
+   */
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest): Promise<SubscribeReply> {
+    return inOrder(socket, async () => {
+      const subject = subjectOf(body);
+      if (!subject) return INVALID_SUBJECT;
+      const room = roomOf(principalOf(socket), subject);
+      await socket.leave(room);
+      return { ok: true, room };
+    });
+  }
+
+  private async join(socket: Socket, body: SubscribeRequest): Promise<SubscribeReply> {
     const principal = principalOf(socket);
+    const subject = subjectOf(body);
+    if (!subject) return INVALID_SUBJECT;
     try {
-      if (typeof body?.taskId === 'string' && UUID.test(body.taskId)) {
-        await this.tasks.get(principal, body.taskId);
-        return this.join(socket, `task:${body.taskId}`);
-      }
-      if (typeof body?.agentId === 'string' && UUID.test(body.agentId)) {
-        if (!principal.permissions.has('agents:read'))
-          return { ok: false, error: { code: 'FORBIDDEN', message: 'agents:read required' } };
-        // Non-admins see the events of their own tasks only.
-        return this.join(socket, `agent:${body.agentId}:${isAdmin(principal) ? 'all' : `user:${principal.userId}`}`);
-      }
-      if (typeof body?.runId === 'string' && UUID.test(body.runId)) {
-        await this.workflows.getRun(principal, body.runId);
-        return this.join(socket, `run:${body.runId}`);
-      }
-      return {
-        ok: false,
-        error: { code: 'VALIDATION_FAILED', message: 'Send {taskId}, {agentId} or {runId} (a UUID)' },
-      };
+      if (subject.kind === 'task') await this.tasks.get(principal, subject.id);
+      if (subject.kind === 'agent' && !principal.permissions.has('agents:read'))
+        return { ok: false, error: { code: 'FORBIDDEN', message: 'agents:read required' } };
+      if (subject.kind === 'run') await this.workflows.getRun(principal, subject.id);
+      const room = roomOf(principal, subject);
+      await socket.join(room);
+      return { ok: true, room };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
       this.logger.warn(`subscribe failed: ${(err as Error).message}`);
       return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
     }
-  }
-
-  private async join(socket: Socket, room: string): Promise<SubscribeReply> {
-    await socket.join(room);
-    return { ok: true, room };
   }
 
   /** Connected clients on this instance. */

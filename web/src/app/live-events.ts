@@ -25,6 +25,29 @@ function connect(): Promise<Socket> {
   return socket;
 }
 
+/**
+ * How many mounted hooks follow each subject (by its JSON). Rooms belong to the one connection, not to a
+ * hook: the room is left when the last hook following it goes.
+ */
+const followers = new Map<string, number>();
+
+function follow(key: string): void {
+  followers.set(key, (followers.get(key) ?? 0) + 1);
+}
+
+function unfollow(key: string, subject: Subscription): void {
+  const left = (followers.get(key) ?? 1) - 1;
+  if (left > 0) {
+    followers.set(key, left);
+    return;
+  }
+  followers.delete(key);
+  // A disconnected socket has no rooms left to leave (and would send this on reconnecting).
+  void socket?.then((s) => {
+    if (!followers.has(key) && s.connected) s.emit('unsubscribe', subject);
+  });
+}
+
 /** Closes the connection (on sign-out). */
 export function disconnectLiveEvents(): void {
   void socket?.then((s) => s.disconnect());
@@ -32,19 +55,25 @@ export function disconnectLiveEvents(): void {
 }
 
 /**
- * Calls `onEvents` with the events of `subscription`, batched per animation frame: a page writes them into
- * the query cache (`queryClient.setQueryData`), never into state of its own.
+ * Calls `onEvents` with the events of `subscription` (one subject, or several: a list following many agents
+ * takes one listener, not one per agent), batched per animation frame: a page writes them into the query
+ * cache (`queryClient.setQueryData`), never into state of its own. Unmounted, it unsubscribes (from each
+ * subject no other mounted hook follows).
  */
-export function useLiveEvents(subscription: Subscription | null, onEvents: (events: LiveEvent[]) => void): void {
+export function useLiveEvents(
+  subscription: Subscription | readonly Subscription[] | null,
+  onEvents: (events: LiveEvent[]) => void,
+): void {
   const handler = useRef(onEvents);
   useEffect(() => {
     handler.current = onEvents;
   });
-  const key = subscription ? JSON.stringify(subscription) : null;
+  const subjects = subscription === null ? [] : Array.isArray(subscription) ? subscription : [subscription];
+  const keys = JSON.stringify(subjects);
 
   useEffect(() => {
-    if (!key) return;
-    const subject = JSON.parse(key) as Subscription;
+    const followed = (JSON.parse(keys) as Subscription[]).map((subject) => ({ subject, key: JSON.stringify(subject) }));
+    if (!followed.length) return;
     let pending: LiveEvent[] = [];
     let frame = 0;
     let closed = false;
@@ -63,7 +92,10 @@ export function useLiveEvents(subscription: Subscription | null, onEvents: (even
     });
     let current: Socket | null = null;
     // Rooms do not survive a reconnection: subscribe again on each.
-    const subscribe = () => current?.emit('subscribe', subject);
+    const subscribe = () => {
+      for (const { subject } of followed) current?.emit('subscribe', subject);
+    };
+    for (const { key } of followed) follow(key);
     void connect().then((s) => {
       if (closed) return;
       current = s;
@@ -78,6 +110,8 @@ export function useLiveEvents(subscription: Subscription | null, onEvents: (even
         for (const [name, listener] of listeners) current.off(name, listener);
         current.off('connect', subscribe);
       }
+      // Left, the page no longer receives the events of what it stopped showing.
+      for (const { key, subject } of followed) unfollow(key, subject);
     };
-  }, [key]);
+  }, [keys]);
 }

@@ -1,6 +1,6 @@
 import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
@@ -9,7 +9,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
-import { STATUSES, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
+import { STATUSES, type Task, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
 import { TaskProgress } from './TaskProgress';
 import { useSlashFocus } from '../../components/use-slash-focus';
 
@@ -30,6 +30,35 @@ function createdAfter(range: string): string | undefined {
   const start = Math.floor((Date.now() - ms) / 60_000) * 60_000;
   return new Date(start).toISOString();
 }
+
+/**
+ * One row; rendered again only when its task changes: a live event changes one task object, and a refetch
+ * keeps the objects of unchanged tasks (TanStack Query's structural sharing).
+ */
+const TaskRow = memo(function TaskRow({ task, agentName }: { task: Task; agentName: string | undefined }) {
+  return (
+    <Table.Tr>
+      <Table.Td>
+        <Anchor component={Link} to={task.id} ff="monospace" aria-label={`Task ${task.id}`}>
+          {task.id.slice(0, 8)}
+        </Anchor>
+      </Table.Td>
+      <Table.Td>
+        <StatusBadge status={task.status} />
+      </Table.Td>
+      <Table.Td>{agentName ?? task.agentId.slice(0, 8)}</Table.Td>
+      <Table.Td>
+        <TaskProgress value={task.progress} label={`Progress of task ${task.id.slice(0, 8)}`} />
+      </Table.Td>
+      <Table.Td>
+        {task.attempts} / {task.maxAttempts}
+      </Table.Td>
+      <Table.Td>
+        <TimeAgo value={task.createdAt} />
+      </Table.Td>
+    </Table.Tr>
+  );
+});
 
 export function TaskList() {
   const me = useMe();
@@ -53,7 +82,10 @@ export function TaskList() {
   const tasks = useQuery(taskListQuery(params));
   const agents = useQuery(agentsQuery());
   const agentNames = useMemo(() => new Map((agents.data ?? []).map((a) => [a.id, a.name])), [agents.data]);
-  const watched = agentId ? [agentId] : (agents.data ?? []).map((a) => a.id);
+  const watched = useMemo(
+    () => (agentId ? [agentId] : (agents.data ?? []).map((a) => a.id)).map((id) => ({ agentId: id })),
+    [agentId, agents.data],
+  );
 
   const statusRef = useRef<HTMLSelectElement>(null);
   useSlashFocus(statusRef);
@@ -75,9 +107,7 @@ export function TaskList() {
 
   return (
     <Stack>
-      {watched.map((id) => (
-        <LiveTasks key={id} subscription={{ agentId: id }} />
-      ))}
+      <LiveTasks subscription={watched} />
       <Group justify="space-between" align="flex-start">
         <PageTitle>Tasks</PageTitle>
         {canWrite ? (
@@ -158,7 +188,8 @@ export function TaskList() {
         )
       ) : (
         <>
-          <Table.ScrollContainer minWidth={640}>
+          {/* A native scroll container: Mantine's ScrollArea adds observers and scrollbars to every render. */}
+          <Table.ScrollContainer minWidth={640} type="native">
             <Table striped highlightOnHover aria-label="Tasks">
               <Table.Thead>
                 <Table.Tr>
@@ -172,26 +203,7 @@ export function TaskList() {
               </Table.Thead>
               <Table.Tbody>
                 {tasks.data.tasks.map((task) => (
-                  <Table.Tr key={task.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={task.id} ff="monospace" aria-label={`Task ${task.id}`}>
-                        {task.id.slice(0, 8)}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={task.status} />
-                    </Table.Td>
-                    <Table.Td>{agentNames.get(task.agentId) ?? task.agentId.slice(0, 8)}</Table.Td>
-                    <Table.Td>
-                      <TaskProgress value={task.progress} label={`Progress of task ${task.id.slice(0, 8)}`} />
-                    </Table.Td>
-                    <Table.Td>
-                      {task.attempts} / {task.maxAttempts}
-                    </Table.Td>
-                    <Table.Td>
-                      <TimeAgo value={task.createdAt} />
-                    </Table.Td>
-                  </Table.Tr>
+                  <TaskRow key={task.id} task={task} agentName={agentNames.get(task.agentId)} />
                 ))}
               </Table.Tbody>
             </Table>

@@ -1,9 +1,11 @@
-import { type QueryClient, queryOptions } from '@tanstack/react-query';
+import { queryOptions } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
-import type { LiveEvent } from '../../app/live-events';
+import { type TaskPage, attemptsKey, fetchStarted, withLiveUpdate, withLiveUpdates } from './task-live';
+
+export { type TaskPage, applyTaskEvents, attemptsKey } from './task-live';
 
 export type Task = components['schemas']['TaskDto'];
 export type TaskStatus = Task['status'];
@@ -15,11 +17,6 @@ export const STATUSES: TaskStatus[] = ['queued', 'running', 'retrying', 'succeed
 export const CANCELLABLE: TaskStatus[] = ['queued', 'running', 'retrying'];
 export const RETRYABLE: TaskStatus[] = ['failed', 'cancelled'];
 export const FINAL: TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
-
-export interface TaskPage {
-  tasks: Task[];
-  total: number;
-}
 
 export interface TaskListParams {
   [key: string]: string | number | undefined;
@@ -34,8 +31,9 @@ export const taskListQuery = (params: TaskListParams) =>
   queryOptions({
     queryKey: queryKeys.tasks.list(params),
     queryFn: async (): Promise<TaskPage> => {
+      const since = fetchStarted();
       const result = await api.GET('/api/v1/tasks', { params: { query: params } });
-      if (result.data) return { tasks: result.data.data, total: result.data.meta.total };
+      if (result.data) return { tasks: withLiveUpdates(result.data.data, since), total: result.data.meta.total };
       return { tasks: unwrap<Task[]>(result), total: 0 };
     },
     placeholderData: (previous) => previous,
@@ -44,10 +42,11 @@ export const taskListQuery = (params: TaskListParams) =>
 export const taskQuery = (id: string) =>
   queryOptions({
     queryKey: queryKeys.tasks.detail(id),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tasks/{id}', { params: { path: { id } } })),
+    queryFn: async () => {
+      const since = fetchStarted();
+      return withLiveUpdate(unwrap(await api.GET('/api/v1/tasks/{id}', { params: { path: { id } } })), since);
+    },
   });
-
-export const attemptsKey = (id: string) => [...queryKeys.tasks.detail(id), 'attempts'] as const;
 
 export const attemptsQuery = (id: string) =>
   queryOptions({
@@ -68,78 +67,6 @@ export const agentTypesQuery = () =>
     queryFn: async () => unwrap(await api.GET('/api/v1/agent-types')),
     staleTime: 5 * 60_000,
   });
-
-/** A `task.updated` event's payload (the final one adds `output`). */
-interface TaskEvent {
-  taskId: string;
-  status: TaskStatus;
-  progress: number;
-  progressMessage: string | null;
-  attempts: number;
-  error: Task['error'];
-  output?: Task['output'];
-}
-
-function patch(task: Task, event: TaskEvent): Task {
-  return {
-    ...task,
-    status: event.status,
-    progress: event.progress,
-    progressMessage: event.progressMessage,
-    attempts: event.attempts,
-    error: event.error,
-    ...('output' in event ? { output: event.output ?? null } : {}),
-  };
-}
-
-/**
- * Every listener on the one connection receives every event of its rooms (the list subscribes once per
- * agent): each event, the same object for all of them, is written into the cache once.
- */
-const applied = new WeakSet<object>();
-
-function taskEvents(events: LiveEvent[]): TaskEvent[] {
-  const fresh = events.filter(
-    (e) => e.name === 'task.updated' && typeof e.payload.taskId === 'string' && !applied.has(e.payload),
-  );
-  for (const e of fresh) applied.add(e.payload);
-  return fresh.map((e) => e.payload as unknown as TaskEvent);
-}
-
-/**
- * Writes a frame's worth of `task.updated` events into the query cache: the task's detail and every cached
- * list holding it. A task no cached list holds yet (created meanwhile) makes the lists refetch once.
- */
-export function applyTaskEvents(queryClient: QueryClient, events: LiveEvent[]): void {
-  const updates = taskEvents(events);
-  if (!updates.length) return;
-  const unseen = new Set(updates.map((u) => u.taskId));
-  const statusChanged = new Set<string>();
-  for (const update of updates) {
-    queryClient.setQueryData<Task>(queryKeys.tasks.detail(update.taskId), (task) => {
-      if (!task) return task;
-      if (task.status !== update.status || task.attempts !== update.attempts) statusChanged.add(update.taskId);
-      return patch(task, update);
-    });
-  }
-  queryClient.setQueriesData<TaskPage>({ queryKey: [...queryKeys.tasks.all, 'list'] }, (page) => {
-    if (!page) return page;
-    let changed = false;
-    const tasks = page.tasks.map((task) => {
-      let next = task;
-      for (const update of updates) {
-        if (update.taskId !== task.id) continue;
-        unseen.delete(task.id);
-        next = patch(next, update);
-        changed = true;
-      }
-      return next;
-    });
-    return changed ? { ...page, tasks } : page;
-  });
-  for (const id of statusChanged) void queryClient.invalidateQueries({ queryKey: attemptsKey(id) });
-  if (unseen.size) void queryClient.invalidateQueries({ queryKey: [...queryKeys.tasks.all, 'list'] });
-}
 
 /** Server-side field errors (`/input/expression`) as rjsf's `extraErrors`, and any left over. */
 export function fieldErrors(details: { field?: string; message: string }[]): {

@@ -1,0 +1,168 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../../api/query-keys';
+import type { components } from '../../api/schema';
+
+type Task = components['schemas']['TaskDto'];
+type TaskStatus = Task['status'];
+/** What useLiveEvents hands over (app/live-events.ts's LiveEvent). */
+interface LiveEvent {
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  total: number;
+}
+
+export const attemptsKey = (id: string) => [...queryKeys.tasks.detail(id), 'attempts'] as const;
+
+const LISTS = [...queryKeys.tasks.all, 'list'] as const;
+
+/**
+ * The least time between the starts of two list refetches made because of live events: while tasks are
+ * created faster than that, the lists are fetched at most twice a second instead of once per animation frame
+ * (each fetch of a large table's first page costs the server a sort), and still show a new task within a
+ * second.
+ */
+export const LIST_REFETCH_SPACING_MS = 500;
+
+/** How long a received event is kept, to lay over the answer of a fetch that started before it came. */
+const KEEP_EVENTS_MS = 60_000;
+
+/** A `task.updated` event's payload (the final one adds `output`). */
+export interface TaskEvent {
+  taskId: string;
+  status: TaskStatus;
+  progress: number;
+  progressMessage: string | null;
+  attempts: number;
+  error: Task['error'];
+  output?: Task['output'];
+}
+
+export function patch(task: Task, event: TaskEvent): Task {
+  return {
+    ...task,
+    status: event.status,
+    progress: event.progress,
+    progressMessage: event.progressMessage,
+    attempts: event.attempts,
+    error: event.error,
+    ...('output' in event ? { output: event.output ?? null } : {}),
+  };
+}
+
+/**
+ * Every listener on the one connection receives every event of its rooms (the list subscribes once per
+ * agent): each event, the same object for all of them, is written into the cache once.
+ */
+const applied = new WeakSet<object>();
+
+function taskEvents(events: LiveEvent[]): TaskEvent[] {
+  const fresh = events.filter(
+    (e) => e.name === 'task.updated' && typeof e.payload.taskId === 'string' && !applied.has(e.payload),
+  );
+  for (const e of fresh) applied.add(e.payload);
+  return fresh.map((e) => e.payload as unknown as TaskEvent);
+}
+
+/** The latest event of each task received lately, and when (oldest first). */
+const recent = new Map<string, { event: TaskEvent; at: number }>();
+
+function remember(updates: TaskEvent[]): void {
+  const now = performance.now();
+  for (const event of updates) {
+    recent.delete(event.taskId);
+    recent.set(event.taskId, { event, at: now });
+  }
+  for (const [taskId, { at }] of recent) {
+    if (at >= now - KEEP_EVENTS_MS) break;
+    recent.delete(taskId);
+  }
+}
+
+/** Call before a fetch of tasks: its answer gets the events received from then on laid over it. */
+export function fetchStarted(): number {
+  return performance.now();
+}
+
+/**
+ * A fetched task with the latest event received since its fetch started. An answer read before an event
+ * was published but arriving after it would otherwise put back the older state, and no later event would
+ * correct it (a final state has none).
+ */
+export function withLiveUpdate(task: Task, since: number): Task {
+  const latest = recent.get(task.id);
+  return latest && latest.at >= since ? patch(task, latest.event) : task;
+}
+
+export function withLiveUpdates(tasks: Task[], since: number): Task[] {
+  return tasks.map((task) => withLiveUpdate(task, since));
+}
+
+const listRefetches = new WeakMap<QueryClient, { again: boolean }>();
+
+/**
+ * Refetches the task lists now, or, when a refetch is already under way, once more after it (and at least
+ * {@link LIST_REFETCH_SPACING_MS} after its start): one more refetch covers every event of meanwhile.
+ */
+export function refetchLists(queryClient: QueryClient): void {
+  const running = listRefetches.get(queryClient);
+  if (running) {
+    running.again = true;
+    return;
+  }
+  const state = { again: true };
+  listRefetches.set(queryClient, state);
+  void (async () => {
+    try {
+      while (state.again) {
+        state.again = false;
+        const started = performance.now();
+        await queryClient.invalidateQueries({ queryKey: LISTS });
+        const rest = LIST_REFETCH_SPACING_MS - (performance.now() - started);
+        if (state.again && rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+      }
+    } finally {
+      listRefetches.delete(queryClient);
+    }
+  })();
+}
+
+/**
+ * Writes a frame's worth of `task.updated` events into the query cache: the task's detail and every cached
+ * list holding it. A task no cached list holds yet (created meanwhile) makes the lists refetch (see
+ * {@link refetchLists}).
+ */
+export function applyTaskEvents(queryClient: QueryClient, events: LiveEvent[]): void {
+  const updates = taskEvents(events);
+  if (!updates.length) return;
+  remember(updates);
+  const unseen = new Set(updates.map((u) => u.taskId));
+  const statusChanged = new Set<string>();
+  for (const update of updates) {
+    queryClient.setQueryData<Task>(queryKeys.tasks.detail(update.taskId), (task) => {
+      if (!task) return task;
+      if (task.status !== update.status || task.attempts !== update.attempts) statusChanged.add(update.taskId);
+      return patch(task, update);
+    });
+  }
+  queryClient.setQueriesData<TaskPage>({ queryKey: LISTS }, (page) => {
+    if (!page) return page;
+    let changed = false;
+    const tasks = page.tasks.map((task) => {
+      let next = task;
+      for (const update of updates) {
+        if (update.taskId !== task.id) continue;
+        unseen.delete(task.id);
+        next = patch(next, update);
+        changed = true;
+      }
+      return next;
+    });
+    return changed ? { ...page, tasks } : page;
+  });
+  for (const id of statusChanged) void queryClient.invalidateQueries({ queryKey: attemptsKey(id) });
+  if (unseen.size) refetchLists(queryClient);
+}
