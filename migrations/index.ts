@@ -8,6 +8,7 @@ import { PartialRunIndex1763960000000 } from './1763960000000-partial-run-index'
 import { MfaReplayAndRecoveryCodes1763970000000 } from './1763970000000-mfa-replay-and-recovery-codes';
 import { TaskCheckpointParts1763980000000 } from './1763980000000-task-checkpoint-parts';
 import { TaskFinishedIndex1763990000000 } from './1763990000000-task-finished-index';
+import { TaskCreatedIndex1764000000000 } from './1764000000000-task-created-index';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   MfaReplayAndRecoveryCodes1763970000000,
   TaskCheckpointParts1763980000000,
   TaskFinishedIndex1763990000000,
+  TaskCreatedIndex1764000000000,
 ];

@@ -15,7 +15,7 @@
  *    Targets: no frame gap over 200 ms, caught up within 2000 ms, and the event rate reached (≥ 90 %, counted
  *    by a Socket.IO client of the bench's own while the tasks are being submitted).
  *
- * Starts the built server (`node dist/src/main.js`, NODE_ENV=production) with a database
+ * Starts the built server (`node dist/src/app/main.js`, NODE_ENV=production) with a database
  * (`ymera_bench_console_<id>`) and a Redis prefix of its own, both removed at the end. Prints a table and exits
  * non-zero when a target is missed.
  */
@@ -65,7 +65,7 @@ const ms = (value) => `${Math.round(value)} ms`;
 // ---------------------------------------------------------------------------------------------- server
 
 function startServer() {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, ['dist/src/app/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -25,6 +25,7 @@ export interface TaskError {
 @Check('tasks_status_check', `"status" IN ('queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled')`)
 @Check('tasks_priority_check', `"priority" BETWEEN 1 AND 10`)
 @Check('tasks_max_attempts_check', `"max_attempts" BETWEEN 1 AND 10`)
+@Index('tasks_created_idx', ['createdAt', 'id'])
 @Index('tasks_status_created_idx', ['status', 'createdAt'])
 @Index('tasks_agent_created_idx', ['agentId', 'createdAt'])
 @Index('tasks_creator_created_idx', ['createdBy', 'createdAt'])
