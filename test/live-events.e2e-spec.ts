@@ -5,7 +5,8 @@ import { filter } from 'rxjs';
 import { EventsGateway } from '../src/events/events.gateway';
 import { RedisConnectionFactory } from '../src/redis/redis-connection.factory';
 import type { TaskEntity } from '../src/tasks/entities/task.entity';
-import { type TaskEvent, TaskEvents, taskEvent } from '../src/tasks/task-events';
+import { type TaskEvent, EventBus } from '../src/events/event-bus';
+import { taskEvent } from '../src/tasks/task-event';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { readSse } from './utils/sse';
@@ -192,7 +193,7 @@ describe('live events over Socket.IO, across API instances', () => {
     raw.on('message', (_channel: string, message: string) => messages.push(message));
     await raw.subscribe(`${redis.prefix}:events:tasks`);
     const received: TaskEvent[] = [];
-    const events = api.app.get(TaskEvents);
+    const events = api.app.get(EventBus);
     await events.listening();
     const subscription = events
       .events()
@@ -203,7 +204,7 @@ describe('live events over Socket.IO, across API instances', () => {
         ...taskEvent({ id: `task-${i}`, agentId: 'agent-of-the-turn', createdBy: op.id } as TaskEntity),
         status: status as TaskEvent['status'],
       }));
-      for (const event of made) worker.app.get(TaskEvents).publish(event);
+      for (const event of made) worker.app.get(EventBus).publish(event);
       await waitFor(async () => received.length === made.length);
       expect(received).toEqual(made);
       expect(messages).toEqual([JSON.stringify(made)]);

@@ -8,6 +8,7 @@ import { QueueBoardModule } from '../queue/queue-board.module';
 import { StatsModule } from '../stats/stats.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { EventsModule } from '../events/events.module';
+import { EventBusModule } from '../events/event-bus.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditModule } from '../audit/audit.module';
@@ -43,6 +44,7 @@ export class AppModule {
         MetadataModule,
         DatabaseModule,
         RedisModule,
+        EventBusModule,
         CryptoModule,
         MetricsModule.forRole(config.role),
         AuditModule,

@@ -14,7 +14,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
 import { isAdmin, type Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
-import { type TaskEvent, TaskEvents } from '../tasks/task-events';
+import { type TaskEvent, EventBus } from './event-bus';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 
@@ -71,7 +71,7 @@ export function taskRooms(event: TaskEvent): string[] {
 /**
  * Socket.IO namespace `/events`: a client authenticates with its access token in `auth.token`, then
  * `subscribe`s to a task, an agent or a workflow run (rooms), and `unsubscribe`s once it no longer shows it.
- * Every API instance reads the task and run events of all processes from Redis (see TaskEvents) and emits
+ * Every API instance reads the task and run events of all processes from Redis (see EventBus) and emits
  * `task.updated` and `run.updated` to the rooms of its own clients, so clients of every instance receive them;
  * emitting never waits on a slow client.
  */
@@ -89,7 +89,7 @@ export class EventsGateway
     private readonly authenticator: Authenticator,
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
-    private readonly events: TaskEvents,
+    private readonly events: EventBus,
   ) {}
 
   /**

@@ -14,7 +14,8 @@ import { type AttemptStatus, TaskAttemptEntity } from './entities/task-attempt.e
 import { TaskEntity, type TaskError } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './task-checkpoints';
-import { TaskEvents, taskEvent } from './task-events';
+import { EventBus } from '../events/event-bus';
+import { taskEvent } from './task-event';
 import { executionLogger } from './execution-logger';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
@@ -86,7 +87,7 @@ export class TaskRunner {
     private readonly validator: SchemaValidator,
     private readonly slots: AgentSlots,
     private readonly cancellation: TaskCancellation,
-    private readonly events: TaskEvents,
+    private readonly events: EventBus,
     private readonly agentState: AgentStateStore,
     private readonly lifecycle: TaskLifecycle,
     private readonly metrics: Metrics,

@@ -34,7 +34,8 @@ import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
 import { FINAL_STATUSES } from './entities/task.entity';
-import { TaskEvents, taskEvent } from './task-events';
+import { EventBus } from '../events/event-bus';
+import { taskEvent } from './task-event';
 import { TasksService } from './tasks.service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -47,7 +48,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export class TasksController {
   constructor(
     private readonly tasks: TasksService,
-    private readonly events: TaskEvents,
+    private readonly events: EventBus,
   ) {}
 
   @Post()
@@ -184,7 +185,7 @@ export class TasksController {
       'task',
       this.events.events().pipe(filter((e) => e.taskId === id)),
       async () => taskEvent(await this.tasks.get(principal, id)),
-      (e) => FINAL_STATUSES.includes(e.status),
+      (e) => (FINAL_STATUSES as readonly string[]).includes(e.status),
     );
   }
 }

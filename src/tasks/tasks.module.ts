@@ -6,7 +6,6 @@ import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
 import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './task-checkpoints';
-import { TaskEvents } from './task-events';
 import { TaskLifecycle } from './task-lifecycle';
 import { TASKS_QUEUE } from '../jobs/queues';
 import { TaskQueue } from './task-queue';
@@ -32,7 +31,6 @@ export class TasksModule {
       providers: [
         TasksService,
         TaskQueue,
-        TaskEvents,
         TaskCancellation,
         TaskLifecycle,
         TaskCheckpoints,
@@ -40,7 +38,7 @@ export class TasksModule {
         TaskReconciler,
         ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, AgentStateStore] : []),
       ],
-      exports: [TasksService, TaskQueue, TaskEvents, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
+      exports: [TasksService, TaskQueue, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
     };
   }
 }

@@ -25,7 +25,8 @@ import { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { FINAL_STATUSES, TaskEntity } from './entities/task.entity';
 import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './task-checkpoints';
-import { TaskEvents, taskEvent } from './task-events';
+import { EventBus } from '../events/event-bus';
+import { taskEvent } from './task-event';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
 import { taskRowsById } from './task-rows';
@@ -82,7 +83,7 @@ export class TasksService {
     private readonly types: AgentTypeRegistry,
     private readonly validator: SchemaValidator,
     private readonly queue: TaskQueue,
-    private readonly events: TaskEvents,
+    private readonly events: EventBus,
     private readonly cancellation: TaskCancellation,
     private readonly audit: AuditService,
     private readonly lifecycle: TaskLifecycle,

@@ -6,7 +6,7 @@ import { DataSource, type EntityManager, In } from 'typeorm';
 import { evaluateCondition } from '../common/conditions/condition';
 import { AppError } from '../common/errors/app.error';
 import { FINAL_STATUSES, TaskEntity, type TaskError, type TaskStatus } from '../tasks/entities/task.entity';
-import { TaskEvents } from '../tasks/task-events';
+import { EventBus } from '../events/event-bus';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
 import { TasksService } from '../tasks/tasks.service';
 import {
@@ -54,7 +54,7 @@ export class WorkflowEngine implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tasks: TasksService,
     private readonly lifecycle: TaskLifecycle,
-    private readonly events: TaskEvents,
+    private readonly events: EventBus,
     private readonly templates: TemplateEvaluator,
   ) {}
 

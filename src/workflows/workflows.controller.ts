@@ -30,7 +30,7 @@ import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
-import { TaskEvents } from '../tasks/task-events';
+import { EventBus } from '../events/event-bus';
 import { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowDto, WorkflowRunDto } from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import type { WorkflowEntity } from './entities/workflow.entity';
@@ -160,7 +160,7 @@ export class WorkflowsController {
 export class WorkflowRunsController {
   constructor(
     private readonly workflows: WorkflowsService,
-    private readonly events: TaskEvents,
+    private readonly events: EventBus,
   ) {}
 
   @Get(':runId')

@@ -5,18 +5,18 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
-import { FINAL_STATUSES, type TaskEntity, type TaskStatus } from './entities/task.entity';
 
 /** What clients see of a task change, on SSE and Socket.IO. */
 export interface TaskEvent {
   taskId: string;
   agentId: string;
   createdBy: string;
-  status: TaskStatus;
+  /** One of the task statuses of the contract. */
+  status: string;
   progress: number;
   progressMessage: string | null;
   attempts: number;
-  error: TaskEntity['error'];
+  error: { code: string; message: string } | null;
   /** In a final event only (succeeded, failed, cancelled), so a page needs no second request; the others stay small. */
   output?: unknown;
   updatedAt: string;
@@ -32,28 +32,13 @@ export interface RunEvent {
   updatedAt: string;
 }
 
-/** The parts of a run an event is made of (kept structural so tasks need not know workflows). */
+/** The parts of a run an event is made of (structural: the bus knows neither tasks nor workflows). */
 export interface RunEventSource {
   id: string;
   workflowId: string;
   createdBy: string;
   status: string;
   steps: Record<string, { status: string; taskId: string | null }>;
-}
-
-export function taskEvent(task: TaskEntity): TaskEvent {
-  return {
-    taskId: task.id,
-    agentId: task.agentId,
-    createdBy: task.createdBy,
-    status: task.status,
-    progress: task.progress,
-    progressMessage: task.progressMessage,
-    attempts: task.attempts,
-    error: task.error,
-    ...(FINAL_STATUSES.includes(task.status) ? { output: task.output ?? null } : {}),
-    updatedAt: new Date().toISOString(),
-  };
 }
 
 /**
@@ -64,8 +49,8 @@ export function taskEvent(task: TaskEntity): TaskEvent {
  * never fails the caller; subscribing opens one connection per process, on first use.
  */
 @Injectable()
-export class TaskEvents implements OnModuleDestroy {
-  private readonly logger = new Logger(TaskEvents.name);
+export class EventBus implements OnModuleDestroy {
+  private readonly logger = new Logger(EventBus.name);
   private readonly channel: string;
   private subscriber?: Redis;
   private subscribed?: Promise<unknown>;

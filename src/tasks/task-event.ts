@@ -1,0 +1,18 @@
+import type { TaskEvent } from '../events/event-bus';
+import { FINAL_STATUSES, type TaskEntity } from './entities/task.entity';
+
+/** A task as live clients see it (SSE and Socket.IO): its output only in the final event. */
+export function taskEvent(task: TaskEntity): TaskEvent {
+  return {
+    taskId: task.id,
+    agentId: task.agentId,
+    createdBy: task.createdBy,
+    status: task.status,
+    progress: task.progress,
+    progressMessage: task.progressMessage,
+    attempts: task.attempts,
+    error: task.error,
+    ...(FINAL_STATUSES.includes(task.status) ? { output: task.output ?? null } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+}
