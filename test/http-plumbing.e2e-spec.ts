@@ -3,6 +3,7 @@ import { AuditInterceptor } from '../src/audit/audit.interceptor';
 import { ProbeModule } from './utils/probe.module';
 import { readSse } from './utils/sse';
 import { createTestApp, TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 const APP_ORIGIN = 'https://app.example';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -136,11 +137,15 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expect(made.body.data.id).toMatch(UUID);
     const slow = await request(t.http).post('/api/v1/probe/slow-things').set('X-Request-Id', 'probe-slow').expect(504);
     expectErrorEnvelope(slow.body, 'TIMEOUT');
-    await t.chainAudit();
-    const rows: unknown[] = await t.dataSource.query(
-      `SELECT request_id, action, outcome, resource_id, details FROM audit_logs
-       WHERE request_id IN ('probe-made', 'probe-slow') ORDER BY request_id`,
-    );
+    // The timed-out change's entry is written as its 504 leaves, not before: wait for it to be chained.
+    const rows = await waitFor(async () => {
+      await t.chainAudit();
+      const found: unknown[] = await t.dataSource.query(
+        `SELECT request_id, action, outcome, resource_id, details FROM audit_logs
+         WHERE request_id IN ('probe-made', 'probe-slow') ORDER BY request_id`,
+      );
+      return found.length >= 2 && found;
+    });
     expect(rows).toEqual([
       {
         request_id: 'probe-made',
