@@ -10,7 +10,8 @@ const context = {
   input: { n: 4, name: 'Ada' },
   steps: { a: { status: 'succeeded', output: { total: 12, items: [1, 2] } } },
 };
-const limits: TemplateLimits = { timeoutMs: 500, maxDepth: 1000, maxSequence: 100_000, maxOutputBytes: 10_000 };
+// Time enough for any legitimate expression on a loaded machine; the timeout test sets its own short limit.
+const limits: TemplateLimits = { timeoutMs: 10_000, maxDepth: 1000, maxSequence: 100_000, maxOutputBytes: 10_000 };
 const render = async (value: unknown, bounds = limits) =>
   JSON.parse(await renderTemplatesToJson(value, context, bounds)) as unknown;
 const failure = async (value: unknown, bounds = limits) => {
@@ -56,11 +57,12 @@ describe('step input templates', () => {
   });
 
   it('stops an expression that never ends once its time is up', async () => {
-    expect(await failure({ x: '{{ ($f := function($x){ $f($x) }; $f(1)) }}' })).toEqual({
+    const short = { ...limits, timeoutMs: 300 };
+    expect(await failure({ x: '{{ ($f := function($x){ $f($x) }; $f(1)) }}' }, short)).toEqual({
       code: 'TEMPLATE_TIMEOUT',
-      message: '/x: did not finish within 500 ms',
+      message: '/x: did not finish within 300 ms',
     });
-    expect((await failure({ x: `{{ $eval('($f := function($x){ $f($x) }; $f(1))') }}` })).code).toBe(
+    expect((await failure({ x: `{{ $eval('($f := function($x){ $f($x) }; $f(1))') }}` }, short)).code).toBe(
       'TEMPLATE_TIMEOUT',
     );
   });
