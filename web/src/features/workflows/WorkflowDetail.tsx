@@ -28,7 +28,8 @@ import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
 import { Graph, useAgentName } from './graph';
 import { type Workflow, useWorkflowsWriteBlocked, workflowQuery, workflowRunsQuery } from './workflow-api';
-import { graphSteps, parseDefinition } from './workflow-validation';
+import { parseDefinition } from './json-syntax';
+import { graphSteps } from './workflow-validation';
 
 type StartRunInput = components['schemas']['StartRunDto']['input'];
 

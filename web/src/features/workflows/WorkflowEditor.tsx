@@ -23,7 +23,8 @@ import { PageTitle } from '../../components/PageTitle';
 import { Graph, useAgentName } from './graph';
 import { StepProblemList } from './StepProblems';
 import { type Agent, type Workflow, allAgentsQuery, useWorkflowsWriteBlocked, workflowQuery } from './workflow-api';
-import { type Problem, graphSteps, groupProblems, parseDefinition, validateDefinition } from './workflow-validation';
+import { parseDefinition } from './json-syntax';
+import { type Problem, graphSteps, groupProblems, validateDefinition } from './workflow-validation';
 
 type Body = { name: string; description?: string; steps: Workflow['steps'] };
 

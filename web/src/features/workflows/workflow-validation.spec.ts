@@ -3,13 +3,11 @@ import {
   cycleThrough,
   graphSteps,
   groupProblems,
-  lineAndColumn,
-  parseDefinition,
   pointerInStep,
-  syntaxErrorAt,
   stepIndexOf,
   validateDefinition,
 } from './workflow-validation';
+import { lineAndColumn, parseDefinition, syntaxErrorAt } from './json-syntax';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
