@@ -7,7 +7,7 @@ import { withRedisLock } from '../redis/redis-lock';
 import { REDIS } from '../redis/redis.module';
 import type { TaskEntity } from './entities/task.entity';
 import { TaskQueue } from './task-queue';
-import { TasksService } from './tasks.service';
+import { TaskRecoveryQueries } from './task-recovery-queries';
 
 const PAGE = 500;
 /** Running tasks suspected of having no worker, with when (Redis time, ms) each was first suspected. */
@@ -42,7 +42,7 @@ export class TaskReconciler implements PeriodicJobHandler {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly tasks: TasksService,
+    private readonly tasks: TaskRecoveryQueries,
     private readonly queue: TaskQueue,
   ) {
     this.takeoverGraceMs = Math.max(config.queue.lockDurationMs, MIN_TAKEOVER_GRACE_MS);

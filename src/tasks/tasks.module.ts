@@ -10,6 +10,7 @@ import { TaskLifecycle } from './task-lifecycle';
 import { TASKS_QUEUE } from '../jobs/queues';
 import { TaskQueue } from './task-queue';
 import { TaskReconciler } from './task-reconciler';
+import { TaskRecoveryQueries } from './task-recovery-queries';
 import { TaskRunner } from './task-runner';
 import { TaskStats } from './task-stats';
 import { TaskStateWriter } from './task-state-writer';
@@ -36,6 +37,7 @@ export class TasksModule {
         TaskCheckpoints,
         TaskStats,
         TaskReconciler,
+        TaskRecoveryQueries,
         ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, AgentStateStore] : []),
       ],
       exports: [TasksService, TaskQueue, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
