@@ -5,7 +5,9 @@
  *   every feature's entities the data source is built from);
  * - a feature uses another feature through the files at the top of its folder (module, services, types),
  *   never through its subfolders (entities, DTOs, implementation);
- * - nothing but the composition root (`app/`) and the CLI's entry imports the composition root.
+ * - nothing but the composition root (`app/`) and the CLI's entry imports the composition root;
+ * - the tasks' entities are used, as values, only by their repository (`tasks/persistence/`): everything else
+ *   speaks in tasks (`tasks/task.ts`) through it.
  * Violations that predate these rules are listed in .dependency-cruiser-known-violations.json: they may go
  * away, and no new one may come.
  */
@@ -34,6 +36,13 @@ module.exports = {
       comment: "Another feature's subfolders are its internals: use what the top of its folder offers.",
       from: { path: '^src/([^/]+)/', pathNot: ['^src/(app|cli|database)/', '\\.spec\\.ts$'] },
       to: { path: '^src/([^/]+)/[^/]+/', pathNot: ['^src/$1/', PLUMBING] },
+    },
+    {
+      name: 'tasks-through-their-repository',
+      severity: 'error',
+      comment: 'The tasks and their attempts are read and written by tasks/persistence/ alone.',
+      from: { path: '^src/', pathNot: ['^src/tasks/(persistence|entities)/', '^src/database/entities\\.ts$'] },
+      to: { path: '^src/tasks/entities/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'only-entries-import-the-root',

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { AgentStateStore } from '../src/agents/agent-state.store';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
@@ -286,7 +287,9 @@ describe('agents API', () => {
       .set(...bearer(viewer))
       .expect(200);
     expect(empty.body.data).toEqual({ state: null, savedAt: null });
-    await t.app.get(AgentsService).saveState(a.id, { cursor: 42 });
+    const state = await t.app.get(AgentStateStore).handle(a.id);
+    state.set({ cursor: 42 });
+    expect(await t.app.get(AgentStateStore).flush()).toBe(1);
     const saved = await request(t.http)
       .get(`/api/v1/agents/${a.id}/checkpoint`)
       .set(...bearer(viewer))

@@ -1,4 +1,4 @@
-import { FINISH_STATEMENT, startStatement } from '../src/tasks/task-state-writer';
+import { FINISH_STATEMENT, startStatement } from '../src/tasks/persistence/task-state-writer';
 import { createAgent } from './factories/tasks';
 import { ADMIN, login } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';

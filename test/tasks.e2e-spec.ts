@@ -2,7 +2,7 @@ import request from 'supertest';
 import { AuditInterceptor } from '../src/audit/audit.interceptor';
 import { AuditContextStore } from '../src/audit/audit-context';
 import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
-import { TasksService } from '../src/tasks/tasks.service';
+import { TaskRepository } from '../src/tasks/persistence/task.repository';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
@@ -15,7 +15,7 @@ import { waitFor } from './utils/wait-for';
  * they run for real, so the requests arriving meanwhile queue up behind them. The spy counts the statements.
  */
 function holdStatements(method: 'readMany' | 'insertMany', ms = 300): jest.SpyInstance {
-  const service = TasksService.prototype as unknown as Record<typeof method, (batch: unknown[]) => Promise<unknown>>;
+  const service = TaskRepository.prototype as unknown as Record<typeof method, (batch: unknown[]) => Promise<unknown>>;
   const real = service[method];
   const held = new Promise((resolve) => setTimeout(resolve, ms));
   return jest.spyOn(service, method).mockImplementation(async function (this: unknown, batch: unknown[]) {

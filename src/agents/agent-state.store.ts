@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { ProcessTimer } from '../jobs/process-timer';
-import { AgentsService } from './agents.service';
+import { AgentStateEntity } from './entities/agent-state.entity';
 
 /** How often changed agent state documents are written to Postgres. */
 export const AGENT_STATE_FLUSH_MS = 5000;
@@ -17,9 +19,9 @@ interface Entry {
 }
 
 /**
- * Agent state documents held in this worker: loaded from Postgres the first time an agent runs here,
- * written back every few seconds when changed and once more on graceful shutdown, after the worker has
- * stopped.
+ * Agent state documents, and the one owner of their table. A worker holds the documents of the agents it
+ * runs: loaded from Postgres the first time an agent runs here, written back every few seconds when changed
+ * and once more on graceful shutdown, after the worker has stopped.
  */
 @Injectable()
 export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
@@ -27,7 +29,7 @@ export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
   private readonly entries = new Map<string, Entry>();
   private readonly timer = new ProcessTimer('agent state flush', AGENT_STATE_FLUSH_MS, () => this.flush(), this.logger);
 
-  constructor(private readonly agents: AgentsService) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
     this.timer.start();
@@ -36,8 +38,8 @@ export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
   async handle(agentId: string): Promise<AgentStateHandle> {
     let entry = this.entries.get(agentId);
     if (!entry) {
-      const saved = await this.agents.loadState(agentId);
-      entry = this.entries.get(agentId) ?? { value: saved ?? undefined, dirty: false };
+      const saved = await this.saved(agentId);
+      entry = this.entries.get(agentId) ?? { value: saved?.state ?? undefined, dirty: false };
       this.entries.set(agentId, entry);
     }
     const current = entry;
@@ -50,6 +52,12 @@ export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /** The agent's document as last saved to Postgres, with when; undefined when it never saved one. */
+  async saved(agentId: string): Promise<{ state: unknown; savedAt: Date } | undefined> {
+    const row = await this.dataSource.getRepository(AgentStateEntity).findOneBy({ agentId });
+    return row ? { state: row.state, savedAt: row.savedAt } : undefined;
+  }
+
   /** Writes every changed document; returns how many. */
   async flush(): Promise<number> {
     let written = 0;
@@ -57,7 +65,12 @@ export class AgentStateStore implements OnModuleInit, OnApplicationShutdown {
       if (!entry.dirty) continue;
       entry.dirty = false;
       try {
-        await this.agents.saveState(agentId, entry.value ?? null);
+        await this.dataSource
+          .getRepository(AgentStateEntity)
+          .upsert(
+            { agentId, state: (entry.value ?? null) as object, savedAt: new Date() },
+            { conflictPaths: ['agentId'] },
+          );
         written += 1;
       } catch (err) {
         entry.dirty = true;

@@ -5,6 +5,7 @@ import { AGENT_TYPES, AgentTypeRegistry } from './agent-type.registry';
 import type { AgentType } from './agent-type';
 import { AgentTypesController } from './agent-types.controller';
 import { AgentsController } from './agents.controller';
+import { AgentStateStore } from './agent-state.store';
 import { AgentsService } from './agents.service';
 import { CircuitBreakers } from './outbound/circuit-breakers';
 import { DnsHostResolver, HostResolver, NetworkGuard } from './outbound/network-guard';
@@ -15,6 +16,7 @@ import { AGENT_TYPE_CLASSES } from './types';
   controllers: [AgentsController, AgentTypesController],
   providers: [
     AgentsService,
+    AgentStateStore,
     AgentSecrets,
     SchemaValidator,
     CircuitBreakers,
@@ -25,6 +27,6 @@ import { AGENT_TYPE_CLASSES } from './types';
     { provide: AGENT_TYPES, inject: AGENT_TYPE_CLASSES, useFactory: (...types: AgentType[]) => types },
     AgentTypeRegistry,
   ],
-  exports: [AgentsService, AgentTypeRegistry, SchemaValidator],
+  exports: [AgentsService, AgentStateStore, AgentTypeRegistry, SchemaValidator],
 })
 export class AgentsModule {}

@@ -12,7 +12,7 @@ import { AgentTypeRegistry } from './agent-type.registry';
 import { AgentNameTakenError, AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
 import type { AgentQueryDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { AgentConfigVersionEntity, type ConfigVersionSource } from './entities/agent-config-version.entity';
-import { AgentStateEntity } from './entities/agent-state.entity';
+import { AgentStateStore } from './agent-state.store';
 import { AgentEntity } from './entities/agent.entity';
 
 const UNIQUE_VIOLATION = '23505';
@@ -36,6 +36,7 @@ export class AgentsService {
     private readonly validator: SchemaValidator,
     private readonly secrets: AgentSecrets,
     private readonly audit: AuditService,
+    private readonly states: AgentStateStore,
     caches: SharedCaches,
   ) {
     this.forTasks = caches.create('agent', (id) => this.repo.findOneBy({ id, deletedAt: IsNull() }), {
@@ -246,19 +247,8 @@ export class AgentsService {
 
   async checkpoint(id: string): Promise<{ state: unknown; savedAt: Date | null }> {
     await this.get(id);
-    const saved = await this.dataSource.getRepository(AgentStateEntity).findOneBy({ agentId: id });
+    const saved = await this.states.saved(id);
     return { state: saved?.state ?? null, savedAt: saved?.savedAt ?? null };
-  }
-
-  async loadState(agentId: string): Promise<unknown> {
-    return (await this.dataSource.getRepository(AgentStateEntity).findOneBy({ agentId }))?.state;
-  }
-
-  /** Saves the agent's state document (replacing the previous one). */
-  async saveState(agentId: string, state: unknown): Promise<void> {
-    await this.dataSource
-      .getRepository(AgentStateEntity)
-      .upsert({ agentId, state: state as object, savedAt: new Date() }, { conflictPaths: ['agentId'] });
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { TaskEvent } from '../events/event-bus';
-import { FINAL_STATUSES, type TaskEntity } from './entities/task.entity';
+import { FINAL_STATUSES, type Task } from './task';
 
 /** A task as live clients see it (SSE and Socket.IO): its output only in the final event. */
-export function taskEvent(task: TaskEntity): TaskEvent {
+export function taskEvent(task: Task): TaskEvent {
   return {
     taskId: task.id,
     agentId: task.agentId,

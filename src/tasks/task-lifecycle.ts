@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { TaskEntity } from './entities/task.entity';
+import type { Task } from './task';
 
-type FinishedListener = (task: TaskEntity) => Promise<void>;
+type FinishedListener = (task: Task) => Promise<void>;
 
 /**
  * In-process notice that a task reached a final status, for what builds on tasks (workflow runs). A
@@ -16,7 +16,7 @@ export class TaskLifecycle {
     this.listeners.push(listener);
   }
 
-  async finished(task: TaskEntity): Promise<void> {
+  async finished(task: Task): Promise<void> {
     for (const listener of this.listeners) {
       await listener(task).catch((err: Error) => this.logger.warn(`after task ${task.id} finished: ${err.message}`));
     }

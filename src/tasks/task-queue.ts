@@ -5,13 +5,13 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MicroBatcher } from '../database/micro-batcher';
 import { type TaskJobData, TASKS_QUEUE } from '../jobs/queues';
-import type { TaskEntity } from './entities/task.entity';
+import type { Task } from './task';
 
 export { type TaskJobData, TASKS_QUEUE };
 export const TASK_JOB = 'run';
 export const TASK_BACKOFF = 'task';
 
-function jobData(task: TaskEntity): TaskJobData {
+function jobData(task: Task): TaskJobData {
   return { taskId: task.id, agentId: task.agentId, timeoutMs: task.timeoutMs };
 }
 
@@ -28,7 +28,7 @@ export class TaskQueue {
    * Tasks queued at about the same time (single submissions from many requests) go to Redis as one
    * bulk add: one round trip carries them all.
    */
-  private readonly adds = new MicroBatcher<TaskEntity, void>(
+  private readonly adds = new MicroBatcher<Task, void>(
     async (tasks) => {
       await this.queue.addBulk(
         tasks.map((task) => ({ name: TASK_JOB, data: jobData(task), opts: this.options(task) })),
@@ -48,7 +48,7 @@ export class TaskQueue {
     queue.on('error', () => undefined);
   }
 
-  private options(task: TaskEntity): JobsOptions {
+  private options(task: Task): JobsOptions {
     return {
       jobId: task.id,
       priority: task.priority,
@@ -61,11 +61,11 @@ export class TaskQueue {
     };
   }
 
-  async enqueue(task: TaskEntity): Promise<void> {
+  async enqueue(task: Task): Promise<void> {
     await this.queue.add(TASK_JOB, jobData(task), this.options(task));
   }
 
-  async enqueueMany(tasks: TaskEntity[]): Promise<void> {
+  async enqueueMany(tasks: Task[]): Promise<void> {
     await Promise.all(tasks.map((task) => this.adds.submit(task)));
   }
 
@@ -94,7 +94,7 @@ export class TaskQueue {
   }
 
   /** Queues tasks again whose job is gone or ended: an ended job is removed first, so the new one is added. */
-  async requeue(tasks: TaskEntity[]): Promise<void> {
+  async requeue(tasks: Task[]): Promise<void> {
     // Removing leaves a job a worker holds (locked) alone.
     await Promise.all(tasks.map((task) => this.queue.remove(task.id)));
     await this.enqueueMany(tasks);

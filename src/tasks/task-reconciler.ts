@@ -5,9 +5,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { withRedisLock } from '../redis/redis-lock';
 import { REDIS } from '../redis/redis.module';
-import type { TaskEntity } from './entities/task.entity';
+import type { Task } from './task';
 import { TaskQueue } from './task-queue';
-import { TaskRecoveryQueries } from './task-recovery-queries';
+import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
 
 const PAGE = 500;
 /** Running tasks suspected of having no worker, with when (Redis time, ms) each was first suspected. */
@@ -131,7 +131,7 @@ export class TaskReconciler implements PeriodicJobHandler {
   }
 
   /** Notes first suspicions; returns the tasks suspected for at least the grace period. */
-  private async dueForTakeover(orphans: TaskEntity[], now: number): Promise<TaskEntity[]> {
+  private async dueForTakeover(orphans: Task[], now: number): Promise<Task[]> {
     const ids = orphans.map((t) => t.id);
     const since = await this.redis.hmget(SUSPECTS, ...ids);
     const fresh = ids.filter((_, i) => since[i] === null);

@@ -1,27 +1,35 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { AgentExecutionError, type ExecutionContext, nonRetryable } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { AgentStateStore } from '../agents/agent-state.store';
 import { SchemaValidator } from '../common/schema/schema-validator';
+import { isDatabaseUnavailable, withDbRetry } from '../database/db-retry';
+import { EventBus } from '../events/event-bus';
 import { Metrics } from '../metrics/metrics.service';
 import { AgentSlots } from './agent-slots';
-import { type AttemptStatus, TaskAttemptEntity } from './entities/task-attempt.entity';
-import { TaskEntity, type TaskError } from './entities/task.entity';
+import type { AttemptStatus } from './entities/task-attempt.entity';
+import { TaskCheckpoints } from './persistence/task-checkpoints';
+import { type Outcome, TaskStateWriter } from './persistence/task-state-writer';
+import type {
+  AgentLookup,
+  AgentSlotPool,
+  AgentStates,
+  AttemptStore,
+  CancelSignals,
+  CheckpointStore,
+  EventPublisher,
+  TaskMetrics,
+} from './ports';
+import { NotStorableError, storableText } from './storable';
+import type { Task, TaskError } from './task';
 import { TaskCancellation } from './task-cancellation';
-import { TaskCheckpoints } from './task-checkpoints';
-import { EventBus } from '../events/event-bus';
 import { taskEvent } from './task-event';
 import { executionLogger } from './execution-logger';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
-import { isDatabaseUnavailable, withDbRetry } from '../database/db-retry';
-import { NotStorableError, storable, storableText } from './storable';
-import { type Outcome, TaskStateWriter } from './task-state-writer';
 
 /** How long a paused agent's or a busy agent's task waits before it looks again. */
 const PAUSED_RECHECK_MS = 1000;
@@ -81,18 +89,17 @@ export class TaskRunner {
   readonly workerId: string;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly agents: AgentsService,
+    @Inject(AgentsService) private readonly agents: AgentLookup,
     private readonly types: AgentTypeRegistry,
     private readonly validator: SchemaValidator,
-    private readonly slots: AgentSlots,
-    private readonly cancellation: TaskCancellation,
-    private readonly events: EventBus,
-    private readonly agentState: AgentStateStore,
+    @Inject(AgentSlots) private readonly slots: AgentSlotPool,
+    @Inject(TaskCancellation) private readonly cancellation: CancelSignals,
+    @Inject(EventBus) private readonly events: EventPublisher,
+    @Inject(AgentStateStore) private readonly agentState: AgentStates,
     private readonly lifecycle: TaskLifecycle,
-    private readonly metrics: Metrics,
-    private readonly state: TaskStateWriter,
-    private readonly checkpoints: TaskCheckpoints,
+    @Inject(Metrics) private readonly metrics: TaskMetrics,
+    @Inject(TaskStateWriter) private readonly state: AttemptStore,
+    @Inject(TaskCheckpoints) private readonly checkpoints: CheckpointStore,
   ) {
     this.workerId = state.workerId;
   }
@@ -163,12 +170,7 @@ export class TaskRunner {
             // Cut first: a cut through a surrogate pair leaves half of it.
             task.progressMessage = message === undefined ? null : storableText(message.slice(0, 500));
             await this.recording('PROGRESS_NOT_STORABLE', 'The progress', () =>
-              this.dataSource
-                .getRepository(TaskEntity)
-                .update(
-                  { id: task.id, status: 'running', attempts: attempt },
-                  { progress: task.progress, progressMessage: task.progressMessage },
-                ),
+              this.state.progress(task.id, attempt, task.progress, task.progressMessage),
             );
             this.events.publish(taskEvent(task));
           },
@@ -179,9 +181,7 @@ export class TaskRunner {
           checkpointParts: () => withDbRetry(() => this.checkpoints.parts(task.id)),
           checkpoint: async (state) => {
             await this.recording('CHECKPOINT_NOT_STORABLE', 'The checkpoint', () =>
-              this.dataSource
-                .getRepository(TaskEntity)
-                .update({ id: task.id, attempts: attempt }, { checkpoint: storable(state) as object }),
+              this.state.checkpoint(task.id, attempt, state),
             );
           },
         };
@@ -216,7 +216,7 @@ export class TaskRunner {
   }
 
   /** Starts the task's next attempt (opening its attempt row); undefined when it is not runnable any more. */
-  private async start(taskId: string): Promise<TaskEntity | undefined> {
+  private async start(taskId: string): Promise<Task | undefined> {
     const task = await this.state.start(taskId);
     if (task) this.events.publish(taskEvent(task));
     return task;
@@ -237,13 +237,7 @@ export class TaskRunner {
     throw new UnrecoverableError('agent deleted');
   }
 
-  private async failed(
-    task: TaskEntity,
-    attempt: number,
-    err: unknown,
-    aborted: boolean,
-    agentType: string,
-  ): Promise<never> {
+  private async failed(task: Task, attempt: number, err: unknown, aborted: boolean, agentType: string): Promise<never> {
     const { error, retryable, retryAfterMs } = toTaskError(err);
     if (!(err instanceof AgentExecutionError))
       this.logger.error(`task ${task.id} attempt ${attempt}: ${(err as Error).message}`);
@@ -269,7 +263,7 @@ export class TaskRunner {
    * undefined when the task had moved on.
    */
   private async finish(
-    task: TaskEntity,
+    task: Task,
     attempt: number,
     status: 'succeeded' | 'failed' | 'retrying',
     result: { output?: unknown; error?: TaskError; nextAttemptAt?: Date },
@@ -319,15 +313,11 @@ export class TaskRunner {
     }
   }
 
-  private secondsSinceStart(task: TaskEntity): number | undefined {
+  private secondsSinceStart(task: Task): number | undefined {
     return task.startedAt ? (Date.now() - task.startedAt.getTime()) / 1000 : undefined;
   }
 
-  private async recordAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {
-    await withDbRetry(() =>
-      this.dataSource
-        .getRepository(TaskAttemptEntity)
-        .update({ taskId, attempt, status: 'running' }, { status, error: storable(error), finishedAt: new Date() }),
-    );
+  private recordAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {
+    return this.state.closeAttempt(taskId, attempt, status, error);
   }
 }

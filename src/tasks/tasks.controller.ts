@@ -33,9 +33,10 @@ import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
-import { FINAL_STATUSES } from './entities/task.entity';
+import { FINAL_STATUSES } from './task';
 import { EventBus } from '../events/event-bus';
 import { taskEvent } from './task-event';
+import { TaskSubmission } from './task-submission';
 import { TasksService } from './tasks.service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -48,6 +49,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export class TasksController {
   constructor(
     private readonly tasks: TasksService,
+    private readonly submission: TaskSubmission,
     private readonly events: EventBus,
   ) {}
 
@@ -77,7 +79,7 @@ export class TasksController {
         { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
       ]);
     }
-    const { task, replayed } = await this.tasks.submit(principal, body, idempotencyKey, audit);
+    const { task, replayed } = await this.submission.submit(principal, body, idempotencyKey, audit);
     if (replayed) res.status(200);
     return TaskDto.from(task);
   }
@@ -94,7 +96,7 @@ export class TasksController {
     @Body() body: CreateTaskBatchDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto[]> {
-    return (await this.tasks.submitBatch(principal, body.tasks, audit)).map(TaskDto.from);
+    return (await this.submission.submitBatch(principal, body.tasks, audit)).map(TaskDto.from);
   }
 
   @Get()

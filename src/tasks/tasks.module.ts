@@ -1,21 +1,22 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
-import { AgentStateStore } from '../agents/agent-state.store';
 import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
 import { TaskCancellation } from './task-cancellation';
-import { TaskCheckpoints } from './task-checkpoints';
+import { TaskCheckpoints } from './persistence/task-checkpoints';
+import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
+import { TaskStateWriter } from './persistence/task-state-writer';
+import { TaskStats } from './persistence/task-stats';
+import { TaskRepository } from './persistence/task.repository';
 import { TaskLifecycle } from './task-lifecycle';
 import { TASKS_QUEUE } from '../jobs/queues';
 import { TaskQueue } from './task-queue';
 import { TaskReconciler } from './task-reconciler';
-import { TaskRecoveryQueries } from './task-recovery-queries';
 import { TaskRunner } from './task-runner';
-import { TaskStats } from './task-stats';
-import { TaskStateWriter } from './task-state-writer';
 import { TaskWorker } from './task-worker';
 import { TasksController } from './tasks.controller';
+import { TaskSubmission } from './task-submission';
 import { TasksService } from './tasks.service';
 
 /** Submission and queries everywhere; the worker half only where APP_ROLE runs workers. */
@@ -30,6 +31,8 @@ export class TasksModule {
       imports: [AgentsModule, BullModule.registerQueue({ name: TASKS_QUEUE })],
       controllers: [TasksController],
       providers: [
+        TaskRepository,
+        TaskSubmission,
         TasksService,
         TaskQueue,
         TaskCancellation,
@@ -38,9 +41,9 @@ export class TasksModule {
         TaskStats,
         TaskReconciler,
         TaskRecoveryQueries,
-        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, AgentStateStore] : []),
+        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots] : []),
       ],
-      exports: [TasksService, TaskQueue, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
+      exports: [TasksService, TaskSubmission, TaskQueue, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
     };
   }
 }

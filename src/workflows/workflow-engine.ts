@@ -1,13 +1,13 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { bulkInsert } from '../database/bulk-insert';
 import { createHash } from 'node:crypto';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { evaluateCondition } from '../common/conditions/condition';
 import { AppError } from '../common/errors/app.error';
-import { FINAL_STATUSES, TaskEntity, type TaskError, type TaskStatus } from '../tasks/entities/task.entity';
+import { FINAL_STATUSES, type Task, type TaskError, type TaskStatus } from '../tasks/task';
 import { EventBus } from '../events/event-bus';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
+import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
 import {
   FINAL_STEP_STATUSES,
@@ -53,6 +53,7 @@ export class WorkflowEngine implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tasks: TasksService,
+    private readonly submission: TaskSubmission,
     private readonly lifecycle: TaskLifecycle,
     private readonly events: EventBus,
     private readonly templates: TemplateEvaluator,
@@ -71,7 +72,7 @@ export class WorkflowEngine implements OnModuleInit {
       const rendered = await this.renderReady(runId);
       const result = await this.dataSource.transaction((em) => this.advanceIn(em, runId, rendered));
       if (!result) return latest;
-      if (result.created.length) await this.tasks.afterCreate(result.created);
+      if (result.created.length) await this.submission.afterCreate(result.created);
       if (result.changed) this.events.publishRun(result.run);
       latest = result.run;
       if (!result.waiting) break;
@@ -106,22 +107,23 @@ export class WorkflowEngine implements OnModuleInit {
     em: EntityManager,
     runId: string,
     rendered: ReadonlyMap<string, Rendered>,
-  ): Promise<{ run: WorkflowRunEntity; created: TaskEntity[]; changed: boolean; waiting: boolean } | undefined> {
+  ): Promise<{ run: WorkflowRunEntity; created: Task[]; changed: boolean; waiting: boolean } | undefined> {
     const run = await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } });
     if (!run) return undefined;
     if (run.status !== 'running') return { run, created: [], changed: false, waiting: false };
     const before = JSON.stringify(run.steps);
     await this.syncFromTasks(em, run);
-    const created: TaskEntity[] = [];
+    const created: Task[] = [];
     const { waiting } = await this.schedule(run, async (step, context) => {
       const input = rendered.get(renderKey(step, context));
       if (!input) return undefined;
       if ('error' in input) return input;
-      const task = await this.createStepTask(em, run, step, input.input);
-      if (!(task instanceof TaskEntity)) return task;
-      created.push(task);
-      return { taskId: task.id };
+      const made = await this.stepTask(run, step, input.input);
+      if ('error' in made) return made;
+      created.push(made.task);
+      return { taskId: made.task.id };
     });
+    await this.submission.insertSteps(em, created);
     this.conclude(run);
     const changed = JSON.stringify(run.steps) !== before || run.status !== 'running';
     if (changed) await em.save(run);
@@ -131,7 +133,10 @@ export class WorkflowEngine implements OnModuleInit {
   private async syncFromTasks(em: EntityManager, run: WorkflowRunEntity): Promise<void> {
     const open = Object.values(run.steps).filter((s) => s.taskId && !FINAL_STEP_STATUSES.includes(s.status));
     if (!open.length) return;
-    const tasks = await em.find(TaskEntity, { where: { id: In(open.map((s) => s.taskId!)) } });
+    const tasks = await this.tasks.stepStates(
+      em,
+      open.map((s) => s.taskId!),
+    );
     for (const task of tasks) {
       const state = run.steps[task.stepId ?? ''];
       if (!state) continue;
@@ -188,15 +193,15 @@ export class WorkflowEngine implements OnModuleInit {
     };
   }
 
-  private async createStepTask(
-    em: EntityManager,
+  /** The step's task, checked against its agent, for the run's transaction to store; or why it cannot be. */
+  private async stepTask(
     run: WorkflowRunEntity,
     step: WorkflowStep,
     input: unknown,
-  ): Promise<TaskEntity | { error: TaskError }> {
+  ): Promise<{ task: Task } | { error: TaskError }> {
     let prepared;
     try {
-      prepared = await this.tasks.prepare(run.createdBy, { agentId: step.agentId, input });
+      prepared = await this.submission.prepare(run.createdBy, { agentId: step.agentId, input });
     } catch (err) {
       if (err instanceof AppError) return { error: { code: err.code, message: err.message } };
       throw err;
@@ -208,8 +213,7 @@ export class WorkflowEngine implements OnModuleInit {
     prepared.runId = run.id;
     prepared.stepId = step.id;
     prepared.metadata = { runId: run.id, stepId: step.id };
-    await bulkInsert(em, TaskEntity, [prepared]);
-    return prepared;
+    return { task: prepared };
   }
 
   /** A run is over when every step is; it fails when a step failed that was not allowed to. */

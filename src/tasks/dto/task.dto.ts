@@ -3,7 +3,8 @@ import { IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsUUID, Max, Min
 import { FreeFormJson, IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
-import { TASK_STATUSES, type TaskEntity, type TaskError, type TaskStatus } from '../entities/task.entity';
+import type { TaskEntity } from '../entities/task.entity';
+import { TASK_STATUSES, type TaskError, type TaskStatus } from '../task';
 
 export class CreateTaskDto {
   @ApiProperty({ format: 'uuid' })

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { TaskEntity, type TaskError } from './task.entity';
+import type { TaskError } from '../task';
+import { TaskEntity } from './task.entity';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 

@@ -11,15 +11,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { AgentEntity } from '../../agents/entities/agent.entity';
-
-export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const FINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
-
-export interface TaskError {
-  code: string;
-  message: string;
-}
+import type { TaskError, TaskStatus } from '../task';
 
 @Entity('tasks')
 @Check('tasks_status_check', `"status" IN ('queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled')`)

@@ -10,7 +10,7 @@ import {
   type Relation,
   UpdateDateColumn,
 } from 'typeorm';
-import type { TaskError } from '../../tasks/entities/task.entity';
+import type { TaskError } from '../../tasks/task';
 import type { WorkflowStep } from '../workflow-definition';
 import { WorkflowEntity } from './workflow.entity';
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { preparedRows } from '../database/prepared';
-import type { RowMapper } from '../database/row-mapper';
-import type { TaskEntity } from './entities/task.entity';
+import { preparedRows } from '../../database/prepared';
+import type { RowMapper } from '../../database/row-mapper';
+import type { TaskEntity } from '../entities/task.entity';
 
 /**
  * Tasks by id in one statement: one row per id asked for (undefined where there is none), as values in the

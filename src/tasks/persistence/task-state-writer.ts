@@ -2,11 +2,13 @@ import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { withDbRetry } from '../database/db-retry';
-import { MicroBatcher } from '../database/micro-batcher';
-import { rowMapper, type RowMapper } from '../database/row-mapper';
-import { TaskEntity, type TaskError } from './entities/task.entity';
-import { storable, storableJson } from './storable';
+import { withDbRetry } from '../../database/db-retry';
+import { MicroBatcher } from '../../database/micro-batcher';
+import { rowMapper, type RowMapper } from '../../database/row-mapper';
+import { type AttemptStatus, TaskAttemptEntity } from '../entities/task-attempt.entity';
+import { TaskEntity } from '../entities/task.entity';
+import { storable, storableJson } from '../storable';
+import type { TaskError } from '../task';
 import { taskRowsById } from './task-rows';
 
 interface StartItem {
@@ -90,7 +92,7 @@ export const FINISH_STATEMENT = `WITH input AS (
        SELECT id FROM done`;
 
 /**
- * The worker's task reads and state writes. Each is one statement, and the calls of concurrent jobs that
+ * The worker's task reads and state writes: starting an attempt, its progress and checkpoint, its outcome. Each is one statement, and the calls of concurrent jobs that
  * arrive together share it ({@link MicroBatcher}): starting or finishing fifty attempts costs one round
  * trip, not fifty. Every write stays guarded on the task's status and attempt number, per task.
  */
@@ -146,6 +148,29 @@ export class TaskStateWriter {
       nextAttemptAt: stored.nextAttemptAt,
     });
     return written ? stored : undefined;
+  }
+
+  /** The attempt's progress, while the task is still running it. */
+  async progress(taskId: string, attempt: number, progress: number, message: string | null): Promise<void> {
+    await this.dataSource
+      .getRepository(TaskEntity)
+      .update({ id: taskId, status: 'running', attempts: attempt }, { progress, progressMessage: message });
+  }
+
+  /** The executor's state for the next attempt, while the task is still on this attempt. */
+  async checkpoint(taskId: string, attempt: number, state: unknown): Promise<void> {
+    await this.dataSource
+      .getRepository(TaskEntity)
+      .update({ id: taskId, attempts: attempt }, { checkpoint: storable(state) as object });
+  }
+
+  /** Closes the attempt's row while it is open (the task itself moved on, or the attempt was cancelled). */
+  async closeAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {
+    await withDbRetry(() =>
+      this.dataSource
+        .getRepository(TaskAttemptEntity)
+        .update({ taskId, attempt, status: 'running' }, { status, error: storable(error), finishedAt: new Date() }),
+    );
   }
 
   private async loadMany(ids: string[]): Promise<(TaskEntity | undefined)[]> {

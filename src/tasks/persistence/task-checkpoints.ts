@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CheckpointPart } from '../agents/agent-type';
-import { storableJson } from './storable';
+import type { CheckpointPart } from '../../agents/agent-type';
+import { storableJson } from '../storable';
 
 /**
  * The statements on `task_checkpoint_parts`: an executor's checkpoint saved a part at a time, each part one

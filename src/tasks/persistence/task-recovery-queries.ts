@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { TaskEntity } from './entities/task.entity';
+import { TaskEntity } from '../entities/task.entity';
 
 /** What the reconciler asks Postgres: the tasks that should be queued or running, and who runs them. */
 @Injectable()

@@ -1,0 +1,264 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
+import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
+import type { AuditRequestContext } from '../../audit/audit-context';
+import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { MicroBatcher } from '../../database/micro-batcher';
+import { preparedQuery, preparedRows } from '../../database/prepared';
+import { rowMapper, type RowMapper } from '../../database/row-mapper';
+import { TaskAttemptEntity } from '../entities/task-attempt.entity';
+import { TaskEntity } from '../entities/task.entity';
+import { FINAL_STATUSES, type Task } from '../task';
+import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from '../tasks.errors';
+import { TaskCheckpoints } from './task-checkpoints';
+import { taskRowsById } from './task-rows';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+/** List totals up to this many matches are always counted. */
+const EXACT_TOTAL_BELOW = 1000;
+/** How long a larger total may be reused. */
+const TOTAL_REUSE_MS = 5000;
+/**
+ * Statements of a kind running at once: reads by id, inserts of single tasks. What comes meanwhile shares
+ * the next one.
+ */
+const STATEMENTS_IN_FLIGHT = 4;
+
+type AuditPendingEntry = ReturnType<AuditService['pendingEntry']>;
+
+/** Which tasks a list shows; `createdBy` limits it to one user's. */
+export interface TaskListFilter {
+  createdBy?: string;
+  status?: string;
+  agentId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  limit: number;
+  skip: number;
+}
+
+/** What a workflow run needs to know of its steps' tasks. */
+export type StepTaskState = Pick<Task, 'id' | 'stepId' | 'status' | 'output' | 'error'>;
+
+/**
+ * Every statement on `tasks` and `task_attempts` outside the worker's own writes ({@link TaskStateWriter}):
+ * inserts, always with their audit entry in the same statement; reads by id, batched; lists and counts; the
+ * guarded transitions a user asks for (cancel, retry). Callers speak in tasks, never in SQL or entities.
+ */
+@Injectable()
+export class TaskRepository {
+  private readonly rows: RowMapper<TaskEntity>;
+  private readonly largeTotals = new LRUCache<string, number>({ max: 1000, ttl: TOTAL_REUSE_MS });
+  /**
+   * Reads by id asked for at about the same time (polling clients, the SSE streams) go to Postgres as
+   * one statement: each read still starts after it was asked for, and a round trip carries many.
+   */
+  private readonly reads: MicroBatcher<string, unknown[] | undefined>;
+  /** Single tasks stored at about the same time are inserted, each with its audit entry, in one statement. */
+  private readonly inserts: MicroBatcher<{ task: Task; entry: AuditPendingEntry }, boolean>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly checkpoints: TaskCheckpoints,
+  ) {
+    this.rows = rowMapper(dataSource, TaskEntity, 't');
+    this.reads = new MicroBatcher((ids) => this.readMany(ids), { maxInFlight: STATEMENTS_IN_FLIGHT });
+    this.inserts = new MicroBatcher((items) => this.insertMany(items), { maxInFlight: STATEMENTS_IN_FLIGHT });
+  }
+
+  /**
+   * Stores one task with its audit entry. With an idempotency key, unless its creator already used the key
+   * (a key older than the window is released first). False when it was not stored.
+   */
+  async insert(task: Task, event: AuditEvent, context?: AuditRequestContext): Promise<boolean> {
+    if (!task.idempotencyKey) return this.inserts.submit({ task, entry: this.audit.pendingEntry(event, context) });
+    return this.dataSource.transaction(async (em) => {
+      await em.update(
+        TaskEntity,
+        {
+          createdBy: task.createdBy,
+          idempotencyKey: task.idempotencyKey,
+          createdAt: LessThan(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+        },
+        { idempotencyKey: null },
+      );
+      // A conflict on (creator, key) means an earlier request made the task: nothing is inserted.
+      const ids = await this.audit.insertAudited(
+        em,
+        { entity: TaskEntity, rows: [task], ignoreConflicts: true },
+        event,
+        context,
+      );
+      return ids.length === 1;
+    });
+  }
+
+  /** Stores tasks, all or none, with one audit entry for them all. */
+  async insertBatch(tasks: Task[], event: AuditEvent, context?: AuditRequestContext): Promise<void> {
+    await this.audit.insertAudited(this.dataSource.manager, { entity: TaskEntity, rows: tasks }, event, context);
+  }
+
+  /** Stores tasks in the caller's transaction (a workflow run's), each with its own audit entry. */
+  async insertEach(em: EntityManager, tasks: Task[], eventOf: (task: Task) => AuditEvent): Promise<void> {
+    if (!tasks.length) return;
+    const entries = tasks.map((task) => this.audit.pendingEntry(eventOf(task)));
+    await this.audit.insertWithEntries(em, { entity: TaskEntity, rows: tasks }, entries);
+  }
+
+  /** Tasks without an idempotency key, from several callers: nothing can conflict, so all or none. */
+  private async insertMany(items: { task: Task; entry: AuditPendingEntry }[]): Promise<boolean[]> {
+    const ids = new Set(
+      await this.audit.insertWithEntries(
+        this.dataSource.manager,
+        { entity: TaskEntity, rows: items.map((i) => i.task) },
+        items.map((i) => i.entry),
+      ),
+    );
+    return items.map((i) => ids.has(i.task.id));
+  }
+
+  /** The task its creator stored under the idempotency key. */
+  async findByIdempotencyKey(createdBy: string, key: string): Promise<Task | undefined> {
+    return (await this.dataSource.getRepository(TaskEntity).findOneBy({ createdBy, idempotencyKey: key })) ?? undefined;
+  }
+
+  async findById(id: string): Promise<Task | undefined> {
+    const row = await this.reads.submit(id);
+    return row && this.rows.fromValues(row);
+  }
+
+  /** The batched statement behind {@link findById}. */
+  private readMany(ids: string[]): Promise<(unknown[] | undefined)[]> {
+    return taskRowsById(this.dataSource, this.rows, ids);
+  }
+
+  /**
+   * Newest first. `total` is exact, except that a count over {@link EXACT_TOTAL_BELOW} matches may be
+   * reused for a few seconds ({@link TOTAL_REUSE_MS}): counting a large table on every page is what makes
+   * lists slow, and a total that large moves anyway.
+   */
+  async list(filter: TaskListFilter): Promise<{ items: Task[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown): void => {
+      if (value === undefined) return;
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    add('t.created_by = ?', filter.createdBy);
+    add('t.status = ?', filter.status);
+    add('t.agent_id = ?', filter.agentId);
+    add('t.created_at >= ?', filter.createdAfter);
+    add('t.created_at <= ?', filter.createdBefore);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [rows, total] = await Promise.all([
+      preparedRows(
+        this.dataSource,
+        `SELECT ${this.rows.columns} FROM tasks t ${clause}
+          ORDER BY t.created_at DESC, t.id DESC
+          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, filter.limit, filter.skip],
+      ),
+      this.count(clause, params),
+    ]);
+    return { items: rows.map((row) => this.rows.fromValues(row)), total };
+  }
+
+  private async count(clause: string, params: unknown[]): Promise<number> {
+    const key = JSON.stringify([clause, params]);
+    const reused = this.largeTotals.get(key);
+    if (reused !== undefined) return reused;
+    const [{ n }] = await preparedQuery<{ n: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS n FROM tasks t ${clause}`,
+      params,
+    );
+    if (n >= EXACT_TOTAL_BELOW) this.largeTotals.set(key, n);
+    return n;
+  }
+
+  /** The task's attempts, first to last. */
+  attempts(taskId: string): Promise<TaskAttemptEntity[]> {
+    return this.dataSource.getRepository(TaskAttemptEntity).find({ where: { taskId }, order: { attempt: 'ASC' } });
+  }
+
+  /** The state of a run's step tasks, read in the run's transaction. */
+  stepStates(em: EntityManager, ids: string[]): Promise<StepTaskState[]> {
+    return em.find(TaskEntity, {
+      select: { id: true, stepId: true, status: true, output: true, error: true },
+      where: { id: In(ids) },
+    });
+  }
+
+  /**
+   * Ends a task that is not final yet as cancelled (dropping its checkpoint), with its audit entry, under
+   * the row's lock. `createdBy` limits it to that user's task. Says whether it was running.
+   */
+  async cancel(
+    id: string,
+    createdBy: string | undefined,
+    context?: AuditRequestContext,
+  ): Promise<{ task: Task; wasRunning: boolean }> {
+    return this.dataSource.transaction(async (em) => {
+      const found = await this.lock(em, id, createdBy);
+      if (FINAL_STATUSES.includes(found.status)) throw new TaskNotCancellableError(found.status);
+      const wasRunning = found.status === 'running';
+      Object.assign(found, {
+        status: 'cancelled',
+        finishedAt: new Date(),
+        nextAttemptAt: null,
+        error: { code: 'CANCELLED', message: 'Cancelled by request' },
+      });
+      const task = await em.save(found);
+      await this.checkpoints.clear(em, id);
+      await this.audit.record(
+        { action: 'task.cancel', outcome: 'success', resourceType: 'task', resourceId: id },
+        em,
+        context,
+      );
+      return { task, wasRunning };
+    });
+  }
+
+  /**
+   * Puts a failed or cancelled task back to queued as a new run, from its first step (its attempt count goes
+   * on, its checkpoint is dropped), with its audit entry, under the row's lock.
+   */
+  async retry(id: string, createdBy: string | undefined, context?: AuditRequestContext): Promise<Task> {
+    return this.dataSource.transaction(async (em) => {
+      const found = await this.lock(em, id, createdBy);
+      if (found.status !== 'failed' && found.status !== 'cancelled') throw new TaskNotRetryableError(found.status);
+      Object.assign(found, {
+        status: 'queued',
+        attemptOffset: found.attempts,
+        error: null,
+        output: null,
+        progress: 0,
+        progressMessage: null,
+        checkpoint: null,
+        finishedAt: null,
+        nextAttemptAt: null,
+        runAt: null,
+      });
+      const task = await em.save(found);
+      await this.checkpoints.clear(em, id);
+      await this.audit.record(
+        { action: 'task.retry', outcome: 'success', resourceType: 'task', resourceId: id },
+        em,
+        context,
+      );
+      return task;
+    });
+  }
+
+  private async lock(em: EntityManager, id: string, createdBy: string | undefined): Promise<TaskEntity> {
+    const found = await em.findOne(TaskEntity, {
+      where: createdBy ? { id, createdBy } : { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!found) throw new TaskNotFoundError();
+    return found;
+  }
+}

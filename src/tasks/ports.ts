@@ -1,0 +1,41 @@
+import type { AgentStateStore } from '../agents/agent-state.store';
+import type { AgentsService } from '../agents/agents.service';
+import type { EventBus } from '../events/event-bus';
+import type { Metrics } from '../metrics/metrics.service';
+import type { AgentSlots } from './agent-slots';
+import type { TaskCheckpoints } from './persistence/task-checkpoints';
+import type { TaskStateWriter } from './persistence/task-state-writer';
+import type { TaskRepository } from './persistence/task.repository';
+import type { TaskCancellation } from './task-cancellation';
+import type { TaskQueue } from './task-queue';
+
+/**
+ * What the task services need of their collaborators, as interfaces: Nest injects the real classes, unit
+ * specs pass small fakes (test/fakes/) that implement these.
+ */
+export type Agent = Awaited<ReturnType<AgentsService['forTask']>>;
+export type AgentLookup = Pick<AgentsService, 'forTask' | 'isDeleted' | 'runtimeOf'>;
+export type TaskStore = Pick<
+  TaskRepository,
+  | 'insert'
+  | 'insertBatch'
+  | 'insertEach'
+  | 'findByIdempotencyKey'
+  | 'findById'
+  | 'list'
+  | 'attempts'
+  | 'stepStates'
+  | 'cancel'
+  | 'retry'
+>;
+export type AttemptStore = Pick<
+  TaskStateWriter,
+  'workerId' | 'load' | 'start' | 'finish' | 'progress' | 'checkpoint' | 'closeAttempt'
+>;
+export type CheckpointStore = Pick<TaskCheckpoints, 'append' | 'parts'>;
+export type TaskJobs = Pick<TaskQueue, 'enqueueMany' | 'remove'>;
+export type EventPublisher = Pick<EventBus, 'publish'>;
+export type AgentSlotPool = Pick<AgentSlots, 'acquire' | 'release'>;
+export type TaskMetrics = Pick<Metrics, 'taskFinished'>;
+export type CancelSignals = Pick<TaskCancellation, 'requestCancel' | 'register'>;
+export type AgentStates = Pick<AgentStateStore, 'handle'>;

@@ -1,0 +1,164 @@
+import type { AgentType } from '../agents/agent-type';
+import { AgentTypeRegistry } from '../agents/agent-type.registry';
+import { ValidationFailedError } from '../common/errors/app.error';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import { fakeAgent, FakeAgents, FakeEvents, FakeJobs, FakeTaskStore } from '../../test/fakes/tasks';
+import { principal } from '../../test/fakes/principals';
+import { TaskSubmission } from './task-submission';
+import { AgentUnavailableError, IdempotencyConflictError } from './tasks.errors';
+
+const echo: AgentType = {
+  type: 'echo',
+  description: 'echoes its text',
+  configSchema: { type: 'object' },
+  inputSchema: {
+    type: 'object',
+    properties: { text: { type: 'string' }, times: { type: 'integer', default: 1 } },
+    required: ['text'],
+    additionalProperties: false,
+  },
+  outputSchema: { type: 'object' },
+  execute: async () => ({}),
+};
+
+const AGENT_1 = '00000000-0000-4000-8000-000000000001';
+const AGENT_2 = '00000000-0000-4000-8000-000000000002';
+
+function setup() {
+  const store = new FakeTaskStore();
+  const agents = new FakeAgents(fakeAgent({ id: AGENT_1 }), fakeAgent({ id: AGENT_2 }));
+  const jobs = new FakeJobs();
+  const events = new FakeEvents();
+  const submission = new TaskSubmission(
+    store,
+    agents,
+    new AgentTypeRegistry([echo]),
+    new SchemaValidator(),
+    jobs,
+    events,
+  );
+  return { store, agents, jobs, events, submission };
+}
+
+const alice = principal('alice');
+const audit = { ip: '192.0.2.1', userAgent: 'spec', requestId: 'req-1', recorded: false as const };
+
+describe('TaskSubmission', () => {
+  it('stores a valid task with its defaults and audit entry, then queues and announces it', async () => {
+    const { store, jobs, events, submission } = setup();
+    const { task, replayed } = await submission.submit(
+      alice,
+      { agentId: AGENT_1, input: { text: 'hi' } },
+      undefined,
+      audit,
+    );
+    expect(replayed).toBe(false);
+    expect(store.tasks.get(task.id)).toMatchObject({
+      status: 'queued',
+      createdBy: 'alice',
+      input: { text: 'hi', times: 1 },
+      priority: 5,
+      maxAttempts: 3,
+      attempts: 0,
+    });
+    expect(store.audit).toEqual([
+      {
+        event: expect.objectContaining({ action: 'task.create', resourceId: task.id, details: { agentId: AGENT_1 } }),
+        context: audit,
+      },
+    ]);
+    expect(jobs.queued).toEqual([task.id]);
+    expect(events.statusesOf(task.id)).toEqual(['queued']);
+  });
+
+  it('refuses input that does not match the agent type, storing nothing', async () => {
+    const { store, jobs, submission } = setup();
+    const refused = submission.submit(alice, { agentId: AGENT_1, input: { text: 3 } });
+    await expect(refused).rejects.toThrow(ValidationFailedError);
+    await expect(refused).rejects.toMatchObject({ details: [expect.objectContaining({ field: '/input/text' })] });
+    expect(store.tasks.size).toBe(0);
+    expect(jobs.queued).toEqual([]);
+  });
+
+  it('names an unknown agent as a field problem and a deleted one as unavailable', async () => {
+    const { agents, submission } = setup();
+    await expect(submission.submit(alice, { agentId: 'nobody', input: { text: 'x' } })).rejects.toMatchObject({
+      details: [{ field: '/agentId', message: 'no agent with this id' }],
+    });
+    agents.deleted.add(AGENT_2);
+    await expect(submission.submit(alice, { agentId: AGENT_2, input: { text: 'x' } })).rejects.toThrow(
+      AgentUnavailableError,
+    );
+  });
+
+  it('replays the task of an idempotency key sent again with the same body, and refuses another body', async () => {
+    const { store, jobs, submission } = setup();
+    const dto = { agentId: AGENT_1, input: { text: 'once' } };
+    const first = await submission.submit(alice, dto, 'key-1');
+    const again = await submission.submit(alice, { ...dto }, 'key-1');
+    expect(again).toEqual({ task: expect.objectContaining({ id: first.task.id }), replayed: true });
+    expect(store.tasks.size).toBe(1);
+    expect(jobs.queued).toEqual([first.task.id]);
+    await expect(submission.submit(alice, { ...dto, input: { text: 'twice' } }, 'key-1')).rejects.toThrow(
+      IdempotencyConflictError,
+    );
+    // Another user's key is their own.
+    expect((await submission.submit(principal('bob'), dto, 'key-1')).replayed).toBe(false);
+  });
+
+  it('keeps a stored task when the queue is down: it is announced, and left for the reconciler', async () => {
+    const { store, jobs, events, submission } = setup();
+    jobs.failing = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const { task } = await submission.submit(alice, { agentId: AGENT_1, input: { text: 'hi' } });
+    expect(store.tasks.has(task.id)).toBe(true);
+    expect(events.statusesOf(task.id)).toEqual(['queued']);
+  });
+
+  it('stores a batch all or nothing, reading each agent once, with one audit entry', async () => {
+    const { store, agents, jobs, submission } = setup();
+    const good = Array.from({ length: 250 }, (_, i) => ({
+      agentId: i % 2 ? AGENT_2 : AGENT_1,
+      input: { text: `${i}` },
+    }));
+    const tasks = await submission.submitBatch(alice, good, audit);
+    expect(tasks).toHaveLength(250);
+    expect(agents.reads).toBe(2);
+    expect(jobs.queued).toHaveLength(250);
+    expect(store.audit).toEqual([
+      {
+        event: expect.objectContaining({
+          action: 'task.batch_create',
+          details: expect.objectContaining({ count: 250 }),
+        }),
+        context: audit,
+      },
+    ]);
+
+    const bad = [...good.slice(0, 3), { agentId: AGENT_1, input: {} }, 'not a task'];
+    await expect(submission.submitBatch(alice, bad)).rejects.toMatchObject({
+      details: [expect.objectContaining({ field: '/tasks/4' })],
+    });
+    const invalidInput = [...good.slice(0, 3), { agentId: AGENT_1, input: {} }];
+    await expect(submission.submitBatch(alice, invalidInput)).rejects.toMatchObject({
+      details: [{ field: '/tasks/3/input/text', message: 'is required' }],
+    });
+    expect(store.tasks.size).toBe(250);
+  });
+
+  it('stores a run’s step tasks with a system audit entry each', async () => {
+    const { store, submission } = setup();
+    const prepared = await submission.prepare('alice', { agentId: AGENT_1, input: { text: 'step' } });
+    if (Array.isArray(prepared)) throw new Error('expected a task');
+    Object.assign(prepared, { runId: 'run-1', stepId: 'a' });
+    await submission.insertSteps({} as never, [prepared]);
+    expect(store.audit).toEqual([
+      {
+        event: expect.objectContaining({
+          action: 'task.create',
+          actorType: 'system',
+          details: expect.objectContaining({ runId: 'run-1', stepId: 'a', createdBy: 'alice' }),
+        }),
+      },
+    ]);
+  });
+});

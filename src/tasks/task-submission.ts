@@ -1,0 +1,248 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { configure } from 'safe-stable-stringify';
+import { AgentNotFoundError } from '../agents/agents.errors';
+import { AgentTypeRegistry } from '../agents/agent-type.registry';
+import type { AuditRequestContext } from '../audit/audit-context';
+import type { Principal } from '../auth/principal';
+import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
+import { createValidationPipe } from '../common/http/validation';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import { EventBus } from '../events/event-bus';
+import { CreateTaskDto, MAX_BATCH_TASKS } from './dto/task.dto';
+import { TaskRepository } from './persistence/task.repository';
+import type { Agent, AgentLookup, EventPublisher, TaskJobs, TaskStore } from './ports';
+import type { Task } from './task';
+import { taskEvent } from './task-event';
+import { TaskQueue } from './task-queue';
+import { AgentUnavailableError, IdempotencyConflictError, IdempotencyInProgressError } from './tasks.errors';
+import { AgentsService } from '../agents/agents.service';
+
+const stableStringify = configure({ deterministic: true });
+/**
+ * The tasks of a batch checked and built per turn of the event loop: a batch of 1000 is ten short stretches
+ * of work with other requests served in between, not one long one.
+ */
+const BATCH_CHUNK = 100;
+
+export interface Submitted {
+  task: Task;
+  /** True when an earlier request with the same Idempotency-Key and body created it. */
+  replayed: boolean;
+}
+
+/** A new task of `agent`, as submitted by `createdBy`: queued, with the submission's defaults filled in. */
+export function newTask(createdBy: string, agent: Pick<Agent, 'id'>, dto: CreateTaskDto, input: unknown): Task {
+  const now = new Date();
+  return {
+    id: randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    agentId: agent.id,
+    status: 'queued',
+    input,
+    priority: dto.priority ?? 5,
+    maxAttempts: dto.maxAttempts ?? 3,
+    backoffMs: dto.backoffMs ?? 1000,
+    timeoutMs: dto.timeoutMs ?? null,
+    runAt: dto.runAt ?? null,
+    metadata: dto.metadata ?? {},
+    createdBy,
+    nextAttemptAt: dto.runAt ?? null,
+    attempts: 0,
+    attemptOffset: 0,
+    progress: 0,
+    progressMessage: null,
+    output: null,
+    error: null,
+    checkpoint: null,
+    startedAt: null,
+    finishedAt: null,
+    idempotencyKey: null,
+    requestHash: null,
+    runId: null,
+    stepId: null,
+  };
+}
+
+/**
+ * How tasks come into being: checked against their agent's input schema, stored with their audit entry
+ * (once per idempotency key), then queued and announced. Single submissions, all-or-nothing batches, and a
+ * workflow run's steps inside the run's transaction all go this way.
+ */
+@Injectable()
+export class TaskSubmission {
+  private readonly logger = new Logger(TaskSubmission.name);
+  /** The request body's validation, for the tasks of a batch, which the body's own leaves to {@link checkBatch}. */
+  private readonly batchElements = createValidationPipe();
+
+  constructor(
+    @Inject(TaskRepository) private readonly store: TaskStore,
+    @Inject(AgentsService) private readonly agents: AgentLookup,
+    private readonly types: AgentTypeRegistry,
+    private readonly validator: SchemaValidator,
+    @Inject(TaskQueue) private readonly queue: TaskJobs,
+    @Inject(EventBus) private readonly events: EventPublisher,
+  ) {}
+
+  /** Checks one submission and builds its task; problems are reported under `base` (`/tasks/3`). */
+  async prepare(
+    createdBy: string,
+    dto: CreateTaskDto,
+    base = '',
+    agentOf: (id: string) => Promise<Agent> = (id) => this.agents.forTask(id),
+  ): Promise<Task | ErrorDetail[]> {
+    let agent;
+    try {
+      agent = await agentOf(dto.agentId);
+    } catch (err) {
+      if (!(err instanceof AgentNotFoundError)) throw err;
+      if (await this.agents.isDeleted(dto.agentId)) throw new AgentUnavailableError();
+      return [{ field: `${base}/agentId`, message: 'no agent with this id' }];
+    }
+    const checked = this.validator.validate(this.types.get(agent.type).inputSchema, dto.input, `${base}/input`);
+    if (!checked.valid) return checked.errors;
+    return newTask(createdBy, agent, dto, checked.value);
+  }
+
+  /** `audit` is the request's audit context. */
+  async submit(
+    principal: Principal,
+    dto: CreateTaskDto,
+    idempotencyKey?: string,
+    audit?: AuditRequestContext,
+  ): Promise<Submitted> {
+    const prepared = await this.prepare(principal.userId, dto);
+    if (Array.isArray(prepared))
+      throw new ValidationFailedError(prepared, 'The task input does not match the agent type');
+    if (idempotencyKey) {
+      prepared.idempotencyKey = idempotencyKey;
+      prepared.requestHash = createHash('sha256')
+        .update(stableStringify(dto) ?? '')
+        .digest('hex');
+    }
+    const event = {
+      action: 'task.create',
+      outcome: 'success' as const,
+      resourceType: 'task',
+      resourceId: prepared.id,
+      details: { agentId: prepared.agentId },
+    };
+    if (!(await this.store.insert(prepared, event, audit)))
+      return { task: await this.replay(principal, prepared), replayed: true };
+    await this.afterCreate([prepared]);
+    return { task: prepared, replayed: false };
+  }
+
+  /**
+   * All or nothing: every task is checked first, then they are stored in one statement and queued together.
+   * `elements` are the batch's tasks as sent ({@link CreateTaskBatchDto}): they are validated here, like a
+   * single submission's body, {@link BATCH_CHUNK} at a time, as are their inputs.
+   */
+  async submitBatch(principal: Principal, elements: unknown[], audit?: AuditRequestContext): Promise<Task[]> {
+    const dtos = await this.checkBatch(elements);
+    // A batch names few agents: each is read once.
+    const agents = new Map<string, Promise<Agent>>();
+    const agentOf = (id: string): Promise<Agent> => {
+      if (!agents.has(id)) agents.set(id, this.agents.forTask(id));
+      return agents.get(id)!;
+    };
+    const prepared: (Task | ErrorDetail[])[] = [];
+    for (let at = 0; at < dtos.length; at += BATCH_CHUNK) {
+      if (at > 0) await nextTurn();
+      const chunk = dtos.slice(at, at + BATCH_CHUNK);
+      prepared.push(
+        ...(await Promise.all(chunk.map((dto, i) => this.prepare(principal.userId, dto, `/tasks/${at + i}`, agentOf)))),
+      );
+    }
+    const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
+    if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
+    const tasks = prepared as Task[];
+    await this.store.insertBatch(
+      tasks,
+      {
+        action: 'task.batch_create',
+        outcome: 'success',
+        resourceType: 'task',
+        details: { count: tasks.length, ids: tasks.map((t) => t.id) },
+      },
+      audit,
+    );
+    await this.afterCreate(tasks);
+    return tasks;
+  }
+
+  /**
+   * Stores a workflow run's step tasks in the run's transaction, each with its audit entry (the platform
+   * creates them, for the run). They are queued by {@link afterCreate} once the transaction commits.
+   */
+  async insertSteps(em: EntityManager, tasks: Task[]): Promise<void> {
+    await this.store.insertEach(em, tasks, (task) => ({
+      action: 'task.create',
+      outcome: 'success',
+      resourceType: 'task',
+      resourceId: task.id,
+      actorType: 'system',
+      actorId: null,
+      details: { agentId: task.agentId, runId: task.runId, stepId: task.stepId, createdBy: task.createdBy },
+    }));
+  }
+
+  /**
+   * A batch's tasks as {@link CreateTaskDto}s, checked as the validation pipe checks a single submission,
+   * {@link BATCH_CHUNK} at a time; every problem is reported at once, under `/tasks/<index>`.
+   */
+  private async checkBatch(elements: unknown[]): Promise<CreateTaskDto[]> {
+    if (elements.length < 1)
+      throw new ValidationFailedError([{ field: '/tasks', message: 'must contain at least 1 elements' }]);
+    if (elements.length > MAX_BATCH_TASKS)
+      throw new ValidationFailedError([
+        { field: '/tasks', message: `must contain no more than ${MAX_BATCH_TASKS} elements` },
+      ]);
+    const dtos: CreateTaskDto[] = [];
+    const problems: ErrorDetail[] = [];
+    for (let i = 0; i < elements.length; i++) {
+      if (i > 0 && i % BATCH_CHUNK === 0) await nextTurn();
+      const element = elements[i];
+      const base = `/tasks/${i}`;
+      if (typeof element !== 'object' || element === null || Array.isArray(element)) {
+        problems.push({ field: base, message: 'each value in nested property tasks must be either object or array' });
+        continue;
+      }
+      try {
+        dtos.push(
+          (await this.batchElements.transform(element, { type: 'body', metatype: CreateTaskDto })) as CreateTaskDto,
+        );
+      } catch (err) {
+        if (!(err instanceof ValidationFailedError)) throw err;
+        problems.push(...(err.details ?? []).map((d) => ({ field: `${base}${d.field}`, message: d.message })));
+      }
+    }
+    if (problems.length) throw new ValidationFailedError(problems);
+    return dtos;
+  }
+
+  private async replay(principal: Principal, attempted: Task): Promise<Task> {
+    const existing = await this.store.findByIdempotencyKey(principal.userId, attempted.idempotencyKey!);
+    if (!existing) throw new IdempotencyInProgressError();
+    if (existing.requestHash !== attempted.requestHash) throw new IdempotencyConflictError();
+    return existing;
+  }
+
+  /**
+   * Queues stored tasks and announces them. Many are handed to the queue {@link BATCH_CHUNK} at a time, each
+   * chunk once the last is queued: the jobs of a whole batch at once are one long stretch of work.
+   */
+  async afterCreate(tasks: Task[]): Promise<void> {
+    try {
+      for (let at = 0; at < tasks.length; at += BATCH_CHUNK)
+        await this.queue.enqueueMany(tasks.slice(at, at + BATCH_CHUNK));
+    } catch (err) {
+      // Postgres has the tasks; the reconciler queues them once Redis is back.
+      this.logger.error(`could not queue ${tasks.length} task(s): ${(err as Error).message}`);
+    }
+    for (const task of tasks) this.events.publish(taskEvent(task));
+  }
+}

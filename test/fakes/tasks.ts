@@ -1,0 +1,310 @@
+import { AgentNotFoundError } from '../../src/agents/agents.errors';
+import type { AgentStateHandle } from '../../src/agents/agent-state.store';
+import type { AuditRequestContext } from '../../src/audit/audit-context';
+import type { AuditEvent } from '../../src/audit/audit.service';
+import type { TaskEvent } from '../../src/events/event-bus';
+import type { AttemptStatus } from '../../src/tasks/entities/task-attempt.entity';
+import type { Outcome } from '../../src/tasks/persistence/task-state-writer';
+import type { StepTaskState, TaskListFilter } from '../../src/tasks/persistence/task.repository';
+import type {
+  Agent,
+  AgentLookup,
+  AgentSlotPool,
+  AgentStates,
+  AttemptStore,
+  CancelSignals,
+  CheckpointStore,
+  EventPublisher,
+  TaskJobs,
+  TaskMetrics,
+  TaskStore,
+} from '../../src/tasks/ports';
+import { FINAL_STATUSES, type Task, type TaskError } from '../../src/tasks/task';
+import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from '../../src/tasks/tasks.errors';
+
+/** An agent as the task services see it, with everything a test does not name filled in. */
+export function fakeAgent(fields: Partial<Agent> = {}): Agent {
+  const now = new Date();
+  return {
+    id: 'agent-1',
+    name: 'agent one',
+    type: 'echo',
+    description: null,
+    status: 'active',
+    config: {},
+    configVersion: 1,
+    concurrency: 2,
+    timeoutMs: 5000,
+    createdBy: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+    ...fields,
+  } as Agent;
+}
+
+/** Agents by id; a deleted one is neither found nor forgotten. */
+export class FakeAgents implements AgentLookup {
+  readonly agents = new Map<string, Agent>();
+  readonly deleted = new Set<string>();
+  reads = 0;
+
+  constructor(...agents: Agent[]) {
+    for (const agent of agents) this.agents.set(agent.id, agent);
+  }
+
+  async forTask(id: string): Promise<Agent> {
+    this.reads += 1;
+    const agent = this.agents.get(id);
+    if (!agent || this.deleted.has(id)) throw new AgentNotFoundError();
+    return agent;
+  }
+
+  async isDeleted(id: string): Promise<boolean> {
+    return this.deleted.has(id);
+  }
+
+  runtimeOf(agent: Agent): { agent: Agent; config: Record<string, unknown> } {
+    return { agent, config: agent.config };
+  }
+}
+
+/**
+ * The tasks' table in memory, with the repository's rules: an idempotency key is used once per creator,
+ * transitions are guarded on the status, and every change comes with its audit entry.
+ */
+export class FakeTaskStore implements TaskStore {
+  readonly tasks = new Map<string, Task>();
+  readonly audit: { event: AuditEvent; context?: AuditRequestContext }[] = [];
+
+  async insert(task: Task, event: AuditEvent, context?: AuditRequestContext): Promise<boolean> {
+    if (task.idempotencyKey && (await this.findByIdempotencyKey(task.createdBy, task.idempotencyKey))) return false;
+    this.tasks.set(task.id, structuredClone(task));
+    this.audit.push({ event, context });
+    return true;
+  }
+
+  async insertBatch(tasks: Task[], event: AuditEvent, context?: AuditRequestContext): Promise<void> {
+    for (const task of tasks) this.tasks.set(task.id, structuredClone(task));
+    this.audit.push({ event, context });
+  }
+
+  async insertEach(_em: unknown, tasks: Task[], eventOf: (task: Task) => AuditEvent): Promise<void> {
+    for (const task of tasks) {
+      this.tasks.set(task.id, structuredClone(task));
+      this.audit.push({ event: eventOf(task) });
+    }
+  }
+
+  async findByIdempotencyKey(createdBy: string, key: string): Promise<Task | undefined> {
+    return [...this.tasks.values()].find((t) => t.createdBy === createdBy && t.idempotencyKey === key);
+  }
+
+  async findById(id: string): Promise<Task | undefined> {
+    const task = this.tasks.get(id);
+    return task && structuredClone(task);
+  }
+
+  async list(filter: TaskListFilter): Promise<{ items: Task[]; total: number }> {
+    const matches = [...this.tasks.values()]
+      .filter((t) => !filter.createdBy || t.createdBy === filter.createdBy)
+      .filter((t) => !filter.status || t.status === filter.status)
+      .filter((t) => !filter.agentId || t.agentId === filter.agentId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    return { items: matches.slice(filter.skip, filter.skip + filter.limit), total: matches.length };
+  }
+
+  async attempts(): Promise<never[]> {
+    return [];
+  }
+
+  async stepStates(_em: unknown, ids: string[]): Promise<StepTaskState[]> {
+    return ids.flatMap((id) => {
+      const task = this.tasks.get(id);
+      return task ? [{ id, stepId: task.stepId, status: task.status, output: task.output, error: task.error }] : [];
+    });
+  }
+
+  async cancel(
+    id: string,
+    createdBy: string | undefined,
+    context?: AuditRequestContext,
+  ): Promise<{ task: Task; wasRunning: boolean }> {
+    const task = this.owned(id, createdBy);
+    if (FINAL_STATUSES.includes(task.status)) throw new TaskNotCancellableError(task.status);
+    const wasRunning = task.status === 'running';
+    Object.assign(task, { status: 'cancelled', finishedAt: new Date(), error: { code: 'CANCELLED', message: 'x' } });
+    this.audit.push({ event: { action: 'task.cancel', outcome: 'success', resourceId: id }, context });
+    return { task: structuredClone(task), wasRunning };
+  }
+
+  async retry(id: string, createdBy: string | undefined, context?: AuditRequestContext): Promise<Task> {
+    const task = this.owned(id, createdBy);
+    if (task.status !== 'failed' && task.status !== 'cancelled') throw new TaskNotRetryableError(task.status);
+    Object.assign(task, { status: 'queued', attemptOffset: task.attempts, error: null, finishedAt: null });
+    this.audit.push({ event: { action: 'task.retry', outcome: 'success', resourceId: id }, context });
+    return structuredClone(task);
+  }
+
+  private owned(id: string, createdBy: string | undefined): Task {
+    const task = this.tasks.get(id);
+    if (!task || (createdBy && task.createdBy !== createdBy)) throw new TaskNotFoundError();
+    return task;
+  }
+}
+
+/** The queue: what was queued and removed, or a Redis that refuses. */
+export class FakeJobs implements TaskJobs {
+  readonly queued: string[] = [];
+  readonly removed: string[] = [];
+  failing?: Error;
+
+  async enqueueMany(tasks: Task[]): Promise<void> {
+    if (this.failing) throw this.failing;
+    this.queued.push(...tasks.map((t) => t.id));
+  }
+
+  async remove(id: string): Promise<void> {
+    this.removed.push(id);
+  }
+}
+
+export class FakeEvents implements EventPublisher {
+  readonly published: TaskEvent[] = [];
+
+  publish(event: TaskEvent): void {
+    this.published.push(event);
+  }
+
+  statusesOf(taskId: string): string[] {
+    return this.published.filter((e) => e.taskId === taskId).map((e) => e.status);
+  }
+}
+
+/** Cancellation in this process only: a test aborts a registered attempt with {@link abort}. */
+export class FakeCancelSignals implements CancelSignals {
+  readonly requested: string[] = [];
+  readonly controllers = new Map<string, AbortController>();
+
+  async requestCancel(taskId: string): Promise<void> {
+    this.requested.push(taskId);
+    this.abort(taskId);
+  }
+
+  register(taskId: string): { controller: AbortController; release: () => void } {
+    const controller = new AbortController();
+    this.controllers.set(taskId, controller);
+    return { controller, release: () => this.controllers.delete(taskId) };
+  }
+
+  abort(taskId: string): void {
+    this.controllers.get(taskId)?.abort(new DOMException('The task was cancelled', 'AbortError') as unknown as Error);
+  }
+}
+
+/**
+ * The worker's writes on one table of tasks, with the state writer's guards: an attempt starts only on a
+ * task that is not final, and its outcome lands only while the task is still on that attempt.
+ */
+export class FakeAttemptStore implements AttemptStore {
+  readonly workerId = 'test-worker';
+  readonly tasks = new Map<string, Task>();
+  readonly attempts: { taskId: string; attempt: number; status: AttemptStatus; error?: TaskError | null }[] = [];
+  readonly progressWrites: number[] = [];
+  readonly checkpoints: unknown[] = [];
+  /** Refuses the next outcome written with this status, as Postgres refuses a value it cannot store. */
+  refuseOutcome?: Outcome['status'];
+
+  constructor(...tasks: Task[]) {
+    for (const task of tasks) this.tasks.set(task.id, structuredClone(task));
+  }
+
+  async load(taskId: string): Promise<Task | undefined> {
+    const task = this.tasks.get(taskId);
+    return task && structuredClone(task);
+  }
+
+  async start(taskId: string): Promise<Task | undefined> {
+    const task = this.tasks.get(taskId);
+    if (!task || FINAL_STATUSES.includes(task.status)) return undefined;
+    task.attempts = task.status === 'running' ? Math.max(task.attempts, 1) : task.attempts + 1;
+    task.status = 'running';
+    task.startedAt ??= new Date();
+    this.attempts.push({ taskId, attempt: task.attempts, status: 'running' });
+    return structuredClone(task);
+  }
+
+  async finish(taskId: string, attempt: number, outcome: Outcome): Promise<Outcome | undefined> {
+    if (this.refuseOutcome === outcome.status) {
+      this.refuseOutcome = undefined;
+      throw Object.assign(new Error('invalid input syntax for type json'), { code: '22P02' });
+    }
+    const task = this.tasks.get(taskId);
+    if (!task || task.attempts !== attempt || FINAL_STATUSES.includes(task.status)) return undefined;
+    Object.assign(task, outcome);
+    const open = this.attempts.find((a) => a.taskId === taskId && a.attempt === attempt);
+    if (open)
+      Object.assign(open, { status: outcome.status === 'succeeded' ? 'succeeded' : 'failed', error: outcome.error });
+    return outcome;
+  }
+
+  async progress(_taskId: string, _attempt: number, progress: number): Promise<void> {
+    this.progressWrites.push(progress);
+  }
+
+  async checkpoint(_taskId: string, _attempt: number, state: unknown): Promise<void> {
+    this.checkpoints.push(structuredClone(state));
+  }
+
+  async closeAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {
+    const open = this.attempts.find((a) => a.taskId === taskId && a.attempt === attempt && a.status === 'running');
+    if (open) Object.assign(open, { status, error });
+  }
+}
+
+export class FakeCheckpoints implements CheckpointStore {
+  readonly saved: { seq: number; part: unknown }[] = [];
+
+  async append(_taskId: string, _attempt: number, seq: number, part: unknown): Promise<void> {
+    if (!this.saved.some((p) => p.seq === seq)) this.saved.push({ seq, part: structuredClone(part) });
+  }
+
+  async parts(): Promise<{ seq: number; part: unknown }[]> {
+    return [...this.saved].sort((a, b) => a.seq - b.seq);
+  }
+}
+
+/** Agent slots: free unless a test says the agent is busy. */
+export class FakeSlots implements AgentSlotPool {
+  busy = false;
+  readonly held = new Set<string>();
+
+  async acquire(_agentId: string, taskId: string): Promise<boolean> {
+    if (this.busy) return false;
+    this.held.add(taskId);
+    return true;
+  }
+
+  async release(_agentId: string, taskId: string): Promise<void> {
+    this.held.delete(taskId);
+  }
+}
+
+export class FakeAgentStates implements AgentStates {
+  readonly documents = new Map<string, unknown>();
+
+  async handle(agentId: string): Promise<AgentStateHandle> {
+    return {
+      get: <T>() => this.documents.get(agentId) as T | undefined,
+      set: (state: unknown) => void this.documents.set(agentId, state),
+    };
+  }
+}
+
+export class FakeMetrics implements TaskMetrics {
+  readonly finished: { agentType: string; status: string }[] = [];
+
+  taskFinished(agentType: string, status: string): void {
+    this.finished.push({ agentType, status });
+  }
+}
