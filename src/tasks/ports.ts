@@ -8,6 +8,7 @@ import type { TaskStateWriter } from './persistence/task-state-writer';
 import type { TaskRepository } from './persistence/task.repository';
 import type { TaskCancellation } from './task-cancellation';
 import type { TaskQueue } from './task-queue';
+import type { TaskSubmission } from './task-submission';
 
 /**
  * What the task services need of their collaborators, as interfaces: Nest injects the real classes, unit
@@ -39,3 +40,4 @@ export type AgentSlotPool = Pick<AgentSlots, 'acquire' | 'release'>;
 export type TaskMetrics = Pick<Metrics, 'taskFinished'>;
 export type CancelSignals = Pick<TaskCancellation, 'requestCancel' | 'register'>;
 export type AgentStates = Pick<AgentStateStore, 'handle'>;
+export type NewTasks = Pick<TaskSubmission, 'afterCreate'>;

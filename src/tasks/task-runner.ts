@@ -31,6 +31,9 @@ import { executionLogger } from './execution-logger';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
 
+/** What the runner uses of a BullMQ job. */
+export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed'>;
+
 /** How long a paused agent's or a busy agent's task waits before it looks again. */
 const PAUSED_RECHECK_MS = 1000;
 const BUSY_RECHECK_MS = 250;
@@ -104,7 +107,7 @@ export class TaskRunner {
     this.workerId = state.workerId;
   }
 
-  async run(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
+  async run(job: TaskJob, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
     const { taskId } = job.data;
     let { agentId, timeoutMs: taskTimeoutMs } = job.data;
     if (!agentId) {
@@ -210,7 +213,7 @@ export class TaskRunner {
   }
 
   /** Puts the job back to wait without spending an attempt. */
-  private async later(job: Job<TaskJobData>, token: string | undefined, delayMs: number): Promise<never> {
+  private async later(job: TaskJob, token: string | undefined, delayMs: number): Promise<never> {
     await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError();
   }

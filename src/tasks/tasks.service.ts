@@ -7,7 +7,7 @@ import { EventBus } from '../events/event-bus';
 import type { TaskQueryDto } from './dto/task.dto';
 import type { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { type StepTaskState, TaskRepository } from './persistence/task.repository';
-import type { CancelSignals, EventPublisher, TaskJobs, TaskStore } from './ports';
+import type { CancelSignals, EventPublisher, NewTasks, TaskJobs, TaskStore } from './ports';
 import type { Task } from './task';
 import { TaskCancellation } from './task-cancellation';
 import { taskEvent } from './task-event';
@@ -28,7 +28,7 @@ export class TasksService {
     @Inject(EventBus) private readonly events: EventPublisher,
     @Inject(TaskCancellation) private readonly cancellation: CancelSignals,
     private readonly lifecycle: TaskLifecycle,
-    private readonly submission: TaskSubmission,
+    @Inject(TaskSubmission) private readonly submission: NewTasks,
   ) {}
 
   async get(principal: Principal, id: string): Promise<Task> {

@@ -15,6 +15,7 @@ import type {
   CancelSignals,
   CheckpointStore,
   EventPublisher,
+  NewTasks,
   TaskJobs,
   TaskMetrics,
   TaskStore,
@@ -241,7 +242,7 @@ export class FakeAttemptStore implements AttemptStore {
     }
     const task = this.tasks.get(taskId);
     if (!task || task.attempts !== attempt || FINAL_STATUSES.includes(task.status)) return undefined;
-    Object.assign(task, outcome);
+    Object.assign(task, outcome, outcome.status === 'succeeded' ? { progress: 100 } : {});
     const open = this.attempts.find((a) => a.taskId === taskId && a.attempt === attempt);
     if (open)
       Object.assign(open, { status: outcome.status === 'succeeded' ? 'succeeded' : 'failed', error: outcome.error });
@@ -306,5 +307,14 @@ export class FakeMetrics implements TaskMetrics {
 
   taskFinished(agentType: string, status: string): void {
     this.finished.push({ agentType, status });
+  }
+}
+
+/** Tasks handed back for queueing and announcing (a retry's new run). */
+export class FakeNewTasks implements NewTasks {
+  readonly created: string[] = [];
+
+  async afterCreate(tasks: Task[]): Promise<void> {
+    this.created.push(...tasks.map((t) => t.id));
   }
 }

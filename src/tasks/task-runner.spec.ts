@@ -1,0 +1,218 @@
+import { Logger } from '@nestjs/common';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import { AgentExecutionError, type AgentType, type ExecutionContext } from '../agents/agent-type';
+import { AgentTypeRegistry } from '../agents/agent-type.registry';
+import { SchemaValidator } from '../common/schema/schema-validator';
+import {
+  fakeAgent,
+  FakeAgents,
+  FakeAgentStates,
+  FakeAttemptStore,
+  FakeCancelSignals,
+  FakeCheckpoints,
+  FakeEvents,
+  FakeMetrics,
+  FakeSlots,
+} from '../../test/fakes/tasks';
+import type { Task } from './task';
+import { TaskLifecycle } from './task-lifecycle';
+import { newTask } from './task-submission';
+import { RetryLaterError, type TaskJob, TaskRunner } from './task-runner';
+
+type Execute = (context: ExecutionContext) => Promise<unknown>;
+
+const AGENT = 'agent-1';
+
+function setup(fields: Partial<Task> = {}, agentFields: Parameters<typeof fakeAgent>[0] = {}) {
+  let execute: Execute = async () => ({ answer: 42 });
+  const scripted: AgentType = {
+    type: 'scripted',
+    description: 'does what the spec says',
+    configSchema: { type: 'object' },
+    inputSchema: { type: 'object' },
+    outputSchema: { type: 'object', required: ['answer'] },
+    execute: (context) => execute(context),
+  };
+  const task = { ...newTask('alice', { id: AGENT }, { agentId: AGENT, input: {} }, {}), ...fields };
+  const agents = new FakeAgents(fakeAgent({ id: AGENT, type: 'scripted', ...agentFields }));
+  const state = new FakeAttemptStore(task);
+  const events = new FakeEvents();
+  const slots = new FakeSlots();
+  const cancellation = new FakeCancelSignals();
+  const metrics = new FakeMetrics();
+  const lifecycle = new TaskLifecycle();
+  const finished: string[] = [];
+  lifecycle.onFinished(async (t) => void finished.push(t.status));
+  const runner = new TaskRunner(
+    agents,
+    new AgentTypeRegistry([scripted]),
+    new SchemaValidator(),
+    slots,
+    cancellation,
+    events,
+    new FakeAgentStates(),
+    lifecycle,
+    metrics,
+    state,
+    new FakeCheckpoints(),
+  );
+  const delays: number[] = [];
+  const job: TaskJob = {
+    data: { taskId: task.id, agentId: AGENT, timeoutMs: task.timeoutMs },
+    moveToDelayed: async (timestamp: number) => void delays.push(timestamp - Date.now()),
+  };
+  return {
+    task,
+    state,
+    events,
+    slots,
+    cancellation,
+    metrics,
+    finished,
+    delays,
+    agents,
+    run: () => runner.run(job, 'token'),
+    stored: () => state.tasks.get(task.id)!,
+    executes: (fn: Execute) => (execute = fn),
+  };
+}
+
+beforeAll(() => Logger.overrideLogger(false));
+
+describe('TaskRunner', () => {
+  it('runs an attempt to success: output stored, attempt closed, watchers, metrics and runs told', async () => {
+    const t = setup();
+    await expect(t.run()).resolves.toEqual({ taskId: t.task.id });
+    expect(t.stored()).toMatchObject({ status: 'succeeded', attempts: 1, output: { answer: 42 }, progress: 100 });
+    expect(t.state.attempts).toEqual([{ taskId: t.task.id, attempt: 1, status: 'succeeded', error: null }]);
+    expect(t.events.statusesOf(t.task.id)).toEqual(['running', 'succeeded']);
+    expect(t.metrics.finished).toEqual([{ agentType: 'scripted', status: 'succeeded' }]);
+    expect(t.finished).toEqual(['succeeded']);
+    expect(t.slots.held.size).toBe(0);
+  });
+
+  it('retries a retryable failure after a backoff, without telling runs it finished', async () => {
+    const t = setup({ backoffMs: 1000 });
+    t.executes(async () => {
+      throw new AgentExecutionError('UPSTREAM', 'the model was busy', true);
+    });
+    const failure = await t.run().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RetryLaterError);
+    expect((failure as RetryLaterError).delayMs).toBeGreaterThanOrEqual(500);
+    expect((failure as RetryLaterError).delayMs).toBeLessThan(1500);
+    expect(t.stored()).toMatchObject({ status: 'retrying', error: { code: 'UPSTREAM' } });
+    expect(t.stored().nextAttemptAt).toBeInstanceOf(Date);
+    expect(t.finished).toEqual([]);
+  });
+
+  it('fails for good on the last attempt, on a non-retryable error, and on output the type does not allow', async () => {
+    const last = setup({ maxAttempts: 1 });
+    last.executes(async () => {
+      throw new AgentExecutionError('UPSTREAM', 'still busy', true);
+    });
+    await expect(last.run()).rejects.toThrow(UnrecoverableError);
+    expect(last.stored()).toMatchObject({ status: 'failed', error: { code: 'UPSTREAM' } });
+
+    const fatal = setup();
+    fatal.executes(async () => {
+      throw new AgentExecutionError('BAD_INPUT', 'cannot do that', false);
+    });
+    await expect(fatal.run()).rejects.toThrow(UnrecoverableError);
+    expect(fatal.stored()).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'BAD_INPUT' } });
+    expect(fatal.finished).toEqual(['failed']);
+
+    const wrong = setup();
+    wrong.executes(async () => ({ unexpected: true }));
+    await expect(wrong.run()).rejects.toThrow(UnrecoverableError);
+    expect(wrong.stored().error).toMatchObject({ code: 'BAD_OUTPUT' });
+  });
+
+  it('counts an executor’s unexpected exception as a retryable internal failure, its message kept out', async () => {
+    const t = setup();
+    t.executes(async () => {
+      throw new TypeError('secret at /home/app/key.pem');
+    });
+    await expect(t.run()).rejects.toBeInstanceOf(RetryLaterError);
+    expect(t.stored().error).toEqual({ code: 'INTERNAL', message: 'The executor failed unexpectedly' });
+  });
+
+  it('stops an attempt that is cancelled: its attempt row says so and the task is left as the cancel wrote it', async () => {
+    const t = setup();
+    t.executes(
+      (context) =>
+        new Promise((_, reject) =>
+          context.signal.addEventListener('abort', () =>
+            reject(new AgentExecutionError('CANCELLED', 'stopped', false)),
+          ),
+        ),
+    );
+    const running = t.run();
+    await new Promise((resolve) => setImmediate(resolve));
+    t.cancellation.abort(t.task.id);
+    await expect(running).rejects.toThrow(UnrecoverableError);
+    expect(t.state.attempts[0]).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    expect(t.metrics.finished).toEqual([{ agentType: 'scripted', status: 'cancelled' }]);
+  });
+
+  it('aborts an attempt at its timeout', async () => {
+    const t = setup({ timeoutMs: 20, maxAttempts: 1 });
+    t.executes(
+      (context) =>
+        new Promise((_, reject) =>
+          context.signal.addEventListener('abort', () =>
+            reject(new AgentExecutionError('TIMEOUT', String((context.signal.reason as Error).name), true)),
+          ),
+        ),
+    );
+    await expect(t.run()).rejects.toThrow(UnrecoverableError);
+    expect(t.stored().error).toEqual({ code: 'TIMEOUT', message: 'TimeoutError' });
+  });
+
+  it('records nothing over a task that changed meanwhile, and closes its attempt as superseded', async () => {
+    const t = setup();
+    t.executes(async () => {
+      t.state.tasks.get(t.task.id)!.status = 'cancelled';
+      return { answer: 1 };
+    });
+    await t.run();
+    expect(t.stored().status).toBe('cancelled');
+    expect(t.state.attempts[0]).toMatchObject({ status: 'cancelled', error: { code: 'SUPERSEDED' } });
+    expect(t.events.statusesOf(t.task.id)).toEqual(['running']);
+  });
+
+  it('stores a failure in place of an output Postgres refuses, so the task never stays running', async () => {
+    const t = setup();
+    t.state.refuseOutcome = 'succeeded';
+    await expect(t.run()).rejects.toThrow('the output could not be stored');
+    expect(t.stored()).toMatchObject({ status: 'failed', error: { code: 'OUTPUT_NOT_STORABLE' } });
+  });
+
+  it('puts the job back without spending an attempt while the agent is paused or at its concurrency', async () => {
+    const paused = setup({}, { status: 'paused' });
+    await expect(paused.run()).rejects.toThrow(DelayedError);
+    expect(paused.delays).toHaveLength(1);
+    expect(paused.stored()).toMatchObject({ status: 'queued', attempts: 0 });
+
+    const busy = setup();
+    busy.slots.busy = true;
+    await expect(busy.run()).rejects.toThrow(DelayedError);
+    expect(busy.stored().attempts).toBe(0);
+  });
+
+  it('fails the task of a deleted agent for good', async () => {
+    const t = setup();
+    t.agents.deleted.add(AGENT);
+    await expect(t.run()).rejects.toThrow(UnrecoverableError);
+    expect(t.stored()).toMatchObject({ status: 'failed', error: { code: 'AGENT_DELETED' } });
+  });
+
+  it('spaces out progress writes, and always writes the last', async () => {
+    const t = setup();
+    t.executes(async (context) => {
+      for (const percent of [10, 20, 30, 100]) await context.progress(percent);
+      return { answer: 1 };
+    });
+    await t.run();
+    expect(t.state.progressWrites).toEqual([10, 100]);
+  });
+});
