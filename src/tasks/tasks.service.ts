@@ -385,8 +385,8 @@ export class TasksService {
   }
 
   /** Queued and retrying tasks leave the queue; a running one is aborted on whichever worker holds it. */
-  async cancel(principal: Principal, id: string): Promise<TaskEntity> {
-    return this.cancelWhere(isAdmin(principal) ? { id } : { id, createdBy: principal.userId });
+  async cancel(principal: Principal, id: string, audit?: AuditRequestContext): Promise<TaskEntity> {
+    return this.cancelWhere(isAdmin(principal) ? { id } : { id, createdBy: principal.userId }, audit);
   }
 
   /** Cancels a task that is not final yet; a final one is left alone. For runs cancelling their steps. */
@@ -396,7 +396,10 @@ export class TasksService {
     });
   }
 
-  private async cancelWhere(where: { id: string; createdBy?: string }): Promise<TaskEntity> {
+  private async cancelWhere(
+    where: { id: string; createdBy?: string },
+    audit?: AuditRequestContext,
+  ): Promise<TaskEntity> {
     const id = where.id;
     const { task, wasRunning } = await this.dataSource.transaction(async (em) => {
       const found = await em.findOne(TaskEntity, { where, lock: { mode: 'pessimistic_write' } });
@@ -409,7 +412,11 @@ export class TasksService {
       found.error = { code: 'CANCELLED', message: 'Cancelled by request' };
       const saved = await em.save(found);
       await this.checkpoints.clear(em, id);
-      await this.audit.record({ action: 'task.cancel', outcome: 'success', resourceType: 'task', resourceId: id }, em);
+      await this.audit.record(
+        { action: 'task.cancel', outcome: 'success', resourceType: 'task', resourceId: id },
+        em,
+        audit,
+      );
       return { task: saved, wasRunning: running };
     });
     if (wasRunning) await this.cancellation.requestCancel(id);
@@ -420,7 +427,7 @@ export class TasksService {
   }
 
   /** A new run of a failed or cancelled task, from its first step (its attempt count goes on). */
-  async retry(principal: Principal, id: string): Promise<TaskEntity> {
+  async retry(principal: Principal, id: string, audit?: AuditRequestContext): Promise<TaskEntity> {
     const task = await this.dataSource.transaction(async (em) => {
       const found = await em.findOne(TaskEntity, {
         where: isAdmin(principal) ? { id } : { id, createdBy: principal.userId },
@@ -443,7 +450,11 @@ export class TasksService {
       const saved = await em.save(found);
       // A new run starts from its first step: nothing of the last run's checkpoint is resumed.
       await this.checkpoints.clear(em, id);
-      await this.audit.record({ action: 'task.retry', outcome: 'success', resourceType: 'task', resourceId: id }, em);
+      await this.audit.record(
+        { action: 'task.retry', outcome: 'success', resourceType: 'task', resourceId: id },
+        em,
+        audit,
+      );
       return saved;
     });
     await this.queue.remove(id);
