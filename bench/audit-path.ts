@@ -7,8 +7,8 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 
 /**
- * `npm run bench:audit -- <other checkout>`: one audited change (`PATCH /api/v1/agents/:id`) served by this
- * build and by another built checkout (`npm run build:server` there, e.g. one from before a change to the
+ * `npm run bench:audit -- <other checkout>`: one audited change (`POST /api/v1/agents`, each with a name of
+ * its own) served by this build and by another built checkout (`npm run build:server` there, e.g. one from before a change to the
  * audit path), one API process each on one database and Redis, in interleaved rounds (each build first in
  * every other round, so the machine's drift favours neither). Prints requests/s and the API process's CPU
  * per request of each round, and the median ratios (this build ÷ the other).
@@ -19,8 +19,7 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-/** Every request locks its agent's row: more connections only queue on the lock. */
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const id = Date.now().toString(36);
 const DB = `ymera_bench_${id}`;
 const PREFIX = `bench-${id}`;
@@ -49,7 +48,6 @@ interface Api {
   child: ChildProcess;
   url: string;
   token: string;
-  agentId: string;
 }
 
 interface Load {
@@ -75,8 +73,7 @@ async function startApi(name: string, root: string): Promise<Api> {
   }
   const url = match[1];
   const { accessToken: token } = await post<{ accessToken: string }>(url, '/api/v1/auth/login', undefined, ADMIN);
-  const agent = await post<{ id: string }>(url, '/api/v1/agents', token, { name: `bench-${name}`, type: 'calculator' });
-  return { name, child, url, token, agentId: agent.id };
+  return { name, child, url, token };
 }
 
 async function post<T>(base: string, path: string, token: string | undefined, body: unknown): Promise<T> {
@@ -107,14 +104,16 @@ function autocannon(api: Api, seconds: number): { rps: number; total: number; er
         '-d',
         String(seconds),
         '-m',
-        'PATCH',
+        'POST',
+        // `[<id>]` is a random id per request (-I): every agent gets a name of its own.
+        '-I',
         '-b',
-        JSON.stringify({ description: 'benchmarked' }),
+        JSON.stringify({ name: `bench-${api.name}-[<id>]`, type: 'calculator' }),
         '-H',
         'content-type=application/json',
         '-H',
         `authorization=Bearer ${api.token}`,
-        `${api.url}/api/v1/agents/${api.agentId}`,
+        `${api.url}/api/v1/agents`,
       ],
       { maxBuffer: 64 * 1024 * 1024 },
     ).toString(),
@@ -170,7 +169,7 @@ async function main(): Promise<void> {
     const rps = median(rounds.map((r) => r.this.rps / r.other.rps));
     const cpu = median(rounds.map((r) => r.this.cpuUs / r.other.cpuUs));
     process.stdout.write(
-      `PATCH /api/v1/agents/:id, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s: ` +
+      `POST /api/v1/agents, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s: ` +
         `median this ${median(rounds.map((r) => r.this.rps))} req/s and ${median(rounds.map((r) => r.this.cpuUs))} µs CPU/req, ` +
         `other ${median(rounds.map((r) => r.other.rps))} req/s and ${median(rounds.map((r) => r.other.cpuUs))} µs CPU/req; ` +
         `ratio this ÷ other: req/s ${rps.toFixed(2)}, CPU per request ${cpu.toFixed(2)}\n`,
