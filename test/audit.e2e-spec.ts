@@ -78,6 +78,51 @@ describe('audit log', () => {
     expect(denied.data).toHaveLength(1);
   });
 
+  it("writes a change's entry with its caller, IP and request id, in the change's transaction", async () => {
+    const op = await createUser(t, 'operator');
+    const send = (requestId: string, method: 'post' | 'patch', path: string, body: object) =>
+      request(t.http)
+        [method](`/api/v1${path}`)
+        .set(...bearer(op))
+        .set('X-Request-Id', requestId)
+        .set('User-Agent', `ua-${requestId}`)
+        .send(body);
+    const agent = await send('req-change-create', 'post', '/agents', { name: 'audited-1', type: 'calculator' }).expect(
+      201,
+    );
+    await send('req-change-other', 'post', '/agents', { name: 'audited-2', type: 'calculator' }).expect(201);
+    const id = agent.body.data.id as string;
+    await send('req-change-patch', 'patch', `/agents/${id}`, { description: 'changed' }).expect(200);
+    // Refused by validation: the failure names the caller all the same.
+    const bad = await send('req-change-bad-body', 'patch', `/agents/${id}`, { concurrency: 'many' }).expect(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    // The service wrote its success entry, then the unique name rolled the change back, and the entry with it.
+    const taken = await send('req-change-conflict', 'patch', `/agents/${id}`, { name: 'audited-2' }).expect(409);
+    expect(taken.body.error.code).toBe('CONFLICT');
+    await t.chainAudit();
+    const rows = (await t.dataSource.query(
+      `SELECT request_id, action, outcome, resource_id, actor_type, actor_id, ip, user_agent, details
+         FROM audit_logs WHERE request_id LIKE 'req-change-%' AND request_id <> 'req-change-other' ORDER BY seq`,
+    )) as Record<string, unknown>[];
+    const entry = (requestId: string, action: string, outcome: string, details: object = expect.anything()) => ({
+      request_id: requestId,
+      action,
+      outcome,
+      resource_id: id,
+      actor_type: 'user',
+      actor_id: op.id,
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      user_agent: `ua-${requestId}`,
+      details,
+    });
+    expect(rows).toEqual([
+      entry('req-change-create', 'agent.create', 'success'),
+      entry('req-change-patch', 'agent.update', 'success'),
+      entry('req-change-bad-body', 'agent.update', 'failure', { error: 'VALIDATION_FAILED' }),
+      entry('req-change-conflict', 'agent.update', 'failure', { error: 'CONFLICT' }),
+    ]);
+  });
+
   it('keeps the chain intact under concurrent writers', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { AuditInterceptor } from '../src/audit/audit.interceptor';
 import { ProbeModule } from './utils/probe.module';
 import { readSse } from './utils/sse';
 import { createTestApp, TestApp } from './utils/test-app';
@@ -132,9 +131,14 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expect(events.map((e) => e.data.n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
-  it('audits a change with the id the handler returned, and a change that timed out as a failure', async () => {
+  it('audits a change with the id the handler returned before answering, and a change that timed out as a failure', async () => {
     const made = await request(t.http).post('/api/v1/probe/things').set('X-Request-Id', 'probe-made').expect(201);
     expect(made.body.data.id).toMatch(UUID);
+    // No service wrote the entry: it was written before the answer left.
+    await t.chainAudit();
+    expect(await t.dataSource.query(`SELECT outcome FROM audit_logs WHERE request_id = 'probe-made'`)).toEqual([
+      { outcome: 'success' },
+    ]);
     const slow = await request(t.http).post('/api/v1/probe/slow-things').set('X-Request-Id', 'probe-slow').expect(504);
     expectErrorEnvelope(slow.body, 'TIMEOUT');
     // The timed-out change's entry is written as its 504 leaves, not before: wait for it to be chained.
@@ -164,24 +168,17 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     ]);
   });
 
-  it('audits a route with an explicit context without running an interceptor: success, bad body, error, timeout', async () => {
-    const intercept = jest.spyOn(AuditInterceptor.prototype, 'intercept');
+  it('audits a route whose handler records its own entry: success, bad body, error, timeout', async () => {
     const post = (requestId: string, body: object, outcome?: string) =>
       request(t.http)
         .post(`/api/v1/probe/explicit-things${outcome ? `?outcome=${outcome}` : ''}`)
         .set('X-Request-Id', requestId)
         .send(body);
-    let made;
-    try {
-      made = await post('explicit-made', { name: 'a' }).expect(201);
-      expect(made.body.data).toEqual({ id: expect.stringMatching(UUID), name: 'a' });
-      expectErrorEnvelope((await post('explicit-bad-body', { name: 5 }).expect(400)).body, 'VALIDATION_FAILED');
-      expectErrorEnvelope((await post('explicit-conflict', { name: 'b' }, 'conflict').expect(409)).body, 'CONFLICT');
-      expectErrorEnvelope((await post('explicit-late', { name: 'c' }, 'late').expect(504)).body, 'TIMEOUT');
-      expect(intercept).not.toHaveBeenCalled();
-    } finally {
-      intercept.mockRestore();
-    }
+    const made = await post('explicit-made', { name: 'a' }).expect(201);
+    expect(made.body.data).toEqual({ id: expect.stringMatching(UUID), name: 'a' });
+    expectErrorEnvelope((await post('explicit-bad-body', { name: 5 }).expect(400)).body, 'VALIDATION_FAILED');
+    expectErrorEnvelope((await post('explicit-conflict', { name: 'b' }, 'conflict').expect(409)).body, 'CONFLICT');
+    expectErrorEnvelope((await post('explicit-late', { name: 'c' }, 'late').expect(504)).body, 'TIMEOUT');
     // The late request's handler fails after its 504: its entry stays the timeout.
     await new Promise((resolve) => setTimeout(resolve, 700));
     await t.chainAudit();

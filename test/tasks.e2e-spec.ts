@@ -1,6 +1,4 @@
 import request from 'supertest';
-import { AuditInterceptor } from '../src/audit/audit.interceptor';
-import { AuditContextStore } from '../src/audit/audit-context';
 import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
 import { TaskRepository } from '../src/tasks/persistence/task.repository';
 import { createAgent, settled, submitTask } from './factories/tasks';
@@ -472,12 +470,8 @@ describe('tasks on a live worker', () => {
     expect(done.map((task) => task.output)).toEqual(ids.map((_, i) => ({ result: i * 2 })));
   }, 30_000);
 
-  it('audits every kind of submission with its caller and request, with no interceptor or async audit context', async () => {
+  it('audits every kind of submission with its caller and request', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
-    const store = t.app.get(AuditContextStore);
-    const run = jest.spyOn(store, 'run');
-    const hold = jest.spyOn(store, 'hold');
-    const intercept = jest.spyOn(AuditInterceptor.prototype, 'intercept');
     const submit = (requestId: string, body: object, key?: string) => {
       const req = request(t.http)
         .post('/api/v1/tasks')
@@ -486,26 +480,18 @@ describe('tasks on a live worker', () => {
         .set('User-Agent', `agent-of-${requestId}`);
       return (key ? req.set('Idempotency-Key', key) : req).send(body);
     };
-    let plain, keyed, invalid, batch;
-    try {
-      plain = await submit('req-sub-plain', { agentId: agent.id, input: { expression: '1' } }).expect(202);
-      keyed = await submit('req-sub-keyed', { agentId: agent.id, input: { expression: '2' } }, 'audit-key').expect(202);
-      invalid = await submit('req-sub-invalid', { agentId: agent.id, input: { expression: 42 } }).expect(400);
-      await submit('req-sub-bad-body', { agentId: 'not-a-uuid', input: {} }).expect(400);
-      batch = await request(t.http)
-        .post('/api/v1/tasks/batch')
-        .set(...bearer(op))
-        .set('X-Request-Id', 'req-sub-batch')
-        .send({ tasks: [{ agentId: agent.id, input: { expression: '3' } }] })
-        .expect(202);
-      expect(run).not.toHaveBeenCalled();
-      expect(hold).not.toHaveBeenCalled();
-      expect(intercept).not.toHaveBeenCalled();
-    } finally {
-      run.mockRestore();
-      hold.mockRestore();
-      intercept.mockRestore();
-    }
+    const plain = await submit('req-sub-plain', { agentId: agent.id, input: { expression: '1' } }).expect(202);
+    const keyed = await submit('req-sub-keyed', { agentId: agent.id, input: { expression: '2' } }, 'audit-key').expect(
+      202,
+    );
+    const invalid = await submit('req-sub-invalid', { agentId: agent.id, input: { expression: 42 } }).expect(400);
+    await submit('req-sub-bad-body', { agentId: 'not-a-uuid', input: {} }).expect(400);
+    const batch = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .set('X-Request-Id', 'req-sub-batch')
+      .send({ tasks: [{ agentId: agent.id, input: { expression: '3' } }] })
+      .expect(202);
     await t.chainAudit();
     const entries = (await t.dataSource.query(
       `SELECT request_id, action, outcome, resource_id, actor_type, actor_id, user_agent, ip, details

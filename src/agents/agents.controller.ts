@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AuditAction } from '../audit/audit.decorator';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
@@ -76,8 +77,12 @@ export class AgentsController {
   })
   @ApiEnvelope(AgentDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateAgentDto): Promise<AgentDto> {
-    return this.toDto(await this.agents.create(principal, body));
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateAgentDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<AgentDto> {
+    return this.toDto(await this.agents.create(principal, body, audit));
   }
 
   @Get()
@@ -108,8 +113,12 @@ export class AgentsController {
   })
   @ApiEnvelope(AgentDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateAgentDto): Promise<AgentDto> {
-    return this.toDto(await this.agents.update(id, body));
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateAgentDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<AgentDto> {
+    return this.toDto(await this.agents.update(id, body, audit));
   }
 
   @Delete(':id')
@@ -122,8 +131,11 @@ export class AgentsController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    await this.agents.remove(id);
+  async remove(
+    @Param('id', ParseUUIDPipe) id: string,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<void> {
+    await this.agents.remove(id, audit);
   }
 
   @Get(':id/schema')
@@ -150,8 +162,9 @@ export class AgentsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: AgentConfigDto,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<{ version: number; config: Record<string, unknown> }> {
-    const agent = await this.agents.setConfig(principal, id, body.config);
+    const agent = await this.agents.setConfig(principal, id, body.config, audit);
     return { version: agent.configVersion, config: this.agents.masked(agent, agent.config) };
   }
 
@@ -188,8 +201,9 @@ export class AgentsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: RollbackDto,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<{ version: number; config: Record<string, unknown> }> {
-    const agent = await this.agents.rollback(principal, id, body.version);
+    const agent = await this.agents.rollback(principal, id, body.version, audit);
     return { version: agent.configVersion, config: this.agents.masked(agent, agent.config) };
   }
 

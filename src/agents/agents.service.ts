@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
@@ -82,7 +83,7 @@ export class AgentsService {
     return result.value;
   }
 
-  async create(principal: Principal, input: CreateAgentDto): Promise<AgentEntity> {
+  async create(principal: Principal, input: CreateAgentDto, audit?: AuditRequestContext): Promise<AgentEntity> {
     const type = this.types.get(input.type);
     const plain = this.secrets.keepMasked(input.config ?? {}, {}, type.configSchema);
     const config = this.secrets.seal(this.validateConfig(input.type, plain), type.configSchema);
@@ -110,6 +111,7 @@ export class AgentsService {
             details: { name: agent.name, type: agent.type, config: this.masked(agent, config) },
           },
           em,
+          audit,
         );
         return agent;
       }),
@@ -141,7 +143,7 @@ export class AgentsService {
     return this.repo.exists({ where: { id, deletedAt: Not(IsNull()) } });
   }
 
-  async update(id: string, changes: UpdateAgentDto): Promise<AgentEntity> {
+  async update(id: string, changes: UpdateAgentDto, audit?: AuditRequestContext): Promise<AgentEntity> {
     return this.changed(
       id,
       this.uniqueName(() =>
@@ -168,6 +170,7 @@ export class AgentsService {
               details: { before, changes: { ...changes } },
             },
             em,
+            audit,
           );
           return saved;
         }),
@@ -176,7 +179,7 @@ export class AgentsService {
   }
 
   /** Soft delete: the agent and its history stay; it no longer lists, answers or takes tasks. */
-  async remove(id: string): Promise<void> {
+  async remove(id: string, audit?: AuditRequestContext): Promise<void> {
     await this.changed(
       id,
       this.dataSource.transaction(async (em) => {
@@ -191,6 +194,7 @@ export class AgentsService {
             details: { name: agent.name },
           },
           em,
+          audit,
         );
       }),
     );
@@ -200,7 +204,12 @@ export class AgentsService {
    * A new version from a new config; secrets sent back as "********" keep their current value, as long as
    * the type's target (its url) stays the same: a secret is only ever sent where it was given for.
    */
-  async setConfig(principal: Principal, id: string, config: Record<string, unknown>): Promise<AgentEntity> {
+  async setConfig(
+    principal: Principal,
+    id: string,
+    config: Record<string, unknown>,
+    audit?: AuditRequestContext,
+  ): Promise<AgentEntity> {
     return this.changed(
       id,
       this.dataSource.transaction(async (em) => {
@@ -213,6 +222,8 @@ export class AgentsService {
           agent,
           this.secrets.seal(this.validateConfig(agent.type, merged), schema),
           'update',
+          undefined,
+          audit,
         );
       }),
     );
@@ -222,14 +233,14 @@ export class AgentsService {
    * A new version equal to an earlier one, secrets included: each stays bound to the target it was given
    * for, so an older target never receives a newer secret.
    */
-  async rollback(principal: Principal, id: string, version: number): Promise<AgentEntity> {
+  async rollback(principal: Principal, id: string, version: number, audit?: AuditRequestContext): Promise<AgentEntity> {
     return this.changed(
       id,
       this.dataSource.transaction(async (em) => {
         const agent = await this.lockLive(em, id);
         const target = await em.findOneBy(AgentConfigVersionEntity, { agentId: id, version });
         if (!target) throw new ConfigVersionNotFoundError(version);
-        return this.applyConfig(em, principal, agent, target.config, 'rollback', version);
+        return this.applyConfig(em, principal, agent, target.config, 'rollback', version, audit);
       }),
     );
   }
@@ -272,6 +283,7 @@ export class AgentsService {
     sealed: Record<string, unknown>,
     source: ConfigVersionSource,
     rolledBackFrom?: number,
+    audit?: AuditRequestContext,
   ): Promise<AgentEntity> {
     agent.config = sealed;
     agent.configVersion += 1;
@@ -286,6 +298,7 @@ export class AgentsService {
         details: { version: saved.configVersion, rolledBackFrom, config: this.masked(agent, sealed) },
       },
       em,
+      audit,
     );
     return saved;
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuditAction } from '../audit/audit.decorator';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import { isAdmin, type Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
@@ -23,8 +24,12 @@ export class ApiKeysController {
   @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the key is in this response only' })
   @ApiEnvelope(CreatedApiKeyDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
-    const { entity, key } = await this.keys.create(principal, body);
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateApiKeyDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<CreatedApiKeyDto> {
+    const { entity, key } = await this.keys.create(principal, body, audit);
     return Object.assign(ApiKeyDto.from(entity), { key });
   }
 
@@ -42,7 +47,11 @@ export class ApiKeysController {
   @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke an API key; it stops working at once' })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    await this.keys.revoke(principal, id, isAdmin(principal));
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<void> {
+    await this.keys.revoke(principal, id, isAdmin(principal), audit);
   }
 }

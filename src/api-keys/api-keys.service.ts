@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
@@ -24,7 +25,11 @@ export class ApiKeysService {
     return this.dataSource.getRepository(ApiKeyEntity);
   }
 
-  async create(owner: Principal, input: CreateApiKeyDto): Promise<{ entity: ApiKeyEntity; key: string }> {
+  async create(
+    owner: Principal,
+    input: CreateApiKeyDto,
+    audit?: AuditRequestContext,
+  ): Promise<{ entity: ApiKeyEntity; key: string }> {
     const outside = input.scopes.filter((scope) => !owner.permissions.has(scope));
     if (outside.length) {
       throw new ValidationFailedError(
@@ -58,6 +63,7 @@ export class ApiKeysService {
           details: { name: saved.name, scopes: saved.scopes, prefix: saved.prefix },
         },
         em,
+        audit,
       );
       return saved;
     });
@@ -75,7 +81,7 @@ export class ApiKeysService {
   }
 
   /** Another user's key is reported as missing, not forbidden. */
-  async revoke(owner: Principal, id: string, asAdmin = false): Promise<void> {
+  async revoke(owner: Principal, id: string, asAdmin = false, audit?: AuditRequestContext): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const key = await em.findOne(ApiKeyEntity, {
         where: { id, revokedAt: IsNull(), ...(asAdmin ? {} : { userId: owner.userId }) },
@@ -92,6 +98,7 @@ export class ApiKeysService {
           details: { prefix: key.prefix },
         },
         em,
+        audit,
       );
     });
   }

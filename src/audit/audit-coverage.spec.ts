@@ -1,10 +1,12 @@
-import { Controller, Delete, Get, Patch, Post, SetMetadata } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, SetMetadata } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import type { AuditRequestContext } from './audit-context';
 import { AuditCoverage } from './audit-coverage';
+import { RequestAuditContext } from './audit.decorator';
 import { AUDIT_ACTION, NO_AUDIT } from './audit.metadata';
 
-// The metadata alone: these controllers are never served, so the interceptor `@AuditAction` adds is not needed.
+// The metadata alone: these controllers are never served, so the guard and filter `@AuditAction` adds are not needed.
 const Declared = (action: string) => SetMetadata(AUDIT_ACTION, { action });
 
 @Controller('declared')
@@ -14,7 +16,7 @@ class DeclaredController {
 
   @Post()
   @Declared('thing.create')
-  create(): void {}
+  create(@RequestAuditContext() _audit: AuditRequestContext): void {}
 
   @Delete(':id')
   @SetMetadata(NO_AUDIT, true)
@@ -28,7 +30,18 @@ class UndeclaredController {
 
   @Post('other')
   @Declared('thing.other')
-  other(): void {}
+  other(@RequestAuditContext() _audit: AuditRequestContext): void {}
+}
+
+@Controller('contextless')
+class ContextlessController {
+  @Post()
+  @Declared('thing.create')
+  create(@Body() _body: object): void {}
+
+  @Patch(':id')
+  @Declared('thing.update')
+  update(@Param('id') _id: string, @RequestAuditContext() _audit: AuditRequestContext): void {}
 }
 
 @SetMetadata(NO_AUDIT, true)
@@ -54,9 +67,17 @@ describe('AuditCoverage', () => {
     expect(() => check.onModuleInit()).toThrow(/UndeclaredController\.update/);
   });
 
-  it('lets an application whose changes are all declared boot', async () => {
+  it('names each audited route whose handler does not take its audit context', async () => {
+    const check = await coverage(DeclaredController, ContextlessController);
+    expect(check.undeclaredRoutes()).toEqual([]);
+    expect(check.routesWithoutContext()).toEqual(['ContextlessController.create']);
+    expect(() => check.onModuleInit()).toThrow(/@RequestAuditContext\(\): ContextlessController\.create$/);
+  });
+
+  it('lets an application whose changes are all declared, with their audit context, boot', async () => {
     const check = await coverage(DeclaredController, IngestController);
     expect(check.undeclaredRoutes()).toEqual([]);
+    expect(check.routesWithoutContext()).toEqual([]);
     expect(() => check.onModuleInit()).not.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { takesRequestAuditContext } from './audit.decorator';
 import { AUDIT_ACTION, NO_AUDIT } from './audit.metadata';
 
 const STATE_CHANGING = new Set([
@@ -12,8 +13,9 @@ const STATE_CHANGING = new Set([
 ]);
 
 /**
- * Refuses to boot while a state-changing route declares neither `@AuditAction` (which also puts the audit
- * interceptor on it) nor `@NoAudit`: a change can never go unaudited by oversight.
+ * Refuses to boot while a state-changing route declares neither `@AuditAction` nor `@NoAudit`, or declares
+ * `@AuditAction` with a handler that does not take `@RequestAuditContext()` (its services could not write
+ * the entry with the change): a change can never go unaudited by oversight.
  */
 @Injectable()
 export class AuditCoverage implements OnModuleInit {
@@ -23,15 +25,30 @@ export class AuditCoverage implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const undeclared = this.undeclaredRoutes();
+    const { undeclared, withoutContext } = this.routes();
     if (undeclared.length > 0) {
       throw new Error(`State-changing routes without @AuditAction or @NoAudit: ${undeclared.join(', ')}`);
+    }
+    if (withoutContext.length > 0) {
+      throw new Error(
+        `@AuditAction routes whose handler does not take @RequestAuditContext(): ${withoutContext.join(', ')}`,
+      );
     }
   }
 
   /** `Controller.method` of every state-changing route that declares neither. */
   undeclaredRoutes(): string[] {
+    return this.routes().undeclared;
+  }
+
+  /** `Controller.method` of every `@AuditAction` route whose handler does not take its audit context. */
+  routesWithoutContext(): string[] {
+    return this.routes().withoutContext;
+  }
+
+  private routes(): { undeclared: string[]; withoutContext: string[] } {
     const undeclared: string[] = [];
+    const withoutContext: string[] = [];
     for (const { metatype, instance } of this.discovery.getControllers()) {
       if (!metatype || !instance) continue;
       const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
@@ -40,10 +57,13 @@ export class AuditCoverage implements OnModuleInit {
         const handler = prototype[name] as object;
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (method === undefined || !STATE_CHANGING.has(method)) continue;
-        if (Reflect.getMetadata(AUDIT_ACTION, handler) || Reflect.getMetadata(NO_AUDIT, handler)) continue;
-        undeclared.push(`${metatype.name}.${name}`);
+        if (Reflect.getMetadata(AUDIT_ACTION, handler)) {
+          if (!takesRequestAuditContext(metatype, name)) withoutContext.push(`${metatype.name}.${name}`);
+        } else if (!Reflect.getMetadata(NO_AUDIT, handler)) {
+          undeclared.push(`${metatype.name}.${name}`);
+        }
       }
     }
-    return undeclared;
+    return { undeclared, withoutContext };
   }
 }

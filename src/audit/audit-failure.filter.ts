@@ -5,9 +5,9 @@ import { auditTrailOf } from './audit-request';
 import { AuditTrails } from './audit-trails';
 
 /**
- * The error answer of a route whose `@AuditAction` has `explicitContext`, with its audit entry: a request
- * that its guards let in and that failed afterwards (its body, the handler) is written as a failure before
- * it is answered. A request the guards refused has no trail: the auth guard audits refusals.
+ * The error answer of a route `@AuditAction` marks, with its audit entry: a request that its guards let in
+ * and that failed afterwards (its body, the handler) is written as a failure before it is answered. A request
+ * the guards refused has no trail: the auth guard audits refusals.
  */
 @Catch()
 export class AuditFailureFilter extends AllExceptionsFilter {

@@ -2,10 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { AuditTrails } from './audit-trails';
 
 /**
- * Refuses nothing: on a route whose `@AuditAction` has `explicitContext`, it opens the request's audit trail
- * once the global guards have let the request in, before its body is validated. Success is written by the
- * route's services (with `@RequestAuditContext()`), a failure by {@link AuditFailureFilter}, a timeout when
- * its 504 is sent.
+ * Refuses nothing: on a route `@AuditAction` marks, it opens the request's audit trail once the global guards
+ * have let the request in, before its body is validated (see {@link AuditTrails}).
  */
 @Injectable()
 export class AuditTrailGuard implements CanActivate {

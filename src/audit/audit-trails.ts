@@ -2,6 +2,7 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppError, RequestTimeoutError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
+import { beforeReply } from '../common/http/before-reply';
 import { onRequestTimeout } from '../common/http/request-deadline';
 import { CachedReflector } from '../common/metadata/cached-reflector';
 import { AUDIT_ACTION, type AuditActionMeta } from './audit.metadata';
@@ -20,9 +21,10 @@ function outcomeOf(err: unknown): 'failure' | 'denied' {
 }
 
 /**
- * Opens and settles the audit trail of each state-changing request a route's `@AuditAction` names, for
- * whoever watches the request: the audit interceptor, or, on routes that do without one, the audit trail
- * guard and the audit failure filter.
+ * Opens and settles the audit trail of each state-changing request a route's `@AuditAction` names: the audit
+ * trail guard opens it once the request is let in; the route's services write its success with the change;
+ * the audit failure filter writes a failure before the error is answered; a success no service wrote is
+ * written before the answer is sent, and a timeout when its 504 is.
  */
 @Injectable()
 export class AuditTrails {
@@ -44,7 +46,8 @@ export class AuditTrails {
 
   /**
    * Starts the trail of a request that has been let in (its caller is known). A request that runs past its
-   * deadline settles it as a failure, when its 504 is sent.
+   * deadline settles it as a failure, when its 504 is sent; one answered with a result, as a success, before
+   * the result is sent.
    */
   private open(req: Request, meta: AuditActionMeta): AuditTrail {
     const trail: AuditTrail = {
@@ -55,6 +58,7 @@ export class AuditTrails {
     };
     attachAuditTrail(req, trail);
     onRequestTimeout(req, () => void this.failed(trail, new RequestTimeoutError()));
+    beforeReply(req, (result) => this.succeeded(trail, result));
     return trail;
   }
 
@@ -67,7 +71,7 @@ export class AuditTrails {
     return this.settle(trail, outcomeOf(err), trail.resourceId, err);
   }
 
-  /** Never rejects: a request's answer does not wait on, or fail with, its audit entry's write. */
+  /** Never rejects: a request's answer waits for its audit entry's write, but does not fail with it. */
   private async settle(
     trail: AuditTrail,
     outcome: 'success' | 'failure' | 'denied',

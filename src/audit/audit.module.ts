@@ -3,7 +3,6 @@ import { DiscoveryModule } from '@nestjs/core';
 import { MetadataModule } from '../common/metadata/metadata.module';
 import { AuditChainer } from './audit-chainer';
 import { AuditCoverage } from './audit-coverage';
-import { AuditContextStore } from './audit-context';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { AuditTrails } from './audit-trails';
@@ -11,12 +10,12 @@ import { AuditTrails } from './audit-trails';
 @Global()
 @Module({
   // Also booted without the root module (by the CLI), so it brings the route-metadata reader the audit
-  // interceptor needs in every module whose routes `@AuditAction` marks.
+  // trails need in every module whose routes `@AuditAction` marks.
   imports: [MetadataModule, DiscoveryModule],
   controllers: [AuditController],
-  // The audit interceptor, trail guard and failure filter are not provided here: `@AuditAction` puts them on
-  // each route, in the route's own module.
-  providers: [AuditService, AuditChainer, AuditContextStore, AuditCoverage, AuditTrails],
-  exports: [AuditService, AuditChainer, AuditContextStore, AuditTrails],
+  // The audit trail guard and failure filter are not provided here: `@AuditAction` puts them on each route,
+  // in the route's own module.
+  providers: [AuditService, AuditChainer, AuditCoverage, AuditTrails],
+  exports: [AuditService, AuditChainer, AuditTrails],
 })
 export class AuditModule {}

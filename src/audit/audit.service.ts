@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { bulkInsert, bulkInsertWith, type InsertPart } from '../database/bulk-insert';
 import { Page } from '../common/http/envelope';
-import { AuditContextStore, type AuditRequestContext } from './audit-context';
+import type { AuditRequestContext } from './audit-context';
 import { entryHash, GENESIS_HASH } from './audit-chain';
 import { AuditChainer } from './audit-chainer';
 import { AuditPendingEntity } from './entities/audit-pending.entity';
@@ -20,7 +20,7 @@ export interface AuditEvent {
   resourceType?: string | null;
   resourceId?: string | null;
   details?: Record<string, unknown>;
-  /** Defaults to the current request's caller (or `system` outside a request). */
+  /** Defaults to the caller of the request whose context is given (or `system` without one). */
   actorType?: AuditActorType;
   actorId?: string | null;
 }
@@ -35,14 +35,14 @@ export interface AuditVerification {
 export class AuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly context: AuditContextStore,
     private readonly chainer: AuditChainer,
   ) {}
 
   /**
    * Writes one entry. Given a transaction's manager it is written in that transaction, so the entry
-   * exists exactly when the change does. It joins the hash chain moments later ({@link AuditChainer}),
-   * so writers never wait on each other.
+   * exists exactly when the change does. Given the request's context (`@RequestAuditContext()`), it names
+   * the request's caller, IP and id, and marks the request's entry as written. It joins the hash chain
+   * moments later ({@link AuditChainer}), so writers never wait on each other.
    */
   async record(event: AuditEvent, manager?: EntityManager, context?: AuditRequestContext): Promise<void> {
     const entry = this.entry(event, manager ? 'transaction' : 'committed', context);
@@ -85,15 +85,14 @@ export class AuditService {
     return ids;
   }
 
-  /** `context` is the request's, when its caller has it at hand; otherwise the current one, if any. */
+  /** `context` is the request's, when the entry is written for one. */
   private entry(
     event: AuditEvent,
     recorded: 'transaction' | 'committed',
     context?: AuditRequestContext,
   ): AuditPendingEntity {
-    const ctx = context ?? this.context.current();
-    if (ctx) ctx.recorded = recorded;
-    const principal = ctx?.principal;
+    if (context) context.recorded = recorded;
+    const principal = context?.principal;
     return Object.assign(new AuditPendingEntity(), {
       id: randomUUID(),
       timestamp: new Date(),
@@ -103,9 +102,9 @@ export class AuditService {
       resourceType: event.resourceType ?? null,
       resourceId: event.resourceId ?? null,
       outcome: event.outcome,
-      ip: ctx?.ip ?? null,
-      userAgent: ctx?.userAgent?.slice(0, 512) ?? null,
-      requestId: ctx?.requestId ?? null,
+      ip: context?.ip ?? null,
+      userAgent: context?.userAgent?.slice(0, 512) ?? null,
+      requestId: context?.requestId ?? null,
       details: (redactSecrets(event.details ?? {}) as Record<string, unknown>) ?? {},
     });
   }

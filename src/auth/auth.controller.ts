@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditAction } from '../audit/audit.decorator';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { ForbiddenError, ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Public } from '../common/http/public.decorator';
@@ -75,8 +76,8 @@ export class AuthController {
   })
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN)
-  async register(@Body() body: RegisterDto): Promise<UserDto> {
-    return UserDto.from(await this.auth.register(body));
+  async register(@Body() body: RegisterDto, @RequestAuditContext() audit: AuditRequestContext): Promise<UserDto> {
+    return UserDto.from(await this.auth.register(body, audit));
   }
 
   @Public()
@@ -97,10 +98,11 @@ export class AuthController {
     @Body() body: LoginDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TokenPairDto> {
-    if (!body.useCookie) return this.auth.login(body);
+    if (!body.useCookie) return this.auth.login(body, audit);
     this.cookie.requireCsrfHeader(req);
-    return this.cookie.hand(res, await this.auth.login(body));
+    return this.cookie.hand(res, await this.auth.login(body, audit));
   }
 
   @Public()
@@ -120,14 +122,15 @@ export class AuthController {
     @Body() body: RefreshDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TokenPairDto> {
     const fromCookie = body.refreshToken === undefined;
     const presented = body.refreshToken ?? this.cookie.read(req);
     if (!presented) throw missingRefreshToken();
-    if (!fromCookie && !body.useCookie) return this.auth.refresh(presented);
+    if (!fromCookie && !body.useCookie) return this.auth.refresh(presented, audit);
     this.cookie.requireCsrfHeader(req);
     try {
-      return this.cookie.hand(res, await this.auth.refresh(presented));
+      return this.cookie.hand(res, await this.auth.refresh(presented, audit));
     } catch (err) {
       // A cookie that no longer works is of no use to keep.
       if (fromCookie) this.cookie.clear(res);
@@ -154,7 +157,12 @@ export class AuthController {
     },
   })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN)
-  async logout(@Body() body: LogoutDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(
+    @Body() body: LogoutDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<void> {
     const fromCookie = body.refreshToken === undefined;
     const presented = body.refreshToken ?? this.cookie.read(req);
     if (!presented) throw missingRefreshToken();
@@ -162,7 +170,7 @@ export class AuthController {
       this.cookie.requireCsrfHeader(req);
       this.cookie.clear(res);
     }
-    await this.auth.logout(presented);
+    await this.auth.logout(presented, audit);
   }
 
   @Authenticated()
@@ -198,9 +206,12 @@ export class AuthController {
   })
   @ApiEnvelope(MfaSetupDto)
   @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.INVALID_STATE)
-  mfaSetup(@CurrentPrincipal() principal: Principal): Promise<MfaSetupDto> {
+  mfaSetup(
+    @CurrentPrincipal() principal: Principal,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<MfaSetupDto> {
     requireUser(principal);
-    return this.mfa.setup(principal.userId);
+    return this.mfa.setup(principal.userId, audit);
   }
 
   @Authenticated()
@@ -220,9 +231,13 @@ export class AuthController {
     ErrorCode.MFA_REQUIRED,
     ErrorCode.INVALID_STATE,
   )
-  async mfaEnable(@CurrentPrincipal() principal: Principal, @Body() body: MfaCodeDto): Promise<MfaEnabledDto> {
+  async mfaEnable(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: MfaCodeDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<MfaEnabledDto> {
     requireUser(principal);
-    return { mfaEnabled: true, recoveryCodes: await this.mfa.enable(principal.userId, body.code) };
+    return { mfaEnabled: true, recoveryCodes: await this.mfa.enable(principal.userId, body.code, audit) };
   }
 
   @Authenticated()
@@ -242,11 +257,15 @@ export class AuthController {
     ErrorCode.MFA_REQUIRED,
     ErrorCode.INVALID_STATE,
   )
-  async mfaDisable(@CurrentPrincipal() principal: Principal, @Body() body: MfaDisableDto): Promise<MfaStatusDto> {
+  async mfaDisable(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: MfaDisableDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<MfaStatusDto> {
     requireUser(principal);
     const factor = secondFactorOf(body.code, body.recoveryCode);
     if (!factor) throw new ValidationFailedError([{ field: '/code', message: 'is required' }]);
-    await this.mfa.disable(principal.userId, factor);
+    await this.mfa.disable(principal.userId, factor, audit);
     return { mfaEnabled: false, recoveryCodesRemaining: 0 };
   }
 
@@ -270,8 +289,9 @@ export class AuthController {
   async mfaRecoveryCodes(
     @CurrentPrincipal() principal: Principal,
     @Body() body: MfaCodeDto,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<MfaRecoveryCodesDto> {
     requireUser(principal);
-    return { recoveryCodes: await this.mfa.regenerateRecoveryCodes(principal.userId, body.code) };
+    return { recoveryCodes: await this.mfa.regenerateRecoveryCodes(principal.userId, body.code, audit) };
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256Hex } from '../common/crypto/hashing';
 import type { AppConfig } from '../config/app-config';
@@ -34,33 +35,37 @@ export class AuthService {
     private readonly metrics: Metrics,
   ) {}
 
-  async register(input: RegisterDto): Promise<UserEntity> {
+  async register(input: RegisterDto, audit?: AuditRequestContext): Promise<UserEntity> {
     if (this.config.auth.registration === 'closed') throw new RegistrationClosedError();
-    return this.users.create({ ...input, role: 'viewer' }, 'auth.register');
+    return this.users.create({ ...input, role: 'viewer' }, 'auth.register', audit);
   }
 
   /** The same answer for an unknown email, a wrong password and a deactivated user. */
-  async login(input: LoginDto): Promise<Required<TokenPairDto>> {
+  async login(input: LoginDto, audit?: AuditRequestContext): Promise<Required<TokenPairDto>> {
     const sent = secondFactorOf(input.totp, input.recoveryCode);
     const user = await this.users.findByEmail(input.email);
     const passwordOk = await this.passwords.verify(user?.passwordHash, input.password);
     if (!user || !passwordOk || !user.isActive) {
-      await this.audit.record({
-        action: 'auth.login',
-        outcome: 'failure',
-        resourceType: 'user',
-        resourceId: user?.id ?? null,
-        actorType: 'user',
-        actorId: user?.id ?? null,
-        details: { email: input.email.slice(0, 320), reason: 'invalid_credentials' },
-      });
+      await this.audit.record(
+        {
+          action: 'auth.login',
+          outcome: 'failure',
+          resourceType: 'user',
+          resourceId: user?.id ?? null,
+          actorType: 'user',
+          actorId: user?.id ?? null,
+          details: { email: input.email.slice(0, 320), reason: 'invalid_credentials' },
+        },
+        undefined,
+        audit,
+      );
       this.metrics.authFailure('login');
       throw new InvalidCredentialsError();
     }
     const factor = user.mfaEnabled ? sent : undefined;
-    if (user.mfaEnabled && !factor) return this.refuseMfa(user, 'mfa_required');
+    if (user.mfaEnabled && !factor) return this.refuseMfa(user, 'mfa_required', audit);
     const pair = await this.dataSource.transaction(async (em) => {
-      if (factor && !(await this.mfa.spend(em, user, factor))) return undefined;
+      if (factor && !(await this.mfa.spend(em, user, factor, 'auth.login', audit))) return undefined;
       await em.update(UserEntity, { id: user.id }, { lastLoginAt: new Date() });
       const issued = await this.issuePair(em, user, randomUUID());
       await this.audit.record(
@@ -74,22 +79,31 @@ export class AuthService {
           ...(factor ? { details: { mfa: 'totp' in factor ? 'totp' : 'recovery_code' } } : {}),
         },
         em,
+        audit,
       );
       return issued;
     });
-    return pair ?? this.refuseMfa(user, 'mfa_invalid');
+    return pair ?? this.refuseMfa(user, 'mfa_invalid', audit);
   }
 
-  private async refuseMfa(user: UserEntity, reason: 'mfa_required' | 'mfa_invalid'): Promise<never> {
-    await this.audit.record({
-      action: 'auth.login',
-      outcome: 'failure',
-      resourceType: 'user',
-      resourceId: user.id,
-      actorType: 'user',
-      actorId: user.id,
-      details: { reason },
-    });
+  private async refuseMfa(
+    user: UserEntity,
+    reason: 'mfa_required' | 'mfa_invalid',
+    audit?: AuditRequestContext,
+  ): Promise<never> {
+    await this.audit.record(
+      {
+        action: 'auth.login',
+        outcome: 'failure',
+        resourceType: 'user',
+        resourceId: user.id,
+        actorType: 'user',
+        actorId: user.id,
+        details: { reason },
+      },
+      undefined,
+      audit,
+    );
     this.metrics.authFailure('mfa');
     throw new MfaRequiredError();
   }
@@ -98,7 +112,7 @@ export class AuthService {
    * Exchanges a refresh token for a new pair; the old one is spent. A spent token presented again means
    * it leaked: the whole family is revoked (the newest token too) and the reuse is audited.
    */
-  async refresh(presented: string): Promise<Required<TokenPairDto>> {
+  async refresh(presented: string, audit?: AuditRequestContext): Promise<Required<TokenPairDto>> {
     const outcome = await this.dataSource.transaction(async (em) => {
       const token = await em.findOne(RefreshTokenEntity, {
         where: { tokenHash: sha256Hex(presented) },
@@ -119,6 +133,7 @@ export class AuthService {
             details: { familyId: token.familyId },
           },
           em,
+          audit,
         );
         return { error: 'reuse' as const, pair: undefined };
       }
@@ -136,18 +151,23 @@ export class AuthService {
           actorId: user.id,
         },
         em,
+        audit,
       );
       return { error: undefined, pair };
     });
     if (outcome.pair) return outcome.pair;
     if (outcome.error === 'invalid') {
-      await this.audit.record({ action: 'auth.refresh', outcome: 'failure', actorType: 'system', actorId: null });
+      await this.audit.record(
+        { action: 'auth.refresh', outcome: 'failure', actorType: 'system', actorId: null },
+        undefined,
+        audit,
+      );
     }
     throw new InvalidRefreshTokenError();
   }
 
   /** Revokes the token's whole family (this login on every device it was refreshed on). */
-  async logout(presented: string): Promise<void> {
+  async logout(presented: string, audit?: AuditRequestContext): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const token = await em.findOneBy(RefreshTokenEntity, { tokenHash: sha256Hex(presented) });
       if (token) await this.revokeFamily(em, token.familyId);
@@ -161,6 +181,7 @@ export class AuthService {
           actorId: token?.userId ?? null,
         },
         em,
+        audit,
       );
     });
   }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as OTPAuth from 'otpauth';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { sha256Hex } from '../common/crypto/hashing';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
@@ -66,7 +67,7 @@ export class MfaService {
     };
   }
 
-  async setup(userId: string): Promise<{ secret: string; otpauthUrl: string }> {
+  async setup(userId: string, audit?: AuditRequestContext): Promise<{ secret: string; otpauthUrl: string }> {
     const user = await this.users.get(userId);
     if (user.mfaEnabled) throw new InvalidStateError('MFA is already enabled; disable it first');
     const secret = new OTPAuth.Secret({ size: 20 });
@@ -80,13 +81,14 @@ export class MfaService {
       await this.audit.record(
         { action: 'auth.mfa_setup', outcome: 'success', resourceType: 'user', resourceId: user.id },
         em,
+        audit,
       );
     });
     return { secret: secret.base32, otpauthUrl: totp.toString() };
   }
 
   /** Enables MFA with a code of the new authenticator; returns the recovery codes, shown this once. */
-  async enable(userId: string, code: string): Promise<string[]> {
+  async enable(userId: string, code: string, audit?: AuditRequestContext): Promise<string[]> {
     const user = await this.users.get(userId);
     if (!user.mfaSecret) throw new InvalidStateError('Set up MFA first');
     if (user.mfaEnabled) throw new InvalidStateError('MFA is already enabled');
@@ -96,33 +98,35 @@ export class MfaService {
       await this.audit.record(
         { action: 'auth.mfa_enable', outcome: 'success', resourceType: 'user', resourceId: user.id },
         em,
+        audit,
       );
       return issued;
     });
-    if (!codes) return this.refuse('auth.mfa_enable', user);
+    if (!codes) return this.refuse('auth.mfa_enable', user, audit);
     return codes;
   }
 
   /** Disables MFA with a TOTP code or a recovery code (the authenticator may be lost); drops the codes. */
-  async disable(userId: string, factor: SecondFactor): Promise<void> {
+  async disable(userId: string, factor: SecondFactor, audit?: AuditRequestContext): Promise<void> {
     const user = await this.users.get(userId);
     if (!user.mfaEnabled) throw new InvalidStateError('MFA is already disabled');
     const off = { mfaEnabled: false, mfaSecret: null, mfaLastStep: null };
     const done = await this.dataSource.transaction(async (em) => {
-      if (!(await this.spend(em, user, factor, 'auth.mfa_disable'))) return false;
+      if (!(await this.spend(em, user, factor, 'auth.mfa_disable', audit))) return false;
       await em.update(UserEntity, { id: user.id }, off);
       await em.delete(MfaRecoveryCodeEntity, { userId: user.id });
       await this.audit.record(
         { action: 'auth.mfa_disable', outcome: 'success', resourceType: 'user', resourceId: user.id },
         em,
+        audit,
       );
       return true;
     });
-    if (!done) await this.refuse('auth.mfa_disable', user);
+    if (!done) await this.refuse('auth.mfa_disable', user, audit);
   }
 
   /** A new set of recovery codes, for a valid TOTP code; the previous set stops working. */
-  async regenerateRecoveryCodes(userId: string, code: string): Promise<string[]> {
+  async regenerateRecoveryCodes(userId: string, code: string, audit?: AuditRequestContext): Promise<string[]> {
     const user = await this.users.get(userId);
     if (!user.mfaEnabled) throw new InvalidStateError('MFA is not enabled');
     const codes = await this.dataSource.transaction(async (em) => {
@@ -131,10 +135,11 @@ export class MfaService {
       await this.audit.record(
         { action: 'auth.mfa_recovery_codes', outcome: 'success', resourceType: 'user', resourceId: user.id },
         em,
+        audit,
       );
       return issued;
     });
-    if (!codes) return this.refuse('auth.mfa_recovery_codes', user);
+    if (!codes) return this.refuse('auth.mfa_recovery_codes', user, audit);
     return codes;
   }
 
@@ -142,8 +147,16 @@ export class MfaService {
    * Spends the second factor of a login inside its transaction: false when the code is wrong or was
    * used already. A recovery code used is audited with how many remain.
    */
-  spend(em: EntityManager, user: UserEntity, factor: SecondFactor, context = 'auth.login'): Promise<boolean> {
-    return 'totp' in factor ? this.spendTotp(em, user, factor.totp) : this.spendRecoveryCode(em, user, factor, context);
+  spend(
+    em: EntityManager,
+    user: UserEntity,
+    factor: SecondFactor,
+    context = 'auth.login',
+    audit?: AuditRequestContext,
+  ): Promise<boolean> {
+    return 'totp' in factor
+      ? this.spendTotp(em, user, factor.totp)
+      : this.spendRecoveryCode(em, user, factor, context, audit);
   }
 
   /**
@@ -181,6 +194,7 @@ export class MfaService {
     user: UserEntity,
     factor: { recoveryCode: string },
     context: string,
+    audit?: AuditRequestContext,
   ): Promise<boolean> {
     const result = await em
       .createQueryBuilder()
@@ -203,6 +217,7 @@ export class MfaService {
         details: { for: context, remaining: await this.remaining(em, user.id) },
       },
       em,
+      audit,
     );
     return true;
   }
@@ -221,14 +236,12 @@ export class MfaService {
     return em.countBy(MfaRecoveryCodeEntity, { userId, usedAt: IsNull() });
   }
 
-  private async refuse(action: string, user: UserEntity): Promise<never> {
-    await this.audit.record({
-      action,
-      outcome: 'failure',
-      resourceType: 'user',
-      resourceId: user.id,
-      details: { reason: 'invalid_code' },
-    });
+  private async refuse(action: string, user: UserEntity, audit?: AuditRequestContext): Promise<never> {
+    await this.audit.record(
+      { action, outcome: 'failure', resourceType: 'user', resourceId: user.id, details: { reason: 'invalid_code' } },
+      undefined,
+      audit,
+    );
     throw new MfaRequiredError('The code is not valid');
   }
 }

@@ -7,7 +7,8 @@ import { createValidationPipe } from './http/validation';
 /**
  * What every API route shares in Nest: validation and the error format. The success envelope is put on by
  * the HTTP adapter (EnvelopeExpressAdapter), the deadline by a middleware (requestDeadline), and the audit
- * entry by the interceptor on state-changing routes (`@AuditAction`).
+ * entry of a state-changing route by its services, guard and filter (`@AuditAction`); no route has an
+ * interceptor.
  */
 @Module({
   providers: [

@@ -4,7 +4,6 @@ import type { Logger as PinoBaseLogger } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { AuditContextStore } from '../audit/audit-context';
 import type { FinishedRequestObserver } from '../common/http/request-tracking.middleware';
 
 const SECRET_KEYS = [
@@ -42,9 +41,9 @@ export function requestLogLevel(statusCode: number): LogLevel {
  * One line per finished request (`request completed`, with requestId, method, url without the query,
  * statusCode and responseTime), at the level its status deserves; health probes are not logged. It makes no
  * per-request logger (pino-http makes two, which costs more than serving a small request): at
- * LOG_LEVEL=warn a successful request costs a comparison. Logs written while a state-changing request is
- * handled carry its `requestId` through the root logger's mixin (reads keep no request context, nor do task
- * submissions, which pass their audit context explicitly: see `AuditAction`).
+ * LOG_LEVEL=warn a successful request costs a comparison. The lines services log while serving a request
+ * carry no request id (no async context is kept per request: it would cost every request a hook on each of
+ * its promises); the request's own line, and its audit entry, carry it.
  */
 export function requestLogObserver(logger: PinoBaseLogger): FinishedRequestObserver {
   return (req, res, durationMs) => {
@@ -66,20 +65,16 @@ export function requestLogObserver(logger: PinoBaseLogger): FinishedRequestObser
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [APP_CONFIG, AuditContextStore],
-      useFactory: (config: AppConfig, requests: AuditContextStore) => ({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
         // Neither pino-http nor nestjs-pino's per-request binding is mounted (no routes): requestLogObserver
-        // logs each request and every log goes through the root logger, which adds the request id itself.
+        // logs each request and every log goes through the root logger.
         useExisting: true,
         forRoutes: [],
         pinoHttp: {
           level: config.log.level,
           base: { role: config.role, pid: process.pid },
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          mixin: () => {
-            const requestId = requests.current()?.requestId;
-            return requestId ? { requestId } : {};
-          },
         },
       }),
     }),

@@ -1,7 +1,8 @@
 import { Controller, Delete, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AuditAction } from '../audit/audit.decorator';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import { QUEUE_BOARD_WRITERS } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
@@ -59,6 +60,8 @@ export class QueueBoardController {
   async open(
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
+    // Nothing is stored: the entry is written as the cookie is sent.
+    @RequestAuditContext() _audit: AuditRequestContext,
   ): Promise<BoardSessionDto> {
     if (principal.type !== 'user') throw new ForbiddenError('A board session is for a signed-in user, not an API key');
     const user = await this.users.authState(principal.userId);
@@ -73,7 +76,7 @@ export class QueueBoardController {
   @AuditAction('queue.board_session_end', 'user')
   @ApiOperation({ operationId: 'closeQueueBoardSession', summary: 'Clear the queue board cookie of this browser' })
   @ApiNoContentResponse({ description: `Set-Cookie clears ${BOARD_COOKIE}` })
-  close(@Res({ passthrough: true }) res: Response): void {
+  close(@Res({ passthrough: true }) res: Response, @RequestAuditContext() _audit: AuditRequestContext): void {
     res.clearCookie(BOARD_COOKIE, this.cookie);
   }
 }

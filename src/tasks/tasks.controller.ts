@@ -56,7 +56,7 @@ export class TasksController {
   @Post()
   @HttpCode(202)
   @RequirePermissions('tasks:write')
-  @AuditAction('task.create', 'task', { explicitContext: true })
+  @AuditAction('task.create', 'task')
   @ApiOperation({
     operationId: 'submitTask',
     summary: 'Submit a task',
@@ -87,7 +87,7 @@ export class TasksController {
   @Post('batch')
   @HttpCode(202)
   @RequirePermissions('tasks:write')
-  @AuditAction('task.batch_create', 'task', { explicitContext: true })
+  @AuditAction('task.batch_create', 'task')
   @ApiOperation({ operationId: 'submitTaskBatch', summary: 'Submit up to 1000 tasks, all or nothing' })
   @ApiEnvelope(TaskDto, { status: 202, array: true, description: 'Queued, in the order of the request' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
@@ -154,8 +154,12 @@ export class TasksController {
   })
   @ApiEnvelope(TaskDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
-  async cancel(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
-    return TaskDto.from(await this.tasks.cancel(principal, id));
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<TaskDto> {
+    return TaskDto.from(await this.tasks.cancel(principal, id, audit));
   }
 
   @Post(':id/retry')
@@ -165,8 +169,12 @@ export class TasksController {
   @ApiOperation({ operationId: 'retryTask', summary: 'Run a failed or cancelled task again' })
   @ApiEnvelope(TaskDto, { status: 202 })
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
-  async retry(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TaskDto> {
-    return TaskDto.from(await this.tasks.retry(principal, id));
+  async retry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<TaskDto> {
+    return TaskDto.from(await this.tasks.retry(principal, id, audit));
   }
 
   @Sse(':id/events')

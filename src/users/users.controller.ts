@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuditAction } from '../audit/audit.decorator';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
@@ -31,8 +32,8 @@ export class UsersController {
   @ApiOperation({ operationId: 'createUser', summary: 'Create a user with a role (admins)' })
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
-  async create(@Body() body: CreateUserDto): Promise<UserDto> {
-    return UserDto.from(await this.users.create(body));
+  async create(@Body() body: CreateUserDto, @RequestAuditContext() audit: AuditRequestContext): Promise<UserDto> {
+    return UserDto.from(await this.users.create(body, 'user.create', audit));
   }
 
   @Post(':id/password')
@@ -45,8 +46,12 @@ export class UsersController {
   })
   @ApiNoContentResponse({ description: 'Password set' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
-  async setPassword(@Param('id', ParseUUIDPipe) id: string, @Body() body: SetPasswordDto): Promise<void> {
-    await this.users.resetPassword(id, body.password);
+  async setPassword(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: SetPasswordDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<void> {
+    await this.users.resetPassword(id, body.password, audit);
   }
 
   @Get(':id')
@@ -71,7 +76,9 @@ export class UsersController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateUserDto,
     @CurrentPrincipal() principal: Principal,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<UserDto> {
-    return UserDto.from(await this.users.update(id, body, principal.type === 'user' ? principal.userId : undefined));
+    const actorId = principal.type === 'user' ? principal.userId : undefined;
+    return UserDto.from(await this.users.update(id, body, actorId, audit));
   }
 }

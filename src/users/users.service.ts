@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { Role } from '../auth/permissions';
@@ -66,7 +67,7 @@ export class UsersService {
   }
 
   /** Creates a user and its audit entry in one transaction; a taken email (any case) is a conflict. */
-  async create(input: NewUser, action = 'user.create'): Promise<UserEntity> {
+  async create(input: NewUser, action = 'user.create', audit?: AuditRequestContext): Promise<UserEntity> {
     const passwordHash = await this.passwords.hash(input.password);
     try {
       return await this.dataSource.transaction(async (em) => {
@@ -87,6 +88,7 @@ export class UsersService {
             details: { email: user.email, role: user.role },
           },
           em,
+          audit,
         );
         return user;
       });
@@ -125,7 +127,7 @@ export class UsersService {
    * Changing the role or deactivating raises the token version (every access token of the user stops
    * working on its next request) and revokes the refresh tokens; the audit entry is in the same transaction.
    */
-  async update(id: string, changes: UpdateUserDto, actorId?: string): Promise<UserEntity> {
+  async update(id: string, changes: UpdateUserDto, actorId?: string, audit?: AuditRequestContext): Promise<UserEntity> {
     const updated = await this.dataSource.transaction(async (em) => {
       // Changes that may take away an active admin are made one at a time, so two admins demoting each
       // other at once cannot leave none.
@@ -155,6 +157,7 @@ export class UsersService {
           details: { before, after: { name: saved.name, role: saved.role, isActive: saved.isActive } },
         },
         em,
+        audit,
       );
       return saved;
     });
@@ -187,7 +190,7 @@ export class UsersService {
    * An admin sets a user's password: the token version is raised (every access token issued before stops
    * working on its next request) and every refresh token is revoked; the audit entry is in the same transaction.
    */
-  async resetPassword(id: string, password: string): Promise<void> {
+  async resetPassword(id: string, password: string, audit?: AuditRequestContext): Promise<void> {
     const passwordHash = await this.passwords.hash(password);
     await this.dataSource.transaction(async (em) => {
       const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -197,6 +200,7 @@ export class UsersService {
       await this.audit.record(
         { action: 'user.password_reset', outcome: 'success', resourceType: 'user', resourceId: id },
         em,
+        audit,
       );
     });
     await this.authStates.invalidate(id);

@@ -22,7 +22,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { filter, type Observable } from 'rxjs';
-import { AuditAction } from '../audit/audit.decorator';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
@@ -73,8 +74,12 @@ export class WorkflowsController {
   })
   @ApiEnvelope(WorkflowDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateWorkflowDto): Promise<WorkflowDto> {
-    return workflowDto(await this.workflows.create(principal, body));
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateWorkflowDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<WorkflowDto> {
+    return workflowDto(await this.workflows.create(principal, body, audit));
   }
 
   @Get()
@@ -104,8 +109,12 @@ export class WorkflowsController {
   })
   @ApiEnvelope(WorkflowDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWorkflowDto): Promise<WorkflowDto> {
-    return workflowDto(await this.workflows.update(id, body));
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateWorkflowDto,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<WorkflowDto> {
+    return workflowDto(await this.workflows.update(id, body, audit));
   }
 
   @Delete(':id')
@@ -115,8 +124,11 @@ export class WorkflowsController {
   @ApiOperation({ operationId: 'deleteWorkflow', summary: 'Delete a workflow (its runs stay)' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    await this.workflows.remove(id);
+  async remove(
+    @Param('id', ParseUUIDPipe) id: string,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<void> {
+    await this.workflows.remove(id, audit);
   }
 
   @Post(':id/runs')
@@ -130,8 +142,9 @@ export class WorkflowsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: StartRunDto,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.start(principal, id, body.input));
+    return runDto(await this.workflows.start(principal, id, body.input, audit));
   }
 
   @Get(':id/runs')
@@ -185,8 +198,9 @@ export class WorkflowRunsController {
   async cancel(
     @CurrentPrincipal() principal: Principal,
     @Param('runId', ParseUUIDPipe) runId: string,
+    @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.cancelRun(principal, runId));
+    return runDto(await this.workflows.cancelRun(principal, runId, audit));
   }
 
   @Sse(':runId/events')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { isAdmin, type Principal } from '../auth/principal';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
@@ -51,7 +52,7 @@ export class WorkflowsService {
     }));
   }
 
-  async create(principal: Principal, input: CreateWorkflowDto): Promise<WorkflowEntity> {
+  async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
     const steps = await this.checkSteps(input.steps);
     return this.dataSource.transaction(async (em) => {
       const workflow = await em.save(
@@ -72,6 +73,7 @@ export class WorkflowsService {
           details: { name: workflow.name, steps: steps.length },
         },
         em,
+        audit,
       );
       return workflow;
     });
@@ -91,7 +93,7 @@ export class WorkflowsService {
   }
 
   /** A change of steps is a new version; runs already started keep the steps they began with. */
-  async update(id: string, changes: UpdateWorkflowDto): Promise<WorkflowEntity> {
+  async update(id: string, changes: UpdateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
     const steps = changes.steps ? await this.checkSteps(changes.steps) : undefined;
     return this.dataSource.transaction(async (em) => {
       const workflow = await em.findOne(WorkflowEntity, {
@@ -115,18 +117,20 @@ export class WorkflowsService {
           details: { version: saved.version },
         },
         em,
+        audit,
       );
       return saved;
     });
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, audit?: AuditRequestContext): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const updated = await em.update(WorkflowEntity, { id, deletedAt: IsNull() }, { deletedAt: new Date() });
       if (!updated.affected) throw new NotFoundError('Workflow');
       await this.audit.record(
         { action: 'workflow.delete', outcome: 'success', resourceType: 'workflow', resourceId: id },
         em,
+        audit,
       );
     });
   }
@@ -135,7 +139,12 @@ export class WorkflowsService {
    * Records the run, then advances it: its first steps' templates are evaluated after the run is committed,
    * never inside its transaction. Should the process stop in between, the sweeper advances the run.
    */
-  async start(principal: Principal, workflowId: string, input: unknown): Promise<WorkflowRunEntity> {
+  async start(
+    principal: Principal,
+    workflowId: string,
+    input: unknown,
+    audit?: AuditRequestContext,
+  ): Promise<WorkflowRunEntity> {
     const workflow = await this.get(workflowId);
     const run = await this.dataSource.transaction(async (em) => {
       const fresh = await em.save(
@@ -160,6 +169,7 @@ export class WorkflowsService {
           details: { workflowId },
         },
         em,
+        audit,
       );
       return fresh;
     });
@@ -186,16 +196,15 @@ export class WorkflowsService {
     return new Page(items, total, skip, limit);
   }
 
-  async cancelRun(principal: Principal, runId: string): Promise<WorkflowRunEntity> {
+  async cancelRun(principal: Principal, runId: string, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {
     const run = await this.getRun(principal, runId);
     if (run.status !== 'running') throw new InvalidStateError(`A ${run.status} run cannot be cancelled`);
     const cancelled = await this.engine.cancel(run);
-    await this.audit.record({
-      action: 'workflow_run.cancel',
-      outcome: 'success',
-      resourceType: 'workflowRun',
-      resourceId: runId,
-    });
+    await this.audit.record(
+      { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: runId },
+      undefined,
+      audit,
+    );
     return cancelled;
   }
 }

@@ -37,7 +37,7 @@ class ProbeController {
 
   @Post('echo')
   @AuditAction('probe.echo')
-  echo(@Body() body: ProbeBodyDto): ProbeBodyDto {
+  echo(@Body() body: ProbeBodyDto, @RequestAuditContext() _audit: AuditRequestContext): ProbeBodyDto {
     return body;
   }
 
@@ -67,26 +67,26 @@ class ProbeController {
     );
   }
 
-  /** A change whose service writes no audit entry: the audit interceptor writes it. */
+  /** A change whose service writes no audit entry: it is written before the answer is sent. */
   @Post('things')
   @AuditAction('probe.make')
-  make(): { id: string } {
+  make(@RequestAuditContext() _audit: AuditRequestContext): { id: string } {
     return { id: randomUUID() };
   }
 
   @Post('slow-things')
   @AuditAction('probe.makeSlowly')
-  async makeSlowly(): Promise<{ id: string }> {
+  async makeSlowly(@RequestAuditContext() _audit: AuditRequestContext): Promise<{ id: string }> {
     await new Promise((resolve) => setTimeout(resolve, 800));
     return { id: randomUUID() };
   }
 
   /**
-   * A change that records its own entry with the context it is handed, as task submissions do: the route has
-   * no interceptor. `?outcome=conflict` fails in the handler; `?outcome=late` fails after the deadline.
+   * A change that records its own entry with the context it is handed, as every service does.
+   * `?outcome=conflict` fails in the handler; `?outcome=late` fails after the deadline.
    */
   @Post('explicit-things')
-  @AuditAction('probe.makeExplicitly', 'thing', { explicitContext: true })
+  @AuditAction('probe.makeExplicitly', 'thing')
   async makeExplicitly(
     @Body() body: ProbeBodyDto,
     @Query('outcome') outcome: string | undefined,

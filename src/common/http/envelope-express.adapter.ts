@@ -1,22 +1,29 @@
 import { StreamableFile } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Response } from 'express';
+import { takeBeforeReply } from './before-reply';
 import { successEnvelope } from './envelope';
 
 /** The API's own paths (`/api/v1/...`); health, metrics, docs and the queue board answer as they are. */
 const API_PATH = /^\/api\//;
 
 /**
- * Express, with the contract's success envelope put on every `/api` result where Nest sends it.
+ * Express, with the contract's success envelope put on every `/api` result where Nest sends it, once the
+ * request's {@link beforeReply} hook (its audit entry) is done.
  *
- * This is the one place every handler's result passes through, interceptors or not: Nest runs a route that
- * has any interceptor through a chain of Observables, an async scope and a client-disconnect listener on
- * every request, which cost a read about a seventh of its CPU. So reads and task submissions run with no
- * interceptor at all, and only other state-changing routes have one (the audit interceptor). Errors are
- * enveloped by the exception filter, and SSE streams are not sent through here.
+ * This is the one place every handler's result passes through: Nest runs a route that has any interceptor
+ * through a chain of Observables, an async scope and a client-disconnect listener on every request, which
+ * cost a read about a seventh of its CPU, so no route has one. Errors are enveloped by the exception filter,
+ * and SSE streams are not sent through here.
  */
 export class EnvelopeExpressAdapter extends ExpressAdapter {
   override reply(response: Response, body: unknown, statusCode?: number): unknown {
+    const hook = takeBeforeReply(response.req);
+    // Nest awaits what `reply` returns.
+    return hook ? hook(body).then(() => this.send(response, body, statusCode)) : this.send(response, body, statusCode);
+  }
+
+  private send(response: Response, body: unknown, statusCode?: number): unknown {
     // Already answered: the request ran past its deadline and got its 504 (see requestDeadline).
     if (response.headersSent) return undefined;
     const req = response.req;
