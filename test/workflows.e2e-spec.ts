@@ -123,6 +123,16 @@ describe('workflows', () => {
     );
     expect(Date.parse(b.startedAt)).toBeLessThan(Date.parse(c.finishedAt));
     expect(Date.parse(c.startedAt)).toBeLessThan(Date.parse(b.finishedAt));
+    // Each step's task was stored with its audit entry, written by the platform for the run.
+    const created = await waitFor(async () => {
+      const rows = (await t.dataSource.query(
+        `SELECT resource_id AS task, actor_type AS actor, details->>'stepId' AS step FROM audit_logs
+          WHERE action = 'task.create' AND details->>'runId' = $1 ORDER BY details->>'stepId'`,
+        [run.id],
+      )) as { task: string; actor: string; step: string }[];
+      return rows.length === 4 && rows;
+    });
+    expect(created).toEqual(done.steps.map((s) => ({ task: s.taskId, actor: 'system', step: s.id })));
   });
 
   it('skips a branch whose condition does not hold, and what depends on it', async () => {
@@ -262,6 +272,19 @@ describe('workflows', () => {
     ).body.data as RunView;
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.steps.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
+    // The run's entry and its step's, both for the caller who cancelled.
+    const entries = await waitFor(async () => {
+      const rows = (await t.dataSource.query(
+        `SELECT action, resource_id AS id, actor_id AS actor FROM audit_logs
+          WHERE action IN ('workflow_run.cancel', 'task.cancel') AND resource_id IN ($1, $2) ORDER BY action`,
+        [run.id, slowTask],
+      )) as { action: string; id: string; actor: string }[];
+      return rows.length === 2 && rows;
+    });
+    expect(entries).toEqual([
+      { action: 'task.cancel', id: slowTask, actor: op.id },
+      { action: 'workflow_run.cancel', id: run.id, actor: op.id },
+    ]);
     await waitFor(
       async () =>
         (

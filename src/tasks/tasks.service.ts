@@ -62,8 +62,8 @@ export class TasksService {
   }
 
   /** Cancels a task that is not final yet; a final one is left alone. For runs cancelling their steps. */
-  async cancelIfActive(id: string): Promise<void> {
-    await this.cancelAs(id, undefined).catch((err: unknown) => {
+  async cancelIfActive(id: string, audit?: AuditRequestContext): Promise<void> {
+    await this.cancelAs(id, undefined, audit).catch((err: unknown) => {
       if (!(err instanceof TaskNotCancellableError) && !(err instanceof TaskNotFoundError)) throw err;
     });
   }
@@ -85,8 +85,8 @@ export class TasksService {
     return task;
   }
 
-  /** The state of a workflow run's step tasks, read in the run's transaction. */
-  stepStates(em: EntityManager, ids: string[]): Promise<StepTaskState[]> {
-    return this.store.stepStates(em, ids);
+  /** The state of a workflow run's step tasks; in the run's transaction when `em` is given. */
+  stepStates(ids: string[], em?: EntityManager): Promise<StepTaskState[]> {
+    return this.store.stepStates(ids, em);
   }
 }

@@ -1,9 +1,9 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AuditRequestContext } from '../audit/audit-context';
 import { evaluateCondition } from '../common/conditions/condition';
-import { AppError } from '../common/errors/app.error';
+import { AppError, NotFoundError } from '../common/errors/app.error';
 import { FINAL_STATUSES, type Task, type TaskError, type TaskStatus } from '../tasks/task';
 import { EventBus } from '../events/event-bus';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
@@ -13,8 +13,10 @@ import {
   FINAL_STEP_STATUSES,
   type StepState,
   type StepStatus,
-  WorkflowRunEntity,
+  type WorkflowRunEntity,
 } from './entities/workflow-run.entity';
+import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
+import type { RunEvents, RunStore, StepTaskControl, StepTaskSubmission, TemplateRenderer } from './ports';
 import { TemplateEvaluator } from './template-evaluator';
 import { TemplateError } from './templates';
 import type { WorkflowStep } from './workflow-definition';
@@ -51,12 +53,12 @@ export class WorkflowEngine implements OnModuleInit {
   private readonly logger = new Logger(WorkflowEngine.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly tasks: TasksService,
-    private readonly submission: TaskSubmission,
+    @Inject(WorkflowRunRepository) private readonly runs: RunStore,
+    @Inject(TasksService) private readonly tasks: StepTaskControl,
+    @Inject(TaskSubmission) private readonly submission: StepTaskSubmission,
     private readonly lifecycle: TaskLifecycle,
-    private readonly events: EventBus,
-    private readonly templates: TemplateEvaluator,
+    @Inject(EventBus) private readonly events: RunEvents,
+    @Inject(TemplateEvaluator) private readonly templates: TemplateRenderer,
   ) {}
 
   onModuleInit(): void {
@@ -70,7 +72,7 @@ export class WorkflowEngine implements OnModuleInit {
     let latest: WorkflowRunEntity | undefined;
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
       const rendered = await this.renderReady(runId);
-      const result = await this.dataSource.transaction((em) => this.advanceIn(em, runId, rendered));
+      const result = await this.runs.transaction((tx) => this.advanceIn(tx, runId, rendered));
       if (!result) return latest;
       if (result.created.length) await this.submission.afterCreate(result.created);
       if (result.changed) this.events.publishRun(result.run);
@@ -86,9 +88,9 @@ export class WorkflowEngine implements OnModuleInit {
    */
   private async renderReady(runId: string): Promise<Map<string, Rendered>> {
     const rendered = new Map<string, Rendered>();
-    const run = await this.dataSource.getRepository(WorkflowRunEntity).findOneBy({ id: runId });
+    const run = await this.runs.findById(runId);
     if (!run || run.status !== 'running') return rendered;
-    await this.syncFromTasks(this.dataSource.manager, run);
+    await this.syncFromTasks(run);
     await this.schedule(run, async (step, context) => {
       let result: Rendered;
       try {
@@ -104,15 +106,15 @@ export class WorkflowEngine implements OnModuleInit {
   }
 
   private async advanceIn(
-    em: EntityManager,
+    tx: RunTransaction,
     runId: string,
     rendered: ReadonlyMap<string, Rendered>,
   ): Promise<{ run: WorkflowRunEntity; created: Task[]; changed: boolean; waiting: boolean } | undefined> {
-    const run = await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } });
+    const run = await tx.lock(runId);
     if (!run) return undefined;
     if (run.status !== 'running') return { run, created: [], changed: false, waiting: false };
     const before = JSON.stringify(run.steps);
-    await this.syncFromTasks(em, run);
+    await this.syncFromTasks(run, tx.em);
     const created: Task[] = [];
     const { waiting } = await this.schedule(run, async (step, context) => {
       const input = rendered.get(renderKey(step, context));
@@ -123,19 +125,20 @@ export class WorkflowEngine implements OnModuleInit {
       created.push(made.task);
       return { taskId: made.task.id };
     });
-    await this.submission.insertSteps(em, created);
+    await this.submission.insertSteps(tx.em, created);
     this.conclude(run);
     const changed = JSON.stringify(run.steps) !== before || run.status !== 'running';
-    if (changed) await em.save(run);
+    if (changed) await tx.save(run);
     return { run, created, changed, waiting };
   }
 
-  private async syncFromTasks(em: EntityManager, run: WorkflowRunEntity): Promise<void> {
+  /** Takes the step tasks' outcomes into the run; in the run's transaction when `em` is given. */
+  private async syncFromTasks(run: WorkflowRunEntity, em?: EntityManager): Promise<void> {
     const open = Object.values(run.steps).filter((s) => s.taskId && !FINAL_STEP_STATUSES.includes(s.status));
     if (!open.length) return;
     const tasks = await this.tasks.stepStates(
-      em,
       open.map((s) => s.taskId!),
+      em,
     );
     for (const task of tasks) {
       const state = run.steps[task.stepId ?? ''];
@@ -231,36 +234,36 @@ export class WorkflowEngine implements OnModuleInit {
     run.finishedAt = new Date();
   }
 
-  /** Cancels the run and every step that has not finished. */
-  async cancel(run: WorkflowRunEntity): Promise<WorkflowRunEntity> {
-    const toCancel = await this.dataSource.transaction(async (em) => {
-      const locked = await em.findOneOrFail(WorkflowRunEntity, {
-        where: { id: run.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+  /**
+   * Cancels the run and every step that has not finished, with the run's audit entry in its transaction;
+   * the steps' tasks are cancelled after it, each with its own entry, for the same caller.
+   */
+  async cancel(run: WorkflowRunEntity, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {
+    const toCancel = await this.runs.transaction(async (tx) => {
+      const locked = await tx.lock(run.id);
+      if (!locked) throw new NotFoundError('Workflow run');
       const open = Object.entries(locked.steps).filter(([, s]) => !FINAL_STEP_STATUSES.includes(s.status));
       for (const [, state] of open) state.status = 'cancelled';
       Object.assign(locked, { status: 'cancelled', finishedAt: new Date() });
-      await em.save(locked);
+      await tx.save(locked);
+      await tx.audit(
+        { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: run.id },
+        audit,
+      );
       Object.assign(run, locked);
       return open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
     });
-    for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId);
+    for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId, audit);
     this.events.publishRun(run);
     return run;
   }
 
   /** Runs whose advance may have been missed (a process died between a task's end and the run's). */
   async sweep(limit = 100): Promise<number> {
-    const runs = await this.dataSource.getRepository(WorkflowRunEntity).find({
-      select: { id: true },
-      where: { status: 'running' },
-      order: { updatedAt: 'ASC' },
-      take: limit,
-    });
-    for (const { id } of runs)
+    const ids = await this.runs.oldestRunning(limit);
+    for (const id of ids)
       await this.advance(id).catch((err: Error) => this.logger.warn(`advance ${id}: ${err.message}`));
-    return runs.length;
+    return ids.length;
   }
 }
 

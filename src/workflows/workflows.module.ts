@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { TemplateEvaluator } from './template-evaluator';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowSweeper } from './workflow-sweeper';
@@ -11,7 +12,7 @@ import { WorkflowsService } from './workflows.service';
 @Module({
   imports: [AgentsModule],
   controllers: [WorkflowsController, WorkflowRunsController],
-  providers: [WorkflowsService, WorkflowEngine, TemplateEvaluator, WorkflowSweeper],
+  providers: [WorkflowsService, WorkflowRunRepository, WorkflowEngine, TemplateEvaluator, WorkflowSweeper],
   exports: [WorkflowsService],
 })
 export class WorkflowsModule {}

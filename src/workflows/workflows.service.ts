@@ -9,7 +9,8 @@ import { InvalidStateError, NotFoundError, ValidationFailedError } from '../comm
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import type { CreateWorkflowDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
-import { WorkflowRunEntity } from './entities/workflow-run.entity';
+import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { WorkflowEntity } from './entities/workflow.entity';
 import { definitionProblems, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
@@ -24,6 +25,7 @@ export class WorkflowsService {
     private readonly engine: WorkflowEngine,
     private readonly templates: TemplateEvaluator,
     private readonly audit: AuditService,
+    private readonly runStore: WorkflowRunRepository,
   ) {}
 
   private async checkSteps(steps: WorkflowStepDto[]): Promise<WorkflowStep[]> {
@@ -146,65 +148,51 @@ export class WorkflowsService {
     audit?: AuditRequestContext,
   ): Promise<WorkflowRunEntity> {
     const workflow = await this.get(workflowId);
-    const run = await this.dataSource.transaction(async (em) => {
-      const fresh = await em.save(
-        em.create(WorkflowRunEntity, {
-          workflowId,
-          workflowVersion: workflow.version,
-          definition: workflow.steps,
-          status: 'running',
-          input: input ?? {},
-          output: null,
-          steps: initialSteps(workflow.steps),
-          createdBy: principal.userId,
-          finishedAt: null,
-        }),
-      );
-      await this.audit.record(
-        {
-          action: 'workflow.run',
-          outcome: 'success',
-          resourceType: 'workflowRun',
-          resourceId: fresh.id,
-          details: { workflowId },
-        },
-        em,
-        audit,
-      );
-      return fresh;
-    });
+    const run = await this.runStore.create(
+      {
+        workflowId,
+        workflowVersion: workflow.version,
+        definition: workflow.steps,
+        status: 'running',
+        input: input ?? {},
+        output: null,
+        steps: initialSteps(workflow.steps),
+        createdBy: principal.userId,
+        finishedAt: null,
+      },
+      (fresh) => ({
+        action: 'workflow.run',
+        outcome: 'success',
+        resourceType: 'workflowRun',
+        resourceId: fresh.id,
+        details: { workflowId },
+      }),
+      audit,
+    );
     return (await this.engine.advance(run.id)) ?? run;
   }
 
   /** A run the caller may see: their own, or any for an admin. Anyone else's is "not found". */
   async getRun(principal: Principal, runId: string): Promise<WorkflowRunEntity> {
-    const run = await this.dataSource
-      .getRepository(WorkflowRunEntity)
-      .findOneBy(isAdmin(principal) ? { id: runId } : { id: runId, createdBy: principal.userId });
+    const run = await this.runStore.findById(runId, isAdmin(principal) ? undefined : principal.userId);
     if (!run) throw new NotFoundError('Workflow run');
     return run;
   }
 
   async runs(principal: Principal, workflowId: string, skip: number, limit: number): Promise<Page<WorkflowRunEntity>> {
     await this.get(workflowId);
-    const [items, total] = await this.dataSource.getRepository(WorkflowRunEntity).findAndCount({
-      where: isAdmin(principal) ? { workflowId } : { workflowId, createdBy: principal.userId },
-      order: { createdAt: 'DESC' },
+    const { items, total } = await this.runStore.listForWorkflow(
+      workflowId,
+      isAdmin(principal) ? undefined : principal.userId,
       skip,
-      take: limit,
-    });
+      limit,
+    );
     return new Page(items, total, skip, limit);
   }
 
   async cancelRun(principal: Principal, runId: string, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {
     const run = await this.getRun(principal, runId);
     if (run.status !== 'running') throw new InvalidStateError(`A ${run.status} run cannot be cancelled`);
-    const cancelled = await this.engine.cancel(run);
-    await this.audit.record(
-      { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: runId },
-      undefined,
-      audit,
-    );
-    return cancelled;
+    return this.engine.cancel(run, audit);
   }
 }

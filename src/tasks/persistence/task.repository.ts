@@ -184,8 +184,8 @@ export class TaskRepository {
     return this.dataSource.getRepository(TaskAttemptEntity).find({ where: { taskId }, order: { attempt: 'ASC' } });
   }
 
-  /** The state of a run's step tasks, read in the run's transaction. */
-  stepStates(em: EntityManager, ids: string[]): Promise<StepTaskState[]> {
+  /** The state of a run's step tasks; in the run's transaction when `em` is given. */
+  stepStates(ids: string[], em: EntityManager = this.dataSource.manager): Promise<StepTaskState[]> {
     return em.find(TaskEntity, {
       select: { id: true, stepId: true, status: true, output: true, error: true },
       where: { id: In(ids) },
