@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { BENCH_ADMIN, benchServerEnv, PG_SERVER, REDIS_URL } from './server-env';
 
 /**
  * `npm run bench:audit -- <other checkout>`: one audited change (`POST /api/v1/agents`, each with a name of
@@ -14,8 +14,6 @@ import { Client } from 'pg';
  * per request of each round, and the median ratios (this build ÷ the other).
  */
 const ROOT = join(__dirname, '..', '..');
-const PG_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -23,25 +21,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const id = Date.now().toString(36);
 const DB = `ymera_bench_${id}`;
 const PREFIX = `bench-${id}`;
-const ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' };
+const ADMIN = BENCH_ADMIN;
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-const env = {
-  PATH: process.env.PATH,
-  NODE_ENV: 'production',
-  APP_ROLE: 'api',
-  PORT: '0',
-  DATABASE_URL: `${PG_SERVER}/${DB}`,
-  REDIS_URL,
-  REDIS_PREFIX: PREFIX,
-  JWT_SECRET: randomBytes(48).toString('base64url'),
-  SECRETS_KEY: randomBytes(32).toString('hex'),
-  ADMIN_EMAIL: ADMIN.email,
-  ADMIN_PASSWORD: ADMIN.password,
-  LOG_LEVEL: 'warn',
-  RATE_LIMIT_PER_MIN: '100000000',
-  METRICS_PORT: '0',
-};
+const env = benchServerEnv(DB, PREFIX);
 
 interface Api {
   name: string;

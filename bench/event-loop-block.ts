@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { BENCH_ADMIN, benchServerEnv, PG_SERVER, REDIS_URL } from './server-env';
 import Redis from 'ioredis';
 
 /**
@@ -25,8 +25,6 @@ import Redis from 'ioredis';
  * BENCH_NODE_FLAGS: Node flags for the API process (`--cpu-prof --cpu-prof-dir=bench/profiles`).
  */
 const ROOT = join(__dirname, '..', '..');
-const PG_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REPS = Number(process.env.BLOCK_REPS ?? 5);
 const SETTLE_MS = Number(process.env.BLOCK_SETTLE_MS ?? 250);
 /** Node flags for the API process, e.g. `--cpu-prof --cpu-prof-dir=bench/profiles`. */
@@ -35,7 +33,7 @@ const ONLY = process.env.BLOCK_CASES?.split(',').map((s) => s.trim());
 const id = Date.now().toString(36);
 const DB = `ymera_block_${id}`;
 const PREFIX = `block-${id}`;
-const ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' };
+const ADMIN = BENCH_ADMIN;
 const KB = 1024;
 
 interface Window {
@@ -122,20 +120,7 @@ const load = (): string =>
 
 async function main(): Promise<void> {
   const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'production',
-    APP_ROLE: 'api',
-    PORT: '0',
-    DATABASE_URL: `${PG_SERVER}/${DB}`,
-    REDIS_URL,
-    REDIS_PREFIX: PREFIX,
-    JWT_SECRET: randomBytes(48).toString('base64url'),
-    SECRETS_KEY: randomBytes(32).toString('hex'),
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_MIN: '100000000',
-    METRICS_PORT: '0',
+    ...benchServerEnv(DB, PREFIX),
     TASK_BODY_LIMIT: process.env.TASK_BODY_LIMIT,
     TASK_BATCH_BODY_LIMIT: process.env.TASK_BATCH_BODY_LIMIT,
   };
