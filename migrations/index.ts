@@ -9,6 +9,7 @@ import { MfaReplayAndRecoveryCodes1763970000000 } from './1763970000000-mfa-repl
 import { TaskCheckpointParts1763980000000 } from './1763980000000-task-checkpoint-parts';
 import { TaskFinishedIndex1763990000000 } from './1763990000000-task-finished-index';
 import { TaskCreatedIndex1764000000000 } from './1764000000000-task-created-index';
+import { Schedules1764010000000 } from './1764010000000-schedules';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   TaskCheckpointParts1763980000000,
   TaskFinishedIndex1763990000000,
   TaskCreatedIndex1764000000000,
+  Schedules1764010000000,
 ];

@@ -21,6 +21,7 @@ import { MetadataModule } from '../common/metadata/metadata.module';
 import { ThrottlingModule } from '../throttling/throttling.module';
 import { SystemModule } from '../system/system.module';
 import { UsersModule } from '../users/users.module';
+import { SchedulesModule } from '../schedules/schedules.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { JobsModule } from '../jobs/jobs.module';
 import type { AppConfig } from '../config/app-config';
@@ -53,6 +54,7 @@ export class AppModule {
         QueueModule,
         TasksModule.forRole(config.role),
         WorkflowsModule,
+        SchedulesModule.forRole(config.role),
         JobsModule,
         ...(serves
           ? [

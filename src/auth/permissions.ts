@@ -9,6 +9,8 @@ export const PERMISSIONS = [
   'tasks:write',
   'workflows:read',
   'workflows:write',
+  'schedules:read',
+  'schedules:write',
   'apikeys:manage',
   'audit:read',
   'users:manage',
@@ -17,8 +19,15 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEWER: Permission[] = ['agents:read', 'tasks:read', 'workflows:read'];
-const OPERATOR: Permission[] = [...VIEWER, 'agents:write', 'tasks:write', 'workflows:write', 'apikeys:manage'];
+const VIEWER: Permission[] = ['agents:read', 'tasks:read', 'workflows:read', 'schedules:read'];
+const OPERATOR: Permission[] = [
+  ...VIEWER,
+  'agents:write',
+  'tasks:write',
+  'workflows:write',
+  'schedules:write',
+  'apikeys:manage',
+];
 
 /** One shared set per role: a caller's permissions are looked up on every request. */
 const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {

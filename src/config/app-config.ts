@@ -40,6 +40,7 @@ export interface AppConfig {
   rateLimits: { perMinute: number; loginPerMinute: number; frontendMetricsPerMinute: number };
   worker: { concurrency: number };
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
+  schedules: { syncIntervalMs: number };
   agents: { allowPrivateNetworks: boolean; breakerThreshold: number; breakerResetMs: number };
   workflows: {
     templates: {
@@ -204,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       lockDurationMs: parsed.QUEUE_LOCK_DURATION_MS,
       reconcileIntervalMs: parsed.QUEUE_RECONCILE_INTERVAL_MS,
     },
+    schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS },
     agents: {
       allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS,
       breakerThreshold: parsed.AGENT_BREAKER_THRESHOLD,

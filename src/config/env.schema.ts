@@ -155,6 +155,13 @@ export class EnvSchema {
   @Max(3_600_000)
   QUEUE_RECONCILE_INTERVAL_MS = 30_000;
 
+  /** How often the workers check that every schedule has its job scheduler, and make fires that were missed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  SCHEDULE_SYNC_INTERVAL_MS = 5000;
+
   @Transform(toBool)
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;

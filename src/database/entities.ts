@@ -4,6 +4,7 @@ import { AgentEntity } from '../agents/entities/agent.entity';
 import { TaskAttemptEntity } from '../tasks/entities/task-attempt.entity';
 import { TaskCheckpointPartEntity } from '../tasks/entities/task-checkpoint-part.entity';
 import { TaskEntity } from '../tasks/entities/task.entity';
+import { ScheduleEntity } from '../schedules/entities/schedule.entity';
 import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/entities/workflow.entity';
 import { WebVitalEntity } from '../metrics/entities/web-vital.entity';
@@ -28,6 +29,7 @@ export const ENTITIES: Function[] = [
   TaskEntity,
   TaskAttemptEntity,
   TaskCheckpointPartEntity,
+  ScheduleEntity,
   WorkflowEntity,
   WorkflowRunEntity,
   WebVitalEntity,

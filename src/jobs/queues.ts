@@ -31,3 +31,14 @@ export function maintenanceQueue(roles: readonly string[]): string {
 
 /** Periodic jobs carry nothing: each pass reads what it needs from Postgres and Redis. */
 export type MaintenanceJobData = Record<string, never>;
+
+/**
+ * Schedule fires: one BullMQ job scheduler per active schedule, its id the schedule's id (see ScheduleQueue,
+ * the one producer). Each job is one fire; its time is the job's `prevMillis`.
+ */
+export const SCHEDULES_QUEUE = 'schedules';
+
+/** A fire carries its schedule's id only: the schedule itself lives in Postgres. */
+export interface ScheduleFireJobData {
+  scheduleId: string;
+}

@@ -25,7 +25,7 @@ export type TaskStore = Pick<
   | 'findById'
   | 'list'
   | 'attempts'
-  | 'stepStates'
+  | 'statesOf'
   | 'cancel'
   | 'retry'
 >;

@@ -47,7 +47,7 @@ describe('TaskSubmission', () => {
   it('stores a valid task with its defaults and audit entry, then queues and announces it', async () => {
     const { store, jobs, events, submission } = setup();
     const { task, replayed } = await submission.submit(
-      alice,
+      'alice',
       { agentId: AGENT_1, input: { text: 'hi' } },
       undefined,
       audit,
@@ -73,7 +73,7 @@ describe('TaskSubmission', () => {
 
   it('refuses input that does not match the agent type, storing nothing', async () => {
     const { store, jobs, submission } = setup();
-    const refused = submission.submit(alice, { agentId: AGENT_1, input: { text: 3 } });
+    const refused = submission.submit('alice', { agentId: AGENT_1, input: { text: 3 } });
     await expect(refused).rejects.toThrow(ValidationFailedError);
     await expect(refused).rejects.toMatchObject({ details: [expect.objectContaining({ field: '/input/text' })] });
     expect(store.tasks.size).toBe(0);
@@ -82,11 +82,11 @@ describe('TaskSubmission', () => {
 
   it('names an unknown agent as a field problem and a deleted one as unavailable', async () => {
     const { agents, submission } = setup();
-    await expect(submission.submit(alice, { agentId: 'nobody', input: { text: 'x' } })).rejects.toMatchObject({
+    await expect(submission.submit('alice', { agentId: 'nobody', input: { text: 'x' } })).rejects.toMatchObject({
       details: [{ field: '/agentId', message: 'no agent with this id' }],
     });
     agents.deleted.add(AGENT_2);
-    await expect(submission.submit(alice, { agentId: AGENT_2, input: { text: 'x' } })).rejects.toThrow(
+    await expect(submission.submit('alice', { agentId: AGENT_2, input: { text: 'x' } })).rejects.toThrow(
       AgentUnavailableError,
     );
   });
@@ -94,22 +94,22 @@ describe('TaskSubmission', () => {
   it('replays the task of an idempotency key sent again with the same body, and refuses another body', async () => {
     const { store, jobs, submission } = setup();
     const dto = { agentId: AGENT_1, input: { text: 'once' } };
-    const first = await submission.submit(alice, dto, 'key-1');
-    const again = await submission.submit(alice, { ...dto }, 'key-1');
+    const first = await submission.submit('alice', dto, 'key-1');
+    const again = await submission.submit('alice', { ...dto }, 'key-1');
     expect(again).toEqual({ task: expect.objectContaining({ id: first.task.id }), replayed: true });
     expect(store.tasks.size).toBe(1);
     expect(jobs.queued).toEqual([first.task.id]);
-    await expect(submission.submit(alice, { ...dto, input: { text: 'twice' } }, 'key-1')).rejects.toThrow(
+    await expect(submission.submit('alice', { ...dto, input: { text: 'twice' } }, 'key-1')).rejects.toThrow(
       IdempotencyConflictError,
     );
     // Another user's key is their own.
-    expect((await submission.submit(principal('bob'), dto, 'key-1')).replayed).toBe(false);
+    expect((await submission.submit('bob', dto, 'key-1')).replayed).toBe(false);
   });
 
   it('keeps a stored task when the queue is down: it is announced, and left for the reconciler', async () => {
     const { store, jobs, events, submission } = setup();
     jobs.failing = new Error('connect ECONNREFUSED 127.0.0.1:6379');
-    const { task } = await submission.submit(alice, { agentId: AGENT_1, input: { text: 'hi' } });
+    const { task } = await submission.submit('alice', { agentId: AGENT_1, input: { text: 'hi' } });
     expect(store.tasks.has(task.id)).toBe(true);
     expect(events.statusesOf(task.id)).toEqual(['queued']);
   });

@@ -107,14 +107,17 @@ export class TaskSubmission {
     return newTask(createdBy, agent, dto, checked.value);
   }
 
-  /** `audit` is the request's audit context. */
+  /**
+   * A task for `createdBy` (the caller's user, or an API key's or a schedule's creator); `audit` is the
+   * request's audit context.
+   */
   async submit(
-    principal: Principal,
+    createdBy: string,
     dto: CreateTaskDto,
     idempotencyKey?: string,
     audit?: AuditRequestContext,
   ): Promise<Submitted> {
-    const prepared = await this.prepare(principal.userId, dto);
+    const prepared = await this.prepare(createdBy, dto);
     if (Array.isArray(prepared))
       throw new ValidationFailedError(prepared, 'The task input does not match the agent type');
     if (idempotencyKey) {
@@ -131,7 +134,7 @@ export class TaskSubmission {
       details: { agentId: prepared.agentId },
     };
     if (!(await this.store.insert(prepared, event, audit)))
-      return { task: await this.replay(principal, prepared), replayed: true };
+      return { task: await this.replay(createdBy, prepared), replayed: true };
     await this.afterCreate([prepared]);
     return { task: prepared, replayed: false };
   }
@@ -224,8 +227,8 @@ export class TaskSubmission {
     return dtos;
   }
 
-  private async replay(principal: Principal, attempted: Task): Promise<Task> {
-    const existing = await this.store.findByIdempotencyKey(principal.userId, attempted.idempotencyKey!);
+  private async replay(createdBy: string, attempted: Task): Promise<Task> {
+    const existing = await this.store.findByIdempotencyKey(createdBy, attempted.idempotencyKey!);
     if (!existing) throw new IdempotencyInProgressError();
     if (existing.requestHash !== attempted.requestHash) throw new IdempotencyConflictError();
     return existing;

@@ -79,7 +79,7 @@ export class TasksController {
         { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
       ]);
     }
-    const { task, replayed } = await this.submission.submit(principal, body, idempotencyKey, audit);
+    const { task, replayed } = await this.submission.submit(principal.userId, body, idempotencyKey, audit);
     if (replayed) res.status(200);
     return TaskDto.from(task);
   }

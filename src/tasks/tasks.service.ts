@@ -85,8 +85,8 @@ export class TasksService {
     return task;
   }
 
-  /** The state of a workflow run's step tasks; in the run's transaction when `em` is given. */
-  stepStates(ids: string[], em?: EntityManager): Promise<StepTaskState[]> {
-    return this.store.stepStates(ids, em);
+  /** Where tasks are (a run's steps, a schedule's last fire); in the caller's transaction when `em` is given. */
+  statesOf(ids: string[], em?: EntityManager): Promise<StepTaskState[]> {
+    return this.store.statesOf(ids, em);
   }
 }

@@ -9,7 +9,7 @@ import type { TemplateEvaluator } from './template-evaluator';
  * specs pass small fakes (test/fakes/workflows.ts).
  */
 export type RunStore = Pick<WorkflowRunRepository, 'findById' | 'transaction' | 'oldestRunning'>;
-export type StepTaskControl = Pick<TasksService, 'stepStates' | 'cancelIfActive'>;
+export type StepTaskControl = Pick<TasksService, 'statesOf' | 'cancelIfActive'>;
 export type StepTaskSubmission = Pick<TaskSubmission, 'prepare' | 'insertSteps' | 'afterCreate'>;
 export type RunEvents = Pick<EventBus, 'publishRun'>;
 export type TemplateRenderer = Pick<TemplateEvaluator, 'render'>;

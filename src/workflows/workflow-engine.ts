@@ -136,7 +136,7 @@ export class WorkflowEngine implements OnModuleInit {
   private async syncFromTasks(run: WorkflowRunEntity, em?: EntityManager): Promise<void> {
     const open = Object.values(run.steps).filter((s) => s.taskId && !FINAL_STEP_STATUSES.includes(s.status));
     if (!open.length) return;
-    const tasks = await this.tasks.stepStates(
+    const tasks = await this.tasks.statesOf(
       open.map((s) => s.taskId!),
       em,
     );

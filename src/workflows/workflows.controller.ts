@@ -144,7 +144,7 @@ export class WorkflowsController {
     @Body() body: StartRunDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.start(principal, id, body.input, audit));
+    return runDto(await this.workflows.start(principal.userId, id, body.input, audit));
   }
 
   @Get(':id/runs')

@@ -138,17 +138,18 @@ export class WorkflowsService {
   }
 
   /**
-   * Records the run, then advances it: its first steps' templates are evaluated after the run is committed,
+   * Records the run (once per idempotency key, when given), then advances it: its first steps' templates are evaluated after the run is committed,
    * never inside its transaction. Should the process stop in between, the sweeper advances the run.
    */
   async start(
-    principal: Principal,
+    createdBy: string,
     workflowId: string,
     input: unknown,
     audit?: AuditRequestContext,
+    idempotencyKey?: string,
   ): Promise<WorkflowRunEntity> {
     const workflow = await this.get(workflowId);
-    const run = await this.runStore.create(
+    const { run, created } = await this.runStore.create(
       {
         workflowId,
         workflowVersion: workflow.version,
@@ -157,8 +158,9 @@ export class WorkflowsService {
         input: input ?? {},
         output: null,
         steps: initialSteps(workflow.steps),
-        createdBy: principal.userId,
+        createdBy,
         finishedAt: null,
+        idempotencyKey: idempotencyKey ?? null,
       },
       (fresh) => ({
         action: 'workflow.run',
@@ -169,7 +171,13 @@ export class WorkflowsService {
       }),
       audit,
     );
+    if (!created) return run;
     return (await this.engine.advance(run.id)) ?? run;
+  }
+
+  /** The run's status; undefined when there is no such run. */
+  async runStatus(runId: string): Promise<WorkflowRunEntity['status'] | undefined> {
+    return (await this.runStore.findById(runId))?.status;
   }
 
   /** A run the caller may see: their own, or any for an admin. Anyone else's is "not found". */

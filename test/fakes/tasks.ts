@@ -119,7 +119,7 @@ export class FakeTaskStore implements TaskStore {
     return [];
   }
 
-  async stepStates(ids: string[]): Promise<StepTaskState[]> {
+  async statesOf(ids: string[]): Promise<StepTaskState[]> {
     return ids.flatMap((id) => {
       const task = this.tasks.get(id);
       return task ? [{ id, stepId: task.stepId, status: task.status, output: task.output, error: task.error }] : [];

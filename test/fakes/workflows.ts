@@ -27,6 +27,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
     createdAt: now,
     updatedAt: now,
     finishedAt: null,
+    idempotencyKey: null,
     ...fields,
   };
 }

@@ -185,7 +185,7 @@ export class TaskRepository {
   }
 
   /** The state of a run's step tasks; in the run's transaction when `em` is given. */
-  stepStates(ids: string[], em: EntityManager = this.dataSource.manager): Promise<StepTaskState[]> {
+  statesOf(ids: string[], em: EntityManager = this.dataSource.manager): Promise<StepTaskState[]> {
     return em.find(TaskEntity, {
       select: { id: true, stepId: true, status: true, output: true, error: true },
       where: { id: In(ids) },

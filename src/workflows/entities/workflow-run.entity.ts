@@ -31,6 +31,10 @@ export interface StepState {
 @Index('workflow_runs_workflow_created_idx', ['workflowId', 'createdAt'])
 @Index('workflow_runs_status_idx', ['status', 'updatedAt'])
 @Index('workflow_runs_creator_created_idx', ['createdBy', 'createdAt'])
+@Index('workflow_runs_idempotency_unique', ['createdBy', 'idempotencyKey'], {
+  unique: true,
+  where: '"idempotency_key" IS NOT NULL',
+})
 export class WorkflowRunEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'workflow_runs_pk' })
   id!: string;
@@ -73,4 +77,8 @@ export class WorkflowRunEntity {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+
+  /** Set when a schedule's fire started the run: the same fire never starts a second one. */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey!: string | null;
 }

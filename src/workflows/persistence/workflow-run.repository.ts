@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { isUniqueViolation } from '../../database/pg-errors';
 import { WorkflowRunEntity } from '../entities/workflow-run.entity';
 
 /** A new run's fields; the repository gives it its id and times. */
@@ -29,17 +30,29 @@ export class WorkflowRunRepository {
     private readonly audit: AuditService,
   ) {}
 
-  /** Stores a new run with its audit entry (`eventOf` names the run's id). */
+  /**
+   * Stores a new run with its audit entry (`eventOf` names the run's id). A run whose idempotency key its
+   * creator already used is not stored: the earlier run is returned, `created` false.
+   */
   async create(
     fields: NewRun,
     eventOf: (run: WorkflowRunEntity) => AuditEvent,
     context?: AuditRequestContext,
-  ): Promise<WorkflowRunEntity> {
-    return this.dataSource.transaction(async (em) => {
-      const run = await em.save(em.create(WorkflowRunEntity, fields));
-      await this.audit.record(eventOf(run), em, context);
-      return run;
-    });
+  ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
+    try {
+      const run = await this.dataSource.transaction(async (em) => {
+        const stored = await em.save(em.create(WorkflowRunEntity, fields));
+        await this.audit.record(eventOf(stored), em, context);
+        return stored;
+      });
+      return { run, created: true };
+    } catch (err) {
+      if (!fields.idempotencyKey || !isUniqueViolation(err, 'workflow_runs_idempotency_unique')) throw err;
+      const run = await this.dataSource
+        .getRepository(WorkflowRunEntity)
+        .findOneByOrFail({ createdBy: fields.createdBy, idempotencyKey: fields.idempotencyKey });
+      return { run, created: false };
+    }
   }
 
   /** The run; with `createdBy`, only that user's. */

@@ -485,6 +485,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your schedules, newest first (admins: everyone’s) */
+        get: operations["listSchedules"];
+        put?: never;
+        /** Start a task or a workflow run on a cron pattern or a period */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule with its next 5 fire times */
+        get: operations["getSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule; what it started stays */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        /** Change a schedule; `paused: true` stops its fires at once, resuming fires from now on */
+        patch: operations["updateSchedule"];
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -1196,6 +1233,113 @@ export interface components {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
         };
+        ScheduleTargetViewDto: {
+            /** @enum {string} */
+            kind: "agent" | "workflow";
+            /** Format: uuid */
+            agentId: string | null;
+            /** Format: uuid */
+            workflowId: string | null;
+            input: {
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean;
+        };
+        ScheduleDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            target: components["schemas"]["ScheduleTargetViewDto"];
+            cron: string | null;
+            everyMs: number | null;
+            timezone: string;
+            /** Format: date-time */
+            startAt: string | null;
+            /** Format: date-time */
+            endAt: string | null;
+            paused: boolean;
+            /** @enum {string} */
+            overlap: "allow" | "skip";
+            /** @description The next fire times (up to 5); none while paused or once the window is over */
+            nextFires: string[];
+            /** Format: date-time */
+            lastFireAt: string | null;
+            /**
+             * Format: uuid
+             * @description The task or run the last fire started
+             */
+            lastTargetId: string | null;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ScheduleTargetDto: {
+            /**
+             * Format: uuid
+             * @description A task of this agent (or `workflowId`, not both)
+             */
+            agentId?: string;
+            /**
+             * Format: uuid
+             * @description A run of this workflow (or `agentId`, not both)
+             */
+            workflowId?: string;
+            /** @description The task's or the run's input; an agent's is checked against its type */
+            input: {
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean;
+        };
+        CreateScheduleDto: {
+            name: string;
+            target: components["schemas"]["ScheduleTargetDto"];
+            /**
+             * @description Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first); or `everyMs`
+             * @example 0 9 * * 1-5
+             */
+            cron?: string;
+            /** @description A fixed period; or `cron` */
+            everyMs?: number;
+            /**
+             * @description IANA time zone of the cron pattern's times
+             * @default UTC
+             */
+            timezone?: string;
+            /**
+             * Format: date-time
+             * @description No fire before
+             */
+            startAt?: string;
+            /**
+             * Format: date-time
+             * @description No fire after
+             */
+            endAt?: string;
+            /** @default false */
+            paused?: boolean;
+            /**
+             * @description `skip`: no fire while what the last one started has not finished
+             * @default allow
+             * @enum {string}
+             */
+            overlap?: "allow" | "skip";
+        };
+        UpdateScheduleDto: {
+            name?: string;
+            target?: components["schemas"]["ScheduleTargetDto"];
+            /** @example *\/5 * * * * */
+            cron?: string;
+            everyMs?: number;
+            timezone?: string;
+            /** Format: date-time */
+            startAt?: string | null;
+            /** Format: date-time */
+            endAt?: string | null;
+            paused?: boolean;
+            /** @enum {string} */
+            overlap?: "allow" | "skip";
+        };
         RegisterDto: {
             /** Format: email */
             email: string;
@@ -1260,7 +1404,7 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-            permissions: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            permissions: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
         };
         MfaStatusDto: {
             mfaEnabled: boolean;
@@ -1318,7 +1462,7 @@ export interface components {
             name: string;
             /** @description Public part of the key, shown in lists */
             prefix: string;
-            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
             /** Format: date-time */
             expiresAt: string | null;
             /** Format: date-time */
@@ -1331,7 +1475,7 @@ export interface components {
         CreateApiKeyDto: {
             name: string;
             /** @description A subset of the creator's permissions */
-            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
             /**
              * Format: date-time
              * @description Never expires when absent
@@ -1344,7 +1488,7 @@ export interface components {
             name: string;
             /** @description Public part of the key, shown in lists */
             prefix: string;
-            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
             /** Format: date-time */
             expiresAt: string | null;
             /** Format: date-time */
@@ -3919,6 +4063,323 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                /** @description Items to skip */
+                skip?: number;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["ScheduleDto"][];
+                        meta: components["schemas"]["PageMetaDto"];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScheduleDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["ScheduleDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["ScheduleDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduleDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["ScheduleDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
             };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {

@@ -1,0 +1,217 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { FreeFormJson, IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { ApiJsonProperty } from '../../common/swagger/api-envelope';
+import { SCHEDULE_OVERLAPS, type ScheduleOverlap } from '../entities/schedule.entity';
+import type { Schedule } from '../schedule';
+
+/** The shortest and longest fixed period. */
+export const MIN_EVERY_MS = 1000;
+export const MAX_EVERY_MS = 366 * 24 * 3600 * 1000;
+
+/** What each fire starts: a task of an agent, or a run of a workflow, with this input. */
+export class ScheduleTargetDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'A task of this agent (or `workflowId`, not both)' })
+  @IsOptionalNotNull()
+  @IsUUID()
+  agentId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'A run of this workflow (or `agentId`, not both)' })
+  @IsOptionalNotNull()
+  @IsUUID()
+  workflowId?: string;
+
+  @ApiJsonProperty({ description: "The task's or the run's input; an agent's is checked against its type" })
+  @IsDefined()
+  @FreeFormJson()
+  input!: unknown;
+}
+
+export class CreateScheduleDto {
+  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiProperty({ type: ScheduleTargetDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ScheduleTargetDto)
+  target!: ScheduleTargetDto;
+
+  @ApiPropertyOptional({
+    description: 'Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first); or `everyMs`',
+    example: '0 9 * * 1-5',
+  })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 120)
+  cron?: string;
+
+  @ApiPropertyOptional({ minimum: MIN_EVERY_MS, maximum: MAX_EVERY_MS, description: 'A fixed period; or `cron`' })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(MIN_EVERY_MS)
+  @Max(MAX_EVERY_MS)
+  everyMs?: number;
+
+  @ApiPropertyOptional({ default: 'UTC', description: "IANA time zone of the cron pattern's times" })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 64)
+  timezone?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'No fire before' })
+  @IsOptionalNotNull()
+  @IsBoundedDate()
+  startAt?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'No fire after' })
+  @IsOptionalNotNull()
+  @IsBoundedDate()
+  endAt?: Date;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  paused?: boolean;
+
+  @ApiPropertyOptional({
+    enum: SCHEDULE_OVERLAPS,
+    default: 'allow',
+    description: '`skip`: no fire while what the last one started has not finished',
+  })
+  @IsOptionalNotNull()
+  @IsIn(SCHEDULE_OVERLAPS)
+  overlap?: ScheduleOverlap;
+}
+
+/** Every field may change; `cron` and `everyMs` replace each other, and null clears `startAt`/`endAt`. */
+export class UpdateScheduleDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiPropertyOptional({ type: ScheduleTargetDto })
+  @IsOptionalNotNull()
+  @ValidateNested()
+  @Type(() => ScheduleTargetDto)
+  target?: ScheduleTargetDto;
+
+  @ApiPropertyOptional({ example: '*/5 * * * *' })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 120)
+  cron?: string;
+
+  @ApiPropertyOptional({ minimum: MIN_EVERY_MS, maximum: MAX_EVERY_MS })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(MIN_EVERY_MS)
+  @Max(MAX_EVERY_MS)
+  everyMs?: number;
+
+  @ApiPropertyOptional()
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 64)
+  timezone?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @IsOptional()
+  @IsBoundedDate()
+  startAt?: Date | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @IsOptional()
+  @IsBoundedDate()
+  endAt?: Date | null;
+
+  @ApiPropertyOptional()
+  @IsOptionalNotNull()
+  @IsBoolean()
+  paused?: boolean;
+
+  @ApiPropertyOptional({ enum: SCHEDULE_OVERLAPS })
+  @IsOptionalNotNull()
+  @IsIn(SCHEDULE_OVERLAPS)
+  overlap?: ScheduleOverlap;
+}
+
+export class ScheduleTargetViewDto {
+  @ApiProperty({ enum: ['agent', 'workflow'] }) kind!: 'agent' | 'workflow';
+  @ApiProperty({ format: 'uuid', type: String, nullable: true }) agentId!: string | null;
+  @ApiProperty({ format: 'uuid', type: String, nullable: true }) workflowId!: string | null;
+  @ApiJsonProperty() input!: unknown;
+}
+
+export class ScheduleDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: ScheduleTargetViewDto }) target!: ScheduleTargetViewDto;
+  @ApiProperty({ type: String, nullable: true }) cron!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) everyMs!: number | null;
+  @ApiProperty() timezone!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startAt!: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) endAt!: Date | null;
+  @ApiProperty() paused!: boolean;
+  @ApiProperty({ enum: SCHEDULE_OVERLAPS }) overlap!: ScheduleOverlap;
+  @ApiProperty({
+    type: [String],
+    format: 'date-time',
+    description: 'The next fire times (up to 5); none while paused or once the window is over',
+  })
+  nextFires!: Date[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastFireAt!: Date | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The task or run the last fire started',
+  })
+  lastTargetId!: string | null;
+  @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
+
+  static from(s: Schedule, nextFires: Date[]): ScheduleDto {
+    return {
+      id: s.id,
+      name: s.name,
+      target: {
+        kind: s.workflowId ? 'workflow' : 'agent',
+        agentId: s.agentId,
+        workflowId: s.workflowId,
+        input: s.input,
+      },
+      cron: s.cron,
+      everyMs: s.everyMs,
+      timezone: s.timezone,
+      startAt: s.startAt,
+      endAt: s.endAt,
+      paused: s.paused,
+      overlap: s.overlap,
+      nextFires,
+      lastFireAt: s.lastFireAt,
+      lastTargetId: s.lastTargetId,
+      createdBy: s.createdBy,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const SCHEDULE_OVERLAPS = ['allow', 'skip'] as const;
+export type ScheduleOverlap = (typeof SCHEDULE_OVERLAPS)[number];
+
+/** A schedule: what it starts (an agent's task or a workflow's run) and when. */
+@Entity('schedules')
+@Check('schedules_target_check', `("agent_id" IS NULL) <> ("workflow_id" IS NULL)`)
+@Check('schedules_timing_check', `("cron" IS NULL) <> ("every_ms" IS NULL)`)
+@Check('schedules_overlap_check', `"overlap" IN ('allow', 'skip')`)
+@Index('schedules_creator_created_idx', ['createdBy', 'createdAt'])
+export class ScheduleEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'schedules_pk' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  @Column({ name: 'agent_id', type: 'uuid', nullable: true })
+  agentId!: string | null;
+
+  @Column({ name: 'workflow_id', type: 'uuid', nullable: true })
+  workflowId!: string | null;
+
+  /** The task's or the run's input, as each fire sends it. */
+  @Column({ type: 'jsonb' })
+  input!: unknown;
+
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  cron!: string | null;
+
+  @Column({ name: 'every_ms', type: 'integer', nullable: true })
+  everyMs!: number | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  timezone!: string;
+
+  @Column({ name: 'start_at', type: 'timestamptz', nullable: true })
+  startAt!: Date | null;
+
+  @Column({ name: 'end_at', type: 'timestamptz', nullable: true })
+  endAt!: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  paused!: boolean;
+
+  @Column({ type: 'varchar', length: 8 })
+  overlap!: ScheduleOverlap;
+
+  /** Fires up to this instant have been handled (made, skipped for overlap, or passed over while paused). */
+  @Column({ name: 'fired_until', type: 'timestamptz' })
+  firedUntil!: Date;
+
+  /** What the last fire made: a task id or a run id, by the target's kind. */
+  @Column({ name: 'last_target_id', type: 'uuid', nullable: true })
+  lastTargetId!: string | null;
+
+  @Column({ name: 'last_fire_at', type: 'timestamptz', nullable: true })
+  lastFireAt!: Date | null;
+
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditRequestContext } from '../../audit/audit-context';
+import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { ScheduleEntity } from '../entities/schedule.entity';
+
+import type { Schedule } from '../schedule';
+
+export type { Schedule };
+/** A new schedule's fields; the repository gives it its id and times. */
+export type NewSchedule = Omit<ScheduleEntity, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** Every statement on `schedules`. Changes commit with their audit entry. */
+@Injectable()
+export class ScheduleRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(ScheduleEntity);
+  }
+
+  async create(
+    fields: NewSchedule,
+    eventOf: (schedule: Schedule) => AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<Schedule> {
+    return this.dataSource.transaction(async (em) => {
+      const schedule = await em.save(em.create(ScheduleEntity, fields));
+      await this.audit.record(eventOf(schedule), em, context);
+      return schedule;
+    });
+  }
+
+  /** The schedule; with `createdBy`, only that user's. */
+  async findById(id: string, createdBy?: string): Promise<Schedule | undefined> {
+    return (await this.repo.findOneBy(createdBy ? { id, createdBy } : { id })) ?? undefined;
+  }
+
+  /** Newest first; with `createdBy`, only that user's. */
+  async list(
+    createdBy: string | undefined,
+    skip: number,
+    limit: number,
+  ): Promise<{ items: Schedule[]; total: number }> {
+    const [items, total] = await this.repo.findAndCount({
+      where: createdBy ? { createdBy } : {},
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return { items, total };
+  }
+
+  /** Every schedule that may fire (not paused), oldest first. */
+  active(): Promise<Schedule[]> {
+    return this.repo.find({ where: { paused: false }, order: { createdAt: 'ASC' } });
+  }
+
+  /**
+   * Changes a schedule under its row lock: `change` gets the schedule as it is and returns the audit entry
+   * of what it changed on it. Undefined when there is no such schedule (of `createdBy`'s, when given).
+   */
+  async update(
+    id: string,
+    createdBy: string | undefined,
+    change: (schedule: Schedule) => AuditEvent | Promise<AuditEvent>,
+    context?: AuditRequestContext,
+  ): Promise<Schedule | undefined> {
+    return this.dataSource.transaction(async (em) => {
+      const schedule = await this.lock(em, id, createdBy);
+      if (!schedule) return undefined;
+      const event = await change(schedule);
+      const saved = await em.save(schedule);
+      await this.audit.record(event, em, context);
+      return saved;
+    });
+  }
+
+  /** Deletes a schedule with its audit entry; false when there is none. */
+  async delete(
+    id: string,
+    createdBy: string | undefined,
+    event: AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      const schedule = await this.lock(em, id, createdBy);
+      if (!schedule) return false;
+      await em.delete(ScheduleEntity, { id });
+      await this.audit.record(event, em, context);
+      return true;
+    });
+  }
+
+  /**
+   * Records a handled fire: when it is the latest so far, what it made (`targetId`, null for a fire skipped
+   * because the last one had not finished); with `done`, that every fire up to it is handled. A fire handled
+   * twice, or after a later one, changes nothing it should not.
+   */
+  async recordFire(id: string, fireAt: Date, targetId: string | null, done: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE schedules
+          SET fired_until = CASE WHEN $4 THEN GREATEST(fired_until, $2) ELSE fired_until END,
+              last_fire_at = CASE WHEN last_fire_at IS NULL OR last_fire_at <= $2 THEN $2 ELSE last_fire_at END,
+              last_target_id = CASE WHEN (last_fire_at IS NULL OR last_fire_at <= $2) AND $3::uuid IS NOT NULL
+                                    THEN $3::uuid ELSE last_target_id END
+        WHERE id = $1`,
+      [id, fireAt, targetId, done],
+    );
+  }
+
+  /** Fires up to `until` are passed over (too many missed, or while paused), with the entry that says so. */
+  async passOver(id: string, until: Date, event?: AuditEvent): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em.query(`UPDATE schedules SET fired_until = GREATEST(fired_until, $2) WHERE id = $1`, [id, until]);
+      if (event) await this.audit.record(event, em);
+    });
+  }
+
+  private async lock(em: EntityManager, id: string, createdBy: string | undefined): Promise<Schedule | undefined> {
+    return (
+      (await em.findOne(ScheduleEntity, {
+        where: createdBy ? { id, createdBy } : { id },
+        lock: { mode: 'pessimistic_write' },
+      })) ?? undefined
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { AppError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { FINAL_STATUSES } from '../tasks/task';
+import { TaskSubmission } from '../tasks/task-submission';
+import { TasksService } from '../tasks/tasks.service';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { ScheduleRepository } from './persistence/schedule.repository';
+import type { FireTargets, ScheduleStore } from './ports';
+import { fireKey, type Schedule, timingOf } from './schedule';
+import { fireFor, firesAfter } from './schedule-timing';
+
+/** What a fire came to. */
+export type FireOutcome = 'made' | 'done-before' | 'skipped-overlap' | 'failed' | 'not-due';
+
+/**
+ * Makes one fire of a schedule: the task or run it starts, once. Safe to call for the same fire any number
+ * of times, from any process: the fire's idempotency key (schedule and fire time) lets one task or run be
+ * made, and Postgres records which fires are handled.
+ */
+@Injectable()
+export class ScheduleFiring {
+  private readonly logger = new Logger(ScheduleFiring.name);
+
+  constructor(
+    @Inject(ScheduleRepository) private readonly schedules: ScheduleStore,
+    @Inject(TaskSubmission) private readonly submission: FireTargets['submission'],
+    @Inject(TasksService) private readonly tasks: FireTargets['tasks'],
+    @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The fire a job scheduler's job stands for, its time snapped to the schedule's own ({@link fireFor}). */
+  async fireJob(scheduleId: string, jobMillis: number): Promise<FireOutcome> {
+    const schedule = await this.schedules.findById(scheduleId);
+    if (!schedule) return 'not-due';
+    return this.fire(scheduleId, fireFor(timingOf(schedule), jobMillis), schedule);
+  }
+
+  async fire(scheduleId: string, fireAt: Date, read?: Schedule): Promise<FireOutcome> {
+    const schedule = read ?? (await this.schedules.findById(scheduleId));
+    if (!schedule || !this.due(schedule, fireAt)) return 'not-due';
+    if (fireAt.getTime() <= schedule.firedUntil.getTime()) return 'done-before';
+    // Fires are handled up to this one only when none before it is still to be made (a missed one the sync
+    // makes late); until then the mark stays, and the sync's pass makes the fires after it again, to no effect.
+    const done = !firesAfter(timingOf(schedule), schedule.firedUntil, 1, new Date(fireAt.getTime() - 1)).length;
+    if (schedule.overlap === 'skip' && (await this.lastStillGoing(schedule))) {
+      await this.schedules.recordFire(schedule.id, fireAt, null, done);
+      return 'skipped-overlap';
+    }
+    let targetId: string | null;
+    try {
+      targetId = await this.make(schedule, fireAt);
+    } catch (err) {
+      // Postgres or Redis away: thrown, so the job is tried again. A refusal (the agent or workflow is gone,
+      // the input no longer fits) would be refused again: the fire is over, and the audit log says why.
+      if (!(err instanceof AppError)) throw err;
+      await this.audit.record({
+        action: 'schedule.fire',
+        outcome: 'failure',
+        resourceType: 'schedule',
+        resourceId: schedule.id,
+        details: { fireAt: fireAt.toISOString(), error: err.code },
+      });
+      await this.schedules.recordFire(schedule.id, fireAt, null, done);
+      this.logger.warn(`schedule ${schedule.id} fire at ${fireAt.toISOString()}: ${err.code}`);
+      return 'failed';
+    }
+    await this.schedules.recordFire(schedule.id, fireAt, targetId, done);
+    return targetId ? 'made' : 'done-before';
+  }
+
+  /** A fire that a schedule, as it is now, makes: not paused, within its window. */
+  private due(schedule: Schedule, fireAt: Date): boolean {
+    const at = fireAt.getTime();
+    return (
+      !schedule.paused &&
+      (!schedule.startAt || at >= schedule.startAt.getTime()) &&
+      (!schedule.endAt || at <= schedule.endAt.getTime())
+    );
+  }
+
+  /**
+   * The task or run of the fire, made once per fire: the same fire made again returns the first one, or
+   * null when it was made with an input the schedule has changed since.
+   */
+  private async make(schedule: Schedule, fireAt: Date): Promise<string | null> {
+    const key = fireKey(schedule.id, fireAt);
+    if (schedule.workflowId) {
+      return (await this.workflows.start(schedule.createdBy, schedule.workflowId, schedule.input, undefined, key)).id;
+    }
+    const dto = {
+      agentId: schedule.agentId!,
+      input: schedule.input,
+      metadata: { scheduleId: schedule.id, fireAt: fireAt.toISOString() },
+    };
+    try {
+      return (await this.submission.submit(schedule.createdBy, dto, key)).task.id;
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.IDEMPOTENCY_CONFLICT) return null;
+      throw err;
+    }
+  }
+
+  /** Whether what the last fire made (a task or a run) has not finished. */
+  private async lastStillGoing(schedule: Schedule): Promise<boolean> {
+    const id = schedule.lastTargetId;
+    if (!id) return false;
+    if (schedule.workflowId) return (await this.workflows.runStatus(id)) === 'running';
+    const [task] = await this.tasks.statesOf([id]);
+    return task !== undefined && !FINAL_STATUSES.includes(task.status);
+  }
+}

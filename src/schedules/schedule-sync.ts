@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
+import { ScheduleRepository } from './persistence/schedule.repository';
+import type { ScheduleStore } from './ports';
+import { mayFire, type Schedule, timingOf } from './schedule';
+import { ScheduleFiring } from './schedule-firing';
+import { ScheduleQueue } from './schedule-queue';
+import { firesAfter } from './schedule-timing';
+
+/** Missed fires of one schedule made late, the most recent ones; older ones are passed over, and audited. */
+export const MAX_LATE_FIRES = 10;
+/** How many missed fires are looked at, at most, per schedule and pass. */
+const MISSED_LOOKED_AT = 1000;
+
+/**
+ * Keeps Redis in step with Postgres, once every SCHEDULE_SYNC_INTERVAL_MS across the workers: every schedule
+ * that may fire has its job scheduler as the schedule says (a Redis restarted empty gets them all back), no
+ * other scheduler is left, and the fires that were missed meanwhile (no scheduler, no worker) are made late,
+ * once each. A fire is missed when it is older than one sync period and not handled.
+ */
+@PeriodicJob({ name: 'schedules.sync', everyMs: (config) => config.schedules.syncIntervalMs, roles: WORKER_ROLES })
+@Injectable()
+export class ScheduleSync implements PeriodicJobHandler {
+  private readonly logger = new Logger(ScheduleSync.name);
+
+  constructor(
+    @Inject(ScheduleRepository) private readonly schedules: ScheduleStore,
+    private readonly queue: ScheduleQueue,
+    private readonly firing: ScheduleFiring,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run(): Promise<{ put: number; removed: number; late: number }> {
+    const now = new Date();
+    const [active, schedulers] = await Promise.all([this.schedules.active(), this.queue.schedulers()]);
+    const wanted = new Set<string>();
+    let put = 0;
+    let late = 0;
+    for (const schedule of active) {
+      if (!mayFire(schedule, now)) continue;
+      wanted.add(schedule.id);
+      const scheduler = schedulers.get(schedule.id);
+      if (!scheduler || !ScheduleQueue.matches(schedule, scheduler)) {
+        await this.queue.put(schedule);
+        put += 1;
+      }
+      late += await this.catchUp(schedule, now);
+    }
+    let removed = 0;
+    for (const id of schedulers.keys()) {
+      if (wanted.has(id)) continue;
+      await this.queue.remove(id);
+      removed += 1;
+    }
+    if (put || removed || late)
+      this.logger.log(`schedules: ${put} put in Redis, ${removed} removed, ${late} late fires`);
+    return { put, removed, late };
+  }
+
+  /** Makes the schedule's missed fires, the last {@link MAX_LATE_FIRES} of them; returns how many. */
+  private async catchUp(schedule: Schedule, now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.config.schedules.syncIntervalMs);
+    const missed = firesAfter(timingOf(schedule), schedule.firedUntil, MISSED_LOOKED_AT, cutoff);
+    if (!missed.length) return 0;
+    const made = missed.slice(-MAX_LATE_FIRES);
+    const passed = missed.length === MISSED_LOOKED_AT ? undefined : missed.slice(0, -MAX_LATE_FIRES);
+    if (passed === undefined || passed.length) {
+      // Too many to make: the older ones (all of them, when there were more than could be looked at) are passed over.
+      const until = passed?.at(-1) ?? cutoff;
+      await this.schedules.passOver(schedule.id, until, {
+        action: 'schedule.fires_missed',
+        outcome: 'failure',
+        resourceType: 'schedule',
+        resourceId: schedule.id,
+        details: {
+          count: passed ? passed.length : `${MISSED_LOOKED_AT} or more`,
+          from: schedule.firedUntil.toISOString(),
+          until: until.toISOString(),
+        },
+      });
+      if (!passed) return 0;
+    }
+    for (const fireAt of made) await this.firing.fire(schedule.id, fireAt);
+    return made.length;
+  }
+}

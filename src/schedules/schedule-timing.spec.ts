@@ -1,0 +1,98 @@
+import { cronProblem, fireFor, firesAfter, isTimeZone, schedulerOptions, type Timing } from './schedule-timing';
+
+const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+
+function cron(pattern: string, timezone: string, fields: Partial<Timing> = {}): Timing {
+  return { cron: pattern, everyMs: null, timezone, startAt: null, endAt: null, anchor: new Date(0), ...fields };
+}
+
+describe('schedule timing', () => {
+  it('keeps a daily time in its time zone across a spring-forward day (Berlin, 29 March 2026)', () => {
+    const fires = firesAfter(cron('0 9 * * *', 'Europe/Berlin'), new Date('2026-03-27T12:00:00Z'), 3);
+    // 09:00 CET is 08:00 UTC; from the 29th, 09:00 CEST is 07:00 UTC.
+    expect(iso(fires)).toEqual(['2026-03-28T08:00:00.000Z', '2026-03-29T07:00:00.000Z', '2026-03-30T07:00:00.000Z']);
+  });
+
+  it('fires a skipped local time an hour later on a spring-forward day (New York, 8 March 2026)', () => {
+    const fires = firesAfter(cron('30 2 * * *', 'America/New_York'), new Date('2026-03-07T12:00:00Z'), 2);
+    // 02:30 does not exist on the 8th: it fires at 03:30 EDT (07:30 UTC), then at 02:30 EDT (06:30 UTC).
+    expect(iso(fires)).toEqual(['2026-03-08T07:30:00.000Z', '2026-03-09T06:30:00.000Z']);
+  });
+
+  it('fires a repeated local time once on a fall-back day (New York, 1 November 2026)', () => {
+    const fires = firesAfter(cron('30 1 * * *', 'America/New_York'), new Date('2026-10-31T12:00:00Z'), 2);
+    // 01:30 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST): one fire, then 01:30 EST on the 2nd.
+    expect(iso(fires)).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
+  });
+
+  it('fires every real instant a sub-hourly pattern matches through the repeated hour', () => {
+    const fires = firesAfter(cron('*/30 * * * *', 'America/New_York'), new Date('2026-11-01T04:50:00Z'), 5);
+    expect(iso(fires)).toEqual([
+      '2026-11-01T05:00:00.000Z',
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-01T06:00:00.000Z',
+      '2026-11-01T06:30:00.000Z',
+      '2026-11-01T07:00:00.000Z',
+    ]);
+  });
+
+  it('takes 6-field patterns (seconds first) and keeps to the window', () => {
+    const timing = cron('*/20 * * * * *', 'UTC', {
+      startAt: new Date('2026-01-01T00:01:00Z'),
+      endAt: new Date('2026-01-01T00:01:40Z'),
+    });
+    expect(iso(firesAfter(timing, new Date('2026-01-01T00:00:00Z'), 10))).toEqual([
+      '2026-01-01T00:01:00.000Z',
+      '2026-01-01T00:01:20.000Z',
+      '2026-01-01T00:01:40.000Z',
+    ]);
+    expect(firesAfter(timing, new Date('2026-01-01T00:01:40Z'), 10)).toEqual([]);
+  });
+
+  it('counts fixed periods from the anchor, whatever the time asked from', () => {
+    const timing: Timing = {
+      cron: null,
+      everyMs: 60_000,
+      timezone: 'UTC',
+      startAt: null,
+      endAt: null,
+      anchor: new Date('2026-01-01T00:00:15Z'),
+    };
+    expect(iso(firesAfter(timing, new Date('2026-01-01T00:05:15Z'), 2))).toEqual([
+      '2026-01-01T00:06:15.000Z',
+      '2026-01-01T00:07:15.000Z',
+    ]);
+    expect(iso(firesAfter(timing, new Date('2026-01-01T00:05:00Z'), 3, new Date('2026-01-01T00:06:15Z')))).toEqual([
+      '2026-01-01T00:05:15.000Z',
+      '2026-01-01T00:06:15.000Z',
+    ]);
+    // BullMQ's every-scheduler fires on the slots offset from multiples of the period: the same instants.
+    const options = schedulerOptions(timing, new Date('2026-01-01T00:05:20Z'));
+    expect(options).toMatchObject({ every: 60_000, offset: 15_000, startDate: Date.parse('2026-01-01T00:06:15Z') });
+  });
+
+  it('refuses patterns with the wrong number of fields or values out of range, and unknown zones', () => {
+    expect(cronProblem('0 9 * * *')).toBeUndefined();
+    expect(cronProblem('0 0 9 * * *')).toBeUndefined();
+    expect(cronProblem('0 9 * *')).toMatch(/5 fields/);
+    expect(cronProblem('61 9 * * *')).toMatch(/not a valid cron pattern/);
+    expect(isTimeZone('Europe/Berlin')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+  });
+
+  it('snaps a scheduler job’s time to the fire it stands for', () => {
+    const every: Timing = {
+      cron: null,
+      everyMs: 1000,
+      timezone: 'UTC',
+      startAt: null,
+      endAt: null,
+      anchor: new Date('2026-01-01T00:00:00.250Z'),
+    };
+    expect(fireFor(every, Date.parse('2026-01-01T00:00:05.242Z')).toISOString()).toBe('2026-01-01T00:00:05.250Z');
+    expect(fireFor(every, Date.parse('2026-01-01T00:00:05.700Z')).toISOString()).toBe('2026-01-01T00:00:05.250Z');
+    const daily = cron('0 9 * * *', 'UTC');
+    expect(fireFor(daily, Date.parse('2026-01-01T09:00:00.004Z')).toISOString()).toBe('2026-01-01T09:00:00.000Z');
+    expect(fireFor(daily, Date.parse('2026-01-01T12:00:00.000Z')).toISOString()).toBe('2026-01-01T12:00:00.000Z');
+  });
+});

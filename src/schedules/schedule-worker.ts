@@ -1,0 +1,38 @@
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
+import { SCHEDULES_QUEUE, type ScheduleFireJobData } from '../jobs/queues';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { ScheduleFiring } from './schedule-firing';
+
+/** Fires made at once per process; each is a few short statements. */
+const CONCURRENCY = 4;
+
+/**
+ * The BullMQ worker of schedule fires in this process (APP_ROLE worker or all): each job is one fire of one
+ * schedule, at the time its job scheduler gave it, handed to {@link ScheduleFiring}.
+ */
+@Injectable()
+export class ScheduleWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ScheduleWorker.name);
+  private worker?: Worker<ScheduleFireJobData>;
+
+  constructor(
+    private readonly connections: RedisConnectionFactory,
+    private readonly firing: ScheduleFiring,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<ScheduleFireJobData>(
+      SCHEDULES_QUEUE,
+      (job: Job<ScheduleFireJobData>) =>
+        this.firing.fireJob(job.data.scheduleId, job.opts.prevMillis ?? job.timestamp + (job.delay ?? 0)),
+      { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
+    );
+    this.worker.on('error', (err) => this.logger.warn(`schedule worker: ${err.message}`));
+    this.worker.on('failed', (job, err) => this.logger.warn(`schedule fire ${job?.id} failed: ${err.message}`));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}

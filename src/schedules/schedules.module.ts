@@ -1,0 +1,32 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppRole } from '../config/app-config';
+import { SCHEDULES_QUEUE } from '../jobs/queues';
+import { ScheduleRepository } from './persistence/schedule.repository';
+import { ScheduleFiring } from './schedule-firing';
+import { ScheduleQueue } from './schedule-queue';
+import { ScheduleSync } from './schedule-sync';
+import { ScheduleWorker } from './schedule-worker';
+import { SchedulesController } from './schedules.controller';
+import { SchedulesService } from './schedules.service';
+
+/** Schedules everywhere; their fires only where APP_ROLE runs workers (the sync job declares its roles). */
+@Module({})
+export class SchedulesModule {
+  static forRole(role: AppRole): DynamicModule {
+    const works = role !== 'api';
+    return {
+      module: SchedulesModule,
+      imports: [BullModule.registerQueue({ name: SCHEDULES_QUEUE })],
+      controllers: [SchedulesController],
+      providers: [
+        ScheduleRepository,
+        ScheduleQueue,
+        SchedulesService,
+        ScheduleFiring,
+        ScheduleSync,
+        ...(works ? [ScheduleWorker] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,207 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { isAdmin, type Principal } from '../auth/principal';
+import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import { Page } from '../common/http/envelope';
+import { TaskSubmission } from '../tasks/task-submission';
+import { WorkflowsService } from '../workflows/workflows.service';
+import type { CreateScheduleDto, ScheduleTargetDto, UpdateScheduleDto } from './dto/schedule.dto';
+import { ScheduleRepository } from './persistence/schedule.repository';
+import type { FireTargets, ScheduleStore } from './ports';
+import { mayFire, type Schedule, timingOf } from './schedule';
+import { ScheduleQueue } from './schedule-queue';
+import { cronProblem, firesAfter, isTimeZone } from './schedule-timing';
+
+/** How many fire times a schedule shows ahead. */
+const NEXT_FIRES = 5;
+
+/** A schedule with the next times it fires. */
+export interface ScheduleView {
+  schedule: Schedule;
+  nextFires: Date[];
+}
+
+/**
+ * Schedules as their users keep them: checked (a cron pattern in a known time zone, or a period; a target
+ * that exists, with an input it takes), stored with their audit entry, and put in Redis as job schedulers.
+ * Users see and change their own schedules; admins every schedule.
+ */
+@Injectable()
+export class SchedulesService {
+  private readonly logger = new Logger(SchedulesService.name);
+
+  constructor(
+    @Inject(ScheduleRepository) private readonly store: ScheduleStore,
+    private readonly queue: ScheduleQueue,
+    @Inject(TaskSubmission) private readonly submission: FireTargets['submission'],
+    @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
+  ) {}
+
+  async create(principal: Principal, dto: CreateScheduleDto, audit?: AuditRequestContext): Promise<ScheduleView> {
+    const timing = { cron: dto.cron ?? null, everyMs: dto.everyMs ?? null, timezone: dto.timezone ?? 'UTC' };
+    await this.check(
+      principal.userId,
+      { ...timing, startAt: dto.startAt ?? null, endAt: dto.endAt ?? null },
+      dto.target,
+    );
+    const schedule = await this.store.create(
+      {
+        name: dto.name,
+        agentId: dto.target.agentId ?? null,
+        workflowId: dto.target.workflowId ?? null,
+        input: dto.target.input,
+        ...timing,
+        startAt: dto.startAt ?? null,
+        endAt: dto.endAt ?? null,
+        paused: dto.paused ?? false,
+        overlap: dto.overlap ?? 'allow',
+        firedUntil: new Date(),
+        lastTargetId: null,
+        lastFireAt: null,
+        createdBy: principal.userId,
+      },
+      (created) => ({
+        action: 'schedule.create',
+        outcome: 'success',
+        resourceType: 'schedule',
+        resourceId: created.id,
+        details: { name: created.name, cron: created.cron, everyMs: created.everyMs },
+      }),
+      audit,
+    );
+    await this.putInQueue(schedule);
+    return this.view(schedule);
+  }
+
+  async get(principal: Principal, id: string): Promise<ScheduleView> {
+    return this.view(await this.find(principal, id));
+  }
+
+  async list(principal: Principal, skip: number, limit: number): Promise<Page<ScheduleView>> {
+    const { items, total } = await this.store.list(isAdmin(principal) ? undefined : principal.userId, skip, limit);
+    return new Page(
+      items.map((s) => this.view(s)),
+      total,
+      skip,
+      limit,
+    );
+  }
+
+  /**
+   * Changes under the schedule's lock. A schedule resumed, or given new times, fires from now on: the fires
+   * it would have made before are not made late.
+   */
+  async update(
+    principal: Principal,
+    id: string,
+    dto: UpdateScheduleDto,
+    audit?: AuditRequestContext,
+  ): Promise<ScheduleView> {
+    const updated = await this.store.update(
+      id,
+      isAdmin(principal) ? undefined : principal.userId,
+      async (schedule) => {
+        const before = { paused: schedule.paused, timing: JSON.stringify(timingOf(schedule)) };
+        if (dto.cron !== undefined) Object.assign(schedule, { cron: dto.cron, everyMs: null });
+        if (dto.everyMs !== undefined) Object.assign(schedule, { everyMs: dto.everyMs, cron: null });
+        if (dto.cron !== undefined && dto.everyMs !== undefined)
+          throw new ValidationFailedError([{ field: '/everyMs', message: 'give either cron or everyMs, not both' }]);
+        for (const key of ['name', 'timezone', 'startAt', 'endAt', 'paused', 'overlap'] as const) {
+          if (dto[key] !== undefined) Object.assign(schedule, { [key]: dto[key] });
+        }
+        if (dto.target) {
+          Object.assign(schedule, {
+            agentId: dto.target.agentId ?? null,
+            workflowId: dto.target.workflowId ?? null,
+            input: dto.target.input,
+          });
+        }
+        await this.check(schedule.createdBy, schedule, {
+          agentId: schedule.agentId ?? undefined,
+          workflowId: schedule.workflowId ?? undefined,
+          input: schedule.input,
+        });
+        const resumed = before.paused && !schedule.paused;
+        if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
+        return {
+          action: 'schedule.update',
+          outcome: 'success',
+          resourceType: 'schedule',
+          resourceId: id,
+          details: { fields: Object.keys(dto) },
+        };
+      },
+      audit,
+    );
+    if (!updated) throw new NotFoundError('Schedule');
+    await this.putInQueue(updated);
+    return this.view(updated);
+  }
+
+  async delete(principal: Principal, id: string, audit?: AuditRequestContext): Promise<void> {
+    const deleted = await this.store.delete(
+      id,
+      isAdmin(principal) ? undefined : principal.userId,
+      { action: 'schedule.delete', outcome: 'success', resourceType: 'schedule', resourceId: id },
+      audit,
+    );
+    if (!deleted) throw new NotFoundError('Schedule');
+    await this.queue.remove(id).catch((err: Error) => this.logger.warn(`schedule ${id} left in Redis: ${err.message}`));
+  }
+
+  private async find(principal: Principal, id: string): Promise<Schedule> {
+    const schedule = await this.store.findById(id, isAdmin(principal) ? undefined : principal.userId);
+    if (!schedule) throw new NotFoundError('Schedule');
+    return schedule;
+  }
+
+  private view(schedule: Schedule): ScheduleView {
+    const now = new Date();
+    const nextFires = mayFire(schedule, now) ? firesAfter(timingOf(schedule), now, NEXT_FIRES) : [];
+    return { schedule, nextFires };
+  }
+
+  /**
+   * Redis down: the schedule is stored, and the workers' sync puts its job scheduler in Redis once it is
+   * back (pausing takes effect at once regardless: a fire checks the schedule in Postgres).
+   */
+  private async putInQueue(schedule: Schedule): Promise<void> {
+    await this.queue
+      .put(schedule)
+      .catch((err: Error) => this.logger.warn(`schedule ${schedule.id} not yet in Redis: ${err.message}`));
+  }
+
+  /** Every problem of a schedule's times and target at once, as JSON pointers into the request body. */
+  private async check(
+    createdBy: string,
+    timing: Pick<Schedule, 'cron' | 'everyMs' | 'timezone' | 'startAt' | 'endAt'>,
+    target: ScheduleTargetDto,
+  ): Promise<void> {
+    const problems: ErrorDetail[] = [];
+    if ((timing.cron === null) === (timing.everyMs === null))
+      problems.push({ field: '/cron', message: 'give either cron or everyMs' });
+    if (!isTimeZone(timing.timezone)) problems.push({ field: '/timezone', message: 'is not an IANA time zone' });
+    else if (timing.cron !== null) {
+      const problem = cronProblem(timing.cron, timing.timezone);
+      if (problem) problems.push({ field: '/cron', message: problem });
+    }
+    if (timing.startAt && timing.endAt && timing.endAt <= timing.startAt)
+      problems.push({ field: '/endAt', message: 'must be after startAt' });
+    if ((target.agentId === undefined) === (target.workflowId === undefined))
+      problems.push({ field: '/target', message: 'name either agentId or workflowId' });
+    else if (target.agentId !== undefined) {
+      const prepared = await this.submission.prepare(
+        createdBy,
+        { agentId: target.agentId, input: target.input },
+        '/target',
+      );
+      if (Array.isArray(prepared)) problems.push(...prepared);
+    } else {
+      await this.workflows.get(target.workflowId!).catch((err: unknown) => {
+        if (!(err instanceof NotFoundError)) throw err;
+        problems.push({ field: '/target/workflowId', message: 'no workflow with this id' });
+      });
+    }
+    if (problems.length) throw new ValidationFailedError(problems, 'The schedule is invalid');
+  }
+}

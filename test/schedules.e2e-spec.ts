@@ -1,0 +1,302 @@
+import Redis from 'ioredis';
+import request from 'supertest';
+import { ScheduleFiring } from '../src/schedules/schedule-firing';
+import { createAgent } from './factories/tasks';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+const SYNC_MS = 1000;
+
+interface ScheduleView {
+  id: string;
+  nextFires: string[];
+  paused: boolean;
+  lastFireAt: string | null;
+  lastTargetId: string | null;
+}
+
+/** The tasks a schedule made: their fire times, oldest first, one row per task. */
+async function firesOf(t: TestApp, scheduleId: string): Promise<{ fireAt: string; id: string }[]> {
+  return (await t.dataSource.query(
+    `SELECT metadata->>'fireAt' AS "fireAt", id FROM tasks WHERE metadata->>'scheduleId' = $1 ORDER BY 1, 2`,
+    [scheduleId],
+  )) as { fireAt: string; id: string }[];
+}
+
+/** No fire time twice, and none missing between the first and the last (fires `periodMs` apart). */
+function expectEachFireOnce(fires: { fireAt: string }[], periodMs: number): void {
+  const times = fires.map((f) => Date.parse(f.fireAt));
+  expect(new Set(times).size).toBe(times.length);
+  for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(periodMs);
+}
+
+describe('schedules', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let viewer: TestUser;
+  let calc: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SCHEDULE_SYNC_INTERVAL_MS: String(SYNC_MS) } });
+    op = await createUser(t, 'operator');
+    viewer = await createUser(t, 'viewer');
+    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const create = (body: Record<string, unknown>, user = op) =>
+    request(t.http)
+      .post('/api/v1/schedules')
+      .set(...bearer(user))
+      .send(body);
+
+  it('refuses a schedule with every problem named, and stores nothing', async () => {
+    const res = await create({
+      name: 'bad',
+      target: { agentId: calc, input: { expression: 42 } },
+      cron: '61 * * * *',
+      timezone: 'Mars/Olympus',
+      startAt: '2030-01-02T00:00:00Z',
+      endAt: '2030-01-01T00:00:00Z',
+    }).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      '/endAt',
+      '/target/input/expression',
+      '/timezone',
+    ]);
+    const both = await create({ name: 'x', target: { input: {} }, cron: '* * * * *', everyMs: 1000 }).expect(400);
+    expect(both.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['/cron', '/target']);
+    const badCron = await create({ name: 'x', target: { agentId: calc, input: { expression: '1' } }, cron: '* * *' });
+    expect(badCron.status).toBe(400);
+    expect(badCron.body.error.details).toEqual([{ field: '/cron', message: expect.stringMatching(/5 fields/) }]);
+    const unknown = await create({
+      name: 'x',
+      target: { workflowId: '00000000-0000-4000-8000-000000000000', input: {} },
+      everyMs: 60_000,
+    }).expect(400);
+    expect(unknown.body.error.details).toEqual([{ field: '/target/workflowId', message: 'no workflow with this id' }]);
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM schedules`)).toEqual([{ n: 0 }]);
+  });
+
+  it('keeps schedules per user: created, shown with the next 5 fires in its zone, changed, deleted, audited', async () => {
+    const created = await create({
+      name: 'weekday mornings',
+      target: { agentId: calc, input: { expression: '1 + 1' } },
+      cron: '0 9 * * 1-5',
+      timezone: 'Europe/Berlin',
+    }).expect(201);
+    const schedule = created.body.data as ScheduleView;
+    expect(schedule.nextFires).toHaveLength(5);
+    for (const fire of schedule.nextFires) {
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Berlin',
+        hour: '2-digit',
+        minute: '2-digit',
+        weekday: 'short',
+      }).format(new Date(fire));
+      expect(local).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    }
+    expect([...schedule.nextFires].sort()).toEqual(schedule.nextFires);
+
+    await request(t.http)
+      .get(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    const other = await createUser(t, 'operator');
+    await request(t.http)
+      .get(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(other))
+      .expect(404);
+    await create({ name: 'v', target: { agentId: calc, input: { expression: '1' } }, everyMs: 60_000 }, viewer).expect(
+      403,
+    );
+    const viewerList = await request(t.http)
+      .get('/api/v1/schedules')
+      .set(...bearer(viewer))
+      .expect(200);
+    expect(viewerList.body.meta.total).toBe(0);
+
+    const paused = await request(t.http)
+      .patch(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .send({ paused: true, name: 'paused mornings' })
+      .expect(200);
+    expect(paused.body.data).toMatchObject({ paused: true, name: 'paused mornings', nextFires: [] });
+    await request(t.http)
+      .patch(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .send({ cron: 'not a pattern' })
+      .expect(400);
+
+    await request(t.http)
+      .delete(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    await request(t.http)
+      .get(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .expect(404);
+    await t.chainAudit();
+    const actions = (await t.dataSource.query(
+      `SELECT action, actor_id AS actor FROM audit_logs WHERE resource_id = $1 ORDER BY timestamp`,
+      [schedule.id],
+    )) as { action: string; actor: string }[];
+    expect(actions).toEqual([
+      { action: 'schedule.create', actor: op.id },
+      { action: 'schedule.update', actor: op.id },
+      { action: 'schedule.update', actor: op.id },
+      { action: 'schedule.delete', actor: op.id },
+    ]);
+  });
+
+  it('fires every period, each fire once, and stops at once when paused', async () => {
+    const schedule = (
+      await create({
+        name: 'every second',
+        target: { agentId: calc, input: { expression: '6 * 7' } },
+        everyMs: 1000,
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const fires = await waitFor(async () => {
+      const made = await firesOf(t, schedule.id);
+      return made.length >= 3 && made;
+    }, 15_000);
+    expectEachFireOnce(fires, 1000);
+    // Fires fall on the schedule's slots: a period apart, counted from its creation.
+    const [{ created_at: createdAt }] = (await t.dataSource.query(`SELECT created_at FROM schedules WHERE id = $1`, [
+      schedule.id,
+    ])) as { created_at: Date }[];
+    const created = createdAt.getTime();
+    expect((Date.parse(fires[0].fireAt) - created) % 1000).toBe(0);
+
+    await request(t.http)
+      .patch(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .send({ paused: true })
+      .expect(200);
+    const pausedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const after = await firesOf(t, schedule.id);
+    expect(after.filter((f) => Date.parse(f.fireAt) > pausedAt)).toEqual([]);
+    const view = (
+      await request(t.http)
+        .get(`/api/v1/schedules/${schedule.id}`)
+        .set(...bearer(op))
+    ).body.data as ScheduleView;
+    expect(view.lastTargetId).toBe(after.at(-1)!.id);
+  });
+
+  it('makes one task of a fire made twice at once, or again after a worker died before recording it', async () => {
+    const schedule = (
+      await create({
+        name: 'hourly',
+        target: { agentId: calc, input: { expression: '1' } },
+        cron: '0 * * * *',
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const firing = t.app.get(ScheduleFiring);
+    const fireAt = new Date(schedule.nextFires[0]);
+    // Two workers given the same fire.
+    await Promise.all([firing.fire(schedule.id, fireAt), firing.fire(schedule.id, fireAt)]);
+    expect(await firesOf(t, schedule.id)).toHaveLength(1);
+    // A worker that made the task and died before recording the fire: the fire is made again, by another.
+    await t.dataSource.query(`UPDATE schedules SET fired_until = created_at WHERE id = $1`, [schedule.id]);
+    expect(await firing.fire(schedule.id, fireAt)).toBe('made');
+    const fires = await firesOf(t, schedule.id);
+    expect(fires).toHaveLength(1);
+    expect(fires[0].fireAt).toBe(fireAt.toISOString());
+  });
+
+  it('skips a fire while what the last one started is still going, when overlap is skip', async () => {
+    const slow = (await createAgent(t, op, { type: 'calculator', concurrency: 1 })).id;
+    await request(t.http)
+      .patch(`/api/v1/agents/${slow}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const schedule = (
+      await create({
+        name: 'no overlap',
+        target: { agentId: slow, input: { expression: '1' } },
+        everyMs: 1000,
+        overlap: 'skip',
+      }).expect(201)
+    ).body.data as ScheduleView;
+    // The agent is paused: the first fire's task waits, so every later fire is skipped.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(await firesOf(t, schedule.id)).toHaveLength(1);
+    const [row] = (await t.dataSource.query(`SELECT last_fire_at FROM schedules WHERE id = $1`, [schedule.id])) as {
+      last_fire_at: Date;
+    }[];
+    expect(Date.now() - row.last_fire_at.getTime()).toBeLessThan(2500);
+    await request(t.http)
+      .delete(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .expect(204);
+  });
+
+  it('starts workflow runs, one per fire', async () => {
+    const wf = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({ name: `wf-${Date.now()}`, steps: [{ id: 'a', agentId: calc, input: { expression: '{{ input.x }}' } }] })
+      .expect(201);
+    const schedule = (
+      await create({
+        name: 'runs',
+        target: { workflowId: wf.body.data.id, input: { x: '2 + 3' } },
+        everyMs: 1000,
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const runs = await waitFor(async () => {
+      const rows = (await t.dataSource.query(
+        `SELECT idempotency_key AS key, status FROM workflow_runs WHERE idempotency_key LIKE $1 ORDER BY 1`,
+        [`schedule:${schedule.id}:%`],
+      )) as { key: string; status: string }[];
+      return rows.length >= 2 && rows;
+    }, 15_000);
+    expect(new Set(runs.map((r) => r.key)).size).toBe(runs.length);
+    await request(t.http)
+      .delete(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .expect(204);
+  });
+
+  it('fires once per period with two processes, and catches up with each missed fire once after Redis is wiped', async () => {
+    const second = await createTestApp({ shared: t.env });
+    const redis = new Redis(t.env.config.redis.url);
+    try {
+      const schedule = (
+        await create({
+          name: 'two processes',
+          target: { agentId: calc, input: { expression: '2' } },
+          everyMs: 1000,
+        }).expect(201)
+      ).body.data as ScheduleView;
+      await waitFor(async () => (await firesOf(t, schedule.id)).length >= 3, 15_000);
+
+      // Redis restarted empty: every key of this environment goes, schedulers and queues with them.
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${t.env.config.redis.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      const wipedAt = Date.now();
+
+      const fires = await waitFor(async () => {
+        const made = await firesOf(t, schedule.id);
+        return made.some((f) => Date.parse(f.fireAt) > wipedAt + 4000) && made;
+      }, 30_000);
+      expectEachFireOnce(fires, 1000);
+    } finally {
+      redis.disconnect();
+      await second.close();
+    }
+  });
+});
