@@ -1,0 +1,61 @@
+import request from 'supertest';
+import { createAgent } from './factories/tasks';
+import { bearer, createUser } from './factories/users';
+import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+describe('a worker killed while a schedule fires', () => {
+  const env = new TestEnv({ APP_ROLE: 'api', SCHEDULE_SYNC_INTERVAL_MS: '1000', QUEUE_LOCK_DURATION_MS: '2000' });
+  let api: TestApp;
+  const workers: RunningProcess[] = [];
+
+  beforeAll(async () => {
+    buildApp();
+    await env.prepare();
+    api = await createTestApp({ shared: env });
+  }, 120_000);
+  afterAll(async () => {
+    for (const worker of workers) await worker.stop('SIGKILL');
+    await api?.close();
+    await env.destroy();
+  });
+
+  const startWorker = async () => {
+    const worker = startProcess(processEnv(env, { APP_ROLE: 'worker' }));
+    workers.push(worker);
+    await worker.waitFor(/task worker (\S+) started/);
+    return worker;
+  };
+
+  const firesOf = async (scheduleId: string) =>
+    (
+      (await api.dataSource.query(
+        `SELECT metadata->>'fireAt' AS "fireAt" FROM tasks WHERE metadata->>'scheduleId' = $1 ORDER BY 1`,
+        [scheduleId],
+      )) as { fireAt: string }[]
+    ).map((f) => Date.parse(f.fireAt));
+
+  it('misses no fire and makes none twice: the other worker and the sync make what it held', async () => {
+    const op = await createUser(api, 'operator');
+    const agent = await createAgent(api, op, { type: 'calculator' });
+    const first = await startWorker();
+    await startWorker();
+    const schedule = (
+      await request(api.http)
+        .post('/api/v1/schedules')
+        .set(...bearer(op))
+        .send({ name: 'every second', target: { agentId: agent.id, input: { expression: '1' } }, everyMs: 1000 })
+        .expect(201)
+    ).body.data as { id: string };
+    await waitFor(async () => (await firesOf(schedule.id)).length >= 3, 30_000);
+    expect(await first.stop('SIGKILL')).toBeNull();
+    const killedAt = Date.now();
+    const fires = await waitFor(async () => {
+      const made = await firesOf(schedule.id);
+      return made.some((at) => at > killedAt + 4000) && made;
+    }, 30_000);
+    expect(new Set(fires).size).toBe(fires.length);
+    for (let i = 1; i < fires.length; i++) expect(fires[i] - fires[i - 1]).toBe(1000);
+  });
+});
