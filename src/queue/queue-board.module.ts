@@ -1,11 +1,16 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { MAINTENANCE_QUEUE } from '../jobs/queues';
 import { UsersModule } from '../users/users.module';
 import { BoardSessions } from './board-sessions';
 import { QueueBoardController } from './queue-board.controller';
 
-/** The queue board's browser sessions (the board itself is mounted on Express: see queue-board.ts). */
+/**
+ * The queue board's browser sessions (the board itself is mounted on Express: see queue-board.ts), and a
+ * handle on the maintenance queue (periodic jobs), which no producer of this process may hold.
+ */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, BullModule.registerQueue({ name: MAINTENANCE_QUEUE })],
   controllers: [QueueBoardController],
   providers: [BoardSessions],
   exports: [BoardSessions],

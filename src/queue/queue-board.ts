@@ -1,4 +1,6 @@
 import { createBullBoard } from '@bull-board/api';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -12,7 +14,7 @@ import type { Principal } from '../auth/principal';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../auth/refresh-cookie';
 import { sendError } from '../common/http/all-exceptions.filter';
 import { ErrorCode } from '../common/errors/error-code';
-import { TaskQueue } from '../tasks/task-queue';
+import { MAINTENANCE_QUEUE, SCHEDULES_QUEUE, TASKS_QUEUE } from '../jobs/queues';
 import { BOARD_COOKIE, BoardSessions } from './board-sessions';
 import { boardViewsWithoutWebFonts } from './board-views';
 import { QUEUE_BOARD_PATH } from './queue-board-path';
@@ -80,12 +82,15 @@ function denied(req: Request, res: Response, message: string): void {
  * requests authenticated by the cookie must come from the board's own origin.
  */
 export function mountQueueBoard(app: NestExpressApplication): void {
-  const queue = app.get(TaskQueue, { strict: false }).queue;
+  // Tasks, schedule fires, and the periodic jobs (the reconciler, the sweeper, the schedules' sync…).
+  const queues = [TASKS_QUEUE, SCHEDULES_QUEUE, MAINTENANCE_QUEUE].map((name) =>
+    app.get<Queue>(getQueueToken(name), { strict: false }),
+  );
   const views = boardViewsWithoutWebFonts();
   const board = (readOnlyMode: boolean): Handler => {
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(QUEUE_BOARD_PATH);
-    createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode })], serverAdapter });
+    createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })), serverAdapter });
     if (views) serverAdapter.setViewsPath(views);
     return serverAdapter.getRouter() as Handler;
   };
