@@ -160,6 +160,7 @@ describe('schedules', () => {
         name: 'every second',
         target: { agentId: calc, input: { expression: '6 * 7' } },
         everyMs: 1000,
+        tags: ['scheduled'],
       }).expect(201)
     ).body.data as ScheduleView;
     const fires = await waitFor(async () => {
@@ -167,6 +168,10 @@ describe('schedules', () => {
       return made.length >= 3 && made;
     }, 15_000);
     expectEachFireOnce(fires, 1000);
+    const tagged = (await t.dataSource.query(`SELECT DISTINCT tags FROM tasks WHERE metadata->>'scheduleId' = $1`, [
+      schedule.id,
+    ])) as { tags: string[] }[];
+    expect(tagged).toEqual([{ tags: ['scheduled'] }]);
     // Fires fall on the schedule's slots: a period apart, counted from its creation.
     const [{ created_at: createdAt }] = (await t.dataSource.query(`SELECT created_at FROM schedules WHERE id = $1`, [
       schedule.id,

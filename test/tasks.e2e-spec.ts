@@ -351,6 +351,46 @@ describe('tasks on a live worker', () => {
     expect(peak).toBe(1);
   });
 
+  it('finds tasks by tag and by metadata values, and refuses malformed tags and filters', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const submit = (tags: string[], metadata: Record<string, unknown>) =>
+      submitTask(t, op, { agentId: agent.id, input: { expression: '1' }, tags, metadata });
+    const a = await submit(['nightly', 'acme'], { customer: 'acme', region: 'eu' });
+    const b = await submit(['nightly'], { customer: 'globex', region: 'eu' });
+    await submit([], { customer: 'acme', region: 'us' });
+    const ids = async (query: string) =>
+      (
+        await request(t.http)
+          .get(`/api/v1/tasks?agentId=${agent.id}&${query}`)
+          .set(...bearer(op))
+          .expect(200)
+      ).body.data.map((task: { id: string }) => task.id);
+    expect((await ids('tag=nightly')).sort()).toEqual([a.id, b.id].sort());
+    expect(await ids('tag=acme')).toEqual([a.id]);
+    expect(await ids('metadata.customer=acme&metadata.region=eu')).toEqual([a.id]);
+    expect(await ids('tag=nightly&metadata.customer=globex')).toEqual([b.id]);
+    expect(await ids('metadata.customer=initech')).toEqual([]);
+    const got = await request(t.http)
+      .get(`/api/v1/tasks/${a.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(got.body.data.tags).toEqual(['nightly', 'acme']);
+
+    const badTags = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .send({ agentId: agent.id, input: { expression: '1' }, tags: ['ok', 'not ok!', ''] })
+      .expect(400);
+    expect(badTags.body.error.details.map((d: { field: string }) => d.field)).toEqual(['/tags']);
+    for (const query of ['metadata.bad%20key=x', 'metadata.k=a&metadata.k=b', 'unknown.k=x']) {
+      const res = await request(t.http)
+        .get(`/api/v1/tasks?${query}`)
+        .set(...bearer(op))
+        .expect(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
   it("hides one user's tasks from another: 404 on read, cancel and retry, and absent from lists", async () => {
     const a = await createUser(t, 'operator');
     const b = await createUser(t, 'operator');

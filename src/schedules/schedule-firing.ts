@@ -94,6 +94,7 @@ export class ScheduleFiring {
       agentId: schedule.agentId!,
       input: schedule.input,
       metadata: { scheduleId: schedule.id, fireAt: fireAt.toISOString() },
+      tags: schedule.tags,
     };
     try {
       return (await this.submission.submit(schedule.createdBy, dto, key)).task.id;

@@ -55,6 +55,7 @@ export class SchedulesService {
         endAt: dto.endAt ?? null,
         paused: dto.paused ?? false,
         overlap: dto.overlap ?? 'allow',
+        tags: dto.tags ?? [],
         firedUntil: new Date(),
         lastTargetId: null,
         lastFireAt: null,
@@ -106,7 +107,7 @@ export class SchedulesService {
         if (dto.everyMs !== undefined) Object.assign(schedule, { everyMs: dto.everyMs, cron: null });
         if (dto.cron !== undefined && dto.everyMs !== undefined)
           throw new ValidationFailedError([{ field: '/everyMs', message: 'give either cron or everyMs, not both' }]);
-        for (const key of ['name', 'timezone', 'startAt', 'endAt', 'paused', 'overlap'] as const) {
+        for (const key of ['name', 'timezone', 'startAt', 'endAt', 'paused', 'overlap', 'tags'] as const) {
           if (dto[key] !== undefined) Object.assign(schedule, { [key]: dto[key] });
         }
         if (dto.target) {

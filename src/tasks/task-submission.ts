@@ -49,6 +49,7 @@ export function newTask(createdBy: string, agent: Pick<Agent, 'id'>, dto: Create
     timeoutMs: dto.timeoutMs ?? null,
     runAt: dto.runAt ?? null,
     metadata: dto.metadata ?? {},
+    tags: dto.tags ?? [],
     createdBy,
     nextAttemptAt: dto.runAt ?? null,
     attempts: 0,

@@ -45,6 +45,8 @@ export class TasksService {
         agentId: query.agentId,
         createdAfter: query.createdAfter,
         createdBefore: query.createdBefore,
+        tag: query.tag,
+        metadata: query.metadata,
         limit: query.limit,
         skip: query.skip,
       })

@@ -1,6 +1,19 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsDate, IsDefined, MaxDate, MinDate, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDate,
+  IsDefined,
+  IsString,
+  Length,
+  Matches,
+  MaxDate,
+  MinDate,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 type DtoClass = abstract new (...args: never[]) => object;
 
@@ -132,5 +145,71 @@ export function detachFreeForm(cls: DtoClass, plain: unknown): DetachedBody | un
     reattach: (instance) => {
       if (isPlainObject(instance)) for (const step of steps) step(instance);
     },
+  };
+}
+
+/** Query parameter families `<name>.<key>=<value>` by class: folded into one object before validation. */
+const DOTTED = new WeakMap<object, Set<string>>();
+const FILTER_KEY = /^[\w-]{1,64}$/;
+const MAX_FILTERS = 10;
+
+/**
+ * A query parameter family `metadata.<key>=<value>`, taken as one object `{key: value}` (see
+ * {@link foldDottedQuery}): up to 10 keys of letters, digits, `_` and `-`, each with one string value.
+ */
+export function IsMetadataFilter(): PropertyDecorator {
+  const record: PropertyDecorator = (target, key) => {
+    const own = DOTTED.get(target) ?? new Set<string>();
+    own.add(String(key));
+    DOTTED.set(target, own);
+  };
+  return applyDecorators(
+    record,
+    ValidateBy({
+      name: 'isMetadataFilter',
+      validator: {
+        validate: (value: unknown) =>
+          isPlainObject(value) &&
+          Object.keys(value).length <= MAX_FILTERS &&
+          Object.entries(value).every(([k, v]) => FILTER_KEY.test(k) && typeof v === 'string' && v.length <= 256),
+        defaultMessage: () =>
+          `takes up to ${MAX_FILTERS} parameters <name>.<key>=<value>, each key of letters, digits, _ and -, given once, its value up to 256 characters`,
+      },
+    }),
+  );
+}
+
+/** The query with each `<name>.<key>` parameter of a {@link IsMetadataFilter} property moved into `<name>`. */
+export function foldDottedQuery(cls: DtoClass, query: unknown): Record<string, unknown> | undefined {
+  if (!isPlainObject(query)) return undefined;
+  const names = lookup(DOTTED, cls).flatMap((set) => [...set]);
+  if (names.length === 0) return undefined;
+  const folded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const dot = key.indexOf('.');
+    const name = dot > 0 ? key.slice(0, dot) : undefined;
+    if (name === undefined || !names.includes(name)) {
+      folded[key] = value;
+      continue;
+    }
+    const group = (folded[name] ??= {}) as Record<string, unknown>;
+    if (isPlainObject(group)) group[key.slice(dot + 1)] = value;
+  }
+  return folded;
+}
+
+/** The most tags a task or schedule may carry, and what a tag is. */
+export const MAX_TAGS = 20;
+const TAG = /^[A-Za-z0-9][\w.:/-]*$/;
+export const TAG_RULE = `Up to ${MAX_TAGS} tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit)`;
+
+/** A list of tags, each checked on its own (`/tags/2`). */
+export function IsTags(): PropertyDecorator {
+  return (target, key) => {
+    IsArray()(target, key);
+    ArrayMaxSize(MAX_TAGS)(target, key);
+    IsString({ each: true })(target, key);
+    Length(1, 64, { each: true })(target, key);
+    Matches(TAG, { each: true, message: `each tag must match ${TAG.source}` })(target, key);
   };
 }

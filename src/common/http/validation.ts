@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
-import { detachFreeForm } from './dto-decorators';
+import { detachFreeForm, foldDottedQuery } from './dto-decorators';
 
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -38,6 +38,7 @@ class AppValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
     const detached = metadata.metatype ? detachFreeForm(metadata.metatype, value) : undefined;
     if (!detached) return super.transform(value, metadata);
     const result: unknown = await super.transform(detached.copy, metadata);

@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FreeFormJson, IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { FreeFormJson, IsBoundedDate, IsOptionalNotNull, IsTags, MAX_TAGS } from '../../common/http/dto-decorators';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { SCHEDULE_OVERLAPS, type ScheduleOverlap } from '../entities/schedule.entity';
 import type { Schedule } from '../schedule';
@@ -97,6 +97,11 @@ export class CreateScheduleDto {
   @IsOptionalNotNull()
   @IsIn(SCHEDULE_OVERLAPS)
   overlap?: ScheduleOverlap;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, description: 'Given to every task the schedule starts' })
+  @IsOptionalNotNull()
+  @IsTags()
+  tags?: string[];
 }
 
 /** Every field may change; `cron` and `everyMs` replace each other, and null clears `startAt`/`endAt`. */
@@ -151,6 +156,11 @@ export class UpdateScheduleDto {
   @IsOptionalNotNull()
   @IsIn(SCHEDULE_OVERLAPS)
   overlap?: ScheduleOverlap;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, description: 'Given to every task the schedule starts' })
+  @IsOptionalNotNull()
+  @IsTags()
+  tags?: string[];
 }
 
 export class ScheduleTargetViewDto {
@@ -171,6 +181,7 @@ export class ScheduleDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) endAt!: Date | null;
   @ApiProperty() paused!: boolean;
   @ApiProperty({ enum: SCHEDULE_OVERLAPS }) overlap!: ScheduleOverlap;
+  @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({
     type: [String],
     format: 'date-time',
@@ -206,6 +217,7 @@ export class ScheduleDto {
       endAt: s.endAt,
       paused: s.paused,
       overlap: s.overlap,
+      tags: s.tags,
       nextFires,
       lastFireAt: s.lastFireAt,
       lastTargetId: s.lastTargetId,

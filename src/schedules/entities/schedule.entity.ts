@@ -22,6 +22,10 @@ export class ScheduleEntity {
   @Column({ name: 'workflow_id', type: 'uuid', nullable: true })
   workflowId!: string | null;
 
+  /** Given to each task the schedule makes. */
+  @Column({ type: 'varchar', length: 64, array: true, default: () => "'{}'" })
+  tags!: string[];
+
   /** The task's or the run's input, as each fire sends it. */
   @Column({ type: 'jsonb' })
   input!: unknown;

@@ -1,6 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { FreeFormJson, IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import {
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
+import {
+  FreeFormJson,
+  IsBoundedDate,
+  IsMetadataFilter,
+  IsOptionalNotNull,
+  IsTags,
+  MAX_TAGS,
+  TAG_RULE,
+} from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { TaskEntity } from '../entities/task.entity';
@@ -63,6 +83,11 @@ export class CreateTaskDto {
   @IsObject()
   @FreeFormJson()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, description: TAG_RULE, example: ['nightly', 'acme'] })
+  @IsOptionalNotNull()
+  @IsTags()
+  tags?: string[];
 }
 
 /** The most tasks one batch may hold. */
@@ -100,6 +125,22 @@ export class TaskQueryDto extends PageQueryDto {
   @IsOptional()
   @IsBoundedDate()
   createdBefore?: Date;
+
+  @ApiPropertyOptional({ description: 'Only tasks carrying this tag' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  tag?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      'Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`)',
+  })
+  @IsOptional()
+  @IsMetadataFilter()
+  metadata?: Record<string, string>;
 }
 
 export class TaskErrorDto {
@@ -124,6 +165,7 @@ export class TaskDto {
   @ApiProperty({ nullable: true, type: Number }) timeoutMs!: number | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) runAt!: Date | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
+  @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt!: Date | null;
@@ -147,6 +189,7 @@ export class TaskDto {
       timeoutMs: t.timeoutMs,
       runAt: t.runAt,
       metadata: t.metadata,
+      tags: t.tags,
       createdBy: t.createdBy,
       createdAt: t.createdAt,
       startedAt: t.startedAt,

@@ -23,6 +23,9 @@ import type { TaskError, TaskStatus } from '../task';
 @Index('tasks_creator_created_idx', ['createdBy', 'createdAt'])
 @Index('tasks_run_idx', ['runId'], { where: '"run_id" IS NOT NULL' })
 @Index('tasks_finished_idx', ['finishedAt'], { where: '"finished_at" IS NOT NULL' })
+// GIN indexes for the list's tag and metadata filters (migration TaskTags): TypeORM cannot declare them.
+@Index('tasks_tags_idx', { synchronize: false })
+@Index('tasks_metadata_idx', { synchronize: false })
 @Index('tasks_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
   where: '"idempotency_key" IS NOT NULL',
@@ -75,6 +78,10 @@ export class TaskEntity {
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   metadata!: Record<string, unknown>;
+
+  /** Labels to find the task by (`?tag=`). */
+  @Column({ type: 'varchar', length: 64, array: true, default: () => "'{}'" })
+  tags!: string[];
 
   @Column({ type: 'integer', default: 0 })
   progress!: number;

@@ -34,6 +34,10 @@ export interface TaskListFilter {
   agentId?: string;
   createdAfter?: Date;
   createdBefore?: Date;
+  /** Tasks carrying this tag. */
+  tag?: string;
+  /** Tasks whose metadata holds these values. */
+  metadata?: Record<string, string>;
   limit: number;
   skip: number;
 }
@@ -152,6 +156,8 @@ export class TaskRepository {
     add('t.agent_id = ?', filter.agentId);
     add('t.created_at >= ?', filter.createdAfter);
     add('t.created_at <= ?', filter.createdBefore);
+    add('t.tags @> ARRAY[?]::varchar[]', filter.tag);
+    add('t.metadata @> ?::jsonb', filter.metadata && JSON.stringify(filter.metadata));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, total] = await Promise.all([
       preparedRows(

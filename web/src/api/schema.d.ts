@@ -1096,6 +1096,7 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            tags: string[];
             /** Format: uuid */
             createdBy: string;
             /** Format: date-time */
@@ -1136,6 +1137,14 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /**
+             * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit)
+             * @example [
+             *       "nightly",
+             *       "acme"
+             *     ]
+             */
+            tags?: string[];
         };
         CreateTaskBatchDto: {
             tasks: components["schemas"]["CreateTaskDto"][];
@@ -1259,6 +1268,7 @@ export interface components {
             paused: boolean;
             /** @enum {string} */
             overlap: "allow" | "skip";
+            tags: string[];
             /** @description The next fire times (up to 5); none while paused or once the window is over */
             nextFires: string[];
             /** Format: date-time */
@@ -1324,6 +1334,8 @@ export interface components {
              * @enum {string}
              */
             overlap?: "allow" | "skip";
+            /** @description Given to every task the schedule starts */
+            tags?: string[];
         };
         UpdateScheduleDto: {
             name?: string;
@@ -1339,6 +1351,8 @@ export interface components {
             paused?: boolean;
             /** @enum {string} */
             overlap?: "allow" | "skip";
+            /** @description Given to every task the schedule starts */
+            tags?: string[];
         };
         RegisterDto: {
             /** Format: email */
@@ -2891,6 +2905,12 @@ export interface operations {
                 agentId?: string;
                 createdAfter?: string;
                 createdBefore?: string;
+                /** @description Only tasks carrying this tag */
+                tag?: string;
+                /** @description Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`) */
+                metadata?: {
+                    [key: string]: string;
+                };
             };
             header?: never;
             path?: never;
