@@ -99,8 +99,14 @@ export class UsersService {
     }
   }
 
-  findById(id: string): Promise<UserEntity | null> {
-    return this.repo.findOneBy({ id });
+  /** The user with this id; given a transaction's manager, read in that transaction. */
+  findById(id: string, em: EntityManager = this.dataSource.manager): Promise<UserEntity | null> {
+    return em.findOneBy(UserEntity, { id });
+  }
+
+  /** Notes a successful sign-in, in the sign-in's transaction. */
+  async recordLogin(em: EntityManager, id: string): Promise<void> {
+    await em.update(UserEntity, { id }, { lastLoginAt: new Date() });
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
