@@ -9,7 +9,8 @@
  * - the tasks' entities are used, as values, only by their repository (`tasks/persistence/`): everything else
  *   speaks in tasks (`tasks/task.ts`) through it;
  * - likewise the agents' and their config versions' entities, by theirs (`agents/persistence/`), except for
- *   other entities' relations (`agent_states` belongs to `agents/agent-state.store.ts`).
+ *   other entities' relations (`agent_states` belongs to `agents/agent-state.store.ts`), and the refresh
+ *   tokens' entity, by `auth/persistence/`.
  * Violations that predate these rules are listed in .dependency-cruiser-known-violations.json: they may go
  * away, and no new one may come.
  */
@@ -55,6 +56,13 @@ module.exports = {
         pathNot: ['^src/agents/(persistence|entities)/', '\\.entity\\.ts$', '^src/database/entities\\.ts$'],
       },
       to: { path: '^src/agents/entities/agent(-config-version)?\\.entity\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'refresh-tokens-through-their-repository',
+      severity: 'error',
+      comment: 'The refresh tokens are read and written by auth/persistence/ alone.',
+      from: { path: '^src/', pathNot: ['^src/auth/(persistence|entities)/', '^src/database/entities\\.ts$'] },
+      to: { path: '^src/auth/entities/refresh-token\\.entity\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'only-entries-import-the-root',

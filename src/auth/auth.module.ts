@@ -9,7 +9,6 @@ import { AuthGuard } from './auth.guard';
 import { Authenticator } from './authenticator';
 import { AuthService } from './auth.service';
 import { MfaService } from './mfa.service';
-import { RefreshTokenRepository } from './persistence/refresh-token.repository';
 import { RefreshCookie } from './refresh-cookie';
 import { jwtOptions, TokenService } from './token.service';
 
@@ -20,7 +19,7 @@ import { jwtOptions, TokenService } from './token.service';
     JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => jwtOptions(config) }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, RefreshTokenRepository, MfaService, TokenService, Authenticator, AuthGuard, RefreshCookie],
+  providers: [AuthService, MfaService, TokenService, Authenticator, AuthGuard, RefreshCookie],
   exports: [TokenService, Authenticator, AuthGuard],
 })
 export class AuthModule {}

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import { DataSource, type EntityManager, Not } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { Role } from '../auth/permissions';
-import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
+import { RefreshTokenRepository } from '../auth/refresh-tokens';
 import { ConflictError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
@@ -40,6 +40,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
+    private readonly refreshTokens: RefreshTokenRepository,
     caches: SharedCaches,
   ) {
     this.authStates = caches.create(
@@ -151,7 +152,7 @@ export class UsersService {
       if (changes.isActive !== undefined) user.isActive = changes.isActive;
       if (invalidates) {
         user.tokenVersion += 1;
-        await this.revokeAllRefreshTokens(em, user.id);
+        await this.refreshTokens.revokeAllOf(em, user.id);
       }
       const saved = await em.save(user);
       await this.audit.record(
@@ -202,7 +203,7 @@ export class UsersService {
       const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new UserNotFoundError();
       await em.update(UserEntity, { id }, { passwordHash, tokenVersion: user.tokenVersion + 1 });
-      await this.revokeAllRefreshTokens(em, id);
+      await this.refreshTokens.revokeAllOf(em, id);
       await this.audit.record(
         { action: 'user.password_reset', outcome: 'success', resourceType: 'user', resourceId: id },
         em,
@@ -210,10 +211,6 @@ export class UsersService {
       );
     });
     await this.authStates.invalidate(id);
-  }
-
-  private async revokeAllRefreshTokens(em: EntityManager, userId: string): Promise<void> {
-    await em.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
   async adminExists(): Promise<boolean> {

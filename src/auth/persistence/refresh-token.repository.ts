@@ -13,8 +13,9 @@ export type StoredRefreshToken = Pick<
 export type NewRefreshToken = Pick<RefreshTokenEntity, 'userId' | 'familyId' | 'tokenHash' | 'expiresAt'>;
 
 /**
- * The statements on `refresh_tokens` that sign-in, refresh and logout make, each in the caller's
- * transaction ({@link transaction}), so a token changes exactly when its audit entry is written.
+ * Every statement on `refresh_tokens`, each in the caller's transaction ({@link transaction} for sign-in,
+ * refresh and logout; the users' own for a change that signs a user out everywhere), so a token changes
+ * exactly when its audit entry is written.
  */
 @Injectable()
 export class RefreshTokenRepository {
@@ -46,5 +47,10 @@ export class RefreshTokenRepository {
   /** Revokes every token of the family that is not revoked yet. */
   async revokeFamily(em: EntityManager, familyId: string): Promise<void> {
     await em.update(RefreshTokenEntity, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Revokes every token of the user that is not revoked yet: they are signed out everywhere. */
+  async revokeAllOf(em: EntityManager, userId: string): Promise<void> {
+    await em.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 }
