@@ -8,9 +8,9 @@
  * - nothing but the composition root (`app/`) and the CLI's entry imports the composition root;
  * - the tasks' entities are used, as values, only by their repository (`tasks/persistence/`): everything else
  *   speaks in tasks (`tasks/task.ts`) through it;
- * - likewise the agents' and their config versions' entities, by theirs (`agents/persistence/`), except for
- *   other entities' relations (`agent_states` belongs to `agents/agent-state.store.ts`), and the refresh
- *   tokens' entity, by `auth/persistence/`.
+ * - likewise the agents' and their config versions' entities, by `agents/persistence/` (other entities may
+ *   name them in relations; `agent_states` belongs to `agents/agent-state.store.ts`), and the refresh
+ *   tokens' and MFA recovery codes' entities, by `auth/persistence/`.
  * Violations that predate these rules are listed in .dependency-cruiser-known-violations.json: they may go
  * away, and no new one may come.
  */
@@ -58,11 +58,14 @@ module.exports = {
       to: { path: '^src/agents/entities/agent(-config-version)?\\.entity\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
-      name: 'refresh-tokens-through-their-repository',
+      name: 'sign-in-tables-through-their-repositories',
       severity: 'error',
-      comment: 'The refresh tokens are read and written by auth/persistence/ alone.',
+      comment: 'Refresh tokens and MFA recovery codes are read and written by auth/persistence/ alone.',
       from: { path: '^src/', pathNot: ['^src/auth/(persistence|entities)/', '^src/database/entities\\.ts$'] },
-      to: { path: '^src/auth/entities/refresh-token\\.entity\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: {
+        path: '^src/auth/entities/(refresh-token|mfa-recovery-code)\\.entity\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'only-entries-import-the-root',

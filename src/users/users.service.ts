@@ -105,6 +105,37 @@ export class UsersService {
     return em.findOneBy(UserEntity, { id });
   }
 
+  /** Stores a new (encrypted) TOTP secret for a user whose MFA is off; the authenticator is not confirmed yet. */
+  async setMfaSecret(em: EntityManager, id: string, sealedSecret: string): Promise<void> {
+    await em.update(UserEntity, { id, mfaEnabled: false }, { mfaSecret: sealedSecret, mfaLastStep: null });
+  }
+
+  /**
+   * Records `step` as the user's last accepted TOTP step, and turns MFA on, in one guarded statement: only
+   * while the secret is still `sealedSecret`, MFA is on as `enabled` says, and no later step was accepted.
+   * False when any of that no longer holds (a concurrent request used the code first).
+   */
+  async acceptTotpStep(
+    em: EntityManager,
+    id: string,
+    sealedSecret: string,
+    step: number,
+    enabled: boolean,
+  ): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ mfaLastStep: step, mfaEnabled: true })
+      .where('id = :id AND mfa_secret = :secret AND mfa_enabled = :enabled', { id, secret: sealedSecret, enabled })
+      .andWhere('(mfa_last_step IS NULL OR mfa_last_step < :step)', { step })
+      .execute();
+    return result.affected === 1;
+  }
+
+  async disableMfa(em: EntityManager, id: string): Promise<void> {
+    await em.update(UserEntity, { id }, { mfaEnabled: false, mfaSecret: null, mfaLastStep: null });
+  }
+
   /** Notes a successful sign-in, in the sign-in's transaction. */
   async recordLogin(em: EntityManager, id: string): Promise<void> {
     await em.update(UserEntity, { id }, { lastLoginAt: new Date() });

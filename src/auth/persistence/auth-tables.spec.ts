@@ -3,10 +3,10 @@ import { join, relative } from 'node:path';
 
 const SRC = join(__dirname, '..', '..');
 const OWNER = relative(SRC, __dirname);
-/** A statement that names the refresh tokens' table. */
-const STATEMENT = /\b(from|into|update|join)\s+"?refresh_tokens\b/i;
-/** TypeORM calls that take the refresh token entity (`em.update(RefreshTokenEntity, …)`). */
-const ENTITY_CALL = /\(\s*RefreshTokenEntity\b/;
+/** A statement that names one of the sign-in's tables. */
+const STATEMENT = /\b(from|into|update|join)\s+"?(refresh_tokens|mfa_recovery_codes)\b/i;
+/** TypeORM calls that take one of their entities (`em.update(RefreshTokenEntity, …)`). */
+const ENTITY_CALL = /\(\s*(RefreshToken|MfaRecoveryCode)Entity\b/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -16,8 +16,8 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('the refresh tokens’ table', () => {
-  it(`is read and written only in ${OWNER}/`, () => {
+describe('the refresh tokens’ and recovery codes’ tables', () => {
+  it(`are read and written only in ${OWNER}/`, () => {
     const offenders = sources(SRC)
       .map((path) => relative(SRC, path))
       .filter((path) => !path.startsWith(`${OWNER}/`))
@@ -31,9 +31,10 @@ describe('the refresh tokens’ table', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('is recognised by the check above', () => {
+  it('are recognised by the check above', () => {
     expect(STATEMENT.test('DELETE FROM refresh_tokens WHERE expires_at < now()')).toBe(true);
     expect(ENTITY_CALL.test('em.update(RefreshTokenEntity, { userId })')).toBe(true);
+    expect(ENTITY_CALL.test('em.countBy(MfaRecoveryCodeEntity, { userId })')).toBe(true);
     expect(STATEMENT.test('the refresh_tokens of a user')).toBe(false);
   });
 });
