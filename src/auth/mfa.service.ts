@@ -8,10 +8,10 @@ import { AuditService } from '../audit/audit.service';
 import { sha256Hex } from '../common/crypto/hashing';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
 import { InvalidStateError, ValidationFailedError } from '../common/errors/app.error';
-import type { User } from './ports';
 import { UsersService } from '../users/users.service';
 import { MfaRequiredError } from './auth.errors';
 import { RecoveryCodeRepository } from './persistence/recovery-code.repository';
+import type { User } from './ports';
 
 const TOTP_ISSUER = 'YMERA';
 const RECOVERY_CODES = 10;
