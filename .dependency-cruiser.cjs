@@ -7,7 +7,10 @@
  *   never through its subfolders (entities, DTOs, implementation);
  * - nothing but the composition root (`app/`) and the CLI's entry imports the composition root;
  * - the tasks' entities are used, as values, only by their repository (`tasks/persistence/`): everything else
- *   speaks in tasks (`tasks/task.ts`) through it.
+ *   speaks in tasks (`tasks/task.ts`) through it;
+ * - likewise the agents' and their config versions' entities, by `agents/persistence/` (other entities may
+ *   name them in relations; `agent_states` belongs to `agents/agent-state.store.ts`), and the refresh
+ *   tokens' and MFA recovery codes' entities, by `auth/persistence/`.
  * Violations that predate these rules are listed in .dependency-cruiser-known-violations.json: they may go
  * away, and no new one may come.
  */
@@ -43,6 +46,26 @@ module.exports = {
       comment: 'The tasks and their attempts are read and written by tasks/persistence/ alone.',
       from: { path: '^src/', pathNot: ['^src/tasks/(persistence|entities)/', '^src/database/entities\\.ts$'] },
       to: { path: '^src/tasks/entities/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'agents-through-their-repository',
+      severity: 'error',
+      comment: 'The agents and their config versions are read and written by agents/persistence/ alone.',
+      from: {
+        path: '^src/',
+        pathNot: ['^src/agents/(persistence|entities)/', '\\.entity\\.ts$', '^src/database/entities\\.ts$'],
+      },
+      to: { path: '^src/agents/entities/agent(-config-version)?\\.entity\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'sign-in-tables-through-their-repositories',
+      severity: 'error',
+      comment: 'Refresh tokens and MFA recovery codes are read and written by auth/persistence/ alone.',
+      from: { path: '^src/', pathNot: ['^src/auth/(persistence|entities)/', '^src/database/entities\\.ts$'] },
+      to: {
+        path: '^src/auth/entities/(refresh-token|mfa-recovery-code)\\.entity\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'only-entries-import-the-root',

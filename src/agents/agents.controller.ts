@@ -11,6 +11,7 @@ import { ApiEnvelope, ApiErrors, JSON_OBJECT_SCHEMA } from '../common/swagger/ap
 import { AgentTypeRegistry } from './agent-type.registry';
 import { AgentsService } from './agents.service';
 import {
+  AgentCheckpointDto,
   AgentConfigDto,
   AgentConfigVersionDto,
   AgentDto,
@@ -19,7 +20,7 @@ import {
   RollbackDto,
   UpdateAgentDto,
 } from './dto/agent.dto';
-import { AgentCheckpointDto, type AgentEntity } from './entities/agent.entity';
+import type { AgentEntity } from './entities/agent.entity';
 import { CircuitBreakers } from './outbound/circuit-breakers';
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';

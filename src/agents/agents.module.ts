@@ -10,12 +10,14 @@ import { AgentsService } from './agents.service';
 import { CircuitBreakers } from './outbound/circuit-breakers';
 import { DnsHostResolver, HostResolver, NetworkGuard } from './outbound/network-guard';
 import { OutboundHttpClient } from './outbound/outbound-http.client';
+import { AgentRepository } from './persistence/agent.repository';
 import { AGENT_TYPE_CLASSES } from './types';
 
 @Module({
   controllers: [AgentsController, AgentTypesController],
   providers: [
     AgentsService,
+    AgentRepository,
     AgentStateStore,
     AgentSecrets,
     SchemaValidator,

@@ -1,8 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditRequestContext } from '../audit/audit-context';
-import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
@@ -10,13 +7,13 @@ import { SchemaValidator } from '../common/schema/schema-validator';
 import { ValidationFailedError } from '../common/errors/app.error';
 import { AgentSecrets } from './agent-secrets';
 import { AgentTypeRegistry } from './agent-type.registry';
-import { AgentNameTakenError, AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
+import { AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
 import type { AgentQueryDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
-import { AgentConfigVersionEntity, type ConfigVersionSource } from './entities/agent-config-version.entity';
+import type { AgentConfigVersionEntity } from './entities/agent-config-version.entity';
 import { AgentStateStore } from './agent-state.store';
-import { AgentEntity } from './entities/agent.entity';
-
-const UNIQUE_VIOLATION = '23505';
+import type { AgentEntity } from './entities/agent.entity';
+import { type AgentChange, AgentRepository } from './persistence/agent.repository';
+import type { AgentStore, CacheFactory, SavedAgentStates } from './ports';
 
 /** What a worker needs to run a task of an agent: always read fresh, so config changes apply to the next task. */
 export interface AgentRuntime {
@@ -32,22 +29,17 @@ export class AgentsService {
   private readonly forTasks: SharedCache<AgentEntity>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(AgentRepository) private readonly store: AgentStore,
     private readonly types: AgentTypeRegistry,
     private readonly validator: SchemaValidator,
     private readonly secrets: AgentSecrets,
-    private readonly audit: AuditService,
-    private readonly states: AgentStateStore,
-    caches: SharedCaches,
+    @Inject(AgentStateStore) private readonly states: SavedAgentStates,
+    @Inject(SharedCaches) caches: CacheFactory,
   ) {
-    this.forTasks = caches.create('agent', (id) => this.repo.findOneBy({ id, deletedAt: IsNull() }), {
+    this.forTasks = caches.create('agent', (id) => this.store.findLive(id), {
       ttlMs: AGENT_CACHE_TTL_MS,
       max: 10_000,
     });
-  }
-
-  private get repo() {
-    return this.dataSource.getRepository(AgentEntity);
   }
 
   /** Once a change to the agent is committed, every process drops its cached copy. */
@@ -87,68 +79,53 @@ export class AgentsService {
     const type = this.types.get(input.type);
     const plain = this.secrets.keepMasked(input.config ?? {}, {}, type.configSchema);
     const config = this.secrets.seal(this.validateConfig(input.type, plain), type.configSchema);
-    return this.uniqueName(() =>
-      this.dataSource.transaction(async (em) => {
-        const agent = await em.save(
-          em.create(AgentEntity, {
-            name: input.name,
-            type: input.type,
-            description: input.description ?? null,
-            config,
-            configVersion: 1,
-            concurrency: input.concurrency ?? 1,
-            timeoutMs: input.timeoutMs ?? 60_000,
-            createdBy: principal.userId,
-          }),
-        );
-        await this.addVersion(em, agent, principal, 'create');
-        await this.audit.record(
-          {
-            action: 'agent.create',
-            outcome: 'success',
-            resourceType: 'agent',
-            resourceId: agent.id,
-            details: { name: agent.name, type: agent.type, config: this.masked(agent, config) },
-          },
-          em,
-          audit,
-        );
-        return agent;
+    return this.store.create(
+      {
+        name: input.name,
+        type: input.type,
+        description: input.description ?? null,
+        config,
+        concurrency: input.concurrency ?? 1,
+        timeoutMs: input.timeoutMs ?? 60_000,
+        createdBy: principal.userId,
+      },
+      (agent) => ({
+        action: 'agent.create',
+        outcome: 'success',
+        resourceType: 'agent',
+        resourceId: agent.id,
+        details: { name: agent.name, type: agent.type, config: this.masked(agent, config) },
       }),
+      audit,
     );
   }
 
   async list(query: AgentQueryDto): Promise<Page<AgentEntity>> {
-    const qb = this.repo.createQueryBuilder('a').where('a.deletedAt IS NULL');
-    if (query.type) qb.andWhere('a.type = :type', { type: query.type });
-    if (query.status) qb.andWhere('a.status = :status', { status: query.status });
-    if (query.q) {
-      qb.andWhere('(a.name ILIKE :q OR a.description ILIKE :q)', { q: `%${query.q.replace(/[\\%_]/g, '\\$&')}%` });
-    }
-    const [items, total] = await qb.orderBy('a.createdAt', 'DESC').skip(query.skip).take(query.limit).getManyAndCount();
+    const { items, total } = await this.store.list(query);
     return new Page(items, total, query.skip, query.limit);
   }
 
   async get(id: string): Promise<AgentEntity> {
-    const agent = await this.repo.findOneBy({ id, deletedAt: IsNull() });
+    const agent = await this.store.findLive(id);
     if (!agent) throw new AgentNotFoundError();
     return agent;
   }
 
-  async exists(id: string): Promise<boolean> {
-    return this.repo.exists({ where: { id, deletedAt: IsNull() } });
+  exists(id: string): Promise<boolean> {
+    return this.store.exists(id);
   }
 
-  async isDeleted(id: string): Promise<boolean> {
-    return this.repo.exists({ where: { id, deletedAt: Not(IsNull()) } });
+  isDeleted(id: string): Promise<boolean> {
+    return this.store.isDeleted(id);
   }
 
+  /** Changes the agent's settings; a change of status is audited as a pause or a resume. */
   async update(id: string, changes: UpdateAgentDto, audit?: AuditRequestContext): Promise<AgentEntity> {
     return this.changed(
       id,
-      this.uniqueName(() =>
-        this.dataSource.transaction(async (em) => {
-          const agent = await this.lockLive(em, id);
+      this.store.change(
+        id,
+        (agent) => {
           const before = {
             name: agent.name,
             status: agent.status,
@@ -156,24 +133,21 @@ export class AgentsService {
             timeoutMs: agent.timeoutMs,
           };
           Object.assign(agent, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
-          const saved = await em.save(agent);
           const action =
             changes.status && changes.status !== before.status
               ? `agent.${changes.status === 'paused' ? 'pause' : 'resume'}`
               : 'agent.update';
-          await this.audit.record(
-            {
+          return {
+            event: {
               action,
               outcome: 'success',
               resourceType: 'agent',
               resourceId: id,
               details: { before, changes: { ...changes } },
             },
-            em,
-            audit,
-          );
-          return saved;
-        }),
+          };
+        },
+        audit,
       ),
     );
   }
@@ -182,21 +156,17 @@ export class AgentsService {
   async remove(id: string, audit?: AuditRequestContext): Promise<void> {
     await this.changed(
       id,
-      this.dataSource.transaction(async (em) => {
-        const agent = await this.lockLive(em, id);
-        await em.update(AgentEntity, { id }, { deletedAt: new Date() });
-        await this.audit.record(
-          {
-            action: 'agent.delete',
-            outcome: 'success',
-            resourceType: 'agent',
-            resourceId: id,
-            details: { name: agent.name },
-          },
-          em,
-          audit,
-        );
-      }),
+      this.store.softDelete(
+        id,
+        (agent) => ({
+          action: 'agent.delete',
+          outcome: 'success',
+          resourceType: 'agent',
+          resourceId: id,
+          details: { name: agent.name },
+        }),
+        audit,
+      ),
     );
   }
 
@@ -212,20 +182,16 @@ export class AgentsService {
   ): Promise<AgentEntity> {
     return this.changed(
       id,
-      this.dataSource.transaction(async (em) => {
-        const agent = await this.lockLive(em, id);
-        const schema = this.types.get(agent.type).configSchema;
-        const merged = this.secrets.keepMasked(config, agent.config, schema);
-        return this.applyConfig(
-          em,
-          principal,
-          agent,
-          this.secrets.seal(this.validateConfig(agent.type, merged), schema),
-          'update',
-          undefined,
-          audit,
-        );
-      }),
+      this.store.change(
+        id,
+        (agent) => {
+          const schema = this.types.get(agent.type).configSchema;
+          const merged = this.secrets.keepMasked(config, agent.config, schema);
+          const sealed = this.secrets.seal(this.validateConfig(agent.type, merged), schema);
+          return this.newVersion(principal, agent, sealed, 'update');
+        },
+        audit,
+      ),
     );
   }
 
@@ -236,23 +202,21 @@ export class AgentsService {
   async rollback(principal: Principal, id: string, version: number, audit?: AuditRequestContext): Promise<AgentEntity> {
     return this.changed(
       id,
-      this.dataSource.transaction(async (em) => {
-        const agent = await this.lockLive(em, id);
-        const target = await em.findOneBy(AgentConfigVersionEntity, { agentId: id, version });
-        if (!target) throw new ConfigVersionNotFoundError(version);
-        return this.applyConfig(em, principal, agent, target.config, 'rollback', version, audit);
-      }),
+      this.store.change(
+        id,
+        async (agent, earlier) => {
+          const config = await earlier(version);
+          if (!config) throw new ConfigVersionNotFoundError(version);
+          return this.newVersion(principal, agent, config, 'rollback', version);
+        },
+        audit,
+      ),
     );
   }
 
   async versions(id: string, skip: number, limit: number): Promise<Page<AgentConfigVersionEntity>> {
     await this.get(id);
-    const [items, total] = await this.dataSource.getRepository(AgentConfigVersionEntity).findAndCount({
-      where: { agentId: id },
-      order: { version: 'DESC' },
-      skip,
-      take: limit,
-    });
+    const { items, total } = await this.store.versions(id, skip, limit);
     return new Page(items, total, skip, limit);
   }
 
@@ -276,68 +240,25 @@ export class AgentsService {
     return { agent, config };
   }
 
-  private async applyConfig(
-    em: EntityManager,
+  /** Makes `sealed` the agent's config as its next version, kept in its history. */
+  private newVersion(
     principal: Principal,
     agent: AgentEntity,
     sealed: Record<string, unknown>,
-    source: ConfigVersionSource,
+    source: 'update' | 'rollback',
     rolledBackFrom?: number,
-    audit?: AuditRequestContext,
-  ): Promise<AgentEntity> {
+  ): AgentChange {
     agent.config = sealed;
     agent.configVersion += 1;
-    const saved = await em.save(agent);
-    await this.addVersion(em, saved, principal, source, rolledBackFrom);
-    await this.audit.record(
-      {
+    return {
+      event: {
         action: source === 'rollback' ? 'agent.config_rollback' : 'agent.config_update',
         outcome: 'success',
         resourceType: 'agent',
         resourceId: agent.id,
-        details: { version: saved.configVersion, rolledBackFrom, config: this.masked(agent, sealed) },
+        details: { version: agent.configVersion, rolledBackFrom, config: this.masked(agent, sealed) },
       },
-      em,
-      audit,
-    );
-    return saved;
-  }
-
-  private async addVersion(
-    em: EntityManager,
-    agent: AgentEntity,
-    principal: Principal,
-    source: ConfigVersionSource,
-    rolledBackFrom?: number,
-  ): Promise<void> {
-    await em.save(
-      em.create(AgentConfigVersionEntity, {
-        agentId: agent.id,
-        version: agent.configVersion,
-        config: agent.config,
-        source,
-        rolledBackFrom: rolledBackFrom ?? null,
-        createdBy: principal.userId,
-      }),
-    );
-  }
-
-  private async lockLive(em: EntityManager, id: string): Promise<AgentEntity> {
-    const agent = await em.findOne(AgentEntity, {
-      where: { id, deletedAt: IsNull() },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!agent) throw new AgentNotFoundError();
-    return agent;
-  }
-
-  private async uniqueName<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if ((err as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION)
-        throw new AgentNameTakenError();
-      throw err;
-    }
+      version: { source, rolledBackFrom, createdBy: principal.userId },
+    };
   }
 }

@@ -9,6 +9,7 @@ import { AuthGuard } from './auth.guard';
 import { Authenticator } from './authenticator';
 import { AuthService } from './auth.service';
 import { MfaService } from './mfa.service';
+import { RecoveryCodeRepository } from './persistence/recovery-code.repository';
 import { RefreshCookie } from './refresh-cookie';
 import { jwtOptions, TokenService } from './token.service';
 
@@ -19,7 +20,7 @@ import { jwtOptions, TokenService } from './token.service';
     JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => jwtOptions(config) }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, MfaService, TokenService, Authenticator, AuthGuard, RefreshCookie],
+  providers: [AuthService, MfaService, RecoveryCodeRepository, TokenService, Authenticator, AuthGuard, RefreshCookie],
   exports: [TokenService, Authenticator, AuthGuard],
 })
 export class AuthModule {}

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256Hex } from '../common/crypto/hashing';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from '../metrics/metrics.service';
-import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import {
   InvalidCredentialsError,
@@ -17,25 +15,35 @@ import {
   RegistrationClosedError,
 } from './auth.errors';
 import type { LoginDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
-import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { MfaService, secondFactorOf } from './mfa.service';
 import { PasswordService } from './password.service';
+import { RefreshTokenRepository } from './persistence/refresh-token.repository';
+import type {
+  AccessTokens,
+  AuditLog,
+  AuthMetrics,
+  PasswordCheck,
+  RefreshTokenStore,
+  SecondFactors,
+  User,
+  UserAccounts,
+} from './ports';
 import { TokenService } from './token.service';
 
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly users: UsersService,
-    private readonly passwords: PasswordService,
-    private readonly tokens: TokenService,
-    private readonly audit: AuditService,
-    private readonly mfa: MfaService,
-    private readonly metrics: Metrics,
+    @Inject(UsersService) private readonly users: UserAccounts,
+    @Inject(RefreshTokenRepository) private readonly refreshTokens: RefreshTokenStore,
+    @Inject(PasswordService) private readonly passwords: PasswordCheck,
+    @Inject(TokenService) private readonly tokens: AccessTokens,
+    @Inject(AuditService) private readonly audit: AuditLog,
+    @Inject(MfaService) private readonly mfa: SecondFactors,
+    @Inject(Metrics) private readonly metrics: AuthMetrics,
   ) {}
 
-  async register(input: RegisterDto, audit?: AuditRequestContext): Promise<UserEntity> {
+  async register(input: RegisterDto, audit?: AuditRequestContext): Promise<User> {
     if (this.config.auth.registration === 'closed') throw new RegistrationClosedError();
     return this.users.create({ ...input, role: 'viewer' }, 'auth.register', audit);
   }
@@ -64,9 +72,9 @@ export class AuthService {
     }
     const factor = user.mfaEnabled ? sent : undefined;
     if (user.mfaEnabled && !factor) return this.refuseMfa(user, 'mfa_required', audit);
-    const pair = await this.dataSource.transaction(async (em) => {
+    const pair = await this.refreshTokens.transaction(async (em) => {
       if (factor && !(await this.mfa.spend(em, user, factor, 'auth.login', audit))) return undefined;
-      await em.update(UserEntity, { id: user.id }, { lastLoginAt: new Date() });
+      await this.users.recordLogin(em, user.id);
       const issued = await this.issuePair(em, user, randomUUID());
       await this.audit.record(
         {
@@ -87,7 +95,7 @@ export class AuthService {
   }
 
   private async refuseMfa(
-    user: UserEntity,
+    user: User,
     reason: 'mfa_required' | 'mfa_invalid',
     audit?: AuditRequestContext,
   ): Promise<never> {
@@ -113,15 +121,12 @@ export class AuthService {
    * it leaked: the whole family is revoked (the newest token too) and the reuse is audited.
    */
   async refresh(presented: string, audit?: AuditRequestContext): Promise<Required<TokenPairDto>> {
-    const outcome = await this.dataSource.transaction(async (em) => {
-      const token = await em.findOne(RefreshTokenEntity, {
-        where: { tokenHash: sha256Hex(presented) },
-        lock: { mode: 'pessimistic_write' },
-      });
+    const outcome = await this.refreshTokens.transaction(async (em) => {
+      const token = await this.refreshTokens.lockByHash(em, sha256Hex(presented));
       if (!token || token.revokedAt || token.expiresAt.getTime() <= Date.now())
         return { error: 'invalid' as const, pair: undefined };
       if (token.usedAt) {
-        await this.revokeFamily(em, token.familyId);
+        await this.refreshTokens.revokeFamily(em, token.familyId);
         await this.audit.record(
           {
             action: 'auth.refresh_reuse',
@@ -137,9 +142,9 @@ export class AuthService {
         );
         return { error: 'reuse' as const, pair: undefined };
       }
-      const user = await em.findOneBy(UserEntity, { id: token.userId });
+      const user = await this.users.findById(token.userId, em);
       if (!user?.isActive) return { error: 'invalid' as const, pair: undefined };
-      await em.update(RefreshTokenEntity, { id: token.id }, { usedAt: new Date() });
+      await this.refreshTokens.markUsed(em, token.id);
       const pair = await this.issuePair(em, user, token.familyId);
       await this.audit.record(
         {
@@ -168,9 +173,9 @@ export class AuthService {
 
   /** Revokes the token's whole family (this login on every device it was refreshed on). */
   async logout(presented: string, audit?: AuditRequestContext): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const token = await em.findOneBy(RefreshTokenEntity, { tokenHash: sha256Hex(presented) });
-      if (token) await this.revokeFamily(em, token.familyId);
+    await this.refreshTokens.transaction(async (em) => {
+      const token = await this.refreshTokens.findByHash(em, sha256Hex(presented));
+      if (token) await this.refreshTokens.revokeFamily(em, token.familyId);
       await this.audit.record(
         {
           action: 'auth.logout',
@@ -186,13 +191,9 @@ export class AuthService {
     });
   }
 
-  private async revokeFamily(em: EntityManager, familyId: string): Promise<void> {
-    await em.update(RefreshTokenEntity, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
-  }
-
-  private async issuePair(em: EntityManager, user: UserEntity, familyId: string): Promise<Required<TokenPairDto>> {
+  private async issuePair(em: EntityManager, user: User, familyId: string): Promise<Required<TokenPairDto>> {
     const refreshToken = randomToken(32);
-    await em.insert(RefreshTokenEntity, {
+    await this.refreshTokens.insert(em, {
       userId: user.id,
       familyId,
       tokenHash: sha256Hex(refreshToken),

@@ -2,16 +2,16 @@ import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as OTPAuth from 'otpauth';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { sha256Hex } from '../common/crypto/hashing';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
 import { InvalidStateError, ValidationFailedError } from '../common/errors/app.error';
-import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { MfaRequiredError } from './auth.errors';
-import { MfaRecoveryCodeEntity } from './entities/mfa-recovery-code.entity';
+import { RecoveryCodeRepository } from './persistence/recovery-code.repository';
+import type { User } from './ports';
 
 const TOTP_ISSUER = 'YMERA';
 const RECOVERY_CODES = 10;
@@ -57,13 +57,14 @@ export class MfaService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly cipher: SecretsCipher,
+    private readonly recoveryCodes: RecoveryCodeRepository,
   ) {}
 
   async status(userId: string): Promise<MfaStatus> {
     const user = await this.users.get(userId);
     return {
       mfaEnabled: user.mfaEnabled,
-      recoveryCodesRemaining: await this.remaining(this.dataSource.manager, userId),
+      recoveryCodesRemaining: await this.recoveryCodes.remaining(this.dataSource.manager, userId),
     };
   }
 
@@ -73,11 +74,7 @@ export class MfaService {
     const secret = new OTPAuth.Secret({ size: 20 });
     const totp = new OTPAuth.TOTP({ issuer: TOTP_ISSUER, label: user.email, secret });
     await this.dataSource.transaction(async (em) => {
-      await em.update(
-        UserEntity,
-        { id: user.id, mfaEnabled: false },
-        { mfaSecret: this.cipher.encrypt(secret.base32), mfaLastStep: null },
-      );
+      await this.users.setMfaSecret(em, user.id, this.cipher.encrypt(secret.base32));
       await this.audit.record(
         { action: 'auth.mfa_setup', outcome: 'success', resourceType: 'user', resourceId: user.id },
         em,
@@ -110,11 +107,10 @@ export class MfaService {
   async disable(userId: string, factor: SecondFactor, audit?: AuditRequestContext): Promise<void> {
     const user = await this.users.get(userId);
     if (!user.mfaEnabled) throw new InvalidStateError('MFA is already disabled');
-    const off = { mfaEnabled: false, mfaSecret: null, mfaLastStep: null };
     const done = await this.dataSource.transaction(async (em) => {
       if (!(await this.spend(em, user, factor, 'auth.mfa_disable', audit))) return false;
-      await em.update(UserEntity, { id: user.id }, off);
-      await em.delete(MfaRecoveryCodeEntity, { userId: user.id });
+      await this.users.disableMfa(em, user.id);
+      await this.recoveryCodes.dropAll(em, user.id);
       await this.audit.record(
         { action: 'auth.mfa_disable', outcome: 'success', resourceType: 'user', resourceId: user.id },
         em,
@@ -149,7 +145,7 @@ export class MfaService {
    */
   spend(
     em: EntityManager,
-    user: UserEntity,
+    user: User,
     factor: SecondFactor,
     context = 'auth.login',
     audit?: AuditRequestContext,
@@ -164,7 +160,7 @@ export class MfaService {
    * records that step, in one statement that also checks the secret is still the one the code was checked
    * against. Spent to enable MFA (`enabled` false), it also turns MFA on.
    */
-  private async spendTotp(em: EntityManager, user: UserEntity, code: string, enabled = true): Promise<boolean> {
+  private async spendTotp(em: EntityManager, user: User, code: string, enabled = true): Promise<boolean> {
     if (!user.mfaSecret) return false;
     const totp = new OTPAuth.TOTP({
       issuer: TOTP_ISSUER,
@@ -175,37 +171,17 @@ export class MfaService {
     const delta = totp.validate({ token: code, timestamp: now, window: 1 });
     if (delta === null) return false;
     const step = totp.counter({ timestamp: now }) + delta;
-    const result = await em
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ mfaLastStep: step, mfaEnabled: true })
-      .where('id = :id AND mfa_secret = :secret AND mfa_enabled = :enabled', {
-        id: user.id,
-        secret: user.mfaSecret,
-        enabled,
-      })
-      .andWhere('(mfa_last_step IS NULL OR mfa_last_step < :step)', { step })
-      .execute();
-    return result.affected === 1;
+    return this.users.acceptTotpStep(em, user.id, user.mfaSecret, step, enabled);
   }
 
   private async spendRecoveryCode(
     em: EntityManager,
-    user: UserEntity,
+    user: User,
     factor: { recoveryCode: string },
     context: string,
     audit?: AuditRequestContext,
   ): Promise<boolean> {
-    const result = await em
-      .createQueryBuilder()
-      .update(MfaRecoveryCodeEntity)
-      .set({ usedAt: () => 'now()' })
-      .where('user_id = :userId AND code_hash = :hash AND used_at IS NULL', {
-        userId: user.id,
-        hash: recoveryCodeHash(factor.recoveryCode),
-      })
-      .execute();
-    if (result.affected !== 1) return false;
+    if (!(await this.recoveryCodes.spend(em, user.id, recoveryCodeHash(factor.recoveryCode)))) return false;
     await this.audit.record(
       {
         action: 'auth.mfa_recovery_code_used',
@@ -214,7 +190,7 @@ export class MfaService {
         resourceId: user.id,
         actorType: 'user',
         actorId: user.id,
-        details: { for: context, remaining: await this.remaining(em, user.id) },
+        details: { for: context, remaining: await this.recoveryCodes.remaining(em, user.id) },
       },
       em,
       audit,
@@ -224,19 +200,11 @@ export class MfaService {
 
   private async replaceRecoveryCodes(em: EntityManager, userId: string): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
-    await em.delete(MfaRecoveryCodeEntity, { userId });
-    await em.insert(
-      MfaRecoveryCodeEntity,
-      codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code) })),
-    );
+    await this.recoveryCodes.replace(em, userId, codes.map(recoveryCodeHash));
     return codes;
   }
 
-  private remaining(em: EntityManager, userId: string): Promise<number> {
-    return em.countBy(MfaRecoveryCodeEntity, { userId, usedAt: IsNull() });
-  }
-
-  private async refuse(action: string, user: UserEntity, audit?: AuditRequestContext): Promise<never> {
+  private async refuse(action: string, user: User, audit?: AuditRequestContext): Promise<never> {
     await this.audit.record(
       { action, outcome: 'failure', resourceType: 'user', resourceId: user.id, details: { reason: 'invalid_code' } },
       undefined,

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import { DataSource, type EntityManager, Not } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { Role } from '../auth/permissions';
-import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
+import { RefreshTokenRepository } from '../auth/refresh-tokens';
 import { ConflictError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
@@ -40,6 +40,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
+    private readonly refreshTokens: RefreshTokenRepository,
     caches: SharedCaches,
   ) {
     this.authStates = caches.create(
@@ -99,8 +100,45 @@ export class UsersService {
     }
   }
 
-  findById(id: string): Promise<UserEntity | null> {
-    return this.repo.findOneBy({ id });
+  /** The user with this id; given a transaction's manager, read in that transaction. */
+  findById(id: string, em: EntityManager = this.dataSource.manager): Promise<UserEntity | null> {
+    return em.findOneBy(UserEntity, { id });
+  }
+
+  /** Stores a new (encrypted) TOTP secret for a user whose MFA is off; the authenticator is not confirmed yet. */
+  async setMfaSecret(em: EntityManager, id: string, sealedSecret: string): Promise<void> {
+    await em.update(UserEntity, { id, mfaEnabled: false }, { mfaSecret: sealedSecret, mfaLastStep: null });
+  }
+
+  /**
+   * Records `step` as the user's last accepted TOTP step, and turns MFA on, in one guarded statement: only
+   * while the secret is still `sealedSecret`, MFA is on as `enabled` says, and no later step was accepted.
+   * False when any of that no longer holds (a concurrent request used the code first).
+   */
+  async acceptTotpStep(
+    em: EntityManager,
+    id: string,
+    sealedSecret: string,
+    step: number,
+    enabled: boolean,
+  ): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ mfaLastStep: step, mfaEnabled: true })
+      .where('id = :id AND mfa_secret = :secret AND mfa_enabled = :enabled', { id, secret: sealedSecret, enabled })
+      .andWhere('(mfa_last_step IS NULL OR mfa_last_step < :step)', { step })
+      .execute();
+    return result.affected === 1;
+  }
+
+  async disableMfa(em: EntityManager, id: string): Promise<void> {
+    await em.update(UserEntity, { id }, { mfaEnabled: false, mfaSecret: null, mfaLastStep: null });
+  }
+
+  /** Notes a successful sign-in, in the sign-in's transaction. */
+  async recordLogin(em: EntityManager, id: string): Promise<void> {
+    await em.update(UserEntity, { id }, { lastLoginAt: new Date() });
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
@@ -145,7 +183,7 @@ export class UsersService {
       if (changes.isActive !== undefined) user.isActive = changes.isActive;
       if (invalidates) {
         user.tokenVersion += 1;
-        await this.revokeAllRefreshTokens(em, user.id);
+        await this.refreshTokens.revokeAllOf(em, user.id);
       }
       const saved = await em.save(user);
       await this.audit.record(
@@ -196,7 +234,7 @@ export class UsersService {
       const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new UserNotFoundError();
       await em.update(UserEntity, { id }, { passwordHash, tokenVersion: user.tokenVersion + 1 });
-      await this.revokeAllRefreshTokens(em, id);
+      await this.refreshTokens.revokeAllOf(em, id);
       await this.audit.record(
         { action: 'user.password_reset', outcome: 'success', resourceType: 'user', resourceId: id },
         em,
@@ -204,10 +242,6 @@ export class UsersService {
       );
     });
     await this.authStates.invalidate(id);
-  }
-
-  private async revokeAllRefreshTokens(em: EntityManager, userId: string): Promise<void> {
-    await em.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
   async adminExists(): Promise<boolean> {

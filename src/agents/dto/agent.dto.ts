@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
+import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { BreakerState } from '../outbound/circuit-breakers';
 import type { AgentStatus } from '../entities/agent.entity';
 
@@ -171,4 +172,12 @@ export class AgentTypeDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) configSchema!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true }) inputSchema!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true }) outputSchema!: Record<string, unknown>;
+}
+
+export class AgentCheckpointDto {
+  @ApiJsonProperty({ nullable: true, description: 'The state document the agent saved last' })
+  state!: unknown;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  savedAt!: Date | null;
 }

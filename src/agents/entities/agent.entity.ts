@@ -1,5 +1,3 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type AgentStatus = 'active' | 'paused';
@@ -51,12 +49,4 @@ export class AgentEntity {
   /** Soft delete: the agent and its history stay, but it takes no new tasks. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
-}
-
-export class AgentCheckpointDto {
-  @ApiJsonProperty({ nullable: true, description: 'The state document the agent saved last' })
-  state!: unknown;
-
-  @ApiProperty({ format: 'date-time', nullable: true, type: String })
-  savedAt!: Date | null;
 }

@@ -1,0 +1,142 @@
+import type { EntityManager } from 'typeorm';
+import type { AuditRequestContext } from '../../src/audit/audit-context';
+import type { AuditEvent } from '../../src/audit/audit.service';
+import type { SecondFactor } from '../../src/auth/mfa.service';
+import type { NewRefreshToken, StoredRefreshToken } from '../../src/auth/persistence/refresh-token.repository';
+import type { AuditLog, AuthMetrics, RefreshTokenStore, SecondFactors, User, UserAccounts } from '../../src/auth/ports';
+import type { NewUser } from '../../src/users/users.service';
+
+/** A user with everything a test does not name filled in: active, a viewer, without MFA. */
+export function fakeUser(fields: Partial<User> = {}): User {
+  const now = new Date();
+  return {
+    id: 'user-1',
+    email: 'user-1@example.test',
+    name: 'User One',
+    passwordHash: '',
+    role: 'viewer',
+    isActive: true,
+    tokenVersion: 0,
+    mfaSecret: null,
+    mfaEnabled: false,
+    mfaLastStep: null,
+    lastLoginAt: null,
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+  };
+}
+
+/** Users by id, found by email as the users' service does (trimmed, any case). */
+export class FakeUserAccounts implements UserAccounts {
+  readonly users = new Map<string, User>();
+
+  constructor(...users: User[]) {
+    for (const user of users) this.users.set(user.id, user);
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const wanted = email.trim().toLowerCase();
+    return [...this.users.values()].find((u) => u.email === wanted) ?? null;
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return this.users.get(id) ?? null;
+  }
+
+  async recordLogin(_em: EntityManager, id: string): Promise<void> {
+    const user = this.users.get(id);
+    if (user) user.lastLoginAt = new Date();
+  }
+
+  async create(input: NewUser): Promise<User> {
+    const user = fakeUser({
+      id: `user-${this.users.size + 1}`,
+      email: input.email,
+      name: input.name,
+      role: input.role,
+    });
+    this.users.set(user.id, user);
+    return user;
+  }
+}
+
+/**
+ * Refresh tokens by hash, with a transaction that is all or nothing: when its work throws, the tokens are
+ * as they were before it.
+ */
+export class FakeRefreshTokens implements RefreshTokenStore {
+  tokens = new Map<string, StoredRefreshToken>();
+  private issued = 0;
+
+  async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const before = structuredClone(this.tokens);
+    try {
+      return await work({} as EntityManager);
+    } catch (err) {
+      this.tokens = before;
+      throw err;
+    }
+  }
+
+  async lockByHash(_em: EntityManager, tokenHash: string): Promise<StoredRefreshToken | null> {
+    return this.findByHash(_em, tokenHash);
+  }
+
+  async findByHash(_em: EntityManager, tokenHash: string): Promise<StoredRefreshToken | null> {
+    const token = this.tokens.get(tokenHash);
+    return token ? structuredClone(token) : null;
+  }
+
+  async insert(_em: EntityManager, token: NewRefreshToken): Promise<void> {
+    this.issued += 1;
+    this.tokens.set(token.tokenHash, { ...token, id: `token-${this.issued}`, usedAt: null, revokedAt: null });
+  }
+
+  async markUsed(_em: EntityManager, id: string): Promise<void> {
+    for (const token of this.tokens.values()) if (token.id === id) token.usedAt = new Date();
+  }
+
+  async revokeFamily(_em: EntityManager, familyId: string): Promise<void> {
+    for (const token of this.tokens.values())
+      if (token.familyId === familyId && !token.revokedAt) token.revokedAt = new Date();
+  }
+
+  /** The family's tokens that still work. */
+  live(familyId: string): StoredRefreshToken[] {
+    return [...this.tokens.values()].filter((t) => t.familyId === familyId && !t.revokedAt);
+  }
+}
+
+/** A second factor: one TOTP code that always works, and recovery codes that work once. */
+export class FakeSecondFactors implements SecondFactors {
+  readonly recoveryCodes = new Set<string>();
+
+  constructor(private readonly totp = '123456') {}
+
+  async spend(_em: EntityManager, _user: User, factor: SecondFactor): Promise<boolean> {
+    if ('totp' in factor) return factor.totp === this.totp;
+    return this.recoveryCodes.delete(factor.recoveryCode);
+  }
+}
+
+/** The audit entries written, and whether each was written in a transaction. */
+export class FakeAuditLog implements AuditLog {
+  readonly entries: { event: AuditEvent; inTransaction: boolean; context?: AuditRequestContext }[] = [];
+
+  async record(event: AuditEvent, manager?: EntityManager, context?: AuditRequestContext): Promise<void> {
+    this.entries.push({ event, inTransaction: manager !== undefined, context });
+  }
+
+  actions(): string[] {
+    return this.entries.map((e) => `${e.event.action}:${e.event.outcome}`);
+  }
+}
+
+export class FakeAuthMetrics implements AuthMetrics {
+  readonly failures: string[] = [];
+
+  authFailure(kind: string): void {
+    this.failures.push(kind);
+  }
+}

@@ -1,0 +1,26 @@
+import type { SharedCache } from '../../src/redis/shared-cache';
+import type { CacheFactory } from '../../src/agents/ports';
+
+/** Shared caches in this process only: entries never expire, and each drop is counted. */
+export class FakeCaches implements CacheFactory {
+  readonly invalidated: string[] = [];
+  loads = 0;
+
+  create<V extends object>(name: string, load: (id: string) => Promise<V | null>): SharedCache<V> {
+    const values = new Map<string, V>();
+    return {
+      get: async (id) => {
+        const cached = values.get(id);
+        if (cached) return cached;
+        this.loads += 1;
+        const value = await load(id);
+        if (value) values.set(id, value);
+        return value;
+      },
+      invalidate: async (id) => {
+        values.delete(id);
+        this.invalidated.push(`${name}:${id}`);
+      },
+    };
+  }
+}
