@@ -182,7 +182,7 @@ export class TasksController {
   @ApiOperation({
     operationId: 'streamTaskEvents',
     summary:
-      'Server-Sent Events for one task: `event: task` on each change, `event: task.output.delta` as a running attempt writes its output; the stream ends after a final status',
+      'Server-Sent Events for one task (`event: task`, and `event: task.output.delta` while it runs); the stream ends after a final status',
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({
