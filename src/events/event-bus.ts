@@ -47,9 +47,10 @@ export interface RunEventSource {
 /**
  * Task and run changes, and the output deltas of running attempts, leave the process that made them once, as
  * JSON on a Redis channel of their kind. Every process that serves live updates reads them: SSE streams, and
- * each API instance's Socket.IO gateway, which relays to its own clients' rooms. Changes made in one turn of the event loop (submissions stored by one
- * statement, attempts finished together) leave together, as one message holding a JSON array. Publishing
- * never fails the caller; subscribing opens one connection per process, on first use.
+ * each API instance's Socket.IO gateway, which relays to its own clients' rooms. Changes made in one turn of
+ * the event loop (submissions stored by one statement, attempts finished together) leave together, as one
+ * message holding a JSON array per channel; the channels leave in the order their first event was made.
+ * Publishing never fails the caller; subscribing opens one connection per process, on first use.
  */
 @Injectable()
 export class EventBus implements OnModuleDestroy {

@@ -26,7 +26,7 @@ export type LlmInput = { prompt: string } | { messages: ChatMessage[] };
 export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutput> {
   readonly type = 'llm';
   readonly description =
-    'Chat completions from any OpenAI-compatible endpoint (POST {baseUrl}/chat/completions), streamed as they are written.';
+    'Chat completions from any OpenAI-compatible endpoint (POST {baseUrl}/chat/completions), streamed by default.';
   readonly usesCircuitBreaker = true;
   readonly configSchema = {
     type: 'object',
