@@ -11,8 +11,9 @@ import type { AppConfig } from '../src/config/app-config';
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
-import { json, LoopbackServer, type RecordedRequest } from './utils/loopback-server';
+import { json, LoopbackServer, type RecordedRequest, streamChat } from './utils/loopback-server';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 /** Answers for names the test owns, as DNS would. */
 class TableResolver extends HostResolver {
@@ -178,13 +179,27 @@ describe('remote agents over real HTTP on loopback', () => {
     const [req] = server.requests;
     expect(req.url).toBe('/v1/chat/completions');
     expect(req.headers.authorization).toBe('Bearer sk-test');
+    // Streaming is asked for by default; a server that ignores it answers with one document, read as such.
     expect(JSON.parse(req.body)).toEqual({
       model: 'tiny',
       messages: [
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: 'hi' },
       ],
+      stream: true,
+      stream_options: { include_usage: true },
     });
+    // stream: false sends the plain request.
+    server.requests.length = 0;
+    await kit.llm.execute(executionContext({ prompt: 'hi' }, { ...llmConfig, stream: false }, { agentId: 'llm-ok' }));
+    expect(JSON.parse(server.requests[0].body)).toEqual({
+      model: 'tiny',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
+    expect(server.requests[0].headers.accept).toBe('application/json');
 
     server.handler = (_req, res) => json(res, 429, { error: 'slow down' }, { 'retry-after': '7' });
     expect(
@@ -201,6 +216,59 @@ describe('remote agents over real HTTP on loopback', () => {
     expect(
       (await failure(kit.llm.execute(executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-400' })))).retryable,
     ).toBe(false);
+  });
+
+  it('llm: reads a streamed answer, handing each delta on as it arrives', async () => {
+    const llmConfig: LlmAgentConfig = { baseUrl: base, model: 'tiny', timeoutMs: 5000 };
+    const seen: string[] = [];
+    server.handler = (_req, res) =>
+      streamChat(res, ['Once', ' upon', ' a', ' time'], { delayMs: 30, onChunk: (text) => seen.push(text) });
+    const arrivals: string[] = [];
+    const ctx = executionContext({ prompt: 'story' }, llmConfig, { agentId: 'llm-stream' });
+    ctx.outputDelta = (text) => {
+      // Each delta comes while the server is still writing: it has sent exactly up to that one.
+      arrivals.push(`${text}@${seen.length}`);
+    };
+    const out = await kit.llm.execute(ctx);
+    expect(out).toEqual({
+      text: 'Once upon a time',
+      model: 'tiny-2024',
+      usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 },
+      finishReason: 'stop',
+    });
+    expect(arrivals).toEqual(['Once@1', ' upon@2', ' a@3', ' time@4']);
+    expect(server.requests[0].headers.accept).toBe('text/event-stream, application/json');
+  });
+
+  it('llm: cancelling mid-stream closes the connection at once; a cut stream is retryable', async () => {
+    const llmConfig: LlmAgentConfig = { baseUrl: base, model: 'tiny', timeoutMs: 10_000 };
+    let closedAt = 0;
+    server.handler = (_req, res) => {
+      res.on('close', () => (closedAt = Date.now()));
+      streamChat(
+        res,
+        Array.from({ length: 100 }, (_, i) => `w${i} `),
+        { delayMs: 100 },
+      );
+    };
+    const controller = new AbortController();
+    const ctx = executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-cancel', signal: controller.signal });
+    let abortedAt = 0;
+    ctx.outputDelta = () => {
+      if (abortedAt) return;
+      abortedAt = Date.now() + 150;
+      setTimeout(() => controller.abort(new Error('cancelled')), 150);
+    };
+    const err = await failure(kit.llm.execute(ctx));
+    expect(err).toMatchObject({ code: 'CANCELLED', retryable: false });
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
+    // The server sees its client go (it had more than 9 seconds of chunks still to send).
+    await waitFor(async () => closedAt > 0, 1000);
+    expect(closedAt - abortedAt).toBeLessThan(1000);
+
+    server.handler = (_req, res) => streamChat(res, ['Hel', 'lo', '!'], { delayMs: 20, cutAfter: 2 });
+    const cut = await failure(kit.llm.execute(executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-cut' })));
+    expect(cut).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
   });
 });
 

@@ -27,6 +27,12 @@ export interface ExecutionContext<Input = unknown, Config = unknown> {
   signal: AbortSignal;
   logger: ExecutionLogger;
   progress(percent: number, message?: string): Promise<void>;
+  /**
+   * Reports output as it is produced (an LLM's tokens): live clients of the task receive it as
+   * `task.output.delta` events, coalesced and in order. Never stored and never awaited; the output the
+   * executor returns stays the task's result.
+   */
+  outputDelta(text: string): void;
   /** The agent's own state document, kept across tasks (saved periodically, restored on worker start). */
   agentState: AgentStateHandle;
   /**

@@ -5,6 +5,9 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { type TaskOutputDelta, TaskOutputStream } from './task-output-stream';
+
+export type { TaskOutputDelta } from './task-output-stream';
 
 /** What clients see of a task change, on SSE and Socket.IO. */
 export interface TaskEvent {
@@ -42,11 +45,12 @@ export interface RunEventSource {
 }
 
 /**
- * Task and run changes leave the process that made them once, as JSON on a Redis channel. Every process
- * that serves live updates reads it: SSE streams, and each API instance's Socket.IO gateway, which relays
- * to its own clients' rooms. Changes made in one turn of the event loop (submissions stored by one
- * statement, attempts finished together) leave together, as one message holding a JSON array. Publishing
- * never fails the caller; subscribing opens one connection per process, on first use.
+ * Task and run changes, and the output deltas of running attempts, leave the process that made them once, as
+ * JSON on a Redis channel of their kind. Every process that serves live updates reads them: SSE streams, and
+ * each API instance's Socket.IO gateway, which relays to its own clients' rooms. Changes made in one turn of
+ * the event loop (submissions stored by one statement, attempts finished together) leave together, as one
+ * message holding a JSON array per channel; the channels leave in the order their first event was made.
+ * Publishing never fails the caller; subscribing opens one connection per process, on first use.
  */
 @Injectable()
 export class EventBus implements OnModuleDestroy {
@@ -57,8 +61,10 @@ export class EventBus implements OnModuleDestroy {
   private readonly subject = new Subject<TaskEvent>();
   private readonly runSubject = new Subject<RunEvent>();
   private readonly runChannel: string;
+  private readonly outputSubject = new Subject<TaskOutputDelta>();
+  private readonly outputChannel: string;
   /** Events made in this turn of the event loop, by channel, in the order they were made. */
-  private readonly outbox = new Map<string, (TaskEvent | RunEvent)[]>();
+  private readonly outbox = new Map<string, (TaskEvent | RunEvent | TaskOutputDelta)[]>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -67,6 +73,7 @@ export class EventBus implements OnModuleDestroy {
   ) {
     this.channel = `${config.redis.prefix}:events:tasks`;
     this.runChannel = `${config.redis.prefix}:events:runs`;
+    this.outputChannel = `${config.redis.prefix}:events:task-output`;
   }
 
   /** A task changed: to every process's SSE streams and Socket.IO clients. */
@@ -87,8 +94,17 @@ export class EventBus implements OnModuleDestroy {
     this.send(this.runChannel, event);
   }
 
+  /**
+   * Where an attempt reports its output as it is produced: coalesced into `task.output.delta` events (see
+   * {@link TaskOutputStream}), published like the others and never stored. Close it before the attempt's
+   * final event is published, so its last deltas come first.
+   */
+  outputStream(taskId: string, attempt: number): TaskOutputStream {
+    return new TaskOutputStream((delta) => this.send(this.outputChannel, delta), taskId, attempt);
+  }
+
   /** Held until the end of this turn of the event loop, so events made together leave in one message. */
-  private send(channel: string, event: TaskEvent | RunEvent): void {
+  private send(channel: string, event: TaskEvent | RunEvent | TaskOutputDelta): void {
     if (!this.outbox.size) setImmediate(() => this.flush());
     const events = this.outbox.get(channel);
     if (events) events.push(event);
@@ -118,6 +134,12 @@ export class EventBus implements OnModuleDestroy {
     return this.runSubject.asObservable();
   }
 
+  /** Every output delta of a running attempt, as seen by this process. */
+  outputDeltas(): Observable<TaskOutputDelta> {
+    this.ensureSubscribed();
+    return this.outputSubject.asObservable();
+  }
+
   /** Every task event, as seen by this process. */
   events(): Observable<TaskEvent> {
     this.ensureSubscribed();
@@ -133,13 +155,18 @@ export class EventBus implements OnModuleDestroy {
   private ensureSubscribed(): void {
     if (this.subscriber) return;
     this.subscriber = this.connections.create('subscriber');
-    this.subscribed = this.subscriber.subscribe(this.channel, this.runChannel).catch((err: Error) => {
+    const subjects = new Map<string, Subject<unknown>>([
+      [this.channel, this.subject as Subject<unknown>],
+      [this.runChannel, this.runSubject as Subject<unknown>],
+      [this.outputChannel, this.outputSubject as Subject<unknown>],
+    ]);
+    this.subscribed = this.subscriber.subscribe(...subjects.keys()).catch((err: Error) => {
       this.logger.warn(`could not subscribe to events: ${err.message}`);
     });
     this.subscriber.on('message', (channel: string, message: string) => {
-      const subject = (channel === this.runChannel ? this.runSubject : this.subject) as Subject<unknown>;
+      const subject = subjects.get(channel);
       // Nobody here follows this kind of event right now: no need to read it.
-      if (!subject.observed) return;
+      if (!subject?.observed) return;
       let events: unknown;
       try {
         events = JSON.parse(message);
@@ -157,5 +184,6 @@ export class EventBus implements OnModuleDestroy {
     this.flush();
     this.subject.complete();
     this.runSubject.complete();
+    this.outputSubject.complete();
   }
 }

@@ -72,8 +72,9 @@ export function taskRooms(event: TaskEvent): string[] {
  * Socket.IO namespace `/events`: a client authenticates with its access token in `auth.token`, then
  * `subscribe`s to a task, an agent or a workflow run (rooms), and `unsubscribe`s once it no longer shows it.
  * Every API instance reads the task and run events of all processes from Redis (see EventBus) and emits
- * `task.updated` and `run.updated` to the rooms of its own clients, so clients of every instance receive them;
- * emitting never waits on a slow client.
+ * `task.updated` and `run.updated` to the rooms of its own clients, and `task.output.delta` (the output of a
+ * running attempt as it is produced) to the task's room, so clients of every instance receive them; emitting
+ * never waits on a slow client.
  */
 @WebSocketGateway({ namespace: '/events', cors: { origin: false } })
 export class EventsGateway
@@ -106,6 +107,10 @@ export class EventsGateway
     this.relays.push(
       this.events.events().subscribe((event) => this.server.to(taskRooms(event)).emit('task.updated', event)),
       this.events.runEvents().subscribe((event) => this.server.to(`run:${event.runId}`).emit('run.updated', event)),
+      // To the task's own room only: an agent's room would carry every token of all its tasks.
+      this.events
+        .outputDeltas()
+        .subscribe((delta) => this.server.to(`task:${delta.taskId}`).emit('task.output.delta', delta)),
     );
   }
 

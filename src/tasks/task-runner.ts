@@ -40,6 +40,9 @@ const BUSY_RECHECK_MS = 250;
 /** Progress writes are spaced out; the last one always lands. */
 const PROGRESS_INTERVAL_MS = 250;
 
+/** The live events an attempt makes: task changes, and the deltas of its output. */
+type AttemptEvents = EventPublisher & Pick<EventBus, 'outputStream'>;
+
 /** A retryable failure that tells BullMQ's backoff strategy exactly how long to wait. */
 export class RetryLaterError extends Error {
   constructor(
@@ -97,7 +100,7 @@ export class TaskRunner {
     private readonly validator: SchemaValidator,
     @Inject(AgentSlots) private readonly slots: AgentSlotPool,
     @Inject(TaskCancellation) private readonly cancellation: CancelSignals,
-    @Inject(EventBus) private readonly events: EventPublisher,
+    @Inject(EventBus) private readonly events: AttemptEvents,
     @Inject(AgentStateStore) private readonly agentState: AgentStates,
     private readonly lifecycle: TaskLifecycle,
     @Inject(Metrics) private readonly metrics: TaskMetrics,
@@ -139,6 +142,7 @@ export class TaskRunner {
       const task = await this.start(taskId);
       if (!task) return { skipped: 'not runnable' };
       const attempt = task.attempts;
+      const outputStream = this.events.outputStream(task.id, attempt);
       // From here on, whatever goes wrong ends in a recorded outcome of this attempt.
       let output: unknown;
       try {
@@ -177,6 +181,7 @@ export class TaskRunner {
             );
             this.events.publish(taskEvent(task));
           },
+          outputDelta: (text) => outputStream.write(text),
           checkpointPart: (seq, part) =>
             this.recording('CHECKPOINT_NOT_STORABLE', 'The checkpoint', () =>
               this.checkpoints.append(task.id, attempt, seq, part),
@@ -189,7 +194,12 @@ export class TaskRunner {
           },
         };
 
-        output = await type.execute(context);
+        try {
+          output = await type.execute(context);
+        } finally {
+          // The last deltas leave before the attempt's outcome does.
+          outputStream.close();
+        }
         const checked = this.validator.validate(type.outputSchema, output);
         if (!checked.valid)
           throw new AgentExecutionError(

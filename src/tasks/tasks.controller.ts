@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { filter, type Observable } from 'rxjs';
+import { filter, merge, type Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
@@ -34,7 +34,7 @@ import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
 import { FINAL_STATUSES } from './task';
-import { EventBus } from '../events/event-bus';
+import { EventBus, type TaskEvent, type TaskOutputDelta } from '../events/event-bus';
 import { taskEvent } from './task-event';
 import { TaskSubmission } from './task-submission';
 import { TasksService } from './tasks.service';
@@ -181,21 +181,27 @@ export class TasksController {
   @RequirePermissions('tasks:read')
   @ApiOperation({
     operationId: 'streamTaskEvents',
-    summary: 'Server-Sent Events (`event: task`) for one task; the stream ends after a final status',
+    summary:
+      'Server-Sent Events for one task (`event: task`, and `event: task.output.delta` while it runs); the stream ends after a final status',
   })
   @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 200, description: 'text/event-stream of `task` events, the current state first' })
+  @ApiResponse({
+    status: 200,
+    description:
+      'text/event-stream of `task` events, the current state first, and of `task.output.delta` events {taskId, attempt, seq, delta}',
+  })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<Observable<MessageEvent>> {
     await this.events.listening();
-    return liveResourceStream(
-      'task',
-      this.events.events().pipe(filter((e) => e.taskId === id)),
+    const isDelta = (e: TaskEvent | TaskOutputDelta): e is TaskOutputDelta => 'delta' in e;
+    return liveResourceStream<TaskEvent | TaskOutputDelta>(
+      (e) => (isDelta(e) ? 'task.output.delta' : 'task'),
+      merge(this.events.events(), this.events.outputDeltas()).pipe(filter((e) => e.taskId === id)),
       async () => taskEvent(await this.tasks.get(principal, id)),
-      (e) => (FINAL_STATUSES as readonly string[]).includes(e.status),
+      (e) => !isDelta(e) && (FINAL_STATUSES as readonly string[]).includes(e.status),
     );
   }
 }

@@ -1,9 +1,9 @@
 import type { ExecutionContext } from '../../src/agents/agent-type';
 
 /**
- * A context for running an executor directly: checkpoints, checkpoint parts and progress are kept in memory
- * for inspection. Parts already in `parts` (say, copied from an earlier attempt) are what the executor
- * reads back; `partWrites` lists the seqs it wrote.
+ * A context for running an executor directly: checkpoints, checkpoint parts, progress and output deltas are
+ * kept in memory for inspection. Parts already in `parts` (say, copied from an earlier attempt) are what the
+ * executor reads back; `partWrites` lists the seqs it wrote.
  */
 export function executionContext<I, C>(
   input: I,
@@ -14,11 +14,13 @@ export function executionContext<I, C>(
   parts: Map<number, unknown>;
   partWrites: number[];
   progressReports: number[];
+  deltas: string[];
 } {
   const checkpoints: unknown[] = [];
   const parts = new Map<number, unknown>();
   const partWrites: number[] = [];
   const progressReports: number[] = [];
+  const deltas: string[] = [];
   let state: unknown;
   return {
     taskId: 'task-1',
@@ -31,6 +33,7 @@ export function executionContext<I, C>(
     progress: async (percent) => {
       progressReports.push(percent);
     },
+    outputDelta: (text) => void deltas.push(text),
     checkpoint: async (state) => {
       checkpoints.push(structuredClone(state));
     },
@@ -45,6 +48,7 @@ export function executionContext<I, C>(
     parts,
     partWrites,
     progressReports,
+    deltas,
     ...overrides,
   };
 }

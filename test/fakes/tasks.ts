@@ -3,6 +3,7 @@ import type { AgentStateHandle } from '../../src/agents/agent-state.store';
 import type { AuditRequestContext } from '../../src/audit/audit-context';
 import type { AuditEvent } from '../../src/audit/audit.service';
 import type { TaskEvent } from '../../src/events/event-bus';
+import { type TaskOutputDelta, TaskOutputStream } from '../../src/events/task-output-stream';
 import type { AttemptStatus } from '../../src/tasks/entities/task-attempt.entity';
 import type { Outcome } from '../../src/tasks/persistence/task-state-writer';
 import type { StepTaskState, TaskListFilter } from '../../src/tasks/persistence/task.repository';
@@ -172,9 +173,14 @@ export class FakeJobs implements TaskJobs {
 
 export class FakeEvents implements EventPublisher {
   readonly published: TaskEvent[] = [];
+  readonly deltas: TaskOutputDelta[] = [];
 
   publish(event: TaskEvent): void {
     this.published.push(event);
+  }
+
+  outputStream(taskId: string, attempt: number): TaskOutputStream {
+    return new TaskOutputStream((delta) => this.deltas.push(delta), taskId, attempt);
   }
 
   statusesOf(taskId: string): string[] {

@@ -43,3 +43,52 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
+
+export interface StreamChatOptions {
+  /** Between chunks (and before the first). */
+  delayMs?: number;
+  /** Destroys the socket after this many content chunks, as a crashed server would. */
+  cutAfter?: number;
+  /** Called as each content chunk is written. */
+  onChunk?: (text: string) => void;
+}
+
+/**
+ * Answers as an OpenAI-compatible server streams a chat completion: one `chat.completion.chunk` event per
+ * piece of text, a finish reason, usage, then `data: [DONE]`. Stops writing once the client has gone.
+ */
+export function streamChat(res: ServerResponse, pieces: string[], options: StreamChatOptions = {}): void {
+  const { delayMs = 0, cutAfter, onChunk } = options;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  const send = (data: unknown) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    model: 'tiny-2024',
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+  send(chunk({ role: 'assistant' }));
+  let i = 0;
+  const next = (): void => {
+    if (res.destroyed) return;
+    if (cutAfter !== undefined && i === cutAfter) {
+      res.socket?.destroy();
+      return;
+    }
+    if (i < pieces.length) {
+      send(chunk({ content: pieces[i] }));
+      onChunk?.(pieces[i]);
+      i += 1;
+      setTimeout(next, delayMs);
+      return;
+    }
+    send(chunk({}, 'stop'));
+    send({
+      choices: [],
+      usage: { prompt_tokens: 3, completion_tokens: pieces.length, total_tokens: 3 + pieces.length },
+    });
+    send('[DONE]');
+    res.end();
+  };
+  setTimeout(next, delayMs);
+}

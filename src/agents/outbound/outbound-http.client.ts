@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { abortError, nonRetryable, retryable } from '../agent-type';
 import { NetworkGuard } from './network-guard';
 
@@ -19,6 +19,20 @@ export interface OutboundResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+}
+
+/**
+ * A response whose body is read as it arrives. Reading it fails as {@link OutboundHttpClient.request} does:
+ * CANCELLED or TIMEOUT when the signal fires (the connection is closed at once), NETWORK_ERROR (retryable)
+ * when the connection breaks, RESPONSE_TOO_LARGE past 10 MB. Whoever opens one reads it to its end, or calls
+ * `text()`, or breaks out of the loop, which closes it.
+ */
+export interface OutboundStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Buffer>;
+  /** The whole body as UTF-8 text. */
+  text(): Promise<string>;
 }
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -77,7 +91,14 @@ export class OutboundHttpClient implements OnApplicationShutdown {
     this.dispatcher = new Agent({ connect: { lookup: guardedLookup }, keepAliveTimeout: 10_000 });
   }
 
+  /** Sends the request and reads the whole answer. */
   async request(req: OutboundRequest): Promise<OutboundResponse> {
+    const response = await this.open(req);
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+
+  /** Sends the request and returns the answer as soon as its headers arrive, its body to be read as it comes. */
+  async open(req: OutboundRequest): Promise<OutboundStream> {
     const signal = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
     let url = new URL(req.url);
     let method = req.method;
@@ -92,13 +113,19 @@ export class OutboundHttpClient implements OnApplicationShutdown {
       await this.guard.resolveAllowed(url.hostname);
       const response = await this.send(url, method, headers, body, signal);
       const location = response.headers.location;
-      if (!REDIRECTS.has(response.status) || typeof location !== 'string') return response;
+      if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string') {
+        return this.streamOf(url, response, signal);
+      }
+      await this.streamOf(url, response, signal).text();
       if (hop >= (req.maxRedirects ?? 5)) throw nonRetryable('TOO_MANY_REDIRECTS', 'Too many redirects');
       url = new URL(location, url);
       // Configured headers (credentials among them) are for the target's origin only, as fetch does with
       // Authorization: another origin gets the body's description and nothing else.
       if (url.origin !== origin) headers = describingBody(req.headers);
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method !== 'GET')) {
+      if (
+        response.statusCode === 303 ||
+        ((response.statusCode === 301 || response.statusCode === 302) && method !== 'GET')
+      ) {
         method = 'GET';
         body = undefined;
       }
@@ -111,30 +138,55 @@ export class OutboundHttpClient implements OnApplicationShutdown {
     headers: Record<string, string> | undefined,
     body: string | undefined,
     signal: AbortSignal,
-  ): Promise<OutboundResponse> {
+  ): Promise<Dispatcher.ResponseData> {
     try {
-      const res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_RESPONSE_BYTES) {
-          res.body.destroy();
-          throw nonRetryable('RESPONSE_TOO_LARGE', 'The response is larger than 10 MB');
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+      return await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
     } catch (err) {
-      if (signal.aborted) throw abortError(signal);
-      if (err instanceof Error && err.name === 'AgentExecutionError') throw err;
-      const cause = (err as { cause?: { name?: string } }).cause;
-      if (cause?.name === 'AgentExecutionError') throw cause;
-      throw retryable('NETWORK_ERROR', `Could not reach ${url.host}: ${(err as Error).message}`);
+      throw failure(err, url, signal);
     }
+  }
+
+  private streamOf(url: URL, response: Dispatcher.ResponseData, signal: AbortSignal): OutboundStream {
+    const body = bounded(url, response.body, signal);
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body,
+      text: async () => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(chunk);
+        return Buffer.concat(chunks).toString('utf8');
+      },
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/**
+ * A body's chunks, at most 10 MB of them, its failures told as the contract names them. Leaving the loop
+ * early (a failure, a break) destroys the body, which closes its connection.
+ */
+async function* bounded(url: URL, body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Buffer> {
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_RESPONSE_BYTES) throw nonRetryable('RESPONSE_TOO_LARGE', 'The response is larger than 10 MB');
+      yield chunk as Buffer;
+    }
+  } catch (err) {
+    throw failure(err, url, signal, 'Lost the connection to');
+  }
+}
+
+/** What a failed call is for the task: cancelled or timed out, already classified, or a retryable network error. */
+function failure(err: unknown, url: URL, signal: AbortSignal, what = 'Could not reach'): Error {
+  if (signal.aborted) return abortError(signal);
+  if (err instanceof Error && err.name === 'AgentExecutionError') return err;
+  const cause = (err as { cause?: { name?: string } }).cause;
+  if (cause?.name === 'AgentExecutionError') return cause as Error;
+  return retryable('NETWORK_ERROR', `${what} ${url.host}: ${(err as Error).message}`);
 }

@@ -1,12 +1,15 @@
 import type { MessageEvent } from '@nestjs/common';
 import { concat, defer, finalize, from, map, type Observable, ReplaySubject, takeWhile } from 'rxjs';
 
+/** The SSE `event:` name of every event of a stream, or of each event. */
+export type EventType<T> = string | ((event: T) => string);
+
 /**
  * A Server-Sent Events stream of one resource: its current state first, then its updates, closed after
  * the first final one. Subscribe to `updates` before reading the current state, so nothing falls between.
  */
 export function resourceStream<T>(
-  type: string,
+  type: EventType<T>,
   current: T,
   updates: Observable<T>,
   isFinal: (event: T) => boolean,
@@ -16,7 +19,7 @@ export function resourceStream<T>(
     defer(() => updates),
   ).pipe(
     takeWhile((event) => !isFinal(event), true),
-    map((data) => ({ type, data: data as object })),
+    map((data) => ({ type: typeof type === 'string' ? type : type(data), data: data as object })),
   );
 }
 
@@ -28,7 +31,7 @@ const HELD_EVENTS = 100;
  * state is read, so a change made while it is read is still streamed after it.
  */
 export async function liveResourceStream<T>(
-  type: string,
+  type: EventType<T>,
   updates: Observable<T>,
   readCurrent: () => Promise<T>,
   isFinal: (event: T) => boolean,

@@ -369,7 +369,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events (`event: task`) for one task; the stream ends after a final status */
+        /** Server-Sent Events for one task (`event: task`, and `event: task.output.delta` while it runs); the stream ends after a final status */
         get: operations["streamTaskEvents"];
         put?: never;
         post?: never;
@@ -3425,7 +3425,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description text/event-stream of `task` events, the current state first */
+            /** @description text/event-stream of `task` events, the current state first, and of `task.output.delta` events {taskId, attempt, seq, delta} */
             200: {
                 headers: {
                     [name: string]: unknown;

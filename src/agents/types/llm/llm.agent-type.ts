@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type AgentType, type ExecutionContext, nonRetryable } from '../../agent-type';
+import { type AgentType, type ExecutionContext } from '../../agent-type';
 import { CircuitBreakers } from '../../outbound/circuit-breakers';
+import { serverSentEvents } from '../../outbound/event-stream';
 import { failureForStatus, OutboundHttpClient } from '../../outbound/outbound-http.client';
+import { completionOutput, type LlmOutput, streamedOutput } from './chat-completion';
+
+export type { LlmOutput } from './chat-completion';
 
 export interface LlmAgentConfig {
   baseUrl: string;
@@ -11,28 +15,18 @@ export interface LlmAgentConfig {
   temperature?: number;
   maxTokens?: number;
   timeoutMs: number;
+  /** Asks for a streamed answer (the default); false sends today's plain request. */
+  stream?: boolean;
 }
 
 type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 export type LlmInput = { prompt: string } | { messages: ChatMessage[] };
 
-export interface LlmOutput {
-  text: string;
-  model: string;
-  usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
-  finishReason: string | null;
-}
-
-interface ChatCompletion {
-  model?: string;
-  choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
-}
-
 @Injectable()
 export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutput> {
   readonly type = 'llm';
-  readonly description = 'Chat completions from any OpenAI-compatible endpoint (POST {baseUrl}/chat/completions).';
+  readonly description =
+    'Chat completions from any OpenAI-compatible endpoint (POST {baseUrl}/chat/completions), streamed by default.';
   readonly usesCircuitBreaker = true;
   readonly configSchema = {
     type: 'object',
@@ -48,6 +42,7 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
       temperature: { type: 'number', minimum: 0, maximum: 2 },
       maxTokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
       timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: 60_000 },
+      stream: { type: 'boolean', default: true },
     },
   };
   readonly inputSchema = {
@@ -94,8 +89,15 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
     private readonly breakers: CircuitBreakers,
   ) {}
 
+  /**
+   * Streams unless the config says `stream: false`: the text reaches live clients as it is written (through
+   * `ctx.outputDelta`), and the output is the same as a plain request's. A server that ignores `stream` and
+   * answers with one JSON document is read as such. The timeout covers the whole answer, and cancelling
+   * closes the connection at once.
+   */
   async execute(ctx: ExecutionContext<LlmInput, LlmAgentConfig>): Promise<LlmOutput> {
     const { config, input } = ctx;
+    const stream = config.stream !== false;
     const messages: ChatMessage[] = [
       ...(config.systemPrompt ? [{ role: 'system' as const, content: config.systemPrompt }] : []),
       ...('messages' in input ? input.messages : [{ role: 'user' as const, content: input.prompt }]),
@@ -105,44 +107,34 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
       messages,
       ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
       ...(config.maxTokens !== undefined ? { max_tokens: config.maxTokens } : {}),
+      // Usage comes in a last chunk only when asked for.
+      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     });
     return this.breakers.execute(ctx.agentId, async () => {
-      const response = await this.http.request({
+      const response = await this.http.open({
         url: `${config.baseUrl.replace(/\/+$/, '')}/chat/completions`,
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          accept: 'application/json',
+          accept: stream ? 'text/event-stream, application/json' : 'application/json',
           ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}),
         },
         body,
         timeoutMs: config.timeoutMs,
         signal: ctx.signal,
       });
-      if (response.status < 200 || response.status >= 300) throw failureForStatus(response, 'The model endpoint');
-      let completion: ChatCompletion;
-      try {
-        completion = JSON.parse(response.text) as ChatCompletion;
-      } catch {
-        throw nonRetryable('BAD_RESPONSE', 'The model endpoint answered with something that is not JSON');
+      if (response.status < 200 || response.status >= 300) {
+        throw failureForStatus({ ...response, text: await response.text() }, 'The model endpoint');
       }
-      const choice = completion.choices?.[0];
-      if (!choice?.message || typeof choice.message.content !== 'string') {
-        throw nonRetryable('BAD_RESPONSE', 'The model endpoint answered without a message');
+      if (stream && isEventStream(response.headers['content-type'])) {
+        return streamedOutput(serverSentEvents(response.body), config.model, (text) => ctx.outputDelta(text));
       }
-      const usage = completion.usage;
-      return {
-        text: choice.message.content,
-        model: completion.model ?? config.model,
-        usage: usage
-          ? {
-              promptTokens: usage.prompt_tokens ?? 0,
-              completionTokens: usage.completion_tokens ?? 0,
-              totalTokens: usage.total_tokens ?? 0,
-            }
-          : null,
-        finishReason: choice.finish_reason ?? null,
-      };
+      return completionOutput(await response.text(), config.model);
     });
   }
+}
+
+function isEventStream(contentType: string | string[] | undefined): boolean {
+  const value = Array.isArray(contentType) ? contentType[0] : contentType;
+  return value?.split(';')[0].trim().toLowerCase() === 'text/event-stream';
 }
