@@ -10,6 +10,7 @@ import { TaskCheckpointParts1763980000000 } from './1763980000000-task-checkpoin
 import { TaskFinishedIndex1763990000000 } from './1763990000000-task-finished-index';
 import { TaskCreatedIndex1764000000000 } from './1764000000000-task-created-index';
 import { Schedules1764010000000 } from './1764010000000-schedules';
+import { Webhooks1764020000000 } from './1764020000000-webhooks';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   TaskFinishedIndex1763990000000,
   TaskCreatedIndex1764000000000,
   Schedules1764010000000,
+  Webhooks1764020000000,
 ];
