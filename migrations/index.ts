@@ -11,6 +11,7 @@ import { TaskFinishedIndex1763990000000 } from './1763990000000-task-finished-in
 import { TaskCreatedIndex1764000000000 } from './1764000000000-task-created-index';
 import { Schedules1764010000000 } from './1764010000000-schedules';
 import { TaskTags1764020000000 } from './1764020000000-task-tags';
+import { Webhooks1764030000000 } from './1764030000000-webhooks';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   TaskCreatedIndex1764000000000,
   Schedules1764010000000,
   TaskTags1764020000000,
+  Webhooks1764030000000,
 ];

@@ -29,6 +29,6 @@ import { AGENT_TYPE_CLASSES } from './types';
     { provide: AGENT_TYPES, inject: AGENT_TYPE_CLASSES, useFactory: (...types: AgentType[]) => types },
     AgentTypeRegistry,
   ],
-  exports: [AgentsService, AgentStateStore, AgentTypeRegistry, SchemaValidator],
+  exports: [AgentsService, AgentStateStore, AgentTypeRegistry, SchemaValidator, NetworkGuard, OutboundHttpClient],
 })
 export class AgentsModule {}

@@ -23,6 +23,7 @@ import { SystemModule } from '../system/system.module';
 import { UsersModule } from '../users/users.module';
 import { SchedulesModule } from '../schedules/schedules.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { JobsModule } from '../jobs/jobs.module';
 import type { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
@@ -55,6 +56,7 @@ export class AppModule {
         TasksModule.forRole(config.role),
         WorkflowsModule,
         SchedulesModule.forRole(config.role),
+        WebhooksModule.forRole(config.role),
         JobsModule,
         ...(serves
           ? [

@@ -11,6 +11,8 @@ export const PERMISSIONS = [
   'workflows:write',
   'schedules:read',
   'schedules:write',
+  'webhooks:read',
+  'webhooks:write',
   'apikeys:manage',
   'audit:read',
   'users:manage',
@@ -19,13 +21,14 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEWER: Permission[] = ['agents:read', 'tasks:read', 'workflows:read', 'schedules:read'];
+const VIEWER: Permission[] = ['agents:read', 'tasks:read', 'workflows:read', 'schedules:read', 'webhooks:read'];
 const OPERATOR: Permission[] = [
   ...VIEWER,
   'agents:write',
   'tasks:write',
   'workflows:write',
   'schedules:write',
+  'webhooks:write',
   'apikeys:manage',
 ];
 

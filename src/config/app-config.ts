@@ -41,6 +41,14 @@ export interface AppConfig {
   worker: { concurrency: number };
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   schedules: { syncIntervalMs: number };
+  webhooks: {
+    maxAttempts: number;
+    backoffMs: number;
+    timeoutMs: number;
+    disableAfterFailures: number;
+    disableAfterMs: number;
+    reconcileIntervalMs: number;
+  };
   agents: { allowPrivateNetworks: boolean; breakerThreshold: number; breakerResetMs: number };
   workflows: {
     templates: {
@@ -206,6 +214,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       reconcileIntervalMs: parsed.QUEUE_RECONCILE_INTERVAL_MS,
     },
     schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS },
+    webhooks: {
+      maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: parsed.WEBHOOK_BACKOFF_MS,
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+      disableAfterFailures: parsed.WEBHOOK_DISABLE_AFTER_FAILURES,
+      disableAfterMs: parsed.WEBHOOK_DISABLE_AFTER_MS,
+      reconcileIntervalMs: parsed.WEBHOOK_RECONCILE_INTERVAL_MS,
+    },
     agents: {
       allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS,
       breakerThreshold: parsed.AGENT_BREAKER_THRESHOLD,

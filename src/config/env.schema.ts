@@ -162,6 +162,47 @@ export class EnvSchema {
   @Max(600_000)
   SCHEDULE_SYNC_INTERVAL_MS = 5000;
 
+  /** Attempts of one webhook delivery (5xx, 408, 429, timeouts and network errors are retried). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  WEBHOOK_MAX_ATTEMPTS = 8;
+
+  /** The first retry's delay; each next one doubles it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  WEBHOOK_BACKOFF_MS = 5000;
+
+  /** How long a receiver has to answer one attempt. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Deliveries failing in a row (each after all its attempts) that disable an endpoint. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  WEBHOOK_DISABLE_AFTER_FAILURES = 20;
+
+  /** How long an endpoint may fail without a success before it is disabled. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  WEBHOOK_DISABLE_AFTER_MS = 86_400_000;
+
+  /** How often the workers re-queue pending deliveries whose job Redis lost. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  WEBHOOK_RECONCILE_INTERVAL_MS = 5000;
+
   @Transform(toBool)
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;

@@ -7,6 +7,8 @@ import { TaskEntity } from '../tasks/entities/task.entity';
 import { ScheduleEntity } from '../schedules/entities/schedule.entity';
 import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/entities/workflow.entity';
+import { WebhookDeliveryEntity } from '../webhooks/entities/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../webhooks/entities/webhook-endpoint.entity';
 import { WebVitalEntity } from '../metrics/entities/web-vital.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
@@ -33,4 +35,6 @@ export const ENTITIES: Function[] = [
   WorkflowEntity,
   WorkflowRunEntity,
   WebVitalEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];

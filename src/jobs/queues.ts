@@ -42,3 +42,11 @@ export const SCHEDULES_QUEUE = 'schedules';
 export interface ScheduleFireJobData {
   scheduleId: string;
 }
+
+/** Webhook deliveries: one job per delivery, its id the delivery's id (see WebhookQueue, the one producer). */
+export const WEBHOOKS_QUEUE = 'webhooks';
+
+/** A delivery job carries its id only: the message, its endpoint and its log live in Postgres. */
+export interface WebhookDeliveryJobData {
+  deliveryId: string;
+}

@@ -61,6 +61,21 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       labelNames: ['name'],
       buckets: [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 50, 100, 200, 500, 1000, 1800, 2500, 4000, 10000],
     }),
+    makeCounterProvider({
+      name: METRIC.webhookAttempts,
+      help: 'Webhook delivery attempts by outcome (succeeded, retry, failed)',
+      labelNames: ['outcome'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.webhookDuration,
+      help: 'Webhook delivery attempt duration, until the receiver answered or the attempt failed',
+      labelNames: ['outcome'],
+      buckets: SECONDS,
+    }),
+    makeCounterProvider({
+      name: METRIC.webhooksDisabled,
+      help: 'Webhook endpoints disabled for failing (deliveries failed in a row, or too long without a success)',
+    }),
   ],
   exports: [Metrics],
 })

@@ -13,6 +13,9 @@ export const METRIC = {
   authFailures: 'auth_failures_total',
   breakerState: 'circuit_breaker_state',
   webVitals: 'frontend_web_vitals',
+  webhookAttempts: 'webhook_delivery_attempts_total',
+  webhookDuration: 'webhook_delivery_duration_seconds',
+  webhooksDisabled: 'webhook_endpoints_disabled_total',
 } as const;
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -31,6 +34,9 @@ export class Metrics {
     @InjectMetric(METRIC.authFailures) private readonly authFailuresTotal: Counter<string>,
     @InjectMetric(METRIC.breakerState) private readonly breakerStates: Gauge<string>,
     @InjectMetric(METRIC.webVitals) private readonly webVitals: Histogram<string>,
+    @InjectMetric(METRIC.webhookAttempts) private readonly webhookAttempts: Counter<string>,
+    @InjectMetric(METRIC.webhookDuration) private readonly webhookDuration: Histogram<string>,
+    @InjectMetric(METRIC.webhooksDisabled) private readonly webhooksDisabled: Counter<string>,
   ) {}
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -58,5 +64,15 @@ export class Metrics {
 
   webVital(name: string, value: number): void {
     this.webVitals.observe({ name }, value);
+  }
+
+  /** One webhook delivery attempt: `succeeded`, `retry` (another attempt follows) or `failed` (for good). */
+  webhookAttempt(outcome: 'succeeded' | 'retry' | 'failed', seconds: number): void {
+    this.webhookAttempts.inc({ outcome });
+    this.webhookDuration.observe({ outcome }, seconds);
+  }
+
+  webhookEndpointDisabled(): void {
+    this.webhooksDisabled.inc();
   }
 }

@@ -38,7 +38,9 @@ function setup(definition: WorkflowStep[], input: unknown = {}) {
   const service = new TasksService(tasks, jobs, taskEvents, cancellation, lifecycle, submission);
   const runs = new FakeRunStore(fakeRun(definition, { input }));
   const runEvents = new FakeRunEvents();
-  const engine = new WorkflowEngine(runs, service, submission, lifecycle, runEvents, new InlineTemplates());
+  const engine = new WorkflowEngine(runs, service, submission, lifecycle, runEvents, new InlineTemplates(), {
+    concluded: async () => undefined,
+  });
   engine.onModuleInit();
   const stepTask = (stepId: string): Task | undefined =>
     [...tasks.tasks.values()].find((t) => t.runId === 'run-1' && t.stepId === stepId);

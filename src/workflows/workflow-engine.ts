@@ -15,6 +15,7 @@ import {
   type StepStatus,
   type WorkflowRunEntity,
 } from './entities/workflow-run.entity';
+import { RunLifecycle } from './run-lifecycle';
 import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
 import type { RunEvents, RunStore, StepTaskControl, StepTaskSubmission, TemplateRenderer } from './ports';
 import { TemplateEvaluator } from './template-evaluator';
@@ -59,6 +60,7 @@ export class WorkflowEngine implements OnModuleInit {
     private readonly lifecycle: TaskLifecycle,
     @Inject(EventBus) private readonly events: RunEvents,
     @Inject(TemplateEvaluator) private readonly templates: TemplateRenderer,
+    @Inject(RunLifecycle) private readonly runLifecycle: Pick<RunLifecycle, 'concluded'>,
   ) {}
 
   onModuleInit(): void {
@@ -76,6 +78,7 @@ export class WorkflowEngine implements OnModuleInit {
       if (!result) return latest;
       if (result.created.length) await this.submission.afterCreate(result.created);
       if (result.changed) this.events.publishRun(result.run);
+      if (result.changed && result.run.status !== 'running') await this.runLifecycle.concluded(result.run);
       latest = result.run;
       if (!result.waiting) break;
     }
@@ -255,6 +258,7 @@ export class WorkflowEngine implements OnModuleInit {
     });
     for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId, audit);
     this.events.publishRun(run);
+    await this.runLifecycle.concluded(run);
     return run;
   }
 

@@ -33,28 +33,13 @@ import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { EventBus } from '../events/event-bus';
 import { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowDto, WorkflowRunDto } from './dto/workflow.dto';
-import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import type { WorkflowEntity } from './entities/workflow.entity';
+import { runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
   const { id, name, description, steps, version, createdBy, createdAt, updatedAt } = w;
   return { id, name, description, steps, version, createdBy, createdAt, updatedAt };
-}
-
-export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
-  return {
-    id: r.id,
-    workflowId: r.workflowId,
-    workflowVersion: r.workflowVersion,
-    status: r.status,
-    input: r.input,
-    output: r.output ?? null,
-    steps: r.definition.map((s) => ({ id: s.id, ...r.steps[s.id] })),
-    createdBy: r.createdBy,
-    createdAt: r.createdAt,
-    finishedAt: r.finishedAt,
-  };
 }
 
 @ApiTags('workflows')

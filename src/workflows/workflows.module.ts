@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { RunLifecycle } from './run-lifecycle';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { TemplateEvaluator } from './template-evaluator';
 import { WorkflowEngine } from './workflow-engine';
@@ -7,12 +8,19 @@ import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
 
-/** Its sweeper is a periodic job: the job's roles say where it runs. */
+/** Its sweeper is a periodic job: the job's roles say where it runs. Runs concluding are told on RunLifecycle. */
 @Global()
 @Module({
   imports: [AgentsModule],
   controllers: [WorkflowsController, WorkflowRunsController],
-  providers: [WorkflowsService, WorkflowRunRepository, WorkflowEngine, TemplateEvaluator, WorkflowSweeper],
-  exports: [WorkflowsService],
+  providers: [
+    RunLifecycle,
+    WorkflowsService,
+    WorkflowRunRepository,
+    WorkflowEngine,
+    TemplateEvaluator,
+    WorkflowSweeper,
+  ],
+  exports: [WorkflowsService, RunLifecycle],
 })
 export class WorkflowsModule {}

@@ -1,0 +1,245 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditRequestContext } from '../../audit/audit-context';
+import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
+import type { DeliveryAttempt, WebhookEvent } from '../webhook-events';
+import type { NextStep } from '../webhook-rules';
+
+export type WebhookEndpoint = WebhookEndpointEntity;
+export type WebhookDelivery = WebhookDeliveryEntity;
+export type NewEndpoint = Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'secretSealed' | 'createdBy'>;
+export type NewDelivery = Pick<WebhookDelivery, 'endpointId' | 'messageId' | 'eventType' | 'resourceId' | 'payload'>;
+
+/** What an attempt's outcome did to its endpoint. */
+export interface AttemptRecorded {
+  /** Set when this attempt made the endpoint be disabled. */
+  disabled?: string;
+}
+
+/** Every statement on `webhook_endpoints` and `webhook_deliveries`. Changes commit with their audit entry. */
+@Injectable()
+export class WebhookRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  private get endpoints() {
+    return this.dataSource.getRepository(WebhookEndpointEntity);
+  }
+
+  private get deliveries() {
+    return this.dataSource.getRepository(WebhookDeliveryEntity);
+  }
+
+  async create(
+    fields: NewEndpoint,
+    eventOf: (endpoint: WebhookEndpoint) => AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<WebhookEndpoint> {
+    return this.dataSource.transaction(async (em) => {
+      const endpoint = await em.save(em.create(WebhookEndpointEntity, fields));
+      await this.audit.record(eventOf(endpoint), em, context);
+      return endpoint;
+    });
+  }
+
+  /** The endpoint; with `createdBy`, only that user's. */
+  async findById(id: string, createdBy?: string): Promise<WebhookEndpoint | undefined> {
+    return (await this.endpoints.findOneBy(createdBy ? { id, createdBy } : { id })) ?? undefined;
+  }
+
+  /** Newest first; with `createdBy`, only that user's. */
+  async list(
+    createdBy: string | undefined,
+    skip: number,
+    limit: number,
+  ): Promise<{ items: WebhookEndpoint[]; total: number }> {
+    const [items, total] = await this.endpoints.findAndCount({
+      where: createdBy ? { createdBy } : {},
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return { items, total };
+  }
+
+  /** Changes an endpoint under its row lock; `change` returns the audit entry. Undefined when there is none. */
+  async update(
+    id: string,
+    createdBy: string | undefined,
+    change: (endpoint: WebhookEndpoint) => AuditEvent | Promise<AuditEvent>,
+    context?: AuditRequestContext,
+  ): Promise<WebhookEndpoint | undefined> {
+    return this.dataSource.transaction(async (em) => {
+      const endpoint = await this.lock(em, id, createdBy);
+      if (!endpoint) return undefined;
+      const event = await change(endpoint);
+      const saved = await em.save(endpoint);
+      await this.audit.record(event, em, context);
+      return saved;
+    });
+  }
+
+  /** Deletes an endpoint and its delivery log with the audit entry; false when there is none. */
+  async delete(
+    id: string,
+    createdBy: string | undefined,
+    event: AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      if (!(await this.lock(em, id, createdBy))) return false;
+      await em.delete(WebhookEndpointEntity, { id });
+      await this.audit.record(event, em, context);
+      return true;
+    });
+  }
+
+  /** The enabled endpoints of `createdBy` subscribed to `event`. */
+  subscribers(createdBy: string, event: WebhookEvent): Promise<WebhookEndpoint[]> {
+    return this.endpoints
+      .createQueryBuilder('e')
+      .where('e.created_by = :createdBy AND e.enabled AND :event = ANY(e.events)', { createdBy, event })
+      .getMany();
+  }
+
+  /** Stores new deliveries, pending and due now. */
+  async insertDeliveries(rows: NewDelivery[]): Promise<WebhookDelivery[]> {
+    if (!rows.length) return [];
+    const now = new Date();
+    return this.deliveries.save(
+      rows.map((row) => this.deliveries.create({ ...row, status: 'pending', attempts: 0, nextAttemptAt: now })),
+    );
+  }
+
+  /** A delivery with its endpoint, for an attempt. */
+  async deliveryWithEndpoint(
+    id: string,
+  ): Promise<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint } | undefined> {
+    const delivery = await this.deliveries.findOne({ where: { id }, relations: { endpoint: true } });
+    if (!delivery?.endpoint) return undefined;
+    const { endpoint, ...rest } = delivery;
+    return { delivery: rest as WebhookDelivery, endpoint };
+  }
+
+  /** An endpoint's deliveries, newest first. */
+  async listDeliveries(
+    endpointId: string,
+    skip: number,
+    limit: number,
+  ): Promise<{ items: WebhookDelivery[]; total: number }> {
+    const [items, total] = await this.deliveries.findAndCount({
+      where: { endpointId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return { items, total };
+  }
+
+  /** A new delivery of a delivered (or failed) message, same id and body, with its audit entry. */
+  async redeliver(
+    endpointId: string,
+    deliveryId: string,
+    eventOf: (copy: WebhookDelivery) => AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<WebhookDelivery | undefined> {
+    return this.dataSource.transaction(async (em) => {
+      const original = await em.findOneBy(WebhookDeliveryEntity, { id: deliveryId, endpointId });
+      if (!original) return undefined;
+      const { endpointId: endpoint, messageId, eventType, resourceId, payload } = original;
+      const copy = await em.save(
+        em.create(WebhookDeliveryEntity, {
+          endpointId: endpoint,
+          messageId,
+          eventType,
+          resourceId,
+          payload,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: new Date(),
+        }),
+      );
+      await this.audit.record(eventOf(copy), em, context);
+      return copy;
+    });
+  }
+
+  /**
+   * Records one attempt on the delivery and its endpoint's failure record, under the endpoint's row lock: a
+   * success clears the record; a failure starts it, and a delivery failed for good counts one more in a row.
+   * `disable` reads the record after the change and says whether (why) the endpoint is to be disabled, which
+   * happens here, with `disabledEvent`'s audit entry.
+   */
+  async recordAttempt(
+    deliveryId: string,
+    entry: DeliveryAttempt,
+    next: NextStep,
+    disable: (endpoint: WebhookEndpoint) => string | undefined,
+    disabledEvent: (endpoint: WebhookEndpoint, reason: string) => AuditEvent,
+  ): Promise<AttemptRecorded> {
+    return this.dataSource.transaction(async (em) => {
+      const delivery = await em.findOne(WebhookDeliveryEntity, {
+        where: { id: deliveryId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!delivery) return {};
+      const endpoint = await this.lock(em, delivery.endpointId, undefined);
+      if (!endpoint) return {};
+      const at = new Date(entry.at);
+      await em.update(WebhookDeliveryEntity, deliveryId, {
+        status: next.status,
+        attempts: entry.attempt,
+        responseCode: entry.responseCode,
+        durationMs: entry.durationMs,
+        error: entry.error?.slice(0, 500) ?? null,
+        attemptLog: [...delivery.attemptLog, entry],
+        nextAttemptAt: next.status === 'pending' ? new Date(at.getTime() + next.delayMs) : at,
+      });
+      if (next.status === 'succeeded') {
+        Object.assign(endpoint, { consecutiveFailures: 0, failingSince: null });
+      } else {
+        endpoint.failingSince ??= at;
+        if (next.status === 'failed') endpoint.consecutiveFailures += 1;
+      }
+      const reason = endpoint.enabled && next.status !== 'succeeded' ? disable(endpoint) : undefined;
+      if (reason) Object.assign(endpoint, { enabled: false, disabledReason: reason.slice(0, 200) });
+      await em.save(endpoint);
+      if (reason) await this.audit.record(disabledEvent(endpoint, reason), em);
+      return reason ? { disabled: reason } : {};
+    });
+  }
+
+  /** A pending delivery given up without an attempt (its endpoint was disabled meanwhile). */
+  async abandon(deliveryId: string, error: string): Promise<void> {
+    await this.deliveries.update({ id: deliveryId, status: 'pending' }, { status: 'failed', error });
+  }
+
+  /** Pending deliveries due before `before`, oldest first: the ones whose queue job may be lost. */
+  async overdue(before: Date, limit: number): Promise<Pick<WebhookDelivery, 'id' | 'nextAttemptAt'>[]> {
+    return this.deliveries
+      .createQueryBuilder('d')
+      .select(['d.id', 'd.nextAttemptAt'])
+      .where(`d.status = 'pending' AND d.next_attempt_at < :before`, { before })
+      .orderBy('d.next_attempt_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  private async lock(
+    em: EntityManager,
+    id: string,
+    createdBy: string | undefined,
+  ): Promise<WebhookEndpoint | undefined> {
+    return (
+      (await em.findOne(WebhookEndpointEntity, {
+        where: createdBy ? { id, createdBy } : { id },
+        lock: { mode: 'pessimistic_write' },
+      })) ?? undefined
+    );
+  }
+}
