@@ -16,6 +16,7 @@ const PAGES: { link: string; path: string; file?: string }[] = [
   { link: 'Agents', path: '/agents', file: 'agents-empty' },
   { link: 'Tasks', path: '/tasks' },
   { link: 'Workflows', path: '/workflows' },
+  { link: 'Schedules', path: '/schedules' },
   { link: 'Audit', path: '/audit' },
   { link: 'Users', path: '/users' },
   { link: 'API keys', path: '/api-keys' },

@@ -26,6 +26,10 @@ export const queryKeys = {
     runs: (id: string, params: Params = {}) => ['workflows', 'runs', id, params] as const,
     run: (runId: string) => ['workflows', 'run', runId] as const,
   },
+  schedules: {
+    all: ['schedules'] as const,
+    list: (params: Params = {}) => ['schedules', 'list', params] as const,
+  },
   audit: {
     all: ['audit'] as const,
     list: (params: Params = {}) => ['audit', 'list', params] as const,

@@ -12,6 +12,7 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Agents', to: '/agents' },
   { label: 'Tasks', to: '/tasks' },
   { label: 'Workflows', to: '/workflows' },
+  { label: 'Schedules', to: '/schedules' },
   { label: 'Audit', to: '/audit' },
   { label: 'Users', to: '/users', visible: (me) => me.role === 'admin' },
   { label: 'API keys', to: '/api-keys' },

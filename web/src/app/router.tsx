@@ -11,6 +11,10 @@ const pages: RouteObject[] = [
     path: 'workflows/*',
     lazy: async () => ({ Component: (await import('../features/workflows/WorkflowsPage')).WorkflowsPage }),
   },
+  {
+    path: 'schedules',
+    lazy: async () => ({ Component: (await import('../features/schedules/SchedulesPage')).SchedulesPage }),
+  },
   { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/AuditPage')).AuditPage }) },
   { path: 'users', lazy: async () => ({ Component: (await import('../features/users/UsersPage')).UsersPage }) },
   {

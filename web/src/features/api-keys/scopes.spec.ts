@@ -17,6 +17,8 @@ describe('offeredScopes', () => {
       'workflows:read',
       'agents:write',
       'workflows:write',
+      'schedules:write',
+      'schedules:read',
       'apikeys:manage',
     ];
     expect(offeredScopes(operator).map((s) => s.scope)).toEqual([
@@ -26,6 +28,8 @@ describe('offeredScopes', () => {
       'tasks:write',
       'workflows:read',
       'workflows:write',
+      'schedules:read',
+      'schedules:write',
       'apikeys:manage',
     ]);
   });
@@ -37,7 +41,7 @@ describe('offeredScopes', () => {
 
   it('offers every permission to an admin, each with a description', () => {
     const all = PERMISSIONS.map((p) => p.scope);
-    expect(offeredScopes(all)).toHaveLength(11);
+    expect(offeredScopes(all)).toHaveLength(13);
     expect(offeredScopes(all).every((s) => s.description.length > 0)).toBe(true);
   });
 });

@@ -12,6 +12,8 @@ export const PERMISSIONS: readonly { scope: Permission; description: string }[] 
   { scope: 'tasks:write', description: 'Submit, cancel and retry tasks' },
   { scope: 'workflows:read', description: 'Read workflows and their runs' },
   { scope: 'workflows:write', description: 'Create, change and run workflows' },
+  { scope: 'schedules:read', description: 'Read schedules and their next fire times' },
+  { scope: 'schedules:write', description: 'Create, change, pause and delete schedules' },
   { scope: 'apikeys:manage', description: 'Create, list and revoke API keys' },
   { scope: 'audit:read', description: 'Read the audit log' },
   { scope: 'users:manage', description: 'Manage users and their roles' },

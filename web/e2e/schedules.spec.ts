@@ -1,0 +1,137 @@
+import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import { ADMIN } from './global-setup';
+import { apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const created: { agents: string[] } = { agents: [] };
+
+interface User {
+  email: string;
+  password: string;
+}
+
+/** A new operator (created by the admin) with a calculator agent of their own. */
+async function operatorWithAgent(request: APIRequestContext, agentName: string): Promise<User> {
+  const admin = await apiToken(request, ADMIN.email, ADMIN.password);
+  const user = { email: `scheduler-${unique()}@console.test`, password: 'an-operator-password-for-tests' };
+  const res = await request.post('/api/v1/users', {
+    headers: { Authorization: `Bearer ${admin}` },
+    data: { ...user, name: 'Scheduler', role: 'operator' },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const token = await apiToken(request, user.email, user.password);
+  const agent = await request.post('/api/v1/agents', {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { name: agentName, type: 'calculator', config: {} },
+  });
+  expect(agent.status(), await agent.text()).toBe(201);
+  created.agents.push(((await agent.json()) as { data: { id: string } }).data.id);
+  return user;
+}
+
+// The browser tests share one database: what is made here goes, so other pages still start empty.
+test.afterAll(async ({ request }) => {
+  const token = await apiToken(request, ADMIN.email, ADMIN.password);
+  const headers = { Authorization: `Bearer ${token}` };
+  const list = await request.get('/api/v1/schedules?limit=1000', { headers });
+  for (const s of ((await list.json()) as { data: { id: string; name: string }[] }).data) {
+    if (s.name.startsWith('Every-minute sum')) await request.delete(`/api/v1/schedules/${s.id}`, { headers });
+  }
+  for (const id of created.agents) await request.delete(`/api/v1/agents/${id}`, { headers });
+});
+
+async function openSchedules(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Schedules' })).toBeVisible();
+  await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+}
+
+test('an operator creates an every-minute schedule, sees its next fires, pauses it and deletes it', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const stamp = unique();
+  const agentName = `sched-calc-${stamp}`;
+  const name = `Every-minute sum ${stamp}`;
+  const user = await operatorWithAgent(request, agentName);
+
+  await signIn(page, user.email, user.password);
+  await openSchedules(page);
+  await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: 'New schedule' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New schedule' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('textbox', { name: 'Name' }).fill(name);
+  await dialog.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${agentName} (calculator)` });
+  const input = dialog.getByRole('textbox', { name: 'Input (JSON)' });
+  const cron = dialog.getByRole('textbox', { name: 'Cron pattern' });
+
+  // Every problem at once, each on the field the server names: the pattern, and the input the agent type refuses.
+  await input.fill('{}');
+  await cron.fill('not a cron');
+  await dialog.getByRole('button', { name: 'Create schedule' }).click();
+  await expect(cron).toHaveAccessibleDescription(/must have 5 fields \(minute to weekday\) or 6/);
+  await expect(input).toHaveAccessibleDescription(/expression/);
+  await expectAccessible(page);
+
+  await input.fill('{"expression": "1+2"}');
+  await dialog.getByRole('radio', { name: 'Every so often' }).check();
+  await dialog.getByRole('spinbutton', { name: 'Every' }).fill('1');
+  await dialog.getByRole('combobox', { name: 'Unit' }).selectOption('minutes');
+  await dialog.getByRole('button', { name: 'Create schedule' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  // The five next fires the server returned, and the schedule in the list.
+  const fires = page.getByRole('list', { name: `Next fires of ${name}` });
+  await expect(fires.getByRole('listitem')).toHaveCount(5);
+  const row = page.getByRole('row', { name: new RegExp(name) });
+  await expect(row).toContainText('every minute');
+  await expect(row.getByRole('link', { name: `agent ${agentName}` })).toBeVisible();
+  await expect(row).toContainText('active');
+  await expect(row).toContainText('never');
+  const nextFire = row.getByRole('cell').nth(2).locator('time');
+  await expect(nextFire).toHaveCount(1);
+  await expect(nextFire).toHaveAttribute('title', /^\d{4}-\d{2}-\d{2}T/);
+  await expectAccessible(page);
+
+  // Paused: the word changes and there is no fire ahead.
+  await row.getByRole('button', { name: `Pause ${name}` }).click();
+  await expect(row).toContainText('paused');
+  await expect(row).toContainText('none while paused');
+  await expect(nextFire).toHaveCount(0);
+  await expect(row.getByRole('button', { name: `Resume ${name}` })).toBeVisible();
+
+  // Delete asks once, naming the schedule.
+  await row.getByRole('button', { name: `Delete ${name}` }).click();
+  const confirm = page.getByRole('dialog', { name: `Delete ${name}` });
+  await expect(confirm).toContainText(`Schedule “${name}” is deleted`);
+  await confirm.getByRole('button', { name: 'Delete the schedule' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: `Deleted “${name}”` })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
+  expect(csp).toEqual([]);
+});
+
+test('a viewer sees the schedules page without Create, told why', async ({ page, request }) => {
+  const csp = watchCsp(page);
+  const user = { email: `sched-viewer-${unique()}@console.test`, password: 'a-long-password-for-a-viewer' };
+  const res = await request.post('/api/v1/auth/register', { data: { ...user, name: 'Schedule viewer' } });
+  expect(res.status(), await res.text()).toBe(201);
+
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  await openSchedules(page);
+  await expect(page.getByText('needs the schedules:write permission')).toBeVisible();
+  await expect(page.getByRole('button', { name: /New schedule|Create a schedule/ })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
+  await expectAccessible(page);
+  expect(csp).toEqual([]);
+});

@@ -1,0 +1,266 @@
+import { Alert, Button, Group, Modal, NativeSelect, Radio, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useMemo, useState } from 'react';
+import { ApiError } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { parseDefinition } from '../workflows/json-syntax';
+import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
+import { createSchedule, updateSchedule } from './schedule-api';
+import {
+  EVERY_UNITS,
+  type FormErrors,
+  type Schedule,
+  type ScheduleForm,
+  browserTimeZone,
+  checkForm,
+  createBody,
+  emptyForm,
+  formErrorsFromDetails,
+  formFromSchedule,
+  timeZones,
+  updateBody,
+} from './schedule-helpers';
+
+const NO_ERRORS: FormErrors = { fields: {}, other: [] };
+
+/** The input's text as JSON, or what is wrong with it and where. */
+function parseInput(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (text.trim() === '') return { ok: false, message: 'Give a JSON value ({} for none)' };
+  const parsed = parseDefinition(text);
+  if (parsed.ok) return parsed;
+  const at = parsed.error.line !== undefined ? `Line ${parsed.error.line}, column ${parsed.error.column}: ` : '';
+  return { ok: false, message: `${at}${parsed.error.message}` };
+}
+
+/** Creates a schedule, or changes one; the server's refusals land on the fields they name. */
+export function ScheduleDialog({
+  schedule,
+  onClose,
+  onSaved,
+}: {
+  schedule: Schedule | null;
+  onClose: () => void;
+  onSaved: (schedule: Schedule) => void;
+}) {
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<ScheduleForm>(() =>
+    schedule ? formFromSchedule(schedule) : emptyForm(browserTimeZone()),
+  );
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const agents = useQuery(allAgentsQuery());
+  const workflows = useQuery(workflowListQuery({ skip: 0, limit: 1000 }));
+  const zones = useMemo(() => timeZones(browserTimeZone(), schedule?.timezone ?? ''), [schedule]);
+  const set = (changes: Partial<ScheduleForm>) => setForm((current) => ({ ...current, ...changes }));
+  const title = schedule ? `Edit ${schedule.name}` : 'New schedule';
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(null);
+    const input = parseInput(form.input);
+    const local = checkForm(form, input.ok ? { ok: true } : { ok: false, message: input.message });
+    if (!input.ok || Object.keys(local.fields).length > 0) {
+      setErrors(local);
+      return;
+    }
+    setErrors(NO_ERRORS);
+    setBusy(true);
+    try {
+      const saved = schedule
+        ? await updateSchedule(schedule.id, updateBody(form, input.value))
+        : await createSchedule(createBody(form, input.value));
+      await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
+      onSaved(saved);
+    } catch (err) {
+      if (err instanceof ApiError && err.details.length) {
+        const found = formErrorsFromDetails(err.details);
+        setErrors(found);
+        setFailure(found.other.length ? `${err.message}: ${found.other.join('; ')}` : null);
+        if (!found.other.length && Object.keys(found.fields).length === 0) setFailure(err.message);
+      } else {
+        setFailure(err instanceof Error ? err.message : 'The schedule was not saved');
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const targetOptions =
+    form.kind === 'agent'
+      ? (agents.data?.items ?? []).map((a) => ({ value: a.id, label: `${a.name} (${a.type})` }))
+      : (workflows.data?.items ?? []).map((w) => ({ value: w.id, label: w.name }));
+  const targetLoading = form.kind === 'agent' ? agents.isPending : workflows.isPending;
+  const fieldError = errors.fields;
+  const hasFieldErrors = Object.keys(fieldError).length > 0;
+
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={title}
+      centered
+      size="lg"
+      lockScroll={false}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
+      <form onSubmit={(e) => void submit(e)} noValidate aria-label={title}>
+        <Stack>
+          <TextInput
+            label="Name"
+            description="What it does, e.g. “Weekday morning report”"
+            required
+            maxLength={100}
+            value={form.name}
+            error={fieldError.name}
+            onChange={(e) => set({ name: e.currentTarget.value })}
+            data-autofocus
+          />
+          <Radio.Group
+            label="Each fire starts"
+            value={form.kind}
+            onChange={(value) => set({ kind: value === 'workflow' ? 'workflow' : 'agent' })}
+          >
+            <Group mt={4}>
+              <Radio value="agent" label="A task of an agent" />
+              <Radio value="workflow" label="A run of a workflow" />
+            </Group>
+          </Radio.Group>
+          <NativeSelect
+            label={form.kind === 'agent' ? 'Agent' : 'Workflow'}
+            required
+            disabled={targetLoading}
+            value={form.kind === 'agent' ? form.agentId : form.workflowId}
+            error={fieldError.target}
+            onChange={(e) =>
+              set(form.kind === 'agent' ? { agentId: e.currentTarget.value } : { workflowId: e.currentTarget.value })
+            }
+            data={[
+              {
+                value: '',
+                label: targetLoading ? 'Loading…' : `Choose ${form.kind === 'agent' ? 'an agent' : 'a workflow'}`,
+              },
+              ...targetOptions,
+            ]}
+          />
+          <Textarea
+            className="schedule-input"
+            label="Input (JSON)"
+            description={
+              form.kind === 'agent'
+                ? "The task's input, checked against the agent type's input schema when you save"
+                : 'The run’s input; the steps read it as "{{ input.<field> }}"'
+            }
+            autosize
+            minRows={3}
+            maxRows={12}
+            spellCheck={false}
+            value={form.input}
+            error={fieldError.input}
+            onChange={(e) => set({ input: e.currentTarget.value })}
+          />
+          <Radio.Group
+            label="Fires"
+            value={form.timing}
+            onChange={(value) => set({ timing: value === 'every' ? 'every' : 'cron' })}
+          >
+            <Group mt={4}>
+              <Radio value="cron" label="On a cron pattern" />
+              <Radio value="every" label="Every so often" />
+            </Group>
+          </Radio.Group>
+          {form.timing === 'cron' ? (
+            <Group align="flex-start" grow>
+              <TextInput
+                label="Cron pattern"
+                description="minute hour day month weekday (a 6th field first for seconds), e.g. 0 9 * * 1-5"
+                required
+                ff="monospace"
+                spellCheck={false}
+                value={form.cron}
+                error={fieldError.cron}
+                onChange={(e) => set({ cron: e.currentTarget.value })}
+              />
+              <NativeSelect
+                label="Time zone"
+                description="The pattern’s times are in this zone"
+                value={form.timezone}
+                error={fieldError.timezone}
+                onChange={(e) => set({ timezone: e.currentTarget.value })}
+                data={zones}
+              />
+            </Group>
+          ) : (
+            <Group align="flex-start">
+              <TextInput
+                label="Every"
+                type="number"
+                min={1}
+                required
+                w={140}
+                value={form.everyCount}
+                error={fieldError.every}
+                onChange={(e) => set({ everyCount: e.currentTarget.value })}
+              />
+              <NativeSelect
+                label="Unit"
+                value={form.everyUnit}
+                onChange={(e) => {
+                  const unit = EVERY_UNITS.find((u) => u.value === e.currentTarget.value);
+                  if (unit) set({ everyUnit: unit.value });
+                }}
+                data={EVERY_UNITS.map((u) => ({ value: u.value, label: u.label }))}
+              />
+            </Group>
+          )}
+          <Group align="flex-start" grow>
+            <TextInput
+              label="Not before (optional)"
+              description="Your browser’s time zone"
+              type="datetime-local"
+              value={form.startAt}
+              error={fieldError.startAt}
+              onChange={(e) => set({ startAt: e.currentTarget.value })}
+            />
+            <TextInput
+              label="Not after (optional)"
+              description="No fire after this"
+              type="datetime-local"
+              value={form.endAt}
+              error={fieldError.endAt}
+              onChange={(e) => set({ endAt: e.currentTarget.value })}
+            />
+          </Group>
+          <NativeSelect
+            label="While the last fire’s task or run is still going"
+            value={form.overlap}
+            error={fieldError.overlap}
+            onChange={(e) => set({ overlap: e.currentTarget.value === 'skip' ? 'skip' : 'allow' })}
+            data={[
+              { value: 'allow', label: 'Fire anyway' },
+              { value: 'skip', label: 'Skip the fire' },
+            ]}
+          />
+          {failure && (
+            <Alert color="red" variant="light" title="The schedule was not saved" role="alert">
+              {failure}
+            </Alert>
+          )}
+          {hasFieldErrors && !failure && (
+            <Text size="sm" c="red.8" role="alert">
+              The schedule was not saved; see the fields marked above.
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose} disabled={busy}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy}>
+              {schedule ? 'Save changes' : 'Create schedule'}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

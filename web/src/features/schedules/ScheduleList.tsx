@@ -1,0 +1,282 @@
+import { Anchor, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { queryKeys } from '../../api/query-keys';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
+import { TimeAgo } from '../../components/TimeAgo';
+import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
+import { deleteSchedule, scheduleListQuery, updateSchedule, useSchedulesWriteBlocked } from './schedule-api';
+import {
+  SCHEDULES_PAGE_SIZE,
+  type Schedule,
+  describeEvery,
+  lastTargetPath,
+  listApiQuery,
+  listParamsFromSearch,
+} from './schedule-helpers';
+
+const numberFormat = new Intl.NumberFormat('en');
+
+/** Active or paused, as colour and word. */
+export function ScheduleStatus({ paused }: { paused: boolean }) {
+  const status = paused ? 'paused' : 'active';
+  return (
+    <span className="schedule-status" data-status={status}>
+      {status}
+    </span>
+  );
+}
+
+/** "cron `0 9 * * 1-5` (Europe/Berlin)" or "every 5 min". */
+export function Timing({ schedule }: { schedule: Pick<Schedule, 'cron' | 'everyMs' | 'timezone'> }) {
+  if (schedule.cron) {
+    return (
+      <>
+        cron <Code>{schedule.cron}</Code> ({schedule.timezone})
+      </>
+    );
+  }
+  return <>{schedule.everyMs ? describeEvery(schedule.everyMs) : '—'}</>;
+}
+
+/** The target's name (linked to its page), from the lists of agents and workflows the user may read. */
+function useTargetName() {
+  const agents = useQuery(allAgentsQuery());
+  const workflows = useQuery(workflowListQuery({ skip: 0, limit: 1000 }));
+  return (schedule: Schedule): { label: string; to: string } => {
+    const { kind, agentId, workflowId } = schedule.target;
+    if (kind === 'workflow' && workflowId) {
+      const name = workflows.data?.items.find((w) => w.id === workflowId)?.name;
+      return { label: `workflow ${name ?? workflowId.slice(0, 8)}`, to: `/workflows/${workflowId}` };
+    }
+    const name = agents.data?.items.find((a) => a.id === agentId)?.name;
+    return { label: `agent ${name ?? (agentId ?? '').slice(0, 8)}`, to: `/agents/${agentId ?? ''}` };
+  };
+}
+
+function Actions({
+  schedule,
+  onEdit,
+  onChanged,
+}: {
+  schedule: Schedule;
+  onEdit: (schedule: Schedule) => void;
+  onChanged: (message: string) => void;
+}) {
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const setPaused = async (paused: boolean) => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await updateSchedule(schedule.id, { paused });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
+      onChanged(paused ? `Paused “${schedule.name}”: it does not fire until resumed.` : `Resumed “${schedule.name}”.`);
+    } catch (err) {
+      setFailure(err instanceof Error ? err.message : 'The change failed');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    await deleteSchedule(schedule.id);
+    await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
+    onChanged(`Deleted “${schedule.name}”; what it started stays.`);
+  };
+
+  return (
+    <Stack gap={4}>
+      <Group gap="xs" wrap="nowrap">
+        <Button
+          size="xs"
+          variant="default"
+          loading={busy}
+          onClick={() => void setPaused(!schedule.paused)}
+          aria-label={`${schedule.paused ? 'Resume' : 'Pause'} ${schedule.name}`}
+        >
+          {schedule.paused ? 'Resume' : 'Pause'}
+        </Button>
+        <Button size="xs" variant="default" onClick={() => onEdit(schedule)} aria-label={`Edit ${schedule.name}`}>
+          Edit
+        </Button>
+        <ConfirmButton
+          size="xs"
+          label={`Delete ${schedule.name}`}
+          confirmLabel="Delete the schedule"
+          consequence={`Schedule “${schedule.name}” is deleted and fires no more; the tasks and runs it started stay.`}
+          onConfirm={remove}
+        />
+      </Group>
+      {failure && (
+        <Text size="xs" c="red.8" role="alert">
+          {failure}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+/** The user's schedules (an admin's: everyone's), newest first, paged in the URL (`?page=`). */
+export function ScheduleList({
+  emptyAction,
+  onEdit,
+  onChanged,
+}: {
+  emptyAction: ReactNode;
+  onEdit: (schedule: Schedule) => void;
+  onChanged: (message: string) => void;
+}) {
+  const blocked = useSchedulesWriteBlocked();
+  const [search, setSearch] = useSearchParams();
+  const params = listParamsFromSearch(search);
+  const query = listApiQuery(params);
+  const schedules = useQuery(scheduleListQuery(query));
+  const targetName = useTargetName();
+
+  const goTo = (page: number) => {
+    const next = new URLSearchParams(search);
+    if (page > 1) next.set('page', String(page));
+    else next.delete('page');
+    setSearch(next);
+  };
+
+  if (schedules.isPending) {
+    return (
+      <Stack gap="xs" aria-busy="true" aria-label="Loading schedules">
+        {Array.from({ length: 4 }, (_, i) => (
+          <Skeleton key={i} height={36} />
+        ))}
+      </Stack>
+    );
+  }
+  if (schedules.isError) {
+    return (
+      <ErrorState
+        title="Could not load the schedules"
+        error={schedules.error}
+        onRetry={() => void schedules.refetch()}
+      />
+    );
+  }
+  const total = schedules.data.total;
+  if (schedules.data.items.length === 0) {
+    return params.page > 1 && total > 0 ? (
+      <EmptyState
+        title="Nothing on this page"
+        action={
+          <Button variant="default" onClick={() => goTo(1)}>
+            Go to the first page
+          </Button>
+        }
+      >
+        There are {numberFormat.format(total)} schedules, fewer than this page starts at.
+      </EmptyState>
+    ) : (
+      <EmptyState title="No schedules yet" action={emptyAction}>
+        {blocked
+          ? 'Operators and admins create schedules here (or with POST /api/v1/schedules); each is listed with its next fire.'
+          : 'Create one with “New schedule”: choose an agent or a workflow, its input, and a cron pattern or a period. You can also use POST /api/v1/schedules.'}
+      </EmptyState>
+    );
+  }
+  const from = query.skip + 1;
+  const to = Math.min(total, query.skip + SCHEDULES_PAGE_SIZE);
+
+  return (
+    <Stack gap="sm">
+      <Table.ScrollContainer minWidth={880}>
+        <Table striped highlightOnHover aria-label="Schedules">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Target</Table.Th>
+              <Table.Th scope="col">Timing</Table.Th>
+              <Table.Th scope="col">Next fire</Table.Th>
+              <Table.Th scope="col">Last fire</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              {!blocked && <Table.Th scope="col">Actions</Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {schedules.data.items.map((schedule) => {
+              const target = targetName(schedule);
+              const last = lastTargetPath(schedule);
+              return (
+                <Table.Tr key={schedule.id}>
+                  <Table.Th scope="row" fw={500}>
+                    {schedule.name}
+                  </Table.Th>
+                  <Table.Td>
+                    <Anchor component={Link} to={target.to}>
+                      {target.label}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    <Timing schedule={schedule} />
+                    {schedule.overlap === 'skip' && (
+                      <Text size="xs" c="dimmed">
+                        skips a fire while the last one runs
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td data-label="Next fire">
+                    {schedule.nextFires[0] ? (
+                      <TimeAgo value={schedule.nextFires[0]} />
+                    ) : (
+                      <Text size="sm" c="dimmed" span>
+                        {schedule.paused ? 'none while paused' : 'none ahead'}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {schedule.lastFireAt ? (
+                      <Group gap={6} wrap="nowrap">
+                        <TimeAgo value={schedule.lastFireAt} />
+                        {last && (
+                          <Anchor component={Link} to={last} size="sm">
+                            {schedule.target.kind === 'workflow' ? 'run' : 'task'}
+                          </Anchor>
+                        )}
+                      </Group>
+                    ) : (
+                      <Text size="sm" c="dimmed" span>
+                        never
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <ScheduleStatus paused={schedule.paused} />
+                  </Table.Td>
+                  {!blocked && (
+                    <Table.Td>
+                      <Actions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Group justify="space-between">
+        <Text size="sm" aria-live="polite">
+          {numberFormat.format(from)}–{numberFormat.format(to)} of {numberFormat.format(total)}
+        </Text>
+        <Group gap="xs">
+          <Button variant="default" size="xs" disabled={params.page <= 1} onClick={() => goTo(params.page - 1)}>
+            Previous page
+          </Button>
+          <Button variant="default" size="xs" disabled={to >= total} onClick={() => goTo(params.page + 1)}>
+            Next page
+          </Button>
+        </Group>
+      </Group>
+    </Stack>
+  );
+}

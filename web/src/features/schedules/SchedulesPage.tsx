@@ -1,0 +1,117 @@
+import { Alert, Button, Group, List, Stack, Text } from '@mantine/core';
+import { useRef, useState } from 'react';
+import { PageTitle } from '../../components/PageTitle';
+import { TimeAgo } from '../../components/TimeAgo';
+import { ScheduleDialog } from './ScheduleDialog';
+import { ScheduleList } from './ScheduleList';
+import { useSchedulesWriteBlocked } from './schedule-api';
+import type { Schedule } from './schedule-helpers';
+import './schedules.css';
+
+type Editing = { mode: 'create' } | { mode: 'edit'; schedule: Schedule } | null;
+
+/** `/schedules`: what starts tasks and workflow runs by itself, when it fires next and what it last started. */
+export function SchedulesPage() {
+  const blocked = useSchedulesWriteBlocked();
+  const [editing, setEditing] = useState<Editing>(null);
+  const [saved, setSaved] = useState<Schedule | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const createButton = useRef<HTMLButtonElement>(null);
+
+  const startCreating = () => {
+    setSaved(null);
+    setNotice(null);
+    setEditing({ mode: 'create' });
+  };
+
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-start">
+        <PageTitle>Schedules</PageTitle>
+        {blocked ? (
+          <Text size="sm" c="dimmed" maw={320}>
+            Creating, pausing and deleting schedules needs the schedules:write permission.
+          </Text>
+        ) : (
+          <Button ref={createButton} onClick={startCreating}>
+            New schedule
+          </Button>
+        )}
+      </Group>
+      <Text maw={760}>
+        A schedule starts a task of an agent, or a run of a workflow, on a cron pattern in a time zone or every so
+        often, each fire exactly once. Pausing stops its fires at once; resuming fires from then on.
+      </Text>
+      {saved && (
+        <Alert
+          color="green"
+          variant="light"
+          role="status"
+          title={`Saved “${saved.name}”`}
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setSaved(null)}
+        >
+          {saved.nextFires.length === 0 ? (
+            <Text size="sm">It has no fire ahead{saved.paused ? ' while it is paused' : ''}.</Text>
+          ) : (
+            <>
+              <Text size="sm">Its next fires:</Text>
+              <List size="sm" aria-label={`Next fires of ${saved.name}`} className="schedule-fires">
+                {saved.nextFires.map((fire) => (
+                  <List.Item key={fire}>
+                    {new Date(fire).toISOString()} (<TimeAgo value={fire} />)
+                  </List.Item>
+                ))}
+              </List>
+            </>
+          )}
+        </Alert>
+      )}
+      {notice && (
+        <Alert
+          color="green"
+          variant="light"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setNotice(null)}
+        >
+          {notice}
+        </Alert>
+      )}
+      <ScheduleList
+        emptyAction={
+          blocked ? null : (
+            <Button variant="default" onClick={startCreating}>
+              Create a schedule
+            </Button>
+          )
+        }
+        onEdit={(schedule) => {
+          setSaved(null);
+          setNotice(null);
+          setEditing({ mode: 'edit', schedule });
+        }}
+        onChanged={(message) => {
+          setSaved(null);
+          setNotice(message);
+        }}
+      />
+      {editing && (
+        <ScheduleDialog
+          schedule={editing.mode === 'edit' ? editing.schedule : null}
+          onClose={() => {
+            setEditing(null);
+            setTimeout(() => createButton.current?.focus());
+          }}
+          onSaved={(schedule) => {
+            setEditing(null);
+            setNotice(null);
+            setSaved(schedule);
+          }}
+        />
+      )}
+    </Stack>
+  );
+}
