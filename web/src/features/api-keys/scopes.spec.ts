@@ -5,6 +5,7 @@ import {
   isExpired,
   keyFormErrors,
   offeredScopes,
+  type Permission,
   validateKeyForm,
 } from './scopes';
 
@@ -19,6 +20,8 @@ describe('offeredScopes', () => {
       'workflows:write',
       'schedules:write',
       'schedules:read',
+      'webhooks:write',
+      'webhooks:read',
       'apikeys:manage',
     ];
     expect(offeredScopes(operator).map((s) => s.scope)).toEqual([
@@ -30,6 +33,8 @@ describe('offeredScopes', () => {
       'workflows:write',
       'schedules:read',
       'schedules:write',
+      'webhooks:read',
+      'webhooks:write',
       'apikeys:manage',
     ]);
   });
@@ -41,7 +46,25 @@ describe('offeredScopes', () => {
 
   it('offers every permission to an admin, each with a description', () => {
     const all = PERMISSIONS.map((p) => p.scope);
-    expect(offeredScopes(all)).toHaveLength(13);
+    // Every permission the API knows, and nothing else.
+    const api: Permission[] = [
+      'agents:read',
+      'agents:write',
+      'tasks:read',
+      'tasks:write',
+      'workflows:read',
+      'workflows:write',
+      'schedules:read',
+      'schedules:write',
+      'webhooks:read',
+      'webhooks:write',
+      'apikeys:manage',
+      'audit:read',
+      'users:manage',
+      'system:read',
+      'queues:manage',
+    ];
+    expect(offeredScopes(all).map((s) => s.scope)).toEqual(api);
     expect(offeredScopes(all).every((s) => s.description.length > 0)).toBe(true);
   });
 });

@@ -14,6 +14,8 @@ export const PERMISSIONS: readonly { scope: Permission; description: string }[] 
   { scope: 'workflows:write', description: 'Create, change and run workflows' },
   { scope: 'schedules:read', description: 'Read schedules and their next fire times' },
   { scope: 'schedules:write', description: 'Create, change, pause and delete schedules' },
+  { scope: 'webhooks:read', description: 'Read webhook endpoints and their deliveries' },
+  { scope: 'webhooks:write', description: 'Create, change and delete webhook endpoints; redeliver' },
   { scope: 'apikeys:manage', description: 'Create, list and revoke API keys' },
   { scope: 'audit:read', description: 'Read the audit log' },
   { scope: 'users:manage', description: 'Manage users and their roles' },

@@ -34,6 +34,7 @@ function schedule(overrides: Partial<Schedule> = {}): Schedule {
     endAt: null,
     paused: false,
     overlap: 'allow',
+    tags: [],
     nextFires: [],
     lastFireAt: null,
     lastTargetId: null,
