@@ -20,7 +20,7 @@ import type {
   AttemptStore,
   CancelSignals,
   CheckpointStore,
-  EventPublisher,
+  AttemptEvents,
   TaskMetrics,
 } from './ports';
 import { NotStorableError, storableText } from './storable';
@@ -39,9 +39,6 @@ const PAUSED_RECHECK_MS = 1000;
 const BUSY_RECHECK_MS = 250;
 /** Progress writes are spaced out; the last one always lands. */
 const PROGRESS_INTERVAL_MS = 250;
-
-/** The live events an attempt makes: task changes, and the deltas of its output. */
-type AttemptEvents = EventPublisher & Pick<EventBus, 'outputStream'>;
 
 /** A retryable failure that tells BullMQ's backoff strategy exactly how long to wait. */
 export class RetryLaterError extends Error {
