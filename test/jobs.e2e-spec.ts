@@ -98,7 +98,15 @@ describe('periodic jobs', () => {
     const wiped = Date.now();
 
     await waitFor(async () => runsOf('test.tick').some((r) => r.at > wiped), 3 * SCHEDULER_CHECK_MS);
-    const all = ['metrics.web-vitals-retention', 'tasks.reconcile', 'test.flaky', 'test.tick', 'workflows.sweep'];
+    const all = [
+      'metrics.web-vitals-retention',
+      'schedules.sync',
+      'tasks.reconcile',
+      'test.flaky',
+      'test.tick',
+      'webhooks.reconcile',
+      'workflows.sweep',
+    ];
     const names = await waitFor(async () => {
       const keys = (await queue.getJobSchedulers()).map((s) => s.key).sort();
       return all.every((name) => keys.includes(name)) ? keys : undefined;

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { MAINTENANCE_QUEUE } from '../jobs/queues';
 import { UsersModule } from '../users/users.module';
 import { BoardSessions } from './board-sessions';
+import { MaintenanceQueue } from './maintenance-queue';
 import { QueueBoardController } from './queue-board.controller';
 
 /**
@@ -12,7 +13,7 @@ import { QueueBoardController } from './queue-board.controller';
 @Module({
   imports: [UsersModule, BullModule.registerQueue({ name: MAINTENANCE_QUEUE })],
   controllers: [QueueBoardController],
-  providers: [BoardSessions],
+  providers: [BoardSessions, MaintenanceQueue],
   exports: [BoardSessions],
 })
 export class QueueBoardModule {}
