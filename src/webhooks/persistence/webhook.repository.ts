@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
+import { type SharedCache, SharedCaches } from '../../redis/shared-cache';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
@@ -20,12 +21,36 @@ export interface AttemptRecorded {
 }
 
 /** Every statement on `webhook_endpoints` and `webhook_deliveries`. Changes commit with their audit entry. */
+/** How long a process may use a creator's endpoints without reading them again (changes drop them at once). */
+const ENDPOINTS_TTL_MS = 5000;
+
 @Injectable()
 export class WebhookRepository {
+  /**
+   * Each creator's enabled endpoints, read once and kept: every finished task asks who subscribes, and almost
+   * always nobody does. Every change of an endpoint drops its creator's entry in every process.
+   */
+  private readonly enabled: SharedCache<{ endpoints: WebhookEndpoint[] }>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+    caches: SharedCaches,
+  ) {
+    this.enabled = caches.create(
+      'webhook-endpoints',
+      async (createdBy) => ({ endpoints: await this.endpoints.findBy({ createdBy, enabled: true }) }),
+      { ttlMs: ENDPOINTS_TTL_MS, max: 10_000 },
+    );
+  }
+
+  /** Runs a change of one of `createdBy`'s endpoints, then drops their cached endpoints everywhere. */
+  private async changing<T>(change: () => Promise<T>, ownerOf: (result: T) => string | undefined): Promise<T> {
+    const result = await change();
+    const owner = ownerOf(result);
+    if (owner) await this.enabled.invalidate(owner);
+    return result;
+  }
 
   private get endpoints() {
     return this.dataSource.getRepository(WebhookEndpointEntity);
@@ -40,11 +65,15 @@ export class WebhookRepository {
     eventOf: (endpoint: WebhookEndpoint) => AuditEvent,
     context?: AuditRequestContext,
   ): Promise<WebhookEndpoint> {
-    return this.dataSource.transaction(async (em) => {
-      const endpoint = await em.save(em.create(WebhookEndpointEntity, fields));
-      await this.audit.record(eventOf(endpoint), em, context);
-      return endpoint;
-    });
+    return this.changing(
+      () =>
+        this.dataSource.transaction(async (em) => {
+          const endpoint = await em.save(em.create(WebhookEndpointEntity, fields));
+          await this.audit.record(eventOf(endpoint), em, context);
+          return endpoint;
+        }),
+      (endpoint) => endpoint.createdBy,
+    );
   }
 
   /** The endpoint; with `createdBy`, only that user's. */
@@ -74,14 +103,18 @@ export class WebhookRepository {
     change: (endpoint: WebhookEndpoint) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
   ): Promise<WebhookEndpoint | undefined> {
-    return this.dataSource.transaction(async (em) => {
-      const endpoint = await this.lock(em, id, createdBy);
-      if (!endpoint) return undefined;
-      const event = await change(endpoint);
-      const saved = await em.save(endpoint);
-      await this.audit.record(event, em, context);
-      return saved;
-    });
+    return this.changing(
+      () =>
+        this.dataSource.transaction(async (em) => {
+          const endpoint = await this.lock(em, id, createdBy);
+          if (!endpoint) return undefined;
+          const event = await change(endpoint);
+          const saved = await em.save(endpoint);
+          await this.audit.record(event, em, context);
+          return saved;
+        }),
+      (saved) => saved?.createdBy,
+    );
   }
 
   /** Deletes an endpoint and its delivery log with the audit entry; false when there is none. */
@@ -91,20 +124,24 @@ export class WebhookRepository {
     event: AuditEvent,
     context?: AuditRequestContext,
   ): Promise<boolean> {
-    return this.dataSource.transaction(async (em) => {
-      if (!(await this.lock(em, id, createdBy))) return false;
-      await em.delete(WebhookEndpointEntity, { id });
-      await this.audit.record(event, em, context);
-      return true;
-    });
+    const owner = await this.changing(
+      () =>
+        this.dataSource.transaction(async (em) => {
+          const endpoint = await this.lock(em, id, createdBy);
+          if (!endpoint) return undefined;
+          await em.delete(WebhookEndpointEntity, { id });
+          await this.audit.record(event, em, context);
+          return endpoint.createdBy;
+        }),
+      (deletedOf) => deletedOf,
+    );
+    return owner !== undefined;
   }
 
   /** The enabled endpoints of `createdBy` subscribed to `event`. */
-  subscribers(createdBy: string, event: WebhookEvent): Promise<WebhookEndpoint[]> {
-    return this.endpoints
-      .createQueryBuilder('e')
-      .where('e.created_by = :createdBy AND e.enabled AND :event = ANY(e.events)', { createdBy, event })
-      .getMany();
+  async subscribers(createdBy: string, event: WebhookEvent): Promise<WebhookEndpoint[]> {
+    const enabled = await this.enabled.get(createdBy);
+    return enabled?.endpoints.filter((e) => e.events.includes(event)) ?? [];
   }
 
   /** Stores new deliveries, pending and due now. */
@@ -181,7 +218,20 @@ export class WebhookRepository {
     next: NextStep,
     disable: (endpoint: WebhookEndpoint) => string | undefined,
     disabledEvent: (endpoint: WebhookEndpoint, reason: string) => AuditEvent,
-  ): Promise<AttemptRecorded> {
+  ): Promise<AttemptRecorded & { owner?: string }> {
+    return this.changing(
+      () => this.recordAttemptIn(deliveryId, entry, next, disable, disabledEvent),
+      (recorded) => (recorded.disabled ? recorded.owner : undefined),
+    );
+  }
+
+  private recordAttemptIn(
+    deliveryId: string,
+    entry: DeliveryAttempt,
+    next: NextStep,
+    disable: (endpoint: WebhookEndpoint) => string | undefined,
+    disabledEvent: (endpoint: WebhookEndpoint, reason: string) => AuditEvent,
+  ): Promise<AttemptRecorded & { owner?: string }> {
     return this.dataSource.transaction(async (em) => {
       const delivery = await em.findOne(WebhookDeliveryEntity, {
         where: { id: deliveryId },
@@ -210,7 +260,7 @@ export class WebhookRepository {
       if (reason) Object.assign(endpoint, { enabled: false, disabledReason: reason.slice(0, 200) });
       await em.save(endpoint);
       if (reason) await this.audit.record(disabledEvent(endpoint, reason), em);
-      return reason ? { disabled: reason } : {};
+      return reason ? { disabled: reason, owner: endpoint.createdBy } : {};
     });
   }
 
