@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { OwnedRecords } from '../../audit/owned-records';
 import { ScheduleEntity } from '../entities/schedule.entity';
 
 import type { Schedule } from '../schedule';
@@ -14,45 +15,35 @@ export type NewSchedule = Omit<ScheduleEntity, 'id' | 'createdAt' | 'updatedAt'>
 /** Every statement on `schedules`. Changes commit with their audit entry. */
 @Injectable()
 export class ScheduleRepository {
+  private readonly records: OwnedRecords<Schedule>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.records = new OwnedRecords(dataSource, audit, ScheduleEntity);
+  }
 
   private get repo() {
     return this.dataSource.getRepository(ScheduleEntity);
   }
 
-  async create(
+  create(
     fields: NewSchedule,
     eventOf: (schedule: Schedule) => AuditEvent,
     context?: AuditRequestContext,
   ): Promise<Schedule> {
-    return this.dataSource.transaction(async (em) => {
-      const schedule = await em.save(em.create(ScheduleEntity, fields));
-      await this.audit.record(eventOf(schedule), em, context);
-      return schedule;
-    });
+    return this.records.create(fields, eventOf, context);
   }
 
   /** The schedule; with `createdBy`, only that user's. */
-  async findById(id: string, createdBy?: string): Promise<Schedule | undefined> {
-    return (await this.repo.findOneBy(createdBy ? { id, createdBy } : { id })) ?? undefined;
+  findById(id: string, createdBy?: string): Promise<Schedule | undefined> {
+    return this.records.findById(id, createdBy);
   }
 
   /** Newest first; with `createdBy`, only that user's. */
-  async list(
-    createdBy: string | undefined,
-    skip: number,
-    limit: number,
-  ): Promise<{ items: Schedule[]; total: number }> {
-    const [items, total] = await this.repo.findAndCount({
-      where: createdBy ? { createdBy } : {},
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip,
-      take: limit,
-    });
-    return { items, total };
+  list(createdBy: string | undefined, skip: number, limit: number): Promise<{ items: Schedule[]; total: number }> {
+    return this.records.list(createdBy, skip, limit);
   }
 
   /** Every schedule that may fire (not paused), oldest first. */
@@ -64,20 +55,13 @@ export class ScheduleRepository {
    * Changes a schedule under its row lock: `change` gets the schedule as it is and returns the audit entry
    * of what it changed on it. Undefined when there is no such schedule (of `createdBy`'s, when given).
    */
-  async update(
+  update(
     id: string,
     createdBy: string | undefined,
     change: (schedule: Schedule) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
   ): Promise<Schedule | undefined> {
-    return this.dataSource.transaction(async (em) => {
-      const schedule = await this.lock(em, id, createdBy);
-      if (!schedule) return undefined;
-      const event = await change(schedule);
-      const saved = await em.save(schedule);
-      await this.audit.record(event, em, context);
-      return saved;
-    });
+    return this.records.update(id, createdBy, change, context);
   }
 
   /** Deletes a schedule with its audit entry; false when there is none. */
@@ -87,13 +71,7 @@ export class ScheduleRepository {
     event: AuditEvent,
     context?: AuditRequestContext,
   ): Promise<boolean> {
-    return this.dataSource.transaction(async (em) => {
-      const schedule = await this.lock(em, id, createdBy);
-      if (!schedule) return false;
-      await em.delete(ScheduleEntity, { id });
-      await this.audit.record(event, em, context);
-      return true;
-    });
+    return (await this.records.delete(id, createdBy, event, context)) !== undefined;
   }
 
   /**
@@ -119,14 +97,5 @@ export class ScheduleRepository {
       await em.query(`UPDATE schedules SET fired_until = GREATEST(fired_until, $2) WHERE id = $1`, [id, until]);
       if (event) await this.audit.record(event, em);
     });
-  }
-
-  private async lock(em: EntityManager, id: string, createdBy: string | undefined): Promise<Schedule | undefined> {
-    return (
-      (await em.findOne(ScheduleEntity, {
-        where: createdBy ? { id, createdBy } : { id },
-        lock: { mode: 'pessimistic_write' },
-      })) ?? undefined
-    );
   }
 }

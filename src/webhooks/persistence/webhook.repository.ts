@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type SharedCache, SharedCaches } from '../../redis/shared-cache';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { OwnedRecords } from '../../audit/owned-records';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import type { DeliveryAttempt, WebhookEvent } from '../webhook-events';
@@ -31,12 +32,14 @@ export class WebhookRepository {
    * always nobody does. Every change of an endpoint drops its creator's entry in every process.
    */
   private readonly enabled: SharedCache<{ endpoints: WebhookEndpoint[] }>;
+  private readonly records: OwnedRecords<WebhookEndpoint>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     caches: SharedCaches,
   ) {
+    this.records = new OwnedRecords(dataSource, audit, WebhookEndpointEntity);
     this.enabled = caches.create(
       'webhook-endpoints',
       async (createdBy) => ({ endpoints: await this.endpoints.findBy({ createdBy, enabled: true }) }),
@@ -60,59 +63,40 @@ export class WebhookRepository {
     return this.dataSource.getRepository(WebhookDeliveryEntity);
   }
 
-  async create(
+  create(
     fields: NewEndpoint,
     eventOf: (endpoint: WebhookEndpoint) => AuditEvent,
     context?: AuditRequestContext,
   ): Promise<WebhookEndpoint> {
     return this.changing(
-      () =>
-        this.dataSource.transaction(async (em) => {
-          const endpoint = await em.save(em.create(WebhookEndpointEntity, fields));
-          await this.audit.record(eventOf(endpoint), em, context);
-          return endpoint;
-        }),
+      () => this.records.create(fields, eventOf, context),
       (endpoint) => endpoint.createdBy,
     );
   }
 
   /** The endpoint; with `createdBy`, only that user's. */
-  async findById(id: string, createdBy?: string): Promise<WebhookEndpoint | undefined> {
-    return (await this.endpoints.findOneBy(createdBy ? { id, createdBy } : { id })) ?? undefined;
+  findById(id: string, createdBy?: string): Promise<WebhookEndpoint | undefined> {
+    return this.records.findById(id, createdBy);
   }
 
   /** Newest first; with `createdBy`, only that user's. */
-  async list(
+  list(
     createdBy: string | undefined,
     skip: number,
     limit: number,
   ): Promise<{ items: WebhookEndpoint[]; total: number }> {
-    const [items, total] = await this.endpoints.findAndCount({
-      where: createdBy ? { createdBy } : {},
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip,
-      take: limit,
-    });
-    return { items, total };
+    return this.records.list(createdBy, skip, limit);
   }
 
   /** Changes an endpoint under its row lock; `change` returns the audit entry. Undefined when there is none. */
-  async update(
+  update(
     id: string,
     createdBy: string | undefined,
     change: (endpoint: WebhookEndpoint) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
   ): Promise<WebhookEndpoint | undefined> {
     return this.changing(
-      () =>
-        this.dataSource.transaction(async (em) => {
-          const endpoint = await this.lock(em, id, createdBy);
-          if (!endpoint) return undefined;
-          const event = await change(endpoint);
-          const saved = await em.save(endpoint);
-          await this.audit.record(event, em, context);
-          return saved;
-        }),
+      () => this.records.update(id, createdBy, change, context),
       (saved) => saved?.createdBy,
     );
   }
@@ -124,18 +108,11 @@ export class WebhookRepository {
     event: AuditEvent,
     context?: AuditRequestContext,
   ): Promise<boolean> {
-    const owner = await this.changing(
-      () =>
-        this.dataSource.transaction(async (em) => {
-          const endpoint = await this.lock(em, id, createdBy);
-          if (!endpoint) return undefined;
-          await em.delete(WebhookEndpointEntity, { id });
-          await this.audit.record(event, em, context);
-          return endpoint.createdBy;
-        }),
-      (deletedOf) => deletedOf,
+    const deleted = await this.changing(
+      () => this.records.delete(id, createdBy, event, context),
+      (endpoint) => endpoint?.createdBy,
     );
-    return owner !== undefined;
+    return deleted !== undefined;
   }
 
   /** The enabled endpoints of `createdBy` subscribed to `event`. */
@@ -238,7 +215,7 @@ export class WebhookRepository {
         lock: { mode: 'pessimistic_write' },
       });
       if (!delivery) return {};
-      const endpoint = await this.lock(em, delivery.endpointId, undefined);
+      const endpoint = await this.records.lock(em, delivery.endpointId, undefined);
       if (!endpoint) return {};
       const at = new Date(entry.at);
       await em.update(WebhookDeliveryEntity, deliveryId, {
@@ -278,18 +255,5 @@ export class WebhookRepository {
       .orderBy('d.next_attempt_at', 'ASC')
       .limit(limit)
       .getMany();
-  }
-
-  private async lock(
-    em: EntityManager,
-    id: string,
-    createdBy: string | undefined,
-  ): Promise<WebhookEndpoint | undefined> {
-    return (
-      (await em.findOne(WebhookEndpointEntity, {
-        where: createdBy ? { id, createdBy } : { id },
-        lock: { mode: 'pessimistic_write' },
-      })) ?? undefined
-    );
   }
 }

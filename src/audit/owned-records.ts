@@ -1,0 +1,93 @@
+import type { DataSource, DeepPartial, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import type { AuditRequestContext } from './audit-context';
+import type { AuditEvent, AuditService } from './audit.service';
+
+/** A row that belongs to the user who created it. */
+export interface OwnedRecord {
+  id: string;
+  createdBy: string;
+}
+
+/**
+ * The statements of a table of records users own (schedules, webhook endpoints): create, read, list newest
+ * first, change under the row's lock and delete, each change with its audit entry in the same transaction.
+ * With `createdBy`, a call reaches only that user's records (admins pass none). The table's repository holds
+ * one and adds its own statements.
+ */
+export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly entity: EntityTarget<E>,
+  ) {}
+
+  create(fields: DeepPartial<E>, eventOf: (record: E) => AuditEvent, context?: AuditRequestContext): Promise<E> {
+    return this.dataSource.transaction(async (em) => {
+      const record = await em.save(this.entity, em.create(this.entity, fields));
+      await this.audit.record(eventOf(record), em, context);
+      return record;
+    });
+  }
+
+  async findById(id: string, createdBy?: string): Promise<E | undefined> {
+    return (await this.dataSource.getRepository(this.entity).findOneBy(this.owned(id, createdBy))) ?? undefined;
+  }
+
+  async list(createdBy: string | undefined, skip: number, limit: number): Promise<{ items: E[]; total: number }> {
+    const [items, total] = await this.dataSource.getRepository(this.entity).findAndCount({
+      where: (createdBy ? { createdBy } : {}) as FindOptionsWhere<E>,
+      order: { createdAt: 'DESC', id: 'DESC' } as never,
+      skip,
+      take: limit,
+    });
+    return { items, total };
+  }
+
+  /**
+   * Changes a record under its row lock: `change` gets it as it is and returns the audit entry of what it
+   * changed. Undefined when there is no such record.
+   */
+  update(
+    id: string,
+    createdBy: string | undefined,
+    change: (record: E) => AuditEvent | Promise<AuditEvent>,
+    context?: AuditRequestContext,
+  ): Promise<E | undefined> {
+    return this.dataSource.transaction(async (em) => {
+      const record = await this.lock(em, id, createdBy);
+      if (!record) return undefined;
+      const event = await change(record);
+      const saved = await em.save(this.entity, record);
+      await this.audit.record(event, em, context);
+      return saved;
+    });
+  }
+
+  /** Deletes a record with its audit entry; returns it, or undefined when there is none. */
+  delete(
+    id: string,
+    createdBy: string | undefined,
+    event: AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<E | undefined> {
+    return this.dataSource.transaction(async (em) => {
+      const record = await this.lock(em, id, createdBy);
+      if (!record) return undefined;
+      await em.delete(this.entity, { id } as FindOptionsWhere<E>);
+      await this.audit.record(event, em, context);
+      return record;
+    });
+  }
+
+  /** The record, its row locked for the rest of `em`'s transaction. */
+  async lock(em: EntityManager, id: string, createdBy: string | undefined): Promise<E | undefined> {
+    return (
+      (await em.findOne(this.entity, { where: this.owned(id, createdBy), lock: { mode: 'pessimistic_write' } })) ??
+      undefined
+    );
+  }
+
+  private owned(id: string, createdBy: string | undefined): FindOptionsWhere<E> {
+    return (createdBy ? { id, createdBy } : { id }) as FindOptionsWhere<E>;
+  }
+}
