@@ -215,6 +215,76 @@ describe('schedules', () => {
     const fires = await firesOf(t, schedule.id);
     expect(fires).toHaveLength(1);
     expect(fires[0].fireAt).toBe(fireAt.toISOString());
+    // One line in the history for the fire, however often it was handled.
+    const history = await t.dataSource.query(`SELECT outcome, target_id FROM schedule_fires WHERE schedule_id = $1`, [
+      schedule.id,
+    ]);
+    expect(history).toEqual([{ outcome: 'made', target_id: fires[0].id }]);
+  });
+
+  it('lists schedules by paused, tag and target, refuses unknown filters, and keeps fire history to the owner', async () => {
+    const wf = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({ name: `wf-filter-${Date.now()}`, steps: [{ id: 'a', agentId: calc, input: { expression: '1' } }] })
+      .expect(201);
+    const tag = `night-${Date.now()}`;
+    const paused = (
+      await create({
+        name: 'paused nightly',
+        target: { agentId: calc, input: { expression: '1' } },
+        cron: '0 3 * * *',
+        paused: true,
+        tags: [tag],
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const runs = (
+      await create({
+        name: 'nightly runs',
+        target: { workflowId: wf.body.data.id, input: {} },
+        cron: '0 3 * * *',
+        tags: [tag],
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const ids = async (query: string, user = op): Promise<string[]> =>
+      (
+        (
+          await request(t.http)
+            .get(`/api/v1/schedules?${query}`)
+            .set(...bearer(user))
+            .expect(200)
+        ).body.data as ScheduleView[]
+      ).map((s) => s.id);
+    expect(await ids(`tag=${tag}`)).toEqual([runs.id, paused.id]);
+    expect(await ids(`tag=${tag}&paused=true`)).toEqual([paused.id]);
+    expect(await ids(`tag=${tag}&paused=false`)).toEqual([runs.id]);
+    expect(await ids(`tag=${tag}&target=workflow`)).toEqual([runs.id]);
+    expect(await ids(`tag=${tag}&agentId=${calc}`)).toEqual([paused.id]);
+    expect(await ids(`tag=${tag}&workflowId=${wf.body.data.id as string}`)).toEqual([runs.id]);
+    expect(await ids(`tag=${tag}`, viewer)).toEqual([]);
+    for (const bad of ['paused=maybe', 'target=cron', 'agentId=x', 'colour=red', `tag=${'x'.repeat(65)}`]) {
+      const res = await request(t.http)
+        .get(`/api/v1/schedules?${bad}`)
+        .set(...bearer(op))
+        .expect(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    // A schedule's history is its owner's: others get 404, as for the schedule.
+    await request(t.http)
+      .get(`/api/v1/schedules/${paused.id}/fires`)
+      .set(...bearer(viewer))
+      .expect(404);
+    const empty = await request(t.http)
+      .get(`/api/v1/schedules/${paused.id}/fires`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(empty.body.data).toEqual([]);
+    for (const id of [paused.id, runs.id]) {
+      await request(t.http)
+        .delete(`/api/v1/schedules/${id}`)
+        .set(...bearer(op))
+        .expect(204);
+    }
   });
 
   it('skips a fire while what the last one started is still going, when overlap is skip', async () => {
@@ -239,6 +309,19 @@ describe('schedules', () => {
       last_fire_at: Date;
     }[];
     expect(Date.now() - row.last_fire_at.getTime()).toBeLessThan(2500);
+    // The history says what each fire came to: the first made the task, the later ones were skipped.
+    const history = (
+      await request(t.http)
+        .get(`/api/v1/schedules/${schedule.id}/fires`)
+        .set(...bearer(op))
+        .expect(200)
+    ).body;
+    const lines = history.data as { outcome: string; targetId: string | null; fireAt: string }[];
+    expect(history.meta.total).toBeGreaterThanOrEqual(2);
+    const [made] = await firesOf(t, schedule.id);
+    expect(lines.at(-1)).toMatchObject({ outcome: 'made', targetId: made.id, fireAt: made.fireAt });
+    expect(lines.slice(0, -1).every((l) => l.outcome === 'skipped-overlap' && l.targetId === null)).toBe(true);
+    expect(lines.map((l) => l.fireAt)).toEqual([...lines.map((l) => l.fireAt)].sort().reverse());
     await request(t.http)
       .delete(`/api/v1/schedules/${schedule.id}`)
       .set(...bearer(op))

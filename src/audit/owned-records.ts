@@ -33,9 +33,15 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
     return (await this.dataSource.getRepository(this.entity).findOneBy(this.owned(id, createdBy))) ?? undefined;
   }
 
-  async list(createdBy: string | undefined, skip: number, limit: number): Promise<{ items: E[]; total: number }> {
+  /** Newest first; `filter` narrows the list further (its fields ANDed). */
+  async list(
+    createdBy: string | undefined,
+    skip: number,
+    limit: number,
+    filter: FindOptionsWhere<E> = {},
+  ): Promise<{ items: E[]; total: number }> {
     const [items, total] = await this.dataSource.getRepository(this.entity).findAndCount({
-      where: (createdBy ? { createdBy } : {}) as FindOptionsWhere<E>,
+      where: (createdBy ? { ...filter, createdBy } : filter) as FindOptionsWhere<E>,
       order: { createdAt: 'DESC', id: 'DESC' } as never,
       skip,
       take: limit,

@@ -4,6 +4,7 @@ import { AgentEntity } from '../agents/entities/agent.entity';
 import { TaskAttemptEntity } from '../tasks/entities/task-attempt.entity';
 import { TaskCheckpointPartEntity } from '../tasks/entities/task-checkpoint-part.entity';
 import { TaskEntity } from '../tasks/entities/task.entity';
+import { ScheduleFireEntity } from '../schedules/entities/schedule-fire.entity';
 import { ScheduleEntity } from '../schedules/entities/schedule.entity';
 import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/entities/workflow.entity';
@@ -32,6 +33,7 @@ export const ENTITIES: Function[] = [
   TaskAttemptEntity,
   TaskCheckpointPartEntity,
   ScheduleEntity,
+  ScheduleFireEntity,
   WorkflowEntity,
   WorkflowRunEntity,
   WebVitalEntity,

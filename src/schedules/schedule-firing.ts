@@ -46,7 +46,7 @@ export class ScheduleFiring {
     // makes late); until then the mark stays, and the sync's pass makes the fires after it again, to no effect.
     const done = !firesAfter(timingOf(schedule), schedule.firedUntil, 1, new Date(fireAt.getTime() - 1)).length;
     if (schedule.overlap === 'skip' && (await this.lastStillGoing(schedule))) {
-      await this.schedules.recordFire(schedule.id, fireAt, null, done);
+      await this.schedules.recordFire(schedule.id, fireAt, null, done, { outcome: 'skipped-overlap', targetId: null });
       return 'skipped-overlap';
     }
     let targetId: string | null;
@@ -63,11 +63,21 @@ export class ScheduleFiring {
         resourceId: schedule.id,
         details: { fireAt: fireAt.toISOString(), error: err.code },
       });
-      await this.schedules.recordFire(schedule.id, fireAt, null, done);
+      await this.schedules.recordFire(schedule.id, fireAt, null, done, {
+        outcome: 'failed',
+        targetId: null,
+        error: err.code,
+      });
       this.logger.warn(`schedule ${schedule.id} fire at ${fireAt.toISOString()}: ${err.code}`);
       return 'failed';
     }
-    await this.schedules.recordFire(schedule.id, fireAt, targetId, done);
+    await this.schedules.recordFire(
+      schedule.id,
+      fireAt,
+      targetId,
+      done,
+      targetId ? { outcome: 'made', targetId } : undefined,
+    );
     return targetId ? 'made' : 'done-before';
   }
 

@@ -9,6 +9,7 @@ import { Page } from '../common/http/envelope';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
+import { ScheduleFireDto, ScheduleQueryDto } from './dto/schedule-query.dto';
 import { type ScheduleView, SchedulesService } from './schedules.service';
 
 const dto = ({ schedule, nextFires }: ScheduleView): ScheduleDto => ScheduleDto.from(schedule, nextFires);
@@ -42,9 +43,33 @@ export class SchedulesController {
   @RequirePermissions('schedules:read')
   @ApiOperation({ operationId: 'listSchedules', summary: 'Your schedules, newest first (admins: everyone’s)' })
   @ApiEnvelope(ScheduleDto, { list: true })
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<ScheduleDto>> {
-    const page = await this.schedules.list(principal, query.skip, query.limit);
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ScheduleQueryDto): Promise<Page<ScheduleDto>> {
+    const { skip, limit, ...filter } = query;
+    const page = await this.schedules.list(principal, skip, limit, filter);
     return new Page(page.items.map(dto), page.total, page.skip, page.limit);
+  }
+
+  @Get(':id/fires')
+  @RequirePermissions('schedules:read')
+  @ApiOperation({
+    operationId: 'listScheduleFires',
+    summary: 'A schedule’s handled fires, latest first: what each started, or why it started nothing',
+  })
+  @ApiEnvelope(ScheduleFireDto, { list: true })
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
+  async fires(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<ScheduleFireDto>> {
+    const page = await this.schedules.fires(principal, id, query.skip, query.limit);
+    return new Page(
+      page.items.map((f) => ScheduleFireDto.from(f)),
+      page.total,
+      page.skip,
+      page.limit,
+    );
   }
 
   @Get(':id')

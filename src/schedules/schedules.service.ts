@@ -6,7 +6,7 @@ import { Page } from '../common/http/envelope';
 import { TaskSubmission } from '../tasks/task-submission';
 import { WorkflowsService } from '../workflows/workflows.service';
 import type { CreateScheduleDto, ScheduleTargetDto, UpdateScheduleDto } from './dto/schedule.dto';
-import { ScheduleRepository } from './persistence/schedule.repository';
+import { type ScheduleFilter, type ScheduleFire, ScheduleRepository } from './persistence/schedule.repository';
 import type { FireTargets, ScheduleStore } from './ports';
 import { mayFire, type Schedule, timingOf } from './schedule';
 import { ScheduleQueue } from './schedule-queue';
@@ -78,8 +78,9 @@ export class SchedulesService {
     return this.view(await this.find(principal, id));
   }
 
-  async list(principal: Principal, skip: number, limit: number): Promise<Page<ScheduleView>> {
-    const { items, total } = await this.store.list(isAdmin(principal) ? undefined : principal.userId, skip, limit);
+  async list(principal: Principal, skip: number, limit: number, filter?: ScheduleFilter): Promise<Page<ScheduleView>> {
+    const owner = isAdmin(principal) ? undefined : principal.userId;
+    const { items, total } = await this.store.list(owner, skip, limit, filter);
     return new Page(
       items.map((s) => this.view(s)),
       total,
@@ -148,6 +149,13 @@ export class SchedulesService {
     );
     if (!deleted) throw new NotFoundError('Schedule');
     await this.queue.remove(id).catch((err: Error) => this.logger.warn(`schedule ${id} left in Redis: ${err.message}`));
+  }
+
+  /** A schedule's handled fires, latest first. */
+  async fires(principal: Principal, id: string, skip: number, limit: number): Promise<Page<ScheduleFire>> {
+    await this.find(principal, id);
+    const { items, total } = await this.store.fires(id, skip, limit);
+    return new Page(items, total, skip, limit);
   }
 
   private async find(principal: Principal, id: string): Promise<Schedule> {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { ArrayContains, DataSource, type FindOptionsWhere, IsNull, Not } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { OwnedRecords } from '../../audit/owned-records';
+import { type FireRecordOutcome, ScheduleFireEntity } from '../entities/schedule-fire.entity';
 import { ScheduleEntity } from '../entities/schedule.entity';
 
 import type { Schedule } from '../schedule';
@@ -11,6 +12,22 @@ import type { Schedule } from '../schedule';
 export type { Schedule };
 /** A new schedule's fields; the repository gives it its id and times. */
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'createdAt' | 'updatedAt'>;
+/** What a list of schedules may be narrowed to. */
+export interface ScheduleFilter {
+  paused?: boolean;
+  tag?: string;
+  target?: 'agent' | 'workflow';
+  agentId?: string;
+  workflowId?: string;
+}
+/** A handled fire, as the history shows it. */
+export type ScheduleFire = Omit<ScheduleFireEntity, 'schedule'>;
+/** What a fire came to, as its record keeps it. */
+export interface FireRecord {
+  outcome: FireRecordOutcome;
+  targetId: string | null;
+  error?: string;
+}
 
 /** Every statement on `schedules`. Changes commit with their audit entry. */
 @Injectable()
@@ -42,8 +59,31 @@ export class ScheduleRepository {
   }
 
   /** Newest first; with `createdBy`, only that user's. */
-  list(createdBy: string | undefined, skip: number, limit: number): Promise<{ items: Schedule[]; total: number }> {
-    return this.records.list(createdBy, skip, limit);
+  list(
+    createdBy: string | undefined,
+    skip: number,
+    limit: number,
+    filter: ScheduleFilter = {},
+  ): Promise<{ items: Schedule[]; total: number }> {
+    const where: FindOptionsWhere<ScheduleEntity> = {};
+    if (filter.paused !== undefined) where.paused = filter.paused;
+    if (filter.tag !== undefined) where.tags = ArrayContains([filter.tag]);
+    if (filter.target === 'agent') where.agentId = Not(IsNull());
+    if (filter.target === 'workflow') where.workflowId = Not(IsNull());
+    if (filter.agentId !== undefined) where.agentId = filter.agentId;
+    if (filter.workflowId !== undefined) where.workflowId = filter.workflowId;
+    return this.records.list(createdBy, skip, limit, where);
+  }
+
+  /** A schedule's handled fires, latest first. */
+  async fires(scheduleId: string, skip: number, limit: number): Promise<{ items: ScheduleFire[]; total: number }> {
+    const [items, total] = await this.dataSource.getRepository(ScheduleFireEntity).findAndCount({
+      where: { scheduleId },
+      order: { fireAt: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return { items, total };
   }
 
   /** Every schedule that may fire (not paused), oldest first. */
@@ -76,18 +116,30 @@ export class ScheduleRepository {
 
   /**
    * Records a handled fire: when it is the latest so far, what it made (`targetId`, null for a fire skipped
-   * because the last one had not finished); with `done`, that every fire up to it is handled. A fire handled
+   * because the last one had not finished); with `done`, that every fire up to it is handled; with `record`,
+   * the fire's line in the history (its first handling's: a fire handled again keeps it). A fire handled
    * twice, or after a later one, changes nothing it should not.
    */
-  async recordFire(id: string, fireAt: Date, targetId: string | null, done: boolean): Promise<void> {
+  async recordFire(
+    id: string,
+    fireAt: Date,
+    targetId: string | null,
+    done: boolean,
+    record?: FireRecord,
+  ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE schedules
+      `WITH fire AS (
+         INSERT INTO schedule_fires (schedule_id, fire_at, outcome, target_id, error)
+         SELECT id, $2, $5, $6, $7 FROM schedules WHERE id = $1 AND $5::varchar IS NOT NULL
+         ON CONFLICT DO NOTHING
+       )
+       UPDATE schedules
           SET fired_until = CASE WHEN $4 THEN GREATEST(fired_until, $2) ELSE fired_until END,
               last_fire_at = CASE WHEN last_fire_at IS NULL OR last_fire_at <= $2 THEN $2 ELSE last_fire_at END,
               last_target_id = CASE WHEN (last_fire_at IS NULL OR last_fire_at <= $2) AND $3::uuid IS NOT NULL
                                     THEN $3::uuid ELSE last_target_id END
         WHERE id = $1`,
-      [id, fireAt, targetId, done],
+      [id, fireAt, targetId, done, record?.outcome ?? null, record?.targetId ?? null, record?.error ?? null],
     );
   }
 

@@ -503,6 +503,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules/{id}/fires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule’s handled fires, latest first: what each started, or why it started nothing */
+        get: operations["listScheduleFires"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules/{id}": {
         parameters: {
             query?: never;
@@ -1407,6 +1424,30 @@ export interface components {
             overlap?: "allow" | "skip";
             /** @description Given to every task the schedule starts */
             tags?: string[];
+        };
+        ScheduleFireDto: {
+            /**
+             * Format: date-time
+             * @description The fire time the schedule gave it
+             */
+            fireAt: string;
+            /**
+             * @description `made`: it started `targetId`; `skipped-overlap`: the last fire had not finished; `failed`: refused (see `error`)
+             * @enum {string}
+             */
+            outcome: "made" | "skipped-overlap" | "failed";
+            /**
+             * Format: uuid
+             * @description The task or run it started
+             */
+            targetId: string | null;
+            /** @description The error code of a refused fire */
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description When it was handled (later than `fireAt` for a late fire)
+             */
+            handledAt: string;
         };
         UpdateScheduleDto: {
             name?: string;
@@ -4309,6 +4350,16 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
+                /** @description Only paused (`true`) or only active (`false`) schedules */
+                paused?: boolean;
+                /** @description Only schedules carrying this tag */
+                tag?: string;
+                /** @description Only schedules that start tasks, or only runs */
+                target?: "agent" | "workflow";
+                /** @description Only schedules starting this agent's tasks */
+                agentId?: string;
+                /** @description Only schedules starting this workflow's runs */
+                workflowId?: string;
             };
             header?: never;
             path?: never;
@@ -4328,6 +4379,15 @@ export interface operations {
                         data: components["schemas"]["ScheduleDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
@@ -4406,6 +4466,83 @@ export interface operations {
             };
             /** @description FORBIDDEN: Authenticated but lacking the permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    listScheduleFires: {
+        parameters: {
+            query?: {
+                /** @description Items to skip */
+                skip?: number;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["ScheduleFireDto"][];
+                        meta: components["schemas"]["PageMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

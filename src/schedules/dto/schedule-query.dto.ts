@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
+import { FIRE_OUTCOMES, type FireRecordOutcome } from '../entities/schedule-fire.entity';
+import type { ScheduleFire } from '../persistence/schedule.repository';
+
+const TARGETS = ['agent', 'workflow'] as const;
+
+/** `true` and `false` as a query sends them; anything else is left for the validator to refuse. */
+const queryBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class ScheduleQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only paused (`true`) or only active (`false`) schedules' })
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean()
+  paused?: boolean;
+
+  @ApiPropertyOptional({ description: 'Only schedules carrying this tag' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  tag?: string;
+
+  @ApiPropertyOptional({ enum: TARGETS, description: 'Only schedules that start tasks, or only runs' })
+  @IsOptional()
+  @IsIn(TARGETS)
+  target?: (typeof TARGETS)[number];
+
+  @ApiPropertyOptional({ format: 'uuid', description: "Only schedules starting this agent's tasks" })
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "Only schedules starting this workflow's runs" })
+  @IsOptional()
+  @IsUUID()
+  workflowId?: string;
+}
+
+/** One handled fire of a schedule. */
+export class ScheduleFireDto {
+  @ApiProperty({ format: 'date-time', description: 'The fire time the schedule gave it' })
+  fireAt!: Date;
+
+  @ApiProperty({
+    enum: FIRE_OUTCOMES,
+    description:
+      '`made`: it started `targetId`; `skipped-overlap`: the last fire had not finished; `failed`: refused (see `error`)',
+  })
+  outcome!: FireRecordOutcome;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The task or run it started' })
+  targetId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The error code of a refused fire' })
+  error!: string | null;
+
+  @ApiProperty({ format: 'date-time', description: 'When it was handled (later than `fireAt` for a late fire)' })
+  handledAt!: Date;
+
+  static from(f: ScheduleFire): ScheduleFireDto {
+    return { fireAt: f.fireAt, outcome: f.outcome, targetId: f.targetId, error: f.error, handledAt: f.handledAt };
+  }
+}
