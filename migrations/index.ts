@@ -13,6 +13,7 @@ import { Schedules1764010000000 } from './1764010000000-schedules';
 import { TaskTags1764020000000 } from './1764020000000-task-tags';
 import { Webhooks1764030000000 } from './1764030000000-webhooks';
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
+import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -31,4 +32,5 @@ export const MIGRATIONS: Function[] = [
   TaskTags1764020000000,
   Webhooks1764030000000,
   ScheduleFires1764140000000,
+  WebhookDeliveryOccurrence1764150000000,
 ];

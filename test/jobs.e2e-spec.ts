@@ -104,6 +104,7 @@ describe('periodic jobs', () => {
       'tasks.reconcile',
       'test.flaky',
       'test.tick',
+      'webhooks.catch_up',
       'webhooks.reconcile',
       'workflows.sweep',
     ];

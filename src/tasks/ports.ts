@@ -26,6 +26,7 @@ export type TaskStore = Pick<
   | 'list'
   | 'attempts'
   | 'statesOf'
+  | 'finishedBetween'
   | 'cancel'
   | 'retry'
 >;

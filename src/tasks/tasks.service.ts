@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
+import type { FinishCursor } from '../common/finish-cursor';
 import { isAdmin, type Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
 import { EventBus } from '../events/event-bus';
@@ -85,6 +86,11 @@ export class TasksService {
     await this.queue.remove(id);
     await this.submission.afterCreate([task]);
     return task;
+  }
+
+  /** Tasks of `creators` finished after `after` and by `until`, in finish order: for catching up with them. */
+  finishedBetween(after: FinishCursor, until: Date, creators: string[], limit: number): Promise<Task[]> {
+    return this.store.finishedBetween(after, until, creators, limit);
   }
 
   /** Where tasks are (a run's steps, a schedule's last fire); in the caller's transaction when `em` is given. */

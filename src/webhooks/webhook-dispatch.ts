@@ -30,26 +30,35 @@ export class WebhookDispatch implements OnModuleInit {
     this.runs.onConcluded((run) => this.runConcluded(run));
   }
 
+  /** Makes the deliveries of a task's finish; again for the same finish, none. */
   taskFinished(task: Task): Promise<void> {
-    return this.dispatch(`task.${task.status}` as WebhookEvent, task.id, task.createdBy, () => taskView(task));
+    const type = `task.${task.status}` as WebhookEvent;
+    return this.dispatch(type, task.id, task.finishedAt, task.createdBy, () => taskView(task));
   }
 
+  /** Makes the deliveries of a run's conclusion; again for the same conclusion, none. */
   runConcluded(run: WorkflowRun): Promise<void> {
-    return this.dispatch(`run.${run.status}` as WebhookEvent, run.id, run.createdBy, () => runDto(run));
+    return this.dispatch(`run.${run.status}` as WebhookEvent, run.id, run.finishedAt, run.createdBy, () => runDto(run));
   }
 
-  private async dispatch(type: WebhookEvent, resourceId: string, createdBy: string, data: () => unknown) {
+  private async dispatch(
+    type: WebhookEvent,
+    resourceId: string,
+    occurredAt: Date | null,
+    createdBy: string,
+    data: () => unknown,
+  ) {
     const endpoints = await this.store.subscribers(createdBy, type);
     if (!endpoints.length) return;
     const messageId = `msg_${randomUUID()}`;
     const payload = JSON.stringify({ type, timestamp: new Date().toISOString(), data: data() });
-    const deliveries = await this.store.insertDeliveries(
-      endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: type, resourceId, payload })),
+    const stored = await this.store.insertDeliveries(
+      endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: type, resourceId, occurredAt, payload })),
     );
-    for (const delivery of deliveries) {
+    for (const id of stored) {
       await this.queue
-        .add(delivery.id)
-        .catch((err: Error) => this.logger.warn(`webhook delivery ${delivery.id} not yet queued: ${err.message}`));
+        .add(id)
+        .catch((err: Error) => this.logger.warn(`webhook delivery ${id} not yet queued: ${err.message}`));
     }
   }
 }

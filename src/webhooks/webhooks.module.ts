@@ -4,6 +4,7 @@ import { AgentsModule } from '../agents/agents.module';
 import type { AppRole } from '../config/app-config';
 import { WEBHOOKS_QUEUE } from '../jobs/queues';
 import { WebhookRepository } from './persistence/webhook.repository';
+import { WebhookCatchUp } from './webhook-catch-up';
 import { WebhookDispatch } from './webhook-dispatch';
 import { WebhookQueue } from './webhook-queue';
 import { WebhookReconciler } from './webhook-reconciler';
@@ -31,6 +32,7 @@ export class WebhooksModule {
         WebhookDispatch,
         WebhookSender,
         WebhookReconciler,
+        WebhookCatchUp,
         ...(works ? [WebhookWorker] : []),
       ],
     };

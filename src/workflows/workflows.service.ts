@@ -4,6 +4,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
+import type { FinishCursor } from '../common/finish-cursor';
 import { isAdmin, type Principal } from '../auth/principal';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
@@ -176,6 +177,11 @@ export class WorkflowsService {
   }
 
   /** The run's status; undefined when there is no such run. */
+  /** Runs of `creators` concluded after `after` and by `until`, in conclusion order: for catching up with them. */
+  concludedBetween(after: FinishCursor, until: Date, creators: string[], limit: number): Promise<WorkflowRunEntity[]> {
+    return this.runStore.concludedBetween(after, until, creators, limit);
+  }
+
   async runStatus(runId: string): Promise<WorkflowRunEntity['status'] | undefined> {
     return (await this.runStore.findById(runId))?.status;
   }

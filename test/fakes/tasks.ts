@@ -1,4 +1,5 @@
 import { AgentNotFoundError } from '../../src/agents/agents.errors';
+import type { FinishCursor } from '../../src/common/finish-cursor';
 import type { AgentStateHandle } from '../../src/agents/agent-state.store';
 import type { AuditRequestContext } from '../../src/audit/audit-context';
 import type { AuditEvent } from '../../src/audit/audit.service';
@@ -125,6 +126,15 @@ export class FakeTaskStore implements TaskStore {
       const task = this.tasks.get(id);
       return task ? [{ id, stepId: task.stepId, status: task.status, output: task.output, error: task.error }] : [];
     });
+  }
+
+  async finishedBetween(after: FinishCursor, until: Date, creators: string[], limit: number): Promise<Task[]> {
+    const key = (t: { at: Date; id: string }) => `${t.at.toISOString()}/${t.id}`;
+    return [...this.tasks.values()]
+      .filter((t) => t.finishedAt && creators.includes(t.createdBy) && t.finishedAt <= until)
+      .filter((t) => key({ at: t.finishedAt!, id: t.id }) > key(after))
+      .sort((a, b) => key({ at: a.finishedAt!, id: a.id }).localeCompare(key({ at: b.finishedAt!, id: b.id })))
+      .slice(0, limit);
   }
 
   async cancel(

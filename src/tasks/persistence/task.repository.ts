@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import type { FinishCursor } from '../../common/finish-cursor';
 import { MicroBatcher } from '../../database/micro-batcher';
 import { preparedQuery, preparedRows } from '../../database/prepared';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
@@ -183,6 +184,23 @@ export class TaskRepository {
     );
     if (n >= EXACT_TOTAL_BELOW) this.largeTotals.set(key, n);
     return n;
+  }
+
+  /**
+   * Tasks of `creators` that finished after `after` and by `until`, in finish order (then id), at most
+   * `limit`: for what catches up with finishes a killed process did not follow up.
+   */
+  async finishedBetween(after: FinishCursor, until: Date, creators: string[], limit: number): Promise<Task[]> {
+    const rows = await preparedRows(
+      this.dataSource,
+      `SELECT ${this.rows.columns} FROM tasks t
+        WHERE t.finished_at IS NOT NULL AND (t.finished_at, t.id) > ($1, $2) AND t.finished_at <= $3
+          AND t.created_by = ANY($4::uuid[]) AND t.status = ANY($5::varchar[])
+        ORDER BY t.finished_at, t.id
+        LIMIT $6`,
+      [after.at, after.id, until, creators, FINAL_STATUSES, limit],
+    );
+    return rows.map((row) => this.rows.fromValues(row));
   }
 
   /** The task's attempts, first to last. */

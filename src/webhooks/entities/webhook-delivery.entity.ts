@@ -18,6 +18,10 @@ import type { DeliveryAttempt, DeliveryStatus, WebhookEvent } from '../webhook-e
 @Check('webhook_deliveries_status_check', `"status" IN ('pending', 'succeeded', 'failed')`)
 @Index('webhook_deliveries_endpoint_created_idx', ['endpointId', 'createdAt'])
 @Index('webhook_deliveries_pending_idx', ['nextAttemptAt'], { where: `"status" = 'pending'` })
+@Index('webhook_deliveries_occurrence_unique', ['endpointId', 'eventType', 'resourceId', 'occurredAt'], {
+  unique: true,
+  where: `"occurred_at" IS NOT NULL`,
+})
 export class WebhookDeliveryEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'webhook_deliveries_pk' })
   id!: string;
@@ -35,6 +39,13 @@ export class WebhookDeliveryEntity {
 
   @Column({ name: 'event_type', type: 'varchar', length: 40 })
   eventType!: WebhookEvent;
+
+  /**
+   * When what the event tells of happened (the task's or the run's finish): one delivery per endpoint, event
+   * and occurrence. None on a redelivery.
+   */
+  @Column({ name: 'occurred_at', type: 'timestamptz', nullable: true })
+  occurredAt!: Date | null;
 
   /** The task's or the run's id. */
   @Column({ name: 'resource_id', type: 'uuid' })

@@ -13,7 +13,10 @@ import type { NextStep } from '../webhook-rules';
 export type WebhookEndpoint = WebhookEndpointEntity;
 export type WebhookDelivery = WebhookDeliveryEntity;
 export type NewEndpoint = Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'secretSealed' | 'createdBy'>;
-export type NewDelivery = Pick<WebhookDelivery, 'endpointId' | 'messageId' | 'eventType' | 'resourceId' | 'payload'>;
+export type NewDelivery = Pick<
+  WebhookDelivery,
+  'endpointId' | 'messageId' | 'eventType' | 'resourceId' | 'occurredAt' | 'payload'
+>;
 
 /** What an attempt's outcome did to its endpoint. */
 export interface AttemptRecorded {
@@ -121,13 +124,31 @@ export class WebhookRepository {
     return enabled?.endpoints.filter((e) => e.events.includes(event)) ?? [];
   }
 
-  /** Stores new deliveries, pending and due now. */
-  async insertDeliveries(rows: NewDelivery[]): Promise<WebhookDelivery[]> {
+  /**
+   * Stores new deliveries, pending and due now, and returns the ids of those stored: one an endpoint already
+   * has for the same event and occurrence is not stored again.
+   */
+  async insertDeliveries(rows: NewDelivery[]): Promise<string[]> {
     if (!rows.length) return [];
     const now = new Date();
-    return this.deliveries.save(
-      rows.map((row) => this.deliveries.create({ ...row, status: 'pending', attempts: 0, nextAttemptAt: now })),
-    );
+    const result = await this.deliveries
+      .createQueryBuilder()
+      .insert()
+      .values(rows.map((row) => ({ ...row, status: 'pending' as const, attempts: 0, nextAttemptAt: now })))
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    return (result.raw as { id: string }[]).map((r) => r.id);
+  }
+
+  /** The users with an enabled endpoint: whose finishes may have deliveries to make. */
+  async subscribedCreators(): Promise<string[]> {
+    const rows = await this.endpoints
+      .createQueryBuilder('e')
+      .select('DISTINCT e.created_by', 'createdBy')
+      .where('e.enabled')
+      .getRawMany<{ createdBy: string }>();
+    return rows.map((r) => r.createdBy);
   }
 
   /** A delivery with its endpoint, for an attempt. */

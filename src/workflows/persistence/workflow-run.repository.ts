@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { FinishCursor } from '../../common/finish-cursor';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
@@ -86,6 +87,20 @@ export class WorkflowRunRepository {
       take: limit,
     });
     return runs.map((r) => r.id);
+  }
+
+  /** Runs of `creators` concluded after `after` and by `until`, in conclusion order (then id), at most `limit`. */
+  concludedBetween(after: FinishCursor, until: Date, creators: string[], limit: number): Promise<WorkflowRunEntity[]> {
+    return this.dataSource
+      .getRepository(WorkflowRunEntity)
+      .createQueryBuilder('r')
+      .where(`r.status IN ('succeeded', 'failed', 'cancelled') AND r.updated_at >= :at`, { at: after.at })
+      .andWhere('(r.finished_at, r.id) > (:at, :id) AND r.finished_at <= :until', { at: after.at, id: after.id, until })
+      .andWhere('r.created_by = ANY(:creators)', { creators })
+      .orderBy('r.finished_at', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .limit(limit)
+      .getMany();
   }
 
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {

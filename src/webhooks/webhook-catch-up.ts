@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { cursorAt, type FinishCursor } from '../common/finish-cursor';
+import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
+import { REDIS } from '../redis/redis.constants';
+import { TasksService } from '../tasks/tasks.service';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { WebhookRepository } from './persistence/webhook.repository';
+import { WebhookDispatch } from './webhook-dispatch';
+
+/** How far back a pass starts when Redis lost where the last one stopped. */
+export const CATCH_UP_WINDOW_MS = 10 * 60_000;
+/** Finishes read per kind and pass, at most. */
+const BATCH = 500;
+
+/**
+ * Makes the deliveries of the finishes that a process killed between a task's (or a run's) commit and its
+ * deliveries did not make. Once every WEBHOOK_RECONCILE_INTERVAL_MS across the workers it reads the tasks
+ * and runs of users with an enabled endpoint that finished since the last pass, up to two periods ago (the
+ * finishes still being followed up are left to their process), and dispatches each again: a delivery an
+ * endpoint has for the same event and finish is not made twice. Where a pass stopped is kept in Redis; when
+ * Redis lost it, the next pass goes back {@link CATCH_UP_WINDOW_MS}.
+ */
+@PeriodicJob({
+  name: 'webhooks.catch_up',
+  everyMs: (config) => config.webhooks.reconcileIntervalMs,
+  roles: WORKER_ROLES,
+})
+@Injectable()
+export class WebhookCatchUp implements PeriodicJobHandler {
+  private readonly logger = new Logger(WebhookCatchUp.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly store: WebhookRepository,
+    private readonly dispatch: WebhookDispatch,
+    private readonly tasks: TasksService,
+    private readonly runs: WorkflowsService,
+  ) {}
+
+  async run(): Promise<{ tasks: number; runs: number }> {
+    const now = Date.now();
+    const until = new Date(now - 2 * this.config.webhooks.reconcileIntervalMs);
+    const creators = await this.store.subscribedCreators();
+    const tasks = await this.pass('tasks', until, creators, now, async (after) => {
+      const found = await this.tasks.finishedBetween(after, until, creators, BATCH);
+      for (const task of found) await this.dispatch.taskFinished(task);
+      return found.map((t) => ({ at: t.finishedAt!, id: t.id }));
+    });
+    const runs = await this.pass('runs', until, creators, now, async (after) => {
+      const found = await this.runs.concludedBetween(after, until, creators, BATCH);
+      for (const run of found) await this.dispatch.runConcluded(run);
+      return found.map((r) => ({ at: r.finishedAt!, id: r.id }));
+    });
+    if (tasks + runs) this.logger.debug(`webhooks: followed up ${tasks} task and ${runs} run finishes`);
+    return { tasks, runs };
+  }
+
+  /** One kind's pass from its cursor: a full batch leaves the cursor at its last finish, else at `until`. */
+  private async pass(
+    kind: 'tasks' | 'runs',
+    until: Date,
+    creators: string[],
+    now: number,
+    follow: (after: FinishCursor) => Promise<FinishCursor[]>,
+  ): Promise<number> {
+    const key = `webhooks:catch-up:${kind}`;
+    const stored = await this.redis.get(key);
+    const after = stored ? parseCursor(stored) : cursorAt(new Date(now - CATCH_UP_WINDOW_MS));
+    const followed = creators.length && after.at < until ? await follow(after) : [];
+    const next = followed.length === BATCH ? followed[followed.length - 1] : cursorAt(until);
+    if (next.at < after.at) return followed.length;
+    await this.redis.set(key, JSON.stringify(next), 'PX', 2 * CATCH_UP_WINDOW_MS);
+    return followed.length;
+  }
+}
+
+function parseCursor(text: string): FinishCursor {
+  const { at, id } = JSON.parse(text) as { at: string; id: string };
+  return { at: new Date(at), id };
+}
