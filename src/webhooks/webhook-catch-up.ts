@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { cursorAt, type FinishCursor } from '../common/finish-cursor';
@@ -8,12 +7,14 @@ import { REDIS } from '../redis/redis.constants';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { WebhookRepository } from './persistence/webhook.repository';
+import type { CatchUpDeps } from './ports';
 import { WebhookDispatch } from './webhook-dispatch';
 
 /** How far back a pass starts when Redis lost where the last one stopped. */
 export const CATCH_UP_WINDOW_MS = 10 * 60_000;
-/** Finishes read per kind and pass, at most. */
+/** Finishes read at once, and batches per kind and pass, at most. */
 const BATCH = 500;
+const BATCHES_PER_PASS = 10;
 
 /**
  * Makes the deliveries of the finishes that a process killed between a task's (or a run's) commit and its
@@ -34,11 +35,11 @@ export class WebhookCatchUp implements PeriodicJobHandler {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly store: WebhookRepository,
-    private readonly dispatch: WebhookDispatch,
-    private readonly tasks: TasksService,
-    private readonly runs: WorkflowsService,
+    @Inject(REDIS) private readonly redis: CatchUpDeps['cursors'],
+    @Inject(WebhookRepository) private readonly store: CatchUpDeps['store'],
+    @Inject(WebhookDispatch) private readonly dispatch: CatchUpDeps['dispatch'],
+    @Inject(TasksService) private readonly tasks: CatchUpDeps['tasks'],
+    @Inject(WorkflowsService) private readonly runs: CatchUpDeps['runs'],
   ) {}
 
   async run(): Promise<{ tasks: number; runs: number }> {
@@ -59,7 +60,10 @@ export class WebhookCatchUp implements PeriodicJobHandler {
     return { tasks, runs };
   }
 
-  /** One kind's pass from its cursor: a full batch leaves the cursor at its last finish, else at `until`. */
+  /**
+   * One kind's pass from its cursor, batch after batch until one is not full (the cursor then goes to
+   * `until`) or the pass has read its share (the cursor stays at the last finish read, for the next pass).
+   */
   private async pass(
     kind: 'tasks' | 'runs',
     until: Date,
@@ -69,12 +73,22 @@ export class WebhookCatchUp implements PeriodicJobHandler {
   ): Promise<number> {
     const key = `webhooks:catch-up:${kind}`;
     const stored = await this.redis.get(key);
-    const after = stored ? parseCursor(stored) : cursorAt(new Date(now - CATCH_UP_WINDOW_MS));
-    const followed = creators.length && after.at < until ? await follow(after) : [];
-    const next = followed.length === BATCH ? followed[followed.length - 1] : cursorAt(until);
-    if (next.at < after.at) return followed.length;
-    await this.redis.set(key, JSON.stringify(next), 'PX', 2 * CATCH_UP_WINDOW_MS);
-    return followed.length;
+    const start = stored ? parseCursor(stored) : cursorAt(new Date(now - CATCH_UP_WINDOW_MS));
+    if (start.at >= until) return 0;
+    let cursor = start;
+    let count = 0;
+    for (let batch = 0; ; batch++) {
+      const followed = creators.length ? await follow(cursor) : [];
+      count += followed.length;
+      if (followed.length < BATCH) {
+        cursor = cursorAt(until);
+        break;
+      }
+      cursor = followed[followed.length - 1];
+      if (batch + 1 === BATCHES_PER_PASS) break;
+    }
+    await this.redis.set(key, JSON.stringify(cursor), 'PX', 2 * CATCH_UP_WINDOW_MS);
+    return count;
   }
 }
 
