@@ -194,6 +194,10 @@ describe('schedules', () => {
         .set(...bearer(op))
     ).body.data as ScheduleView;
     expect(view.lastTargetId).toBe(after.at(-1)!.id);
+    const metrics = (await request(t.http).get('/metrics').expect(200)).text;
+    const made = /schedule_fires_total\{outcome="made"\} (\d+)/.exec(metrics);
+    expect(Number(made?.[1])).toBeGreaterThanOrEqual(after.length);
+    expect(metrics).toMatch(/schedule_fire_lateness_seconds_count \d+/);
   });
 
   it('makes one task of a fire made twice at once, or again after a worker died before recording it', async () => {

@@ -76,6 +76,20 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       name: METRIC.webhooksDisabled,
       help: 'Webhook endpoints disabled for failing (deliveries failed in a row, or too long without a success)',
     }),
+    makeCounterProvider({
+      name: METRIC.scheduleFires,
+      help: 'Schedule fires handled, by outcome (made, skipped-overlap, failed)',
+      labelNames: ['outcome'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.scheduleFireLateness,
+      help: 'How long after its fire time a schedule fire made its task or run',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    }),
+    makeCounterProvider({
+      name: METRIC.scheduleFiresMissed,
+      help: 'Schedule fires passed over: missed while Redis or the workers were away, too many to make late',
+    }),
   ],
   exports: [Metrics],
 })

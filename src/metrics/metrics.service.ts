@@ -16,6 +16,9 @@ export const METRIC = {
   webhookAttempts: 'webhook_delivery_attempts_total',
   webhookDuration: 'webhook_delivery_duration_seconds',
   webhooksDisabled: 'webhook_endpoints_disabled_total',
+  scheduleFires: 'schedule_fires_total',
+  scheduleFireLateness: 'schedule_fire_lateness_seconds',
+  scheduleFiresMissed: 'schedule_fires_passed_over_total',
 } as const;
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -37,6 +40,9 @@ export class Metrics {
     @InjectMetric(METRIC.webhookAttempts) private readonly webhookAttempts: Counter<string>,
     @InjectMetric(METRIC.webhookDuration) private readonly webhookDuration: Histogram<string>,
     @InjectMetric(METRIC.webhooksDisabled) private readonly webhooksDisabled: Counter<string>,
+    @InjectMetric(METRIC.scheduleFires) private readonly scheduleFires: Counter<string>,
+    @InjectMetric(METRIC.scheduleFireLateness) private readonly scheduleFireLateness: Histogram<string>,
+    @InjectMetric(METRIC.scheduleFiresMissed) private readonly scheduleFiresMissed: Counter<string>,
   ) {}
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -74,5 +80,19 @@ export class Metrics {
 
   webhookEndpointDisabled(): void {
     this.webhooksDisabled.inc();
+  }
+
+  /**
+   * One fire of a schedule handled: `made`, `skipped-overlap` or `failed` (its target refused it); a made fire's
+   * lateness is how long after its fire time the task or run was made.
+   */
+  scheduleFire(outcome: 'made' | 'skipped-overlap' | 'failed', latenessSeconds?: number): void {
+    this.scheduleFires.inc({ outcome });
+    if (latenessSeconds !== undefined) this.scheduleFireLateness.observe(Math.max(0, latenessSeconds));
+  }
+
+  /** Fires passed over (too many missed at once to make late); `count` of them. */
+  scheduleFiresPassedOver(count: number): void {
+    this.scheduleFiresMissed.inc(count);
   }
 }

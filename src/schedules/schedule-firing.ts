@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
+import { Metrics } from '../metrics/metrics.service';
 import { FINAL_STATUSES } from '../tasks/task';
 import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
@@ -29,6 +30,7 @@ export class ScheduleFiring {
     @Inject(TasksService) private readonly tasks: FireTargets['tasks'],
     @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
     private readonly audit: AuditService,
+    private readonly metrics: Metrics,
   ) {}
 
   /** The fire a job scheduler's job stands for, its time snapped to the schedule's own ({@link fireFor}). */
@@ -47,6 +49,7 @@ export class ScheduleFiring {
     const done = !firesAfter(timingOf(schedule), schedule.firedUntil, 1, new Date(fireAt.getTime() - 1)).length;
     if (schedule.overlap === 'skip' && (await this.lastStillGoing(schedule))) {
       await this.schedules.recordFire(schedule.id, fireAt, null, done, { outcome: 'skipped-overlap', targetId: null });
+      this.metrics.scheduleFire('skipped-overlap');
       return 'skipped-overlap';
     }
     let targetId: string | null;
@@ -68,6 +71,7 @@ export class ScheduleFiring {
         targetId: null,
         error: err.code,
       });
+      this.metrics.scheduleFire('failed');
       this.logger.warn(`schedule ${schedule.id} fire at ${fireAt.toISOString()}: ${err.code}`);
       return 'failed';
     }
@@ -78,6 +82,7 @@ export class ScheduleFiring {
       done,
       targetId ? { outcome: 'made', targetId } : undefined,
     );
+    if (targetId) this.metrics.scheduleFire('made', (Date.now() - fireAt.getTime()) / 1000);
     return targetId ? 'made' : 'done-before';
   }
 

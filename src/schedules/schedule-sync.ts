@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics.service';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { ScheduleRepository } from './persistence/schedule.repository';
 import type { ScheduleStore } from './ports';
@@ -30,6 +31,7 @@ export class ScheduleSync implements PeriodicJobHandler {
     private readonly queue: ScheduleQueue,
     private readonly firing: ScheduleFiring,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async run(): Promise<{ put: number; removed: number; late: number }> {
@@ -80,6 +82,7 @@ export class ScheduleSync implements PeriodicJobHandler {
           until: until.toISOString(),
         },
       });
+      this.metrics.scheduleFiresPassedOver(passed ? passed.length : MISSED_LOOKED_AT);
       if (!passed) return 0;
     }
     for (const fireAt of made) await this.firing.fire(schedule.id, fireAt);
