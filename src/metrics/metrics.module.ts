@@ -76,6 +76,16 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       name: METRIC.webhooksDisabled,
       help: 'Webhook endpoints disabled for failing (deliveries failed in a row, or too long without a success)',
     }),
+    makeCounterProvider({
+      name: METRIC.approvals,
+      help: 'Workflow approval steps decided, by outcome (approved, rejected, timed_out)',
+      labelNames: ['outcome'],
+    }),
+    makeGaugeProvider({
+      name: METRIC.waitingSteps,
+      help: 'Workflow steps waiting now across running runs, by kind (approval, wait; read when scraped)',
+      labelNames: ['kind'],
+    }),
   ],
   exports: [Metrics],
 })

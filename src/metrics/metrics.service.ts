@@ -16,6 +16,8 @@ export const METRIC = {
   webhookAttempts: 'webhook_delivery_attempts_total',
   webhookDuration: 'webhook_delivery_duration_seconds',
   webhooksDisabled: 'webhook_endpoints_disabled_total',
+  approvals: 'workflow_approvals_total',
+  waitingSteps: 'workflow_steps_waiting',
 } as const;
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -37,6 +39,8 @@ export class Metrics {
     @InjectMetric(METRIC.webhookAttempts) private readonly webhookAttempts: Counter<string>,
     @InjectMetric(METRIC.webhookDuration) private readonly webhookDuration: Histogram<string>,
     @InjectMetric(METRIC.webhooksDisabled) private readonly webhooksDisabled: Counter<string>,
+    @InjectMetric(METRIC.approvals) private readonly approvals: Counter<string>,
+    @InjectMetric(METRIC.waitingSteps) readonly waitingSteps: Gauge<string>,
   ) {}
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -70,6 +74,11 @@ export class Metrics {
   webhookAttempt(outcome: 'succeeded' | 'retry' | 'failed', seconds: number): void {
     this.webhookAttempts.inc({ outcome });
     this.webhookDuration.observe({ outcome }, seconds);
+  }
+
+  /** An approval step decided: `approved`, `rejected` (by a person) or `timed_out`. */
+  approvalDecided(outcome: 'approved' | 'rejected' | 'timed_out'): void {
+    this.approvals.inc({ outcome });
   }
 
   webhookEndpointDisabled(): void {

@@ -3,8 +3,9 @@ import type { AuditEvent } from '../../src/audit/audit.service';
 import type { RunEventSource } from '../../src/events/event-bus';
 import type { WorkflowRunEntity } from '../../src/workflows/entities/workflow-run.entity';
 import type { RunTransaction } from '../../src/workflows/persistence/workflow-run.repository';
-import type { RunEvents, RunStore, TemplateRenderer } from '../../src/workflows/ports';
+import type { ApprovalMetrics, RunEvents, RunStore, StepWaitJobs, TemplateRenderer } from '../../src/workflows/ports';
 import { renderTemplatesToJson } from '../../src/workflows/templates';
+import { isParked } from '../../src/workflows/step-waits';
 import { initialSteps } from '../../src/workflows/workflow-engine';
 import type { WorkflowStep } from '../../src/workflows/workflow-definition';
 
@@ -28,6 +29,8 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
     updatedAt: now,
     finishedAt: null,
     idempotencyKey: null,
+    wakeAt: null,
+    parked: false,
     ...fields,
   };
 }
@@ -52,7 +55,7 @@ export class FakeRunStore implements RunStore {
 
   async oldestRunning(limit: number): Promise<string[]> {
     return [...this.runs.values()]
-      .filter((r) => r.status === 'running')
+      .filter((r) => r.status === 'running' && !isParked(r.steps))
       .map((r) => r.id)
       .slice(0, limit);
   }
@@ -91,5 +94,27 @@ export class InlineTemplates implements TemplateRenderer {
   async render(value: unknown, context: unknown): Promise<unknown> {
     const limits = { timeoutMs: 1000, maxDepth: 100, maxSequence: 10_000, maxOutputBytes: 1_000_000 };
     return JSON.parse(await renderTemplatesToJson(value, context, limits));
+  }
+}
+
+/** The delayed jobs of waiting steps, by job id, with when each is due; removed ones are gone. */
+export class FakeWaitJobs implements StepWaitJobs {
+  readonly jobs = new Map<string, { runId: string; stepId: string; at: Date }>();
+
+  async add(runId: string, stepId: string, at: Date): Promise<void> {
+    const id = `${runId}.${stepId}`;
+    if (!this.jobs.has(id)) this.jobs.set(id, { runId, stepId, at });
+  }
+
+  async remove(runId: string, stepIds: string[]): Promise<void> {
+    for (const stepId of stepIds) this.jobs.delete(`${runId}.${stepId}`);
+  }
+}
+
+export class FakeApprovalMetrics implements ApprovalMetrics {
+  readonly decided: string[] = [];
+
+  approvalDecided(outcome: 'approved' | 'rejected' | 'timed_out'): void {
+    this.decided.push(outcome);
   }
 }
