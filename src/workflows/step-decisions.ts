@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { isAdmin, type Principal } from '../auth/principal';
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../common/errors/app.error';
@@ -36,6 +36,8 @@ export function decisionAccess(
  */
 @Injectable()
 export class StepDecisions {
+  private readonly logger = new Logger(StepDecisions.name);
+
   constructor(
     @Inject(WorkflowRunRepository) private readonly runs: RunStore,
     @Inject(WorkflowEngine) private readonly engine: RunAdvance,
@@ -81,7 +83,12 @@ export class StepDecisions {
     });
     this.metrics.approvalDecided(approved ? 'approved' : 'rejected');
     this.events.publishRun(run);
-    return (await this.engine.advance(runId)) ?? run;
+    // The decision stands once committed; a run it did not advance here is advanced by the sweeper.
+    const advanced = await this.engine.advance(runId).catch((err: Error) => {
+      this.logger.warn(`advance ${runId} after a decision: ${err.message}`);
+      return undefined;
+    });
+    return advanced ?? run;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
-import type { StepWaitJobs } from './ports';
+import type { DueWaits, StepWaitJobs, WaitingRuns } from './ports';
 import { StepDecisions } from './step-decisions';
 import { StepWaitQueue } from './step-wait-queue';
 import { dueWaits } from './step-waits';
@@ -22,8 +22,8 @@ export class StepWaitReconciler {
   private readonly logger = new Logger(StepWaitReconciler.name);
 
   constructor(
-    private readonly runs: WorkflowRunRepository,
-    private readonly decisions: StepDecisions,
+    @Inject(WorkflowRunRepository) private readonly runs: WaitingRuns,
+    @Inject(StepDecisions) private readonly decisions: DueWaits,
     @Inject(StepWaitQueue) private readonly jobs: StepWaitJobs,
   ) {}
 
@@ -31,7 +31,7 @@ export class StepWaitReconciler {
     const overdue = await this.runs.wakingBefore(new Date(now.getTime() - OVERDUE_MS), BATCH);
     for (const run of overdue) {
       await this.decisions
-        .fireDue(run.id)
+        .fireDue(run.id, undefined, now)
         .catch((err: Error) => this.logger.warn(`overdue waits of ${run.id}: ${err.message}`));
     }
     let queued = 0;

@@ -4,6 +4,7 @@ import { AppError } from '../common/errors/app.error';
 import { step, workflowSetup } from '../../test/fakes/workflow-engine';
 import { fakeRun } from '../../test/fakes/workflows';
 import { decisionAccess } from './step-decisions';
+import { StepWaitReconciler } from './step-wait-reconciler';
 import { isParked, wakeAtOf } from './step-waits';
 import type { WorkflowStep } from './workflow-definition';
 
@@ -114,6 +115,27 @@ describe('steps that wait', () => {
     expect(w.run().steps.until.status).toBe('waiting');
     expect(isParked(w.run().steps)).toBe(false);
     expect(wakeAtOf(w.run().steps)!.toISOString()).toBe(at);
+  });
+
+  it('gives lost jobs back and resolves overdue waits, on the sweeper’s pass', async () => {
+    const w = workflowSetup([
+      { id: 'soon', kind: 'wait', durationMs: 60_000 },
+      { id: 'later', kind: 'wait', durationMs: 7_200_000 },
+      approval('ok'),
+    ]);
+    await w.advance();
+    w.waitJobs.jobs.clear();
+    const reconciler = new StepWaitReconciler(w.runs, w.decisions, w.waitJobs);
+    await expect(reconciler.run()).resolves.toEqual({ fired: 0, queued: 1 });
+    expect([...w.waitJobs.jobs.keys()]).toEqual(['run-1.soon']);
+
+    await expect(reconciler.run(new Date(Date.now() + 120_000))).resolves.toMatchObject({ fired: 1 });
+    expect(w.run().steps).toMatchObject({
+      soon: { status: 'succeeded' },
+      later: { status: 'waiting' },
+      ok: { status: 'waiting' },
+    });
+    await expect(reconciler.run(new Date(Date.now() + 120_000))).resolves.toMatchObject({ fired: 0 });
   });
 
   it('cancels a waiting step with its run, and drops its job', async () => {

@@ -2,10 +2,17 @@ import type { EntityManager } from 'typeorm';
 import type { AuditEvent } from '../../src/audit/audit.service';
 import type { RunEventSource } from '../../src/events/event-bus';
 import type { WorkflowRunEntity } from '../../src/workflows/entities/workflow-run.entity';
-import type { RunTransaction } from '../../src/workflows/persistence/workflow-run.repository';
-import type { ApprovalMetrics, RunEvents, RunStore, StepWaitJobs, TemplateRenderer } from '../../src/workflows/ports';
+import type { RunTransaction, WaitingRun } from '../../src/workflows/persistence/workflow-run.repository';
+import type {
+  ApprovalMetrics,
+  RunEvents,
+  RunStore,
+  StepWaitJobs,
+  TemplateRenderer,
+  WaitingRuns,
+} from '../../src/workflows/ports';
 import { renderTemplatesToJson } from '../../src/workflows/templates';
-import { isParked } from '../../src/workflows/step-waits';
+import { isParked, wakeAtOf } from '../../src/workflows/step-waits';
 import { initialSteps } from '../../src/workflows/workflow-engine';
 import type { WorkflowStep } from '../../src/workflows/workflow-definition';
 
@@ -39,7 +46,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
  * Runs in memory. Transactions run one at a time, as they would holding the run's row lock, each on a copy
  * that is kept only when it commits (its work resolves): a failed advance leaves the run as it was.
  */
-export class FakeRunStore implements RunStore {
+export class FakeRunStore implements RunStore, WaitingRuns {
   readonly runs = new Map<string, WorkflowRunEntity>();
   readonly audit: AuditEvent[] = [];
   private last: Promise<unknown> = Promise.resolve();
@@ -58,6 +65,16 @@ export class FakeRunStore implements RunStore {
       .filter((r) => r.status === 'running' && !isParked(r.steps))
       .map((r) => r.id)
       .slice(0, limit);
+  }
+
+  /** As the repository derives `wake_at` on save: from the steps, for running runs. */
+  async wakingBefore(horizon: Date, limit: number): Promise<WaitingRun[]> {
+    return [...this.runs.values()]
+      .map((r) => ({ run: r, at: r.status === 'running' ? wakeAtOf(r.steps) : null }))
+      .filter(({ at }) => at && at <= horizon)
+      .sort((a, b) => a.at!.getTime() - b.at!.getTime())
+      .slice(0, limit)
+      .map(({ run }) => structuredClone({ id: run.id, steps: run.steps }));
   }
 
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
