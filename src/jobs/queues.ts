@@ -50,3 +50,15 @@ export const WEBHOOKS_QUEUE = 'webhooks';
 export interface WebhookDeliveryJobData {
   deliveryId: string;
 }
+
+/**
+ * Workflow steps that wait for a time: one delayed job per waiting step that falls due (a wait step's end, an
+ * approval step's deadline), its id made of the run and the step (see StepWaitQueue, the one producer).
+ */
+export const WORKFLOW_WAITS_QUEUE = 'workflow-waits';
+
+/** A wait job names its step only: the step's state, and whether it is still waiting, live in Postgres. */
+export interface StepWaitJobData {
+  runId: string;
+  stepId: string;
+}

@@ -12,6 +12,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { EventsGateway } from '../events/events.gateway';
 import { TASKS_QUEUE } from '../jobs/queues';
 import { TaskQueue } from '../tasks/task-queue';
+import { WorkflowsService } from '../workflows/workflows.service';
 import { Metrics } from './metrics.service';
 
 const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -45,12 +46,19 @@ export class MetricsController extends PrometheusController {
       throw new UnauthenticatedError('A valid metrics token is required');
   }
 
-  /** Gauges read when scraped: queue depth from BullMQ, sockets from the gateway. */
+  /** Gauges read when scraped: queue depth from BullMQ, waiting workflow steps, sockets from the gateway. */
   private async refreshGauges(): Promise<void> {
     const queue = this.moduleRef.get(TaskQueue, { strict: false }).queue;
     const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => undefined);
     for (const state of QUEUE_STATES) {
       if (counts) this.metrics.queueJobs.set({ queue: TASKS_QUEUE, state }, counts[state] ?? 0);
+    }
+    const waiting = await this.moduleRef
+      .get(WorkflowsService, { strict: false })
+      .waitingStepCounts()
+      .catch(() => undefined);
+    for (const kind of ['approval', 'wait']) {
+      if (waiting) this.metrics.waitingSteps.set({ kind }, waiting[kind] ?? 0);
     }
     let connections = 0;
     try {

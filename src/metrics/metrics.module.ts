@@ -90,6 +90,16 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       name: METRIC.scheduleFiresMissed,
       help: 'Schedule fires passed over: missed while Redis or the workers were away, too many to make late',
     }),
+    makeCounterProvider({
+      name: METRIC.approvals,
+      help: 'Workflow approval steps decided, by outcome (approved, rejected, timed_out)',
+      labelNames: ['outcome'],
+    }),
+    makeGaugeProvider({
+      name: METRIC.waitingSteps,
+      help: 'Workflow steps waiting now across running runs, by kind (approval, wait; read when scraped)',
+      labelNames: ['kind'],
+    }),
   ],
   exports: [Metrics],
 })

@@ -19,6 +19,8 @@ export const METRIC = {
   scheduleFires: 'schedule_fires_total',
   scheduleFireLateness: 'schedule_fire_lateness_seconds',
   scheduleFiresMissed: 'schedule_fires_passed_over_total',
+  approvals: 'workflow_approvals_total',
+  waitingSteps: 'workflow_steps_waiting',
 } as const;
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -43,6 +45,8 @@ export class Metrics {
     @InjectMetric(METRIC.scheduleFires) private readonly scheduleFires: Counter<string>,
     @InjectMetric(METRIC.scheduleFireLateness) private readonly scheduleFireLateness: Histogram<string>,
     @InjectMetric(METRIC.scheduleFiresMissed) private readonly scheduleFiresMissed: Counter<string>,
+    @InjectMetric(METRIC.approvals) private readonly approvals: Counter<string>,
+    @InjectMetric(METRIC.waitingSteps) readonly waitingSteps: Gauge<string>,
   ) {}
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -76,6 +80,11 @@ export class Metrics {
   webhookAttempt(outcome: 'succeeded' | 'retry' | 'failed', seconds: number): void {
     this.webhookAttempts.inc({ outcome });
     this.webhookDuration.observe({ outcome }, seconds);
+  }
+
+  /** An approval step decided: `approved`, `rejected` (by a person) or `timed_out`. */
+  approvalDecided(outcome: 'approved' | 'rejected' | 'timed_out'): void {
+    this.approvals.inc({ outcome });
   }
 
   webhookEndpointDisabled(): void {

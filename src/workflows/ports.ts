@@ -2,7 +2,11 @@ import type { EventBus } from '../events/event-bus';
 import type { TaskSubmission } from '../tasks/task-submission';
 import type { TasksService } from '../tasks/tasks.service';
 import type { WorkflowRunRepository } from './persistence/workflow-run.repository';
+import type { StepDecisions } from './step-decisions';
+import type { StepWaitQueue } from './step-wait-queue';
 import type { TemplateEvaluator } from './template-evaluator';
+import type { WorkflowEngine } from './workflow-engine';
+import type { Metrics } from '../metrics/metrics.service';
 
 /**
  * What the workflow engine needs of its collaborators, as interfaces: Nest injects the real classes, unit
@@ -13,3 +17,8 @@ export type StepTaskControl = Pick<TasksService, 'statesOf' | 'cancelIfActive'>;
 export type StepTaskSubmission = Pick<TaskSubmission, 'prepare' | 'insertSteps' | 'afterCreate'>;
 export type RunEvents = Pick<EventBus, 'publishRun'>;
 export type TemplateRenderer = Pick<TemplateEvaluator, 'render'>;
+export type StepWaitJobs = Pick<StepWaitQueue, 'add' | 'remove'>;
+export type RunAdvance = Pick<WorkflowEngine, 'advance'>;
+export type ApprovalMetrics = Pick<Metrics, 'approvalDecided'>;
+export type WaitingRuns = Pick<WorkflowRunRepository, 'wakingBefore'>;
+export type DueWaits = Pick<StepDecisions, 'fireDue'>;

@@ -1,5 +1,6 @@
 import type { WorkflowRunDto } from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import { stepKind } from './workflow-definition';
 
 /** A run as the API returns it (`GET /workflow-runs/:id`), for the routes and for webhooks. */
 export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
@@ -10,7 +11,20 @@ export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
     status: r.status,
     input: r.input,
     output: r.output ?? null,
-    steps: r.definition.map((s) => ({ id: s.id, ...r.steps[s.id] })),
+    steps: r.definition.map((s) => {
+      const { status, taskId, output, error, waitUntil, approvalDeadline, decision } = r.steps[s.id];
+      return {
+        id: s.id,
+        kind: stepKind(s),
+        status,
+        taskId,
+        output,
+        error,
+        waitUntil: waitUntil ?? null,
+        approvalDeadline: approvalDeadline ?? null,
+        decision: decision ?? null,
+      };
+    }),
     createdBy: r.createdBy,
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,

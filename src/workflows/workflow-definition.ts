@@ -1,13 +1,48 @@
+import type { Permission } from '../auth/permissions';
 import type { Condition } from '../common/conditions/condition';
 import type { ErrorDetail } from '../common/errors/app.error';
 
-export interface WorkflowStep {
+/** What a step does: run a task on an agent, wait for a person's decision, or wait for a time. */
+export const STEP_KINDS = ['task', 'approval', 'wait'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+interface StepBase {
   id: string;
-  agentId: string;
-  input: unknown;
   dependsOn?: string[];
   when?: Condition;
   continueOnFailure?: boolean;
+}
+
+/** A task on an agent; stored without `kind`, as steps were before there were other kinds. */
+export interface TaskStep extends StepBase {
+  kind?: 'task';
+  agentId: string;
+  input: unknown;
+}
+
+/** Waits for `approve` or `reject`; `timeoutMs` rejects it when nobody decided in time. */
+export interface ApprovalStep extends StepBase {
+  kind: 'approval';
+  timeoutMs?: number;
+  /** Who may decide: holders of this permission; without it, whoever may change the run. */
+  permission?: Permission;
+}
+
+/** Succeeds `durationMs` after it starts, or at `until` (an ISO time, or a template rendering to one). */
+export interface WaitStep extends StepBase {
+  kind: 'wait';
+  durationMs?: number;
+  until?: string;
+}
+
+export type WorkflowStep = TaskStep | ApprovalStep | WaitStep;
+
+export function isTaskStep(step: WorkflowStep): step is TaskStep {
+  return (step.kind ?? 'task') === 'task';
+}
+
+export function stepKind(step: WorkflowStep): StepKind {
+  return step.kind ?? 'task';
 }
 
 /**
@@ -21,7 +56,7 @@ export function definitionProblems(steps: WorkflowStep[], knownAgents: ReadonlyS
     if (index.has(step.id))
       problems.push({ field: `/steps/${i}/id`, message: `duplicates the id of step ${index.get(step.id)}` });
     else index.set(step.id, i);
-    if (!knownAgents.has(step.agentId))
+    if (isTaskStep(step) && !knownAgents.has(step.agentId))
       problems.push({ field: `/steps/${i}/agentId`, message: 'no agent with this id' });
     (step.dependsOn ?? []).forEach((dep, j) => {
       if (!steps.some((s) => s.id === dep))
@@ -39,7 +74,6 @@ export function definitionProblems(steps: WorkflowStep[], knownAgents: ReadonlyS
   }
   return problems;
 }
-
 /** The first dependency cycle found, as step ids from a step back to itself; undefined when there is none. */
 export function findCycle(steps: WorkflowStep[]): string[] | undefined {
   const deps = new Map(steps.map((s) => [s.id, (s.dependsOn ?? []).filter((d) => d !== s.id)]));
@@ -65,4 +99,10 @@ export function findCycle(steps: WorkflowStep[]): string[] | undefined {
     if (found) return found.reverse();
   }
   return undefined;
+}
+
+/** What a step renders before it starts, and under which field: a task's input, a wait's `until`. */
+export function stepTemplate(step: WorkflowStep): { field: 'input' | 'until'; value: unknown } | undefined {
+  if (isTaskStep(step)) return { field: 'input', value: step.input };
+  return step.kind === 'wait' && step.until !== undefined ? { field: 'until', value: step.until } : undefined;
 }

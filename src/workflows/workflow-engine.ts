@@ -17,10 +17,12 @@ import {
 } from './entities/workflow-run.entity';
 import { RunLifecycle } from './run-lifecycle';
 import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
-import type { RunEvents, RunStore, StepTaskControl, StepTaskSubmission, TemplateRenderer } from './ports';
+import type { RunEvents, RunStore, StepTaskControl, StepTaskSubmission, StepWaitJobs, TemplateRenderer } from './ports';
+import { StepWaitQueue } from './step-wait-queue';
+import { dueAt, startWaiting } from './step-waits';
 import { TemplateEvaluator } from './template-evaluator';
 import { TemplateError } from './templates';
-import type { WorkflowStep } from './workflow-definition';
+import { isTaskStep, stepTemplate, type TaskStep, type WorkflowStep } from './workflow-definition';
 
 const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
   queued: 'queued',
@@ -31,8 +33,11 @@ const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
   cancelled: 'cancelled',
 };
 
-/** What starting a step came to: its task was created, it failed before one could be, or it must wait. */
-type StepStart = { taskId: string | null } | { error: TaskError } | undefined;
+/**
+ * What starting a step came to: its task was created, it failed before one could be, it waits (approval and
+ * wait steps), or it must wait for its rendering (undefined).
+ */
+type StepStart = { taskId: string | null } | { error: TaskError } | { wait: Partial<StepState> } | undefined;
 
 /** A step's rendered input, or why it could not be rendered, for one step and one context. */
 type Rendered = { input: unknown } | { error: TaskError };
@@ -61,6 +66,7 @@ export class WorkflowEngine implements OnModuleInit {
     @Inject(EventBus) private readonly events: RunEvents,
     @Inject(TemplateEvaluator) private readonly templates: TemplateRenderer,
     @Inject(RunLifecycle) private readonly runLifecycle: Pick<RunLifecycle, 'concluded'>,
+    @Inject(StepWaitQueue) private readonly waitJobs: StepWaitJobs,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +83,7 @@ export class WorkflowEngine implements OnModuleInit {
       const result = await this.runs.transaction((tx) => this.advanceIn(tx, runId, rendered));
       if (!result) return latest;
       if (result.created.length) await this.submission.afterCreate(result.created);
+      if (result.waits.length) await this.queueWaits(result.run, result.waits);
       if (result.changed) this.events.publishRun(result.run);
       if (result.changed && result.run.status !== 'running') await this.runLifecycle.concluded(result.run);
       latest = result.run;
@@ -95,9 +102,11 @@ export class WorkflowEngine implements OnModuleInit {
     if (!run || run.status !== 'running') return rendered;
     await this.syncFromTasks(run);
     await this.schedule(run, async (step, context) => {
+      const template = stepTemplate(step)?.value;
+      if (template === undefined) return { taskId: null };
       let result: Rendered;
       try {
-        result = { input: await this.templates.render(step.input, context) };
+        result = { input: await this.templates.render(template, context) };
       } catch (err) {
         if (!(err instanceof TemplateError)) throw err;
         result = { error: { code: err.code, message: err.message } };
@@ -112,17 +121,26 @@ export class WorkflowEngine implements OnModuleInit {
     tx: RunTransaction,
     runId: string,
     rendered: ReadonlyMap<string, Rendered>,
-  ): Promise<{ run: WorkflowRunEntity; created: Task[]; changed: boolean; waiting: boolean } | undefined> {
+  ): Promise<
+    { run: WorkflowRunEntity; created: Task[]; waits: string[]; changed: boolean; waiting: boolean } | undefined
+  > {
     const run = await tx.lock(runId);
     if (!run) return undefined;
-    if (run.status !== 'running') return { run, created: [], changed: false, waiting: false };
+    if (run.status !== 'running') return { run, created: [], waits: [], changed: false, waiting: false };
     const before = JSON.stringify(run.steps);
     await this.syncFromTasks(run, tx.em);
     const created: Task[] = [];
+    const waits: string[] = [];
+    const now = new Date();
     const { waiting } = await this.schedule(run, async (step, context) => {
-      const input = rendered.get(renderKey(step, context));
+      const input = stepTemplate(step) === undefined ? { input: undefined } : rendered.get(renderKey(step, context));
       if (!input) return undefined;
       if ('error' in input) return input;
+      if (!isTaskStep(step)) {
+        const begun = startWaiting(step, now, input.input);
+        if ('wait' in begun) waits.push(step.id);
+        return begun;
+      }
       const made = await this.stepTask(run, step, input.input);
       if ('error' in made) return made;
       created.push(made.task);
@@ -132,7 +150,21 @@ export class WorkflowEngine implements OnModuleInit {
     this.conclude(run);
     const changed = JSON.stringify(run.steps) !== before || run.status !== 'running';
     if (changed) await tx.save(run);
-    return { run, created, changed, waiting };
+    return { run, created, waits, changed, waiting };
+  }
+
+  /**
+   * Queues the delayed jobs of steps that began to wait. Should Redis refuse, the run is committed all the
+   * same: the reconciler queues them again, or resolves the steps once they are overdue.
+   */
+  private async queueWaits(run: WorkflowRunEntity, stepIds: string[]): Promise<void> {
+    for (const stepId of stepIds) {
+      const at = dueAt(run.steps[stepId]);
+      if (!at) continue;
+      await this.waitJobs
+        .add(run.id, stepId, at)
+        .catch((err: Error) => this.logger.warn(`wait job of ${run.id}/${stepId}: ${err.message}`));
+    }
   }
 
   /** Takes the step tasks' outcomes into the run; in the run's transaction when `em` is given. */
@@ -183,6 +215,7 @@ export class WorkflowEngine implements OnModuleInit {
         const started = await start(step, context);
         if (!started) waiting.add(step.id);
         else if ('taskId' in started) Object.assign(state, { status: 'queued', taskId: started.taskId });
+        else if ('wait' in started) Object.assign(state, started.wait);
         else Object.assign(state, { status: 'failed', error: started.error });
         changed = true;
       }
@@ -202,7 +235,7 @@ export class WorkflowEngine implements OnModuleInit {
   /** The step's task, checked against its agent, for the run's transaction to store; or why it cannot be. */
   private async stepTask(
     run: WorkflowRunEntity,
-    step: WorkflowStep,
+    step: TaskStep,
     input: unknown,
   ): Promise<{ task: Task } | { error: TaskError }> {
     let prepared;
@@ -242,10 +275,11 @@ export class WorkflowEngine implements OnModuleInit {
    * the steps' tasks are cancelled after it, each with its own entry, for the same caller.
    */
   async cancel(run: WorkflowRunEntity, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {
-    const toCancel = await this.runs.transaction(async (tx) => {
+    const { toCancel, waited } = await this.runs.transaction(async (tx) => {
       const locked = await tx.lock(run.id);
       if (!locked) throw new NotFoundError('Workflow run');
       const open = Object.entries(locked.steps).filter(([, s]) => !FINAL_STEP_STATUSES.includes(s.status));
+      const waitedIds = open.filter(([, s]) => s.status === 'waiting').map(([id]) => id);
       for (const [, state] of open) state.status = 'cancelled';
       Object.assign(locked, { status: 'cancelled', finishedAt: new Date() });
       await tx.save(locked);
@@ -254,9 +288,12 @@ export class WorkflowEngine implements OnModuleInit {
         audit,
       );
       Object.assign(run, locked);
-      return open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
+      const taskIds = open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
+      return { toCancel: taskIds, waited: waitedIds };
     });
     for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId, audit);
+    // A job left behind would find its step cancelled and do nothing; removing it only tidies the queue.
+    if (waited.length) await this.waitJobs.remove(run.id, waited).catch(() => undefined);
     this.events.publishRun(run);
     await this.runLifecycle.concluded(run);
     return run;

@@ -1,18 +1,28 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { WORKFLOW_WAITS_QUEUE } from '../jobs/queues';
 import { RunLifecycle } from './run-lifecycle';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
+import { StepDecisions } from './step-decisions';
+import { StepDecisionsController } from './step-decisions.controller';
+import { StepWaitQueue } from './step-wait-queue';
+import { StepWaitReconciler } from './step-wait-reconciler';
+import { StepWaitWorker } from './step-wait-worker';
 import { TemplateEvaluator } from './template-evaluator';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
 
-/** Its sweeper is a periodic job: the job's roles say where it runs. Runs concluding are told on RunLifecycle. */
+/**
+ * Its sweeper is a periodic job: the job's roles say where it runs. Runs concluding are told on RunLifecycle.
+ * Waiting steps' jobs are queued wherever runs advance, and handled where the role runs workers.
+ */
 @Global()
 @Module({
-  imports: [AgentsModule],
-  controllers: [WorkflowsController, WorkflowRunsController],
+  imports: [AgentsModule, BullModule.registerQueue({ name: WORKFLOW_WAITS_QUEUE })],
+  controllers: [WorkflowsController, WorkflowRunsController, StepDecisionsController],
   providers: [
     RunLifecycle,
     WorkflowsService,
@@ -20,6 +30,10 @@ import { WorkflowsService } from './workflows.service';
     WorkflowEngine,
     TemplateEvaluator,
     WorkflowSweeper,
+    StepWaitQueue,
+    StepDecisions,
+    StepWaitReconciler,
+    StepWaitWorker,
   ],
   exports: [WorkflowsService, RunLifecycle],
 })

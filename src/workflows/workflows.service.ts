@@ -13,7 +13,8 @@ import type { CreateWorkflowDto, UpdateWorkflowDto, WorkflowStepDto } from './dt
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { WorkflowEntity } from './entities/workflow.entity';
-import { definitionProblems, type WorkflowStep } from './workflow-definition';
+import { stepShapeProblems, storedStep } from './step-shapes';
+import { definitionProblems, isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
 import { initialSteps, WorkflowEngine } from './workflow-engine';
 
@@ -29,15 +30,19 @@ export class WorkflowsService {
     private readonly runStore: WorkflowRunRepository,
   ) {}
 
-  private async checkSteps(steps: WorkflowStepDto[]): Promise<WorkflowStep[]> {
-    const agentIds = [...new Set(steps.map((s) => s.agentId))];
+  private async checkSteps(input: WorkflowStepDto[]): Promise<WorkflowStep[]> {
+    const shapes = input.flatMap(stepShapeProblems);
+    const steps = input.map(storedStep);
+    const agentIds = [...new Set(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])))];
     const known = new Set<string>();
     for (const id of agentIds) if (await this.agents.exists(id)) known.add(id);
-    const problems = definitionProblems(steps, known);
+    const problems = [...shapes, ...definitionProblems(steps, known)];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
-    for (const { path, message } of await this.templates.problems(steps.map((s) => s.input))) {
+    const templates = steps.map(stepTemplate);
+    for (const { path, message } of await this.templates.problems(templates.map((t) => t?.value ?? null))) {
       const [, index, rest] = /^\/(\d+)(.*)$/.exec(path) ?? [];
-      problems.push({ field: index === undefined ? '/steps' : `/steps/${index}/input${rest}`, message });
+      const field = index === undefined ? undefined : templates[Number(index)]?.field;
+      problems.push({ field: field ? `/steps/${index}/${field}${rest}` : '/steps', message });
     }
     steps.forEach((step, i) => {
       if (step.when === undefined) return;
@@ -45,14 +50,7 @@ export class WorkflowsService {
       if (!checked.valid) problems.push(...checked.errors);
     });
     if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
-    return steps.map(({ id, agentId, input, dependsOn, when, continueOnFailure }) => ({
-      id,
-      agentId,
-      input,
-      ...(dependsOn?.length ? { dependsOn } : {}),
-      ...(when ? { when } : {}),
-      ...(continueOnFailure ? { continueOnFailure } : {}),
-    }));
+    return steps;
   }
 
   async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
@@ -174,6 +172,11 @@ export class WorkflowsService {
     );
     if (!created) return run;
     return (await this.engine.advance(run.id)) ?? run;
+  }
+
+  /** Steps waiting now across running runs, by kind (`approval`, `wait`), for the metrics. */
+  waitingStepCounts(): Promise<Record<string, number>> {
+    return this.runStore.waitingStepCounts();
   }
 
   /** The run's status; undefined when there is no such run. */

@@ -2,9 +2,17 @@ import type { EntityManager } from 'typeorm';
 import type { AuditEvent } from '../../src/audit/audit.service';
 import type { RunEventSource } from '../../src/events/event-bus';
 import type { WorkflowRunEntity } from '../../src/workflows/entities/workflow-run.entity';
-import type { RunTransaction } from '../../src/workflows/persistence/workflow-run.repository';
-import type { RunEvents, RunStore, TemplateRenderer } from '../../src/workflows/ports';
+import type { RunTransaction, WaitingRun } from '../../src/workflows/persistence/workflow-run.repository';
+import type {
+  ApprovalMetrics,
+  RunEvents,
+  RunStore,
+  StepWaitJobs,
+  TemplateRenderer,
+  WaitingRuns,
+} from '../../src/workflows/ports';
 import { renderTemplatesToJson } from '../../src/workflows/templates';
+import { isParked, wakeAtOf } from '../../src/workflows/step-waits';
 import { initialSteps } from '../../src/workflows/workflow-engine';
 import type { WorkflowStep } from '../../src/workflows/workflow-definition';
 
@@ -28,6 +36,8 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
     updatedAt: now,
     finishedAt: null,
     idempotencyKey: null,
+    wakeAt: null,
+    parked: false,
     ...fields,
   };
 }
@@ -36,7 +46,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
  * Runs in memory. Transactions run one at a time, as they would holding the run's row lock, each on a copy
  * that is kept only when it commits (its work resolves): a failed advance leaves the run as it was.
  */
-export class FakeRunStore implements RunStore {
+export class FakeRunStore implements RunStore, WaitingRuns {
   readonly runs = new Map<string, WorkflowRunEntity>();
   readonly audit: AuditEvent[] = [];
   private last: Promise<unknown> = Promise.resolve();
@@ -52,9 +62,19 @@ export class FakeRunStore implements RunStore {
 
   async oldestRunning(limit: number): Promise<string[]> {
     return [...this.runs.values()]
-      .filter((r) => r.status === 'running')
+      .filter((r) => r.status === 'running' && !isParked(r.steps))
       .map((r) => r.id)
       .slice(0, limit);
+  }
+
+  /** As the repository derives `wake_at` on save: from the steps, for running runs. */
+  async wakingBefore(horizon: Date, limit: number): Promise<WaitingRun[]> {
+    return [...this.runs.values()]
+      .map((r) => ({ run: r, at: r.status === 'running' ? wakeAtOf(r.steps) : null }))
+      .filter(({ at }) => at && at <= horizon)
+      .sort((a, b) => a.at!.getTime() - b.at!.getTime())
+      .slice(0, limit)
+      .map(({ run }) => structuredClone({ id: run.id, steps: run.steps }));
   }
 
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
@@ -91,5 +111,27 @@ export class InlineTemplates implements TemplateRenderer {
   async render(value: unknown, context: unknown): Promise<unknown> {
     const limits = { timeoutMs: 1000, maxDepth: 100, maxSequence: 10_000, maxOutputBytes: 1_000_000 };
     return JSON.parse(await renderTemplatesToJson(value, context, limits));
+  }
+}
+
+/** The delayed jobs of waiting steps, by job id, with when each is due; removed ones are gone. */
+export class FakeWaitJobs implements StepWaitJobs {
+  readonly jobs = new Map<string, { runId: string; stepId: string; at: Date }>();
+
+  async add(runId: string, stepId: string, at: Date): Promise<void> {
+    const id = `${runId}.${stepId}`;
+    if (!this.jobs.has(id)) this.jobs.set(id, { runId, stepId, at });
+  }
+
+  async remove(runId: string, stepIds: string[]): Promise<void> {
+    for (const stepId of stepIds) this.jobs.delete(`${runId}.${stepId}`);
+  }
+}
+
+export class FakeApprovalMetrics implements ApprovalMetrics {
+  readonly decided: string[] = [];
+
+  approvalDecided(outcome: 'approved' | 'rejected' | 'timed_out'): void {
+    this.decided.push(outcome);
   }
 }

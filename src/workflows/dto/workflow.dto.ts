@@ -6,39 +6,108 @@ import {
   IsArray,
   IsBoolean,
   IsDefined,
+  IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
+import { type Permission, PERMISSIONS } from '../../auth/permissions';
 import { FreeFormJson, IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { TaskErrorDto } from '../../tasks/dto/task.dto';
 import type { Condition } from '../../common/conditions/condition';
-import { RUN_STATUSES, type RunStatus, type StepStatus } from '../entities/workflow-run.entity';
+import {
+  RUN_STATUSES,
+  type RunStatus,
+  STEP_STATUSES,
+  type StepDecision,
+  type StepStatus,
+} from '../entities/workflow-run.entity';
+import { STEP_KINDS, type StepKind } from '../workflow-definition';
 
 const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
+/** The longest an approval or a wait may last: a year. */
+export const MAX_WAIT_MS = 365 * 24 * 3600 * 1000;
+
+const isTaskStep = (step: { kind?: unknown }): boolean => step.kind === undefined || step.kind === 'task';
 
 export class WorkflowStepDto {
   @ApiProperty({ pattern: STEP_ID.source, example: 'fetch' })
   @Matches(STEP_ID, { message: 'must start with a letter and use letters, digits, _ and - (at most 100)' })
   id!: string;
 
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  agentId!: string;
-
-  @ApiJsonProperty({
+  @ApiPropertyOptional({
+    enum: STEP_KINDS,
+    default: 'task',
     description:
-      'Any JSON value; string values "{{ <JSONata> }}" are evaluated against {input, steps} when the step is queued',
+      '`task` runs `input` on `agentId`; `approval` waits for approve/reject (or its `timeoutMs`); `wait` waits ' +
+      '`durationMs` or until `until`',
   })
+  @IsOptionalNotNull()
+  @IsIn(STEP_KINDS)
+  kind?: StepKind;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Task steps (required there); no other kind has one' })
+  @ValidateIf(isTaskStep)
+  @IsUUID()
+  agentId?: string;
+
+  @ApiJsonPropertyOptional({
+    description:
+      'Task steps (required there): any JSON value; string values "{{ <JSONata> }}" are evaluated against ' +
+      '{input, steps} when the step is queued',
+  })
+  @ValidateIf(isTaskStep)
   @IsDefined()
   @FreeFormJson()
-  input!: unknown;
+  input?: unknown;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_WAIT_MS,
+    description: 'Approval steps: rejected (`APPROVAL_TIMED_OUT`) when nobody decided this many ms after it began',
+  })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WAIT_MS)
+  timeoutMs?: number;
+
+  @ApiPropertyOptional({
+    enum: PERMISSIONS,
+    description:
+      'Approval steps: who may decide (holders of this permission, whoever created the run); without it, ' +
+      'whoever may change the run (its creator with `workflows:write`, or an admin)',
+  })
+  @IsOptionalNotNull()
+  @IsIn(PERMISSIONS)
+  permission?: Permission;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_WAIT_MS, description: 'Wait steps: how long to wait (ms)' })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WAIT_MS)
+  durationMs?: number;
+
+  @ApiPropertyOptional({
+    maxLength: 10_000,
+    example: '{{ input.notBefore }}',
+    description: 'Wait steps: an ISO date-time to wait until, or a template rendering to one when the step begins',
+  })
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(10_000)
+  until?: string;
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptionalNotNull()
@@ -129,9 +198,29 @@ export class WorkflowDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 }
 
+export class StepDecisionDto {
+  @ApiProperty({ enum: ['approved', 'rejected', 'timed_out'] }) outcome!: StepDecision['outcome'];
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Who decided; null for a timeout' })
+  by!: string | null;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ nullable: true, type: String }) comment!: string | null;
+}
+
+export class DecideStepDto {
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Kept with the decision, in the audit log and the step output' })
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
 export class RunStepDto {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] })
+  @ApiProperty({ enum: STEP_KINDS }) kind!: StepKind;
+  @ApiProperty({
+    enum: STEP_STATUSES,
+    description: '`waiting`: an approval step waiting for a decision, or a wait step waiting for its time',
+  })
   status!: StepStatus;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId!: string | null;
   @ApiJsonProperty({ nullable: true }) output!: unknown;
@@ -139,6 +228,22 @@ export class RunStepDto {
     code: string;
     message: string;
   } | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Wait steps that began: when the wait ends',
+  })
+  waitUntil!: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Approval steps that began with a `timeoutMs`: when the step is rejected unless decided',
+  })
+  approvalDeadline!: string | null;
+  @ApiProperty({ type: StepDecisionDto, nullable: true, description: 'Approval steps once decided or timed out' })
+  decision!: StepDecisionDto | null;
 }
 
 export class WorkflowRunDto {

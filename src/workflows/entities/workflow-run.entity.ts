@@ -16,20 +16,46 @@ import { WorkflowEntity } from './workflow.entity';
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export type StepStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export const STEP_STATUSES = [
+  'pending',
+  'queued',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
 export const FINAL_STEP_STATUSES: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
+
+/** How an approval step was decided: by a person, or by its timeout (`by` null). */
+export interface StepDecision {
+  outcome: 'approved' | 'rejected' | 'timed_out';
+  by: string | null;
+  at: string;
+  comment: string | null;
+}
 
 export interface StepState {
   status: StepStatus;
   taskId: string | null;
   output: unknown;
   error: TaskError | null;
+  /** Set once an approval or wait step starts waiting; absent on task steps. */
+  kind?: 'approval' | 'wait';
+  /** A wait step: when it succeeds (ISO time). */
+  waitUntil?: string;
+  /** An approval step with a timeout: when it is rejected if nobody decided (ISO time). */
+  approvalDeadline?: string | null;
+  decision?: StepDecision;
 }
 
 @Entity('workflow_runs')
 @Check('workflow_runs_status_check', `"status" IN ('running', 'succeeded', 'failed', 'cancelled')`)
 @Index('workflow_runs_workflow_created_idx', ['workflowId', 'createdAt'])
 @Index('workflow_runs_status_idx', ['status', 'updatedAt'])
+@Index('workflow_runs_wake_idx', ['wakeAt'], { where: `"wake_at" IS NOT NULL AND "status" = 'running'` })
 @Index('workflow_runs_creator_created_idx', ['createdBy', 'createdAt'])
 @Index('workflow_runs_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
@@ -79,6 +105,20 @@ export class WorkflowRunEntity {
   finishedAt!: Date | null;
 
   /** Set when a schedule's fire started the run: the same fire never starts a second one. */
+  /**
+   * The earliest time one of the run's waiting steps falls due (a wait's end, an approval's deadline); null when
+   * none does. Derived from `steps` on every save; the reconciler finds waits Redis lost by it.
+   */
+  @Column({ name: 'wake_at', type: 'timestamptz', nullable: true })
+  wakeAt!: Date | null;
+
+  /**
+   * The run has waiting steps and nothing queued or running: only a decision or a wait's end moves it, so the
+   * sweeper leaves it alone. Derived from `steps` on every save.
+   */
+  @Column({ type: 'boolean', default: false })
+  parked!: boolean;
+
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey!: string | null;
 }

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
 import type { FinishCursor } from '../../common/finish-cursor';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
 import { WorkflowRunEntity } from '../entities/workflow-run.entity';
+import { isParked, wakeAtOf } from '../step-waits';
 
-/** A new run's fields; the repository gives it its id and times. */
-export type NewRun = Omit<WorkflowRunEntity, 'id' | 'createdAt' | 'updatedAt'>;
+/** A new run's fields; the repository gives it its id and times, and derives what its steps say. */
+export type NewRun = Omit<WorkflowRunEntity, 'id' | 'createdAt' | 'updatedAt' | 'wakeAt' | 'parked'>;
+
+/** A running run's steps, for what looks after its waits. */
+export type WaitingRun = Pick<WorkflowRunEntity, 'id' | 'steps'>;
 
 /**
  * One run's unit of work: its row locked until the transaction ends, and the transaction itself (`em`), in
@@ -42,7 +46,7 @@ export class WorkflowRunRepository {
   ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
     try {
       const run = await this.dataSource.transaction(async (em) => {
-        const stored = await em.save(em.create(WorkflowRunEntity, fields));
+        const stored = await em.save(em.create(WorkflowRunEntity, { ...fields, wakeAt: null, parked: false }));
         await this.audit.record(eventOf(stored), em, context);
         return stored;
       });
@@ -78,11 +82,14 @@ export class WorkflowRunRepository {
     return { items, total };
   }
 
-  /** Runs still running, the longest untouched first: those whose advance may have been missed. */
+  /**
+   * Runs still running, the longest untouched first: those whose advance may have been missed. Runs only waits
+   * hold (parked) are left out: a decision or a wait's end advances them.
+   */
   async oldestRunning(limit: number): Promise<string[]> {
     const runs = await this.dataSource.getRepository(WorkflowRunEntity).find({
       select: { id: true },
-      where: { status: 'running' },
+      where: { status: 'running', parked: false },
       order: { updatedAt: 'ASC' },
       take: limit,
     });
@@ -103,6 +110,27 @@ export class WorkflowRunRepository {
       .getMany();
   }
 
+  /** Running runs with a wait falling due at or before `horizon`, the soonest first. */
+  async wakingBefore(horizon: Date, limit: number): Promise<WaitingRun[]> {
+    return this.dataSource.getRepository(WorkflowRunEntity).find({
+      select: { id: true, steps: true },
+      where: { status: 'running', wakeAt: LessThanOrEqual(horizon) },
+      order: { wakeAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Steps waiting now across running runs, by kind (`approval`, `wait`). */
+  async waitingStepCounts(): Promise<Record<string, number>> {
+    const rows = (await this.dataSource.query(
+      `SELECT s.value->>'kind' AS kind, count(*)::int AS count
+         FROM workflow_runs r, jsonb_each(r.steps) s
+        WHERE r.status = 'running' AND s.value->>'status' = 'waiting'
+        GROUP BY 1`,
+    )) as { kind: string | null; count: number }[];
+    return Object.fromEntries(rows.map((r) => [r.kind ?? 'approval', r.count]));
+  }
+
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((em) =>
       work({
@@ -110,7 +138,11 @@ export class WorkflowRunRepository {
         lock: async (runId) =>
           (await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } })) ??
           undefined,
-        save: async (run) => void (await em.save(run)),
+        save: async (run) => {
+          run.wakeAt = run.status === 'running' ? wakeAtOf(run.steps) : null;
+          run.parked = run.status === 'running' && isParked(run.steps);
+          await em.save(run);
+        },
         audit: (event, context) => this.audit.record(event, em, context),
       }),
     );

@@ -485,6 +485,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow-runs/{runId}/steps/{stepId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a waiting approval step (it succeeds and the run goes on), by whoever may change the run (its creator with `workflows:write`, or an admin), or, when the step names a `permission`, by its holders only */
+        post: operations["approveWorkflowStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow-runs/{runId}/steps/{stepId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a waiting approval step (it fails; `continueOnFailure` applies), by whoever may change the run (its creator with `workflows:write`, or an admin), or, when the step names a `permission`, by its holders only */
+        post: operations["rejectWorkflowStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules": {
         parameters: {
             query?: never;
@@ -1251,12 +1285,35 @@ export interface components {
         WorkflowStepDto: {
             /** @example fetch */
             id: string;
-            /** Format: uuid */
-            agentId: string;
-            /** @description Any JSON value; string values "{{ <JSONata> }}" are evaluated against {input, steps} when the step is queued */
-            input: {
+            /**
+             * @description `task` runs `input` on `agentId`; `approval` waits for approve/reject (or its `timeoutMs`); `wait` waits `durationMs` or until `until`
+             * @default task
+             * @enum {string}
+             */
+            kind?: "task" | "approval" | "wait";
+            /**
+             * Format: uuid
+             * @description Task steps (required there); no other kind has one
+             */
+            agentId?: string;
+            /** @description Task steps (required there): any JSON value; string values "{{ <JSONata> }}" are evaluated against {input, steps} when the step is queued */
+            input?: {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean;
+            /** @description Approval steps: rejected (`APPROVAL_TIMED_OUT`) when nobody decided this many ms after it began */
+            timeoutMs?: number;
+            /**
+             * @description Approval steps: who may decide (holders of this permission, whoever created the run); without it, whoever may change the run (its creator with `workflows:write`, or an admin)
+             * @enum {string}
+             */
+            permission?: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage";
+            /** @description Wait steps: how long to wait (ms) */
+            durationMs?: number;
+            /**
+             * @description Wait steps: an ISO date-time to wait until, or a template rendering to one when the step begins
+             * @example {{ input.notBefore }}
+             */
+            until?: string;
             dependsOn?: string[];
             /** @description A condition over {input, steps}; false skips the step */
             when?: {
@@ -1290,16 +1347,45 @@ export interface components {
             description?: string;
             steps?: components["schemas"]["WorkflowStepDto"][];
         };
+        StepDecisionDto: {
+            /** @enum {string} */
+            outcome: "approved" | "rejected" | "timed_out";
+            /**
+             * Format: uuid
+             * @description Who decided; null for a timeout
+             */
+            by: string | null;
+            /** Format: date-time */
+            at: string;
+            comment: string | null;
+        };
         RunStepDto: {
             id: string;
             /** @enum {string} */
-            status: "pending" | "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+            kind: "task" | "approval" | "wait";
+            /**
+             * @description `waiting`: an approval step waiting for a decision, or a wait step waiting for its time
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
             /** Format: uuid */
             taskId: string | null;
             output: ({
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
             error: components["schemas"]["TaskErrorDto"] | null;
+            /**
+             * Format: date-time
+             * @description Wait steps that began: when the wait ends
+             */
+            waitUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Approval steps that began with a `timeoutMs`: when the step is rejected unless decided
+             */
+            approvalDeadline: string | null;
+            /** @description Approval steps once decided or timed out */
+            decision: components["schemas"]["StepDecisionDto"] | null;
         };
         WorkflowRunDto: {
             /** Format: uuid */
@@ -1329,6 +1415,10 @@ export interface components {
             input?: ({
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
+        };
+        DecideStepDto: {
+            /** @description Kept with the decision, in the audit log and the step output */
+            comment?: string;
         };
         ScheduleTargetViewDto: {
             /** @enum {string} */
@@ -4325,6 +4415,178 @@ export interface operations {
             };
             /** @description NOT_FOUND: No such resource (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    approveWorkflowStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                runId: string;
+                stepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideStepDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["WorkflowRunDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description INVALID_STATE: Not possible in the resource’s current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    rejectWorkflowStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                runId: string;
+                stepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideStepDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["WorkflowRunDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description INVALID_STATE: Not possible in the resource’s current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

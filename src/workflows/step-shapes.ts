@@ -1,0 +1,58 @@
+import type { ErrorDetail } from '../common/errors/app.error';
+import type { WorkflowStepDto } from './dto/workflow.dto';
+import { templateExpressions } from './templates';
+import type { StepKind, WorkflowStep } from './workflow-definition';
+
+/** The fields only one kind of step has, and that kind. */
+const OWN_FIELDS: Record<string, StepKind> = {
+  agentId: 'task',
+  input: 'task',
+  timeoutMs: 'approval',
+  permission: 'approval',
+  durationMs: 'wait',
+  until: 'wait',
+};
+
+/**
+ * What is wrong with a step's fields for its kind (the DTO checked each field alone): another kind's fields,
+ * a wait with neither or both of `durationMs` and `until`, an `until` that is neither a time nor a template.
+ */
+export function stepShapeProblems(step: WorkflowStepDto, i: number): ErrorDetail[] {
+  const kind = step.kind ?? 'task';
+  const problems: ErrorDetail[] = [];
+  for (const [field, owner] of Object.entries(OWN_FIELDS)) {
+    if (owner !== kind && (step as unknown as Record<string, unknown>)[field] !== undefined)
+      problems.push({ field: `/steps/${i}/${field}`, message: `only ${owner} steps have ${field}` });
+  }
+  if (kind !== 'wait') return problems;
+  if ((step.durationMs === undefined) === (step.until === undefined))
+    problems.push({ field: `/steps/${i}/durationMs`, message: 'a wait step has either durationMs or until' });
+  if (step.until !== undefined && !templateExpressions(step.until).length && Number.isNaN(Date.parse(step.until)))
+    problems.push({ field: `/steps/${i}/until`, message: 'must be an ISO date-time or a {{ template }}' });
+  return problems;
+}
+
+/** The step as a definition stores it: a kind's own fields only, task steps without `kind`. */
+export function storedStep(step: WorkflowStepDto): WorkflowStep {
+  const { id, dependsOn, when, continueOnFailure } = step;
+  const common = {
+    ...(dependsOn?.length ? { dependsOn } : {}),
+    ...(when ? { when } : {}),
+    ...(continueOnFailure ? { continueOnFailure } : {}),
+  };
+  switch (step.kind ?? 'task') {
+    case 'approval':
+      return { id, kind: 'approval', ...common, ...pick(step, 'timeoutMs', 'permission') };
+    case 'wait':
+      return { id, kind: 'wait', ...common, ...pick(step, 'durationMs', 'until') };
+    default:
+      return { id, agentId: step.agentId!, input: step.input, ...common };
+  }
+}
+
+function pick<K extends keyof WorkflowStepDto>(step: WorkflowStepDto, ...keys: K[]): Pick<WorkflowStepDto, K> {
+  return Object.fromEntries(keys.filter((k) => step[k] !== undefined).map((k) => [k, step[k]])) as Pick<
+    WorkflowStepDto,
+    K
+  >;
+}
