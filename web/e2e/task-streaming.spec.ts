@@ -1,6 +1,5 @@
-import { type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
+import { LoopbackServer, streamChat } from '../../test/utils/loopback-server';
 import { apiAs, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
@@ -10,52 +9,15 @@ test.use({ baseURL: process.env.CONSOLE_URL });
  * word every 150 ms until the test lets it finish, then "THE END".
  */
 function streamingModel() {
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const open: ServerResponse[] = [];
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      open.push(res);
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-      const send = (data: unknown) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
-      const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
-        id: 'chatcmpl-1',
-        object: 'chat.completion.chunk',
-        model: 'tiny-2024',
-        choices: [{ index: 0, delta, finish_reason: finishReason }],
-      });
-      let done = false;
-      void finished.then(() => (done = true));
-      send(chunk({ role: 'assistant' }));
-      let i = 0;
-      const next = () => {
-        if (res.destroyed) return;
-        if (!done && i < 600) {
-          send(chunk({ content: `word${i} ` }));
-          i += 1;
-          setTimeout(next, 150);
-          return;
-        }
-        send(chunk({ content: 'THE END' }));
-        send(chunk({}, 'stop'));
-        send({ choices: [], usage: { prompt_tokens: 3, completion_tokens: i + 1, total_tokens: i + 4 } });
-        send('[DONE]');
-        res.end();
-      };
-      next();
-    });
-  });
+  const server = new LoopbackServer();
+  const pieces = Array.from({ length: 600 }, (_, i) => `word${i} `);
+  let sent = 0;
+  server.handler = (_req, res) => streamChat(res, pieces, { delayMs: 150, onChunk: () => (sent += 1) });
   return {
-    finish: () => finish(),
-    start: async () => {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    stop: async () => {
-      for (const res of open) res.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    start: () => server.start(),
+    stop: () => server.stop(),
+    // The words not yet sent give way to the last one (streamChat reads the list as it goes).
+    finish: () => pieces.splice(sent, pieces.length, 'THE END'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Button, Group, Text } from '@mantine/core';
+import { EmptyState } from './EmptyState';
 
 const numberFormat = new Intl.NumberFormat('en');
 
@@ -46,4 +47,20 @@ export function withPage(search: URLSearchParams, page: number): URLSearchParams
   if (page > 1) next.set('page', String(page));
   else next.delete('page');
   return next;
+}
+
+/** A page past the end of a list (it shrank, or the link was old): says so, and goes back to the first. */
+export function PastTheEnd({ total, noun, onFirst }: { total: number; noun: string; onFirst: () => void }) {
+  return (
+    <EmptyState
+      title="Nothing on this page"
+      action={
+        <Button variant="default" onClick={onFirst}>
+          Go to the first page
+        </Button>
+      }
+    >
+      There are {numberFormat.format(total)} {noun}, fewer than this page starts at.
+    </EmptyState>
+  );
 }

@@ -1,13 +1,13 @@
 import { Anchor, Button, Code, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { Pager, pageOfSearch, withPage } from '../../components/Pager';
+import { Pager, PastTheEnd, pageOfSearch, withPage } from '../../components/Pager';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
+import { useAction } from '../../components/use-action';
 import { deliveriesQuery, redeliver, useWebhooksWriteBlocked } from './webhook-api';
 import {
   DELIVERIES_PAGE_SIZE,
@@ -18,8 +18,6 @@ import {
   pageQuery,
   resourcePath,
 } from './webhook-helpers';
-
-const numberFormat = new Intl.NumberFormat('en');
 
 /** Every attempt of a delivery, folded away until asked for. */
 function AttemptLog({ delivery }: { delivery: Delivery }) {
@@ -55,8 +53,7 @@ function Redeliver({
   onDone: (m: string) => void;
 }) {
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, failure, run } = useAction('The redelivery failed');
   const label = `Redeliver ${delivery.eventType} of ${delivery.resourceId.slice(0, 8)}`;
   if (!webhook.enabled) {
     return (
@@ -72,17 +69,13 @@ function Redeliver({
         variant="default"
         loading={busy}
         aria-label={label}
-        onClick={() => {
-          setBusy(true);
-          setFailure(null);
-          redeliver(webhook.id, delivery.id)
-            .then(async () => {
-              await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.deliveries(webhook.id) });
-              onDone(`Redelivering ${delivery.eventType} (message ${delivery.messageId}) as a new delivery.`);
-            })
-            .catch((err: unknown) => setFailure(err instanceof Error ? err.message : 'The redelivery failed'))
-            .finally(() => setBusy(false));
-        }}
+        onClick={() =>
+          void run(async () => {
+            await redeliver(webhook.id, delivery.id);
+            await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.deliveries(webhook.id) });
+            onDone(`Redelivering ${delivery.eventType} (message ${delivery.messageId}) as a new delivery.`);
+          })
+        }
       >
         Redeliver
       </Button>
@@ -125,11 +118,11 @@ export function DeliveryLog({ webhook, onChanged }: { webhook: Webhook; onChange
   }
   const total = deliveries.data.total;
   if (deliveries.data.items.length === 0) {
-    return (
-      <EmptyState title={page > 1 && total > 0 ? 'Nothing on this page' : 'No deliveries yet'}>
-        {page > 1 && total > 0
-          ? `There are ${numberFormat.format(total)} deliveries, fewer than this page starts at.`
-          : `A delivery is made when a task or run you created ends with one of its events (${webhook.events.join(', ')}).`}
+    return page > 1 && total > 0 ? (
+      <PastTheEnd total={total} noun="deliveries" onFirst={() => goTo(1)} />
+    ) : (
+      <EmptyState title="No deliveries yet">
+        A delivery is made when a task or run you created ends with one of its events ({webhook.events.join(', ')}).
       </EmptyState>
     );
   }

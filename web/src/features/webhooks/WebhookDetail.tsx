@@ -1,8 +1,9 @@
-import { Alert, Anchor, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ErrorState } from '../../components/ErrorState';
+import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { DeliveryLog } from './DeliveryLog';
@@ -83,18 +84,7 @@ function WebhookView({ webhook }: { webhook: Webhook }) {
           )}
         </Group>
       </Paper>
-      {notice && (
-        <Alert
-          color="green"
-          variant="light"
-          role="status"
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => setNotice(null)}
-        >
-          {notice}
-        </Alert>
-      )}
+      {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
       <section aria-labelledby="deliveries-heading">
         <Title order={2} size="h4" id="deliveries-heading" mb="sm">
           Deliveries

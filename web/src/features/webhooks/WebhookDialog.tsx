@@ -1,7 +1,8 @@
-import { Alert, Button, Checkbox, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Checkbox, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../api/errors';
+import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { queryKeys } from '../../api/query-keys';
 import { createWebhook, updateWebhook } from './webhook-api';
 import {
@@ -79,68 +80,46 @@ export function WebhookDialog({
   const hasFieldErrors = Object.keys(errors.fields).length > 0;
 
   return (
-    <Modal
-      opened
-      onClose={onClose}
-      title={title}
-      centered
-      size="lg"
-      lockScroll={false}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
-      <form onSubmit={(e) => void submit(e)} noValidate aria-label={title}>
-        <Stack>
-          <TextInput
-            label="URL"
-            description="http(s); each event is POSTed here, signed (Standard Webhooks). Private and loopback addresses are refused."
-            required
-            type="url"
-            maxLength={2048}
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="https://example.com/hooks/ymera"
-            value={form.url}
-            error={errors.fields.url}
-            onChange={(e) => {
-              const url = e.currentTarget.value;
-              setForm((current) => ({ ...current, url }));
-            }}
-            data-autofocus
-          />
-          <Checkbox.Group
-            label="Events"
-            description="Sent when a task or a workflow run you created reaches this status"
-            required
-            value={form.events}
-            error={errors.fields.events}
-            onChange={(values) => setForm((current) => ({ ...current, events: chosenEvents(values) }))}
-          >
-            <div className="webhook-event-choices">
-              {WEBHOOK_EVENTS.map((event) => (
-                <Checkbox key={event.value} value={event.value} label={event.value} description={event.label} />
-              ))}
-            </div>
-          </Checkbox.Group>
-          {failure && (
-            <Alert color="red" variant="light" title="The webhook was not saved" role="alert">
-              {failure}
-            </Alert>
-          )}
-          {hasFieldErrors && !failure && (
-            <Text size="sm" c="red.8" role="alert">
-              The webhook was not saved; see the fields marked above.
-            </Text>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              {webhook ? 'Save changes' : 'Create webhook'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog title={title} onClose={onClose} onSubmit={submit}>
+      <TextInput
+        label="URL"
+        description="http(s); each event is POSTed here, signed (Standard Webhooks). Private and loopback addresses are refused."
+        required
+        type="url"
+        maxLength={2048}
+        spellCheck={false}
+        autoComplete="off"
+        placeholder="https://example.com/hooks/ymera"
+        value={form.url}
+        error={errors.fields.url}
+        onChange={(e) => {
+          const url = e.currentTarget.value;
+          setForm((current) => ({ ...current, url }));
+        }}
+        data-autofocus
+      />
+      <Checkbox.Group
+        label="Events"
+        description="Sent when a task or a workflow run you created reaches this status"
+        required
+        value={form.events}
+        error={errors.fields.events}
+        onChange={(values) => setForm((current) => ({ ...current, events: chosenEvents(values) }))}
+      >
+        <div className="webhook-event-choices">
+          {WEBHOOK_EVENTS.map((event) => (
+            <Checkbox key={event.value} value={event.value} label={event.value} description={event.label} />
+          ))}
+        </div>
+      </Checkbox.Group>
+      <FormFooter
+        notSaved="The webhook was not saved"
+        failure={failure}
+        hasFieldErrors={hasFieldErrors}
+        busy={busy}
+        submitLabel={webhook ? 'Save changes' : 'Create webhook'}
+        onCancel={onClose}
+      />
+    </FormDialog>
   );
 }

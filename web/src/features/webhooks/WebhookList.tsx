@@ -1,15 +1,13 @@
-import { Anchor, Button, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { Pager, pageOfSearch, withPage } from '../../components/Pager';
+import { Pager, PastTheEnd, pageOfSearch, withPage } from '../../components/Pager';
 import { useWebhooksWriteBlocked, webhookListQuery } from './webhook-api';
 import { WEBHOOKS_PAGE_SIZE, type Webhook, pageQuery } from './webhook-helpers';
 import { EndpointStatus, LastDelivery, WebhookActions } from './WebhookParts';
-
-const numberFormat = new Intl.NumberFormat('en');
 
 /** The user's webhook endpoints (an admin's: everyone's), newest first, paged in the URL (`?page=`). */
 export function WebhookList({
@@ -46,16 +44,7 @@ export function WebhookList({
   const total = webhooks.data.total;
   if (webhooks.data.items.length === 0) {
     return page > 1 && total > 0 ? (
-      <EmptyState
-        title="Nothing on this page"
-        action={
-          <Button variant="default" onClick={() => goTo(1)}>
-            Go to the first page
-          </Button>
-        }
-      >
-        There are {numberFormat.format(total)} webhooks, fewer than this page starts at.
-      </EmptyState>
+      <PastTheEnd total={total} noun="webhooks" onFirst={() => goTo(1)} />
     ) : (
       <EmptyState title="No webhooks yet" action={emptyAction}>
         {blocked

@@ -1,8 +1,7 @@
-import { Button, Group, Stack, Text } from '@mantine/core';
+import { Group, Stack, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { queryKeys } from '../../api/query-keys';
-import { ConfirmButton } from '../../components/ConfirmButton';
+import { RowActions } from '../../components/RowActions';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { deleteWebhook, deliveriesQuery, updateWebhook } from './webhook-api';
@@ -14,7 +13,7 @@ export function EndpointStatus({ webhook }: { webhook: Webhook }) {
   const why = disabledWhy(webhook);
   return (
     <Stack gap={2}>
-      <span className="webhook-status" data-status={state}>
+      <span className="state-pill" data-status={state}>
         {state}
       </span>
       {why && (
@@ -85,26 +84,15 @@ export function WebhookActions({
   onDeleted?: () => void;
 }) {
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-
   const setEnabled = async (enabled: boolean) => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      const saved = await updateWebhook(webhook.id, { enabled });
-      queryClient.setQueryData(queryKeys.webhooks.detail(webhook.id), saved);
-      await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all });
-      onChanged(
-        enabled
-          ? `Enabled ${webhook.url}: it receives events again (its failure record is cleared).`
-          : `Disabled ${webhook.url}: it receives no events until enabled.`,
-      );
-    } catch (err) {
-      setFailure(err instanceof Error ? err.message : 'The change failed');
-    } finally {
-      setBusy(false);
-    }
+    const saved = await updateWebhook(webhook.id, { enabled });
+    queryClient.setQueryData(queryKeys.webhooks.detail(webhook.id), saved);
+    await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all });
+    onChanged(
+      enabled
+        ? `Enabled ${webhook.url}: it receives events again (its failure record is cleared).`
+        : `Disabled ${webhook.url}: it receives no events until enabled.`,
+    );
   };
 
   const remove = async () => {
@@ -116,33 +104,14 @@ export function WebhookActions({
   };
 
   return (
-    <Stack gap={4}>
-      <Group gap="xs" wrap="nowrap">
-        <Button
-          size="xs"
-          variant="default"
-          loading={busy}
-          onClick={() => void setEnabled(!webhook.enabled)}
-          aria-label={`${webhook.enabled ? 'Disable' : 'Enable'} ${webhook.url}`}
-        >
-          {webhook.enabled ? 'Disable' : 'Enable'}
-        </Button>
-        <Button size="xs" variant="default" onClick={() => onEdit(webhook)} aria-label={`Edit ${webhook.url}`}>
-          Edit
-        </Button>
-        <ConfirmButton
-          size="xs"
-          label={`Delete ${webhook.url}`}
-          confirmLabel="Delete the webhook"
-          consequence={`The webhook to ${webhook.url} is deleted with its delivery log; pending deliveries are not sent.`}
-          onConfirm={remove}
-        />
-      </Group>
-      {failure && (
-        <Text size="xs" c="red.8" role="alert">
-          {failure}
-        </Text>
-      )}
-    </Stack>
+    <RowActions
+      name={webhook.url}
+      toggleLabel={webhook.enabled ? 'Disable' : 'Enable'}
+      onToggle={() => setEnabled(!webhook.enabled)}
+      onEdit={() => onEdit(webhook)}
+      confirmDelete="Delete the webhook"
+      consequence={`The webhook to ${webhook.url} is deleted with its delivery log; pending deliveries are not sent.`}
+      onDelete={remove}
+    />
   );
 }

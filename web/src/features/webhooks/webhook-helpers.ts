@@ -3,6 +3,7 @@
  * refusals (`details[].field` JSON pointers) on the fields they name, an endpoint's state and a delivery's
  * outcome in words, and the paging in the URL.
  */
+import { detailsOnFields } from '../../api/errors';
 import type { components } from '../../api/schema';
 
 export type Webhook = components['schemas']['WebhookDto'];
@@ -60,17 +61,10 @@ export function fieldOfPointer(pointer: string | undefined): FormField | null {
 
 /** The server's `details` on the form's fields; two messages on one field are joined. */
 export function formErrorsFromDetails(details: readonly { field?: string; message: string }[]): FormErrors {
-  const errors: FormErrors = { fields: {}, other: [] };
-  for (const { field, message } of details) {
-    const found = fieldOfPointer(field);
-    if (!found) {
-      errors.other.push(field ? `${field}: ${message}` : message);
-      continue;
-    }
-    const current = errors.fields[found];
-    errors.fields[found] = current ? `${current}; ${message}` : message;
-  }
-  return errors;
+  return detailsOnFields(details, (pointer) => {
+    const field = fieldOfPointer(pointer);
+    return field && { field, rest: '' };
+  });
 }
 
 /**
