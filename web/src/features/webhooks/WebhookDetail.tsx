@@ -79,7 +79,7 @@ function WebhookView({ webhook }: { webhook: Webhook }) {
               webhook={webhook}
               onEdit={() => setEditing(true)}
               onChanged={setNotice}
-              onDeleted={() => void navigate('/webhooks')}
+              onDeleted={(message) => void navigate('/webhooks', { state: { notice: message } })}
             />
           )}
         </Group>

@@ -1,5 +1,6 @@
 import { Button, Group, Stack, Text } from '@mantine/core';
 import { useRef, useState } from 'react';
+import { useLocation } from 'react-router';
 import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
 import { WebhookDialog } from './WebhookDialog';
@@ -7,6 +8,11 @@ import { WebhookList } from './WebhookList';
 import { WebhookSecretBox } from './WebhookSecretBox';
 import { useWebhooksWriteBlocked } from './webhook-api';
 import type { CreatedWebhook, Webhook } from './webhook-helpers';
+
+function noticeOf(state: unknown): string | null {
+  const notice = (state as { notice?: unknown } | null)?.notice;
+  return typeof notice === 'string' ? notice : null;
+}
 
 type Editing = { mode: 'create' } | { mode: 'edit'; webhook: Webhook } | null;
 
@@ -16,7 +22,9 @@ export function WebhookIndex() {
   const [editing, setEditing] = useState<Editing>(null);
   // The secret of the endpoint just created: in this state only, gone with "Done" or on leaving the page.
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // What the endpoint's page did before coming back here (a delete).
+  const location = useLocation();
+  const [notice, setNotice] = useState<string | null>(() => noticeOf(location.state));
   const createButton = useRef<HTMLButtonElement>(null);
 
   const startCreating = () => {

@@ -81,7 +81,8 @@ export function WebhookActions({
   webhook: Webhook;
   onEdit: (webhook: Webhook) => void;
   onChanged: (message: string) => void;
-  onDeleted?: () => void;
+  /** After a delete, with what to say (the list says it itself). */
+  onDeleted?: (message: string) => void;
 }) {
   const queryClient = useQueryClient();
   const setEnabled = async (enabled: boolean) => {
@@ -99,8 +100,9 @@ export function WebhookActions({
     await deleteWebhook(webhook.id);
     queryClient.removeQueries({ queryKey: queryKeys.webhooks.detail(webhook.id) });
     await queryClient.invalidateQueries({ queryKey: [...queryKeys.webhooks.all, 'list'] });
-    onChanged(`Deleted the webhook to ${webhook.url}, with its delivery log.`);
-    onDeleted?.();
+    const message = `Deleted the webhook to ${webhook.url}, with its delivery log.`;
+    if (onDeleted) onDeleted(message);
+    else onChanged(message);
   };
 
   return (
