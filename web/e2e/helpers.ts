@@ -37,3 +37,32 @@ export async function apiToken(request: APIRequestContext, email: string, passwo
   expect(res.status()).toBe(200);
   return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
 }
+
+interface Created {
+  id: string;
+}
+
+/** The API as a user (the admin by default): each call checks its status and returns the envelope's `data`. */
+export async function apiAs(request: APIRequestContext, email = ADMIN.email, password = ADMIN.password) {
+  const token = await apiToken(request, email, password);
+  const headers = { Authorization: `Bearer ${token}` };
+  const call = async <T>(
+    method: 'get' | 'post' | 'patch' | 'delete',
+    path: string,
+    data: unknown,
+    status: number,
+  ): Promise<T> => {
+    const res = await request[method](path, { headers, data });
+    expect(res.status(), await res.text()).toBe(status);
+    return status === 204 ? (undefined as T) : ((await res.json()) as { data: T }).data;
+  };
+  return {
+    call,
+    createAgent: (name: string, type: string, config: Record<string, unknown> = {}) =>
+      call<Created>('post', '/api/v1/agents', { name, type, config }, 201),
+    setAgentStatus: (id: string, status: 'active' | 'paused') =>
+      call<Created>('patch', `/api/v1/agents/${id}`, { status }, 200),
+    createTask: (agentId: string, input: unknown) => call<Created>('post', '/api/v1/tasks', { agentId, input }, 202),
+    deleteAgent: (id: string) => call<void>('delete', `/api/v1/agents/${id}`, undefined, 204),
+  };
+}

@@ -3,34 +3,15 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
-import { ADMIN } from './global-setup';
-import { apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, expectAccessible, signIn, watchCsp } from './helpers';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-interface Created {
-  id: string;
-}
-
-async function adminApi(request: APIRequestContext) {
-  const token = await apiToken(request, ADMIN.email, ADMIN.password);
-  const headers = { Authorization: `Bearer ${token}` };
-  const call = async <T>(method: 'post' | 'patch', path: string, data: unknown, status: number): Promise<T> => {
-    const res = await request[method](path, { headers, data });
-    expect(res.status(), await res.text()).toBe(status);
-    return ((await res.json()) as { data: T }).data;
-  };
-  return {
-    createAgent: (name: string, type: string, config: Record<string, unknown> = {}) =>
-      call<Created>('post', '/api/v1/agents', { name, type, config }, 201),
-    setAgentStatus: (id: string, status: 'active' | 'paused') =>
-      call<Created>('patch', `/api/v1/agents/${id}`, { status }, 200),
-    createTask: (agentId: string, input: unknown) => call<Created>('post', '/api/v1/tasks', { agentId, input }, 202),
-  };
-}
+/** The API as the admin. */
+const adminApi = (request: APIRequestContext) => apiAs(request);
 
 /** A mark on `window` that a reload would wipe out. */
 async function markPage(page: Page): Promise<void> {

@@ -54,3 +54,26 @@ export function waitInWords(seconds: number): string {
   const minutes = Math.ceil(seconds / 60);
   return `${minutes} minutes`;
 }
+
+/**
+ * The API's `details` on a form's fields: `fieldOf` names the field a pointer is on and the rest of the pointer
+ * inside it (kept before the message), or null for a pointer the form has no field for (kept in `other`); two
+ * messages on one field are joined.
+ */
+export function detailsOnFields<F extends string>(
+  details: readonly { field?: string; message: string }[],
+  fieldOf: (pointer: string | undefined) => { field: F; rest: string } | null,
+): { fields: Partial<Record<F, string>>; other: string[] } {
+  const errors: { fields: Partial<Record<F, string>>; other: string[] } = { fields: {}, other: [] };
+  for (const { field, message } of details) {
+    const found = fieldOf(field);
+    if (!found) {
+      errors.other.push(field ? `${field}: ${message}` : message);
+      continue;
+    }
+    const text = found.rest ? `${found.rest}: ${message}` : message;
+    const current = errors.fields[found.field];
+    errors.fields[found.field] = current ? `${current}; ${text}` : text;
+  }
+  return errors;
+}

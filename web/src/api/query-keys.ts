@@ -30,6 +30,12 @@ export const queryKeys = {
     all: ['schedules'] as const,
     list: (params: Params = {}) => ['schedules', 'list', params] as const,
   },
+  webhooks: {
+    all: ['webhooks'] as const,
+    list: (params: Params = {}) => ['webhooks', 'list', params] as const,
+    detail: (id: string) => ['webhooks', 'detail', id] as const,
+    deliveries: (id: string, params: Params = {}) => ['webhooks', 'deliveries', id, params] as const,
+  },
   audit: {
     all: ['audit'] as const,
     list: (params: Params = {}) => ['audit', 'list', params] as const,

@@ -4,7 +4,7 @@ import { accessToken } from '../api/credentials';
 
 /** What a live-event subscription is about (one of them). */
 export type Subscription = { taskId: string } | { agentId: string } | { runId: string };
-export type LiveEventName = 'task.updated' | 'run.updated';
+export type LiveEventName = 'task.updated' | 'task.output.delta' | 'run.updated';
 export interface LiveEvent {
   name: LiveEventName;
   payload: Record<string, unknown>;
@@ -83,7 +83,7 @@ export function useLiveEvents(
       pending = [];
       if (batch.length && !closed) handler.current(batch);
     };
-    const listeners = (['task.updated', 'run.updated'] as const).map((name) => {
+    const listeners = (['task.updated', 'task.output.delta', 'run.updated'] as const).map((name) => {
       const listener = (payload: Record<string, unknown>) => {
         pending.push({ name, payload });
         frame ||= requestAnimationFrame(flush);

@@ -13,6 +13,7 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Tasks', to: '/tasks' },
   { label: 'Workflows', to: '/workflows' },
   { label: 'Schedules', to: '/schedules' },
+  { label: 'Webhooks', to: '/webhooks' },
   { label: 'Audit', to: '/audit' },
   { label: 'Users', to: '/users', visible: (me) => me.role === 'admin' },
   { label: 'API keys', to: '/api-keys' },

@@ -15,6 +15,10 @@ const pages: RouteObject[] = [
     path: 'schedules',
     lazy: async () => ({ Component: (await import('../features/schedules/SchedulesPage')).SchedulesPage }),
   },
+  {
+    path: 'webhooks/*',
+    lazy: async () => ({ Component: (await import('../features/webhooks/WebhooksPage')).WebhooksPage }),
+  },
   { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/AuditPage')).AuditPage }) },
   { path: 'users', lazy: async () => ({ Component: (await import('../features/users/UsersPage')).UsersPage }) },
   {

@@ -1,6 +1,7 @@
 import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
 import { useRef, useState } from 'react';
 import { useMe } from '../../app/session';
+import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
 import { KeyList } from './KeyList';
 import { NewKeyBox } from './NewKeyBox';
@@ -66,18 +67,7 @@ export function ApiKeysPage() {
               }}
             />
           )}
-          {notice && (
-            <Alert
-              color="green"
-              variant="light"
-              role="status"
-              withCloseButton
-              closeButtonLabel="Dismiss"
-              onClose={() => setNotice(null)}
-            >
-              {notice}
-            </Alert>
-          )}
+          {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
           <KeyList
             emptyAction={
               creating ? null : (

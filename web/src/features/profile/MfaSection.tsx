@@ -8,7 +8,7 @@ import type { components } from '../../api/schema';
 import { queryKeys } from '../../api/query-keys';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState } from '../../components/ErrorState';
-import { CopyValueButton } from '../api-keys/CopyValueButton';
+import { CopyValueButton } from '../../components/CopyValueButton';
 import { groupSecret, mfaErrorMessage, secondFactor } from './mfa';
 import { RecoveryCodes } from './RecoveryCodes';
 

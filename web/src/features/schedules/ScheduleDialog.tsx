@@ -1,7 +1,8 @@
-import { Alert, Button, Group, Modal, NativeSelect, Radio, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Group, NativeSelect, Radio, TextInput, Textarea } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { ApiError } from '../../api/errors';
+import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { queryKeys } from '../../api/query-keys';
 import { parseDefinition } from '../workflows/json-syntax';
 import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
@@ -95,172 +96,150 @@ export function ScheduleDialog({
   const hasFieldErrors = Object.keys(fieldError).length > 0;
 
   return (
-    <Modal
-      opened
-      onClose={onClose}
-      title={title}
-      centered
-      size="lg"
-      lockScroll={false}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
-      <form onSubmit={(e) => void submit(e)} noValidate aria-label={title}>
-        <Stack>
+    <FormDialog title={title} onClose={onClose} onSubmit={submit}>
+      <TextInput
+        label="Name"
+        description="What it does, e.g. “Weekday morning report”"
+        required
+        maxLength={100}
+        value={form.name}
+        error={fieldError.name}
+        onChange={(e) => set({ name: e.currentTarget.value })}
+        data-autofocus
+      />
+      <Radio.Group
+        label="Each fire starts"
+        value={form.kind}
+        onChange={(value) => set({ kind: value === 'workflow' ? 'workflow' : 'agent' })}
+      >
+        <Group mt={4}>
+          <Radio value="agent" label="A task of an agent" />
+          <Radio value="workflow" label="A run of a workflow" />
+        </Group>
+      </Radio.Group>
+      <NativeSelect
+        label={form.kind === 'agent' ? 'Agent' : 'Workflow'}
+        required
+        disabled={targetLoading}
+        value={form.kind === 'agent' ? form.agentId : form.workflowId}
+        error={fieldError.target}
+        onChange={(e) =>
+          set(form.kind === 'agent' ? { agentId: e.currentTarget.value } : { workflowId: e.currentTarget.value })
+        }
+        data={[
+          {
+            value: '',
+            label: targetLoading ? 'Loading…' : `Choose ${form.kind === 'agent' ? 'an agent' : 'a workflow'}`,
+          },
+          ...targetOptions,
+        ]}
+      />
+      <Textarea
+        className="schedule-input"
+        label="Input (JSON)"
+        description={
+          form.kind === 'agent'
+            ? "The task's input, checked against the agent type's input schema when you save"
+            : 'The run’s input; the steps read it as "{{ input.<field> }}"'
+        }
+        autosize
+        minRows={3}
+        maxRows={12}
+        spellCheck={false}
+        value={form.input}
+        error={fieldError.input}
+        onChange={(e) => set({ input: e.currentTarget.value })}
+      />
+      <Radio.Group
+        label="Fires"
+        value={form.timing}
+        onChange={(value) => set({ timing: value === 'every' ? 'every' : 'cron' })}
+      >
+        <Group mt={4}>
+          <Radio value="cron" label="On a cron pattern" />
+          <Radio value="every" label="Every so often" />
+        </Group>
+      </Radio.Group>
+      {form.timing === 'cron' ? (
+        <Group align="flex-start" grow>
           <TextInput
-            label="Name"
-            description="What it does, e.g. “Weekday morning report”"
+            label="Cron pattern"
+            description="minute hour day month weekday (a 6th field first for seconds), e.g. 0 9 * * 1-5"
             required
-            maxLength={100}
-            value={form.name}
-            error={fieldError.name}
-            onChange={(e) => set({ name: e.currentTarget.value })}
-            data-autofocus
-          />
-          <Radio.Group
-            label="Each fire starts"
-            value={form.kind}
-            onChange={(value) => set({ kind: value === 'workflow' ? 'workflow' : 'agent' })}
-          >
-            <Group mt={4}>
-              <Radio value="agent" label="A task of an agent" />
-              <Radio value="workflow" label="A run of a workflow" />
-            </Group>
-          </Radio.Group>
-          <NativeSelect
-            label={form.kind === 'agent' ? 'Agent' : 'Workflow'}
-            required
-            disabled={targetLoading}
-            value={form.kind === 'agent' ? form.agentId : form.workflowId}
-            error={fieldError.target}
-            onChange={(e) =>
-              set(form.kind === 'agent' ? { agentId: e.currentTarget.value } : { workflowId: e.currentTarget.value })
-            }
-            data={[
-              {
-                value: '',
-                label: targetLoading ? 'Loading…' : `Choose ${form.kind === 'agent' ? 'an agent' : 'a workflow'}`,
-              },
-              ...targetOptions,
-            ]}
-          />
-          <Textarea
-            className="schedule-input"
-            label="Input (JSON)"
-            description={
-              form.kind === 'agent'
-                ? "The task's input, checked against the agent type's input schema when you save"
-                : 'The run’s input; the steps read it as "{{ input.<field> }}"'
-            }
-            autosize
-            minRows={3}
-            maxRows={12}
+            ff="monospace"
             spellCheck={false}
-            value={form.input}
-            error={fieldError.input}
-            onChange={(e) => set({ input: e.currentTarget.value })}
+            value={form.cron}
+            error={fieldError.cron}
+            onChange={(e) => set({ cron: e.currentTarget.value })}
           />
-          <Radio.Group
-            label="Fires"
-            value={form.timing}
-            onChange={(value) => set({ timing: value === 'every' ? 'every' : 'cron' })}
-          >
-            <Group mt={4}>
-              <Radio value="cron" label="On a cron pattern" />
-              <Radio value="every" label="Every so often" />
-            </Group>
-          </Radio.Group>
-          {form.timing === 'cron' ? (
-            <Group align="flex-start" grow>
-              <TextInput
-                label="Cron pattern"
-                description="minute hour day month weekday (a 6th field first for seconds), e.g. 0 9 * * 1-5"
-                required
-                ff="monospace"
-                spellCheck={false}
-                value={form.cron}
-                error={fieldError.cron}
-                onChange={(e) => set({ cron: e.currentTarget.value })}
-              />
-              <NativeSelect
-                label="Time zone"
-                description="The pattern’s times are in this zone"
-                value={form.timezone}
-                error={fieldError.timezone}
-                onChange={(e) => set({ timezone: e.currentTarget.value })}
-                data={zones}
-              />
-            </Group>
-          ) : (
-            <Group align="flex-start">
-              <TextInput
-                label="Every"
-                type="number"
-                min={1}
-                required
-                w={140}
-                value={form.everyCount}
-                error={fieldError.every}
-                onChange={(e) => set({ everyCount: e.currentTarget.value })}
-              />
-              <NativeSelect
-                label="Unit"
-                value={form.everyUnit}
-                onChange={(e) => {
-                  const unit = EVERY_UNITS.find((u) => u.value === e.currentTarget.value);
-                  if (unit) set({ everyUnit: unit.value });
-                }}
-                data={EVERY_UNITS.map((u) => ({ value: u.value, label: u.label }))}
-              />
-            </Group>
-          )}
-          <Group align="flex-start" grow>
-            <TextInput
-              label="Not before (optional)"
-              description="Your browser’s time zone"
-              type="datetime-local"
-              value={form.startAt}
-              error={fieldError.startAt}
-              onChange={(e) => set({ startAt: e.currentTarget.value })}
-            />
-            <TextInput
-              label="Not after (optional)"
-              description="No fire after this"
-              type="datetime-local"
-              value={form.endAt}
-              error={fieldError.endAt}
-              onChange={(e) => set({ endAt: e.currentTarget.value })}
-            />
-          </Group>
           <NativeSelect
-            label="While the last fire’s task or run is still going"
-            value={form.overlap}
-            error={fieldError.overlap}
-            onChange={(e) => set({ overlap: e.currentTarget.value === 'skip' ? 'skip' : 'allow' })}
-            data={[
-              { value: 'allow', label: 'Fire anyway' },
-              { value: 'skip', label: 'Skip the fire' },
-            ]}
+            label="Time zone"
+            description="The pattern’s times are in this zone"
+            value={form.timezone}
+            error={fieldError.timezone}
+            onChange={(e) => set({ timezone: e.currentTarget.value })}
+            data={zones}
           />
-          {failure && (
-            <Alert color="red" variant="light" title="The schedule was not saved" role="alert">
-              {failure}
-            </Alert>
-          )}
-          {hasFieldErrors && !failure && (
-            <Text size="sm" c="red.8" role="alert">
-              The schedule was not saved; see the fields marked above.
-            </Text>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              {schedule ? 'Save changes' : 'Create schedule'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        </Group>
+      ) : (
+        <Group align="flex-start">
+          <TextInput
+            label="Every"
+            type="number"
+            min={1}
+            required
+            w={140}
+            value={form.everyCount}
+            error={fieldError.every}
+            onChange={(e) => set({ everyCount: e.currentTarget.value })}
+          />
+          <NativeSelect
+            label="Unit"
+            value={form.everyUnit}
+            onChange={(e) => {
+              const unit = EVERY_UNITS.find((u) => u.value === e.currentTarget.value);
+              if (unit) set({ everyUnit: unit.value });
+            }}
+            data={EVERY_UNITS.map((u) => ({ value: u.value, label: u.label }))}
+          />
+        </Group>
+      )}
+      <Group align="flex-start" grow>
+        <TextInput
+          label="Not before (optional)"
+          description="Your browser’s time zone"
+          type="datetime-local"
+          value={form.startAt}
+          error={fieldError.startAt}
+          onChange={(e) => set({ startAt: e.currentTarget.value })}
+        />
+        <TextInput
+          label="Not after (optional)"
+          description="No fire after this"
+          type="datetime-local"
+          value={form.endAt}
+          error={fieldError.endAt}
+          onChange={(e) => set({ endAt: e.currentTarget.value })}
+        />
+      </Group>
+      <NativeSelect
+        label="While the last fire’s task or run is still going"
+        value={form.overlap}
+        error={fieldError.overlap}
+        onChange={(e) => set({ overlap: e.currentTarget.value === 'skip' ? 'skip' : 'allow' })}
+        data={[
+          { value: 'allow', label: 'Fire anyway' },
+          { value: 'skip', label: 'Skip the fire' },
+        ]}
+      />
+      <FormFooter
+        notSaved="The schedule was not saved"
+        failure={failure}
+        hasFieldErrors={hasFieldErrors}
+        busy={busy}
+        submitLabel={schedule ? 'Save changes' : 'Create schedule'}
+        onCancel={onClose}
+      />
+    </FormDialog>
   );
 }

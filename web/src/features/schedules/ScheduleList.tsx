@@ -1,11 +1,12 @@
-import { Anchor, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
-import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
+import { RowActions } from '../../components/RowActions';
+import { Pager, PastTheEnd, withPage } from '../../components/Pager';
 import { TimeAgo } from '../../components/TimeAgo';
 import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
 import { deleteSchedule, scheduleListQuery, updateSchedule, useSchedulesWriteBlocked } from './schedule-api';
@@ -18,13 +19,11 @@ import {
   listParamsFromSearch,
 } from './schedule-helpers';
 
-const numberFormat = new Intl.NumberFormat('en');
-
 /** Active or paused, as colour and word. */
 export function ScheduleStatus({ paused }: { paused: boolean }) {
   const status = paused ? 'paused' : 'active';
   return (
-    <span className="schedule-status" data-status={status}>
+    <span className="state-pill" data-status={status}>
       {status}
     </span>
   );
@@ -67,21 +66,10 @@ function Actions({
   onChanged: (message: string) => void;
 }) {
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-
   const setPaused = async (paused: boolean) => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await updateSchedule(schedule.id, { paused });
-      await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
-      onChanged(paused ? `Paused “${schedule.name}”: it does not fire until resumed.` : `Resumed “${schedule.name}”.`);
-    } catch (err) {
-      setFailure(err instanceof Error ? err.message : 'The change failed');
-    } finally {
-      setBusy(false);
-    }
+    await updateSchedule(schedule.id, { paused });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
+    onChanged(paused ? `Paused “${schedule.name}”: it does not fire until resumed.` : `Resumed “${schedule.name}”.`);
   };
 
   const remove = async () => {
@@ -91,34 +79,15 @@ function Actions({
   };
 
   return (
-    <Stack gap={4}>
-      <Group gap="xs" wrap="nowrap">
-        <Button
-          size="xs"
-          variant="default"
-          loading={busy}
-          onClick={() => void setPaused(!schedule.paused)}
-          aria-label={`${schedule.paused ? 'Resume' : 'Pause'} ${schedule.name}`}
-        >
-          {schedule.paused ? 'Resume' : 'Pause'}
-        </Button>
-        <Button size="xs" variant="default" onClick={() => onEdit(schedule)} aria-label={`Edit ${schedule.name}`}>
-          Edit
-        </Button>
-        <ConfirmButton
-          size="xs"
-          label={`Delete ${schedule.name}`}
-          confirmLabel="Delete the schedule"
-          consequence={`Schedule “${schedule.name}” is deleted and fires no more; the tasks and runs it started stay.`}
-          onConfirm={remove}
-        />
-      </Group>
-      {failure && (
-        <Text size="xs" c="red.8" role="alert">
-          {failure}
-        </Text>
-      )}
-    </Stack>
+    <RowActions
+      name={schedule.name}
+      toggleLabel={schedule.paused ? 'Resume' : 'Pause'}
+      onToggle={() => setPaused(!schedule.paused)}
+      onEdit={() => onEdit(schedule)}
+      confirmDelete="Delete the schedule"
+      consequence={`Schedule “${schedule.name}” is deleted and fires no more; the tasks and runs it started stay.`}
+      onDelete={remove}
+    />
   );
 }
 
@@ -139,12 +108,7 @@ export function ScheduleList({
   const schedules = useQuery(scheduleListQuery(query));
   const targetName = useTargetName();
 
-  const goTo = (page: number) => {
-    const next = new URLSearchParams(search);
-    if (page > 1) next.set('page', String(page));
-    else next.delete('page');
-    setSearch(next);
-  };
+  const goTo = (page: number) => setSearch(withPage(search, page));
 
   if (schedules.isPending) {
     return (
@@ -167,16 +131,7 @@ export function ScheduleList({
   const total = schedules.data.total;
   if (schedules.data.items.length === 0) {
     return params.page > 1 && total > 0 ? (
-      <EmptyState
-        title="Nothing on this page"
-        action={
-          <Button variant="default" onClick={() => goTo(1)}>
-            Go to the first page
-          </Button>
-        }
-      >
-        There are {numberFormat.format(total)} schedules, fewer than this page starts at.
-      </EmptyState>
+      <PastTheEnd total={total} noun="schedules" onFirst={() => goTo(1)} />
     ) : (
       <EmptyState title="No schedules yet" action={emptyAction}>
         {blocked
@@ -185,8 +140,6 @@ export function ScheduleList({
       </EmptyState>
     );
   }
-  const from = query.skip + 1;
-  const to = Math.min(total, query.skip + SCHEDULES_PAGE_SIZE);
 
   return (
     <Stack gap="sm">
@@ -264,19 +217,7 @@ export function ScheduleList({
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="space-between">
-        <Text size="sm" aria-live="polite">
-          {numberFormat.format(from)}–{numberFormat.format(to)} of {numberFormat.format(total)}
-        </Text>
-        <Group gap="xs">
-          <Button variant="default" size="xs" disabled={params.page <= 1} onClick={() => goTo(params.page - 1)}>
-            Previous page
-          </Button>
-          <Button variant="default" size="xs" disabled={to >= total} onClick={() => goTo(params.page + 1)}>
-            Next page
-          </Button>
-        </Group>
-      </Group>
+      <Pager page={params.page} skip={query.skip} size={SCHEDULES_PAGE_SIZE} total={total} onPage={goTo} />
     </Stack>
   );
 }

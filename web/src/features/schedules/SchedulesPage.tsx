@@ -1,5 +1,6 @@
-import { Alert, Button, Group, List, Stack, Text } from '@mantine/core';
+import { Button, Group, List, Stack, Text } from '@mantine/core';
 import { useRef, useState } from 'react';
+import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { ScheduleDialog } from './ScheduleDialog';
@@ -43,15 +44,7 @@ export function SchedulesPage() {
         often, each fire exactly once. Pausing stops its fires at once; resuming fires from then on.
       </Text>
       {saved && (
-        <Alert
-          color="green"
-          variant="light"
-          role="status"
-          title={`Saved “${saved.name}”`}
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => setSaved(null)}
-        >
+        <Notice title={`Saved “${saved.name}”`} onDismiss={() => setSaved(null)}>
           {saved.nextFires.length === 0 ? (
             <Text size="sm">It has no fire ahead{saved.paused ? ' while it is paused' : ''}.</Text>
           ) : (
@@ -66,20 +59,9 @@ export function SchedulesPage() {
               </List>
             </>
           )}
-        </Alert>
+        </Notice>
       )}
-      {notice && (
-        <Alert
-          color="green"
-          variant="light"
-          role="status"
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => setNotice(null)}
-        >
-          {notice}
-        </Alert>
-      )}
+      {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
       <ScheduleList
         emptyAction={
           blocked ? null : (

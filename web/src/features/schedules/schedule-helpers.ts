@@ -2,6 +2,7 @@
  * The Schedules page's pure logic: a timing in words, the form to and from the API's body, the server's
  * refusals (`details[].field` JSON pointers) on the fields they name, and where a fire's task or run is.
  */
+import { detailsOnFields } from '../../api/errors';
 import type { components } from '../../api/schema';
 
 export type Schedule = components['schemas']['ScheduleDto'];
@@ -157,18 +158,7 @@ export function fieldOfPointer(pointer: string | undefined): { field: FormField;
 
 /** The server's `details` on the form's fields; an input error keeps its path inside the input. */
 export function formErrorsFromDetails(details: readonly { field?: string; message: string }[]): FormErrors {
-  const errors: FormErrors = { fields: {}, other: [] };
-  for (const { field, message } of details) {
-    const found = fieldOfPointer(field);
-    if (!found) {
-      errors.other.push(field ? `${field}: ${message}` : message);
-      continue;
-    }
-    const text = found.rest ? `${found.rest}: ${message}` : message;
-    const current = errors.fields[found.field];
-    errors.fields[found.field] = current ? `${current}; ${text}` : text;
-  }
-  return errors;
+  return detailsOnFields(details, fieldOfPointer);
 }
 
 /** What the form can tell before it is sent (the server checks the rest: cron syntax, zone, the input). */

@@ -14,6 +14,8 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
+import { StreamingOutput } from './StreamingOutput';
+import { outputStreamQuery, showsStream } from './task-output';
 import { TaskProgress } from './TaskProgress';
 
 /** "850 ms", "12.4 s", "3.2 min". */
@@ -119,6 +121,20 @@ function Actions({ task }: { task: Task }) {
   );
 }
 
+/** The final output, or while an attempt runs, its output as it is produced (an llm agent's answer). */
+function Output({ task }: { task: Task }) {
+  const stream = useQuery(outputStreamQuery(task.id));
+  if (showsStream(task, stream.data)) return <StreamingOutput stream={stream.data} />;
+  if (task.output === null) {
+    return (
+      <Text size="sm" c="dimmed">
+        No output yet.
+      </Text>
+    );
+  }
+  return <JsonView label="Output" value={task.output} />;
+}
+
 export function TaskDetail() {
   const { id = '' } = useParams();
   const task = useQuery(taskQuery(id));
@@ -185,13 +201,7 @@ export function TaskDetail() {
               <JsonView label="Input" value={task.data.input} />
             </Paper>
             <Paper withBorder p="md" radius="md">
-              {task.data.output === null ? (
-                <Text size="sm" c="dimmed">
-                  No output yet.
-                </Text>
-              ) : (
-                <JsonView label="Output" value={task.data.output} />
-              )}
+              <Output task={task.data} />
             </Paper>
           </div>
           <section aria-labelledby="attempts-heading">

@@ -1,5 +1,5 @@
 import { Button, CopyButton, type ButtonProps } from '@mantine/core';
-import './api-keys.css';
+import './secret-once.css';
 
 /**
  * Copies a value to the clipboard; the button says so ("Copied") for a few seconds, and a polite live region

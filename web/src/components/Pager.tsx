@@ -1,0 +1,66 @@
+import { Button, Group, Text } from '@mantine/core';
+import { EmptyState } from './EmptyState';
+
+const numberFormat = new Intl.NumberFormat('en');
+
+/** "26–50 of 112" (announced politely) with Previous and Next, for a list paged by `skip` and a page size. */
+export function Pager({
+  page,
+  skip,
+  size,
+  total,
+  onPage,
+}: {
+  page: number;
+  skip: number;
+  size: number;
+  total: number;
+  onPage: (page: number) => void;
+}) {
+  const to = Math.min(total, skip + size);
+  return (
+    <Group justify="space-between">
+      <Text size="sm" aria-live="polite">
+        {numberFormat.format(skip + 1)}–{numberFormat.format(to)} of {numberFormat.format(total)}
+      </Text>
+      <Group gap="xs">
+        <Button variant="default" size="xs" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+          Previous page
+        </Button>
+        <Button variant="default" size="xs" disabled={to >= total} onClick={() => onPage(page + 1)}>
+          Next page
+        </Button>
+      </Group>
+    </Group>
+  );
+}
+
+/** `?page=` of the URL, 1 when absent or unreadable. */
+export function pageOfSearch(search: URLSearchParams): number {
+  const page = Math.floor(Number(search.get('page')));
+  return Number.isFinite(page) && page > 1 ? page : 1;
+}
+
+/** The search params with `page` set (left out for the first page). */
+export function withPage(search: URLSearchParams, page: number): URLSearchParams {
+  const next = new URLSearchParams(search);
+  if (page > 1) next.set('page', String(page));
+  else next.delete('page');
+  return next;
+}
+
+/** A page past the end of a list (it shrank, or the link was old): says so, and goes back to the first. */
+export function PastTheEnd({ total, noun, onFirst }: { total: number; noun: string; onFirst: () => void }) {
+  return (
+    <EmptyState
+      title="Nothing on this page"
+      action={
+        <Button variant="default" onClick={onFirst}>
+          Go to the first page
+        </Button>
+      }
+    >
+      There are {numberFormat.format(total)} {noun}, fewer than this page starts at.
+    </EmptyState>
+  );
+}

@@ -1,0 +1,125 @@
+import { Checkbox, TextInput } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { ApiError } from '../../api/errors';
+import { FormDialog, FormFooter } from '../../components/FormDialog';
+import { queryKeys } from '../../api/query-keys';
+import { createWebhook, updateWebhook } from './webhook-api';
+import {
+  type CreatedWebhook,
+  type FormErrors,
+  type Webhook,
+  type WebhookForm,
+  WEBHOOK_EVENTS,
+  checkForm,
+  chosenEvents,
+  createBody,
+  emptyForm,
+  formErrorsFromDetails,
+  formFromWebhook,
+  updateBody,
+} from './webhook-helpers';
+
+const NO_ERRORS: FormErrors = { fields: {}, other: [] };
+
+/**
+ * Creates a webhook endpoint, or changes one's URL and events; the server's refusals (`/url`, `/events/…`)
+ * land on the fields they name. A new endpoint comes back with its signing secret, handed to `onCreated`.
+ */
+export function WebhookDialog({
+  webhook,
+  onClose,
+  onCreated,
+  onSaved,
+}: {
+  webhook: Webhook | null;
+  onClose: () => void;
+  onCreated: (created: CreatedWebhook) => void;
+  onSaved: (webhook: Webhook) => void;
+}) {
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<WebhookForm>(() => (webhook ? formFromWebhook(webhook) : emptyForm()));
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const title = webhook ? 'Edit webhook' : 'New webhook';
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(null);
+    const local = checkForm(form);
+    if (Object.keys(local.fields).length > 0) {
+      setErrors(local);
+      return;
+    }
+    setErrors(NO_ERRORS);
+    setBusy(true);
+    try {
+      if (webhook) {
+        const saved = await updateWebhook(webhook.id, updateBody(form, webhook));
+        await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all });
+        onSaved(saved);
+      } else {
+        const created = await createWebhook(createBody(form));
+        await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all });
+        onCreated(created);
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.details.length) {
+        const found = formErrorsFromDetails(err.details);
+        setErrors(found);
+        if (found.other.length) setFailure(`${err.message}: ${found.other.join('; ')}`);
+      } else {
+        setFailure(err instanceof Error ? err.message : 'The webhook was not saved');
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const hasFieldErrors = Object.keys(errors.fields).length > 0;
+
+  return (
+    <FormDialog title={title} onClose={onClose} onSubmit={submit}>
+      <TextInput
+        label="URL"
+        description="http(s); each event is POSTed here, signed (Standard Webhooks). Private and loopback addresses are refused."
+        required
+        type="url"
+        maxLength={2048}
+        spellCheck={false}
+        autoComplete="off"
+        placeholder="https://example.com/hooks/ymera"
+        value={form.url}
+        error={errors.fields.url}
+        onChange={(e) => {
+          const url = e.currentTarget.value;
+          setForm((current) => ({ ...current, url }));
+        }}
+        data-autofocus
+      />
+      <Checkbox.Group
+        label="Events"
+        description="Sent when a task or a workflow run you created reaches this status"
+        required
+        value={form.events}
+        error={errors.fields.events}
+        onChange={(values) => setForm((current) => ({ ...current, events: chosenEvents(values) }))}
+      >
+        <div className="webhook-event-choices">
+          {WEBHOOK_EVENTS.map((event) => (
+            <Checkbox key={event.value} value={event.value} label={event.value} description={event.label} />
+          ))}
+        </div>
+      </Checkbox.Group>
+      <FormFooter
+        notSaved="The webhook was not saved"
+        failure={failure}
+        hasFieldErrors={hasFieldErrors}
+        busy={busy}
+        submitLabel={webhook ? 'Save changes' : 'Create webhook'}
+        onCancel={onClose}
+      />
+    </FormDialog>
+  );
+}

@@ -1,0 +1,14 @@
+import { Route, Routes } from 'react-router';
+import { WebhookDetail } from './WebhookDetail';
+import { WebhookIndex } from './WebhookIndex';
+import './webhooks.css';
+
+/** `/webhooks` (the endpoints) and `/webhooks/:id` (one endpoint and its delivery log). */
+export function WebhooksPage() {
+  return (
+    <Routes>
+      <Route index element={<WebhookIndex />} />
+      <Route path=":id" element={<WebhookDetail />} />
+    </Routes>
+  );
+}

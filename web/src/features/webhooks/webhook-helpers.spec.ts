@@ -1,0 +1,112 @@
+import {
+  type Webhook,
+  checkForm,
+  chosenEvents,
+  createBody,
+  describeResponse,
+  disabledWhy,
+  emptyForm,
+  endpointState,
+  formErrorsFromDetails,
+  formFromWebhook,
+  formatDuration,
+  hasPending,
+  pageQuery,
+  resourcePath,
+  updateBody,
+} from './webhook-helpers';
+
+const ID = '11111111-1111-4111-8111-111111111111';
+
+function webhook(overrides: Partial<Webhook> = {}): Webhook {
+  return {
+    id: ID,
+    url: 'https://example.com/hooks',
+    events: ['task.succeeded', 'task.failed'],
+    enabled: true,
+    disabledReason: null,
+    consecutiveFailures: 0,
+    failingSince: null,
+    createdBy: '22222222-2222-4222-8222-222222222222',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('chosenEvents', () => {
+  it('keeps the API’s order and drops what it does not know', () => {
+    expect(chosenEvents(['run.failed', 'task.succeeded', 'nonsense', 'task.cancelled'])).toEqual([
+      'task.succeeded',
+      'task.cancelled',
+      'run.failed',
+    ]);
+  });
+});
+
+describe('the form', () => {
+  it('asks for a URL and an event before sending', () => {
+    expect(Object.keys(checkForm({ url: ' ', events: [] }).fields).sort()).toEqual(['events', 'url']);
+    expect(checkForm({ url: `https://x/${'a'.repeat(2048)}`, events: ['task.failed'] }).fields).toEqual({
+      url: 'At most 2048 characters',
+    });
+    expect(checkForm(emptyForm()).fields).toEqual({ url: expect.stringContaining('Give the URL') });
+  });
+
+  it('creates with the trimmed URL and sends only what changed', () => {
+    expect(createBody({ url: ' https://a.test/h ', events: ['run.succeeded'] })).toEqual({
+      url: 'https://a.test/h',
+      events: ['run.succeeded'],
+    });
+    const saved = webhook();
+    expect(updateBody(formFromWebhook(saved), saved)).toEqual({});
+    expect(updateBody({ url: saved.url, events: ['task.failed'] }, saved)).toEqual({ events: ['task.failed'] });
+    expect(updateBody({ url: 'https://b.test', events: saved.events }, saved)).toEqual({ url: 'https://b.test' });
+  });
+
+  it('puts the server’s refusals on the fields they name', () => {
+    expect(
+      formErrorsFromDetails([
+        { field: '/url', message: 'url must be a URL address' },
+        { field: '/url', message: 'must resolve to a public address' },
+        { field: '/events/1', message: 'each value in events must be one of the following values' },
+        { field: '/enabled', message: 'must be a boolean' },
+        { message: 'something else' },
+      ]),
+    ).toEqual({
+      fields: {
+        url: 'url must be a URL address; must resolve to a public address',
+        events: 'each value in events must be one of the following values',
+      },
+      other: ['/enabled: must be a boolean', 'something else'],
+    });
+  });
+});
+
+describe('an endpoint’s state', () => {
+  it('is enabled, failing or disabled, with the reason', () => {
+    expect(endpointState(webhook())).toBe('enabled');
+    expect(endpointState(webhook({ consecutiveFailures: 3 }))).toBe('failing');
+    expect(endpointState(webhook({ enabled: false, consecutiveFailures: 20 }))).toBe('disabled');
+    expect(disabledWhy(webhook())).toBeNull();
+    expect(disabledWhy(webhook({ enabled: false, disabledReason: '20 deliveries failed in a row' }))).toBe(
+      '20 deliveries failed in a row',
+    );
+    expect(disabledWhy(webhook({ enabled: false }))).toBe('Turned off by a user');
+  });
+});
+
+describe('deliveries in words', () => {
+  it('says durations, answers and where the task is', () => {
+    expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(42.4)).toBe('42 ms');
+    expect(formatDuration(12_345)).toBe('12.3 s');
+    expect(describeResponse(null)).toBe('no answer');
+    expect(describeResponse(503)).toBe('503');
+    expect(resourcePath({ eventType: 'task.failed', resourceId: ID })).toBe(`/tasks/${ID}`);
+    expect(resourcePath({ eventType: 'run.failed', resourceId: ID })).toBeNull();
+    expect(hasPending([{ status: 'succeeded' }, { status: 'pending' }])).toBe(true);
+    expect(hasPending([{ status: 'failed' }])).toBe(false);
+    expect(pageQuery(3, 10)).toEqual({ skip: 20, limit: 10 });
+  });
+});
