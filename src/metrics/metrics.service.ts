@@ -16,6 +16,8 @@ export const METRIC = {
   webhookAttempts: 'webhook_delivery_attempts_total',
   webhookDuration: 'webhook_delivery_duration_seconds',
   webhooksDisabled: 'webhook_endpoints_disabled_total',
+  bulkOperations: 'bulk_operations_total',
+  bulkItems: 'bulk_items_total',
 } as const;
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -37,6 +39,8 @@ export class Metrics {
     @InjectMetric(METRIC.webhookAttempts) private readonly webhookAttempts: Counter<string>,
     @InjectMetric(METRIC.webhookDuration) private readonly webhookDuration: Histogram<string>,
     @InjectMetric(METRIC.webhooksDisabled) private readonly webhooksDisabled: Counter<string>,
+    @InjectMetric(METRIC.bulkOperations) private readonly bulkOperations: Counter<string>,
+    @InjectMetric(METRIC.bulkItems) private readonly bulkItemsProcessed: Counter<string>,
   ) {}
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -74,5 +78,16 @@ export class Metrics {
 
   webhookEndpointDisabled(): void {
     this.webhooksDisabled.inc();
+  }
+
+  /** A bulk operation over: `succeeded` or `failed`. */
+  bulkOperationFinished(kind: string, action: string, outcome: string): void {
+    this.bulkOperations.inc({ kind, action, outcome });
+  }
+
+  /** A bulk operation's batch: items changed (`done`) and matched items left as they were (`failed`). */
+  bulkItems(kind: string, action: string, done: number, failed: number): void {
+    if (done) this.bulkItemsProcessed.inc({ kind, action, result: 'done' }, done);
+    if (failed) this.bulkItemsProcessed.inc({ kind, action, result: 'failed' }, failed);
   }
 }

@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { RunBulkActions } from './run-bulk-actions';
 import { RunLifecycle } from './run-lifecycle';
+import { RunRetry } from './run-retry';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { TemplateEvaluator } from './template-evaluator';
 import { WorkflowEngine } from './workflow-engine';
@@ -20,7 +22,9 @@ import { WorkflowsService } from './workflows.service';
     WorkflowEngine,
     TemplateEvaluator,
     WorkflowSweeper,
+    RunRetry,
+    RunBulkActions,
   ],
-  exports: [WorkflowsService, RunLifecycle],
+  exports: [WorkflowsService, RunLifecycle, RunBulkActions],
 })
 export class WorkflowsModule {}

@@ -9,6 +9,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   Min,
 } from 'class-validator';
@@ -105,6 +106,9 @@ export class CreateTaskBatchDto {
   tasks!: unknown[];
 }
 
+/** What an error code looks like (`TIMEOUT`, `DIVISION_BY_ZERO`, `agent.unavailable`). */
+const ERROR_CODE = /^[A-Za-z0-9_.-]+$/;
+
 export class TaskQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
@@ -115,6 +119,15 @@ export class TaskQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   agentId?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO`',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @Matches(ERROR_CODE, { message: 'errorCode must be letters, digits, _ . -' })
+  errorCode?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()

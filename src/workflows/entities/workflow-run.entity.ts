@@ -30,6 +30,7 @@ export interface StepState {
 @Check('workflow_runs_status_check', `"status" IN ('running', 'succeeded', 'failed', 'cancelled')`)
 @Index('workflow_runs_workflow_created_idx', ['workflowId', 'createdAt'])
 @Index('workflow_runs_status_idx', ['status', 'updatedAt'])
+@Index('workflow_runs_status_created_idx', ['status', 'createdAt'])
 @Index('workflow_runs_creator_created_idx', ['createdBy', 'createdAt'])
 @Index('workflow_runs_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
