@@ -51,14 +51,15 @@ export class TaskBulkWrites {
    */
   async retryMany(em: EntityManager, ids: string[]): Promise<Task[]> {
     if (!ids.length) return [];
-    const rows = (await em.query(
+    // An UPDATE's result through TypeORM is [rows, count].
+    const [rows] = (await em.query(
       `UPDATE tasks t SET status = 'queued', attempt_offset = t.attempts, error = NULL, output = NULL, progress = 0,
               progress_message = NULL, checkpoint = NULL, finished_at = NULL, next_attempt_at = NULL, run_at = NULL,
               updated_at = now()
         WHERE t.id = ANY($1::uuid[]) AND t.status = ANY($2::varchar[])
         RETURNING ${this.rows.columns}`,
       [ids, RETRYABLE_STATUSES],
-    )) as Record<string, unknown>[];
+    )) as [Record<string, unknown>[], number];
     const tasks = rows.map((row) => this.rows.map(row));
     await this.checkpoints.clear(
       em,
@@ -73,14 +74,14 @@ export class TaskBulkWrites {
    */
   async cancelMany(em: EntityManager, ids: string[]): Promise<{ task: Task; wasRunning: boolean }[]> {
     if (!ids.length) return [];
-    const rows = (await em.query(
+    const [rows] = (await em.query(
       `UPDATE tasks t SET status = 'cancelled', finished_at = now(), next_attempt_at = NULL, error = $3::jsonb,
               updated_at = now()
          FROM (SELECT id, status FROM tasks WHERE id = ANY($1::uuid[]) AND status = ANY($2::varchar[]) FOR UPDATE) o
         WHERE t.id = o.id
         RETURNING ${this.rows.columns}, o.status AS "was"`,
       [ids, CANCELLABLE_STATUSES, JSON.stringify(CANCELLED_BY_REQUEST)],
-    )) as Record<string, unknown>[];
+    )) as [Record<string, unknown>[], number];
     const cancelled = rows.map((row) => ({ task: this.rows.map(row), wasRunning: row.was === 'running' }));
     await this.checkpoints.clear(
       em,
