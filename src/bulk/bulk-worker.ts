@@ -1,5 +1,13 @@
-import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { BULK_QUEUE, type BulkOperationJobData } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { BulkRunner } from './bulk-runner';
@@ -18,6 +26,7 @@ export class BulkWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private worker?: Worker<BulkOperationJobData>;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly connections: RedisConnectionFactory,
     private readonly runner: BulkRunner,
   ) {}
@@ -27,6 +36,10 @@ export class BulkWorker implements OnApplicationBootstrap, BeforeApplicationShut
       connection: this.connections.create('queue'),
       prefix: this.connections.queuePrefix,
       concurrency: CONCURRENCY,
+      // A worker that dies leaves its job locked: once the lock lapses another worker resumes it.
+      lockDuration: this.config.queue.lockDurationMs,
+      stalledInterval: Math.max(1000, Math.floor(this.config.queue.lockDurationMs / 2)),
+      maxStalledCount: 5,
     });
     this.worker.on('error', (err) => this.logger.warn(`bulk worker: ${err.message}`));
   }
