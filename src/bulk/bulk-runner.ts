@@ -54,16 +54,23 @@ export class BulkRunner {
     const started = await this.store.start(operationId);
     if (!started) return;
     const target = this.targets.of(started.kind);
-    for (;;) {
-      const step = await this.store.advance(operationId, async (em, op) => {
-        const batch = await target.applyBatch(em, op.action, op.filter, op.snapshotAt, op.cursor, this.batchSize);
-        return { ...batch, cursor: batch.lastId };
-      });
-      if (!step) return;
-      const { op, batch } = step;
-      await batch.afterCommit();
-      this.metrics.bulkItems(op.kind, op.action, batch.done, batch.failed);
-      if (batch.lastId === undefined) break;
+    // What follows a batch's commit (queueing, signals) overlaps the next batch's statements, one at a time.
+    let following: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const step = await this.store.advance(operationId, async (em, op) => {
+          const batch = await target.applyBatch(em, op.action, op.filter, op.snapshotAt, op.cursor, this.batchSize);
+          return { ...batch, cursor: batch.lastId };
+        });
+        if (!step) return;
+        const { op, batch } = step;
+        await following;
+        following = batch.afterCommit();
+        this.metrics.bulkItems(op.kind, op.action, batch.done, batch.failed);
+        if (batch.lastId === undefined) break;
+      }
+    } finally {
+      await following;
     }
     await this.end(operationId, 'succeeded', null);
   }
