@@ -22,7 +22,7 @@ import {
   MAX_TAGS,
   TAG_RULE,
 } from '../../common/http/dto-decorators';
-import { PageQueryDto } from '../../common/http/page-query.dto';
+import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { TaskEntity } from '../entities/task.entity';
 import { TASK_STATUSES, type TaskError, type TaskStatus } from '../task';
@@ -109,7 +109,7 @@ export class CreateTaskBatchDto {
 /** What an error code looks like (`TIMEOUT`, `DIVISION_BY_ZERO`, `agent.unavailable`). */
 const ERROR_CODE = /^[A-Za-z0-9_.-]+$/;
 
-export class TaskQueryDto extends PageQueryDto {
+export class TaskQueryDto extends CreatedRangeQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
   @IsIn(TASK_STATUSES)
@@ -128,16 +128,6 @@ export class TaskQueryDto extends PageQueryDto {
   @Length(1, 64)
   @Matches(ERROR_CODE, { message: 'errorCode must be letters, digits, _ . -' })
   errorCode?: string;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsBoundedDate()
-  createdAfter?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsBoundedDate()
-  createdBefore?: Date;
 
   @ApiPropertyOptional({ description: 'Only tasks carrying this tag' })
   @IsOptional()

@@ -1,3 +1,5 @@
+import { whereClause } from '../../database/where-clause';
+
 /** Which tasks a list or a bulk operation reaches; `createdBy` limits it to one user's. */
 export interface TaskFilter {
   createdBy?: string;
@@ -17,12 +19,7 @@ export interface TaskFilter {
 
 /** A filter as a WHERE clause on `tasks t` and its parameters, numbered from `$1` after `params` given. */
 export function taskFilterClause(filter: TaskFilter, params: unknown[] = []): { where: string[]; params: unknown[] } {
-  const where: string[] = [];
-  const add = (clause: string, value: unknown): void => {
-    if (value === undefined) return;
-    params.push(value);
-    where.push(clause.replace('?', `$${params.length}`));
-  };
+  const { where, add } = whereClause(params);
   add('t.created_by = ?', filter.createdBy);
   add('t.status = ?', filter.status);
   add('t.status = ANY(?::varchar[])', filter.statuses);

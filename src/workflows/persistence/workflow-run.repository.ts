@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, In } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
+import { whereClause } from '../../database/where-clause';
 import { WorkflowRunEntity } from '../entities/workflow-run.entity';
 
 /** Which runs a list or a bulk operation reaches; `createdBy` limits it to one user's. */
@@ -19,12 +20,7 @@ export interface RunFilter {
 
 /** A filter as a WHERE clause on `workflow_runs r`, its parameters numbered after those in `params`. */
 function runFilterClause(filter: RunFilter, params: unknown[] = []): { clause: string; params: unknown[] } {
-  const where: string[] = [];
-  const add = (sql: string, value: unknown): void => {
-    if (value === undefined) return;
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const { where, add } = whereClause(params);
   add('r.created_by = ?', filter.createdBy);
   add('r.status = ?', filter.status);
   add('r.status = ANY(?::varchar[])', filter.statuses);

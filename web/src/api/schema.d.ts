@@ -1680,16 +1680,16 @@ export interface components {
             finishedAt: string | null;
         };
         BulkTaskFilterDto: {
+            /** Format: date-time */
+            createdAfter?: string;
+            /** Format: date-time */
+            createdBefore?: string;
             /** @enum {string} */
             status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
             /** Format: uuid */
             agentId?: string;
             /** @description Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO` */
             errorCode?: string;
-            /** Format: date-time */
-            createdAfter?: string;
-            /** Format: date-time */
-            createdBefore?: string;
             /** @description Only tasks carrying this tag */
             tag?: string;
             /** @description Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`) */
@@ -1713,14 +1713,14 @@ export interface components {
             filter: components["schemas"]["BulkTaskFilterDto"];
         };
         BulkRunFilterDto: {
-            /** @enum {string} */
-            status?: "running" | "succeeded" | "failed" | "cancelled";
-            /** Format: uuid */
-            workflowId?: string;
             /** Format: date-time */
             createdAfter?: string;
             /** Format: date-time */
             createdBefore?: string;
+            /** @enum {string} */
+            status?: "running" | "succeeded" | "failed" | "cancelled";
+            /** Format: uuid */
+            workflowId?: string;
         };
         BulkRunsRequestDto: {
             /** @enum {string} */
@@ -3284,12 +3284,12 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
+                createdAfter?: string;
+                createdBefore?: string;
                 status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
                 agentId?: string;
                 /** @description Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO` */
                 errorCode?: string;
-                createdAfter?: string;
-                createdBefore?: string;
                 /** @description Only tasks carrying this tag */
                 tag?: string;
                 /** @description Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`) */
@@ -4323,10 +4323,10 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
-                status?: "running" | "succeeded" | "failed" | "cancelled";
-                workflowId?: string;
                 createdAfter?: string;
                 createdBefore?: string;
+                status?: "running" | "succeeded" | "failed" | "cancelled";
+                workflowId?: string;
             };
             header?: never;
             path?: never;
