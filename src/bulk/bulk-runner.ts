@@ -5,7 +5,7 @@ import type { AuditEvent } from '../audit/audit.service';
 import { Metrics } from '../metrics/metrics.service';
 import { BulkTargets } from './bulk-targets';
 import { type BulkOperation, BulkOperationRepository } from './persistence/bulk-operation.repository';
-import type { BulkMetrics, BulkOperationStore } from './ports';
+import type { BulkMetrics, BulkOperationStore, BulkTargetSource } from './ports';
 
 /** The entry that ends an operation, from the system: one for the whole operation, with its counts. */
 function finishEvent(op: BulkOperation): AuditEvent {
@@ -42,7 +42,7 @@ export class BulkRunner {
 
   constructor(
     @Inject(BulkOperationRepository) private readonly store: BulkOperationStore,
-    private readonly targets: BulkTargets,
+    @Inject(BulkTargets) private readonly targets: BulkTargetSource,
     @Inject(Metrics) private readonly metrics: BulkMetrics,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {

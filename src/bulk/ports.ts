@@ -1,4 +1,5 @@
 import type { Metrics } from '../metrics/metrics.service';
+import type { BulkTargets } from './bulk-targets';
 import type { BulkOperationRepository } from './persistence/bulk-operation.repository';
 
 /**
@@ -10,3 +11,4 @@ export type BulkOperationStore = Pick<
   'create' | 'findById' | 'list' | 'start' | 'advance' | 'finish' | 'stale'
 >;
 export type BulkMetrics = Pick<Metrics, 'bulkOperationFinished' | 'bulkItems'>;
+export type BulkTargetSource = Pick<BulkTargets, 'of'>;
