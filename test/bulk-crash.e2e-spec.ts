@@ -25,7 +25,8 @@ describe('a worker killed in the middle of a bulk retry', () => {
     api = await createTestApp({ shared: env });
     op = await createUser(api, 'operator');
     agentId = (await createAgent(api, op, { type: 'calculator', concurrency: 10 })).id;
-  }, 120_000);
+    // The build (as `npm start` runs it) takes minutes on a busy machine.
+  }, 300_000);
   afterAll(async () => {
     for (const worker of workers) await worker.stop('SIGKILL');
     await api?.close();
