@@ -9,6 +9,7 @@ import { JwtService } from '@nestjs/jwt';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { bulkRetry } from './bulk-retry';
 
 /**
  * `npm run bench`: the platform as in production (an api and a worker process) against its ceilings, in
@@ -66,7 +67,7 @@ interface Proc {
 /** BENCH_PROFILE=1 writes a V8 CPU profile of each process to bench/profiles/ (open it in Chrome DevTools). */
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** BENCH_NODE_FLAGS="--flag …" starts every process (platform and ceilings alike) with those Node flags. */
@@ -414,6 +415,12 @@ async function main(): Promise<void> {
 
     // (c) a filtered list over 100,000 tasks.
     const db = new Client({ connectionString: baseEnv.DATABASE_URL });
+    let worker: Proc | undefined;
+    const startWorker = (): Proc => {
+      worker = start('dist/src/app/main.js', { ...baseEnv, APP_ROLE: 'worker' });
+      procs.push(worker);
+      return worker;
+    };
     db.on('error', () => undefined);
     await db.connect();
     const [{ id: adminId }] = (await db.query(`SELECT id FROM users WHERE email = $1`, [ADMIN.email])).rows as {
@@ -454,8 +461,7 @@ async function main(): Promise<void> {
       await backlog.drain(true);
       await backlog.close();
       backlogConnection.disconnect();
-      const workerProc = start('dist/src/app/main.js', { ...baseEnv, APP_ROLE: 'worker' });
-      procs.push(workerProc);
+      const workerProc = startWorker();
       await waitForOutput(workerProc, /YMERA worker started/);
       const bootWorker = rssMb(workerProc.child.pid!);
       if (want('e')) await sleep(SETTLE_S * 1000);
@@ -540,6 +546,12 @@ async function main(): Promise<void> {
           },
         });
       }
+    }
+
+    // (f) a bulk retry of 100,000 failed tasks (bench/bulk-retry.ts).
+    if (want('f')) {
+      if (!worker) await waitForOutput(startWorker(), /YMERA worker started/);
+      rows.push(await bulkRetry(db, (path, body) => api(apiUrl, path, accessToken, body), agent.id));
     }
     await db.end();
   } catch (err) {

@@ -12,6 +12,7 @@ import { TaskCreatedIndex1764000000000 } from './1764000000000-task-created-inde
 import { Schedules1764010000000 } from './1764010000000-schedules';
 import { TaskTags1764020000000 } from './1764020000000-task-tags';
 import { Webhooks1764030000000 } from './1764030000000-webhooks';
+import { BulkOperations1764100000000 } from './1764100000000-bulk-operations';
 import { WorkflowWaits1764110000000 } from './1764110000000-workflow-waits';
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
 import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
@@ -32,6 +33,7 @@ export const MIGRATIONS: Function[] = [
   Schedules1764010000000,
   TaskTags1764020000000,
   Webhooks1764030000000,
+  BulkOperations1764100000000,
   WorkflowWaits1764110000000,
   ScheduleFires1764140000000,
   WebhookDeliveryOccurrence1764150000000,

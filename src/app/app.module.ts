@@ -25,6 +25,7 @@ import { SchedulesModule } from '../schedules/schedules.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { BulkModule } from '../bulk/bulk.module';
 import type { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
@@ -57,6 +58,7 @@ export class AppModule {
         WorkflowsModule,
         SchedulesModule.forRole(config.role),
         WebhooksModule.forRole(config.role),
+        BulkModule.forRole(config.role),
         JobsModule,
         ...(serves
           ? [

@@ -41,6 +41,7 @@ export interface AppConfig {
   worker: { concurrency: number };
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   schedules: { syncIntervalMs: number };
+  bulk: { batchSize: number };
   webhooks: {
     maxAttempts: number;
     backoffMs: number;
@@ -214,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       reconcileIntervalMs: parsed.QUEUE_RECONCILE_INTERVAL_MS,
     },
     schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS },
+    bulk: { batchSize: parsed.BULK_BATCH_SIZE },
     webhooks: {
       maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
       backoffMs: parsed.WEBHOOK_BACKOFF_MS,

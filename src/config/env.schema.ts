@@ -155,6 +155,13 @@ export class EnvSchema {
   @Max(3_600_000)
   QUEUE_RECONCILE_INTERVAL_MS = 30_000;
 
+  /** Items a bulk operation changes per batch (one transaction each, which also saves its progress). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  BULK_BATCH_SIZE = 1000;
+
   /** How often the workers check that every schedule has its job scheduler, and make fires that were missed. */
   @Transform(toInt)
   @IsInt()

@@ -17,6 +17,7 @@ import { AuditPendingEntity } from '../audit/entities/audit-pending.entity';
 import { MfaRecoveryCodeEntity } from '../auth/entities/mfa-recovery-code.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
+import { BulkOperationEntity } from '../bulk/entities/bulk-operation.entity';
 
 /** Every TypeORM entity of the application, so the app, the CLI and the schema check see the same model. */
 export const ENTITIES: Function[] = [
@@ -39,4 +40,5 @@ export const ENTITIES: Function[] = [
   WebVitalEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
+  BulkOperationEntity,
 ];

@@ -62,3 +62,14 @@ export interface StepWaitJobData {
   runId: string;
   stepId: string;
 }
+
+/**
+ * Bulk operations (retry or cancel every task or run a filter matches): one job per operation, its id the
+ * operation's id (see BulkQueue, the one producer). The job runs the operation from its stored cursor to the end.
+ */
+export const BULK_QUEUE = 'bulk-operations';
+
+/** A bulk job carries its operation's id only: the filter and the progress live in Postgres. */
+export interface BulkOperationJobData {
+  operationId: string;
+}

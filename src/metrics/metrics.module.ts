@@ -100,6 +100,16 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       help: 'Workflow steps waiting now across running runs, by kind (approval, wait; read when scraped)',
       labelNames: ['kind'],
     }),
+    makeCounterProvider({
+      name: METRIC.bulkOperations,
+      help: 'Bulk operations finished, by kind (tasks, workflow-runs), action (retry, cancel) and outcome',
+      labelNames: ['kind', 'action', 'outcome'],
+    }),
+    makeCounterProvider({
+      name: METRIC.bulkItems,
+      help: 'Items bulk operations handled, by kind, action and result (done: changed; failed: had moved on)',
+      labelNames: ['kind', 'action', 'result'],
+    }),
   ],
   exports: [Metrics],
 })

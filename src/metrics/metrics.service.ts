@@ -21,6 +21,8 @@ export const METRIC = {
   scheduleFiresMissed: 'schedule_fires_passed_over_total',
   approvals: 'workflow_approvals_total',
   waitingSteps: 'workflow_steps_waiting',
+  bulkOperations: 'bulk_operations_total',
+  bulkItems: 'bulk_items_total',
 } as const;
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -47,6 +49,8 @@ export class Metrics {
     @InjectMetric(METRIC.scheduleFiresMissed) private readonly scheduleFiresMissed: Counter<string>,
     @InjectMetric(METRIC.approvals) private readonly approvals: Counter<string>,
     @InjectMetric(METRIC.waitingSteps) readonly waitingSteps: Gauge<string>,
+    @InjectMetric(METRIC.bulkOperations) private readonly bulkOperations: Counter<string>,
+    @InjectMetric(METRIC.bulkItems) private readonly bulkItemsProcessed: Counter<string>,
   ) {}
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -103,5 +107,16 @@ export class Metrics {
   /** Fires passed over (too many missed at once to make late); `count` of them. */
   scheduleFiresPassedOver(count: number): void {
     this.scheduleFiresMissed.inc(count);
+  }
+
+  /** A bulk operation over: `succeeded` or `failed`. */
+  bulkOperationFinished(kind: string, action: string, outcome: string): void {
+    this.bulkOperations.inc({ kind, action, outcome });
+  }
+
+  /** A bulk operation's batch: items changed (`done`) and matched items left as they were (`failed`). */
+  bulkItems(kind: string, action: string, done: number, failed: number): void {
+    if (done) this.bulkItemsProcessed.inc({ kind, action, result: 'done' }, done);
+    if (failed) this.bulkItemsProcessed.inc({ kind, action, result: 'failed' }, failed);
   }
 }

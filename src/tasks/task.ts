@@ -4,11 +4,18 @@ import type { TaskEntity } from './entities/task.entity';
 export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const FINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** What a retry takes back to queued (one task's or a bulk operation's). */
+export const RETRYABLE_STATUSES: readonly TaskStatus[] = ['failed', 'cancelled'];
+/** What a cancel ends: every status that is not final. */
+export const CANCELLABLE_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'retrying'];
 
 export interface TaskError {
   code: string;
   message: string;
 }
+
+/** The error a task cancelled by a user's request ends with. */
+export const CANCELLED_BY_REQUEST: TaskError = { code: 'CANCELLED', message: 'Cancelled by request' };
 
 /** A task as the tasks' repository reads and writes it. */
 export type Task = TaskEntity;

@@ -8,6 +8,8 @@ import { TaskCheckpoints } from './persistence/task-checkpoints';
 import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
 import { TaskStateWriter } from './persistence/task-state-writer';
 import { TaskStats } from './persistence/task-stats';
+import { TaskBulkWrites } from './persistence/task-bulk-writes';
+import { TaskBulkActions } from './task-bulk-actions';
 import { TaskRepository } from './persistence/task.repository';
 import { TaskLifecycle } from './task-lifecycle';
 import { TASKS_QUEUE } from '../jobs/queues';
@@ -41,9 +43,19 @@ export class TasksModule {
         TaskStats,
         TaskReconciler,
         TaskRecoveryQueries,
+        TaskBulkWrites,
+        TaskBulkActions,
         ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots] : []),
       ],
-      exports: [TasksService, TaskSubmission, TaskQueue, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
+      exports: [
+        TasksService,
+        TaskSubmission,
+        TaskQueue,
+        TaskLifecycle,
+        TaskStats,
+        TaskBulkActions,
+        ...(works ? [TaskWorker] : []),
+      ],
     };
   }
 }

@@ -44,6 +44,7 @@ export class TasksService {
         createdBy: isAdmin(principal) ? undefined : principal.userId,
         status: query.status,
         agentId: query.agentId,
+        errorCode: query.errorCode,
         createdAfter: query.createdAfter,
         createdBefore: query.createdBefore,
         tag: query.tag,

@@ -25,7 +25,7 @@ import { filter, type Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
-import type { Principal } from '../auth/principal';
+import { isAdmin, type Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
@@ -34,6 +34,8 @@ import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { EventBus } from '../events/event-bus';
 import { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowDto, WorkflowRunDto } from './dto/workflow.dto';
 import type { WorkflowEntity } from './entities/workflow.entity';
+import { WorkflowRunQueryDto } from './dto/run-query.dto';
+import { RunRetry } from './run-retry';
 import { runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
 
@@ -159,7 +161,24 @@ export class WorkflowRunsController {
   constructor(
     private readonly workflows: WorkflowsService,
     private readonly events: EventBus,
+    private readonly retries: RunRetry,
   ) {}
+
+  @Get()
+  @RequirePermissions('workflows:read')
+  @ApiOperation({
+    operationId: 'listAllWorkflowRuns',
+    summary: 'Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters',
+  })
+  @ApiEnvelope(WorkflowRunDto, { list: true })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: WorkflowRunQueryDto,
+  ): Promise<Page<WorkflowRunDto>> {
+    const page = await this.workflows.listRuns(principal, query);
+    return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+  }
 
   @Get(':runId')
   @RequirePermissions('workflows:read')
@@ -186,6 +205,27 @@ export class WorkflowRunsController {
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
     return runDto(await this.workflows.cancelRun(principal, runId, audit));
+  }
+
+  @Post(':runId/retry')
+  @HttpCode(202)
+  @RequirePermissions('workflows:write')
+  @AuditAction('workflow_run.retry', 'workflowRun')
+  @ApiOperation({
+    operationId: 'retryWorkflowRun',
+    summary: 'Run a failed or cancelled run again from where it failed',
+    description:
+      'Its failed, cancelled and skipped steps are pending again and run as their dependencies allow; succeeded ' +
+      'steps keep their outputs and are not run again. The run is `running` again.',
+  })
+  @ApiEnvelope(WorkflowRunDto, { status: 202 })
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
+  async retry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('runId', ParseUUIDPipe) runId: string,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<WorkflowRunDto> {
+    return runDto(await this.retries.retry(runId, isAdmin(principal) ? undefined : principal.userId, audit));
   }
 
   @Sse(':runId/events')

@@ -2,7 +2,9 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { WORKFLOW_WAITS_QUEUE } from '../jobs/queues';
+import { RunBulkActions } from './run-bulk-actions';
 import { RunLifecycle } from './run-lifecycle';
+import { RunRetry } from './run-retry';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { StepDecisions } from './step-decisions';
 import { StepDecisionsController } from './step-decisions.controller';
@@ -34,7 +36,9 @@ import { WorkflowsService } from './workflows.service';
     StepDecisions,
     StepWaitReconciler,
     StepWaitWorker,
+    RunRetry,
+    RunBulkActions,
   ],
-  exports: [WorkflowsService, RunLifecycle],
+  exports: [WorkflowsService, RunLifecycle, RunBulkActions],
 })
 export class WorkflowsModule {}

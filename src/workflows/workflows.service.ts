@@ -9,6 +9,7 @@ import { isAdmin, type Principal } from '../auth/principal';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
+import type { WorkflowRunQueryDto } from './dto/run-query.dto';
 import type { CreateWorkflowDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
@@ -205,6 +206,22 @@ export class WorkflowsService {
       limit,
     );
     return new Page(items, total, skip, limit);
+  }
+
+  /** Runs of every workflow the caller may see, by the list's filters. */
+  async listRuns(principal: Principal, query: WorkflowRunQueryDto): Promise<Page<WorkflowRunEntity>> {
+    const { items, total } = await this.runStore.list(
+      {
+        createdBy: isAdmin(principal) ? undefined : principal.userId,
+        status: query.status,
+        workflowId: query.workflowId,
+        createdAfter: query.createdAfter,
+        createdBefore: query.createdBefore,
+      },
+      query.skip,
+      query.limit,
+    );
+    return new Page(items, total, query.skip, query.limit);
   }
 
   async cancelRun(principal: Principal, runId: string, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {

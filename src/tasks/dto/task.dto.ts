@@ -9,6 +9,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   Min,
 } from 'class-validator';
@@ -21,7 +22,7 @@ import {
   MAX_TAGS,
   TAG_RULE,
 } from '../../common/http/dto-decorators';
-import { PageQueryDto } from '../../common/http/page-query.dto';
+import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { TaskEntity } from '../entities/task.entity';
 import { TASK_STATUSES, type TaskError, type TaskStatus } from '../task';
@@ -105,7 +106,10 @@ export class CreateTaskBatchDto {
   tasks!: unknown[];
 }
 
-export class TaskQueryDto extends PageQueryDto {
+/** What an error code looks like (`TIMEOUT`, `DIVISION_BY_ZERO`, `agent.unavailable`). */
+const ERROR_CODE = /^[A-Za-z0-9_.-]+$/;
+
+export class TaskQueryDto extends CreatedRangeQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
   @IsIn(TASK_STATUSES)
@@ -116,15 +120,14 @@ export class TaskQueryDto extends PageQueryDto {
   @IsUUID()
   agentId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({
+    description: 'Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO`',
+  })
   @IsOptional()
-  @IsBoundedDate()
-  createdAfter?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsBoundedDate()
-  createdBefore?: Date;
+  @IsString()
+  @Length(1, 64)
+  @Matches(ERROR_CODE, { message: 'errorCode must be letters, digits, _ . -' })
+  errorCode?: string;
 
   @ApiPropertyOptional({ description: 'Only tasks carrying this tag' })
   @IsOptional()

@@ -26,6 +26,8 @@ import type { TaskError, TaskStatus } from '../task';
 // GIN indexes for the list's tag and metadata filters (migration TaskTags): TypeORM cannot declare them.
 @Index('tasks_tags_idx', { synchronize: false })
 @Index('tasks_metadata_idx', { synchronize: false })
+// Failed tasks by error code (`?errorCode=`, migration BulkOperations): an expression index.
+@Index('tasks_error_code_idx', { synchronize: false })
 @Index('tasks_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
   where: '"idempotency_key" IS NOT NULL',

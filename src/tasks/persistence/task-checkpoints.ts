@@ -39,8 +39,9 @@ export class TaskCheckpoints {
     return rows;
   }
 
-  /** Drops the task's parts (its run starts over, or it ended), in the caller's transaction. */
-  async clear(em: EntityManager, taskId: string): Promise<void> {
-    await em.query(`DELETE FROM task_checkpoint_parts WHERE task_id = $1`, [taskId]);
+  /** Drops the tasks' parts (their run starts over, or it ended), in the caller's transaction. */
+  async clear(em: EntityManager, taskIds: string | string[]): Promise<void> {
+    const ids = typeof taskIds === 'string' ? [taskIds] : taskIds;
+    if (ids.length) await em.query(`DELETE FROM task_checkpoint_parts WHERE task_id = ANY($1::uuid[])`, [ids]);
   }
 }

@@ -10,9 +10,10 @@ import { preparedQuery, preparedRows } from '../../database/prepared';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { TaskAttemptEntity } from '../entities/task-attempt.entity';
 import { TaskEntity } from '../entities/task.entity';
-import { FINAL_STATUSES, type Task } from '../task';
+import { CANCELLED_BY_REQUEST, FINAL_STATUSES, RETRYABLE_STATUSES, type Task } from '../task';
 import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from '../tasks.errors';
 import { TaskCheckpoints } from './task-checkpoints';
+import { type TaskFilter, taskFilterClause } from './task-filter';
 import { taskRowsById } from './task-rows';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -28,17 +29,8 @@ const STATEMENTS_IN_FLIGHT = 4;
 
 type AuditPendingEntry = ReturnType<AuditService['pendingEntry']>;
 
-/** Which tasks a list shows; `createdBy` limits it to one user's. */
-export interface TaskListFilter {
-  createdBy?: string;
-  status?: string;
-  agentId?: string;
-  createdAfter?: Date;
-  createdBefore?: Date;
-  /** Tasks carrying this tag. */
-  tag?: string;
-  /** Tasks whose metadata holds these values. */
-  metadata?: Record<string, string>;
+/** Which tasks a list shows, and which page of them. */
+export interface TaskListFilter extends TaskFilter {
   limit: number;
   skip: number;
 }
@@ -145,20 +137,7 @@ export class TaskRepository {
    * lists slow, and a total that large moves anyway.
    */
   async list(filter: TaskListFilter): Promise<{ items: Task[]; total: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, value: unknown): void => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(clause.replace('?', `$${params.length}`));
-    };
-    add('t.created_by = ?', filter.createdBy);
-    add('t.status = ?', filter.status);
-    add('t.agent_id = ?', filter.agentId);
-    add('t.created_at >= ?', filter.createdAfter);
-    add('t.created_at <= ?', filter.createdBefore);
-    add('t.tags @> ARRAY[?]::varchar[]', filter.tag);
-    add('t.metadata @> ?::jsonb', filter.metadata && JSON.stringify(filter.metadata));
+    const { where, params } = taskFilterClause(filter);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, total] = await Promise.all([
       preparedRows(
@@ -233,7 +212,7 @@ export class TaskRepository {
         status: 'cancelled',
         finishedAt: new Date(),
         nextAttemptAt: null,
-        error: { code: 'CANCELLED', message: 'Cancelled by request' },
+        error: CANCELLED_BY_REQUEST,
       });
       const task = await em.save(found);
       await this.checkpoints.clear(em, id);
@@ -253,7 +232,7 @@ export class TaskRepository {
   async retry(id: string, createdBy: string | undefined, context?: AuditRequestContext): Promise<Task> {
     return this.dataSource.transaction(async (em) => {
       const found = await this.lock(em, id, createdBy);
-      if (found.status !== 'failed' && found.status !== 'cancelled') throw new TaskNotRetryableError(found.status);
+      if (!RETRYABLE_STATUSES.includes(found.status)) throw new TaskNotRetryableError(found.status);
       Object.assign(found, {
         status: 'queued',
         attemptOffset: found.attempts,

@@ -56,6 +56,7 @@ export interface StepState {
 @Index('workflow_runs_workflow_created_idx', ['workflowId', 'createdAt'])
 @Index('workflow_runs_status_idx', ['status', 'updatedAt'])
 @Index('workflow_runs_wake_idx', ['wakeAt'], { where: `"wake_at" IS NOT NULL AND "status" = 'running'` })
+@Index('workflow_runs_status_created_idx', ['status', 'createdAt'])
 @Index('workflow_runs_creator_created_idx', ['createdBy', 'createdAt'])
 @Index('workflow_runs_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,

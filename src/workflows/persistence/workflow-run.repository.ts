@@ -1,12 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
+import { DataSource, type EntityManager, In, LessThanOrEqual } from 'typeorm';
 import type { FinishCursor } from '../../common/finish-cursor';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
+import { whereClause } from '../../database/where-clause';
 import { WorkflowRunEntity } from '../entities/workflow-run.entity';
 import { isParked, wakeAtOf } from '../step-waits';
+
+/** Which runs a list or a bulk operation reaches; `createdBy` limits it to one user's. */
+export interface RunFilter {
+  createdBy?: string;
+  status?: string;
+  /** Any of these statuses (a bulk operation's: those its action applies to). */
+  statuses?: readonly string[];
+  workflowId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+/** A filter as a WHERE clause on `workflow_runs r`, its parameters numbered after those in `params`. */
+function runFilterClause(filter: RunFilter, params: unknown[] = []): { clause: string; params: unknown[] } {
+  const { where, add } = whereClause(params);
+  add('r.created_by = ?', filter.createdBy);
+  add('r.status = ?', filter.status);
+  add('r.status = ANY(?::varchar[])', filter.statuses);
+  add('r.workflow_id = ?', filter.workflowId);
+  add('r.created_at >= ?', filter.createdAfter);
+  add('r.created_at <= ?', filter.createdBefore);
+  return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
 
 /** A new run's fields; the repository gives it its id and times, and derives what its steps say. */
 export type NewRun = Omit<WorkflowRunEntity, 'id' | 'createdAt' | 'updatedAt' | 'wakeAt' | 'parked'>;
@@ -80,6 +104,43 @@ export class WorkflowRunRepository {
       take: limit,
     });
     return { items, total };
+  }
+
+  /** Runs matching the filter, newest first, with their count. */
+  async list(filter: RunFilter, skip: number, limit: number): Promise<{ items: WorkflowRunEntity[]; total: number }> {
+    const { clause, params } = runFilterClause(filter);
+    const ids = (await this.dataSource.query(
+      `SELECT r.id FROM workflow_runs r ${clause} ORDER BY r.created_at DESC, r.id DESC
+        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, skip],
+    )) as { id: string }[];
+    const rows = await this.dataSource.getRepository(WorkflowRunEntity).findBy({ id: In(ids.map((r) => r.id)) });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return {
+      items: ids.map((r) => byId.get(r.id)).filter((r): r is WorkflowRunEntity => r !== undefined),
+      total: await this.count(filter),
+    };
+  }
+
+  async count(filter: RunFilter): Promise<number> {
+    const { clause, params } = runFilterClause(filter);
+    const [{ n }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM workflow_runs r ${clause}`,
+      params,
+    )) as { n: number }[];
+    return n;
+  }
+
+  /** Up to `limit` ids of matching runs after `after`, in id order; in the caller's transaction. */
+  async idsAfter(em: EntityManager, filter: RunFilter, after: string | null, limit: number): Promise<string[]> {
+    const { clause, params } = runFilterClause(filter, after ? [after] : []);
+    const keyset = after ? (clause ? `${clause} AND r.id > $1` : 'WHERE r.id > $1') : clause;
+    params.push(limit);
+    const rows = (await em.query(
+      `SELECT r.id FROM workflow_runs r ${keyset} ORDER BY r.id LIMIT $${params.length}`,
+      params,
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
   }
 
   /**

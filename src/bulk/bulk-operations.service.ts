@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { AuditService } from '../audit/audit.service';
+import { isAdmin, type Principal } from '../auth/principal';
+import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import { Page } from '../common/http/envelope';
+import { filterProblems, type StoredFilter } from './bulk-filter';
+import { BulkQueue } from './bulk-queue';
+import { BulkTargets } from './bulk-targets';
+import type { BulkAction, BulkKind } from './entities/bulk-operation.entity';
+import { type BulkOperation, BulkOperationRepository } from './persistence/bulk-operation.repository';
+import type { BulkOperationStore } from './ports';
+
+/** A bulk request as the controllers hand it over. */
+export interface BulkRequest {
+  action: BulkAction;
+  filter: object;
+  dryRun?: boolean;
+  all?: boolean;
+}
+
+/** What a bulk request came to: only a count (dry run), or the operation that will do it. */
+export type BulkCreated = { matched: number } | { operation: BulkOperation };
+
+/** Which permission reads operations of each kind. */
+const READ_PERMISSION = { tasks: 'tasks:read', 'workflow-runs': 'workflows:read' } as const;
+
+/**
+ * Bulk operations as their users ask for them: checked (a filter that cannot retry or cancel everything by
+ * mistake), counted, stored with one audit entry and queued; read and listed by their creators (admins: all).
+ * A non-admin's filter carries their user id, so the operation reaches only their own items.
+ */
+@Injectable()
+export class BulkOperationsService {
+  private readonly logger = new Logger(BulkOperationsService.name);
+
+  constructor(
+    @Inject(BulkOperationRepository) private readonly store: BulkOperationStore,
+    private readonly targets: BulkTargets,
+    private readonly queue: BulkQueue,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(
+    principal: Principal,
+    kind: BulkKind,
+    request: BulkRequest,
+    context?: AuditRequestContext,
+  ): Promise<BulkCreated> {
+    const filter = JSON.parse(JSON.stringify(request.filter)) as StoredFilter;
+    const problems = filterProblems(kind, request.action, filter, request.all);
+    if (problems.length) throw new ValidationFailedError(problems, 'The bulk request cannot be carried out safely');
+    if (!isAdmin(principal)) filter.createdBy = principal.userId;
+    const snapshotAt = new Date();
+    const matched = await this.targets.of(kind).count(request.action, filter, snapshotAt);
+    const details = { kind, action: request.action, filter, matched };
+    if (request.dryRun) {
+      await this.audit.record(
+        { action: 'bulk_operation.dry_run', outcome: 'success', resourceType: 'bulkOperation', details },
+        undefined,
+        context,
+      );
+      return { matched };
+    }
+    const operation = await this.store.create(
+      { kind, action: request.action, filter, matched, snapshotAt, createdBy: principal.userId },
+      (op) => ({
+        action: 'bulk_operation.create',
+        outcome: 'success',
+        resourceType: 'bulkOperation',
+        resourceId: op.id,
+        details,
+      }),
+      context,
+    );
+    // Redis away: the operation is stored, and the reconciler queues it once Redis is back.
+    await this.queue
+      .add(operation.id)
+      .catch((err: Error) => this.logger.warn(`bulk operation ${operation.id} not yet queued: ${err.message}`));
+    return { operation };
+  }
+
+  async get(principal: Principal, id: string): Promise<BulkOperation> {
+    const op = await this.store.findById(id, isAdmin(principal) ? undefined : principal.userId);
+    if (!op || !principal.permissions.has(READ_PERMISSION[op.kind])) throw new NotFoundError('Bulk operation');
+    return op;
+  }
+
+  async list(principal: Principal, skip: number, limit: number): Promise<Page<BulkOperation>> {
+    const { items, total } = await this.store.list(isAdmin(principal) ? undefined : principal.userId, skip, limit);
+    return new Page(items, total, skip, limit);
+  }
+}

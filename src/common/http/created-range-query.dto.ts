@@ -1,0 +1,17 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import { IsBoundedDate } from './dto-decorators';
+import { PageQueryDto } from './page-query.dto';
+
+/** A page of a list that can be narrowed to what was created in a time range (both ends included). */
+export class CreatedRangeQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsBoundedDate()
+  createdAfter?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsBoundedDate()
+  createdBefore?: Date;
+}

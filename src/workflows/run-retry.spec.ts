@@ -1,0 +1,35 @@
+import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import { resetForRetry } from './run-retry';
+
+describe('resetForRetry', () => {
+  it('runs again what failed, was cancelled or skipped, and keeps what succeeded', () => {
+    const run = {
+      status: 'failed',
+      output: { c: null },
+      finishedAt: new Date(),
+      steps: {
+        a: { status: 'succeeded', taskId: 't-a', output: { result: 42 }, error: null },
+        b: { status: 'failed', taskId: 't-b', output: null, error: { code: 'BAD_RESPONSE', message: 'no' } },
+        c: { status: 'skipped', taskId: null, output: null, error: null },
+        d: { status: 'cancelled', taskId: 't-d', output: null, error: null },
+        e: {
+          status: 'failed',
+          kind: 'approval',
+          taskId: null,
+          output: { approved: false, by: 'u', comment: 'no', at: '2026-01-01T00:00:00.000Z' },
+          error: { code: 'APPROVAL_REJECTED', message: 'Rejected' },
+          approvalDeadline: null,
+          decision: { outcome: 'rejected', by: 'u', at: '2026-01-01T00:00:00.000Z', comment: 'no' },
+        },
+      },
+    } as unknown as WorkflowRunEntity;
+    expect(resetForRetry(run)).toEqual(['b', 'c', 'd', 'e']);
+    expect(run.status).toBe('running');
+    expect(run.finishedAt).toBeNull();
+    expect(run.output).toBeNull();
+    expect(run.steps.a).toEqual({ status: 'succeeded', taskId: 't-a', output: { result: 42 }, error: null });
+    // A rejected approval waits for a decision anew.
+    for (const id of ['b', 'c', 'd', 'e'])
+      expect(run.steps[id]).toEqual({ status: 'pending', taskId: null, output: null, error: null });
+  });
+});
