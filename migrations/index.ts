@@ -12,6 +12,7 @@ import { TaskCreatedIndex1764000000000 } from './1764000000000-task-created-inde
 import { Schedules1764010000000 } from './1764010000000-schedules';
 import { TaskTags1764020000000 } from './1764020000000-task-tags';
 import { Webhooks1764030000000 } from './1764030000000-webhooks';
+import { FlowControl1764120000000 } from './1764120000000-flow-control';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   Schedules1764010000000,
   TaskTags1764020000000,
   Webhooks1764030000000,
+  FlowControl1764120000000,
 ];

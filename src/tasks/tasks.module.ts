@@ -6,6 +6,10 @@ import { AgentSlots } from './agent-slots';
 import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './persistence/task-checkpoints';
 import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
+import { TaskExpiryQueries } from './persistence/task-expiry-queries';
+import { TaskExpiry } from './task-expiry';
+import { TaskFlowControl } from './task-flow-control';
+import { KeySlots } from './key-slots';
 import { TaskStateWriter } from './persistence/task-state-writer';
 import { TaskStats } from './persistence/task-stats';
 import { TaskRepository } from './persistence/task.repository';
@@ -41,7 +45,9 @@ export class TasksModule {
         TaskStats,
         TaskReconciler,
         TaskRecoveryQueries,
-        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots] : []),
+        TaskExpiryQueries,
+        TaskExpiry,
+        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, TaskFlowControl] : []),
       ],
       exports: [TasksService, TaskSubmission, TaskQueue, TaskLifecycle, TaskStats, ...(works ? [TaskWorker] : [])],
     };

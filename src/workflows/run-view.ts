@@ -11,6 +11,7 @@ export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
     input: r.input,
     output: r.output ?? null,
     steps: r.definition.map((s) => ({ id: s.id, ...r.steps[s.id] })),
+    tags: r.tags,
     createdBy: r.createdBy,
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,

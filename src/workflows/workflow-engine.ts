@@ -29,6 +29,8 @@ const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
   succeeded: 'succeeded',
   failed: 'failed',
   cancelled: 'cancelled',
+  // Never run: for the run, the step failed.
+  expired: 'failed',
 };
 
 /** What starting a step came to: its task was created, it failed before one could be, or it must wait. */
@@ -219,6 +221,7 @@ export class WorkflowEngine implements OnModuleInit {
     prepared.runId = run.id;
     prepared.stepId = step.id;
     prepared.metadata = { runId: run.id, stepId: step.id };
+    prepared.tags = run.tags;
     return { task: prepared };
   }
 

@@ -32,10 +32,23 @@ import { liveResourceStream } from '../common/http/sse';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { EventBus } from '../events/event-bus';
-import { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowDto, WorkflowRunDto } from './dto/workflow.dto';
+import {
+  CreateWorkflowDto,
+  RunListQueryDto,
+  RunQueryDto,
+  StartRunDto,
+  UpdateWorkflowDto,
+  WorkflowDto,
+  WorkflowRunDto,
+} from './dto/workflow.dto';
 import type { WorkflowEntity } from './entities/workflow.entity';
+import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
+
+function runPage(page: Page<WorkflowRunEntity>): Page<WorkflowRunDto> {
+  return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+}
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
   const { id, name, description, steps, version, createdBy, createdAt, updatedAt } = w;
@@ -129,7 +142,7 @@ export class WorkflowsController {
     @Body() body: StartRunDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.start(principal.userId, id, body.input, audit));
+    return runDto(await this.workflows.start(principal.userId, id, body, audit));
   }
 
   @Get(':id/runs')
@@ -139,14 +152,14 @@ export class WorkflowsController {
     summary: 'Your runs of a workflow (admins: everyone’s), newest first',
   })
   @ApiEnvelope(WorkflowRunDto, { list: true })
-  @ApiErrors(ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async runs(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: PageQueryDto,
+    @Query() query: RunQueryDto,
   ): Promise<Page<WorkflowRunDto>> {
-    const page = await this.workflows.runs(principal, id, query.skip, query.limit);
-    return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+    await this.workflows.get(id);
+    return runPage(await this.workflows.runs(principal, { ...query, workflowId: id }));
   }
 }
 
@@ -160,6 +173,18 @@ export class WorkflowRunsController {
     private readonly workflows: WorkflowsService,
     private readonly events: EventBus,
   ) {}
+
+  @Get()
+  @RequirePermissions('workflows:read')
+  @ApiOperation({
+    operationId: 'listAllWorkflowRuns',
+    summary: 'Your runs of every workflow (admins: everyone’s), newest first; by workflow, status and tag',
+  })
+  @ApiEnvelope(WorkflowRunDto, { list: true })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: RunListQueryDto): Promise<Page<WorkflowRunDto>> {
+    return runPage(await this.workflows.runs(principal, query));
+  }
 
   @Get(':runId')
   @RequirePermissions('workflows:read')

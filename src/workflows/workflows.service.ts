@@ -8,13 +8,22 @@ import { isAdmin, type Principal } from '../auth/principal';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
-import type { CreateWorkflowDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
+import type {
+  CreateWorkflowDto,
+  RunListQueryDto,
+  StartRunDto,
+  UpdateWorkflowDto,
+  WorkflowStepDto,
+} from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { WorkflowEntity } from './entities/workflow.entity';
 import { definitionProblems, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
 import { initialSteps, WorkflowEngine } from './workflow-engine';
+
+/** What a run starts with: its input (`{}` when absent) and its tags. */
+export type RunStart = Pick<StartRunDto, 'input' | 'tags'>;
 
 @Injectable()
 export class WorkflowsService {
@@ -144,7 +153,7 @@ export class WorkflowsService {
   async start(
     createdBy: string,
     workflowId: string,
-    input: unknown,
+    { input, tags }: RunStart,
     audit?: AuditRequestContext,
     idempotencyKey?: string,
   ): Promise<WorkflowRunEntity> {
@@ -158,6 +167,7 @@ export class WorkflowsService {
         input: input ?? {},
         output: null,
         steps: initialSteps(workflow.steps),
+        tags: tags ?? [],
         createdBy,
         finishedAt: null,
         idempotencyKey: idempotencyKey ?? null,
@@ -167,7 +177,7 @@ export class WorkflowsService {
         outcome: 'success',
         resourceType: 'workflowRun',
         resourceId: fresh.id,
-        details: { workflowId },
+        details: { workflowId, tags: fresh.tags },
       }),
       audit,
     );
@@ -187,15 +197,17 @@ export class WorkflowsService {
     return run;
   }
 
-  async runs(principal: Principal, workflowId: string, skip: number, limit: number): Promise<Page<WorkflowRunEntity>> {
-    await this.get(workflowId);
-    const { items, total } = await this.runStore.listForWorkflow(
-      workflowId,
-      isAdmin(principal) ? undefined : principal.userId,
-      skip,
-      limit,
-    );
-    return new Page(items, total, skip, limit);
+  /** The caller's runs (an admin's: everyone's), of one workflow or of all, newest first. */
+  async runs(principal: Principal, query: RunListQueryDto): Promise<Page<WorkflowRunEntity>> {
+    const { items, total } = await this.runStore.list({
+      workflowId: query.workflowId,
+      status: query.status,
+      tag: query.tag,
+      createdBy: isAdmin(principal) ? undefined : principal.userId,
+      skip: query.skip,
+      limit: query.limit,
+    });
+    return new Page(items, total, query.skip, query.limit);
   }
 
   async cancelRun(principal: Principal, runId: string, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {

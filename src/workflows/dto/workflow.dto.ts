@@ -6,15 +6,24 @@ import {
   IsArray,
   IsBoolean,
   IsDefined,
+  IsIn,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
+  Length,
   Matches,
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { FreeFormJson, IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
+import {
+  FreeFormJson,
+  IsOptionalNotNull,
+  IsTags,
+  MAX_TAGS,
+  TAG_RULE,
+  ValidateNestedEach,
+} from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { TaskErrorDto } from '../../tasks/dto/task.dto';
@@ -114,9 +123,39 @@ export class StartRunDto {
   @IsOptional()
   @FreeFormJson()
   input?: unknown;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS,
+    description: `${TAG_RULE}; the run's step tasks carry them too`,
+    example: ['nightly', 'acme'],
+  })
+  @IsOptionalNotNull()
+  @IsTags()
+  tags?: string[];
 }
 
-export class RunQueryDto extends PageQueryDto {}
+/** A workflow's runs (`GET /workflows/:id/runs`). */
+export class RunQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only runs carrying this tag' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  tag?: string;
+}
+
+/** Runs of every workflow (`GET /workflow-runs`). */
+export class RunListQueryDto extends RunQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  workflowId?: string;
+
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
+  @IsOptional()
+  @IsIn(RUN_STATUSES)
+  status?: RunStatus;
+}
 
 export class WorkflowDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -155,6 +194,7 @@ export class WorkflowRunDto {
   })
   output!: unknown;
   @ApiProperty({ type: [RunStepDto] }) steps!: RunStepDto[];
+  @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;

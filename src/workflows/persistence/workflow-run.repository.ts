@@ -4,7 +4,18 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
-import { WorkflowRunEntity } from '../entities/workflow-run.entity';
+import { type RunStatus, WorkflowRunEntity } from '../entities/workflow-run.entity';
+
+/** Which runs a list shows; `createdBy` limits it to one user's. */
+export interface RunListFilter {
+  workflowId?: string;
+  createdBy?: string;
+  status?: RunStatus;
+  /** Runs carrying this tag. */
+  tag?: string;
+  skip: number;
+  limit: number;
+}
 
 /** A new run's fields; the repository gives it its id and times. */
 export type NewRun = Omit<WorkflowRunEntity, 'id' | 'createdAt' | 'updatedAt'>;
@@ -61,19 +72,19 @@ export class WorkflowRunRepository {
     return (await this.dataSource.getRepository(WorkflowRunEntity).findOneBy(where)) ?? undefined;
   }
 
-  /** A workflow's runs, newest first; with `createdBy`, only that user's. */
-  async listForWorkflow(
-    workflowId: string,
-    createdBy: string | undefined,
-    skip: number,
-    limit: number,
-  ): Promise<{ items: WorkflowRunEntity[]; total: number }> {
-    const [items, total] = await this.dataSource.getRepository(WorkflowRunEntity).findAndCount({
-      where: createdBy ? { workflowId, createdBy } : { workflowId },
-      order: { createdAt: 'DESC' },
-      skip,
-      take: limit,
-    });
+  /** Runs, newest first, as the filter says (a tag through the runs' GIN index). */
+  async list(filter: RunListFilter): Promise<{ items: WorkflowRunEntity[]; total: number }> {
+    const query = this.dataSource.getRepository(WorkflowRunEntity).createQueryBuilder('r');
+    if (filter.workflowId) query.andWhere('r.workflowId = :workflowId', { workflowId: filter.workflowId });
+    if (filter.createdBy) query.andWhere('r.createdBy = :createdBy', { createdBy: filter.createdBy });
+    if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
+    if (filter.tag) query.andWhere('r.tags @> ARRAY[:tag]::varchar[]', { tag: filter.tag });
+    const [items, total] = await query
+      .orderBy('r.createdAt', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .skip(filter.skip)
+      .take(filter.limit)
+      .getManyAndCount();
     return { items, total };
   }
 
