@@ -59,7 +59,6 @@ export class RetryLaterError extends Error {
   }
 }
 
-
 /**
  * Runs one attempt of one task. Every state change is a guarded UPDATE (on the status and the attempt
  * number), so a late, duplicate or cancelled attempt can never overwrite a newer state: a task's result

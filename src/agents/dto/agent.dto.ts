@@ -49,7 +49,7 @@ export class CreateAgentDto {
     minimum: 1,
     maximum: 1000,
     nullable: true,
-    description: "Tasks of this agent with the same concurrencyKey running at once; none (null): no limit per key",
+    description: 'Tasks of this agent with the same concurrencyKey running at once; none (null): no limit per key',
   })
   @IsOptional()
   @IsInt()

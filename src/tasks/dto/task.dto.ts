@@ -115,7 +115,8 @@ export class CreateTaskDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs',
+    description:
+      'Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs',
   })
   @IsOptionalNotNull()
   @IsBoundedDate()
