@@ -101,6 +101,7 @@ describe('periodic jobs', () => {
     const all = [
       'metrics.web-vitals-retention',
       'schedules.sync',
+      'tasks.expire',
       'tasks.reconcile',
       'test.flaky',
       'test.tick',

@@ -147,7 +147,7 @@ export interface paths {
         delete: operations["deleteAgent"];
         options?: never;
         head?: never;
-        /** Rename, describe, pause/resume, or change concurrency and timeout */
+        /** Rename, describe, pause/resume, or change concurrency (per agent and per key) and timeout */
         patch: operations["updateAgent"];
         trace?: never;
     };
@@ -428,6 +428,23 @@ export interface paths {
         put?: never;
         /** Start a run; independent steps run in parallel */
         post: operations["startWorkflowRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your runs of every workflow (admins: everyone’s), newest first; by workflow, status and tag */
+        get: operations["listAllWorkflowRuns"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1051,6 +1068,8 @@ export interface components {
             };
             configVersion: number;
             concurrency: number;
+            /** @description Tasks with the same concurrencyKey running at once */
+            concurrencyPerKey: number | null;
             timeoutMs: number;
             /** @description Remote agent types only */
             circuitBreaker?: components["schemas"]["CircuitBreakerDto"];
@@ -1078,6 +1097,8 @@ export interface components {
              * @default 1
              */
             concurrency?: number;
+            /** @description Tasks of this agent with the same concurrencyKey running at once; none (null): no limit per key */
+            concurrencyPerKey?: Record<string, never> | null;
             /** @default 60000 */
             timeoutMs?: number;
         };
@@ -1090,6 +1111,8 @@ export interface components {
              */
             status?: "active" | "paused";
             concurrency?: number;
+            /** @description null removes the limit per key */
+            concurrencyPerKey?: Record<string, never> | null;
             timeoutMs?: number;
         };
         AgentConfigVersionDto: {
@@ -1146,7 +1169,7 @@ export interface components {
             /** Format: uuid */
             agentId: string;
             /** @enum {string} */
-            status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
             input: {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean;
@@ -1168,6 +1191,12 @@ export interface components {
                 [key: string]: unknown;
             };
             tags: string[];
+            concurrencyKey: string | null;
+            /**
+             * Format: date-time
+             * @description A task still queued then ends `expired`
+             */
+            expireAt: string | null;
             /** Format: uuid */
             createdBy: string;
             /** Format: date-time */
@@ -1216,6 +1245,18 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /**
+             * @description Tasks of one agent with the same key run at most the agent's `concurrencyPerKey` at once (no limit when the agent has none)
+             * @example customer-42
+             */
+            concurrencyKey?: string;
+            /** @description Expire the task (status `expired`, never run) if it has not started this many ms after submission */
+            ttlMs?: number;
+            /**
+             * Format: date-time
+             * @description Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs
+             */
+            expireAt?: string;
         };
         CreateTaskBatchDto: {
             tasks: components["schemas"]["CreateTaskDto"][];
@@ -1300,6 +1341,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             steps: components["schemas"]["RunStepDto"][];
+            tags: string[];
             /** Format: uuid */
             createdBy: string;
             /** Format: date-time */
@@ -1312,6 +1354,14 @@ export interface components {
             input?: ({
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
+            /**
+             * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit); the run's step tasks carry them too
+             * @example [
+             *       "nightly",
+             *       "acme"
+             *     ]
+             */
+            tags?: string[];
         };
         ScheduleTargetViewDto: {
             /** @enum {string} */
@@ -1429,7 +1479,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             enabled: boolean;
             /** @description Why the platform disabled the endpoint */
             disabledReason: string | null;
@@ -1459,7 +1509,7 @@ export interface components {
              */
             url: string;
             /** @description The events delivered to this endpoint */
-            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             /** @default true */
             enabled?: boolean;
         };
@@ -1467,7 +1517,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             enabled: boolean;
             /** @description Why the platform disabled the endpoint */
             disabledReason: string | null;
@@ -1487,7 +1537,7 @@ export interface components {
         };
         UpdateWebhookDto: {
             url?: string;
-            events?: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events?: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             /** @description true enables a disabled endpoint again and clears its failure record */
             enabled?: boolean;
         };
@@ -1508,7 +1558,7 @@ export interface components {
             /** @description The `webhook-id` header; a redelivery keeps it */
             messageId: string;
             /** @enum {string} */
-            eventType: "task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled";
+            eventType: "task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled";
             /**
              * Format: uuid
              * @description The task's or the run's id
@@ -1728,6 +1778,7 @@ export interface components {
             succeeded: number;
             failed: number;
             cancelled: number;
+            expired: number;
         };
         AgentTypeDurationDto: {
             /** @example calculator */
@@ -1741,6 +1792,8 @@ export interface components {
             succeeded: number;
             failed: number;
             cancelled: number;
+            /** @description Never started before their expiry time */
+            expired: number;
             /** @description failed / (succeeded + failed) of the tasks that finished in the window; null when none did */
             failureRate: number | null;
             byAgentType: components["schemas"]["AgentTypeDurationDto"][];
@@ -3081,7 +3134,7 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
-                status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
                 agentId?: string;
                 createdAfter?: string;
                 createdBefore?: string;
@@ -3974,6 +4027,8 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
+                /** @description Only runs carrying this tag */
+                tag?: string;
             };
             header?: never;
             path: {
@@ -3995,6 +4050,15 @@ export interface operations {
                         data: components["schemas"]["WorkflowRunDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
@@ -4093,6 +4157,76 @@ export interface operations {
             };
             /** @description NOT_FOUND: No such resource (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    listAllWorkflowRuns: {
+        parameters: {
+            query?: {
+                /** @description Items to skip */
+                skip?: number;
+                /** @description Items per page */
+                limit?: number;
+                /** @description Only runs carrying this tag */
+                tag?: string;
+                workflowId?: string;
+                status?: "running" | "succeeded" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["WorkflowRunDto"][];
+                        meta: components["schemas"]["PageMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
