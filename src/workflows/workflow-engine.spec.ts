@@ -45,13 +45,10 @@ function setup(definition: WorkflowStep[], input: unknown = {}) {
   const stepTask = (stepId: string): Task | undefined =>
     [...tasks.tasks.values()].find((t) => t.runId === 'run-1' && t.stepId === stepId);
   /** The step's task ends as a worker would end it, and tells the run. */
-  const finish = async (stepId: string, status: 'succeeded' | 'failed', output: unknown = null) => {
+  const finish = async (stepId: string, status: 'succeeded' | 'failed' | 'expired', output: unknown = null) => {
     const task = stepTask(stepId)!;
-    Object.assign(task, {
-      status,
-      output,
-      error: status === 'failed' ? { code: 'BOOM', message: 'it broke' } : null,
-    });
+    const errors = { failed: { code: 'BOOM', message: 'it broke' }, expired: { code: 'EXPIRED', message: 'too late' } };
+    Object.assign(task, { status, output, error: status === 'succeeded' ? null : errors[status] });
     await lifecycle.finished(structuredClone(task));
   };
   return {
@@ -129,6 +126,15 @@ describe('WorkflowEngine', () => {
     await lenient.finish('a', 'failed');
     await lenient.finish('b', 'succeeded', { ok: true });
     expect(lenient.run()).toMatchObject({ status: 'succeeded', output: { b: { ok: true } } });
+  });
+
+  it('counts a step whose task expired as failed', async () => {
+    const w = setup([step('a'), step('b', { dependsOn: ['a'] })]);
+    await w.advance();
+    await w.finish('a', 'expired');
+    expect(w.run().steps.a).toMatchObject({ status: 'failed', error: { code: 'EXPIRED' } });
+    expect(w.run().steps.b.status).toBe('skipped');
+    expect(w.run().status).toBe('failed');
   });
 
   it('skips a step whose condition is false', async () => {
