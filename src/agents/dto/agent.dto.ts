@@ -46,6 +46,7 @@ export class CreateAgentDto {
   concurrency?: number;
 
   @ApiPropertyOptional({
+    type: Number,
     minimum: 1,
     maximum: 1000,
     nullable: true,
@@ -92,7 +93,13 @@ export class UpdateAgentDto {
   @Max(1000)
   concurrency?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, nullable: true, description: 'null removes the limit per key' })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    maximum: 1000,
+    nullable: true,
+    description: 'null removes the limit per key',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -1098,7 +1098,7 @@ export interface components {
              */
             concurrency?: number;
             /** @description Tasks of this agent with the same concurrencyKey running at once; none (null): no limit per key */
-            concurrencyPerKey?: Record<string, never> | null;
+            concurrencyPerKey?: number | null;
             /** @default 60000 */
             timeoutMs?: number;
         };
@@ -1112,7 +1112,7 @@ export interface components {
             status?: "active" | "paused";
             concurrency?: number;
             /** @description null removes the limit per key */
-            concurrencyPerKey?: Record<string, never> | null;
+            concurrencyPerKey?: number | null;
             timeoutMs?: number;
         };
         AgentConfigVersionDto: {
