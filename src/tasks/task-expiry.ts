@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '../events/event-bus';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { Metrics } from '../metrics/metrics.service';
-import { type ExpiredTask, TaskExpiryQueries } from './persistence/task-expiry-queries';
-import type { EventPublisher, TaskJobs, TaskMetrics } from './ports';
+import { AgentsService } from '../agents/agents.service';
+import { TaskExpiryQueries } from './persistence/task-expiry-queries';
+import type { AgentLookup, EventPublisher, TaskJobs, TaskMetrics } from './ports';
+import type { Task } from './task';
 import { taskEvent } from './task-event';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
@@ -32,6 +34,7 @@ export class TaskExpiry implements PeriodicJobHandler {
     @Inject(EventBus) private readonly events: EventPublisher,
     private readonly lifecycle: TaskLifecycle,
     @Inject(TaskQueue) private readonly queue: Pick<TaskJobs, 'remove'>,
+    @Inject(AgentsService) private readonly agents: Pick<AgentLookup, 'forTask'>,
   ) {}
 
   /** One pass; returns how many tasks it expired. */
@@ -41,7 +44,7 @@ export class TaskExpiry implements PeriodicJobHandler {
       const expired = await this.queries.expireOverdue(PAGE);
       await this.announce(expired);
       // Their jobs would only find them expired.
-      await Promise.all(expired.map(({ task }) => this.queue.remove(task.id).catch(() => undefined)));
+      await Promise.all(expired.map((task) => this.queue.remove(task.id).catch(() => undefined)));
       count += expired.length;
       if (expired.length < PAGE) break;
     }
@@ -56,9 +59,11 @@ export class TaskExpiry implements PeriodicJobHandler {
     return expired !== undefined;
   }
 
-  private async announce(expired: ExpiredTask[]): Promise<void> {
-    for (const { task, agentType } of expired) {
-      this.metrics.taskFinished(agentType, 'expired');
+  private async announce(expired: Task[]): Promise<void> {
+    for (const task of expired) {
+      // The agent's type labels the metric; a deleted agent's is not known any more.
+      const agent = await this.agents.forTask(task.agentId).catch(() => undefined);
+      this.metrics.taskFinished(agent?.type ?? 'unknown', 'expired');
       this.events.publish(taskEvent(task));
       await this.lifecycle.finished(task);
     }

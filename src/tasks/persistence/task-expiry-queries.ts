@@ -11,12 +11,6 @@ export const EXPIRED_ERROR: TaskError = {
   message: 'The task was not started before its expiry time',
 };
 
-/** A task that just expired, with its agent's type (for the metrics). */
-export interface ExpiredTask {
-  task: Task;
-  agentType: string;
-}
-
 /**
  * Ends queued tasks past their `expire_at` as `expired`: `$1` the error, `$2` the most to expire, `$3` (may be
  * null) the one task to look at. Guarded on the status: a task a worker started meanwhile is left alone, as the
@@ -36,7 +30,7 @@ function expireStatement(columns: string): string {
                     LIMIT $2
                       FOR UPDATE SKIP LOCKED)
              AND t.status = 'queued'
-       RETURNING ${columns}, (SELECT a.type FROM agents a WHERE a.id = t.agent_id) AS agent_type
+       RETURNING ${columns}
        )
        SELECT * FROM expired`;
 }
@@ -57,25 +51,25 @@ export class TaskExpiryQueries {
   }
 
   /** Expires this task if it is queued and past its expiry time; undefined otherwise. */
-  async expireOne(taskId: string): Promise<ExpiredTask | undefined> {
+  async expireOne(taskId: string): Promise<Task | undefined> {
     const [expired] = await this.expire(1, taskId);
     return expired;
   }
 
   /** Expires up to `limit` of the queued tasks past their expiry time, the most overdue first. */
-  expireOverdue(limit: number): Promise<ExpiredTask[]> {
+  expireOverdue(limit: number): Promise<Task[]> {
     return this.expire(limit, null);
   }
 
-  private expire(limit: number, taskId: string | null): Promise<ExpiredTask[]> {
+  private expire(limit: number, taskId: string | null): Promise<Task[]> {
     return this.dataSource.transaction(async (em) => {
       const rows = (await em.query(expireStatement(this.rows.columns), [
         JSON.stringify(EXPIRED_ERROR),
         limit,
         taskId,
       ])) as Record<string, unknown>[];
-      const expired = rows.map((row) => ({ task: this.rows.map(row), agentType: String(row.agent_type ?? 'unknown') }));
-      for (const { task } of expired) {
+      const expired = rows.map((row) => this.rows.map(row));
+      for (const task of expired) {
         await this.audit.record(
           {
             action: 'task.expire',
