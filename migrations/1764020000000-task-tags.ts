@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { createIndexConcurrently } from './concurrent-index';
 
 /**
  * Tags on tasks (and on the schedules that make them), and the indexes that keep the task list fast when it is
@@ -12,17 +13,8 @@ export class TaskTags1764020000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "tasks" ADD COLUMN IF NOT EXISTS "tags" varchar(64)[] NOT NULL DEFAULT '{}'`);
     await q.query(`ALTER TABLE "schedules" ADD COLUMN IF NOT EXISTS "tags" varchar(64)[] NOT NULL DEFAULT '{}'`);
-    for (const [name, definition] of [
-      ['tasks_tags_idx', `USING gin ("tags")`],
-      ['tasks_metadata_idx', `USING gin ("metadata" jsonb_path_ops)`],
-    ]) {
-      const [invalid] = (await q.query(
-        `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND NOT i.indisvalid`,
-        [name],
-      )) as unknown[];
-      if (invalid) await q.query(`DROP INDEX CONCURRENTLY "${name}"`);
-      await q.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS "${name}" ON "tasks" ${definition}`);
-    }
+    await createIndexConcurrently(q, 'tasks_tags_idx', 'tasks', `USING gin ("tags")`);
+    await createIndexConcurrently(q, 'tasks_metadata_idx', 'tasks', `USING gin ("metadata" jsonb_path_ops)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -14,6 +14,7 @@ import { TaskTags1764020000000 } from './1764020000000-task-tags';
 import { Webhooks1764030000000 } from './1764030000000-webhooks';
 import { BulkOperations1764100000000 } from './1764100000000-bulk-operations';
 import { WorkflowWaits1764110000000 } from './1764110000000-workflow-waits';
+import { FlowControl1764120000000 } from './1764120000000-flow-control';
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
 import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS: Function[] = [
   Webhooks1764030000000,
   BulkOperations1764100000000,
   WorkflowWaits1764110000000,
+  FlowControl1764120000000,
   ScheduleFires1764140000000,
   WebhookDeliveryOccurrence1764150000000,
 ];

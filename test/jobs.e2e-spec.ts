@@ -102,6 +102,7 @@ describe('periodic jobs', () => {
       'bulk.reconcile',
       'metrics.web-vitals-retention',
       'schedules.sync',
+      'tasks.expire',
       'tasks.reconcile',
       'test.flaky',
       'test.tick',

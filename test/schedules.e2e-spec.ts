@@ -343,16 +343,19 @@ describe('schedules', () => {
         name: 'runs',
         target: { workflowId: wf.body.data.id, input: { x: '2 + 3' } },
         everyMs: 1000,
+        tags: ['nightly'],
       }).expect(201)
     ).body.data as ScheduleView;
     const runs = await waitFor(async () => {
       const rows = (await t.dataSource.query(
-        `SELECT idempotency_key AS key, status FROM workflow_runs WHERE idempotency_key LIKE $1 ORDER BY 1`,
+        `SELECT idempotency_key AS key, status, tags FROM workflow_runs WHERE idempotency_key LIKE $1 ORDER BY 1`,
         [`schedule:${schedule.id}:%`],
-      )) as { key: string; status: string }[];
+      )) as { key: string; status: string; tags: string[] }[];
       return rows.length >= 2 && rows;
     }, 15_000);
     expect(new Set(runs.map((r) => r.key)).size).toBe(runs.length);
+    // The schedule's tags go to the runs it starts, as to the tasks it makes.
+    for (const run of runs) expect(run.tags).toEqual(['nightly']);
     await request(t.http)
       .delete(`/api/v1/schedules/${schedule.id}`)
       .set(...bearer(op))

@@ -51,6 +51,7 @@ describe('GET /api/v1/stats', () => {
       succeeded: 0,
       failed: 0,
       cancelled: 0,
+      expired: 0,
     });
     expect(Date.parse(stats.perMinute[59].start) - Date.parse(stats.perMinute[0].start)).toBe(59 * 60_000);
     expect(Date.parse(stats.perHour[23].start) - Date.parse(stats.perHour[0].start)).toBe(23 * 3_600_000);
@@ -60,6 +61,7 @@ describe('GET /api/v1/stats', () => {
       succeeded: 2,
       failed: 1,
       cancelled: 0,
+      expired: 0,
       failureRate: 1 / 3,
       byAgentType: [{ agentType: 'calculator', finished: 3, p95Ms: expect.any(Number) }],
     });
@@ -95,6 +97,7 @@ describe('GET /api/v1/stats', () => {
       succeeded: 0,
       failed: 0,
       cancelled: 0,
+      expired: 0,
       failureRate: null,
       byAgentType: [],
     });

@@ -46,6 +46,7 @@ export class AgentsController {
       status,
       configVersion,
       concurrency,
+      concurrencyPerKey,
       timeoutMs,
       createdBy,
       createdAt,
@@ -60,6 +61,7 @@ export class AgentsController {
       config: this.agents.masked(agent, agent.config),
       configVersion,
       concurrency,
+      concurrencyPerKey,
       timeoutMs,
       createdBy,
       createdAt,
@@ -110,7 +112,7 @@ export class AgentsController {
   @AuditAction('agent.update', 'agent')
   @ApiOperation({
     operationId: 'updateAgent',
-    summary: 'Rename, describe, pause/resume, or change concurrency and timeout',
+    summary: 'Rename, describe, pause/resume, or change concurrency (per agent and per key) and timeout',
   })
   @ApiEnvelope(AgentDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)

@@ -131,7 +131,7 @@ describe('AgentsService', () => {
     await service.update(id, { concurrency: 3, description: undefined });
     expect(store.audit.slice(1).map((a) => a.event.action)).toEqual(['agent.pause', 'agent.resume', 'agent.update']);
     expect(store.audit.at(-1)?.event.details).toEqual({
-      before: { name: 'calc', status: 'active', concurrency: 1, timeoutMs: 60_000 },
+      before: { name: 'calc', status: 'active', concurrency: 1, concurrencyPerKey: null, timeoutMs: 60_000 },
       changes: { concurrency: 3, description: undefined },
     });
     expect(await service.get(id)).toMatchObject({ status: 'active', concurrency: 3, description: null });

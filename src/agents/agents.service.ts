@@ -86,6 +86,7 @@ export class AgentsService {
         description: input.description ?? null,
         config,
         concurrency: input.concurrency ?? 1,
+        concurrencyPerKey: input.concurrencyPerKey ?? null,
         timeoutMs: input.timeoutMs ?? 60_000,
         createdBy: principal.userId,
       },
@@ -130,6 +131,7 @@ export class AgentsService {
             name: agent.name,
             status: agent.status,
             concurrency: agent.concurrency,
+            concurrencyPerKey: agent.concurrencyPerKey,
             timeoutMs: agent.timeoutMs,
           };
           Object.assign(agent, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));

@@ -1,4 +1,5 @@
 import type { ErrorDetail } from '../common/errors/app.error';
+import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES } from '../tasks/task';
 import type { BulkAction, BulkKind } from './entities/bulk-operation.entity';
 
 /** A bulk operation's filter as stored: the list filter's fields, dates as ISO text, plus the caller's scope. */
@@ -6,7 +7,7 @@ export type StoredFilter = Record<string, unknown> & { createdBy?: string };
 
 /** The statuses each action applies to, by kind: the same rules as one item's retry and cancel. */
 export const APPLICABLE_STATUSES: Record<BulkKind, Record<BulkAction, readonly string[]>> = {
-  tasks: { retry: ['failed', 'cancelled'], cancel: ['queued', 'running', 'retrying'] },
+  tasks: { retry: RETRYABLE_STATUSES, cancel: CANCELLABLE_STATUSES },
   'workflow-runs': { retry: ['failed', 'cancelled'], cancel: ['running'] },
 };
 

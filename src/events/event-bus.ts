@@ -20,7 +20,7 @@ export interface TaskEvent {
   progressMessage: string | null;
   attempts: number;
   error: { code: string; message: string } | null;
-  /** In a final event only (succeeded, failed, cancelled), so a page needs no second request; the others stay small. */
+  /** In a final event only (succeeded, failed, cancelled, expired), so a page needs no second request; the others stay small. */
   output?: unknown;
   updatedAt: string;
 }

@@ -14,6 +14,10 @@ export interface TaskJobData {
   taskId: string;
   agentId?: string;
   timeoutMs?: number | null;
+  /** The task's concurrency key, when it has one. */
+  concurrencyKey?: string;
+  /** The task's expiry time (ms since the epoch), when it has one. */
+  expireAt?: number;
 }
 
 /**

@@ -103,7 +103,8 @@ export class ScheduleFiring {
   private async make(schedule: Schedule, fireAt: Date): Promise<string | null> {
     const key = fireKey(schedule.id, fireAt);
     if (schedule.workflowId) {
-      return (await this.workflows.start(schedule.createdBy, schedule.workflowId, schedule.input, undefined, key)).id;
+      const run = { input: schedule.input, tags: schedule.tags };
+      return (await this.workflows.start(schedule.createdBy, schedule.workflowId, run, undefined, key)).id;
     }
     const dto = {
       agentId: schedule.agentId!,

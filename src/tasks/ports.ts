@@ -7,6 +7,8 @@ import type { TaskCheckpoints } from './persistence/task-checkpoints';
 import type { TaskStateWriter } from './persistence/task-state-writer';
 import type { TaskRepository } from './persistence/task.repository';
 import type { TaskCancellation } from './task-cancellation';
+import type { TaskExpiry } from './task-expiry';
+import type { TaskFlowControl } from './task-flow-control';
 import type { TaskQueue } from './task-queue';
 import type { TaskSubmission } from './task-submission';
 
@@ -44,3 +46,6 @@ export type TaskMetrics = Pick<Metrics, 'taskFinished'>;
 export type CancelSignals = Pick<TaskCancellation, 'requestCancel' | 'register'>;
 export type AgentStates = Pick<AgentStateStore, 'handle'>;
 export type NewTasks = Pick<TaskSubmission, 'afterCreate'>;
+export type JobWaker = Pick<TaskQueue, 'wake'>;
+export type ExpiryCheck = Pick<TaskExpiry, 'expireOne'>;
+export type FlowGate = Pick<TaskFlowControl, 'expire' | 'acquireKey' | 'releaseKey'>;

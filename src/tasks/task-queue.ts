@@ -12,7 +12,11 @@ export const TASK_JOB = 'run';
 export const TASK_BACKOFF = 'task';
 
 function jobData(task: Task): TaskJobData {
-  return { taskId: task.id, agentId: task.agentId, timeoutMs: task.timeoutMs };
+  const data: TaskJobData = { taskId: task.id, agentId: task.agentId, timeoutMs: task.timeoutMs };
+  // Only when set: a task without them is checked for neither.
+  if (task.concurrencyKey) data.concurrencyKey = task.concurrencyKey;
+  if (task.expireAt) data.expireAt = task.expireAt.getTime();
+  return data;
 }
 
 /** Exponential with jitter: base · 2^(n-1) · [0.5, 1.5), at least what the remote side asked for. */
@@ -73,6 +77,16 @@ export class TaskQueue {
   async remove(taskId: string): Promise<void> {
     const job = await this.queue.getJob(taskId);
     if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
+  }
+
+  /** Puts a delayed job back to wait at once (a parked task whose key slot freed); false when it is not delayed. */
+  async wake(taskId: string): Promise<boolean> {
+    const job = await this.queue.getJob(taskId);
+    if (!job) return false;
+    return job.promote().then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Which of these tasks the queue no longer holds at all. */

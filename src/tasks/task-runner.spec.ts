@@ -11,6 +11,7 @@ import {
   FakeCancelSignals,
   FakeCheckpoints,
   FakeEvents,
+  FakeFlowGate,
   FakeMetrics,
   FakeSlots,
 } from '../../test/fakes/tasks';
@@ -23,7 +24,11 @@ type Execute = (context: ExecutionContext) => Promise<unknown>;
 
 const AGENT = 'agent-1';
 
-function setup(fields: Partial<Task> = {}, agentFields: Parameters<typeof fakeAgent>[0] = {}) {
+function setup(
+  fields: Partial<Task> = {},
+  agentFields: Parameters<typeof fakeAgent>[0] = {},
+  jobFields: Partial<TaskJob['data']> = {},
+) {
   let execute: Execute = async () => ({ answer: 42 });
   const scripted: AgentType = {
     type: 'scripted',
@@ -41,6 +46,7 @@ function setup(fields: Partial<Task> = {}, agentFields: Parameters<typeof fakeAg
   const cancellation = new FakeCancelSignals();
   const metrics = new FakeMetrics();
   const lifecycle = new TaskLifecycle();
+  const flow = new FakeFlowGate();
   const finished: string[] = [];
   lifecycle.onFinished(async (t) => void finished.push(t.status));
   const runner = new TaskRunner(
@@ -55,10 +61,11 @@ function setup(fields: Partial<Task> = {}, agentFields: Parameters<typeof fakeAg
     metrics,
     state,
     new FakeCheckpoints(),
+    flow,
   );
   const delays: number[] = [];
   const job: TaskJob = {
-    data: { taskId: task.id, agentId: AGENT, timeoutMs: task.timeoutMs },
+    data: { taskId: task.id, agentId: AGENT, timeoutMs: task.timeoutMs, ...jobFields },
     moveToDelayed: async (timestamp: number) => void delays.push(timestamp - Date.now()),
   };
   return {
@@ -71,6 +78,7 @@ function setup(fields: Partial<Task> = {}, agentFields: Parameters<typeof fakeAg
     finished,
     delays,
     agents,
+    flow,
     run: () => runner.run(job, 'token'),
     stored: () => state.tasks.get(task.id)!,
     executes: (fn: Execute) => (execute = fn),
@@ -89,6 +97,59 @@ describe('TaskRunner', () => {
     expect(t.metrics.finished).toEqual([{ agentType: 'scripted', status: 'succeeded' }]);
     expect(t.finished).toEqual(['succeeded']);
     expect(t.slots.held.size).toBe(0);
+  });
+
+  it('asks nothing of flow control for a task with neither concurrency key nor expiry', async () => {
+    const t = setup({}, { concurrencyPerKey: 1 });
+    await t.run();
+    expect(t.stored().status).toBe('succeeded');
+    expect(t.flow.calls).toBe(0);
+  });
+
+  it('parks a task whose key is full without starting it or taking an agent slot, and wakes it when a slot frees', async () => {
+    const first = setup({}, { concurrencyPerKey: 1 }, { concurrencyKey: 'acme' });
+    first.flow.held.set('acme', new Set(['other-task']));
+    await expect(first.run()).rejects.toBeInstanceOf(DelayedError);
+    expect(first.stored()).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(first.slots.held.size).toBe(0);
+    expect(first.flow.parked).toEqual([first.task.id]);
+    expect(first.delays[0]).toBeGreaterThan(1000);
+
+    first.flow.held.set('acme', new Set());
+    await first.run();
+    expect(first.stored().status).toBe('succeeded');
+    expect(first.flow.held.get('acme')?.size).toBe(0);
+  });
+
+  it('gives the key slot back, waking nobody, when the agent itself is busy', async () => {
+    const t = setup({}, { concurrencyPerKey: 2 }, { concurrencyKey: 'acme' });
+    t.flow.parked.push('waiting-task');
+    t.slots.busy = true;
+    await expect(t.run()).rejects.toBeInstanceOf(DelayedError);
+    expect(t.flow.held.get('acme')?.size).toBe(0);
+    expect(t.flow.woken).toEqual([]);
+    expect(t.stored().status).toBe('queued');
+  });
+
+  it('expires a task picked up past its expiry time, never running it', async () => {
+    const t = setup({}, {}, { expireAt: Date.now() - 1 });
+    t.flow.due.add(t.task.id);
+    let ran = false;
+    t.executes(async () => {
+      ran = true;
+      return { answer: 1 };
+    });
+    await expect(t.run()).resolves.toEqual({ skipped: 'expired' });
+    expect(ran).toBe(false);
+    expect(t.flow.expired).toEqual([t.task.id]);
+    expect(t.slots.held.size).toBe(0);
+  });
+
+  it('runs on a task past its expiry time that had already started (taken over after its worker died)', async () => {
+    const t = setup({ status: 'running', attempts: 1 }, {}, { expireAt: Date.now() - 1 });
+    await t.run();
+    expect(t.stored().status).toBe('succeeded');
+    expect(t.flow.expired).toEqual([]);
   });
 
   it('retries a retryable failure after a backoff, without telling runs it finished', async () => {

@@ -21,15 +21,18 @@ import type {
   CancelSignals,
   CheckpointStore,
   AttemptEvents,
+  FlowGate,
   TaskMetrics,
 } from './ports';
-import { NotStorableError, storableText } from './storable';
+import { storableText } from './storable';
 import type { Task, TaskError } from './task';
 import { TaskCancellation } from './task-cancellation';
+import { keyLimit, TaskFlowControl } from './task-flow-control';
 import { taskEvent } from './task-event';
 import { executionLogger } from './execution-logger';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
+import { notStorable, reasonOf, toTaskError } from './attempt-errors';
 
 /** What the runner uses of a BullMQ job. */
 export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed'>;
@@ -37,6 +40,11 @@ export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed'>;
 /** How long a paused agent's or a busy agent's task waits before it looks again. */
 const PAUSED_RECHECK_MS = 1000;
 const BUSY_RECHECK_MS = 250;
+/**
+ * How long a task parked for a slot of its concurrency key waits at most: it is woken as soon as a slot
+ * frees, and looks again after this should the wake-up be lost.
+ */
+const PARKED_RECHECK_MS = 2000;
 /** Progress writes are spaced out; the last one always lands. */
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -49,36 +57,6 @@ export class RetryLaterError extends Error {
     super(message);
     this.name = 'RetryLaterError';
   }
-}
-
-/** Why a value was refused, in words fit for a log line: never the statement, the value or a stack. */
-function reasonOf(err: unknown): string {
-  if (err instanceof NotStorableError) return err.reason;
-  const code =
-    (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
-  return code ? `Postgres error ${code}` : 'unexpected error';
-}
-
-/** What is stored instead of an outcome Postgres refuses: an output becomes a failure, an error a fixed one. */
-function notStorable(outcome: Outcome): Outcome {
-  return {
-    status: outcome.status === 'succeeded' ? 'failed' : outcome.status,
-    output: null,
-    error: { code: 'OUTPUT_NOT_STORABLE', message: 'The result of the attempt could not be stored' },
-    finishedAt: outcome.status === 'retrying' ? null : (outcome.finishedAt ?? new Date()),
-    nextAttemptAt: outcome.nextAttemptAt,
-  };
-}
-
-function toTaskError(err: unknown): { error: TaskError; retryable: boolean; retryAfterMs?: number } {
-  if (err instanceof AgentExecutionError) {
-    return {
-      error: { code: err.code, message: err.message },
-      retryable: err.retryable,
-      retryAfterMs: err.retryAfterMs,
-    };
-  }
-  return { error: { code: 'INTERNAL', message: 'The executor failed unexpectedly' }, retryable: true };
 }
 
 /**
@@ -103,19 +81,25 @@ export class TaskRunner {
     @Inject(Metrics) private readonly metrics: TaskMetrics,
     @Inject(TaskStateWriter) private readonly state: AttemptStore,
     @Inject(TaskCheckpoints) private readonly checkpoints: CheckpointStore,
+    @Inject(TaskFlowControl) private readonly flow: FlowGate,
   ) {
     this.workerId = state.workerId;
   }
 
   async run(job: TaskJob, token: string | undefined, jobSignal?: AbortSignal): Promise<unknown> {
     const { taskId } = job.data;
-    let { agentId, timeoutMs: taskTimeoutMs } = job.data;
+    let { agentId, timeoutMs: taskTimeoutMs, concurrencyKey, expireAt } = job.data;
     if (!agentId) {
       // A job queued before jobs carried their agent.
       const task = await this.state.load(taskId);
       if (!task) return { skipped: 'missing' };
       ({ agentId, timeoutMs: taskTimeoutMs } = task);
+      concurrencyKey = task.concurrencyKey ?? undefined;
+      expireAt = task.expireAt?.getTime();
     }
+    // Past its expiry a queued task ends expired; one already started (taken over, retried) runs on.
+    if (expireAt !== undefined && expireAt <= Date.now() && (await this.flow.expire(taskId)))
+      return { skipped: 'expired' };
 
     const agent = await this.agents.forTask(agentId).catch((err: unknown) => {
       if (err instanceof AgentNotFoundError) return undefined;
@@ -124,7 +108,12 @@ export class TaskRunner {
     if (!agent) return this.agentDeleted(taskId);
     if (agent.status === 'paused') return this.later(job, token, PAUSED_RECHECK_MS);
     const timeoutMs = taskTimeoutMs ?? agent.timeoutMs;
-    if (!(await this.slots.acquire(agent.id, taskId, agent.concurrency, timeoutMs + 30_000))) {
+    const leaseMs = timeoutMs + 30_000;
+    const key = keyLimit(agent, concurrencyKey);
+    if (key && !(await this.flow.acquireKey(agent.id, key, taskId, leaseMs)))
+      return this.later(job, token, PARKED_RECHECK_MS + Math.floor(Math.random() * PARKED_RECHECK_MS));
+    if (!(await this.slots.acquire(agent.id, taskId, agent.concurrency, leaseMs))) {
+      if (key) this.flow.releaseKey(agent.id, key, taskId, false);
       return this.later(job, token, BUSY_RECHECK_MS + Math.floor(Math.random() * BUSY_RECHECK_MS));
     }
     const { config } = this.agents.runtimeOf(agent);
@@ -137,7 +126,10 @@ export class TaskRunner {
     try {
       // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
       const task = await this.start(taskId);
-      if (!task) return { skipped: 'not runnable' };
+      if (!task)
+        return expireAt !== undefined && (await this.flow.expire(taskId))
+          ? { skipped: 'expired' }
+          : { skipped: 'not runnable' };
       const attempt = task.attempts;
       const outputStream = this.events.outputStream(task.id, attempt);
       // From here on, whatever goes wrong ends in a recorded outcome of this attempt.
@@ -216,6 +208,7 @@ export class TaskRunner {
       release();
       // Not awaited: the job ends sooner, and commands on one connection keep their order.
       this.slots.release(agent.id, taskId).catch(() => undefined);
+      if (key) this.flow.releaseKey(agent.id, key, taskId, true);
     }
   }
 

@@ -12,6 +12,7 @@ import { createValidationPipe } from '../common/http/validation';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { EventBus } from '../events/event-bus';
 import { CreateTaskDto, MAX_BATCH_TASKS } from './dto/task.dto';
+import { expiryOf } from './expiry-rule';
 import { TaskRepository } from './persistence/task.repository';
 import type { Agent, AgentLookup, EventPublisher, TaskJobs, TaskStore } from './ports';
 import type { Task } from './task';
@@ -34,8 +35,14 @@ export interface Submitted {
 }
 
 /** A new task of `agent`, as submitted by `createdBy`: queued, with the submission's defaults filled in. */
-export function newTask(createdBy: string, agent: Pick<Agent, 'id'>, dto: CreateTaskDto, input: unknown): Task {
-  const now = new Date();
+export function newTask(
+  createdBy: string,
+  agent: Pick<Agent, 'id'>,
+  dto: CreateTaskDto,
+  input: unknown,
+  now = new Date(),
+  expireAt: Date | null = null,
+): Task {
   return {
     id: randomUUID(),
     createdAt: now,
@@ -50,6 +57,8 @@ export function newTask(createdBy: string, agent: Pick<Agent, 'id'>, dto: Create
     runAt: dto.runAt ?? null,
     metadata: dto.metadata ?? {},
     tags: dto.tags ?? [],
+    concurrencyKey: dto.concurrencyKey ?? null,
+    expireAt,
     createdBy,
     nextAttemptAt: dto.runAt ?? null,
     attempts: 0,
@@ -103,9 +112,12 @@ export class TaskSubmission {
       if (await this.agents.isDeleted(dto.agentId)) throw new AgentUnavailableError();
       return [{ field: `${base}/agentId`, message: 'no agent with this id' }];
     }
+    const now = new Date();
+    const expiry = expiryOf(dto, now, base);
+    if (Array.isArray(expiry)) return expiry;
     const checked = this.validator.validate(this.types.get(agent.type).inputSchema, dto.input, `${base}/input`);
     if (!checked.valid) return checked.errors;
-    return newTask(createdBy, agent, dto, checked.value);
+    return newTask(createdBy, agent, dto, checked.value, now, expiry.expireAt);
   }
 
   /**
@@ -120,7 +132,12 @@ export class TaskSubmission {
   ): Promise<Submitted> {
     const prepared = await this.prepare(createdBy, dto);
     if (Array.isArray(prepared))
-      throw new ValidationFailedError(prepared, 'The task input does not match the agent type');
+      throw new ValidationFailedError(
+        prepared,
+        prepared.every((p) => p.field.startsWith('/input'))
+          ? 'The task input does not match the agent type'
+          : undefined,
+      );
     if (idempotencyKey) {
       prepared.idempotencyKey = idempotencyKey;
       prepared.requestHash = createHash('sha256')

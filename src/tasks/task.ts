@@ -1,11 +1,12 @@
 import type { TaskEntity } from './entities/task.entity';
 
 /** What a task is, for every part of the platform: its statuses, its error, and the task as stored. */
-export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
+export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const FINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
-/** What a retry takes back to queued (one task's or a bulk operation's). */
-export const RETRYABLE_STATUSES: readonly TaskStatus[] = ['failed', 'cancelled'];
+/** `expired`: the task was still queued at its expiry time (`expireAt`), and was never run. */
+export const FINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'expired'];
+/** What a retry takes back to queued (one task's or a bulk operation's), its expiry dropped. */
+export const RETRYABLE_STATUSES: readonly TaskStatus[] = ['failed', 'cancelled', 'expired'];
 /** What a cancel ends: every status that is not final. */
 export const CANCELLABLE_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'retrying'];
 

@@ -6,6 +6,10 @@ import { AgentSlots } from './agent-slots';
 import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './persistence/task-checkpoints';
 import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
+import { TaskExpiryQueries } from './persistence/task-expiry-queries';
+import { TaskExpiry } from './task-expiry';
+import { TaskFlowControl } from './task-flow-control';
+import { KeySlots } from './key-slots';
 import { TaskStateWriter } from './persistence/task-state-writer';
 import { TaskStats } from './persistence/task-stats';
 import { TaskBulkWrites } from './persistence/task-bulk-writes';
@@ -45,7 +49,9 @@ export class TasksModule {
         TaskRecoveryQueries,
         TaskBulkWrites,
         TaskBulkActions,
-        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots] : []),
+        TaskExpiryQueries,
+        TaskExpiry,
+        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, TaskFlowControl] : []),
       ],
       exports: [
         TasksService,

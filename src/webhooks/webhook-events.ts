@@ -3,6 +3,7 @@ export const WEBHOOK_EVENTS = [
   'task.succeeded',
   'task.failed',
   'task.cancelled',
+  'task.expired',
   'run.succeeded',
   'run.failed',
   'run.cancelled',

@@ -25,6 +25,7 @@ export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
         decision: decision ?? null,
       };
     }),
+    tags: r.tags,
     createdBy: r.createdBy,
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,

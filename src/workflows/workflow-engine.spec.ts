@@ -57,6 +57,15 @@ describe('WorkflowEngine', () => {
     expect(lenient.run()).toMatchObject({ status: 'succeeded', output: { b: { ok: true } } });
   });
 
+  it('counts a step whose task expired as failed', async () => {
+    const w = setup([step('a'), step('b', { dependsOn: ['a'] })]);
+    await w.advance();
+    await w.finish('a', 'expired');
+    expect(w.run().steps.a).toMatchObject({ status: 'failed', error: { code: 'EXPIRED' } });
+    expect(w.run().steps.b.status).toBe('skipped');
+    expect(w.run().status).toBe('failed');
+  });
+
   it('skips a step whose condition is false', async () => {
     const w = setup([
       step('a'),

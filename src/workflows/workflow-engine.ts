@@ -31,6 +31,8 @@ const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
   succeeded: 'succeeded',
   failed: 'failed',
   cancelled: 'cancelled',
+  // Never run: for the run, the step failed.
+  expired: 'failed',
 };
 
 /**
@@ -252,6 +254,7 @@ export class WorkflowEngine implements OnModuleInit {
     prepared.runId = run.id;
     prepared.stepId = step.id;
     prepared.metadata = { runId: run.id, stepId: step.id };
+    prepared.tags = run.tags;
     return { task: prepared };
   }
 

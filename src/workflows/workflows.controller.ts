@@ -32,12 +32,24 @@ import { liveResourceStream } from '../common/http/sse';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { EventBus } from '../events/event-bus';
-import { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowDto, WorkflowRunDto } from './dto/workflow.dto';
+import {
+  CreateWorkflowDto,
+  RunQueryDto,
+  StartRunDto,
+  UpdateWorkflowDto,
+  WorkflowDto,
+  WorkflowRunDto,
+} from './dto/workflow.dto';
 import type { WorkflowEntity } from './entities/workflow.entity';
 import { WorkflowRunQueryDto } from './dto/run-query.dto';
 import { RunRetry } from './run-retry';
+import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
+
+function runPage(page: Page<WorkflowRunEntity>): Page<WorkflowRunDto> {
+  return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+}
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
   const { id, name, description, steps, version, createdBy, createdAt, updatedAt } = w;
@@ -131,7 +143,7 @@ export class WorkflowsController {
     @Body() body: StartRunDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.start(principal.userId, id, body.input, audit));
+    return runDto(await this.workflows.start(principal.userId, id, body, audit));
   }
 
   @Get(':id/runs')
@@ -141,14 +153,14 @@ export class WorkflowsController {
     summary: 'Your runs of a workflow (admins: everyone’s), newest first',
   })
   @ApiEnvelope(WorkflowRunDto, { list: true })
-  @ApiErrors(ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async runs(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: PageQueryDto,
+    @Query() query: RunQueryDto,
   ): Promise<Page<WorkflowRunDto>> {
-    const page = await this.workflows.runs(principal, id, query.skip, query.limit);
-    return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+    await this.workflows.get(id);
+    return runPage(await this.workflows.listRuns(principal, { ...query, workflowId: id }));
   }
 }
 
@@ -176,8 +188,7 @@ export class WorkflowRunsController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: WorkflowRunQueryDto,
   ): Promise<Page<WorkflowRunDto>> {
-    const page = await this.workflows.listRuns(principal, query);
-    return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+    return runPage(await this.workflows.listRuns(principal, query));
   }
 
   @Get(':runId')

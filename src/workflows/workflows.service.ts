@@ -10,7 +10,7 @@ import { InvalidStateError, NotFoundError, ValidationFailedError } from '../comm
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import type { WorkflowRunQueryDto } from './dto/run-query.dto';
-import type { CreateWorkflowDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
+import type { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { WorkflowEntity } from './entities/workflow.entity';
@@ -18,6 +18,13 @@ import { stepShapeProblems, storedStep } from './step-shapes';
 import { definitionProblems, isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
 import { initialSteps, WorkflowEngine } from './workflow-engine';
+
+/** The runs list's filters and page (`GET /workflow-runs`, and a workflow's runs). */
+export type RunListQuery = Partial<Omit<WorkflowRunQueryDto, 'skip' | 'limit'>> &
+  Pick<WorkflowRunQueryDto, 'skip' | 'limit'>;
+
+/** What a run starts with: its input (`{}` when absent) and its tags. */
+export type RunStart = Pick<StartRunDto, 'input' | 'tags'>;
 
 @Injectable()
 export class WorkflowsService {
@@ -144,7 +151,7 @@ export class WorkflowsService {
   async start(
     createdBy: string,
     workflowId: string,
-    input: unknown,
+    { input, tags }: RunStart,
     audit?: AuditRequestContext,
     idempotencyKey?: string,
   ): Promise<WorkflowRunEntity> {
@@ -158,6 +165,7 @@ export class WorkflowsService {
         input: input ?? {},
         output: null,
         steps: initialSteps(workflow.steps),
+        tags: tags ?? [],
         createdBy,
         finishedAt: null,
         idempotencyKey: idempotencyKey ?? null,
@@ -167,7 +175,7 @@ export class WorkflowsService {
         outcome: 'success',
         resourceType: 'workflowRun',
         resourceId: fresh.id,
-        details: { workflowId },
+        details: { workflowId, tags: fresh.tags },
       }),
       audit,
     );
@@ -197,19 +205,8 @@ export class WorkflowsService {
     return run;
   }
 
-  async runs(principal: Principal, workflowId: string, skip: number, limit: number): Promise<Page<WorkflowRunEntity>> {
-    await this.get(workflowId);
-    const { items, total } = await this.runStore.listForWorkflow(
-      workflowId,
-      isAdmin(principal) ? undefined : principal.userId,
-      skip,
-      limit,
-    );
-    return new Page(items, total, skip, limit);
-  }
-
-  /** Runs of every workflow the caller may see, by the list's filters. */
-  async listRuns(principal: Principal, query: WorkflowRunQueryDto): Promise<Page<WorkflowRunEntity>> {
+  /** Runs the caller may see (their own; an admin's: everyone's), newest first, by the list's filters. */
+  async listRuns(principal: Principal, query: RunListQuery): Promise<Page<WorkflowRunEntity>> {
     const { items, total } = await this.runStore.list(
       {
         createdBy: isAdmin(principal) ? undefined : principal.userId,
@@ -217,6 +214,7 @@ export class WorkflowsService {
         workflowId: query.workflowId,
         createdAfter: query.createdAfter,
         createdBefore: query.createdBefore,
+        tag: query.tag,
       },
       query.skip,
       query.limit,

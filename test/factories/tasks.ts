@@ -25,7 +25,7 @@ export async function submitTask(
   return res.body.data;
 }
 
-export const FINAL = ['succeeded', 'failed', 'cancelled'];
+export const FINAL = ['succeeded', 'failed', 'cancelled', 'expired'];
 
 /** A task as the API returns it. */
 export interface TaskView {

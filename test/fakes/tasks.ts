@@ -7,6 +7,7 @@ import type { TaskEvent } from '../../src/events/event-bus';
 import { type TaskOutputDelta, TaskOutputStream } from '../../src/events/task-output-stream';
 import type { AttemptStatus } from '../../src/tasks/entities/task-attempt.entity';
 import type { Outcome } from '../../src/tasks/persistence/task-state-writer';
+import type { KeyLimit } from '../../src/tasks/task-flow-control';
 import type { StepTaskState, TaskListFilter } from '../../src/tasks/persistence/task.repository';
 import type {
   Agent,
@@ -17,6 +18,7 @@ import type {
   CancelSignals,
   CheckpointStore,
   EventPublisher,
+  FlowGate,
   NewTasks,
   TaskJobs,
   TaskMetrics,
@@ -304,6 +306,45 @@ export class FakeSlots implements AgentSlotPool {
 
   async release(_agentId: string, taskId: string): Promise<void> {
     this.held.delete(taskId);
+  }
+}
+
+/**
+ * Flow control as the runner sees it: a key slot per task id up to the limit, parked tasks in order, and
+ * expiry of the tasks named in `due`.
+ */
+export class FakeFlowGate implements FlowGate {
+  readonly held = new Map<string, Set<string>>();
+  readonly parked: string[] = [];
+  readonly woken: string[] = [];
+  readonly due = new Set<string>();
+  readonly expired: string[] = [];
+  calls = 0;
+
+  async expire(taskId: string): Promise<boolean> {
+    this.calls += 1;
+    if (!this.due.delete(taskId)) return false;
+    this.expired.push(taskId);
+    return true;
+  }
+
+  async acquireKey(_agentId: string, key: KeyLimit, taskId: string): Promise<boolean> {
+    this.calls += 1;
+    const holders = this.held.get(key.key) ?? new Set<string>();
+    this.held.set(key.key, holders);
+    if (holders.has(taskId) || holders.size < key.limit) {
+      holders.add(taskId);
+      return true;
+    }
+    this.parked.push(taskId);
+    return false;
+  }
+
+  releaseKey(_agentId: string, key: KeyLimit, taskId: string, wake: boolean): void {
+    this.calls += 1;
+    this.held.get(key.key)?.delete(taskId);
+    const next = wake ? this.parked.shift() : undefined;
+    if (next) this.woken.push(next);
   }
 }
 

@@ -60,13 +60,10 @@ export function workflowSetup(definition: WorkflowStep[], input: unknown = {}) {
   const stepTask = (stepId: string): Task | undefined =>
     [...tasks.tasks.values()].find((t) => t.runId === 'run-1' && t.stepId === stepId);
   /** The step's task ends as a worker would end it, and tells the run. */
-  const finish = async (stepId: string, status: 'succeeded' | 'failed', output: unknown = null) => {
+  const finish = async (stepId: string, status: 'succeeded' | 'failed' | 'expired', output: unknown = null) => {
     const task = stepTask(stepId)!;
-    Object.assign(task, {
-      status,
-      output,
-      error: status === 'failed' ? { code: 'BOOM', message: 'it broke' } : null,
-    });
+    const errors = { failed: { code: 'BOOM', message: 'it broke' }, expired: { code: 'EXPIRED', message: 'too late' } };
+    Object.assign(task, { status, output, error: status === 'succeeded' ? null : errors[status] });
     await lifecycle.finished(structuredClone(task));
   };
   return {

@@ -31,6 +31,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
     input: {},
     output: null,
     steps: initialSteps(definition),
+    tags: [],
     createdBy: 'alice',
     createdAt: now,
     updatedAt: now,

@@ -45,6 +45,19 @@ export class CreateAgentDto {
   @Max(1000)
   concurrency?: number;
 
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    maximum: 1000,
+    nullable: true,
+    description: 'Tasks of this agent with the same concurrencyKey running at once; none (null): no limit per key',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  concurrencyPerKey?: number | null;
+
   @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000, default: 60_000 })
   @IsOptionalNotNull()
   @IsInt()
@@ -79,6 +92,19 @@ export class UpdateAgentDto {
   @Min(1)
   @Max(1000)
   concurrency?: number;
+
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    maximum: 1000,
+    nullable: true,
+    description: 'null removes the limit per key',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  concurrencyPerKey?: number | null;
 
   @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000 })
   @IsOptionalNotNull()
@@ -148,6 +174,8 @@ export class AgentDto {
   config!: Record<string, unknown>;
   @ApiProperty() configVersion!: number;
   @ApiProperty() concurrency!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Tasks with the same concurrencyKey running at once' })
+  concurrencyPerKey!: number | null;
   @ApiProperty() timeoutMs!: number;
   @ApiPropertyOptional({ type: CircuitBreakerDto, description: 'Remote agent types only' })
   circuitBreaker?: CircuitBreakerDto;

@@ -5,6 +5,7 @@ export type AgentStatus = 'active' | 'paused';
 @Entity('agents')
 @Check('agents_status_check', `"status" IN ('active', 'paused')`)
 @Check('agents_limits_check', `"concurrency" >= 1 AND "timeout_ms" >= 100`)
+@Check('agents_concurrency_per_key_check', `"concurrency_per_key" >= 1`)
 @Index('agents_type_status_idx', ['type', 'status'])
 @Index('agents_name_unique', ['name'], { unique: true, where: '"deleted_at" IS NULL' })
 @Index('agents_created_at_idx', ['createdAt'])
@@ -33,6 +34,10 @@ export class AgentEntity {
 
   @Column({ type: 'integer', default: 1 })
   concurrency!: number;
+
+  /** Tasks of this agent with the same concurrency key running at once; null: no limit per key. */
+  @Column({ name: 'concurrency_per_key', type: 'integer', nullable: true })
+  concurrencyPerKey!: number | null;
 
   @Column({ name: 'timeout_ms', type: 'integer', default: 60_000 })
   timeoutMs!: number;

@@ -21,7 +21,7 @@ export interface AgentListFilter {
 /** The fields of a new agent; its config is stored as version 1. */
 export type NewAgent = Pick<
   AgentEntity,
-  'name' | 'type' | 'description' | 'config' | 'concurrency' | 'timeoutMs' | 'createdBy'
+  'name' | 'type' | 'description' | 'config' | 'concurrency' | 'concurrencyPerKey' | 'timeoutMs' | 'createdBy'
 >;
 
 /** A config version to record with a change: the agent's config and config version as the change left them. */

@@ -8,6 +8,7 @@ export class StatusBucketDto {
   @ApiProperty({ minimum: 0 }) succeeded!: number;
   @ApiProperty({ minimum: 0 }) failed!: number;
   @ApiProperty({ minimum: 0 }) cancelled!: number;
+  @ApiProperty({ minimum: 0 }) expired!: number;
 }
 
 export class AgentTypeDurationDto {
@@ -25,6 +26,7 @@ export class OutcomeWindowDto {
   @ApiProperty({ minimum: 0 }) succeeded!: number;
   @ApiProperty({ minimum: 0 }) failed!: number;
   @ApiProperty({ minimum: 0 }) cancelled!: number;
+  @ApiProperty({ minimum: 0, description: 'Never started before their expiry time' }) expired!: number;
   @ApiProperty({
     type: Number,
     nullable: true,

@@ -25,6 +25,7 @@ import {
 import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { TaskEntity } from '../entities/task.entity';
+import { MAX_TTL_MS } from '../expiry-rule';
 import { TASK_STATUSES, type TaskError, type TaskStatus } from '../task';
 
 export class CreateTaskDto {
@@ -89,6 +90,38 @@ export class CreateTaskDto {
   @IsOptionalNotNull()
   @IsTags()
   tags?: string[];
+
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 200,
+    example: 'customer-42',
+    description:
+      "Tasks of one agent with the same key run at most the agent's `concurrencyPerKey` at once (no limit when the agent has none)",
+  })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 200)
+  concurrencyKey?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_TTL_MS,
+    description: 'Expire the task (status `expired`, never run) if it has not started this many ms after submission',
+  })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TTL_MS)
+  ttlMs?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs',
+  })
+  @IsOptionalNotNull()
+  @IsBoundedDate()
+  expireAt?: Date;
 }
 
 /** The most tasks one batch may hold. */
@@ -169,6 +202,14 @@ export class TaskDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) runAt!: Date | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
   @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ nullable: true, type: String }) concurrencyKey!: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'A task still queued then ends `expired`',
+  })
+  expireAt!: Date | null;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt!: Date | null;
@@ -193,6 +234,8 @@ export class TaskDto {
       runAt: t.runAt,
       metadata: t.metadata,
       tags: t.tags,
+      concurrencyKey: t.concurrencyKey,
+      expireAt: t.expireAt,
       createdBy: t.createdBy,
       createdAt: t.createdAt,
       startedAt: t.startedAt,

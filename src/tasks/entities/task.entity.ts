@@ -14,7 +14,10 @@ import { AgentEntity } from '../../agents/entities/agent.entity';
 import type { TaskError, TaskStatus } from '../task';
 
 @Entity('tasks')
-@Check('tasks_status_check', `"status" IN ('queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled')`)
+@Check(
+  'tasks_status_check',
+  `"status" IN ('queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired')`,
+)
 @Check('tasks_priority_check', `"priority" BETWEEN 1 AND 10`)
 @Check('tasks_max_attempts_check', `"max_attempts" BETWEEN 1 AND 10`)
 @Index('tasks_created_idx', ['createdAt', 'id'])
@@ -23,6 +26,7 @@ import type { TaskError, TaskStatus } from '../task';
 @Index('tasks_creator_created_idx', ['createdBy', 'createdAt'])
 @Index('tasks_run_idx', ['runId'], { where: '"run_id" IS NOT NULL' })
 @Index('tasks_finished_idx', ['finishedAt'], { where: '"finished_at" IS NOT NULL' })
+@Index('tasks_expire_at_idx', ['expireAt'], { where: `"status" = 'queued' AND "expire_at" IS NOT NULL` })
 // GIN indexes for the list's tag and metadata filters (migration TaskTags): TypeORM cannot declare them.
 @Index('tasks_tags_idx', { synchronize: false })
 @Index('tasks_metadata_idx', { synchronize: false })
@@ -84,6 +88,14 @@ export class TaskEntity {
   /** Labels to find the task by (`?tag=`). */
   @Column({ type: 'varchar', length: 64, array: true, default: () => "'{}'" })
   tags!: string[];
+
+  /** Tasks of one agent with the same key run at most the agent's `concurrencyPerKey` at once. */
+  @Column({ name: 'concurrency_key', type: 'varchar', length: 200, nullable: true })
+  concurrencyKey!: string | null;
+
+  /** A task still queued at this time is never run: it ends `expired`. */
+  @Column({ name: 'expire_at', type: 'timestamptz', nullable: true })
+  expireAt!: Date | null;
 
   @Column({ type: 'integer', default: 0 })
   progress!: number;

@@ -37,7 +37,7 @@ interface FinishItem {
 
 /**
  * Starts attempts: `$1` task ids, `$2` start times, `$3` the worker's id; returns the started tasks in the
- * select list `columns`. The status guard names the final statuses (`NOT IN`), which no index can serve, so
+ * select list `columns`. A queued task past its expiry time is not started (it is to end `expired`). The status guard names the final statuses (`NOT IN`), which no index can serve, so
  * the statement is planned through the primary key, one lookup per task. With `status IN (active…)` the
  * planner went through the status index whenever the statistics (taken while few tasks were active) said
  * almost none were: every batch then scanned every active task, about 20 ms instead of 1 with 10,000 queued.
@@ -51,7 +51,8 @@ export function startStatement(columns: string): string {
                 attempts = CASE WHEN t.status = 'running' THEN GREATEST(t.attempts, 1) ELSE t.attempts + 1 END,
                 started_at = COALESCE(t.started_at, i.started_at), next_attempt_at = NULL, updated_at = now()
            FROM input i
-          WHERE t.id = i.id AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
+          WHERE t.id = i.id AND t.status NOT IN ('succeeded', 'failed', 'cancelled', 'expired')
+            AND (t.expire_at IS NULL OR t.status <> 'queued' OR t.expire_at > i.started_at)
          RETURNING t.*, i.started_at AS attempt_started_at
        ), opened AS (
          INSERT INTO task_attempts (task_id, attempt, status, started_at, worker_id)
@@ -78,7 +79,8 @@ export const FINISH_STATEMENT = `WITH input AS (
                 next_attempt_at = i.next_attempt_at,
                 progress = CASE WHEN i.status = 'succeeded' THEN 100 ELSE t.progress END, updated_at = now()
            FROM input i
-          WHERE t.id = i.id AND t.attempts = i.attempt AND t.status NOT IN ('succeeded', 'failed', 'cancelled')
+          WHERE t.id = i.id AND t.attempts = i.attempt
+            AND t.status NOT IN ('succeeded', 'failed', 'cancelled', 'expired')
          RETURNING t.id, i.attempt, i.status, i.error
        ), closed AS (
          UPDATE task_attempts a

@@ -21,6 +21,7 @@ export interface OutcomeWindow {
   succeeded: number;
   failed: number;
   cancelled: number;
+  expired: number;
   byAgentType: AgentTypeDurations[];
 }
 
@@ -71,6 +72,8 @@ function outcomesSql(own: boolean): string {
       count(*) FILTER (WHERE f.status = 'succeeded')::int AS "succeededDay",
       count(*) FILTER (WHERE f.status = 'failed' AND ${hour})::int AS "failedHour",
       count(*) FILTER (WHERE f.status = 'failed')::int AS "failedDay",
+      count(*) FILTER (WHERE f.status = 'expired' AND ${hour})::int AS "expiredHour",
+      count(*) FILTER (WHERE f.status = 'expired')::int AS "expiredDay",
       percentile_cont(0.95) WITHIN GROUP (ORDER BY ${duration}) FILTER (WHERE ${hour}) AS "p95Hour",
       percentile_cont(0.95) WITHIN GROUP (ORDER BY ${duration}) AS "p95Day",
       array_agg(DISTINCT f.agent_id) AS "agentIds"
@@ -97,6 +100,8 @@ interface OutcomeRow {
   succeededDay: number;
   failedHour: number;
   failedDay: number;
+  expiredHour: number;
+  expiredDay: number;
   p95Hour: number | null;
   p95Day: number | null;
   agentIds: string[];
@@ -112,10 +117,12 @@ function outcomes(rows: OutcomeRow[], window: 'Hour' | 'Day'): OutcomeWindow {
   const finished = sum(`finished${window}`);
   const succeeded = sum(`succeeded${window}`);
   const failed = sum(`failed${window}`);
+  const expired = sum(`expired${window}`);
   return {
     succeeded,
     failed,
-    cancelled: finished - succeeded - failed,
+    cancelled: finished - succeeded - failed - expired,
+    expired,
     byAgentType: rows
       .filter((r) => r[`finished${window}`] > 0)
       .map((r) => {

@@ -244,6 +244,8 @@ export class TaskRepository {
         finishedAt: null,
         nextAttemptAt: null,
         runAt: null,
+        // A new run is not bound by the first one's expiry.
+        expireAt: null,
       });
       const task = await em.save(found);
       await this.checkpoints.clear(em, id);

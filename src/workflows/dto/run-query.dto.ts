@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
 import { RUN_STATUSES, type RunStatus } from '../entities/workflow-run.entity';
 
@@ -14,4 +14,10 @@ export class WorkflowRunQueryDto extends CreatedRangeQueryDto {
   @IsOptional()
   @IsUUID()
   workflowId?: string;
+
+  @ApiPropertyOptional({ description: 'Only runs carrying this tag' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  tag?: string;
 }

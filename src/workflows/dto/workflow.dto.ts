@@ -12,6 +12,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Length,
   Matches,
   Max,
   MaxLength,
@@ -20,7 +21,14 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
-import { FreeFormJson, IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
+import {
+  FreeFormJson,
+  IsOptionalNotNull,
+  IsTags,
+  MAX_TAGS,
+  TAG_RULE,
+  ValidateNestedEach,
+} from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { TaskErrorDto } from '../../tasks/dto/task.dto';
@@ -183,9 +191,26 @@ export class StartRunDto {
   @IsOptional()
   @FreeFormJson()
   input?: unknown;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS,
+    description: `${TAG_RULE}; the run's step tasks carry them too`,
+    example: ['nightly', 'acme'],
+  })
+  @IsOptionalNotNull()
+  @IsTags()
+  tags?: string[];
 }
 
-export class RunQueryDto extends PageQueryDto {}
+/** A workflow's runs (`GET /workflows/:id/runs`). */
+export class RunQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only runs carrying this tag' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  tag?: string;
+}
 
 export class WorkflowDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -260,6 +285,7 @@ export class WorkflowRunDto {
   })
   output!: unknown;
   @ApiProperty({ type: [RunStepDto] }) steps!: RunStepDto[];
+  @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;

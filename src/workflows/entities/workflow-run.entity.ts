@@ -58,6 +58,8 @@ export interface StepState {
 @Index('workflow_runs_wake_idx', ['wakeAt'], { where: `"wake_at" IS NOT NULL AND "status" = 'running'` })
 @Index('workflow_runs_status_created_idx', ['status', 'createdAt'])
 @Index('workflow_runs_creator_created_idx', ['createdBy', 'createdAt'])
+// GIN index for the list's tag filter (migration FlowControl): TypeORM cannot declare it.
+@Index('workflow_runs_tags_idx', { synchronize: false })
 @Index('workflow_runs_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
   where: '"idempotency_key" IS NOT NULL',
@@ -92,6 +94,10 @@ export class WorkflowRunEntity {
   /** The state of every step, by step id; changed only under a lock on the row. */
   @Column({ type: 'jsonb' })
   steps!: Record<string, StepState>;
+
+  /** Labels to find the run by (`?tag=`), given when it starts. */
+  @Column({ type: 'varchar', length: 64, array: true, default: () => "'{}'" })
+  tags!: string[];
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;

@@ -18,6 +18,8 @@ export interface RunFilter {
   workflowId?: string;
   createdAfter?: Date;
   createdBefore?: Date;
+  /** Runs carrying this tag (through the runs' GIN index). */
+  tag?: string;
 }
 
 /** A filter as a WHERE clause on `workflow_runs r`, its parameters numbered after those in `params`. */
@@ -29,6 +31,7 @@ function runFilterClause(filter: RunFilter, params: unknown[] = []): { clause: s
   add('r.workflow_id = ?', filter.workflowId);
   add('r.created_at >= ?', filter.createdAfter);
   add('r.created_at <= ?', filter.createdBefore);
+  add('r.tags @> ARRAY[?]::varchar[]', filter.tag);
   return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
@@ -88,22 +91,6 @@ export class WorkflowRunRepository {
   async findById(id: string, createdBy?: string): Promise<WorkflowRunEntity | undefined> {
     const where = createdBy ? { id, createdBy } : { id };
     return (await this.dataSource.getRepository(WorkflowRunEntity).findOneBy(where)) ?? undefined;
-  }
-
-  /** A workflow's runs, newest first; with `createdBy`, only that user's. */
-  async listForWorkflow(
-    workflowId: string,
-    createdBy: string | undefined,
-    skip: number,
-    limit: number,
-  ): Promise<{ items: WorkflowRunEntity[]; total: number }> {
-    const [items, total] = await this.dataSource.getRepository(WorkflowRunEntity).findAndCount({
-      where: createdBy ? { workflowId, createdBy } : { workflowId },
-      order: { createdAt: 'DESC' },
-      skip,
-      take: limit,
-    });
-    return { items, total };
   }
 
   /** Runs matching the filter, newest first, with their count. */

@@ -147,7 +147,7 @@ export interface paths {
         delete: operations["deleteAgent"];
         options?: never;
         head?: never;
-        /** Rename, describe, pause/resume, or change concurrency and timeout */
+        /** Rename, describe, pause/resume, or change concurrency (per agent and per key) and timeout */
         patch: operations["updateAgent"];
         trace?: never;
     };
@@ -1213,6 +1213,8 @@ export interface components {
             };
             configVersion: number;
             concurrency: number;
+            /** @description Tasks with the same concurrencyKey running at once */
+            concurrencyPerKey: number | null;
             timeoutMs: number;
             /** @description Remote agent types only */
             circuitBreaker?: components["schemas"]["CircuitBreakerDto"];
@@ -1240,6 +1242,8 @@ export interface components {
              * @default 1
              */
             concurrency?: number;
+            /** @description Tasks of this agent with the same concurrencyKey running at once; none (null): no limit per key */
+            concurrencyPerKey?: number | null;
             /** @default 60000 */
             timeoutMs?: number;
         };
@@ -1252,6 +1256,8 @@ export interface components {
              */
             status?: "active" | "paused";
             concurrency?: number;
+            /** @description null removes the limit per key */
+            concurrencyPerKey?: number | null;
             timeoutMs?: number;
         };
         AgentConfigVersionDto: {
@@ -1308,7 +1314,7 @@ export interface components {
             /** Format: uuid */
             agentId: string;
             /** @enum {string} */
-            status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
             input: {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean;
@@ -1330,6 +1336,12 @@ export interface components {
                 [key: string]: unknown;
             };
             tags: string[];
+            concurrencyKey: string | null;
+            /**
+             * Format: date-time
+             * @description A task still queued then ends `expired`
+             */
+            expireAt: string | null;
             /** Format: uuid */
             createdBy: string;
             /** Format: date-time */
@@ -1378,6 +1390,18 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /**
+             * @description Tasks of one agent with the same key run at most the agent's `concurrencyPerKey` at once (no limit when the agent has none)
+             * @example customer-42
+             */
+            concurrencyKey?: string;
+            /** @description Expire the task (status `expired`, never run) if it has not started this many ms after submission */
+            ttlMs?: number;
+            /**
+             * Format: date-time
+             * @description Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs
+             */
+            expireAt?: string;
         };
         CreateTaskBatchDto: {
             tasks: components["schemas"]["CreateTaskDto"][];
@@ -1514,6 +1538,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             steps: components["schemas"]["RunStepDto"][];
+            tags: string[];
             /** Format: uuid */
             createdBy: string;
             /** Format: date-time */
@@ -1526,6 +1551,14 @@ export interface components {
             input?: ({
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
+            /**
+             * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit); the run's step tasks carry them too
+             * @example [
+             *       "nightly",
+             *       "acme"
+             *     ]
+             */
+            tags?: string[];
         };
         DecideStepDto: {
             /** @description Kept with the decision, in the audit log and the step output */
@@ -1671,7 +1704,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             enabled: boolean;
             /** @description Why the platform disabled the endpoint */
             disabledReason: string | null;
@@ -1701,7 +1734,7 @@ export interface components {
              */
             url: string;
             /** @description The events delivered to this endpoint */
-            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             /** @default true */
             enabled?: boolean;
         };
@@ -1709,7 +1742,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             enabled: boolean;
             /** @description Why the platform disabled the endpoint */
             disabledReason: string | null;
@@ -1729,7 +1762,7 @@ export interface components {
         };
         UpdateWebhookDto: {
             url?: string;
-            events?: ("task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled")[];
+            events?: ("task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled")[];
             /** @description true enables a disabled endpoint again and clears its failure record */
             enabled?: boolean;
         };
@@ -1750,7 +1783,7 @@ export interface components {
             /** @description The `webhook-id` header; a redelivery keeps it */
             messageId: string;
             /** @enum {string} */
-            eventType: "task.succeeded" | "task.failed" | "task.cancelled" | "run.succeeded" | "run.failed" | "run.cancelled";
+            eventType: "task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled";
             /**
              * Format: uuid
              * @description The task's or the run's id
@@ -1816,7 +1849,7 @@ export interface components {
             /** Format: date-time */
             createdBefore?: string;
             /** @enum {string} */
-            status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+            status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
             /** Format: uuid */
             agentId?: string;
             /** @description Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO` */
@@ -1852,6 +1885,8 @@ export interface components {
             status?: "running" | "succeeded" | "failed" | "cancelled";
             /** Format: uuid */
             workflowId?: string;
+            /** @description Only runs carrying this tag */
+            tag?: string;
         };
         BulkRunsRequestDto: {
             /** @enum {string} */
@@ -2062,6 +2097,7 @@ export interface components {
             succeeded: number;
             failed: number;
             cancelled: number;
+            expired: number;
         };
         AgentTypeDurationDto: {
             /** @example calculator */
@@ -2075,6 +2111,8 @@ export interface components {
             succeeded: number;
             failed: number;
             cancelled: number;
+            /** @description Never started before their expiry time */
+            expired: number;
             /** @description failed / (succeeded + failed) of the tasks that finished in the window; null when none did */
             failureRate: number | null;
             byAgentType: components["schemas"]["AgentTypeDurationDto"][];
@@ -3417,7 +3455,7 @@ export interface operations {
                 limit?: number;
                 createdAfter?: string;
                 createdBefore?: string;
-                status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
                 agentId?: string;
                 /** @description Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO` */
                 errorCode?: string;
@@ -4310,6 +4348,8 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
+                /** @description Only runs carrying this tag */
+                tag?: string;
             };
             header?: never;
             path: {
@@ -4331,6 +4371,15 @@ export interface operations {
                         data: components["schemas"]["WorkflowRunDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
@@ -4458,6 +4507,8 @@ export interface operations {
                 createdBefore?: string;
                 status?: "running" | "succeeded" | "failed" | "cancelled";
                 workflowId?: string;
+                /** @description Only runs carrying this tag */
+                tag?: string;
             };
             header?: never;
             path?: never;

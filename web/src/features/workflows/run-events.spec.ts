@@ -1,5 +1,8 @@
 import { type LiveEventLike, patchRun, runEvents } from './run-events';
 
+/** What a task step has beside its state: no wait, no decision. */
+const taskStep = { kind: 'task' as const, waitUntil: null, approvalDeadline: null, decision: null };
+
 const run = {
   id: 'r1',
   workflowId: 'w1',
@@ -10,10 +13,11 @@ const run = {
   createdBy: 'u1',
   createdAt: '2026-01-01T00:00:00.000Z',
   finishedAt: null,
+  tags: [],
   steps: [
-    { id: 'a', status: 'succeeded' as const, taskId: 't1', output: { result: 3 }, error: null },
-    { id: 'b', status: 'queued' as const, taskId: 't2', output: null, error: null },
-    { id: 'c', status: 'pending' as const, taskId: null, output: null, error: null },
+    { id: 'a', status: 'succeeded' as const, taskId: 't1', output: { result: 3 }, error: null, ...taskStep },
+    { id: 'b', status: 'queued' as const, taskId: 't2', output: null, error: null, ...taskStep },
+    { id: 'c', status: 'pending' as const, taskId: null, output: null, error: null, ...taskStep },
   ],
 };
 

@@ -1,0 +1,34 @@
+import { AgentExecutionError } from '../agents/agent-type';
+import type { Outcome } from './persistence/task-state-writer';
+import { NotStorableError } from './storable';
+import type { TaskError } from './task';
+
+/** Why a value was refused, in words fit for a log line: never the statement, the value or a stack. */
+export function reasonOf(err: unknown): string {
+  if (err instanceof NotStorableError) return err.reason;
+  const code =
+    (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+  return code ? `Postgres error ${code}` : 'unexpected error';
+}
+
+/** What is stored instead of an outcome Postgres refuses: an output becomes a failure, an error a fixed one. */
+export function notStorable(outcome: Outcome): Outcome {
+  return {
+    status: outcome.status === 'succeeded' ? 'failed' : outcome.status,
+    output: null,
+    error: { code: 'OUTPUT_NOT_STORABLE', message: 'The result of the attempt could not be stored' },
+    finishedAt: outcome.status === 'retrying' ? null : (outcome.finishedAt ?? new Date()),
+    nextAttemptAt: outcome.nextAttemptAt,
+  };
+}
+
+export function toTaskError(err: unknown): { error: TaskError; retryable: boolean; retryAfterMs?: number } {
+  if (err instanceof AgentExecutionError) {
+    return {
+      error: { code: err.code, message: err.message },
+      retryable: err.retryable,
+      retryAfterMs: err.retryAfterMs,
+    };
+  }
+  return { error: { code: 'INTERNAL', message: 'The executor failed unexpectedly' }, retryable: true };
+}
