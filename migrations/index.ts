@@ -12,6 +12,8 @@ import { TaskCreatedIndex1764000000000 } from './1764000000000-task-created-inde
 import { Schedules1764010000000 } from './1764010000000-schedules';
 import { TaskTags1764020000000 } from './1764020000000-task-tags';
 import { Webhooks1764030000000 } from './1764030000000-webhooks';
+import { InboundHooks1764130000000 } from './1764130000000-inbound-hooks';
+import { WorkflowTriggers1764131000000 } from './1764131000000-workflow-triggers';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -29,4 +31,6 @@ export const MIGRATIONS: Function[] = [
   Schedules1764010000000,
   TaskTags1764020000000,
   Webhooks1764030000000,
+  InboundHooks1764130000000,
+  WorkflowTriggers1764131000000,
 ];

@@ -76,6 +76,16 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       name: METRIC.webhooksDisabled,
       help: 'Webhook endpoints disabled for failing (deliveries failed in a row, or too long without a success)',
     }),
+    makeCounterProvider({
+      name: METRIC.hookCalls,
+      help: 'Inbound hook calls by outcome (started, duplicate, unauthenticated, rate_limited, disabled, invalid, error)',
+      labelNames: ['outcome'],
+    }),
+    makeCounterProvider({
+      name: METRIC.triggerStarts,
+      help: 'Workflow runs started by triggers on platform events, by event and outcome',
+      labelNames: ['event', 'outcome'],
+    }),
   ],
   exports: [Metrics],
 })

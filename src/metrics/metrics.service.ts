@@ -16,7 +16,15 @@ export const METRIC = {
   webhookAttempts: 'webhook_delivery_attempts_total',
   webhookDuration: 'webhook_delivery_duration_seconds',
   webhooksDisabled: 'webhook_endpoints_disabled_total',
+  hookCalls: 'inbound_hook_calls_total',
+  triggerStarts: 'workflow_trigger_starts_total',
 } as const;
+
+/** What an inbound hook call came to. */
+export type HookCallOutcome =
+  'started' | 'duplicate' | 'unauthenticated' | 'rate_limited' | 'disabled' | 'invalid' | 'error';
+/** What a workflow trigger's delivery came to. */
+export type TriggerStartOutcome = 'started' | 'duplicate' | 'refused_depth' | 'failed';
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -37,7 +45,18 @@ export class Metrics {
     @InjectMetric(METRIC.webhookAttempts) private readonly webhookAttempts: Counter<string>,
     @InjectMetric(METRIC.webhookDuration) private readonly webhookDuration: Histogram<string>,
     @InjectMetric(METRIC.webhooksDisabled) private readonly webhooksDisabled: Counter<string>,
+    @InjectMetric(METRIC.hookCalls) private readonly hookCalls: Counter<string>,
+    @InjectMetric(METRIC.triggerStarts) private readonly triggerStarts: Counter<string>,
   ) {}
+
+  hookCall(outcome: HookCallOutcome): void {
+    this.hookCalls.inc({ outcome });
+  }
+
+  /** `event`: the platform event that fired the trigger (task.failed, run.succeeded, …). */
+  triggerStart(event: string, outcome: TriggerStartOutcome): void {
+    this.triggerStarts.inc({ event, outcome });
+  }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
     const labels = { method, route, status: String(status) };

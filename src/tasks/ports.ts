@@ -23,6 +23,7 @@ export type TaskStore = Pick<
   | 'insertEach'
   | 'findByIdempotencyKey'
   | 'findById'
+  | 'finishedSince'
   | 'list'
   | 'attempts'
   | 'statesOf'

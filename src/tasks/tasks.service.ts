@@ -37,6 +37,19 @@ export class TasksService {
     return task;
   }
 
+  /** The task, whoever created it: for the platform's own follow-ups (workflow triggers). */
+  find(id: string): Promise<Task | undefined> {
+    return this.store.findById(id);
+  }
+
+  /** See {@link TaskRepository.finishedSince}. */
+  finishedSince(
+    filter: { createdBy: string; agentId?: string; statuses: string[]; since: Date },
+    limit: number,
+  ): Promise<{ id: string; status: string }[]> {
+    return this.store.finishedSince(filter, limit);
+  }
+
   list(principal: Principal, query: TaskQueryDto): Promise<Page<Task>> {
     return this.store
       .list({

@@ -38,8 +38,8 @@ import { runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
-  const { id, name, description, steps, version, createdBy, createdAt, updatedAt } = w;
-  return { id, name, description, steps, version, createdBy, createdAt, updatedAt };
+  const { id, name, description, steps, triggers, version, createdBy, createdAt, updatedAt } = w;
+  return { id, name, description, steps, triggers, version, createdBy, createdAt, updatedAt };
 }
 
 @ApiTags('workflows')

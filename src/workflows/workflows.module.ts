@@ -3,6 +3,7 @@ import { AgentsModule } from '../agents/agents.module';
 import { RunLifecycle } from './run-lifecycle';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { TemplateEvaluator } from './template-evaluator';
+import { TriggerIndex } from './triggers/trigger-index';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
@@ -20,7 +21,8 @@ import { WorkflowsService } from './workflows.service';
     WorkflowEngine,
     TemplateEvaluator,
     WorkflowSweeper,
+    TriggerIndex,
   ],
-  exports: [WorkflowsService, RunLifecycle],
+  exports: [WorkflowsService, RunLifecycle, TemplateEvaluator, TriggerIndex, WorkflowRunRepository],
 })
 export class WorkflowsModule {}

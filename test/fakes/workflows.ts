@@ -28,6 +28,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
     updatedAt: now,
     finishedAt: null,
     idempotencyKey: null,
+    triggerDepth: 0,
     ...fields,
   };
 }

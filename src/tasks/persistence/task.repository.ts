@@ -128,6 +128,23 @@ export class TaskRepository {
     return (await this.dataSource.getRepository(TaskEntity).findOneBy({ createdBy, idempotencyKey: key })) ?? undefined;
   }
 
+  /**
+   * The tasks of `createdBy` (of `agentId` when given) that reached one of `statuses` after `since`, oldest
+   * first, at most `limit`: finished tasks whose follow-up (a workflow trigger) may have been lost.
+   */
+  async finishedSince(
+    filter: { createdBy: string; agentId?: string; statuses: string[]; since: Date },
+    limit: number,
+  ): Promise<{ id: string; status: string }[]> {
+    const qb = this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select(['t.id', 't.status'])
+      .where('t.finished_at > :since AND t.created_by = :createdBy AND t.status IN (:...statuses)', filter);
+    if (filter.agentId) qb.andWhere('t.agent_id = :agentId', { agentId: filter.agentId });
+    return qb.orderBy('t.finished_at', 'ASC').limit(limit).getMany();
+  }
+
   async findById(id: string): Promise<Task | undefined> {
     const row = await this.reads.submit(id);
     return row && this.rows.fromValues(row);

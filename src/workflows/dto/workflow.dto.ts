@@ -18,6 +18,8 @@ import { FreeFormJson, IsOptionalNotNull, ValidateNestedEach } from '../../commo
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { TaskErrorDto } from '../../tasks/dto/task.dto';
+import { MAX_TRIGGERS } from '../triggers/trigger-definition';
+import { WorkflowTriggerDto } from '../triggers/trigger.dto';
 import type { Condition } from '../../common/conditions/condition';
 import { RUN_STATUSES, type RunStatus, type StepStatus } from '../entities/workflow-run.entity';
 
@@ -82,6 +84,15 @@ export class CreateWorkflowDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   steps!: WorkflowStepDto[];
+  @ApiPropertyOptional({
+    type: [WorkflowTriggerDto],
+    maxItems: MAX_TRIGGERS,
+    description: 'Platform events that start a run, with input {event, task | run}',
+  })
+  @IsOptionalNotNull()
+  @ValidateNestedEach(() => WorkflowTriggerDto)
+  @ArrayMaxSize(MAX_TRIGGERS)
+  triggers?: WorkflowTriggerDto[];
 }
 
 export class UpdateWorkflowDto {
@@ -104,6 +115,15 @@ export class UpdateWorkflowDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   steps?: WorkflowStepDto[];
+  @ApiPropertyOptional({
+    type: [WorkflowTriggerDto],
+    maxItems: MAX_TRIGGERS,
+    description: 'Platform events that start a run, with input {event, task | run}',
+  })
+  @IsOptionalNotNull()
+  @ValidateNestedEach(() => WorkflowTriggerDto)
+  @ArrayMaxSize(MAX_TRIGGERS)
+  triggers?: WorkflowTriggerDto[];
 }
 
 export class StartRunDto {
@@ -123,6 +143,7 @@ export class WorkflowDto {
   @ApiProperty() name!: string;
   @ApiProperty({ nullable: true, type: String }) description!: string | null;
   @ApiProperty({ type: [WorkflowStepDto] }) steps!: WorkflowStepDto[];
+  @ApiProperty({ type: [WorkflowTriggerDto] }) triggers!: WorkflowTriggerDto[];
   @ApiProperty({ description: 'Raised on every change of the steps' }) version!: number;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;

@@ -77,6 +77,39 @@ export class WorkflowRunRepository {
     return { items, total };
   }
 
+  /**
+   * `createdBy`'s runs of `workflowId` that concluded with one of `statuses` after `since`, oldest first, at
+   * most `limit`: concluded runs whose follow-up (a workflow trigger) may have been lost.
+   */
+  async concludedSince(
+    filter: { createdBy: string; workflowId: string; statuses: string[]; since: Date },
+    limit: number,
+  ): Promise<{ id: string; status: string; triggerDepth: number }[]> {
+    return this.dataSource
+      .getRepository(WorkflowRunEntity)
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.status', 'r.triggerDepth'])
+      .where(
+        'r.workflow_id = :workflowId AND r.created_by = :createdBy AND r.finished_at > :since AND r.status IN (:...statuses)',
+        filter,
+      )
+      .orderBy('r.finished_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Which of these idempotency keys `createdBy` has a run for. */
+  async keysTaken(createdBy: string, keys: string[]): Promise<Set<string>> {
+    if (!keys.length) return new Set();
+    const rows = await this.dataSource
+      .getRepository(WorkflowRunEntity)
+      .createQueryBuilder('r')
+      .select(['r.idempotencyKey'])
+      .where('r.created_by = :createdBy AND r.idempotency_key IN (:...keys)', { createdBy, keys })
+      .getMany();
+    return new Set(rows.map((r) => r.idempotencyKey!));
+  }
+
   /** Runs still running, the longest untouched first: those whose advance may have been missed. */
   async oldestRunning(limit: number): Promise<string[]> {
     const runs = await this.dataSource.getRepository(WorkflowRunEntity).find({
