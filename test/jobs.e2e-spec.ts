@@ -106,6 +106,7 @@ describe('periodic jobs', () => {
       'test.tick',
       'webhooks.reconcile',
       'workflows.sweep',
+      'workflows.triggers.reconcile',
     ];
     const names = await waitFor(async () => {
       const keys = (await queue.getJobSchedulers()).map((s) => s.key).sort();
