@@ -108,7 +108,9 @@ describe('inbound hooks', () => {
     const hook = await createHook({});
     const res = await signed(hook, { nope: 1 }).expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: '/input/expression' })]));
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: '/input/expression' })]),
+    );
     expect(await tasksOf(hook.id)).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { Conclusions } from './conclusions';
 import { RunLifecycle } from './run-lifecycle';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { TemplateEvaluator } from './template-evaluator';
@@ -16,6 +17,7 @@ import { WorkflowsService } from './workflows.service';
   controllers: [WorkflowsController, WorkflowRunsController],
   providers: [
     RunLifecycle,
+    Conclusions,
     WorkflowsService,
     WorkflowRunRepository,
     WorkflowEngine,
@@ -23,6 +25,6 @@ import { WorkflowsService } from './workflows.service';
     WorkflowSweeper,
     TriggerIndex,
   ],
-  exports: [WorkflowsService, RunLifecycle, TemplateEvaluator, TriggerIndex, WorkflowRunRepository],
+  exports: [WorkflowsService, RunLifecycle, Conclusions, TemplateEvaluator, TriggerIndex, WorkflowRunRepository],
 })
 export class WorkflowsModule {}

@@ -18,8 +18,7 @@ import { FreeFormJson, IsOptionalNotNull, ValidateNestedEach } from '../../commo
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { TaskErrorDto } from '../../tasks/dto/task.dto';
-import { MAX_TRIGGERS } from '../triggers/trigger-definition';
-import { WorkflowTriggerDto } from '../triggers/trigger.dto';
+import { IsTriggers, WorkflowTriggerDto } from '../triggers/trigger.dto';
 import type { Condition } from '../../common/conditions/condition';
 import { RUN_STATUSES, type RunStatus, type StepStatus } from '../entities/workflow-run.entity';
 
@@ -84,14 +83,7 @@ export class CreateWorkflowDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   steps!: WorkflowStepDto[];
-  @ApiPropertyOptional({
-    type: [WorkflowTriggerDto],
-    maxItems: MAX_TRIGGERS,
-    description: 'Platform events that start a run, with input {event, task | run}',
-  })
-  @IsOptionalNotNull()
-  @ValidateNestedEach(() => WorkflowTriggerDto)
-  @ArrayMaxSize(MAX_TRIGGERS)
+  @IsTriggers()
   triggers?: WorkflowTriggerDto[];
 }
 
@@ -115,14 +107,7 @@ export class UpdateWorkflowDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   steps?: WorkflowStepDto[];
-  @ApiPropertyOptional({
-    type: [WorkflowTriggerDto],
-    maxItems: MAX_TRIGGERS,
-    description: 'Platform events that start a run, with input {event, task | run}',
-  })
-  @IsOptionalNotNull()
-  @ValidateNestedEach(() => WorkflowTriggerDto)
-  @ArrayMaxSize(MAX_TRIGGERS)
+  @IsTriggers()
   triggers?: WorkflowTriggerDto[];
 }
 

@@ -1,15 +1,9 @@
 import type { ErrorDetail } from '../../common/errors/app.error';
+import { CONCLUSION_EVENTS, type ConclusionEvent } from '../../events/conclusion-events';
 
 /** The platform events a workflow can start on: a task or a run reaching a final status. */
-export const TRIGGER_EVENTS = [
-  'task.succeeded',
-  'task.failed',
-  'task.cancelled',
-  'run.succeeded',
-  'run.failed',
-  'run.cancelled',
-] as const;
-export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
+export const TRIGGER_EVENTS = CONCLUSION_EVENTS;
+export type TriggerEvent = ConclusionEvent;
 
 /** Triggers a workflow may declare, at most. */
 export const MAX_TRIGGERS = 20;

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { ConclusionEvent } from '../events/conclusion-events';
+import { TaskLifecycle } from '../tasks/task-lifecycle';
+import { taskView } from '../tasks/task-view';
+import { RunLifecycle } from './run-lifecycle';
+import { runDto } from './run-view';
+
+/** A task or a run that reached a final status, as what builds on it needs it. */
+export interface Conclusion {
+  event: ConclusionEvent;
+  /** The task's or the run's id. */
+  id: string;
+  createdBy: string;
+  /** A task's agent. */
+  agentId?: string;
+  /** A run's workflow. */
+  workflowId?: string;
+  /** The task or run as the API returns it (`GET /tasks/:id`, `GET /workflow-runs/:runId`). */
+  view(): unknown;
+}
+
+/**
+ * One notice for both kinds of conclusion ({@link TaskLifecycle}, {@link RunLifecycle}), in this process, after
+ * the change committed: for webhooks and workflow triggers. A listener's failure is logged, never thrown.
+ */
+@Injectable()
+export class Conclusions {
+  constructor(
+    private readonly tasks: TaskLifecycle,
+    private readonly runs: RunLifecycle,
+  ) {}
+
+  on(listener: (conclusion: Conclusion) => Promise<void>): void {
+    this.tasks.onFinished((task) =>
+      listener({
+        event: `task.${task.status}` as ConclusionEvent,
+        id: task.id,
+        createdBy: task.createdBy,
+        agentId: task.agentId,
+        view: () => taskView(task),
+      }),
+    );
+    this.runs.onConcluded((run) =>
+      listener({
+        event: `run.${run.status}` as ConclusionEvent,
+        id: run.id,
+        createdBy: run.createdBy,
+        workflowId: run.workflowId,
+        view: () => runDto(run),
+      }),
+    );
+  }
+}
