@@ -6,7 +6,7 @@ import { Page } from '../common/http/envelope';
 import { EventBus } from '../events/event-bus';
 import type { TaskQueryDto } from './dto/task.dto';
 import type { TaskAttemptEntity } from './entities/task-attempt.entity';
-import { type StepTaskState, TaskRepository } from './persistence/task.repository';
+import { type Finished, type FinishedFilter, type StepTaskState, TaskRepository } from './persistence/task.repository';
 import type { CancelSignals, EventPublisher, NewTasks, TaskJobs, TaskStore } from './ports';
 import type { Task } from './task';
 import { TaskCancellation } from './task-cancellation';
@@ -15,6 +15,8 @@ import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
 import { TaskSubmission } from './task-submission';
 import { TaskNotCancellableError, TaskNotFoundError } from './tasks.errors';
+
+export type { Finished, FinishedFilter };
 
 /**
  * Tasks as their users see and steer them: read one, list, see its attempts, cancel, retry. Users see their
@@ -43,10 +45,7 @@ export class TasksService {
   }
 
   /** See {@link TaskRepository.finishedSince}. */
-  finishedSince(
-    filter: { createdBy: string; agentId?: string; statuses: string[]; since: Date },
-    limit: number,
-  ): Promise<{ id: string; status: string }[]> {
+  finishedSince(filter: FinishedFilter & { agentId?: string }, limit: number): Promise<Finished[]> {
     return this.store.finishedSince(filter, limit);
   }
 

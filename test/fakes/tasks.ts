@@ -105,7 +105,7 @@ export class FakeTaskStore implements TaskStore {
   async finishedSince(
     filter: { createdBy: string; agentId?: string; statuses: string[]; since: Date },
     limit: number,
-  ): Promise<{ id: string; status: string }[]> {
+  ): Promise<{ id: string; at: Date }[]> {
     return [...this.tasks.values()]
       .filter(
         (t) =>
@@ -117,7 +117,7 @@ export class FakeTaskStore implements TaskStore {
       )
       .sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime())
       .slice(0, limit)
-      .map(({ id, status }) => ({ id, status }));
+      .map(({ id, finishedAt }) => ({ id, at: finishedAt! }));
   }
 
   async findById(id: string): Promise<Task | undefined> {

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
+import type { Finished, FinishedFilter } from '../../tasks/tasks.service';
 import { WorkflowRunEntity } from '../entities/workflow-run.entity';
 
 /** A new run's fields; the repository gives it its id and times. */
@@ -78,24 +79,23 @@ export class WorkflowRunRepository {
   }
 
   /**
-   * `createdBy`'s runs of `workflowId` that concluded with one of `statuses` after `since`, oldest first, at
-   * most `limit`: concluded runs whose follow-up (a workflow trigger) may have been lost.
+   * `createdBy`'s runs of `workflowId` that concluded with one of `statuses` after `since` (and after the page's
+   * last one, `after`), oldest first, at most `limit`: concluded runs whose follow-up (a workflow trigger) may
+   * have been lost.
    */
-  async concludedSince(
-    filter: { createdBy: string; workflowId: string; statuses: string[]; since: Date },
-    limit: number,
-  ): Promise<{ id: string; status: string; triggerDepth: number }[]> {
-    return this.dataSource
+  async concludedSince(filter: FinishedFilter & { workflowId: string }, limit: number): Promise<Finished[]> {
+    const { after, ...params } = filter;
+    const qb = this.dataSource
       .getRepository(WorkflowRunEntity)
       .createQueryBuilder('r')
-      .select(['r.id', 'r.status', 'r.triggerDepth'])
+      .select(['r.id', 'r.finishedAt'])
       .where(
         'r.workflow_id = :workflowId AND r.created_by = :createdBy AND r.finished_at > :since AND r.status IN (:...statuses)',
-        filter,
-      )
-      .orderBy('r.finished_at', 'ASC')
-      .limit(limit)
-      .getMany();
+        params,
+      );
+    if (after) qb.andWhere('(r.finished_at, r.id) > (:afterAt, :afterId)', { afterAt: after.at, afterId: after.id });
+    const rows = await qb.orderBy('r.finished_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany();
+    return rows.map((r) => ({ id: r.id, at: r.finishedAt! }));
   }
 
   /** Which of these idempotency keys `createdBy` has a run for. */
