@@ -15,6 +15,8 @@ import { Webhooks1764030000000 } from './1764030000000-webhooks';
 import { BulkOperations1764100000000 } from './1764100000000-bulk-operations';
 import { WorkflowWaits1764110000000 } from './1764110000000-workflow-waits';
 import { FlowControl1764120000000 } from './1764120000000-flow-control';
+import { InboundHooks1764130000000 } from './1764130000000-inbound-hooks';
+import { WorkflowTriggers1764131000000 } from './1764131000000-workflow-triggers';
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
 import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
 
@@ -37,6 +39,8 @@ export const MIGRATIONS: Function[] = [
   BulkOperations1764100000000,
   WorkflowWaits1764110000000,
   FlowControl1764120000000,
+  InboundHooks1764130000000,
+  WorkflowTriggers1764131000000,
   ScheduleFires1764140000000,
   WebhookDeliveryOccurrence1764150000000,
 ];

@@ -109,6 +109,7 @@ describe('periodic jobs', () => {
       'webhooks.catch_up',
       'webhooks.reconcile',
       'workflows.sweep',
+      'workflows.triggers.reconcile',
     ];
     const names = await waitFor(async () => {
       const keys = (await queue.getJobSchedulers()).map((s) => s.key).sort();

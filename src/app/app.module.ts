@@ -24,6 +24,8 @@ import { UsersModule } from '../users/users.module';
 import { SchedulesModule } from '../schedules/schedules.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { HooksModule } from '../hooks/hooks.module';
+import { TriggersModule } from '../workflows/triggers/triggers.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { BulkModule } from '../bulk/bulk.module';
 import type { AppConfig } from '../config/app-config';
@@ -59,6 +61,8 @@ export class AppModule {
         SchedulesModule.forRole(config.role),
         WebhooksModule.forRole(config.role),
         BulkModule.forRole(config.role),
+        HooksModule.forRole(config.role),
+        TriggersModule.forRole(config.role),
         JobsModule,
         ...(serves
           ? [

@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/app-config';
 import { requestLogObserver } from '../logging/logging.module';
 import { httpMetricsObserver } from '../metrics/http-metrics.observer';
 import { Metrics } from '../metrics/metrics.service';
+import { keepRawBody } from '../hooks/raw-body';
 import { mountQueueBoard } from '../queue/queue-board';
 import { ErrorEnvelopeDto } from '../common/swagger/api-envelope';
 import { jsonBodies } from '../common/http/content-type.middleware';
@@ -132,19 +133,24 @@ export function buildOpenApiDocument(app: NestExpressApplication, version: strin
 
 /**
  * The JSON parser of a route: task submissions and batches have limits of their own (parsing, validating
- * and storing a body runs on the event loop, about 0.1 s per MB here), everything else BODY_LIMIT.
+ * and storing a body runs on the event loop, about 0.1 s per MB here), everything else BODY_LIMIT. A hook
+ * call's body is also kept as it arrived: its signature is over those bytes.
  */
 function bodyParserFor(config: AppConfig): (req: Request) => RequestHandler {
-  const parser = (limit: number) => json({ limit, type: ['application/json', 'application/*+json'] });
+  const type = ['application/json', 'application/*+json'];
+  const parser = (limit: number) => json({ limit, type });
   const general = parser(config.http.bodyLimitBytes);
   const task = parser(config.http.taskBodyLimitBytes);
   const batch = parser(config.http.taskBatchBodyLimitBytes);
+  const hookCall = json({ limit: config.http.bodyLimitBytes, type, verify: keepRawBody });
   const TASKS = `/${API_PREFIX}/v1/tasks`;
+  const HOOK_CALL = new RegExp(`^/${API_PREFIX}/v1/hooks/[^/]+$`);
   return (req) => {
     if (req.method !== 'POST') return general;
     const path = req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
     if (path === TASKS) return task;
     if (path === `${TASKS}/batch`) return batch;
+    if (HOOK_CALL.test(path)) return hookCall;
     return general;
   };
 }

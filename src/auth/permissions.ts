@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'schedules:write',
   'webhooks:read',
   'webhooks:write',
+  'hooks:read',
+  'hooks:write',
   'apikeys:manage',
   'audit:read',
   'users:manage',
@@ -21,7 +23,14 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEWER: Permission[] = ['agents:read', 'tasks:read', 'workflows:read', 'schedules:read', 'webhooks:read'];
+const VIEWER: Permission[] = [
+  'agents:read',
+  'tasks:read',
+  'workflows:read',
+  'schedules:read',
+  'webhooks:read',
+  'hooks:read',
+];
 const OPERATOR: Permission[] = [
   ...VIEWER,
   'agents:write',
@@ -29,6 +38,7 @@ const OPERATOR: Permission[] = [
   'workflows:write',
   'schedules:write',
   'webhooks:write',
+  'hooks:write',
   'apikeys:manage',
 ];
 

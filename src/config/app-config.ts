@@ -60,6 +60,7 @@ export interface AppConfig {
       heapMb: number;
       threads: number;
     };
+    triggers: { reconcileIntervalMs: number; reconcileWindowMs: number };
   };
   metrics: { token?: string; webVitalsRetentionDays: number; port: number };
   log: { level: EnvSchema['LOG_LEVEL'] };
@@ -237,6 +238,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
         maxSequence: parsed.WORKFLOW_TEMPLATE_MAX_SEQUENCE,
         heapMb: parsed.WORKFLOW_TEMPLATE_HEAP_MB,
         threads: parsed.WORKFLOW_TEMPLATE_THREADS,
+      },
+      triggers: {
+        reconcileIntervalMs: parsed.TRIGGER_RECONCILE_INTERVAL_MS,
+        reconcileWindowMs: parsed.TRIGGER_RECONCILE_WINDOW_MS,
       },
     },
     metrics: {

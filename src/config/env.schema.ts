@@ -210,6 +210,20 @@ export class EnvSchema {
   @Max(600_000)
   WEBHOOK_RECONCILE_INTERVAL_MS = 5000;
 
+  /** How often the workers queue again the workflow trigger starts that were lost (a process stopped, Redis lost a job). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(3_600_000)
+  TRIGGER_RECONCILE_INTERVAL_MS = 30_000;
+
+  /** How far back the trigger reconciler looks for finished tasks and runs whose trigger start was lost. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60_000)
+  @Max(604_800_000)
+  TRIGGER_RECONCILE_WINDOW_MS = 900_000;
+
   @Transform(toBool)
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;

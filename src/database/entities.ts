@@ -10,6 +10,7 @@ import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/entities/workflow.entity';
 import { WebhookDeliveryEntity } from '../webhooks/entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../webhooks/entities/webhook-endpoint.entity';
+import { InboundHookEntity } from '../hooks/entities/inbound-hook.entity';
 import { WebVitalEntity } from '../metrics/entities/web-vital.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
@@ -41,4 +42,5 @@ export const ENTITIES: Function[] = [
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
   BulkOperationEntity,
+  InboundHookEntity,
 ];

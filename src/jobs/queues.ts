@@ -77,3 +77,16 @@ export const BULK_QUEUE = 'bulk-operations';
 export interface BulkOperationJobData {
   operationId: string;
 }
+
+/**
+ * Workflow trigger starts: one job per workflow, event and task or run (see TriggerQueue, the one producer),
+ * its id derived from the start's idempotency key.
+ */
+export const TRIGGERS_QUEUE = 'workflow-triggers';
+
+/** A trigger start names the workflow and the event's source; both are read again from Postgres. */
+export interface TriggerStartJobData {
+  workflowId: string;
+  event: string;
+  sourceId: string;
+}

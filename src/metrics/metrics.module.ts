@@ -110,6 +110,16 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       help: 'Items bulk operations handled, by kind, action and result (done: changed; failed: had moved on)',
       labelNames: ['kind', 'action', 'result'],
     }),
+    makeCounterProvider({
+      name: METRIC.hookCalls,
+      help: 'Inbound hook calls by outcome (started, duplicate, unauthenticated, rate_limited, disabled, invalid, error)',
+      labelNames: ['outcome'],
+    }),
+    makeCounterProvider({
+      name: METRIC.triggerStarts,
+      help: 'Workflow runs started by triggers on platform events, by event and outcome',
+      labelNames: ['event', 'outcome'],
+    }),
   ],
   exports: [Metrics],
 })

@@ -23,7 +23,15 @@ export const METRIC = {
   waitingSteps: 'workflow_steps_waiting',
   bulkOperations: 'bulk_operations_total',
   bulkItems: 'bulk_items_total',
+  hookCalls: 'inbound_hook_calls_total',
+  triggerStarts: 'workflow_trigger_starts_total',
 } as const;
+
+/** What an inbound hook call came to. */
+export type HookCallOutcome =
+  'started' | 'duplicate' | 'unauthenticated' | 'rate_limited' | 'disabled' | 'invalid' | 'error';
+/** What a workflow trigger's delivery came to. */
+export type TriggerStartOutcome = 'started' | 'duplicate' | 'refused_depth' | 'failed';
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -51,7 +59,18 @@ export class Metrics {
     @InjectMetric(METRIC.waitingSteps) readonly waitingSteps: Gauge<string>,
     @InjectMetric(METRIC.bulkOperations) private readonly bulkOperations: Counter<string>,
     @InjectMetric(METRIC.bulkItems) private readonly bulkItemsProcessed: Counter<string>,
+    @InjectMetric(METRIC.hookCalls) private readonly hookCalls: Counter<string>,
+    @InjectMetric(METRIC.triggerStarts) private readonly triggerStarts: Counter<string>,
   ) {}
+
+  hookCall(outcome: HookCallOutcome): void {
+    this.hookCalls.inc({ outcome });
+  }
+
+  /** `event`: the platform event that fired the trigger (task.failed, run.succeeded, …). */
+  triggerStart(event: string, outcome: TriggerStartOutcome): void {
+    this.triggerStarts.inc({ event, outcome });
+  }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
     const labels = { method, route, status: String(status) };

@@ -25,6 +25,7 @@ export type TaskStore = Pick<
   | 'insertEach'
   | 'findByIdempotencyKey'
   | 'findById'
+  | 'finishedSince'
   | 'list'
   | 'attempts'
   | 'statesOf'

@@ -121,14 +121,16 @@ export class TaskSubmission {
   }
 
   /**
-   * A task for `createdBy` (the caller's user, or an API key's or a schedule's creator); `audit` is the
-   * request's audit context.
+   * A task for `createdBy` (the caller's user, or an API key's, a schedule's or a hook's creator); `audit` is
+   * the request's audit context. `origin` names what submitted it for someone else (`{hookId}`): its audit
+   * entry then has the platform as its actor, with the origin and the creator in its details.
    */
   async submit(
     createdBy: string,
     dto: CreateTaskDto,
     idempotencyKey?: string,
     audit?: AuditRequestContext,
+    origin?: Record<string, unknown>,
   ): Promise<Submitted> {
     const prepared = await this.prepare(createdBy, dto);
     if (Array.isArray(prepared))
@@ -150,6 +152,9 @@ export class TaskSubmission {
       resourceType: 'task',
       resourceId: prepared.id,
       details: { agentId: prepared.agentId },
+      ...(origin
+        ? { actorType: 'system' as const, actorId: null, details: { agentId: prepared.agentId, createdBy, ...origin } }
+        : {}),
     };
     if (!(await this.store.insert(prepared, event, audit)))
       return { task: await this.replay(createdBy, prepared), replayed: true };

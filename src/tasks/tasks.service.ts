@@ -7,7 +7,7 @@ import { Page } from '../common/http/envelope';
 import { EventBus } from '../events/event-bus';
 import type { TaskQueryDto } from './dto/task.dto';
 import type { TaskAttemptEntity } from './entities/task-attempt.entity';
-import { type StepTaskState, TaskRepository } from './persistence/task.repository';
+import { type Finished, type FinishedFilter, type StepTaskState, TaskRepository } from './persistence/task.repository';
 import type { CancelSignals, EventPublisher, NewTasks, TaskJobs, TaskStore } from './ports';
 import type { Task } from './task';
 import { TaskCancellation } from './task-cancellation';
@@ -16,6 +16,8 @@ import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
 import { TaskSubmission } from './task-submission';
 import { TaskNotCancellableError, TaskNotFoundError } from './tasks.errors';
+
+export type { Finished, FinishedFilter };
 
 /**
  * Tasks as their users see and steer them: read one, list, see its attempts, cancel, retry. Users see their
@@ -36,6 +38,16 @@ export class TasksService {
     const task = await this.store.findById(id);
     if (!task || (!isAdmin(principal) && task.createdBy !== principal.userId)) throw new TaskNotFoundError();
     return task;
+  }
+
+  /** The task, whoever created it: for the platform's own follow-ups (workflow triggers). */
+  find(id: string): Promise<Task | undefined> {
+    return this.store.findById(id);
+  }
+
+  /** See {@link TaskRepository.finishedSince}. */
+  finishedSince(filter: FinishedFilter & { agentId?: string }, limit: number): Promise<Finished[]> {
+    return this.store.finishedSince(filter, limit);
   }
 
   list(principal: Principal, query: TaskQueryDto): Promise<Page<Task>> {

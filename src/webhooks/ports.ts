@@ -8,7 +8,7 @@ import type { WebhookDispatch } from './webhook-dispatch';
 export interface CatchUpDeps {
   cursors: Pick<Redis, 'get' | 'set'>;
   store: Pick<WebhookRepository, 'subscribedCreators'>;
-  dispatch: Pick<WebhookDispatch, 'taskFinished' | 'runConcluded'>;
+  dispatch: Pick<WebhookDispatch, 'dispatch'>;
   tasks: Pick<TasksService, 'finishedBetween'>;
   runs: Pick<WorkflowsService, 'concludedBetween'>;
 }

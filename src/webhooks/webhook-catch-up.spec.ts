@@ -37,10 +37,7 @@ function setup(finished: number, creator = randomUUID()) {
     { webhooks: { reconcileIntervalMs: PERIOD_MS } } as AppConfig,
     cursors,
     { subscribedCreators: async () => [creator] },
-    {
-      taskFinished: async (task: Task) => void dispatched.push(task.id),
-      runConcluded: async () => undefined,
-    },
+    { dispatch: async (conclusion) => void dispatched.push(conclusion.id) },
     { finishedBetween: (after, until, creators, limit) => tasks.finishedBetween(after, until, creators, limit) },
     { concludedBetween: async () => [] },
   );

@@ -5,6 +5,7 @@ import { cursorAt, type FinishCursor } from '../common/finish-cursor';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { REDIS } from '../redis/redis.constants';
 import { TasksService } from '../tasks/tasks.service';
+import { runConclusion, taskConclusion } from '../workflows/conclusions';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { WebhookRepository } from './persistence/webhook.repository';
 import type { CatchUpDeps } from './ports';
@@ -48,12 +49,12 @@ export class WebhookCatchUp implements PeriodicJobHandler {
     const creators = await this.store.subscribedCreators();
     const tasks = await this.pass('tasks', until, creators, now, async (after) => {
       const found = await this.tasks.finishedBetween(after, until, creators, BATCH);
-      for (const task of found) await this.dispatch.taskFinished(task);
+      for (const task of found) await this.dispatch.dispatch(taskConclusion(task));
       return found.map((t) => ({ at: t.finishedAt!, id: t.id }));
     });
     const runs = await this.pass('runs', until, creators, now, async (after) => {
       const found = await this.runs.concludedBetween(after, until, creators, BATCH);
-      for (const run of found) await this.dispatch.runConcluded(run);
+      for (const run of found) await this.dispatch.dispatch(runConclusion(run));
       return found.map((r) => ({ at: r.finishedAt!, id: r.id }));
     });
     if (tasks + runs) this.logger.debug(`webhooks: followed up ${tasks} task and ${runs} run finishes`);

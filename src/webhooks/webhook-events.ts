@@ -1,14 +1,8 @@
+import { CONCLUSION_EVENTS, type ConclusionEvent } from '../events/conclusion-events';
+
 /** The events an endpoint can subscribe to: a task or a workflow run reaching a final status. */
-export const WEBHOOK_EVENTS = [
-  'task.succeeded',
-  'task.failed',
-  'task.cancelled',
-  'task.expired',
-  'run.succeeded',
-  'run.failed',
-  'run.cancelled',
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export const WEBHOOK_EVENTS = CONCLUSION_EVENTS;
+export type WebhookEvent = ConclusionEvent;
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

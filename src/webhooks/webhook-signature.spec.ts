@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { newSigningSecret, signatureHeaders } from './webhook-signature';
+import { newSigningSecret, signatureHeaders, signatureProblem } from './webhook-signature';
 
 /** A receiver's check, written from the Standard Webhooks spec rather than from the signer. */
 function verifies(secret: string, headers: Record<string, string>, body: string): boolean {
@@ -46,5 +46,34 @@ describe('webhook signatures', () => {
 
   it('refuses a secret not in the whsec_ form', () => {
     expect(() => signatureHeaders('plain', 'msg_1', '{}')).toThrow(/whsec_/);
+  });
+
+  it('verifies what it signs, over the raw bytes, within five minutes either way', () => {
+    const secret = newSigningSecret();
+    const body = '{"a": 1}';
+    const at = new Date('2030-01-01T00:00:00Z');
+    const headers = signatureHeaders(secret, 'msg_1', body, at);
+    const message = {
+      id: headers['webhook-id'],
+      timestamp: headers['webhook-timestamp'],
+      signature: `v1,bm90LWl0 ${headers['webhook-signature']}`,
+      body: Buffer.from(body),
+    };
+    expect(signatureProblem(secret, message, at)).toBeUndefined();
+    expect(signatureProblem(secret, message, new Date(at.getTime() + 300_000))).toBeUndefined();
+    expect(signatureProblem(secret, message, new Date(at.getTime() + 301_000))).toBe(
+      'webhook-timestamp is too far from now',
+    );
+    expect(signatureProblem(secret, message, new Date(at.getTime() - 301_000))).toBe(
+      'webhook-timestamp is too far from now',
+    );
+    expect(signatureProblem(secret, { ...message, body: Buffer.from('{"a":1}') }, at)).toBe('no valid v1 signature');
+    expect(signatureProblem(newSigningSecret(), message, at)).toBe('no valid v1 signature');
+    expect(signatureProblem(secret, { ...message, id: 'msg_2' }, at)).toBe('no valid v1 signature');
+    expect(
+      signatureProblem(secret, { ...message, signature: headers['webhook-signature'].replace('v1', 'v2') }, at),
+    ).toBe('no valid v1 signature');
+    expect(signatureProblem(secret, { ...message, timestamp: 'soon' }, at)).toMatch(/Unix time/);
+    expect(signatureProblem(secret, { ...message, id: undefined }, at)).toMatch(/required/);
   });
 });

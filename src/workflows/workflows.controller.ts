@@ -52,8 +52,8 @@ function runPage(page: Page<WorkflowRunEntity>): Page<WorkflowRunDto> {
 }
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
-  const { id, name, description, steps, version, createdBy, createdAt, updatedAt } = w;
-  return { id, name, description, steps, version, createdBy, createdAt, updatedAt };
+  const { id, name, description, steps, triggers, version, createdBy, createdAt, updatedAt } = w;
+  return { id, name, description, steps, triggers, version, createdBy, createdAt, updatedAt };
 }
 
 @ApiTags('workflows')

@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { WORKFLOW_WAITS_QUEUE } from '../jobs/queues';
 import { RunBulkActions } from './run-bulk-actions';
+import { Conclusions } from './conclusions';
 import { RunLifecycle } from './run-lifecycle';
 import { RunRetry } from './run-retry';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
@@ -12,6 +13,7 @@ import { StepWaitQueue } from './step-wait-queue';
 import { StepWaitReconciler } from './step-wait-reconciler';
 import { StepWaitWorker } from './step-wait-worker';
 import { TemplateEvaluator } from './template-evaluator';
+import { TriggerIndex } from './triggers/trigger-index';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
@@ -27,6 +29,7 @@ import { WorkflowsService } from './workflows.service';
   controllers: [WorkflowsController, WorkflowRunsController, StepDecisionsController],
   providers: [
     RunLifecycle,
+    Conclusions,
     WorkflowsService,
     WorkflowRunRepository,
     WorkflowEngine,
@@ -38,7 +41,16 @@ import { WorkflowsService } from './workflows.service';
     StepWaitWorker,
     RunRetry,
     RunBulkActions,
+    TriggerIndex,
   ],
-  exports: [WorkflowsService, RunLifecycle, RunBulkActions],
+  exports: [
+    WorkflowsService,
+    RunLifecycle,
+    RunBulkActions,
+    Conclusions,
+    TemplateEvaluator,
+    TriggerIndex,
+    WorkflowRunRepository,
+  ],
 })
 export class WorkflowsModule {}

@@ -18,6 +18,17 @@ import { stepShapeProblems, storedStep } from './step-shapes';
 import { definitionProblems, isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
 import { initialSteps, WorkflowEngine } from './workflow-engine';
+import { normalizedTriggers, triggerProblems, type WorkflowTrigger } from './triggers/trigger-definition';
+import { TriggerIndex } from './triggers/trigger-index';
+import type { WorkflowTriggerDto } from './triggers/trigger.dto';
+
+/** How a run is started: see {@link WorkflowsService.startOnce}. */
+export interface StartOptions {
+  audit?: AuditRequestContext;
+  idempotencyKey?: string;
+  origin?: Record<string, unknown>;
+  triggerDepth?: number;
+}
 
 /** The runs list's filters and page (`GET /workflow-runs`, and a workflow's runs). */
 export type RunListQuery = Partial<Omit<WorkflowRunQueryDto, 'skip' | 'limit'>> &
@@ -36,7 +47,21 @@ export class WorkflowsService {
     private readonly templates: TemplateEvaluator,
     private readonly audit: AuditService,
     private readonly runStore: WorkflowRunRepository,
+    private readonly triggerIndex: TriggerIndex,
   ) {}
+
+  /** The triggers checked (agents and workflows named exist, see {@link triggerProblems}), as stored. */
+  private async checkTriggers(triggers: WorkflowTriggerDto[], self?: string): Promise<WorkflowTrigger[]> {
+    const agents = new Set<string>();
+    const workflows = new Set<string>();
+    for (const id of new Set(triggers.flatMap((t) => (t.agentId ? [t.agentId] : []))))
+      if (await this.agents.exists(id)) agents.add(id);
+    for (const id of new Set(triggers.flatMap((t) => (t.workflowId ? [t.workflowId] : []))))
+      if (await this.dataSource.getRepository(WorkflowEntity).existsBy({ id, deletedAt: IsNull() })) workflows.add(id);
+    const problems = triggerProblems(triggers, agents, workflows, self);
+    if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
+    return normalizedTriggers(triggers);
+  }
 
   private async checkSteps(input: WorkflowStepDto[]): Promise<WorkflowStep[]> {
     const shapes = input.flatMap(stepShapeProblems);
@@ -63,12 +88,15 @@ export class WorkflowsService {
 
   async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
     const steps = await this.checkSteps(input.steps);
-    return this.dataSource.transaction(async (em) => {
+    const triggers = await this.checkTriggers(input.triggers ?? []);
+    const created = await this.dataSource.transaction(async (em) => {
       const workflow = await em.save(
         em.create(WorkflowEntity, {
           name: input.name,
           description: input.description ?? null,
           steps,
+          triggers,
+          triggersSince: triggers.length ? new Date() : null,
           version: 1,
           createdBy: principal.userId,
         }),
@@ -79,13 +107,15 @@ export class WorkflowsService {
           outcome: 'success',
           resourceType: 'workflow',
           resourceId: workflow.id,
-          details: { name: workflow.name, steps: steps.length },
+          details: { name: workflow.name, steps: steps.length, triggers: triggers.length },
         },
         em,
         audit,
       );
       return workflow;
     });
+    if (triggers.length) await this.triggerIndex.invalidate(created.createdBy);
+    return created;
   }
 
   async list(skip: number, limit: number): Promise<Page<WorkflowEntity>> {
@@ -104,7 +134,8 @@ export class WorkflowsService {
   /** A change of steps is a new version; runs already started keep the steps they began with. */
   async update(id: string, changes: UpdateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
     const steps = changes.steps ? await this.checkSteps(changes.steps) : undefined;
-    return this.dataSource.transaction(async (em) => {
+    const triggers = changes.triggers ? await this.checkTriggers(changes.triggers, id) : undefined;
+    const updated = await this.dataSource.transaction(async (em) => {
       const workflow = await em.findOne(WorkflowEntity, {
         where: { id, deletedAt: IsNull() },
         lock: { mode: 'pessimistic_write' },
@@ -116,6 +147,7 @@ export class WorkflowsService {
         workflow.steps = steps;
         workflow.version += 1;
       }
+      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date() });
       const saved = await em.save(workflow);
       await this.audit.record(
         {
@@ -123,25 +155,33 @@ export class WorkflowsService {
           outcome: 'success',
           resourceType: 'workflow',
           resourceId: id,
-          details: { version: saved.version },
+          details: { version: saved.version, ...(triggers ? { triggers: triggers.length } : {}) },
         },
         em,
         audit,
       );
       return saved;
     });
+    if (triggers) await this.triggerIndex.invalidate(updated.createdBy);
+    return updated;
   }
 
   async remove(id: string, audit?: AuditRequestContext): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const updated = await em.update(WorkflowEntity, { id, deletedAt: IsNull() }, { deletedAt: new Date() });
-      if (!updated.affected) throw new NotFoundError('Workflow');
+    const removed = await this.dataSource.transaction(async (em) => {
+      const workflow = await em.findOne(WorkflowEntity, {
+        where: { id, deletedAt: IsNull() },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!workflow) throw new NotFoundError('Workflow');
+      await em.update(WorkflowEntity, { id }, { deletedAt: new Date() });
       await this.audit.record(
         { action: 'workflow.delete', outcome: 'success', resourceType: 'workflow', resourceId: id },
         em,
         audit,
       );
+      return workflow;
     });
+    if (removed.triggers.length) await this.triggerIndex.invalidate(removed.createdBy);
   }
 
   /**
@@ -155,6 +195,21 @@ export class WorkflowsService {
     audit?: AuditRequestContext,
     idempotencyKey?: string,
   ): Promise<WorkflowRunEntity> {
+    return (await this.startOnce(createdBy, workflowId, { input, tags }, { audit, idempotencyKey })).run;
+  }
+
+  /**
+   * {@link start}, saying whether this call made the run (`created` false: the idempotency key's earlier run).
+   * `origin` names what started it for its creator (a hook, a trigger): the audit entry then has the platform
+   * as its actor, the origin in its details; `triggerDepth` is how many triggered runs led to it.
+   */
+  async startOnce(
+    createdBy: string,
+    workflowId: string,
+    { input, tags }: RunStart,
+    options: StartOptions = {},
+  ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
+    const { audit, idempotencyKey, origin, triggerDepth } = options;
     const workflow = await this.get(workflowId);
     const { run, created } = await this.runStore.create(
       {
@@ -169,18 +224,20 @@ export class WorkflowsService {
         createdBy,
         finishedAt: null,
         idempotencyKey: idempotencyKey ?? null,
+        triggerDepth: triggerDepth ?? 0,
       },
       (fresh) => ({
         action: 'workflow.run',
         outcome: 'success',
         resourceType: 'workflowRun',
         resourceId: fresh.id,
-        details: { workflowId, tags: fresh.tags },
+        details: { workflowId, tags: fresh.tags, ...(origin ? { createdBy, ...origin } : {}) },
+        ...(origin ? { actorType: 'system' as const, actorId: null } : {}),
       }),
       audit,
     );
-    if (!created) return run;
-    return (await this.engine.advance(run.id)) ?? run;
+    if (!created) return { run, created };
+    return { run: (await this.engine.advance(run.id)) ?? run, created };
   }
 
   /** Steps waiting now across running runs, by kind (`approval`, `wait`), for the metrics. */

@@ -105,6 +105,24 @@ export class FakeTaskStore implements TaskStore {
     return [...this.tasks.values()].find((t) => t.createdBy === createdBy && t.idempotencyKey === key);
   }
 
+  async finishedSince(
+    filter: { createdBy: string; agentId?: string; statuses: string[]; since: Date },
+    limit: number,
+  ): Promise<{ id: string; at: Date }[]> {
+    return [...this.tasks.values()]
+      .filter(
+        (t) =>
+          t.createdBy === filter.createdBy &&
+          (!filter.agentId || t.agentId === filter.agentId) &&
+          filter.statuses.includes(t.status) &&
+          t.finishedAt !== null &&
+          t.finishedAt > filter.since,
+      )
+      .sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime())
+      .slice(0, limit)
+      .map(({ id, finishedAt }) => ({ id, at: finishedAt! }));
+  }
+
   async findById(id: string): Promise<Task | undefined> {
     const task = this.tasks.get(id);
     return task && structuredClone(task);

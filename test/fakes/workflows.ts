@@ -39,6 +39,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
     idempotencyKey: null,
     wakeAt: null,
     parked: false,
+    triggerDepth: 0,
     ...fields,
   };
 }

@@ -71,7 +71,7 @@ test('an API key: scopes from the user’s permissions, shown once and copied, w
   const form = page.getByRole('region', { name: 'New API key' });
   await expect(form.getByRole('textbox', { name: 'Name' })).toBeFocused();
   // Only the operator's own permissions are offered.
-  await expect(form.getByRole('checkbox')).toHaveCount(11);
+  await expect(form.getByRole('checkbox')).toHaveCount(13);
   for (const held of ['agents:read', 'tasks:write', 'schedules:write', 'apikeys:manage']) {
     await expect(form.getByRole('checkbox', { name: held, exact: true })).toBeVisible();
   }

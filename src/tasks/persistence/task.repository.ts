@@ -29,6 +29,21 @@ const STATEMENTS_IN_FLIGHT = 4;
 
 type AuditPendingEntry = ReturnType<AuditService['pendingEntry']>;
 
+/** Which finished tasks or runs to read, a page at a time (see {@link TaskRepository.finishedSince}). */
+export interface FinishedFilter {
+  createdBy: string;
+  statuses: string[];
+  since: Date;
+  /** The last one of the page before. */
+  after?: Finished;
+}
+
+/** A finished task or run: its id and when it finished. */
+export interface Finished {
+  id: string;
+  at: Date;
+}
+
 /** Which tasks a list shows, and which page of them. */
 export interface TaskListFilter extends TaskFilter {
   limit: number;
@@ -119,6 +134,24 @@ export class TaskRepository {
   /** The task its creator stored under the idempotency key. */
   async findByIdempotencyKey(createdBy: string, key: string): Promise<Task | undefined> {
     return (await this.dataSource.getRepository(TaskEntity).findOneBy({ createdBy, idempotencyKey: key })) ?? undefined;
+  }
+
+  /**
+   * The tasks of `createdBy` (of `agentId` when given) that reached one of `statuses` after `since` (and after
+   * the page's last one, `after`), oldest first, at most `limit`: finished tasks whose follow-up (a workflow
+   * trigger) may have been lost.
+   */
+  async finishedSince(filter: FinishedFilter & { agentId?: string }, limit: number): Promise<Finished[]> {
+    const { after, ...params } = filter;
+    const qb = this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select(['t.id', 't.finishedAt'])
+      .where('t.finished_at > :since AND t.created_by = :createdBy AND t.status IN (:...statuses)', params);
+    if (filter.agentId) qb.andWhere('t.agent_id = :agentId', { agentId: filter.agentId });
+    if (after) qb.andWhere('(t.finished_at, t.id) > (:afterAt, :afterId)', { afterAt: after.at, afterId: after.id });
+    const rows = await qb.orderBy('t.finished_at', 'ASC').addOrderBy('t.id', 'ASC').limit(limit).getMany();
+    return rows.map((r) => ({ id: r.id, at: r.finishedAt! }));
   }
 
   async findById(id: string): Promise<Task | undefined> {

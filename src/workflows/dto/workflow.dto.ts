@@ -32,6 +32,7 @@ import {
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { TaskErrorDto } from '../../tasks/dto/task.dto';
+import { IsTriggers, WorkflowTriggerDto } from '../triggers/trigger.dto';
 import type { Condition } from '../../common/conditions/condition';
 import {
   RUN_STATUSES,
@@ -159,6 +160,8 @@ export class CreateWorkflowDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   steps!: WorkflowStepDto[];
+  @IsTriggers()
+  triggers?: WorkflowTriggerDto[];
 }
 
 export class UpdateWorkflowDto {
@@ -181,6 +184,8 @@ export class UpdateWorkflowDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   steps?: WorkflowStepDto[];
+  @IsTriggers()
+  triggers?: WorkflowTriggerDto[];
 }
 
 export class StartRunDto {
@@ -217,6 +222,7 @@ export class WorkflowDto {
   @ApiProperty() name!: string;
   @ApiProperty({ nullable: true, type: String }) description!: string | null;
   @ApiProperty({ type: [WorkflowStepDto] }) steps!: WorkflowStepDto[];
+  @ApiProperty({ type: [WorkflowTriggerDto] }) triggers!: WorkflowTriggerDto[];
   @ApiProperty({ description: 'Raised on every change of the steps' }) version!: number;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;

@@ -128,4 +128,11 @@ export class WorkflowRunEntity {
 
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey!: string | null;
+
+  /**
+   * How many trigger starts led to this run: 0 for a run started otherwise, 1 for one a trigger started on
+   * an event of such a run (or of a task outside runs), and so on. Triggers stop at a maximum (loops).
+   */
+  @Column({ name: 'trigger_depth', type: 'integer', default: 0 })
+  triggerDepth!: number;
 }

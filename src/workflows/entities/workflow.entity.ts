@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { WorkflowTrigger } from '../triggers/trigger-definition';
 import type { WorkflowStep } from '../workflow-definition';
 
 @Entity('workflows')
@@ -19,6 +20,14 @@ export class WorkflowEntity {
   /** Raised on every change of the definition; a run keeps the version (and steps) it started with. */
   @Column({ type: 'integer', default: 1 })
   version!: number;
+
+  /** The platform events that start a run of it, as its creator (see triggers/trigger-definition.ts). */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  triggers!: WorkflowTrigger[];
+
+  /** When its triggers last changed: events before it do not start it (the reconciler looks no further back). */
+  @Column({ name: 'triggers_since', type: 'timestamptz', nullable: true })
+  triggersSince!: Date | null;
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;

@@ -6,6 +6,7 @@ import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
 import { whereClause } from '../../database/where-clause';
+import type { Finished, FinishedFilter } from '../../tasks/tasks.service';
 import { WorkflowRunEntity } from '../entities/workflow-run.entity';
 import { isParked, wakeAtOf } from '../step-waits';
 
@@ -128,6 +129,38 @@ export class WorkflowRunRepository {
       params,
     )) as { id: string }[];
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * `createdBy`'s runs of `workflowId` that concluded with one of `statuses` after `since` (and after the page's
+   * last one, `after`), oldest first, at most `limit`: concluded runs whose follow-up (a workflow trigger) may
+   * have been lost.
+   */
+  async concludedSince(filter: FinishedFilter & { workflowId: string }, limit: number): Promise<Finished[]> {
+    const { after, ...params } = filter;
+    const qb = this.dataSource
+      .getRepository(WorkflowRunEntity)
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.finishedAt'])
+      .where(
+        'r.workflow_id = :workflowId AND r.created_by = :createdBy AND r.finished_at > :since AND r.status IN (:...statuses)',
+        params,
+      );
+    if (after) qb.andWhere('(r.finished_at, r.id) > (:afterAt, :afterId)', { afterAt: after.at, afterId: after.id });
+    const rows = await qb.orderBy('r.finished_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany();
+    return rows.map((r) => ({ id: r.id, at: r.finishedAt! }));
+  }
+
+  /** Which of these idempotency keys `createdBy` has a run for. */
+  async keysTaken(createdBy: string, keys: string[]): Promise<Set<string>> {
+    if (!keys.length) return new Set();
+    const rows = await this.dataSource
+      .getRepository(WorkflowRunEntity)
+      .createQueryBuilder('r')
+      .select(['r.idempotencyKey'])
+      .where('r.created_by = :createdBy AND r.idempotency_key IN (:...keys)', { createdBy, keys })
+      .getMany();
+    return new Set(rows.map((r) => r.idempotencyKey!));
   }
 
   /**

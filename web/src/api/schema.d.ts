@@ -755,6 +755,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your inbound hooks, newest first (admins: everyone’s) */
+        get: operations["listHooks"];
+        put?: never;
+        /** A URL that starts a task or a run when called; its secret (hmac or bearer) is shown this once */
+        post: operations["createHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An inbound hook (never its secret) */
+        get: operations["getHook"];
+        put?: never;
+        post?: never;
+        /** Delete an inbound hook: its URL answers 401 from then on */
+        delete: operations["deleteHook"];
+        options?: never;
+        head?: never;
+        /** Rename, change the input template or the rate limit, enable or disable */
+        patch: operations["updateHook"];
+        trace?: never;
+    };
+    "/api/v1/hooks/{hookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the hook’s task or run with the JSON body as input
+         * @description Authenticated by the hook’s secret only. hmac hooks: Standard Webhooks headers `webhook-id`, `webhook-timestamp` (within 5 minutes of now) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`). bearer hooks: `Authorization: Bearer <token>`, and optionally `Idempotency-Key`. The same `webhook-id` (or key) again starts nothing and answers 200 with the first task or run, `duplicate: true`. An unknown hook and a wrong secret are the same 401; a disabled hook is 409 `INVALID_STATE` (after a valid secret only).
+         */
+        post: operations["callHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -1441,7 +1498,7 @@ export interface components {
              * @description Approval steps: who may decide (holders of this permission, whoever created the run); without it, whoever may change the run (its creator with `workflows:write`, or an admin)
              * @enum {string}
              */
-            permission?: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage";
+            permission?: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage";
             /** @description Wait steps: how long to wait (ms) */
             durationMs?: number;
             /**
@@ -1457,12 +1514,30 @@ export interface components {
             /** @description When this step fails, the steps after it still run and the run does not fail */
             continueOnFailure?: boolean;
         };
+        WorkflowTriggerDto: {
+            /**
+             * @description A task or a run of the workflow’s creator reaching this status
+             * @enum {string}
+             */
+            on: "task.succeeded" | "task.failed" | "task.cancelled" | "task.expired" | "run.succeeded" | "run.failed" | "run.cancelled";
+            /**
+             * Format: uuid
+             * @description task.* only: tasks of this agent (any agent without it)
+             */
+            agentId?: string;
+            /**
+             * Format: uuid
+             * @description run.* (required): runs of this workflow, never itself
+             */
+            workflowId?: string;
+        };
         WorkflowDto: {
             /** Format: uuid */
             id: string;
             name: string;
             description: string | null;
             steps: components["schemas"]["WorkflowStepDto"][];
+            triggers: components["schemas"]["WorkflowTriggerDto"][];
             /** @description Raised on every change of the steps */
             version: number;
             /** Format: uuid */
@@ -1476,11 +1551,15 @@ export interface components {
             name: string;
             description?: string;
             steps: components["schemas"]["WorkflowStepDto"][];
+            /** @description Platform events that start a run, with input {event, task | run} */
+            triggers?: components["schemas"]["WorkflowTriggerDto"][];
         };
         UpdateWorkflowDto: {
             name?: string;
             description?: string;
             steps?: components["schemas"]["WorkflowStepDto"][];
+            /** @description Platform events that start a run, with input {event, task | run} */
+            triggers?: components["schemas"]["WorkflowTriggerDto"][];
         };
         StepDecisionDto: {
             /** @enum {string} */
@@ -1903,6 +1982,106 @@ export interface components {
             all?: boolean;
             filter: components["schemas"]["BulkRunFilterDto"];
         };
+        HookTargetDto: {
+            /**
+             * Format: uuid
+             * @description A task of this agent (or `workflowId`, not both)
+             */
+            agentId?: string;
+            /**
+             * Format: uuid
+             * @description A run of this workflow (or `agentId`, not both)
+             */
+            workflowId?: string;
+        };
+        CreatedHookDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            target: components["schemas"]["HookTargetDto"];
+            /** @enum {string} */
+            auth: "hmac" | "bearer";
+            inputTemplate: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            rateLimitPerMinute: number;
+            enabled: boolean;
+            /** @description Where outside systems call it: `POST` with a JSON body */
+            url: string;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description hmac: the signing secret (`whsec_<base64>`); bearer: the token (`ymh_…`). Shown this once
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        CreateHookDto: {
+            name: string;
+            target: components["schemas"]["HookTargetDto"];
+            /**
+             * @description `hmac`: Standard Webhooks signatures with a `whsec_` secret; `bearer`: `Authorization: Bearer <token>`
+             * @enum {string}
+             */
+            auth: "hmac" | "bearer";
+            /** @description The input made of each call: JSON with `{{ … }}` JSONata templates over `body` (the request body); without it the body is the input */
+            inputTemplate?: {
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean;
+            /** @default 60 */
+            rateLimitPerMinute?: number;
+            /** @default true */
+            enabled?: boolean;
+        };
+        HookDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            target: components["schemas"]["HookTargetDto"];
+            /** @enum {string} */
+            auth: "hmac" | "bearer";
+            inputTemplate: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            rateLimitPerMinute: number;
+            enabled: boolean;
+            /** @description Where outside systems call it: `POST` with a JSON body */
+            url: string;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        UpdateHookDto: {
+            name?: string;
+            /** @description The input made of each call: JSON with `{{ … }}` JSONata templates over `body` (the request body); without it the body is the input; null removes it */
+            inputTemplate?: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            rateLimitPerMinute?: number;
+            /** @description false: calls are refused (409 INVALID_STATE) until it is enabled again */
+            enabled?: boolean;
+        };
+        HookCallResultDto: {
+            /**
+             * Format: uuid
+             * @description The task started (agent hooks)
+             */
+            taskId?: string;
+            /**
+             * Format: uuid
+             * @description The run started (workflow hooks)
+             */
+            runId?: string;
+            /** @description true: an earlier call with the same webhook-id (or Idempotency-Key) started it */
+            duplicate: boolean;
+        };
         RegisterDto: {
             /** Format: email */
             email: string;
@@ -1967,7 +2146,7 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-            permissions: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            permissions: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
         };
         MfaStatusDto: {
             mfaEnabled: boolean;
@@ -2025,7 +2204,7 @@ export interface components {
             name: string;
             /** @description Public part of the key, shown in lists */
             prefix: string;
-            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
             /** Format: date-time */
             expiresAt: string | null;
             /** Format: date-time */
@@ -2038,7 +2217,7 @@ export interface components {
         CreateApiKeyDto: {
             name: string;
             /** @description A subset of the creator's permissions */
-            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
             /**
              * Format: date-time
              * @description Never expires when absent
@@ -2051,7 +2230,7 @@ export interface components {
             name: string;
             /** @description Public part of the key, shown in lists */
             prefix: string;
-            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
+            scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
             /** Format: date-time */
             expiresAt: string | null;
             /** Format: date-time */
@@ -6134,6 +6313,433 @@ export interface operations {
             };
             /** @description NOT_FOUND: No such resource (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    listHooks: {
+        parameters: {
+            query?: {
+                /** @description Items to skip */
+                skip?: number;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["HookDto"][];
+                        meta: components["schemas"]["PageMetaDto"];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    createHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateHookDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["CreatedHookDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    getHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["HookDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    deleteHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    updateHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateHookDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["HookDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    callHook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bearer hooks: 1-200 characters */
+                "Idempotency-Key"?: string;
+                /** @description hmac hooks: `v1,<base64>` (space-separated) */
+                "webhook-signature"?: string;
+                /** @description hmac hooks: Unix seconds */
+                "webhook-timestamp"?: string;
+                /** @description hmac hooks: the message id (1-200 characters) */
+                "webhook-id"?: string;
+            };
+            path: {
+                hookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Started by an earlier call with this webhook-id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["HookCallResultDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["HookCallResultDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description INVALID_STATE: Not possible in the resource’s current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: The body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT: The Idempotency-Key was used with a different body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,8 @@ describe('offeredScopes', () => {
       'schedules:read',
       'webhooks:write',
       'webhooks:read',
+      'hooks:read',
+      'hooks:write',
       'apikeys:manage',
     ];
     expect(offeredScopes(operator).map((s) => s.scope)).toEqual([
@@ -35,6 +37,8 @@ describe('offeredScopes', () => {
       'schedules:write',
       'webhooks:read',
       'webhooks:write',
+      'hooks:read',
+      'hooks:write',
       'apikeys:manage',
     ]);
   });
@@ -58,6 +62,8 @@ describe('offeredScopes', () => {
       'schedules:write',
       'webhooks:read',
       'webhooks:write',
+      'hooks:read',
+      'hooks:write',
       'apikeys:manage',
       'audit:read',
       'users:manage',

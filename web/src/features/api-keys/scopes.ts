@@ -16,6 +16,8 @@ export const PERMISSIONS: readonly { scope: Permission; description: string }[] 
   { scope: 'schedules:write', description: 'Create, change, pause and delete schedules' },
   { scope: 'webhooks:read', description: 'Read webhook endpoints and their deliveries' },
   { scope: 'webhooks:write', description: 'Create, change and delete webhook endpoints; redeliver' },
+  { scope: 'hooks:read', description: 'Read inbound hooks' },
+  { scope: 'hooks:write', description: 'Create, change and delete inbound hooks' },
   { scope: 'apikeys:manage', description: 'Create, list and revoke API keys' },
   { scope: 'audit:read', description: 'Read the audit log' },
   { scope: 'users:manage', description: 'Manage users and their roles' },

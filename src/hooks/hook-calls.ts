@@ -1,0 +1,145 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
+import { SecretsCipher } from '../common/crypto/secrets-cipher';
+import { AppError, ValidationFailedError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { type HookCallOutcome, Metrics } from '../metrics/metrics.service';
+import { TaskSubmission } from '../tasks/task-submission';
+import { signatureProblem } from '../webhooks/webhook-signature';
+import { TemplateEvaluator } from '../workflows/template-evaluator';
+import { TemplateError } from '../workflows/templates';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { bearerMatches } from './hook-secrets';
+import { HookCredentialsError, HookDisabledError, HookRateLimitedError } from './hooks.errors';
+import { type InboundHook, InboundHookRepository } from './persistence/inbound-hook.repository';
+
+const MINUTE_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The longest `webhook-id` or `Idempotency-Key` a call may carry (it becomes part of an idempotency key). */
+export const MAX_DELIVERY_ID_LENGTH = 200;
+
+/** One call of a hook as it arrived: the headers that matter and the body, raw (signatures) and parsed. */
+export interface HookCall {
+  webhookId?: string;
+  webhookTimestamp?: string;
+  webhookSignature?: string;
+  authorization?: string;
+  idempotencyKey?: string;
+  rawBody: Buffer;
+  body: unknown;
+}
+
+/** What a call started; `duplicate` when an earlier call with the same delivery id did. */
+export type HookCallResult = ({ taskId: string } | { runId: string }) & { duplicate: boolean };
+
+/**
+ * Serves the public hook route: the hook's secret authenticates the call (an unknown hook and a wrong secret
+ * are the same 401), then its own rate limit, then the body (through the hook's input template) becomes the
+ * input of a task or run created as the hook's creator, once per delivery id (`webhook-id`, or a bearer
+ * call's `Idempotency-Key`).
+ */
+@Injectable()
+export class HookCalls {
+  constructor(
+    private readonly hooks: InboundHookRepository,
+    private readonly cipher: SecretsCipher,
+    @InjectThrottlerStorage() private readonly limiter: ThrottlerStorage,
+    private readonly submission: TaskSubmission,
+    @Inject(WorkflowsService) private readonly workflows: Pick<WorkflowsService, 'startOnce'>,
+    private readonly templates: TemplateEvaluator,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async call(hookId: string, call: HookCall): Promise<HookCallResult> {
+    let outcome: HookCallOutcome = 'error';
+    try {
+      const result = await this.serve(hookId, call);
+      outcome = result.duplicate ? 'duplicate' : 'started';
+      return result;
+    } catch (err) {
+      outcome = this.outcomeOf(err);
+      throw err;
+    } finally {
+      this.metrics.hookCall(outcome);
+    }
+  }
+
+  private async serve(hookId: string, call: HookCall): Promise<HookCallResult> {
+    const hook = UUID.test(hookId) ? await this.hooks.findById(hookId) : undefined;
+    if (!hook || !this.authenticated(hook, call)) throw new HookCredentialsError();
+    const limit = await this.limiter.increment(
+      `hook:${hook.id}`,
+      MINUTE_MS,
+      hook.rateLimitPerMinute,
+      MINUTE_MS,
+      'hook',
+    );
+    if (limit.isBlocked) throw new HookRateLimitedError(limit.timeToBlockExpire);
+    if (!hook.enabled) throw new HookDisabledError();
+    const deliveryId = hook.auth === 'hmac' ? call.webhookId : call.idempotencyKey;
+    if (deliveryId !== undefined && (deliveryId.length < 1 || deliveryId.length > MAX_DELIVERY_ID_LENGTH)) {
+      const header = hook.auth === 'hmac' ? 'webhook-id' : 'Idempotency-Key';
+      throw new ValidationFailedError([{ field: header, message: `must be 1-${MAX_DELIVERY_ID_LENGTH} characters` }]);
+    }
+    const key = deliveryId === undefined ? undefined : `hook:${hook.id}:${deliveryId}`;
+    const input = await this.inputOf(hook, call.body ?? {});
+    const origin = { hookId: hook.id };
+    if (hook.agentId) {
+      const dto = { agentId: hook.agentId, input, metadata: { hookId: hook.id } };
+      const { task, replayed } = await this.submission.submit(hook.createdBy, dto, key, undefined, origin);
+      return { taskId: task.id, duplicate: replayed };
+    }
+    const { run, created } = await this.workflows.startOnce(
+      hook.createdBy,
+      hook.workflowId!,
+      { input },
+      {
+        idempotencyKey: key,
+        origin,
+      },
+    );
+    return { runId: run.id, duplicate: !created };
+  }
+
+  private authenticated(hook: InboundHook, call: HookCall): boolean {
+    if (hook.auth === 'bearer') return bearerMatches(call.authorization, hook.tokenHash!);
+    const problem = signatureProblem(this.cipher.decrypt(hook.secretSealed!), {
+      id: call.webhookId,
+      timestamp: call.webhookTimestamp,
+      signature: call.webhookSignature,
+      body: call.rawBody,
+    });
+    return problem === undefined;
+  }
+
+  /** The body, or the hook's template rendered over it; a template that fails on this body is a 400. */
+  private async inputOf(hook: InboundHook, body: unknown): Promise<unknown> {
+    if (hook.inputTemplate === null || hook.inputTemplate === undefined) return body;
+    try {
+      return await this.templates.render(hook.inputTemplate, { body });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      throw new ValidationFailedError(
+        [{ field: `/inputTemplate${err.path}`, message: err.detail }],
+        "The hook's input template could not be applied to the body",
+      );
+    }
+  }
+
+  private outcomeOf(err: unknown): HookCallOutcome {
+    if (!(err instanceof AppError)) return 'error';
+    switch (err.code) {
+      case ErrorCode.UNAUTHENTICATED:
+        return 'unauthenticated';
+      case ErrorCode.RATE_LIMITED:
+        return 'rate_limited';
+      case ErrorCode.INVALID_STATE:
+        return 'disabled';
+      case ErrorCode.VALIDATION_FAILED:
+      case ErrorCode.IDEMPOTENCY_CONFLICT:
+        return 'invalid';
+      default:
+        return 'error';
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
+import { TRIGGERS_QUEUE, type TriggerStartJobData } from '../../jobs/queues';
+import { RedisConnectionFactory } from '../../redis/redis-connection.factory';
+import { TriggerStarter } from './trigger-starter';
+
+/** Starts made at once per process: each is a few statements and a run's first steps. */
+const CONCURRENCY = 4;
+
+/** The BullMQ worker of trigger starts in this process (APP_ROLE worker or all). */
+@Injectable()
+export class TriggerWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(TriggerWorker.name);
+  private worker?: Worker<TriggerStartJobData>;
+
+  constructor(
+    private readonly connections: RedisConnectionFactory,
+    private readonly starter: TriggerStarter,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<TriggerStartJobData>(
+      TRIGGERS_QUEUE,
+      async (job: Job<TriggerStartJobData>) => this.starter.start(job.data),
+      { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
+    );
+    this.worker.on('error', (err) => this.logger.warn(`trigger worker: ${err.message}`));
+    this.worker.on('failed', (job, err) => this.logger.warn(`trigger start ${job?.id} failed: ${err.message}`));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}
