@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'pg';
 
-/** Failed tasks seeded for (f). */
+/** Failed tasks seeded for (l). */
 export const BULK_TASKS = 100_000;
 /** The target: the whole operation within this long. */
 const TARGET_S = 60;
@@ -9,7 +9,7 @@ const TARGET_S = 60;
 type Call = <T>(path: string, body?: unknown) => Promise<T>;
 
 /**
- * (f) A bulk retry of 100,000 failed tasks: the tasks are written straight into Postgres with generate_series
+ * (l) A bulk retry of 100,000 failed tasks: the tasks are written straight into Postgres with generate_series
  * (as a long outage would leave them), then `POST /tasks/bulk` retries them all and the time until the
  * operation says `succeeded` is taken (every task back to queued and in the queue, a batch at a time).
  */
@@ -45,7 +45,7 @@ export async function bulkRetry(
   }
   const seconds = (Date.now() - started) / 1000;
   return {
-    scenario: `(f) bulk retry of ${BULK_TASKS.toLocaleString('en')} failed tasks, until the operation succeeded`,
+    scenario: `(l) bulk retry of ${BULK_TASKS.toLocaleString('en')} failed tasks, until the operation succeeded`,
     value:
       `${seconds.toFixed(1)} s (${Math.round(BULK_TASKS / seconds)} tasks/s), ratio ${((seconds / TARGET_S) * 100).toFixed(0)} % ` +
       `of 60 s; matched ${op.matched}, done ${view.done}, failed ${view.failed} (seeded in ${seedS.toFixed(1)} s)`,

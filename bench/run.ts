@@ -67,7 +67,7 @@ interface Proc {
 /** BENCH_PROFILE=1 writes a V8 CPU profile of each process to bench/profiles/ (open it in Chrome DevTools). */
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** BENCH_NODE_FLAGS="--flag …" starts every process (platform and ceilings alike) with those Node flags. */
@@ -548,8 +548,8 @@ async function main(): Promise<void> {
       }
     }
 
-    // (f) a bulk retry of 100,000 failed tasks (bench/bulk-retry.ts).
-    if (want('f')) {
+    // (l) a bulk retry of 100,000 failed tasks (bench/bulk-retry.ts).
+    if (want('l')) {
       if (!worker) await waitForOutput(startWorker(), /YMERA worker started/);
       rows.push(await bulkRetry(db, (path, body) => api(apiUrl, path, accessToken, body), agent.id));
     }
