@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { luaCommand } from '../src/redis/lua-command';
 import { withRedisLock } from '../src/redis/redis-lock';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -49,4 +50,28 @@ describe('withRedisLock (real Redis)', () => {
     await expect(withRedisLock(redis, 'throws', 5000, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await redis.exists('throws')).toBe(0);
   });
+});
+
+describe('Lua commands on an auto-pipelining connection (real Redis)', () => {
+  it('runs one defined while an auto-pipeline is being filled, and that pipeline still answers', async () => {
+    const prefix = `ymera-test-lua-${randomBytes(4).toString('hex')}:`;
+    const redis = new Redis(REDIS_URL, { keyPrefix: prefix, enableAutoPipelining: true });
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      await redis.ping();
+      // The SET opens an auto-pipeline; the command is defined and called before that pipeline is sent.
+      const set = redis.set('k', 'v');
+      const echo = luaCommand(redis, `ymeraTestEcho${randomBytes(4).toString('hex')}`, 1, 'return ARGV[1]');
+      await expect(echo('k', 'hi')).resolves.toBe('hi');
+      await expect(set).resolves.toBe('OK');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      await redis.del('k');
+      redis.disconnect();
+    }
+  }, 10_000);
 });

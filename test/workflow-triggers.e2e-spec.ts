@@ -131,7 +131,7 @@ describe('workflow triggers', () => {
     );
     expect(entry).toEqual({
       actorType: 'system',
-      details: { workflowId, createdBy: op.id, trigger: { event: 'task.failed', taskId: failed } },
+      details: { workflowId, tags: [], createdBy: op.id, trigger: { event: 'task.failed', taskId: failed } },
     });
   });
 
