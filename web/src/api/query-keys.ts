@@ -29,6 +29,7 @@ export const queryKeys = {
   schedules: {
     all: ['schedules'] as const,
     list: (params: Params = {}) => ['schedules', 'list', params] as const,
+    fires: (id: string, params: Params = {}) => ['schedules', 'fires', id, params] as const,
   },
   webhooks: {
     all: ['webhooks'] as const,

@@ -7,6 +7,7 @@ const COLOURS: Record<string, string> = {
   scheduled: 'gray',
   running: 'blue',
   retrying: 'yellow',
+  waiting: 'violet',
   succeeded: 'green',
   completed: 'green',
   failed: 'red',

@@ -1,5 +1,7 @@
 import { type LiveEventLike, patchRun, runEvents } from './run-events';
 
+const TASK_STEP = { kind: 'task' as const, waitUntil: null, approvalDeadline: null, decision: null };
+
 const run = {
   id: 'r1',
   workflowId: 'w1',
@@ -11,9 +13,9 @@ const run = {
   createdAt: '2026-01-01T00:00:00.000Z',
   finishedAt: null,
   steps: [
-    { id: 'a', status: 'succeeded' as const, taskId: 't1', output: { result: 3 }, error: null },
-    { id: 'b', status: 'queued' as const, taskId: 't2', output: null, error: null },
-    { id: 'c', status: 'pending' as const, taskId: null, output: null, error: null },
+    { id: 'a', status: 'succeeded' as const, taskId: 't1', output: { result: 3 }, error: null, ...TASK_STEP },
+    { id: 'b', status: 'queued' as const, taskId: 't2', output: null, error: null, ...TASK_STEP },
+    { id: 'c', status: 'pending' as const, taskId: null, output: null, error: null, ...TASK_STEP },
   ],
 };
 
