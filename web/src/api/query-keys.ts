@@ -37,6 +37,11 @@ export const queryKeys = {
     detail: (id: string) => ['webhooks', 'detail', id] as const,
     deliveries: (id: string, params: Params = {}) => ['webhooks', 'deliveries', id, params] as const,
   },
+  bulk: {
+    all: ['bulk-operations'] as const,
+    list: (params: Params = {}) => ['bulk-operations', 'list', params] as const,
+    detail: (id: string) => ['bulk-operations', 'detail', id] as const,
+  },
   audit: {
     all: ['audit'] as const,
     list: (params: Params = {}) => ['audit', 'list', params] as const,

@@ -22,6 +22,8 @@ export interface TaskListParams {
   [key: string]: string | number | undefined;
   status?: TaskStatus;
   agentId?: string;
+  errorCode?: string;
+  tag?: string;
   createdAfter?: string;
   skip: number;
   limit: number;
