@@ -25,8 +25,7 @@ test('failed tasks of an agent are retried in bulk: the count first, then the op
   await expect
     .poll(
       async () =>
-        (await admin.call<unknown[]>('get', `/api/v1/tasks?agentId=${agent.id}&status=failed`, undefined, 200))
-          .length,
+        (await admin.call<unknown[]>('get', `/api/v1/tasks?agentId=${agent.id}&status=failed`, undefined, 200)).length,
     )
     .toBe(3);
 
@@ -60,9 +59,7 @@ test('failed tasks of an agent are retried in bulk: the count first, then the op
   expect(csp).toEqual([]);
 });
 
-test('a bulk retry filtered by status only asks for the "all" confirmation the server requires', async ({
-  page,
-}) => {
+test('a bulk retry filtered by status only asks for the "all" confirmation the server requires', async ({ page }) => {
   await signIn(page);
   await page.goto('/tasks?status=failed');
   await page.getByRole('button', { name: 'Retry all matching…' }).click();
