@@ -39,7 +39,7 @@ export function allowedActions(status: string | undefined): BulkAction[] {
 }
 
 /** Whether the server asks for `all: true` (a filter that narrows by nothing but its status). */
-export function needsAll(details: readonly { field?: string }[]): boolean {
+export function needsAll(details: readonly { field?: string; message?: string }[]): boolean {
   return details.some((d) => d.field === '/all');
 }
 
