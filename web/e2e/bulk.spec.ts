@@ -4,12 +4,13 @@ import { apiAs, apiToken, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const created: { agents: string[] } = { agents: [] };
+const created: { agents: string[]; workflows: string[] } = { agents: [], workflows: [] };
 
 // The browser tests share one database: what is made here goes, so other pages still start empty.
 test.afterAll(async ({ request }) => {
   const token = await apiToken(request, ADMIN.email, ADMIN.password);
   const headers = { Authorization: `Bearer ${token}` };
+  for (const id of created.workflows) await request.delete(`/api/v1/workflows/${id}`, { headers });
   for (const id of created.agents) await request.delete(`/api/v1/agents/${id}`, { headers });
 });
 
@@ -71,4 +72,28 @@ test('a bulk retry filtered by status only asks for the "all" confirmation the s
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Retry all matching…' })).toBeFocused();
+});
+
+test('the failed runs of a workflow are retried in bulk from its page', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const workflow = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    { name: `Bulk runs ${Date.now().toString(36)}`, steps: [{ id: 'gate', kind: 'approval' }] },
+    201,
+  );
+  created.workflows.push(workflow.id);
+  const run = await admin.call<{ id: string }>('post', `/api/v1/workflows/${workflow.id}/runs`, { input: {} }, 202);
+  await admin.call('post', `/api/v1/workflow-runs/${run.id}/steps/gate/reject`, {}, 200);
+
+  await signIn(page);
+  await page.goto(`/workflows/${workflow.id}`);
+  await page.getByRole('button', { name: 'Retry all failed runs…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Retry all matching workflow runs' });
+  await expect(dialog.getByText('1 run matches.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Retry 1 run' }).click();
+  const started = page.getByRole('status').filter({ hasText: 'Bulk operation started' });
+  await expect(started.getByText('succeeded')).toBeVisible();
+  const again = await admin.call<{ status: string }>('get', `/api/v1/workflow-runs/${run.id}`, undefined, 200);
+  expect(again.status).toBe('running');
 });

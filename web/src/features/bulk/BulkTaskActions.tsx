@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { Notice } from '../../components/Notice';
 import { BulkProgress } from './BulkProgress';
-import { BulkTaskDialog } from './BulkTaskDialog';
+import { BulkDialog } from './BulkDialog';
 import { bulkQuery } from './bulk-api';
 import { type BulkAction, type BulkTaskFilter, allowedActions, isRunning } from './bulk-helpers';
 
@@ -35,9 +35,9 @@ export function BulkTaskActions({ filter }: { filter: BulkTaskFilter }) {
       </Group>
       {started && <StartedOperation id={started} onDismiss={() => setStarted(null)} />}
       {action && (
-        <BulkTaskDialog
+        <BulkDialog
           action={action}
-          filter={filter}
+          target={{ kind: 'tasks', filter }}
           onClose={() => {
             setAction(null);
             setTimeout(() => opener.current?.focus());
@@ -52,13 +52,15 @@ export function BulkTaskActions({ filter }: { filter: BulkTaskFilter }) {
   );
 }
 
-function StartedOperation({ id, onDismiss }: { id: string; onDismiss: () => void }) {
+export function StartedOperation({ id, onDismiss }: { id: string; onDismiss: () => void }) {
   const queryClient = useQueryClient();
   const op = useQuery(bulkQuery(id));
   const running = op.data ? isRunning(op.data) : true;
-  // The list shows the changed tasks once the operation is over.
+  // The lists show the changed tasks and runs once the operation is over.
   useEffect(() => {
-    if (!running) void queryClient.invalidateQueries({ queryKey: queryKeys.tasks.all });
+    if (running) return;
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tasks.all });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.all });
   }, [running, queryClient]);
   return (
     <Notice title="Bulk operation started" onDismiss={onDismiss}>

@@ -2,7 +2,14 @@ import { queryOptions } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { toApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
-import { BULK_REFRESH_MS, type BulkAction, type BulkOperation, type BulkTaskFilter, isRunning } from './bulk-helpers';
+import {
+  BULK_REFRESH_MS,
+  type BulkAction,
+  type BulkOperation,
+  type BulkRunFilter,
+  type BulkTaskFilter,
+  isRunning,
+} from './bulk-helpers';
 
 export const bulkListQuery = (params: { skip: number; limit: number }) =>
   queryOptions({
@@ -30,7 +37,13 @@ interface TaskBulkRequest {
   all: boolean;
 }
 
-const body = ({ action, filter, all }: TaskBulkRequest, dryRun: boolean) => ({
+interface RunBulkRequest {
+  action: BulkAction;
+  filter: BulkRunFilter;
+  all: boolean;
+}
+
+const body = <F>({ action, filter, all }: { action: BulkAction; filter: F; all: boolean }, dryRun: boolean) => ({
   action,
   filter,
   dryRun,
@@ -47,6 +60,20 @@ export async function dryRunTasks(request: TaskBulkRequest): Promise<number> {
 /** Starts the operation (202). */
 export async function startTasks(request: TaskBulkRequest): Promise<BulkOperation> {
   const result = await api.POST('/api/v1/tasks/bulk', { body: body(request, false) });
+  if (result.response.status !== 202 || !result.data) throw toApiError(result.error, result.response);
+  return result.data.data as BulkOperation;
+}
+
+/** How many workflow runs the action would apply to. */
+export async function dryRunRuns(request: RunBulkRequest): Promise<number> {
+  const result = await api.POST('/api/v1/workflow-runs/bulk', { body: body(request, true) });
+  if (result.response.status !== 200 || !result.data) throw toApiError(result.error, result.response);
+  return (result.data.data as { matched: number }).matched;
+}
+
+/** Starts the operation on workflow runs (202). */
+export async function startRuns(request: RunBulkRequest): Promise<BulkOperation> {
+  const result = await api.POST('/api/v1/workflow-runs/bulk', { body: body(request, false) });
   if (result.response.status !== 202 || !result.data) throw toApiError(result.error, result.response);
   return result.data.data as BulkOperation;
 }

@@ -3,6 +3,7 @@ import type { components } from '../../api/schema';
 export type BulkOperation = components['schemas']['BulkOperationDto'];
 export type BulkTaskFilter = components['schemas']['BulkTaskFilterDto'];
 export type BulkAction = BulkOperation['action'];
+export type BulkRunFilter = components['schemas']['BulkRunsRequestDto']['filter'];
 
 export const BULK_PAGE_SIZE = 20;
 /** How often a queued or running operation is read again; nothing is read again once all have finished. */

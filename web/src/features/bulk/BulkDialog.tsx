@@ -3,21 +3,41 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../api/errors';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
-import { dryRunTasks, startTasks } from './bulk-api';
-import { type BulkAction, type BulkOperation, type BulkTaskFilter, matchedText, needsAll } from './bulk-helpers';
+import { dryRunRuns, dryRunTasks, startRuns, startTasks } from './bulk-api';
+import {
+  type BulkAction,
+  type BulkOperation,
+  type BulkRunFilter,
+  type BulkTaskFilter,
+  matchedText,
+  needsAll,
+} from './bulk-helpers';
+
+/** What the operation applies to: tasks with the task list's filter, or workflow runs with the runs'. */
+export type BulkTarget = { kind: 'tasks'; filter: BulkTaskFilter } | { kind: 'workflow-runs'; filter: BulkRunFilter };
+
+const dryRun = (target: BulkTarget, action: BulkAction, all: boolean) =>
+  target.kind === 'tasks'
+    ? dryRunTasks({ action, filter: target.filter, all })
+    : dryRunRuns({ action, filter: target.filter, all });
+
+const start = (target: BulkTarget, action: BulkAction, all: boolean) =>
+  target.kind === 'tasks'
+    ? startTasks({ action, filter: target.filter, all })
+    : startRuns({ action, filter: target.filter, all });
 
 /**
- * "Retry all matching…" / "Cancel all matching…": counts the tasks first (a dry run), says how many, asks for the
+ * "Retry all matching…" / "Cancel all matching…": counts the tasks (or runs) first (a dry run), says how many, asks for the
  * "all" confirmation when the server wants it (a filter that narrows by status only), then starts the operation.
  */
-export function BulkTaskDialog({
+export function BulkDialog({
   action,
-  filter,
+  target,
   onClose,
   onStarted,
 }: {
   action: BulkAction;
-  filter: BulkTaskFilter;
+  target: BulkTarget;
   onClose: () => void;
   onStarted: (op: BulkOperation) => void;
 }) {
@@ -25,12 +45,14 @@ export function BulkTaskDialog({
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const count = useQuery({
-    queryKey: ['bulk-operations', 'dry-run', action, filter, all],
-    queryFn: () => dryRunTasks({ action, filter, all }),
+    queryKey: ['bulk-operations', 'dry-run', target, action, all],
+    queryFn: () => dryRun(target, action, all),
     retry: false,
     gcTime: 0,
   });
   const verb = action === 'retry' ? 'Retry' : 'Cancel';
+  const noun = target.kind === 'tasks' ? 'task' : 'run';
+  const nouns = target.kind === 'tasks' ? 'tasks' : 'workflow runs';
   const refusal = count.error instanceof ApiError ? count.error : null;
   const askAll = Boolean(refusal && needsAll(refusal.details)) && !all;
   const allMessage = refusal?.details.find((d) => d.field === '/all')?.message ?? '';
@@ -42,7 +64,7 @@ export function BulkTaskDialog({
     setBusy(true);
     setFailure(null);
     try {
-      onStarted(await startTasks({ action, filter, all }));
+      onStarted(await start(target, action, all));
     } catch (err) {
       const details = err instanceof ApiError ? err.details.map((d) => `${d.field ?? ''} ${d.message}`.trim()) : [];
       setFailure([err instanceof Error ? err.message : 'The operation did not start', ...details].join('; '));
@@ -52,18 +74,22 @@ export function BulkTaskDialog({
   };
 
   return (
-    <FormDialog title={`${verb} all matching tasks`} onClose={onClose} onSubmit={submit}>
+    <FormDialog title={`${verb} all matching ${nouns}`} onClose={onClose} onSubmit={submit}>
       <Text size="sm">
-        {action === 'retry'
-          ? 'Each failed or cancelled task that matches the filters is queued again, as its own Retry does.'
-          : 'Each queued, running or retrying task that matches the filters is cancelled; running ones are stopped.'}{' '}
+        {target.kind === 'workflow-runs'
+          ? action === 'retry'
+            ? 'Each failed or cancelled run that matches runs its failed steps again; succeeded steps keep their outputs.'
+            : 'Each running run that matches is cancelled.'
+          : action === 'retry'
+            ? 'Each failed or cancelled task that matches the filters is queued again, as its own Retry does.'
+            : 'Each queued, running or retrying task that matches the filters is cancelled; running ones are stopped.'}{' '}
         It runs in the background; its progress is on the Bulk operations page.
       </Text>
       {(askAll || all) && (
         <Alert color="yellow" variant="light" title="This filter narrows by status only" role="alert">
           <Text size="sm" mb="xs">
-            {allMessage || 'The server asks to confirm an action on all tasks of this status.'} Without another filter
-            (agent, error code, tag, time) the action applies to every such task you may reach.
+            {allMessage || 'The server asks to confirm an action on all items of this status.'} Without another filter
+            (agent, error code, tag, time) the action applies to every such {noun} you may reach.
           </Text>
           <Checkbox
             label={`Yes, ${action} all of them`}
@@ -75,10 +101,10 @@ export function BulkTaskDialog({
       {count.isPending ? (
         <Group gap="xs" role="status">
           <Loader size="xs" />
-          <Text size="sm">Counting the matching tasks…</Text>
+          <Text size="sm">Counting the matching {nouns}…</Text>
         </Group>
       ) : askAll ? null : count.isError ? (
-        <Alert color="red" variant="light" title="Could not count the tasks" role="alert">
+        <Alert color="red" variant="light" title="Could not count them" role="alert">
           {count.error.message}
           {refusal?.details.map((d) => (
             <Text size="sm" key={`${d.field}${d.message}`}>
@@ -88,7 +114,7 @@ export function BulkTaskDialog({
         </Alert>
       ) : (
         <Text fw={600} role="status">
-          {matchedText(count.data, 'task')}
+          {matchedText(count.data, noun)}
           {count.data === 0 ? ': nothing to do.' : '.'}
         </Text>
       )}
@@ -97,7 +123,9 @@ export function BulkTaskDialog({
         failure={failure}
         hasFieldErrors={false}
         busy={busy}
-        submitLabel={matched ? `${verb} ${new Intl.NumberFormat('en').format(matched)} tasks` : verb}
+        submitLabel={
+          matched ? `${verb} ${new Intl.NumberFormat('en').format(matched)} ${matched === 1 ? noun : `${noun}s`}` : verb
+        }
         submitDisabled={!matched}
         onCancel={onClose}
       />
