@@ -3,28 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../api/errors';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
-import { dryRunRuns, dryRunTasks, startRuns, startTasks } from './bulk-api';
-import {
-  type BulkAction,
-  type BulkOperation,
-  type BulkRunFilter,
-  type BulkTaskFilter,
-  matchedText,
-  needsAll,
-} from './bulk-helpers';
-
-/** What the operation applies to: tasks with the task list's filter, or workflow runs with the runs'. */
-export type BulkTarget = { kind: 'tasks'; filter: BulkTaskFilter } | { kind: 'workflow-runs'; filter: BulkRunFilter };
-
-const dryRun = (target: BulkTarget, action: BulkAction, all: boolean) =>
-  target.kind === 'tasks'
-    ? dryRunTasks({ action, filter: target.filter, all })
-    : dryRunRuns({ action, filter: target.filter, all });
-
-const start = (target: BulkTarget, action: BulkAction, all: boolean) =>
-  target.kind === 'tasks'
-    ? startTasks({ action, filter: target.filter, all })
-    : startRuns({ action, filter: target.filter, all });
+import { dryRun, start } from './bulk-api';
+import { type BulkAction, type BulkOperation, type BulkTarget, matchedText, needsAll } from './bulk-helpers';
 
 /**
  * "Retry all matching…" / "Cancel all matching…": counts the tasks (or runs) first (a dry run), says how many, asks for the

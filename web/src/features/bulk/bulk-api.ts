@@ -2,14 +2,7 @@ import { queryOptions } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { toApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
-import {
-  BULK_REFRESH_MS,
-  type BulkAction,
-  type BulkOperation,
-  type BulkRunFilter,
-  type BulkTaskFilter,
-  isRunning,
-} from './bulk-helpers';
+import { BULK_REFRESH_MS, type BulkAction, type BulkOperation, type BulkTarget, isRunning } from './bulk-helpers';
 
 export const bulkListQuery = (params: { skip: number; limit: number }) =>
   queryOptions({
@@ -31,49 +24,23 @@ export const bulkQuery = (id: string) =>
     refetchInterval: (query) => (query.state.data && isRunning(query.state.data) ? BULK_REFRESH_MS : false),
   });
 
-interface TaskBulkRequest {
-  action: BulkAction;
-  filter: BulkTaskFilter;
-  all: boolean;
+/** Sends a bulk request for tasks or runs: the dry run's answer (200) or the operation (202), else an ApiError. */
+async function send(target: BulkTarget, action: BulkAction, all: boolean, dryRun: boolean) {
+  const common = { action, dryRun, ...(all ? { all: true } : {}) };
+  const result =
+    target.kind === 'tasks'
+      ? await api.POST('/api/v1/tasks/bulk', { body: { ...common, filter: target.filter } })
+      : await api.POST('/api/v1/workflow-runs/bulk', { body: { ...common, filter: target.filter } });
+  if (result.response.status !== (dryRun ? 200 : 202) || !result.data) throw toApiError(result.error, result.response);
+  return result.data.data;
 }
 
-interface RunBulkRequest {
-  action: BulkAction;
-  filter: BulkRunFilter;
-  all: boolean;
-}
-
-const body = <F>({ action, filter, all }: { action: BulkAction; filter: F; all: boolean }, dryRun: boolean) => ({
-  action,
-  filter,
-  dryRun,
-  ...(all ? { all: true } : {}),
-});
-
-/** How many tasks the action would apply to (an ApiError with `/all` when the filter needs the confirmation). */
-export async function dryRunTasks(request: TaskBulkRequest): Promise<number> {
-  const result = await api.POST('/api/v1/tasks/bulk', { body: body(request, true) });
-  if (result.response.status !== 200 || !result.data) throw toApiError(result.error, result.response);
-  return (result.data.data as { matched: number }).matched;
+/** How many items the action would apply to (an ApiError with `/all` when the filter needs the confirmation). */
+export async function dryRun(target: BulkTarget, action: BulkAction, all: boolean): Promise<number> {
+  return ((await send(target, action, all, true)) as { matched: number }).matched;
 }
 
 /** Starts the operation (202). */
-export async function startTasks(request: TaskBulkRequest): Promise<BulkOperation> {
-  const result = await api.POST('/api/v1/tasks/bulk', { body: body(request, false) });
-  if (result.response.status !== 202 || !result.data) throw toApiError(result.error, result.response);
-  return result.data.data as BulkOperation;
-}
-
-/** How many workflow runs the action would apply to. */
-export async function dryRunRuns(request: RunBulkRequest): Promise<number> {
-  const result = await api.POST('/api/v1/workflow-runs/bulk', { body: body(request, true) });
-  if (result.response.status !== 200 || !result.data) throw toApiError(result.error, result.response);
-  return (result.data.data as { matched: number }).matched;
-}
-
-/** Starts the operation on workflow runs (202). */
-export async function startRuns(request: RunBulkRequest): Promise<BulkOperation> {
-  const result = await api.POST('/api/v1/workflow-runs/bulk', { body: body(request, false) });
-  if (result.response.status !== 202 || !result.data) throw toApiError(result.error, result.response);
-  return result.data.data as BulkOperation;
+export async function start(target: BulkTarget, action: BulkAction, all: boolean): Promise<BulkOperation> {
+  return (await send(target, action, all, false)) as BulkOperation;
 }

@@ -5,6 +5,9 @@ export type BulkTaskFilter = components['schemas']['BulkTaskFilterDto'];
 export type BulkAction = BulkOperation['action'];
 export type BulkRunFilter = components['schemas']['BulkRunsRequestDto']['filter'];
 
+/** What an operation applies to: tasks with the task list's filter, or workflow runs with the runs'. */
+export type BulkTarget = { kind: 'tasks'; filter: BulkTaskFilter } | { kind: 'workflow-runs'; filter: BulkRunFilter };
+
 export const BULK_PAGE_SIZE = 20;
 /** How often a queued or running operation is read again; nothing is read again once all have finished. */
 export const BULK_REFRESH_MS = 1_500;

@@ -11,7 +11,7 @@ import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { STATUSES, type Task, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
 import { TaskProgress } from './TaskProgress';
-import { BulkTaskActions } from '../bulk/BulkTaskActions';
+import { BulkTaskActions } from '../bulk/BulkActions';
 import { bulkTaskFilter } from '../bulk/bulk-helpers';
 import { useSlashFocus } from '../../components/use-slash-focus';
 

@@ -27,7 +27,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
 import { Graph, useAgentName } from './graph';
-import { RetryFailedRuns } from '../bulk/RetryFailedRuns';
+import { RetryFailedRuns } from '../bulk/BulkActions';
 import { type Workflow, useWorkflowsWriteBlocked, workflowQuery, workflowRunsQuery } from './workflow-api';
 import { parseDefinition } from './json-syntax';
 import { graphSteps } from './workflow-validation';

@@ -4,22 +4,39 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { Notice } from '../../components/Notice';
-import { BulkProgress } from './BulkProgress';
 import { BulkDialog } from './BulkDialog';
+import { BulkProgress } from './BulkProgress';
 import { bulkQuery } from './bulk-api';
-import { type BulkAction, type BulkTaskFilter, allowedActions, isRunning } from './bulk-helpers';
+import { type BulkAction, type BulkTarget, type BulkTaskFilter, allowedActions, isRunning } from './bulk-helpers';
+
+const LABELS: Record<BulkAction, string> = { retry: 'Retry all matching…', cancel: 'Cancel all matching…' };
 
 /** "Retry all matching…" and "Cancel all matching…" for a filtered task list, then the operation's progress. */
 export function BulkTaskActions({ filter }: { filter: BulkTaskFilter }) {
+  const actions = allowedActions(filter.status).map((action) => ({ action, label: LABELS[action] }));
+  return <BulkLauncher target={{ kind: 'tasks', filter }} actions={actions} />;
+}
+
+/** "Retry all failed runs…" of one workflow: a bulk retry of its failed runs, counted first. */
+export function RetryFailedRuns({ workflowId }: { workflowId: string }) {
+  return (
+    <BulkLauncher
+      target={{ kind: 'workflow-runs', filter: { status: 'failed', workflowId } }}
+      actions={[{ action: 'retry', label: 'Retry all failed runs…' }]}
+    />
+  );
+}
+
+/** Buttons that open the bulk dialog (focus goes back to the button after), then the started operation's progress. */
+function BulkLauncher({ target, actions }: { target: BulkTarget; actions: { action: BulkAction; label: string }[] }) {
   const [action, setAction] = useState<BulkAction | null>(null);
   const [started, setStarted] = useState<string | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
-  const actions = allowedActions(filter.status);
   if (actions.length === 0 && !started) return null;
   return (
-    <Stack gap="xs">
+    <Stack gap="xs" mb="xs">
       <Group gap="xs">
-        {actions.map((a) => (
+        {actions.map(({ action: a, label }) => (
           <Button
             key={a}
             variant="default"
@@ -29,7 +46,7 @@ export function BulkTaskActions({ filter }: { filter: BulkTaskFilter }) {
               setAction(a);
             }}
           >
-            {a === 'retry' ? 'Retry all matching…' : 'Cancel all matching…'}
+            {label}
           </Button>
         ))}
       </Group>
@@ -37,7 +54,7 @@ export function BulkTaskActions({ filter }: { filter: BulkTaskFilter }) {
       {action && (
         <BulkDialog
           action={action}
-          target={{ kind: 'tasks', filter }}
+          target={target}
           onClose={() => {
             setAction(null);
             setTimeout(() => opener.current?.focus());
@@ -52,7 +69,7 @@ export function BulkTaskActions({ filter }: { filter: BulkTaskFilter }) {
   );
 }
 
-export function StartedOperation({ id, onDismiss }: { id: string; onDismiss: () => void }) {
+function StartedOperation({ id, onDismiss }: { id: string; onDismiss: () => void }) {
   const queryClient = useQueryClient();
   const op = useQuery(bulkQuery(id));
   const running = op.data ? isRunning(op.data) : true;
