@@ -97,3 +97,20 @@ test('the failed runs of a workflow are retried in bulk from its page', async ({
   const again = await admin.call<{ status: string }>('get', `/api/v1/workflow-runs/${run.id}`, undefined, 200);
   expect(again.status).toBe('running');
 });
+
+test('a viewer is offered no bulk action and sees the Bulk operations page read-only', async ({ page, request }) => {
+  const stamp = Date.now().toString(36);
+  const email = `bulk-viewer-${stamp}@console.test`;
+  const password = 'a-long-password-for-a-viewer';
+  const res = await request.post('/api/v1/auth/register', { data: { email, password, name: 'Viewer' } });
+  expect(res.status(), await res.text()).toBe(201);
+
+  await signIn(page, email, password);
+  await page.goto('/tasks?status=failed');
+  await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
+  await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /all matching/ })).toHaveCount(0);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bulk operations' }).click();
+  await expect(page.getByRole('heading', { name: 'No bulk operations yet' })).toBeVisible();
+  await expectAccessible(page);
+});
