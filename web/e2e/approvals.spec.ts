@@ -1,19 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN } from './global-setup';
-import { apiAs, apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const created: { agents: string[]; workflows: string[] } = { agents: [], workflows: [] };
-
-// The browser tests share one database: what is made here goes, so other pages still start empty.
-test.afterAll(async ({ request }) => {
-  const token = await apiToken(request, ADMIN.email, ADMIN.password);
-  const headers = { Authorization: `Bearer ${token}` };
-  for (const id of created.workflows) await request.delete(`/api/v1/workflows/${id}`, { headers });
-  for (const id of created.agents) await request.delete(`/api/v1/agents/${id}`, { headers });
-});
+const created = deleteAfterAll();
 
 /** A workflow "gate → after": an approval step with a deadline, then a calculator step; one run of it. */
 async function waitingRun(request: Parameters<typeof apiAs>[0]): Promise<{ workflowId: string; runId: string }> {

@@ -1,18 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN } from './global-setup';
-import { apiAs, apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const created: { agents: string[]; workflows: string[] } = { agents: [], workflows: [] };
-
-// The browser tests share one database: what is made here goes, so other pages still start empty.
-test.afterAll(async ({ request }) => {
-  const token = await apiToken(request, ADMIN.email, ADMIN.password);
-  const headers = { Authorization: `Bearer ${token}` };
-  for (const id of created.workflows) await request.delete(`/api/v1/workflows/${id}`, { headers });
-  for (const id of created.agents) await request.delete(`/api/v1/agents/${id}`, { headers });
-});
+const created = deleteAfterAll();
 
 test('failed tasks of an agent are retried in bulk: the count first, then the operation succeeds', async ({
   page,

@@ -1,18 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN } from './global-setup';
-import { apiAs, apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const created: { agents: string[]; schedules: string[] } = { agents: [], schedules: [] };
-
-// The browser tests share one database: what is made here goes, so other pages still start empty.
-test.afterAll(async ({ request }) => {
-  const token = await apiToken(request, ADMIN.email, ADMIN.password);
-  const headers = { Authorization: `Bearer ${token}` };
-  for (const id of created.schedules) await request.delete(`/api/v1/schedules/${id}`, { headers });
-  for (const id of created.agents) await request.delete(`/api/v1/agents/${id}`, { headers });
-});
+const created = deleteAfterAll();
 
 test('a schedule’s fire history shows a made fire linking to its task', async ({ page, request }) => {
   const csp = watchCsp(page);
