@@ -17,6 +17,8 @@ const PAGES: { link: string; path: string; file?: string }[] = [
   { link: 'Tasks', path: '/tasks' },
   { link: 'Workflows', path: '/workflows' },
   { link: 'Schedules', path: '/schedules' },
+  { link: 'Webhooks', path: '/webhooks' },
+  { link: 'Bulk operations', path: '/bulk-operations' },
   { link: 'Audit', path: '/audit' },
   { link: 'Users', path: '/users' },
   { link: 'API keys', path: '/api-keys' },

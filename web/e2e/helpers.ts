@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { type APIRequestContext, type Page, expect } from '@playwright/test';
+import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
 
 /** Every CSP refusal the browser reports: the console must run under its CSP without one. */
@@ -65,4 +65,27 @@ export async function apiAs(request: APIRequestContext, email = ADMIN.email, pas
     createTask: (agentId: string, input: unknown) => call<Created>('post', '/api/v1/tasks', { agentId, input }, 202),
     deleteAgent: (id: string) => call<void>('delete', `/api/v1/agents/${id}`, undefined, 204),
   };
+}
+
+/** What a spec made, by kind, to delete after its tests (schedules and workflows before the agents they use). */
+export interface Made {
+  schedules: string[];
+  workflows: string[];
+  agents: string[];
+}
+
+/**
+ * The browser tests share one database: what a spec makes goes after it, so other pages still start empty.
+ * Returns the lists to push the ids onto.
+ */
+export function deleteAfterAll(): Made {
+  const made: Made = { schedules: [], workflows: [], agents: [] };
+  test.afterAll(async ({ request }) => {
+    const token = await apiToken(request, ADMIN.email, ADMIN.password);
+    const headers = { Authorization: `Bearer ${token}` };
+    for (const kind of ['schedules', 'workflows', 'agents'] as const) {
+      for (const id of made[kind]) await request.delete(`/api/v1/${kind}/${id}`, { headers });
+    }
+  });
+  return made;
 }

@@ -29,12 +29,18 @@ export const queryKeys = {
   schedules: {
     all: ['schedules'] as const,
     list: (params: Params = {}) => ['schedules', 'list', params] as const,
+    fires: (id: string, params: Params = {}) => ['schedules', 'fires', id, params] as const,
   },
   webhooks: {
     all: ['webhooks'] as const,
     list: (params: Params = {}) => ['webhooks', 'list', params] as const,
     detail: (id: string) => ['webhooks', 'detail', id] as const,
     deliveries: (id: string, params: Params = {}) => ['webhooks', 'deliveries', id, params] as const,
+  },
+  bulk: {
+    all: ['bulk-operations'] as const,
+    list: (params: Params = {}) => ['bulk-operations', 'list', params] as const,
+    detail: (id: string) => ['bulk-operations', 'detail', id] as const,
   },
   audit: {
     all: ['audit'] as const,

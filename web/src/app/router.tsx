@@ -19,6 +19,10 @@ const pages: RouteObject[] = [
     path: 'webhooks/*',
     lazy: async () => ({ Component: (await import('../features/webhooks/WebhooksPage')).WebhooksPage }),
   },
+  {
+    path: 'bulk-operations/*',
+    lazy: async () => ({ Component: (await import('../features/bulk/BulkOperationsPage')).BulkOperationsPage }),
+  },
   { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/AuditPage')).AuditPage }) },
   { path: 'users', lazy: async () => ({ Component: (await import('../features/users/UsersPage')).UsersPage }) },
   {

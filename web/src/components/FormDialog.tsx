@@ -11,6 +11,7 @@ export function FormFooter({
   hasFieldErrors,
   busy,
   submitLabel,
+  submitDisabled = false,
   onCancel,
 }: {
   /** "The schedule was not saved". */
@@ -19,6 +20,8 @@ export function FormFooter({
   hasFieldErrors: boolean;
   busy: boolean;
   submitLabel: string;
+  /** Nothing to send yet (e.g. a count still loading). */
+  submitDisabled?: boolean;
   onCancel: () => void;
 }) {
   return (
@@ -37,7 +40,7 @@ export function FormFooter({
         <Button variant="default" onClick={onCancel} disabled={busy}>
           Cancel
         </Button>
-        <Button type="submit" loading={busy}>
+        <Button type="submit" loading={busy} disabled={submitDisabled}>
           {submitLabel}
         </Button>
       </Group>

@@ -7,11 +7,13 @@ const COLOURS: Record<string, string> = {
   scheduled: 'gray',
   running: 'blue',
   retrying: 'yellow',
+  waiting: 'violet',
   succeeded: 'green',
   completed: 'green',
   failed: 'red',
   dead: 'red',
   cancelled: 'dark',
+  expired: 'grape',
   canceled: 'dark',
 };
 

@@ -25,6 +25,7 @@ const bucket = (start: string, counts: Partial<Omit<StatusBucket, 'start'>> = {}
   succeeded: 0,
   failed: 0,
   cancelled: 0,
+  expired: 0,
   ...counts,
 });
 
@@ -134,6 +135,7 @@ describe('bucketsToRows', () => {
         succeeded: 0,
         failed: 0,
         cancelled: 0,
+        expired: 0,
       },
       {
         start: '2026-01-01T14:05:00.000Z',
@@ -145,6 +147,7 @@ describe('bucketsToRows', () => {
         succeeded: 3,
         failed: 1,
         cancelled: 0,
+        expired: 0,
       },
     ]);
   });

@@ -3,7 +3,7 @@
  * React, so they are unit-tested on their own.
  */
 
-export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
+export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** One bucket of `perMinute` or `perHour`: tasks created in it, by their current status. */
@@ -43,6 +43,7 @@ export const STATUS_COLOURS: Record<TaskStatus, string> = {
   succeeded: '#2f9e44',
   failed: '#e03131',
   cancelled: '#475569',
+  expired: '#9c36b5',
 };
 
 /** A chart's height in px: its skeleton, shown while the charts load, has the same. */

@@ -1,6 +1,6 @@
-import { Anchor, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
@@ -8,6 +8,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { RowActions } from '../../components/RowActions';
 import { Pager, PastTheEnd, withPage } from '../../components/Pager';
 import { TimeAgo } from '../../components/TimeAgo';
+import { FireHistory } from './FireHistory';
 import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
 import { deleteSchedule, scheduleListQuery, updateSchedule, useSchedulesWriteBlocked } from './schedule-api';
 import {
@@ -109,6 +110,15 @@ export function ScheduleList({
   const targetName = useTargetName();
 
   const goTo = (page: number) => setSearch(withPage(search, page));
+  // The schedule whose fire history is open, in the URL (`?fires=<id>`) so it can be shared.
+  const open = search.get('fires');
+  const toggleFires = (id: string) => {
+    const next = new URLSearchParams(search);
+    if (open === id) next.delete('fires');
+    else next.set('fires', id);
+    setSearch(next, { replace: true });
+  };
+  const columns = blocked ? 6 : 7;
 
   if (schedules.isPending) {
     return (
@@ -160,58 +170,80 @@ export function ScheduleList({
             {schedules.data.items.map((schedule) => {
               const target = targetName(schedule);
               const last = lastTargetPath(schedule);
+              const expanded = open === schedule.id;
               return (
-                <Table.Tr key={schedule.id}>
-                  <Table.Th scope="row" fw={500}>
-                    {schedule.name}
-                  </Table.Th>
-                  <Table.Td>
-                    <Anchor component={Link} to={target.to}>
-                      {target.label}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Timing schedule={schedule} />
-                    {schedule.overlap === 'skip' && (
-                      <Text size="xs" c="dimmed">
-                        skips a fire while the last one runs
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td data-label="Next fire">
-                    {schedule.nextFires[0] ? (
-                      <TimeAgo value={schedule.nextFires[0]} />
-                    ) : (
-                      <Text size="sm" c="dimmed" span>
-                        {schedule.paused ? 'none while paused' : 'none ahead'}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {schedule.lastFireAt ? (
+                <Fragment key={schedule.id}>
+                  <Table.Tr>
+                    <Table.Th scope="row" fw={500}>
                       <Group gap={6} wrap="nowrap">
-                        <TimeAgo value={schedule.lastFireAt} />
-                        {last && (
-                          <Anchor component={Link} to={last} size="sm">
-                            {schedule.target.kind === 'workflow' ? 'run' : 'task'}
-                          </Anchor>
-                        )}
+                        {schedule.name}
+                        <Button
+                          variant="subtle"
+                          size="compact-xs"
+                          aria-expanded={expanded}
+                          aria-controls={`fires-${schedule.id}`}
+                          aria-label={`Fire history of ${schedule.name}`}
+                          onClick={() => toggleFires(schedule.id)}
+                        >
+                          {expanded ? 'Hide history' : 'History'}
+                        </Button>
                       </Group>
-                    ) : (
-                      <Text size="sm" c="dimmed" span>
-                        never
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <ScheduleStatus paused={schedule.paused} />
-                  </Table.Td>
-                  {!blocked && (
+                    </Table.Th>
                     <Table.Td>
-                      <Actions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
+                      <Anchor component={Link} to={target.to}>
+                        {target.label}
+                      </Anchor>
                     </Table.Td>
+                    <Table.Td>
+                      <Timing schedule={schedule} />
+                      {schedule.overlap === 'skip' && (
+                        <Text size="xs" c="dimmed">
+                          skips a fire while the last one runs
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td data-label="Next fire">
+                      {schedule.nextFires[0] ? (
+                        <TimeAgo value={schedule.nextFires[0]} />
+                      ) : (
+                        <Text size="sm" c="dimmed" span>
+                          {schedule.paused ? 'none while paused' : 'none ahead'}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      {schedule.lastFireAt ? (
+                        <Group gap={6} wrap="nowrap">
+                          <TimeAgo value={schedule.lastFireAt} />
+                          {last && (
+                            <Anchor component={Link} to={last} size="sm">
+                              {schedule.target.kind === 'workflow' ? 'run' : 'task'}
+                            </Anchor>
+                          )}
+                        </Group>
+                      ) : (
+                        <Text size="sm" c="dimmed" span>
+                          never
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <ScheduleStatus paused={schedule.paused} />
+                    </Table.Td>
+                    {!blocked && (
+                      <Table.Td>
+                        <Actions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
+                      </Table.Td>
+                    )}
+                  </Table.Tr>
+                  {expanded && (
+                    <Table.Tr>
+                      <Table.Td colSpan={columns}>
+                        <FireHistory schedule={schedule} id={`fires-${schedule.id}`} />
+                      </Table.Td>
+                    </Table.Tr>
                   )}
-                </Table.Tr>
+                </Fragment>
               );
             })}
           </Table.Tbody>

@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { memo, useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -11,6 +11,8 @@ import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { STATUSES, type Task, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
 import { TaskProgress } from './TaskProgress';
+import { BulkTaskActions } from '../bulk/BulkActions';
+import { bulkTaskFilter } from '../bulk/bulk-helpers';
 import { useSlashFocus } from '../../components/use-slash-focus';
 
 const PAGE_SIZE = 20;
@@ -69,12 +71,16 @@ export function TaskList() {
     : undefined;
   const agentId = search.get('agent') ?? undefined;
   const range = search.get('range') ?? '';
+  const errorCode = search.get('errorCode') ?? undefined;
+  const tag = search.get('tag') ?? undefined;
   const page = Math.max(1, Number(search.get('page')) || 1);
   const afterForRange = useMemo(() => createdAfter(range), [range]);
 
   const params: TaskListParams = {
     status,
     agentId,
+    errorCode,
+    tag,
     createdAfter: afterForRange,
     skip: (page - 1) * PAGE_SIZE,
     limit: PAGE_SIZE,
@@ -103,7 +109,7 @@ export function TaskList() {
   const total = tasks.data?.total ?? 0;
   const from = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const to = Math.min(total, page * PAGE_SIZE);
-  const filtered = Boolean(status || agentId || range);
+  const filtered = Boolean(status || agentId || range || errorCode || tag);
 
   return (
     <Stack>
@@ -121,7 +127,14 @@ export function TaskList() {
         )}
       </Group>
 
-      <Group component="form" role="search" aria-label="Filter tasks" align="flex-end" gap="md">
+      <Group
+        component="form"
+        role="search"
+        aria-label="Filter tasks"
+        align="flex-end"
+        gap="md"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <NativeSelect
           ref={statusRef}
           label="Status"
@@ -145,12 +158,35 @@ export function TaskList() {
           onChange={(e) => update({ range: e.currentTarget.value || undefined })}
           data={RANGES.map(({ value, label }) => ({ value, label }))}
         />
+        <TextInput
+          key={`error-${errorCode ?? ''}`}
+          label="Error code"
+          placeholder="e.g. DIVISION_BY_ZERO"
+          defaultValue={errorCode ?? ''}
+          onBlur={(e) => update({ errorCode: e.currentTarget.value.trim() || undefined })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') update({ errorCode: e.currentTarget.value.trim() || undefined });
+          }}
+        />
+        <TextInput
+          key={`tag-${tag ?? ''}`}
+          label="Tag"
+          defaultValue={tag ?? ''}
+          onBlur={(e) => update({ tag: e.currentTarget.value.trim() || undefined })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') update({ tag: e.currentTarget.value.trim() || undefined });
+          }}
+        />
         {filtered && (
           <Button variant="subtle" onClick={() => setSearch(new URLSearchParams())}>
             Clear filters
           </Button>
         )}
       </Group>
+
+      {filtered && canWrite && (
+        <BulkTaskActions filter={bulkTaskFilter({ status, agentId, errorCode, tag, createdAfter: afterForRange })} />
+      )}
 
       {tasks.isPending ? (
         <Stack gap="xs" aria-label="Loading tasks" aria-busy>

@@ -13,15 +13,17 @@ export type Attempt = components['schemas']['TaskAttemptDto'];
 export type Agent = components['schemas']['AgentDto'];
 export type AgentType = components['schemas']['AgentTypeDto'];
 
-export const STATUSES: TaskStatus[] = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
+export const STATUSES: TaskStatus[] = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'];
 export const CANCELLABLE: TaskStatus[] = ['queued', 'running', 'retrying'];
-export const RETRYABLE: TaskStatus[] = ['failed', 'cancelled'];
-export const FINAL: TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+export const RETRYABLE: TaskStatus[] = ['failed', 'cancelled', 'expired'];
+export const FINAL: TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'expired'];
 
 export interface TaskListParams {
   [key: string]: string | number | undefined;
   status?: TaskStatus;
   agentId?: string;
+  errorCode?: string;
+  tag?: string;
   createdAfter?: string;
   skip: number;
   limit: number;

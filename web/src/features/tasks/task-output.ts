@@ -31,7 +31,7 @@ export interface OutputStream {
  */
 export const OUTPUT_STREAM_MAX_CHARS = 64 * 1024;
 
-const FINAL: readonly Task['status'][] = ['succeeded', 'failed', 'cancelled'];
+const FINAL: readonly Task['status'][] = ['succeeded', 'failed', 'cancelled', 'expired'];
 
 /** Where a task's streamed output is kept in the query cache (written by live events, never fetched). */
 export const outputStreamKey = (taskId: string) => [...queryKeys.tasks.detail(taskId), 'output-stream'] as const;

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -15,7 +15,6 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { Graph, useAgentName } from './graph';
 import {
   FINAL_RUN,
-  type RunStep,
   type Workflow,
   type WorkflowRun,
   applyRunEvents,
@@ -24,6 +23,9 @@ import {
   workflowQuery,
 } from './workflow-api';
 import type { GraphStep } from './workflow-validation';
+import { RunStepItem } from './RunStepItem';
+import { RetryRun } from './RetryRun';
+import { Notice } from '../../components/Notice';
 
 /** A safety net for events missed (a reconnection, say): while the run goes on, it is read again this often. */
 const FALLBACK_REFRESH_MS = 15_000;
@@ -111,9 +113,11 @@ function RunDetails({
     for (const step of run.steps) byStatus.set(step.status, (byStatus.get(step.status) ?? 0) + 1);
     return [...byStatus].map(([status, n]) => `${n.toLocaleString('en')} ${status}`).join(' · ');
   }, [run.steps]);
+  const [notice, setNotice] = useState<string | null>(null);
 
   return (
     <>
+      {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
       <Paper withBorder p="md" radius="md">
         <Group justify="space-between" align="flex-start">
           <Stack gap="xs">
@@ -142,7 +146,10 @@ function RunDetails({
               ID <Code>{run.id}</Code>
             </Text>
           </Stack>
-          <CancelRun run={run} final={final} />
+          <Stack gap="xs" align="flex-end">
+            <CancelRun run={run} final={final} />
+            <RetryRun run={run} onRetried={setNotice} />
+          </Stack>
         </Group>
       </Paper>
       <section aria-labelledby="run-graph-title">
@@ -173,7 +180,13 @@ function RunDetails({
         </Title>
         <ul className="wf-steps" aria-label="Steps">
           {run.steps.map((step, index) => (
-            <RunStepItem key={step.id} step={step} agent={agentName(steps[index]?.agentId)} />
+            <RunStepItem
+              key={step.id}
+              run={run}
+              step={step}
+              agent={agentName(steps[index]?.agentId)}
+              onDecided={setNotice}
+            />
           ))}
         </ul>
       </section>
@@ -192,38 +205,6 @@ function RunDetails({
         </Paper>
       </div>
     </>
-  );
-}
-
-function RunStepItem({ step, agent }: { step: RunStep; agent: string }) {
-  const long = step.output !== null && JSON.stringify(step.output).length > 400;
-  return (
-    <li data-step={step.id}>
-      <Stack gap={6}>
-        <Group gap="sm">
-          <Text fw={700} ff="monospace" size="sm">
-            Step {step.id}
-          </Text>
-          <StatusBadge status={step.status} />
-          <Text size="sm" c="dimmed">
-            {agent}
-          </Text>
-          {step.taskId && (
-            <Anchor component={Link} to={`/tasks/${step.taskId}`} size="sm" aria-label={`Task of step ${step.id}`}>
-              task {step.taskId.slice(0, 8)}
-            </Anchor>
-          )}
-        </Group>
-        {step.error && (
-          <Alert color="red" variant="light" p="xs" title={`Step ${step.id} failed`}>
-            <Text size="sm">
-              <Code>{step.error.code}</Code> {step.error.message}
-            </Text>
-          </Alert>
-        )}
-        {step.output !== null && <JsonView label={`Output of ${step.id}`} value={step.output} collapsed={long} />}
-      </Stack>
-    </li>
   );
 }
 

@@ -27,6 +27,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
 import { Graph, useAgentName } from './graph';
+import { RetryFailedRuns } from '../bulk/BulkActions';
 import { type Workflow, useWorkflowsWriteBlocked, workflowQuery, workflowRunsQuery } from './workflow-api';
 import { parseDefinition } from './json-syntax';
 import { graphSteps } from './workflow-validation';
@@ -246,6 +247,7 @@ function RunButton({ workflow }: { workflow: Workflow }) {
 }
 
 function RecentRuns({ workflow }: { workflow: Workflow }) {
+  const blocked = useWorkflowsWriteBlocked();
   const [search, setSearch] = useSearchParams();
   const page = Math.max(1, Math.floor(Number(search.get('runsPage'))) || 1);
   const params = { skip: (page - 1) * RUNS_PAGE, limit: RUNS_PAGE };
@@ -265,6 +267,7 @@ function RecentRuns({ workflow }: { workflow: Workflow }) {
       <Title order={2} size="h3" id="wf-runs-title" mb="xs">
         Recent runs
       </Title>
+      {!blocked && total > 0 && <RetryFailedRuns workflowId={workflow.id} />}
       {runs.isPending ? (
         <Skeleton height={120} aria-busy="true" aria-label="Loading the runs" />
       ) : runs.isError ? (

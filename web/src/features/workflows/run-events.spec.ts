@@ -1,7 +1,6 @@
 import { type LiveEventLike, patchRun, runEvents } from './run-events';
 
-/** What a task step has beside its state: no wait, no decision. */
-const taskStep = { kind: 'task' as const, waitUntil: null, approvalDeadline: null, decision: null };
+const TASK_STEP = { kind: 'task' as const, waitUntil: null, approvalDeadline: null, decision: null };
 
 const run = {
   id: 'r1',
@@ -15,9 +14,9 @@ const run = {
   finishedAt: null,
   tags: [],
   steps: [
-    { id: 'a', status: 'succeeded' as const, taskId: 't1', output: { result: 3 }, error: null, ...taskStep },
-    { id: 'b', status: 'queued' as const, taskId: 't2', output: null, error: null, ...taskStep },
-    { id: 'c', status: 'pending' as const, taskId: null, output: null, error: null, ...taskStep },
+    { id: 'a', status: 'succeeded' as const, taskId: 't1', output: { result: 3 }, error: null, ...TASK_STEP },
+    { id: 'b', status: 'queued' as const, taskId: 't2', output: null, error: null, ...TASK_STEP },
+    { id: 'c', status: 'pending' as const, taskId: null, output: null, error: null, ...TASK_STEP },
   ],
 };
 

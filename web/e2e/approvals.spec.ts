@@ -1,0 +1,95 @@
+import { expect, test } from '@playwright/test';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const created = deleteAfterAll();
+
+/** A workflow "gate → after": an approval step with a deadline, then a calculator step; one run of it. */
+async function waitingRun(request: Parameters<typeof apiAs>[0]): Promise<{ workflowId: string; runId: string }> {
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const agent = await admin.createAgent(`approval-calc-${stamp}`, 'calculator');
+  created.agents.push(agent.id);
+  const workflow = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    {
+      name: `Approval flow ${stamp}`,
+      steps: [
+        { id: 'gate', kind: 'approval', timeoutMs: 3_600_000 },
+        { id: 'after', agentId: agent.id, input: { expression: '2+3' }, dependsOn: ['gate'] },
+      ],
+    },
+    201,
+  );
+  created.workflows.push(workflow.id);
+  const run = await admin.call<{ id: string }>('post', `/api/v1/workflows/${workflow.id}/runs`, { input: {} }, 202);
+  return { workflowId: workflow.id, runId: run.id };
+}
+
+test('an approval step waiting on the run page is approved and the run finishes', async ({ page, request }) => {
+  const csp = watchCsp(page);
+  const { workflowId, runId } = await waitingRun(request);
+  await signIn(page);
+  await page.goto(`/workflows/${workflowId}/runs/${runId}`);
+  const gate = page.locator('li[data-step="gate"]');
+  await expect(gate.getByText(/waits for approval, times out at \d{4}-/)).toBeVisible();
+  await expect(gate.getByText('waiting', { exact: true })).toBeVisible();
+  await expectAccessible(page);
+
+  await gate.getByRole('button', { name: 'Approve' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Approve step gate' });
+  await dialog.getByRole('textbox', { name: /Comment/ }).fill('Looks right <b>to me</b>');
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: 'Step gate was approved.' })).toBeVisible();
+  await expect(page.getByLabel('Decision on step gate')).toContainText('approved by you');
+  // The comment is text, never markup.
+  await expect(page.getByLabel('Decision on step gate')).toContainText('Looks right <b>to me</b>');
+  await expect(page.getByRole('group', { name: 'Run status' }).getByText('succeeded')).toBeVisible();
+  await expect(page.locator('li[data-step="after"]').getByText('succeeded', { exact: true })).toBeVisible();
+  await expect(gate.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  expect(csp).toEqual([]);
+});
+
+test('an approval step is rejected with a comment; the failed run offers to retry its failed steps', async ({
+  page,
+  request,
+}) => {
+  const { workflowId, runId } = await waitingRun(request);
+  await signIn(page);
+  await page.goto(`/workflows/${workflowId}/runs/${runId}`);
+  const gate = page.locator('li[data-step="gate"]');
+  await gate.getByRole('button', { name: 'Reject' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Reject step gate' });
+  await expect(dialog.getByRole('textbox', { name: /Comment/ })).toBeFocused();
+  await dialog.getByRole('textbox', { name: /Comment/ }).fill('Not this week');
+  await dialog.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Step gate was rejected.' })).toBeVisible();
+  await expect(page.getByLabel('Decision on step gate')).toContainText('rejected by you');
+  await expect(page.getByLabel('Decision on step gate')).toContainText('Not this week');
+  await expect(gate.getByText('APPROVAL_REJECTED')).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Run status' }).getByText('failed')).toBeVisible();
+
+  // Retrying the run asks for the decision again.
+  await expect(page.getByText(/steps that succeeded keep their outputs/)).toBeVisible();
+  await page.getByRole('button', { name: 'Retry failed steps' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'The run is running again' })).toBeVisible();
+  await expect(gate.getByRole('button', { name: 'Approve' })).toBeVisible();
+});
+
+test('a decision made elsewhere meanwhile is said so and the run shown as it is', async ({ page, request }) => {
+  const { workflowId, runId } = await waitingRun(request);
+  await signIn(page);
+  await page.goto(`/workflows/${workflowId}/runs/${runId}`);
+  const gate = page.locator('li[data-step="gate"]');
+  await gate.getByRole('button', { name: 'Approve' }).click();
+  const admin = await apiAs(request);
+  await admin.call('post', `/api/v1/workflow-runs/${runId}/steps/gate/reject`, { comment: 'first' }, 200);
+  await page.getByRole('dialog', { name: 'Approve step gate' }).getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /decided already/ })).toBeVisible();
+  await expect(page.getByLabel('Decision on step gate')).toContainText('rejected by you');
+});

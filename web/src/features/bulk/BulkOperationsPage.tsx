@@ -1,0 +1,148 @@
+import { Anchor, Code, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link, Route, Routes, useParams, useSearchParams } from 'react-router';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
+import { JsonView } from '../../components/JsonView';
+import { PageTitle } from '../../components/PageTitle';
+import { Pager, PastTheEnd, withPage } from '../../components/Pager';
+import { TimeAgo } from '../../components/TimeAgo';
+import { BulkProgress } from './BulkProgress';
+import { bulkListQuery, bulkQuery } from './bulk-api';
+import { BULK_PAGE_SIZE, operationTitle } from './bulk-helpers';
+
+/** `/bulk-operations` and `/bulk-operations/:id`: bulk retries and cancels, their progress and outcome. */
+export function BulkOperationsPage() {
+  return (
+    <Routes>
+      <Route index element={<BulkList />} />
+      <Route path=":id" element={<BulkDetail />} />
+    </Routes>
+  );
+}
+
+function Loading({ label }: { label: string }) {
+  return (
+    <Stack gap="xs" aria-busy="true" aria-label={label}>
+      {Array.from({ length: 4 }, (_, i) => (
+        <Skeleton key={i} height={36} />
+      ))}
+    </Stack>
+  );
+}
+
+function BulkList() {
+  const [search, setSearch] = useSearchParams();
+  const page = Math.max(1, Number(search.get('page')) || 1);
+  const skip = (page - 1) * BULK_PAGE_SIZE;
+  const ops = useQuery(bulkListQuery({ skip, limit: BULK_PAGE_SIZE }));
+  const goTo = (next: number) => setSearch(withPage(search, next));
+
+  let body;
+  if (ops.isPending) body = <Loading label="Loading bulk operations" />;
+  else if (ops.isError)
+    body = (
+      <ErrorState title="Could not load the bulk operations" error={ops.error} onRetry={() => void ops.refetch()} />
+    );
+  else if (ops.data.items.length === 0)
+    body =
+      page > 1 && ops.data.total > 0 ? (
+        <PastTheEnd total={ops.data.total} noun="bulk operations" onFirst={() => goTo(1)} />
+      ) : (
+        <EmptyState title="No bulk operations yet">
+          Filter the Tasks list (status failed, an agent, an error code…) and choose “Retry all matching…” or “Cancel
+          all matching…”; the operation and its progress show here.
+        </EmptyState>
+      );
+  else
+    body = (
+      <Stack gap="sm">
+        <Table.ScrollContainer minWidth={760}>
+          <Table striped aria-label="Bulk operations">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Operation</Table.Th>
+                <Table.Th scope="col">Matched</Table.Th>
+                <Table.Th scope="col">Progress</Table.Th>
+                <Table.Th scope="col">Started</Table.Th>
+                <Table.Th scope="col">Finished</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {ops.data.items.map((op) => (
+                <Table.Tr key={op.id}>
+                  <Table.Th scope="row" fw={500}>
+                    <Anchor component={Link} to={op.id}>
+                      {operationTitle(op)} {op.id.slice(0, 8)}
+                    </Anchor>
+                  </Table.Th>
+                  <Table.Td>{op.matched.toLocaleString('en')}</Table.Td>
+                  <Table.Td>
+                    <BulkProgress op={op} />
+                  </Table.Td>
+                  <Table.Td>
+                    <TimeAgo value={op.createdAt} />
+                  </Table.Td>
+                  <Table.Td>{op.finishedAt ? <TimeAgo value={op.finishedAt} /> : '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        <Pager page={page} skip={skip} size={BULK_PAGE_SIZE} total={ops.data.total} onPage={goTo} />
+      </Stack>
+    );
+  return (
+    <Stack>
+      <PageTitle>Bulk operations</PageTitle>
+      <Text maw={760}>
+        Retries and cancels of many tasks or workflow runs at once, run in the background a batch at a time. Items that
+        moved on before their batch came are counted as not changed.
+      </Text>
+      {body}
+    </Stack>
+  );
+}
+
+function BulkDetail() {
+  const { id = '' } = useParams();
+  const op = useQuery(bulkQuery(id));
+  return (
+    <Stack>
+      <Anchor component={Link} to="/bulk-operations" size="sm">
+        ← Bulk operations
+      </Anchor>
+      <PageTitle>
+        {op.data ? `${operationTitle(op.data)} ${id.slice(0, 8)}` : `Bulk operation ${id.slice(0, 8)}`}
+      </PageTitle>
+      {op.isPending ? (
+        <Loading label="Loading the bulk operation" />
+      ) : op.isError ? (
+        <ErrorState title="Could not load the bulk operation" error={op.error} onRetry={() => void op.refetch()} />
+      ) : (
+        <Paper withBorder p="md" radius="md">
+          <Stack gap="sm">
+            <BulkProgress op={op.data} />
+            <Text size="sm">
+              {op.data.matched.toLocaleString('en')} matched · {op.data.done.toLocaleString('en')} changed ·{' '}
+              {op.data.failed.toLocaleString('en')} could not be changed (moved on meanwhile)
+            </Text>
+            <Text size="sm" c="dimmed">
+              Started <TimeAgo value={op.data.createdAt} />
+              {op.data.finishedAt && (
+                <>
+                  {' '}
+                  · finished <TimeAgo value={op.data.finishedAt} />
+                </>
+              )}
+            </Text>
+            <JsonView label="Filter" value={op.data.filter} />
+            <Text size="xs" c="dimmed">
+              ID <Code>{op.data.id}</Code>
+            </Text>
+          </Stack>
+        </Paper>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,58 @@
+import { decisionRefusal, decisionText, isDecidable, isRetryable, waitingFor } from './step-helpers';
+
+const at = '2026-12-02T10:00:00.000Z';
+
+describe('waitingFor', () => {
+  it('says what a waiting step waits for', () => {
+    expect(waitingFor({ kind: 'wait', status: 'waiting', waitUntil: at, approvalDeadline: null })).toBe(
+      `waits until ${at}`,
+    );
+    expect(waitingFor({ kind: 'approval', status: 'waiting', waitUntil: null, approvalDeadline: at })).toBe(
+      `waits for approval, times out at ${at}`,
+    );
+    expect(waitingFor({ kind: 'approval', status: 'waiting', waitUntil: null, approvalDeadline: null })).toBe(
+      'waits for approval (no deadline)',
+    );
+  });
+
+  it('says nothing for steps that do not wait', () => {
+    expect(waitingFor({ kind: 'approval', status: 'succeeded', waitUntil: null, approvalDeadline: at })).toBeNull();
+    expect(waitingFor({ kind: 'task', status: 'waiting', waitUntil: null, approvalDeadline: null })).toBeNull();
+  });
+});
+
+describe('decisionText', () => {
+  const names = (id: string) => (id === 'u1' ? 'Ada' : undefined);
+  it('names who decided, or their id when unknown', () => {
+    expect(decisionText({ outcome: 'approved', by: 'u1', at, comment: null }, names)).toBe('approved by Ada');
+    expect(decisionText({ outcome: 'rejected', by: '0123456789ab', at, comment: 'no' }, names)).toBe(
+      'rejected by 01234567',
+    );
+    expect(decisionText({ outcome: 'timed_out', by: null, at, comment: null }, names)).toBe(
+      'timed out (nobody decided in time)',
+    );
+  });
+});
+
+describe('isDecidable and isRetryable', () => {
+  it('allows deciding only a waiting approval step of a running run', () => {
+    expect(isDecidable({ kind: 'approval', status: 'waiting' }, 'running')).toBe(true);
+    expect(isDecidable({ kind: 'wait', status: 'waiting' }, 'running')).toBe(false);
+    expect(isDecidable({ kind: 'approval', status: 'succeeded' }, 'running')).toBe(false);
+    expect(isDecidable({ kind: 'approval', status: 'waiting' }, 'cancelled')).toBe(false);
+  });
+  it('retries failed and cancelled runs only', () => {
+    expect(isRetryable('failed')).toBe(true);
+    expect(isRetryable('cancelled')).toBe(true);
+    expect(isRetryable('succeeded')).toBe(false);
+    expect(isRetryable('running')).toBe(false);
+  });
+});
+
+describe('decisionRefusal', () => {
+  it('explains a 409 and a 403', () => {
+    expect(decisionRefusal(409, 'x')).toMatch(/decided already/);
+    expect(decisionRefusal(403, 'needs approvals')).toBe('You may not decide this step: needs approvals');
+    expect(decisionRefusal(500, 'boom')).toBe('boom');
+  });
+});

@@ -1,0 +1,45 @@
+import type { components } from '../../api/schema';
+
+type RunStep = components['schemas']['RunStepDto'];
+type Decision = components['schemas']['StepDecisionDto'];
+type RunStatus = components['schemas']['WorkflowRunDto']['status'];
+
+/**
+ * What a waiting step waits for, in words (times as ISO, shown beside a relative time by the page):
+ * "waits until …", "waits for approval, times out at …", "waits for approval (no deadline)"; null otherwise.
+ */
+export function waitingFor(step: Pick<RunStep, 'kind' | 'status' | 'waitUntil' | 'approvalDeadline'>): string | null {
+  if (step.status !== 'waiting') return null;
+  if (step.kind === 'wait') return step.waitUntil ? `waits until ${step.waitUntil}` : 'waits for its time';
+  if (step.kind === 'approval') {
+    return step.approvalDeadline
+      ? `waits for approval, times out at ${step.approvalDeadline}`
+      : 'waits for approval (no deadline)';
+  }
+  return null;
+}
+
+/** "approved by Ada", "rejected by 3f2a…", "timed out": a decision's outcome and who made it. */
+export function decisionText(decision: Decision, nameOf: (userId: string) => string | undefined): string {
+  if (decision.outcome === 'timed_out') return 'timed out (nobody decided in time)';
+  const who = decision.by ? (nameOf(decision.by) ?? decision.by.slice(0, 8)) : 'someone';
+  return `${decision.outcome} by ${who}`;
+}
+
+/** Whether an approval step can be decided now: waiting, in a run still running. */
+export function isDecidable(step: Pick<RunStep, 'kind' | 'status'>, runStatus: RunStatus): boolean {
+  return step.kind === 'approval' && step.status === 'waiting' && runStatus === 'running';
+}
+
+/** Whether a run can have its failed steps run again. */
+export function isRetryable(runStatus: RunStatus): boolean {
+  return runStatus === 'failed' || runStatus === 'cancelled';
+}
+
+/** The message for a decision the API refused, by its status. */
+export function decisionRefusal(status: number, message: string): string {
+  if (status === 409)
+    return 'This step was decided already, timed out, or its run is over: the run is shown as it is now.';
+  if (status === 403) return `You may not decide this step: ${message}`;
+  return message;
+}
