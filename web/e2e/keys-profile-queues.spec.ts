@@ -151,7 +151,7 @@ test('two-factor authentication: enrolled from the profile page; signing in agai
   await expect(account).toContainText(user.email);
   await expect(account).toContainText('viewer');
   const permissions = page.getByRole('list', { name: 'Your permissions' });
-  await expect(permissions.getByRole('listitem')).toHaveCount(5);
+  await expect(permissions.getByRole('listitem')).toHaveCount(6);
   await expect(permissions).toContainText('agents:read');
   await expect(permissions).not.toContainText('agents:write');
 
