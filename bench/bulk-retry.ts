@@ -1,23 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from 'pg';
+import type { BenchContext } from './context';
+import type { Row } from './harness';
 
 /** Failed tasks seeded for (l). */
 export const BULK_TASKS = 100_000;
 /** The target: the whole operation within this long. */
 const TARGET_S = 60;
 
-type Call = <T>(path: string, body?: unknown) => Promise<T>;
-
 /**
  * (l) A bulk retry of 100,000 failed tasks: the tasks are written straight into Postgres with generate_series
  * (as a long outage would leave them), then `POST /tasks/bulk` retries them all and the time until the
  * operation says `succeeded` is taken (every task back to queued and in the queue, a batch at a time).
  */
-export async function bulkRetry(
-  db: Client,
-  call: Call,
-  agentId: string,
-): Promise<{ scenario: string; value: string; target: string; met: boolean; detail: Record<string, unknown> }> {
+export async function bulkRetry({ db, call, agentId }: BenchContext): Promise<Row> {
   const me = await call<{ id: string }>('/api/v1/auth/me');
   const seeded = Date.now();
   await db.query(
