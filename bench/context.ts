@@ -4,7 +4,8 @@ import type { Proc } from './harness';
 /**
  * One run of `npm run bench`: an api process (and a worker once a scenario starts it) on the run's own
  * database and Redis prefix, a ceiling process to compare with, the admin's token and a calculator agent.
- * A scenario that needs a platform of its own (another database, other settings) starts it itself.
+ * A scenario that needs a platform of its own (another database, other settings) starts one with
+ * `launchPlatform` (bench/platform.ts).
  */
 export interface BenchContext {
   apiUrl: string;
@@ -16,7 +17,8 @@ export interface BenchContext {
   /** The run's database, as the bench's own connection. */
   db: Client;
   api: Proc;
-  ceiling: Proc;
+  /** The ceiling process, when the platform was started with one. */
+  ceiling?: Proc;
   /** The environment the run's processes start with. */
   env: Record<string, string | undefined>;
   /** The run's Redis prefix. */

@@ -6,7 +6,7 @@ export function submitVsCeiling(ctx: BenchContext): Row {
   const body = JSON.stringify({ agentId: ctx.agentId, input: { expression: '1 + 1' } });
   const a = compare(
     `${ctx.ceilingUrl}/submit`,
-    { method: 'POST', body: '{}', token: ctx.ceilingToken, pid: ctx.ceiling.child.pid },
+    { method: 'POST', body: '{}', token: ctx.ceilingToken, pid: ctx.ceiling?.child.pid },
     `${ctx.apiUrl}/api/v1/tasks`,
     { method: 'POST', body, token: ctx.accessToken, pid: ctx.api.child.pid },
   );
@@ -27,7 +27,7 @@ export async function readVsCeiling(ctx: BenchContext): Promise<Row> {
   const task = await ctx.call<{ id: string }>('/api/v1/tasks', { agentId: ctx.agentId, input: { expression: '2' } });
   const b = compare(
     `${ctx.ceilingUrl}/constant`,
-    { pid: ctx.ceiling.child.pid },
+    { pid: ctx.ceiling?.child.pid },
     `${ctx.apiUrl}/api/v1/tasks/${task.id}`,
     { token: ctx.accessToken, pid: ctx.api.child.pid },
   );

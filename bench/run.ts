@@ -1,31 +1,14 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JwtService } from '@nestjs/jwt';
-import { Client } from 'pg';
 import { bulkRetry } from './bulk-retry';
 import type { BenchContext } from './context';
-import {
-  api,
-  apiHeap,
-  dropRedisKeys,
-  DURATION_S,
-  type Proc,
-  ROOT,
-  ROUNDS,
-  type Row,
-  rssMb,
-  SETTLE_S,
-  start,
-  stop,
-  waitForOutput,
-  WARMUP_S,
-} from './harness';
+import { apiHeap, DURATION_S, ROOT, ROUNDS, type Row, rssMb, SETTLE_S, WARMUP_S } from './harness';
 import { filteredList, readVsCeiling, submitVsCeiling } from './http';
-import { BENCH_ADMIN, PG_SERVER, REDIS_URL } from './server-env';
+import { launchPlatform } from './platform';
+import { BENCH_ADMIN } from './server-env';
 import { type StartupMemory, throughput } from './throughput';
 
 /**
@@ -33,76 +16,10 @@ import { type StartupMemory, throughput } from './throughput';
  * one run, with autocannon in a process of its own. Prints a table, writes bench/results/<time>.json and
  * ends with `bench: N targets met, M missed`.
  */
-const id = Date.now().toString(36);
-const DB = `ymera_bench_${id}`;
-const PREFIX = `bench-${id}`;
-const JWT_SECRET = randomBytes(48).toString('base64url');
-
-const baseEnv = {
-  PATH: process.env.PATH,
-  NODE_ENV: 'production',
-  DATABASE_URL: `${PG_SERVER}/${DB}`,
-  REDIS_URL,
-  REDIS_PREFIX: PREFIX,
-  JWT_SECRET,
-  SECRETS_KEY: randomBytes(32).toString('hex'),
-  ADMIN_EMAIL: BENCH_ADMIN.email,
-  ADMIN_PASSWORD: BENCH_ADMIN.password,
-  LOG_LEVEL: 'warn',
-  RATE_LIMIT_PER_MIN: '100000000',
-  RATE_LIMIT_LOGIN_PER_MIN: '100000',
-  WORKER_CONCURRENCY: '50',
-  METRICS_PORT: '0',
-};
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
-
-/** The api and ceiling processes, the admin's token, a calculator agent and 100,000 finished tasks. */
-async function setUp(procs: Proc[]): Promise<BenchContext> {
-  const apiProc = start('dist/src/app/main.js', { ...baseEnv, APP_ROLE: 'api', PORT: '0' });
-  procs.push(apiProc);
-  const [, apiUrl] = await waitForOutput(apiProc, /listening on (http:\/\/[\d.:]+)\/api\/v1/);
-  const ceiling = start('dist/bench/ceiling.js', { ...baseEnv, PORT: '0' });
-  procs.push(ceiling);
-  const [, ceilingUrl] = await waitForOutput(ceiling, /ceiling listening on (http:\/\/[\d.:]+)/);
-
-  const { accessToken } = await api<{ accessToken: string }>(apiUrl, '/api/v1/auth/login', undefined, BENCH_ADMIN);
-  const agent = await api<{ id: string }>(apiUrl, '/api/v1/agents', accessToken, {
-    name: 'bench-calc',
-    type: 'calculator',
-    concurrency: 1000,
-  });
-  const ceilingToken = new JwtService({ secret: JWT_SECRET }).sign(
-    { sub: 'bench' },
-    { algorithm: 'HS256', expiresIn: 3600 },
-  );
-  const db = new Client({ connectionString: baseEnv.DATABASE_URL });
-  db.on('error', () => undefined);
-  await db.connect();
-  let worker: Promise<Proc> | undefined;
-  return {
-    apiUrl,
-    ceilingUrl,
-    accessToken,
-    ceilingToken,
-    agentId: agent.id,
-    db,
-    api: apiProc,
-    ceiling,
-    env: baseEnv,
-    prefix: PREFIX,
-    worker: () =>
-      (worker ??= (async () => {
-        const proc = start('dist/src/app/main.js', { ...baseEnv, APP_ROLE: 'worker' });
-        procs.push(proc);
-        await waitForOutput(proc, /YMERA worker started/);
-        return proc;
-      })()),
-    call: <T>(path: string, body?: unknown) => api<T>(apiUrl, path, accessToken, body),
-  };
-}
 
 /** The finished tasks (c) lists, written straight into Postgres. */
 async function seedFinishedTasks(ctx: BenchContext): Promise<void> {
@@ -157,25 +74,14 @@ function report(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const procs: Proc[] = [];
-  const pg = new Client({ connectionString: `${PG_SERVER}/postgres` });
-  await pg.connect();
+  const ctx = await launchPlatform({ name: Date.now().toString(36), ceiling: true });
   try {
-    const ctx = await setUp(procs);
-    try {
-      await scenarios(ctx, rows);
-    } finally {
-      await ctx.db.end();
-    }
+    await scenarios(ctx, rows);
   } catch (err) {
-    for (const proc of procs) process.stderr.write(`--- exit ${proc.child.exitCode}\n${proc.output().slice(-3000)}\n`);
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
     throw err;
   } finally {
-    await Promise.all(procs.map(stop));
-    await pg.query(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`).catch(() => undefined);
-    await pg.end();
-    await dropRedisKeys(PREFIX).catch(() => undefined);
+    await ctx.close();
   }
   report(rows);
 }
