@@ -1,14 +1,14 @@
 import request from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { buildApp, workerProcesses } from './utils/built-app';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 describe('a worker killed while a schedule fires', () => {
   const env = new TestEnv({ APP_ROLE: 'api', SCHEDULE_SYNC_INTERVAL_MS: '1000', QUEUE_LOCK_DURATION_MS: '2000' });
   let api: TestApp;
-  const workers: RunningProcess[] = [];
+  const workers = workerProcesses(env);
 
   beforeAll(async () => {
     buildApp();
@@ -16,17 +16,12 @@ describe('a worker killed while a schedule fires', () => {
     api = await createTestApp({ shared: env });
   }, 120_000);
   afterAll(async () => {
-    for (const worker of workers) await worker.stop('SIGKILL');
+    await workers.killAll();
     await api?.close();
     await env.destroy();
   });
 
-  const startWorker = async () => {
-    const worker = startProcess(processEnv(env, { APP_ROLE: 'worker' }));
-    workers.push(worker);
-    await worker.waitFor(/task worker (\S+) started/);
-    return worker;
-  };
+  const startWorker = () => workers.start();
 
   const firesOf = async (scheduleId: string) =>
     (
@@ -57,5 +52,5 @@ describe('a worker killed while a schedule fires', () => {
     }, 30_000);
     expect(new Set(fires).size).toBe(fires.length);
     for (let i = 1; i < fires.length; i++) expect(fires[i] - fires[i - 1]).toBe(1000);
-  });
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { buildApp, workerProcesses } from './utils/built-app';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
@@ -17,7 +17,7 @@ describe('a worker killed mid-task', () => {
   const remote = new LoopbackServer();
   let remoteUrl: string;
   let api: TestApp;
-  const workers: RunningProcess[] = [];
+  const workers = workerProcesses(env, { WORKER_CONCURRENCY: '2' });
 
   beforeAll(async () => {
     buildApp();
@@ -26,18 +26,13 @@ describe('a worker killed mid-task', () => {
     api = await createTestApp({ shared: env });
   }, 120_000);
   afterAll(async () => {
-    for (const worker of workers) await worker.stop('SIGKILL');
+    await workers.killAll();
     await api?.close();
     await remote.stop();
     await env.destroy();
   });
 
-  const startWorker = async () => {
-    const worker = startProcess(processEnv(env, { APP_ROLE: 'worker', WORKER_CONCURRENCY: '2' }));
-    workers.push(worker);
-    await worker.waitFor(/task worker (\S+) started/);
-    return worker;
-  };
+  const startWorker = () => workers.start();
 
   it('is detected as stalled and its task finishes on another worker, recorded once', async () => {
     remote.handler = (_req, res) => setTimeout(() => json(res, 200, { answer: 42 }), 1500);

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { WORKFLOW_WAITS_QUEUE } from '../src/jobs/queues';
 import { createAgent } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
-import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { buildApp, workerProcesses } from './utils/built-app';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
@@ -317,7 +317,7 @@ describe('workflow steps that wait', () => {
 describe('a waiting run across a killed worker', () => {
   const env = new TestEnv({ APP_ROLE: 'api', QUEUE_RECONCILE_INTERVAL_MS: '1000' });
   let api: TestApp;
-  const workers: RunningProcess[] = [];
+  const workers = workerProcesses(env);
 
   beforeAll(async () => {
     buildApp();
@@ -326,17 +326,12 @@ describe('a waiting run across a killed worker', () => {
     // Compiling the app is slow on a busy machine.
   }, 600_000);
   afterAll(async () => {
-    for (const worker of workers) await worker.stop('SIGKILL');
+    await workers.killAll();
     await api?.close();
     await env.destroy();
   });
 
-  const startWorker = async () => {
-    const worker = startProcess(processEnv(env, { APP_ROLE: 'worker' }));
-    workers.push(worker);
-    await worker.waitFor(/task worker (\S+) started/);
-    return worker;
-  };
+  const startWorker = () => workers.start();
 
   it('holds no process: killed while it waits, it goes on once a worker is back', async () => {
     const c = client(api);

@@ -84,3 +84,26 @@ export function startCommand(command: string, args: string[], env: NodeJS.Proces
     },
   };
 }
+
+export interface WorkerProcesses {
+  /** Starts one more `APP_ROLE=worker` process and resolves once its task worker has started. */
+  start(): Promise<RunningProcess>;
+  /** SIGKILLs every worker started so far (for afterAll). */
+  killAll(): Promise<void>;
+}
+
+/** Worker processes of a test environment, with the same settings each (plus `overrides`). */
+export function workerProcesses(env: TestEnv, overrides: Record<string, string> = {}): WorkerProcesses {
+  const workers: RunningProcess[] = [];
+  return {
+    async start() {
+      const worker = startProcess(processEnv(env, { APP_ROLE: 'worker', ...overrides }));
+      workers.push(worker);
+      await worker.waitFor(/task worker (\S+) started/);
+      return worker;
+    },
+    async killAll() {
+      for (const worker of workers) await worker.stop('SIGKILL');
+    },
+  };
+}
