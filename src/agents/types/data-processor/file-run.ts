@@ -104,6 +104,7 @@ export async function runOverFile(
       ? await sink.file.finish(file.createdBy, ctx.taskId, `${ctx.taskId}-output.ndjson`)
       : undefined;
     await work?.remove();
+    await ctx.progress(100, `${sink.count} records out`);
     return {
       ...(outputFileId ? { outputFileId } : { records: sink.records }),
       inputCount: file.records,
