@@ -1,4 +1,16 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -45,7 +57,12 @@ export class FilesController {
   @ApiConsumes('application/x-ndjson', 'application/json')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiEnvelope(FileDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.BAD_REQUEST)
+  @ApiErrors(
+    ErrorCode.VALIDATION_FAILED,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode.BAD_REQUEST,
+  )
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Query() query: UploadFileQueryDto,

@@ -30,7 +30,12 @@ describe('RecordUploadTransform', () => {
     for (const piece of [1, 2, 5, 64, 100_000]) {
       const { out, records: count } = await upload('json-array', text, piece);
       expect(count).toBe(3);
-      expect(out.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(records);
+      expect(
+        out
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      ).toEqual(records);
     }
     expect(await upload('json-array', '[]')).toEqual({ out: '', records: 0 });
     expect(await upload('json-array', ' [ ] ')).toEqual({ out: '', records: 0 });

@@ -140,7 +140,8 @@ export class RecordUploadTransform extends Transform {
         start = i + 1;
         if (element === '') {
           // `[]` is an empty file; `[,` and `[{…},]` are not JSON.
-          if (code === COMMA || this.afterComma) throw new FileContentError('an array element is missing', this.records);
+          if (code === COMMA || this.afterComma)
+            throw new FileContentError('an array element is missing', this.records);
         } else {
           out += this.record(element);
         }

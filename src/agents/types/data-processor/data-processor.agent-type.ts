@@ -109,7 +109,10 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
         chunkSize: ctx.config.chunkSize,
         maxInlineOutputBytes: ctx.config.maxInlineOutputBytes ?? DEFAULT_MAX_INLINE_OUTPUT_BYTES,
       });
-      return { ...(outputFileId ? { outputFileId } : { records }), stats: { ...counts, durationMs: Date.now() - started } };
+      return {
+        ...(outputFileId ? { outputFileId } : { records }),
+        stats: { ...counts, durationMs: Date.now() - started },
+      };
     }
     const records = ctx.input.records ?? [];
     const size = ctx.config.chunkSize;

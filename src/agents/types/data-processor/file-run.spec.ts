@@ -76,7 +76,12 @@ describe('data-processor over a file', () => {
     expect(row).toMatchObject({ createdBy: 'user-1', taskId: 'task-1', records: 2500, format: 'ndjson' });
     const text = readFileSync(store.storage.pathOf(row.id), 'utf8');
     expect(row.sizeBytes).toBe(Buffer.byteLength(text));
-    expect(text.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(orders.map((o) => ({ id: o.id, amount: o.amount })));
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(orders.map((o) => ({ id: o.id, amount: o.amount })));
     expect(existsSync(store.storage.workPath('task-1'))).toBe(false);
   });
 
