@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
-import { rename, rm, stat, truncate } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { FileStorageUnavailableError } from './files.errors';
 
 /** Counts and hashes the bytes that pass through it. */
 export class DigestTransform extends Transform {
@@ -33,11 +34,28 @@ export class DigestTransform extends Transform {
 @Injectable()
 export class FileStorage {
   readonly dir: string;
+  private ready?: Promise<void>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.dir = config.files.dir;
-    mkdirSync(join(this.dir, 'tmp'), { recursive: true });
-    mkdirSync(join(this.dir, 'work'), { recursive: true });
+  }
+
+  /**
+   * Creates the directories on first write, not at boot: a process that never writes a file (or runs where
+   * FILES_DIR is not mounted) starts all the same, and a write there is refused with 503, not a crash.
+   */
+  async ensure(): Promise<void> {
+    this.ready ??= Promise.all([
+      mkdir(join(this.dir, 'tmp'), { recursive: true }),
+      mkdir(join(this.dir, 'work'), { recursive: true }),
+    ]).then(
+      () => undefined,
+      (err: NodeJS.ErrnoException) => {
+        this.ready = undefined;
+        throw new FileStorageUnavailableError(err.code ?? 'error');
+      },
+    );
+    return this.ready;
   }
 
   pathOf(id: string): string {
@@ -54,6 +72,7 @@ export class FileStorage {
 
   /** Writes `source` through `stages` to a new temporary file; its size and SHA-256. Removed on failure. */
   async write(source: Readable, ...stages: Transform[]): Promise<{ temp: string; size: number; sha256: string }> {
+    await this.ensure();
     const temp = this.tempPath();
     const digest = new DigestTransform();
     try {

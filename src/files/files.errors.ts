@@ -28,3 +28,10 @@ export class FileUploadAbortedError extends AppError {
     super(ErrorCode.BAD_REQUEST, 'The upload ended before the whole file arrived');
   }
 }
+
+/** FILES_DIR cannot be written (not mounted, read-only, no permission): files cannot be stored here. */
+export class FileStorageUnavailableError extends AppError {
+  constructor(reason: string) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, `File storage is not available (FILES_DIR: ${reason})`);
+  }
+}

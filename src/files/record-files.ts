@@ -33,6 +33,7 @@ export class WorkFile {
 
   /** Continues the file from `bytes` (dropping what a stopped attempt wrote after it); false when it cannot. */
   async resumeAt(bytes: number): Promise<boolean> {
+    await this.storage.ensure();
     const size = await this.storage.sizeOf(this.path);
     if (size === undefined || size < bytes) return false;
     await this.storage.truncate(this.path, bytes);
@@ -43,6 +44,7 @@ export class WorkFile {
 
   /** Starts the file afresh. */
   async reset(): Promise<void> {
+    await this.storage.ensure();
     this.handle = await open(this.path, 'w');
     this.bytes = 0;
   }
@@ -89,19 +91,18 @@ export class OutputFile {
   }
 
   async append(records: FileRecord[]): Promise<void> {
-    this.handle ??= await open(this.temp, 'w');
+    const handle = await this.opened();
     const text = lines(records);
     if (!text) return;
     this.hash.update(text);
-    await this.handle.appendFile(text);
+    await handle.appendFile(text);
     this.bytes += Buffer.byteLength(text);
     this.records += records.length;
   }
 
   /** Moves it into place and records it as `owner`'s file, made by task `taskId`; its id. */
   async finish(owner: string, taskId: string, name: string): Promise<string> {
-    this.handle ??= await open(this.temp, 'w');
-    await this.handle.close();
+    await (await this.opened()).close();
     const id = randomUUID();
     await this.storage.publish(this.temp, id);
     try {
@@ -136,6 +137,14 @@ export class OutputFile {
   async abort(): Promise<void> {
     await this.handle?.close();
     await this.storage.remove(this.temp);
+  }
+
+  private async opened(): Promise<FileHandle> {
+    if (!this.handle) {
+      await this.storage.ensure();
+      this.handle = await open(this.temp, 'w');
+    }
+    return this.handle;
   }
 }
 
