@@ -66,7 +66,15 @@ describe('identity: register, login, tokens, MFA', () => {
       expect.objectContaining({
         email: 'ada@example.com',
         role: 'viewer',
-        permissions: ['agents:read', 'tasks:read', 'workflows:read', 'schedules:read', 'webhooks:read', 'hooks:read'],
+        permissions: [
+          'agents:read',
+          'tasks:read',
+          'workflows:read',
+          'schedules:read',
+          'webhooks:read',
+          'hooks:read',
+          'files:read',
+        ],
       }),
     );
     expect(me.body.data.lastLoginAt).not.toBeNull();

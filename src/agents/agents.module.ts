@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SchemaValidator } from '../common/schema/schema-validator';
+import { FilesModule } from '../files/files.module';
 import { AgentSecrets } from './agent-secrets';
 import { AGENT_TYPES, AgentTypeRegistry } from './agent-type.registry';
 import type { AgentType } from './agent-type';
@@ -14,6 +15,7 @@ import { AgentRepository } from './persistence/agent.repository';
 import { AGENT_TYPE_CLASSES } from './types';
 
 @Module({
+  imports: [FilesModule],
   controllers: [AgentsController, AgentTypesController],
   providers: [
     AgentsService,

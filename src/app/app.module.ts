@@ -28,6 +28,7 @@ import { HooksModule } from '../hooks/hooks.module';
 import { TriggersModule } from '../workflows/triggers/triggers.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { BulkModule } from '../bulk/bulk.module';
+import { FilesHttpModule } from '../files/files-http.module';
 import type { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
@@ -76,6 +77,7 @@ export class AppModule {
               ConsoleModule,
               QueueBoardModule,
               StatsModule,
+              FilesHttpModule,
             ]
           : []),
       ],

@@ -12,6 +12,7 @@ import { requestLogObserver } from '../logging/logging.module';
 import { httpMetricsObserver } from '../metrics/http-metrics.observer';
 import { Metrics } from '../metrics/metrics.service';
 import { keepRawBody } from '../hooks/raw-body';
+import { isFileUpload } from '../files/upload-body';
 import { mountQueueBoard } from '../queue/queue-board';
 import { ErrorEnvelopeDto } from '../common/swagger/api-envelope';
 import { jsonBodies } from '../common/http/content-type.middleware';
@@ -112,6 +113,11 @@ function inOrder(...handlers: RequestHandler[]): RequestHandler {
   };
 }
 
+/** `matched` for the requests `matches` picks, `other` for the rest. */
+function byRoute(matches: (req: Request) => boolean, matched: RequestHandler, other: RequestHandler): RequestHandler {
+  return (req, res, next) => (matches(req) ? matched : other)(req, res, next);
+}
+
 export function buildOpenApiDocument(app: NestExpressApplication, version: string) {
   const config = new DocumentBuilder()
     .setTitle('YMERA API')
@@ -167,7 +173,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   app.use(
     inOrder(
       requestTrackingMiddleware([requestLogObserver(rootLogger), httpMetricsObserver(app.get(Metrics))]),
-      requestDeadline(config.http.requestTimeoutMs),
+      byRoute(isFileUpload, requestDeadline(config.files.uploadTimeoutMs), requestDeadline(config.http.requestTimeoutMs)),
       refuseBadUrls,
       securityHeaders,
       corsWhenOrigin(
@@ -184,7 +190,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
           ],
         }),
       ),
-      jsonBodies(bodyParserFor(config)),
+      // An upload's body is the file: its route streams it to storage.
+      byRoute(isFileUpload, (_req, _res, next) => next(), jsonBodies(bodyParserFor(config))),
     ),
   );
   // Socket.IO keeps its rooms in memory: each instance relays the events it reads from Redis to its own clients.

@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'webhooks:write',
   'hooks:read',
   'hooks:write',
+  'files:read',
+  'files:write',
   'apikeys:manage',
   'audit:read',
   'users:manage',
@@ -30,6 +32,7 @@ const VIEWER: Permission[] = [
   'schedules:read',
   'webhooks:read',
   'hooks:read',
+  'files:read',
 ];
 const OPERATOR: Permission[] = [
   ...VIEWER,
@@ -39,6 +42,7 @@ const OPERATOR: Permission[] = [
   'schedules:write',
   'webhooks:write',
   'hooks:write',
+  'files:write',
   'apikeys:manage',
 ];
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import bytes from 'bytes';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -42,6 +43,8 @@ export interface AppConfig {
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   schedules: { syncIntervalMs: number };
   bulk: { batchSize: number };
+  /** Uploaded files: an absolute directory, the largest upload, and how long one may take. */
+  files: { dir: string; maxBytes: number; uploadTimeoutMs: number };
   webhooks: {
     maxAttempts: number;
     backoffMs: number;
@@ -217,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     },
     schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS },
     bulk: { batchSize: parsed.BULK_BATCH_SIZE },
+    files: {
+      dir: resolve(parsed.FILES_DIR),
+      maxBytes: bytes.parse(parsed.FILE_MAX_BYTES) ?? 1024 ** 3,
+      uploadTimeoutMs: parsed.FILE_UPLOAD_TIMEOUT_MS,
+    },
     webhooks: {
       maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
       backoffMs: parsed.WEBHOOK_BACKOFF_MS,

@@ -162,6 +162,21 @@ export class EnvSchema {
   @Max(10_000)
   BULK_BATCH_SIZE = 1000;
 
+  /** Where uploaded files (`POST /files`) are kept; api and worker processes must see the same directory. */
+  @IsString()
+  @MinLength(1)
+  FILES_DIR = 'data/files';
+
+  @Matches(BYTE_SIZE, { message: 'must be a size such as 1gb, 200mb or 1048576' })
+  FILE_MAX_BYTES = '1gb';
+
+  /** How long one upload may take; other requests keep REQUEST_TIMEOUT_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  FILE_UPLOAD_TIMEOUT_MS = 600_000;
+
   /** How often the workers check that every schedule has its job scheduler, and make fires that were missed. */
   @Transform(toInt)
   @IsInt()

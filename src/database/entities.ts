@@ -19,6 +19,7 @@ import { MfaRecoveryCodeEntity } from '../auth/entities/mfa-recovery-code.entity
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
 import { BulkOperationEntity } from '../bulk/entities/bulk-operation.entity';
+import { FileEntity } from '../files/entities/file.entity';
 
 /** Every TypeORM entity of the application, so the app, the CLI and the schema check see the same model. */
 export const ENTITIES: Function[] = [
@@ -43,4 +44,5 @@ export const ENTITIES: Function[] = [
   WebhookDeliveryEntity,
   BulkOperationEntity,
   InboundHookEntity,
+  FileEntity,
 ];

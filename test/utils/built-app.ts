@@ -30,6 +30,7 @@ export function processEnv(env: TestEnv, overrides: Record<string, string> = {})
     ADMIN_PASSWORD: config.auth.adminPassword,
     AGENT_ALLOW_PRIVATE_NETWORKS: String(config.agents.allowPrivateNetworks),
     QUEUE_LOCK_DURATION_MS: String(config.queue.lockDurationMs),
+    FILES_DIR: config.files.dir,
     LOG_LEVEL: 'info',
     METRICS_PORT: '0',
     ...overrides,

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -40,6 +43,7 @@ export class TestEnv {
       // Generous budgets so tests are not limited by each other; rate-limit tests set their own.
       RATE_LIMIT_PER_MIN: '100000',
       RATE_LIMIT_LOGIN_PER_MIN: '100000',
+      FILES_DIR: join(tmpdir(), `ymera-test-files-${this.id}`),
       ...overrides,
     };
     this.config = loadConfig(this.vars);
@@ -52,6 +56,7 @@ export class TestEnv {
 
   async destroy(): Promise<void> {
     await dropDatabase(this.config);
+    rmSync(this.config.files.dir, { recursive: true, force: true });
     const redis = new Redis(REDIS_URL);
     try {
       let cursor = '0';

@@ -71,7 +71,7 @@ test('an API key: scopes from the user’s permissions, shown once and copied, w
   const form = page.getByRole('region', { name: 'New API key' });
   await expect(form.getByRole('textbox', { name: 'Name' })).toBeFocused();
   // Only the operator's own permissions are offered.
-  await expect(form.getByRole('checkbox')).toHaveCount(13);
+  await expect(form.getByRole('checkbox')).toHaveCount(15);
   for (const held of ['agents:read', 'tasks:write', 'schedules:write', 'apikeys:manage']) {
     await expect(form.getByRole('checkbox', { name: held, exact: true })).toBeVisible();
   }
@@ -151,7 +151,7 @@ test('two-factor authentication: enrolled from the profile page; signing in agai
   await expect(account).toContainText(user.email);
   await expect(account).toContainText('viewer');
   const permissions = page.getByRole('list', { name: 'Your permissions' });
-  await expect(permissions.getByRole('listitem')).toHaveCount(6);
+  await expect(permissions.getByRole('listitem')).toHaveCount(7);
   await expect(permissions).toContainText('agents:read');
   await expect(permissions).not.toContainText('agents:write');
 

@@ -1,9 +1,10 @@
+import type { RecordFiles } from '../../../files/record-files';
 import { AgentExecutionError } from '../../agent-type';
 import { executionContext } from '../../../../test/fakes/execution-context';
 import { DataProcessorAgentType, type DataProcessorConfig } from './data-processor.agent-type';
 import type { DataRecord, PipelineStep } from './pipeline';
 
-const processor = new DataProcessorAgentType();
+const processor = new DataProcessorAgentType({} as RecordFiles);
 
 const orders: DataRecord[] = Array.from({ length: 2500 }, (_, i) => ({
   id: i,
@@ -68,7 +69,7 @@ describe('data-processor', () => {
       inputCount: 2500,
       chunks: 5,
       resumedFromChunk: 0,
-      outputCount: out.records.length,
+      outputCount: out.records!.length,
     });
     expect(ctx.partWrites).toEqual([0, 1, 2, 3, 4]);
     expect(ctx.checkpoints).toHaveLength(0);
@@ -89,7 +90,7 @@ describe('data-processor', () => {
       { records: orders.slice(0, 10) },
       { pipeline: [{ limit: { count: 2 } }], chunkSize: 1000 },
     );
-    expect((await processor.execute(ctx)).records.map((r) => r.id)).toEqual([0, 1]);
+    expect((await processor.execute(ctx)).records!.map((r) => r.id)).toEqual([0, 1]);
   });
 
   it('an attempt stopped midway is resumed from its saved parts, not from the start', async () => {
@@ -132,7 +133,7 @@ describe('data-processor', () => {
     });
     const out = await processor.execute(retry);
     expect(out.stats.resumedFromChunk).toBe(2);
-    expect(out.records.map((r) => r.id)).toEqual(
+    expect(out.records!.map((r) => r.id)).toEqual(
       orders
         .filter((o) => (o.amount as number) > 0 && ['DE', 'FR'].includes((o.customer as DataRecord).country as string))
         .map((o) => o.id),

@@ -1,20 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { RecordFiles } from '../../../files/record-files';
 import { type AgentType, type ExecutionContext, throwIfAborted } from '../../agent-type';
+import { runOverFile } from './file-run';
 import { applySteps, type DataRecord, isStreaming, PIPELINE_SCHEMA, type PipelineStep } from './pipeline';
 
+/** The records inline, or the id of a file of records (`POST /files`): exactly one of them. */
 export interface DataProcessorInput {
-  records: DataRecord[];
+  records?: DataRecord[];
+  file?: string;
   pipeline?: PipelineStep[];
 }
 export interface DataProcessorConfig {
   pipeline: PipelineStep[];
   chunkSize: number;
+  /** Over a file: an output larger than this (as JSON) is written to a new file instead of the result. */
+  maxInlineOutputBytes?: number;
 }
 export interface DataProcessorOutput {
-  records: DataRecord[];
+  /** The output records; absent when they went to `outputFileId`. */
+  records?: DataRecord[];
+  outputFileId?: string;
   stats: { inputCount: number; outputCount: number; chunks: number; resumedFromChunk: number; durationMs: number };
 }
+
+export const DEFAULT_MAX_INLINE_OUTPUT_BYTES = 1024 * 1024;
 
 /** What is saved after every chunk, as checkpoint part number `chunk`: what the streaming steps produced from it. */
 interface ChunkPart {
@@ -45,28 +55,44 @@ function append(to: DataRecord[], records: DataRecord[]): void {
 export class DataProcessorAgentType implements AgentType<DataProcessorInput, DataProcessorConfig, DataProcessorOutput> {
   readonly type = 'data-processor';
   readonly description =
-    'Runs a declarative pipeline (filter, select, sort, group, dedupe, limit) over records, in chunks, saving what each chunk produced as it goes.';
+    'Runs a declarative pipeline (filter, select, sort, group, dedupe, limit) over records, inline or from a file, in chunks, saving what each chunk produced as it goes.';
+
+  constructor(private readonly files: RecordFiles) {}
+
   readonly configSchema = {
     type: 'object',
     additionalProperties: false,
     properties: {
       pipeline: { ...PIPELINE_SCHEMA, default: [], description: 'Used when the input brings no pipeline' },
       chunkSize: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
+      maxInlineOutputBytes: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 16 * 1024 * 1024,
+        default: DEFAULT_MAX_INLINE_OUTPUT_BYTES,
+        description: 'Over a file: a larger output is written to a new file (`outputFileId`)',
+      },
     },
   };
   readonly inputSchema = {
     type: 'object',
-    required: ['records'],
+    oneOf: [{ required: ['records'] }, { required: ['file'] }],
     additionalProperties: false,
     properties: {
       records: { type: 'array', items: { type: 'object' } },
+      file: { type: 'string', format: 'uuid', description: 'The id of a file of records (POST /files)' },
       pipeline: PIPELINE_SCHEMA,
     },
   };
   readonly outputSchema = {
     type: 'object',
-    required: ['records', 'stats'],
-    properties: { records: { type: 'array', items: { type: 'object' } }, stats: { type: 'object' } },
+    required: ['stats'],
+    oneOf: [{ required: ['records'] }, { required: ['outputFileId'] }],
+    properties: {
+      records: { type: 'array', items: { type: 'object' } },
+      outputFileId: { type: 'string', format: 'uuid' },
+      stats: { type: 'object' },
+    },
   };
 
   async execute(ctx: ExecutionContext<DataProcessorInput, DataProcessorConfig>): Promise<DataProcessorOutput> {
@@ -75,7 +101,20 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
     const firstWhole = steps.findIndex((s) => !isStreaming(s));
     const streaming = firstWhole === -1 ? steps : steps.slice(0, firstWhole);
     const rest = firstWhole === -1 ? [] : steps.slice(firstWhole);
-    const records = ctx.input.records;
+    if (ctx.input.file !== undefined) {
+      const { records, outputFileId, ...counts } = await runOverFile(ctx, this.files, {
+        fileId: ctx.input.file,
+        streaming,
+        rest,
+        chunkSize: ctx.config.chunkSize,
+        maxInlineOutputBytes: ctx.config.maxInlineOutputBytes ?? DEFAULT_MAX_INLINE_OUTPUT_BYTES,
+      });
+      return {
+        ...(outputFileId ? { outputFileId } : { records }),
+        stats: { ...counts, durationMs: Date.now() - started },
+      };
+    }
+    const records = ctx.input.records ?? [];
     const size = ctx.config.chunkSize;
     const chunks = Math.ceil(records.length / size);
 

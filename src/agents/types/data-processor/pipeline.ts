@@ -89,11 +89,11 @@ export function isStreaming(step: PipelineStep): boolean {
   return 'filter' in step || 'select' in step;
 }
 
-function keyOf(record: DataRecord, by: string | string[]): string {
+export function keyOf(record: DataRecord, by: string | string[]): string {
   return JSON.stringify((Array.isArray(by) ? by : [by]).map((field) => getPath(record, field) ?? null));
 }
 
-function setPath(target: DataRecord, path: string, value: unknown): void {
+export function setPath(target: DataRecord, path: string, value: unknown): void {
   const segments = path.split('.');
   let node = target;
   for (const segment of segments.slice(0, -1)) {

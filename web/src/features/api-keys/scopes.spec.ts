@@ -24,6 +24,8 @@ describe('offeredScopes', () => {
       'webhooks:read',
       'hooks:read',
       'hooks:write',
+      'files:read',
+      'files:write',
       'apikeys:manage',
     ];
     expect(offeredScopes(operator).map((s) => s.scope)).toEqual([
@@ -39,6 +41,8 @@ describe('offeredScopes', () => {
       'webhooks:write',
       'hooks:read',
       'hooks:write',
+      'files:read',
+      'files:write',
       'apikeys:manage',
     ]);
   });
@@ -64,6 +68,8 @@ describe('offeredScopes', () => {
       'webhooks:write',
       'hooks:read',
       'hooks:write',
+      'files:read',
+      'files:write',
       'apikeys:manage',
       'audit:read',
       'users:manage',

@@ -18,6 +18,8 @@ export const PERMISSIONS: readonly { scope: Permission; description: string }[] 
   { scope: 'webhooks:write', description: 'Create, change and delete webhook endpoints; redeliver' },
   { scope: 'hooks:read', description: 'Read inbound hooks' },
   { scope: 'hooks:write', description: 'Create, change and delete inbound hooks' },
+  { scope: 'files:read', description: 'Read and download files of records' },
+  { scope: 'files:write', description: 'Upload and delete files of records' },
   { scope: 'apikeys:manage', description: 'Create, list and revoke API keys' },
   { scope: 'audit:read', description: 'Read the audit log' },
   { scope: 'users:manage', description: 'Manage users and their roles' },

@@ -1,0 +1,130 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executionContext } from '../../../../test/fakes/execution-context';
+import { recordFiles } from '../../../../test/fakes/record-files';
+import { AgentExecutionError } from '../../agent-type';
+import { DataProcessorAgentType, type DataProcessorConfig } from './data-processor.agent-type';
+import type { DataRecord, PipelineStep } from './pipeline';
+
+const dir = mkdtempSync(join(tmpdir(), 'ymera-dp-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const store = recordFiles(dir);
+const processor = new DataProcessorAgentType(store.files);
+
+const orders: DataRecord[] = Array.from({ length: 2500 }, (_, i) => ({
+  id: i,
+  amount: (i % 7) * 10,
+  note: i % 11 === 0 ? null : `n${i % 13}`,
+  customer: { country: ['DE', 'FR', 'US', undefined][i % 4], name: `c${i % 50}` },
+}));
+const fileId = store.add(orders);
+const config: DataProcessorConfig = { pipeline: [], chunkSize: 500 };
+
+const PIPELINES: Record<string, PipelineStep[]> = {
+  'filter, select, dedupe, group, sort, limit': [
+    { filter: { where: { field: 'amount', op: 'gt', value: 0 } } },
+    { select: { fields: ['id', 'amount', 'customer.country', 'customer.name'] } },
+    { dedupe: { by: 'customer.name' } },
+    {
+      group: {
+        by: 'customer.country',
+        aggregates: {
+          total: { op: 'sum', field: 'amount' },
+          mean: { op: 'avg', field: 'amount' },
+          n: { op: 'count' },
+          low: { op: 'min', field: 'amount' },
+          top: { op: 'max', field: 'amount' },
+          none: { op: 'sum', field: 'missing' },
+        },
+      },
+    },
+    { sort: { by: 'total', order: 'desc' } },
+    { limit: { count: 2 } },
+  ],
+  'streaming steps only': [
+    { filter: { where: { field: 'customer.country', op: 'in', value: ['DE', 'FR'] } } },
+    { select: { fields: ['id', 'customer.name'] } },
+  ],
+  'group first, by two fields, counting a field': [
+    { group: { by: ['customer.country', 'amount'], aggregates: { n: { op: 'count', field: 'note' } } } },
+    { filter: { where: { field: 'n', op: 'gt', value: 20 } } },
+  ],
+  'sort then limit': [{ sort: { by: 'note' } }, { limit: { count: 30 } }],
+  'limit that stops early, then dedupe': [{ limit: { count: 120 } }, { dedupe: { by: ['amount', 'note'] } }],
+  'no steps': [],
+};
+
+describe('data-processor over a file', () => {
+  it.each(Object.entries(PIPELINES))('gives what the same records inline give: %s', async (_name, pipeline) => {
+    const inline = await processor.execute(executionContext({ records: orders, pipeline }, config));
+    const ctx = executionContext({ file: fileId, pipeline }, config);
+    const out = await processor.execute(ctx);
+    expect(out.records).toEqual(inline.records);
+    expect(out.outputFileId).toBeUndefined();
+    expect(out.stats).toMatchObject({ inputCount: 2500, chunks: 5, outputCount: inline.records!.length });
+    expect(ctx.progressReports.at(-1)).toBe(100);
+  });
+
+  it('writes an output over the inline limit to a new file of the input file’s owner, and cleans up', async () => {
+    const pipeline: PipelineStep[] = [{ select: { fields: ['id', 'amount'] } }];
+    const ctx = executionContext({ file: fileId, pipeline }, { ...config, maxInlineOutputBytes: 10_000 });
+    const out = await processor.execute(ctx);
+    expect(out.records).toBeUndefined();
+    expect(out.stats).toMatchObject({ inputCount: 2500, outputCount: 2500 });
+    const row = store.repository.rows.get(out.outputFileId!)!;
+    expect(row).toMatchObject({ createdBy: 'user-1', taskId: 'task-1', records: 2500, format: 'ndjson' });
+    const text = readFileSync(store.storage.pathOf(row.id), 'utf8');
+    expect(row.sizeBytes).toBe(Buffer.byteLength(text));
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(orders.map((o) => ({ id: o.id, amount: o.amount })));
+    expect(existsSync(store.storage.workPath('task-1'))).toBe(false);
+  });
+
+  it('an attempt stopped midway is resumed from its parts, dropping what it wrote after the last one', async () => {
+    const pipeline = PIPELINES['streaming steps only'];
+    const controller = new AbortController();
+    const first = executionContext({ file: fileId, pipeline }, config, { taskId: 'task-2', signal: controller.signal });
+    const save = first.checkpointPart;
+    first.checkpointPart = async (seq, part) => {
+      await save(seq, part);
+      if (first.parts.size === 3) {
+        // What a worker killed between writing and saving the next part leaves behind.
+        appendFileSync(store.storage.workPath('task-2'), '{"id":"half-written"}\n');
+        controller.abort(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
+      }
+    };
+    await expect(processor.execute(first)).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
+    expect(existsSync(store.storage.workPath('task-2'))).toBe(true);
+
+    const retry = executionContext({ file: fileId, pipeline }, config, { taskId: 'task-2', attempt: 2 });
+    for (const [seq, part] of first.parts) retry.parts.set(seq, part);
+    const out = await processor.execute(retry);
+    expect(out.stats.resumedFromChunk).toBe(3);
+    expect(retry.partWrites).toEqual([3, 4]);
+    const inline = await processor.execute(executionContext({ records: orders, pipeline }, config));
+    expect(out.records).toEqual(inline.records);
+  });
+
+  it('starts the file again when the work file is gone', async () => {
+    const pipeline = PIPELINES['streaming steps only'];
+    const first = executionContext({ file: fileId, pipeline }, config, { taskId: 'task-3' });
+    await processor.execute(first);
+    const retry = executionContext({ file: fileId, pipeline }, config, { taskId: 'task-3', attempt: 2 });
+    for (const [seq, part] of first.parts) retry.parts.set(seq, part);
+    const out = await processor.execute(retry);
+    expect(out.stats.resumedFromChunk).toBe(0);
+    expect(out.records).toHaveLength(1250);
+  });
+
+  it('fails at once, without retries, when the file does not exist', async () => {
+    const ctx = executionContext({ file: '00000000-0000-4000-8000-000000000000' }, config);
+    const err = await processor.execute(ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AgentExecutionError);
+    expect(err).toMatchObject({ code: 'FILE_NOT_FOUND', retryable: false });
+  });
+});

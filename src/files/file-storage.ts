@@ -1,0 +1,112 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { FileStorageUnavailableError } from './files.errors';
+
+/** Counts and hashes the bytes that pass through it. */
+export class DigestTransform extends Transform {
+  size = 0;
+  private readonly hash = createHash('sha256');
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  get sha256(): string {
+    return this.hash.copy().digest('hex');
+  }
+}
+
+/**
+ * The bytes of files, in FILES_DIR: `<id>.ndjson` for stored files, `tmp/` for uploads under way (moved
+ * into place whole, so a reader never sees half a file), `work/` for what a task writes as it goes (kept
+ * across its attempts, so a retry on any process that sees the directory resumes it).
+ */
+@Injectable()
+export class FileStorage {
+  readonly dir: string;
+  private ready?: Promise<void>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.dir = config.files.dir;
+  }
+
+  /**
+   * Creates the directories on first write, not at boot: a process that never writes a file (or runs where
+   * FILES_DIR is not mounted) starts all the same, and a write there is refused with 503, not a crash.
+   */
+  async ensure(): Promise<void> {
+    this.ready ??= Promise.all([
+      mkdir(join(this.dir, 'tmp'), { recursive: true }),
+      mkdir(join(this.dir, 'work'), { recursive: true }),
+    ]).then(
+      () => undefined,
+      (err: NodeJS.ErrnoException) => {
+        this.ready = undefined;
+        throw new FileStorageUnavailableError(err.code ?? 'error');
+      },
+    );
+    return this.ready;
+  }
+
+  pathOf(id: string): string {
+    return join(this.dir, `${id}.ndjson`);
+  }
+
+  tempPath(): string {
+    return join(this.dir, 'tmp', randomUUID());
+  }
+
+  workPath(key: string): string {
+    return join(this.dir, 'work', `${key}.ndjson`);
+  }
+
+  /** Writes `source` through `stages` to a new temporary file; its size and SHA-256. Removed on failure. */
+  async write(source: Readable, ...stages: Transform[]): Promise<{ temp: string; size: number; sha256: string }> {
+    await this.ensure();
+    const temp = this.tempPath();
+    const digest = new DigestTransform();
+    try {
+      await pipeline([source, ...stages, digest, createWriteStream(temp)]);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    return { temp, size: digest.size, sha256: digest.sha256 };
+  }
+
+  /** Moves a finished temporary (or work) file into place as file `id`. */
+  async publish(path: string, id: string): Promise<void> {
+    await rename(path, this.pathOf(id));
+  }
+
+  open(id: string): ReadStream {
+    return createReadStream(this.pathOf(id));
+  }
+
+  async remove(path: string): Promise<void> {
+    await rm(path, { force: true });
+  }
+
+  /** The size of the file at `path`, or undefined when there is none. */
+  async sizeOf(path: string): Promise<number | undefined> {
+    try {
+      return (await stat(path)).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async truncate(path: string, bytes: number): Promise<void> {
+    await truncate(path, bytes);
+  }
+}

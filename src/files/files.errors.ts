@@ -1,0 +1,37 @@
+import { AppError, ValidationFailedError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+
+export class FileTooLargeError extends AppError {
+  constructor(maxBytes: number) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${maxBytes} bytes (FILE_MAX_BYTES)`);
+  }
+}
+
+export class FileTypeUnsupportedError extends AppError {
+  constructor() {
+    super(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      'Upload a file as application/x-ndjson (one JSON object per line) or application/json (an array of objects)',
+    );
+  }
+}
+
+/** What is wrong with a file's content, and where: the whole upload is refused. */
+export class FileContentError extends ValidationFailedError {
+  constructor(message: string, record?: number) {
+    super([{ field: record === undefined ? '/' : `/${record}`, message }], `The file is not valid: ${message}`);
+  }
+}
+
+export class FileUploadAbortedError extends AppError {
+  constructor() {
+    super(ErrorCode.BAD_REQUEST, 'The upload ended before the whole file arrived');
+  }
+}
+
+/** FILES_DIR cannot be written (not mounted, read-only, no permission): files cannot be stored here. */
+export class FileStorageUnavailableError extends AppError {
+  constructor(reason: string) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, `File storage is not available (FILES_DIR: ${reason})`);
+  }
+}

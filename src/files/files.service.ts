@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuditRequestContext } from '../audit/audit-context';
+import { isAdmin, type Principal } from '../auth/principal';
+import { NotFoundError } from '../common/errors/app.error';
+import { Page } from '../common/http/envelope';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { FileStorage } from './file-storage';
+import { FileTooLargeError, FileTypeUnsupportedError } from './files.errors';
+import { FileRepository, type StoredFile } from './persistence/file.repository';
+import { RecordUploadTransform, type UploadFormat } from './record-upload.transform';
+
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-lines'];
+
+/** The upload format a Content-Type names, or undefined for one that is not accepted. */
+export function uploadFormatOf(contentType: string | undefined): UploadFormat | undefined {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (NDJSON_TYPES.includes(type)) return 'ndjson';
+  if (type === 'application/json') return 'json-array';
+  return undefined;
+}
+
+export interface Upload {
+  body: Readable;
+  contentType?: string;
+  /** The Content-Length the client announced, if any. */
+  length?: number;
+  name?: string;
+}
+
+/**
+ * Files as their users keep them: uploaded as a stream (checked record by record, stored as NDJSON, never
+ * held whole), read back as a stream, deleted. Users see their own files; admins everyone's.
+ */
+@Injectable()
+export class FilesService {
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly store: FileRepository,
+    private readonly storage: FileStorage,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.maxBytes = config.files.maxBytes;
+  }
+
+  async upload(principal: Principal, upload: Upload, audit?: AuditRequestContext): Promise<StoredFile> {
+    const format = uploadFormatOf(upload.contentType);
+    if (!format) throw new FileTypeUnsupportedError();
+    if (upload.length !== undefined && upload.length > this.maxBytes) throw new FileTooLargeError(this.maxBytes);
+    const records = new RecordUploadTransform(format, this.maxBytes);
+    const written = await this.storage.write(upload.body, records);
+    const id = randomUUID();
+    try {
+      await this.storage.publish(written.temp, id);
+      return await this.store.create(
+        {
+          id,
+          name: upload.name ?? `upload-${id}.ndjson`,
+          format: 'ndjson',
+          uploadedAs: format === 'ndjson' ? 'application/x-ndjson' : 'application/json',
+          sizeBytes: written.size,
+          records: records.records,
+          sha256: written.sha256,
+          taskId: null,
+          createdBy: principal.userId,
+        },
+        (file) => ({
+          action: 'file.create',
+          outcome: 'success',
+          resourceType: 'file',
+          resourceId: file.id,
+          details: { name: file.name, sizeBytes: file.sizeBytes, records: file.records, sha256: file.sha256 },
+        }),
+        audit,
+      );
+    } catch (err) {
+      await this.storage.remove(written.temp);
+      await this.storage.remove(this.storage.pathOf(id));
+      throw err;
+    }
+  }
+
+  async get(principal: Principal, id: string): Promise<StoredFile> {
+    const file = await this.store.findById(id, isAdmin(principal) ? undefined : principal.userId);
+    if (!file) throw new NotFoundError('File');
+    return file;
+  }
+
+  async list(principal: Principal, skip: number, limit: number): Promise<Page<StoredFile>> {
+    const { items, total } = await this.store.list(isAdmin(principal) ? undefined : principal.userId, skip, limit);
+    return new Page(items, total, skip, limit);
+  }
+
+  /** The file and a stream of its content. */
+  async content(principal: Principal, id: string): Promise<{ file: StoredFile; stream: ReadStream }> {
+    const file = await this.get(principal, id);
+    return { file, stream: this.storage.open(file.id) };
+  }
+
+  /** Deletes the row (with its audit entry), then the bytes: a reader never finds a row without its file. */
+  async delete(principal: Principal, id: string, audit?: AuditRequestContext): Promise<void> {
+    const deleted = await this.store.delete(
+      id,
+      isAdmin(principal) ? undefined : principal.userId,
+      { action: 'file.delete', outcome: 'success', resourceType: 'file', resourceId: id },
+      audit,
+    );
+    if (!deleted) throw new NotFoundError('File');
+    await this.storage.remove(this.storage.pathOf(id));
+  }
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AuditRequestContext } from '../../audit/audit-context';
+import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { OwnedRecords } from '../../audit/owned-records';
+import { FileEntity } from '../entities/file.entity';
+
+export type StoredFile = FileEntity;
+export type NewFile = Pick<
+  StoredFile,
+  'id' | 'name' | 'format' | 'uploadedAs' | 'sizeBytes' | 'records' | 'sha256' | 'taskId' | 'createdBy'
+>;
+
+/** Every statement on `files`. Changes commit with their audit entry. */
+@Injectable()
+export class FileRepository {
+  private readonly records: OwnedRecords<StoredFile>;
+
+  constructor(@InjectDataSource() dataSource: DataSource, audit: AuditService) {
+    this.records = new OwnedRecords(dataSource, audit, FileEntity);
+  }
+
+  create(fields: NewFile, eventOf: (file: StoredFile) => AuditEvent, context?: AuditRequestContext) {
+    return this.records.create(fields, eventOf, context);
+  }
+
+  /** The file; with `createdBy`, only that user's. */
+  findById(id: string, createdBy?: string): Promise<StoredFile | undefined> {
+    return this.records.findById(id, createdBy);
+  }
+
+  /** Newest first; with `createdBy`, only that user's. */
+  list(createdBy: string | undefined, skip: number, limit: number) {
+    return this.records.list(createdBy, skip, limit);
+  }
+
+  /** Deletes a file's row with its audit entry; the row deleted, or undefined when there is none. */
+  delete(id: string, createdBy: string | undefined, event: AuditEvent, context?: AuditRequestContext) {
+    return this.records.delete(id, createdBy, event, context);
+  }
+}

@@ -1,0 +1,72 @@
+import { Readable } from 'node:stream';
+import { FileContentError, FileTooLargeError } from './files.errors';
+import { RecordUploadTransform, type UploadFormat } from './record-upload.transform';
+
+/** Sends `text` through a transform in pieces of `piece` bytes; the stored text and the record count. */
+async function upload(format: UploadFormat, text: string, piece = 7, max = 1_000_000) {
+  const bytes = Buffer.from(text);
+  const pieces = [];
+  for (let i = 0; i < bytes.length; i += piece) pieces.push(bytes.subarray(i, i + piece));
+  const transform = new RecordUploadTransform(format, max);
+  let out = '';
+  for await (const chunk of Readable.from(pieces).pipe(transform)) out += String(chunk);
+  return { out, records: transform.records };
+}
+
+describe('RecordUploadTransform', () => {
+  it('keeps NDJSON lines as they came, skipping blank lines, CRLF or not, whatever the pieces', async () => {
+    const text = '{"a":1}\r\n\n{"b":"x\\ny"}\n  \n{"é":"ü"}';
+    for (const piece of [1, 3, 7, 1000]) {
+      expect(await upload('ndjson', text, piece)).toEqual({
+        out: '{"a":1}\n{"b":"x\\ny"}\n{"é":"ü"}\n',
+        records: 3,
+      });
+    }
+  });
+
+  it('turns a JSON array of objects into NDJSON, strings with brackets, commas and escapes included', async () => {
+    const records = [{ a: 1, s: 'x],[{"' }, { nested: { list: [1, [2], { b: '\\' }] } }, {}];
+    const text = `  [\n${records.map((r) => JSON.stringify(r, null, 2)).join(' ,\n')}\n]  \n`;
+    for (const piece of [1, 2, 5, 64, 100_000]) {
+      const { out, records: count } = await upload('json-array', text, piece);
+      expect(count).toBe(3);
+      expect(
+        out
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      ).toEqual(records);
+    }
+    expect(await upload('json-array', '[]')).toEqual({ out: '', records: 0 });
+    expect(await upload('json-array', ' [ ] ')).toEqual({ out: '', records: 0 });
+  });
+
+  it.each([
+    ['ndjson', '{"a":1}\n{"a":', /not valid JSON/],
+    ['ndjson', '{"a":1}\n[1,2]\n', /must be a JSON object/],
+    ['ndjson', 'null\n', /must be a JSON object/],
+    ['json-array', '{"a":1}', /expected a JSON array/],
+    ['json-array', '[{"a":1},]', /element is missing/],
+    ['json-array', '[,{"a":1}]', /element is missing/],
+    ['json-array', '[{"a":1}', /not closed/],
+    ['json-array', '[{"a":1}] x', /after the JSON array/],
+    ['json-array', '[{"a":1}, 2]', /must be a JSON object/],
+    ['json-array', '[{"a" 1}]', /not valid JSON/],
+    ['json-array', '', /expected a JSON array/],
+  ] as const)('refuses bad %s content: %j', async (format, text, message) => {
+    const refused = upload(format, text);
+    await expect(refused).rejects.toBeInstanceOf(FileContentError);
+    await expect(refused).rejects.toThrow(message);
+  });
+
+  it('names the record that is wrong', async () => {
+    const err = await upload('ndjson', '{"a":1}\n{"a":2}\n{oops}\n').catch((e: FileContentError) => e);
+    expect((err as FileContentError).details).toEqual([{ field: '/2', message: 'a record is not valid JSON' }]);
+  });
+
+  it('refuses more bytes than the limit as soon as they arrive', async () => {
+    const line = JSON.stringify({ pad: 'x'.repeat(100) }) + '\n';
+    await expect(upload('ndjson', line.repeat(10), 64, line.length * 10)).resolves.toMatchObject({ records: 10 });
+    await expect(upload('ndjson', line.repeat(11), 64, line.length * 10)).rejects.toBeInstanceOf(FileTooLargeError);
+  });
+});

@@ -1,0 +1,159 @@
+import { StringDecoder } from 'node:string_decoder';
+import { Transform, type TransformCallback } from 'node:stream';
+import { FileContentError, FileTooLargeError } from './files.errors';
+
+export type UploadFormat = 'ndjson' | 'json-array';
+
+/** The longest record accepted (one line, or one element of an array). */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/**
+ * Turns an upload into the NDJSON it is stored as, one record at a time: NDJSON lines, or the elements of a
+ * JSON array (split by a small scanner that tracks strings and nesting; each element is then `JSON.parse`d,
+ * so nothing invalid gets through). Every record must be a JSON object. Refuses more than `maxBytes` of
+ * input with {@link FileTooLargeError} and anything else with {@link FileContentError}, as soon as it is seen.
+ * Memory: one record and one incoming chunk.
+ */
+export class RecordUploadTransform extends Transform {
+  records = 0;
+  private received = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  // JSON array scanning state.
+  private started = false;
+  private ended = false;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private afterComma = false;
+
+  constructor(
+    private readonly format: UploadFormat,
+    private readonly maxBytes: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.received += chunk.length;
+    if (this.received > this.maxBytes) return done(new FileTooLargeError(this.maxBytes));
+    try {
+      const text = this.decoder.write(chunk);
+      const out = this.format === 'ndjson' ? this.lines(text, false) : this.elements(text);
+      done(null, out.length ? out : undefined);
+    } catch (err) {
+      done(err as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      const text = this.decoder.end();
+      if (this.format === 'ndjson') return done(null, this.lines(text, true) || undefined);
+      const out = this.elements(text);
+      if (!this.started) throw new FileContentError('expected a JSON array of objects');
+      if (!this.ended) throw new FileContentError('the JSON array is not closed', this.records);
+      done(null, out || undefined);
+    } catch (err) {
+      done(err as Error);
+    }
+  }
+
+  private lines(text: string, last: boolean): string {
+    let out = '';
+    let start = 0;
+    const all = this.pending + text;
+    for (let i = all.indexOf('\n'); i !== -1; i = all.indexOf('\n', start)) {
+      out += this.line(all.slice(start, i));
+      start = i + 1;
+    }
+    this.pending = all.slice(start);
+    if (last) {
+      out += this.line(this.pending);
+      this.pending = '';
+    } else if (this.pending.length > MAX_RECORD_BYTES) {
+      throw new FileContentError(`a record is longer than ${MAX_RECORD_BYTES} bytes`, this.records);
+    }
+    return out;
+  }
+
+  private line(raw: string): string {
+    const text = raw.trim();
+    return text === '' ? '' : this.record(text);
+  }
+
+  /** One record's text, checked, as its stored line. */
+  private record(text: string): string {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new FileContentError('a record is not valid JSON', this.records);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new FileContentError('every record must be a JSON object', this.records);
+    this.records += 1;
+    // A record that arrived on one line is stored as it came; one from an array may span lines.
+    return (this.format === 'ndjson' ? text : JSON.stringify(value)) + '\n';
+  }
+
+  private elements(text: string): string {
+    let out = '';
+    let start = 0;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      if (this.ended) {
+        if (!isSpace(code)) throw new FileContentError('unexpected text after the JSON array');
+        continue;
+      }
+      if (!this.started) {
+        if (isSpace(code)) continue;
+        if (code !== OPEN_BRACKET) throw new FileContentError('expected a JSON array of objects');
+        this.started = true;
+        start = i + 1;
+        continue;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (code === BACKSLASH) this.escaped = true;
+        else if (code === QUOTE) this.inString = false;
+        continue;
+      }
+      if (code === QUOTE) this.inString = true;
+      else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.depth += 1;
+      else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && this.depth > 0) this.depth -= 1;
+      else if (this.depth === 0 && (code === COMMA || code === CLOSE_BRACKET)) {
+        const element = (this.pending + text.slice(start, i)).trim();
+        this.pending = '';
+        start = i + 1;
+        if (element === '') {
+          // `[]` is an empty file; `[,` and `[{…},]` are not JSON.
+          if (code === COMMA || this.afterComma)
+            throw new FileContentError('an array element is missing', this.records);
+        } else {
+          out += this.record(element);
+        }
+        this.afterComma = code === COMMA;
+        if (code === CLOSE_BRACKET) this.ended = true;
+      }
+    }
+    if (this.started && !this.ended) {
+      this.pending += text.slice(start);
+      if (this.pending.length > MAX_RECORD_BYTES)
+        throw new FileContentError(`a record is longer than ${MAX_RECORD_BYTES} bytes`, this.records);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,34 @@
+import { PassThrough } from 'node:stream';
+import type { Request, Response } from 'express';
+import { FileUploadAbortedError } from './files.errors';
+
+/** The path uploads are sent to: its body is left unread by the JSON parser, for the route to stream. */
+export const FILE_UPLOAD_PATH = '/api/v1/files';
+
+export function isFileUpload(req: Request): boolean {
+  if (req.method !== 'POST') return false;
+  const path = req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
+  return path === FILE_UPLOAD_PATH;
+}
+
+/**
+ * The request's body as a stream of its own: when the upload is refused midway (too large, not records) the
+ * stream is destroyed but the connection is not, so the refusal still reaches the client; the rest of the
+ * body is read and dropped, and the connection closed after the answer. A client that goes away midway
+ * fails the stream.
+ */
+export function uploadBody(req: Request, res: Response): PassThrough {
+  const body = new PassThrough();
+  req.pipe(body);
+  req.once('error', () => body.destroy(new FileUploadAbortedError()));
+  req.once('close', () => {
+    if (!req.complete) body.destroy(new FileUploadAbortedError());
+  });
+  body.once('close', () => {
+    if (req.complete) return;
+    req.unpipe(body);
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    req.resume();
+  });
+  return body;
+}
