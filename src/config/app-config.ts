@@ -42,6 +42,8 @@ export interface AppConfig {
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   schedules: { syncIntervalMs: number };
   bulk: { batchSize: number };
+  /** TASK_RETENTION_*: `days` 0 keeps every task. */
+  taskRetention: { days: number; batchSize: number; intervalMs: number; pauseMs: number };
   webhooks: {
     maxAttempts: number;
     backoffMs: number;
@@ -217,6 +219,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     },
     schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS },
     bulk: { batchSize: parsed.BULK_BATCH_SIZE },
+    taskRetention: {
+      days: parsed.TASK_RETENTION_DAYS,
+      batchSize: parsed.TASK_RETENTION_BATCH_SIZE,
+      intervalMs: parsed.TASK_RETENTION_INTERVAL_MS,
+      pauseMs: parsed.TASK_RETENTION_PAUSE_MS,
+    },
     webhooks: {
       maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
       backoffMs: parsed.WEBHOOK_BACKOFF_MS,
