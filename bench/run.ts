@@ -10,6 +10,7 @@ import { filteredList, readVsCeiling, submitVsCeiling } from './http';
 import { launchPlatform } from './platform';
 import { BENCH_ADMIN } from './server-env';
 import { type StartupMemory, throughput } from './throughput';
+import { yearOfData } from './year-of-data';
 
 /**
  * `npm run bench`: the platform as in production (an api and a worker process) against its ceilings, in
@@ -18,7 +19,7 @@ import { type StartupMemory, throughput } from './throughput';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,l').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
@@ -46,6 +47,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('c')) rows.push(filteredList(ctx));
   if (want('d')) rows.push(...(await throughput(ctx, want('e') ? memory : undefined)));
   if (want('l')) rows.push(await bulkRetry(ctx));
+  if (want('f')) rows.push(...(await yearOfData()));
 }
 
 function report(rows: Row[]): void {
