@@ -8,6 +8,7 @@ import type { BenchContext } from './context';
 import { apiHeap, DURATION_S, ROOT, ROUNDS, type Row, rssMb, SETTLE_S, WARMUP_S } from './harness';
 import { filteredList, readVsCeiling, submitVsCeiling } from './http';
 import { launchPlatform } from './platform';
+import { retention } from './retention';
 import { BENCH_ADMIN } from './server-env';
 import { type StartupMemory, throughput } from './throughput';
 import { yearOfData } from './year-of-data';
@@ -19,7 +20,7 @@ import { yearOfData } from './year-of-data';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,l').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
@@ -48,6 +49,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('d')) rows.push(...(await throughput(ctx, want('e') ? memory : undefined)));
   if (want('l')) rows.push(await bulkRetry(ctx));
   if (want('f')) rows.push(...(await yearOfData()));
+  if (want('g')) rows.push(...(await retention()));
 }
 
 function report(rows: Row[]): void {
