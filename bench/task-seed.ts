@@ -70,10 +70,7 @@ export async function seedTasks(db: Client, seed: TaskSeed): Promise<{ seconds: 
 }
 
 /** `n` more calculator agents on the platform, for tasks spread over several agents. */
-export async function moreAgents(
-  call: <T>(path: string, body?: unknown) => Promise<T>,
-  n: number,
-): Promise<string[]> {
+export async function moreAgents(call: <T>(path: string, body?: unknown) => Promise<T>, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i += 1) {
     const agent = await call<{ id: string }>('/api/v1/agents', {

@@ -44,7 +44,12 @@ describe('TaskRetention', () => {
   });
 
   it('stops starting batches once the pass has used its share of the period, leaving the rest to the next', async () => {
-    const { store, retention } = setup(30, Array.from({ length: 10 }, (_, i) => 40 + i), 2, 1);
+    const { store, retention } = setup(
+      30,
+      Array.from({ length: 10 }, (_, i) => 40 + i),
+      2,
+      1,
+    );
     const slow = store.purgeBatch.bind(store);
     store.purgeBatch = async (before, limit) => {
       await new Promise((resolve) => setTimeout(resolve, 5));

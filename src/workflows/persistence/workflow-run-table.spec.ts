@@ -5,7 +5,8 @@ import { entityCallOn, statementOn, tableAccessOutside } from '../../../test/uti
  * the one statement that deletes the others.
  */
 const READS_ALLOWED: Record<string, RegExp> = {
-  'tasks/persistence/task-retention-queries.ts': /^SELECT 1 FROM workflow_runs r WHERE r\.id = t\.run_id AND r\.status = 'running'$/,
+  'tasks/persistence/task-retention-queries.ts':
+    /^SELECT 1 FROM workflow_runs r WHERE r\.id = t\.run_id AND r\.status = 'running'$/,
 };
 
 describe('the workflow runs’ table', () => {
