@@ -9,8 +9,10 @@ import type { BenchContext } from './context';
 import { apiHeap, DURATION_S, ROOT, ROUNDS, type Row, rssMb, SETTLE_S, WARMUP_S } from './harness';
 import { filteredList, readVsCeiling, submitVsCeiling } from './http';
 import { launchPlatform } from './platform';
+import { retention } from './retention';
 import { BENCH_ADMIN } from './server-env';
 import { type StartupMemory, throughput } from './throughput';
+import { yearOfData } from './year-of-data';
 
 /**
  * `npm run bench`: the platform as in production (an api and a worker process) against its ceilings, in
@@ -19,7 +21,7 @@ import { type StartupMemory, throughput } from './throughput';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,h,l').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,h,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
@@ -48,6 +50,8 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('d')) rows.push(...(await throughput(ctx, want('e') ? memory : undefined)));
   if (want('l')) rows.push(await bulkRetry(ctx));
   if (want('h')) rows.push(...(await bigInputs()));
+  if (want('f')) rows.push(...(await yearOfData()));
+  if (want('g')) rows.push(...(await retention()));
 }
 
 function report(rows: Row[]): void {

@@ -19,6 +19,7 @@ import { InboundHooks1764130000000 } from './1764130000000-inbound-hooks';
 import { WorkflowTriggers1764131000000 } from './1764131000000-workflow-triggers';
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
 import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
+import { TaskErrorCodeStatistics1764165000000 } from './1764165000000-task-error-code-statistics';
 import { Files1764170000000 } from './1764170000000-files';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
@@ -44,5 +45,6 @@ export const MIGRATIONS: Function[] = [
   WorkflowTriggers1764131000000,
   ScheduleFires1764140000000,
   WebhookDeliveryOccurrence1764150000000,
+  TaskErrorCodeStatistics1764165000000,
   Files1764170000000,
 ];

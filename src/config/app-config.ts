@@ -45,6 +45,8 @@ export interface AppConfig {
   bulk: { batchSize: number };
   /** Uploaded files: an absolute directory, the largest upload, and how long one may take. */
   files: { dir: string; maxBytes: number; uploadTimeoutMs: number };
+  /** TASK_RETENTION_*: `days` 0 keeps every task. */
+  taskRetention: { days: number; batchSize: number; intervalMs: number; pauseMs: number };
   webhooks: {
     maxAttempts: number;
     backoffMs: number;
@@ -224,6 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       dir: resolve(parsed.FILES_DIR),
       maxBytes: bytes.parse(parsed.FILE_MAX_BYTES) ?? 1024 ** 3,
       uploadTimeoutMs: parsed.FILE_UPLOAD_TIMEOUT_MS,
+    },
+    taskRetention: {
+      days: parsed.TASK_RETENTION_DAYS,
+      batchSize: parsed.TASK_RETENTION_BATCH_SIZE,
+      intervalMs: parsed.TASK_RETENTION_INTERVAL_MS,
+      pauseMs: parsed.TASK_RETENTION_PAUSE_MS,
     },
     webhooks: {
       maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,

@@ -177,6 +177,34 @@ export class EnvSchema {
   @Max(86_400_000)
   FILE_UPLOAD_TIMEOUT_MS = 600_000;
 
+  /** Finished tasks older than this many days (by their finish) are purged with their attempts; 0 keeps them all. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  TASK_RETENTION_DAYS = 0;
+
+  /** Tasks the purge deletes per statement (one short transaction each). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  TASK_RETENTION_BATCH_SIZE = 500;
+
+  /** How often a purge pass starts, across the workers; a pass ends before the next one is due. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  TASK_RETENTION_INTERVAL_MS = 60_000;
+
+  /** The purge's pause between two batches: what it leaves of Postgres to the rest of the platform. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  TASK_RETENTION_PAUSE_MS = 50;
+
   /** How often the workers check that every schedule has its job scheduler, and make fires that were missed. */
   @Transform(toInt)
   @IsInt()

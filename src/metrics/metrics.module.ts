@@ -42,6 +42,10 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       labelNames: ['agent_type', 'status'],
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800],
     }),
+    makeCounterProvider({
+      name: METRIC.tasksPurged,
+      help: 'Finished tasks deleted by the retention purge (TASK_RETENTION_DAYS)',
+    }),
     makeGaugeProvider({
       name: METRIC.queueJobs,
       help: 'Jobs in a queue by state (read when scraped)',

@@ -7,6 +7,7 @@ export const METRIC = {
   httpDuration: 'http_request_duration_seconds',
   tasks: 'tasks_total',
   taskDuration: 'task_duration_seconds',
+  tasksPurged: 'tasks_purged_total',
   queueJobs: 'queue_jobs',
   wsConnections: 'ws_connections',
   rateLimited: 'rate_limited_total',
@@ -43,6 +44,7 @@ export class Metrics {
     @InjectMetric(METRIC.httpDuration) private readonly httpDuration: Histogram<string>,
     @InjectMetric(METRIC.tasks) private readonly tasks: Counter<string>,
     @InjectMetric(METRIC.taskDuration) private readonly taskDuration: Histogram<string>,
+    @InjectMetric(METRIC.tasksPurged) private readonly purgedTasks: Counter<string>,
     @InjectMetric(METRIC.queueJobs) readonly queueJobs: Gauge<string>,
     @InjectMetric(METRIC.wsConnections) readonly wsConnections: Gauge<string>,
     @InjectMetric(METRIC.rateLimited) private readonly rateLimitedTotal: Counter<string>,
@@ -81,6 +83,11 @@ export class Metrics {
   taskFinished(agentType: string, status: string, seconds?: number): void {
     this.tasks.inc({ agent_type: agentType, status });
     if (seconds !== undefined) this.taskDuration.observe({ agent_type: agentType, status }, seconds);
+  }
+
+  /** Finished tasks deleted by the retention purge (TASK_RETENTION_DAYS). */
+  tasksPurged(count: number): void {
+    if (count) this.purgedTasks.inc(count);
   }
 
   rateLimited(): void {

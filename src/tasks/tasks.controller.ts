@@ -105,14 +105,15 @@ export class TasksController {
     operationId: 'listTasks',
     summary: 'Your tasks (admins: everyone’s), newest first',
     description:
-      '`meta.total` counts the matching tasks. Up to 1,000 matches it is exact on every call; a larger count ' +
-      'may be reused for up to 5 seconds by the instance that made it.',
+      '`meta.total` counts the matching tasks up to 10,000: exact below, and past it `total` is 10,000 with ' +
+      '`meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any ' +
+      'size). Narrow the filters for an exact count.',
   })
-  @ApiEnvelope(TaskDto, { list: true })
+  @ApiEnvelope(TaskDto, { list: true, cappedTotal: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: TaskQueryDto): Promise<Page<TaskDto>> {
     const page = await this.tasks.list(principal, query);
-    return new Page(page.items.map(TaskDto.from), page.total, page.skip, page.limit);
+    return new Page(page.items.map(TaskDto.from), page.total, page.skip, page.limit, page.totalCapped);
   }
 
   @Get(':id')

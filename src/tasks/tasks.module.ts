@@ -8,6 +8,8 @@ import { TaskCheckpoints } from './persistence/task-checkpoints';
 import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
 import { TaskExpiryQueries } from './persistence/task-expiry-queries';
 import { TaskExpiry } from './task-expiry';
+import { TaskRetentionQueries } from './persistence/task-retention-queries';
+import { TaskRetention } from './task-retention';
 import { TaskFlowControl } from './task-flow-control';
 import { KeySlots } from './key-slots';
 import { TaskStateWriter } from './persistence/task-state-writer';
@@ -51,6 +53,8 @@ export class TasksModule {
         TaskBulkActions,
         TaskExpiryQueries,
         TaskExpiry,
+        TaskRetentionQueries,
+        TaskRetention,
         ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, TaskFlowControl] : []),
       ],
       exports: [

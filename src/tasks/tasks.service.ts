@@ -64,7 +64,7 @@ export class TasksService {
         limit: query.limit,
         skip: query.skip,
       })
-      .then(({ items, total }) => new Page(items, total, query.skip, query.limit));
+      .then(({ items, total, totalCapped }) => new Page(items, total, query.skip, query.limit, totalCapped));
   }
 
   async attempts(principal: Principal, id: string): Promise<TaskAttemptEntity[]> {

@@ -8,7 +8,13 @@ import { type TaskOutputDelta, TaskOutputStream } from '../../src/events/task-ou
 import type { AttemptStatus } from '../../src/tasks/entities/task-attempt.entity';
 import type { Outcome } from '../../src/tasks/persistence/task-state-writer';
 import type { KeyLimit } from '../../src/tasks/task-flow-control';
-import type { StepTaskState, TaskListFilter } from '../../src/tasks/persistence/task.repository';
+import {
+  boundedTotal,
+  LIST_TOTAL_CAP,
+  type StepTaskState,
+  type TaskListFilter,
+  type TaskListPage,
+} from '../../src/tasks/persistence/task.repository';
 import type {
   Agent,
   AgentLookup,
@@ -128,13 +134,16 @@ export class FakeTaskStore implements TaskStore {
     return task && structuredClone(task);
   }
 
-  async list(filter: TaskListFilter): Promise<{ items: Task[]; total: number }> {
+  async list(filter: TaskListFilter): Promise<TaskListPage> {
     const matches = [...this.tasks.values()]
       .filter((t) => !filter.createdBy || t.createdBy === filter.createdBy)
       .filter((t) => !filter.status || t.status === filter.status)
       .filter((t) => !filter.agentId || t.agentId === filter.agentId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-    return { items: matches.slice(filter.skip, filter.skip + filter.limit), total: matches.length };
+    return {
+      items: matches.slice(filter.skip, filter.skip + filter.limit),
+      ...boundedTotal(matches.length, LIST_TOTAL_CAP),
+    };
   }
 
   async attempts(): Promise<never[]> {

@@ -18,6 +18,8 @@ export interface PageMeta {
   total: number;
   skip: number;
   limit: number;
+  /** Set by lists whose count stops at a cap: more than `total` items match. */
+  totalCapped?: boolean;
 }
 
 /** One page of a list: the envelope sends `items` as `data` and the rest in `meta`. */
@@ -27,6 +29,8 @@ export class Page<T> implements PageMeta {
     readonly total: number,
     readonly skip: number,
     readonly limit: number,
+    /** Given by lists whose count stops at a cap (see {@link PageMeta.totalCapped}). */
+    readonly totalCapped?: boolean,
   ) {}
 }
 
@@ -34,8 +38,9 @@ export class Page<T> implements PageMeta {
 export function successEnvelope(req: Request, status: number, data: unknown): SuccessEnvelope<unknown> | undefined {
   if (status === 204) return undefined;
   if (data instanceof Page) {
-    const { items, total, skip, limit } = data;
-    return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit } };
+    const { items, total, skip, limit, totalCapped } = data;
+    const capped = totalCapped === undefined ? {} : { totalCapped };
+    return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit, ...capped } };
   }
   return { status: 'success', data: data ?? null, meta: responseMeta(req) };
 }

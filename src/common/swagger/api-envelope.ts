@@ -62,6 +62,15 @@ export class PageMetaDto extends ResponseMetaDto {
   limit!: number;
 }
 
+/** The meta of a list whose count stops at a cap. */
+export class CappedPageMetaDto extends PageMetaDto {
+  @ApiProperty({
+    description:
+      'More items match than `total` says: the count stopped at its cap (`total` is the cap). False: `total` is exact.',
+  })
+  totalCapped!: boolean;
+}
+
 export class ErrorDetailDto {
   @ApiProperty({ description: 'JSON pointer into the request body, or a query parameter name', example: '/name' })
   field!: string;
@@ -97,8 +106,15 @@ interface EnvelopeOptions {
   description?: string;
   /** `list`: a page; data is an array and meta carries total, skip and limit. */
   list?: boolean;
+  /** With `list`: its count stops at a cap, and meta says so in `totalCapped`. */
+  cappedTotal?: boolean;
   /** `array`: data is an array of the model (every item, no paging); meta is the plain one. */
   array?: boolean;
+}
+
+function pageMeta(options: EnvelopeOptions): Type<unknown> {
+  if (!options.list) return ResponseMetaDto;
+  return options.cappedTotal ? CappedPageMetaDto : PageMetaDto;
 }
 
 /**
@@ -110,7 +126,7 @@ export function ApiEnvelope(model: Type<unknown> | SchemaObject, options: Envelo
   const item: SchemaObject | ReferenceObject = isClass ? { $ref: getSchemaPath(model) } : model;
   const data: SchemaObject | ReferenceObject = options.list || options.array ? { type: 'array', items: item } : item;
   return applyDecorators(
-    ApiExtraModels(ResponseMetaDto, PageMetaDto, ...(isClass ? [model] : [])),
+    ApiExtraModels(ResponseMetaDto, PageMetaDto, CappedPageMetaDto, ...(isClass ? [model] : [])),
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success',
@@ -120,7 +136,7 @@ export function ApiEnvelope(model: Type<unknown> | SchemaObject, options: Envelo
         properties: {
           status: { type: 'string', enum: ['success'] },
           data,
-          meta: { $ref: getSchemaPath(options.list ? PageMetaDto : ResponseMetaDto) },
+          meta: { $ref: getSchemaPath(pageMeta(options)) },
         },
       },
     }),

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
@@ -17,10 +16,12 @@ import { type TaskFilter, taskFilterClause } from './task-filter';
 import { taskRowsById } from './task-rows';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
-/** List totals up to this many matches are always counted. */
-const EXACT_TOTAL_BELOW = 1000;
-/** How long a larger total may be reused. */
-const TOTAL_REUSE_MS = 5000;
+/**
+ * A list counts its matches up to this many; past it the total says "at least this many" (`totalCapped`).
+ * Counting every match of a filter over millions of tasks costs as much as reading them; a bounded count costs
+ * at most this many index entries, whatever the table's size.
+ */
+export const LIST_TOTAL_CAP = 10_000;
 /**
  * Statements of a kind running at once: reads by id, inserts of single tasks. What comes meanwhile shares
  * the next one.
@@ -50,6 +51,19 @@ export interface TaskListFilter extends TaskFilter {
   skip: number;
 }
 
+/** One page of a list and its bounded count of matches. */
+export interface TaskListPage {
+  items: Task[];
+  total: number;
+  /** More than `total` tasks match. */
+  totalCapped: boolean;
+}
+
+/** A count of up to `cap + 1` matches as a total: the cap, flagged, when there were more. */
+export function boundedTotal(counted: number, cap: number): { total: number; totalCapped: boolean } {
+  return counted > cap ? { total: cap, totalCapped: true } : { total: counted, totalCapped: false };
+}
+
 /** What a workflow run needs to know of its steps' tasks. */
 export type StepTaskState = Pick<Task, 'id' | 'stepId' | 'status' | 'output' | 'error'>;
 
@@ -61,7 +75,6 @@ export type StepTaskState = Pick<Task, 'id' | 'stepId' | 'status' | 'output' | '
 @Injectable()
 export class TaskRepository {
   private readonly rows: RowMapper<TaskEntity>;
-  private readonly largeTotals = new LRUCache<string, number>({ max: 1000, ttl: TOTAL_REUSE_MS });
   /**
    * Reads by id asked for at about the same time (polling clients, the SSE streams) go to Postgres as
    * one statement: each read still starts after it was asked for, and a round trip carries many.
@@ -165,14 +178,13 @@ export class TaskRepository {
   }
 
   /**
-   * Newest first. `total` is exact, except that a count over {@link EXACT_TOTAL_BELOW} matches may be
-   * reused for a few seconds ({@link TOTAL_REUSE_MS}): counting a large table on every page is what makes
-   * lists slow, and a total that large moves anyway.
+   * Newest first. `total` is exact up to {@link LIST_TOTAL_CAP} matches; past it `total` is the cap and
+   * `totalCapped` is true (the count stops there, so its cost does not grow with the table).
    */
-  async list(filter: TaskListFilter): Promise<{ items: Task[]; total: number }> {
+  async list(filter: TaskListFilter): Promise<TaskListPage> {
     const { where, params } = taskFilterClause(filter);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [rows, total] = await Promise.all([
+    const [rows, counted] = await Promise.all([
       preparedRows(
         this.dataSource,
         `SELECT ${this.rows.columns} FROM tasks t ${clause}
@@ -180,22 +192,13 @@ export class TaskRepository {
           LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, filter.limit, filter.skip],
       ),
-      this.count(clause, params),
+      preparedQuery<{ n: number }>(
+        this.dataSource,
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks t ${clause} LIMIT $${params.length + 1}) m`,
+        [...params, LIST_TOTAL_CAP + 1],
+      ),
     ]);
-    return { items: rows.map((row) => this.rows.fromValues(row)), total };
-  }
-
-  private async count(clause: string, params: unknown[]): Promise<number> {
-    const key = JSON.stringify([clause, params]);
-    const reused = this.largeTotals.get(key);
-    if (reused !== undefined) return reused;
-    const [{ n }] = await preparedQuery<{ n: number }>(
-      this.dataSource,
-      `SELECT count(*)::int AS n FROM tasks t ${clause}`,
-      params,
-    );
-    if (n >= EXACT_TOTAL_BELOW) this.largeTotals.set(key, n);
-    return n;
+    return { items: rows.map((row) => this.rows.fromValues(row)), ...boundedTotal(counted[0].n, LIST_TOTAL_CAP) };
   }
 
   /**

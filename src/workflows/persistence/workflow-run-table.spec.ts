@@ -1,8 +1,19 @@
 import { entityCallOn, statementOn, tableAccessOutside } from '../../../test/utils/table-owners';
 
+/**
+ * Reads elsewhere, by file and statement: the task retention purge keeps the tasks of runs still running, in
+ * the one statement that deletes the others.
+ */
+const READS_ALLOWED: Record<string, RegExp> = {
+  'tasks/persistence/task-retention-queries.ts':
+    /^SELECT 1 FROM workflow_runs r WHERE r\.id = t\.run_id AND r\.status = 'running'$/,
+};
+
 describe('the workflow runs’ table', () => {
   it('is read and written only in workflows/persistence/', () => {
-    expect(tableAccessOutside('workflows/persistence', ['workflow_runs'], ['WorkflowRunEntity'])).toEqual([]);
+    expect(
+      tableAccessOutside('workflows/persistence', ['workflow_runs'], ['WorkflowRunEntity'], READS_ALLOWED),
+    ).toEqual([]);
   });
 
   it('is recognised by the check above', () => {

@@ -262,7 +262,7 @@ export interface paths {
         };
         /**
          * Your tasks (admins: everyone’s), newest first
-         * @description `meta.total` counts the matching tasks. Up to 1,000 matches it is exact on every call; a larger count may be reused for up to 5 seconds by the instance that made it.
+         * @description `meta.total` counts the matching tasks up to 10,000: exact below, and past it `total` is 10,000 with `meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any size). Narrow the filters for an exact count.
          */
         get: operations["listTasks"];
         put?: never;
@@ -1214,6 +1214,16 @@ export interface components {
             total: number;
             skip: number;
             limit: number;
+        };
+        CappedPageMetaDto: {
+            /** Format: date-time */
+            timestamp: string;
+            requestId: string;
+            total: number;
+            skip: number;
+            limit: number;
+            /** @description More items match than `total` says: the count stopped at its cap (`total` is the cap). False: `total` is exact. */
+            totalCapped: boolean;
         };
         WebVitalAcceptedDto: {
             /** @enum {boolean} */
@@ -3747,7 +3757,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "success";
                         data: components["schemas"]["TaskDto"][];
-                        meta: components["schemas"]["PageMetaDto"];
+                        meta: components["schemas"]["CappedPageMetaDto"];
                     };
                 };
             };

@@ -10,6 +10,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { STATUSES, type Task, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
+import { listPosition } from './task-paging';
 import { TaskProgress } from './TaskProgress';
 import { BulkTaskActions } from '../bulk/BulkActions';
 import { bulkTaskFilter } from '../bulk/bulk-helpers';
@@ -23,7 +24,6 @@ const RANGES: { value: string; label: string; ms?: number }[] = [
   { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3600_000 },
   { value: '30d', label: 'Last 30 days', ms: 30 * 24 * 3600_000 },
 ];
-const numberFormat = new Intl.NumberFormat('en');
 
 /** The start of a time range, rounded to the minute so the query key stays put between renders. */
 function createdAfter(range: string): string | undefined {
@@ -106,9 +106,13 @@ export function TaskList() {
     setSearch(next);
   };
 
-  const total = tasks.data?.total ?? 0;
-  const from = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
-  const to = Math.min(total, page * PAGE_SIZE);
+  const position = listPosition(
+    page,
+    PAGE_SIZE,
+    tasks.data?.tasks.length ?? 0,
+    tasks.data?.total ?? 0,
+    tasks.data?.totalCapped ?? false,
+  );
   const filtered = Boolean(status || agentId || range || errorCode || tag);
 
   return (
@@ -246,7 +250,7 @@ export function TaskList() {
           </Table.ScrollContainer>
           <Group justify="space-between">
             <Text size="sm" aria-live="polite">
-              {numberFormat.format(from)}–{numberFormat.format(to)} of {numberFormat.format(total)}
+              {position.label}
             </Text>
             <Group gap="xs">
               <Button
@@ -256,7 +260,7 @@ export function TaskList() {
               >
                 Previous page
               </Button>
-              <Button variant="default" disabled={to >= total} onClick={() => update({ page: String(page + 1) })}>
+              <Button variant="default" disabled={!position.hasNext} onClick={() => update({ page: String(page + 1) })}>
                 Next page
               </Button>
             </Group>

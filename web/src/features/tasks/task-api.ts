@@ -35,8 +35,11 @@ export const taskListQuery = (params: TaskListParams) =>
     queryFn: async (): Promise<TaskPage> => {
       const since = fetchStarted();
       const result = await api.GET('/api/v1/tasks', { params: { query: params } });
-      if (result.data) return { tasks: withLiveUpdates(result.data.data, since), total: result.data.meta.total };
-      return { tasks: unwrap<Task[]>(result), total: 0 };
+      if (result.data) {
+        const { total, totalCapped } = result.data.meta;
+        return { tasks: withLiveUpdates(result.data.data, since), total, totalCapped };
+      }
+      return { tasks: unwrap<Task[]>(result), total: 0, totalCapped: false };
     },
     placeholderData: (previous) => previous,
   });

@@ -42,7 +42,7 @@ describe('applyTaskEvents', () => {
   it('patches the task in every cached list and its detail, once per event', () => {
     const client = new QueryClient();
     const id = newId();
-    client.setQueryData<TaskPage>(listKey, { tasks: [task(id)], total: 1 });
+    client.setQueryData<TaskPage>(listKey, { tasks: [task(id)], total: 1, totalCapped: false });
     client.setQueryData<Task>(queryKeys.tasks.detail(id), task(id));
     const running = event(id, 'running', { progress: 40 });
     // Two listeners on one connection hand over the same payload object.
@@ -82,7 +82,7 @@ describe('list refetches for tasks no list holds yet', () => {
 
   it('start at once, then come at most one at a time and no closer than the spacing', async () => {
     const client = new QueryClient();
-    client.setQueryData<TaskPage>(listKey, { tasks: [], total: 0 });
+    client.setQueryData<TaskPage>(listKey, { tasks: [], total: 0, totalCapped: false });
     const finishes: (() => void)[] = [];
     const invalidate = jest
       .spyOn(client, 'invalidateQueries')
@@ -121,7 +121,7 @@ describe('list refetches for tasks no list holds yet', () => {
   it('do not happen for events of tasks a list already holds', () => {
     const client = new QueryClient();
     const id = newId();
-    client.setQueryData<TaskPage>(listKey, { tasks: [task(id)], total: 1 });
+    client.setQueryData<TaskPage>(listKey, { tasks: [task(id)], total: 1, totalCapped: false });
     const invalidate = jest.spyOn(client, 'invalidateQueries');
     applyTaskEvents(client, [event(id, 'running')]);
     expect(invalidate).not.toHaveBeenCalledWith({ queryKey: ['tasks', 'list'] });

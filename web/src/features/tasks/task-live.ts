@@ -13,6 +13,8 @@ interface LiveEvent {
 export interface TaskPage {
   tasks: Task[];
   total: number;
+  /** The server's count stopped at `total`: more tasks match. */
+  totalCapped: boolean;
 }
 
 export const attemptsKey = (id: string) => [...queryKeys.tasks.detail(id), 'attempts'] as const;

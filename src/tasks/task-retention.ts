@@ -1,0 +1,68 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
+import { Metrics } from '../metrics/metrics.service';
+import { TaskRetentionQueries } from './persistence/task-retention-queries';
+import type { PurgeBatches, PurgeMetrics } from './ports';
+
+const DAY_MS = 86_400_000;
+/** A pass stops starting batches once this share of the period has gone: passes never overlap. */
+const PASS_SHARE = 0.8;
+
+/** What one pass of the purge did. */
+export interface PurgePass {
+  purged: number;
+  batches: number;
+  ms: number;
+}
+
+/** The oldest finish time a task may have and stay, `days` before `now`; none when `days` is 0 (keep all). */
+export function retentionCutoff(days: number, now: number): Date | undefined {
+  return days > 0 ? new Date(now - days * DAY_MS) : undefined;
+}
+
+/**
+ * TASK_RETENTION_DAYS: once a period, across the workers, deletes finished tasks that finished longer ago than
+ * the retention, with their attempts and checkpoint parts, in batches of TASK_RETENTION_BATCH_SIZE with a pause
+ * between them, so the purge of a large backlog never holds up the platform's own writes. Unfinished tasks and
+ * the tasks of runs still running stay. Each batch is audited; the count goes to `tasks_purged_total`.
+ */
+@PeriodicJob({ name: 'tasks.retention', everyMs: (config) => config.taskRetention.intervalMs, roles: WORKER_ROLES })
+@Injectable()
+export class TaskRetention implements PeriodicJobHandler {
+  private readonly logger = new Logger(TaskRetention.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'taskRetention'>,
+    @Inject(TaskRetentionQueries) private readonly queries: PurgeBatches,
+    @Inject(Metrics) private readonly metrics: PurgeMetrics,
+  ) {}
+
+  /** One pass: batches until none is full or the pass has used its share of the period. */
+  async run(): Promise<PurgePass> {
+    const { days, batchSize, intervalMs, pauseMs } = this.config.taskRetention;
+    const started = Date.now();
+    const cutoff = retentionCutoff(days, started);
+    const pass: PurgePass = { purged: 0, batches: 0, ms: 0 };
+    if (!cutoff) return pass;
+    for (;;) {
+      const batch = await this.queries.purgeBatch(cutoff, batchSize);
+      pass.batches += 1;
+      pass.purged += batch.count;
+      this.metrics.tasksPurged(batch.count);
+      if (batch.count < batchSize || Date.now() - started >= intervalMs * PASS_SHARE) break;
+      if (pauseMs > 0) await sleep(pauseMs);
+    }
+    pass.ms = Date.now() - started;
+    if (pass.purged) {
+      const rate = Math.round((pass.purged * 1000) / Math.max(1, pass.ms));
+      this.logger.log(
+        `purged ${pass.purged} task(s) finished before ${cutoff.toISOString()} in ${pass.batches} batch(es), ` +
+          `${pass.ms} ms (${rate}/s)`,
+      );
+    }
+    return pass;
+  }
+}
