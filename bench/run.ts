@@ -7,6 +7,7 @@ import { bulkRetry } from './bulk-retry';
 import type { BenchContext } from './context';
 import { apiHeap, DURATION_S, ROOT, ROUNDS, type Row, rssMb, SETTLE_S, WARMUP_S } from './harness';
 import { filteredList, readVsCeiling, submitVsCeiling } from './http';
+import { listeners } from './listeners';
 import { launchPlatform } from './platform';
 import { BENCH_ADMIN } from './server-env';
 import { type StartupMemory, throughput } from './throughput';
@@ -18,7 +19,7 @@ import { type StartupMemory, throughput } from './throughput';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,l').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,j,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
@@ -46,6 +47,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('c')) rows.push(filteredList(ctx));
   if (want('d')) rows.push(...(await throughput(ctx, want('e') ? memory : undefined)));
   if (want('l')) rows.push(await bulkRetry(ctx));
+  if (want('j')) rows.push(...(await listeners()));
 }
 
 function report(rows: Row[]): void {
