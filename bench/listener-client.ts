@@ -46,7 +46,12 @@ const requests: http.ClientRequest[] = [];
 let dropped = 0;
 
 function openSocket(apiUrl: string, token: string, listener: Listener): Promise<void> {
-  const socket = io(`${apiUrl}/events`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
+  const socket = io(`${apiUrl}/events`, {
+    auth: { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
   sockets.push(socket);
   socket.on('task.updated', (e: TaskUpdate) => listener.take(e, Date.now()));
   socket.on('disconnect', () => (dropped += 1));
