@@ -8,6 +8,7 @@ import { bulkRetry } from './bulk-retry';
 import type { BenchContext } from './context';
 import { apiHeap, DURATION_S, ROOT, ROUNDS, type Row, rssMb, SETTLE_S, WARMUP_S } from './harness';
 import { filteredList, readVsCeiling, submitVsCeiling } from './http';
+import { listeners } from './listeners';
 import { launchPlatform } from './platform';
 import { retention } from './retention';
 import { BENCH_ADMIN } from './server-env';
@@ -21,7 +22,7 @@ import { yearOfData } from './year-of-data';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,h,l').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,h,j,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
@@ -52,6 +53,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('h')) rows.push(...(await bigInputs()));
   if (want('f')) rows.push(...(await yearOfData()));
   if (want('g')) rows.push(...(await retention()));
+  if (want('j')) rows.push(...(await listeners()));
 }
 
 function report(rows: Row[]): void {

@@ -70,6 +70,8 @@ export interface AppConfig {
   metrics: { token?: string; webVitalsRetentionDays: number; port: number };
   log: { level: EnvSchema['LOG_LEVEL'] };
   shutdownTimeoutMs: number;
+  /** Live events: how much a slow client may hold up before it is let go. */
+  events: { clientMaxPendingBytes: number };
 }
 
 /** Values that appear in examples and must never protect a production deployment. */
@@ -267,5 +269,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     },
     log: { level: parsed.LOG_LEVEL },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    events: { clientMaxPendingBytes: bytes.parse(parsed.EVENTS_CLIENT_MAX_PENDING) ?? 1024 * 1024 },
   };
 }

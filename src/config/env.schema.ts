@@ -344,4 +344,11 @@ export class EnvSchema {
   @Min(1000)
   @Max(600_000)
   SHUTDOWN_TIMEOUT_MS = 30_000;
+
+  /**
+   * Bytes of live events a client (Socket.IO or SSE) may have waiting to be sent; a client further behind is
+   * disconnected (it reads too slowly).
+   */
+  @Matches(BYTE_SIZE, { message: 'must be a size such as 1mb, 512kb or 1048576' })
+  EVENTS_CLIENT_MAX_PENDING = '1mb';
 }

@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -12,9 +12,13 @@ import {
 import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
-import { isAdmin, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
-import { type TaskEvent, EventBus } from './event-bus';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { EventBus } from './event-bus';
+import { agentRoom, taskRooms } from './rooms';
+import { SlowReader } from './slow-reader';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 
@@ -48,8 +52,7 @@ function subjectOf(body: SubscribeRequest | undefined): Subject | null {
 
 /** A subject's room for this principal: non-admins follow an agent's tasks of their own only. */
 function roomOf(principal: Principal, subject: Subject): string {
-  if (subject.kind === 'agent') return `agent:${subject.id}:${isAdmin(principal) ? 'all' : `user:${principal.userId}`}`;
-  return `${subject.kind}:${subject.id}`;
+  return subject.kind === 'agent' ? agentRoom(principal, subject.id) : `${subject.kind}:${subject.id}`;
 }
 
 /**
@@ -61,11 +64,6 @@ function inOrder(socket: Socket, handle: () => Promise<SubscribeReply>): Promise
   const reply = previous.then(handle);
   socket.data.roomChanges = reply.catch(() => undefined);
   return reply;
-}
-
-/** The rooms a task event goes to: the task's own, and its agent's (everyone's, and its creator's). */
-export function taskRooms(event: TaskEvent): string[] {
-  return [`task:${event.taskId}`, `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`];
 }
 
 /**
@@ -82,6 +80,7 @@ export class EventsGateway
 {
   private readonly logger = new Logger(EventsGateway.name);
   private readonly relays: Subscription[] = [];
+  private readonly maxPendingBytes: number;
 
   @WebSocketServer()
   private readonly server!: Namespace;
@@ -91,7 +90,10 @@ export class EventsGateway
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
     private readonly events: EventBus,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.maxPendingBytes = config.events.clientMaxPendingBytes;
+  }
 
   /**
    * Subscribes to the events in Redis from the start, so a client that connects has them at once. Startup
@@ -102,7 +104,8 @@ export class EventsGateway
   }
 
   /** Events are relayed while this instance has clients; with none, it does not even read them. */
-  handleConnection(): void {
+  handleConnection(socket: Socket): void {
+    this.letGoWhenSlow(socket);
     if (this.relays.length > 0) return;
     this.relays.push(
       this.events.events().subscribe((event) => this.server.to(taskRooms(event)).emit('task.updated', event)),
@@ -112,6 +115,29 @@ export class EventsGateway
         .outputDeltas()
         .subscribe((delta) => this.server.to(`task:${delta.taskId}`).emit('task.output.delta', delta)),
     );
+  }
+
+  /**
+   * A client that reads slower than events come is disconnected by the rule of {@link SlowReader} (packets
+   * wait for it while its connection has not taken the previous ones): memory stays bounded, and the others are
+   * not held up. It reconnects and subscribes again, as after any disconnect.
+   */
+  private letGoWhenSlow(socket: Socket): void {
+    let pending = 0;
+    const rule = new SlowReader(this.maxPendingBytes);
+    const conn = socket.conn;
+    conn.on('flush', () => (pending = 0));
+    conn.on('packetCreate', (packet: { data?: unknown }) => {
+      if (rule.tooFarBehind(pending)) {
+        pending = 0;
+        this.logger.warn(`disconnected a client that fell ${this.maxPendingBytes} bytes of events behind`);
+        // `true`: what waits is dropped now, not sent before closing.
+        conn.close(true);
+        return;
+      }
+      const { data } = packet;
+      pending += typeof data === 'string' ? data.length : data instanceof Buffer ? data.byteLength : 0;
+    });
   }
 
   handleDisconnect(): void {

@@ -1,0 +1,61 @@
+import { Controller, Get, Inject, Logger, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AgentsService } from '../agents/agents.service';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors } from '../common/swagger/api-envelope';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { agentRoom } from './rooms';
+import { SseResponse } from './sse-response';
+import { TaskEventFanout } from './task-event-fanout';
+
+/** Server-Sent Events of an agent's tasks: what a console page of the agent follows, as the agent room on Socket.IO. */
+@ApiTags('agents')
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
+@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
+@Controller('agents')
+export class AgentEventsController {
+  private readonly logger = new Logger(AgentEventsController.name);
+
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly fanout: TaskEventFanout,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get(':id/events')
+  @RequirePermissions('agents:read')
+  @ApiOperation({
+    operationId: 'streamAgentTaskEvents',
+    summary:
+      "Server-Sent Events (`event: task`) of an agent's tasks (an admin's: all of them; anyone else's: their own), " +
+      'from the moment it opens; it stays open until the client closes it or reads too slowly',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({
+    status: 200,
+    description: 'text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first',
+  })
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.agents.get(id);
+    await this.fanout.listening();
+    // Gone while its access was checked: nothing to listen for.
+    if (res.destroyed || res.req.socket.destroyed) return;
+    const stream = new SseResponse(res, this.config.events.clientMaxPendingBytes, (reason) => {
+      stop();
+      if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
+    });
+    // Listening before the headers go: an event published once the client sees the stream reaches it.
+    const stop = this.fanout.listen(agentRoom(principal, id), (frame) => stream.send(frame));
+    stream.open();
+  }
+}

@@ -1,0 +1,15 @@
+import { isAdmin, type Principal } from '../auth/principal';
+import type { TaskEvent } from './event-bus';
+
+/**
+ * The room of an agent's task events for this principal: an admin follows every task of the agent, anyone
+ * else only the tasks they created.
+ */
+export function agentRoom(principal: Principal, agentId: string): string {
+  return `agent:${agentId}:${isAdmin(principal) ? 'all' : `user:${principal.userId}`}`;
+}
+
+/** The rooms a task event goes to: the task's own, and its agent's (everyone's, and its creator's). */
+export function taskRooms(event: TaskEvent): string[] {
+  return [`task:${event.taskId}`, `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`];
+}

@@ -1,0 +1,218 @@
+import type { AddressInfo } from 'node:net';
+import { io, type Socket } from 'socket.io-client';
+import request from 'supertest';
+import { type TaskEvent, EventBus } from '../src/events/event-bus';
+import { EventsGateway } from '../src/events/events.gateway';
+import { TaskEventFanout } from '../src/events/task-event-fanout';
+import { createAgent } from './factories/tasks';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { openSse, type SseListener } from './utils/sse-listener';
+import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+const SOCKETS = Number(process.env.TEST_LISTENER_SOCKETS ?? 150);
+const STREAMS = Number(process.env.TEST_LISTENER_STREAMS ?? 50);
+jest.setTimeout(120_000);
+const RANK: Record<string, number> = { queued: 0, running: 1, succeeded: 2 };
+
+interface Update {
+  taskId: string;
+  agentId: string;
+  status: string;
+  attempts: number;
+}
+
+function connect(url: string, token: string): Promise<Socket> {
+  const socket = io(`${url}/events`, { auth: { token }, transports: ['websocket'], reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** A socket subscribed to an agent, collecting its `task.updated` events. */
+async function follower(url: string, user: TestUser, agentId: string): Promise<{ socket: Socket; got: Update[] }> {
+  const socket = await connect(url, user.accessToken);
+  const got: Update[] = [];
+  socket.on('task.updated', (e: Update) => got.push(e));
+  const reply = (await socket.emitWithAck('subscribe', { agentId })) as { ok: boolean };
+  if (!reply.ok) throw new Error(`subscribe: ${JSON.stringify(reply)}`);
+  return { socket, got };
+}
+
+const key = (e: Update): string => `${e.taskId}:${e.status}:${e.attempts}`;
+
+/** Every task's events came in the order they were made: queued, running, succeeded, each once. */
+function inOrder(events: Update[]): boolean {
+  const last = new Map<string, number>();
+  for (const e of events) {
+    const rank = RANK[e.status];
+    if (rank === undefined || rank <= (last.get(e.taskId) ?? -1)) return false;
+    last.set(e.taskId, rank);
+  }
+  return true;
+}
+
+async function submitBatch(t: TestApp, user: TestUser, agentId: string, n: number): Promise<string[]> {
+  const res = await request(t.http)
+    .post('/api/v1/tasks/batch')
+    .set(...bearer(user))
+    .send({ tasks: Array.from({ length: n }, (_, i) => ({ agentId, input: { expression: `${i} + 1` } })) })
+    .expect(202);
+  return (res.body.data as { id: string }[]).map((task) => task.id);
+}
+
+describe('many live listeners (Socket.IO and SSE) on one API', () => {
+  let t: TestApp;
+  let url: string;
+  let admin: TestUser;
+  let op: TestUser;
+  const sockets: Socket[] = [];
+  const streams: SseListener[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { EVENTS_CLIENT_MAX_PENDING: '64kb' } });
+    await t.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+    op = await createUser(t, 'operator');
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    for (const stream of streams) stream.close();
+    await t?.close();
+  });
+
+  it('gives each client every event it subscribed to, in order, and none it may not see', async () => {
+    const agent = await createAgent(t, admin, { type: 'calculator', concurrency: 50 });
+    const other = await createAgent(t, admin, { type: 'calculator' });
+    const admins = await Promise.all(Array.from({ length: SOCKETS }, () => follower(url, admin, agent.id)));
+    const opSocket = await follower(url, op, agent.id);
+    const otherSocket = await follower(url, admin, other.id);
+    sockets.push(...[...admins, opSocket, otherSocket].map((f) => f.socket));
+    const sse = await Promise.all(
+      Array.from({ length: STREAMS }, () => openSse(`${url}/api/v1/agents/${agent.id}/events`, admin.accessToken)),
+    );
+    const opSse = await openSse(`${url}/api/v1/agents/${agent.id}/events`, op.accessToken);
+    streams.push(...sse, opSse);
+
+    const mine = await submitBatch(t, admin, agent.id, 30);
+    const ops = await submitBatch(t, op, agent.id, 5);
+    const elsewhere = await submitBatch(t, admin, other.id, 5);
+    const all = [...mine, ...ops];
+    const finished = (events: Update[], ids: string[]): boolean =>
+      ids.every((id) => events.some((e) => e.taskId === id && e.status === 'succeeded'));
+    const sseUpdates = (s: SseListener): Update[] => s.events.map((e) => e.data as unknown as Update);
+    await waitFor(
+      async () =>
+        admins.every((f) => finished(f.got, all)) &&
+        sse.every((s) => finished(sseUpdates(s), all)) &&
+        finished(opSocket.got, ops) &&
+        finished(sseUpdates(opSse), ops) &&
+        finished(otherSocket.got, elsewhere),
+      60_000,
+    ).catch((err: Error) => {
+      const counts = (lists: Update[][]): string => [...new Set(lists.map((l) => l.length))].join(',');
+      throw new Error(
+        `${err.message}; events per socket ${counts(admins.map((f) => f.got))}, per stream ` +
+          `${counts(sse.map(sseUpdates))}, operator ${opSocket.got.length}/${opSse.events.length}, other ${otherSocket.got.length}`,
+      );
+    });
+
+    // Everyone in the room got the same events, in the same order: each task's queued, running, succeeded.
+    const expected = admins[0].got.map(key);
+    expect(new Set(expected.map((k) => k.split(':')[0]))).toEqual(new Set(all));
+    expect(expected).toHaveLength(all.length * 3);
+    expect(inOrder(admins[0].got)).toBe(true);
+    for (const f of admins) expect(f.got.map(key)).toEqual(expected);
+    for (const s of sse) {
+      expect(s.events.every((e) => e.type === 'task')).toBe(true);
+      expect(sseUpdates(s).map(key)).toEqual(expected);
+    }
+    // An operator's agent room and stream carry their own tasks only; another agent's room none of these.
+    for (const events of [opSocket.got, sseUpdates(opSse)]) {
+      expect(new Set(events.map((e) => e.taskId))).toEqual(new Set(ops));
+      expect(inOrder(events)).toBe(true);
+    }
+    expect(new Set(otherSocket.got.map((e) => e.taskId))).toEqual(new Set(elsewhere));
+  });
+
+  it('refuses an agent stream without agents:read, or for an agent that does not exist', async () => {
+    const agent = await createAgent(t, admin, { type: 'calculator' });
+    const created = await request(t.http)
+      .post('/api/v1/api-keys')
+      .set(...bearer(op))
+      .send({ name: 'tasks only', scopes: ['tasks:read'] })
+      .expect(201);
+    const forbidden = await request(t.http)
+      .get(`/api/v1/agents/${agent.id}/events`)
+      .set('x-api-key', created.body.data.key as string)
+      .expect(403);
+    expect(forbidden.body.error.code).toBe('FORBIDDEN');
+    const missing = await request(t.http)
+      .get('/api/v1/agents/00000000-0000-4000-8000-000000000000/events')
+      .set(...bearer(admin))
+      .expect(404);
+    expect(missing.body.error.code).toBe('NOT_FOUND');
+    await request(t.http)
+      .get('/api/v1/agents/not-a-uuid/events')
+      .set(...bearer(admin))
+      .expect(400);
+  });
+
+  it('lets go of a client that stops reading, and keeps serving the others', async () => {
+    const agentId = (await createAgent(t, admin, { type: 'calculator' })).id;
+    const gateway = t.app.get(EventsGateway);
+    const fanout = t.app.get(TaskEventFanout);
+    const bus = t.app.get(EventBus);
+    const reader = await follower(url, admin, agentId);
+    const stalled = await follower(url, admin, agentId);
+    const readerSse = await openSse(`${url}/api/v1/agents/${agentId}/events`, admin.accessToken);
+    const stalledSse = await openSse(`${url}/api/v1/agents/${agentId}/events`, admin.accessToken);
+    sockets.push(reader.socket, stalled.socket);
+    streams.push(readerSse, stalledSse);
+    const socketsBefore = gateway.connections;
+    const streamsBefore = fanout.size;
+    let stalledGone = false;
+    stalled.socket.on('disconnect', () => (stalledGone = true));
+
+    // The client's TCP socket stops reading: the kernel's buffers fill, then the server's.
+    const engine = stalled.socket.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } };
+    engine.transport.ws._socket.pause();
+    stalledSse.pause();
+
+    // 16 MB of events, far more than the kernel holds for a client that does not read.
+    const big = 'x'.repeat(16 * 1024);
+    const count = 1000;
+    for (let i = 0; i < count; i += 1) {
+      const event: TaskEvent = {
+        taskId: '00000000-0000-4000-8000-000000000001',
+        agentId,
+        createdBy: admin.id,
+        status: 'running',
+        progress: i,
+        progressMessage: big,
+        attempts: 1,
+        error: null,
+        updatedAt: new Date().toISOString(),
+      };
+      bus.publish(event);
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+
+    await waitFor(
+      async () => gateway.connections === socketsBefore - 1 && fanout.size === streamsBefore - 1,
+      30_000,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}: sockets ${gateway.connections} of ${socketsBefore}, streams ${fanout.size} of ` +
+          `${streamsBefore}, read ${reader.got.length} / ${readerSse.events.length}`,
+      );
+    });
+    expect(stalledGone).toBe(false); // it cannot even read the close yet: the server let go on its own
+    // The clients that read got every event.
+    await waitFor(async () => reader.got.length === count && readerSse.events.length === count, 30_000);
+    expect(reader.got.map((e) => (e as unknown as TaskEvent).progress)).toEqual([...Array(count).keys()]);
+    expect(readerSse.events.map((e) => e.data.progress)).toEqual([...Array(count).keys()]);
+  });
+});
