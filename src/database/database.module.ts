@@ -1,12 +1,11 @@
-import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
 import { ReadDatabase, REPLICA_LAG_METRIC } from './read-database';
-import { ReadRoutingInterceptor } from './read-routing.interceptor';
+import { ReadRouting } from './read-routing';
 
 @Global()
 @Module({
@@ -18,12 +17,18 @@ import { ReadRoutingInterceptor } from './read-routing.interceptor';
   ],
   providers: [
     ReadDatabase,
+    ReadRouting,
     makeGaugeProvider({
       name: REPLICA_LAG_METRIC,
       help: 'Replay lag of the read replica (DATABASE_READ_URL) at its last check; -1 while it cannot be reached',
     }),
-    { provide: APP_INTERCEPTOR, useClass: ReadRoutingInterceptor },
   ],
   exports: [ReadDatabase],
 })
-export class DatabaseModule {}
+export class DatabaseModule implements NestModule {
+  constructor(private readonly routing: ReadRouting) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.routing.enabled) consumer.apply(this.routing.middleware).forRoutes('{*path}');
+  }
+}

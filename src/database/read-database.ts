@@ -44,7 +44,7 @@ export class ReadDatabase implements OnModuleInit, OnApplicationShutdown {
     const { read } = config.database;
     // The worker serves no lists: only processes that answer HTTP open the replica.
     if (!read.url || config.role === 'worker') return;
-    this.replica = new DataSource(replicaOptions(config, read.url));
+    this.replica = new DataSource(readDataSourceOptions(config, read.url));
     this.state = { condition: 'down', lagMs: null, reason: 'not checked yet' };
     this.timer = new ProcessTimer('read replica check', read.checkMs, () => this.check(), this.logger);
   }
@@ -109,7 +109,7 @@ export class ReadDatabase implements OnModuleInit, OnApplicationShutdown {
 }
 
 /** The primary's options pointed at the replica: no migrations, a read-only session, its own name. */
-function replicaOptions(config: AppConfig, url: string) {
+export function readDataSourceOptions(config: AppConfig, url: string) {
   const base = dataSourceOptions(config);
   return {
     ...base,

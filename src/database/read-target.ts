@@ -48,12 +48,15 @@ export function needsPrimary(method: string, consistency: unknown, wroteRecently
 
 /**
  * Measures a standby's replay lag in one cheap statement. `now() - pg_last_xact_replay_timestamp()` alone
- * grows while the primary is idle; when everything received has been replayed the replica is current, so
- * the lag is 0. On a server that is not in recovery (a primary named as the replica) the lag is 0 too.
+ * grows while the primary is idle: while the standby streams and has replayed all it received, it is
+ * current and the lag is 0 (after a restart the received position restarts at a segment start, below the
+ * replayed one). While it does not stream, the age of its last replayed commit is what it may be behind. On
+ * a server that is not in recovery (a primary named as the replica) the lag is 0.
  */
 export const LAG_SQL = `
   SELECT CASE
     WHEN NOT pg_is_in_recovery() THEN 0
-    WHEN pg_last_wal_receive_lsn() IS NOT NULL AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+    WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+      AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
     ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000, 0)
   END::float8 AS lag_ms`;
