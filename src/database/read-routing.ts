@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ReadDatabase } from './read-database';
@@ -10,7 +9,8 @@ import { CONSISTENCY_HEADER, needsPrimary, type ReadContext, readContext } from 
 /** Callers remembered at once; one who falls out of the memory reads from the replica a little early. */
 const WRITERS_KEPT = 100_000;
 
-type CallerRequest = Request & { principal?: Principal };
+/** The caller, once authentication has named it (only its user id matters here). */
+type CallerRequest = Request & { principal?: { userId: string } };
 
 /**
  * Gives each GET request its read context (see {@link needsPrimary}) and remembers, for the read-your-writes
