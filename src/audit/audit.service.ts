@@ -112,7 +112,10 @@ export class AuditService {
     });
   }
 
-  /** Newest first; entries still waiting to be chained are chained first, so a read sees every write. */
+  /**
+   * Newest first; entries still waiting to be chained are chained first, so a read of the primary sees every
+   * write (a replica, when the request may read one, shows them once it has replayed them).
+   */
   async list(query: AuditQueryDto): Promise<Page<AuditLogEntity>> {
     await this.chainer.flush();
     const qb = this.readDb.reader().getRepository(AuditLogEntity).createQueryBuilder('a');
