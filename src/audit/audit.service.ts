@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { bulkInsert, bulkInsertWith, type InsertPart } from '../database/bulk-insert';
+import { ReadDatabase } from '../database/read-database';
 import { Page } from '../common/http/envelope';
 import type { AuditRequestContext } from './audit-context';
 import { entryHash, GENESIS_HASH } from './audit-chain';
@@ -36,6 +37,8 @@ export class AuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly chainer: AuditChainer,
+    /** Lists may read a replica (see {@link ReadDatabase}); chaining and writes use the primary. */
+    private readonly readDb: ReadDatabase,
   ) {}
 
   /**
@@ -109,10 +112,13 @@ export class AuditService {
     });
   }
 
-  /** Newest first; entries still waiting to be chained are chained first, so a read sees every write. */
+  /**
+   * Newest first; entries still waiting to be chained are chained first, so a read of the primary sees every
+   * write (a replica, when the request may read one, shows them once it has replayed them).
+   */
   async list(query: AuditQueryDto): Promise<Page<AuditLogEntity>> {
     await this.chainer.flush();
-    const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a');
+    const qb = this.readDb.reader().getRepository(AuditLogEntity).createQueryBuilder('a');
     if (query.actorId) qb.andWhere('a.actorId = :actorId', { actorId: query.actorId });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
     if (query.resourceType) qb.andWhere('a.resourceType = :resourceType', { resourceType: query.resourceType });

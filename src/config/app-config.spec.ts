@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       name: 'ymera',
       poolMax: 20,
       migrationsRun: true,
+      read: { url: undefined, maxLagMs: 5000, readYourWritesMs: 5000, checkMs: 1000 },
     });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'ymera' });
     expect(config.auth.accessTtlSeconds).toBe(900);
@@ -79,6 +80,8 @@ describe('loadConfig', () => {
     expectInvalid({ APP_ROLE: 'scheduler' }, 'APP_ROLE');
     expectInvalid({ DB_POOL_MAX: '0' }, 'DB_POOL_MAX');
     expectInvalid({ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL');
+    expectInvalid({ DATABASE_READ_URL: 'replica:5432' }, 'DATABASE_READ_URL');
+    expectInvalid({ DATABASE_READ_CHECK_MS: '10' }, 'DATABASE_READ_CHECK_MS');
     expectInvalid({ BODY_LIMIT: 'huge' }, 'BODY_LIMIT');
     expectInvalid({ JWT_ACCESS_TTL: 'soon' }, 'JWT_ACCESS_TTL');
     expectInvalid({ AGENT_ALLOW_PRIVATE_NETWORKS: 'maybe' }, 'AGENT_ALLOW_PRIVATE_NETWORKS');
@@ -100,6 +103,10 @@ describe('loadConfig', () => {
     expect(config.agents.allowPrivateNetworks).toBe(true);
     expect(config.http.trustProxy).toBe(1);
     expect(config.database.name).toBe('other');
+    expect(
+      loadConfig({ DATABASE_READ_URL: 'postgres://r@replica:5432/other', DATABASE_READ_MAX_LAG_MS: '250' }).database
+        .read,
+    ).toMatchObject({ url: 'postgres://r@replica:5432/other', maxLagMs: 250 });
     expect(parseDurationSeconds('15m')).toBe(900);
     expect(parseDurationSeconds('2h')).toBe(7200);
     expect(parseDurationSeconds('45')).toBe(45);

@@ -8,6 +8,17 @@ import { EnvSchema } from './env.schema';
 
 export type AppRole = EnvSchema['APP_ROLE'];
 
+/** The read replica (see docs/scaling.md): `url` undefined when every read goes to the primary. */
+export interface ReadDatabaseConfig {
+  url?: string;
+  /** Replica lag above which its reads go to the primary instead. */
+  maxLagMs: number;
+  /** How long after a caller's own write its reads (in this process) still go to the primary. */
+  readYourWritesMs: number;
+  /** How often the replica's lag is measured. */
+  checkMs: number;
+}
+
 export interface AppConfig {
   env: EnvSchema['NODE_ENV'];
   isProduction: boolean;
@@ -24,7 +35,7 @@ export interface AppConfig {
     corsOrigins: string[];
     trustProxy: boolean | number | string;
   };
-  database: { url: string; name: string; poolMax: number; migrationsRun: boolean };
+  database: { url: string; name: string; poolMax: number; migrationsRun: boolean; read: ReadDatabaseConfig };
   redis: { url: string; prefix: string };
   auth: {
     jwtSecret: string;
@@ -196,6 +207,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       name: databaseName(parsed.DATABASE_URL),
       poolMax: parsed.DB_POOL_MAX,
       migrationsRun: parsed.DB_MIGRATIONS_RUN,
+      read: {
+        url: parsed.DATABASE_READ_URL || undefined,
+        maxLagMs: parsed.DATABASE_READ_MAX_LAG_MS,
+        readYourWritesMs: parsed.DATABASE_READ_YOUR_WRITES_MS,
+        checkMs: parsed.DATABASE_READ_CHECK_MS,
+      },
     },
     redis: { url: parsed.REDIS_URL, prefix: parsed.REDIS_PREFIX },
     auth: {

@@ -52,6 +52,28 @@ export class EnvSchema {
   @IsBoolean()
   DB_MIGRATIONS_RUN = true;
 
+  /** A streaming replica for list, stats and audit reads; empty: every read goes to DATABASE_URL. */
+  @Matches(/^$|^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be empty or a postgres:// URL naming a database' })
+  DATABASE_READ_URL = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DATABASE_READ_MAX_LAG_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DATABASE_READ_YOUR_WRITES_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_READ_CHECK_MS = 1000;
+
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { Public } from '../common/http/public.decorator';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
 import { QueueHealthIndicator } from './indicators/queue.health';
+import { ReadReplicaHealthIndicator } from './indicators/read-replica.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
 
 const COMPONENTS: SchemaObject = {
@@ -18,7 +19,10 @@ const COMPONENTS: SchemaObject = {
   },
 };
 
-/** Terminus' result: each component by name (database, redis, migrations, queues) with its state. */
+/**
+ * Terminus' result: each component by name (database, redis, migrations, queues, readReplica) with its state.
+ * `readReplica` is always up; its `state` is `degraded` while reads fall back to the primary.
+ */
 const HEALTH_RESULT: SchemaObject = {
   type: 'object',
   required: ['status', 'details'],
@@ -42,6 +46,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly migrations: MigrationsHealthIndicator,
     private readonly queues: QueueHealthIndicator,
+    private readonly readReplica: ReadReplicaHealthIndicator,
   ) {}
 
   @Get('live')
@@ -82,6 +87,7 @@ export class HealthController {
         () => this.redis.check('redis'),
         () => this.migrations.check('migrations'),
         () => this.queues.check('queues'),
+        () => this.readReplica.check('readReplica'),
       ]);
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;

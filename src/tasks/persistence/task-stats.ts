@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { ReadDatabase } from '../../database/read-database';
 import { TASK_STATUSES, type TaskStatus } from '../task';
 
 export type StatusCounts = Record<TaskStatus, number>;
@@ -142,7 +142,12 @@ function outcomes(rows: OutcomeRow[], window: 'Hour' | 'Day'): OutcomeWindow {
  */
 @Injectable()
 export class TaskStats {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly readDb: ReadDatabase) {}
+
+  /** A replica when one is configured and the request allows it (see {@link ReadDatabase}). */
+  private get dataSource(): DataSource {
+    return this.readDb.reader();
+  }
 
   /** Every task, or only those `createdBy` created. */
   async snapshot(createdBy?: string): Promise<TaskStatsSnapshot> {

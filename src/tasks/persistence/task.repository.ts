@@ -6,6 +6,7 @@ import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import type { FinishCursor } from '../../common/finish-cursor';
 import { MicroBatcher } from '../../database/micro-batcher';
 import { preparedQuery, preparedRows } from '../../database/prepared';
+import { ReadDatabase } from '../../database/read-database';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { TaskAttemptEntity } from '../entities/task-attempt.entity';
 import { TaskEntity } from '../entities/task.entity';
@@ -87,6 +88,8 @@ export class TaskRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly checkpoints: TaskCheckpoints,
+    /** Lists may read a replica (see {@link ReadDatabase}); reads by id always read the primary. */
+    private readonly readDb: ReadDatabase,
   ) {
     this.rows = rowMapper(dataSource, TaskEntity, 't');
     this.reads = new MicroBatcher((ids) => this.readMany(ids), { maxInFlight: STATEMENTS_IN_FLIGHT });
@@ -186,14 +189,14 @@ export class TaskRepository {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, counted] = await Promise.all([
       preparedRows(
-        this.dataSource,
+        this.readDb.reader(),
         `SELECT ${this.rows.columns} FROM tasks t ${clause}
           ORDER BY t.created_at DESC, t.id DESC
           LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, filter.limit, filter.skip],
       ),
       preparedQuery<{ n: number }>(
-        this.dataSource,
+        this.readDb.reader(),
         `SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks t ${clause} LIMIT $${params.length + 1}) m`,
         [...params, LIST_TOTAL_CAP + 1],
       ),
