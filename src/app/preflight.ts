@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { ensureDatabase, runMigrations } from '../database/prepare-database';
 
@@ -15,13 +15,38 @@ function reason(err: unknown): string {
   return (e.code ?? e.message ?? String(err)).replace(/\.+$/, '');
 }
 
-async function checkRedis(config: AppConfig, warn: (message: string) => void): Promise<void> {
-  const redis = new Redis(config.redis.url, {
+/** One attempt, no retries: Redis, or the cluster REDIS_CLUSTER_NODES / a `redis+cluster://` URL names. */
+function probeRedis(config: AppConfig): Redis | Cluster {
+  const { cluster } = config.redis;
+  if (!cluster) {
+    return new Redis(config.redis.url, {
+      lazyConnect: true,
+      connectTimeout: 3000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+  }
+  return new Cluster(cluster.nodes, {
     lazyConnect: true,
-    connectTimeout: 3000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
+    clusterRetryStrategy: () => null,
+    redisOptions: {
+      connectTimeout: 3000,
+      maxRetriesPerRequest: 0,
+      username: cluster.username,
+      password: cluster.password,
+      tls: cluster.tls ? {} : undefined,
+    },
   });
+}
+
+function whereRedis(config: AppConfig): string {
+  const { cluster } = config.redis;
+  if (!cluster) return `${where(config.redis.url)} (REDIS_URL)`;
+  return `${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')} (cluster)`;
+}
+
+async function checkRedis(config: AppConfig, warn: (message: string) => void): Promise<void> {
+  const redis = probeRedis(config);
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -34,7 +59,7 @@ async function checkRedis(config: AppConfig, warn: (message: string) => void): P
     }
   } catch (err) {
     throw new PreflightError(
-      `Redis is not reachable at ${where(config.redis.url)} (REDIS_URL): ${reason(err)}. ` +
+      `Redis is not reachable at ${whereRedis(config)}: ${reason(err)}. ` +
         `Start it with "redis-server --daemonize yes --bind 127.0.0.1" or "docker compose -f docker/compose.yaml up -d redis".`,
     );
   } finally {

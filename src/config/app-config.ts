@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { InvalidConfigError } from './config.errors';
 import { EnvSchema } from './env.schema';
+import { redisClusterOf, type RedisClusterConfig } from './redis-cluster';
 
 export type AppRole = EnvSchema['APP_ROLE'];
 
@@ -36,7 +37,8 @@ export interface AppConfig {
     trustProxy: boolean | number | string;
   };
   database: { url: string; name: string; poolMax: number; migrationsRun: boolean; read: ReadDatabaseConfig };
-  redis: { url: string; prefix: string };
+  /** `cluster` when REDIS_CLUSTER_NODES or a `redis+cluster://` REDIS_URL selects a Redis Cluster. */
+  redis: { url: string; prefix: string; cluster?: RedisClusterConfig };
   auth: {
     jwtSecret: string;
     jwtSecretGenerated: boolean;
@@ -214,7 +216,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
         checkMs: parsed.DATABASE_READ_CHECK_MS,
       },
     },
-    redis: { url: parsed.REDIS_URL, prefix: parsed.REDIS_PREFIX },
+    redis: {
+      url: parsed.REDIS_URL,
+      prefix: parsed.REDIS_PREFIX,
+      cluster: redisClusterOf(parsed.REDIS_URL, parsed.REDIS_CLUSTER_NODES),
+    },
     auth: {
       jwtSecret,
       jwtSecretGenerated,

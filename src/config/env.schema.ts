@@ -74,8 +74,13 @@ export class EnvSchema {
   @Max(60_000)
   DATABASE_READ_CHECK_MS = 1000;
 
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  @Matches(/^rediss?(\+cluster)?:\/\/.+/, { message: 'must be a redis://, rediss:// or redis+cluster:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Seed nodes of a Redis Cluster (`host:port,host:port`); credentials and TLS come from REDIS_URL. */
+  @IsOptional()
+  @Matches(/^\s*[^\s,:]+:\d+\s*(,\s*[^\s,:]+:\d+\s*)*$/, { message: 'must be host:port pairs separated by commas' })
+  REDIS_CLUSTER_NODES?: string;
 
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 characters of letters, digits, _ . : -' })
   REDIS_PREFIX = 'ymera';

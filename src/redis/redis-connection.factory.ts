@@ -1,19 +1,40 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
 export type RedisPurpose = 'commands' | 'queue' | 'subscriber' | 'publisher' | 'throttler';
 
+/** How long shutdown waits for a connection's QUIT before it closes the socket anyway. */
+const QUIT_WAIT_MS = 2000;
+
+/**
+ * How a cluster client rides out a failover: a master's replica takes over after `cluster-node-timeout` and an
+ * election (a few seconds), so commands to its slots wait and retry that long instead of failing at once.
+ */
+const FAILOVER: ClusterOptions = {
+  retryDelayOnFailover: 300,
+  retryDelayOnClusterDown: 300,
+  retryDelayOnTryAgain: 300,
+  retryDelayOnMoved: 50,
+  maxRedirections: 32,
+  clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
+};
+
 /**
  * The one place Redis connections are made. Plain command connections prefix every key with
  * `REDIS_PREFIX:`; BullMQ refuses ioredis key prefixes, so queue connections get the prefix as BullMQ's
  * own `prefix` option instead (see {@link queuePrefix}). Every connection made here is closed on shutdown.
+ *
+ * With a Redis Cluster configured (REDIS_CLUSTER_NODES or a `redis+cluster://` REDIS_URL), each connection is
+ * an ioredis `Cluster`. It is handed out typed as `Redis`: both offer the same commands and events, and what
+ * differs on a cluster (keys a script or a transaction touches must share a slot; SCAN and CLIENT LIST answer
+ * for one node) is dealt with where it matters (`slotTag`, `forEachMaster`).
  */
 @Injectable()
 export class RedisConnectionFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnectionFactory.name);
-  private readonly connections = new Set<Redis>();
+  private readonly connections = new Set<Redis | Cluster>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -21,16 +42,25 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
     return `${this.config.redis.prefix}:`;
   }
 
-  /** BullMQ's `prefix`: queue keys live under `<REDIS_PREFIX>:bull:<queue>:…`. */
+  /**
+   * BullMQ's `prefix`: queue keys live under `<REDIS_PREFIX>:bull:<queue>:…`. On a cluster the prefix is a hash
+   * tag, `{<REDIS_PREFIX>:bull}`, because BullMQ's scripts touch several keys of a queue (and of its jobs) at
+   * once, and those must share one slot.
+   */
   get queuePrefix(): string {
-    return `${this.config.redis.prefix}:bull`;
+    const prefix = `${this.config.redis.prefix}:bull`;
+    return this.config.redis.cluster ? `{${prefix}}` : prefix;
+  }
+
+  get isCluster(): boolean {
+    return this.config.redis.cluster !== undefined;
   }
 
   create(purpose: RedisPurpose, overrides: RedisOptions = {}): Redis {
     const queue = purpose === 'queue';
     // Pub/sub names channels, not keys: those connections carry no key prefix (channels are named in full).
     const pubsub = purpose === 'subscriber' || purpose === 'publisher';
-    const connection = new Redis(this.config.redis.url, {
+    const options: RedisOptions = {
       connectionName: `ymera-${this.config.role}-${purpose}`,
       keyPrefix: queue || pubsub ? undefined : this.keyPrefix,
       // BullMQ workers block on Redis and must retry forever; API calls should fail fast instead.
@@ -40,18 +70,48 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       enableAutoPipelining: purpose === 'commands' || purpose === 'publisher' || purpose === 'throttler',
       lazyConnect: false,
       ...overrides,
-    });
+    };
+    const connection = this.config.redis.cluster
+      ? this.clusterConnection(options)
+      : new Redis(this.config.redis.url, options);
     connection.on('error', (err: Error) => this.logger.warn(`Redis (${purpose}): ${err.message}`));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));
-    return connection;
+    // The same commands and events (see the class comment).
+    return connection as Redis;
+  }
+
+  private clusterConnection(options: RedisOptions): Cluster {
+    const cluster = this.config.redis.cluster!;
+    const { keyPrefix, enableOfflineQueue, enableAutoPipelining, lazyConnect, ...perNode } = options;
+    return new Cluster(cluster.nodes, {
+      ...FAILOVER,
+      keyPrefix,
+      enableOfflineQueue,
+      enableAutoPipelining,
+      lazyConnect,
+      // Ready once CLUSTER INFO says every slot is served; every command goes to the master of its slot.
+      enableReadyCheck: true,
+      scaleReads: 'master',
+      redisOptions: {
+        ...perNode,
+        username: cluster.username,
+        password: cluster.password,
+        tls: cluster.tls ? {} : undefined,
+      },
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       [...this.connections].map(async (c) => {
         if (c.status !== 'ready') return c.disconnect();
-        await c.quit().catch(() => c.disconnect());
+        // A cluster's QUIT goes to every node it knows, and one that died may never answer: not waited for long.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)));
+        await Promise.race([c.quit().catch(() => undefined), late]);
+        clearTimeout(timer);
+        c.disconnect();
       }),
     );
     this.connections.clear();

@@ -60,11 +60,11 @@ export class StatsService {
    */
   private async openBreakers(agentIds: string[]): Promise<OpenBreakerDto[]> {
     if (agentIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of agentIds) pipeline.hmget(breakerKey(id), 'state', 'changedAt');
-    const replies = (await pipeline.exec()) ?? [];
+    // Sent in the same tick, the reads leave auto-pipelined: one write (per node, on a Redis Cluster, where an
+    // explicit pipeline could not span the nodes the breakers' keys live on).
+    const replies = await Promise.all(agentIds.map((id) => this.redis.hmget(breakerKey(id), 'state', 'changedAt')));
     return agentIds.flatMap((agentId, i) => {
-      const [state, changedAt] = (replies[i]?.[1] as (string | null)[] | undefined) ?? [];
+      const [state, changedAt] = replies[i] ?? [];
       if (state !== 'open' && state !== 'half-open') return [];
       const since = changedAt ? new Date(changedAt) : null;
       return [{ agentId, state, since: since && !Number.isNaN(since.getTime()) ? since : null }];

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
+import { slotTag } from '../redis/slot-tag';
 
 /**
  * Takes a slot of one (agent, concurrency key), or parks the task as waiting for one.
@@ -49,14 +50,16 @@ export class KeySlots {
     this.releaseSlot = luaCommand(redis, 'ymeraReleaseKeySlot', 2, RELEASE);
   }
 
-  private static keys(agentId: string, key: string): [string, string] {
-    return [`key-slots:${agentId}:${key}`, `key-parked:${agentId}:${key}`];
+  /** The lease set and the parked set of a key: one script touches both, so on a cluster they share a slot. */
+  private keys(agentId: string, key: string): [string, string] {
+    const tag = slotTag(this.redis, `${agentId}:${key}`);
+    return [`key-slots:${tag}`, `key-parked:${tag}`];
   }
 
   /** True when the task holds a slot of the key; false when it was parked to wait for one. */
   async acquire(agentId: string, key: string, taskId: string, limit: number, leaseMs: number): Promise<boolean> {
     const granted = await this.acquireSlot(
-      ...KeySlots.keys(agentId, key),
+      ...this.keys(agentId, key),
       taskId,
       String(limit),
       String(Date.now()),
@@ -67,13 +70,13 @@ export class KeySlots {
 
   /** Gives the slot back; with `wake`, returns the parked task to wake, if any. */
   async release(agentId: string, key: string, taskId: string, wake: boolean): Promise<string | undefined> {
-    const next = await this.releaseSlot(...KeySlots.keys(agentId, key), taskId, wake ? '1' : '0');
+    const next = await this.releaseSlot(...this.keys(agentId, key), taskId, wake ? '1' : '0');
     return typeof next === 'string' ? next : undefined;
   }
 
   /** Takes the longest parked task of the key out of the parked set, for its job to be woken. */
   async nextParked(agentId: string, key: string): Promise<string | undefined> {
-    const [id] = await this.redis.zpopmin(KeySlots.keys(agentId, key)[1]);
+    const [id] = await this.redis.zpopmin(this.keys(agentId, key)[1]);
     return id;
   }
 }

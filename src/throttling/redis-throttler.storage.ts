@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { MicroBatcher } from '../database/micro-batcher';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
+import { slotTag } from '../redis/slot-tag';
 
 /**
  * Fixed-window counters with blocking, for several keys in one atomic script, so every API instance
@@ -44,7 +45,9 @@ interface Hit {
 /**
  * Rate-limit counters in Redis. Hits that arrive together are counted in one script call, and hits on
  * the same key with one INCRBY: under load the API makes one round trip for many requests, and each
- * request still gets its own exact count (the order they arrived in).
+ * request still gets its own exact count (the order they arrived in). On a Redis Cluster a key's two counters
+ * share a slot (a hash tag) but different keys do not, so there each key gets its own script call (the calls
+ * still leave together, auto-pipelined per node).
  */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
@@ -56,7 +59,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     retryEachItem: false,
   });
 
-  constructor(@Inject(REDIS) redis: Redis) {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
     this.incrementMany = luaCommand(redis, 'ymeraThrottleIncrementMany', null, INCREMENT_MANY);
   }
 
@@ -71,14 +74,21 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       if (positions) positions.push(index);
       else byKey.set(hit.key, [index]);
     });
-    const keys: string[] = [];
-    const args: string[] = [];
-    for (const [key, positions] of byKey) {
+    const calls = [...byKey].map(([key, positions]) => {
       const { ttl, limit, blockDuration } = batch[positions[0]];
-      keys.push(`throttle:${key}:hits`, `throttle:${key}:block`);
-      args.push(String(ttl), String(limit), String(blockDuration), String(positions.length));
-    }
-    const out = (await this.incrementMany(String(keys.length), ...keys, ...args)) as number[];
+      const tag = slotTag(this.redis, key);
+      return {
+        keys: [`throttle:${tag}:hits`, `throttle:${tag}:block`],
+        args: [String(ttl), String(limit), String(blockDuration), String(positions.length)],
+      };
+    });
+    const out = this.redis.isCluster
+      ? (await Promise.all(calls.map((c) => this.incrementMany('2', ...c.keys, ...c.args) as Promise<number[]>))).flat()
+      : ((await this.incrementMany(
+          String(calls.length * 2),
+          ...calls.flatMap((c) => c.keys),
+          ...calls.flatMap((c) => c.args),
+        )) as number[]);
     const records = new Array<ThrottlerStorageRecord>(batch.length);
     let k = 0;
     for (const positions of byKey.values()) {
