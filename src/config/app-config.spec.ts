@@ -92,6 +92,16 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short-token');
   });
 
+  it('never prints the password of a connection URL it refuses', () => {
+    const message = expectInvalid(
+      { DATABASE_READ_URL: 'mysql://reader:hunter2-secret@db.internal:3306/ymera' },
+      'DATABASE_READ_URL',
+    );
+    expect(message).not.toContain('hunter2-secret');
+    expect(message).toContain('mysql://reader:***@db.internal:3306/ymera');
+    expect(expectInvalid({ REDIS_URL: 'http://:pw-in-url@cache:6379' }, 'REDIS_URL')).not.toContain('pw-in-url');
+  });
+
   it('parses sizes, booleans, proxies and durations', () => {
     const config = loadConfig({
       BODY_LIMIT: '512kb',

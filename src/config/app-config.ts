@@ -129,6 +129,11 @@ function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
 }
 
+/** A value as it may be printed: the password of a URL in it (`scheme://user:password@host`) left out. */
+export function withoutPassword(value: string): string {
+  return value.replace(/(\/\/[^/:@\s]*):[^@/\s]*@/g, '$1:***@');
+}
+
 /**
  * Reads and validates the environment once. Throws {@link InvalidConfigError} naming the first bad setting.
  * `warn` receives notices that do not stop the process (a generated development secret).
@@ -147,7 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     const constraints = first.constraints ?? {};
     // A type error explains more than a range error about the same unparsable value.
     const problem = constraints.isInt ?? constraints.isBoolean ?? Object.values(constraints)[0] ?? 'is invalid';
-    const shown = /SECRET|PASSWORD|TOKEN|KEY/.test(first.property) ? '' : ` (got "${String(raw[first.property])}")`;
+    const shown = /SECRET|PASSWORD|TOKEN|KEY/.test(first.property)
+      ? ''
+      : ` (got "${withoutPassword(String(raw[first.property]))}")`;
     throw new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
   }
 
