@@ -173,7 +173,11 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   app.use(
     inOrder(
       requestTrackingMiddleware([requestLogObserver(rootLogger), httpMetricsObserver(app.get(Metrics))]),
-      byRoute(isFileUpload, requestDeadline(config.files.uploadTimeoutMs), requestDeadline(config.http.requestTimeoutMs)),
+      byRoute(
+        isFileUpload,
+        requestDeadline(config.files.uploadTimeoutMs),
+        requestDeadline(config.http.requestTimeoutMs),
+      ),
       refuseBadUrls,
       securityHeaders,
       corsWhenOrigin(
