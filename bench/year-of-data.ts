@@ -48,7 +48,12 @@ async function firstPage(big: Seeded, query: string): Promise<string> {
   const res = await fetch(`${big.platform.apiUrl}/api/v1/tasks?${query}`, {
     headers: { authorization: `Bearer ${big.platform.accessToken}` },
   });
-  const body = (await res.json()) as { data: unknown[]; meta: { total: number; totalCapped?: boolean } };
+  const body = (await res.json()) as {
+    data?: unknown[];
+    meta: { total: number; totalCapped?: boolean };
+    error?: { code: string };
+  };
+  if (!res.ok || !body.data) return `HTTP ${res.status} ${body.error?.code ?? ''}`;
   return `${body.data.length} items, total ${body.meta.total}${body.meta.totalCapped ? '+ (capped)' : ' (exact)'}`;
 }
 
@@ -66,13 +71,17 @@ export async function yearOfData(): Promise<Row[]> {
     big = await seeded(`f-year-${stamp}`, TASKS);
     process.stdout.write(`(f) seeded ${TASKS} tasks in ${big.seconds.toFixed(1)} s\n`);
     const rows: Row[] = [];
+    const push = (row: Row): void => {
+      rows.push(row);
+      process.stdout.write(`(f) ${row.met ? 'MET' : 'MISSED'} ${row.scenario}: ${row.value}\n`);
+    };
     const read = compare(
       `${young.platform.apiUrl}/api/v1/tasks/${young.taskId}`,
       { token: young.platform.accessToken, pid: young.platform.api.child.pid },
       `${big.platform.apiUrl}/api/v1/tasks/${big.taskId}`,
       { token: big.platform.accessToken, pid: big.platform.api.child.pid },
     );
-    rows.push({
+    push({
       scenario: `(f) GET /api/v1/tasks/:id, ${TASKS.toLocaleString('en')} tasks vs ${YOUNG_TASKS.toLocaleString('en')}`,
       value:
         `${read.platform.rps} req/s (young ${read.ceiling.rps}), p99 ${read.platform.p99} ms ` +
@@ -98,7 +107,7 @@ export async function yearOfData(): Promise<Row[]> {
       const page = await firstPage(big, query);
       const url = `${big.platform.apiUrl}/api/v1/tasks?${query}`;
       const list = load(url, { token, pid, connections: LIST_CONNECTIONS });
-      rows.push(
+      push(
         latencyRow(
           `(f) GET /api/v1/tasks filtered by ${label}, ${TASKS.toLocaleString('en')} tasks, ${LIST_CONNECTIONS} connections`,
           list,
@@ -109,7 +118,7 @@ export async function yearOfData(): Promise<Row[]> {
     }
 
     const stats = load(`${big.platform.apiUrl}/api/v1/stats`, { token, pid, connections: LIST_CONNECTIONS });
-    rows.push(
+    push(
       latencyRow(
         `(f) GET /api/v1/stats (the console's dashboard), ${TASKS.toLocaleString('en')} tasks, ${LIST_CONNECTIONS} connections`,
         stats,

@@ -104,6 +104,7 @@ describe('periodic jobs', () => {
       'schedules.sync',
       'tasks.expire',
       'tasks.reconcile',
+      'tasks.retention',
       'test.flaky',
       'test.tick',
       'webhooks.catch_up',
