@@ -177,8 +177,11 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     stalled.socket.on('disconnect', () => (stalledGone = true));
 
     // The client's TCP socket stops reading: the kernel's buffers fill, then the server's.
-    const engine = stalled.socket.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } };
-    engine.transport.ws._socket.pause();
+    const engine = stalled.socket.io.engine as unknown as {
+      transport: { ws: { _socket: { pause(): void; destroy(): void } } };
+    };
+    const stalledTcp = engine.transport.ws._socket;
+    stalledTcp.pause();
     stalledSse.pause();
 
     // 16 MB of events, far more than the kernel holds for a client that does not read.
@@ -210,6 +213,7 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
       );
     });
     expect(stalledGone).toBe(false); // it cannot even read the close yet: the server let go on its own
+    stalledTcp.destroy();
     // The clients that read got every event.
     await waitFor(async () => reader.got.length === count && readerSse.events.length === count, 30_000);
     expect(reader.got.map((e) => (e as unknown as TaskEvent).progress)).toEqual([...Array(count).keys()]);
