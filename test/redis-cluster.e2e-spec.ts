@@ -49,7 +49,8 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     op = await login(t.http, ADMIN.email, ADMIN.password);
     calc = (await createAgent(t, op, { type: 'calculator', concurrency: 8 })).id;
     slow = (await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/slow` }, concurrency: 8 })).id;
-  }, 90_000);
+    // Six servers, a cluster and an app boot: generous for a busy machine.
+  }, 180_000);
   afterAll(async () => {
     try {
       await t?.close();
@@ -180,5 +181,5 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(stored).toHaveLength(accepted.length);
     expect(stored.filter((s) => s.status !== 'succeeded')).toEqual([]);
     expect(counts.find((c) => c.status === 'succeeded')!.n).toBeGreaterThanOrEqual(accepted.length);
-  }, 90_000);
+  }, 120_000);
 });

@@ -28,8 +28,8 @@ const FAILOVER: ClusterOptions = {
  *
  * With a Redis Cluster configured (REDIS_CLUSTER_NODES or a `redis+cluster://` REDIS_URL), each connection is
  * an ioredis `Cluster`. It is handed out typed as `Redis`: both offer the same commands and events, and what
- * differs on a cluster (keys a script or a transaction touches must share a slot; SCAN and CLIENT LIST answer
- * for one node) is dealt with where it matters (`slotTag`, `forEachMaster`).
+ * differs on a cluster (keys a script or a transaction touches must share a slot; SCAN, KEYS and CLIENT LIST
+ * answer for one node) is dealt with where keys are named (`slotTag`, {@link queuePrefix}); nothing here scans.
  */
 @Injectable()
 export class RedisConnectionFactory implements OnApplicationShutdown {
@@ -50,10 +50,6 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   get queuePrefix(): string {
     const prefix = `${this.config.redis.prefix}:bull`;
     return this.config.redis.cluster ? `{${prefix}}` : prefix;
-  }
-
-  get isCluster(): boolean {
-    return this.config.redis.cluster !== undefined;
   }
 
   create(purpose: RedisPurpose, overrides: RedisOptions = {}): Redis {

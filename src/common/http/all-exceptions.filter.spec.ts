@@ -70,6 +70,9 @@ describe('AllExceptionsFilter', () => {
     }),
     new Error('Connection is closed.'),
     new Error('queue add failed', { cause: new Error('Connection is closed.') }),
+    // A Redis Cluster whose master of a slot died with no replica to take over.
+    Object.assign(new Error('CLUSTERDOWN The cluster is down'), { name: 'ReplyError' }),
+    new Error('Too many Cluster redirections. Last error: Error: CLUSTERDOWN The cluster is down'),
   ])('answers Redis unavailability (%s) with 503 and Retry-After', (err) => {
     const sent = answer(err);
     expect({ status: sent.status, code: sent.body.error.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
