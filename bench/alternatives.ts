@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import type { BenchContext } from './context';
 import { cpuSeconds, machineCpuSeconds, NODE_FLAGS, PROFILE, ROOT, type Row, spentBy } from './harness';
-import { PG_SERVER } from './server-env';
+import { PG_SERVER, REDIS_URL } from './server-env';
 import { clearBacklog, drainTasks } from './throughput';
 
 /**
@@ -34,6 +36,10 @@ interface Measured {
   stages: Stages;
   /** CPU seconds per 1,000 jobs of the whole machine (other work on it included). */
   machine: number;
+  /** Postgres transactions per 1,000 jobs in the contender's database(s), from pg_stat_database. */
+  transactions: number;
+  /** Redis commands per 1,000 jobs (YMERA only; the server is shared, so others' commands count too). */
+  redisCommands?: number;
 }
 
 interface Alternative {
@@ -84,14 +90,22 @@ function median(values: number[]): number {
 function medianStages(all: Measured[]): Measured {
   const stages: Stages = {};
   for (const stage of Object.keys(all[0].stages)) stages[stage] = median(all.map((m) => m.stages[stage]));
-  return { rate: median(all.map((m) => m.rate)), stages, machine: median(all.map((m) => m.machine)) };
+  const commands = all.map((m) => m.redisCommands).filter((n) => n !== undefined);
+  return {
+    rate: median(all.map((m) => m.rate)),
+    stages,
+    machine: median(all.map((m) => m.machine)),
+    transactions: median(all.map((m) => m.transactions)),
+    ...(commands.length ? { redisCommands: median(commands) } : {}),
+  };
 }
 
 const fmt = (s: number): string => s.toFixed(3);
 const describe = (name: string, m: Measured): string =>
   `${name}: ${m.rate}/s; CPU s per 1,000: ${Object.entries(m.stages)
     .map(([stage, s]) => `${stage} ${fmt(s)}`)
-    .join(', ')} (machine ${fmt(m.machine)})`;
+    .join(', ')} (machine ${fmt(m.machine)}); Postgres transactions ${m.transactions}` +
+  (m.redisCommands === undefined ? '' : `, Redis commands ${m.redisCommands} (all clients')`);
 
 function summarize(results: Map<string, { alt: Measured; ymera: Measured }[]>): Row {
   const lines: string[] = [];
@@ -128,6 +142,20 @@ function summarize(results: Map<string, { alt: Measured; ymera: Measured }[]>): 
 }
 
 /** CPU seconds so far of the Postgres backends connected to these databases, by pid. */
+/** Transactions so far in these databases. */
+async function transactions(ctx: BenchContext, dbs: string[]): Promise<number> {
+  const { rows } = await ctx.db.query<{ n: string }>(
+    'SELECT sum(xact_commit + xact_rollback) AS n FROM pg_stat_database WHERE datname = ANY($1)',
+    [dbs],
+  );
+  return Number(rows[0].n);
+}
+
+/** Commands Redis has run so far (every client's), from INFO stats. */
+async function redisCommands(redis: Redis): Promise<number> {
+  return Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))?.[1] ?? 0);
+}
+
 async function backends(ctx: BenchContext, dbs: string[]): Promise<Map<number, number>> {
   const { rows } = await ctx.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1)', [
     dbs,
@@ -152,12 +180,20 @@ async function measure(
 ): Promise<Measured> {
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const pgBefore = await backends(ctx, dbs);
+  const redisClient = redis ? new Redis(REDIS_URL) : undefined;
+  const commandsBefore = redisClient ? await redisCommands(redisClient) : 0;
+  const xactBefore = await transactions(ctx, dbs);
   const machineBefore = machineCpuSeconds();
   const started = performance.now();
   await work();
   const seconds = (performance.now() - started) / 1000;
   const machineAfter = machineCpuSeconds();
   const pgAfter = await backends(ctx, dbs);
+  // Postgres publishes a backend's counts within a second of its transactions.
+  await sleep(1100);
+  const xact = (await transactions(ctx, dbs)) - xactBefore;
+  const commands = redisClient ? (await redisCommands(redisClient)) - commandsBefore : undefined;
+  redisClient?.disconnect();
   const per1000 = (s: number): number => (s * 1000) / TASKS;
   const stages: Stages = {};
   for (const [name, pid] of Object.entries(pids)) stages[name] = per1000(cpuSeconds(pid) - before[name]);
@@ -166,7 +202,13 @@ async function measure(
   stages.postgres = per1000(postgres);
   if (redis) stages.redis = per1000(spentBy('redis-server', machineBefore, machineAfter));
   stages.total = Object.values(stages).reduce((x, y) => x + y, 0);
-  return { rate: Math.round(TASKS / seconds), stages, machine: per1000(machineAfter.total - machineBefore.total) };
+  return {
+    rate: Math.round(TASKS / seconds),
+    stages,
+    machine: per1000(machineAfter.total - machineBefore.total),
+    transactions: Math.round(per1000(xact)),
+    ...(commands === undefined ? {} : { redisCommands: Math.round(per1000(commands)) }),
+  };
 }
 
 async function startAlternative(ctx: BenchContext, db: string, kind: string): Promise<Alternative> {
