@@ -61,8 +61,11 @@ export async function alternatives(ctx: BenchContext): Promise<Row[]> {
       alts.push(await startAlternative(ctx, `${ymeraDb}_${kind.replace('-', '_')}`, kind));
     const ymera = (): Promise<Measured> =>
       measure(ctx, [ymeraDb], ymeraPids, true, () => drainTasks(ctx, TASKS).then(() => undefined));
-    const alt = (a: Alternative, round: string, n: number): Promise<Measured> =>
-      measure(ctx, [a.db], { [a.kind]: a.child.pid! }, false, () => runAlternative(a, n, round));
+    const alt = (a: Alternative, round: string, n: number): Promise<Measured> => {
+      if (a.child.exitCode !== null)
+        throw new Error(`${a.kind} exited (${a.child.exitCode}):\n${a.output.slice(-3000)}`);
+      return measure(ctx, [a.db], { [a.kind]: a.child.pid! }, false, () => runAlternative(a, n, round));
+    };
     // Warm-up, not counted: every contender's hot paths compiled before the first measured round.
     for (const a of alts) await alt(a, 'warmup', WARMUP);
     await drainTasks(ctx, WARMUP);
