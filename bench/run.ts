@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alternatives } from './alternatives';
 import { bigInputs } from './big-inputs';
 import { bulkRetry } from './bulk-retry';
 import type { BenchContext } from './context';
@@ -22,7 +23,9 @@ import { yearOfData } from './year-of-data';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,h,j,l').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set(
+  (process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,h,i,j,k,l').split(',').map((s) => s.trim()),
+);
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
@@ -49,6 +52,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   await seedFinishedTasks(ctx);
   if (want('c')) rows.push(filteredList(ctx));
   if (want('d')) rows.push(...(await throughput(ctx, want('e') ? memory : undefined)));
+  if (want('k')) rows.push(...(await alternatives(ctx)));
   if (want('l')) rows.push(await bulkRetry(ctx));
   if (want('h')) rows.push(...(await bigInputs()));
   if (want('f')) rows.push(...(await yearOfData()));

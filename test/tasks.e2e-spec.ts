@@ -351,6 +351,28 @@ describe('tasks on a live worker', () => {
     expect(peak).toBe(1);
   });
 
+  it('grants an agent’s slots to tasks the worker takes together, up to its concurrency', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    remote.handler = (_req, res) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        json(res, 200, { ok: true });
+      }, 300);
+    };
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/pair` }, concurrency: 2 });
+    const res = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .send({ tasks: Array.from({ length: 6 }, () => ({ agentId: agent.id, input: {} })) })
+      .expect(202);
+    for (const task of res.body.data as { id: string }[])
+      expect((await settled(t, op, task.id)).status).toBe('succeeded');
+    expect(peak).toBe(2);
+  });
+
   it('finds tasks by tag and by metadata values, and refuses malformed tags and filters', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
     const submit = (tags: string[], metadata: Record<string, unknown>) =>

@@ -13,7 +13,8 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 export class TaskCancellation implements OnApplicationShutdown {
   private readonly logger = new Logger(TaskCancellation.name);
   private readonly channel: string;
-  private readonly running = new Map<string, AbortController>();
+  /** The attempts running here, by task: the controller of each one's signal, and whether a cancel aborted it. */
+  private readonly running = new Map<string, { controller: AbortController; cancelled: boolean }>();
   private subscriber?: Redis;
 
   constructor(
@@ -33,10 +34,11 @@ export class TaskCancellation implements OnApplicationShutdown {
     if (this.subscriber) return;
     this.subscriber = this.connections.create('subscriber');
     this.subscriber.on('message', (_channel: string, taskId: string) => {
-      const controller = this.running.get(taskId);
-      if (controller) {
+      const attempt = this.running.get(taskId);
+      if (attempt) {
         this.logger.log(`cancelling running task ${taskId}`);
-        controller.abort(new Error('cancelled'));
+        attempt.cancelled = true;
+        attempt.controller.abort(new Error('cancelled'));
       }
     });
     // Subscribes once Redis answers (ioredis resubscribes after a reconnect); start-up does not wait for it.
@@ -45,16 +47,26 @@ export class TaskCancellation implements OnApplicationShutdown {
       .catch((err: Error) => this.logger.warn(`cancellation channel: ${err.message}`));
   }
 
-  /** The abort controller of an attempt about to run; released when the attempt ends. */
-  register(taskId: string): { controller: AbortController; release: () => void } {
-    const controller = new AbortController();
-    this.running.set(taskId, controller);
-    return { controller, release: () => this.running.get(taskId) === controller && this.running.delete(taskId) };
+  /**
+   * An attempt about to run: a cancel (or {@link abortAll}) aborts `controller`, the attempt's own, and
+   * `cancelled()` tells such an abort from the attempt's other ones (its timeout). Released when the attempt
+   * ends. (The attempt's controller is used, not one of its own linked to it: one signal per attempt.)
+   */
+  register(taskId: string, controller: AbortController): { cancelled: () => boolean; release: () => void } {
+    const attempt = { controller, cancelled: false };
+    this.running.set(taskId, attempt);
+    return {
+      cancelled: () => attempt.cancelled,
+      release: () => this.running.get(taskId) === attempt && this.running.delete(taskId),
+    };
   }
 
   /** On shutdown, attempts still running are stopped so their jobs go back to the queue. */
   abortAll(reason: string): void {
-    for (const controller of this.running.values()) controller.abort(new Error(reason));
+    for (const attempt of this.running.values()) {
+      attempt.cancelled = true;
+      attempt.controller.abort(new Error(reason));
+    }
   }
 
   onApplicationShutdown(): void {

@@ -118,11 +118,11 @@ export class TaskRunner {
     }
     const { config } = this.agents.runtimeOf(agent);
 
-    const { controller, release } = this.cancellation.register(taskId);
     let timer: NodeJS.Timeout | undefined;
+    // One signal for cancellation, the timeout and the job's own.
     const attemptSignal = new AbortController();
-    const sources = [controller.signal, jobSignal];
-    const forward = (event: Event): void => attemptSignal.abort((event.target as AbortSignal).reason);
+    const { cancelled, release } = this.cancellation.register(taskId, attemptSignal);
+    const forward = (): void => attemptSignal.abort(jobSignal!.reason);
     try {
       // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
       const task = await this.start(taskId);
@@ -136,17 +136,15 @@ export class TaskRunner {
       let output: unknown;
       try {
         const type = this.types.get(agent.type);
-        // One signal for cancellation, the timeout and the job's own, unlinked when the attempt ends (not
+        // The job's signal is linked to the attempt's and unlinked when the attempt ends (not
         // AbortSignal.timeout/any, whose timer and links outlive a short task by its whole timeout).
         const signal = attemptSignal.signal;
         timer = setTimeout(
           () => attemptSignal.abort(new DOMException('The task timed out', 'TimeoutError')),
           timeoutMs,
         );
-        for (const source of sources) {
-          if (source?.aborted) attemptSignal.abort(source.reason);
-          source?.addEventListener('abort', forward, { once: true });
-        }
+        if (jobSignal?.aborted) attemptSignal.abort(jobSignal.reason);
+        jobSignal?.addEventListener('abort', forward, { once: true });
         let lastProgressWrite = 0;
         const context: ExecutionContext = {
           taskId: task.id,
@@ -197,14 +195,14 @@ export class TaskRunner {
             false,
           );
       } catch (err) {
-        return await this.failed(task, attempt, err, controller.signal.aborted, agent.type);
+        return await this.failed(task, attempt, err, cancelled(), agent.type);
       }
       const stored = await this.finish(task, attempt, 'succeeded', { output }, agent.type);
       if (stored === 'failed') throw new UnrecoverableError('the output could not be stored');
       return { taskId: task.id };
     } finally {
       clearTimeout(timer);
-      for (const source of sources) source?.removeEventListener('abort', forward);
+      jobSignal?.removeEventListener('abort', forward);
       release();
       // Not awaited: the job ends sooner, and commands on one connection keep their order.
       this.slots.release(agent.id, taskId).catch(() => undefined);

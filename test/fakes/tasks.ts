@@ -231,20 +231,24 @@ export class FakeEvents implements EventPublisher {
 export class FakeCancelSignals implements CancelSignals {
   readonly requested: string[] = [];
   readonly controllers = new Map<string, AbortController>();
+  private readonly cancelledIds = new Set<string>();
 
   async requestCancel(taskId: string): Promise<void> {
     this.requested.push(taskId);
     this.abort(taskId);
   }
 
-  register(taskId: string): { controller: AbortController; release: () => void } {
-    const controller = new AbortController();
+  register(taskId: string, controller: AbortController): { cancelled: () => boolean; release: () => void } {
     this.controllers.set(taskId, controller);
-    return { controller, release: () => this.controllers.delete(taskId) };
+    this.cancelledIds.delete(taskId);
+    return { cancelled: () => this.cancelledIds.has(taskId), release: () => this.controllers.delete(taskId) };
   }
 
   abort(taskId: string): void {
-    this.controllers.get(taskId)?.abort(new DOMException('The task was cancelled', 'AbortError') as unknown as Error);
+    const controller = this.controllers.get(taskId);
+    if (!controller) return;
+    this.cancelledIds.add(taskId);
+    controller.abort(new DOMException('The task was cancelled', 'AbortError') as unknown as Error);
   }
 }
 
