@@ -102,6 +102,9 @@ export async function bigInputs(): Promise<Row[]> {
   const p = await launchPlatform({
     name: `big${Date.now().toString(36)}`,
     env: { FILES_DIR: filesDir, FILE_MAX_BYTES: '4gb', WORKER_CONCURRENCY: '2' },
+  }).catch((err: unknown) => {
+    rmSync(filesDir, { recursive: true, force: true });
+    throw err;
   });
   try {
     const worker = await p.worker();
