@@ -23,9 +23,7 @@ import { yearOfData } from './year-of-data';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set(
-  (process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,h,i,j,k,l').split(',').map((s) => s.trim()),
-);
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,f,g,h,i,j,k,l').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
