@@ -17,6 +17,8 @@ export interface CheckpointPart {
 /** Everything an executor gets for one attempt of one task. */
 export interface ExecutionContext<Input = unknown, Config = unknown> {
   taskId: string;
+  /** The user the task runs for (its submitter, or the creator of the schedule, hook or run that made it). */
+  createdBy: string;
   attempt: number;
   agentId: string;
   /** Validated against the type's input schema, defaults applied. */

@@ -148,6 +148,7 @@ export class TaskRunner {
         let lastProgressWrite = 0;
         const context: ExecutionContext = {
           taskId: task.id,
+          createdBy: task.createdBy,
           attempt,
           agentId: agent.id,
           input: task.input,

@@ -24,6 +24,7 @@ export function executionContext<I, C>(
   let state: unknown;
   return {
     taskId: 'task-1',
+    createdBy: 'user-1',
     attempt: 1,
     agentId: 'agent-1',
     input,

@@ -127,4 +127,12 @@ describe('data-processor over a file', () => {
     expect(err).toBeInstanceOf(AgentExecutionError);
     expect(err).toMatchObject({ code: 'FILE_NOT_FOUND', retryable: false });
   });
+
+  it("reads another user's file as missing: a task reads only the files of the user it runs for", async () => {
+    const theirs = store.add(orders, 'user-2');
+    const err = await processor.execute(executionContext({ file: theirs }, config)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FILE_NOT_FOUND', retryable: false });
+    const own = await processor.execute(executionContext({ file: theirs }, config, { createdBy: 'user-2' }));
+    expect(own.stats.inputCount).toBe(orders.length);
+  });
 });

@@ -79,7 +79,8 @@ export async function runOverFile(
   options: FileRunOptions,
 ): Promise<FileRunResult> {
   const file = await files.find(options.fileId);
-  if (!file) throw nonRetryable('FILE_NOT_FOUND', `No file ${options.fileId}`);
+  // A task reads the files of the user it runs for, and no one else's (another's reads as missing).
+  if (!file || file.createdBy !== ctx.createdBy) throw nonRetryable('FILE_NOT_FOUND', `No file ${options.fileId}`);
   const size = options.chunkSize;
   const chunks = Math.ceil(file.records / size);
   // With no streaming steps there is nothing to keep per chunk: the rest reads the input file itself.
