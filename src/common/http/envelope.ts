@@ -5,7 +5,7 @@ import { type ResponseMeta, responseMeta } from './request-context';
 export interface SuccessEnvelope<T> {
   status: 'success';
   data: T;
-  meta: ResponseMeta & Partial<PageMeta>;
+  meta: ResponseMeta & Partial<PageMeta> & Partial<BoundedPageMeta>;
 }
 
 export interface ErrorEnvelope {
@@ -20,6 +20,14 @@ export interface PageMeta {
   limit: number;
 }
 
+/** A list too long to count exactly on every request: a bounded `total`, and whether more items follow. */
+export interface BoundedPageMeta {
+  /** False when `total` is a lower bound (the count stopped there). */
+  totalExact: boolean;
+  /** Items follow this page. */
+  hasMore: boolean;
+}
+
 /** One page of a list: the envelope sends `items` as `data` and the rest in `meta`. */
 export class Page<T> implements PageMeta {
   constructor(
@@ -27,6 +35,7 @@ export class Page<T> implements PageMeta {
     readonly total: number,
     readonly skip: number,
     readonly limit: number,
+    readonly bounded?: BoundedPageMeta,
   ) {}
 }
 
@@ -34,8 +43,8 @@ export class Page<T> implements PageMeta {
 export function successEnvelope(req: Request, status: number, data: unknown): SuccessEnvelope<unknown> | undefined {
   if (status === 204) return undefined;
   if (data instanceof Page) {
-    const { items, total, skip, limit } = data;
-    return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit } };
+    const { items, total, skip, limit, bounded } = data;
+    return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit, ...bounded } };
   }
   return { status: 'success', data: data ?? null, meta: responseMeta(req) };
 }

@@ -62,6 +62,15 @@ export class PageMetaDto extends ResponseMetaDto {
   limit!: number;
 }
 
+/** The meta of a list whose `total` is counted up to a bound (see `BoundedPageMeta`). */
+export class BoundedPageMetaDto extends PageMetaDto {
+  @ApiProperty({ description: 'False when `total` is a lower bound: the count stopped there' })
+  totalExact!: boolean;
+
+  @ApiProperty({ description: 'Items follow this page' })
+  hasMore!: boolean;
+}
+
 export class ErrorDetailDto {
   @ApiProperty({ description: 'JSON pointer into the request body, or a query parameter name', example: '/name' })
   field!: string;
@@ -97,6 +106,8 @@ interface EnvelopeOptions {
   description?: string;
   /** `list`: a page; data is an array and meta carries total, skip and limit. */
   list?: boolean;
+  /** With `list`: a bounded total (meta adds totalExact and hasMore). */
+  bounded?: boolean;
   /** `array`: data is an array of the model (every item, no paging); meta is the plain one. */
   array?: boolean;
 }
@@ -110,7 +121,7 @@ export function ApiEnvelope(model: Type<unknown> | SchemaObject, options: Envelo
   const item: SchemaObject | ReferenceObject = isClass ? { $ref: getSchemaPath(model) } : model;
   const data: SchemaObject | ReferenceObject = options.list || options.array ? { type: 'array', items: item } : item;
   return applyDecorators(
-    ApiExtraModels(ResponseMetaDto, PageMetaDto, ...(isClass ? [model] : [])),
+    ApiExtraModels(ResponseMetaDto, PageMetaDto, BoundedPageMetaDto, ...(isClass ? [model] : [])),
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success',
@@ -120,7 +131,9 @@ export function ApiEnvelope(model: Type<unknown> | SchemaObject, options: Envelo
         properties: {
           status: { type: 'string', enum: ['success'] },
           data,
-          meta: { $ref: getSchemaPath(options.list ? PageMetaDto : ResponseMetaDto) },
+          meta: {
+            $ref: getSchemaPath(options.list ? (options.bounded ? BoundedPageMetaDto : PageMetaDto) : ResponseMetaDto),
+          },
         },
       },
     }),
