@@ -20,6 +20,7 @@ import { WorkflowTriggers1764131000000 } from './1764131000000-workflow-triggers
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
 import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
 import { AuditRetention1764160000000 } from './1764160000000-audit-retention';
+import { AuditListIndexes1764160001000 } from './1764160001000-audit-list-indexes';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -45,4 +46,5 @@ export const MIGRATIONS: Function[] = [
   ScheduleFires1764140000000,
   WebhookDeliveryOccurrence1764150000000,
   AuditRetention1764160000000,
+  AuditListIndexes1764160001000,
 ];

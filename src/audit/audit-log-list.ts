@@ -41,6 +41,12 @@ export class AuditLogList {
     if (query.from) add('a."timestamp" >= ?', query.from);
     if (query.to) add('a."timestamp" <= ?', query.to);
     if (query.beforeSeq) add('a.seq < ?', query.beforeSeq);
+    if (query.from || query.to) {
+      // Implied by the range, read from the (timestamp, seq) index: a page is then read backwards in chain order
+      // from the range's last entry, not from the newest entry of the whole log.
+      const range = where.filter((w) => w.startsWith('a."timestamp"')).map((w) => w.replace('a.', 't.'));
+      where.push(`a.seq <= (SELECT max(t.seq) FROM audit_logs t WHERE ${range.join(' AND ')})`);
+    }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const bound = query.skip + AUDIT_COUNT_BOUND;
     const [items, [{ n }]] = await Promise.all([
