@@ -210,3 +210,20 @@ export async function auditScale(scenarios: { list: boolean; retention: boolean 
   }
   return rows;
 }
+
+/** `node dist/bench/audit-scale.js`: these rows alone, without the main run's platform. */
+if (require.main === module) {
+  auditScale({ list: true, retention: process.env.BENCH_SCENARIOS?.includes('g') ?? true }).then(
+    (rows) => {
+      for (const row of rows)
+        process.stdout.write(
+          `${row.met ? 'MET   ' : 'MISSED'}  ${row.scenario}\n        ${row.value}  [target ${row.target}]\n`,
+        );
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
