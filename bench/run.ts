@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { alternatives } from './alternatives';
+import { auditScale } from './audit-scale';
 import { bigInputs } from './big-inputs';
 import { bulkRetry } from './bulk-retry';
 import type { BenchContext } from './context';
@@ -56,6 +57,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('f')) rows.push(...(await yearOfData()));
   if (want('g')) rows.push(...(await retention()));
   if (want('j')) rows.push(...(await listeners()));
+  if (want('f') || want('g')) rows.push(...(await auditScale({ list: want('f'), retention: want('g') })));
 }
 
 function report(rows: Row[]): void {

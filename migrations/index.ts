@@ -19,6 +19,8 @@ import { InboundHooks1764130000000 } from './1764130000000-inbound-hooks';
 import { WorkflowTriggers1764131000000 } from './1764131000000-workflow-triggers';
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
 import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
+import { AuditRetention1764160000000 } from './1764160000000-audit-retention';
+import { AuditListIndexes1764160001000 } from './1764160001000-audit-list-indexes';
 import { TaskErrorCodeStatistics1764165000000 } from './1764165000000-task-error-code-statistics';
 import { Files1764170000000 } from './1764170000000-files';
 
@@ -45,6 +47,8 @@ export const MIGRATIONS: Function[] = [
   WorkflowTriggers1764131000000,
   ScheduleFires1764140000000,
   WebhookDeliveryOccurrence1764150000000,
+  AuditRetention1764160000000,
+  AuditListIndexes1764160001000,
   TaskErrorCodeStatistics1764165000000,
   Files1764170000000,
 ];

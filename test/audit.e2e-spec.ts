@@ -135,7 +135,10 @@ describe('audit log', () => {
       .get('/api/v1/audit-logs/verify')
       .set(...bearer(admin))
       .expect(200);
-    expect(verify.body.data).toEqual({ valid: true, checked: expect.any(Number) });
+    expect(verify.body.data).toEqual(
+      expect.objectContaining({ valid: true, checked: expect.any(Number), complete: true, fromSeq: '1' }),
+    );
+    expect(verify.body.data.anchor).toEqual({ kind: 'genesis', seq: '0', hash: '0'.repeat(64) });
     const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM audit_logs');
     expect(verify.body.data.checked).toBe(n);
     const links = await t.dataSource.query(
@@ -200,6 +203,26 @@ describe('audit log', () => {
       .get('/api/v1/audit-logs/verify')
       .set(...bearer(admin))
       .expect(200);
-    expect(verify.body.data).toEqual({ valid: false, checked: 4, firstBrokenId: victim.id });
+    expect(verify.body.data).toEqual(
+      expect.objectContaining({ valid: false, checked: 4, firstBrokenId: victim.id, reason: 'hash', complete: true }),
+    );
+    // A range that starts after the altered entry is anchored on the stored hash before it, and holds.
+    const [{ seq }] = await t.dataSource.query(`SELECT seq FROM audit_logs WHERE id = $1`, [victim.id]);
+    const after = await request(t.http)
+      .get(`/api/v1/audit-logs/verify?fromSeq=${Number(seq) + 1}`)
+      .set(...bearer(admin))
+      .expect(200);
+    expect(after.body.data).toEqual(
+      expect.objectContaining({ valid: true, fromSeq: String(Number(seq) + 1), complete: true }),
+    );
+    expect(after.body.data.anchor).toEqual(expect.objectContaining({ kind: 'entry', seq: String(seq) }));
+    // A range that holds it finds it.
+    const around = await request(t.http)
+      .get(`/api/v1/audit-logs/verify?fromSeq=${seq}&toSeq=${Number(seq) + 2}`)
+      .set(...bearer(admin))
+      .expect(200);
+    expect(around.body.data).toEqual(
+      expect.objectContaining({ valid: false, checked: 1, firstBrokenSeq: String(seq), reason: 'hash' }),
+    );
   });
 });

@@ -5,6 +5,11 @@ const stableStringify = configure({ deterministic: true, bigint: true });
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** The select list of `audit_logs` that reads an entry as {@link ChainedFields} and its `hash`. */
+export const CHAINED_COLUMNS = `id, seq, "timestamp", actor_type AS "actorType", actor_id AS "actorId", action,
+  resource_type AS "resourceType", resource_id AS "resourceId", outcome, ip, user_agent AS "userAgent",
+  request_id AS "requestId", details, prev_hash AS "prevHash", hash`;
+
 /** The fields an entry's hash covers. */
 export interface ChainedFields {
   id: string;

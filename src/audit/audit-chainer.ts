@@ -61,6 +61,11 @@ export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationSh
     while ((await this.chainBatch(true)) === BATCH);
   }
 
+  /** {@link flush}, after one cheap look: a read with nothing waiting to be chained does not queue on the lock. */
+  async catchUp(): Promise<void> {
+    if (await this.waiting()) await this.flush();
+  }
+
   /** One pass: skipped when nothing waits (a sweep looks first) or another process is chaining. */
   private async pass(written = false): Promise<void> {
     try {

@@ -1,19 +1,24 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '../auth/auth.decorators';
+import { NotFoundError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
-import type { Page } from '../common/http/envelope';
+import { Page } from '../common/http/envelope';
+import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
-import { AuditService, type AuditVerification } from './audit.service';
+import { AuditCheckpoints } from './audit-checkpoints';
+import { AuditLogList } from './audit-log-list';
+import { AuditRetention } from './audit-retention';
+import { type AuditVerification, AuditVerifier } from './audit-verifier';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import {
+  ArchiveVerificationDto,
+  AuditCheckpointDto,
+  AuditVerificationDto,
+  AuditVerifyQueryDto,
+} from './dto/audit-verification.dto';
 import { AuditLogEntity } from './entities/audit-log.entity';
-
-class AuditVerificationDto {
-  @ApiProperty() valid!: boolean;
-  @ApiProperty({ description: 'Entries checked' }) checked!: number;
-  @ApiPropertyOptional({ format: 'uuid', description: 'First entry whose hash or link does not hold' })
-  firstBrokenId?: string;
-}
+import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
 
 @ApiTags('audit')
 @ApiBearerAuth('bearer')
@@ -21,7 +26,12 @@ class AuditVerificationDto {
 @RequirePermissions('audit:read')
 @Controller('audit-logs')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly entries: AuditLogList,
+    private readonly verifier: AuditVerifier,
+    private readonly checkpoints: AuditCheckpoints,
+    private readonly retention: AuditRetention,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -29,21 +39,54 @@ export class AuditController {
     summary: 'Query the audit log, newest first (admins)',
     description:
       'Entries are written with their change and join the hash chain within about 200 ms; a read first ' +
-      'chains whatever is still waiting, so it sees every committed entry.',
+      'chains whatever is still waiting, so it sees every committed entry. `total` is counted up to 10,000 ' +
+      'past `skip`: beyond that it is a lower bound and `totalCapped` is true; `hasMore` says whether items ' +
+      'follow. For deep paging pass the last `seq` of a page as `beforeSeq`.',
   })
-  @ApiEnvelope(AuditLogEntity, { list: true })
+  @ApiEnvelope(AuditLogEntity, { list: true, bounded: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   list(@Query() query: AuditQueryDto): Promise<Page<AuditLogEntity>> {
-    return this.audit.list(query);
+    return this.entries.list(query);
   }
 
   @Get('verify')
   @ApiOperation({
     operationId: 'verifyAuditChain',
     summary: 'Recompute the hash chain and report the first broken entry (admins)',
+    description:
+      'Streams the chain in order, over all of it or a range (`fromSeq`/`toSeq`, or `from`/`to` in time). Entries ' +
+      'archived by retention are no longer in the chain: a range that begins before the latest checkpoint starts ' +
+      'from it (its signature checked; `anchor.kind` is `checkpoint`). A pass stops after half of ' +
+      'REQUEST_TIMEOUT_MS with `complete: false` and `nextFromSeq` to go on from.',
   })
   @ApiEnvelope(AuditVerificationDto)
-  verify(): Promise<AuditVerification> {
-    return this.audit.verify();
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  verify(@Query() query: AuditVerifyQueryDto): Promise<AuditVerification> {
+    return this.verifier.verify(query);
+  }
+
+  @Get('checkpoints')
+  @ApiOperation({
+    operationId: 'listAuditCheckpoints',
+    summary: 'Signed checkpoints of the archived audit entries, newest first (admins)',
+  })
+  @ApiEnvelope(AuditCheckpointDto, { list: true })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async listCheckpoints(@Query() query: PageQueryDto): Promise<Page<AuditCheckpointEntity>> {
+    const [items, total] = await this.checkpoints.list(query.skip, query.limit);
+    return new Page(items, total, query.skip, query.limit);
+  }
+
+  @Get('checkpoints/:id/verify')
+  @ApiOperation({
+    operationId: 'verifyAuditArchive',
+    summary: 'Check a checkpoint’s signature and read its archive back against it (admins)',
+  })
+  @ApiEnvelope(ArchiveVerificationDto)
+  @ApiErrors(ErrorCode.NOT_FOUND)
+  async verifyArchive(@Param('id') id: string): Promise<ArchiveVerificationDto> {
+    const checkpoint = /^[1-9][0-9]{0,17}$/.test(id) ? await this.checkpoints.find(id) : null;
+    if (!checkpoint) throw new NotFoundError('Checkpoint');
+    return this.retention.checkArchive(checkpoint);
   }
 }

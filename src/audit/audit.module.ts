@@ -6,6 +6,10 @@ import { AuditCoverage } from './audit-coverage';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { AuditTrails } from './audit-trails';
+import { AuditCheckpoints } from './audit-checkpoints';
+import { AuditLogList } from './audit-log-list';
+import { AuditRetention } from './audit-retention';
+import { AuditVerifier } from './audit-verifier';
 
 @Global()
 @Module({
@@ -15,7 +19,16 @@ import { AuditTrails } from './audit-trails';
   controllers: [AuditController],
   // The audit trail guard and failure filter are not provided here: `@AuditAction` puts them on each route,
   // in the route's own module.
-  providers: [AuditService, AuditChainer, AuditCoverage, AuditTrails],
+  providers: [
+    AuditService,
+    AuditChainer,
+    AuditCoverage,
+    AuditTrails,
+    AuditCheckpoints,
+    AuditLogList,
+    AuditVerifier,
+    AuditRetention,
+  ],
   exports: [AuditService, AuditChainer, AuditTrails],
 })
 export class AuditModule {}

@@ -3,17 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { bulkInsert, bulkInsertWith, type InsertPart } from '../database/bulk-insert';
-import { ReadDatabase } from '../database/read-database';
-import { Page } from '../common/http/envelope';
 import type { AuditRequestContext } from './audit-context';
-import { entryHash, GENESIS_HASH } from './audit-chain';
 import { AuditChainer } from './audit-chainer';
 import { AuditPendingEntity } from './entities/audit-pending.entity';
 import { redactSecrets } from './audit-redaction';
-import type { AuditQueryDto } from './dto/audit-query.dto';
-import { type AuditActorType, AuditLogEntity, type AuditOutcome } from './entities/audit-log.entity';
-
-const VERIFY_BATCH = 1000;
+import type { AuditActorType, AuditOutcome } from './entities/audit-log.entity';
 
 export interface AuditEvent {
   action: string;
@@ -26,19 +20,11 @@ export interface AuditEvent {
   actorId?: string | null;
 }
 
-export interface AuditVerification {
-  valid: boolean;
-  checked: number;
-  firstBrokenId?: string;
-}
-
 @Injectable()
 export class AuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly chainer: AuditChainer,
-    /** Lists may read a replica (see {@link ReadDatabase}); chaining and writes use the primary. */
-    private readonly readDb: ReadDatabase,
   ) {}
 
   /**
@@ -110,49 +96,5 @@ export class AuditService {
       requestId: context?.requestId ?? null,
       details: (redactSecrets(event.details ?? {}) as Record<string, unknown>) ?? {},
     });
-  }
-
-  /**
-   * Newest first; entries still waiting to be chained are chained first, so a read of the primary sees every
-   * write (a replica, when the request may read one, shows them once it has replayed them).
-   */
-  async list(query: AuditQueryDto): Promise<Page<AuditLogEntity>> {
-    await this.chainer.flush();
-    const qb = this.readDb.reader().getRepository(AuditLogEntity).createQueryBuilder('a');
-    if (query.actorId) qb.andWhere('a.actorId = :actorId', { actorId: query.actorId });
-    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
-    if (query.resourceType) qb.andWhere('a.resourceType = :resourceType', { resourceType: query.resourceType });
-    if (query.resourceId) qb.andWhere('a.resourceId = :resourceId', { resourceId: query.resourceId });
-    if (query.outcome) qb.andWhere('a.outcome = :outcome', { outcome: query.outcome });
-    if (query.from) qb.andWhere('a.timestamp >= :from', { from: query.from });
-    if (query.to) qb.andWhere('a.timestamp <= :to', { to: query.to });
-    const [items, total] = await qb.orderBy('a.seq', 'DESC').skip(query.skip).take(query.limit).getManyAndCount();
-    return new Page(items, total, query.skip, query.limit);
-  }
-
-  /** Recomputes every hash in chain order; the first entry whose hash or link does not hold is reported. */
-  async verify(): Promise<AuditVerification> {
-    await this.chainer.flush();
-    const repo = this.dataSource.getRepository(AuditLogEntity);
-    let prevHash = GENESIS_HASH;
-    let checked = 0;
-    let afterSeq = '0';
-    for (;;) {
-      const batch = await repo
-        .createQueryBuilder('a')
-        .where('a.seq > :afterSeq', { afterSeq })
-        .orderBy('a.seq', 'ASC')
-        .take(VERIFY_BATCH)
-        .getMany();
-      for (const entry of batch) {
-        checked += 1;
-        if (entry.prevHash !== prevHash || entryHash(entry) !== entry.hash) {
-          return { valid: false, checked, firstBrokenId: entry.id };
-        }
-        prevHash = entry.hash;
-      }
-      if (batch.length < VERIFY_BATCH) return { valid: true, checked };
-      afterSeq = batch[batch.length - 1].seq;
-    }
   }
 }

@@ -81,6 +81,15 @@ export interface AppConfig {
     triggers: { reconcileIntervalMs: number; reconcileWindowMs: number };
   };
   metrics: { token?: string; webVitalsRetentionDays: number; port: number };
+  audit: {
+    retentionDays: number;
+    archiveDir: string;
+    /** AUDIT_CHECKPOINT_KEY when set (see audit-checkpoint.ts for the fallback). */
+    checkpointKey?: Buffer;
+    retentionIntervalMs: number;
+    archiveFileEntries: number;
+    deleteBatch: number;
+  };
   log: { level: EnvSchema['LOG_LEVEL'] };
   shutdownTimeoutMs: number;
   /** Live events: how much a slow client may hold up before it is let go. */
@@ -141,7 +150,7 @@ export function withoutPassword(value: string): string {
 export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => void = () => undefined): AppConfig {
   const raw = Object.fromEntries(
     Object.keys(new EnvSchema())
-      .concat(['JWT_SECRET', 'SECRETS_KEY', 'ADMIN_PASSWORD', 'METRICS_TOKEN'])
+      .concat(['JWT_SECRET', 'SECRETS_KEY', 'ADMIN_PASSWORD', 'METRICS_TOKEN', 'AUDIT_CHECKPOINT_KEY'])
       .filter((key) => env[key] !== undefined && env[key] !== '')
       .map((key) => [key, env[key]]),
   );
@@ -296,6 +305,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       token: parsed.METRICS_TOKEN,
       webVitalsRetentionDays: parsed.WEB_VITALS_RETENTION_DAYS,
       port: parsed.METRICS_PORT,
+    },
+    audit: {
+      retentionDays: parsed.AUDIT_RETENTION_DAYS,
+      archiveDir: parsed.AUDIT_ARCHIVE_DIR,
+      checkpointKey: parsed.AUDIT_CHECKPOINT_KEY
+        ? Buffer.from(parsed.AUDIT_CHECKPOINT_KEY, parsed.AUDIT_CHECKPOINT_KEY.length === 64 ? 'hex' : 'base64')
+        : undefined,
+      retentionIntervalMs: parsed.AUDIT_RETENTION_INTERVAL_MS,
+      archiveFileEntries: parsed.AUDIT_ARCHIVE_FILE_ENTRIES,
+      deleteBatch: parsed.AUDIT_DELETE_BATCH,
     },
     log: { level: parsed.LOG_LEVEL },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,

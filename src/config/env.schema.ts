@@ -363,6 +363,44 @@ export class EnvSchema {
   @Max(65535)
   METRICS_PORT = 9464;
 
+  /** Audit entries older than this many days are archived, then deleted; 0 keeps them forever. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36500)
+  AUDIT_RETENTION_DAYS = 0;
+
+  /** Where archived audit entries are written (gzip NDJSON files), on a volume every worker shares. */
+  @IsString()
+  @MinLength(1)
+  AUDIT_ARCHIVE_DIR = './audit-archive';
+
+  /** Signs audit checkpoints (HMAC-SHA256); derived from SECRETS_KEY when not set. */
+  @IsOptional()
+  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes, as 64 hex characters or base64' })
+  AUDIT_CHECKPOINT_KEY?: string;
+
+  /** How often the workers archive and delete the audit entries past retention. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  AUDIT_RETENTION_INTERVAL_MS = 3_600_000;
+
+  /** Entries per archive file (one checkpoint each). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10_000_000)
+  AUDIT_ARCHIVE_FILE_ENTRIES = 100_000;
+
+  /** Archived entries deleted per statement (one short transaction each). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  AUDIT_DELETE_BATCH = 5000;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

@@ -15,6 +15,7 @@ import { WebVitalEntity } from '../metrics/entities/web-vital.entity';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditLogEntity } from '../audit/entities/audit-log.entity';
 import { AuditPendingEntity } from '../audit/entities/audit-pending.entity';
+import { AuditCheckpointEntity } from '../audit/entities/audit-checkpoint.entity';
 import { MfaRecoveryCodeEntity } from '../auth/entities/mfa-recovery-code.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
@@ -29,6 +30,7 @@ export const ENTITIES: Function[] = [
   ApiKeyEntity,
   AuditLogEntity,
   AuditPendingEntity,
+  AuditCheckpointEntity,
   AgentEntity,
   AgentConfigVersionEntity,
   AgentStateEntity,

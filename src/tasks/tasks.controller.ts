@@ -109,11 +109,11 @@ export class TasksController {
       '`meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any ' +
       'size). Narrow the filters for an exact count.',
   })
-  @ApiEnvelope(TaskDto, { list: true, cappedTotal: true })
+  @ApiEnvelope(TaskDto, { list: true, bounded: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: TaskQueryDto): Promise<Page<TaskDto>> {
     const page = await this.tasks.list(principal, query);
-    return new Page(page.items.map(TaskDto.from), page.total, page.skip, page.limit, page.totalCapped);
+    return new Page(page.items.map(TaskDto.from), page.total, page.skip, page.limit, page.bounded);
   }
 
   @Get(':id')

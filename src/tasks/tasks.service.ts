@@ -64,7 +64,13 @@ export class TasksService {
         limit: query.limit,
         skip: query.skip,
       })
-      .then(({ items, total, totalCapped }) => new Page(items, total, query.skip, query.limit, totalCapped));
+      .then(
+        ({ items, total, totalCapped }) =>
+          new Page(items, total, query.skip, query.limit, {
+            totalCapped,
+            hasMore: totalCapped || query.skip + items.length < total,
+          }),
+      );
   }
 
   async attempts(principal: Principal, id: string): Promise<TaskAttemptEntity[]> {

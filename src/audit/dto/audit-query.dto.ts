@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsBoundedDate } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 
@@ -42,4 +42,14 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
   @IsBoundedDate()
   to?: Date;
+
+  @ApiPropertyOptional({
+    pattern: '^[1-9][0-9]{0,17}$',
+    description:
+      'Keyset paging: only entries before this chain position (`seq`). Pass the last `seq` of a page to get the ' +
+      'next one at the cost of the first, however deep (skip reads past every entry it skips).',
+  })
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{0,17}$/, { message: 'beforeSeq must be a chain position (a positive integer)' })
+  beforeSeq?: string;
 }

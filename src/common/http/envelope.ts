@@ -5,7 +5,7 @@ import { type ResponseMeta, responseMeta } from './request-context';
 export interface SuccessEnvelope<T> {
   status: 'success';
   data: T;
-  meta: ResponseMeta & Partial<PageMeta>;
+  meta: ResponseMeta & Partial<PageMeta> & Partial<BoundedPageMeta>;
 }
 
 export interface ErrorEnvelope {
@@ -18,8 +18,14 @@ export interface PageMeta {
   total: number;
   skip: number;
   limit: number;
-  /** Set by lists whose count stops at a cap: more than `total` items match. */
-  totalCapped?: boolean;
+}
+
+/** A list too long to count exactly on every request: a bounded `total`, and whether more items follow. */
+export interface BoundedPageMeta {
+  /** True when the count stopped at its bound: more items match than `total` says. */
+  totalCapped: boolean;
+  /** Items follow this page. */
+  hasMore: boolean;
 }
 
 /** One page of a list: the envelope sends `items` as `data` and the rest in `meta`. */
@@ -29,8 +35,7 @@ export class Page<T> implements PageMeta {
     readonly total: number,
     readonly skip: number,
     readonly limit: number,
-    /** Given by lists whose count stops at a cap (see {@link PageMeta.totalCapped}). */
-    readonly totalCapped?: boolean,
+    readonly bounded?: BoundedPageMeta,
   ) {}
 }
 
@@ -38,9 +43,8 @@ export class Page<T> implements PageMeta {
 export function successEnvelope(req: Request, status: number, data: unknown): SuccessEnvelope<unknown> | undefined {
   if (status === 204) return undefined;
   if (data instanceof Page) {
-    const { items, total, skip, limit, totalCapped } = data;
-    const capped = totalCapped === undefined ? {} : { totalCapped };
-    return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit, ...capped } };
+    const { items, total, skip, limit, bounded } = data;
+    return { status: 'success', data: items, meta: { ...responseMeta(req), total, skip, limit, ...bounded } };
   }
   return { status: 'success', data: data ?? null, meta: responseMeta(req) };
 }

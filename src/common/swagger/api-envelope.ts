@@ -62,13 +62,16 @@ export class PageMetaDto extends ResponseMetaDto {
   limit!: number;
 }
 
-/** The meta of a list whose count stops at a cap. */
-export class CappedPageMetaDto extends PageMetaDto {
+/** The meta of a list whose `total` is counted up to a bound (see `BoundedPageMeta`). */
+export class BoundedPageMetaDto extends PageMetaDto {
   @ApiProperty({
     description:
-      'More items match than `total` says: the count stopped at its cap (`total` is the cap). False: `total` is exact.',
+      'True when the count stopped at its bound: more items match than `total` says (`total` is a lower bound).',
   })
   totalCapped!: boolean;
+
+  @ApiProperty({ description: 'Items follow this page' })
+  hasMore!: boolean;
 }
 
 export class ErrorDetailDto {
@@ -106,15 +109,15 @@ interface EnvelopeOptions {
   description?: string;
   /** `list`: a page; data is an array and meta carries total, skip and limit. */
   list?: boolean;
-  /** With `list`: its count stops at a cap, and meta says so in `totalCapped`. */
-  cappedTotal?: boolean;
+  /** With `list`: a bounded total (meta adds totalCapped and hasMore). */
+  bounded?: boolean;
   /** `array`: data is an array of the model (every item, no paging); meta is the plain one. */
   array?: boolean;
 }
 
 function pageMeta(options: EnvelopeOptions): Type<unknown> {
   if (!options.list) return ResponseMetaDto;
-  return options.cappedTotal ? CappedPageMetaDto : PageMetaDto;
+  return options.bounded ? BoundedPageMetaDto : PageMetaDto;
 }
 
 /**
@@ -126,7 +129,7 @@ export function ApiEnvelope(model: Type<unknown> | SchemaObject, options: Envelo
   const item: SchemaObject | ReferenceObject = isClass ? { $ref: getSchemaPath(model) } : model;
   const data: SchemaObject | ReferenceObject = options.list || options.array ? { type: 'array', items: item } : item;
   return applyDecorators(
-    ApiExtraModels(ResponseMetaDto, PageMetaDto, CappedPageMetaDto, ...(isClass ? [model] : [])),
+    ApiExtraModels(ResponseMetaDto, PageMetaDto, BoundedPageMetaDto, ...(isClass ? [model] : [])),
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success',

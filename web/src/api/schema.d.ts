@@ -30,7 +30,7 @@ export interface paths {
         };
         /**
          * Query the audit log, newest first (admins)
-         * @description Entries are written with their change and join the hash chain within about 200 ms; a read first chains whatever is still waiting, so it sees every committed entry.
+         * @description Entries are written with their change and join the hash chain within about 200 ms; a read first chains whatever is still waiting, so it sees every committed entry. `total` is counted up to 10,000 past `skip`: beyond that it is a lower bound and `totalCapped` is true; `hasMore` says whether items follow. For deep paging pass the last `seq` of a page as `beforeSeq`.
          */
         get: operations["listAuditLogs"];
         put?: never;
@@ -48,8 +48,45 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain and report the first broken entry (admins) */
+        /**
+         * Recompute the hash chain and report the first broken entry (admins)
+         * @description Streams the chain in order, over all of it or a range (`fromSeq`/`toSeq`, or `from`/`to` in time). Entries archived by retention are no longer in the chain: a range that begins before the latest checkpoint starts from it (its signature checked; `anchor.kind` is `checkpoint`). A pass stops after half of REQUEST_TIMEOUT_MS with `complete: false` and `nextFromSeq` to go on from.
+         */
         get: operations["verifyAuditChain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed checkpoints of the archived audit entries, newest first (admins) */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs/checkpoints/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check a checkpoint’s signature and read its archive back against it (admins) */
+        get: operations["verifyAuditArchive"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1232,15 +1269,17 @@ export interface components {
             skip: number;
             limit: number;
         };
-        CappedPageMetaDto: {
+        BoundedPageMetaDto: {
             /** Format: date-time */
             timestamp: string;
             requestId: string;
             total: number;
             skip: number;
             limit: number;
-            /** @description More items match than `total` says: the count stopped at its cap (`total` is the cap). False: `total` is exact. */
+            /** @description True when the count stopped at its bound: more items match than `total` says (`total` is a lower bound). */
             totalCapped: boolean;
+            /** @description Items follow this page */
+            hasMore: boolean;
         };
         WebVitalAcceptedDto: {
             /** @enum {boolean} */
@@ -1288,6 +1327,23 @@ export interface components {
             /** @description SHA-256 of this entry */
             hash: string;
         };
+        VerificationAnchorDto: {
+            /**
+             * @description What the first entry checked must link to: the genesis hash, the latest signed checkpoint (the entries before it were archived; its signature was checked), or the stored hash of the entry before the range
+             * @enum {string}
+             */
+            kind: "genesis" | "checkpoint" | "entry";
+            /** @description The chain position linked to (0 for the genesis) */
+            seq: string;
+            hash: string;
+            /** @description The checkpoint’s archive file (kind checkpoint) */
+            archive?: string;
+            /**
+             * Format: date-time
+             * @description When the checkpoint was made (kind checkpoint)
+             */
+            createdAt?: string;
+        };
         AuditVerificationDto: {
             valid: boolean;
             /** @description Entries checked */
@@ -1297,6 +1353,60 @@ export interface components {
              * @description First entry whose hash or link does not hold
              */
             firstBrokenId?: string;
+            /** @description Its chain position */
+            firstBrokenSeq?: string;
+            /**
+             * @description hash: the entry was changed; link: an entry before it is missing or changed; checkpoint: the signature of the checkpoint the chain starts from does not hold
+             * @enum {string}
+             */
+            reason?: "hash" | "link" | "checkpoint";
+            /** @description First chain position checked */
+            fromSeq: string | null;
+            /** @description Last chain position checked */
+            toSeq: string | null;
+            anchor: components["schemas"]["VerificationAnchorDto"];
+            /** @description False when this pass stopped at its time budget (half of REQUEST_TIMEOUT_MS): ask again with `fromSeq=nextFromSeq` (and the same `toSeq`) to go on */
+            complete: boolean;
+            /** @description Where to go on from when not complete */
+            nextFromSeq?: string;
+        };
+        AuditCheckpointDto: {
+            id: string;
+            /** @description First archived chain position */
+            firstSeq: string;
+            /** @description Last archived chain position */
+            lastSeq: string;
+            /** @description The hash the archive’s first entry links to */
+            prevHash: string;
+            /** @description The hash of the last archived entry */
+            lastHash: string;
+            entries: number;
+            /** @description File name in AUDIT_ARCHIVE_DIR */
+            archive: string;
+            archiveSha256: string;
+            archiveBytes: string;
+            /**
+             * Format: date-time
+             * @description Entries written before this were due
+             */
+            cutoff: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description HMAC-SHA256 of the other fields */
+            signature: string;
+        };
+        ArchiveVerificationDto: {
+            /** @description The checkpoint’s signature holds and its archive matches it */
+            valid: boolean;
+            signatureValid: boolean;
+            /** @description Archived entries checked */
+            checked: number;
+            /**
+             * @description missing: no such file; sha256: the file is not the one recorded; hash/link: an entry was changed or removed; count: entries missing at the end
+             * @enum {string}
+             */
+            reason?: "missing" | "sha256" | "hash" | "link" | "count";
+            firstBrokenSeq?: string;
         };
         UserDto: {
             /** Format: uuid */
@@ -2520,6 +2630,8 @@ export interface operations {
                 outcome?: "success" | "failure" | "denied";
                 from?: string;
                 to?: string;
+                /** @description Keyset paging: only entries before this chain position (`seq`). Pass the last `seq` of a page to get the next one at the cost of the first, however deep (skip reads past every entry it skips). */
+                beforeSeq?: string;
             };
             header?: never;
             path?: never;
@@ -2537,7 +2649,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "success";
                         data: components["schemas"]["AuditLogEntity"][];
-                        meta: components["schemas"]["PageMetaDto"];
+                        meta: components["schemas"]["BoundedPageMetaDto"];
                     };
                 };
             };
@@ -2581,7 +2693,16 @@ export interface operations {
     };
     verifyAuditChain: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description First chain position (`seq`) to check */
+                fromSeq?: string;
+                /** @description Last chain position to check */
+                toSeq?: string;
+                /** @description From the first entry written at or after this time */
+                from?: string;
+                /** @description To the last entry written at or before this time */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2602,6 +2723,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -2613,6 +2743,135 @@ export interface operations {
             };
             /** @description FORBIDDEN: Authenticated but lacking the permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Items to skip */
+                skip?: number;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["AuditCheckpointDto"][];
+                        meta: components["schemas"]["PageMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    verifyAuditArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["ArchiveVerificationDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource (or not yours) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3774,7 +4033,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "success";
                         data: components["schemas"]["TaskDto"][];
-                        meta: components["schemas"]["CappedPageMetaDto"];
+                        meta: components["schemas"]["BoundedPageMetaDto"];
                     };
                 };
             };

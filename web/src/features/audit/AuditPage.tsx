@@ -67,7 +67,8 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
     queryFn: async () => {
       const result = await api.GET('/api/v1/audit-logs', { params: { query } });
       if (!result.data) throw toApiError(result.error, result.response);
-      return { items: result.data.data, total: result.data.meta.total };
+      const { total, totalCapped, hasMore } = result.data.meta;
+      return { items: result.data.data, total, totalCapped, hasMore };
     },
     placeholderData: keepPreviousData,
   });
@@ -80,6 +81,8 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
 
   const filtered = isFiltered(filters);
   const total = logs.data?.total ?? 0;
+  // Past 10,000 entries the server counts no further: the total is then a lower bound.
+  const exact = !(logs.data?.totalCapped ?? false);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const toggle = (id: string) =>
     setExpanded((current) => {
@@ -222,8 +225,9 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
           </Table.ScrollContainer>
           <Group justify="space-between">
             <Text size="sm" aria-live="polite">
-              {pageRange(filters.page, total)} · page {filters.page.toLocaleString('en')} of{' '}
+              {pageRange(filters.page, total, PAGE_SIZE, exact)} · page {filters.page.toLocaleString('en')} of{' '}
               {pages.toLocaleString('en')}
+              {exact ? '' : '+'}
             </Text>
             <Group gap="xs">
               <Button
@@ -237,7 +241,7 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
               <Button
                 variant="default"
                 size="xs"
-                disabled={filters.page >= pages}
+                disabled={!(logs.data?.hasMore ?? filters.page < pages)}
                 onClick={() => update({ page: filters.page + 1 })}
               >
                 Next page

@@ -85,6 +85,7 @@ describe('the API query', () => {
     expect(pageRange(1, 0)).toBe('0 entries');
     expect(pageRange(1, 7)).toBe('1–7 of 7');
     expect(pageRange(25, 5000, 50)).toBe('1,201–1,250 of 5,000');
+    expect(pageRange(2, 10_000, 50, false)).toBe('51–100 of 10,000+');
   });
 });
 

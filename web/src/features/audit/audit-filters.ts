@@ -178,11 +178,11 @@ export function fromLocalInput(value: string, end: 'from' | 'to' = 'from'): stri
   return date.toISOString();
 }
 
-/** "1,234–1,283 of 5,000": where this page is in the whole list. */
-export function pageRange(page: number, total: number, pageSize = PAGE_SIZE): string {
+/** "1,234–1,283 of 5,000": where this page is in the whole list; "of 10,000+" when the total is a lower bound. */
+export function pageRange(page: number, total: number, pageSize = PAGE_SIZE, exact = true): string {
   const fmt = new Intl.NumberFormat('en');
   if (total === 0) return '0 entries';
   const first = (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
-  return `${fmt.format(first)}–${fmt.format(last)} of ${fmt.format(total)}`;
+  return `${fmt.format(first)}–${fmt.format(last)} of ${fmt.format(total)}${exact ? '' : '+'}`;
 }

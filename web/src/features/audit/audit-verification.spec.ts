@@ -31,6 +31,21 @@ describe('verificationInWords', () => {
   });
 });
 
+describe('verificationInWords after retention', () => {
+  it('says the check started from a signed checkpoint', () => {
+    expect(verificationInWords({ valid: true, checked: 10, anchor: { kind: 'checkpoint', seq: '1000000' } }).text).toBe(
+      'The audit chain is intact: 10 entries checked. Entries up to number 1,000,000 were archived; the check ' +
+        'started from their signed checkpoint.',
+    );
+  });
+
+  it('says when the checkpoint itself was altered', () => {
+    const result = verificationInWords({ valid: false, checked: 0, reason: 'checkpoint' });
+    expect(result.tone).toBe('broken');
+    expect(result.text).toMatch(/^The signed checkpoint the chain starts from does not match its signature/);
+  });
+});
+
 describe('verificationErrorInWords', () => {
   it('gives the error code and request id of a refused verification', () => {
     const error = new ApiError(403, 'FORBIDDEN', 'You do not have permission to do this', 'req-9');

@@ -5,6 +5,11 @@ export interface AuditVerification {
   valid: boolean;
   checked: number;
   firstBrokenId?: string;
+  reason?: 'hash' | 'link' | 'checkpoint';
+  /** What the first entry checked links to: a retention checkpoint when older entries were archived. */
+  anchor?: { kind: 'genesis' | 'checkpoint' | 'entry'; seq: string };
+  complete?: boolean;
+  nextFromSeq?: string;
 }
 
 export type VerificationTone = 'intact' | 'broken' | 'error';
@@ -13,13 +18,23 @@ const count = (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'entry' : 'e
 
 /** The verification's result as a sentence a screen reader can say as it is. */
 export function verificationInWords(result: AuditVerification): { tone: VerificationTone; text: string } {
+  const archived =
+    result.anchor?.kind === 'checkpoint'
+      ? ` Entries up to number ${Number(result.anchor.seq).toLocaleString('en')} were archived; the check started from their signed checkpoint.`
+      : '';
+  if (result.reason === 'checkpoint') {
+    return {
+      tone: 'broken',
+      text: 'The signed checkpoint the chain starts from does not match its signature: it was altered, or signed with another key.',
+    };
+  }
   if (result.valid) {
     return {
       tone: 'intact',
       text:
-        result.checked === 0
+        (result.checked === 0
           ? 'The audit chain is intact: it has no entries yet.'
-          : `The audit chain is intact: ${count(result.checked)} checked.`,
+          : `The audit chain is intact: ${count(result.checked)} checked.`) + archived,
     };
   }
   const intactBefore = Math.max(0, result.checked - 1);

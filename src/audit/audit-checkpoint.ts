@@ -1,0 +1,65 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+/** What a checkpoint's signature covers: every field but its id and the signature itself. */
+export interface CheckpointFields {
+  firstSeq: string;
+  lastSeq: string;
+  prevHash: string;
+  lastHash: string;
+  entries: number;
+  archive: string;
+  archiveSha256: string;
+  archiveBytes: string;
+  cutoff: Date;
+  createdAt: Date;
+}
+
+/** The fields in a fixed order, one per line: no two different checkpoints give the same text. */
+function canonical(c: CheckpointFields): string {
+  return [
+    'ymera-audit-checkpoint-v1',
+    String(c.firstSeq),
+    String(c.lastSeq),
+    c.prevHash,
+    c.lastHash,
+    String(c.entries),
+    c.archive,
+    c.archiveSha256,
+    String(c.archiveBytes),
+    c.cutoff.toISOString(),
+    c.createdAt.toISOString(),
+  ].join('\n');
+}
+
+/** HMAC-SHA256 of the checkpoint under `key`, hex. */
+export function signCheckpoint(c: CheckpointFields, key: Buffer): string {
+  return createHmac('sha256', key).update(canonical(c)).digest('hex');
+}
+
+/** Whether `signature` is the checkpoint's under `key` (compared in constant time). */
+export function checkpointSignatureHolds(c: CheckpointFields, signature: string, key: Buffer): boolean {
+  const expected = Buffer.from(signCheckpoint(c, key), 'hex');
+  const given = Buffer.from(/^[0-9a-f]{64}$/.test(signature) ? signature : '', 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The checkpoint key: AUDIT_CHECKPOINT_KEY when set, else one derived from SECRETS_KEY (HKDF, its own label),
+ * so the secrets key itself never signs anything; none without either.
+ */
+export function checkpointKey(explicit: Buffer | undefined, secretsKey: Buffer | undefined): Buffer | undefined {
+  if (explicit) return explicit;
+  if (!secretsKey) return undefined;
+  return Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'ymera audit checkpoint', 32));
+}
+
+/** The archive file of entries from `firstSeq` on: zero-padded so names sort in chain order. */
+export function archiveName(firstSeq: string, lastSeq: string): string {
+  return `audit-${firstSeq.padStart(20, '0')}-${lastSeq.padStart(20, '0')}.ndjson.gz`;
+}
+
+/** The first seq an archive file name covers, or undefined for a name that is not an archive's. */
+export function archiveFirstSeq(name: string): bigint | undefined {
+  const match = /^audit-(\d{20})-(\d{20})\.ndjson\.gz(\.tmp)?$/.exec(name);
+  return match ? BigInt(match[1]) : undefined;
+}

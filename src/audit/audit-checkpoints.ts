@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
+
+/** Every statement on `audit_checkpoints`, and the deletion of archived entries from `audit_logs`. */
+@Injectable()
+export class AuditCheckpoints {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The checkpoint of the most recent archive: the chain in `audit_logs` goes on from its `lastSeq`. */
+  latest(): Promise<AuditCheckpointEntity | null> {
+    return this.dataSource.getRepository(AuditCheckpointEntity).findOne({ where: {}, order: { lastSeq: 'DESC' } });
+  }
+
+  find(id: string): Promise<AuditCheckpointEntity | null> {
+    return this.dataSource.getRepository(AuditCheckpointEntity).findOne({ where: { id } });
+  }
+
+  /** Newest first. */
+  list(skip: number, limit: number): Promise<[AuditCheckpointEntity[], number]> {
+    return this.dataSource
+      .getRepository(AuditCheckpointEntity)
+      .findAndCount({ order: { lastSeq: 'DESC' }, skip, take: limit });
+  }
+
+  async insert(checkpoint: Omit<AuditCheckpointEntity, 'id'>): Promise<AuditCheckpointEntity> {
+    const repo = this.dataSource.getRepository(AuditCheckpointEntity);
+    return repo.save(repo.create(checkpoint));
+  }
+
+  /**
+   * Deletes up to `batch` entries at or before `lastSeq` (archived ones: the table's trigger refuses any other),
+   * oldest first, in one short statement; returns how many went.
+   */
+  async deleteArchived(lastSeq: string, batch: number): Promise<number> {
+    const [, affected] = (await this.dataSource.query(
+      `DELETE FROM audit_logs WHERE seq IN (SELECT seq FROM audit_logs WHERE seq <= $1 ORDER BY seq LIMIT $2)`,
+      [lastSeq, batch],
+    )) as [unknown, number];
+    return affected;
+  }
+
+  /**
+   * The last entry, from `firstSeq` on and at most `max` of them, such that every entry from `firstSeq` to it
+   * was written before `cutoff` (the archive is a prefix of the chain); undefined when none is due.
+   */
+  async lastDue(firstSeq: string, cutoff: Date, max: number): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT (SELECT seq - 1 FROM audit_logs
+                WHERE seq >= $1 AND seq < $1::bigint + $3 AND "timestamp" >= $2 ORDER BY seq LIMIT 1) AS "firstNew",
+              (SELECT max(seq) FROM audit_logs WHERE seq >= $1 AND seq < $1::bigint + $3) AS "last"`,
+      [firstSeq, cutoff, max],
+    )) as { firstNew: string | null; last: string | null }[];
+    const end = row.firstNew ?? row.last;
+    return end !== null && BigInt(end) >= BigInt(firstSeq) ? end : undefined;
+  }
+}

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
+import { CHAINED_COLUMNS, GENESIS_HASH } from './audit-chain';
+import { type ArchivedEntry, checkArchive, type ArchiveCheck, removeLeftovers, writeArchive } from './audit-archive';
+import { archiveName, checkpointKey, checkpointSignatureHolds, signCheckpoint } from './audit-checkpoint';
+import { AuditCheckpoints } from './audit-checkpoints';
+import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
+
+/** Held (session-wide, on a connection of its own) while a pass runs: passes never overlap. */
+const AUDIT_RETENTION_LOCK = 72_0000_3;
+const DAY_MS = 86_400_000;
+const READ_BATCH = 5000;
+
+export interface RetentionPass {
+  archived: number;
+  deleted: number;
+  checkpoints: number;
+}
+
+/**
+ * AUDIT_RETENTION_DAYS: archives the entries older than the retention, oldest first, into gzip NDJSON files in
+ * AUDIT_ARCHIVE_DIR (at most AUDIT_ARCHIVE_FILE_ENTRIES each), records a signed checkpoint of each archive, then
+ * deletes the archived entries in small batches. Crash-safe at every step: an archive counts only once its
+ * checkpoint is committed, and that happens after the file is whole and on disk; a later pass finishes the
+ * deletion of what a checkpoint covers, and writes again what no checkpoint covers (replacing its leftovers).
+ */
+@PeriodicJob({ name: 'audit.retention', everyMs: (config) => config.audit.retentionIntervalMs, roles: WORKER_ROLES })
+@Injectable()
+export class AuditRetention implements PeriodicJobHandler {
+  private readonly logger = new Logger(AuditRetention.name);
+  private readonly key?: Buffer;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly checkpoints: AuditCheckpoints,
+  ) {
+    this.key = checkpointKey(config.audit.checkpointKey, config.secretsKey);
+  }
+
+  async run(): Promise<RetentionPass | undefined> {
+    if (this.config.audit.retentionDays === 0) return undefined;
+    if (!this.key) {
+      this.logger.warn('AUDIT_RETENTION_DAYS is set but no AUDIT_CHECKPOINT_KEY or SECRETS_KEY signs checkpoints');
+      return undefined;
+    }
+    return this.pass(new Date(Date.now() - this.config.audit.retentionDays * DAY_MS));
+  }
+
+  /** One pass for entries written before `cutoff`; undefined when another process is running one. */
+  async pass(cutoff: Date, limits: { archives?: number } = {}): Promise<RetentionPass | undefined> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+        AUDIT_RETENTION_LOCK,
+      ])) as {
+        locked: boolean;
+      }[];
+      if (!locked) return undefined;
+      try {
+        const done: RetentionPass = { archived: 0, deleted: 0, checkpoints: 0 };
+        for (;;) {
+          const latest = await this.checkpoints.latest();
+          done.deleted += await this.deleteThrough(latest);
+          if (limits.archives !== undefined && done.checkpoints >= limits.archives) break;
+          const made = await this.archiveNext(cutoff, latest);
+          if (!made) break;
+          done.archived += made.entries;
+          done.checkpoints += 1;
+        }
+        if (done.archived || done.deleted) {
+          this.logger.log(`audit retention: ${done.archived} entries archived, ${done.deleted} deleted`);
+        }
+        return done;
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [AUDIT_RETENTION_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * Archives the next due entries after `latest` and records their signed checkpoint (nothing is deleted yet).
+   * What an earlier, interrupted pass left behind is removed first.
+   */
+  async archiveNext(cutoff: Date, latest: AuditCheckpointEntity | null): Promise<AuditCheckpointEntity | undefined> {
+    const dir = this.config.audit.archiveDir;
+    const afterSeq = latest?.lastSeq ?? '0';
+    const removed = await removeLeftovers(dir, BigInt(afterSeq));
+    if (removed.length)
+      this.logger.warn(`audit archive leftovers of an interrupted pass removed: ${removed.join(', ')}`);
+    const firstSeq = String(BigInt(afterSeq) + 1n);
+    const lastSeq = await this.checkpoints.lastDue(firstSeq, cutoff, this.config.audit.archiveFileEntries);
+    if (!lastSeq) return undefined;
+    const prevHash = latest?.lastHash ?? GENESIS_HASH;
+    const archive = archiveName(firstSeq, lastSeq);
+    const written = await writeArchive(dir, archive, this.entries(firstSeq, lastSeq), prevHash);
+    const fields = {
+      firstSeq,
+      lastSeq: written.lastSeq,
+      prevHash,
+      lastHash: written.lastHash,
+      entries: written.entries,
+      archive,
+      archiveSha256: written.sha256,
+      archiveBytes: String(written.bytes),
+      cutoff,
+      createdAt: new Date(),
+    };
+    return this.checkpoints.insert({ ...fields, signature: signCheckpoint(fields, this.key!) });
+  }
+
+  /** Deletes what `latest` covers and is still in the table, batch after batch; returns how many went. */
+  async deleteThrough(latest: AuditCheckpointEntity | null): Promise<number> {
+    if (!latest) return 0;
+    let deleted = 0;
+    for (;;) {
+      const n = await this.checkpoints.deleteArchived(latest.lastSeq, this.config.audit.deleteBatch);
+      deleted += n;
+      if (n < this.config.audit.deleteBatch) return deleted;
+    }
+  }
+
+  /** A checkpoint's signature, and its archive read back against it. */
+  async checkArchive(checkpoint: AuditCheckpointEntity): Promise<ArchiveCheck & { signatureValid: boolean }> {
+    const signatureValid = Boolean(this.key && checkpointSignatureHolds(checkpoint, checkpoint.signature, this.key));
+    const check = await checkArchive(join(this.config.audit.archiveDir, checkpoint.archive), {
+      sha256: checkpoint.archiveSha256,
+      bytes: checkpoint.archiveBytes,
+      prevHash: checkpoint.prevHash,
+      lastHash: checkpoint.lastHash,
+      entries: checkpoint.entries,
+    });
+    return { ...check, valid: check.valid && signatureValid, signatureValid };
+  }
+
+  /** The entries from `firstSeq` to `lastSeq`, in chain order, read in keyset batches. */
+  private async *entries(firstSeq: string, lastSeq: string): AsyncGenerator<ArchivedEntry> {
+    let after = String(BigInt(firstSeq) - 1n);
+    for (;;) {
+      const rows = (await this.dataSource.query(
+        `SELECT ${CHAINED_COLUMNS} FROM audit_logs WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT ${READ_BATCH}`,
+        [after, lastSeq],
+      )) as ArchivedEntry[];
+      yield* rows;
+      if (rows.length < READ_BATCH) return;
+      after = rows[rows.length - 1].seq;
+    }
+  }
+}
