@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { bigWorkflows } from './big-workflows';
 import { bulkRetry } from './bulk-retry';
 import type { BenchContext } from './context';
 import { apiHeap, DURATION_S, ROOT, ROUNDS, type Row, rssMb, SETTLE_S, WARMUP_S } from './harness';
@@ -18,7 +19,7 @@ import { type StartupMemory, throughput } from './throughput';
  */
 
 /** BENCH_SCENARIOS=a,b runs only those scenarios (e needs d); all by default. */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,l').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,l,i').split(',').map((s) => s.trim()));
 const want = (scenario: string): boolean => SCENARIOS.has(scenario);
 
 /** The finished tasks (c) lists, written straight into Postgres. */
@@ -46,6 +47,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('c')) rows.push(filteredList(ctx));
   if (want('d')) rows.push(...(await throughput(ctx, want('e') ? memory : undefined)));
   if (want('l')) rows.push(await bulkRetry(ctx));
+  if (want('i')) rows.push(...(await bigWorkflows()));
 }
 
 function report(rows: Row[]): void {

@@ -19,6 +19,7 @@ import { InboundHooks1764130000000 } from './1764130000000-inbound-hooks';
 import { WorkflowTriggers1764131000000 } from './1764131000000-workflow-triggers';
 import { ScheduleFires1764140000000 } from './1764140000000-schedule-fires';
 import { WebhookDeliveryOccurrence1764150000000 } from './1764150000000-webhook-delivery-occurrence';
+import { RunOpenSteps1764175000000 } from './1764175000000-run-open-steps';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -43,4 +44,5 @@ export const MIGRATIONS: Function[] = [
   WorkflowTriggers1764131000000,
   ScheduleFires1764140000000,
   WebhookDeliveryOccurrence1764150000000,
+  RunOpenSteps1764175000000,
 ];
