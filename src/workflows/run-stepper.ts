@@ -33,21 +33,51 @@ export class RunStepper {
     private readonly concluded: (run: WorkflowRunEntity) => Promise<void>,
   ) {}
 
-  async afterTask(runId: string, task: Task): Promise<void> {
+  /** Ends waiting for a run's advance in flight in this process, by run: they go together in the next one. */
+  private readonly next = new Map<string, { tasks: Task[]; done: Promise<void> }>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  /**
+   * Takes a step task's end into its run. Ends of one run arriving while an advance of it is under way here are
+   * taken in together by the next one: the run's row lock is then taken once for many ends (a fan-in's
+   * branches), not once per end.
+   */
+  afterTask(runId: string, task: Task): Promise<void> {
+    const waiting = this.next.get(runId);
+    if (waiting) {
+      waiting.tasks.push(task);
+      return waiting.done;
+    }
+    const tasks = [task];
+    const previous = this.inFlight.get(runId) ?? Promise.resolve();
+    const done = previous.then(() => {
+      this.next.delete(runId);
+      return this.advanceAfter(runId, tasks);
+    });
+    this.next.set(runId, { tasks, done });
+    const settled = done.catch(() => undefined);
+    this.inFlight.set(runId, settled);
+    void settled.then(() => {
+      if (this.inFlight.get(runId) === settled) this.inFlight.delete(runId);
+    });
+    return done;
+  }
+
+  private async advanceAfter(runId: string, tasks: Task[]): Promise<void> {
     const first = await this.runs.readSlice(runId);
     if (!first || first.status !== 'running') return;
     const index = await this.indexOf(first);
-    if (!index.taskOnly || !task.stepId) return void (await this.engine.advance(runId));
-    let ended: StepTaskEnd | undefined = {
-      stepId: task.stepId,
+    if (!index.taskOnly || tasks.some((t) => !t.stepId)) return void (await this.engine.advance(runId));
+    let ended: StepTaskEnd[] = tasks.map((task) => ({
+      stepId: task.stepId!,
       taskId: task.id,
       status: task.status,
       output: task.output,
       error: task.error,
-    };
+    }));
     let candidates: string[] = [];
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
-      const starting = [...(ended ? (index.dependents.get(ended.stepId) ?? []) : []), ...candidates];
+      const starting = [...ended.flatMap((e) => index.dependents.get(e.stepId) ?? []), ...candidates];
       const rendered = starting.some((id) => index.rendered.has(id))
         ? await this.renderAhead(runId, index, ended, candidates)
         : new Map<string, Rendered>();
@@ -63,7 +93,7 @@ export class RunStepper {
       // The event names the steps that changed, not every step of the run.
       if (Object.keys(result.steps).length) this.events.publishRun({ ...result.slice, steps: result.steps });
       if (!result.waiting.length) return;
-      ended = undefined;
+      ended = [];
       candidates = result.waiting;
     }
   }
@@ -76,7 +106,7 @@ export class RunStepper {
   private async renderAhead(
     runId: string,
     index: DefinitionIndex,
-    ended: StepTaskEnd | undefined,
+    ended: StepTaskEnd[],
     candidates: string[],
   ): Promise<Map<string, Rendered> | 'full'> {
     const rendered = new Map<string, Rendered>();
@@ -96,7 +126,7 @@ export class RunStepper {
     tx: RunTransaction,
     runId: string,
     index: DefinitionIndex,
-    ended: StepTaskEnd | undefined,
+    ended: StepTaskEnd[],
     candidates: string[],
     rendered: ReadonlyMap<string, Rendered>,
   ): Promise<Stepped> {

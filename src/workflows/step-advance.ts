@@ -85,7 +85,7 @@ export class SliceView {
 }
 
 /**
- * Advances a run from what just changed: `ended` takes in a step task's end, `candidates` are pending steps
+ * Advances a run from what just changed: `ended` takes in step tasks' ends, `candidates` are pending steps
  * whose dependencies are known to be over (a rendering they waited for). Each step whose dependencies end is
  * counted down (`pendingDeps`), and decided (skipped, or started through `start`) once it reaches zero, after
  * checking its dependencies once. Returns the steps `start` left undecided, how many steps ended here, or
@@ -93,7 +93,7 @@ export class SliceView {
  */
 export async function advanceSlice(
   view: SliceView,
-  ended: StepTaskEnd | undefined,
+  ended: readonly StepTaskEnd[],
   candidates: readonly string[],
   start: (step: WorkflowStep, context: StepContext) => Promise<StepStart>,
 ): Promise<{ waiting: string[]; ended: number } | 'full'> {
@@ -107,14 +107,14 @@ export async function advanceSlice(
     // Read together: the 498 branches a step fans out to cost one statement, not 498.
     await view.need(dependents);
   };
-  await view.need([...(ended ? [ended.stepId, ...(index.dependents.get(ended.stepId) ?? [])] : []), ...candidates]);
-  if (ended) {
-    const state = view.states[ended.stepId];
-    if (state && state.taskId === ended.taskId && !isFinal(state)) {
-      const status = STEP_OF_TASK[ended.status];
+  await view.need([...ended.flatMap((e) => [e.stepId, ...(index.dependents.get(e.stepId) ?? [])]), ...candidates]);
+  for (const end of ended) {
+    const state = view.states[end.stepId];
+    if (state && state.taskId === end.taskId && !isFinal(state)) {
+      const status = STEP_OF_TASK[end.status];
       const final = FINAL_STEP_STATUSES.includes(status);
-      view.update(ended.stepId, final ? { status, output: ended.output ?? null, error: ended.error } : { status });
-      if (final) await ends(ended.stepId);
+      view.update(end.stepId, final ? { status, output: end.output ?? null, error: end.error } : { status });
+      if (final) await ends(end.stepId);
     }
   }
   const waiting: string[] = [];
