@@ -71,7 +71,10 @@ describe('big workflows', () => {
   const meter = new StepMeter();
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { WORKER_CONCURRENCY: '16' } });
+    t = await createTestApp({
+      // Room for a loaded machine: a 500-step definition is parsed, and its run rendered, on the template threads.
+      env: { WORKER_CONCURRENCY: '16', REQUEST_TIMEOUT_MS: '120000', WORKFLOW_TEMPLATE_TIMEOUT_MS: '10000' },
+    });
     op = await createUser(t, 'operator');
     calc = (await createAgent(t, op, { type: 'calculator', concurrency: 64 })).id;
     meter.install(t.app.get(TaskLifecycle));
