@@ -142,7 +142,8 @@ describe('big workflows', () => {
     expect(await stored(done.id)).toEqual({ openSteps: 0, tasks: 200 });
 
     // The end of step 180 costs what the end of step 20 cost: the same statements, the same bytes within a
-    // margin for numbers growing a digit. Reading the run whole would read 9 times more steps at step 180.
+    // margin for numbers growing a digit. Reading and writing the run whole, as before, would grow by the
+    // states of the 160 steps ended in between, on every read and write.
     // (Step 20, not 5: the first steps also fill the process's caches, of the agent and the like.)
     const early = meter.costs.get('s20')!;
     const late = meter.costs.get('s180')!;
