@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { alternatives } from './alternatives';
 import { auditScale } from './audit-scale';
 import { bigInputs } from './big-inputs';
+import { bigWorkflows } from './big-workflows';
 import { bulkRetry } from './bulk-retry';
 import type { BenchContext } from './context';
 import { apiHeap, DURATION_S, ROOT, ROUNDS, type Row, rssMb, SETTLE_S, WARMUP_S } from './harness';
@@ -58,6 +59,7 @@ async function scenarios(ctx: BenchContext, rows: Row[]): Promise<void> {
   if (want('g')) rows.push(...(await retention()));
   if (want('j')) rows.push(...(await listeners()));
   if (want('f') || want('g')) rows.push(...(await auditScale({ list: want('f'), retention: want('g') })));
+  if (want('i')) rows.push(...(await bigWorkflows()));
 }
 
 function report(rows: Row[]): void {

@@ -23,6 +23,7 @@ import { AuditRetention1764160000000 } from './1764160000000-audit-retention';
 import { AuditListIndexes1764160001000 } from './1764160001000-audit-list-indexes';
 import { TaskErrorCodeStatistics1764165000000 } from './1764165000000-task-error-code-statistics';
 import { Files1764170000000 } from './1764170000000-files';
+import { RunOpenSteps1764175000000 } from './1764175000000-run-open-steps';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -51,4 +52,5 @@ export const MIGRATIONS: Function[] = [
   AuditListIndexes1764160001000,
   TaskErrorCodeStatistics1764165000000,
   Files1764170000000,
+  RunOpenSteps1764175000000,
 ];

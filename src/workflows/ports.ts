@@ -13,6 +13,8 @@ import type { Metrics } from '../metrics/metrics.service';
  * specs pass small fakes (test/fakes/workflows.ts).
  */
 export type RunStore = Pick<WorkflowRunRepository, 'findById' | 'transaction' | 'oldestRunning'>;
+/** A run read a few steps at a time, for advancing it step by step. */
+export type RunSlices = Pick<WorkflowRunRepository, 'readSlice' | 'states' | 'definitionOf'>;
 export type StepTaskControl = Pick<TasksService, 'statesOf' | 'cancelIfActive'>;
 export type StepTaskSubmission = Pick<TaskSubmission, 'prepare' | 'insertSteps' | 'afterCreate'>;
 export type RunEvents = Pick<EventBus, 'publishRun'>;

@@ -52,6 +52,7 @@ export function stepKind(step: WorkflowStep): StepKind {
 export function definitionProblems(steps: WorkflowStep[], knownAgents: ReadonlySet<string>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const index = new Map<string, number>();
+  const ids = new Set(steps.map((s) => s.id));
   steps.forEach((step, i) => {
     if (index.has(step.id))
       problems.push({ field: `/steps/${i}/id`, message: `duplicates the id of step ${index.get(step.id)}` });
@@ -59,8 +60,7 @@ export function definitionProblems(steps: WorkflowStep[], knownAgents: ReadonlyS
     if (isTaskStep(step) && !knownAgents.has(step.agentId))
       problems.push({ field: `/steps/${i}/agentId`, message: 'no agent with this id' });
     (step.dependsOn ?? []).forEach((dep, j) => {
-      if (!steps.some((s) => s.id === dep))
-        problems.push({ field: `/steps/${i}/dependsOn/${j}`, message: `no step "${dep}"` });
+      if (!ids.has(dep)) problems.push({ field: `/steps/${i}/dependsOn/${j}`, message: `no step "${dep}"` });
       if (dep === step.id)
         problems.push({ field: `/steps/${i}/dependsOn/${j}`, message: 'a step cannot depend on itself' });
     });

@@ -121,3 +121,43 @@ describe('WorkflowEngine', () => {
     expect(w.stepTask('a')).toBeDefined();
   });
 });
+
+describe('WorkflowEngine, step by step', () => {
+  it('joins 50 branches counting their ends down, reading the join’s dependencies once', async () => {
+    const branches = Array.from({ length: 50 }, (_, i) => `b${i}`);
+    const w = setup([
+      step('a'),
+      ...branches.map((id) => step(id, { dependsOn: ['a'] })),
+      step('join', { dependsOn: branches, input: { text: '{{ steps.b0.output.text & steps.b49.output.text }}' } }),
+    ]);
+    await w.advance();
+    await w.finish('a', 'succeeded', {});
+    expect(w.jobs.queued).toHaveLength(51);
+    const reads: string[][] = [];
+    const states = w.runs.states.bind(w.runs);
+    w.runs.states = async (runId, ids) => {
+      reads.push([...ids]);
+      return states(runId, ids);
+    };
+    for (const [i, id] of branches.entries()) {
+      await w.finish(id, 'succeeded', { text: String(i) });
+      if (i < 49) expect(w.run().steps.join).toMatchObject({ status: 'pending', pendingDeps: 49 - i });
+    }
+    expect(w.stepTask('join')!.input).toEqual({ text: '049' });
+    // The rendering pass (the locked one reads alike) reads the join's dependencies when its count is not there
+    // yet (the first end) and when it reaches zero (the last end, checking them once); every end reads
+    // the branch and the join (2 states) besides.
+    expect(reads.filter((ids) => ids.length > 2)).toHaveLength(2);
+    expect(reads.filter((ids) => ids.length <= 2)).toHaveLength(50);
+    await w.finish('join', 'succeeded', { text: 'ok' });
+    expect(w.run()).toMatchObject({ status: 'succeeded', openSteps: 0, output: { join: { text: 'ok' } } });
+  });
+
+  it('skips the steps after a failed one and fails the run, without a pass over all steps', async () => {
+    const w = setup([step('a'), step('b', { dependsOn: ['a'] }), step('c', { dependsOn: ['b'] })]);
+    await w.advance();
+    await w.finish('a', 'failed');
+    expect(w.run()).toMatchObject({ status: 'failed', openSteps: 0 });
+    expect([w.run().steps.b.status, w.run().steps.c.status]).toEqual(['skipped', 'skipped']);
+  });
+});

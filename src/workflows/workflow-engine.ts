@@ -1,50 +1,41 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { evaluateCondition } from '../common/conditions/condition';
 import { AppError, NotFoundError } from '../common/errors/app.error';
-import { FINAL_STATUSES, type Task, type TaskError, type TaskStatus } from '../tasks/task';
+import { FINAL_STATUSES, type Task, type TaskError } from '../tasks/task';
 import { EventBus } from '../events/event-bus';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
 import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
-import {
-  FINAL_STEP_STATUSES,
-  type StepState,
-  type StepStatus,
-  type WorkflowRunEntity,
-} from './entities/workflow-run.entity';
+import { type DefinitionIndex, definitionIndexOf } from './definition-index';
+import { FINAL_STEP_STATUSES, type StepState, type WorkflowRunEntity } from './entities/workflow-run.entity';
 import { RunLifecycle } from './run-lifecycle';
 import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
-import type { RunEvents, RunStore, StepTaskControl, StepTaskSubmission, StepWaitJobs, TemplateRenderer } from './ports';
+import { RunStepper } from './run-stepper';
+import type {
+  RunEvents,
+  RunSlices,
+  RunStore,
+  StepTaskControl,
+  StepTaskSubmission,
+  StepWaitJobs,
+  TemplateRenderer,
+} from './ports';
 import { StepWaitQueue } from './step-wait-queue';
 import { dueAt, startWaiting } from './step-waits';
 import { TemplateEvaluator } from './template-evaluator';
 import { TemplateError } from './templates';
 import { isTaskStep, stepTemplate, type TaskStep, type WorkflowStep } from './workflow-definition';
-
-const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
-  queued: 'queued',
-  retrying: 'running',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  cancelled: 'cancelled',
-  // Never run: for the run, the step failed.
-  expired: 'failed',
-};
-
-/**
- * What starting a step came to: its task was created, it failed before one could be, it waits (approval and
- * wait steps), or it must wait for its rendering (undefined).
- */
-type StepStart = { taskId: string | null } | { error: TaskError } | { wait: Partial<StepState> } | undefined;
-
-/** A step's rendered input, or why it could not be rendered, for one step and one context. */
-type Rendered = { input: unknown } | { error: TaskError };
-
-type StepContext = { input: unknown; steps: Record<string, { output: unknown; status: StepStatus }> };
+import {
+  contextOf,
+  plainRendering,
+  type Rendered,
+  renderKey,
+  STEP_OF_TASK,
+  type StepContext,
+  type StepStart,
+} from './step-advance';
 
 /** Passes of one advance; each one past the first means the run changed while templates were evaluated. */
 const MAX_PASSES = 5;
@@ -59,9 +50,10 @@ const MAX_PASSES = 5;
 @Injectable()
 export class WorkflowEngine implements OnModuleInit {
   private readonly logger = new Logger(WorkflowEngine.name);
+  private readonly steps: RunStepper;
 
   constructor(
-    @Inject(WorkflowRunRepository) private readonly runs: RunStore,
+    @Inject(WorkflowRunRepository) private readonly runs: RunStore & RunSlices,
     @Inject(TasksService) private readonly tasks: StepTaskControl,
     @Inject(TaskSubmission) private readonly submission: StepTaskSubmission,
     private readonly lifecycle: TaskLifecycle,
@@ -69,12 +61,19 @@ export class WorkflowEngine implements OnModuleInit {
     @Inject(TemplateEvaluator) private readonly templates: TemplateRenderer,
     @Inject(RunLifecycle) private readonly runLifecycle: Pick<RunLifecycle, 'concluded'>,
     @Inject(StepWaitQueue) private readonly waitJobs: StepWaitJobs,
-  ) {}
+  ) {
+    this.steps = new RunStepper(this, runs, submission, events, (run) => runLifecycle.concluded(run));
+  }
 
   onModuleInit(): void {
     this.lifecycle.onFinished(async (task) => {
-      if (task.runId) await this.advance(task.runId);
+      if (task.runId) await this.steps.afterTask(task.runId, task);
     });
+  }
+
+  /** The cached index of the run's definition (its workflow version's). */
+  indexOf(run: Pick<WorkflowRunEntity, 'workflowId' | 'workflowVersion' | 'definition'>): Promise<DefinitionIndex> {
+    return definitionIndexOf(run.workflowId, run.workflowVersion, async () => run.definition);
   }
 
   /** Brings the run up to date with its tasks and schedules what can run now. Safe to call any time. */
@@ -103,20 +102,27 @@ export class WorkflowEngine implements OnModuleInit {
     const run = await this.runs.findById(runId);
     if (!run || run.status !== 'running') return rendered;
     await this.syncFromTasks(run);
-    await this.schedule(run, async (step, context) => {
-      const template = stepTemplate(step)?.value;
-      if (template === undefined) return { taskId: null };
-      let result: Rendered;
-      try {
-        result = { input: await this.templates.render(template, context) };
-      } catch (err) {
-        if (!(err instanceof TemplateError)) throw err;
-        result = { error: { code: err.code, message: err.message } };
-      }
+    const index = await this.indexOf(run);
+    await this.schedule(run, index, async (step, context) => {
+      const result = await this.render(index, step, context);
+      if (!result) return { taskId: null };
       rendered.set(renderKey(step, context), result);
       return 'error' in result ? result : { taskId: null };
     });
     return rendered;
+  }
+
+  /** The step's input (or `until`) rendered against its context; a value without templates is only copied. */
+  async render(index: DefinitionIndex, step: WorkflowStep, context: StepContext): Promise<Rendered | undefined> {
+    const template = stepTemplate(step)?.value;
+    if (template === undefined) return undefined;
+    if (!index.rendered.has(step.id)) return { input: plainRendering(template) };
+    try {
+      return { input: await this.templates.render(template, context) };
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return { error: { code: err.code, message: err.message } };
+    }
   }
 
   private async advanceIn(
@@ -134,8 +140,11 @@ export class WorkflowEngine implements OnModuleInit {
     const created: Task[] = [];
     const waits: string[] = [];
     const now = new Date();
-    const { waiting } = await this.schedule(run, async (step, context) => {
-      const input = stepTemplate(step) === undefined ? { input: undefined } : rendered.get(renderKey(step, context));
+    const index = await this.indexOf(run);
+    const { waiting } = await this.schedule(run, index, async (step, context) => {
+      const input = index.rendered.has(step.id)
+        ? rendered.get(renderKey(step, context))
+        : ((await this.render(index, step, context)) ?? { input: undefined });
       if (!input) return undefined;
       if ('error' in input) return input;
       if (!isTaskStep(step)) {
@@ -149,7 +158,7 @@ export class WorkflowEngine implements OnModuleInit {
       return { taskId: made.task.id };
     });
     await this.submission.insertSteps(tx.em, created);
-    this.conclude(run);
+    conclude(run, index);
     const changed = JSON.stringify(run.steps) !== before || run.status !== 'running';
     if (changed) await tx.save(run);
     return { run, created, waits, changed, waiting };
@@ -194,9 +203,10 @@ export class WorkflowEngine implements OnModuleInit {
    */
   private async schedule(
     run: WorkflowRunEntity,
+    index: DefinitionIndex,
     start: (step: WorkflowStep, context: StepContext) => Promise<StepStart>,
   ): Promise<{ waiting: boolean }> {
-    const byId = new Map(run.definition.map((s) => [s.id, s]));
+    const byId = index.byId;
     const waiting = new Set<string>();
     for (let changed = true; changed;) {
       changed = false;
@@ -208,7 +218,7 @@ export class WorkflowEngine implements OnModuleInit {
         const blocked = deps.some(
           (d) => !(d.state.status === 'succeeded' || (d.state.status === 'failed' && d.def.continueOnFailure)),
         );
-        const context = this.context(run);
+        const context = contextOf(run.input, run.steps, index.refs.get(step.id) ?? 'all');
         if (blocked || (step.when && !evaluateCondition(step.when, context))) {
           state.status = 'skipped';
           changed = true;
@@ -225,18 +235,9 @@ export class WorkflowEngine implements OnModuleInit {
     return { waiting: waiting.size > 0 };
   }
 
-  private context(run: WorkflowRunEntity): StepContext {
-    return {
-      input: run.input,
-      steps: Object.fromEntries(
-        Object.entries(run.steps).map(([id, s]) => [id, { output: s.output, status: s.status }]),
-      ),
-    };
-  }
-
   /** The step's task, checked against its agent, for the run's transaction to store; or why it cannot be. */
-  private async stepTask(
-    run: WorkflowRunEntity,
+  async stepTask(
+    run: Pick<WorkflowRunEntity, 'id' | 'createdBy' | 'tags'>,
     step: TaskStep,
     input: unknown,
   ): Promise<{ task: Task } | { error: TaskError }> {
@@ -258,19 +259,13 @@ export class WorkflowEngine implements OnModuleInit {
     return { task: prepared };
   }
 
-  /** A run is over when every step is; it fails when a step failed that was not allowed to. */
-  private conclude(run: WorkflowRunEntity): void {
-    const states = Object.values(run.steps);
-    if (!states.every((s) => FINAL_STEP_STATUSES.includes(s.status))) return;
-    const failed = run.definition.some((s) => run.steps[s.id].status === 'failed' && !s.continueOnFailure);
-    const dependedOn = new Set(run.definition.flatMap((s) => s.dependsOn ?? []));
-    run.status = failed ? 'failed' : 'succeeded';
-    run.output = Object.fromEntries(
-      run.definition
-        .filter((s) => !dependedOn.has(s.id) && run.steps[s.id].status === 'succeeded')
-        .map((s) => [s.id, run.steps[s.id].output]),
-    );
-    run.finishedAt = new Date();
+  /** Concludes the run if every step is over, in its transaction: the run once concluded, else undefined. */
+  async concludeIn(tx: RunTransaction, runId: string): Promise<WorkflowRunEntity | undefined> {
+    const run = await tx.lock(runId);
+    if (!run || run.status !== 'running') return undefined;
+    conclude(run, await this.indexOf(run));
+    await tx.save(run);
+    return run.status === 'running' ? undefined : run;
   }
 
   /**
@@ -317,7 +312,16 @@ export function initialSteps(definition: WorkflowStep[]): Record<string, StepSta
   );
 }
 
-/** Identifies a rendering: the same step against the same context renders the same input. */
-function renderKey(step: WorkflowStep, context: StepContext): string {
-  return `${step.id}:${createHash('sha256').update(JSON.stringify(context)).digest('base64url')}`;
+/** A run is over when every step is; it fails when a step failed that was not allowed to. */
+export function conclude(run: WorkflowRunEntity, index: DefinitionIndex): void {
+  const states = Object.values(run.steps);
+  if (!states.every((s) => FINAL_STEP_STATUSES.includes(s.status))) return;
+  const failed = run.definition.some((s) => run.steps[s.id].status === 'failed' && !s.continueOnFailure);
+  run.status = failed ? 'failed' : 'succeeded';
+  run.output = Object.fromEntries(
+    run.definition
+      .filter((s) => index.terminal.has(s.id) && run.steps[s.id].status === 'succeeded')
+      .map((s) => [s.id, run.steps[s.id].output]),
+  );
+  run.finishedAt = new Date();
 }

@@ -1,11 +1,17 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditEvent } from '../../src/audit/audit.service';
 import type { RunEventSource } from '../../src/events/event-bus';
-import type { WorkflowRunEntity } from '../../src/workflows/entities/workflow-run.entity';
-import type { RunTransaction, WaitingRun } from '../../src/workflows/persistence/workflow-run.repository';
+import type { StepState, WorkflowRunEntity } from '../../src/workflows/entities/workflow-run.entity';
+import type { RunSlice } from '../../src/workflows/persistence/run-slices';
+import {
+  openStepsOf,
+  type RunTransaction,
+  type WaitingRun,
+} from '../../src/workflows/persistence/workflow-run.repository';
 import type {
   ApprovalMetrics,
   RunEvents,
+  RunSlices,
   RunStore,
   StepWaitJobs,
   TemplateRenderer,
@@ -19,12 +25,15 @@ import type { WorkflowStep } from '../../src/workflows/workflow-definition';
 /** A transaction handle for fakes that take one and never look inside it. */
 export const NO_TRANSACTION = {} as EntityManager;
 
+let fakeRuns = 0;
+
 /** A running run of `definition`, as the workflows service stores it. */
 export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunEntity> = {}): WorkflowRunEntity {
   const now = new Date();
   return {
     id: 'run-1',
-    workflowId: 'wf-1',
+    // A workflow of its own per run: the engine caches what it works out of a workflow version's steps.
+    workflowId: `wf-${(fakeRuns += 1)}`,
     workflowVersion: 1,
     definition,
     status: 'running',
@@ -39,6 +48,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
     idempotencyKey: null,
     wakeAt: null,
     parked: false,
+    openSteps: definition.length,
     triggerDepth: 0,
     ...fields,
   };
@@ -48,7 +58,7 @@ export function fakeRun(definition: WorkflowStep[], fields: Partial<WorkflowRunE
  * Runs in memory. Transactions run one at a time, as they would holding the run's row lock, each on a copy
  * that is kept only when it commits (its work resolves): a failed advance leaves the run as it was.
  */
-export class FakeRunStore implements RunStore, WaitingRuns {
+export class FakeRunStore implements RunStore, RunSlices, WaitingRuns {
   readonly runs = new Map<string, WorkflowRunEntity>();
   readonly audit: AuditEvent[] = [];
   private last: Promise<unknown> = Promise.resolve();
@@ -60,6 +70,18 @@ export class FakeRunStore implements RunStore, WaitingRuns {
   async findById(id: string): Promise<WorkflowRunEntity | undefined> {
     const run = this.runs.get(id);
     return run && structuredClone(run);
+  }
+
+  async readSlice(id: string): Promise<RunSlice | undefined> {
+    return sliceOf(this.runs.get(id));
+  }
+
+  async states(id: string, stepIds: readonly string[]): Promise<Record<string, StepState>> {
+    return statesOf(this.runs.get(id), stepIds);
+  }
+
+  async definitionOf(id: string): Promise<WorkflowStep[]> {
+    return structuredClone(this.runs.get(id)?.definition ?? []);
   }
 
   async oldestRunning(limit: number): Promise<string[]> {
@@ -88,16 +110,44 @@ export class FakeRunStore implements RunStore, WaitingRuns {
   private async commit<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
     const saved = new Map<string, WorkflowRunEntity>();
     const entries: AuditEvent[] = [];
+    const current = (id: string) => saved.get(id) ?? this.runs.get(id);
     const result = await work({
       em: NO_TRANSACTION,
-      lock: (id) => this.findById(id),
-      save: async (run) => void saved.set(run.id, structuredClone(run)),
+      lock: async (id) => {
+        const run = current(id);
+        return run && structuredClone(run);
+      },
+      save: async (run) => {
+        const stored = structuredClone(run);
+        stored.openSteps = openStepsOf(stored.steps);
+        for (const state of Object.values(stored.steps)) delete state.pendingDeps;
+        saved.set(run.id, stored);
+      },
       audit: async (event) => void entries.push(event),
+      lockSlice: async (id) => sliceOf(current(id)),
+      states: async (id, stepIds) => statesOf(current(id), stepIds),
+      patch: async (id, patch) => {
+        const run = structuredClone(current(id)!);
+        Object.assign(run.steps, structuredClone(patch.steps));
+        run.openSteps = patch.openSteps;
+        saved.set(id, run);
+      },
     });
     for (const [id, run] of saved) this.runs.set(id, run);
     this.audit.push(...entries);
     return result;
   }
+}
+
+function sliceOf(run: WorkflowRunEntity | undefined): RunSlice | undefined {
+  if (!run) return undefined;
+  const { id, workflowId, workflowVersion, status, input, tags, createdBy, openSteps } = structuredClone(run);
+  return { id, workflowId, workflowVersion, status, input, tags, createdBy, openSteps };
+}
+
+function statesOf(run: WorkflowRunEntity | undefined, stepIds: readonly string[]): Record<string, StepState> {
+  if (!run) return {};
+  return structuredClone(Object.fromEntries(stepIds.filter((id) => run.steps[id]).map((id) => [id, run.steps[id]])));
 }
 
 export class FakeRunEvents implements RunEvents {

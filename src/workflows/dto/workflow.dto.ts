@@ -43,6 +43,12 @@ import {
 } from '../entities/workflow-run.entity';
 import { STEP_KINDS, type StepKind } from '../workflow-definition';
 
+/**
+ * Most steps a workflow may have, and most dependencies of one step (a fan-in over all of them). Advancing a
+ * run costs the same whatever its size (docs/performance.md (i)); the cap bounds the definition's size.
+ */
+export const MAX_WORKFLOW_STEPS = 1000;
+
 const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** The longest an approval or a wait may last: a year. */
 export const MAX_WAIT_MS = 365 * 24 * 3600 * 1000;
@@ -118,10 +124,10 @@ export class WorkflowStepDto {
   @MaxLength(10_000)
   until?: string;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_WORKFLOW_STEPS })
   @IsOptionalNotNull()
   @IsArray()
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(MAX_WORKFLOW_STEPS)
   @ArrayUnique()
   @IsString({ each: true })
   dependsOn?: string[];
@@ -155,10 +161,10 @@ export class CreateWorkflowDto {
   @MaxLength(2000)
   description?: string;
 
-  @ApiProperty({ type: [WorkflowStepDto], minItems: 1, maxItems: 100 })
+  @ApiProperty({ type: [WorkflowStepDto], minItems: 1, maxItems: MAX_WORKFLOW_STEPS })
   @ValidateNestedEach(() => WorkflowStepDto)
   @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(MAX_WORKFLOW_STEPS)
   steps!: WorkflowStepDto[];
   @IsTriggers()
   triggers?: WorkflowTriggerDto[];
@@ -178,11 +184,11 @@ export class UpdateWorkflowDto {
   @MaxLength(2000)
   description?: string;
 
-  @ApiPropertyOptional({ type: [WorkflowStepDto], minItems: 1, maxItems: 100 })
+  @ApiPropertyOptional({ type: [WorkflowStepDto], minItems: 1, maxItems: MAX_WORKFLOW_STEPS })
   @IsOptionalNotNull()
   @ValidateNestedEach(() => WorkflowStepDto)
   @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(MAX_WORKFLOW_STEPS)
   steps?: WorkflowStepDto[];
   @IsTriggers()
   triggers?: WorkflowTriggerDto[];

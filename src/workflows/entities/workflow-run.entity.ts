@@ -49,6 +49,11 @@ export interface StepState {
   /** An approval step with a timeout: when it is rejected if nobody decided (ISO time). */
   approvalDeadline?: string | null;
   decision?: StepDecision;
+  /**
+   * A pending step's dependencies not yet over, counted down as they end (internal, never shown). Absent until
+   * first needed, and dropped by every whole-run save: it is then counted again from the dependencies.
+   */
+  pendingDeps?: number;
 }
 
 @Entity('workflow_runs')
@@ -125,6 +130,13 @@ export class WorkflowRunEntity {
    */
   @Column({ type: 'boolean', default: false })
   parked!: boolean;
+
+  /**
+   * How many steps are not over yet (pending, queued, running, waiting): the run concludes when it reaches 0,
+   * without looking at every step. Counted from `steps` on every whole-run save; kept up to date step by step.
+   */
+  @Column({ name: 'open_steps', type: 'integer', default: 0 })
+  openSteps!: number;
 
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey!: string | null;

@@ -7,7 +7,9 @@ import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
 import { whereClause } from '../../database/where-clause';
 import type { Finished, FinishedFilter } from '../../tasks/tasks.service';
-import { WorkflowRunEntity } from '../entities/workflow-run.entity';
+import { FINAL_STEP_STATUSES, type StepState, WorkflowRunEntity } from '../entities/workflow-run.entity';
+import type { WorkflowStep } from '../workflow-definition';
+import { type RunSlice, RunSlices, type SlicePatch } from './run-slices';
 import { isParked, wakeAtOf } from '../step-waits';
 
 /** Which runs a list or a bulk operation reaches; `createdBy` limits it to one user's. */
@@ -37,7 +39,7 @@ function runFilterClause(filter: RunFilter, params: unknown[] = []): { clause: s
 }
 
 /** A new run's fields; the repository gives it its id and times, and derives what its steps say. */
-export type NewRun = Omit<WorkflowRunEntity, 'id' | 'createdAt' | 'updatedAt' | 'wakeAt' | 'parked'>;
+export type NewRun = Omit<WorkflowRunEntity, 'id' | 'createdAt' | 'updatedAt' | 'wakeAt' | 'parked' | 'openSteps'>;
 
 /** A running run's steps, for what looks after its waits. */
 export type WaitingRun = Pick<WorkflowRunEntity, 'id' | 'steps'>;
@@ -53,6 +55,12 @@ export interface RunTransaction {
   save(run: WorkflowRunEntity): Promise<void>;
   /** An audit entry that commits with the run's change. */
   audit(event: AuditEvent, context?: AuditRequestContext): Promise<void>;
+  /** The run's own fields without its steps, its row locked; the steps are read as needed ({@link states}). */
+  lockSlice(runId: string): Promise<RunSlice | undefined>;
+  /** These steps' states (those the run has), in this transaction. */
+  states(runId: string, stepIds: readonly string[]): Promise<Record<string, StepState>>;
+  /** Writes these steps' states and the run's own fields, leaving its other steps as they are. */
+  patch(runId: string, patch: SlicePatch): Promise<void>;
 }
 
 /** Every statement on `workflow_runs`: a run stored, read, listed, and changed under its row lock. */
@@ -74,7 +82,10 @@ export class WorkflowRunRepository {
   ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
     try {
       const run = await this.dataSource.transaction(async (em) => {
-        const stored = await em.save(em.create(WorkflowRunEntity, { ...fields, wakeAt: null, parked: false }));
+        const openSteps = openStepsOf(fields.steps);
+        const stored = await em.save(
+          em.create(WorkflowRunEntity, { ...fields, wakeAt: null, parked: false, openSteps }),
+        );
         await this.audit.record(eventOf(stored), em, context);
         return stored;
       });
@@ -86,6 +97,24 @@ export class WorkflowRunRepository {
         .findOneByOrFail({ createdBy: fields.createdBy, idempotencyKey: fields.idempotencyKey });
       return { run, created: false };
     }
+  }
+
+  /** The run's own fields without its steps, unlocked; undefined when there is none. */
+  readSlice(runId: string): Promise<RunSlice | undefined> {
+    return new RunSlices(this.dataSource.manager).read(runId, false);
+  }
+
+  /** These steps' states, outside any transaction. */
+  states(runId: string, stepIds: readonly string[]): Promise<Record<string, StepState>> {
+    return new RunSlices(this.dataSource.manager).states(runId, stepIds);
+  }
+
+  /** The steps the run started with (its workflow version's). */
+  async definitionOf(runId: string): Promise<WorkflowStep[]> {
+    const run = await this.dataSource
+      .getRepository(WorkflowRunEntity)
+      .findOne({ select: { id: true, definition: true }, where: { id: runId } });
+    return run?.definition ?? [];
   }
 
   /** The run; with `createdBy`, only that user's. */
@@ -213,19 +242,31 @@ export class WorkflowRunRepository {
   }
 
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((em) =>
-      work({
+    return this.dataSource.transaction((em) => {
+      const slices = new RunSlices(em);
+      return work({
         em,
+        lockSlice: (runId) => slices.read(runId, true),
+        states: (runId, stepIds) => slices.states(runId, stepIds),
+        patch: (runId, patch) => slices.patch(runId, patch),
         lock: async (runId) =>
           (await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } })) ??
           undefined,
         save: async (run) => {
           run.wakeAt = run.status === 'running' ? wakeAtOf(run.steps) : null;
           run.parked = run.status === 'running' && isParked(run.steps);
+          run.openSteps = openStepsOf(run.steps);
+          // Counted again from the dependencies when next needed: this save may have ended steps without them.
+          for (const state of Object.values(run.steps)) delete state.pendingDeps;
           await em.save(run);
         },
         audit: (event, context) => this.audit.record(event, em, context),
-      }),
-    );
+      });
+    });
   }
+}
+
+/** Steps not over yet. */
+export function openStepsOf(steps: Record<string, StepState>): number {
+  return Object.values(steps).filter((s) => !FINAL_STEP_STATUSES.includes(s.status)).length;
 }

@@ -1,0 +1,57 @@
+import type { EntityManager } from 'typeorm';
+import type { RunStatus, StepState } from '../entities/workflow-run.entity';
+
+/** A run's own fields, without its definition and steps: what advancing it by one step reads first. */
+export interface RunSlice {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: RunStatus;
+  input: unknown;
+  tags: string[];
+  createdBy: string;
+  openSteps: number;
+}
+
+/** What one step-by-step advance writes: the steps it changed, and how many steps are still open. */
+export interface SlicePatch {
+  steps: Record<string, StepState>;
+  openSteps: number;
+}
+
+/**
+ * The statements that read and change a run a few steps at a time, so that advancing a run of 500 steps
+ * reads and writes what one event touched, not the whole run. The states stay in the run's `steps` document.
+ */
+export class RunSlices {
+  constructor(private readonly em: EntityManager) {}
+
+  async read(runId: string, lock: boolean): Promise<RunSlice | undefined> {
+    const rows = (await this.em.query(
+      `SELECT id, workflow_id AS "workflowId", workflow_version AS "workflowVersion", status, input, tags,
+              created_by AS "createdBy", open_steps AS "openSteps"
+         FROM workflow_runs WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [runId],
+    )) as RunSlice[];
+    return rows[0];
+  }
+
+  /** The states of these steps only: one pass over the document in Postgres, these entries sent back. */
+  async states(runId: string, stepIds: readonly string[]): Promise<Record<string, StepState>> {
+    if (!stepIds.length) return {};
+    const rows = (await this.em.query(
+      `SELECT s.key AS id, s.value AS state
+         FROM workflow_runs r, jsonb_each(r.steps) s
+        WHERE r.id = $1 AND s.key = ANY($2::text[])`,
+      [runId, stepIds],
+    )) as { id: string; state: StepState }[];
+    return Object.fromEntries(rows.map((r) => [r.id, r.state]));
+  }
+
+  async patch(runId: string, patch: SlicePatch): Promise<void> {
+    await this.em.query(
+      `UPDATE workflow_runs SET steps = steps || $2::jsonb, open_steps = $3, updated_at = now() WHERE id = $1`,
+      [runId, JSON.stringify(patch.steps), patch.openSteps],
+    );
+  }
+}
