@@ -99,6 +99,7 @@ describe('periodic jobs', () => {
 
     await waitFor(async () => runsOf('test.tick').some((r) => r.at > wiped), 3 * SCHEDULER_CHECK_MS);
     const all = [
+      'audit.retention',
       'bulk.reconcile',
       'metrics.web-vitals-retention',
       'schedules.sync',

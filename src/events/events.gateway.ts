@@ -124,17 +124,21 @@ export class EventsGateway
    */
   private letGoWhenSlow(socket: Socket): void {
     let pending = 0;
-    const rule = new SlowReader(this.maxPendingBytes);
     const conn = socket.conn;
+    const letGoIfBehind = (): boolean => {
+      if (!rule.tooFarBehind(pending)) return false;
+      pending = 0;
+      rule.stop();
+      this.logger.warn(`disconnected a client that fell ${this.maxPendingBytes} bytes of events behind`);
+      // `true`: what waits is dropped now, not sent before closing.
+      conn.close(true);
+      return true;
+    };
+    const rule = new SlowReader(this.maxPendingBytes, Date.now, letGoIfBehind);
     conn.on('flush', () => (pending = 0));
+    conn.once('close', () => rule.stop());
     conn.on('packetCreate', (packet: { data?: unknown }) => {
-      if (rule.tooFarBehind(pending)) {
-        pending = 0;
-        this.logger.warn(`disconnected a client that fell ${this.maxPendingBytes} bytes of events behind`);
-        // `true`: what waits is dropped now, not sent before closing.
-        conn.close(true);
-        return;
-      }
+      if (letGoIfBehind()) return;
       const { data } = packet;
       pending += typeof data === 'string' ? data.length : data instanceof Buffer ? data.byteLength : 0;
     });

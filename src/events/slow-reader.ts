@@ -11,20 +11,39 @@ export const SLOW_READER_HARD_FACTOR = 8;
  */
 export class SlowReader {
   private behindSince?: number;
+  private recheck?: NodeJS.Timeout;
 
+  /**
+   * `overdue` is called once the grace has passed for a client still behind, so that one that fell behind on
+   * the last events of a burst is judged even when no event follows: it checks again and lets the client go.
+   */
   constructor(
     private readonly maxPendingBytes: number,
     private readonly now: () => number = Date.now,
+    private readonly overdue?: () => void,
   ) {}
 
   /** Whether a client with `pendingBytes` waiting for it, about to get more, is to be let go. */
   tooFarBehind(pendingBytes: number): boolean {
     if (pendingBytes <= this.maxPendingBytes) {
       this.behindSince = undefined;
+      this.stop();
       return false;
     }
     if (pendingBytes > this.maxPendingBytes * SLOW_READER_HARD_FACTOR) return true;
-    this.behindSince ??= this.now();
+    if (this.behindSince === undefined) {
+      this.behindSince = this.now();
+      if (this.overdue) {
+        this.recheck = setTimeout(this.overdue, SLOW_READER_GRACE_MS + 1);
+        this.recheck.unref();
+      }
+    }
     return this.now() - this.behindSince > SLOW_READER_GRACE_MS;
+  }
+
+  /** Drops the pending check (the client is gone, or caught up). */
+  stop(): void {
+    clearTimeout(this.recheck);
+    this.recheck = undefined;
   }
 }

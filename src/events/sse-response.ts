@@ -16,7 +16,7 @@ export class SseResponse {
     maxPendingBytes: number,
     private readonly onClose: (reason: 'client' | 'slow') => void,
   ) {
-    this.rule = new SlowReader(maxPendingBytes);
+    this.rule = new SlowReader(maxPendingBytes, Date.now, () => this.letGoIfBehind());
     res.once('close', () => this.finish('client'));
   }
 
@@ -35,18 +35,22 @@ export class SseResponse {
   }
 
   send(frame: string): void {
-    if (this.closed) return;
-    if (this.rule.tooFarBehind(this.res.writableLength)) {
-      this.finish('slow');
-      this.res.destroy();
-      return;
-    }
+    if (this.closed || this.letGoIfBehind()) return;
     this.res.write(frame);
+  }
+
+  /** Closes the stream when its reader is too far behind (see {@link SlowReader}); whether it did. */
+  private letGoIfBehind(): boolean {
+    if (this.closed || !this.rule.tooFarBehind(this.res.writableLength)) return false;
+    this.finish('slow');
+    this.res.destroy();
+    return true;
   }
 
   private finish(reason: 'client' | 'slow'): void {
     if (this.closed) return;
     this.closed = true;
+    this.rule.stop();
     this.onClose(reason);
   }
 }
