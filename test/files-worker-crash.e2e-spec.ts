@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { buildApp, workerProcesses } from './utils/built-app';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 describe('a data-processor over a file, its worker killed midway', () => {
   const env = new TestEnv({ APP_ROLE: 'api', QUEUE_LOCK_DURATION_MS: '2000' });
   let api: TestApp;
-  const workers: RunningProcess[] = [];
+  const workers = workerProcesses(env, { WORKER_CONCURRENCY: '2' });
 
   beforeAll(async () => {
     buildApp();
@@ -19,17 +19,12 @@ describe('a data-processor over a file, its worker killed midway', () => {
     // Compiling the app takes minutes on a busy machine.
   }, 300_000);
   afterAll(async () => {
-    for (const worker of workers) await worker.stop('SIGKILL');
+    await workers.killAll();
     await api?.close();
     await env.destroy();
   });
 
-  const startWorker = async () => {
-    const worker = startProcess(processEnv(env, { APP_ROLE: 'worker', WORKER_CONCURRENCY: '2' }));
-    workers.push(worker);
-    await worker.waitFor(/task worker (\S+) started/);
-    return worker;
-  };
+  const startWorker = () => workers.start();
 
   it('resumes on another worker process from the chunk the file had reached, with the same output', async () => {
     const op = await createUser(api, 'operator');
