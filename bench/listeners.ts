@@ -1,9 +1,8 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchContext } from './context';
 import type { Row } from './harness';
 import { launchPlatform } from './platform';
+import { drainTasks } from './throughput';
 
 const SOCKETS = Number(process.env.BENCH_J_SOCKETS ?? 2000);
 const SSE = Number(process.env.BENCH_J_SSE ?? 500);
@@ -19,29 +18,6 @@ interface ListenerReport {
   outOfOrder: number;
   dropped: number;
   latencyMs: { p50: number; p99: number; max: number };
-}
-
-/** (d)'s work (calculator tasks through `POST /tasks/batch`, 1,000 a call) spread over `agentIds`: tasks/s. */
-async function drain(ctx: BenchContext, agentIds: string[], count: number): Promise<number> {
-  const started = Date.now();
-  for (let batch = 0; batch * 1000 < count; batch += 1) {
-    const tasks = Array.from({ length: Math.min(1000, count - batch * 1000) }, (_, i) => ({
-      agentId: agentIds[(batch * 1000 + i) % agentIds.length],
-      input: { expression: `${batch} * 1000 + ${i}` },
-    }));
-    await ctx.call('/api/v1/tasks/batch', { tasks });
-  }
-  for (;;) {
-    const [{ pending }] = (
-      await ctx.db.query(
-        `SELECT EXISTS (SELECT 1 FROM tasks WHERE status IN ('queued', 'running', 'retrying')) AS pending`,
-      )
-    ).rows as { pending: boolean }[];
-    if (!pending) break;
-    if (Date.now() - started > 600_000) throw new Error('tasks did not finish within 10 minutes');
-    await sleep(100);
-  }
-  return Math.round(count / ((Date.now() - started) / 1000));
 }
 
 /**
@@ -68,8 +44,8 @@ export async function listeners(): Promise<Row[]> {
       });
       agentIds.push(agent.id);
     }
-    await drain(platform, agentIds, Math.min(TASKS, 2000)); // warm-up
-    const without = await drain(platform, agentIds, TASKS);
+    await drainTasks(platform, Math.min(TASKS, 2000), agentIds); // warm-up
+    const without = await drainTasks(platform, TASKS, agentIds);
 
     const ready = next();
     const connecting = Date.now();
@@ -79,7 +55,7 @@ export async function listeners(): Promise<Row[]> {
     const started = await ready;
     if (started.error) throw new Error(`listeners: ${String(started.error)}`);
     const connectS = Math.round((Date.now() - connecting) / 1000);
-    const withListeners = await drain(platform, agentIds, TASKS);
+    const withListeners = await drainTasks(platform, TASKS, agentIds);
     const expect: Record<string, number> = {};
     for (let i = 0; i < TASKS; i += 1) expect[agentIds[i % AGENTS]] = (expect[agentIds[i % AGENTS]] ?? 0) + 1;
     const reported = next();

@@ -26,14 +26,14 @@ export async function clearBacklog(ctx: BenchContext): Promise<void> {
 }
 
 /**
- * `count` calculator tasks submitted through `POST /tasks/batch` (1,000 a call), timed until Postgres says
- * none is left unfinished: tasks per second.
+ * `count` calculator tasks submitted through `POST /tasks/batch` (1,000 a call), spread over `agentIds` (the
+ * run's agent by default), timed until Postgres says none is left unfinished: tasks per second.
  */
-export async function drainTasks(ctx: BenchContext, count = 10_000): Promise<number> {
+export async function drainTasks(ctx: BenchContext, count = 10_000, agentIds = [ctx.agentId]): Promise<number> {
   const started = Date.now();
   for (let batch = 0; batch * 1000 < count; batch += 1) {
     const tasks = Array.from({ length: Math.min(1000, count - batch * 1000) }, (_, i) => ({
-      agentId: ctx.agentId,
+      agentId: agentIds[(batch * 1000 + i) % agentIds.length],
       input: { expression: `${batch} * 1000 + ${i}` },
     }));
     await ctx.call('/api/v1/tasks/batch', { tasks });
