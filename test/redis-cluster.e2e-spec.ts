@@ -181,5 +181,11 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(stored).toHaveLength(accepted.length);
     expect(stored.filter((s) => s.status !== 'succeeded')).toEqual([]);
     expect(counts.find((c) => c.status === 'succeeded')!.n).toBeGreaterThanOrEqual(accepted.length);
-  }, 120_000);
+
+    // The operator brings the dead node back: it rejoins as a replica, and the cluster is whole again.
+    await cluster.restart(queueMaster);
+    await cluster.waitHealthy();
+    const task = await submitTask(t, op, { agentId: calc, input: { expression: '1 + 1' } });
+    expect(await settled(t, op, task.id)).toMatchObject({ status: 'succeeded', output: { result: 2 } });
+  }, 150_000);
 });
