@@ -56,5 +56,5 @@ describe('agent state documents', () => {
     } finally {
       await third.close();
     }
-  });
+  }, 90_000);
 });
