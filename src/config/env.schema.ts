@@ -1,28 +1,19 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-const toBool = ({ value }: { value: unknown }): unknown => {
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
-  return value;
-};
+import { BYTE_SIZE, toBool, toInt } from './env-parsers';
+import { StorageSettings } from './storage-settings';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** A duration such as `15m`, `30d`, `3600s` or `900` (seconds). */
 const DURATION = /^\d+\s*(ms|s|m|h|d)?$/;
-const BYTE_SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
 
 /**
  * Every setting the process reads from its environment, with its default.
  * `.env.example` documents each of them; nothing else in the code reads `process.env`.
  */
-export class EnvSchema {
+export class EnvSchema extends StorageSettings {
   @IsIn(NODE_ENVS)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
@@ -189,49 +180,6 @@ export class EnvSchema {
   @Max(10_000)
   BULK_BATCH_SIZE = 1000;
 
-  /** Where uploaded files (`POST /files`) are kept; api and worker processes must see the same directory. */
-  @IsString()
-  @MinLength(1)
-  FILES_DIR = 'data/files';
-
-  @Matches(BYTE_SIZE, { message: 'must be a size such as 1gb, 200mb or 1048576' })
-  FILE_MAX_BYTES = '1gb';
-
-  /** How long one upload may take; other requests keep REQUEST_TIMEOUT_MS. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(86_400_000)
-  FILE_UPLOAD_TIMEOUT_MS = 600_000;
-
-  /** Finished tasks older than this many days (by their finish) are purged with their attempts; 0 keeps them all. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(36_500)
-  TASK_RETENTION_DAYS = 0;
-
-  /** Tasks the purge deletes per statement (one short transaction each). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  TASK_RETENTION_BATCH_SIZE = 500;
-
-  /** How often a purge pass starts, across the workers; a pass ends before the next one is due. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(86_400_000)
-  TASK_RETENTION_INTERVAL_MS = 60_000;
-
-  /** The purge's pause between two batches: what it leaves of Postgres to the rest of the platform. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(60_000)
-  TASK_RETENTION_PAUSE_MS = 50;
-
   /** How often the workers check that every schedule has its job scheduler, and make fires that were missed. */
   @Transform(toInt)
   @IsInt()
@@ -362,44 +310,6 @@ export class EnvSchema {
   @Min(0)
   @Max(65535)
   METRICS_PORT = 9464;
-
-  /** Audit entries older than this many days are archived, then deleted; 0 keeps them forever. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(36500)
-  AUDIT_RETENTION_DAYS = 0;
-
-  /** Where archived audit entries are written (gzip NDJSON files), on a volume every worker shares. */
-  @IsString()
-  @MinLength(1)
-  AUDIT_ARCHIVE_DIR = './audit-archive';
-
-  /** Signs audit checkpoints (HMAC-SHA256); derived from SECRETS_KEY when not set. */
-  @IsOptional()
-  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes, as 64 hex characters or base64' })
-  AUDIT_CHECKPOINT_KEY?: string;
-
-  /** How often the workers archive and delete the audit entries past retention. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(86_400_000)
-  AUDIT_RETENTION_INTERVAL_MS = 3_600_000;
-
-  /** Entries per archive file (one checkpoint each). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(10_000_000)
-  AUDIT_ARCHIVE_FILE_ENTRIES = 100_000;
-
-  /** Archived entries deleted per statement (one short transaction each). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(100_000)
-  AUDIT_DELETE_BATCH = 5000;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
