@@ -334,7 +334,8 @@ describe('tasks on a live worker', () => {
     expect(res.body.error.code).toBe('CONFLICT');
   });
 
-  it('never runs more of one agent’s tasks at once than its concurrency allows', async () => {
+  /** The remote agent answers after 300 ms; the most calls it held at once so far. */
+  const countPeakCalls = (): (() => number) => {
     let inFlight = 0;
     let peak = 0;
     remote.handler = (_req, res) => {
@@ -345,23 +346,19 @@ describe('tasks on a live worker', () => {
         json(res, 200, { ok: true });
       }, 300);
     };
+    return () => peak;
+  };
+
+  it('never runs more of one agent’s tasks at once than its concurrency allows', async () => {
+    const peak = countPeakCalls();
     const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/limited` }, concurrency: 1 });
     const tasks = await Promise.all([1, 2, 3].map(() => submitTask(t, op, { agentId: agent.id, input: {} })));
     for (const task of tasks) expect((await settled(t, op, task.id)).status).toBe('succeeded');
-    expect(peak).toBe(1);
+    expect(peak()).toBe(1);
   });
 
   it('grants an agent’s slots to tasks the worker takes together, up to its concurrency', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    remote.handler = (_req, res) => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      setTimeout(() => {
-        inFlight -= 1;
-        json(res, 200, { ok: true });
-      }, 300);
-    };
+    const peak = countPeakCalls();
     const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/pair` }, concurrency: 2 });
     const res = await request(t.http)
       .post('/api/v1/tasks/batch')
@@ -370,7 +367,7 @@ describe('tasks on a live worker', () => {
       .expect(202);
     for (const task of res.body.data as { id: string }[])
       expect((await settled(t, op, task.id)).status).toBe('succeeded');
-    expect(peak).toBe(2);
+    expect(peak()).toBe(2);
   });
 
   it('finds tasks by tag and by metadata values, and refuses malformed tags and filters', async () => {
