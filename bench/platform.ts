@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { Client } from 'pg';
 import type { BenchContext } from './context';
 import { api, dropRedisKeys, type Proc, start, stop, waitForOutput } from './harness';
-import { BENCH_ADMIN, PG_SERVER, REDIS_URL } from './server-env';
+import { BENCH_ADMIN, benchServerEnv, PG_SERVER } from './server-env';
 
 export interface Platform extends BenchContext {
   /** Stops every process it started, drops its database and its Redis keys. */
@@ -33,20 +33,10 @@ export async function launchPlatform({
   const prefix = `bench-${name}`;
   const jwtSecret = randomBytes(48).toString('base64url');
   const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'production',
-    DATABASE_URL: `${PG_SERVER}/${db}`,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
+    ...benchServerEnv(db, prefix),
     JWT_SECRET: jwtSecret,
-    SECRETS_KEY: randomBytes(32).toString('hex'),
-    ADMIN_EMAIL: BENCH_ADMIN.email,
-    ADMIN_PASSWORD: BENCH_ADMIN.password,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_MIN: '100000000',
     RATE_LIMIT_LOGIN_PER_MIN: '100000',
     WORKER_CONCURRENCY: '50',
-    METRICS_PORT: '0',
     ...extra,
   };
   const procs: Proc[] = [];
