@@ -333,5 +333,55 @@ describe('bulk operations', () => {
       });
       expect((await concluded(runId)).status).toBe('succeeded');
     });
+
+    it('cancels the running runs a filter matches in bulk, audited as the operation alone', async () => {
+      const workflow = (
+        await request(t.http)
+          .post('/api/v1/workflows')
+          .set(...bearer(op))
+          .send({
+            name: `waits-${Math.random().toString(36).slice(2, 8)}`,
+            steps: [
+              { id: 'pause', kind: 'wait', durationMs: 3_600_000 },
+              { id: 'after', agentId: calc, input: { expression: '1' }, dependsOn: ['pause'] },
+            ],
+          })
+          .expect(201)
+      ).body.data as { id: string };
+      const runIds: string[] = [];
+      for (let i = 0; i < 3; i += 1)
+        runIds.push(
+          (
+            await request(t.http)
+              .post(`/api/v1/workflows/${workflow.id}/runs`)
+              .set(...bearer(op))
+              .send({ input: {} })
+              .expect(202)
+          ).body.data.id as string,
+        );
+      const res = await bulk(op, { action: 'cancel', filter: { workflowId: workflow.id } }, 'workflow-runs').expect(
+        202,
+      );
+      const created = res.body.data as OperationView;
+      expect(created.matched).toBe(3);
+      expect(await finished(op, created.id)).toMatchObject({ status: 'succeeded', matched: 3, done: 3, failed: 0 });
+      for (const id of runIds) {
+        const run = await runOf(id);
+        expect(run.status).toBe('cancelled');
+        expect(run.steps.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
+      }
+      await t.chainAudit();
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'workflow_run.cancel' AND resource_id = ANY($1)`,
+        [runIds],
+      );
+      expect(n).toBe(0);
+      const entries = (await t.dataSource.query(
+        `SELECT action, details FROM audit_logs WHERE resource_id = $1 ORDER BY seq`,
+        [created.id],
+      )) as { action: string; details: Record<string, unknown> }[];
+      expect(entries.map((e) => e.action)).toEqual(['bulk_operation.create', 'bulk_operation.finish']);
+      expect(entries[1].details).toMatchObject({ kind: 'workflow-runs', action: 'cancel', done: 3 });
+    });
   });
 });

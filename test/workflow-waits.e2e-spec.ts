@@ -119,8 +119,9 @@ describe('workflow steps that wait', () => {
       waitUntil: null,
       approvalDeadline: null,
       decision: null,
+      permission: null,
     });
-    expect(c.step(run, 'after')).toMatchObject({ kind: 'task', status: 'pending' });
+    expect(c.step(run, 'after')).toMatchObject({ kind: 'task', status: 'pending', permission: null });
     expect(await c.stored(run.id)).toMatchObject({ status: 'running', wakeAt: null, parked: true });
 
     const res = await c.decide(op, run.id, 'ok', 'approve', { comment: 'looks right' }).expect(200);
@@ -250,6 +251,8 @@ describe('workflow steps that wait', () => {
     await c.decide(admin, run.id, 'ok', 'approve').expect(200);
 
     const guarded = await c.start(op, gated({ permission: 'users:manage' }));
+    // The run says who decides the step, so a console need not learn it from a 403.
+    expect(c.step(guarded, 'ok').permission).toBe('users:manage');
     expect((await c.decide(op, guarded.id, 'ok', 'approve').expect(403)).body.error.code).toBe('FORBIDDEN');
     await c.decide(other, guarded.id, 'ok', 'reject').expect(404);
     const decided = (await c.decide(admin, guarded.id, 'ok', 'reject').expect(200)).body.data as RunView;

@@ -84,13 +84,17 @@ export class TasksService {
   }
 
   /** Cancels a task that is not final yet; a final one is left alone. For runs cancelling their steps. */
-  async cancelIfActive(id: string, audit?: AuditRequestContext): Promise<void> {
+  async cancelIfActive(id: string, audit?: AuditRequestContext | false): Promise<void> {
     await this.cancelAs(id, undefined, audit).catch((err: unknown) => {
       if (!(err instanceof TaskNotCancellableError) && !(err instanceof TaskNotFoundError)) throw err;
     });
   }
 
-  private async cancelAs(id: string, createdBy: string | undefined, audit?: AuditRequestContext): Promise<Task> {
+  private async cancelAs(
+    id: string,
+    createdBy: string | undefined,
+    audit?: AuditRequestContext | false,
+  ): Promise<Task> {
     const { task, wasRunning } = await this.store.cancel(id, createdBy, audit);
     if (wasRunning) await this.cancellation.requestCancel(id);
     await this.queue.remove(id).catch(() => undefined);

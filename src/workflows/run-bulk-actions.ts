@@ -62,7 +62,7 @@ export class RunBulkActions {
     }
     const run = await this.runs.findById(id);
     if (run?.status !== 'running') return false;
-    await this.engine.cancel(run);
+    await this.engine.cancel(run, false);
     return true;
   }
 }

@@ -23,6 +23,7 @@ export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
         waitUntil: waitUntil ?? null,
         approvalDeadline: approvalDeadline ?? null,
         decision: decision ?? null,
+        permission: s.kind === 'approval' ? (s.permission ?? null) : null,
       };
     }),
     tags: r.tags,

@@ -270,9 +270,10 @@ export class WorkflowEngine implements OnModuleInit {
 
   /**
    * Cancels the run and every step that has not finished, with the run's audit entry in its transaction;
-   * the steps' tasks are cancelled after it, each with its own entry, for the same caller.
+   * the steps' tasks are cancelled after it, each with its own entry, for the same caller. `audit` false writes
+   * none of these: a bulk operation's entries stand for them.
    */
-  async cancel(run: WorkflowRunEntity, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {
+  async cancel(run: WorkflowRunEntity, audit?: AuditRequestContext | false): Promise<WorkflowRunEntity> {
     const { toCancel, waited } = await this.runs.transaction(async (tx) => {
       const locked = await tx.lock(run.id);
       if (!locked) throw new NotFoundError('Workflow run');
@@ -281,10 +282,11 @@ export class WorkflowEngine implements OnModuleInit {
       for (const [, state] of open) state.status = 'cancelled';
       Object.assign(locked, { status: 'cancelled', finishedAt: new Date() });
       await tx.save(locked);
-      await tx.audit(
-        { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: run.id },
-        audit,
-      );
+      if (audit !== false)
+        await tx.audit(
+          { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: run.id },
+          audit,
+        );
       Object.assign(run, locked);
       const taskIds = open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
       return { toCancel: taskIds, waited: waitedIds };

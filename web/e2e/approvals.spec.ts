@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { ADMIN } from './global-setup';
 import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
@@ -92,4 +93,35 @@ test('a decision made elsewhere meanwhile is said so and the run shown as it is'
   await page.getByRole('dialog', { name: 'Approve step gate' }).getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByRole('status').filter({ hasText: /decided already/ })).toBeVisible();
   await expect(page.getByLabel('Decision on step gate')).toContainText('rejected by you');
+});
+
+test('a step that names a permission says who decides it, and offers no buttons to others', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const user = { email: `approver-${unique()}@console.test`, password: 'an-operator-password-for-tests' };
+  await admin.call('post', '/api/v1/users', { ...user, name: 'Run creator', role: 'operator' }, 201);
+  const operator = await apiAs(request, user.email, user.password);
+  const workflow = await operator.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    { name: `Managed gate ${unique()}`, steps: [{ id: 'gate', kind: 'approval', permission: 'users:manage' }] },
+    201,
+  );
+  created.workflows.push(workflow.id);
+  const run = await operator.call<{ id: string }>('post', `/api/v1/workflows/${workflow.id}/runs`, { input: {} }, 202);
+
+  await signIn(page, user.email, user.password);
+  await page.goto(`/workflows/${workflow.id}/runs/${run.id}`);
+  const gate = page.locator('li[data-step="gate"]');
+  await expect(gate.getByText('waits for approval (no deadline)')).toBeVisible();
+  await expect(gate.getByTestId('deciders-gate')).toHaveText('Decided by holders of users:manage.');
+  await expect(gate.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+
+  await page.context().clearCookies();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto(`/workflows/${workflow.id}/runs/${run.id}`);
+  await expect(gate.getByRole('button', { name: 'Approve' })).toBeVisible();
+  await expect(gate.getByTestId('deciders-gate')).toHaveCount(0);
 });

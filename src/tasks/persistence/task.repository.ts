@@ -236,12 +236,13 @@ export class TaskRepository {
 
   /**
    * Ends a task that is not final yet as cancelled (dropping its checkpoint), with its audit entry, under
-   * the row's lock. `createdBy` limits it to that user's task. Says whether it was running.
+   * the row's lock (`context` false: none, a bulk operation's entries stand for it). `createdBy` limits it to
+   * that user's task. Says whether it was running.
    */
   async cancel(
     id: string,
     createdBy: string | undefined,
-    context?: AuditRequestContext,
+    context?: AuditRequestContext | false,
   ): Promise<{ task: Task; wasRunning: boolean }> {
     return this.dataSource.transaction(async (em) => {
       const found = await this.lock(em, id, createdBy);
@@ -255,11 +256,12 @@ export class TaskRepository {
       });
       const task = await em.save(found);
       await this.checkpoints.clear(em, id);
-      await this.audit.record(
-        { action: 'task.cancel', outcome: 'success', resourceType: 'task', resourceId: id },
-        em,
-        context,
-      );
+      if (context !== false)
+        await this.audit.record(
+          { action: 'task.cancel', outcome: 'success', resourceType: 'task', resourceId: id },
+          em,
+          context,
+        );
       return { task, wasRunning };
     });
   }

@@ -281,6 +281,13 @@ export class RunStepDto {
   approvalDeadline!: string | null;
   @ApiProperty({ type: StepDecisionDto, nullable: true, description: 'Approval steps once decided or timed out' })
   decision!: StepDecisionDto | null;
+  @ApiProperty({
+    enum: PERMISSIONS,
+    nullable: true,
+    description:
+      'Approval steps that name one: the permission whose holders decide the step; null: whoever may change the run',
+  })
+  permission!: Permission | null;
 }
 
 export class WorkflowRunDto {

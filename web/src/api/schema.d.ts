@@ -1793,6 +1793,11 @@ export interface components {
             approvalDeadline: string | null;
             /** @description Approval steps once decided or timed out */
             decision: components["schemas"]["StepDecisionDto"] | null;
+            /**
+             * @description Approval steps that name one: the permission whose holders decide the step; null: whoever may change the run
+             * @enum {string|null}
+             */
+            permission: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "files:read" | "files:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage" | null;
         };
         WorkflowRunDto: {
             /** Format: uuid */

@@ -10,7 +10,7 @@ import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { JsonView } from '../../components/JsonView';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
-import { decisionRefusal, decisionText, isDecidable, waitingFor } from './step-helpers';
+import { decisionRefusal, decisionText, isDecidable, mayDecide, waitingFor } from './step-helpers';
 import { type RunStep, type WorkflowRun, useWorkflowsWriteBlocked } from './workflow-api';
 
 type Outcome = 'approve' | 'reject';
@@ -93,13 +93,22 @@ function DecideButtons({
   step: RunStep;
   onDecided: (message: string) => void;
 }) {
+  const me = useMe();
   const blocked = useWorkflowsWriteBlocked();
   const [deciding, setDeciding] = useState<Outcome | null>(null);
+  const decidable = isDecidable(step, run.status);
+  if (decidable && !mayDecide(step, run, me)) {
+    return (
+      <Text size="sm" c="dimmed" data-testid={`deciders-${step.id}`}>
+        {step.permission ? `Decided by holders of ${step.permission}.` : 'Decided by the run’s creator or an admin.'}
+      </Text>
+    );
+  }
   if (blocked) return null;
   // A dialog already open stays open when the step is decided meanwhile: sending then says so (409).
   return (
     <>
-      {isDecidable(step, run.status) && (
+      {decidable && (
         <Group gap="xs">
           <Button size="xs" variant="default" onClick={() => setDeciding('approve')}>
             Approve

@@ -1,6 +1,6 @@
 import { type LiveEventLike, patchRun, runEvents } from './run-events';
 
-const TASK_STEP = { kind: 'task' as const, waitUntil: null, approvalDeadline: null, decision: null };
+const TASK_STEP = { kind: 'task' as const, waitUntil: null, approvalDeadline: null, decision: null, permission: null };
 
 const run = {
   id: 'r1',

@@ -1,4 +1,4 @@
-import { decisionRefusal, decisionText, isDecidable, isRetryable, waitingFor } from './step-helpers';
+import { decisionRefusal, decisionText, isDecidable, isRetryable, mayDecide, waitingFor } from './step-helpers';
 
 const at = '2026-12-02T10:00:00.000Z';
 
@@ -54,5 +54,26 @@ describe('decisionRefusal', () => {
     expect(decisionRefusal(409, 'x')).toMatch(/decided already/);
     expect(decisionRefusal(403, 'needs approvals')).toBe('You may not decide this step: needs approvals');
     expect(decisionRefusal(500, 'boom')).toBe('boom');
+  });
+});
+
+describe('mayDecide', () => {
+  const operator = { id: 'u1', role: 'operator', permissions: ['workflows:read', 'workflows:write'] };
+  const admin = { id: 'u2', role: 'admin', permissions: ['workflows:write', 'users:manage'] };
+  const viewer = { id: 'u3', role: 'viewer', permissions: ['workflows:read'] };
+  const mine = { createdBy: 'u1' };
+  const theirs = { createdBy: 'u9' };
+
+  it('lets whoever may change the run decide a step that names no permission', () => {
+    expect(mayDecide({ permission: null }, mine, operator)).toBe(true);
+    expect(mayDecide({ permission: null }, theirs, operator)).toBe(false);
+    expect(mayDecide({ permission: null }, theirs, admin)).toBe(true);
+    expect(mayDecide({ permission: null }, { createdBy: 'u3' }, viewer)).toBe(false);
+  });
+
+  it('lets only the holders of a named permission decide, the run’s creator included only if they hold it', () => {
+    expect(mayDecide({ permission: 'users:manage' }, theirs, admin)).toBe(true);
+    expect(mayDecide({ permission: 'users:manage' }, mine, operator)).toBe(false);
+    expect(mayDecide({ permission: 'workflows:read' }, theirs, viewer)).toBe(true);
   });
 });

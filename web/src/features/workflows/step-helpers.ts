@@ -31,6 +31,19 @@ export function isDecidable(step: Pick<RunStep, 'kind' | 'status'>, runStatus: R
   return step.kind === 'approval' && step.status === 'waiting' && runStatus === 'running';
 }
 
+/**
+ * Whether this user may decide an approval step, by the API's rule: a step naming a permission is decided by
+ * its holders; otherwise by whoever may change the run (its creator with `workflows:write`, or an admin).
+ */
+export function mayDecide(
+  step: Pick<RunStep, 'permission'>,
+  run: { createdBy: string },
+  me: { id: string; role: string; permissions: readonly string[] },
+): boolean {
+  if (step.permission) return me.permissions.includes(step.permission);
+  return me.permissions.includes('workflows:write') && (me.role === 'admin' || run.createdBy === me.id);
+}
+
 /** Whether a run can have its failed steps run again. */
 export function isRetryable(runStatus: RunStatus): boolean {
   return runStatus === 'failed' || runStatus === 'cancelled';
