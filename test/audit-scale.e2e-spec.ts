@@ -79,6 +79,34 @@ describe('audit log at scale: bounded list, streamed and ranged verification', (
     expect(recent.meta).toEqual(expect.objectContaining({ total: 0, hasMore: false }));
   });
 
+  it('reads a time range from its own last entry, with an exact count and keyset pages', async () => {
+    const [{ from, to }] = (await t.dataSource.query(
+      `SELECT min("timestamp") AS from, max("timestamp") AS to FROM (
+         SELECT "timestamp" FROM audit_logs WHERE action = 'scale.bulk' ORDER BY "timestamp" OFFSET 99 LIMIT 100) w`,
+    )) as { from: Date; to: Date }[];
+    const expected = (
+      (await t.dataSource.query(
+        `SELECT seq::text AS seq FROM audit_logs WHERE "timestamp" >= $1 AND "timestamp" <= $2 ORDER BY seq DESC`,
+        [from.toISOString(), to.toISOString()],
+      )) as { seq: string }[]
+    ).map((e) => e.seq);
+    expect(expected.length).toBeGreaterThan(90);
+    const range = `from=${from.toISOString()}&to=${to.toISOString()}`;
+    const page = await list(`${range}&limit=40`);
+    expect(page.meta).toEqual(expect.objectContaining({ total: expected.length, totalCapped: false, hasMore: true }));
+    expect(page.data.map((e: { seq: string }) => e.seq)).toEqual(expected.slice(0, 40));
+    const next = await list(`${range}&limit=40&beforeSeq=${page.data[39].seq}`);
+    expect(next.data.map((e: { seq: string }) => e.seq)).toEqual(expected.slice(40, 80));
+    const upTo = await list(`to=${to.toISOString()}&action=scale.bulk&limit=1`);
+    const [{ seq: lastUpTo }] = (await t.dataSource.query(
+      `SELECT max(seq)::text AS seq FROM audit_logs WHERE action = 'scale.bulk' AND "timestamp" <= $1`,
+      [to.toISOString()],
+    )) as { seq: string }[];
+    expect(upTo.data[0].seq).toBe(lastUpTo);
+    const ahead = await list(`from=${new Date(Date.now() + 86_400_000).toISOString()}`);
+    expect(ahead).toMatchObject({ data: [], meta: { total: 0, totalCapped: false, hasMore: false } });
+  });
+
   it('refuses a bad keyset or range with 400', async () => {
     for (const path of [
       '/api/v1/audit-logs?beforeSeq=abc',

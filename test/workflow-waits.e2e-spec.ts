@@ -18,6 +18,7 @@ interface StepView {
   waitUntil: string | null;
   approvalDeadline: string | null;
   decision: { outcome: string; by: string | null; at: string; comment: string | null } | null;
+  permission: string | null;
 }
 interface RunView {
   id: string;

@@ -44,15 +44,15 @@ export class AuditLogList {
     if (query.from) add('a."timestamp" >= ?', query.from);
     if (query.to) add('a."timestamp" <= ?', query.to);
     if (query.beforeSeq) add('a.seq < ?', query.beforeSeq);
+    const db = this.readDb.reader();
     if (query.from || query.to) {
-      // Implied by the range, read from the (timestamp, seq) index: a page is then read backwards in chain order
-      // from the range's last entry, not from the newest entry of the whole log.
-      const range = where.filter((w) => w.startsWith('a."timestamp"')).map((w) => w.replace('a.', 't.'));
-      where.push(`a.seq <= (SELECT max(t.seq) FROM audit_logs t WHERE ${range.join(' AND ')})`);
+      const last = await this.lastSeqIn(db, query.from, query.to);
+      if (last === null) return new Page([], 0, query.skip, query.limit, { totalCapped: false, hasMore: false });
+      // A page is then read backwards in chain order from the range's last entry, not from the newest entry.
+      add('a.seq <= ?', last);
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const bound = query.skip + AUDIT_COUNT_BOUND;
-    const db = this.readDb.reader();
     const [items, [{ n }]] = await Promise.all([
       db.query(
         `SELECT ${this.rows.columns} FROM audit_logs a ${filter} ORDER BY a.seq DESC OFFSET ${query.skip} LIMIT ${query.limit}`,
@@ -75,5 +75,20 @@ export class AuditLogList {
         hasMore: query.skip + items.length < total,
       },
     );
+  }
+
+  /**
+   * The last entry (in chain order) of a time range, read from the (timestamp, seq) index over the range alone.
+   * `seq + 0` keeps Postgres from answering max(seq) by walking the seq index back from the newest entry and
+   * filtering on time: timestamps follow seq, so for a range months old that walk reads every newer entry.
+   */
+  private async lastSeqIn(db: DataSource, from?: Date, to?: Date): Promise<string | null> {
+    const params = [from, to].filter((d): d is Date => d !== undefined);
+    const range = [from && 't."timestamp" >= $1', to && `t."timestamp" <= $${params.length}`].filter(Boolean);
+    const [{ last }] = (await db.query(
+      `SELECT max(t.seq + 0)::text AS last FROM audit_logs t WHERE ${range.join(' AND ')}`,
+      params,
+    )) as { last: string | null }[];
+    return last;
   }
 }

@@ -1,16 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Worker } from 'node:worker_threads';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors/app.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { type ThreadSource, threadSource } from '../common/process/thread-source';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { CHAINED_COLUMNS, type ChainedFields, entryHash, GENESIS_HASH } from './audit-chain';
+import { GENESIS_HASH } from './audit-chain';
 import { checkpointKey, checkpointSignatureHolds } from './audit-checkpoint';
 import { AuditChainer } from './audit-chainer';
 import { AuditCheckpoints } from './audit-checkpoints';
+import type { VerifyJob, VerifyReply } from './audit-verify-thread';
+import type { ChainWalk } from './audit-walk';
 import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
 
-/** Rows read per query: the next batch is read while this one is hashed. */
-const VERIFY_BATCH = 2000;
+/** The verification thread's heap: a batch of entries and their hashing, whatever the chain's length. */
+const THREAD_HEAP_MB = 48;
+const THREAD_YOUNG_MB = 8;
+/** How long past its deadline a thread may take to answer (its last batch's query) before it is stopped. */
+const STOP_GRACE_MS = 10_000;
+
+const notFinished = () =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The verification did not finish; try again', undefined, {
+    'Retry-After': '5',
+  });
 
 /** Where verification started: the genesis, the latest checkpoint, or the stored hash of the entry before. */
 export interface VerificationAnchor {
@@ -23,20 +37,10 @@ export interface VerificationAnchor {
   createdAt?: Date;
 }
 
-export interface AuditVerification {
-  valid: boolean;
-  checked: number;
-  firstBrokenId?: string;
-  firstBrokenSeq?: string;
+export interface AuditVerification extends Omit<ChainWalk, 'reason'> {
   /** Why it is not valid: an entry's hash, its link to the one before, or the checkpoint's signature. */
-  reason?: 'hash' | 'link' | 'checkpoint';
-  /** The first and last entry checked (null when none was). */
-  fromSeq: string | null;
-  toSeq: string | null;
+  reason?: ChainWalk['reason'] | 'checkpoint';
   anchor: VerificationAnchor;
-  /** False when the time budget ran out first: ask again from `nextFromSeq`. */
-  complete: boolean;
-  nextFromSeq?: string;
 }
 
 export interface VerifyRange {
@@ -46,8 +50,6 @@ export interface VerifyRange {
   to?: Date;
 }
 
-type Row = ChainedFields & { hash: string };
-
 /**
  * Recomputes the hash chain in chain order, streamed in keyset batches (memory stays flat whatever the
  * chain's length), over the whole chain or a range of it. Entries archived by retention are gone from the table:
@@ -56,7 +58,10 @@ type Row = ChainedFields & { hash: string };
  */
 @Injectable()
 export class AuditVerifier {
+  private readonly logger = new Logger(AuditVerifier.name);
   private readonly key?: Buffer;
+  private source?: ThreadSource;
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -96,59 +101,53 @@ export class AuditVerifier {
     return this.walk(String(BigInt(anchor.seq) + 1n), toSeq, anchor, deadline);
   }
 
-  private async walk(
+  /** The walk, in a thread of its own (one at a time per process); a thread past its budget is stopped. */
+  private walk(
     firstSeq: string,
     toSeq: string | undefined,
     anchor: VerificationAnchor,
     deadline: number,
   ): Promise<AuditVerification> {
-    let prevHash = anchor.hash;
-    let checked = 0;
-    let first: string | null = null;
-    let last: string | null = null;
-    let next = this.batch(firstSeq, toSeq, true);
-    for (;;) {
-      const rows = await next;
-      const more = rows.length === VERIFY_BATCH;
-      if (more) next = this.batch(rows[rows.length - 1].seq, toSeq, false);
-      for (const row of rows) {
-        checked += 1;
-        first ??= row.seq;
-        last = row.seq;
-        const reason = row.prevHash !== prevHash ? 'link' : entryHash(row) !== row.hash ? 'hash' : undefined;
-        if (reason) {
-          if (more) await next.catch(() => undefined);
-          return {
-            valid: false,
-            checked,
-            firstBrokenId: row.id,
-            firstBrokenSeq: row.seq,
-            reason,
-            fromSeq: first,
-            toSeq: last,
-            anchor,
-            complete: true,
-          };
-        }
-        prevHash = row.hash;
-      }
-      if (!more) return { valid: true, checked, fromSeq: first, toSeq: last, anchor, complete: true };
-      if (Date.now() > deadline) {
-        await next.catch(() => undefined);
-        const nextFromSeq = String(BigInt(last!) + 1n);
-        return { valid: true, checked, fromSeq: first, toSeq: last, anchor, complete: false, nextFromSeq };
-      }
-    }
+    const job: VerifyJob = {
+      databaseUrl: this.config.database.url,
+      firstSeq,
+      toSeq: toSeq ?? null,
+      prevHash: anchor.hash,
+      deadline,
+    };
+    const walked = this.running.then(() => this.inThread(job));
+    this.running = walked.catch(() => undefined);
+    return walked.then((walk) => ({ ...walk, anchor }));
   }
 
-  /** The entries from `seq` (or after it), up to `toSeq`, in chain order. */
-  private async batch(seq: string, toSeq: string | undefined, inclusive: boolean): Promise<Row[]> {
-    return (await this.dataSource.query(
-      `SELECT ${CHAINED_COLUMNS} FROM audit_logs
-        WHERE seq ${inclusive ? '>=' : '>'} $1 AND ($2::bigint IS NULL OR seq <= $2::bigint)
-        ORDER BY seq LIMIT ${VERIFY_BATCH}`,
-      [seq, toSeq ?? null],
-    )) as Row[];
+  private inThread(job: VerifyJob): Promise<ChainWalk> {
+    this.source ??= threadSource(__filename, 'audit-verify-thread', [
+      'audit-verify-thread',
+      'audit-walk',
+      'audit-chain',
+    ]);
+    const worker = new Worker(this.source.filename, {
+      eval: this.source.eval,
+      workerData: { ...this.source.workerData, job },
+      name: 'audit-verify',
+      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB, maxYoungGenerationSizeMb: THREAD_YOUNG_MB },
+    });
+    return new Promise<ChainWalk>((resolve, reject) => {
+      const timer = setTimeout(() => void worker.terminate(), Math.max(0, job.deadline - Date.now()) + STOP_GRACE_MS);
+      worker.once('message', (reply: VerifyReply) => {
+        if (reply.ok) resolve(reply.walk);
+        // The driver's code (a connection refused, a server shutting down) tells the error filter it is a 503.
+        else reject(Object.assign(new Error(reply.message), { code: reply.code }));
+      });
+      worker.once('error', (err) => {
+        this.logger.warn(`audit verification thread failed: ${err.message}`);
+        reject(notFinished());
+      });
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        reject(notFinished());
+      });
+    });
   }
 
   private async hashOf(seq: string): Promise<string | undefined> {

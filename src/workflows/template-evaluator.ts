@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type ThreadSource, threadSource } from '../common/process/thread-source';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { TemplateReply, TemplateRequest } from './template-worker';
@@ -11,7 +9,6 @@ import { TemplateEvaluatorClosedError } from './workflows.errors';
 
 /** How long past its budget a thread may run before it is terminated: cooperative checks normally win. */
 const HARD_TIMEOUT_GRACE_MS = 250;
-const ENTRY = join(__dirname, `template-worker${extname(__filename)}`);
 
 type Request = TemplateRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
@@ -28,31 +25,6 @@ interface Thread {
 }
 
 /**
- * Where the threads start. The built app runs the compiled entry; when the TypeScript sources run directly
- * (the test runner), the thread compiles the two template modules on load with the TypeScript compiler.
- */
-function threadSource(): { filename: string; eval: boolean; workerData?: unknown } {
-  if (extname(ENTRY) === '.js') return { filename: ENTRY, eval: false };
-  const load = createRequire(__filename);
-  const ts = load('typescript') as typeof import('typescript');
-  const sources = Object.fromEntries(
-    ['template-worker.ts', 'templates.ts'].map((name) => {
-      const file = join(__dirname, name);
-      const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
-        fileName: file,
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      });
-      return [file, outputText];
-    }),
-  );
-  const boot = `
-    const { workerData } = require('node:worker_threads');
-    require.extensions['.ts'] = (module, filename) => module._compile(workerData.sources[filename], filename);
-    require(workerData.entry);`;
-  return { filename: boot, eval: true, workerData: { entry: ENTRY, sources } };
-}
-
-/**
  * Evaluates step-input templates on a small pool of worker threads, so an expression can never hold the
  * event loop, a database transaction or the process: each evaluation has a time budget (enforced inside
  * the thread and, failing that, by terminating the thread and starting another), a depth limit, a
@@ -66,7 +38,7 @@ export class TemplateEvaluator implements OnModuleDestroy {
   private readonly heapMb: number;
   private readonly threads = new Set<Thread>();
   private readonly queue: Job[] = [];
-  private source?: ReturnType<typeof threadSource>;
+  private source?: ThreadSource;
   private nextId = 1;
   private closed = false;
 
@@ -137,7 +109,7 @@ export class TemplateEvaluator implements OnModuleDestroy {
   }
 
   private spawn(): void {
-    this.source ??= threadSource();
+    this.source ??= threadSource(__filename, 'template-worker', ['template-worker', 'templates']);
     const worker = new Worker(this.source.filename, {
       eval: this.source.eval,
       workerData: this.source.workerData,
