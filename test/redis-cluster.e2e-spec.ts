@@ -2,6 +2,7 @@ import request from 'supertest';
 import { RedisConnectionFactory } from '../src/redis/redis-connection.factory';
 import { createAgent, FINAL, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, login, type TestUser } from './factories/users';
+import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { OwnRedisCluster } from './utils/own-redis-cluster';
 import { readSse } from './utils/sse';
@@ -15,6 +16,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
   const cluster = new OwnRedisCluster({ masters: 3, replicas: 1, nodeTimeoutMs: 1000 });
   const remote = new LoopbackServer();
   let t: TestApp;
+  let worker: RunningProcess | undefined;
   let op: TestUser;
   let calc: string;
   let slow: string;
@@ -33,19 +35,22 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
       }, REMOTE_DELAY_MS);
     };
     await cluster.start();
+    buildApp();
+    const shared = {
+      REDIS_CLUSTER_NODES: cluster.nodeList,
+      AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+      WORKER_CONCURRENCY: '8',
+      // A job whose worker lost its lock in the failover is picked up again soon; the queue is checked
+      // against Postgres often.
+      QUEUE_LOCK_DURATION_MS: '5000',
+      QUEUE_RECONCILE_INTERVAL_MS: '2000',
+    };
+    // The API here, the worker in a process of its own, as deployed: the worker is the one that meets the failover.
     t = await createTestApp({
-      env: {
-        REDIS_CLUSTER_NODES: cluster.nodeList,
-        AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
-        WORKER_CONCURRENCY: '8',
-        RATE_LIMIT_LOGIN_PER_MIN: '5',
-        TRUST_PROXY: 'true',
-        // A job whose worker lost its lock in the failover is picked up again soon; the queue is checked
-        // against Postgres often.
-        QUEUE_LOCK_DURATION_MS: '5000',
-        QUEUE_RECONCILE_INTERVAL_MS: '2000',
-      },
+      env: { ...shared, APP_ROLE: 'api', RATE_LIMIT_LOGIN_PER_MIN: '5', TRUST_PROXY: 'true' },
     });
+    worker = startProcess(processEnv(t.env, { ...shared, APP_ROLE: 'worker' }));
+    await worker.waitFor(/task worker (\S+) started/, 90_000);
     op = await login(t.http, ADMIN.email, ADMIN.password);
     calc = (await createAgent(t, op, { type: 'calculator', concurrency: 8 })).id;
     slow = (await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/slow` }, concurrency: 8 })).id;
@@ -53,9 +58,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
   }, 180_000);
   afterAll(async () => {
     try {
-      // After a failover a queue worker's close can wait on a connection to the node that died (docs/operations.md,
-      // "Redis Cluster"): every Redis connection is cut first, as the process's SHUTDOWN_TIMEOUT_MS would.
-      await t?.app.get(RedisConnectionFactory).onApplicationShutdown();
+      await worker?.stop('SIGKILL');
       await t?.close();
     } finally {
       await cluster.stop();
@@ -142,62 +145,53 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(events.at(-1)?.data).toMatchObject({ status: 'succeeded', output: { echoed: { live: true } } });
   });
 
-  // Opt-in (REDIS_CLUSTER_FAILOVER=1): after the failover the app's close can hang on a connection to the dead node
-  // (docs/operations.md, "Redis Cluster"), which would hold the whole run.
-  const failover = process.env.REDIS_CLUSTER_FAILOVER === '1' ? it : it.skip;
-  failover(
-    'loses no task when the master holding the queues dies mid-run: its replica takes over',
-    async () => {
-      const submit = (n: number) =>
-        request(t.http)
-          .post('/api/v1/tasks')
-          .set(...bearer(op))
-          .send({ agentId: slow, input: { n } });
-      const calledBefore = remote.requests.length;
-      const before = await Promise.all(Array.from({ length: 60 }, (_, n) => submit(n)));
-      expect(before.every((res) => res.status === 202)).toBe(true);
-      // Some are running (at the remote agent), the rest wait in the queue.
-      await waitFor(async () => remote.requests.length > calledBefore);
+  it('loses no task when the master holding the queues dies mid-run: its replica takes over', async () => {
+    const submit = (n: number) =>
+      request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send({ agentId: slow, input: { n } });
+    const calledBefore = remote.requests.length;
+    const before = await Promise.all(Array.from({ length: 60 }, (_, n) => submit(n)));
+    expect(before.every((res) => res.status === 202)).toBe(true);
+    // Some are running (at the remote agent), the rest wait in the queue.
+    await waitFor(async () => remote.requests.length > calledBefore);
 
-      const queueMaster = await cluster.masterOf(`${t.app.get(RedisConnectionFactory).queuePrefix}:tasks:wait`);
-      await cluster.kill(queueMaster);
-      // Mid-run: some of them had not reached the agent yet.
-      expect(remote.requests.length - calledBefore).toBeLessThan(before.length);
-      // Submissions while the cluster elects a new master: accepted, or refused with a 503 to retry.
-      const during = await Promise.all(Array.from({ length: 10 }, (_, n) => submit(100 + n)));
-      expect(during.every((res) => res.status === 202 || res.status === 503)).toBe(true);
-      await cluster.waitHealthy();
-      expect(await cluster.masterOf(`${t.app.get(RedisConnectionFactory).queuePrefix}:tasks:wait`)).not.toBe(
-        queueMaster,
+    const queueMaster = await cluster.masterOf(`${t.app.get(RedisConnectionFactory).queuePrefix}:tasks:wait`);
+    await cluster.kill(queueMaster);
+    // Mid-run: some of them had not reached the agent yet.
+    expect(remote.requests.length - calledBefore).toBeLessThan(before.length);
+    // Submissions while the cluster elects a new master: accepted, or refused with a 503 to retry.
+    const during = await Promise.all(Array.from({ length: 10 }, (_, n) => submit(100 + n)));
+    expect(during.every((res) => res.status === 202 || res.status === 503)).toBe(true);
+    await cluster.waitHealthy();
+    expect(await cluster.masterOf(`${t.app.get(RedisConnectionFactory).queuePrefix}:tasks:wait`)).not.toBe(queueMaster);
+    const after = await Promise.all(Array.from({ length: 10 }, (_, n) => submit(200 + n)));
+    expect(after.every((res) => res.status === 202)).toBe(true);
+
+    // Every task Postgres holds for the agent reaches a final state: none is left queued or running.
+    const counts = await waitFor(async () => {
+      const rows: { status: string; n: number }[] = await t.dataSource.query(
+        `SELECT status, count(*)::int AS n FROM tasks WHERE agent_id = $1 GROUP BY status`,
+        [slow],
       );
-      const after = await Promise.all(Array.from({ length: 10 }, (_, n) => submit(200 + n)));
-      expect(after.every((res) => res.status === 202)).toBe(true);
+      return rows.every((r) => FINAL.includes(r.status)) ? rows : undefined;
+    }, 60_000);
+    const accepted = [...before, ...during, ...after]
+      .filter((res) => res.status === 202)
+      .map((res) => res.body.data.id);
+    const stored: { id: string; status: string }[] = await t.dataSource.query(
+      `SELECT id, status FROM tasks WHERE id = ANY($1)`,
+      [accepted],
+    );
+    expect(stored).toHaveLength(accepted.length);
+    expect(stored.filter((s) => s.status !== 'succeeded')).toEqual([]);
+    expect(counts.find((c) => c.status === 'succeeded')!.n).toBeGreaterThanOrEqual(accepted.length);
 
-      // Every task Postgres holds for the agent reaches a final state: none is left queued or running.
-      const counts = await waitFor(async () => {
-        const rows: { status: string; n: number }[] = await t.dataSource.query(
-          `SELECT status, count(*)::int AS n FROM tasks WHERE agent_id = $1 GROUP BY status`,
-          [slow],
-        );
-        return rows.every((r) => FINAL.includes(r.status)) ? rows : undefined;
-      }, 60_000);
-      const accepted = [...before, ...during, ...after]
-        .filter((res) => res.status === 202)
-        .map((res) => res.body.data.id);
-      const stored: { id: string; status: string }[] = await t.dataSource.query(
-        `SELECT id, status FROM tasks WHERE id = ANY($1)`,
-        [accepted],
-      );
-      expect(stored).toHaveLength(accepted.length);
-      expect(stored.filter((s) => s.status !== 'succeeded')).toEqual([]);
-      expect(counts.find((c) => c.status === 'succeeded')!.n).toBeGreaterThanOrEqual(accepted.length);
-
-      // The operator brings the dead node back: it rejoins as a replica, and the cluster is whole again.
-      await cluster.restart(queueMaster);
-      await cluster.waitHealthy();
-      const task = await submitTask(t, op, { agentId: calc, input: { expression: '1 + 1' } });
-      expect(await settled(t, op, task.id)).toMatchObject({ status: 'succeeded', output: { result: 2 } });
-    },
-    150_000,
-  );
+    // The operator brings the dead node back: it rejoins as a replica, and the cluster is whole again.
+    await cluster.restart(queueMaster);
+    await cluster.waitHealthy();
+    const task = await submitTask(t, op, { agentId: calc, input: { expression: '1 + 1' } });
+    expect(await settled(t, op, task.id)).toMatchObject({ status: 'succeeded', output: { result: 2 } });
+  }, 150_000);
 });
