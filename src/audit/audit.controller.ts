@@ -57,10 +57,11 @@ export class AuditController {
       'Streams the chain in order, over all of it or a range (`fromSeq`/`toSeq`, or `from`/`to` in time). Entries ' +
       'archived by retention are no longer in the chain: a range that begins before the latest checkpoint starts ' +
       'from it (its signature checked; `anchor.kind` is `checkpoint`). A pass stops after half of ' +
-      'REQUEST_TIMEOUT_MS with `complete: false` and `nextFromSeq` to go on from.',
+      'REQUEST_TIMEOUT_MS with `complete: false` and `nextFromSeq` to go on from. The walk runs in a thread of its ' +
+      'own; one that cannot finish (the database lost mid-walk) answers 503.',
   })
   @ApiEnvelope(AuditVerificationDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.SERVICE_UNAVAILABLE)
   verify(@Query() query: AuditVerifyQueryDto): Promise<AuditVerification> {
     return this.verifier.verify(query);
   }

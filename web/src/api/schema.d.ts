@@ -50,7 +50,7 @@ export interface paths {
         };
         /**
          * Recompute the hash chain and report the first broken entry (admins)
-         * @description Streams the chain in order, over all of it or a range (`fromSeq`/`toSeq`, or `from`/`to` in time). Entries archived by retention are no longer in the chain: a range that begins before the latest checkpoint starts from it (its signature checked; `anchor.kind` is `checkpoint`). A pass stops after half of REQUEST_TIMEOUT_MS with `complete: false` and `nextFromSeq` to go on from.
+         * @description Streams the chain in order, over all of it or a range (`fromSeq`/`toSeq`, or `from`/`to` in time). Entries archived by retention are no longer in the chain: a range that begins before the latest checkpoint starts from it (its signature checked; `anchor.kind` is `checkpoint`). A pass stops after half of REQUEST_TIMEOUT_MS with `complete: false` and `nextFromSeq` to go on from. The walk runs in a thread of its own; one that cannot finish (the database lost mid-walk) answers 503.
          */
         get: operations["verifyAuditChain"];
         put?: never;
@@ -2757,6 +2757,15 @@ export interface operations {
             };
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: A dependency (Redis, PostgreSQL) cannot be reached; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
