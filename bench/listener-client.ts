@@ -3,10 +3,13 @@
  * clients and SSE streams, each following one agent's tasks as a console page of that agent does. Driven over
  * IPC: `{start}` connects and subscribes them all, then replies `{ready}`; `{expect: {agentId: tasks}}` waits
  * until every client has each task's three events (queued, running, succeeded) or 60 s pass, then replies
- * with the counts and the latency percentiles (task state written, `updatedAt` → received here).
+ * with the counts and the latency percentiles (task state written, `updatedAt` → received here). The Socket.IO
+ * clients speak the protocol themselves (bench/socket-io-wire.ts): this process shares the machine's cores with
+ * the platform, and socket.io-client would spend more CPU per event than the server does.
  */
 import http from 'node:http';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'node:net';
+import { follow } from './socket-io-wire';
 
 interface Start {
   start: { apiUrl: string; token: string; agentIds: string[]; sockets: number; sse: number };
@@ -45,24 +48,14 @@ const sockets: Socket[] = [];
 const requests: http.ClientRequest[] = [];
 let dropped = 0;
 
-function openSocket(apiUrl: string, token: string, listener: Listener): Promise<void> {
-  const socket = io(`${apiUrl}/events`, {
-    auth: { token },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
+async function openSocket(apiUrl: string, token: string, listener: Listener): Promise<void> {
+  const socket = await follow(apiUrl, token, listener.agentId, {
+    onEvent: (name, data) => {
+      if (name === 'task.updated') listener.take(data as TaskUpdate, Date.now());
+    },
+    onClose: () => (dropped += 1),
   });
   sockets.push(socket);
-  socket.on('task.updated', (e: TaskUpdate) => listener.take(e, Date.now()));
-  socket.on('disconnect', () => (dropped += 1));
-  return new Promise((resolve, reject) => {
-    socket.once('connect_error', reject);
-    socket.once('connect', () => {
-      socket
-        .emitWithAck('subscribe', { agentId: listener.agentId })
-        .then((reply: { ok: boolean }) => (reply.ok ? resolve() : reject(new Error(JSON.stringify(reply)))), reject);
-    });
-  });
 }
 
 function openSse(apiUrl: string, token: string, listener: Listener): Promise<void> {
@@ -137,7 +130,10 @@ process.on('message', (message: Start | Expect) => {
   else
     void report(message.expect).then((result) => {
       reply({ result });
-      for (const socket of sockets) socket.close();
+      for (const socket of sockets) socket.destroy();
       for (const req of requests) req.destroy();
     });
 });
+
+// Exits on SIGTERM rather than being killed, so that a CPU profile (--cpu-prof) is written.
+process.on('SIGTERM', () => process.exit(0));

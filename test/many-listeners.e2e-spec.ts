@@ -137,6 +137,26 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     expect(new Set(otherSocket.got.map((e) => e.taskId))).toEqual(new Set(elsewhere));
   });
 
+  it('sends the events of a batch bigger than a queueing chunk in order, written together yet each its own', async () => {
+    // More tasks than are queued at once: the first run while the last are being queued, and a stream gets many
+    // events in one turn.
+    const agent = await createAgent(t, admin, { type: 'calculator', concurrency: 50 });
+    const socket = await follower(url, admin, agent.id);
+    const stream = await openSse(`${url}/api/v1/agents/${agent.id}/events`, admin.accessToken);
+    sockets.push(socket.socket);
+    streams.push(stream);
+
+    const ids = await submitBatch(t, admin, agent.id, 350);
+    const sseUpdates = (): Update[] => stream.events.map((e) => e.data as unknown as Update);
+    await waitFor(async () => socket.got.length === ids.length * 3 && stream.events.length === ids.length * 3, 60_000);
+
+    expect(new Set(socket.got.map((e) => e.taskId))).toEqual(new Set(ids));
+    expect(inOrder(socket.got)).toBe(true);
+    // The stream's events, many of them written together in one turn, are separate `task` events all the same.
+    expect(stream.events.every((e) => e.type === 'task')).toBe(true);
+    expect(sseUpdates().map(key)).toEqual(socket.got.map(key));
+  });
+
   it('refuses an agent stream without agents:read, or for an agent that does not exist', async () => {
     const agent = await createAgent(t, admin, { type: 'calculator' });
     const created = await request(t.http)

@@ -17,6 +17,7 @@ import { AppError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventBus } from './event-bus';
+import { sendFramesTogether } from './frames-together';
 import { agentRoom, taskRooms } from './rooms';
 import { SlowReader } from './slow-reader';
 import { TasksService } from '../tasks/tasks.service';
@@ -106,6 +107,7 @@ export class EventsGateway
   /** Events are relayed while this instance has clients; with none, it does not even read them. */
   handleConnection(socket: Socket): void {
     this.letGoWhenSlow(socket);
+    sendFramesTogether(socket.conn);
     if (this.relays.length > 0) return;
     this.relays.push(
       this.events.events().subscribe((event) => this.server.to(taskRooms(event)).emit('task.updated', event)),

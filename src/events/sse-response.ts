@@ -1,15 +1,27 @@
 import { SlowReader } from './slow-reader';
 import type { Response } from 'express';
 
+/** Streams with frames waiting to be written at the end of this turn of the event loop. */
+const waiting = new Set<SseResponse>();
+
+function writeWaiting(): void {
+  for (const stream of waiting) stream.writeWaiting();
+  waiting.clear();
+}
+
 /**
- * A Server-Sent Events response written frame by frame, each frame made once for all its readers. A reader
- * that falls behind is let go rather than buffered without end, by the rule of {@link SlowReader} on the bytes
- * waiting in this process for it to read: its connection is closed at once, freeing what waited.
- * `onClose` runs once, however the stream ends.
+ * A Server-Sent Events response written frame by frame, each frame made once for all its readers. The frames
+ * a stream gets in one turn of the event loop (the events read from Redis together) are written at its end
+ * in one write, one chunk of the response: a write costs a system call and a TCP segment, for this process and
+ * for the reader, whatever its size. A reader that falls behind is let go rather than buffered without end,
+ * by the rule of {@link SlowReader} on the bytes waiting in this process for it to read: its connection is
+ * closed at once, freeing what waited. `onClose` runs once, however the stream ends.
  */
 export class SseResponse {
   private closed = false;
   private readonly rule: SlowReader;
+  /** Frames to write at the end of this turn, in the order they came. */
+  private frames = '';
 
   constructor(
     private readonly res: Response,
@@ -34,13 +46,24 @@ export class SseResponse {
     this.res.write(': listening\n\n');
   }
 
+  /** Sends `frame` after those sent before it, at the end of this turn at the latest. */
   send(frame: string): void {
     if (this.closed || this.letGoIfBehind()) return;
-    this.res.write(frame);
+    if (!waiting.size) setImmediate(writeWaiting);
+    waiting.add(this);
+    this.frames += frame;
+  }
+
+  /** Writes the frames sent in this turn (see {@link send}). */
+  writeWaiting(): void {
+    const frames = this.frames;
+    this.frames = '';
+    if (!this.closed && frames) this.res.write(frames);
   }
 
   /** Closes the stream when its reader is too far behind (see {@link SlowReader}); whether it did. */
   private letGoIfBehind(): boolean {
+    // What waits for the end of this turn is not behind: the reader has had no chance to take it yet.
     if (this.closed || !this.rule.tooFarBehind(this.res.writableLength)) return false;
     this.finish('slow');
     this.res.destroy();
@@ -50,6 +73,7 @@ export class SseResponse {
   private finish(reason: 'client' | 'slow'): void {
     if (this.closed) return;
     this.closed = true;
+    this.frames = '';
     this.rule.stop();
     this.onClose(reason);
   }

@@ -114,6 +114,27 @@ describe('TaskSubmission', () => {
     expect(events.statusesOf(task.id)).toEqual(['queued']);
   });
 
+  it("announces a batch's tasks before queueing any, once the announcement has left (the end of the turn)", async () => {
+    const { jobs, events, submission } = setup();
+    // The bus sends what was published at the end of the turn (EventBus): as here, on setImmediate.
+    let sent = 0;
+    const publish = events.publish.bind(events);
+    events.publish = (event) => {
+      publish(event);
+      setImmediate(() => (sent += 1));
+    };
+    const sentWhenQueued: number[] = [];
+    const enqueueMany = jobs.enqueueMany.bind(jobs);
+    jobs.enqueueMany = (tasks) => {
+      sentWhenQueued.push(sent);
+      return enqueueMany(tasks);
+    };
+    const batch = Array.from({ length: 250 }, (_, i) => ({ agentId: AGENT_1, input: { text: `${i}` } }));
+    await submission.submitBatch(alice, batch);
+    // Three chunks queued, each after all 250 `queued` events had left: none can start before its event.
+    expect(sentWhenQueued).toEqual([250, 250, 250]);
+  });
+
   it('stores a batch all or nothing, reading each agent once, with one audit entry', async () => {
     const { store, agents, jobs, submission } = setup();
     const good = Array.from({ length: 250 }, (_, i) => ({

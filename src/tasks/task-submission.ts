@@ -258,10 +258,15 @@ export class TaskSubmission {
   }
 
   /**
-   * Queues stored tasks and announces them. Many are handed to the queue {@link BATCH_CHUNK} at a time, each
-   * chunk once the last is queued: the jobs of a whole batch at once are one long stretch of work.
+   * Announces stored tasks, then queues them. The announcement goes first, and leaves (at the end of this
+   * turn, see EventBus) before the queue is reached: a worker that starts a task at once announces `running`
+   * after its `queued`, so a client sees every task's events in order, even the last chunk's of a big batch.
+   * Many are handed to the queue {@link BATCH_CHUNK} at a time, each chunk once the last is queued: the jobs of
+   * a whole batch at once are one long stretch of work.
    */
   async afterCreate(tasks: Task[]): Promise<void> {
+    for (const task of tasks) this.events.publish(taskEvent(task));
+    await nextTurn();
     try {
       for (let at = 0; at < tasks.length; at += BATCH_CHUNK)
         await this.queue.enqueueMany(tasks.slice(at, at + BATCH_CHUNK));
@@ -269,6 +274,5 @@ export class TaskSubmission {
       // Postgres has the tasks; the reconciler queues them once Redis is back.
       this.logger.error(`could not queue ${tasks.length} task(s): ${(err as Error).message}`);
     }
-    for (const task of tasks) this.events.publish(taskEvent(task));
   }
 }
