@@ -29,14 +29,17 @@ export function indexDefinition(steps: readonly WorkflowStep[]): DefinitionIndex
   for (const step of steps) for (const dep of step.dependsOn ?? []) dependents.get(dep)?.push(step.id);
   const refs = new Map<string, StepRefs>();
   const rendered = new Set<string>();
+  // Each expression parsed once: a fan-out's 498 branches hold the same one.
+  const parsed = new Map<string, StepRefs>();
+  const refsOf = (expression: string): StepRefs => {
+    if (!parsed.has(expression)) parsed.set(expression, expressionRefs(expression));
+    return parsed.get(expression)!;
+  };
   for (const step of steps) {
     const template = stepTemplate(step)?.value;
     const expressions = template === undefined ? [] : templateExpressions(template).map((e) => e.expression);
     if (expressions.length) rendered.add(step.id);
-    refs.set(
-      step.id,
-      mergeRefs([...expressions.map(expressionRefs), ...(step.when ? [conditionRefs(step.when)] : [])]),
-    );
+    refs.set(step.id, mergeRefs([...expressions.map(refsOf), ...(step.when ? [conditionRefs(step.when)] : [])]));
   }
   return {
     steps,

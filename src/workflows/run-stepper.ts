@@ -8,8 +8,17 @@ import { advanceSlice, type Rendered, renderKey, SliceView, type StepTaskEnd } f
 import { isTaskStep } from './workflow-definition';
 import type { WorkflowEngine } from './workflow-engine';
 
-/** Passes of one advance; each one past the first means the run changed while templates were evaluated. */
+/**
+ * Passes of one advance that start no step; each one past the first means the run changed while templates
+ * were evaluated. Passes that start steps (the rest of a fan-out) are bounded by the run's steps.
+ */
 const MAX_PASSES = 5;
+
+/**
+ * Steps started per transaction, at most. A fan-out's 498 branches are rendered, stored and queued a hundred
+ * at a time: the first hundred run while the next are prepared, instead of all waiting for the last.
+ */
+const STARTS_PER_TRANSACTION = 100;
 
 /** What one step-by-step advance did, once committed. */
 type Stepped =
@@ -40,13 +49,15 @@ export class RunStepper {
   /**
    * Takes a step task's end into its run. Ends of one run arriving while an advance of it is under way here are
    * taken in together by the next one: the run's row lock is then taken once for many ends (a fan-in's
-   * branches), not once per end.
+   * branches), not once per end. Only the end that begins a batch waits for it (its job holds the worker's
+   * slot until the batch is committed, so a graceful stop still takes it in); the others return at once, and
+   * their jobs' slots run the next tasks meanwhile: a fan-in's branches are not held up by its advances.
    */
   afterTask(runId: string, task: Task): Promise<void> {
     const waiting = this.next.get(runId);
     if (waiting) {
       waiting.tasks.push(task);
-      return waiting.done;
+      return Promise.resolve();
     }
     const tasks = [task];
     const previous = this.inFlight.get(runId) ?? Promise.resolve();
@@ -68,55 +79,124 @@ export class RunStepper {
     if (!first || first.status !== 'running') return;
     const index = await this.indexOf(first);
     if (!index.taskOnly || tasks.some((t) => !t.stepId)) return void (await this.engine.advance(runId));
-    let ended: StepTaskEnd[] = tasks.map((task) => ({
+    const ended: StepTaskEnd[] = tasks.map((task) => ({
       stepId: task.stepId!,
       taskId: task.id,
       status: task.status,
       output: task.output,
       error: task.error,
     }));
-    let candidates: string[] = [];
-    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
-      const starting = [...ended.flatMap((e) => index.dependents.get(e.stepId) ?? []), ...candidates];
-      const rendered = starting.some((id) => index.rendered.has(id))
-        ? await this.renderAhead(runId, index, ended, candidates)
+    return this.stepped(first, index, ended, []);
+  }
+
+  /**
+   * Starts a new run's first steps (those depending on none) as an end starts its dependents; the run is then
+   * read once, as it is after them. For a run of task steps only (else the engine's whole-run pass starts it).
+   */
+  async begin(run: RunSlice, index: DefinitionIndex): Promise<void> {
+    const roots = index.steps.filter((s) => !s.dependsOn?.length).map((s) => s.id);
+    await this.stepped(run, index, [], roots);
+  }
+
+  /** {@link passes}; each pass's tasks are queued while the next prepares its own, and all before it returns. */
+  private async stepped(slice: RunSlice, index: DefinitionIndex, ended: StepTaskEnd[], ready: string[]) {
+    const queued: Promise<void>[] = [];
+    try {
+      await this.passes(slice, index, ended, ready, queued);
+    } finally {
+      await Promise.all(queued);
+    }
+  }
+
+  /**
+   * Takes in `ends` and starts what they (and the steps `ready`) allow, in passes of at most
+   * {@link STARTS_PER_TRANSACTION} starts, each in a transaction of its own.
+   */
+  private async passes(
+    slice: RunSlice,
+    index: DefinitionIndex,
+    ends: StepTaskEnd[],
+    ready: string[],
+    queued: Promise<void>[],
+  ) {
+    const runId = slice.id;
+    let ended = ends;
+    let candidates = ready.slice(0, STARTS_PER_TRANSACTION);
+    // Steps known ready beyond what one pass starts (a fan-out's tail): the next passes look at these only.
+    let held = ready.slice(STARTS_PER_TRANSACTION);
+    const ahead = new Map<string, Promise<Rendered | undefined>>();
+    for (let pass = 0; pass < MAX_PASSES;) {
+      const rendered = this.mayRender(index, ended, candidates)
+        ? await this.renderAhead(slice, index, ended, candidates, ahead)
         : new Map<string, Rendered>();
       if (rendered === 'full') return void (await this.engine.advance(runId));
       const result = await this.runs.transaction((tx) => this.stepIn(tx, runId, index, ended, candidates, rendered));
       if (result.kind === 'full') return void (await this.engine.advance(runId));
-      if (result.kind === 'none') return;
-      if (result.created.length) await this.submission.afterCreate(result.created);
+      if (result.kind !== 'none' && result.created.length) queued.push(this.submission.afterCreate(result.created));
       if (result.kind === 'concluded') {
         this.events.publishRun(result.run);
         return this.concluded(result.run);
       }
       // The event names the steps that changed, not every step of the run.
-      if (Object.keys(result.steps).length) this.events.publishRun({ ...result.slice, steps: result.steps });
-      if (!result.waiting.length) return;
+      if (result.kind === 'stepped' && Object.keys(result.steps).length)
+        this.events.publishRun({ ...result.slice, steps: result.steps });
+      // Steps held back are still this advance's to start, even when the candidates were taken meanwhile.
+      const next = [...(result.kind === 'stepped' ? result.waiting : []), ...held];
+      if (!next.length) return;
+      if (result.kind === 'none' || !result.created.length) pass += 1;
       ended = [];
-      candidates = result.waiting;
+      candidates = next.slice(0, STARTS_PER_TRANSACTION);
+      held = next.slice(STARTS_PER_TRANSACTION);
     }
+  }
+
+  /**
+   * Whether a step this pass may start has templates to render ahead. A step depending on others besides the
+   * one that ended (a fan-in's join) is not counted: it rarely starts with this end, and when it does, it
+   * waits for the next pass to be rendered; the 497 ends before it read nothing ahead.
+   */
+  private mayRender(index: DefinitionIndex, ended: StepTaskEnd[], candidates: string[]): boolean {
+    const dependents = ended.flatMap((e) => index.dependents.get(e.stepId) ?? []);
+    return (
+      candidates.some((id) => index.rendered.has(id)) ||
+      dependents.some((id) => index.rendered.has(id) && (index.byId.get(id)?.dependsOn?.length ?? 0) <= 1)
+    );
   }
 
   private indexOf(slice: RunSlice): Promise<DefinitionIndex> {
     return definitionIndexOf(slice.workflowId, slice.workflowVersion, () => this.runs.definitionOf(slice.id));
   }
 
-  /** Renders, without any lock, the inputs of the steps this advance will start, as {@link stepIn} will decide. */
+  /**
+   * Renders, without any lock, the inputs of the steps this pass will start, as {@link stepIn} will decide.
+   * Those beyond the pass's share are sent to the template threads too (`ahead`, by rendering key): later
+   * passes find them rendered, or under way, while this pass's transaction runs.
+   */
   private async renderAhead(
-    runId: string,
+    slice: RunSlice,
     index: DefinitionIndex,
     ended: StepTaskEnd[],
     candidates: string[],
+    ahead: Map<string, Promise<Rendered | undefined>>,
   ): Promise<Map<string, Rendered> | 'full'> {
     const rendered = new Map<string, Rendered>();
-    const slice = await this.runs.readSlice(runId);
-    if (!slice || slice.status !== 'running') return rendered;
-    const view = new SliceView(slice, index, (ids) => this.runs.states(runId, ids));
+    const view = new SliceView(slice, index, (ids) => this.runs.states(slice.id, ids));
+    let taken = 0;
     const outcome = await advanceSlice(view, ended, candidates, async (step, context) => {
-      const result = await this.engine.render(index, step, context);
+      const key = renderKey(step, context);
+      let rendering = ahead.get(key);
+      if (!rendering) {
+        rendering = this.engine.render(index, step, context);
+        // Awaited by a later pass, or never (the run moved on): its failure is that pass's to see.
+        rendering.catch(() => undefined);
+        ahead.set(key, rendering);
+      }
+      // As many as the transaction will start: the others are taken by a later pass.
+      if ((taken += 1) > STARTS_PER_TRANSACTION) return undefined;
+      const result = await rendering;
+      ahead.delete(key);
       if (!result) return { taskId: null };
-      rendered.set(renderKey(step, context), result);
+      rendered.set(key, result);
       return 'error' in result ? result : { taskId: null };
     });
     return outcome === 'full' ? 'full' : rendered;
@@ -134,8 +214,11 @@ export class RunStepper {
     if (!slice || slice.status !== 'running') return { kind: 'none' };
     const view = new SliceView(slice, index, (ids) => tx.states(runId, ids));
     const created: Task[] = [];
+    let taken = 0;
     const outcome = await advanceSlice(view, ended, candidates, async (step, context) => {
       if (!isTaskStep(step)) return undefined;
+      // The steps past these wait, pending, for the next pass.
+      if ((taken += 1) > STARTS_PER_TRANSACTION) return undefined;
       const input = index.rendered.has(step.id)
         ? rendered.get(renderKey(step, context))
         : await this.engine.render(index, step, context);
@@ -147,7 +230,10 @@ export class RunStepper {
       return { taskId: made.task.id };
     });
     if (outcome === 'full') return { kind: 'full' };
-    if (!view.changed.size) return { kind: 'none' };
+    if (!view.changed.size)
+      return outcome.waiting.length
+        ? { kind: 'stepped', slice, steps: {}, created: [], waiting: outcome.waiting }
+        : { kind: 'none' };
     await this.submission.insertSteps(tx.em, created);
     const steps = Object.fromEntries([...view.changed].map((id) => [id, view.states[id]]));
     const openSteps = slice.openSteps - outcome.ended;

@@ -88,8 +88,9 @@ export class SliceView {
  * Advances a run from what just changed: `ended` takes in step tasks' ends, `candidates` are pending steps
  * whose dependencies are known to be over (a rendering they waited for). Each step whose dependencies end is
  * counted down (`pendingDeps`), and decided (skipped, or started through `start`) once it reaches zero, after
- * checking its dependencies once. Returns the steps `start` left undecided, how many steps ended here, or
- * `full` when a step reads every other step (the run is then advanced as a whole).
+ * checking its dependencies once; the steps decided to start together are started together (`start` is called
+ * for all of them before any is awaited). Returns the steps `start` left undecided, how many steps ended here,
+ * or `full` when a step reads every other step (the run is then advanced as a whole).
  */
 export async function advanceSlice(
   view: SliceView,
@@ -99,11 +100,14 @@ export async function advanceSlice(
 ): Promise<{ waiting: string[]; ended: number } | 'full'> {
   const { index } = view;
   const over: string[] = [];
-  const queue: { id: string; countDown: boolean }[] = candidates.map((id) => ({ id, countDown: false }));
+  // A step to look at, and (`from`) the dependency whose end is to be counted down, if any.
+  const queue: { id: string; from?: string }[] = candidates.map((id) => ({ id }));
+  // Steps counted from their dependencies here, with the dependencies over then: their ends are counted already.
+  const counted = new Map<string, ReadonlySet<string>>();
   const ends = async (id: string) => {
     over.push(id);
     const dependents = index.dependents.get(id) ?? [];
-    for (const dependent of dependents) queue.push({ id: dependent, countDown: true });
+    for (const dependent of dependents) queue.push({ id: dependent, from: id });
     // Read together: the 498 branches a step fans out to cost one statement, not 498.
     await view.need(dependents);
   };
@@ -118,44 +122,62 @@ export async function advanceSlice(
     }
   }
   const waiting: string[] = [];
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    await view.need([next.id]);
-    const state = view.states[next.id];
-    const step = index.byId.get(next.id);
-    if (!state || !step || state.status !== 'pending' || waiting.includes(next.id)) continue;
-    const deps = step.dependsOn ?? [];
-    let left = state.pendingDeps === undefined ? undefined : state.pendingDeps - (next.countDown ? 1 : 0);
-    if (left === undefined || left <= 0) {
-      // Counted (again) from the dependencies themselves: once per step, when it may start.
-      await view.need(deps);
-      left = deps.filter((d) => !isFinal(view.states[d])).length;
+  // Steps decided to start in this wave: their starts run together (a fan-out's 498 renderings and tasks are
+  // prepared at once), then what they came to is taken in, which may end steps and so begin another wave.
+  const starting = new Set<string>();
+  for (;;) {
+    const wave: { step: WorkflowStep; context: StepContext }[] = [];
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      await view.need([next.id]);
+      const state = view.states[next.id];
+      const step = index.byId.get(next.id);
+      if (!state || !step || state.status !== 'pending' || starting.has(next.id)) continue;
+      const deps = step.dependsOn ?? [];
+      const countDown = next.from !== undefined && !counted.get(next.id)?.has(next.from);
+      let left = state.pendingDeps === undefined ? undefined : state.pendingDeps - (countDown ? 1 : 0);
+      if (left === undefined || left <= 0) {
+        // Counted (again) from the dependencies themselves: once per step, when it may start (or the first time).
+        await view.need(deps);
+        const done = deps.filter((d) => isFinal(view.states[d]));
+        counted.set(next.id, new Set(done));
+        left = deps.length - done.length;
+      }
+      if (left > 0) {
+        view.update(next.id, { pendingDeps: left });
+        continue;
+      }
+      const refs = index.refs.get(next.id) ?? 'all';
+      if (refs === 'all') return 'full';
+      await view.need([...refs]);
+      const context = contextOf(view.run.input, view.states, refs);
+      const blocked = deps.some((d) => {
+        const dep = view.states[d];
+        return !(dep.status === 'succeeded' || (dep.status === 'failed' && index.byId.get(d)?.continueOnFailure));
+      });
+      if (blocked || (step.when && !evaluateCondition(step.when, context))) {
+        view.update(next.id, { status: 'skipped' });
+        await ends(next.id);
+        continue;
+      }
+      starting.add(next.id);
+      wave.push({ step, context });
     }
-    if (left > 0) {
-      view.update(next.id, { pendingDeps: left });
-      continue;
+    if (!wave.length) break;
+    const started = await Promise.all(wave.map(({ step, context }) => start(step, context)));
+    for (const [i, { step }] of wave.entries()) {
+      const outcome = started[i];
+      if (!outcome) {
+        // A count left above zero is set to zero; one not there is counted again when next looked at, and
+        // is not written: a fan-out's tail, left to later passes, is not written pass after pass.
+        const { pendingDeps } = view.states[step.id];
+        if (pendingDeps !== undefined && pendingDeps !== 0) view.update(step.id, { pendingDeps: 0 });
+        waiting.push(step.id);
+      } else if ('taskId' in outcome) view.update(step.id, { status: 'queued', taskId: outcome.taskId });
+      else if ('error' in outcome) {
+        view.update(step.id, { status: 'failed', error: outcome.error });
+        await ends(step.id);
+      } else return 'full';
     }
-    const refs = index.refs.get(next.id) ?? 'all';
-    if (refs === 'all') return 'full';
-    await view.need([...refs]);
-    const context = contextOf(view.run.input, view.states, refs);
-    const blocked = deps.some((d) => {
-      const dep = view.states[d];
-      return !(dep.status === 'succeeded' || (dep.status === 'failed' && index.byId.get(d)?.continueOnFailure));
-    });
-    if (blocked || (step.when && !evaluateCondition(step.when, context))) {
-      view.update(next.id, { status: 'skipped' });
-      await ends(next.id);
-      continue;
-    }
-    const started = await start(step, context);
-    if (!started) {
-      view.update(next.id, { pendingDeps: 0 });
-      waiting.push(next.id);
-    } else if ('taskId' in started) view.update(next.id, { status: 'queued', taskId: started.taskId });
-    else if ('error' in started) {
-      view.update(next.id, { status: 'failed', error: started.error });
-      await ends(next.id);
-    } else return 'full';
   }
   return { waiting, ended: over.length };
 }

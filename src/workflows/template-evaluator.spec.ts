@@ -61,6 +61,22 @@ describe('TemplateEvaluator', () => {
     expect(results).toEqual([0, 2, 4, 6, 8, 10]);
   }, 30_000);
 
+  it('sends queued renderings to a thread together, and one that outruns its budget fails alone', async () => {
+    templates = evaluator();
+    await templates.render('{{ 1 }}', {});
+    const renders = [1, 2, 3].map((n) => templates.render(`{{ ${n} }}`, {}));
+    // Queued behind the first, the rest go in one message; those after the loop had not begun, and are sent
+    // again to the thread that replaces this one.
+    const rest = [
+      failure(templates.render({ loop: UNCHECKED_LOOP }, {})),
+      ...[4, 5, 6].map((n) => templates.render(`{{ input.n * ${n} }}`, { input: { n: 2 } })),
+    ];
+    await expect(Promise.all(renders)).resolves.toEqual([1, 2, 3]);
+    const [err, ...after] = await Promise.all(rest);
+    expect(err).toEqual(expect.objectContaining({ code: 'TEMPLATE_TIMEOUT' }));
+    expect(after).toEqual([8, 10, 12]);
+  }, 30_000);
+
   it('only parses when checking, and reports what does not parse', async () => {
     templates = evaluator();
     await expect(

@@ -9,6 +9,11 @@ import { TemplateEvaluatorClosedError } from './workflows.errors';
 
 /** How long past its budget a thread may run before it is terminated: cooperative checks normally win. */
 const HARD_TIMEOUT_GRACE_MS = 250;
+/**
+ * Jobs handed to a thread in one message, at most: a fan-out's 498 renderings are a few round trips to each
+ * thread, not one each. The thread answers them one by one, in order, each within its own budget.
+ */
+const JOBS_PER_MESSAGE = 50;
 
 type Request = TemplateRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
@@ -21,7 +26,10 @@ interface Job {
 interface Thread {
   worker: Worker;
   ready: boolean;
-  current?: { id: number; job: Job; timer: NodeJS.Timeout };
+  /** Jobs sent and not answered yet, in the order the thread answers them: the first one is being evaluated. */
+  sent: { id: number; job: Job }[];
+  /** The first sent job's hard time limit. */
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -66,10 +74,10 @@ export class TemplateEvaluator implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new TemplateEvaluatorClosedError());
     const threads = [...this.threads];
     this.threads.clear();
     for (const thread of threads) this.finish(thread, new TemplateEvaluatorClosedError());
+    for (const job of this.queue.splice(0)) job.reject(new TemplateEvaluatorClosedError());
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
@@ -81,12 +89,18 @@ export class TemplateEvaluator implements OnModuleDestroy {
     });
   }
 
-  /** Hands queued jobs to idle threads, starting threads (up to the pool's size) for the rest. */
+  /**
+   * Hands queued jobs to idle threads, a share of the queue each (up to {@link JOBS_PER_MESSAGE}), starting
+   * threads (up to the pool's size) for the rest.
+   */
   private pump(): void {
     if (this.closed) return;
     for (const thread of this.threads) {
       if (!this.queue.length) return;
-      if (thread.ready && !thread.current) this.dispatch(thread, this.queue.shift()!);
+      if (thread.ready && !thread.sent.length) {
+        const share = Math.min(JOBS_PER_MESSAGE, Math.ceil(this.queue.length / this.size));
+        this.dispatch(thread, this.queue.splice(0, share));
+      }
     }
     let starting = [...this.threads].filter((t) => !t.ready).length;
     while (starting < this.queue.length && this.threads.size < this.size) {
@@ -95,17 +109,21 @@ export class TemplateEvaluator implements OnModuleDestroy {
     }
   }
 
-  private dispatch(thread: Thread, job: Job): void {
-    const id = this.nextId++;
-    const timer = setTimeout(() => {
+  private dispatch(thread: Thread, jobs: Job[]): void {
+    thread.sent = jobs.map((job) => ({ id: this.nextId++, job }));
+    this.arm(thread);
+    thread.worker.postMessage(thread.sent.map(({ id, job }) => ({ ...job.request, id })));
+  }
+
+  /** Starts the hard time limit of the thread's first job still unanswered. */
+  private arm(thread: Thread): void {
+    thread.timer = setTimeout(() => {
       this.finish(
         thread,
         new TemplateError('TEMPLATE_TIMEOUT', '', `did not finish within ${this.limits.timeoutMs} ms`),
       );
       this.retire(thread);
     }, this.limits.timeoutMs + HARD_TIMEOUT_GRACE_MS);
-    thread.current = { id, job, timer };
-    thread.worker.postMessage({ ...job.request, id });
   }
 
   private spawn(): void {
@@ -116,17 +134,18 @@ export class TemplateEvaluator implements OnModuleDestroy {
       name: 'workflow-templates',
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: Math.min(16, this.heapMb) },
     });
-    const thread: Thread = { worker, ready: false };
+    const thread: Thread = { worker, ready: false, sent: [] };
     this.threads.add(thread);
     worker.on('message', (message: TemplateReply | 'ready') => {
       if (message === 'ready') thread.ready = true;
-      else if (message.id === thread.current?.id) {
-        const { job } = thread.current;
+      else if (message.id === thread.sent[0]?.id) {
+        const { job } = thread.sent.shift()!;
         this.clear(thread);
+        if (thread.sent.length) this.arm(thread);
         if (message.ok) job.resolve(message.json);
         else job.reject(new TemplateError(message.code, message.path, message.detail));
       }
-      this.pump();
+      if (!thread.sent.length) this.pump();
     });
     worker.on('error', (err: Error & { code?: string }) => {
       const outOfMemory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -150,15 +169,19 @@ export class TemplateEvaluator implements OnModuleDestroy {
   }
 
   private clear(thread: Thread): void {
-    if (thread.current) clearTimeout(thread.current.timer);
-    thread.current = undefined;
+    clearTimeout(thread.timer);
+    thread.timer = undefined;
   }
 
-  /** Settles the thread's current job with an error, if it has one. */
+  /**
+   * Settles the job the thread is evaluating with an error, if it has one; the jobs sent after it were not
+   * begun, and go back to the front of the queue for another thread.
+   */
   private finish(thread: Thread, err: Error): void {
-    const job = thread.current?.job;
     this.clear(thread);
-    job?.reject(err);
+    const [current, ...rest] = thread.sent.splice(0);
+    current?.job.reject(err);
+    this.queue.unshift(...rest.map(({ job }) => job));
   }
 
   /** Drops a thread (terminating it, whatever it is doing) and lets another take its place. */

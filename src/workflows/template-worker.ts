@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import { renderTemplatesToJson, TemplateError, type TemplateLimits, templateProblems } from './templates';
 
 /** What the template thread is asked: render a step's input, or only parse a workflow's templates. */
@@ -24,8 +24,16 @@ async function answer(request: TemplateRequest): Promise<TemplateReply> {
   }
 }
 
+/**
+ * Answers a message's requests one after the other, each as soon as it is done: the pool times each from the
+ * answer before it.
+ */
+async function answerAll(port: MessagePort, requests: TemplateRequest[]): Promise<void> {
+  for (const request of requests) port.postMessage(await answer(request));
+}
+
 if (parentPort) {
   const port = parentPort;
-  port.on('message', (request: TemplateRequest) => void answer(request).then((reply) => port.postMessage(reply)));
+  port.on('message', (requests: TemplateRequest[]) => void answerAll(port, requests));
   port.postMessage('ready');
 }

@@ -67,6 +67,16 @@ describe('step input templates', () => {
     );
   });
 
+  it('parses an expression once for many renderings, each under its own budget and context', async () => {
+    const short = { ...limits, timeoutMs: 200 };
+    const loop = { x: '{{ ($f := function($x){ $f($x) }; $f(1)) }}' };
+    for (let i = 0; i < 2; i += 1) expect((await failure(loop, short)).code).toBe('TEMPLATE_TIMEOUT');
+    const results = [];
+    for (const n of [1, 2, 3])
+      results.push(JSON.parse(await renderTemplatesToJson('{{ input.n * 2 }}', { input: { n } }, limits)));
+    expect(results).toEqual([2, 4, 6]);
+  });
+
   it('stops runaway recursion at the depth limit', async () => {
     expect(await failure({ x: '{{ ($f := function($x){ 1 + $f($x + 1) }; $f(1)) }}' })).toEqual({
       code: 'TEMPLATE_TOO_DEEP',

@@ -77,11 +77,18 @@ function messageOf(err: unknown): string {
   return typeof message === 'string' && message ? message : 'invalid expression';
 }
 
+/** What JSONata bounds an evaluation by; it reads them each time an evaluation begins. */
+interface EvaluationBounds {
+  timeout: number;
+  stack: number;
+  sequence: number;
+}
+
 /**
  * Parses an expression (never evaluates it), refusing ones too long or too deeply nested to parse safely.
- * With `limits`, the expression evaluates under them, with `timeoutMs` of time left.
+ * With `bounds`, the expression evaluates under them.
  */
-export function compile(expression: string, limits?: TemplateLimits, path = ''): jsonata.Expression {
+export function compile(expression: string, path = '', bounds?: EvaluationBounds): jsonata.Expression {
   if (expression.length > MAX_EXPRESSION_LENGTH)
     throw new TemplateError(
       'TEMPLATE_TOO_LARGE',
@@ -95,10 +102,7 @@ export function compile(expression: string, limits?: TemplateLimits, path = ''):
       `the expression is nested more than ${MAX_EXPRESSION_NESTING} levels deep`,
     );
   try {
-    return jsonata(
-      expression,
-      limits && { timeout: limits.timeoutMs, stack: limits.maxDepth, sequence: limits.maxSequence },
-    );
+    return jsonata(expression, bounds);
   } catch (err) {
     if (err instanceof RangeError)
       throw new TemplateError('TEMPLATE_TOO_DEEP', path, 'the expression is nested too deeply to parse');
@@ -111,7 +115,7 @@ export function templateProblems(value: unknown): { path: string; message: strin
   const problems: { path: string; message: string }[] = [];
   for (const { path, expression } of templateExpressions(value)) {
     try {
-      compile(expression, undefined, path);
+      compile(expression, path);
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       problems.push({ path, message: err.detail });
@@ -126,13 +130,46 @@ interface Budget {
   deadline: number;
 }
 
+/** Expressions parsed on this thread, kept for the next evaluation of the same text, at most this many. */
+const PARSED_KEPT = 200;
+
+/**
+ * An expression parsed with the bounds it evaluates under, set anew before each evaluation (the time left
+ * differs). `busy` while an evaluation of it runs.
+ */
+interface Parsed {
+  compiled: jsonata.Expression;
+  bounds: EvaluationBounds;
+  busy: boolean;
+}
+
+const parsed = new Map<string, Parsed>();
+
+/**
+ * The expression parsed, from {@link parsed} when it was parsed here before: a fan-out's 498 steps render the
+ * same template, parsed once, not 498 times. An expression another evaluation is using is parsed again.
+ */
+function parsedFor(expression: string, path: string): Parsed {
+  const kept = parsed.get(expression);
+  if (kept && !kept.busy) return kept;
+  const bounds = { timeout: 0, stack: 0, sequence: 0 };
+  const fresh = { compiled: compile(expression, path, bounds), bounds, busy: false };
+  if (!kept) {
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    parsed.set(expression, fresh);
+  }
+  return fresh;
+}
+
 async function evaluate(expression: string, context: TemplateContext, budget: Budget, path: string) {
   const { limits } = budget;
   const left = budget.deadline - Date.now();
   if (left <= 0) throw new TemplateError('TEMPLATE_TIMEOUT', path, `did not finish within ${limits.timeoutMs} ms`);
-  const compiled = compile(expression, { ...limits, timeoutMs: left }, path);
+  const expr = parsedFor(expression, path);
+  Object.assign(expr.bounds, { timeout: left, stack: limits.maxDepth, sequence: limits.maxSequence });
+  expr.busy = true;
   try {
-    return await compiled.evaluate(context);
+    return await expr.compiled.evaluate(context);
   } catch (err) {
     // `$eval` reports the failure of the expression it evaluates as D3121, with the original message inside.
     const code = (err as { code?: unknown } | null)?.code;
@@ -144,6 +181,8 @@ async function evaluate(expression: string, context: TemplateContext, budget: Bu
     if (code === 'D2014' || code === 'D2015' || /maximum sequence length|must not exceed 1e7/.test(inner))
       throw new TemplateError('TEMPLATE_TOO_LARGE', path, `builds a sequence of more than ${limits.maxSequence} items`);
     throw new TemplateError('TEMPLATE_ERROR', path, messageOf(err));
+  } finally {
+    expr.busy = false;
   }
 }
 

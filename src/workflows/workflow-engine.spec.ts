@@ -144,13 +144,60 @@ describe('WorkflowEngine, step by step', () => {
       if (i < 49) expect(w.run().steps.join).toMatchObject({ status: 'pending', pendingDeps: 49 - i });
     }
     expect(w.stepTask('join')!.input).toEqual({ text: '049' });
-    // The rendering pass (the locked one reads alike) reads the join's dependencies when its count is not there
-    // yet (the first end) and when it reaches zero (the last end, checking them once); every end reads
-    // the branch and the join (2 states) besides.
-    expect(reads.filter((ids) => ids.length > 2)).toHaveLength(2);
-    expect(reads.filter((ids) => ids.length <= 2)).toHaveLength(50);
+    // Nothing is rendered ahead for a step waiting on other dependencies too: the ends before the last read
+    // nothing outside the run's lock. The last one leaves the join to a pass of its own, which reads it and
+    // its dependencies (once) to render it.
+    expect(reads).toEqual([['join'], branches]);
     await w.finish('join', 'succeeded', { text: 'ok' });
     expect(w.run()).toMatchObject({ status: 'succeeded', openSteps: 0, output: { join: { text: 'ok' } } });
+  });
+
+  it('counts ends taken in together once, also when the join is counted from its dependencies', async () => {
+    const branches = ['b0', 'b1', 'b2', 'b3'];
+    const w = setup([
+      step('a'),
+      ...branches.map((id) => step(id, { dependsOn: ['a'] })),
+      step('join', { dependsOn: branches }),
+    ]);
+    await w.advance();
+    await w.finish('a', 'succeeded', {});
+    // The second end joins the advance the first one begins.
+    await Promise.all([w.finish('b0', 'succeeded', {}), w.finish('b1', 'succeeded', {})]);
+    expect(w.run().steps.join).toMatchObject({ status: 'pending', pendingDeps: 2 });
+    await w.finish('b2', 'succeeded', {});
+    expect(w.run().steps.join).toMatchObject({ status: 'pending', pendingDeps: 1 });
+    await w.finish('b3', 'succeeded', {});
+    expect(w.stepTask('join')).toBeDefined();
+  });
+
+  it('starts a wide fan-out a hundred steps to a transaction, each queued once', async () => {
+    const branches = Array.from({ length: 250 }, (_, i) => `b${i}`);
+    const w = setup(
+      [step('a'), ...branches.map((id) => step(id, { dependsOn: ['a'], input: { text: '{{ input.x }}' } }))],
+      {
+        x: 'y',
+      },
+    );
+    await w.advance();
+    let transactions = 0;
+    const transaction = w.runs.transaction.bind(w.runs);
+    w.runs.transaction = (work) => {
+      transactions += 1;
+      return transaction(work);
+    };
+    await w.finish('a', 'succeeded', {});
+    expect(transactions).toBe(3);
+    expect(w.jobs.queued).toHaveLength(251);
+    expect(new Set(w.jobs.queued).size).toBe(251);
+    expect(branches.every((id) => w.run().steps[id].status === 'queued' && w.stepTask(id)?.input)).toBe(true);
+    expect(w.stepTask('b249')!.input).toEqual({ text: 'y' });
+  });
+
+  it('starts a new run from its first steps', async () => {
+    const w = setup([step('a'), step('b'), step('c', { dependsOn: ['a', 'b'] })]);
+    const run = await w.engine.begin(structuredClone(w.run()));
+    expect(run?.steps).toMatchObject({ a: { status: 'queued' }, b: { status: 'queued' }, c: { status: 'pending' } });
+    expect(w.jobs.queued).toHaveLength(2);
   });
 
   it('skips the steps after a failed one and fails the run, without a pass over all steps', async () => {

@@ -76,6 +76,17 @@ export class WorkflowEngine implements OnModuleInit {
     return definitionIndexOf(run.workflowId, run.workflowVersion, async () => run.definition);
   }
 
+  /**
+   * Starts a new run: a run of task steps only step by step from its first steps (what a 500-step run reads
+   * and writes is what those steps touch), any other by the whole-run pass.
+   */
+  async begin(run: WorkflowRunEntity): Promise<WorkflowRunEntity | undefined> {
+    const index = await this.indexOf(run);
+    if (!index.taskOnly) return this.advance(run.id);
+    await this.steps.begin(run, index);
+    return this.runs.findById(run.id);
+  }
+
   /** Brings the run up to date with its tasks and schedules what can run now. Safe to call any time. */
   async advance(runId: string): Promise<WorkflowRunEntity | undefined> {
     let latest: WorkflowRunEntity | undefined;

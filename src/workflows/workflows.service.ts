@@ -257,7 +257,7 @@ export class WorkflowsService {
       audit,
     );
     if (!created) return { run, created };
-    return { run: (await this.engine.advance(run.id)) ?? run, created };
+    return { run: (await this.engine.begin(run)) ?? run, created };
   }
 
   /** Steps waiting now across running runs, by kind (`approval`, `wait`), for the metrics. */
