@@ -4,7 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import type { BenchContext } from './context';
-import { cpuSeconds, machineCpuSeconds, NODE_FLAGS, PROFILE, ROOT, type Row, spentBy } from './harness';
+import {
+  backendCpuSeconds,
+  cpuSeconds,
+  machineCpuSeconds,
+  NODE_FLAGS,
+  PROFILE,
+  ROOT,
+  type Row,
+  spentBy,
+} from './harness';
 import { PG_SERVER, REDIS_URL } from './server-env';
 import { clearBacklog, drainTasks } from './throughput';
 
@@ -159,20 +168,6 @@ async function redisCommands(redis: Redis): Promise<number> {
   return Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))?.[1] ?? 0);
 }
 
-async function backends(ctx: BenchContext, dbs: string[]): Promise<Map<number, number>> {
-  const { rows } = await ctx.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1)', [
-    dbs,
-  ]);
-  const seconds = new Map<number, number>();
-  for (const { pid } of rows)
-    try {
-      seconds.set(pid, cpuSeconds(pid));
-    } catch {
-      // the backend ended in between
-    }
-  return seconds;
-}
-
 /** Runs `work` (TASKS jobs) and reads the CPU every stage spent on it. */
 async function measure(
   ctx: BenchContext,
@@ -182,7 +177,7 @@ async function measure(
   work: () => Promise<unknown>,
 ): Promise<Measured> {
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
-  const pgBefore = await backends(ctx, dbs);
+  const pgBefore = await backendCpuSeconds(ctx.db, dbs);
   const redisClient = redis ? new Redis(REDIS_URL) : undefined;
   const commandsBefore = redisClient ? await redisCommands(redisClient) : 0;
   const xactBefore = await transactions(ctx, dbs);
@@ -191,7 +186,7 @@ async function measure(
   await work();
   const seconds = (performance.now() - started) / 1000;
   const machineAfter = machineCpuSeconds();
-  const pgAfter = await backends(ctx, dbs);
+  const pgAfter = await backendCpuSeconds(ctx.db, dbs);
   // Postgres publishes a backend's counts within a second of its transactions.
   await sleep(1100);
   const xact = (await transactions(ctx, dbs)) - xactBefore;

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
+import type { Client } from 'pg';
 import { REDIS_URL } from './server-env';
 
 /**
@@ -94,6 +95,25 @@ export const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString(
 /** CPU time (user + system, seconds) a process has used so far. */
 export function cpuSeconds(pid: number): number {
   return procStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).seconds;
+}
+
+/**
+ * CPU seconds so far of each Postgres backend connected to `dbs` (the current database by default), found through
+ * `db`; a backend that ends in between is left out.
+ */
+export async function backendCpuSeconds(db: Pick<Client, 'query'>, dbs?: string[]): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = ANY(coalesce($1::text[], ARRAY[current_database()::text]))',
+    [dbs ?? null],
+  );
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows)
+    try {
+      seconds.set(pid, cpuSeconds(pid));
+    } catch {
+      // the backend ended in between
+    }
+  return seconds;
 }
 
 /** A process's name and CPU time (user + system, seconds) from its `/proc/<pid>/stat`. */

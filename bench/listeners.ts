@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { cpuSeconds, machineCpuSeconds, PROFILE, ROOT, type Row, spentBy } from './harness';
+import { backendCpuSeconds, cpuSeconds, machineCpuSeconds, PROFILE, ROOT, type Row, spentBy } from './harness';
 import { launchPlatform, type Platform } from './platform';
 import { drainTasks } from './throughput';
 
@@ -22,21 +22,6 @@ interface ListenerReport {
 
 type CpuSplit = Record<'api' | 'worker' | 'listeners' | 'postgres' | 'redis' | 'machine', number>;
 
-/** CPU seconds so far of each backend connected to the platform's database (found by the bench's own connection). */
-async function backends(platform: Platform): Promise<Map<number, number>> {
-  const { rows } = await platform.db.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
-  );
-  const seconds = new Map<number, number>();
-  for (const { pid } of rows)
-    try {
-      seconds.set(pid, cpuSeconds(pid));
-    } catch {
-      // the backend ended in between
-    }
-  return seconds;
-}
-
 /**
  * `work`'s result, and the CPU seconds each stage spent while it ran: the platform's processes, the listeners'
  * process, the Postgres backends of the platform's database, the Redis server (shared with whatever else runs,
@@ -48,9 +33,9 @@ async function withCpu<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; cpu: CpuSplit }> {
   const own = (): number[] => [pids.api, pids.worker, pids.listeners].map(cpuSeconds);
-  const [before, pgBefore, machineBefore] = [own(), await backends(platform), machineCpuSeconds()];
+  const [before, pgBefore, machineBefore] = [own(), await backendCpuSeconds(platform.db), machineCpuSeconds()];
   const result = await work();
-  const [after, pgAfter, machineAfter] = [own(), await backends(platform), machineCpuSeconds()];
+  const [after, pgAfter, machineAfter] = [own(), await backendCpuSeconds(platform.db), machineCpuSeconds()];
   let postgres = 0;
   // A backend that started in between counts from zero; one that ended in between is left out.
   for (const [pid, seconds] of pgAfter) postgres += seconds - (pgBefore.get(pid) ?? 0);
