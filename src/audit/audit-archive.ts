@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
-import { type ChainedFields, entryHash } from './audit-chain';
+import { DigestTransform } from '../common/streams/digest-transform';
+import { type ChainedFields, chainBreak } from './audit-chain';
 import { archiveFirstSeq } from './audit-checkpoint';
 
 /** An entry as archived: its chained fields and its hash, one JSON object per line. */
@@ -30,7 +31,7 @@ export interface WrittenArchive {
 async function* lines(entries: AsyncIterable<ArchivedEntry>, prevHash: string, out: WrittenArchive) {
   let prev = prevHash;
   for await (const entry of entries) {
-    if (entry.prevHash !== prev || entryHash(entry) !== entry.hash) throw new AuditChainBrokenError(entry.seq);
+    if (chainBreak(entry, prev)) throw new AuditChainBrokenError(entry.seq);
     prev = entry.hash;
     out.entries += 1;
     out.lastSeq = entry.seq;
@@ -52,14 +53,7 @@ export async function writeArchive(
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `${name}.tmp`);
   const out: WrittenArchive = { entries: 0, lastSeq: '', lastHash: prevHash, sha256: '', bytes: 0 };
-  const hash = createHash('sha256');
-  const measure = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      out.bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const measure = new DigestTransform();
   try {
     await pipeline(Readable.from(lines(entries, prevHash, out)), createGzip(), measure, createWriteStream(tmp));
     await fsync(tmp);
@@ -69,7 +63,8 @@ export async function writeArchive(
     await rm(tmp, { force: true });
     throw err;
   }
-  out.sha256 = hash.digest('hex');
+  out.sha256 = measure.sha256;
+  out.bytes = measure.size;
   return out;
 }
 
@@ -125,12 +120,15 @@ export async function checkArchive(
       const raw = JSON.parse(line) as ArchivedEntry & { timestamp: string };
       const entry: ArchivedEntry = { ...raw, timestamp: new Date(raw.timestamp) };
       checked += 1;
-      const reason = entry.prevHash !== prev ? 'link' : entryHash(entry) !== entry.hash ? 'hash' : undefined;
+      const reason = chainBreak(entry, prev);
       if (reason) return { valid: false, checked, reason, firstBrokenSeq: entry.seq };
       prev = entry.hash;
     }
   } catch {
     return { valid: false, checked, reason: 'sha256' };
+  } finally {
+    // An early return leaves the file open otherwise.
+    file.destroy();
   }
   if (digest.digest('hex') !== expected.sha256 || String(size.size) !== String(expected.bytes)) {
     return { valid: false, checked, reason: 'sha256' };

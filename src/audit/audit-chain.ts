@@ -50,3 +50,9 @@ export function entryHash(e: ChainedFields): string {
     .update(canonical ?? '')
     .digest('hex');
 }
+
+/** Why an entry breaks the chain after `prevHash`: its link to the entry before, or its own hash; undefined when it holds. */
+export function chainBreak(entry: ChainedFields & { hash: string }, prevHash: string): 'link' | 'hash' | undefined {
+  if (entry.prevHash !== prevHash) return 'link';
+  return entryHash(entry) !== entry.hash ? 'hash' : undefined;
+}

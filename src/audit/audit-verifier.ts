@@ -74,7 +74,7 @@ export class AuditVerifier {
 
   async verify(range: VerifyRange = {}, budgetMs = this.config.http.requestTimeoutMs / 2): Promise<AuditVerification> {
     const deadline = Date.now() + budgetMs;
-    await this.chainer.flush();
+    await this.chainer.catchUp();
     const fromSeq = range.fromSeq ?? (range.from ? await this.seqAt(range.from, 'from') : undefined);
     const toSeq = range.toSeq ?? (range.to ? await this.seqAt(range.to, 'to') : undefined);
     const latest = await this.checkpoints.latest();

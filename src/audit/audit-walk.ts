@@ -1,4 +1,4 @@
-import { type ChainedFields, entryHash } from './audit-chain';
+import { type ChainedFields, chainBreak } from './audit-chain';
 
 /** Rows read per query: the next batch is read while this one is hashed. */
 export const VERIFY_BATCH = 2000;
@@ -44,7 +44,7 @@ export async function walkChain(
       checked += 1;
       first ??= row.seq;
       last = row.seq;
-      const reason = row.prevHash !== prevHash ? 'link' : entryHash(row) !== row.hash ? 'hash' : undefined;
+      const reason = chainBreak(row, prevHash);
       if (reason) {
         if (more) await next.catch(() => undefined);
         return {

@@ -1,30 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
+import { DigestTransform } from '../common/streams/digest-transform';
 import { APP_CONFIG } from '../config/config.module';
 import { FileStorageUnavailableError } from './files.errors';
-
-/** Counts and hashes the bytes that pass through it. */
-export class DigestTransform extends Transform {
-  size = 0;
-  private readonly hash = createHash('sha256');
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-
-  get sha256(): string {
-    return this.hash.copy().digest('hex');
-  }
-}
 
 /**
  * The bytes of files, in FILES_DIR: `<id>.ndjson` for stored files, `tmp/` for uploads under way (moved
