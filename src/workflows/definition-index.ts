@@ -1,6 +1,5 @@
-import jsonata from 'jsonata';
 import type { Condition } from '../common/conditions/condition';
-import { templateExpressions } from './templates';
+import { compile, templateExpressions } from './templates';
 import { isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
 
 /** The steps a step's templates and condition read (`steps.<id>`), or `all` when that cannot be told. */
@@ -110,7 +109,8 @@ const OPAQUE = new Set(['wildcard', 'descendant', 'parent']);
 export function expressionRefs(expression: string): StepRefs {
   let ast: Node;
   try {
-    ast = jsonata(expression).ast() as Node;
+    // The same guards as rendering (length, nesting) before anything is parsed.
+    ast = compile(expression).ast() as Node;
   } catch {
     return 'all';
   }

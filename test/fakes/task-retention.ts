@@ -12,7 +12,7 @@ export class FakePurgeBatches implements PurgeBatches {
     const sorted = [...this.finishedAt].sort((a, b) => a.getTime() - b.getTime());
     const doomed = sorted.filter((at) => at < before).slice(0, limit);
     this.finishedAt = sorted.slice(doomed.length);
-    return { count: doomed.length, newestFinishedAt: doomed.at(-1) ?? null };
+    return { count: doomed.length };
   }
 }
 

@@ -7,8 +7,6 @@ import { FINAL_STATUSES } from '../task';
 /** What one batch of the purge deleted. */
 export interface PurgedBatch {
   count: number;
-  /** The finish time of the newest task deleted; null when none was. */
-  newestFinishedAt: Date | null;
 }
 
 /**
@@ -29,9 +27,9 @@ const PURGE_SQL = `
      LIMIT $3
      FOR UPDATE OF t SKIP LOCKED
   ), gone AS (
-    DELETE FROM tasks t USING doomed d WHERE t.id = d.id RETURNING t.finished_at
+    DELETE FROM tasks t USING doomed d WHERE t.id = d.id RETURNING 1
   )
-  SELECT count(*)::int AS count, max(finished_at) AS "newestFinishedAt" FROM gone`;
+  SELECT count(*)::int AS count FROM gone`;
 
 /**
  * The retention purge's statements on `tasks`: a batch of old finished tasks deleted in one short transaction,
