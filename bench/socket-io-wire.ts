@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
  * listeners' process, which shares the machine with the platform it measures, spends a fraction of the CPU
  * socket.io-client spends per event (its chain of emitters, the packet decoder, the `ws` stream).
  */
-export interface WireListener {
+interface WireListener {
   onEvent(name: string, data: unknown): void;
   onClose(): void;
 }

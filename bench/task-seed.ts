@@ -4,7 +4,7 @@ import { BENCH_ADMIN } from './server-env';
 /** Rows a seeding statement writes at once: a statement stays seconds long, and progress shows. */
 const CHUNK = 200_000;
 
-export interface TaskSeed {
+interface TaskSeed {
   /** How many tasks. */
   count: number;
   /** Their agents, picked at random per task. */

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
-import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { buildApp, workerProcesses } from './utils/built-app';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
@@ -14,10 +14,10 @@ describe('a worker killed in the middle of a bulk retry', () => {
     QUEUE_RECONCILE_INTERVAL_MS: '1000',
     BULK_BATCH_SIZE: '10',
   });
+  const workers = workerProcesses(env, { BULK_BATCH_SIZE: '10', QUEUE_RECONCILE_INTERVAL_MS: '1000' });
   let api: TestApp;
   let op: TestUser;
   let agentId: string;
-  const workers: RunningProcess[] = [];
 
   beforeAll(async () => {
     buildApp();
@@ -28,19 +28,11 @@ describe('a worker killed in the middle of a bulk retry', () => {
     // The build (as `npm start` runs it) takes minutes on a busy machine.
   }, 300_000);
   afterAll(async () => {
-    for (const worker of workers) await worker.stop('SIGKILL');
+    await workers.killAll();
     await api?.close();
     await env.destroy();
   });
 
-  const startWorker = async () => {
-    const worker = startProcess(
-      processEnv(env, { APP_ROLE: 'worker', BULK_BATCH_SIZE: '10', QUEUE_RECONCILE_INTERVAL_MS: '1000' }),
-    );
-    workers.push(worker);
-    await worker.waitFor(/task worker (\S+) started/);
-    return worker;
-  };
   /** Failed tasks written straight to Postgres, as a long outage would leave them. */
   const seedFailed = (tag: string, n: number) =>
     api.dataSource.query(
@@ -60,7 +52,7 @@ describe('a worker killed in the middle of a bulk retry', () => {
 
   it('resumes from its cursor on another worker and retries no task twice', async () => {
     await seedFailed('crash', TASKS);
-    const first = await startWorker();
+    const first = await workers.start();
     const created = await request(api.http)
       .post('/api/v1/tasks/bulk')
       .set(...bearer(op))
@@ -75,7 +67,7 @@ describe('a worker killed in the middle of a bulk retry', () => {
     expect(cut.done).toBeLessThan(TASKS);
     expect(cut.cursor).not.toBeNull();
 
-    await startWorker();
+    await workers.start();
     const done = await waitFor(async () => {
       const now = await operation(id);
       return now.status === 'succeeded' && now;

@@ -24,8 +24,6 @@ describe('a data-processor over a file, its worker killed midway', () => {
     await env.destroy();
   });
 
-  const startWorker = () => workers.start();
-
   it('resumes on another worker process from the chunk the file had reached, with the same output', async () => {
     const op = await createUser(api, 'operator');
     const records = Array.from({ length: 60_000 }, (_, id) => ({ id, keep: id % 100 === 0, pad: 'x'.repeat(16) }));
@@ -38,7 +36,7 @@ describe('a data-processor over a file, its worker killed midway', () => {
     const agent = await createAgent(api, op, { type: 'data-processor', config: { chunkSize: 100 } });
     const pipeline = [{ filter: { where: { field: 'keep', op: 'eq', value: true } } }, { select: { fields: ['id'] } }];
 
-    const first = await startWorker();
+    const first = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input: { file: upload.body.data.id, pipeline } });
     const reached = await waitFor(
       async () => {
@@ -56,7 +54,7 @@ describe('a data-processor over a file, its worker killed midway', () => {
     const workFile = join(env.config.files.dir, 'work', `${task.id}.ndjson`);
     expect(existsSync(workFile)).toBe(true);
 
-    const second = await startWorker();
+    const second = await workers.start();
     const done = await settled(api, op, task.id, 60_000);
     expect(done.status).toBe('succeeded');
     const output = done.output as { records: { id: number }[]; stats: { resumedFromChunk: number; chunks: number } };

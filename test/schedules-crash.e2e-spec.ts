@@ -21,8 +21,6 @@ describe('a worker killed while a schedule fires', () => {
     await env.destroy();
   });
 
-  const startWorker = () => workers.start();
-
   const firesOf = async (scheduleId: string) =>
     (
       (await api.dataSource.query(
@@ -34,8 +32,8 @@ describe('a worker killed while a schedule fires', () => {
   it('misses no fire and makes none twice: the other worker and the sync make what it held', async () => {
     const op = await createUser(api, 'operator');
     const agent = await createAgent(api, op, { type: 'calculator' });
-    const first = await startWorker();
-    await startWorker();
+    const first = await workers.start();
+    await workers.start();
     const schedule = (
       await request(api.http)
         .post('/api/v1/schedules')

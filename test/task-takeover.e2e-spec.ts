@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
-import { buildApp, processEnv, type RunningProcess, startProcess } from './utils/built-app';
+import { buildApp, workerProcesses } from './utils/built-app';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { OwnRedis } from './utils/own-redis';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
@@ -18,9 +18,9 @@ describe('a running task whose job was lost with Redis', () => {
   const remote = new LoopbackServer();
   let remoteUrl: string;
   let env: TestEnv;
+  let workers: ReturnType<typeof workerProcesses>;
   let api: TestApp;
   let op: TestUser;
-  const workers: RunningProcess[] = [];
   /** Answers the remote agent holds back until the test lets them go. */
   const held: ServerResponse[] = [];
 
@@ -36,12 +36,13 @@ describe('a running task whose job was lost with Redis', () => {
       // The data-processor case sends 2.4 MB of records, so that a kill lands midway through its chunks.
       TASK_BODY_LIMIT: '4mb',
     });
+    workers = workerProcesses(env, { WORKER_CONCURRENCY: '2', QUEUE_RECONCILE_INTERVAL_MS: '1000' });
     await env.prepare();
     api = await createTestApp({ shared: env });
     op = await createUser(api, 'operator');
   }, 120_000);
   afterAll(async () => {
-    for (const worker of workers) await worker.stop('SIGKILL');
+    await workers?.killAll();
     await api?.close();
     await remote.stop();
     await redis.stopEmpty();
@@ -52,14 +53,6 @@ describe('a running task whose job was lost with Redis', () => {
     held.length = 0;
   });
 
-  const startWorker = async (): Promise<RunningProcess> => {
-    const worker = startProcess(
-      processEnv(env, { APP_ROLE: 'worker', WORKER_CONCURRENCY: '2', QUEUE_RECONCILE_INTERVAL_MS: '1000' }),
-    );
-    workers.push(worker);
-    await worker.waitFor(/task worker (\S+) started/);
-    return worker;
-  };
   const attemptsOf = async (taskId: string) =>
     (
       await request(api.http)
@@ -71,8 +64,8 @@ describe('a running task whose job was lost with Redis', () => {
     // The first call never gets its answer (its worker dies); the one after the takeover does.
     remote.handler = (_req, res) => (remote.requests.length === 1 ? held.push(res) : json(res, 200, { answer: 42 }));
     const agent = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/work`, timeoutMs: 60_000 } });
-    const first = await startWorker();
-    const second = await startWorker();
+    const first = await workers.start();
+    const second = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input: { n: 1 } });
     await waitFor(async () => remote.requests.length === 1, 20_000);
     const [holder, other] = (await attemptsOf(task.id))[0].workerId.endsWith(`:${first.child.pid}`)
@@ -97,10 +90,10 @@ describe('a running task whose job was lost with Redis', () => {
   it('is left to its worker while that worker lives: it runs once', async () => {
     remote.handler = (_req, res) => held.push(res);
     const agent = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/slow`, timeoutMs: 60_000 } });
-    const holder = await startWorker();
+    const holder = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input: { n: 2 } });
     await waitFor(async () => remote.requests.length === 1, 20_000);
-    const other = await startWorker();
+    const other = await workers.start();
     await redis.restartEmpty();
 
     // Long enough for the reconcilers of both workers to look at the task several times once Redis is back.
@@ -134,7 +127,7 @@ describe('a running task whose job was lost with Redis', () => {
         await api.dataSource.query(`SELECT count(*)::int AS n FROM task_checkpoint_parts WHERE task_id = $1`, [taskId])
       )[0].n;
 
-    const holder = await startWorker();
+    const holder = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input });
     const reached = await waitFor(
       async () => ((await savedParts(task.id)) >= 20 ? savedParts(task.id) : undefined),
@@ -145,7 +138,7 @@ describe('a running task whose job was lost with Redis', () => {
     expect(reached).toBeLessThan(600);
     await redis.restartEmpty();
 
-    const other = await startWorker();
+    const other = await workers.start();
     const resumed = await settled(api, op, task.id, 60_000);
     const whole = await settled(api, op, (await submitTask(api, op, { agentId: agent.id, input })).id, 60_000);
     await other.stop('SIGTERM');

@@ -32,19 +32,17 @@ describe('a worker killed mid-task', () => {
     await env.destroy();
   });
 
-  const startWorker = () => workers.start();
-
   it('is detected as stalled and its task finishes on another worker, recorded once', async () => {
     remote.handler = (_req, res) => setTimeout(() => json(res, 200, { answer: 42 }), 1500);
     const op = await createUser(api, 'operator');
     const agent = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/work` } });
 
-    const first = await startWorker();
+    const first = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input: { n: 1 } });
     await waitFor(async () => remote.requests.length === 1, 20_000);
     expect(await first.stop('SIGKILL')).toBeNull();
 
-    const second = await startWorker();
+    const second = await workers.start();
     const done = await settled(api, op, task.id, 30_000);
     expect(done).toEqual(expect.objectContaining({ status: 'succeeded', output: { answer: 42 }, attempts: 1 }));
     expect(remote.requests.length).toBe(2);
@@ -74,7 +72,7 @@ describe('a worker killed mid-task', () => {
     const records = Array.from({ length: 60_000 }, (_, id) => ({ id, keep: id % 100 === 0, pad: 'x'.repeat(16) }));
     const pipeline = [{ filter: { where: { field: 'keep', op: 'eq', value: true } } }, { select: { fields: ['id'] } }];
 
-    const first = await startWorker();
+    const first = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input: { records, pipeline } });
     const reached = await waitFor(
       async () => {
@@ -90,7 +88,7 @@ describe('a worker killed mid-task', () => {
     await first.stop('SIGKILL');
     expect(reached).toBeLessThan(600);
 
-    const second = await startWorker();
+    const second = await workers.start();
     const done = await settled(api, op, task.id, 60_000);
     expect(done.status).toBe('succeeded');
     const output = done.output as { records: { id: number }[]; stats: { resumedFromChunk: number; chunks: number } };
@@ -121,7 +119,7 @@ describe('a worker killed mid-task', () => {
         ],
       })
       .expect(201);
-    const first = await startWorker();
+    const first = await workers.start();
     const requestsBefore = remote.requests.length;
     const run = await request(api.http)
       .post(`/api/v1/workflows/${wf.body.data.id}/runs`)
@@ -131,7 +129,7 @@ describe('a worker killed mid-task', () => {
     await waitFor(async () => remote.requests.length > requestsBefore, 20_000);
     await first.stop('SIGKILL');
 
-    const second = await startWorker();
+    const second = await workers.start();
     const done = await waitFor(async () => {
       const res = await request(api.http)
         .get(`/api/v1/workflow-runs/${run.body.data.id}`)

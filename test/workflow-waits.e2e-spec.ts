@@ -335,13 +335,11 @@ describe('a waiting run across a killed worker', () => {
     await env.destroy();
   });
 
-  const startWorker = () => workers.start();
-
   it('holds no process: killed while it waits, it goes on once a worker is back', async () => {
     const c = client(api);
     const op = await createUser(api, 'operator');
     const calc = (await createAgent(api, op, { type: 'calculator' })).id;
-    const first = await startWorker();
+    const first = await workers.start();
     const run = await c.start(op, [
       { id: 'pause', kind: 'wait', durationMs: 1500 },
       { id: 'ok', kind: 'approval', dependsOn: ['pause'] },
@@ -355,7 +353,7 @@ describe('a waiting run across a killed worker', () => {
     await waitFor(async () => Date.now() > due + 500, 10_000);
     expect(c.step(await c.get(op, run.id), 'pause').status).toBe('waiting');
 
-    await startWorker();
+    await workers.start();
     await c.stepIs(op, run.id, 'ok', 'waiting', 30_000);
     expect(await c.stored(run.id)).toMatchObject({ parked: true, wakeAt: null });
     await c.decide(op, run.id, 'ok', 'approve').expect(200);

@@ -9,7 +9,7 @@ import type { AuditQueryDto } from './dto/audit-query.dto';
 import { AuditLogEntity } from './entities/audit-log.entity';
 
 /** How far past the page the total is counted: beyond it, `total` is a lower bound (`totalCapped: true`). */
-export const AUDIT_COUNT_BOUND = 10_000;
+const AUDIT_COUNT_BOUND = 10_000;
 
 /**
  * The audit log, newest first (chain order), filtered; `total` counted up to the page plus

@@ -139,7 +139,7 @@ function databaseName(url: string): string {
 }
 
 /** A value as it may be printed: the password of a URL in it (`scheme://user:password@host`) left out. */
-export function withoutPassword(value: string): string {
+function withoutPassword(value: string): string {
   return value.replace(/(\/\/[^/:@\s]*):[^@/\s]*@/g, '$1:***@');
 }
 

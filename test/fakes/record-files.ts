@@ -6,7 +6,7 @@ import type { FileRepository, NewFile, StoredFile } from '../../src/files/persis
 import { RecordFiles } from '../../src/files/record-files';
 
 /** The `files` table in memory: the statements {@link RecordFiles} uses. */
-export class InMemoryFileRepository implements Pick<FileRepository, 'create' | 'findById'> {
+class InMemoryFileRepository implements Pick<FileRepository, 'create' | 'findById'> {
   readonly rows = new Map<string, StoredFile>();
 
   async create(fields: NewFile): Promise<StoredFile> {

@@ -86,7 +86,7 @@ export function startCommand(command: string, args: string[], env: NodeJS.Proces
   };
 }
 
-export interface WorkerProcesses {
+interface WorkerProcesses {
   /** Starts one more `APP_ROLE=worker` process and resolves once its task worker has started. */
   start(): Promise<RunningProcess>;
   /** SIGKILLs every worker started so far (for afterAll). */

@@ -17,7 +17,7 @@ interface ClusterNode {
   server?: ChildProcess;
 }
 
-export interface OwnRedisClusterOptions {
+interface OwnRedisClusterOptions {
   masters?: number;
   /** Replicas per master: with one, a master that dies is replaced by its replica. */
   replicas?: number;
