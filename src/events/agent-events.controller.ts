@@ -1,5 +1,6 @@
+import { ApiEventStream } from '../common/swagger/api-event-stream';
 import { Controller, Get, Inject, Logger, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AgentsService } from '../agents/agents.service';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
@@ -35,11 +36,7 @@ export class AgentEventsController {
       "Server-Sent Events (`event: task`) of an agent's tasks (an admin's: all of them; anyone else's: their own), " +
       'from the moment it opens; it stays open until the client closes it or reads too slowly',
   })
-  @ApiProduces('text/event-stream')
-  @ApiResponse({
-    status: 200,
-    description: 'text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first',
-  })
+  @ApiEventStream('text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first')
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,

@@ -1,3 +1,4 @@
+import { ApiEventStream } from '../common/swagger/api-event-stream';
 import {
   Body,
   Controller,
@@ -12,15 +13,7 @@ import {
   Res,
   Sse,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { filter, merge, type Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
@@ -185,12 +178,9 @@ export class TasksController {
     summary:
       'Server-Sent Events for one task (`event: task`, and `event: task.output.delta` while it runs); the stream ends after a final status',
   })
-  @ApiProduces('text/event-stream')
-  @ApiResponse({
-    status: 200,
-    description:
-      'text/event-stream of `task` events, the current state first, and of `task.output.delta` events {taskId, attempt, seq, delta}',
-  })
+  @ApiEventStream(
+    'text/event-stream of `task` events, the current state first, and of `task.output.delta` events {taskId, attempt, seq, delta}',
+  )
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,

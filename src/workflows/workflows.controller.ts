@@ -1,3 +1,4 @@
+import { ApiEventStream } from '../common/swagger/api-event-stream';
 import {
   Body,
   Controller,
@@ -12,15 +13,7 @@ import {
   Query,
   Sse,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { filter, type Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -245,8 +238,7 @@ export class WorkflowRunsController {
     operationId: 'streamWorkflowRunEvents',
     summary: 'Server-Sent Events (`event: run`) for one run; the stream ends when the run does',
   })
-  @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 200, description: 'text/event-stream of `run` events, the current state first' })
+  @ApiEventStream('text/event-stream of `run` events, the current state first')
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,

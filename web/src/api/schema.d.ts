@@ -4549,7 +4549,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
@@ -5356,7 +5358,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
@@ -8211,7 +8215,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
