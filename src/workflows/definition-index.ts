@@ -1,4 +1,5 @@
 import type { Condition } from '../common/conditions/condition';
+import { onlyPaths } from './path-templates';
 import { compile, templateExpressions } from './templates';
 import { isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
 
@@ -19,6 +20,8 @@ export interface DefinitionIndex {
   readonly refs: ReadonlyMap<string, StepRefs>;
   /** Steps whose input (or `until`) holds a template: those are rendered on the template threads. */
   readonly rendered: ReadonlySet<string>;
+  /** Of those, the steps whose templates are all plain paths: rendered at once, without a thread. */
+  readonly inline: ReadonlySet<string>;
   /** Only task steps: no waits, so a run of it advances step by step without looking at the others. */
   readonly taskOnly: boolean;
 }
@@ -28,6 +31,7 @@ export function indexDefinition(steps: readonly WorkflowStep[]): DefinitionIndex
   for (const step of steps) for (const dep of step.dependsOn ?? []) dependents.get(dep)?.push(step.id);
   const refs = new Map<string, StepRefs>();
   const rendered = new Set<string>();
+  const inline = new Set<string>();
   // Each expression parsed once: a fan-out's 498 branches hold the same one.
   const parsed = new Map<string, StepRefs>();
   const refsOf = (expression: string): StepRefs => {
@@ -38,6 +42,7 @@ export function indexDefinition(steps: readonly WorkflowStep[]): DefinitionIndex
     const template = stepTemplate(step)?.value;
     const expressions = template === undefined ? [] : templateExpressions(template).map((e) => e.expression);
     if (expressions.length) rendered.add(step.id);
+    if (expressions.length && onlyPaths(template)) inline.add(step.id);
     refs.set(step.id, mergeRefs([...expressions.map(refsOf), ...(step.when ? [conditionRefs(step.when)] : [])]));
   }
   return {
@@ -47,6 +52,7 @@ export function indexDefinition(steps: readonly WorkflowStep[]): DefinitionIndex
     terminal: new Set(steps.filter((s) => !dependents.get(s.id)?.length).map((s) => s.id)),
     refs,
     rendered,
+    inline,
     taskOnly: steps.every(isTaskStep),
   };
 }

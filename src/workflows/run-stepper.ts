@@ -35,7 +35,7 @@ type Stepped =
  */
 export class RunStepper {
   constructor(
-    private readonly engine: Pick<WorkflowEngine, 'advance' | 'render' | 'stepTask' | 'concludeIn'>,
+    private readonly engine: Pick<WorkflowEngine, 'advance' | 'render' | 'renderInline' | 'stepTask' | 'concludeIn'>,
     private readonly runs: RunStore & RunSlices,
     private readonly submission: StepTaskSubmission,
     private readonly events: RunEvents,
@@ -220,7 +220,7 @@ export class RunStepper {
       // The steps past these wait, pending, for the next pass.
       if ((taken += 1) > STARTS_PER_TRANSACTION) return undefined;
       const input = index.rendered.has(step.id)
-        ? rendered.get(renderKey(step, context))
+        ? (rendered.get(renderKey(step, context)) ?? this.engine.renderInline(index, step, context))
         : await this.engine.render(index, step, context);
       if (!input) return undefined;
       if ('error' in input) return input;

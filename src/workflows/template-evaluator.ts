@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { type ThreadSource, threadSource } from '../common/process/thread-source';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { NEEDS_JSONATA, renderPaths } from './path-templates';
 import type { TemplateReply, TemplateRequest } from './template-worker';
 import { TemplateError, type TemplateLimits } from './templates';
 import { TemplateEvaluatorClosedError } from './workflows.errors';
@@ -57,9 +58,22 @@ export class TemplateEvaluator implements OnModuleDestroy {
     this.heapMb = heapMb;
   }
 
-  /** A step's input with its templates rendered; throws {@link TemplateError} with the step error's code. */
+  /**
+   * A step's input with its templates rendered; throws {@link TemplateError} with the step error's code.
+   * Templates that are all plain paths are rendered here ({@link renderInline}), the others on a thread.
+   */
   async render(value: unknown, context: unknown): Promise<unknown> {
+    const inline = this.renderInline(value, context);
+    if (inline !== NEEDS_JSONATA) return inline;
     return JSON.parse(await this.run({ kind: 'render', value, context, limits: this.limits }));
+  }
+
+  /**
+   * The input rendered in this thread when its templates are all plain paths (see {@link renderPaths}), at
+   * once; {@link NEEDS_JSONATA} when a thread must render it.
+   */
+  renderInline(value: unknown, context: unknown): unknown {
+    return renderPaths(value, context, this.limits.maxOutputBytes);
   }
 
   /** The templates in a value that do not parse, as `{path, message}`; nothing is evaluated. */

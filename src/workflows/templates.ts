@@ -1,7 +1,8 @@
 import jsonata from 'jsonata';
 
-const WHOLE = /^\{\{\s*([\s\S]+?)\s*\}\}$/;
-const EMBEDDED = /\{\{\s*([\s\S]+?)\s*\}\}/g;
+/** A string that is one whole template, and a template inside longer text. */
+export const WHOLE = /^\{\{\s*([\s\S]+?)\s*\}\}$/;
+export const EMBEDDED = /\{\{\s*([\s\S]+?)\s*\}\}/g;
 
 /** Longest expression a template may hold, and how deeply its brackets may nest; checked before parsing. */
 export const MAX_EXPRESSION_LENGTH = 10_000;

@@ -25,6 +25,7 @@ import type {
 import { StepWaitQueue } from './step-wait-queue';
 import { dueAt, startWaiting } from './step-waits';
 import { TemplateEvaluator } from './template-evaluator';
+import { NEEDS_JSONATA } from './path-templates';
 import { TemplateError } from './templates';
 import { isTaskStep, stepTemplate, type TaskStep, type WorkflowStep } from './workflow-definition';
 import {
@@ -136,6 +137,22 @@ export class WorkflowEngine implements OnModuleInit {
     }
   }
 
+  /**
+   * The step's input rendered at once when its templates are all plain paths (`index.inline`), without a
+   * template thread, so a step decided under the run's lock starts in the same pass; undefined when a thread
+   * must render it.
+   */
+  renderInline(index: DefinitionIndex, step: WorkflowStep, context: StepContext): Rendered | undefined {
+    if (!index.inline.has(step.id)) return undefined;
+    try {
+      const input = this.templates.renderInline(stepTemplate(step)?.value, context);
+      return input === NEEDS_JSONATA ? undefined : { input };
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return { error: { code: err.code, message: err.message } };
+    }
+  }
+
   private async advanceIn(
     tx: RunTransaction,
     runId: string,
@@ -154,7 +171,7 @@ export class WorkflowEngine implements OnModuleInit {
     const index = await this.indexOf(run);
     const { waiting } = await this.schedule(run, index, async (step, context) => {
       const input = index.rendered.has(step.id)
-        ? rendered.get(renderKey(step, context))
+        ? (rendered.get(renderKey(step, context)) ?? this.renderInline(index, step, context))
         : ((await this.render(index, step, context)) ?? { input: undefined });
       if (!input) return undefined;
       if ('error' in input) return input;
@@ -275,8 +292,13 @@ export class WorkflowEngine implements OnModuleInit {
     const run = await tx.lock(runId);
     if (!run || run.status !== 'running') return undefined;
     conclude(run, await this.indexOf(run));
+    if (run.status !== 'running') {
+      await tx.conclude(run);
+      return run;
+    }
+    // A step is still open after all: the run's counts are made again from its steps.
     await tx.save(run);
-    return run.status === 'running' ? undefined : run;
+    return undefined;
   }
 
   /**

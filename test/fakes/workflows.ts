@@ -17,6 +17,7 @@ import type {
   TemplateRenderer,
   WaitingRuns,
 } from '../../src/workflows/ports';
+import { renderPaths } from '../../src/workflows/path-templates';
 import { renderTemplatesToJson } from '../../src/workflows/templates';
 import { isParked, wakeAtOf } from '../../src/workflows/step-waits';
 import { initialSteps } from '../../src/workflows/workflow-engine';
@@ -132,6 +133,11 @@ export class FakeRunStore implements RunStore, RunSlices, WaitingRuns {
         run.openSteps = patch.openSteps;
         saved.set(id, run);
       },
+      conclude: async (run) => {
+        const { status, output, finishedAt } = run;
+        const stored = Object.assign(structuredClone(current(run.id)!), { status, output, finishedAt });
+        saved.set(run.id, Object.assign(stored, { wakeAt: null, parked: false, openSteps: 0 }));
+      },
     });
     for (const [id, run] of saved) this.runs.set(id, run);
     this.audit.push(...entries);
@@ -160,9 +166,14 @@ export class FakeRunEvents implements RunEvents {
 
 /** The template threads' work, done in this thread. */
 export class InlineTemplates implements TemplateRenderer {
+  private readonly limits = { timeoutMs: 1000, maxDepth: 100, maxSequence: 10_000, maxOutputBytes: 1_000_000 };
+
   async render(value: unknown, context: unknown): Promise<unknown> {
-    const limits = { timeoutMs: 1000, maxDepth: 100, maxSequence: 10_000, maxOutputBytes: 1_000_000 };
-    return JSON.parse(await renderTemplatesToJson(value, context, limits));
+    return JSON.parse(await renderTemplatesToJson(value, context, this.limits));
+  }
+
+  renderInline(value: unknown, context: unknown): unknown {
+    return renderPaths(value, context, this.limits.maxOutputBytes);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { RunStatus, StepState } from '../entities/workflow-run.entity';
+import type { RunStatus, StepState, WorkflowRunEntity } from '../entities/workflow-run.entity';
 
 /** A run's own fields, without its definition and steps: what advancing it by one step reads first. */
 export interface RunSlice {
@@ -53,5 +53,24 @@ export class RunSlices {
       `UPDATE workflow_runs SET steps = steps || $2::jsonb, open_steps = $3, updated_at = now() WHERE id = $1`,
       [runId, JSON.stringify(patch.steps), patch.openSteps],
     );
+  }
+
+  /**
+   * Writes a concluded run's status, output and end (and that nothing of it waits), not its steps: they are all
+   * over, as written by the advances before. A 500-step run's document is not written again.
+   */
+  async conclude(run: WorkflowRunEntity): Promise<void> {
+    const rows = (await this.em.query(
+      `WITH concluded AS (
+         UPDATE workflow_runs
+            SET status = $2, output = $3::jsonb, finished_at = $4, wake_at = NULL, parked = false, open_steps = 0,
+                updated_at = now()
+          WHERE id = $1
+         RETURNING updated_at
+       )
+       SELECT updated_at AS "updatedAt" FROM concluded`,
+      [run.id, run.status, run.output === undefined ? null : JSON.stringify(run.output), run.finishedAt],
+    )) as { updatedAt: Date }[];
+    Object.assign(run, { wakeAt: null, parked: false, openSteps: 0, updatedAt: rows[0]?.updatedAt ?? run.updatedAt });
   }
 }

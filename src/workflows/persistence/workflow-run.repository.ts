@@ -61,6 +61,8 @@ export interface RunTransaction {
   states(runId: string, stepIds: readonly string[]): Promise<Record<string, StepState>>;
   /** Writes these steps' states and the run's own fields, leaving its other steps as they are. */
   patch(runId: string, patch: SlicePatch): Promise<void>;
+  /** Writes a run that concluded with every step over: its status, output and end, not its steps. */
+  conclude(run: WorkflowRunEntity): Promise<void>;
 }
 
 /** Every statement on `workflow_runs`: a run stored, read, listed, and changed under its row lock. */
@@ -249,6 +251,7 @@ export class WorkflowRunRepository {
         lockSlice: (runId) => slices.read(runId, true),
         states: (runId, stepIds) => slices.states(runId, stepIds),
         patch: (runId, patch) => slices.patch(runId, patch),
+        conclude: (run) => slices.conclude(run),
         lock: async (runId) =>
           (await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } })) ??
           undefined,
