@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext } from './context';
-import type { Row } from './harness';
+import { backendCpuSeconds, cpuSeconds, type Proc, type Row } from './harness';
 import { launchPlatform } from './platform';
 import { drainTasks } from './throughput';
 
@@ -112,6 +112,30 @@ async function rowUpdates(ctx: BenchContext, table: string): Promise<number> {
   return (rows[0] as { n: number }).n;
 }
 
+/** CPU seconds so far of the api and worker processes and of the platform's Postgres backends. */
+async function cpuNow(
+  ctx: BenchContext,
+  worker: Proc,
+): Promise<{ api: number; worker: number; backends: Map<number, number> }> {
+  return {
+    api: cpuSeconds(ctx.api.child.pid!),
+    worker: cpuSeconds(worker.child.pid!),
+    backends: await backendCpuSeconds(ctx.db),
+  };
+}
+
+/** CPU milliseconds per task of each stage between two readings (Postgres: the backends in both). */
+function cpuPerTask(
+  before: Awaited<ReturnType<typeof cpuNow>>,
+  after: Awaited<ReturnType<typeof cpuNow>>,
+  tasks: number,
+) {
+  let postgres = 0;
+  for (const [pid, seconds] of after.backends) postgres += seconds - (before.backends.get(pid) ?? seconds);
+  const ms = (seconds: number) => Number(((seconds * 1000) / tasks).toFixed(3));
+  return { api: ms(after.api - before.api), worker: ms(after.worker - before.worker), postgres: ms(postgres) };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
@@ -123,11 +147,13 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 export async function bigWorkflows(): Promise<Row[]> {
   const ctx = await launchPlatform({ name: 'wf' });
   try {
-    await ctx.worker();
+    const worker = await ctx.worker();
     // Warm-up: the worker's and the template threads' first tasks are not measured.
     await timedRun(ctx, [chainStep(ctx.agentId, 0)], { start: 0 });
     await drainTasks(ctx, 1000);
+    const dBefore = await cpuNow(ctx, worker);
     const dRate = await drainTasks(ctx, D_TASKS);
+    const dCpu = cpuPerTask(dBefore, await cpuNow(ctx, worker), D_TASKS);
     const singles: number[] = [];
     for (let i = 0; i < SINGLES; i += 1)
       singles.push((await timedRun(ctx, [chainStep(ctx.agentId, 0)], { start: i })).seconds);
@@ -136,9 +162,12 @@ export async function bigWorkflows(): Promise<Row[]> {
     const chain = await timedRun(ctx, chainSteps, { start: 0 });
     const fans: Awaited<ReturnType<typeof timedRun>>[] = [];
     const runUpdates: number[] = [];
+    const fanCpus: ReturnType<typeof cpuPerTask>[] = [];
     for (let i = 0; i < FAN_OUT_RUNS; i += 1) {
       const before = await rowUpdates(ctx, 'workflow_runs');
+      const cpuBefore = await cpuNow(ctx, worker);
       fans.push(await timedRun(ctx, fanOut(ctx.agentId, FAN_OUT), { base: 1 }));
+      fanCpus.push(cpuPerTask(cpuBefore, await cpuNow(ctx, worker), FAN_OUT));
       runUpdates.push((await rowUpdates(ctx, 'workflow_runs')) - before);
     }
     const fan = [...fans].sort((a, b) => a.seconds - b.seconds)[Math.floor(fans.length / 2)];
@@ -170,6 +199,8 @@ export async function bigWorkflows(): Promise<Row[]> {
           fanOutsSeconds: fans.map((f) => f.seconds),
           runUpdates,
           timeline,
+          dCpuMsPerTask: dCpu,
+          fanOutCpuMsPerTask: fanCpus,
         },
       },
     ];

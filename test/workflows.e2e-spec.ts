@@ -123,16 +123,34 @@ describe('workflows', () => {
     );
     expect(Date.parse(b.startedAt)).toBeLessThan(Date.parse(c.finishedAt));
     expect(Date.parse(c.startedAt)).toBeLessThan(Date.parse(b.finishedAt));
-    // Each step's task was stored with its audit entry, written by the platform for the run.
+    // Each step's task was stored with its audit entry, written by the platform for the run: `a` and `d` alone,
+    // `b` and `c` (started together) in one entry naming both.
     const created = await waitFor(async () => {
       const rows = (await t.dataSource.query(
-        `SELECT resource_id AS task, actor_type AS actor, details->>'stepId' AS step FROM audit_logs
-          WHERE action = 'task.create' AND details->>'runId' = $1 ORDER BY details->>'stepId'`,
+        `SELECT action, resource_id AS task, actor_type AS actor, details FROM audit_logs
+          WHERE action IN ('task.create', 'task.batch_create') AND details->>'runId' = $1 ORDER BY seq`,
         [run.id],
-      )) as { task: string; actor: string; step: string }[];
-      return rows.length === 4 && rows;
+      )) as {
+        action: string;
+        task: string | null;
+        actor: string;
+        details: { stepId?: string; ids?: string[]; stepIds?: string[] };
+      }[];
+      return rows.length === 3 && rows;
     });
-    expect(created).toEqual(done.steps.map((s) => ({ task: s.taskId, actor: 'system', step: s.id })));
+    expect(created.map((r) => [r.action, r.actor])).toEqual([
+      ['task.create', 'system'],
+      ['task.batch_create', 'system'],
+      ['task.create', 'system'],
+    ]);
+    const named = created.flatMap((r) =>
+      r.action === 'task.create'
+        ? [{ task: r.task, step: r.details.stepId }]
+        : r.details.ids!.map((task, i) => ({ task, step: r.details.stepIds![i] })),
+    );
+    expect(named.sort((x, y) => x.step!.localeCompare(y.step!))).toEqual(
+      done.steps.map((s) => ({ task: s.taskId, step: s.id })),
+    );
   });
 
   it('skips a branch whose condition does not hold, and what depends on it', async () => {

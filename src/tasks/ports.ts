@@ -23,7 +23,7 @@ export type TaskStore = Pick<
   TaskRepository,
   | 'insert'
   | 'insertBatch'
-  | 'insertEach'
+  | 'insertInTransaction'
   | 'findByIdempotencyKey'
   | 'findById'
   | 'finishedSince'

@@ -4,6 +4,7 @@ import { ValidationFailedError } from '../common/errors/app.error';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { fakeAgent, FakeAgents, FakeEvents, FakeJobs, FakeTaskStore } from '../../test/fakes/tasks';
 import { principal } from '../../test/fakes/principals';
+import type { Task } from './task';
 import { TaskSubmission } from './task-submission';
 import { AgentUnavailableError, IdempotencyConflictError } from './tasks.errors';
 
@@ -166,7 +167,7 @@ describe('TaskSubmission', () => {
     expect(store.tasks.size).toBe(250);
   });
 
-  it('stores a run’s step tasks with a system audit entry each', async () => {
+  it('stores a step started alone with its own system audit entry', async () => {
     const { store, submission } = setup();
     const prepared = await submission.prepare('alice', { agentId: AGENT_1, input: { text: 'step' } });
     if (Array.isArray(prepared)) throw new Error('expected a task');
@@ -179,6 +180,37 @@ describe('TaskSubmission', () => {
           actorType: 'system',
           details: expect.objectContaining({ runId: 'run-1', stepId: 'a', createdBy: 'alice' }),
         }),
+      },
+    ]);
+  });
+
+  it('stores steps started together with one system audit entry naming each task and step', async () => {
+    const { store, submission } = setup();
+    const steps: Task[] = [];
+    for (const stepId of ['b1', 'b2', 'b3']) {
+      const prepared = await submission.prepare('alice', { agentId: AGENT_1, input: { text: stepId } });
+      if (Array.isArray(prepared)) throw new Error('expected a task');
+      steps.push(Object.assign(prepared, { runId: 'run-1', stepId }));
+    }
+    await submission.insertSteps({} as never, steps);
+    expect(store.tasks.size).toBe(3);
+    expect(store.audit).toEqual([
+      {
+        event: {
+          action: 'task.batch_create',
+          outcome: 'success',
+          resourceType: 'task',
+          actorType: 'system',
+          actorId: null,
+          details: {
+            count: 3,
+            ids: steps.map((t) => t.id),
+            runId: 'run-1',
+            stepIds: ['b1', 'b2', 'b3'],
+            agentIds: [AGENT_1],
+            createdBy: 'alice',
+          },
+        },
       },
     ]);
   });

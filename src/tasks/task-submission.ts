@@ -6,6 +6,7 @@ import { configure } from 'safe-stable-stringify';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import type { AuditRequestContext } from '../audit/audit-context';
+import type { AuditEvent } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { createValidationPipe } from '../common/http/validation';
@@ -201,19 +202,40 @@ export class TaskSubmission {
   }
 
   /**
-   * Stores a workflow run's step tasks in the run's transaction, each with its audit entry (the platform
-   * creates them, for the run). They are queued by {@link afterCreate} once the transaction commits.
+   * Stores a workflow run's step tasks in the run's transaction, with their audit entry, written by the platform
+   * for the run: a step started alone has its `task.create`; steps started together (a fan-out's branches, a
+   * hundred at a time) one `task.batch_create` naming each task and step, as a batch submitted through the API.
+   * They are queued by {@link afterCreate} once the transaction commits.
    */
   async insertSteps(em: EntityManager, tasks: Task[]): Promise<void> {
-    await this.store.insertEach(em, tasks, (task) => ({
-      action: 'task.create',
+    if (!tasks.length) return;
+    const [first] = tasks;
+    const { runId, createdBy } = first;
+    const event: Pick<AuditEvent, 'action' | 'resourceId' | 'details'> =
+      tasks.length === 1
+        ? {
+            action: 'task.create',
+            resourceId: first.id,
+            details: { agentId: first.agentId, runId, stepId: first.stepId, createdBy },
+          }
+        : {
+            action: 'task.batch_create',
+            details: {
+              count: tasks.length,
+              ids: tasks.map((t) => t.id),
+              runId,
+              stepIds: tasks.map((t) => t.stepId),
+              agentIds: [...new Set(tasks.map((t) => t.agentId))],
+              createdBy,
+            },
+          };
+    await this.store.insertInTransaction(em, tasks, {
+      ...event,
       outcome: 'success',
       resourceType: 'task',
-      resourceId: task.id,
       actorType: 'system',
       actorId: null,
-      details: { agentId: task.agentId, runId: task.runId, stepId: task.stepId, createdBy: task.createdBy },
-    }));
+    });
   }
 
   /**

@@ -100,11 +100,9 @@ export class FakeTaskStore implements TaskStore {
     this.audit.push({ event, context });
   }
 
-  async insertEach(_em: unknown, tasks: Task[], eventOf: (task: Task) => AuditEvent): Promise<void> {
-    for (const task of tasks) {
-      this.tasks.set(task.id, structuredClone(task));
-      this.audit.push({ event: eventOf(task) });
-    }
+  async insertInTransaction(_em: unknown, tasks: Task[], event: AuditEvent): Promise<void> {
+    for (const task of tasks) this.tasks.set(task.id, structuredClone(task));
+    this.audit.push({ event });
   }
 
   async findByIdempotencyKey(createdBy: string, key: string): Promise<Task | undefined> {

@@ -128,11 +128,10 @@ export class TaskRepository {
     await this.audit.insertAudited(this.dataSource.manager, { entity: TaskEntity, rows: tasks }, event, context);
   }
 
-  /** Stores tasks in the caller's transaction (a workflow run's), each with its own audit entry. */
-  async insertEach(em: EntityManager, tasks: Task[], eventOf: (task: Task) => AuditEvent): Promise<void> {
+  /** Stores tasks in the caller's transaction (a workflow run's) with one audit entry for them. */
+  async insertInTransaction(em: EntityManager, tasks: Task[], event: AuditEvent): Promise<void> {
     if (!tasks.length) return;
-    const entries = tasks.map((task) => this.audit.pendingEntry(eventOf(task)));
-    await this.audit.insertWithEntries(em, { entity: TaskEntity, rows: tasks }, entries);
+    await this.audit.insertAudited(em, { entity: TaskEntity, rows: tasks }, event);
   }
 
   /** Tasks without an idempotency key, from several callers: nothing can conflict, so all or none. */
