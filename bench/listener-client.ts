@@ -48,12 +48,16 @@ const listeners: Listener[] = [];
 const sockets: Socket[] = [];
 const requests: http.ClientRequest[] = [];
 let dropped = 0;
+/** `tasks.updated` packets the Socket.IO listeners received (each an array of events). */
+let socketPackets = 0;
 
 async function openSocket(apiUrl: string, token: string, listener: Listener): Promise<void> {
   const socket = await follow(apiUrl, token, listener.agentId, {
     onEvent: (name, data) => {
       const at = Date.now();
-      if (name === 'tasks.updated') for (const event of data as TaskUpdate[]) listener.take(event, at);
+      if (name !== 'tasks.updated') return;
+      socketPackets += 1;
+      for (const event of data as TaskUpdate[]) listener.take(event, at);
     },
     onClose: () => (dropped += 1),
   });
@@ -118,6 +122,7 @@ async function report(expected: Record<string, number>): Promise<unknown> {
     receivedEvents: listeners.reduce((sum, l) => sum + l.received, 0),
     outOfOrder: listeners.reduce((sum, l) => sum + l.outOfOrder, 0),
     dropped,
+    socketPackets,
     latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN },
   };
 }
