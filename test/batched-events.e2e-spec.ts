@@ -1,11 +1,19 @@
-import type { AddressInfo } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import { type TaskEvent, EventBus } from '../src/events/event-bus';
 import { EventsGateway } from '../src/events/events.gateway';
 import { createAgent } from './factories/tasks';
 import { ADMIN, createUser, login, type TestUser } from './factories/users';
-import { connectEvents, inOrder, key, submitBatch, type Update } from './utils/live-socket';
-import { createTestApp, type TestApp } from './utils/test-app';
+import {
+  connectEvents,
+  inOrder,
+  key,
+  listeningApp,
+  publishEvents,
+  stopReading,
+  submitBatch,
+  type Update,
+} from './utils/live-socket';
+import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 jest.setTimeout(120_000);
@@ -51,9 +59,7 @@ describe('batched agent subscriptions (tasks.updated)', () => {
 
   beforeAll(async () => {
     // A stalled client is let go after 256 KB behind (2 MB at once); a batch holds 500 events at most.
-    t = await createTestApp({ env: { EVENTS_CLIENT_MAX_PENDING: '256kb' } });
-    await t.app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    ({ t, url } = await listeningApp({ EVENTS_CLIENT_MAX_PENDING: '256kb' }));
     admin = await login(t.http, ADMIN.email, ADMIN.password);
     op = await createUser(t, 'operator');
   });
@@ -143,30 +149,11 @@ describe('batched agent subscriptions (tasks.updated)', () => {
     const reader = await subscribed(admin, { agentId, batch: true });
     const stalled = await subscribed(admin, { agentId, batch: true });
     const before = gateway.connections;
-    const engine = stalled.socket.io.engine as unknown as {
-      transport: { ws: { _socket: { pause(): void; destroy(): void } } };
-    };
-    const stalledTcp = engine.transport.ws._socket;
-    stalledTcp.pause();
+    const stalledTcp = stopReading(stalled.socket);
 
     // 16 MB of events, far more than the kernel holds for a client that does not read.
-    const progressMessage = 'x'.repeat(1024);
     const count = 16_000;
-    for (let i = 0; i < count; i += 1) {
-      const event: TaskEvent = {
-        taskId: '00000000-0000-4000-8000-000000000001',
-        agentId,
-        createdBy: admin.id,
-        status: 'running',
-        progress: i,
-        progressMessage,
-        attempts: 1,
-        error: null,
-        updatedAt: new Date().toISOString(),
-      };
-      bus.publish(event);
-      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await publishEvents(bus, { agentId, createdBy: admin.id, count, progressMessage: 'x'.repeat(1024), burst: 50 });
 
     await waitFor(async () => gateway.connections === before - 1, 30_000).catch((err: Error) => {
       throw new Error(`${err.message}: sockets ${gateway.connections} of ${before}, read ${reader.events.length}`);

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { type TaskEvent, EventBus } from '../src/events/event-bus';
@@ -7,9 +6,18 @@ import { TaskEventFanout } from '../src/events/task-event-fanout';
 import { createAgent } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { openSse, type SseListener } from './utils/sse-listener';
-import { createTestApp, type TestApp } from './utils/test-app';
+import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
-import { connectEvents, inOrder, key, submitBatch, type Update } from './utils/live-socket';
+import {
+  connectEvents,
+  inOrder,
+  key,
+  listeningApp,
+  publishEvents,
+  stopReading,
+  submitBatch,
+  type Update,
+} from './utils/live-socket';
 
 const SOCKETS = Number(process.env.TEST_LISTENER_SOCKETS ?? 150);
 const STREAMS = Number(process.env.TEST_LISTENER_STREAMS ?? 50);
@@ -34,9 +42,7 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
   const streams: SseListener[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { EVENTS_CLIENT_MAX_PENDING: '64kb' } });
-    await t.app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    ({ t, url } = await listeningApp({ EVENTS_CLIENT_MAX_PENDING: '64kb' }));
     admin = await login(t.http, ADMIN.email, ADMIN.password);
     op = await createUser(t, 'operator');
   });
@@ -160,31 +166,18 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     stalled.socket.on('disconnect', () => (stalledGone = true));
 
     // The client's TCP socket stops reading: the kernel's buffers fill, then the server's.
-    const engine = stalled.socket.io.engine as unknown as {
-      transport: { ws: { _socket: { pause(): void; destroy(): void } } };
-    };
-    const stalledTcp = engine.transport.ws._socket;
-    stalledTcp.pause();
+    const stalledTcp = stopReading(stalled.socket);
     stalledSse.pause();
 
     // 16 MB of events, far more than the kernel holds for a client that does not read.
-    const big = 'x'.repeat(16 * 1024);
     const count = 1000;
-    for (let i = 0; i < count; i += 1) {
-      const event: TaskEvent = {
-        taskId: '00000000-0000-4000-8000-000000000001',
-        agentId,
-        createdBy: admin.id,
-        status: 'running',
-        progress: i,
-        progressMessage: big,
-        attempts: 1,
-        error: null,
-        updatedAt: new Date().toISOString(),
-      };
-      bus.publish(event);
-      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await publishEvents(bus, {
+      agentId,
+      createdBy: admin.id,
+      count,
+      progressMessage: 'x'.repeat(16 * 1024),
+      burst: 20,
+    });
 
     await waitFor(
       async () => gateway.connections === socketsBefore - 1 && fanout.size === streamsBefore - 1,

@@ -1,7 +1,9 @@
+import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
+import type { EventBus } from '../../src/events/event-bus';
 import { bearer, type TestUser } from '../factories/users';
-import type { TestApp } from './test-app';
+import { createTestApp, type TestApp } from './test-app';
 
 /** A task event as a live listener receives it (the fields the tests compare). */
 export interface Update {
@@ -47,4 +49,51 @@ export async function submitBatch(t: TestApp, user: TestUser, agentId: string, n
     .send({ tasks: Array.from({ length: n }, (_, i) => ({ agentId, input: { expression: `${i} + 1` } })) })
     .expect(202);
   return (res.body.data as { id: string }[]).map((task) => task.id);
+}
+
+/** An app listening on a loopback port, for live clients, and its URL. */
+export async function listeningApp(env: Record<string, string>): Promise<{ t: TestApp; url: string }> {
+  const t = await createTestApp({ env });
+  await t.app.listen(0, '127.0.0.1');
+  return { t, url: `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}` };
+}
+
+/** Stops reading a connected client's TCP socket (the kernel's buffers fill, then the server's); the socket. */
+export function stopReading(socket: Socket): { destroy(): void } {
+  const engine = socket.io.engine as unknown as {
+    transport: { ws: { _socket: { pause(): void; destroy(): void } } };
+  };
+  const tcp = engine.transport.ws._socket;
+  tcp.pause();
+  return tcp;
+}
+
+/**
+ * Publishes `count` `running` events of one made-up task of `agentId`, `progress` 0, 1, 2, …, each carrying
+ * `progressMessage`, `burst` at a time with a pause of 5 ms between bursts.
+ */
+export async function publishEvents(
+  bus: EventBus,
+  {
+    agentId,
+    createdBy,
+    count,
+    progressMessage,
+    burst,
+  }: Record<'agentId' | 'createdBy' | 'progressMessage', string> & Record<'count' | 'burst', number>,
+): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    bus.publish({
+      taskId: '00000000-0000-4000-8000-000000000001',
+      agentId,
+      createdBy,
+      status: 'running',
+      progress: i,
+      progressMessage,
+      attempts: 1,
+      error: null,
+      updatedAt: new Date().toISOString(),
+    });
+    if (i % burst === burst - 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
