@@ -5,7 +5,8 @@
  * until every client has each task's three events (queued, running, succeeded) or 60 s pass, then replies
  * with the counts and the latency percentiles (task state written, `updatedAt` → received here). The Socket.IO
  * clients speak the protocol themselves (bench/socket-io-wire.ts): this process shares the machine's cores with
- * the platform, and socket.io-client would spend more CPU per event than the server does.
+ * the platform, and socket.io-client would spend more CPU per event than the server does. They subscribe in
+ * batches, as the console does: an agent's events come as `tasks.updated` arrays, one packet per window.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
@@ -47,11 +48,16 @@ const listeners: Listener[] = [];
 const sockets: Socket[] = [];
 const requests: http.ClientRequest[] = [];
 let dropped = 0;
+/** `tasks.updated` packets the Socket.IO listeners received (each an array of events). */
+let socketPackets = 0;
 
 async function openSocket(apiUrl: string, token: string, listener: Listener): Promise<void> {
   const socket = await follow(apiUrl, token, listener.agentId, {
     onEvent: (name, data) => {
-      if (name === 'task.updated') listener.take(data as TaskUpdate, Date.now());
+      const at = Date.now();
+      if (name !== 'tasks.updated') return;
+      socketPackets += 1;
+      for (const event of data as TaskUpdate[]) listener.take(event, at);
     },
     onClose: () => (dropped += 1),
   });
@@ -116,6 +122,7 @@ async function report(expected: Record<string, number>): Promise<unknown> {
     receivedEvents: listeners.reduce((sum, l) => sum + l.received, 0),
     outOfOrder: listeners.reduce((sum, l) => sum + l.outOfOrder, 0),
     dropped,
+    socketPackets,
     latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN },
   };
 }

@@ -17,6 +17,8 @@ interface ListenerReport {
   receivedEvents: number;
   outOfOrder: number;
   dropped: number;
+  /** The Socket.IO listeners' packets: their events came in this many `tasks.updated` arrays. */
+  socketPackets: number;
   latencyMs: { p50: number; p99: number; max: number };
 }
 

@@ -5,8 +5,9 @@ import type { Socket } from 'node:net';
 /**
  * A Socket.IO client of the namespace `/events` reduced to what (j)'s listeners do, speaking the protocol
  * itself (Engine.IO 4 over a WebSocket, as socket.io-client does with `transports: ['websocket']`): connect with
- * a token, subscribe (and wait for the acknowledgement), answer the server's pings, and hand each event's data
- * to `onEvent`, parsed once. The server sees the same connection and packets as from socket.io-client; the
+ * a token, subscribe to an agent's events in batches (`{agentId, batch: true}`, as the console does; and wait for
+ * the acknowledgement), answer the server's pings, and hand each event's data to `onEvent`, parsed once per
+ * packet (a `tasks.updated` array of events is one packet). The server sees the same connection and packets as from socket.io-client; the
  * listeners' process, which shares the machine with the platform it measures, spends a fraction of the CPU
  * socket.io-client spends per event (its chain of emitters, the packet decoder, the `ws` stream).
  */
@@ -69,7 +70,8 @@ export async function follow(apiUrl: string, token: string, agentId: string, lis
       listener.onEvent(data[0], data[1]);
     } else if (text === '2') send('3');
     else if (text.startsWith('0{')) send(`40${NAMESPACE},${JSON.stringify({ token })}`);
-    else if (text.startsWith(`40${NAMESPACE},`)) send(`42${NAMESPACE},1${JSON.stringify(['subscribe', { agentId }])}`);
+    else if (text.startsWith(`40${NAMESPACE},`))
+      send(`42${NAMESPACE},1${JSON.stringify(['subscribe', { agentId, batch: true }])}`);
     else if (text.startsWith(`43${NAMESPACE},1`)) {
       const [reply] = JSON.parse(text.slice(`43${NAMESPACE},1`.length)) as [{ ok: boolean }];
       if (reply.ok) settle?.resolve();

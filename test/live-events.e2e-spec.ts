@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { filter } from 'rxjs';
 import { EventsGateway } from '../src/events/events.gateway';
@@ -12,23 +12,13 @@ import { ADMIN, bearer, createUser, login, type TestUser } from './factories/use
 import { readSse } from './utils/sse';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
+import { connectEvents } from './utils/live-socket';
 
 interface TaskUpdate {
   taskId: string;
   status: string;
   output?: unknown;
   error?: unknown;
-}
-
-function connect(url: string, token?: string): Promise<Socket> {
-  const socket = io(`${url}/events`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
 }
 
 describe('live events over Socket.IO, across API instances', () => {
@@ -61,8 +51,8 @@ describe('live events over Socket.IO, across API instances', () => {
   });
 
   it('refuses a connection without a valid token', async () => {
-    await expect(connect(apiUrl)).rejects.toThrow('UNAUTHENTICATED');
-    await expect(connect(apiUrl, 'not-a-token')).rejects.toThrow('UNAUTHENTICATED');
+    await expect(connectEvents(apiUrl)).rejects.toThrow('UNAUTHENTICATED');
+    await expect(connectEvents(apiUrl, 'not-a-token')).rejects.toThrow('UNAUTHENTICATED');
   });
 
   it('relays task.updated from a worker to a client of another instance, for tasks and agents it may see', async () => {
@@ -74,7 +64,7 @@ describe('live events over Socket.IO, across API instances', () => {
       .expect(200);
     const task = await submitTask(worker, op, { agentId: agent.id, input: { expression: '20 + 1' } });
 
-    const socket = await connect(apiUrl, op.accessToken);
+    const socket = await connectEvents(apiUrl, op.accessToken);
     sockets.push(socket);
     const byTask: TaskUpdate[] = [];
     const byAgent: TaskUpdate[] = [];
@@ -112,7 +102,7 @@ describe('live events over Socket.IO, across API instances', () => {
     const kept = await createAgent(worker, op, { type: 'calculator' });
     const waiting = await submitTask(worker, op, { agentId: paused.id, input: { expression: '1 + 1' } });
 
-    const socket = await connect(apiUrl, op.accessToken);
+    const socket = await connectEvents(apiUrl, op.accessToken);
     sockets.push(socket);
     const updates: (TaskUpdate & { agentId: string })[] = [];
     socket.on('task.updated', (e: TaskUpdate & { agentId: string }) => updates.push(e));
@@ -177,7 +167,7 @@ describe('live events over Socket.IO, across API instances', () => {
     await waitFor(async () => gateway.connections === 0, 5_000);
 
     const agent = await createAgent(worker, op, { type: 'calculator' });
-    const socket = await connect(apiUrl, op.accessToken);
+    const socket = await connectEvents(apiUrl, op.accessToken);
     sockets.push(socket);
     const updates: TaskUpdate[] = [];
     socket.on('task.updated', (e: TaskUpdate) => updates.push(e));
@@ -217,7 +207,7 @@ describe('live events over Socket.IO, across API instances', () => {
   it("does not let a user follow someone else's task, nor see it through the agent", async () => {
     const other = await createUser(worker, 'operator');
     const agent = await createAgent(worker, op, { type: 'calculator' });
-    const socket = await connect(apiUrl, other.accessToken);
+    const socket = await connectEvents(apiUrl, other.accessToken);
     sockets.push(socket);
     const seen: TaskUpdate[] = [];
     socket.on('task.updated', (e: TaskUpdate) => seen.push(e));
@@ -229,7 +219,7 @@ describe('live events over Socket.IO, across API instances', () => {
     const reply = await socket.emitWithAck('subscribe', { taskId: task.id });
     expect(reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'NOT_FOUND' }) });
     const admin = await login(worker.http, ADMIN.email, ADMIN.password);
-    const adminSocket = await connect(apiUrl, admin.accessToken);
+    const adminSocket = await connectEvents(apiUrl, admin.accessToken);
     sockets.push(adminSocket);
     const adminSeen: TaskUpdate[] = [];
     adminSocket.on('task.updated', (e: TaskUpdate) => adminSeen.push(e));
@@ -273,14 +263,14 @@ describe('run.updated on Socket.IO', () => {
       .expect(202);
     const runId = run.body.data.id as string;
 
-    const stranger = await connect(url, (await createUser(t, 'operator')).accessToken);
+    const stranger = await connectEvents(url, (await createUser(t, 'operator')).accessToken);
     expect(await stranger.emitWithAck('subscribe', { runId })).toEqual({
       ok: false,
       error: expect.objectContaining({ code: 'NOT_FOUND' }),
     });
     stranger.close();
 
-    const socket = await connect(url, op.accessToken);
+    const socket = await connectEvents(url, op.accessToken);
     const updates: { runId: string; status: string }[] = [];
     socket.on('run.updated', (e: { runId: string; status: string }) => updates.push(e));
     expect(await socket.emitWithAck('subscribe', { runId })).toEqual({ ok: true, room: `run:${runId}` });

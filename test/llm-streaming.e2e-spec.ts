@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { EventStreamParser } from '../src/agents/outbound/event-stream';
 import { createAgent, settled, submitTask } from './factories/tasks';
@@ -8,6 +8,7 @@ import { bearer, createUser, type TestUser } from './factories/users';
 import { LoopbackServer, streamChat } from './utils/loopback-server';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
+import { connectEvents } from './utils/live-socket';
 
 interface Delta {
   taskId: string;
@@ -23,14 +24,6 @@ interface TaskUpdate {
 }
 /** What a live client saw, in the order it saw it. */
 type Seen = { kind: 'delta'; event: Delta } | { kind: 'task'; event: TaskUpdate };
-
-function connect(url: string, token: string): Promise<Socket> {
-  const socket = io(`${url}/events`, { auth: { token }, transports: ['websocket'], reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
 
 /** Follows a task's SSE stream as it arrives (the parser is the one the llm agent reads model streams with). */
 function followSse(url: string, path: string, token: string) {
@@ -96,7 +89,7 @@ describe('llm answers stream to live clients (full stack, OpenAI-compatible stub
     const agent = await createAgent(t, op, { type: 'llm', config: { baseUrl: `${stubUrl}/v1`, model: 'tiny' } });
     await setStatus(agent.id, 'paused');
     const task = await submitTask(t, op, { agentId: agent.id, input: { prompt: 'Tell a story' }, ...body });
-    const socket = await connect(url, op.accessToken);
+    const socket = await connectEvents(url, op.accessToken);
     sockets.push(socket);
     const bySocket: Seen[] = [];
     socket.on('task.output.delta', (event: Delta) => bySocket.push({ kind: 'delta', event }));

@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { type TaskEvent, EventBus } from '../src/events/event-bus';
 import { EventsGateway } from '../src/events/events.gateway';
@@ -7,59 +6,31 @@ import { TaskEventFanout } from '../src/events/task-event-fanout';
 import { createAgent } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { openSse, type SseListener } from './utils/sse-listener';
-import { createTestApp, type TestApp } from './utils/test-app';
+import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
+import {
+  connectEvents,
+  inOrder,
+  key,
+  listeningApp,
+  publishEvents,
+  stopReading,
+  submitBatch,
+  type Update,
+} from './utils/live-socket';
 
 const SOCKETS = Number(process.env.TEST_LISTENER_SOCKETS ?? 150);
 const STREAMS = Number(process.env.TEST_LISTENER_STREAMS ?? 50);
 jest.setTimeout(120_000);
-const RANK: Record<string, number> = { queued: 0, running: 1, succeeded: 2 };
-
-interface Update {
-  taskId: string;
-  agentId: string;
-  status: string;
-  attempts: number;
-}
-
-function connect(url: string, token: string): Promise<Socket> {
-  const socket = io(`${url}/events`, { auth: { token }, transports: ['websocket'], reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
 
 /** A socket subscribed to an agent, collecting its `task.updated` events. */
 async function follower(url: string, user: TestUser, agentId: string): Promise<{ socket: Socket; got: Update[] }> {
-  const socket = await connect(url, user.accessToken);
+  const socket = await connectEvents(url, user.accessToken);
   const got: Update[] = [];
   socket.on('task.updated', (e: Update) => got.push(e));
   const reply = (await socket.emitWithAck('subscribe', { agentId })) as { ok: boolean };
   if (!reply.ok) throw new Error(`subscribe: ${JSON.stringify(reply)}`);
   return { socket, got };
-}
-
-const key = (e: Update): string => `${e.taskId}:${e.status}:${e.attempts}`;
-
-/** Every task's events came in the order they were made: queued, running, succeeded, each once. */
-function inOrder(events: Update[]): boolean {
-  const last = new Map<string, number>();
-  for (const e of events) {
-    const rank = RANK[e.status];
-    if (rank === undefined || rank <= (last.get(e.taskId) ?? -1)) return false;
-    last.set(e.taskId, rank);
-  }
-  return true;
-}
-
-async function submitBatch(t: TestApp, user: TestUser, agentId: string, n: number): Promise<string[]> {
-  const res = await request(t.http)
-    .post('/api/v1/tasks/batch')
-    .set(...bearer(user))
-    .send({ tasks: Array.from({ length: n }, (_, i) => ({ agentId, input: { expression: `${i} + 1` } })) })
-    .expect(202);
-  return (res.body.data as { id: string }[]).map((task) => task.id);
 }
 
 describe('many live listeners (Socket.IO and SSE) on one API', () => {
@@ -71,9 +42,7 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
   const streams: SseListener[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { EVENTS_CLIENT_MAX_PENDING: '64kb' } });
-    await t.app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    ({ t, url } = await listeningApp({ EVENTS_CLIENT_MAX_PENDING: '64kb' }));
     admin = await login(t.http, ADMIN.email, ADMIN.password);
     op = await createUser(t, 'operator');
   });
@@ -197,31 +166,18 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     stalled.socket.on('disconnect', () => (stalledGone = true));
 
     // The client's TCP socket stops reading: the kernel's buffers fill, then the server's.
-    const engine = stalled.socket.io.engine as unknown as {
-      transport: { ws: { _socket: { pause(): void; destroy(): void } } };
-    };
-    const stalledTcp = engine.transport.ws._socket;
-    stalledTcp.pause();
+    const stalledTcp = stopReading(stalled.socket);
     stalledSse.pause();
 
     // 16 MB of events, far more than the kernel holds for a client that does not read.
-    const big = 'x'.repeat(16 * 1024);
     const count = 1000;
-    for (let i = 0; i < count; i += 1) {
-      const event: TaskEvent = {
-        taskId: '00000000-0000-4000-8000-000000000001',
-        agentId,
-        createdBy: admin.id,
-        status: 'running',
-        progress: i,
-        progressMessage: big,
-        attempts: 1,
-        error: null,
-        updatedAt: new Date().toISOString(),
-      };
-      bus.publish(event);
-      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await publishEvents(bus, {
+      agentId,
+      createdBy: admin.id,
+      count,
+      progressMessage: 'x'.repeat(16 * 1024),
+      burst: 20,
+    });
 
     await waitFor(
       async () => gateway.connections === socketsBefore - 1 && fanout.size === streamsBefore - 1,

@@ -42,6 +42,13 @@ describe('loadConfig', () => {
     expect(config.auth.refreshTtlSeconds).toBe(30 * 86400);
     expect(config.rateLimits).toEqual({ perMinute: 100, loginPerMinute: 5, frontendMetricsPerMinute: 1000 });
     expect(config.worker.concurrency).toBe(10);
+    expect(config.events).toEqual({ clientMaxPendingBytes: 1024 * 1024, batchMs: 50 });
+  });
+
+  it('takes an event batch window from 0 (the end of a turn) to 5 s', () => {
+    expect(loadConfig({ EVENTS_BATCH_MS: '0' }).events.batchMs).toBe(0);
+    expect(loadConfig({ EVENTS_BATCH_MS: '200' }).events.batchMs).toBe(200);
+    for (const bad of ['-1', '5001', '1.5', 'soon']) expectInvalid({ EVENTS_BATCH_MS: bad }, 'EVENTS_BATCH_MS');
   });
 
   it('generates a per-process JWT secret outside production, with a warning', () => {

@@ -92,8 +92,8 @@ export interface AppConfig {
   };
   log: { level: EnvSchema['LOG_LEVEL'] };
   shutdownTimeoutMs: number;
-  /** Live events: how much a slow client may hold up before it is let go. */
-  events: { clientMaxPendingBytes: number };
+  /** Live events: how much a slow client may hold up before it is let go; an agent's events' batch window. */
+  events: { clientMaxPendingBytes: number; batchMs: number };
 }
 
 /** Values that appear in examples and must never protect a production deployment. */
@@ -318,6 +318,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     },
     log: { level: parsed.LOG_LEVEL },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
-    events: { clientMaxPendingBytes: bytes.parse(parsed.EVENTS_CLIENT_MAX_PENDING) ?? 1024 * 1024 },
+    events: {
+      clientMaxPendingBytes: bytes.parse(parsed.EVENTS_CLIENT_MAX_PENDING) ?? 1024 * 1024,
+      batchMs: parsed.EVENTS_BATCH_MS,
+    },
   };
 }

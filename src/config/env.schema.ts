@@ -326,4 +326,14 @@ export class EnvSchema extends StorageSettings {
    */
   @Matches(BYTE_SIZE, { message: 'must be a size such as 1mb, 512kb or 1048576' })
   EVENTS_CLIENT_MAX_PENDING = '1mb';
+
+  /**
+   * How long an agent's task events are gathered before they are sent together: to Socket.IO subscribers
+   * that ask for batches (`tasks.updated`), and on agent SSE streams. 0: at the end of the event loop's turn.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  EVENTS_BATCH_MS = 50;
 }

@@ -1,5 +1,5 @@
 import { ApiEventStream } from '../common/swagger/api-event-stream';
-import { Controller, Get, Inject, Logger, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, type OnModuleDestroy, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AgentsService } from '../agents/agents.service';
@@ -10,23 +10,34 @@ import { ApiErrors } from '../common/swagger/api-envelope';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { agentRoom } from './rooms';
-import { SseResponse } from './sse-response';
+import { SseResponse, type SseWindow, sseWindow } from './sse-response';
 import { TaskEventFanout } from './task-event-fanout';
 
-/** Server-Sent Events of an agent's tasks: what a console page of the agent follows, as the agent room on Socket.IO. */
+/**
+ * Server-Sent Events of an agent's tasks: what a console page of the agent follows, as the agent room on Socket.IO.
+ * A busy agent's events are written at most once per EVENTS_BATCH_MS, each stream's together (each still an
+ * event of its own): a write per window instead of one per event.
+ */
 @ApiTags('agents')
 @ApiBearerAuth('bearer')
 @ApiSecurity('apiKey')
 @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
 @Controller('agents')
-export class AgentEventsController {
+export class AgentEventsController implements OnModuleDestroy {
   private readonly logger = new Logger(AgentEventsController.name);
+  private readonly window: SseWindow;
 
   constructor(
     private readonly agents: AgentsService,
     private readonly fanout: TaskEventFanout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.window = sseWindow(config.events.batchMs);
+  }
+
+  onModuleDestroy(): void {
+    this.window.stop();
+  }
 
   @Get(':id/events')
   @RequirePermissions('agents:read')
@@ -47,10 +58,15 @@ export class AgentEventsController {
     await this.fanout.listening();
     // Gone while its access was checked: nothing to listen for.
     if (res.destroyed || res.req.socket.destroyed) return;
-    const stream = new SseResponse(res, this.config.events.clientMaxPendingBytes, (reason) => {
-      stop();
-      if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
-    });
+    const stream = new SseResponse(
+      res,
+      this.config.events.clientMaxPendingBytes,
+      (reason) => {
+        stop();
+        if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
+      },
+      this.window,
+    );
     // Listening before the headers go: an event published once the client sees the stream reaches it.
     const stop = this.fanout.listen(agentRoom(principal, id), (frame) => stream.send(frame));
     stream.open();

@@ -16,9 +16,10 @@ import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { EventBus } from './event-bus';
+import { EventBus, type TaskEvent } from './event-bus';
+import { EventBatches } from './event-batches';
 import { sendFramesTogether } from './frames-together';
-import { agentRoom, taskRooms } from './rooms';
+import { agentRoom, batchedAgentRoom, batchedTaskRooms, taskRooms } from './rooms';
 import { SlowReader } from './slow-reader';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
@@ -27,14 +28,22 @@ interface SubscribeRequest {
   taskId?: unknown;
   agentId?: unknown;
   runId?: unknown;
+  batch?: unknown;
 }
 
 type SubscribeReply = { ok: true; room: string } | { ok: false; error: { code: string; message: string } };
 
+const KINDS = ['task', 'agent', 'run'] as const;
+
 interface Subject {
-  kind: 'task' | 'agent' | 'run';
+  kind: (typeof KINDS)[number];
   id: string;
+  /** An agent's events in batches (`tasks.updated`) rather than one by one. */
+  batch: boolean;
 }
+
+/** The most events one `tasks.updated` carries: more within a window leave in several. */
+const BATCH_MAX_EVENTS = 500;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const principalOf = (socket: Socket) => socket.data.principal as Principal;
@@ -42,18 +51,31 @@ const INVALID_SUBJECT: SubscribeReply = {
   ok: false,
   error: { code: 'VALIDATION_FAILED', message: 'Send {taskId}, {agentId} or {runId} (a UUID)' },
 };
+const INVALID_BATCH: SubscribeReply = {
+  ok: false,
+  error: { code: 'VALIDATION_FAILED', message: '`batch` is a boolean, and true only with {agentId}' },
+};
 
-/** What a `subscribe` or `unsubscribe` body names: a task, an agent or a run (the first valid of them). */
-function subjectOf(body: SubscribeRequest | undefined): Subject | null {
-  if (typeof body?.taskId === 'string' && UUID.test(body.taskId)) return { kind: 'task', id: body.taskId };
-  if (typeof body?.agentId === 'string' && UUID.test(body.agentId)) return { kind: 'agent', id: body.agentId };
-  if (typeof body?.runId === 'string' && UUID.test(body.runId)) return { kind: 'run', id: body.runId };
-  return null;
+/**
+ * What a `subscribe` or `unsubscribe` body names: a task, an agent or a run (the first valid of them), and
+ * whether an agent's events come in batches; or the reply refusing it.
+ */
+function subjectOf(body: SubscribeRequest | undefined): Subject | SubscribeReply {
+  const batch = body?.batch === undefined ? false : body.batch;
+  if (typeof batch !== 'boolean') return INVALID_BATCH;
+  const idOf = (kind: Subject['kind']): unknown => body?.[`${kind}Id`];
+  const kind = KINDS.find((k) => {
+    const id = idOf(k);
+    return typeof id === 'string' && UUID.test(id);
+  });
+  if (!kind) return INVALID_SUBJECT;
+  return batch && kind !== 'agent' ? INVALID_BATCH : { kind, id: idOf(kind) as string, batch };
 }
 
 /** A subject's room for this principal: non-admins follow an agent's tasks of their own only. */
-function roomOf(principal: Principal, subject: Subject): string {
-  return subject.kind === 'agent' ? agentRoom(principal, subject.id) : `${subject.kind}:${subject.id}`;
+function roomOf(principal: Principal, { kind, id, batch }: Subject): string {
+  if (kind !== 'agent') return `${kind}:${id}`;
+  return batch ? batchedAgentRoom(principal, id) : agentRoom(principal, id);
 }
 
 /**
@@ -73,7 +95,9 @@ function inOrder(socket: Socket, handle: () => Promise<SubscribeReply>): Promise
  * Every API instance reads the task and run events of all processes from Redis (see EventBus) and emits
  * `task.updated` and `run.updated` to the rooms of its own clients, and `task.output.delta` (the output of a
  * running attempt as it is produced) to the task's room, so clients of every instance receive them; emitting
- * never waits on a slow client.
+ * never waits on a slow client. An agent's subscribers that ask for batches get its task events gathered for
+ * EVENTS_BATCH_MS, as one `tasks.updated` (an array, in order) per room and window: a packet per window
+ * instead of one per event, encoded once for the room.
  */
 @WebSocketGateway({ namespace: '/events', cors: { origin: false } })
 export class EventsGateway
@@ -82,6 +106,8 @@ export class EventsGateway
   private readonly logger = new Logger(EventsGateway.name);
   private readonly relays: Subscription[] = [];
   private readonly maxPendingBytes: number;
+  /** Task events waiting for the batched agent rooms, by room. */
+  private readonly batches: EventBatches<string, TaskEvent>;
 
   @WebSocketServer()
   private readonly server!: Namespace;
@@ -94,6 +120,11 @@ export class EventsGateway
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.maxPendingBytes = config.events.clientMaxPendingBytes;
+    this.batches = new EventBatches(
+      config.events.batchMs,
+      (room, events) => this.server.to(room).emit('tasks.updated', events),
+      BATCH_MAX_EVENTS,
+    );
   }
 
   /**
@@ -110,13 +141,20 @@ export class EventsGateway
     sendFramesTogether(socket.conn);
     if (this.relays.length > 0) return;
     this.relays.push(
-      this.events.events().subscribe((event) => this.server.to(taskRooms(event)).emit('task.updated', event)),
+      this.events.events().subscribe((event) => this.relayTaskEvent(event)),
       this.events.runEvents().subscribe((event) => this.server.to(`run:${event.runId}`).emit('run.updated', event)),
       // To the task's own room only: an agent's room would carry every token of all its tasks.
       this.events
         .outputDeltas()
         .subscribe((delta) => this.server.to(`task:${delta.taskId}`).emit('task.output.delta', delta)),
     );
+  }
+
+  private relayTaskEvent(event: TaskEvent): void {
+    this.server.to(taskRooms(event)).emit('task.updated', event);
+    // Gathered only for rooms with a member here: no one's events wait for a room no one is in.
+    const rooms = this.server.adapter.rooms;
+    for (const room of batchedTaskRooms(event)) if (rooms.has(room)) this.batches.add(room, event);
   }
 
   /**
@@ -156,6 +194,7 @@ export class EventsGateway
 
   private stopRelaying(): void {
     for (const relay of this.relays.splice(0)) relay.unsubscribe();
+    this.batches.stop();
   }
 
   afterInit(server: Namespace): void {
@@ -184,7 +223,7 @@ export class EventsGateway
   unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest): Promise<SubscribeReply> {
     return inOrder(socket, async () => {
       const subject = subjectOf(body);
-      if (!subject) return INVALID_SUBJECT;
+      if ('ok' in subject) return subject;
       const room = roomOf(principalOf(socket), subject);
       await socket.leave(room);
       return { ok: true, room };
@@ -194,7 +233,7 @@ export class EventsGateway
   private async join(socket: Socket, body: SubscribeRequest): Promise<SubscribeReply> {
     const principal = principalOf(socket);
     const subject = subjectOf(body);
-    if (!subject) return INVALID_SUBJECT;
+    if ('ok' in subject) return subject;
     try {
       if (subject.kind === 'task') await this.tasks.get(principal, subject.id);
       if (subject.kind === 'agent' && !principal.permissions.has('agents:read'))

@@ -9,7 +9,17 @@ export function agentRoom(principal: Principal, agentId: string): string {
   return `agent:${agentId}:${isAdmin(principal) ? 'all' : `user:${principal.userId}`}`;
 }
 
+/** The room of an agent's task events sent in batches (`tasks.updated`), with the access of {@link agentRoom}. */
+export function batchedAgentRoom(principal: Principal, agentId: string): string {
+  return `${agentRoom(principal, agentId)}:batch`;
+}
+
 /** The rooms a task event goes to: the task's own, and its agent's (everyone's, and its creator's). */
 export function taskRooms(event: TaskEvent): string[] {
   return [`task:${event.taskId}`, `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`];
+}
+
+/** The rooms of subscribers that receive a task event in a batch: its agent's, everyone's and its creator's. */
+export function batchedTaskRooms(event: TaskEvent): string[] {
+  return [`agent:${event.agentId}:all:batch`, `agent:${event.agentId}:user:${event.createdBy}:batch`];
 }

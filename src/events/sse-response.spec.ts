@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Response } from 'express';
-import { SseResponse } from './sse-response';
+import { type BatchClock, EventBatches } from './event-batches';
+import { SseResponse, type SseWindow } from './sse-response';
 
 /** What SseResponse uses of an express Response: writes are recorded, nothing is sent. */
 class FakeResponse extends EventEmitter {
@@ -66,5 +67,28 @@ describe('SseResponse', () => {
     expect(res.destroyed).toBe(true);
     await nextTurn();
     expect(res.writes).toEqual(['event: task\ndata: 1\n\n']);
+  });
+
+  it('writes the frames of a window together, once the window ends, and none of a stream gone meanwhile', () => {
+    let endWindow = (): void => undefined;
+    const clock: BatchClock = {
+      schedule: (run) => {
+        endWindow = run;
+        return () => undefined;
+      },
+    };
+    const window: SseWindow = new EventBatches(50, (s, frames) => s.write(frames), undefined, clock);
+    const [a, b] = [new FakeResponse(), new FakeResponse()];
+    const streams = [a, b].map(
+      (res) => new SseResponse(res as unknown as Response, 1_000_000, () => undefined, window),
+    );
+    streams[0].send('event: task\ndata: 1\n\n');
+    streams[1].send('event: task\ndata: 1\n\n');
+    streams[0].send('event: task\ndata: 2\n\n');
+    b.emit('close');
+    expect(a.writes).toEqual([]);
+    endWindow();
+    expect(a.writes).toEqual(['event: task\ndata: 1\n\nevent: task\ndata: 2\n\n']);
+    expect(b.writes).toEqual([]);
   });
 });

@@ -1,14 +1,16 @@
 import { useEffect, useRef } from 'react';
 import type { Socket } from 'socket.io-client';
 import { accessToken } from '../api/credentials';
+import {
+  type LiveEvent,
+  liveEventsOf,
+  SOCKET_EVENTS,
+  type SocketEventName,
+  type Subscription,
+  subscribeBody,
+} from './live-subjects';
 
-/** What a live-event subscription is about (one of them). */
-export type Subscription = { taskId: string } | { agentId: string } | { runId: string };
-export type LiveEventName = 'task.updated' | 'task.output.delta' | 'run.updated';
-export interface LiveEvent {
-  name: LiveEventName;
-  payload: Record<string, unknown>;
-}
+export type { LiveEvent, LiveEventName, Subscription } from './live-subjects';
 
 let socket: Promise<Socket> | null = null;
 
@@ -44,7 +46,7 @@ function unfollow(key: string, subject: Subscription): void {
   followers.delete(key);
   // A disconnected socket has no rooms left to leave (and would send this on reconnecting).
   void socket?.then((s) => {
-    if (!followers.has(key) && s.connected) s.emit('unsubscribe', subject);
+    if (!followers.has(key) && s.connected) s.emit('unsubscribe', subscribeBody(subject));
   });
 }
 
@@ -57,7 +59,10 @@ export function disconnectLiveEvents(): void {
 /**
  * Calls `onEvents` with the events of `subscription` (one subject, or several: a list following many agents
  * takes one listener, not one per agent), batched per animation frame: a page writes them into the query
- * cache (`queryClient.setQueryData`), never into state of its own. Unmounted, it unsubscribes (from each
+ * cache (`queryClient.setQueryData`), never into state of its own. An agent's events come from the server in
+ * batches (`tasks.updated`) and are handed over as the `task.updated` events they hold; a page showing a task
+ * of an agent it also follows may get that task's events twice (from the task's room and the agent's batch),
+ * each write the same state again. Unmounted, it unsubscribes (from each
  * subject no other mounted hook follows).
  */
 export function useLiveEvents(
@@ -83,9 +88,9 @@ export function useLiveEvents(
       pending = [];
       if (batch.length && !closed) handler.current(batch);
     };
-    const listeners = (['task.updated', 'task.output.delta', 'run.updated'] as const).map((name) => {
-      const listener = (payload: Record<string, unknown>) => {
-        pending.push({ name, payload });
+    const listeners = SOCKET_EVENTS.map((name: SocketEventName) => {
+      const listener = (payload: unknown) => {
+        pending.push(...liveEventsOf(name, payload));
         frame ||= requestAnimationFrame(flush);
       };
       return [name, listener] as const;
@@ -93,7 +98,7 @@ export function useLiveEvents(
     let current: Socket | null = null;
     // Rooms do not survive a reconnection: subscribe again on each.
     const subscribe = () => {
-      for (const { subject } of followed) current?.emit('subscribe', subject);
+      for (const { subject } of followed) current?.emit('subscribe', subscribeBody(subject));
     };
     for (const { key } of followed) follow(key);
     void connect().then((s) => {

@@ -1,0 +1,113 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type BatchClock, EventBatches } from './event-batches';
+
+/** A clock whose windows end when the test says so. */
+class FakeClock implements BatchClock {
+  readonly windows: { run: () => void; ms: number; cancelled: boolean }[] = [];
+  schedule(run: () => void, ms: number): () => void {
+    const window = { run, ms, cancelled: false };
+    this.windows.push(window);
+    return () => (window.cancelled = true);
+  }
+  get open(): number {
+    return this.windows.filter((w) => !w.cancelled).length;
+  }
+  /** Ends the window opened last. */
+  end(): void {
+    const window = this.windows[this.windows.length - 1];
+    if (!window.cancelled) window.run();
+  }
+}
+
+describe('EventBatches', () => {
+  const make = (maxBatch?: number) => {
+    const clock = new FakeClock();
+    const sent: [string, number[]][] = [];
+    const batches = new EventBatches<string, number>(50, (key, values) => sent.push([key, values]), maxBatch, clock);
+    return { clock, sent, batches };
+  };
+
+  it('sends each key its values of a window together, in order, with one window open at a time', () => {
+    const { clock, sent, batches } = make();
+    batches.add('a', 1);
+    batches.add('b', 2);
+    batches.add('a', 3);
+    expect(sent).toEqual([]);
+    expect(clock.windows).toHaveLength(1);
+    expect(clock.windows[0].ms).toBe(50);
+    clock.end();
+    expect(sent).toEqual([
+      ['a', [1, 3]],
+      ['b', [2]],
+    ]);
+    expect(batches.size).toBe(0);
+    // The next value opens the next window.
+    batches.add('a', 4);
+    expect(clock.windows).toHaveLength(2);
+    clock.end();
+    expect(sent[2]).toEqual(['a', [4]]);
+  });
+
+  it('sends a key that reaches the largest batch at once, and the rest at the end of the window', () => {
+    const { clock, sent, batches } = make(3);
+    for (const value of [1, 2, 3, 4]) batches.add('a', value);
+    batches.add('b', 9);
+    expect(sent).toEqual([['a', [1, 2, 3]]]);
+    clock.end();
+    expect(sent).toEqual([
+      ['a', [1, 2, 3]],
+      ['a', [4]],
+      ['b', [9]],
+    ]);
+  });
+
+  it('opens no window for a batch sent at once', () => {
+    const { clock, sent, batches } = make(1);
+    batches.add('a', 1);
+    expect(sent).toEqual([['a', [1]]]);
+    expect(clock.open).toBe(0);
+  });
+
+  it('puts what a send adds into the next window', () => {
+    const clock = new FakeClock();
+    const sent: number[][] = [];
+    const batches: EventBatches<string, number> = new EventBatches(
+      50,
+      (_key, values) => {
+        sent.push(values);
+        if (values[0] === 1) batches.add('a', 2);
+      },
+      undefined,
+      clock,
+    );
+    batches.add('a', 1);
+    clock.end();
+    expect(sent).toEqual([[1]]);
+    expect(clock.open).toBe(1);
+    clock.end();
+    expect(sent).toEqual([[1], [2]]);
+  });
+
+  it('drops a key, and everything on stop, with its window', () => {
+    const { clock, sent, batches } = make();
+    batches.add('a', 1);
+    batches.add('b', 2);
+    batches.delete('a');
+    expect(batches.size).toBe(1);
+    batches.stop();
+    expect(clock.open).toBe(0);
+    expect(batches.size).toBe(0);
+    batches.flush();
+    expect(sent).toEqual([]);
+  });
+
+  it('sends at the end of the turn with a window of 0', async () => {
+    const sent: number[][] = [];
+    const batches = new EventBatches<string, number>(0, (_key, values) => sent.push(values));
+    batches.add('a', 1);
+    batches.add('a', 2);
+    expect(sent).toEqual([]);
+    await nextTurn();
+    expect(sent).toEqual([[1, 2]]);
+  });
+});
