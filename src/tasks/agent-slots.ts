@@ -3,10 +3,12 @@ import type Redis from 'ioredis';
 import { MicroBatcher } from '../database/micro-batcher';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
+import { StaleLeases } from './stale-leases';
 
 /**
  * Leases that cap how many tasks of one agent run at once across every worker. A lease expires by
- * itself, so a worker that dies cannot hold a slot forever. Asks of one agent made together are one call,
+ * itself, so a worker that dies cannot hold a slot forever; a set that turns a task away is checked for
+ * leases whose release was lost ({@link StaleLeases}). Asks of one agent made together are one call,
  * answered in their order as if each had been its own.
  * KEYS: the agent's lease set. ARGV: now (ms), limit, then a task id and its lease length (ms) per ask.
  */
@@ -64,7 +66,10 @@ export class AgentSlots {
     retryEachItem: false,
   });
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly stale: StaleLeases,
+  ) {
     this.acquireSlots = luaCommand(redis, 'ymeraAcquireAgentSlots', 1, ACQUIRE);
   }
 
@@ -84,7 +89,9 @@ export class AgentSlots {
       [...groupBy(asks, (a) => `${a.agentId} ${a.limit}`).values()].map(async (group) => {
         const { agentId, limit } = group[0].item;
         const args = group.flatMap(({ item }) => [item.taskId, String(item.leaseMs)]);
-        const answers = (await this.acquireSlots(`agent-slots:${agentId}`, now, String(limit), ...args)) as number[];
+        const key = `agent-slots:${agentId}`;
+        const answers = (await this.acquireSlots(key, now, String(limit), ...args)) as number[];
+        if (answers.includes(0)) this.stale.check(key);
         group.forEach(({ index }, i) => (granted[index] = answers[i] === 1));
       }),
     );

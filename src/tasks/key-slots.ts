@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
 import { slotTag } from '../redis/slot-tag';
+import { StaleLeases } from './stale-leases';
 
 /**
  * Takes a slot of one (agent, concurrency key), or parks the task as waiting for one.
@@ -38,14 +39,18 @@ return next[1] or false
  * worker. A task that finds the key full is parked: its job waits delayed, and the task whose slot frees
  * first wakes the longest parked one (see TaskRunner). A lease expires by itself, so a worker that dies
  * cannot hold a slot forever; a parked job also looks again by itself after a while, should its wake-up be
- * lost (a worker dying between release and wake, a job still being put back when woken).
+ * lost (a worker dying between release and wake, a job still being put back when woken). A key that parks a
+ * task is checked for leases whose release was lost ({@link StaleLeases}).
  */
 @Injectable()
 export class KeySlots {
   private readonly acquireSlot: LuaCommand;
   private readonly releaseSlot: LuaCommand;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly stale: StaleLeases,
+  ) {
     this.acquireSlot = luaCommand(redis, 'ymeraAcquireKeySlot', 2, ACQUIRE);
     this.releaseSlot = luaCommand(redis, 'ymeraReleaseKeySlot', 2, RELEASE);
   }
@@ -58,13 +63,9 @@ export class KeySlots {
 
   /** True when the task holds a slot of the key; false when it was parked to wait for one. */
   async acquire(agentId: string, key: string, taskId: string, limit: number, leaseMs: number): Promise<boolean> {
-    const granted = await this.acquireSlot(
-      ...this.keys(agentId, key),
-      taskId,
-      String(limit),
-      String(Date.now()),
-      String(leaseMs),
-    );
+    const keys = this.keys(agentId, key);
+    const granted = await this.acquireSlot(...keys, taskId, String(limit), String(Date.now()), String(leaseMs));
+    if (granted !== 1) this.stale.check(keys[0]);
     return granted === 1;
   }
 

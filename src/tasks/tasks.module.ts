@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
+import { StaleLeases } from './stale-leases';
 import { TaskCancellation } from './task-cancellation';
 import { TaskCheckpoints } from './persistence/task-checkpoints';
 import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
@@ -55,7 +56,7 @@ export class TasksModule {
         TaskExpiry,
         TaskRetentionQueries,
         TaskRetention,
-        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, TaskFlowControl] : []),
+        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, StaleLeases, TaskFlowControl] : []),
       ],
       exports: [
         TasksService,

@@ -10,7 +10,7 @@ import { ReadDatabase } from '../../database/read-database';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { TaskAttemptEntity } from '../entities/task-attempt.entity';
 import { TaskEntity } from '../entities/task.entity';
-import { CANCELLED_BY_REQUEST, FINAL_STATUSES, RETRYABLE_STATUSES, type Task } from '../task';
+import { CANCELLED_BY_REQUEST, FINAL_STATUSES, RETRYABLE_STATUSES, type Task, type TaskStatus } from '../task';
 import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from '../tasks.errors';
 import { TaskCheckpoints } from './task-checkpoints';
 import { type TaskFilter, taskFilterClause } from './task-filter';
@@ -223,6 +223,11 @@ export class TaskRepository {
   /** The task's attempts, first to last. */
   attempts(taskId: string): Promise<TaskAttemptEntity[]> {
     return this.dataSource.getRepository(TaskAttemptEntity).find({ where: { taskId }, order: { attempt: 'ASC' } });
+  }
+
+  /** The status of each of these tasks that exists. */
+  statusesOf(ids: string[]): Promise<{ id: string; status: TaskStatus }[]> {
+    return this.dataSource.manager.find(TaskEntity, { select: { id: true, status: true }, where: { id: In(ids) } });
   }
 
   /** The state of a run's step tasks; in the run's transaction when `em` is given. */

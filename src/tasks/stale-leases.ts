@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { REDIS } from '../redis/redis.module';
+import { luaCommand, type LuaCommand } from '../redis/lua-command';
+import { TaskRepository } from './persistence/task.repository';
+import type { TaskStatus } from './task';
+
+/** How often one lease set may be checked against Postgres, per process. */
+export const STALE_LEASE_CHECK_MS = 2000;
+
+/** A lease of a slot: the task holding it, and until when (ms since the epoch, the set's score). */
+export interface Lease {
+  taskId: string;
+  until: string;
+}
+
+/** The statuses of a task that may hold a slot: about to run (between taking it and starting) and running. */
+const HOLDING: readonly TaskStatus[] = ['queued', 'running'];
+
+/**
+ * The leases whose tasks can no longer hold them: the task ended or waits for its next attempt (its runner
+ * gave the slot back, or meant to), or it is gone. `states` holds the tasks Postgres has, of those asked for.
+ */
+export function staleLeases(leases: readonly Lease[], states: readonly { id: string; status: TaskStatus }[]): Lease[] {
+  const status = new Map(states.map((s) => [s.id, s.status]));
+  return leases.filter((lease) => {
+    const now = status.get(lease.taskId);
+    return now === undefined || !HOLDING.includes(now);
+  });
+}
+
+/**
+ * Drops leases whose score is still the one read: a lease taken again meanwhile (a retried task, the same
+ * id) has a new score and stays. KEYS: the lease set. ARGV: a task id and its score per lease. Returns the count.
+ */
+const DROP = `
+local dropped = 0
+for i = 1, #ARGV, 2 do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    dropped = dropped + 1
+  end
+end
+return dropped
+`;
+
+export type TaskStates = Pick<TaskRepository, 'statusesOf'>;
+
+/**
+ * Gives back slots whose release was lost. A runner gives its slot back when its attempt ends, but that
+ * command can be lost: sent while Redis or the master of the set's slot is away (a failover), or acknowledged
+ * by a master that dies before its replica has it. The lease would then keep the slot until it expires
+ * (the task's timeout plus 30 s), and an agent whose every slot is held so would run nothing meanwhile, its
+ * jobs put back again and again. So a set that turns a task away is checked against Postgres, at most every
+ * {@link STALE_LEASE_CHECK_MS}: leases of tasks that are not queued or running there are dropped.
+ */
+@Injectable()
+export class StaleLeases {
+  private readonly logger = new Logger(StaleLeases.name);
+  private readonly drop: LuaCommand;
+  /** When each lease set was last checked here. */
+  private readonly checked = new Map<string, number>();
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(TaskRepository) private readonly tasks: TaskStates,
+  ) {
+    this.drop = luaCommand(redis, 'ymeraDropStaleLeases', 1, DROP);
+  }
+
+  /** After `key` turned a task away: checks it unless it was checked lately. Never throws; not to be awaited. */
+  check(key: string): void {
+    const now = Date.now();
+    if (now - (this.checked.get(key) ?? -Infinity) < STALE_LEASE_CHECK_MS) return;
+    this.forget(now);
+    this.checked.set(key, now);
+    void this.sweep(key).catch((err: Error) => this.logger.warn(`lease check of ${key}: ${err.message}`));
+  }
+
+  /** Drops the stale leases of `key`; returns how many. */
+  async sweep(key: string): Promise<number> {
+    const flat = await this.redis.zrange(key, 0, -1, 'WITHSCORES');
+    const leases: Lease[] = [];
+    for (let i = 0; i < flat.length; i += 2) leases.push({ taskId: flat[i], until: flat[i + 1] });
+    if (!leases.length) return 0;
+    const stale = staleLeases(leases, await this.tasks.statusesOf(leases.map((l) => l.taskId)));
+    if (!stale.length) return 0;
+    const dropped = Number(await this.drop(key, ...stale.flatMap((l) => [l.taskId, l.until])));
+    if (dropped) this.logger.warn(`${key}: gave back ${dropped} slot(s) of tasks that no longer run (a lost release)`);
+    return dropped;
+  }
+
+  /** Keeps the map to the sets checked lately: concurrency keys can be many. */
+  private forget(now: number): void {
+    if (this.checked.size < 1000) return;
+    for (const [key, at] of this.checked) if (now - at >= STALE_LEASE_CHECK_MS) this.checked.delete(key);
+  }
+}
