@@ -27,6 +27,32 @@ describe('EventBatches', () => {
     return { clock, sent, batches };
   };
 
+  it('sends the other keys their batches when one send fails, and reports it', () => {
+    const clock = new FakeClock();
+    const sent: [string, number[]][] = [];
+    const failed: string[] = [];
+    const batches = new EventBatches<string, number>(
+      50,
+      (key, values) => {
+        if (key === 'bad') throw new Error('gone');
+        sent.push([key, values]);
+      },
+      undefined,
+      clock,
+      (key, err) => failed.push(`${key}: ${err.message}`),
+    );
+    batches.add('a', 1);
+    batches.add('bad', 2);
+    batches.add('c', 3);
+    clock.end();
+    expect(sent).toEqual([
+      ['a', [1]],
+      ['c', [3]],
+    ]);
+    expect(failed).toEqual(['bad: gone']);
+    expect(batches.size).toBe(0);
+  });
+
   it('sends each key its values of a window together, in order, with one window open at a time', () => {
     const { clock, sent, batches } = make();
     batches.add('a', 1);

@@ -30,6 +30,7 @@ export class EventBatches<K, V> {
     private readonly send: (key: K, values: V[]) => void,
     private readonly maxBatch = Number.POSITIVE_INFINITY,
     private readonly clock: BatchClock = TIMERS,
+    private readonly onError: (key: K, err: Error) => void = () => undefined,
   ) {}
 
   /** Adds `value` to `key`'s batch. */
@@ -61,7 +62,13 @@ export class EventBatches<K, V> {
     // Added while sending (a send that makes more events): the next window's.
     const batches = this.batches;
     this.batches = new Map();
-    for (const [key, values] of batches) this.send(key, values);
+    for (const [key, values] of batches)
+      try {
+        this.send(key, values);
+      } catch (err) {
+        // One key's failure does not cost the others their batches.
+        this.onError(key, err as Error);
+      }
   }
 
   /** Drops every batch and the pending window (no one listens any longer). */

@@ -124,6 +124,8 @@ export class EventsGateway
       config.events.batchMs,
       (room, events) => this.server.to(room).emit('tasks.updated', events),
       BATCH_MAX_EVENTS,
+      undefined,
+      (room, err) => this.logger.warn(`events for ${room} not sent: ${err.message}`),
     );
   }
 

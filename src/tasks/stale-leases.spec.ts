@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from './task';
+import type { LeaseHolder } from './persistence/task.repository';
 import { STALE_LEASE_CHECK_MS, StaleLeases, staleLeases, type TaskStates } from './stale-leases';
 
 /** Lease sets in memory: ZRANGE WITHSCORES and the drop script, as Redis runs them. */
@@ -24,11 +25,13 @@ class FakeLeaseSets {
 
 class FakeStates implements TaskStates {
   readonly status = new Map<string, TaskStatus>();
+  /** Tasks with an attempt still open. */
+  readonly open = new Set<string>();
 
-  async statusesOf(ids: string[]): Promise<{ id: string; status: TaskStatus }[]> {
+  async holdersOf(ids: string[]): Promise<LeaseHolder[]> {
     return ids.flatMap((id) => {
       const status = this.status.get(id);
-      return status ? [{ id, status }] : [];
+      return status ? [{ id, status, attemptOpen: this.open.has(id) }] : [];
     });
   }
 }
@@ -43,15 +46,17 @@ function setup() {
 describe('staleLeases', () => {
   const lease = (taskId: string) => ({ taskId, until: '1000' });
 
-  it('keeps the leases of tasks about to run or running, and drops the rest and those of missing tasks', () => {
-    const leases = ['q', 'r', 'retrying', 'done', 'gone'].map(lease);
-    const states = [
-      { id: 'q', status: 'queued' as const },
-      { id: 'r', status: 'running' as const },
-      { id: 'retrying', status: 'retrying' as const },
-      { id: 'done', status: 'succeeded' as const },
+  it('keeps the leases of tasks about to run, running, retrying or still stopping, and drops the rest', () => {
+    const leases = ['q', 'r', 'retrying', 'stopping', 'done', 'cancelled', 'gone'].map(lease);
+    const holders = [
+      { id: 'q', status: 'queued' as const, attemptOpen: false },
+      { id: 'r', status: 'running' as const, attemptOpen: true },
+      { id: 'retrying', status: 'retrying' as const, attemptOpen: false },
+      { id: 'stopping', status: 'cancelled' as const, attemptOpen: true },
+      { id: 'done', status: 'succeeded' as const, attemptOpen: false },
+      { id: 'cancelled', status: 'cancelled' as const, attemptOpen: false },
     ];
-    expect(staleLeases(leases, states).map((l) => l.taskId)).toEqual(['retrying', 'done', 'gone']);
+    expect(staleLeases(leases, holders).map((l) => l.taskId)).toEqual(['done', 'cancelled', 'gone']);
   });
 });
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
-import { TaskRepository } from './persistence/task.repository';
+import { type LeaseHolder, TaskRepository } from './persistence/task.repository';
 import type { TaskStatus } from './task';
 
 /** How often one lease set may be checked against Postgres, per process. */
@@ -14,18 +14,22 @@ export interface Lease {
   until: string;
 }
 
-/** The statuses of a task that may hold a slot: about to run (between taking it and starting) and running. */
-const HOLDING: readonly TaskStatus[] = ['queued', 'running'];
+/**
+ * The statuses of a task that may hold a slot: about to run (between taking it and starting), running, and
+ * retrying (a retry's runner takes its slot before the task is marked running again).
+ */
+const HOLDING: readonly TaskStatus[] = ['queued', 'running', 'retrying'];
 
 /**
- * The leases whose tasks can no longer hold them: the task ended or waits for its next attempt (its runner
- * gave the slot back, or meant to), or it is gone. `states` holds the tasks Postgres has, of those asked for.
+ * The leases whose tasks can no longer hold them: the task is gone, or it ended and no attempt of it is
+ * still open (a cancelled task's runner keeps its slot until its handler has stopped). `holders` are the
+ * tasks Postgres has, of those asked for.
  */
-export function staleLeases(leases: readonly Lease[], states: readonly { id: string; status: TaskStatus }[]): Lease[] {
-  const status = new Map(states.map((s) => [s.id, s.status]));
+export function staleLeases(leases: readonly Lease[], holders: readonly LeaseHolder[]): Lease[] {
+  const byId = new Map(holders.map((h) => [h.id, h]));
   return leases.filter((lease) => {
-    const now = status.get(lease.taskId);
-    return now === undefined || !HOLDING.includes(now);
+    const holder = byId.get(lease.taskId);
+    return holder === undefined || (!HOLDING.includes(holder.status) && !holder.attemptOpen);
   });
 }
 
@@ -45,7 +49,7 @@ end
 return dropped
 `;
 
-export type TaskStates = Pick<TaskRepository, 'statusesOf'>;
+export type TaskStates = Pick<TaskRepository, 'holdersOf'>;
 
 /**
  * Gives back slots whose release was lost. A runner gives its slot back when its attempt ends, but that
@@ -53,7 +57,8 @@ export type TaskStates = Pick<TaskRepository, 'statusesOf'>;
  * by a master that dies before its replica has it. The lease would then keep the slot until it expires
  * (the task's timeout plus 30 s), and an agent whose every slot is held so would run nothing meanwhile, its
  * jobs put back again and again. So a set that turns a task away is checked against Postgres, at most every
- * {@link STALE_LEASE_CHECK_MS}: leases of tasks that are not queued or running there are dropped.
+ * {@link STALE_LEASE_CHECK_MS}: leases of tasks that ended there, with no attempt still open, or that are
+ * gone, are dropped.
  */
 @Injectable()
 export class StaleLeases {
@@ -84,7 +89,7 @@ export class StaleLeases {
     const leases: Lease[] = [];
     for (let i = 0; i < flat.length; i += 2) leases.push({ taskId: flat[i], until: flat[i + 1] });
     if (!leases.length) return 0;
-    const stale = staleLeases(leases, await this.tasks.statusesOf(leases.map((l) => l.taskId)));
+    const stale = staleLeases(leases, await this.tasks.holdersOf(leases.map((l) => l.taskId)));
     if (!stale.length) return 0;
     const dropped = Number(await this.drop(key, ...stale.flatMap((l) => [l.taskId, l.until])));
     if (dropped) this.logger.warn(`${key}: gave back ${dropped} slot(s) of tasks that no longer run (a lost release)`);

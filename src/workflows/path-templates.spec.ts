@@ -63,6 +63,19 @@ describe('renderPaths', () => {
     expect(rendered).not.toBe(context.steps.start.output.deep);
   });
 
+  it('refuses a short input repeating a long value before building its text', () => {
+    let reads = 0;
+    const input = {};
+    Object.defineProperty(input, 'text', { enumerable: true, get: () => ((reads += 1), 'x'.repeat(20_000)) });
+    const many = Array.from({ length: 50_000 }, () => '{{ input.text }}');
+    expect(() => renderPaths(many, { input }, 1_000_000)).toThrow(
+      expect.objectContaining({ code: 'TEMPLATE_TOO_LARGE' }) as Error,
+    );
+    // It stopped once the copies passed the limit (about fifty), not after building all fifty thousand.
+    expect(reads).toBeGreaterThan(40);
+    expect(reads).toBeLessThan(60);
+  });
+
   it('keeps the size limit of a rendering', () => {
     const big = { input: { text: 'x'.repeat(2000) } };
     expect(() => renderPaths({ a: '{{ input.text }}' }, big, 1000)).toThrow(TemplateError);

@@ -33,19 +33,48 @@ function lookUp(expression: string, context: unknown): unknown {
   return value;
 }
 
-function renderValue(value: unknown, context: unknown): unknown {
+/**
+ * What a rendering may still produce, counted as it goes: a short input repeating one long value thousands of
+ * times is refused before its text is built, not after (the template threads' heap limit bounded it there).
+ * Each path's size is measured once.
+ */
+interface Budget {
+  max: number;
+  left: number;
+  sizes: Map<string, number>;
+}
+
+function tooLarge(max: number): TemplateError {
+  return new TemplateError('TEMPLATE_TOO_LARGE', '', `the rendered input is larger than ${max} bytes`);
+}
+
+/** Looks `expression` up and counts its value against the budget. */
+function take(expression: string, context: unknown, budget: Budget): unknown {
+  const value = lookUp(expression, context);
+  if (value === NEEDS_JSONATA) return value;
+  let size = budget.sizes.get(expression);
+  if (size === undefined) {
+    size = (JSON.stringify(value) ?? 'null').length;
+    budget.sizes.set(expression, size);
+  }
+  budget.left -= size;
+  if (budget.left < 0) throw tooLarge(budget.max);
+  return value;
+}
+
+function renderValue(value: unknown, context: unknown, budget: Budget): unknown {
   if (typeof value === 'string') {
     if (!value.includes('{{')) return value;
     const whole = WHOLE.exec(value);
     if (whole && !whole[1].includes('}}')) {
       if (!isPath(whole[1])) return NEEDS_JSONATA;
-      return lookUp(whole[1], context) ?? null;
+      return take(whole[1], context, budget) ?? null;
     }
     let out = '';
     let last = 0;
     for (const match of value.matchAll(EMBEDDED)) {
       if (!isPath(match[1])) return NEEDS_JSONATA;
-      const result = lookUp(match[1], context);
+      const result = take(match[1], context, budget);
       if (result === NEEDS_JSONATA) return result;
       out += value.slice(last, match.index) + (typeof result === 'string' ? result : JSON.stringify(result ?? null));
       last = match.index + match[0].length;
@@ -55,7 +84,7 @@ function renderValue(value: unknown, context: unknown): unknown {
   if (Array.isArray(value)) {
     const items: unknown[] = [];
     for (const item of value) {
-      const rendered = renderValue(item, context);
+      const rendered = renderValue(item, context, budget);
       if (rendered === NEEDS_JSONATA) return rendered;
       items.push(rendered);
     }
@@ -64,7 +93,7 @@ function renderValue(value: unknown, context: unknown): unknown {
   if (value && typeof value === 'object') {
     const entries: [string, unknown][] = [];
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const rendered = renderValue(item, context);
+      const rendered = renderValue(item, context, budget);
       if (rendered === NEEDS_JSONATA) return rendered;
       entries.push([key, rendered]);
     }
@@ -80,10 +109,9 @@ function renderValue(value: unknown, context: unknown): unknown {
  * through an array, is {@link NEEDS_JSONATA}. The result is a copy (through JSON), within `maxOutputBytes`.
  */
 export function renderPaths(value: unknown, context: unknown, maxOutputBytes: number): unknown {
-  const rendered = renderValue(value, context);
+  const rendered = renderValue(value, context, { max: maxOutputBytes, left: maxOutputBytes, sizes: new Map() });
   if (rendered === NEEDS_JSONATA) return rendered;
   const json = JSON.stringify(rendered) ?? 'null';
-  if (Buffer.byteLength(json) > maxOutputBytes)
-    throw new TemplateError('TEMPLATE_TOO_LARGE', '', `the rendered input is larger than ${maxOutputBytes} bytes`);
+  if (Buffer.byteLength(json) > maxOutputBytes) throw tooLarge(maxOutputBytes);
   return JSON.parse(json) as unknown;
 }

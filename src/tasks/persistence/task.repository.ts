@@ -68,6 +68,13 @@ export function boundedTotal(counted: number, cap: number): { total: number; tot
 /** What a workflow run needs to know of its steps' tasks. */
 export type StepTaskState = Pick<Task, 'id' | 'stepId' | 'status' | 'output' | 'error'>;
 
+/** A task that holds, or held, a slot lease: its status and whether an attempt of it is still open. */
+export interface LeaseHolder {
+  id: string;
+  status: TaskStatus;
+  attemptOpen: boolean;
+}
+
 /**
  * Every statement on `tasks` and `task_attempts` outside the worker's own writes ({@link TaskStateWriter}):
  * inserts, always with their audit entry in the same statement; reads by id, batched; lists and counts; the
@@ -225,9 +232,17 @@ export class TaskRepository {
     return this.dataSource.getRepository(TaskAttemptEntity).find({ where: { taskId }, order: { attempt: 'ASC' } });
   }
 
-  /** The status of each of these tasks that exists. */
-  statusesOf(ids: string[]): Promise<{ id: string; status: TaskStatus }[]> {
-    return this.dataSource.manager.find(TaskEntity, { select: { id: true, status: true }, where: { id: In(ids) } });
+  /**
+   * These tasks' statuses (those that exist), and whether an attempt of each is still open (its runner has not
+   * recorded how it ended: a cancelled task whose handler is still stopping).
+   */
+  async holdersOf(ids: string[]): Promise<LeaseHolder[]> {
+    return (await this.dataSource.query(
+      `SELECT t.id, t.status,
+              EXISTS (SELECT 1 FROM task_attempts a WHERE a.task_id = t.id AND a.status = 'running') AS "attemptOpen"
+         FROM tasks t WHERE t.id = ANY($1::uuid[])`,
+      [ids],
+    )) as LeaseHolder[];
   }
 
   /** The state of a run's step tasks; in the run's transaction when `em` is given. */
