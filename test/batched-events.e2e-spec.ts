@@ -153,7 +153,14 @@ describe('batched agent subscriptions (tasks.updated)', () => {
 
     // 16 MB of events, far more than the kernel holds for a client that does not read.
     const count = 16_000;
-    await publishEvents(bus, { agentId, createdBy: admin.id, count, progressMessage: 'x'.repeat(1024), burst: 50 });
+    await publishEvents(
+      bus,
+      { agentId, createdBy: admin.id, count, progressMessage: 'x'.repeat(1024), burst: 50 },
+      // Within 200 events (about 240 kB, under the limit) of what was published: a window's arrays still gather.
+      async (published) => {
+        await waitFor(async () => reader.events.length >= published - 200, 30_000, 5);
+      },
+    );
 
     await waitFor(async () => gateway.connections === before - 1, 30_000).catch((err: Error) => {
       throw new Error(`${err.message}: sockets ${gateway.connections} of ${before}, read ${reader.events.length}`);

@@ -171,13 +171,13 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
 
     // 16 MB of events, far more than the kernel holds for a client that does not read.
     const count = 1000;
-    await publishEvents(bus, {
-      agentId,
-      createdBy: admin.id,
-      count,
-      progressMessage: 'x'.repeat(16 * 1024),
-      burst: 20,
-    });
+    await publishEvents(
+      bus,
+      { agentId, createdBy: admin.id, count, progressMessage: 'x'.repeat(16 * 1024), burst: 20 },
+      async (published) => {
+        await waitFor(async () => reader.got.length === published && readerSse.events.length === published, 30_000, 5);
+      },
+    );
 
     await waitFor(
       async () => gateway.connections === socketsBefore - 1 && fanout.size === streamsBefore - 1,

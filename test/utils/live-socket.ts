@@ -70,7 +70,7 @@ export function stopReading(socket: Socket): { destroy(): void } {
 
 /**
  * Publishes `count` `running` events of one made-up task of `agentId`, `progress` 0, 1, 2, …, each carrying
- * `progressMessage`, `burst` at a time with a pause of 5 ms between bursts.
+ * `progressMessage`, `burst` at a time with a pause of 5 ms between bursts (or until `caughtUp`).
  */
 export async function publishEvents(
   bus: EventBus,
@@ -81,6 +81,11 @@ export async function publishEvents(
     progressMessage,
     burst,
   }: Record<'agentId' | 'createdBy' | 'progressMessage', string> & Record<'count' | 'burst', number>,
+  /**
+   * Waits, after each burst, until the clients that read are close enough to the `published` events: they
+   * then stay within the limit however slow the machine, and only a client that does not read falls behind.
+   */
+  caughtUp?: (published: number) => Promise<void>,
 ): Promise<void> {
   for (let i = 0; i < count; i += 1) {
     bus.publish({
@@ -94,6 +99,8 @@ export async function publishEvents(
       error: null,
       updatedAt: new Date().toISOString(),
     });
-    if (i % burst === burst - 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (i % burst !== burst - 1) continue;
+    if (caughtUp) await caughtUp(i + 1);
+    else await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
