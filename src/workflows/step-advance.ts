@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import { evaluateCondition } from '../common/conditions/condition';
 import type { TaskError, TaskStatus } from '../tasks/task';
 import type { DefinitionIndex, StepRefs } from './definition-index';
-import { FINAL_STEP_STATUSES, type StepState, type StepStatus } from './entities/workflow-run.entity';
+import {
+  FINAL_STEP_STATUSES,
+  type StepState,
+  type StepStatus,
+  type WorkflowRunEntity,
+} from './entities/workflow-run.entity';
 import type { RunSlice } from './persistence/run-slices';
+import { TemplateError } from './templates';
 import type { WorkflowStep } from './workflow-definition';
 
 export const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
@@ -180,4 +186,30 @@ export async function advanceSlice(
     }
   }
   return { waiting, ended: over.length };
+}
+
+/** A template's failure as the step's error; anything else is thrown on. */
+export function templateFailure(err: unknown): Rendered {
+  if (!(err instanceof TemplateError)) throw err;
+  return { error: { code: err.code, message: err.message } };
+}
+
+export function initialSteps(definition: WorkflowStep[]): Record<string, StepState> {
+  return Object.fromEntries(
+    definition.map((s) => [s.id, { status: 'pending' as const, taskId: null, output: null, error: null }]),
+  );
+}
+
+/** A run is over when every step is; it fails when a step failed that was not allowed to. */
+export function conclude(run: WorkflowRunEntity, index: DefinitionIndex): void {
+  const states = Object.values(run.steps);
+  if (!states.every((s) => FINAL_STEP_STATUSES.includes(s.status))) return;
+  const failed = run.definition.some((s) => run.steps[s.id].status === 'failed' && !s.continueOnFailure);
+  run.status = failed ? 'failed' : 'succeeded';
+  run.output = Object.fromEntries(
+    run.definition
+      .filter((s) => index.terminal.has(s.id) && run.steps[s.id].status === 'succeeded')
+      .map((s) => [s.id, run.steps[s.id].output]),
+  );
+  run.finishedAt = new Date();
 }

@@ -9,7 +9,7 @@ import { TaskLifecycle } from '../tasks/task-lifecycle';
 import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
 import { type DefinitionIndex, definitionIndexOf } from './definition-index';
-import { FINAL_STEP_STATUSES, type StepState, type WorkflowRunEntity } from './entities/workflow-run.entity';
+import { FINAL_STEP_STATUSES, type WorkflowRunEntity } from './entities/workflow-run.entity';
 import { RunLifecycle } from './run-lifecycle';
 import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { RunStepper } from './run-stepper';
@@ -26,7 +26,6 @@ import { StepWaitQueue } from './step-wait-queue';
 import { dueAt, startWaiting } from './step-waits';
 import { TemplateEvaluator } from './template-evaluator';
 import { NEEDS_JSONATA } from './path-templates';
-import { TemplateError } from './templates';
 import { isTaskStep, stepTemplate, type TaskStep, type WorkflowStep } from './workflow-definition';
 import {
   contextOf,
@@ -36,6 +35,8 @@ import {
   STEP_OF_TASK,
   type StepContext,
   type StepStart,
+  conclude,
+  templateFailure,
 } from './step-advance';
 
 /** Passes of one advance; each one past the first means the run changed while templates were evaluated. */
@@ -132,8 +133,7 @@ export class WorkflowEngine implements OnModuleInit {
     try {
       return { input: await this.templates.render(template, context) };
     } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      return { error: { code: err.code, message: err.message } };
+      return templateFailure(err);
     }
   }
 
@@ -148,8 +148,7 @@ export class WorkflowEngine implements OnModuleInit {
       const input = this.templates.renderInline(stepTemplate(step)?.value, context);
       return input === NEEDS_JSONATA ? undefined : { input };
     } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      return { error: { code: err.code, message: err.message } };
+      return templateFailure(err);
     }
   }
 
@@ -339,24 +338,4 @@ export class WorkflowEngine implements OnModuleInit {
       await this.advance(id).catch((err: Error) => this.logger.warn(`advance ${id}: ${err.message}`));
     return ids.length;
   }
-}
-
-export function initialSteps(definition: WorkflowStep[]): Record<string, StepState> {
-  return Object.fromEntries(
-    definition.map((s) => [s.id, { status: 'pending' as const, taskId: null, output: null, error: null }]),
-  );
-}
-
-/** A run is over when every step is; it fails when a step failed that was not allowed to. */
-export function conclude(run: WorkflowRunEntity, index: DefinitionIndex): void {
-  const states = Object.values(run.steps);
-  if (!states.every((s) => FINAL_STEP_STATUSES.includes(s.status))) return;
-  const failed = run.definition.some((s) => run.steps[s.id].status === 'failed' && !s.continueOnFailure);
-  run.status = failed ? 'failed' : 'succeeded';
-  run.output = Object.fromEntries(
-    run.definition
-      .filter((s) => index.terminal.has(s.id) && run.steps[s.id].status === 'succeeded')
-      .map((s) => [s.id, run.steps[s.id].output]),
-  );
-  run.finishedAt = new Date();
 }

@@ -20,7 +20,7 @@ import type {
 import { renderPaths } from '../../src/workflows/path-templates';
 import { renderTemplatesToJson } from '../../src/workflows/templates';
 import { isParked, wakeAtOf } from '../../src/workflows/step-waits';
-import { initialSteps } from '../../src/workflows/workflow-engine';
+import { initialSteps } from '../../src/workflows/step-advance';
 import type { WorkflowStep } from '../../src/workflows/workflow-definition';
 
 /** A transaction handle for fakes that take one and never look inside it. */
