@@ -26,7 +26,8 @@ describe('caches shared by API instances', () => {
       }),
     });
     admin = await login(a.http, ADMIN.email, ADMIN.password);
-  });
+    // Two applications to boot: more than one hook's default allows on a busy machine.
+  }, 90_000);
   afterAll(async () => {
     await b?.close();
     await a?.close();
