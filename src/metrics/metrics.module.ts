@@ -46,6 +46,10 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
       name: METRIC.tasksPurged,
       help: 'Finished tasks deleted by the retention purge (TASK_RETENTION_DAYS)',
     }),
+    makeCounterProvider({
+      name: METRIC.leasesGivenBack,
+      help: 'Slot leases given back because their release was lost (the task no longer runs)',
+    }),
     makeGaugeProvider({
       name: METRIC.queueJobs,
       help: 'Jobs in a queue by state (read when scraped)',

@@ -8,6 +8,7 @@ export const METRIC = {
   tasks: 'tasks_total',
   taskDuration: 'task_duration_seconds',
   tasksPurged: 'tasks_purged_total',
+  leasesGivenBack: 'slot_leases_given_back_total',
   queueJobs: 'queue_jobs',
   wsConnections: 'ws_connections',
   rateLimited: 'rate_limited_total',
@@ -45,6 +46,7 @@ export class Metrics {
     @InjectMetric(METRIC.tasks) private readonly tasks: Counter<string>,
     @InjectMetric(METRIC.taskDuration) private readonly taskDuration: Histogram<string>,
     @InjectMetric(METRIC.tasksPurged) private readonly purgedTasks: Counter<string>,
+    @InjectMetric(METRIC.leasesGivenBack) private readonly givenBackLeases: Counter<string>,
     @InjectMetric(METRIC.queueJobs) readonly queueJobs: Gauge<string>,
     @InjectMetric(METRIC.wsConnections) readonly wsConnections: Gauge<string>,
     @InjectMetric(METRIC.rateLimited) private readonly rateLimitedTotal: Counter<string>,
@@ -88,6 +90,11 @@ export class Metrics {
   /** Finished tasks deleted by the retention purge (TASK_RETENTION_DAYS). */
   tasksPurged(count: number): void {
     if (count) this.purgedTasks.inc(count);
+  }
+
+  /** Slot leases dropped because their release was lost (the task no longer runs): see StaleLeases. */
+  leasesGivenBack(count: number): void {
+    if (count) this.givenBackLeases.inc(count);
   }
 
   rateLimited(): void {

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from './task';
 import type { LeaseHolder } from './persistence/task.repository';
-import { STALE_LEASE_CHECK_MS, StaleLeases, staleLeases, type TaskStates } from './stale-leases';
+import { type LeaseMetrics, STALE_LEASE_CHECK_MS, StaleLeases, staleLeases, type TaskStates } from './stale-leases';
 
 /** Lease sets in memory: ZRANGE WITHSCORES and the drop script, as Redis runs them. */
 class FakeLeaseSets {
@@ -36,11 +36,20 @@ class FakeStates implements TaskStates {
   }
 }
 
+/** The counter of leases given back. */
+class FakeMetrics implements LeaseMetrics {
+  givenBack = 0;
+  leasesGivenBack(count: number): void {
+    this.givenBack += count;
+  }
+}
+
 function setup() {
   const redis = new FakeLeaseSets();
   const tasks = new FakeStates();
-  const leases = new StaleLeases(redis as unknown as Redis, tasks);
-  return { redis, tasks, leases };
+  const metrics = new FakeMetrics();
+  const leases = new StaleLeases(redis as unknown as Redis, tasks, metrics);
+  return { redis, tasks, metrics, leases };
 }
 
 describe('staleLeases', () => {
@@ -83,6 +92,7 @@ describe('StaleLeases', () => {
     });
     expect(await t.leases.sweep('agent-slots:a')).toBe(1);
     expect([...t.redis.sets.get('agent-slots:a')!.keys()]).toEqual(['running', 'failed']);
+    expect(t.metrics.givenBack).toBe(1);
   });
 
   it('checks a set that turned a task away at most once per interval', async () => {
@@ -103,5 +113,6 @@ describe('StaleLeases', () => {
     t.tasks.status.set('q', 'queued');
     expect(await t.leases.sweep('key-slots:{a:k}')).toBe(0);
     expect(t.redis.sets.get('key-slots:{a:k}')!.size).toBe(1);
+    expect(t.metrics.givenBack).toBe(0);
   });
 });

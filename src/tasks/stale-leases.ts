@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { Metrics } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
 import { type LeaseHolder, TaskRepository } from './persistence/task.repository';
@@ -50,6 +51,7 @@ return dropped
 `;
 
 export type TaskStates = Pick<TaskRepository, 'holdersOf'>;
+export type LeaseMetrics = Pick<Metrics, 'leasesGivenBack'>;
 
 /**
  * Gives back slots whose release was lost. A runner gives its slot back when its attempt ends, but that
@@ -58,7 +60,7 @@ export type TaskStates = Pick<TaskRepository, 'holdersOf'>;
  * (the task's timeout plus 30 s), and an agent whose every slot is held so would run nothing meanwhile, its
  * jobs put back again and again. So a set that turns a task away is checked against Postgres, at most every
  * {@link STALE_LEASE_CHECK_MS}: leases of tasks that ended there, with no attempt still open, or that are
- * gone, are dropped.
+ * gone, are dropped, and counted in `slot_leases_given_back_total`.
  */
 @Injectable()
 export class StaleLeases {
@@ -70,6 +72,7 @@ export class StaleLeases {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TaskRepository) private readonly tasks: TaskStates,
+    @Inject(Metrics) private readonly metrics: LeaseMetrics,
   ) {
     this.drop = luaCommand(redis, 'ymeraDropStaleLeases', 1, DROP);
   }
@@ -92,6 +95,7 @@ export class StaleLeases {
     const stale = staleLeases(leases, await this.tasks.holdersOf(leases.map((l) => l.taskId)));
     if (!stale.length) return 0;
     const dropped = Number(await this.drop(key, ...stale.flatMap((l) => [l.taskId, l.until])));
+    this.metrics.leasesGivenBack(dropped);
     if (dropped) this.logger.warn(`${key}: gave back ${dropped} slot(s) of tasks that no longer run (a lost release)`);
     return dropped;
   }
