@@ -4,15 +4,9 @@ import type { StepState, WorkflowRunEntity } from './entities/workflow-run.entit
 import type { RunSlice } from './persistence/run-slices';
 import type { RunTransaction } from './persistence/workflow-run.repository';
 import type { RunEvents, RunSlices, RunStore, StepTaskSubmission } from './ports';
-import { advanceSlice, type Rendered, renderKey, SliceView, type StepTaskEnd } from './step-advance';
+import { advanceSlice, MAX_RENDER_PASSES, type Rendered, renderKey, SliceView, type StepTaskEnd } from './step-advance';
 import { isTaskStep } from './workflow-definition';
 import type { WorkflowEngine } from './workflow-engine';
-
-/**
- * Passes of one advance that start no step; each one past the first means the run changed while templates
- * were evaluated. Passes that start steps (the rest of a fan-out) are bounded by the run's steps.
- */
-const MAX_PASSES = 5;
 
 /**
  * Steps started per transaction, at most. A fan-out's 498 branches are rendered, stored and queued a hundred
@@ -125,7 +119,8 @@ export class RunStepper {
     // Steps known ready beyond what one pass starts (a fan-out's tail): the next passes look at these only.
     let held = ready.slice(STARTS_PER_TRANSACTION);
     const ahead = new Map<string, Promise<Rendered | undefined>>();
-    for (let pass = 0; pass < MAX_PASSES;) {
+    // Passes that start steps (the rest of a fan-out) are bounded by the run's steps; the others are counted.
+    for (let pass = 0; pass < MAX_RENDER_PASSES;) {
       const rendered = this.mayRender(index, ended, candidates)
         ? await this.renderAhead(slice, index, ended, candidates, ahead)
         : new Map<string, Rendered>();

@@ -12,6 +12,12 @@ import type { RunSlice } from './persistence/run-slices';
 import { TemplateError } from './templates';
 import type { WorkflowStep } from './workflow-definition';
 
+/**
+ * How many passes one advance makes, at most, that render again (the whole-run advance) or start nothing (the
+ * step-by-step one): each past the first means the run changed while templates were evaluated outside its lock.
+ */
+export const MAX_RENDER_PASSES = 5;
+
 export const STEP_OF_TASK: Record<TaskStatus, StepStatus> = {
   queued: 'queued',
   retrying: 'running',

@@ -36,11 +36,9 @@ import {
   type StepContext,
   type StepStart,
   conclude,
+  MAX_RENDER_PASSES,
   templateFailure,
 } from './step-advance';
-
-/** Passes of one advance; each one past the first means the run changed while templates were evaluated. */
-const MAX_PASSES = 5;
 
 /**
  * Moves workflow runs forward. Every advance happens in one transaction holding the run's row lock, so two
@@ -92,7 +90,7 @@ export class WorkflowEngine implements OnModuleInit {
   /** Brings the run up to date with its tasks and schedules what can run now. Safe to call any time. */
   async advance(runId: string): Promise<WorkflowRunEntity | undefined> {
     let latest: WorkflowRunEntity | undefined;
-    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    for (let pass = 0; pass < MAX_RENDER_PASSES; pass += 1) {
       const rendered = await this.renderReady(runId);
       const result = await this.runs.transaction((tx) => this.advanceIn(tx, runId, rendered));
       if (!result) return latest;
