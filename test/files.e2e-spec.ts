@@ -41,6 +41,14 @@ describe('files', () => {
       .set('Content-Type', type)
       .send(body);
   const leftovers = () => readdirSync(join(t.env.config.files.dir, 'tmp'));
+  const createdEntry = async (id: string) =>
+    (
+      await t.dataSource.query(
+        `SELECT action, actor_type AS "actorType", actor_id AS "actorId", details FROM audit_logs
+         WHERE resource_id = $1 AND action = 'file.create'`,
+        [id],
+      )
+    )[0] as unknown;
 
   it('stores an NDJSON upload as it came, with its size, records and SHA-256, and streams it back', async () => {
     const body = ndjson(Array.from({ length: 200 }, (_, i) => ({ i, name: `n${i}` })));
@@ -72,14 +80,16 @@ describe('files', () => {
     expect(content.headers['content-type']).toMatch(/^application\/x-ndjson/);
     expect(content.body).toBe(body);
     await t.chainAudit();
-    const [entry] = await t.dataSource.query(
-      `SELECT action, actor_id AS "actorId", details FROM audit_logs WHERE resource_id = $1`,
-      [id],
-    );
-    expect(entry).toEqual({
+    expect(await createdEntry(id)).toEqual({
       action: 'file.create',
+      actorType: 'user',
       actorId: op.id,
-      details: expect.objectContaining({ records: 200 }),
+      details: {
+        name: 'orders.ndjson',
+        sizeBytes: Buffer.byteLength(body),
+        records: 200,
+        sha256: res.body.data.sha256,
+      },
     });
   });
 
@@ -239,6 +249,19 @@ describe('files', () => {
       .expect(200);
     expect(content.body).toBe(ndjson(records.map((r) => ({ i: r.i }))));
     expect(createHash('sha256').update(content.body).digest('hex')).toBe(meta.body.data.sha256);
+    await t.chainAudit();
+    expect(await createdEntry(output.outputFileId)).toEqual({
+      action: 'file.create',
+      actorType: 'system',
+      actorId: null,
+      details: {
+        name: `${selected.id}-output.ndjson`,
+        sizeBytes: Buffer.byteLength(content.body),
+        records: 1500,
+        taskId: selected.id,
+        ownerId: op.id,
+      },
+    });
   }, 60_000);
 
   it('takes records or a file in a task input, exactly one; a missing file fails the task at once', async () => {

@@ -27,10 +27,10 @@ describe('audit checkpoint signatures', () => {
   it('holds for the checkpoint it was made for, under its key', () => {
     const signature = signCheckpoint(checkpoint, key);
     expect(signature).toMatch(/^[0-9a-f]{64}$/);
-    expect(checkpointSignatureHolds(checkpoint, signature, key)).toBe(true);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, key)).toBe(true);
   });
 
-  it('fails when any field changes, under another key, or for a malformed signature', () => {
+  it('fails when any field changes, under another key or none, or for a malformed signature', () => {
     const signature = signCheckpoint(checkpoint, key);
     const changes: Partial<CheckpointFields>[] = [
       { firstSeq: '2' },
@@ -45,22 +45,23 @@ describe('audit checkpoint signatures', () => {
       { createdAt: new Date('2026-02-02T00:00:00.000Z') },
     ];
     for (const change of changes) {
-      expect(checkpointSignatureHolds({ ...checkpoint, ...change }, signature, key)).toBe(false);
+      expect(checkpointSignatureHolds({ ...checkpoint, ...change, signature }, key)).toBe(false);
     }
-    expect(checkpointSignatureHolds(checkpoint, signature, randomBytes(32))).toBe(false);
-    expect(checkpointSignatureHolds(checkpoint, 'not hex', key)).toBe(false);
-    expect(checkpointSignatureHolds(checkpoint, signature.toUpperCase(), key)).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, randomBytes(32))).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, undefined)).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature: 'not hex' }, key)).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature: signature.toUpperCase() }, key)).toBe(false);
   });
 
   it('takes the explicit key, else one derived from the secrets key (never the secrets key itself), else none', () => {
     const explicit = randomBytes(32);
     const secrets = randomBytes(32);
-    expect(checkpointKey(explicit, secrets)).toBe(explicit);
-    const derived = checkpointKey(undefined, secrets)!;
+    expect(checkpointKey({ audit: { checkpointKey: explicit }, secretsKey: secrets })).toBe(explicit);
+    const derived = checkpointKey({ audit: {}, secretsKey: secrets })!;
     expect(derived).toHaveLength(32);
     expect(derived.equals(secrets)).toBe(false);
-    expect(checkpointKey(undefined, secrets)!.equals(derived)).toBe(true);
-    expect(checkpointKey(undefined, undefined)).toBeUndefined();
+    expect(checkpointKey({ audit: {}, secretsKey: secrets })!.equals(derived)).toBe(true);
+    expect(checkpointKey({ audit: {} })).toBeUndefined();
   });
 });
 

@@ -36,10 +36,14 @@ export function signCheckpoint(c: CheckpointFields, key: Buffer): string {
   return createHmac('sha256', key).update(canonical(c)).digest('hex');
 }
 
-/** Whether `signature` is the checkpoint's under `key` (compared in constant time). */
-export function checkpointSignatureHolds(c: CheckpointFields, signature: string, key: Buffer): boolean {
+/** Whether a stored checkpoint's signature is its own under `key` (compared in constant time); never without a key. */
+export function checkpointSignatureHolds(
+  c: CheckpointFields & { signature: string },
+  key: Buffer | undefined,
+): boolean {
+  if (!key) return false;
   const expected = Buffer.from(signCheckpoint(c, key), 'hex');
-  const given = Buffer.from(/^[0-9a-f]{64}$/.test(signature) ? signature : '', 'hex');
+  const given = Buffer.from(/^[0-9a-f]{64}$/.test(c.signature) ? c.signature : '', 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -47,10 +51,10 @@ export function checkpointSignatureHolds(c: CheckpointFields, signature: string,
  * The checkpoint key: AUDIT_CHECKPOINT_KEY when set, else one derived from SECRETS_KEY (HKDF, its own label),
  * so the secrets key itself never signs anything; none without either.
  */
-export function checkpointKey(explicit: Buffer | undefined, secretsKey: Buffer | undefined): Buffer | undefined {
-  if (explicit) return explicit;
-  if (!secretsKey) return undefined;
-  return Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'ymera audit checkpoint', 32));
+export function checkpointKey(config: { audit: { checkpointKey?: Buffer }; secretsKey?: Buffer }): Buffer | undefined {
+  if (config.audit.checkpointKey) return config.audit.checkpointKey;
+  if (!config.secretsKey) return undefined;
+  return Buffer.from(hkdfSync('sha256', config.secretsKey, Buffer.alloc(0), 'ymera audit checkpoint', 32));
 }
 
 /** The archive file of entries from `firstSeq` on: zero-padded so names sort in chain order. */

@@ -40,7 +40,7 @@ export class AuditRetention implements PeriodicJobHandler {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly checkpoints: AuditCheckpoints,
   ) {
-    this.key = checkpointKey(config.audit.checkpointKey, config.secretsKey);
+    this.key = checkpointKey(config);
   }
 
   async run(): Promise<RetentionPass | undefined> {
@@ -130,7 +130,7 @@ export class AuditRetention implements PeriodicJobHandler {
 
   /** A checkpoint's signature, and its archive read back against it. */
   async checkArchive(checkpoint: AuditCheckpointEntity): Promise<ArchiveCheck & { signatureValid: boolean }> {
-    const signatureValid = Boolean(this.key && checkpointSignatureHolds(checkpoint, checkpoint.signature, this.key));
+    const signatureValid = checkpointSignatureHolds(checkpoint, this.key);
     const check = await checkArchive(join(this.config.audit.archiveDir, checkpoint.archive), {
       sha256: checkpoint.archiveSha256,
       bytes: checkpoint.archiveBytes,

@@ -13,7 +13,6 @@ import { AuditChainer } from './audit-chainer';
 import { AuditCheckpoints } from './audit-checkpoints';
 import type { VerifyJob, VerifyReply } from './audit-verify-thread';
 import type { ChainWalk } from './audit-walk';
-import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
 
 /** The verification thread's heap: a batch of entries and their hashing, whatever the chain's length. */
 const THREAD_HEAP_MB = 48;
@@ -69,7 +68,7 @@ export class AuditVerifier {
     private readonly chainer: AuditChainer,
     private readonly checkpoints: AuditCheckpoints,
   ) {
-    this.key = checkpointKey(config.audit.checkpointKey, config.secretsKey);
+    this.key = checkpointKey(config);
   }
 
   async verify(range: VerifyRange = {}, budgetMs = this.config.http.requestTimeoutMs / 2): Promise<AuditVerification> {
@@ -88,7 +87,7 @@ export class AuditVerifier {
         archive: latest.archive,
         createdAt: latest.createdAt,
       };
-      if (!this.signed(latest)) {
+      if (!checkpointSignatureHolds(latest, this.key)) {
         return { valid: false, checked: 0, reason: 'checkpoint', fromSeq: null, toSeq: null, anchor, complete: true };
       }
     } else if (start <= 1n) {
@@ -167,9 +166,5 @@ export class AuditVerifier {
     )) as { seq: string }[];
     // Nothing in the range: a range that checks no entry.
     return row?.seq ?? (side === 'from' ? '9223372036854775807' : '0');
-  }
-
-  private signed(c: AuditCheckpointEntity): boolean {
-    return Boolean(this.key && checkpointSignatureHolds(c, c.signature, this.key));
   }
 }

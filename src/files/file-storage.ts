@@ -68,9 +68,20 @@ export class FileStorage {
     return { temp, size: digest.size, sha256: digest.sha256 };
   }
 
-  /** Moves a finished temporary (or work) file into place as file `id`. */
-  async publish(path: string, id: string): Promise<void> {
-    await rename(path, this.pathOf(id));
+  /**
+   * Moves a finished temporary file into place under a new id and has `register` record it; when either
+   * fails, its bytes (wherever they are) are removed: no file stays without its row.
+   */
+  async publish<T>(temp: string, register: (id: string) => Promise<T>): Promise<T> {
+    const id = randomUUID();
+    try {
+      await rename(temp, this.pathOf(id));
+      return await register(id);
+    } catch (err) {
+      await this.remove(temp);
+      await this.remove(this.pathOf(id));
+      throw err;
+    }
   }
 
   open(id: string): ReadStream {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
@@ -53,14 +52,11 @@ export class FilesService {
     if (upload.length !== undefined && upload.length > this.maxBytes) throw new FileTooLargeError(this.maxBytes);
     const records = new RecordUploadTransform(format, this.maxBytes);
     const written = await this.storage.write(upload.body, records);
-    const id = randomUUID();
-    try {
-      await this.storage.publish(written.temp, id);
-      return await this.store.create(
+    return this.storage.publish(written.temp, (id) =>
+      this.store.register(
         {
           id,
           name: upload.name ?? `upload-${id}.ndjson`,
-          format: 'ndjson',
           uploadedAs: format === 'ndjson' ? 'application/x-ndjson' : 'application/json',
           sizeBytes: written.size,
           records: records.records,
@@ -68,20 +64,10 @@ export class FilesService {
           taskId: null,
           createdBy: principal.userId,
         },
-        (file) => ({
-          action: 'file.create',
-          outcome: 'success',
-          resourceType: 'file',
-          resourceId: file.id,
-          details: { name: file.name, sizeBytes: file.sizeBytes, records: file.records, sha256: file.sha256 },
-        }),
+        { sha256: written.sha256 },
         audit,
-      );
-    } catch (err) {
-      await this.storage.remove(written.temp);
-      await this.storage.remove(this.storage.pathOf(id));
-      throw err;
-    }
+      ),
+    );
   }
 
   async get(principal: Principal, id: string): Promise<StoredFile> {

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import { FileStorage } from './file-storage';
@@ -103,14 +103,11 @@ export class OutputFile {
   /** Moves it into place and records it as `owner`'s file, made by task `taskId`; its id. */
   async finish(owner: string, taskId: string, name: string): Promise<string> {
     await (await this.opened()).close();
-    const id = randomUUID();
-    await this.storage.publish(this.temp, id);
-    try {
-      await this.repository.create(
+    const file = await this.storage.publish(this.temp, (id) =>
+      this.repository.register(
         {
           id,
           name,
-          format: 'ndjson',
           uploadedAs: 'application/x-ndjson',
           sizeBytes: this.bytes,
           records: this.records,
@@ -118,20 +115,10 @@ export class OutputFile {
           taskId,
           createdBy: owner,
         },
-        (file) => ({
-          action: 'file.create',
-          outcome: 'success',
-          resourceType: 'file',
-          resourceId: file.id,
-          actorType: 'system',
-          details: { name: file.name, sizeBytes: file.sizeBytes, records: file.records, taskId, ownerId: owner },
-        }),
-      );
-    } catch (err) {
-      await this.storage.remove(this.storage.pathOf(id));
-      throw err;
-    }
-    return id;
+        { taskId, ownerId: owner },
+      ),
+    );
+    return file.id;
   }
 
   async abort(): Promise<void> {

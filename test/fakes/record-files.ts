@@ -6,11 +6,11 @@ import type { FileRepository, NewFile, StoredFile } from '../../src/files/persis
 import { RecordFiles } from '../../src/files/record-files';
 
 /** The `files` table in memory: the statements {@link RecordFiles} uses. */
-class InMemoryFileRepository implements Pick<FileRepository, 'create' | 'findById'> {
+class InMemoryFileRepository implements Pick<FileRepository, 'register' | 'findById'> {
   readonly rows = new Map<string, StoredFile>();
 
-  async create(fields: NewFile): Promise<StoredFile> {
-    const row = { ...fields, createdAt: new Date() };
+  async register(fields: Omit<NewFile, 'format'>): Promise<StoredFile> {
+    const row: StoredFile = { ...fields, format: 'ndjson', createdAt: new Date() };
     this.rows.set(row.id, row);
     return row;
   }

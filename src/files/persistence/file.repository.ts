@@ -21,8 +21,27 @@ export class FileRepository {
     this.records = new OwnedRecords(dataSource, audit, FileEntity);
   }
 
-  create(fields: NewFile, eventOf: (file: StoredFile) => AuditEvent, context?: AuditRequestContext) {
-    return this.records.create(fields, eventOf, context);
+  /**
+   * Records a stored file (always NDJSON) with its `file.create` audit entry: its name, size and records, then
+   * `details` (what the caller knows of where it came from). Given the request's context the entry names its
+   * caller, else `system`.
+   */
+  register(
+    fields: Omit<NewFile, 'format'>,
+    details: Record<string, unknown>,
+    context?: AuditRequestContext,
+  ): Promise<StoredFile> {
+    return this.records.create(
+      { ...fields, format: 'ndjson' },
+      (file) => ({
+        action: 'file.create',
+        outcome: 'success',
+        resourceType: 'file',
+        resourceId: file.id,
+        details: { name: file.name, sizeBytes: file.sizeBytes, records: file.records, ...details },
+      }),
+      context,
+    );
   }
 
   /** The file; with `createdBy`, only that user's. */
