@@ -24,5 +24,6 @@ export function benchServerEnv(db: string, prefix: string): Record<string, strin
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MIN: '100000000',
     METRICS_PORT: '0',
+    EVENTS_BATCH_MS: process.env.EVENTS_BATCH_MS,
   };
 }
