@@ -106,6 +106,39 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     expect(new Set(otherSocket.got.map((e) => e.taskId))).toEqual(new Set(elsewhere));
   });
 
+  it("gives each task's stream its own task's events only, while another task's go by", async () => {
+    const agent = await createAgent(t, admin, { type: 'calculator', concurrency: 2 });
+    const setStatus = (status: 'active' | 'paused') =>
+      request(t.http)
+        .patch(`/api/v1/agents/${agent.id}`)
+        .set(...bearer(admin))
+        .send({ status })
+        .expect(200);
+    await setStatus('paused');
+    const ids = await submitBatch(t, admin, agent.id, 2);
+    const fanout = t.app.get(TaskEventFanout);
+    const listenersBefore = fanout.size;
+    const taskStreams = await Promise.all(
+      ids.map((id) => openSse(`${url}/api/v1/tasks/${id}/events`, admin.accessToken)),
+    );
+    streams.push(...taskStreams);
+    // Each stream starts with its task as it is (queued): from then on nothing is missed.
+    await waitFor(async () => taskStreams.every((s) => s.events.length > 0), 10_000);
+    expect(fanout.size).toBe(listenersBefore + 2);
+    await setStatus('active');
+    await waitFor(async () => taskStreams.every((s) => s.ended), 30_000);
+
+    taskStreams.forEach((stream, i) => {
+      expect(stream.events.every((e) => e.type === 'task' && e.data.taskId === ids[i])).toBe(true);
+      const statuses = stream.events.map((e) => e.data.status);
+      expect(statuses[0]).toBe('queued');
+      expect(statuses).toContain('running');
+      expect(statuses.at(-1)).toBe('succeeded');
+    });
+    // Ended with their tasks, the streams have left their rooms.
+    await waitFor(async () => fanout.size === listenersBefore, 5_000);
+  });
+
   it('sends the events of a batch bigger than a queueing chunk in order, written together yet each its own', async () => {
     // More tasks than are queued at once: the first run while the last are being queued, and a stream gets many
     // events in one turn.

@@ -1,6 +1,16 @@
 import { isAdmin, type Principal } from '../auth/principal';
 import type { TaskEvent } from './event-bus';
 
+/** The room of one task: its events and its running attempt's output deltas. */
+export function taskRoom(taskId: string): string {
+  return `task:${taskId}`;
+}
+
+/** The room of one workflow run's events. */
+export function runRoom(runId: string): string {
+  return `run:${runId}`;
+}
+
 /**
  * The room of an agent's task events for this principal: an admin follows every task of the agent, anyone
  * else only the tasks they created.
@@ -16,7 +26,7 @@ export function batchedAgentRoom(principal: Principal, agentId: string): string 
 
 /** The rooms a task event goes to: the task's own, and its agent's (everyone's, and its creator's). */
 export function taskRooms(event: TaskEvent): string[] {
-  return [`task:${event.taskId}`, `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`];
+  return [taskRoom(event.taskId), `agent:${event.agentId}:all`, `agent:${event.agentId}:user:${event.createdBy}`];
 }
 
 /** The rooms of subscribers that receive a task event in a batch: its agent's, everyone's and its creator's. */

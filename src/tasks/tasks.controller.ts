@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { filter, merge, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
@@ -27,7 +27,8 @@ import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
 import { FINAL_STATUSES } from './task';
-import { EventBus, type TaskEvent, type TaskOutputDelta } from '../events/event-bus';
+import type { TaskOutputDelta } from '../events/event-bus';
+import { TaskEventFanout, type TaskStreamEvent } from '../events/task-event-fanout';
 import { taskEvent } from './task-event';
 import { TaskSubmission } from './task-submission';
 import { TasksService } from './tasks.service';
@@ -43,7 +44,7 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly submission: TaskSubmission,
-    private readonly events: EventBus,
+    private readonly fanout: TaskEventFanout,
   ) {}
 
   @Post()
@@ -186,11 +187,11 @@ export class TasksController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<Observable<MessageEvent>> {
-    await this.events.listening();
-    const isDelta = (e: TaskEvent | TaskOutputDelta): e is TaskOutputDelta => 'delta' in e;
-    return liveResourceStream<TaskEvent | TaskOutputDelta>(
+    await this.fanout.listening();
+    const isDelta = (e: TaskStreamEvent): e is TaskOutputDelta => 'delta' in e;
+    return liveResourceStream<TaskStreamEvent>(
       (e) => (isDelta(e) ? 'task.output.delta' : 'task'),
-      merge(this.events.events(), this.events.outputDeltas()).pipe(filter((e) => e.taskId === id)),
+      this.fanout.followTask(id),
       async () => taskEvent(await this.tasks.get(principal, id)),
       (e) => !isDelta(e) && (FINAL_STATUSES as readonly string[]).includes(e.status),
     );

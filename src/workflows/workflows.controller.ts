@@ -14,7 +14,7 @@ import {
   Sse,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { filter, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
@@ -24,7 +24,7 @@ import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
-import { EventBus } from '../events/event-bus';
+import { TaskEventFanout } from '../events/task-event-fanout';
 import {
   CreateWorkflowDto,
   RunQueryDto,
@@ -165,7 +165,7 @@ export class WorkflowsController {
 export class WorkflowRunsController {
   constructor(
     private readonly workflows: WorkflowsService,
-    private readonly events: EventBus,
+    private readonly fanout: TaskEventFanout,
     private readonly retries: RunRetry,
   ) {}
 
@@ -244,10 +244,10 @@ export class WorkflowRunsController {
     @CurrentPrincipal() principal: Principal,
     @Param('runId', ParseUUIDPipe) runId: string,
   ): Promise<Observable<MessageEvent>> {
-    await this.events.listening();
+    await this.fanout.listening();
     return liveResourceStream<{ status: string }>(
       'run',
-      this.events.runEvents().pipe(filter((e) => e.runId === runId)),
+      this.fanout.followRun(runId),
       async () => {
         const current = runDto(await this.workflows.getRun(principal, runId));
         return {
