@@ -95,6 +95,32 @@ describe('workflow step templates', () => {
     return { run: res.body.data as RunView, answered };
   };
 
+  it('renders plain paths that read through an array, at the start and after a step, as JSONata maps them', async () => {
+    // Plain paths are rendered without a template thread, until one reads a field of an array: that one goes to
+    // a thread, and its step starts all the same.
+    const wf = await define([
+      { id: 'a', agentId: echo, input: { names: '{{ input.items.name }}', items: '{{ input.items }}' } },
+      {
+        id: 'b',
+        agentId: echo,
+        input: { names: '{{ steps.a.output.received.items.name }}', count: '{{ input.n }}' },
+        dependsOn: ['a'],
+      },
+      { id: 'c', agentId: echo, input: { first: '{{ steps.a.output.received.names }}' }, dependsOn: ['a'] },
+    ]);
+    const items = [{ name: 'tea' }, { name: 'cake' }];
+    const res = await request(t.http)
+      .post(`/api/v1/workflows/${wf.id}/runs`)
+      .set(...bearer(op))
+      .send({ input: { n: 2, items } })
+      .expect(202);
+    const done = await finished((res.body.data as RunView).id);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'a').output).toEqual({ received: { names: ['tea', 'cake'], items } });
+    expect(stepOf(done, 'b').output).toEqual({ received: { names: ['tea', 'cake'], count: 2 } });
+    expect(stepOf(done, 'c').output).toEqual({ received: { first: ['tea', 'cake'] } });
+  }, 30_000);
+
   it('fails a step whose template never ends with TEMPLATE_TIMEOUT, and keeps answering meanwhile', async () => {
     const wf = await define([
       { id: 'loop', agentId: calc, input: { expression: NEVER_ENDS }, continueOnFailure: true },

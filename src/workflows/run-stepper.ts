@@ -18,7 +18,15 @@ const STARTS_PER_TRANSACTION = 100;
 type Stepped =
   | { kind: 'full' }
   | { kind: 'none' }
-  | { kind: 'stepped'; slice: RunSlice; steps: Record<string, StepState>; created: Task[]; waiting: string[] }
+  | {
+      kind: 'stepped';
+      slice: RunSlice;
+      steps: Record<string, StepState>;
+      created: Task[];
+      waiting: string[];
+      /** Steps the transaction could not render (a thread must): the next pass renders ahead. */
+      unrendered: number;
+    }
   | { kind: 'concluded'; run: WorkflowRunEntity; created: Task[] };
 
 /**
@@ -112,16 +120,18 @@ export class RunStepper {
     ends: StepTaskEnd[],
     ready: string[],
     queued: Promise<void>[],
-  ) {
+  ): Promise<void> {
     const runId = slice.id;
     let ended = ends;
     let candidates = ready.slice(0, STARTS_PER_TRANSACTION);
     // Steps known ready beyond what one pass starts (a fan-out's tail): the next passes look at these only.
     let held = ready.slice(STARTS_PER_TRANSACTION);
     const ahead = new Map<string, Promise<Rendered | undefined>>();
+    // Whether a step of this advance could not be rendered under the lock: from then on, passes render ahead.
+    let threads = false;
     // Passes that start steps (the rest of a fan-out) are bounded by the run's steps; the others are counted.
     for (let pass = 0; pass < MAX_RENDER_PASSES;) {
-      const rendered = this.mayRender(index, ended, candidates)
+      const rendered = this.mayRender(index, ended, candidates, threads)
         ? await this.renderAhead(slice, index, ended, candidates, ahead)
         : new Map<string, Rendered>();
       if (rendered === 'full') return void (await this.engine.advance(runId));
@@ -137,6 +147,7 @@ export class RunStepper {
         this.events.publishRun({ ...result.slice, steps: result.steps });
       // Steps held back are still this advance's to start, even when the candidates were taken meanwhile.
       const next = [...(result.kind === 'stepped' ? result.waiting : []), ...held];
+      if (result.kind === 'stepped' && result.unrendered > 0) threads = true;
       if (!next.length) return;
       if (result.kind === 'none' || !result.created.length) pass += 1;
       ended = [];
@@ -146,15 +157,17 @@ export class RunStepper {
   }
 
   /**
-   * Whether a step this pass may start has templates to render ahead. A step depending on others besides the
-   * one that ended (a fan-in's join) is not counted: it rarely starts with this end, and when it does, it
-   * waits for the next pass to be rendered; the 497 ends before it read nothing ahead.
+   * Whether a step this pass may start has templates to render ahead, on a thread. Plain paths
+   * (`index.inline`) are rendered under the lock, at once, unless one could not be in this advance before
+   * (`threads`: it reads through an array). A step depending on others besides the one that ended (a fan-in's
+   * join) is not counted: it rarely starts with this end, and when it does, it waits for the next pass to be
+   * rendered; the 497 ends before it read nothing ahead.
    */
-  private mayRender(index: DefinitionIndex, ended: StepTaskEnd[], candidates: string[]): boolean {
+  private mayRender(index: DefinitionIndex, ended: StepTaskEnd[], candidates: string[], threads: boolean): boolean {
+    const ahead = (id: string) => index.rendered.has(id) && (threads || !index.inline.has(id));
     const dependents = ended.flatMap((e) => index.dependents.get(e.stepId) ?? []);
     return (
-      candidates.some((id) => index.rendered.has(id)) ||
-      dependents.some((id) => index.rendered.has(id) && (index.byId.get(id)?.dependsOn?.length ?? 0) <= 1)
+      candidates.some(ahead) || dependents.some((id) => ahead(id) && (index.byId.get(id)?.dependsOn?.length ?? 0) <= 1)
     );
   }
 
@@ -210,6 +223,7 @@ export class RunStepper {
     const view = new SliceView(slice, index, (ids) => tx.states(runId, ids));
     const created: Task[] = [];
     let taken = 0;
+    let unrendered = 0;
     const outcome = await advanceSlice(view, ended, candidates, async (step, context) => {
       if (!isTaskStep(step)) return undefined;
       // The steps past these wait, pending, for the next pass.
@@ -217,7 +231,10 @@ export class RunStepper {
       const input = index.rendered.has(step.id)
         ? (rendered.get(renderKey(step, context)) ?? this.engine.renderInline(index, step, context))
         : await this.engine.render(index, step, context);
-      if (!input) return undefined;
+      if (!input) {
+        unrendered += 1;
+        return undefined;
+      }
       if ('error' in input) return input;
       const made = await this.engine.stepTask(slice, step, input.input);
       if ('error' in made) return made;
@@ -227,15 +244,17 @@ export class RunStepper {
     if (outcome === 'full') return { kind: 'full' };
     if (!view.changed.size)
       return outcome.waiting.length
-        ? { kind: 'stepped', slice, steps: {}, created: [], waiting: outcome.waiting }
+        ? { kind: 'stepped', slice, steps: {}, created: [], waiting: outcome.waiting, unrendered }
         : { kind: 'none' };
     await this.submission.insertSteps(tx.em, created);
     const steps = Object.fromEntries([...view.changed].map((id) => [id, view.states[id]]));
     const openSteps = slice.openSteps - outcome.ended;
     await tx.patch(runId, { steps, openSteps });
-    if (openSteps > 0) return { kind: 'stepped', slice, steps, created, waiting: outcome.waiting };
+    if (openSteps > 0) return { kind: 'stepped', slice, steps, created, waiting: outcome.waiting, unrendered };
     // The last step ended: the run concludes, reading all its steps once, for its output.
     const run = await this.engine.concludeIn(tx, runId);
-    return run ? { kind: 'concluded', run, created } : { kind: 'stepped', slice, steps, created, waiting: [] };
+    return run
+      ? { kind: 'concluded', run, created }
+      : { kind: 'stepped', slice, steps, created, waiting: [], unrendered };
   }
 }
