@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../config/app-config';
 import { TemplateEvaluator } from './template-evaluator';
 import { TemplateError } from './templates';
@@ -82,6 +83,23 @@ describe('TemplateEvaluator', () => {
     await expect(
       templates.problems([{ loop: UNCHECKED_LOOP, bad: '{{ 1 + }}' }, { ok: 'x {{ input }}' }]),
     ).resolves.toEqual([{ path: '/0/bad', message: expect.any(String) }]);
+  }, 30_000);
+
+  it('checks many values in jobs of at most 50, the paths counting from the first value', async () => {
+    templates = evaluator({ WORKFLOW_TEMPLATE_THREADS: '2' });
+    const posted = jest.spyOn(Worker.prototype, 'postMessage');
+    const bad = new Set([0, 49, 50, 119]);
+    const values = Array.from({ length: 120 }, (_, i) => ({ url: bad.has(i) ? '{{ 1 + }}' : `{{ input.n${i} }}` }));
+    const problems = await templates.problems(values);
+    expect(problems.map((p) => p.path)).toEqual(['/0/url', '/49/url', '/50/url', '/119/url']);
+    const jobs = posted.mock.calls.flatMap(([message]) => message as { kind: string; value: unknown[] }[]);
+    expect(jobs.map((job) => [job.kind, job.value.length])).toEqual([
+      ['check', 50],
+      ['check', 50],
+      ['check', 20],
+    ]);
+    posted.mockRestore();
+    await expect(templates.problems([])).resolves.toEqual([]);
   }, 30_000);
 
   it('on close, rejects what is running and refuses new work', async () => {

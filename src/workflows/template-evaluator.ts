@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { NEEDS_JSONATA, renderPaths } from './path-templates';
 import type { TemplateReply, TemplateRequest } from './template-worker';
-import { TemplateError, type TemplateLimits } from './templates';
+import { TemplateError, type TemplateLimits, type TemplateProblem } from './templates';
 import { TemplateEvaluatorClosedError } from './workflows.errors';
 
 /** How long past its budget a thread may run before it is terminated: cooperative checks normally win. */
@@ -15,6 +15,11 @@ const HARD_TIMEOUT_GRACE_MS = 250;
  * thread, not one each. The thread answers them one by one, in order, each within its own budget.
  */
 const JOBS_PER_MESSAGE = 50;
+/**
+ * Values whose templates one thread job parses, at most: each job has the evaluation's time budget, which the
+ * templates of a definition of hundreds of steps would exceed in one.
+ */
+const VALUES_PER_CHECK = 50;
 
 type Request = TemplateRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
@@ -76,14 +81,28 @@ export class TemplateEvaluator implements OnModuleDestroy {
     return renderPaths(value, context, this.limits.maxOutputBytes);
   }
 
-  /** The templates in a value that do not parse, as `{path, message}`; nothing is evaluated. */
-  async problems(value: unknown): Promise<{ path: string; message: string }[]> {
+  /**
+   * The templates that do not parse in each of the values, as `{path, message}` with the value's index first
+   * in the path (`/3/url`); nothing is evaluated. The values are parsed {@link VALUES_PER_CHECK} to a thread's
+   * job, the jobs spread over the threads.
+   */
+  async problems(values: readonly unknown[]): Promise<TemplateProblem[]> {
+    const jobs: Promise<TemplateProblem[]>[] = [];
+    for (let start = 0; start < values.length; start += VALUES_PER_CHECK)
+      jobs.push(this.checkSlice(values.slice(start, start + VALUES_PER_CHECK), start));
+    return (await Promise.all(jobs)).flat();
+  }
+
+  /** One job of {@link problems}: the values from index `start` on, their paths counted from the first value. */
+  private async checkSlice(values: unknown[], start: number): Promise<TemplateProblem[]> {
+    let found: TemplateProblem[];
     try {
-      return JSON.parse(await this.run({ kind: 'check', value })) as { path: string; message: string }[];
+      found = JSON.parse(await this.run({ kind: 'check', value: values })) as TemplateProblem[];
     } catch (err) {
-      if (err instanceof TemplateError) return [{ path: err.path, message: err.detail }];
-      throw err;
+      if (!(err instanceof TemplateError)) throw err;
+      found = [{ path: err.path, message: err.detail }];
     }
+    return found.map((p) => ({ ...p, path: p.path.replace(/^\/(\d+)/, (_, i: string) => `/${Number(i) + start}`) }));
   }
 
   async onModuleDestroy(): Promise<void> {

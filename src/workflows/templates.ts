@@ -111,9 +111,15 @@ export function compile(expression: string, path = '', bounds?: EvaluationBounds
   }
 }
 
-/** The problems of every template in a value, as `{path, message}`; parses only. */
-export function templateProblems(value: unknown): { path: string; message: string }[] {
-  const problems: { path: string; message: string }[] = [];
+/** A template that does not parse: where it is in the value checked, and why. */
+export interface TemplateProblem {
+  path: string;
+  message: string;
+}
+
+/** The problems of every template in a value; parses only. */
+export function templateProblems(value: unknown): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
   for (const { path, expression } of templateExpressions(value)) {
     try {
       compile(expression, path);

@@ -38,9 +38,6 @@ export type RunListQuery = Partial<Omit<WorkflowRunQueryDto, 'skip' | 'limit'>> 
 /** What a run starts with: its input (`{}` when absent) and its tags. */
 export type RunStart = Pick<StartRunDto, 'input' | 'tags'>;
 
-/** Steps whose templates one template-thread job parses. */
-const TEMPLATE_CHECK_CHUNK = 50;
-
 @Injectable()
 export class WorkflowsService {
   constructor(
@@ -76,7 +73,7 @@ export class WorkflowsService {
     const problems = [...shapes, ...definitionProblems(steps, known)];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
     const templates = steps.map(stepTemplate);
-    for (const { path, message } of await this.templateProblems(templates.map((t) => t?.value ?? null))) {
+    for (const { path, message } of await this.templates.problems(templates.map((t) => t?.value ?? null))) {
       const [, index, rest] = /^\/(\d+)(.*)$/.exec(path) ?? [];
       const field = index === undefined ? undefined : templates[Number(index)]?.field;
       problems.push({ field: field ? `/steps/${index}/${field}${rest}` : '/steps', message });
@@ -88,23 +85,6 @@ export class WorkflowsService {
     });
     if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
     return steps;
-  }
-
-  /**
-   * The template problems of the steps' values, `TEMPLATE_CHECK_CHUNK` steps to a thread's job: each job has
-   * the evaluation's time budget, which a definition of hundreds of steps would exceed in one.
-   */
-  private async templateProblems(values: unknown[]): Promise<{ path: string; message: string }[]> {
-    const chunks: Promise<{ path: string; message: string }[]>[] = [];
-    for (let start = 0; start < values.length; start += TEMPLATE_CHECK_CHUNK) {
-      const checked = this.templates.problems(values.slice(start, start + TEMPLATE_CHECK_CHUNK));
-      chunks.push(
-        checked.then((found) =>
-          found.map((p) => ({ ...p, path: p.path.replace(/^\/(\d+)/, (_, i: string) => `/${Number(i) + start}`) })),
-        ),
-      );
-    }
-    return (await Promise.all(chunks)).flat();
   }
 
   async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {

@@ -111,20 +111,87 @@ function compareValues(a: unknown, b: unknown): number {
   return String(a).localeCompare(String(b));
 }
 
-function aggregate(records: DataRecord[], op: AggregateOp, field?: string): number | null {
-  if (op === 'count') return field ? records.filter((r) => getPath(r, field) != null).length : records.length;
-  const values = records.map((r) => getPath(r, field ?? '')).filter((v): v is number => typeof v === 'number');
-  if (values.length === 0) return null;
-  switch (op) {
-    case 'sum':
-      return values.reduce((a, b) => a + b, 0);
-    case 'avg':
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'min':
-      return Math.min(...values);
-    case 'max':
-      return Math.max(...values);
+type GroupStep = Extract<PipelineStep, { group: unknown }>['group'];
+
+/** One aggregate of one group, kept as it goes: what it needs of the records seen so far, not the records. */
+interface Accumulator {
+  op: AggregateOp;
+  field?: string;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+function accumulate(acc: Accumulator, record: DataRecord): void {
+  if (acc.op === 'count') {
+    if (!acc.field || getPath(record, acc.field) != null) acc.count += 1;
+    return;
   }
+  const value = getPath(record, acc.field ?? '');
+  if (typeof value !== 'number') return;
+  acc.count += 1;
+  acc.sum += value;
+  if (value < acc.min) acc.min = value;
+  if (value > acc.max) acc.max = value;
+}
+
+function result(acc: Accumulator): number | null {
+  if (acc.op === 'count') return acc.count;
+  if (acc.count === 0) return null;
+  if (acc.op === 'sum') return acc.sum;
+  if (acc.op === 'avg') return acc.sum / acc.count;
+  return acc.op === 'min' ? acc.min : acc.max;
+}
+
+/**
+ * `group`, a record at a time: one set of running aggregates per group, so memory grows with the groups, not
+ * the records. The groups come out in the order they were first seen, each with its `by` fields (as its first
+ * record has them) and then its aggregates.
+ */
+export class Groups {
+  private readonly fields: string[];
+  private readonly specs: [string, { op: AggregateOp; field?: string }][];
+  private readonly groups = new Map<string, { first: DataRecord; accs: Accumulator[] }>();
+
+  constructor(private readonly step: GroupStep) {
+    this.fields = Array.isArray(step.by) ? step.by : [step.by];
+    this.specs = Object.entries(step.aggregates);
+  }
+
+  add(record: DataRecord): void {
+    const key = keyOf(record, this.step.by);
+    let entry = this.groups.get(key);
+    if (!entry) {
+      const first: DataRecord = {};
+      for (const field of this.fields) setPath(first, field, getPath(record, field) ?? null);
+      entry = {
+        first,
+        accs: this.specs.map(([, spec]) => ({ ...spec, count: 0, sum: 0, min: Infinity, max: -Infinity })),
+      };
+      this.groups.set(key, entry);
+    }
+    for (const acc of entry.accs) accumulate(acc, record);
+  }
+
+  /** One record per group, with its aggregates. */
+  results(): DataRecord[] {
+    return [...this.groups.values()].map(({ first, accs }) => {
+      this.specs.forEach(([name], i) => (first[name] = result(accs[i])));
+      return first;
+    });
+  }
+}
+
+/** `dedupe`'s test, a record at a time: true for the first record of each key, false for the ones after it. */
+export function firstOfKey(by: string | string[]): (record: DataRecord) => boolean {
+  const seen = new Set<string>();
+  return (record) => {
+    const key = keyOf(record, by);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
 }
 
 export function applyStep(records: DataRecord[], step: PipelineStep): DataRecord[] {
@@ -143,31 +210,11 @@ export function applyStep(records: DataRecord[], step: PipelineStep): DataRecord
     const direction = step.sort.order === 'desc' ? -1 : 1;
     return [...records].sort((a, b) => direction * compareValues(getPath(a, step.sort.by), getPath(b, step.sort.by)));
   }
-  if ('dedupe' in step) {
-    const seen = new Set<string>();
-    return records.filter((r) => {
-      const key = keyOf(r, step.dedupe.by);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  }
+  if ('dedupe' in step) return records.filter(firstOfKey(step.dedupe.by));
   if ('limit' in step) return records.slice(0, step.limit.count);
-  const groups = new Map<string, DataRecord[]>();
-  for (const record of records) {
-    const key = keyOf(record, step.group.by);
-    const list = groups.get(key);
-    if (list) list.push(record);
-    else groups.set(key, [record]);
-  }
-  const fields = Array.isArray(step.group.by) ? step.group.by : [step.group.by];
-  return [...groups.values()].map((members) => {
-    const out: DataRecord = {};
-    for (const field of fields) setPath(out, field, getPath(members[0], field) ?? null);
-    for (const [name, spec] of Object.entries(step.group.aggregates))
-      out[name] = aggregate(members, spec.op, spec.field);
-    return out;
-  });
+  const groups = new Groups(step.group);
+  for (const record of records) groups.add(record);
+  return groups.results();
 }
 
 export function applySteps(records: DataRecord[], steps: PipelineStep[]): DataRecord[] {

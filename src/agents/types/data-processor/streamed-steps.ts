@@ -1,82 +1,23 @@
-import { getPath } from '../../../common/conditions/condition';
-import { type AggregateOp, applyStep, type DataRecord, keyOf, type PipelineStep, setPath } from './pipeline';
+import { applyStep, type DataRecord, firstOfKey, Groups, type PipelineStep } from './pipeline';
 
 /** Records in chunks, as they are read from a file. */
 export type RecordChunks = AsyncIterable<DataRecord[]>;
-
-interface Accumulator {
-  op: AggregateOp;
-  field?: string;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-}
-
-function accumulate(acc: Accumulator, record: DataRecord): void {
-  if (acc.op === 'count') {
-    if (!acc.field || getPath(record, acc.field) != null) acc.count += 1;
-    return;
-  }
-  const value = getPath(record, acc.field ?? '');
-  if (typeof value !== 'number') return;
-  acc.count += 1;
-  acc.sum += value;
-  if (value < acc.min) acc.min = value;
-  if (value > acc.max) acc.max = value;
-}
-
-function result(acc: Accumulator): number | null {
-  if (acc.op === 'count') return acc.count;
-  if (acc.count === 0) return null;
-  if (acc.op === 'sum') return acc.sum;
-  if (acc.op === 'avg') return acc.sum / acc.count;
-  return acc.op === 'min' ? acc.min : acc.max;
-}
 
 async function* rechunk(records: DataRecord[], size: number): RecordChunks {
   for (let i = 0; i < records.length; i += size) yield records.slice(i, i + size);
 }
 
-/** `group` over a stream: one set of running aggregates per group, so memory grows with groups, not records. */
+/** `group` over a stream ({@link Groups}): memory grows with the groups, not the records. */
 async function* group(source: RecordChunks, step: Extract<PipelineStep, { group: unknown }>, size: number) {
-  const fields = Array.isArray(step.group.by) ? step.group.by : [step.group.by];
-  const specs = Object.entries(step.group.aggregates);
-  const groups = new Map<string, { first: DataRecord; accs: Accumulator[] }>();
-  for await (const chunk of source) {
-    for (const record of chunk) {
-      const key = keyOf(record, step.group.by);
-      let entry = groups.get(key);
-      if (!entry) {
-        const first: DataRecord = {};
-        for (const field of fields) setPath(first, field, getPath(record, field) ?? null);
-        entry = {
-          first,
-          accs: specs.map(([, spec]) => ({ ...spec, count: 0, sum: 0, min: Infinity, max: -Infinity })),
-        };
-        groups.set(key, entry);
-      }
-      for (const acc of entry.accs) accumulate(acc, record);
-    }
-  }
-  const out: DataRecord[] = [];
-  for (const { first, accs } of groups.values()) {
-    specs.forEach(([name], i) => (first[name] = result(accs[i])));
-    out.push(first);
-  }
-  yield* rechunk(out, size);
+  const groups = new Groups(step.group);
+  for await (const chunk of source) for (const record of chunk) groups.add(record);
+  yield* rechunk(groups.results(), size);
 }
 
+/** `dedupe` over a stream: it keeps the keys it has seen, not the records. */
 async function* dedupe(source: RecordChunks, by: string | string[]) {
-  const seen = new Set<string>();
-  for await (const chunk of source) {
-    yield chunk.filter((r) => {
-      const key = keyOf(r, by);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  }
+  const first = firstOfKey(by);
+  for await (const chunk of source) yield chunk.filter(first);
 }
 
 async function* limit(source: RecordChunks, count: number) {
