@@ -1,4 +1,3 @@
-import { ApiEventStream } from '../common/swagger/api-event-stream';
 import { Controller, Get, Inject, Logger, type OnModuleDestroy, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,6 +6,7 @@ import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors } from '../common/swagger/api-envelope';
+import { ApiEventStream } from '../common/swagger/api-event-stream';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { agentRoom } from './rooms';

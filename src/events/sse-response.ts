@@ -17,9 +17,10 @@ const EACH_TURN = sseWindow(0);
  * A Server-Sent Events response written frame by frame, each frame made once for all its readers. The frames
  * a stream gets in one turn of the event loop (the events read from Redis together), or in one window of its
  * {@link SseWindow}, are written at its end in one write, one chunk of the response: a write costs a system call
- * and a TCP segment, for this process and for the reader, whatever its size. A reader that falls behind is let go rather than buffered without end,
- * by the rule of {@link SlowReader} on the bytes waiting in this process for it to read: its connection is
- * closed at once, freeing what waited. `onClose` runs once, however the stream ends.
+ * and a TCP segment, for this process and for the reader, whatever its size. A reader that falls behind is let
+ * go rather than buffered without end, by the rule of {@link SlowReader} on the bytes waiting in this process
+ * for it to read: its connection is closed at once, freeing what waited. `onClose` runs once, however the
+ * stream ends.
  */
 export class SseResponse {
   private closed = false;

@@ -11,6 +11,14 @@ export type PipelineStep =
 
 export type DataRecord = Record<string, unknown>;
 
+/** A `by` of group and dedupe: one field, or several. */
+const FIELDS = {
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'array', minItems: 1, items: { type: 'string' } },
+  ],
+};
+
 export const PIPELINE_SCHEMA = {
   type: 'array',
   maxItems: 50,
@@ -43,12 +51,7 @@ export const PIPELINE_SCHEMA = {
         required: ['by', 'aggregates'],
         additionalProperties: false,
         properties: {
-          by: {
-            oneOf: [
-              { type: 'string', minLength: 1 },
-              { type: 'array', minItems: 1, items: { type: 'string' } },
-            ],
-          },
+          by: FIELDS,
           aggregates: {
             type: 'object',
             maxProperties: 50,
@@ -66,12 +69,7 @@ export const PIPELINE_SCHEMA = {
         required: ['by'],
         additionalProperties: false,
         properties: {
-          by: {
-            oneOf: [
-              { type: 'string', minLength: 1 },
-              { type: 'array', minItems: 1, items: { type: 'string' } },
-            ],
-          },
+          by: FIELDS,
         },
       },
       limit: {
