@@ -24,6 +24,7 @@ import { AuditListIndexes1764160001000 } from './1764160001000-audit-list-indexe
 import { TaskErrorCodeStatistics1764165000000 } from './1764165000000-task-error-code-statistics';
 import { Files1764170000000 } from './1764170000000-files';
 import { RunOpenSteps1764175000000 } from './1764175000000-run-open-steps';
+import { RunStepRows1764182000000 } from './1764182000000-run-step-rows';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -53,4 +54,5 @@ export const MIGRATIONS: Function[] = [
   TaskErrorCodeStatistics1764165000000,
   Files1764170000000,
   RunOpenSteps1764175000000,
+  RunStepRows1764182000000,
 ];

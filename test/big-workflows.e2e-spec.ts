@@ -15,8 +15,8 @@ interface RunView {
 }
 
 /**
- * What the database was asked of the run while it took in one step's end: statements on `workflow_runs`, and
- * bytes each way. (Other statements of a task's end, through caches that expire, vary from one end to another.)
+ * What the database was asked of the run while it took in one step's end: statements on `workflow_runs` and
+ * `workflow_run_steps`, and bytes each way. (Other statements of a task's end, through caches that expire, vary from one end to another.)
  */
 interface Cost {
   statements: number;
@@ -40,7 +40,7 @@ class StepMeter {
     PostgresQueryRunner.prototype.query = async function (this: PostgresQueryRunner, ...args: unknown[]) {
       const cost = scope.getStore();
       const result: unknown = await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-      if (cost && /workflow_runs/.test(String(args[0]))) {
+      if (cost && /workflow_run(s|_steps)\b/.test(String(args[0]))) {
         cost.statements += 1;
         cost.bytesSent += JSON.stringify(args[1] ?? []).length;
         cost.bytesRead += JSON.stringify(result ?? null).length;

@@ -31,6 +31,45 @@ describe('database schema', () => {
     await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
   });
 
+  it('moves run step states to rows of their own and back, every state kept', async () => {
+    const ds = new DataSource(dataSourceOptions(env.config, 1));
+    await ds.initialize();
+    try {
+      await revertLastMigration(env.config);
+      const [{ id: userId }] = await ds.query(
+        `INSERT INTO users (email, name, password_hash, role) VALUES ('steps@example.com', 's', 'x', 'admin') RETURNING id`,
+      );
+      const [{ id: workflowId }] = await ds.query(
+        `INSERT INTO workflows (name, steps, created_by) VALUES ('w', '[]', $1) RETURNING id`,
+        [userId],
+      );
+      const steps = {
+        a: { status: 'succeeded', taskId: null, output: { result: 3 }, error: null },
+        b: { status: 'waiting', taskId: null, output: null, error: null, kind: 'approval' },
+      };
+      const [{ id: runId }] = await ds.query(
+        `INSERT INTO workflow_runs (workflow_id, workflow_version, definition, status, input, steps, created_by)
+         VALUES ($1, 1, '[]', 'running', '{}', $2, $3) RETURNING id`,
+        [workflowId, JSON.stringify(steps), userId],
+      );
+      await runMigrations(env.config);
+      const rows = (await ds.query(`SELECT step_id AS id, state FROM workflow_run_steps WHERE run_id = $1 ORDER BY 1`, [
+        runId,
+      ])) as { id: string; state: unknown }[];
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.state]))).toEqual(steps);
+
+      await revertLastMigration(env.config);
+      const [back] = (await ds.query(`SELECT steps FROM workflow_runs WHERE id = $1`, [runId])) as {
+        steps: unknown;
+      }[];
+      expect(back.steps).toEqual(steps);
+      await runMigrations(env.config);
+      await ds.query(`DELETE FROM workflow_runs; DELETE FROM workflows; DELETE FROM users`);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
   it('reverts every migration and applies them again', async () => {
     expect(await tables(env)).toEqual(expect.arrayContaining(['users', 'audit_logs']));
     for (let i = 0; i < MIGRATIONS.length; i += 1) await revertLastMigration(env.config);

@@ -128,8 +128,8 @@ describe('tasks at scale', () => {
       const run = async (status: string): Promise<string> =>
         (
           await t.dataSource.query(
-            `INSERT INTO workflow_runs (workflow_id, workflow_version, definition, status, input, steps, created_by)
-             VALUES ($1, 1, '[]', $2, '{}', '{}', $3) RETURNING id`,
+            `INSERT INTO workflow_runs (workflow_id, workflow_version, definition, status, input, created_by)
+             VALUES ($1, 1, '[]', $2, '{}', $3) RETURNING id`,
             [workflowId, status, adminId],
           )
         )[0].id;

@@ -71,9 +71,12 @@ function client(t: TestApp) {
       .send(body);
   const stored = async (runId: string) =>
     (
-      (await t.dataSource.query(`SELECT status, steps, wake_at AS "wakeAt", parked FROM workflow_runs WHERE id = $1`, [
-        runId,
-      ])) as { status: string; steps: Record<string, Record<string, unknown>>; wakeAt: Date | null; parked: boolean }[]
+      (await t.dataSource.query(
+        `SELECT status, wake_at AS "wakeAt", parked,
+                (SELECT jsonb_object_agg(step_id, state) FROM workflow_run_steps WHERE run_id = r.id) AS steps
+           FROM workflow_runs r WHERE id = $1`,
+        [runId],
+      )) as { status: string; steps: Record<string, Record<string, unknown>>; wakeAt: Date | null; parked: boolean }[]
     )[0];
   return { define, start, get, step, stepIs, ended, decide, stored };
 }

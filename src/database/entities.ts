@@ -6,6 +6,7 @@ import { TaskCheckpointPartEntity } from '../tasks/entities/task-checkpoint-part
 import { TaskEntity } from '../tasks/entities/task.entity';
 import { ScheduleFireEntity } from '../schedules/entities/schedule-fire.entity';
 import { ScheduleEntity } from '../schedules/entities/schedule.entity';
+import { WorkflowRunStepEntity } from '../workflows/entities/workflow-run-step.entity';
 import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/entities/workflow.entity';
 import { WebhookDeliveryEntity } from '../webhooks/entities/webhook-delivery.entity';
@@ -41,6 +42,7 @@ export const ENTITIES: Function[] = [
   ScheduleFireEntity,
   WorkflowEntity,
   WorkflowRunEntity,
+  WorkflowRunStepEntity,
   WebVitalEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,

@@ -96,8 +96,10 @@ export class WorkflowRunEntity {
   @Column({ type: 'jsonb', nullable: true })
   output!: unknown;
 
-  /** The state of every step, by step id; changed only under a lock on the row. */
-  @Column({ type: 'jsonb' })
+  /**
+   * The state of every step, by step id; changed only under a lock on the run's row. Stored a row per step
+   * (`workflow_run_steps`), read and written with the run by its repository.
+   */
   steps!: Record<string, StepState>;
 
   /** Labels to find the run by (`?tag=`), given when it starts. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { RunStatus, StepState, WorkflowRunEntity } from '../entities/workflow-run.entity';
+import { RunStepRows } from './run-step-rows';
 
 /** A run's own fields, without its definition and steps: what advancing it by one step reads first. */
 export interface RunSlice {
@@ -21,10 +22,14 @@ export interface SlicePatch {
 
 /**
  * The statements that read and change a run a few steps at a time, so that advancing a run of 500 steps
- * reads and writes what one event touched, not the whole run. The states stay in the run's `steps` document.
+ * reads and writes what one event touched, not the whole run: the run's row, and the rows of those steps.
  */
 export class RunSlices {
-  constructor(private readonly em: EntityManager) {}
+  private readonly rows: RunStepRows;
+
+  constructor(private readonly em: EntityManager) {
+    this.rows = new RunStepRows(em);
+  }
 
   async read(runId: string, lock: boolean): Promise<RunSlice | undefined> {
     const rows = (await this.em.query(
@@ -36,28 +41,22 @@ export class RunSlices {
     return rows[0];
   }
 
-  /** The states of these steps only: one pass over the document in Postgres, these entries sent back. */
-  async states(runId: string, stepIds: readonly string[]): Promise<Record<string, StepState>> {
-    if (!stepIds.length) return {};
-    const rows = (await this.em.query(
-      `SELECT s.key AS id, s.value AS state
-         FROM workflow_runs r, jsonb_each(r.steps) s
-        WHERE r.id = $1 AND s.key = ANY($2::text[])`,
-      [runId, stepIds],
-    )) as { id: string; state: StepState }[];
-    return Object.fromEntries(rows.map((r) => [r.id, r.state]));
+  /** The states of these steps only. */
+  states(runId: string, stepIds: readonly string[]): Promise<Record<string, StepState>> {
+    return this.rows.some(runId, stepIds);
   }
 
   async patch(runId: string, patch: SlicePatch): Promise<void> {
-    await this.em.query(
-      `UPDATE workflow_runs SET steps = steps || $2::jsonb, open_steps = $3, updated_at = now() WHERE id = $1`,
-      [runId, JSON.stringify(patch.steps), patch.openSteps],
-    );
+    await this.rows.write(runId, patch.steps);
+    await this.em.query(`UPDATE workflow_runs SET open_steps = $2, updated_at = now() WHERE id = $1`, [
+      runId,
+      patch.openSteps,
+    ]);
   }
 
   /**
    * Writes a concluded run's status, output and end (and that nothing of it waits), not its steps: they are all
-   * over, as written by the advances before. A 500-step run's document is not written again.
+   * over, as written by the advances before.
    */
   async conclude(run: WorkflowRunEntity): Promise<void> {
     const rows = (await this.em.query(

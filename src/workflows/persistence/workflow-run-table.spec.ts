@@ -9,10 +9,15 @@ const READS_ALLOWED: Record<string, RegExp> = {
     /^SELECT 1 FROM workflow_runs r WHERE r\.id = t\.run_id AND r\.status = 'running'$/,
 };
 
-describe('the workflow runs’ table', () => {
-  it('is read and written only in workflows/persistence/', () => {
+describe('the workflow runs’ tables', () => {
+  it('are read and written only in workflows/persistence/', () => {
     expect(
-      tableAccessOutside('workflows/persistence', ['workflow_runs'], ['WorkflowRunEntity'], READS_ALLOWED),
+      tableAccessOutside(
+        'workflows/persistence',
+        ['workflow_runs', 'workflow_run_steps'],
+        ['WorkflowRunEntity', 'WorkflowRunStepEntity'],
+        READS_ALLOWED,
+      ),
     ).toEqual([]);
   });
 

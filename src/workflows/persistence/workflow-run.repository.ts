@@ -10,6 +10,7 @@ import type { Finished, FinishedFilter } from '../../tasks/tasks.service';
 import { FINAL_STEP_STATUSES, type StepState, WorkflowRunEntity } from '../entities/workflow-run.entity';
 import type { WorkflowStep } from '../workflow-definition';
 import { type RunSlice, RunSlices, type SlicePatch } from './run-slices';
+import { RunStepRows } from './run-step-rows';
 import { isParked, wakeAtOf } from '../step-waits';
 
 /** Which runs a list or a bulk operation reaches; `createdBy` limits it to one user's. */
@@ -88,6 +89,8 @@ export class WorkflowRunRepository {
         const stored = await em.save(
           em.create(WorkflowRunEntity, { ...fields, wakeAt: null, parked: false, openSteps }),
         );
+        stored.steps = fields.steps;
+        await new RunStepRows(em).write(stored.id, fields.steps);
         await this.audit.record(eventOf(stored), em, context);
         return stored;
       });
@@ -97,7 +100,7 @@ export class WorkflowRunRepository {
       const run = await this.dataSource
         .getRepository(WorkflowRunEntity)
         .findOneByOrFail({ createdBy: fields.createdBy, idempotencyKey: fields.idempotencyKey });
-      return { run, created: false };
+      return { run: (await this.withSteps([run]))[0], created: false };
     }
   }
 
@@ -122,7 +125,8 @@ export class WorkflowRunRepository {
   /** The run; with `createdBy`, only that user's. */
   async findById(id: string, createdBy?: string): Promise<WorkflowRunEntity | undefined> {
     const where = createdBy ? { id, createdBy } : { id };
-    return (await this.dataSource.getRepository(WorkflowRunEntity).findOneBy(where)) ?? undefined;
+    const run = await this.dataSource.getRepository(WorkflowRunEntity).findOneBy(where);
+    return run ? (await this.withSteps([run]))[0] : undefined;
   }
 
   /** Runs matching the filter, newest first, with their count. */
@@ -133,7 +137,9 @@ export class WorkflowRunRepository {
         LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, skip],
     )) as { id: string }[];
-    const rows = await this.dataSource.getRepository(WorkflowRunEntity).findBy({ id: In(ids.map((r) => r.id)) });
+    const rows = await this.withSteps(
+      await this.dataSource.getRepository(WorkflowRunEntity).findBy({ id: In(ids.map((r) => r.id)) }),
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return {
       items: ids.map((r) => byId.get(r.id)).filter((r): r is WorkflowRunEntity => r !== undefined),
@@ -209,8 +215,13 @@ export class WorkflowRunRepository {
   }
 
   /** Runs of `creators` concluded after `after` and by `until`, in conclusion order (then id), at most `limit`. */
-  concludedBetween(after: FinishCursor, until: Date, creators: string[], limit: number): Promise<WorkflowRunEntity[]> {
-    return this.dataSource
+  async concludedBetween(
+    after: FinishCursor,
+    until: Date,
+    creators: string[],
+    limit: number,
+  ): Promise<WorkflowRunEntity[]> {
+    const runs = await this.dataSource
       .getRepository(WorkflowRunEntity)
       .createQueryBuilder('r')
       .where(`r.status IN ('succeeded', 'failed', 'cancelled') AND r.updated_at >= :at`, { at: after.at })
@@ -220,41 +231,56 @@ export class WorkflowRunRepository {
       .addOrderBy('r.id', 'ASC')
       .limit(limit)
       .getMany();
+    return this.withSteps(runs);
   }
 
   /** Running runs with a wait falling due at or before `horizon`, the soonest first. */
   async wakingBefore(horizon: Date, limit: number): Promise<WaitingRun[]> {
-    return this.dataSource.getRepository(WorkflowRunEntity).find({
-      select: { id: true, steps: true },
+    const runs = await this.dataSource.getRepository(WorkflowRunEntity).find({
+      select: { id: true },
       where: { status: 'running', wakeAt: LessThanOrEqual(horizon) },
       order: { wakeAt: 'ASC' },
       take: limit,
     });
+    return this.withSteps(runs);
   }
 
   /** Steps waiting now across running runs, by kind (`approval`, `wait`). */
   async waitingStepCounts(): Promise<Record<string, number>> {
     const rows = (await this.dataSource.query(
-      `SELECT s.value->>'kind' AS kind, count(*)::int AS count
-         FROM workflow_runs r, jsonb_each(r.steps) s
-        WHERE r.status = 'running' AND s.value->>'status' = 'waiting'
+      `SELECT s.state->>'kind' AS kind, count(*)::int AS count
+         FROM workflow_runs r JOIN workflow_run_steps s ON s.run_id = r.id
+        WHERE r.status = 'running' AND s.state->>'status' = 'waiting'
         GROUP BY 1`,
     )) as { kind: string | null; count: number }[];
     return Object.fromEntries(rows.map((r) => [r.kind ?? 'approval', r.count]));
   }
 
+  /** The runs with their steps' states, read in one statement. */
+  private async withSteps<R extends Pick<WorkflowRunEntity, 'id' | 'steps'>>(runs: R[]): Promise<R[]> {
+    const steps = await new RunStepRows(this.dataSource.manager).of(runs.map((r) => r.id));
+    for (const run of runs) run.steps = steps.get(run.id)!;
+    return runs;
+  }
+
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((em) => {
       const slices = new RunSlices(em);
+      const stepRows = new RunStepRows(em);
       return work({
         em,
         lockSlice: (runId) => slices.read(runId, true),
         states: (runId, stepIds) => slices.states(runId, stepIds),
         patch: (runId, patch) => slices.patch(runId, patch),
         conclude: (run) => slices.conclude(run),
-        lock: async (runId) =>
-          (await em.findOne(WorkflowRunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } })) ??
-          undefined,
+        lock: async (runId) => {
+          const run = await em.findOne(WorkflowRunEntity, {
+            where: { id: runId },
+            lock: { mode: 'pessimistic_write' },
+          });
+          if (run) run.steps = (await stepRows.of([runId])).get(runId)!;
+          return run ?? undefined;
+        },
         save: async (run) => {
           run.wakeAt = run.status === 'running' ? wakeAtOf(run.steps) : null;
           run.parked = run.status === 'running' && isParked(run.steps);
@@ -262,6 +288,7 @@ export class WorkflowRunRepository {
           // Counted again from the dependencies when next needed: this save may have ended steps without them.
           for (const state of Object.values(run.steps)) delete state.pendingDeps;
           await em.save(run);
+          await stepRows.write(run.id, run.steps);
         },
         audit: (event, context) => this.audit.record(event, em, context),
       });
