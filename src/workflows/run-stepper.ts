@@ -249,9 +249,13 @@ export class RunStepper {
     await this.submission.insertSteps(tx.em, created);
     const steps = Object.fromEntries([...view.changed].map((id) => [id, view.states[id]]));
     const openSteps = slice.openSteps - outcome.ended;
-    await tx.patch(runId, { steps, openSteps });
-    if (openSteps > 0) return { kind: 'stepped', slice, steps, created, waiting: outcome.waiting, unrendered };
-    // The last step ended: the run concludes, reading all its steps once, for its output.
+    if (openSteps > 0) {
+      await tx.patch(runId, { steps, openSteps });
+      return { kind: 'stepped', slice, steps, created, waiting: outcome.waiting, unrendered };
+    }
+    // The last step ended: the run concludes, reading all its steps once, for its output; its row is written
+    // once, by the conclusion (or by the recount, should a step be open after all).
+    await tx.writeStates(runId, steps);
     const run = await this.engine.concludeIn(tx, runId);
     return run
       ? { kind: 'concluded', run, created }

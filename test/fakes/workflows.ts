@@ -133,6 +133,11 @@ export class FakeRunStore implements RunStore, RunSlices, WaitingRuns {
         run.openSteps = patch.openSteps;
         saved.set(id, run);
       },
+      writeStates: async (id, steps) => {
+        const run = structuredClone(current(id)!);
+        Object.assign(run.steps, structuredClone(steps));
+        saved.set(id, run);
+      },
       conclude: async (run) => {
         const { status, output, finishedAt } = run;
         const stored = Object.assign(structuredClone(current(run.id)!), { status, output, finishedAt });

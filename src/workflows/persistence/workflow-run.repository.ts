@@ -62,6 +62,8 @@ export interface RunTransaction {
   states(runId: string, stepIds: readonly string[]): Promise<Record<string, StepState>>;
   /** Writes these steps' states and the run's own fields, leaving its other steps as they are. */
   patch(runId: string, patch: SlicePatch): Promise<void>;
+  /** Writes these steps' states only (the run's row is written by what follows: its conclusion). */
+  writeStates(runId: string, steps: Record<string, StepState>): Promise<void>;
   /** Writes a run that concluded with every step over: its status, output and end, not its steps. */
   conclude(run: WorkflowRunEntity): Promise<void>;
 }
@@ -272,6 +274,7 @@ export class WorkflowRunRepository {
         lockSlice: (runId) => slices.read(runId, true),
         states: (runId, stepIds) => slices.states(runId, stepIds),
         patch: (runId, patch) => slices.patch(runId, patch),
+        writeStates: (runId, steps) => stepRows.write(runId, steps),
         conclude: (run) => slices.conclude(run),
         lock: async (runId) => {
           const run = await em.findOne(WorkflowRunEntity, {
