@@ -86,6 +86,23 @@ describe('GET /api/v1/stats', () => {
     expect(stats.openCircuitBreakers).toEqual([{ agentId, state: 'open', since: '2026-12-01T10:00:00.000Z' }]);
   });
 
+  it('keeps each scope its own when many ask at once (a snapshot being computed is shared by its scope only)', async () => {
+    const viewer = await createUser(t, 'viewer');
+    const users = [admin, op, viewer, admin, op, viewer, admin, op, viewer, admin, op, viewer];
+    const answers = await Promise.all(
+      users.map((user) =>
+        request(t.http)
+          .get('/api/v1/stats')
+          .set(...bearer(user))
+          .expect(200),
+      ),
+    );
+    const seen = answers.map((res, i) => [users[i] === admin, res.body.data.scope, total(res.body.data.perHour)]);
+    expect(seen).toEqual(
+      users.map((user) => [user === admin, ...(user === admin ? ['all', 4] : user === op ? ['own', 3] : ['own', 0])]),
+    );
+  });
+
   it('answers zeros to a user with no tasks, and 401 to no one', async () => {
     const viewer = await createUser(t, 'viewer');
     const res = await request(t.http)

@@ -138,10 +138,15 @@ function outcomes(rows: OutcomeRow[], window: 'Hour' | 'Day'): OutcomeWindow {
 
 /**
  * Task statistics for the console, aggregated in Postgres: a few statements over the last day of tasks,
- * served by the (status, created_at) index and the partial index on finished_at.
+ * served by the (status, created_at) index and the partial index on finished_at. A snapshot being computed is
+ * shared by the requests for the same one (same scope, same database) that arrive meanwhile: many consoles on
+ * the dashboard cost the statements once per round, not once per console. Nothing is kept once it is done.
  */
 @Injectable()
 export class TaskStats {
+  /** Snapshots being computed, by the database read and the scope (`*`, or the creator's id). */
+  private readonly computing = new Map<DataSource, Map<string, Promise<TaskStatsSnapshot>>>();
+
   constructor(private readonly readDb: ReadDatabase) {}
 
   /** A replica when one is configured and the request allows it (see {@link ReadDatabase}). */
@@ -149,15 +154,27 @@ export class TaskStats {
     return this.readDb.reader();
   }
 
-  /** Every task, or only those `createdBy` created. */
-  async snapshot(createdBy?: string): Promise<TaskStatsSnapshot> {
+  /** Every task, or only those `createdBy` created; the one being computed for the same, if there is one. */
+  snapshot(createdBy?: string): Promise<TaskStatsSnapshot> {
+    const dataSource = this.dataSource;
+    const key = createdBy ?? '*';
+    let byScope = this.computing.get(dataSource);
+    const shared = byScope?.get(key);
+    if (shared) return shared;
+    if (!byScope) this.computing.set(dataSource, (byScope = new Map()));
+    const computed = this.compute(dataSource, createdBy).finally(() => byScope.delete(key));
+    byScope.set(key, computed);
+    return computed;
+  }
+
+  private async compute(dataSource: DataSource, createdBy: string | undefined): Promise<TaskStatsSnapshot> {
     const own = createdBy !== undefined;
     const scope = own ? [createdBy] : [];
     const [perMinute, perHour, outcomeRows, running] = await Promise.all([
-      this.dataSource.query(bucketsSql(own), ['1 minute', 60, ...scope]),
-      this.dataSource.query(bucketsSql(own), ['1 hour', 24, ...scope]),
-      this.dataSource.query(outcomesSql(own), scope),
-      this.dataSource.query(runningSql(own), scope),
+      dataSource.query(bucketsSql(own), ['1 minute', 60, ...scope]),
+      dataSource.query(bucketsSql(own), ['1 hour', 24, ...scope]),
+      dataSource.query(outcomesSql(own), scope),
+      dataSource.query(runningSql(own), scope),
     ]);
     return {
       perMinute: (perMinute as { start: Date; counts: Partial<StatusCounts> }[]).map(bucket),
