@@ -25,6 +25,7 @@ import { TaskErrorCodeStatistics1764165000000 } from './1764165000000-task-error
 import { Files1764170000000 } from './1764170000000-files';
 import { RunOpenSteps1764175000000 } from './1764175000000-run-open-steps';
 import { RunStepRows1764182000000 } from './1764182000000-run-step-rows';
+import { TaskErrorCodeColumn1764183000000 } from './1764183000000-task-error-code-column';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -55,4 +56,5 @@ export const MIGRATIONS: Function[] = [
   Files1764170000000,
   RunOpenSteps1764175000000,
   RunStepRows1764182000000,
+  TaskErrorCodeColumn1764183000000,
 ];

@@ -2,14 +2,21 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { pendingSchemaChanges, revertLastMigration, runMigrations } from '../src/database/prepare-database';
 import { MIGRATIONS } from '../migrations';
+import { RunStepRows1764182000000 } from '../migrations/1764182000000-run-step-rows';
 import { TestEnv } from './utils/test-app';
+
+/** Reverts the migrations applied after `migration`, and it. */
+async function revertThrough(env: TestEnv, migration: (typeof MIGRATIONS)[number]): Promise<void> {
+  const count = MIGRATIONS.length - MIGRATIONS.indexOf(migration);
+  for (let i = 0; i < count; i += 1) await revertLastMigration(env.config);
+}
 
 async function tables(env: TestEnv): Promise<string[]> {
   const ds = new DataSource(dataSourceOptions(env.config, 1));
   await ds.initialize();
   try {
     const rows: { table_name: string }[] = await ds.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('migrations', 'typeorm_metadata') ORDER BY 1`,
     );
     return rows.map((r) => r.table_name);
   } finally {
@@ -35,7 +42,7 @@ describe('database schema', () => {
     const ds = new DataSource(dataSourceOptions(env.config, 1));
     await ds.initialize();
     try {
-      await revertLastMigration(env.config);
+      await revertThrough(env, RunStepRows1764182000000);
       const [{ id: userId }] = await ds.query(
         `INSERT INTO users (email, name, password_hash, role) VALUES ('steps@example.com', 's', 'x', 'admin') RETURNING id`,
       );
@@ -58,13 +65,55 @@ describe('database schema', () => {
       ])) as { id: string; state: unknown }[];
       expect(Object.fromEntries(rows.map((r) => [r.id, r.state]))).toEqual(steps);
 
-      await revertLastMigration(env.config);
+      await revertThrough(env, RunStepRows1764182000000);
       const [back] = (await ds.query(`SELECT steps FROM workflow_runs WHERE id = $1`, [runId])) as {
         steps: unknown;
       }[];
       expect(back.steps).toEqual(steps);
       await runMigrations(env.config);
       await ds.query(`DELETE FROM workflow_runs; DELETE FROM workflows; DELETE FROM users`);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it("keeps a task's error code in a column Postgres generates from its error, through up and down", async () => {
+    const ds = new DataSource(dataSourceOptions(env.config, 1));
+    await ds.initialize();
+    const code = async (id: string): Promise<unknown> =>
+      ((await ds.query(`SELECT error_code FROM tasks WHERE id = $1`, [id])) as { error_code: unknown }[])[0].error_code;
+    try {
+      await revertLastMigration(env.config);
+      const [{ id: userId }] = await ds.query(
+        `INSERT INTO users (email, name, password_hash, role) VALUES ('codes@example.com', 'c', 'x', 'admin') RETURNING id`,
+      );
+      const [{ id: agentId }] = await ds.query(
+        `INSERT INTO agents (name, type, config) VALUES ('a', 'data-processor', '{}') RETURNING id`,
+      );
+      const insert = (error: unknown): Promise<{ id: string }[]> =>
+        ds.query(
+          `INSERT INTO tasks (agent_id, status, input, error, max_attempts, priority, backoff_ms, created_by)
+           VALUES ($1, 'failed', '{}', $2, 1, 5, 1000, $3) RETURNING id`,
+          [agentId, error === null ? null : JSON.stringify(error), userId],
+        );
+      const [{ id: before }] = await insert({ code: 'DIVISION_BY_ZERO', message: 'Division by zero' });
+      await runMigrations(env.config);
+      expect(await code(before)).toBe('DIVISION_BY_ZERO');
+
+      const [{ id: after }] = await insert(null);
+      expect(await code(after)).toBeNull();
+      await ds.query(`UPDATE tasks SET error = '{"code":"TIMEOUT","message":"t"}' WHERE id = $1`, [after]);
+      expect(await code(after)).toBe('TIMEOUT');
+      await expect(ds.query(`UPDATE tasks SET error_code = 'FORGED' WHERE id = $1`, [after])).rejects.toThrow(
+        /can only be updated to DEFAULT/,
+      );
+
+      await revertLastMigration(env.config);
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM tasks WHERE error->>'code' = 'TIMEOUT'`);
+      expect(n).toBe(1);
+      await runMigrations(env.config);
+      await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
+      await ds.query(`DELETE FROM tasks; DELETE FROM agents; DELETE FROM users`);
     } finally {
       await ds.destroy();
     }

@@ -18,7 +18,7 @@ const ROWS_PER_TURN = 100;
  * `INSERT … SELECT … FROM json_populate_recordset(NULL::table, $n)`: the rows go as one JSON parameter and
  * Postgres turns them into the table's own row type, so types are the table's and a thousand rows cost no
  * more SQL text than one. Every column is written as given (a missing value is NULL, not the column
- * default), except a generated column the rows leave unset. More than {@link ROWS_PER_TURN} rows are
+ * default), except a generated column the rows leave unset and one Postgres computes (`insert: false`). More than {@link ROWS_PER_TURN} rows are
  * written out that many per turn of the event loop.
  */
 async function insertStatement<T extends ObjectLiteral>(
@@ -29,7 +29,9 @@ async function insertStatement<T extends ObjectLiteral>(
 ): Promise<{ sql: string; value: string }> {
   const metadata = em.connection.getMetadata(part.entity);
   const columns = metadata.columns
-    .filter((c) => !(c.isGenerated && (part.rows[0] as Record<string, unknown>)[c.propertyName] === undefined))
+    .filter(
+      (c) => c.isInsert && !(c.isGenerated && (part.rows[0] as Record<string, unknown>)[c.propertyName] === undefined),
+    )
     .map((c) => ({ name: c.databaseName, property: c.propertyName }));
   const records = (rows: T[]): Record<string, unknown>[] =>
     rows.map((row) => {

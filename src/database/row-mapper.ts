@@ -4,7 +4,7 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
  * Hand-written SQL for hot paths, with the entity's own column list: `columns` is the select list
  * (`"t"."agent_id" AS "t__agent_id"`, …) and `map` turns a row of it back into the entity. The pg driver
  * already gives timestamps as Date and jsonb as data, so mapping is renaming; the column list comes from
- * the entity metadata, so a new column cannot be forgotten here.
+ * the entity metadata, so a new column cannot be forgotten here (one declared `select: false` is left out).
  */
 export interface RowMapper<T> {
   readonly columns: string;
@@ -21,11 +21,13 @@ export function rowMapper<T extends ObjectLiteral>(
   alias: string,
 ): RowMapper<T> {
   const metadata = dataSource.getMetadata(entity);
-  const fields = metadata.columns.map((c) => ({
-    column: c.databaseName,
-    property: c.propertyName,
-    key: `${alias}__${c.databaseName}`,
-  }));
+  const fields = metadata.columns
+    .filter((c) => c.isSelect)
+    .map((c) => ({
+      column: c.databaseName,
+      property: c.propertyName,
+      key: `${alias}__${c.databaseName}`,
+    }));
   const target = metadata.target as new () => T;
   const idIndex = fields.findIndex((f) => f.column === 'id');
   return {

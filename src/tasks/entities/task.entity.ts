@@ -30,8 +30,8 @@ import type { TaskError, TaskStatus } from '../task';
 // GIN indexes for the list's tag and metadata filters (migration TaskTags): TypeORM cannot declare them.
 @Index('tasks_tags_idx', { synchronize: false })
 @Index('tasks_metadata_idx', { synchronize: false })
-// Failed tasks by error code (`?errorCode=`, migration BulkOperations): an expression index.
-@Index('tasks_error_code_idx', { synchronize: false })
+// Failed and cancelled tasks by error code (`?errorCode=`, the dead-letter lists), counted from the index alone.
+@Index('tasks_error_code_idx', ['errorCode', 'status', 'createdAt'], { where: '"error_code" IS NOT NULL' })
 @Index('tasks_idempotency_unique', ['createdBy', 'idempotencyKey'], {
   unique: true,
   where: '"idempotency_key" IS NOT NULL',
@@ -58,6 +58,19 @@ export class TaskEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   error!: TaskError | null;
+
+  /** The error's code: Postgres generates it from `error` (migration TaskErrorCodeColumn), never written. */
+  @Column({
+    name: 'error_code',
+    type: 'text',
+    nullable: true,
+    generatedType: 'STORED',
+    asExpression: `"error"->>'code'`,
+    insert: false,
+    update: false,
+    select: false,
+  })
+  errorCode?: string | null;
 
   /** Attempts started so far, over every run of the task (a manual retry continues the count). */
   @Column({ type: 'integer', default: 0 })

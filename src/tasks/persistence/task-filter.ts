@@ -24,8 +24,7 @@ export function taskFilterClause(filter: TaskFilter, params: unknown[] = []): { 
   add('t.status = ?', filter.status);
   add('t.status = ANY(?::varchar[])', filter.statuses);
   add('t.agent_id = ?', filter.agentId);
-  add(`t.error->>'code' = ?`, filter.errorCode);
-  if (filter.errorCode !== undefined) where.push('t.error IS NOT NULL');
+  add('t.error_code = ?', filter.errorCode);
   add('t.created_at >= ?', filter.createdAfter);
   add('t.created_at <= ?', filter.createdBefore);
   add('t.tags @> ARRAY[?]::varchar[]', filter.tag);
