@@ -5,10 +5,16 @@ import { TaskStats } from './task-stats';
 /** A database whose statements wait until released, answering what each kind of statement answers. */
 class HeldDatabase {
   readonly statements: { sql: string; params: unknown[] }[] = [];
+  /** When set, the next statement fails at once, as on a lost connection; the flag is then cleared. */
+  failNext = false;
   private readonly held: (() => void)[] = [];
 
   query(sql: string, params: unknown[]): Promise<unknown[]> {
     this.statements.push({ sql, params });
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('connection lost'));
+    }
     const rows = sql.includes('percentile_cont')
       ? []
       : sql.includes("'running'") && !sql.includes('date_bin')
@@ -19,10 +25,6 @@ class HeldDatabase {
 
   release(): void {
     for (const resolve of this.held.splice(0)) resolve();
-  }
-
-  fail(): void {
-    this.query = () => Promise.reject(new Error('connection lost'));
   }
 }
 
@@ -62,15 +64,13 @@ describe('TaskStats', () => {
     expect(await next).not.toBe(await first);
 
     const failing = new HeldDatabase();
-    failing.fail();
+    failing.failNext = true;
     const broken = new TaskStats(reads(failing));
     await expect(Promise.all([broken.snapshot(), broken.snapshot()])).rejects.toThrow('connection lost');
-    const again = new HeldDatabase();
-    Object.assign(failing, { query: again.query.bind(again) });
     const retried = broken.snapshot();
     await flush();
-    expect(again.statements).toHaveLength(4);
-    again.release();
+    expect(failing.statements).toHaveLength(8); // four for the failed snapshot, four for the fresh one
+    failing.release();
     await expect(retried).resolves.toMatchObject({ running: 2 });
   });
 });

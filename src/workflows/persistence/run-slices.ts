@@ -25,7 +25,11 @@ export interface SlicePatch {
  * reads and writes what one event touched, not the whole run: the run's row, and the rows of those steps.
  */
 export class RunSlices {
-  private readonly rows: RunStepRows;
+  /**
+   * The statements on the steps' rows, on the same manager: a run's transaction reads and writes its steps
+   * through these alone, for slices and whole runs alike.
+   */
+  readonly rows: RunStepRows;
 
   constructor(private readonly em: EntityManager) {
     this.rows = new RunStepRows(em);

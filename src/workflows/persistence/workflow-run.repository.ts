@@ -265,23 +265,27 @@ export class WorkflowRunRepository {
     return runs;
   }
 
+  /**
+   * Runs `work` in one transaction, which reads and writes the steps' rows through one {@link RunSlices}: its
+   * slices, and its whole runs locked and saved, alike.
+   */
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((em) => {
       const slices = new RunSlices(em);
-      const stepRows = new RunStepRows(em);
+      const { rows } = slices;
       return work({
         em,
         lockSlice: (runId) => slices.read(runId, true),
         states: (runId, stepIds) => slices.states(runId, stepIds),
         patch: (runId, patch) => slices.patch(runId, patch),
-        writeStates: (runId, steps) => stepRows.write(runId, steps),
+        writeStates: (runId, steps) => rows.write(runId, steps),
         conclude: (run) => slices.conclude(run),
         lock: async (runId) => {
           const run = await em.findOne(WorkflowRunEntity, {
             where: { id: runId },
             lock: { mode: 'pessimistic_write' },
           });
-          if (run) run.steps = (await stepRows.of([runId])).get(runId)!;
+          if (run) run.steps = (await rows.of([runId])).get(runId)!;
           return run ?? undefined;
         },
         save: async (run) => {
@@ -291,7 +295,7 @@ export class WorkflowRunRepository {
           // Counted again from the dependencies when next needed: this save may have ended steps without them.
           for (const state of Object.values(run.steps)) delete state.pendingDeps;
           await em.save(run);
-          await stepRows.write(run.id, run.steps);
+          await rows.write(run.id, run.steps);
         },
         audit: (event, context) => this.audit.record(event, em, context),
       });
