@@ -93,6 +93,37 @@ describe('tasks at scale', () => {
       });
     });
 
+    it('pages a tag’s matches newest first from one scan up to the cap, and past it from the page alone', async () => {
+      const newest = async (where: string, skip: number, limit: number): Promise<string[]> =>
+        (
+          (await t.dataSource.query(
+            `SELECT id FROM tasks WHERE ${where} ORDER BY created_at DESC, id DESC OFFSET ${skip} LIMIT ${limit}`,
+          )) as { id: string }[]
+        ).map((r) => r.id);
+      const ids = (page: { data: { id: string }[] }) => page.data.map((task) => task.id);
+
+      const few = await list(admin, 'status=failed&tag=night&skip=5&limit=3');
+      expect(few.meta).toMatchObject({ total: 30, totalCapped: false, skip: 5, limit: 3 });
+      expect(ids(few)).toEqual(await newest(`status = 'failed'`, 5, 3));
+      expect((await list(admin, 'tag=night&skip=29&limit=5')).data).toHaveLength(1);
+      expect((await list(admin, 'tag=night&skip=30&limit=5')).data).toHaveLength(0);
+
+      try {
+        await t.dataSource.query(`UPDATE tasks SET tags = '{day}' WHERE status = 'succeeded'`);
+        const all = await list(admin, 'tag=day&skip=9990&limit=20');
+        expect(all.meta).toMatchObject({ total: 10_000, totalCapped: false });
+        expect(ids(all)).toEqual(await newest(`status = 'succeeded'`, 9990, 20));
+
+        await t.dataSource.query(`UPDATE tasks SET tags = '{day,night}' WHERE status = 'failed'`);
+        const more = await list(admin, 'tag=day&skip=20&limit=20');
+        expect(more.meta).toMatchObject({ total: 10_000, totalCapped: true });
+        expect(ids(more)).toEqual(await newest('true', 20, 20));
+      } finally {
+        await t.dataSource.query(`UPDATE tasks SET tags = '{}' WHERE status = 'succeeded'`);
+        await t.dataSource.query(`UPDATE tasks SET tags = '{night}' WHERE status = 'failed'`);
+      }
+    });
+
     it('counts a caller’s own tasks only', async () => {
       const viewer = await createUser(t, 'viewer');
       expect((await list(viewer, 'limit=5')).meta).toMatchObject({ total: 0, totalCapped: false });

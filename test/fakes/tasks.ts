@@ -11,10 +11,10 @@ import type { KeyLimit } from '../../src/tasks/task-flow-control';
 import {
   boundedTotal,
   LIST_TOTAL_CAP,
-  type StepTaskState,
   type TaskListFilter,
   type TaskListPage,
-} from '../../src/tasks/persistence/task.repository';
+} from '../../src/tasks/persistence/task-list';
+import type { StepTaskState } from '../../src/tasks/persistence/task.repository';
 import type {
   Agent,
   AgentLookup,

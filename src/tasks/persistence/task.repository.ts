@@ -5,7 +5,7 @@ import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import type { FinishCursor } from '../../common/finish-cursor';
 import { MicroBatcher } from '../../database/micro-batcher';
-import { preparedQuery, preparedRows } from '../../database/prepared';
+import { preparedRows } from '../../database/prepared';
 import { ReadDatabase } from '../../database/read-database';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { TaskAttemptEntity } from '../entities/task-attempt.entity';
@@ -13,16 +13,10 @@ import { TaskEntity } from '../entities/task.entity';
 import { CANCELLED_BY_REQUEST, FINAL_STATUSES, RETRYABLE_STATUSES, type Task, type TaskStatus } from '../task';
 import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from '../tasks.errors';
 import { TaskCheckpoints } from './task-checkpoints';
-import { type TaskFilter, taskFilterClause } from './task-filter';
+import { listTasks, type TaskListFilter, type TaskListPage } from './task-list';
 import { taskRowsById } from './task-rows';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
-/**
- * A list counts its matches up to this many; past it the total says "at least this many" (`totalCapped`).
- * Counting every match of a filter over millions of tasks costs as much as reading them; a bounded count costs
- * at most this many index entries, whatever the table's size.
- */
-export const LIST_TOTAL_CAP = 10_000;
 /**
  * Statements of a kind running at once: reads by id, inserts of single tasks. What comes meanwhile shares
  * the next one.
@@ -44,25 +38,6 @@ export interface FinishedFilter {
 export interface Finished {
   id: string;
   at: Date;
-}
-
-/** Which tasks a list shows, and which page of them. */
-export interface TaskListFilter extends TaskFilter {
-  limit: number;
-  skip: number;
-}
-
-/** One page of a list and its bounded count of matches. */
-export interface TaskListPage {
-  items: Task[];
-  total: number;
-  /** More than `total` tasks match. */
-  totalCapped: boolean;
-}
-
-/** A count of up to `cap + 1` matches as a total: the cap, flagged, when there were more. */
-export function boundedTotal(counted: number, cap: number): { total: number; totalCapped: boolean } {
-  return counted > cap ? { total: cap, totalCapped: true } : { total: counted, totalCapped: false };
 }
 
 /** What a workflow run needs to know of its steps' tasks. */
@@ -186,28 +161,9 @@ export class TaskRepository {
     return taskRowsById(this.dataSource, this.rows, ids);
   }
 
-  /**
-   * Newest first. `total` is exact up to {@link LIST_TOTAL_CAP} matches; past it `total` is the cap and
-   * `totalCapped` is true (the count stops there, so its cost does not grow with the table).
-   */
-  async list(filter: TaskListFilter): Promise<TaskListPage> {
-    const { where, params } = taskFilterClause(filter);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [rows, counted] = await Promise.all([
-      preparedRows(
-        this.readDb.reader(),
-        `SELECT ${this.rows.columns} FROM tasks t ${clause}
-          ORDER BY t.created_at DESC, t.id DESC
-          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, filter.limit, filter.skip],
-      ),
-      preparedQuery<{ n: number }>(
-        this.readDb.reader(),
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks t ${clause} LIMIT $${params.length + 1}) m`,
-        [...params, LIST_TOTAL_CAP + 1],
-      ),
-    ]);
-    return { items: rows.map((row) => this.rows.fromValues(row)), ...boundedTotal(counted[0].n, LIST_TOTAL_CAP) };
+  /** A page of the tasks a filter matches, newest first, with their bounded count ({@link listTasks}). */
+  list(filter: TaskListFilter): Promise<TaskListPage> {
+    return listTasks(this.readDb.reader(), this.rows, filter);
   }
 
   /**
