@@ -97,6 +97,15 @@ describe('audit log at scale: bounded list, streamed and ranged verification', (
     expect(page.data.map((e: { seq: string }) => e.seq)).toEqual(expected.slice(0, 40));
     const next = await list(`${range}&limit=40&beforeSeq=${page.data[39].seq}`);
     expect(next.data.map((e: { seq: string }) => e.seq)).toEqual(expected.slice(40, 80));
+    // Entries of the same action before and after the range are not counted.
+    const ofAction = await list(`${range}&action=scale.bulk&outcome=failure&limit=5`);
+    const [{ n }] = (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_logs
+        WHERE action = 'scale.bulk' AND outcome = 'failure' AND "timestamp" >= $1 AND "timestamp" <= $2`,
+      [from.toISOString(), to.toISOString()],
+    )) as { n: number }[];
+    expect(n).toBeGreaterThan(5);
+    expect(ofAction.meta).toEqual(expect.objectContaining({ total: n, totalCapped: false, hasMore: true }));
     const upTo = await list(`to=${to.toISOString()}&action=scale.bulk&limit=1`);
     const [{ seq: lastUpTo }] = (await t.dataSource.query(
       `SELECT max(seq)::text AS seq FROM audit_logs WHERE action = 'scale.bulk' AND "timestamp" <= $1`,

@@ -46,10 +46,13 @@ export class AuditLogList {
     if (query.beforeSeq) add('a.seq < ?', query.beforeSeq);
     const db = this.readDb.reader();
     if (query.from || query.to) {
-      const last = await this.lastSeqIn(db, query.from, query.to);
-      if (last === null) return new Page([], 0, query.skip, query.limit, { totalCapped: false, hasMore: false });
-      // A page is then read backwards in chain order from the range's last entry, not from the newest entry.
-      add('a.seq <= ?', last);
+      const span = await this.seqSpanOf(db, query.from, query.to);
+      if (span === null) return new Page([], 0, query.skip, query.limit, { totalCapped: false, hasMore: false });
+      // The page and the count then read the range's entries in chain order, from its last entry to its first,
+      // not the entries from the newest one (the page) or back to the oldest one (the count of a filter that
+      // matches fewer than the bound in the range).
+      add('a.seq <= ?', span.last);
+      add('a.seq >= ?', span.first);
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const bound = query.skip + AUDIT_COUNT_BOUND;
@@ -78,17 +81,18 @@ export class AuditLogList {
   }
 
   /**
-   * The last entry (in chain order) of a time range, read from the (timestamp, seq) index over the range alone.
-   * `seq + 0` keeps Postgres from answering max(seq) by walking the seq index back from the newest entry and
-   * filtering on time: timestamps follow seq, so for a range months old that walk reads every newer entry.
+   * The first and last entries (in chain order) of a time range, read from the (timestamp, seq) index over the
+   * range alone, in one pass. `seq + 0` keeps Postgres from answering min(seq) and max(seq) by walking the seq
+   * index from either end of the log and filtering on time: timestamps follow seq, so for a range months old that
+   * walk reads every newer (or older) entry.
    */
-  private async lastSeqIn(db: DataSource, from?: Date, to?: Date): Promise<string | null> {
+  private async seqSpanOf(db: DataSource, from?: Date, to?: Date): Promise<{ first: string; last: string } | null> {
     const params = [from, to].filter((d): d is Date => d !== undefined);
     const range = [from && 't."timestamp" >= $1', to && `t."timestamp" <= $${params.length}`].filter(Boolean);
-    const [{ last }] = (await db.query(
-      `SELECT max(t.seq + 0)::text AS last FROM audit_logs t WHERE ${range.join(' AND ')}`,
+    const [span] = (await db.query(
+      `SELECT min(t.seq + 0)::text AS first, max(t.seq + 0)::text AS last FROM audit_logs t WHERE ${range.join(' AND ')}`,
       params,
-    )) as { last: string | null }[];
-    return last;
+    )) as { first: string | null; last: string | null }[];
+    return span.first === null || span.last === null ? null : { first: span.first, last: span.last };
   }
 }
