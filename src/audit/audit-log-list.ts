@@ -60,27 +60,28 @@ export class AuditLogList {
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     /*
-     * With a time range, the entries of its span of chain order, in a subquery whose result the time conditions
-     * filter from outside. Postgres takes the range and the span for independent conditions and, multiplying their
-     * selectivities, expects a few dozen entries where there are thousands: it then sorted the whole range to
-     * show 50 entries (30 ms for a week of a million-entry log) rather than walk the span back in chain order and
-     * stop (0.2 ms). `OFFSET 0` keeps the subquery apart; the outer query has no ORDER BY of its own (with one,
-     * Postgres plans the subquery for reading every entry), so a page keeps the subquery's chain order.
+     * With a time range, a page is read from a subquery over the range's span of chain order, whose result the
+     * time conditions filter from outside. Postgres takes the range and the span for independent conditions and,
+     * multiplying their selectivities, expects a few dozen entries where there are thousands: it then sorted the
+     * whole range to show 50 entries (30 ms for a week of a million-entry log) rather than walk the span back in
+     * chain order and stop (0.2 ms). `OFFSET 0` keeps the subquery apart; the outer query has no ORDER BY of its
+     * own (with one, Postgres plans the subquery for reading every entry), so the page keeps the subquery's
+     * order. The count reads every match of the range anyway, and answers a range alone from the (timestamp,
+     * seq) index without the table.
      */
-    const entries = (columns: string, ordered: boolean): string => {
-      const order = ordered ? 'ORDER BY a.seq DESC' : '';
-      return range.length
-        ? `(SELECT ${columns} FROM audit_logs a ${filter} ${order} OFFSET 0) a WHERE ${range.join(' AND ')}`
-        : `audit_logs a ${filter} ${order}`;
-    };
+    const page = range.length
+      ? `(SELECT a.* FROM audit_logs a ${filter} ORDER BY a.seq DESC OFFSET 0) a WHERE ${range.join(' AND ')}`
+      : `audit_logs a ${filter} ORDER BY a.seq DESC`;
+    const matches = [...where, ...range];
     const bound = query.skip + AUDIT_COUNT_BOUND;
     const [items, [{ n }]] = await Promise.all([
+      db.query(`SELECT ${this.rows.columns} FROM ${page} OFFSET ${query.skip} LIMIT ${query.limit}`, params) as Promise<
+        Record<string, unknown>[]
+      >,
       db.query(
-        `SELECT ${this.rows.columns} FROM ${entries('a.*', true)} OFFSET ${query.skip} LIMIT ${query.limit}`,
-        params,
-      ) as Promise<Record<string, unknown>[]>,
-      db.query(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${entries('a."timestamp"', false)} LIMIT ${bound + 1}) bounded`,
+        `SELECT count(*)::int AS n FROM (
+           SELECT 1 FROM audit_logs a ${matches.length ? `WHERE ${matches.join(' AND ')}` : ''} LIMIT ${bound + 1}
+         ) bounded`,
         params,
       ) as Promise<{ n: number }[]>,
     ]);
