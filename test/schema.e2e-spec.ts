@@ -119,6 +119,20 @@ describe('database schema', () => {
     }
   });
 
+  it('still matches the entities once migrated again under another database name', async () => {
+    const ds = new DataSource(dataSourceOptions(env.config, 1));
+    await ds.initialize();
+    try {
+      // What a dump restored into a database of another name carries.
+      await ds.query(`UPDATE typeorm_metadata SET database = 'restored-from-elsewhere'`);
+      await expect(pendingSchemaChanges(env.config)).resolves.not.toEqual([]);
+      await expect(runMigrations(env.config)).resolves.toEqual([]);
+      await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
   it('reverts every migration and applies them again', async () => {
     expect(await tables(env)).toEqual(expect.arrayContaining(['users', 'audit_logs']));
     for (let i = 0; i < MIGRATIONS.length; i += 1) await revertLastMigration(env.config);

@@ -55,6 +55,12 @@ export async function runMigrations(config: AppConfig): Promise<string[]> {
     await lock.connect();
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
+    // TypeORM files a generated column's expression in `typeorm_metadata` under the database's name (it creates
+    // that table itself, as it does `migrations`); a database restored or renamed keeps the old name there, and
+    // the schema check would then take the column for a new one.
+    await dataSource.query(
+      `UPDATE "typeorm_metadata" SET "database" = current_database() WHERE "database" IS DISTINCT FROM current_database()`,
+    );
     return applied.map((m) => m.name);
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
