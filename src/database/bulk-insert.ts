@@ -18,8 +18,8 @@ const ROWS_PER_TURN = 100;
  * `INSERT … SELECT … FROM json_populate_recordset(NULL::table, $n)`: the rows go as one JSON parameter and
  * Postgres turns them into the table's own row type, so types are the table's and a thousand rows cost no
  * more SQL text than one. Every column is written as given (a missing value is NULL, not the column
- * default), except a generated column the rows leave unset and one Postgres computes (`insert: false`). More than {@link ROWS_PER_TURN} rows are
- * written out that many per turn of the event loop.
+ * default), except a generated column the rows leave unset and one Postgres computes (`insert: false`).
+ * More than {@link ROWS_PER_TURN} rows are written out that many per turn of the event loop.
  */
 async function insertStatement<T extends ObjectLiteral>(
   em: EntityManager,
