@@ -3,6 +3,7 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { pendingSchemaChanges, revertLastMigration, runMigrations } from '../src/database/prepare-database';
 import { MIGRATIONS } from '../migrations';
 import { RunStepRows1764182000000 } from '../migrations/1764182000000-run-step-rows';
+import { TaskErrorCodeColumn1764183000000 } from '../migrations/1764183000000-task-error-code-column';
 import { TestEnv } from './utils/test-app';
 
 /** Reverts the migrations applied after `migration`, and it. */
@@ -11,17 +12,24 @@ async function revertThrough(env: TestEnv, migration: (typeof MIGRATIONS)[number
   for (let i = 0; i < count; i += 1) await revertLastMigration(env.config);
 }
 
-async function tables(env: TestEnv): Promise<string[]> {
+/** Runs `fn` with a connection of its own to the test's database, closed afterwards. */
+async function withDataSource<T>(env: TestEnv, fn: (ds: DataSource) => Promise<T>): Promise<T> {
   const ds = new DataSource(dataSourceOptions(env.config, 1));
   await ds.initialize();
   try {
+    return await fn(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+function tables(env: TestEnv): Promise<string[]> {
+  return withDataSource(env, async (ds) => {
     const rows: { table_name: string }[] = await ds.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('migrations', 'typeorm_metadata') ORDER BY 1`,
     );
     return rows.map((r) => r.table_name);
-  } finally {
-    await ds.destroy();
-  }
+  });
 }
 
 describe('database schema', () => {
@@ -38,10 +46,8 @@ describe('database schema', () => {
     await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
   });
 
-  it('moves run step states to rows of their own and back, every state kept', async () => {
-    const ds = new DataSource(dataSourceOptions(env.config, 1));
-    await ds.initialize();
-    try {
+  it('moves run step states to rows of their own and back, every state kept', () =>
+    withDataSource(env, async (ds) => {
       await revertThrough(env, RunStepRows1764182000000);
       const [{ id: userId }] = await ds.query(
         `INSERT INTO users (email, name, password_hash, role) VALUES ('steps@example.com', 's', 'x', 'admin') RETURNING id`,
@@ -72,18 +78,14 @@ describe('database schema', () => {
       expect(back.steps).toEqual(steps);
       await runMigrations(env.config);
       await ds.query(`DELETE FROM workflow_runs; DELETE FROM workflows; DELETE FROM users`);
-    } finally {
-      await ds.destroy();
-    }
-  });
+    }));
 
-  it("keeps a task's error code in a column Postgres generates from its error, through up and down", async () => {
-    const ds = new DataSource(dataSourceOptions(env.config, 1));
-    await ds.initialize();
-    const code = async (id: string): Promise<unknown> =>
-      ((await ds.query(`SELECT error_code FROM tasks WHERE id = $1`, [id])) as { error_code: unknown }[])[0].error_code;
-    try {
-      await revertLastMigration(env.config);
+  it("keeps a task's error code in a column Postgres generates from its error, through up and down", () =>
+    withDataSource(env, async (ds) => {
+      const code = async (id: string): Promise<unknown> =>
+        ((await ds.query(`SELECT error_code FROM tasks WHERE id = $1`, [id])) as { error_code: unknown }[])[0]
+          .error_code;
+      await revertThrough(env, TaskErrorCodeColumn1764183000000);
       const [{ id: userId }] = await ds.query(
         `INSERT INTO users (email, name, password_hash, role) VALUES ('codes@example.com', 'c', 'x', 'admin') RETURNING id`,
       );
@@ -108,30 +110,22 @@ describe('database schema', () => {
         /can only be updated to DEFAULT/,
       );
 
-      await revertLastMigration(env.config);
+      await revertThrough(env, TaskErrorCodeColumn1764183000000);
       const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM tasks WHERE error->>'code' = 'TIMEOUT'`);
       expect(n).toBe(1);
       await runMigrations(env.config);
       await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
       await ds.query(`DELETE FROM tasks; DELETE FROM agents; DELETE FROM users`);
-    } finally {
-      await ds.destroy();
-    }
-  });
+    }));
 
-  it('still matches the entities once migrated again under another database name', async () => {
-    const ds = new DataSource(dataSourceOptions(env.config, 1));
-    await ds.initialize();
-    try {
+  it('still matches the entities once migrated again under another database name', () =>
+    withDataSource(env, async (ds) => {
       // What a dump restored into a database of another name carries.
       await ds.query(`UPDATE typeorm_metadata SET database = 'restored-from-elsewhere'`);
       await expect(pendingSchemaChanges(env.config)).resolves.not.toEqual([]);
       await expect(runMigrations(env.config)).resolves.toEqual([]);
       await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
-    } finally {
-      await ds.destroy();
-    }
-  });
+    }));
 
   it('reverts every migration and applies them again', async () => {
     expect(await tables(env)).toEqual(expect.arrayContaining(['users', 'audit_logs']));

@@ -4,13 +4,47 @@ import type { StepState } from '../entities/workflow-run.entity';
 /** Runs' step states by run id, each by step id. */
 export type StepsByRun = Map<string, Record<string, StepState>>;
 
+/** Each step's state as JSON, by step id: what a run's steps were when last read or written whole. */
+export type StepSnapshot = Map<string, string>;
+
+export function snapshotOf(steps: Record<string, StepState>): StepSnapshot {
+  return new Map(Object.entries(steps).map(([id, state]) => [id, JSON.stringify(state)]));
+}
+
+/** The steps whose state is not what `before` holds (a step `before` lacks counts as changed). */
+export function changedSince(before: StepSnapshot, now: StepSnapshot): string[] {
+  return [...now].filter(([id, json]) => before.get(id) !== json).map(([id]) => id);
+}
+
 /**
  * Every statement on `workflow_run_steps`: a run's step states, a row per step. Steps are read back in the
  * order a run's `steps` document kept its keys (shorter ids first, then by bytes), so what is shown of a run
  * does not depend on where its states are stored.
  */
 export class RunStepRows {
-  constructor(private readonly em: EntityManager) {}
+  /** The runs read whole by {@link forSave}: their steps as they are in this transaction. */
+  private readonly saved = new Map<string, StepSnapshot>();
+
+  constructor(private readonly em: Pick<EntityManager, 'query'>) {}
+
+  /** One run's steps, remembered so that {@link writeChanged} sends only the ones changed since. */
+  async forSave(runId: string): Promise<Record<string, StepState>> {
+    const steps = (await this.of([runId])).get(runId)!;
+    this.saved.set(runId, snapshotOf(steps));
+    return steps;
+  }
+
+  /**
+   * Writes a whole run's steps as a save does, sending only those whose state differs from what {@link forSave}
+   * read or this wrote last (all of them for a run it did not read).
+   */
+  async writeChanged(runId: string, steps: Record<string, StepState>): Promise<void> {
+    const now = snapshotOf(steps);
+    const before = this.saved.get(runId);
+    const changed = before ? changedSince(before, now) : Object.keys(steps);
+    await this.upsert(runId, Object.fromEntries(changed.map((id) => [id, steps[id]])));
+    this.saved.set(runId, now);
+  }
 
   /** The states of these runs' steps, every run of `runIds` in the map (with no step when it has none). */
   async of(runIds: readonly string[]): Promise<StepsByRun> {
@@ -35,8 +69,16 @@ export class RunStepRows {
     return Object.fromEntries(rows.map((r) => [r.id, r.state]));
   }
 
-  /** Writes these steps' states; a row whose state did not change is left as it is. */
-  async write(runId: string, steps: Record<string, StepState>): Promise<void> {
+  /**
+   * Writes these steps' states; a row whose state did not change is left as it is. A whole save of the run
+   * afterwards sends all its steps again, as what it read may be behind this.
+   */
+  write(runId: string, steps: Record<string, StepState>): Promise<void> {
+    this.saved.delete(runId);
+    return this.upsert(runId, steps);
+  }
+
+  private async upsert(runId: string, steps: Record<string, StepState>): Promise<void> {
     if (!Object.keys(steps).length) return;
     await this.em.query(
       `INSERT INTO workflow_run_steps (run_id, step_id, state)

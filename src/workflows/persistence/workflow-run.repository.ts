@@ -285,7 +285,7 @@ export class WorkflowRunRepository {
             where: { id: runId },
             lock: { mode: 'pessimistic_write' },
           });
-          if (run) run.steps = (await rows.of([runId])).get(runId)!;
+          if (run) run.steps = await rows.forSave(runId);
           return run ?? undefined;
         },
         save: async (run) => {
@@ -295,7 +295,7 @@ export class WorkflowRunRepository {
           // Counted again from the dependencies when next needed: this save may have ended steps without them.
           for (const state of Object.values(run.steps)) delete state.pendingDeps;
           await em.save(run);
-          await rows.write(run.id, run.steps);
+          await rows.writeChanged(run.id, run.steps);
         },
         audit: (event, context) => this.audit.record(event, em, context),
       });
