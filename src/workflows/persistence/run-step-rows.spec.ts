@@ -10,7 +10,11 @@ class StepTable implements Pick<EntityManager, 'query'> {
   query<T = unknown>(sql: string, params: unknown[] = []): Promise<T> {
     if (sql.trimStart().startsWith('SELECT')) {
       const [runId] = params as [string[]];
-      const rows = [...this.rows].map(([stepId, state]) => ({ runId: runId[0], stepId, state: structuredClone(state) }));
+      const rows = [...this.rows].map(([stepId, state]) => ({
+        runId: runId[0],
+        stepId,
+        state: structuredClone(state),
+      }));
       return Promise.resolve(rows as T);
     }
     const sent = JSON.parse((params as [string, string])[1]) as Record<string, StepState>;
