@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
 import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import { UsersService } from '../users/users.service';
 import type { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 
@@ -19,6 +20,7 @@ export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
 
   private get repo() {
@@ -82,7 +84,7 @@ export class ApiKeysService {
 
   /** Another user's key is reported as missing, not forbidden. */
   async revoke(owner: Principal, id: string, asAdmin = false, audit?: AuditRequestContext): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    const userId = await this.dataSource.transaction(async (em) => {
       const key = await em.findOne(ApiKeyEntity, {
         where: { id, revokedAt: IsNull(), ...(asAdmin ? {} : { userId: owner.userId }) },
         lock: { mode: 'pessimistic_write' },
@@ -100,7 +102,10 @@ export class ApiKeysService {
         em,
         audit,
       );
+      return key.userId;
     });
+    // What the key's streams are checked against changed (see LiveSessions): they end at once.
+    await this.users.authStateChanged(userId);
   }
 
   /** The live key for a presented secret, or undefined (unknown, revoked, expired or malformed). */

@@ -7,6 +7,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { Authenticator } from './authenticator';
+import { LiveSessions } from './live-sessions';
 import { AuthService } from './auth.service';
 import { MfaService } from './mfa.service';
 import { RecoveryCodeRepository } from './persistence/recovery-code.repository';
@@ -20,7 +21,16 @@ import { jwtOptions, TokenService } from './token.service';
     JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => jwtOptions(config) }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, MfaService, RecoveryCodeRepository, TokenService, Authenticator, AuthGuard, RefreshCookie],
-  exports: [TokenService, Authenticator, AuthGuard],
+  providers: [
+    AuthService,
+    MfaService,
+    RecoveryCodeRepository,
+    TokenService,
+    Authenticator,
+    AuthGuard,
+    RefreshCookie,
+    LiveSessions,
+  ],
+  exports: [TokenService, Authenticator, AuthGuard, LiveSessions],
 })
 export class AuthModule {}

@@ -47,7 +47,8 @@ export class Authenticator {
     };
   }
 
-  private async fromApiKey(presented: string): Promise<Principal | undefined> {
+  /** The caller an API key (the X-API-Key header's value) stands for, or undefined when it is not valid. */
+  async fromApiKey(presented: string): Promise<Principal | undefined> {
     const key = await this.apiKeys.resolve(presented);
     if (!key) return undefined;
     const user = await this.users.authState(key.userId);

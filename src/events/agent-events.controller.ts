@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagg
 import type { Response } from 'express';
 import { AgentsService } from '../agents/agents.service';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import { LiveSessions } from '../auth/live-sessions';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors } from '../common/swagger/api-envelope';
@@ -30,6 +31,7 @@ export class AgentEventsController implements OnModuleDestroy {
   constructor(
     private readonly agents: AgentsService,
     private readonly fanout: TaskEventFanout,
+    private readonly sessions: LiveSessions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.window = sseWindow(config.events.batchMs);
@@ -45,7 +47,7 @@ export class AgentEventsController implements OnModuleDestroy {
     operationId: 'streamAgentTaskEvents',
     summary:
       "Server-Sent Events (`event: task`) of an agent's tasks (an admin's: all of them; anyone else's: their own), " +
-      'from the moment it opens; it stays open until the client closes it or reads too slowly',
+      'from the moment it opens; it stays open until the client closes it, reads too slowly or loses access (deactivated, role changed, key revoked)',
   })
   @ApiEventStream('text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first')
   @ApiErrors(ErrorCode.NOT_FOUND)
@@ -63,12 +65,15 @@ export class AgentEventsController implements OnModuleDestroy {
       this.config.events.clientMaxPendingBytes,
       (reason) => {
         stop();
+        unfollow();
         if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
       },
       this.window,
     );
     // Listening before the headers go: an event published once the client sees the stream reaches it.
     const stop = this.fanout.listen(agentRoom(principal, id), (frame) => stream.send(frame));
+    // Ends once its caller is deactivated or changes role, or its API key is revoked (LiveSessions).
+    const unfollow = this.sessions.follow(principal, res.req, () => res.end());
     stream.open();
   }
 }

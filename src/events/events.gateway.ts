@@ -12,6 +12,7 @@ import {
 import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
+import { LiveSessions } from '../auth/live-sessions';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
@@ -114,6 +115,7 @@ export class EventsGateway
 
   constructor(
     private readonly authenticator: Authenticator,
+    private readonly sessions: LiveSessions,
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
     private readonly events: EventBus,
@@ -139,6 +141,12 @@ export class EventsGateway
 
   /** Events are relayed while this instance has clients; with none, it does not even read them. */
   handleConnection(socket: Socket): void {
+    // A client whose caller is deactivated, changes role or whose token expires is disconnected (LiveSessions).
+    const token = (socket.handshake.auth as { token: string }).token;
+    const stop = this.sessions.follow(principalOf(socket), { headers: { authorization: `Bearer ${token}` } }, () =>
+      socket.disconnect(true),
+    );
+    socket.once('disconnect', stop);
     this.letGoWhenSlow(socket);
     sendFramesTogether(socket.conn);
     if (this.relays.length > 0) return;

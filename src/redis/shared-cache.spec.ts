@@ -81,4 +81,17 @@ describe('SharedCaches', () => {
     void cache.get('y');
     expect(loads.map((l) => l.id)).toEqual(['x', 'y', 'z', 'x', 'y']);
   });
+
+  it("tells its drop listeners of this process's drops, other processes' and a reconnection's, until stopped", async () => {
+    const { subscriber, cache } = setup();
+    const dropped: (string | undefined)[] = [];
+    const stop = cache.onDrop((id) => dropped.push(id));
+    await cache.invalidate('x');
+    subscriber.emit('message', 'channel', JSON.stringify({ name: 'thing', id: 'y' }));
+    subscriber.emit('message', 'channel', JSON.stringify({ name: 'other', id: 'z' }));
+    subscriber.emit('ready');
+    stop();
+    await cache.invalidate('w');
+    expect(dropped).toEqual(['x', 'y', undefined]);
+  });
 });

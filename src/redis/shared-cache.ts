@@ -12,6 +12,11 @@ export interface SharedCache<V extends object> {
   get(id: string): Promise<V | null>;
   /** Drops the entry here at once and on every other process through Redis. */
   invalidate(id: string): Promise<void>;
+  /**
+   * Calls `listener` whenever this process drops an entry, its own change or another process's: with its id, or
+   * with undefined when it dropped them all (after a lost connection to Redis). Returns what stops it.
+   */
+  onDrop(listener: (id: string | undefined) => void): () => void;
 }
 
 /**
@@ -78,6 +83,7 @@ export class SharedCaches implements OnModuleDestroy {
   private readonly logger = new Logger(SharedCaches.name);
   private readonly channel: string;
   private readonly caches = new Map<string, Pick<LoadingCache<object>, 'delete' | 'clear'>>();
+  private readonly dropListeners = new Map<string, Set<(id: string | undefined) => void>>();
   private subscriber?: Redis;
 
   constructor(
@@ -94,12 +100,18 @@ export class SharedCaches implements OnModuleDestroy {
     options: { ttlMs: number; max: number },
   ): SharedCache<V> {
     const cache = new LoadingCache<V>(load, options);
+    const listeners = new Set<(id: string | undefined) => void>();
     this.caches.set(name, cache);
+    this.dropListeners.set(name, listeners);
     this.listen();
     return {
       get: (id) => cache.get(id),
+      onDrop: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       invalidate: async (id) => {
-        cache.delete(id);
+        this.drop(name, id);
         await this.redis
           .publish(this.channel, JSON.stringify({ name, id }))
           .catch((err: Error) => this.logger.warn(`could not announce a cache invalidation: ${err.message}`));
@@ -114,15 +126,24 @@ export class SharedCaches implements OnModuleDestroy {
     this.subscriber.on('message', (_channel: string, message: string) => {
       try {
         const { name, id } = JSON.parse(message) as { name: string; id: string };
-        this.caches.get(name)?.delete(id);
+        this.drop(name, id);
       } catch {
         this.logger.warn('ignored a malformed cache invalidation');
       }
     });
     // Announcements missed while disconnected cannot be replayed: start over.
     this.subscriber.on('ready', () => {
-      for (const cache of this.caches.values()) cache.clear();
+      for (const name of this.caches.keys()) this.drop(name, undefined);
     });
+  }
+
+  /** Drops one entry of a cache (all of them when `id` is undefined) and tells its listeners. */
+  private drop(name: string, id: string | undefined): void {
+    const cache = this.caches.get(name);
+    if (!cache) return;
+    if (id === undefined) cache.clear();
+    else cache.delete(id);
+    for (const listener of this.dropListeners.get(name) ?? []) listener(id);
   }
 
   onModuleDestroy(): void {

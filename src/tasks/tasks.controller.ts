@@ -10,15 +10,17 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
+  Req,
   Res,
   Sse,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import { LiveSessions } from '../auth/live-sessions';
 import type { Principal } from '../auth/principal';
 import { ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
@@ -45,6 +47,7 @@ export class TasksController {
     private readonly tasks: TasksService,
     private readonly submission: TaskSubmission,
     private readonly fanout: TaskEventFanout,
+    private readonly sessions: LiveSessions,
   ) {}
 
   @Post()
@@ -186,14 +189,16 @@ export class TasksController {
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
+    @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
     await this.fanout.listening();
     const isDelta = (e: TaskStreamEvent): e is TaskOutputDelta => 'delta' in e;
-    return liveResourceStream<TaskStreamEvent>(
+    const stream = await liveResourceStream<TaskStreamEvent>(
       (e) => (isDelta(e) ? 'task.output.delta' : 'task'),
       this.fanout.followTask(id),
       async () => taskEvent(await this.tasks.get(principal, id)),
       (e) => !isDelta(e) && (FINAL_STATUSES as readonly string[]).includes(e.status),
     );
+    return this.sessions.until(principal, req, stream);
   }
 }

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { AuthModule } from '../auth/auth.module';
 import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
 import { StaleLeases } from './stale-leases';
@@ -37,7 +38,7 @@ export class TasksModule {
     return {
       module: TasksModule,
       global: true,
-      imports: [AgentsModule, BullModule.registerQueue({ name: TASKS_QUEUE })],
+      imports: [AgentsModule, AuthModule, BullModule.registerQueue({ name: TASKS_QUEUE })],
       controllers: [TasksController],
       providers: [
         TaskRepository,

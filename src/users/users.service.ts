@@ -63,6 +63,19 @@ export class UsersService {
     return this.authStates.get(id);
   }
 
+  /**
+   * Calls `listener` with a user's id whenever their auth state changes on any process (deactivated, role or
+   * password changed; undefined: any user's may have), for what outlives one request, such as live streams.
+   */
+  onAuthStateChange(listener: (userId: string | undefined) => void): () => void {
+    return this.authStates.onDrop(listener);
+  }
+
+  /** Announces that what authenticates a user's callers changed elsewhere (one of their API keys revoked). */
+  authStateChanged(id: string): Promise<void> {
+    return this.authStates.invalidate(id);
+  }
+
   private get repo() {
     return this.dataSource.getRepository(UserEntity);
   }

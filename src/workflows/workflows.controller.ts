@@ -11,13 +11,16 @@ import {
   Patch,
   Post,
   Query,
+  Req,
   Sse,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import { LiveSessions } from '../auth/live-sessions';
 import { isAdmin, type Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
@@ -167,6 +170,7 @@ export class WorkflowRunsController {
     private readonly workflows: WorkflowsService,
     private readonly fanout: TaskEventFanout,
     private readonly retries: RunRetry,
+    private readonly sessions: LiveSessions,
   ) {}
 
   @Get()
@@ -243,9 +247,10 @@ export class WorkflowRunsController {
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('runId', ParseUUIDPipe) runId: string,
+    @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
     await this.fanout.listening();
-    return liveResourceStream<{ status: string }>(
+    const stream = await liveResourceStream<{ status: string }>(
       'run',
       this.fanout.followRun(runId),
       async () => {
@@ -258,5 +263,6 @@ export class WorkflowRunsController {
       },
       (e) => e.status !== 'running',
     );
+    return this.sessions.until(principal, req, stream);
   }
 }

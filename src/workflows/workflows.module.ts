@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { AuthModule } from '../auth/auth.module';
 import { WORKFLOW_WAITS_QUEUE } from '../jobs/queues';
 import { RunBulkActions } from './run-bulk-actions';
 import { Conclusions } from './conclusions';
@@ -25,7 +26,7 @@ import { WorkflowsService } from './workflows.service';
  */
 @Global()
 @Module({
-  imports: [AgentsModule, BullModule.registerQueue({ name: WORKFLOW_WAITS_QUEUE })],
+  imports: [AgentsModule, AuthModule, BullModule.registerQueue({ name: WORKFLOW_WAITS_QUEUE })],
   controllers: [WorkflowsController, WorkflowRunsController, StepDecisionsController],
   providers: [
     RunLifecycle,

@@ -8,7 +8,12 @@ export class FakeCaches implements CacheFactory {
 
   create<V extends object>(name: string, load: (id: string) => Promise<V | null>): SharedCache<V> {
     const values = new Map<string, V>();
+    const listeners = new Set<(id: string | undefined) => void>();
     return {
+      onDrop: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       get: async (id) => {
         const cached = values.get(id);
         if (cached) return cached;
@@ -20,6 +25,7 @@ export class FakeCaches implements CacheFactory {
       invalidate: async (id) => {
         values.delete(id);
         this.invalidated.push(`${name}:${id}`);
+        for (const listener of listeners) listener(id);
       },
     };
   }

@@ -10,10 +10,14 @@ export interface SseListener {
   close(): void;
 }
 
-/** Opens `url` as a Server-Sent Events stream; resolves once the response headers came (the server listens). */
-export function openSse(url: string, token: string): Promise<SseListener> {
+/**
+ * Opens `url` as a Server-Sent Events stream, with an access token or `{ apiKey }`; resolves once the response
+ * headers came (the server listens).
+ */
+export function openSse(url: string, auth: string | { apiKey: string }): Promise<SseListener> {
+  const credentials = typeof auth === 'string' ? { authorization: `Bearer ${auth}` } : { 'x-api-key': auth.apiKey };
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
+    const req = http.get(url, { headers: { ...credentials, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) {
         reject(new Error(`SSE ${url}: ${res.statusCode}`));
         res.resume();

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { Socket } from 'socket.io-client';
-import { accessToken } from '../api/credentials';
+import { accessToken, refreshAccessToken, signedOut } from '../api/credentials';
 import {
   type LiveEvent,
   liveEventsOf,
@@ -16,14 +16,20 @@ let socket: Promise<Socket> | null = null;
 
 /** One Socket.IO connection to `/events` for the whole console, opened on first use (its own chunk). */
 function connect(): Promise<Socket> {
-  socket ??= import('socket.io-client').then(({ io }) =>
-    io('/events', {
+  socket ??= import('socket.io-client').then(({ io }) => {
+    const s = io('/events', {
       path: '/socket.io',
       transports: ['websocket'],
       // Read on every (re)connection: the access token changes on refresh.
       auth: (cb) => cb({ token: accessToken() }),
-    }),
-  );
+    });
+    // The server ends the connection of a user whose role or password changed, or who was deactivated: connect
+    // again as who the user now is (pages subscribe again on connect), or go back to the sign-in page.
+    s.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') void refreshAccessToken().then((ok) => (ok ? s.connect() : signedOut()));
+    });
+    return s;
+  });
   return socket;
 }
 

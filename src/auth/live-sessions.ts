@@ -1,0 +1,139 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Request } from 'express';
+import { Observable } from 'rxjs';
+import { UsersService } from '../users/users.service';
+import { Authenticator } from './authenticator';
+import type { Principal } from './principal';
+import { TokenService } from './token.service';
+
+/**
+ * How often every live connection's caller is checked again, whatever announced: a revoked or expired API key,
+ * and a change whose announcement was lost (Redis down), end it by then.
+ */
+export const LIVE_SESSION_RECHECK_MS = 30_000;
+
+/** The headers a live connection authenticated with: what authenticates it again. */
+export type Credentials = Pick<Request, 'headers'>;
+
+interface Session {
+  principal: Principal;
+  /** A user's session: the token version it was signed with. */
+  tokenVersion?: number;
+  /** An API key's session: the key, resolved again at each check. */
+  apiKey?: string;
+  end: () => void;
+}
+
+/** Whether two principals are the same caller with the same rights. */
+export function samePrincipal(a: Principal, b: Principal): boolean {
+  return (
+    a.type === b.type &&
+    a.userId === b.userId &&
+    a.role === b.role &&
+    a.apiKeyId === b.apiKeyId &&
+    a.permissions.size === b.permissions.size &&
+    [...a.permissions].every((p) => b.permissions.has(p))
+  );
+}
+
+/**
+ * The callers of connections that outlive a request (Socket.IO clients, event streams), checked again: at once
+ * on this process when their user changes anywhere (deactivated, role or password changed), and every
+ * {@link LIVE_SESSION_RECHECK_MS} for all of them. A connection is ended once its user is deactivated, has
+ * another role or token version than its access token was signed with, or once its API key no longer resolves
+ * to the same rights (revoked, expired, its owner demoted); its client may connect again as who it now is. An
+ * access token's expiry alone does not end a connection it opened, as it does not end a request under way.
+ */
+@Injectable()
+export class LiveSessions implements OnModuleDestroy {
+  private readonly logger = new Logger(LiveSessions.name);
+  private readonly byUser = new Map<string, Set<Session>>();
+  private readonly stopListening: () => void;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly tokens: TokenService,
+    private readonly users: UsersService,
+  ) {
+    this.stopListening = users.onAuthStateChange((userId) => void this.recheck(userId));
+  }
+
+  /** Follows a connection of `principal`, which `end` closes; returns what stops following it (on its close). */
+  follow(principal: Principal, credentials: Credentials, end: () => void): () => void {
+    const apiKey = credentials.headers['x-api-key'];
+    const session: Session =
+      principal.type === 'apiKey'
+        ? { principal, apiKey: typeof apiKey === 'string' ? apiKey : '', end }
+        : { principal, tokenVersion: this.tokens.claimsOf({ headers: { ...credentials.headers } })?.tv, end };
+    let sessions = this.byUser.get(principal.userId);
+    if (!sessions) this.byUser.set(principal.userId, (sessions = new Set()));
+    sessions.add(session);
+    this.timer ??= setInterval(() => void this.recheck(undefined), LIVE_SESSION_RECHECK_MS).unref();
+    return () => this.forget(session);
+  }
+
+  /** `source`, completed when its caller's connection is ended by the rule above. */
+  until<T>(principal: Principal, credentials: Credentials, source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const stop = this.follow(principal, credentials, () => subscriber.complete());
+      const inner = source.subscribe(subscriber);
+      return () => {
+        stop();
+        inner.unsubscribe();
+      };
+    });
+  }
+
+  /** Checks again the connections of one user, or of every user when `userId` is undefined. */
+  async recheck(userId: string | undefined): Promise<void> {
+    const sessions =
+      userId === undefined ? [...this.byUser.values()].flatMap((s) => [...s]) : [...(this.byUser.get(userId) ?? [])];
+    await Promise.all(sessions.map((session) => this.check(session)));
+  }
+
+  /** Live connections followed on this process. */
+  get size(): number {
+    let n = 0;
+    for (const sessions of this.byUser.values()) n += sessions.size;
+    return n;
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening();
+    clearInterval(this.timer);
+  }
+
+  private async check(session: Session): Promise<void> {
+    let still: boolean;
+    try {
+      still = await this.stillValid(session);
+    } catch (err) {
+      // The database is out of reach: the connection stays until it can be checked.
+      this.logger.warn(`could not check a live connection's caller again: ${(err as Error).message}`);
+      return;
+    }
+    if (still) return;
+    this.forget(session);
+    session.end();
+  }
+
+  private async stillValid({ principal, tokenVersion, apiKey }: Session): Promise<boolean> {
+    if (apiKey !== undefined) {
+      const now = await this.authenticator.fromApiKey(apiKey);
+      return now !== undefined && samePrincipal(now, principal);
+    }
+    const user = await this.users.authState(principal.userId);
+    return !!user?.isActive && user.role === principal.role && user.tokenVersion === tokenVersion;
+  }
+
+  private forget(session: Session): void {
+    const sessions = this.byUser.get(session.principal.userId);
+    if (!sessions?.delete(session) || sessions.size) return;
+    this.byUser.delete(session.principal.userId);
+    if (this.byUser.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
