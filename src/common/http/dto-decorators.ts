@@ -154,8 +154,38 @@ const FILTER_KEY = /^[\w-]{1,64}$/;
 const MAX_FILTERS = 10;
 
 /**
+ * A key no object can hold as its own plain property: a name every object inherits (`__proto__`,
+ * `constructor`, `toString`, …) or `prototype`. Copying or assigning it changes the object's prototype or
+ * is skipped, so a filter or body key with such a name would silently vanish.
+ */
+export function isInheritedName(key: string): boolean {
+  return key === 'prototype' || Object.hasOwn(Object.prototype, key);
+}
+
+/** Sets `key` as an own enumerable property, `__proto__` included. */
+function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function metadataFilterProblem(value: unknown): string | undefined {
+  const keys = isPlainObject(value) ? Object.keys(value) : [];
+  const inherited = keys.filter(isInheritedName);
+  if (inherited.length > 0) return `must not use the key${inherited.length > 1 ? 's' : ''} ${inherited.join(', ')}`;
+  if (isPlainObject(value) && keys.length === 0) return 'must name at least one key';
+  const ok =
+    isPlainObject(value) &&
+    keys.length <= MAX_FILTERS &&
+    Object.entries(value).every(([k, v]) => FILTER_KEY.test(k) && typeof v === 'string' && v.length <= 256);
+  return ok
+    ? undefined
+    : `takes up to ${MAX_FILTERS} parameters <name>.<key>=<value>, each key of letters, digits, _ and -, given once, its value up to 256 characters`;
+}
+
+/**
  * A query parameter family `metadata.<key>=<value>`, taken as one object `{key: value}` (see
- * {@link foldDottedQuery}): up to 10 keys of letters, digits, `_` and `-`, each with one string value.
+ * {@link foldDottedQuery}): 1 to 10 keys of letters, digits, `_` and `-`, none a name every object inherits
+ * (`__proto__`, `constructor`, …), each with one string value. The value is checked as sent: class-transformer
+ * would drop such keys and leave an empty filter that matches everything.
  */
 export function IsMetadataFilter(): PropertyDecorator {
   const record: PropertyDecorator = (target, key) => {
@@ -165,15 +195,12 @@ export function IsMetadataFilter(): PropertyDecorator {
   };
   return applyDecorators(
     record,
+    Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true }),
     ValidateBy({
       name: 'isMetadataFilter',
       validator: {
-        validate: (value: unknown) =>
-          isPlainObject(value) &&
-          Object.keys(value).length <= MAX_FILTERS &&
-          Object.entries(value).every(([k, v]) => FILTER_KEY.test(k) && typeof v === 'string' && v.length <= 256),
-        defaultMessage: () =>
-          `takes up to ${MAX_FILTERS} parameters <name>.<key>=<value>, each key of letters, digits, _ and -, given once, its value up to 256 characters`,
+        validate: (value: unknown) => metadataFilterProblem(value) === undefined,
+        defaultMessage: (args) => metadataFilterProblem(args?.value) ?? 'is not a metadata filter',
       },
     }),
   );
@@ -189,11 +216,12 @@ export function foldDottedQuery(cls: DtoClass, query: unknown): Record<string, u
     const dot = key.indexOf('.');
     const name = dot > 0 ? key.slice(0, dot) : undefined;
     if (name === undefined || !names.includes(name)) {
-      folded[key] = value;
+      defineOwn(folded, key, value);
       continue;
     }
-    const group = (folded[name] ??= {}) as Record<string, unknown>;
-    if (isPlainObject(group)) group[key.slice(dot + 1)] = value;
+    if (!Object.hasOwn(folded, name)) defineOwn(folded, name, {});
+    const group = folded[name];
+    if (isPlainObject(group)) defineOwn(group, key.slice(dot + 1), value);
   }
   return folded;
 }
