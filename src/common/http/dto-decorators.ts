@@ -5,6 +5,7 @@ import {
   IsArray,
   IsDate,
   IsDefined,
+  isISO8601,
   IsString,
   Length,
   Matches,
@@ -36,14 +37,55 @@ export function IsOptionalNotNull(): PropertyDecorator {
   );
 }
 
-/** A date (ISO 8601 in JSON and query strings) between {@link EARLIEST_DATE} and {@link LATEST_DATE}. */
+const ISO_DATE = { strict: true, strictSeparator: true } as const;
+
+/**
+ * The date a value as sent stands for: an ISO 8601 text naming a day that exists (`2030-02-30` does not),
+ * with `T` between date and time; anything else (a number, `2030-02-30`) is kept as it came, for `IsDate`
+ * to refuse.
+ */
+function strictDate(value: unknown): unknown {
+  return typeof value === 'string' && isISO8601(value, ISO_DATE) ? new Date(value) : value;
+}
+
+/**
+ * A date (ISO 8601 text in JSON and query strings, a day that exists) between {@link EARLIEST_DATE} and
+ * {@link LATEST_DATE}.
+ */
 export function IsBoundedDate(): PropertyDecorator {
   return applyDecorators(
-    Type(() => Date),
-    IsDate(),
+    Transform(({ obj, key }) => strictDate((obj as Record<string, unknown>)[key]), { toClassOnly: true }),
+    IsDate({ message: '$property must be an ISO 8601 date-time of a day that exists (2030-01-31T12:00:00Z)' }),
     MinDate(EARLIEST_DATE, { message: '$property must not be before year 0001' }),
     MaxDate(LATEST_DATE, { message: '$property must not be after year 9999' }),
   );
+}
+
+/** How two range ends compare: dates by time, chain positions (digit strings) by value; undefined otherwise. */
+function compareEnds(a: unknown, b: unknown): number | undefined {
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  const digits = /^\d{1,30}$/;
+  if (typeof a === 'string' && typeof b === 'string' && digits.test(a) && digits.test(b)) {
+    const [x, y] = [BigInt(a), BigInt(b)];
+    return x === y ? 0 : x < y ? -1 : 1;
+  }
+  return undefined;
+}
+
+/**
+ * The upper end of a range whose lower end is `lower` (`createdBefore` of `createdAfter`): refused when it
+ * comes first, which would leave a range holding nothing. Checked only when both ends are valid.
+ */
+export function IsNotBefore(lower: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isNotBefore',
+    constraints: [lower],
+    validator: {
+      validate: (value: unknown, args) =>
+        (compareEnds(value, (args?.object as Record<string, unknown>)[lower]) ?? 0) >= 0,
+      defaultMessage: () => `$property must not be before ${lower}`,
+    },
+  });
 }
 
 /** Free-form JSON properties by class: kept as parsed, never walked by class-transformer. */
