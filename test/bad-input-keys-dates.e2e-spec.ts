@@ -91,7 +91,7 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
   });
 
   describe('dates', () => {
-    it.each([
+    it.each<[string | number, string]>([
       ['2030-02-30T00:00:00Z', 'Feb 30'],
       ['2031-02-29T00:00:00Z', 'Feb 29 of a common year'],
       [12345, 'a number'],
