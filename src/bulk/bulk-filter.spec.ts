@@ -13,6 +13,7 @@ describe('bulk filter rules', () => {
     expect(fields(filterProblems('tasks', 'cancel', {}, undefined))).toEqual(['/all']);
     expect(fields(filterProblems('tasks', 'retry', { status: 'failed', createdBy: 'u' }, false))).toEqual(['/all']);
     expect(filterProblems('tasks', 'retry', { status: 'failed' }, true)).toEqual([]);
+    expect(fields(filterProblems('tasks', 'cancel', { metadata: {}, status: 'queued' }, undefined))).toEqual(['/all']);
   });
 
   it('refuses a status the action does not apply to', () => {

@@ -14,6 +14,12 @@ export const APPLICABLE_STATUSES: Record<BulkKind, Record<BulkAction, readonly s
 /** Fields that only pick by status or scope: a filter with nothing else reaches everything of those. */
 const UNNARROWING = new Set(['status', 'createdBy']);
 
+/** Whether a filter field's value picks anything out: an empty metadata filter `{}` does not. */
+function narrowsBy(value: unknown): boolean {
+  if (value === undefined) return false;
+  return typeof value !== 'object' || value === null || Object.keys(value).length > 0;
+}
+
 /**
  * Every problem of a bulk request at once, as JSON pointers into its body: a status the action does not apply
  * to, an empty time range, and a filter that narrows by nothing but status without `all: true`, which would
@@ -33,7 +39,7 @@ export function filterProblems(
   const before = filter.createdBefore === undefined ? undefined : Date.parse(String(filter.createdBefore));
   if (after !== undefined && before !== undefined && after > before)
     problems.push({ field: '/filter/createdBefore', message: 'must not be before createdAfter' });
-  const narrows = Object.entries(filter).some(([key, value]) => value !== undefined && !UNNARROWING.has(key));
+  const narrows = Object.entries(filter).some(([key, value]) => !UNNARROWING.has(key) && narrowsBy(value));
   if (!narrows && all !== true)
     problems.push({
       field: '/all',

@@ -85,7 +85,7 @@ export class SliceView {
   ) {}
 
   async need(ids: readonly string[]): Promise<void> {
-    const missing = ids.filter((id) => !(id in this.states) && this.index.byId.has(id));
+    const missing = ids.filter((id) => !Object.hasOwn(this.states, id) && this.index.byId.has(id));
     if (missing.length) Object.assign(this.states, await this.load(missing));
   }
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsBoundedDate } from '../../common/http/dto-decorators';
+import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 
 export class AuditQueryDto extends PageQueryDto {
@@ -41,6 +41,7 @@ export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsBoundedDate()
+  @IsNotBefore('from')
   to?: Date;
 
   @ApiPropertyOptional({

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { IsBoundedDate } from '../../common/http/dto-decorators';
+import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
 
 const SEQ = /^[1-9][0-9]{0,17}$/;
 
@@ -14,6 +14,7 @@ export class AuditVerifyQueryDto {
   @ApiPropertyOptional({ pattern: SEQ.source, description: 'Last chain position to check' })
   @IsOptional()
   @Matches(SEQ, { message: 'toSeq must be a chain position (a positive integer)' })
+  @IsNotBefore('fromSeq')
   toSeq?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'From the first entry written at or after this time' })
@@ -24,6 +25,7 @@ export class AuditVerifyQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'To the last entry written at or before this time' })
   @IsOptional()
   @IsBoundedDate()
+  @IsNotBefore('from')
   to?: Date;
 }
 

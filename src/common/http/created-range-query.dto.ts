@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { IsBoundedDate } from './dto-decorators';
+import { IsBoundedDate, IsNotBefore } from './dto-decorators';
 import { PageQueryDto } from './page-query.dto';
 
 /** A page of a list that can be narrowed to what was created in a time range (both ends included). */
@@ -13,5 +13,6 @@ export class CreatedRangeQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsBoundedDate()
+  @IsNotBefore('createdAfter')
   createdBefore?: Date;
 }

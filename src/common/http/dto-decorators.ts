@@ -5,6 +5,7 @@ import {
   IsArray,
   IsDate,
   IsDefined,
+  isISO8601,
   IsString,
   Length,
   Matches,
@@ -36,14 +37,55 @@ export function IsOptionalNotNull(): PropertyDecorator {
   );
 }
 
-/** A date (ISO 8601 in JSON and query strings) between {@link EARLIEST_DATE} and {@link LATEST_DATE}. */
+const ISO_DATE = { strict: true, strictSeparator: true } as const;
+
+/**
+ * The date a value as sent stands for: an ISO 8601 text naming a day that exists (`2030-02-30` does not),
+ * with `T` between date and time; anything else (a number, `2030-02-30`) is kept as it came, for `IsDate`
+ * to refuse.
+ */
+function strictDate(value: unknown): unknown {
+  return typeof value === 'string' && isISO8601(value, ISO_DATE) ? new Date(value) : value;
+}
+
+/**
+ * A date (ISO 8601 text in JSON and query strings, a day that exists) between {@link EARLIEST_DATE} and
+ * {@link LATEST_DATE}.
+ */
 export function IsBoundedDate(): PropertyDecorator {
   return applyDecorators(
-    Type(() => Date),
-    IsDate(),
+    Transform(({ obj, key }) => strictDate((obj as Record<string, unknown>)[key]), { toClassOnly: true }),
+    IsDate({ message: '$property must be an ISO 8601 date-time of a day that exists (2030-01-31T12:00:00Z)' }),
     MinDate(EARLIEST_DATE, { message: '$property must not be before year 0001' }),
     MaxDate(LATEST_DATE, { message: '$property must not be after year 9999' }),
   );
+}
+
+/** How two range ends compare: dates by time, chain positions (digit strings) by value; undefined otherwise. */
+function compareEnds(a: unknown, b: unknown): number | undefined {
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  const digits = /^\d{1,30}$/;
+  if (typeof a === 'string' && typeof b === 'string' && digits.test(a) && digits.test(b)) {
+    const [x, y] = [BigInt(a), BigInt(b)];
+    return x === y ? 0 : x < y ? -1 : 1;
+  }
+  return undefined;
+}
+
+/**
+ * The upper end of a range whose lower end is `lower` (`createdBefore` of `createdAfter`): refused when it
+ * comes first, which would leave a range holding nothing. Checked only when both ends are valid.
+ */
+export function IsNotBefore(lower: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isNotBefore',
+    constraints: [lower],
+    validator: {
+      validate: (value: unknown, args) =>
+        (compareEnds(value, (args?.object as Record<string, unknown>)[lower]) ?? 0) >= 0,
+      defaultMessage: () => `$property must not be before ${lower}`,
+    },
+  });
 }
 
 /** Free-form JSON properties by class: kept as parsed, never walked by class-transformer. */
@@ -154,8 +196,38 @@ const FILTER_KEY = /^[\w-]{1,64}$/;
 const MAX_FILTERS = 10;
 
 /**
+ * A key no object can hold as its own plain property: a name every object inherits (`__proto__`,
+ * `constructor`, `toString`, …) or `prototype`. Copying or assigning it changes the object's prototype or
+ * is skipped, so a filter or body key with such a name would silently vanish.
+ */
+export function isInheritedName(key: string): boolean {
+  return key === 'prototype' || Object.hasOwn(Object.prototype, key);
+}
+
+/** Sets `key` as an own enumerable property, `__proto__` included. */
+function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function metadataFilterProblem(value: unknown): string | undefined {
+  const keys = isPlainObject(value) ? Object.keys(value) : [];
+  const inherited = keys.filter(isInheritedName);
+  if (inherited.length > 0) return `must not use the key${inherited.length > 1 ? 's' : ''} ${inherited.join(', ')}`;
+  if (isPlainObject(value) && keys.length === 0) return 'must name at least one key';
+  const ok =
+    isPlainObject(value) &&
+    keys.length <= MAX_FILTERS &&
+    Object.entries(value).every(([k, v]) => FILTER_KEY.test(k) && typeof v === 'string' && v.length <= 256);
+  return ok
+    ? undefined
+    : `takes up to ${MAX_FILTERS} parameters <name>.<key>=<value>, each key of letters, digits, _ and -, given once, its value up to 256 characters`;
+}
+
+/**
  * A query parameter family `metadata.<key>=<value>`, taken as one object `{key: value}` (see
- * {@link foldDottedQuery}): up to 10 keys of letters, digits, `_` and `-`, each with one string value.
+ * {@link foldDottedQuery}): 1 to 10 keys of letters, digits, `_` and `-`, none a name every object inherits
+ * (`__proto__`, `constructor`, …), each with one string value. The value is checked as sent: class-transformer
+ * would drop such keys and leave an empty filter that matches everything.
  */
 export function IsMetadataFilter(): PropertyDecorator {
   const record: PropertyDecorator = (target, key) => {
@@ -165,15 +237,12 @@ export function IsMetadataFilter(): PropertyDecorator {
   };
   return applyDecorators(
     record,
+    Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true }),
     ValidateBy({
       name: 'isMetadataFilter',
       validator: {
-        validate: (value: unknown) =>
-          isPlainObject(value) &&
-          Object.keys(value).length <= MAX_FILTERS &&
-          Object.entries(value).every(([k, v]) => FILTER_KEY.test(k) && typeof v === 'string' && v.length <= 256),
-        defaultMessage: () =>
-          `takes up to ${MAX_FILTERS} parameters <name>.<key>=<value>, each key of letters, digits, _ and -, given once, its value up to 256 characters`,
+        validate: (value: unknown) => metadataFilterProblem(value) === undefined,
+        defaultMessage: (args) => metadataFilterProblem(args?.value) ?? 'is not a metadata filter',
       },
     }),
   );
@@ -189,11 +258,12 @@ export function foldDottedQuery(cls: DtoClass, query: unknown): Record<string, u
     const dot = key.indexOf('.');
     const name = dot > 0 ? key.slice(0, dot) : undefined;
     if (name === undefined || !names.includes(name)) {
-      folded[key] = value;
+      defineOwn(folded, key, value);
       continue;
     }
-    const group = (folded[name] ??= {}) as Record<string, unknown>;
-    if (isPlainObject(group)) group[key.slice(dot + 1)] = value;
+    if (!Object.hasOwn(folded, name)) defineOwn(folded, name, {});
+    const group = folded[name];
+    if (isPlainObject(group)) defineOwn(group, key.slice(dot + 1), value);
   }
   return folded;
 }

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
-import { detachFreeForm, foldDottedQuery } from './dto-decorators';
+import { detachFreeForm, foldDottedQuery, isInheritedName } from './dto-decorators';
 
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -22,6 +22,17 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 /**
+ * A body's or query's own keys named like what every object inherits (`__proto__`, `constructor`, …):
+ * class-transformer skips them, so the whitelist never sees them; refused like any other unknown key.
+ */
+function inheritedNameProblems(value: unknown): ErrorDetail[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.keys(value)
+    .filter(isInheritedName)
+    .map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' }));
+}
+
+/**
  * Nest's pipe, which hands free-form JSON properties (`@FreeFormJson`) over untouched instead of letting
  * class-transformer copy them value by value, and which looks up a body class's rules for its binary-value check on every request (class-validator
  * filters its whole metadata storage each time): rules are fixed once the classes are loaded, so here each
@@ -39,6 +50,19 @@ class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
+    const refused = metadata.metatype && this.toValidate(metadata) ? inheritedNameProblems(value) : [];
+    try {
+      const result = await this.transformChecked(value, metadata);
+      if (refused.length > 0) throw new ValidationFailedError(refused);
+      return result;
+    } catch (err) {
+      if (refused.length > 0 && err instanceof ValidationFailedError)
+        throw new ValidationFailedError([...refused, ...(err.details ?? [])]);
+      throw err;
+    }
+  }
+
+  private async transformChecked(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const detached = metadata.metatype ? detachFreeForm(metadata.metatype, value) : undefined;
     if (!detached) return super.transform(value, metadata);
     const result: unknown = await super.transform(detached.copy, metadata);

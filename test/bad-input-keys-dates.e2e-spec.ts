@@ -1,0 +1,164 @@
+import request from 'supertest';
+import { createAgent, submitTask } from './factories/tasks';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+/** The contract's answer to bad input: a 400 in the error envelope naming the field. */
+function expectRefused(res: request.Response, field: string): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  expect(res.body.status).toBe('error');
+  expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+}
+
+jest.setTimeout(30_000);
+
+describe('Keys every object inherits, impossible dates and inverted ranges get a 400', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let op: TestUser;
+  let agentId: string;
+  const later = () => new Date(Date.now() + 3_600_000).toISOString();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+    op = await createUser(t, 'operator');
+    agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+    for (let i = 0; i < 3; i += 1)
+      await submitTask(t, op, { agentId, input: { expression: '1' }, runAt: later(), metadata: { batch: 'b1' } });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  }, 30_000);
+
+  const statuses = async () =>
+    (await t.dataSource.query(`SELECT id, status FROM tasks ORDER BY id`)) as { id: string; status: string }[];
+  const count = async (table: string) =>
+    ((await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0] as { n: number }).n;
+  const raw = (user: TestUser, url: string, body: string) =>
+    request(t.http)
+      .post(url)
+      .set(...bearer(user))
+      .set('Content-Type', 'application/json')
+      .send(body);
+
+  describe('metadata filters', () => {
+    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'])(
+      'refuses a bulk filter keyed %s, cancelling nothing',
+      async (key) => {
+        const [tasks, operations] = [await statuses(), await count('bulk_operations')];
+        for (const user of [op, admin]) {
+          const res = await raw(user, '/api/v1/tasks/bulk', `{"action":"cancel","filter":{"metadata":{"${key}":"x"}}}`);
+          expectRefused(res, '/filter/metadata');
+        }
+        expect(await statuses()).toEqual(tasks);
+        expect(await count('bulk_operations')).toBe(operations);
+      },
+    );
+
+    it('refuses an empty metadata filter in a bulk request, even with a status', async () => {
+      const [tasks, operations] = [await statuses(), await count('bulk_operations')];
+      for (const filter of [{ metadata: {} }, { metadata: {}, status: 'queued' }]) {
+        const res = await raw(op, '/api/v1/tasks/bulk', JSON.stringify({ action: 'cancel', filter }));
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      }
+      expect(await statuses()).toEqual(tasks);
+      expect(await count('bulk_operations')).toBe(operations);
+    });
+
+    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'])(
+      'refuses metadata.%s in the task list, and still takes a plain key',
+      async (key) => {
+        const res = await request(t.http)
+          .get(`/api/v1/tasks?metadata.${key}=x`)
+          .set(...bearer(admin));
+        expectRefused(res, '/metadata');
+        const plain = await request(t.http)
+          .get('/api/v1/tasks?metadata.batch=b1')
+          .set(...bearer(op))
+          .expect(200);
+        expect(plain.body.meta.total).toBe(3);
+      },
+    );
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('refuses a task body with a top-level %s key', async (key) => {
+    const before = await count('tasks');
+    const res = await raw(op, '/api/v1/tasks', `{"agentId":"${agentId}","input":{"expression":"1"},"${key}":{}}`);
+    expectRefused(res, `/${key}`);
+    expect(await count('tasks')).toBe(before);
+  });
+
+  describe('dates', () => {
+    it.each<[string | number, string]>([
+      ['2030-02-30T00:00:00Z', 'Feb 30'],
+      ['2031-02-29T00:00:00Z', 'Feb 29 of a common year'],
+      [12345, 'a number'],
+      ['2030-01-01 00:00:00Z', 'a space for T'],
+    ])('refuses runAt %p (%s), storing nothing', async (runAt) => {
+      const before = await count('tasks');
+      const res = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send({ agentId, input: { expression: '1' }, runAt });
+      expectRefused(res, '/runAt');
+      expect(await count('tasks')).toBe(before);
+    });
+
+    it('still takes a leap day', async () => {
+      await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send({ agentId, input: { expression: '1' }, runAt: '2032-02-29T00:00:00Z' })
+        .expect(202);
+    });
+
+    it.each(['createdAfter=2024-02-30T00:00:00Z', 'createdAfter=1', 'createdBefore=20240101'])(
+      'refuses %s in the task list',
+      async (query) => {
+        const res = await request(t.http)
+          .get(`/api/v1/tasks?${query}`)
+          .set(...bearer(op));
+        expectRefused(res, `/${query.split('=')[0]}`);
+      },
+    );
+  });
+
+  describe('inverted ranges', () => {
+    it.each(['/api/v1/tasks', '/api/v1/workflow-runs'])(
+      'refuses createdAfter later than createdBefore on %s',
+      async (url) => {
+        const res = await request(t.http)
+          .get(`${url}?createdAfter=2030-01-01T00:00:00Z&createdBefore=2020-01-01T00:00:00Z`)
+          .set(...bearer(op));
+        expectRefused(res, '/createdBefore');
+      },
+    );
+
+    it.each([
+      ['fromSeq=100&toSeq=1', '/toSeq'],
+      ['from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z', '/to'],
+    ])('refuses the audit verification range %s', async (query, field) => {
+      const res = await request(t.http)
+        .get(`/api/v1/audit-logs/verify?${query}`)
+        .set(...bearer(admin));
+      expectRefused(res, field);
+    });
+
+    it('refuses an inverted audit log list range, and takes ranges of one point', async () => {
+      const res = await request(t.http)
+        .get('/api/v1/audit-logs?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z')
+        .set(...bearer(admin));
+      expectRefused(res, '/to');
+      await request(t.http)
+        .get('/api/v1/audit-logs/verify?fromSeq=1&toSeq=1')
+        .set(...bearer(admin))
+        .expect(200);
+      await request(t.http)
+        .get('/api/v1/tasks?createdAfter=2020-01-01T00:00:00Z&createdBefore=2020-01-01T00:00:00Z')
+        .set(...bearer(op))
+        .expect(200);
+    });
+  });
+});
