@@ -10,15 +10,27 @@ function escapePointer(segment: string): string {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
     const pointer = `${parent}/${escapePointer(error.property)}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
+    // What a value is comes before what it may be: `limit=abc` "must be an integer", not "must not be greater".
+    const constraints = Object.entries(error.constraints ?? {}).sort(
+      ([a], [b]) => Number(!a.startsWith('is')) - Number(!b.startsWith('is')),
+    );
+    const own = constraints.map(([, message]) => ({
       field: pointer,
-      message: message
-        .replace(/^property (\S+) should not exist$/, 'is not allowed')
-        .replace(/^nested property \S+ must be either object or array$/, 'must be an object')
-        .replace(`${error.property} `, ''),
+      message: withoutProperty(
+        message
+          .replace(/^property (\S+) should not exist$/, 'is not allowed')
+          .replace(/^nested property \S+ must be either object or array$/, 'must be an object'),
+        error.property,
+      ),
     }));
     return [...own.slice(0, 1), ...flattenValidationErrors(error.children ?? [], pointer)];
   });
+}
+
+/** A class-validator message without the property's name, which the detail's `field` already gives. */
+function withoutProperty(message: string, property: string): string {
+  if (message.startsWith(`${property} `)) return message.slice(property.length + 1);
+  return message.replace(`each value in ${property} `, 'each value ');
 }
 
 /**
