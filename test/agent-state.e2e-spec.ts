@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { AgentStateStore } from '../src/agents/agent-state.store';
+import { revertLastMigration } from '../src/database/prepare-database';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, login, type TestUser } from './factories/users';
 import { createTestApp, TestEnv } from './utils/test-app';
@@ -35,7 +37,7 @@ describe('agent state documents', () => {
         .get(`/api/v1/agents/${agentId!}/checkpoint`)
         .set(...bearer(again))
         .expect(200);
-      expect(saved.body.data).toEqual({ state: { evaluated: 2, lastResult: 6 }, savedAt: expect.any(String) });
+      expect(saved.body.data).toEqual({ state: { evaluated: 2 }, savedAt: expect.any(String) });
       await settled(
         second,
         again,
@@ -52,9 +54,58 @@ describe('agent state documents', () => {
         .get(`/api/v1/agents/${agentId!}/checkpoint`)
         .set(...bearer(again))
         .expect(200);
-      expect(saved.body.data.state).toEqual({ evaluated: 3, lastResult: 2.5 });
+      expect(saved.body.data.state).toEqual({ evaluated: 3 });
     } finally {
       await third.close();
     }
   }, 90_000);
+
+  it("do not show another user's task result to a viewer of the agent", async () => {
+    const t = await createTestApp({ shared: env });
+    try {
+      const op = await createUser(t, 'operator');
+      const viewer = await createUser(t, 'viewer');
+      const agentId = (await createAgent(t, op, { type: 'calculator', config: { precision: 0 } })).id;
+      const task = await submitTask(t, op, { agentId, input: { expression: '123457 * 7' } });
+      expect((await settled(t, op, task.id)).status).toBe('succeeded');
+      await request(t.http)
+        .get(`/api/v1/tasks/${task.id}`)
+        .set(...bearer(viewer))
+        .expect(404);
+      await t.app.get(AgentStateStore).flush();
+      const saved = await request(t.http)
+        .get(`/api/v1/agents/${agentId}/checkpoint`)
+        .set(...bearer(viewer))
+        .expect(200);
+      expect(saved.body.data.state).toEqual({ evaluated: 1 });
+      expect(JSON.stringify(saved.body)).not.toContain('864199');
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+
+  it('lose the results that calculator states saved before, on upgrade', async () => {
+    const t = await createTestApp({ shared: env });
+    let agentId: string;
+    try {
+      const op = await createUser(t, 'operator');
+      agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+      await t.dataSource.query(
+        `INSERT INTO agent_states (agent_id, state, saved_at) VALUES ($1, '{"evaluated": 4, "lastResult": 42}', now())
+         ON CONFLICT (agent_id) DO UPDATE SET state = EXCLUDED.state`,
+        [agentId],
+      );
+    } finally {
+      await t.close();
+    }
+    await revertLastMigration(env.config);
+    await env.prepare();
+    const again = await createTestApp({ shared: env });
+    try {
+      const rows = await again.dataSource.query(`SELECT state FROM agent_states WHERE agent_id = $1`, [agentId!]);
+      expect(rows).toEqual([{ state: { evaluated: 4 } }]);
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
 });

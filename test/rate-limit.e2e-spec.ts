@@ -1,5 +1,6 @@
 import { getStorageToken, type ThrottlerStorage } from '@nestjs/throttler';
 import request from 'supertest';
+import { ADMIN, bearer, login } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 describe('rate limits in Redis, shared by every API instance', () => {
@@ -90,5 +91,49 @@ describe('rate limits in Redis, shared by every API instance', () => {
     expect(statuses.slice(0, 8).every((s) => s === 401)).toBe(true);
     expect(statuses[8]).toBe(429);
     for (let i = 0; i < 12; i += 1) await request(a.http).get('/health/live').expect(200);
+  });
+
+  describe('API keys', () => {
+    let key: string;
+    const me = (ip: string, apiKey: string) =>
+      request(a.http).get('/api/v1/auth/me').set('X-Forwarded-For', ip).set('X-API-Key', apiKey);
+    const remaining = (res: request.Response) => Number(res.headers['x-ratelimit-remaining']);
+    const letters = (n: number) =>
+      Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('');
+
+    beforeAll(async () => {
+      const admin = await login(a.http, ADMIN.email, ADMIN.password);
+      const created = await request(a.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(admin))
+        .send({ name: 'limits', scopes: ['apikeys:manage'] })
+        .expect(201);
+      key = created.body.data.key;
+    });
+
+    it('counts made-up keys against the client address, however often their prefix changes', async () => {
+      const results: Array<[number, number]> = [];
+      for (let i = 0; i < 9; i += 1) {
+        const res = await me('192.0.2.60', `ymk_${letters(12)}_x`);
+        results.push([res.status, remaining(res)]);
+      }
+      expect(results.slice(0, 8)).toEqual([7, 6, 5, 4, 3, 2, 1, 0].map((n) => [401, n]));
+      expect(results[8][0]).toBe(429);
+    });
+
+    it("does not spend a real key's budget on its prefix with a wrong secret", async () => {
+      const wrong = `${key.slice(0, key.lastIndexOf('_') + 1)}${'A'.repeat(43)}`;
+      expect(wrong).not.toBe(key);
+      const statuses: number[] = [];
+      for (let i = 0; i < 9; i += 1) statuses.push((await me('192.0.2.61', wrong)).status);
+      expect(statuses).toEqual([...Array(8).fill(401), 429]);
+      // The key's own budget is untouched, and follows the key from one address to another.
+      const first = await me('192.0.2.62', key).expect(200);
+      expect(remaining(first)).toBe(7);
+      const second = await me('192.0.2.63', key).expect(200);
+      expect(remaining(second)).toBe(6);
+      // The wrong secrets were counted against the address that sent them.
+      expect((await me('192.0.2.61', `ymk_${letters(12)}_x`)).status).toBe(429);
+    });
   });
 });

@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { WebVitalsRetention } from '../src/metrics/web-vitals-retention';
+import { vitalReport } from '../web/src/app/web-vital-report';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 describe('web vitals from browsers', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { RATE_LIMIT_FRONTEND_METRICS_PER_MIN: '4', WEB_VITALS_RETENTION_DAYS: '7' } });
+    t = await createTestApp({
+      env: { RATE_LIMIT_FRONTEND_METRICS_PER_MIN: '4', WEB_VITALS_RETENTION_DAYS: '7', TRUST_PROXY: 'true' },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -33,6 +37,18 @@ describe('web vitals from browsers', () => {
       res.headers['x-request-id'],
     ]);
     expect(audit[0].n).toBe(0);
+  });
+
+  it('accepts what the console sends (its report of a page with a query string) and keeps the URL without it', async () => {
+    const body = vitalReport(
+      { name: 'INP', value: 48, id: 'v4-1764000000000-8841', rating: 'good' },
+      new URL('http://127.0.0.1:3000/tasks/abc?status=failed#top'),
+      randomUUID(),
+    );
+    // From another address: the tests that follow count on this one's budget.
+    await report(body).set('X-Forwarded-For', '198.51.100.20').expect(202);
+    const rows = await t.dataSource.query(`SELECT url FROM web_vitals WHERE metric_id = $1`, [body.id]);
+    expect(rows).toEqual([{ url: 'http://127.0.0.1:3000/tasks/abc' }]);
   });
 
   it('refuses names outside the list, negative or non-finite values and odd ids or urls', async () => {

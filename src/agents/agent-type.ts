@@ -1,3 +1,4 @@
+import type { ErrorDetail } from '../common/errors/app.error';
 import type { JsonSchema } from '../common/schema/schema-validator';
 import type { AgentStateHandle } from './agent-state.store';
 
@@ -66,6 +67,11 @@ export interface AgentType<Input = unknown, Config = unknown, Output = unknown> 
   readonly outputSchema: JsonSchema;
   /** Whether the type calls out over the network and so sits behind a per-agent circuit breaker. */
   readonly usesCircuitBreaker?: boolean;
+  /**
+   * Rules the config schema does not state, checked after it when an agent is created or its config
+   * changes: every problem, each with its field as a JSON pointer into the config (`/headers/Host`).
+   */
+  checkConfig?(config: Config): ErrorDetail[];
   execute(context: ExecutionContext<Input, Config>): Promise<Output>;
 }
 

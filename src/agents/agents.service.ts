@@ -72,6 +72,13 @@ export class AgentsService {
     );
     if (!result.valid)
       throw new ValidationFailedError(result.errors, 'The configuration does not match the agent type');
+    const problems = this.types.get(type).checkConfig?.(result.value) ?? [];
+    if (problems.length) {
+      throw new ValidationFailedError(
+        problems.map((p) => ({ ...p, field: `/config${p.field}` })),
+        'The configuration does not match the agent type',
+      );
+    }
     return result.value;
   }
 

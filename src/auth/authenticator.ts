@@ -6,6 +6,9 @@ import { permissionsOf } from './permissions';
 import type { Principal } from './principal';
 import { TokenService } from './token.service';
 
+/** A live API key, as the API keys feature resolves it (undefined: none, or not valid). */
+type ResolvedKey = Awaited<ReturnType<ApiKeysService['resolve']>>;
+
 /**
  * Who is calling. User state is checked on every call (from a cache that every change clears at once,
  * on every process), so deactivation and role changes apply at once.
@@ -13,6 +16,9 @@ import { TokenService } from './token.service';
  */
 @Injectable()
 export class Authenticator {
+  /** API keys already resolved for a request: the rate limiter and the auth guard both need them. */
+  private readonly keys = new WeakMap<object, Promise<ResolvedKey>>();
+
   constructor(
     private readonly tokens: TokenService,
     private readonly users: UsersService,
@@ -28,9 +34,26 @@ export class Authenticator {
   /** The caller of a request (Bearer token or X-API-Key), or undefined when there is none or it is not valid. */
   async authenticate(req: Request): Promise<Principal | undefined> {
     if (req.headers.authorization) return this.fromAccessToken(req);
-    const apiKey = req.headers['x-api-key'];
-    if (typeof apiKey === 'string' && apiKey) return this.fromApiKey(apiKey);
-    return undefined;
+    return this.fromApiKey(req);
+  }
+
+  /** A bare API key (the X-API-Key header's value), checked again for a stream it opened. */
+  fromApiKeyValue(presented: string): Promise<Principal | undefined> {
+    return this.fromApiKey({ headers: { 'x-api-key': presented } } as Request);
+  }
+
+  /**
+   * The live API key a request presents in X-API-Key (secret checked), or undefined when there is none or
+   * it is not valid. Resolved once per request.
+   */
+  apiKeyOf(req: Request): Promise<ResolvedKey> {
+    let key = this.keys.get(req);
+    if (!key) {
+      const presented = req.headers['x-api-key'];
+      key = typeof presented === 'string' && presented ? this.apiKeys.resolve(presented) : Promise.resolve(undefined);
+      this.keys.set(req, key);
+    }
+    return key;
   }
 
   private async fromAccessToken(req: Request): Promise<Principal | undefined> {
@@ -47,9 +70,8 @@ export class Authenticator {
     };
   }
 
-  /** The caller an API key (the X-API-Key header's value) stands for, or undefined when it is not valid. */
-  async fromApiKey(presented: string): Promise<Principal | undefined> {
-    const key = await this.apiKeys.resolve(presented);
+  private async fromApiKey(req: Request): Promise<Principal | undefined> {
+    const key = await this.apiKeyOf(req);
     if (!key) return undefined;
     const user = await this.users.authState(key.userId);
     if (!user?.isActive) return undefined;

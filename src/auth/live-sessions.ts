@@ -120,7 +120,7 @@ export class LiveSessions implements OnModuleDestroy {
 
   private async stillValid({ principal, tokenVersion, apiKey }: Session): Promise<boolean> {
     if (apiKey !== undefined) {
-      const now = await this.authenticator.fromApiKey(apiKey);
+      const now = await this.authenticator.fromApiKeyValue(apiKey);
       return now !== undefined && samePrincipal(now, principal);
     }
     const user = await this.users.authState(principal.userId);

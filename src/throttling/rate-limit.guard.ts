@@ -8,20 +8,21 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request } from 'express';
+import { Authenticator } from '../auth/authenticator';
 import { TokenService } from '../auth/token.service';
+import { IS_PUBLIC } from '../common/http/public.decorator';
 import { CachedReflector } from '../common/metadata/cached-reflector';
 import { Metrics } from '../metrics/metrics.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { rateLimitBucket } from './rate-limit.decorator';
 
-const API_KEY_PREFIX = /^(ymk_[A-Za-z0-9]{12})_/;
-
 /**
  * Runs before authentication, so floods of bad credentials are limited too: a caller with a valid access
- * token is limited per user, one presenting an API key per key, anyone else per client IP (TRUST_PROXY
- * decides whether that comes from X-Forwarded-For). Login and frontend metrics have budgets of their own,
- * always per IP.
+ * token is limited per user, one presenting a valid API key per key, anyone else (including a made-up or
+ * wrong key) per client IP (TRUST_PROXY decides whether that comes from X-Forwarded-For). The key is
+ * verified here once and the auth guard reuses the result, so this costs no extra lookup. Login and
+ * frontend metrics have budgets of their own, always per IP; public routes are limited per IP too.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -30,6 +31,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: CachedReflector,
     private readonly tokens: TokenService,
+    private readonly authenticator: Authenticator,
     private readonly metrics: Metrics,
   ) {
     super(options, storage, reflector);
@@ -40,14 +42,22 @@ export class RateLimitGuard extends ThrottlerGuard {
     return context.getType() !== 'http';
   }
 
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+  protected override async getTracker(req: Record<string, unknown>, context?: ExecutionContext): Promise<string> {
     const request = req as unknown as Request;
     const claims = this.tokens.claimsOf(request);
     if (claims) return `user:${claims.sub}`;
-    const apiKey = request.headers['x-api-key'];
-    const prefix = typeof apiKey === 'string' ? API_KEY_PREFIX.exec(apiKey)?.[1] : undefined;
-    if (prefix) return `key:${prefix}`;
+    // The auth guard reads an API key only when there is no Authorization header, and not at all on public
+    // routes or in the per-IP budgets: a key is not looked up where it would not be used.
+    if (!request.headers.authorization && request.headers['x-api-key'] && context && this.keyCounts(context)) {
+      const key = await this.authenticator.apiKeyOf(request);
+      if (key) return `key:${key.prefix}`;
+    }
     return `ip:${await super.getTracker(req)}`;
+  }
+
+  private keyCounts(context: ExecutionContext): boolean {
+    if (rateLimitBucket(this.reflector, context) !== 'api') return false;
+    return !this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {

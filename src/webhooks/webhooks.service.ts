@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentExecutionError } from '../agents/agent-type';
-import { NetworkGuard } from '../agents/outbound';
+import { hasUserInfo, NetworkGuard } from '../agents/outbound';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { isAdmin, type Principal } from '../auth/principal';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
@@ -145,6 +145,17 @@ export class WebhooksService {
 
   /** The URL's host must pass the guard outbound calls go through (refused early, checked again on each send). */
   private async checkUrl(url: string): Promise<void> {
+    if (hasUserInfo(url)) {
+      throw new ValidationFailedError(
+        [
+          {
+            field: '/url',
+            message: "must not carry credentials (user:password@): receivers check the webhook's secret",
+          },
+        ],
+        'The webhook URL is not allowed',
+      );
+    }
     try {
       await this.guard.resolveAllowed(new URL(url).hostname);
     } catch (err) {

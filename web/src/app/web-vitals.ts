@@ -1,24 +1,13 @@
 import { type Metric, onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals';
 import { api } from '../api/client';
+import { vitalReport } from './web-vital-report';
 
 /** One id per page load, so a dashboard can group a visit's metrics. */
 const sessionId = crypto.randomUUID();
 
 function send(metric: Metric): void {
   void api
-    .POST('/api/v1/metrics/frontend', {
-      body: {
-        name: metric.name,
-        value: metric.value,
-        id: metric.id,
-        rating: metric.rating,
-        sessionId,
-        // The path only: a query string may carry filters nobody asked to have recorded.
-        url: window.location.pathname,
-        timestamp: new Date().toISOString(),
-      },
-      keepalive: true,
-    })
+    .POST('/api/v1/metrics/frontend', { body: vitalReport(metric, window.location, sessionId), keepalive: true })
     .catch(() => undefined);
 }
 

@@ -6,9 +6,9 @@ export interface CalculatorInput {
   expression: string;
   variables?: Record<string, number>;
 }
+/** Agent-wide, so readable by every viewer of the agent: a count only, never a task's input or result. */
 export interface CalculatorState {
   evaluated: number;
-  lastResult: number | null;
 }
 export interface CalculatorConfig {
   precision: number;
@@ -52,9 +52,10 @@ export class CalculatorAgentType implements AgentType<CalculatorInput, Calculato
     const value = evaluateExpression(input.expression, input.variables ?? {});
     if (!Number.isFinite(value)) throw nonRetryable('NOT_A_NUMBER', 'The expression has no finite value');
     const result = Number(value.toFixed(config.precision));
-    // The agent's state: how many expressions it evaluated, and the last result.
-    const state = agentState.get<CalculatorState>() ?? { evaluated: 0, lastResult: null };
-    agentState.set({ evaluated: state.evaluated + 1, lastResult: result });
+    // The agent's state: how many expressions it evaluated. A result belongs to its task, which only the
+    // task's creator may read; the state is shown to every viewer of the agent (GET /agents/:id/checkpoint).
+    const evaluated = agentState.get<Partial<CalculatorState>>()?.evaluated ?? 0;
+    agentState.set({ evaluated: evaluated + 1 } satisfies CalculatorState);
     return { result };
   }
 }

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type AgentType, type ExecutionContext, nonRetryable } from '../../agent-type';
+import type { ErrorDetail } from '../../../common/errors/app.error';
+import { hasUserInfo } from '../../outbound/url-user-info';
 import { CircuitBreakers } from '../../outbound/circuit-breakers';
 import { failureForStatus, OutboundHttpClient } from '../../outbound/outbound-http.client';
 
@@ -17,8 +19,29 @@ export function signBody(secret: string, timestamp: string, body: string): strin
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/** Headers the platform or the connection sets: refused in a config (and never sent from an older one). */
 const RESERVED_HEADERS =
-  /^(host|content-length|content-type|x-ymera-signature|x-ymera-timestamp|transfer-encoding|connection)$/i;
+  /^(host|content-length|content-type|transfer-encoding|connection|keep-alive|proxy-connection|te|trailer|upgrade|x-ymera-signature|x-ymera-timestamp)$/i;
+/** A field name is an RFC 9110 token. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A field value never carries CR, LF or NUL (each would end the header or the request early). */
+const BAD_HEADER_VALUE = /[\r\n\0]/;
+
+/** What a config's url and headers must be besides what the schema says. */
+export function checkHttpAgentConfig(config: Pick<HttpAgentConfig, 'url' | 'headers'>): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  if (hasUserInfo(config.url)) {
+    problems.push({ field: '/url', message: 'must not carry credentials (user:password@): put them in headers' });
+  }
+  for (const [name, value] of Object.entries(config.headers ?? {})) {
+    const field = `/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!HEADER_NAME.test(name)) problems.push({ field, message: 'is not a valid header name' });
+    else if (RESERVED_HEADERS.test(name))
+      problems.push({ field, message: 'is set by the platform and cannot be configured' });
+    if (BAD_HEADER_VALUE.test(value)) problems.push({ field, message: 'must not contain CR, LF or NUL' });
+  }
+  return problems;
+}
 
 @Injectable()
 export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknown> {
@@ -38,7 +61,8 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
       headers: {
         type: 'object',
         maxProperties: 50,
-        // Header values often carry credentials (Authorization): all of them are kept as secrets.
+        // Header values often carry credentials (Authorization): all of them are kept as secrets. Names are
+        // RFC 9110 tokens, not set by the platform (Host, Content-Length, …); values have no CR, LF or NUL.
         additionalProperties: { type: 'string', maxLength: 4000, writeOnly: true },
       },
       timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: 30_000 },
@@ -47,6 +71,10 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
   };
   readonly inputSchema = { description: 'Any JSON value, sent as `input`' };
   readonly outputSchema = { description: "The remote agent's JSON answer" };
+
+  checkConfig(config: HttpAgentConfig): ErrorDetail[] {
+    return checkHttpAgentConfig(config);
+  }
 
   constructor(
     private readonly http: OutboundHttpClient,

@@ -1,0 +1,112 @@
+import request from 'supertest';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+/** What an http agent's config and a webhook's URL may say about where and how they call out. */
+describe('outbound config: header names and values, credentials in URLs', () => {
+  let t: TestApp;
+  let op: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    op = await createUser(t, 'operator');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const createAgent = (config: object) =>
+    request(t.http)
+      .post('/api/v1/agents')
+      .set(...bearer(op))
+      .send({ name: `remote-${Math.random().toString(36).slice(2)}`, type: 'http', config });
+  const url = 'https://agents.example.com/run';
+
+  it.each([
+    ['a CR/LF in a value', { 'X-A': 'a\r\nInjected: 1' }, '/config/headers/X-A', 'must not contain CR, LF or NUL'],
+    ['a LF in a value', { 'X-A': 'a\nb' }, '/config/headers/X-A', 'must not contain CR, LF or NUL'],
+    ['a name with a space and a colon', { 'X A:B': 'v' }, '/config/headers/X A:B', 'is not a valid header name'],
+    ['an empty name', { '': 'v' }, '/config/headers/', 'is not a valid header name'],
+    ['Host', { Host: 'internal.example' }, '/config/headers/Host', 'is set by the platform and cannot be configured'],
+    ['Content-Length', { 'content-length': '5' }, '/config/headers/content-length', 'is set by the platform'],
+    ['Transfer-Encoding', { 'Transfer-Encoding': 'chunked' }, '/config/headers/Transfer-Encoding', 'is set by'],
+    ['Connection', { Connection: 'close' }, '/config/headers/Connection', 'is set by the platform'],
+  ])('refuses an http agent header with %s: 400 naming the header', async (_what, headers, field, message) => {
+    const res = await createAgent({ url, headers }).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([{ field, message: expect.stringContaining(message) }]);
+  });
+
+  it('refuses bad headers on a config change too, and keeps the current config', async () => {
+    const created = await createAgent({ url, headers: { Authorization: 'Bearer t-1', 'X-Tenant': 't' } }).expect(201);
+    const id = created.body.data.id as string;
+    const res = await request(t.http)
+      .post(`/api/v1/agents/${id}/config`)
+      .set(...bearer(op))
+      .send({ config: { url, headers: { Authorization: '********', 'X-Evil': 'x\r\nHost: other' } } })
+      .expect(400);
+    expect(res.body.error.details).toEqual([
+      { field: '/config/headers/X-Evil', message: 'must not contain CR, LF or NUL' },
+    ]);
+    const versions = await request(t.http)
+      .get(`/api/v1/agents/${id}/config/versions`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(versions.body.data).toHaveLength(1);
+  });
+
+  it('refuses an http agent URL with credentials in it, on create and on change, and stores none of it', async () => {
+    const res = await createAgent({ url: 'https://user:hunter2@agents.example.com/run' }).expect(400);
+    expect(res.body.error.details).toEqual([
+      { field: '/config/url', message: expect.stringContaining('put them in headers') },
+    ]);
+    await createAgent({ url: 'https://user@agents.example.com/run' }).expect(400);
+    const created = await createAgent({ url }).expect(201);
+    await request(t.http)
+      .post(`/api/v1/agents/${created.body.data.id}/config`)
+      .set(...bearer(op))
+      .send({ config: { url: 'https://user:hunter2@agents.example.com/run' } })
+      .expect(400);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT (SELECT count(*) FROM agents WHERE config::text LIKE '%hunter2%')::int
+            + (SELECT count(*) FROM audit_logs WHERE details::text LIKE '%hunter2%')::int AS n`,
+    );
+    expect(n).toBe(0);
+  });
+
+  it('keeps accepting ordinary headers (tokens, any case, values with spaces and tabs)', async () => {
+    const res = await createAgent({
+      url,
+      headers: { Authorization: 'Bearer a b', "X-Odd!#$%&'*+.^_`|~": 'v\tw', accept: 'application/json' },
+    }).expect(201);
+    expect(Object.keys(res.body.data.config.headers)).toHaveLength(3);
+  });
+
+  it('refuses a webhook URL with credentials in it, on create and on change', async () => {
+    const hook = (method: 'post' | 'patch', path: string, body: object) =>
+      request(t.http)
+        [method](path)
+        .set(...bearer(op))
+        .send(body);
+    const refused = await hook('post', '/api/v1/webhooks', {
+      url: 'http://user:hunter2@127.0.0.1:9/hook',
+      events: ['task.succeeded'],
+    }).expect(400);
+    expect(refused.body.error.code).toBe('VALIDATION_FAILED');
+    expect(refused.body.error.details).toEqual([
+      { field: '/url', message: expect.stringContaining("the webhook's secret") },
+    ]);
+    const created = await hook('post', '/api/v1/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['task.succeeded'],
+    }).expect(201);
+    await hook('patch', `/api/v1/webhooks/${created.body.data.id}`, { url: 'http://token@127.0.0.1:9/hook' }).expect(
+      400,
+    );
+    const [{ n }] = await t.dataSource.query(
+      `SELECT (SELECT count(*) FROM webhook_endpoints WHERE url LIKE '%@%')::int
+            + (SELECT count(*) FROM audit_logs WHERE details::text LIKE '%hunter2%')::int AS n`,
+    );
+    expect(n).toBe(0);
+  });
+});
