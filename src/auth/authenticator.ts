@@ -39,14 +39,14 @@ export class Authenticator {
 
   /** A bare API key (the X-API-Key header's value), checked again for a stream it opened. */
   fromApiKeyValue(presented: string): Promise<Principal | undefined> {
-    return this.fromApiKey({ headers: { 'x-api-key': presented } } as Request);
+    return this.fromApiKey({ headers: { 'x-api-key': presented } });
   }
 
   /**
    * The live API key a request presents in X-API-Key (secret checked), or undefined when there is none or
    * it is not valid. Resolved once per request.
    */
-  apiKeyOf(req: Request): Promise<ResolvedKey> {
+  apiKeyOf(req: Pick<Request, 'headers'>): Promise<ResolvedKey> {
     let key = this.keys.get(req);
     if (!key) {
       const presented = req.headers['x-api-key'];
@@ -70,7 +70,7 @@ export class Authenticator {
     };
   }
 
-  private async fromApiKey(req: Request): Promise<Principal | undefined> {
+  private async fromApiKey(req: Pick<Request, 'headers'>): Promise<Principal | undefined> {
     const key = await this.apiKeyOf(req);
     if (!key) return undefined;
     const user = await this.users.authState(key.userId);
