@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ProbeModule } from './utils/probe.module';
 import { readSse } from './utils/sse';
@@ -6,6 +8,18 @@ import { waitFor } from './utils/wait-for';
 
 const APP_ORIGIN = 'https://app.example';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Sends `raw` bytes as they are over one connection; the status and body of what comes back before it closes. */
+async function rawHttp(t: TestApp, raw: string): Promise<{ status: number; body: unknown }> {
+  const server = t.app.getHttpServer();
+  if (!server.address()) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  socket.end(raw);
+  let text = '';
+  for await (const chunk of socket) text += String(chunk);
+  const [head, body] = text.split('\r\n\r\n');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: JSON.parse(body) };
+}
 
 function expectErrorEnvelope(body: unknown, code: string): void {
   expect(body).toEqual({
@@ -245,5 +259,16 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
       .expect(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+  });
+
+  it('answers what the HTTP parser refuses (headers too large, malformed HTTP) in the error envelope', async () => {
+    const long = await rawHttp(t, `GET /api/v1/tasks?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(long.status).toBe(431);
+    expectErrorEnvelope(long.body, 'BAD_REQUEST');
+    const header = await rawHttp(t, `GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    expect(header.status).toBe(431);
+    const malformed = await rawHttp(t, 'GET /api/v1/tasks HTTP/1.1\r\nHost x\r\n\r\n');
+    expect(malformed.status).toBe(400);
+    expectErrorEnvelope(malformed.body, 'BAD_REQUEST');
   });
 });

@@ -8,6 +8,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
+import { answerClientErrors } from '../common/http/client-errors';
 import { requestLogObserver } from '../logging/logging.module';
 import { httpMetricsObserver } from '../metrics/http-metrics.observer';
 import { Metrics } from '../metrics/metrics.service';
@@ -168,6 +169,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   // API responses are no-store: an ETag (a hash of every body) would only cost time.
   express.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
+  answerClientErrors(app.getHttpServer());
   // The application's root pino logger (nestjs-pino builds it once; a PinoLogger outside a request returns it).
   const rootLogger = new PinoLogger(app.get<Params>(PARAMS_PROVIDER_TOKEN)).logger;
   app.use(
