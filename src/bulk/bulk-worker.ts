@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { BULK_QUEUE, type BulkOperationJobData } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { BulkRunner } from './bulk-runner';
+import { RepeatedWarnings } from '../common/repeated-warnings';
 
 /** Operations run at once per process: each is a stream of large statements. */
 const CONCURRENCY = 2;
@@ -23,6 +24,8 @@ const CONCURRENCY = 2;
 @Injectable()
 export class BulkWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BulkWorker.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<BulkOperationJobData>;
 
   constructor(
@@ -41,7 +44,7 @@ export class BulkWorker implements OnApplicationBootstrap, BeforeApplicationShut
       stalledInterval: Math.max(1000, Math.floor(this.config.queue.lockDurationMs / 2)),
       maxStalledCount: 5,
     });
-    this.worker.on('error', (err) => this.logger.warn(`bulk worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(`bulk worker: ${err.message}`));
   }
 
   private async process(job: Job<BulkOperationJobData>): Promise<void> {

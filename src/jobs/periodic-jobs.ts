@@ -15,6 +15,7 @@ import { JobRegistry, type RegisteredJob } from './job-registry';
 import { PeriodicJob, type PeriodicJobDeclaration, type PeriodicJobHandler } from './periodic-job';
 import { ProcessTimer } from './process-timer';
 import type { MaintenanceJobData } from './queues';
+import { RepeatedWarnings } from '../common/repeated-warnings';
 
 /** How often a process checks that the schedulers of its jobs are still in Redis (one HGETALL per job). */
 export const SCHEDULER_CHECK_MS = 5000;
@@ -43,6 +44,8 @@ interface Lane {
 @Injectable()
 export class PeriodicJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PeriodicJobs.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private registry?: JobRegistry;
   private lanes: Lane[] = [];
   private check?: ProcessTimer;
@@ -102,7 +105,7 @@ export class PeriodicJobs implements OnApplicationBootstrap, BeforeApplicationSh
       // Jobs of different names never wait behind each other in one process.
       concurrency: jobs.length,
     });
-    worker.on('error', (err) => this.logger.warn(`${name} worker: ${err.message}`));
+    worker.on('error', (err) => this.warnings.warn(`${name} worker: ${err.message}`));
     worker.on('failed', (job, err) => this.logger.error(`periodic job ${job?.name} failed: ${err.message}`));
     return { queue, worker, jobs };
   }

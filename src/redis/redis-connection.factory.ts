@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { RepeatedWarnings } from '../common/repeated-warnings';
 
 export type RedisPurpose = 'commands' | 'queue' | 'subscriber' | 'publisher' | 'throttler';
 
@@ -34,6 +35,8 @@ const FAILOVER: ClusterOptions = {
 @Injectable()
 export class RedisConnectionFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnectionFactory.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private readonly connections = new Set<Redis | Cluster>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -70,7 +73,7 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
     const connection = this.config.redis.cluster
       ? this.clusterConnection(options)
       : new Redis(this.config.redis.url, options);
-    connection.on('error', (err: Error) => this.logger.warn(`Redis (${purpose}): ${err.message}`));
+    connection.on('error', (err: Error) => this.warnings.warn(`Redis (${purpose}): ${err.message}`));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));
     // The same commands and events (see the class comment).

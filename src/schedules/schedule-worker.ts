@@ -3,6 +3,7 @@ import { type Job, Worker } from 'bullmq';
 import { SCHEDULES_QUEUE, type ScheduleFireJobData } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { ScheduleFiring } from './schedule-firing';
+import { RepeatedWarnings } from '../common/repeated-warnings';
 
 /** Fires made at once per process; each is a few short statements. */
 const CONCURRENCY = 4;
@@ -14,6 +15,8 @@ const CONCURRENCY = 4;
 @Injectable()
 export class ScheduleWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ScheduleWorker.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<ScheduleFireJobData>;
 
   constructor(
@@ -28,7 +31,7 @@ export class ScheduleWorker implements OnApplicationBootstrap, BeforeApplication
         this.firing.fireJob(job.data.scheduleId, job.opts.prevMillis ?? job.timestamp + (job.delay ?? 0)),
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.logger.warn(`schedule worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(`schedule worker: ${err.message}`));
     this.worker.on('failed', (job, err) => this.logger.warn(`schedule fire ${job?.id} failed: ${err.message}`));
   }
 

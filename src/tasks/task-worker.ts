@@ -14,6 +14,7 @@ import { TaskCancellation } from './task-cancellation';
 import { type TaskJobData, TASKS_QUEUE } from '../jobs/queues';
 import { TASK_BACKOFF } from './task-queue';
 import { RetryLaterError, TaskRunner } from './task-runner';
+import { RepeatedWarnings } from '../common/repeated-warnings';
 
 /**
  * The BullMQ worker of this process (APP_ROLE worker or all). Thin: each job is handed to the
@@ -23,6 +24,8 @@ import { RetryLaterError, TaskRunner } from './task-runner';
 @Injectable()
 export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TaskWorker.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<TaskJobData>;
 
   constructor(
@@ -52,7 +55,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
         },
       },
     );
-    this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(`worker: ${err.message}`));
     this.logger.log(`task worker ${this.runner.workerId} started (concurrency ${this.config.worker.concurrency})`);
   }
 

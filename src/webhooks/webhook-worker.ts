@@ -3,6 +3,7 @@ import { DelayedError, type Job, Worker } from 'bullmq';
 import { WEBHOOKS_QUEUE, type WebhookDeliveryJobData } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { WebhookSender } from './webhook-sender';
+import { RepeatedWarnings } from '../common/repeated-warnings';
 
 /** Deliveries attempted at once per process; each waits on a receiver, so more than the CPU suggests. */
 const CONCURRENCY = 16;
@@ -14,6 +15,8 @@ const CONCURRENCY = 16;
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookWorker.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<WebhookDeliveryJobData>;
 
   constructor(
@@ -32,7 +35,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
       },
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.logger.warn(`webhook worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(`webhook worker: ${err.message}`));
     this.worker.on('failed', (job, err) => this.logger.warn(`webhook delivery ${job?.id} failed: ${err.message}`));
   }
 

@@ -13,6 +13,7 @@ import { type StepWaitJobData, WORKFLOW_WAITS_QUEUE } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { StepDecisions } from './step-decisions';
 import { MAX_JOB_DELAY_MS } from './step-wait-queue';
+import { RepeatedWarnings } from '../common/repeated-warnings';
 
 /** Wait jobs handled at once per process: each is a short transaction. */
 const CONCURRENCY = 8;
@@ -25,6 +26,8 @@ const CONCURRENCY = 8;
 @Injectable()
 export class StepWaitWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StepWaitWorker.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<StepWaitJobData>;
 
   constructor(
@@ -46,7 +49,7 @@ export class StepWaitWorker implements OnApplicationBootstrap, BeforeApplication
       },
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.logger.warn(`wait worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(`wait worker: ${err.message}`));
     this.worker.on('failed', (job, err) => this.logger.warn(`wait job ${job?.id} failed: ${err.message}`));
   }
 

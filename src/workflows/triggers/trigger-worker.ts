@@ -3,6 +3,7 @@ import { type Job, Worker } from 'bullmq';
 import { TRIGGERS_QUEUE, type TriggerStartJobData } from '../../jobs/queues';
 import { RedisConnectionFactory } from '../../redis/redis-connection.factory';
 import { TriggerStarter } from './trigger-starter';
+import { RepeatedWarnings } from '../../common/repeated-warnings';
 
 /** Starts made at once per process: each is a few statements and a run's first steps. */
 const CONCURRENCY = 4;
@@ -11,6 +12,8 @@ const CONCURRENCY = 4;
 @Injectable()
 export class TriggerWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TriggerWorker.name);
+  /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
+  private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<TriggerStartJobData>;
 
   constructor(
@@ -24,7 +27,7 @@ export class TriggerWorker implements OnApplicationBootstrap, BeforeApplicationS
       async (job: Job<TriggerStartJobData>) => this.starter.start(job.data),
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.logger.warn(`trigger worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(`trigger worker: ${err.message}`));
     this.worker.on('failed', (job, err) => this.logger.warn(`trigger start ${job?.id} failed: ${err.message}`));
   }
 
