@@ -35,22 +35,24 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     });
     const { host } = this.config.http;
     const wanted = this.config.metrics.port;
+    const server = this.server;
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', (err: NodeJS.ErrnoException) => {
+      const failed = (err: NodeJS.ErrnoException): void => {
         // A start failure naming the setting, not an unhandled 'error' event.
         if (err.code !== 'EADDRINUSE') return reject(err);
-        reject(
-          new InvalidConfigError(
-            'METRICS_PORT',
-            `${wanted} is already in use on ${host}: each worker on one host needs its own METRICS_PORT ` +
-              `(or METRICS_PORT=0 for any free port)`,
-          ),
-        );
+        const problem =
+          `${wanted} is already in use on ${host}: each worker on one host needs its own METRICS_PORT ` +
+          `(or METRICS_PORT=0 for any free port)`;
+        reject(new InvalidConfigError('METRICS_PORT', problem));
+      };
+      server.once('error', failed);
+      server.listen(wanted, host, () => {
+        server.off('error', failed);
+        resolve();
       });
-      this.server!.listen(wanted, host, resolve);
     });
-    const { port } = this.server.address() as AddressInfo;
-    this.logger.log(`worker metrics on http://${this.config.http.host}:${port}/metrics`);
+    const { port } = server.address() as AddressInfo;
+    this.logger.log(`worker metrics on http://${host}:${port}/metrics`);
   }
 
   private async handle(url: string, authorization?: string): Promise<{ status: number; type: string; body: string }> {
