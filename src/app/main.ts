@@ -22,7 +22,17 @@ try {
   fail((err as Error).message);
 }
 
-const log = pino({ base: { role: process.env.APP_ROLE ?? 'all' }, level: process.env.LOG_LEVEL ?? 'info' });
+// The logger follows the validated settings (an invalid LOG_LEVEL or APP_ROLE is a settings error, named as such).
+const notices: string[] = [];
+const settings = ((): AppConfig => {
+  try {
+    return loadConfig(process.env, (message) => notices.push(message));
+  } catch (err) {
+    fail(err instanceof InvalidConfigError ? err.message : `Invalid configuration: ${(err as Error).message}`);
+  }
+})();
+const log = pino({ base: { role: settings.role }, level: settings.log.level });
+for (const notice of notices) log.warn(notice);
 
 /** First signal: stop accepting, let in-flight work finish or go back to the queue, close pools. Second: exit now. */
 function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
@@ -54,15 +64,7 @@ function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
   process.on('SIGINT', stop);
 }
 
-async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig(process.env, (message) => log.warn(message));
-  } catch (err) {
-    if (err instanceof InvalidConfigError) fail(err.message);
-    throw err;
-  }
-
+async function main(config: AppConfig): Promise<void> {
   try {
     const prepared = await preflight(config, (message) => log.warn(message));
     if (prepared.createdDatabase) log.info({ database: config.database.name }, 'created database');
@@ -81,7 +83,10 @@ async function main(): Promise<void> {
   }
 
   const app = await createHttpApp(config);
-  await app.listen(config.http.port, config.http.host);
+  await app.listen(config.http.port, config.http.host).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    throw new InvalidConfigError('PORT', `${config.http.port} is already in use on ${config.http.host}`);
+  });
   const admin = await app.get(AdminBootstrapService).ensureAdmin();
   handleShutdown(app, config);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
@@ -101,7 +106,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
-main().catch((err: unknown) => {
+main(settings).catch((err: unknown) => {
+  // A port in use (PORT, METRICS_PORT): one line naming the setting, as for any other unusable setting.
+  if (err instanceof InvalidConfigError) fail(err.message);
   log.fatal({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'failed to start');
   process.exit(1);
 });

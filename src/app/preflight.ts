@@ -10,9 +10,70 @@ function where(url: string): string {
   return `${u.hostname}:${u.port || (u.protocol.startsWith('redis') ? 6379 : 5432)}`;
 }
 
+/** Failures to reach a server at all (nothing answered): only these get the "start it" advice. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+function isConnectionFailure(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (e.code && CONNECTION_CODES.has(e.code)) return true;
+  return /timeout|timed out|Connection terminated|Connection is closed/i.test(e.message ?? '');
+}
+
+/** What the server or the socket said; a Postgres answer keeps its SQLSTATE in brackets. */
 function reason(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  return (e.code ?? e.message ?? String(err)).replace(/\.+$/, '');
+  const text = (e.message || e.code || String(err)).replace(/\.+$/, '');
+  return e.code && /^[0-9A-Z]{5}$/.test(e.code) && !text.includes(e.code) ? `${text} (${e.code})` : text;
+}
+
+function postgresProblem(config: AppConfig, err: unknown): string {
+  const url = new URL(config.database.url);
+  const at = `PostgreSQL at ${where(config.database.url)} (DATABASE_URL)`;
+  const user = decodeURIComponent(url.username) || 'the default user';
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (isConnectionFailure(err)) {
+    return (
+      `PostgreSQL is not reachable at ${where(config.database.url)} (DATABASE_URL): ${reason(err)}. ` +
+      `Start it with "pg_ctlcluster <version> main start" or "docker compose -f docker/compose.yaml up -d postgres".`
+    );
+  }
+  if (code.startsWith('28')) {
+    return `${at} refused the login of user "${user}": ${reason(err)}. Check the user and password in DATABASE_URL.`;
+  }
+  if (code === '3D000' || code === '42501') {
+    // The database is created when missing, from the "postgres" database, which takes both to be allowed.
+    return (
+      `${at} did not let user "${user}" prepare database "${config.database.name}": ${reason(err)}. ` +
+      `The user needs to connect to the "postgres" database and to create databases (CREATEDB), ` +
+      `or the database must exist; check DATABASE_URL.`
+    );
+  }
+  return `${at} refused to start: ${reason(err)}. Check DATABASE_URL and the server's log.`;
+}
+
+function redisProblem(config: AppConfig, failure: unknown): string {
+  const at = whereRedis(config);
+  // A cluster says "Failed to refresh slots cache" and keeps what its last node said.
+  const err = (failure as { lastNodeError?: unknown }).lastNodeError ?? failure;
+  if (/^(NOAUTH|WRONGPASS|NOPERM)\b/.test((err as { message?: string }).message ?? '')) {
+    return `Redis at ${at} refused the login: ${reason(err)}. Check the user and password in REDIS_URL.`;
+  }
+  if (isConnectionFailure(err)) {
+    return (
+      `Redis is not reachable at ${at}: ${reason(err)}. ` +
+      `Start it with "redis-server --daemonize yes --bind 127.0.0.1" or "docker compose -f docker/compose.yaml up -d redis".`
+    );
+  }
+  return `Redis at ${at} answered with an error: ${reason(err)}. Check REDIS_URL and the server's log.`;
 }
 
 /** One attempt, no retries: Redis, or the cluster REDIS_CLUSTER_NODES / a `redis+cluster://` URL names. */
@@ -47,7 +108,9 @@ function whereRedis(config: AppConfig): string {
 
 async function checkRedis(config: AppConfig, warn: (message: string) => void): Promise<void> {
   const redis = probeRedis(config);
-  redis.on('error', () => undefined);
+  // The first error says why (a refused login, a refused connection); the rejection then only says "closed".
+  let first: unknown;
+  redis.on('error', (err: unknown) => (first ??= err));
   try {
     await redis.connect();
     await redis.ping();
@@ -58,10 +121,7 @@ async function checkRedis(config: AppConfig, warn: (message: string) => void): P
       warn(`Redis maxmemory-policy is "${value}": set it to "noeviction" so queued jobs are never evicted`);
     }
   } catch (err) {
-    throw new PreflightError(
-      `Redis is not reachable at ${whereRedis(config)}: ${reason(err)}. ` +
-        `Start it with "redis-server --daemonize yes --bind 127.0.0.1" or "docker compose -f docker/compose.yaml up -d redis".`,
-    );
+    throw new PreflightError(redisProblem(config, first ?? err));
   } finally {
     redis.disconnect();
   }
@@ -79,10 +139,7 @@ export async function preflight(
   try {
     createdDatabase = await ensureDatabase(config);
   } catch (err) {
-    throw new PreflightError(
-      `PostgreSQL is not reachable at ${where(config.database.url)} (DATABASE_URL): ${reason(err)}. ` +
-        `Start it with "pg_ctlcluster <version> main start" or "docker compose -f docker/compose.yaml up -d postgres".`,
-    );
+    throw new PreflightError(postgresProblem(config, err));
   }
   await checkRedis(config, warn);
   const migrations = config.database.migrationsRun ? await runMigrations(config) : [];

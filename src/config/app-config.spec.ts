@@ -1,3 +1,4 @@
+import express from 'express';
 import { loadConfig, parseDurationSeconds } from './app-config';
 import { InvalidConfigError } from './config.errors';
 
@@ -127,5 +128,34 @@ describe('loadConfig', () => {
     expect(parseDurationSeconds('15m')).toBe(900);
     expect(parseDurationSeconds('2h')).toBe(7200);
     expect(parseDurationSeconds('45')).toBe(45);
+  });
+
+  it('names a connection URL that matches its pattern but is not a URL', () => {
+    expect(expectInvalid({ DATABASE_URL: 'postgres://[db/ymera' }, 'DATABASE_URL')).toContain('not a valid URL');
+    expect(expectInvalid({ REDIS_URL: 'redis://[cache' }, 'REDIS_URL')).toContain('not a valid URL');
+  });
+
+  it('takes TRUST_PROXY as Express does, and names it when Express would refuse the value', () => {
+    const good: Array<[string, boolean | number | string]> = [
+      ['false', false],
+      ['true', true],
+      ['2', 2],
+      ['loopback', 'loopback'],
+      ['loopback, linklocal,uniquelocal', 'loopback, linklocal,uniquelocal'],
+      ['10.0.0.1,10.0.0.0/8,fd00::/8', '10.0.0.1,10.0.0.0/8,fd00::/8'],
+      ['192.168.0.0/255.255.0.0', '192.168.0.0/255.255.0.0'],
+      ['::1', '::1'],
+    ];
+    for (const [value, parsed] of good) {
+      const trustProxy = loadConfig({ TRUST_PROXY: value }).http.trustProxy;
+      expect(trustProxy).toEqual(parsed);
+      // The app hands the value to Express as it is, which must take it.
+      expect(() => express().set('trust proxy', trustProxy)).not.toThrow();
+    }
+    for (const bad of ['banana', 'yes', '-1', '10.0.0.1,banana', '10.0.0.0/33', '10.0.0.0/255.0.255.0', 'a,,b']) {
+      const message = expectInvalid({ TRUST_PROXY: bad }, 'TRUST_PROXY');
+      expect(message).toContain(`"${bad}"`);
+      expect(() => express().set('trust proxy', bad)).toThrow();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { InvalidConfigError } from './config.errors';
 import { EnvSchema } from './env.schema';
+import { parseTrustProxy } from './trust-proxy';
 import { redisClusterOf, type RedisClusterConfig } from './redis-cluster';
 
 export type AppRole = EnvSchema['APP_ROLE'];
@@ -126,16 +127,13 @@ export function parseDurationSeconds(value: string): number {
   return Math.max(1, Math.floor(Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']));
 }
 
-function parseTrustProxy(value: string): boolean | number | string {
-  const v = value.trim();
-  if (v === '' || v === 'false') return false;
-  if (v === 'true') return true;
-  if (/^\d+$/.test(v)) return Number(v);
-  return v;
-}
-
-function databaseName(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+/** A URL setting that passed its pattern but that a URL parser refuses (`postgres://[host/db`). */
+function parseUrl(setting: string, value: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new InvalidConfigError(setting, `is not a valid URL (got "${withoutPassword(value)}")`);
+  }
 }
 
 /** A value as it may be printed: the password of a URL in it (`scheme://user:password@host`) left out. */
@@ -167,6 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     throw new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
   }
 
+  const databaseUrl = parseUrl('DATABASE_URL', parsed.DATABASE_URL);
+  if (parsed.DATABASE_READ_URL) parseUrl('DATABASE_READ_URL', parsed.DATABASE_READ_URL);
+  parseUrl('REDIS_URL', parsed.REDIS_URL);
   const isProduction = parsed.NODE_ENV === 'production';
   let jwtSecret = parsed.JWT_SECRET;
   let jwtSecretGenerated = false;
@@ -222,7 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     },
     database: {
       url: parsed.DATABASE_URL,
-      name: databaseName(parsed.DATABASE_URL),
+      name: decodeURIComponent(databaseUrl.pathname.replace(/^\//, '')),
       poolMax: parsed.DB_POOL_MAX,
       migrationsRun: parsed.DB_MIGRATIONS_RUN,
       read: {

@@ -7,6 +7,7 @@ import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
 import type { AppConfig } from '../config/app-config';
+import { InvalidConfigError } from '../config/config.errors';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 
@@ -32,9 +33,26 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
         res.end(body);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.config.metrics.port, this.config.http.host, resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.logger.log(`worker metrics on http://${this.config.http.host}:${port}/metrics`);
+    const { host } = this.config.http;
+    const wanted = this.config.metrics.port;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: NodeJS.ErrnoException): void => {
+        // A start failure naming the setting, not an unhandled 'error' event.
+        if (err.code !== 'EADDRINUSE') return reject(err);
+        const problem =
+          `${wanted} is already in use on ${host}: each worker on one host needs its own METRICS_PORT ` +
+          `(or METRICS_PORT=0 for any free port)`;
+        reject(new InvalidConfigError('METRICS_PORT', problem));
+      };
+      server.once('error', failed);
+      server.listen(wanted, host, () => {
+        server.off('error', failed);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    this.logger.log(`worker metrics on http://${host}:${port}/metrics`);
   }
 
   private async handle(url: string, authorization?: string): Promise<{ status: number; type: string; body: string }> {

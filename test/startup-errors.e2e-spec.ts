@@ -1,0 +1,134 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { buildApp, processEnv, startProcess, workerProcesses } from './utils/built-app';
+import { sparePort } from './utils/spare-port';
+import { TestEnv } from './utils/test-app';
+
+/** Runs the built process to its end: its exit code and everything it printed. */
+async function run(vars: NodeJS.ProcessEnv): Promise<{ code: number | null; lines: string[] }> {
+  const app = startProcess(vars);
+  const [code] = (await once(app.child, 'close')) as [number | null];
+  return { code, lines: app.output().trim().split('\n') };
+}
+
+/**
+ * The process stopped with exit code 1, one line says `pattern`, and nothing it printed is a stack (stdout and
+ * stderr arrive in either order, so the line is looked for among those printed before).
+ */
+function expectStartFailure(result: { code: number | null; lines: string[] }, pattern: RegExp): string {
+  expect(result.code).toBe(1);
+  const matching = result.lines.filter((line) => pattern.test(line));
+  expect(matching).toHaveLength(1);
+  expect(result.lines.join('\n')).not.toMatch(/^\s+at |Unhandled|node:internal/m);
+  return matching[0];
+}
+
+describe('start-up failures name their cause in one line', () => {
+  const env = new TestEnv();
+
+  beforeAll(async () => {
+    buildApp();
+    await env.prepare();
+  }, 120_000);
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'loud', /^Invalid configuration: LOG_LEVEL must be one of .* \(got "loud"\)$/],
+    ['LOG_LEVEL', 'INFO', /^Invalid configuration: LOG_LEVEL must be one of .* \(got "INFO"\)$/],
+    ['TRUST_PROXY', 'banana', /^Invalid configuration: TRUST_PROXY must be true, false, .*\(got "banana"\)$/],
+    ['TRUST_PROXY', 'loopback,10.0.0.0/33', /^Invalid configuration: TRUST_PROXY .*"10\.0\.0\.0\/33" is none/],
+    ['DATABASE_URL', 'postgres://[db/ymera', /^Invalid configuration: DATABASE_URL is not a valid URL/],
+  ])('%s=%s: the settings line, exit code 1', async (setting, value, pattern) => {
+    const result = await run(processEnv(env, { [setting]: value, PORT: '0' }));
+    expectStartFailure(result, pattern);
+    expect(result.lines).toHaveLength(1);
+  });
+
+  it('a DATABASE_URL user Postgres refuses: the refused login, not "start it"', async () => {
+    const url = new URL(env.config.database.url);
+    url.username = 'wronguser';
+    const result = await run(processEnv(env, { DATABASE_URL: url.toString(), PORT: '0' }));
+    const line = expectStartFailure(
+      result,
+      /^PostgreSQL at 127\.0\.0\.1:5432 \(DATABASE_URL\) refused the login of user "wronguser": role "wronguser" does not exist \(28000\)\. Check the user and password in DATABASE_URL\.$/,
+    );
+    expect(line).not.toMatch(/not reachable|Start it/);
+    expect(result.lines).toHaveLength(1);
+  });
+
+  it('a DATABASE_URL nothing listens on: not reachable, with how to start Postgres', async () => {
+    const port = await sparePort();
+    const result = await run(processEnv(env, { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x`, PORT: '0' }));
+    expectStartFailure(
+      result,
+      new RegExp(
+        `^PostgreSQL is not reachable at 127\\.0\\.0\\.1:${port} \\(DATABASE_URL\\): .*ECONNREFUSED.*Start it`,
+      ),
+    );
+    expect(result.lines).toHaveLength(1);
+  });
+
+  it('REDIS_URL credentials Redis refuses: the refused login, not "start it"', async () => {
+    const result = await run(processEnv(env, { REDIS_URL: 'redis://nobody:wrong-password@127.0.0.1:6379', PORT: '0' }));
+    const line = expectStartFailure(
+      result,
+      /^Redis at 127\.0\.0\.1:6379 \(REDIS_URL\) refused the login: WRONGPASS .*Check the user and password in REDIS_URL\.$/,
+    );
+    expect(line).not.toMatch(/not reachable|Start it/);
+  });
+
+  it('a REDIS_URL nothing listens on: not reachable, with how to start Redis', async () => {
+    const port = await sparePort();
+    const result = await run(processEnv(env, { REDIS_URL: `redis://127.0.0.1:${port}`, PORT: '0' }));
+    expectStartFailure(
+      result,
+      new RegExp(`^Redis is not reachable at 127\\.0\\.0\\.1:${port} .*ECONNREFUSED.*Start it`),
+    );
+  });
+
+  describe('ports in use', () => {
+    let taken: Server;
+    let port: number;
+    beforeEach(async () => {
+      port = await sparePort();
+      taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    });
+    afterEach(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+    it('PORT', async () => {
+      const result = await run(processEnv(env, { APP_ROLE: 'api', PORT: String(port), LOG_LEVEL: 'warn' }));
+      expectStartFailure(
+        result,
+        new RegExp(`^Invalid configuration: PORT ${port} is already in use on 127\\.0\\.0\\.1$`),
+      );
+    }, 60_000);
+
+    it('METRICS_PORT of a worker', async () => {
+      const result = await run(processEnv(env, { APP_ROLE: 'worker', METRICS_PORT: String(port), LOG_LEVEL: 'warn' }));
+      expectStartFailure(
+        result,
+        new RegExp(
+          `^Invalid configuration: METRICS_PORT ${port} is already in use on 127\\.0\\.0\\.1: ` +
+            `each worker on one host needs its own METRICS_PORT \\(or METRICS_PORT=0 for any free port\\)$`,
+        ),
+      );
+    }, 60_000);
+  });
+
+  it('a second worker on the METRICS_PORT of the first stops with that line; the first keeps running', async () => {
+    const port = await sparePort();
+    const workers = workerProcesses(env, { METRICS_PORT: String(port), LOG_LEVEL: 'info' });
+    try {
+      const first = await workers.start();
+      const second = await run(processEnv(env, { APP_ROLE: 'worker', METRICS_PORT: String(port), LOG_LEVEL: 'warn' }));
+      expectStartFailure(second, new RegExp(`^Invalid configuration: METRICS_PORT ${port} is already in use`));
+      expect(first.child.exitCode).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    } finally {
+      await workers.killAll();
+    }
+  }, 90_000);
+});
