@@ -47,11 +47,16 @@ test('a task created from the form is followed live until it succeeds, with its 
   await expectAccessible(page);
 
   await expression.fill('6 * 7');
+  // Once its subscription is acknowledged, the page reads the task again (what came before it is in no event).
+  const caughtUp = page.waitForResponse(
+    (res) => res.request().method() === 'GET' && /^\/api\/v1\/tasks\/[0-9a-f-]{36}$/.test(new URL(res.url()).pathname),
+  );
   await page.getByRole('button', { name: 'Submit task' }).click();
   await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]{36}$/);
   const id = /\/tasks\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
   const status = page.getByRole('group', { name: 'Task status' });
   await expect(status).toContainText('queued');
+  await caughtUp;
 
   const detailReads: string[] = [];
   page.on('request', (req) => {

@@ -7,12 +7,16 @@ import {
   SOCKET_EVENTS,
   type SocketEventName,
   type Subscription,
+  subscribeAll,
   subscribeBody,
 } from './live-subjects';
 
 export type { LiveEvent, LiveEventName, Subscription } from './live-subjects';
 
 let socket: Promise<Socket> | null = null;
+
+/** How long the server has to acknowledge a subscription before it is taken as not made. */
+const SUBSCRIBE_ACK_TIMEOUT_MS = 10_000;
 
 /** One Socket.IO connection to `/events` for the whole console, opened on first use (its own chunk). */
 function connect(): Promise<Socket> {
@@ -70,14 +74,21 @@ export function disconnectLiveEvents(): void {
  * of an agent it also follows may get that task's events twice (from the task's room and the agent's batch),
  * each write the same state again. Unmounted, it unsubscribes (from each
  * subject no other mounted hook follows).
+ *
+ * `onSubscribed` is called once the server has acknowledged the subscription (and again after each
+ * reconnection, rooms being joined anew), with the subjects it acknowledged: an event published before then
+ * reached no one, so the page reads what they cover again, once (a task that finished meanwhile).
  */
 export function useLiveEvents(
   subscription: Subscription | readonly Subscription[] | null,
   onEvents: (events: LiveEvent[]) => void,
+  onSubscribed?: (subjects: Subscription[]) => void,
 ): void {
   const handler = useRef(onEvents);
+  const subscribed = useRef(onSubscribed);
   useEffect(() => {
     handler.current = onEvents;
+    subscribed.current = onSubscribed;
   });
   const subjects = subscription === null ? [] : Array.isArray(subscription) ? subscription : [subscription];
   const keys = JSON.stringify(subjects);
@@ -102,9 +113,13 @@ export function useLiveEvents(
       return [name, listener] as const;
     });
     let current: Socket | null = null;
-    // Rooms do not survive a reconnection: subscribe again on each.
+    // Rooms do not survive a reconnection: subscribe again on each, and catch up on what was missed meanwhile.
     const subscribe = () => {
-      for (const { subject } of followed) current?.emit('subscribe', subscribeBody(subject));
+      if (!current) return;
+      const subjects = followed.map(({ subject }) => subject);
+      void subscribeAll(current.timeout(SUBSCRIBE_ACK_TIMEOUT_MS), subjects).then((acknowledged) => {
+        if (!closed && acknowledged.length) subscribed.current?.(acknowledged);
+      });
     };
     for (const { key } of followed) follow(key);
     void connect().then((s) => {

@@ -1,4 +1,24 @@
-import { liveEventsOf, subscribeBody } from './live-subjects';
+import {
+  type SubscribeReply,
+  type SubscribingSocket,
+  type Subscription,
+  liveEventsOf,
+  subscribeAll,
+  subscribeBody,
+} from './live-subjects';
+
+/** A socket whose server acknowledges each `subscribe` as `answer` says (a rejection: no answer in time). */
+function fakeSocket(answer: (body: Subscription) => SubscribeReply | Error) {
+  const sent: unknown[] = [];
+  const socket: SubscribingSocket = {
+    emitWithAck: (event, body) => {
+      sent.push([event, body]);
+      const reply = answer(body);
+      return reply instanceof Error ? Promise.reject(reply) : Promise.resolve(reply);
+    },
+  };
+  return { socket, sent };
+}
 
 describe('live subjects', () => {
   const agentId = '00000000-0000-4000-8000-000000000001';
@@ -26,5 +46,25 @@ describe('live subjects', () => {
     const payload = { taskId: 't1', status: 'running' };
     expect(liveEventsOf('task.updated', payload)).toEqual([{ name: 'task.updated', payload }]);
     expect(liveEventsOf('run.updated', payload)).toEqual([{ name: 'run.updated', payload }]);
+  });
+
+  it('resolves, once every subscription is answered, with the subjects the server acknowledged', async () => {
+    const taskId = '00000000-0000-4000-8000-000000000002';
+    const runId = '00000000-0000-4000-8000-000000000003';
+    const { socket, sent } = fakeSocket((body) =>
+      'runId' in body
+        ? new Error('operation has timed out')
+        : 'taskId' in body
+          ? { ok: false, error: { code: 'NOT_FOUND', message: 'Task not found' } }
+          : { ok: true, room: `agent:${agentId}` },
+    );
+    await expect(subscribeAll(socket, [{ agentId }, { taskId }, { runId }])).resolves.toEqual([{ agentId }]);
+    expect(sent).toEqual([
+      ['subscribe', { agentId, batch: true }],
+      ['subscribe', { taskId }],
+      ['subscribe', { runId }],
+    ]);
+    const ok = fakeSocket(() => ({ ok: true, room: 'task:x' }));
+    await expect(subscribeAll(ok.socket, [{ taskId }])).resolves.toEqual([{ taskId }]);
   });
 });

@@ -25,3 +25,31 @@ export function liveEventsOf(name: SocketEventName, payload: unknown): LiveEvent
     ? payload.map((event) => ({ name: 'task.updated', payload: event as Record<string, unknown> }))
     : [];
 }
+
+/** The server's answer to `subscribe` (its acknowledgement). */
+export type SubscribeReply = { ok: true; room: string } | { ok: false; error: { code: string; message: string } };
+
+/** What {@link subscribeAll} needs of the Socket.IO client. */
+export interface SubscribingSocket {
+  emitWithAck(event: 'subscribe', body: Subscription & { batch?: true }): Promise<SubscribeReply>;
+}
+
+/**
+ * Joins the room of each subject and resolves, once the server has answered for all of them, with the subjects
+ * it acknowledged (one refused, or left unanswered by a lost connection, is not among them). An event published
+ * before its room was joined reaches no one: what these subjects cover is to be read again, once.
+ */
+export async function subscribeAll(
+  socket: SubscribingSocket,
+  subjects: readonly Subscription[],
+): Promise<Subscription[]> {
+  const replies = await Promise.all(
+    subjects.map((subject) =>
+      socket.emitWithAck('subscribe', subscribeBody(subject)).then(
+        (reply) => (reply?.ok === true ? subject : null),
+        () => null,
+      ),
+    ),
+  );
+  return replies.filter((subject): subject is Subscription => subject !== null);
+}

@@ -1,9 +1,8 @@
 import { Alert, Anchor, Button, Group, NativeSelect, Paper, Skeleton, Stack, Text, Textarea } from '@mantine/core';
 import Form from '@rjsf/core';
-import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
+import type { ErrorSchema } from '@rjsf/utils';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
@@ -11,9 +10,14 @@ import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useMe } from '../../app/session';
+import { createCspSafeValidator } from '../agents/csp-validator';
+import { asFormSchema, secretUiSchema } from '../agents/schema-form';
 import { type Task, agentTypesQuery, agentsQuery, fieldErrors } from './task-api';
 
 type Input = Task['input'];
+
+/** The agent form's validator: Ajv compiles with `new Function`, which the console's CSP refuses. */
+const validator = createCspSafeValidator();
 
 /** A schema rjsf can render as fields: an object with properties. Anything else is typed in as JSON. */
 function isFormSchema(schema: Record<string, unknown> | undefined): boolean {
@@ -39,6 +43,9 @@ export function NewTaskForm() {
   const agent = agents.data?.find((a) => a.id === agentId);
   const schema = types.data?.find((t) => t.type === agent?.type)?.inputSchema;
   const formSchema = isFormSchema(schema);
+  // As on the New agent page: references only the server can resolve (`ymera:condition`) are relaxed.
+  const rjsfSchema = useMemo(() => (schema && formSchema ? asFormSchema(schema) : null), [schema, formSchema]);
+  const uiSchema = useMemo(() => (schema && formSchema ? secretUiSchema(schema) : {}), [schema, formSchema]);
 
   if (!me.permissions.includes('tasks:write')) {
     return (
@@ -126,11 +133,12 @@ export function NewTaskForm() {
                 })),
               ]}
             />
-            {agent && schema && formSchema && (
+            {agent && rjsfSchema && (
               <div className="task-form">
                 <Form
                   key={agent.id}
-                  schema={schema as RJSFSchema}
+                  schema={rjsfSchema}
+                  uiSchema={uiSchema}
                   validator={validator}
                   formData={formData}
                   onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}

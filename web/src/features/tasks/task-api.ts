@@ -5,7 +5,7 @@ import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import { type TaskPage, attemptsKey, fetchStarted, withLiveUpdate, withLiveUpdates } from './task-live';
 
-export { type TaskPage, applyTaskEvents, attemptsKey } from './task-live';
+export { type TaskPage, applyTaskEvents, attemptsKey, catchUpTasks } from './task-live';
 
 export type Task = components['schemas']['TaskDto'];
 export type TaskStatus = Task['status'];

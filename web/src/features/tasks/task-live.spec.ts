@@ -6,6 +6,7 @@ import {
   type TaskEvent,
   type TaskPage,
   applyTaskEvents,
+  catchUpTasks,
   fetchStarted,
   withLiveUpdate,
   withLiveUpdates,
@@ -125,5 +126,30 @@ describe('list refetches for tasks no list holds yet', () => {
     const invalidate = jest.spyOn(client, 'invalidateQueries');
     applyTaskEvents(client, [event(id, 'running')]);
     expect(invalidate).not.toHaveBeenCalledWith({ queryKey: ['tasks', 'list'] });
+  });
+});
+
+describe('catching up once a subscription is acknowledged', () => {
+  it('reads each followed task and its attempts again, and the lists once for all the agents followed', async () => {
+    const client = new QueryClient();
+    const id = newId();
+    // The answer of the task's creation, cached as the page opened: still queued.
+    client.setQueryData<Task>(queryKeys.tasks.detail(id), task(id, 'queued'));
+    const invalidate = jest.spyOn(client, 'invalidateQueries').mockResolvedValue();
+
+    catchUpTasks(client, [{ taskId: id }]);
+    expect(invalidate.mock.calls).toEqual([
+      [{ queryKey: queryKeys.tasks.detail(id), exact: true }],
+      [{ queryKey: [...queryKeys.tasks.detail(id), 'attempts'], exact: true }],
+    ]);
+
+    invalidate.mockClear();
+    catchUpTasks(client, [{ agentId: newId() }, { agentId: newId() }, { agentId: newId() }]);
+    await Promise.resolve();
+    expect(invalidate.mock.calls).toEqual([[{ queryKey: ['tasks', 'list'] }]]);
+
+    invalidate.mockClear();
+    catchUpTasks(client, [{ runId: newId() }]);
+    expect(invalidate).not.toHaveBeenCalled();
   });
 });

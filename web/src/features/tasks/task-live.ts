@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
+import type { Subscription } from '../../app/live-subjects';
 
 type Task = components['schemas']['TaskDto'];
 type TaskStatus = Task['status'];
@@ -167,4 +168,19 @@ export function applyTaskEvents(queryClient: QueryClient, events: LiveEvent[]): 
   });
   for (const id of statusChanged) void queryClient.invalidateQueries({ queryKey: attemptsKey(id) });
   if (unseen.size) refetchLists(queryClient);
+}
+
+/**
+ * Once subscriptions are acknowledged: reads again what they cover, as an event published before a room was
+ * joined (the last of a task that finished at once) came to no one. Each followed task's detail and attempts
+ * are read again (the cached ones only), and the lists once for all the agents followed.
+ */
+export function catchUpTasks(queryClient: QueryClient, subjects: readonly Subscription[]): void {
+  for (const subject of subjects) {
+    if (!('taskId' in subject)) continue;
+    const { taskId } = subject;
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tasks.detail(taskId), exact: true });
+    void queryClient.invalidateQueries({ queryKey: attemptsKey(taskId), exact: true });
+  }
+  if (subjects.some((subject) => 'agentId' in subject)) refetchLists(queryClient);
 }

@@ -1,6 +1,6 @@
 import { Anchor, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
@@ -29,11 +29,6 @@ import { Notice } from '../../components/Notice';
 
 /** A safety net for events missed (a reconnection, say): while the run goes on, it is read again this often. */
 const FALLBACK_REFRESH_MS = 15_000;
-/**
- * What happened between reading the run and joining its room is in no event: the run is read again once the
- * subscription has had time to be made (useLiveEvents does not say when it is).
- */
-const CATCH_UP_MS = [1_500, 5_000];
 
 /** "850 ms", "12.4 s", "3.2 min". */
 function duration(ms: number): string {
@@ -52,14 +47,12 @@ export function RunView() {
   });
   // The run's events go into the cache: statuses at once, the rest by reading the run again.
   const live = Boolean(run.data && !FINAL_RUN.includes(run.data.status));
-  useLiveEvents(live ? { runId } : null, (events) => applyRunEvents(queryClient, events));
-  useEffect(() => {
-    if (!live) return;
-    const timers = CATCH_UP_MS.map((ms) =>
-      setTimeout(() => void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(runId) }), ms),
-    );
-    return () => timers.forEach(clearTimeout);
-  }, [live, runId, queryClient]);
+  // What happened between reading the run and joining its room is in no event: read it again once joined.
+  useLiveEvents(
+    live ? { runId } : null,
+    (events) => applyRunEvents(queryClient, events),
+    () => void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(runId) }),
+  );
   const workflowId = run.data?.workflowId ?? id;
   const workflow = useQuery({ ...workflowQuery(workflowId), retry: false });
 

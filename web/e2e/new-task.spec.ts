@@ -1,0 +1,93 @@
+import { type Page, expect, test } from '@playwright/test';
+import { apiAs, deleteAfterAll, signIn, watchCsp } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const made = deleteAfterAll();
+
+/** A mark on `window` that a reload would wipe out. */
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+}
+async function expectNotReloaded(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+}
+
+async function openNewTask(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
+  await page.getByRole('link', { name: 'New task' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'New task' })).toBeVisible();
+}
+
+test('every agent type has an input form on New task; a data-processor task is sent and succeeds', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const admin = await adminOf(request);
+  const stamp = Date.now();
+  const types = await admin.call<{ type: string }[]>('get', '/api/v1/agent-types', undefined, 200);
+  const configs: Record<string, Record<string, unknown>> = {
+    http: { url: 'https://example.com/hook' },
+    llm: { baseUrl: 'https://example.com/v1', model: 'a-model' },
+  };
+  const agents = new Map<string, string>();
+  for (const { type } of types) {
+    const name = `form-${type}-${stamp}`;
+    const agent = await admin.call<{ id: string }>(
+      'post',
+      '/api/v1/agents',
+      { name, type, config: configs[type] ?? {} },
+      201,
+    );
+    made.agents.push(agent.id);
+    agents.set(type, name);
+  }
+
+  await signIn(page);
+  await openNewTask(page);
+  for (const [type, name] of agents) {
+    await page.getByLabel('Agent').selectOption({ label: `${name} (${type})` });
+    await expect(page.getByRole('button', { name: 'Submit task' })).toBeVisible();
+    await expect(page.getByText('This page could not be shown')).toHaveCount(0);
+  }
+
+  await page.getByLabel('Agent').selectOption({ label: `${agents.get('data-processor')} (data-processor)` });
+  const records = page.getByRole('group').filter({ has: page.getByText('records', { exact: true }) });
+  await expect(records.first()).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'file' })).toBeVisible();
+  // One record (an empty object) and no pipeline: the agent's own (none) leaves it as it is.
+  await page.getByRole('button', { name: 'Add' }).first().click();
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]{36}$/);
+  const status = page.getByRole('group', { name: 'Task status' });
+  await expect(status).toContainText('succeeded');
+  await expect(page.getByRole('region', { name: 'Output' })).toContainText('"inputCount": 1');
+  expect(csp).toEqual([]);
+});
+
+test('a task that finishes at once is shown finished on its page, without a reload', async ({ page, request }) => {
+  const admin = await adminOf(request);
+  const name = `calc-quick-${Date.now()}`;
+  const agent = await admin.createAgent(name, 'calculator');
+  made.agents.push(agent.id);
+
+  await signIn(page);
+  await markPage(page);
+  // The task can finish before the page has joined its room: a few tries, each must end on "succeeded".
+  for (let i = 1; i <= 3; i += 1) {
+    await openNewTask(page);
+    await page.getByLabel('Agent').selectOption({ label: `${name} (calculator)` });
+    await page.getByLabel('expression').fill(`${i} + 1`);
+    await page.getByRole('button', { name: 'Submit task' }).click();
+    await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]{36}$/);
+    const status = page.getByRole('group', { name: 'Task status' });
+    await expect(status).toContainText('succeeded', { timeout: 8_000 });
+    await expect(page.getByRole('region', { name: 'Output' })).toContainText(`"result": ${i + 1}`);
+    await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+  }
+  await expectNotReloaded(page);
+});
+
+const adminOf = (request: Parameters<typeof apiAs>[0]) => apiAs(request);
