@@ -33,8 +33,10 @@ test('the console of a user whose role changes is signed out at once, by its liv
 
   // A role change ends the user's sessions: the server ends the live connection at once (the page makes no
   // request of its own), the refresh is refused, and the console goes back to its sign-in page.
+  // Waited for from before the change: the server may end the connection before the change's answer comes.
+  const closed = first.waitForEvent('close');
   await admin.call('patch', `/api/v1/users/${user.id}`, { role: 'viewer' }, 200);
-  await first.waitForEvent('close');
+  await closed;
   await expect(page.getByRole('heading', { name: 'Sign in to YMERA' })).toBeVisible();
   await admin.deleteAgent(agent.id).catch(() => undefined);
 });
