@@ -27,10 +27,22 @@ function connect(): Promise<Socket> {
       // Read on every (re)connection: the access token changes on refresh.
       auth: (cb) => cb({ token: accessToken() }),
     });
-    // The server ends the connection of a user whose role or password changed, or who was deactivated: connect
-    // again as who the user now is (pages subscribe again on connect), or go back to the sign-in page.
+    // The server ends the connection of a user whose role or password changed, or who was deactivated, and
+    // refuses a token that no longer holds when the client connects again on its own: connect again as who the
+    // user now is (pages subscribe again on connect), or go back to the sign-in page.
+    // Once until it connects: a new token that is refused too signs out rather than refreshing without end.
+    let retried = false;
+    s.on('connect', () => (retried = false));
+    const again = () => {
+      if (retried) return signedOut();
+      retried = true;
+      void refreshAccessToken().then((ok) => (ok ? s.connect() : signedOut()));
+    };
     s.on('disconnect', (reason) => {
-      if (reason === 'io server disconnect') void refreshAccessToken().then((ok) => (ok ? s.connect() : signedOut()));
+      if (reason === 'io server disconnect') again();
+    });
+    s.on('connect_error', (err) => {
+      if (err.message === 'UNAUTHENTICATED') again();
     });
     return s;
   });

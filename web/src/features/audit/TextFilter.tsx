@@ -29,17 +29,20 @@ export function TextFilter({
   list,
   className,
 }: TextFilterProps) {
-  const [draft, setDraft] = useState(value ?? '');
+  // What the box shows, and whether it was typed (only typing is written to the URL: a value the box took
+  // from the URL is never written back, where it could undo a later change such as "Clear filters").
+  const [draft, setDraft] = useState({ text: value ?? '', typed: false });
   const [seen, setSeen] = useState(value);
   if (seen !== value) {
     setSeen(value);
-    if ((draft.trim() || undefined) !== value) setDraft(value ?? '');
+    if ((draft.text.trim() || undefined) !== value) setDraft({ text: value ?? '', typed: false });
   }
   const commit = useEffectEvent((next: string | undefined) => {
     if (next !== value) onCommit(next);
   });
   useEffect(() => {
-    const timer = setTimeout(() => commit(draft.trim() || undefined), 300);
+    if (!draft.typed) return undefined;
+    const timer = setTimeout(() => commit(draft.text.trim() || undefined), 300);
     return () => clearTimeout(timer);
   }, [draft]);
 
@@ -50,11 +53,11 @@ export function TextFilter({
       label={label}
       description={description}
       placeholder={placeholder}
-      value={draft}
+      value={draft.text}
       list={list}
       autoComplete="off"
       spellCheck={false}
-      onChange={(event) => setDraft(event.currentTarget.value)}
+      onChange={(event) => setDraft({ text: event.currentTarget.value, typed: true })}
     />
   );
 }
