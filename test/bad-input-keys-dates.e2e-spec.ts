@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createAgent, submitTask } from './factories/tasks';
+import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
@@ -159,6 +159,69 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
         .get('/api/v1/tasks?createdAfter=2020-01-01T00:00:00Z&createdBefore=2020-01-01T00:00:00Z')
         .set(...bearer(op))
         .expect(200);
+    });
+  });
+
+  describe("a data-processor pipeline's field paths", () => {
+    const pipelines: [string, unknown[]][] = [
+      ['/input/pipeline/0/group/by/0', [{ group: { by: ['__proto__.polluted'], aggregates: { n: { op: 'count' } } } }]],
+      ['/input/pipeline/0/group/by', [{ group: { by: 'a.constructor', aggregates: {} } }]],
+      ['/input/pipeline/0/select/fields/1', [{ select: { fields: ['a', 'prototype.x'] } }]],
+      ['/input/pipeline/0/sort/by', [{ sort: { by: '__proto__' } }]],
+      ['/input/pipeline/0/dedupe/by', [{ dedupe: { by: '__proto__.x' } }]],
+      [
+        '/input/pipeline/0/group/aggregates/n/field',
+        [{ group: { by: 'a', aggregates: { n: { op: 'sum', field: 'constructor' } } } }],
+      ],
+    ];
+
+    it.each(pipelines)(
+      'refuses a path through an object’s machinery at %s, and stores nothing',
+      async (field, pipeline) => {
+        const agent = await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } });
+        const tasks = await count('tasks');
+        const res = await request(t.http)
+          .post('/api/v1/tasks')
+          .set(...bearer(op))
+          .send({ agentId: agent.id, input: { records: [{ a: 1 }], pipeline } });
+        expectRefused(res, field);
+        expect(res.body.error.details).toContainEqual({
+          field,
+          message: 'must not name __proto__, prototype or constructor',
+        });
+        expect(await count('tasks')).toBe(tasks);
+      },
+    );
+
+    it('refuses an aggregate named __proto__, and the same pipeline saved in an agent’s config', async () => {
+      const agent = await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } });
+      const body = `{"agentId":"${agent.id}","input":{"records":[{"a":1}],"pipeline":[{"group":{"by":"a","aggregates":{"__proto__":{"op":"count"}}}}]}}`;
+      expectRefused(await raw(op, '/api/v1/tasks', body), '/input/pipeline/0/group/aggregates');
+      const config = await request(t.http)
+        .post('/api/v1/agents')
+        .set(...bearer(op))
+        .send({ name: 'grouped', type: 'data-processor', config: { pipeline: pipelines[0][1] } });
+      expect({ status: config.status, code: config.body.error?.code }).toEqual({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    });
+
+    it('still groups, selects and sorts by ordinary nested paths', async () => {
+      const agent = await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } });
+      const records = [
+        { c: { k: 'x' }, v: 2 },
+        { c: { k: 'y' }, v: 1 },
+        { c: { k: 'x' }, v: 3 },
+      ];
+      const pipeline = [
+        { group: { by: 'c.k', aggregates: { total: { op: 'sum', field: 'v' } } } },
+        { sort: { by: 'c.k' } },
+      ];
+      const task = await submitTask(t, op, { agentId: agent.id, input: { records, pipeline } });
+      const done = await settled(t, op, task.id);
+      expect(done.status).toBe('succeeded');
+      expect(JSON.stringify(done.output)).toContain('"total":5');
     });
   });
 });

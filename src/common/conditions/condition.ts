@@ -47,6 +47,24 @@ export const CONDITION_SCHEMA = {
 
 const UNSAFE_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
 
+/** True when a dotted path names an object's machinery (`__proto__`, `prototype`, `constructor`) at any depth. */
+export function isUnsafePath(path: string): boolean {
+  return path.split('.').some((segment) => UNSAFE_SEGMENTS.has(segment));
+}
+
+/**
+ * JSON Schema for a dotted field path: refuses, at submission, a path that {@link getPath} could never read and
+ * that must never be written through.
+ */
+export const SAFE_PATH_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  not: {
+    pattern: '(^|\\.)(__proto__|prototype|constructor)(\\.|$)',
+    description: 'must not name __proto__, prototype or constructor',
+  },
+} as const;
+
 /** Reads `a.b.c` from plain data; own properties only, so nothing outside the data is reachable. */
 export function getPath(data: unknown, path: string): unknown {
   let current: unknown = data;

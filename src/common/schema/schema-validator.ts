@@ -13,12 +13,15 @@ function detailOf(error: ErrorObject, base: string): ErrorDetail {
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   if (error.keyword === 'required' && params.missingProperty) pointer += `/${params.missingProperty}`;
   if (error.keyword === 'additionalProperties' && params.additionalProperty) pointer += `/${params.additionalProperty}`;
+  const refused = error.keyword === 'not' ? (error.schema as { description?: unknown }).description : undefined;
   const message =
-    error.keyword === 'additionalProperties'
-      ? 'is not allowed'
-      : error.keyword === 'required'
-        ? 'is required'
-        : (error.message ?? 'is invalid');
+    typeof refused === 'string'
+      ? refused
+      : error.keyword === 'additionalProperties'
+        ? 'is not allowed'
+        : error.keyword === 'required'
+          ? 'is required'
+          : (error.message ?? 'is invalid');
   return { field: pointer || '/', message };
 }
 
@@ -32,7 +35,7 @@ export class SchemaValidator {
   private readonly compiled = new WeakMap<object, ValidateFunction>();
 
   constructor() {
-    this.ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+    this.ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: false, coerceTypes: false });
     addFormats(this.ajv);
     this.ajv.addSchema(CONDITION_SCHEMA);
   }

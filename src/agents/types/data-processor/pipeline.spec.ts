@@ -1,4 +1,4 @@
-import { applyStep, type DataRecord, firstOfKey, Groups } from './pipeline';
+import { applyStep, type DataRecord, firstOfKey, Groups, setPath } from './pipeline';
 
 const records: DataRecord[] = [
   { id: 1, amount: 10, note: 'a', customer: { country: 'DE' } },
@@ -64,5 +64,39 @@ describe('data-processor pipeline: dedupe', () => {
         .map((r) => r.id),
     ).toEqual([1, 2, 3]);
     expect([...records, records[0]].filter(first).map((r) => r.id)).toEqual([4, 5]);
+  });
+});
+
+describe('data-processor pipeline: paths that name an object’s machinery', () => {
+  afterEach(() => {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  });
+
+  it('writes nothing through __proto__, prototype or constructor, even when the schema was bypassed', () => {
+    const out: DataRecord = {};
+    for (const path of ['__proto__.polluted', 'a.__proto__.polluted', 'constructor.prototype.polluted', 'prototype'])
+      setPath(out, path, 1);
+    expect(out).toEqual({});
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('groups by such a path without touching any prototype', () => {
+    const step = { group: { by: ['__proto__.polluted'], aggregates: { n: { op: 'count' as const } } } };
+    expect(applyStep([{ a: 1 }, { a: 2 }], step)).toEqual([{ n: 2 }]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps an aggregate named __proto__ as data, not as the record’s prototype', () => {
+    const aggregates = JSON.parse('{"__proto__": {"op": "count"}}') as Record<string, { op: 'count' }>;
+    const [group] = applyStep([{ a: 1 }], { group: { by: 'a', aggregates } });
+    expect(Object.getPrototypeOf(group)).toBe(Object.prototype);
+    expect(Object.hasOwn(group, '__proto__')).toBe(true);
+  });
+
+  it('still writes nested ordinary paths', () => {
+    const out: DataRecord = {};
+    setPath(out, 'a.b.c', 1);
+    setPath(out, 'a.d', 2);
+    expect(out).toEqual({ a: { b: { c: 1 }, d: 2 } });
   });
 });

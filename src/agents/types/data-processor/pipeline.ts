@@ -1,4 +1,10 @@
-import { type Condition, evaluateCondition, getPath } from '../../../common/conditions/condition';
+import {
+  type Condition,
+  evaluateCondition,
+  getPath,
+  isUnsafePath,
+  SAFE_PATH_SCHEMA,
+} from '../../../common/conditions/condition';
 
 export type AggregateOp = 'sum' | 'avg' | 'min' | 'max' | 'count';
 export type PipelineStep =
@@ -13,10 +19,7 @@ export type DataRecord = Record<string, unknown>;
 
 /** A `by` of group and dedupe: one field, or several. */
 const FIELDS = {
-  oneOf: [
-    { type: 'string', minLength: 1 },
-    { type: 'array', minItems: 1, items: { type: 'string' } },
-  ],
+  oneOf: [SAFE_PATH_SCHEMA, { type: 'array', minItems: 1, items: SAFE_PATH_SCHEMA }],
 };
 
 export const PIPELINE_SCHEMA = {
@@ -38,13 +41,13 @@ export const PIPELINE_SCHEMA = {
         type: 'object',
         required: ['fields'],
         additionalProperties: false,
-        properties: { fields: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', minLength: 1 } } },
+        properties: { fields: { type: 'array', minItems: 1, maxItems: 200, items: SAFE_PATH_SCHEMA } },
       },
       sort: {
         type: 'object',
         required: ['by'],
         additionalProperties: false,
-        properties: { by: { type: 'string', minLength: 1 }, order: { enum: ['asc', 'desc'], default: 'asc' } },
+        properties: { by: SAFE_PATH_SCHEMA, order: { enum: ['asc', 'desc'], default: 'asc' } },
       },
       group: {
         type: 'object',
@@ -55,11 +58,12 @@ export const PIPELINE_SCHEMA = {
           aggregates: {
             type: 'object',
             maxProperties: 50,
+            propertyNames: SAFE_PATH_SCHEMA,
             additionalProperties: {
               type: 'object',
               required: ['op'],
               additionalProperties: false,
-              properties: { op: { enum: ['sum', 'avg', 'min', 'max', 'count'] }, field: { type: 'string' } },
+              properties: { op: { enum: ['sum', 'avg', 'min', 'max', 'count'] }, field: SAFE_PATH_SCHEMA },
             },
           },
         },
@@ -91,14 +95,29 @@ export function keyOf(record: DataRecord, by: string | string[]): string {
   return JSON.stringify((Array.isArray(by) ? by : [by]).map((field) => getPath(record, field) ?? null));
 }
 
+/** Writes an own data property, whatever its name: `__proto__` as a key is data, never the prototype. */
+function define(target: DataRecord, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Writes `a.b.c` into a record built by the pipeline, creating plain objects on the way; own properties only.
+ * The schema refuses paths through `__proto__`, `prototype` or `constructor`; such a path writes nothing here.
+ */
 export function setPath(target: DataRecord, path: string, value: unknown): void {
+  if (isUnsafePath(path)) return;
   const segments = path.split('.');
   let node = target;
   for (const segment of segments.slice(0, -1)) {
-    if (typeof node[segment] !== 'object' || node[segment] === null) node[segment] = {};
-    node = node[segment] as DataRecord;
+    const next = Object.hasOwn(node, segment) ? node[segment] : undefined;
+    if (typeof next === 'object' && next !== null) node = next as DataRecord;
+    else {
+      const created: DataRecord = {};
+      define(node, segment, created);
+      node = created;
+    }
   }
-  node[segments[segments.length - 1]] = value;
+  define(node, segments[segments.length - 1], value);
 }
 
 function compareValues(a: unknown, b: unknown): number {
@@ -175,7 +194,7 @@ export class Groups {
   /** One record per group, with its aggregates. */
   results(): DataRecord[] {
     return [...this.groups.values()].map(({ first, accs }) => {
-      this.specs.forEach(([name], i) => (first[name] = result(accs[i])));
+      this.specs.forEach(([name], i) => define(first, name, result(accs[i])));
       return first;
     });
   }
