@@ -14,8 +14,8 @@ export type DataRecord = Record<string, unknown>;
 /** A `by` of group and dedupe: one field, or several. */
 const FIELDS = {
   oneOf: [
-    { type: 'string', minLength: 1 },
-    { type: 'array', minItems: 1, items: { type: 'string' } },
+    { title: 'One field', type: 'string', minLength: 1 },
+    { title: 'Several fields', type: 'array', minItems: 1, items: { type: 'string' } },
   ],
 };
 
@@ -23,30 +23,36 @@ export const PIPELINE_SCHEMA = {
   type: 'array',
   maxItems: 50,
   items: {
+    title: 'step',
+    description: 'One kind of step: filter, select, sort, group, dedupe or limit',
     type: 'object',
     minProperties: 1,
     maxProperties: 1,
     additionalProperties: false,
     properties: {
       filter: {
+        description: 'Keeps the records that match a condition',
         type: 'object',
         required: ['where'],
         additionalProperties: false,
         properties: { where: { $ref: 'ymera:condition' } },
       },
       select: {
+        description: 'Keeps only these fields of each record (dotted paths)',
         type: 'object',
         required: ['fields'],
         additionalProperties: false,
         properties: { fields: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', minLength: 1 } } },
       },
       sort: {
+        description: 'Orders the records by a field',
         type: 'object',
         required: ['by'],
         additionalProperties: false,
         properties: { by: { type: 'string', minLength: 1 }, order: { enum: ['asc', 'desc'], default: 'asc' } },
       },
       group: {
+        description: 'One record per value of the fields, with aggregates over each group',
         type: 'object',
         required: ['by', 'aggregates'],
         additionalProperties: false,
@@ -55,7 +61,9 @@ export const PIPELINE_SCHEMA = {
           aggregates: {
             type: 'object',
             maxProperties: 50,
+            description: 'Each output field by name, and how it is computed',
             additionalProperties: {
+              title: 'aggregate',
               type: 'object',
               required: ['op'],
               additionalProperties: false,
@@ -65,6 +73,7 @@ export const PIPELINE_SCHEMA = {
         },
       },
       dedupe: {
+        description: 'Keeps the first record of each value of the fields',
         type: 'object',
         required: ['by'],
         additionalProperties: false,
@@ -73,6 +82,7 @@ export const PIPELINE_SCHEMA = {
         },
       },
       limit: {
+        description: 'Keeps the first records',
         type: 'object',
         required: ['count'],
         additionalProperties: false,
