@@ -2,9 +2,9 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '../auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
+import { publishedSchema } from '../common/schema/published-schema';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { AgentTypeRegistry } from './agent-type.registry';
-import { JSON_SCHEMA_DIALECT } from './agents.controller';
 import { AgentTypeDto } from './dto/agent.dto';
 
 @ApiTags('agents')
@@ -22,13 +22,12 @@ export class AgentTypesController {
   })
   @ApiEnvelope(AgentTypeDto, { array: true })
   list(): AgentTypeDto[] {
-    const withDialect = (schema: Record<string, unknown>) => ({ $schema: JSON_SCHEMA_DIALECT, ...schema });
     return this.types.all().map((t) => ({
       type: t.type,
       description: t.description,
-      configSchema: withDialect(t.configSchema),
-      inputSchema: withDialect(t.inputSchema),
-      outputSchema: withDialect(t.outputSchema),
+      configSchema: publishedSchema(t.configSchema),
+      inputSchema: publishedSchema(t.inputSchema),
+      outputSchema: publishedSchema(t.outputSchema),
     }));
   }
 }

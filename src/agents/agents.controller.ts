@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { PageQueryDto } from '../common/http/page-query.dto';
+import { publishedSchema } from '../common/schema/published-schema';
 import { ApiEnvelope, ApiErrors, JSON_OBJECT_SCHEMA } from '../common/swagger/api-envelope';
 import { AgentTypeRegistry } from './agent-type.registry';
 import { AgentsService } from './agents.service';
@@ -22,8 +23,6 @@ import {
 } from './dto/agent.dto';
 import type { AgentEntity } from './entities/agent.entity';
 import { CircuitBreakers } from './outbound/circuit-breakers';
-
-export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 @ApiTags('agents')
 @ApiBearerAuth('bearer')
@@ -148,7 +147,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async schema(@Param('id', ParseUUIDPipe) id: string): Promise<Record<string, unknown>> {
     const agent = await this.agents.get(id);
-    return { $schema: JSON_SCHEMA_DIALECT, ...this.types.get(agent.type).configSchema };
+    return publishedSchema(this.types.get(agent.type).configSchema);
   }
 
   @Post(':id/config')

@@ -15,28 +15,32 @@ export const CONDITION_SCHEMA = {
   $id: 'ymera:condition',
   oneOf: [
     {
+      title: 'Compare a field',
       type: 'object',
       required: ['field', 'op'],
       additionalProperties: false,
       properties: {
-        field: { type: 'string', minLength: 1, maxLength: 200 },
+        field: { type: 'string', minLength: 1, maxLength: 200, description: 'A dotted path: customer.country' },
         op: { enum: [...CONDITION_OPS] },
-        value: {},
+        value: { description: 'As JSON: 10, "DE", ["DE", "FR"], true' },
       },
     },
     {
+      title: 'All of (and)',
       type: 'object',
       required: ['and'],
       additionalProperties: false,
       properties: { and: { type: 'array', items: { $ref: 'ymera:condition' }, minItems: 1, maxItems: 50 } },
     },
     {
+      title: 'Any of (or)',
       type: 'object',
       required: ['or'],
       additionalProperties: false,
       properties: { or: { type: 'array', items: { $ref: 'ymera:condition' }, minItems: 1, maxItems: 50 } },
     },
     {
+      title: 'Not',
       type: 'object',
       required: ['not'],
       additionalProperties: false,

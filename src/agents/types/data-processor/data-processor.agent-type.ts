@@ -79,7 +79,7 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
     oneOf: [{ required: ['records'] }, { required: ['file'] }],
     additionalProperties: false,
     properties: {
-      records: { type: 'array', items: { type: 'object' } },
+      records: { type: 'array', items: { title: 'record', type: 'object' } },
       file: { type: 'string', format: 'uuid', description: 'The id of a file of records (POST /files)' },
       pipeline: PIPELINE_SCHEMA,
     },

@@ -19,37 +19,46 @@ export type DataRecord = Record<string, unknown>;
 
 /** A `by` of group and dedupe: one field, or several. */
 const FIELDS = {
-  oneOf: [SAFE_PATH_SCHEMA, { type: 'array', minItems: 1, items: SAFE_PATH_SCHEMA }],
+  oneOf: [
+    { title: 'One field', ...SAFE_PATH_SCHEMA },
+    { title: 'Several fields', type: 'array', minItems: 1, items: SAFE_PATH_SCHEMA },
+  ],
 };
 
 export const PIPELINE_SCHEMA = {
   type: 'array',
   maxItems: 50,
   items: {
+    title: 'step',
+    description: 'One kind of step: filter, select, sort, group, dedupe or limit',
     type: 'object',
     minProperties: 1,
     maxProperties: 1,
     additionalProperties: false,
     properties: {
       filter: {
+        description: 'Keeps the records that match a condition',
         type: 'object',
         required: ['where'],
         additionalProperties: false,
         properties: { where: { $ref: 'ymera:condition' } },
       },
       select: {
+        description: 'Keeps only these fields of each record (dotted paths)',
         type: 'object',
         required: ['fields'],
         additionalProperties: false,
         properties: { fields: { type: 'array', minItems: 1, maxItems: 200, items: SAFE_PATH_SCHEMA } },
       },
       sort: {
+        description: 'Orders the records by a field',
         type: 'object',
         required: ['by'],
         additionalProperties: false,
         properties: { by: SAFE_PATH_SCHEMA, order: { enum: ['asc', 'desc'], default: 'asc' } },
       },
       group: {
+        description: 'One record per value of the fields, with aggregates over each group',
         type: 'object',
         required: ['by', 'aggregates'],
         additionalProperties: false,
@@ -58,8 +67,10 @@ export const PIPELINE_SCHEMA = {
           aggregates: {
             type: 'object',
             maxProperties: 50,
+            description: 'Each output field by name, and how it is computed',
             propertyNames: SAFE_PATH_SCHEMA,
             additionalProperties: {
+              title: 'aggregate',
               type: 'object',
               required: ['op'],
               additionalProperties: false,
@@ -69,6 +80,7 @@ export const PIPELINE_SCHEMA = {
         },
       },
       dedupe: {
+        description: 'Keeps the first record of each value of the fields',
         type: 'object',
         required: ['by'],
         additionalProperties: false,
@@ -77,6 +89,7 @@ export const PIPELINE_SCHEMA = {
         },
       },
       limit: {
+        description: 'Keeps the first records',
         type: 'object',
         required: ['count'],
         additionalProperties: false,

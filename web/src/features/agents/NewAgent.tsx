@@ -1,7 +1,6 @@
 import { Alert, Anchor, Button, Code, Group, Select, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
-import { createCspSafeValidator } from './csp-validator';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -10,12 +9,13 @@ import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { agentNameProblem } from './agent-name';
+import { createCspSafeValidator } from './csp-validator';
+import { formParts } from './form-parts';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { asFormSchema, secretUiSchema, splitServerErrors } from './schema-form';
 
 type Config = Record<string, unknown>;
-
-const validator = createCspSafeValidator();
 
 /** A new agent: its type, its name, and the type's configuration as a form generated from its JSON Schema. */
 export function NewAgent() {
@@ -26,8 +26,13 @@ export function NewAgent() {
   const [type, setType] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [config, setConfig] = useState<Config>({});
+  const [nameError, setNameError] = useState<string | null>(null);
+  // What the last submit found wrong before sending (the form's fields and the name), shown all at once.
+  const [problems, setProblems] = useState(0);
   const selected = types.data?.find((t) => t.type === type);
   const schema = useMemo(() => (selected ? asFormSchema(selected.configSchema) : null), [selected]);
+  // The config is checked against the type's schema as the server has it, so one submit shows every problem.
+  const validator = useMemo(() => createCspSafeValidator(selected?.configSchema), [selected]);
   const uiSchema = useMemo(() => (selected ? secretUiSchema(selected.configSchema) : {}), [selected]);
 
   const create = useMutation({
@@ -74,6 +79,7 @@ export function NewAgent() {
             onChange={(value) => {
               setType(value);
               setConfig({});
+              setProblems(0);
               create.reset();
             }}
             description={selected?.description}
@@ -83,11 +89,14 @@ export function NewAgent() {
             label="Name"
             required
             value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={serverErrors.fields['/name']}
+            onChange={(e) => {
+              setName(e.currentTarget.value);
+              setNameError(null);
+            }}
+            error={nameError ?? serverErrors.fields['/name']}
           />
           {schema && selected && (
-            <section aria-label="Configuration" className="agent-config-form">
+            <section aria-label="Configuration" className="agent-config-form schema-form">
               <Text fw={600} mb="xs">
                 Configuration
               </Text>
@@ -98,17 +107,33 @@ export function NewAgent() {
                 formData={config}
                 validator={validator}
                 idPrefix="config"
-                noValidate
+                {...formParts}
                 noHtml5Validate
                 showErrorList={false}
+                focusOnFirstError
                 extraErrors={serverErrors.config}
                 onChange={(event) => setConfig((event.formData ?? {}) as Config)}
+                // The config has errors (now on their fields): the name's, if any, are shown with them.
+                onError={(errors) => {
+                  const problem = agentNameProblem(name);
+                  setNameError(problem);
+                  setProblems(errors.length + (problem ? 1 : 0));
+                }}
                 onSubmit={(event) => {
-                  if (!type) return;
+                  const problem = agentNameProblem(name);
+                  setNameError(problem);
+                  setProblems(problem ? 1 : 0);
+                  if (!type || problem) return;
                   create.mutate({ name: name.trim(), type, config: (event.formData ?? {}) as Config });
                 }}
               >
-                {create.isError && !onFields && (
+                {problems > 0 && (
+                  <Text c="red" size="sm" role="alert" mb="md">
+                    {problems === 1 ? 'One value needs' : `${problems} values need`} fixing; see the fields marked
+                    above.
+                  </Text>
+                )}
+                {problems === 0 && create.isError && !onFields && (
                   <Alert color="red" title="The agent was not created" role="alert" mb="md">
                     <Text size="sm">{create.error.message}</Text>
                     {serverErrors.other.map((message) => (
@@ -129,7 +154,7 @@ export function NewAgent() {
                     )}
                   </Alert>
                 )}
-                {onFields && (
+                {problems === 0 && onFields && (
                   <Text c="red" size="sm" role="alert" mb="md">
                     The server refused some values; see the fields marked above.
                   </Text>

@@ -1,112 +1,74 @@
-import {
-  type ErrorSchema,
-  type FormContextType,
-  type RJSFSchema,
-  type StrictRJSFSchema,
-  type ValidatorType,
+import type {
+  ErrorSchema,
+  FormContextType,
+  RJSFSchema,
+  RJSFValidationError,
+  StrictRJSFSchema,
+  ValidatorType,
 } from '@rjsf/utils';
+import { isObject, type Path, type Schema, type SchemaError, schemaErrors } from './schema-check';
 
-type Schema = Record<string, unknown>;
+/** What a JSON text field holds while its text does not parse: the text, so nothing typed is lost. */
+const INVALID_JSON = 'ymera:invalid-json';
 
-function isObject(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+export function invalidJson(text: string): Schema {
+  return { [INVALID_JSON]: text };
 }
 
-function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
+export function invalidJsonText(value: unknown): string | undefined {
+  return isObject(value) && typeof value[INVALID_JSON] === 'string' ? value[INVALID_JSON] : undefined;
 }
 
-function resolve(schema: Schema, root: Schema): Schema {
-  const ref = schema.$ref;
-  if (typeof ref !== 'string' || !ref.startsWith('#/')) return schema;
-  let node: unknown = root;
-  for (const segment of ref.slice(2).split('/')) {
-    node = isObject(node) ? node[segment.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+function invalidJsonPaths(value: unknown, path: Path, out: Path[], depth = 0): void {
+  if (depth > 64) return;
+  if (invalidJsonText(value) !== undefined) out.push(path);
+  else if (Array.isArray(value)) value.forEach((v, i) => invalidJsonPaths(v, [...path, i], out, depth + 1));
+  else if (isObject(value)) {
+    for (const [key, v] of Object.entries(value)) invalidJsonPaths(v, [...path, key], out, depth + 1);
   }
-  return isObject(node) ? node : {};
 }
+
+const startsWith = (path: Path, prefix: Path) => prefix.every((segment, i) => path[i] === segment);
 
 /**
- * Whether `value` matches `schema`, for the keywords the agent types use. Enough for rjsf to pick the
- * matching `oneOf`/`anyOf` option; the server remains the one that validates a configuration.
+ * Every problem of a form's data against the schema the server validates it with: text that is not JSON, then
+ * the schema's errors (those under a field that is not JSON yet say nothing more).
  */
-export function matches(schemaIn: unknown, value: unknown, root: Schema, depth = 0): boolean {
-  if (schemaIn === true || schemaIn === undefined) return true;
-  if (schemaIn === false) return false;
-  if (!isObject(schemaIn) || depth > 32) return true;
-  const schema = resolve(schemaIn, root);
-  const actual = typeOf(value);
-  if (schema.type !== undefined) {
-    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (!types.some((t) => t === actual || (t === 'number' && actual === 'integer'))) return false;
-  }
-  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) return false;
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-    return false;
-  }
-  if (typeof value === 'number') {
-    if (typeof schema.minimum === 'number' && value < schema.minimum) return false;
-    if (typeof schema.maximum === 'number' && value > schema.maximum) return false;
-  }
-  if (typeof value === 'string') {
-    if (typeof schema.minLength === 'number' && value.length < schema.minLength) return false;
-    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) return false;
-    if (typeof schema.pattern === 'string') {
-      try {
-        if (!new RegExp(schema.pattern, 'u').test(value)) return false;
-      } catch {
-        // A pattern this browser cannot read is left to the server.
-      }
-    }
-  }
-  if (Array.isArray(value)) {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) return false;
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) return false;
-    if (schema.items !== undefined && !value.every((item) => matches(schema.items, item, root, depth + 1))) {
-      return false;
-    }
-  }
-  if (isObject(value)) {
-    const keys = Object.keys(value);
-    if (Array.isArray(schema.required) && !schema.required.every((key) => typeof key === 'string' && key in value)) {
-      return false;
-    }
-    if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties) return false;
-    if (typeof schema.maxProperties === 'number' && keys.length > schema.maxProperties) return false;
-    const properties = isObject(schema.properties) ? schema.properties : {};
-    for (const key of keys) {
-      const own = properties[key];
-      if (own !== undefined) {
-        if (!matches(own, value[key], root, depth + 1)) return false;
-      } else if (schema.additionalProperties !== undefined) {
-        if (!matches(schema.additionalProperties, value[key], root, depth + 1)) return false;
-      }
-    }
-  }
-  if (Array.isArray(schema.allOf) && !schema.allOf.every((s) => matches(s, value, root, depth + 1))) return false;
-  if (Array.isArray(schema.anyOf) && !schema.anyOf.some((s) => matches(s, value, root, depth + 1))) return false;
-  if (Array.isArray(schema.oneOf) && schema.oneOf.filter((s) => matches(s, value, root, depth + 1)).length !== 1) {
-    return false;
-  }
-  return true;
+export function formErrors(schema: Schema, formData: unknown): SchemaError[] {
+  const notJson: Path[] = [];
+  invalidJsonPaths(formData, [], notJson);
+  const errors = schemaErrors(schema, formData, schema).filter((e) => !notJson.some((p) => startsWith(e.path, p)));
+  return [...notJson.map((path) => ({ path, message: 'is not valid JSON' })), ...errors];
 }
 
 /**
- * rjsf's validator without code generation: Ajv compiles schemas with `new Function`, which the console's CSP
- * (`script-src 'self'`, no 'unsafe-eval') refuses. The form is sent unvalidated (`noValidate`) and the
- * server's answer is shown on the fields; this only lets rjsf choose between `oneOf`/`anyOf` options.
+ * rjsf's validator without code generation (the console's CSP refuses Ajv's `new Function`). Given the schema
+ * the server validates with (the agent type's, as published), a submit shows every error the server would
+ * report at once, on its field; rjsf also uses it to choose between `oneOf`/`anyOf` options.
  */
 export function createCspSafeValidator<
   T = unknown,
   S extends StrictRJSFSchema = RJSFSchema,
   F extends FormContextType = Record<string, unknown>,
->(): ValidatorType<T, S, F> {
+>(serverSchema?: Schema): ValidatorType<T, S, F> {
   return {
-    validateFormData: () => ({ errors: [], errorSchema: {} as ErrorSchema<T> }),
-    isValid: (schema, formData, rootSchema) => matches(schema, formData, rootSchema as Schema),
-    rawValidation: () => ({ errors: [], validationError: undefined }),
+    validateFormData: (formData, schema) => {
+      const errors = formErrors(serverSchema ?? (schema as Schema), formData);
+      const errorSchema: Schema = {};
+      const list: RJSFValidationError[] = errors.map(({ path, message }) => {
+        let node = errorSchema;
+        for (const segment of path) node = (node[segment] ??= {}) as Schema;
+        node.__errors = [...((node.__errors as string[] | undefined) ?? []), message];
+        const property = `.${path.join('.')}`;
+        return { name: 'schema', property, message, stack: `${property} ${message}` };
+      });
+      return { errors: list, errorSchema: errorSchema as ErrorSchema<T> };
+    },
+    isValid: (schema, formData, rootSchema) =>
+      invalidJsonText(formData) === undefined && schemaErrors(schema, formData, rootSchema as Schema).length === 0,
+    rawValidation: <Result>(schema: S, formData?: T) => ({
+      errors: schemaErrors(schema, formData) as Result[],
+      validationError: undefined,
+    }),
   };
 }

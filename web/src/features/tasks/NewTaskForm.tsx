@@ -11,13 +11,11 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useMe } from '../../app/session';
 import { createCspSafeValidator } from '../agents/csp-validator';
+import { formParts } from '../agents/form-parts';
 import { asFormSchema, secretUiSchema } from '../agents/schema-form';
 import { type Task, agentTypesQuery, agentsQuery, fieldErrors } from './task-api';
 
 type Input = Task['input'];
-
-/** The agent form's validator: Ajv compiles with `new Function`, which the console's CSP refuses. */
-const validator = createCspSafeValidator();
 
 /** A schema rjsf can render as fields: an object with properties. Anything else is typed in as JSON. */
 function isFormSchema(schema: Record<string, unknown> | undefined): boolean {
@@ -46,6 +44,8 @@ export function NewTaskForm() {
   // As on the New agent page: references only the server can resolve (`ymera:condition`) are relaxed.
   const rjsfSchema = useMemo(() => (schema && formSchema ? asFormSchema(schema) : null), [schema, formSchema]);
   const uiSchema = useMemo(() => (schema && formSchema ? secretUiSchema(schema) : {}), [schema, formSchema]);
+  // The input is checked against the type's input schema as the server has it: every problem shows at once.
+  const validator = useMemo(() => createCspSafeValidator(schema), [schema]);
 
   if (!me.permissions.includes('tasks:write')) {
     return (
@@ -134,7 +134,7 @@ export function NewTaskForm() {
               ]}
             />
             {agent && rjsfSchema && (
-              <div className="task-form">
+              <div className="task-form schema-form">
                 <Form
                   key={agent.id}
                   schema={rjsfSchema}
@@ -144,9 +144,9 @@ export function NewTaskForm() {
                   onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
                   onSubmit={(e) => void submit((e.formData ?? {}) as Input)}
                   extraErrors={extraErrors}
-                  // The server validates against the same schema; its errors land on the fields they name.
-                  noValidate
+                  {...formParts}
                   noHtml5Validate
+                  focusOnFirstError
                   showErrorList={false}
                   disabled={busy}
                 >

@@ -1,0 +1,135 @@
+import { type Page, expect, test } from '@playwright/test';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const made = deleteAfterAll();
+
+/** The agents the page asked the server to create (none while the form finds problems itself). */
+function watchCreates(page: Page): string[] {
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/agents') sent.push(r.url());
+  });
+  return sent;
+}
+
+async function chooseType(page: Page, type: string): Promise<void> {
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: type }).click();
+}
+
+test('a data-processor agent from its form: kinds of step chosen, values filled in, every problem at once', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const creates = watchCreates(page);
+  await signIn(page);
+  await page.goto('/agents/new');
+  await chooseType(page, 'data-processor');
+  const form = page.getByRole('region', { name: 'Configuration' });
+
+  // A step is one kind of step: chosen from a list, with that kind's fields only.
+  await form.getByRole('button', { name: 'Add step' }).click();
+  const kinds = form.getByRole('combobox', { name: 'Kind of step' });
+  // Each kind's fields are a group named by the kind.
+  const filter = form.getByRole('group', { name: /^filter\*?$/ });
+  const group = form.getByRole('group', { name: /^group\*?$/ });
+  await expect(kinds).toHaveCount(1);
+  await expect(kinds.locator('option')).toHaveText(['filter', 'select', 'sort', 'group', 'dedupe', 'limit']);
+  await expect(kinds.locator('option:checked')).toHaveText('filter');
+  await expect(filter.getByRole('textbox', { name: /^field\*?$/ })).toBeVisible();
+  await expect(form.getByLabel('count')).toHaveCount(0);
+  await expect(form.getByRole('button', { name: 'Remove' })).toBeVisible();
+
+  await form.getByRole('button', { name: 'Add step' }).click();
+  await kinds.nth(1).selectOption('group');
+  await expect(group).toBeVisible();
+  await expect(form.getByRole('group', { name: /^filter/ })).toHaveCount(1);
+  await form.getByRole('button', { name: 'Add aggregate' }).click();
+  await form.getByRole('button', { name: 'Add step' }).click();
+  await kinds.nth(2).selectOption('limit');
+  await expect(form.getByLabel('count')).toBeVisible();
+
+  // Wrong or missing values everywhere, the name included: one submit shows them all, and sends nothing.
+  await page.getByRole('textbox', { name: 'Name' }).fill('-not a name');
+  await filter.getByRole('textbox', { name: 'value' }).fill('["DE", ');
+  await form.getByLabel('chunkSize').fill('0');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(page.getByRole('alert')).toContainText('values need fixing; see the fields marked above');
+  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(/must start with a letter/);
+  await expect(filter.getByRole('textbox', { name: /^field\*?$/ })).toHaveAccessibleDescription(/is required/);
+  await expect(filter.getByRole('combobox', { name: /^op\*?$/ })).toHaveAccessibleDescription(/is required/);
+  await expect(filter.getByRole('textbox', { name: 'value' })).toHaveAccessibleDescription(/is not valid JSON/);
+  await expect(group.getByRole('textbox', { name: /One field/ })).toHaveAccessibleDescription(/is required/);
+  await expect(group.getByRole('combobox', { name: /^op\*?$/ })).toHaveAccessibleDescription(/is required/);
+  await expect(form.getByLabel('count')).toHaveAccessibleDescription(/is required/);
+  await expect(form.getByLabel('chunkSize')).toHaveAccessibleDescription(/must be >= 1/);
+  expect(creates).toEqual([]);
+  await expectAccessible(page);
+
+  // Fixed, in one go: the agent is created with what was typed.
+  const name = `dp-form-${Date.now()}`;
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await filter.getByRole('textbox', { name: /^field\*?$/ }).fill('customer.country');
+  await filter.getByRole('combobox', { name: /^op\*?$/ }).selectOption('in');
+  await filter.getByRole('textbox', { name: 'value' }).fill('["DE", "FR"]');
+  await group.getByRole('textbox', { name: /One field/ }).fill('customer.country');
+  // An aggregate is named by its key (renamed when the key field is left).
+  const key = group.getByRole('textbox', { name: /Key$/ });
+  await key.fill('total');
+  await key.blur();
+  await group.getByRole('combobox', { name: /^op\*?$/ }).selectOption('sum');
+  await group.getByRole('textbox', { name: /^field\*?$/ }).fill('amount');
+  await form.getByLabel('count').fill('10');
+  await form.getByLabel('chunkSize').fill('100');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const id = page.url().split('/').pop() ?? '';
+  made.agents.push(id);
+  expect(creates).toHaveLength(1);
+  const agent = await (
+    await apiAs(request)
+  ).call<{ name: string; config: unknown }>('get', `/api/v1/agents/${id}`, undefined, 200);
+  expect(agent.config).toEqual({
+    pipeline: [
+      { filter: { where: { field: 'customer.country', op: 'in', value: ['DE', 'FR'] } } },
+      { group: { by: 'customer.country', aggregates: { total: { op: 'sum', field: 'amount' } } } },
+      { limit: { count: 10 } },
+    ],
+    chunkSize: 100,
+    maxInlineOutputBytes: 1048576,
+  });
+
+  // Its tasks take records typed in as JSON, each checked before it is sent.
+  await page.goto(`/tasks/new?agent=${id}`);
+  await page.getByRole('button', { name: 'Add record' }).click();
+  await page.getByRole('button', { name: 'Add record' }).click();
+  const records = page.getByRole('textbox', { name: /^record/ });
+  await expect(records.first()).toHaveValue('{}');
+  await records.nth(0).fill('{"amount": 5, "customer": {"country": "DE"}}');
+  await records.nth(1).fill('{"amount": 7, "customer": {"country": "DE"}');
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await expect(records.nth(1)).toHaveAccessibleDescription(/is not valid JSON/);
+  await records.nth(1).fill('{"amount": 7, "customer": {"country": "DE"}}');
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('group', { name: 'Task status' })).toContainText('succeeded');
+  await expect(page.getByRole('region', { name: 'Output' })).toContainText('"total": 12');
+  expect(csp).toEqual([]);
+});
+
+test('what only the server can judge is shown on the field it names', async ({ page }) => {
+  const creates = watchCreates(page);
+  await signIn(page);
+  await page.goto('/agents/new');
+  await chooseType(page, 'http');
+  await page.getByRole('textbox', { name: 'Name' }).fill(`http-form-${Date.now()}`);
+  const url = page.getByRole('textbox', { name: 'url' });
+  await url.fill('https://user:secret@example.com/hook');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(url).toHaveAccessibleDescription(/must not carry credentials/);
+  await expect(page.getByRole('alert')).toContainText('The server refused some values');
+  expect(creates).toHaveLength(1);
+});

@@ -1,0 +1,170 @@
+import type { RJSFSchema } from '@rjsf/utils';
+import { createCspSafeValidator, formErrors, invalidJson } from './csp-validator';
+import { schemaErrors } from './schema-check';
+
+const condition = {
+  $id: 'ymera:condition',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['field', 'op'],
+      additionalProperties: false,
+      properties: { field: { type: 'string', minLength: 1 }, op: { enum: ['eq', 'gt'] }, value: {} },
+    },
+    {
+      type: 'object',
+      required: ['and'],
+      additionalProperties: false,
+      properties: { and: { type: 'array', minItems: 1, items: { $ref: 'ymera:condition' } } },
+    },
+  ],
+};
+const FIELDS = {
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'array', minItems: 1, items: { type: 'string' } },
+  ],
+};
+/** The data-processor's config schema as the API publishes it: the shared condition embedded. */
+const config = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    pipeline: {
+      type: 'array',
+      items: {
+        type: 'object',
+        minProperties: 1,
+        maxProperties: 1,
+        additionalProperties: false,
+        properties: {
+          filter: { type: 'object', required: ['where'], properties: { where: { $ref: 'ymera:condition' } } },
+          sort: {
+            type: 'object',
+            required: ['by'],
+            additionalProperties: false,
+            properties: { by: { type: 'string', minLength: 1 }, order: { enum: ['asc', 'desc'], default: 'asc' } },
+          },
+          group: { type: 'object', required: ['by', 'aggregates'], properties: { by: FIELDS, aggregates: {} } },
+        },
+      },
+    },
+    chunkSize: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 },
+  },
+  $defs: { condition },
+};
+
+const at = (errors: { path: (string | number)[]; message: string }[]) =>
+  errors.map((e) => `/${e.path.join('/')} ${e.message}`);
+
+describe('formErrors', () => {
+  it('reports every problem of a config at once, on the field it concerns, as the server words it', () => {
+    const data = {
+      pipeline: [
+        { filter: { where: {} } },
+        { group: { aggregates: {} } },
+        { sort: {} },
+        { sort: { by: 'a' }, limit: 1 },
+      ],
+      chunkSize: 0,
+      extra: true,
+    };
+    expect(at(formErrors(config, data)).sort()).toEqual(
+      [
+        '/pipeline/0/filter/where/field is required',
+        '/pipeline/0/filter/where/op is required',
+        '/pipeline/1/group/by is required',
+        '/pipeline/2/sort/by is required',
+        '/pipeline/3 must NOT have more than 1 properties',
+        '/pipeline/3/limit is not allowed',
+        '/chunkSize must be >= 1',
+        '/extra is not allowed',
+      ].sort(),
+    );
+  });
+
+  it('accepts a valid config, a property with a default counting as present (the server fills it in)', () => {
+    const data = {
+      pipeline: [
+        {
+          filter: {
+            where: {
+              and: [
+                { field: 'amount', op: 'gt', value: 0 },
+                { field: 'x', op: 'eq' },
+              ],
+            },
+          },
+        },
+        { group: { by: ['a', 'b'], aggregates: {} } },
+        { sort: { by: 'a' } },
+      ],
+    };
+    expect(formErrors(config, data)).toEqual([]);
+  });
+
+  it('names the fields of the oneOf option the value comes closest to, through shared references', () => {
+    const data = { pipeline: [{ filter: { where: { and: [{ field: '', op: 'bogus' }] } } }, { group: { by: '' } }] };
+    expect(at(formErrors(config, data)).sort()).toEqual(
+      [
+        '/pipeline/0/filter/where/and/0/field must NOT have fewer than 1 characters',
+        '/pipeline/0/filter/where/and/0/op must be equal to one of the allowed values',
+        '/pipeline/1/group/by must NOT have fewer than 1 characters',
+        '/pipeline/1/group/aggregates is required',
+      ].sort(),
+    );
+  });
+
+  it('says a JSON text that does not parse is not JSON, and nothing more about it', () => {
+    const data = { pipeline: [{ filter: { where: { field: 'a', op: 'eq', value: invalidJson('{"DE"') } } }] };
+    expect(at(formErrors(config, data))).toEqual(['/pipeline/0/filter/where/value is not valid JSON']);
+  });
+
+  it('checks types, lengths, patterns, formats and unique items', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        n: { type: 'integer' },
+        s: { type: 'string', maxLength: 2, pattern: '^a' },
+        id: { type: 'string', format: 'uuid' },
+        list: { type: 'array', uniqueItems: true, maxItems: 2 },
+        vars: { type: 'object', propertyNames: { pattern: '^[a-z]+$' }, additionalProperties: { type: 'number' } },
+      },
+    };
+    const data = { n: 1.5, s: 'bcd', id: 'nope', list: [1, 1, 2], vars: { ok: 1, Bad: 2, also: 'x' } };
+    expect(at(schemaErrors(schema, data)).sort()).toEqual(
+      [
+        '/n must be integer',
+        '/s must NOT have more than 2 characters',
+        '/s must match pattern "^a"',
+        '/id must match format "uuid"',
+        '/list must NOT have more than 2 items',
+        '/list must NOT have duplicate items',
+        '/vars/Bad name must match pattern "^[a-z]+$"',
+        '/vars/also must be number',
+      ].sort(),
+    );
+  });
+});
+
+describe('createCspSafeValidator', () => {
+  it('gives rjsf the errors by field, checked against the server’s schema rather than the form’s', () => {
+    const validator = createCspSafeValidator(config);
+    const { errors, errorSchema } = validator.validateFormData({ chunkSize: 0, pipeline: [{ sort: {} }] }, {});
+    expect(errors.map((e) => [e.property, e.message])).toEqual([
+      ['.pipeline.0.sort.by', 'is required'],
+      ['.chunkSize', 'must be >= 1'],
+    ]);
+    expect(errorSchema).toEqual({
+      pipeline: { 0: { sort: { by: { __errors: ['is required'] } } } },
+      chunkSize: { __errors: ['must be >= 1'] },
+    });
+  });
+
+  it('lets rjsf choose the option a value matches', () => {
+    const validator = createCspSafeValidator();
+    const option: RJSFSchema = { type: 'object', required: ['sort'], properties: { sort: { type: 'object' } } };
+    expect(validator.isValid(option, { sort: {} }, option)).toBe(true);
+    expect(validator.isValid(option, { filter: {} }, option)).toBe(false);
+  });
+});

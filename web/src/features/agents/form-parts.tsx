@@ -1,0 +1,139 @@
+import { Button } from '@mantine/core';
+import { getDefaultRegistry } from '@rjsf/core';
+import {
+  type ArrayFieldTemplateProps,
+  type FieldProps,
+  type IconButtonProps,
+  type MultiSchemaFieldTemplateProps,
+  type ObjectFieldTemplateProps,
+  type RegistryFieldsType,
+  type TemplatesType,
+  type UiSchema,
+  ariaDescribedByIds,
+} from '@rjsf/utils';
+import { useState } from 'react';
+import { invalidJson, invalidJsonText } from './csp-validator';
+import './form-parts.css';
+import { JSON_FIELD, OPTION, addLabel } from './schema-form';
+
+const defaults = getDefaultRegistry().templates;
+
+/** The words on an "Add" button, passed from the array or object template in its uiSchema's options. */
+function withAddLabel(uiSchema: UiSchema | undefined, label: string): UiSchema {
+  return { ...uiSchema, 'ui:options': { ...(uiSchema?.['ui:options'] ?? {}), addLabel: label } };
+}
+
+function TextButton({ label, danger, ...props }: IconButtonProps & { label: string; danger?: boolean }) {
+  return (
+    <Button
+      type="button"
+      size="compact-sm"
+      variant={danger ? 'light' : 'default'}
+      color={danger ? 'red' : undefined}
+      id={props.id}
+      className={props.className}
+      onClick={props.onClick}
+      disabled={props.disabled}
+      style={props.style}
+    >
+      {label}
+    </Button>
+  );
+}
+
+function AddButton(props: IconButtonProps) {
+  const label = props.uiSchema?.['ui:options']?.addLabel;
+  return (
+    <div className="rjsf-add">
+      <TextButton {...props} label={typeof label === 'string' ? label : 'Add'} />
+    </div>
+  );
+}
+
+/** rjsf's array template, its "Add" button naming what it adds ("Add step"). */
+function ArrayFieldTemplate(props: ArrayFieldTemplateProps) {
+  const label = addLabel(props.schema.items, props.title);
+  return <defaults.ArrayFieldTemplate {...props} uiSchema={withAddLabel(props.uiSchema, label)} />;
+}
+
+/** rjsf's object template, its "Add" button (objects of free-form keys) naming what it adds. */
+function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
+  const label = addLabel(props.schema.additionalProperties, props.title);
+  // A chosen option's title is already the choice shown above it.
+  const title = props.schema[OPTION] === true ? '' : props.title;
+  return <defaults.ObjectFieldTemplate {...props} title={title} uiSchema={withAddLabel(props.uiSchema, label)} />;
+}
+
+/** A choice between a oneOf's options ("Kind of step": filter, sort, …), labelled, then the chosen one's fields. */
+function MultiSchemaFieldTemplate({ schema, selector, optionSchemaField }: MultiSchemaFieldTemplateProps) {
+  return (
+    <div className="rjsf-choice">
+      {selector && (
+        <label className="rjsf-choice-selector">
+          <span>{typeof schema.title === 'string' && schema.title ? `Kind of ${schema.title}` : 'Kind'}</span>
+          {selector}
+        </label>
+      )}
+      {optionSchemaField}
+    </div>
+  );
+}
+
+function textOf(value: unknown): string {
+  return invalidJsonText(value) ?? (value === undefined ? '' : JSON.stringify(value, null, 2));
+}
+
+function valueOf(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return invalidJson(text);
+  }
+}
+
+/**
+ * A value of any shape (a record, a condition's value) typed in as JSON. Text that does not parse is kept as it
+ * is and the form says so on submit; the schema's own rules are checked against the parsed value.
+ */
+function JsonTextField({ formData, onChange, fieldPathId, disabled, readonly, rawErrors }: FieldProps) {
+  const [text, setText] = useState(() => textOf(formData));
+  // The form changed the value itself (another option chosen, an item removed): show what it holds now.
+  const shown = textOf(valueOf(text)) === textOf(formData) ? text : textOf(formData);
+  return (
+    <textarea
+      id={fieldPathId.$id}
+      name={fieldPathId.$id}
+      className="json-text"
+      rows={Math.min(12, Math.max(2, shown.split('\n').length))}
+      spellCheck={false}
+      value={shown}
+      disabled={disabled}
+      readOnly={readonly}
+      aria-invalid={rawErrors?.length ? true : undefined}
+      aria-describedby={ariaDescribedByIds(fieldPathId.$id)}
+      onChange={(event) => {
+        setText(event.target.value);
+        onChange(valueOf(event.target.value), fieldPathId.path);
+      }}
+    />
+  );
+}
+
+/** What every schema form of the console renders with: worded buttons, and JSON text for free-form values. */
+export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFieldsType } = {
+  templates: {
+    ArrayFieldTemplate,
+    ObjectFieldTemplate,
+    MultiSchemaFieldTemplate,
+    ButtonTemplates: {
+      ...defaults.ButtonTemplates,
+      AddButton,
+      RemoveButton: (props) => <TextButton {...props} label="Remove" danger />,
+      MoveUpButton: (props) => <TextButton {...props} label="Move up" />,
+      MoveDownButton: (props) => <TextButton {...props} label="Move down" />,
+      CopyButton: (props) => <TextButton {...props} label="Copy" />,
+    },
+  },
+  fields: { [JSON_FIELD]: JsonTextField },
+};
