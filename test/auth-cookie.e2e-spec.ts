@@ -137,6 +137,50 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
     }
   });
 
+  it('writes no audit entry for a refresh or logout that presents no token, one for a token that does not work', async () => {
+    const entries = async (): Promise<{ action: string; outcome: string }[]> => {
+      await t.chainAudit();
+      return t.dataSource.query(
+        `SELECT action, outcome FROM audit_logs WHERE action IN ('auth.refresh', 'auth.logout') ORDER BY seq`,
+      );
+    };
+    const before = await entries();
+    // A signed-out visitor's page load: no body token, no cookie (with or without the CSRF header).
+    for (const path of ['/api/v1/auth/refresh', '/api/v1/auth/logout']) {
+      await request(t.http)
+        .post(path)
+        .set(...CSRF)
+        .send({})
+        .expect(400);
+      await request(t.http)
+        .post(path)
+        .send({ useCookie: path.endsWith('refresh') || undefined })
+        .expect(400);
+      await request(t.http)
+        .post(path)
+        .set('Cookie', 'ymera_refresh=')
+        .set(...CSRF)
+        .expect(400);
+    }
+    expect(await entries()).toEqual(before);
+
+    const unknown = 'ymera-refresh-token-that-was-never-issued';
+    await request(t.http)
+      .post('/api/v1/auth/refresh')
+      .set('Cookie', `ymera_refresh=${unknown}`)
+      .set(...CSRF)
+      .expect(401);
+    await request(t.http).post('/api/v1/auth/refresh').send({ refreshToken: unknown }).expect(401);
+    await request(t.http).post('/api/v1/auth/refresh').send({ refreshToken: 'short' }).expect(400);
+    await request(t.http).post('/api/v1/auth/logout').send({ refreshToken: unknown }).expect(204);
+    expect((await entries()).slice(before.length)).toEqual([
+      { action: 'auth.refresh', outcome: 'failure' },
+      { action: 'auth.refresh', outcome: 'failure' },
+      { action: 'auth.refresh', outcome: 'failure' },
+      { action: 'auth.logout', outcome: 'failure' },
+    ]);
+  });
+
   it('logs out by cookie: the family is revoked and the cookie cleared', async () => {
     const cookie = await cookieLogin();
     const res = await request(t.http)

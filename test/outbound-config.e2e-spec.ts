@@ -1,6 +1,29 @@
 import request from 'supertest';
+import { HostResolver } from '../src/agents/outbound/network-guard';
 import { bearer, createUser, type TestUser } from './factories/users';
+import { TableResolver } from './fakes/host-resolver';
 import { createTestApp, type TestApp } from './utils/test-app';
+
+/** Targets the network guard refuses while AGENT_ALLOW_PRIVATE_NETWORKS is off, in the spellings a URL allows. */
+const PRIVATE_TARGETS = [
+  'http://127.0.0.1:8080/run',
+  'http://127.1/run',
+  'http://0x7f.0.0.1/run',
+  'http://2130706433/run',
+  'http://0.0.0.0/run',
+  'http://10.0.0.5/run',
+  'http://192.168.1.10/run',
+  'http://100.64.0.1/run',
+  'http://169.254.169.254/latest/meta-data',
+  'http://[::1]/run',
+  'http://[::ffff:127.0.0.1]/run',
+  'http://[fe80::1]/run',
+  'http://[fd00::1]/run',
+  'http://localhost:3000/run',
+  'http://LocalHost./run',
+  'http://agents.localhost/run',
+  'http://internal.test/run',
+];
 
 /** What an http agent's config and a webhook's URL may say about where and how they call out. */
 describe('outbound config: header names and values, credentials in URLs', () => {
@@ -21,6 +44,12 @@ describe('outbound config: header names and values, credentials in URLs', () => 
       .set(...bearer(op))
       .send({ name: `remote-${Math.random().toString(36).slice(2)}`, type: 'http', config });
   const url = 'https://agents.example.com/run';
+
+  it('accepts loopback, private and link-local targets while AGENT_ALLOW_PRIVATE_NETWORKS is on', async () => {
+    for (const target of PRIVATE_TARGETS.filter((u) => !u.includes('internal.test'))) {
+      await createAgent({ url: target }).expect(201);
+    }
+  });
 
   it.each([
     ['a CR/LF in a value', { 'X-A': 'a\r\nInjected: 1' }, '/config/headers/X-A', 'must not contain CR, LF or NUL'],
@@ -108,5 +137,64 @@ describe('outbound config: header names and values, credentials in URLs', () => 
             + (SELECT count(*) FROM audit_logs WHERE details::text LIKE '%hunter2%')::int AS n`,
     );
     expect(n).toBe(0);
+  });
+});
+
+describe('outbound config: private targets refused when the agent is configured (AGENT_ALLOW_PRIVATE_NETWORKS off)', () => {
+  let t: TestApp;
+  let op: TestUser;
+
+  beforeAll(async () => {
+    const resolver = new TableResolver({ 'internal.test': ['10.1.2.3'], 'public.test': ['93.184.216.34'] });
+    t = await createTestApp({
+      env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'false' },
+      overrides: [{ provide: HostResolver, useValue: resolver }],
+    });
+    op = await createUser(t, 'operator');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const create = (type: string, config: object) =>
+    request(t.http)
+      .post('/api/v1/agents')
+      .set(...bearer(op))
+      .send({ name: `remote-${Math.random().toString(36).slice(2)}`, type, config });
+  const agentRows = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM agents`))[0].n as number;
+
+  it.each(PRIVATE_TARGETS)('refuses an http agent calling %s: 400 on /config/url, nothing stored', async (target) => {
+    const before = await agentRows();
+    const res = await create('http', { url: target }).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([
+      { field: '/config/url', message: expect.stringMatching(/private, loopback or link-local.*AGENT_ALLOW_PRIVATE/) },
+    ]);
+    expect(await agentRows()).toBe(before);
+  });
+
+  it('refuses an llm agent on localhost, and a config change to a private target', async () => {
+    const llm = await create('llm', { baseUrl: 'http://localhost:11434/v1', model: 'tiny' }).expect(400);
+    expect(llm.body.error.details).toEqual([{ field: '/config/baseUrl', message: expect.any(String) }]);
+
+    const created = await create('http', { url: 'https://public.test/run' }).expect(201);
+    const id = created.body.data.id as string;
+    const res = await request(t.http)
+      .post(`/api/v1/agents/${id}/config`)
+      .set(...bearer(op))
+      .send({ config: { url: 'http://[::ffff:169.254.169.254]/latest' } })
+      .expect(400);
+    expect(res.body.error.details).toEqual([{ field: '/config/url', message: expect.any(String) }]);
+    const versions = await request(t.http)
+      .get(`/api/v1/agents/${id}/config/versions`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(versions.body.data).toHaveLength(1);
+  });
+
+  it('accepts public addresses, names resolving to them, and names DNS cannot answer yet (checked on each send)', async () => {
+    for (const target of ['https://public.test/run', 'http://93.184.216.34/run', 'https://agents.example.com/run']) {
+      await create('http', { url: target }).expect(201);
+    }
   });
 });

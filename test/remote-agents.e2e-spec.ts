@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto';
 import Redis from 'ioredis';
 import { AgentExecutionError } from '../src/agents/agent-type';
 import { breakerKey, CircuitBreakers } from '../src/agents/outbound/circuit-breakers';
-import { HostResolver, NetworkGuard } from '../src/agents/outbound/network-guard';
+import { NetworkGuard } from '../src/agents/outbound/network-guard';
 import { OutboundHttpClient } from '../src/agents/outbound/outbound-http.client';
 import { executionContext } from './fakes/execution-context';
+import { TableResolver } from './fakes/host-resolver';
 import { type HttpAgentConfig, HttpAgentType } from '../src/agents/types/http/http.agent-type';
 import { type LlmAgentConfig, LlmAgentType } from '../src/agents/types/llm/llm.agent-type';
 import type { AppConfig } from '../src/config/app-config';
@@ -14,18 +15,6 @@ import { bearer, createUser, type TestUser } from './factories/users';
 import { json, LoopbackServer, type RecordedRequest, streamChat } from './utils/loopback-server';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
-
-/** Answers for names the test owns, as DNS would. */
-class TableResolver extends HostResolver {
-  constructor(private readonly table: Record<string, string[]>) {
-    super();
-  }
-  async resolve(hostname: string): Promise<string[]> {
-    const found = this.table[hostname];
-    if (!found) throw new Error('ENOTFOUND');
-    return found;
-  }
-}
 
 function agents(config: AppConfig, redis: Redis, resolver = new TableResolver({ 'internal.test': ['10.1.2.3'] })) {
   const client = new OutboundHttpClient(new NetworkGuard(config, resolver));

@@ -68,6 +68,11 @@ export interface AgentType<Input = unknown, Config = unknown, Output = unknown> 
   /** Whether the type calls out over the network and so sits behind a per-agent circuit breaker. */
   readonly usesCircuitBreaker?: boolean;
   /**
+   * The top-level config field, as a JSON pointer (`/url`), holding the URL the type calls: when an agent is
+   * created or its config changes, a target the network guard refuses is refused with it.
+   */
+  readonly outboundTarget?: string;
+  /**
    * Rules the config schema does not state, checked after it when an agent is created or its config
    * changes: every problem, each with its field as a JSON pointer into the config (`/headers/Host`).
    */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FakeAgentStore, FakeSavedStates } from '../../test/fakes/agents';
 import { FakeCaches } from '../../test/fakes/caches';
+import { TableResolver } from '../../test/fakes/host-resolver';
 import { principal } from '../../test/fakes/principals';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
@@ -11,6 +12,7 @@ import { AgentSecrets, SECRET_MASK } from './agent-secrets';
 import { AgentTypeRegistry } from './agent-type.registry';
 import { AgentNameTakenError, AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
 import { AgentsService } from './agents.service';
+import { NetworkGuard } from './outbound/network-guard';
 import { AGENT_TYPE_CLASSES } from './types';
 
 const cipher = new SecretsCipher(loadConfig({ SECRETS_KEY: randomBytes(32).toString('hex') }));
@@ -20,7 +22,16 @@ function setup() {
   const store = new FakeAgentStore();
   const caches = new FakeCaches();
   const states = new FakeSavedStates();
-  const service = new AgentsService(store, types, new SchemaValidator(), new AgentSecrets(cipher), states, caches);
+  const guard = new NetworkGuard(loadConfig({}), new TableResolver({ 'internal.example': ['10.1.2.3'] }));
+  const service = new AgentsService(
+    store,
+    types,
+    new SchemaValidator(),
+    new AgentSecrets(cipher),
+    states,
+    caches,
+    guard,
+  );
   return { store, caches, states, service };
 }
 
@@ -104,6 +115,28 @@ describe('AgentsService', () => {
     ]);
     expect(history.total).toBe(2);
     expect(store.audit.at(-1)?.event).toMatchObject({ action: 'agent.config_update', details: { version: 2 } });
+  });
+
+  it('refuses a target the network guard refuses, on create and on a config change, naming the field', async () => {
+    const { service, store } = setup();
+    const detailsOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (err: ValidationFailedError) => err.details,
+      );
+    await expect(detailsOf(service.create(alice, remote('private', 'http://internal.example/run')))).resolves.toEqual([
+      { field: '/config/url', message: expect.stringContaining('internal.example resolves to 10.1.2.3') },
+    ]);
+    const llm = { name: 'llm', type: 'llm', config: { baseUrl: 'http://[::1]:11434/v1', model: 'm' } };
+    await expect(detailsOf(service.create(alice, llm))).resolves.toEqual([
+      { field: '/config/baseUrl', message: expect.stringContaining('::1 is a private, loopback') },
+    ]);
+    expect(store.agents.size).toBe(0);
+    const { id } = await service.create(alice, remote());
+    await expect(detailsOf(service.setConfig(alice, id, { url: 'http://localhost/run' }))).resolves.toEqual([
+      { field: '/config/url', message: expect.stringContaining('loopback') },
+    ]);
+    expect((await service.get(id)).configVersion).toBe(1);
   });
 
   it('rolls back as a new version equal to the earlier one; an unknown version changes nothing', async () => {

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import { SchemaValidator } from '../common/schema/schema-validator';
-import { ValidationFailedError } from '../common/errors/app.error';
+import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { AgentSecrets } from './agent-secrets';
 import { AgentTypeRegistry } from './agent-type.registry';
 import { AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
@@ -13,7 +13,8 @@ import type { AgentConfigVersionEntity } from './entities/agent-config-version.e
 import { AgentStateStore } from './agent-state.store';
 import type { AgentEntity } from './entities/agent.entity';
 import { type AgentChange, AgentRepository } from './persistence/agent.repository';
-import type { AgentStore, CacheFactory, SavedAgentStates } from './ports';
+import { NetworkGuard } from './outbound/network-guard';
+import type { AgentStore, CacheFactory, SavedAgentStates, TargetGuard } from './ports';
 
 /** What a worker needs to run a task of an agent: always read fresh, so config changes apply to the next task. */
 export interface AgentRuntime {
@@ -35,6 +36,7 @@ export class AgentsService {
     private readonly secrets: AgentSecrets,
     @Inject(AgentStateStore) private readonly states: SavedAgentStates,
     @Inject(SharedCaches) caches: CacheFactory,
+    @Inject(NetworkGuard) private readonly guard: TargetGuard,
   ) {
     this.forTasks = caches.create('agent', (id) => this.store.findLive(id), {
       ttlMs: AGENT_CACHE_TTL_MS,
@@ -64,7 +66,8 @@ export class AgentsService {
     return this.secrets.mask(sealed, this.types.get(agent.type).configSchema);
   }
 
-  private validateConfig(type: string, config: unknown): Record<string, unknown> {
+  /** `refused`: the config's target, if {@link refusedTarget} refused it, reported with the type's own checks. */
+  private validateConfig(type: string, config: unknown, refused: ErrorDetail[] = []): Record<string, unknown> {
     const result = this.validator.validate<Record<string, unknown>>(
       this.types.get(type).configSchema,
       config,
@@ -72,7 +75,7 @@ export class AgentsService {
     );
     if (!result.valid)
       throw new ValidationFailedError(result.errors, 'The configuration does not match the agent type');
-    const problems = this.types.get(type).checkConfig?.(result.value) ?? [];
+    const problems = [...(this.types.get(type).checkConfig?.(result.value) ?? []), ...refused];
     if (problems.length) {
       throw new ValidationFailedError(
         problems.map((p) => ({ ...p, field: `/config${p.field}` })),
@@ -82,10 +85,23 @@ export class AgentsService {
     return result.value;
   }
 
+  /**
+   * The config's outbound target (`outboundTarget` of its type) when the network guard refuses it: asked
+   * before a change takes the agent's lock, as it may wait on DNS. Every send checks its connection again.
+   */
+  private async refusedTarget(type: string, config: unknown): Promise<ErrorDetail[]> {
+    const field = this.types.get(type).outboundTarget;
+    if (!field || typeof config !== 'object' || config === null) return [];
+    const url = (config as Record<string, unknown>)[field.slice(1)];
+    const refusal = typeof url === 'string' ? await this.guard.refusalOf(url) : undefined;
+    return refusal ? [{ field, message: refusal }] : [];
+  }
+
   async create(principal: Principal, input: CreateAgentDto, audit?: AuditRequestContext): Promise<AgentEntity> {
     const type = this.types.get(input.type);
+    const refused = await this.refusedTarget(input.type, input.config);
     const plain = this.secrets.keepMasked(input.config ?? {}, {}, type.configSchema);
-    const config = this.secrets.seal(this.validateConfig(input.type, plain), type.configSchema);
+    const config = this.secrets.seal(this.validateConfig(input.type, plain, refused), type.configSchema);
     return this.store.create(
       {
         name: input.name,
@@ -189,6 +205,8 @@ export class AgentsService {
     config: Record<string, unknown>,
     audit?: AuditRequestContext,
   ): Promise<AgentEntity> {
+    // An agent's type never changes: its target is checked before the lock is taken.
+    const refused = await this.refusedTarget((await this.get(id)).type, config);
     return this.changed(
       id,
       this.store.change(
@@ -196,7 +214,7 @@ export class AgentsService {
         (agent) => {
           const schema = this.types.get(agent.type).configSchema;
           const merged = this.secrets.keepMasked(config, agent.config, schema);
-          const sealed = this.secrets.seal(this.validateConfig(agent.type, merged), schema);
+          const sealed = this.secrets.seal(this.validateConfig(agent.type, merged, refused), schema);
           return this.newVersion(principal, agent, sealed, 'update');
         },
         audit,

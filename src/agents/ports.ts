@@ -1,5 +1,6 @@
 import type { SharedCaches } from '../redis/shared-cache';
 import type { AgentStateStore } from './agent-state.store';
+import type { NetworkGuard } from './outbound/network-guard';
 import type { AgentRepository } from './persistence/agent.repository';
 
 /**
@@ -12,3 +13,4 @@ export type AgentStore = Pick<
 >;
 export type SavedAgentStates = Pick<AgentStateStore, 'saved'>;
 export type CacheFactory = Pick<SharedCaches, 'create'>;
+export type TargetGuard = Pick<NetworkGuard, 'refusalOf'>;

@@ -11,7 +11,17 @@ export interface AuditRequestContext {
   requestId: string | null;
   /**
    * How the request's own entry was written, if it was: `committed` on its own, or `transaction` inside a
-   * service's transaction (which may still roll back, in which case the failure still needs its entry).
+   * service's transaction (which may still roll back, in which case the failure still needs its entry);
+   * `waived` when the request owes none ({@link waiveAuditEntry}).
    */
-  recorded: 'committed' | 'transaction' | false;
+  recorded: 'committed' | 'transaction' | 'waived' | false;
+}
+
+/**
+ * Says the request owes no entry, not even for its error answer: it presented nothing to act on (no credential,
+ * no resource) and changed nothing. For public routes that anyone may call, where an entry per call would let
+ * anonymous traffic write to the log. An entry a service writes afterwards is still written.
+ */
+export function waiveAuditEntry(context: AuditRequestContext): void {
+  context.recorded = 'waived';
 }

@@ -82,8 +82,9 @@ export class AuditTrails {
     trail.settled = true;
     const { context, meta } = trail;
     // A success already written in the service's transaction is done; a failure is written unless an entry
-    // of its own was committed (a transaction's entry rolled back with it).
-    if (context.recorded === 'committed' || (outcome === 'success' && context.recorded)) return;
+    // of its own was committed (a transaction's entry rolled back with it) or the request owes none.
+    if (context.recorded === 'committed' || context.recorded === 'waived') return;
+    if (outcome === 'success' && context.recorded) return;
     await this.audit
       .record(
         {

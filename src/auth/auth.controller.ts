@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { AuditRequestContext } from '../audit/audit-context';
+import { type AuditRequestContext, waiveAuditEntry } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { ForbiddenError, ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
@@ -50,7 +50,12 @@ const SETS_REFRESH_COOKIE = ApiResponse({
   },
 });
 
-function missingRefreshToken(): ValidationFailedError {
+/**
+ * A refresh or logout that presents no token at all: the console's refresh on every signed-out page load. It
+ * acted on nothing, so it is answered without an audit entry (a token that does not work still gets one).
+ */
+function missingRefreshToken(audit: AuditRequestContext): ValidationFailedError {
+  waiveAuditEntry(audit);
   return new ValidationFailedError([
     { field: '/refreshToken', message: 'is required, in the body or the refresh cookie' },
   ]);
@@ -126,7 +131,7 @@ export class AuthController {
   ): Promise<TokenPairDto> {
     const fromCookie = body.refreshToken === undefined;
     const presented = body.refreshToken ?? this.cookie.read(req);
-    if (!presented) throw missingRefreshToken();
+    if (!presented) throw missingRefreshToken(audit);
     if (!fromCookie && !body.useCookie) return this.auth.refresh(presented, audit);
     this.cookie.requireCsrfHeader(req);
     try {
@@ -165,7 +170,7 @@ export class AuthController {
   ): Promise<void> {
     const fromCookie = body.refreshToken === undefined;
     const presented = body.refreshToken ?? this.cookie.read(req);
-    if (!presented) throw missingRefreshToken();
+    if (!presented) throw missingRefreshToken(audit);
     if (fromCookie) {
       this.cookie.requireCsrfHeader(req);
       this.cookie.clear(res);

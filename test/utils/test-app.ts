@@ -87,15 +87,19 @@ interface TestAppOptions {
   imports?: ModuleMetadata['imports'];
   /** Reuse an existing environment (a second instance on the same database and Redis). */
   shared?: TestEnv;
+  /** Providers answered by the test instead (a host resolver for names the test owns). */
+  overrides?: { provide: unknown; useValue: unknown }[];
 }
 
 /** Boots the real application against real Postgres and Redis, configured as in production. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const env = options.shared ?? new TestEnv(options.env);
   if (!options.shared) await env.prepare();
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [AppModule.forRoot(env.config), ...(options.imports ?? [])],
-  }).compile();
+  });
+  for (const { provide, useValue } of options.overrides ?? []) builder.overrideProvider(provide).useValue(useValue);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(new EnvelopeExpressAdapter(), {
     bodyParser: false,
     bufferLogs: true,

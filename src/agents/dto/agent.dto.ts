@@ -9,6 +9,11 @@ import type { AgentStatus } from '../entities/agent.entity';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
 
+/** Checked when an agent is created and when its config changes (and again on every call the agent makes). */
+const TARGET_RULE =
+  "The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local " +
+  'address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field';
+
 export class CreateAgentDto {
   @ApiProperty({ minLength: 1, maxLength: 200 })
   @IsString()
@@ -31,7 +36,7 @@ export class CreateAgentDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: "Validated against the type's configSchema; defaults applied",
+    description: `Validated against the type's configSchema; defaults applied. ${TARGET_RULE}`,
   })
   @IsOptionalNotNull()
   @IsObject()
@@ -121,7 +126,7 @@ export class AgentConfigDto {
     description:
       'Secret fields (writeOnly, and http header values) may be sent back as "********" to keep them while the ' +
       "type's target (x-secret-target: url, baseUrl) stays the same; with a new target each must be sent again or " +
-      'left out, else 400 VALIDATION_FAILED naming each field',
+      `left out, else 400 VALIDATION_FAILED naming each field. ${TARGET_RULE}`,
   })
   @IsObject()
   @FreeFormJson()

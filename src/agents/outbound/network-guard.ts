@@ -25,10 +25,22 @@ export function isPublicAddress(address: string): boolean {
   return ipaddr.process(address).range() === 'unicast';
 }
 
+/** `localhost` and every name under it are loopback, whatever DNS says (RFC 6761 §6.3). */
+const LOCALHOST_NAME = /(^|\.)localhost\.?$/i;
+
+/** A URL's hostname without the brackets of an IPv6 literal. */
+const bareHost = (hostname: string): string => hostname.replace(/^\[|\]$/g, '');
+
+function refusalMessage(host: string, address: string): string {
+  const what = host === address ? `${host} is` : `${host} resolves to ${address},`;
+  return `${what} a private, loopback or link-local address (AGENT_ALLOW_PRIVATE_NETWORKS is off)`;
+}
+
 /**
  * Refuses outbound targets on private, loopback and link-local networks, checked on the resolved address
  * (the connection then uses exactly that address, so a second DNS answer cannot swap it), unless
- * AGENT_ALLOW_PRIVATE_NETWORKS=true.
+ * AGENT_ALLOW_PRIVATE_NETWORKS=true. The one place that decides which targets are refused: when a target is
+ * configured ({@link refusalOf}) and on every connection ({@link resolveAllowed}).
  */
 @Injectable()
 export class NetworkGuard {
@@ -47,28 +59,50 @@ export class NetworkGuard {
 
   /** The address to connect to for `hostname`, or a non-retryable refusal. */
   async resolveAllowed(hostname: string): Promise<{ address: string; family: 4 | 6 }> {
-    const bare = hostname.replace(/^\[|\]$/g, '');
+    const bare = bareHost(hostname);
     let addresses: string[];
-    if (isIP(bare)) {
-      addresses = [bare];
-    } else {
-      try {
-        addresses = await this.resolver.resolve(bare);
-      } catch {
-        throw nonRetryable('HOST_NOT_FOUND', `Cannot resolve ${bare}`);
-      }
+    try {
+      addresses = await this.addressesOf(bare);
+    } catch {
+      throw nonRetryable('HOST_NOT_FOUND', `Cannot resolve ${bare}`);
     }
     if (addresses.length === 0) throw nonRetryable('HOST_NOT_FOUND', `Cannot resolve ${bare}`);
-    if (!this.allowsPrivate) {
-      const refused = addresses.find((a) => !this.isAllowedAddress(a));
-      if (refused) {
-        throw nonRetryable(
-          'TARGET_NOT_ALLOWED',
-          `${bare} resolves to ${refused}, a private, loopback or link-local address (AGENT_ALLOW_PRIVATE_NETWORKS is off)`,
-        );
-      }
-    }
+    const refused = this.refusedOf(addresses);
+    if (refused) throw nonRetryable('TARGET_NOT_ALLOWED', refusalMessage(bare, refused));
     const address = addresses[0];
     return { address, family: isIP(address) === 6 ? 6 : 4 };
+  }
+
+  /**
+   * Why an agent may not be configured to call `url`, if it may not: its host is, or now resolves to, an
+   * address {@link resolveAllowed} would refuse. A host DNS cannot answer for now, or a URL that does not
+   * parse, is left to the send (and to the config's schema), which checks every connection again.
+   */
+  async refusalOf(url: string): Promise<string | undefined> {
+    if (this.allowsPrivate) return undefined;
+    let bare: string;
+    try {
+      bare = bareHost(new URL(url).hostname);
+    } catch {
+      return undefined;
+    }
+    const addresses = await this.addressesOf(bare).catch(() => []);
+    const refused = this.refusedOf(addresses);
+    return refused && refusalMessage(bare, refused);
+  }
+
+  /**
+   * An IP literal is its own address (a URL has already turned `127.1` or `0x7f.0.0.1` into `127.0.0.1`); a
+   * localhost name is loopback without asking DNS while private targets are refused; other names resolve.
+   */
+  private async addressesOf(bare: string): Promise<string[]> {
+    if (isIP(bare)) return [bare];
+    if (!this.allowsPrivate && LOCALHOST_NAME.test(bare)) return ['127.0.0.1'];
+    return this.resolver.resolve(bare);
+  }
+
+  /** The first address refused, unless AGENT_ALLOW_PRIVATE_NETWORKS is on. */
+  private refusedOf(addresses: string[]): string | undefined {
+    return this.allowsPrivate ? undefined : addresses.find((a) => !this.isAllowedAddress(a));
   }
 }

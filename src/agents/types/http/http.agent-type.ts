@@ -49,6 +49,7 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
   readonly description =
     'A remote agent over HTTP: POSTs {taskId, attempt, input}, signed with X-Ymera-Signature; its JSON answer is the output.';
   readonly usesCircuitBreaker = true;
+  readonly outboundTarget = '/url';
   readonly configSchema = {
     type: 'object',
     required: ['url'],

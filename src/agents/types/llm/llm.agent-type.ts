@@ -28,6 +28,7 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
   readonly description =
     'Chat completions from any OpenAI-compatible endpoint (POST {baseUrl}/chat/completions), streamed by default.';
   readonly usesCircuitBreaker = true;
+  readonly outboundTarget = '/baseUrl';
   readonly configSchema = {
     type: 'object',
     required: ['baseUrl', 'model'],

@@ -1,0 +1,41 @@
+import { TableResolver } from '../../../test/fakes/host-resolver';
+import { loadConfig } from '../../config/app-config';
+import { NetworkGuard } from './network-guard';
+
+const resolver = new TableResolver({
+  'internal.example': ['10.1.2.3'],
+  'mixed.example': ['93.184.216.34', '127.0.0.1'],
+  'public.example': ['93.184.216.34'],
+  'dev.localhost': ['93.184.216.34'],
+});
+const guard = (allowPrivate: boolean) =>
+  new NetworkGuard(loadConfig({ AGENT_ALLOW_PRIVATE_NETWORKS: String(allowPrivate) }), resolver);
+
+describe('NetworkGuard', () => {
+  it.each([
+    ['http://127.1/', '127.0.0.1 is a private'],
+    ['http://0x7f.0.0.1/', '127.0.0.1 is a private'],
+    ['http://0.0.0.0/', '0.0.0.0 is a private'],
+    ['http://[::ffff:127.0.0.1]/', '::ffff:7f00:1 is a private'],
+    ['http://[fe80::1]/', 'fe80::1 is a private'],
+    ['http://localhost:8080/', 'localhost resolves to 127.0.0.1'],
+    ['http://dev.localhost/', 'dev.localhost resolves to 127.0.0.1'],
+    ['http://internal.example/', 'internal.example resolves to 10.1.2.3'],
+    ['http://mixed.example/', 'mixed.example resolves to 127.0.0.1'],
+  ])('refuses %s as a target when private networks are off', async (url, message) => {
+    await expect(guard(false).refusalOf(url)).resolves.toContain(message);
+  });
+
+  it('accepts public targets, names DNS cannot answer (the send decides), and anything while private is allowed', async () => {
+    for (const url of ['https://public.example/', 'http://93.184.216.34/', 'https://unknown.example/', 'not a url']) {
+      await expect(guard(false).refusalOf(url)).resolves.toBeUndefined();
+    }
+    await expect(guard(true).refusalOf('http://127.0.0.1/')).resolves.toBeUndefined();
+  });
+
+  it('refuses a localhost name on every connection without asking DNS, unless private networks are allowed', async () => {
+    await expect(guard(false).resolveAllowed('dev.localhost')).rejects.toMatchObject({ code: 'TARGET_NOT_ALLOWED' });
+    await expect(guard(true).resolveAllowed('dev.localhost')).resolves.toEqual({ address: '93.184.216.34', family: 4 });
+    await expect(guard(false).resolveAllowed('unknown.example')).rejects.toMatchObject({ code: 'HOST_NOT_FOUND' });
+  });
+});

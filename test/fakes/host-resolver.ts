@@ -1,0 +1,14 @@
+import { HostResolver } from '../../src/agents/outbound/network-guard';
+
+/** Answers for names the test owns, as DNS would; any other name is not found. */
+export class TableResolver extends HostResolver {
+  constructor(private readonly table: Record<string, string[]>) {
+    super();
+  }
+
+  async resolve(hostname: string): Promise<string[]> {
+    const found = this.table[hostname];
+    if (!found) throw new Error('ENOTFOUND');
+    return found;
+  }
+}
