@@ -1,3 +1,4 @@
+import type { DecisionReceiptDto } from './dto/decision-receipt.dto';
 import type { WorkflowRunDto } from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { stepKind } from './workflow-definition';
@@ -31,4 +32,10 @@ export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
   };
+}
+
+/** A decided approval step without its run: what a decider who may not read the run is told. */
+export function decisionReceipt(r: WorkflowRunEntity, stepId: string): DecisionReceiptDto {
+  const { status, decision } = r.steps[stepId];
+  return { runId: r.id, step: { id: stepId, status, decision: decision! } };
 }

@@ -6,13 +6,27 @@ import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { DecisionReceiptDto } from './dto/decision-receipt.dto';
 import { DecideStepDto, WorkflowRunDto } from './dto/workflow.dto';
-import { runDto } from './run-view';
-import { StepDecisions } from './step-decisions';
+import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import { decisionReceipt, runDto } from './run-view';
+import { seesRun, StepDecisions } from './step-decisions';
 
 const DECIDERS =
   'by whoever may change the run (its creator with `workflows:write`, or an admin), or, when the step names a ' +
   '`permission`, by its holders only';
+const REPLY =
+  'Answers the run, after it advanced, to its creator and admins. Any other decider (a holder of the step’s ' +
+  '`permission`) may not read the run and gets only the decided step: `{runId, step: {id, status, decision}}`.';
+
+/** The run to whoever may read it; to anyone else (a holder of the step's permission) only their decision. */
+function decisionReply(
+  principal: Principal,
+  run: WorkflowRunEntity,
+  stepId: string,
+): WorkflowRunDto | DecisionReceiptDto {
+  return seesRun(principal, run) ? runDto(run) : decisionReceipt(run, stepId);
+}
 
 /** Approve and reject: the decisions on a run's waiting approval steps. */
 @ApiTags('workflows')
@@ -30,8 +44,9 @@ export class StepDecisionsController {
   @ApiOperation({
     operationId: 'approveWorkflowStep',
     summary: `Approve a waiting approval step (it succeeds and the run goes on), ${DECIDERS}`,
+    description: REPLY,
   })
-  @ApiEnvelope(WorkflowRunDto)
+  @ApiEnvelope([WorkflowRunDto, DecisionReceiptDto])
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async approve(
     @CurrentPrincipal() principal: Principal,
@@ -39,8 +54,9 @@ export class StepDecisionsController {
     @Param('stepId') stepId: string,
     @Body() body: DecideStepDto,
     @RequestAuditContext() audit: AuditRequestContext,
-  ): Promise<WorkflowRunDto> {
-    return runDto(await this.decisions.decide(principal, runId, stepId, true, body.comment, audit));
+  ): Promise<WorkflowRunDto | DecisionReceiptDto> {
+    const run = await this.decisions.decide(principal, runId, stepId, true, body.comment, audit);
+    return decisionReply(principal, run, stepId);
   }
 
   @Post(':runId/steps/:stepId/reject')
@@ -50,8 +66,9 @@ export class StepDecisionsController {
   @ApiOperation({
     operationId: 'rejectWorkflowStep',
     summary: `Reject a waiting approval step (it fails; \`continueOnFailure\` applies), ${DECIDERS}`,
+    description: REPLY,
   })
-  @ApiEnvelope(WorkflowRunDto)
+  @ApiEnvelope([WorkflowRunDto, DecisionReceiptDto])
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async reject(
     @CurrentPrincipal() principal: Principal,
@@ -59,7 +76,8 @@ export class StepDecisionsController {
     @Param('stepId') stepId: string,
     @Body() body: DecideStepDto,
     @RequestAuditContext() audit: AuditRequestContext,
-  ): Promise<WorkflowRunDto> {
-    return runDto(await this.decisions.decide(principal, runId, stepId, false, body.comment, audit));
+  ): Promise<WorkflowRunDto | DecisionReceiptDto> {
+    const run = await this.decisions.decide(principal, runId, stepId, false, body.comment, audit);
+    return decisionReply(principal, run, stepId);
   }
 }

@@ -11,6 +11,11 @@ import { decide, dueAt, resolveIfDue } from './step-waits';
 import { stepKind, type WorkflowStep } from './workflow-definition';
 import { WorkflowEngine } from './workflow-engine';
 
+/** Whether the caller may read the run: its creator, or an admin (anyone else is told it does not exist). */
+export function seesRun(principal: Principal, run: Pick<WorkflowRunEntity, 'createdBy'>): boolean {
+  return isAdmin(principal) || run.createdBy === principal.userId;
+}
+
 /**
  * Whether the caller may decide a run's approval step: `hidden` when they may not even see the run (someone
  * else's, and the step names no permission of theirs), `forbidden` when they see it but may not decide.
@@ -22,7 +27,7 @@ export function decisionAccess(
   run: WorkflowRunEntity,
   step: WorkflowStep | undefined,
 ): 'allowed' | 'hidden' | 'forbidden' {
-  const visible = isAdmin(principal) || run.createdBy === principal.userId;
+  const visible = seesRun(principal, run);
   const permission = step?.kind === 'approval' ? step.permission : undefined;
   if (permission && principal.permissions.has(permission)) return 'allowed';
   if (!visible) return 'hidden';

@@ -121,15 +121,20 @@ function pageMeta(options: EnvelopeOptions): Type<unknown> {
 }
 
 /**
- * Documents a success response wrapped in the envelope: `data` is the model (a DTO class, or a schema such
- * as {@link JSON_OBJECT_SCHEMA}), an array of it (`array`), or a page of it (`list`).
+ * Documents a success response wrapped in the envelope: `data` is the model (a DTO class, one of several
+ * classes depending on the caller, or a schema such as {@link JSON_OBJECT_SCHEMA}), an array of it (`array`),
+ * or a page of it (`list`).
  */
-export function ApiEnvelope(model: Type<unknown> | SchemaObject, options: EnvelopeOptions = {}): MethodDecorator {
-  const isClass = typeof model === 'function';
-  const item: SchemaObject | ReferenceObject = isClass ? { $ref: getSchemaPath(model) } : model;
+export function ApiEnvelope(
+  model: Type<unknown> | readonly Type<unknown>[] | SchemaObject,
+  options: EnvelopeOptions = {},
+): MethodDecorator {
+  const classes = Array.isArray(model) ? model : typeof model === 'function' ? [model] : [];
+  const refs = classes.map((c): ReferenceObject => ({ $ref: getSchemaPath(c) }));
+  const item: SchemaObject | ReferenceObject = refs.length > 1 ? { oneOf: refs } : (refs[0] ?? (model as SchemaObject));
   const data: SchemaObject | ReferenceObject = options.list || options.array ? { type: 'array', items: item } : item;
   return applyDecorators(
-    ApiExtraModels(ResponseMetaDto, PageMetaDto, BoundedPageMetaDto, ...(isClass ? [model] : [])),
+    ApiExtraModels(ResponseMetaDto, PageMetaDto, BoundedPageMetaDto, ...classes),
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success',

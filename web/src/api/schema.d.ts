@@ -568,7 +568,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a waiting approval step (it succeeds and the run goes on), by whoever may change the run (its creator with `workflows:write`, or an admin), or, when the step names a `permission`, by its holders only */
+        /**
+         * Approve a waiting approval step (it succeeds and the run goes on), by whoever may change the run (its creator with `workflows:write`, or an admin), or, when the step names a `permission`, by its holders only
+         * @description Answers the run, after it advanced, to its creator and admins. Any other decider (a holder of the step’s `permission`) may not read the run and gets only the decided step: `{runId, step: {id, status, decision}}`.
+         */
         post: operations["approveWorkflowStep"];
         delete?: never;
         options?: never;
@@ -585,7 +588,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a waiting approval step (it fails; `continueOnFailure` applies), by whoever may change the run (its creator with `workflows:write`, or an admin), or, when the step names a `permission`, by its holders only */
+        /**
+         * Reject a waiting approval step (it fails; `continueOnFailure` applies), by whoever may change the run (its creator with `workflows:write`, or an admin), or, when the step names a `permission`, by its holders only
+         * @description Answers the run, after it advanced, to its creator and admins. Any other decider (a holder of the step’s `permission`) may not read the run and gets only the decided step: `{runId, step: {id, status, decision}}`.
+         */
         post: operations["rejectWorkflowStep"];
         delete?: never;
         options?: never;
@@ -1836,6 +1842,20 @@ export interface components {
              *     ]
              */
             tags?: string[];
+        };
+        DecidedStepDto: {
+            id: string;
+            /**
+             * @description `succeeded` once approved, `failed` once rejected
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+            decision: components["schemas"]["StepDecisionDto"];
+        };
+        DecisionReceiptDto: {
+            /** Format: uuid */
+            runId: string;
+            step: components["schemas"]["DecidedStepDto"];
         };
         DecideStepDto: {
             /** @description Kept with the decision, in the audit log and the step output */
@@ -5425,7 +5445,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowRunDto"];
+                        data: components["schemas"]["WorkflowRunDto"] | components["schemas"]["DecisionReceiptDto"];
                         meta: components["schemas"]["ResponseMetaDto"];
                     };
                 };
@@ -5511,7 +5531,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowRunDto"];
+                        data: components["schemas"]["WorkflowRunDto"] | components["schemas"]["DecisionReceiptDto"];
                         meta: components["schemas"]["ResponseMetaDto"];
                     };
                 };

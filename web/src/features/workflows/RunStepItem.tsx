@@ -166,7 +166,10 @@ function DecideDialog({
           ? await api.POST('/api/v1/workflow-runs/{runId}/steps/{stepId}/approve', { params: { path }, body })
           : await api.POST('/api/v1/workflow-runs/{runId}/steps/{stepId}/reject', { params: { path }, body }),
       );
-      queryClient.setQueryData(queryKeys.workflows.run(run.id), next);
+      // Whoever sees the run here gets it back; a reply of the decision alone (for deciders who may not read the
+      // run) leaves the run to be read again.
+      if ('steps' in next) queryClient.setQueryData(queryKeys.workflows.run(run.id), next);
+      else void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(run.id) });
       void queryClient.invalidateQueries({ queryKey: ['workflows', 'runs', run.workflowId] });
       onDecided(`Step ${step.id} was ${outcome === 'approve' ? 'approved' : 'rejected'}.`);
     } catch (err) {
