@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       name: 'ymera',
       poolMax: 20,
       migrationsRun: true,
+      retryMs: 30000,
       read: { url: undefined, maxLagMs: 5000, readYourWritesMs: 5000, checkMs: 1000 },
     });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'ymera' });

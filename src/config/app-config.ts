@@ -37,7 +37,15 @@ export interface AppConfig {
     corsOrigins: string[];
     trustProxy: boolean | number | string;
   };
-  database: { url: string; name: string; poolMax: number; migrationsRun: boolean; read: ReadDatabaseConfig };
+  /** `retryMs`: how long a worker retries a write other than a task's outcome while Postgres is unreachable. */
+  database: {
+    url: string;
+    name: string;
+    poolMax: number;
+    migrationsRun: boolean;
+    retryMs: number;
+    read: ReadDatabaseConfig;
+  };
   /** `cluster` when REDIS_CLUSTER_NODES or a `redis+cluster://` REDIS_URL selects a Redis Cluster. */
   redis: { url: string; prefix: string; cluster?: RedisClusterConfig };
   auth: {
@@ -226,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       name: decodeURIComponent(databaseUrl.pathname.replace(/^\//, '')),
       poolMax: parsed.DB_POOL_MAX,
       migrationsRun: parsed.DB_MIGRATIONS_RUN,
+      retryMs: parsed.DB_RETRY_MS,
       read: {
         url: parsed.DATABASE_READ_URL || undefined,
         maxLagMs: parsed.DATABASE_READ_MAX_LAG_MS,

@@ -43,6 +43,13 @@ export class EnvSchema extends StorageSettings {
   @IsBoolean()
   DB_MIGRATIONS_RUN = true;
 
+  /** How long a worker retries a write, other than a task's outcome, while PostgreSQL is unreachable. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DB_RETRY_MS = 30_000;
+
   /** A streaming replica for list, stats and audit reads; empty: every read goes to DATABASE_URL. */
   @Matches(/^$|^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be empty or a postgres:// URL naming a database' })
   DATABASE_READ_URL = '';

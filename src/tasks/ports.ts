@@ -36,7 +36,7 @@ export type TaskStore = Pick<
 >;
 export type AttemptStore = Pick<
   TaskStateWriter,
-  'workerId' | 'load' | 'start' | 'finish' | 'progress' | 'checkpoint' | 'closeAttempt'
+  'workerId' | 'load' | 'start' | 'finish' | 'progress' | 'checkpoint' | 'closeAttempt' | 'retrying'
 >;
 export type CheckpointStore = Pick<TaskCheckpoints, 'append' | 'parts'>;
 export type TaskJobs = Pick<TaskQueue, 'enqueueMany' | 'remove'>;

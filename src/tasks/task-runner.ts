@@ -6,7 +6,7 @@ import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { AgentStateStore } from '../agents/agent-state.store';
 import { SchemaValidator } from '../common/schema/schema-validator';
-import { isDatabaseUnavailable, withDbRetry } from '../database/db-retry';
+import { isDatabaseUnavailable } from '../database/db-retry';
 import { EventBus } from '../events/event-bus';
 import { Metrics } from '../metrics/metrics.service';
 import { AgentSlots } from './agent-slots';
@@ -174,7 +174,7 @@ export class TaskRunner {
             this.recording('CHECKPOINT_NOT_STORABLE', 'The checkpoint', () =>
               this.checkpoints.append(task.id, attempt, seq, part),
             ),
-          checkpointParts: () => withDbRetry(() => this.checkpoints.parts(task.id)),
+          checkpointParts: () => this.state.retrying(() => this.checkpoints.parts(task.id)),
           checkpoint: async (state) => {
             await this.recording('CHECKPOINT_NOT_STORABLE', 'The checkpoint', () =>
               this.state.checkpoint(task.id, attempt, state),
@@ -308,7 +308,7 @@ export class TaskRunner {
    */
   private async recording(code: string, what: string, write: () => Promise<unknown>): Promise<void> {
     try {
-      await withDbRetry(write);
+      await this.state.retrying(write);
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
       throw nonRetryable(code, `${what} cannot be stored: ${reasonOf(err)}`);

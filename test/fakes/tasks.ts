@@ -308,6 +308,10 @@ export class FakeAttemptStore implements AttemptStore {
     const open = this.attempts.find((a) => a.taskId === taskId && a.attempt === attempt && a.status === 'running');
     if (open) Object.assign(open, { status, error });
   }
+
+  retrying<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
 }
 
 export class FakeCheckpoints implements CheckpointStore {

@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { withDbRetry } from '../../database/db-retry';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { isDatabaseUnavailable, retryUntilStopped, type RetryListener, withDbRetry } from '../../database/db-retry';
 import { MicroBatcher } from '../../database/micro-batcher';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { type AttemptStatus, TaskAttemptEntity } from '../entities/task-attempt.entity';
@@ -97,24 +99,64 @@ export const FINISH_STATEMENT = `WITH input AS (
  * The worker's task reads and state writes: starting an attempt, its progress and checkpoint, its outcome. Each is one statement, and the calls of concurrent jobs that
  * arrive together share it ({@link MicroBatcher}): starting or finishing fifty attempts costs one round
  * trip, not fifty. Every write stays guarded on the task's status and attempt number, per task.
+ *
+ * While Postgres is unreachable, reads and writes along the way are retried for `DB_RETRY_MS`; an outcome
+ * (the task's final state and its attempt row) is retried until the process stops: the job stays this
+ * worker's meanwhile (BullMQ renews its lock), so the agent is not called again for a result already had.
  */
 @Injectable()
-export class TaskStateWriter {
+export class TaskStateWriter implements OnModuleDestroy {
   readonly workerId = `${hostname()}:${process.pid}`;
+  private readonly logger = new Logger(TaskStateWriter.name);
   private readonly taskRows: RowMapper<TaskEntity>;
   private readonly loads: MicroBatcher<string, TaskEntity | undefined>;
   private readonly starts: MicroBatcher<StartItem, TaskEntity | undefined>;
   private readonly finishes: MicroBatcher<FinishItem, boolean>;
+  private readonly retryMs: number;
+  private readonly stopping = new AbortController();
+  /** Outcome writes waiting for Postgres, and since when: one warning per outage, one line when it ends. */
+  private held = { count: 0, since: 0 };
+  private readonly outage: RetryListener = {
+    held: (err) => {
+      if (this.held.count++ > 0) return;
+      this.held.since = Date.now();
+      this.logger.warn(
+        `PostgreSQL is unreachable (${(err as Error).message}): task outcomes are held and written once it is back`,
+      );
+    },
+    released: (stored) => {
+      if (--this.held.count > 0 || !stored) return;
+      const seconds = Math.round((Date.now() - this.held.since) / 1000);
+      this.logger.log(`PostgreSQL is reachable again: the task outcomes held for ${seconds} s are stored`);
+    },
+  };
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     this.taskRows = rowMapper(dataSource, TaskEntity, 't');
+    this.retryMs = config.database.retryMs;
     const byTask = { keyOf: (item: { id: string }) => item.id };
-    this.loads = new MicroBatcher((ids) => withDbRetry(() => this.loadMany(ids)));
+    this.loads = new MicroBatcher((ids) => this.retrying(() => this.loadMany(ids)));
     this.starts = new MicroBatcher<StartItem, TaskEntity | undefined>(
-      (items) => withDbRetry(() => this.startMany(items)),
+      (items) => this.retrying(() => this.startMany(items)),
       byTask,
     );
-    this.finishes = new MicroBatcher<FinishItem, boolean>((items) => withDbRetry(() => this.finishMany(items)), byTask);
+    this.finishes = new MicroBatcher<FinishItem, boolean>(
+      (items) => this.untilStored(() => this.finishMany(items)),
+      byTask,
+    );
+  }
+
+  /** Shutdown has begun: outcomes still unwritten get one last try, then are given up (and logged). */
+  onModuleDestroy(): void {
+    this.stopping.abort();
+  }
+
+  /** A read or write along the way, retried for `DB_RETRY_MS` while Postgres is unreachable. */
+  retrying<T>(fn: () => Promise<T>): Promise<T> {
+    return withDbRetry(fn, this.retryMs);
   }
 
   /** The task as it is, or undefined when there is no such task. */
@@ -140,15 +182,17 @@ export class TaskStateWriter {
    */
   async finish(taskId: string, attempt: number, outcome: Outcome): Promise<Outcome | undefined> {
     const stored = { ...outcome, output: storable(outcome.output ?? null), error: storable(outcome.error ?? null) };
-    const written = await this.finishes.submit({
-      id: taskId,
-      attempt,
-      status: stored.status,
-      output: storableJson(stored.output),
-      error: storableJson(stored.error),
-      finishedAt: stored.finishedAt,
-      nextAttemptAt: stored.nextAttemptAt,
-    });
+    const written = await this.finishes
+      .submit({
+        id: taskId,
+        attempt,
+        status: stored.status,
+        output: storableJson(stored.output),
+        error: storableJson(stored.error),
+        finishedAt: stored.finishedAt,
+        nextAttemptAt: stored.nextAttemptAt,
+      })
+      .catch((err: unknown) => this.givenUp(err, taskId, attempt, `${outcome.status} outcome`));
     return written ? stored : undefined;
   }
 
@@ -168,11 +212,24 @@ export class TaskStateWriter {
 
   /** Closes the attempt's row while it is open (the task itself moved on, or the attempt was cancelled). */
   async closeAttempt(taskId: string, attempt: number, status: AttemptStatus, error: TaskError): Promise<void> {
-    await withDbRetry(() =>
+    await this.untilStored(() =>
       this.dataSource
         .getRepository(TaskAttemptEntity)
         .update({ taskId, attempt, status: 'running' }, { status, error: storable(error), finishedAt: new Date() }),
-    );
+    ).catch((err: unknown) => this.givenUp(err, taskId, attempt, `${status} attempt`));
+  }
+
+  private untilStored<T>(fn: () => Promise<T>): Promise<T> {
+    return retryUntilStopped(fn, this.stopping.signal, this.outage);
+  }
+
+  /** An outcome write that failed: said in the log when it is lost to shutdown (only ids, never values). */
+  private givenUp(err: unknown, taskId: string, attempt: number, what: string): never {
+    if (this.stopping.signal.aborted && isDatabaseUnavailable(err))
+      this.logger.warn(
+        `task ${taskId} attempt ${attempt}: its ${what} was not stored, PostgreSQL being unreachable at shutdown`,
+      );
+    throw err;
   }
 
   private async loadMany(ids: string[]): Promise<(TaskEntity | undefined)[]> {
