@@ -24,17 +24,24 @@ async function asksForCode(response: Response): Promise<boolean> {
 }
 
 /**
- * Every API call: adds the access token; on a 401 refreshes once and retries once; when the refresh fails,
- * the user is signed out (and sent back to the sign-in page).
+ * Every API call: adds the access token; on a 401 refreshes once and retries once; when the refresh says the
+ * session is over, the user is signed out (and sent back to the sign-in page). When the service could not
+ * answer the refresh (a 5xx, a network error), the user stays signed in and the call gets that answer: the page
+ * shows it as an error, with its code and request id, and can be tried again.
  */
 export async function authorizedFetch(request: Request): Promise<Response> {
   const retry = request.clone();
   const response = await fetch(withCredentials(request));
   const path = new URL(request.url).pathname;
   if (response.status !== 401 || NO_REFRESH.includes(path) || (await asksForCode(response))) return response;
-  if (!(await refreshAccessToken())) {
+  const refreshed = await refreshAccessToken();
+  if (refreshed.kind === 'signed-out') {
     signedOut();
     return response;
+  }
+  if (refreshed.kind === 'unavailable') {
+    if (refreshed.response) return refreshed.response();
+    throw refreshed.error;
   }
   return fetch(withCredentials(retry));
 }

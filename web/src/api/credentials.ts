@@ -3,13 +3,34 @@
  * cookie. The refresh token lives in an HttpOnly, SameSite=Strict cookie scoped to `/api/v1/auth`, which the
  * browser sends on its own and no script can read.
  */
+import { toApiError } from './errors';
+
 export const AUTH_PATH = '/api/v1/auth';
 /** Required on every auth call that reads or sets the refresh cookie: a cross-site form cannot send it. */
 export const CSRF_HEADER = 'X-Requested-With';
 export const CSRF_HEADER_VALUE = 'ymera';
 
+/**
+ * What a refresh came to: a new access token; signed out (the refresh token is missing, invalid, spent or
+ * refused: 400, 401, 403); or the service could not answer (a 5xx, a 429, a network error), which says nothing
+ * about the session: the user stays signed in and the console asks again later.
+ */
+export type RefreshOutcome =
+  | { kind: 'refreshed' }
+  | { kind: 'signed-out' }
+  | {
+      kind: 'unavailable';
+      /** An {@link ApiError} with the answer's code and request id, or the network error. */
+      error: Error;
+      /** The answer, to hand on to the call that asked (each caller gets its own copy). */
+      response?: () => Response;
+    };
+
+/** The statuses of a refresh that mean the session is over; any other failure is the service's. */
+export const SIGNED_OUT_STATUSES: readonly number[] = [400, 401, 403];
+
 let token: string | null = null;
-let refreshing: Promise<boolean> | null = null;
+let refreshing: Promise<RefreshOutcome> | null = null;
 const signedOutListeners = new Set<() => void>();
 
 export function accessToken(): string | null {
@@ -31,12 +52,26 @@ export function signedOut(): void {
   for (const listener of signedOutListeners) listener();
 }
 
+/** A failed refresh's answer, kept (the body read once) so each caller can be handed a copy. */
+async function unavailable(response: Response): Promise<RefreshOutcome> {
+  const text = await response.text().catch(() => '');
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not the API's envelope (a proxy's error page): the status says enough.
+  }
+  const copy = () =>
+    new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return { kind: 'unavailable', error: toApiError(body, copy()), response: copy };
+}
+
 /**
  * Exchanges the refresh cookie for a new access token (and a new cookie). Concurrent callers share one
  * request: a refresh token is single-use, and presenting a spent one revokes the whole family.
  */
-export function refreshAccessToken(): Promise<boolean> {
-  refreshing ??= (async () => {
+export function refreshAccessToken(): Promise<RefreshOutcome> {
+  refreshing ??= (async (): Promise<RefreshOutcome> => {
     try {
       const response = await fetch(`${AUTH_PATH}/refresh`, {
         method: 'POST',
@@ -44,12 +79,14 @@ export function refreshAccessToken(): Promise<boolean> {
         headers: { 'Content-Type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE },
         body: JSON.stringify({ useCookie: true }),
       });
-      if (!response.ok) return false;
+      if (SIGNED_OUT_STATUSES.includes(response.status)) return { kind: 'signed-out' };
+      if (!response.ok) return await unavailable(response);
       const body = (await response.json()) as { data?: { accessToken?: string } };
       token = body.data?.accessToken ?? null;
-      return token !== null;
-    } catch {
-      return false;
+      return token !== null ? { kind: 'refreshed' } : { kind: 'signed-out' };
+    } catch (err) {
+      // No answer at all (offline, the server restarting, a body cut short).
+      return { kind: 'unavailable', error: err instanceof Error ? err : new Error('The service did not answer') };
     } finally {
       refreshing = null;
     }

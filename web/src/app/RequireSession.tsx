@@ -1,17 +1,27 @@
 import { Loader } from '@mantine/core';
 import { Navigate, useLocation } from 'react-router';
+import { ServiceUnavailable } from './ServiceUnavailable';
 import { useSession } from './session';
 import { Shell } from './Shell';
 
-/** Signed-in routes: the shell, or the sign-in page with the way back in `?next=`. */
+/**
+ * Signed-in routes: the shell, the sign-in page with the way back in `?next=`, or, while the service cannot
+ * answer, that it is unavailable.
+ */
 export function RequireSession() {
-  const { state } = useSession();
+  const { state, retry } = useSession();
   const location = useLocation();
   if (state.status === 'loading') {
     return (
       <div className="centered-page">
         <Loader aria-label="Loading" />
       </div>
+    );
+  }
+  if (state.status === 'unavailable') {
+    // Not signed out: nothing is known of the session until the service answers, and the address is kept.
+    return (
+      <ServiceUnavailable error={state.error} retryInMs={state.retryInMs} retrying={state.retrying} onRetry={retry} />
     );
   }
   if (state.status === 'signed-out') {

@@ -21,6 +21,7 @@ const SUBSCRIBE_ACK_TIMEOUT_MS = 10_000;
 /** One Socket.IO connection to `/events` for the whole console, opened on first use (its own chunk). */
 function connect(): Promise<Socket> {
   socket ??= import('socket.io-client').then(({ io }) => {
+    const mine = socket;
     const s = io('/events', {
       path: '/socket.io',
       transports: ['websocket'],
@@ -31,12 +32,28 @@ function connect(): Promise<Socket> {
     // refuses a token that no longer holds when the client connects again on its own: connect again as who the
     // user now is (pages subscribe again on connect), or go back to the sign-in page.
     // Once until it connects: a new token that is refused too signs out rather than refreshing without end.
+    // A refresh the service could not answer (an outage) signs no one out: it is asked again, less and less often.
     let retried = false;
+    let unavailable = 0;
     s.on('connect', () => (retried = false));
     const again = () => {
       if (retried) return signedOut();
       retried = true;
-      void refreshAccessToken().then((ok) => (ok ? s.connect() : signedOut()));
+      void refreshAccessToken().then((outcome) => {
+        if (outcome.kind === 'signed-out') return signedOut();
+        if (outcome.kind === 'refreshed') {
+          unavailable = 0;
+          return void s.connect();
+        }
+        unavailable += 1;
+        setTimeout(
+          () => {
+            retried = false;
+            if (socket === mine) again();
+          },
+          Math.min(30_000, 1000 * 2 ** unavailable),
+        );
+      });
     };
     s.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') again();

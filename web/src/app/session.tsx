@@ -5,12 +5,21 @@ import { onSignedOut, refreshAccessToken, setAccessToken } from '../api/credenti
 import { unwrap } from '../api/errors';
 import type { components } from '../api/schema';
 import { disconnectLiveEvents } from './live-events';
+import { isUnavailable, retryDelayMs } from './session-restore';
 
 export type Me = components['schemas']['MeDto'];
 
 export type Credentials = components['schemas']['LoginDto'];
 
-type SessionState = { status: 'loading' } | { status: 'signed-out' } | { status: 'signed-in'; me: Me };
+type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out' }
+  | { status: 'signed-in'; me: Me }
+  /**
+   * The service could not answer while the session was being restored (a 5xx, no answer): nothing is known of
+   * the session, and it is asked again after `retryInMs` (or at once by {@link Session.retry}).
+   */
+  | { status: 'unavailable'; error: Error; failures: number; retryInMs: number; retrying: boolean };
 
 interface Session {
   state: SessionState;
@@ -18,6 +27,8 @@ interface Session {
   signIn(credentials: Credentials): Promise<void>;
   /** Revokes the refresh token on the server, then forgets everything held in memory. */
   signOut(): Promise<void>;
+  /** While the service is unavailable: asks again now rather than at the next scheduled try. */
+  retry(): void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -26,30 +37,69 @@ async function loadMe(): Promise<Me> {
   return unwrap(await api.GET('/api/v1/auth/me'));
 }
 
-/** The signed-in user: restored from the refresh cookie on load, gone on sign-out or a failed refresh. */
+type Restored = { kind: 'signed-in'; me: Me } | { kind: 'signed-out' } | { kind: 'unavailable'; error: Error };
+
+/** A page load has no access token: the refresh cookie, when there is one, brings the session back. */
+async function restoreSession(): Promise<Restored> {
+  const refreshed = await refreshAccessToken();
+  if (refreshed.kind !== 'refreshed') return refreshed;
+  try {
+    return { kind: 'signed-in', me: await loadMe() };
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error('The service did not answer');
+    return isUnavailable(err) ? { kind: 'unavailable', error } : { kind: 'signed-out' };
+  }
+}
+
+/**
+ * The signed-in user: restored from the refresh cookie on load, gone on sign-out or when a refresh says the
+ * session is over. An outage (the refresh answered with a 5xx, or not at all) signs no one out: the session is
+ * asked for again, less and less often, until the service answers.
+ */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
+  /** Bumped to restore the session again (after an outage). */
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     let active = true;
-    // A page load has no access token: the refresh cookie, when there is one, brings the session back.
-    void refreshAccessToken()
-      .then(async (ok) => (ok ? loadMe() : null))
-      .catch(() => null)
-      .then((me) => {
-        if (active) setState(me ? { status: 'signed-in', me } : { status: 'signed-out' });
+    void restoreSession().then((restored) => {
+      if (!active) return;
+      setState((current) => {
+        if (restored.kind === 'signed-in') return { status: 'signed-in', me: restored.me };
+        if (restored.kind === 'signed-out') return { status: 'signed-out' };
+        const failures = (current.status === 'unavailable' ? current.failures : 0) + 1;
+        const retryInMs = retryDelayMs(failures, restored.error);
+        return { status: 'unavailable', error: restored.error, failures, retryInMs, retrying: false };
       });
-    const unsubscribe = onSignedOut(() => {
-      disconnectLiveEvents();
-      queryClient.clear();
-      setState({ status: 'signed-out' });
     });
     return () => {
       active = false;
-      unsubscribe();
     };
-  }, [queryClient]);
+  }, [attempt]);
+
+  const retry = useCallback(() => {
+    setState((current) => (current.status === 'unavailable' ? { ...current, retrying: true } : current));
+    setAttempt((n) => n + 1);
+  }, []);
+
+  const unavailable = state.status === 'unavailable' && !state.retrying ? state : null;
+  useEffect(() => {
+    if (!unavailable) return;
+    const timer = setTimeout(retry, unavailable.retryInMs);
+    return () => clearTimeout(timer);
+  }, [unavailable, retry]);
+
+  useEffect(
+    () =>
+      onSignedOut(() => {
+        disconnectLiveEvents();
+        queryClient.clear();
+        setState({ status: 'signed-out' });
+      }),
+    [queryClient],
+  );
 
   const signIn = useCallback(async (credentials: Credentials) => {
     // The refresh token comes back as an HttpOnly cookie; only the access token is kept, in memory.
@@ -74,7 +124,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, [queryClient, state]);
 
-  const value = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut]);
+  const value = useMemo(() => ({ state, signIn, signOut, retry }), [state, signIn, signOut, retry]);
   return <SessionContext value={value}>{children}</SessionContext>;
 }
 

@@ -7,6 +7,7 @@ import { JsonView } from '../../components/JsonView';
 import { PageTitle } from '../../components/PageTitle';
 import { Pager, PastTheEnd, withPage } from '../../components/Pager';
 import { TimeAgo } from '../../components/TimeAgo';
+import { NotFoundPage } from '../not-found/NotFoundPage';
 import { BulkProgress } from './BulkProgress';
 import { bulkListQuery, bulkQuery } from './bulk-api';
 import { BULK_PAGE_SIZE, operationTitle } from './bulk-helpers';
@@ -17,6 +18,7 @@ export function BulkOperationsPage() {
     <Routes>
       <Route index element={<BulkList />} />
       <Route path=":id" element={<BulkDetail />} />
+      <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );
 }

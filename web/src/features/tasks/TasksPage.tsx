@@ -2,6 +2,7 @@ import { Route, Routes } from 'react-router';
 import { TaskDetail } from './TaskDetail';
 import { TaskList } from './TaskList';
 import { NewTaskPage } from './new-task';
+import { NotFoundPage } from '../not-found/NotFoundPage';
 import './tasks.css';
 
 export function TasksPage() {
@@ -11,6 +12,7 @@ export function TasksPage() {
         <Route index element={<TaskList />} />
         <Route path="new" element={<NewTaskPage />} />
         <Route path=":id" element={<TaskDetail />} />
+        <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </div>
   );

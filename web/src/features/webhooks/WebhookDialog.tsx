@@ -17,6 +17,7 @@ import {
   emptyForm,
   formErrorsFromDetails,
   formFromWebhook,
+  unknownEvents,
   updateBody,
 } from './webhook-helpers';
 
@@ -43,6 +44,8 @@ export function WebhookDialog({
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const title = webhook ? 'Edit webhook' : 'New webhook';
+  // Events of the endpoint this console has no description for keep a checkbox, so they stay unless unchecked.
+  const [others] = useState(() => unknownEvents(webhook?.events ?? []));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -109,6 +112,9 @@ export function WebhookDialog({
         <div className="webhook-event-choices">
           {WEBHOOK_EVENTS.map((event) => (
             <Checkbox key={event.value} value={event.value} label={event.value} description={event.label} />
+          ))}
+          {others.map((event) => (
+            <Checkbox key={event} value={event} label={event} description="An event this console does not describe" />
           ))}
         </div>
       </Checkbox.Group>

@@ -5,7 +5,7 @@ import { RowActions } from '../../components/RowActions';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { deleteWebhook, deliveriesQuery, updateWebhook } from './webhook-api';
-import { type Webhook, describeResponse, disabledWhy, endpointState } from './webhook-helpers';
+import { type Webhook, describeResponse, disabledWhy, endpointState, failingInWords } from './webhook-helpers';
 
 /** Enabled green, failing amber, disabled red, always with the word; a disabled one says why. */
 export function EndpointStatus({ webhook }: { webhook: Webhook }) {
@@ -23,12 +23,12 @@ export function EndpointStatus({ webhook }: { webhook: Webhook }) {
       )}
       {state === 'failing' && (
         <Text size="xs" c="dimmed">
-          {webhook.consecutiveFailures} failed in a row
           {webhook.failingSince && (
             <>
-              , since <TimeAgo value={webhook.failingSince} />
+              Failing since <TimeAgo value={webhook.failingSince} />;{' '}
             </>
           )}
+          {failingInWords(webhook)}
         </Text>
       )}
     </Stack>

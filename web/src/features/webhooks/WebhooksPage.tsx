@@ -1,6 +1,7 @@
 import { Route, Routes } from 'react-router';
 import { WebhookDetail } from './WebhookDetail';
 import { WebhookIndex } from './WebhookIndex';
+import { NotFoundPage } from '../not-found/NotFoundPage';
 import './webhooks.css';
 
 /** `/webhooks` (the endpoints) and `/webhooks/:id` (one endpoint and its delivery log). */
@@ -9,6 +10,7 @@ export function WebhooksPage() {
     <Routes>
       <Route index element={<WebhookIndex />} />
       <Route path=":id" element={<WebhookDetail />} />
+      <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );
 }

@@ -7,6 +7,9 @@ import {
   disabledWhy,
   emptyForm,
   endpointState,
+  failingInWords,
+  WEBHOOK_EVENTS,
+  unknownEvents,
   formErrorsFromDetails,
   formFromWebhook,
   formatDuration,
@@ -35,12 +38,35 @@ function webhook(overrides: Partial<Webhook> = {}): Webhook {
 }
 
 describe('chosenEvents', () => {
-  it('keeps the API’s order and drops what it does not know', () => {
-    expect(chosenEvents(['run.failed', 'task.succeeded', 'nonsense', 'task.cancelled'])).toEqual([
+  it('keeps the API’s order, and events the form does not know after them', () => {
+    expect(chosenEvents(['run.failed', 'task.succeeded', 'task.later', 'task.cancelled'])).toEqual([
       'task.succeeded',
       'task.cancelled',
       'run.failed',
+      'task.later',
     ]);
+  });
+
+  it('offers every event the API has, task.expired included', () => {
+    expect(WEBHOOK_EVENTS.map((e) => e.value)).toEqual([
+      'task.succeeded',
+      'task.failed',
+      'task.cancelled',
+      'task.expired',
+      'run.succeeded',
+      'run.failed',
+      'run.cancelled',
+    ]);
+    expect(chosenEvents(['task.expired', 'task.failed'])).toEqual(['task.failed', 'task.expired']);
+  });
+
+  it('editing an endpoint keeps every event it is subscribed to', () => {
+    const saved = webhook({ events: ['task.failed', 'task.expired'] });
+    const form = formFromWebhook(saved);
+    // The user checks one more event: what the checkbox group hands back is the old value plus it.
+    const events = chosenEvents([...form.events, 'run.failed']);
+    expect(updateBody({ ...form, events }, saved)).toEqual({ events: ['task.failed', 'task.expired', 'run.failed'] });
+    expect(unknownEvents(['task.failed', 'task.later'])).toEqual(['task.later']);
   });
 });
 
@@ -86,13 +112,23 @@ describe('the form', () => {
 describe('an endpoint’s state', () => {
   it('is enabled, failing or disabled, with the reason', () => {
     expect(endpointState(webhook())).toBe('enabled');
-    expect(endpointState(webhook({ consecutiveFailures: 3 }))).toBe('failing');
+    expect(endpointState(webhook({ consecutiveFailures: 3, failingSince: '2025-01-02T00:00:00.000Z' }))).toBe(
+      'failing',
+    );
     expect(endpointState(webhook({ enabled: false, consecutiveFailures: 20 }))).toBe('disabled');
     expect(disabledWhy(webhook())).toBeNull();
     expect(disabledWhy(webhook({ enabled: false, disabledReason: '20 deliveries failed in a row' }))).toBe(
       '20 deliveries failed in a row',
     );
     expect(disabledWhy(webhook({ enabled: false }))).toBe('Turned off by a user');
+  });
+
+  it('is failing while a delivery is retried, before any delivery has given up', () => {
+    const retrying = webhook({ consecutiveFailures: 0, failingSince: '2025-01-02T00:00:00.000Z' });
+    expect(endpointState(retrying)).toBe('failing');
+    expect(failingInWords(retrying)).toBe('a delivery is being retried');
+    expect(failingInWords(webhook({ consecutiveFailures: 1 }))).toBe('1 delivery failed in a row');
+    expect(failingInWords(webhook({ consecutiveFailures: 4 }))).toBe('4 deliveries failed in a row');
   });
 });
 

@@ -16,15 +16,24 @@ export type WebhookEvent = Webhook['events'][number];
 export const WEBHOOKS_PAGE_SIZE = 10;
 export const DELIVERIES_PAGE_SIZE = 25;
 
+/**
+ * What each event an endpoint can subscribe to means, in the API's order. Typed by the generated API types: an
+ * event the API adds and this list lacks (or one it drops) fails the type check, so the form cannot fall behind.
+ */
+const EVENT_LABELS: Record<WebhookEvent, string> = {
+  'task.succeeded': 'A task succeeded',
+  'task.failed': 'A task failed (after its last attempt)',
+  'task.cancelled': 'A task was cancelled',
+  'task.expired': 'A task expired: still queued at its expiry time, it never ran',
+  'run.succeeded': 'A workflow run succeeded',
+  'run.failed': 'A workflow run failed',
+  'run.cancelled': 'A workflow run was cancelled',
+};
+
 /** Every event an endpoint can subscribe to, in the API's order, with what it means. */
-export const WEBHOOK_EVENTS: readonly { value: WebhookEvent; label: string }[] = [
-  { value: 'task.succeeded', label: 'A task succeeded' },
-  { value: 'task.failed', label: 'A task failed (after its last attempt)' },
-  { value: 'task.cancelled', label: 'A task was cancelled' },
-  { value: 'run.succeeded', label: 'A workflow run succeeded' },
-  { value: 'run.failed', label: 'A workflow run failed' },
-  { value: 'run.cancelled', label: 'A workflow run was cancelled' },
-];
+export const WEBHOOK_EVENTS: readonly { value: WebhookEvent; label: string }[] = Object.entries(EVENT_LABELS).map(
+  ([value, label]) => ({ value: value as WebhookEvent, label }),
+);
 
 export interface WebhookForm {
   url: string;
@@ -47,10 +56,20 @@ export function formFromWebhook(webhook: Pick<Webhook, 'url' | 'events'>): Webho
   return { url: webhook.url, events: [...webhook.events] };
 }
 
-/** The events checked, in the API's order whatever order they were clicked in; unknown strings are dropped. */
+/**
+ * The events checked, in the API's order whatever order they were clicked in; events this console does not know
+ * (an endpoint subscribed to them through the API) are kept after them, so saving the form does not drop them.
+ */
 export function chosenEvents(values: readonly string[]): WebhookEvent[] {
   const chosen = new Set(values);
-  return WEBHOOK_EVENTS.map((e) => e.value).filter((e) => chosen.has(e));
+  const known = WEBHOOK_EVENTS.map((e) => e.value);
+  const unknown = [...chosen].filter((e) => !(known as readonly string[]).includes(e)) as WebhookEvent[];
+  return [...known.filter((e) => chosen.has(e)), ...unknown];
+}
+
+/** Events an endpoint is subscribed to that the form has no checkbox for: shown as checkboxes of their own. */
+export function unknownEvents(events: readonly string[]): string[] {
+  return events.filter((e) => !WEBHOOK_EVENTS.some((known) => known.value === e));
 }
 
 /** `/url` → url; `/events` and `/events/2` → events; anything else is not on the form. */
@@ -94,10 +113,23 @@ export function updateBody(form: WebhookForm, webhook: Pick<Webhook, 'url' | 'ev
 
 export type EndpointState = 'enabled' | 'disabled' | 'failing';
 
-/** Enabled, failing (enabled with failures in a row) or disabled, as the list shows it in a word. */
-export function endpointState(webhook: Pick<Webhook, 'enabled' | 'consecutiveFailures'>): EndpointState {
+/**
+ * Enabled, failing or disabled, as the list shows it in a word. Failing is any failure since the last success:
+ * deliveries failed in a row, or one still being retried (`failingSince` is set from its first failed attempt,
+ * while `consecutiveFailures` counts only deliveries that have given up).
+ */
+export function endpointState(
+  webhook: Pick<Webhook, 'enabled' | 'consecutiveFailures' | 'failingSince'>,
+): EndpointState {
   if (!webhook.enabled) return 'disabled';
-  return webhook.consecutiveFailures > 0 ? 'failing' : 'enabled';
+  return webhook.consecutiveFailures > 0 || webhook.failingSince !== null ? 'failing' : 'enabled';
+}
+
+/** "3 deliveries failed in a row", or, while no failing delivery has given up yet, that one is retried. */
+export function failingInWords(webhook: Pick<Webhook, 'consecutiveFailures'>): string {
+  const n = webhook.consecutiveFailures;
+  if (n === 0) return 'a delivery is being retried';
+  return `${n} ${n === 1 ? 'delivery' : 'deliveries'} failed in a row`;
 }
 
 /** Why an endpoint is disabled, in a sentence: the platform's reason, or that someone turned it off. */

@@ -3,6 +3,7 @@ import { RunView } from './RunView';
 import { WorkflowDetail } from './WorkflowDetail';
 import { EditWorkflow, NewWorkflow } from './WorkflowEditor';
 import { WorkflowList } from './WorkflowList';
+import { NotFoundPage } from '../not-found/NotFoundPage';
 import './workflows.css';
 
 /** `/workflows`, `/workflows/new`, `/workflows/:id`, `/workflows/:id/edit` and `/workflows/:id/runs/:runId`. */
@@ -14,6 +15,7 @@ export function WorkflowsPage() {
       <Route path=":id" element={<WorkflowDetail />} />
       <Route path=":id/edit" element={<EditWorkflow />} />
       <Route path=":id/runs/:runId" element={<RunView />} />
+      <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );
 }

@@ -1,0 +1,93 @@
+import { type Page, type Route, expect, test } from '@playwright/test';
+import { expectAccessible, signIn, watchCsp } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+/** The answer of a platform whose Redis or database is down, as the API's envelope. */
+function outage(route: Route, requestId: string): Promise<void> {
+  return route.fulfill({
+    status: 503,
+    contentType: 'application/json',
+    headers: { 'X-Request-Id': requestId },
+    body: JSON.stringify({
+      status: 'error',
+      error: { code: 'SERVICE_UNAVAILABLE', message: 'A dependency of the platform is unavailable' },
+      meta: { timestamp: new Date().toISOString(), requestId },
+    }),
+  });
+}
+
+async function openAgents(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Agents' })).toBeVisible();
+}
+
+test('a reload during an outage says the service is unavailable, keeps the session and comes back by itself', async ({
+  page,
+}) => {
+  const csp = watchCsp(page);
+  await signIn(page);
+  await openAgents(page);
+  const address = page.url();
+
+  let refused = 0;
+  await page.route('**/api/v1/auth/refresh', (route) => (refused++ < 2 ? outage(route, 'r-outage') : route.fallback()));
+  await page.reload();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'YMERA is unavailable' })).toBeVisible();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('A dependency of the platform is unavailable');
+  await expect(alert).toContainText('SERVICE_UNAVAILABLE');
+  await expect(alert).toContainText('r-outage');
+  await expect(page.getByRole('status')).toContainText('You have not been signed out');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  expect(page.url()).toBe(address);
+  await expectAccessible(page);
+
+  // Asked again by itself (after 2 s, then 4 s): once the service answers, the page asked for is back.
+  await expect(page.getByRole('heading', { level: 1, name: 'Agents' })).toBeVisible({ timeout: 20_000 });
+  expect(refused).toBe(3);
+  expect(page.url()).toBe(address);
+  expect(csp).toEqual([]);
+});
+
+test('with no answer at all, "Try again" asks at once and restores the session', async ({ page }) => {
+  await signIn(page);
+  await page.route('**/api/v1/auth/refresh', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'YMERA is unavailable' })).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('The service did not answer');
+
+  await page.unroute('**/api/v1/auth/refresh');
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+});
+
+test('an expired access token during an outage leaves the user signed in, the error on the page', async ({ page }) => {
+  await signIn(page);
+  let expired = true;
+  await page.route('**/api/v1/agents?*', (route) =>
+    expired
+      ? route.fulfill({
+          status: 401,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            status: 'error',
+            error: { code: 'UNAUTHENTICATED', message: 'Access token expired' },
+          }),
+        })
+      : route.fallback(),
+  );
+  await page.route('**/api/v1/auth/refresh', (route) => outage(route, 'r-refresh'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('SERVICE_UNAVAILABLE', { timeout: 20_000 });
+  await expect(alert).toContainText('r-refresh');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+
+  expired = false;
+  await page.unroute('**/api/v1/auth/refresh');
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'No agents yet' })).toBeVisible();
+});
