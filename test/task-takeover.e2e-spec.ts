@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
-import { buildApp, workerProcesses } from './utils/built-app';
+import { buildApp, logLines, workerProcesses } from './utils/built-app';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { OwnRedis } from './utils/own-redis';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
@@ -84,6 +84,15 @@ describe('a running task whose job was lost with Redis', () => {
         workerId: expect.stringContaining(`:${other.child.pid}`),
       }),
     ]);
+    expect(logLines(other.output()).filter((line) => /taken over/.test(String(line.msg)))).toEqual([
+      expect.objectContaining({
+        level: 40,
+        taskId: task.id,
+        msg: `task ${task.id} attempt 1 was taken over after its worker stopped responding`,
+        attempt: 1,
+        previousWorkerId: expect.stringContaining(`:${holder.child.pid}`),
+      }),
+    ]);
     await other.stop('SIGTERM');
   }, 120_000);
 
@@ -111,6 +120,9 @@ describe('a running task whose job was lost with Redis', () => {
         workerId: expect.stringContaining(`:${holder.child.pid}`),
       }),
     ]);
+    // Nothing was taken over.
+    const takeovers = logLines(holder.output() + other.output()).filter((line) => /taken over/.test(String(line.msg)));
+    expect(takeovers).toEqual([]);
     await holder.stop('SIGTERM');
     await other.stop('SIGTERM');
   }, 120_000);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, workerProcesses } from './utils/built-app';
+import { buildApp, logLines, workerProcesses } from './utils/built-app';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
@@ -58,6 +58,21 @@ describe('a worker killed mid-task', () => {
         workerId: expect.stringContaining(`:${second.child.pid}`),
       }),
     ]);
+    // The worker that took over says so, once, with the ids and nothing of the task's input.
+    const takeovers = logLines(second.output()).filter((line) => /taken over/.test(String(line.msg)));
+    expect(takeovers).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: `task ${task.id} attempt 1 was taken over after its worker stopped responding`,
+        taskId: task.id,
+        agentId: agent.id,
+        attempt: 1,
+        previousWorkerId: expect.stringContaining(`:${first.child.pid}`),
+      }),
+    ]);
+    expect(takeovers[0]).not.toHaveProperty('input');
+    expect(takeovers[0]).not.toHaveProperty('config');
+    expect(logLines(first.output()).filter((line) => /taken over/.test(String(line.msg)))).toEqual([]);
     // A worker-only process serves its own metrics and probes.
     const [, metricsUrl] = await second.waitFor(/worker metrics on (http:\/\/[\d.:]+\/metrics)/);
     const metrics = await (await fetch(metricsUrl)).text();

@@ -152,6 +152,26 @@ describe('TaskRunner', () => {
     expect(t.flow.expired).toEqual([]);
   });
 
+  it('logs a takeover of an attempt whose worker stopped responding, with its ids only, and no line for a new one', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const fresh = setup();
+      await fresh.run();
+      expect(warn).not.toHaveBeenCalled();
+      const t = setup({ status: 'running', attempts: 2, input: { secret: 'in the input' } });
+      await t.run();
+      expect(t.stored()).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(warn.mock.calls).toEqual([
+        [
+          { taskId: t.task.id, agentId: AGENT, attempt: 2, previousWorkerId: 'worker-that-died' },
+          `task ${t.task.id} attempt 2 was taken over after its worker stopped responding`,
+        ],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('retries a retryable failure after a backoff, without telling runs it finished', async () => {
     const t = setup({ backoffMs: 1000 });
     t.executes(async () => {

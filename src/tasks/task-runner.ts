@@ -125,7 +125,7 @@ export class TaskRunner {
     const forward = (): void => attemptSignal.abort(jobSignal!.reason);
     try {
       // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
-      const task = await this.start(taskId);
+      const task = await this.start(taskId, agent.id);
       if (!task)
         return expireAt !== undefined && (await this.flow.expire(taskId))
           ? { skipped: 'expired' }
@@ -217,10 +217,22 @@ export class TaskRunner {
     throw new DelayedError();
   }
 
-  /** Starts the task's next attempt (opening its attempt row); undefined when it is not runnable any more. */
-  private async start(taskId: string): Promise<Task | undefined> {
-    const task = await this.state.start(taskId);
-    if (task) this.events.publish(taskEvent(task));
+  /**
+   * Starts the task's next attempt (opening its attempt row), or continues one whose worker stopped
+   * responding, which it logs; undefined when the task is not runnable any more.
+   */
+  private async start(taskId: string, agentId: string): Promise<Task | undefined> {
+    const started = await this.state.start(taskId);
+    if (!started) return undefined;
+    const { task, takenOverFrom } = started;
+    if (takenOverFrom !== null) {
+      const attempt = task.attempts;
+      this.logger.warn(
+        { taskId, agentId, attempt, previousWorkerId: takenOverFrom },
+        `task ${taskId} attempt ${attempt} was taken over after its worker stopped responding`,
+      );
+    }
+    this.events.publish(taskEvent(task));
     return task;
   }
 

@@ -272,14 +272,15 @@ export class FakeAttemptStore implements AttemptStore {
     return task && structuredClone(task);
   }
 
-  async start(taskId: string): Promise<Task | undefined> {
+  async start(taskId: string): Promise<{ task: Task; takenOverFrom: string | null } | undefined> {
     const task = this.tasks.get(taskId);
     if (!task || FINAL_STATUSES.includes(task.status)) return undefined;
-    task.attempts = task.status === 'running' ? Math.max(task.attempts, 1) : task.attempts + 1;
+    const takenOver = task.status === 'running';
+    task.attempts = takenOver ? Math.max(task.attempts, 1) : task.attempts + 1;
     task.status = 'running';
     task.startedAt ??= new Date();
     this.attempts.push({ taskId, attempt: task.attempts, status: 'running' });
-    return structuredClone(task);
+    return { task: structuredClone(task), takenOverFrom: takenOver ? 'worker-that-died' : null };
   }
 
   async finish(taskId: string, attempt: number, outcome: Outcome): Promise<Outcome | undefined> {

@@ -37,6 +37,14 @@ export function processEnv(env: TestEnv, overrides: Record<string, string> = {})
   };
 }
 
+/** The JSON lines (pino) among what a process printed, each parsed. */
+export function logLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 export interface RunningProcess {
   child: ChildProcess;
   output: () => string;

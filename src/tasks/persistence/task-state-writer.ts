@@ -18,6 +18,16 @@ interface StartItem {
   startedAt: Date;
 }
 
+/** An attempt started: the task as it now is, and the worker it was taken over from, if it was. */
+export interface StartedAttempt {
+  task: TaskEntity;
+  /**
+   * The worker whose attempt this one continues with the same number (it stopped responding: killed, or its
+   * lock lapsed), or null for a new attempt.
+   */
+  takenOverFrom: string | null;
+}
+
 export interface Outcome {
   status: 'succeeded' | 'failed' | 'retrying';
   output: unknown;
@@ -43,10 +53,18 @@ interface FinishItem {
  * the statement is planned through the primary key, one lookup per task. With `status IN (active…)` the
  * planner went through the status index whenever the statistics (taken while few tasks were active) said
  * almost none were: every batch then scanned every active task, about 20 ms instead of 1 with 10,000 queued.
+ * Each row also has `taken_over_from`: the worker of the attempt the task was found running (`held` reads the
+ * statement's snapshot, from before the update), else null; `held` tests that status in its select list, not
+ * in a join, for the same reason.
  */
 export function startStatement(columns: string): string {
   return `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS i(id, started_at)
+       ), held AS (
+         SELECT t.id AS task_id, CASE WHEN t.status = 'running' THEN a.worker_id END AS worker_id
+           FROM input i
+           JOIN tasks t ON t.id = i.id
+           LEFT JOIN task_attempts a ON a.task_id = t.id AND a.attempt = t.attempts
        ), started AS (
          UPDATE tasks t
             SET status = 'running',
@@ -63,7 +81,7 @@ export function startStatement(columns: string): string {
             SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, worker_id = EXCLUDED.worker_id,
                 finished_at = NULL, error = NULL
        )
-       SELECT ${columns} FROM started t`;
+       SELECT ${columns}, h.worker_id AS taken_over_from FROM started t LEFT JOIN held h ON h.task_id = t.id`;
 }
 
 /**
@@ -110,7 +128,7 @@ export class TaskStateWriter implements OnModuleDestroy {
   private readonly logger = new Logger(TaskStateWriter.name);
   private readonly taskRows: RowMapper<TaskEntity>;
   private readonly loads: MicroBatcher<string, TaskEntity | undefined>;
-  private readonly starts: MicroBatcher<StartItem, TaskEntity | undefined>;
+  private readonly starts: MicroBatcher<StartItem, StartedAttempt | undefined>;
   private readonly finishes: MicroBatcher<FinishItem, boolean>;
   private readonly retryMs: number;
   private readonly stopping = new AbortController();
@@ -139,7 +157,7 @@ export class TaskStateWriter implements OnModuleDestroy {
     this.retryMs = config.database.retryMs;
     const byTask = { keyOf: (item: { id: string }) => item.id };
     this.loads = new MicroBatcher((ids) => this.retrying(() => this.loadMany(ids)));
-    this.starts = new MicroBatcher<StartItem, TaskEntity | undefined>(
+    this.starts = new MicroBatcher<StartItem, StartedAttempt | undefined>(
       (items) => this.retrying(() => this.startMany(items)),
       byTask,
     );
@@ -166,10 +184,10 @@ export class TaskStateWriter implements OnModuleDestroy {
 
   /**
    * Starts the task's next attempt and opens its attempt row; a task found running (its worker died) keeps
-   * its attempt number. Returns the task as it now is, or undefined when it is not runnable (cancelled,
+   * its attempt number, and says whose it was. Returns undefined when the task is not runnable (cancelled,
    * finished, gone).
    */
-  start(taskId: string): Promise<TaskEntity | undefined> {
+  start(taskId: string): Promise<StartedAttempt | undefined> {
     return this.starts.submit({ id: taskId, startedAt: new Date() });
   }
 
@@ -237,13 +255,18 @@ export class TaskStateWriter implements OnModuleDestroy {
     return rows.map((values) => values && this.taskRows.fromValues(values));
   }
 
-  private async startMany(items: StartItem[]): Promise<(TaskEntity | undefined)[]> {
+  private async startMany(items: StartItem[]): Promise<(StartedAttempt | undefined)[]> {
     const rows = (await this.dataSource.query(startStatement(this.taskRows.columns), [
       items.map((i) => i.id),
       items.map((i) => i.startedAt),
       this.workerId,
     ])) as Record<string, unknown>[];
-    const started = new Map(rows.map((row) => this.taskRows.map(row)).map((task) => [task.id, task]));
+    const started = new Map(
+      rows.map((row) => {
+        const task = this.taskRows.map(row);
+        return [task.id, { task, takenOverFrom: (row.taken_over_from as string | null) ?? null }];
+      }),
+    );
     return items.map((i) => started.get(i.id));
   }
 
