@@ -23,6 +23,8 @@ export function benchServerEnv(db: string, prefix: string): Record<string, strin
     ADMIN_PASSWORD: BENCH_ADMIN.password,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MIN: '100000000',
+    // (j) opens 2,500 live connections as the admin, from one address.
+    RATE_LIMIT_LIVE_PER_MIN: '100000000',
     METRICS_PORT: '0',
     EVENTS_BATCH_MS: process.env.EVENTS_BATCH_MS,
   };

@@ -84,6 +84,7 @@ function startServer() {
       ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_PER_MIN: '100000000',
       RATE_LIMIT_LOGIN_PER_MIN: '100000',
+      RATE_LIMIT_LIVE_PER_MIN: '100000000',
     },
   });
   let text = '';

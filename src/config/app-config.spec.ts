@@ -42,7 +42,12 @@ describe('loadConfig', () => {
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'ymera' });
     expect(config.auth.accessTtlSeconds).toBe(900);
     expect(config.auth.refreshTtlSeconds).toBe(30 * 86400);
-    expect(config.rateLimits).toEqual({ perMinute: 100, loginPerMinute: 5, frontendMetricsPerMinute: 1000 });
+    expect(config.rateLimits).toEqual({
+      perMinute: 100,
+      loginPerMinute: 5,
+      frontendMetricsPerMinute: 1000,
+      livePerMinute: 1000,
+    });
     expect(config.worker.concurrency).toBe(10);
     expect(config.events).toEqual({ clientMaxPendingBytes: 1024 * 1024, batchMs: 50 });
   });

@@ -60,7 +60,8 @@ export interface AppConfig {
     adminPassword?: string;
   };
   secretsKey?: Buffer;
-  rateLimits: { perMinute: number; loginPerMinute: number; frontendMetricsPerMinute: number };
+  /** Per client and minute: HTTP requests, logins, frontend metrics, and live connections and messages. */
+  rateLimits: { perMinute: number; loginPerMinute: number; frontendMetricsPerMinute: number; livePerMinute: number };
   worker: { concurrency: number };
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   schedules: { syncIntervalMs: number };
@@ -263,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       perMinute: parsed.RATE_LIMIT_PER_MIN,
       loginPerMinute: parsed.RATE_LIMIT_LOGIN_PER_MIN,
       frontendMetricsPerMinute: parsed.RATE_LIMIT_FRONTEND_METRICS_PER_MIN,
+      livePerMinute: parsed.RATE_LIMIT_LIVE_PER_MIN,
     },
     worker: { concurrency: parsed.WORKER_CONCURRENCY },
     queue: {

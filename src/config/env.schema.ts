@@ -155,6 +155,11 @@ export class EnvSchema extends StorageSettings {
   @Transform(toInt)
   @IsInt()
   @Min(1)
+  RATE_LIMIT_LIVE_PER_MIN = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   @Max(1000)
   WORKER_CONCURRENCY = 10;
 

@@ -10,7 +10,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Subscription } from 'rxjs';
-import type { Namespace, Socket } from 'socket.io';
+import type { ExtendedError, Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
 import { LiveSessions } from '../auth/live-sessions';
 import type { Principal } from '../auth/principal';
@@ -20,6 +20,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { EventBus, type TaskEvent } from './event-bus';
 import { EventBatches } from './event-batches';
 import { sendFramesTogether } from './frames-together';
+import { connectRefusal, LiveLimits } from './live-limits';
 import { agentRoom, batchedAgentRoom, batchedTaskRooms, taskRooms } from './rooms';
 import { SlowReader } from './slow-reader';
 import { TasksService } from '../tasks/tasks.service';
@@ -98,7 +99,8 @@ function inOrder(socket: Socket, handle: () => Promise<SubscribeReply>): Promise
  * running attempt as it is produced) to the task's room, so clients of every instance receive them; emitting
  * never waits on a slow client. An agent's subscribers that ask for batches get its task events gathered for
  * EVENTS_BATCH_MS, as one `tasks.updated` (an array, in order) per room and window: a packet per window
- * instead of one per event, encoded once for the room.
+ * instead of one per event, encoded once for the room. Handshakes, connections and messages count against the
+ * live budget (LiveLimits): a message over it is refused before its handler runs.
  */
 @WebSocketGateway({ namespace: '/events', cors: { origin: false } })
 export class EventsGateway
@@ -116,6 +118,7 @@ export class EventsGateway
   constructor(
     private readonly authenticator: Authenticator,
     private readonly sessions: LiveSessions,
+    private readonly limits: LiveLimits,
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
     private readonly events: EventBus,
@@ -141,9 +144,11 @@ export class EventsGateway
 
   /** Events are relayed while this instance has clients; with none, it does not even read them. */
   handleConnection(socket: Socket): void {
+    const principal = principalOf(socket);
+    this.limits.limitMessages(socket, principal);
     // A client whose caller is deactivated, changes role or whose token expires is disconnected (LiveSessions).
     const token = (socket.handshake.auth as { token: string }).token;
-    const stop = this.sessions.follow(principalOf(socket), { headers: { authorization: `Bearer ${token}` } }, () =>
+    const stop = this.sessions.follow(principal, { headers: { authorization: `Bearer ${token}` } }, () =>
       socket.disconnect(true),
     );
     socket.once('disconnect', stop);
@@ -208,16 +213,20 @@ export class EventsGateway
   }
 
   afterInit(server: Namespace): void {
+    this.limits.limitHandshakes(server.server.engine);
     server.use((socket, next) => {
-      this.authenticator
-        .fromToken((socket.handshake.auth as { token?: unknown } | undefined)?.token)
-        .then((principal) => {
-          if (!principal) return next(new Error('UNAUTHENTICATED'));
-          socket.data.principal = principal;
-          next();
-        })
-        .catch(() => next(new Error('SERVICE_UNAVAILABLE')));
+      this.admit(socket).then(next, () => next(connectRefusal('SERVICE_UNAVAILABLE')));
     });
+  }
+
+  /** Authenticates a connection, then counts it against its caller's live budget: what refuses it, if anything. */
+  private async admit(socket: Socket): Promise<ExtendedError | undefined> {
+    const principal = await this.authenticator.fromToken(
+      (socket.handshake.auth as { token?: unknown } | undefined)?.token,
+    );
+    if (!principal) return connectRefusal('UNAUTHENTICATED');
+    socket.data.principal = principal;
+    return this.limits.admit(principal);
   }
 
   @SubscribeMessage('subscribe')

@@ -37,7 +37,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
-  /** Socket.IO messages are not HTTP requests; connections are authenticated at the handshake instead. */
+  /** Socket.IO connections and messages are not HTTP requests: they count against the live budget (LiveRateLimiter). */
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return context.getType() !== 'http';
   }

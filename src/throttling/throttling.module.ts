@@ -7,6 +7,7 @@ import { CachedReflector } from '../common/metadata/cached-reflector';
 import { REDIS } from '../redis/redis.module';
 import type Redis from 'ioredis';
 import { type RateLimitBucket, rateLimitBucket } from './rate-limit.decorator';
+import { LiveRateLimiter } from './live-rate-limiter';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
@@ -36,7 +37,7 @@ const MINUTE_MS = 60_000;
     }),
     AuthModule,
   ],
-  providers: [RateLimitGuard],
-  exports: [RateLimitGuard],
+  providers: [RateLimitGuard, LiveRateLimiter],
+  exports: [RateLimitGuard, LiveRateLimiter],
 })
 export class ThrottlingModule {}

@@ -43,6 +43,7 @@ export class TestEnv {
       // Generous budgets so tests are not limited by each other; rate-limit tests set their own.
       RATE_LIMIT_PER_MIN: '100000',
       RATE_LIMIT_LOGIN_PER_MIN: '100000',
+      RATE_LIMIT_LIVE_PER_MIN: '100000',
       FILES_DIR: join(tmpdir(), `ymera-test-files-${this.id}`),
       ...overrides,
     };

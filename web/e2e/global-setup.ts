@@ -90,6 +90,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_PER_MIN: '100000',
       RATE_LIMIT_LOGIN_PER_MIN: '100000',
+      RATE_LIMIT_LIVE_PER_MIN: '100000',
       // The tasks spec runs an http agent against a slow server of its own on 127.0.0.1.
       AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
     },

@@ -14,6 +14,8 @@ import {
 export type { LiveEvent, LiveEventName, Subscription } from './live-subjects';
 
 let socket: Promise<Socket> | null = null;
+/** A connection refused for the user's live budget, to be made again once that opens. */
+let retry: ReturnType<typeof setTimeout> | undefined;
 
 /** How long the server has to acknowledge a subscription before it is taken as not made. */
 const SUBSCRIBE_ACK_TIMEOUT_MS = 10_000;
@@ -58,8 +60,11 @@ function connect(): Promise<Socket> {
     s.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') again();
     });
-    s.on('connect_error', (err) => {
+    s.on('connect_error', (err: Error & { data?: { retryAfter?: number } }) => {
       if (err.message === 'UNAUTHENTICATED') again();
+      // Refused for the user's live budget: Socket.IO does not retry a refusal itself, so connect once it opens.
+      else if (err.message === 'RATE_LIMITED')
+        retry = setTimeout(() => s.connect(), (err.data?.retryAfter ?? 60) * 1000);
     });
     return s;
   });
@@ -91,6 +96,7 @@ function unfollow(key: string, subject: Subscription): void {
 
 /** Closes the connection (on sign-out). */
 export function disconnectLiveEvents(): void {
+  clearTimeout(retry);
   void socket?.then((s) => s.disconnect());
   socket = null;
 }
