@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm start`'s build step: runs `npm run build` only when an input of the build changed since the last
- * build it ran (or the output is missing), so a restart with nothing changed starts at once.
+ * The build step of `npm start` and `npm run cli`: runs `npm run build` only when an input of the build changed
+ * since the last build it ran (or an output is missing), so a restart or a command with nothing changed starts at
+ * once.
  * The fingerprint is the path, size and modification time of every input file, kept in dist/.build-inputs.
  */
 const { createHash } = require('node:crypto');
@@ -13,7 +14,7 @@ const root = process.cwd();
 const INPUT_DIRS = ['src', 'migrations', 'web'];
 const INPUT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 const SKIP = new Set(['node_modules', 'e2e', 'dist']);
-const OUTPUTS = ['dist/src/app/main.js', 'dist/web/index.html'];
+const OUTPUTS = ['dist/src/app/main.js', 'dist/src/cli/cli.js', 'dist/web/index.html'];
 const stampPath = path.join(root, 'dist', '.build-inputs');
 
 function* files(dir) {

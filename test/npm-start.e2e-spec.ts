@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,8 +72,9 @@ describe('the build step of npm start (scripts/build-if-changed.js)', () => {
     // A project whose build writes the outputs npm start needs and counts its runs.
     const build = [
       "const fs = require('node:fs');",
-      "fs.mkdirSync('dist/src/app', { recursive: true }); fs.mkdirSync('dist/web', { recursive: true });",
+      "for (const d of ['dist/src/app', 'dist/src/cli', 'dist/web']) fs.mkdirSync(d, { recursive: true });",
       "fs.writeFileSync('dist/src/app/main.js', ''); fs.writeFileSync('dist/web/index.html', '');",
+      "fs.writeFileSync('dist/src/cli/cli.js', 'console.log(`cli ${process.argv.slice(2).join(` `)}`);');",
       "fs.appendFileSync('builds', 'x');",
     ].join('\n');
     writeFileSync(join(dir, 'build.js'), build);
@@ -97,6 +107,30 @@ describe('the build step of npm start (scripts/build-if-changed.js)', () => {
     writeFileSync(join(dir, 'src', 'new-file.ts'), 'export {};\n');
     run();
     expect(builds()).toBe(4);
+  });
+
+  it('npm run cli builds only when something changed, and prints only what the command prints', () => {
+    // The project's own cli script, run from a copy of the build step in the temporary project.
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    mkdirSync(join(dir, 'scripts'));
+    copyFileSync(join(ROOT, 'scripts', 'build-if-changed.js'), join(dir, 'scripts', 'build-if-changed.js'));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'p', private: true, scripts: { build: 'node build.js', cli: scripts.cli } }),
+    );
+    const cli = () =>
+      execFileSync('npm', ['run', 'cli', '--silent', '--', '--help'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    expect(cli()).toBe('cli --help\n');
+    expect(builds()).toBe(1);
+    expect(cli()).toBe('cli --help\n');
+    expect(builds()).toBe(1);
   });
 
   it('fails when the build fails, and builds again next time', () => {

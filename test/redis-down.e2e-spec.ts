@@ -72,6 +72,7 @@ describe('Redis down', () => {
       .set(...bearer(op))
       .send({ agentId, input: { expression: '1 + 1' } })
       .expect(202);
+    expect((await request(t.http).get('/metrics').expect(200)).text).toMatch(/^queue_jobs\{/m);
     await redis.stop();
     const attempts = [
       () =>
@@ -94,6 +95,11 @@ describe('Redis down', () => {
       expect(res.headers['retry-after']).toBe('5');
       expect(JSON.stringify(res.body)).not.toMatch(/ioredis|MaxRetries|Connection is closed|ECONNREFUSED/i);
     }
+    // Metrics answer without the queue's counts, which only Redis knows (REQUEST_TIMEOUT_MS would give 504).
+    const metrics = await request(t.http).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('http_requests_total');
+    expect(metrics.text).not.toMatch(/^queue_jobs\{/m);
     await redis.start();
     await waitFor(
       async () =>

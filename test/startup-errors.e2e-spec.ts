@@ -106,6 +106,15 @@ describe('start-up failures name their cause in one line', () => {
       );
     }, 60_000);
 
+    it('PORT with APP_ROLE=all: that line alone, before the worker or anything else starts', async () => {
+      const result = await run(processEnv(env, { APP_ROLE: 'all', PORT: String(port), LOG_LEVEL: 'info' }));
+      expectStartFailure(
+        result,
+        new RegExp(`^Invalid configuration: PORT ${port} is already in use on 127\\.0\\.0\\.1$`),
+      );
+      expect(result.lines).toHaveLength(1);
+    }, 60_000);
+
     it('METRICS_PORT of a worker', async () => {
       const result = await run(processEnv(env, { APP_ROLE: 'worker', METRICS_PORT: String(port), LOG_LEVEL: 'warn' }));
       expectStartFailure(

@@ -9,6 +9,7 @@ import { DOCS_PATH } from './configure-http-app';
 import { consoleBuilt } from '../console/console-static';
 import { AdminBootstrapService } from '../users/admin-bootstrap.service';
 import { loadEnvFile } from '../config/env-file';
+import { portInUse } from './port-check';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -64,7 +65,13 @@ function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
   process.on('SIGINT', stop);
 }
 
+function portTaken(config: AppConfig): InvalidConfigError {
+  return new InvalidConfigError('PORT', `${config.http.port} is already in use on ${config.http.host}`);
+}
+
 async function main(config: AppConfig): Promise<void> {
+  // Before anything starts: with APP_ROLE=all, the worker and periodic jobs would start, then stop again.
+  if (config.role !== 'worker' && (await portInUse(config.http.port, config.http.host))) throw portTaken(config);
   try {
     const prepared = await preflight(config, (message) => log.warn(message));
     if (prepared.createdDatabase) log.info({ database: config.database.name }, 'created database');
@@ -83,9 +90,9 @@ async function main(config: AppConfig): Promise<void> {
   }
 
   const app = await createHttpApp(config);
+  // Taken meanwhile (the check above is not a reservation).
   await app.listen(config.http.port, config.http.host).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EADDRINUSE') throw err;
-    throw new InvalidConfigError('PORT', `${config.http.port} is already in use on ${config.http.host}`);
+    throw err.code === 'EADDRINUSE' ? portTaken(config) : err;
   });
   const admin = await app.get(AdminBootstrapService).ensureAdmin();
   handleShutdown(app, config);

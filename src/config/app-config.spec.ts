@@ -52,6 +52,12 @@ describe('loadConfig', () => {
     expect(config.events).toEqual({ clientMaxPendingBytes: 1024 * 1024, batchMs: 50 });
   });
 
+  it('refuses an empty REDIS_PREFIX instead of sharing the default one', () => {
+    expect(expectInvalid({ REDIS_PREFIX: '' }, 'REDIS_PREFIX')).toMatch(/REDIS_PREFIX is empty/);
+    expectInvalid({ REDIS_PREFIX: '  ' }, 'REDIS_PREFIX');
+    expect(loadConfig({}).redis.prefix).toBe('ymera');
+  });
+
   it('takes an event batch window from 0 (the end of a turn) to 5 s', () => {
     expect(loadConfig({ EVENTS_BATCH_MS: '0' }).events.batchMs).toBe(0);
     expect(loadConfig({ EVENTS_BATCH_MS: '200' }).events.batchMs).toBe(200);

@@ -174,6 +174,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     throw new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
   }
 
+  // Empty means unset elsewhere; an empty prefix would silently share the default one's keys and queues.
+  if (env.REDIS_PREFIX === '')
+    throw new InvalidConfigError(
+      'REDIS_PREFIX',
+      'is empty: set 1-64 characters of letters, digits, _ . : - (or unset it)',
+    );
   const databaseUrl = parseUrl('DATABASE_URL', parsed.DATABASE_URL);
   if (parsed.DATABASE_READ_URL) parseUrl('DATABASE_READ_URL', parsed.DATABASE_READ_URL);
   parseUrl('REDIS_URL', parsed.REDIS_URL);

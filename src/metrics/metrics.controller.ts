@@ -16,6 +16,15 @@ import { WorkflowsService } from '../workflows/workflows.service';
 import { Metrics } from './metrics.service';
 
 const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
+/** How long a scrape waits for the queue's counts: Redis down must not hold the scrape until it times out. */
+const QUEUE_COUNTS_TIMEOUT_MS = 1000;
+
+/** The work's result, or undefined when it fails or takes longer than `ms`. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([work.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
 
 /** Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
 @ApiExcludeController()
@@ -49,7 +58,9 @@ export class MetricsController extends PrometheusController {
   /** Gauges read when scraped: queue depth from BullMQ, waiting workflow steps, sockets from the gateway. */
   private async refreshGauges(): Promise<void> {
     const queue = this.moduleRef.get(TaskQueue, { strict: false }).queue;
-    const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => undefined);
+    const counts = await within(queue.getJobCounts(...QUEUE_STATES), QUEUE_COUNTS_TIMEOUT_MS);
+    // Unknown counts are left out rather than shown stale.
+    if (!counts) this.metrics.queueJobs.reset();
     for (const state of QUEUE_STATES) {
       if (counts) this.metrics.queueJobs.set({ queue: TASKS_QUEUE, state }, counts[state] ?? 0);
     }
