@@ -1,7 +1,10 @@
 import { Alert, Button, Code, Stack, Text } from '@mantine/core';
 import { ApiError } from '../api/errors';
 
-/** A failed request in words, with the error code and request id an operator can search the logs for. */
+/**
+ * A failed request in words, with the error code and request id an operator can search the logs for. "Try
+ * again" is offered unless the answer was a 404: what does not exist will not by asking again.
+ */
 export function ErrorState({
   title = 'Could not load this',
   error,
@@ -14,6 +17,7 @@ export function ErrorState({
   onRetry?: () => void;
 }) {
   const apiError = error instanceof ApiError ? error : null;
+  const retryable = onRetry && apiError?.status !== 404;
   const message = apiError?.message ?? fallbackMessage ?? (error instanceof Error ? error.message : 'Unknown error');
   return (
     <Alert color="red" title={title} role="alert" variant="light">
@@ -30,7 +34,7 @@ export function ErrorState({
             )}
           </Text>
         )}
-        {onRetry && (
+        {retryable && (
           <Button size="xs" variant="default" onClick={onRetry} w="fit-content">
             Try again
           </Button>

@@ -15,7 +15,7 @@ import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
 import { StreamingOutput } from './StreamingOutput';
-import { outputStreamQuery, showsStream } from './task-output';
+import { noOutputText, outputStreamQuery, showsStream } from './task-output';
 import { TaskProgress } from './TaskProgress';
 
 /** "850 ms", "12.4 s", "3.2 min". */
@@ -128,7 +128,7 @@ function Output({ task }: { task: Task }) {
   if (task.output === null) {
     return (
       <Text size="sm" c="dimmed">
-        No output yet.
+        {noOutputText(task)}
       </Text>
     );
   }

@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import {
+  noOutputText,
   OUTPUT_STREAM_MAX_CHARS,
   type OutputDelta,
   type OutputStream,
@@ -87,5 +88,20 @@ describe('showsStream', () => {
     expect(showsStream({ status: 'retrying', attempts: 2, output: null }, stream)).toBe(false);
     expect(showsStream({ status: 'succeeded', attempts: 2, output: { text: 'x' } }, stream)).toBe(false);
     expect(showsStream({ status: 'running', attempts: 2, output: null }, undefined)).toBe(false);
+  });
+});
+
+describe('noOutputText', () => {
+  it('says why a finished task has no output, and points at its error', () => {
+    const error = { code: 'AGENT_ERROR', message: 'boom' } as NonNullable<Task['error']>;
+    expect(noOutputText({ status: 'failed', error })).toBe('No output: the task failed: see the error above.');
+    expect(noOutputText({ status: 'failed', error: null })).toBe('No output: the task failed.');
+    expect(noOutputText({ status: 'expired', error: null })).toBe('No output: the task expired before it ran.');
+    expect(noOutputText({ status: 'cancelled', error: null })).toBe(
+      'No output: the task was cancelled before it finished.',
+    );
+    expect(noOutputText({ status: 'succeeded', error: null })).toBe('The task succeeded without output.');
+    expect(noOutputText({ status: 'running', error: null })).toBe('No output yet.');
+    expect(noOutputText({ status: 'queued', error: null })).toBe('No output yet.');
   });
 });

@@ -105,3 +105,23 @@ export function showsStream(
 ): stream is OutputStream {
   return stream !== undefined && task.status === 'running' && task.output === null && stream.attempt >= task.attempts;
 }
+
+/**
+ * What the output panel says when a task has no output: yet (it has still to run or finish), or none because of
+ * how it ended, pointing at the error when there is one.
+ */
+export function noOutputText(task: Pick<Task, 'status' | 'error'>): string {
+  const error = task.error ? ': see the error above' : '';
+  switch (task.status) {
+    case 'failed':
+      return `No output: the task failed${error}.`;
+    case 'cancelled':
+      return `No output: the task was cancelled before it finished${error}.`;
+    case 'expired':
+      return `No output: the task expired before it ran${error}.`;
+    case 'succeeded':
+      return 'The task succeeded without output.';
+    default:
+      return 'No output yet.';
+  }
+}

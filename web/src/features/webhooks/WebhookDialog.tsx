@@ -86,7 +86,7 @@ export function WebhookDialog({
     <FormDialog title={title} onClose={onClose} onSubmit={submit}>
       <TextInput
         label="URL"
-        description="http(s); each event is POSTed here, signed (Standard Webhooks). Private and loopback addresses are refused."
+        description="http(s); each event is POSTed here, signed (Standard Webhooks). Private and loopback addresses may be refused, depending on how the platform is configured."
         required
         type="url"
         maxLength={2048}

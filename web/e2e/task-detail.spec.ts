@@ -1,0 +1,47 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { expect, test } from '@playwright/test';
+import { apiAs, deleteAfterAll, signIn } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const made = deleteAfterAll();
+
+/** A port nothing listens on: a connection to it is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('a failed task says it has no output because it failed, and points at its error', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`refused-${Date.now()}`, 'http', {
+    url: `http://127.0.0.1:${await closedPort()}/nothing`,
+  });
+  made.agents.push(agent.id);
+  const task = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/tasks',
+    { agentId: agent.id, input: {}, maxAttempts: 1 },
+    202,
+  );
+
+  await signIn(page);
+  await page.goto(`/tasks/${task.id}`);
+  await expect(page.getByRole('group', { name: 'Task status' })).toContainText('failed', { timeout: 30_000 });
+  await expect(page.getByRole('alert').filter({ hasText: 'Error' })).toBeVisible();
+  await expect(page.getByText('No output: the task failed: see the error above.')).toBeVisible();
+  await expect(page.getByText('No output yet.')).toHaveCount(0);
+});
+
+test('a task that does not exist is said so, without offering to try again', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/tasks/5f0c8a52-1111-4111-8111-111111111111');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Could not load this task');
+  await expect(alert).toContainText('NOT_FOUND');
+  await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+});
