@@ -1,6 +1,7 @@
 import type { RJSFSchema } from '@rjsf/utils';
 import { createCspSafeValidator, formErrors, invalidJson } from './csp-validator';
 import { schemaErrors } from './schema-check';
+import { asFormSchema } from './schema-form';
 
 const condition = {
   $id: 'ymera:condition',
@@ -145,6 +146,14 @@ describe('formErrors', () => {
       ].sort(),
     );
   });
+
+  it('words a refused `not` with its description, as the server does', () => {
+    const schema = {
+      type: 'object',
+      properties: { path: { type: 'string', not: { pattern: '^_', description: 'must not start with _' } } },
+    };
+    expect(at(schemaErrors(schema, { path: '_x' }))).toEqual(['/path must not start with _']);
+  });
 });
 
 describe('createCspSafeValidator', () => {
@@ -166,5 +175,14 @@ describe('createCspSafeValidator', () => {
     const option: RJSFSchema = { type: 'object', required: ['sort'], properties: { sort: { type: 'object' } } };
     expect(validator.isValid(option, { sort: {} }, option)).toBe(true);
     expect(validator.isValid(option, { filter: {} }, option)).toBe(false);
+  });
+
+  it('checks an option of the form’s schema through its local references, JSON fields and all', () => {
+    const validator = createCspSafeValidator();
+    const form = asFormSchema(config) as RJSFSchema & { $defs: { condition: { oneOf: RJSFSchema[] } } };
+    const [compare, all] = form.$defs.condition.oneOf;
+    expect(validator.isValid(compare, { field: 'a', op: 'eq', value: 1 }, form)).toBe(true);
+    expect(validator.isValid(all, { and: [{ field: 'a', op: 'eq' }] }, form)).toBe(true);
+    expect(validator.isValid(all, { and: [{ field: 'a', op: 'bogus' }] }, form)).toBe(false);
   });
 });
