@@ -65,6 +65,7 @@ describe('schedules', () => {
     }).expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      '/cron',
       '/endAt',
       '/target/input/expression',
       '/timezone',

@@ -189,9 +189,11 @@ export class SchedulesService {
     const problems: ErrorDetail[] = [];
     if ((timing.cron === null) === (timing.everyMs === null))
       problems.push({ field: '/cron', message: 'give either cron or everyMs' });
-    if (!isTimeZone(timing.timezone)) problems.push({ field: '/timezone', message: 'is not an IANA time zone' });
-    else if (timing.cron !== null) {
-      const problem = cronProblem(timing.cron, timing.timezone);
+    const knownZone = isTimeZone(timing.timezone);
+    if (!knownZone) problems.push({ field: '/timezone', message: 'is not an IANA time zone' });
+    if (timing.cron !== null) {
+      // Checked in UTC when the zone is unknown, so a bad pattern is reported alongside it.
+      const problem = cronProblem(timing.cron, knownZone ? timing.timezone : 'UTC');
       if (problem) problems.push({ field: '/cron', message: problem });
     }
     if (timing.startAt && timing.endAt && timing.endAt <= timing.startAt)
