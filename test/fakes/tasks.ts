@@ -10,6 +10,7 @@ import type { Outcome } from '../../src/tasks/persistence/task-state-writer';
 import type { KeyLimit } from '../../src/tasks/task-flow-control';
 import {
   boundedTotal,
+  LISTED_JSON_MAX_BYTES,
   LIST_TOTAL_CAP,
   type TaskListFilter,
   type TaskListPage,
@@ -138,8 +139,18 @@ export class FakeTaskStore implements TaskStore {
       .filter((t) => !filter.status || t.status === filter.status)
       .filter((t) => !filter.agentId || t.agentId === filter.agentId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const over = (value: unknown) => value != null && JSON.stringify(value).length > LISTED_JSON_MAX_BYTES;
     return {
-      items: matches.slice(filter.skip, filter.skip + filter.limit),
+      items: matches.slice(filter.skip, filter.skip + filter.limit).map(({ checkpoint: _checkpoint, ...task }) => {
+        const [inputOmitted, outputOmitted] = [over(task.input), over(task.output)];
+        return {
+          ...task,
+          input: inputOmitted ? null : task.input,
+          output: outputOmitted ? null : task.output,
+          inputOmitted,
+          outputOmitted,
+        };
+      }),
       ...boundedTotal(matches.length, LIST_TOTAL_CAP),
     };
   }

@@ -299,7 +299,7 @@ export interface paths {
         };
         /**
          * Your tasks (admins: everyone’s), newest first
-         * @description `meta.total` counts the matching tasks up to 10,000: exact below, and past it `total` is 10,000 with `meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any size). Narrow the filters for an exact count.
+         * @description `meta.total` counts the matching tasks up to 10,000: exact below, and past it `total` is 10,000 with `meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any size). Narrow the filters for an exact count. An input or output over 64 KiB as JSON is left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /tasks/:id` has it whole.
          */
         get: operations["listTasks"];
         put?: never;
@@ -1661,6 +1661,55 @@ export interface components {
         };
         CreateTaskBatchDto: {
             tasks: components["schemas"]["CreateTaskDto"][];
+        };
+        TaskListItemDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agentId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
+            input: {
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean;
+            /** @description As the agent type's outputSchema says; null until it succeeds */
+            output: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            error: components["schemas"]["TaskErrorDto"] | null;
+            attempts: number;
+            maxAttempts: number;
+            priority: number;
+            progress: number;
+            progressMessage: string | null;
+            backoffMs: number;
+            timeoutMs: number | null;
+            /** Format: date-time */
+            runAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            tags: string[];
+            concurrencyKey: string | null;
+            /**
+             * Format: date-time
+             * @description A task still queued then ends `expired`
+             */
+            expireAt: string | null;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** @description The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /tasks/:id` has it */
+            inputOmitted: boolean;
+            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /tasks/:id` has it */
+            outputOmitted: boolean;
         };
         TaskAttemptDto: {
             attempt: number;
@@ -4066,7 +4115,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["TaskDto"][];
+                        data: components["schemas"]["TaskListItemDto"][];
                         meta: components["schemas"]["BoundedPageMetaDto"];
                     };
                 };
