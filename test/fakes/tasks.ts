@@ -1,4 +1,5 @@
 import { AgentNotFoundError } from '../../src/agents/agents.errors';
+import { LISTED_JSON_MAX_BYTES } from '../../src/database/listed-json';
 import type { FinishCursor } from '../../src/common/finish-cursor';
 import type { AgentStateHandle } from '../../src/agents/agent-state.store';
 import type { AuditRequestContext } from '../../src/audit/audit-context';
@@ -10,7 +11,6 @@ import type { Outcome } from '../../src/tasks/persistence/task-state-writer';
 import type { KeyLimit } from '../../src/tasks/task-flow-control';
 import {
   boundedTotal,
-  LISTED_JSON_MAX_BYTES,
   LIST_TOTAL_CAP,
   type TaskListFilter,
   type TaskListPage,

@@ -247,6 +247,8 @@ export class TaskDto {
 
 /** A task in a list: its input and output only up to a bound, each flagged when left out. */
 export class TaskListItemDto extends TaskDto {
+  @ApiJsonProperty({ nullable: true, description: 'Null when left out of the list (`inputOmitted`)' })
+  declare input: unknown;
   @ApiProperty({
     description: 'The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /tasks/:id` has it',
   })

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { overListedBound } from '../../database/listed-json';
 import { preparedQuery, preparedRows } from '../../database/prepared';
 import type { RowMapper } from '../../database/row-mapper';
 import type { TaskEntity } from '../entities/task.entity';
@@ -18,30 +19,14 @@ export interface TaskListFilter extends TaskFilter {
   skip: number;
 }
 
-/**
- * A listed task's input and output are shown whole up to this many bytes of JSON text each; a larger one is
- * left out (`GET /tasks/:id` has it), so that a page costs about the same whatever its tasks produced (a
- * data-processor's output may be 16 MiB).
- */
-export const LISTED_JSON_MAX_BYTES = 64 * 1024;
-
-/**
- * Whether a jsonb value is over {@link LISTED_JSON_MAX_BYTES}: first its stored size, which the row gives
- * without detoasting (a 16 MiB output costs nothing here), then, only for what is stored smaller, its JSON
- * text, which compression can make far longer than what is stored (the same record 400,000 times: 10.8 MB of
- * text in 236 kB). Null for null.
- */
-function over(column: string): string {
-  const max = LISTED_JSON_MAX_BYTES;
-  return `CASE WHEN pg_column_size(${column}) > ${max} THEN true ELSE octet_length(${column}::text) > ${max} END`;
-}
-
 /** Each listed row's two sizes, worked out once per row (`OFFSET 0` keeps the subquery a subquery). */
-const OVER_BOUND = `CROSS JOIN LATERAL (SELECT ${over('t.input')} AS input, ${over('t.output')} AS output OFFSET 0) o`;
+const OVER_BOUND =
+  'CROSS JOIN LATERAL (SELECT ' +
+  `${overListedBound('t.input')} AS input, ${overListedBound('t.output')} AS output OFFSET 0) o`;
 
 /**
- * The select list of a listed task: its columns, input and output only within the bound and the checkpoint
- * (an executor's, never shown) not at all, then whether input and output were left out.
+ * The select list of a listed task: its columns, input and output only within the bound ({@link overListedBound})
+ * and the checkpoint (an executor's, never shown) not at all, then whether input and output were left out.
  */
 function listedColumns(rows: RowMapper<TaskEntity>): string {
   const columns = rows.columnsWith({

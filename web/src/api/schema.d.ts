@@ -460,7 +460,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your runs of a workflow (admins: everyone’s), newest first */
+        /**
+         * Your runs of a workflow (admins: everyone’s), newest first
+         * @description A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.
+         */
         get: operations["listWorkflowRuns"];
         put?: never;
         /** Start a run; independent steps run in parallel */
@@ -478,7 +481,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters */
+        /**
+         * Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters
+         * @description A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.
+         */
         get: operations["listAllWorkflowRuns"];
         put?: never;
         post?: never;
@@ -1669,9 +1675,10 @@ export interface components {
             agentId: string;
             /** @enum {string} */
             status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
-            input: {
+            /** @description Null when left out of the list (`inputOmitted`) */
+            input: ({
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean;
+            } | unknown[] | string | number | boolean) | null;
             /** @description As the agent type's outputSchema says; null until it succeeds */
             output: ({
                 [key: string]: unknown;
@@ -1891,6 +1898,70 @@ export interface components {
              *     ]
              */
             tags?: string[];
+        };
+        RunListStepDto: {
+            id: string;
+            /** @enum {string} */
+            kind: "task" | "approval" | "wait";
+            /**
+             * @description `waiting`: an approval step waiting for a decision, or a wait step waiting for its time
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+            /** Format: uuid */
+            taskId: string | null;
+            output: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            error: components["schemas"]["TaskErrorDto"] | null;
+            /**
+             * Format: date-time
+             * @description Wait steps that began: when the wait ends
+             */
+            waitUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Approval steps that began with a `timeoutMs`: when the step is rejected unless decided
+             */
+            approvalDeadline: string | null;
+            /** @description Approval steps once decided or timed out */
+            decision: components["schemas"]["StepDecisionDto"] | null;
+            /**
+             * @description Approval steps that name one: the permission whose holders decide the step; null: whoever may change the run
+             * @enum {string|null}
+             */
+            permission: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "files:read" | "files:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage" | null;
+            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
+            outputOmitted: boolean;
+        };
+        RunListItemDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workflowId: string;
+            workflowVersion: number;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed" | "cancelled";
+            /** @description Null when left out of the list (`inputOmitted`) */
+            input: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            /** @description The outputs of the steps nothing depends on, by step id; null until the run has succeeded or failed */
+            output: {
+                [key: string]: unknown;
+            } | null;
+            steps: components["schemas"]["RunListStepDto"][];
+            tags: string[];
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @description The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /workflow-runs/:id` has it */
+            inputOmitted: boolean;
+            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
+            outputOmitted: boolean;
         };
         DecidedStepDto: {
             id: string;
@@ -5004,7 +5075,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowRunDto"][];
+                        data: components["schemas"]["RunListItemDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
                 };
@@ -5161,7 +5232,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowRunDto"][];
+                        data: components["schemas"]["RunListItemDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
                 };
