@@ -8,6 +8,10 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
  */
 export interface RowMapper<T> {
   readonly columns: string;
+  /** How many values `columns` selects: what a statement selects after them starts at this index. */
+  readonly width: number;
+  /** `columns` with these columns (by database name) selected as the given SQL expressions instead. */
+  columnsWith(expressions: Readonly<Record<string, string>>): string;
   map(row: Record<string, unknown>): T;
   /** The same from a row read as an array of values in select-list order (`rowMode: 'array'`). */
   fromValues(values: unknown[]): T;
@@ -30,8 +34,12 @@ export function rowMapper<T extends ObjectLiteral>(
     }));
   const target = metadata.target as new () => T;
   const idIndex = fields.findIndex((f) => f.column === 'id');
+  const columnsWith = (expressions: Readonly<Record<string, string>>): string =>
+    fields.map((f) => `${expressions[f.column] ?? `"${alias}"."${f.column}"`} AS "${f.key}"`).join(', ');
   return {
-    columns: fields.map((f) => `"${alias}"."${f.column}" AS "${f.key}"`).join(', '),
+    columns: columnsWith({}),
+    width: fields.length,
+    columnsWith,
     map(row) {
       const entityObject = new target() as Record<string, unknown>;
       for (const f of fields) entityObject[f.property] = row[f.key];

@@ -20,3 +20,9 @@ export const CANCELLED_BY_REQUEST: TaskError = { code: 'CANCELLED', message: 'Ca
 
 /** A task as the tasks' repository reads and writes it. */
 export type Task = TaskEntity;
+
+/**
+ * A task as a list shows it: its input and output only when within the list's bound (each `null` and flagged
+ * when left out; `GET /tasks/:id` has them whole), and without the executor's checkpoint.
+ */
+export type ListedTask = Omit<Task, 'checkpoint'> & { inputOmitted: boolean; outputOmitted: boolean };

@@ -27,7 +27,14 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
-import { CreateTaskBatchDto, CreateTaskDto, TaskAttemptDto, TaskDto, TaskQueryDto } from './dto/task.dto';
+import {
+  CreateTaskBatchDto,
+  CreateTaskDto,
+  TaskAttemptDto,
+  TaskDto,
+  TaskListItemDto,
+  TaskQueryDto,
+} from './dto/task.dto';
 import { FINAL_STATUSES } from './task';
 import type { TaskOutputDelta } from '../events/event-bus';
 import { TaskEventFanout, type TaskStreamEvent } from '../events/task-event-fanout';
@@ -104,13 +111,14 @@ export class TasksController {
     description:
       '`meta.total` counts the matching tasks up to 10,000: exact below, and past it `total` is 10,000 with ' +
       '`meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any ' +
-      'size). Narrow the filters for an exact count.',
+      'size). Narrow the filters for an exact count. An input or output over 64 KiB as JSON is left out of the ' +
+      'list (null, with `inputOmitted` or `outputOmitted` true); `GET /tasks/:id` has it whole.',
   })
-  @ApiEnvelope(TaskDto, { list: true, bounded: true })
+  @ApiEnvelope(TaskListItemDto, { list: true, bounded: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: TaskQueryDto): Promise<Page<TaskDto>> {
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: TaskQueryDto): Promise<Page<TaskListItemDto>> {
     const page = await this.tasks.list(principal, query);
-    return new Page(page.items.map(TaskDto.from), page.total, page.skip, page.limit, page.bounded);
+    return new Page(page.items.map(TaskListItemDto.fromListed), page.total, page.skip, page.limit, page.bounded);
   }
 
   @Get(':id')

@@ -9,7 +9,7 @@ import type { TaskQueryDto } from './dto/task.dto';
 import type { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { type Finished, type FinishedFilter, type StepTaskState, TaskRepository } from './persistence/task.repository';
 import type { CancelSignals, EventPublisher, NewTasks, TaskJobs, TaskStore } from './ports';
-import type { Task } from './task';
+import type { ListedTask, Task } from './task';
 import { TaskCancellation } from './task-cancellation';
 import { taskEvent } from './task-event';
 import { TaskLifecycle } from './task-lifecycle';
@@ -50,7 +50,7 @@ export class TasksService {
     return this.store.finishedSince(filter, limit);
   }
 
-  list(principal: Principal, query: TaskQueryDto): Promise<Page<Task>> {
+  list(principal: Principal, query: TaskQueryDto): Promise<Page<ListedTask>> {
     return this.store
       .list({
         createdBy: isAdmin(principal) ? undefined : principal.userId,

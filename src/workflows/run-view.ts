@@ -1,6 +1,8 @@
 import type { DecisionReceiptDto } from './dto/decision-receipt.dto';
+import type { RunListItemDto } from './dto/run-list-item.dto';
 import type { WorkflowRunDto } from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import type { ListedRun } from './persistence/run-list';
 import { stepKind } from './workflow-definition';
 
 /** A run as the API returns it (`GET /workflow-runs/:id`), for the routes and for webhooks. */
@@ -38,4 +40,11 @@ export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
 export function decisionReceipt(r: WorkflowRunEntity, stepId: string): DecisionReceiptDto {
   const { status, decision } = r.steps[stepId];
   return { runId: r.id, step: { id: stepId, status, decision: decision! } };
+}
+
+/** A run as a list shows it (`GET /workflow-runs`): what was over the list's bound is null and flagged. */
+export function listedRunDto(r: ListedRun): RunListItemDto {
+  const run = runDto(r);
+  const steps = run.steps.map((step) => ({ ...step, outputOmitted: r.steps[step.id].outputOmitted }));
+  return { ...run, steps, inputOmitted: r.inputOmitted, outputOmitted: r.outputOmitted };
 }

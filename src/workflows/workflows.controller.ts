@@ -38,13 +38,18 @@ import {
 } from './dto/workflow.dto';
 import type { WorkflowEntity } from './entities/workflow.entity';
 import { WorkflowRunQueryDto } from './dto/run-query.dto';
+import { RunListItemDto } from './dto/run-list-item.dto';
+import type { ListedRun } from './persistence/run-list';
 import { RunRetry } from './run-retry';
-import type { WorkflowRunEntity } from './entities/workflow-run.entity';
-import { runDto } from './run-view';
+import { listedRunDto, runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
 
-function runPage(page: Page<WorkflowRunEntity>): Page<WorkflowRunDto> {
-  return new Page(page.items.map(runDto), page.total, page.skip, page.limit);
+const RUN_LIST_BOUND =
+  'A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with ' +
+  '`inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.';
+
+function runPage(page: Page<ListedRun>): Page<RunListItemDto> {
+  return new Page(page.items.map(listedRunDto), page.total, page.skip, page.limit);
 }
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
@@ -147,14 +152,15 @@ export class WorkflowsController {
   @ApiOperation({
     operationId: 'listWorkflowRuns',
     summary: 'Your runs of a workflow (admins: everyone’s), newest first',
+    description: RUN_LIST_BOUND,
   })
-  @ApiEnvelope(WorkflowRunDto, { list: true })
+  @ApiEnvelope(RunListItemDto, { list: true })
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async runs(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: RunQueryDto,
-  ): Promise<Page<WorkflowRunDto>> {
+  ): Promise<Page<RunListItemDto>> {
     await this.workflows.get(id);
     return runPage(await this.workflows.listRuns(principal, { ...query, workflowId: id }));
   }
@@ -178,13 +184,14 @@ export class WorkflowRunsController {
   @ApiOperation({
     operationId: 'listAllWorkflowRuns',
     summary: 'Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters',
+    description: RUN_LIST_BOUND,
   })
-  @ApiEnvelope(WorkflowRunDto, { list: true })
+  @ApiEnvelope(RunListItemDto, { list: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: WorkflowRunQueryDto,
-  ): Promise<Page<WorkflowRunDto>> {
+  ): Promise<Page<RunListItemDto>> {
     return runPage(await this.workflows.listRuns(principal, query));
   }
 

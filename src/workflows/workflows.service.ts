@@ -12,6 +12,7 @@ import { SchemaValidator } from '../common/schema/schema-validator';
 import type { WorkflowRunQueryDto } from './dto/run-query.dto';
 import type { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import type { ListedRun } from './persistence/run-list';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { WorkflowEntity } from './entities/workflow.entity';
 import { stepShapeProblems, storedStep } from './step-shapes';
@@ -264,7 +265,7 @@ export class WorkflowsService {
   }
 
   /** Runs the caller may see (their own; an admin's: everyone's), newest first, by the list's filters. */
-  async listRuns(principal: Principal, query: RunListQuery): Promise<Page<WorkflowRunEntity>> {
+  async listRuns(principal: Principal, query: RunListQuery): Promise<Page<ListedRun>> {
     const { items, total } = await this.runStore.list(
       {
         createdBy: isAdmin(principal) ? undefined : principal.userId,

@@ -1,4 +1,5 @@
 import { AgentNotFoundError } from '../../src/agents/agents.errors';
+import { LISTED_JSON_MAX_BYTES } from '../../src/database/listed-json';
 import type { FinishCursor } from '../../src/common/finish-cursor';
 import type { AgentStateHandle } from '../../src/agents/agent-state.store';
 import type { AuditRequestContext } from '../../src/audit/audit-context';
@@ -138,8 +139,18 @@ export class FakeTaskStore implements TaskStore {
       .filter((t) => !filter.status || t.status === filter.status)
       .filter((t) => !filter.agentId || t.agentId === filter.agentId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const over = (value: unknown) => value != null && JSON.stringify(value).length > LISTED_JSON_MAX_BYTES;
     return {
-      items: matches.slice(filter.skip, filter.skip + filter.limit),
+      items: matches.slice(filter.skip, filter.skip + filter.limit).map(({ checkpoint: _checkpoint, ...task }) => {
+        const [inputOmitted, outputOmitted] = [over(task.input), over(task.output)];
+        return {
+          ...task,
+          input: inputOmitted ? null : task.input,
+          output: outputOmitted ? null : task.output,
+          inputOmitted,
+          outputOmitted,
+        };
+      }),
       ...boundedTotal(matches.length, LIST_TOTAL_CAP),
     };
   }

@@ -26,7 +26,7 @@ import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto'
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { TaskEntity } from '../entities/task.entity';
 import { MAX_TTL_MS } from '../expiry-rule';
-import { TASK_STATUSES, type TaskError, type TaskStatus } from '../task';
+import { type ListedTask, TASK_STATUSES, type TaskError, type TaskStatus } from '../task';
 
 export class CreateTaskDto {
   @ApiProperty({ format: 'uuid' })
@@ -216,7 +216,7 @@ export class TaskDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) nextAttemptAt!: Date | null;
 
-  static from(t: TaskEntity): TaskDto {
+  static from(t: Omit<TaskEntity, 'checkpoint'>): TaskDto {
     return {
       id: t.id,
       agentId: t.agentId,
@@ -242,6 +242,25 @@ export class TaskDto {
       finishedAt: t.finishedAt,
       nextAttemptAt: t.nextAttemptAt,
     };
+  }
+}
+
+/** A task in a list: its input and output only up to a bound, each flagged when left out. */
+export class TaskListItemDto extends TaskDto {
+  @ApiJsonProperty({ nullable: true, description: 'Null when left out of the list (`inputOmitted`)' })
+  declare input: unknown;
+  @ApiProperty({
+    description: 'The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /tasks/:id` has it',
+  })
+  inputOmitted!: boolean;
+  @ApiProperty({
+    description:
+      'The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /tasks/:id` has it',
+  })
+  outputOmitted!: boolean;
+
+  static fromListed(t: ListedTask): TaskListItemDto {
+    return { ...TaskDto.from(t), inputOmitted: t.inputOmitted, outputOmitted: t.outputOmitted };
   }
 }
 

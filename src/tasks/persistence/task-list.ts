@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { overListedBound } from '../../database/listed-json';
 import { preparedQuery, preparedRows } from '../../database/prepared';
 import type { RowMapper } from '../../database/row-mapper';
 import type { TaskEntity } from '../entities/task.entity';
+import type { ListedTask } from '../task';
 import { type TaskFilter, taskFilterClause } from './task-filter';
-import { taskRowsById } from './task-rows';
 
 /**
  * A list counts its matches up to this many; past it the total says "at least this many" (`totalCapped`).
@@ -18,9 +19,46 @@ export interface TaskListFilter extends TaskFilter {
   skip: number;
 }
 
+/** Each listed row's two sizes, worked out once per row (`OFFSET 0` keeps the subquery a subquery). */
+const OVER_BOUND =
+  'CROSS JOIN LATERAL (SELECT ' +
+  `${overListedBound('t.input')} AS input, ${overListedBound('t.output')} AS output OFFSET 0) o`;
+
+/**
+ * The select list of a listed task: its columns, input and output only within the bound ({@link overListedBound})
+ * and the checkpoint (an executor's, never shown) not at all, then whether input and output were left out.
+ */
+function listedColumns(rows: RowMapper<TaskEntity>): string {
+  const columns = rows.columnsWith({
+    input: 'CASE WHEN o.input THEN NULL ELSE t.input END',
+    output: 'CASE WHEN o.output THEN NULL ELSE t.output END',
+    checkpoint: 'NULL',
+  });
+  return `${columns}, o.input IS TRUE, o.output IS TRUE`;
+}
+
+function listedTask(rows: RowMapper<TaskEntity>, values: unknown[]): ListedTask {
+  const { checkpoint: _checkpoint, ...task } = rows.fromValues(values);
+  return { ...task, inputOmitted: values[rows.width] === true, outputOmitted: values[rows.width + 1] === true };
+}
+
+/** Listed tasks by id, in the order of `ids`; one deleted meanwhile (retention) is left out. */
+async function listedById(reader: DataSource, rows: RowMapper<TaskEntity>, ids: string[]): Promise<ListedTask[]> {
+  const found = await preparedRows(
+    reader,
+    `SELECT ${listedColumns(rows)} FROM tasks t ${OVER_BOUND} WHERE t.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const byId = new Map(found.map((row) => [rows.idOfValues(row), row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id.toLowerCase());
+    return row ? [listedTask(rows, row)] : [];
+  });
+}
+
 /** One page of a list and its bounded count of matches. */
 export interface TaskListPage {
-  items: TaskEntity[];
+  items: ListedTask[];
   total: number;
   /** More than `total` tasks match. */
   totalCapped: boolean;
@@ -50,17 +88,20 @@ export async function listTasks(
   const { where, params } = taskFilterClause(filter);
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const n = params.length;
-  const page = (): Promise<unknown[][]> =>
-    preparedRows(
-      reader,
-      `SELECT ${rows.columns} FROM tasks t ${clause}
-        ORDER BY t.created_at DESC, t.id DESC
-        LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, filter.limit, filter.skip],
-    );
-  const items = (found: (unknown[] | undefined)[]): TaskEntity[] =>
-    // A task the page named may have been deleted (retention) since it was matched: it is left out.
-    found.filter((row) => row !== undefined).map((row) => rows.fromValues(row));
+  // The sizes are worked out over the page alone, after LIMIT and OFFSET: never for the rows a deep page skips.
+  const page = async (): Promise<ListedTask[]> =>
+    (
+      await preparedRows(
+        reader,
+        `SELECT ${listedColumns(rows)}
+           FROM (SELECT * FROM tasks t ${clause}
+                  ORDER BY t.created_at DESC, t.id DESC
+                  LIMIT $${n + 1} OFFSET $${n + 2}) t
+           ${OVER_BOUND}
+          ORDER BY t.created_at DESC, t.id DESC`,
+        [...params, filter.limit, filter.skip],
+      )
+    ).map((row) => listedTask(rows, row));
 
   if (filter.tag !== undefined || filter.metadata !== undefined) {
     const [matches] = await preparedQuery<{ n: number; ids: string[] | null }>(
@@ -73,8 +114,8 @@ export async function listTasks(
       [...params, LIST_TOTAL_CAP + 1, filter.limit, filter.skip],
     );
     const total = boundedTotal(matches.n, LIST_TOTAL_CAP);
-    if (!matches.ids) return { items: items(await page()), ...total };
-    return { items: items(matches.ids.length ? await taskRowsById(reader, rows, matches.ids) : []), ...total };
+    if (!matches.ids) return { items: await page(), ...total };
+    return { items: matches.ids.length ? await listedById(reader, rows, matches.ids) : [], ...total };
   }
   const [found, counted] = await Promise.all([
     page(),
@@ -84,5 +125,5 @@ export async function listTasks(
       [...params, LIST_TOTAL_CAP + 1],
     ),
   ]);
-  return { items: items(found), ...boundedTotal(counted[0].n, LIST_TOTAL_CAP) };
+  return { items: found, ...boundedTotal(counted[0].n, LIST_TOTAL_CAP) };
 }

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
+import { overListedBound } from '../../database/listed-json';
 import type { StepState } from '../entities/workflow-run.entity';
+import type { ListedStepState } from './run-list';
 
 /** Runs' step states by run id, each by step id. */
 export type StepsByRun = Map<string, Record<string, StepState>>;
@@ -56,6 +58,27 @@ export class RunStepRows {
       [runIds],
     )) as { runId: string; stepId: string; state: StepState }[];
     for (const row of rows) byRun.get(row.runId)![row.stepId] = row.state;
+    return byRun;
+  }
+
+  /**
+   * {@link of} for a list: each step's output only within the list's bound, else null and flagged. The bound is
+   * checked on the state as stored first (its output is nearly all of a large one), without detoasting it.
+   */
+  async listed(runIds: readonly string[]): Promise<Map<string, Record<string, ListedStepState>>> {
+    const byRun = new Map<string, Record<string, ListedStepState>>(runIds.map((id) => [id, {}]));
+    if (!runIds.length) return byRun;
+    const rows = (await this.em.query(
+      `SELECT s.run_id AS "runId", s.step_id AS "stepId", o.over IS TRUE AS "outputOmitted",
+              CASE WHEN o.over THEN s.state - 'output' ELSE s.state END AS state
+         FROM workflow_run_steps s
+        CROSS JOIN LATERAL (SELECT ${overListedBound(`s.state->'output'`, 's.state')} AS over OFFSET 0) o
+        WHERE s.run_id = ANY($1::uuid[]) ORDER BY s.run_id, octet_length(s.step_id), s.step_id COLLATE "C"`,
+      [runIds],
+    )) as { runId: string; stepId: string; state: StepState; outputOmitted: boolean }[];
+    for (const { runId, stepId, state, outputOmitted } of rows) {
+      byRun.get(runId)![stepId] = { ...state, output: outputOmitted ? null : state.output, outputOmitted };
+    }
     return byRun;
   }
 

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
 import type { FinishCursor } from '../../common/finish-cursor';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
+import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { whereClause } from '../../database/where-clause';
 import type { Finished, FinishedFilter } from '../../tasks/tasks.service';
 import { FINAL_STEP_STATUSES, type StepState, WorkflowRunEntity } from '../entities/workflow-run.entity';
 import type { WorkflowStep } from '../workflow-definition';
+import { type ListedRun, listedRunsById } from './run-list';
 import { type RunSlice, RunSlices, type SlicePatch } from './run-slices';
 import { RunStepRows } from './run-step-rows';
 import { isParked, wakeAtOf } from '../step-waits';
@@ -71,10 +73,14 @@ export interface RunTransaction {
 /** Every statement on `workflow_runs`: a run stored, read, listed, and changed under its row lock. */
 @Injectable()
 export class WorkflowRunRepository {
+  private readonly rows: RowMapper<WorkflowRunEntity>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.rows = rowMapper(dataSource, WorkflowRunEntity, 'r');
+  }
 
   /**
    * Stores a new run with its audit entry (`eventOf` names the run's id). A run whose idempotency key its
@@ -131,22 +137,22 @@ export class WorkflowRunRepository {
     return run ? (await this.withSteps([run]))[0] : undefined;
   }
 
-  /** Runs matching the filter, newest first, with their count. */
-  async list(filter: RunFilter, skip: number, limit: number): Promise<{ items: WorkflowRunEntity[]; total: number }> {
+  /**
+   * Runs matching the filter, newest first, with their count; input and outputs only within the list's bound
+   * ({@link ListedRun}).
+   */
+  async list(filter: RunFilter, skip: number, limit: number): Promise<{ items: ListedRun[]; total: number }> {
     const { clause, params } = runFilterClause(filter);
-    const ids = (await this.dataSource.query(
-      `SELECT r.id FROM workflow_runs r ${clause} ORDER BY r.created_at DESC, r.id DESC
-        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, limit, skip],
-    )) as { id: string }[];
-    const rows = await this.withSteps(
-      await this.dataSource.getRepository(WorkflowRunEntity).findBy({ id: In(ids.map((r) => r.id)) }),
-    );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return {
-      items: ids.map((r) => byId.get(r.id)).filter((r): r is WorkflowRunEntity => r !== undefined),
-      total: await this.count(filter),
-    };
+    const ids = (
+      (await this.dataSource.query(
+        `SELECT r.id FROM workflow_runs r ${clause} ORDER BY r.created_at DESC, r.id DESC
+          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, limit, skip],
+      )) as { id: string }[]
+    ).map((r) => r.id);
+    const runs = await listedRunsById(this.dataSource, this.rows, ids);
+    const steps = await new RunStepRows(this.dataSource.manager).listed(ids);
+    return { items: runs.map((run) => ({ ...run, steps: steps.get(run.id)! })), total: await this.count(filter) };
   }
 
   async count(filter: RunFilter): Promise<number> {

@@ -299,7 +299,7 @@ export interface paths {
         };
         /**
          * Your tasks (admins: everyone’s), newest first
-         * @description `meta.total` counts the matching tasks up to 10,000: exact below, and past it `total` is 10,000 with `meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any size). Narrow the filters for an exact count.
+         * @description `meta.total` counts the matching tasks up to 10,000: exact below, and past it `total` is 10,000 with `meta.totalCapped` true (more match; the count stops there, so a list costs the same on a table of any size). Narrow the filters for an exact count. An input or output over 64 KiB as JSON is left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /tasks/:id` has it whole.
          */
         get: operations["listTasks"];
         put?: never;
@@ -460,7 +460,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your runs of a workflow (admins: everyone’s), newest first */
+        /**
+         * Your runs of a workflow (admins: everyone’s), newest first
+         * @description A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.
+         */
         get: operations["listWorkflowRuns"];
         put?: never;
         /** Start a run; independent steps run in parallel */
@@ -478,7 +481,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters */
+        /**
+         * Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters
+         * @description A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.
+         */
         get: operations["listAllWorkflowRuns"];
         put?: never;
         post?: never;
@@ -1662,6 +1668,56 @@ export interface components {
         CreateTaskBatchDto: {
             tasks: components["schemas"]["CreateTaskDto"][];
         };
+        TaskListItemDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agentId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
+            /** @description Null when left out of the list (`inputOmitted`) */
+            input: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            /** @description As the agent type's outputSchema says; null until it succeeds */
+            output: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            error: components["schemas"]["TaskErrorDto"] | null;
+            attempts: number;
+            maxAttempts: number;
+            priority: number;
+            progress: number;
+            progressMessage: string | null;
+            backoffMs: number;
+            timeoutMs: number | null;
+            /** Format: date-time */
+            runAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            tags: string[];
+            concurrencyKey: string | null;
+            /**
+             * Format: date-time
+             * @description A task still queued then ends `expired`
+             */
+            expireAt: string | null;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** @description The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /tasks/:id` has it */
+            inputOmitted: boolean;
+            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /tasks/:id` has it */
+            outputOmitted: boolean;
+        };
         TaskAttemptDto: {
             attempt: number;
             /** @enum {string} */
@@ -1842,6 +1898,70 @@ export interface components {
              *     ]
              */
             tags?: string[];
+        };
+        RunListStepDto: {
+            id: string;
+            /** @enum {string} */
+            kind: "task" | "approval" | "wait";
+            /**
+             * @description `waiting`: an approval step waiting for a decision, or a wait step waiting for its time
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+            /** Format: uuid */
+            taskId: string | null;
+            output: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            error: components["schemas"]["TaskErrorDto"] | null;
+            /**
+             * Format: date-time
+             * @description Wait steps that began: when the wait ends
+             */
+            waitUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Approval steps that began with a `timeoutMs`: when the step is rejected unless decided
+             */
+            approvalDeadline: string | null;
+            /** @description Approval steps once decided or timed out */
+            decision: components["schemas"]["StepDecisionDto"] | null;
+            /**
+             * @description Approval steps that name one: the permission whose holders decide the step; null: whoever may change the run
+             * @enum {string|null}
+             */
+            permission: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "files:read" | "files:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage" | null;
+            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
+            outputOmitted: boolean;
+        };
+        RunListItemDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workflowId: string;
+            workflowVersion: number;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed" | "cancelled";
+            /** @description Null when left out of the list (`inputOmitted`) */
+            input: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
+            /** @description The outputs of the steps nothing depends on, by step id; null until the run has succeeded or failed */
+            output: {
+                [key: string]: unknown;
+            } | null;
+            steps: components["schemas"]["RunListStepDto"][];
+            tags: string[];
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @description The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /workflow-runs/:id` has it */
+            inputOmitted: boolean;
+            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
+            outputOmitted: boolean;
         };
         DecidedStepDto: {
             id: string;
@@ -4066,7 +4186,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["TaskDto"][];
+                        data: components["schemas"]["TaskListItemDto"][];
                         meta: components["schemas"]["BoundedPageMetaDto"];
                     };
                 };
@@ -4955,7 +5075,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowRunDto"][];
+                        data: components["schemas"]["RunListItemDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
                 };
@@ -5112,7 +5232,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowRunDto"][];
+                        data: components["schemas"]["RunListItemDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
                 };

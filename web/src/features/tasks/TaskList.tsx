@@ -9,7 +9,14 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
-import { STATUSES, type Task, type TaskListParams, type TaskStatus, agentsQuery, taskListQuery } from './task-api';
+import {
+  STATUSES,
+  type TaskListItem,
+  type TaskListParams,
+  type TaskStatus,
+  agentsQuery,
+  taskListQuery,
+} from './task-api';
 import { listPosition } from './task-paging';
 import { TaskProgress } from './TaskProgress';
 import { BulkTaskActions } from '../bulk/BulkActions';
@@ -37,7 +44,7 @@ function createdAfter(range: string): string | undefined {
  * One row; rendered again only when its task changes: a live event changes one task object, and a refetch
  * keeps the objects of unchanged tasks (TanStack Query's structural sharing).
  */
-const TaskRow = memo(function TaskRow({ task, agentName }: { task: Task; agentName: string | undefined }) {
+const TaskRow = memo(function TaskRow({ task, agentName }: { task: TaskListItem; agentName: string | undefined }) {
   return (
     <Table.Tr>
       <Table.Td>

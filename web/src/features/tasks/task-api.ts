@@ -8,6 +8,8 @@ import { type TaskPage, attemptsKey, fetchStarted, withLiveUpdate, withLiveUpdat
 export { type TaskPage, applyTaskEvents, attemptsKey, catchUpTasks } from './task-live';
 
 export type Task = components['schemas']['TaskDto'];
+/** A task as a list gives it: its input and output may be left out (`inputOmitted`, `outputOmitted`). */
+export type TaskListItem = components['schemas']['TaskListItemDto'];
 export type TaskStatus = Task['status'];
 export type Attempt = components['schemas']['TaskAttemptDto'];
 export type Agent = components['schemas']['AgentDto'];
@@ -39,7 +41,7 @@ export const taskListQuery = (params: TaskListParams) =>
         const { total, totalCapped } = result.data.meta;
         return { tasks: withLiveUpdates(result.data.data, since), total, totalCapped };
       }
-      return { tasks: unwrap<Task[]>(result), total: 0, totalCapped: false };
+      return { tasks: unwrap<TaskListItem[]>(result), total: 0, totalCapped: false };
     },
     placeholderData: (previous) => previous,
   });

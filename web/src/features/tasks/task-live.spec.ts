@@ -12,7 +12,8 @@ import {
   withLiveUpdates,
 } from './task-live';
 
-type Task = components['schemas']['TaskDto'];
+/** A task as the detail and the list both give it (the list's flags included). */
+type Task = components['schemas']['TaskDto'] & components['schemas']['TaskListItemDto'];
 
 let ids = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;

@@ -4,7 +4,10 @@ import type { components } from '../../api/schema';
 import type { Subscription } from '../../app/live-subjects';
 
 type Task = components['schemas']['TaskDto'];
+type TaskListItem = components['schemas']['TaskListItemDto'];
 type TaskStatus = Task['status'];
+/** What an event changes, of a task or of a list's item (whose input and output the list may leave out). */
+type Patchable = Pick<Task, 'id' | 'status' | 'progress' | 'progressMessage' | 'attempts' | 'error' | 'output'>;
 /** What useLiveEvents hands over (app/live-events.ts's LiveEvent). */
 interface LiveEvent {
   name: string;
@@ -12,7 +15,7 @@ interface LiveEvent {
 }
 
 export interface TaskPage {
-  tasks: Task[];
+  tasks: TaskListItem[];
   total: number;
   /** The server's count stopped at `total`: more tasks match. */
   totalCapped: boolean;
@@ -44,7 +47,7 @@ export interface TaskEvent {
   output?: Task['output'];
 }
 
-export function patch(task: Task, event: TaskEvent): Task {
+export function patch<T extends Patchable>(task: T, event: TaskEvent): T {
   return {
     ...task,
     status: event.status,
@@ -95,12 +98,12 @@ export function fetchStarted(): number {
  * was published but arriving after it would otherwise put back the older state, and no later event would
  * correct it (a final state has none).
  */
-export function withLiveUpdate(task: Task, since: number): Task {
+export function withLiveUpdate<T extends Patchable>(task: T, since: number): T {
   const latest = recent.get(task.id);
   return latest && latest.at >= since ? patch(task, latest.event) : task;
 }
 
-export function withLiveUpdates(tasks: Task[], since: number): Task[] {
+export function withLiveUpdates<T extends Patchable>(tasks: T[], since: number): T[] {
   return tasks.map((task) => withLiveUpdate(task, since));
 }
 

@@ -10,6 +10,8 @@ import { patchRun, runEvents } from './run-events';
 export type Workflow = components['schemas']['WorkflowDto'];
 export type WorkflowStep = components['schemas']['WorkflowStepDto'];
 export type WorkflowRun = components['schemas']['WorkflowRunDto'];
+/** A run as a list gives it: its input and outputs may be left out (`inputOmitted`, `outputOmitted`). */
+export type RunListItem = components['schemas']['RunListItemDto'];
 export type RunStep = components['schemas']['RunStepDto'];
 export type RunStatus = WorkflowRun['status'];
 export type StepStatus = RunStep['status'];
@@ -42,7 +44,7 @@ export const workflowQuery = (id: string) =>
 export const workflowRunsQuery = (id: string, params: { skip: number; limit: number }) =>
   queryOptions({
     queryKey: queryKeys.workflows.runs(id, params),
-    queryFn: async (): Promise<Page<WorkflowRun>> => {
+    queryFn: async (): Promise<Page<RunListItem>> => {
       const result = await api.GET('/api/v1/workflows/{id}/runs', { params: { path: { id }, query: params } });
       if (!result.data) throw toApiError(result.error, result.response);
       return { items: result.data.data, total: result.data.meta.total };

@@ -1,0 +1,22 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiJsonProperty } from '../../common/swagger/api-envelope';
+import { RunStepDto, WorkflowRunDto } from './workflow.dto';
+
+const LEFT_OUT = 'over 64 KiB as JSON and left out of the list';
+
+/** A step of a run in a list: its output only up to a bound, flagged when left out. */
+export class RunListStepDto extends RunStepDto {
+  @ApiProperty({ description: `The output is ${LEFT_OUT} (\`output\` is null); \`GET /workflow-runs/:id\` has it` })
+  outputOmitted!: boolean;
+}
+
+/** A run in a list: its input, output and steps' outputs only up to a bound, each flagged when left out. */
+export class RunListItemDto extends WorkflowRunDto {
+  @ApiJsonProperty({ nullable: true, description: 'Null when left out of the list (`inputOmitted`)' })
+  declare input: unknown;
+  @ApiProperty({ type: [RunListStepDto] }) declare steps: RunListStepDto[];
+  @ApiProperty({ description: `The input is ${LEFT_OUT} (\`input\` is null); \`GET /workflow-runs/:id\` has it` })
+  inputOmitted!: boolean;
+  @ApiProperty({ description: `The output is ${LEFT_OUT} (\`output\` is null); \`GET /workflow-runs/:id\` has it` })
+  outputOmitted!: boolean;
+}

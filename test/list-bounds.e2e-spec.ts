@@ -1,0 +1,185 @@
+import request from 'supertest';
+import { createAgent, settled, submitTask, type TaskView } from './factories/tasks';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+interface ListedTask extends TaskView {
+  input: unknown;
+  inputOmitted: boolean;
+  outputOmitted: boolean;
+}
+interface ListedRun {
+  id: string;
+  status: string;
+  input: unknown;
+  output: unknown;
+  inputOmitted: boolean;
+  outputOmitted: boolean;
+  steps: { id: string; output: unknown; outputOmitted: boolean }[];
+}
+
+const BOUND = 64 * 1024;
+/** An output stored in a few kB but a megabyte as JSON text: compression does not let it through. */
+const COMPRESSIBLE = `SELECT jsonb_build_object('records', jsonb_agg(jsonb_build_object('id', 1, 'name', 'same')))
+                        FROM generate_series(1, 40000)`;
+/** A megabyte output that stays large when stored. */
+const INCOMPRESSIBLE = `SELECT jsonb_build_object('digests', jsonb_agg(md5(i::text))) FROM generate_series(1, 30000) i`;
+
+describe('lists bound the input and output they carry', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let processor: string;
+  let calc: string;
+  const records = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `customer-${i}`, country: 'DE', n: i * 7 }));
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    op = await createUser(t, 'operator');
+    processor = (await createAgent(t, op, { type: 'data-processor' })).id;
+    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const get = async (url: string) =>
+    (
+      await request(t.http)
+        .get(url)
+        .set(...bearer(op))
+        .expect(200)
+    ).body.data as unknown;
+
+  describe('of tasks', () => {
+    /** A data-processor task whose input and output are both over the bound, through the real path. */
+    let big: string;
+    /** A calculator task: input and output shown whole. */
+    let small: string;
+    let compressible: string;
+    let incompressible: string;
+
+    beforeAll(async () => {
+      const tags = ['bounds'];
+      big = (await submitTask(t, op, { agentId: processor, input: { records }, tags })).id;
+      small = (await submitTask(t, op, { agentId: calc, input: { expression: '6*7' }, tags })).id;
+      compressible = (await submitTask(t, op, { agentId: calc, input: { expression: '1+1' }, tags })).id;
+      incompressible = (await submitTask(t, op, { agentId: calc, input: { expression: '2+2' }, tags })).id;
+      for (const id of [big, small, compressible, incompressible])
+        expect((await settled(t, op, id)).status).toBe('succeeded');
+      await t.dataSource.query(`UPDATE tasks SET output = (${COMPRESSIBLE}) WHERE id = $1`, [compressible]);
+      await t.dataSource.query(`UPDATE tasks SET output = (${INCOMPRESSIBLE}) WHERE id = $1`, [incompressible]);
+      const [sizes] = (await t.dataSource.query(
+        `SELECT (SELECT pg_column_size(output) FROM tasks WHERE id = $1) AS compressible,
+                (SELECT pg_column_size(output) FROM tasks WHERE id = $2) AS incompressible`,
+        [compressible, incompressible],
+      )) as { compressible: number; incompressible: number }[];
+      // Both ways of being over the bound: as stored, and only as JSON text.
+      expect(sizes.compressible).toBeLessThan(BOUND);
+      expect(sizes.incompressible).toBeGreaterThan(BOUND);
+    });
+
+    it.each([
+      ['a page', 'limit=10'],
+      ['a page of a tag (read by id)', 'tag=bounds&limit=10'],
+    ])('leaves out of %s what is over 64 KiB as JSON, flagged', async (_label, query) => {
+      const tasks = new Map(((await get(`/api/v1/tasks?${query}`)) as ListedTask[]).map((task) => [task.id, task]));
+      expect(tasks.get(big)).toMatchObject({ input: null, inputOmitted: true, output: null, outputOmitted: true });
+      for (const id of [compressible, incompressible])
+        expect(tasks.get(id)).toMatchObject({
+          input: expect.any(Object),
+          inputOmitted: false,
+          output: null,
+          outputOmitted: true,
+        });
+      expect(tasks.get(small)).toMatchObject({
+        input: { expression: '6*7' },
+        inputOmitted: false,
+        output: { result: 42 },
+        outputOmitted: false,
+      });
+    });
+
+    it('still gives one task whole', async () => {
+      const whole = (await get(`/api/v1/tasks/${big}`)) as ListedTask;
+      expect(whole.input).toEqual({ records });
+      expect((whole.output as { records: unknown[] }).records).toHaveLength(records.length);
+      expect(whole).not.toHaveProperty('outputOmitted');
+      const one = (await get(`/api/v1/tasks/${compressible}`)) as ListedTask;
+      expect((one.output as { records: unknown[] }).records).toHaveLength(40000);
+    });
+  });
+
+  describe('of workflow runs', () => {
+    let workflowId: string;
+    let runId: string;
+
+    beforeAll(async () => {
+      const steps = [
+        { id: 'big', agentId: processor, input: { records: '{{ input.records }}' } },
+        { id: 'small', agentId: calc, input: { expression: '6*7' } },
+        { id: 'noisy', agentId: calc, input: { expression: '1+1' } },
+        { id: 'packed', agentId: calc, input: { expression: '2+2' } },
+      ];
+      workflowId = (
+        (
+          await request(t.http)
+            .post('/api/v1/workflows')
+            .set(...bearer(op))
+            .send({ name: 'big', steps })
+        ).body.data as { id: string }
+      ).id;
+      runId = (
+        (
+          await request(t.http)
+            .post(`/api/v1/workflows/${workflowId}/runs`)
+            .set(...bearer(op))
+            .send({ input: { records } })
+            .expect(202)
+        ).body.data as { id: string }
+      ).id;
+      await waitFor(
+        async () => ((await get(`/api/v1/workflow-runs/${runId}`)) as ListedRun).status !== 'running',
+        20_000,
+      );
+      // Step outputs over the bound as stored, and only as JSON text.
+      for (const [stepId, output] of [
+        ['noisy', INCOMPRESSIBLE],
+        ['packed', COMPRESSIBLE],
+      ])
+        await t.dataSource.query(
+          `UPDATE workflow_run_steps SET state = jsonb_set(state, '{output}', (${output}))
+            WHERE run_id = $1 AND step_id = $2`,
+          [runId, stepId],
+        );
+    });
+
+    it.each([
+      ['of every workflow', () => '/api/v1/workflow-runs?limit=10'],
+      ['of the workflow', () => `/api/v1/workflows/${workflowId}/runs?limit=10`],
+    ])('leave out of the list %s what is over 64 KiB as JSON, flagged', async (_label, url) => {
+      const run = ((await get(url())) as ListedRun[]).find((r) => r.id === runId)!;
+      expect(run).toMatchObject({
+        status: 'succeeded',
+        input: null,
+        inputOmitted: true,
+        output: null,
+        outputOmitted: true,
+      });
+      const steps = Object.fromEntries(run.steps.map((s) => [s.id, s]));
+      for (const id of ['big', 'noisy', 'packed'])
+        expect(steps[id]).toMatchObject({ output: null, outputOmitted: true });
+      expect(steps.small).toMatchObject({ output: { result: 42 }, outputOmitted: false });
+    });
+
+    it('still gives one run whole', async () => {
+      const run = (await get(`/api/v1/workflow-runs/${runId}`)) as ListedRun;
+      expect(run.input).toEqual({ records });
+      expect(run).not.toHaveProperty('inputOmitted');
+      const steps = Object.fromEntries(run.steps.map((s) => [s.id, s]));
+      expect((steps.big.output as { records: unknown[] }).records).toHaveLength(records.length);
+      expect((steps.packed.output as { records: unknown[] }).records).toHaveLength(40000);
+      expect(steps.small.output).toEqual({ result: 42 });
+    });
+  });
+});
