@@ -24,6 +24,10 @@ import {
 import type { AgentEntity } from './entities/agent.entity';
 import { CircuitBreakers } from './outbound/circuit-breakers';
 
+/** Said of every route that changes an agent: agents are shared for reading and use, not for changing. */
+const CREATOR_OR_ADMIN =
+  "Only the agent's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).";
+
 @ApiTags('agents')
 @ApiBearerAuth('bearer')
 @ApiSecurity('apiKey')
@@ -112,15 +116,17 @@ export class AgentsController {
   @ApiOperation({
     operationId: 'updateAgent',
     summary: 'Rename, describe, pause/resume, or change concurrency (per agent and per key) and timeout',
+    description: CREATOR_OR_ADMIN,
   })
   @ApiEnvelope(AgentDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async update(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateAgentDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<AgentDto> {
-    return this.toDto(await this.agents.update(id, body, audit));
+    return this.toDto(await this.agents.update(principal, id, body, audit));
   }
 
   @Delete(':id')
@@ -130,14 +136,16 @@ export class AgentsController {
   @ApiOperation({
     operationId: 'deleteAgent',
     summary: 'Delete an agent (soft: its history stays, it takes no new tasks)',
+    description: CREATOR_OR_ADMIN,
   })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async remove(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
-    await this.agents.remove(id, audit);
+    await this.agents.remove(principal, id, audit);
   }
 
   @Get(':id/schema')
@@ -157,9 +165,10 @@ export class AgentsController {
   @ApiOperation({
     operationId: 'setAgentConfig',
     summary: 'Replace the config: a new version, live for the next task without a restart',
+    description: CREATOR_OR_ADMIN,
   })
   @ApiEnvelope(AgentConfigVersionDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async setConfig(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -196,9 +205,13 @@ export class AgentsController {
   @HttpCode(200)
   @RequirePermissions('agents:write')
   @AuditAction('agent.config_rollback', 'agent')
-  @ApiOperation({ operationId: 'rollbackAgentConfig', summary: 'A new version equal to an earlier one' })
+  @ApiOperation({
+    operationId: 'rollbackAgentConfig',
+    summary: 'A new version equal to an earlier one',
+    description: CREATOR_OR_ADMIN,
+  })
   @ApiEnvelope(AgentConfigVersionDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async rollback(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,

@@ -1,4 +1,10 @@
-import { AppError, ConflictError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 
 export class AgentNotFoundError extends NotFoundError {
@@ -22,5 +28,12 @@ export class AgentNameTakenError extends ConflictError {
 export class ConfigVersionNotFoundError extends AppError {
   constructor(version: number) {
     super(ErrorCode.NOT_FOUND, `Config version ${version} not found`);
+  }
+}
+
+/** Agents are shared for reading and use; changing one is for its creator or an admin. */
+export class AgentChangeForbiddenError extends ForbiddenError {
+  constructor() {
+    super('Only its creator or an admin can change this agent');
   }
 }

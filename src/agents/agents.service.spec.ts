@@ -10,7 +10,12 @@ import { SchemaValidator } from '../common/schema/schema-validator';
 import { loadConfig } from '../config/app-config';
 import { AgentSecrets, SECRET_MASK } from './agent-secrets';
 import { AgentTypeRegistry } from './agent-type.registry';
-import { AgentNameTakenError, AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
+import {
+  AgentChangeForbiddenError,
+  AgentNameTakenError,
+  AgentNotFoundError,
+  ConfigVersionNotFoundError,
+} from './agents.errors';
 import { AgentsService } from './agents.service';
 import { NetworkGuard } from './outbound/network-guard';
 import { AGENT_TYPE_CLASSES } from './types';
@@ -36,6 +41,8 @@ function setup() {
 }
 
 const alice = principal('alice');
+const bob = principal('bob');
+const admin = principal('root', 'admin');
 const SIGNING = 's'.repeat(16);
 const remote = (name = 'remote', url = 'https://a.example/run') => ({
   name,
@@ -159,9 +166,9 @@ describe('AgentsService', () => {
   it('audits a change of status as a pause or a resume, anything else as an update with what it was', async () => {
     const { service, store } = setup();
     const { id } = await service.create(alice, { name: 'calc', type: 'calculator' });
-    expect(await service.update(id, { status: 'paused' })).toMatchObject({ status: 'paused' });
-    await service.update(id, { status: 'active' });
-    await service.update(id, { concurrency: 3, description: undefined });
+    expect(await service.update(alice, id, { status: 'paused' })).toMatchObject({ status: 'paused' });
+    await service.update(alice, id, { status: 'active' });
+    await service.update(alice, id, { concurrency: 3, description: undefined });
     expect(store.audit.slice(1).map((a) => a.event.action)).toEqual(['agent.pause', 'agent.resume', 'agent.update']);
     expect(store.audit.at(-1)?.event.details).toEqual({
       before: { name: 'calc', status: 'active', concurrency: 1, concurrencyPerKey: null, timeoutMs: 60_000 },
@@ -176,7 +183,7 @@ describe('AgentsService', () => {
     await service.forTask(id);
     await service.forTask(id);
     expect(caches.loads).toBe(1);
-    await service.remove(id);
+    await service.remove(alice, id);
     expect(caches.invalidated).toEqual([`agent:${id}`]);
     await expect(service.forTask(id)).rejects.toThrow(AgentNotFoundError);
     await expect(service.get(id)).rejects.toThrow(AgentNotFoundError);
@@ -185,15 +192,15 @@ describe('AgentsService', () => {
     expect((await service.list({ skip: 0, limit: 10 })).total).toBe(0);
     expect(store.agents.get(id)?.deletedAt).toBeInstanceOf(Date);
     expect(store.configVersions).toHaveLength(1);
-    await expect(service.remove(id)).rejects.toThrow(AgentNotFoundError);
-    await expect(service.update(id, { concurrency: 2 })).rejects.toThrow(AgentNotFoundError);
+    await expect(service.remove(alice, id)).rejects.toThrow(AgentNotFoundError);
+    await expect(service.update(alice, id, { concurrency: 2 })).rejects.toThrow(AgentNotFoundError);
   });
 
   it('drops the cached agent on every change, so the next task sees it', async () => {
     const { service } = setup();
     const { id } = await service.create(alice, { name: 'calc', type: 'calculator' });
     expect((await service.forTask(id)).status).toBe('active');
-    await service.update(id, { status: 'paused' });
+    await service.update(alice, id, { status: 'paused' });
     expect((await service.forTask(id)).status).toBe('paused');
     await service.setConfig(alice, id, { precision: 3 });
     expect((await service.forTask(id)).config).toEqual({ precision: 3 });
@@ -204,19 +211,19 @@ describe('AgentsService', () => {
     const first = await service.create(alice, { name: 'calc', type: 'calculator' });
     const other = await service.create(alice, { name: 'other', type: 'calculator' });
     await expect(service.create(alice, { name: 'calc', type: 'calculator' })).rejects.toThrow(AgentNameTakenError);
-    await expect(service.update(other.id, { name: 'calc' })).rejects.toThrow(AgentNameTakenError);
+    await expect(service.update(alice, other.id, { name: 'calc' })).rejects.toThrow(AgentNameTakenError);
     expect((await service.get(other.id)).name).toBe('other');
-    await service.remove(first.id);
-    await expect(service.update(other.id, { name: 'calc' })).resolves.toMatchObject({ name: 'calc' });
+    await service.remove(alice, first.id);
+    await expect(service.update(alice, other.id, { name: 'calc' })).resolves.toMatchObject({ name: 'calc' });
   });
 
   it('writes every change’s audit entry with the request context it was given', async () => {
     const { service, store } = setup();
     const { id } = await service.create(alice, { name: 'calc', type: 'calculator' }, context('create'));
-    await service.update(id, { status: 'paused' }, context('pause'));
+    await service.update(alice, id, { status: 'paused' }, context('pause'));
     await service.setConfig(alice, id, { precision: 3 }, context('config'));
     await service.rollback(alice, id, 1, context('rollback'));
-    await service.remove(id, context('delete'));
+    await service.remove(alice, id, context('delete'));
     expect(store.audit.map((a) => [a.event.action, a.context?.requestId])).toEqual([
       ['agent.create', 'create'],
       ['agent.pause', 'pause'],
@@ -224,6 +231,44 @@ describe('AgentsService', () => {
       ['agent.config_rollback', 'rollback'],
       ['agent.delete', 'delete'],
     ]);
+  });
+
+  it('lets only its creator or an admin change or delete an agent; a refusal writes nothing', async () => {
+    const { service, store, caches } = setup();
+    const { id } = await service.create(alice, remote());
+    const before = { agent: structuredClone(store.agents.get(id)), versions: store.configVersions.length };
+    const audited = store.audit.length;
+    const attempts = [
+      () => service.update(bob, id, { status: 'paused', name: 'mine' }),
+      () => service.setConfig(bob, id, { url: 'https://bob.example/steal' }),
+      () => service.rollback(bob, id, 1),
+      () => service.remove(bob, id),
+      () => service.update({ ...alice, userId: 'bob', type: 'apiKey', apiKeyId: 'k' }, id, { concurrency: 2 }),
+      () => service.update({ ...admin, type: 'apiKey', apiKeyId: 'k' }, id, { concurrency: 2 }),
+    ];
+    for (const attempt of attempts) await expect(attempt()).rejects.toThrow(AgentChangeForbiddenError);
+    expect(store.agents.get(id)).toEqual(before.agent);
+    expect(store.configVersions).toHaveLength(before.versions);
+    expect(store.audit).toHaveLength(audited);
+    expect(caches.invalidated).toEqual([]);
+
+    await expect(
+      service.update({ ...alice, type: 'apiKey', apiKeyId: 'k' }, id, { concurrency: 2 }),
+    ).resolves.toMatchObject({
+      concurrency: 2,
+    });
+    await expect(service.update(admin, id, { status: 'paused' })).resolves.toMatchObject({ status: 'paused' });
+    await expect(service.rollback(admin, id, 1)).resolves.toMatchObject({ configVersion: 2 });
+    await service.remove(admin, id);
+    await expect(service.exists(id)).resolves.toBe(false);
+  });
+
+  it('leaves an agent without a recorded creator to the admins', async () => {
+    const { service, store } = setup();
+    const { id } = await service.create(alice, { name: 'calc', type: 'calculator' });
+    store.agents.get(id)!.createdBy = null;
+    await expect(service.update(alice, id, { concurrency: 2 })).rejects.toThrow(AgentChangeForbiddenError);
+    await expect(service.setConfig(admin, id, { precision: 3 })).resolves.toMatchObject({ configVersion: 2 });
   });
 
   it('shows the agent’s last saved state document, or none', async () => {

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditRequestContext } from '../audit/audit-context';
-import type { Principal } from '../auth/principal';
+import { mayChange, type Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import { type ErrorDetail, ValidationFailedError } from '../common/errors/app.error';
 import { AgentSecrets } from './agent-secrets';
 import { AgentTypeRegistry } from './agent-type.registry';
-import { AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
+import { AgentChangeForbiddenError, AgentNotFoundError, ConfigVersionNotFoundError } from './agents.errors';
 import type { AgentQueryDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import type { AgentConfigVersionEntity } from './entities/agent-config-version.entity';
 import { AgentStateStore } from './agent-state.store';
@@ -64,6 +64,11 @@ export class AgentsService {
   /** The config in a response or an audit entry: secrets masked. */
   masked(agent: Pick<AgentEntity, 'type'>, sealed: Record<string, unknown>): Record<string, unknown> {
     return this.secrets.mask(sealed, this.types.get(agent.type).configSchema);
+  }
+
+  /** Everyone with `agents:read` sees and uses an agent; only its creator or an admin changes it. */
+  private assertMayChange(principal: Principal, agent: AgentEntity): void {
+    if (!mayChange(principal, agent.createdBy)) throw new AgentChangeForbiddenError();
   }
 
   /** `refused`: the config's target, if {@link refusedTarget} refused it, reported with the type's own checks. */
@@ -144,12 +149,18 @@ export class AgentsService {
   }
 
   /** Changes the agent's settings; a change of status is audited as a pause or a resume. */
-  async update(id: string, changes: UpdateAgentDto, audit?: AuditRequestContext): Promise<AgentEntity> {
+  async update(
+    principal: Principal,
+    id: string,
+    changes: UpdateAgentDto,
+    audit?: AuditRequestContext,
+  ): Promise<AgentEntity> {
     return this.changed(
       id,
       this.store.change(
         id,
         (agent) => {
+          this.assertMayChange(principal, agent);
           const before = {
             name: agent.name,
             status: agent.status,
@@ -178,18 +189,21 @@ export class AgentsService {
   }
 
   /** Soft delete: the agent and its history stay; it no longer lists, answers or takes tasks. */
-  async remove(id: string, audit?: AuditRequestContext): Promise<void> {
+  async remove(principal: Principal, id: string, audit?: AuditRequestContext): Promise<void> {
     await this.changed(
       id,
       this.store.softDelete(
         id,
-        (agent) => ({
-          action: 'agent.delete',
-          outcome: 'success',
-          resourceType: 'agent',
-          resourceId: id,
-          details: { name: agent.name },
-        }),
+        (agent) => {
+          this.assertMayChange(principal, agent);
+          return {
+            action: 'agent.delete',
+            outcome: 'success',
+            resourceType: 'agent',
+            resourceId: id,
+            details: { name: agent.name },
+          };
+        },
         audit,
       ),
     );
@@ -212,6 +226,7 @@ export class AgentsService {
       this.store.change(
         id,
         (agent) => {
+          this.assertMayChange(principal, agent);
           const schema = this.types.get(agent.type).configSchema;
           const merged = this.secrets.keepMasked(config, agent.config, schema);
           const sealed = this.secrets.seal(this.validateConfig(agent.type, merged, refused), schema);
@@ -232,6 +247,7 @@ export class AgentsService {
       this.store.change(
         id,
         async (agent, earlier) => {
+          this.assertMayChange(principal, agent);
           const config = await earlier(version);
           if (!config) throw new ConfigVersionNotFoundError(version);
           return this.newVersion(principal, agent, config, 'rollback', version);

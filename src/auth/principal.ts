@@ -13,3 +13,12 @@ export interface Principal {
 export function isAdmin(principal: Principal): boolean {
   return principal.role === 'admin' && principal.type === 'user';
 }
+
+/**
+ * Whether the caller may change (or delete) a shared resource that everyone may read and use: only its
+ * creator (an API key counts as its user) or an admin. A resource without a recorded creator (one that
+ * predates the record, or the platform's own) is the admins' alone.
+ */
+export function mayChange(principal: Principal, createdBy: string | null): boolean {
+  return isAdmin(principal) || (createdBy !== null && createdBy === principal.userId);
+}

@@ -44,6 +44,10 @@ import { RunRetry } from './run-retry';
 import { listedRunDto, runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
 
+/** Said of every route that changes a workflow: workflows are shared for reading and running, not for changing. */
+const CREATOR_OR_ADMIN =
+  "Only the workflow's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).";
+
 const RUN_LIST_BOUND =
   'A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with ' +
   '`inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.';
@@ -106,29 +110,36 @@ export class WorkflowsController {
   @ApiOperation({
     operationId: 'updateWorkflow',
     summary: 'Change a workflow; new steps make a new version (running runs keep theirs)',
+    description: CREATOR_OR_ADMIN,
   })
   @ApiEnvelope(WorkflowDto)
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async update(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateWorkflowDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowDto> {
-    return workflowDto(await this.workflows.update(id, body, audit));
+    return workflowDto(await this.workflows.update(principal, id, body, audit));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequirePermissions('workflows:write')
   @AuditAction('workflow.delete', 'workflow')
-  @ApiOperation({ operationId: 'deleteWorkflow', summary: 'Delete a workflow (its runs stay)' })
+  @ApiOperation({
+    operationId: 'deleteWorkflow',
+    summary: 'Delete a workflow (its runs stay)',
+    description: CREATOR_OR_ADMIN,
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async remove(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
-    await this.workflows.remove(id, audit);
+    await this.workflows.remove(principal, id, audit);
   }
 
   @Post(':id/runs')

@@ -1,9 +1,16 @@
-import { AppError } from '../common/errors/app.error';
+import { AppError, ForbiddenError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 
 /** Templates are no longer evaluated here because the process is stopping; the run is advanced later. */
 export class TemplateEvaluatorClosedError extends AppError {
   constructor() {
     super(ErrorCode.SERVICE_UNAVAILABLE, 'The service is shutting down; try again');
+  }
+}
+
+/** Workflows are shared for reading and running; changing one is for its creator or an admin. */
+export class WorkflowChangeForbiddenError extends ForbiddenError {
+  constructor() {
+    super('Only its creator or an admin can change this workflow');
   }
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import type { FinishCursor } from '../common/finish-cursor';
-import { isAdmin, type Principal } from '../auth/principal';
+import { isAdmin, mayChange, type Principal } from '../auth/principal';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { SchemaValidator } from '../common/schema/schema-validator';
@@ -23,6 +23,7 @@ import { WorkflowEngine } from './workflow-engine';
 import { normalizedTriggers, triggerProblems, type WorkflowTrigger } from './triggers/trigger-definition';
 import { TriggerIndex } from './triggers/trigger-index';
 import type { WorkflowTriggerDto } from './triggers/trigger.dto';
+import { WorkflowChangeForbiddenError } from './workflows.errors';
 
 /** How a run is started: see {@link WorkflowsService.startOnce}. */
 export interface StartOptions {
@@ -133,16 +134,38 @@ export class WorkflowsService {
     return workflow;
   }
 
+  /**
+   * Everyone with `workflows:read` sees a workflow and may run it; only its creator or an admin changes it (its
+   * triggers start runs as its creator, on the creator's events: a stranger's change would read them).
+   */
+  private assertMayChange(principal: Principal, workflow: WorkflowEntity): void {
+    if (!mayChange(principal, workflow.createdBy)) throw new WorkflowChangeForbiddenError();
+  }
+
+  /** The live workflow, locked for a change the caller may make. */
+  private async lockForChange(em: EntityManager, principal: Principal, id: string): Promise<WorkflowEntity> {
+    const workflow = await em.findOne(WorkflowEntity, {
+      where: { id, deletedAt: IsNull() },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!workflow) throw new NotFoundError('Workflow');
+    this.assertMayChange(principal, workflow);
+    return workflow;
+  }
+
   /** A change of steps is a new version; runs already started keep the steps they began with. */
-  async update(id: string, changes: UpdateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
+  async update(
+    principal: Principal,
+    id: string,
+    changes: UpdateWorkflowDto,
+    audit?: AuditRequestContext,
+  ): Promise<WorkflowEntity> {
+    // Refused before its definition is checked: a caller who may not change it learns nothing from that.
+    this.assertMayChange(principal, await this.get(id));
     const steps = changes.steps ? await this.checkSteps(changes.steps) : undefined;
     const triggers = changes.triggers ? await this.checkTriggers(changes.triggers, id) : undefined;
     const updated = await this.dataSource.transaction(async (em) => {
-      const workflow = await em.findOne(WorkflowEntity, {
-        where: { id, deletedAt: IsNull() },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!workflow) throw new NotFoundError('Workflow');
+      const workflow = await this.lockForChange(em, principal, id);
       if (changes.name !== undefined) workflow.name = changes.name;
       if (changes.description !== undefined) workflow.description = changes.description;
       if (steps) {
@@ -168,13 +191,9 @@ export class WorkflowsService {
     return updated;
   }
 
-  async remove(id: string, audit?: AuditRequestContext): Promise<void> {
+  async remove(principal: Principal, id: string, audit?: AuditRequestContext): Promise<void> {
     const removed = await this.dataSource.transaction(async (em) => {
-      const workflow = await em.findOne(WorkflowEntity, {
-        where: { id, deletedAt: IsNull() },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!workflow) throw new NotFoundError('Workflow');
+      const workflow = await this.lockForChange(em, principal, id);
       await em.update(WorkflowEntity, { id }, { deletedAt: new Date() });
       await this.audit.record(
         { action: 'workflow.delete', outcome: 'success', resourceType: 'workflow', resourceId: id },

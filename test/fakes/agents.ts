@@ -106,8 +106,9 @@ export class FakeAgentStore implements AgentStore {
   ): Promise<void> {
     const agent = this.agents.get(id);
     if (!agent || agent.deletedAt) throw new AgentNotFoundError();
+    const event = eventOf(structuredClone(agent));
     agent.deletedAt = new Date();
-    this.audit.push({ event: eventOf(structuredClone(agent)), context });
+    this.audit.push({ event, context });
   }
 
   private refuseTakenName(agent: AgentEntity): void {

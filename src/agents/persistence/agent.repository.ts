@@ -118,7 +118,8 @@ export class AgentRepository {
 
   /**
    * Changes a live agent under its lock: `apply` changes the agent it is given (and may read earlier
-   * configs) and says how the change is recorded; the agent is then saved with it.
+   * configs) and says how the change is recorded, or refuses it by throwing (nothing is written); the agent
+   * is then saved with it.
    */
   change(
     id: string,
@@ -140,7 +141,10 @@ export class AgentRepository {
     );
   }
 
-  /** Marks a live agent deleted, with the audit entry `eventOf` makes of it; its rows and history stay. */
+  /**
+   * Marks a live agent deleted, with the audit entry `eventOf` makes of it (asked first, under the lock: it
+   * may refuse by throwing, and nothing is written); its rows and history stay.
+   */
   async softDelete(
     id: string,
     eventOf: (agent: AgentEntity) => AuditEvent,
@@ -148,8 +152,9 @@ export class AgentRepository {
   ): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const agent = await this.lockLive(em, id);
+      const event = eventOf(agent);
       await em.update(AgentEntity, { id }, { deletedAt: new Date() });
-      await this.audit.record(eventOf(agent), em, context);
+      await this.audit.record(event, em, context);
     });
   }
 

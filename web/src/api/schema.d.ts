@@ -180,11 +180,17 @@ export interface paths {
         get: operations["getAgent"];
         put?: never;
         post?: never;
-        /** Delete an agent (soft: its history stays, it takes no new tasks) */
+        /**
+         * Delete an agent (soft: its history stays, it takes no new tasks)
+         * @description Only the agent's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).
+         */
         delete: operations["deleteAgent"];
         options?: never;
         head?: never;
-        /** Rename, describe, pause/resume, or change concurrency (per agent and per key) and timeout */
+        /**
+         * Rename, describe, pause/resume, or change concurrency (per agent and per key) and timeout
+         * @description Only the agent's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).
+         */
         patch: operations["updateAgent"];
         trace?: never;
     };
@@ -214,7 +220,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the config: a new version, live for the next task without a restart */
+        /**
+         * Replace the config: a new version, live for the next task without a restart
+         * @description Only the agent's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).
+         */
         post: operations["setAgentConfig"];
         delete?: never;
         options?: never;
@@ -248,7 +257,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new version equal to an earlier one */
+        /**
+         * A new version equal to an earlier one
+         * @description Only the agent's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).
+         */
         post: operations["rollbackAgentConfig"];
         delete?: never;
         options?: never;
@@ -445,11 +457,17 @@ export interface paths {
         get: operations["getWorkflow"];
         put?: never;
         post?: never;
-        /** Delete a workflow (its runs stay) */
+        /**
+         * Delete a workflow (its runs stay)
+         * @description Only the workflow's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).
+         */
         delete: operations["deleteWorkflow"];
         options?: never;
         head?: never;
-        /** Change a workflow; new steps make a new version (running runs keep theirs) */
+        /**
+         * Change a workflow; new steps make a new version (running runs keep theirs)
+         * @description Only the workflow's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).
+         */
         patch: operations["updateWorkflow"];
         trace?: never;
     };

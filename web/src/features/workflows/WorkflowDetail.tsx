@@ -16,7 +16,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
-import { ApiError, unwrap } from '../../api/errors';
+import { ApiError, toApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState } from '../../components/EmptyState';
@@ -74,7 +74,9 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
   const steps = useMemo(() => graphSteps(workflow), [workflow]);
 
   const remove = async () => {
-    unwrap(await api.DELETE('/api/v1/workflows/{id}', { params: { path: { id: workflow.id } } }));
+    // A 204 has no envelope to unwrap: only a refusal has something to say.
+    const result = await api.DELETE('/api/v1/workflows/{id}', { params: { path: { id: workflow.id } } });
+    if (!result.response.ok) throw toApiError(result.error, result.response);
     queryClient.removeQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
     await queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });
     void navigate('/workflows');
