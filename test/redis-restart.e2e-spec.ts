@@ -39,14 +39,17 @@ describe('Redis restarted empty', () => {
     await redis.stopEmpty();
     await redis.start();
     const reconciler = t.app.get(TaskReconciler);
-    const requeued = await waitFor(
+    // A task written within the settle window is not taken for lost yet: on a busy machine the three
+    // submissions may straddle it, so passes are counted until all three are back (or the wait ends).
+    let requeued = 0;
+    await waitFor(
       async () => {
-        const n = await reconciler.reconcileOnce();
-        return n > 0 ? n : undefined;
+        requeued += await reconciler.reconcileOnce();
+        return requeued >= 3 ? requeued : undefined;
       },
       20_000,
       250,
-    );
+    ).catch(() => undefined);
     expect(requeued).toBe(3);
     expect(await reconciler.reconcileOnce()).toBe(0);
 

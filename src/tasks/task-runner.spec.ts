@@ -180,7 +180,7 @@ describe('TaskRunner', () => {
     const failure = await t.run().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(RetryLaterError);
     expect((failure as RetryLaterError).delayMs).toBeGreaterThanOrEqual(500);
-    expect((failure as RetryLaterError).delayMs).toBeLessThan(1500);
+    expect((failure as RetryLaterError).delayMs).toBeLessThanOrEqual(1500);
     expect(t.stored()).toMatchObject({ status: 'retrying', error: { code: 'UPSTREAM' } });
     expect(t.stored().nextAttemptAt).toBeInstanceOf(Date);
     expect(t.finished).toEqual([]);
