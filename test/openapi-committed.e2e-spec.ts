@@ -9,7 +9,7 @@ describe('the committed OpenAPI document', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-  });
+  }, 60_000);
   afterAll(async () => {
     await t?.close();
   });
