@@ -114,6 +114,26 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
         .expect(202);
     });
 
+    it.each(['0001-01-01T00:00:00Z', '0048-02-29T00:00:00Z', '0099-12-31T23:59:59Z', '0999-12-31T00:00:00Z'])(
+      'takes %s, a day of the years 0001-0999, in the task list',
+      async (date) => {
+        await request(t.http)
+          .get(`/api/v1/tasks?createdAfter=${date}`)
+          .set(...bearer(op))
+          .expect(200);
+      },
+    );
+
+    it.each(['0049-02-29T00:00:00Z', '0100-02-29T00:00:00Z', '0001-04-31T00:00:00Z'])(
+      'refuses %s, a day that does not exist in the early years',
+      async (date) => {
+        const res = await request(t.http)
+          .get(`/api/v1/tasks?createdAfter=${date}`)
+          .set(...bearer(op));
+        expectRefused(res, '/createdAfter');
+      },
+    );
+
     it.each(['createdAfter=2024-02-30T00:00:00Z', 'createdAfter=1', 'createdBefore=20240101'])(
       'refuses %s in the task list',
       async (query) => {

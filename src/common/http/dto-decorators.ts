@@ -37,7 +37,22 @@ export function IsOptionalNotNull(): PropertyDecorator {
   );
 }
 
-const ISO_DATE = { strict: true, strictSeparator: true } as const;
+const ISO_DATE = { strictSeparator: true } as const;
+const CALENDAR_DAY = /^(\d{4})-?(\d{2})-?(\d{2})(?:T|$)/;
+
+/**
+ * Whether an ISO 8601 text names a day that exists. validator's `strict` check builds its probe from the
+ * unpadded year, which `Date` reads as 1901-1999 or 2000+ for years below 100, so it refuses 0001-0099;
+ * a calendar day is checked here on a probe whose full year is set, other forms by validator.
+ */
+function namesExistingDay(text: string): boolean {
+  const day = CALENDAR_DAY.exec(text);
+  if (!day) return isISO8601(text, { ...ISO_DATE, strict: true });
+  const [year, month, date] = day.slice(1).map(Number) as [number, number, number];
+  const probe = new Date(0);
+  probe.setUTCFullYear(year, month - 1, date);
+  return probe.getUTCMonth() === month - 1 && probe.getUTCDate() === date;
+}
 
 /**
  * The date a value as sent stands for: an ISO 8601 text naming a day that exists (`2030-02-30` does not),
@@ -45,7 +60,7 @@ const ISO_DATE = { strict: true, strictSeparator: true } as const;
  * to refuse.
  */
 function strictDate(value: unknown): unknown {
-  return typeof value === 'string' && isISO8601(value, ISO_DATE) ? new Date(value) : value;
+  return typeof value === 'string' && isISO8601(value, ISO_DATE) && namesExistingDay(value) ? new Date(value) : value;
 }
 
 /**
