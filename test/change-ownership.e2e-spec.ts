@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { HostResolver } from '../src/agents/outbound/network-guard';
+import { TableResolver } from './fakes/host-resolver';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
@@ -14,9 +16,10 @@ describe('changing a shared agent or workflow: its creator or an admin only', ()
   let opA: TestUser;
   let opB: TestUser;
   let bKey: string;
+  const dns = new TableResolver({ 'a.example.com': ['93.184.216.34'], 'b.example.com': ['93.184.216.35'] });
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ overrides: [{ provide: HostResolver, useValue: dns }] });
     admin = await login(t.http, ADMIN.email, ADMIN.password);
     opA = await createUser(t, 'operator');
     opB = await createUser(t, 'operator');
@@ -108,6 +111,17 @@ describe('changing a shared agent or workflow: its creator or an admin only', ()
         details: { error: 'FORBIDDEN' },
       })),
     );
+  });
+
+  it("looks up no host of a config change it refuses: the target of another's agent stays unasked", async () => {
+    const id = await createAgent(opA, 'a-probed');
+    const config = (host: string) => ({
+      config: { url: `https://${host}/x`, signingSecret: 'another-signing-secret-16' },
+    });
+    await send(opB, 'post', `/api/v1/agents/${id}/config`, config('probe-b.example.net')).expect(403);
+    await send(opA, 'post', `/api/v1/agents/${id}/config`, config('probe-a.example.net')).expect(200);
+    expect(dns.asked).toContain('probe-a.example.net');
+    expect(dns.asked).not.toContain('probe-b.example.net');
   });
 
   it('still lets everyone read and use the agent: another operator sends it tasks', async () => {

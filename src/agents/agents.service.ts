@@ -219,8 +219,11 @@ export class AgentsService {
     config: Record<string, unknown>,
     audit?: AuditRequestContext,
   ): Promise<AgentEntity> {
-    // An agent's type never changes: its target is checked before the lock is taken.
-    const refused = await this.refusedTarget((await this.get(id)).type, config);
+    // An agent's type never changes: its target is checked before the lock is taken, and only for a caller
+    // who may change the agent (checked again under the lock), so a refused change looks up no host.
+    const current = await this.get(id);
+    this.assertMayChange(principal, current);
+    const refused = await this.refusedTarget(current.type, config);
     return this.changed(
       id,
       this.store.change(
