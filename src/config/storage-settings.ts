@@ -4,7 +4,7 @@ import { BYTE_SIZE, toInt } from './env-parsers';
 
 /**
  * The settings of what the platform keeps on disk and for how long: uploaded files, task retention and the audit
- * archive. Part of {@link EnvSchema}, which extends it.
+ * archive. Part of {@link EnvSchema}, which extends it (through the background work settings).
  */
 export class StorageSettings {
   /** Where uploaded files (`POST /files`) are kept; api and worker processes must see the same directory. */
