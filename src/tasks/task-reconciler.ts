@@ -23,9 +23,9 @@ const MIN_TAKEOVER_GRACE_MS = 5000;
 /**
  * Postgres is the record; the queue can be lost (a Redis restart without persistence). Once every
  * QUEUE_RECONCILE_INTERVAL_MS across the workers (a periodic job; its scheduler is put back when Redis comes
- * back empty), one worker at a time puts back every task Postgres says is queued or retrying but the queue no longer holds,
- * and takes over every running task that no job runs any more (lost with Redis, or ended) and whose worker
- * is gone. A running task whose job a worker holds is BullMQ's (its stalled-job check takes it over when
+ * back empty), one worker at a time puts back every task Postgres says is queued or retrying but no job will
+ * run (lost, or ended early), and takes over every running task that no job runs any more (lost with Redis, or
+ * ended) and whose worker is gone. A running task whose job a worker holds is BullMQ's (its stalled-job check takes it over when
  * that worker dies); one whose worker is still connected is left to it.
  */
 @PeriodicJob({ name: 'tasks.reconcile', everyMs: (config) => config.queue.reconcileIntervalMs, roles: WORKER_ROLES })
@@ -69,22 +69,25 @@ export class TaskReconciler implements PeriodicJobHandler {
     return requeued ?? 0;
   }
 
-  /** Queued and retrying tasks the queue lost. */
+  /**
+   * Queued and retrying tasks that no job will run: the queue lost theirs, or it ended while Postgres still
+   * waits for an attempt (a worker that could not reach Postgres to start the task spent the job's attempts).
+   */
   private async requeueLost(): Promise<number> {
     let requeued = 0;
     let after: string | undefined;
     for (;;) {
       const page = await this.tasks.queuedIds(PAGE, after, QUEUE_SETTLE_MS);
       if (page.length === 0) break;
-      const missing = new Set(await this.queue.missing(page.map((t) => t.id)));
-      const lost = page.filter((t) => missing.has(t.id));
+      const idle = new Set(await this.queue.idle(page.map((t) => t.id)));
+      const lost = page.filter((t) => idle.has(t.id));
       if (lost.length) {
-        await this.queue.enqueueMany(lost);
+        await this.queue.requeue(lost);
         requeued += lost.length;
       }
       after = page[page.length - 1].id;
     }
-    if (requeued) this.logger.warn(`queued ${requeued} task(s) again that the queue had lost`);
+    if (requeued) this.logger.warn(`queued ${requeued} task(s) again that had no job left to run them`);
     return requeued;
   }
 
