@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
+import { HostResolver } from '../src/agents/outbound/network-guard';
 import { WebhookCatchUp } from '../src/webhooks/webhook-catch-up';
 import { WebhookQueue } from '../src/webhooks/webhook-queue';
+import { TableResolver } from './fakes/host-resolver';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { json, LoopbackServer, type RecordedRequest } from './utils/loopback-server';
@@ -18,6 +20,8 @@ interface Delivery {
   attempts: number;
   responseCode: number | null;
   attemptLog: { attempt: number; responseCode: number | null; durationMs: number; error: string | null }[];
+  error?: string | null;
+  nextAttemptAt?: string | null;
 }
 
 /** A receiver's check, written from the Standard Webhooks spec: v1 HMAC-SHA256 of `id.timestamp.body`. */
@@ -344,16 +348,25 @@ describe('webhooks refuse private targets when AGENT_ALLOW_PRIVATE_NETWORKS is o
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'false' } });
+    t = await createTestApp({
+      env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'false' },
+      overrides: [{ provide: HostResolver, useValue: new TableResolver({ 'intranet.test': ['10.9.8.7'] }) }],
+    });
   });
 
   afterAll(async () => {
     await t?.close();
   });
 
-  it('refuses loopback, private and link-local URLs', async () => {
+  it('refuses loopback, private and link-local URLs, and names that resolve to them', async () => {
     const op = await createUser(t, 'operator');
-    for (const target of ['http://127.0.0.1:9/x', 'http://10.0.0.1/x', 'http://169.254.169.254/latest']) {
+    const targets = [
+      'http://127.0.0.1:9/x',
+      'http://10.0.0.1/x',
+      'http://169.254.169.254/latest',
+      'https://intranet.test/x',
+    ];
+    for (const target of targets) {
       const res = await request(t.http)
         .post('/api/v1/webhooks')
         .set(...bearer(op))
@@ -361,5 +374,29 @@ describe('webhooks refuse private targets when AGENT_ALLOW_PRIVATE_NETWORKS is o
         .expect(400);
       expect(res.body.error.details).toEqual([{ field: '/url', message: expect.stringMatching(/private, loopback/) }]);
     }
+  });
+
+  it('takes a name DNS cannot answer for yet, as an agent does: each send checks it again', async () => {
+    const op = await createUser(t, 'operator');
+    const res = await request(t.http)
+      .post('/api/v1/webhooks')
+      .set(...bearer(op))
+      .send({ url: 'https://hooks.not-yet-in-dns.test/x', events: ['task.succeeded'] })
+      .expect(201);
+    expect(res.body.data.url).toBe('https://hooks.not-yet-in-dns.test/x');
+
+    // Its deliveries fail as a network error does: to be tried again.
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    await settled(t, op, (await submitTask(t, op, { agentId: agent.id, input: { expression: '1+1' } })).id);
+    const delivery = await waitFor(async () => {
+      const list = await request(t.http)
+        .get(`/api/v1/webhooks/${res.body.data.id}/deliveries`)
+        .set(...bearer(op))
+        .expect(200);
+      const [d] = list.body.data as Delivery[];
+      return d?.attempts ? d : undefined;
+    });
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, error: expect.stringMatching(/^HOST_NOT_FOUND/) });
+    expect(delivery.nextAttemptAt).toEqual(expect.any(String));
   });
 });

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AgentExecutionError } from '../agents/agent-type';
 import { hasUserInfo, NetworkGuard } from '../agents/outbound';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { isAdmin, type Principal } from '../auth/principal';
@@ -156,11 +155,9 @@ export class WebhooksService {
         'The webhook URL is not allowed',
       );
     }
-    try {
-      await this.guard.resolveAllowed(new URL(url).hostname);
-    } catch (err) {
-      if (!(err instanceof AgentExecutionError)) throw err;
-      throw new ValidationFailedError([{ field: '/url', message: err.message }], 'The webhook URL is not allowed');
-    }
+    // As for an agent's target: a name DNS cannot answer for yet is taken, and every send checks it again.
+    const refusal = await this.guard.refusalOf(url);
+    if (refusal)
+      throw new ValidationFailedError([{ field: '/url', message: refusal }], 'The webhook URL is not allowed');
   }
 }
