@@ -25,6 +25,7 @@ export function benchServerEnv(db: string, prefix: string): Record<string, strin
     RATE_LIMIT_PER_MIN: '100000000',
     // (j) opens 2,500 live connections as the admin, from one address.
     RATE_LIMIT_LIVE_PER_MIN: '100000000',
+    LIVE_CONNECTIONS_PER_USER: '100000',
     METRICS_PORT: '0',
     EVENTS_BATCH_MS: process.env.EVENTS_BATCH_MS,
   };

@@ -1,7 +1,10 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { UsersService } from '../users/users.service';
+import { TooManyLiveConnectionsError } from './auth.errors';
 import { Authenticator } from './authenticator';
 import type { Principal } from './principal';
 import { TokenService } from './token.service';
@@ -43,6 +46,7 @@ export function samePrincipal(a: Principal, b: Principal): boolean {
  * another role or token version than its access token was signed with, or once its API key no longer resolves
  * to the same rights (revoked, expired, its owner demoted); its client may connect again as who it now is. An
  * access token's expiry alone does not end a connection it opened, as it does not end a request under way.
+ * A user holds at most LIVE_CONNECTIONS_PER_USER of them open on this process ({@link hasRoomFor}).
  */
 @Injectable()
 export class LiveSessions implements OnModuleDestroy {
@@ -50,13 +54,29 @@ export class LiveSessions implements OnModuleDestroy {
   private readonly byUser = new Map<string, Set<Session>>();
   private readonly stopListening: () => void;
   private timer?: NodeJS.Timeout;
+  private readonly perUser: number;
 
   constructor(
     private readonly authenticator: Authenticator,
     private readonly tokens: TokenService,
     private readonly users: UsersService,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.stopListening = users.onAuthStateChange((userId) => void this.recheck(userId));
+    this.perUser = config.events.connectionsPerUser;
+  }
+
+  /**
+   * Whether `principal`'s user may open one more live connection here: fewer than LIVE_CONNECTIONS_PER_USER
+   * are followed for them (their API keys' included). Asked before a connection is accepted.
+   */
+  hasRoomFor(principal: Principal): boolean {
+    return (this.byUser.get(principal.userId)?.size ?? 0) < this.perUser;
+  }
+
+  /** Refuses (429 `RATE_LIMITED`) a live connection {@link hasRoomFor} has no room for. */
+  assertRoomFor(principal: Principal): void {
+    if (!this.hasRoomFor(principal)) throw new TooManyLiveConnectionsError(this.perUser);
   }
 
   /** Follows a connection of `principal`, which `end` closes; returns what stops following it (on its close). */

@@ -102,8 +102,11 @@ export interface AppConfig {
   };
   log: { level: EnvSchema['LOG_LEVEL'] };
   shutdownTimeoutMs: number;
-  /** Live events: how much a slow client may hold up before it is let go; an agent's events' batch window. */
-  events: { clientMaxPendingBytes: number; batchMs: number };
+  /**
+   * Live events: how much a slow client may hold up before it is let go; an agent's events' batch window; how
+   * many live connections one user may hold open on one process.
+   */
+  events: { clientMaxPendingBytes: number; batchMs: number; connectionsPerUser: number };
 }
 
 /** Values that appear in examples and must never protect a production deployment. */
@@ -339,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     events: {
       clientMaxPendingBytes: bytes.parse(parsed.EVENTS_CLIENT_MAX_PENDING) ?? 1024 * 1024,
       batchMs: parsed.EVENTS_BATCH_MS,
+      connectionsPerUser: parsed.LIVE_CONNECTIONS_PER_USER,
     },
   };
 }

@@ -157,6 +157,13 @@ export class EnvSchema extends BackgroundWorkSettings {
   @Min(1)
   RATE_LIMIT_LIVE_PER_MIN = 1000;
 
+  /** Live connections (Socket.IO clients and event streams) one user may hold open on one API process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  LIVE_CONNECTIONS_PER_USER = 200;
+
   @Transform(toBool)
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;

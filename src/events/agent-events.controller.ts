@@ -56,6 +56,7 @@ export class AgentEventsController implements OnModuleDestroy {
     @Param('id', ParseUUIDPipe) id: string,
     @Res() res: Response,
   ): Promise<void> {
+    this.sessions.assertRoomFor(principal);
     await this.agents.get(id);
     await this.fanout.listening();
     // Gone while its access was checked: nothing to listen for.

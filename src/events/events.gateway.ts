@@ -12,6 +12,7 @@ import {
 import type { Subscription } from 'rxjs';
 import type { ExtendedError, Namespace, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator';
+import { LIVE_CONNECTIONS_RETRY_AFTER_S } from '../auth/auth.errors';
 import { LiveSessions } from '../auth/live-sessions';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app.error';
@@ -219,12 +220,18 @@ export class EventsGateway
     });
   }
 
-  /** Authenticates a connection, then counts it against its caller's live budget: what refuses it, if anything. */
+  /**
+   * Authenticates a connection, checks its user's open connections, then counts it against its caller's live
+   * budget: what refuses it, if anything.
+   */
   private async admit(socket: Socket): Promise<ExtendedError | undefined> {
     const principal = await this.authenticator.fromToken(
       (socket.handshake.auth as { token?: unknown } | undefined)?.token,
     );
     if (!principal) return connectRefusal('UNAUTHENTICATED');
+    // Refused before it counts against the live budget: the user's connections here are at their limit.
+    if (!this.sessions.hasRoomFor(principal))
+      return connectRefusal('RATE_LIMITED', { retryAfter: LIVE_CONNECTIONS_RETRY_AFTER_S, reason: 'connections' });
     socket.data.principal = principal;
     return this.limits.admit(principal);
   }

@@ -199,6 +199,7 @@ export class TasksController {
     @Param('id', ParseUUIDPipe) id: string,
     @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
+    this.sessions.assertRoomFor(principal);
     await this.fanout.listening();
     const isDelta = (e: TaskStreamEvent): e is TaskOutputDelta => 'delta' in e;
     const stream = await liveResourceStream<TaskStreamEvent>(

@@ -267,6 +267,7 @@ export class WorkflowRunsController {
     @Param('runId', ParseUUIDPipe) runId: string,
     @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
+    this.sessions.assertRoomFor(principal);
     await this.fanout.listening();
     const stream = await liveResourceStream<{ status: string }>(
       'run',

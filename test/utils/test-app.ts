@@ -44,6 +44,7 @@ export class TestEnv {
       RATE_LIMIT_PER_MIN: '100000',
       RATE_LIMIT_LOGIN_PER_MIN: '100000',
       RATE_LIMIT_LIVE_PER_MIN: '100000',
+      LIVE_CONNECTIONS_PER_USER: '100000',
       FILES_DIR: join(tmpdir(), `ymera-test-files-${this.id}`),
       ...overrides,
     };
