@@ -77,7 +77,7 @@ export class AuthController {
   @AuditAction('auth.register', 'user')
   @ApiOperation({
     operationId: 'register',
-    summary: 'Create an account (role viewer); off when AUTH_REGISTRATION=closed',
+    summary: 'Create an account (role viewer); off when AUTH_REGISTRATION=closed (its default in production)',
   })
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN)

@@ -74,6 +74,16 @@ describe('loadConfig', () => {
     expect(warnings.join(' ')).toContain('JWT_SECRET');
   });
 
+  it('closes self-registration by default in production only, and takes an explicit setting anywhere', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, SECRETS_KEY: 'a'.repeat(64) };
+    expect(loadConfig(prod).auth.registration).toBe('closed');
+    expect(loadConfig({ ...prod, AUTH_REGISTRATION: '' }).auth.registration).toBe('closed');
+    expect(loadConfig({ ...prod, AUTH_REGISTRATION: 'open' }).auth.registration).toBe('open');
+    expect(loadConfig({}).auth.registration).toBe('open');
+    expect(loadConfig({ AUTH_REGISTRATION: 'closed' }).auth.registration).toBe('closed');
+    expectInvalid({ AUTH_REGISTRATION: 'maybe' }, 'AUTH_REGISTRATION');
+  });
+
   it('requires a strong JWT secret in production', () => {
     const prod = { NODE_ENV: 'production', SECRETS_KEY: 'a'.repeat(64) };
     expectInvalid(prod, 'JWT_SECRET');

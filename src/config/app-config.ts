@@ -264,7 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       refreshTtlSeconds: parseDurationSeconds(parsed.JWT_REFRESH_TTL),
       issuer: parsed.JWT_ISSUER,
       audience: parsed.JWT_AUDIENCE,
-      registration: parsed.AUTH_REGISTRATION,
+      registration: parsed.AUTH_REGISTRATION ?? (parsed.NODE_ENV === 'production' ? 'closed' : 'open'),
       adminEmail: parsed.ADMIN_EMAIL.toLowerCase(),
       adminPassword: parsed.ADMIN_PASSWORD,
     },

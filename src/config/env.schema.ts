@@ -113,8 +113,10 @@ export class EnvSchema extends BackgroundWorkSettings {
   @MinLength(12)
   ADMIN_PASSWORD?: string;
 
+  /** Unset: `closed` in production (an account is made by an admin), `open` elsewhere. */
+  @IsOptional()
   @IsIn(['open', 'closed'])
-  AUTH_REGISTRATION: 'open' | 'closed' = 'open';
+  AUTH_REGISTRATION?: 'open' | 'closed';
 
   @IsString()
   CORS_ORIGINS = '';

@@ -888,7 +888,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account (role viewer); off when AUTH_REGISTRATION=closed */
+        /** Create an account (role viewer); off when AUTH_REGISTRATION=closed (its default in production) */
         post: operations["register"];
         delete?: never;
         options?: never;
