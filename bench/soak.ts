@@ -410,6 +410,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const appEnv = (role: 'api' | 'worker'): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     NODE_ENV: 'production',
+    // The soak signs up its operator as a newcomer would.
+    AUTH_REGISTRATION: 'open',
     APP_ROLE: role,
     HOST: '127.0.0.1',
     PORT: '0',
