@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { Client } from 'pg';
 import { buildApp, processEnv, startProcess, workerProcesses } from './utils/built-app';
 import { sparePort } from './utils/spare-port';
 import { TestEnv } from './utils/test-app';
@@ -86,6 +87,49 @@ describe('start-up failures name their cause in one line', () => {
       result,
       new RegExp(`^Redis is not reachable at 127\\.0\\.0\\.1:${port} .*ECONNREFUSED.*Start it`),
     );
+  });
+
+  /** Runs `sql` on `url`'s database. */
+  async function sql(url: string, text: string): Promise<void> {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('a database a newer build migrated: names the migrations it does not know, changes nothing', async () => {
+    const url = env.config.database.url;
+    await sql(url, `INSERT INTO migrations ("timestamp", name) VALUES (1999999999999, 'FromANewerBuild1999999999999')`);
+    try {
+      const result = await run(processEnv(env, { PORT: '0' }));
+      expectStartFailure(
+        result,
+        /^The database "[^"]+" \(DATABASE_URL\) has 1 migration\(s\) applied that this build does not know \(FromANewerBuild1999999999999\): a newer build migrated it\. Start that build, or revert them with it/,
+      );
+    } finally {
+      await sql(url, `DELETE FROM migrations WHERE name = 'FromANewerBuild1999999999999'`);
+    }
+  });
+
+  it('DB_MIGRATIONS_RUN=false on a database without its migrations: says to run them first', async () => {
+    const bare = new URL(env.config.database.url);
+    bare.pathname = `${bare.pathname}_bare`;
+    try {
+      const result = await run(
+        processEnv(env, { DATABASE_URL: bare.toString(), DB_MIGRATIONS_RUN: 'false', PORT: '0' }),
+      );
+      expectStartFailure(
+        result,
+        /^The database "[^"]+_bare" \(DATABASE_URL\) lacks \d+ migration\(s\) this build needs \(.+ and \d+ more\) and DB_MIGRATIONS_RUN=false: run "npm run migration:run" first/,
+      );
+    } finally {
+      const maintenance = new URL(env.config.database.url);
+      maintenance.pathname = '/postgres';
+      await sql(maintenance.toString(), `DROP DATABASE IF EXISTS "${bare.pathname.slice(1)}" WITH (FORCE)`);
+    }
   });
 
   describe('ports in use', () => {

@@ -1,6 +1,6 @@
 import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
-import { ensureDatabase, runMigrations } from '../database/prepare-database';
+import { ensureDatabase, type MigrationState, migrationState, runMigrations } from '../database/prepare-database';
 
 /** A dependency the process cannot start without, with a message an operator can act on. */
 export class PreflightError extends Error {}
@@ -128,8 +128,9 @@ async function checkRedis(config: AppConfig, warn: (message: string) => void): P
 }
 
 /**
- * Before the app is built: Postgres and Redis answer, the database exists and, unless
- * DB_MIGRATIONS_RUN=false, migrations are applied. Returns what it did, for the start-up log.
+ * Before the app is built: Postgres and Redis answer, the database exists, its schema is one this build knows
+ * ({@link schemaProblem}) and, unless DB_MIGRATIONS_RUN=false, migrations are applied. Returns what it did, for
+ * the start-up log.
  */
 export async function preflight(
   config: AppConfig,
@@ -142,6 +143,32 @@ export async function preflight(
     throw new PreflightError(postgresProblem(config, err));
   }
   await checkRedis(config, warn);
+  // Before anything is applied: a build must not migrate a database a newer one migrated.
+  const problem = schemaProblem(config, await migrationState(config));
+  if (problem) throw new PreflightError(problem);
   const migrations = config.database.migrationsRun ? await runMigrations(config) : [];
   return { createdDatabase, migrations };
+}
+
+/**
+ * Why this build must not run on the database's schema: a newer build migrated it (this one would read and
+ * write tables it does not know the shape of), or migrations it needs are not applied and it may not apply them.
+ */
+export function schemaProblem(config: AppConfig, { pending, unknown }: MigrationState): string | undefined {
+  const db = `The database "${config.database.name}" (DATABASE_URL)`;
+  const some = (names: string[]): string =>
+    names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  if (unknown.length) {
+    return (
+      `${db} has ${unknown.length} migration(s) applied that this build does not know (${some(unknown)}): a newer ` +
+      `build migrated it. Start that build, or revert them with it ("npm run migration:revert" once for each) first.`
+    );
+  }
+  if (pending.length && !config.database.migrationsRun) {
+    return (
+      `${db} lacks ${pending.length} migration(s) this build needs (${some(pending)}) and DB_MIGRATIONS_RUN=false: ` +
+      `run "npm run migration:run" first, or start one process with DB_MIGRATIONS_RUN=true.`
+    );
+  }
+  return undefined;
 }

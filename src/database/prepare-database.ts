@@ -46,6 +46,37 @@ export async function dropDatabase(config: AppConfig): Promise<void> {
   }
 }
 
+/**
+ * Where the database's schema stands against this build's migrations: those it has not applied yet, and those
+ * it has applied that this build does not know (a newer build migrated it).
+ */
+export interface MigrationState {
+  pending: string[];
+  unknown: string[];
+}
+
+async function migrationStateOf(dataSource: DataSource): Promise<MigrationState> {
+  const known = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
+  const table = await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS present`);
+  const applied: string[] = table[0].present
+    ? (await dataSource.query(`SELECT name FROM migrations ORDER BY id`)).map((r: { name: string }) => r.name)
+    : [];
+  const done = new Set(applied);
+  const ours = new Set(known);
+  return { pending: known.filter((n) => !done.has(n)), unknown: applied.filter((n) => !ours.has(n)) };
+}
+
+/** The database's {@link MigrationState}, without changing anything. */
+export async function migrationState(config: AppConfig): Promise<MigrationState> {
+  const dataSource = new DataSource(dataSourceOptions(config, 1));
+  await dataSource.initialize();
+  try {
+    return await migrationStateOf(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 /** Runs pending migrations under an advisory lock; returns the names of those it applied. */
 export async function runMigrations(config: AppConfig): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(config, 2));
