@@ -302,6 +302,7 @@ test('a viewer sees their own tasks only, no queue depth, and what to do first',
     'Needs the system:read permission (admins)',
   );
   await expect(page.getByRole('group', { name: 'Running tasks' })).toContainText('0');
+  await expect(page.getByRole('group', { name: 'Workers' })).toHaveCount(0);
   await expect(page.getByRole('group', { name: 'Failure rate, last hour' })).toContainText('no task finished');
   await expect(page.getByRole('group', { name: 'Open circuit breakers' })).toContainText('All closed');
 
@@ -314,4 +315,23 @@ test('a viewer sees their own tasks only, no queue depth, and what to do first',
   await expectAccessible(page);
   await page.screenshot({ path: testInfo.outputPath('overview-viewer.png'), fullPage: true });
   expect(csp).toEqual([]);
+});
+
+test('an admin sees how many workers are running, and is warned when none is', async ({ page }) => {
+  await signIn(page);
+  // The test server runs the API and a worker in one process: at least one worker is connected.
+  const workers = page.getByRole('group', { name: 'Workers' });
+  await expect(workers).toContainText(/connected to the task queue/);
+  await expect(workers).toContainText(/^Workers[1-9]/);
+
+  // With every worker gone (as the system's own answer says), queued tasks wait: the figure says so.
+  await page.route('**/api/v1/system/info', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as { data: { workers: number } };
+    await route.fulfill({ response, json: { ...body, data: { ...body.data, workers: 0 } } });
+  });
+  await page.reload();
+  await expect(workers).toContainText(/^Workers0None running/);
+  await expect(workers).toContainText('None running: queued tasks wait until a worker starts');
+  await expectAccessible(page);
 });

@@ -45,3 +45,42 @@ test('a task that does not exist is said so, without offering to try again', asy
   await expect(alert).toContainText('NOT_FOUND');
   await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0);
 });
+
+test('a task waiting for its paused agent says so, and that no worker runs when none does', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const name = `paused-${Date.now()}`;
+  const agent = await admin.createAgent(name, 'calculator');
+  made.agents.push(agent.id);
+  await admin.setAgentStatus(agent.id, 'paused');
+  const task = await admin.createTask(agent.id, { expression: '2 + 3' });
+
+  await signIn(page);
+  await page.goto(`/tasks/${task.id}`);
+  const attempts = page.getByRole('region', { name: 'Attempts' });
+  await expect(attempts).toContainText(
+    `No attempt yet: agent ${name} is paused; the task waits until the agent is resumed.`,
+  );
+  await expect(attempts.getByRole('link', { name })).toHaveAttribute('href', `/agents/${agent.id}`);
+  // The test server runs a worker: nothing is said of workers, nor that the task merely waits for one.
+  await expect(attempts).not.toContainText('worker');
+
+  // With no worker connected to the task queue (as the system's own answer says), the page says that too.
+  await page.route('**/api/v1/system/info', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as { data: { workers: number } };
+    await route.fulfill({ response, json: { ...body, data: { ...body.data, workers: 0 } } });
+  });
+  await page.reload();
+  await expect(attempts).toContainText(`agent ${name} is paused`);
+  await expect(attempts).toContainText('No worker is running (none is connected to the task queue)');
+
+  // Resumed, the agent runs the task: its attempt replaces the explanation.
+  await page.unroute('**/api/v1/system/info');
+  await admin.setAgentStatus(agent.id, 'active');
+  await expect(page.getByRole('group', { name: 'Task status' })).toContainText('succeeded', { timeout: 30_000 });
+  await expect(attempts).toContainText('Attempt 1');
+  await expect(attempts).not.toContainText('No attempt');
+});

@@ -7,9 +7,10 @@ import {
   SOCKET_EVENTS,
   type SocketEventName,
   type Subscription,
-  subscribeAll,
   subscribeBody,
+  subscribeRetrying,
 } from './live-subjects';
+import { backoffMs } from './backoff';
 
 export type { LiveEvent, LiveEventName, Subscription } from './live-subjects';
 
@@ -48,13 +49,10 @@ function connect(): Promise<Socket> {
           return void s.connect();
         }
         unavailable += 1;
-        setTimeout(
-          () => {
-            retried = false;
-            if (socket === mine) again();
-          },
-          Math.min(30_000, 1000 * 2 ** unavailable),
-        );
+        setTimeout(() => {
+          retried = false;
+          if (socket === mine) again();
+        }, backoffMs(unavailable));
       });
     };
     s.on('disconnect', (reason) => {
@@ -112,7 +110,8 @@ export function disconnectLiveEvents(): void {
  *
  * `onSubscribed` is called once the server has acknowledged the subscription (and again after each
  * reconnection, rooms being joined anew), with the subjects it acknowledged: an event published before then
- * reached no one, so the page reads what they cover again, once (a task that finished meanwhile).
+ * reached no one, so the page reads what they cover again, once (a task that finished meanwhile). Subjects
+ * refused for the user's live budget (`RATE_LIMITED`) are subscribed again once it opens, and acknowledged then.
  */
 export function useLiveEvents(
   subscription: Subscription | readonly Subscription[] | null,
@@ -148,13 +147,20 @@ export function useLiveEvents(
       return [name, listener] as const;
     });
     let current: Socket | null = null;
+    let stopRetrying = () => {};
     // Rooms do not survive a reconnection: subscribe again on each, and catch up on what was missed meanwhile.
+    // Subjects refused for the user's live budget are asked for again once it opens.
     const subscribe = () => {
-      if (!current) return;
-      const subjects = followed.map(({ subject }) => subject);
-      void subscribeAll(current.timeout(SUBSCRIBE_ACK_TIMEOUT_MS), subjects).then((acknowledged) => {
-        if (!closed && acknowledged.length) subscribed.current?.(acknowledged);
-      });
+      const s = current;
+      if (!s) return;
+      stopRetrying();
+      stopRetrying = subscribeRetrying(
+        followed.map(({ subject }) => subject),
+        () => (s.connected ? s.timeout(SUBSCRIBE_ACK_TIMEOUT_MS) : null),
+        (acknowledged) => {
+          if (!closed) subscribed.current?.(acknowledged);
+        },
+      );
     };
     for (const { key } of followed) follow(key);
     void connect().then((s) => {
@@ -166,6 +172,7 @@ export function useLiveEvents(
     });
     return () => {
       closed = true;
+      stopRetrying();
       if (frame) cancelAnimationFrame(frame);
       if (current) {
         for (const [name, listener] of listeners) current.off(name, listener);

@@ -2,9 +2,11 @@ import {
   type SubscribeReply,
   type SubscribingSocket,
   type Subscription,
+  type Wait,
   liveEventsOf,
   subscribeAll,
   subscribeBody,
+  subscribeRetrying,
 } from './live-subjects';
 
 /** A socket whose server acknowledges each `subscribe` as `answer` says (a rejection: no answer in time). */
@@ -58,13 +60,160 @@ describe('live subjects', () => {
           ? { ok: false, error: { code: 'NOT_FOUND', message: 'Task not found' } }
           : { ok: true, room: `agent:${agentId}` },
     );
-    await expect(subscribeAll(socket, [{ agentId }, { taskId }, { runId }])).resolves.toEqual([{ agentId }]);
+    await expect(subscribeAll(socket, [{ agentId }, { taskId }, { runId }])).resolves.toEqual({
+      acknowledged: [{ agentId }],
+      refusedForNow: [],
+    });
     expect(sent).toEqual([
       ['subscribe', { agentId, batch: true }],
       ['subscribe', { taskId }],
       ['subscribe', { runId }],
     ]);
     const ok = fakeSocket(() => ({ ok: true, room: 'task:x' }));
-    await expect(subscribeAll(ok.socket, [{ taskId }])).resolves.toEqual([{ taskId }]);
+    await expect(subscribeAll(ok.socket, [{ taskId }])).resolves.toEqual({
+      acknowledged: [{ taskId }],
+      refusedForNow: [],
+    });
+  });
+
+  it('tells the subjects refused only for now from those refused for good, with the longest wait asked', async () => {
+    const taskId = '00000000-0000-4000-8000-000000000002';
+    const runId = '00000000-0000-4000-8000-000000000003';
+    const { socket } = fakeSocket((body) =>
+      'agentId' in body
+        ? limited(12)
+        : 'taskId' in body
+          ? limited(40)
+          : { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'Rate limits cannot be checked' } },
+    );
+    await expect(subscribeAll(socket, [{ agentId }, { taskId }, { runId }])).resolves.toEqual({
+      acknowledged: [],
+      refusedForNow: [{ agentId }, { taskId }, { runId }],
+      retryAfterSeconds: 40,
+    });
+  });
+});
+
+const limited = (retryAfter: number): SubscribeReply => ({
+  ok: false,
+  error: { code: 'RATE_LIMITED', message: 'Too many live messages; slow down', retryAfter },
+});
+
+/** A clock that only records what is waited for: `fire()` ends the oldest wait still on. */
+function manualClock() {
+  const waits: { ms: number; then: () => void; cancelled: boolean; done: boolean }[] = [];
+  const after: Wait = (ms, then) => {
+    const wait = { ms, then, cancelled: false, done: false };
+    waits.push(wait);
+    return () => (wait.cancelled = true);
+  };
+  const fire = async () => {
+    const wait = waits.find((w) => !w.cancelled && !w.done);
+    if (!wait) throw new Error('nothing is waited for');
+    wait.done = true;
+    wait.then();
+    await settle();
+  };
+  return { after, waits, fire };
+}
+const noop = () => undefined;
+/** Lets the replies' promises run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('subscribing again once the live budget opens', () => {
+  const agentId = '00000000-0000-4000-8000-000000000001';
+  const taskId = '00000000-0000-4000-8000-000000000002';
+
+  it('asks again for the subjects refused for the budget, only those, once it opens', async () => {
+    let open = false;
+    const { socket, sent } = fakeSocket((body) =>
+      'taskId' in body && !open ? limited(5) : { ok: true, room: 'room' },
+    );
+    const clock = manualClock();
+    const acknowledged: Subscription[][] = [];
+    subscribeRetrying(
+      [{ agentId }, { taskId }],
+      () => socket,
+      (s) => acknowledged.push(s),
+      clock.after,
+    );
+    await settle();
+    expect(acknowledged).toEqual([[{ agentId }]]);
+    // Not before the budget opens: 5 s, as the refusal said (more than the first backoff, 2 s).
+    expect(clock.waits.map((w) => w.ms)).toEqual([5_000]);
+
+    open = true;
+    await clock.fire();
+    expect(sent.slice(2)).toEqual([['subscribe', { taskId }]]);
+    expect(acknowledged).toEqual([[{ agentId }], [{ taskId }]]);
+    expect(clock.waits).toHaveLength(1);
+  });
+
+  it('backs off while the refusals go on, as reconnections do, and never sooner than asked', async () => {
+    const { socket, sent } = fakeSocket(() => limited(1));
+    const clock = manualClock();
+    subscribeRetrying([{ taskId }], () => socket, noop, clock.after);
+    await settle();
+    for (let i = 0; i < 5; i += 1) await clock.fire();
+    expect(clock.waits.map((w) => w.ms)).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    expect(sent).toHaveLength(6);
+
+    const patient = manualClock();
+    subscribeRetrying([{ taskId }], () => fakeSocket(() => limited(45)).socket, noop, patient.after);
+    await settle();
+    expect(patient.waits.map((w) => w.ms)).toEqual([45_000]);
+  });
+
+  it('does not ask again for a subject refused for good, or whose answer was lost', async () => {
+    const { socket, sent } = fakeSocket((body) =>
+      'taskId' in body
+        ? { ok: false, error: { code: 'NOT_FOUND', message: 'Task not found' } }
+        : new Error('timed out'),
+    );
+    const clock = manualClock();
+    subscribeRetrying([{ agentId }, { taskId }], () => socket, noop, clock.after);
+    await settle();
+    expect(sent).toHaveLength(2);
+    expect(clock.waits).toEqual([]);
+  });
+
+  it('asks nothing once stopped, nor while disconnected (the connection subscribes again once back)', async () => {
+    const { socket, sent } = fakeSocket(() => limited(3));
+    const clock = manualClock();
+    const stop = subscribeRetrying([{ taskId }], () => socket, noop, clock.after);
+    await settle();
+    stop();
+    expect(clock.waits[0].cancelled).toBe(true);
+
+    let connected = true;
+    const again = manualClock();
+    subscribeRetrying([{ taskId }], () => (connected ? socket : null), noop, again.after);
+    await settle();
+    connected = false;
+    await again.fire();
+    expect(sent).toHaveLength(2);
+    expect(again.waits).toHaveLength(1);
+  });
+
+  it('waits on the real clock by default', async () => {
+    jest.useFakeTimers();
+    try {
+      let open = false;
+      const { socket, sent } = fakeSocket(() => (open ? { ok: true, room: 'room' } : limited(3)));
+      const acknowledged: Subscription[][] = [];
+      subscribeRetrying(
+        [{ taskId }],
+        () => socket,
+        (s) => acknowledged.push(s),
+      );
+      await jest.advanceTimersByTimeAsync(2_999);
+      expect(sent).toHaveLength(1);
+      open = true;
+      await jest.advanceTimersByTimeAsync(1);
+      expect(sent).toHaveLength(2);
+      expect(acknowledged).toEqual([[{ taskId }]]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -14,7 +14,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
 import { AgentStatusBadge } from './agent-status';
-import { useAgentsWriteBlocked } from './hooks';
+import { useAgentChangeBlocked } from './hooks';
 
 type Agent = components['schemas']['AgentDto'];
 
@@ -51,7 +51,7 @@ export function AgentDetail() {
 }
 
 function AgentView({ agent }: { agent: Agent }) {
-  const blocked = useAgentsWriteBlocked();
+  const blocked = useAgentChangeBlocked(agent);
   const queryClient = useQueryClient();
   const paused = agent.status === 'paused';
   const [concurrency, setConcurrency] = useState<string | number>(agent.concurrency);
@@ -116,7 +116,7 @@ function AgentView({ agent }: { agent: Agent }) {
       <Group align="flex-end">
         <NumberInput
           label="Concurrency"
-          description="Tasks of this agent running at once"
+          description={`Tasks of this agent running at once${blocked ? `. ${blocked}.` : ''}`}
           min={1}
           value={concurrency}
           onChange={setConcurrency}

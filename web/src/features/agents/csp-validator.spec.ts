@@ -2,24 +2,8 @@ import type { RJSFSchema } from '@rjsf/utils';
 import { createCspSafeValidator, formErrors, invalidJson } from './csp-validator';
 import { schemaErrors } from './schema-check';
 import { asFormSchema } from './schema-form';
+import { CONDITION_SCHEMA as condition } from '../../../../src/common/conditions/condition';
 
-const condition = {
-  $id: 'ymera:condition',
-  oneOf: [
-    {
-      type: 'object',
-      required: ['field', 'op'],
-      additionalProperties: false,
-      properties: { field: { type: 'string', minLength: 1 }, op: { enum: ['eq', 'gt'] }, value: {} },
-    },
-    {
-      type: 'object',
-      required: ['and'],
-      additionalProperties: false,
-      properties: { and: { type: 'array', minItems: 1, items: { $ref: 'ymera:condition' } } },
-    },
-  ],
-};
 const FIELDS = {
   oneOf: [
     { type: 'string', minLength: 1 },
@@ -143,6 +127,31 @@ describe('formErrors', () => {
         '/list must NOT have duplicate items',
         '/vars/Bad name must match pattern "^[a-z]+$"',
         '/vars/also must be number',
+      ].sort(),
+    );
+  });
+
+  it('words every bound on a count (characters, items, properties) as Ajv does', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        short: { type: 'string', minLength: 3 },
+        long: { type: 'string', maxLength: 1 },
+        few: { type: 'array', minItems: 2 },
+        many: { type: 'array', maxItems: 1 },
+        thin: { type: 'object', minProperties: 2 },
+        fat: { type: 'object', maxProperties: 1 },
+      },
+    };
+    const data = { short: 'ab', long: 'ab', few: [1], many: [1, 2], thin: { a: 1 }, fat: { a: 1, b: 2 } };
+    expect(at(schemaErrors(schema, data)).sort()).toEqual(
+      [
+        '/short must NOT have fewer than 3 characters',
+        '/long must NOT have more than 1 characters',
+        '/few must NOT have fewer than 2 items',
+        '/many must NOT have more than 1 items',
+        '/thin must NOT have fewer than 2 properties',
+        '/fat must NOT have more than 1 properties',
       ].sort(),
     );
   });

@@ -123,9 +123,21 @@ const CASCADE = new Set([
   'unevaluatedItems',
 ]);
 
+/** The keywords that bound a count: on which side, and of what. */
+const COUNT_BOUNDS: Record<string, { side: 'fewer' | 'more'; of: string }> = {
+  minLength: { side: 'fewer', of: 'characters' },
+  maxLength: { side: 'more', of: 'characters' },
+  minItems: { side: 'fewer', of: 'items' },
+  maxItems: { side: 'more', of: 'items' },
+  minProperties: { side: 'fewer', of: 'properties' },
+  maxProperties: { side: 'more', of: 'properties' },
+};
+
 /** A keyword's error as Ajv words it (the server's `required`, `additionalProperties` and `not` as it does). */
 function wording(keyword: string, value: unknown, fallback: string): string {
   const v = String(value);
+  const bound = Object.hasOwn(COUNT_BOUNDS, keyword) ? COUNT_BOUNDS[keyword] : undefined;
+  if (bound) return `must NOT have ${bound.side} than ${v} ${bound.of}`;
   switch (keyword) {
     case 'type':
       return `must be ${(Array.isArray(value) ? value : [value]).join(',')}`;
@@ -143,24 +155,12 @@ function wording(keyword: string, value: unknown, fallback: string): string {
       return `must be < ${v}`;
     case 'multipleOf':
       return `must be multiple of ${v}`;
-    case 'minLength':
-      return `must NOT have fewer than ${v} characters`;
-    case 'maxLength':
-      return `must NOT have more than ${v} characters`;
     case 'pattern':
       return `must match pattern "${v}"`;
     case 'format':
       return `must match format "${v}"`;
-    case 'minItems':
-      return `must NOT have fewer than ${v} items`;
-    case 'maxItems':
-      return `must NOT have more than ${v} items`;
     case 'uniqueItems':
       return 'must NOT have duplicate items';
-    case 'minProperties':
-      return `must NOT have fewer than ${v} properties`;
-    case 'maxProperties':
-      return `must NOT have more than ${v} properties`;
     case 'false':
       return 'is not allowed';
     case 'not':

@@ -1,25 +1,6 @@
+import { CONDITION_SCHEMA as condition } from '../../../../src/common/conditions/condition';
 import { JSON_FIELD, OPTION, addLabel, asFormSchema } from './schema-form';
 
-/** The shape of the data-processor's schemas as the API publishes them (a condition embedded under $defs). */
-const condition = {
-  $id: 'ymera:condition',
-  oneOf: [
-    {
-      title: 'Compare a field',
-      type: 'object',
-      required: ['field', 'op'],
-      additionalProperties: false,
-      properties: { field: { type: 'string' }, op: { enum: ['eq', 'gt'] }, value: { description: 'As JSON' } },
-    },
-    {
-      title: 'Not',
-      type: 'object',
-      required: ['not'],
-      additionalProperties: false,
-      properties: { not: { $ref: 'ymera:condition' } },
-    },
-  ],
-};
 const aggregate = { title: 'aggregate', type: 'object', properties: { op: { enum: ['sum', 'count'] } } };
 const step = {
   title: 'step',
@@ -38,6 +19,7 @@ const step = {
     limit: { title: 'Limit', type: 'object', properties: { count: { type: 'integer' } } },
   },
 };
+/** Shaped as the API publishes the data-processor's schemas: the server's condition schema embedded under $defs. */
 const published = {
   type: 'object',
   oneOf: [{ required: ['records'] }, { required: ['file'] }],
@@ -75,13 +57,19 @@ describe('asFormSchema', () => {
     expect(def.$id).toBeUndefined();
     expect(def.oneOf.map((o: Node) => [o.title, o[OPTION]])).toEqual([
       ['Compare a field', true],
+      ['All of (and)', true],
+      ['Any of (or)', true],
       ['Not', true],
     ]);
-    expect(def.oneOf[1].properties.not).toEqual({ $ref: '#/$defs/condition' });
+    expect(def.oneOf[1].properties.and.items).toEqual({ $ref: '#/$defs/condition' });
+    expect(def.oneOf[3].properties.not).toEqual({ $ref: '#/$defs/condition' });
   });
 
   it('types values of any shape as JSON: a condition’s value, records, objects of any keys', () => {
-    expect(form.$defs.condition.oneOf[0].properties.value).toEqual({ description: 'As JSON', $id: JSON_FIELD });
+    expect(form.$defs.condition.oneOf[0].properties.value).toEqual({
+      description: condition.oneOf[0].properties.value.description,
+      $id: JSON_FIELD,
+    });
     // A new record starts as {}.
     expect(form.properties.records.items).toEqual({ default: {}, title: 'record', $id: JSON_FIELD });
     expect(form.properties.stats).toEqual({ $id: JSON_FIELD });

@@ -1,8 +1,17 @@
 import { Anchor, Paper, Skeleton, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
-import { QUEUE_STATES, type QueueDepth, failureSummary, formatCount, queueBacklog } from './overview-data';
-import type { Stats } from './stats-api';
+import { useMe } from '../../app/session';
+import {
+  QUEUE_STATES,
+  type QueueDepth,
+  failureSummary,
+  formatCount,
+  queueBacklog,
+  workersDetail,
+} from './overview-data';
+import { type Stats, systemInfoQuery } from './stats-api';
 
 /** One figure: what it is, the number, and a line of detail; a fixed height, so loading does not shift it. */
 function Figure({ label, value, children }: { label: string; value: string; children?: ReactNode }) {
@@ -42,6 +51,38 @@ function QueueFigure({ queue }: { queue: QueueDepth | null }) {
   );
 }
 
+/** Workers connected to the task queue (admins: `GET /api/v1/system/info`); none means queued tasks wait. */
+function WorkersFigure() {
+  const info = useQuery(systemInfoQuery(true));
+  if (!info.data) {
+    return (
+      <Figure label="Workers" value="—">
+        <Text size="sm" c="gray.7">
+          {info.isError ? 'Could not be read just now' : 'Loading…'}
+        </Text>
+      </Figure>
+    );
+  }
+  const detail = workersDetail(info.data.workers);
+  return (
+    <Figure label="Workers" value={formatCount(info.data.workers)}>
+      <Text size="sm" c={detail.alarming ? 'red.8' : 'gray.7'}>
+        {detail.text}
+      </Text>
+    </Figure>
+  );
+}
+
+/** Whether the signed-in user sees the Workers figure (it reads the system's state). */
+function useShowsWorkers(): boolean {
+  return useMe().permissions.includes('system:read');
+}
+
+/** Six figures go in rows of three (or all six on one row) rather than five and one left over. */
+function figuresClass(showsWorkers: boolean): string {
+  return showsWorkers ? 'overview-figures overview-figures-six' : 'overview-figures';
+}
+
 function FailureDetail({ detail, failed, range }: { detail: string; failed: number; range: '1h' | '24h' }) {
   return (
     <>
@@ -57,19 +98,21 @@ function FailureDetail({ detail, failed, range }: { detail: string; failed: numb
   );
 }
 
-/** The top row: running tasks, queue depth, failure rate of the last hour and day, open circuit breakers. */
+/** The top row: running tasks, queue depth, workers (admins), failure rate of the last hour and day, open circuit breakers. */
 export function Figures({ stats }: { stats: Stats }) {
+  const showsWorkers = useShowsWorkers();
   const hour = failureSummary(stats.lastHour);
   const day = failureSummary(stats.lastDay);
   const breakers = stats.openCircuitBreakers.length;
   return (
-    <section aria-label="Health at a glance" className="overview-figures">
+    <section aria-label="Health at a glance" className={figuresClass(showsWorkers)}>
       <Figure label="Running tasks" value={formatCount(stats.running)}>
         <Anchor component={Link} to="/tasks?status=running" size="sm">
           View running tasks
         </Anchor>
       </Figure>
       <QueueFigure queue={stats.queue} />
+      {showsWorkers && <WorkersFigure />}
       <Figure label="Failure rate, last hour" value={hour.value}>
         <FailureDetail detail={hour.detail} failed={stats.lastHour.failed} range="1h" />
       </Figure>
@@ -92,9 +135,10 @@ export function Figures({ stats }: { stats: Stats }) {
 }
 
 export function FiguresSkeleton() {
+  const showsWorkers = useShowsWorkers();
   return (
-    <section aria-label="Loading health figures" aria-busy className="overview-figures">
-      {Array.from({ length: 5 }, (_, i) => (
+    <section aria-label="Loading health figures" aria-busy className={figuresClass(showsWorkers)}>
+      {Array.from({ length: showsWorkers ? 6 : 5 }, (_, i) => (
         <Skeleton key={i} className="overview-figure" radius="md" />
       ))}
     </section>

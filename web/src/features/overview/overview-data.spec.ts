@@ -15,6 +15,7 @@ import {
   hasNoRecentTasks,
   parseWindow,
   queueBacklog,
+  workersDetail,
 } from './overview-data';
 
 const bucket = (start: string, counts: Partial<Omit<StatusBucket, 'start'>> = {}): StatusBucket => ({
@@ -229,5 +230,16 @@ describe('queueBacklog and durationRows', () => {
       }),
     );
     expect(rows.map((r) => r.agentType)).toEqual(['http', 'calculator', 'data-processor', 'llm']);
+  });
+});
+
+describe('workersDetail', () => {
+  it('warns that queued tasks wait when no worker is running', () => {
+    expect(workersDetail(0)).toEqual({ text: 'None running: queued tasks wait until a worker starts', alarming: true });
+  });
+
+  it('says the workers are connected otherwise, in the right number', () => {
+    expect(workersDetail(1)).toEqual({ text: 'Worker connected to the task queue', alarming: false });
+    expect(workersDetail(4)).toEqual({ text: 'Workers connected to the task queue', alarming: false });
   });
 });

@@ -99,6 +99,12 @@ export function queueBacklog(queue: QueueDepth): number {
   return queue.waiting + queue.prioritized + queue.delayed;
 }
 
+/** The Workers figure's words: with none connected to the task queue, queued tasks wait. */
+export function workersDetail(workers: number): { text: string; alarming: boolean } {
+  if (workers === 0) return { text: 'None running: queued tasks wait until a worker starts', alarming: true };
+  return { text: `${workers === 1 ? 'Worker' : 'Workers'} connected to the task queue`, alarming: false };
+}
+
 export function bucketTotal(bucket: StatusBucket): number {
   return TASK_STATUSES.reduce((sum, status) => sum + bucket[status], 0);
 }

@@ -41,3 +41,17 @@ export const agentQuery = (id: string) =>
     queryFn: async () => unwrap(await api.GET('/api/v1/agents/{id}', { params: { path: { id } } })),
     staleTime: 60_000,
   });
+
+/**
+ * `GET /api/v1/system/info` (admins: `system:read`), for the workers connected to the task queue; refreshed as
+ * the stats are.
+ */
+export const systemInfoQuery = (enabled: boolean) =>
+  queryOptions({
+    queryKey: queryKeys.system.info,
+    queryFn: async () => unwrap(await api.GET('/api/v1/system/info')),
+    refetchInterval: REFRESH_MS,
+    refetchIntervalInBackground: false,
+    staleTime: REFRESH_MS / 2,
+    enabled,
+  });

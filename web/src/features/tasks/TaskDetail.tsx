@@ -13,6 +13,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
+import { NoAttempt } from './NoAttempt';
 import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
 import { StreamingOutput } from './StreamingOutput';
 import { noOutputText, outputStreamQuery, showsStream } from './task-output';
@@ -48,11 +49,11 @@ function AttemptItem({ attempt }: { attempt: Attempt }) {
   );
 }
 
-function Attempts({ id }: { id: string }) {
-  const attempts = useQuery(attemptsQuery(id));
+function Attempts({ task }: { task: Task }) {
+  const attempts = useQuery(attemptsQuery(task.id));
   if (attempts.isPending) return <Skeleton height={80} aria-label="Loading attempts" />;
   if (attempts.isError) return <ErrorState title="Could not load the attempts" error={attempts.error} />;
-  if (attempts.data.length === 0) return <Text c="dimmed">No attempt yet: the task is waiting for a worker.</Text>;
+  if (attempts.data.length === 0) return <NoAttempt task={task} />;
   return (
     <Timeline active={attempts.data.length - 1} bulletSize={14} lineWidth={2} aria-label="Attempts">
       {attempts.data.map((attempt) => (
@@ -208,7 +209,7 @@ export function TaskDetail() {
             <Title order={2} size="h4" id="attempts-heading" mb="sm">
               Attempts
             </Title>
-            <Attempts id={task.data.id} />
+            <Attempts task={task.data} />
           </section>
         </>
       )}

@@ -1,38 +1,18 @@
-import {
-  Anchor,
-  Button,
-  Code,
-  Group,
-  Modal,
-  Paper,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-  Title,
-} from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useMemo, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api } from '../../api/client';
-import { ApiError, toApiError, unwrap } from '../../api/errors';
-import { queryKeys } from '../../api/query-keys';
-import { ConfirmButton } from '../../components/ConfirmButton';
+import { Anchor, Button, Code, Group, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
 import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
-import type { components } from '../../api/schema';
 import { Graph, useAgentName } from './graph';
 import { RetryFailedRuns } from '../bulk/BulkActions';
 import { type Workflow, useWorkflowsWriteBlocked, workflowQuery, workflowRunsQuery } from './workflow-api';
-import { parseDefinition } from './json-syntax';
 import { graphSteps } from './workflow-validation';
-
-type StartRunInput = components['schemas']['StartRunDto']['input'];
+import { WorkflowActions } from './WorkflowActions';
 
 const RUNS_PAGE = 10;
 const numberFormat = new Intl.NumberFormat('en');
@@ -67,20 +47,8 @@ export function WorkflowDetail() {
 }
 
 function WorkflowView({ workflow }: { workflow: Workflow }) {
-  const blocked = useWorkflowsWriteBlocked();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const agentName = useAgentName();
   const steps = useMemo(() => graphSteps(workflow), [workflow]);
-
-  const remove = async () => {
-    // A 204 has no envelope to unwrap: only a refusal has something to say.
-    const result = await api.DELETE('/api/v1/workflows/{id}', { params: { path: { id: workflow.id } } });
-    if (!result.response.ok) throw toApiError(result.error, result.response);
-    queryClient.removeQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
-    await queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });
-    void navigate('/workflows');
-  };
 
   return (
     <>
@@ -94,24 +62,7 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
             <TimeAgo value={workflow.createdAt} />
           </Text>
         </Stack>
-        {blocked ? (
-          <Text size="sm" c="dimmed" maw={280}>
-            Running, editing and deleting workflows needs the workflows:write permission.
-          </Text>
-        ) : (
-          <Group gap="xs">
-            <RunButton workflow={workflow} />
-            <Button variant="default" component={Link} to={`/workflows/${workflow.id}/edit`}>
-              Edit
-            </Button>
-            <ConfirmButton
-              label="Delete workflow"
-              confirmLabel="Delete the workflow"
-              consequence={`Workflow “${workflow.name}” is deleted and can no longer be run; its past runs stay readable.`}
-              onConfirm={remove}
-            />
-          </Group>
-        )}
+        <WorkflowActions workflow={workflow} />
       </Group>
       <section aria-labelledby="wf-graph-title">
         <Title order={2} size="h3" id="wf-graph-title" mb="xs">
@@ -161,89 +112,6 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
         </Table.ScrollContainer>
       </section>
       <RecentRuns workflow={workflow} />
-    </>
-  );
-}
-
-/** "Run": the run's input as JSON (workflows declare no input schema), started, then followed on its page. */
-function RunButton({ workflow }: { workflow: Workflow }) {
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const [text, setText] = useState('{}');
-  const [fieldError, setFieldError] = useState<string | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const start = async (event: FormEvent) => {
-    event.preventDefault();
-    setFailure(null);
-    const parsed = parseDefinition(text);
-    if (!parsed.ok) {
-      const at = parsed.error.line !== undefined ? `Line ${parsed.error.line}, column ${parsed.error.column}: ` : '';
-      setFieldError(`${at}${parsed.error.message}`);
-      return;
-    }
-    setFieldError(null);
-    setBusy(true);
-    try {
-      const run = unwrap(
-        await api.POST('/api/v1/workflows/{id}/runs', {
-          params: { path: { id: workflow.id } },
-          body: { input: parsed.value as StartRunInput },
-        }),
-      );
-      queryClient.setQueryData(queryKeys.workflows.run(run.id), run);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.runs(workflow.id).slice(0, 3) });
-      void navigate(`/workflows/${workflow.id}/runs/${run.id}`);
-    } catch (err) {
-      const inputErrors = err instanceof ApiError ? err.details.filter((d) => d.field?.startsWith('/input')) : [];
-      if (inputErrors.length) setFieldError(inputErrors.map((d) => `${d.field}: ${d.message}`).join('; '));
-      setFailure(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <>
-      <Button onClick={() => setOpen(true)}>Run</Button>
-      <Modal
-        opened={open}
-        onClose={() => setOpen(false)}
-        title={`Run ${workflow.name}`}
-        centered
-        size="lg"
-        lockScroll={false}
-        closeButtonProps={{ 'aria-label': 'Close' }}
-      >
-        <form onSubmit={(e) => void start(e)}>
-          <Stack>
-            <Textarea
-              label="Input"
-              description='Any JSON value; the steps read it as "{{ input.<field> }}". Leave {} for none.'
-              autosize
-              minRows={4}
-              maxRows={16}
-              ff="monospace"
-              spellCheck={false}
-              value={text}
-              error={fieldError}
-              onChange={(e) => setText(e.currentTarget.value)}
-              data-autofocus
-            />
-            {failure !== null && <ErrorState title="The run was not started" error={failure} />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setOpen(false)}>
-                Close
-              </Button>
-              <Button type="submit" loading={busy}>
-                Start run
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
     </>
   );
 }

@@ -22,7 +22,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { Graph, useAgentName } from './graph';
 import { StepProblemList } from './StepProblems';
-import { type Agent, type Workflow, allAgentsQuery, useWorkflowsWriteBlocked, workflowQuery } from './workflow-api';
+import { type Agent, type Workflow, allAgentsQuery, useWorkflowChangeBlocked, workflowQuery } from './workflow-api';
 import { parseDefinition } from './json-syntax';
 import { type Problem, graphSteps, groupProblems, validateDefinition } from './workflow-validation';
 
@@ -109,7 +109,8 @@ function saveErrorTitle(workflow: Workflow | undefined) {
  * server's when it refuses the definition.
  */
 function DefinitionEditor({ initialText, workflow }: { initialText: string; workflow?: Workflow }) {
-  const blocked = useWorkflowsWriteBlocked();
+  // Creating needs workflows:write; saving changes to a workflow, its creator or an admin too.
+  const blocked = useWorkflowChangeBlocked(workflow);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const agents = useQuery(allAgentsQuery());

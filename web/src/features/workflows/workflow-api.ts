@@ -4,6 +4,7 @@ import { toApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import type { LiveEvent } from '../../app/live-events';
+import { creatorOnlyReason } from '../../app/creator-only';
 import { useMe } from '../../app/session';
 import { patchRun, runEvents } from './run-events';
 
@@ -74,6 +75,16 @@ export const allAgentsQuery = () =>
 export function useWorkflowsWriteBlocked(): string | null {
   const me = useMe();
   return me.permissions.includes('workflows:write') ? null : 'Your role may not do this (needs workflows:write)';
+}
+
+/**
+ * Why the signed-in user may not change or delete `workflow` (their role, or someone else's workflow), or null.
+ * Running it needs only workflows:write ({@link useWorkflowsWriteBlocked}).
+ */
+export function useWorkflowChangeBlocked(workflow: { createdBy: string | null } | undefined): string | null {
+  const me = useMe();
+  const blocked = useWorkflowsWriteBlocked();
+  return blocked ?? (workflow ? creatorOnlyReason(me, workflow, 'workflow') : null);
 }
 
 /**
