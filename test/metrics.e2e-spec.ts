@@ -92,7 +92,7 @@ describe('system info', () => {
       uptimeSeconds: expect.any(Number),
       role: 'all',
       nodeVersion: process.version,
-      queues: { tasks: expect.objectContaining({ waiting: 0, active: 0, failed: 0 }) },
+      queues: expect.objectContaining({ tasks: expect.objectContaining({ waiting: 0, active: 0, failed: 0 }) }),
       workers: 1,
       wsConnections: 0,
     });

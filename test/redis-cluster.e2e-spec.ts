@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { QUEUE_NAMES } from '../src/jobs/queues';
 import { RedisConnectionFactory } from '../src/redis/redis-connection.factory';
 import { createAgent, FINAL, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, login, type TestUser } from './factories/users';
@@ -69,6 +70,18 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
   it('keeps the queues under one hash-tagged prefix', () => {
     const { queuePrefix } = t.app.get(RedisConnectionFactory);
     expect(queuePrefix).toBe(`{${t.env.config.redis.prefix}:bull}`);
+  });
+
+  it('counts every queue in one pipeline, their keys sharing that slot', async () => {
+    const metrics = (await request(t.http).get('/metrics').expect(200)).text;
+    for (const queue of QUEUE_NAMES) {
+      expect(metrics).toMatch(new RegExp(`^queue_jobs\\{queue="${queue}",state="failed"\\} \\d+$`, 'm'));
+    }
+    const info = await request(t.http)
+      .get('/api/v1/system/info')
+      .set(...bearer(op))
+      .expect(200);
+    expect(Object.keys(info.body.data.queues).sort()).toEqual([...QUEUE_NAMES].sort());
   });
 
   it('runs tasks through the worker, concurrency keys included, and reports itself healthy', async () => {

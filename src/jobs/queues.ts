@@ -90,3 +90,16 @@ export interface TriggerStartJobData {
   event: string;
   sourceId: string;
 }
+
+/** Every queue of the application (the maintenance queue of the worker roles), as reports list them. */
+export const QUEUE_NAMES = [
+  TASKS_QUEUE,
+  SCHEDULES_QUEUE,
+  WEBHOOKS_QUEUE,
+  WORKFLOW_WAITS_QUEUE,
+  TRIGGERS_QUEUE,
+  BULK_QUEUE,
+  MAINTENANCE_QUEUE,
+] as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[number];

@@ -10,13 +10,11 @@ import { Public } from '../common/http/public.decorator';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventsGateway } from '../events/events.gateway';
-import { TASKS_QUEUE } from '../jobs/queues';
-import { TaskQueue } from '../tasks/task-queue';
+import { JOB_COUNT_STATES, QueueCounts } from '../queue/queue-counts';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { Metrics } from './metrics.service';
 
-const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
-/** How long a scrape waits for the queue's counts: Redis down must not hold the scrape until it times out. */
+/** How long a scrape waits for the queues' counts: Redis down must not hold the scrape until it times out. */
 const QUEUE_COUNTS_TIMEOUT_MS = 1000;
 
 /** The work's result, or undefined when it fails or takes longer than `ms`. */
@@ -55,14 +53,14 @@ export class MetricsController extends PrometheusController {
       throw new UnauthenticatedError('A valid metrics token is required');
   }
 
-  /** Gauges read when scraped: queue depth from BullMQ, waiting workflow steps, sockets from the gateway. */
+  /** Gauges read when scraped: every queue's depth from BullMQ, waiting workflow steps, sockets from the gateway. */
   private async refreshGauges(): Promise<void> {
-    const queue = this.moduleRef.get(TaskQueue, { strict: false }).queue;
-    const counts = await within(queue.getJobCounts(...QUEUE_STATES), QUEUE_COUNTS_TIMEOUT_MS);
+    const queues = this.moduleRef.get(QueueCounts, { strict: false });
+    const counts = await within(queues.all(), QUEUE_COUNTS_TIMEOUT_MS);
     // Unknown counts are left out rather than shown stale.
     if (!counts) this.metrics.queueJobs.reset();
-    for (const state of QUEUE_STATES) {
-      if (counts) this.metrics.queueJobs.set({ queue: TASKS_QUEUE, state }, counts[state] ?? 0);
+    for (const [queue, byState] of Object.entries(counts ?? {})) {
+      for (const state of JOB_COUNT_STATES) this.metrics.queueJobs.set({ queue, state }, byState[state]);
     }
     const waiting = await this.moduleRef
       .get(WorkflowsService, { strict: false })

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { QueueCounts } from './queue-counts';
 
 /** BullMQ on the shared Redis factory: queue keys live under `<REDIS_PREFIX>:bull:`. */
 @Module({
@@ -13,5 +14,7 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
       }),
     }),
   ],
+  providers: [QueueCounts],
+  exports: [QueueCounts],
 })
 export class QueueModule {}

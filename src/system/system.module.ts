@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { QueueModule } from '../queue/queue.module';
 import { SystemController } from './system.controller';
 
-@Module({ controllers: [SystemController] })
+@Module({ imports: [QueueModule], controllers: [SystemController] })
 export class SystemModule {}

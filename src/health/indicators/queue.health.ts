@@ -3,7 +3,11 @@ import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { TaskQueue } from '../../tasks/task-queue';
 
-/** The task queue answers; its job counts come along as details. */
+/**
+ * The task queue answers; its job counts come along as details. The other queues do not decide readiness: they
+ * share its connection, so they answer when it does, and a backlog or failed jobs of theirs (webhooks, schedule
+ * fires…) is no reason to take an API instance out of the load balancer. `queue_jobs` and system info show them.
+ */
 @Injectable()
 export class QueueHealthIndicator {
   constructor(

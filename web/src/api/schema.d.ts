@@ -1159,7 +1159,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Version, uptime, role, queues, workers and live connections (admins) */
+        /** Version, uptime, role, every queue, workers and live connections (admins) */
         get: operations["getSystemInfo"];
         put?: never;
         post?: never;
@@ -2594,6 +2594,32 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        QueueJobCountsDto: {
+            waiting: number;
+            prioritized: number;
+            active: number;
+            delayed: number;
+            /** @description Finished jobs kept for inspection (QUEUE_KEEP_COMPLETED) */
+            completed: number;
+            /** @description Failed jobs kept for inspection */
+            failed: number;
+        };
+        JobCountsByQueueDto: {
+            /** @description One job per task */
+            tasks: components["schemas"]["QueueJobCountsDto"];
+            /** @description Schedule fires */
+            schedules: components["schemas"]["QueueJobCountsDto"];
+            /** @description Webhook deliveries; a delivery waiting to be retried is delayed */
+            webhooks: components["schemas"]["QueueJobCountsDto"];
+            /** @description Workflow wait and approval-deadline steps falling due */
+            "workflow-waits": components["schemas"]["QueueJobCountsDto"];
+            /** @description Workflow runs started by triggers */
+            "workflow-triggers": components["schemas"]["QueueJobCountsDto"];
+            /** @description Bulk retry and cancel operations */
+            "bulk-operations": components["schemas"]["QueueJobCountsDto"];
+            /** @description Periodic jobs of the workers (reconcilers, retention, sweeps) */
+            maintenance: components["schemas"]["QueueJobCountsDto"];
+        };
         SystemInfoDto: {
             version: string;
             uptimeSeconds: number;
@@ -2601,9 +2627,7 @@ export interface components {
             role: "api" | "worker" | "all";
             nodeVersion: string;
             /** @description Job counts by state, per queue */
-            queues: {
-                [key: string]: unknown;
-            };
+            queues: components["schemas"]["JobCountsByQueueDto"];
             /** @description Workers connected to the task queue, across all processes */
             workers: number;
             /** @description Socket.IO clients connected to this instance */
