@@ -1,47 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import Redis from 'ioredis';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
-import { sparePort } from './utils/spare-port';
+import { OwnRedis } from './utils/own-redis';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
-/** A Redis server this test owns, on a port of its own, that it can stop. */
-class OwnRedis {
-  private port = 0;
-  private server?: ChildProcess;
+/**
+ * How long these clients wait for an answer. Without a limit of its own, a request would wait for ioredis to give
+ * up: after its 4th reconnection attempt, attempts that are up to 2 s apart, or never while Redis hangs.
+ */
+const CLIENT_TIMEOUT_MS = 3000;
 
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.port ||= await sparePort();
-    this.server = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    await waitFor(async () => {
-      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    }, 10_000);
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server || server.exitCode !== null) return;
-    server.kill('SIGKILL');
-    await once(server, 'exit');
-  }
+function expectUnavailable(res: Response): void {
+  expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+  expect(res.headers['retry-after']).toBe('5');
+  expect(JSON.stringify(res.body)).not.toMatch(/ioredis|MaxRetries|Connection is closed|ECONNREFUSED|timed out/i);
 }
 
 describe('Redis down', () => {
@@ -62,7 +35,7 @@ describe('Redis down', () => {
   }, 60_000);
   afterAll(async () => {
     await t?.close().catch(() => undefined);
-    await redis.stop();
+    await redis.stopEmpty();
     await env?.destroy().catch(() => undefined);
   }, 30_000);
 
@@ -73,7 +46,7 @@ describe('Redis down', () => {
       .send({ agentId, input: { expression: '1 + 1' } })
       .expect(202);
     expect((await request(t.http).get('/metrics').expect(200)).text).toMatch(/^queue_jobs\{/m);
-    await redis.stop();
+    await redis.stopEmpty();
     const attempts = [
       () =>
         request(t.http)
@@ -89,12 +62,7 @@ describe('Redis down', () => {
           .post('/api/v1/auth/login')
           .send({ email: 'nobody@test.local', password: 'x'.repeat(12) }),
     ];
-    for (const send of attempts) {
-      const res = await send();
-      expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
-      expect(res.headers['retry-after']).toBe('5');
-      expect(JSON.stringify(res.body)).not.toMatch(/ioredis|MaxRetries|Connection is closed|ECONNREFUSED/i);
-    }
+    for (const send of attempts) expectUnavailable(await send().timeout(CLIENT_TIMEOUT_MS));
     // Metrics answer without the queue's counts, which only Redis knows (REQUEST_TIMEOUT_MS would give 504).
     const metrics = await request(t.http).get('/metrics');
     expect(metrics.status).toBe(200);
@@ -111,5 +79,35 @@ describe('Redis down', () => {
       20_000,
       250,
     );
+  }, 90_000);
+
+  it('answers at once however long Redis stays away, and within a second when it hangs, then recovers', async () => {
+    const listTasks = () =>
+      request(t.http)
+        .get('/api/v1/tasks')
+        .set(...bearer(op))
+        .timeout(CLIENT_TIMEOUT_MS);
+    const recovered = () => waitFor(async () => (await listTasks()).status === 200, 20_000, 250);
+    await recovered();
+    await redis.stopEmpty();
+    // One after the other, as the reconnection attempts grow apart: each answered, none left to the client's limit.
+    for (let i = 0; i < 10; i += 1) expectUnavailable(await listTasks());
+    await redis.start();
+    await recovered();
+    // Frozen: the connections stay open and nothing answers, so nothing tells the client Redis is gone.
+    redis.pause();
+    try {
+      expectUnavailable(await listTasks());
+      expectUnavailable(
+        await request(t.http)
+          .post('/api/v1/tasks')
+          .set(...bearer(op))
+          .send({ agentId, input: { expression: '3 + 3' } })
+          .timeout(CLIENT_TIMEOUT_MS),
+      );
+    } finally {
+      redis.resume();
+    }
+    await recovered();
   }, 90_000);
 });

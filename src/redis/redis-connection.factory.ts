@@ -10,6 +10,14 @@ export type RedisPurpose = 'commands' | 'queue' | 'subscriber' | 'publisher' | '
 const QUIT_WAIT_MS = 2000;
 
 /**
+ * How long a command of the rate limiter, which every API request meets first, may wait for its answer. The
+ * rate limiter's connection keeps no offline queue either: with Redis away a request answers 503 at once (or
+ * after this, when Redis hangs without closing the connection) instead of waiting for ioredis' reconnection
+ * attempts, a few seconds apart, to give up on it.
+ */
+export const RATE_LIMIT_COMMAND_TIMEOUT_MS = 1000;
+
+/**
  * How a cluster client rides out a failover: a master's replica takes over after `cluster-node-timeout` and an
  * election (a few seconds), so commands to its slots wait and retry that long instead of failing at once.
  */
@@ -59,12 +67,15 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
     const queue = purpose === 'queue';
     // Pub/sub names channels, not keys: those connections carry no key prefix (channels are named in full).
     const pubsub = purpose === 'subscriber' || purpose === 'publisher';
+    const failFast = purpose === 'throttler';
     const options: RedisOptions = {
       connectionName: `ymera-${this.config.role}-${purpose}`,
       keyPrefix: queue || pubsub ? undefined : this.keyPrefix,
       // BullMQ workers block on Redis and must retry forever; API calls should fail fast instead.
       maxRetriesPerRequest: queue || pubsub ? null : 3,
-      enableOfflineQueue: true,
+      // Commands wait for a reconnection, except the rate limiter's: a count refused now is not sent later.
+      enableOfflineQueue: !failFast,
+      ...(failFast ? { commandTimeout: RATE_LIMIT_COMMAND_TIMEOUT_MS, autoResendUnfulfilledCommands: false } : {}),
       // Commands issued in the same tick leave in one write. Not for BullMQ's blocking connections.
       enableAutoPipelining: purpose === 'commands' || purpose === 'publisher' || purpose === 'throttler',
       lazyConnect: false,

@@ -4,8 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { CachedReflector } from '../common/metadata/cached-reflector';
-import { REDIS } from '../redis/redis.module';
-import type Redis from 'ioredis';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { type RateLimitBucket, rateLimitBucket } from './rate-limit.decorator';
 import { LiveRateLimiter } from './live-rate-limiter';
 import { RateLimitGuard } from './rate-limit.guard';
@@ -16,15 +15,16 @@ const MINUTE_MS = 60_000;
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, CachedReflector, REDIS],
-      useFactory: (config: AppConfig, reflector: CachedReflector, redis: Redis) => {
+      inject: [APP_CONFIG, CachedReflector, RedisConnectionFactory],
+      useFactory: (config: AppConfig, reflector: CachedReflector, connections: RedisConnectionFactory) => {
         const limits: Record<RateLimitBucket, number> = {
           api: config.rateLimits.perMinute,
           login: config.rateLimits.loginPerMinute,
           frontendMetrics: config.rateLimits.frontendMetricsPerMinute,
         };
         return {
-          storage: new RedisThrottlerStorage(redis),
+          // A connection of its own, which answers at once while Redis is away (see RATE_LIMIT_COMMAND_TIMEOUT_MS).
+          storage: new RedisThrottlerStorage(connections.create('throttler')),
           throttlers: [
             {
               name: 'default',

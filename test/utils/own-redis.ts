@@ -40,6 +40,16 @@ export class OwnRedis {
     await once(server, 'exit');
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and the port accepts more, but nothing is answered. */
+  pause(): void {
+    this.server?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server go on (SIGCONT), with what it held and the commands sent to it meanwhile. */
+  resume(): void {
+    this.server?.kill('SIGCONT');
+  }
+
   /** Kills the server and starts it again, empty, on the same port. */
   async restartEmpty(): Promise<void> {
     await this.stopEmpty();

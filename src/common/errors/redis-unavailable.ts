@@ -9,6 +9,8 @@ const REDIS_UNAVAILABLE_MESSAGES = [
   /^None of startup nodes is available$/,
   /^Cluster isn't ready and enableOfflineQueue options is false$/,
   /^Reached the max retries per request limit/,
+  // A connection with a command timeout (the rate limiter's) whose Redis does not answer.
+  /^Command timed out$/,
   // A Redis Cluster that lost a master with no replica to take over: its slots (or all, by default) refuse
   // commands until the master is back; the client gives up after its redirections.
   /^CLUSTERDOWN /,
