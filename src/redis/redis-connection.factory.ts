@@ -73,8 +73,8 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       keyPrefix: queue || pubsub ? undefined : this.keyPrefix,
       // BullMQ workers block on Redis and must retry forever; API calls should fail fast instead.
       maxRetriesPerRequest: queue || pubsub ? null : 3,
-      // Commands wait for a reconnection, except the rate limiter's: a count refused now is not sent later.
-      enableOfflineQueue: !failFast,
+      // Commands wait for a reconnection, except the rate limiter's once it was first ready (below).
+      enableOfflineQueue: true,
       ...(failFast ? { commandTimeout: RATE_LIMIT_COMMAND_TIMEOUT_MS, autoResendUnfulfilledCommands: false } : {}),
       // Commands issued in the same tick leave in one write. Not for BullMQ's blocking connections.
       enableAutoPipelining: purpose === 'commands' || purpose === 'publisher' || purpose === 'throttler',
@@ -85,6 +85,9 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       ? this.clusterConnection(options)
       : new Redis(this.config.redis.url, options);
     connection.on('error', (err: Error) => this.warnings.warn(`Redis (${purpose}): ${err.message}`));
+    // The rate limiter's first counts, sent while it still connects at start, wait for it (up to the command
+    // timeout); from its first `ready` on, a count Redis cannot take now is refused at once, not sent later.
+    if (failFast) connection.once('ready', () => (connection.options.enableOfflineQueue = false));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));
     // The same commands and events (see the class comment).
