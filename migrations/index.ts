@@ -27,6 +27,7 @@ import { RunOpenSteps1764175000000 } from './1764175000000-run-open-steps';
 import { RunStepRows1764182000000 } from './1764182000000-run-step-rows';
 import { TaskErrorCodeColumn1764183000000 } from './1764183000000-task-error-code-column';
 import { CalculatorStateWithoutResults1764184000000 } from './1764184000000-calculator-state-without-results';
+import { SecretsKeyCheck1764185000000 } from './1764185000000-secrets-key-check';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -59,4 +60,5 @@ export const MIGRATIONS: Function[] = [
   RunStepRows1764182000000,
   TaskErrorCodeColumn1764183000000,
   CalculatorStateWithoutResults1764184000000,
+  SecretsKeyCheck1764185000000,
 ];

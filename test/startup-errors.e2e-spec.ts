@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { Client } from 'pg';
@@ -112,6 +113,16 @@ describe('start-up failures name their cause in one line', () => {
     } finally {
       await sql(url, `DELETE FROM migrations WHERE name = 'FromANewerBuild1999999999999'`);
     }
+  });
+
+  it('a SECRETS_KEY other than the one the database was started with: refused before anything runs', async () => {
+    const result = await run(processEnv(env, { SECRETS_KEY: randomBytes(32).toString('hex'), PORT: '0' }));
+    const line = expectStartFailure(
+      result,
+      /^SECRETS_KEY is not the key this database's secrets were sealed with \(agent, webhook and hook secrets, MFA seeds\): start with that key\./,
+    );
+    expect(line).not.toContain(env.config.secretsKey!.toString('hex'));
+    expect(result.lines).toHaveLength(1);
   });
 
   it('DB_MIGRATIONS_RUN=false on a database without its migrations: says to run them first', async () => {

@@ -1,5 +1,7 @@
 import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
+import { secretsKeyOf } from '../common/crypto/secrets-cipher';
+import { secretsKeyProblem } from '../common/crypto/secrets-key-check';
 import { ensureDatabase, type MigrationState, migrationState, runMigrations } from '../database/prepare-database';
 
 /** A dependency the process cannot start without, with a message an operator can act on. */
@@ -129,7 +131,8 @@ async function checkRedis(config: AppConfig, warn: (message: string) => void): P
 
 /**
  * Before the app is built: Postgres and Redis answer, the database exists, its schema is one this build knows
- * ({@link schemaProblem}) and, unless DB_MIGRATIONS_RUN=false, migrations are applied. Returns what it did, for
+ * ({@link schemaProblem}), unless DB_MIGRATIONS_RUN=false migrations are applied, and SECRETS_KEY is the key
+ * the database's secrets were sealed with. Returns what it did, for
  * the start-up log.
  */
 export async function preflight(
@@ -147,6 +150,8 @@ export async function preflight(
   const problem = schemaProblem(config, await migrationState(config));
   if (problem) throw new PreflightError(problem);
   const migrations = config.database.migrationsRun ? await runMigrations(config) : [];
+  const wrongKey = await secretsKeyProblem(config.database.url, secretsKeyOf(config));
+  if (wrongKey) throw new PreflightError(wrongKey);
   return { createdDatabase, migrations };
 }
 

@@ -22,6 +22,7 @@ import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
 import { BulkOperationEntity } from '../bulk/entities/bulk-operation.entity';
 import { FileEntity } from '../files/entities/file.entity';
+import { SecretsKeyCheckEntity } from '../common/crypto/entities/secrets-key-check.entity';
 
 /** Every TypeORM entity of the application, so the app, the CLI and the schema check see the same model. */
 export const ENTITIES: Function[] = [
@@ -49,4 +50,5 @@ export const ENTITIES: Function[] = [
   BulkOperationEntity,
   InboundHookEntity,
   FileEntity,
+  SecretsKeyCheckEntity,
 ];

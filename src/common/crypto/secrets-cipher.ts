@@ -5,6 +5,11 @@ import { APP_CONFIG } from '../../config/config.module';
 
 const VERSION = 'v1';
 
+/** The key secrets are sealed with: SECRETS_KEY, or outside production without it a fixed development key. */
+export function secretsKeyOf(config: Pick<AppConfig, 'secretsKey'>): Buffer {
+  return config.secretsKey ?? createHash('sha256').update('ymera-development-secrets-key').digest();
+}
+
 /**
  * AES-256-GCM for secrets at rest (agent secrets, TOTP seeds), under SECRETS_KEY. Ciphertexts read
  * `v1:<iv>:<tag>:<data>` (base64url). Outside production, without SECRETS_KEY, a fixed development key is used.
@@ -14,12 +19,9 @@ export class SecretsCipher {
   private readonly key: Buffer;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    if (config.secretsKey) {
-      this.key = config.secretsKey;
-    } else {
+    if (!config.secretsKey)
       new Logger(SecretsCipher.name).warn('SECRETS_KEY is not set: secrets are encrypted with a development key');
-      this.key = createHash('sha256').update('ymera-development-secrets-key').digest();
-    }
+    this.key = secretsKeyOf(config);
   }
 
   encrypt(plaintext: string): string {
