@@ -32,8 +32,8 @@ const shared = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.tools/'],
 };
 module.exports = {
-  // End-to-end files boot the whole app in beforeAll, which takes seconds on a busy machine.
-  testTimeout: 30_000,
+  // End-to-end files boot the whole app in beforeAll: seconds on a quiet machine, tens of seconds on a loaded one.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
