@@ -17,6 +17,7 @@ const PRIVATE_TARGETS = [
   'http://169.254.169.254/latest/meta-data',
   'http://[::1]/run',
   'http://[::ffff:127.0.0.1]/run',
+  'http://[::127.0.0.1]/run',
   'http://[fe80::1]/run',
   'http://[fd00::1]/run',
   'http://localhost:3000/run',

@@ -365,6 +365,7 @@ describe('webhooks refuse private targets when AGENT_ALLOW_PRIVATE_NETWORKS is o
       'http://10.0.0.1/x',
       'http://169.254.169.254/latest',
       'https://intranet.test/x',
+      'http://[::127.0.0.1]:9/x',
     ];
     for (const target of targets) {
       const res = await request(t.http)
@@ -374,6 +375,27 @@ describe('webhooks refuse private targets when AGENT_ALLOW_PRIVATE_NETWORKS is o
         .expect(400);
       expect(res.body.error.details).toEqual([{ field: '/url', message: expect.stringMatching(/private, loopback/) }]);
     }
+  });
+
+  it('refuses a URL no send could parse (a link-local zone id), on create and on change', async () => {
+    const op = await createUser(t, 'operator');
+    const zoned = 'http://[fe80::fc:ff:fe00:1%25eth0]:18999/wh';
+    const created = await request(t.http)
+      .post('/api/v1/webhooks')
+      .set(...bearer(op))
+      .send({ url: zoned, events: ['task.succeeded'] })
+      .expect(400);
+    expect(created.body.error.details).toEqual([{ field: '/url', message: 'is not a URL that can be called' }]);
+    const hook = await request(t.http)
+      .post('/api/v1/webhooks')
+      .set(...bearer(op))
+      .send({ url: 'https://hooks.public.test/x', events: ['task.succeeded'] })
+      .expect(201);
+    await request(t.http)
+      .patch(`/api/v1/webhooks/${hook.body.data.id}`)
+      .set(...bearer(op))
+      .send({ url: zoned })
+      .expect(400);
   });
 
   it('takes a name DNS cannot answer for yet, as an agent does: each send checks it again', async () => {

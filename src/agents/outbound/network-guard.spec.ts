@@ -18,6 +18,9 @@ describe('NetworkGuard', () => {
     ['http://0.0.0.0/', '0.0.0.0 is a private'],
     ['http://[::ffff:127.0.0.1]/', '::ffff:7f00:1 is a private'],
     ['http://[fe80::1]/', 'fe80::1 is a private'],
+    ['http://[::127.0.0.1]:8080/', '::7f00:1 is a private'],
+    ['http://[::10.0.0.1]/', '::a00:1 is a private'],
+    ['http://[::8.8.8.8]/', '::808:808 is a private'],
     ['http://localhost:8080/', 'localhost resolves to 127.0.0.1'],
     ['http://dev.localhost/', 'dev.localhost resolves to 127.0.0.1'],
     ['http://internal.example/', 'internal.example resolves to 10.1.2.3'],
@@ -27,10 +30,18 @@ describe('NetworkGuard', () => {
   });
 
   it('accepts public targets, names DNS cannot answer (the send decides), and anything while private is allowed', async () => {
-    for (const url of ['https://public.example/', 'http://93.184.216.34/', 'https://unknown.example/', 'not a url']) {
+    for (const url of ['https://public.example/', 'http://93.184.216.34/', 'https://unknown.example/']) {
       await expect(guard(false).refusalOf(url)).resolves.toBeUndefined();
     }
     await expect(guard(true).refusalOf('http://127.0.0.1/')).resolves.toBeUndefined();
+  });
+
+  it('refuses what no send could parse, a zone id among them, whether private networks are allowed or not', async () => {
+    for (const allow of [false, true]) {
+      for (const url of ['not a url', 'http://[fe80::fc:ff:fe00:1%25eth0]:18999/wh']) {
+        await expect(guard(allow).refusalOf(url)).resolves.toBe('is not a URL that can be called');
+      }
+    }
   });
 
   it('refuses a localhost name on every connection without asking DNS, unless private networks are allowed', async () => {

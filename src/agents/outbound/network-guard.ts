@@ -19,10 +19,23 @@ export class DnsHostResolver extends HostResolver {
   }
 }
 
-/** Anything but public unicast: private, loopback, link-local (169.254.0.0/16, cloud metadata), CGNAT, … */
+/**
+ * Anything but public unicast: private, loopback, link-local (169.254.0.0/16, cloud metadata), CGNAT, … An
+ * IPv4-compatible IPv6 address (`::a.b.c.d`, deprecated; a URL writes `[::127.0.0.1]` as `[::7f00:1]`) is no
+ * public address either, whatever IPv4 address it carries.
+ */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.process(address);
+  if (
+    parsed.kind() === 'ipv6' &&
+    parsed
+      .toByteArray()
+      .slice(0, 12)
+      .every((b) => b === 0)
+  )
+    return false;
+  return parsed.range() === 'unicast';
 }
 
 /** `localhost` and every name under it are loopback, whatever DNS says (RFC 6761 §6.3). */
@@ -74,18 +87,19 @@ export class NetworkGuard {
   }
 
   /**
-   * Why an agent may not be configured to call `url`, if it may not: its host is, or now resolves to, an
-   * address {@link resolveAllowed} would refuse. A host DNS cannot answer for now, or a URL that does not
-   * parse, is left to the send (and to the config's schema), which checks every connection again.
+   * Why an agent may not be configured to call `url`, if it may not: it is no URL a send could parse (a zone
+   * id, `[fe80::1%25eth0]`, passes a URL check but not Node's parser), or its host is, or now resolves to, an
+   * address {@link resolveAllowed} would refuse. A host DNS cannot answer for now is left to the send, which
+   * checks every connection again.
    */
   async refusalOf(url: string): Promise<string | undefined> {
-    if (this.allowsPrivate) return undefined;
     let bare: string;
     try {
       bare = bareHost(new URL(url).hostname);
     } catch {
-      return undefined;
+      return 'is not a URL that can be called';
     }
+    if (this.allowsPrivate) return undefined;
     const addresses = await this.addressesOf(bare).catch(() => []);
     const refused = this.refusedOf(addresses);
     return refused && refusalMessage(bare, refused);

@@ -100,7 +100,12 @@ export class OutboundHttpClient implements OnApplicationShutdown {
   /** Sends the request and returns the answer as soon as its headers arrive, its body to be read as it comes. */
   async open(req: OutboundRequest): Promise<OutboundStream> {
     const signal = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
-    let url = new URL(req.url);
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      throw nonRetryable('BAD_URL', 'The URL cannot be called: it does not parse');
+    }
     let method = req.method;
     let body = req.body;
     let headers = req.headers;
