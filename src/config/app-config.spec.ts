@@ -84,6 +84,12 @@ describe('loadConfig', () => {
     expectInvalid({ AUTH_REGISTRATION: 'maybe' }, 'AUTH_REGISTRATION');
   });
 
+  it('refuses a token lifetime under a second', () => {
+    expect(expectInvalid({ JWT_ACCESS_TTL: '0' }, 'JWT_ACCESS_TTL')).toContain('at least 1 second');
+    expectInvalid({ JWT_REFRESH_TTL: '500ms' }, 'JWT_REFRESH_TTL');
+    expect(loadConfig({ JWT_ACCESS_TTL: '1s' }).auth.accessTtlSeconds).toBe(1);
+  });
+
   it('requires a strong JWT secret in production', () => {
     const prod = { NODE_ENV: 'production', SECRETS_KEY: 'a'.repeat(64) };
     expectInvalid(prod, 'JWT_SECRET');

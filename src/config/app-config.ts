@@ -139,6 +139,14 @@ export function parseDurationSeconds(value: string): number {
   return Math.max(1, Math.floor(Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']));
 }
 
+/** A token lifetime: a whole second at least (`0` or `500ms` would make tokens that expire as they are issued). */
+function ttlSeconds(setting: string, value: string): number {
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value.trim());
+  if (match && Number(match[1]) * UNIT_SECONDS[match[2] ?? 's'] < 1)
+    throw new InvalidConfigError(setting, `must be at least 1 second (got "${value}")`);
+  return parseDurationSeconds(value);
+}
+
 /** A URL setting that passed its pattern but that a URL parser refuses (`postgres://[host/db`). */
 function parseUrl(setting: string, value: string): URL {
   try {
@@ -260,8 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     auth: {
       jwtSecret,
       jwtSecretGenerated,
-      accessTtlSeconds: parseDurationSeconds(parsed.JWT_ACCESS_TTL),
-      refreshTtlSeconds: parseDurationSeconds(parsed.JWT_REFRESH_TTL),
+      accessTtlSeconds: ttlSeconds('JWT_ACCESS_TTL', parsed.JWT_ACCESS_TTL),
+      refreshTtlSeconds: ttlSeconds('JWT_REFRESH_TTL', parsed.JWT_REFRESH_TTL),
       issuer: parsed.JWT_ISSUER,
       audience: parsed.JWT_AUDIENCE,
       registration: parsed.AUTH_REGISTRATION ?? (parsed.NODE_ENV === 'production' ? 'closed' : 'open'),
