@@ -1,5 +1,5 @@
 import { ApiError } from './errors';
-import { accessToken, refreshAccessToken, setAccessToken } from './credentials';
+import { REFRESH_LOCK, accessToken, refreshAccessToken, setAccessToken } from './credentials';
 
 const realFetch = global.fetch;
 
@@ -14,7 +14,20 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
 afterEach(() => {
   global.fetch = realFetch;
   setAccessToken(null);
+  Reflect.deleteProperty(globalThis, 'navigator');
 });
+
+/** Another tab of the console holds the refresh lock (its refresh is under way) until `release`. */
+function anotherTabRefreshing(): { release: () => void; request: jest.Mock } {
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  const request = jest.fn((_name: string, work: () => Promise<unknown>) => held.then(work));
+  Object.defineProperty(globalThis, 'navigator', { value: { locks: { request } }, configurable: true });
+  return { release, request };
+}
+
+/** Lets every promise callback that can run, run. */
+const settle = () => new Promise<void>((r) => setImmediate(r));
 
 describe('refreshAccessToken', () => {
   it('keeps the new access token', async () => {
@@ -62,5 +75,25 @@ describe('refreshAccessToken', () => {
     global.fetch = jest.fn(() => Promise.reject(new TypeError('Failed to fetch')));
     const outcome = await refreshAccessToken();
     expect(outcome).toMatchObject({ kind: 'unavailable', error: { message: 'Failed to fetch' } });
+  });
+
+  it('shares one request between callers in the same tab', async () => {
+    answer(200, { status: 'success', data: { accessToken: 'new-token' } });
+    const outcomes = await Promise.all([refreshAccessToken(), refreshAccessToken(), refreshAccessToken()]);
+    expect(outcomes).toEqual([{ kind: 'refreshed' }, { kind: 'refreshed' }, { kind: 'refreshed' }]);
+    expect(global.fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it("sends the cookie only once another tab's refresh has finished", async () => {
+    answer(200, { status: 'success', data: { accessToken: 'new-token' } });
+    const otherTab = anotherTabRefreshing();
+    const outcome = refreshAccessToken();
+    await settle();
+    expect(otherTab.request).toHaveBeenCalledWith(REFRESH_LOCK, expect.any(Function));
+    expect(global.fetch).not.toHaveBeenCalled();
+    otherTab.release();
+    await expect(outcome).resolves.toEqual({ kind: 'refreshed' });
+    expect(global.fetch).toHaveBeenCalledTimes(1);
+    expect(accessToken()).toBe('new-token');
   });
 });

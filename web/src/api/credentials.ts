@@ -4,6 +4,7 @@
  * browser sends on its own and no script can read.
  */
 import { toApiError } from './errors';
+import { oneTabAtATime } from './tab-lock';
 
 export const AUTH_PATH = '/api/v1/auth';
 /** Required on every auth call that reads or sets the refresh cookie: a cross-site form cannot send it. */
@@ -66,30 +67,38 @@ async function unavailable(response: Response): Promise<RefreshOutcome> {
   return { kind: 'unavailable', error: toApiError(body, copy()), response: copy };
 }
 
+/** The lock every tab of the console takes to spend the refresh cookie. */
+export const REFRESH_LOCK = 'ymera:refresh';
+
+/** Spends the refresh cookie: the answer sets the next one (the browser stores it before the answer is read). */
+async function exchangeCookie(): Promise<RefreshOutcome> {
+  try {
+    const response = await fetch(`${AUTH_PATH}/refresh`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE },
+      body: JSON.stringify({ useCookie: true }),
+    });
+    if (SIGNED_OUT_STATUSES.includes(response.status)) return { kind: 'signed-out' };
+    if (!response.ok) return await unavailable(response);
+    const body = (await response.json()) as { data?: { accessToken?: string } };
+    token = body.data?.accessToken ?? null;
+    return token !== null ? { kind: 'refreshed' } : { kind: 'signed-out' };
+  } catch (err) {
+    // No answer at all (offline, the server restarting, a body cut short).
+    return { kind: 'unavailable', error: err instanceof Error ? err : new Error('The service did not answer') };
+  }
+}
+
 /**
- * Exchanges the refresh cookie for a new access token (and a new cookie). Concurrent callers share one
- * request: a refresh token is single-use, and presenting a spent one revokes the whole family.
+ * Exchanges the refresh cookie for a new access token (and a new cookie). A refresh token is single-use, and
+ * presenting a spent one revokes the whole family (every tab is signed out). So concurrent callers in a tab share
+ * one request, and tabs take turns: the browser shares the cookie between them, and a tab that refreshes after
+ * another (both loaded or woken at once) must send the cookie the other's refresh set, not the one it spent.
  */
 export function refreshAccessToken(): Promise<RefreshOutcome> {
-  refreshing ??= (async (): Promise<RefreshOutcome> => {
-    try {
-      const response = await fetch(`${AUTH_PATH}/refresh`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE },
-        body: JSON.stringify({ useCookie: true }),
-      });
-      if (SIGNED_OUT_STATUSES.includes(response.status)) return { kind: 'signed-out' };
-      if (!response.ok) return await unavailable(response);
-      const body = (await response.json()) as { data?: { accessToken?: string } };
-      token = body.data?.accessToken ?? null;
-      return token !== null ? { kind: 'refreshed' } : { kind: 'signed-out' };
-    } catch (err) {
-      // No answer at all (offline, the server restarting, a body cut short).
-      return { kind: 'unavailable', error: err instanceof Error ? err : new Error('The service did not answer') };
-    } finally {
-      refreshing = null;
-    }
-  })();
+  refreshing ??= oneTabAtATime(REFRESH_LOCK, exchangeCookie).finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }

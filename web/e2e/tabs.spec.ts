@@ -1,0 +1,104 @@
+import { type APIRequestContext, type BrowserContext, type Page, type Route, expect, test } from '@playwright/test';
+import { apiAs, signIn } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const overview = (page: Page) => page.getByRole('heading', { level: 1, name: 'Overview' });
+const signInButton = (page: Page) => page.getByRole('button', { name: 'Sign in' });
+
+/**
+ * Two tabs of one browser, signed in (the second from the refresh cookie they share), and every refresh they send
+ * from now on, by its answer's status.
+ */
+async function twoTabs(context: BrowserContext, page: Page): Promise<{ tabs: Page[]; refreshes: number[] }> {
+  await signIn(page);
+  const other = await context.newPage();
+  await other.goto('/');
+  await expect(overview(other)).toBeVisible();
+  const refreshes: number[] = [];
+  for (const tab of [page, other]) {
+    tab.on('response', (res) => {
+      if (res.url().endsWith('/api/v1/auth/refresh')) refreshes.push(res.status());
+    });
+  }
+  return { tabs: [page, other], refreshes };
+}
+
+/** The session still holds on the server: the newest cookie refreshes, and no token family was revoked. */
+async function expectSessionIntact(context: BrowserContext, request: APIRequestContext, since: string) {
+  const refresh = await context.request.post('/api/v1/auth/refresh', {
+    data: { useCookie: true },
+    headers: { 'X-Requested-With': 'ymera' },
+  });
+  expect(refresh.status()).toBe(200);
+  const admin = await apiAs(request);
+  const reuses = await admin.call<unknown[]>(
+    'get',
+    `/api/v1/audit-logs?action=auth.refresh_reuse&from=${encodeURIComponent(since)}`,
+    undefined,
+    200,
+  );
+  expect(reuses).toEqual([]);
+}
+
+test('two tabs reloaded at the same moment both stay signed in: the refresh cookie is never spent twice', async ({
+  context,
+  page,
+  request,
+}) => {
+  const since = new Date().toISOString();
+  const { tabs, refreshes } = await twoTabs(context, page);
+  const rounds = 6;
+  for (let round = 0; round < rounds; round++) {
+    await Promise.all(tabs.map((tab) => tab.reload()));
+    for (const tab of tabs) await expect(overview(tab).or(signInButton(tab))).toBeVisible();
+    // Without turns, one tab's 200 and the other's 401 (its spent cookie revoked the family): both signed out.
+    expect(refreshes.filter((status) => status !== 200)).toEqual([]);
+    for (const tab of tabs) await expect(overview(tab)).toBeVisible();
+  }
+  expect(refreshes.length).toBeGreaterThanOrEqual(2 * rounds);
+  await expectSessionIntact(context, request, since);
+});
+
+test('two tabs whose access tokens expire at the same moment both refresh and stay signed in', async ({
+  context,
+  page,
+  request,
+}) => {
+  const since = new Date().toISOString();
+  const { tabs, refreshes } = await twoTabs(context, page);
+  for (const tab of tabs) {
+    let refused = false;
+    await tab.route('**/api/v1/agents?*', (route) => {
+      if (refused) return route.fallback();
+      refused = true;
+      return route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ status: 'error', error: { code: 'UNAUTHENTICATED', message: 'Access token expired' } }),
+      });
+    });
+  }
+  // The first refresh is held until the other tab wants one too: its own request (sent at once, spending the same
+  // cookie), or its turn asked for under the lock the console takes (seen in the origin's pending locks).
+  const held: Route[] = [];
+  let released = false;
+  for (const tab of tabs) {
+    await tab.route('**/api/v1/auth/refresh', (route) => (released ? route.fallback() : void held.push(route)));
+  }
+  await Promise.all(
+    tabs.map((tab) => tab.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click()),
+  );
+  const otherWaits = () =>
+    page.evaluate(async () => ((await navigator.locks.query()).pending ?? []).some((l) => l.name === 'ymera:refresh'));
+  await expect.poll(async () => held.length === 2 || (held.length === 1 && (await otherWaits()))).toBe(true);
+  released = true;
+  await Promise.all(held.map((route) => route.fallback()));
+  await expect.poll(() => refreshes.length).toBe(2);
+  expect(refreshes).toEqual([200, 200]);
+  for (const tab of tabs) {
+    await expect(tab.getByRole('heading', { level: 1, name: 'Agents' })).toBeVisible();
+    await expect(signInButton(tab)).toHaveCount(0);
+  }
+  await expectSessionIntact(context, request, since);
+});
