@@ -64,6 +64,22 @@ describe('RecordUploadTransform', () => {
     expect((err as FileContentError).details).toEqual([{ field: '/2', message: 'a record is not valid JSON' }]);
   });
 
+  it('takes records nested 64 levels deep and refuses deeper ones, however deep, in either format', async () => {
+    const nested = (levels: number): string => '{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
+    await expect(upload('ndjson', `${nested(64)}\n`, 4096)).resolves.toMatchObject({ records: 1 });
+    for (const [format, text] of [
+      ['ndjson', `{"a":1}\n${nested(65)}\n`],
+      ['ndjson', `{"a":1}\n{"list":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`],
+      ['json-array', `[{"a":1},${nested(200)}]`],
+    ] as const) {
+      const err = await upload(format, text, 4096).catch((e: FileContentError) => e);
+      expect(err).toBeInstanceOf(FileContentError);
+      expect((err as FileContentError).details).toEqual([
+        { field: '/1', message: 'a record is nested more than 64 levels deep' },
+      ]);
+    }
+  });
+
   it('refuses more bytes than the limit as soon as they arrive', async () => {
     const line = JSON.stringify({ pad: 'x'.repeat(100) }) + '\n';
     await expect(upload('ndjson', line.repeat(10), 64, line.length * 10)).resolves.toMatchObject({ records: 10 });

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Transform, type TransformCallback } from 'node:stream';
+import { MAX_JSON_DEPTH } from '../common/http/input-guard';
 import { FileContentError, FileTooLargeError } from './files.errors';
 
 export type UploadFormat = 'ndjson' | 'json-array';
@@ -14,6 +15,18 @@ const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
+
+/**
+ * Whether `value` holds objects or arrays more than `levels` deep. Its recursion stops at that depth, so a
+ * record nested 100,000 levels deep (which JSON.parse takes) is answered without exhausting the stack.
+ */
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) return value.some((item) => nestedDeeperThan(item, levels - 1));
+  for (const key in value) if (nestedDeeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
+  return false;
+}
 
 function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
@@ -104,6 +117,9 @@ export class RecordUploadTransform extends Transform {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new FileContentError('every record must be a JSON object', this.records);
+    // As a request body is: what processes a record (sorting, grouping, storing an output) recurses into it.
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH))
+      throw new FileContentError(`a record is nested more than ${MAX_JSON_DEPTH} levels deep`, this.records);
     this.records += 1;
     // A record that arrived on one line is stored as it came; one from an array may span lines.
     return (this.format === 'ndjson' ? text : JSON.stringify(value)) + '\n';
