@@ -141,9 +141,15 @@ describe('files', () => {
     expect(notObjects.body.error.details).toEqual([{ field: '/0', message: 'every record must be a JSON object' }]);
     const type = await upload(op, 'a,b\n1,2\n', 'text/csv').expect(415);
     expect(type.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    // Records are UTF-8 text, stored as read: another charset, or a compressed body, is not taken as such.
+    const utf16 = await upload(op, '{"a":1}\n', 'application/x-ndjson; charset=utf-16').expect(415);
+    expect(utf16.body.error.message).toContain('in UTF-8');
+    await upload(op, '{"a":1}\n', 'application/x-ndjson; charset=UTF-8').expect(201);
+    const gzip = await upload(op, '{"a":1}\n').set('Content-Encoding', 'gzip').expect(415);
+    expect(gzip.body.error.message).toBe('Upload the file uncompressed: Content-Encoding "gzip" is not accepted');
     expect(leftovers()).toEqual([]);
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM files WHERE created_by = $1`, [op.id]);
-    expect(n).toBe(2);
+    expect(n).toBe(3);
   });
 
   it('asks for files:write to upload and delete, and shows a file to its owner and admins only', async () => {

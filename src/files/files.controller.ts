@@ -76,6 +76,7 @@ export class FilesController {
       {
         body: uploadBody(req, res),
         contentType: req.headers['content-type'],
+        contentEncoding: req.headers['content-encoding'],
         length: length === undefined ? undefined : Number(length),
         name: query.name,
       },

@@ -7,11 +7,20 @@ export class FileTooLargeError extends AppError {
   }
 }
 
+export class FileEncodingUnsupportedError extends AppError {
+  constructor(encoding: string) {
+    super(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      `Upload the file uncompressed: Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not accepted`,
+    );
+  }
+}
+
 export class FileTypeUnsupportedError extends AppError {
   constructor() {
     super(
       ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-      'Upload a file as application/x-ndjson (one JSON object per line) or application/json (an array of objects)',
+      'Upload a file as application/x-ndjson (one JSON object per line) or application/json (an array of objects), in UTF-8',
     );
   }
 }

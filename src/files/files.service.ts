@@ -8,23 +8,33 @@ import { Page } from '../common/http/envelope';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FileStorage } from './file-storage';
-import { FileTooLargeError, FileTypeUnsupportedError } from './files.errors';
+import { FileEncodingUnsupportedError, FileTooLargeError, FileTypeUnsupportedError } from './files.errors';
 import { FileRepository, type StoredFile } from './persistence/file.repository';
 import { RecordUploadTransform, type UploadFormat } from './record-upload.transform';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-lines'];
 
-/** The upload format a Content-Type names, or undefined for one that is not accepted. */
+/**
+ * The upload format a Content-Type names, or undefined for one that is not accepted: records are read as
+ * UTF-8, so a charset other than that is refused rather than stored as text it is not.
+ */
 export function uploadFormatOf(contentType: string | undefined): UploadFormat | undefined {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (NDJSON_TYPES.includes(type)) return 'ndjson';
-  if (type === 'application/json') return 'json-array';
+  const [media, ...params] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return undefined;
+  if (NDJSON_TYPES.includes(media)) return 'ndjson';
+  if (media === 'application/json') return 'json-array';
   return undefined;
 }
 
 export interface Upload {
   body: Readable;
   contentType?: string;
+  /** The Content-Encoding the client announced, if any: only `identity` is taken. */
+  contentEncoding?: string;
   /** The Content-Length the client announced, if any. */
   length?: number;
   name?: string;
@@ -49,6 +59,9 @@ export class FilesService {
   async upload(principal: Principal, upload: Upload, audit?: AuditRequestContext): Promise<StoredFile> {
     const format = uploadFormatOf(upload.contentType);
     if (!format) throw new FileTypeUnsupportedError();
+    // The body is stored as it is read: a compressed one would be refused record by record, or worse.
+    if (upload.contentEncoding !== undefined && upload.contentEncoding.trim().toLowerCase() !== 'identity')
+      throw new FileEncodingUnsupportedError(upload.contentEncoding);
     if (upload.length !== undefined && upload.length > this.maxBytes) throw new FileTooLargeError(this.maxBytes);
     const records = new RecordUploadTransform(format, this.maxBytes);
     const written = await this.storage.write(upload.body, records);
