@@ -222,7 +222,13 @@ export class WorkflowRunsController {
   @HttpCode(200)
   @RequirePermissions('workflows:write')
   @AuditAction('workflow_run.cancel', 'workflowRun')
-  @ApiOperation({ operationId: 'cancelWorkflowRun', summary: 'Cancel a run and its queued and running steps' })
+  @ApiOperation({
+    operationId: 'cancelWorkflowRun',
+    summary: 'Cancel a run and its queued and running steps',
+    description:
+      'Only a running run: any other gets 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one ' +
+      '`workflow_run.cancel` audit entry), the others 409.',
+  })
   @ApiEnvelope(WorkflowRunDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async cancel(

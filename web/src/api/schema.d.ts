@@ -538,7 +538,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a run and its queued and running steps */
+        /**
+         * Cancel a run and its queued and running steps
+         * @description Only a running run: any other gets 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one `workflow_run.cancel` audit entry), the others 409.
+         */
         post: operations["cancelWorkflowRun"];
         delete?: never;
         options?: never;
