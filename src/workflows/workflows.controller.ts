@@ -49,8 +49,10 @@ const CREATOR_OR_ADMIN =
   "Only the workflow's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).";
 
 const RUN_LIST_BOUND =
-  'A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with ' +
-  '`inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.';
+  'A run’s input and output over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or ' +
+  '`outputOmitted` true), and no step’s output is in it (null; the step’s `outputOmitted` true when it has one), ' +
+  'so a page’s size does not grow with what its runs’ steps produced; ' +
+  '`GET /workflow-runs/:runId` has them whole.';
 
 function runPage(page: Page<ListedRun>): Page<RunListItemDto> {
   return new Page(page.items.map(listedRunDto), page.total, page.skip, page.limit);
