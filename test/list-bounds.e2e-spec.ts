@@ -167,9 +167,9 @@ describe('lists bound the input and output they carry', () => {
         outputOmitted: true,
       });
       const steps = Object.fromEntries(run.steps.map((s) => [s.id, s]));
-      for (const id of ['big', 'noisy', 'packed'])
-        expect(steps[id]).toMatchObject({ output: null, outputOmitted: true });
-      expect(steps.small).toMatchObject({ output: { result: 42 }, outputOmitted: false });
+      // A list carries no step's output, however small: it has its steps' statuses and tasks.
+      for (const id of ['big', 'noisy', 'packed', 'small'])
+        expect(steps[id]).toMatchObject({ status: 'succeeded', output: null, outputOmitted: true });
     });
 
     it('still gives one run whole', async () => {
@@ -180,6 +180,95 @@ describe('lists bound the input and output they carry', () => {
       expect((steps.big.output as { records: unknown[] }).records).toHaveLength(records.length);
       expect((steps.packed.output as { records: unknown[] }).records).toHaveLength(40000);
       expect(steps.small.output).toEqual({ result: 42 });
+    });
+  });
+
+  describe('of a run of many steps', () => {
+    const STEPS = 40;
+    /** About 50 kB as JSON: each step's output is under the bound, so only their number makes them large. */
+    const rows = records.slice(0, 1000);
+    let workflowId: string;
+    let runId: string;
+
+    beforeAll(async () => {
+      const steps = [
+        ...Array.from({ length: STEPS }, (_, i) => ({
+          id: `p${i}`,
+          agentId: processor,
+          input: { records: '{{ input.records }}' },
+        })),
+        { id: 'never', agentId: calc, input: { expression: '1' }, when: { field: 'input.go', op: 'eq', value: true } },
+        { id: 'gate', kind: 'approval', permission: 'workflows:write' },
+        { id: 'pause', kind: 'wait', durationMs: 1 },
+      ];
+      workflowId = (
+        (
+          await request(t.http)
+            .post('/api/v1/workflows')
+            .set(...bearer(op))
+            .send({ name: 'many', steps })
+            .expect(201)
+        ).body.data as { id: string }
+      ).id;
+      runId = (
+        (
+          await request(t.http)
+            .post(`/api/v1/workflows/${workflowId}/runs`)
+            .set(...bearer(op))
+            .send({ input: { records: rows } })
+            .expect(202)
+        ).body.data as { id: string }
+      ).id;
+      await request(t.http)
+        .post(`/api/v1/workflow-runs/${runId}/steps/gate/approve`)
+        .set(...bearer(op))
+        .send({ comment: 'go' })
+        .expect(200);
+      await waitFor(
+        async () => ((await get(`/api/v1/workflow-runs/${runId}`)) as ListedRun).status !== 'running',
+        60_000,
+      );
+    }, 90_000);
+
+    it.each([
+      ['of every workflow', () => `/api/v1/workflow-runs?workflowId=${workflowId}&limit=1`],
+      ['of the workflow', () => `/api/v1/workflows/${workflowId}/runs?limit=1`],
+    ])('keep a page %s small whatever its steps produced, saying what they left out', async (_label, url) => {
+      const res = await request(t.http)
+        .get(url())
+        .set(...bearer(op))
+        .expect(200);
+      // 40 outputs of about 50 kB each: 2 MB when a list carried each step's output up to the bound.
+      expect(Buffer.byteLength(res.text)).toBeLessThan(2 * BOUND);
+      const [run] = (res.body as { data: ListedRun[] }).data;
+      expect(run).toMatchObject({ id: runId, status: 'succeeded', inputOmitted: false, outputOmitted: true });
+      expect(run.input).toEqual({ records: rows });
+      for (const step of run.steps.slice(0, STEPS))
+        expect(step).toMatchObject({
+          status: 'succeeded',
+          taskId: expect.any(String),
+          output: null,
+          outputOmitted: true,
+        });
+      // Every other field of every step as the run itself has it; only a step without an output has nothing left out.
+      const whole = (await get(`/api/v1/workflow-runs/${runId}`)) as ListedRun;
+      expect(run.steps).toEqual(
+        whole.steps.map((step) => ({ ...step, output: null, outputOmitted: step.id !== 'never' })),
+      );
+      for (const step of whole.steps.slice(0, STEPS)) {
+        expect((step.output as { records: unknown[] }).records).toEqual(rows);
+        expect(Buffer.byteLength(JSON.stringify(step.output))).toBeLessThan(BOUND);
+      }
+      expect(whole.steps.slice(STEPS)).toMatchObject([
+        { id: 'never', status: 'skipped', output: null },
+        {
+          id: 'gate',
+          kind: 'approval',
+          permission: 'workflows:write',
+          decision: { outcome: 'approved', comment: 'go' },
+        },
+        { id: 'pause', kind: 'wait', status: 'succeeded', waitUntil: expect.any(String) },
+      ]);
     });
   });
 });

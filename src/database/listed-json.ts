@@ -1,6 +1,7 @@
 /**
- * A list shows a JSON value (a task's input or output, a run's, a step's output) whole up to this many bytes of
- * JSON text; a larger one is left out, flagged, and read by itself (`GET /tasks/:id`, `GET /workflow-runs/:id`).
+ * A list shows a JSON value (a task's input or output, a run's) whole up to this many bytes of JSON text; a
+ * larger one is left out, flagged, and read by itself (`GET /tasks/:id`, `GET /workflow-runs/:id`). A run's steps
+ * would multiply it by their number: a list carries none of their outputs.
  * A page then costs about the same whatever its items produced: a data-processor's output may be 16 MiB.
  */
 export const LISTED_JSON_MAX_BYTES = 64 * 1024;

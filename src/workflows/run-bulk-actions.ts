@@ -51,18 +51,14 @@ export class RunBulkActions {
 
   /** False when the run had moved on (its status no longer allows the action). */
   private async apply(action: RunBulkAction, id: string): Promise<boolean> {
-    if (action === 'retry') {
-      return this.retries.retry(id, undefined, false).then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof AppError) return false;
-          throw err;
-        },
-      );
-    }
-    const run = await this.runs.findById(id);
-    if (run?.status !== 'running') return false;
-    await this.engine.cancel(run, false);
-    return true;
+    const change =
+      action === 'retry' ? this.retries.retry(id, undefined, false) : this.engine.cancel(id, undefined, false);
+    return change.then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof AppError) return false;
+        throw err;
+      },
+    );
   }
 }

@@ -1,12 +1,25 @@
 import type { DecisionReceiptDto } from './dto/decision-receipt.dto';
 import type { RunListItemDto } from './dto/run-list-item.dto';
 import type { WorkflowRunDto } from './dto/workflow.dto';
-import type { WorkflowRunEntity } from './entities/workflow-run.entity';
-import type { ListedRun } from './persistence/run-list';
+import type { StepDecision, StepState, WorkflowRunEntity } from './entities/workflow-run.entity';
+import type { ListedRun, StepOutline } from './persistence/run-list';
 import { stepKind } from './workflow-definition';
 
+/** A step's state as a view reads it: read whole, or as a list reads it (its times null when absent). */
+type StepSource = Pick<StepState, 'status' | 'taskId' | 'output' | 'error'> & {
+  waitUntil?: string | null;
+  approvalDeadline?: string | null;
+  decision?: StepDecision | null;
+};
+
+/** What a run's view is made of: the run read whole, or as a list reads it ({@link ListedRun}). */
+type RunSource = Omit<WorkflowRunEntity, 'definition' | 'steps'> & {
+  definition: readonly StepOutline[];
+  steps: Record<string, StepSource>;
+};
+
 /** A run as the API returns it (`GET /workflow-runs/:id`), for the routes and for webhooks. */
-export function runDto(r: WorkflowRunEntity): WorkflowRunDto {
+export function runDto(r: RunSource): WorkflowRunDto {
   return {
     id: r.id,
     workflowId: r.workflowId,
@@ -42,7 +55,10 @@ export function decisionReceipt(r: WorkflowRunEntity, stepId: string): DecisionR
   return { runId: r.id, step: { id: stepId, status, decision: decision! } };
 }
 
-/** A run as a list shows it (`GET /workflow-runs`): what was over the list's bound is null and flagged. */
+/**
+ * A run as a list shows it (`GET /workflow-runs`): its input and output null and flagged when over the list's
+ * bound, its steps' outputs always null, flagged when there is one.
+ */
 export function listedRunDto(r: ListedRun): RunListItemDto {
   const run = runDto(r);
   const steps = run.steps.map((step) => ({ ...step, outputOmitted: r.steps[step.id].outputOmitted }));

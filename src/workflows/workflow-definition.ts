@@ -41,7 +41,7 @@ export function isTaskStep(step: WorkflowStep): step is TaskStep {
   return (step.kind ?? 'task') === 'task';
 }
 
-export function stepKind(step: WorkflowStep): StepKind {
+export function stepKind(step: { kind?: StepKind }): StepKind {
   return step.kind ?? 'task';
 }
 

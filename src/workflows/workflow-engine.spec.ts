@@ -101,7 +101,7 @@ describe('WorkflowEngine', () => {
     await w.advance();
     await w.finish('b', 'succeeded', {});
     const audit = { ip: '192.0.2.9', userAgent: null, requestId: 'req-9', recorded: false as const };
-    const run = await w.engine.cancel(structuredClone(w.run()), audit);
+    const run = await w.engine.cancel('run-1', undefined, audit);
     expect(run.status).toBe('cancelled');
     expect(w.run().steps).toMatchObject({
       a: { status: 'cancelled' },
@@ -113,6 +113,17 @@ describe('WorkflowEngine', () => {
     expect(w.tasks.audit.filter((e) => e.event.action === 'task.cancel')).toEqual([
       { event: expect.objectContaining({ resourceId: w.stepTask('a')!.id }), context: audit },
     ]);
+  });
+
+  it('cancels a run once: a cancel finding it no longer running under its lock is refused, writing nothing', async () => {
+    const w = setup([step('a')]);
+    await w.advance();
+    await w.engine.cancel('run-1', undefined);
+    const published = w.runEvents.published.length;
+    await expect(w.engine.cancel('run-1', undefined)).rejects.toThrow('A cancelled run cannot be cancelled');
+    await expect(w.engine.cancel('run-1', 'someone-else')).rejects.toThrow('Workflow run');
+    expect(w.runs.audit.filter((e) => e.action === 'workflow_run.cancel')).toHaveLength(1);
+    expect(w.runEvents.published).toHaveLength(published);
   });
 
   it('sweeps running runs forward', async () => {

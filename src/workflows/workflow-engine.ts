@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { evaluateCondition } from '../common/conditions/condition';
-import { AppError, NotFoundError } from '../common/errors/app.error';
+import { AppError, InvalidStateError, NotFoundError } from '../common/errors/app.error';
 import { FINAL_STATUSES, type Task, type TaskError } from '../tasks/task';
 import { EventBus } from '../events/event-bus';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
@@ -301,12 +301,18 @@ export class WorkflowEngine implements OnModuleInit {
   /**
    * Cancels the run and every step that has not finished, with the run's audit entry in its transaction;
    * the steps' tasks are cancelled after it, each with its own entry, for the same caller. `audit` false writes
-   * none of these: a bulk operation's entries stand for them.
+   * none of these: a bulk operation's entries stand for them. The run's status is checked under its row lock, so
+   * of cancels at once one succeeds and the others find it cancelled. `createdBy` limits it to that user's run.
    */
-  async cancel(run: WorkflowRunEntity, audit?: AuditRequestContext | false): Promise<WorkflowRunEntity> {
-    const { toCancel, waited } = await this.runs.transaction(async (tx) => {
-      const locked = await tx.lock(run.id);
-      if (!locked) throw new NotFoundError('Workflow run');
+  async cancel(
+    runId: string,
+    createdBy: string | undefined,
+    audit?: AuditRequestContext | false,
+  ): Promise<WorkflowRunEntity> {
+    const { run, toCancel, waited } = await this.runs.transaction(async (tx) => {
+      const locked = await tx.lock(runId);
+      if (!locked || (createdBy && locked.createdBy !== createdBy)) throw new NotFoundError('Workflow run');
+      if (locked.status !== 'running') throw new InvalidStateError(`A ${locked.status} run cannot be cancelled`);
       const open = Object.entries(locked.steps).filter(([, s]) => !FINAL_STEP_STATUSES.includes(s.status));
       const waitedIds = open.filter(([, s]) => s.status === 'waiting').map(([id]) => id);
       for (const [, state] of open) state.status = 'cancelled';
@@ -314,16 +320,15 @@ export class WorkflowEngine implements OnModuleInit {
       await tx.save(locked);
       if (audit !== false)
         await tx.audit(
-          { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: run.id },
+          { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: runId },
           audit,
         );
-      Object.assign(run, locked);
       const taskIds = open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
-      return { toCancel: taskIds, waited: waitedIds };
+      return { run: locked, toCancel: taskIds, waited: waitedIds };
     });
     for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId, audit);
     // A job left behind would find its step cancelled and do nothing; removing it only tidies the queue.
-    if (waited.length) await this.waitJobs.remove(run.id, waited).catch(() => undefined);
+    if (waited.length) await this.waitJobs.remove(runId, waited).catch(() => undefined);
     this.events.publishRun(run);
     await this.runLifecycle.concluded(run);
     return run;

@@ -49,8 +49,10 @@ const CREATOR_OR_ADMIN =
   "Only the workflow's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).";
 
 const RUN_LIST_BOUND =
-  'A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with ' +
-  '`inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.';
+  'A run’s input and output over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or ' +
+  '`outputOmitted` true), and no step’s output is in it (null; the step’s `outputOmitted` true when it has one), ' +
+  'so a page’s size does not grow with what its runs’ steps produced; ' +
+  '`GET /workflow-runs/:runId` has them whole.';
 
 function runPage(page: Page<ListedRun>): Page<RunListItemDto> {
   return new Page(page.items.map(listedRunDto), page.total, page.skip, page.limit);
@@ -222,7 +224,13 @@ export class WorkflowRunsController {
   @HttpCode(200)
   @RequirePermissions('workflows:write')
   @AuditAction('workflow_run.cancel', 'workflowRun')
-  @ApiOperation({ operationId: 'cancelWorkflowRun', summary: 'Cancel a run and its queued and running steps' })
+  @ApiOperation({
+    operationId: 'cancelWorkflowRun',
+    summary: 'Cancel a run and its queued and running steps',
+    description:
+      'Only a running run: any other gets 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one ' +
+      '`workflow_run.cancel` audit entry), the others 409.',
+  })
   @ApiEnvelope(WorkflowRunDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async cancel(

@@ -4,13 +4,20 @@ import { RunStepDto, WorkflowRunDto } from './workflow.dto';
 
 const LEFT_OUT = 'over 64 KiB as JSON and left out of the list';
 
-/** A step of a run in a list: its output only up to a bound, flagged when left out. */
+/** A step of a run in a list: never its output, flagged when it has one. */
 export class RunListStepDto extends RunStepDto {
-  @ApiProperty({ description: `The output is ${LEFT_OUT} (\`output\` is null); \`GET /workflow-runs/:id\` has it` })
+  @ApiJsonProperty({
+    nullable: true,
+    description: 'Always null in a list, which carries no step’s output (`outputOmitted` says whether there is one)',
+  })
+  declare output: unknown;
+  @ApiProperty({
+    description: 'The step has an output, left out of the list (`output` is null); `GET /workflow-runs/:id` has it',
+  })
   outputOmitted!: boolean;
 }
 
-/** A run in a list: its input, output and steps' outputs only up to a bound, each flagged when left out. */
+/** A run in a list: its input and output only up to a bound, each flagged when left out; no step's output. */
 export class RunListItemDto extends WorkflowRunDto {
   @ApiJsonProperty({ nullable: true, description: 'Null when left out of the list (`inputOmitted`)' })
   declare input: unknown;

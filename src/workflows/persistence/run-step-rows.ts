@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import { overListedBound } from '../../database/listed-json';
 import type { StepState } from '../entities/workflow-run.entity';
 import type { ListedStepState } from './run-list';
 
@@ -62,23 +61,22 @@ export class RunStepRows {
   }
 
   /**
-   * {@link of} for a list: each step's output only within the list's bound, else null and flagged. The bound is
-   * checked on the state as stored first (its output is nearly all of a large one), without detoasting it.
+   * {@link of} for a list: each step's state without its output, and whether it has one. Each state is read
+   * once, by `jsonb_to_record`, and its output never leaves Postgres.
    */
   async listed(runIds: readonly string[]): Promise<Map<string, Record<string, ListedStepState>>> {
     const byRun = new Map<string, Record<string, ListedStepState>>(runIds.map((id) => [id, {}]));
     if (!runIds.length) return byRun;
     const rows = (await this.em.query(
-      `SELECT s.run_id AS "runId", s.step_id AS "stepId", o.over IS TRUE AS "outputOmitted",
-              CASE WHEN o.over THEN s.state - 'output' ELSE s.state END AS state
+      `SELECT s.run_id AS "runId", s.step_id AS "stepId", x.status, x."taskId", x.error, x."waitUntil",
+              x."approvalDeadline", x.decision, x.output IS NOT NULL AS "outputOmitted"
          FROM workflow_run_steps s
-        CROSS JOIN LATERAL (SELECT ${overListedBound(`s.state->'output'`, 's.state')} AS over OFFSET 0) o
+        CROSS JOIN LATERAL jsonb_to_record(s.state) AS x(status text, "taskId" text, error jsonb,
+              "waitUntil" text, "approvalDeadline" text, decision jsonb, output jsonb)
         WHERE s.run_id = ANY($1::uuid[]) ORDER BY s.run_id, octet_length(s.step_id), s.step_id COLLATE "C"`,
       [runIds],
-    )) as { runId: string; stepId: string; state: StepState; outputOmitted: boolean }[];
-    for (const { runId, stepId, state, outputOmitted } of rows) {
-      byRun.get(runId)![stepId] = { ...state, output: outputOmitted ? null : state.output, outputOmitted };
-    }
+    )) as ({ runId: string; stepId: string } & Omit<ListedStepState, 'output'>)[];
+    for (const { runId, stepId, ...state } of rows) byRun.get(runId)![stepId] = { ...state, output: null };
     return byRun;
   }
 

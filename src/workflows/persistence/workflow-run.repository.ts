@@ -138,8 +138,8 @@ export class WorkflowRunRepository {
   }
 
   /**
-   * Runs matching the filter, newest first, with their count; input and outputs only within the list's bound
-   * ({@link ListedRun}).
+   * Runs matching the filter, newest first, with their count; input and output only within the list's bound,
+   * steps without their outputs ({@link ListedRun}).
    */
   async list(filter: RunFilter, skip: number, limit: number): Promise<{ items: ListedRun[]; total: number }> {
     const { clause, params } = runFilterClause(filter);

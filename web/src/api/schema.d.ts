@@ -480,7 +480,7 @@ export interface paths {
         };
         /**
          * Your runs of a workflow (admins: everyone’s), newest first
-         * @description A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.
+         * @description A run’s input and output over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true), and no step’s output is in it (null; the step’s `outputOmitted` true when it has one), so a page’s size does not grow with what its runs’ steps produced; `GET /workflow-runs/:runId` has them whole.
          */
         get: operations["listWorkflowRuns"];
         put?: never;
@@ -501,7 +501,7 @@ export interface paths {
         };
         /**
          * Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters
-         * @description A run’s input and output, and each step’s output, over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true); `GET /workflow-runs/:runId` has them whole.
+         * @description A run’s input and output over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or `outputOmitted` true), and no step’s output is in it (null; the step’s `outputOmitted` true when it has one), so a page’s size does not grow with what its runs’ steps produced; `GET /workflow-runs/:runId` has them whole.
          */
         get: operations["listAllWorkflowRuns"];
         put?: never;
@@ -538,7 +538,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a run and its queued and running steps */
+        /**
+         * Cancel a run and its queued and running steps
+         * @description Only a running run: any other gets 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one `workflow_run.cancel` audit entry), the others 409.
+         */
         post: operations["cancelWorkflowRun"];
         delete?: never;
         options?: never;
@@ -1928,6 +1931,7 @@ export interface components {
             status: "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
             /** Format: uuid */
             taskId: string | null;
+            /** @description Always null in a list, which carries no step’s output (`outputOmitted` says whether there is one) */
             output: ({
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
@@ -1949,7 +1953,7 @@ export interface components {
              * @enum {string|null}
              */
             permission: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "files:read" | "files:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage" | null;
-            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
+            /** @description The step has an output, left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
             outputOmitted: boolean;
         };
         RunListItemDto: {
