@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { AgentStateStore } from '../src/agents/agent-state.store';
+import { MIGRATIONS } from '../migrations';
+import { CalculatorStateWithoutResults1764184000000 } from '../migrations/1764184000000-calculator-state-without-results';
 import { revertLastMigration } from '../src/database/prepare-database';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, login, type TestUser } from './factories/users';
@@ -98,7 +100,9 @@ describe('agent state documents', () => {
     } finally {
       await t.close();
     }
-    await revertLastMigration(env.config);
+    // Back to before the migration that removes them (and those after it), then up again, as an upgrade runs.
+    const later = MIGRATIONS.length - MIGRATIONS.indexOf(CalculatorStateWithoutResults1764184000000);
+    for (let i = 0; i < later; i += 1) await revertLastMigration(env.config);
     await env.prepare();
     const again = await createTestApp({ shared: env });
     try {
