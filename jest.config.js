@@ -34,6 +34,10 @@ const shared = {
 module.exports = {
   // End-to-end files boot the whole app in beforeAll: seconds on a quiet machine, tens of seconds on a loaded one.
   testTimeout: 60_000,
+  // One file at a time, in a worker that is replaced once it holds more than this after a file: memory that
+  // files leave behind does not add up over the whole run (in one process it outgrew the default heap). A larger
+  // heap is no way out: a heap flag on the process would override the template threads' own heap limit.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
