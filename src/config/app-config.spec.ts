@@ -1,5 +1,6 @@
 import express from 'express';
-import { loadConfig, parseDurationSeconds } from './app-config';
+import { loadConfig } from './app-config';
+import { parseDurationSeconds } from './env-parsers';
 import { InvalidConfigError } from './config.errors';
 
 const STRONG_SECRET = 'q7Vb2xK9mP4wZr8sT1uY6nE3aD5fG0hJ_kL-cB';

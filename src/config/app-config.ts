@@ -4,6 +4,7 @@ import bytes from 'bytes';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { InvalidConfigError } from './config.errors';
+import { ttlSeconds } from './env-parsers';
 import { EnvSchema } from './env.schema';
 import { parseTrustProxy } from './trust-proxy';
 import { redisClusterOf, type RedisClusterConfig } from './redis-cluster';
@@ -129,22 +130,6 @@ function looksLikePlaceholder(secret: string): boolean {
   let rest = secret.toLowerCase();
   for (const word of PLACEHOLDER_SECRETS) rest = rest.split(word).join('');
   return rest.replace(/[\s\-_.:0-9]/g, '').length < 16;
-}
-
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
-
-export function parseDurationSeconds(value: string): number {
-  const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value.trim());
-  if (!match) throw new Error(`not a duration: ${value}`);
-  return Math.max(1, Math.floor(Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']));
-}
-
-/** A token lifetime: a whole second at least (`0` or `500ms` would make tokens that expire as they are issued). */
-function ttlSeconds(setting: string, value: string): number {
-  const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value.trim());
-  if (match && Number(match[1]) * UNIT_SECONDS[match[2] ?? 's'] < 1)
-    throw new InvalidConfigError(setting, `must be at least 1 second (got "${value}")`);
-  return parseDurationSeconds(value);
 }
 
 /** A URL setting that passed its pattern but that a URL parser refuses (`postgres://[host/db`). */
