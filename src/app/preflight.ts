@@ -2,7 +2,13 @@ import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { secretsKeyOf } from '../common/crypto/secrets-cipher';
 import { secretsKeyProblem } from '../common/crypto/secrets-key-check';
-import { ensureDatabase, type MigrationState, migrationState, runMigrations } from '../database/prepare-database';
+import {
+  applyMigrations,
+  ensureDatabase,
+  type MigrationState,
+  migrationState,
+  withDataSource,
+} from '../database/prepare-database';
 
 /** A dependency the process cannot start without, with a message an operator can act on. */
 export class PreflightError extends Error {}
@@ -146,12 +152,19 @@ export async function preflight(
     throw new PreflightError(postgresProblem(config, err));
   }
   await checkRedis(config, warn);
-  // Before anything is applied: a build must not migrate a database a newer one migrated.
-  const problem = schemaProblem(config, await migrationState(config));
-  if (problem) throw new PreflightError(problem);
-  const migrations = config.database.migrationsRun ? await runMigrations(config) : [];
-  const wrongKey = await secretsKeyProblem(config.database.url, secretsKeyOf(config));
-  if (wrongKey) throw new PreflightError(wrongKey);
+  // One pool of two connections for the schema's checks and migrations (one holds the migrations' lock).
+  const migrations = await withDataSource(config, 2, async (dataSource) => {
+    // Before anything is applied: a build must not migrate a database a newer one migrated.
+    const problem = schemaProblem(config, await migrationState(dataSource));
+    if (problem) throw new PreflightError(problem);
+    const applied = config.database.migrationsRun ? await applyMigrations(dataSource) : [];
+    const wrongKey = await secretsKeyProblem(
+      (sql, parameters) => dataSource.query(sql, parameters),
+      secretsKeyOf(config),
+    );
+    if (wrongKey) throw new PreflightError(wrongKey);
+    return applied;
+  });
   return { createdDatabase, migrations };
 }
 

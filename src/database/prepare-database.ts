@@ -55,7 +55,23 @@ export interface MigrationState {
   unknown: string[];
 }
 
-async function migrationStateOf(dataSource: DataSource): Promise<MigrationState> {
+/** Runs `work` over a pool of `poolSize` connections to DATABASE_URL's database, closed after it. */
+export async function withDataSource<T>(
+  config: AppConfig,
+  poolSize: number,
+  work: (dataSource: DataSource) => Promise<T>,
+): Promise<T> {
+  const dataSource = new DataSource(dataSourceOptions(config, poolSize));
+  await dataSource.initialize();
+  try {
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** The database's {@link MigrationState}, without changing anything. */
+export async function migrationState(dataSource: DataSource): Promise<MigrationState> {
   const known = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
   const table = await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS present`);
   const applied: string[] = table[0].present
@@ -66,21 +82,11 @@ async function migrationStateOf(dataSource: DataSource): Promise<MigrationState>
   return { pending: known.filter((n) => !done.has(n)), unknown: applied.filter((n) => !ours.has(n)) };
 }
 
-/** The database's {@link MigrationState}, without changing anything. */
-export async function migrationState(config: AppConfig): Promise<MigrationState> {
-  const dataSource = new DataSource(dataSourceOptions(config, 1));
-  await dataSource.initialize();
-  try {
-    return await migrationStateOf(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
-}
-
-/** Runs pending migrations under an advisory lock; returns the names of those it applied. */
-export async function runMigrations(config: AppConfig): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions(config, 2));
-  await dataSource.initialize();
+/**
+ * Applies pending migrations under an advisory lock; returns the names of those it applied. Takes two of the
+ * pool's connections: one holds the lock.
+ */
+export async function applyMigrations(dataSource: DataSource): Promise<string[]> {
   const lock = dataSource.createQueryRunner();
   try {
     await lock.connect();
@@ -96,28 +102,22 @@ export async function runMigrations(config: AppConfig): Promise<string[]> {
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     await lock.release();
-    await dataSource.destroy();
   }
+}
+
+/** Runs pending migrations; returns the names of those it applied. */
+export function runMigrations(config: AppConfig): Promise<string[]> {
+  return withDataSource(config, 2, applyMigrations);
 }
 
 export async function revertLastMigration(config: AppConfig): Promise<void> {
-  const dataSource = new DataSource(dataSourceOptions(config, 2));
-  await dataSource.initialize();
-  try {
-    await dataSource.undoLastMigration({ transaction: 'each' });
-  } finally {
-    await dataSource.destroy();
-  }
+  await withDataSource(config, 2, (dataSource) => dataSource.undoLastMigration({ transaction: 'each' }));
 }
 
 /** SQL the entities would need on top of the migrated schema; empty when the two agree. */
-export async function pendingSchemaChanges(config: AppConfig): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions(config, 2));
-  await dataSource.initialize();
-  try {
+export function pendingSchemaChanges(config: AppConfig): Promise<string[]> {
+  return withDataSource(config, 2, async (dataSource) => {
     const sql = await dataSource.driver.createSchemaBuilder().log();
     return sql.upQueries.map((q) => q.query);
-  } finally {
-    await dataSource.destroy();
-  }
+  });
 }

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { Client } from 'pg';
 
 /** What identifies a SECRETS_KEY without revealing it: an HMAC of a fixed text under the key. */
 export function secretsKeyFingerprint(key: Buffer): string {
@@ -11,22 +10,18 @@ export function secretsKeyFingerprint(key: Buffer): string {
  * MFA seeds) were sealed with another one, which no read or send could open. The first process on a database
  * records its key's fingerprint; every later one must match it. Owns the SQL of `secrets_key_check`.
  */
-export async function secretsKeyProblem(databaseUrl: string, key: Buffer): Promise<string | undefined> {
+export async function secretsKeyProblem(
+  query: (sql: string, parameters?: unknown[]) => Promise<unknown>,
+  key: Buffer,
+): Promise<string | undefined> {
   const fingerprint = secretsKeyFingerprint(key);
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(
-      `INSERT INTO "secrets_key_check" ("id", "fingerprint") VALUES (1, $1) ON CONFLICT ("id") DO NOTHING`,
-      [fingerprint],
-    );
-    const { rows } = await client.query<{ fingerprint: string }>(
-      `SELECT "fingerprint" FROM "secrets_key_check" WHERE "id" = 1`,
-    );
-    if (rows[0]?.fingerprint === fingerprint) return undefined;
-  } finally {
-    await client.end();
-  }
+  await query(`INSERT INTO "secrets_key_check" ("id", "fingerprint") VALUES (1, $1) ON CONFLICT ("id") DO NOTHING`, [
+    fingerprint,
+  ]);
+  const rows = (await query(`SELECT "fingerprint" FROM "secrets_key_check" WHERE "id" = 1`)) as {
+    fingerprint: string;
+  }[];
+  if (rows[0]?.fingerprint === fingerprint) return undefined;
   return (
     "SECRETS_KEY is not the key this database's secrets were sealed with (agent, webhook and hook secrets, MFA " +
     'seeds): start with that key. A database that holds no secrets yet takes a new key once its record is ' +
