@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
+import { createWorkflow, startRun } from './factories/workflows';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { createTestApp, type TestApp } from './utils/test-app';
@@ -243,29 +244,16 @@ describe('bulk operations', () => {
   });
 
   describe('workflow runs', () => {
-    const startRun = async () => {
-      const workflow = (
-        await request(t.http)
-          .post('/api/v1/workflows')
-          .set(...bearer(op))
-          .send({
-            name: `wf-${Math.random().toString(36).slice(2, 8)}`,
-            steps: [
-              { id: 'a', agentId: calc, input: { expression: 'x * 2', variables: { x: '{{ input.x }}' } } },
-              { id: 'b', agentId: flaky, input: { value: '{{ steps.a.output.result }}' }, dependsOn: ['a'] },
-              { id: 'c', agentId: calc, input: { expression: '1' }, dependsOn: ['b'] },
-            ],
-          })
-          .expect(201)
-      ).body.data as { id: string };
-      const run = (
-        await request(t.http)
-          .post(`/api/v1/workflows/${workflow.id}/runs`)
-          .set(...bearer(op))
-          .send({ input: { x: 21 } })
-          .expect(202)
-      ).body.data as RunView;
-      return { workflowId: workflow.id, runId: run.id };
+    const startChain = async () => {
+      const workflowId = await createWorkflow(t, op, {
+        steps: [
+          { id: 'a', agentId: calc, input: { expression: 'x * 2', variables: { x: '{{ input.x }}' } } },
+          { id: 'b', agentId: flaky, input: { value: '{{ steps.a.output.result }}' }, dependsOn: ['a'] },
+          { id: 'c', agentId: calc, input: { expression: '1' }, dependsOn: ['b'] },
+        ],
+      });
+      const run = await startRun<RunView>(t, op, workflowId, { x: 21 });
+      return { workflowId, runId: run.id };
     };
     const runOf = (id: string) =>
       request(t.http)
@@ -276,7 +264,7 @@ describe('bulk operations', () => {
 
     it('retries a run from its failed step, keeping the outputs of the steps that succeeded', async () => {
       flakyCalls = 0;
-      const { runId, workflowId } = await startRun();
+      const { runId, workflowId } = await startChain();
       const failed = await concluded(runId);
       expect(failed.status).toBe('failed');
       expect(failed.steps.map((s) => s.status)).toEqual(['succeeded', 'failed', 'skipped']);
@@ -316,7 +304,7 @@ describe('bulk operations', () => {
 
     it('retries the failed runs a filter matches in bulk', async () => {
       flakyCalls = 0;
-      const { runId, workflowId } = await startRun();
+      const { runId, workflowId } = await startChain();
       expect((await concluded(runId)).status).toBe('failed');
       const dry = await bulk(op, { action: 'retry', filter: { workflowId }, dryRun: true }, 'workflow-runs').expect(
         200,
@@ -335,30 +323,16 @@ describe('bulk operations', () => {
     });
 
     it('cancels the running runs a filter matches in bulk, audited as the operation alone', async () => {
-      const workflow = (
-        await request(t.http)
-          .post('/api/v1/workflows')
-          .set(...bearer(op))
-          .send({
-            name: `waits-${Math.random().toString(36).slice(2, 8)}`,
-            steps: [
-              { id: 'pause', kind: 'wait', durationMs: 3_600_000 },
-              { id: 'after', agentId: calc, input: { expression: '1' }, dependsOn: ['pause'] },
-            ],
-          })
-          .expect(201)
-      ).body.data as { id: string };
+      const workflow = {
+        id: await createWorkflow(t, op, {
+          steps: [
+            { id: 'pause', kind: 'wait', durationMs: 3_600_000 },
+            { id: 'after', agentId: calc, input: { expression: '1' }, dependsOn: ['pause'] },
+          ],
+        }),
+      };
       const runIds: string[] = [];
-      for (let i = 0; i < 3; i += 1)
-        runIds.push(
-          (
-            await request(t.http)
-              .post(`/api/v1/workflows/${workflow.id}/runs`)
-              .set(...bearer(op))
-              .send({ input: {} })
-              .expect(202)
-          ).body.data.id as string,
-        );
+      for (let i = 0; i < 3; i += 1) runIds.push((await startRun(t, op, workflow.id, {})).id);
       const res = await bulk(op, { action: 'cancel', filter: { workflowId: workflow.id } }, 'workflow-runs').expect(
         202,
       );

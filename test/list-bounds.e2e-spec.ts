@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask, type TaskView } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
+import { createWorkflow, startRun } from './factories/workflows';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
@@ -121,23 +122,8 @@ describe('lists bound the input and output they carry', () => {
         { id: 'noisy', agentId: calc, input: { expression: '1+1' } },
         { id: 'packed', agentId: calc, input: { expression: '2+2' } },
       ];
-      workflowId = (
-        (
-          await request(t.http)
-            .post('/api/v1/workflows')
-            .set(...bearer(op))
-            .send({ name: 'big', steps })
-        ).body.data as { id: string }
-      ).id;
-      runId = (
-        (
-          await request(t.http)
-            .post(`/api/v1/workflows/${workflowId}/runs`)
-            .set(...bearer(op))
-            .send({ input: { records } })
-            .expect(202)
-        ).body.data as { id: string }
-      ).id;
+      workflowId = await createWorkflow(t, op, { name: 'big', steps });
+      runId = (await startRun(t, op, workflowId, { records })).id;
       await waitFor(
         async () => ((await get(`/api/v1/workflow-runs/${runId}`)) as ListedRun).status !== 'running',
         20_000,
@@ -201,24 +187,8 @@ describe('lists bound the input and output they carry', () => {
         { id: 'gate', kind: 'approval', permission: 'workflows:write' },
         { id: 'pause', kind: 'wait', durationMs: 1 },
       ];
-      workflowId = (
-        (
-          await request(t.http)
-            .post('/api/v1/workflows')
-            .set(...bearer(op))
-            .send({ name: 'many', steps })
-            .expect(201)
-        ).body.data as { id: string }
-      ).id;
-      runId = (
-        (
-          await request(t.http)
-            .post(`/api/v1/workflows/${workflowId}/runs`)
-            .set(...bearer(op))
-            .send({ input: { records: rows } })
-            .expect(202)
-        ).body.data as { id: string }
-      ).id;
+      workflowId = await createWorkflow(t, op, { name: 'many', steps });
+      runId = (await startRun(t, op, workflowId, { records: rows })).id;
       await request(t.http)
         .post(`/api/v1/workflow-runs/${runId}/steps/gate/approve`)
         .set(...bearer(op))

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { bearer, createUser, type TestUser } from './factories/users';
+import { createWorkflow, startRun } from './factories/workflows';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 /** Cancels sent together: the run's state is checked and changed at once, so only one of them cancels it. */
@@ -17,20 +18,8 @@ describe('cancelling a workflow run', () => {
 
   /** A run held by an approval step nobody decides: `running`, with its step `waiting`. */
   const waitingRun = async (): Promise<string> => {
-    const workflow = (
-      await request(t.http)
-        .post('/api/v1/workflows')
-        .set(...bearer(op))
-        .send({ name: 'gated', steps: [{ id: 'ok', kind: 'approval' }] })
-        .expect(201)
-    ).body.data as { id: string };
-    const run = (
-      await request(t.http)
-        .post(`/api/v1/workflows/${workflow.id}/runs`)
-        .set(...bearer(op))
-        .send({})
-        .expect(202)
-    ).body.data as { id: string; status: string; steps: { status: string }[] };
+    const workflowId = await createWorkflow(t, op, { name: 'gated', steps: [{ id: 'ok', kind: 'approval' }] });
+    const run = await startRun<{ id: string; status: string; steps: { status: string }[] }>(t, op, workflowId);
     expect(run.status).toBe('running');
     expect(run.steps[0].status).toBe('waiting');
     return run.id;

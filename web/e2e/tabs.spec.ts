@@ -7,10 +7,14 @@ const overview = (page: Page) => page.getByRole('heading', { level: 1, name: 'Ov
 const signInButton = (page: Page) => page.getByRole('button', { name: 'Sign in' });
 
 /**
- * Two tabs of one browser, signed in (the second from the refresh cookie they share), and every refresh they send
- * from now on, by its answer's status.
+ * Two tabs of one browser, signed in (the second from the refresh cookie they share), every refresh they send
+ * from now on, by its answer's status, and when they were opened (for {@link expectSessionIntact}).
  */
-async function twoTabs(context: BrowserContext, page: Page): Promise<{ tabs: Page[]; refreshes: number[] }> {
+async function twoTabs(
+  context: BrowserContext,
+  page: Page,
+): Promise<{ tabs: Page[]; refreshes: number[]; since: string }> {
+  const since = new Date().toISOString();
   await signIn(page);
   const other = await context.newPage();
   await other.goto('/');
@@ -21,7 +25,7 @@ async function twoTabs(context: BrowserContext, page: Page): Promise<{ tabs: Pag
       if (res.url().endsWith('/api/v1/auth/refresh')) refreshes.push(res.status());
     });
   }
-  return { tabs: [page, other], refreshes };
+  return { tabs: [page, other], refreshes, since };
 }
 
 /** The session still holds on the server: the newest cookie refreshes, and no token family was revoked. */
@@ -46,8 +50,7 @@ test('two tabs reloaded at the same moment both stay signed in: the refresh cook
   page,
   request,
 }) => {
-  const since = new Date().toISOString();
-  const { tabs, refreshes } = await twoTabs(context, page);
+  const { tabs, refreshes, since } = await twoTabs(context, page);
   const rounds = 6;
   for (let round = 0; round < rounds; round++) {
     await Promise.all(tabs.map((tab) => tab.reload()));
@@ -65,8 +68,7 @@ test('two tabs whose access tokens expire at the same moment both refresh and st
   page,
   request,
 }) => {
-  const since = new Date().toISOString();
-  const { tabs, refreshes } = await twoTabs(context, page);
+  const { tabs, refreshes, since } = await twoTabs(context, page);
   for (const tab of tabs) {
     let refused = false;
     await tab.route('**/api/v1/agents?*', (route) => {
