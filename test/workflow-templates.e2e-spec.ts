@@ -179,8 +179,19 @@ describe('workflow step templates', () => {
     const done = await finished((await startWhileProbing(wf.id)).run.id);
     expect(stepOf(done, 'big').error).toEqual({
       code: 'TEMPLATE_TOO_LARGE',
-      message: expect.stringMatching(/^\/: the rendered input is larger than 1048576 bytes/),
+      message: expect.stringMatching(/^\/text: the rendered input is larger than 1048576 bytes/),
     });
+  }, 30_000);
+
+  it('fails a step whose template would make one string of 100 MB, and the process lives on', async () => {
+    // One allocation that large ended the whole process (V8 aborts it), and the run's next advance did so again.
+    const wf = await define([{ id: 'huge', agentId: echo, input: { expression: "{{ $pad('x', 100000000) }}" } }]);
+    const done = await finished((await startWhileProbing(wf.id)).run.id);
+    expect(stepOf(done, 'huge').error).toEqual({
+      code: 'TEMPLATE_TOO_LARGE',
+      message: expect.stringMatching(/^\/expression: makes a string longer than \d+ characters/),
+    });
+    expect(done.status).toBe('failed');
   }, 30_000);
 
   it('renders ordinary templates with their types, and reports evaluation errors as before', async () => {

@@ -65,6 +65,18 @@ describe('loadConfig', () => {
     for (const bad of ['-1', '5001', '1.5', 'soon']) expectInvalid({ EVENTS_BATCH_MS: bad }, 'EVENTS_BATCH_MS');
   });
 
+  it("keeps a template's rendered input within an eighth of its thread's heap", () => {
+    const limits = (env: NodeJS.ProcessEnv) => loadConfig(env).workflows.templates;
+    expect(limits({})).toMatchObject({ maxOutputBytes: 1024 * 1024, heapMb: 64 });
+    expect(limits({ WORKFLOW_TEMPLATE_HEAP_MB: '16', WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES: '2097152' }).heapMb).toBe(16);
+    expect(
+      expectInvalid(
+        { WORKFLOW_TEMPLATE_HEAP_MB: '16', WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES: '2097153' },
+        'WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES',
+      ),
+    ).toMatch(/at most an eighth of WORKFLOW_TEMPLATE_HEAP_MB \(2097152 bytes\)/);
+  });
+
   it('generates a per-process JWT secret outside production, with a warning', () => {
     const warnings: string[] = [];
     const a = loadConfig({ NODE_ENV: 'development' }, (m) => warnings.push(m));

@@ -210,6 +210,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   if (isProduction && !parsed.SECRETS_KEY) {
     throw new InvalidConfigError('SECRETS_KEY', 'is required in production (32 bytes, hex or base64)');
   }
+  // The thread that renders a step's input writes it as one string, which must fit well inside its heap.
+  const templateHeapBytes = parsed.WORKFLOW_TEMPLATE_HEAP_MB * 1024 * 1024;
+  if (parsed.WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES > templateHeapBytes / 8)
+    throw new InvalidConfigError(
+      'WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES',
+      `must be at most an eighth of WORKFLOW_TEMPLATE_HEAP_MB (${templateHeapBytes / 8} bytes)`,
+    );
   const secretsKey = parsed.SECRETS_KEY
     ? Buffer.from(parsed.SECRETS_KEY, parsed.SECRETS_KEY.length === 64 ? 'hex' : 'base64')
     : undefined;

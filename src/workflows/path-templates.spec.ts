@@ -1,7 +1,13 @@
 import { NEEDS_JSONATA, onlyPaths, renderPaths } from './path-templates';
 import { renderTemplatesToJson, TemplateError } from './templates';
 
-const limits = { timeoutMs: 1000, maxDepth: 100, maxSequence: 10_000, maxOutputBytes: 1_000_000 };
+const limits = {
+  timeoutMs: 1000,
+  maxDepth: 100,
+  maxSequence: 10_000,
+  maxOutputBytes: 1_000_000,
+  maxStringLength: 1_000_000,
+};
 const byJsonata = async (value: unknown, context: unknown) =>
   JSON.parse(await renderTemplatesToJson(value, context, limits)) as unknown;
 

@@ -56,6 +56,54 @@ describe('TemplateEvaluator', () => {
     await expect(templates.render('{{ 2 }}', {})).resolves.toBe(2);
   }, 60_000);
 
+  // One allocation far beyond the heap limit is not stopped by it: V8 ends the whole process (this test's too).
+  it.each([
+    ['pads a string to 100 million characters', `{{ $pad('x', 100000000) }}`],
+    ['doubles a string 27 times', `{{ $reduce([1..27], function($s, $i) { $s & $s }, 'x') }}`],
+    ['doubles a string 27 times and reads it', `{{ $uppercase($reduce([1..27], function($s, $i) { $s & $s }, 'x')) }}`],
+    ['writes one long string listed a thousand times', `{{ ($s := $pad('x', 500000); $string([1..1000].$s)) }}`],
+    ['joins one long string listed a thousand times', `{{ ($s := $pad('x', 500000); $join([1..1000].$s)) }}`],
+    ['renders one long string listed a thousand times', `{{ ($s := $pad('x', 500000); [1..1000].$s) }}`],
+    ['embeds one long string listed a thousand times', `at {{ ($s := $pad('x', 500000); [1..1000].$s) }}`],
+    ['pads through $eval', `{{ $eval("$pad('x', 100000000)") }}`],
+  ])(
+    'fails a template that %s with TEMPLATE_TOO_LARGE, before making it',
+    async (_, template) => {
+      templates = evaluator({ WORKFLOW_TEMPLATE_HEAP_MB: '16', WORKFLOW_TEMPLATE_TIMEOUT_MS: '20000' });
+      const err = await failure(templates.render({ big: template }, {}));
+      expect(err).toEqual(expect.objectContaining({ code: 'TEMPLATE_TOO_LARGE', path: '/big' }));
+      await expect(templates.render('{{ 2 }}', {})).resolves.toBe(2);
+    },
+    60_000,
+  );
+
+  it('keeps what the guarded functions do within the bounds', async () => {
+    templates = evaluator({ WORKFLOW_TEMPLATE_HEAP_MB: '16' });
+    const rendered = (await templates.render(
+      {
+        padded: `{{ $pad('x', -5, '-') }}`,
+        joined: `{{ $join(['a', 'b'], ', ') }}`,
+        text: `{{ $string({ 'a': [1, { 'b': null } ], 'f': function() { 1 } }, true) }}`,
+        long: `{{ $pad('y', 1000000, 'y') }}`,
+      },
+      {},
+    )) as Record<string, string>;
+    const { long, ...short } = rendered;
+    expect(short).toEqual({
+      padded: '----x',
+      joined: 'a, b',
+      text: JSON.stringify({ a: [1, { b: null }], f: '' }, null, 2),
+    });
+    expect(long.length === 1_000_000 && /^y+$/.test(long)).toBe(true);
+  }, 30_000);
+
+  it('fails a template whose value is a function with TEMPLATE_ERROR, naming no internals', async () => {
+    templates = evaluator();
+    const err = await failure(templates.render({ f: '{{ function($x) { $x } }}' }, {}));
+    expect(err).toEqual(expect.objectContaining({ code: 'TEMPLATE_ERROR', path: '/f' }));
+    expect(err?.detail).toBe('evaluates to a function, which is not a value an input can hold');
+  }, 30_000);
+
   it('evaluates several templates at once on its threads, queueing the rest', async () => {
     templates = evaluator({ WORKFLOW_TEMPLATE_THREADS: '2' });
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => templates.render(`{{ ${i} * 2 }}`, {})));

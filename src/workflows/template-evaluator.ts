@@ -4,6 +4,7 @@ import { type ThreadSource, threadSource } from '../common/process/thread-source
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { NEEDS_JSONATA, renderPaths } from './path-templates';
+import { maxStringLength } from './template-guards';
 import type { TemplateReply, TemplateRequest } from './template-worker';
 import { TemplateError, type TemplateLimits, type TemplateProblem } from './templates';
 import { TemplateEvaluatorClosedError } from './workflows.errors';
@@ -58,7 +59,7 @@ export class TemplateEvaluator implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const { threads, heapMb, ...limits } = config.workflows.templates;
-    this.limits = limits;
+    this.limits = { ...limits, maxStringLength: maxStringLength(heapMb) };
     this.size = threads;
     this.heapMb = heapMb;
   }
@@ -160,7 +161,12 @@ export class TemplateEvaluator implements OnModuleDestroy {
   }
 
   private spawn(): void {
-    this.source ??= threadSource(__filename, 'template-worker', ['template-worker', 'templates']);
+    this.source ??= threadSource(__filename, 'template-worker', [
+      'template-worker',
+      'templates',
+      'template-error',
+      'template-guards',
+    ]);
     const worker = new Worker(this.source.filename, {
       eval: this.source.eval,
       workerData: this.source.workerData,

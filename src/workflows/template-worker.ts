@@ -20,7 +20,14 @@ async function answer(request: TemplateRequest): Promise<TemplateReply> {
   } catch (err) {
     if (err instanceof TemplateError)
       return { id: request.id, ok: false, code: err.code, path: err.path, detail: err.detail };
-    return { id: request.id, ok: false, code: 'TEMPLATE_FAILED', path: '', detail: (err as Error).message };
+    // Not a template's own failure: what went wrong inside is not the step's business, nor its owner's.
+    return {
+      id: request.id,
+      ok: false,
+      code: 'TEMPLATE_FAILED',
+      path: '',
+      detail: 'the template could not be evaluated',
+    };
   }
 }
 

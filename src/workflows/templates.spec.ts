@@ -11,7 +11,13 @@ const context = {
   steps: { a: { status: 'succeeded', output: { total: 12, items: [1, 2] } } },
 };
 // Time enough for any legitimate expression on a loaded machine; the timeout test sets its own short limit.
-const limits: TemplateLimits = { timeoutMs: 10_000, maxDepth: 1000, maxSequence: 100_000, maxOutputBytes: 10_000 };
+const limits: TemplateLimits = {
+  timeoutMs: 10_000,
+  maxDepth: 1000,
+  maxSequence: 100_000,
+  maxOutputBytes: 10_000,
+  maxStringLength: 1_000_000,
+};
 const render = async (value: unknown, bounds = limits) =>
   JSON.parse(await renderTemplatesToJson(value, context, bounds)) as unknown;
 const failure = async (value: unknown, bounds = limits) => {
@@ -98,7 +104,7 @@ describe('step input templates', () => {
   it('refuses a rendered input larger than the output limit', async () => {
     expect(await failure({ x: 'a{{ $pad("", 20000, "y") }}' })).toEqual({
       code: 'TEMPLATE_TOO_LARGE',
-      message: '/: the rendered input is larger than 10000 bytes',
+      message: '/x: the rendered input is larger than 10000 bytes',
     });
   });
 

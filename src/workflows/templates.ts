@@ -1,4 +1,6 @@
 import jsonata from 'jsonata';
+import { TemplateError } from './template-error';
+import { guardStrings, jsonLengthUpTo, type StringBound } from './template-guards';
 
 /** A string that is one whole template, and a template inside longer text. */
 export const WHOLE = /^\{\{\s*([\s\S]+?)\s*\}\}$/;
@@ -8,23 +10,7 @@ export const EMBEDDED = /\{\{\s*([\s\S]+?)\s*\}\}/g;
 export const MAX_EXPRESSION_LENGTH = 10_000;
 export const MAX_EXPRESSION_NESTING = 100;
 
-/**
- * Why a step's input could not be rendered. `TEMPLATE_ERROR` is an expression that does not parse or fails
- * (a wrong type, an unknown function); the others are the limits every evaluation runs under.
- */
-export type TemplateErrorCode =
-  'TEMPLATE_ERROR' | 'TEMPLATE_TIMEOUT' | 'TEMPLATE_TOO_DEEP' | 'TEMPLATE_TOO_LARGE' | 'TEMPLATE_FAILED';
-
-export class TemplateError extends Error {
-  constructor(
-    readonly code: TemplateErrorCode,
-    readonly path: string,
-    readonly detail: string,
-  ) {
-    super(`${path || '/'}: ${detail}`);
-    this.name = 'TemplateError';
-  }
-}
+export { TemplateError, type TemplateErrorCode } from './template-error';
 
 /** The bounds of one evaluation. `timeoutMs` is enforced here cooperatively and by the thread pool's clock. */
 export interface TemplateLimits {
@@ -32,6 +18,8 @@ export interface TemplateLimits {
   maxDepth: number;
   maxSequence: number;
   maxOutputBytes: number;
+  /** The longest string an evaluation may make (see template-guards.ts). */
+  maxStringLength: number;
 }
 
 export type TemplateContext = unknown;
@@ -84,6 +72,9 @@ interface EvaluationBounds {
   stack: number;
   sequence: number;
 }
+
+/** The bounds of a guarded evaluation: JSONata's, and the longest string ({@link guardStrings}). */
+type GuardedBounds = EvaluationBounds & StringBound;
 
 /**
  * Parses an expression (never evaluates it), refusing ones too long or too deeply nested to parse safely.
@@ -146,7 +137,7 @@ const PARSED_KEPT = 200;
  */
 interface Parsed {
   compiled: jsonata.Expression;
-  bounds: EvaluationBounds;
+  bounds: GuardedBounds;
   busy: boolean;
 }
 
@@ -156,11 +147,13 @@ const parsed = new Map<string, Parsed>();
  * The expression parsed, from {@link parsed} when it was parsed here before: a fan-out's 498 steps render the
  * same template, parsed once, not 498 times. An expression another evaluation is using is parsed again.
  */
-function parsedFor(expression: string, path: string): Parsed {
+async function parsedFor(expression: string, path: string): Promise<Parsed> {
   const kept = parsed.get(expression);
   if (kept && !kept.busy) return kept;
-  const bounds = { timeout: 0, stack: 0, sequence: 0 };
-  const fresh = { compiled: compile(expression, path, bounds), bounds, busy: false };
+  const bounds = { timeout: 0, stack: 0, sequence: 0, maxString: 0 };
+  const compiled = compile(expression, path, bounds);
+  await guardStrings(compiled, bounds);
+  const fresh = { compiled, bounds, busy: false };
   if (!kept) {
     if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
     parsed.set(expression, fresh);
@@ -172,12 +165,20 @@ async function evaluate(expression: string, context: TemplateContext, budget: Bu
   const { limits } = budget;
   const left = budget.deadline - Date.now();
   if (left <= 0) throw new TemplateError('TEMPLATE_TIMEOUT', path, `did not finish within ${limits.timeoutMs} ms`);
-  const expr = parsedFor(expression, path);
-  Object.assign(expr.bounds, { timeout: left, stack: limits.maxDepth, sequence: limits.maxSequence });
+  const expr = await parsedFor(expression, path);
+  Object.assign(expr.bounds, {
+    timeout: left,
+    stack: limits.maxDepth,
+    sequence: limits.maxSequence,
+    maxString: limits.maxStringLength,
+  });
   expr.busy = true;
   try {
-    return await expr.compiled.evaluate(context);
+    return checked(await expr.compiled.evaluate(context), limits, path);
   } catch (err) {
+    // A guard's refusal (template-guards.ts), also from inside `$eval`, which wraps it.
+    const guard = err instanceof TemplateError ? err : (err as { error?: unknown } | null)?.error;
+    if (guard instanceof TemplateError) throw new TemplateError(guard.code, path, guard.detail);
     // `$eval` reports the failure of the expression it evaluates as D3121, with the original message inside.
     const code = (err as { code?: unknown } | null)?.code;
     const inner = code === 'D3121' ? messageOf(err) : '';
@@ -191,6 +192,20 @@ async function evaluate(expression: string, context: TemplateContext, budget: Bu
   } finally {
     expr.busy = false;
   }
+}
+
+/**
+ * An expression's value, once known to fit the rendered input: measured, not written, so that one listing a
+ * long string many times is refused before its text exists; a function (not a value JSON holds) is refused.
+ */
+function checked(value: unknown, limits: TemplateLimits, path: string): unknown {
+  if (jsonLengthUpTo(value, limits.maxOutputBytes) > limits.maxOutputBytes)
+    throw new TemplateError(
+      'TEMPLATE_TOO_LARGE',
+      path,
+      `the rendered input is larger than ${limits.maxOutputBytes} bytes`,
+    );
+  return value;
 }
 
 async function render(value: unknown, context: TemplateContext, budget: Budget, path: string): Promise<unknown> {

@@ -171,7 +171,13 @@ export class FakeRunEvents implements RunEvents {
 
 /** The template threads' work, done in this thread. */
 export class InlineTemplates implements TemplateRenderer {
-  private readonly limits = { timeoutMs: 1000, maxDepth: 100, maxSequence: 10_000, maxOutputBytes: 1_000_000 };
+  private readonly limits = {
+    timeoutMs: 1000,
+    maxDepth: 100,
+    maxSequence: 10_000,
+    maxOutputBytes: 1_000_000,
+    maxStringLength: 1_000_000,
+  };
 
   async render(value: unknown, context: unknown): Promise<unknown> {
     return JSON.parse(await renderTemplatesToJson(value, context, this.limits));
