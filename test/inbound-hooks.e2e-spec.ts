@@ -68,6 +68,31 @@ describe('inbound hooks', () => {
     });
   });
 
+  it('starts nothing once its creator is deactivated or demoted to viewer: 403, as their own tokens are refused', async () => {
+    const admin = await createUser(t, 'admin');
+    const owner = await createUser(t, 'operator');
+    const hook = await createHook({}, owner);
+    const setOwner = (changes: Record<string, unknown>) =>
+      request(t.http)
+        .patch(`/api/v1/users/${owner.id}`)
+        .set(...bearer(admin))
+        .send(changes)
+        .expect(200);
+    await setOwner({ isActive: false });
+    for (const changes of [undefined, { isActive: true, role: 'viewer' }]) {
+      if (changes) await setOwner(changes);
+      const res = await signed(hook, { expression: '1+1' }).expect(403);
+      expect(res.body.error).toMatchObject({
+        code: 'FORBIDDEN',
+        message: 'Its creator is deactivated or no longer holds tasks:write',
+      });
+    }
+    expect(await tasksOf(hook.id)).toEqual([]);
+    await setOwner({ role: 'operator' });
+    await signed(hook, { expression: '1+1' }).expect(202);
+    expect(await tasksOf(hook.id)).toHaveLength(1);
+  });
+
   it('refuses a bad signature, an old or future timestamp, missing headers and an unknown hook alike', async () => {
     const hook = await createHook({});
     const other = await createHook({});

@@ -227,6 +227,41 @@ describe('schedules', () => {
     expect(history).toEqual([{ outcome: 'made', target_id: fires[0].id }]);
   });
 
+  it('makes nothing while its creator is deactivated or demoted to viewer: the fire fails with FORBIDDEN', async () => {
+    const admin = await createUser(t, 'admin');
+    const owner = await createUser(t, 'operator');
+    const schedule = (
+      await create(
+        { name: 'owned', target: { agentId: calc, input: { expression: '1' } }, cron: '0 * * * *' },
+        owner,
+      ).expect(201)
+    ).body.data as ScheduleView;
+    const setOwner = (changes: Record<string, unknown>) =>
+      request(t.http)
+        .patch(`/api/v1/users/${owner.id}`)
+        .set(...bearer(admin))
+        .send(changes)
+        .expect(200);
+    const firing = t.app.get(ScheduleFiring);
+    const [first, second, third] = schedule.nextFires.map((at) => new Date(at));
+    await setOwner({ isActive: false });
+    expect(await firing.fire(schedule.id, first)).toBe('failed');
+    await setOwner({ isActive: true, role: 'viewer' });
+    expect(await firing.fire(schedule.id, second)).toBe('failed');
+    await setOwner({ role: 'operator' });
+    expect(await firing.fire(schedule.id, third)).toBe('made');
+    const history = await t.dataSource.query(
+      `SELECT outcome, error FROM schedule_fires WHERE schedule_id = $1 ORDER BY fire_at`,
+      [schedule.id],
+    );
+    expect(history).toEqual([
+      { outcome: 'failed', error: 'FORBIDDEN' },
+      { outcome: 'failed', error: 'FORBIDDEN' },
+      { outcome: 'made', error: null },
+    ]);
+    expect(await firesOf(t, schedule.id)).toHaveLength(1);
+  });
+
   it('lists schedules by paused, tag and target, refuses unknown filters, and keeps fire history to the owner', async () => {
     const wf = await request(t.http)
       .post('/api/v1/workflows')

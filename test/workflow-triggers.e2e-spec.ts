@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { TriggerQueue } from '../src/workflows/triggers/trigger-queue';
+import { TriggerStarter } from '../src/workflows/triggers/trigger-starter';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
@@ -170,6 +171,42 @@ describe('workflow triggers', () => {
     }, 60_000);
     const runs = await runsOf(workflowId);
     expect(runs.map((r) => r.trigger_depth)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("starts nothing while the workflow's creator is deactivated", async () => {
+    const admin = await createUser(t, 'admin');
+    const owner = await createUser(t, 'operator');
+    const agentId = (await createAgent(t, owner, { type: 'calculator' })).id;
+    const workflowId = (
+      await request(t.http)
+        .post('/api/v1/workflows')
+        .set(...bearer(owner))
+        .send({
+          name: 'owned',
+          steps: [{ id: 'a', agentId, input: { expression: '1' } }],
+          triggers: [{ on: 'task.succeeded', agentId }],
+        })
+        .expect(201)
+    ).body.data.id as string;
+    const queue = t.app.get(TriggerQueue).queue;
+    await queue.pause();
+    try {
+      const task = await submitTask(t, owner, { agentId, input: { expression: '2' } });
+      await settled(t, owner, task.id);
+      await request(t.http)
+        .patch(`/api/v1/users/${owner.id}`)
+        .set(...bearer(admin))
+        .send({ isActive: false })
+        .expect(200);
+      await expect(
+        t.app.get(TriggerStarter).start({ workflowId, event: 'task.succeeded', sourceId: task.id }),
+      ).resolves.toBe('failed');
+    } finally {
+      await queue.resume();
+    }
+    // The queued start and the reconciler's passes start nothing either.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await runsOf(workflowId)).toEqual([]);
   });
 
   it('starts a lost trigger start exactly once: the reconciler queues it again', async () => {

@@ -49,6 +49,7 @@ export class HookCallsController {
     ErrorCode.UNAUTHENTICATED,
     ErrorCode.VALIDATION_FAILED,
     ErrorCode.INVALID_STATE,
+    ErrorCode.FORBIDDEN,
     ErrorCode.IDEMPOTENCY_CONFLICT,
     ErrorCode.RATE_LIMITED,
     ErrorCode.PAYLOAD_TOO_LARGE,

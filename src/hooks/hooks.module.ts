@@ -6,6 +6,7 @@ import { HookCallsController } from './hook-calls.controller';
 import { HooksController } from './hooks.controller';
 import { HooksService } from './hooks.service';
 import { InboundHookRepository } from './persistence/inbound-hook.repository';
+import { UsersModule } from '../users/users.module';
 
 /** Inbound hooks are HTTP only: managed and called where the API is served (their rate limits share Redis). */
 @Module({})
@@ -14,7 +15,7 @@ export class HooksModule {
     if (role === 'worker') return { module: HooksModule };
     return {
       module: HooksModule,
-      imports: [AgentsModule],
+      imports: [AgentsModule, UsersModule],
       controllers: [HooksController, HookCallsController],
       providers: [InboundHookRepository, HooksService, HookCalls],
     };

@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
+import { UsersModule } from '../users/users.module';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppRole } from '../config/app-config';
 import { SCHEDULES_QUEUE } from '../jobs/queues';
@@ -17,7 +18,7 @@ export class SchedulesModule {
     const works = role !== 'api';
     return {
       module: SchedulesModule,
-      imports: [BullModule.registerQueue({ name: SCHEDULES_QUEUE })],
+      imports: [UsersModule, BullModule.registerQueue({ name: SCHEDULES_QUEUE })],
       controllers: [SchedulesController],
       providers: [
         ScheduleRepository,

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager, Not } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
-import type { Role } from '../auth/permissions';
+import { type Permission, permissionsOf, type Role } from '../auth/permissions';
 import { RefreshTokenRepository } from '../auth/refresh-tokens';
 import { ConflictError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
@@ -61,6 +61,16 @@ export class UsersService {
    */
   authState(id: string): Promise<UserAuthState | null> {
     return this.authStates.get(id);
+  }
+
+  /**
+   * Whether what the user set up to act for them (an inbound hook, a schedule, a workflow trigger) may still
+   * do what `permission` allows: they are active and their role holds it now. Read as a caller's state is
+   * ({@link authState}), so a deactivation or a demotion stops it at once, as it stops their tokens and keys.
+   */
+  async mayStill(id: string, permission: Permission): Promise<boolean> {
+    const user = await this.authState(id);
+    return !!user?.isActive && permissionsOf(user.role).has(permission);
   }
 
   /**

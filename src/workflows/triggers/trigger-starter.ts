@@ -4,6 +4,8 @@ import { AppError, NotFoundError } from '../../common/errors/app.error';
 import { Metrics, type TriggerStartOutcome } from '../../metrics/metrics.service';
 import { taskView } from '../../tasks/task-view';
 import { TasksService } from '../../tasks/tasks.service';
+import { CreatorWithoutAccessError } from '../../users/users.errors';
+import { UsersService } from '../../users/users.service';
 import type { TriggerStartJobData } from '../../jobs/queues';
 import type { WorkflowEntity } from '../entities/workflow.entity';
 import { WorkflowRunRepository } from '../persistence/workflow-run.repository';
@@ -47,6 +49,7 @@ export class TriggerStarter {
     private readonly runs: WorkflowRunRepository,
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
+    private readonly users: UsersService,
   ) {}
 
   /** Throws only what may pass on a retry (Postgres away); what would be refused again is counted and dropped. */
@@ -64,6 +67,9 @@ export class TriggerStarter {
       return this.count(event, 'refused_depth');
     }
     try {
+      // The trigger acts as the workflow's creator: only while they may start runs themselves.
+      if (!(await this.users.mayStill(workflow.createdBy, 'workflows:write')))
+        throw new CreatorWithoutAccessError('workflows:write');
       const { created } = await this.workflows.startOnce(
         workflow.createdBy,
         workflow.id,

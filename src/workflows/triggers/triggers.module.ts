@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
+import { UsersModule } from '../../users/users.module';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppRole } from '../../config/app-config';
 import { TRIGGERS_QUEUE } from '../../jobs/queues';
@@ -18,7 +19,7 @@ export class TriggersModule {
     const works = role !== 'api';
     return {
       module: TriggersModule,
-      imports: [BullModule.registerQueue({ name: TRIGGERS_QUEUE })],
+      imports: [UsersModule, BullModule.registerQueue({ name: TRIGGERS_QUEUE })],
       providers: [TriggerQueue, TriggerDispatch, TriggerStarter, TriggerReconciler, ...(works ? [TriggerWorker] : [])],
     };
   }
