@@ -121,6 +121,22 @@ describe('users: admins create users and reset passwords', () => {
     }
     // Renaming oneself is fine.
     await patch(admin, adminRow.id, { name: 'Still admin' }).expect(200);
+    // The admin's own API key acts for them: it is refused the same way.
+    const key = (
+      await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(admin))
+        .send({ name: 'self', scopes: ['users:manage'] })
+        .expect(201)
+    ).body.data as { key: string };
+    for (const body of [{ role: 'viewer' }, { isActive: false }]) {
+      const res = await request(t.http)
+        .patch(`/api/v1/users/${adminRow.id}`)
+        .set('X-API-Key', key.key)
+        .send(body)
+        .expect(409);
+      expect(res.body.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/your own role/) });
+    }
 
     // A second admin: each may demote the other, but not the last one left.
     const second = await createUser(t, 'admin');

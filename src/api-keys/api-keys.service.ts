@@ -42,6 +42,17 @@ export class ApiKeysService {
         'Scopes must be a subset of your own permissions',
       );
     }
+    // A key made by a key lives no longer than it: an expiring key must not mint one that never expires.
+    const limit = owner.apiKeyExpiresAt ?? null;
+    const expiresAt = input.expiresAt ?? limit;
+    if (limit && expiresAt && expiresAt.getTime() > limit.getTime()) {
+      throw new ValidationFailedError([
+        {
+          field: '/expiresAt',
+          message: `must not be later than ${limit.toISOString()}, when the key creating it expires`,
+        },
+      ]);
+    }
     const prefix = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
     const secret = randomBytes(32).toString('base64url');
     const key = `ymk_${prefix}_${secret}`;
@@ -53,7 +64,7 @@ export class ApiKeysService {
           prefix: `ymk_${prefix}`,
           keyHash: sha256Hex(key),
           scopes: input.scopes,
-          expiresAt: input.expiresAt ?? null,
+          expiresAt: expiresAt ?? null,
         }),
       );
       await this.audit.record(

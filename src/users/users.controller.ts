@@ -78,7 +78,7 @@ export class UsersController {
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<UserDto> {
-    const actorId = principal.type === 'user' ? principal.userId : undefined;
-    return UserDto.from(await this.users.update(id, body, actorId, audit));
+    // An admin's API key acts for that admin: it may not demote or deactivate them either.
+    return UserDto.from(await this.users.update(id, body, principal.userId, audit));
   }
 }
