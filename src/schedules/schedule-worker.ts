@@ -5,6 +5,17 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { ScheduleFiring } from './schedule-firing';
 import { RepeatedWarnings } from '../common/repeated-warnings';
 
+/**
+ * The time of the fire a job scheduler's job stands for. BullMQ names each of them `repeat:<scheduler>:<ms>` after
+ * that time; its options do not say it (a repeat after the first carries the previous fire's `prevMillis`, and a
+ * delay zeroed when the job was promoted), so a fire read from them was the one before, already made, and the
+ * real one waited for the next sync's catch-up.
+ */
+export function fireMillisOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): number {
+  const named = /^repeat:.+:(\d+)$/.exec(job.id ?? '');
+  return named ? Number(named[1]) : job.timestamp + (job.delay ?? 0);
+}
+
 /** Fires made at once per process; each is a few short statements. */
 const CONCURRENCY = 4;
 
@@ -27,8 +38,7 @@ export class ScheduleWorker implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     this.worker = new Worker<ScheduleFireJobData>(
       SCHEDULES_QUEUE,
-      (job: Job<ScheduleFireJobData>) =>
-        this.firing.fireJob(job.data.scheduleId, job.opts.prevMillis ?? job.timestamp + (job.delay ?? 0)),
+      (job: Job<ScheduleFireJobData>) => this.firing.fireJob(job.data.scheduleId, fireMillisOf(job)),
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
     this.worker.on('error', (err) => this.warnings.warn(`schedule worker: ${err.message}`));
