@@ -20,6 +20,36 @@ describe('the built process', () => {
     await expect(fetch(`${url}/health/live`)).rejects.toThrow();
   }, 90_000);
 
+  it('ends its open event streams on SIGTERM and exits cleanly, without waiting for them', async () => {
+    const app = startProcess(processEnv(env, { PORT: '0', APP_ROLE: 'api', LOG_LEVEL: 'warn' }));
+    try {
+      const [, url] = await app.waitFor(/listening on (http:\/\/\S+)\/api\/v1/);
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: env.config.auth.adminEmail, password: env.config.auth.adminPassword }),
+      });
+      const { accessToken } = ((await login.json()) as { data: { accessToken: string } }).data;
+      const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+      const agent = await fetch(`${url}/api/v1/agents`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: 'watched', type: 'calculator' }),
+      });
+      const { id } = ((await agent.json()) as { data: { id: string } }).data;
+      // An agent's stream never ends on its own.
+      const stream = await fetch(`${url}/api/v1/agents/${id}/events`, { headers: auth });
+      expect(stream.status).toBe(200);
+      const body = stream.body!.getReader();
+      const exit = app.stop('SIGTERM');
+      // The stream ends (its client would connect again elsewhere), and the process exits 0, not at its deadline.
+      while (!(await body.read()).done);
+      expect(await exit).toBe(0);
+    } finally {
+      await app.stop('SIGKILL');
+    }
+  }, 90_000);
+
   it('exits at once with 130 on a second signal while the first waits for a running task', async () => {
     const remote = new LoopbackServer();
     remote.handler = () => undefined; // never answers: the task keeps running

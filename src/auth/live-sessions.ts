@@ -119,9 +119,16 @@ export class LiveSessions implements OnModuleDestroy {
     return n;
   }
 
+  /**
+   * The process stops: its live connections end now (their clients connect again, to another instance), or
+   * the HTTP server would wait for streams that never end on their own until the shutdown timeout.
+   */
   onModuleDestroy(): void {
     this.stopListening();
     clearInterval(this.timer);
+    const sessions = [...this.byUser.values()].flatMap((s) => [...s]);
+    this.byUser.clear();
+    for (const session of sessions) session.end();
   }
 
   private async check(session: Session): Promise<void> {
