@@ -12,7 +12,10 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { agentRoom } from './rooms';
 import { SseResponse, type SseWindow, sseWindow } from './sse-response';
-import { TaskEventFanout } from './task-event-fanout';
+import { sseFrame, TaskEventFanout } from './task-event-fanout';
+
+/** Sent when events may have been missed (see EventBus.resyncs): read what the stream covers again. */
+const RESYNC_FRAME = sseFrame('resync', {});
 
 /**
  * Server-Sent Events of an agent's tasks: what a console page of the agent follows, as the agent room on Socket.IO.
@@ -49,7 +52,9 @@ export class AgentEventsController implements OnModuleDestroy {
       "Server-Sent Events (`event: task`) of an agent's tasks (an admin's: all of them; anyone else's: their own), " +
       'from the moment it opens; it stays open until the client closes it, reads too slowly or loses access (deactivated, role changed, key revoked)',
   })
-  @ApiEventStream('text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first')
+  @ApiEventStream(
+    'text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first, and `resync` when events may have been missed',
+  )
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,
@@ -66,6 +71,7 @@ export class AgentEventsController implements OnModuleDestroy {
       this.config.events.clientMaxPendingBytes,
       (reason) => {
         stop();
+        resynced.unsubscribe();
         unfollow();
         if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
       },
@@ -73,6 +79,8 @@ export class AgentEventsController implements OnModuleDestroy {
     );
     // Listening before the headers go: an event published once the client sees the stream reaches it.
     const stop = this.fanout.listen(agentRoom(principal, id), (frame) => stream.send(frame));
+    // Events may have been missed (Redis was away): the client reads what it shows again.
+    const resynced = this.fanout.resyncs().subscribe(() => stream.send(RESYNC_FRAME));
     // Ends once its caller is deactivated or changes role, or its API key is revoked (LiveSessions).
     const unfollow = this.sessions.follow(principal, res.req, () => res.end());
     stream.open();

@@ -62,6 +62,7 @@ export class EventBus implements OnModuleDestroy {
   private readonly runSubject = new Subject<RunEvent>();
   private readonly runChannel: string;
   private readonly outputSubject = new Subject<TaskOutputDelta>();
+  private readonly resyncSubject = new Subject<void>();
   private readonly outputChannel: string;
   /** Events made in this turn of the event loop, by channel, in the order they were made. */
   private readonly outbox = new Map<string, (TaskEvent | RunEvent | TaskOutputDelta)[]>();
@@ -146,6 +147,16 @@ export class EventBus implements OnModuleDestroy {
     return this.subject.asObservable();
   }
 
+  /**
+   * Emits each time this process's subscription comes back after it was lost (Redis restarted, or the
+   * connection broke): events published meanwhile reached no one here, nor could a process publish them while
+   * Redis was away. Whoever follows a resource reads its current state again then.
+   */
+  resyncs(): Observable<void> {
+    this.ensureSubscribed();
+    return this.resyncSubject.asObservable();
+  }
+
   /** Resolves once this process receives events (its Redis subscription is confirmed). */
   async listening(): Promise<void> {
     this.ensureSubscribed();
@@ -162,6 +173,12 @@ export class EventBus implements OnModuleDestroy {
     ]);
     this.subscribed = this.subscriber.subscribe(...subjects.keys()).catch((err: Error) => {
       this.logger.warn(`could not subscribe to events: ${err.message}`);
+    });
+    // `ready` again after the first time: connected anew, and subscribed again (ioredis resubscribes).
+    let connected = false;
+    this.subscriber.on('ready', () => {
+      if (connected) this.resyncSubject.next();
+      connected = true;
     });
     this.subscriber.on('message', (channel: string, message: string) => {
       const subject = subjects.get(channel);
@@ -185,5 +202,6 @@ export class EventBus implements OnModuleDestroy {
     this.subject.complete();
     this.runSubject.complete();
     this.outputSubject.complete();
+    this.resyncSubject.complete();
   }
 }

@@ -163,6 +163,8 @@ export class EventsGateway
       this.events
         .outputDeltas()
         .subscribe((delta) => this.server.to(`task:${delta.taskId}`).emit('task.output.delta', delta)),
+      // Events may have been missed (Redis was away): every client reads what it shows again.
+      this.events.resyncs().subscribe(() => this.server.emit('resync', {})),
     );
   }
 

@@ -109,6 +109,11 @@ export class TaskEventFanout implements OnModuleDestroy {
     return new Observable((subscriber) => this.runs.add(runRoom(runId), subscriber));
   }
 
+  /** When events may have been missed (see {@link EventBus.resyncs}): streams read their resource again. */
+  resyncs(): Observable<void> {
+    return this.events.resyncs();
+  }
+
   /** Listeners in all rooms. */
   get size(): number {
     return this.framed.size + this.tasks.size + this.runs.size;

@@ -207,6 +207,7 @@ export class TasksController {
       this.fanout.followTask(id),
       async () => taskEvent(await this.tasks.get(principal, id)),
       (e) => !isDelta(e) && (FINAL_STATUSES as readonly string[]).includes(e.status),
+      this.fanout.resyncs(),
     );
     return this.sessions.until(principal, req, stream);
   }

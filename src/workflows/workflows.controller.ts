@@ -289,6 +289,7 @@ export class WorkflowRunsController {
         };
       },
       (e) => e.status !== 'running',
+      this.fanout.resyncs(),
     );
     return this.sessions.until(principal, req, stream);
   }

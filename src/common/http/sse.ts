@@ -1,5 +1,18 @@
 import type { MessageEvent } from '@nestjs/common';
-import { concat, defer, finalize, from, map, type Observable, ReplaySubject, takeWhile } from 'rxjs';
+import {
+  catchError,
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  finalize,
+  from,
+  map,
+  merge,
+  type Observable,
+  ReplaySubject,
+  takeWhile,
+} from 'rxjs';
 
 /** The SSE `event:` name of every event of a stream, or of each event. */
 export type EventType<T> = string | ((event: T) => string);
@@ -28,16 +41,19 @@ const HELD_EVENTS = 100;
 
 /**
  * {@link resourceStream} with nothing lost in between: updates are listened to (and held) before the current
- * state is read, so a change made while it is read is still streamed after it.
+ * state is read, so a change made while it is read is still streamed after it. On each of `resyncs` (events may
+ * have been missed) the current state is read and streamed again: a resource that ended meanwhile ends it.
  */
 export async function liveResourceStream<T>(
   type: EventType<T>,
   updates: Observable<T>,
   readCurrent: () => Promise<T>,
   isFinal: (event: T) => boolean,
+  resyncs: Observable<unknown> = EMPTY,
 ): Promise<Observable<MessageEvent>> {
   const held = new ReplaySubject<T>(HELD_EVENTS);
-  const listening = updates.subscribe(held);
+  const reread = resyncs.pipe(concatMap(() => from(readCurrent()).pipe(catchError(() => EMPTY))));
+  const listening = merge(updates, reread).subscribe(held);
   try {
     const current = await readCurrent();
     return resourceStream<T>(type, current as T, held.pipe(finalize(() => listening.unsubscribe())), isFinal);

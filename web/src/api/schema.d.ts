@@ -8405,7 +8405,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first */
+            /** @description text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first, and `resync` when events may have been missed */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -110,7 +110,8 @@ export function disconnectLiveEvents(): void {
  *
  * `onSubscribed` is called once the server has acknowledged the subscription (and again after each
  * reconnection, rooms being joined anew), with the subjects it acknowledged: an event published before then
- * reached no one, so the page reads what they cover again, once (a task that finished meanwhile). Subjects
+ * reached no one, so the page reads what they cover again, once (a task that finished meanwhile). The server's
+ * `resync` (events were lost while its Redis was away) calls it too, with every subject. Subjects
  * refused for the user's live budget (`RATE_LIMITED`) are subscribed again once it opens, and acknowledged then.
  */
 export function useLiveEvents(
@@ -162,11 +163,17 @@ export function useLiveEvents(
         },
       );
     };
+    // Events the server could not deliver (its Redis was away): read what the page shows again, as after a
+    // subscription.
+    const resync = () => {
+      if (!closed) subscribed.current?.(followed.map(({ subject }) => subject));
+    };
     for (const { key } of followed) follow(key);
     void connect().then((s) => {
       if (closed) return;
       current = s;
       for (const [name, listener] of listeners) s.on(name, listener);
+      s.on('resync', resync);
       s.on('connect', subscribe);
       if (s.connected) subscribe();
     });
@@ -177,6 +184,7 @@ export function useLiveEvents(
       if (current) {
         for (const [name, listener] of listeners) current.off(name, listener);
         current.off('connect', subscribe);
+        current.off('resync', resync);
       }
       // Left, the page no longer receives the events of what it stopped showing.
       for (const { key, subject } of followed) unfollow(key, subject);
