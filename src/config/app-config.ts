@@ -186,7 +186,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     if (isProduction) throw new InvalidConfigError('JWT_SECRET', 'is required in production');
     jwtSecret = randomBytes(48).toString('base64url');
     jwtSecretGenerated = true;
-    warn('JWT_SECRET is not set: a random secret was generated for this process; tokens will not survive a restart');
+    warn(
+      'JWT_SECRET is not set: a random secret was generated for this process; its tokens will not survive a restart nor pass to other processes',
+    );
   } else if (isProduction) {
     if (jwtSecret.length < 32)
       throw new InvalidConfigError('JWT_SECRET', 'must be at least 32 characters in production');

@@ -21,7 +21,7 @@ export class TaskNotCancellableError extends InvalidStateError {
 
 export class TaskNotRetryableError extends InvalidStateError {
   constructor(status: string) {
-    super(`Only failed or cancelled tasks can be retried; this one is ${status}`);
+    super(`Only failed, cancelled or expired tasks can be retried; this one is ${status}`);
   }
 }
 
