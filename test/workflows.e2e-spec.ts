@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
+import { createWorkflow } from './factories/workflows';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { readSse } from './utils/sse';
 import { waitFor } from './utils/wait-for';
@@ -265,6 +266,34 @@ describe('workflows', () => {
       .set(...bearer(await createUser(t, 'viewer')))
       .send({ name: 'x', steps: [] })
       .expect(403);
+  });
+
+  it('refuses to start a run that would reach a step whose agent was deleted since: 409, nothing run', async () => {
+    const doomed = (await createAgent(t, op, { type: 'calculator' })).id;
+    const workflowId = await createWorkflow(t, op, {
+      steps: [
+        { id: 'first', agentId: calc, input: { expression: '1' } },
+        { id: 'second', agentId: doomed, input: { expression: '2' }, dependsOn: ['first'] },
+      ],
+    });
+    await request(t.http)
+      .delete(`/api/v1/agents/${doomed}`)
+      .set(...bearer(op))
+      .expect(204);
+    const res = await request(t.http)
+      .post(`/api/v1/workflows/${workflowId}/runs`)
+      .set(...bearer(op))
+      .send({})
+      .expect(409);
+    expect(res.body.error).toMatchObject({
+      code: 'CONFLICT',
+      message: 'The agent of step second has been deleted: change the workflow before running it',
+    });
+    const [{ runs }] = await t.dataSource.query(
+      `SELECT count(*)::int AS runs FROM workflow_runs WHERE workflow_id = $1`,
+      [workflowId],
+    );
+    expect(runs).toBe(0);
   });
 
   it('cancels a run mid-way: its running step is aborted and the rest never start', async () => {

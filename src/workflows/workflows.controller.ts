@@ -150,7 +150,7 @@ export class WorkflowsController {
   @AuditAction('workflow.run', 'workflowRun')
   @ApiOperation({ operationId: 'startWorkflowRun', summary: 'Start a run; independent steps run in parallel' })
   @ApiEnvelope(WorkflowRunDto, { status: 202 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async start(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,

@@ -1,4 +1,4 @@
-import { AppError, ForbiddenError } from '../common/errors/app.error';
+import { AppError, ConflictError, ForbiddenError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 
 /** Templates are no longer evaluated here because the process is stopping; the run is advanced later. */
@@ -12,5 +12,14 @@ export class TemplateEvaluatorClosedError extends AppError {
 export class WorkflowChangeForbiddenError extends ForbiddenError {
   constructor() {
     super('Only its creator or an admin can change this workflow');
+  }
+}
+
+/** A run would reach a step whose agent was deleted since the workflow was saved: refused before any step runs. */
+export class WorkflowAgentDeletedError extends ConflictError {
+  constructor(stepIds: string[]) {
+    super(
+      `The agent of step${stepIds.length > 1 ? 's' : ''} ${stepIds.join(', ')} has been deleted: change the workflow before running it`,
+    );
   }
 }

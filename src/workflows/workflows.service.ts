@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
@@ -23,7 +24,7 @@ import { WorkflowEngine } from './workflow-engine';
 import { normalizedTriggers, triggerProblems, type WorkflowTrigger } from './triggers/trigger-definition';
 import { TriggerIndex } from './triggers/trigger-index';
 import type { WorkflowTriggerDto } from './triggers/trigger.dto';
-import { WorkflowChangeForbiddenError } from './workflows.errors';
+import { WorkflowAgentDeletedError, WorkflowChangeForbiddenError } from './workflows.errors';
 
 /** How a run is started: see {@link WorkflowsService.startOnce}. */
 export interface StartOptions {
@@ -52,6 +53,25 @@ export class WorkflowsService {
     private readonly runStore: WorkflowRunRepository,
     private readonly triggerIndex: TriggerIndex,
   ) {}
+
+  /**
+   * Refuses a run of steps whose agent was deleted since the workflow was saved: it would fail at that step,
+   * after the steps before it had run (and cost what they cost). Agents are read from the per-process cache.
+   */
+  private async refuseDeletedAgents(steps: WorkflowStep[]): Promise<void> {
+    const taskSteps = steps.filter(isTaskStep);
+    const gone = new Set<string>();
+    await Promise.all(
+      [...new Set(taskSteps.map((step) => step.agentId))].map((id) =>
+        this.agents.forTask(id).catch((err: unknown) => {
+          if (!(err instanceof AgentNotFoundError)) throw err;
+          gone.add(id);
+        }),
+      ),
+    );
+    if (gone.size)
+      throw new WorkflowAgentDeletedError(taskSteps.filter((step) => gone.has(step.agentId)).map((step) => step.id));
+  }
 
   /** The triggers checked (agents and workflows named exist, see {@link triggerProblems}), as stored. */
   private async checkTriggers(triggers: WorkflowTriggerDto[], self?: string): Promise<WorkflowTrigger[]> {
@@ -232,6 +252,7 @@ export class WorkflowsService {
   ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
     const { audit, idempotencyKey, origin, triggerDepth } = options;
     const workflow = await this.get(workflowId);
+    await this.refuseDeletedAgents(workflow.steps);
     const { run, created } = await this.runStore.create(
       {
         workflowId,
