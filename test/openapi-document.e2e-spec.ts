@@ -7,16 +7,20 @@ import { ADMIN, bearer, login, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 type Schema = Record<string, unknown>;
+interface Response {
+  $ref?: string;
+  content?: Record<string, { schema?: Schema; examples?: Record<string, Example> }>;
+}
 interface Operation {
   operationId?: string;
-  responses: Record<string, { content?: Record<string, { schema?: Schema; examples?: Record<string, Example> }> }>;
+  responses: Record<string, Response>;
 }
 interface Example {
   value: { status: string; error: { code: string } };
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema> };
+  components: { schemas: Record<string, Schema>; responses: Record<string, Response> };
 }
 
 /** OpenAPI 3.0 schema → JSON Schema: `nullable` becomes a null alternative, component refs point into `doc`. */
@@ -151,8 +155,10 @@ describe('the OpenAPI document, as generated clients read it', () => {
   it('shows, for each error response, examples whose code is sent with that status', () => {
     const wrong: string[] = [];
     for (const [route, op] of operations()) {
-      for (const [status, response] of Object.entries(op.responses)) {
+      for (const [status, listed] of Object.entries(op.responses)) {
         if (Number(status) < 400 || route.includes(' /health')) continue;
+        // Answers any operation may give are named once, under components.responses.
+        const response = listed.$ref ? doc.components.responses[listed.$ref.split('/').pop()!] : listed;
         const examples = Object.values(response.content?.['application/json']?.examples ?? {});
         if (examples.length === 0) wrong.push(`${route} ${status}: no example`);
         for (const example of examples) {
@@ -172,6 +178,14 @@ describe('the OpenAPI document, as generated clients read it', () => {
     expect(examplesOf('GET /api/v1/tasks', 401)).toEqual([ErrorCode.UNAUTHENTICATED]);
     expect(examplesOf('GET /api/v1/tasks', 403)).toEqual([ErrorCode.FORBIDDEN]);
     expect(examplesOf('GET /api/v1/tasks', 429)).toEqual([ErrorCode.RATE_LIMITED]);
+    // Any operation: a bad URL, an outage, a timeout; with a body, one too large or not JSON.
+    expect(examplesOf('GET /api/v1/tasks', 400)).toEqual([ErrorCode.VALIDATION_FAILED, ErrorCode.BAD_REQUEST]);
+    expect(doc.paths['/api/v1/tasks/{id}'].get.responses['503']).toEqual({
+      $ref: '#/components/responses/ServiceUnavailable',
+    });
+    expect(Object.keys(doc.paths['/api/v1/agents'].post.responses)).toEqual(
+      expect.arrayContaining(['400', '413', '415', '503', '504']),
+    );
     expect(examplesOf('POST /api/v1/tasks', 422)).toEqual([ErrorCode.IDEMPOTENCY_CONFLICT]);
     expect(examplesOf('POST /api/v1/auth/login', 401).sort()).toEqual([
       ErrorCode.MFA_REQUIRED,

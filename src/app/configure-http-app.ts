@@ -15,7 +15,7 @@ import { Metrics } from '../metrics/metrics.service';
 import { keepRawBody } from '../hooks/raw-body';
 import { isFileUpload } from '../files/upload-body';
 import { mountQueueBoard } from '../queue/queue-board';
-import { ErrorEnvelopeDto } from '../common/swagger/api-envelope';
+import { ErrorEnvelopeDto, withCommonErrors } from '../common/swagger/api-envelope';
 import { jsonBodies } from '../common/http/content-type.middleware';
 import { refuseBadUrls } from '../common/http/input-guard';
 import { requestDeadline } from '../common/http/request-deadline';
@@ -135,7 +135,7 @@ export function buildOpenApiDocument(app: NestExpressApplication, version: strin
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] });
+  return withCommonErrors(SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] }));
 }
 
 /**

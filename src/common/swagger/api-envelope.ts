@@ -6,7 +6,9 @@ import {
   ApiResponse,
   getSchemaPath,
   type ApiResponseOptions,
+  type OpenAPIObject,
   type ReferenceObject,
+  type ResponseObject,
   type SchemaObject,
 } from '@nestjs/swagger';
 import { ErrorCode, ERROR_STATUS } from '../errors/error-code';
@@ -211,21 +213,66 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
   }
   return applyDecorators(
     ApiExtraModels(ErrorEnvelopeDto),
-    ...[...byStatus].map(([status, list]) => {
-      // JSON whatever the route produces on success (an event stream answers its errors in JSON too).
-      const response: ApiResponseOptions = {
-        status,
-        description: list.map((c) => `${c}: ${ERROR_DESCRIPTIONS[c]}`).join('; '),
-        content: {
-          'application/json': {
-            schema: { $ref: getSchemaPath(ErrorEnvelopeDto) },
-            examples: Object.fromEntries(
-              list.map((c) => [c, { summary: `${c}: ${ERROR_DESCRIPTIONS[c]}`, value: errorExample(c) }]),
-            ),
-          },
-        },
-      };
-      return ApiResponse(response);
-    }),
+    ...[...byStatus].map(([status, list]) => ApiResponse({ status, ...errorResponse(list) } as ApiResponseOptions)),
   );
+}
+
+/** One example of an error response, per code. */
+function errorCase(code: ErrorCode): { summary: string; value: ErrorEnvelopeDto } {
+  return { summary: `${code}: ${ERROR_DESCRIPTIONS[code]}`, value: errorExample(code) };
+}
+
+/** An error response of `codes` (one status): JSON whatever the route produces on success (streams too). */
+function errorResponse(codes: ErrorCode[]): ResponseObject {
+  return {
+    description: codes.map((c) => `${c}: ${ERROR_DESCRIPTIONS[c]}`).join('; '),
+    content: {
+      'application/json': {
+        schema: { $ref: getSchemaPath(ErrorEnvelopeDto) },
+        examples: Object.fromEntries(codes.map((c) => [c, errorCase(c)])),
+      },
+    },
+  };
+}
+
+/** What any operation may answer besides what it documents itself (docs/api.md, Errors and Input rules). */
+const ANY_OPERATION = [ErrorCode.BAD_REQUEST, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.TIMEOUT];
+/** What any operation that takes a body may answer besides. */
+const ANY_BODY = [ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE];
+
+/**
+ * Adds to every operation of `document` the errors any of them may give: 400 `BAD_REQUEST` (a malformed URL, a
+ * path id that is not a UUID), 503 `SERVICE_UNAVAILABLE` (PostgreSQL or Redis away), 504 `TIMEOUT`; and to those
+ * with a body, 413 and 415. A status the operation already documents gets the code as one more example.
+ */
+export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
+  // Each once, under components.responses, referred to by name (`ServiceUnavailable`).
+  const named = (code: ErrorCode): string =>
+    code
+      .toLowerCase()
+      .split('_')
+      .map((word) => word[0].toUpperCase() + word.slice(1))
+      .join('');
+  document.components ??= {};
+  document.components.responses ??= {};
+  for (const code of [...ANY_OPERATION, ...ANY_BODY])
+    document.components.responses[named(code)] = errorResponse([code]);
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const codes = operation.requestBody ? [...ANY_OPERATION, ...ANY_BODY] : ANY_OPERATION;
+      for (const code of codes) {
+        const status = String(ERROR_STATUS[code]);
+        const listed = operation.responses[status] as ResponseObject | undefined;
+        const examples = listed?.content?.['application/json']?.examples;
+        if (!listed) operation.responses[status] = { $ref: `#/components/responses/${named(code)}` };
+        else if (examples && !examples[code]) {
+          examples[code] = errorCase(code);
+          listed.description += `; ${code}: ${ERROR_DESCRIPTIONS[code]}`;
+        }
+      }
+    }
+  }
+  return document;
 }

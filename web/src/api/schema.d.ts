@@ -2752,7 +2752,53 @@ export interface components {
             createdAt: string;
         };
     };
-    responses: never;
+    responses: {
+        /** @description BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelopeDto"];
+            };
+        };
+        /** @description SERVICE_UNAVAILABLE: A dependency (Redis, PostgreSQL) cannot be reached; see Retry-After */
+        ServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelopeDto"];
+            };
+        };
+        /** @description TIMEOUT: The request took too long and was abandoned */
+        Timeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelopeDto"];
+            };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The body is over the limit */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelopeDto"];
+            };
+        };
+        /** @description UNSUPPORTED_MEDIA_TYPE: The body is not JSON */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelopeDto"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2787,7 +2833,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2796,6 +2842,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -2805,6 +2853,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listAuditLogs: {
@@ -2844,7 +2894,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2880,6 +2930,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     verifyAuditChain: {
@@ -2914,7 +2966,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2959,6 +3011,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            504: components["responses"]["Timeout"];
         };
     };
     listAuditCheckpoints: {
@@ -2989,7 +3042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3025,6 +3078,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     verifyAuditArchive: {
@@ -3052,6 +3107,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3088,6 +3144,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listUsers: {
@@ -3119,7 +3177,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3155,6 +3213,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     createUser: {
@@ -3184,7 +3244,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3220,6 +3280,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3229,6 +3291,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     setUserPassword: {
@@ -3253,7 +3317,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3289,6 +3353,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3298,6 +3364,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getUser: {
@@ -3325,6 +3393,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3361,6 +3430,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     updateUser: {
@@ -3392,7 +3463,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3437,6 +3508,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3446,6 +3519,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listAgents: {
@@ -3480,7 +3555,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3516,6 +3591,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     createAgent: {
@@ -3545,7 +3622,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3581,6 +3658,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3590,6 +3669,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getAgent: {
@@ -3617,6 +3698,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3653,6 +3735,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     deleteAgent: {
@@ -3673,6 +3757,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3709,6 +3794,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     updateAgent: {
@@ -3740,7 +3827,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3785,6 +3872,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3794,6 +3883,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getAgentConfigSchema: {
@@ -3824,6 +3915,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3860,6 +3952,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     setAgentConfig: {
@@ -3891,7 +3985,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3927,6 +4021,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3936,6 +4032,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listAgentConfigVersions: {
@@ -3968,6 +4066,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4004,6 +4103,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     rollbackAgentConfig: {
@@ -4035,7 +4136,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4071,6 +4172,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4080,6 +4183,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getAgentCheckpoint: {
@@ -4107,6 +4212,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4143,6 +4249,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listAgentTypes: {
@@ -4168,6 +4276,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4195,6 +4304,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listTasks: {
@@ -4237,7 +4348,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4273,6 +4384,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     submitTask: {
@@ -4319,7 +4432,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4355,6 +4468,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description IDEMPOTENCY_CONFLICT: The Idempotency-Key was used with a different body */
             422: {
                 headers: {
@@ -4373,6 +4488,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     submitTaskBatch: {
@@ -4402,7 +4519,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4438,6 +4555,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4447,6 +4566,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getTask: {
@@ -4474,6 +4595,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4510,6 +4632,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listTaskAttempts: {
@@ -4537,6 +4661,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4573,6 +4698,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     cancelTask: {
@@ -4600,6 +4727,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4645,6 +4773,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     retryTask: {
@@ -4672,6 +4802,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4717,6 +4848,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     streamTaskEvents: {
@@ -4739,6 +4872,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4775,6 +4909,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listWorkflows: {
@@ -4805,6 +4941,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4832,6 +4969,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     createWorkflow: {
@@ -4861,7 +5000,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4888,6 +5027,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4897,6 +5038,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getWorkflow: {
@@ -4924,6 +5067,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4960,6 +5104,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     deleteWorkflow: {
@@ -4980,6 +5126,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5016,6 +5163,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     updateWorkflow: {
@@ -5047,7 +5196,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5083,6 +5232,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5092,6 +5243,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listWorkflowRuns: {
@@ -5126,7 +5279,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5171,6 +5324,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     startWorkflowRun: {
@@ -5202,7 +5357,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5247,6 +5402,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5256,6 +5413,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listAllWorkflowRuns: {
@@ -5292,7 +5451,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5328,6 +5487,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getWorkflowRun: {
@@ -5355,6 +5516,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5391,6 +5553,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     cancelWorkflowRun: {
@@ -5418,6 +5582,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5463,6 +5628,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     retryWorkflowRun: {
@@ -5490,6 +5657,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5535,6 +5703,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     streamWorkflowRunEvents: {
@@ -5557,6 +5727,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5593,6 +5764,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     approveWorkflowStep: {
@@ -5625,7 +5798,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5670,6 +5843,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5679,6 +5854,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     rejectWorkflowStep: {
@@ -5711,7 +5888,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5756,6 +5933,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5765,6 +5944,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listSchedules: {
@@ -5805,7 +5986,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5841,6 +6022,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     createSchedule: {
@@ -5870,7 +6053,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5897,6 +6080,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5906,6 +6091,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listScheduleFires: {
@@ -5938,7 +6125,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5983,6 +6170,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getSchedule: {
@@ -6010,6 +6199,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6046,6 +6236,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     deleteSchedule: {
@@ -6066,6 +6258,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6102,6 +6295,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     updateSchedule: {
@@ -6133,7 +6328,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6169,6 +6364,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6178,6 +6375,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listWebhooks: {
@@ -6208,6 +6407,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6235,6 +6435,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     createWebhook: {
@@ -6264,7 +6466,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6291,6 +6493,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6300,6 +6504,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getWebhook: {
@@ -6327,6 +6533,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6363,6 +6570,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     deleteWebhook: {
@@ -6383,6 +6592,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6419,6 +6629,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     updateWebhook: {
@@ -6450,7 +6662,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6486,6 +6698,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6495,6 +6709,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listWebhookDeliveries: {
@@ -6527,6 +6743,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6563,6 +6780,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     redeliverWebhook: {
@@ -6591,6 +6810,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6636,6 +6856,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     bulkTasks: {
@@ -6679,7 +6901,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6706,6 +6928,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6715,6 +6939,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     bulkWorkflowRuns: {
@@ -6758,7 +6984,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6785,6 +7011,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6794,6 +7022,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listBulkOperations: {
@@ -6824,6 +7054,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6851,6 +7082,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getBulkOperation: {
@@ -6878,6 +7111,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6914,6 +7148,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listHooks: {
@@ -6944,6 +7180,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6971,6 +7208,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     createHook: {
@@ -7000,7 +7239,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7027,6 +7266,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7036,6 +7277,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getHook: {
@@ -7063,6 +7306,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7099,6 +7343,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     deleteHook: {
@@ -7119,6 +7365,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7155,6 +7402,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     updateHook: {
@@ -7186,7 +7435,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7222,6 +7471,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7231,6 +7482,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     callHook: {
@@ -7287,7 +7540,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7332,6 +7585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description IDEMPOTENCY_CONFLICT: The Idempotency-Key was used with a different body */
             422: {
                 headers: {
@@ -7350,6 +7604,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     register: {
@@ -7379,7 +7635,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7406,6 +7662,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7415,6 +7673,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     login: {
@@ -7453,7 +7713,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7480,6 +7740,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7489,6 +7751,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     refreshTokens: {
@@ -7527,7 +7791,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7554,6 +7818,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7563,6 +7829,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     logout: {
@@ -7590,7 +7858,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7608,6 +7876,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7617,6 +7887,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getMe: {
@@ -7642,6 +7914,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7660,6 +7933,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getMfaStatus: {
@@ -7685,6 +7960,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7712,6 +7988,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     setupMfa: {
@@ -7737,6 +8015,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7773,6 +8052,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     enableMfa: {
@@ -7802,7 +8083,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7838,6 +8119,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7847,6 +8130,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     disableMfa: {
@@ -7876,7 +8161,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7912,6 +8197,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7921,6 +8208,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     regenerateMfaRecoveryCodes: {
@@ -7950,7 +8239,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7986,6 +8275,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7995,6 +8286,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listApiKeys: {
@@ -8025,6 +8318,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8052,6 +8346,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     createApiKey: {
@@ -8081,7 +8377,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8108,6 +8404,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8117,6 +8415,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     revokeApiKey: {
@@ -8137,6 +8437,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8173,6 +8474,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getLiveness: {
@@ -8223,6 +8526,9 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getReadiness: {
@@ -8273,6 +8579,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not ready; each component is listed with its state */
             503: {
                 headers: {
@@ -8312,6 +8619,7 @@ export interface operations {
                     };
                 };
             };
+            504: components["responses"]["Timeout"];
         };
     };
     getHealth: {
@@ -8362,6 +8670,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description A component is down */
             503: {
                 headers: {
@@ -8401,6 +8710,7 @@ export interface operations {
                     };
                 };
             };
+            504: components["responses"]["Timeout"];
         };
     };
     streamAgentTaskEvents: {
@@ -8423,6 +8733,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8459,6 +8770,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getSystemInfo: {
@@ -8484,6 +8797,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8511,6 +8825,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     openQueueBoardSession: {
@@ -8542,6 +8858,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8569,6 +8886,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     closeQueueBoardSession: {
@@ -8587,6 +8906,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8614,6 +8934,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getStats: {
@@ -8639,6 +8961,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8666,6 +8989,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     listFiles: {
@@ -8696,6 +9021,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8723,6 +9049,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     uploadFile: {
@@ -8810,6 +9138,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getFile: {
@@ -8837,6 +9167,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8873,6 +9204,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     deleteFile: {
@@ -8893,6 +9226,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8929,6 +9263,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
     getFileContent: {
@@ -8951,6 +9287,7 @@ export interface operations {
                     "application/x-ndjson": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8987,6 +9324,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
         };
     };
 }
