@@ -125,6 +125,15 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     const over = await request(t.http).get('/api/v1/probe/list?limit=1001').expect(400);
     expectErrorEnvelope(over.body, 'VALIDATION_FAILED');
     expect(over.body.error.details[0].field).toBe('/limit');
+    // Decimal digits only: what Number() would also read is refused, as is an empty value.
+    for (const query of ['limit=1e3', 'limit=0x10', 'limit=1.0', 'limit=', 'skip=1e2', 'skip=%201']) {
+      const res = await request(t.http).get(`/api/v1/probe/list?${query}`).expect(400);
+      expect(res.body.error.details).toEqual([
+        { field: `/${query.split('=')[0]}`, message: expect.stringMatching(/must be an integer/) },
+      ]);
+    }
+    const page = await request(t.http).get('/api/v1/probe/list?skip=2&limit=7').expect(200);
+    expect(page.body.meta).toEqual(expect.objectContaining({ skip: 2, limit: 7 }));
   });
 
   it('answers an unexpected error with 500 INTERNAL and nothing of its internals', async () => {
