@@ -8,7 +8,6 @@ import { TaskSubmission } from '../tasks/task-submission';
 import { signatureProblem } from '../webhooks/webhook-signature';
 import { TemplateEvaluator } from '../workflows/template-evaluator';
 import { TemplateError } from '../workflows/templates';
-import { CreatorWithoutAccessError } from '../users/users.errors';
 import { UsersService } from '../users/users.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { bearerMatches } from './hook-secrets';
@@ -50,7 +49,7 @@ export class HookCalls {
     @Inject(WorkflowsService) private readonly workflows: Pick<WorkflowsService, 'startOnce'>,
     private readonly templates: TemplateEvaluator,
     private readonly metrics: Metrics,
-    @Inject(UsersService) private readonly users: Pick<UsersService, 'mayStill'>,
+    @Inject(UsersService) private readonly users: Pick<UsersService, 'assertMayStill'>,
   ) {}
 
   async call(hookId: string, call: HookCall): Promise<HookCallResult> {
@@ -80,8 +79,7 @@ export class HookCalls {
     if (limit.isBlocked) throw new HookRateLimitedError(limit.timeToBlockExpire);
     if (!hook.enabled) throw new HookDisabledError();
     // The hook acts as its creator: only while they may do so themselves.
-    const needs = hook.agentId ? 'tasks:write' : 'workflows:write';
-    if (!(await this.users.mayStill(hook.createdBy, needs))) throw new CreatorWithoutAccessError(needs);
+    await this.users.assertMayStill(hook.createdBy, hook.agentId ? 'tasks:write' : 'workflows:write');
     const deliveryId = hook.auth === 'hmac' ? call.webhookId : call.idempotencyKey;
     if (deliveryId !== undefined && (deliveryId.length < 1 || deliveryId.length > MAX_DELIVERY_ID_LENGTH)) {
       const header = hook.auth === 'hmac' ? 'webhook-id' : 'Idempotency-Key';

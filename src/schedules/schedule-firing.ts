@@ -6,7 +6,6 @@ import { Metrics } from '../metrics/metrics.service';
 import { FINAL_STATUSES } from '../tasks/task';
 import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
-import { CreatorWithoutAccessError } from '../users/users.errors';
 import { UsersService } from '../users/users.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { ScheduleRepository } from './persistence/schedule.repository';
@@ -33,7 +32,7 @@ export class ScheduleFiring {
     @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
-    @Inject(UsersService) private readonly users: Pick<UsersService, 'mayStill'>,
+    @Inject(UsersService) private readonly users: Pick<UsersService, 'assertMayStill'>,
   ) {}
 
   /** The fire a job scheduler's job stands for, its time snapped to the schedule's own ({@link fireFor}). */
@@ -106,8 +105,7 @@ export class ScheduleFiring {
   private async make(schedule: Schedule, fireAt: Date): Promise<string | null> {
     const key = fireKey(schedule.id, fireAt);
     // The schedule acts as its creator: only while they may do so themselves.
-    const needs = schedule.workflowId ? 'workflows:write' : 'tasks:write';
-    if (!(await this.users.mayStill(schedule.createdBy, needs))) throw new CreatorWithoutAccessError(needs);
+    await this.users.assertMayStill(schedule.createdBy, schedule.workflowId ? 'workflows:write' : 'tasks:write');
     if (schedule.workflowId) {
       const run = { input: schedule.input, tags: schedule.tags };
       return (await this.workflows.start(schedule.createdBy, schedule.workflowId, run, undefined, key)).id;

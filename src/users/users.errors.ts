@@ -13,7 +13,7 @@ export class EmailTakenError extends ConflictError {
   }
 }
 
-/** A hook, schedule or trigger whose creator is deactivated, or no longer holds what it needs (see mayStill). */
+/** A hook, schedule or trigger whose creator is deactivated, or no longer holds what it needs (see UsersService.assertMayStill). */
 export class CreatorWithoutAccessError extends ForbiddenError {
   constructor(permission: Permission) {
     super(`Its creator is deactivated or no longer holds ${permission}`);

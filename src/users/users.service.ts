@@ -11,7 +11,7 @@ import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import type { UpdateUserDto, UserQueryDto } from './dto/user.dto';
 import { UserEntity } from './entities/user.entity';
-import { EmailTakenError, UserNotFoundError } from './users.errors';
+import { CreatorWithoutAccessError, EmailTakenError, UserNotFoundError } from './users.errors';
 
 const UNIQUE_VIOLATION = '23505';
 const AUTH_STATE_TTL_MS = 5000;
@@ -67,10 +67,11 @@ export class UsersService {
    * Whether what the user set up to act for them (an inbound hook, a schedule, a workflow trigger) may still
    * do what `permission` allows: they are active and their role holds it now. Read as a caller's state is
    * ({@link authState}), so a deactivation or a demotion stops it at once, as it stops their tokens and keys.
+   * Throws {@link CreatorWithoutAccessError} (403) when they may not.
    */
-  async mayStill(id: string, permission: Permission): Promise<boolean> {
+  async assertMayStill(id: string, permission: Permission): Promise<void> {
     const user = await this.authState(id);
-    return !!user?.isActive && permissionsOf(user.role).has(permission);
+    if (!user?.isActive || !permissionsOf(user.role).has(permission)) throw new CreatorWithoutAccessError(permission);
   }
 
   /**

@@ -4,7 +4,6 @@ import { AppError, NotFoundError } from '../../common/errors/app.error';
 import { Metrics, type TriggerStartOutcome } from '../../metrics/metrics.service';
 import { taskView } from '../../tasks/task-view';
 import { TasksService } from '../../tasks/tasks.service';
-import { CreatorWithoutAccessError } from '../../users/users.errors';
 import { UsersService } from '../../users/users.service';
 import type { TriggerStartJobData } from '../../jobs/queues';
 import type { WorkflowEntity } from '../entities/workflow.entity';
@@ -68,8 +67,7 @@ export class TriggerStarter {
     }
     try {
       // The trigger acts as the workflow's creator: only while they may start runs themselves.
-      if (!(await this.users.mayStill(workflow.createdBy, 'workflows:write')))
-        throw new CreatorWithoutAccessError('workflows:write');
+      await this.users.assertMayStill(workflow.createdBy, 'workflows:write');
       const { created } = await this.workflows.startOnce(
         workflow.createdBy,
         workflow.id,
