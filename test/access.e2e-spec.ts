@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { ADMIN, bearer, createUser, login, type TestUser, updateUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 type Role = 'admin' | 'operator' | 'viewer' | 'anonymous';
@@ -186,11 +186,7 @@ describe('RBAC, API keys and ownership', () => {
       .send({ name: 'k', scopes: ['apikeys:manage'] })
       .expect(201);
     await request(t.http).get('/api/v1/api-keys').set('X-API-Key', created.body.data.key).expect(200);
-    await request(t.http)
-      .patch(`/api/v1/users/${owner.id}`)
-      .set(...bearer(ctx.admin))
-      .send({ isActive: false })
-      .expect(200);
+    await updateUser(t, ctx.admin, owner.id, { isActive: false });
     await request(t.http).get('/api/v1/api-keys').set('X-API-Key', created.body.data.key).expect(401);
   });
 });

@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import * as OTPAuth from 'otpauth';
 import request from 'supertest';
-import { ADMIN, bearer, createUser, login } from './factories/users';
+import { ADMIN, bearer, createUser, login, updateUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 describe('identity: register, login, tokens, MFA', () => {
@@ -148,11 +148,7 @@ describe('identity: register, login, tokens, MFA', () => {
       .get('/api/v1/api-keys')
       .set(...bearer(op))
       .expect(200);
-    await request(t.http)
-      .patch(`/api/v1/users/${op.id}`)
-      .set(...bearer(admin))
-      .send({ role: 'viewer' })
-      .expect(200);
+    await updateUser(t, admin, op.id, { role: 'viewer' });
     await request(t.http)
       .get('/api/v1/api-keys')
       .set(...bearer(op))
@@ -162,11 +158,7 @@ describe('identity: register, login, tokens, MFA', () => {
       .get('/api/v1/api-keys')
       .set(...bearer(again))
       .expect(403);
-    await request(t.http)
-      .patch(`/api/v1/users/${op.id}`)
-      .set(...bearer(admin))
-      .send({ isActive: false })
-      .expect(200);
+    await updateUser(t, admin, op.id, { isActive: false });
     await request(t.http)
       .get('/api/v1/auth/me')
       .set(...bearer(again))

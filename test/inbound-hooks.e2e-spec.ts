@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { signatureHeaders } from '../src/webhooks/webhook-signature';
 import { createAgent } from './factories/tasks';
-import { bearer, createUser, type TestUser } from './factories/users';
+import { bearer, createUser, type TestUser, updateUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 interface CreatedHook {
@@ -72,12 +72,7 @@ describe('inbound hooks', () => {
     const admin = await createUser(t, 'admin');
     const owner = await createUser(t, 'operator');
     const hook = await createHook({}, owner);
-    const setOwner = (changes: Record<string, unknown>) =>
-      request(t.http)
-        .patch(`/api/v1/users/${owner.id}`)
-        .set(...bearer(admin))
-        .send(changes)
-        .expect(200);
+    const setOwner = (changes: Record<string, unknown>) => updateUser(t, admin, owner.id, changes);
     await setOwner({ isActive: false });
     for (const changes of [undefined, { isActive: true, role: 'viewer' }]) {
       if (changes) await setOwner(changes);

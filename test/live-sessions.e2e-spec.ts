@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
-import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { ADMIN, bearer, createUser, login, type TestUser, updateUser } from './factories/users';
 import { connectEvents, listeningApp } from './utils/live-socket';
 import { openSse, type SseListener } from './utils/sse-listener';
 import type { TestApp } from './utils/test-app';
@@ -40,12 +40,7 @@ describe('live connections of a caller who loses access', () => {
     await t?.close();
   });
 
-  const patchUser = (user: TestUser, body: Record<string, unknown>) =>
-    request(t.http)
-      .patch(`/api/v1/users/${user.id}`)
-      .set(...bearer(admin))
-      .send(body)
-      .expect(200);
+  const patchUser = (user: TestUser, body: Record<string, unknown>) => updateUser(t, admin, user.id, body);
 
   /** The user's socket and agent stream, both following the agent. */
   async function follow(user: TestUser): Promise<{ live: Watched; stream: SseListener }> {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
-import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { ADMIN, bearer, createUser, login, type TestUser, updateUser } from './factories/users';
 import { TaskQueue } from '../src/tasks/task-queue';
 import { createTestApp, type TestApp } from './utils/test-app';
 
@@ -93,11 +93,7 @@ describe('the queue board from a browser: cookie sessions, read-only mode, audit
     const other = await login(t.http, 'ops-admin@test.local', 'a long enough password');
     const first = await session(other);
     await request(t.http).get('/admin/queues/api/queues').set('Cookie', first).expect(200);
-    await request(t.http)
-      .patch(`/api/v1/users/${created.body.data.id}`)
-      .set(...bearer(admin))
-      .send({ isActive: false })
-      .expect(200);
+    await updateUser(t, admin, created.body.data.id, { isActive: false });
     await request(t.http).get('/admin/queues/api/queues').set('Cookie', first).expect(401);
 
     const cleared = await request(t.http)

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { ScheduleFiring } from '../src/schedules/schedule-firing';
 import { createAgent } from './factories/tasks';
-import { bearer, createUser, type TestUser } from './factories/users';
+import { bearer, createUser, type TestUser, updateUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
@@ -236,12 +236,7 @@ describe('schedules', () => {
         owner,
       ).expect(201)
     ).body.data as ScheduleView;
-    const setOwner = (changes: Record<string, unknown>) =>
-      request(t.http)
-        .patch(`/api/v1/users/${owner.id}`)
-        .set(...bearer(admin))
-        .send(changes)
-        .expect(200);
+    const setOwner = (changes: Record<string, unknown>) => updateUser(t, admin, owner.id, changes);
     const firing = t.app.get(ScheduleFiring);
     const [first, second, third] = schedule.nextFires.map((at) => new Date(at));
     await setOwner({ isActive: false });

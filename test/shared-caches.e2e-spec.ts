@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { ADMIN, bearer, createUser, login, type TestUser, updateUser } from './factories/users';
 import { createAgent } from './factories/tasks';
 import { createTestApp, TestEnv, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
@@ -39,11 +39,7 @@ describe('caches shared by API instances', () => {
       .get('/api/v1/tasks')
       .set(...bearer(op))
       .expect(200);
-    await request(a.http)
-      .patch(`/api/v1/users/${op.id}`)
-      .set(...bearer(admin))
-      .send({ isActive: false })
-      .expect(200);
+    await updateUser(a, admin, op.id, { isActive: false });
     await request(a.http)
       .get('/api/v1/tasks')
       .set(...bearer(op))

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { TriggerQueue } from '../src/workflows/triggers/trigger-queue';
 import { TriggerStarter } from '../src/workflows/triggers/trigger-starter';
 import { createAgent, settled, submitTask } from './factories/tasks';
-import { bearer, createUser, type TestUser } from './factories/users';
+import { bearer, createUser, type TestUser, updateUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
@@ -193,11 +193,7 @@ describe('workflow triggers', () => {
     try {
       const task = await submitTask(t, owner, { agentId, input: { expression: '2' } });
       await settled(t, owner, task.id);
-      await request(t.http)
-        .patch(`/api/v1/users/${owner.id}`)
-        .set(...bearer(admin))
-        .send({ isActive: false })
-        .expect(200);
+      await updateUser(t, admin, owner.id, { isActive: false });
       await expect(
         t.app.get(TriggerStarter).start({ workflowId, event: 'task.succeeded', sourceId: task.id }),
       ).resolves.toBe('failed');

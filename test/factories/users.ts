@@ -30,14 +30,23 @@ export async function createUser(t: TestApp, role: Role = 'viewer'): Promise<Tes
   const reg = await request(t.http).post('/api/v1/auth/register').send({ email, password, name: role });
   if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
   if (role !== 'viewer') {
-    const admin = await login(t.http, ADMIN.email, ADMIN.password);
-    await request(t.http)
-      .patch(`/api/v1/users/${reg.body.data.id}`)
-      .set('Authorization', `Bearer ${admin.accessToken}`)
-      .send({ role })
-      .expect(200);
+    await updateUser(t, await login(t.http, ADMIN.email, ADMIN.password), reg.body.data.id, { role });
   }
   return login(t.http, email, password);
+}
+
+/** Changes a user (role, isActive, ...) as `admin`, through the admin API. */
+export async function updateUser(
+  t: { http: App },
+  admin: { accessToken: string },
+  id: string,
+  changes: Record<string, unknown>,
+): Promise<void> {
+  await request(t.http)
+    .patch(`/api/v1/users/${id}`)
+    .set(...bearer(admin))
+    .send(changes)
+    .expect(200);
 }
 
 export function bearer(user: { accessToken: string }): [string, string] {
