@@ -77,6 +77,13 @@ describe('TemplateEvaluator', () => {
     60_000,
   );
 
+  it('fails many values that fit the output limit one by one, but not together, before making them all', async () => {
+    templates = evaluator({ WORKFLOW_TEMPLATE_HEAP_MB: '16', WORKFLOW_TEMPLATE_TIMEOUT_MS: '20000' });
+    const input = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, `{{ $pad('x', 900000) }}`]));
+    const err = await failure(templates.render(input, {}));
+    expect(err).toEqual(expect.objectContaining({ code: 'TEMPLATE_TOO_LARGE', path: '/k1' }));
+  }, 60_000);
+
   it('keeps what the guarded functions do within the bounds', async () => {
     templates = evaluator({ WORKFLOW_TEMPLATE_HEAP_MB: '16' });
     const rendered = (await templates.render(

@@ -108,6 +108,18 @@ describe('step input templates', () => {
     });
   });
 
+  it('counts the values of all expressions together, refusing the one that passes the output limit', async () => {
+    const each = '{{ $pad("", 4000, "y") }}';
+    expect(await failure({ a: each, b: [`at ${each}`], c: each, d: each })).toEqual({
+      code: 'TEMPLATE_TOO_LARGE',
+      message: '/c: the rendered input is larger than 10000 bytes',
+    });
+    expect(await render({ a: each, b: [`at ${each}`] })).toEqual({
+      a: 'y'.repeat(4000),
+      b: [`at ${'y'.repeat(4000)}`],
+    });
+  });
+
   it('checks templates by parsing only, bounding what it parses', () => {
     expect(
       templateProblems([

@@ -126,6 +126,8 @@ export function templateProblems(value: unknown): TemplateProblem[] {
 interface Budget {
   limits: TemplateLimits;
   deadline: number;
+  /** What the values evaluated so far add to the rendered input, in JSON characters. */
+  written: number;
 }
 
 /** Expressions parsed on this thread, kept for the next evaluation of the same text, at most this many. */
@@ -174,7 +176,7 @@ async function evaluate(expression: string, context: TemplateContext, budget: Bu
   });
   expr.busy = true;
   try {
-    return checked(await expr.compiled.evaluate(context), limits, path);
+    return checked(await expr.compiled.evaluate(context), budget, path);
   } catch (err) {
     // A guard's refusal (template-guards.ts), also from inside `$eval`, which wraps it.
     const guard = err instanceof TemplateError ? err : (err as { error?: unknown } | null)?.error;
@@ -195,16 +197,17 @@ async function evaluate(expression: string, context: TemplateContext, budget: Bu
 }
 
 /**
- * An expression's value, once known to fit the rendered input: measured, not written, so that one listing a
- * long string many times is refused before its text exists; a function (not a value JSON holds) is refused.
+ * An expression's value, once known to fit the rendered input with the values before it: measured, not
+ * written, so that one listing a long string many times, or many expressions each near the limit, are
+ * refused before their text exists; a function (not a value JSON holds) is refused.
  */
-function checked(value: unknown, limits: TemplateLimits, path: string): unknown {
-  if (jsonLengthUpTo(value, limits.maxOutputBytes) > limits.maxOutputBytes)
-    throw new TemplateError(
-      'TEMPLATE_TOO_LARGE',
-      path,
-      `the rendered input is larger than ${limits.maxOutputBytes} bytes`,
-    );
+function checked(value: unknown, budget: Budget, path: string): unknown {
+  const { maxOutputBytes } = budget.limits;
+  const room = maxOutputBytes - budget.written;
+  const length = jsonLengthUpTo(value, room);
+  if (length > room)
+    throw new TemplateError('TEMPLATE_TOO_LARGE', path, `the rendered input is larger than ${maxOutputBytes} bytes`);
+  budget.written += length;
   return value;
 }
 
@@ -248,8 +251,10 @@ export async function renderTemplatesToJson(
   context: TemplateContext,
   limits: TemplateLimits,
 ): Promise<string> {
-  const rendered = await render(value, context, { limits, deadline: Date.now() + limits.timeoutMs }, '');
+  const budget = { limits, deadline: Date.now() + limits.timeoutMs, written: 0 };
+  const rendered = await render(value, context, budget, '');
   const json = JSON.stringify(rendered) ?? 'null';
+  // Exact, in bytes: the values were counted in characters, and the text around them was not.
   if (Buffer.byteLength(json) > limits.maxOutputBytes)
     throw new TemplateError(
       'TEMPLATE_TOO_LARGE',
