@@ -5,7 +5,7 @@ import { createUser, type TestUser } from './factories/users';
 import { connectEvents } from './utils/live-socket';
 import { OwnRedis } from './utils/own-redis';
 import { openSse, type SseListener } from './utils/sse-listener';
-import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 /**
@@ -15,7 +15,6 @@ import { waitFor } from './utils/wait-for';
  */
 describe('live events after Redis was away', () => {
   const redis = new OwnRedis();
-  let env: TestEnv;
   let t: TestApp;
   let url: string;
   let op: TestUser;
@@ -24,9 +23,7 @@ describe('live events after Redis was away', () => {
   beforeAll(async () => {
     await redis.start();
     // An API process only: the task stays queued until the test changes it.
-    env = new TestEnv({ REDIS_URL: redis.url, APP_ROLE: 'api' });
-    await env.prepare();
-    t = await createTestApp({ shared: env });
+    t = await createTestApp({ env: { REDIS_URL: redis.url, APP_ROLE: 'api' } });
     await t.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     op = await createUser(t, 'operator');
@@ -35,7 +32,6 @@ describe('live events after Redis was away', () => {
     for (const client of open) client.close();
     await t?.close().catch(() => undefined);
     await redis.stopEmpty();
-    await env?.destroy().catch(() => undefined);
   }, 30_000);
 
   it("ends a task's stream with the state written meanwhile, and tells sockets and agent streams to read again", async () => {

@@ -2,7 +2,7 @@ import request, { type Response } from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { OwnRedis } from './utils/own-redis';
-import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 /**
@@ -19,7 +19,6 @@ function expectUnavailable(res: Response): void {
 
 describe('Redis down', () => {
   const redis = new OwnRedis();
-  let env: TestEnv;
   let t: TestApp;
   let op: TestUser;
   let agentId: string;
@@ -27,16 +26,13 @@ describe('Redis down', () => {
   beforeAll(async () => {
     await redis.start();
     // An API process: rate limits (every route's budget) and task submissions (the queue) need Redis.
-    env = new TestEnv({ REDIS_URL: redis.url, APP_ROLE: 'api', REQUEST_TIMEOUT_MS: '20000' });
-    await env.prepare();
-    t = await createTestApp({ shared: env });
+    t = await createTestApp({ env: { REDIS_URL: redis.url, APP_ROLE: 'api', REQUEST_TIMEOUT_MS: '20000' } });
     op = await createUser(t, 'operator');
     agentId = (await createAgent(t, op, { type: 'calculator' })).id;
   }, 60_000);
   afterAll(async () => {
     await t?.close().catch(() => undefined);
     await redis.stopEmpty();
-    await env?.destroy().catch(() => undefined);
   }, 30_000);
 
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After, never 500, to requests that need Redis', async () => {

@@ -95,8 +95,19 @@ interface TestAppOptions {
 
 /** Boots the real application against real Postgres and Redis, configured as in production. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const env = options.shared ?? new TestEnv(options.env);
-  if (!options.shared) await env.prepare();
+  if (options.shared) return bootTestApp(options.shared, options);
+  const env = new TestEnv(options.env);
+  try {
+    await env.prepare();
+    return await bootTestApp(env, options);
+  } catch (err) {
+    // A boot that failed leaves no database or keys behind: the caller has no handle to remove them with.
+    await env.destroy().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function bootTestApp(env: TestEnv, options: TestAppOptions): Promise<TestApp> {
   const builder = Test.createTestingModule({
     imports: [AppModule.forRoot(env.config), ...(options.imports ?? [])],
   });
