@@ -81,6 +81,12 @@ describe('schedules', () => {
       everyMs: 60_000,
     }).expect(400);
     expect(unknown.body.error.details).toEqual([{ field: '/target/workflowId', message: 'no workflow with this id' }]);
+    // An end already past (it would never fire), and a tag given twice.
+    const fine = { name: 'x', target: { agentId: calc, input: { expression: '1' } }, everyMs: 60_000 };
+    const ended = await create({ ...fine, endAt: new Date(Date.now() - 1000).toISOString() }).expect(400);
+    expect(ended.body.error.details).toEqual([{ field: '/endAt', message: 'must be in the future' }]);
+    const twice = await create({ ...fine, tags: ['nightly', 'nightly'] }).expect(400);
+    expect(twice.body.error.details).toEqual([{ field: '/tags', message: 'each tag may be given once' }]);
     expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM schedules`)).toEqual([{ n: 0 }]);
   });
 
@@ -133,6 +139,12 @@ describe('schedules', () => {
       .set(...bearer(op))
       .send({ cron: 'not a pattern' })
       .expect(400);
+    const past = await request(t.http)
+      .patch(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .send({ endAt: '2020-01-01T00:00:00Z' })
+      .expect(400);
+    expect(past.body.error.details).toEqual([{ field: '/endAt', message: 'must be in the future' }]);
 
     await request(t.http)
       .delete(`/api/v1/schedules/${schedule.id}`)
@@ -149,6 +161,7 @@ describe('schedules', () => {
     )) as { action: string; actor: string }[];
     expect(actions).toEqual([
       { action: 'schedule.create', actor: op.id },
+      { action: 'schedule.update', actor: op.id },
       { action: 'schedule.update', actor: op.id },
       { action: 'schedule.update', actor: op.id },
       { action: 'schedule.delete', actor: op.id },

@@ -401,6 +401,12 @@ describe('tasks on a live worker', () => {
       .send({ agentId: agent.id, input: { expression: '1' }, tags: ['ok', 'not ok!', ''] })
       .expect(400);
     expect(badTags.body.error.details.map((d: { field: string }) => d.field)).toEqual(['/tags']);
+    const twice = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .send({ agentId: agent.id, input: { expression: '1' }, tags: ['nightly', 'acme', 'nightly'] })
+      .expect(400);
+    expect(twice.body.error.details).toEqual([{ field: '/tags', message: 'each tag may be given once' }]);
     for (const query of ['metadata.bad%20key=x', 'metadata.k=a&metadata.k=b', 'unknown.k=x']) {
       const res = await request(t.http)
         .get(`/api/v1/tasks?${query}`)

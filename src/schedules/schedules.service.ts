@@ -43,6 +43,7 @@ export class SchedulesService {
       principal.userId,
       { ...timing, startAt: dto.startAt ?? null, endAt: dto.endAt ?? null },
       dto.target,
+      true,
     );
     const schedule = await this.store.create(
       {
@@ -118,11 +119,16 @@ export class SchedulesService {
             input: dto.target.input,
           });
         }
-        await this.check(schedule.createdBy, schedule, {
-          agentId: schedule.agentId ?? undefined,
-          workflowId: schedule.workflowId ?? undefined,
-          input: schedule.input,
-        });
+        await this.check(
+          schedule.createdBy,
+          schedule,
+          {
+            agentId: schedule.agentId ?? undefined,
+            workflowId: schedule.workflowId ?? undefined,
+            input: schedule.input,
+          },
+          dto.endAt !== undefined,
+        );
         const resumed = before.paused && !schedule.paused;
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
         return {
@@ -180,11 +186,15 @@ export class SchedulesService {
       .catch((err: Error) => this.logger.warn(`schedule ${schedule.id} not yet in Redis: ${err.message}`));
   }
 
-  /** Every problem of a schedule's times and target at once, as JSON pointers into the request body. */
+  /**
+   * Every problem of a schedule's times and target at once, as JSON pointers into the request body. An `endAt`
+   * the request sets must be ahead (a schedule already past its own may still be changed otherwise).
+   */
   private async check(
     createdBy: string,
     timing: Pick<Schedule, 'cron' | 'everyMs' | 'timezone' | 'startAt' | 'endAt'>,
     target: ScheduleTargetDto,
+    endAtSet: boolean,
   ): Promise<void> {
     const problems: ErrorDetail[] = [];
     if ((timing.cron === null) === (timing.everyMs === null))
@@ -198,6 +208,8 @@ export class SchedulesService {
     }
     if (timing.startAt && timing.endAt && timing.endAt <= timing.startAt)
       problems.push({ field: '/endAt', message: 'must be after startAt' });
+    else if (endAtSet && timing.endAt && timing.endAt.getTime() <= Date.now())
+      problems.push({ field: '/endAt', message: 'must be in the future' });
     if ((target.agentId === undefined) === (target.workflowId === undefined))
       problems.push({ field: '/target', message: 'name either agentId or workflowId' });
     else if (target.agentId !== undefined) {

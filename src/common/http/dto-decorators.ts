@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayUnique,
   IsArray,
   IsDate,
   IsDefined,
@@ -286,13 +287,14 @@ export function foldDottedQuery(cls: DtoClass, query: unknown): Record<string, u
 /** The most tags a task or schedule may carry, and what a tag is. */
 export const MAX_TAGS = 20;
 const TAG = /^[A-Za-z0-9][\w.:/-]*$/;
-export const TAG_RULE = `Up to ${MAX_TAGS} tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit)`;
+export const TAG_RULE = `Up to ${MAX_TAGS} tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit), each once`;
 
 /** A list of tags, each checked on its own (`/tags/2`). */
 export function IsTags(): PropertyDecorator {
   return (target, key) => {
     IsArray()(target, key);
     ArrayMaxSize(MAX_TAGS)(target, key);
+    ArrayUnique({ message: 'each tag may be given once' })(target, key);
     IsString({ each: true })(target, key);
     Length(1, 64, { each: true })(target, key);
     Matches(TAG, { each: true, message: `each tag must match ${TAG.source}` })(target, key);

@@ -79,7 +79,7 @@ export class CreateScheduleDto {
   @IsBoundedDate()
   startAt?: Date;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'No fire after' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'No fire after; after startAt, and ahead when set' })
   @IsOptionalNotNull()
   @IsBoundedDate()
   endAt?: Date;
@@ -98,7 +98,12 @@ export class CreateScheduleDto {
   @IsIn(SCHEDULE_OVERLAPS)
   overlap?: ScheduleOverlap;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, description: 'Given to every task the schedule starts' })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS,
+    uniqueItems: true,
+    description: 'Given to every task the schedule starts',
+  })
   @IsOptionalNotNull()
   @IsTags()
   tags?: string[];
@@ -157,7 +162,12 @@ export class UpdateScheduleDto {
   @IsIn(SCHEDULE_OVERLAPS)
   overlap?: ScheduleOverlap;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, description: 'Given to every task the schedule starts' })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS,
+    uniqueItems: true,
+    description: 'Given to every task the schedule starts',
+  })
   @IsOptionalNotNull()
   @IsTags()
   tags?: string[];

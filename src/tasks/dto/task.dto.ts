@@ -86,7 +86,13 @@ export class CreateTaskDto {
   @FreeFormJson()
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, description: TAG_RULE, example: ['nightly', 'acme'] })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS,
+    uniqueItems: true,
+    description: TAG_RULE,
+    example: ['nightly', 'acme'],
+  })
   @IsOptionalNotNull()
   @IsTags()
   tags?: string[];

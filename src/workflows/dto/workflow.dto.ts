@@ -206,6 +206,7 @@ export class StartRunDto {
   @ApiPropertyOptional({
     type: [String],
     maxItems: MAX_TAGS,
+    uniqueItems: true,
     description: `${TAG_RULE}; the run's step tasks carry them too`,
     example: ['nightly', 'acme'],
   })

@@ -1666,7 +1666,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
-             * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit)
+             * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit), each once
              * @example [
              *       "nightly",
              *       "acme"
@@ -1912,7 +1912,7 @@ export interface components {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
             /**
-             * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit); the run's step tasks carry them too
+             * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit), each once; the run's step tasks carry them too
              * @example [
              *       "nightly",
              *       "acme"
@@ -2084,7 +2084,7 @@ export interface components {
             startAt?: string;
             /**
              * Format: date-time
-             * @description No fire after
+             * @description No fire after; after startAt, and ahead when set
              */
             endAt?: string;
             /** @default false */
