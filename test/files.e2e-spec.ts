@@ -34,7 +34,7 @@ describe('files', () => {
   });
   afterAll(() => t?.close());
 
-  const upload = (user: TestUser, body: string, type = 'application/x-ndjson') =>
+  const upload = (user: TestUser, body: string | Buffer, type = 'application/x-ndjson') =>
     request(t.http)
       .post('/api/v1/files?name=orders.ndjson')
       .set(...bearer(user))
@@ -137,6 +137,8 @@ describe('files', () => {
       code: 'VALIDATION_FAILED',
       details: [{ field: '/1', message: 'a record is not valid JSON' }],
     });
+    const latin1 = await upload(op, Buffer.from('{"a":1}\n{"name":"Andr\xe9"}\n', 'latin1')).expect(400);
+    expect(latin1.body.error.details).toEqual([{ field: '/1', message: 'the content is not valid UTF-8' }]);
     const notObjects = await upload(op, '[1, 2]', 'application/json').expect(400);
     expect(notObjects.body.error.details).toEqual([{ field: '/0', message: 'every record must be a JSON object' }]);
     const type = await upload(op, 'a,b\n1,2\n', 'text/csv').expect(415);

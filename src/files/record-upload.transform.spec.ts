@@ -3,7 +3,7 @@ import { FileContentError, FileTooLargeError } from './files.errors';
 import { RecordUploadTransform, type UploadFormat } from './record-upload.transform';
 
 /** Sends `text` through a transform in pieces of `piece` bytes; the stored text and the record count. */
-async function upload(format: UploadFormat, text: string, piece = 7, max = 1_000_000) {
+async function upload(format: UploadFormat, text: string | Buffer, piece = 7, max = 1_000_000) {
   const bytes = Buffer.from(text);
   const pieces = [];
   for (let i = 0; i < bytes.length; i += piece) pieces.push(bytes.subarray(i, i + piece));
@@ -39,6 +39,32 @@ describe('RecordUploadTransform', () => {
     }
     expect(await upload('json-array', '[]')).toEqual({ out: '', records: 0 });
     expect(await upload('json-array', ' [ ] ')).toEqual({ out: '', records: 0 });
+  });
+
+  it('refuses bytes that are not UTF-8 wherever the pieces split them, naming their record', async () => {
+    const bytes = (...parts: (string | number[])[]) =>
+      Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Uint8Array.from(p))));
+    const invalid: [Buffer, UploadFormat, number][] = [
+      [bytes('{"a":1}\n\n{"é":2}\n{"b":"', [0xff], '"}\n'), 'ndjson', 2],
+      [bytes('{"a":"', [0xc3, 0x28], '"}\n'), 'ndjson', 0], // a lead byte without its continuation
+      [bytes('{"a":"ü"}\n{"a":"', [0xed, 0xa0, 0x80], '"}\n'), 'ndjson', 1], // an encoded surrogate
+      [bytes('{"a":"x"}\n{"b":"', [0xe2, 0x82]), 'ndjson', 1], // cut short at the end
+      [bytes('[{"a":1},\n{"b":"', [0xfe], '"}]'), 'json-array', 1],
+    ];
+    for (const [content, format, record] of invalid) {
+      for (const piece of [1, 2, 5, 1000]) {
+        const err = await upload(format, content, piece).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(FileContentError);
+        expect((err as FileContentError).details).toEqual([
+          { field: `/${record}`, message: 'the content is not valid UTF-8' },
+        ]);
+      }
+    }
+  });
+
+  it('drops a leading byte-order mark', async () => {
+    expect(await upload('ndjson', '\ufeff{"a":"é"}\n', 1)).toEqual({ out: '{"a":"é"}\n', records: 1 });
+    expect(await upload('json-array', '\ufeff[{"a":1}]', 2)).toEqual({ out: '{"a":1}\n', records: 1 });
   });
 
   it.each([

@@ -1,4 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
 import { Transform, type TransformCallback } from 'node:stream';
 import { MAX_JSON_DEPTH } from '../common/http/input-guard';
 import { FileContentError, FileTooLargeError } from './files.errors';
@@ -42,7 +41,8 @@ function isSpace(code: number): boolean {
 export class RecordUploadTransform extends Transform {
   records = 0;
   private received = 0;
-  private readonly decoder = new StringDecoder('utf8');
+  /** Strict: bytes that are not UTF-8 are refused, not replaced; a leading byte-order mark is dropped. */
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private pending = '';
   // JSON array scanning state.
   private started = false;
@@ -63,7 +63,7 @@ export class RecordUploadTransform extends Transform {
     this.received += chunk.length;
     if (this.received > this.maxBytes) return done(new FileTooLargeError(this.maxBytes));
     try {
-      const text = this.decoder.write(chunk);
+      const text = this.decode(chunk);
       const out = this.format === 'ndjson' ? this.lines(text, false) : this.elements(text);
       done(null, out.length ? out : undefined);
     } catch (err) {
@@ -73,7 +73,7 @@ export class RecordUploadTransform extends Transform {
 
   override _flush(done: TransformCallback): void {
     try {
-      const text = this.decoder.end();
+      const text = this.decode();
       if (this.format === 'ndjson') return done(null, this.lines(text, true) || undefined);
       const out = this.elements(text);
       if (!this.started) throw new FileContentError('expected a JSON array of objects');
@@ -82,6 +82,39 @@ export class RecordUploadTransform extends Transform {
     } catch (err) {
       done(err as Error);
     }
+  }
+
+  /** The text of the next bytes (none: the end), which may end inside a character; refuses what is not UTF-8. */
+  private decode(chunk?: Buffer): string {
+    try {
+      return chunk ? this.decoder.decode(chunk, { stream: true }) : this.decoder.decode();
+    } catch {
+      throw this.notUtf8(chunk);
+    }
+  }
+
+  /**
+   * The refusal of bytes that are not UTF-8, naming their record: the chunk is read again a line at a time
+   * (a line break is never inside a character), from the first byte that does not end a character begun in
+   * the chunk before, until the line that is not UTF-8 (or an earlier problem) is found.
+   */
+  private notUtf8(chunk: Buffer | undefined): FileContentError {
+    const fresh = new TextDecoder('utf-8', { fatal: true });
+    let start = 0;
+    while (chunk && start < chunk.length && (chunk[start] & 0xc0) === 0x80) start += 1;
+    try {
+      while (chunk && start < chunk.length) {
+        const end = chunk.indexOf(0x0a, start);
+        const stop = end === -1 ? chunk.length : end + 1;
+        const text = fresh.decode(chunk.subarray(start, stop), { stream: true });
+        if (this.format === 'ndjson') this.lines(text, false);
+        else this.elements(text);
+        start = stop;
+      }
+    } catch (err) {
+      if (err instanceof FileContentError) return err;
+    }
+    return new FileContentError('the content is not valid UTF-8', this.records);
   }
 
   private lines(text: string, last: boolean): string {
