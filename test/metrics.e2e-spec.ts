@@ -63,11 +63,15 @@ describe('Prometheus metrics at /metrics', () => {
     expect(result.status).toBe(0);
   });
 
-  it('is exempt from rate limits and absent from the API document', async () => {
+  it('is exempt from rate limits, and documented as text behind its own token', async () => {
     for (let i = 0; i < 5; i += 1)
       await request(t.http).get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     const doc = await request(t.http).get('/docs-json').expect(200);
-    expect(Object.keys(doc.body.paths)).not.toContain('/metrics');
+    const operation = doc.body.paths['/metrics'].get;
+    expect(Object.keys(operation.responses['200'].content)).toEqual(['text/plain']);
+    expect(operation.responses['401']).toBeDefined();
+    expect(operation.security).toEqual(expect.arrayContaining([{ metricsToken: [] }, {}]));
+    expect(doc.body.components.securitySchemes.metricsToken).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });
 

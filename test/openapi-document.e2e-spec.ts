@@ -106,6 +106,7 @@ describe('the OpenAPI document, as generated clients read it', () => {
         'POST /api/v1/auth/login': 'login',
         'GET /api/v1/audit-logs/verify': 'verifyAuditChain',
         'GET /health/live': 'getLiveness',
+        'GET /metrics': 'getMetrics',
       }),
     );
   });

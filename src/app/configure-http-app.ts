@@ -134,6 +134,7 @@ export function buildOpenApiDocument(app: NestExpressApplication, version: strin
     .setVersion(version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+    .addSecurity('metricsToken', { type: 'http', scheme: 'bearer', description: '`METRICS_TOKEN`, for `/metrics`' })
     .build();
   return withCommonErrors(SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] }));
 }

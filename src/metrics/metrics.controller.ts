@@ -1,12 +1,14 @@
 import { Controller, Get, Inject, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Request, Response } from 'express';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
+import { ErrorCode } from '../common/errors/error-code';
 import { UnauthenticatedError } from '../common/errors/app.error';
 import { Public } from '../common/http/public.decorator';
+import { ApiErrors } from '../common/swagger/api-envelope';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventsGateway } from '../events/events.gateway';
@@ -25,7 +27,7 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
 }
 
 /** Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
-@ApiExcludeController()
+@ApiTags('metrics')
 @Public()
 @SkipThrottle()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
@@ -39,6 +41,25 @@ export class MetricsController extends PrometheusController {
   }
 
   @Get()
+  @ApiOperation({
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics, in its text format (docs/api.md lists them)',
+    description: 'With `METRICS_TOKEN` set, `Authorization: Bearer <METRICS_TOKEN>` is required; without it, none.',
+  })
+  // Either the metrics token, or nothing (when METRICS_TOKEN is not set).
+  @ApiSecurity('metricsToken')
+  @ApiSecurity({})
+  @ApiProduces('text/plain')
+  @ApiResponse({
+    status: 200,
+    description: 'Prometheus text exposition format 0.0.4',
+    content: {
+      'text/plain': {
+        schema: { type: 'string', example: 'http_requests_total{method="GET",route="/api/v1/tasks",status="200"} 42' },
+      },
+    },
+  })
+  @ApiErrors(ErrorCode.UNAUTHENTICATED)
   override async index(@Res({ passthrough: true }) response: Response): Promise<string> {
     this.authorize(response.req);
     await this.refreshGauges();
