@@ -274,12 +274,22 @@ describe('workflows', () => {
       steps: [
         { id: 'first', agentId: calc, input: { expression: '1' } },
         { id: 'second', agentId: doomed, input: { expression: '2' }, dependsOn: ['first'] },
+        { id: 'third', agentId: doomed, input: { expression: '3' }, dependsOn: ['first'] },
       ],
     });
+    const shown = async () =>
+      (
+        await request(t.http)
+          .get(`/api/v1/workflows/${workflowId}`)
+          .set(...bearer(op))
+          .expect(200)
+      ).body.data.stepsWithDeletedAgent;
+    expect(await shown()).toEqual([]);
     await request(t.http)
       .delete(`/api/v1/agents/${doomed}`)
       .set(...bearer(op))
       .expect(204);
+    expect(await shown()).toEqual(['second', 'third']);
     const res = await request(t.http)
       .post(`/api/v1/workflows/${workflowId}/runs`)
       .set(...bearer(op))
@@ -287,7 +297,7 @@ describe('workflows', () => {
       .expect(409);
     expect(res.body.error).toMatchObject({
       code: 'CONFLICT',
-      message: 'The agent of step second has been deleted: change the workflow before running it',
+      message: 'The agent of steps second, third has been deleted: change the workflow before running it',
     });
     const [{ runs }] = await t.dataSource.query(
       `SELECT count(*)::int AS runs FROM workflow_runs WHERE workflow_id = $1`,

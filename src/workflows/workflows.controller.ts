@@ -33,6 +33,7 @@ import {
   RunQueryDto,
   StartRunDto,
   UpdateWorkflowDto,
+  WorkflowDetailDto,
   WorkflowDto,
   WorkflowRunDto,
 } from './dto/workflow.dto';
@@ -100,10 +101,14 @@ export class WorkflowsController {
   @Get(':id')
   @RequirePermissions('workflows:read')
   @ApiOperation({ operationId: 'getWorkflow', summary: 'One workflow' })
-  @ApiEnvelope(WorkflowDto)
+  @ApiEnvelope(WorkflowDetailDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<WorkflowDto> {
-    return workflowDto(await this.workflows.get(id));
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<WorkflowDetailDto> {
+    const workflow = await this.workflows.get(id);
+    return {
+      ...workflowDto(workflow),
+      stepsWithDeletedAgent: await this.workflows.stepsWithDeletedAgent(workflow.steps),
+    };
   }
 
   @Patch(':id')

@@ -55,10 +55,10 @@ export class WorkflowsService {
   ) {}
 
   /**
-   * Refuses a run of steps whose agent was deleted since the workflow was saved: it would fail at that step,
-   * after the steps before it had run (and cost what they cost). Agents are read from the per-process cache.
+   * The ids of the task steps whose agent was deleted since the workflow was saved, in order: a run of the
+   * workflow is refused until they are changed. Agents are read from the per-process cache.
    */
-  private async refuseDeletedAgents(steps: WorkflowStep[]): Promise<void> {
+  async stepsWithDeletedAgent(steps: WorkflowStep[]): Promise<string[]> {
     const taskSteps = steps.filter(isTaskStep);
     const gone = new Set<string>();
     await Promise.all(
@@ -69,8 +69,16 @@ export class WorkflowsService {
         }),
       ),
     );
-    if (gone.size)
-      throw new WorkflowAgentDeletedError(taskSteps.filter((step) => gone.has(step.agentId)).map((step) => step.id));
+    return taskSteps.filter((step) => gone.has(step.agentId)).map((step) => step.id);
+  }
+
+  /**
+   * Refuses a run of steps whose agent was deleted since the workflow was saved: it would fail at that step,
+   * after the steps before it had run (and cost what they cost).
+   */
+  private async refuseDeletedAgents(steps: WorkflowStep[]): Promise<void> {
+    const stepIds = await this.stepsWithDeletedAgent(steps);
+    if (stepIds.length) throw new WorkflowAgentDeletedError(stepIds);
   }
 
   /** The triggers checked (agents and workflows named exist, see {@link triggerProblems}), as stored. */

@@ -236,6 +236,16 @@ export class WorkflowDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 }
 
+/** One workflow, with what keeps it from running. */
+export class WorkflowDetailDto extends WorkflowDto {
+  @ApiProperty({
+    type: [String],
+    description:
+      'The task steps whose agent was deleted since the workflow was saved: a run is refused (409) until they are changed',
+  })
+  stepsWithDeletedAgent!: string[];
+}
+
 export class StepDecisionDto {
   @ApiProperty({ enum: ['approved', 'rejected', 'timed_out'] }) outcome!: StepDecision['outcome'];
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Who decided; null for a timeout' })

@@ -1850,6 +1850,24 @@ export interface components {
             /** @description Platform events that start a run, with input {event, task | run} */
             triggers?: components["schemas"]["WorkflowTriggerDto"][];
         };
+        WorkflowDetailDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            steps: components["schemas"]["WorkflowStepDto"][];
+            triggers: components["schemas"]["WorkflowTriggerDto"][];
+            /** @description Raised on every change of the steps */
+            version: number;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The task steps whose agent was deleted since the workflow was saved: a run is refused (409) until they are changed */
+            stepsWithDeletedAgent: string[];
+        };
         UpdateWorkflowDto: {
             name?: string;
             description?: string;
@@ -5082,7 +5100,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowDto"];
+                        data: components["schemas"]["WorkflowDetailDto"];
                         meta: components["schemas"]["ResponseMetaDto"];
                     };
                 };
