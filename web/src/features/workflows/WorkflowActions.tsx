@@ -15,9 +15,10 @@ type StartRunInput = components['schemas']['StartRunDto']['input'];
 
 /**
  * A workflow's actions: Run for whoever holds workflows:write; Edit and Delete for its creator and admins,
- * disabled with the reason for anyone else (the API would refuse them).
+ * disabled with the reason for anyone else (the API would refuse them). `runBlocked` disables Run with its
+ * reason when the API would refuse to start a run (a step's agent was deleted).
  */
-export function WorkflowActions({ workflow }: { workflow: Workflow }) {
+export function WorkflowActions({ workflow, runBlocked = null }: { workflow: Workflow; runBlocked?: string | null }) {
   const writeBlocked = useWorkflowsWriteBlocked();
   const changeBlocked = useWorkflowChangeBlocked(workflow);
   const navigate = useNavigate();
@@ -43,19 +44,9 @@ export function WorkflowActions({ workflow }: { workflow: Workflow }) {
   return (
     <Stack gap={4} align="flex-end">
       <Group gap="xs">
-        <RunButton workflow={workflow} />
+        <RunButton workflow={workflow} blocked={runBlocked} />
         {changeBlocked ? (
-          <Tooltip label={changeBlocked}>
-            <Button
-              variant="default"
-              data-disabled
-              aria-disabled
-              aria-label={`Edit (${changeBlocked})`}
-              onClick={(e) => e.preventDefault()}
-            >
-              Edit
-            </Button>
-          </Tooltip>
+          <DisabledButton label="Edit" reason={changeBlocked} variant="default" />
         ) : (
           <Button variant="default" component={Link} to={`/workflows/${workflow.id}/edit`}>
             Edit
@@ -71,15 +62,35 @@ export function WorkflowActions({ workflow }: { workflow: Workflow }) {
       </Group>
       {changeBlocked && (
         <Text size="sm" c="dimmed" maw={320} ta="right">
-          {changeBlocked}; you can still run it.
+          {runBlocked ? `${changeBlocked}.` : `${changeBlocked}; you can still run it.`}
         </Text>
       )}
     </Stack>
   );
 }
 
-/** "Run": the run's input as JSON (workflows declare no input schema), started, then followed on its page. */
-function RunButton({ workflow }: { workflow: Workflow }) {
+/** An action one may not take now: focusable, named with the reason, which its tooltip shows too. */
+function DisabledButton({ label, reason, variant }: { label: string; reason: string; variant?: string }) {
+  return (
+    <Tooltip label={reason}>
+      <Button
+        variant={variant}
+        data-disabled
+        aria-disabled
+        aria-label={`${label} (${reason})`}
+        onClick={(e) => e.preventDefault()}
+      >
+        {label}
+      </Button>
+    </Tooltip>
+  );
+}
+
+/**
+ * "Run": the run's input as JSON (workflows declare no input schema), started, then followed on its page; or,
+ * when `blocked`, the reason the API would refuse it instead.
+ */
+function RunButton({ workflow, blocked }: { workflow: Workflow; blocked: string | null }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
@@ -112,6 +123,9 @@ function RunButton({ workflow }: { workflow: Workflow }) {
     } catch (err) {
       const inputErrors = err instanceof ApiError ? err.details.filter((d) => d.field?.startsWith('/input')) : [];
       if (inputErrors.length) setFieldError(inputErrors.map((d) => `${d.field}: ${d.message}`).join('; '));
+      // A step's agent deleted since the workflow was read: read it again, and the page says which step.
+      if (err instanceof ApiError && err.status === 409)
+        void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
       setFailure(err);
     } finally {
       setBusy(false);
@@ -120,7 +134,7 @@ function RunButton({ workflow }: { workflow: Workflow }) {
 
   return (
     <>
-      <Button onClick={() => setOpen(true)}>Run</Button>
+      {blocked ? <DisabledButton label="Run" reason={blocked} /> : <Button onClick={() => setOpen(true)}>Run</Button>}
       <Modal
         opened={open}
         onClose={() => setOpen(false)}
@@ -150,7 +164,7 @@ function RunButton({ workflow }: { workflow: Workflow }) {
               <Button variant="default" onClick={() => setOpen(false)}>
                 Close
               </Button>
-              <Button type="submit" loading={busy}>
+              <Button type="submit" loading={busy} disabled={!!blocked}>
                 Start run
               </Button>
             </Group>

@@ -10,7 +10,15 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { Graph, useAgentName } from './graph';
 import { RetryFailedRuns } from '../bulk/BulkActions';
-import { type Workflow, useWorkflowsWriteBlocked, workflowQuery, workflowRunsQuery } from './workflow-api';
+import { deletedAgentProblems, deletedAgentReason } from './deleted-agents';
+import { AgentDeletedBadge, DeletedAgentsNotice } from './DeletedAgentsNotice';
+import {
+  type WorkflowDetail as Workflow,
+  useWorkflowChangeBlocked,
+  useWorkflowsWriteBlocked,
+  workflowQuery,
+  workflowRunsQuery,
+} from './workflow-api';
 import { graphSteps } from './workflow-validation';
 import { WorkflowActions } from './WorkflowActions';
 
@@ -49,6 +57,9 @@ export function WorkflowDetail() {
 function WorkflowView({ workflow }: { workflow: Workflow }) {
   const agentName = useAgentName();
   const steps = useMemo(() => graphSteps(workflow), [workflow]);
+  const changeBlocked = useWorkflowChangeBlocked(workflow);
+  const deletedIds = workflow.stepsWithDeletedAgent;
+  const problems = useMemo(() => deletedAgentProblems(workflow.steps, deletedIds), [workflow.steps, deletedIds]);
 
   return (
     <>
@@ -62,13 +73,14 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
             <TimeAgo value={workflow.createdAt} />
           </Text>
         </Stack>
-        <WorkflowActions workflow={workflow} />
+        <WorkflowActions workflow={workflow} runBlocked={deletedAgentReason(deletedIds)} />
       </Group>
+      <DeletedAgentsNotice stepIds={deletedIds} changeBlocked={changeBlocked} />
       <section aria-labelledby="wf-graph-title">
         <Title order={2} size="h3" id="wf-graph-title" mb="xs">
           Graph
         </Title>
-        <Graph steps={steps} label={`Graph of workflow ${workflow.name}`} agentName={agentName} />
+        <Graph steps={steps} label={`Graph of workflow ${workflow.name}`} agentName={agentName} problems={problems} />
       </section>
       <section aria-labelledby="wf-steps-title">
         <Title order={2} size="h3" id="wf-steps-title" mb="xs">
@@ -96,9 +108,18 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Anchor component={Link} to={`/agents/${step.agentId}`}>
-                      {agentName(step.agentId)}
-                    </Anchor>
+                    {!step.agentId ? (
+                      '—'
+                    ) : deletedIds.includes(step.id) ? (
+                      <Group gap="xs" wrap="nowrap">
+                        <Text size="sm">{agentName(step.agentId)}</Text>
+                        <AgentDeletedBadge />
+                      </Group>
+                    ) : (
+                      <Anchor component={Link} to={`/agents/${step.agentId}`}>
+                        {agentName(step.agentId)}
+                      </Anchor>
+                    )}
                   </Table.Td>
                   <Table.Td>{step.dependsOn?.length ? step.dependsOn.join(', ') : '—'}</Table.Td>
                   <Table.Td>

@@ -22,7 +22,14 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { Graph, useAgentName } from './graph';
 import { StepProblemList } from './StepProblems';
-import { type Agent, type Workflow, allAgentsQuery, useWorkflowChangeBlocked, workflowQuery } from './workflow-api';
+import {
+  type Agent,
+  type Workflow,
+  type WorkflowDetail,
+  allAgentsQuery,
+  useWorkflowChangeBlocked,
+  workflowQuery,
+} from './workflow-api';
 import { parseDefinition } from './json-syntax';
 import { type Problem, graphSteps, groupProblems, validateDefinition } from './workflow-validation';
 
@@ -176,7 +183,12 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             }),
           )
         : unwrap(await api.POST('/api/v1/workflows', { body }));
-      queryClient.setQueryData(queryKeys.workflows.detail(saved.id), saved);
+      // Shown at once; which steps name a deleted agent is read again (only the detail says).
+      queryClient.setQueryData<WorkflowDetail>(queryKeys.workflows.detail(saved.id), (shown) => ({
+        ...saved,
+        stepsWithDeletedAgent: shown?.stepsWithDeletedAgent ?? [],
+      }));
+      void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.detail(saved.id) });
       void queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });
       void navigate(`/workflows/${saved.id}`);
     } catch (err) {

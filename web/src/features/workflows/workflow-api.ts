@@ -9,6 +9,8 @@ import { useMe } from '../../app/session';
 import { patchRun, runEvents } from './run-events';
 
 export type Workflow = components['schemas']['WorkflowDto'];
+/** One workflow as its page reads it, with the steps that keep it from running. */
+export type WorkflowDetail = components['schemas']['WorkflowDetailDto'];
 export type WorkflowStep = components['schemas']['WorkflowStepDto'];
 export type WorkflowRun = components['schemas']['WorkflowRunDto'];
 /** A run as a list gives it: its input and outputs may be left out (`inputOmitted`, `outputOmitted`). */
