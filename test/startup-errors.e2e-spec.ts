@@ -170,6 +170,19 @@ describe('start-up failures name their cause in one line', () => {
       expect(result.lines).toHaveLength(1);
     }, 60_000);
 
+    it('PORT, after a warning about a misspelt setting, which is otherwise ignored', async () => {
+      const vars = { APP_ROLE: 'api', PORT: String(port), LOG_LEVEL: 'warn', TASK_RETENTON_DAYS: '30' };
+      const result = await run(processEnv(env, vars));
+      expectStartFailure(result, /^Invalid configuration: PORT \d+ is already in use/);
+      const warnings = result.lines.filter((line) => line.includes('TASK_RETENTON_DAYS'));
+      expect(warnings.map((line) => JSON.parse(line) as { level: number; msg: string })).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: 'TASK_RETENTON_DAYS is not a setting and is ignored (did you mean TASK_RETENTION_DAYS?); .env.example lists them',
+        }),
+      ]);
+    }, 60_000);
+
     it('METRICS_PORT of a worker', async () => {
       const result = await run(processEnv(env, { APP_ROLE: 'worker', METRICS_PORT: String(port), LOG_LEVEL: 'warn' }));
       expectStartFailure(

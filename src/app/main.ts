@@ -9,6 +9,7 @@ import { DOCS_PATH } from './configure-http-app';
 import { consoleBuilt } from '../console/console-static';
 import { AdminBootstrapService } from '../users/admin-bootstrap.service';
 import { loadEnvFile } from '../config/env-file';
+import { unknownSettingWarnings } from '../config/unknown-settings';
 import { portInUse } from './port-check';
 
 function fail(message: string): never {
@@ -27,7 +28,9 @@ try {
 const notices: string[] = [];
 const settings = ((): AppConfig => {
   try {
-    return loadConfig(process.env, (message) => notices.push(message));
+    const config = loadConfig(process.env, (message) => notices.push(message));
+    notices.push(...unknownSettingWarnings(process.env));
+    return config;
   } catch (err) {
     fail(err instanceof InvalidConfigError ? err.message : `Invalid configuration: ${(err as Error).message}`);
   }
