@@ -4,13 +4,17 @@ import type { Timing } from './schedule-timing';
 /** A schedule as the platform reads and writes it. */
 export type Schedule = ScheduleEntity;
 
-/** When the schedule fires: fixed periods count from its start, or from its creation. */
+/**
+ * When the schedule fires: fixed periods count from its start (its first fire), or from its creation, which is
+ * no fire itself (the first comes one period later, as the schedule's `nextFires` said when it was made).
+ */
 export function timingOf(schedule: Schedule): Timing {
+  const firstAfterCreation = schedule.everyMs ? new Date(schedule.createdAt.getTime() + schedule.everyMs) : null;
   return {
     cron: schedule.cron,
     everyMs: schedule.everyMs,
     timezone: schedule.timezone,
-    startAt: schedule.startAt,
+    startAt: schedule.startAt ?? firstAfterCreation,
     endAt: schedule.endAt,
     anchor: schedule.startAt ?? schedule.createdAt,
   };

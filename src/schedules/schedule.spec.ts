@@ -1,0 +1,38 @@
+import type { Schedule } from './schedule';
+import { timingOf } from './schedule';
+import { firesAfter } from './schedule-timing';
+
+const PERIOD = 60_000;
+const CREATED = new Date('2026-12-03T10:00:00.123Z');
+const schedule = (fields: Partial<Schedule>): Schedule =>
+  ({
+    cron: null,
+    everyMs: PERIOD,
+    timezone: 'UTC',
+    startAt: null,
+    endAt: null,
+    createdAt: CREATED,
+    ...fields,
+  }) as Schedule;
+const at = (ms: number) => new Date(CREATED.getTime() + ms);
+
+describe('timingOf', () => {
+  it('fires a fixed period one period after the creation, which is no fire itself', () => {
+    // Read from before the creation, as the sync reads a schedule whose handled-until time precedes its row's.
+    expect(firesAfter(timingOf(schedule({})), at(-5), 3)).toEqual([at(PERIOD), at(2 * PERIOD), at(3 * PERIOD)]);
+    expect(firesAfter(timingOf(schedule({})), at(PERIOD), 1)).toEqual([at(2 * PERIOD)]);
+  });
+
+  it('fires a fixed period from its start, the start included', () => {
+    const startAt = new Date('2027-01-01T00:00:00Z');
+    expect(firesAfter(timingOf(schedule({ startAt })), CREATED, 2)).toEqual([
+      startAt,
+      new Date(startAt.getTime() + PERIOD),
+    ]);
+  });
+
+  it('leaves a cron pattern without a start unbounded', () => {
+    const fires = firesAfter(timingOf(schedule({ everyMs: null, cron: '*/5 * * * *' })), at(-5), 1);
+    expect(fires).toEqual([new Date('2026-12-03T10:05:00Z')]);
+  });
+});
