@@ -28,6 +28,7 @@ import { RunStepRows1764182000000 } from './1764182000000-run-step-rows';
 import { TaskErrorCodeColumn1764183000000 } from './1764183000000-task-error-code-column';
 import { CalculatorStateWithoutResults1764184000000 } from './1764184000000-calculator-state-without-results';
 import { SecretsKeyCheck1764185000000 } from './1764185000000-secrets-key-check';
+import { AttemptTakeovers1764186000000 } from './1764186000000-attempt-takeovers';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -61,4 +62,5 @@ export const MIGRATIONS: Function[] = [
   TaskErrorCodeColumn1764183000000,
   CalculatorStateWithoutResults1764184000000,
   SecretsKeyCheck1764185000000,
+  AttemptTakeovers1764186000000,
 ];

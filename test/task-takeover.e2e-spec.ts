@@ -58,7 +58,13 @@ describe('a running task whose job was lost with Redis', () => {
       await request(api.http)
         .get(`/api/v1/tasks/${taskId}/attempts`)
         .set(...bearer(op))
-    ).body.data as { attempt: number; status: string; workerId: string }[];
+    ).body.data as {
+      attempt: number;
+      status: string;
+      workerId: string;
+      startedAt: string;
+      takenOverFrom: { workerId: string; startedAt: string }[];
+    }[];
 
   it('is taken over when its worker died: it succeeds once, on the same attempt', async () => {
     // The first call never gets its answer (its worker dies); the one after the takeover does.
@@ -68,20 +74,22 @@ describe('a running task whose job was lost with Redis', () => {
     const second = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input: { n: 1 } });
     await waitFor(async () => remote.requests.length === 1, 20_000);
-    const [holder, other] = (await attemptsOf(task.id))[0].workerId.endsWith(`:${first.child.pid}`)
-      ? [first, second]
-      : [second, first];
+    const [before] = await attemptsOf(task.id);
+    expect(before.takenOverFrom).toEqual([]);
+    const [holder, other] = before.workerId.endsWith(`:${first.child.pid}`) ? [first, second] : [second, first];
     await holder.stop('SIGKILL');
     await redis.restartEmpty();
 
     const done = await settled(api, op, task.id, 60_000);
     expect(done).toEqual(expect.objectContaining({ status: 'succeeded', attempts: 1, output: { answer: 42 } }));
     expect(remote.requests).toHaveLength(2);
+    // The attempt keeps its row and number, and says where it ran before.
     expect(await attemptsOf(task.id)).toEqual([
       expect.objectContaining({
         attempt: 1,
         status: 'succeeded',
         workerId: expect.stringContaining(`:${other.child.pid}`),
+        takenOverFrom: [{ workerId: before.workerId, startedAt: before.startedAt }],
       }),
     ]);
     expect(logLines(other.output()).filter((line) => /taken over/.test(String(line.msg)))).toEqual([

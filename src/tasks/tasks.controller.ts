@@ -140,13 +140,14 @@ export class TasksController {
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<TaskAttemptDto[]> {
     const attempts = await this.tasks.attempts(principal, id);
-    return attempts.map(({ attempt, status, startedAt, finishedAt, error, workerId }) => ({
+    return attempts.map(({ attempt, status, startedAt, finishedAt, error, workerId, takenOverFrom }) => ({
       attempt,
       status,
       startedAt,
       finishedAt,
       error,
       workerId,
+      takenOverFrom,
     }));
   }
 

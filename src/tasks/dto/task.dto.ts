@@ -270,6 +270,11 @@ export class TaskListItemDto extends TaskDto {
   }
 }
 
+export class AttemptTakeoverDto {
+  @ApiProperty() workerId!: string;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+}
+
 export class TaskAttemptDto {
   @ApiProperty() attempt!: number;
   @ApiProperty({ enum: ['running', 'succeeded', 'failed', 'cancelled'] }) status!: string;
@@ -277,4 +282,10 @@ export class TaskAttemptDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;
   @ApiProperty({ type: TaskErrorDto, nullable: true }) error!: TaskError | null;
   @ApiProperty() workerId!: string;
+  @ApiProperty({
+    type: [AttemptTakeoverDto],
+    description:
+      'The workers the attempt ran on before `workerId` took it over (theirs stopped responding), oldest first',
+  })
+  takenOverFrom!: AttemptTakeoverDto[];
 }

@@ -4,6 +4,12 @@ import { TaskEntity } from './task.entity';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+/** A worker an attempt ran on before another took it over (its own stopped responding). */
+export interface AttemptTakeover {
+  workerId: string;
+  startedAt: string;
+}
+
 @Entity('task_attempts')
 @Check('task_attempts_status_check', `"status" IN ('running', 'succeeded', 'failed', 'cancelled')`)
 @Index('task_attempts_task_attempt_unique', ['taskId', 'attempt'], { unique: true })
@@ -35,4 +41,8 @@ export class TaskAttemptEntity {
 
   @Column({ name: 'worker_id', type: 'varchar', length: 200 })
   workerId!: string;
+
+  /** The workers the attempt ran on before `workerId` took it over, oldest first. */
+  @Column({ name: 'taken_over_from', type: 'jsonb', default: () => "'[]'" })
+  takenOverFrom!: AttemptTakeover[];
 }

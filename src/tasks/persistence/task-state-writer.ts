@@ -79,7 +79,10 @@ export function startStatement(columns: string): string {
          SELECT id, attempts, 'running', attempt_started_at, $3 FROM started
          ON CONFLICT (task_id, attempt) DO UPDATE
             SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, worker_id = EXCLUDED.worker_id,
-                finished_at = NULL, error = NULL
+                finished_at = NULL, error = NULL,
+                taken_over_from = task_attempts.taken_over_from || jsonb_build_array(jsonb_build_object(
+                  'workerId', task_attempts.worker_id,
+                  'startedAt', to_char(task_attempts.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
        )
        SELECT ${columns}, h.worker_id AS taken_over_from FROM started t LEFT JOIN held h ON h.task_id = t.id`;
 }

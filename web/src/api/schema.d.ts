@@ -1759,6 +1759,11 @@ export interface components {
             /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /tasks/:id` has it */
             outputOmitted: boolean;
         };
+        AttemptTakeoverDto: {
+            workerId: string;
+            /** Format: date-time */
+            startedAt: string;
+        };
         TaskAttemptDto: {
             attempt: number;
             /** @enum {string} */
@@ -1769,6 +1774,8 @@ export interface components {
             finishedAt: string | null;
             error: components["schemas"]["TaskErrorDto"] | null;
             workerId: string;
+            /** @description The workers the attempt ran on before `workerId` took it over (theirs stopped responding), oldest first */
+            takenOverFrom: components["schemas"]["AttemptTakeoverDto"][];
         };
         WorkflowStepDto: {
             /** @example fetch */

@@ -40,6 +40,12 @@ function AttemptItem({ attempt }: { attempt: Attempt }) {
       <Text size="sm" c="dimmed">
         Worker <Code>{attempt.workerId}</Code>
       </Text>
+      {attempt.takenOverFrom.map((before) => (
+        <Text size="sm" c="dimmed" key={`${before.workerId} ${before.startedAt}`}>
+          taken over from <Code>{before.workerId}</Code>, which started it <TimeAgo value={before.startedAt} /> and
+          stopped responding
+        </Text>
+      ))}
       {attempt.error && (
         <Text size="sm">
           <Code>{attempt.error.code}</Code> {attempt.error.message}
