@@ -251,6 +251,18 @@ describe('tasks on a live worker', () => {
       .send(body)
       .expect(202);
     expect(theirs.body.data.id).not.toBe(first.body.data.id);
+    // The keys of the platform's own submissions (a schedule's fire, a hook's delivery) are not a client's to take.
+    for (const key of ['schedule:00000000-0000-4000-8000-000000000000:2030-01-01T00:00:00.000Z', 'hook:x:1']) {
+      const taken = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(400);
+      expect(taken.body.error.details).toEqual([
+        { field: 'Idempotency-Key', message: 'must not begin with schedule:, hook:, trigger: (kept for the platform)' },
+      ]);
+    }
   });
 
   it('creates one task from 20 concurrent identical requests', async () => {

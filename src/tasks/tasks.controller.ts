@@ -43,6 +43,11 @@ import { TaskSubmission } from './task-submission';
 import { TasksService } from './tasks.service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/**
+ * Beginnings of the keys the platform's own submissions use for their owner (a schedule's fire, a hook's
+ * delivery): a client's key may not take one, so it can never stand for, or stand in the way of, one of them.
+ */
+const PLATFORM_KEY_PREFIXES = ['schedule:', 'hook:', 'trigger:'];
 
 @ApiTags('tasks')
 @ApiBearerAuth('bearer')
@@ -67,7 +72,11 @@ export class TasksController {
     description:
       'The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200); a different body → 422; while the first request is still in flight → 409.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 visible ASCII characters, per user' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-255 visible ASCII characters, per user; not beginning with `schedule:`, `hook:` or `trigger:`',
+  })
   @ApiEnvelope(TaskDto, { status: 202, description: 'Queued' })
   @ApiEnvelope(TaskDto, { status: 200, description: 'The task an earlier request with this Idempotency-Key created' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.IDEMPOTENCY_CONFLICT)
@@ -81,6 +90,14 @@ export class TasksController {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new ValidationFailedError([
         { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
+      ]);
+    }
+    if (idempotencyKey !== undefined && PLATFORM_KEY_PREFIXES.some((prefix) => idempotencyKey.startsWith(prefix))) {
+      throw new ValidationFailedError([
+        {
+          field: 'Idempotency-Key',
+          message: `must not begin with ${PLATFORM_KEY_PREFIXES.join(', ')} (kept for the platform)`,
+        },
       ]);
     }
     const { task, replayed } = await this.submission.submit(principal.userId, body, idempotencyKey, audit);

@@ -4437,7 +4437,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1-255 visible ASCII characters, per user */
+                /** @description 1-255 visible ASCII characters, per user; not beginning with `schedule:`, `hook:` or `trigger:` */
                 "Idempotency-Key"?: string;
             };
             path?: never;
