@@ -50,9 +50,13 @@ describe('RecordUploadTransform', () => {
       [bytes('{"a":"ü"}\n{"a":"', [0xed, 0xa0, 0x80], '"}\n'), 'ndjson', 1], // an encoded surrogate
       [bytes('{"a":"x"}\n{"b":"', [0xe2, 0x82]), 'ndjson', 1], // cut short at the end
       [bytes('[{"a":1},\n{"b":"', [0xfe], '"}]'), 'json-array', 1],
+      // A character begun and not ended, then whole records: the error is the first record's.
+      [bytes('{"a":"', [0xe2, 0x82], '("}\n{"b":1}\n{"c":2}\n{"d":3}\n'), 'ndjson', 0],
+      [bytes([0x80], '{"a":1}\n{"b":2}\n{"c":3}\n'), 'ndjson', 0],
+      [bytes('{"a":1}\n{"b":"', [0xf0, 0x9f], '"}\n{"c":[}\n'), 'ndjson', 1], // not the later bad JSON
     ];
     for (const [content, format, record] of invalid) {
-      for (const piece of [1, 2, 5, 1000]) {
+      for (const piece of [1, 2, 5, 8, 9, 10, 1000]) {
         const err = await upload(format, content, piece).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(FileContentError);
         expect((err as FileContentError).details).toEqual([
@@ -62,9 +66,12 @@ describe('RecordUploadTransform', () => {
     }
   });
 
-  it('drops a leading byte-order mark', async () => {
+  it('drops a leading byte-order mark, and keeps the same character anywhere else', async () => {
     expect(await upload('ndjson', '\ufeff{"a":"é"}\n', 1)).toEqual({ out: '{"a":"é"}\n', records: 1 });
     expect(await upload('json-array', '\ufeff[{"a":1}]', 2)).toEqual({ out: '{"a":1}\n', records: 1 });
+    const inside = '{"a":"x"}\n{"b":"\ufeff\ufeffy€"}\n';
+    for (const piece of [1, 2, 3, 12, 13, 14, 15, 100])
+      expect(await upload('ndjson', inside, piece)).toEqual({ out: inside, records: 2 });
   });
 
   it.each([

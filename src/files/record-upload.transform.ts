@@ -41,8 +41,11 @@ function isSpace(code: number): boolean {
 export class RecordUploadTransform extends Transform {
   records = 0;
   private received = 0;
-  /** Strict: bytes that are not UTF-8 are refused, not replaced; a leading byte-order mark is dropped. */
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Strict: bytes that are not UTF-8 are refused, not replaced (a byte-order mark is dropped at the start only). */
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  /** The bytes of the last chunk after its last ASCII byte, decoded with the next chunk. */
+  private tail = Buffer.alloc(0);
+  private atStart = true;
   private pending = '';
   // JSON array scanning state.
   private started = false;
@@ -84,29 +87,46 @@ export class RecordUploadTransform extends Transform {
     }
   }
 
-  /** The text of the next bytes (none: the end), which may end inside a character; refuses what is not UTF-8. */
+  /**
+   * The text of the next bytes (none: the end). The bytes after the chunk's last ASCII byte, which may be part
+   * of a character the next chunk ends, wait for it: what is decoded always ends on a character, and each piece
+   * is decoded on its own. Refuses what is not UTF-8, naming its record.
+   */
   private decode(chunk?: Buffer): string {
-    try {
-      return chunk ? this.decoder.decode(chunk, { stream: true }) : this.decoder.decode();
-    } catch {
-      throw this.notUtf8(chunk);
+    let bytes = chunk ? (this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk) : this.tail;
+    if (chunk) {
+      let cut = bytes.length;
+      while (cut > 0 && bytes[cut - 1] >= 0x80) cut -= 1;
+      this.tail = Buffer.from(bytes.subarray(cut));
+      bytes = bytes.subarray(0, cut);
+      if (this.tail.length > MAX_RECORD_BYTES)
+        throw new FileContentError(`a record is longer than ${MAX_RECORD_BYTES} bytes`, this.records);
     }
+    let text: string;
+    try {
+      text = this.decoder.decode(bytes);
+    } catch {
+      throw this.notUtf8(bytes);
+    }
+    if (this.atStart && text.length) {
+      this.atStart = false;
+      if (text.startsWith('\ufeff')) text = text.slice(1);
+    }
+    return text;
   }
 
   /**
-   * The refusal of bytes that are not UTF-8, naming their record: the chunk is read again a line at a time
-   * (a line break is never inside a character), from the first byte that does not end a character begun in
-   * the chunk before, until the line that is not UTF-8 (or an earlier problem) is found.
+   * The refusal of bytes that are not UTF-8, naming their record: they are read again a line at a time (a line
+   * break is never inside a character), the lines before the one that is not UTF-8 counted as records, so the
+   * refusal names that line's record (or the earlier problem found meanwhile).
    */
-  private notUtf8(chunk: Buffer | undefined): FileContentError {
-    const fresh = new TextDecoder('utf-8', { fatal: true });
+  private notUtf8(bytes: Buffer): FileContentError {
     let start = 0;
-    while (chunk && start < chunk.length && (chunk[start] & 0xc0) === 0x80) start += 1;
     try {
-      while (chunk && start < chunk.length) {
-        const end = chunk.indexOf(0x0a, start);
-        const stop = end === -1 ? chunk.length : end + 1;
-        const text = fresh.decode(chunk.subarray(start, stop), { stream: true });
+      while (start < bytes.length) {
+        const end = bytes.indexOf(0x0a, start);
+        const stop = end === -1 ? bytes.length : end + 1;
+        const text = this.decoder.decode(bytes.subarray(start, stop));
         if (this.format === 'ndjson') this.lines(text, false);
         else this.elements(text);
         start = stop;
