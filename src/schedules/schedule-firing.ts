@@ -88,14 +88,11 @@ export class ScheduleFiring {
     return targetId ? 'made' : 'done-before';
   }
 
-  /** A fire that a schedule, as it is now, makes: not paused, within its window. */
+  /** A fire that a schedule, as it is now, makes: not paused, within its window (see {@link timingOf}). */
   private due(schedule: Schedule, fireAt: Date): boolean {
     const at = fireAt.getTime();
-    return (
-      !schedule.paused &&
-      (!schedule.startAt || at >= schedule.startAt.getTime()) &&
-      (!schedule.endAt || at <= schedule.endAt.getTime())
-    );
+    const { startAt, endAt } = timingOf(schedule);
+    return !schedule.paused && (!startAt || at >= startAt.getTime()) && (!endAt || at <= endAt.getTime());
   }
 
   /**

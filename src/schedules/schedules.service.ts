@@ -127,7 +127,7 @@ export class SchedulesService {
             workflowId: schedule.workflowId ?? undefined,
             input: schedule.input,
           },
-          dto.endAt !== undefined,
+          false,
         );
         const resumed = before.paused && !schedule.paused;
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
@@ -187,14 +187,15 @@ export class SchedulesService {
   }
 
   /**
-   * Every problem of a schedule's times and target at once, as JSON pointers into the request body. An `endAt`
-   * the request sets must be ahead (a schedule already past its own may still be changed otherwise).
+   * Every problem of a schedule's times and target at once, as JSON pointers into the request body. A new
+   * schedule's `endAt` must be ahead (it would never fire); a change may end a schedule at once, or keep an end
+   * already past.
    */
   private async check(
     createdBy: string,
     timing: Pick<Schedule, 'cron' | 'everyMs' | 'timezone' | 'startAt' | 'endAt'>,
     target: ScheduleTargetDto,
-    endAtSet: boolean,
+    isNew: boolean,
   ): Promise<void> {
     const problems: ErrorDetail[] = [];
     if ((timing.cron === null) === (timing.everyMs === null))
@@ -208,7 +209,7 @@ export class SchedulesService {
     }
     if (timing.startAt && timing.endAt && timing.endAt <= timing.startAt)
       problems.push({ field: '/endAt', message: 'must be after startAt' });
-    else if (endAtSet && timing.endAt && timing.endAt.getTime() <= Date.now())
+    else if (isNew && timing.endAt && timing.endAt.getTime() <= Date.now())
       problems.push({ field: '/endAt', message: 'must be in the future' });
     if ((target.agentId === undefined) === (target.workflowId === undefined))
       problems.push({ field: '/target', message: 'name either agentId or workflowId' });

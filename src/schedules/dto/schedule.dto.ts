@@ -79,7 +79,7 @@ export class CreateScheduleDto {
   @IsBoundedDate()
   startAt?: Date;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'No fire after; after startAt, and ahead when set' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'No fire after; after startAt, and ahead' })
   @IsOptionalNotNull()
   @IsBoundedDate()
   endAt?: Date;
@@ -147,7 +147,12 @@ export class UpdateScheduleDto {
   @IsBoundedDate()
   startAt?: Date | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'No fire after; after startAt (a past one ends the schedule at once)',
+  })
   @IsOptional()
   @IsBoundedDate()
   endAt?: Date | null;

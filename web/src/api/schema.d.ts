@@ -2129,7 +2129,7 @@ export interface components {
             startAt?: string;
             /**
              * Format: date-time
-             * @description No fire after; after startAt, and ahead when set
+             * @description No fire after; after startAt, and ahead
              */
             endAt?: string;
             /** @default false */
@@ -2176,7 +2176,10 @@ export interface components {
             timezone?: string;
             /** Format: date-time */
             startAt?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description No fire after; after startAt (a past one ends the schedule at once)
+             */
             endAt?: string | null;
             paused?: boolean;
             /** @enum {string} */
