@@ -7,31 +7,38 @@ describe('unknown settings', () => {
     expect(names).not.toContain('PATH');
   });
 
-  it('names a misspelt setting with the one meant, and one like none without a guess', () => {
-    const env = {
-      TASK_RETENTON_DAYS: '30',
-      REDIS_PREFX: 'ymera',
-      WORKFLOW_TEMPLATE_FOO_BAR_BAZ: '1',
-      TASK_RETENTION_DAYS: '30',
-    };
+  it('names a misspelt setting with the one meant', () => {
+    const env = { TASK_RETENTON_DAYS: '30', REDIS_PREFX: 'ymera', LOG_LEVL: 'debug', TASK_RETENTION_DAYS: '30' };
     expect(unknownSettings(env)).toEqual([
+      { name: 'LOG_LEVL', meant: 'LOG_LEVEL' },
       { name: 'REDIS_PREFX', meant: 'REDIS_PREFIX' },
       { name: 'TASK_RETENTON_DAYS', meant: 'TASK_RETENTION_DAYS' },
-      { name: 'WORKFLOW_TEMPLATE_FOO_BAR_BAZ' },
     ]);
     expect(unknownSettingWarnings({ REDIS_PREFX: 'x' })).toEqual([
       'REDIS_PREFX is not a setting and is ignored (did you mean REDIS_PREFIX?); .env.example lists them',
     ]);
   });
 
-  it("leaves other programs' variables alone, Node's own included", () => {
+  it("leaves other programs' variables alone, those that share a setting's first word included", () => {
     const env = {
       PATH: '/bin',
       HOME: '/root',
+      CI: 'true',
       NODE_OPTIONS: '--enable-source-maps',
       NODE_EXTRA_CA_CERTS: '/ca',
-      CI: 'true',
+      TEST_DATABASE_SERVER: 'x',
+      npm_config_cache: '/tmp',
+      // Kubernetes' service links, platform and CI variables.
+      REDIS_PORT: 'tcp://10.0.0.3:6379',
+      REDIS_SERVICE_HOST: '10.0.0.3',
+      REDIS_PORT_6379_TCP_ADDR: '10.0.0.3',
+      DATABASE_PORT: 'tcp://10.0.0.4:5432',
+      REDIS_TLS_URL: 'rediss://x',
+      WEB_CONCURRENCY: '2',
+      AGENT_NAME: 'ci-1',
+      APP_NAME: 'ymera',
+      JWT_SECRET_FILE: '/run/secrets/jwt',
     };
-    expect(unknownSettings({ ...env, TEST_DATABASE_SERVER: 'x', npm_config_cache: '/tmp' })).toEqual([]);
+    expect(unknownSettings(env)).toEqual([]);
   });
 });
