@@ -119,8 +119,14 @@ async function bootTestApp(env: TestEnv, options: TestAppOptions): Promise<TestA
   });
   app.useLogger(app.get(Logger));
   configureHttpApp(app, env.config, APP_VERSION);
-  await app.init();
-  await app.get(AdminBootstrapService).ensureAdmin();
+  try {
+    await app.init();
+    await app.get(AdminBootstrapService).ensureAdmin();
+  } catch (err) {
+    // What did start (connections, workers, timers) stops before the caller removes the database and keys.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return {
     app,
     http: app.getHttpServer() as App,
@@ -128,8 +134,11 @@ async function bootTestApp(env: TestEnv, options: TestAppOptions): Promise<TestA
     dataSource: app.get(DataSource),
     chainAudit: () => app.get(AuditChainer).flush(),
     close: async () => {
-      await app.close();
-      if (!options.shared) await env.destroy();
+      try {
+        await app.close();
+      } finally {
+        if (!options.shared) await env.destroy();
+      }
     },
   };
 }
