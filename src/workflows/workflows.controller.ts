@@ -104,11 +104,8 @@ export class WorkflowsController {
   @ApiEnvelope(WorkflowDetailDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<WorkflowDetailDto> {
-    const workflow = await this.workflows.get(id);
-    return {
-      ...workflowDto(workflow),
-      stepsWithDeletedAgent: await this.workflows.stepsWithDeletedAgent(workflow.steps),
-    };
+    const { workflow, stepsWithDeletedAgent } = await this.workflows.detail(id);
+    return { ...workflowDto(workflow), stepsWithDeletedAgent };
   }
 
   @Patch(':id')

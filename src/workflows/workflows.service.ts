@@ -58,7 +58,7 @@ export class WorkflowsService {
    * The ids of the task steps whose agent was deleted since the workflow was saved, in order: a run of the
    * workflow is refused until they are changed. Agents are read from the per-process cache.
    */
-  async stepsWithDeletedAgent(steps: WorkflowStep[]): Promise<string[]> {
+  private async stepsWithDeletedAgent(steps: WorkflowStep[]): Promise<string[]> {
     const taskSteps = steps.filter(isTaskStep);
     const gone = new Set<string>();
     await Promise.all(
@@ -154,6 +154,12 @@ export class WorkflowsService {
       .getRepository(WorkflowEntity)
       .findAndCount({ where: { deletedAt: IsNull() }, order: { createdAt: 'DESC' }, skip, take: limit });
     return new Page(items, total, skip, limit);
+  }
+
+  /** The workflow, with the task steps whose agent was deleted since it was saved (its page shows them). */
+  async detail(id: string): Promise<{ workflow: WorkflowEntity; stepsWithDeletedAgent: string[] }> {
+    const workflow = await this.get(id);
+    return { workflow, stepsWithDeletedAgent: await this.stepsWithDeletedAgent(workflow.steps) };
   }
 
   async get(id: string): Promise<WorkflowEntity> {

@@ -1,5 +1,6 @@
-import { Button, type ButtonProps, Group, Modal, Text, Tooltip } from '@mantine/core';
+import { Button, type ButtonProps, Group, Modal, Text } from '@mantine/core';
 import { useState } from 'react';
+import { DisabledButton } from './DisabledButton';
 
 interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
   /** The button's words, e.g. "Cancel task". */
@@ -31,23 +32,8 @@ export function ConfirmButton({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  if (disabledReason) {
-    return (
-      <Tooltip label={disabledReason}>
-        <Button
-          color={color}
-          variant="light"
-          {...props}
-          data-disabled
-          aria-disabled
-          aria-label={`${label} (${disabledReason})`}
-          onClick={(event) => event.preventDefault()}
-        >
-          {label}
-        </Button>
-      </Tooltip>
-    );
-  }
+  if (disabledReason)
+    return <DisabledButton color={color} variant="light" {...props} label={label} reason={disabledReason} />;
   return (
     <>
       <Button color={color} variant="light" {...props} onClick={() => setOpen(true)}>

@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Select, Skeleton, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { Anchor, Button, Group, Select, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -12,6 +12,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { AgentStatusBadge } from './agent-status';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { useSlashFocus } from '../../components/use-slash-focus';
+import { DisabledButton } from '../../components/DisabledButton';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['active', 'paused'] as const;
@@ -23,15 +24,7 @@ function isStatus(value: string | null): value is Status {
 
 export function NewAgentButton() {
   const blocked = useAgentsWriteBlocked();
-  if (blocked) {
-    return (
-      <Tooltip label={blocked}>
-        <Button data-disabled aria-disabled aria-label={`New agent (${blocked})`} onClick={(e) => e.preventDefault()}>
-          New agent
-        </Button>
-      </Tooltip>
-    );
-  }
+  if (blocked) return <DisabledButton label="New agent" reason={blocked} />;
   return (
     <Button component={Link} to="/agents/new">
       New agent

@@ -18,6 +18,7 @@ import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQ
 import { StreamingOutput } from './StreamingOutput';
 import { noOutputText, outputStreamQuery, showsStream } from './task-output';
 import { TaskProgress } from './TaskProgress';
+import { DisabledButton } from '../../components/DisabledButton';
 
 /** "850 ms", "12.4 s", "3.2 min". */
 export function duration(ms: number): string {
@@ -87,7 +88,7 @@ function Actions({ task }: { task: Task }) {
   });
   const cancellable = CANCELLABLE.includes(task.status);
   const retryable = RETRYABLE.includes(task.status);
-  const reason = canWrite ? undefined : 'Needs the tasks:write permission';
+  const reason = 'Needs the tasks:write permission';
   return (
     <Stack gap="xs" align="flex-end">
       <Group gap="xs">
@@ -103,9 +104,7 @@ function Actions({ task }: { task: Task }) {
               }}
             />
           ) : (
-            <Button color="red" variant="light" data-disabled aria-disabled aria-label={`Cancel (${reason})`}>
-              Cancel
-            </Button>
+            <DisabledButton color="red" variant="light" label="Cancel" reason={reason} />
           ))}
         {retryable &&
           (canWrite ? (
@@ -113,9 +112,7 @@ function Actions({ task }: { task: Task }) {
               Retry
             </Button>
           ) : (
-            <Button variant="light" data-disabled aria-disabled aria-label={`Retry (${reason})`}>
-              Retry
-            </Button>
+            <DisabledButton variant="light" label="Retry" reason={reason} />
           ))}
       </Group>
       {result && (

@@ -18,6 +18,7 @@ import {
   pageQuery,
   resourcePath,
 } from './webhook-helpers';
+import { DisabledButton } from '../../components/DisabledButton';
 
 /** Every attempt of a delivery, folded away until asked for. */
 function AttemptLog({ delivery }: { delivery: Delivery }) {
@@ -57,9 +58,7 @@ function Redeliver({
   const label = `Redeliver ${delivery.eventType} of ${delivery.resourceId.slice(0, 8)}`;
   if (!webhook.enabled) {
     return (
-      <Button size="xs" variant="default" data-disabled aria-disabled aria-label={`${label} (the webhook is disabled)`}>
-        Redeliver
-      </Button>
+      <DisabledButton size="xs" variant="default" label="Redeliver" name={label} reason="the webhook is disabled" />
     );
   }
   return (

@@ -1,4 +1,4 @@
-import { Button, Group, Modal, Stack, Text, Textarea, Tooltip } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -7,6 +7,7 @@ import { ApiError, toApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import { ConfirmButton } from '../../components/ConfirmButton';
+import { DisabledButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
 import { parseDefinition } from './json-syntax';
 import { type Workflow, useWorkflowChangeBlocked, useWorkflowsWriteBlocked } from './workflow-api';
@@ -66,23 +67,6 @@ export function WorkflowActions({ workflow, runBlocked = null }: { workflow: Wor
         </Text>
       )}
     </Stack>
-  );
-}
-
-/** An action one may not take now: focusable, named with the reason, which its tooltip shows too. */
-function DisabledButton({ label, reason, variant }: { label: string; reason: string; variant?: string }) {
-  return (
-    <Tooltip label={reason}>
-      <Button
-        variant={variant}
-        data-disabled
-        aria-disabled
-        aria-label={`${label} (${reason})`}
-        onClick={(e) => e.preventDefault()}
-      >
-        {label}
-      </Button>
-    </Tooltip>
   );
 }
 
