@@ -267,6 +267,8 @@ describe('flow control', () => {
       expect(plain.tags).toEqual([]);
       const bad = await start({ tags: ['no spaces'] }).expect(400);
       expect(bad.body.error.details[0].field).toBe('/tags');
+      const twice = await start({ tags: ['acme', 'acme'] }).expect(400);
+      expect(twice.body.error.details).toEqual([{ field: '/tags', message: 'each tag may be given once' }]);
 
       const found = await request(t.http)
         .get('/api/v1/workflow-runs?tag=acme')

@@ -85,6 +85,10 @@ describe('schedules', () => {
     const fine = { name: 'x', target: { agentId: calc, input: { expression: '1' } }, everyMs: 60_000 };
     const ended = await create({ ...fine, endAt: new Date(Date.now() - 1000).toISOString() }).expect(400);
     expect(ended.body.error.details).toEqual([{ field: '/endAt', message: 'must be in the future' }]);
+    const tooSoon = await create({ ...fine, endAt: new Date(Date.now() + 30_000).toISOString() }).expect(400);
+    expect(tooSoon.body.error.details).toEqual([
+      { field: '/endAt', message: 'comes before the first fire: the schedule would never fire' },
+    ]);
     const twice = await create({ ...fine, tags: ['nightly', 'nightly'] }).expect(400);
     expect(twice.body.error.details).toEqual([{ field: '/tags', message: 'each tag may be given once' }]);
     expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM schedules`)).toEqual([{ n: 0 }]);

@@ -188,8 +188,7 @@ export class SchedulesService {
 
   /**
    * Every problem of a schedule's times and target at once, as JSON pointers into the request body. A new
-   * schedule's `endAt` must be ahead (it would never fire); a change may end a schedule at once, or keep an end
-   * already past.
+   * schedule's `endAt` must leave it a fire; a change may end a schedule at once, or keep an end already past.
    */
   private async check(
     createdBy: string,
@@ -211,6 +210,11 @@ export class SchedulesService {
       problems.push({ field: '/endAt', message: 'must be after startAt' });
     else if (isNew && timing.endAt && timing.endAt.getTime() <= Date.now())
       problems.push({ field: '/endAt', message: 'must be in the future' });
+    else if (isNew && timing.endAt && !problems.length) {
+      const now = new Date();
+      if (!firesAfter(timingOf({ ...timing, createdAt: now } as Schedule), now, 1).length)
+        problems.push({ field: '/endAt', message: 'comes before the first fire: the schedule would never fire' });
+    }
     if ((target.agentId === undefined) === (target.workflowId === undefined))
       problems.push({ field: '/target', message: 'name either agentId or workflowId' });
     else if (target.agentId !== undefined) {
