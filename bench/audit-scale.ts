@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { preflight } from '../src/app/preflight';
@@ -190,6 +190,8 @@ export async function auditScale(scenarios: { list: boolean; retention: boolean 
   const env = {
     AUDIT_RETENTION_DAYS: '30',
     AUDIT_ARCHIVE_DIR: `/tmp/ymera-bench-${name}-archive`,
+    // The database is prepared here and served by the platform: both with the key its secrets are sealed with.
+    SECRETS_KEY: randomBytes(32).toString('hex'),
   };
   const config = loadConfig({ DATABASE_URL: `${PG_SERVER}/ymera_bench_${name}`, NODE_ENV: 'development', ...env });
   await preflight(config);
