@@ -1,5 +1,5 @@
-import type { Schedule } from './schedule';
-import { timingOf } from './schedule';
+import type { Schedule, TimingFields } from './schedule';
+import { newScheduleEndProblems, timingOf, timingProblems } from './schedule';
 import { firesAfter } from './schedule-timing';
 
 const PERIOD = 60_000;
@@ -34,5 +34,45 @@ describe('timingOf', () => {
   it('leaves a cron pattern without a start unbounded', () => {
     const fires = firesAfter(timingOf(schedule({ everyMs: null, cron: '*/5 * * * *' })), at(-5), 1);
     expect(fires).toEqual([new Date('2026-12-03T10:05:00Z')]);
+  });
+});
+
+describe('timingProblems', () => {
+  const timing = (fields: Partial<TimingFields>): TimingFields => ({ ...schedule({}), ...fields });
+
+  it('names every problem of the times at once', () => {
+    const problems = timingProblems(
+      timing({ cron: 'not a pattern', everyMs: null, timezone: 'Mars/Olympus', startAt: at(10), endAt: at(5) }),
+    );
+    expect(problems.map((p) => p.field)).toEqual(['/timezone', '/cron', '/endAt']);
+  });
+
+  it('finds nothing wrong with a period and an end after the start', () => {
+    expect(timingProblems(timing({ startAt: at(10), endAt: at(PERIOD * 3) }))).toEqual([]);
+  });
+});
+
+describe('newScheduleEndProblems', () => {
+  const timing = (fields: Partial<TimingFields>): TimingFields => ({ ...schedule({}), ...fields });
+  const check = (fields: Partial<TimingFields>) => {
+    const known = timingProblems(timing(fields));
+    return newScheduleEndProblems(timing(fields), known, CREATED).map((p) => p.message);
+  };
+
+  it('refuses an end already past', () => {
+    expect(check({ endAt: at(-1) })).toEqual(['must be in the future']);
+  });
+
+  it('refuses an end before the first fire', () => {
+    expect(check({ endAt: at(PERIOD - 1) })).toEqual(['comes before the first fire: the schedule would never fire']);
+    expect(check({ endAt: at(PERIOD + 1) })).toEqual([]);
+  });
+
+  it('adds nothing to a problem already found with the end', () => {
+    expect(check({ startAt: at(-1), endAt: at(-2) })).toEqual([]);
+  });
+
+  it('takes a schedule without an end as it is', () => {
+    expect(check({})).toEqual([]);
   });
 });

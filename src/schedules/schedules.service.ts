@@ -8,9 +8,9 @@ import { WorkflowsService } from '../workflows/workflows.service';
 import type { CreateScheduleDto, ScheduleTargetDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { type ScheduleFilter, type ScheduleFire, ScheduleRepository } from './persistence/schedule.repository';
 import type { FireTargets, ScheduleStore } from './ports';
-import { mayFire, type Schedule, timingOf } from './schedule';
+import { mayFire, newScheduleEndProblems, type Schedule, timingOf, timingProblems } from './schedule';
 import { ScheduleQueue } from './schedule-queue';
-import { cronProblem, firesAfter, isTimeZone } from './schedule-timing';
+import { firesAfter } from './schedule-timing';
 
 /** How many fire times a schedule shows ahead. */
 const NEXT_FIRES = 5;
@@ -39,12 +39,10 @@ export class SchedulesService {
 
   async create(principal: Principal, dto: CreateScheduleDto, audit?: AuditRequestContext): Promise<ScheduleView> {
     const timing = { cron: dto.cron ?? null, everyMs: dto.everyMs ?? null, timezone: dto.timezone ?? 'UTC' };
-    await this.check(
-      principal.userId,
-      { ...timing, startAt: dto.startAt ?? null, endAt: dto.endAt ?? null },
-      dto.target,
-      true,
-    );
+    const fields = { ...timing, startAt: dto.startAt ?? null, endAt: dto.endAt ?? null };
+    const problems = timingProblems(fields);
+    problems.push(...newScheduleEndProblems(fields, problems));
+    await this.check(principal.userId, problems, dto.target);
     const schedule = await this.store.create(
       {
         name: dto.name,
@@ -119,16 +117,11 @@ export class SchedulesService {
             input: dto.target.input,
           });
         }
-        await this.check(
-          schedule.createdBy,
-          schedule,
-          {
-            agentId: schedule.agentId ?? undefined,
-            workflowId: schedule.workflowId ?? undefined,
-            input: schedule.input,
-          },
-          false,
-        );
+        await this.check(schedule.createdBy, timingProblems(schedule), {
+          agentId: schedule.agentId ?? undefined,
+          workflowId: schedule.workflowId ?? undefined,
+          input: schedule.input,
+        });
         const resumed = before.paused && !schedule.paused;
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
         return {
@@ -187,34 +180,11 @@ export class SchedulesService {
   }
 
   /**
-   * Every problem of a schedule's times and target at once, as JSON pointers into the request body. A new
-   * schedule's `endAt` must leave it a fire; a change may end a schedule at once, or keep an end already past.
+   * Refuses a schedule with the `problems` of its times or any of its target, all at once, as JSON pointers into
+   * the request body.
    */
-  private async check(
-    createdBy: string,
-    timing: Pick<Schedule, 'cron' | 'everyMs' | 'timezone' | 'startAt' | 'endAt'>,
-    target: ScheduleTargetDto,
-    isNew: boolean,
-  ): Promise<void> {
-    const problems: ErrorDetail[] = [];
-    if ((timing.cron === null) === (timing.everyMs === null))
-      problems.push({ field: '/cron', message: 'give either cron or everyMs' });
-    const knownZone = isTimeZone(timing.timezone);
-    if (!knownZone) problems.push({ field: '/timezone', message: 'is not an IANA time zone' });
-    if (timing.cron !== null) {
-      // Checked in UTC when the zone is unknown, so a bad pattern is reported alongside it.
-      const problem = cronProblem(timing.cron, knownZone ? timing.timezone : 'UTC');
-      if (problem) problems.push({ field: '/cron', message: problem });
-    }
-    if (timing.startAt && timing.endAt && timing.endAt <= timing.startAt)
-      problems.push({ field: '/endAt', message: 'must be after startAt' });
-    else if (isNew && timing.endAt && timing.endAt.getTime() <= Date.now())
-      problems.push({ field: '/endAt', message: 'must be in the future' });
-    else if (isNew && timing.endAt && !problems.length) {
-      const now = new Date();
-      if (!firesAfter(timingOf({ ...timing, createdAt: now } as Schedule), now, 1).length)
-        problems.push({ field: '/endAt', message: 'comes before the first fire: the schedule would never fire' });
-    }
+  private async check(createdBy: string, timing: ErrorDetail[], target: ScheduleTargetDto): Promise<void> {
+    const problems = [...timing];
     if ((target.agentId === undefined) === (target.workflowId === undefined))
       problems.push({ field: '/target', message: 'name either agentId or workflowId' });
     else if (target.agentId !== undefined) {
