@@ -144,6 +144,11 @@ export class AgentsService {
     return this.store.exists(id);
   }
 
+  /** Which of `ids` are live agents (one read, however many: a workflow's steps, its triggers). */
+  liveIds(ids: Iterable<string>): Promise<Set<string>> {
+    return this.store.liveIds([...new Set(ids)]);
+  }
+
   isDeleted(id: string): Promise<boolean> {
     return this.store.isDeleted(id);
   }

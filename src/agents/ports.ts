@@ -9,7 +9,7 @@ import type { AgentRepository } from './persistence/agent.repository';
  */
 export type AgentStore = Pick<
   AgentRepository,
-  'findLive' | 'exists' | 'isDeleted' | 'list' | 'versions' | 'create' | 'change' | 'softDelete'
+  'findLive' | 'exists' | 'liveIds' | 'isDeleted' | 'list' | 'versions' | 'create' | 'change' | 'softDelete'
 >;
 export type SavedAgentStates = Pick<AgentStateStore, 'saved'>;
 export type CacheFactory = Pick<SharedCaches, 'create'>;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
-import { AgentNotFoundError } from '../agents/agents.errors';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
@@ -56,20 +55,12 @@ export class WorkflowsService {
 
   /**
    * The ids of the task steps whose agent was deleted since the workflow was saved, in order: a run of the
-   * workflow is refused until they are changed. Agents are read from the per-process cache.
+   * workflow is refused until they are changed. One read, however many agents the steps name.
    */
   private async stepsWithDeletedAgent(steps: WorkflowStep[]): Promise<string[]> {
     const taskSteps = steps.filter(isTaskStep);
-    const gone = new Set<string>();
-    await Promise.all(
-      [...new Set(taskSteps.map((step) => step.agentId))].map((id) =>
-        this.agents.forTask(id).catch((err: unknown) => {
-          if (!(err instanceof AgentNotFoundError)) throw err;
-          gone.add(id);
-        }),
-      ),
-    );
-    return taskSteps.filter((step) => gone.has(step.agentId)).map((step) => step.id);
+    const live = await this.agents.liveIds(taskSteps.map((step) => step.agentId));
+    return taskSteps.filter((step) => !live.has(step.agentId)).map((step) => step.id);
   }
 
   /**
@@ -83,12 +74,14 @@ export class WorkflowsService {
 
   /** The triggers checked (agents and workflows named exist, see {@link triggerProblems}), as stored. */
   private async checkTriggers(triggers: WorkflowTriggerDto[], self?: string): Promise<WorkflowTrigger[]> {
-    const agents = new Set<string>();
-    const workflows = new Set<string>();
-    for (const id of new Set(triggers.flatMap((t) => (t.agentId ? [t.agentId] : []))))
-      if (await this.agents.exists(id)) agents.add(id);
-    for (const id of new Set(triggers.flatMap((t) => (t.workflowId ? [t.workflowId] : []))))
-      if (await this.dataSource.getRepository(WorkflowEntity).existsBy({ id, deletedAt: IsNull() })) workflows.add(id);
+    const agents = await this.agents.liveIds(triggers.flatMap((t) => (t.agentId ? [t.agentId] : [])));
+    const named = [...new Set(triggers.flatMap((t) => (t.workflowId ? [t.workflowId] : [])))];
+    const found = named.length
+      ? await this.dataSource
+          .getRepository(WorkflowEntity)
+          .find({ select: { id: true }, where: { id: In(named), deletedAt: IsNull() } })
+      : [];
+    const workflows = new Set(found.map((workflow) => workflow.id));
     const problems = triggerProblems(triggers, agents, workflows, self);
     if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
     return normalizedTriggers(triggers);
@@ -97,9 +90,7 @@ export class WorkflowsService {
   private async checkSteps(input: WorkflowStepDto[]): Promise<WorkflowStep[]> {
     const shapes = input.flatMap(stepShapeProblems);
     const steps = input.map(storedStep);
-    const agentIds = [...new Set(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])))];
-    const known = new Set<string>();
-    for (const id of agentIds) if (await this.agents.exists(id)) known.add(id);
+    const known = await this.agents.liveIds(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])));
     const problems = [...shapes, ...definitionProblems(steps, known)];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
     const templates = steps.map(stepTemplate);

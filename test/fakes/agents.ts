@@ -33,6 +33,10 @@ export class FakeAgentStore implements AgentStore {
     return (await this.findLive(id)) !== null;
   }
 
+  async liveIds(ids: string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.agents.has(id) && !this.agents.get(id)!.deletedAt));
+  }
+
   async isDeleted(id: string): Promise<boolean> {
     return !!this.agents.get(id)?.deletedAt;
   }

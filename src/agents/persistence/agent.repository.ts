@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { AgentNameTakenError, AgentNotFoundError } from '../agents.errors';
@@ -63,6 +63,13 @@ export class AgentRepository {
 
   exists(id: string): Promise<boolean> {
     return this.agents.exists({ where: { id, deletedAt: IsNull() } });
+  }
+
+  /** Which of `ids` are live agents, in one statement. */
+  async liveIds(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const live = await this.agents.find({ select: { id: true }, where: { id: In(ids), deletedAt: IsNull() } });
+    return new Set(live.map((agent) => agent.id));
   }
 
   isDeleted(id: string): Promise<boolean> {
