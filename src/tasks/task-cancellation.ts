@@ -5,6 +5,17 @@ import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 
+/** An attempt running here: its signal's controller, and why it was aborted, if a cancel or a hand-back did. */
+interface RunningAttempt {
+  controller: AbortController;
+  abortedFor?: 'cancel' | 'hand-back';
+}
+
+function handBack(attempt: RunningAttempt): void {
+  attempt.abortedFor ??= 'hand-back';
+  attempt.controller.abort(new DOMException('The worker is stopping', 'AbortError'));
+}
+
 /**
  * Cancellation of running tasks, whichever worker holds them: the API publishes the task id, every
  * worker listens and aborts the attempt it runs for that task (if any).
@@ -13,8 +24,10 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 export class TaskCancellation implements OnApplicationShutdown {
   private readonly logger = new Logger(TaskCancellation.name);
   private readonly channel: string;
-  /** The attempts running here, by task: the controller of each one's signal, and whether a cancel aborted it. */
-  private readonly running = new Map<string, { controller: AbortController; cancelled: boolean }>();
+  /** The attempts running here, by task: the controller of each one's signal, and why it was aborted, if it was. */
+  private readonly running = new Map<string, RunningAttempt>();
+  /** Set by {@link handBackAll}: an attempt registered from then on is handed back at once. */
+  private handingBack = false;
   private subscriber?: Redis;
 
   constructor(
@@ -37,7 +50,7 @@ export class TaskCancellation implements OnApplicationShutdown {
       const attempt = this.running.get(taskId);
       if (attempt) {
         this.logger.log(`cancelling running task ${taskId}`);
-        attempt.cancelled = true;
+        attempt.abortedFor ??= 'cancel';
         attempt.controller.abort(new Error('cancelled'));
       }
     });
@@ -48,25 +61,31 @@ export class TaskCancellation implements OnApplicationShutdown {
   }
 
   /**
-   * An attempt about to run: a cancel (or {@link abortAll}) aborts `controller`, the attempt's own, and
-   * `cancelled()` tells such an abort from the attempt's other ones (its timeout). Released when the attempt
-   * ends. (The attempt's controller is used, not one of its own linked to it: one signal per attempt.)
+   * An attempt about to run: a cancel aborts `controller`, the attempt's own, and so does {@link handBackAll}.
+   * `cancelled()` and `handedBack()` tell such aborts from the attempt's other ones (its timeout). Released when
+   * the attempt ends. (The attempt's controller is used, not one of its own linked to it: one signal per attempt.)
    */
-  register(taskId: string, controller: AbortController): { cancelled: () => boolean; release: () => void } {
-    const attempt = { controller, cancelled: false };
+  register(
+    taskId: string,
+    controller: AbortController,
+  ): { cancelled: () => boolean; handedBack: () => boolean; release: () => void } {
+    const attempt: RunningAttempt = { controller };
     this.running.set(taskId, attempt);
+    if (this.handingBack) handBack(attempt);
     return {
-      cancelled: () => attempt.cancelled,
+      cancelled: () => attempt.abortedFor === 'cancel',
+      handedBack: () => attempt.abortedFor === 'hand-back',
       release: () => this.running.get(taskId) === attempt && this.running.delete(taskId),
     };
   }
 
-  /** On shutdown, attempts still running are stopped so their jobs go back to the queue. */
-  abortAll(reason: string): void {
-    for (const attempt of this.running.values()) {
-      attempt.cancelled = true;
-      attempt.controller.abort(new Error(reason));
-    }
+  /**
+   * Near the shutdown deadline: the attempts still running here (and any registered later) are aborted, to be
+   * handed back to the queue, where another worker continues them.
+   */
+  handBackAll(): void {
+    this.handingBack = true;
+    for (const attempt of this.running.values()) handBack(attempt);
   }
 
   onApplicationShutdown(): void {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import { AgentExecutionError, type AgentType, type ExecutionContext } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { SchemaValidator } from '../common/schema/schema-validator';
@@ -64,9 +64,11 @@ function setup(
     flow,
   );
   const delays: number[] = [];
+  const movedToWait: (string | undefined)[] = [];
   const job: TaskJob = {
     data: { taskId: task.id, agentId: AGENT, timeoutMs: task.timeoutMs, ...jobFields },
     moveToDelayed: async (timestamp: number) => void delays.push(timestamp - Date.now()),
+    moveToWait: async (token?: string) => movedToWait.push(token),
   };
   return {
     task,
@@ -77,6 +79,7 @@ function setup(
     metrics,
     finished,
     delays,
+    movedToWait,
     agents,
     flow,
     run: () => runner.run(job, 'token'),
@@ -233,6 +236,28 @@ describe('TaskRunner', () => {
     await expect(running).rejects.toThrow(UnrecoverableError);
     expect(t.state.attempts[0]).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
     expect(t.metrics.finished).toEqual([{ agentType: 'scripted', status: 'cancelled' }]);
+  });
+
+  it('hands an attempt back to the queue when its stopping worker aborts it: no outcome, the attempt left open', async () => {
+    const t = setup();
+    t.executes(
+      (context) =>
+        new Promise((_, reject) =>
+          context.signal.addEventListener('abort', () => reject(new AgentExecutionError('CANCELLED', 'stopped', true))),
+        ),
+    );
+    const running = t.run();
+    await new Promise((resolve) => setImmediate(resolve));
+    t.cancellation.handBack(t.task.id);
+    await expect(running).rejects.toThrow(WaitingError);
+    expect(t.movedToWait).toEqual(['token']);
+    // Still running attempt 1, for the next worker to take over; nothing finished, no retry spent.
+    expect(t.stored()).toMatchObject({ status: 'running', attempts: 1 });
+    expect(t.state.attempts).toEqual([{ taskId: t.task.id, attempt: 1, status: 'running' }]);
+    expect(t.events.statusesOf(t.task.id)).toEqual(['running']);
+    expect(t.metrics.finished).toEqual([]);
+    expect(t.finished).toEqual([]);
+    expect(t.slots.held.size).toBe(0);
   });
 
   it('aborts an attempt at its timeout', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { AgentExecutionError, type ExecutionContext, nonRetryable } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AgentNotFoundError } from '../agents/agents.errors';
@@ -35,7 +35,7 @@ import { backoffDelay, type TaskJobData } from './task-queue';
 import { notStorable, reasonOf, toTaskError } from './attempt-errors';
 
 /** What the runner uses of a BullMQ job. */
-export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed'>;
+export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToWait'>;
 
 /** How long a paused agent's or a busy agent's task waits before it looks again. */
 const PAUSED_RECHECK_MS = 1000;
@@ -121,7 +121,7 @@ export class TaskRunner {
     let timer: NodeJS.Timeout | undefined;
     // One signal for cancellation, the timeout and the job's own.
     const attemptSignal = new AbortController();
-    const { cancelled, release } = this.cancellation.register(taskId, attemptSignal);
+    const { cancelled, handedBack, release } = this.cancellation.register(taskId, attemptSignal);
     const forward = (): void => attemptSignal.abort(jobSignal!.reason);
     try {
       // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
@@ -196,6 +196,7 @@ export class TaskRunner {
             false,
           );
       } catch (err) {
+        if (handedBack()) return await this.handBack(job, token, task.id, attempt);
         return await this.failed(task, attempt, err, cancelled(), agent.type);
       }
       const stored = await this.finish(task, attempt, 'succeeded', { output }, agent.type);
@@ -215,6 +216,18 @@ export class TaskRunner {
   private async later(job: TaskJob, token: string | undefined, delayMs: number): Promise<never> {
     await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError();
+  }
+
+  /**
+   * Puts the job of an attempt this stopping worker aborted back to wait, its attempt open: the next worker takes
+   * it over at once (from its checkpoint), not when its lock lapses, as it is should Redis refuse the move.
+   */
+  private async handBack(job: TaskJob, token: string | undefined, taskId: string, attempt: number): Promise<never> {
+    this.logger.warn({ taskId, attempt }, `task ${taskId} attempt ${attempt} handed back: this worker is stopping`);
+    await job.moveToWait(token).catch((err: Error) => {
+      this.logger.warn(`task ${taskId} attempt ${attempt}: not handed back (${err.message}); taken over later`);
+    });
+    throw new WaitingError();
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import { AgentStateStore } from '../agents/agent-state.store';
@@ -16,17 +17,30 @@ import { TASK_BACKOFF } from './task-queue';
 import { RetryLaterError, TaskRunner } from './task-runner';
 import { RepeatedWarnings } from '../common/repeated-warnings';
 
+/** How long before the shutdown deadline (`SHUTDOWN_TIMEOUT_MS`) running attempts are handed back, at most. */
+export const HAND_BACK_MARGIN_MS = 5000;
+
+/**
+ * When, from the start of a shutdown, attempts still running are handed back to the queue: {@link
+ * HAND_BACK_MARGIN_MS} before its deadline (a quarter of a shorter one), time for them to unwind and the process
+ * to close.
+ */
+export function handBackAfterMs(shutdownTimeoutMs: number): number {
+  return shutdownTimeoutMs - Math.min(HAND_BACK_MARGIN_MS, Math.floor(shutdownTimeoutMs / 4));
+}
+
 /**
  * The BullMQ worker of this process (APP_ROLE worker or all). Thin: each job is handed to the
- * {@link TaskRunner}. On shutdown it stops taking jobs and waits for the ones it holds; a job it cannot
- * finish is taken over by another worker once its lock lapses.
+ * {@link TaskRunner}. On shutdown it stops taking jobs and waits for the ones it holds; attempts still running
+ * near the deadline are aborted and their jobs put back to wait, for another worker to continue at once.
  */
 @Injectable()
-export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(TaskWorker.name);
   /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
   private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<TaskJobData>;
+  private handBackTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -59,8 +73,21 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     this.logger.log(`task worker ${this.runner.workerId} started (concurrency ${this.config.worker.concurrency})`);
   }
 
+  /** The first of the shutdown hooks: the hand-back is timed from here. */
+  onModuleDestroy(): void {
+    if (!this.worker) return;
+    this.handBackTimer = setTimeout(
+      () => this.cancellation.handBackAll(),
+      handBackAfterMs(this.config.shutdownTimeoutMs),
+    ).unref();
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    try {
+      await this.worker?.close();
+    } finally {
+      clearTimeout(this.handBackTimer);
+    }
     await this.agentState.flush();
   }
 

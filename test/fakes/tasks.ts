@@ -236,21 +236,40 @@ export class FakeEvents implements EventPublisher {
   }
 }
 
-/** Cancellation in this process only: a test aborts a registered attempt with {@link abort}. */
+/**
+ * Cancellation in this process only: a test aborts a registered attempt with {@link abort}, or hands it back as a
+ * stopping worker does with {@link handBack}.
+ */
 export class FakeCancelSignals implements CancelSignals {
   readonly requested: string[] = [];
   readonly controllers = new Map<string, AbortController>();
   private readonly cancelledIds = new Set<string>();
+  private readonly handedBackIds = new Set<string>();
 
   async requestCancel(taskId: string): Promise<void> {
     this.requested.push(taskId);
     this.abort(taskId);
   }
 
-  register(taskId: string, controller: AbortController): { cancelled: () => boolean; release: () => void } {
+  register(
+    taskId: string,
+    controller: AbortController,
+  ): { cancelled: () => boolean; handedBack: () => boolean; release: () => void } {
     this.controllers.set(taskId, controller);
     this.cancelledIds.delete(taskId);
-    return { cancelled: () => this.cancelledIds.has(taskId), release: () => this.controllers.delete(taskId) };
+    this.handedBackIds.delete(taskId);
+    return {
+      cancelled: () => this.cancelledIds.has(taskId),
+      handedBack: () => this.handedBackIds.has(taskId),
+      release: () => this.controllers.delete(taskId),
+    };
+  }
+
+  handBack(taskId: string): void {
+    const controller = this.controllers.get(taskId);
+    if (!controller) return;
+    this.handedBackIds.add(taskId);
+    controller.abort(new DOMException('The worker is stopping', 'AbortError') as unknown as Error);
   }
 
   abort(taskId: string): void {

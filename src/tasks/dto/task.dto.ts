@@ -285,7 +285,8 @@ export class TaskAttemptDto {
   @ApiProperty({
     type: [AttemptTakeoverDto],
     description:
-      'The workers the attempt ran on before `workerId` took it over (theirs stopped responding), oldest first',
+      'The workers the attempt ran on before `workerId` took it over (theirs stopped responding, or stopped and ' +
+      'handed it back), oldest first',
   })
   takenOverFrom!: AttemptTakeoverDto[];
 }

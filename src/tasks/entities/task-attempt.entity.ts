@@ -4,7 +4,7 @@ import { TaskEntity } from './task.entity';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-/** A worker an attempt ran on before another took it over (its own stopped responding). */
+/** A worker an attempt ran on before another took it over (its own stopped responding, or stopped and handed it back). */
 export interface AttemptTakeover {
   workerId: string;
   startedAt: string;

@@ -1774,7 +1774,7 @@ export interface components {
             finishedAt: string | null;
             error: components["schemas"]["TaskErrorDto"] | null;
             workerId: string;
-            /** @description The workers the attempt ran on before `workerId` took it over (theirs stopped responding), oldest first */
+            /** @description The workers the attempt ran on before `workerId` took it over (theirs stopped responding, or stopped and handed it back), oldest first */
             takenOverFrom: components["schemas"]["AttemptTakeoverDto"][];
         };
         WorkflowStepDto: {

@@ -1,0 +1,39 @@
+import { loadConfig } from '../config/app-config';
+import { TaskCancellation } from './task-cancellation';
+import { handBackAfterMs } from './task-worker';
+
+// Registering and handing back touch neither Redis connection.
+const cancellation = () => new TaskCancellation(undefined as never, undefined as never, loadConfig({}));
+
+describe('TaskCancellation.handBackAll', () => {
+  it('aborts every running attempt as handed back, not cancelled, and any registered after it at once', () => {
+    const signals = cancellation();
+    const running = new AbortController();
+    const attempt = signals.register('t1', running);
+    signals.handBackAll();
+    expect(running.signal.aborted).toBe(true);
+    expect(attempt.handedBack()).toBe(true);
+    expect(attempt.cancelled()).toBe(false);
+
+    const late = new AbortController();
+    expect(signals.register('t2', late).handedBack()).toBe(true);
+    expect(late.signal.aborted).toBe(true);
+  });
+
+  it('leaves an attempt that was not running alone', () => {
+    const signals = cancellation();
+    const ended = new AbortController();
+    signals.register('t1', ended).release();
+    signals.handBackAll();
+    expect(ended.signal.aborted).toBe(false);
+  });
+});
+
+describe('handBackAfterMs', () => {
+  it('hands back 5 s before the deadline, or a quarter of a shorter one before it', () => {
+    expect(handBackAfterMs(30_000)).toBe(25_000);
+    expect(handBackAfterMs(20_000)).toBe(15_000);
+    expect(handBackAfterMs(4000)).toBe(3000);
+    expect(handBackAfterMs(1000)).toBe(750);
+  });
+});

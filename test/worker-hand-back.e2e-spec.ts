@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { createAgent, settled, submitTask } from './factories/tasks';
+import { bearer, createUser } from './factories/users';
+import { buildApp, logLines, workerProcesses } from './utils/built-app';
+import { json, LoopbackServer } from './utils/loopback-server';
+import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+describe('a worker stopped (SIGTERM) while a task outlasts its shutdown', () => {
+  const env = new TestEnv({
+    APP_ROLE: 'api',
+    // A lock that cannot lapse within the test: the task moves on because it was handed back, not taken over later.
+    QUEUE_LOCK_DURATION_MS: '300000',
+    AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+  });
+  const remote = new LoopbackServer();
+  let remoteUrl: string;
+  let api: TestApp;
+  // Hands back 1 s before its 4 s deadline.
+  const workers = workerProcesses(env, { SHUTDOWN_TIMEOUT_MS: '4000' });
+
+  beforeAll(async () => {
+    buildApp();
+    remoteUrl = await remote.start();
+    await env.prepare();
+    api = await createTestApp({ shared: env });
+  }, 120_000);
+  afterAll(async () => {
+    await workers.killAll();
+    await api?.close();
+    await remote.stop();
+    await env.destroy();
+  });
+
+  it('hands the attempt back to the queue and exits 0; another worker continues it at once, recorded once', async () => {
+    const aborted: string[] = [];
+    // The first call is held until its caller gives up; the next one answers.
+    remote.handler = (req, res) => {
+      if (remote.requests.length === 1) res.on('close', () => aborted.push(req.url));
+      else json(res, 200, { answer: 42 });
+    };
+    const op = await createUser(api, 'operator');
+    const agent = await createAgent(api, op, { type: 'http', config: { url: `${remoteUrl}/work` } });
+
+    const first = await workers.start();
+    const task = await submitTask(api, op, { agentId: agent.id, input: { n: 1 } });
+    await waitFor(async () => remote.requests.length === 1, 20_000);
+    const second = await workers.start();
+
+    // Not the deadline's exit (1): the attempt was stopped and its job put back before it.
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(aborted).toEqual(['/work']);
+    const done = await settled(api, op, task.id, 30_000);
+    expect(done).toEqual(expect.objectContaining({ status: 'succeeded', output: { answer: 42 }, attempts: 1 }));
+    expect(remote.requests).toHaveLength(2);
+
+    const attempts = (
+      await request(api.http)
+        .get(`/api/v1/tasks/${task.id}/attempts`)
+        .set(...bearer(op))
+    ).body.data;
+    expect(attempts).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: 'succeeded',
+        workerId: expect.stringContaining(`:${second.child.pid}`),
+        takenOverFrom: [{ workerId: expect.stringContaining(`:${first.child.pid}`), startedAt: expect.any(String) }],
+      }),
+    ]);
+    expect(logLines(first.output()).filter((line) => /handed back/.test(String(line.msg)))).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: `task ${task.id} attempt 1 handed back: this worker is stopping`,
+        taskId: task.id,
+        attempt: 1,
+      }),
+    ]);
+    expect(await second.stop('SIGTERM')).toBe(0);
+  }, 90_000);
+});
