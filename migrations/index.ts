@@ -29,6 +29,7 @@ import { TaskErrorCodeColumn1764183000000 } from './1764183000000-task-error-cod
 import { CalculatorStateWithoutResults1764184000000 } from './1764184000000-calculator-state-without-results';
 import { SecretsKeyCheck1764185000000 } from './1764185000000-secrets-key-check';
 import { AttemptTakeovers1764186000000 } from './1764186000000-attempt-takeovers';
+import { ScheduleTagsOnce1764187000000 } from './1764187000000-schedule-tags-once';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -63,4 +64,5 @@ export const MIGRATIONS: Function[] = [
   CalculatorStateWithoutResults1764184000000,
   SecretsKeyCheck1764185000000,
   AttemptTakeovers1764186000000,
+  ScheduleTagsOnce1764187000000,
 ];
