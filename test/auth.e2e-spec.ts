@@ -38,6 +38,25 @@ describe('identity: register, login, tokens, MFA', () => {
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   });
 
+  it('refuses an address with letters that could pass for another user’s, and takes a punycode domain', async () => {
+    const register = (email: string) =>
+      request(t.http).post('/api/v1/auth/register').send({ email, password: 'correct horse battery', name: 'Look' });
+    // A Cyrillic а in the local part, a Cyrillic е in the domain, full-width letters, a Greek ο.
+    for (const email of ['\u0430da@example.com', 'ada@\u0435xample.com', '\uff41da@example.com', 'ad\u03bf@x.io']) {
+      const res = await register(email).expect(400);
+      expect(res.body.error.details).toEqual([{ field: '/email', message: expect.stringMatching(/^must be ASCII/) }]);
+    }
+    expect((await register('not an address').expect(400)).body.error.details).toEqual([
+      { field: '/email', message: 'must be an e-mail address' },
+    ]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM users WHERE octet_length(email) <> char_length(email)`,
+    );
+    expect(n).toBe(0);
+    const idn = await register('ada@xn--bcher-kva.example').expect(201);
+    expect(idn.body.data.email).toBe('ada@xn--bcher-kva.example');
+  });
+
   it('logs in, answers the same 401 for unknown email and wrong password, and shows me', async () => {
     const tokens = await request(t.http)
       .post('/api/v1/auth/login')

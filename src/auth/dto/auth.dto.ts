@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { IsBoolean, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ACCOUNT_EMAIL_PATTERN, IsAccountEmail, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { RECOVERY_CODE_PATTERN } from '../mfa.service';
 
 const RECOVERY_CODE = {
@@ -13,9 +13,8 @@ const USE_COOKIE =
   'Browser clients: answer the refresh token in an HttpOnly cookie (Path=/api/v1/auth, SameSite=Strict) instead of the body; needs the header X-Requested-With: ymera';
 
 export class RegisterDto {
-  @ApiProperty({ format: 'email', maxLength: 320 })
-  @IsEmail()
-  @MaxLength(320)
+  @ApiProperty({ format: 'email', maxLength: 320, pattern: ACCOUNT_EMAIL_PATTERN, description: 'ASCII only' })
+  @IsAccountEmail()
   email!: string;
 
   @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true })

@@ -7,8 +7,10 @@ import {
   IsDate,
   IsDefined,
   isISO8601,
+  isEmail,
   IsString,
   Length,
+  MaxLength,
   Matches,
   MaxDate,
   MinDate,
@@ -299,4 +301,33 @@ export function IsTags(): PropertyDecorator {
     Length(1, 64, { each: true })(target, key);
     Matches(TAG, { each: true, message: `each tag must match ${TAG.source}` })(target, key);
   };
+}
+
+/** Printable ASCII, which an account's e-mail address is made of (see {@link IsAccountEmail}). */
+export const ACCOUNT_EMAIL_PATTERN = '^[!-~]+$';
+const NOT_ASCII =
+  'must be ASCII: letters of other scripts that look like Latin ones (Cyrillic а for a) are refused, so no ' +
+  'address can pass for another; give an internationalised domain in its xn-- form';
+
+/**
+ * An account's e-mail address, at most 320 characters: ASCII alone, so that no address can look like another
+ * user's (an internationalised domain is given in its punycode form, `xn--…`, as browsers show look-alikes).
+ */
+export function IsAccountEmail(): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy({
+      name: 'isAccountEmail',
+      validator: {
+        validate: (value) =>
+          typeof value === 'string' &&
+          new RegExp(ACCOUNT_EMAIL_PATTERN).test(value) &&
+          isEmail(value, { allow_utf8_local_part: false }),
+        defaultMessage: (args) =>
+          typeof args?.value === 'string' && /[\u0080-\u{10ffff}]/u.test(args.value)
+            ? NOT_ASCII
+            : 'must be an e-mail address',
+      },
+    }),
+    MaxLength(320),
+  );
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ACCOUNT_EMAIL_PATTERN, IsAccountEmail, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { type Permission, PERMISSIONS, type Role, ROLES } from '../../auth/permissions';
 import type { UserEntity } from '../entities/user.entity';
@@ -37,9 +37,13 @@ export class MeDto extends UserDto {
 }
 
 export class CreateUserDto {
-  @ApiProperty({ format: 'email', maxLength: 320, description: 'Unique, case-insensitive' })
-  @IsEmail()
-  @MaxLength(320)
+  @ApiProperty({
+    format: 'email',
+    maxLength: 320,
+    pattern: ACCOUNT_EMAIL_PATTERN,
+    description: 'Unique, case-insensitive; ASCII only',
+  })
+  @IsAccountEmail()
   email!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 200 })

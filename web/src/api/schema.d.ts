@@ -1481,7 +1481,7 @@ export interface components {
         CreateUserDto: {
             /**
              * Format: email
-             * @description Unique, case-insensitive
+             * @description Unique, case-insensitive; ASCII only
              */
             email: string;
             name: string;
@@ -2491,7 +2491,10 @@ export interface components {
             duplicate: boolean;
         };
         RegisterDto: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @description ASCII only
+             */
             email: string;
             password: string;
             name: string;
