@@ -96,7 +96,7 @@ describe('a running task whose job was lost with Redis', () => {
       expect.objectContaining({
         level: 40,
         taskId: task.id,
-        msg: `task ${task.id} attempt 1 was taken over after its worker stopped responding`,
+        msg: `task ${task.id} attempt 1 was taken over from a worker that stopped responding or handed it back`,
         attempt: 1,
         previousWorkerId: expect.stringContaining(`:${holder.child.pid}`),
       }),

@@ -63,7 +63,7 @@ describe('a worker killed mid-task', () => {
     expect(takeovers).toEqual([
       expect.objectContaining({
         level: 40,
-        msg: `task ${task.id} attempt 1 was taken over after its worker stopped responding`,
+        msg: `task ${task.id} attempt 1 was taken over from a worker that stopped responding or handed it back`,
         taskId: task.id,
         agentId: agent.id,
         attempt: 1,

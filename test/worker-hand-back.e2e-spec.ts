@@ -16,8 +16,8 @@ describe('a worker stopped (SIGTERM) while a task outlasts its shutdown', () => 
   const remote = new LoopbackServer();
   let remoteUrl: string;
   let api: TestApp;
-  // Hands back 1 s before its 4 s deadline.
-  const workers = workerProcesses(env, { SHUTDOWN_TIMEOUT_MS: '4000' });
+  // Hands back 1 s before its 4 s deadline; one task at a time, so a second one waits behind the first.
+  const workers = workerProcesses(env, { SHUTDOWN_TIMEOUT_MS: '4000', WORKER_CONCURRENCY: '1' });
 
   beforeAll(async () => {
     buildApp();
@@ -32,7 +32,7 @@ describe('a worker stopped (SIGTERM) while a task outlasts its shutdown', () => 
     await env.destroy();
   });
 
-  it('hands the attempt back to the queue and exits 0; another worker continues it at once, recorded once', async () => {
+  it('hands the attempt back and exits 0; the next worker continues it at once, recorded once', async () => {
     const aborted: string[] = [];
     // The first call is held until its caller gives up; the next one answers.
     remote.handler = (req, res) => {
@@ -45,14 +45,20 @@ describe('a worker stopped (SIGTERM) while a task outlasts its shutdown', () => 
     const first = await workers.start();
     const task = await submitTask(api, op, { agentId: agent.id, input: { n: 1 } });
     await waitFor(async () => remote.requests.length === 1, 20_000);
-    const second = await workers.start();
+    const behind = await submitTask(api, op, { agentId: agent.id, input: { n: 2 } });
 
-    // Not the deadline's exit (1): the attempt was stopped and its job put back before it.
+    // Not the deadline's exit (1): the attempt was stopped and its job put back before it, and the stopping
+    // worker took nothing more (neither the job it handed back nor the one waiting).
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(aborted).toEqual(['/work']);
+    expect(remote.requests).toHaveLength(1);
+    const second = await workers.start();
     const done = await settled(api, op, task.id, 30_000);
     expect(done).toEqual(expect.objectContaining({ status: 'succeeded', output: { answer: 42 }, attempts: 1 }));
-    expect(remote.requests).toHaveLength(2);
+    expect(await settled(api, op, behind.id, 30_000)).toEqual(
+      expect.objectContaining({ status: 'succeeded', attempts: 1 }),
+    );
+    expect(remote.requests).toHaveLength(3);
 
     const attempts = (
       await request(api.http)
@@ -66,6 +72,14 @@ describe('a worker stopped (SIGTERM) while a task outlasts its shutdown', () => 
         workerId: expect.stringContaining(`:${second.child.pid}`),
         takenOverFrom: [{ workerId: expect.stringContaining(`:${first.child.pid}`), startedAt: expect.any(String) }],
       }),
+    ]);
+    const untouched = (
+      await request(api.http)
+        .get(`/api/v1/tasks/${behind.id}/attempts`)
+        .set(...bearer(op))
+    ).body.data;
+    expect(untouched).toEqual([
+      expect.objectContaining({ workerId: expect.stringContaining(`:${second.child.pid}`), takenOverFrom: [] }),
     ]);
     expect(logLines(first.output()).filter((line) => /handed back/.test(String(line.msg)))).toEqual([
       expect.objectContaining({

@@ -97,6 +97,12 @@ describe('loadConfig', () => {
     expectInvalid({ AUTH_REGISTRATION: 'maybe' }, 'AUTH_REGISTRATION');
   });
 
+  it('takes the bootstrap admin’s address under the rule of every account’s: ASCII alone', () => {
+    expect(expectInvalid({ ADMIN_EMAIL: '\u0430dmin@example.com' }, 'ADMIN_EMAIL')).toMatch(/must be ASCII/);
+    expect(expectInvalid({ ADMIN_EMAIL: 'admin' }, 'ADMIN_EMAIL')).toMatch(/must be an e-mail address/);
+    expect(loadConfig({ ADMIN_EMAIL: 'ops@xn--bcher-kva.example' }).auth.adminEmail).toBe('ops@xn--bcher-kva.example');
+  });
+
   it('refuses a token lifetime under a second', () => {
     expect(expectInvalid({ JWT_ACCESS_TTL: '0' }, 'JWT_ACCESS_TTL')).toContain('at least 1 second');
     expectInvalid({ JWT_REFRESH_TTL: '500ms' }, 'JWT_REFRESH_TTL');

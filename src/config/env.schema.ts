@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsAccountEmail } from '../common/http/dto-decorators';
 import { BYTE_SIZE, toBool, toInt } from './env-parsers';
 import { BackgroundWorkSettings } from './background-work-settings';
 
@@ -105,7 +106,7 @@ export class EnvSchema extends BackgroundWorkSettings {
   @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes, as 64 hex characters or base64' })
   SECRETS_KEY?: string;
 
-  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'must be an email address' })
+  @IsAccountEmail()
   ADMIN_EMAIL = 'admin@ymera.local';
 
   @IsOptional()

@@ -180,11 +180,11 @@ export class SchedulesService {
   }
 
   /**
-   * Refuses a schedule with the `problems` of its times or any of its target, all at once, as JSON pointers into
+   * Refuses a schedule with the problems `found` in its times or any of its target, all at once, as JSON pointers into
    * the request body.
    */
-  private async check(createdBy: string, timing: ErrorDetail[], target: ScheduleTargetDto): Promise<void> {
-    const problems = [...timing];
+  private async check(createdBy: string, found: ErrorDetail[], target: ScheduleTargetDto): Promise<void> {
+    const problems = [...found];
     if ((target.agentId === undefined) === (target.workflowId === undefined))
       problems.push({ field: '/target', message: 'name either agentId or workflowId' });
     else if (target.agentId !== undefined) {

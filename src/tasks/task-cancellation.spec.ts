@@ -20,6 +20,19 @@ describe('TaskCancellation.handBackAll', () => {
     expect(late.signal.aborted).toBe(true);
   });
 
+  it('does not take an attempt aborted already (its timeout) for handed back', () => {
+    const signals = cancellation();
+    const timedOut = new AbortController();
+    const first = signals.register('t1', timedOut);
+    timedOut.abort(new DOMException('The task timed out', 'TimeoutError'));
+    const running = new AbortController();
+    const second = signals.register('t2', running);
+    signals.handBackAll();
+    expect(first.handedBack()).toBe(false);
+    expect(second.handedBack()).toBe(true);
+    expect(second.cancelled()).toBe(false);
+  });
+
   it('leaves an attempt that was not running alone', () => {
     const signals = cancellation();
     const ended = new AbortController();

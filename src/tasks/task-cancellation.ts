@@ -5,14 +5,19 @@ import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 
-/** An attempt running here: its signal's controller, and why it was aborted, if a cancel or a hand-back did. */
+/**
+ * An attempt running here: its signal's controller; whether a cancel reached it, whenever that was; and whether
+ * {@link TaskCancellation.handBackAll} aborted it (not when something else had: its timeout, a cancel).
+ */
 interface RunningAttempt {
   controller: AbortController;
-  abortedFor?: 'cancel' | 'hand-back';
+  cancelled: boolean;
+  handedBack: boolean;
 }
 
 function handBack(attempt: RunningAttempt): void {
-  attempt.abortedFor ??= 'hand-back';
+  if (attempt.controller.signal.aborted) return;
+  attempt.handedBack = true;
   attempt.controller.abort(new DOMException('The worker is stopping', 'AbortError'));
 }
 
@@ -50,7 +55,7 @@ export class TaskCancellation implements OnApplicationShutdown {
       const attempt = this.running.get(taskId);
       if (attempt) {
         this.logger.log(`cancelling running task ${taskId}`);
-        attempt.abortedFor ??= 'cancel';
+        attempt.cancelled = true;
         attempt.controller.abort(new Error('cancelled'));
       }
     });
@@ -62,19 +67,20 @@ export class TaskCancellation implements OnApplicationShutdown {
 
   /**
    * An attempt about to run: a cancel aborts `controller`, the attempt's own, and so does {@link handBackAll}.
-   * `cancelled()` and `handedBack()` tell such aborts from the attempt's other ones (its timeout). Released when
-   * the attempt ends. (The attempt's controller is used, not one of its own linked to it: one signal per attempt.)
+   * `cancelled()` and `handedBack()` tell such aborts from the attempt's other ones (its timeout); a cancel that
+   * comes after a hand-back still counts (the task is cancelled, not to be run again). Released when the attempt
+   * ends. (The attempt's controller is used, not one of its own linked to it: one signal per attempt.)
    */
   register(
     taskId: string,
     controller: AbortController,
   ): { cancelled: () => boolean; handedBack: () => boolean; release: () => void } {
-    const attempt: RunningAttempt = { controller };
+    const attempt: RunningAttempt = { controller, cancelled: false, handedBack: false };
     this.running.set(taskId, attempt);
     if (this.handingBack) handBack(attempt);
     return {
-      cancelled: () => attempt.abortedFor === 'cancel',
-      handedBack: () => attempt.abortedFor === 'hand-back',
+      cancelled: () => attempt.cancelled,
+      handedBack: () => attempt.handedBack,
       release: () => this.running.get(taskId) === attempt && this.running.delete(taskId),
     };
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { AgentExecutionError, type ExecutionContext, nonRetryable } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { AgentNotFoundError } from '../agents/agents.errors';
@@ -30,6 +30,7 @@ import { TaskCancellation } from './task-cancellation';
 import { keyLimit, TaskFlowControl } from './task-flow-control';
 import { taskEvent } from './task-event';
 import { executionLogger } from './execution-logger';
+import { handBack } from './hand-back';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
 import { notStorable, reasonOf, toTaskError } from './attempt-errors';
@@ -124,12 +125,11 @@ export class TaskRunner {
     const { cancelled, handedBack, release } = this.cancellation.register(taskId, attemptSignal);
     const forward = (): void => attemptSignal.abort(jobSignal!.reason);
     try {
+      // A job taken as this worker began to stop goes back as it came, no attempt opened.
+      if (handedBack()) return await handBack(this.logger, job, token, taskId);
       // Postgres counts attempts: a stalled attempt taken over by another worker keeps its number.
       const task = await this.start(taskId, agent.id);
-      if (!task)
-        return expireAt !== undefined && (await this.flow.expire(taskId))
-          ? { skipped: 'expired' }
-          : { skipped: 'not runnable' };
+      if (!task) return await this.notRunnable(taskId, expireAt);
       const attempt = task.attempts;
       const outputStream = this.events.outputStream(task.id, attempt);
       // From here on, whatever goes wrong ends in a recorded outcome of this attempt.
@@ -196,7 +196,7 @@ export class TaskRunner {
             false,
           );
       } catch (err) {
-        if (handedBack()) return await this.handBack(job, token, task.id, attempt);
+        if (handedBack() && !cancelled()) return await handBack(this.logger, job, token, task.id, attempt);
         return await this.failed(task, attempt, err, cancelled(), agent.type);
       }
       const stored = await this.finish(task, attempt, 'succeeded', { output }, agent.type);
@@ -219,18 +219,6 @@ export class TaskRunner {
   }
 
   /**
-   * Puts the job of an attempt this stopping worker aborted back to wait, its attempt open: the next worker takes
-   * it over at once (from its checkpoint), not when its lock lapses, as it is should Redis refuse the move.
-   */
-  private async handBack(job: TaskJob, token: string | undefined, taskId: string, attempt: number): Promise<never> {
-    this.logger.warn({ taskId, attempt }, `task ${taskId} attempt ${attempt} handed back: this worker is stopping`);
-    await job.moveToWait(token).catch((err: Error) => {
-      this.logger.warn(`task ${taskId} attempt ${attempt}: not handed back (${err.message}); taken over later`);
-    });
-    throw new WaitingError();
-  }
-
-  /**
    * Starts the task's next attempt (opening its attempt row), or continues one whose worker stopped
    * responding, which it logs; undefined when the task is not runnable any more.
    */
@@ -242,11 +230,23 @@ export class TaskRunner {
       const attempt = task.attempts;
       this.logger.warn(
         { taskId, agentId, attempt, previousWorkerId: takenOverFrom },
-        `task ${taskId} attempt ${attempt} was taken over after its worker stopped responding`,
+        `task ${taskId} attempt ${attempt} was taken over from a worker that stopped responding or handed it back`,
       );
     }
     this.events.publish(taskEvent(task));
     return task;
+  }
+
+  /**
+   * A job whose task cannot start: past its expiry it ends expired. A cancelled task's attempt that a stopping
+   * worker handed back as the cancel came is still open: it is closed as cancelled.
+   */
+  private async notRunnable(taskId: string, expireAt: number | undefined): Promise<{ skipped: string }> {
+    if (expireAt !== undefined && (await this.flow.expire(taskId))) return { skipped: 'expired' };
+    const task = await this.state.load(taskId);
+    if (task?.status === 'cancelled' && task.attempts > 0)
+      await this.recordAttempt(taskId, task.attempts, 'cancelled', { code: 'CANCELLED', message: 'Cancelled' });
+    return { skipped: 'not runnable' };
   }
 
   /** The task's agent was deleted: the task fails for good. */

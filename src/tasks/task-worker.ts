@@ -41,6 +41,8 @@ export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly warnings = new RepeatedWarnings(this.logger);
   private worker?: Worker<TaskJobData>;
   private handBackTimer?: NodeJS.Timeout;
+  /** The worker's close, begun when the shutdown begins (see {@link onModuleDestroy}). */
+  private closing?: Promise<void>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -73,9 +75,14 @@ export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.logger.log(`task worker ${this.runner.workerId} started (concurrency ${this.config.worker.concurrency})`);
   }
 
-  /** The first of the shutdown hooks: the hand-back is timed from here. */
+  /**
+   * The first of the shutdown hooks: no job is taken from here on (a job handed back must go to another worker),
+   * and the hand-back is timed from here.
+   */
   onModuleDestroy(): void {
     if (!this.worker) return;
+    this.closing = this.worker.close();
+    this.closing.catch(() => undefined); // awaited, and its failure met, in beforeApplicationShutdown
     this.handBackTimer = setTimeout(
       () => this.cancellation.handBackAll(),
       handBackAfterMs(this.config.shutdownTimeoutMs),
@@ -84,7 +91,7 @@ export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, Befo
 
   async beforeApplicationShutdown(): Promise<void> {
     try {
-      await this.worker?.close();
+      await (this.closing ?? this.worker?.close());
     } finally {
       clearTimeout(this.handBackTimer);
     }

@@ -237,14 +237,15 @@ export class FakeEvents implements EventPublisher {
 }
 
 /**
- * Cancellation in this process only: a test aborts a registered attempt with {@link abort}, or hands it back as a
- * stopping worker does with {@link handBack}.
+ * Cancellation in this process only, as {@link TaskCancellation} does it: a test cancels a registered attempt with
+ * {@link abort}, or hands the attempts back as a stopping worker does with {@link handBackAll}.
  */
 export class FakeCancelSignals implements CancelSignals {
   readonly requested: string[] = [];
   readonly controllers = new Map<string, AbortController>();
   private readonly cancelledIds = new Set<string>();
   private readonly handedBackIds = new Set<string>();
+  private handingBack = false;
 
   async requestCancel(taskId: string): Promise<void> {
     this.requested.push(taskId);
@@ -258,6 +259,7 @@ export class FakeCancelSignals implements CancelSignals {
     this.controllers.set(taskId, controller);
     this.cancelledIds.delete(taskId);
     this.handedBackIds.delete(taskId);
+    if (this.handingBack) this.handBack(taskId);
     return {
       cancelled: () => this.cancelledIds.has(taskId),
       handedBack: () => this.handedBackIds.has(taskId),
@@ -265,18 +267,23 @@ export class FakeCancelSignals implements CancelSignals {
     };
   }
 
-  handBack(taskId: string): void {
-    const controller = this.controllers.get(taskId);
-    if (!controller) return;
-    this.handedBackIds.add(taskId);
-    controller.abort(new DOMException('The worker is stopping', 'AbortError') as unknown as Error);
-  }
-
   abort(taskId: string): void {
     const controller = this.controllers.get(taskId);
     if (!controller) return;
     this.cancelledIds.add(taskId);
     controller.abort(new DOMException('The task was cancelled', 'AbortError') as unknown as Error);
+  }
+
+  handBackAll(): void {
+    this.handingBack = true;
+    for (const taskId of this.controllers.keys()) this.handBack(taskId);
+  }
+
+  private handBack(taskId: string): void {
+    const controller = this.controllers.get(taskId)!;
+    if (controller.signal.aborted) return;
+    this.handedBackIds.add(taskId);
+    controller.abort(new DOMException('The worker is stopping', 'AbortError') as unknown as Error);
   }
 }
 

@@ -35,14 +35,14 @@ describe('formErrors', () => {
     const errors = formErrors(
       refusal('VALIDATION_FAILED', [
         { field: '/password', message: 'password must be longer than or equal to 12 characters' },
-        { field: '/email', message: 'email must be an email' },
+        { field: '/email', message: 'must be an e-mail address' },
         { field: '/email', message: 'email must be shorter than or equal to 320 characters' },
       ]),
     );
     expect(errors).toEqual({
       fields: {
         password: 'password must be longer than or equal to 12 characters',
-        email: 'email must be an email; email must be shorter than or equal to 320 characters',
+        email: 'must be an e-mail address; email must be shorter than or equal to 320 characters',
       },
     });
   });
