@@ -1,0 +1,239 @@
+import Redis from 'ioredis';
+import request from 'supertest';
+import { ScheduleFiring } from '../src/schedules/schedule-firing';
+import { createAgent } from './factories/tasks';
+import { bearer, createUser, type TestUser, updateUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+import { expectEachFireOnce, firesOf, type ScheduleView, SYNC_MS } from './factories/schedules';
+
+describe('schedule fires', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let calc: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SCHEDULE_SYNC_INTERVAL_MS: String(SYNC_MS) } });
+    op = await createUser(t, 'operator');
+    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const create = (body: Record<string, unknown>, user = op) =>
+    request(t.http)
+      .post('/api/v1/schedules')
+      .set(...bearer(user))
+      .send(body);
+
+  it('fires every period, each fire once, and stops at once when paused', async () => {
+    const schedule = (
+      await create({
+        name: 'every second',
+        target: { agentId: calc, input: { expression: '6 * 7' } },
+        everyMs: 1000,
+        tags: ['scheduled'],
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const fires = await waitFor(async () => {
+      const made = await firesOf(t, schedule.id);
+      return made.length >= 3 && made;
+    }, 15_000);
+    expectEachFireOnce(fires, 1000);
+    const tagged = (await t.dataSource.query(`SELECT DISTINCT tags FROM tasks WHERE metadata->>'scheduleId' = $1`, [
+      schedule.id,
+    ])) as { tags: string[] }[];
+    expect(tagged).toEqual([{ tags: ['scheduled'] }]);
+    // Fires fall on the schedule's slots: a period apart, counted from its creation.
+    const [{ created_at: createdAt }] = (await t.dataSource.query(`SELECT created_at FROM schedules WHERE id = $1`, [
+      schedule.id,
+    ])) as { created_at: Date }[];
+    const created = createdAt.getTime();
+    expect((Date.parse(fires[0].fireAt) - created) % 1000).toBe(0);
+
+    await request(t.http)
+      .patch(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .send({ paused: true })
+      .expect(200);
+    const pausedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const after = await firesOf(t, schedule.id);
+    expect(after.filter((f) => Date.parse(f.fireAt) > pausedAt)).toEqual([]);
+    const view = (
+      await request(t.http)
+        .get(`/api/v1/schedules/${schedule.id}`)
+        .set(...bearer(op))
+    ).body.data as ScheduleView;
+    expect(view.lastTargetId).toBe(after.at(-1)!.id);
+    const metrics = (await request(t.http).get('/metrics').expect(200)).text;
+    const made = /schedule_fires_total\{outcome="made"\} (\d+)/.exec(metrics);
+    expect(Number(made?.[1])).toBeGreaterThanOrEqual(after.length);
+    expect(metrics).toMatch(/schedule_fire_lateness_seconds_count \d+/);
+  });
+
+  it('makes one task of a fire made twice at once, or again after a worker died before recording it', async () => {
+    const schedule = (
+      await create({
+        name: 'hourly',
+        target: { agentId: calc, input: { expression: '1' } },
+        cron: '0 * * * *',
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const firing = t.app.get(ScheduleFiring);
+    const fireAt = new Date(schedule.nextFires[0]);
+    // Two workers given the same fire.
+    await Promise.all([firing.fire(schedule.id, fireAt), firing.fire(schedule.id, fireAt)]);
+    expect(await firesOf(t, schedule.id)).toHaveLength(1);
+    // A worker that made the task and died before recording the fire: the fire is made again, by another.
+    await t.dataSource.query(`UPDATE schedules SET fired_until = created_at WHERE id = $1`, [schedule.id]);
+    expect(await firing.fire(schedule.id, fireAt)).toBe('made');
+    const fires = await firesOf(t, schedule.id);
+    expect(fires).toHaveLength(1);
+    expect(fires[0].fireAt).toBe(fireAt.toISOString());
+    // One line in the history for the fire, however often it was handled.
+    const history = await t.dataSource.query(`SELECT outcome, target_id FROM schedule_fires WHERE schedule_id = $1`, [
+      schedule.id,
+    ]);
+    expect(history).toEqual([{ outcome: 'made', target_id: fires[0].id }]);
+  });
+
+  it('makes nothing while its creator is deactivated or demoted to viewer: the fire fails with FORBIDDEN', async () => {
+    const admin = await createUser(t, 'admin');
+    const owner = await createUser(t, 'operator');
+    const schedule = (
+      await create(
+        { name: 'owned', target: { agentId: calc, input: { expression: '1' } }, cron: '0 * * * *' },
+        owner,
+      ).expect(201)
+    ).body.data as ScheduleView;
+    const setOwner = (changes: Record<string, unknown>) => updateUser(t, admin, owner.id, changes);
+    const firing = t.app.get(ScheduleFiring);
+    const [first, second, third] = schedule.nextFires.map((at) => new Date(at));
+    await setOwner({ isActive: false });
+    expect(await firing.fire(schedule.id, first)).toBe('failed');
+    await setOwner({ isActive: true, role: 'viewer' });
+    expect(await firing.fire(schedule.id, second)).toBe('failed');
+    await setOwner({ role: 'operator' });
+    expect(await firing.fire(schedule.id, third)).toBe('made');
+    const history = await t.dataSource.query(
+      `SELECT outcome, error FROM schedule_fires WHERE schedule_id = $1 ORDER BY fire_at`,
+      [schedule.id],
+    );
+    expect(history).toEqual([
+      { outcome: 'failed', error: 'FORBIDDEN' },
+      { outcome: 'failed', error: 'FORBIDDEN' },
+      { outcome: 'made', error: null },
+    ]);
+    expect(await firesOf(t, schedule.id)).toHaveLength(1);
+  });
+
+  it('skips a fire while what the last one started is still going, when overlap is skip', async () => {
+    const slow = (await createAgent(t, op, { type: 'calculator', concurrency: 1 })).id;
+    await request(t.http)
+      .patch(`/api/v1/agents/${slow}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const schedule = (
+      await create({
+        name: 'no overlap',
+        target: { agentId: slow, input: { expression: '1' } },
+        everyMs: 1000,
+        overlap: 'skip',
+      }).expect(201)
+    ).body.data as ScheduleView;
+    // The agent is paused: the first fire's task waits, so every later fire is skipped.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(await firesOf(t, schedule.id)).toHaveLength(1);
+    const [row] = (await t.dataSource.query(`SELECT last_fire_at FROM schedules WHERE id = $1`, [schedule.id])) as {
+      last_fire_at: Date;
+    }[];
+    expect(Date.now() - row.last_fire_at.getTime()).toBeLessThan(2500);
+    // The history says what each fire came to: the first made the task, the later ones were skipped.
+    const history = (
+      await request(t.http)
+        .get(`/api/v1/schedules/${schedule.id}/fires`)
+        .set(...bearer(op))
+        .expect(200)
+    ).body;
+    const lines = history.data as { outcome: string; targetId: string | null; fireAt: string }[];
+    expect(history.meta.total).toBeGreaterThanOrEqual(2);
+    const [made] = await firesOf(t, schedule.id);
+    // The first fire (one period after the creation, which is no fire) made the task; every later one was skipped.
+    expect(lines.map((l) => l.fireAt)).toEqual([...lines.map((l) => l.fireAt)].sort().reverse());
+    expect(lines.at(-1)).toEqual(expect.objectContaining({ outcome: 'made', targetId: made.id, fireAt: made.fireAt }));
+    expect(made.fireAt).toBe(schedule.nextFires[0]);
+    const others = lines.slice(0, -1);
+    expect(others.every((l) => l.outcome === 'skipped-overlap' && l.targetId === null)).toBe(true);
+    await request(t.http)
+      .delete(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .expect(204);
+  });
+
+  it('starts workflow runs, one per fire', async () => {
+    const wf = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({ name: `wf-${Date.now()}`, steps: [{ id: 'a', agentId: calc, input: { expression: '{{ input.x }}' } }] })
+      .expect(201);
+    const schedule = (
+      await create({
+        name: 'runs',
+        target: { workflowId: wf.body.data.id, input: { x: '2 + 3' } },
+        everyMs: 1000,
+        tags: ['nightly'],
+      }).expect(201)
+    ).body.data as ScheduleView;
+    const runs = await waitFor(async () => {
+      const rows = (await t.dataSource.query(
+        `SELECT idempotency_key AS key, status, tags FROM workflow_runs WHERE idempotency_key LIKE $1 ORDER BY 1`,
+        [`schedule:${schedule.id}:%`],
+      )) as { key: string; status: string; tags: string[] }[];
+      return rows.length >= 2 && rows;
+    }, 15_000);
+    expect(new Set(runs.map((r) => r.key)).size).toBe(runs.length);
+    // The schedule's tags go to the runs it starts, as to the tasks it makes.
+    for (const run of runs) expect(run.tags).toEqual(['nightly']);
+    await request(t.http)
+      .delete(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .expect(204);
+  });
+
+  it('fires once per period with two processes, and catches up with each missed fire once after Redis is wiped', async () => {
+    const second = await createTestApp({ shared: t.env });
+    const redis = new Redis(t.env.config.redis.url);
+    try {
+      const schedule = (
+        await create({
+          name: 'two processes',
+          target: { agentId: calc, input: { expression: '2' } },
+          everyMs: 1000,
+        }).expect(201)
+      ).body.data as ScheduleView;
+      await waitFor(async () => (await firesOf(t, schedule.id)).length >= 3, 15_000);
+
+      // Redis restarted empty: every key of this environment goes, schedulers and queues with them.
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${t.env.config.redis.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      const wipedAt = Date.now();
+
+      const fires = await waitFor(async () => {
+        const made = await firesOf(t, schedule.id);
+        return made.some((f) => Date.parse(f.fireAt) > wipedAt + 4000) && made;
+      }, 30_000);
+      expectEachFireOnce(fires, 1000);
+    } finally {
+      redis.disconnect();
+      await second.close();
+    }
+  });
+});
