@@ -65,7 +65,7 @@ export async function seedTasks(db: Client, seed: TaskSeed): Promise<{ seconds: 
       [seed.agentIds, adminId, seed.count, from, to, seed.queued ?? 0, seed.newestDays, seed.oldestDays],
     );
   }
-  await db.query('VACUUM (ANALYZE) tasks, task_attempts');
+  await db.query('VACUUM (ANALYZE) tasks, task_attempts, task_tags');
   return { seconds: (Date.now() - started) / 1000 };
 }
 

@@ -30,6 +30,7 @@ import { CalculatorStateWithoutResults1764184000000 } from './1764184000000-calc
 import { SecretsKeyCheck1764185000000 } from './1764185000000-secrets-key-check';
 import { AttemptTakeovers1764186000000 } from './1764186000000-attempt-takeovers';
 import { ScheduleTagsOnce1764187000000 } from './1764187000000-schedule-tags-once';
+import { TaskTagRows1764188000000 } from './1764188000000-task-tag-rows';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -65,4 +66,5 @@ export const MIGRATIONS: Function[] = [
   SecretsKeyCheck1764185000000,
   AttemptTakeovers1764186000000,
   ScheduleTagsOnce1764187000000,
+  TaskTagRows1764188000000,
 ];

@@ -4,6 +4,7 @@ import { AgentEntity } from '../agents/entities/agent.entity';
 import { TaskAttemptEntity } from '../tasks/entities/task-attempt.entity';
 import { TaskCheckpointPartEntity } from '../tasks/entities/task-checkpoint-part.entity';
 import { TaskEntity } from '../tasks/entities/task.entity';
+import { TaskTagEntity } from '../tasks/entities/task-tag.entity';
 import { ScheduleFireEntity } from '../schedules/entities/schedule-fire.entity';
 import { ScheduleEntity } from '../schedules/entities/schedule.entity';
 import { WorkflowRunStepEntity } from '../workflows/entities/workflow-run-step.entity';
@@ -39,6 +40,7 @@ export const ENTITIES: Function[] = [
   TaskEntity,
   TaskAttemptEntity,
   TaskCheckpointPartEntity,
+  TaskTagEntity,
   ScheduleEntity,
   ScheduleFireEntity,
   WorkflowEntity,

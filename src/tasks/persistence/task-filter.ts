@@ -27,7 +27,24 @@ export function taskFilterClause(filter: TaskFilter, params: unknown[] = []): { 
   add('t.error_code = ?', filter.errorCode);
   add('t.created_at >= ?', filter.createdAfter);
   add('t.created_at <= ?', filter.createdBefore);
-  add('t.tags @> ARRAY[?]::varchar[]', filter.tag);
+  if (filter.tag !== undefined && filter.agentId !== undefined) where.push(taggedClause(filter, params));
+  else add('t.tags @> ARRAY[?]::varchar[]', filter.tag);
   add('t.metadata @> ?::jsonb', filter.metadata && JSON.stringify(filter.metadata));
   return { where, params };
+}
+
+/**
+ * A tag with an agent as a semi-join on `task_tags`, which holds each task's agent and creation time beside its
+ * tag: the agent and the time range are given to it too, so the matches are one range of its index (their
+ * entries only), and Postgres reads the tasks by id from there. A tag without an agent is answered by the GIN
+ * index on `tasks.tags`: its bitmap reads a tag's tasks in the table's order, cheaper than thousands of reads by
+ * id (a tag of 16,000 tasks: 22 ms against 148 ms).
+ */
+function taggedClause(filter: TaskFilter, params: unknown[]): string {
+  const { where, add } = whereClause(params);
+  add('tt.tag = ?', filter.tag);
+  add('tt.agent_id = ?', filter.agentId);
+  add('tt.created_at >= ?', filter.createdAfter);
+  add('tt.created_at <= ?', filter.createdBefore);
+  return `EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND ${where.join(' AND ')})`;
 }

@@ -73,10 +73,10 @@ export function boundedTotal(counted: number, cap: number): { total: number; tot
  * Newest first. `total` is exact up to {@link LIST_TOTAL_CAP} matches; past it `total` is the cap and
  * `totalCapped` is true (the count stops there, so its cost does not grow with the table).
  *
- * A filter on tags or metadata is answered from their GIN indexes, which give matches in no order: the page then
- * reads every match to sort them, and the count would read them all again (on a million tasks, a tag with an
- * agent and a time range is a combination of two indexes, 4–8 ms, for a few hundred matches). So such a list
- * reads its matches once, up to the cap: they are its count, and its page's ids are among them. Other filters
+ * A filter on tags or metadata is answered from indexes that give matches in no order (their GIN indexes, or
+ * `task_tags` for a tag with an agent): the page then reads every match to sort them, and the count would read
+ * them all again. So such a list reads its matches once, up to the cap: they are its count, and its page's ids
+ * are among them. Other filters
  * have an index to walk in order: the page stops at its last row and the count reads index entries only, side by
  * side.
  */

@@ -1,7 +1,7 @@
 import { entityCallOn, statementOn, tableAccessOutside } from '../../../test/utils/table-owners';
 
-const TABLES = ['tasks', 'task_attempts', 'task_checkpoint_parts'];
-const ENTITIES = ['TaskEntity', 'TaskAttemptEntity', 'TaskCheckpointPartEntity'];
+const TABLES = ['tasks', 'task_attempts', 'task_checkpoint_parts', 'task_tags'];
+const ENTITIES = ['TaskEntity', 'TaskAttemptEntity', 'TaskCheckpointPartEntity', 'TaskTagEntity'];
 
 describe('the tasks’ tables', () => {
   it('are read and written only in tasks/persistence/', () => {
