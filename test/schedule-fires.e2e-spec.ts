@@ -5,28 +5,27 @@ import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser, updateUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
-import { expectEachFireOnce, firesOf, type ScheduleView, SYNC_MS } from './factories/schedules';
+import {
+  expectEachFireOnce,
+  firesOf,
+  type ScheduleTestBed,
+  scheduleTestBed,
+  type ScheduleView,
+} from './factories/schedules';
 
 describe('schedule fires', () => {
   let t: TestApp;
   let op: TestUser;
   let calc: string;
+  let create: ScheduleTestBed['create'];
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { SCHEDULE_SYNC_INTERVAL_MS: String(SYNC_MS) } });
-    op = await createUser(t, 'operator');
-    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+    ({ t, op, calc, create } = await scheduleTestBed());
   });
 
   afterAll(async () => {
     await t?.close();
   });
-
-  const create = (body: Record<string, unknown>, user = op) =>
-    request(t.http)
-      .post('/api/v1/schedules')
-      .set(...bearer(user))
-      .send(body);
 
   it('fires every period, each fire once, and stops at once when paused', async () => {
     const schedule = (

@@ -1,31 +1,23 @@
 import request from 'supertest';
-import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
-import { createTestApp, type TestApp } from './utils/test-app';
-import { type ScheduleView, SYNC_MS } from './factories/schedules';
+import type { TestApp } from './utils/test-app';
+import { type ScheduleTestBed, scheduleTestBed, type ScheduleView } from './factories/schedules';
 
 describe('schedules', () => {
   let t: TestApp;
   let op: TestUser;
-  let viewer: TestUser;
   let calc: string;
+  let create: ScheduleTestBed['create'];
+  let viewer: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { SCHEDULE_SYNC_INTERVAL_MS: String(SYNC_MS) } });
-    op = await createUser(t, 'operator');
+    ({ t, op, calc, create } = await scheduleTestBed());
     viewer = await createUser(t, 'viewer');
-    calc = (await createAgent(t, op, { type: 'calculator' })).id;
   });
 
   afterAll(async () => {
     await t?.close();
   });
-
-  const create = (body: Record<string, unknown>, user = op) =>
-    request(t.http)
-      .post('/api/v1/schedules')
-      .set(...bearer(user))
-      .send(body);
 
   it('refuses a schedule with every problem named, and stores nothing', async () => {
     const res = await create({

@@ -1,7 +1,32 @@
-import type { TestApp } from '../utils/test-app';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../utils/test-app';
+import { createAgent } from './tasks';
+import { bearer, createUser, type TestUser } from './users';
 
 /** How often the schedule sync runs in the schedule tests. */
-export const SYNC_MS = 1000;
+const SYNC_MS = 1000;
+
+/** What the schedule API's tests start from: the app, an operator, a calculator agent of theirs, and `create`. */
+export interface ScheduleTestBed {
+  t: TestApp;
+  op: TestUser;
+  calc: string;
+  /** POSTs a schedule as `user` (the operator unless given). */
+  create(body: Record<string, unknown>, user?: TestUser): request.Test;
+}
+
+/** An app whose schedule sync runs every {@link SYNC_MS}, with an operator and a calculator agent (for beforeAll). */
+export async function scheduleTestBed(): Promise<ScheduleTestBed> {
+  const t = await createTestApp({ env: { SCHEDULE_SYNC_INTERVAL_MS: String(SYNC_MS) } });
+  const op = await createUser(t, 'operator');
+  const calc = (await createAgent(t, op, { type: 'calculator' })).id;
+  const create = (body: Record<string, unknown>, user = op) =>
+    request(t.http)
+      .post('/api/v1/schedules')
+      .set(...bearer(user))
+      .send(body);
+  return { t, op, calc, create };
+}
 
 /** A schedule as the API shows it, with what these tests read. */
 export interface ScheduleView {
