@@ -3,26 +3,18 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, workerProcesses } from './utils/built-app';
-import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { workerTestBed } from './utils/built-app';
+import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 describe('a data-processor over a file, its worker killed midway', () => {
-  const env = new TestEnv({ APP_ROLE: 'api', QUEUE_LOCK_DURATION_MS: '2000' });
+  const bed = workerTestBed({ QUEUE_LOCK_DURATION_MS: '2000' }, { WORKER_CONCURRENCY: '2' });
+  const { env, workers } = bed;
   let api: TestApp;
-  const workers = workerProcesses(env, { WORKER_CONCURRENCY: '2' });
 
-  beforeAll(async () => {
-    buildApp();
-    await env.prepare();
-    api = await createTestApp({ shared: env });
-    // Compiling the app takes minutes on a busy machine.
-  }, 300_000);
-  afterAll(async () => {
-    await workers.killAll();
-    await api?.close();
-    await env.destroy();
-  });
+  // Compiling the app takes minutes on a busy machine.
+  beforeAll(async () => ({ api } = await bed.start()), 300_000);
+  afterAll(() => bed.stop());
 
   it('resumes on another worker process from the chunk the file had reached, with the same output', async () => {
     const op = await createUser(api, 'operator');

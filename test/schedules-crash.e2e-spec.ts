@@ -1,25 +1,17 @@
 import request from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, workerProcesses } from './utils/built-app';
-import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { workerTestBed } from './utils/built-app';
+import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 describe('a worker killed while a schedule fires', () => {
-  const env = new TestEnv({ APP_ROLE: 'api', SCHEDULE_SYNC_INTERVAL_MS: '1000', QUEUE_LOCK_DURATION_MS: '2000' });
+  const bed = workerTestBed({ SCHEDULE_SYNC_INTERVAL_MS: '1000', QUEUE_LOCK_DURATION_MS: '2000' });
+  const { workers } = bed;
   let api: TestApp;
-  const workers = workerProcesses(env);
 
-  beforeAll(async () => {
-    buildApp();
-    await env.prepare();
-    api = await createTestApp({ shared: env });
-  }, 120_000);
-  afterAll(async () => {
-    await workers.killAll();
-    await api?.close();
-    await env.destroy();
-  });
+  beforeAll(async () => ({ api } = await bed.start()), 120_000);
+  afterAll(() => bed.stop());
 
   const firesOf = async (scheduleId: string) =>
     (

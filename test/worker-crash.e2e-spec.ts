@@ -1,36 +1,27 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, logLines, workerProcesses } from './utils/built-app';
-import { json, LoopbackServer } from './utils/loopback-server';
-import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { logLines, workerTestBed } from './utils/built-app';
+import { json } from './utils/loopback-server';
+import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 describe('a worker killed mid-task', () => {
-  const env = new TestEnv({
-    APP_ROLE: 'api',
-    QUEUE_LOCK_DURATION_MS: '2000',
-    AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
-    // The data-processor case sends 2.4 MB of records, so that a kill lands midway through its chunks.
-    TASK_BODY_LIMIT: '4mb',
-  });
-  const remote = new LoopbackServer();
-  let remoteUrl: string;
+  const bed = workerTestBed(
+    {
+      QUEUE_LOCK_DURATION_MS: '2000',
+      AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+      // The data-processor case sends 2.4 MB of records, so that a kill lands midway through its chunks.
+      TASK_BODY_LIMIT: '4mb',
+    },
+    { WORKER_CONCURRENCY: '2' },
+  );
+  const { remote, workers } = bed;
   let api: TestApp;
-  const workers = workerProcesses(env, { WORKER_CONCURRENCY: '2' });
+  let remoteUrl: string;
 
-  beforeAll(async () => {
-    buildApp();
-    remoteUrl = await remote.start();
-    await env.prepare();
-    api = await createTestApp({ shared: env });
-  }, 120_000);
-  afterAll(async () => {
-    await workers.killAll();
-    await api?.close();
-    await remote.stop();
-    await env.destroy();
-  });
+  beforeAll(async () => ({ api, remoteUrl } = await bed.start()), 120_000);
+  afterAll(() => bed.stop());
 
   it('is detected as stalled and its task finishes on another worker, recorded once', async () => {
     remote.handler = (_req, res) => setTimeout(() => json(res, 200, { answer: 42 }), 1500);

@@ -1,36 +1,27 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser } from './factories/users';
-import { buildApp, logLines, workerProcesses } from './utils/built-app';
-import { json, LoopbackServer } from './utils/loopback-server';
-import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { logLines, workerTestBed } from './utils/built-app';
+import { json } from './utils/loopback-server';
+import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 describe('a worker stopped (SIGTERM) while a task outlasts its shutdown', () => {
-  const env = new TestEnv({
-    APP_ROLE: 'api',
-    // A lock that cannot lapse within the test: the task moves on because it was handed back, not taken over later.
-    QUEUE_LOCK_DURATION_MS: '300000',
-    AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
-  });
-  const remote = new LoopbackServer();
-  let remoteUrl: string;
+  const bed = workerTestBed(
+    {
+      // A lock that cannot lapse within the test: the task moves on because it was handed back, not taken over later.
+      QUEUE_LOCK_DURATION_MS: '300000',
+      AGENT_ALLOW_PRIVATE_NETWORKS: 'true',
+    },
+    // Hands back 1 s before its 4 s deadline; one task at a time, so a second one waits behind the first.
+    { SHUTDOWN_TIMEOUT_MS: '4000', WORKER_CONCURRENCY: '1' },
+  );
+  const { remote, workers } = bed;
   let api: TestApp;
-  // Hands back 1 s before its 4 s deadline; one task at a time, so a second one waits behind the first.
-  const workers = workerProcesses(env, { SHUTDOWN_TIMEOUT_MS: '4000', WORKER_CONCURRENCY: '1' });
+  let remoteUrl: string;
 
-  beforeAll(async () => {
-    buildApp();
-    remoteUrl = await remote.start();
-    await env.prepare();
-    api = await createTestApp({ shared: env });
-  }, 120_000);
-  afterAll(async () => {
-    await workers.killAll();
-    await api?.close();
-    await remote.stop();
-    await env.destroy();
-  });
+  beforeAll(async () => ({ api, remoteUrl } = await bed.start()), 120_000);
+  afterAll(() => bed.stop());
 
   it('hands the attempt back and exits 0; the next worker continues it at once, recorded once', async () => {
     const aborted: string[] = [];

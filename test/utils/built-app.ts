@@ -1,7 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { TestEnv } from './test-app';
+import { LoopbackServer } from './loopback-server';
+import { createTestApp, type TestApp, TestEnv } from './test-app';
 
 const ROOT = join(__dirname, '..', '..');
 let built = false;
@@ -94,7 +95,7 @@ export function startCommand(command: string, args: string[], env: NodeJS.Proces
   };
 }
 
-interface WorkerProcesses {
+export interface WorkerProcesses {
   /** Starts one more `APP_ROLE=worker` process and resolves once its task worker has started. */
   start(): Promise<RunningProcess>;
   /** SIGKILLs every worker started so far (for afterAll). */
@@ -113,6 +114,51 @@ export function workerProcesses(env: TestEnv, overrides: Record<string, string> 
     },
     async killAll() {
       for (const worker of workers) await worker.stop('SIGKILL');
+    },
+  };
+}
+
+export interface WorkerTestBed {
+  /** The test environment: `APP_ROLE=api` and the settings given. */
+  env: TestEnv;
+  /** Worker processes on `env`, none started yet. */
+  workers: WorkerProcesses;
+  /** The remote end that the tests' HTTP agents call. */
+  remote: LoopbackServer;
+  /** Builds `dist/`, starts `remote`, prepares `env` and starts the API in this process on it (for beforeAll). */
+  start(): Promise<{ api: TestApp; remoteUrl: string }>;
+  /** Kills the workers, closes the API, stops `remote` and removes `env` (for afterAll). */
+  stop(): Promise<void>;
+}
+
+/**
+ * An API app in this process (`APP_ROLE=api`, so it runs no tasks) and real worker processes beside it, on one
+ * test environment: for what happens to tasks when a worker process stops or dies.
+ */
+export function workerTestBed(
+  envOverrides: Record<string, string> = {},
+  workerOverrides: Record<string, string> = {},
+): WorkerTestBed {
+  const env = new TestEnv({ APP_ROLE: 'api', ...envOverrides });
+  const workers = workerProcesses(env, workerOverrides);
+  const remote = new LoopbackServer();
+  let api: TestApp | undefined;
+  return {
+    env,
+    workers,
+    remote,
+    async start() {
+      buildApp();
+      const remoteUrl = await remote.start();
+      await env.prepare();
+      api = await createTestApp({ shared: env });
+      return { api, remoteUrl };
+    },
+    async stop() {
+      await workers.killAll();
+      await api?.close();
+      await remote.stop();
+      await env.destroy();
     },
   };
 }
