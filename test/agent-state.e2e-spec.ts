@@ -1,10 +1,9 @@
 import request from 'supertest';
 import { AgentStateStore } from '../src/agents/agent-state.store';
-import { MIGRATIONS } from '../migrations';
 import { CalculatorStateWithoutResults1764184000000 } from '../migrations/1764184000000-calculator-state-without-results';
-import { revertLastMigration } from '../src/database/prepare-database';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, login, type TestUser } from './factories/users';
+import { upgradeFrom } from './utils/migrations';
 import { createTestApp, TestEnv } from './utils/test-app';
 
 describe('agent state documents', () => {
@@ -100,10 +99,8 @@ describe('agent state documents', () => {
     } finally {
       await t.close();
     }
-    // Back to before the migration that removes them (and those after it), then up again, as an upgrade runs.
-    const later = MIGRATIONS.length - MIGRATIONS.indexOf(CalculatorStateWithoutResults1764184000000);
-    for (let i = 0; i < later; i += 1) await revertLastMigration(env.config);
-    await env.prepare();
+    // Upgraded from before the migration that removes them.
+    await upgradeFrom(env, CalculatorStateWithoutResults1764184000000);
     const again = await createTestApp({ shared: env });
     try {
       const rows = await again.dataSource.query(`SELECT state FROM agent_states WHERE agent_id = $1`, [agentId!]);

@@ -1,9 +1,8 @@
 import request from 'supertest';
-import { MIGRATIONS } from '../migrations';
 import { ScheduleTagsOnce1764187000000 } from '../migrations/1764187000000-schedule-tags-once';
-import { revertLastMigration } from '../src/database/prepare-database';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, login, type TestUser } from './factories/users';
+import { upgradeFrom } from './utils/migrations';
 import { createTestApp, TestEnv } from './utils/test-app';
 
 describe('schedules stored with a tag given twice, on upgrade', () => {
@@ -35,10 +34,7 @@ describe('schedules stored with a tag given twice, on upgrade', () => {
     } finally {
       await first.close();
     }
-    // Back to before the migration (and those after it), then up again, as an upgrade runs.
-    const later = MIGRATIONS.length - MIGRATIONS.indexOf(ScheduleTagsOnce1764187000000);
-    for (let i = 0; i < later; i += 1) await revertLastMigration(env.config);
-    await env.prepare();
+    await upgradeFrom(env, ScheduleTagsOnce1764187000000);
     const again = await createTestApp({ shared: env });
     try {
       const op = await login(again.http, user!.email, user!.password);

@@ -4,13 +4,8 @@ import { pendingSchemaChanges, revertLastMigration, runMigrations } from '../src
 import { MIGRATIONS } from '../migrations';
 import { RunStepRows1764182000000 } from '../migrations/1764182000000-run-step-rows';
 import { TaskErrorCodeColumn1764183000000 } from '../migrations/1764183000000-task-error-code-column';
+import { revertThrough } from './utils/migrations';
 import { TestEnv } from './utils/test-app';
-
-/** Reverts the migrations applied after `migration`, and it. */
-async function revertThrough(env: TestEnv, migration: (typeof MIGRATIONS)[number]): Promise<void> {
-  const count = MIGRATIONS.length - MIGRATIONS.indexOf(migration);
-  for (let i = 0; i < count; i += 1) await revertLastMigration(env.config);
-}
 
 /** Runs `fn` with a connection of its own to the test's database, closed afterwards. */
 async function withDataSource<T>(env: TestEnv, fn: (ds: DataSource) => Promise<T>): Promise<T> {
