@@ -1,12 +1,11 @@
 import { Client } from 'pg';
 import request from 'supertest';
-import { MIGRATIONS } from '../migrations';
 import { TaskTagRows1764188000000 } from '../migrations/1764188000000-task-tag-rows';
-import { revertLastMigration } from '../src/database/prepare-database';
 import { createAgent, submitTask } from './factories/tasks';
 import { createWorkflow } from './factories/workflows';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
+import { revertThrough } from './utils/migrations';
 import { waitFor } from './utils/wait-for';
 
 /** The ids a list of tasks answers, sorted. */
@@ -104,8 +103,7 @@ describe('a tag with an agent (task_tags)', () => {
     const before = (await tagRows(t)).map((r) => `${r.task}:${r.tag}`);
     await t.close();
     expect(before.length).toBeGreaterThan(0);
-    const later = MIGRATIONS.length - MIGRATIONS.indexOf(TaskTagRows1764188000000);
-    for (let i = 0; i < later; i += 1) await revertLastMigration(env.config);
+    await revertThrough(env, TaskTagRows1764188000000);
     const db = new Client({ connectionString: env.config.database.url });
     await db.connect();
     try {
