@@ -1,7 +1,9 @@
 import request from 'supertest';
-import type { TestApp } from '../utils/test-app';
+import { TaskRepository } from '../../src/tasks/persistence/task.repository';
+import { LoopbackServer } from '../utils/loopback-server';
+import { createTestApp, type TestApp } from '../utils/test-app';
 import { waitFor } from '../utils/wait-for';
-import { bearer, type TestUser } from './users';
+import { bearer, createUser, type TestUser } from './users';
 
 export async function createAgent(t: TestApp, user: TestUser, body: Record<string, unknown>): Promise<{ id: string }> {
   const res = await request(t.http)
@@ -48,4 +50,45 @@ export async function settled(t: TestApp, user: TestUser, id: string, timeoutMs 
       .set(...bearer(user));
     return FINAL.includes(res.body.data?.status) ? (res.body.data as TaskView) : undefined;
   }, timeoutMs);
+}
+
+/** What {@link taskTestBed} made: the app, an operator, and the address of the loopback server. */
+export interface TaskTestBed {
+  t: TestApp;
+  op: TestUser;
+  remoteUrl: string;
+}
+
+/**
+ * Set-up for the describe block it is called in: before its tests, starts a loopback server for the HTTP agents
+ * and an app that runs tasks in this process (4 at once unless `env` says otherwise) and may call agents on
+ * private networks, with an operator, and hands them to `use`; after them, closes both. Returns the server.
+ */
+export function taskTestBed(use: (bed: TaskTestBed) => void, env: Record<string, string> = {}): LoopbackServer {
+  const remote = new LoopbackServer();
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    const remoteUrl = await remote.start();
+    t = await createTestApp({ env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'true', WORKER_CONCURRENCY: '4', ...env } });
+    use({ t, op: await createUser(t, 'operator'), remoteUrl });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await remote.stop();
+  });
+  return remote;
+}
+
+/**
+ * A slow database for one of the tasks service's batched statements: the first calls wait a moment before
+ * they run for real, so the requests arriving meanwhile queue up behind them. The spy counts the statements.
+ */
+export function holdStatements(method: 'readMany' | 'insertMany', ms = 300): jest.SpyInstance {
+  const service = TaskRepository.prototype as unknown as Record<typeof method, (batch: unknown[]) => Promise<unknown>>;
+  const real = service[method];
+  const held = new Promise((resolve) => setTimeout(resolve, ms));
+  return jest.spyOn(service, method).mockImplementation(async function (this: unknown, batch: unknown[]) {
+    await held;
+    return real.call(this, batch);
+  });
 }

@@ -1,0 +1,123 @@
+import request from 'supertest';
+import { createAgent, settled, submitTask, taskTestBed } from './factories/tasks';
+import { bearer, type TestUser } from './factories/users';
+import { json } from './utils/loopback-server';
+import type { TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+/** A task's failures, retries and cancellation, and the attempts they leave. */
+describe('tasks on a live worker', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let remoteUrl: string;
+  const remote = taskTestBed((bed) => ({ t, op, remoteUrl } = bed));
+
+  it('fails at once, without retries, on a non-retryable error', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const task = await submitTask(t, op, {
+      agentId: agent.id,
+      input: { expression: '1 / 0' },
+      maxAttempts: 5,
+      backoffMs: 10,
+    });
+    const done = await settled(t, op, task.id);
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'failed',
+        attempts: 1,
+        error: { code: 'DIVISION_BY_ZERO', message: 'Division by zero' },
+      }),
+    );
+  });
+
+  it('retries with growing delays, stops at maxAttempts and keeps the last error', async () => {
+    remote.handler = (req, res) => (req.url === '/always-500' ? json(res, 500, { oops: true }) : json(res, 404, {}));
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/always-500` } });
+    const task = await submitTask(t, op, { agentId: agent.id, input: {}, maxAttempts: 3, backoffMs: 200 });
+    const done = await settled(t, op, task.id);
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'failed',
+        attempts: 3,
+        error: { code: 'REMOTE_500', message: 'The remote agent answered 500' },
+      }),
+    );
+    const attempts = (
+      await request(t.http)
+        .get(`/api/v1/tasks/${task.id}/attempts`)
+        .set(...bearer(op))
+    ).body.data;
+    expect(attempts.map((a: { status: string }) => a.status)).toEqual(['failed', 'failed', 'failed']);
+    const gaps = [1, 2].map((i) => Date.parse(attempts[i].startedAt) - Date.parse(attempts[i - 1].finishedAt));
+    // Jittered exponential backoff: at least half of 200 ms, then half of 400 ms.
+    expect(gaps[0]).toBeGreaterThanOrEqual(100);
+    expect(gaps[1]).toBeGreaterThanOrEqual(200);
+  });
+
+  it('cancels a running task within a second, aborting its executor', async () => {
+    let aborted = false;
+    remote.handler = (_req, res) => {
+      res.on('close', () => (aborted = !res.writableEnded));
+      setTimeout(() => json(res, 200, { late: true }), 10_000);
+    };
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/slow` } });
+    const task = await submitTask(t, op, { agentId: agent.id, input: {} });
+    await waitFor(
+      async () =>
+        (
+          await request(t.http)
+            .get(`/api/v1/tasks/${task.id}`)
+            .set(...bearer(op))
+        ).body.data.status === 'running',
+    );
+    const started = Date.now();
+    const res = await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/cancel`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(res.body.data.status).toBe('cancelled');
+    await waitFor(async () => {
+      const attempts = (
+        await request(t.http)
+          .get(`/api/v1/tasks/${task.id}/attempts`)
+          .set(...bearer(op))
+      ).body.data;
+      return attempts[0]?.status === 'cancelled';
+    }, 1000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitFor(async () => aborted, 1000);
+    const after = await request(t.http)
+      .get(`/api/v1/tasks/${task.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(after.body.data.status).toBe('cancelled');
+    await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/cancel`)
+      .set(...bearer(op))
+      .expect(409);
+  });
+
+  it('retries a failed task on request', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const task = await submitTask(t, op, { agentId: agent.id, input: { expression: 'x + 1' }, maxAttempts: 1 });
+    expect((await settled(t, op, task.id)).status).toBe('failed');
+    await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/retry`)
+      .set(...bearer(op))
+      .expect(202);
+    const again = await settled(t, op, task.id);
+    expect(again).toEqual(expect.objectContaining({ status: 'failed', attempts: 2 }));
+    const attempts = (
+      await request(t.http)
+        .get(`/api/v1/tasks/${task.id}/attempts`)
+        .set(...bearer(op))
+    ).body.data;
+    expect(attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2]);
+    const succeeded = await submitTask(t, op, { agentId: agent.id, input: { expression: '1' } });
+    await settled(t, op, succeeded.id);
+    await request(t.http)
+      .post(`/api/v1/tasks/${succeeded.id}/retry`)
+      .set(...bearer(op))
+      .expect(409);
+  });
+});

@@ -1,0 +1,186 @@
+import request from 'supertest';
+import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
+import { createAgent, settled, submitTask, taskTestBed } from './factories/tasks';
+import { bearer, type TestUser } from './factories/users';
+import { json } from './utils/loopback-server';
+import type { TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+/** How the worker runs tasks: to success, with an agent's current config, pause and concurrency, old jobs, priorities. */
+describe('tasks on a live worker', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let remoteUrl: string;
+  const remote = taskTestBed((bed) => ({ t, op, remoteUrl } = bed));
+
+  it('runs a calculator task to success and records the attempt and its worker', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator', config: { precision: 3 } });
+    const task = await submitTask(t, op, {
+      agentId: agent.id,
+      input: { expression: '(1 + 2) * x / 7', variables: { x: 2 } },
+    });
+    expect(task.status).toBe('queued');
+    const done = await settled(t, op, task.id);
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'succeeded',
+        output: { result: 0.857 },
+        attempts: 1,
+        progress: 100,
+        error: null,
+      }),
+    );
+    expect(done.startedAt).not.toBeNull();
+    expect(done.finishedAt).not.toBeNull();
+    const attempts = await request(t.http)
+      .get(`/api/v1/tasks/${task.id}/attempts`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(attempts.body.data).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'succeeded', workerId: expect.stringContaining(':') }),
+    ]);
+  });
+
+  it('uses a new agent config for the next task without any restart', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator', config: { precision: 2 } });
+    const first = await settled(
+      t,
+      op,
+      (await submitTask(t, op, { agentId: agent.id, input: { expression: '1 / 3' } })).id,
+    );
+    expect(first.output).toEqual({ result: 0.33 });
+    await request(t.http)
+      .post(`/api/v1/agents/${agent.id}/config`)
+      .set(...bearer(op))
+      .send({ config: { precision: 5 } })
+      .expect(200);
+    const second = await settled(
+      t,
+      op,
+      (await submitTask(t, op, { agentId: agent.id, input: { expression: '1 / 3' } })).id,
+    );
+    expect(second.output).toEqual({ result: 0.33333 });
+  });
+
+  it('keeps a paused agent’s tasks waiting and runs them on resume; refuses tasks for a deleted agent', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'paused' })
+      .expect(200);
+    const task = await submitTask(t, op, { agentId: agent.id, input: { expression: '5' } });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(
+      (
+        await request(t.http)
+          .get(`/api/v1/tasks/${task.id}`)
+          .set(...bearer(op))
+      ).body.data.status,
+    ).toBe('queued');
+    await request(t.http)
+      .patch(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .send({ status: 'active' })
+      .expect(200);
+    expect((await settled(t, op, task.id)).status).toBe('succeeded');
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    const res = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .send({ agentId: agent.id, input: { expression: '1' } })
+      .expect(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+  });
+
+  /** The remote agent answers after 300 ms; the most calls it held at once so far. */
+  const countPeakCalls = (): (() => number) => {
+    let inFlight = 0;
+    let peak = 0;
+    remote.handler = (_req, res) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        json(res, 200, { ok: true });
+      }, 300);
+    };
+    return () => peak;
+  };
+
+  it('never runs more of one agent’s tasks at once than its concurrency allows', async () => {
+    const peak = countPeakCalls();
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/limited` }, concurrency: 1 });
+    const tasks = await Promise.all([1, 2, 3].map(() => submitTask(t, op, { agentId: agent.id, input: {} })));
+    for (const task of tasks) expect((await settled(t, op, task.id)).status).toBe('succeeded');
+    expect(peak()).toBe(1);
+  });
+
+  it('grants an agent’s slots to tasks the worker takes together, up to its concurrency', async () => {
+    const peak = countPeakCalls();
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/pair` }, concurrency: 2 });
+    const res = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .send({ tasks: Array.from({ length: 6 }, () => ({ agentId: agent.id, input: {} })) })
+      .expect(202);
+    for (const task of res.body.data as { id: string }[])
+      expect((await settled(t, op, task.id)).status).toBe('succeeded');
+    expect(peak()).toBe(2);
+  });
+
+  it('runs a job that carries only its task id (as jobs queued by an earlier version do)', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const task = await submitTask(t, op, {
+      agentId: agent.id,
+      input: { expression: '6 * 7' },
+      runAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const queue = t.app.get(TaskQueue).queue;
+    await (await queue.getJob(task.id))!.remove();
+    await queue.add(TASK_JOB, { taskId: task.id }, { jobId: task.id });
+    const done = await settled(t, op, task.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.output).toEqual({ result: 42 });
+  });
+});
+
+describe('priorities on a single-concurrency worker', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let remoteUrl: string;
+  const remote = taskTestBed((bed) => ({ t, op, remoteUrl } = bed), { WORKER_CONCURRENCY: '1' });
+
+  it('runs higher priorities (1 first) before lower ones', async () => {
+    remote.handler = (_req, res) => setTimeout(() => json(res, 200, { done: true }), 800);
+    const slow = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/busy` } });
+    const calc = await createAgent(t, op, { type: 'calculator', concurrency: 10 });
+    // The one worker slot is busy while the others queue up, so they all wait together.
+    const blocker = await submitTask(t, op, { agentId: slow.id, input: {} });
+    await waitFor(
+      async () =>
+        (
+          await request(t.http)
+            .get(`/api/v1/tasks/${blocker.id}`)
+            .set(...bearer(op))
+        ).body.data.status === 'running',
+    );
+    const ids = new Map<string, number>();
+    for (const priority of [5, 1, 9, 3, 7]) {
+      const task = await submitTask(t, op, { agentId: calc.id, input: { expression: String(priority) }, priority });
+      ids.set(task.id, priority);
+    }
+    const done = await Promise.all([...ids.keys()].map((id) => settled(t, op, id)));
+    const order = done
+      .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+      .map((task) => ids.get(task.id));
+    const blocked = await settled(t, op, blocker.id);
+    expect(blocked.status).toBe('succeeded');
+    const firstStart = Math.min(...done.map((task) => Date.parse(task.startedAt)));
+    expect(firstStart).toBeGreaterThanOrEqual(Date.parse(blocked.finishedAt) - 50);
+    expect(order).toEqual([1, 3, 5, 7, 9]);
+  });
+});
