@@ -1,24 +1,11 @@
 import request from 'supertest';
+import { operationEnded, type OperationView } from './factories/bulk-operations';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { createWorkflow, startRun } from './factories/workflows';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { json, LoopbackServer } from './utils/loopback-server';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
-
-interface OperationView {
-  id: string;
-  kind: string;
-  action: string;
-  filter: Record<string, unknown>;
-  status: string;
-  matched: number;
-  done: number;
-  failed: number;
-  progress: number;
-  createdBy: string;
-  finishedAt: string | null;
-}
 
 interface RunView {
   id: string;
@@ -64,14 +51,7 @@ describe('bulk operations', () => {
       .post(`/api/v1/${kind}/bulk`)
       .set(...bearer(user))
       .send(body);
-  const finished = (user: TestUser, id: string) =>
-    waitFor(async () => {
-      const res = await request(t.http)
-        .get(`/api/v1/bulk-operations/${id}`)
-        .set(...bearer(user));
-      const view = res.body.data as OperationView;
-      return ['succeeded', 'failed'].includes(view.status) && view;
-    }, 30_000);
+  const finished = (user: TestUser, id: string) => operationEnded(t, user, id);
   const rows = async (ids: string[]) =>
     (await t.dataSource.query(
       `SELECT t.id, t.status, t.attempts, (SELECT count(*)::int FROM task_attempts a WHERE a.task_id = t.id) AS runs
