@@ -1,0 +1,141 @@
+import request from 'supertest';
+import type { TestUser } from './factories/users';
+import { type RunView, type WaitsClient, waitsTestBed } from './factories/workflow-waits';
+import type { TestApp } from './utils/test-app';
+
+/** Approval steps: approved, rejected, past their deadline, decided twice at once, by whom; and their metrics. */
+describe('workflow steps that wait', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let other: TestUser;
+  let admin: TestUser;
+  let calc: string;
+  let c: WaitsClient;
+  waitsTestBed((bed) => ({ t, op, other, admin, calc, c } = bed));
+
+  const gated = (extra: object = {}) => [
+    { id: 'ok', kind: 'approval', ...extra },
+    {
+      id: 'after',
+      agentId: calc,
+      dependsOn: ['ok'],
+      input: { expression: '{{ steps.ok.output.approved ? "20+1" : "0" }}' },
+    },
+  ];
+
+  it('waits for an approval, then runs on with the decision as the step’s output', async () => {
+    const run = await c.start(op, gated());
+    expect(c.step(run, 'ok')).toEqual({
+      id: 'ok',
+      kind: 'approval',
+      status: 'waiting',
+      taskId: null,
+      output: null,
+      error: null,
+      waitUntil: null,
+      approvalDeadline: null,
+      decision: null,
+      permission: null,
+    });
+    expect(c.step(run, 'after')).toMatchObject({ kind: 'task', status: 'pending', permission: null });
+    expect(await c.stored(run.id)).toMatchObject({ status: 'running', wakeAt: null, parked: true });
+
+    const res = await c.decide(op, run.id, 'ok', 'approve', { comment: 'looks right' }).expect(200);
+    const decided = c.step(res.body.data as RunView, 'ok');
+    expect(decided).toMatchObject({
+      status: 'succeeded',
+      output: { approved: true, by: op.id, comment: 'looks right' },
+      decision: { outcome: 'approved', by: op.id, comment: 'looks right' },
+    });
+    const done = await c.ended(op, run.id);
+    expect(done.status).toBe('succeeded');
+    expect(c.step(done, 'after').output).toEqual({ result: 21 });
+
+    const row = await c.stored(run.id);
+    expect(row.steps.ok).toMatchObject({ status: 'succeeded', kind: 'approval', decision: { by: op.id } });
+    expect(row).toMatchObject({ status: 'succeeded', wakeAt: null, parked: false });
+    await t.chainAudit();
+    const entries = (await t.dataSource.query(
+      `SELECT action, actor_id AS "actorId", details FROM audit_logs WHERE resource_id = $1 AND action LIKE 'workflow_run.step%'`,
+      [run.id],
+    )) as { action: string; actorId: string; details: unknown }[];
+    expect(entries).toEqual([
+      { action: 'workflow_run.step_approve', actorId: op.id, details: { stepId: 'ok', comment: 'looks right' } },
+    ]);
+  });
+
+  it('fails a rejected step and the run, unless the step may fail', async () => {
+    const strict = await c.start(op, gated());
+    await c.decide(op, strict.id, 'ok', 'reject', { comment: 'not now' }).expect(200);
+    const failed = await c.ended(op, strict.id);
+    expect(failed.status).toBe('failed');
+    expect(c.step(failed, 'ok')).toMatchObject({
+      status: 'failed',
+      error: { code: 'APPROVAL_REJECTED' },
+      decision: { outcome: 'rejected', by: op.id, comment: 'not now' },
+    });
+    expect(c.step(failed, 'after').status).toBe('skipped');
+
+    const lenient = await c.start(op, gated({ continueOnFailure: true }));
+    await c.decide(op, lenient.id, 'ok', 'reject').expect(200);
+    const done = await c.ended(op, lenient.id);
+    expect(done.status).toBe('succeeded');
+    expect(c.step(done, 'after').output).toEqual({ result: 0 });
+  });
+
+  it('rejects an approval nobody decided by its deadline', async () => {
+    const run = await c.start(op, gated({ timeoutMs: 300 }));
+    expect(c.step(run, 'ok')).toMatchObject({ status: 'waiting', approvalDeadline: expect.any(String) });
+    const failed = await c.ended(op, run.id);
+    expect(c.step(failed, 'ok')).toMatchObject({
+      status: 'failed',
+      error: { code: 'APPROVAL_TIMED_OUT' },
+      decision: { outcome: 'timed_out', by: null, comment: null },
+    });
+    expect(failed.status).toBe('failed');
+    const late = await c.decide(op, run.id, 'ok', 'approve').expect(409);
+    expect(late.body.error.code).toBe('INVALID_STATE');
+  });
+
+  it('takes one of two approvals at once: the other gets 409', async () => {
+    const run = await c.start(op, gated());
+    const answers = await Promise.all([
+      c.decide(op, run.id, 'ok', 'approve', { comment: 'first' }),
+      c.decide(op, run.id, 'ok', 'approve', { comment: 'second' }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    await c.ended(op, run.id);
+    await t.chainAudit();
+    const [{ count }] = (await t.dataSource.query(
+      `SELECT count(*)::int AS count FROM audit_logs WHERE resource_id = $1 AND action = 'workflow_run.step_approve'`,
+      [run.id],
+    )) as { count: number }[];
+    expect(count).toBe(1);
+  });
+
+  it('lets only those who may decide: the run’s writers, or the holders of the step’s permission', async () => {
+    const run = await c.start(op, gated());
+    expect((await c.decide(other, run.id, 'ok', 'approve').expect(404)).body.error.code).toBe('NOT_FOUND');
+    await c.decide(op, run.id, 'nope', 'approve').expect(404);
+    await c.decide(op, run.id, 'after', 'approve').expect(409);
+    await c.decide(op, run.id, 'ok', 'approve', { comment: 7 }).expect(400);
+    expect(c.step(await c.get(op, run.id), 'ok').status).toBe('waiting');
+    await c.decide(admin, run.id, 'ok', 'approve').expect(200);
+
+    const guarded = await c.start(op, gated({ permission: 'users:manage' }));
+    // The run says who decides the step, so a console need not learn it from a 403.
+    expect(c.step(guarded, 'ok').permission).toBe('users:manage');
+    expect((await c.decide(op, guarded.id, 'ok', 'approve').expect(403)).body.error.code).toBe('FORBIDDEN');
+    await c.decide(other, guarded.id, 'ok', 'reject').expect(404);
+    const decided = (await c.decide(admin, guarded.id, 'ok', 'reject').expect(200)).body.data as RunView;
+    expect(c.step(decided, 'ok').decision).toMatchObject({ outcome: 'rejected', by: admin.id });
+  });
+
+  it('counts waiting steps and decisions in the metrics', async () => {
+    await c.start(op, [{ id: 'ok', kind: 'approval' }]);
+    const text = (await request(t.http).get('/metrics').expect(200)).text;
+    expect(text).toMatch(/workflow_steps_waiting\{kind="approval"\} [1-9]/);
+    expect(text).toMatch(/workflow_approvals_total\{outcome="approved"\} [1-9]/);
+    expect(text).toMatch(/workflow_approvals_total\{outcome="timed_out"\} [1-9]/);
+  });
+});
