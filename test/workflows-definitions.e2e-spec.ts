@@ -1,0 +1,134 @@
+import request from 'supertest';
+import { createAgent } from './factories/tasks';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createWorkflow, type RunView, workflowTestBed } from './factories/workflows';
+import type { TestApp } from './utils/test-app';
+
+describe('workflows', () => {
+  const bed = workflowTestBed();
+  const { define, start, finished } = bed;
+  let t: TestApp;
+  let op: TestUser;
+  let calc: string;
+
+  beforeAll(async () => ({ t, op, calc } = await bed.setUp()));
+  afterAll(() => bed.tearDown());
+
+  it('rejects duplicate ids, unknown agents and dependencies, and names a cycle', async () => {
+    const res = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: 'bad',
+        steps: [
+          { id: 'a', agentId: calc, input: {}, dependsOn: ['c'] },
+          { id: 'b', agentId: calc, input: {}, dependsOn: ['a'] },
+          { id: 'c', agentId: calc, input: {}, dependsOn: ['b'] },
+        ],
+      })
+      .expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([
+      {
+        field: expect.stringMatching(/^\/steps\/\d\/dependsOn$/),
+        message: expect.stringMatching(/^dependency cycle: (\w) → \w → \w → \1$/),
+      },
+    ]);
+    const other = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: 'bad',
+        steps: [
+          { id: 'a', agentId: calc, input: {} },
+          {
+            id: 'a',
+            agentId: '00000000-0000-4000-8000-000000000000',
+            input: {},
+            dependsOn: ['nope'],
+            when: { field: 'x', op: 'like' },
+          },
+        ],
+      })
+      .expect(400);
+    expect(other.body.error.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['/steps/1/id', '/steps/1/agentId', '/steps/1/dependsOn/0', '/steps/1/when']),
+    );
+    await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(await createUser(t, 'viewer')))
+      .send({ name: 'x', steps: [] })
+      .expect(403);
+  });
+
+  it('refuses to start a run that would reach a step whose agent was deleted since: 409, nothing run', async () => {
+    const doomed = (await createAgent(t, op, { type: 'calculator' })).id;
+    const workflowId = await createWorkflow(t, op, {
+      steps: [
+        { id: 'first', agentId: calc, input: { expression: '1' } },
+        { id: 'second', agentId: doomed, input: { expression: '2' }, dependsOn: ['first'] },
+        { id: 'third', agentId: doomed, input: { expression: '3' }, dependsOn: ['first'] },
+      ],
+    });
+    const shown = async () =>
+      (
+        await request(t.http)
+          .get(`/api/v1/workflows/${workflowId}`)
+          .set(...bearer(op))
+          .expect(200)
+      ).body.data.stepsWithDeletedAgent;
+    expect(await shown()).toEqual([]);
+    await request(t.http)
+      .delete(`/api/v1/agents/${doomed}`)
+      .set(...bearer(op))
+      .expect(204);
+    expect(await shown()).toEqual(['second', 'third']);
+    const res = await request(t.http)
+      .post(`/api/v1/workflows/${workflowId}/runs`)
+      .set(...bearer(op))
+      .send({})
+      .expect(409);
+    expect(res.body.error).toMatchObject({
+      code: 'CONFLICT',
+      message: 'The agent of steps second, third has been deleted: change the workflow before running it',
+    });
+    const [{ runs }] = await t.dataSource.query(
+      `SELECT count(*)::int AS runs FROM workflow_runs WHERE workflow_id = $1`,
+      [workflowId],
+    );
+    expect(runs).toBe(0);
+  });
+
+  it('keeps the definition a run started with when the workflow changes, and hides runs from other users', async () => {
+    const wf = await define([{ id: 'a', agentId: calc, input: { expression: '1 + 1' } }]);
+    const run = await start(wf.id, {});
+    const changed = await request(t.http)
+      .patch(`/api/v1/workflows/${wf.id}`)
+      .set(...bearer(op))
+      .send({ steps: [{ id: 'z', agentId: calc, input: { expression: '9' } }] })
+      .expect(200);
+    expect(changed.body.data.version).toBe(2);
+    const done = await finished(run.id);
+    expect(done.workflowVersion).toBe(1);
+    expect(done.steps.map((s) => s.id)).toEqual(['a']);
+    const stranger = await createUser(t, 'operator');
+    await request(t.http)
+      .get(`/api/v1/workflow-runs/${run.id}`)
+      .set(...bearer(stranger))
+      .expect(404);
+    await request(t.http)
+      .post(`/api/v1/workflow-runs/${run.id}/cancel`)
+      .set(...bearer(stranger))
+      .expect(404);
+    const theirs = await request(t.http)
+      .get(`/api/v1/workflows/${wf.id}/runs`)
+      .set(...bearer(stranger))
+      .expect(200);
+    expect(theirs.body.data).toEqual([]);
+    const mine = await request(t.http)
+      .get(`/api/v1/workflows/${wf.id}/runs`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(mine.body.data.map((r: RunView) => r.id)).toEqual([run.id]);
+  });
+});
