@@ -38,7 +38,8 @@ export class TaskTagRows1764188000000 implements MigrationInterface {
          )`,
       );
       await q.query(
-        `CREATE INDEX IF NOT EXISTS "task_tags_tag_agent_created_idx" ON "task_tags" ("tag", "agent_id", "created_at", "task_id")`,
+        `CREATE INDEX IF NOT EXISTS "task_tags_tag_agent_created_idx"
+           ON "task_tags" ("tag", "agent_id", "created_at", "task_id")`,
       );
       await q.query(
         `CREATE OR REPLACE FUNCTION "task_tag_rows"() RETURNS trigger LANGUAGE plpgsql AS $$

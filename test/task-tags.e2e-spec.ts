@@ -115,8 +115,9 @@ describe('a tag with an agent (task_tags)', () => {
     await env.prepare();
     const again = await createTestApp({ shared: env });
     try {
-      expect((await tagRows(again)).map((r) => `${r.task}:${r.tag}`)).toEqual(before);
-      expect((await tagRows(again)).every((r) => r.same)).toBe(true);
+      const after = await tagRows(again);
+      expect(after.map((r) => `${r.task}:${r.tag}`)).toEqual(before);
+      expect(after.every((r) => r.same)).toBe(true);
     } finally {
       await again.close();
     }

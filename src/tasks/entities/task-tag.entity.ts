@@ -3,9 +3,9 @@ import { TaskEntity } from './task.entity';
 
 /**
  * One tag of a task, with the task's agent and creation time, for a list filtered by a tag and an agent: the
- * matches (within a time range) are one range of `task_tags_tag_agent_created_idx`, read from the index alone. Written by the trigger `tasks_tag_rows` in the
- * statement that stores the task (migration TaskTagRows), never by the application; a task's tags, agent and
- * creation time never change, and its rows go with it.
+ * matches (within a time range) are one range of `task_tags_tag_agent_created_idx`, read from the index alone.
+ * Written by the trigger `tasks_tag_rows` in the statement that stores the task (migration TaskTagRows), never by
+ * the application; a task's tags, agent and creation time never change, and its rows go with it.
  */
 @Entity('task_tags')
 @Index('task_tags_tag_agent_created_idx', ['tag', 'agentId', 'createdAt', 'taskId'])

@@ -76,9 +76,8 @@ export function boundedTotal(counted: number, cap: number): { total: number; tot
  * A filter on tags or metadata is answered from indexes that give matches in no order (their GIN indexes, or
  * `task_tags` for a tag with an agent): the page then reads every match to sort them, and the count would read
  * them all again. So such a list reads its matches once, up to the cap: they are its count, and its page's ids
- * are among them. Other filters
- * have an index to walk in order: the page stops at its last row and the count reads index entries only, side by
- * side.
+ * are among them. Other filters have an index to walk in order: the page stops at its last row and the count
+ * reads index entries only, side by side.
  */
 export async function listTasks(
   reader: DataSource,
