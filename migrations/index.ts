@@ -31,6 +31,7 @@ import { SecretsKeyCheck1764185000000 } from './1764185000000-secrets-key-check'
 import { AttemptTakeovers1764186000000 } from './1764186000000-attempt-takeovers';
 import { ScheduleTagsOnce1764187000000 } from './1764187000000-schedule-tags-once';
 import { TaskTagRows1764188000000 } from './1764188000000-task-tag-rows';
+import { TaskTagsGoneByStatement1764189000000 } from './1764189000000-task-tags-gone-by-statement';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -67,4 +68,5 @@ export const MIGRATIONS: Function[] = [
   AttemptTakeovers1764186000000,
   ScheduleTagsOnce1764187000000,
   TaskTagRows1764188000000,
+  TaskTagsGoneByStatement1764189000000,
 ];

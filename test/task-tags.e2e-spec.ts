@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { TaskTagRows1764188000000 } from '../migrations/1764188000000-task-tag-rows';
+import { TaskTagsGoneByStatement1764189000000 } from '../migrations/1764189000000-task-tags-gone-by-statement';
 import { createAgent, submitTask } from './factories/tasks';
 import { createWorkflow } from './factories/workflows';
 import { bearer, createUser, type TestUser } from './factories/users';
@@ -90,9 +91,13 @@ describe('a tag with an agent (task_tags)', () => {
       expect(rows).toHaveLength(nightly.length + 2);
       expect(rows.every((r) => r.same)).toBe(true);
 
-      // A task deleted (the retention purge) takes its rows with it.
-      await t.dataSource.query(`DELETE FROM tasks WHERE id = $1`, [ofOther.id]);
-      expect((await tagRows(t)).map((r) => r.task)).not.toContain(ofOther.id);
+      // Tasks deleted (the retention purge: many in one statement, tagged or not) take their rows with them.
+      const untagged = (await submitTask(t, op, { agentId: agent, input })).id;
+      await t.dataSource.query(`DELETE FROM tasks WHERE id = ANY($1::uuid[])`, [[ofOther.id, one.id, untagged]]);
+      const left = (await t.dataSource.query(`SELECT task_id::text AS task FROM task_tags ORDER BY 1`)) as {
+        task: string;
+      }[];
+      expect(left.map((r) => r.task)).toEqual(nightly.filter((id) => id !== one.id));
     } finally {
       await t.close();
     }
@@ -120,6 +125,38 @@ describe('a tag with an agent (task_tags)', () => {
       expect(after.every((r) => r.same)).toBe(true);
     } finally {
       await again.close();
+    }
+  }, 60_000);
+
+  it('went by a foreign key before the statement trigger, and comes back to it on revert', async () => {
+    const db = new Client({ connectionString: env.config.database.url });
+    await db.connect();
+    const shape = async () =>
+      (
+        await db.query(
+          `SELECT (SELECT count(*)::int FROM pg_constraint WHERE conname = 'task_tags_task_fk') AS keys,
+                  (SELECT count(*)::int FROM pg_trigger WHERE tgname = 'tasks_tag_rows_gone') AS triggers`,
+        )
+      ).rows[0] as { keys: number; triggers: number };
+    try {
+      expect(await shape()).toEqual({ keys: 0, triggers: 1 });
+      const [{ id: agentId }] = (await db.query(`SELECT agent_id AS id FROM tasks LIMIT 1`)).rows as { id: string }[];
+      // A row whose task is gone (written by hand: the platform never writes one) is dropped by the revert.
+      await db.query(
+        `INSERT INTO task_tags (task_id, tag, agent_id, created_at) VALUES (gen_random_uuid(), 'stray', $1, now())`,
+        [agentId],
+      );
+      const kept = (await db.query(`SELECT count(*)::int AS n FROM task_tags WHERE tag <> 'stray'`)).rows[0] as {
+        n: number;
+      };
+      expect(kept.n).toBeGreaterThan(0);
+      await revertThrough(env, TaskTagsGoneByStatement1764189000000);
+      expect(await shape()).toEqual({ keys: 1, triggers: 0 });
+      expect((await db.query(`SELECT count(*)::int AS n FROM task_tags`)).rows[0]).toEqual(kept);
+      await env.prepare();
+      expect(await shape()).toEqual({ keys: 0, triggers: 1 });
+    } finally {
+      await db.end();
     }
   }, 60_000);
 });

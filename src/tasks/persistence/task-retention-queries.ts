@@ -11,7 +11,7 @@ export interface PurgedBatch {
 
 /**
  * Deletes up to `$3` finished tasks (`$2` the final statuses) that finished before `$1`, the oldest first. Their
- * attempts and checkpoint parts go with them (ON DELETE CASCADE). A task that is a step of a run still running
+ * attempts and checkpoint parts go with them (ON DELETE CASCADE), their tag rows by a statement trigger. A task that is a step of a run still running
  * stays: the run may read its step's task again (a retry of the step, its conclusion); it goes in a pass after
  * the run has ended. Rows another transaction holds (a retry of the task under way) are skipped, and a task
  * retried meanwhile is no longer finished when the row is locked, so it stays.
