@@ -122,10 +122,11 @@ describe('llm answers stream to live clients (full stack, OpenAI-compatible stub
     });
   });
 
-  it('cancelling a task mid-stream closes the upstream connection within a second', async () => {
-    let closedAt = 0;
+  it('cancelling a task mid-stream closes the upstream connection while it still streams', async () => {
+    let cutShort = false;
     stub.handler = (_req, res) => {
-      res.on('close', () => (closedAt = Date.now()));
+      // 200 words 100 ms apart: the connection closes before the stream ends only if the cancellation closes it.
+      res.on('close', () => (cutShort = !res.writableEnded));
       streamChat(
         res,
         Array.from({ length: 200 }, (_, i) => `word${i} `),
@@ -135,13 +136,11 @@ describe('llm answers stream to live clients (full stack, OpenAI-compatible stub
     const { task, bySocket, sse } = await followedTask();
     await waitFor(async () => bySocket.some((s) => s.kind === 'delta'), 5000);
 
-    const cancelledAt = Date.now();
     await request(t.http)
       .post(`/api/v1/tasks/${task.id}/cancel`)
       .set(...bearer(op))
       .expect(200);
-    await waitFor(async () => closedAt > 0, 2000);
-    expect(closedAt - cancelledAt).toBeLessThan(1000);
+    await waitFor(async () => cutShort);
     await sse.ended;
     expect((await settled(t, op, task.id)).status).toBe('cancelled');
     expect(sse.seen.at(-1)).toMatchObject({ kind: 'task', event: { status: 'cancelled' } });

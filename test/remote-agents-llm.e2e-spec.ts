@@ -108,9 +108,9 @@ describe('remote agents over real HTTP on loopback', () => {
 
   it('llm: cancelling mid-stream closes the connection at once; a cut stream is retryable', async () => {
     const llmConfig: LlmAgentConfig = { baseUrl: base, model: 'tiny', timeoutMs: 10_000 };
-    let closedAt = 0;
+    let cutShort = false;
     server.handler = (_req, res) => {
-      res.on('close', () => (closedAt = Date.now()));
+      res.on('close', () => (cutShort = !res.writableEnded));
       streamChat(
         res,
         Array.from({ length: 100 }, (_, i) => `w${i} `),
@@ -119,18 +119,16 @@ describe('remote agents over real HTTP on loopback', () => {
     };
     const controller = new AbortController();
     const ctx = executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-cancel', signal: controller.signal });
-    let abortedAt = 0;
+    let deltas = 0;
     ctx.outputDelta = () => {
-      if (abortedAt) return;
-      abortedAt = Date.now() + 150;
-      setTimeout(() => controller.abort(new Error('cancelled')), 150);
+      deltas += 1;
+      if (deltas === 1) setTimeout(() => controller.abort(new Error('cancelled')), 150);
     };
     const err = await failure(kit.llm.execute(ctx));
+    // Cancelled, not timed out: the call ended at the abort, with most of the stream still to come.
     expect(err).toMatchObject({ code: 'CANCELLED', retryable: false });
-    expect(Date.now() - abortedAt).toBeLessThan(1000);
-    // The server sees its client go (it had more than 9 seconds of chunks still to send).
-    await waitFor(async () => closedAt > 0, 1000);
-    expect(closedAt - abortedAt).toBeLessThan(1000);
+    // The server sees its client go while it still streams (it had more than 9 seconds of chunks to send).
+    await waitFor(async () => cutShort);
 
     server.handler = (_req, res) => streamChat(res, ['Hel', 'lo', '!'], { delayMs: 20, cutAfter: 2 });
     const cut = await failure(kit.llm.execute(executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-cut' })));

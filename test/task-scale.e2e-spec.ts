@@ -149,6 +149,13 @@ describe('tasks at scale', () => {
       );
       return Object.fromEntries(rows.map((r) => [r.label, r.n]));
     };
+    /** The tag rows left, by tag: each task is tagged with its label. */
+    const tagged = async (): Promise<Record<string, number>> => {
+      const rows: { tag: string; n: number }[] = await t.dataSource.query(
+        `SELECT tag, count(*)::int AS n FROM task_tags GROUP BY 1`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.tag, r.n]));
+    };
 
     beforeAll(async () => {
       agentId = (await createAgent(t, admin, { type: 'calculator' })).id;
@@ -169,9 +176,9 @@ describe('tasks at scale', () => {
       const task = (label: string, status: string, finishedDaysAgo: number | null, runId: string | null = null) =>
         t.dataSource.query(
           `INSERT INTO tasks (agent_id, status, input, max_attempts, priority, backoff_ms, created_by, created_at,
-                              finished_at, run_id, attempts)
+                              finished_at, run_id, attempts, tags)
            VALUES ($1, $2, jsonb_build_object('label', $3::text), 3, 5, 1000, $4, now() - interval '90 days',
-                   now() - $5::int * interval '1 day', $6, 1) RETURNING id`,
+                   now() - $5::int * interval '1 day', $6, 1, ARRAY[$3::varchar]) RETURNING id`,
           [agentId, status, label, adminId, finishedDaysAgo, runId],
         );
       for (const status of ['succeeded', 'failed', 'cancelled', 'expired', 'succeeded']) {
@@ -191,17 +198,14 @@ describe('tasks at scale', () => {
       await task('of-ended-run', 'succeeded', 40, endedRun);
     });
 
-    it('deletes only finished tasks past the retention, with their attempts and parts, in batches', async () => {
+    it('deletes only finished tasks past the retention, with their attempts, parts and tags, in batches', async () => {
+      expect((await tagged()).old).toBe(5);
       const pass = await t.app.get(TaskRetention).run();
       // 6 tasks go (5 old, 1 of an ended run), 2 a batch: 3 full batches and an empty one.
       expect(pass).toMatchObject({ purged: 6, batches: 4 });
-      expect(await ids()).toEqual({
-        recent: 1,
-        queued: 1,
-        running: 1,
-        retrying: 1,
-        'of-running-run': 1,
-      });
+      const left = { recent: 1, queued: 1, running: 1, retrying: 1, 'of-running-run': 1 };
+      expect(await ids()).toEqual(left);
+      expect(await tagged()).toEqual(left);
       const [{ attempts, parts }] = await t.dataSource.query(
         `SELECT (SELECT count(*)::int FROM task_attempts) AS attempts,
                 (SELECT count(*)::int FROM task_checkpoint_parts) AS parts`,

@@ -70,7 +70,9 @@ describe('tasks on a live worker', () => {
       .send({ status: 'paused' })
       .expect(200);
     const task = await submitTask(t, op, { agentId: agent.id, input: { expression: '5' } });
-    await new Promise((r) => setTimeout(r, 1500));
+    // The worker has taken the job, found the agent paused and put it back to look again later.
+    const queue = t.app.get(TaskQueue).queue;
+    await waitFor(async () => (await queue.getJob(task.id))?.isDelayed());
     expect(
       (
         await request(t.http)
