@@ -11,6 +11,7 @@ import { AdminBootstrapService } from '../users/admin-bootstrap.service';
 import { loadEnvFile } from '../config/env-file';
 import { unknownSettingWarnings } from '../config/unknown-settings';
 import { portInUse } from './port-check';
+import { ShutdownDeadline } from '../common/process/shutdown-deadline';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -47,6 +48,7 @@ function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
       process.exit(130);
     }
     stopping = true;
+    app.get(ShutdownDeadline).begin();
     log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down gracefully');
     const deadline = setTimeout(() => {
       log.error('graceful shutdown timed out; exiting');

@@ -16,6 +16,7 @@ import { type TaskJobData, TASKS_QUEUE } from '../jobs/queues';
 import { TASK_BACKOFF } from './task-queue';
 import { RetryLaterError, TaskRunner } from './task-runner';
 import { RepeatedWarnings } from '../common/repeated-warnings';
+import { ShutdownDeadline } from '../common/process/shutdown-deadline';
 
 /** How long before the shutdown deadline (`SHUTDOWN_TIMEOUT_MS`) running attempts are handed back, at most. */
 export const HAND_BACK_MARGIN_MS = 5000;
@@ -50,6 +51,7 @@ export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, Befo
     private readonly runner: TaskRunner,
     private readonly cancellation: TaskCancellation,
     private readonly agentState: AgentStateStore,
+    private readonly shutdown: ShutdownDeadline,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -76,8 +78,8 @@ export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   /**
-   * The first of the shutdown hooks: no job is taken from here on (a job handed back must go to another worker),
-   * and the hand-back is timed from here.
+   * The first of the shutdown hooks: no job is taken from here on (a job handed back must go to another worker).
+   * The hand-back is timed from the shutdown's start (the signal), as the process's deadline is.
    */
   onModuleDestroy(): void {
     if (!this.worker) return;
@@ -85,7 +87,7 @@ export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.closing.catch(() => undefined); // awaited, and its failure met, in beforeApplicationShutdown
     this.handBackTimer = setTimeout(
       () => this.cancellation.handBackAll(),
-      handBackAfterMs(this.config.shutdownTimeoutMs),
+      this.shutdown.msUntil(handBackAfterMs(this.config.shutdownTimeoutMs)),
     ).unref();
   }
 
