@@ -4,15 +4,14 @@
  * - plumbing (`common/`, `config/`, `database/`, `jobs/`, `redis/`) imports no feature (the one exception: the list of
  *   every feature's entities the data source is built from);
  * - a feature uses another feature through the files at the top of its folder (module, services, types),
- *   never through its subfolders (entities, DTOs, implementation);
+ *   never through its subfolders (entities, DTOs, implementation), but for an entity naming another feature's
+ *   entity in a relation;
  * - nothing but the composition root (`app/`) and the CLI's entry imports the composition root;
  * - the tasks' entities are used, as values, only by their repository (`tasks/persistence/`): everything else
  *   speaks in tasks (`tasks/task.ts`) through it;
  * - likewise the agents' and their config versions' entities, by `agents/persistence/` (other entities may
  *   name them in relations; `agent_states` belongs to `agents/agent-state.store.ts`), and the refresh
  *   tokens' and MFA recovery codes' entities, by `auth/persistence/`.
- * Violations that predate these rules are listed in .dependency-cruiser-known-violations.json: they may go
- * away, and no new one may come.
  */
 const PLUMBING = '^src/(common|config|database|jobs|redis)/';
 const FEATURES = '^src/(?!(common|config|database|jobs|redis|app|cli)/)([^/]+)/';
@@ -37,8 +36,16 @@ module.exports = {
       name: 'no-feature-internals',
       severity: 'error',
       comment: "Another feature's subfolders are its internals: use what the top of its folder offers.",
-      from: { path: '^src/([^/]+)/', pathNot: ['^src/(app|cli|database)/', '\\.spec\\.ts$'] },
+      from: { path: '^src/([^/]+)/', pathNot: ['^src/(app|cli|database)/', '\\.spec\\.ts$', '\\.entity\\.ts$'] },
       to: { path: '^src/([^/]+)/[^/]+/', pathNot: ['^src/$1/', PLUMBING] },
+    },
+    {
+      name: 'no-feature-internals-but-relations',
+      severity: 'error',
+      comment:
+        "An entity may name another feature's entity in a relation (the foreign key it maps), and nothing else of it.",
+      from: { path: '^src/([^/]+)/.+\\.entity\\.ts$' },
+      to: { path: '^src/([^/]+)/[^/]+/', pathNot: ['^src/$1/', PLUMBING, '\\.entity\\.ts$'] },
     },
     {
       name: 'tasks-through-their-repository',

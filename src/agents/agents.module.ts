@@ -31,6 +31,14 @@ import { AGENT_TYPE_CLASSES } from './types';
     { provide: AGENT_TYPES, inject: AGENT_TYPE_CLASSES, useFactory: (...types: AgentType[]) => types },
     AgentTypeRegistry,
   ],
-  exports: [AgentsService, AgentStateStore, AgentTypeRegistry, SchemaValidator, NetworkGuard, OutboundHttpClient],
+  exports: [
+    AgentsService,
+    AgentStateStore,
+    AgentTypeRegistry,
+    SchemaValidator,
+    NetworkGuard,
+    OutboundHttpClient,
+    CircuitBreakers,
+  ],
 })
 export class AgentsModule {}

@@ -8,7 +8,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Public } from '../common/http/public.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { RateLimit } from '../throttling/rate-limit.decorator';
-import { MeDto, UserDto } from '../users/dto/user.dto';
+import { MeDto, UserDto } from '../users/user-view';
 import { UsersService } from '../users/users.service';
 import { Authenticated, CurrentPrincipal } from './auth.decorators';
 import { AuthService } from './auth.service';

@@ -1,11 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
-import { breakerKey } from '../agents/outbound/circuit-breakers';
+import { Injectable } from '@nestjs/common';
+import { CircuitBreakers } from '../agents/outbound';
 import { isAdmin, type Principal } from '../auth/principal';
-import { REDIS } from '../redis/redis.module';
 import { TaskQueue } from '../tasks/task-queue';
 import { type OutcomeWindow, TaskStats } from '../tasks/task-stats';
-import type { OpenBreakerDto, OutcomeWindowDto, QueueDepthDto, StatsDto } from './dto/stats.dto';
+import type { OutcomeWindowDto, QueueDepthDto, StatsDto } from './dto/stats.dto';
 
 function withFailureRate(window: OutcomeWindow): OutcomeWindowDto {
   const decided = window.succeeded + window.failed;
@@ -14,14 +12,14 @@ function withFailureRate(window: OutcomeWindow): OutcomeWindowDto {
 
 /**
  * The console's dashboard: task statistics from Postgres (every task for admins, a user's own otherwise, as
- * with the tasks themselves), the queue's depth from BullMQ, and circuit breakers from Redis.
+ * with the tasks themselves), the queue's depth from BullMQ, and the circuit breakers' last state (CircuitBreakers).
  */
 @Injectable()
 export class StatsService {
   constructor(
     private readonly tasks: TaskStats,
     private readonly queue: TaskQueue,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly breakers: CircuitBreakers,
   ) {}
 
   async snapshot(principal: Principal): Promise<StatsDto> {
@@ -39,7 +37,7 @@ export class StatsService {
       lastDay: withFailureRate(stats.lastDay),
       running: stats.running,
       queue,
-      openCircuitBreakers: await this.openBreakers(stats.recentAgentIds),
+      openCircuitBreakers: await this.breakers.unclosed(stats.recentAgentIds),
     };
   }
 
@@ -52,22 +50,5 @@ export class StatsService {
       delayed: counts.delayed ?? 0,
       failed: counts.failed ?? 0,
     };
-  }
-
-  /**
-   * Each worker keeps its own breakers in memory and writes every change of state to Redis; this reads that
-   * last written state, for the agents that ran tasks in the last day, in one round trip.
-   */
-  private async openBreakers(agentIds: string[]): Promise<OpenBreakerDto[]> {
-    if (agentIds.length === 0) return [];
-    // Sent in the same tick, the reads leave auto-pipelined: one write (per node, on a Redis Cluster, where an
-    // explicit pipeline could not span the nodes the breakers' keys live on).
-    const replies = await Promise.all(agentIds.map((id) => this.redis.hmget(breakerKey(id), 'state', 'changedAt')));
-    return agentIds.flatMap((agentId, i) => {
-      const [state, changedAt] = replies[i] ?? [];
-      if (state !== 'open' && state !== 'half-open') return [];
-      const since = changedAt ? new Date(changedAt) : null;
-      return [{ agentId, state, since: since && !Number.isNaN(since.getTime()) ? since : null }];
-    });
   }
 }

@@ -25,6 +25,14 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 
 export const breakerKey = (agentId: string) => `breaker:${agentId}`;
 
+/** A breaker that is not closed, as a worker last wrote it. */
+export interface UnclosedBreaker {
+  agentId: string;
+  state: 'open' | 'half-open';
+  /** When it took this state (null when the worker that wrote it did not say). */
+  since: Date | null;
+}
+
 /**
  * One circuit breaker per remote agent in this process (cockatiel): after AGENT_BREAKER_THRESHOLD
  * consecutive retryable failures calls fail fast until AGENT_BREAKER_RESET_MS has passed, then one trial
@@ -53,6 +61,23 @@ export class CircuitBreakers {
 
   async stateOf(agentId: string): Promise<BreakerState> {
     return ((await this.redis.hget(breakerKey(agentId), 'state')) as BreakerState | null) ?? 'closed';
+  }
+
+  /**
+   * Each worker keeps its own breakers in memory and writes every change of state to Redis; this reads that
+   * last written state of the given agents in one round trip, and keeps those not closed.
+   */
+  async unclosed(agentIds: string[]): Promise<UnclosedBreaker[]> {
+    if (agentIds.length === 0) return [];
+    // Sent in the same tick, the reads leave auto-pipelined: one write (per node, on a Redis Cluster, where an
+    // explicit pipeline could not span the nodes the breakers' keys live on).
+    const replies = await Promise.all(agentIds.map((id) => this.redis.hmget(breakerKey(id), 'state', 'changedAt')));
+    return agentIds.flatMap((agentId, i) => {
+      const [state, changedAt] = replies[i] ?? [];
+      if (state !== 'open' && state !== 'half-open') return [];
+      const since = changedAt ? new Date(changedAt) : null;
+      return [{ agentId, state, since: since && !Number.isNaN(since.getTime()) ? since : null }];
+    });
   }
 
   private breakerFor(agentId: string): CircuitBreakerPolicy {

@@ -31,7 +31,7 @@ import {
 } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
-import { TaskErrorDto } from '../../tasks/dto/task.dto';
+import { TaskErrorDto } from '../../tasks/task-view';
 import { IsTriggers, WorkflowTriggerDto } from '../triggers/trigger.dto';
 import type { Condition } from '../../common/conditions/condition';
 import {
