@@ -119,10 +119,12 @@ describe('remote agents over real HTTP on loopback', () => {
     };
     const controller = new AbortController();
     const ctx = executionContext({ prompt: 'x' }, llmConfig, { agentId: 'llm-cancel', signal: controller.signal });
-    let deltas = 0;
+    // Cancelled 150 ms after the first delta, with the stream under way.
+    let streaming = false;
     ctx.outputDelta = () => {
-      deltas += 1;
-      if (deltas === 1) setTimeout(() => controller.abort(new Error('cancelled')), 150);
+      if (streaming) return;
+      streaming = true;
+      setTimeout(() => controller.abort(new Error('cancelled')), 150);
     };
     const err = await failure(kit.llm.execute(ctx));
     // Cancelled, not timed out: the call ended at the abort, with most of the stream still to come.
