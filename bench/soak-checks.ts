@@ -1,11 +1,7 @@
 import Redis from 'ioredis';
-import type { Client } from 'pg';
-import type { Chaos } from './soak-chaos';
-import { data, type SoakClient } from './soak-client';
-import type { SoakOptions } from './soak-options';
+import { data } from './soak-client';
 import type { Planned } from './soak-plan';
-import type { SoakProcesses } from './soak-processes';
-import type { Operator } from './soak-workload';
+import type { SoakRun } from './soak-workload';
 
 /** The exact JSON of a value with its keys sorted, to compare outputs. */
 function canonical(value: unknown): string {
@@ -46,14 +42,7 @@ export interface Outcome {
   auditChecked: number;
 }
 
-export interface CheckContext {
-  options: SoakOptions;
-  planned: Planned[];
-  operator: Operator;
-  client: SoakClient;
-  processes: SoakProcesses;
-  chaos: Chaos;
-  pg: Client;
+export interface CheckContext extends SoakRun {
   /** The run's Redis prefix. */
   prefix: string;
   /** Where each broken promise goes, with its evidence. */

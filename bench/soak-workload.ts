@@ -56,7 +56,8 @@ export async function setUpOperator(
   return { adminToken, token, calcAgentId: calc.id, slowAgentId: slowAgent.id };
 }
 
-export interface Workload {
+/** What the submissions and the checks share: the run's options, its tasks, its processes and clients. */
+export interface SoakRun {
   options: SoakOptions;
   planned: Planned[];
   operator: Operator;
@@ -65,6 +66,9 @@ export interface Workload {
   chaos: Chaos;
   /** The soak's own connection to the run's database. */
   pg: Client;
+}
+
+export interface Workload extends SoakRun {
   clock: SoakClock;
 }
 

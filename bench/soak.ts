@@ -82,27 +82,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const operator = await setUpOperator(client, runId, admin, remoteUrl);
     const chaos = new Chaos(options, processes, clock);
     chaos.begin();
-    const { submitMs, drainMs } = await submitAndDrain({
-      options,
-      planned,
-      operator,
-      client,
-      processes,
-      chaos,
-      pg,
-      clock,
-    });
-    const outcome = await new SoakChecks({
-      options,
-      planned,
-      operator,
-      client,
-      processes,
-      chaos,
-      pg,
-      prefix,
-      violations,
-    }).run();
+    const run = { options, planned, operator, client, processes, chaos, pg };
+    const { submitMs, drainMs } = await submitAndDrain({ ...run, clock });
+    const outcome = await new SoakChecks({ ...run, prefix, violations }).run();
 
     const report: SoakReport = {
       seed: options.seed,
