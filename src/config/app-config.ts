@@ -70,7 +70,7 @@ export interface AppConfig {
   /** Uploaded files: an absolute directory, the largest upload, and how long one may take. */
   files: { dir: string; maxBytes: number; uploadTimeoutMs: number };
   /** TASK_RETENTION_*: `days` 0 keeps every task. */
-  taskRetention: { days: number; batchSize: number; intervalMs: number; pauseMs: number };
+  taskRetention: { days: number; batchSize: number; intervalMs: number; pauseMs: number; pauseFactor: number };
   webhooks: {
     maxAttempts: number;
     backoffMs: number;
@@ -296,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       batchSize: parsed.TASK_RETENTION_BATCH_SIZE,
       intervalMs: parsed.TASK_RETENTION_INTERVAL_MS,
       pauseMs: parsed.TASK_RETENTION_PAUSE_MS,
+      pauseFactor: parsed.TASK_RETENTION_PAUSE_FACTOR,
     },
     webhooks: {
       maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,

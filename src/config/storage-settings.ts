@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { BYTE_SIZE, toInt } from './env-parsers';
+import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { BYTE_SIZE, toDecimal, toInt } from './env-parsers';
 
 /**
  * The settings of what the platform keeps on disk and for how long: uploaded files, task retention and the audit
@@ -49,6 +49,16 @@ export class StorageSettings {
   @Min(0)
   @Max(60_000)
   TASK_RETENTION_PAUSE_MS = 50;
+
+  /**
+   * The purge's pause is also at least this many times its last batch's own time, so it slows down as Postgres
+   * gets busy: at 1 it spends at most half its time in statements, whatever the load.
+   */
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  TASK_RETENTION_PAUSE_FACTOR = 1;
 
   /** Audit entries older than this many days are archived, then deleted; 0 keeps them forever. */
   @Transform(toInt)
