@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FINAL_STATUSES } from '../src/tasks/task';
 import type { BenchContext } from './context';
 import type { Row } from './harness';
 
@@ -6,13 +7,33 @@ import type { Row } from './harness';
 export const BULK_TASKS = 100_000;
 /** The target: the whole operation within this long. */
 const TARGET_S = 60;
+/** The longest the bench waits for the platform's worker to have run the retried tasks. */
+const DRAIN_S = 600;
+
+/**
+ * Waits until every task of the platform is finished: the retried tasks run on the main platform's worker
+ * after the operation has ended, and the scenarios after (l) must not share the machine with them.
+ */
+async function drained(db: BenchContext['db']): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status <> ALL($1::varchar[])`, [
+      FINAL_STATUSES,
+    ]);
+    if ((rows as { n: number }[])[0].n === 0) return (Date.now() - started) / 1000;
+    if (Date.now() - started > DRAIN_S * 1000) throw new Error('(l): the retried tasks did not run within 10 minutes');
+    await sleep(1000);
+  }
+}
 
 /**
  * (l) A bulk retry of 100,000 failed tasks: the tasks are written straight into Postgres with generate_series
  * (as a long outage would leave them), then `POST /tasks/bulk` retries them all and the time until the
- * operation says `succeeded` is taken (every task back to queued and in the queue, a batch at a time).
+ * operation says `succeeded` is taken (every task back to queued and in the queue, a batch at a time). Then it
+ * waits for the worker to have run them (reported, not a target), so that the next scenario has the machine.
  */
-export async function bulkRetry({ db, call, agentId }: BenchContext): Promise<Row> {
+export async function bulkRetry({ db, call, agentId, worker }: BenchContext): Promise<Row> {
+  await worker();
   const me = await call<{ id: string }>('/api/v1/auth/me');
   const seeded = Date.now();
   await db.query(
@@ -39,13 +60,22 @@ export async function bulkRetry({ db, call, agentId }: BenchContext): Promise<Ro
     await sleep(200);
   }
   const seconds = (Date.now() - started) / 1000;
+  const drainS = await drained(db);
   return {
     scenario: `(l) bulk retry of ${BULK_TASKS.toLocaleString('en')} failed tasks, until the operation succeeded`,
     value:
       `${seconds.toFixed(1)} s (${Math.round(BULK_TASKS / seconds)} tasks/s), ratio ${((seconds / TARGET_S) * 100).toFixed(0)} % ` +
-      `of 60 s; matched ${op.matched}, done ${view.done}, failed ${view.failed} (seeded in ${seedS.toFixed(1)} s)`,
+      `of 60 s; matched ${op.matched}, done ${view.done}, failed ${view.failed} (seeded in ${seedS.toFixed(1)} s; ` +
+      `the worker ran them ${drainS.toFixed(0)} s after)`,
     target: `≤ ${TARGET_S} s`,
     met: view.status === 'succeeded' && view.done === BULK_TASKS && seconds <= TARGET_S,
-    detail: { seconds, seedSeconds: seedS, matched: op.matched, done: view.done, failed: view.failed },
+    detail: {
+      seconds,
+      seedSeconds: seedS,
+      drainSeconds: drainS,
+      matched: op.matched,
+      done: view.done,
+      failed: view.failed,
+    },
   };
 }
