@@ -65,6 +65,17 @@ describe('loadConfig', () => {
     for (const bad of ['-1', '5001', '1.5', 'soon']) expectInvalid({ EVENTS_BATCH_MS: bad }, 'EVENTS_BATCH_MS');
   });
 
+  it("takes the purge's pause factor as a decimal from 0 to 100, 1 by default", () => {
+    const retention = (env: NodeJS.ProcessEnv) => loadConfig(env).taskRetention;
+    expect(retention({})).toEqual({ days: 0, batchSize: 500, intervalMs: 60_000, pauseMs: 50, pauseFactor: 1 });
+    expect(retention({ TASK_RETENTION_PAUSE_FACTOR: '0' }).pauseFactor).toBe(0);
+    expect(retention({ TASK_RETENTION_PAUSE_FACTOR: ' 2.5 ' }).pauseFactor).toBe(2.5);
+    // An empty setting is an unset one, as for every other.
+    expect(retention({ TASK_RETENTION_PAUSE_FACTOR: '' }).pauseFactor).toBe(1);
+    for (const bad of ['-1', '101', '1e3', '0x10', 'twice'])
+      expectInvalid({ TASK_RETENTION_PAUSE_FACTOR: bad }, 'TASK_RETENTION_PAUSE_FACTOR');
+  });
+
   it("keeps a template's rendered input within an eighth of its thread's heap", () => {
     const limits = (env: NodeJS.ProcessEnv) => loadConfig(env).workflows.templates;
     expect(limits({})).toMatchObject({ maxOutputBytes: 1024 * 1024, heapMb: 64 });
