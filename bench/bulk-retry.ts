@@ -1,30 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FINAL_STATUSES } from '../src/tasks/task';
 import type { BenchContext } from './context';
 import type { Row } from './harness';
+import { allFinished } from './throughput';
 
 /** Failed tasks seeded for (l). */
 export const BULK_TASKS = 100_000;
 /** The target: the whole operation within this long. */
 const TARGET_S = 60;
 /** The longest the bench waits for the platform's worker to have run the retried tasks. */
-const DRAIN_S = 600;
-
-/**
- * Waits until every task of the platform is finished: the retried tasks run on the main platform's worker
- * after the operation has ended, and the scenarios after (l) must not share the machine with them.
- */
-async function drained(db: BenchContext['db']): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status <> ALL($1::varchar[])`, [
-      FINAL_STATUSES,
-    ]);
-    if ((rows as { n: number }[])[0].n === 0) return (Date.now() - started) / 1000;
-    if (Date.now() - started > DRAIN_S * 1000) throw new Error('(l): the retried tasks did not run within 10 minutes');
-    await sleep(1000);
-  }
-}
+const DRAIN_MS = 600_000;
 
 /**
  * (l) A bulk retry of 100,000 failed tasks: the tasks are written straight into Postgres with generate_series
@@ -60,7 +44,11 @@ export async function bulkRetry({ db, call, agentId, worker }: BenchContext): Pr
     await sleep(200);
   }
   const seconds = (Date.now() - started) / 1000;
-  const drainS = await drained(db);
+  // The retried tasks run on the main platform's worker after the operation has ended: the scenarios after (l)
+  // must not share the machine with them.
+  const drainStarted = Date.now();
+  await allFinished(db, drainStarted + DRAIN_MS);
+  const drainS = (Date.now() - drainStarted) / 1000;
   return {
     scenario: `(l) bulk retry of ${BULK_TASKS.toLocaleString('en')} failed tasks, until the operation succeeded`,
     value:

@@ -38,18 +38,21 @@ export async function drainTasks(ctx: BenchContext, count = 10_000, agentIds = [
     }));
     await ctx.call('/api/v1/tasks/batch', { tasks });
   }
+  await allFinished(ctx.db, started + 600_000);
+  return Math.round(count / ((Date.now() - started) / 1000));
+}
+
+/** Resolves once the platform's database has no unfinished task; throws once `deadline` (epoch ms) has passed. */
+export async function allFinished(db: BenchContext['db'], deadline: number): Promise<void> {
   for (;;) {
     // EXISTS stops at the first unfinished task: polling must not load the database it measures.
     const [{ pending }] = (
-      await ctx.db.query(
-        `SELECT EXISTS (SELECT 1 FROM tasks WHERE status IN ('queued', 'running', 'retrying')) AS pending`,
-      )
+      await db.query(`SELECT EXISTS (SELECT 1 FROM tasks WHERE status IN ('queued', 'running', 'retrying')) AS pending`)
     ).rows as { pending: boolean }[];
-    if (!pending) break;
-    if (Date.now() - started > 600_000) throw new Error('tasks did not finish within 10 minutes');
+    if (!pending) return;
+    if (Date.now() > deadline) throw new Error('tasks did not finish in time');
     await sleep(100);
   }
-  return Math.round(count / ((Date.now() - started) / 1000));
 }
 
 /** A raw BullMQ worker draining 10,000 no-op jobs: what the queue alone does on this machine. */
