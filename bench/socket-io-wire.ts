@@ -6,18 +6,22 @@ import type { Socket } from 'node:net';
  * A Socket.IO client of the namespace `/events` reduced to what (j)'s listeners do, speaking the protocol
  * itself (Engine.IO 4 over a WebSocket, as socket.io-client does with `transports: ['websocket']`): connect with
  * a token, subscribe to an agent's events in batches (`{agentId, batch: true}`, as the console does; and wait for
- * the acknowledgement), answer the server's pings, and hand each event's data to `onEvent`, parsed once per
- * packet (a `tasks.updated` array of events is one packet). The server sees the same connection and packets as from socket.io-client; the
+ * the acknowledgement), answer the server's pings, and hand each event packet to `onEvent` as it arrived, its
+ * bytes unparsed (`["name", data]`; a `tasks.updated` array of events is one packet), so the caller decides when
+ * to spend the parsing. The server sees the same connection and packets as from socket.io-client; the
  * listeners' process, which shares the machine with the platform it measures, spends a fraction of the CPU
  * socket.io-client spends per event (its chain of emitters, the packet decoder, the `ws` stream).
  */
 interface WireListener {
-  onEvent(name: string, data: unknown): void;
+  /** An event packet's JSON (`["name", data]`), a view of the bytes as received (the
+   * socket's chunks are never reused, so the view may be kept). */
+  onEvent(json: Buffer): void;
   onClose(): void;
 }
 
 const NAMESPACE = '/events';
 const EVENT = `42${NAMESPACE},`;
+const EVENT_BYTES = Buffer.from(EVENT);
 
 /** A masked text frame (a client's frames must be masked) of the few, short packets a listener sends. */
 function textFrame(text: string): Buffer {
@@ -65,10 +69,7 @@ export async function follow(apiUrl: string, token: string, agentId: string, lis
   const subscribed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
 
   const packet = (text: string): void => {
-    if (text.startsWith(EVENT)) {
-      const data = JSON.parse(text.slice(EVENT.length)) as [string, unknown];
-      listener.onEvent(data[0], data[1]);
-    } else if (text === '2') send('3');
+    if (text === '2') send('3');
     else if (text.startsWith('0{')) send(`40${NAMESPACE},${JSON.stringify({ token })}`);
     else if (text.startsWith(`40${NAMESPACE},`))
       send(`42${NAMESPACE},1${JSON.stringify(['subscribe', { agentId, batch: true }])}`);
@@ -96,9 +97,16 @@ export async function follow(apiUrl: string, token: string, agentId: string, lis
         start += 8;
       }
       if (pending.length < start + length) break;
-      if (opcode === 1) packet(pending.toString('utf8', start, start + length));
+      const end = start + length;
+      if (
+        opcode === 1 &&
+        length > EVENT_BYTES.length &&
+        pending.subarray(start, start + EVENT_BYTES.length).equals(EVENT_BYTES)
+      )
+        listener.onEvent(pending.subarray(start + EVENT_BYTES.length, end));
+      else if (opcode === 1) packet(pending.toString('utf8', start, end));
       else if (opcode === 8) socket.end();
-      at = start + length;
+      at = end;
     }
     pending = at === pending.length ? Buffer.alloc(0) : pending.subarray(at);
   };
