@@ -80,6 +80,21 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expectErrorEnvelope(root.body, 'NOT_FOUND');
   });
 
+  it('matches paths with their case: an upper-case spelling of a route is not that route', async () => {
+    // Were it served, it would pass by every check written for the lower-case path (the envelope, no-store).
+    for (const [method, path] of [
+      ['post', '/API/V1/PROBE/ECHO'],
+      ['post', '/Api/v1/probe/echo'],
+      ['post', '/api/v1/AUTH/login'],
+      ['get', '/api/v1/Probe/list'],
+    ] as const) {
+      const res = await request(t.http)[method](path).send({ name: 'a' });
+      expect([path, res.status]).toEqual([path, 404]);
+      expectErrorEnvelope(res.body, 'NOT_FOUND');
+    }
+    await request(t.http).post('/api/v1/probe/echo').send({ name: 'a' }).expect(201);
+  });
+
   it('answers malformed JSON with 400 BAD_REQUEST', async () => {
     const res = await request(t.http)
       .post('/api/v1/probe/echo')

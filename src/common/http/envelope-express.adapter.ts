@@ -1,6 +1,6 @@
 import { StreamableFile } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { Response } from 'express';
+import express, { type Response } from 'express';
 import { takeBeforeReply } from './before-reply';
 import { successEnvelope } from './envelope';
 
@@ -17,6 +17,18 @@ const API_PATH = /^\/api\//;
  * and SSE streams are not sent through here.
  */
 export class EnvelopeExpressAdapter extends ExpressAdapter {
+  /**
+   * Routes match their path's case exactly: `/API/V1/TASKS` is not `/api/v1/tasks` but a 404. With Express's
+   * default, such a path reached the route while every check of a path written in lower case (the envelope
+   * and `no-store` here, the per-route body limits, hooks' raw bodies, uploads) let it by. Set before the
+   * adapter's first `use`, which makes the router.
+   */
+  constructor() {
+    const app = express();
+    app.set('case sensitive routing', true);
+    super(app);
+  }
+
   override reply(response: Response, body: unknown, statusCode?: number): unknown {
     const hook = takeBeforeReply(response.req);
     // Nest awaits what `reply` returns.
