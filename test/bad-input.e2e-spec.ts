@@ -256,6 +256,60 @@ describe('Bad input gets a clear 4xx', () => {
     });
   });
 
+  describe('values every list shows whole', () => {
+    const countTasks = async (): Promise<number> =>
+      Number((await t.dataSource.query(`SELECT count(*) AS n FROM tasks`))[0].n);
+    const metadataOf = (bytes: number): Record<string, string> => ({ note: 'x'.repeat(bytes - '{"note":""}'.length) });
+
+    it('refuses task metadata over 16 KiB as JSON, alone or in a batch, and stores nothing', async () => {
+      const before = await countTasks();
+      const task = (bytes: number) => ({ agentId, input: { expression: '1' }, metadata: metadataOf(bytes) });
+      const over = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send(task(16 * 1024 + 1));
+      expectRefused(over, 400, 'VALIDATION_FAILED');
+      expect(over.body.error.details).toEqual([{ field: '/metadata', message: expect.stringMatching(/16 KiB/) }]);
+      const batch = await request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set(...bearer(op))
+        .send({ tasks: [task(100), task(16 * 1024 + 1)] });
+      expectRefused(batch, 400, 'VALIDATION_FAILED');
+      expect(batch.body.error.details[0].field).toBe('/tasks/1/metadata');
+      expect(await countTasks()).toBe(before);
+      await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .send(task(16 * 1024))
+        .expect(202);
+    });
+
+    it('refuses an agent config over 64 KiB as JSON, on create and on change, and a name ending in a space', async () => {
+      const config = { pipeline: [], note: 'x'.repeat(64 * 1024) };
+      const body = { name: 'big-config', type: 'data-processor', config };
+      const create = await request(t.http)
+        .post('/api/v1/agents')
+        .set(...bearer(op))
+        .send(body);
+      expectRefused(create, 400, 'VALIDATION_FAILED');
+      expect(create.body.error.details[0].field).toBe('/config');
+      const change = await request(t.http)
+        .post(`/api/v1/agents/${recordsAgentId}/config`)
+        .set(...bearer(op))
+        .send({ config });
+      expectRefused(change, 400, 'VALIDATION_FAILED');
+      const spaced = await request(t.http)
+        .post('/api/v1/agents')
+        .set(...bearer(op))
+        .send({ name: 'look-alike ', type: 'calculator' });
+      expectRefused(spaced, 400, 'VALIDATION_FAILED');
+      const [row] = await t.dataSource.query(`SELECT config_version FROM agents WHERE id = $1`, [recordsAgentId]);
+      expect(row.config_version).toBe(1);
+      const names = await t.dataSource.query(`SELECT 1 FROM agents WHERE name IN ('big-config', 'look-alike ')`);
+      expect(names).toEqual([]);
+    });
+  });
+
   describe('task body limits', () => {
     function taskOfSize(bytes: number): string {
       const head = `{"agentId":"${recordsAgentId}","input":{"records":[{"pad":"`;

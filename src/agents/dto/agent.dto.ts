@@ -2,12 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { IsJsonWithin } from '../../common/http/json-within';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { BreakerState } from '../outbound/circuit-breakers';
 import type { AgentStatus } from '../entities/agent.entity';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9._-])?$/;
+
+/** An agent's config as JSON: every agent list shows it whole. */
+export const MAX_AGENT_CONFIG_BYTES = 64 * 1024;
+const CONFIG_SIZE_RULE = `At most ${MAX_AGENT_CONFIG_BYTES / 1024} KiB as JSON.`;
 
 /** Checked when an agent is created and when its config changes (and again on every call the agent makes). */
 const TARGET_RULE =
@@ -19,7 +24,9 @@ export class CreateAgentDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  @Matches(NAME, { message: 'must start with a letter or digit and use letters, digits, space . _ -' })
+  @Matches(NAME, {
+    message: 'must start with a letter or digit, use letters, digits, space . _ - and not end with a space',
+  })
   name!: string;
 
   @ApiProperty({ example: 'calculator', description: 'One of GET /agent-types' })
@@ -36,10 +43,11 @@ export class CreateAgentDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: `Validated against the type's configSchema; defaults applied. ${TARGET_RULE}`,
+    description: `Validated against the type's configSchema; defaults applied. ${CONFIG_SIZE_RULE} ${TARGET_RULE}`,
   })
   @IsOptionalNotNull()
   @IsObject()
+  @IsJsonWithin(MAX_AGENT_CONFIG_BYTES)
   @FreeFormJson()
   config?: Record<string, unknown>;
 
@@ -77,7 +85,9 @@ export class UpdateAgentDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  @Matches(NAME, { message: 'must start with a letter or digit and use letters, digits, space . _ -' })
+  @Matches(NAME, {
+    message: 'must start with a letter or digit, use letters, digits, space . _ - and not end with a space',
+  })
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 2000, nullable: true })
@@ -126,9 +136,10 @@ export class AgentConfigDto {
     description:
       'Secret fields (writeOnly, and http header values) may be sent back as "********" to keep them while the ' +
       "type's target (x-secret-target: url, baseUrl) stays the same; with a new target each must be sent again or " +
-      `left out, else 400 VALIDATION_FAILED naming each field. ${TARGET_RULE}`,
+      `left out, else 400 VALIDATION_FAILED naming each field. ${CONFIG_SIZE_RULE} ${TARGET_RULE}`,
   })
   @IsObject()
+  @IsJsonWithin(MAX_AGENT_CONFIG_BYTES)
   @FreeFormJson()
   config!: Record<string, unknown>;
 }

@@ -18,6 +18,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { boundedStandIn } from './json-within';
 
 type DtoClass = abstract new (...args: never[]) => object;
 
@@ -185,7 +186,7 @@ export function detachFreeForm(cls: DtoClass, plain: unknown): DetachedBody | un
   for (const key of freeForm) {
     if (!Object.hasOwn(plain, key)) continue;
     const original = plain[key];
-    copy[key] = standIn(original);
+    copy[key] = boundedStandIn(cls, key, original, standIn(original));
     steps.push((instance) => {
       if (Object.hasOwn(instance, key)) instance[key] = original;
     });

@@ -23,10 +23,14 @@ import {
   TAG_RULE,
 } from '../../common/http/dto-decorators';
 import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
+import { IsJsonWithin } from '../../common/http/json-within';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { TaskEntity } from '../entities/task.entity';
 import { MAX_TTL_MS } from '../expiry-rule';
 import { type ListedTask, TASK_STATUSES, type TaskError, type TaskStatus } from '../task';
+
+/** A task's metadata as JSON: every list shows it whole, unlike input and output. */
+export const MAX_TASK_METADATA_BYTES = 16 * 1024;
 
 export class CreateTaskDto {
   @ApiProperty({ format: 'uuid' })
@@ -80,9 +84,14 @@ export class CreateTaskDto {
   @IsBoundedDate()
   runAt?: Date;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `At most ${MAX_TASK_METADATA_BYTES / 1024} KiB as JSON: lists show it whole`,
+  })
   @IsOptionalNotNull()
   @IsObject()
+  @IsJsonWithin(MAX_TASK_METADATA_BYTES)
   @FreeFormJson()
   metadata?: Record<string, unknown>;
 

@@ -1536,7 +1536,7 @@ export interface components {
              */
             type: string;
             description?: string;
-            /** @description Validated against the type's configSchema; defaults applied. The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field */
+            /** @description Validated against the type's configSchema; defaults applied. At most 64 KiB as JSON. The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field */
             config?: {
                 [key: string]: unknown;
             };
@@ -1578,7 +1578,7 @@ export interface components {
             createdAt: string;
         };
         AgentConfigDto: {
-            /** @description Secret fields (writeOnly, and http header values) may be sent back as "********" to keep them while the type's target (x-secret-target: url, baseUrl) stays the same; with a new target each must be sent again or left out, else 400 VALIDATION_FAILED naming each field. The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field */
+            /** @description Secret fields (writeOnly, and http header values) may be sent back as "********" to keep them while the type's target (x-secret-target: url, baseUrl) stays the same; with a new target each must be sent again or left out, else 400 VALIDATION_FAILED naming each field. At most 64 KiB as JSON. The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field */
             config: {
                 [key: string]: unknown;
             };
@@ -1682,6 +1682,7 @@ export interface components {
              * @description Not before this time
              */
             runAt?: string;
+            /** @description At most 16 KiB as JSON: lists show it whole */
             metadata?: {
                 [key: string]: unknown;
             };
