@@ -2,6 +2,7 @@ import request from 'supertest';
 import { bearer, createUser, type TestUser } from './factories/users';
 import type { TestApp } from './utils/test-app';
 import { type ScheduleTestBed, scheduleTestBed, type ScheduleView } from './factories/schedules';
+import { createAgent } from './factories/tasks';
 
 describe('schedules', () => {
   let t: TestApp;
@@ -207,5 +208,33 @@ describe('schedules', () => {
         .set(...bearer(op))
         .expect(204);
     }
+  });
+
+  it('pauses and renames a schedule whose agent was deleted, and refuses to resume it', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const created = await create({
+      name: 'orphan',
+      target: { agentId: agent.id, input: { expression: '1' } },
+      everyMs: 3_600_000,
+      paused: false,
+    }).expect(201);
+    const id = (created.body.data as ScheduleView).id;
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    const patch = (body: object) =>
+      request(t.http)
+        .patch(`/api/v1/schedules/${id}`)
+        .set(...bearer(op))
+        .send(body);
+
+    const paused = await patch({ paused: true, name: 'orphan, paused' }).expect(200);
+    expect(paused.body.data).toEqual(expect.objectContaining({ paused: true, name: 'orphan, paused' }));
+    const resumed = await patch({ paused: false });
+    expect(resumed.status).toBe(409);
+    expect(resumed.body.error.code).toBe('CONFLICT');
+    const [row] = await t.dataSource.query(`SELECT paused, name FROM schedules WHERE id = $1`, [id]);
+    expect(row).toEqual({ paused: true, name: 'orphan, paused' });
   });
 });

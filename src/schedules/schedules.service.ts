@@ -117,12 +117,15 @@ export class SchedulesService {
             input: dto.target.input,
           });
         }
-        await this.check(schedule.createdBy, timingProblems(schedule), {
+        const resumed = before.paused && !schedule.paused;
+        // The target is checked when it changes or starts firing again, not for a rename or a pause: a
+        // schedule whose agent or workflow was deleted can always be paused.
+        const target = {
           agentId: schedule.agentId ?? undefined,
           workflowId: schedule.workflowId ?? undefined,
           input: schedule.input,
-        });
-        const resumed = before.paused && !schedule.paused;
+        };
+        await this.check(schedule.createdBy, timingProblems(schedule), dto.target || resumed ? target : undefined);
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
         return {
           action: 'schedule.update',
@@ -180,26 +183,31 @@ export class SchedulesService {
   }
 
   /**
-   * Refuses a schedule with the problems `found` in its times or any of its target, all at once, as JSON pointers into
-   * the request body.
+   * Refuses a schedule with the problems `found` in its times and any of its target (when given), all at once,
+   * as JSON pointers into the request body.
    */
-  private async check(createdBy: string, found: ErrorDetail[], target: ScheduleTargetDto): Promise<void> {
-    const problems = [...found];
+  private async check(createdBy: string, found: ErrorDetail[], target?: ScheduleTargetDto): Promise<void> {
+    const problems = [...found, ...(target ? await this.targetProblems(createdBy, target) : [])];
+    if (problems.length) throw new ValidationFailedError(problems, 'The schedule is invalid');
+  }
+
+  private async targetProblems(createdBy: string, target: ScheduleTargetDto): Promise<ErrorDetail[]> {
     if ((target.agentId === undefined) === (target.workflowId === undefined))
-      problems.push({ field: '/target', message: 'name either agentId or workflowId' });
-    else if (target.agentId !== undefined) {
+      return [{ field: '/target', message: 'name either agentId or workflowId' }];
+    if (target.agentId !== undefined) {
       const prepared = await this.submission.prepare(
         createdBy,
         { agentId: target.agentId, input: target.input },
         '/target',
       );
-      if (Array.isArray(prepared)) problems.push(...prepared);
-    } else {
-      await this.workflows.get(target.workflowId!).catch((err: unknown) => {
-        if (!(err instanceof NotFoundError)) throw err;
-        problems.push({ field: '/target/workflowId', message: 'no workflow with this id' });
-      });
+      return Array.isArray(prepared) ? prepared : [];
     }
-    if (problems.length) throw new ValidationFailedError(problems, 'The schedule is invalid');
+    return this.workflows.get(target.workflowId!).then(
+      () => [],
+      (err: unknown) => {
+        if (!(err instanceof NotFoundError)) throw err;
+        return [{ field: '/target/workflowId', message: 'no workflow with this id' }];
+      },
+    );
   }
 }
