@@ -118,4 +118,20 @@ describe('tasks on a live worker', () => {
       .set(...bearer(op))
       .expect(409);
   });
+
+  it('refuses to retry a task of a deleted agent with 409, as a new task for it, and leaves the task as it was', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const task = await submitTask(t, op, { agentId: agent.id, input: { expression: 'x' }, maxAttempts: 1 });
+    expect((await settled(t, op, task.id)).status).toBe('failed');
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    const res = await request(t.http)
+      .post(`/api/v1/tasks/${task.id}/retry`)
+      .set(...bearer(op));
+    expect([res.status, res.body.error.code]).toEqual([409, 'CONFLICT']);
+    const [row] = await t.dataSource.query(`SELECT status, attempts FROM tasks WHERE id = $1`, [task.id]);
+    expect(row).toEqual({ status: 'failed', attempts: 1 });
+  });
 });

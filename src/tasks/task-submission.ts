@@ -98,6 +98,11 @@ export class TaskSubmission {
     @Inject(EventBus) private readonly events: EventPublisher,
   ) {}
 
+  /** Refuses a new run for a deleted agent (409), as a new task for it is refused. */
+  async assertAgentTakesTasks(agentId: string): Promise<void> {
+    if (await this.agents.isDeleted(agentId)) throw new AgentUnavailableError();
+  }
+
   /** Checks one submission and builds its task; problems are reported under `base` (`/tasks/3`). */
   async prepare(
     createdBy: string,

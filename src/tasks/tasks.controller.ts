@@ -192,7 +192,7 @@ export class TasksController {
   @AuditAction('task.retry', 'task')
   @ApiOperation({ operationId: 'retryTask', summary: 'Run a failed or cancelled task again' })
   @ApiEnvelope(TaskDto, { status: 202 })
-  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE, ErrorCode.CONFLICT)
   async retry(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,

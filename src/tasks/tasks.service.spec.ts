@@ -4,7 +4,12 @@ import type { Task } from './task';
 import { newTask } from './task-submission';
 import { TaskLifecycle } from './task-lifecycle';
 import { TasksService } from './tasks.service';
-import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from './tasks.errors';
+import {
+  AgentUnavailableError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+  TaskNotRetryableError,
+} from './tasks.errors';
 
 function setup(...tasks: Partial<Task>[]) {
   const store = new FakeTaskStore();
@@ -20,7 +25,7 @@ function setup(...tasks: Partial<Task>[]) {
   lifecycle.onFinished(async (task) => void finished.push(`${task.id}:${task.status}`));
   const submission = new FakeNewTasks();
   const service = new TasksService(store, jobs, events, cancellation, lifecycle, submission);
-  return { store, jobs, events, cancellation, finished, requeued: submission.created, service };
+  return { store, jobs, events, cancellation, finished, requeued: submission.created, submission, service };
 }
 
 const alice = principal('alice');
@@ -79,5 +84,14 @@ describe('TasksService', () => {
     expect(jobs.removed).toEqual(['t1']);
     expect(requeued).toEqual(['t1']);
     await expect(service.retry(alice, 't2')).rejects.toThrow(TaskNotRetryableError);
+  });
+
+  it('refuses to retry a task of a deleted agent, as it refuses a new task for it, and leaves it as it was', async () => {
+    const { service, store, jobs, requeued, submission } = setup({ id: 't1', status: 'failed', attempts: 3 });
+    submission.deletedAgents.add('agent-1');
+    await expect(service.retry(alice, 't1')).rejects.toThrow(AgentUnavailableError);
+    expect(store.tasks.get('t1')).toMatchObject({ status: 'failed', attemptOffset: 0 });
+    expect([jobs.removed, requeued]).toEqual([[], []]);
+    await expect(service.retry(bob, 't1')).rejects.toThrow(TaskNotFoundError);
   });
 });

@@ -103,8 +103,12 @@ export class TasksService {
     return task;
   }
 
-  /** A new run of a failed or cancelled task, from its first step (its attempt count goes on). */
+  /**
+   * A new run of a failed or cancelled task, from its first step (its attempt count goes on); refused for a
+   * deleted agent's task, as a new task for it is.
+   */
   async retry(principal: Principal, id: string, audit?: AuditRequestContext): Promise<Task> {
+    await this.submission.assertAgentTakesTasks((await this.get(principal, id)).agentId);
     const task = await this.store.retry(id, isAdmin(principal) ? undefined : principal.userId, audit);
     await this.queue.remove(id);
     await this.submission.afterCreate([task]);

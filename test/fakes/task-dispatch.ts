@@ -2,6 +2,7 @@ import type { TaskEvent } from '../../src/events/event-bus';
 import { type TaskOutputDelta, TaskOutputStream } from '../../src/events/task-output-stream';
 import type { CancelSignals, EventPublisher, NewTasks, TaskJobs } from '../../src/tasks/ports';
 import type { Task } from '../../src/tasks/task';
+import { AgentUnavailableError } from '../../src/tasks/tasks.errors';
 
 /** The queue: what was queued and removed, or a Redis that refuses. */
 export class FakeJobs implements TaskJobs {
@@ -87,9 +88,14 @@ export class FakeCancelSignals implements CancelSignals {
   }
 }
 
-/** Tasks handed back for queueing and announcing (a retry's new run). */
+/** Tasks handed back for queueing and announcing (a retry's new run); agents in `deletedAgents` take none. */
 export class FakeNewTasks implements NewTasks {
   readonly created: string[] = [];
+  readonly deletedAgents = new Set<string>();
+
+  async assertAgentTakesTasks(agentId: string): Promise<void> {
+    if (this.deletedAgents.has(agentId)) throw new AgentUnavailableError();
+  }
 
   async afterCreate(tasks: Task[]): Promise<void> {
     this.created.push(...tasks.map((t) => t.id));

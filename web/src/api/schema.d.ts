@@ -4882,7 +4882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description INVALID_STATE: Not possible in the resource’s current state */
+            /** @description INVALID_STATE: Not possible in the resource’s current state; CONFLICT: Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
