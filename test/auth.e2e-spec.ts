@@ -34,6 +34,14 @@ describe('identity: register, login, tokens, MFA', () => {
       .send({ email: 'bob@example.com', password: 'short', name: 'Bob' })
       .expect(400);
     expect(short.body.error.details[0].field).toBe('/password');
+    for (const password of [' '.repeat(12), 'a'.repeat(20), 'abab'.repeat(4)]) {
+      const weak = await request(t.http)
+        .post('/api/v1/auth/register')
+        .send({ email: 'weak@example.com', password, name: 'Weak' })
+        .expect(400);
+      expect(weak.body.error.details).toEqual([{ field: '/password', message: expect.stringMatching(/5 different/) }]);
+    }
+    expect(await t.dataSource.query(`SELECT 1 FROM users WHERE email = 'weak@example.com'`)).toEqual([]);
     const [row] = await t.dataSource.query(`SELECT password_hash FROM users WHERE email = 'ada@example.com'`);
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   });

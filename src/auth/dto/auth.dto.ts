@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ACCOUNT_EMAIL_PATTERN, IsAccountEmail, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { RECOVERY_CODE_PATTERN } from '../mfa.service';
+import { IsNewPassword, PASSWORD_RULE } from '../../common/http/new-password';
 
 const RECOVERY_CODE = {
   description: 'A recovery code: 16 base32 characters, dashes and case ignored; each works once',
@@ -17,10 +18,8 @@ export class RegisterDto {
   @IsAccountEmail()
   email!: string;
 
-  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true })
-  @IsString()
-  @MinLength(12)
-  @MaxLength(128)
+  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true, description: PASSWORD_RULE })
+  @IsNewPassword()
   password!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 200 })

@@ -4,6 +4,7 @@ import { ACCOUNT_EMAIL_PATTERN, IsAccountEmail, IsOptionalNotNull } from '../../
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { type Permission, PERMISSIONS, type Role, ROLES } from '../../auth/permissions';
 import type { UserEntity } from '../entities/user.entity';
+import { IsNewPassword, PASSWORD_RULE } from '../../common/http/new-password';
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -52,10 +53,8 @@ export class CreateUserDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true })
-  @IsString()
-  @MinLength(12)
-  @MaxLength(128)
+  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true, description: PASSWORD_RULE })
+  @IsNewPassword()
   password!: string;
 
   @ApiProperty({ enum: ROLES })
@@ -64,10 +63,8 @@ export class CreateUserDto {
 }
 
 export class SetPasswordDto {
-  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true })
-  @IsString()
-  @MinLength(12)
-  @MaxLength(128)
+  @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true, description: PASSWORD_RULE })
+  @IsNewPassword()
   password!: string;
 }
 

@@ -1485,11 +1485,13 @@ export interface components {
              */
             email: string;
             name: string;
+            /** @description 12–128 characters, at least 5 of them different */
             password: string;
             /** @enum {string} */
             role: "admin" | "operator" | "viewer";
         };
         SetPasswordDto: {
+            /** @description 12–128 characters, at least 5 of them different */
             password: string;
         };
         UpdateUserDto: {
@@ -2497,6 +2499,7 @@ export interface components {
              * @description ASCII only
              */
             email: string;
+            /** @description 12–128 characters, at least 5 of them different */
             password: string;
             name: string;
         };
