@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
@@ -218,6 +219,11 @@ describe('live events over Socket.IO, across API instances', () => {
     const task = await submitTask(worker, op, { agentId: agent.id, input: { expression: '1' } });
     const reply = await socket.emitWithAck('subscribe', { taskId: task.id });
     expect(reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'NOT_FOUND' }) });
+    // An agent that does not exist: NOT_FOUND, as its SSE stream answers.
+    expect(await socket.emitWithAck('subscribe', { agentId: randomUUID() })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'NOT_FOUND' }),
+    });
     const admin = await login(worker.http, ADMIN.email, ADMIN.password);
     const adminSocket = await connectEvents(apiUrl, admin.accessToken);
     sockets.push(adminSocket);

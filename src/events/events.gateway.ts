@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import type { Subscription } from 'rxjs';
 import type { ExtendedError, Namespace, Socket } from 'socket.io';
+import { AgentsService } from '../agents/agents.service';
 import { Authenticator } from '../auth/authenticator';
 import { LIVE_CONNECTIONS_RETRY_AFTER_S } from '../auth/auth.errors';
 import { LiveSessions } from '../auth/live-sessions';
@@ -122,6 +123,7 @@ export class EventsGateway
     private readonly limits: LiveLimits,
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
+    private readonly agents: AgentsService,
     private readonly events: EventBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -266,6 +268,8 @@ export class EventsGateway
       if (subject.kind === 'task') await this.tasks.get(principal, subject.id);
       if (subject.kind === 'agent' && !principal.permissions.has('agents:read'))
         return { ok: false, error: { code: 'FORBIDDEN', message: 'agents:read required' } };
+      // As the agent's SSE stream: NOT_FOUND for an agent that does not exist.
+      if (subject.kind === 'agent') await this.agents.get(subject.id);
       if (subject.kind === 'run') await this.workflows.getRun(principal, subject.id);
       const room = roomOf(principal, subject);
       await socket.join(room);
