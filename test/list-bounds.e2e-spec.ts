@@ -101,6 +101,22 @@ describe('lists bound the input and output they carry', () => {
       });
     });
 
+    it('bounds each input and output by less on a long page: 8 MiB ÷ (2 × limit), 4 KiB at 1,000', async () => {
+      // About 10 KiB as JSON: within 64 KiB (a page of up to 128) but over 4 KiB.
+      const input = { records: records.slice(0, 150) };
+      const medium = (await submitTask(t, op, { agentId: processor, input, tags: ['paged'] })).id;
+      expect((await settled(t, op, medium)).status).toBe('succeeded');
+      for (const [query, omitted] of [
+        ['limit=128', false],
+        ['limit=1000', true],
+        ['tag=paged&limit=128', false],
+        ['tag=paged&limit=1000', true],
+      ] as const) {
+        const listed = ((await get(`/api/v1/tasks?${query}`)) as ListedTask[]).find((task) => task.id === medium);
+        expect([query, listed?.inputOmitted, listed?.input === null]).toEqual([query, omitted, omitted]);
+      }
+    });
+
     it('still gives one task whole', async () => {
       const whole = (await get(`/api/v1/tasks/${big}`)) as ListedTask;
       expect(whole.input).toEqual({ records });

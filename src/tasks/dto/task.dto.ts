@@ -265,12 +265,13 @@ export class TaskListItemDto extends TaskDto {
   @ApiJsonProperty({ nullable: true, description: 'Null when left out of the list (`inputOmitted`)' })
   declare input: unknown;
   @ApiProperty({
-    description: 'The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /tasks/:id` has it',
+    description:
+      'The input is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out (`input` is null); `GET /tasks/:id` has it',
   })
   inputOmitted!: boolean;
   @ApiProperty({
     description:
-      'The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /tasks/:id` has it',
+      'The output is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out (`output` is null); `GET /tasks/:id` has it',
   })
   outputOmitted!: boolean;
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { overListedBound } from '../../database/listed-json';
+import { listedBound, overListedBound } from '../../database/listed-json';
 import { preparedQuery, preparedRows } from '../../database/prepared';
 import type { RowMapper } from '../../database/row-mapper';
 import type { TaskEntity } from '../entities/task.entity';
@@ -19,10 +19,16 @@ export interface TaskListFilter extends TaskFilter {
   skip: number;
 }
 
-/** Each listed row's two sizes, worked out once per row (`OFFSET 0` keeps the subquery a subquery). */
-const OVER_BOUND =
-  'CROSS JOIN LATERAL (SELECT ' +
-  `${overListedBound('t.input')} AS input, ${overListedBound('t.output')} AS output OFFSET 0) o`;
+/**
+ * Each listed row's two sizes against the bound in parameter `max`, worked out once per row (`OFFSET 0` keeps the
+ * subquery a subquery).
+ */
+function overBound(max: string): string {
+  return (
+    'CROSS JOIN LATERAL (SELECT ' +
+    `${overListedBound('t.input', max)} AS input, ${overListedBound('t.output', max)} AS output OFFSET 0) o`
+  );
+}
 
 /**
  * The select list of a listed task: its columns, input and output only within the bound ({@link overListedBound})
@@ -42,12 +48,20 @@ function listedTask(rows: RowMapper<TaskEntity>, values: unknown[]): ListedTask 
   return { ...task, inputOmitted: values[rows.width] === true, outputOmitted: values[rows.width + 1] === true };
 }
 
-/** Listed tasks by id, in the order of `ids`; one deleted meanwhile (retention) is left out. */
-async function listedById(reader: DataSource, rows: RowMapper<TaskEntity>, ids: string[]): Promise<ListedTask[]> {
+/**
+ * Listed tasks by id, in the order of `ids`, input and output within `bound` bytes; one deleted meanwhile
+ * (retention) is left out.
+ */
+async function listedById(
+  reader: DataSource,
+  rows: RowMapper<TaskEntity>,
+  ids: string[],
+  bound: number,
+): Promise<ListedTask[]> {
   const found = await preparedRows(
     reader,
-    `SELECT ${listedColumns(rows)} FROM tasks t ${OVER_BOUND} WHERE t.id = ANY($1::uuid[])`,
-    [ids],
+    `SELECT ${listedColumns(rows)} FROM tasks t ${overBound('$2')} WHERE t.id = ANY($1::uuid[])`,
+    [ids, bound],
   );
   const byId = new Map(found.map((row) => [rows.idOfValues(row), row]));
   return ids.flatMap((id) => {
@@ -87,6 +101,7 @@ export async function listTasks(
   const { where, params } = taskFilterClause(filter);
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const n = params.length;
+  const bound = listedBound(filter.limit);
   // The sizes are worked out over the page alone, after LIMIT and OFFSET: never for the rows a deep page skips.
   const page = async (): Promise<ListedTask[]> =>
     (
@@ -96,9 +111,9 @@ export async function listTasks(
            FROM (SELECT * FROM tasks t ${clause}
                   ORDER BY t.created_at DESC, t.id DESC
                   LIMIT $${n + 1} OFFSET $${n + 2}) t
-           ${OVER_BOUND}
+           ${overBound(`$${n + 3}`)}
           ORDER BY t.created_at DESC, t.id DESC`,
-        [...params, filter.limit, filter.skip],
+        [...params, filter.limit, filter.skip, bound],
       )
     ).map((row) => listedTask(rows, row));
 
@@ -114,7 +129,7 @@ export async function listTasks(
     );
     const total = boundedTotal(matches.n, LIST_TOTAL_CAP);
     if (!matches.ids) return { items: await page(), ...total };
-    return { items: matches.ids.length ? await listedById(reader, rows, matches.ids) : [], ...total };
+    return { items: matches.ids.length ? await listedById(reader, rows, matches.ids, bound) : [], ...total };
   }
   const [found, counted] = await Promise.all([
     page(),

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { RunStepDto, WorkflowRunDto } from './workflow.dto';
 
-const LEFT_OUT = 'over 64 KiB as JSON and left out of the list';
+const LEFT_OUT = 'over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out of the list';
 
 /** A step of a run in a list: never its output, flagged when it has one. */
 export class RunListStepDto extends RunStepDto {

@@ -38,19 +38,23 @@ const OUTLINE = `(SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object
      'id', d->'id', 'kind', d->'kind', 'permission', d->'permission')) ORDER BY n), '[]'::jsonb)
    FROM jsonb_array_elements(r.definition) WITH ORDINALITY AS e(d, n))`;
 
-/** Each listed run's two sizes, worked out once per row (`OFFSET 0` keeps the subquery a subquery). */
+/**
+ * Each listed run's two sizes against the bound in `$2`, worked out once per row (`OFFSET 0` keeps the subquery
+ * a subquery).
+ */
 const OVER_BOUND =
   'CROSS JOIN LATERAL (SELECT ' +
-  `${overListedBound('r.input')} AS input, ${overListedBound('r.output')} AS output OFFSET 0) o`;
+  `${overListedBound('r.input', '$2')} AS input, ${overListedBound('r.output', '$2')} AS output OFFSET 0) o`;
 
 /**
  * The runs of a page by id, in the order of `ids` (one deleted meanwhile is left out), without their steps:
- * input and output within the bound, the definition as outlines.
+ * input and output within `bound` bytes (see `listedBound`), the definition as outlines.
  */
 export async function listedRunsById(
   dataSource: DataSource,
   rows: RowMapper<WorkflowRunEntity>,
   ids: string[],
+  bound: number,
 ): Promise<Omit<ListedRun, 'steps'>[]> {
   if (!ids.length) return [];
   const columns = rows.columnsWith({
@@ -62,7 +66,7 @@ export async function listedRunsById(
     dataSource,
     `SELECT ${columns}, o.input IS TRUE, o.output IS TRUE FROM workflow_runs r ${OVER_BOUND}
       WHERE r.id = ANY($1::uuid[])`,
-    [ids],
+    [ids, bound],
   );
   const byId = new Map(found.map((values) => [rows.idOfValues(values), values]));
   return ids.flatMap((id) => {

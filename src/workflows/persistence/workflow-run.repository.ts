@@ -11,6 +11,7 @@ import type { Finished, FinishedFilter } from '../../tasks/tasks.service';
 import { FINAL_STEP_STATUSES, type StepState, WorkflowRunEntity } from '../entities/workflow-run.entity';
 import type { WorkflowStep } from '../workflow-definition';
 import { type ListedRun, listedRunsById } from './run-list';
+import { listedBound } from '../../database/listed-json';
 import { type RunSlice, RunSlices, type SlicePatch } from './run-slices';
 import { RunStepRows } from './run-step-rows';
 import { isParked, wakeAtOf } from '../step-waits';
@@ -150,7 +151,7 @@ export class WorkflowRunRepository {
         [...params, limit, skip],
       )) as { id: string }[]
     ).map((r) => r.id);
-    const runs = await listedRunsById(this.dataSource, this.rows, ids);
+    const runs = await listedRunsById(this.dataSource, this.rows, ids, listedBound(limit));
     const steps = await new RunStepRows(this.dataSource.manager).listed(ids);
     return { items: runs.map((run) => ({ ...run, steps: steps.get(run.id)! })), total: await this.count(filter) };
   }

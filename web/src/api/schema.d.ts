@@ -1757,9 +1757,9 @@ export interface components {
             finishedAt: string | null;
             /** Format: date-time */
             nextAttemptAt: string | null;
-            /** @description The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /tasks/:id` has it */
+            /** @description The input is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out (`input` is null); `GET /tasks/:id` has it */
             inputOmitted: boolean;
-            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /tasks/:id` has it */
+            /** @description The output is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out (`output` is null); `GET /tasks/:id` has it */
             outputOmitted: boolean;
         };
         AttemptTakeoverDto: {
@@ -2028,9 +2028,9 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             finishedAt: string | null;
-            /** @description The input is over 64 KiB as JSON and left out of the list (`input` is null); `GET /workflow-runs/:id` has it */
+            /** @description The input is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out of the list (`input` is null); `GET /workflow-runs/:id` has it */
             inputOmitted: boolean;
-            /** @description The output is over 64 KiB as JSON and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
+            /** @description The output is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
             outputOmitted: boolean;
         };
         DecidedStepDto: {
