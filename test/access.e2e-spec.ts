@@ -157,6 +157,32 @@ describe('RBAC, API keys and ownership', () => {
     await request(t.http).get('/api/v1/api-keys').set('X-API-Key', soon.body.data.key).expect(401);
   });
 
+  it('holds a user to 25 active keys at once, however many are asked for together; a revoked or expired one frees its place', async () => {
+    const user = await createUser(t, 'operator');
+    const create = () =>
+      request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(user))
+        .send({ name: 'many', scopes: ['agents:read'] });
+    // 30 at once: the last places are taken by one creation at a time.
+    const first = await Promise.all(Array.from({ length: 30 }, () => create()));
+    expect(first.filter((r) => r.status === 201)).toHaveLength(25);
+    for (const refused of first.filter((r) => r.status !== 201)) {
+      expect([refused.status, refused.body.error.code]).toEqual([409, 'CONFLICT']);
+    }
+    const active = `SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL`;
+    expect((await t.dataSource.query(active, [user.id]))[0].n).toBe(25);
+    const [revoked, expired] = first.filter((r) => r.status === 201).map((r) => r.body.data.id as string);
+    await request(t.http)
+      .delete(`/api/v1/api-keys/${revoked}`)
+      .set(...bearer(user))
+      .expect(204);
+    await create().expect(201);
+    await create().expect(409);
+    await t.dataSource.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired]);
+    await create().expect(201);
+  });
+
   it("user B reading or revoking user A's API key gets 404 and never sees it", async () => {
     const a = await createUser(t, 'operator');
     const b = await createUser(t, 'operator');

@@ -23,7 +23,7 @@ export class ApiKeysController {
   @AuditAction('apikey.create', 'apiKey')
   @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the key is in this response only' })
   @ApiEnvelope(CreatedApiKeyDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateApiKeyDto,

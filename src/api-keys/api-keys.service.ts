@@ -6,10 +6,16 @@ import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
-import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { UsersService } from '../users/users.service';
 import type { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
+
+/**
+ * The most API keys a user may hold at once (not revoked, not expired). Each key has its own rate-limit budget,
+ * so this bounds how far one user's keys together can go past a user's limit.
+ */
+export const MAX_ACTIVE_API_KEYS = 25;
 
 const KEY_PATTERN = /^ymk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 /** lastUsedAt is kept to the minute: one write per key per minute, not one per request. */
@@ -57,6 +63,17 @@ export class ApiKeysService {
     const secret = randomBytes(32).toString('base64url');
     const key = `ymk_${prefix}_${secret}`;
     const entity = await this.dataSource.transaction(async (em) => {
+      // One user's creations in turn, so that two at once cannot both be the last one allowed.
+      await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('api_keys:' || $1, 0))`, [owner.userId]);
+      const [{ n }] = (await em.query(
+        `SELECT count(*)::int AS n FROM api_keys
+          WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+        [owner.userId],
+      )) as { n: number }[];
+      if (n >= MAX_ACTIVE_API_KEYS)
+        throw new ConflictError(
+          `You have ${MAX_ACTIVE_API_KEYS} active API keys, the most a user may: revoke one first`,
+        );
       const saved = await em.save(
         em.create(ApiKeyEntity, {
           userId: owner.userId,
