@@ -6,6 +6,7 @@ import { RunStepRows1764182000000 } from '../migrations/1764182000000-run-step-r
 import { TaskErrorCodeColumn1764183000000 } from '../migrations/1764183000000-task-error-code-column';
 import { revertThrough } from './utils/migrations';
 import { TestEnv } from './utils/test-app';
+import { preflight } from '../src/app/preflight';
 
 /** Runs `fn` with a connection of its own to the test's database, closed afterwards. */
 async function withDataSource<T>(env: TestEnv, fn: (ds: DataSource) => Promise<T>): Promise<T> {
@@ -130,4 +131,21 @@ describe('database schema', () => {
     expect(applied).toHaveLength(MIGRATIONS.length);
     await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
   });
+});
+
+describe('several processes starting at once on a database not made yet', () => {
+  const env = new TestEnv();
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('has one create it and one apply the migrations, each once; the others wait, then start', async () => {
+    // Three start-ups: creating the database races, and the migrations (one builds an index CONCURRENTLY, which
+    // waits for every statement running in the database) must not wait on a process waiting for them.
+    const started = await Promise.all([1, 2, 3].map(() => preflight(env.config)));
+    expect(started.filter((s) => s.createdDatabase)).toHaveLength(1);
+    const applied = started.flatMap((s) => s.migrations);
+    expect(applied.sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
+    await expect(pendingSchemaChanges(env.config)).resolves.toEqual([]);
+  }, 120_000);
 });

@@ -1,10 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 
 /** Serialises migration runs across processes starting at the same time. */
 const MIGRATION_LOCK_ID = 72_0000_1;
+/** How often a process waiting for another's migrations asks for the lock again. */
+const LOCK_POLL_MS = 200;
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -26,8 +29,9 @@ export async function ensureDatabase(config: AppConfig): Promise<boolean> {
     try {
       await client.query(`CREATE DATABASE ${quoteIdent(config.database.name)}`);
     } catch (err) {
-      // Another process created it between our check and our CREATE.
-      if ((err as { code?: string }).code !== '42P04') throw err;
+      // Another process created it between our check and our CREATE: 42P04 once it is there, or the unique
+      // violation of pg_database's name index when both CREATEs ran at the same time.
+      if (!['42P04', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
       return false;
     }
     return true;
@@ -83,6 +87,22 @@ export async function migrationState(dataSource: DataSource): Promise<MigrationS
 }
 
 /**
+ * Takes the migrations' advisory lock on `lock`'s connection, asking again every {@link LOCK_POLL_MS} while another
+ * process holds it. Not `pg_advisory_lock`, which waits inside a statement: a migration that builds an index
+ * CONCURRENTLY waits for every statement running in the database to end, and so would wait for that one, which
+ * waits for the lock the migrating process holds, and neither would ever go on.
+ */
+async function takeMigrationLock(lock: QueryRunner): Promise<void> {
+  for (;;) {
+    const [{ taken }] = (await lock.query('SELECT pg_try_advisory_lock($1) AS taken', [MIGRATION_LOCK_ID])) as {
+      taken: boolean;
+    }[];
+    if (taken) return;
+    await sleep(LOCK_POLL_MS);
+  }
+}
+
+/**
  * Applies pending migrations under an advisory lock; returns the names of those it applied. Takes two of the
  * pool's connections: one holds the lock.
  */
@@ -90,7 +110,7 @@ export async function applyMigrations(dataSource: DataSource): Promise<string[]>
   const lock = dataSource.createQueryRunner();
   try {
     await lock.connect();
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await takeMigrationLock(lock);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     // TypeORM files a generated column's expression in `typeorm_metadata` under the database's name (it creates
     // that table itself, as it does `migrations`); a database restored or renamed keeps the old name there, and
