@@ -1,8 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AppLogger } from '../logging/app-logger';
 import { configureHttpApp } from './configure-http-app';
 import { EnvelopeExpressAdapter } from '../common/http/envelope-express.adapter';
 import type { AppConfig } from '../config/app-config';
@@ -19,7 +19,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
       abortOnError: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   configureHttpApp(app, config, APP_VERSION);
   return app;
 }
@@ -30,6 +30,6 @@ export async function createWorkerContext(config: AppConfig): Promise<INestAppli
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   return app;
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Logger as PinoBaseLogger } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
+import { AppLogger } from './app-logger';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { FinishedRequestObserver } from '../common/http/request-tracking.middleware';
@@ -79,5 +80,7 @@ export function requestLogObserver(logger: PinoBaseLogger): FinishedRequestObser
       }),
     }),
   ],
+  providers: [AppLogger],
+  exports: [AppLogger],
 })
 export class LoggingModule {}

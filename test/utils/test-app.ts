@@ -6,7 +6,7 @@ import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from '../../src/logging/app-logger';
 import type { App } from 'supertest/types';
 import { AuditChainer } from '../../src/audit/audit-chainer';
 import { DataSource } from 'typeorm';
@@ -117,7 +117,7 @@ async function bootTestApp(env: TestEnv, options: TestAppOptions): Promise<TestA
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   configureHttpApp(app, env.config, APP_VERSION);
   try {
     await app.init();
