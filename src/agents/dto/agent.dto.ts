@@ -9,6 +9,9 @@ import type { BreakerState } from '../outbound/circuit-breakers';
 import type { AgentStatus } from '../entities/agent.entity';
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9._-])?$/;
+const NAME_RULE =
+  'ASCII letters and digits, space . _ -, starting with a letter or digit and not ending with a space; unique ' +
+  'among agents not deleted (letter case counts), so a deleted agent name may be taken again';
 
 /** An agent's config as JSON: every agent list shows it whole. */
 export const MAX_AGENT_CONFIG_BYTES = 64 * 1024;
@@ -20,12 +23,13 @@ const TARGET_RULE =
   'address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field';
 
 export class CreateAgentDto {
-  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @ApiProperty({ minLength: 1, maxLength: 200, pattern: NAME.source, description: NAME_RULE })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   @Matches(NAME, {
-    message: 'must start with a letter or digit, use letters, digits, space . _ - and not end with a space',
+    message:
+      'must start with an ASCII letter or digit, use ASCII letters, digits, space . _ - and not end with a space',
   })
   name!: string;
 
@@ -80,13 +84,14 @@ export class CreateAgentDto {
 }
 
 export class UpdateAgentDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, pattern: NAME.source, description: NAME_RULE })
   @IsOptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   @Matches(NAME, {
-    message: 'must start with a letter or digit, use letters, digits, space . _ - and not end with a space',
+    message:
+      'must start with an ASCII letter or digit, use ASCII letters, digits, space . _ - and not end with a space',
   })
   name?: string;
 

@@ -1531,6 +1531,7 @@ export interface components {
             updatedAt: string;
         };
         CreateAgentDto: {
+            /** @description ASCII letters and digits, space . _ -, starting with a letter or digit and not ending with a space; unique among agents not deleted (letter case counts), so a deleted agent name may be taken again */
             name: string;
             /**
              * @description One of GET /agent-types
@@ -1553,6 +1554,7 @@ export interface components {
             timeoutMs?: number;
         };
         UpdateAgentDto: {
+            /** @description ASCII letters and digits, space . _ -, starting with a letter or digit and not ending with a space; unique among agents not deleted (letter case counts), so a deleted agent name may be taken again */
             name?: string;
             description?: string | null;
             /**

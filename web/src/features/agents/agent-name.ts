@@ -6,6 +6,6 @@ export function agentNameProblem(name: string): string | null {
   if (!trimmed) return 'is required';
   if (trimmed.length > 200) return 'must be at most 200 characters';
   if (!NAME.test(trimmed))
-    return 'must start with a letter or digit, use letters, digits, space . _ - and not end with a space';
+    return 'must start with an ASCII letter or digit, use ASCII letters, digits, space . _ - and not end with a space';
   return null;
 }
