@@ -128,6 +128,12 @@ describe('RBAC, API keys and ownership', () => {
       .send({ name: 'too much', scopes: ['agents:read', 'users:manage'] })
       .expect(400);
     expect(over.body.error.details).toEqual([expect.objectContaining({ field: '/scopes/1' })]);
+    const none = await request(t.http)
+      .post('/api/v1/api-keys')
+      .set(...bearer(ctx.operator))
+      .send({ name: 'nothing', scopes: [] })
+      .expect(400);
+    expect(none.body.error.details).toEqual([expect.objectContaining({ field: '/scopes' })]);
     const past = await request(t.http)
       .post('/api/v1/api-keys')
       .set(...bearer(ctx.operator))

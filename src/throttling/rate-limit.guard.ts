@@ -72,8 +72,13 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     this.metrics.rateLimited();
+    const retryAfter = String(Math.max(1, detail.timeToBlockExpire));
+    // The budget's headers as on every answer within it, none left until the block ends.
     throw new AppError(ErrorCode.RATE_LIMITED, 'Too many requests; slow down', undefined, {
-      'Retry-After': String(Math.max(1, detail.timeToBlockExpire)),
+      'Retry-After': retryAfter,
+      'X-RateLimit-Limit': String(detail.limit),
+      'X-RateLimit-Remaining': '0',
+      'X-RateLimit-Reset': retryAfter,
     });
   }
 }

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, MaxLength, MinDate, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsString,
+  MaxLength,
+  MinDate,
+  MinLength,
+} from 'class-validator';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
 import { IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
@@ -11,8 +21,14 @@ export class CreateApiKeyDto {
   @MaxLength(100)
   name!: string;
 
-  @ApiProperty({ enum: PERMISSIONS, isArray: true, description: "A subset of the creator's permissions" })
+  @ApiProperty({
+    enum: PERMISSIONS,
+    isArray: true,
+    minItems: 1,
+    description: "At least one; a subset of the creator's permissions",
+  })
   @IsArray()
+  @ArrayMinSize(1, { message: 'scopes must name at least one permission: a key with none could do nothing' })
   @ArrayUnique()
   @ArrayMaxSize(PERMISSIONS.length)
   @IsIn(PERMISSIONS, { each: true })

@@ -2633,7 +2633,7 @@ export interface components {
         };
         CreateApiKeyDto: {
             name: string;
-            /** @description A subset of the creator's permissions */
+            /** @description At least one; a subset of the creator's permissions */
             scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "files:read" | "files:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
             /**
              * Format: date-time
