@@ -1,6 +1,8 @@
+import { Agent, get as httpGet } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { ShutdownDeadline } from '../src/common/process/shutdown-deadline';
 import { ProbeModule } from './utils/probe.module';
 import { readSse } from './utils/sse';
 import { createTestApp, TestApp } from './utils/test-app';
@@ -294,5 +296,34 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     const malformed = await rawHttp(t, 'GET /api/v1/tasks HTTP/1.1\r\nHost x\r\n\r\n');
     expect(malformed.status).toBe(400);
     expectErrorEnvelope(malformed.body, 'BAD_REQUEST');
+  });
+
+  // Last: the app stays in its shutdown from here on.
+  it('closes each connection after its answer once the shutdown has begun, keep-alive or not', async () => {
+    const server = t.app.getHttpServer();
+    if (!server.address()) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ connection?: string; socket: unknown }>((resolve, reject) => {
+        const req = httpGet(
+          { host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/api/v1/probe/list', agent },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ connection: res.headers.connection, socket: req.socket }));
+          },
+        );
+        req.on('error', reject);
+      });
+    try {
+      const before = await get();
+      expect(before.connection).toBe('keep-alive');
+      t.app.get(ShutdownDeadline).begin();
+      const during = await get();
+      // The same connection, still served, and told to close.
+      expect(during.socket).toBe(before.socket);
+      expect(during.connection).toBe('close');
+    } finally {
+      agent.destroy();
+    }
   });
 });

@@ -20,6 +20,7 @@ import { jsonBodies } from '../common/http/content-type.middleware';
 import { refuseBadUrls } from '../common/http/input-guard';
 import { requestDeadline } from '../common/http/request-deadline';
 import { requestTrackingMiddleware } from '../common/http/request-tracking.middleware';
+import { ShutdownDeadline } from '../common/process/shutdown-deadline';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
@@ -173,8 +174,15 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   answerClientErrors(app.getHttpServer());
   // The application's root pino logger (nestjs-pino builds it once; a PinoLogger outside a request returns it).
   const rootLogger = new PinoLogger(app.get<Params>(PARAMS_PROVIDER_TOKEN)).logger;
+  const shutdown = app.get(ShutdownDeadline);
   app.use(
     inOrder(
+      // Once the process is stopping, each answer closes its connection: a client that keeps its connection busy
+      // would otherwise be served here until the shutdown's deadline, not by another instance.
+      (_req, res, next) => {
+        if (shutdown.begun) res.setHeader('Connection', 'close');
+        next();
+      },
       requestTrackingMiddleware([requestLogObserver(rootLogger), httpMetricsObserver(app.get(Metrics))]),
       byRoute(
         isFileUpload,

@@ -15,6 +15,11 @@ export class ShutdownDeadline {
     this.startedAt ??= now;
   }
 
+  /** Whether the shutdown has begun. */
+  get begun(): boolean {
+    return this.startedAt !== undefined;
+  }
+
   /** Milliseconds from `now` until `offsetMs` into the shutdown (0 if past), beginning it if nothing has. */
   msUntil(offsetMs: number, now = Date.now()): number {
     this.begin(now);
