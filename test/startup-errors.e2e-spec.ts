@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { Client } from 'pg';
 import { buildApp, processEnv, startProcess, workerProcesses } from './utils/built-app';
+import { waitFor } from './utils/wait-for';
+import { OwnRedis } from './utils/own-redis';
 import { sparePort } from './utils/spare-port';
 import { TestEnv } from './utils/test-app';
 
@@ -206,6 +208,33 @@ describe('start-up failures name their cause in one line', () => {
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
     } finally {
       await workers.killAll();
+    }
+  }, 90_000);
+
+  it("a worker's /health/ready names the dependency that is down", async () => {
+    const redis = new OwnRedis();
+    await redis.start();
+    const port = await sparePort();
+    const workers = workerProcesses(env, { METRICS_PORT: String(port), REDIS_URL: redis.url, LOG_LEVEL: 'info' });
+    const ready = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    try {
+      await workers.start();
+      expect(await ready()).toEqual({
+        status: 200,
+        body: { status: 'ok', details: { database: { status: 'up' }, redis: { status: 'up' } } },
+      });
+      await redis.stopEmpty();
+      await waitFor(async () => (await ready()).status === 503, 15_000);
+      expect((await ready()).body).toEqual({
+        status: 'error',
+        details: { database: { status: 'up' }, redis: { status: 'down' } },
+      });
+    } finally {
+      await workers.killAll();
+      await redis.stopEmpty();
     }
   }, 90_000);
 });

@@ -59,14 +59,18 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     const path = url.split('?')[0];
     if (path === '/health/live') return { status: 200, type: 'application/json', body: '{"status":"ok"}' };
     if (path === '/health/ready') {
-      const ready = await Promise.all([this.dataSource.query('SELECT 1'), this.redis.ping()]).then(
-        () => true,
-        () => false,
-      );
+      // Each dependency by name, as the API's /health/ready has them (Terminus's `details`).
+      const state = (check: Promise<unknown>): Promise<{ status: 'up' | 'down' }> =>
+        check.then(
+          () => ({ status: 'up' }),
+          () => ({ status: 'down' }),
+        );
+      const [database, redis] = await Promise.all([state(this.dataSource.query('SELECT 1')), state(this.redis.ping())]);
+      const ready = database.status === 'up' && redis.status === 'up';
       return {
         status: ready ? 200 : 503,
         type: 'application/json',
-        body: JSON.stringify({ status: ready ? 'ok' : 'error' }),
+        body: JSON.stringify({ status: ready ? 'ok' : 'error', details: { database, redis } }),
       };
     }
     if (path !== '/metrics') return { status: 404, type: 'application/json', body: '{"status":"error"}' };
