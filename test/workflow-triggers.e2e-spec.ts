@@ -60,7 +60,7 @@ describe('workflow triggers', () => {
       .set(...bearer(op))
       .send({
         name: 'bad',
-        steps: [{ id: 'a', agentId: steps, input: {} }],
+        steps: [{ id: 'a', agentId: steps, input: { expression: '1' } }],
         triggers: [{ on: 'run.failed' }, { on: 'task.nope' }],
       })
       .expect(400);
@@ -70,7 +70,7 @@ describe('workflow triggers', () => {
       .set(...bearer(op))
       .send({
         name: 'bad',
-        steps: [{ id: 'a', agentId: steps, input: {} }],
+        steps: [{ id: 'a', agentId: steps, input: { expression: '1' } }],
         triggers: [{ on: 'run.failed' }, { on: 'task.failed', workflowId: steps }, { on: 'run.failed' }],
       })
       .expect(400);
@@ -85,7 +85,7 @@ describe('workflow triggers', () => {
       .set(...bearer(op))
       .send({
         name: 'bad',
-        steps: [{ id: 'a', agentId: steps, input: {} }],
+        steps: [{ id: 'a', agentId: steps, input: { expression: '1' } }],
         triggers: [{ on: 'task.failed', agentId: op.id }],
       })
       .expect(400);

@@ -106,7 +106,9 @@ describe('workflow steps that wait', () => {
     expect(await bad([{ id: 'a', kind: 'approval', permission: 'everything' }])).toEqual(['/steps/0/permission']);
     expect(await bad([{ id: 'a', kind: 'approval', timeoutMs: 0 }])).toEqual(['/steps/0/timeoutMs']);
     expect(await bad([{ id: 'a', kind: 'sleep' }])).toEqual(['/steps/0/kind']);
-    expect(await bad([{ id: 'a', agentId: calc, input: {}, durationMs: 5 }])).toEqual(['/steps/0/durationMs']);
+    expect(await bad([{ id: 'a', agentId: calc, input: { expression: '1' }, durationMs: 5 }])).toEqual([
+      '/steps/0/durationMs',
+    ]);
     expect(await bad([{ id: 'a', kind: 'task' }])).toEqual(expect.arrayContaining(['/steps/0/agentId']));
   });
 });

@@ -21,9 +21,9 @@ describe('workflows', () => {
       .send({
         name: 'bad',
         steps: [
-          { id: 'a', agentId: calc, input: {}, dependsOn: ['c'] },
-          { id: 'b', agentId: calc, input: {}, dependsOn: ['a'] },
-          { id: 'c', agentId: calc, input: {}, dependsOn: ['b'] },
+          { id: 'a', agentId: calc, input: { expression: '1' }, dependsOn: ['c'] },
+          { id: 'b', agentId: calc, input: { expression: '1' }, dependsOn: ['a'] },
+          { id: 'c', agentId: calc, input: { expression: '1' }, dependsOn: ['b'] },
         ],
       })
       .expect(400);
@@ -40,7 +40,7 @@ describe('workflows', () => {
       .send({
         name: 'bad',
         steps: [
-          { id: 'a', agentId: calc, input: {} },
+          { id: 'a', agentId: calc, input: { expression: '1' } },
           {
             id: 'a',
             agentId: '00000000-0000-4000-8000-000000000000',
@@ -59,6 +59,26 @@ describe('workflows', () => {
       .set(...bearer(await createUser(t, 'viewer')))
       .send({ name: 'x', steps: [] })
       .expect(403);
+  });
+
+  it("refuses a step's input without templates that its agent would refuse, and leaves templated ones to the run", async () => {
+    const save = (input: unknown) =>
+      request(t.http)
+        .post('/api/v1/workflows')
+        .set(...bearer(op))
+        .send({
+          name: `literal-${Math.random()}`,
+          steps: [
+            { id: 'first', agentId: calc, input: { expression: '1' } },
+            { id: 'second', agentId: calc, input, dependsOn: ['first'] },
+          ],
+        });
+    const refused = await save({ nope: 1 }).expect(400);
+    expect(refused.body.error.details).toEqual(
+      expect.arrayContaining([{ field: '/steps/1/input/expression', message: expect.any(String) }]),
+    );
+    await save({ expression: '{{ steps.first.output.result }} + 1' }).expect(201);
+    await save({ expression: '2 * 3' }).expect(201);
   });
 
   it('refuses to start a run that would reach a step whose agent was deleted since: 409, nothing run', async () => {

@@ -19,6 +19,7 @@ import { WorkflowEngine } from './workflow-engine';
 import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
+import { LiteralStepInputs } from './literal-step-inputs';
 
 /**
  * Its sweeper is a periodic job: the job's roles say where it runs. Runs concluding are told on RunLifecycle.
@@ -43,6 +44,7 @@ import { WorkflowsService } from './workflows.service';
     RunRetry,
     RunBulkActions,
     TriggerIndex,
+    LiteralStepInputs,
   ],
   exports: [
     WorkflowsService,

@@ -18,6 +18,7 @@ import { WorkflowEntity } from './entities/workflow.entity';
 import { stepShapeProblems, storedStep } from './step-shapes';
 import { definitionProblems, isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
+import { LiteralStepInputs } from './literal-step-inputs';
 import { initialSteps } from './step-advance';
 import { WorkflowEngine } from './workflow-engine';
 import { normalizedTriggers, triggerProblems, type WorkflowTrigger } from './triggers/trigger-definition';
@@ -51,6 +52,7 @@ export class WorkflowsService {
     private readonly audit: AuditService,
     private readonly runStore: WorkflowRunRepository,
     private readonly triggerIndex: TriggerIndex,
+    private readonly literals: LiteralStepInputs,
   ) {}
 
   /**
@@ -91,7 +93,7 @@ export class WorkflowsService {
     const shapes = input.flatMap(stepShapeProblems);
     const steps = input.map(storedStep);
     const known = await this.agents.liveIds(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])));
-    const problems = [...shapes, ...definitionProblems(steps, known)];
+    const problems = [...shapes, ...definitionProblems(steps, known), ...(await this.literals.problems(steps, known))];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
     const templates = steps.map(stepTemplate);
     for (const { path, message } of await this.templates.problems(templates.map((t) => t?.value ?? null))) {
