@@ -136,10 +136,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (problem.status >= 500) {
       const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      this.logger.error(
-        `${req.method} ${req.path} failed with ${problem.status}: ${detail} (request ${String(req.id ?? '-')})`,
-      );
-      if (err instanceof Error && err.stack) this.logger.debug(err.stack);
+      const request = `(request ${String(req.id ?? '-')})`;
+      if (problem.code === ErrorCode.SERVICE_UNAVAILABLE) {
+        // A dependency that is away (the outage has its own lines): what the client was told, then the driver's words.
+        this.logger.warn(`${req.method} ${req.path} answered 503: ${problem.message} [${detail}] ${request}`);
+      } else {
+        this.logger.error(`${req.method} ${req.path} failed with ${problem.status}: ${detail} ${request}`);
+        if (err instanceof Error && err.stack) this.logger.debug(err.stack);
+      }
     }
     sendError(req, res, problem);
   }
