@@ -118,7 +118,16 @@ describe('RBAC, API keys and ownership', () => {
       .delete(`/api/v1/api-keys/${id}`)
       .set(...bearer(ctx.operator))
       .expect(204);
-    await request(t.http).get('/api/v1/api-keys').set('X-API-Key', key).expect(401);
+    const revoked = await request(t.http).get('/api/v1/api-keys').set('X-API-Key', key).expect(401);
+    // Said to be the key's fault, not as if no credentials had come.
+    expect(revoked.body.error).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: 'The API key is not valid: unknown, revoked or expired',
+    });
+    const none = await request(t.http).get('/api/v1/api-keys').expect(401);
+    expect(none.body.error.message).toBe('Authentication required');
+    const token = await request(t.http).get('/api/v1/api-keys').set('Authorization', 'Bearer not.a.token').expect(401);
+    expect(token.body.error.message).toBe('The access token is not valid: expired, revoked or not ours');
   });
 
   it('refuses scopes beyond the creator’s permissions and expired keys', async () => {

@@ -32,11 +32,17 @@ export class AuthGuard implements CanActivate {
 
     const principal = await this.authenticator.authenticate(req);
     if (!principal) {
-      this.metrics.authFailure(
-        req.headers.authorization || req.headers['x-api-key'] ? 'invalid_credentials' : 'missing_credentials',
-      );
+      const sent = req.headers.authorization ? 'token' : req.headers['x-api-key'] ? 'key' : undefined;
+      this.metrics.authFailure(sent ? 'invalid_credentials' : 'missing_credentials');
       if (isStateChanging(req.method)) await this.deny(req, 'auth.unauthenticated', {});
-      throw new UnauthenticatedError();
+      // Credentials that were sent but not taken are said to be so: not "required", as if none had come.
+      throw new UnauthenticatedError(
+        sent === 'token'
+          ? 'The access token is not valid: expired, revoked or not ours'
+          : sent === 'key'
+            ? 'The API key is not valid: unknown, revoked or expired'
+            : undefined,
+      );
     }
     req.principal = principal;
 
