@@ -86,10 +86,8 @@ describe('the live budget: Socket.IO connections and messages per caller, handsh
   it("holds a console's busiest use: the task list's hundred agents, entered and left, and a reconnection", async () => {
     const agent = await createAgent(t, admin, { type: 'calculator' });
     const task = { taskId: (await submitTask(t, admin, { agentId: agent.id, input: { expression: '2 + 2' } })).id };
-    const agents = [agent.id, ...Array.from({ length: 99 }, () => randomUUID())].map((id) => ({
-      agentId: id,
-      batch: true,
-    }));
+    const others = await Promise.all(Array.from({ length: 99 }, () => createAgent(t, admin, { type: 'calculator' })));
+    const agents = [agent, ...others].map(({ id }) => ({ agentId: id, batch: true }));
     let socket = await connect(admin);
     const replies: Reply[] = [];
     for (let visit = 0; visit < 3; visit += 1) {
