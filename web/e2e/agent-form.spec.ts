@@ -58,7 +58,9 @@ test('a data-processor agent from its form: kinds of step chosen, values filled 
   await form.getByLabel('chunkSize').fill('0');
   await page.getByRole('button', { name: 'Create agent' }).click();
   await expect(page.getByRole('alert')).toContainText('values need fixing; see the fields marked above');
-  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(/must start with a letter/);
+  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(
+    /must start with an ASCII letter/,
+  );
   await expect(filter.getByRole('textbox', { name: /^field\*?$/ })).toHaveAccessibleDescription(/is required/);
   await expect(filter.getByRole('combobox', { name: /^op\*?$/ })).toHaveAccessibleDescription(/is required/);
   await expect(filter.getByRole('textbox', { name: 'value' })).toHaveAccessibleDescription(/is not valid JSON/);

@@ -127,6 +127,30 @@ test('pause and resume from the detail page; roll back a config version; secrets
   expect(csp).toEqual([]);
 });
 
+test('an agent is deleted from its page, after saying what that does; it leaves the list', async ({ page }) => {
+  const csp = watchCsp(page);
+  await signIn(page);
+  const auth = { Authorization: `Bearer ${await token(page)}` };
+  const name = `doomed-${Date.now()}`;
+  const res = await page.request.post('/api/v1/agents', { headers: auth, data: { name, type: 'calculator' } });
+  expect(res.status()).toBe(201);
+  const agent = ((await res.json()) as { data: { id: string } }).data;
+  created.push(agent.id);
+
+  await page.goto(`/agents/${agent.id}`);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete agent' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('takes no new tasks');
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Delete the agent' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  await expect(page.getByRole('link', { name })).toHaveCount(0);
+  const gone = await page.request.get(`/api/v1/agents/${agent.id}`, { headers: auth });
+  expect(gone.status()).toBe(404);
+  expect(csp).toEqual([]);
+});
+
 test('a viewer sees agents but may not create one, and is told why', async ({ page, request }) => {
   const email = `viewer-${Date.now()}@console.test`;
   const password = 'a-long-password-for-a-viewer';

@@ -1,9 +1,9 @@
 import { Anchor, Badge, Button, Group, NumberInput, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
-import { unwrap } from '../../api/errors';
+import { toApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState } from '../../components/EmptyState';
@@ -53,8 +53,18 @@ export function AgentDetail() {
 function AgentView({ agent }: { agent: Agent }) {
   const blocked = useAgentChangeBlocked(agent);
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const paused = agent.status === 'paused';
   const [concurrency, setConcurrency] = useState<string | number>(agent.concurrency);
+
+  const remove = async () => {
+    // A 204 has no envelope to unwrap: only a refusal has something to say.
+    const result = await api.DELETE('/api/v1/agents/{id}', { params: { path: { id: agent.id } } });
+    if (!result.response.ok) throw toApiError(result.error, result.response);
+    queryClient.removeQueries({ queryKey: queryKeys.agents.detail(agent.id) });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.agents.all });
+    void navigate('/agents');
+  };
 
   const update = useMutation({
     mutationFn: async (body: components['schemas']['UpdateAgentDto']) =>
@@ -83,6 +93,16 @@ function AgentView({ agent }: { agent: Agent }) {
           confirmLabel={paused ? 'Resume' : 'Pause'}
           disabledReason={blocked ?? undefined}
           onConfirm={() => update.mutateAsync({ status: paused ? 'active' : 'paused' })}
+        />
+        <ConfirmButton
+          label="Delete agent"
+          confirmLabel="Delete the agent"
+          consequence={
+            `Agent “${agent.name}” takes no new tasks and leaves the list; its tasks and their history stay readable, ` +
+            'and workflows with a step on it cannot be run until that step is changed.'
+          }
+          disabledReason={blocked ?? undefined}
+          onConfirm={remove}
         />
       </Group>
       <Table variant="vertical" withTableBorder maw={640}>
