@@ -46,6 +46,17 @@ test('a task that does not exist is said so, without offering to try again', asy
   await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0);
 });
 
+test('an address that names no task id is refused as it is: no id cut from it, nothing to try again', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto('/tasks/not-a-task-id');
+  await expect(page.getByRole('heading', { level: 1, name: 'Task', exact: true })).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('Could not load this task');
+  await expect(page.getByRole('alert')).toContainText(/BAD_REQUEST|VALIDATION_FAILED/);
+  await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+});
+
 test('a task waiting for its paused agent says so, and that no worker runs when none does', async ({
   page,
   request,

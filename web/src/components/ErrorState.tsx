@@ -3,7 +3,8 @@ import { ApiError } from '../api/errors';
 
 /**
  * A failed request in words, with the error code and request id an operator can search the logs for. "Try
- * again" is offered unless the answer was a 404: what does not exist will not by asking again.
+ * again" is offered when asking again may help: no answer at all, a timeout, a rate limit or a server-side
+ * failure. A refusal of the request itself (400, 403, 404, 409, …) would only be refused again.
  */
 export function ErrorState({
   title = 'Could not load this',
@@ -17,7 +18,8 @@ export function ErrorState({
   onRetry?: () => void;
 }) {
   const apiError = error instanceof ApiError ? error : null;
-  const retryable = onRetry && apiError?.status !== 404;
+  const status = apiError?.status;
+  const retryable = onRetry && (status === undefined || status >= 500 || status === 408 || status === 429);
   const message = apiError?.message ?? fallbackMessage ?? (error instanceof Error ? error.message : 'Unknown error');
   return (
     <Alert color="red" title={title} role="alert" variant="light">

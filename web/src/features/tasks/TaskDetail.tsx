@@ -139,6 +139,8 @@ function Output({ task }: { task: Task }) {
   return <JsonView label="Output" value={task.output} />;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function TaskDetail() {
   const { id = '' } = useParams();
   const task = useQuery(taskQuery(id));
@@ -150,7 +152,8 @@ export function TaskDetail() {
       <Anchor component={Link} to=".." relative="path" size="sm">
         ← All tasks
       </Anchor>
-      <PageTitle>{`Task ${id.slice(0, 8)}`}</PageTitle>
+      {/* A task id is a UUID: anything else in the address is no task's, and not cut to look like one. */}
+      <PageTitle>{UUID.test(id) ? `Task ${id.slice(0, 8)}` : 'Task'}</PageTitle>
       {task.isPending ? (
         <Skeleton height={200} aria-label="Loading the task" />
       ) : task.isError ? (
