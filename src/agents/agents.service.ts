@@ -144,6 +144,11 @@ export class AgentsService {
     return this.store.exists(id);
   }
 
+  /** Throws `NOT_FOUND` unless the agent exists (not deleted): for callers that need no more of it. */
+  async assertExists(id: string): Promise<void> {
+    if (!(await this.store.exists(id))) throw new AgentNotFoundError();
+  }
+
   /** Which of `ids` are live agents (one read, however many: a workflow's steps, its triggers). */
   liveIds(ids: Iterable<string>): Promise<Set<string>> {
     return this.store.liveIds([...new Set(ids)]);

@@ -62,7 +62,7 @@ export class AgentEventsController implements OnModuleDestroy {
     @Res() res: Response,
   ): Promise<void> {
     this.sessions.assertRoomFor(principal);
-    await this.agents.get(id);
+    await this.agents.assertExists(id);
     await this.fanout.listening();
     // Gone while its access was checked: nothing to listen for.
     if (res.destroyed || res.req.socket.destroyed) return;

@@ -269,7 +269,7 @@ export class EventsGateway
       if (subject.kind === 'agent' && !principal.permissions.has('agents:read'))
         return { ok: false, error: { code: 'FORBIDDEN', message: 'agents:read required' } };
       // As the agent's SSE stream: NOT_FOUND for an agent that does not exist.
-      if (subject.kind === 'agent') await this.agents.get(subject.id);
+      if (subject.kind === 'agent') await this.agents.assertExists(subject.id);
       if (subject.kind === 'run') await this.workflows.getRun(principal, subject.id);
       const room = roomOf(principal, subject);
       await socket.join(room);
