@@ -16,6 +16,14 @@ async function token(page: Page): Promise<string> {
 
 const created: string[] = [];
 
+interface AgentBody {
+  name: string;
+  timeoutMs: number;
+  concurrencyPerKey: number | null;
+  configVersion: number;
+  config: Record<string, unknown>;
+}
+
 // The browser tests share one database: the agents made here go, so other pages still start empty.
 test.afterAll(async ({ browser }) => {
   const page = await browser.newPage({ baseURL: process.env.CONSOLE_URL });
@@ -124,6 +132,82 @@ test('pause and resume from the detail page; roll back a config version; secrets
   await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
   await expect(page.getByRole('row').filter({ hasText: 'from version 1' })).toContainText('current');
   await expect(page.getByRole('region', { name: /Configuration \(version 3/ })).toContainText('"method": "POST"');
+  expect(csp).toEqual([]);
+});
+
+test('settings and configuration are edited on the agent’s page; secrets are kept; refusals land on the field', async ({
+  page,
+}) => {
+  const csp = watchCsp(page);
+  await signIn(page);
+  const auth = { Authorization: `Bearer ${await token(page)}` };
+  const stamp = Date.now();
+  const make = async (name: string) => {
+    const res = await page.request.post('/api/v1/agents', {
+      headers: auth,
+      data: {
+        name,
+        type: 'http',
+        config: { url: 'https://example.com/hook', signingSecret: 'a-signing-secret-of-some-length' },
+      },
+    });
+    expect(res.status()).toBe(201);
+    const agent = ((await res.json()) as { data: { id: string } }).data;
+    created.push(agent.id);
+    return agent.id;
+  };
+  const id = await make(`editable-${stamp}`);
+  await make(`taken-${stamp}`);
+  const stored = async () =>
+    ((await (await page.request.get(`/api/v1/agents/${id}`, { headers: auth })).json()) as { data: AgentBody }).data;
+
+  await page.goto(`/agents/${id}`);
+  await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+  const settings = page.getByRole('form', { name: 'Settings' });
+  const name = settings.getByRole('textbox', { name: 'Name' });
+  // Checked before sending, on the field.
+  await name.fill('not/a name');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(name).toHaveAccessibleDescription(/must start with an ASCII letter or digit/);
+  // Refused by the server: the name belongs to another agent.
+  await name.fill(`taken-${stamp}`);
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(settings.getByRole('alert')).toContainText('CONFLICT');
+  expect((await stored()).name).toBe(`editable-${stamp}`);
+
+  await name.fill(`renamed-${stamp}`);
+  await settings.getByRole('textbox', { name: 'Timeout (seconds)' }).fill('2.5');
+  await settings.getByRole('textbox', { name: 'Limit per key' }).fill('3');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(settings.getByRole('status')).toHaveText('Saved.');
+  await expect(page.getByRole('heading', { level: 1, name: `renamed-${stamp}` })).toBeVisible();
+  expect(await stored()).toMatchObject({ name: `renamed-${stamp}`, timeoutMs: 2500, concurrencyPerKey: 3 });
+
+  await page.getByRole('button', { name: 'Edit configuration' }).click();
+  const form = page.getByRole('region', { name: 'Edit configuration' });
+  const secret = form.getByLabel('signingSecret');
+  await expect(secret).toHaveAttribute('type', 'password');
+  await expect(secret).toHaveValue('********');
+  await expectAccessible(page);
+  // A new target with the secret left masked: the server says the secret must be given again, on its field.
+  await form.getByLabel('url').fill('https://example.org/other');
+  await form.getByRole('button', { name: 'Save configuration' }).click();
+  await expect(secret).toHaveAccessibleDescription(/.+/);
+  await expect(form.getByRole('alert')).toContainText('see the fields marked');
+  expect((await stored()).configVersion).toBe(1);
+  // A new secret too short is caught before sending; the same target keeps the masked secret as it is.
+  await secret.fill('short');
+  await form.getByRole('button', { name: 'Save configuration' }).click();
+  await expect(secret).toHaveAccessibleDescription(/must NOT have fewer than 16 characters/);
+  await form.getByLabel('url').fill('https://example.com/hook');
+  await secret.fill('********');
+  await form.getByLabel('timeoutMs').fill('5000');
+  await form.getByRole('button', { name: 'Save configuration' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved as version 2' })).toBeVisible();
+  await expect(page.getByRole('region', { name: /Configuration \(version 2/ })).toContainText('"timeoutMs": 5000');
+  const after = await stored();
+  expect(after.config).toMatchObject({ url: 'https://example.com/hook', timeoutMs: 5000, signingSecret: '********' });
+  await expect(page.getByRole('row').filter({ hasText: 'current' })).toContainText('2');
   expect(csp).toEqual([]);
 });
 

@@ -47,15 +47,17 @@ test('an operator may change only the agents and workflows they created, and sti
 
   await signIn(page, user.email, user.password);
 
-  // The admin's agent: readable, but pausing, concurrency and rollback are disabled, saying why.
+  // The admin's agent: readable, but pausing, its settings, its configuration and rollback are disabled, saying why.
   await openAgent(page, theirs.agent.id, `admins-${stamp}`);
   const pause = page.getByRole('button', { name: `Pause agent (${AGENT_REASON})` });
   await expect(pause).toBeDisabled();
   await pause.hover();
   await expect(page.getByRole('tooltip')).toHaveText(AGENT_REASON);
   await expect(page.getByRole('textbox', { name: 'Concurrency' })).toBeDisabled();
-  await expect(page.getByText(`Tasks of this agent running at once. ${AGENT_REASON}.`)).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Save concurrency' })).toBeDisabled();
+  await expect(page.getByRole('textbox', { name: 'Name' })).toBeDisabled();
+  await expect(page.getByRole('form', { name: 'Settings' })).toContainText(`${AGENT_REASON}.`);
+  await expect(page.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: `Edit configuration (${AGENT_REASON})` })).toBeDisabled();
   await expect(page.getByRole('button', { name: `Rollback to version 1 (${AGENT_REASON})` })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Compare version 1' })).toBeEnabled();
   await expectAccessible(page);
@@ -74,6 +76,7 @@ test('an operator may change only the agents and workflows they created, and sti
   await openAgent(page, mine.agent.id, `operators-${stamp}`);
   await expect(page.getByRole('button', { name: 'Pause agent', exact: true })).toBeEnabled();
   await expect(page.getByRole('textbox', { name: 'Concurrency' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Edit configuration', exact: true })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Rollback to version 1', exact: true })).toBeEnabled();
   await expect(page.getByText(AGENT_REASON)).toHaveCount(0);
 

@@ -10,11 +10,14 @@ export function ErrorState({
   title = 'Could not load this',
   error,
   fallbackMessage,
+  details = [],
   onRetry,
 }: {
   title?: string;
   error: unknown;
   fallbackMessage?: string;
+  /** What the server said beyond its message (its `details` that no field of the form shows). */
+  details?: readonly string[];
   onRetry?: () => void;
 }) {
   const apiError = error instanceof ApiError ? error : null;
@@ -25,6 +28,11 @@ export function ErrorState({
     <Alert color="red" title={title} role="alert" variant="light">
       <Stack gap="xs">
         <Text size="sm">{message}</Text>
+        {details.map((detail) => (
+          <Text size="sm" key={detail}>
+            {detail}
+          </Text>
+        ))}
         {apiError && (
           <Text size="xs">
             Code <Code>{apiError.code}</Code>

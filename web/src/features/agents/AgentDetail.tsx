@@ -1,18 +1,18 @@
-import { Anchor, Badge, Button, Group, NumberInput, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { toApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { JsonView } from '../../components/JsonView';
 import { PageTitle } from '../../components/PageTitle';
-import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
+import { AgentSettings } from './AgentSettings';
+import { ConfigVersions } from './ConfigVersions';
+import { EditConfig } from './EditConfig';
+import { RecentTasks } from './RecentTasks';
 import { AgentStatusBadge } from './agent-status';
 import { useAgentChangeBlocked } from './hooks';
 
@@ -55,7 +55,6 @@ function AgentView({ agent }: { agent: Agent }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const paused = agent.status === 'paused';
-  const [concurrency, setConcurrency] = useState<string | number>(agent.concurrency);
 
   const remove = async () => {
     // A 204 has no envelope to unwrap: only a refusal has something to say.
@@ -112,14 +111,6 @@ function AgentView({ agent }: { agent: Agent }) {
             <Table.Td>{agent.type}</Table.Td>
           </Table.Tr>
           <Table.Tr>
-            <Table.Th scope="row">Description</Table.Th>
-            <Table.Td>{agent.description ?? '—'}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th scope="row">Timeout</Table.Th>
-            <Table.Td>{(agent.timeoutMs / 1000).toLocaleString('en')} s</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
             <Table.Th scope="row">Created</Table.Th>
             <Table.Td>
               <TimeAgo value={agent.createdAt} />
@@ -133,188 +124,11 @@ function AgentView({ agent }: { agent: Agent }) {
           )}
         </Table.Tbody>
       </Table>
-      <Group align="flex-end">
-        <NumberInput
-          label="Concurrency"
-          description={`Tasks of this agent running at once${blocked ? `. ${blocked}.` : ''}`}
-          min={1}
-          value={concurrency}
-          onChange={setConcurrency}
-          disabled={Boolean(blocked)}
-          w={220}
-        />
-        <Button
-          variant="default"
-          disabled={Boolean(blocked) || typeof concurrency !== 'number' || concurrency === agent.concurrency}
-          loading={update.isPending && update.variables?.concurrency !== undefined}
-          onClick={() => typeof concurrency === 'number' && update.mutate({ concurrency })}
-        >
-          Save concurrency
-        </Button>
-      </Group>
       {update.isError && <ErrorState title="The change was not saved" error={update.error} />}
-      <JsonView label={`Configuration (version ${agent.configVersion}; secrets masked)`} value={agent.config} />
+      <AgentSettings key={agent.id} agent={agent} blocked={blocked} />
+      <EditConfig agent={agent} blocked={blocked} />
       <ConfigVersions agent={agent} blocked={blocked} />
       <RecentTasks agentId={agent.id} />
     </>
-  );
-}
-
-function ConfigVersions({ agent, blocked }: { agent: Agent; blocked: string | null }) {
-  const queryClient = useQueryClient();
-  const versionsKey = [...queryKeys.agents.detail(agent.id), 'config-versions'] as const;
-  const versions = useQuery({
-    queryKey: versionsKey,
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/agents/{id}/config/versions', { params: { path: { id: agent.id } } })),
-  });
-  const [compare, setCompare] = useState<number | null>(null);
-
-  const rollback = async (version: number) => {
-    unwrap(
-      await api.POST('/api/v1/agents/{id}/config/rollback', {
-        params: { path: { id: agent.id } },
-        body: { version },
-      }),
-    );
-    await queryClient.invalidateQueries({ queryKey: queryKeys.agents.detail(agent.id) });
-    await queryClient.invalidateQueries({ queryKey: queryKeys.agents.all });
-  };
-
-  const sorted = [...(versions.data ?? [])].sort((a, b) => b.version - a.version);
-  const compared = sorted.find((v) => v.version === compare);
-
-  return (
-    <Stack gap="xs">
-      <Title order={2} size="h3">
-        Config versions
-      </Title>
-      {versions.isPending ? (
-        <Skeleton height={64} aria-busy="true" aria-label="Loading config versions" />
-      ) : versions.isError ? (
-        <ErrorState
-          title="Could not load config versions"
-          error={versions.error}
-          onRetry={() => void versions.refetch()}
-        />
-      ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Version</Table.Th>
-              <Table.Th scope="col">Source</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-              <Table.Th scope="col">Actions</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {sorted.map((v) => (
-              <Table.Tr key={v.version}>
-                <Table.Td>
-                  {v.version}{' '}
-                  {v.version === agent.configVersion && (
-                    <Badge variant="light" color="blue" radius="sm">
-                      current
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  {v.source}
-                  {v.rolledBackFrom !== null && ` (from version ${v.rolledBackFrom})`}
-                </Table.Td>
-                <Table.Td>
-                  <TimeAgo value={v.createdAt} />
-                </Table.Td>
-                <Table.Td>
-                  {v.version !== agent.configVersion && (
-                    <Group gap="xs">
-                      <Button
-                        size="xs"
-                        variant="default"
-                        aria-pressed={compare === v.version}
-                        onClick={() => setCompare(compare === v.version ? null : v.version)}
-                      >
-                        Compare version {v.version}
-                      </Button>
-                      <ConfirmButton
-                        size="xs"
-                        label={`Rollback to version ${v.version}`}
-                        consequence={`A new config version equal to version ${v.version} becomes live for the next task of “${agent.name}”.`}
-                        confirmLabel="Roll back"
-                        disabledReason={blocked ?? undefined}
-                        onConfirm={() => rollback(v.version)}
-                      />
-                    </Group>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-      {compared && (
-        <Group align="flex-start" grow>
-          <Paper withBorder p="sm">
-            <JsonView label={`Version ${compared.version}`} value={compared.config} />
-          </Paper>
-          <Paper withBorder p="sm">
-            <JsonView label={`Version ${agent.configVersion} (current)`} value={agent.config} />
-          </Paper>
-        </Group>
-      )}
-    </Stack>
-  );
-}
-
-function RecentTasks({ agentId }: { agentId: string }) {
-  const params = { agentId, limit: 10 };
-  const tasks = useQuery({
-    queryKey: queryKeys.tasks.list(params),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tasks', { params: { query: params } })),
-  });
-  return (
-    <Stack gap="xs">
-      <Title order={2} size="h3">
-        Recent tasks
-      </Title>
-      {tasks.isPending ? (
-        <Skeleton height={64} aria-busy="true" aria-label="Loading recent tasks" />
-      ) : tasks.isError ? (
-        <ErrorState title="Could not load tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
-      ) : tasks.data.length === 0 ? (
-        <EmptyState title="No tasks yet">Tasks sent to this agent (POST /api/v1/tasks) are listed here.</EmptyState>
-      ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Task</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">Attempts</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {tasks.data.map((task) => (
-              <Table.Tr key={task.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/tasks/${task.id}`}>
-                    {task.id.slice(0, 8)}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>
-                  <StatusBadge status={task.status} />
-                </Table.Td>
-                <Table.Td>
-                  {task.attempts} / {task.maxAttempts}
-                </Table.Td>
-                <Table.Td>
-                  <TimeAgo value={task.createdAt} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-    </Stack>
   );
 }

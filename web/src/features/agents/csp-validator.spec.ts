@@ -1,5 +1,5 @@
 import type { RJSFSchema } from '@rjsf/utils';
-import { createCspSafeValidator, formErrors, invalidJson } from './csp-validator';
+import { SECRET_MASK, createCspSafeValidator, formErrors, invalidJson } from './csp-validator';
 import { schemaErrors } from './schema-check';
 import { asFormSchema } from './schema-form';
 import { CONDITION_SCHEMA as condition } from '../../../../src/common/conditions/condition';
@@ -193,5 +193,31 @@ describe('createCspSafeValidator', () => {
     expect(validator.isValid(compare, { field: 'a', op: 'eq', value: 1 }, form)).toBe(true);
     expect(validator.isValid(all, { and: [{ field: 'a', op: 'eq' }] }, form)).toBe(true);
     expect(validator.isValid(all, { and: [{ field: 'a', op: 'bogus' }] }, form)).toBe(false);
+  });
+});
+
+describe('a saved config, edited', () => {
+  /** As the http agent type publishes it: a named secret and header values that are all secrets. */
+  const http = {
+    type: 'object',
+    properties: {
+      url: { type: 'string', pattern: '^https?://' },
+      headers: { type: 'object', additionalProperties: { type: 'string', maxLength: 4000, writeOnly: true } },
+      signingSecret: { type: 'string', minLength: 16, writeOnly: true },
+      note: { type: 'string', minLength: 16 },
+    },
+  };
+  const masked = { url: 'https://a.example', headers: { Authorization: SECRET_MASK }, signingSecret: SECRET_MASK };
+
+  it('takes each secret that still shows the mask as kept, as the server does', () => {
+    expect(formErrors(http, masked, true)).toEqual([]);
+    expect(at(formErrors(http, masked))).toEqual(['/signingSecret must NOT have fewer than 16 characters']);
+  });
+
+  it('still checks a secret typed anew, and a field that is not a secret even when it shows the mask', () => {
+    expect(at(formErrors(http, { ...masked, signingSecret: 'short', note: SECRET_MASK }, true)).sort()).toEqual([
+      '/note must NOT have fewer than 16 characters',
+      '/signingSecret must NOT have fewer than 16 characters',
+    ]);
   });
 });

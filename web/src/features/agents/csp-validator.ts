@@ -30,30 +30,52 @@ function invalidJsonPaths(value: unknown, path: Path, out: Path[], depth = 0): v
 
 const startsWith = (path: Path, prefix: Path) => prefix.every((segment, i) => path[i] === segment);
 
+/** What the API shows for each secret of a config, and takes back as "keep it as it is". */
+export const SECRET_MASK = '********';
+
+/**
+ * Whether `path` is a secret (a `writeOnly` property, or a value of an object whose `additionalProperties` is
+ * one) that still holds the mask: the secret kept, which the server does not check again.
+ */
+function isKeptSecret(schema: Schema, formData: unknown, path: Path): boolean {
+  let sub: unknown = schema;
+  let value = formData;
+  for (const segment of path) {
+    if (!isObject(sub) || !isObject(value)) return false;
+    const properties = isObject(sub.properties) ? sub.properties : {};
+    sub = Object.hasOwn(properties, segment) ? properties[segment] : sub.additionalProperties;
+    value = value[segment];
+  }
+  return isObject(sub) && sub.writeOnly === true && value === SECRET_MASK;
+}
+
 /**
  * Every problem of a form's data against the schema the server validates it with: text that is not JSON, then
  * the schema's errors (those under a field that is not JSON yet say nothing more).
  */
-export function formErrors(schema: Schema, formData: unknown): SchemaError[] {
+export function formErrors(schema: Schema, formData: unknown, keepsSecrets = false): SchemaError[] {
   const notJson: Path[] = [];
   invalidJsonPaths(formData, [], notJson);
-  const errors = schemaErrors(schema, formData, schema).filter((e) => !notJson.some((p) => startsWith(e.path, p)));
+  const errors = schemaErrors(schema, formData, schema).filter(
+    (e) => !notJson.some((p) => startsWith(e.path, p)) && !(keepsSecrets && isKeptSecret(schema, formData, e.path)),
+  );
   return [...notJson.map((path) => ({ path, message: 'is not valid JSON' })), ...errors];
 }
 
 /**
  * rjsf's validator without code generation (the console's CSP refuses Ajv's `new Function`). Given the schema
  * the server validates with (the agent type's, as published), a submit shows every error the server would
- * report at once, on its field; rjsf also uses it to choose between `oneOf`/`anyOf` options.
+ * report at once, on its field; rjsf also uses it to choose between `oneOf`/`anyOf` options. With `keepsSecrets`
+ * (a saved config, edited), a secret that still shows the mask is taken as it is, as the server takes it.
  */
 export function createCspSafeValidator<
   T = unknown,
   S extends StrictRJSFSchema = RJSFSchema,
   F extends FormContextType = Record<string, unknown>,
->(serverSchema?: Schema): ValidatorType<T, S, F> {
+>(serverSchema?: Schema, keepsSecrets = false): ValidatorType<T, S, F> {
   return {
     validateFormData: (formData, schema) => {
-      const errors = formErrors(serverSchema ?? (schema as Schema), formData);
+      const errors = formErrors(serverSchema ?? (schema as Schema), formData, keepsSecrets);
       const errorSchema: Schema = {};
       const list: RJSFValidationError[] = errors.map(({ path, message }) => {
         let node = errorSchema;

@@ -1,0 +1,137 @@
+import { Button, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
+import Form from '@rjsf/core';
+import type { ErrorSchema } from '@rjsf/utils';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { api } from '../../api/client';
+import { ApiError, unwrap } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { DisabledButton } from '../../components/DisabledButton';
+import { ErrorState } from '../../components/ErrorState';
+import { JsonView } from '../../components/JsonView';
+import type { components } from '../../api/schema';
+import { SECRET_MASK, createCspSafeValidator } from './csp-validator';
+import { formParts } from './form-parts';
+import { useAgentTypes } from './hooks';
+import { asFormSchema, secretUiSchema, splitServerErrors } from './schema-form';
+
+type Agent = components['schemas']['AgentDto'];
+type Config = Record<string, unknown>;
+
+/**
+ * The live configuration, and a form from the type's JSON Schema to replace it: saved as a new version, live
+ * for the agent's next task. Secrets come masked and are kept as they are unless typed anew.
+ */
+export function EditConfig({ agent, blocked }: { agent: Agent; blocked: string | null }) {
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState<number | null>(null);
+  return (
+    <Stack gap="xs" maw={640}>
+      <Title order={2} size="h3">
+        Configuration
+      </Title>
+      {editing ? (
+        <ConfigForm
+          agent={agent}
+          onDone={(version) => {
+            setEditing(false);
+            setSaved(version);
+          }}
+        />
+      ) : (
+        <>
+          <JsonView label={`Configuration (version ${agent.configVersion}; secrets masked)`} value={agent.config} />
+          <Group>
+            {blocked ? (
+              <DisabledButton variant="default" label="Edit configuration" reason={blocked} />
+            ) : (
+              <Button
+                variant="default"
+                onClick={() => {
+                  setSaved(null);
+                  setEditing(true);
+                }}
+              >
+                Edit configuration
+              </Button>
+            )}
+            {saved !== null && (
+              <Text size="sm" role="status">
+                Saved as version {saved}; the agent’s next task uses it.
+              </Text>
+            )}
+          </Group>
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number | null) => void }) {
+  const queryClient = useQueryClient();
+  const types = useAgentTypes();
+  const configSchema = types.data?.find((t) => t.type === agent.type)?.configSchema;
+  const schema = useMemo(() => (configSchema ? asFormSchema(configSchema) : null), [configSchema]);
+  const validator = useMemo(() => createCspSafeValidator(configSchema, true), [configSchema]);
+  const uiSchema = useMemo(() => (configSchema ? secretUiSchema(configSchema) : {}), [configSchema]);
+  const [config, setConfig] = useState<Config>(agent.config);
+
+  const save = useMutation({
+    mutationFn: async (body: { config: Config }) =>
+      unwrap(await api.POST('/api/v1/agents/{id}/config', { params: { path: { id: agent.id } }, body })),
+    onSuccess: async (version) => {
+      await queryClient.invalidateQueries({ queryKey: queryKeys.agents.detail(agent.id) });
+      onDone(version.version);
+    },
+  });
+  const refusal = save.error instanceof ApiError && save.error.code === 'VALIDATION_FAILED' ? save.error : null;
+  const refused = useMemo(
+    () => (refusal ? splitServerErrors(refusal.details) : { config: {} as ErrorSchema, other: [] as string[] }),
+    [refusal],
+  );
+
+  if (types.isPending) return <Skeleton height={120} aria-busy="true" aria-label="Loading the configuration form" />;
+  if (types.isError)
+    return <ErrorState title="Could not load agent types" error={types.error} onRetry={() => void types.refetch()} />;
+  if (!schema) return <ErrorState title="This agent’s type is not known to the server" error={null} />;
+
+  return (
+    <section aria-label="Edit configuration" className="agent-config-form schema-form">
+      <Text size="sm" c="dimmed" mb="xs">
+        Secrets show as {SECRET_MASK} and are kept unless you type a new one; with a new target address each must be
+        typed again.
+      </Text>
+      <Form
+        schema={schema}
+        uiSchema={uiSchema}
+        formData={config}
+        validator={validator}
+        idPrefix="config"
+        {...formParts}
+        noHtml5Validate
+        showErrorList={false}
+        focusOnFirstError
+        extraErrors={refused.config}
+        onChange={(event) => setConfig((event.formData ?? {}) as Config)}
+        onSubmit={(event) => save.mutate({ config: (event.formData ?? {}) as Config })}
+      >
+        {save.isError && (refusal === null || refused.other.length > 0) && (
+          <ErrorState title="The configuration was not saved" error={save.error} details={refused.other} />
+        )}
+        {refusal && refused.other.length === 0 && (
+          <Text c="red" size="sm" role="alert" mb="md">
+            The server refused some values; see the fields marked above.
+          </Text>
+        )}
+        <Group mt="md">
+          <Button type="submit" loading={save.isPending}>
+            Save configuration
+          </Button>
+          <Button variant="default" onClick={() => onDone(null)}>
+            Cancel
+          </Button>
+        </Group>
+      </Form>
+    </section>
+  );
+}
