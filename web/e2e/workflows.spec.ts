@@ -87,6 +87,30 @@ const definition = (name: string, add: string, times: string, addDependsOn: stri
     2,
   );
 
+test('the new workflow’s starter saves as it is, and its step is given the run’s input', async ({ page, request }) => {
+  const admin = await adminApi(request);
+  const agent = await admin.createAgent(`wf-starter-${Date.now()}`);
+  await signIn(page);
+  await page.goto('/workflows/new');
+  const editor = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
+  await expect(editor).toHaveValue(/"input": "\{\{ input \}\}"/);
+  // The starter names the first agent listed: this test's own, so that the run below is known.
+  const text = (await editor.inputValue()).replace(/"agentId": "[^"]*"/, `"agentId": "${agent.id}"`);
+  await editor.fill(text.replace('My workflow', `Starter ${agent.id}`));
+  await page.getByRole('button', { name: 'Save workflow' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `Starter ${agent.id}` })).toBeVisible();
+  const workflowId = page.url().split('/').pop() ?? '';
+  createdWorkflows.push(workflowId);
+
+  const run = await admin.startRun(workflowId, { expression: '6*7' });
+  await expect
+    .poll(async () => {
+      const res = await request.get(`/api/v1/workflow-runs/${run.id}`, { headers: admin.headers });
+      return ((await res.json()) as { data: { status: string } }).data.status;
+    })
+    .toBe('succeeded');
+});
+
 test('a workflow is defined in the editor, run from its page and followed live on its graph', async ({
   page,
   request,

@@ -35,9 +35,10 @@ import { type Problem, graphSteps, groupProblems, validateDefinition } from './w
 
 type Body = { name: string; description?: string; steps: Workflow['steps'] };
 
+/** A workflow that saves as it is: one step on the first agent, given the run's input whole. */
 function starter(agents: Agent[]): string {
   const agentId = agents[0]?.id ?? '<an agent id>';
-  return JSON.stringify({ name: 'My workflow', steps: [{ id: 'first', agentId, input: {} }] }, null, 2);
+  return JSON.stringify({ name: 'My workflow', steps: [{ id: 'first', agentId, input: '{{ input }}' }] }, null, 2);
 }
 
 function definitionOf(workflow: Workflow): string {
