@@ -1,5 +1,4 @@
 import { Button, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
-import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -11,7 +10,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
 import type { components } from '../../api/schema';
 import { SECRET_MASK, createCspSafeValidator } from './csp-validator';
-import { formParts } from './form-parts';
+import { SchemaForm } from './form-parts';
 import { useAgentTypes } from './hooks';
 import { asFormSchema, secretUiSchema, splitServerErrors } from './schema-form';
 
@@ -101,16 +100,12 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
         Secrets show as {SECRET_MASK} and are kept unless you type a new one; with a new target address each must be
         typed again.
       </Text>
-      <Form
+      <SchemaForm
         schema={schema}
         uiSchema={uiSchema}
         formData={config}
         validator={validator}
         idPrefix="config"
-        {...formParts}
-        noHtml5Validate
-        showErrorList={false}
-        focusOnFirstError
         extraErrors={refused.config}
         onChange={(event) => setConfig((event.formData ?? {}) as Config)}
         onSubmit={(event) => save.mutate({ config: (event.formData ?? {}) as Config })}
@@ -131,7 +126,7 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
             Cancel
           </Button>
         </Group>
-      </Form>
+      </SchemaForm>
     </section>
   );
 }

@@ -1,5 +1,4 @@
 import { Alert, Anchor, Button, Code, Group, Select, Skeleton, Stack, Text, TextInput } from '@mantine/core';
-import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -11,7 +10,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { agentNameProblem } from './agent-name';
 import { createCspSafeValidator } from './csp-validator';
-import { formParts } from './form-parts';
+import { SchemaForm } from './form-parts';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { asFormSchema, secretUiSchema, splitServerErrors } from './schema-form';
 
@@ -100,17 +99,13 @@ export function NewAgent() {
               <Text fw={600} mb="xs">
                 Configuration
               </Text>
-              <Form
+              <SchemaForm
                 key={selected.type}
                 schema={schema}
                 uiSchema={uiSchema}
                 formData={config}
                 validator={validator}
                 idPrefix="config"
-                {...formParts}
-                noHtml5Validate
-                showErrorList={false}
-                focusOnFirstError
                 extraErrors={serverErrors.config}
                 onChange={(event) => setConfig((event.formData ?? {}) as Config)}
                 // The config has errors (now on their fields): the name's, if any, are shown with them.
@@ -167,7 +162,7 @@ export function NewAgent() {
                     Cancel
                   </Button>
                 </Group>
-              </Form>
+              </SchemaForm>
             </section>
           )}
         </>

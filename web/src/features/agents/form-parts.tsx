@@ -1,5 +1,5 @@
 import { Button } from '@mantine/core';
-import { getDefaultRegistry } from '@rjsf/core';
+import Form, { type FormProps, getDefaultRegistry } from '@rjsf/core';
 import {
   type ArrayFieldTemplateProps,
   type FieldProps,
@@ -137,3 +137,11 @@ export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFie
   },
   fields: { [JSON_FIELD]: JsonTextField },
 };
+
+/**
+ * rjsf's form as the console's schema forms use it: these templates and fields, the schema's checks only (not the
+ * browser's), each error on its field and none listed above, the first field in error focused on submit.
+ */
+export function SchemaForm<T = unknown>(props: FormProps<T>) {
+  return <Form<T> {...formParts} noHtml5Validate showErrorList={false} focusOnFirstError {...props} />;
+}

@@ -1,5 +1,4 @@
 import { Alert, Anchor, Button, Group, NativeSelect, Paper, Skeleton, Stack, Text, Textarea } from '@mantine/core';
-import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
@@ -11,7 +10,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useMe } from '../../app/session';
 import { createCspSafeValidator } from '../agents/csp-validator';
-import { formParts } from '../agents/form-parts';
+import { SchemaForm } from '../agents/form-parts';
 import { asFormSchema, secretUiSchema } from '../agents/schema-form';
 import { type Task, agentTypesQuery, agentsQuery, fieldErrors } from './task-api';
 
@@ -135,7 +134,7 @@ export function NewTaskForm() {
             />
             {agent && rjsfSchema && (
               <div className="task-form schema-form">
-                <Form
+                <SchemaForm
                   key={agent.id}
                   schema={rjsfSchema}
                   uiSchema={uiSchema}
@@ -144,16 +143,12 @@ export function NewTaskForm() {
                   onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
                   onSubmit={(e) => void submit((e.formData ?? {}) as Input)}
                   extraErrors={extraErrors}
-                  {...formParts}
-                  noHtml5Validate
-                  focusOnFirstError
-                  showErrorList={false}
                   disabled={busy}
                 >
                   <Button type="submit" loading={busy}>
                     Submit task
                   </Button>
-                </Form>
+                </SchemaForm>
               </div>
             )}
             {agent && schema && !formSchema && (
