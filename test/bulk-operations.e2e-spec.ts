@@ -147,6 +147,32 @@ describe('bulk operations', () => {
     expect(n).toBe(0);
   });
 
+  it("does not run a deleted agent's tasks again: they count as not retried", async () => {
+    const doomed = (await createAgent(t, op, { type: 'calculator' })).id;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      ids.push(
+        (await submitTask(t, op, { agentId: doomed, input: { expression: '1 / 0' }, maxAttempts: 1, tags: ['doomed'] }))
+          .id,
+      );
+    }
+    const kept = (
+      await submitTask(t, op, { agentId: calc, input: { expression: '1 / 0' }, maxAttempts: 1, tags: ['doomed'] })
+    ).id;
+    for (const id of [...ids, kept]) await settled(t, op, id);
+    await request(t.http)
+      .delete(`/api/v1/agents/${doomed}`)
+      .set(...bearer(op))
+      .expect(204);
+
+    const res = await bulk(op, { action: 'retry', filter: { tag: 'doomed' } }).expect(202);
+    expect(res.body.data.matched).toBe(4);
+    expect(await finished(op, res.body.data.id)).toMatchObject({ status: 'succeeded', done: 1, failed: 3 });
+    expect((await waitFor(async () => (await rows([kept])).find((r) => r.runs === 2), 30_000)).status).toBe('failed');
+    // Left as they were: failed after their one run, never queued again.
+    expect((await rows(ids)).map((r) => [r.status, r.runs])).toEqual(ids.map(() => ['failed', 1]));
+  });
+
   it('cancels the tasks not final yet, and leaves final ones', async () => {
     const later = await submitMany(4, {
       input: { expression: '2 + 2' },

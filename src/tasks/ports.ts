@@ -19,6 +19,7 @@ import type { TaskSubmission } from './task-submission';
  */
 export type Agent = Awaited<ReturnType<AgentsService['forTask']>>;
 export type AgentLookup = Pick<AgentsService, 'forTask' | 'isDeleted' | 'runtimeOf'>;
+export type LiveAgents = Pick<AgentsService, 'liveIds'>;
 export type TaskStore = Pick<
   TaskRepository,
   | 'insert'

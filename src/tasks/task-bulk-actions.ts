@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AgentsService } from '../agents/agents.service';
 import { EventBus } from '../events/event-bus';
 import { TaskBulkWrites } from './persistence/task-bulk-writes';
 import type { TaskFilter } from './persistence/task-filter';
-import type { CancelSignals, EventPublisher } from './ports';
+import type { CancelSignals, EventPublisher, LiveAgents } from './ports';
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES, type Task } from './task';
 import { TaskCancellation } from './task-cancellation';
 import { taskEvent } from './task-event';
@@ -26,7 +27,8 @@ export interface TaskBatchOutcome {
 
 /**
  * Retry and cancel of every task a filter matches, a batch at a time, with the rules of one task's retry and
- * cancel: only failed and cancelled tasks are retried, only tasks not final yet are cancelled. Each batch is one
+ * cancel: only failed and cancelled tasks of agents not deleted are retried, only tasks not final yet are
+ * cancelled. Each batch is one
  * guarded UPDATE in the caller's transaction; after it commits, retried tasks are queued (their old jobs gone
  * first, as a single retry does) and running cancelled ones get the cancel signal.
  */
@@ -40,6 +42,7 @@ export class TaskBulkActions {
     @Inject(EventBus) private readonly events: EventPublisher,
     @Inject(TaskCancellation) private readonly cancellation: CancelSignals,
     private readonly lifecycle: TaskLifecycle,
+    @Inject(AgentsService) private readonly agents: LiveAgents,
   ) {}
 
   /** The filter narrowed to the tasks the action applies to. */
@@ -60,10 +63,16 @@ export class TaskBulkActions {
     after: string | null,
     limit: number,
   ): Promise<TaskBatchOutcome> {
-    const ids = await this.writes.idsAfter(em, TaskBulkActions.applicable(action, filter), after, limit);
+    const page = await this.writes.pageAfter(em, TaskBulkActions.applicable(action, filter), after, limit);
+    const ids = page.map((task) => task.id);
     const lastId = ids[ids.length - 1];
     if (action === 'retry') {
-      const tasks = await this.writes.retryMany(em, ids);
+      // A deleted agent's task is not run again (its single retry is refused): it counts as not retried.
+      const live = await this.agents.liveIds(page.map((task) => task.agentId));
+      const tasks = await this.writes.retryMany(
+        em,
+        page.filter((task) => live.has(task.agentId)).map((task) => task.id),
+      );
       return { lastId, done: tasks.length, failed: ids.length - tasks.length, afterCommit: () => this.queued(tasks) };
     }
     const cancelled = await this.writes.cancelMany(em, ids);

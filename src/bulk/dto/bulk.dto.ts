@@ -74,7 +74,10 @@ export class BulkOperationDto {
   @ApiProperty({ enum: BULK_STATUSES }) status!: BulkStatus;
   @ApiProperty({ description: 'Items the action applied to when the operation was created' }) matched!: number;
   @ApiProperty({ description: 'Items changed so far' }) done!: number;
-  @ApiProperty({ description: 'Matched items that could no longer be changed when their batch came' })
+  @ApiProperty({
+    description:
+      "Matched items that could no longer be changed when their batch came (moved on, or a deleted agent's task)",
+  })
   failed!: number;
   @ApiProperty({ minimum: 0, maximum: 1, description: '(done + failed) / matched; 1 once finished' })
   progress!: number;

@@ -33,23 +33,27 @@ export class TaskBulkWrites {
   }
 
   /**
-   * Up to `limit` ids of matching tasks after `after`, in id order; in the caller's transaction. The scan walks
+   * Up to `limit` matching tasks (id and agent) after `after`, in id order; in the caller's transaction. The scan walks
    * the primary key from `after` and stops at `limit` matches, so the batches of one operation read the table
    * once in all: the planner is told not to sort (nor to start parallel workers for a thousand rows), which it
    * would otherwise do, reading every match of the filter's own index again for each batch.
    */
-  async idsAfter(em: EntityManager, filter: TaskFilter, after: string | null, limit: number): Promise<string[]> {
+  async pageAfter(
+    em: EntityManager,
+    filter: TaskFilter,
+    after: string | null,
+    limit: number,
+  ): Promise<{ id: string; agentId: string }[]> {
     const { where, params } = taskFilterClause(filter, after ? [after] : []);
     if (after) where.unshift('t.id > $1');
     params.push(limit);
     await em.query('SET LOCAL enable_sort = off');
     await em.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const rows = (await em.query(
-      `SELECT t.id FROM tasks t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    return (await em.query(
+      `SELECT t.id, t.agent_id AS "agentId" FROM tasks t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY t.id LIMIT $${params.length}`,
       params,
-    )) as { id: string }[];
-    return rows.map((r) => r.id);
+    )) as { id: string; agentId: string }[];
   }
 
   /**

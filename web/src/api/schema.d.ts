@@ -2322,7 +2322,7 @@ export interface components {
             matched: number;
             /** @description Items changed so far */
             done: number;
-            /** @description Matched items that could no longer be changed when their batch came */
+            /** @description Matched items that could no longer be changed when their batch came (moved on, or a deleted agent's task) */
             failed: number;
             /** @description (done + failed) / matched; 1 once finished */
             progress: number;
