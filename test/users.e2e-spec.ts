@@ -152,4 +152,79 @@ describe('users: admins create users and reset passwords', () => {
     );
     expect(admins).toBe(1);
   });
+
+  it("refuses an API key, an admin's included, what would outlive it: passwords and admin accounts", async () => {
+    const key = (
+      await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(admin))
+        .send({ name: 'provisioning', scopes: ['users:manage'] })
+        .expect(201)
+    ).body.data as { key: string };
+    const withKey = (method: 'post' | 'patch', path: string, body: object) =>
+      request(t.http)[method](path).set('X-API-Key', key.key).send(body);
+    const refused = async (res: request.Response, what: RegExp) => {
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(what) });
+    };
+    const [adminRow] = await t.dataSource.query(`SELECT id, password_hash FROM users WHERE email = $1`, [ADMIN.email]);
+    const operator = await createUser(t, 'operator');
+    const otherAdmin = await createUser(t, 'admin');
+    const stamp = Date.now();
+
+    // A password, its own user's or anyone's.
+    for (const id of [adminRow.id, operator.id]) {
+      await refused(
+        await withKey('post', `/api/v1/users/${id}/password`, { password: 'a-new-password-to-take-over' }),
+        /Setting a password takes a signed-in admin/,
+      );
+    }
+    const [after] = await t.dataSource.query(`SELECT password_hash FROM users WHERE id = $1`, [adminRow.id]);
+    expect(after.password_hash).toBe(adminRow.password_hash);
+    await login(t.http, operator.email, operator.password);
+
+    // A new admin, or an admin made of a user; an admin demoted or deactivated.
+    await refused(
+      await withKey('post', '/api/v1/users', {
+        email: `made-${stamp}@example.com`,
+        name: 'Made',
+        password: 'a-password-for-the-new-one',
+        role: 'admin',
+      }),
+      /Making an admin takes a signed-in admin/,
+    );
+    await refused(await withKey('patch', `/api/v1/users/${operator.id}`, { role: 'admin' }), /Making an admin/);
+    await refused(
+      await withKey('patch', `/api/v1/users/${otherAdmin.id}`, { isActive: false }),
+      /Demoting or deactivating an admin/,
+    );
+    await refused(
+      await withKey('patch', `/api/v1/users/${otherAdmin.id}`, { role: 'viewer' }),
+      /Demoting or deactivating an admin/,
+    );
+    const rows = (await t.dataSource.query(
+      `SELECT email, role, is_active AS "isActive" FROM users WHERE id = ANY($1) OR email = $2 ORDER BY email`,
+      [[operator.id, otherAdmin.id], `made-${stamp}@example.com`],
+    )) as { role: string; isActive: boolean }[];
+    expect(rows.map((r) => [r.role, r.isActive]).sort()).toEqual([
+      ['admin', true],
+      ['operator', true],
+    ]);
+
+    // What a provisioning script needs stays open to a key: users made, renamed, their role set, ended.
+    const made = await withKey('post', '/api/v1/users', {
+      email: `provisioned-${stamp}@example.com`,
+      name: 'Provisioned',
+      password: 'a-password-for-the-new-one',
+      role: 'operator',
+    }).expect(201);
+    await withKey('patch', `/api/v1/users/${made.body.data.id}`, { role: 'viewer', name: 'Read only' }).expect(200);
+    await withKey('patch', `/api/v1/users/${made.body.data.id}`, { isActive: false }).expect(200);
+    // A signed-in admin may do all of what the key was refused.
+    await request(t.http)
+      .patch(`/api/v1/users/${operator.id}`)
+      .set(...bearer(admin))
+      .send({ role: 'admin' })
+      .expect(200);
+  });
 });

@@ -8,6 +8,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateUserDto, SetPasswordDto, UpdateUserDto, UserDto, UserQueryDto } from './dto/user.dto';
+import { refuseApiKey } from './users.errors';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -29,10 +30,19 @@ export class UsersController {
 
   @Post()
   @AuditAction('user.create', 'user')
-  @ApiOperation({ operationId: 'createUser', summary: 'Create a user with a role (admins)' })
+  @ApiOperation({
+    operationId: 'createUser',
+    summary: 'Create a user with a role (admins)',
+    description: 'An admin is created by a signed-in admin only: from an API key, 403 FORBIDDEN.',
+  })
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
-  async create(@Body() body: CreateUserDto, @RequestAuditContext() audit: AuditRequestContext): Promise<UserDto> {
+  async create(
+    @Body() body: CreateUserDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestAuditContext() audit: AuditRequestContext,
+  ): Promise<UserDto> {
+    if (body.role === 'admin') refuseApiKey(principal, 'Making an admin');
     return UserDto.from(await this.users.create(body, 'user.create', audit));
   }
 
@@ -43,14 +53,17 @@ export class UsersController {
     operationId: 'setUserPassword',
     summary:
       "Set a user's password (admins); their refresh tokens are revoked and access tokens issued before stop working",
+    description: 'For a signed-in admin only: from an API key, 403 FORBIDDEN.',
   })
   @ApiNoContentResponse({ description: 'Password set' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async setPassword(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: SetPasswordDto,
+    @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
+    refuseApiKey(principal, 'Setting a password');
     await this.users.resetPassword(id, body.password, audit);
   }
 
@@ -68,7 +81,8 @@ export class UsersController {
     operationId: 'updateUser',
     summary: 'Rename, change role or (de)activate a user; role changes and deactivation apply at once',
     description:
-      'An admin cannot demote or deactivate themself, and the last active admin cannot be demoted or deactivated (409 CONFLICT).',
+      'An admin cannot demote or deactivate themself, and the last active admin cannot be demoted or deactivated (409 CONFLICT). ' +
+      'Making, demoting or deactivating an admin takes a signed-in admin: from an API key, 403 FORBIDDEN.',
   })
   @ApiEnvelope(UserDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
@@ -79,6 +93,6 @@ export class UsersController {
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<UserDto> {
     // An admin's API key acts for that admin: it may not demote or deactivate them either.
-    return UserDto.from(await this.users.update(id, body, principal.userId, audit));
+    return UserDto.from(await this.users.update(id, body, principal, audit));
   }
 }

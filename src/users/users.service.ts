@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, Not } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
+import type { Principal } from '../auth/principal';
 import { type Permission, permissionsOf, type Role } from '../auth/permissions';
 import { RefreshTokenRepository } from '../auth/refresh-tokens';
 import { ConflictError } from '../common/errors/app.error';
@@ -11,7 +12,7 @@ import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import type { UpdateUserDto, UserQueryDto } from './dto/user.dto';
 import { UserEntity } from './entities/user.entity';
-import { CreatorWithoutAccessError, EmailTakenError, UserNotFoundError } from './users.errors';
+import { CreatorWithoutAccessError, EmailTakenError, refuseApiKey, UserNotFoundError } from './users.errors';
 
 const UNIQUE_VIOLATION = '23505';
 const AUTH_STATE_TTL_MS = 5000;
@@ -24,6 +25,9 @@ export interface UserAuthState {
   isActive: boolean;
   tokenVersion: number;
 }
+
+/** Who changes a user: a signed-in user or an API key, acting for `userId`. */
+export type Actor = Pick<Principal, 'userId' | 'type'>;
 
 export interface NewUser {
   email: string;
@@ -189,7 +193,8 @@ export class UsersService {
    * Changing the role or deactivating raises the token version (every access token of the user stops
    * working on its next request) and revokes the refresh tokens; the audit entry is in the same transaction.
    */
-  async update(id: string, changes: UpdateUserDto, actorId?: string, audit?: AuditRequestContext): Promise<UserEntity> {
+  /** `actor`: who asks (their own role and activity are theirs to keep; an API key may not touch an admin's). */
+  async update(id: string, changes: UpdateUserDto, actor?: Actor, audit?: AuditRequestContext): Promise<UserEntity> {
     const updated = await this.dataSource.transaction(async (em) => {
       // Changes that may take away an active admin are made one at a time, so two admins demoting each
       // other at once cannot leave none.
@@ -198,7 +203,7 @@ export class UsersService {
       }
       const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new UserNotFoundError();
-      await this.refuseLosingAdmin(em, user, changes, actorId);
+      await this.refuseLosingAdmin(em, user, changes, actor);
       const before = { name: user.name, role: user.role, isActive: user.isActive };
       const invalidates =
         (changes.role !== undefined && changes.role !== user.role) || (changes.isActive === false && user.isActive);
@@ -235,14 +240,16 @@ export class UsersService {
     em: EntityManager,
     user: UserEntity,
     changes: UpdateUserDto,
-    actorId: string | undefined,
+    actor: Actor | undefined,
   ): Promise<void> {
     const demoted = changes.role !== undefined && changes.role !== user.role;
     const deactivated = changes.isActive === false && user.isActive;
+    if (changes.role === 'admin' && user.role !== 'admin') refuseApiKey(actor, 'Making an admin');
     if (!demoted && !deactivated) return;
-    if (actorId === user.id) {
+    if (actor?.userId === user.id) {
       throw new ConflictError('You cannot change your own role or deactivate yourself; another admin can');
     }
+    if (user.role === 'admin') refuseApiKey(actor, 'Demoting or deactivating an admin');
     if (user.role !== 'admin' || !user.isActive) return;
     const others = await em.count(UserEntity, { where: { role: 'admin', isActive: true, id: Not(user.id) } });
     if (others === 0) throw new ConflictError('The last active admin cannot be demoted or deactivated');

@@ -105,7 +105,10 @@ export interface paths {
         /** List users (admins) */
         get: operations["listUsers"];
         put?: never;
-        /** Create a user with a role (admins) */
+        /**
+         * Create a user with a role (admins)
+         * @description An admin is created by a signed-in admin only: from an API key, 403 FORBIDDEN.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -122,7 +125,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a user's password (admins); their refresh tokens are revoked and access tokens issued before stop working */
+        /**
+         * Set a user's password (admins); their refresh tokens are revoked and access tokens issued before stop working
+         * @description For a signed-in admin only: from an API key, 403 FORBIDDEN.
+         */
         post: operations["setUserPassword"];
         delete?: never;
         options?: never;
@@ -146,7 +152,7 @@ export interface paths {
         head?: never;
         /**
          * Rename, change role or (de)activate a user; role changes and deactivation apply at once
-         * @description An admin cannot demote or deactivate themself, and the last active admin cannot be demoted or deactivated (409 CONFLICT).
+         * @description An admin cannot demote or deactivate themself, and the last active admin cannot be demoted or deactivated (409 CONFLICT). Making, demoting or deactivating an admin takes a signed-in admin: from an API key, 403 FORBIDDEN.
          */
         patch: operations["updateUser"];
         trace?: never;
