@@ -32,6 +32,7 @@ import { AttemptTakeovers1764186000000 } from './1764186000000-attempt-takeovers
 import { ScheduleTagsOnce1764187000000 } from './1764187000000-schedule-tags-once';
 import { TaskTagRows1764188000000 } from './1764188000000-task-tag-rows';
 import { TaskTagsGoneByStatement1764189000000 } from './1764189000000-task-tags-gone-by-statement';
+import { SchedulePeriodsBeyondInt1764190000000 } from './1764190000000-schedule-periods-beyond-int';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -69,4 +70,5 @@ export const MIGRATIONS: Function[] = [
   ScheduleTagsOnce1764187000000,
   TaskTagRows1764188000000,
   TaskTagsGoneByStatement1764189000000,
+  SchedulePeriodsBeyondInt1764190000000,
 ];

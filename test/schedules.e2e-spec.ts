@@ -145,6 +145,36 @@ describe('schedules', () => {
     ]);
   });
 
+  it('takes periods of a month and of a year, beyond a 32-bit count of milliseconds', async () => {
+    const month = 30 * 24 * 3_600_000;
+    const created = await create({
+      name: 'monthly',
+      target: { agentId: calc, input: { expression: '1 + 1' } },
+      everyMs: month,
+    }).expect(201);
+    const schedule = created.body.data as ScheduleView & { everyMs: number };
+    expect(schedule.everyMs).toBe(month);
+    const times = schedule.nextFires.map((fire) => Date.parse(fire));
+    expect(times.slice(1).map((time, i) => time - times[i])).toEqual([month, month, month, month]);
+
+    const year = 366 * 24 * 3_600_000;
+    const changed = await request(t.http)
+      .patch(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .send({ everyMs: year })
+      .expect(200);
+    expect(changed.body.data.everyMs).toBe(year);
+    const [row] = await t.dataSource.query(`SELECT every_ms::text AS "everyMs" FROM schedules WHERE id = $1`, [
+      schedule.id,
+    ]);
+    expect(row.everyMs).toBe(String(year));
+    await request(t.http)
+      .patch(`/api/v1/schedules/${schedule.id}`)
+      .set(...bearer(op))
+      .send({ everyMs: year + 1 })
+      .expect(400);
+  });
+
   it('lists schedules by paused, tag and target, refuses unknown filters, and keeps fire history to the owner', async () => {
     const wf = await request(t.http)
       .post('/api/v1/workflows')

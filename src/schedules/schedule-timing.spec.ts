@@ -95,4 +95,26 @@ describe('schedule timing', () => {
     expect(fireFor(daily, Date.parse('2026-01-01T09:00:00.004Z')).toISOString()).toBe('2026-01-01T09:00:00.000Z');
     expect(fireFor(daily, Date.parse('2026-01-01T12:00:00.000Z')).toISOString()).toBe('2026-01-01T12:00:00.000Z');
   });
+
+  it('plans no fire past the year 9999, which no time in the API can name', () => {
+    const start = new Date('9999-12-31T23:59:58.000Z');
+    const every: Timing = { cron: null, everyMs: 1000, timezone: 'UTC', startAt: start, endAt: null, anchor: start };
+    expect(firesAfter(every, new Date('9999-01-01T00:00:00Z'), 5).map((d) => d.toISOString())).toEqual([
+      '9999-12-31T23:59:58.000Z',
+      '9999-12-31T23:59:59.000Z',
+    ]);
+    expect(
+      firesAfter(cron('0 0 1 1 *', 'UTC'), new Date('9998-06-01T00:00:00Z'), 5).map((d) => d.toISOString()),
+    ).toEqual(['9999-01-01T00:00:00.000Z']);
+  });
+
+  it('takes periods of up to a year, beyond what a 32-bit count of milliseconds holds', () => {
+    const year = 366 * 24 * 3_600_000;
+    const anchor = new Date('2026-01-01T00:00:00Z');
+    const every: Timing = { cron: null, everyMs: year, timezone: 'UTC', startAt: null, endAt: null, anchor };
+    expect(firesAfter(every, anchor, 2).map((d) => d.toISOString())).toEqual([
+      '2027-01-02T00:00:00.000Z',
+      '2028-01-03T00:00:00.000Z',
+    ]);
+  });
 });

@@ -33,16 +33,19 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** The last instant a time in the API can name (RFC 3339 has four-digit years): no fire is planned past it. */
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
 /**
- * The fire times after `after` (exclusive), at most `limit` of them and none past `until` (inclusive) or the
- * window's end. A cron pattern follows its time zone: a daily 09:00 stays at 09:00 local time across daylight
+ * The fire times after `after` (exclusive), at most `limit` of them and none past `until` (inclusive), the
+ * window's end or the year 9999. A cron pattern follows its time zone: a daily 09:00 stays at 09:00 local time across daylight
  * saving changes; a local time that a spring-forward day skips fires an hour later that day (02:30 → 03:30),
  * and one that a fall-back day has twice fires once, the first time. Patterns finer than an hour fire at every
  * real instant that matches, the repeated hour included.
  */
 export function firesAfter(timing: Timing, after: Date, limit: number, until?: Date): Date[] {
   const from = new Date(Math.max(after.getTime(), (timing.startAt?.getTime() ?? -Infinity) - 1));
-  const end = Math.min(until?.getTime() ?? Infinity, timing.endAt?.getTime() ?? Infinity);
+  const end = Math.min(until?.getTime() ?? Infinity, timing.endAt?.getTime() ?? Infinity, LAST_INSTANT);
   const fires: Date[] = [];
   if (timing.everyMs) {
     const period = timing.everyMs;

@@ -200,7 +200,7 @@ export class ScheduleDto {
   @ApiProperty({
     type: [String],
     format: 'date-time',
-    description: 'The next fire times (up to 5); none while paused or once the window is over',
+    description: 'The next fire times (up to 5); none while paused, once the window is over, or past the year 9999',
   })
   nextFires!: Date[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastFireAt!: Date | null;

@@ -1,7 +1,21 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  type ValueTransformer,
+} from 'typeorm';
 
 export const SCHEDULE_OVERLAPS = ['allow', 'skip'] as const;
 export type ScheduleOverlap = (typeof SCHEDULE_OVERLAPS)[number];
+
+const msFromBigint: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};
 
 /** A schedule: what it starts (an agent's task or a workflow's run) and when. */
 @Entity('schedules')
@@ -33,7 +47,8 @@ export class ScheduleEntity {
   @Column({ type: 'varchar', length: 120, nullable: true })
   cron!: string | null;
 
-  @Column({ name: 'every_ms', type: 'integer', nullable: true })
+  // Up to 366 days of milliseconds, beyond an integer's range; as a number (exact far below 2^53).
+  @Column({ name: 'every_ms', type: 'bigint', nullable: true, transformer: msFromBigint })
   everyMs!: number | null;
 
   @Column({ type: 'varchar', length: 64 })

@@ -2086,7 +2086,7 @@ export interface components {
             /** @enum {string} */
             overlap: "allow" | "skip";
             tags: string[];
-            /** @description The next fire times (up to 5); none while paused or once the window is over */
+            /** @description The next fire times (up to 5); none while paused, once the window is over, or past the year 9999 */
             nextFires: string[];
             /** Format: date-time */
             lastFireAt: string | null;
