@@ -32,3 +32,14 @@ export function toTaskError(err: unknown): { error: TaskError; retryable: boolea
   }
   return { error: { code: 'INTERNAL', message: 'The executor failed unexpectedly' }, retryable: true };
 }
+
+/** A retryable failure that tells BullMQ's backoff strategy exactly how long to wait. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}

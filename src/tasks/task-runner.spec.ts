@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { AgentExecutionError } from '../agents/agent-type';
 import { AGENT, runnerSetup as setup } from '../../test/fakes/task-runner';
-import { RetryLaterError } from './task-runner';
+import { RetryLaterError } from './attempt-errors';
 
 beforeAll(() => Logger.overrideLogger(false));
 
@@ -16,6 +16,20 @@ describe('TaskRunner', () => {
     expect(t.metrics.finished).toEqual([{ agentType: 'scripted', status: 'succeeded' }]);
     expect(t.finished).toEqual(['succeeded']);
     expect(t.slots.held.size).toBe(0);
+  });
+
+  it('gives its slots back before the outcome is written, which may start the next task at once', async () => {
+    for (const fails of [false, true]) {
+      const t = setup({ maxAttempts: 1 }, { concurrencyPerKey: 1 }, { concurrencyKey: 'acme' });
+      if (fails) t.executes(async () => Promise.reject(new AgentExecutionError('NOPE', 'no', false)));
+      const heldWhenFinished: boolean[] = [];
+      t.lifecycle.onFinished(async () => {
+        heldWhenFinished.push(t.slots.held.has(t.task.id), t.flow.held.get('acme')?.has(t.task.id) ?? false);
+      });
+      await t.run().catch(() => undefined);
+      expect(t.stored().status).toBe(fails ? 'failed' : 'succeeded');
+      expect(heldWhenFinished).toEqual([false, false]);
+    }
   });
 
   it('asks nothing of flow control for a task with neither concurrency key nor expiry', async () => {

@@ -33,7 +33,7 @@ import { executionLogger } from './execution-logger';
 import { handBack } from './hand-back';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
-import { notStorable, reasonOf, toTaskError } from './attempt-errors';
+import { notStorable, reasonOf, RetryLaterError, toTaskError } from './attempt-errors';
 
 /** What the runner uses of a BullMQ job. */
 export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToWait'>;
@@ -48,17 +48,6 @@ const BUSY_RECHECK_MS = 250;
 const PARKED_RECHECK_MS = 2000;
 /** Progress writes are spaced out; the last one always lands. */
 const PROGRESS_INTERVAL_MS = 250;
-
-/** A retryable failure that tells BullMQ's backoff strategy exactly how long to wait. */
-export class RetryLaterError extends Error {
-  constructor(
-    message: string,
-    readonly delayMs: number,
-  ) {
-    super(message);
-    this.name = 'RetryLaterError';
-  }
-}
 
 /**
  * Runs one attempt of one task. Every state change is a guarded UPDATE (on the status and the attempt
@@ -118,6 +107,16 @@ export class TaskRunner {
       return this.later(job, token, BUSY_RECHECK_MS + Math.floor(Math.random() * BUSY_RECHECK_MS));
     }
     const { config } = this.agents.runtimeOf(agent);
+    // The slots go back once the work is over, before its outcome is written: the outcome may start the next
+    // task at once (a workflow's next step), which then finds them free rather than held by a finished task.
+    // Not awaited: the job ends sooner, and commands on one connection keep their order.
+    let slotsHeld = true;
+    const freeSlots = (): void => {
+      if (!slotsHeld) return;
+      slotsHeld = false;
+      this.slots.release(agent.id, taskId).catch(() => undefined);
+      if (key) this.flow.releaseKey(agent.id, key, taskId, true);
+    };
 
     let timer: NodeJS.Timeout | undefined;
     // One signal for cancellation, the timeout and the job's own.
@@ -197,8 +196,10 @@ export class TaskRunner {
           );
       } catch (err) {
         if (handedBack() && !cancelled()) return await handBack(this.logger, job, token, task.id, attempt);
+        freeSlots();
         return await this.failed(task, attempt, err, cancelled(), agent.type);
       }
+      freeSlots();
       const stored = await this.finish(task, attempt, 'succeeded', { output }, agent.type);
       if (stored === 'failed') throw new UnrecoverableError('the output could not be stored');
       return { taskId: task.id };
@@ -206,9 +207,7 @@ export class TaskRunner {
       clearTimeout(timer);
       jobSignal?.removeEventListener('abort', forward);
       release();
-      // Not awaited: the job ends sooner, and commands on one connection keep their order.
-      this.slots.release(agent.id, taskId).catch(() => undefined);
-      if (key) this.flow.releaseKey(agent.id, key, taskId, true);
+      freeSlots();
     }
   }
 

@@ -14,7 +14,8 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { TaskCancellation } from './task-cancellation';
 import { type TaskJobData, TASKS_QUEUE } from '../jobs/queues';
 import { TASK_BACKOFF } from './task-queue';
-import { RetryLaterError, TaskRunner } from './task-runner';
+import { RetryLaterError } from './attempt-errors';
+import { TaskRunner } from './task-runner';
 import { RepeatedWarnings } from '../common/repeated-warnings';
 import { ShutdownDeadline } from '../common/process/shutdown-deadline';
 

@@ -84,6 +84,7 @@ export function runnerSetup(
     cancellation,
     metrics,
     finished,
+    lifecycle,
     delays,
     movedToWait,
     agents,
