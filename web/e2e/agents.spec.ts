@@ -251,3 +251,37 @@ test('a viewer sees agents but may not create one, and is told why', async ({ pa
   await expect(button).toHaveAttribute('aria-disabled', 'true');
   await expect(page.getByRole('link', { name: 'New agent' })).toHaveCount(0);
 });
+
+test('an agent’s recent tasks follow it live, and the tasks page after it too; a long name wraps', async ({ page }) => {
+  await signIn(page);
+  const auth = { Authorization: `Bearer ${await token(page)}` };
+  const name = `a_${'long_identifier_'.repeat(11)}`.slice(0, 190);
+  const res = await page.request.post('/api/v1/agents', { headers: auth, data: { name, type: 'calculator' } });
+  expect(res.status()).toBe(201);
+  const agent = ((await res.json()) as { data: { id: string } }).data;
+  created.push(agent.id);
+
+  await page.goto(`/agents/${agent.id}`);
+  await expect(page.getByRole('heading', { level: 2, name: 'No tasks yet' })).toBeVisible();
+  // The page is no wider than the window, the name wrapped.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await expect(page.getByRole('link', { name: 'New task' })).toHaveAttribute('href', `/tasks/new?agent=${agent.id}`);
+
+  const send = async (expression: string) => {
+    const sent = await page.request.post('/api/v1/tasks', {
+      headers: auth,
+      data: { agentId: agent.id, input: { expression } },
+    });
+    expect(sent.status()).toBe(202);
+    return ((await sent.json()) as { data: { id: string } }).data.id;
+  };
+  const first = await send('1 + 1');
+  const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: first.slice(0, 8) }) });
+  await expect(row).toContainText('succeeded');
+
+  // The tasks page, with the agent's list still cached: its live events go on being applied.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
+  const second = await send('2 + 2');
+  await expect(page.getByRole('row').filter({ hasText: second.slice(0, 8) })).toContainText('succeeded');
+});

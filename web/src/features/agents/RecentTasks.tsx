@@ -1,32 +1,41 @@
-import { Anchor, Skeleton, Stack, Table, Title } from '@mantine/core';
+import { Anchor, Button, Group, Skeleton, Stack, Table, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client';
-import { unwrap } from '../../api/errors';
-import { queryKeys } from '../../api/query-keys';
+import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
+import { LiveTasks } from '../tasks/LiveTasks';
+import { taskListQuery } from '../tasks/task-api';
 
-/** The agent's ten latest tasks. */
+/** The agent's ten latest tasks (of those the user may see), kept up to date live. */
 export function RecentTasks({ agentId }: { agentId: string }) {
-  const params = { agentId, limit: 10 };
-  const tasks = useQuery({
-    queryKey: queryKeys.tasks.list(params),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tasks', { params: { query: params } })),
-  });
+  const me = useMe();
+  // The task list's own query, so that live events patch it and a new task makes it read again.
+  const tasks = useQuery(taskListQuery({ agentId, skip: 0, limit: 10 }));
   return (
     <Stack gap="xs">
-      <Title order={2} size="h3">
-        Recent tasks
-      </Title>
+      <LiveTasks subscription={{ agentId }} />
+      <Group justify="space-between">
+        <Title order={2} size="h3">
+          Recent tasks
+        </Title>
+        {me.permissions.includes('tasks:write') && (
+          <Button component={Link} to={`/tasks/new?agent=${agentId}`} variant="default" size="xs">
+            New task
+          </Button>
+        )}
+      </Group>
       {tasks.isPending ? (
         <Skeleton height={64} aria-busy="true" aria-label="Loading recent tasks" />
       ) : tasks.isError ? (
         <ErrorState title="Could not load tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
-      ) : tasks.data.length === 0 ? (
-        <EmptyState title="No tasks yet">Tasks sent to this agent (POST /api/v1/tasks) are listed here.</EmptyState>
+      ) : tasks.data.tasks.length === 0 ? (
+        <EmptyState title="No tasks yet">
+          Tasks sent to this agent are listed here.
+          {me.role !== 'admin' && ' You see the tasks you created; admins see every task.'}
+        </EmptyState>
       ) : (
         <Table>
           <Table.Thead>
@@ -38,7 +47,7 @@ export function RecentTasks({ agentId }: { agentId: string }) {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {tasks.data.map((task) => (
+            {tasks.data.tasks.map((task) => (
               <Table.Tr key={task.id}>
                 <Table.Td>
                   <Anchor component={Link} to={`/tasks/${task.id}`}>

@@ -231,6 +231,7 @@ export function TaskList() {
             }
           >
             A task runs one agent on one input. Create one here, or with POST /api/v1/tasks.
+            {me.role !== 'admin' && ' You see the tasks you created; admins see every task.'}
           </EmptyState>
         )
       ) : (
