@@ -37,6 +37,37 @@ test('a failed task says it has no output because it failed, and points at its e
   await expect(page.getByText('No output yet.')).toHaveCount(0);
 });
 
+test('a retried task counts its new run from the retry, and its page follows it to its end again', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`zero-${Date.now()}`, 'calculator', {});
+  made.agents.push(agent.id);
+  const task = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/tasks',
+    { agentId: agent.id, input: { expression: '1 / 0' }, maxAttempts: 2 },
+    202,
+  );
+
+  await signIn(page);
+  await page.goto(`/tasks/${task.id}`);
+  const status = page.getByRole('group', { name: 'Task status' });
+  await expect(status).toContainText('failed', { timeout: 30_000 });
+  // A failure no attempt can mend ends the run at its first attempt: no "of 2" promising another.
+  await expect(page.getByText(/· 1 attempt ·/)).toBeVisible();
+  await expect(page.getByText(/· finished /)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Retry' }).click();
+  // The retry's own word stays only while the task is where the retry left it; the new run ends as the first.
+  await expect(status).toContainText('failed', { timeout: 30_000 });
+  await expect(page.getByText(/· 1 attempt \(2 in all\) ·/)).toBeVisible();
+  await expect(page.getByText(/· finished /)).toBeVisible();
+  await expect(page.getByText('The task is queued again.')).toHaveCount(0);
+  await expect(page.getByText(/attempt \d+ of 2/)).toHaveCount(0);
+});
+
 test('a task that does not exist is said so, without offering to try again', async ({ page }) => {
   await signIn(page);
   await page.goto('/tasks/5f0c8a52-1111-4111-8111-111111111111');

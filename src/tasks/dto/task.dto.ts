@@ -207,8 +207,13 @@ export class TaskDto {
   @ApiJsonProperty({ nullable: true, description: "As the agent type's outputSchema says; null until it succeeds" })
   output!: unknown;
   @ApiProperty({ type: TaskErrorDto, nullable: true }) error!: TaskError | null;
-  @ApiProperty() attempts!: number;
-  @ApiProperty() maxAttempts!: number;
+  @ApiProperty({ description: 'Attempts made, earlier runs (before a retry) included' }) attempts!: number;
+  @ApiProperty({ description: 'Attempts one run may make' }) maxAttempts!: number;
+  @ApiProperty({
+    minimum: 0,
+    description: 'Attempts made before the last retry: the current run has made `attempts − attemptOffset`',
+  })
+  attemptOffset!: number;
   @ApiProperty() priority!: number;
   @ApiProperty({ minimum: 0, maximum: 100 }) progress!: number;
   @ApiProperty({ nullable: true, type: String }) progressMessage!: string | null;
@@ -241,6 +246,7 @@ export class TaskDto {
       error: t.error,
       attempts: t.attempts,
       maxAttempts: t.maxAttempts,
+      attemptOffset: t.attemptOffset,
       priority: t.priority,
       progress: t.progress,
       progressMessage: t.progressMessage,

@@ -1636,8 +1636,12 @@ export interface components {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
             error: components["schemas"]["TaskErrorDto"] | null;
+            /** @description Attempts made, earlier runs (before a retry) included */
             attempts: number;
+            /** @description Attempts one run may make */
             maxAttempts: number;
+            /** @description Attempts made before the last retry: the current run has made `attempts − attemptOffset` */
+            attemptOffset: number;
             priority: number;
             progress: number;
             progressMessage: string | null;
@@ -1736,8 +1740,12 @@ export interface components {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean) | null;
             error: components["schemas"]["TaskErrorDto"] | null;
+            /** @description Attempts made, earlier runs (before a retry) included */
             attempts: number;
+            /** @description Attempts one run may make */
             maxAttempts: number;
+            /** @description Attempts made before the last retry: the current run has made `attempts − attemptOffset` */
+            attemptOffset: number;
             priority: number;
             progress: number;
             progressMessage: string | null;

@@ -58,7 +58,7 @@ export function RecentTasks({ agentId }: { agentId: string }) {
                   <StatusBadge status={task.status} />
                 </Table.Td>
                 <Table.Td>
-                  {task.attempts} / {task.maxAttempts}
+                  {task.attempts - task.attemptOffset} / {task.maxAttempts}
                 </Table.Td>
                 <Table.Td>
                   <TimeAgo value={task.createdAt} />

@@ -13,6 +13,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
+import { attemptsText } from './attempts-text';
 import { NoAttempt } from './NoAttempt';
 import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
 import { StreamingOutput } from './StreamingOutput';
@@ -76,11 +77,12 @@ function Actions({ task }: { task: Task }) {
   const me = useMe();
   const queryClient = useQueryClient();
   const canWrite = me.permissions.includes('tasks:write');
-  const [result, setResult] = useState<string | null>(null);
+  // What the last action did, said until the task moves on from the state it left it in.
+  const [result, setResult] = useState<{ message: string; status: Task['status'] } | null>(null);
   const settle = (next: Task, message: string) => {
     queryClient.setQueryData(queryKeys.tasks.detail(next.id), next);
     void queryClient.invalidateQueries({ queryKey: [...queryKeys.tasks.all, 'list'] });
-    setResult(message);
+    setResult({ message, status: next.status });
   };
   const retry = useMutation({
     mutationFn: async () => unwrap(await api.POST('/api/v1/tasks/{id}/retry', { params: { path: { id: task.id } } })),
@@ -115,9 +117,9 @@ function Actions({ task }: { task: Task }) {
             <DisabledButton variant="light" label="Retry" reason={reason} />
           ))}
       </Group>
-      {result && (
+      {result?.status === task.status && (
         <Text size="sm" role="status">
-          {result}
+          {result.message}
         </Text>
       )}
       {retry.isError && <ErrorState title="Could not retry the task" error={retry.error} />}
@@ -171,8 +173,8 @@ export function TaskDetail() {
                 <TaskProgress value={task.data.progress} label="Progress" />
                 {task.data.progressMessage && <Text size="sm">{task.data.progressMessage}</Text>}
                 <Text size="sm">
-                  Agent {agent ? agent.name : <Code>{task.data.agentId}</Code>} · attempt {task.data.attempts} of{' '}
-                  {task.data.maxAttempts} · priority {task.data.priority}
+                  Agent {agent ? agent.name : <Code>{task.data.agentId}</Code>} · {attemptsText(task.data)} · priority{' '}
+                  {task.data.priority}
                 </Text>
                 <Text size="sm" c="dimmed">
                   Created <TimeAgo value={task.data.createdAt} />

@@ -60,7 +60,7 @@ const TaskRow = memo(function TaskRow({ task, agentName }: { task: TaskListItem;
         <TaskProgress value={task.progress} label={`Progress of task ${task.id.slice(0, 8)}`} />
       </Table.Td>
       <Table.Td>
-        {task.attempts} / {task.maxAttempts}
+        {task.attempts - task.attemptOffset} / {task.maxAttempts}
       </Table.Td>
       <Table.Td>
         <TimeAgo value={task.createdAt} />

@@ -8,6 +8,7 @@ import {
   applyTaskEvents,
   catchUpTasks,
   fetchStarted,
+  patch,
   withLiveUpdate,
   withLiveUpdates,
 } from './task-live';
@@ -26,7 +27,10 @@ function task(id: string, status: Task['status'] = 'queued'): Task {
     progress: 0,
     progressMessage: null,
     attempts: 0,
+    attemptOffset: 0,
     maxAttempts: 3,
+    startedAt: null,
+    finishedAt: null,
     output: null,
     error: null,
   } as unknown as Task;
@@ -152,5 +156,22 @@ describe('catching up once a subscription is acknowledged', () => {
     invalidate.mockClear();
     catchUpTasks(client, [{ runId: newId() }]);
     expect(invalidate).not.toHaveBeenCalled();
+  });
+});
+
+describe('patch', () => {
+  it('derives what an event does not carry, as the server sets it: start, end, and a retry’s new run', () => {
+    const id = newId();
+    const started = patch(task(id), event(id, 'running', { updatedAt: '2026-12-04T10:00:00.000Z' }).payload);
+    expect(started).toMatchObject({ startedAt: '2026-12-04T10:00:00.000Z', finishedAt: null });
+    const failed = patch(started, event(id, 'failed', { updatedAt: '2026-12-04T10:00:01.000Z' }).payload);
+    expect(failed).toMatchObject({ startedAt: '2026-12-04T10:00:00.000Z', finishedAt: '2026-12-04T10:00:01.000Z' });
+    // Retried: a new run, counted from the attempts made so far; not ended.
+    const retried = patch({ ...failed, attempts: 2 }, event(id, 'queued', { attempts: 2 }).payload);
+    expect(retried).toMatchObject({ attemptOffset: 2, finishedAt: null, startedAt: '2026-12-04T10:00:00.000Z' });
+    // A second event of the same state moves nothing.
+    expect(patch(failed, event(id, 'failed', { updatedAt: '2026-12-04T11:00:00.000Z' }).payload).finishedAt).toBe(
+      '2026-12-04T10:00:01.000Z',
+    );
   });
 });

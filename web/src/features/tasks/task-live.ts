@@ -7,7 +7,20 @@ type Task = components['schemas']['TaskDto'];
 type TaskListItem = components['schemas']['TaskListItemDto'];
 type TaskStatus = Task['status'];
 /** What an event changes, of a task or of a list's item (whose input and output the list may leave out). */
-type Patchable = Pick<Task, 'id' | 'status' | 'progress' | 'progressMessage' | 'attempts' | 'error' | 'output'>;
+type Patchable = Pick<
+  Task,
+  | 'id'
+  | 'status'
+  | 'progress'
+  | 'progressMessage'
+  | 'attempts'
+  | 'attemptOffset'
+  | 'error'
+  | 'output'
+  | 'startedAt'
+  | 'finishedAt'
+>;
+const ENDED: TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'expired'];
 /** What useLiveEvents hands over (app/live-events.ts's LiveEvent). */
 interface LiveEvent {
   name: string;
@@ -45,11 +58,23 @@ export interface TaskEvent {
   attempts: number;
   error: Task['error'];
   output?: Task['output'];
+  /** When the change was written. */
+  updatedAt?: string;
 }
 
+/**
+ * The task with the event laid over it. What the event does not carry is derived as the server sets it: a
+ * retry starts a new run (its attempts counted from those made so far) and clears the end; a first start and an
+ * end are at the event's time (the stored times come with the next read).
+ */
 export function patch<T extends Patchable>(task: T, event: TaskEvent): T {
+  const retried = event.status === 'queued' && ENDED.includes(task.status);
+  const at = event.updatedAt ?? new Date().toISOString();
   return {
     ...task,
+    ...(retried ? { attemptOffset: event.attempts, finishedAt: null } : {}),
+    ...(event.status === 'running' && !task.startedAt ? { startedAt: at } : {}),
+    ...(ENDED.includes(event.status) && !ENDED.includes(task.status) ? { finishedAt: at } : {}),
     status: event.status,
     progress: event.progress,
     progressMessage: event.progressMessage,
