@@ -98,13 +98,19 @@ describe('tasks on a live worker', () => {
   it('retries a failed task on request', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
     const task = await submitTask(t, op, { agentId: agent.id, input: { expression: 'x + 1' }, maxAttempts: 1 });
-    expect((await settled(t, op, task.id)).status).toBe('failed');
-    await request(t.http)
+    const first = await settled(t, op, task.id);
+    expect(first).toMatchObject({ status: 'failed', attemptOffset: 0 });
+    const retried = await request(t.http)
       .post(`/api/v1/tasks/${task.id}/retry`)
       .set(...bearer(op))
       .expect(202);
+    // A new run: counted from the attempts made so far, not started, not ended.
+    expect(retried.body.data).toMatchObject({ status: 'queued', attempts: 1, attemptOffset: 1, startedAt: null });
+    expect(retried.body.data.finishedAt).toBeNull();
     const again = await settled(t, op, task.id);
-    expect(again).toEqual(expect.objectContaining({ status: 'failed', attempts: 2 }));
+    expect(again).toEqual(expect.objectContaining({ status: 'failed', attempts: 2, attemptOffset: 1 }));
+    // Its start and end are the new run's, so its duration is not the time between the runs.
+    expect(Date.parse(again.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(first.finishedAt as string));
     const attempts = (
       await request(t.http)
         .get(`/api/v1/tasks/${task.id}/attempts`)

@@ -144,7 +144,9 @@ test('the overview shows the figures, charts, durations and open breakers of the
     );
 
     // p95 durations per agent type, and the open breaker with its agent.
-    const durations = page.getByRole('table', { name: 'Task duration (p95) by agent type, last hour' });
+    const durations = page.getByRole('table', {
+      name: "Task duration (p95, a run's start to its end) by agent type, last hour",
+    });
     await expect(durations.getByRole('row', { name: /^calculator/ })).toContainText(/\d+(\.\d)? (ms|s|min)$/);
     await expect(durations.getByRole('row', { name: /^http/ })).toBeVisible();
     const breakers = page.getByRole('region', { name: 'Open circuit breakers' });
@@ -162,7 +164,9 @@ test('the overview shows the figures, charts, durations and open breakers of the
     await page.keyboard.press('ArrowRight');
     await expect(page).toHaveURL(/[?&]window=day/);
     await expect(page.getByRole('figure', { name: 'Tasks created per hour, last 24 hours, by status' })).toBeVisible();
-    await expect(page.getByRole('table', { name: 'Task duration (p95) by agent type, last 24 hours' })).toBeVisible();
+    await expect(
+      page.getByRole('table', { name: "Task duration (p95, a run's start to its end) by agent type, last 24 hours" }),
+    ).toBeVisible();
     await page.reload();
     await expect(page.getByRole('radio', { name: 'Last 24 hours' })).toBeChecked();
     await expect(page.getByRole('figure', { name: 'Failure rate per hour, last 24 hours' })).toBeVisible();

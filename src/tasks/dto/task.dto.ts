@@ -232,8 +232,15 @@ export class TaskDto {
   expireAt!: Date | null;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt!: Date | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: Date | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "The current run's first attempt's start (a retry clears it)",
+  })
+  startedAt!: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: "The current run's end" })
+  finishedAt!: Date | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) nextAttemptAt!: Date | null;
 
   static from(t: Omit<TaskEntity, 'checkpoint'>): TaskDto {

@@ -65,7 +65,8 @@ export class TaskBulkWrites {
     // An UPDATE's result through TypeORM is [rows, count].
     const [rows] = (await em.query(
       `UPDATE tasks t SET status = 'queued', attempt_offset = t.attempts, error = NULL, output = NULL, progress = 0,
-              progress_message = NULL, checkpoint = NULL, finished_at = NULL, next_attempt_at = NULL, run_at = NULL,
+              progress_message = NULL, checkpoint = NULL, started_at = NULL, finished_at = NULL, next_attempt_at = NULL,
+              run_at = NULL,
               expire_at = NULL, updated_at = now()
         WHERE t.id = ANY($1::uuid[]) AND t.status = ANY($2::varchar[])
         RETURNING ${this.rows.columns}`,

@@ -257,6 +257,8 @@ export class TaskRepository {
         progress: 0,
         progressMessage: null,
         checkpoint: null,
+        // A new run: its start is its first attempt's, as its end is its last's.
+        startedAt: null,
         finishedAt: null,
         nextAttemptAt: null,
         runAt: null,

@@ -1663,9 +1663,15 @@ export interface components {
             createdBy: string;
             /** Format: date-time */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The current run's first attempt's start (a retry clears it)
+             */
             startedAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The current run's end
+             */
             finishedAt: string | null;
             /** Format: date-time */
             nextAttemptAt: string | null;
@@ -1767,9 +1773,15 @@ export interface components {
             createdBy: string;
             /** Format: date-time */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The current run's first attempt's start (a retry clears it)
+             */
             startedAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The current run's end
+             */
             finishedAt: string | null;
             /** Format: date-time */
             nextAttemptAt: string | null;

@@ -4,11 +4,11 @@ import { type OutcomeWindow, type StatsWindow, durationRows, formatCount, format
 
 const SPAN: Record<StatsWindow, string> = { hour: 'last hour', day: 'last 24 hours' };
 
-/** p95 of finishedAt − startedAt per agent type, for the tasks that finished in the window. */
+/** p95 of finishedAt − startedAt (a run's start to its end) per agent type, for the tasks that finished in the window. */
 export function Durations({ outcomes, window }: { outcomes: OutcomeWindow; window: StatsWindow }) {
   const titleId = useId();
   const rows = durationRows(outcomes);
-  const title = `Task duration (p95) by agent type, ${SPAN[window]}`;
+  const title = `Task duration (p95, a run's start to its end) by agent type, ${SPAN[window]}`;
   return (
     <section className="overview-panel" aria-labelledby={titleId}>
       <Title order={2} size="h4" id={titleId}>
