@@ -45,6 +45,12 @@ test('an agent is created from its type’s form; the server’s refusal lands o
   await page.getByRole('option', { name: 'calculator' }).click();
   const name = `calc-${Date.now()}`;
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  // Back, with the form filled in: asked first, and the form kept when staying.
+  await page.goBack();
+  const leave = page.getByRole('dialog', { name: 'Leave without saving?' });
+  await expect(leave).toContainText('The new agent is not saved');
+  await leave.getByRole('button', { name: 'Stay' }).click();
+  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveValue(name);
   const precision = page.getByLabel('precision');
   await expect(precision).toHaveValue('10');
   await precision.fill('99');

@@ -97,6 +97,15 @@ test('the new workflow’s starter saves as it is, and its step is given the run
   // The starter names the first agent listed: this test's own, so that the run below is known.
   const text = (await editor.inputValue()).replace(/"agentId": "[^"]*"/, `"agentId": "${agent.id}"`);
   await editor.fill(text.replace('My workflow', `Starter ${agent.id}`));
+  // Leaving with the definition unsaved asks first; staying keeps it.
+  const agentsLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' });
+  await agentsLink.click();
+  const leave = page.getByRole('dialog', { name: 'Leave without saving?' });
+  await expect(leave).toContainText('The workflow definition is not saved');
+  await leave.getByRole('button', { name: 'Stay' }).click();
+  await expect(page).toHaveURL(/\/workflows\/new$/);
+  await expect(editor).toHaveValue(new RegExp(`Starter ${agent.id}`));
+  // Saving goes to what was saved, without asking.
   await page.getByRole('button', { name: 'Save workflow' }).click();
   await expect(page.getByRole('heading', { level: 1, name: `Starter ${agent.id}` })).toBeVisible();
   const workflowId = page.url().split('/').pop() ?? '';

@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
+import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import type { components } from '../../api/schema';
 import {
   type Problems,
@@ -39,6 +40,7 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
   const onFields = refusal?.code === 'VALIDATION_FAILED' && refused.other.length === 0;
   const errorOf = (field: keyof SettingsDraft) => problems[field] ?? refused.fields[field];
   const unchanged = !draftChanged(agent, draft);
+  const { prompt } = useUnsavedChanges(!unchanged && !blocked, 'The change to the settings');
   const edit =
     <K extends keyof SettingsDraft>(key: K) =>
     (value: SettingsDraft[K]) => {
@@ -57,6 +59,7 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
 
   return (
     <form onSubmit={submit} noValidate aria-label="Settings">
+      {prompt}
       <Stack gap="xs" maw={640}>
         <Title order={2} size="h3">
           Settings

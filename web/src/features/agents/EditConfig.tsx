@@ -8,6 +8,7 @@ import { queryKeys } from '../../api/query-keys';
 import { DisabledButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
+import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import type { components } from '../../api/schema';
 import { SECRET_MASK, createCspSafeValidator } from './csp-validator';
 import { SchemaForm } from './form-parts';
@@ -74,6 +75,10 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
   const validator = useMemo(() => createCspSafeValidator(configSchema, true), [configSchema]);
   const uiSchema = useMemo(() => (configSchema ? secretUiSchema(configSchema) : {}), [configSchema]);
   const [config, setConfig] = useState<Config>(agent.config);
+  const { prompt } = useUnsavedChanges(
+    JSON.stringify(config) !== JSON.stringify(agent.config),
+    'The change to the configuration',
+  );
 
   const save = useMutation({
     mutationFn: async (body: { config: Config }) =>
@@ -96,6 +101,7 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
 
   return (
     <section aria-label="Edit configuration" className="agent-config-form schema-form">
+      {prompt}
       <Text size="sm" c="dimmed" mb="xs">
         Secrets show as {SECRET_MASK} and are kept unless you type a new one; with a new target address each must be
         typed again.

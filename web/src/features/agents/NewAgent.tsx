@@ -8,6 +8,7 @@ import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { agentNameProblem } from './agent-name';
 import { createCspSafeValidator } from './csp-validator';
 import { SchemaForm } from './form-parts';
@@ -33,12 +34,14 @@ export function NewAgent() {
   // The config is checked against the type's schema as the server has it, so one submit shows every problem.
   const validator = useMemo(() => createCspSafeValidator(selected?.configSchema), [selected]);
   const uiSchema = useMemo(() => (selected ? secretUiSchema(selected.configSchema) : {}), [selected]);
+  const { prompt, allowLeaving } = useUnsavedChanges(type !== null || name.trim() !== '', 'The new agent');
 
   const create = useMutation({
     mutationFn: async (body: { name: string; type: string; config: Config }) =>
       unwrap(await api.POST('/api/v1/agents', { body })),
     onSuccess: async (agent) => {
       await queryClient.invalidateQueries({ queryKey: queryKeys.agents.all });
+      allowLeaving();
       void navigate(`/agents/${agent.id}`);
     },
   });
@@ -54,6 +57,7 @@ export function NewAgent() {
 
   return (
     <Stack maw={640}>
+      {prompt}
       <Anchor component={Link} to="/agents" size="sm">
         ← Agents
       </Anchor>

@@ -1,25 +1,14 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Code,
-  Group,
-  Paper,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-  Title,
-} from '@mantine/core';
+import { Alert, Anchor, Button, Code, Group, Paper, Skeleton, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useId, useMemo, useState } from 'react';
+import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { AgentIds } from './AgentIds';
 import { Graph, useAgentName } from './graph';
 import { StepProblemList } from './StepProblems';
 import {
@@ -127,6 +116,7 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
   const [serverProblems, setServerProblems] = useState<Problem[]>([]);
+  const { prompt, allowLeaving } = useUnsavedChanges(text !== initialText, 'The workflow definition');
   const deferred = useDeferredValue(text);
   const parsed = useMemo(() => parseDefinition(deferred), [deferred]);
   const helpId = useId();
@@ -191,6 +181,7 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
       }));
       void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.detail(saved.id) });
       void queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });
+      allowLeaving();
       void navigate(`/workflows/${saved.id}`);
     } catch (err) {
       setFailure(err);
@@ -204,6 +195,7 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
 
   return (
     <Stack>
+      {prompt}
       {blocked && (
         <Alert color="yellow" title="Read only">
           {blocked}: the definition can be drafted and checked here, not saved.
@@ -299,49 +291,5 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
         </Stack>
       </div>
     </Stack>
-  );
-}
-
-/** The agents' ids, to copy into `agentId`. */
-function AgentIds({ agents }: { agents: Agent[] }) {
-  if (agents.length === 0) {
-    return (
-      <Text size="sm" c="dimmed">
-        No agents yet: a step runs an agent, so create one on the{' '}
-        <Anchor component={Link} to="/agents">
-          Agents
-        </Anchor>{' '}
-        page first.
-      </Text>
-    );
-  }
-  return (
-    <details>
-      <summary>
-        <Text span size="sm" fw={600}>
-          Agent ids ({agents.length.toLocaleString('en')})
-        </Text>
-      </summary>
-      <Table mt="xs" aria-label="Agent ids">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Agent</Table.Th>
-            <Table.Th scope="col">Type</Table.Th>
-            <Table.Th scope="col">Id</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {agents.map((agent) => (
-            <Table.Tr key={agent.id}>
-              <Table.Td>{agent.name}</Table.Td>
-              <Table.Td>{agent.type}</Table.Td>
-              <Table.Td>
-                <Code>{agent.id}</Code>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </details>
   );
 }
