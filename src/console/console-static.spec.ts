@@ -46,9 +46,12 @@ describe('the console static handler', () => {
     await request(appServing(dir)).get('/.vite/manifest.json').expect(404);
   });
 
-  it('answers a missing file with 404, never with the document', async () => {
-    const res = await request(appServing(dir)).get('/assets/gone-123.js').expect(404);
-    expect(res.text).not.toContain('<div id="root">');
+  it('answers a missing file with 404 in the envelope, never with the document', async () => {
+    for (const path of ['/assets/gone-123.js', '/package.json', '/.env']) {
+      const res = await request(appServing(dir)).get(path).expect(404).expect('Content-Type', /json/);
+      expect(res.text).not.toContain('<div id="root">');
+      expect(res.body).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND', message: 'No such file' } });
+    }
   });
 
   it('leaves the API, docs, health, metrics, the queue board, Socket.IO and non-GET methods alone', async () => {

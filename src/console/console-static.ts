@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ErrorCode } from '../common/errors/error-code';
+import { sendError } from '../common/http/all-exceptions.filter';
 
 /** Paths the console never answers: they keep their own handlers, 404s and headers. */
 export const RESERVED_PREFIXES = ['/api', '/docs', '/docs-json', '/health', '/metrics', '/admin/queues', '/socket.io'];
@@ -108,8 +110,8 @@ export function consoleHandler(dir = CONSOLE_DIR): RequestHandler {
     files(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (looksLikeFile(req.path)) {
-        // A missing asset is a 404, never the document (a script tag given HTML fails obscurely).
-        res.status(404).setHeader('Cache-Control', 'no-store').type('text').end('Not found');
+        // A missing asset is a 404 in the envelope, never the document (a script tag given HTML fails obscurely).
+        sendError(req, res, { status: 404, code: ErrorCode.NOT_FOUND, message: 'No such file' });
         return;
       }
       sendIndex(req, res, next).catch(next);
