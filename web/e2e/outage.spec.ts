@@ -91,3 +91,20 @@ test('an expired access token during an outage leaves the user signed in, the er
   await page.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'No agents yet' })).toBeVisible();
 });
+
+test('a page whose code cannot be fetched fails in its place, the menu kept, saying why', async ({ page }) => {
+  await signIn(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  // The platform gone: no page code not fetched yet can come.
+  await page.route('**/assets/**', (route) => route.abort('connectionrefused'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+  const failed = page.getByRole('alert').filter({ hasText: 'This page could not be shown' });
+  await expect(failed).toContainText("This page's code could not be loaded");
+  await expect(failed.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+
+  // Back: the page before loads as it did.
+  await page.unroute('**/assets/**');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+});

@@ -40,7 +40,13 @@ export const routes: RouteObject[] = [
     lazy: async () => ({ Component: (await import('../features/sign-in/SignInPage')).SignInPage }),
     errorElement: <RouteError />,
   },
-  { path: '/', element: <RequireSession />, errorElement: <RouteError />, children: pages },
+  {
+    path: '/',
+    element: <RequireSession />,
+    errorElement: <RouteError />,
+    // A page that fails is shown failed inside the shell: its menu stays, to go elsewhere.
+    children: [{ errorElement: <RouteError inShell />, children: pages }],
+  },
 ];
 
 export function createRouter() {
