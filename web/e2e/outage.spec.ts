@@ -1,7 +1,9 @@
 import { type Page, type Route, expect, test } from '@playwright/test';
-import { expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
+
+const made = deleteAfterAll();
 
 /** The answer of a platform whose Redis or database is down, as the API's envelope. */
 function outage(route: Route, requestId: string): Promise<void> {
@@ -107,4 +109,23 @@ test('a page whose code cannot be fetched fails in its place, the menu kept, say
   await page.unroute('**/assets/**');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+});
+
+test('a list whose refresh fails keeps the rows it showed, the error above them', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`kept-${Date.now()}`, 'calculator');
+  made.agents.push(agent.id);
+  const first = await admin.createTask(agent.id, { expression: '1 + 1' });
+  await signIn(page);
+  await page.goto(`/tasks?agentId=${agent.id}`);
+  const row = page.getByRole('row').filter({ hasText: first.id.slice(0, 8) });
+  await expect(row).toContainText('succeeded');
+
+  // The list is read again when a task it does not hold appears: that read fails.
+  await page.route(/\/api\/v1\/tasks\?/, (route) => outage(route, 'req-kept-rows'));
+  await admin.createTask(agent.id, { expression: '2 + 2' });
+  const notice = page.getByRole('alert').filter({ hasText: 'Could not refresh: showing the tasks as last loaded' });
+  await expect(notice).toContainText('req-kept-rows');
+  await expect(row).toContainText('succeeded');
+  await expect(page.getByText('Could not load the tasks')).toHaveCount(0);
 });

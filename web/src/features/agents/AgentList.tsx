@@ -110,13 +110,20 @@ export function AgentList() {
           onChange={(value) => update({ status: value ?? undefined })}
         />
       </Group>
+      {agents.isError && agents.data && (
+        <ErrorState
+          title="Could not refresh: showing the agents as last loaded"
+          error={agents.error}
+          onRetry={() => void agents.refetch()}
+        />
+      )}
       {agents.isPending ? (
         <Stack aria-busy="true" aria-label="Loading agents">
           <Skeleton height={32} />
           <Skeleton height={32} />
           <Skeleton height={32} />
         </Stack>
-      ) : agents.isError ? (
+      ) : !agents.data ? (
         <ErrorState title="Could not load agents" error={agents.error} onRetry={() => void agents.refetch()} />
       ) : agents.data.items.length === 0 ? (
         filtered ? (

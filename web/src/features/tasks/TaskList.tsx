@@ -199,13 +199,20 @@ export function TaskList() {
         <BulkTaskActions filter={bulkTaskFilter({ status, agentId, errorCode, tag, createdAfter: afterForRange })} />
       )}
 
+      {tasks.isError && tasks.data && (
+        <ErrorState
+          title="Could not refresh: showing the tasks as last loaded"
+          error={tasks.error}
+          onRetry={() => void tasks.refetch()}
+        />
+      )}
       {tasks.isPending ? (
         <Stack gap="xs" aria-label="Loading tasks" aria-busy>
           {Array.from({ length: 5 }, (_, i) => (
             <Skeleton key={i} height={36} />
           ))}
         </Stack>
-      ) : tasks.isError ? (
+      ) : !tasks.data ? (
         <ErrorState title="Could not load the tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
       ) : tasks.data.tasks.length === 0 ? (
         filtered ? (

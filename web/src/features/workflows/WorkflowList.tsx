@@ -73,13 +73,20 @@ export function WorkflowList() {
           data={PAGE_SIZES.map(String)}
         />
       </Group>
+      {workflows.isError && workflows.data && (
+        <ErrorState
+          title="Could not refresh: showing the workflows as last loaded"
+          error={workflows.error}
+          onRetry={() => void workflows.refetch()}
+        />
+      )}
       {workflows.isPending ? (
         <Stack gap="xs" aria-busy="true" aria-label="Loading workflows">
           {Array.from({ length: 5 }, (_, i) => (
             <Skeleton key={i} height={36} />
           ))}
         </Stack>
-      ) : workflows.isError ? (
+      ) : !workflows.data ? (
         <ErrorState
           title="Could not load the workflows"
           error={workflows.error}
