@@ -167,4 +167,32 @@ describe('MFA: one-time codes are single-use, recovery codes', () => {
     expect(n).toBe(0);
     await login(t.http, user.email, user.password);
   });
+
+  it('is managed by a signed-in user only: an API key gets 403 on every MFA route, and nothing changes', async () => {
+    const user = await createUser(t, 'operator');
+    const key = (
+      await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(user))
+        .send({ name: 'mfa', scopes: ['tasks:read'] })
+        .expect(201)
+    ).body.data.key as string;
+    const routes: Array<['get' | 'post', string, object?]> = [
+      ['get', '/api/v1/auth/mfa'],
+      ['post', '/api/v1/auth/mfa/setup'],
+      ['post', '/api/v1/auth/mfa/enable', { code: '123456' }],
+      ['post', '/api/v1/auth/mfa/disable', { code: '123456' }],
+      ['post', '/api/v1/auth/mfa/recovery-codes', { code: '123456' }],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await request(t.http)[method](path).set('X-API-Key', key).send(body);
+      expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      expect(res.body.error).toMatchObject({
+        code: 'FORBIDDEN',
+        message: 'Managing MFA takes a signed-in user, not an API key',
+      });
+    }
+    const [row] = await t.dataSource.query(`SELECT mfa_secret FROM users WHERE id = $1`, [user.id]);
+    expect(row.mfa_secret).toBeNull();
+  });
 });

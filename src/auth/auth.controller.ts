@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOperation, ApiRespon
 import type { Request, Response } from 'express';
 import { type AuditRequestContext, waiveAuditEntry } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
-import { ForbiddenError, ValidationFailedError } from '../common/errors/app.error';
+import { ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Public } from '../common/http/public.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
@@ -25,13 +25,10 @@ import {
   RegisterDto,
   TokenPairDto,
 } from './dto/auth.dto';
+import { requireSignedIn } from './auth.errors';
 import { MfaService, secondFactorOf } from './mfa.service';
 import type { Principal } from './principal';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshCookie } from './refresh-cookie';
-
-function requireUser(principal: Principal): void {
-  if (principal.type !== 'user') throw new ForbiddenError('Sign in with a password to manage MFA');
-}
 
 const CSRF_HEADER_DOC = ApiHeader({
   name: CSRF_HEADER,
@@ -196,7 +193,7 @@ export class AuthController {
   @ApiEnvelope(MfaStatusDto)
   @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN)
   mfaStatus(@CurrentPrincipal() principal: Principal): Promise<MfaStatusDto> {
-    requireUser(principal);
+    requireSignedIn(principal, 'Managing MFA');
     return this.mfa.status(principal.userId);
   }
 
@@ -215,7 +212,7 @@ export class AuthController {
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<MfaSetupDto> {
-    requireUser(principal);
+    requireSignedIn(principal, 'Managing MFA');
     return this.mfa.setup(principal.userId, audit);
   }
 
@@ -241,7 +238,7 @@ export class AuthController {
     @Body() body: MfaCodeDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<MfaEnabledDto> {
-    requireUser(principal);
+    requireSignedIn(principal, 'Managing MFA');
     return { mfaEnabled: true, recoveryCodes: await this.mfa.enable(principal.userId, body.code, audit) };
   }
 
@@ -267,7 +264,7 @@ export class AuthController {
     @Body() body: MfaDisableDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<MfaStatusDto> {
-    requireUser(principal);
+    requireSignedIn(principal, 'Managing MFA');
     const factor = secondFactorOf(body.code, body.recoveryCode);
     if (!factor) throw new ValidationFailedError([{ field: '/code', message: 'is required' }]);
     await this.mfa.disable(principal.userId, factor, audit);
@@ -296,7 +293,7 @@ export class AuthController {
     @Body() body: MfaCodeDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<MfaRecoveryCodesDto> {
-    requireUser(principal);
+    requireSignedIn(principal, 'Managing MFA');
     return { recoveryCodes: await this.mfa.regenerateRecoveryCodes(principal.userId, body.code, audit) };
   }
 }

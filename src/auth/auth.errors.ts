@@ -1,5 +1,6 @@
-import { AppError, UnauthenticatedError } from '../common/errors/app.error';
+import { AppError, ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
+import type { Principal } from './principal';
 
 export class InvalidCredentialsError extends UnauthenticatedError {
   constructor() {
@@ -37,4 +38,23 @@ export class RegistrationClosedError extends AppError {
   constructor() {
     super(ErrorCode.FORBIDDEN, 'Registration is closed');
   }
+}
+
+/**
+ * What an API key may not do, an admin's key included, because it would outlast the key or the person behind it:
+ * managing a second factor, setting a password, making, demoting or deactivating an admin.
+ */
+export class SignedInRequiredError extends ForbiddenError {
+  constructor(what: string, who: string) {
+    super(`${what} takes ${who}, not an API key`);
+  }
+}
+
+/** Refuses `what` to an API key (SignedInRequiredError); a signed-in user goes on. */
+export function requireSignedIn(
+  principal: Pick<Principal, 'type'> | undefined,
+  what: string,
+  who = 'a signed-in user',
+): void {
+  if (principal?.type === 'apiKey') throw new SignedInRequiredError(what, who);
 }

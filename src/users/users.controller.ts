@@ -8,7 +8,6 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { CreateUserDto, SetPasswordDto, UpdateUserDto, UserDto, UserQueryDto } from './dto/user.dto';
-import { refuseApiKey } from './users.errors';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -42,8 +41,7 @@ export class UsersController {
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<UserDto> {
-    if (body.role === 'admin') refuseApiKey(principal, 'Making an admin');
-    return UserDto.from(await this.users.create(body, 'user.create', audit));
+    return UserDto.from(await this.users.create(body, 'user.create', audit, principal));
   }
 
   @Post(':id/password')
@@ -63,8 +61,7 @@ export class UsersController {
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
-    refuseApiKey(principal, 'Setting a password');
-    await this.users.resetPassword(id, body.password, audit);
+    await this.users.resetPassword(id, body.password, audit, principal);
   }
 
   @Get(':id')

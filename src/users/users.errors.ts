@@ -1,4 +1,5 @@
 import type { Permission } from '../auth/permissions';
+import { requireSignedIn } from '../auth/auth.errors';
 import type { Principal } from '../auth/principal';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/app.error';
 
@@ -21,17 +22,7 @@ export class CreatorWithoutAccessError extends ForbiddenError {
   }
 }
 
-/**
- * What an API key may not do to accounts, an admin's key included: set a password, or make, demote or deactivate
- * an admin. Each would give standing access that outlives the key (a password to sign in with, an admin account).
- */
-export class SignedInAdminRequiredError extends ForbiddenError {
-  constructor(what: string) {
-    super(`${what} takes a signed-in admin, not an API key`);
-  }
-}
-
-/** Refuses `what` to an API key (SignedInAdminRequiredError); a signed-in user goes on. */
-export function refuseApiKey(principal: Pick<Principal, 'type'> | undefined, what: string): void {
-  if (principal?.type === 'apiKey') throw new SignedInAdminRequiredError(what);
+/** Refuses `what` to an API key: it takes a signed-in admin (see requireSignedIn). */
+export function requireSignedInAdmin(principal: Pick<Principal, 'type'> | undefined, what: string): void {
+  requireSignedIn(principal, what, 'a signed-in admin');
 }

@@ -12,7 +12,7 @@ import { Page } from '../common/http/envelope';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import type { UpdateUserDto, UserQueryDto } from './dto/user.dto';
 import { UserEntity } from './entities/user.entity';
-import { CreatorWithoutAccessError, EmailTakenError, refuseApiKey, UserNotFoundError } from './users.errors';
+import { CreatorWithoutAccessError, EmailTakenError, requireSignedInAdmin, UserNotFoundError } from './users.errors';
 
 const UNIQUE_VIOLATION = '23505';
 const AUTH_STATE_TTL_MS = 5000;
@@ -95,8 +95,17 @@ export class UsersService {
     return this.dataSource.getRepository(UserEntity);
   }
 
-  /** Creates a user and its audit entry in one transaction; a taken email (any case) is a conflict. */
-  async create(input: NewUser, action = 'user.create', audit?: AuditRequestContext): Promise<UserEntity> {
+  /**
+   * Creates a user and its audit entry in one transaction; a taken email (any case) is a conflict. `actor`: who
+   * asks, when someone does (an API key may not make an admin).
+   */
+  async create(
+    input: NewUser,
+    action = 'user.create',
+    audit?: AuditRequestContext,
+    actor?: Actor,
+  ): Promise<UserEntity> {
+    if (input.role === 'admin') requireSignedInAdmin(actor, 'Making an admin');
     const passwordHash = await this.passwords.hash(input.password);
     try {
       return await this.dataSource.transaction(async (em) => {
@@ -192,8 +201,8 @@ export class UsersService {
   /**
    * Changing the role or deactivating raises the token version (every access token of the user stops
    * working on its next request) and revokes the refresh tokens; the audit entry is in the same transaction.
+   * `actor`: who asks (their own role and activity are theirs to keep; an API key may not touch an admin's).
    */
-  /** `actor`: who asks (their own role and activity are theirs to keep; an API key may not touch an admin's). */
   async update(id: string, changes: UpdateUserDto, actor?: Actor, audit?: AuditRequestContext): Promise<UserEntity> {
     const updated = await this.dataSource.transaction(async (em) => {
       // Changes that may take away an active admin are made one at a time, so two admins demoting each
@@ -244,12 +253,12 @@ export class UsersService {
   ): Promise<void> {
     const demoted = changes.role !== undefined && changes.role !== user.role;
     const deactivated = changes.isActive === false && user.isActive;
-    if (changes.role === 'admin' && user.role !== 'admin') refuseApiKey(actor, 'Making an admin');
+    if (changes.role === 'admin' && user.role !== 'admin') requireSignedInAdmin(actor, 'Making an admin');
     if (!demoted && !deactivated) return;
     if (actor?.userId === user.id) {
       throw new ConflictError('You cannot change your own role or deactivate yourself; another admin can');
     }
-    if (user.role === 'admin') refuseApiKey(actor, 'Demoting or deactivating an admin');
+    if (user.role === 'admin') requireSignedInAdmin(actor, 'Demoting or deactivating an admin');
     if (user.role !== 'admin' || !user.isActive) return;
     const others = await em.count(UserEntity, { where: { role: 'admin', isActive: true, id: Not(user.id) } });
     if (others === 0) throw new ConflictError('The last active admin cannot be demoted or deactivated');
@@ -259,7 +268,8 @@ export class UsersService {
    * An admin sets a user's password: the token version is raised (every access token issued before stops
    * working on its next request) and every refresh token is revoked; the audit entry is in the same transaction.
    */
-  async resetPassword(id: string, password: string, audit?: AuditRequestContext): Promise<void> {
+  async resetPassword(id: string, password: string, audit?: AuditRequestContext, actor?: Actor): Promise<void> {
+    requireSignedInAdmin(actor, 'Setting a password');
     const passwordHash = await this.passwords.hash(password);
     await this.dataSource.transaction(async (em) => {
       const user = await em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });

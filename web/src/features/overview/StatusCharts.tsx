@@ -6,7 +6,6 @@ import {
   STATUS_COLOURS,
   type StatsWindow,
   type StatusBucket,
-  TASK_STATUSES,
   bucketsSummary,
   bucketsToRows,
   failureRateRows,
@@ -14,6 +13,7 @@ import {
   formatCount,
   formatPercent,
 } from './overview-data';
+import { STATUSES } from '../tasks/task-status';
 
 const AXIS_TICK = { fill: '#495057', fontSize: 12 };
 /** Tooltip words in the text colour: the series colours are too light for text (the word names the status). */
@@ -27,7 +27,7 @@ const UNIT: Record<StatsWindow, { one: string; title: string; span: string }> = 
 function StatusLegend() {
   return (
     <ul className="overview-legend" aria-label="Legend">
-      {TASK_STATUSES.map((status) => (
+      {STATUSES.map((status) => (
         <li key={status}>
           <span className="overview-swatch" style={{ background: STATUS_COLOURS[status] }} />
           {status}
@@ -86,7 +86,7 @@ function TasksByStatus({ buckets, window }: { buckets: StatusBucket[]; window: S
               <XAxis dataKey="label" tick={AXIS_TICK} minTickGap={24} interval="preserveStartEnd" />
               <YAxis allowDecimals={false} width={40} tick={AXIS_TICK} />
               <Tooltip formatter={(value) => formatCount(Number(value))} itemStyle={TOOLTIP_ITEM} />
-              {TASK_STATUSES.map((status) => (
+              {STATUSES.map((status) => (
                 <Bar
                   key={status}
                   dataKey={status}
@@ -107,7 +107,7 @@ function TasksByStatus({ buckets, window }: { buckets: StatusBucket[]; window: S
             <thead>
               <tr>
                 <th scope="col">{unit.one}</th>
-                {TASK_STATUSES.map((s) => (
+                {STATUSES.map((s) => (
                   <th key={s} scope="col">
                     {s}
                   </th>
@@ -118,7 +118,7 @@ function TasksByStatus({ buckets, window }: { buckets: StatusBucket[]; window: S
               {withTasks.map((row) => (
                 <tr key={row.start}>
                   <th scope="row">{row.label}</th>
-                  {TASK_STATUSES.map((s) => (
+                  {STATUSES.map((s) => (
                     <td key={s}>{formatCount(row[s])}</td>
                   ))}
                 </tr>

@@ -3,8 +3,7 @@
  * React, so they are unit-tested on their own.
  */
 
-export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+import { STATUSES, type TaskStatus } from '../tasks/task-status';
 
 /** One bucket of `perMinute` or `perHour`: tasks created in it, by their current status. */
 export type StatusBucket = { start: string } & Record<TaskStatus, number>;
@@ -106,7 +105,7 @@ export function workersDetail(workers: number): { text: string; alarming: boolea
 }
 
 export function bucketTotal(bucket: StatusBucket): number {
-  return TASK_STATUSES.reduce((sum, status) => sum + bucket[status], 0);
+  return STATUSES.reduce((sum, status) => sum + bucket[status], 0);
 }
 
 const clocks = new Map<string, Intl.DateTimeFormat>();
@@ -153,7 +152,7 @@ export type ChartRow = { start: string; label: string; total: number } & Record<
 /** Buckets into the rows of the stacked chart: one per bucket, oldest first, with a label and a total. */
 export function bucketsToRows(buckets: StatusBucket[], window: StatsWindow, timeZone?: string): ChartRow[] {
   return buckets.map((bucket) => {
-    const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, bucket[s] ?? 0])) as Record<TaskStatus, number>;
+    const counts = Object.fromEntries(STATUSES.map((s) => [s, bucket[s] ?? 0])) as Record<TaskStatus, number>;
     return {
       start: bucket.start,
       label: bucketLabel(bucket.start, window, timeZone),
@@ -187,8 +186,8 @@ export function failureRateRows(buckets: StatusBucket[], window: StatsWindow, ti
 }
 
 export function sumBuckets(buckets: StatusBucket[]): Record<TaskStatus, number> {
-  const totals = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-  for (const bucket of buckets) for (const s of TASK_STATUSES) totals[s] += bucket[s] ?? 0;
+  const totals = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const bucket of buckets) for (const s of STATUSES) totals[s] += bucket[s] ?? 0;
   return totals;
 }
 
@@ -197,9 +196,9 @@ const WINDOW_WORDS: Record<StatsWindow, string> = { hour: 'in the last hour', da
 /** The chart in a sentence: "12 tasks created in the last hour: 8 succeeded, 2 failed, 2 running." */
 export function bucketsSummary(buckets: StatusBucket[], window: StatsWindow): string {
   const totals = sumBuckets(buckets);
-  const total = TASK_STATUSES.reduce((n, s) => n + totals[s], 0);
+  const total = STATUSES.reduce((n, s) => n + totals[s], 0);
   if (total === 0) return `No tasks were created ${WINDOW_WORDS[window]}.`;
-  const parts = TASK_STATUSES.filter((s) => totals[s] > 0).map((s) => `${formatCount(totals[s])} ${s}`);
+  const parts = STATUSES.filter((s) => totals[s] > 0).map((s) => `${formatCount(totals[s])} ${s}`);
   return `${formatCount(total)} ${total === 1 ? 'task' : 'tasks'} created ${WINDOW_WORDS[window]}, by current status: ${parts.join(', ')}.`;
 }
 

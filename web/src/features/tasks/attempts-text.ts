@@ -1,8 +1,7 @@
 import type { components } from '../../api/schema';
+import { FINAL } from './task-status';
 
 type Counted = Pick<components['schemas']['TaskDto'], 'status' | 'attempts' | 'attemptOffset' | 'maxAttempts'>;
-
-const ENDED = ['succeeded', 'failed', 'cancelled', 'expired'];
 
 /**
  * A task's attempts in words: while it may still run, where its current run stands against the attempts a run
@@ -12,7 +11,7 @@ const ENDED = ['succeeded', 'failed', 'cancelled', 'expired'];
 export function attemptsText(task: Counted): string {
   const run = task.attempts - task.attemptOffset;
   const inAll = task.attemptOffset > 0 ? ` (${task.attempts} in all)` : '';
-  if (ENDED.includes(task.status)) return `${run} ${run === 1 ? 'attempt' : 'attempts'}${inAll}`;
+  if (FINAL.includes(task.status)) return `${run} ${run === 1 ? 'attempt' : 'attempts'}${inAll}`;
   if (run === 0) return `no attempt yet, at most ${task.maxAttempts}${inAll}`;
   return `attempt ${run} of ${task.maxAttempts}${inAll}`;
 }

@@ -5,20 +5,17 @@ import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import { type TaskPage, attemptsKey, fetchStarted, withLiveUpdate, withLiveUpdates } from './task-live';
 
+import type { TaskStatus } from './task-status';
+
 export { type TaskPage, applyTaskEvents, attemptsKey, catchUpTasks } from './task-live';
+export { type TaskStatus, CANCELLABLE, FINAL, RETRYABLE, STATUSES } from './task-status';
 
 export type Task = components['schemas']['TaskDto'];
 /** A task as a list gives it: its input and output may be left out (`inputOmitted`, `outputOmitted`). */
 export type TaskListItem = components['schemas']['TaskListItemDto'];
-export type TaskStatus = Task['status'];
 export type Attempt = components['schemas']['TaskAttemptDto'];
 export type Agent = components['schemas']['AgentDto'];
 export type AgentType = components['schemas']['AgentTypeDto'];
-
-export const STATUSES: TaskStatus[] = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'];
-export const CANCELLABLE: TaskStatus[] = ['queued', 'running', 'retrying'];
-export const RETRYABLE: TaskStatus[] = ['failed', 'cancelled', 'expired'];
-export const FINAL: TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'expired'];
 
 export interface TaskListParams {
   [key: string]: string | number | undefined;

@@ -2,10 +2,10 @@ import type { QueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import type { Subscription } from '../../app/live-subjects';
+import { FINAL, type TaskStatus } from './task-status';
 
 type Task = components['schemas']['TaskDto'];
 type TaskListItem = components['schemas']['TaskListItemDto'];
-type TaskStatus = Task['status'];
 /** What an event changes, of a task or of a list's item (whose input and output the list may leave out). */
 type Patchable = Pick<
   Task,
@@ -20,7 +20,6 @@ type Patchable = Pick<
   | 'startedAt'
   | 'finishedAt'
 >;
-const ENDED: TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'expired'];
 /** What useLiveEvents hands over (app/live-events.ts's LiveEvent). */
 interface LiveEvent {
   name: string;
@@ -68,13 +67,13 @@ export interface TaskEvent {
  * end are at the event's time (the stored times come with the next read).
  */
 export function patch<T extends Patchable>(task: T, event: TaskEvent): T {
-  const retried = event.status === 'queued' && ENDED.includes(task.status);
+  const retried = event.status === 'queued' && FINAL.includes(task.status);
   const at = event.updatedAt ?? new Date().toISOString();
   return {
     ...task,
     ...(retried ? { attemptOffset: event.attempts, finishedAt: null } : {}),
     ...(event.status === 'running' && !task.startedAt ? { startedAt: at } : {}),
-    ...(ENDED.includes(event.status) && !ENDED.includes(task.status) ? { finishedAt: at } : {}),
+    ...(FINAL.includes(event.status) && !FINAL.includes(task.status) ? { finishedAt: at } : {}),
     status: event.status,
     progress: event.progress,
     progressMessage: event.progressMessage,

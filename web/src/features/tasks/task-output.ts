@@ -1,6 +1,7 @@
 import { type QueryClient, queryOptions, skipToken } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
+import { FINAL } from './task-status';
 
 type Task = components['schemas']['TaskDto'];
 
@@ -30,8 +31,6 @@ export interface OutputStream {
  * replaces the stream when the task ends).
  */
 export const OUTPUT_STREAM_MAX_CHARS = 64 * 1024;
-
-const FINAL: readonly Task['status'][] = ['succeeded', 'failed', 'cancelled', 'expired'];
 
 /** Where a task's streamed output is kept in the query cache (written by live events, never fetched). */
 export const outputStreamKey = (taskId: string) => [...queryKeys.tasks.detail(taskId), 'output-stream'] as const;

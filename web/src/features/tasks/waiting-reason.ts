@@ -1,6 +1,4 @@
-import type { components } from '../../api/schema';
-
-type TaskStatus = components['schemas']['TaskDto']['status'];
+import { FINAL, type TaskStatus } from './task-status';
 
 /** Why a task has no attempt: each holds on its own, and a task may wait for several of them at once. */
 export type NoAttemptReason =
@@ -12,8 +10,6 @@ export type NoAttemptReason =
   | { kind: 'waiting' }
   /** It ended (cancelled, expired) before any worker took it. */
   | { kind: 'ended'; status: TaskStatus };
-
-const FINAL: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'expired'];
 
 /**
  * Why a task without attempts has none: what the page knows of its agent (null while unknown) and of the workers
