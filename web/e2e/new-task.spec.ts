@@ -90,4 +90,53 @@ test('a task that finishes at once is shown finished on its page, without a relo
   await expectNotReloaded(page);
 });
 
+test("a task's options (priority, attempts, tags, start time) are sent as set, and bad ones are shown on their field", async ({
+  page,
+  request,
+}) => {
+  const admin = await adminOf(request);
+  const name = `calc-options-${Date.now()}`;
+  const agent = await admin.createAgent(name, 'calculator');
+  made.agents.push(agent.id);
+
+  await signIn(page);
+  await page.goto(`/tasks/new?agent=${agent.id}`);
+  await page.getByLabel('expression').fill('2 * 21');
+  await page.getByRole('button', { name: /Options/ }).click();
+  await page.getByLabel('Priority', { exact: true }).fill('2');
+  await page.getByLabel('Attempts at most', { exact: true }).fill('4');
+  const tags = page.getByRole('combobox', { name: 'Tags' });
+  // Enter adds a tag; it does not send the form.
+  await tags.fill('nightly');
+  await tags.press('Enter');
+  await tags.fill('-bad');
+  await tags.press('Enter');
+  await expect(page).toHaveURL(/\/tasks\/new/);
+  const later = new Date(Date.now() + 3_600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const local = `${later.getFullYear()}-${pad(later.getMonth() + 1)}-${pad(later.getDate())}T${pad(later.getHours())}:${pad(later.getMinutes())}`;
+  await page.getByLabel('Not before', { exact: true }).fill(local);
+
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await expect(page.getByText('Not a tag: -bad')).toBeVisible();
+  await expect(page).toHaveURL(/\/tasks\/new/);
+  const none = await admin.call<unknown[]>('get', `/api/v1/tasks?agentId=${agent.id}`, undefined, 200);
+  expect(none).toHaveLength(0);
+
+  // Backspace in the empty tag field takes the last tag away.
+  await tags.press('Backspace');
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]{36}$/);
+  const id = page.url().split('/').pop() ?? '';
+  const task = await admin.call<{
+    priority: number;
+    maxAttempts: number;
+    tags: string[];
+    runAt: string | null;
+    status: string;
+  }>('get', `/api/v1/tasks/${id}`, undefined, 200);
+  expect(task).toMatchObject({ priority: 2, maxAttempts: 4, tags: ['nightly'], status: 'queued' });
+  expect(Date.parse(task.runAt ?? '')).toBe(new Date(local).getTime());
+});
+
 const adminOf = (request: Parameters<typeof apiAs>[0]) => apiAs(request);

@@ -10,10 +10,10 @@ import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import type { components } from '../../api/schema';
-import { SECRET_MASK, createCspSafeValidator } from './csp-validator';
-import { SchemaForm } from './form-parts';
+import { SECRET_MASK } from './csp-validator';
+import { SchemaForm, useConfigSchemaForm } from './form-parts';
 import { useAgentTypes } from './hooks';
-import { asFormSchema, secretUiSchema, splitServerErrors } from './schema-form';
+import { splitServerErrors } from './schema-form';
 
 type Agent = components['schemas']['AgentDto'];
 type Config = Record<string, unknown>;
@@ -71,14 +71,12 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
   const queryClient = useQueryClient();
   const types = useAgentTypes();
   const configSchema = types.data?.find((t) => t.type === agent.type)?.configSchema;
-  const schema = useMemo(() => (configSchema ? asFormSchema(configSchema) : null), [configSchema]);
-  const validator = useMemo(() => createCspSafeValidator(configSchema, true), [configSchema]);
-  const uiSchema = useMemo(() => (configSchema ? secretUiSchema(configSchema) : {}), [configSchema]);
+  const { schema, uiSchema, validator } = useConfigSchemaForm(configSchema, true);
   const [config, setConfig] = useState<Config>(agent.config);
-  const { prompt } = useUnsavedChanges(
-    JSON.stringify(config) !== JSON.stringify(agent.config),
-    'The change to the configuration',
-  );
+  // Whether the form differs from the saved config: compared when it changes, not on every render.
+  const savedJson = useMemo(() => JSON.stringify(agent.config), [agent.config]);
+  const [dirty, setDirty] = useState(false);
+  const { prompt } = useUnsavedChanges(dirty, 'The change to the configuration');
 
   const save = useMutation({
     mutationFn: async (body: { config: Config }) =>
@@ -113,7 +111,11 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
         validator={validator}
         idPrefix="config"
         extraErrors={refused.config}
-        onChange={(event) => setConfig((event.formData ?? {}) as Config)}
+        onChange={(event) => {
+          const next = (event.formData ?? {}) as Config;
+          setConfig(next);
+          setDirty(JSON.stringify(next) !== savedJson);
+        }}
         onSubmit={(event) => save.mutate({ config: (event.formData ?? {}) as Config })}
       >
         {save.isError && (refusal === null || refused.other.length > 0) && (

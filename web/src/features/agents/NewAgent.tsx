@@ -10,10 +10,9 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { agentNameProblem } from './agent-name';
-import { createCspSafeValidator } from './csp-validator';
-import { SchemaForm } from './form-parts';
+import { SchemaForm, useConfigSchemaForm } from './form-parts';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
-import { asFormSchema, secretUiSchema, splitServerErrors } from './schema-form';
+import { splitServerErrors } from './schema-form';
 
 type Config = Record<string, unknown>;
 
@@ -30,10 +29,7 @@ export function NewAgent() {
   // What the last submit found wrong before sending (the form's fields and the name), shown all at once.
   const [problems, setProblems] = useState(0);
   const selected = types.data?.find((t) => t.type === type);
-  const schema = useMemo(() => (selected ? asFormSchema(selected.configSchema) : null), [selected]);
-  // The config is checked against the type's schema as the server has it, so one submit shows every problem.
-  const validator = useMemo(() => createCspSafeValidator(selected?.configSchema), [selected]);
-  const uiSchema = useMemo(() => (selected ? secretUiSchema(selected.configSchema) : {}), [selected]);
+  const { schema, uiSchema, validator } = useConfigSchemaForm(selected?.configSchema);
   const { prompt, allowLeaving } = useUnsavedChanges(type !== null || name.trim() !== '', 'The new agent');
 
   const create = useMutation({

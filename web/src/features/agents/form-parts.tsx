@@ -11,10 +11,10 @@ import {
   type UiSchema,
   ariaDescribedByIds,
 } from '@rjsf/utils';
-import { useState } from 'react';
-import { invalidJson, invalidJsonText } from './csp-validator';
+import { useMemo, useState } from 'react';
+import { createCspSafeValidator, invalidJson, invalidJsonText } from './csp-validator';
 import './form-parts.css';
-import { JSON_FIELD, OPTION, addLabel } from './schema-form';
+import { JSON_FIELD, OPTION, addLabel, asFormSchema, secretUiSchema } from './schema-form';
 
 const defaults = getDefaultRegistry().templates;
 
@@ -144,4 +144,20 @@ export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFie
  */
 export function SchemaForm<T = unknown>(props: FormProps<T>) {
   return <Form<T> {...formParts} noHtml5Validate showErrorList={false} focusOnFirstError {...props} />;
+}
+
+/**
+ * What a form for an agent type's config needs from its JSON Schema (null while the type is unknown): the schema as
+ * the form shows it, its secrets as password fields, and a validator that checks against the schema itself, so one
+ * submit shows every problem the server would report. `keepsSecrets`: a saved config, whose masked secrets stay.
+ */
+export function useConfigSchemaForm(configSchema: Record<string, unknown> | undefined, keepsSecrets = false) {
+  return useMemo(
+    () => ({
+      schema: configSchema ? asFormSchema(configSchema) : null,
+      uiSchema: configSchema ? secretUiSchema(configSchema) : {},
+      validator: createCspSafeValidator(configSchema, keepsSecrets),
+    }),
+    [configSchema, keepsSecrets],
+  );
 }

@@ -5,6 +5,7 @@ import { useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
+import { fromLocalInput, toLocalInput } from '../../app/local-time';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
@@ -19,11 +20,9 @@ import {
   PAGE_SIZE,
   apiQuery,
   filtersFromParams,
-  fromLocalInput,
   isFiltered,
   pageRange,
   paramsFromFilters,
-  toLocalInput,
   withChanges,
 } from './audit-filters';
 import { AuditEntryRow, type UserNames } from './AuditEntryRow';

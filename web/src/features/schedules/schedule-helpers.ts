@@ -3,6 +3,7 @@
  * refusals (`details[].field` JSON pointers) on the fields they name, and where a fire's task or run is.
  */
 import { detailsOnFields } from '../../api/errors';
+import { fromLocalInput, toLocalInput } from '../../app/local-time';
 import type { components } from '../../api/schema';
 
 export type Schedule = components['schemas']['ScheduleDto'];
@@ -87,23 +88,6 @@ export function emptyForm(timezone: string): ScheduleForm {
     endAt: '',
     overlap: 'allow',
   };
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** A date-time as a `datetime-local` value in the browser's time zone (to the minute). */
-export function toLocalInput(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-/** A `datetime-local` value (the browser's time zone) as an ISO date-time, or null when empty or unreadable. */
-export function fromLocalInput(value: string): string | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 export function formFromSchedule(schedule: Schedule): ScheduleForm {

@@ -12,7 +12,9 @@ import { useMe } from '../../app/session';
 import { createCspSafeValidator } from '../agents/csp-validator';
 import { SchemaForm } from '../agents/form-parts';
 import { asFormSchema, secretUiSchema } from '../agents/schema-form';
+import { TaskOptions } from './TaskOptions';
 import { type Task, agentTypesQuery, agentsQuery, fieldErrors } from './task-api';
+import { NO_OPTIONS, type OptionProblems, optionErrors, optionProblems, optionsBody } from './task-options';
 
 type Input = Task['input'];
 
@@ -36,6 +38,8 @@ export function NewTaskForm() {
   const [agentError, setAgentError] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ error: unknown; messages: string[] } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [options, setOptions] = useState(NO_OPTIONS);
+  const [optionIssues, setOptionIssues] = useState<OptionProblems>({});
 
   const agent = agents.data?.find((a) => a.id === agentId);
   const schema = types.data?.find((t) => t.type === agent?.type)?.inputSchema;
@@ -58,17 +62,21 @@ export function NewTaskForm() {
   }
 
   const submit = async (input: Input) => {
-    setBusy(true);
     setFailure(null);
     setExtraErrors(undefined);
     setAgentError(null);
+    const before = optionProblems(options);
+    setOptionIssues(before);
+    if (Object.keys(before).length) return;
+    setBusy(true);
     try {
-      const task = unwrap(await api.POST('/api/v1/tasks', { body: { agentId, input } }));
+      const task = unwrap(await api.POST('/api/v1/tasks', { body: { agentId, input, ...optionsBody(options) } }));
       queryClient.setQueryData(queryKeys.tasks.detail(task.id), task);
       void queryClient.invalidateQueries({ queryKey: [...queryKeys.tasks.all, 'list'] });
       void navigate(`/tasks/${task.id}`);
     } catch (err) {
-      const details = err instanceof ApiError ? err.details : [];
+      const { fields: onOptions, rest: details } = optionErrors(err instanceof ApiError ? err.details : []);
+      setOptionIssues(onOptions);
       const agentDetails = details.filter((d) => d.field === '/agentId');
       if (agentDetails.length) setAgentError(agentDetails.map((d) => d.message).join('; '));
       const { input: inputErrors, other } = fieldErrors(details.filter((d) => d.field !== '/agentId'));
@@ -91,6 +99,8 @@ export function NewTaskForm() {
       setJsonError('Not valid JSON');
     }
   };
+
+  const optionsField = <TaskOptions value={options} problems={optionIssues} disabled={busy} onChange={setOptions} />;
 
   return (
     <Stack maw={720}>
@@ -145,6 +155,7 @@ export function NewTaskForm() {
                   extraErrors={extraErrors}
                   disabled={busy}
                 >
+                  {optionsField}
                   <Button type="submit" loading={busy}>
                     Submit task
                   </Button>
@@ -164,6 +175,7 @@ export function NewTaskForm() {
                     error={jsonError}
                     onChange={(e) => setJson(e.currentTarget.value)}
                   />
+                  {optionsField}
                   <Group>
                     <Button type="submit" loading={busy}>
                       Submit task
