@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useNow } from './use-now';
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
@@ -29,11 +29,7 @@ function reference(date: Date, now: number): number {
 
 /** "3 min ago", with the exact ISO time on hover and for assistive technology. */
 export function TimeAgo({ value }: { value: string | Date | null | undefined }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow();
   if (!value) return <span>—</span>;
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return <span>—</span>;

@@ -8,6 +8,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { RowActions } from '../../components/RowActions';
 import { Pager, PastTheEnd, withPage } from '../../components/Pager';
 import { TimeAgo } from '../../components/TimeAgo';
+import { useNow } from '../../components/use-now';
 import { FireHistory } from './FireHistory';
 import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
 import { deleteSchedule, scheduleListQuery, updateSchedule, useSchedulesWriteBlocked } from './schedule-api';
@@ -15,9 +16,11 @@ import {
   SCHEDULES_PAGE_SIZE,
   type Schedule,
   describeEvery,
+  fireTime,
   lastTargetPath,
   listApiQuery,
   listParamsFromSearch,
+  upcomingFires,
 } from './schedule-helpers';
 
 /** Active or paused, as colour and word. */
@@ -108,6 +111,7 @@ export function ScheduleList({
   const query = listApiQuery(params);
   const schedules = useQuery(scheduleListQuery(query));
   const targetName = useTargetName();
+  const now = useNow();
 
   const goTo = (page: number) => setSearch(withPage(search, page));
   // The schedule whose fire history is open, in the URL (`?fires=<id>`) so it can be shared.
@@ -171,6 +175,7 @@ export function ScheduleList({
               const target = targetName(schedule);
               const last = lastTargetPath(schedule);
               const expanded = open === schedule.id;
+              const next = upcomingFires(schedule.nextFires, now)[0];
               return (
                 <Fragment key={schedule.id}>
                   <Table.Tr>
@@ -203,8 +208,13 @@ export function ScheduleList({
                       )}
                     </Table.Td>
                     <Table.Td data-label="Next fire">
-                      {schedule.nextFires[0] ? (
-                        <TimeAgo value={schedule.nextFires[0]} />
+                      {next ? (
+                        <>
+                          <TimeAgo value={next} />
+                          <Text size="xs" c="dimmed">
+                            {fireTime(next, schedule.timezone)}
+                          </Text>
+                        </>
                       ) : (
                         <Text size="sm" c="dimmed" span>
                           {schedule.paused ? 'none while paused' : 'none ahead'}

@@ -3,11 +3,32 @@ import { useRef, useState } from 'react';
 import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
+import { useNow } from '../../components/use-now';
 import { ScheduleDialog } from './ScheduleDialog';
 import { ScheduleList } from './ScheduleList';
 import { useSchedulesWriteBlocked } from './schedule-api';
-import type { Schedule } from './schedule-helpers';
+import { type Schedule, fireTime, upcomingFires } from './schedule-helpers';
 import './schedules.css';
+
+/** A saved schedule's next fires, in its time zone; those that pass while the notice is open leave the list. */
+function NextFires({ schedule }: { schedule: Schedule }) {
+  const fires = upcomingFires(schedule.nextFires, useNow());
+  if (fires.length === 0) {
+    return <Text size="sm">It has no fire ahead{schedule.paused ? ' while it is paused' : ''}.</Text>;
+  }
+  return (
+    <>
+      <Text size="sm">Its next fires:</Text>
+      <List size="sm" aria-label={`Next fires of ${schedule.name}`} className="schedule-fires">
+        {fires.map((fire) => (
+          <List.Item key={fire}>
+            {fireTime(fire, schedule.timezone)}, <TimeAgo value={fire} />
+          </List.Item>
+        ))}
+      </List>
+    </>
+  );
+}
 
 type Editing = { mode: 'create' } | { mode: 'edit'; schedule: Schedule } | null;
 
@@ -45,20 +66,7 @@ export function SchedulesPage() {
       </Text>
       {saved && (
         <Notice title={`Saved “${saved.name}”`} onDismiss={() => setSaved(null)}>
-          {saved.nextFires.length === 0 ? (
-            <Text size="sm">It has no fire ahead{saved.paused ? ' while it is paused' : ''}.</Text>
-          ) : (
-            <>
-              <Text size="sm">Its next fires:</Text>
-              <List size="sm" aria-label={`Next fires of ${saved.name}`} className="schedule-fires">
-                {saved.nextFires.map((fire) => (
-                  <List.Item key={fire}>
-                    {new Date(fire).toISOString()} (<TimeAgo value={fire} />)
-                  </List.Item>
-                ))}
-              </List>
-            </>
-          )}
+          <NextFires schedule={saved} />
         </Notice>
       )}
       {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}

@@ -8,6 +8,7 @@ import {
   emptyForm,
   everyToForm,
   fieldOfPointer,
+  fireTime,
   formErrorsFromDetails,
   formFromSchedule,
   lastTargetPath,
@@ -15,6 +16,7 @@ import {
   listParamsFromSearch,
   timeZones,
   updateBody,
+  upcomingFires,
 } from './schedule-helpers';
 
 const AGENT = '11111111-1111-4111-8111-111111111111';
@@ -210,5 +212,22 @@ describe('list paging in the URL', () => {
     expect(listParamsFromSearch(new URLSearchParams('page=-2'))).toEqual({ page: 1 });
     expect(listParamsFromSearch(new URLSearchParams('page=abc'))).toEqual({ page: 1 });
     expect(listApiQuery({ page: 3 })).toEqual({ skip: 50, limit: 25 });
+  });
+});
+
+describe('fire times', () => {
+  it("are written in the schedule's time zone, named", () => {
+    expect(fireTime('2026-12-07T08:00:00.000Z', 'Europe/Paris')).toBe('Mon, 7 Dec 2026, 09:00 (Europe/Paris)');
+    expect(fireTime('2026-12-07T08:00:00.000Z', 'UTC')).toBe('Mon, 7 Dec 2026, 08:00 (UTC)');
+    expect(fireTime('2026-12-07T08:00:00.000Z', 'Not/AZone')).toBe(
+      'Mon, 7 Dec 2026, 08:00 (UTC; Not/AZone is unknown to this browser)',
+    );
+  });
+
+  it('leave the list of those ahead once they pass', () => {
+    const fires = ['2026-12-07T08:00:00.000Z', '2026-12-07T08:01:00.000Z', '2026-12-07T08:02:00.000Z'];
+    expect(upcomingFires(fires, Date.parse('2026-12-07T07:59:00.000Z'))).toEqual(fires);
+    expect(upcomingFires(fires, Date.parse('2026-12-07T08:01:00.000Z'))).toEqual([fires[2]]);
+    expect(upcomingFires(fires, Date.parse('2026-12-07T09:00:00.000Z'))).toEqual([]);
   });
 });

@@ -194,6 +194,37 @@ export function updateBody(form: ScheduleForm, input: unknown): UpdateScheduleBo
   return { ...rest, startAt: startAt ?? null, endAt: endAt ?? null } as UpdateScheduleBody;
 }
 
+/** The fires still ahead at `now` (a list fetched earlier may hold some that have passed). */
+export function upcomingFires(fires: readonly string[], now: number): string[] {
+  return fires.filter((fire) => Date.parse(fire) > now);
+}
+
+const fireFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A fire time as the schedule's time zone has it: "Mon, 7 Dec 2026, 09:00 (Europe/Paris)". */
+export function fireTime(iso: string, timeZone: string): string {
+  let format = fireFormats.get(timeZone);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    };
+    try {
+      format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
+    } catch {
+      // A zone this browser does not know: UTC, and said so.
+      return fireTime(iso, 'UTC').replace('(UTC)', `(UTC; ${timeZone} is unknown to this browser)`);
+    }
+    fireFormats.set(timeZone, format);
+  }
+  return `${format.format(new Date(iso))} (${timeZone})`;
+}
+
 /** Where the task or run a schedule's last fire started is shown, or null when there is none. */
 export function lastTargetPath(schedule: Pick<Schedule, 'target' | 'lastTargetId'>): string | null {
   if (!schedule.lastTargetId) return null;
