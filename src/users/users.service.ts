@@ -9,6 +9,7 @@ import { type Permission, permissionsOf, type Role } from '../auth/permissions';
 import { RefreshTokenRepository } from '../auth/refresh-tokens';
 import { ConflictError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { containsPattern } from '../common/search-pattern';
 import { type SharedCache, SharedCaches } from '../redis/shared-cache';
 import type { UpdateUserDto, UserQueryDto } from './dto/user.dto';
 import { UserEntity } from './entities/user.entity';
@@ -189,12 +190,10 @@ export class UsersService {
   }
 
   async list(query: UserQueryDto): Promise<Page<UserEntity>> {
-    const [items, total] = await this.repo.findAndCount({
-      where: query.role ? { role: query.role } : {},
-      order: { createdAt: 'DESC' },
-      skip: query.skip,
-      take: query.limit,
-    });
+    const qb = this.repo.createQueryBuilder('u');
+    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
+    if (query.q) qb.andWhere('(u.email ILIKE :q OR u.name ILIKE :q)', { q: containsPattern(query.q) });
+    const [items, total] = await qb.orderBy('u.createdAt', 'DESC').skip(query.skip).take(query.limit).getManyAndCount();
     return new Page(items, total, query.skip, query.limit);
   }
 

@@ -25,7 +25,6 @@ import { isAdmin, type Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
-import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { TaskEventFanout } from '../events/task-event-fanout';
 import {
@@ -35,6 +34,7 @@ import {
   UpdateWorkflowDto,
   WorkflowDetailDto,
   WorkflowDto,
+  WorkflowQueryDto,
   WorkflowRunDto,
 } from './dto/workflow.dto';
 import type { WorkflowEntity } from './entities/workflow.entity';
@@ -93,8 +93,9 @@ export class WorkflowsController {
   @RequirePermissions('workflows:read')
   @ApiOperation({ operationId: 'listWorkflows', summary: 'List workflows' })
   @ApiEnvelope(WorkflowDto, { list: true })
-  async list(@Query() query: PageQueryDto): Promise<Page<WorkflowDto>> {
-    const page = await this.workflows.list(query.skip, query.limit);
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async list(@Query() query: WorkflowQueryDto): Promise<Page<WorkflowDto>> {
+    const page = await this.workflows.list(query);
     return new Page(page.items.map(workflowDto), page.total, page.skip, page.limit);
   }
 

@@ -8,9 +8,16 @@ import type { FinishCursor } from '../common/finish-cursor';
 import { isAdmin, mayChange, type Principal } from '../auth/principal';
 import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { containsPattern } from '../common/search-pattern';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import type { WorkflowRunQueryDto } from './dto/run-query.dto';
-import type { CreateWorkflowDto, StartRunDto, UpdateWorkflowDto, WorkflowStepDto } from './dto/workflow.dto';
+import type {
+  CreateWorkflowDto,
+  StartRunDto,
+  UpdateWorkflowDto,
+  WorkflowQueryDto,
+  WorkflowStepDto,
+} from './dto/workflow.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import type { ListedRun } from './persistence/run-list';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
@@ -142,10 +149,11 @@ export class WorkflowsService {
     return created;
   }
 
-  async list(skip: number, limit: number): Promise<Page<WorkflowEntity>> {
-    const [items, total] = await this.dataSource
-      .getRepository(WorkflowEntity)
-      .findAndCount({ where: { deletedAt: IsNull() }, order: { createdAt: 'DESC' }, skip, take: limit });
+  /** Live workflows, newest first; `q` searches their name and description. */
+  async list({ skip, limit, q }: WorkflowQueryDto): Promise<Page<WorkflowEntity>> {
+    const qb = this.dataSource.getRepository(WorkflowEntity).createQueryBuilder('w').where('w.deletedAt IS NULL');
+    if (q) qb.andWhere('(w.name ILIKE :q OR w.description ILIKE :q)', { q: containsPattern(q) });
+    const [items, total] = await qb.orderBy('w.createdAt', 'DESC').skip(skip).take(limit).getManyAndCount();
     return new Page(items, total, skip, limit);
   }
 

@@ -75,9 +75,13 @@ test('an agent is created from its type’s form; the server’s refusal lands o
   await page.screenshot({ path: join(SCREENSHOTS, 'agents.png'), fullPage: true });
 
   // Filters live in the URL.
-  await page.getByRole('textbox', { name: 'Search' }).fill('no-such-agent');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('no-such-agent');
   await expect(page).toHaveURL(/q=no-such-agent/);
   await expect(page.getByRole('heading', { level: 2, name: 'No agents match these filters' })).toBeVisible();
+  // Clearing the filters empties the search box too.
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('');
+  await expect(page.getByRole('row').filter({ hasText: name })).toBeVisible();
   await page.goto(`/agents?q=${name}`);
   await expect(page.getByRole('row').filter({ hasText: name })).toBeVisible();
 

@@ -121,6 +121,18 @@ test('an admin creates a user, changes their role, resets their password, deacti
   await expect(page.getByRole('row').filter({ hasText: email })).toBeVisible();
   await expect(page.getByLabel('Role filter')).toHaveValue('');
 
+  // `/` focuses the search, which looks in emails and names.
+  await page.locator('body').click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press('/');
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await expect(search).toBeFocused();
+  await search.fill(email.split('@')[0].toUpperCase());
+  await expect(page).toHaveURL(/q=/);
+  await expect(page.getByRole('row').filter({ hasText: email })).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: ADMIN.email })).toHaveCount(0);
+  await search.fill('no-such-user-anywhere');
+  await expect(page.getByRole('heading', { name: /No users match/ })).toBeVisible();
+
   // The audit log: filtered by the action of one of those changes.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Audit' })).toBeVisible();

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { containsPattern } from '../../common/search-pattern';
 import { AgentNameTakenError, AgentNotFoundError } from '../agents.errors';
 import { AgentConfigVersionEntity, type ConfigVersionSource } from '../entities/agent-config-version.entity';
 import { AgentEntity, type AgentStatus } from '../entities/agent.entity';
@@ -82,7 +83,7 @@ export class AgentRepository {
     if (filter.type) qb.andWhere('a.type = :type', { type: filter.type });
     if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
     if (filter.q) {
-      qb.andWhere('(a.name ILIKE :q OR a.description ILIKE :q)', { q: `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` });
+      qb.andWhere('(a.name ILIKE :q OR a.description ILIKE :q)', { q: containsPattern(filter.q) });
     }
     const [items, total] = await qb
       .orderBy('a.createdAt', 'DESC')

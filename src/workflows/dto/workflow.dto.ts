@@ -215,6 +215,15 @@ export class StartRunDto {
   tags?: string[];
 }
 
+/** `GET /workflows`: a page, optionally narrowed by a text search. */
+export class WorkflowQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Searches name and description (any case, anywhere in them)', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
 /** A workflow's runs (`GET /workflows/:id/runs`). */
 export class RunQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only runs carrying this tag' })

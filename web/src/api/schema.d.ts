@@ -3239,6 +3239,8 @@ export interface operations {
                 /** @description Items per page */
                 limit?: number;
                 role?: "admin" | "operator" | "viewer";
+                /** @description Searches email and name (any case, anywhere in them) */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -5003,6 +5005,8 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
+                /** @description Searches name and description (any case, anywhere in them) */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -5024,7 +5028,15 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {

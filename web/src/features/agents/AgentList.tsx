@@ -1,6 +1,5 @@
-import { Anchor, Button, Group, Select, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Select, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
@@ -11,7 +10,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { AgentStatusBadge } from './agent-status';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
-import { useSlashFocus } from '../../components/use-slash-focus';
+import { SearchBox } from '../../components/SearchBox';
 import { DisabledButton } from '../../components/DisabledButton';
 
 const PAGE_SIZE = 25;
@@ -41,8 +40,6 @@ export function AgentList() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const skip = (page - 1) * PAGE_SIZE;
   const types = useAgentTypes();
-  const [search, setSearch] = useState(q ?? '');
-  const searchRef = useRef<HTMLInputElement>(null);
 
   const update = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -53,17 +50,6 @@ export function AgentList() {
     if (!('page' in changes)) next.delete('page');
     setParams(next, { replace: true });
   };
-
-  // The search box writes to the URL a moment after typing stops.
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      if ((search || undefined) !== q) update({ q: search || undefined });
-    }, 300);
-    return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
-
-  useSlashFocus(searchRef);
 
   const query = { skip, limit: PAGE_SIZE, type, status, q };
   const agents = useQuery({
@@ -86,13 +72,7 @@ export function AgentList() {
         <NewAgentButton />
       </Group>
       <Group align="flex-end" role="search" aria-label="Filter agents">
-        <TextInput
-          ref={searchRef}
-          label="Search"
-          description="Name or description (press / to focus)"
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-        />
+        <SearchBox searches="Name or description" />
         <Select
           label="Type filter"
           placeholder="Any type"

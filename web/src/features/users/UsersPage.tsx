@@ -1,13 +1,13 @@
 import { Alert, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
-import { useSlashFocus } from '../../components/use-slash-focus';
+import { SearchBox } from '../../components/SearchBox';
 import { NewUserDialog } from './NewUserDialog';
 import { ResetPasswordDialog } from './ResetPasswordDialog';
 import { type User, usersQuery } from './user-api';
@@ -51,8 +51,6 @@ function UserList({ meId }: { meId: string }) {
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
   const [result, setResult] = useState<Result>(null);
-  const roleFilter = useRef<HTMLSelectElement>(null);
-  useSlashFocus(roleFilter);
 
   const update = (changes: Partial<UserFilters>) => {
     const next = { ...filters, ...changes };
@@ -85,10 +83,9 @@ function UserList({ meId }: { meId: string }) {
       </div>
 
       <form className="users-filters" role="search" aria-label="Filter users" onSubmit={(e) => e.preventDefault()}>
+        <SearchBox searches="Email or name" />
         <NativeSelect
-          ref={roleFilter}
           label="Role filter"
-          description="Press / to focus"
           value={filters.role ?? ''}
           onChange={(e) => {
             const role = e.currentTarget.value;
@@ -107,16 +104,22 @@ function UserList({ meId }: { meId: string }) {
       ) : users.isError ? (
         <ErrorState title="Could not load the users" error={users.error} onRetry={() => void users.refetch()} />
       ) : users.data.items.length === 0 ? (
-        filters.role ? (
+        filters.role || filters.q ? (
           <EmptyState
-            title={`No users with the ${filters.role} role`}
+            title={
+              filters.q
+                ? `No users match “${filters.q}”${filters.role ? ` with the ${filters.role} role` : ''}`
+                : `No users with the ${filters.role} role`
+            }
             action={
               <Button variant="default" onClick={() => setParams(new URLSearchParams())}>
-                Clear filter
+                Clear filters
               </Button>
             }
           >
-            Pick another role, or give someone this role from the full list.
+            {filters.q
+              ? 'The search looks in email addresses and names.'
+              : 'Pick another role, or give someone this role from the full list.'}
           </EmptyState>
         ) : (
           <EmptyState

@@ -20,13 +20,14 @@ describe('user filters in the URL', () => {
 
   it('writes only what is set and round-trips', () => {
     expect(paramsFromUserFilters({ page: 1 }).toString()).toBe('');
-    const filters = { role: 'viewer' as const, page: 3 };
+    const filters = { role: 'viewer' as const, q: 'ops@', page: 3 };
     expect(userFiltersFromParams(paramsFromUserFilters(filters))).toEqual(filters);
   });
 
   it('pages the API query', () => {
     expect(usersApiQuery({ page: 1 })).toEqual({ skip: 0, limit: 25 });
     expect(usersApiQuery({ role: 'admin', page: 3 }, 10)).toEqual({ skip: 20, limit: 10, role: 'admin' });
+    expect(usersApiQuery({ q: 'ada', page: 1 })).toEqual({ skip: 0, limit: 25, q: 'ada' });
   });
 });
 

@@ -11,6 +11,8 @@ export const USERS_PAGE_SIZE = 25;
 
 export interface UserFilters {
   role?: UserRole;
+  /** A text search in email and name. */
+  q?: string;
   /** 1-based. */
   page: number;
 }
@@ -22,12 +24,17 @@ export function isRole(value: unknown): value is UserRole {
 export function userFiltersFromParams(params: URLSearchParams): UserFilters {
   const role = params.get('role');
   const page = Math.floor(Number(params.get('page')));
-  return { role: isRole(role) ? role : undefined, page: Number.isFinite(page) && page > 1 ? page : 1 };
+  return {
+    role: isRole(role) ? role : undefined,
+    q: params.get('q') || undefined,
+    page: Number.isFinite(page) && page > 1 ? page : 1,
+  };
 }
 
 export function paramsFromUserFilters(filters: UserFilters): URLSearchParams {
   const params = new URLSearchParams();
   if (filters.role) params.set('role', filters.role);
+  if (filters.q) params.set('q', filters.q);
   if (filters.page > 1) params.set('page', String(filters.page));
   return params;
 }
@@ -37,6 +44,7 @@ export function usersApiQuery(filters: UserFilters, pageSize = USERS_PAGE_SIZE) 
     skip: (filters.page - 1) * pageSize,
     limit: pageSize,
     ...(filters.role ? { role: filters.role } : {}),
+    ...(filters.q ? { q: filters.q } : {}),
   };
 }
 

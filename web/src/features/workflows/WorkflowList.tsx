@@ -1,12 +1,11 @@
 import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
-import { useSlashFocus } from '../../components/use-slash-focus';
+import { SearchBox } from '../../components/SearchBox';
 import { useWorkflowsWriteBlocked, workflowListQuery } from './workflow-api';
 
 const PAGE_SIZES = [10, 25, 50, 100];
@@ -30,10 +29,9 @@ export function WorkflowList() {
   const sizeParam = Number(search.get('size'));
   const size = PAGE_SIZES.includes(sizeParam) ? sizeParam : DEFAULT_SIZE;
   const page = Math.max(1, Math.floor(Number(search.get('page'))) || 1);
-  const params = { skip: (page - 1) * size, limit: size };
+  const q = search.get('q') || undefined;
+  const params = { skip: (page - 1) * size, limit: size, ...(q ? { q } : {}) };
   const workflows = useQuery(workflowListQuery(params));
-  const sizeRef = useRef<HTMLSelectElement>(null);
-  useSlashFocus(sizeRef);
 
   const update = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(search);
@@ -61,10 +59,9 @@ export function WorkflowList() {
         )}
       </Group>
       <Group align="flex-end" role="search" aria-label="Workflow list options">
+        <SearchBox searches="Name or description" />
         <NativeSelect
-          ref={sizeRef}
           label="Per page"
-          description="Press / to focus"
           value={String(size)}
           onChange={(e) => {
             const value = e.currentTarget.value;
@@ -103,6 +100,17 @@ export function WorkflowList() {
             }
           >
             There are {numberFormat.format(total)} workflows, fewer than this page starts at.
+          </EmptyState>
+        ) : q ? (
+          <EmptyState
+            title="No workflows match this search"
+            action={
+              <Button variant="default" onClick={() => update({ q: undefined })}>
+                Clear the search
+              </Button>
+            }
+          >
+            No workflow has “{q}” in its name or description.
           </EmptyState>
         ) : (
           <EmptyState title="No workflows yet" action={<NewWorkflowButton variant="default" />}>

@@ -27,7 +27,7 @@ export interface Page<T> {
   total: number;
 }
 
-export const workflowListQuery = (params: { skip: number; limit: number }) =>
+export const workflowListQuery = (params: { skip: number; limit: number; q?: string }) =>
   queryOptions({
     queryKey: queryKeys.workflows.list(params),
     queryFn: async (): Promise<Page<Workflow>> => {
