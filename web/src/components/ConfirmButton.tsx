@@ -3,8 +3,10 @@ import { useState } from 'react';
 import { DisabledButton } from './DisabledButton';
 
 interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
-  /** The button's words, e.g. "Cancel task". */
+  /** The button's name and the dialog's title, e.g. "Delete schedule Nightly report". */
   label: string;
+  /** Shorter words to show on the button ("Delete") where the row around it names the item; `label` stays its name. */
+  buttonText?: string;
   /** What will happen, in a sentence: "Task 4f2… stops and is not retried." */
   consequence: string;
   /** The confirming button's words, e.g. "Cancel the task". */
@@ -25,6 +27,7 @@ export function ConfirmButton({
   confirmLabel,
   onConfirm,
   disabledReason,
+  buttonText,
   color = 'red',
   ...props
 }: ConfirmButtonProps) {
@@ -36,8 +39,14 @@ export function ConfirmButton({
     return <DisabledButton color={color} variant="light" {...props} label={label} reason={disabledReason} />;
   return (
     <>
-      <Button color={color} variant="light" {...props} onClick={() => setOpen(true)}>
-        {label}
+      <Button
+        color={color}
+        variant="light"
+        {...props}
+        aria-label={buttonText ? label : undefined}
+        onClick={() => setOpen(true)}
+      >
+        {buttonText ?? label}
       </Button>
       <Modal
         opened={open}

@@ -43,6 +43,7 @@ export function RowActions({
         <ConfirmButton
           size="xs"
           label={`Delete ${name}`}
+          buttonText="Delete"
           confirmLabel={confirmDelete}
           consequence={consequence}
           onConfirm={onDelete}

@@ -83,7 +83,9 @@ function AgentView({ agent }: { agent: Agent }) {
         </Text>
         <ConfirmButton
           label={paused ? 'Resume agent' : 'Pause agent'}
-          color={paused ? 'blue' : 'red'}
+          // Pausing is undone by Resume: neither is a destructive action.
+          color={paused ? 'blue' : 'dark'}
+          variant={paused ? 'light' : 'default'}
           consequence={
             paused
               ? `Agent “${agent.name}” starts running its queued tasks again.`

@@ -51,59 +51,61 @@ export function ConfigVersions({ agent, blocked }: { agent: Agent; blocked: stri
           onRetry={() => void versions.refetch()}
         />
       ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Version</Table.Th>
-              <Table.Th scope="col">Source</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-              <Table.Th scope="col">Actions</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {sorted.map((v) => (
-              <Table.Tr key={v.version}>
-                <Table.Td>
-                  {v.version}{' '}
-                  {v.version === agent.configVersion && (
-                    <Badge variant="light" color="blue" radius="sm">
-                      current
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  {v.source}
-                  {v.rolledBackFrom !== null && ` (from version ${v.rolledBackFrom})`}
-                </Table.Td>
-                <Table.Td>
-                  <TimeAgo value={v.createdAt} />
-                </Table.Td>
-                <Table.Td>
-                  {v.version !== agent.configVersion && (
-                    <Group gap="xs">
-                      <Button
-                        size="xs"
-                        variant="default"
-                        aria-pressed={compare === v.version}
-                        onClick={() => setCompare(compare === v.version ? null : v.version)}
-                      >
-                        Compare version {v.version}
-                      </Button>
-                      <ConfirmButton
-                        size="xs"
-                        label={`Rollback to version ${v.version}`}
-                        consequence={`A new config version equal to version ${v.version} becomes live for the next task of “${agent.name}”.`}
-                        confirmLabel="Roll back"
-                        disabledReason={blocked ?? undefined}
-                        onConfirm={() => rollback(v.version)}
-                      />
-                    </Group>
-                  )}
-                </Table.Td>
+        <Table.ScrollContainer minWidth={520}>
+          <Table aria-label="Config versions">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Version</Table.Th>
+                <Table.Th scope="col">Source</Table.Th>
+                <Table.Th scope="col">Created</Table.Th>
+                <Table.Th scope="col">Actions</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {sorted.map((v) => (
+                <Table.Tr key={v.version}>
+                  <Table.Td>
+                    {v.version}{' '}
+                    {v.version === agent.configVersion && (
+                      <Badge variant="light" color="blue" radius="sm">
+                        current
+                      </Badge>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {v.source}
+                    {v.rolledBackFrom !== null && ` (from version ${v.rolledBackFrom})`}
+                  </Table.Td>
+                  <Table.Td>
+                    <TimeAgo value={v.createdAt} />
+                  </Table.Td>
+                  <Table.Td>
+                    {v.version !== agent.configVersion && (
+                      <Group gap="xs">
+                        <Button
+                          size="xs"
+                          variant="default"
+                          aria-pressed={compare === v.version}
+                          onClick={() => setCompare(compare === v.version ? null : v.version)}
+                        >
+                          Compare version {v.version}
+                        </Button>
+                        <ConfirmButton
+                          size="xs"
+                          label={`Rollback to version ${v.version}`}
+                          consequence={`A new config version equal to version ${v.version} becomes live for the next task of “${agent.name}”.`}
+                          confirmLabel="Roll back"
+                          disabledReason={blocked ?? undefined}
+                          onConfirm={() => rollback(v.version)}
+                        />
+                      </Group>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {compared && (
         <Group align="flex-start" grow>

@@ -35,7 +35,6 @@ export function BulkDialog({
   const nouns = target.kind === 'tasks' ? 'tasks' : 'workflow runs';
   const refusal = count.error instanceof ApiError ? count.error : null;
   const askAll = Boolean(refusal && needsAll(refusal.details)) && !all;
-  const allMessage = refusal?.details.find((d) => d.field === '/all')?.message ?? '';
   const matched = count.data;
 
   const submit = async (event: FormEvent) => {
@@ -68,8 +67,8 @@ export function BulkDialog({
       {(askAll || all) && (
         <Alert color="yellow" variant="light" title="This filter narrows by status only" role="alert">
           <Text size="sm" mb="xs">
-            {allMessage || 'The server asks to confirm an action on all items of this status.'} Without another filter
-            (agent, error code, tag, time) the action applies to every such {noun} you may reach.
+            Without another filter (agent, error code, tag, time) the action applies to every {noun} of this status that
+            you may reach: confirm that this is meant.
           </Text>
           <Checkbox
             label={`Yes, ${action} all of them`}
