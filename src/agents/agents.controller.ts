@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -106,7 +107,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'getAgent', summary: 'One agent' })
   @ApiEnvelope(AgentDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<AgentDto> {
+  async get(@Param('id', ParseIdPipe) id: string): Promise<AgentDto> {
     return this.toDto(await this.agents.get(id));
   }
 
@@ -122,7 +123,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateAgentDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<AgentDto> {
@@ -142,7 +143,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async remove(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.agents.remove(principal, id, audit);
@@ -153,7 +154,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'getAgentConfigSchema', summary: "The agent type's config JSON Schema" })
   @ApiEnvelope({ ...JSON_OBJECT_SCHEMA, description: 'JSON Schema 2020-12' })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async schema(@Param('id', ParseUUIDPipe) id: string): Promise<Record<string, unknown>> {
+  async schema(@Param('id', ParseIdPipe) id: string): Promise<Record<string, unknown>> {
     const agent = await this.agents.get(id);
     return publishedSchema(this.types.get(agent.type).configSchema);
   }
@@ -171,7 +172,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async setConfig(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: AgentConfigDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<{ version: number; config: Record<string, unknown> }> {
@@ -185,7 +186,7 @@ export class AgentsController {
   @ApiEnvelope(AgentConfigVersionDto, { list: true })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async versions(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Query() query: PageQueryDto,
   ): Promise<Page<AgentConfigVersionDto>> {
     const agent = await this.agents.get(id);
@@ -214,7 +215,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async rollback(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: RollbackDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<{ version: number; config: Record<string, unknown> }> {
@@ -227,7 +228,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'getAgentCheckpoint', summary: "The agent's last saved state document" })
   @ApiEnvelope(AgentCheckpointDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  checkpoint(@Param('id', ParseUUIDPipe) id: string): Promise<AgentCheckpointDto> {
+  checkpoint(@Param('id', ParseIdPipe) id: string): Promise<AgentCheckpointDto> {
     return this.agents.checkpoint(id);
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -49,7 +50,7 @@ export class ApiKeysController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async revoke(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.keys.revoke(principal, id, isAdmin(principal), audit);

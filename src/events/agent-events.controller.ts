@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Logger, type OnModuleDestroy, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, type OnModuleDestroy, Param, Res } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AgentsService } from '../agents/agents.service';
@@ -58,7 +59,7 @@ export class AgentEventsController implements OnModuleDestroy {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Res() res: Response,
   ): Promise<void> {
     this.sessions.assertRoomFor(principal);

@@ -22,6 +22,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { EventBus, type TaskEvent } from './event-bus';
 import { EventBatches } from './event-batches';
 import { sendFramesTogether } from './frames-together';
+import { canonicalId } from '../common/http/ids';
 import { connectRefusal, LiveLimits } from './live-limits';
 import { agentRoom, batchedAgentRoom, batchedTaskRooms, taskRooms } from './rooms';
 import { SlowReader } from './slow-reader';
@@ -73,7 +74,7 @@ function subjectOf(body: SubscribeRequest | undefined): Subject | SubscribeReply
     return typeof id === 'string' && UUID.test(id);
   });
   if (!kind) return INVALID_SUBJECT;
-  return batch && kind !== 'agent' ? INVALID_BATCH : { kind, id: idOf(kind) as string, batch };
+  return batch && kind !== 'agent' ? INVALID_BATCH : { kind, id: canonicalId(idOf(kind) as string), batch };
 }
 
 /** A subject's room for this principal: non-admins follow an agent's tasks of their own only. */

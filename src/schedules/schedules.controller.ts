@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -60,7 +61,7 @@ export class SchedulesController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async fires(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Query() query: PageQueryDto,
   ): Promise<Page<ScheduleFireDto>> {
     const page = await this.schedules.fires(principal, id, query.skip, query.limit);
@@ -77,7 +78,7 @@ export class SchedulesController {
   @ApiOperation({ operationId: 'getSchedule', summary: 'A schedule with its next 5 fire times' })
   @ApiEnvelope(ScheduleDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ScheduleDto> {
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<ScheduleDto> {
     return dto(await this.schedules.get(principal, id));
   }
 
@@ -92,7 +93,7 @@ export class SchedulesController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateScheduleDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<ScheduleDto> {
@@ -108,7 +109,7 @@ export class SchedulesController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.schedules.delete(principal, id, audit);

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -56,7 +57,7 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Password set' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async setPassword(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: SetPasswordDto,
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,
@@ -68,7 +69,7 @@ export class UsersController {
   @ApiOperation({ operationId: 'getUser', summary: 'One user (admins)' })
   @ApiEnvelope(UserDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
+  async get(@Param('id', ParseIdPipe) id: string): Promise<UserDto> {
     return UserDto.from(await this.users.get(id));
   }
 
@@ -84,7 +85,7 @@ export class UsersController {
   @ApiEnvelope(UserDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateUserDto,
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,

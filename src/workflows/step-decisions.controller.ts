@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -50,7 +51,7 @@ export class StepDecisionsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async approve(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseUUIDPipe) runId: string,
+    @Param('runId', ParseIdPipe) runId: string,
     @Param('stepId') stepId: string,
     @Body() body: DecideStepDto,
     @RequestAuditContext() audit: AuditRequestContext,
@@ -72,7 +73,7 @@ export class StepDecisionsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async reject(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseUUIDPipe) runId: string,
+    @Param('runId', ParseIdPipe) runId: string,
     @Param('stepId') stepId: string,
     @Body() body: DecideStepDto,
     @RequestAuditContext() audit: AuditRequestContext,

@@ -7,13 +7,13 @@ import {
   HttpCode,
   type MessageEvent,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
   Req,
   Sse,
 } from '@nestjs/common';
+import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
@@ -104,7 +104,7 @@ export class WorkflowsController {
   @ApiOperation({ operationId: 'getWorkflow', summary: 'One workflow' })
   @ApiEnvelope(WorkflowDetailDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<WorkflowDetailDto> {
+  async get(@Param('id', ParseIdPipe) id: string): Promise<WorkflowDetailDto> {
     const { workflow, stepsWithDeletedAgent } = await this.workflows.detail(id);
     return { ...workflowDto(workflow), stepsWithDeletedAgent };
   }
@@ -121,7 +121,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateWorkflowDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowDto> {
@@ -141,7 +141,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async remove(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.workflows.remove(principal, id, audit);
@@ -156,7 +156,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async start(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() body: StartRunDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
@@ -174,7 +174,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async runs(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Query() query: RunQueryDto,
   ): Promise<Page<RunListItemDto>> {
     await this.workflows.get(id);
@@ -218,7 +218,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseUUIDPipe) runId: string,
+    @Param('runId', ParseIdPipe) runId: string,
   ): Promise<WorkflowRunDto> {
     return runDto(await this.workflows.getRun(principal, runId));
   }
@@ -238,7 +238,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async cancel(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseUUIDPipe) runId: string,
+    @Param('runId', ParseIdPipe) runId: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
     return runDto(await this.workflows.cancelRun(principal, runId, audit));
@@ -259,7 +259,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async retry(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseUUIDPipe) runId: string,
+    @Param('runId', ParseIdPipe) runId: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
     return runDto(await this.retries.retry(runId, isAdmin(principal) ? undefined : principal.userId, audit));
@@ -275,7 +275,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseUUIDPipe) runId: string,
+    @Param('runId', ParseIdPipe) runId: string,
     @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
     this.sessions.assertRoomFor(principal);

@@ -7,12 +7,12 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsId } from '../../common/http/ids';
 import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { HOOK_AUTHS, type HookAuth } from '../entities/inbound-hook.entity';
@@ -25,12 +25,12 @@ export const DEFAULT_HOOK_RATE_PER_MINUTE = 60;
 export class HookTargetDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'A task of this agent (or `workflowId`, not both)' })
   @IsOptionalNotNull()
-  @IsUUID()
+  @IsId()
   agentId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A run of this workflow (or `agentId`, not both)' })
   @IsOptionalNotNull()
-  @IsUUID()
+  @IsId()
   workflowId?: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsId } from '../../common/http/ids';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { FIRE_OUTCOMES, type FireRecordOutcome } from '../entities/schedule-fire.entity';
 import type { ScheduleFire } from '../persistence/schedule.repository';
@@ -31,12 +32,12 @@ export class ScheduleQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: "Only schedules starting this agent's tasks" })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   agentId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "Only schedules starting this workflow's runs" })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   workflowId?: string;
 }
 

@@ -7,12 +7,12 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsId } from '../../common/http/ids';
 import { FreeFormJson, IsBoundedDate, IsOptionalNotNull, IsTags, MAX_TAGS } from '../../common/http/dto-decorators';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { SCHEDULE_OVERLAPS, type ScheduleOverlap } from '../entities/schedule.entity';
@@ -26,12 +26,12 @@ export const MAX_EVERY_MS = 366 * 24 * 3600 * 1000;
 export class ScheduleTargetDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'A task of this agent (or `workflowId`, not both)' })
   @IsOptionalNotNull()
-  @IsUUID()
+  @IsId()
   agentId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A run of this workflow (or `agentId`, not both)' })
   @IsOptionalNotNull()
-  @IsUUID()
+  @IsId()
   workflowId?: string;
 
   @ApiJsonProperty({ description: "The task's or the run's input; an agent's is checked against its type" })

@@ -7,12 +7,12 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   Max,
   Min,
 } from 'class-validator';
+import { IsId } from '../../common/http/ids';
 import {
   FreeFormJson,
   IsBoundedDate,
@@ -34,7 +34,7 @@ export const MAX_TASK_METADATA_BYTES = 16 * 1024;
 
 export class CreateTaskDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @IsId()
   agentId!: string;
 
   @ApiJsonProperty({ description: "Any JSON value, validated against the agent type's inputSchema" })
@@ -165,7 +165,7 @@ export class TaskQueryDto extends CreatedRangeQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   agentId?: string;
 
   @ApiPropertyOptional({

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsId } from '../../common/http/ids';
 import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
 import { RUN_STATUSES, type RunStatus } from '../entities/workflow-run.entity';
 
@@ -12,7 +13,7 @@ export class WorkflowRunQueryDto extends CreatedRangeQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   workflowId?: string;
 
   @ApiPropertyOptional({ description: 'Only runs carrying this tag' })

@@ -11,7 +11,6 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   Max,
@@ -20,6 +19,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { IsId } from '../../common/http/ids';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
 import {
   FreeFormJson,
@@ -73,7 +73,7 @@ export class WorkflowStepDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Task steps (required there); no other kind has one' })
   @ValidateIf(isTaskStep)
-  @IsUUID()
+  @IsId()
   agentId?: string;
 
   @ApiJsonPropertyOptional({

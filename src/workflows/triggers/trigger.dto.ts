@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsIn, IsUUID } from 'class-validator';
+import { ArrayMaxSize, IsIn } from 'class-validator';
+import { IsId } from '../../common/http/ids';
 import { IsOptionalNotNull, ValidateNestedEach } from '../../common/http/dto-decorators';
 import { MAX_TRIGGERS, TRIGGER_EVENTS, type TriggerEvent } from './trigger-definition';
 
@@ -11,12 +12,12 @@ export class WorkflowTriggerDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'task.* only: tasks of this agent (any agent without it)' })
   @IsOptionalNotNull()
-  @IsUUID()
+  @IsId()
   agentId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'run.* (required): runs of this workflow, never itself' })
   @IsOptionalNotNull()
-  @IsUUID()
+  @IsId()
   workflowId?: string;
 }
 

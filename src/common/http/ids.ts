@@ -1,0 +1,29 @@
+import { applyDecorators, type ArgumentMetadata, Injectable, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsUUID } from 'class-validator';
+
+/**
+ * Ids are UUIDs, spelt one way: in lower case, as PostgreSQL writes them. An id given in upper case names the same
+ * row, but caches, live-event rooms and stored definitions compare ids as text; so every id that comes in is
+ * lower-cased where it enters (a path, a query, a body, a live subscription).
+ */
+export const canonicalId = (id: string): string => id.toLowerCase();
+
+/** A UUID path parameter (else 400, as ParseIdPipe), in lower case. */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, Promise<string>> {
+  private readonly uuid = new ParseUUIDPipe();
+
+  async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
+    const id = await this.uuid.transform(value, metadata);
+    return typeof id === 'string' ? canonicalId(id) : value;
+  }
+}
+
+/** A UUID field of a body or query (validated as IsUUID), in lower case. */
+export function IsId(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? canonicalId(value) : value)),
+    IsUUID(),
+  );
+}
