@@ -82,7 +82,7 @@ describe('ids in upper case', () => {
       .expect(200);
     const { events } = await stream;
     expect(events.map((e) => e.data.status)).toEqual(['queued', 'cancelled']);
-    await waitFor(() => received.length > 0 && forAgent.length > 0);
+    await waitFor(async () => received.length > 0 && forAgent.length > 0);
     expect({ received, forAgent }).toEqual({ received: ['cancelled'], forAgent: ['cancelled'] });
   });
 

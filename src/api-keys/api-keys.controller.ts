@@ -22,9 +22,13 @@ export class ApiKeysController {
 
   @Post()
   @AuditAction('apikey.create', 'apiKey')
-  @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the key is in this response only' })
+  @ApiOperation({
+    operationId: 'createApiKey',
+    summary: 'Create an API key; the key is in this response only',
+    description: 'For a signed-in user only: from an API key, 403 FORBIDDEN (a key made by a key would outlive it).',
+  })
   @ApiEnvelope(CreatedApiKeyDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateApiKeyDto,

@@ -83,7 +83,6 @@ export class Authenticator {
       email: user.email,
       role: user.role,
       apiKeyId: key.id,
-      apiKeyExpiresAt: key.expiresAt,
       permissions: new Set(key.scopes.filter((scope) => owned.has(scope))),
     };
   }

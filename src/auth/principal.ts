@@ -8,8 +8,6 @@ export interface Principal {
   role: Role;
   permissions: ReadonlySet<Permission>;
   apiKeyId?: string;
-  /** When the calling API key expires (null: never); only for an API key. */
-  apiKeyExpiresAt?: Date | null;
 }
 
 export function isAdmin(principal: Principal): boolean {

@@ -1068,7 +1068,10 @@ export interface paths {
         /** Your live API keys (admins: everyone’s) */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key; the key is in this response only */
+        /**
+         * Create an API key; the key is in this response only
+         * @description For a signed-in user only: from an API key, 403 FORBIDDEN (a key made by a key would outlive it).
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
