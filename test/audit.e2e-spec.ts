@@ -45,9 +45,21 @@ describe('audit log', () => {
         resourceType: 'user',
       }),
     );
+    // A password typed into the email field is not kept; an unknown address is.
+    await request(t.http)
+      .post('/api/v1/auth/login')
+      .send({ email: 'Hunter2-typed-here', password: 'x' })
+      .expect(401);
+    await request(t.http)
+      .post('/api/v1/auth/login')
+      .send({ email: 'nobody@example.com', password: 'x' })
+      .expect(401);
     const failed = await entries('action=auth.login&outcome=failure');
-    expect(failed.meta.total).toBeGreaterThanOrEqual(1);
+    expect(failed.meta.total).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(failed.data)).not.toContain('wrong password');
+    expect(JSON.stringify(failed.data)).not.toContain('Hunter2');
+    const emails = (failed.data as { details: { email: string | null } }[]).map((e) => e.details.email);
+    expect(emails).toEqual(expect.arrayContaining(['audited@example.com', 'nobody@example.com', null]));
 
     const op = await createUser(t, 'operator');
     const key = await request(t.http)

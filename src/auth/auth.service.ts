@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { isEmail } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
@@ -62,7 +63,8 @@ export class AuthService {
           resourceId: user?.id ?? null,
           actorType: 'user',
           actorId: user?.id ?? null,
-          details: { email: input.email.slice(0, 320), reason: 'invalid_credentials' },
+          // What was typed is kept only if it is an address: a password typed in its place stays out of the log.
+          details: { email: user || isEmail(input.email) ? input.email : null, reason: 'invalid_credentials' },
         },
         undefined,
         audit,
