@@ -159,6 +159,13 @@ describe('inbound hooks', () => {
     const again = await call(hook.secret, 'deploy-42').expect(200);
     expect(again.body.data).toEqual({ taskId: first.body.data.taskId, duplicate: true });
     await call(hook.secret).expect(202);
+    // A key is visible ASCII, as a task's: anything else would be stored garbled.
+    for (const key of ['clé-1', 'with space']) {
+      const refused = await call(hook.secret, key).expect(400);
+      expect(refused.body.error.details).toEqual([
+        { field: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' },
+      ]);
+    }
     expect(await tasksOf(hook.id)).toHaveLength(2);
     // A signed call means nothing to a bearer hook.
     await signed({ ...hook, secret: (await createHook({})).secret }, { expression: '1' }).expect(401);

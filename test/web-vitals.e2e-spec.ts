@@ -51,6 +51,18 @@ describe('web vitals from browsers', () => {
     expect(rows).toEqual([{ url: 'http://127.0.0.1:3000/tasks/abc' }]);
   });
 
+  it('keeps only the page of a URL sent with credentials, a query or a fragment', async () => {
+    const body = {
+      name: 'LCP',
+      value: 900,
+      id: 'v4-1764000000000-9913',
+      url: 'https://user:secret@app.example.com/runs/1?token=abc#access_token=xyz',
+    };
+    await report(body).set('X-Forwarded-For', '198.51.100.21').expect(202);
+    const rows = await t.dataSource.query(`SELECT url FROM web_vitals WHERE metric_id = $1`, [body.id]);
+    expect(rows).toEqual([{ url: 'https://app.example.com/runs/1' }]);
+  });
+
   it('refuses names outside the list, negative or non-finite values and odd ids or urls', async () => {
     const bad = await report({
       name: 'FPS',

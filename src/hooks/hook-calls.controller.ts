@@ -38,10 +38,14 @@ export class HookCallsController {
       'task or run, `duplicate: true`. An unknown hook and a wrong secret are the same 401; a disabled hook ' +
       'is 409 `INVALID_STATE` (after a valid secret only).',
   })
-  @ApiHeader({ name: 'webhook-id', required: false, description: 'hmac hooks: the message id (1-200 characters)' })
+  @ApiHeader({
+    name: 'webhook-id',
+    required: false,
+    description: 'hmac hooks: the message id (1-200 visible ASCII characters)',
+  })
   @ApiHeader({ name: 'webhook-timestamp', required: false, description: 'hmac hooks: Unix seconds' })
   @ApiHeader({ name: 'webhook-signature', required: false, description: 'hmac hooks: `v1,<base64>` (space-separated)' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'bearer hooks: 1-200 characters' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'bearer hooks: 1-200 visible ASCII characters' })
   @ApiBody({ schema: JSON_OBJECT_SCHEMA, required: false })
   @ApiEnvelope(HookCallResultDto, { status: 202, description: 'Started' })
   @ApiEnvelope(HookCallResultDto, { status: 200, description: 'Started by an earlier call with this webhook-id' })

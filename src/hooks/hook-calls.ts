@@ -18,6 +18,7 @@ const MINUTE_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The longest `webhook-id` or `Idempotency-Key` a call may carry (it becomes part of an idempotency key). */
 export const MAX_DELIVERY_ID_LENGTH = 200;
+const DELIVERY_ID = new RegExp(`^[!-~]{1,${MAX_DELIVERY_ID_LENGTH}}$`);
 
 /** One call of a hook as it arrived: the headers that matter and the body, raw (signatures) and parsed. */
 export interface HookCall {
@@ -81,9 +82,11 @@ export class HookCalls {
     // The hook acts as its creator: only while they may do so themselves.
     await this.users.assertMayStill(hook.createdBy, hook.agentId ? 'tasks:write' : 'workflows:write');
     const deliveryId = hook.auth === 'hmac' ? call.webhookId : call.idempotencyKey;
-    if (deliveryId !== undefined && (deliveryId.length < 1 || deliveryId.length > MAX_DELIVERY_ID_LENGTH)) {
+    if (deliveryId !== undefined && !DELIVERY_ID.test(deliveryId)) {
       const header = hook.auth === 'hmac' ? 'webhook-id' : 'Idempotency-Key';
-      throw new ValidationFailedError([{ field: header, message: `must be 1-${MAX_DELIVERY_ID_LENGTH} characters` }]);
+      throw new ValidationFailedError([
+        { field: header, message: `must be 1-${MAX_DELIVERY_ID_LENGTH} visible ASCII characters` },
+      ]);
     }
     const key = deliveryId === undefined ? undefined : `hook:${hook.id}:${deliveryId}`;
     const input = await this.inputOf(hook, call.body ?? {});

@@ -11,6 +11,15 @@ import { WebVitalAcceptedDto, WebVitalDto } from './dto/web-vital.dto';
 import { WebVitalEntity } from './entities/web-vital.entity';
 import { Metrics } from './metrics.service';
 
+/**
+ * The page a report is about, as stored: origin and path only. Anyone may report (the route is public), so what a
+ * sender puts in the URL beyond the page (credentials, a query, a fragment with a token) is not kept.
+ */
+function pageOf(url: string): string {
+  const { protocol, host, pathname } = new URL(url);
+  return `${protocol}//${host}${pathname}`;
+}
+
 @ApiTags('metrics')
 @Controller('metrics')
 export class WebVitalsController {
@@ -37,7 +46,7 @@ export class WebVitalsController {
       rating: body.rating ?? null,
       metricId: body.id,
       sessionId: body.sessionId ?? null,
-      url: body.url ?? null,
+      url: body.url ? pageOf(body.url) : null,
       reportedAt: body.timestamp ?? null,
       receivedAt: new Date(),
     });

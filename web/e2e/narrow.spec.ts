@@ -47,7 +47,9 @@ test('no page scrolls sideways at 390 px', async ({ page, request }) => {
         [...document.querySelectorAll('body *')]
           .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
           .slice(0, 8)
-          .map((e) => `${e.tagName}.${String(e.className).slice(0, 60)} ${Math.round(e.getBoundingClientRect().right)}`),
+          .map(
+            (e) => `${e.tagName}.${String(e.className).slice(0, 60)} ${Math.round(e.getBoundingClientRect().right)}`,
+          ),
       );
       wide.push(`${path}: ${widths.page} px ${culprits.join(' | ')}`);
     }

@@ -10,6 +10,7 @@ import {
   MinDate,
   MinLength,
 } from 'class-validator';
+import { IsDisplayText } from '../../common/http/display-text';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
 import { IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
@@ -19,6 +20,7 @@ export class CreateApiKeyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @IsDisplayText()
   name!: string;
 
   @ApiProperty({

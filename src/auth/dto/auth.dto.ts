@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsDisplayText } from '../../common/http/display-text';
 import { ACCOUNT_EMAIL_PATTERN, IsAccountEmail, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { RECOVERY_CODE_PATTERN } from '../mfa.service';
 import { IsNewPassword, PASSWORD_RULE } from '../../common/http/new-password';
@@ -26,6 +27,7 @@ export class RegisterDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayText()
   name!: string;
 }
 

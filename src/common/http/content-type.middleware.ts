@@ -4,6 +4,8 @@ import { ErrorCode } from '../errors/error-code';
 import { checkJsonBody } from './input-guard';
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+/** A `charset` parameter other than UTF-8 (JSON is UTF-8, RFC 8259 §8.1). */
+const OTHER_CHARSET = /;\s*charset\s*=\s*(?!"?utf-8"?\s*(;|$))/i;
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -22,8 +24,9 @@ export function jsonBodies(parserFor: (req: Request) => RequestHandler): Request
       next();
       return;
     }
-    if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) {
-      next(new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Request bodies must be application/json'));
+    const type = req.headers['content-type'] ?? '';
+    if (!JSON_TYPE.test(type) || OTHER_CHARSET.test(type)) {
+      next(new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Request bodies must be application/json, in UTF-8'));
       return;
     }
     parserFor(req)(req, res, (err?: unknown) => {

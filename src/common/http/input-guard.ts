@@ -15,7 +15,8 @@ const SUSPECT = /[\u0000\ud800-\udfff]/;
 /** NUL, or a surrogate without its other half (which no UTF-8 encoder can write). */
 // eslint-disable-next-line no-control-regex -- NUL is what it looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const BAD_TEXT = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+const BAD_CHARACTERS = 'NUL characters or unpaired UTF-16 surrogates';
+const BAD_TEXT = `must not contain ${BAD_CHARACTERS}`;
 
 /** Text Postgres and every encoder can take: no NUL, no lone surrogate. */
 export function isStorableText(s: string): boolean {
@@ -46,8 +47,7 @@ function findBadText(value: unknown, pointer: string, depth: number): ErrorDetai
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (!isStorableText(key))
-      return { field: pointer || '/', message: `has a key that ${BAD_TEXT.replace('must', 'does')}` };
+    if (!isStorableText(key)) return { field: pointer || '/', message: `has a key with ${BAD_CHARACTERS}: refused` };
     const bad = findBadText((value as Record<string, unknown>)[key], `${pointer}/${pointerSegment(key)}`, depth + 1);
     if (bad) return bad;
   }
@@ -93,7 +93,7 @@ export function checkUrl(url: string): void {
     const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
     if (!isStorableText(name))
       throw new ValidationFailedError([
-        { field: 'query', message: `has a parameter name that ${BAD_TEXT.replace('must', 'does')}` },
+        { field: 'query', message: `has a parameter name with ${BAD_CHARACTERS}: refused` },
       ]);
     if (!isStorableText(value)) throw new ValidationFailedError([{ field: name, message: BAD_TEXT }]);
   }

@@ -186,7 +186,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, Pick<ErrorBodyDto, 'message' | 'details'
   [ErrorCode.INVALID_STATE]: { message: 'The task has already finished' },
   [ErrorCode.IDEMPOTENCY_CONFLICT]: { message: 'This Idempotency-Key was used with a different body' },
   [ErrorCode.PAYLOAD_TOO_LARGE]: { message: 'The body is larger than 1 MB' },
-  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { message: 'The body must be application/json' },
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { message: 'Request bodies must be application/json, in UTF-8' },
   [ErrorCode.RATE_LIMITED]: { message: 'Too many requests; retry after 30 s' },
   [ErrorCode.INTERNAL]: { message: 'Internal error' },
   [ErrorCode.SERVICE_UNAVAILABLE]: { message: 'The service is unavailable; retry later' },

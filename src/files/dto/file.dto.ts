@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
+import { IsDisplayText } from '../../common/http/display-text';
 import { FILE_FORMATS, type FileFormat } from '../entities/file.entity';
 import type { StoredFile } from '../persistence/file.repository';
 
@@ -8,6 +9,7 @@ export class UploadFileQueryDto {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @IsDisplayText()
   name?: string;
 }
 

@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
 import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
@@ -42,6 +43,7 @@ export class CreateHookDto {
   @ApiProperty({ minLength: 1, maxLength: 100 })
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   name!: string;
 
   @ApiProperty({ type: HookTargetDto })
@@ -82,6 +84,7 @@ export class UpdateHookDto {
   @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   name?: string;
 
   @ApiJsonPropertyOptional({ description: `${TEMPLATE_DOC}; null removes it`, nullable: true })

@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
 import { FreeFormJson, IsBoundedDate, IsOptionalNotNull, IsTags, MAX_TAGS } from '../../common/http/dto-decorators';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
@@ -44,6 +45,7 @@ export class CreateScheduleDto {
   @ApiProperty({ minLength: 1, maxLength: 100 })
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   name!: string;
 
   @ApiProperty({ type: ScheduleTargetDto })
@@ -115,6 +117,7 @@ export class UpdateScheduleDto {
   @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   name?: string;
 
   @ApiPropertyOptional({ type: ScheduleTargetDto })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsDisplayText } from '../../common/http/display-text';
 import { ACCOUNT_EMAIL_PATTERN, IsAccountEmail, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { type Permission, PERMISSIONS, type Role, ROLES } from '../../auth/permissions';
@@ -51,6 +52,7 @@ export class CreateUserDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayText()
   name!: string;
 
   @ApiProperty({ minLength: 12, maxLength: 128, writeOnly: true, description: PASSWORD_RULE })
@@ -74,6 +76,7 @@ export class UpdateUserDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayText()
   name?: string;
 
   @ApiPropertyOptional({ enum: ROLES })

@@ -19,6 +19,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
 import {
@@ -153,6 +154,7 @@ export class CreateWorkflowDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayText()
   name!: string;
 
   @ApiPropertyOptional({ maxLength: 2000 })
@@ -176,6 +178,7 @@ export class UpdateWorkflowDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayText()
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 2000 })

@@ -7588,13 +7588,13 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description bearer hooks: 1-200 characters */
+                /** @description bearer hooks: 1-200 visible ASCII characters */
                 "Idempotency-Key"?: string;
                 /** @description hmac hooks: `v1,<base64>` (space-separated) */
                 "webhook-signature"?: string;
                 /** @description hmac hooks: Unix seconds */
                 "webhook-timestamp"?: string;
-                /** @description hmac hooks: the message id (1-200 characters) */
+                /** @description hmac hooks: the message id (1-200 visible ASCII characters) */
                 "webhook-id"?: string;
             };
             path: {
