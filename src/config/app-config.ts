@@ -80,7 +80,13 @@ export interface AppConfig {
     disableAfterMs: number;
     reconcileIntervalMs: number;
   };
-  agents: { allowPrivateNetworks: boolean; breakerThreshold: number; breakerResetMs: number };
+  agents: {
+    allowPrivateNetworks: boolean;
+    breakerThreshold: number;
+    breakerResetMs: number;
+    /** The most records a data-processor `sort` holds in memory (a sort followed by a limit holds the limit). */
+    sortMaxRecords: number;
+  };
   workflows: {
     templates: {
       timeoutMs: number;
@@ -275,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       allowPrivateNetworks: parsed.AGENT_ALLOW_PRIVATE_NETWORKS,
       breakerThreshold: parsed.AGENT_BREAKER_THRESHOLD,
       breakerResetMs: parsed.AGENT_BREAKER_RESET_MS,
+      sortMaxRecords: parsed.DATA_PROCESSOR_SORT_MAX_RECORDS,
     },
     workflows: {
       templates: {

@@ -185,6 +185,12 @@ export class EnvSchema extends BackgroundWorkSettings {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1000)
+  @Max(100_000_000)
+  DATA_PROCESSOR_SORT_MAX_RECORDS = 2_000_000;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(10)
   @Max(600_000)
   WORKFLOW_TEMPLATE_TIMEOUT_MS = 1000;

@@ -4,7 +4,7 @@ import { executionContext } from '../../../../test/fakes/execution-context';
 import { DataProcessorAgentType, type DataProcessorConfig } from './data-processor.agent-type';
 import type { DataRecord, PipelineStep } from './pipeline';
 
-const processor = new DataProcessorAgentType({} as RecordFiles);
+const processor = new DataProcessorAgentType({} as RecordFiles, { agents: { sortMaxRecords: 10_000 } });
 
 const orders: DataRecord[] = Array.from({ length: 2500 }, (_, i) => ({
   id: i,

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { AppConfig } from '../../../config/app-config';
+import { APP_CONFIG } from '../../../config/config.module';
 import { RecordFiles } from '../../../files/record-files';
 import { type AgentType, type ExecutionContext, throwIfAborted } from '../../agent-type';
 import { runOverFile } from './file-run';
@@ -57,7 +59,10 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
   readonly description =
     'Runs a declarative pipeline (filter, select, sort, group, dedupe, limit) over records, inline or from a file, in chunks, saving what each chunk produced as it goes.';
 
-  constructor(private readonly files: RecordFiles) {}
+  constructor(
+    private readonly files: RecordFiles,
+    @Inject(APP_CONFIG) private readonly config: { agents: Pick<AppConfig['agents'], 'sortMaxRecords'> },
+  ) {}
 
   readonly configSchema = {
     type: 'object',
@@ -108,6 +113,7 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
         rest,
         chunkSize: ctx.config.chunkSize,
         maxInlineOutputBytes: ctx.config.maxInlineOutputBytes ?? DEFAULT_MAX_INLINE_OUTPUT_BYTES,
+        sortMaxRecords: this.config.agents.sortMaxRecords,
       });
       return {
         ...(outputFileId ? { outputFileId } : { records }),

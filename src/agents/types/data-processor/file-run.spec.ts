@@ -10,7 +10,9 @@ import type { DataRecord, PipelineStep } from './pipeline';
 const dir = mkdtempSync(join(tmpdir(), 'ymera-dp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const store = recordFiles(dir);
-const processor = new DataProcessorAgentType(store.files);
+const processor = new DataProcessorAgentType(store.files, { agents: { sortMaxRecords: 10_000 } });
+/** One whose sorts hold at most 1,000 records: fewer than the file has. */
+const bounded = new DataProcessorAgentType(store.files, { agents: { sortMaxRecords: 1000 } });
 
 const orders: DataRecord[] = Array.from({ length: 2500 }, (_, i) => ({
   id: i,
@@ -64,6 +66,25 @@ describe('data-processor over a file', () => {
     expect(out.outputFileId).toBeUndefined();
     expect(out.stats).toMatchObject({ inputCount: 2500, chunks: 5, outputCount: inline.records!.length });
     expect(ctx.progressReports.at(-1)).toBe(100);
+  });
+
+  it('fails a sort that would hold more than DATA_PROCESSOR_SORT_MAX_RECORDS, for good; a sort and a limit hold the limit', async () => {
+    const sorted = bounded.execute(executionContext({ file: fileId, pipeline: [{ sort: { by: 'amount' } }] }, config));
+    await expect(sorted).rejects.toMatchObject({ code: 'SORT_TOO_LARGE', retryable: false });
+    await expect(sorted).rejects.toThrow(/at most 1000 records/);
+    // Filtered first, under the bound: it sorts.
+    const few: PipelineStep[] = [
+      { filter: { where: { field: 'id', op: 'lt', value: 900 } } },
+      { sort: { by: 'amount' } },
+    ];
+    const fewOut = await bounded.execute(executionContext({ file: fileId, pipeline: few }, config));
+    expect(fewOut.records).toHaveLength(900);
+    // Followed by a limit: every record passes through, the first 40 are kept, as a full sort gives them.
+    const top: PipelineStep[] = [{ sort: { by: 'amount', order: 'desc' } }, { limit: { count: 40 } }];
+    const topOut = await bounded.execute(executionContext({ file: fileId, pipeline: top }, config));
+    const inline = await processor.execute(executionContext({ records: orders, pipeline: top }, config));
+    expect(topOut.records).toEqual(inline.records);
+    expect(topOut.records).toHaveLength(40);
   });
 
   it('writes an output over the inline limit to a new file of the input file’s owner, and cleans up', async () => {

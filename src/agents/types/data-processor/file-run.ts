@@ -23,6 +23,8 @@ export interface FileRunOptions {
   rest: PipelineStep[];
   chunkSize: number;
   maxInlineOutputBytes: number;
+  /** The most records a sort may hold (DATA_PROCESSOR_SORT_MAX_RECORDS). */
+  sortMaxRecords: number;
 }
 
 export interface FileRunResult {
@@ -96,7 +98,7 @@ export async function runOverFile(
     } else {
       source = recordsOf(files.chunks(file.id, 0, size));
     }
-    for await (const chunk of streamSteps(source, options.rest, size)) {
+    for await (const chunk of streamSteps(source, options.rest, size, options.sortMaxRecords)) {
       throwIfAborted(ctx.signal);
       await sink.add(chunk);
     }

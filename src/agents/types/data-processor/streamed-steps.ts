@@ -1,3 +1,4 @@
+import { nonRetryable } from '../../agent-type';
 import { applyStep, type DataRecord, firstOfKey, Groups, type PipelineStep } from './pipeline';
 
 /** Records in chunks, as they are read from a file. */
@@ -32,11 +33,38 @@ async function* limit(source: RecordChunks, count: number) {
   }
 }
 
-/** `sort` needs every record that reaches it: it holds them (put filter, select and group before it). */
-async function* sort(source: RecordChunks, step: PipelineStep, size: number) {
+const sortTooLarge = (max: number) =>
+  nonRetryable(
+    'SORT_TOO_LARGE',
+    `A sort holds at most ${max} records (DATA_PROCESSOR_SORT_MAX_RECORDS) and more reached it: ` +
+      'filter, group or dedupe before it, or follow it with a limit',
+  );
+
+/** `sort` needs every record that reaches it: it holds them, at most `max` (put filter, select and group before it). */
+async function* sort(source: RecordChunks, step: PipelineStep, size: number, max: number) {
   const all: DataRecord[] = [];
-  for await (const chunk of source) for (const record of chunk) all.push(record);
+  for await (const chunk of source) {
+    if (all.length + chunk.length > max) throw sortTooLarge(max);
+    for (const record of chunk) all.push(record);
+  }
   yield* rechunk(applyStep(all, step), size);
+}
+
+/**
+ * `sort` then `limit`: the first `count` records in order, holding about twice that many at most, whatever reaches
+ * it. The kept records are sorted again with each new chunk once there are enough of them; the sort is stable and the
+ * kept ones came first, so ties keep their order, as in a sort of every record.
+ */
+async function* sortedFirst(source: RecordChunks, step: PipelineStep, count: number, size: number, max: number) {
+  if (count <= 0) return;
+  const trimAt = Math.max(2 * count, count + size);
+  let kept: DataRecord[] = [];
+  for await (const chunk of source) {
+    for (const record of chunk) kept.push(record);
+    if (kept.length > trimAt) kept = applyStep(kept, step).slice(0, count);
+    if (kept.length > max) throw sortTooLarge(max);
+  }
+  yield* rechunk(applyStep(kept, step).slice(0, count), size);
 }
 
 async function* perChunk(source: RecordChunks, step: PipelineStep) {
@@ -46,14 +74,26 @@ async function* perChunk(source: RecordChunks, step: PipelineStep) {
 /**
  * The pipeline over a stream of chunks, each step as lean as it can be: filter and select chunk by chunk,
  * limit stops reading once it has enough, dedupe keeps the keys it saw, group one set of aggregates per
- * group, sort every record that reaches it. Gives what {@link applySteps} gives over all the records at once.
+ * group, sort every record that reaches it (up to `sortMaxRecords`), or only the first ones when a limit follows. Gives what {@link applySteps} gives over all the records at once.
  */
-export function streamSteps(source: RecordChunks, steps: PipelineStep[], size: number): RecordChunks {
-  return steps.reduce<RecordChunks>((records, step) => {
-    if ('group' in step) return group(records, step, size);
-    if ('dedupe' in step) return dedupe(records, step.dedupe.by);
-    if ('limit' in step) return limit(records, step.limit.count);
-    if ('sort' in step) return sort(records, step, size);
-    return perChunk(records, step);
-  }, source);
+export function streamSteps(
+  source: RecordChunks,
+  steps: PipelineStep[],
+  size: number,
+  sortMaxRecords: number,
+): RecordChunks {
+  let records = source;
+  for (let i = 0; i < steps.length; i += 1) {
+    const step = steps[i];
+    const next = steps[i + 1];
+    if ('sort' in step && next && 'limit' in next) {
+      records = sortedFirst(records, step, next.limit.count, size, sortMaxRecords);
+      i += 1;
+    } else if ('sort' in step) records = sort(records, step, size, sortMaxRecords);
+    else if ('group' in step) records = group(records, step, size);
+    else if ('dedupe' in step) records = dedupe(records, step.dedupe.by);
+    else if ('limit' in step) records = limit(records, step.limit.count);
+    else records = perChunk(records, step);
+  }
+  return records;
 }
