@@ -187,7 +187,7 @@ export class EnvSchema extends BackgroundWorkSettings {
   @IsInt()
   @Min(1000)
   @Max(100_000_000)
-  DATA_PROCESSOR_SORT_MAX_RECORDS = 2_000_000;
+  DATA_PROCESSOR_SORT_MAX_RECORDS = 1_000_000;
 
   @Transform(toInt)
   @IsInt()
