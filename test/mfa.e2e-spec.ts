@@ -195,4 +195,32 @@ describe('MFA: one-time codes are single-use, recovery codes', () => {
     const [row] = await t.dataSource.query(`SELECT mfa_secret FROM users WHERE id = $1`, [user.id]);
     expect(row.mfa_secret).toBeNull();
   });
+
+  it('refuses an account more than 10 one-time codes in 15 minutes, right ones too, with 429 and Retry-After', async () => {
+    const { user, totp } = await enrolled();
+    const other = await enrolled();
+    const wrong = (n: number) => String((Number(totp.generate()) + 500_000 + n) % 1_000_000).padStart(6, '0');
+    // The code that enabled MFA was the first try; nine more wrong ones fill the budget.
+    for (let i = 1; i <= 9; i += 1) {
+      const res = await request(t.http)
+        .post('/api/v1/auth/mfa/recovery-codes')
+        .set(...bearer(user))
+        .send({ code: wrong(i) });
+      expect({ i, status: res.status }).toEqual({ i, status: 401 });
+    }
+    const next = totp.generate({ timestamp: Date.now() + STEP_MS });
+    for (const res of [
+      await request(t.http)
+        .post('/api/v1/auth/mfa/recovery-codes')
+        .set(...bearer(user))
+        .send({ code: next }),
+      await loginWith(user, { totp: next }),
+    ]) {
+      expect(res.status).toBe(429);
+      expect(res.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(800);
+    }
+    // Another account has a budget of its own.
+    await loginWith(other.user, { totp: other.totp.generate({ timestamp: Date.now() + STEP_MS }) }).expect(200);
+  });
 });

@@ -34,6 +34,23 @@ export class TooManyLiveConnectionsError extends AppError {
   }
 }
 
+/** How many one-time codes one user may try in MFA_ATTEMPT_WINDOW_MS, at login and on the MFA routes together. */
+export const MFA_ATTEMPTS = 10;
+export const MFA_ATTEMPT_WINDOW_MS = 15 * 60_000;
+
+/** A user's one-time codes tried too often: guessing the 3 codes valid at any moment must take years, not hours. */
+export class TooManyMfaAttemptsError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    const seconds = Math.max(1, retryAfterSeconds);
+    super(
+      ErrorCode.RATE_LIMITED,
+      `Too many one-time codes tried for this account: at most ${MFA_ATTEMPTS} every ${MFA_ATTEMPT_WINDOW_MS / 60_000} minutes; retry in ${seconds} s`,
+      undefined,
+      { 'Retry-After': String(seconds) },
+    );
+  }
+}
+
 export class RegistrationClosedError extends AppError {
   constructor() {
     super(ErrorCode.FORBIDDEN, 'Registration is closed');

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as OTPAuth from 'otpauth';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -9,7 +10,7 @@ import { sha256Hex } from '../common/crypto/hashing';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
 import { InvalidStateError, ValidationFailedError } from '../common/errors/app.error';
 import { UsersService } from '../users/users.service';
-import { MfaRequiredError } from './auth.errors';
+import { MFA_ATTEMPT_WINDOW_MS, MFA_ATTEMPTS, MfaRequiredError, TooManyMfaAttemptsError } from './auth.errors';
 import { RecoveryCodeRepository } from './persistence/recovery-code.repository';
 import type { User } from './ports';
 
@@ -58,7 +59,23 @@ export class MfaService {
     private readonly audit: AuditService,
     private readonly cipher: SecretsCipher,
     private readonly recoveryCodes: RecoveryCodeRepository,
+    @InjectThrottlerStorage() private readonly attempts: ThrottlerStorage,
   ) {}
+
+  /**
+   * Counts a code about to be checked against the user's budget (MFA_ATTEMPTS per window, shared by every
+   * instance through Redis); over it, refused before the code is looked at.
+   */
+  private async countAttempt(userId: string): Promise<void> {
+    const seen = await this.attempts.increment(
+      `mfa:${userId}`,
+      MFA_ATTEMPT_WINDOW_MS,
+      MFA_ATTEMPTS,
+      MFA_ATTEMPT_WINDOW_MS,
+      'mfa',
+    );
+    if (seen.isBlocked) throw new TooManyMfaAttemptsError(seen.timeToBlockExpire);
+  }
 
   async status(userId: string): Promise<MfaStatus> {
     const user = await this.users.get(userId);
@@ -89,6 +106,7 @@ export class MfaService {
     const user = await this.users.get(userId);
     if (!user.mfaSecret) throw new InvalidStateError('Set up MFA first');
     if (user.mfaEnabled) throw new InvalidStateError('MFA is already enabled');
+    await this.countAttempt(user.id);
     const codes = await this.dataSource.transaction(async (em) => {
       if (!(await this.spendTotp(em, user, code, false))) return undefined;
       const issued = await this.replaceRecoveryCodes(em, user.id);
@@ -125,6 +143,7 @@ export class MfaService {
   async regenerateRecoveryCodes(userId: string, code: string, audit?: AuditRequestContext): Promise<string[]> {
     const user = await this.users.get(userId);
     if (!user.mfaEnabled) throw new InvalidStateError('MFA is not enabled');
+    await this.countAttempt(user.id);
     const codes = await this.dataSource.transaction(async (em) => {
       if (!(await this.spendTotp(em, user, code))) return undefined;
       const issued = await this.replaceRecoveryCodes(em, user.id);
@@ -143,13 +162,14 @@ export class MfaService {
    * Spends the second factor of a login inside its transaction: false when the code is wrong or was
    * used already. A recovery code used is audited with how many remain.
    */
-  spend(
+  async spend(
     em: EntityManager,
     user: User,
     factor: SecondFactor,
     context = 'auth.login',
     audit?: AuditRequestContext,
   ): Promise<boolean> {
+    await this.countAttempt(user.id);
     return 'totp' in factor
       ? this.spendTotp(em, user, factor.totp)
       : this.spendRecoveryCode(em, user, factor, context, audit);
