@@ -21,8 +21,15 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
     private readonly entity: EntityTarget<E>,
   ) {}
 
-  create(fields: DeepPartial<E>, eventOf: (record: E) => AuditEvent, context?: AuditRequestContext): Promise<E> {
+  /** Inserts the record with its audit entry; `check` runs first in the same transaction and may refuse it. */
+  create(
+    fields: DeepPartial<E>,
+    eventOf: (record: E) => AuditEvent,
+    context?: AuditRequestContext,
+    check?: (em: EntityManager) => Promise<void>,
+  ): Promise<E> {
     return this.dataSource.transaction(async (em) => {
+      await check?.(em);
       const record = await em.save(this.entity, em.create(this.entity, fields));
       await this.audit.record(eventOf(record), em, context);
       return record;

@@ -69,7 +69,7 @@ export interface AppConfig {
   schedules: { syncIntervalMs: number };
   bulk: { batchSize: number };
   /** Uploaded files: an absolute directory, the largest upload, and how long one may take. */
-  files: { dir: string; maxBytes: number; uploadTimeoutMs: number };
+  files: { dir: string; maxBytes: number; quotaBytes: number; uploadTimeoutMs: number };
   /** TASK_RETENTION_*: `days` 0 keeps every task. */
   taskRetention: { days: number; batchSize: number; intervalMs: number; pauseMs: number; pauseFactor: number };
   webhooks: {
@@ -260,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     files: {
       dir: resolve(parsed.FILES_DIR),
       maxBytes: bytes.parse(parsed.FILE_MAX_BYTES) ?? 1024 ** 3,
+      quotaBytes: bytes.parse(parsed.FILE_QUOTA_BYTES) ?? 0,
       uploadTimeoutMs: parsed.FILE_UPLOAD_TIMEOUT_MS,
     },
     taskRetention: {

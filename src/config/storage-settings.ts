@@ -15,6 +15,10 @@ export class StorageSettings {
   @Matches(BYTE_SIZE, { message: 'must be a size such as 1gb, 200mb or 1048576' })
   FILE_MAX_BYTES = '1gb';
 
+  /** How much all of one user's files may take together (uploads and tasks' outputs); 0: no limit. */
+  @Matches(BYTE_SIZE, { message: 'must be a size such as 10gb, 200mb or 1048576' })
+  FILE_QUOTA_BYTES = '10gb';
+
   /** How long one upload may take; other requests keep REQUEST_TIMEOUT_MS. */
   @Transform(toInt)
   @IsInt()

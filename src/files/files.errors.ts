@@ -7,6 +7,15 @@ export class FileTooLargeError extends AppError {
   }
 }
 
+export class FileQuotaExceededError extends AppError {
+  constructor(quotaBytes: number, usedBytes: number) {
+    super(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `Your files would take more than your ${quotaBytes} bytes (FILE_QUOTA_BYTES); they take ${usedBytes} now: delete some first`,
+    );
+  }
+}
+
 export class FileEncodingUnsupportedError extends AppError {
   constructor(encoding: string) {
     super(

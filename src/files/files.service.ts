@@ -8,7 +8,12 @@ import { Page } from '../common/http/envelope';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FileStorage } from './file-storage';
-import { FileEncodingUnsupportedError, FileTooLargeError, FileTypeUnsupportedError } from './files.errors';
+import {
+  FileEncodingUnsupportedError,
+  FileQuotaExceededError,
+  FileTooLargeError,
+  FileTypeUnsupportedError,
+} from './files.errors';
 import { FileRepository, type StoredFile } from './persistence/file.repository';
 import { RecordUploadTransform, type UploadFormat } from './record-upload.transform';
 
@@ -47,6 +52,7 @@ export interface Upload {
 @Injectable()
 export class FilesService {
   private readonly maxBytes: number;
+  private readonly quotaBytes: number;
 
   constructor(
     private readonly store: FileRepository,
@@ -54,6 +60,7 @@ export class FilesService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.maxBytes = config.files.maxBytes;
+    this.quotaBytes = config.files.quotaBytes;
   }
 
   async upload(principal: Principal, upload: Upload, audit?: AuditRequestContext): Promise<StoredFile> {
@@ -63,6 +70,11 @@ export class FilesService {
     if (upload.contentEncoding !== undefined && upload.contentEncoding.trim().toLowerCase() !== 'identity')
       throw new FileEncodingUnsupportedError(upload.contentEncoding);
     if (upload.length !== undefined && upload.length > this.maxBytes) throw new FileTooLargeError(this.maxBytes);
+    // A user whose files fill the quota is told before the body is read; the exact check is made on registering.
+    if (this.quotaBytes > 0) {
+      const used = await this.store.bytesOf(principal.userId);
+      if (used + (upload.length ?? 1) > this.quotaBytes) throw new FileQuotaExceededError(this.quotaBytes, used);
+    }
     const records = new RecordUploadTransform(format, this.maxBytes);
     const written = await this.storage.write(upload.body, records);
     return this.storage.publish(written.temp, (id) =>
@@ -79,6 +91,7 @@ export class FilesService {
         },
         { sha256: written.sha256 },
         audit,
+        this.quotaBytes,
       ),
     );
   }

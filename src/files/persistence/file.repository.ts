@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { OwnedRecords } from '../../audit/owned-records';
 import { FileEntity } from '../entities/file.entity';
+import { FileQuotaExceededError } from '../files.errors';
 
 export type StoredFile = FileEntity;
 export type NewFile = Pick<
@@ -17,7 +18,10 @@ export type NewFile = Pick<
 export class FileRepository {
   private readonly records: OwnedRecords<StoredFile>;
 
-  constructor(@InjectDataSource() dataSource: DataSource, audit: AuditService) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    audit: AuditService,
+  ) {
     this.records = new OwnedRecords(dataSource, audit, FileEntity);
   }
 
@@ -30,7 +34,14 @@ export class FileRepository {
     fields: Omit<NewFile, 'format'>,
     details: Record<string, unknown>,
     context?: AuditRequestContext,
+    quotaBytes = 0,
   ): Promise<StoredFile> {
+    // One user's registrations in turn, so that uploads finishing together cannot pass the quota between them.
+    const withinQuota = async (em: EntityManager) => {
+      await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('files:' || $1, 0))`, [fields.createdBy]);
+      const used = await this.bytesOf(fields.createdBy, em);
+      if (used + fields.sizeBytes > quotaBytes) throw new FileQuotaExceededError(quotaBytes, used);
+    };
     return this.records.create(
       { ...fields, format: 'ndjson' },
       (file) => ({
@@ -41,7 +52,17 @@ export class FileRepository {
         details: { name: file.name, sizeBytes: file.sizeBytes, records: file.records, ...details },
       }),
       context,
+      quotaBytes > 0 ? withinQuota : undefined,
     );
+  }
+
+  /** How many bytes a user's files take. */
+  async bytesOf(createdBy: string, em: EntityManager = this.dataSource.manager): Promise<number> {
+    const [{ bytes }] = (await em.query(
+      `SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes FROM files WHERE created_by = $1`,
+      [createdBy],
+    )) as { bytes: string }[];
+    return Number(bytes);
   }
 
   /** The file; with `createdBy`, only that user's. */

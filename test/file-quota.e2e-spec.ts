@@ -1,0 +1,79 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+const QUOTA = 4096;
+/** About 1,500 bytes of records: two fit in the quota, three do not. */
+const FILE = Array.from({ length: 30 }, (_, i) => `${JSON.stringify({ i, pad: 'x'.repeat(30) })}\n`).join('');
+
+describe('FILE_QUOTA_BYTES: what one user’s files may take together', () => {
+  let t: TestApp;
+  let url: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { FILE_QUOTA_BYTES: String(QUOTA) } });
+    await t.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => t?.close());
+
+  const upload = (user: TestUser) =>
+    request(t.http)
+      .post('/api/v1/files?name=part.ndjson')
+      .set(...bearer(user))
+      .set('Content-Type', 'application/x-ndjson')
+      .send(FILE);
+  /** An upload without Content-Length: the quota is found once the body is in. */
+  const streamed = (user: TestUser) =>
+    fetch(`${url}/api/v1/files`, {
+      method: 'POST',
+      headers: { Authorization: bearer(user)[1], 'Content-Type': 'application/x-ndjson' },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(FILE));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+  const stored = async (user: TestUser) =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM files WHERE created_by = $1`, [user.id]))[0].n as number;
+  const leftovers = () => readdirSync(join(t.env.config.files.dir, 'tmp'));
+
+  it('refuses the upload that would pass it with 413, announced or streamed, keeping nothing; others keep theirs', async () => {
+    expect(Buffer.byteLength(FILE) * 2).toBeLessThanOrEqual(QUOTA);
+    expect(Buffer.byteLength(FILE) * 3).toBeGreaterThan(QUOTA);
+    const op = await createUser(t, 'operator');
+    const first = await upload(op).expect(201);
+    await upload(op).expect(201);
+    const refused = await upload(op).expect(413);
+    expect(refused.body.error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.stringContaining('FILE_QUOTA_BYTES'),
+    });
+    const late = await streamed(op);
+    expect(late.status).toBe(413);
+    expect(await stored(op)).toBe(2);
+    expect(leftovers()).toEqual([]);
+
+    // Another user has a quota of their own; a deleted file frees its room.
+    const other = await createUser(t, 'operator');
+    await upload(other).expect(201);
+    await request(t.http)
+      .delete(`/api/v1/files/${first.body.data.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    await upload(op).expect(201);
+  });
+
+  it('lets uploads that finish together pass it by none of them', async () => {
+    const op = await createUser(t, 'operator');
+    const results = await Promise.all(Array.from({ length: 6 }, () => streamed(op)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 413, 413, 413, 413]);
+    expect(await stored(op)).toBe(2);
+    expect(leftovers()).toEqual([]);
+  });
+});
