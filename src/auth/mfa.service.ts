@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as OTPAuth from 'otpauth';
@@ -59,7 +59,8 @@ export class MfaService {
     private readonly audit: AuditService,
     private readonly cipher: SecretsCipher,
     private readonly recoveryCodes: RecoveryCodeRepository,
-    @InjectThrottlerStorage() private readonly attempts: ThrottlerStorage,
+    // Present where requests are served (the API role); a worker process loads this module but checks no codes.
+    @Optional() @InjectThrottlerStorage() private readonly attempts?: ThrottlerStorage,
   ) {}
 
   /**
@@ -67,6 +68,7 @@ export class MfaService {
    * instance through Redis); over it, refused before the code is looked at.
    */
   private async countAttempt(userId: string): Promise<void> {
+    if (!this.attempts) throw new Error('One-time codes are checked where requests are served (APP_ROLE api or all)');
     const seen = await this.attempts.increment(
       `mfa:${userId}`,
       MFA_ATTEMPT_WINDOW_MS,
