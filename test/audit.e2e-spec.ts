@@ -129,6 +129,28 @@ describe('audit log', () => {
     ]);
   });
 
+  it('leaves out the actions named in excludeAction, and refuses more than 10 of them', async () => {
+    const user = await createUser(t, 'viewer');
+    for (let i = 0; i < 2; i += 1) {
+      await request(t.http).post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
+      user.refreshToken = (await login(t.http, user.email, user.password)).refreshToken;
+    }
+    const mine = `actorId=${user.id}`;
+    const all = (await entries(mine)).data as { action: string }[];
+    expect(all.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.refresh', 'auth.login']));
+    const without = (await entries(`${mine}&excludeAction=auth.refresh`)).data as { action: string }[];
+    expect(without.length).toBe(all.filter((e) => e.action !== 'auth.refresh').length);
+    expect(without.map((e) => e.action)).not.toContain('auth.refresh');
+    const neither = (await entries(`${mine}&excludeAction=auth.refresh,%20auth.login`)).data as { action: string }[];
+    expect(neither.map((e) => e.action)).not.toEqual(expect.arrayContaining(['auth.login']));
+    expect(neither.map((e) => e.action)).not.toContain('auth.refresh');
+    const many = Array.from({ length: 11 }, (_, i) => `a.${i}`).join(',');
+    await request(t.http)
+      .get(`/api/v1/audit-logs?excludeAction=${many}`)
+      .set(...bearer(admin))
+      .expect(400);
+  });
+
   it('keeps the chain intact under concurrent writers', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

@@ -38,6 +38,7 @@ export class AuditLogList {
     };
     if (query.actorId) add('a.actor_id = ?', query.actorId);
     if (query.action) add('a.action = ?', query.action);
+    if (query.excludeAction?.length) add('a.action <> ALL(?::text[])', query.excludeAction);
     if (query.resourceType) add('a.resource_type = ?', query.resourceType);
     if (query.resourceId) add('a.resource_id = ?', query.resourceId);
     if (query.outcome) add('a.outcome = ?', query.outcome);

@@ -174,6 +174,13 @@ test('an admin creates a user, changes their role, resets their password, deacti
   await expect(page).toHaveURL(/\/audit$/);
   await expect(page.getByRole('combobox', { name: 'Action' })).toHaveValue('');
 
+  // Sign-in refreshes (one per page load) can be hidden, in the URL too.
+  await page.goto('/audit?action=auth.refresh');
+  await expect(entries.filter({ hasText: 'auth.refresh' }).first()).toBeVisible();
+  await page.getByRole('checkbox', { name: 'Hide sign-in refreshes' }).check();
+  await expect(page).toHaveURL(/hide=refreshes/);
+  await expect(page.getByRole('heading', { level: 2, name: 'No audit entries match these filters' })).toBeVisible();
+
   // The chain verifies, said in words in a live region.
   await page.goto('/audit?action=user.update');
   await loaded(page);

@@ -18,6 +18,7 @@ const PAGES: { link: string; path: string; file?: string }[] = [
   { link: 'Workflows', path: '/workflows' },
   { link: 'Schedules', path: '/schedules' },
   { link: 'Webhooks', path: '/webhooks' },
+  { link: 'Inbound hooks', path: '/hooks' },
   { link: 'Bulk operations', path: '/bulk-operations' },
   { link: 'Audit', path: '/audit' },
   { link: 'Users', path: '/users' },

@@ -29,6 +29,7 @@ test('no page scrolls sideways at 390 px', async ({ page, request }) => {
     '/workflows/new',
     '/schedules',
     '/webhooks',
+    '/hooks',
     '/bulk-operations',
     '/audit',
     '/users',

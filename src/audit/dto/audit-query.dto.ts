@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 
@@ -15,6 +16,21 @@ export class AuditQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   action?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: 'auth.refresh',
+    description: 'Leaves out the entries of these actions: comma-separated, at most 10',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.split(',').map((action) => action.trim()) : value,
+  )
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  excludeAction?: string[];
 
   @ApiPropertyOptional({ example: 'user' })
   @IsOptional()

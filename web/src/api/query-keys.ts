@@ -37,6 +37,10 @@ export const queryKeys = {
     detail: (id: string) => ['webhooks', 'detail', id] as const,
     deliveries: (id: string, params: Params = {}) => ['webhooks', 'deliveries', id, params] as const,
   },
+  hooks: {
+    all: ['hooks'] as const,
+    list: (params: Params = {}) => ['hooks', 'list', params] as const,
+  },
   bulk: {
     all: ['bulk-operations'] as const,
     list: (params: Params = {}) => ['bulk-operations', 'list', params] as const,

@@ -2952,6 +2952,8 @@ export interface operations {
                 limit?: number;
                 actorId?: string;
                 action?: string;
+                /** @description Leaves out the entries of these actions: comma-separated, at most 10 */
+                excludeAction?: string;
                 resourceType?: string;
                 resourceId?: string;
                 outcome?: "success" | "failure" | "denied";

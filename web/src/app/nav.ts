@@ -14,6 +14,7 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Workflows', to: '/workflows' },
   { label: 'Schedules', to: '/schedules' },
   { label: 'Webhooks', to: '/webhooks' },
+  { label: 'Inbound hooks', to: '/hooks' },
   { label: 'Bulk operations', to: '/bulk-operations' },
   { label: 'Audit', to: '/audit' },
   { label: 'Users', to: '/users', visible: (me) => me.role === 'admin' },

@@ -16,6 +16,10 @@ const pages: RouteObject[] = [
     lazy: async () => ({ Component: (await import('../features/schedules/SchedulesPage')).SchedulesPage }),
   },
   {
+    path: 'hooks',
+    lazy: async () => ({ Component: (await import('../features/hooks/HooksPage')).HooksPage }),
+  },
+  {
     path: 'webhooks/*',
     lazy: async () => ({ Component: (await import('../features/webhooks/WebhooksPage')).WebhooksPage }),
   },

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -156,6 +156,13 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
           description="Your local time"
           value={toLocalInput(filters.to)}
           onChange={(e) => update({ to: fromLocalInput(e.currentTarget.value, 'to') })}
+        />
+        <Checkbox
+          className="audit-filter-check"
+          label="Hide sign-in refreshes"
+          description="auth.refresh: one per page load"
+          checked={filters.hideRefreshes ?? false}
+          onChange={(e) => update({ hideRefreshes: e.currentTarget.checked || undefined })}
         />
         {filtered && (
           <div className="audit-filters-actions">

@@ -5,7 +5,7 @@ describe('audit filters in the URL', () => {
     const filters = filtersFromParams(
       new URLSearchParams(
         'action=user.update&actorId=u-1&resourceType=user&resourceId=r-1&outcome=denied' +
-          '&from=2026-01-01T00:00:00Z&to=2026-01-02T12:30:00.000Z&page=3',
+          '&from=2026-01-01T00:00:00Z&to=2026-01-02T12:30:00.000Z&hide=refreshes&page=3',
       ),
     );
     expect(filters).toEqual({
@@ -16,6 +16,7 @@ describe('audit filters in the URL', () => {
       outcome: 'denied',
       from: '2026-01-01T00:00:00.000Z',
       to: '2026-01-02T12:30:00.000Z',
+      hideRefreshes: true,
       page: 3,
     });
   });
@@ -48,7 +49,7 @@ describe('audit filters in the URL', () => {
   it('writes only what is set, and a round trip keeps every filter', () => {
     expect(paramsFromFilters({ page: 1 }).toString()).toBe('');
     const params = new URLSearchParams(
-      'action=auth.login&outcome=failure&from=2026-03-01T08:00:00.000Z&resourceType=user&page=2',
+      'action=auth.login&outcome=failure&from=2026-03-01T08:00:00.000Z&resourceType=user&hide=refreshes&page=2',
     );
     const filters = filtersFromParams(params);
     expect(filtersFromParams(paramsFromFilters(filters))).toEqual(filters);
@@ -70,6 +71,7 @@ describe('the API query', () => {
     expect(
       apiQuery({ page: 3, action: 'user.update', outcome: 'success', to: '2026-01-01T00:00:00.000Z' }, 20),
     ).toEqual({ skip: 40, limit: 20, action: 'user.update', outcome: 'success', to: '2026-01-01T00:00:00.000Z' });
+    expect(apiQuery({ page: 1, hideRefreshes: true })).toEqual({ skip: 0, limit: 50, excludeAction: 'auth.refresh' });
   });
 
   it('says where the page is in the whole list, numbers grouped', () => {

@@ -57,6 +57,8 @@ export interface AuditFilters {
   /** ISO 8601 instants (UTC). */
   from?: string;
   to?: string;
+  /** Leave out `auth.refresh` (each console page load writes one): `?hide=refreshes`. */
+  hideRefreshes?: boolean;
   /** 1-based. */
   page: number;
 }
@@ -95,6 +97,7 @@ export function filtersFromParams(params: URLSearchParams): AuditFilters {
     outcome: isOutcome(outcome) ? outcome : undefined,
     from: instant(params.get('from')),
     to: instant(params.get('to')),
+    hideRefreshes: params.get('hide') === 'refreshes' || undefined,
     page: Number.isFinite(page) && page > 1 ? page : 1,
   };
 }
@@ -106,6 +109,7 @@ export function paramsFromFilters(filters: AuditFilters): URLSearchParams {
     const value = filters[key];
     if (value) params.set(key, value);
   }
+  if (filters.hideRefreshes) params.set('hide', 'refreshes');
   if (filters.page > 1) params.set('page', String(filters.page));
   return params;
 }
@@ -125,7 +129,8 @@ export function isFiltered(filters: AuditFilters): boolean {
     filters.resourceId ||
     filters.outcome ||
     filters.from ||
-    filters.to,
+    filters.to ||
+    filters.hideRefreshes,
   );
 }
 
@@ -140,6 +145,7 @@ export interface AuditQuery {
   outcome?: Outcome;
   from?: string;
   to?: string;
+  excludeAction?: string;
 }
 
 /** The query of `GET /api/v1/audit-logs` for these filters (only the keys that are set). */
@@ -150,6 +156,7 @@ export function apiQuery(filters: AuditFilters, pageSize = PAGE_SIZE): AuditQuer
     if (value) query[key] = value;
   }
   if (filters.outcome) query.outcome = filters.outcome;
+  if (filters.hideRefreshes) query.excludeAction = 'auth.refresh';
   return query;
 }
 

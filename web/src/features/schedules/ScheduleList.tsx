@@ -10,7 +10,7 @@ import { Pager, PastTheEnd, withPage } from '../../components/Pager';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useNow } from '../../components/use-now';
 import { FireHistory } from './FireHistory';
-import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
+import { useTargetName } from '../workflows/use-target-name';
 import { deleteSchedule, scheduleListQuery, updateSchedule, useSchedulesWriteBlocked } from './schedule-api';
 import {
   SCHEDULES_PAGE_SIZE,
@@ -46,20 +46,6 @@ export function Timing({ schedule }: { schedule: Pick<Schedule, 'cron' | 'everyM
 }
 
 /** The target's name (linked to its page), from the lists of agents and workflows the user may read. */
-function useTargetName() {
-  const agents = useQuery(allAgentsQuery());
-  const workflows = useQuery(workflowListQuery({ skip: 0, limit: 1000 }));
-  return (schedule: Schedule): { label: string; to: string } => {
-    const { kind, agentId, workflowId } = schedule.target;
-    if (kind === 'workflow' && workflowId) {
-      const name = workflows.data?.items.find((w) => w.id === workflowId)?.name;
-      return { label: `workflow ${name ?? workflowId.slice(0, 8)}`, to: `/workflows/${workflowId}` };
-    }
-    const name = agents.data?.items.find((a) => a.id === agentId)?.name;
-    return { label: `agent ${name ?? (agentId ?? '').slice(0, 8)}`, to: `/agents/${agentId ?? ''}` };
-  };
-}
-
 function Actions({
   schedule,
   onEdit,
@@ -172,7 +158,7 @@ export function ScheduleList({
           </Table.Thead>
           <Table.Tbody>
             {schedules.data.items.map((schedule) => {
-              const target = targetName(schedule);
+              const target = targetName(schedule.target);
               const last = lastTargetPath(schedule);
               const expanded = open === schedule.id;
               const next = upcomingFires(schedule.nextFires, now)[0];

@@ -1,0 +1,114 @@
+import { type APIRequestContext, expect, test } from '@playwright/test';
+import { ADMIN } from './global-setup';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const made = deleteAfterAll();
+const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+async function newOperator(request: APIRequestContext): Promise<{ email: string; password: string }> {
+  const admin = await apiAs(request, ADMIN.email, ADMIN.password);
+  const user = { email: `inbound-${unique()}@console.test`, password: 'an-operator-password-for-tests' };
+  await admin.call('post', '/api/v1/users', { ...user, name: 'Hook operator', role: 'operator' }, 201);
+  return user;
+}
+
+test('an operator adds an inbound hook: its token shown once, called from outside, disabled, edited, deleted', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const user = await newOperator(request);
+  const operator = await apiAs(request, user.email, user.password);
+  const agentName = `hooked-${unique()}`;
+  const agent = await operator.createAgent(agentName, 'calculator');
+  made.agents.push(agent.id);
+  const name = `CI deploys ${unique()}`;
+
+  await signIn(page, user.email, user.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbound hooks' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbound hooks' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No inbound hooks yet' })).toBeVisible();
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: 'New hook' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New inbound hook' });
+  // Nothing chosen: said on the fields before anything is sent.
+  await dialog.getByRole('button', { name: 'Create hook' }).click();
+  await expect(dialog.getByText('Give it a name')).toBeVisible();
+  await expect(dialog.getByText('Choose an agent')).toHaveCount(2);
+  await dialog.getByRole('textbox', { name: 'Name' }).fill(name);
+  await dialog.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${agentName} (calculator)` });
+  await dialog.getByRole('radio', { name: 'A bearer token' }).check();
+  // A template the server refuses lands on its field.
+  const template = dialog.getByRole('textbox', { name: /Input template/ });
+  await template.fill('{"expression": "{{ body.( }}"}');
+  await dialog.getByRole('button', { name: 'Create hook' }).click();
+  await expect(template).toHaveAccessibleDescription(/\/expression/);
+  await template.fill('{"expression": "{{ body.n }} * 2"}');
+  await dialog.getByRole('button', { name: 'Create hook' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  // The token, this once, with how to call the hook.
+  const box = page.getByRole('region', { name: 'Copy the token now' });
+  const tokenField = box.getByRole('textbox', { name: `Token of ${name}` });
+  await expect(tokenField).toHaveValue(/^ymh_[A-Za-z0-9_-]{43}$/);
+  const token = await tokenField.inputValue();
+  await expect(box).toContainText('Authorization: Bearer <token>');
+  await expectAccessible(page);
+  const row = page.getByRole('row', { name: new RegExp(name) });
+  await expect(row).toContainText(`agent ${agentName}`);
+  await expect(row).toContainText('bearer token');
+  await expect(row).toContainText('enabled');
+  const path = await row.locator('code').innerText();
+  await box.getByRole('button', { name: 'Done, I have stored it' }).click();
+  await page.reload();
+  expect(await page.content()).not.toContain(token);
+
+  // An outside system calls it: a task of the agent, its input from the template.
+  const call = () => request.post(path, { headers: { Authorization: `Bearer ${token}` }, data: { n: 21 } });
+  const started = await call();
+  expect(started.status()).toBe(202);
+  const { taskId } = ((await started.json()) as { data: { taskId: string } }).data;
+  const task = await operator.call<{ input: unknown }>('get', `/api/v1/tasks/${taskId}`, undefined, 200);
+  expect(task.input).toEqual({ expression: '21 * 2' });
+
+  // Disabled: its calls are refused until enabled.
+  await row.getByRole('button', { name: `Disable ${name}` }).click();
+  await expect(row).toContainText('disabled');
+  expect((await call()).status()).toBe(409);
+  await row.getByRole('button', { name: `Enable ${name}` }).click();
+  await expect(row).toContainText('enabled');
+
+  // Edited: its target and kind of secret stay fixed.
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit inbound hook' });
+  await expect(edit.getByRole('combobox', { name: 'Agent' })).toBeDisabled();
+  await expect(edit.getByRole('radio', { name: 'A bearer token' })).toBeDisabled();
+  await edit.getByRole('textbox', { name: 'Calls per minute at most' }).fill('5');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(row).toContainText('at most 5 a minute');
+
+  await row.getByRole('button', { name: `Delete ${name}` }).click();
+  await page
+    .getByRole('dialog', { name: `Delete ${name}` })
+    .getByRole('button', { name: 'Delete the hook' })
+    .click();
+  await expect(page.getByRole('heading', { name: 'No inbound hooks yet' })).toBeVisible();
+  expect((await call()).status()).toBe(401);
+  expect(csp).toEqual([]);
+});
+
+test('a viewer sees the hooks page without New hook, told why', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const email = `viewer-hooks-${unique()}@console.test`;
+  const password = 'a-long-password-for-a-viewer';
+  await admin.call('post', '/api/v1/users', { email, password, name: 'Viewer', role: 'viewer' }, 201);
+  await signIn(page, email, password);
+  await page.goto('/hooks');
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbound hooks' })).toBeVisible();
+  await expect(page.getByText('Adding, changing and deleting hooks needs the hooks:write permission.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'New hook' })).toHaveCount(0);
+});
