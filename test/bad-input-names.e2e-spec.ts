@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { createAgent } from './factories/tasks';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+function expectRefused(res: request.Response, status: number, code: string): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  expect(res.body.status).toBe('error');
+}
+
+describe('Bad input gets a clear 4xx: names and encodings', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let op: TestUser;
+  let agentId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+    op = await createUser(t, 'operator');
+    agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('names shown to people', () => {
+    const hostile = ['two\nlines', 'bell\u0007', 'invoice\u202Efdp.exe', 'isolate\u2066x\u2069', 'c1\u0085'];
+
+    it.each(hostile)('refuses %j as a workflow, schedule, user, key or file name, storing nothing', async (name) => {
+      const counts = async () =>
+        (
+          await t.dataSource.query(
+            `SELECT (SELECT count(*) FROM workflows) + (SELECT count(*) FROM schedules) + (SELECT count(*) FROM users)
+                  + (SELECT count(*) FROM api_keys) + (SELECT count(*) FROM files) AS n`,
+          )
+        )[0].n as string;
+      const before = await counts();
+      const step = { id: 's', agentId, input: { expression: '1' } };
+      const sends = [
+        request(t.http)
+          .post('/api/v1/workflows')
+          .set(...bearer(op))
+          .send({ name, steps: [step] }),
+        request(t.http)
+          .post('/api/v1/schedules')
+          .set(...bearer(op))
+          .send({ name, target: { agentId, input: { expression: '1' } }, everyMs: 60_000 }),
+        request(t.http)
+          .post('/api/v1/users')
+          .set(...bearer(admin))
+          .send({ email: `n${Date.now()}@example.com`, password: 'a long enough password', name, role: 'viewer' }),
+        request(t.http)
+          .post('/api/v1/auth/register')
+          .send({
+            email: `r${Date.now()}@example.com`,
+            password: 'a long enough password',
+            name,
+          }),
+        request(t.http)
+          .post('/api/v1/api-keys')
+          .set(...bearer(op))
+          .send({ name, scopes: ['agents:read'] }),
+        request(t.http)
+          .post(`/api/v1/files?name=${encodeURIComponent(name)}`)
+          .set(...bearer(op))
+          .set('Content-Type', 'application/x-ndjson')
+          .send('{"a":1}\n'),
+      ];
+      for (const res of await Promise.all(sends)) {
+        expectRefused(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.error.details).toContainEqual({
+          field: '/name',
+          message: 'must not contain control characters or bidirectional overrides',
+        });
+      }
+      expect(await counts()).toBe(before);
+    });
+  });
+
+  it('takes JSON in UTF-8 only, under application/json or a +json type; another charset → 415', async () => {
+    const send = (type: string, body: string | Buffer) =>
+      request(t.http).post('/api/v1/auth/login').set('Content-Type', type).send(body);
+    const login = '{"email":"nobody@example.com","password":"wrong"}';
+    for (const type of [
+      'application/json; charset=utf-8',
+      'application/json;charset="UTF-8"',
+      'application/problem+json',
+    ]) {
+      expect({ type, status: (await send(type, login)).status }).toEqual({ type, status: 401 });
+    }
+    for (const [type, body] of [
+      ['application/json; charset=utf-16le', Buffer.from(login, 'utf16le')],
+      ['application/json; charset=utf-32', Buffer.from(login)],
+      ['application/json; charset=latin1', Buffer.from(login)],
+      ['application/json; charset=utf8', Buffer.from(login)],
+    ] as const) {
+      const res = await send(type, body);
+      expectRefused(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.error.message).toBe('Request bodies must be application/json, in UTF-8');
+    }
+  });
+});
