@@ -1,10 +1,10 @@
-import { Group, NativeSelect, NumberInput, Radio, TextInput, Textarea } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Group, NumberInput, Radio, TextInput, Textarea } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
-import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
+import { TargetPicker } from '../workflows/TargetPicker';
 import { createHook, updateHook } from './hook-api';
 import {
   type CreatedHook,
@@ -37,8 +37,6 @@ export function HookDialog({
   onSaved: (hook: Hook) => void;
 }) {
   const queryClient = useQueryClient();
-  const agents = useQuery(allAgentsQuery());
-  const workflows = useQuery(workflowListQuery({ skip: 0, limit: 1000 }));
   const [form, setForm] = useState<HookForm>(() => (hook ? formFromHook(hook) : emptyForm()));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [failure, setFailure] = useState<string | null>(null);
@@ -78,11 +76,6 @@ export function HookDialog({
     }
   };
 
-  const targetOptions =
-    form.kind === 'agent'
-      ? (agents.data?.items ?? []).map((a) => ({ value: a.id, label: `${a.name} (${a.type})` }))
-      : (workflows.data?.items ?? []).map((w) => ({ value: w.id, label: w.name }));
-  const targetLoading = form.kind === 'agent' ? agents.isPending : workflows.isPending;
   const fieldError = errors.fields;
 
   return (
@@ -97,34 +90,7 @@ export function HookDialog({
         onChange={(e) => set({ name: e.currentTarget.value })}
         data-autofocus
       />
-      <Radio.Group
-        label="Each call starts"
-        description={hook ? 'Fixed once the hook exists: a new hook changes it' : undefined}
-        value={form.kind}
-        onChange={(value) => set({ kind: value === 'workflow' ? 'workflow' : 'agent' })}
-      >
-        <Group mt={4}>
-          <Radio value="agent" label="A task of an agent" disabled={!!hook} />
-          <Radio value="workflow" label="A run of a workflow" disabled={!!hook} />
-        </Group>
-      </Radio.Group>
-      <NativeSelect
-        label={form.kind === 'agent' ? 'Agent' : 'Workflow'}
-        required
-        disabled={!!hook || targetLoading}
-        value={form.kind === 'agent' ? form.agentId : form.workflowId}
-        error={fieldError.target}
-        onChange={(e) =>
-          set(form.kind === 'agent' ? { agentId: e.currentTarget.value } : { workflowId: e.currentTarget.value })
-        }
-        data={[
-          {
-            value: '',
-            label: targetLoading ? 'Loading…' : `Choose ${form.kind === 'agent' ? 'an agent' : 'a workflow'}`,
-          },
-          ...targetOptions,
-        ]}
-      />
+      <TargetPicker label="Each call starts" value={form} error={fieldError.target} fixed={!!hook} onChange={set} />
       <Radio.Group
         label="Callers prove themselves with"
         description={hook ? 'Fixed once the hook exists' : 'The secret is shown once, when the hook is created'}

@@ -1,11 +1,11 @@
 import { Group, NativeSelect, Radio, TextInput, Textarea } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { ApiError } from '../../api/errors';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { queryKeys } from '../../api/query-keys';
 import { parseDefinition } from '../workflows/json-syntax';
-import { allAgentsQuery, workflowListQuery } from '../workflows/workflow-api';
+import { TargetPicker } from '../workflows/TargetPicker';
 import { createSchedule, updateSchedule } from './schedule-api';
 import {
   EVERY_UNITS,
@@ -50,8 +50,6 @@ export function ScheduleDialog({
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const agents = useQuery(allAgentsQuery());
-  const workflows = useQuery(workflowListQuery({ skip: 0, limit: 1000 }));
   const zones = useMemo(() => timeZones(browserTimeZone(), schedule?.timezone ?? ''), [schedule]);
   const set = (changes: Partial<ScheduleForm>) => setForm((current) => ({ ...current, ...changes }));
   const title = schedule ? `Edit ${schedule.name}` : 'New schedule';
@@ -87,11 +85,6 @@ export function ScheduleDialog({
     }
   };
 
-  const targetOptions =
-    form.kind === 'agent'
-      ? (agents.data?.items ?? []).map((a) => ({ value: a.id, label: `${a.name} (${a.type})` }))
-      : (workflows.data?.items ?? []).map((w) => ({ value: w.id, label: w.name }));
-  const targetLoading = form.kind === 'agent' ? agents.isPending : workflows.isPending;
   const fieldError = errors.fields;
   const hasFieldErrors = Object.keys(fieldError).length > 0;
 
@@ -107,33 +100,7 @@ export function ScheduleDialog({
         onChange={(e) => set({ name: e.currentTarget.value })}
         data-autofocus
       />
-      <Radio.Group
-        label="Each fire starts"
-        value={form.kind}
-        onChange={(value) => set({ kind: value === 'workflow' ? 'workflow' : 'agent' })}
-      >
-        <Group mt={4}>
-          <Radio value="agent" label="A task of an agent" />
-          <Radio value="workflow" label="A run of a workflow" />
-        </Group>
-      </Radio.Group>
-      <NativeSelect
-        label={form.kind === 'agent' ? 'Agent' : 'Workflow'}
-        required
-        disabled={targetLoading}
-        value={form.kind === 'agent' ? form.agentId : form.workflowId}
-        error={fieldError.target}
-        onChange={(e) =>
-          set(form.kind === 'agent' ? { agentId: e.currentTarget.value } : { workflowId: e.currentTarget.value })
-        }
-        data={[
-          {
-            value: '',
-            label: targetLoading ? 'Loading…' : `Choose ${form.kind === 'agent' ? 'an agent' : 'a workflow'}`,
-          },
-          ...targetOptions,
-        ]}
-      />
+      <TargetPicker label="Each fire starts" value={form} error={fieldError.target} onChange={set} />
       <Textarea
         className="schedule-input"
         label="Input (JSON)"
