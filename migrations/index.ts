@@ -33,6 +33,7 @@ import { ScheduleTagsOnce1764187000000 } from './1764187000000-schedule-tags-onc
 import { TaskTagRows1764188000000 } from './1764188000000-task-tag-rows';
 import { TaskTagsGoneByStatement1764189000000 } from './1764189000000-task-tags-gone-by-statement';
 import { SchedulePeriodsBeyondInt1764190000000 } from './1764190000000-schedule-periods-beyond-int';
+import { IdsInLowerCase1764191000000 } from './1764191000000-ids-in-lower-case';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -71,4 +72,5 @@ export const MIGRATIONS: Function[] = [
   TaskTagRows1764188000000,
   TaskTagsGoneByStatement1764189000000,
   SchedulePeriodsBeyondInt1764190000000,
+  IdsInLowerCase1764191000000,
 ];

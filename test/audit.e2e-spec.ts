@@ -137,6 +137,8 @@ describe('audit log', () => {
     }
     const mine = `actorId=${user.id}`;
     const all = (await entries(mine)).data as { action: string }[];
+    // An id in upper case finds the same entries.
+    expect((await entries(`actorId=${user.id.toUpperCase()}`)).data).toEqual(all);
     expect(all.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.refresh', 'auth.login']));
     const without = (await entries(`${mine}&excludeAction=auth.refresh`)).data as { action: string }[];
     expect(without.length).toBe(all.filter((e) => e.action !== 'auth.refresh').length);

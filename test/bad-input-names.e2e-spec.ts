@@ -25,7 +25,16 @@ describe('Bad input gets a clear 4xx: names and encodings', () => {
   });
 
   describe('names shown to people', () => {
-    const hostile = ['two\nlines', 'bell\u0007', 'invoice\u202Efdp.exe', 'isolate\u2066x\u2069', 'c1\u0085'];
+    const hostile = [
+      'two\nlines',
+      'bell\u0007',
+      'invoice\u202Efdp.exe',
+      'isolate\u2066x\u2069',
+      'c1\u0085',
+      'line\u2028separator',
+      'zero\u200Bwidth',
+      'mark\u200Fed',
+    ];
 
     it.each(hostile)('refuses %j as a workflow, schedule, user, key or file name, storing nothing', async (name) => {
       const counts = async () =>
@@ -71,7 +80,7 @@ describe('Bad input gets a clear 4xx: names and encodings', () => {
         expectRefused(res, 400, 'VALIDATION_FAILED');
         expect(res.body.error.details).toContainEqual({
           field: '/name',
-          message: 'must not contain control characters or bidirectional overrides',
+          message: 'must not contain control characters, bidirectional controls or invisible characters',
         });
       }
       expect(await counts()).toBe(before);

@@ -88,6 +88,25 @@ describe('inbound hooks', () => {
     expect(await tasksOf(hook.id)).toHaveLength(1);
   });
 
+  it('is created by a signed-in user only: from an API key 403, and nothing stored', async () => {
+    const key = (
+      await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(op))
+        .send({ name: 'hooks', scopes: ['hooks:write', 'hooks:read'] })
+        .expect(201)
+    ).body.data.key as string;
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM inbound_hooks`);
+    const res = await request(t.http)
+      .post('/api/v1/hooks')
+      .set('X-API-Key', key)
+      .send({ name: 'from a key', target: { agentId: calc }, auth: 'bearer' })
+      .expect(403);
+    expect(res.body.error.message).toBe('Creating an inbound hook takes a signed-in user, not an API key');
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM inbound_hooks`))[0].n).toBe(n);
+    await request(t.http).get('/api/v1/hooks').set('X-API-Key', key).expect(200);
+  });
+
   it('refuses a bad signature, an old or future timestamp, missing headers and an unknown hook alike', async () => {
     const hook = await createHook({});
     const other = await createHook({});

@@ -61,6 +61,11 @@ describe('web vitals from browsers', () => {
     await report(body).set('X-Forwarded-For', '198.51.100.21').expect(202);
     const rows = await t.dataSource.query(`SELECT url FROM web_vitals WHERE metric_id = $1`, [body.id]);
     expect(rows).toEqual([{ url: 'https://app.example.com/runs/1' }]);
+    // A host the URL check takes but the WHATWG parser does not: accepted, its page not kept.
+    const odd = { ...body, id: 'v4-1764000000000-9914', url: 'http://xn--a.example/page' };
+    await report(odd).set('X-Forwarded-For', '198.51.100.21').expect(202);
+    const oddRows = await t.dataSource.query(`SELECT url FROM web_vitals WHERE metric_id = $1`, [odd.id]);
+    expect(oddRows).toEqual([{ url: null }]);
   });
 
   it('refuses names outside the list, negative or non-finite values and odd ids or urls', async () => {

@@ -15,7 +15,7 @@ export class StorageSettings {
   @Matches(BYTE_SIZE, { message: 'must be a size such as 1gb, 200mb or 1048576' })
   FILE_MAX_BYTES = '1gb';
 
-  /** How much all of one user's files may take together (uploads and tasks' outputs); 0: no limit. */
+  /** How much one user's files may take together: uploads past it are refused (tasks' outputs count, always kept); 0: none. */
   @Matches(BYTE_SIZE, { message: 'must be a size such as 10gb, 200mb or 1048576' })
   FILE_QUOTA_BYTES = '10gb';
 

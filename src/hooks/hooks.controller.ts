@@ -26,9 +26,10 @@ export class HooksController {
   @ApiOperation({
     operationId: 'createHook',
     summary: 'A URL that starts a task or a run when called; its secret (hmac or bearer) is shown this once',
+    description: 'For a signed-in user only: from an API key, 403 FORBIDDEN (its secret would outlive the key).',
   })
   @ApiEnvelope(CreatedHookDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateHookDto,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
+import { requireSignedIn } from '../auth/auth.errors';
 import { isAdmin, type Principal } from '../auth/principal';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
 import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
@@ -32,6 +33,8 @@ export class HooksService {
     dto: CreateHookDto,
     audit?: AuditRequestContext,
   ): Promise<{ hook: InboundHook; secret: string }> {
+    // Its secret starts work as the user: made from a key, it would outlive the key's revocation.
+    requireSignedIn(principal, 'Creating an inbound hook');
     const problems = await this.targetProblems(dto.target);
     problems.push(...(await this.templateProblems(dto.inputTemplate)));
     if (problems.length) throw new ValidationFailedError(problems, 'The hook is invalid');

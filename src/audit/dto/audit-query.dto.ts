@@ -2,13 +2,19 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
+import { canonicalId } from '../../common/http/ids';
 import { PageQueryDto } from '../../common/http/page-query.dto';
+
+/** Ids are kept in lower case: one given in upper case finds its entries too (other values stay as given). */
+const uuidsInLowerCase = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(value) ? canonicalId(value) : value;
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  @Transform(uuidsInLowerCase)
   actorId?: string;
 
   @ApiPropertyOptional({ example: 'auth.login' })
@@ -42,6 +48,7 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @Transform(uuidsInLowerCase)
   resourceId?: string;
 
   @ApiPropertyOptional({ enum: ['success', 'failure', 'denied'] })

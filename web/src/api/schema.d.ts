@@ -841,7 +841,10 @@ export interface paths {
         /** Your inbound hooks, newest first (admins: everyone’s) */
         get: operations["listHooks"];
         put?: never;
-        /** A URL that starts a task or a run when called; its secret (hmac or bearer) is shown this once */
+        /**
+         * A URL that starts a task or a run when called; its secret (hmac or bearer) is shown this once
+         * @description For a signed-in user only: from an API key, 403 FORBIDDEN (its secret would outlive the key).
+         */
         post: operations["createHook"];
         delete?: never;
         options?: never;

@@ -85,6 +85,10 @@ describe('data-processor over a file', () => {
     const inline = await processor.execute(executionContext({ records: orders, pipeline: top }, config));
     expect(topOut.records).toEqual(inline.records);
     expect(topOut.records).toHaveLength(40);
+    // Chunks larger than the bound: a limit within it still sorts.
+    const bigChunks = { ...config, chunkSize: 2500 };
+    const one = await bounded.execute(executionContext({ file: fileId, pipeline: top }, bigChunks));
+    expect(one.records).toEqual(inline.records);
   });
 
   it('writes an output over the inline limit to a new file of the input file’s owner, and cleans up', async () => {

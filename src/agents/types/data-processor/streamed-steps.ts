@@ -51,17 +51,19 @@ async function* sort(source: RecordChunks, step: PipelineStep, size: number, max
 }
 
 /**
- * `sort` then `limit`: the first `count` records in order, holding about twice that many at most, whatever reaches
- * it. The kept records are sorted again with each new chunk once there are enough of them; the sort is stable and the
+ * `sort` then `limit`: the first `count` records in order, holding about twice that many (or the count and a chunk,
+ * within `max`) whatever reaches it. The kept records are sorted again with each new chunk once there are enough of them; the sort is stable and the
  * kept ones came first, so ties keep their order, as in a sort of every record.
  */
 async function* sortedFirst(source: RecordChunks, step: PipelineStep, count: number, size: number, max: number) {
   if (count <= 0) return;
-  const trimAt = Math.max(2 * count, count + size);
+  // Trimmed before it holds more than the bound allows, so a limit within the bound always sorts.
+  const trimAt = Math.min(Math.max(2 * count, count + size), max);
   let kept: DataRecord[] = [];
   for await (const chunk of source) {
     for (const record of chunk) kept.push(record);
     if (kept.length > trimAt) kept = applyStep(kept, step).slice(0, count);
+    // Only a limit over the bound keeps more than it.
     if (kept.length > max) throw sortTooLarge(max);
   }
   yield* rechunk(applyStep(kept, step).slice(0, count), size);

@@ -203,7 +203,11 @@ export function ScheduleList({
                         </>
                       ) : (
                         <Text size="sm" c="dimmed" span>
-                          {schedule.paused ? 'none while paused' : 'none ahead'}
+                          {schedule.paused
+                            ? 'none while paused'
+                            : schedule.nextFires.length > 0
+                              ? 'due now'
+                              : 'none ahead'}
                         </Text>
                       )}
                     </Table.Td>

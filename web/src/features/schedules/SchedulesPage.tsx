@@ -14,6 +14,8 @@ import './schedules.css';
 function NextFires({ schedule }: { schedule: Schedule }) {
   const fires = upcomingFires(schedule.nextFires, useNow());
   if (fires.length === 0) {
+    // The fires listed when it was saved have passed: more follow, the list does not know them yet.
+    if (schedule.nextFires.length > 0) return <Text size="sm">Its next fire is due now.</Text>;
     return <Text size="sm">It has no fire ahead{schedule.paused ? ' while it is paused' : ''}.</Text>;
   }
   return (
