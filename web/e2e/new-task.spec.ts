@@ -117,6 +117,9 @@ test("a task's options (priority, attempts, tags, start time) are sent as set, a
   const local = `${later.getFullYear()}-${pad(later.getMonth() + 1)}-${pad(later.getDate())}T${pad(later.getHours())}:${pad(later.getMinutes())}`;
   await page.getByLabel('Not before', { exact: true }).fill(local);
 
+  // Folded away, the options open again by themselves to show a problem.
+  await page.getByRole('button', { name: /Options/ }).click();
+  await expect(page.getByLabel('Priority', { exact: true })).toBeHidden();
   await page.getByRole('button', { name: 'Submit task' }).click();
   await expect(page.getByText('Not a tag: -bad')).toBeVisible();
   await expect(page).toHaveURL(/\/tasks\/new/);

@@ -19,11 +19,16 @@ export function TaskOptions({
 }) {
   const set = (changes: Partial<Options>) => onChange({ ...value, ...changes });
   const numberOrEmpty = (v: string | number): number | '' => (typeof v === 'number' ? v : '');
-  // Open while an option has a problem, so the problem is seen.
   const [open, setOpen] = useState<string | null>(null);
-  const shown = Object.keys(problems).length > 0 ? 'options' : open;
+  // Opened when an option gets a problem, so the problem is seen; it can be folded again.
+  const problemFields = Object.keys(problems).join();
+  const [shownProblems, setShownProblems] = useState(problemFields);
+  if (problemFields !== shownProblems) {
+    setShownProblems(problemFields);
+    if (problemFields) setOpen('options');
+  }
   return (
-    <Accordion variant="contained" value={shown} onChange={setOpen}>
+    <Accordion variant="contained" value={open} onChange={setOpen}>
       <Accordion.Item value="options">
         <Accordion.Control>Options: priority, attempts, tags, start time</Accordion.Control>
         <Accordion.Panel>
