@@ -18,7 +18,7 @@ describe('ids saved in upper case inside JSON, on upgrade', () => {
   it('are lower-cased in workflows’ steps and triggers and in runs’ definitions, the rest as it was', async () => {
     const first = await createTestApp({ shared: env });
     let ids: { workflow: string; run: string; agent: string; other: string };
-    let stored: unknown[] = [];
+    let stored: unknown[] | undefined;
     try {
       const op = await createUser(first, 'operator');
       const agent = (await createAgent(first, op, { type: 'calculator' })).id;
