@@ -177,8 +177,11 @@ test('an admin creates a user, changes their role, resets their password, deacti
   // Sign-in refreshes (one per page load) can be hidden, in the URL too.
   await page.goto('/audit?action=auth.refresh');
   await expect(entries.filter({ hasText: 'auth.refresh' }).first()).toBeVisible();
-  await page.getByRole('checkbox', { name: 'Hide sign-in refreshes' }).check();
+  // The box follows the URL, which the click changes: it is checked once the page has moved.
+  const hide = page.getByRole('checkbox', { name: 'Hide sign-in refreshes' });
+  await hide.click();
   await expect(page).toHaveURL(/hide=refreshes/);
+  await expect(hide).toBeChecked();
   await expect(page.getByRole('heading', { level: 2, name: 'No audit entries match these filters' })).toBeVisible();
 
   // The chain verifies, said in words in a live region.
