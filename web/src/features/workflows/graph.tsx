@@ -9,7 +9,8 @@ const LazyGraph = lazy(async () => ({ default: (await import('./WorkflowGraph'))
 
 export function Graph(props: GraphProps) {
   return (
-    <Suspense fallback={<Skeleton height={240} aria-label="Loading the graph" />}>
+    // The graph's place while its code loads: a named image (a bare div may not carry a name), busy.
+    <Suspense fallback={<Skeleton height={240} role="img" aria-busy="true" aria-label="Loading the graph" />}>
       <LazyGraph {...props} />
     </Suspense>
   );
