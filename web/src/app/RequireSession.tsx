@@ -14,7 +14,7 @@ export function RequireSession() {
   if (state.status === 'loading') {
     return (
       <div className="centered-page">
-        <Loader aria-label="Loading" />
+        <Loader role="progressbar" aria-label="Loading" />
       </div>
     );
   }

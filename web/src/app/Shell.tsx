@@ -48,7 +48,7 @@ export function Shell() {
         </ul>
       </nav>
       <main className="shell-main" id="main" tabIndex={-1}>
-        <Suspense fallback={<Loader aria-label="Loading" />}>
+        <Suspense fallback={<Loader role="progressbar" aria-label="Loading" />}>
           <Outlet />
         </Suspense>
       </main>

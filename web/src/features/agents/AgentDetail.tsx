@@ -33,7 +33,7 @@ export function AgentDetail() {
       {agent.isPending ? (
         <>
           <PageTitle>Agent</PageTitle>
-          <Stack aria-busy="true" aria-label="Loading the agent">
+          <Stack role="progressbar" aria-busy="true" aria-label="Loading the agent">
             <Skeleton height={32} />
             <Skeleton height={120} />
           </Stack>

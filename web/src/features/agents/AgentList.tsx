@@ -98,7 +98,7 @@ export function AgentList() {
         />
       )}
       {agents.isPending ? (
-        <Stack aria-busy="true" aria-label="Loading agents">
+        <Stack role="progressbar" aria-busy="true" aria-label="Loading agents">
           <Skeleton height={32} />
           <Skeleton height={32} />
           <Skeleton height={32} />

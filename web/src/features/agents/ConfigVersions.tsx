@@ -43,7 +43,7 @@ export function ConfigVersions({ agent, blocked }: { agent: Agent; blocked: stri
         Config versions
       </Title>
       {versions.isPending ? (
-        <Skeleton height={64} aria-busy="true" aria-label="Loading config versions" />
+        <Skeleton role="progressbar" height={64} aria-busy="true" aria-label="Loading config versions" />
       ) : versions.isError ? (
         <ErrorState
           title="Could not load config versions"

@@ -92,7 +92,8 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
     [refusal],
   );
 
-  if (types.isPending) return <Skeleton height={120} aria-busy="true" aria-label="Loading the configuration form" />;
+  if (types.isPending)
+    return <Skeleton role="progressbar" height={120} aria-busy="true" aria-label="Loading the configuration form" />;
   if (types.isError)
     return <ErrorState title="Could not load agent types" error={types.error} onRetry={() => void types.refetch()} />;
   if (!schema) return <ErrorState title="This agent’s type is not known to the server" error={null} />;

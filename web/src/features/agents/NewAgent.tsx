@@ -64,7 +64,7 @@ export function NewAgent() {
         </Alert>
       )}
       {types.isPending ? (
-        <Skeleton height={120} aria-busy="true" aria-label="Loading agent types" />
+        <Skeleton role="progressbar" height={120} aria-busy="true" aria-label="Loading agent types" />
       ) : types.isError ? (
         <ErrorState title="Could not load agent types" error={types.error} onRetry={() => void types.refetch()} />
       ) : (

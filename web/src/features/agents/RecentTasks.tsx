@@ -28,7 +28,7 @@ export function RecentTasks({ agentId }: { agentId: string }) {
         )}
       </Group>
       {tasks.isPending ? (
-        <Skeleton height={64} aria-busy="true" aria-label="Loading recent tasks" />
+        <Skeleton role="progressbar" height={64} aria-busy="true" aria-label="Loading recent tasks" />
       ) : tasks.isError ? (
         <ErrorState title="Could not load tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
       ) : tasks.data.tasks.length === 0 ? (

@@ -60,7 +60,7 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
 
   if (keys.isPending) {
     return (
-      <Stack aria-busy="true" aria-label="Loading API keys" gap="xs">
+      <Stack role="progressbar" aria-busy="true" aria-label="Loading API keys" gap="xs">
         <Skeleton height={36} />
         <Skeleton height={36} />
         <Skeleton height={36} />

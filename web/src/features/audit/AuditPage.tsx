@@ -174,7 +174,7 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
       </form>
 
       {logs.isPending ? (
-        <div className="audit-skeleton" aria-busy="true" aria-label="Loading audit entries">
+        <div role="progressbar" className="audit-skeleton" aria-busy="true" aria-label="Loading audit entries">
           {Array.from({ length: 8 }, (_, i) => (
             <Skeleton key={i} height={40} />
           ))}

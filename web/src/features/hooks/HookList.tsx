@@ -68,7 +68,7 @@ export function HookList({
 
   if (hooks.isPending) {
     return (
-      <Stack gap="xs" aria-busy="true" aria-label="Loading inbound hooks">
+      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading inbound hooks">
         {Array.from({ length: 3 }, (_, i) => (
           <Skeleton key={i} height={44} />
         ))}

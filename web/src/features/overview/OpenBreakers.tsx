@@ -16,7 +16,7 @@ function BreakerItem({ breaker }: { breaker: OpenBreaker }) {
   return (
     <li className="overview-breaker">
       {agent.isPending ? (
-        <Skeleton height={20} width="10rem" aria-label="Loading the agent's name" />
+        <Skeleton role="progressbar" height={20} width="10rem" aria-label="Loading the agent's name" />
       ) : (
         <Anchor component={Link} to={`/agents/${breaker.agentId}`} fw={600}>
           {name}

@@ -223,7 +223,7 @@ export function MfaSection() {
           Two-factor authentication
         </Title>
         {status.isPending ? (
-          <Skeleton height={64} aria-label="Loading two-factor authentication" />
+          <Skeleton role="progressbar" height={64} aria-label="Loading two-factor authentication" />
         ) : status.isError ? (
           <ErrorState
             title="Could not load the two-factor state"

@@ -28,7 +28,7 @@ function QueueDepth() {
         Task queue now
       </Title>
       {stats.isPending ? (
-        <Skeleton height={72} aria-label="Loading queue depth" />
+        <Skeleton role="progressbar" height={72} aria-label="Loading queue depth" />
       ) : stats.isError ? (
         <ErrorState title="Could not load the queue depth" error={stats.error} onRetry={() => void stats.refetch()} />
       ) : !stats.data.queue ? (

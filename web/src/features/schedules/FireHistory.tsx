@@ -29,7 +29,8 @@ export function FireHistory({ schedule, id }: { schedule: Schedule; id: string }
   const kind = schedule.target.kind === 'workflow' ? 'run' : 'task';
 
   let body;
-  if (fires.isPending) body = <Skeleton height={80} aria-busy="true" aria-label="Loading the fire history" />;
+  if (fires.isPending)
+    body = <Skeleton role="progressbar" height={80} aria-busy="true" aria-label="Loading the fire history" />;
   else if (fires.isError)
     body = (
       <ErrorState title="Could not load the fire history" error={fires.error} onRetry={() => void fires.refetch()} />

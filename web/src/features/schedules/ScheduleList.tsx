@@ -112,7 +112,7 @@ export function ScheduleList({
 
   if (schedules.isPending) {
     return (
-      <Stack gap="xs" aria-busy="true" aria-label="Loading schedules">
+      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading schedules">
         {Array.from({ length: 4 }, (_, i) => (
           <Skeleton key={i} height={36} />
         ))}

@@ -109,7 +109,7 @@ export function NewTaskForm() {
       </Anchor>
       <PageTitle>New task</PageTitle>
       {agents.isPending || types.isPending ? (
-        <Skeleton height={120} aria-label="Loading agents" />
+        <Skeleton role="progressbar" height={120} aria-label="Loading agents" />
       ) : agents.isError || types.isError ? (
         <ErrorState title="Could not load the agents" error={agents.error ?? types.error} />
       ) : agents.data.length === 0 ? (

@@ -59,7 +59,7 @@ function AttemptItem({ attempt }: { attempt: Attempt }) {
 
 function Attempts({ task }: { task: Task }) {
   const attempts = useQuery(attemptsQuery(task.id));
-  if (attempts.isPending) return <Skeleton height={80} aria-label="Loading attempts" />;
+  if (attempts.isPending) return <Skeleton role="progressbar" height={80} aria-label="Loading attempts" />;
   if (attempts.isError) return <ErrorState title="Could not load the attempts" error={attempts.error} />;
   if (attempts.data.length === 0) return <NoAttempt task={task} />;
   return (
@@ -157,7 +157,7 @@ export function TaskDetail() {
       {/* A task id is a UUID: anything else in the address is no task's, and not cut to look like one. */}
       <PageTitle>{UUID.test(id) ? `Task ${id.slice(0, 8)}` : 'Task'}</PageTitle>
       {task.isPending ? (
-        <Skeleton height={200} aria-label="Loading the task" />
+        <Skeleton role="progressbar" height={200} aria-label="Loading the task" />
       ) : task.isError ? (
         <ErrorState title="Could not load this task" error={task.error} onRetry={() => void task.refetch()} />
       ) : (

@@ -207,7 +207,7 @@ export function TaskList() {
         />
       )}
       {tasks.isPending ? (
-        <Stack gap="xs" aria-label="Loading tasks" aria-busy>
+        <Stack role="progressbar" gap="xs" aria-label="Loading tasks" aria-busy>
           {Array.from({ length: 5 }, (_, i) => (
             <Skeleton key={i} height={36} />
           ))}

@@ -6,7 +6,7 @@ const NewTaskForm = lazy(async () => ({ default: (await import('./NewTaskForm'))
 
 export function NewTaskPage() {
   return (
-    <Suspense fallback={<Skeleton height={240} aria-label="Loading the form" />}>
+    <Suspense fallback={<Skeleton role="progressbar" height={240} aria-label="Loading the form" />}>
       <NewTaskForm />
     </Suspense>
   );

@@ -96,7 +96,7 @@ function UserList({ meId }: { meId: string }) {
       </form>
 
       {users.isPending ? (
-        <div className="users-skeleton" aria-busy="true" aria-label="Loading users">
+        <div role="progressbar" className="users-skeleton" aria-busy="true" aria-label="Loading users">
           {Array.from({ length: 5 }, (_, i) => (
             <Skeleton key={i} height={40} />
           ))}

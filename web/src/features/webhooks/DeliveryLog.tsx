@@ -99,7 +99,7 @@ export function DeliveryLog({ webhook, onChanged }: { webhook: Webhook; onChange
 
   if (deliveries.isPending) {
     return (
-      <Stack gap="xs" aria-busy="true" aria-label="Loading deliveries">
+      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading deliveries">
         {Array.from({ length: 3 }, (_, i) => (
           <Skeleton key={i} height={36} />
         ))}

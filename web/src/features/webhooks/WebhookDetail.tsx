@@ -24,7 +24,7 @@ export function WebhookDetail() {
       {webhook.isPending ? (
         <>
           <PageTitle>Webhook</PageTitle>
-          <Stack aria-busy="true" aria-label="Loading the webhook">
+          <Stack role="progressbar" aria-busy="true" aria-label="Loading the webhook">
             <Skeleton height={32} />
             <Skeleton height={120} />
           </Stack>

@@ -29,7 +29,7 @@ export function WebhookList({
 
   if (webhooks.isPending) {
     return (
-      <Stack gap="xs" aria-busy="true" aria-label="Loading webhooks">
+      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading webhooks">
         {Array.from({ length: 3 }, (_, i) => (
           <Skeleton key={i} height={44} />
         ))}

@@ -40,7 +40,7 @@ export function LastDelivery({ id }: { id: string }) {
   const last = useQuery(deliveriesQuery(id, { skip: 0, limit: 1 }));
   if (last.isPending)
     return (
-      <Text size="sm" c="dimmed" span aria-label="Loading the last delivery">
+      <Text role="progressbar" size="sm" c="dimmed" span aria-label="Loading the last delivery">
         …
       </Text>
     );

@@ -63,7 +63,7 @@ export function RunView() {
       </Anchor>
       <PageTitle>{`Run ${runId.slice(0, 8)}`}</PageTitle>
       {run.isPending ? (
-        <Skeleton height={320} aria-busy="true" aria-label="Loading the run" />
+        <Skeleton role="progressbar" height={320} aria-busy="true" aria-label="Loading the run" />
       ) : run.isError ? (
         <ErrorState title="Could not load the run" error={run.error} onRetry={() => void run.refetch()} />
       ) : (

@@ -36,7 +36,7 @@ export function WorkflowDetail() {
       {workflow.isPending ? (
         <>
           <PageTitle>Workflow</PageTitle>
-          <Skeleton height={320} aria-busy="true" aria-label="Loading the workflow" />
+          <Skeleton role="progressbar" height={320} aria-busy="true" aria-label="Loading the workflow" />
         </>
       ) : workflow.isError ? (
         <>
@@ -160,7 +160,7 @@ function RecentRuns({ workflow }: { workflow: Workflow }) {
       </Title>
       {!blocked && total > 0 && <RetryFailedRuns workflowId={workflow.id} />}
       {runs.isPending ? (
-        <Skeleton height={120} aria-busy="true" aria-label="Loading the runs" />
+        <Skeleton role="progressbar" height={120} aria-busy="true" aria-label="Loading the runs" />
       ) : runs.isError ? (
         <ErrorState title="Could not load the runs" error={runs.error} onRetry={() => void runs.refetch()} />
       ) : runs.data.items.length === 0 ? (

@@ -51,7 +51,7 @@ export function NewWorkflow() {
       </Anchor>
       <PageTitle>New workflow</PageTitle>
       {agents.isPending ? (
-        <Skeleton height={360} aria-busy="true" aria-label="Loading the agents" />
+        <Skeleton role="progressbar" height={360} aria-busy="true" aria-label="Loading the agents" />
       ) : agents.isError ? (
         <ErrorState title="Could not load the agents" error={agents.error} onRetry={() => void agents.refetch()} />
       ) : (
@@ -72,7 +72,7 @@ export function EditWorkflow() {
       </Anchor>
       <PageTitle>{workflow.data ? `Edit ${workflow.data.name}` : 'Edit workflow'}</PageTitle>
       {workflow.isPending || agents.isPending ? (
-        <Skeleton height={360} aria-busy="true" aria-label="Loading the workflow" />
+        <Skeleton role="progressbar" height={360} aria-busy="true" aria-label="Loading the workflow" />
       ) : workflow.isError ? (
         <ErrorState
           title="Could not load the workflow"

@@ -78,7 +78,7 @@ export function WorkflowList() {
         />
       )}
       {workflows.isPending ? (
-        <Stack gap="xs" aria-busy="true" aria-label="Loading workflows">
+        <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading workflows">
           {Array.from({ length: 5 }, (_, i) => (
             <Skeleton key={i} height={36} />
           ))}
