@@ -34,6 +34,7 @@ import { TaskTagRows1764188000000 } from './1764188000000-task-tag-rows';
 import { TaskTagsGoneByStatement1764189000000 } from './1764189000000-task-tags-gone-by-statement';
 import { SchedulePeriodsBeyondInt1764190000000 } from './1764190000000-schedule-periods-beyond-int';
 import { IdsInLowerCase1764191000000 } from './1764191000000-ids-in-lower-case';
+import { ChangedWithApiKey1764192000000 } from './1764192000000-changed-with-api-key';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -73,4 +74,5 @@ export const MIGRATIONS: Function[] = [
   TaskTagsGoneByStatement1764189000000,
   SchedulePeriodsBeyondInt1764190000000,
   IdsInLowerCase1764191000000,
+  ChangedWithApiKey1764192000000,
 ];

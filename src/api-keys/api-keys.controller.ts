@@ -10,7 +10,7 @@ import { Page } from '../common/http/envelope';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, RevokeApiKeyQueryDto } from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @ApiBearerAuth('bearer')
@@ -49,14 +49,21 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @AuditAction('apikey.revoke', 'apiKey')
-  @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke an API key; it stops working at once' })
+  @ApiOperation({
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key; it stops working at once',
+    description:
+      'The schedules the key created or last changed are paused, and its webhook endpoints disabled, in the same ' +
+      'transaction (each with its reason and an audit entry), unless `keepRunning=true`.',
+  })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiErrors(ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) id: string,
+    @Query() query: RevokeApiKeyQueryDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
-    await this.keys.revoke(principal, id, isAdmin(principal), audit);
+    await this.keys.revoke(principal, id, { asAdmin: isAdmin(principal), keepRunning: query.keepRunning }, audit);
   }
 }

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { ApiKeysController } from './api-keys.controller';
 import { UsersModule } from '../users/users.module';
 import { ApiKeysService } from './api-keys.service';
 
+/**
+ * API keys as every process knows them: resolving a presented key, and what a key's revocation stops (the
+ * schedules and webhooks it set running, which their own modules register). The routes are in ApiKeysHttpModule.
+ */
 @Module({
   imports: [UsersModule],
-  controllers: [ApiKeysController],
   providers: [ApiKeysService],
   exports: [ApiKeysService],
 })

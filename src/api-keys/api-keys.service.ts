@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { requireSignedIn } from '../auth/auth.errors';
-import type { Principal } from '../auth/principal';
+import { keyIdOf, type Principal } from '../auth/principal';
+import type { ChangeCheck } from '../audit/owned-records';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationFailedError } from '../common/errors/app.error';
 import { UsersService } from '../users/users.service';
 import type { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -22,13 +23,64 @@ const KEY_PATTERN = /^ymk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 /** lastUsedAt is kept to the minute: one write per key per minute, not one per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** What a key's revocation stopped of one kind of record, and what is left to do once it has committed. */
+export interface RevocationStop {
+  /** The kind, as the revocation's audit entry counts it (`pausedSchedules`, `disabledWebhooks`). */
+  kind: string;
+  ids: string[];
+  afterCommit?: () => Promise<void>;
+}
+
+/**
+ * Stops, in the revocation's transaction, the records of one kind that `keyId` created or last changed, with
+ * an audit entry for each.
+ */
+export type RevocationHandler = (
+  em: EntityManager,
+  keyId: string,
+  context?: AuditRequestContext,
+) => Promise<RevocationStop>;
+
 @Injectable()
 export class ApiKeysService {
+  private readonly revocationHandlers: RevocationHandler[] = [];
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly users: UsersService,
   ) {}
+
+  /**
+   * Registers what a revocation stops besides the key itself. Schedules and webhook endpoints register here,
+   * so that a leaked key's revocation also ends what it set running (a schedule starting work, an endpoint
+   * receiving a user's results).
+   */
+  whenRevoked(handler: RevocationHandler): void {
+    this.revocationHandlers.push(handler);
+  }
+
+  /**
+   * Who a change of a schedule or webhook endpoint is made by, as the record keeps it: the caller's API key
+   * (null for a signed-in user, whose change clears a key's mark), and the check that holds that key live
+   * through the change's transaction.
+   */
+  changeBy(principal: Principal): { changedWithKeyId: string | null; check?: ChangeCheck } {
+    const keyId = keyIdOf(principal);
+    return keyId ? { changedWithKeyId: keyId, check: (em) => this.holdLive(em, keyId) } : { changedWithKeyId: null };
+  }
+
+  /**
+   * For a change made with an API key, in the change's transaction: holds the key's row (FOR SHARE) until it
+   * commits, so that a revocation at the same moment waits for the change and then stops what it made. A key
+   * revoked since the request was authenticated is refused (401).
+   */
+  private async holdLive(em: EntityManager, keyId: string): Promise<void> {
+    const rows = (await em.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR SHARE`, [
+      keyId,
+    ])) as unknown[];
+    if (!rows.length) throw new UnauthenticatedError('This API key has been revoked');
+  }
 
   private get repo() {
     return this.dataSource.getRepository(ApiKeyEntity);
@@ -103,30 +155,45 @@ export class ApiKeysService {
     });
   }
 
-  /** Another user's key is reported as missing, not forbidden. */
-  async revoke(owner: Principal, id: string, asAdmin = false, audit?: AuditRequestContext): Promise<void> {
-    const userId = await this.dataSource.transaction(async (em) => {
+  /**
+   * Another user's key is reported as missing, not forbidden. Unless `keepRunning`, the schedules and webhook
+   * endpoints the key created or last changed are paused and disabled with it, in the same transaction.
+   */
+  async revoke(
+    owner: Principal,
+    id: string,
+    options: { asAdmin?: boolean; keepRunning?: boolean } = {},
+    audit?: AuditRequestContext,
+  ): Promise<void> {
+    const { userId, stops } = await this.dataSource.transaction(async (em) => {
       const key = await em.findOne(ApiKeyEntity, {
-        where: { id, revokedAt: IsNull(), ...(asAdmin ? {} : { userId: owner.userId }) },
+        where: { id, revokedAt: IsNull(), ...(options.asAdmin ? {} : { userId: owner.userId }) },
         lock: { mode: 'pessimistic_write' },
       });
       if (!key) throw new NotFoundError('API key');
       await em.update(ApiKeyEntity, { id }, { revokedAt: new Date() });
+      const stopped: RevocationStop[] = [];
+      if (!options.keepRunning) for (const stop of this.revocationHandlers) stopped.push(await stop(em, id, audit));
       await this.audit.record(
         {
           action: 'apikey.revoke',
           outcome: 'success',
           resourceType: 'apiKey',
           resourceId: id,
-          details: { prefix: key.prefix },
+          details: {
+            prefix: key.prefix,
+            keptRunning: options.keepRunning === true,
+            ...Object.fromEntries(stopped.map((stop) => [stop.kind, stop.ids.length])),
+          },
         },
         em,
         audit,
       );
-      return key.userId;
+      return { userId: key.userId, stops: stopped };
     });
     // What the key's streams are checked against changed (see LiveSessions): they end at once.
     await this.users.authStateChanged(userId);
+    await Promise.all(stops.map((stop) => stop.afterCommit?.()));
   }
 
   /** The live key for a presented secret, or undefined (unknown, revoked, expired or malformed). */

@@ -10,7 +10,7 @@ import { TasksModule } from '../tasks/tasks.module';
 import { EventsModule } from '../events/events.module';
 import { EventBusModule } from '../events/event-bus.module';
 import { MetricsModule } from '../metrics/metrics.module';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { ApiKeysHttpModule } from '../api-keys/api-keys-http.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { CommonModule } from '../common/common.module';
@@ -70,7 +70,7 @@ export class AppModule {
               CommonModule,
               AuthModule,
               ThrottlingModule,
-              ApiKeysModule,
+              ApiKeysHttpModule,
               HealthModule,
               EventsModule,
               SystemModule,

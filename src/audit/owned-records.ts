@@ -1,4 +1,11 @@
-import type { DataSource, DeepPartial, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import type {
+  DataSource,
+  DeepPartial,
+  EntityManager,
+  EntityTarget,
+  FindOptionsWhere,
+  QueryDeepPartialEntity,
+} from 'typeorm';
 import type { AuditRequestContext } from './audit-context';
 import type { AuditEvent, AuditService } from './audit.service';
 
@@ -7,6 +14,9 @@ export interface OwnedRecord {
   id: string;
   createdBy: string;
 }
+
+/** Runs first in a change's transaction and may refuse it (by throwing). */
+export type ChangeCheck = (em: EntityManager) => Promise<void>;
 
 /**
  * The statements of a table of records users own (schedules, webhook endpoints): create, read, list newest
@@ -26,7 +36,7 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
     fields: DeepPartial<E>,
     eventOf: (record: E) => AuditEvent,
     context?: AuditRequestContext,
-    check?: (em: EntityManager) => Promise<void>,
+    check?: ChangeCheck,
   ): Promise<E> {
     return this.dataSource.transaction(async (em) => {
       await check?.(em);
@@ -58,15 +68,17 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
 
   /**
    * Changes a record under its row lock: `change` gets it as it is and returns the audit entry of what it
-   * changed. Undefined when there is no such record.
+   * changed. Undefined when there is no such record. `check` runs first in the same transaction.
    */
   update(
     id: string,
     createdBy: string | undefined,
     change: (record: E) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
+    check?: ChangeCheck,
   ): Promise<E | undefined> {
     return this.dataSource.transaction(async (em) => {
+      await check?.(em);
       const record = await this.lock(em, id, createdBy);
       if (!record) return undefined;
       const event = await change(record);
@@ -90,6 +102,33 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
       await this.audit.record(event, em, context);
       return record;
     });
+  }
+
+  /**
+   * In `em`'s transaction: sets `stop` on each record that `keyId` created or last changed and that `running`
+   * still matches, each with its audit entry. Returns them as they were before. For tables whose records
+   * keep the key (`changedWithKeyId`: schedules, webhook endpoints).
+   */
+  async stopChangedWithKey(
+    em: EntityManager,
+    keyId: string,
+    running: FindOptionsWhere<E>,
+    stop: QueryDeepPartialEntity<E>,
+    eventOf: (record: E) => AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<E[]> {
+    const records = await em.find(this.entity, {
+      where: { ...running, changedWithKeyId: keyId } as FindOptionsWhere<E>,
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!records.length) return records;
+    await em.update(
+      this.entity,
+      records.map((record) => record.id),
+      stop,
+    );
+    for (const record of records) await this.audit.record(eventOf(record), em, context);
+    return records;
   }
 
   /** The record, its row locked for the rest of `em`'s transaction. */

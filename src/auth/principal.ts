@@ -22,3 +22,8 @@ export function isAdmin(principal: Principal): boolean {
 export function mayChange(principal: Principal, createdBy: string | null): boolean {
   return isAdmin(principal) || (createdBy !== null && createdBy === principal.userId);
 }
+
+/** The API key a call is made with; null for a signed-in user. */
+export function keyIdOf(principal: Principal): string | null {
+  return principal.type === 'apiKey' ? (principal.apiKeyId ?? null) : null;
+}

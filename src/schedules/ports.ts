@@ -6,7 +6,16 @@ import type { ScheduleRepository } from './persistence/schedule.repository';
 /** What the schedules' services need of their collaborators, as interfaces (Nest injects the real classes). */
 export type ScheduleStore = Pick<
   ScheduleRepository,
-  'create' | 'findById' | 'list' | 'fires' | 'active' | 'update' | 'delete' | 'recordFire' | 'passOver'
+  | 'create'
+  | 'findById'
+  | 'list'
+  | 'fires'
+  | 'active'
+  | 'update'
+  | 'delete'
+  | 'recordFire'
+  | 'passOver'
+  | 'pauseChangedWithKey'
 >;
 export interface FireTargets {
   submission: Pick<TaskSubmission, 'submit' | 'prepare'>;

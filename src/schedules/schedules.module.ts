@@ -1,3 +1,4 @@
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BullModule } from '@nestjs/bullmq';
 import { UsersModule } from '../users/users.module';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -18,7 +19,7 @@ export class SchedulesModule {
     const works = role !== 'api';
     return {
       module: SchedulesModule,
-      imports: [UsersModule, BullModule.registerQueue({ name: SCHEDULES_QUEUE })],
+      imports: [UsersModule, ApiKeysModule, BullModule.registerQueue({ name: SCHEDULES_QUEUE })],
       controllers: [SchedulesController],
       providers: [
         ScheduleRepository,

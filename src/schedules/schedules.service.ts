@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
@@ -15,6 +16,9 @@ import { firesAfter } from './schedule-timing';
 /** How many fire times a schedule shows ahead. */
 const NEXT_FIRES = 5;
 
+/** Why a schedule set running with an API key stopped when the key was revoked. */
+export const PAUSED_WITH_KEY = 'The API key that created or last changed it was revoked';
+
 /** A schedule with the next times it fires. */
 export interface ScheduleView {
   schedule: Schedule;
@@ -27,7 +31,7 @@ export interface ScheduleView {
  * Users see and change their own schedules; admins every schedule.
  */
 @Injectable()
-export class SchedulesService {
+export class SchedulesService implements OnModuleInit {
   private readonly logger = new Logger(SchedulesService.name);
 
   constructor(
@@ -35,7 +39,38 @@ export class SchedulesService {
     private readonly queue: ScheduleQueue,
     @Inject(TaskSubmission) private readonly submission: FireTargets['submission'],
     @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
+    @Inject(ApiKeysService) private readonly keys: Pick<ApiKeysService, 'changeBy' | 'whenRevoked'>,
   ) {}
+
+  /** A revoked key's schedules are paused with it (see ApiKeysService.revoke). */
+  onModuleInit(): void {
+    this.keys.whenRevoked(async (em, keyId, audit) => {
+      const paused = await this.store.pauseChangedWithKey(
+        em,
+        keyId,
+        PAUSED_WITH_KEY,
+        (schedule) => ({
+          action: 'schedule.update',
+          outcome: 'success',
+          resourceType: 'schedule',
+          resourceId: schedule.id,
+          details: { fields: ['paused'], paused: true, reason: 'apikey.revoke', apiKeyId: keyId },
+        }),
+        audit,
+      );
+      return {
+        kind: 'pausedSchedules',
+        ids: paused.map((schedule) => schedule.id),
+        // A fire checks the schedule in Postgres, so it is paused already; Redis is told as a change is.
+        afterCommit: async () => {
+          for (const { id } of paused)
+            await this.queue
+              .remove(id)
+              .catch((err: Error) => this.logger.warn(`schedule ${id} left in Redis: ${err.message}`));
+        },
+      };
+    });
+  }
 
   async create(principal: Principal, dto: CreateScheduleDto, audit?: AuditRequestContext): Promise<ScheduleView> {
     const timing = { cron: dto.cron ?? null, everyMs: dto.everyMs ?? null, timezone: dto.timezone ?? 'UTC' };
@@ -43,6 +78,7 @@ export class SchedulesService {
     const problems = timingProblems(fields);
     problems.push(...newScheduleEndProblems(fields, problems));
     await this.check(principal.userId, problems, dto.target);
+    const by = this.keys.changeBy(principal);
     const schedule = await this.store.create(
       {
         name: dto.name,
@@ -53,12 +89,14 @@ export class SchedulesService {
         startAt: dto.startAt ?? null,
         endAt: dto.endAt ?? null,
         paused: dto.paused ?? false,
+        pausedReason: null,
         overlap: dto.overlap ?? 'allow',
         tags: dto.tags ?? [],
         firedUntil: new Date(),
         lastTargetId: null,
         lastFireAt: null,
         createdBy: principal.userId,
+        changedWithKeyId: by.changedWithKeyId,
       },
       (created) => ({
         action: 'schedule.create',
@@ -68,6 +106,7 @@ export class SchedulesService {
         details: { name: created.name, cron: created.cron, everyMs: created.everyMs },
       }),
       audit,
+      by.check,
     );
     await this.putInQueue(schedule);
     return this.view(schedule);
@@ -98,6 +137,7 @@ export class SchedulesService {
     dto: UpdateScheduleDto,
     audit?: AuditRequestContext,
   ): Promise<ScheduleView> {
+    const by = this.keys.changeBy(principal);
     const updated = await this.store.update(
       id,
       isAdmin(principal) ? undefined : principal.userId,
@@ -127,6 +167,9 @@ export class SchedulesService {
         };
         await this.check(schedule.createdBy, timingProblems(schedule), dto.target || resumed ? target : undefined);
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
+        // A user's pause or resume replaces the platform's reason; the change is theirs, or their key's.
+        if (dto.paused !== undefined) schedule.pausedReason = null;
+        schedule.changedWithKeyId = by.changedWithKeyId;
         return {
           action: 'schedule.update',
           outcome: 'success',
@@ -136,6 +179,7 @@ export class SchedulesService {
         };
       },
       audit,
+      by.check,
     );
     if (!updated) throw new NotFoundError('Schedule');
     await this.putInQueue(updated);

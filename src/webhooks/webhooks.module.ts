@@ -1,3 +1,4 @@
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
@@ -23,7 +24,7 @@ export class WebhooksModule {
     const works = role !== 'api';
     return {
       module: WebhooksModule,
-      imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), AgentsModule],
+      imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), AgentsModule, ApiKeysModule],
       controllers: [WebhooksController],
       providers: [
         WebhookRepository,

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import { hasUserInfo, NetworkGuard } from '../agents/outbound';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { isAdmin, type Principal } from '../auth/principal';
@@ -10,12 +11,15 @@ import { type WebhookDelivery, type WebhookEndpoint, WebhookRepository } from '.
 import { WebhookQueue } from './webhook-queue';
 import { newSigningSecret } from './webhook-signature';
 
+/** Why an endpoint set running with an API key stopped when the key was revoked. */
+export const DISABLED_WITH_KEY = 'The API key that created or last changed it was revoked';
+
 /**
  * Webhook endpoints as their users keep them: a URL the private-network guard lets through, the events it
  * takes, and a signing secret shown once. Users see and change their own endpoints; admins every endpoint.
  */
 @Injectable()
-export class WebhooksService {
+export class WebhooksService implements OnModuleInit {
   private readonly logger = new Logger(WebhooksService.name);
 
   constructor(
@@ -23,7 +27,28 @@ export class WebhooksService {
     private readonly queue: WebhookQueue,
     private readonly guard: NetworkGuard,
     private readonly cipher: SecretsCipher,
+    private readonly keys: ApiKeysService,
   ) {}
+
+  /** A revoked key's endpoints are disabled with it (see ApiKeysService.revoke). */
+  onModuleInit(): void {
+    this.keys.whenRevoked(async (em, keyId, audit) => {
+      const { disabled, afterCommit } = await this.store.disableChangedWithKey(
+        em,
+        keyId,
+        DISABLED_WITH_KEY,
+        (endpoint) => ({
+          action: 'webhook.update',
+          outcome: 'success',
+          resourceType: 'webhook',
+          resourceId: endpoint.id,
+          details: { fields: ['enabled'], enabled: false, reason: 'apikey.revoke', apiKeyId: keyId },
+        }),
+        audit,
+      );
+      return { kind: 'disabledWebhooks', ids: disabled.map((endpoint) => endpoint.id), afterCommit };
+    });
+  }
 
   async create(
     principal: Principal,
@@ -32,6 +57,7 @@ export class WebhooksService {
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     await this.checkUrl(dto.url);
     const secret = newSigningSecret();
+    const by = this.keys.changeBy(principal);
     const endpoint = await this.store.create(
       {
         url: dto.url,
@@ -39,6 +65,7 @@ export class WebhooksService {
         enabled: dto.enabled ?? true,
         secretSealed: this.cipher.encrypt(secret),
         createdBy: principal.userId,
+        changedWithKeyId: by.changedWithKeyId,
       },
       (created) => ({
         action: 'webhook.create',
@@ -48,6 +75,7 @@ export class WebhooksService {
         details: { url: created.url, events: created.events },
       }),
       audit,
+      by.check,
     );
     return { endpoint, secret };
   }
@@ -71,6 +99,7 @@ export class WebhooksService {
     audit?: AuditRequestContext,
   ): Promise<WebhookEndpoint> {
     if (dto.url !== undefined) await this.checkUrl(dto.url);
+    const by = this.keys.changeBy(principal);
     const updated = await this.store.update(
       id,
       isAdmin(principal) ? undefined : principal.userId,
@@ -81,6 +110,7 @@ export class WebhooksService {
           Object.assign(endpoint, { enabled: dto.enabled, disabledReason: null });
           if (dto.enabled) Object.assign(endpoint, { consecutiveFailures: 0, failingSince: null });
         }
+        endpoint.changedWithKeyId = by.changedWithKeyId;
         return {
           action: 'webhook.update',
           outcome: 'success',
@@ -90,6 +120,7 @@ export class WebhooksService {
         };
       },
       audit,
+      by.check,
     );
     if (!updated) throw new NotFoundError('Webhook');
     return updated;

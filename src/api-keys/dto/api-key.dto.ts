@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { IsDisplayText } from '../../common/http/display-text';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
-import { IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { IsBoundedDate, IsOptionalNotNull, IsQueryBoolean } from '../../common/http/dto-decorators';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
 
 export class CreateApiKeyDto {
@@ -61,4 +61,14 @@ export class ApiKeyDto {
 export class CreatedApiKeyDto extends ApiKeyDto {
   @ApiProperty({ description: 'The key itself; shown this once. Send it as the X-API-Key header.' })
   key!: string;
+}
+
+export class RevokeApiKeyQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'Keep running the schedules and webhooks the key created or last changed (as when rotating a key). ' +
+      'By default they are paused and disabled with it, as after a leak.',
+  })
+  @IsQueryBoolean()
+  keepRunning?: boolean;
 }

@@ -4,10 +4,12 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsDate,
   IsDefined,
   isISO8601,
   isEmail,
+  IsOptional,
   IsString,
   Length,
   MaxLength,
@@ -331,4 +333,14 @@ export function IsAccountEmail(): PropertyDecorator {
     }),
     MaxLength(320),
   );
+}
+
+/**
+ * An optional boolean query parameter: `true` and `false` as a query sends them; anything else is refused by
+ * the validator (400).
+ */
+export function IsQueryBoolean(): PropertyDecorator {
+  const fromQuery = ({ value }: { value: unknown }): unknown =>
+    value === 'true' ? true : value === 'false' ? false : value;
+  return applyDecorators(IsOptional(), Transform(fromQuery), IsBoolean());
 }

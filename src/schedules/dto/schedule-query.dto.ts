@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsQueryBoolean } from '../../common/http/dto-decorators';
 import { IsId } from '../../common/http/ids';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { FIRE_OUTCOMES, type FireRecordOutcome } from '../entities/schedule-fire.entity';
@@ -8,15 +8,9 @@ import type { ScheduleFire } from '../persistence/schedule.repository';
 
 const TARGETS = ['agent', 'workflow'] as const;
 
-/** `true` and `false` as a query sends them; anything else is left for the validator to refuse. */
-const queryBoolean = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
-
 export class ScheduleQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only paused (`true`) or only active (`false`) schedules' })
-  @IsOptional()
-  @Transform(queryBoolean)
-  @IsBoolean()
+  @IsQueryBoolean()
   paused?: boolean;
 
   @ApiPropertyOptional({ description: 'Only schedules carrying this tag' })

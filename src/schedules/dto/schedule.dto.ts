@@ -198,6 +198,12 @@ export class ScheduleDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) endAt!: Date | null;
   @ApiProperty() paused!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the platform paused the schedule; null when it runs or a user paused it',
+  })
+  pausedReason!: string | null;
   @ApiProperty({ enum: SCHEDULE_OVERLAPS }) overlap!: ScheduleOverlap;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({
@@ -215,6 +221,14 @@ export class ScheduleDto {
   })
   lastTargetId!: string | null;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The API key that created or last changed the schedule (revoking that key pauses it); null when a signed-in user did',
+  })
+  changedWithApiKeyId!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 
@@ -234,12 +248,14 @@ export class ScheduleDto {
       startAt: s.startAt,
       endAt: s.endAt,
       paused: s.paused,
+      pausedReason: s.pausedReason,
       overlap: s.overlap,
       tags: s.tags,
       nextFires,
       lastFireAt: s.lastFireAt,
       lastTargetId: s.lastTargetId,
       createdBy: s.createdBy,
+      changedWithApiKeyId: s.changedWithKeyId,
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
     };

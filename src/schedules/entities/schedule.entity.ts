@@ -23,6 +23,7 @@ const msFromBigint: ValueTransformer = {
 @Check('schedules_timing_check', `("cron" IS NULL) <> ("every_ms" IS NULL)`)
 @Check('schedules_overlap_check', `"overlap" IN ('allow', 'skip')`)
 @Index('schedules_creator_created_idx', ['createdBy', 'createdAt'])
+@Index('schedules_changed_with_key_idx', ['changedWithKeyId'], { where: `"changed_with_key_id" IS NOT NULL` })
 export class ScheduleEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'schedules_pk' })
   id!: string;
@@ -63,6 +64,10 @@ export class ScheduleEntity {
   @Column({ type: 'boolean', default: false })
   paused!: boolean;
 
+  /** Why the platform paused the schedule; null when it runs or a user paused it. */
+  @Column({ name: 'paused_reason', type: 'varchar', length: 200, nullable: true })
+  pausedReason!: string | null;
+
   @Column({ type: 'varchar', length: 8 })
   overlap!: ScheduleOverlap;
 
@@ -79,6 +84,10 @@ export class ScheduleEntity {
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;
+
+  /** The API key that created or last changed the schedule; null when a signed-in user did. */
+  @Column({ name: 'changed_with_key_id', type: 'uuid', nullable: true })
+  changedWithKeyId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ArrayContains, DataSource, type FindOptionsWhere, IsNull, Not } from 'typeorm';
+import { ArrayContains, DataSource, type EntityManager, type FindOptionsWhere, IsNull, Not } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
-import { OwnedRecords } from '../../audit/owned-records';
+import { type ChangeCheck, OwnedRecords } from '../../audit/owned-records';
 import { type FireRecordOutcome, ScheduleFireEntity } from '../entities/schedule-fire.entity';
 import { ScheduleEntity } from '../entities/schedule.entity';
 
@@ -45,12 +45,14 @@ export class ScheduleRepository {
     return this.dataSource.getRepository(ScheduleEntity);
   }
 
+  /** Inserts the schedule with its audit entry; `check` runs first in the same transaction and may refuse it. */
   create(
     fields: NewSchedule,
     eventOf: (schedule: Schedule) => AuditEvent,
     context?: AuditRequestContext,
+    check?: ChangeCheck,
   ): Promise<Schedule> {
-    return this.records.create(fields, eventOf, context);
+    return this.records.create(fields, eventOf, context, check);
   }
 
   /** The schedule; with `createdBy`, only that user's. */
@@ -93,15 +95,38 @@ export class ScheduleRepository {
 
   /**
    * Changes a schedule under its row lock: `change` gets the schedule as it is and returns the audit entry
-   * of what it changed on it. Undefined when there is no such schedule (of `createdBy`'s, when given).
+   * of what it changed on it. Undefined when there is no such schedule (of `createdBy`'s, when given). `check`
+   * runs first in the same transaction.
    */
   update(
     id: string,
     createdBy: string | undefined,
     change: (schedule: Schedule) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
+    check?: ChangeCheck,
   ): Promise<Schedule | undefined> {
-    return this.records.update(id, createdBy, change, context);
+    return this.records.update(id, createdBy, change, context, check);
+  }
+
+  /**
+   * Pauses, in `em`'s transaction, the schedules `keyId` created or last changed that are not paused yet,
+   * with `reason` and an audit entry each. Returns them.
+   */
+  pauseChangedWithKey(
+    em: EntityManager,
+    keyId: string,
+    reason: string,
+    eventOf: (schedule: Schedule) => AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<Schedule[]> {
+    return this.records.stopChangedWithKey(
+      em,
+      keyId,
+      { paused: false },
+      { paused: true, pausedReason: reason },
+      eventOf,
+      context,
+    );
   }
 
   /** Deletes a schedule with its audit entry; false when there is none. */

@@ -70,6 +70,14 @@ export class WebhookDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'First failure since a success' })
   failingSince!: Date | null;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The API key that created or last changed the endpoint (revoking that key disables it); null when a signed-in user did',
+  })
+  changedWithApiKeyId!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 
@@ -84,6 +92,7 @@ export class WebhookDto {
       consecutiveFailures,
       failingSince,
       createdBy: e.createdBy,
+      changedWithApiKeyId: e.changedWithKeyId,
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
     };

@@ -4,6 +4,7 @@ import type { WebhookEvent } from '../webhook-events';
 /** Where a user's events are sent, which ones, and how its deliveries have been going. */
 @Entity('webhook_endpoints')
 @Index('webhook_endpoints_creator_created_idx', ['createdBy', 'createdAt'])
+@Index('webhook_endpoints_changed_with_key_idx', ['changedWithKeyId'], { where: `"changed_with_key_id" IS NOT NULL` })
 export class WebhookEndpointEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'webhook_endpoints_pk' })
   id!: string;
@@ -35,6 +36,10 @@ export class WebhookEndpointEntity {
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;
+
+  /** The API key that created or last changed the endpoint; null when a signed-in user did. */
+  @Column({ name: 'changed_with_key_id', type: 'uuid', nullable: true })
+  changedWithKeyId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

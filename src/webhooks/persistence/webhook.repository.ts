@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type SharedCache, SharedCaches } from '../../redis/shared-cache';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
-import { OwnedRecords } from '../../audit/owned-records';
+import { type ChangeCheck, OwnedRecords } from '../../audit/owned-records';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import type { DeliveryAttempt, WebhookEvent } from '../webhook-events';
@@ -12,7 +12,10 @@ import type { NextStep } from '../webhook-rules';
 
 export type WebhookEndpoint = WebhookEndpointEntity;
 export type WebhookDelivery = WebhookDeliveryEntity;
-export type NewEndpoint = Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'secretSealed' | 'createdBy'>;
+export type NewEndpoint = Pick<
+  WebhookEndpoint,
+  'url' | 'events' | 'enabled' | 'secretSealed' | 'createdBy' | 'changedWithKeyId'
+>;
 export type NewDelivery = Pick<
   WebhookDelivery,
   'endpointId' | 'messageId' | 'eventType' | 'resourceId' | 'occurredAt' | 'payload'
@@ -66,13 +69,15 @@ export class WebhookRepository {
     return this.dataSource.getRepository(WebhookDeliveryEntity);
   }
 
+  /** Inserts the endpoint with its audit entry; `check` runs first in the same transaction and may refuse it. */
   create(
     fields: NewEndpoint,
     eventOf: (endpoint: WebhookEndpoint) => AuditEvent,
     context?: AuditRequestContext,
+    check?: ChangeCheck,
   ): Promise<WebhookEndpoint> {
     return this.changing(
-      () => this.records.create(fields, eventOf, context),
+      () => this.records.create(fields, eventOf, context, check),
       (endpoint) => endpoint.createdBy,
     );
   }
@@ -91,17 +96,50 @@ export class WebhookRepository {
     return this.records.list(createdBy, skip, limit);
   }
 
-  /** Changes an endpoint under its row lock; `change` returns the audit entry. Undefined when there is none. */
+  /**
+   * Changes an endpoint under its row lock; `change` returns the audit entry. Undefined when there is none.
+   * `check` runs first in the same transaction.
+   */
   update(
     id: string,
     createdBy: string | undefined,
     change: (endpoint: WebhookEndpoint) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
+    check?: ChangeCheck,
   ): Promise<WebhookEndpoint | undefined> {
     return this.changing(
-      () => this.records.update(id, createdBy, change, context),
+      () => this.records.update(id, createdBy, change, context, check),
       (saved) => saved?.createdBy,
     );
+  }
+
+  /**
+   * Disables, in `em`'s transaction, the enabled endpoints `keyId` created or last changed, with `reason` and
+   * an audit entry each. Returns them, and what to run once the transaction has committed: every process
+   * then drops their creators' cached endpoints.
+   */
+  async disableChangedWithKey(
+    em: EntityManager,
+    keyId: string,
+    reason: string,
+    eventOf: (endpoint: WebhookEndpoint) => AuditEvent,
+    context?: AuditRequestContext,
+  ): Promise<{ disabled: WebhookEndpoint[]; afterCommit: () => Promise<void> }> {
+    const disabled = await this.records.stopChangedWithKey(
+      em,
+      keyId,
+      { enabled: true },
+      { enabled: false, disabledReason: reason },
+      eventOf,
+      context,
+    );
+    const owners = [...new Set(disabled.map((endpoint) => endpoint.createdBy))];
+    return {
+      disabled,
+      afterCommit: async () => {
+        for (const owner of owners) await this.enabled.invalidate(owner);
+      },
+    };
   }
 
   /** Deletes an endpoint and its delivery log with the audit entry; false when there is none. */

@@ -1092,7 +1092,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key; it stops working at once */
+        /**
+         * Revoke an API key; it stops working at once
+         * @description The schedules the key created or last changed are paused, and its webhook endpoints disabled, in the same transaction (each with its reason and an audit entry), unless `keepRunning=true`.
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -2109,6 +2112,8 @@ export interface components {
             /** Format: date-time */
             endAt: string | null;
             paused: boolean;
+            /** @description Why the platform paused the schedule; null when it runs or a user paused it */
+            pausedReason: string | null;
             /** @enum {string} */
             overlap: "allow" | "skip";
             tags: string[];
@@ -2123,6 +2128,11 @@ export interface components {
             lastTargetId: string | null;
             /** Format: uuid */
             createdBy: string;
+            /**
+             * Format: uuid
+             * @description The API key that created or last changed the schedule (revoking that key pauses it); null when a signed-in user did
+             */
+            changedWithApiKeyId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2241,6 +2251,11 @@ export interface components {
             failingSince: string | null;
             /** Format: uuid */
             createdBy: string;
+            /**
+             * Format: uuid
+             * @description The API key that created or last changed the endpoint (revoking that key disables it); null when a signed-in user did
+             */
+            changedWithApiKeyId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2279,6 +2294,11 @@ export interface components {
             failingSince: string | null;
             /** Format: uuid */
             createdBy: string;
+            /**
+             * Format: uuid
+             * @description The API key that created or last changed the endpoint (revoking that key disables it); null when a signed-in user did
+             */
+            changedWithApiKeyId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -8533,7 +8553,10 @@ export interface operations {
     };
     revokeApiKey: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Keep running the schedules and webhooks the key created or last changed (as when rotating a key). By default they are paused and disabled with it, as after a leak. */
+                keepRunning?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -8549,7 +8572,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {

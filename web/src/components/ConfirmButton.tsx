@@ -1,5 +1,5 @@
 import { Button, type ButtonProps, Group, Modal, Text } from '@mantine/core';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { DisabledButton } from './DisabledButton';
 
 interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
@@ -9,6 +9,8 @@ interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
   buttonText?: string;
   /** What will happen, in a sentence: "Task 4f2… stops and is not retried." */
   consequence: string;
+  /** Choices that go with the action (a checkbox), shown under the consequence. */
+  options?: ReactNode;
   /** The confirming button's words, e.g. "Cancel the task". */
   confirmLabel: string;
   onConfirm: () => Promise<unknown>;
@@ -28,6 +30,7 @@ export function ConfirmButton({
   onConfirm,
   disabledReason,
   buttonText,
+  options,
   color = 'red',
   ...props
 }: ConfirmButtonProps) {
@@ -57,6 +60,7 @@ export function ConfirmButton({
         closeButtonProps={{ 'aria-label': 'Close' }}
       >
         <Text mb="md">{consequence}</Text>
+        {options}
         {error && (
           <Text c="red.8" role="alert" mb="md">
             {error}

@@ -1,6 +1,6 @@
-import { Badge, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Checkbox, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
@@ -28,6 +28,31 @@ function Expiry({ apiKey }: { apiKey: ApiKey }) {
   return <TimeAgo value={apiKey.expiresAt} />;
 }
 
+/**
+ * Revokes a key after asking. What the key set running (the schedules and webhooks it created or last changed)
+ * stops with it, as after a leak, unless the user keeps it running (a rotation).
+ */
+function RevokeButton({ apiKey, onRevoke }: { apiKey: ApiKey; onRevoke: (keepRunning: boolean) => Promise<void> }) {
+  const [keepRunning, setKeepRunning] = useState(false);
+  return (
+    <ConfirmButton
+      label={`Revoke ${apiKey.name}`}
+      consequence={`The key “${apiKey.name}” (${apiKey.prefix}…) stops working at once: anything that still sends it gets 401. The schedules and webhooks it created or last changed are paused and disabled with it. This cannot be undone.`}
+      options={
+        <Checkbox
+          mb="md"
+          label="Keep its schedules and webhooks running (when replacing the key with a new one)"
+          checked={keepRunning}
+          onChange={(event) => setKeepRunning(event.currentTarget.checked)}
+        />
+      }
+      confirmLabel="Revoke the key"
+      onConfirm={() => onRevoke(keepRunning)}
+      size="xs"
+    />
+  );
+}
+
 /** The live keys (an admin's list has everyone's), newest first, paged in the URL (`?page=`). */
 export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; onRevoked: (key: ApiKey) => void }) {
   const queryClient = useQueryClient();
@@ -51,8 +76,10 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
     setParams(search, { replace: true });
   };
 
-  const revoke = async (key: ApiKey) => {
-    const result = await api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id: key.id } } });
+  const revoke = async (key: ApiKey, keepRunning: boolean) => {
+    const result = await api.DELETE('/api/v1/api-keys/{id}', {
+      params: { path: { id: key.id }, query: keepRunning ? { keepRunning } : {} },
+    });
     if (!result.response.ok) throw toApiError(result.error, result.response);
     await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
     onRevoked(key);
@@ -130,13 +157,7 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
                 <Expiry apiKey={key} />
               </Table.Td>
               <Table.Td>
-                <ConfirmButton
-                  label={`Revoke ${key.name}`}
-                  consequence={`The key “${key.name}” (${key.prefix}…) stops working at once: anything that still sends it gets 401. This cannot be undone.`}
-                  confirmLabel="Revoke the key"
-                  onConfirm={() => revoke(key)}
-                  size="xs"
-                />
+                <RevokeButton apiKey={key} onRevoke={(keepRunning) => revoke(key, keepRunning)} />
               </Table.Td>
             </Table.Tr>
           ))}

@@ -23,13 +23,20 @@ import {
   upcomingFires,
 } from './schedule-helpers';
 
-/** Active or paused, as colour and word. */
-export function ScheduleStatus({ paused }: { paused: boolean }) {
-  const status = paused ? 'paused' : 'active';
+/** Active or paused, as colour and word; paused by the platform, it says why. */
+export function ScheduleStatus({ schedule }: { schedule: Pick<Schedule, 'paused' | 'pausedReason'> }) {
+  const status = schedule.paused ? 'paused' : 'active';
   return (
-    <span className="state-pill" data-status={status}>
-      {status}
-    </span>
+    <Stack gap={2}>
+      <span className="state-pill" data-status={status}>
+        {status}
+      </span>
+      {schedule.paused && schedule.pausedReason && (
+        <Text size="xs" c="dimmed">
+          {schedule.pausedReason}
+        </Text>
+      )}
+    </Stack>
   );
 }
 
@@ -228,7 +235,7 @@ export function ScheduleList({
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <ScheduleStatus paused={schedule.paused} />
+                      <ScheduleStatus schedule={schedule} />
                     </Table.Td>
                     {!blocked && (
                       <Table.Td>

@@ -32,6 +32,7 @@ function webhook(overrides: Partial<Webhook> = {}): Webhook {
     consecutiveFailures: 0,
     failingSince: null,
     createdBy: '22222222-2222-4222-8222-222222222222',
+    changedWithApiKeyId: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
     ...overrides,

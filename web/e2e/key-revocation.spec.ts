@@ -1,0 +1,90 @@
+import { type APIRequestContext, expect, test } from '@playwright/test';
+import { ADMIN } from './global-setup';
+import { apiAs, apiToken, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const made = deleteAfterAll();
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** A new operator, created by the admin. */
+async function createOperator(request: APIRequestContext): Promise<{ email: string; password: string }> {
+  const admin = await apiToken(request, ADMIN.email, ADMIN.password);
+  const user = { email: `key-owner-${unique()}@console.test`, password: 'an-operator-password-for-tests' };
+  const res = await request.post('/api/v1/users', {
+    headers: { Authorization: `Bearer ${admin}` },
+    data: { ...user, name: 'Key owner', role: 'operator' },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return user;
+}
+
+test('revoking a key pauses the schedules it made and says why; a rotation keeps them running', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const stamp = unique();
+  const owner = await createOperator(request);
+  const api = await apiAs(request, owner.email, owner.password);
+  const agent = await api.createAgent(`revocation-calc-${stamp}`, 'calculator');
+  made.agents.push(agent.id);
+  const scheduleWithNewKey = async (keyName: string, scheduleName: string) => {
+    const { key } = await api.call<{ key: string }>(
+      'post',
+      '/api/v1/api-keys',
+      { name: keyName, scopes: ['schedules:read', 'schedules:write', 'agents:read'] },
+      201,
+    );
+    const res = await request.post('/api/v1/schedules', {
+      headers: { 'X-API-Key': key },
+      data: { name: scheduleName, target: { agentId: agent.id, input: { expression: '1+1' } }, everyMs: 3_600_000 },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    made.schedules.push(((await res.json()) as { data: { id: string } }).data.id);
+  };
+  await scheduleWithNewKey(`leaked-${stamp}`, `Leaked key’s schedule ${stamp}`);
+  await scheduleWithNewKey(`rotated-${stamp}`, `Rotated key’s schedule ${stamp}`);
+
+  await signIn(page, owner.email, owner.password);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'API keys', exact: true }).click();
+  await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+
+  const revoke = async (keyName: string, keepRunning: boolean) => {
+    await page
+      .getByRole('row', { name: new RegExp(keyName) })
+      .getByRole('button', { name: `Revoke ${keyName}` })
+      .click();
+    const dialog = page.getByRole('dialog', { name: `Revoke ${keyName}` });
+    await expect(dialog).toContainText('The schedules and webhooks it created or last changed are paused');
+    const keep = dialog.getByRole('checkbox', { name: /Keep its schedules and webhooks running/ });
+    await expect(keep).not.toBeChecked();
+    if (keepRunning) {
+      await keep.check();
+      await expectAccessible(page);
+    }
+    await dialog.getByRole('button', { name: 'Revoke the key' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByRole('row', { name: new RegExp(keyName) })).toHaveCount(0);
+  };
+  await revoke(`leaked-${stamp}`, false);
+  await revoke(`rotated-${stamp}`, true);
+
+  await nav.getByRole('link', { name: 'Schedules', exact: true }).click();
+  await expect(page.getByLabel(/^Loading/)).toHaveCount(0);
+  const leaked = page.getByRole('row', { name: new RegExp(`Leaked key’s schedule ${stamp}`) });
+  await expect(leaked).toContainText('paused');
+  await expect(leaked).toContainText('The API key that created or last changed it was revoked');
+  await expect(leaked).toContainText('none while paused');
+  const rotated = page.getByRole('row', { name: new RegExp(`Rotated key’s schedule ${stamp}`) });
+  await expect(rotated).toContainText('active');
+  await expect(rotated).not.toContainText('was revoked');
+  await expectAccessible(page);
+
+  // Resumed by its owner, it runs again and the reason goes.
+  await leaked.getByRole('button', { name: /^Resume/ }).click();
+  await expect(leaked).toContainText('active');
+  await expect(leaked).not.toContainText('was revoked');
+  expect(csp).toEqual([]);
+});
