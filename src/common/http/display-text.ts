@@ -10,7 +10,7 @@ import { ValidateBy } from 'class-validator';
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
 
-export const DISPLAY_TEXT_RULE = 'must not contain control characters, bidirectional controls or invisible characters';
+const DISPLAY_TEXT_RULE = 'must not contain control characters, bidirectional controls or invisible characters';
 
 /** A name shown to people (a workflow's, a user's, a file's): no character that hides or disguises text. */
 export function IsDisplayText(): PropertyDecorator {

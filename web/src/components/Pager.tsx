@@ -35,20 +35,6 @@ export function Pager({
   );
 }
 
-/** `?page=` of the URL, 1 when absent or unreadable. */
-export function pageOfSearch(search: URLSearchParams): number {
-  const page = Math.floor(Number(search.get('page')));
-  return Number.isFinite(page) && page > 1 ? page : 1;
-}
-
-/** The search params with `page` set (left out for the first page). */
-export function withPage(search: URLSearchParams, page: number): URLSearchParams {
-  const next = new URLSearchParams(search);
-  if (page > 1) next.set('page', String(page));
-  else next.delete('page');
-  return next;
-}
-
 /** A page past the end of a list (it shrank, or the link was old): says so, and goes back to the first. */
 export function PastTheEnd({ total, noun, onFirst }: { total: number; noun: string; onFirst: () => void }) {
   return (

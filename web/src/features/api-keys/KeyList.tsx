@@ -9,6 +9,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { TimeAgo } from '../../components/TimeAgo';
+import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { type ApiKey, isExpired } from './scopes';
 
 const PAGE_SIZE = 25;
@@ -57,8 +58,8 @@ function RevokeButton({ apiKey, onRevoke }: { apiKey: ApiKey; onRevoke: (keepRun
 export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; onRevoked: (key: ApiKey) => void }) {
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const query = { skip: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
+  const page = pageOfSearch(params);
+  const query = pageQuery(page, PAGE_SIZE);
   const keys = useQuery({
     queryKey: [...queryKeys.apiKeys.all, 'list', query],
     queryFn: async () => {
@@ -69,12 +70,7 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
     placeholderData: keepPreviousData,
   });
 
-  const goTo = (next: number) => {
-    const search = new URLSearchParams(params);
-    if (next > 1) search.set('page', String(next));
-    else search.delete('page');
-    setParams(search, { replace: true });
-  };
+  const goTo = (next: number) => setParams(withPage(params, next), { replace: true });
 
   const revoke = async (key: ApiKey, keepRunning: boolean) => {
     const result = await api.DELETE('/api/v1/api-keys/{id}', {

@@ -1,14 +1,13 @@
 import { Group, NumberInput, Radio, TextInput, Textarea } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/errors';
+import { useState } from 'react';
 import { queryKeys } from '../../api/query-keys';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
+import { useDialogSubmit } from '../../components/use-dialog-submit';
 import { TargetPicker } from '../workflows/TargetPicker';
 import { createHook, updateHook } from './hook-api';
 import {
   type CreatedHook,
-  type FormErrors,
   type Hook,
   type HookForm,
   checkForm,
@@ -18,8 +17,6 @@ import {
   formFromHook,
   updateBody,
 } from './hook-helpers';
-
-const NO_ERRORS: FormErrors = { fields: {}, other: [] };
 
 /**
  * Creates an inbound hook (its target and kind of secret, fixed from then on), or changes one's name, input template
@@ -38,22 +35,10 @@ export function HookDialog({
 }) {
   const queryClient = useQueryClient();
   const [form, setForm] = useState<HookForm>(() => (hook ? formFromHook(hook) : emptyForm()));
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const set = (changes: Partial<HookForm>) => setForm((current) => ({ ...current, ...changes }));
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setFailure(null);
-    const local = checkForm(form);
-    if (Object.keys(local.fields).length > 0) {
-      setErrors(local);
-      return;
-    }
-    setErrors(NO_ERRORS);
-    setBusy(true);
-    try {
+  const { errors, failure, busy, submit } = useDialogSubmit({
+    check: () => checkForm(form),
+    send: async () => {
       if (hook) {
         const saved = await updateHook(hook.id, updateBody(form));
         await queryClient.invalidateQueries({ queryKey: queryKeys.hooks.all });
@@ -63,18 +48,10 @@ export function HookDialog({
         await queryClient.invalidateQueries({ queryKey: queryKeys.hooks.all });
         onCreated(created);
       }
-    } catch (err) {
-      if (err instanceof ApiError && err.details.length) {
-        const found = formErrorsFromDetails(err.details);
-        setErrors(found);
-        if (found.other.length) setFailure(`${err.message}: ${found.other.join('; ')}`);
-      } else {
-        setFailure(err instanceof Error ? err.message : 'The hook was not saved');
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    fieldsOf: formErrorsFromDetails,
+    fallback: 'The hook was not saved',
+  });
 
   const fieldError = errors.fields;
 

@@ -6,7 +6,8 @@ import { queryKeys } from '../../api/query-keys';
 import { CopyValueButton } from '../../components/CopyValueButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { Pager, PastTheEnd, pageOfSearch, withPage } from '../../components/Pager';
+import { Pager, PastTheEnd } from '../../components/Pager';
+import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { RowActions } from '../../components/RowActions';
 import { useTargetName } from '../workflows/use-target-name';
 import { deleteHook, hookListQuery, updateHook, useHooksWriteBlocked } from './hook-api';
@@ -61,7 +62,7 @@ export function HookList({
   const blocked = useHooksWriteBlocked();
   const [search, setSearch] = useSearchParams();
   const page = pageOfSearch(search);
-  const query = { skip: (page - 1) * HOOKS_PAGE_SIZE, limit: HOOKS_PAGE_SIZE };
+  const query = pageQuery(page, HOOKS_PAGE_SIZE);
   const hooks = useQuery(hookListQuery(query));
   const targetName = useTargetName();
   const goTo = (next: number) => setSearch(withPage(search, next));

@@ -1,15 +1,14 @@
 import { Group, NativeSelect, Radio, TextInput, Textarea } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useMemo, useState } from 'react';
-import { ApiError } from '../../api/errors';
+import { useMemo, useState } from 'react';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
+import { useDialogSubmit } from '../../components/use-dialog-submit';
 import { queryKeys } from '../../api/query-keys';
 import { parseDefinition } from '../workflows/json-syntax';
 import { TargetPicker } from '../workflows/TargetPicker';
 import { createSchedule, updateSchedule } from './schedule-api';
 import {
   EVERY_UNITS,
-  type FormErrors,
   type Schedule,
   type ScheduleForm,
   browserTimeZone,
@@ -21,8 +20,6 @@ import {
   timeZones,
   updateBody,
 } from './schedule-helpers';
-
-const NO_ERRORS: FormErrors = { fields: {}, other: [] };
 
 /** The input's text as JSON, or what is wrong with it and where. */
 function parseInput(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
@@ -47,43 +44,27 @@ export function ScheduleDialog({
   const [form, setForm] = useState<ScheduleForm>(() =>
     schedule ? formFromSchedule(schedule) : emptyForm(browserTimeZone()),
   );
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const zones = useMemo(() => timeZones(browserTimeZone(), schedule?.timezone ?? ''), [schedule]);
   const set = (changes: Partial<ScheduleForm>) => setForm((current) => ({ ...current, ...changes }));
   const title = schedule ? `Edit ${schedule.name}` : 'New schedule';
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setFailure(null);
-    const input = parseInput(form.input);
-    const local = checkForm(form, input.ok ? { ok: true } : { ok: false, message: input.message });
-    if (!input.ok || Object.keys(local.fields).length > 0) {
-      setErrors(local);
-      return;
-    }
-    setErrors(NO_ERRORS);
-    setBusy(true);
-    try {
+  const { errors, failure, busy, submit } = useDialogSubmit({
+    check: () => {
+      const input = parseInput(form.input);
+      return checkForm(form, input.ok ? { ok: true } : { ok: false, message: input.message });
+    },
+    send: async () => {
+      const input = parseInput(form.input);
+      if (!input.ok) return;
       const saved = schedule
         ? await updateSchedule(schedule.id, updateBody(form, input.value))
         : await createSchedule(createBody(form, input.value));
       await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
       onSaved(saved);
-    } catch (err) {
-      if (err instanceof ApiError && err.details.length) {
-        const found = formErrorsFromDetails(err.details);
-        setErrors(found);
-        setFailure(found.other.length ? `${err.message}: ${found.other.join('; ')}` : null);
-        if (!found.other.length && Object.keys(found.fields).length === 0) setFailure(err.message);
-      } else {
-        setFailure(err instanceof Error ? err.message : 'The schedule was not saved');
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    fieldsOf: formErrorsFromDetails,
+    fallback: 'The schedule was not saved',
+  });
 
   const fieldError = errors.fields;
   const hasFieldErrors = Object.keys(fieldError).length > 0;

@@ -5,6 +5,7 @@
 import { detailsOnFields } from '../../api/errors';
 import { fromLocalInput, toLocalInput } from '../../app/local-time';
 import type { components } from '../../api/schema';
+import { pageOfSearch, pageQuery } from '../../components/paging';
 
 export type Schedule = components['schemas']['ScheduleDto'];
 export type CreateScheduleBody = components['schemas']['CreateScheduleDto'];
@@ -255,10 +256,9 @@ export interface ScheduleListParams {
 }
 
 export function listParamsFromSearch(search: URLSearchParams): ScheduleListParams {
-  const page = Math.floor(Number(search.get('page')));
-  return { page: Number.isFinite(page) && page > 1 ? page : 1 };
+  return { page: pageOfSearch(search) };
 }
 
 export function listApiQuery({ page }: ScheduleListParams, size = SCHEDULES_PAGE_SIZE) {
-  return { skip: (page - 1) * size, limit: size };
+  return pageQuery(page, size);
 }

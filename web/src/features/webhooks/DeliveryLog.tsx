@@ -4,7 +4,8 @@ import { Link, useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { Pager, PastTheEnd, pageOfSearch, withPage } from '../../components/Pager';
+import { Pager, PastTheEnd } from '../../components/Pager';
+import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useAction } from '../../components/use-action';
@@ -15,7 +16,6 @@ import {
   type Webhook,
   describeResponse,
   formatDuration,
-  pageQuery,
   resourcePath,
 } from './webhook-helpers';
 import { DisabledButton } from '../../components/DisabledButton';

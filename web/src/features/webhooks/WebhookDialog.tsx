@@ -1,13 +1,12 @@
 import { Checkbox, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/errors';
+import { useState } from 'react';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
+import { useDialogSubmit } from '../../components/use-dialog-submit';
 import { queryKeys } from '../../api/query-keys';
 import { createWebhook, updateWebhook } from './webhook-api';
 import {
   type CreatedWebhook,
-  type FormErrors,
   type Webhook,
   type WebhookForm,
   WEBHOOK_EVENTS,
@@ -20,8 +19,6 @@ import {
   unknownEvents,
   updateBody,
 } from './webhook-helpers';
-
-const NO_ERRORS: FormErrors = { fields: {}, other: [] };
 
 /**
  * Creates a webhook endpoint, or changes one's URL and events; the server's refusals (`/url`, `/events/…`)
@@ -40,24 +37,13 @@ export function WebhookDialog({
 }) {
   const queryClient = useQueryClient();
   const [form, setForm] = useState<WebhookForm>(() => (webhook ? formFromWebhook(webhook) : emptyForm()));
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const title = webhook ? 'Edit webhook' : 'New webhook';
   // Events of the endpoint this console has no description for keep a checkbox, so they stay unless unchecked.
   const [others] = useState(() => unknownEvents(webhook?.events ?? []));
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setFailure(null);
-    const local = checkForm(form);
-    if (Object.keys(local.fields).length > 0) {
-      setErrors(local);
-      return;
-    }
-    setErrors(NO_ERRORS);
-    setBusy(true);
-    try {
+  const { errors, failure, busy, submit } = useDialogSubmit({
+    check: () => checkForm(form),
+    send: async () => {
       if (webhook) {
         const saved = await updateWebhook(webhook.id, updateBody(form, webhook));
         await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all });
@@ -67,18 +53,10 @@ export function WebhookDialog({
         await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all });
         onCreated(created);
       }
-    } catch (err) {
-      if (err instanceof ApiError && err.details.length) {
-        const found = formErrorsFromDetails(err.details);
-        setErrors(found);
-        if (found.other.length) setFailure(`${err.message}: ${found.other.join('; ')}`);
-      } else {
-        setFailure(err instanceof Error ? err.message : 'The webhook was not saved');
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    fieldsOf: formErrorsFromDetails,
+    fallback: 'The webhook was not saved',
+  });
 
   const hasFieldErrors = Object.keys(errors.fields).length > 0;
 

@@ -4,9 +4,10 @@ import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { Pager, PastTheEnd, pageOfSearch, withPage } from '../../components/Pager';
+import { Pager, PastTheEnd } from '../../components/Pager';
+import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { useWebhooksWriteBlocked, webhookListQuery } from './webhook-api';
-import { WEBHOOKS_PAGE_SIZE, type Webhook, pageQuery } from './webhook-helpers';
+import { WEBHOOKS_PAGE_SIZE, type Webhook } from './webhook-helpers';
 import { EndpointStatus, LastDelivery, WebhookActions } from './WebhookParts';
 
 /** The user's webhook endpoints (an admin's: everyone's), newest first, paged in the URL (`?page=`). */

@@ -160,7 +160,3 @@ export function resourcePath(delivery: Pick<Delivery, 'eventType' | 'resourceId'
 export function hasPending(deliveries: readonly Pick<Delivery, 'status'>[]): boolean {
   return deliveries.some((d) => d.status === 'pending');
 }
-
-export function pageQuery(page: number, size: number): { skip: number; limit: number } {
-  return { skip: (page - 1) * size, limit: size };
-}
