@@ -35,6 +35,7 @@ import { TaskTagsGoneByStatement1764189000000 } from './1764189000000-task-tags-
 import { SchedulePeriodsBeyondInt1764190000000 } from './1764190000000-schedule-periods-beyond-int';
 import { IdsInLowerCase1764191000000 } from './1764191000000-ids-in-lower-case';
 import { ChangedWithApiKey1764192000000 } from './1764192000000-changed-with-api-key';
+import { WorkflowTriggersPaused1764193000000 } from './1764193000000-workflow-triggers-paused';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -75,4 +76,5 @@ export const MIGRATIONS: Function[] = [
   SchedulePeriodsBeyondInt1764190000000,
   IdsInLowerCase1764191000000,
   ChangedWithApiKey1764192000000,
+  WorkflowTriggersPaused1764193000000,
 ];

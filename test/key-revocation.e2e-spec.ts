@@ -1,11 +1,20 @@
 import request from 'supertest';
 import { ScheduleQueue } from '../src/schedules/schedule-queue';
+import { createAgent } from './factories/tasks';
 import { webhookTestBed } from './factories/webhooks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
-const SCOPES = ['schedules:read', 'schedules:write', 'webhooks:read', 'webhooks:write', 'agents:read'];
+const SCOPES = [
+  'schedules:read',
+  'schedules:write',
+  'webhooks:read',
+  'webhooks:write',
+  'workflows:read',
+  'workflows:write',
+  'agents:read',
+];
 
 /**
  * Revoking an API key pauses the schedules and disables the webhook endpoints it created or last changed: a
@@ -176,6 +185,46 @@ describe('API key revocation', () => {
     );
     expect(entry.details).toEqual({ prefix: expect.any(String), keptRunning: true });
   });
+
+  it('pauses the triggers of the workflows a key made or changed; setting them again resumes them', async () => {
+    const steps = (await createAgent(t, op, { type: 'calculator' })).id;
+    const definition = (name: string) => ({
+      name,
+      steps: [{ id: 'a', agentId: steps, input: { expression: '1+1' } }],
+      triggers: [{ on: 'task.succeeded', agentId: calc }],
+    });
+    const runsOf = async (workflowId: string): Promise<number> =>
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_runs WHERE workflow_id = $1`, [workflowId]))[0]
+        .n;
+    const { id: keyId, key } = await newKey();
+    const fromKey = (await asKey(key).post('/api/v1/workflows', definition('from the key')).expect(201)).body.data;
+    expect(fromKey).toMatchObject({ changedWithApiKeyId: keyId, triggersPausedReason: null });
+    // The user's own workflow on the same trigger tells when a finished task's triggers have been handled.
+    const own = (await asUser.post('/api/v1/workflows', definition('mine')).expect(201)).body.data;
+    await bed.runTask(op);
+    await waitFor(async () => (await runsOf(fromKey.id)) === 1 && (await runsOf(own.id)) === 1, 10_000);
+
+    await revoke(keyId).expect(204);
+    const paused = (await asUser.get(`/api/v1/workflows/${fromKey.id}`).expect(200)).body.data;
+    expect(paused.triggersPausedReason).toBe('The API key that created or last changed the workflow was revoked');
+    expect(paused.triggers).toEqual(fromKey.triggers);
+    await bed.runTask(op);
+    await waitFor(async () => (await runsOf(own.id)) === 2, 10_000);
+    expect(await runsOf(fromKey.id)).toBe(1);
+
+    // Set again by the signed-in user, the triggers run from then on.
+    const resumed = (await asUser.patch(`/api/v1/workflows/${fromKey.id}`, { triggers: fromKey.triggers }).expect(200))
+      .body.data;
+    expect(resumed).toMatchObject({ triggersPausedReason: null, changedWithApiKeyId: null });
+    await bed.runTask(op);
+    await waitFor(async () => (await runsOf(fromKey.id)) === 2 && (await runsOf(own.id)) === 3, 10_000);
+    await t.chainAudit();
+    const [entry] = await t.dataSource.query(
+      `SELECT details FROM audit_logs WHERE action = 'apikey.revoke' AND resource_id = $1`,
+      [keyId],
+    );
+    expect(entry.details).toMatchObject({ pausedWorkflowTriggers: 1, pausedSchedules: 0, disabledWebhooks: 0 });
+  }, 60_000);
 
   it('leaves nothing running that a key made while it was being revoked', async () => {
     const { id: keyId, key } = await newKey();

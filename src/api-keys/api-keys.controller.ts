@@ -54,7 +54,8 @@ export class ApiKeysController {
     summary: 'Revoke an API key; it stops working at once',
     description:
       'The schedules the key created or last changed are paused, and its webhook endpoints disabled, in the same ' +
-      'transaction (each with its reason and an audit entry), unless `keepRunning=true`.',
+      'transaction (each with its reason and an audit entry), unless `keepRunning=true`, which takes a signed-in ' +
+      'user (from an API key, 403 FORBIDDEN).',
   })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)

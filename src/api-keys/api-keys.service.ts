@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
@@ -43,6 +43,7 @@ export type RevocationHandler = (
 
 @Injectable()
 export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
   private readonly revocationHandlers: RevocationHandler[] = [];
 
   constructor(
@@ -165,6 +166,8 @@ export class ApiKeysService {
     options: { asAdmin?: boolean; keepRunning?: boolean } = {},
     audit?: AuditRequestContext,
   ): Promise<void> {
+    // A leaked key must not be able to end its own revocation's safeguard: keeping things running is a user's call.
+    if (options.keepRunning) requireSignedIn(owner, 'Keeping what a revoked key set running');
     const { userId, stops } = await this.dataSource.transaction(async (em) => {
       const key = await em.findOne(ApiKeyEntity, {
         where: { id, revokedAt: IsNull(), ...(options.asAdmin ? {} : { userId: owner.userId }) },
@@ -193,7 +196,12 @@ export class ApiKeysService {
     });
     // What the key's streams are checked against changed (see LiveSessions): they end at once.
     await this.users.authStateChanged(userId);
-    await Promise.all(stops.map((stop) => stop.afterCommit?.()));
+    // Done: what follows tells the processes' caches and Redis, which catch up on their own if it fails.
+    await Promise.all(
+      stops.map((stop) =>
+        stop.afterCommit?.().catch((err: Error) => this.logger.warn(`after revoking key ${id}: ${err.message}`)),
+      ),
+    );
   }
 
   /** The live key for a presented secret, or undefined (unknown, revoked, expired or malformed). */

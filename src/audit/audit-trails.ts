@@ -1,7 +1,8 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppError, RequestTimeoutError } from '../common/errors/app.error';
-import { ErrorCode } from '../common/errors/error-code';
+import { codeForStatus, ErrorCode } from '../common/errors/error-code';
+import { idOrNull } from '../common/http/ids';
 import { beforeReply } from '../common/http/before-reply';
 import { onRequestTimeout } from '../common/http/request-deadline';
 import { CachedReflector } from '../common/metadata/cached-reflector';
@@ -18,6 +19,13 @@ function outcomeOf(err: unknown): 'failure' | 'denied' {
   }
   const status = (err as { status?: number }).status;
   return status === 401 || status === 403 ? 'denied' : 'failure';
+}
+
+/** The code the error is answered with: its own, the code of a framework exception's status, else INTERNAL. */
+function errorCodeOf(err: unknown): ErrorCode {
+  if (err instanceof AppError) return err.code;
+  if (err instanceof HttpException) return codeForStatus(err.getStatus());
+  return ErrorCode.INTERNAL;
 }
 
 /**
@@ -53,7 +61,8 @@ export class AuditTrails {
     const trail: AuditTrail = {
       meta,
       context: auditContextOf(req),
-      resourceId: typeof req.params?.id === 'string' ? req.params.id : null,
+      // A malformed id (refused with 400) is the client's text: not kept as the entry's resource.
+      resourceId: idOrNull(req.params?.id),
       settled: false,
     };
     attachAuditTrail(req, trail);
@@ -92,7 +101,7 @@ export class AuditTrails {
           outcome,
           resourceType: meta.resourceType ?? null,
           resourceId: typeof id === 'string' ? id : null,
-          details: err === undefined ? {} : { error: err instanceof AppError ? err.code : ErrorCode.INTERNAL },
+          details: err === undefined ? {} : { error: errorCodeOf(err) },
         },
         undefined,
         context,

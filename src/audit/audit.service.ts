@@ -9,6 +9,9 @@ import { AuditPendingEntity } from './entities/audit-pending.entity';
 import { redactSecrets } from './audit-redaction';
 import type { AuditActorType, AuditOutcome } from './entities/audit-log.entity';
 
+/** How many entries {@link AuditService.recordAll} writes in one statement. */
+const RECORD_ALL_CHUNK = 5000;
+
 export interface AuditEvent {
   action: string;
   outcome: AuditOutcome;
@@ -37,6 +40,20 @@ export class AuditService {
     const entry = this.entry(event, manager ? 'transaction' : 'committed', context);
     await bulkInsert(manager ?? this.dataSource.manager, AuditPendingEntity, [entry]);
     this.chainer.nudge();
+  }
+
+  /**
+   * Writes many entries as {@link record} writes one, a few thousand to a statement: the entries of one change
+   * made to many records at once (a revoked key's schedules).
+   */
+  async recordAll(events: AuditEvent[], manager?: EntityManager, context?: AuditRequestContext): Promise<void> {
+    for (let i = 0; i < events.length; i += RECORD_ALL_CHUNK) {
+      const entries = events
+        .slice(i, i + RECORD_ALL_CHUNK)
+        .map((event) => this.entry(event, manager ? 'transaction' : 'committed', context));
+      await bulkInsert(manager ?? this.dataSource.manager, AuditPendingEntity, entries);
+    }
+    if (events.length) this.chainer.nudge();
   }
 
   /**

@@ -106,28 +106,29 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
 
   /**
    * In `em`'s transaction: sets `stop` on each record that `keyId` created or last changed and that `running`
-   * still matches, each with its audit entry. Returns them as they were before. For tables whose records
-   * keep the key (`changedWithKeyId`: schedules, webhook endpoints).
+   * still matches, in one statement whatever their number, each with its audit entry. Returns their ids and
+   * creators. For tables whose records keep the key (`changedWithKeyId`: schedules, webhook endpoints).
    */
   async stopChangedWithKey(
     em: EntityManager,
     keyId: string,
     running: FindOptionsWhere<E>,
     stop: QueryDeepPartialEntity<E>,
-    eventOf: (record: E) => AuditEvent,
+    eventOf: (record: OwnedRecord) => AuditEvent,
     context?: AuditRequestContext,
-  ): Promise<E[]> {
-    const records = await em.find(this.entity, {
-      where: { ...running, changedWithKeyId: keyId } as FindOptionsWhere<E>,
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!records.length) return records;
-    await em.update(
-      this.entity,
-      records.map((record) => record.id),
-      stop,
-    );
-    for (const record of records) await this.audit.record(eventOf(record), em, context);
+  ): Promise<OwnedRecord[]> {
+    const result = await em
+      .createQueryBuilder()
+      .update(this.entity)
+      .set(stop)
+      .where({ ...running, changedWithKeyId: keyId })
+      .returning(['id', 'created_by'])
+      .execute();
+    const records = (result.raw as { id: string; created_by: string }[]).map((row) => ({
+      id: row.id,
+      createdBy: row.created_by,
+    }));
+    await this.audit.recordAll(records.map(eventOf), em, context);
     return records;
   }
 

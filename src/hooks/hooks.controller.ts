@@ -63,6 +63,8 @@ export class HooksController {
   @ApiOperation({
     operationId: 'updateHook',
     summary: 'Rename, change the input template or the rate limit, enable or disable',
+    description:
+      'From an API key, only disabling (`{enabled: false}`); any other change → 403 FORBIDDEN (it would outlive the key).',
   })
   @ApiEnvelope(HookDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)

@@ -76,6 +76,9 @@ export class HooksService {
   }
 
   async update(principal: Principal, id: string, dto: UpdateHookDto, audit?: AuditRequestContext) {
+    // An API key may stop a hook (disable it, or delete it), not make it do more: that would outlive the key too.
+    const onlyDisables = Object.entries(dto).every(([k, v]) => v === undefined || (k === 'enabled' && v === false));
+    if (!onlyDisables) requireSignedIn(principal, 'Changing an inbound hook, other than disabling it,');
     const problems = await this.templateProblems(dto.inputTemplate);
     if (problems.length) throw new ValidationFailedError(problems, 'The hook is invalid');
     const updated = await this.store.update(

@@ -54,19 +54,23 @@ export class SchedulesService implements OnModuleInit {
           outcome: 'success',
           resourceType: 'schedule',
           resourceId: schedule.id,
-          details: { fields: ['paused'], paused: true, reason: 'apikey.revoke', apiKeyId: keyId },
+          details: { fields: ['paused'], paused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
         }),
         audit,
       );
       return {
         kind: 'pausedSchedules',
         ids: paused.map((schedule) => schedule.id),
-        // A fire checks the schedule in Postgres, so it is paused already; Redis is told as a change is.
+        // A fire checks the schedule in Postgres, so it is paused already. Redis loses the schedulers it
+        // holds of them now (the workers' sync would, within a period).
         afterCommit: async () => {
-          for (const { id } of paused)
+          const held = await this.queue.schedulers().catch(() => new Map<string, unknown>());
+          for (const { id } of paused) {
+            if (!held.has(id)) continue;
             await this.queue
               .remove(id)
               .catch((err: Error) => this.logger.warn(`schedule ${id} left in Redis: ${err.message}`));
+          }
         },
       };
     });

@@ -42,7 +42,7 @@ export class WebhooksService implements OnModuleInit {
           outcome: 'success',
           resourceType: 'webhook',
           resourceId: endpoint.id,
-          details: { fields: ['enabled'], enabled: false, reason: 'apikey.revoke', apiKeyId: keyId },
+          details: { fields: ['enabled'], enabled: false, reason: 'apikey.revoke', revokedKeyId: keyId },
         }),
         audit,
       );

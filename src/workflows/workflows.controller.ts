@@ -60,8 +60,20 @@ function runPage(page: Page<ListedRun>): Page<RunListItemDto> {
 }
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
-  const { id, name, description, steps, triggers, version, createdBy, createdAt, updatedAt } = w;
-  return { id, name, description, steps, triggers, version, createdBy, createdAt, updatedAt };
+  const { id, name, description, steps, triggers, triggersPausedReason, version, createdBy, createdAt, updatedAt } = w;
+  return {
+    id,
+    name,
+    description,
+    steps,
+    triggers,
+    triggersPausedReason,
+    version,
+    createdBy,
+    changedWithApiKeyId: w.changedWithKeyId,
+    createdAt,
+    updatedAt,
+  };
 }
 
 @ApiTags('workflows')

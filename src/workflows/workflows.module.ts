@@ -1,3 +1,4 @@
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
@@ -27,7 +28,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
  */
 @Global()
 @Module({
-  imports: [AgentsModule, AuthModule, BullModule.registerQueue({ name: WORKFLOW_WAITS_QUEUE })],
+  imports: [AgentsModule, AuthModule, ApiKeysModule, BullModule.registerQueue({ name: WORKFLOW_WAITS_QUEUE })],
   controllers: [WorkflowsController, WorkflowRunsController, StepDecisionsController],
   providers: [
     RunLifecycle,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
@@ -48,8 +49,11 @@ export type RunListQuery = Partial<Omit<WorkflowRunQueryDto, 'skip' | 'limit'>> 
 /** What a run starts with: its input (`{}` when absent) and its tags. */
 export type RunStart = Pick<StartRunDto, 'input' | 'tags'>;
 
+/** Why a workflow's triggers stopped when the API key that could have set them was revoked. */
+export const TRIGGERS_PAUSED_WITH_KEY = 'The API key that created or last changed the workflow was revoked';
+
 @Injectable()
-export class WorkflowsService {
+export class WorkflowsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly agents: AgentsService,
@@ -60,7 +64,44 @@ export class WorkflowsService {
     private readonly runStore: WorkflowRunRepository,
     private readonly triggerIndex: TriggerIndex,
     private readonly literals: LiteralStepInputs,
+    private readonly keys: ApiKeysService,
   ) {}
+
+  /**
+   * A revoked key's workflows stop starting runs on their own: their triggers are paused (see
+   * ApiKeysService.revoke). Their steps stay, and anyone may still start a run of them by hand.
+   */
+  onModuleInit(): void {
+    this.keys.whenRevoked(async (em, keyId, audit) => {
+      const paused = (await em.query(
+        `UPDATE workflows SET triggers_paused_reason = $2, updated_at = now()
+          WHERE changed_with_key_id = $1 AND deleted_at IS NULL AND triggers <> '[]'::jsonb
+            AND triggers_paused_reason IS NULL
+        RETURNING id, created_by AS "createdBy"`,
+        [keyId, TRIGGERS_PAUSED_WITH_KEY],
+      )) as [{ id: string; createdBy: string }[], number];
+      const workflows = paused[0];
+      await this.audit.recordAll(
+        workflows.map(({ id }) => ({
+          action: 'workflow.update',
+          outcome: 'success',
+          resourceType: 'workflow',
+          resourceId: id,
+          details: { triggersPaused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
+        })),
+        em,
+        audit,
+      );
+      const creators = [...new Set(workflows.map((w) => w.createdBy))];
+      return {
+        kind: 'pausedWorkflowTriggers',
+        ids: workflows.map((w) => w.id),
+        afterCommit: async () => {
+          for (const creator of creators) await this.triggerIndex.invalidate(creator);
+        },
+      };
+    });
+  }
 
   /**
    * The ids of the task steps whose agent was deleted since the workflow was saved, in order: a run of the
@@ -120,7 +161,9 @@ export class WorkflowsService {
   async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
     const steps = await this.checkSteps(input.steps);
     const triggers = await this.checkTriggers(input.triggers ?? []);
+    const by = this.keys.changeBy(principal);
     const created = await this.dataSource.transaction(async (em) => {
+      await by.check?.(em);
       const workflow = await em.save(
         em.create(WorkflowEntity, {
           name: input.name,
@@ -130,6 +173,7 @@ export class WorkflowsService {
           triggersSince: triggers.length ? new Date() : null,
           version: 1,
           createdBy: principal.userId,
+          changedWithKeyId: by.changedWithKeyId,
         }),
       );
       await this.audit.record(
@@ -199,15 +243,19 @@ export class WorkflowsService {
     this.assertMayChange(principal, await this.get(id));
     const steps = changes.steps ? await this.checkSteps(changes.steps) : undefined;
     const triggers = changes.triggers ? await this.checkTriggers(changes.triggers, id) : undefined;
+    const by = this.keys.changeBy(principal);
     const updated = await this.dataSource.transaction(async (em) => {
+      await by.check?.(em);
       const workflow = await this.lockForChange(em, principal, id);
+      workflow.changedWithKeyId = by.changedWithKeyId;
       if (changes.name !== undefined) workflow.name = changes.name;
       if (changes.description !== undefined) workflow.description = changes.description;
       if (steps) {
         workflow.steps = steps;
         workflow.version += 1;
       }
-      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date() });
+      // Setting the triggers resumes them if the platform had paused them, from now on.
+      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date(), triggersPausedReason: null });
       const saved = await em.save(workflow);
       await this.audit.record(
         {

@@ -88,3 +88,48 @@ test('revoking a key pauses the schedules it made and says why; a rotation keeps
   await expect(leaked).not.toContainText('was revoked');
   expect(csp).toEqual([]);
 });
+
+test('a workflow whose key was revoked shows its triggers paused, and its owner resumes them', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const stamp = unique();
+  const owner = await createOperator(request);
+  const api = await apiAs(request, owner.email, owner.password);
+  const agent = await api.createAgent(`trigger-calc-${stamp}`, 'calculator');
+  made.agents.push(agent.id);
+  const keyName = `provisioner-${stamp}`;
+  const { id: keyId, key } = await api.call<{ id: string; key: string }>(
+    'post',
+    '/api/v1/api-keys',
+    { name: keyName, scopes: ['workflows:read', 'workflows:write', 'agents:read'] },
+    201,
+  );
+  const name = `Triggered by a key ${stamp}`;
+  const res = await request.post('/api/v1/workflows', {
+    headers: { 'X-API-Key': key },
+    data: {
+      name,
+      steps: [{ id: 'a', agentId: agent.id, input: { expression: '1+1' } }],
+      triggers: [{ on: 'task.failed', agentId: agent.id }],
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const workflowId = ((await res.json()) as { data: { id: string } }).data.id;
+  made.workflows.push(workflowId);
+  await api.call('delete', `/api/v1/api-keys/${keyId}`, undefined, 204);
+
+  await signIn(page, owner.email, owner.password);
+  await page.goto(`/workflows/${workflowId}`);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const triggers = page.getByRole('table', { name: 'Triggers' });
+  await expect(triggers.getByRole('row', { name: /task\.failed/ })).toContainText(`agent trigger-calc-${stamp}`);
+  const notice = page.getByRole('status').filter({ hasText: 'Triggers paused' });
+  await expect(notice).toContainText('The API key that created or last changed the workflow was revoked');
+  await expectAccessible(page);
+  await notice.getByRole('button', { name: 'Resume triggers' }).click();
+  await expect(notice).toHaveCount(0);
+  await expect(triggers).toBeVisible();
+  expect(csp).toEqual([]);
+});

@@ -1,6 +1,6 @@
 import { applyDecorators, type ArgumentMetadata, Injectable, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsUUID } from 'class-validator';
+import { isUUID, IsUUID } from 'class-validator';
 
 /**
  * Ids are UUIDs, spelt one way: in lower case, as PostgreSQL writes them. An id given in upper case names the same
@@ -8,6 +8,11 @@ import { IsUUID } from 'class-validator';
  * lower-cased where it enters (a path, a query, a body, a live subscription).
  */
 export const canonicalId = (id: string): string => id.toLowerCase();
+
+/** `value` as an id when it is one (in lower case), else null: for text a client sent that is recorded, not used. */
+export function idOrNull(value: unknown): string | null {
+  return typeof value === 'string' && isUUID(value) ? canonicalId(value) : null;
+}
 
 /** A UUID path parameter (else 400, as ParseIdPipe), in lower case. */
 @Injectable()

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ArrayContains, DataSource, type EntityManager, type FindOptionsWhere, IsNull, Not } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
-import { type ChangeCheck, OwnedRecords } from '../../audit/owned-records';
+import { type ChangeCheck, type OwnedRecord, OwnedRecords } from '../../audit/owned-records';
 import { type FireRecordOutcome, ScheduleFireEntity } from '../entities/schedule-fire.entity';
 import { ScheduleEntity } from '../entities/schedule.entity';
 
@@ -116,9 +116,9 @@ export class ScheduleRepository {
     em: EntityManager,
     keyId: string,
     reason: string,
-    eventOf: (schedule: Schedule) => AuditEvent,
+    eventOf: (schedule: OwnedRecord) => AuditEvent,
     context?: AuditRequestContext,
-  ): Promise<Schedule[]> {
+  ): Promise<OwnedRecord[]> {
     return this.records.stopChangedWithKey(
       em,
       keyId,

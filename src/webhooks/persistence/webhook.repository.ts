@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type SharedCache, SharedCaches } from '../../redis/shared-cache';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
-import { type ChangeCheck, OwnedRecords } from '../../audit/owned-records';
+import { type ChangeCheck, type OwnedRecord, OwnedRecords } from '../../audit/owned-records';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import type { DeliveryAttempt, WebhookEvent } from '../webhook-events';
@@ -122,9 +122,9 @@ export class WebhookRepository {
     em: EntityManager,
     keyId: string,
     reason: string,
-    eventOf: (endpoint: WebhookEndpoint) => AuditEvent,
+    eventOf: (endpoint: OwnedRecord) => AuditEvent,
     context?: AuditRequestContext,
-  ): Promise<{ disabled: WebhookEndpoint[]; afterCommit: () => Promise<void> }> {
+  ): Promise<{ disabled: OwnedRecord[]; afterCommit: () => Promise<void> }> {
     const disabled = await this.records.stopChangedWithKey(
       em,
       keyId,

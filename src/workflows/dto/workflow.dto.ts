@@ -242,8 +242,23 @@ export class WorkflowDto {
   @ApiProperty({ nullable: true, type: String }) description!: string | null;
   @ApiProperty({ type: [WorkflowStepDto] }) steps!: WorkflowStepDto[];
   @ApiProperty({ type: [WorkflowTriggerDto] }) triggers!: WorkflowTriggerDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why the platform paused the triggers (they start no run); null when they run. Setting `triggers` resumes them',
+  })
+  triggersPausedReason!: string | null;
   @ApiProperty({ description: 'Raised on every change of the steps' }) version!: number;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The API key that created or last changed the workflow (revoking that key pauses its triggers); null when a signed-in user did',
+  })
+  changedWithApiKeyId!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 }

@@ -4,6 +4,7 @@ import type { WorkflowStep } from '../workflow-definition';
 
 @Entity('workflows')
 @Index('workflows_created_at_idx', ['createdAt'])
+@Index('workflows_changed_with_key_idx', ['changedWithKeyId'], { where: `"changed_with_key_id" IS NOT NULL` })
 export class WorkflowEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'workflows_pk' })
   id!: string;
@@ -29,8 +30,16 @@ export class WorkflowEntity {
   @Column({ name: 'triggers_since', type: 'timestamptz', nullable: true })
   triggersSince!: Date | null;
 
+  /** Why the platform paused its triggers (they start nothing); null when they run. Setting them resumes them. */
+  @Column({ name: 'triggers_paused_reason', type: 'varchar', length: 200, nullable: true })
+  triggersPausedReason!: string | null;
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;
+
+  /** The API key that created or last changed the workflow; null when a signed-in user did. */
+  @Column({ name: 'changed_with_key_id', type: 'uuid', nullable: true })
+  changedWithKeyId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

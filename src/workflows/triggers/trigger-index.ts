@@ -52,13 +52,13 @@ export class TriggerIndex {
     return this.byCreator.invalidate(createdBy);
   }
 
-  /** Every workflow with triggers (of `createdBy` when given), for the reconciler. */
+  /** Every workflow with triggers that are not paused (of `createdBy` when given), for the reconciler. */
   async read(createdBy?: string): Promise<TriggeredWorkflow[]> {
     const qb = this.dataSource
       .getRepository(WorkflowEntity)
       .createQueryBuilder('w')
       .select(['w.id', 'w.createdBy', 'w.triggers', 'w.triggersSince'])
-      .where(`w.deleted_at IS NULL AND w.triggers <> '[]'::jsonb`);
+      .where(`w.deleted_at IS NULL AND w.triggers <> '[]'::jsonb AND w.triggers_paused_reason IS NULL`);
     if (createdBy) qb.andWhere('w.created_by = :createdBy', { createdBy });
     return qb.getMany();
   }

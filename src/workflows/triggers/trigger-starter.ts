@@ -94,6 +94,7 @@ export class TriggerStarter {
   private owes(workflow: WorkflowEntity, event: TriggerEvent, source: EventSource): boolean {
     return (
       source.createdBy === workflow.createdBy &&
+      workflow.triggersPausedReason === null &&
       source.finishedAt !== null &&
       (!workflow.triggersSince || source.finishedAt >= workflow.triggersSince) &&
       workflow.triggers.some((t) => triggerMatches(t, event, source))

@@ -867,7 +867,10 @@ export interface paths {
         delete: operations["deleteHook"];
         options?: never;
         head?: never;
-        /** Rename, change the input template or the rate limit, enable or disable */
+        /**
+         * Rename, change the input template or the rate limit, enable or disable
+         * @description From an API key, only disabling (`{enabled: false}`); any other change → 403 FORBIDDEN (it would outlive the key).
+         */
         patch: operations["updateHook"];
         trace?: never;
     };
@@ -1094,7 +1097,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key; it stops working at once
-         * @description The schedules the key created or last changed are paused, and its webhook endpoints disabled, in the same transaction (each with its reason and an audit entry), unless `keepRunning=true`.
+         * @description The schedules the key created or last changed are paused, and its webhook endpoints disabled, in the same transaction (each with its reason and an audit entry), unless `keepRunning=true`, which takes a signed-in user (from an API key, 403 FORBIDDEN).
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -1881,10 +1884,17 @@ export interface components {
             description: string | null;
             steps: components["schemas"]["WorkflowStepDto"][];
             triggers: components["schemas"]["WorkflowTriggerDto"][];
+            /** @description Why the platform paused the triggers (they start no run); null when they run. Setting `triggers` resumes them */
+            triggersPausedReason: string | null;
             /** @description Raised on every change of the steps */
             version: number;
             /** Format: uuid */
             createdBy: string;
+            /**
+             * Format: uuid
+             * @description The API key that created or last changed the workflow (revoking that key pauses its triggers); null when a signed-in user did
+             */
+            changedWithApiKeyId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1904,10 +1914,17 @@ export interface components {
             description: string | null;
             steps: components["schemas"]["WorkflowStepDto"][];
             triggers: components["schemas"]["WorkflowTriggerDto"][];
+            /** @description Why the platform paused the triggers (they start no run); null when they run. Setting `triggers` resumes them */
+            triggersPausedReason: string | null;
             /** @description Raised on every change of the steps */
             version: number;
             /** Format: uuid */
             createdBy: string;
+            /**
+             * Format: uuid
+             * @description The API key that created or last changed the workflow (revoking that key pauses its triggers); null when a signed-in user did
+             */
+            changedWithApiKeyId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

@@ -19,6 +19,7 @@ import {
   workflowQuery,
   workflowRunsQuery,
 } from './workflow-api';
+import { TriggersSection } from './TriggersSection';
 import { graphSteps } from './workflow-validation';
 import { WorkflowActions } from './WorkflowActions';
 
@@ -132,6 +133,7 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
           </Table>
         </Table.ScrollContainer>
       </section>
+      <TriggersSection workflow={workflow} changeBlocked={changeBlocked} />
       <RecentRuns workflow={workflow} />
     </>
   );

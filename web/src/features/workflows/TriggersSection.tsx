@@ -1,0 +1,90 @@
+import { Alert, Anchor, Button, Code, Table, Text, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api } from '../../api/client';
+import { unwrap } from '../../api/errors';
+import { queryKeys } from '../../api/query-keys';
+import { useAction } from '../../components/use-action';
+import { useTargetName } from './use-target-name';
+import type { Workflow } from './workflow-api';
+
+/**
+ * What starts the workflow on its own: its triggers, each an event of an agent's tasks or a workflow's runs.
+ * Paused by the platform (the API key that set them was revoked), they say why, and whoever may change the
+ * workflow resumes them by setting them again.
+ */
+export function TriggersSection({ workflow, changeBlocked }: { workflow: Workflow; changeBlocked: string | null }) {
+  const queryClient = useQueryClient();
+  const targetName = useTargetName();
+  const { busy, failure, run } = useAction('The triggers were not resumed');
+  if (workflow.triggers.length === 0) return null;
+
+  const resume = async () => {
+    unwrap(
+      await api.PATCH('/api/v1/workflows/{id}', {
+        params: { path: { id: workflow.id } },
+        body: { triggers: workflow.triggers },
+      }),
+    );
+    await queryClient.invalidateQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
+  };
+
+  return (
+    <section aria-labelledby="wf-triggers-title">
+      <Title order={2} size="h3" id="wf-triggers-title" mb="xs">
+        Triggers
+      </Title>
+      {workflow.triggersPausedReason && (
+        <Alert color="yellow" variant="light" role="status" title="Triggers paused" mb="sm">
+          <Text size="sm">
+            {workflow.triggersPausedReason}: these triggers start no run until they are set again. Runs started by hand
+            are not affected.
+          </Text>
+          {changeBlocked ? (
+            <Text size="sm" mt="xs">
+              Ask its creator or an admin to resume them.
+            </Text>
+          ) : (
+            <Button mt="xs" size="xs" variant="default" loading={busy} onClick={() => void run(resume)}>
+              Resume triggers
+            </Button>
+          )}
+          {failure && (
+            <Text size="sm" c="red.8" role="alert" mt="xs">
+              {failure}
+            </Text>
+          )}
+        </Alert>
+      )}
+      <Table aria-label="Triggers" verticalSpacing="xs">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">On</Table.Th>
+            <Table.Th scope="col">Of</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {workflow.triggers.map((trigger, i) => {
+            const of = trigger.agentId || trigger.workflowId ? targetName(trigger) : null;
+            return (
+              <Table.Tr key={i}>
+                <Table.Td>
+                  <Code>{trigger.on}</Code>
+                </Table.Td>
+                <Table.Td>
+                  {of ? (
+                    <Anchor component={Link} to={of.to}>
+                      {of.label}
+                    </Anchor>
+                  ) : (
+                    'any agent'
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </section>
+  );
+}
