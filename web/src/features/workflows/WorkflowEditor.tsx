@@ -8,6 +8,7 @@ import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { AddStep } from './AddStep';
 import { AgentIds } from './AgentIds';
 import { Graph, useAgentName } from './graph';
 import { StepProblemList } from './StepProblems';
@@ -287,6 +288,7 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             Steps
           </Title>
           <StepProblemList steps={steps} problems={byStep} agentName={agentName} />
+          <AddStep text={text} parsed={parsed} agents={agents.data?.items ?? []} onAdd={setText} />
           <AgentIds agents={agents.data?.items ?? []} />
         </Stack>
       </div>

@@ -1,0 +1,98 @@
+import { Button, Group, NativeSelect, Paper, Text, Title } from '@mantine/core';
+import { useId, useMemo, useState } from 'react';
+import { DisabledButton } from '../../components/DisabledButton';
+import type { Parsed } from './json-syntax';
+import { defaultInput, stepIdFor, stepIdsOf, withStep } from './step-adding';
+import type { Agent } from './workflow-api';
+
+const FIRST = '';
+
+/**
+ * Adds a task step to the definition being edited: its agent picked by name, after a step or at the start, with
+ * an id made from the agent's name and an input that hands on the step before (or the run's input). The JSON
+ * stays the one place the definition is edited; this writes it.
+ */
+export function AddStep({
+  text,
+  parsed,
+  agents,
+  onAdd,
+}: {
+  text: string;
+  /** The editor's reading of the text (it may lag behind it while typing): the steps a new one may follow. */
+  parsed: Parsed;
+  agents: Agent[];
+  onAdd: (next: string) => void;
+}) {
+  const titleId = useId();
+  const ids = useMemo(() => (parsed.ok ? stepIdsOf(parsed.value) : []), [parsed]);
+  const [agentId, setAgentId] = useState('');
+  // Until one is chosen, a new step follows the last one.
+  const [after, setAfter] = useState<string | null>(null);
+  const follows = after !== null && (after === FIRST || ids.includes(after)) ? after : (ids.at(-1) ?? FIRST);
+  const [problem, setProblem] = useState<string | null>(null);
+  const agent = agents.find((a) => a.id === agentId);
+
+  const add = () => {
+    if (!agent) return;
+    const dependsOn = follows === FIRST ? [] : [follows];
+    const result = withStep(text, {
+      id: stepIdFor(agent.name, new Set(ids)),
+      agentId: agent.id,
+      input: defaultInput(dependsOn),
+      dependsOn,
+    });
+    if (!result.ok) return setProblem(result.message);
+    setProblem(null);
+    setAfter(null);
+    onAdd(result.text);
+  };
+
+  const blocked = !parsed.ok
+    ? 'Fix the JSON first'
+    : agents.length === 0
+      ? 'There is no agent to run yet'
+      : !agent
+        ? 'Choose an agent first'
+        : null;
+
+  return (
+    <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby={titleId}>
+      <Title order={3} size="h5" id={titleId} mb="xs">
+        Add a step
+      </Title>
+      <Group align="flex-end" gap="sm">
+        <NativeSelect
+          label="Agent"
+          value={agentId}
+          onChange={(e) => setAgentId(e.currentTarget.value)}
+          data={[
+            { value: '', label: 'Choose an agent' },
+            ...agents.map((a) => ({ value: a.id, label: `${a.name} (${a.type})` })),
+          ]}
+        />
+        <NativeSelect
+          label="After"
+          value={follows}
+          onChange={(e) => setAfter(e.currentTarget.value)}
+          data={[{ value: FIRST, label: 'nothing: it starts the run' }, ...ids.map((id) => ({ value: id, label: id }))]}
+        />
+        {blocked ? (
+          <DisabledButton variant="default" label="Add step" reason={blocked} />
+        ) : (
+          <Button variant="default" onClick={add}>
+            Add step
+          </Button>
+        )}
+      </Group>
+      <Text size="xs" c="dimmed" mt={4}>
+        Its input is {follows === FIRST ? 'the run’s input' : `the output of ${follows}`}; change it in the JSON.
+      </Text>
+      {problem && (
+        <Text size="sm" c="red.8" role="alert" mt={4}>
+          {problem}
+        </Text>
+      )}
+    </Paper>
+  );
+}
