@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 /** What a leaked key tries against its own revocation, and a revocation of a key that made a great many things. */
 describe('API key revocation, against a leaked key', () => {
@@ -77,6 +78,61 @@ describe('API key revocation, against a leaked key', () => {
     expect(row).toEqual({ enabled: false, name: 'ci' });
     await patch({ enabled: false }).expect(200);
     await request(t.http).delete(`/api/v1/hooks/${hook.id}`).set('X-API-Key', key).expect(204);
+  });
+
+  /**
+   * Holds the key's row as a revocation does, until `call` waits on it (its statement matching `waiting`), then
+   * revokes the key and lets go: what `call` answers.
+   */
+  async function revokedWhileWaiting(keyId: string, waiting: string, call: () => request.Test) {
+    const revocation = t.dataSource.createQueryRunner();
+    await revocation.connect();
+    await revocation.startTransaction();
+    try {
+      await revocation.query(`SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE`, [keyId]);
+      const answer = call().then((res) => res);
+      await waitFor(
+        async () =>
+          (
+            await t.dataSource.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+              [`%${waiting}%`],
+            )
+          )[0].n > 0,
+        10_000,
+      );
+      await revocation.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [keyId]);
+      await revocation.commitTransaction();
+      return await answer;
+    } finally {
+      if (revocation.isTransactionActive) await revocation.rollbackTransaction();
+      await revocation.release();
+    }
+  }
+
+  it('refuses a change made with a key whose revocation commits while the change waits for it', async () => {
+    const { id, key } = await newKey(['schedules:read', 'schedules:write', 'agents:read']);
+    // Used once, so that the next call does not write its last use (that wait is the next test's).
+    await request(t.http).get('/api/v1/schedules').set('X-API-Key', key).expect(200);
+    const res = await revokedWhileWaiting(id, 'FOR KEY SHARE', () =>
+      request(t.http).post('/api/v1/schedules').set('X-API-Key', key).send(schedule()),
+    );
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: 'This API key has been revoked' });
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM schedules WHERE changed_with_key_id = $1`,
+      [id],
+    );
+    expect(n).toBe(0);
+  });
+
+  it('refuses a call whose key is revoked while the call notes the key’s use', async () => {
+    const { id, key } = await newKey(['schedules:read']);
+    const res = await revokedWhileWaiting(id, 'last_used_at', () =>
+      request(t.http).get('/api/v1/schedules').set('X-API-Key', key),
+    );
+    expect(res.status).toBe(401);
   });
 
   it('revokes a key that made more records than one statement can name, each with its audit entry', async () => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ScheduleQueue } from '../src/schedules/schedule-queue';
+import { TriggerStarter } from '../src/workflows/triggers/trigger-starter';
 import { createAgent } from './factories/tasks';
 import { webhookTestBed } from './factories/webhooks';
 import { bearer, createUser, type TestUser } from './factories/users';
@@ -208,8 +209,12 @@ describe('API key revocation', () => {
     const paused = (await asUser.get(`/api/v1/workflows/${fromKey.id}`).expect(200)).body.data;
     expect(paused.triggersPausedReason).toBe('The API key that created or last changed the workflow was revoked');
     expect(paused.triggers).toEqual(fromKey.triggers);
-    await bed.runTask(op);
+    const after = await bed.runTask(op);
     await waitFor(async () => (await runsOf(own.id)) === 2, 10_000);
+    expect(await runsOf(fromKey.id)).toBe(1);
+    // Whenever its start would come (a queued one, the reconciler's), it is not owed.
+    const start = { workflowId: fromKey.id, event: 'task.succeeded', sourceId: after };
+    expect(await t.app.get(TriggerStarter).start(start)).toBe('not-due');
     expect(await runsOf(fromKey.id)).toBe(1);
 
     // Set again by the signed-in user, the triggers run from then on.

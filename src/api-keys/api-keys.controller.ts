@@ -53,7 +53,8 @@ export class ApiKeysController {
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key; it stops working at once',
     description:
-      'The schedules the key created or last changed are paused, and its webhook endpoints disabled, in the same ' +
+      'The schedules the key created or last changed are paused, its webhook endpoints disabled and its workflows’ ' +
+      'triggers paused, in the same ' +
       'transaction (each with its reason and an audit entry), unless `keepRunning=true`, which takes a signed-in ' +
       'user (from an API key, 403 FORBIDDEN).',
   })

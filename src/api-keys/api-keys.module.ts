@@ -4,7 +4,7 @@ import { ApiKeysService } from './api-keys.service';
 
 /**
  * API keys as every process knows them: resolving a presented key, and what a key's revocation stops (the
- * schedules and webhooks it set running, which their own modules register). The routes are in ApiKeysHttpModule.
+ * schedules, webhooks and workflow triggers it set running, which their own modules register). The routes are in ApiKeysHttpModule.
  */
 @Module({
   imports: [UsersModule],

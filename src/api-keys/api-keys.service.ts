@@ -53,9 +53,9 @@ export class ApiKeysService {
   ) {}
 
   /**
-   * Registers what a revocation stops besides the key itself. Schedules and webhook endpoints register here,
-   * so that a leaked key's revocation also ends what it set running (a schedule starting work, an endpoint
-   * receiving a user's results).
+   * Registers what a revocation stops besides the key itself. Schedules, webhook endpoints and workflow triggers
+   * register here, so that a leaked key's revocation also ends what it set running (a schedule starting work, an
+   * endpoint receiving a user's results).
    */
   whenRevoked(handler: RevocationHandler): void {
     this.revocationHandlers.push(handler);
@@ -72,12 +72,13 @@ export class ApiKeysService {
   }
 
   /**
-   * For a change made with an API key, in the change's transaction: holds the key's row (FOR SHARE) until it
+   * For a change made with an API key, in the change's transaction: holds the key's row (FOR KEY SHARE) until it
    * commits, so that a revocation at the same moment waits for the change and then stops what it made. A key
    * revoked since the request was authenticated is refused (401).
    */
   private async holdLive(em: EntityManager, keyId: string): Promise<void> {
-    const rows = (await em.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR SHARE`, [
+    // KEY SHARE: enough to hold off a revocation's FOR UPDATE, not the lastUsedAt write of the key's other calls.
+    const rows = (await em.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR KEY SHARE`, [
       keyId,
     ])) as unknown[];
     if (!rows.length) throw new UnauthenticatedError('This API key has been revoked');
@@ -157,8 +158,8 @@ export class ApiKeysService {
   }
 
   /**
-   * Another user's key is reported as missing, not forbidden. Unless `keepRunning`, the schedules and webhook
-   * endpoints the key created or last changed are paused and disabled with it, in the same transaction.
+   * Another user's key is reported as missing, not forbidden. Unless `keepRunning`, the schedules, webhook
+   * endpoints and workflow triggers the key created or last changed stop with it, in the same transaction.
    */
   async revoke(
     owner: Principal,
@@ -213,7 +214,9 @@ export class ApiKeysService {
     if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return undefined;
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       key.lastUsedAt = new Date();
-      await this.repo.update({ id: key.id }, { lastUsedAt: key.lastUsedAt });
+      // Only while still live: a revocation that committed while this waited for the row ends the call too.
+      const result = await this.repo.update({ id: key.id, revokedAt: IsNull() }, { lastUsedAt: key.lastUsedAt });
+      if (!result.affected) return undefined;
     }
     return key;
   }

@@ -1,7 +1,7 @@
-import { type ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { AppError, RequestTimeoutError } from '../common/errors/app.error';
-import { codeForStatus, ErrorCode } from '../common/errors/error-code';
+import { RequestTimeoutError } from '../common/errors/app.error';
+import { problemOf } from '../common/http/all-exceptions.filter';
 import { idOrNull } from '../common/http/ids';
 import { beforeReply } from '../common/http/before-reply';
 import { onRequestTimeout } from '../common/http/request-deadline';
@@ -12,20 +12,8 @@ import { AuditService } from './audit.service';
 
 /** `denied` for an authentication or permission error, else `failure`. */
 function outcomeOf(err: unknown): 'failure' | 'denied' {
-  if (err instanceof AppError) {
-    return [ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED, ErrorCode.MFA_REQUIRED].includes(err.code)
-      ? 'denied'
-      : 'failure';
-  }
-  const status = (err as { status?: number }).status;
+  const { status } = problemOf(err);
   return status === 401 || status === 403 ? 'denied' : 'failure';
-}
-
-/** The code the error is answered with: its own, the code of a framework exception's status, else INTERNAL. */
-function errorCodeOf(err: unknown): ErrorCode {
-  if (err instanceof AppError) return err.code;
-  if (err instanceof HttpException) return codeForStatus(err.getStatus());
-  return ErrorCode.INTERNAL;
 }
 
 /**
@@ -101,7 +89,7 @@ export class AuditTrails {
           outcome,
           resourceType: meta.resourceType ?? null,
           resourceId: typeof id === 'string' ? id : null,
-          details: err === undefined ? {} : { error: errorCodeOf(err) },
+          details: err === undefined ? {} : { error: problemOf(err).code },
         },
         undefined,
         context,

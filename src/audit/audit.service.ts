@@ -36,10 +36,8 @@ export class AuditService {
    * the request's caller, IP and id, and marks the request's entry as written. It joins the hash chain
    * moments later ({@link AuditChainer}), so writers never wait on each other.
    */
-  async record(event: AuditEvent, manager?: EntityManager, context?: AuditRequestContext): Promise<void> {
-    const entry = this.entry(event, manager ? 'transaction' : 'committed', context);
-    await bulkInsert(manager ?? this.dataSource.manager, AuditPendingEntity, [entry]);
-    this.chainer.nudge();
+  record(event: AuditEvent, manager?: EntityManager, context?: AuditRequestContext): Promise<void> {
+    return this.recordAll([event], manager, context);
   }
 
   /**

@@ -122,7 +122,8 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
       .update(this.entity)
       .set(stop)
       .where({ ...running, changedWithKeyId: keyId })
-      .returning(['id', 'created_by'])
+      // Property names: TypeORM maps them to their columns (the rows come back keyed by column).
+      .returning(['id', 'createdBy'])
       .execute();
     const records = (result.raw as { id: string; created_by: string }[]).map((row) => ({
       id: row.id,

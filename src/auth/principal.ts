@@ -25,5 +25,7 @@ export function mayChange(principal: Principal, createdBy: string | null): boole
 
 /** The API key a call is made with; null for a signed-in user. */
 export function keyIdOf(principal: Principal): string | null {
-  return principal.type === 'apiKey' ? (principal.apiKeyId ?? null) : null;
+  if (principal.type !== 'apiKey') return null;
+  if (!principal.apiKeyId) throw new Error('An API key principal without its key id');
+  return principal.apiKeyId;
 }

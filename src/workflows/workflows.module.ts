@@ -1,4 +1,5 @@
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { TriggerRevocation } from './triggers/trigger-revocation';
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
@@ -34,6 +35,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
     RunLifecycle,
     Conclusions,
     WorkflowsService,
+    TriggerRevocation,
     WorkflowRunRepository,
     WorkflowEngine,
     TemplateEvaluator,

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
@@ -49,11 +49,8 @@ export type RunListQuery = Partial<Omit<WorkflowRunQueryDto, 'skip' | 'limit'>> 
 /** What a run starts with: its input (`{}` when absent) and its tags. */
 export type RunStart = Pick<StartRunDto, 'input' | 'tags'>;
 
-/** Why a workflow's triggers stopped when the API key that could have set them was revoked. */
-export const TRIGGERS_PAUSED_WITH_KEY = 'The API key that created or last changed the workflow was revoked';
-
 @Injectable()
-export class WorkflowsService implements OnModuleInit {
+export class WorkflowsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly agents: AgentsService,
@@ -66,42 +63,6 @@ export class WorkflowsService implements OnModuleInit {
     private readonly literals: LiteralStepInputs,
     private readonly keys: ApiKeysService,
   ) {}
-
-  /**
-   * A revoked key's workflows stop starting runs on their own: their triggers are paused (see
-   * ApiKeysService.revoke). Their steps stay, and anyone may still start a run of them by hand.
-   */
-  onModuleInit(): void {
-    this.keys.whenRevoked(async (em, keyId, audit) => {
-      const paused = (await em.query(
-        `UPDATE workflows SET triggers_paused_reason = $2, updated_at = now()
-          WHERE changed_with_key_id = $1 AND deleted_at IS NULL AND triggers <> '[]'::jsonb
-            AND triggers_paused_reason IS NULL
-        RETURNING id, created_by AS "createdBy"`,
-        [keyId, TRIGGERS_PAUSED_WITH_KEY],
-      )) as [{ id: string; createdBy: string }[], number];
-      const workflows = paused[0];
-      await this.audit.recordAll(
-        workflows.map(({ id }) => ({
-          action: 'workflow.update',
-          outcome: 'success',
-          resourceType: 'workflow',
-          resourceId: id,
-          details: { triggersPaused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
-        })),
-        em,
-        audit,
-      );
-      const creators = [...new Set(workflows.map((w) => w.createdBy))];
-      return {
-        kind: 'pausedWorkflowTriggers',
-        ids: workflows.map((w) => w.id),
-        afterCommit: async () => {
-          for (const creator of creators) await this.triggerIndex.invalidate(creator);
-        },
-      };
-    });
-  }
 
   /**
    * The ids of the task steps whose agent was deleted since the workflow was saved, in order: a run of the
@@ -254,8 +215,7 @@ export class WorkflowsService implements OnModuleInit {
         workflow.steps = steps;
         workflow.version += 1;
       }
-      // Setting the triggers resumes them if the platform had paused them, from now on.
-      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date(), triggersPausedReason: null });
+      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date(), triggersPausedReason: null }); // resumed
       const saved = await em.save(workflow);
       await this.audit.record(
         {

@@ -66,7 +66,8 @@ export class CreatedApiKeyDto extends ApiKeyDto {
 export class RevokeApiKeyQueryDto {
   @ApiPropertyOptional({
     description:
-      'Keep running the schedules and webhooks the key created or last changed (as when rotating a key). ' +
+      'Keep running the schedules, webhooks and workflow triggers the key created or last changed (as when ' +
+      'rotating a key); from an API key, 403. ' +
       'By default they are paused and disabled with it, as after a leak.',
   })
   @IsQueryBoolean()

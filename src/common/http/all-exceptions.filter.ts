@@ -117,6 +117,39 @@ function fromSqlState(state: string): Problem | undefined {
   return undefined;
 }
 
+/**
+ * The answer an error gets (status, code, message): its own for the platform's errors, the framework's status,
+ * a request Postgres refused, a service away; anything else is an internal error. The audit trail records the
+ * same code.
+ */
+export function problemOf(err: unknown): Problem {
+  if (err instanceof AppError) {
+    return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
+  }
+  if (err instanceof HttpException) return fromHttpException(err);
+  if (isBodyParserError(err)) return fromBodyParserError(err);
+  if (isDatabaseUnavailable(err)) {
+    return {
+      status: 503,
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      message: 'The database is unavailable; try again shortly',
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    };
+  }
+  const sqlState = sqlStateOf(err);
+  const refused = sqlState === undefined ? undefined : fromSqlState(sqlState);
+  if (refused) return refused;
+  if (isRedisUnavailable(err)) {
+    return {
+      status: 503,
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      message: 'The queue and rate-limit store is unavailable; try again shortly',
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    };
+  }
+  return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
+}
+
 /** Turns every error into the contract's error envelope: no stack, SQL or internals leave the process. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -127,7 +160,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const problem = this.toProblem(err);
+    const problem = problemOf(err);
     const sqlState = problem.status < 500 ? sqlStateOf(err) : undefined;
     if (sqlState !== undefined) {
       this.logger.warn(
@@ -146,33 +179,5 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
     }
     sendError(req, res, problem);
-  }
-
-  private toProblem(err: unknown): Problem {
-    if (err instanceof AppError) {
-      return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
-    }
-    if (err instanceof HttpException) return fromHttpException(err);
-    if (isBodyParserError(err)) return fromBodyParserError(err);
-    if (isDatabaseUnavailable(err)) {
-      return {
-        status: 503,
-        code: ErrorCode.SERVICE_UNAVAILABLE,
-        message: 'The database is unavailable; try again shortly',
-        headers: { 'Retry-After': RETRY_AFTER_SECONDS },
-      };
-    }
-    const sqlState = sqlStateOf(err);
-    const refused = sqlState === undefined ? undefined : fromSqlState(sqlState);
-    if (refused) return refused;
-    if (isRedisUnavailable(err)) {
-      return {
-        status: 503,
-        code: ErrorCode.SERVICE_UNAVAILABLE,
-        message: 'The queue and rate-limit store is unavailable; try again shortly',
-        headers: { 'Retry-After': RETRY_AFTER_SECONDS },
-      };
-    }
-    return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
   }
 }

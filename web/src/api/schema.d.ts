@@ -1097,7 +1097,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key; it stops working at once
-         * @description The schedules the key created or last changed are paused, and its webhook endpoints disabled, in the same transaction (each with its reason and an audit entry), unless `keepRunning=true`, which takes a signed-in user (from an API key, 403 FORBIDDEN).
+         * @description The schedules the key created or last changed are paused, its webhook endpoints disabled and its workflows’ triggers paused, in the same transaction (each with its reason and an audit entry), unless `keepRunning=true`, which takes a signed-in user (from an API key, 403 FORBIDDEN).
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -8571,7 +8571,7 @@ export interface operations {
     revokeApiKey: {
         parameters: {
             query?: {
-                /** @description Keep running the schedules and webhooks the key created or last changed (as when rotating a key). By default they are paused and disabled with it, as after a leak. */
+                /** @description Keep running the schedules, webhooks and workflow triggers the key created or last changed (as when rotating a key); from an API key, 403. By default they are paused and disabled with it, as after a leak. */
                 keepRunning?: boolean;
             };
             header?: never;

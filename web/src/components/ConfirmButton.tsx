@@ -9,8 +9,10 @@ interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
   buttonText?: string;
   /** What will happen, in a sentence: "Task 4f2… stops and is not retried." */
   consequence: string;
-  /** Choices that go with the action (a checkbox), shown under the consequence. */
-  options?: ReactNode;
+  /** Choices that go with the action (a checkbox), shown under the consequence; `busy` while it is under way. */
+  options?: (busy: boolean) => ReactNode;
+  /** Called as the dialog opens: choices start afresh each time. */
+  onOpen?: () => void;
   /** The confirming button's words, e.g. "Cancel the task". */
   confirmLabel: string;
   onConfirm: () => Promise<unknown>;
@@ -31,6 +33,7 @@ export function ConfirmButton({
   disabledReason,
   buttonText,
   options,
+  onOpen,
   color = 'red',
   ...props
 }: ConfirmButtonProps) {
@@ -47,7 +50,10 @@ export function ConfirmButton({
         variant="light"
         {...props}
         aria-label={buttonText ? label : undefined}
-        onClick={() => setOpen(true)}
+        onClick={() => {
+          onOpen?.();
+          setOpen(true);
+        }}
       >
         {buttonText ?? label}
       </Button>
@@ -60,7 +66,7 @@ export function ConfirmButton({
         closeButtonProps={{ 'aria-label': 'Close' }}
       >
         <Text mb="md">{consequence}</Text>
-        {options}
+        {options?.(busy)}
         {error && (
           <Text c="red.8" role="alert" mb="md">
             {error}

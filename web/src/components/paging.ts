@@ -1,16 +1,21 @@
 /** A list's page in the URL (`?page=`) and the `skip`/`limit` the API takes for it. */
 
-/** `?page=` of the URL, 1 when absent or unreadable. */
-export function pageOfSearch(search: URLSearchParams): number {
-  const page = Math.floor(Number(search.get('page')));
+/** A page number as the URL gives it: a whole number, 1 when absent or unreadable. */
+export function pageOf(value: string | null): number {
+  const page = Math.floor(Number(value));
   return Number.isFinite(page) && page > 1 ? page : 1;
 }
 
-/** The search params with `page` set (left out for the first page). */
-export function withPage(search: URLSearchParams, page: number): URLSearchParams {
+/** `?page=` (or `?<name>=`) of the URL, as {@link pageOf} reads it. */
+export function pageOfSearch(search: URLSearchParams, name = 'page'): number {
+  return pageOf(search.get(name));
+}
+
+/** The search params with `page` (or `name`) set, left out for the first page. */
+export function withPage(search: URLSearchParams, page: number, name = 'page'): URLSearchParams {
   const next = new URLSearchParams(search);
-  if (page > 1) next.set('page', String(page));
-  else next.delete('page');
+  if (page > 1) next.set(name, String(page));
+  else next.delete(name);
   return next;
 }
 

@@ -46,7 +46,6 @@ export function useDialogSubmit<F extends string>({
         const found = fieldsOf(err.details);
         setErrors(found);
         if (found.other.length) setFailure(`${err.message}: ${found.other.join('; ')}`);
-        else if (Object.keys(found.fields).length === 0) setFailure(err.message);
       } else {
         setFailure(err instanceof Error ? err.message : fallback);
       }

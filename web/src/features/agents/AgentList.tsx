@@ -12,6 +12,7 @@ import { AgentStatusBadge } from './agent-status';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { SearchBox } from '../../components/SearchBox';
 import { DisabledButton } from '../../components/DisabledButton';
+import { pageOfSearch } from '../../components/paging';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['active', 'paused'] as const;
@@ -37,7 +38,7 @@ export function AgentList() {
   const statusParam = params.get('status');
   const status = isStatus(statusParam) ? statusParam : undefined;
   const q = params.get('q') ?? undefined;
-  const page = Math.max(1, Number(params.get('page')) || 1);
+  const page = pageOfSearch(params);
   const skip = (page - 1) * PAGE_SIZE;
   const types = useAgentTypes();
 

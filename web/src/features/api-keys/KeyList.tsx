@@ -30,23 +30,26 @@ function Expiry({ apiKey }: { apiKey: ApiKey }) {
 }
 
 /**
- * Revokes a key after asking. What the key set running (the schedules and webhooks it created or last changed)
- * stops with it, as after a leak, unless the user keeps it running (a rotation).
+ * Revokes a key after asking. What the key set running (the schedules, webhooks and workflow triggers it created
+ * or last changed) stops with it, as after a leak, unless the user keeps it running (a rotation).
  */
 function RevokeButton({ apiKey, onRevoke }: { apiKey: ApiKey; onRevoke: (keepRunning: boolean) => Promise<void> }) {
   const [keepRunning, setKeepRunning] = useState(false);
+  const what = 'The schedules, webhooks and workflow triggers it created or last changed';
   return (
     <ConfirmButton
       label={`Revoke ${apiKey.name}`}
-      consequence={`The key “${apiKey.name}” (${apiKey.prefix}…) stops working at once: anything that still sends it gets 401. The schedules and webhooks it created or last changed are paused and disabled with it. This cannot be undone.`}
-      options={
+      consequence={`The key “${apiKey.name}” (${apiKey.prefix}…) stops working at once: anything that still sends it gets 401. ${what} ${keepRunning ? 'keep running' : 'are paused or disabled with it'}. This cannot be undone.`}
+      onOpen={() => setKeepRunning(false)}
+      options={(busy) => (
         <Checkbox
           mb="md"
-          label="Keep its schedules and webhooks running (when replacing the key with a new one)"
+          label="Keep its schedules, webhooks and workflow triggers running (when replacing the key with a new one)"
           checked={keepRunning}
+          disabled={busy}
           onChange={(event) => setKeepRunning(event.currentTarget.checked)}
         />
-      }
+      )}
       confirmLabel="Revoke the key"
       onConfirm={() => onRevoke(keepRunning)}
       size="xs"

@@ -2,6 +2,7 @@
  * The audit log's filters, as they live in the page's URL (so any view can be shared as a link) and as the
  * query `GET /api/v1/audit-logs` takes. Pure functions: the page and its unit spec share them.
  */
+import { pageOfSearch } from '../../components/paging';
 
 export const OUTCOMES = ['success', 'failure', 'denied'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -88,7 +89,6 @@ function isOutcome(value: string | null): value is Outcome {
 /** The filters a URL asks for; whatever is not understood (a bad date, an unknown outcome) is left out. */
 export function filtersFromParams(params: URLSearchParams): AuditFilters {
   const outcome = params.get('outcome');
-  const page = Math.floor(Number(params.get('page')));
   return {
     action: text(params, 'action'),
     actorId: text(params, 'actorId'),
@@ -98,7 +98,7 @@ export function filtersFromParams(params: URLSearchParams): AuditFilters {
     from: instant(params.get('from')),
     to: instant(params.get('to')),
     hideRefreshes: params.get('hide') === 'refreshes' || undefined,
-    page: Number.isFinite(page) && page > 1 ? page : 1,
+    page: pageOfSearch(params),
   };
 }
 

@@ -6,7 +6,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
 import { PageTitle } from '../../components/PageTitle';
 import { Pager, PastTheEnd } from '../../components/Pager';
-import { withPage } from '../../components/paging';
+import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { TimeAgo } from '../../components/TimeAgo';
 import { NotFoundPage } from '../not-found/NotFoundPage';
 import { BulkProgress } from './BulkProgress';
@@ -36,8 +36,8 @@ function Loading({ label }: { label: string }) {
 
 function BulkList() {
   const [search, setSearch] = useSearchParams();
-  const page = Math.max(1, Number(search.get('page')) || 1);
-  const skip = (page - 1) * BULK_PAGE_SIZE;
+  const page = pageOfSearch(search);
+  const { skip } = pageQuery(page, BULK_PAGE_SIZE);
   const ops = useQuery(bulkListQuery({ skip, limit: BULK_PAGE_SIZE }));
   const goTo = (next: number) => setSearch(withPage(search, next));
 

@@ -4,6 +4,7 @@
  */
 import { detailsOnFields } from '../../api/errors';
 import type { components } from '../../api/schema';
+import type { FieldErrors } from '../../components/use-dialog-submit';
 
 export type Hook = components['schemas']['HookDto'];
 export type CreatedHook = components['schemas']['CreatedHookDto'];
@@ -26,10 +27,7 @@ export interface HookForm {
 }
 
 export type FormField = 'name' | 'target' | 'auth' | 'inputTemplate' | 'rateLimitPerMinute';
-export interface FormErrors {
-  fields: Partial<Record<FormField, string>>;
-  other: string[];
-}
+export type FormErrors = FieldErrors<FormField>;
 
 export function emptyForm(): HookForm {
   return {

@@ -6,6 +6,7 @@ import { detailsOnFields } from '../../api/errors';
 import { fromLocalInput, toLocalInput } from '../../app/local-time';
 import type { components } from '../../api/schema';
 import { pageOfSearch, pageQuery } from '../../components/paging';
+import type { FieldErrors } from '../../components/use-dialog-submit';
 
 export type Schedule = components['schemas']['ScheduleDto'];
 export type CreateScheduleBody = components['schemas']['CreateScheduleDto'];
@@ -112,11 +113,7 @@ export function formFromSchedule(schedule: Schedule): ScheduleForm {
 
 export type FormField = 'name' | 'target' | 'input' | 'cron' | 'every' | 'timezone' | 'startAt' | 'endAt' | 'overlap';
 
-export interface FormErrors {
-  fields: Partial<Record<FormField, string>>;
-  /** Refusals that name no field of the form. */
-  other: string[];
-}
+export type FormErrors = FieldErrors<FormField>;
 
 /** The field a JSON pointer of the request body names, and the rest of the pointer inside it. */
 export function fieldOfPointer(pointer: string | undefined): { field: FormField; rest: string } | null {

@@ -80,7 +80,7 @@ export function TaskList() {
   const range = search.get('range') ?? '';
   const errorCode = search.get('errorCode') ?? undefined;
   const tag = search.get('tag') ?? undefined;
-  const page = Math.max(1, Number(search.get('page')) || 1);
+  const page = Math.max(1, Math.floor(Number(search.get('page'))) || 1);
   const afterForRange = useMemo(() => createdAfter(range), [range]);
 
   const params: TaskListParams = {

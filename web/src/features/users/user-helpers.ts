@@ -3,6 +3,7 @@
  * admin may not do to their own account, and each action's result in words.
  */
 import { ApiError } from '../../api/errors';
+import { pageOfSearch } from '../../components/paging';
 
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
 export type UserRole = (typeof ROLES)[number];
@@ -23,11 +24,10 @@ export function isRole(value: unknown): value is UserRole {
 
 export function userFiltersFromParams(params: URLSearchParams): UserFilters {
   const role = params.get('role');
-  const page = Math.floor(Number(params.get('page')));
   return {
     role: isRole(role) ? role : undefined,
     q: params.get('q') || undefined,
-    page: Number.isFinite(page) && page > 1 ? page : 1,
+    page: pageOfSearch(params),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { detailsOnFields } from '../../api/errors';
 import type { components } from '../../api/schema';
+import type { FieldErrors } from '../../components/use-dialog-submit';
 
 export type Webhook = components['schemas']['WebhookDto'];
 export type CreatedWebhook = components['schemas']['CreatedWebhookDto'];
@@ -42,11 +43,7 @@ export interface WebhookForm {
 
 export type FormField = 'url' | 'events';
 
-export interface FormErrors {
-  fields: Partial<Record<FormField, string>>;
-  /** Messages of fields the form does not have. */
-  other: string[];
-}
+export type FormErrors = FieldErrors<FormField>;
 
 export function emptyForm(): WebhookForm {
   return { url: '', events: ['task.succeeded', 'task.failed'] };

@@ -15,7 +15,6 @@ import type { Workflow } from './workflow-api';
  */
 export function TriggersSection({ workflow, changeBlocked }: { workflow: Workflow; changeBlocked: string | null }) {
   const queryClient = useQueryClient();
-  const targetName = useTargetName();
   const { busy, failure, run } = useAction('The triggers were not resumed');
   if (workflow.triggers.length === 0) return null;
 
@@ -56,35 +55,43 @@ export function TriggersSection({ workflow, changeBlocked }: { workflow: Workflo
           )}
         </Alert>
       )}
-      <Table aria-label="Triggers" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">On</Table.Th>
-            <Table.Th scope="col">Of</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {workflow.triggers.map((trigger, i) => {
-            const of = trigger.agentId || trigger.workflowId ? targetName(trigger) : null;
-            return (
-              <Table.Tr key={i}>
-                <Table.Td>
-                  <Code>{trigger.on}</Code>
-                </Table.Td>
-                <Table.Td>
-                  {of ? (
-                    <Anchor component={Link} to={of.to}>
-                      {of.label}
-                    </Anchor>
-                  ) : (
-                    'any agent'
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
+      <TriggerTable triggers={workflow.triggers} />
     </section>
+  );
+}
+
+/** Each trigger: the event, and whose tasks or runs (linked). */
+function TriggerTable({ triggers }: { triggers: Workflow['triggers'] }) {
+  const targetName = useTargetName();
+  return (
+    <Table aria-label="Triggers" verticalSpacing="xs">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th scope="col">On</Table.Th>
+          <Table.Th scope="col">Of</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {triggers.map((trigger, i) => {
+          const of = trigger.agentId || trigger.workflowId ? targetName(trigger) : null;
+          return (
+            <Table.Tr key={i}>
+              <Table.Td>
+                <Code>{trigger.on}</Code>
+              </Table.Td>
+              <Table.Td>
+                {of ? (
+                  <Anchor component={Link} to={of.to}>
+                    {of.label}
+                  </Anchor>
+                ) : (
+                  'any agent'
+                )}
+              </Table.Td>
+            </Table.Tr>
+          );
+        })}
+      </Table.Tbody>
+    </Table>
   );
 }

@@ -20,6 +20,7 @@ import {
   workflowRunsQuery,
 } from './workflow-api';
 import { TriggersSection } from './TriggersSection';
+import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { graphSteps } from './workflow-validation';
 import { WorkflowActions } from './WorkflowActions';
 
@@ -142,15 +143,10 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
 function RecentRuns({ workflow }: { workflow: Workflow }) {
   const blocked = useWorkflowsWriteBlocked();
   const [search, setSearch] = useSearchParams();
-  const page = Math.max(1, Math.floor(Number(search.get('runsPage'))) || 1);
-  const params = { skip: (page - 1) * RUNS_PAGE, limit: RUNS_PAGE };
+  const page = pageOfSearch(search, 'runsPage');
+  const params = pageQuery(page, RUNS_PAGE);
   const runs = useQuery(workflowRunsQuery(workflow.id, params));
-  const setPage = (next: number) => {
-    const params = new URLSearchParams(search);
-    if (next > 1) params.set('runsPage', String(next));
-    else params.delete('runsPage');
-    setSearch(params);
-  };
+  const setPage = (next: number) => setSearch(withPage(search, next, 'runsPage'));
   const total = runs.data?.total ?? 0;
   const from = total === 0 ? 0 : params.skip + 1;
   const to = Math.min(total, params.skip + RUNS_PAGE);

@@ -7,6 +7,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { SearchBox } from '../../components/SearchBox';
 import { useWorkflowsWriteBlocked, workflowListQuery } from './workflow-api';
+import { pageOfSearch, pageQuery } from '../../components/paging';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_SIZE = 25;
@@ -28,9 +29,9 @@ export function WorkflowList() {
   const [search, setSearch] = useSearchParams();
   const sizeParam = Number(search.get('size'));
   const size = PAGE_SIZES.includes(sizeParam) ? sizeParam : DEFAULT_SIZE;
-  const page = Math.max(1, Math.floor(Number(search.get('page'))) || 1);
+  const page = pageOfSearch(search);
   const q = search.get('q') || undefined;
-  const params = { skip: (page - 1) * size, limit: size, ...(q ? { q } : {}) };
+  const params = { ...pageQuery(page, size), ...(q ? { q } : {}) };
   const workflows = useQuery(workflowListQuery(params));
 
   const update = (changes: Record<string, string | undefined>) => {
