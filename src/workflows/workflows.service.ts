@@ -215,7 +215,7 @@ export class WorkflowsService {
         workflow.steps = steps;
         workflow.version += 1;
       }
-      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date(), triggersPausedReason: null }); // resumed
+      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date(), triggersPausedReason: null });
       const saved = await em.save(workflow);
       await this.audit.record(
         {
