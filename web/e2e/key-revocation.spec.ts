@@ -19,16 +19,22 @@ async function createOperator(request: APIRequestContext): Promise<{ email: stri
   return user;
 }
 
+/** A new operator, their API as them, and a calculator agent of theirs named `<prefix>-<stamp>`. */
+async function operatorWithAgent(request: APIRequestContext, prefix: string) {
+  const stamp = unique();
+  const owner = await createOperator(request);
+  const api = await apiAs(request, owner.email, owner.password);
+  const agent = await api.createAgent(`${prefix}-${stamp}`, 'calculator');
+  made.agents.push(agent.id);
+  return { stamp, owner, api, agent };
+}
+
 test('revoking a key pauses the schedules it made and says why; a rotation keeps them running', async ({
   page,
   request,
 }) => {
   const csp = watchCsp(page);
-  const stamp = unique();
-  const owner = await createOperator(request);
-  const api = await apiAs(request, owner.email, owner.password);
-  const agent = await api.createAgent(`revocation-calc-${stamp}`, 'calculator');
-  made.agents.push(agent.id);
+  const { stamp, owner, api, agent } = await operatorWithAgent(request, 'revocation-calc');
   const scheduleWithNewKey = async (keyName: string, scheduleName: string) => {
     const { key } = await api.call<{ key: string }>(
       'post',
@@ -97,11 +103,7 @@ test('a workflow whose key was revoked shows its triggers paused, and its owner 
   request,
 }) => {
   const csp = watchCsp(page);
-  const stamp = unique();
-  const owner = await createOperator(request);
-  const api = await apiAs(request, owner.email, owner.password);
-  const agent = await api.createAgent(`trigger-calc-${stamp}`, 'calculator');
-  made.agents.push(agent.id);
+  const { stamp, owner, api, agent } = await operatorWithAgent(request, 'trigger-calc');
   const keyName = `provisioner-${stamp}`;
   const { id: keyId, key } = await api.call<{ id: string; key: string }>(
     'post',
@@ -133,6 +135,8 @@ test('a workflow whose key was revoked shows its triggers paused, and its owner 
   await expectAccessible(page);
   await notice.getByRole('button', { name: 'Resume triggers' }).click();
   await expect(notice).toHaveCount(0);
+  await expect(page.getByText('Triggers resumed: they start runs from now on.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Triggers' })).toBeFocused();
   await expect(triggers).toBeVisible();
   expect(csp).toEqual([]);
 });

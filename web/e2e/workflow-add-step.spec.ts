@@ -28,12 +28,15 @@ test('a step is added to the definition by picking its agent by name, after the 
   await expect(adding.getByRole('button', { name: /^Add step \(Choose an agent first\)/ })).toBeVisible();
   await adding.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `Summarizer ${stamp} (calculator)` });
   await expect(adding.getByRole('combobox', { name: 'After' })).toHaveValue('first');
-  await expect(adding).toContainText('Its input is the output of first');
+  await expect(adding).toContainText('Its input will be the output of step “first”, whole');
   await expectAccessible(page);
   await adding.getByRole('button', { name: 'Add step' }).click();
 
   const id = `summarizer_${stamp}`;
   await expect(editor).toHaveValue(new RegExp(`"id": "${id}"`));
+  await expect(adding.getByRole('status')).toHaveText(
+    `Added step “${id}” after “first”: its input is in the JSON above.`,
+  );
   const definition = JSON.parse(await editor.inputValue()) as { steps: unknown[] };
   expect(definition.steps).toEqual([
     { id: 'first', agentId: first.id, input: '{{ input }}' },

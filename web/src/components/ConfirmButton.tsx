@@ -52,6 +52,7 @@ export function ConfirmButton({
         aria-label={buttonText ? label : undefined}
         onClick={() => {
           onOpen?.();
+          setError(null);
           setOpen(true);
         }}
       >

@@ -39,6 +39,7 @@ function RevokeButton({ apiKey, onRevoke }: { apiKey: ApiKey; onRevoke: (keepRun
   return (
     <ConfirmButton
       label={`Revoke ${apiKey.name}`}
+      buttonText="Revoke"
       consequence={`The key “${apiKey.name}” (${apiKey.prefix}…) stops working at once: anything that still sends it gets 401. ${what} ${keepRunning ? 'keep running' : 'are paused or disabled with it'}. This cannot be undone.`}
       onOpen={() => setKeepRunning(false)}
       options={(busy) => (
@@ -79,7 +80,13 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
     const result = await api.DELETE('/api/v1/api-keys/{id}', {
       params: { path: { id: key.id }, query: keepRunning ? { keepRunning } : {} },
     });
-    if (!result.response.ok) throw toApiError(result.error, result.response);
+    if (!result.response.ok) {
+      const error = toApiError(result.error, result.response);
+      if (error.code !== 'NOT_FOUND') throw error;
+      // Revoked meanwhile (another tab, another admin): the list catches up.
+      await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
+      throw new Error(`“${key.name}” was already revoked`);
+    }
     await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
     onRevoked(key);
   };

@@ -31,20 +31,22 @@ export function AddStep({
   const [after, setAfter] = useState<string | null>(null);
   const follows = after !== null && (after === FIRST || ids.includes(after)) ? after : (ids.at(-1) ?? FIRST);
   const [problem, setProblem] = useState<string | null>(null);
+  const [added, setAdded] = useState<string | null>(null);
   const agent = agents.find((a) => a.id === agentId);
+  // Sorted by name, as one looks for them.
+  const byName = useMemo(() => [...agents].sort((a, b) => a.name.localeCompare(b.name)), [agents]);
 
   const add = () => {
     if (!agent) return;
     const dependsOn = follows === FIRST ? [] : [follows];
-    const result = withStep(text, {
-      id: stepIdFor(agent.name, new Set(ids)),
-      agentId: agent.id,
-      input: defaultInput(dependsOn),
-      dependsOn,
-    });
+    const id = stepIdFor(agent.name, new Set(ids));
+    const result = withStep(text, { id, agentId: agent.id, input: defaultInput(dependsOn), dependsOn });
     if (!result.ok) return setProblem(result.message);
     setProblem(null);
     setAfter(null);
+    setAdded(
+      `Added step “${id}”${dependsOn.length ? ` after “${dependsOn[0]}”` : ''}: its input is in the JSON above.`,
+    );
     onAdd(result.text);
   };
 
@@ -68,7 +70,7 @@ export function AddStep({
           onChange={(e) => setAgentId(e.currentTarget.value)}
           data={[
             { value: '', label: 'Choose an agent' },
-            ...agents.map((a) => ({ value: a.id, label: `${a.name} (${a.type})` })),
+            ...byName.map((a) => ({ value: a.id, label: `${a.name} (${a.type})` })),
           ]}
         />
         <NativeSelect
@@ -85,8 +87,14 @@ export function AddStep({
           </Button>
         )}
       </Group>
-      <Text size="xs" c="dimmed" mt={4}>
-        Its input is {follows === FIRST ? 'the run’s input' : `the output of ${follows}`}; change it in the JSON.
+      {parsed.ok && (
+        <Text size="xs" c="dimmed" mt={4}>
+          Its input will be {follows === FIRST ? 'the run’s input' : `the output of step “${follows}”`}, whole: change
+          it in the JSON to what the agent takes (a calculator takes {'{"expression": …}'}).
+        </Text>
+      )}
+      <Text size="sm" role="status" aria-live="polite" mt={4}>
+        {added ?? ''}
       </Text>
       {problem && (
         <Text size="sm" c="red.8" role="alert" mt={4}>

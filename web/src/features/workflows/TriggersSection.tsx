@@ -1,8 +1,9 @@
 import { Alert, Anchor, Button, Code, Table, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
-import { unwrap } from '../../api/errors';
+import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { useAction } from '../../components/use-action';
 import { useTargetName } from './use-target-name';
@@ -16,27 +17,47 @@ import type { Workflow } from './workflow-api';
 export function TriggersSection({ workflow, changeBlocked }: { workflow: Workflow; changeBlocked: string | null }) {
   const queryClient = useQueryClient();
   const { busy, failure, run } = useAction('The triggers were not resumed');
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [resumed, setResumed] = useState(false);
   if (workflow.triggers.length === 0) return null;
 
   const resume = async () => {
-    unwrap(
-      await api.PATCH('/api/v1/workflows/{id}', {
-        params: { path: { id: workflow.id } },
-        body: { triggers: workflow.triggers },
-      }),
-    );
+    try {
+      unwrap(
+        await api.PATCH('/api/v1/workflows/{id}', {
+          params: { path: { id: workflow.id } },
+          body: { triggers: workflow.triggers },
+        }),
+      );
+    } catch (err) {
+      // A trigger whose agent or workflow is gone is refused: say which.
+      if (err instanceof ApiError && err.details.length)
+        throw new Error(
+          `${err.message}: ${err.details.map((d) => `${d.field ?? ''} ${d.message}`.trim()).join('; ')}`,
+          {
+            cause: err,
+          },
+        );
+      throw err;
+    }
     await queryClient.invalidateQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
+    setResumed(true);
+    // The notice and its button go: focus stays in the section.
+    heading.current?.focus();
   };
 
   return (
     <section aria-labelledby="wf-triggers-title">
-      <Title order={2} size="h3" id="wf-triggers-title" mb="xs">
+      <Title order={2} size="h3" id="wf-triggers-title" mb="xs" ref={heading} tabIndex={-1}>
         Triggers
       </Title>
+      <Text size="sm" role="status" aria-live="polite">
+        {resumed && !workflow.triggersPausedReason ? 'Triggers resumed: they start runs from now on.' : ''}
+      </Text>
       {workflow.triggersPausedReason && (
         <Alert color="yellow" variant="light" role="status" title="Triggers paused" mb="sm">
           <Text size="sm">
-            {workflow.triggersPausedReason}: these triggers start no run until they are set again. Runs started by hand
+            {workflow.triggersPausedReason}: these triggers start no run until they are resumed. Runs started by hand
             are not affected.
           </Text>
           {changeBlocked ? (
@@ -67,8 +88,8 @@ function TriggerTable({ triggers }: { triggers: Workflow['triggers'] }) {
     <Table aria-label="Triggers" verticalSpacing="xs">
       <Table.Thead>
         <Table.Tr>
-          <Table.Th scope="col">On</Table.Th>
-          <Table.Th scope="col">Of</Table.Th>
+          <Table.Th scope="col">Event</Table.Th>
+          <Table.Th scope="col">Source</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
