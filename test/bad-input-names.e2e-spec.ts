@@ -87,13 +87,15 @@ describe('Bad input gets a clear 4xx: names and encodings', () => {
     });
   });
 
-  it('takes JSON in UTF-8 only, under application/json or a +json type; another charset → 415', async () => {
+  it('takes JSON in UTF-8 only (under any of its names), as application/json or a +json type; another charset → 415', async () => {
     const send = (type: string, body: string | Buffer) =>
       request(t.http).post('/api/v1/auth/login').set('Content-Type', type).send(body);
     const login = '{"email":"nobody@example.com","password":"wrong"}';
     for (const type of [
       'application/json; charset=utf-8',
       'application/json;charset="UTF-8"',
+      'application/json; charset=utf8',
+      'application/json; charset=UTF8; foo=bar',
       'application/problem+json',
     ]) {
       expect({ type, status: (await send(type, login)).status }).toEqual({ type, status: 401 });
@@ -102,7 +104,8 @@ describe('Bad input gets a clear 4xx: names and encodings', () => {
       ['application/json; charset=utf-16le', Buffer.from(login, 'utf16le')],
       ['application/json; charset=utf-32', Buffer.from(login)],
       ['application/json; charset=latin1', Buffer.from(login)],
-      ['application/json; charset=utf8', Buffer.from(login)],
+      ['application/json; charset=', Buffer.from(login)],
+      ['application/json; charset=utf_8', Buffer.from(login)],
     ] as const) {
       const res = await send(type, body);
       expectRefused(res, 415, 'UNSUPPORTED_MEDIA_TYPE');

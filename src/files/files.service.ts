@@ -5,6 +5,7 @@ import type { AuditRequestContext } from '../audit/audit-context';
 import { isAdmin, type Principal } from '../auth/principal';
 import { NotFoundError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { charsetOf, isUtf8 } from '../common/http/charset';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FileStorage } from './file-storage';
@@ -24,12 +25,9 @@ const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application
  * UTF-8, so a charset other than that is refused rather than stored as text it is not.
  */
 export function uploadFormatOf(contentType: string | undefined): UploadFormat | undefined {
-  const [media, ...params] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
-  const charset = params
-    .find((p) => p.startsWith('charset='))
-    ?.slice('charset='.length)
-    .replace(/"/g, '');
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return undefined;
+  const media = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const charset = charsetOf(contentType ?? '');
+  if (charset !== undefined && !isUtf8(charset)) return undefined;
   if (NDJSON_TYPES.includes(media)) return 'ndjson';
   if (media === 'application/json') return 'json-array';
   return undefined;

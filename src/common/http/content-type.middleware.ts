@@ -1,11 +1,10 @@
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../errors/app.error';
 import { ErrorCode } from '../errors/error-code';
+import { charsetOf, isUtf8 } from './charset';
 import { checkJsonBody } from './input-guard';
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
-/** A `charset` parameter other than UTF-8 (JSON is UTF-8, RFC 8259 §8.1). */
-const OTHER_CHARSET = /;\s*charset\s*=\s*(?!"?utf-8"?\s*(;|$))/i;
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -25,10 +24,14 @@ export function jsonBodies(parserFor: (req: Request) => RequestHandler): Request
       return;
     }
     const type = req.headers['content-type'] ?? '';
-    if (!JSON_TYPE.test(type) || OTHER_CHARSET.test(type)) {
+    // JSON is UTF-8 (RFC 8259 §8.1): another charset is refused, another name of UTF-8 (`utf8`) is taken.
+    const charset = charsetOf(type);
+    if (!JSON_TYPE.test(type) || (charset !== undefined && !isUtf8(charset))) {
       next(new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Request bodies must be application/json, in UTF-8'));
       return;
     }
+    // The parser knows UTF-8 by its `utf-8` name only; without the parameter it reads UTF-8.
+    if (charset !== undefined && charset !== 'utf-8') req.headers['content-type'] = type.split(';')[0];
     parserFor(req)(req, res, (err?: unknown) => {
       if (err !== undefined) {
         next(err);
