@@ -28,19 +28,23 @@ test('a step is added to the definition by picking its agent by name, after the 
   await expect(adding.getByRole('button', { name: /^Add step \(Choose an agent first\)/ })).toBeVisible();
   await adding.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `Summarizer ${stamp} (calculator)` });
   await expect(adding.getByRole('combobox', { name: 'After' })).toHaveValue('first');
-  await expect(adding).toContainText('Its input will be the output of step “first”, whole');
+  await expect(adding).toContainText('each taken from the output of step “first” where one fits');
   await expectAccessible(page);
   await adding.getByRole('button', { name: 'Add step' }).click();
 
   const id = `summarizer_${stamp}`;
   await expect(editor).toHaveValue(new RegExp(`"id": "${id}"`));
-  await expect(adding.getByRole('status')).toHaveText(
-    `Added step “${id}” after “first”: its input is in the JSON above.`,
-  );
+  await expect(adding.getByRole('status')).toHaveText(`Added step “${id}” after “first”.`);
   const definition = JSON.parse(await editor.inputValue()) as { steps: unknown[] };
+  // Built from the calculator's input schema: its expression, from the result of the calculator before it.
   expect(definition.steps).toEqual([
     { id: 'first', agentId: first.id, input: '{{ input }}' },
-    { id, agentId: second.id, input: '{{ steps.first.output }}', dependsOn: ['first'] },
+    {
+      id,
+      agentId: second.id,
+      input: { expression: '{{ $string(steps.first.output.result) }}' },
+      dependsOn: ['first'],
+    },
   ]);
   await expect(page.getByText('No problems found.')).toBeVisible();
   await expect(adding.getByRole('combobox', { name: 'After' })).toHaveValue(id);
@@ -58,4 +62,53 @@ test('a step is added to the definition by picking its agent by name, after the 
   await expect(rows.nth(2)).toContainText(id);
   await expect(rows.nth(2)).toContainText(`Summarizer ${stamp}`);
   expect(csp).toEqual([]);
+
+  // The steps as written run: the second evaluates the first's result.
+  const workflowId = page.url().split('/').pop() ?? '';
+  const run = await admin.call<{ id: string }>(
+    'post',
+    `/api/v1/workflows/${workflowId}/runs`,
+    { input: { expression: '6 * 7' } },
+    202,
+  );
+  await expect
+    .poll(async () => {
+      const state = await admin.call<{ status: string; steps: { id: string; output: unknown }[] }>(
+        'get',
+        `/api/v1/workflow-runs/${run.id}`,
+        undefined,
+        200,
+      );
+      return { status: state.status, output: state.steps.find((s) => s.id === id)?.output };
+    })
+    .toEqual({ status: 'succeeded', output: { result: 42 } });
+});
+
+test('a field that nothing before it gives is left for the operator to fill, and said so', async ({
+  page,
+  request,
+}) => {
+  const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const admin = await apiAs(request);
+  const calculator = await admin.createAgent(`calc-${stamp}`, 'calculator');
+  const processor = await admin.createAgent(`Records ${stamp}`, 'data-processor', {
+    pipeline: [{ limit: { count: 10 } }],
+  });
+  made.agents.push(calculator.id, processor.id);
+
+  await signIn(page);
+  await page.goto('/workflows/new');
+  const editor = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
+  await expect(editor).toHaveValue(/"id": "first"/);
+  await editor.fill((await editor.inputValue()).replace(/"agentId": "[^"]*"/, `"agentId": "${calculator.id}"`));
+  const adding = page.getByRole('region', { name: 'Add a step' });
+  await adding.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `Records ${stamp} (data-processor)` });
+  await adding.getByRole('button', { name: 'Add step' }).click();
+
+  const id = `records_${stamp}`;
+  await expect(adding.getByRole('status')).toHaveText(
+    `Added step “${id}” after “first”. Fill in “records” in the JSON above.`,
+  );
+  const { steps } = JSON.parse(await editor.inputValue()) as { steps: { id: string; input: unknown }[] };
+  expect(steps.find((s) => s.id === id)?.input).toEqual({ records: [] });
 });

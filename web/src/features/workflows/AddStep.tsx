@@ -1,16 +1,20 @@
 import { Button, Group, NativeSelect, Paper, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import { DisabledButton } from '../../components/DisabledButton';
+import { agentTypesQuery } from '../tasks/task-api';
 import type { Parsed } from './json-syntax';
-import { defaultInput, stepIdFor, stepIdsOf, withStep } from './step-adding';
+import { agentOfStep, sourcePath, stepIdFor, stepIdsOf, withStep } from './step-adding';
+import { inputFor } from './step-input';
 import type { Agent } from './workflow-api';
 
 const FIRST = '';
 
 /**
  * Adds a task step to the definition being edited: its agent picked by name, after a step or at the start, with
- * an id made from the agent's name and an input that hands on the step before (or the run's input). The JSON
- * stays the one place the definition is edited; this writes it.
+ * an id made from the agent's name and an input built from the agent type's input schema, each field taken from
+ * the step before's output (or the run's input) where one fits. The JSON stays the one place the definition is
+ * edited; this writes it.
  */
 export function AddStep({
   text,
@@ -35,18 +39,29 @@ export function AddStep({
   const agent = agents.find((a) => a.id === agentId);
   // Sorted by name, as one looks for them.
   const byName = useMemo(() => [...agents].sort((a, b) => a.name.localeCompare(b.name)), [agents]);
+  const types = useQuery(agentTypesQuery());
+  const schemaOf = (type: string | undefined, which: 'inputSchema' | 'outputSchema') =>
+    types.data?.find((t) => t.type === type)?.[which];
 
   const add = () => {
     if (!agent) return;
     const dependsOn = follows === FIRST ? [] : [follows];
     const id = stepIdFor(agent.name, new Set(ids));
-    const result = withStep(text, { id, agentId: agent.id, input: defaultInput(dependsOn), dependsOn });
+    const before = parsed.ok && dependsOn.length ? agentOfStep(parsed.value, dependsOn[0]) : undefined;
+    const source = {
+      path: sourcePath(dependsOn),
+      // After a step whose agent is unknown, nothing is assumed of its output's shape.
+      schema: dependsOn.length
+        ? (schemaOf(agents.find((a) => a.id === before)?.type, 'outputSchema') ?? {})
+        : undefined,
+    };
+    const { input, toFill } = inputFor(schemaOf(agent.type, 'inputSchema'), source);
+    const result = withStep(text, { id, agentId: agent.id, input, dependsOn });
     if (!result.ok) return setProblem(result.message);
     setProblem(null);
     setAfter(null);
-    setAdded(
-      `Added step “${id}”${dependsOn.length ? ` after “${dependsOn[0]}”` : ''}: its input is in the JSON above.`,
-    );
+    const fill = toFill.length ? ` Fill in ${toFill.map((f) => `“${f}”`).join(', ')} in the JSON above.` : '';
+    setAdded(`Added step “${id}”${dependsOn.length ? ` after “${dependsOn[0]}”` : ''}.${fill}`);
     onAdd(result.text);
   };
 
@@ -89,8 +104,9 @@ export function AddStep({
       </Group>
       {parsed.ok && (
         <Text size="xs" c="dimmed" mt={4}>
-          Its input will be {follows === FIRST ? 'the run’s input' : `the output of step “${follows}”`}, whole: change
-          it in the JSON to what the agent takes (a calculator takes {'{"expression": …}'}).
+          Its input will have the fields the agent needs, each taken from{' '}
+          {follows === FIRST ? 'the run’s input' : `the output of step “${follows}”`} where one fits; check it in the
+          JSON.
         </Text>
       )}
       <Text size="sm" role="status" aria-live="polite" mt={4}>

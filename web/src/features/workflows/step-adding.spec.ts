@@ -1,4 +1,4 @@
-import { defaultInput, stepIdFor, stepIdsOf, withStep } from './step-adding';
+import { agentOfStep, sourcePath, stepIdFor, stepIdsOf, withStep } from './step-adding';
 
 const AGENT = '11111111-1111-4111-8111-111111111111';
 
@@ -14,11 +14,19 @@ describe('adding a step in the editor', () => {
     expect(stepIdFor('x'.repeat(300), new Set())).toHaveLength(60);
   });
 
-  it('hands on the run’s input to a first step, the step before’s output after one, quoting an id as needed', () => {
-    expect(defaultInput([])).toBe('{{ input }}');
-    expect(defaultInput(['fetch'])).toBe('{{ steps.fetch.output }}');
-    expect(defaultInput(['first-step'])).toBe('{{ steps.`first-step`.output }}');
-    expect(defaultInput(['or'])).toBe('{{ steps.`or`.output }}');
+  it('reads a first step’s input from the run’s input, a later one’s from the step before, quoting an id as needed', () => {
+    expect(sourcePath([])).toBe('input');
+    expect(sourcePath(['fetch', 'other'])).toBe('steps.fetch.output');
+    expect(sourcePath(['first-step'])).toBe('steps.`first-step`.output');
+    expect(sourcePath(['or'])).toBe('steps.`or`.output');
+  });
+
+  it('finds the agent of the step a new one follows', () => {
+    const definition = { steps: [{ id: 'a', agentId: AGENT }, { id: 'b' }, null] };
+    expect(agentOfStep(definition, 'a')).toBe(AGENT);
+    expect(agentOfStep(definition, 'b')).toBeUndefined();
+    expect(agentOfStep(definition, 'c')).toBeUndefined();
+    expect(agentOfStep({ steps: 'no' }, 'a')).toBeUndefined();
   });
 
   it('lists the ids of the steps that have one', () => {

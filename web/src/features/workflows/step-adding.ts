@@ -3,6 +3,7 @@
  * with an id of its own and an input that hands on what came before.
  */
 import { parseDefinition } from './json-syntax';
+import { RESERVED, pathPart } from './step-input';
 import { STEP_ID } from './workflow-validation';
 
 export interface NewStep {
@@ -11,11 +12,6 @@ export interface NewStep {
   input: unknown;
   dependsOn?: string[];
 }
-
-/** Names a template reads as a field: letters, digits and `_`, not starting with a digit. */
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names JSONata reads as operators or literals, not as fields. */
-const RESERVED = new Set(['and', 'or', 'in', 'true', 'false', 'null']);
 
 /**
  * A step id from the agent's name: its letters and digits, words joined by `_` (so that a later step's template
@@ -41,13 +37,20 @@ export function stepIdFor(agentName: string, taken: ReadonlySet<string>): string
 }
 
 /**
- * The run's input for a step after none; after steps, the output of the one it follows (the first named), its id
- * quoted when a template would not read it as a field name (`first-step`).
+ * What a new step's input is read from, as a template path: the run's input for a step after none; after steps,
+ * the output of the one it follows (the first named), its id quoted when a template would not read it as a field
+ * name (`first-step`).
  */
-export function defaultInput(dependsOn: readonly string[]): string {
-  if (!dependsOn.length) return '{{ input }}';
-  const id = dependsOn[0];
-  return `{{ steps.${FIELD_NAME.test(id) && !RESERVED.has(id) ? id : `\`${id}\``}.output }}`;
+export function sourcePath(dependsOn: readonly string[]): string {
+  return dependsOn.length ? `steps.${pathPart(dependsOn[0])}.output` : 'input';
+}
+
+/** The agent id of the definition's step `id`, if it has one. */
+export function agentOfStep(definition: unknown, id: string): string | undefined {
+  const steps = (definition as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return undefined;
+  const step = steps.find((s) => (s as { id?: unknown } | null)?.id === id) as { agentId?: unknown } | undefined;
+  return typeof step?.agentId === 'string' ? step.agentId : undefined;
 }
 
 /** The ids of the definition's steps that have one, in order: what a new step may follow. */
