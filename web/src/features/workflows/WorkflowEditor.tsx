@@ -23,7 +23,7 @@ import {
 import { parseDefinition } from './json-syntax';
 import { type Problem, graphSteps, groupProblems, validateDefinition } from './workflow-validation';
 
-type Body = { name: string; description?: string; steps: Workflow['steps'] };
+type Body = { name: string; description?: string; steps: Workflow['steps']; triggers?: Workflow['triggers'] };
 
 /** A workflow that saves as it is: one step on the first agent, given the run's input whole. */
 function starter(agents: Agent[]): string {
@@ -37,6 +37,7 @@ function definitionOf(workflow: Workflow): string {
       name: workflow.name,
       ...(workflow.description !== null ? { description: workflow.description } : {}),
       steps: workflow.steps,
+      ...(workflow.triggers.length ? { triggers: workflow.triggers } : {}),
     },
     null,
     2,
@@ -88,13 +89,21 @@ export function EditWorkflow() {
 }
 
 /**
- * What a change sends: the steps only when they changed (new steps make a new version), and an empty
- * description when it was taken out (a field left out of a change is left as it was).
+ * What a change sends: the steps only when they changed (new steps make a new version); the triggers only when
+ * they changed (sending them restarts them, paused ones included, from now), none when they were taken out; and
+ * an empty description when it was taken out (a field left out of a change is left as it was).
  */
 function changes(workflow: Workflow, body: Body): Partial<Body> {
-  const { steps, ...rest } = body;
-  const change: Partial<Body> = JSON.stringify(steps) === JSON.stringify(workflow.steps) ? rest : body;
-  return workflow.description && body.description === undefined ? { ...change, description: '' } : change;
+  const { steps, triggers = [], ...change } = body as Partial<Body>;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  // Triggers are the same whatever the order of their fields.
+  const fields = (list: Workflow['triggers']) => list.map((t) => [t.on, t.agentId ?? null, t.workflowId ?? null]);
+  return {
+    ...change,
+    ...(same(steps, workflow.steps) ? {} : { steps }),
+    ...(same(fields(triggers), fields(workflow.triggers)) ? {} : { triggers }),
+    ...(workflow.description && body.description === undefined ? { description: '' } : {}),
+  };
 }
 
 function saveErrorTitle(workflow: Workflow | undefined) {
@@ -209,9 +218,11 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             label="Workflow definition (JSON)"
             description={
               <span id={helpId}>
-                {'{name, description?, steps: [{id, agentId, input, dependsOn?, when?, continueOnFailure?}]}. '}
-                In an input, <Code>{'"{{ steps.<id>.output.<field> }}"'}</Code> is a field of an earlier step’s output
-                and <Code>{'"{{ input.<field> }}"'}</Code> one of the run’s input.
+                {'{name, description?, steps: [{id, agentId, input, dependsOn?, when?, continueOnFailure?}], '}
+                {'triggers?: [{on, agentId?, workflowId?}]}. A step may instead be '}
+                <Code>{'"kind": "approval"'}</Code> (timeoutMs?, permission?) or <Code>{'"kind": "wait"'}</Code>{' '}
+                (durationMs or until). In an input, <Code>{'"{{ steps.<id>.output.<field> }}"'}</Code> is a field of an
+                earlier step’s output and <Code>{'"{{ input.<field> }}"'}</Code> one of the run’s input.
               </span>
             }
             autosize

@@ -80,9 +80,11 @@ describe('validateDefinition', () => {
     expect(messages({ name: 'w', description: null, steps: [step('a')] })).toEqual([
       '/description: must be a string (or left out), not null',
     ]);
-    expect(messages([])).toEqual([': The definition must be an object {name, description?, steps}, not an array']);
+    expect(messages([])).toEqual([
+      ': The definition must be an object {name, description?, steps, triggers?}, not an array',
+    ]);
     expect(messages({ name: 'w', steps: [step('a')], extra: 1 })).toEqual([
-      '/extra: is not a workflow field (name, description, steps)',
+      '/extra: is not a workflow field (name, description, steps, triggers)',
     ]);
   });
 
@@ -97,7 +99,7 @@ describe('validateDefinition', () => {
         ],
       }),
     ).toEqual([
-      '/steps/0/x: is not a step field (id, agentId, input, dependsOn, when, continueOnFailure)',
+      '/steps/0/x: is not a step field (id, kind, agentId, input, timeoutMs, permission, durationMs, until, dependsOn, when, continueOnFailure)',
       '/steps/0/id: must start with a letter and use letters, digits, _ and - (at most 100)',
       '/steps/0/agentId: must be an agent id (a UUID)',
       '/steps/0/input: must be a JSON value other than null (use {} for none)',

@@ -1,15 +1,13 @@
 /**
  * The workflow definition typed into the editor, checked as the server checks it (CreateWorkflowDto and
- * src/workflows/workflow-definition.ts): JSON syntax, required fields and their types, unique step ids,
- * dependencies on steps that exist, and no dependency cycles. Every problem is named by a JSON pointer into
+ * src/workflows/workflow-definition.ts): JSON syntax, required fields and their types (each kind of step's
+ * in step-kinds.ts, the triggers' in trigger-checks.ts), unique step ids, dependencies on steps that exist, and
+ * no dependency cycles. Every problem is named by a JSON pointer into
  * the definition, as the server's `details[].field` are, so both land on the step they name.
  */
-
-/** One problem, at a JSON pointer into the definition (`/steps/1/dependsOn`), or `''` for the whole of it. */
-export interface Problem {
-  pointer: string;
-  message: string;
-}
+import { type Problem, isObject, kind } from './definition-values';
+import { STEP_KEYS, checkKindFields } from './step-kinds';
+import { checkTriggers } from './trigger-checks';
 
 /** A step as the graph draws it, read leniently from a definition that may still have problems. */
 export interface GraphStep {
@@ -20,21 +18,12 @@ export interface GraphStep {
   dependsOn: string[];
 }
 
+export type { Problem };
+
 export const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TOP_LEVEL = ['name', 'description', 'steps'];
-const STEP_KEYS = ['id', 'agentId', 'input', 'dependsOn', 'when', 'continueOnFailure'];
-const MAX_STEPS = 100;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function kind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
+const TOP_LEVEL = ['name', 'description', 'steps', 'triggers'];
+/** As the server's limit: steps in a workflow, and ids in one step's `dependsOn`. */
+const MAX_STEPS = 1000;
 
 /** The index of the step a pointer is about (`/steps/2/input/x` → 2), or undefined. */
 export function stepIndexOf(pointer: string): number | undefined {
@@ -178,16 +167,7 @@ function checkStep(step: unknown, at: string, options: ValidateOptions, problems
       message: 'must start with a letter and use letters, digits, _ and - (at most 100)',
     });
   }
-  if (step.agentId === undefined) problems.push({ pointer: `${at}/agentId`, message: 'is required' });
-  else if (typeof step.agentId !== 'string' || !UUID.test(step.agentId)) {
-    problems.push({ pointer: `${at}/agentId`, message: 'must be an agent id (a UUID)' });
-  } else if (options.knownAgents && !options.knownAgents.has(step.agentId.toLowerCase())) {
-    problems.push({ pointer: `${at}/agentId`, message: 'no agent with this id' });
-  }
-  if (step.input === undefined) problems.push({ pointer: `${at}/input`, message: 'is required' });
-  else if (step.input === null) {
-    problems.push({ pointer: `${at}/input`, message: 'must be a JSON value other than null (use {} for none)' });
-  }
+  checkKindFields(step, at, options, problems);
   if (step.dependsOn !== undefined) {
     if (!Array.isArray(step.dependsOn)) {
       problems.push({
@@ -258,7 +238,10 @@ export function validateDefinition(value: unknown, options: ValidateOptions = {}
   const problems: Problem[] = [];
   if (!isObject(value)) {
     return [
-      { pointer: '', message: `The definition must be an object {name, description?, steps}, not ${kind(value)}` },
+      {
+        pointer: '',
+        message: `The definition must be an object {name, description?, steps, triggers?}, not ${kind(value)}`,
+      },
     ];
   }
   for (const key of Object.keys(value)) {
@@ -283,6 +266,7 @@ export function validateDefinition(value: unknown, options: ValidateOptions = {}
       problems.push({ pointer: '/description', message: 'must be at most 2,000 characters' });
     }
   }
+  checkTriggers(value.triggers, options.knownAgents, problems);
   if (value.steps === undefined) {
     if (!options.partial) problems.push({ pointer: '/steps', message: 'is required' });
     return problems;

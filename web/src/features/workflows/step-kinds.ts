@@ -1,0 +1,88 @@
+/**
+ * The fields of each kind of step, checked as the server checks them (WorkflowStepDto and
+ * src/workflows/step-shapes.ts): a task runs `input` on `agentId`, an approval waits for a decision (until
+ * `timeoutMs`, by holders of `permission`), a wait waits `durationMs` or until `until`.
+ */
+import { type Problem, UUID, kind } from './definition-values';
+
+export const STEP_KINDS = ['task', 'approval', 'wait'] as const;
+type StepKind = (typeof STEP_KINDS)[number];
+
+/** The fields only one kind of step has, and that kind. */
+const OWN_FIELDS: Record<string, StepKind> = {
+  agentId: 'task',
+  input: 'task',
+  timeoutMs: 'approval',
+  permission: 'approval',
+  durationMs: 'wait',
+  until: 'wait',
+};
+
+export const STEP_KEYS = ['id', 'kind', ...Object.keys(OWN_FIELDS), 'dependsOn', 'when', 'continueOnFailure'];
+
+/** A year: the longest an approval or a wait may take. */
+const MAX_WAIT_MS = 365 * 24 * 3600 * 1000;
+
+/** The step's kind as the server reads it: `task` when left out; undefined when it names no kind. */
+export function stepKindOf(step: Record<string, unknown>): StepKind | undefined {
+  if (step.kind === undefined) return 'task';
+  return STEP_KINDS.find((k) => k === step.kind);
+}
+
+function checkMs(value: unknown, at: string, problems: Problem[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_WAIT_MS)
+    problems.push({ pointer: at, message: `must be a whole number of milliseconds from 1 to ${MAX_WAIT_MS}` });
+}
+
+export interface KindOptions {
+  knownAgents?: ReadonlySet<string>;
+}
+
+/** The problems of the fields that depend on the step's kind. */
+export function checkKindFields(
+  step: Record<string, unknown>,
+  at: string,
+  options: KindOptions,
+  problems: Problem[],
+): void {
+  const stepKind = stepKindOf(step);
+  if (!stepKind) {
+    problems.push({ pointer: `${at}/kind`, message: `must be one of ${STEP_KINDS.join(', ')}` });
+    return;
+  }
+  for (const [field, owner] of Object.entries(OWN_FIELDS)) {
+    if (owner !== stepKind && step[field] !== undefined)
+      problems.push({ pointer: `${at}/${field}`, message: `only ${owner} steps have ${field}` });
+  }
+  if (stepKind === 'task') {
+    if (step.agentId === undefined) problems.push({ pointer: `${at}/agentId`, message: 'is required' });
+    else if (typeof step.agentId !== 'string' || !UUID.test(step.agentId)) {
+      problems.push({ pointer: `${at}/agentId`, message: 'must be an agent id (a UUID)' });
+    } else if (options.knownAgents && !options.knownAgents.has(step.agentId.toLowerCase())) {
+      problems.push({ pointer: `${at}/agentId`, message: 'no agent with this id' });
+    }
+    if (step.input === undefined) problems.push({ pointer: `${at}/input`, message: 'is required' });
+    else if (step.input === null) {
+      problems.push({ pointer: `${at}/input`, message: 'must be a JSON value other than null (use {} for none)' });
+    }
+  } else if (stepKind === 'approval') {
+    checkMs(step.timeoutMs, `${at}/timeoutMs`, problems);
+    if (step.permission !== undefined && typeof step.permission !== 'string')
+      problems.push({
+        pointer: `${at}/permission`,
+        message: `must be a permission (a string), not ${kind(step.permission)}`,
+      });
+  } else {
+    checkMs(step.durationMs, `${at}/durationMs`, problems);
+    if ((step.durationMs === undefined) === (step.until === undefined))
+      problems.push({ pointer: `${at}/durationMs`, message: 'a wait step has either durationMs or until' });
+    if (step.until !== undefined && !isTimeOrTemplate(step.until))
+      problems.push({ pointer: `${at}/until`, message: 'must be an ISO date-time or a {{ template }}' });
+  }
+}
+
+function isTimeOrTemplate(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > 10_000) return false;
+  return /\{\{[\s\S]*\}\}/.test(value) || !Number.isNaN(Date.parse(value));
+}
