@@ -58,6 +58,10 @@ describe('the console static handler', () => {
     for (const path of [
       '/api',
       '/api/v1/nope',
+      // In any case: an API path spelt in capitals is the API's 404, not the console's document.
+      '/API/V1/TASKS',
+      '/Api/v1/tasks',
+      '/METRICS',
       '/docs',
       '/docs-json',
       '/health/ready',

@@ -42,8 +42,10 @@ export function consoleBuilt(dir = CONSOLE_DIR): boolean {
   return existsSync(join(dir, 'index.html'));
 }
 
+/** Whatever the case: `/API/v1/x` matches no route (routes keep their case), and is a 404, not the console. */
 function reserved(path: string): boolean {
-  return RESERVED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+  const lower = path.toLowerCase();
+  return RESERVED_PREFIXES.some((p) => lower === p || lower.startsWith(`${p}/`));
 }
 
 /** A file name (`/favicon.svg`, `/assets/x.js`), not a console route (`/tasks/123`). */
