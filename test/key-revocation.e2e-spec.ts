@@ -231,6 +231,40 @@ describe('API key revocation', () => {
     expect(entry.details).toMatchObject({ pausedWorkflowTriggers: 1, pausedSchedules: 0, disabledWebhooks: 0 });
   }, 60_000);
 
+  it('leaves alone the workflows of a key with no triggers, deleted or with their triggers paused already', async () => {
+    const { id: keyId, key } = await newKey();
+    const definition = (name: string, triggers: object[]) => ({
+      name,
+      steps: [{ id: 'a', agentId: calc, input: { expression: '1+1' } }],
+      triggers,
+    });
+    const on = [{ on: 'task.succeeded', agentId: calc }];
+    const made = async (name: string, triggers: object[]): Promise<string> =>
+      (await asKey(key).post('/api/v1/workflows', definition(name, triggers)).expect(201)).body.data.id;
+    await made('no triggers', []);
+    const deleted = await made('deleted', on);
+    const pausedBefore = await made('paused before', on);
+    await t.dataSource.query(`UPDATE workflows SET deleted_at = now() WHERE id = $1`, [deleted]);
+    await t.dataSource.query(`UPDATE workflows SET triggers_paused_reason = 'before' WHERE id = $1`, [pausedBefore]);
+    const rows = async () =>
+      (await t.dataSource.query(
+        `SELECT id, triggers_paused_reason AS reason, updated_at AS "updatedAt" FROM workflows
+          WHERE changed_with_key_id = $1 ORDER BY id`,
+        [keyId],
+      )) as { id: string; reason: string | null; updatedAt: Date }[];
+    const before = await rows();
+    expect(before.map((row) => row.reason).sort()).toEqual(['before', null, null]);
+
+    await revoke(keyId).expect(204);
+    expect(await rows()).toEqual(before);
+    await t.chainAudit();
+    const [entry] = await t.dataSource.query(
+      `SELECT details FROM audit_logs WHERE action = 'apikey.revoke' AND resource_id = $1`,
+      [keyId],
+    );
+    expect(entry.details).toMatchObject({ pausedWorkflowTriggers: 0 });
+  });
+
   it('leaves nothing running that a key made while it was being revoked', async () => {
     const { id: keyId, key } = await newKey();
     // Creations spread around the revocation: some commit before it, some wait for it, some come after.

@@ -27,7 +27,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export interface RevocationStop {
   /** The kind, as the revocation's audit entry counts it (`pausedSchedules`, `disabledWebhooks`). */
   kind: string;
-  ids: string[];
+  /** How many records of the kind it stopped. */
+  count: number;
   afterCommit?: () => Promise<void>;
 }
 
@@ -187,7 +188,7 @@ export class ApiKeysService {
           details: {
             prefix: key.prefix,
             keptRunning: options.keepRunning === true,
-            ...Object.fromEntries(stopped.map((stop) => [stop.kind, stop.ids.length])),
+            ...Object.fromEntries(stopped.map((stop) => [stop.kind, stop.count])),
           },
         },
         em,

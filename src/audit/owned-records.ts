@@ -107,7 +107,8 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
   /**
    * In `em`'s transaction: sets `stop` on each record that `keyId` created or last changed and that `running`
    * still matches, in one statement whatever their number, each with its audit entry. Returns their ids and
-   * creators. For tables whose records keep the key (`changedWithKeyId`: schedules, webhook endpoints).
+   * creators. For tables whose records keep the key (`changedWithKeyId`: schedules, webhook endpoints,
+   * workflows). A condition beyond plain values (a column compared in SQL) goes in `running` as a `Raw`.
    */
   async stopChangedWithKey(
     em: EntityManager,

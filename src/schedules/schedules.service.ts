@@ -60,10 +60,11 @@ export class SchedulesService implements OnModuleInit {
       );
       return {
         kind: 'pausedSchedules',
-        ids: paused.map((schedule) => schedule.id),
+        count: paused.length,
         // A fire checks the schedule in Postgres, so it is paused already. Redis loses the schedulers it
         // holds of them now (the workers' sync would, within a period).
         afterCommit: async () => {
+          if (!paused.length) return;
           const held = await this.queue.schedulers().catch(() => new Map<string, unknown>());
           for (const { id } of paused) {
             if (!held.has(id)) continue;

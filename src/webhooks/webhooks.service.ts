@@ -46,7 +46,7 @@ export class WebhooksService implements OnModuleInit {
         }),
         audit,
       );
-      return { kind: 'disabledWebhooks', ids: disabled.map((endpoint) => endpoint.id), afterCommit };
+      return { kind: 'disabledWebhooks', count: disabled.length, afterCommit };
     });
   }
 

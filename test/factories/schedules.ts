@@ -15,9 +15,12 @@ export interface ScheduleTestBed {
   create(body: Record<string, unknown>, user?: TestUser): request.Test;
 }
 
-/** An app whose schedule sync runs every {@link SYNC_MS}, with an operator and a calculator agent (for beforeAll). */
-export async function scheduleTestBed(): Promise<ScheduleTestBed> {
-  const t = await createTestApp({ env: { SCHEDULE_SYNC_INTERVAL_MS: String(SYNC_MS) } });
+/**
+ * An app whose schedule sync runs every {@link SYNC_MS} (unless `env` says otherwise), with an operator and a
+ * calculator agent (for beforeAll).
+ */
+export async function scheduleTestBed(env: Record<string, string> = {}): Promise<ScheduleTestBed> {
+  const t = await createTestApp({ env: { SCHEDULE_SYNC_INTERVAL_MS: String(SYNC_MS), ...env } });
   const op = await createUser(t, 'operator');
   const calc = (await createAgent(t, op, { type: 'calculator' })).id;
   const create = (body: Record<string, unknown>, user = op) =>

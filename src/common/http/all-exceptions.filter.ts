@@ -117,6 +117,16 @@ function fromSqlState(state: string): Problem | undefined {
   return undefined;
 }
 
+/** The answer when a backing store is unreachable: the client is asked to come back shortly. */
+function unavailable(what: string): Problem {
+  return {
+    status: 503,
+    code: ErrorCode.SERVICE_UNAVAILABLE,
+    message: `${what} is unavailable; try again shortly`,
+    headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+  };
+}
+
 /**
  * The answer an error gets (status, code, message): its own for the platform's errors, the framework's status,
  * a request Postgres refused, a service away; anything else is an internal error. The audit trail records the
@@ -128,25 +138,11 @@ export function problemOf(err: unknown): Problem {
   }
   if (err instanceof HttpException) return fromHttpException(err);
   if (isBodyParserError(err)) return fromBodyParserError(err);
-  if (isDatabaseUnavailable(err)) {
-    return {
-      status: 503,
-      code: ErrorCode.SERVICE_UNAVAILABLE,
-      message: 'The database is unavailable; try again shortly',
-      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
-    };
-  }
+  if (isDatabaseUnavailable(err)) return unavailable('The database');
   const sqlState = sqlStateOf(err);
   const refused = sqlState === undefined ? undefined : fromSqlState(sqlState);
   if (refused) return refused;
-  if (isRedisUnavailable(err)) {
-    return {
-      status: 503,
-      code: ErrorCode.SERVICE_UNAVAILABLE,
-      message: 'The queue and rate-limit store is unavailable; try again shortly',
-      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
-    };
-  }
+  if (isRedisUnavailable(err)) return unavailable('The queue and rate-limit store');
   return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
 }
 

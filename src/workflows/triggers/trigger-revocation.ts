@@ -1,6 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, Raw } from 'typeorm';
 import { ApiKeysService } from '../../api-keys/api-keys.service';
 import { AuditService } from '../../audit/audit.service';
+import { OwnedRecords } from '../../audit/owned-records';
+import { WorkflowEntity } from '../entities/workflow.entity';
 import { TriggerIndex } from './trigger-index';
 
 /** Why a workflow's triggers stopped when the API key that could have set them was revoked. */
@@ -13,36 +17,41 @@ export const TRIGGERS_PAUSED_WITH_KEY = 'The API key that created or last change
  */
 @Injectable()
 export class TriggerRevocation implements OnModuleInit {
+  private readonly workflows: OwnedRecords<WorkflowEntity>;
+
   constructor(
+    @InjectDataSource() dataSource: DataSource,
+    audit: AuditService,
     private readonly keys: ApiKeysService,
-    private readonly audit: AuditService,
     private readonly index: TriggerIndex,
-  ) {}
+  ) {
+    this.workflows = new OwnedRecords(dataSource, audit, WorkflowEntity);
+  }
 
   onModuleInit(): void {
     this.keys.whenRevoked(async (em, keyId, context) => {
-      const [workflows] = (await em.query(
-        `UPDATE workflows SET triggers_paused_reason = $2, updated_at = now()
-          WHERE changed_with_key_id = $1 AND deleted_at IS NULL AND triggers <> '[]'::jsonb
-            AND triggers_paused_reason IS NULL
-        RETURNING id, created_by AS "createdBy"`,
-        [keyId, TRIGGERS_PAUSED_WITH_KEY],
-      )) as [{ id: string; createdBy: string }[], number];
-      await this.audit.recordAll(
-        workflows.map(({ id }) => ({
+      const paused = await this.workflows.stopChangedWithKey(
+        em,
+        keyId,
+        {
+          deletedAt: IsNull(),
+          triggers: Raw((column) => `${column} <> '[]'::jsonb`),
+          triggersPausedReason: IsNull(),
+        },
+        { triggersPausedReason: TRIGGERS_PAUSED_WITH_KEY },
+        ({ id }) => ({
           action: 'workflow.update',
           outcome: 'success',
           resourceType: 'workflow',
           resourceId: id,
           details: { triggersPaused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
-        })),
-        em,
+        }),
         context,
       );
-      const creators = [...new Set(workflows.map((w) => w.createdBy))];
+      const creators = [...new Set(paused.map((workflow) => workflow.createdBy))];
       return {
         kind: 'pausedWorkflowTriggers',
-        ids: workflows.map((w) => w.id),
+        count: paused.length,
         afterCommit: async () => {
           for (const creator of creators) await this.index.invalidate(creator);
         },
