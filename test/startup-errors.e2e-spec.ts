@@ -92,6 +92,24 @@ describe('start-up failures name their cause in one line', () => {
     );
   });
 
+  it('a REDIS_URL naming a database the server does not have: stops, naming it, rather than using database 0', async () => {
+    const result = await run(processEnv(env, { REDIS_URL: 'redis://127.0.0.1:6379/99', PORT: '0' }));
+    const line = expectStartFailure(
+      result,
+      /^Redis at 127\.0\.0\.1:6379 \(REDIS_URL\) has no database 99: .*DB index is out of range.* in REDIS_URL\.$/,
+    );
+    expect(line).not.toMatch(/not reachable|Start it/);
+  });
+
+  it('a host name that does not resolve: says to check it, not to start a server', async () => {
+    const result = await run(processEnv(env, { DATABASE_URL: 'postgres://postgres@db.invalid:5432/x', PORT: '0' }));
+    const line = expectStartFailure(
+      result,
+      /^PostgreSQL is not reachable at db\.invalid:5432 \(DATABASE_URL\): .*ENOTFOUND.*check the host in DATABASE_URL/,
+    );
+    expect(line).not.toMatch(/Start it/);
+  });
+
   /** Runs `sql` on `url`'s database. */
   async function sql(url: string, text: string): Promise<void> {
     const client = new Client({ connectionString: url });

@@ -18,17 +18,22 @@ function where(url: string): string {
   return `${u.hostname}:${u.port || (u.protocol.startsWith('redis') ? 6379 : 5432)}`;
 }
 
+/** A host name that does not resolve: a mistyped name, not a server to start. */
+const UNKNOWN_HOST_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+
 /** Failures to reach a server at all (nothing answered): only these get the "start it" advice. */
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-  'EPIPE',
-]);
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+
+function isUnknownHost(err: unknown): boolean {
+  return UNKNOWN_HOST_CODES.has((err as { code?: string }).code ?? '');
+}
+
+/** What to do about a server that could not be reached: check a host name that does not resolve, else start it. */
+function unreachableAdvice(err: unknown, setting: string, startIt: string): string {
+  return isUnknownHost(err)
+    ? `The host name does not resolve: check the host in ${setting}, or your DNS.`
+    : `Start it with ${startIt}.`;
+}
 
 function isConnectionFailure(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
@@ -48,10 +53,14 @@ function postgresProblem(config: AppConfig, err: unknown): string {
   const at = `PostgreSQL at ${where(config.database.url)} (DATABASE_URL)`;
   const user = decodeURIComponent(url.username) || 'the default user';
   const code = String((err as { code?: unknown }).code ?? '');
-  if (isConnectionFailure(err)) {
+  if (isConnectionFailure(err) || isUnknownHost(err)) {
     return (
       `PostgreSQL is not reachable at ${where(config.database.url)} (DATABASE_URL): ${reason(err)}. ` +
-      `Start it with "pg_ctlcluster <version> main start" or "docker compose -f docker/compose.yaml up -d postgres".`
+      unreachableAdvice(
+        err,
+        'DATABASE_URL',
+        '"pg_ctlcluster <version> main start" or "docker compose -f docker/compose.yaml up -d postgres"',
+      )
     );
   }
   if (code.startsWith('28')) {
@@ -75,10 +84,20 @@ function redisProblem(config: AppConfig, failure: unknown): string {
   if (/^(NOAUTH|WRONGPASS|NOPERM)\b/.test((err as { message?: string }).message ?? '')) {
     return `Redis at ${at} refused the login: ${reason(err)}. Check the user and password in REDIS_URL.`;
   }
-  if (isConnectionFailure(err)) {
+  if (isConnectionFailure(err) || isUnknownHost(err)) {
     return (
       `Redis is not reachable at ${at}: ${reason(err)}. ` +
-      `Start it with "redis-server --daemonize yes --bind 127.0.0.1" or "docker compose -f docker/compose.yaml up -d redis".`
+      unreachableAdvice(
+        err,
+        config.redis.cluster ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL',
+        '"redis-server --daemonize yes --bind 127.0.0.1" or "docker compose -f docker/compose.yaml up -d redis"',
+      )
+    );
+  }
+  if (/DB index is out of range/i.test((err as { message?: string }).message ?? '')) {
+    return (
+      `Redis at ${at} has no database ${new URL(config.redis.url).pathname.slice(1)}: ${reason(err)}. ` +
+      `Use a database number below the server's "databases" setting (16 by default) in REDIS_URL.`
     );
   }
   return `Redis at ${at} answered with an error: ${reason(err)}. Check REDIS_URL and the server's log.`;
@@ -121,6 +140,10 @@ async function checkRedis(config: AppConfig, warn: (message: string) => void): P
   redis.on('error', (err: unknown) => (first ??= err));
   try {
     await redis.connect();
+    // A database number the server does not have fails the connection's SELECT with no more than an error
+    // event, and the connection goes on in database 0: asked again here, so that it stops the start.
+    const { db } = (redis as Redis).options ?? {};
+    if (!config.redis.cluster && db) await (redis as Redis).select(db);
     await redis.ping();
     // Queues need every key Redis holds; eviction would silently drop jobs.
     const policy = await redis.config('GET', 'maxmemory-policy').catch(() => undefined);
