@@ -87,6 +87,8 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
     const before = await count('tasks');
     const res = await raw(op, '/api/v1/tasks', `{"agentId":"${agentId}","input":{"expression":"1"},"${key}":{}}`);
     expectRefused(res, `/${key}`);
+    // Named once, though both the whitelist and the check of inherited names refuse it.
+    expect(res.body.error.details).toEqual([{ field: `/${key}`, message: 'is not allowed' }]);
     expect(await count('tasks')).toBe(before);
   });
 

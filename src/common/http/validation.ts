@@ -68,8 +68,12 @@ class AppValidationPipe extends ValidationPipe {
       if (refused.length > 0) throw new ValidationFailedError(refused);
       return result;
     } catch (err) {
-      if (refused.length > 0 && err instanceof ValidationFailedError)
-        throw new ValidationFailedError([...refused, ...(err.details ?? [])]);
+      if (refused.length > 0 && err instanceof ValidationFailedError) {
+        // The whitelist may name the same key again (one nested in a DTO's object): each problem once.
+        const named = new Set(refused.map((d) => `${d.field}\n${d.message}`));
+        const rest = (err.details ?? []).filter((d) => !named.has(`${d.field}\n${d.message}`));
+        throw new ValidationFailedError([...refused, ...rest]);
+      }
       throw err;
     }
   }
