@@ -229,6 +229,21 @@ describe('start-up failures name their cause in one line', () => {
     }
   }, 90_000);
 
+  it('a worker with METRICS_PORT=0 prints the metrics and health URLs of the port it got', async () => {
+    const workers = workerProcesses(env, { METRICS_PORT: '0' });
+    try {
+      const worker = await workers.start();
+      const [, metrics] = await worker.waitFor(/^Metrics: (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m);
+      const [, health] = await worker.waitFor(/^Health: (http:\/\/127\.0\.0\.1:\d+\/health\/ready)$/m);
+      expect(new URL(metrics).port).not.toBe('0');
+      expect(new URL(metrics).port).toBe(new URL(health).port);
+      expect((await fetch(health)).status).toBe(200);
+      expect(await (await fetch(metrics)).text()).toContain('# TYPE');
+    } finally {
+      await workers.killAll();
+    }
+  }, 90_000);
+
   it("a worker's /health/ready names the dependency that is down", async () => {
     const redis = new OwnRedis();
     await redis.start();

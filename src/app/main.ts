@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import pino from 'pino';
+import { WorkerMetricsServer } from '../metrics/worker-metrics.server';
 import { createHttpApp, createWorkerContext } from './bootstrap';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { InvalidConfigError } from '../config/config.errors';
@@ -90,7 +91,12 @@ async function main(config: AppConfig): Promise<void> {
     const worker = await createWorkerContext(config);
     await worker.init();
     handleShutdown(worker, config);
-    process.stdout.write(`YMERA worker started (concurrency ${config.worker.concurrency})\n`);
+    // With METRICS_PORT=0 the port is chosen now: printed, as the API's URLs are.
+    const { url } = worker.get(WorkerMetricsServer, { strict: false });
+    process.stdout.write(
+      `YMERA worker started (concurrency ${config.worker.concurrency})\n` +
+        (url ? `Metrics: ${url}/metrics\nHealth: ${url}/health/ready\n` : ''),
+    );
     return;
   }
 

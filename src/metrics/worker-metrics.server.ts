@@ -19,6 +19,8 @@ import { REDIS } from '../redis/redis.module';
 export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerMetricsServer.name);
   private server?: Server;
+  /** Where it listens (`http://127.0.0.1:9464`), once it does. */
+  url?: string;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,7 +54,8 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
       });
     });
     const { port } = server.address() as AddressInfo;
-    this.logger.log(`worker metrics on http://${host}:${port}/metrics`);
+    this.url = `http://${host}:${port}`;
+    this.logger.log(`worker metrics on ${this.url}/metrics`);
   }
 
   private async handle(url: string, authorization?: string): Promise<{ status: number; type: string; body: string }> {
