@@ -35,8 +35,12 @@ describe('Prometheus metrics at /metrics', () => {
       .set(...bearer(op))
       .expect(200);
     await request(t.http).get('/api/v1/auth/me').set('Authorization', 'Bearer not-a-token').expect(401);
-    // A file name no route or console asset answers (other GETs outside /api serve the console).
+    // The console's: a page (served, or 503 without a build) and a file it does not have.
+    const page = await request(t.http).get(`/tasks/${task.id}`);
+    expect([200, 503]).toContain(page.status);
     await request(t.http).get(`/nowhere/${task.id}.json`).expect(404);
+    // What nothing answers: no route, and not the console's (it answers GET and HEAD only).
+    await request(t.http).post(`/nowhere/${task.id}`).expect(404);
 
     const text = await scrape();
     expect(text).toContain('# TYPE http_requests_total counter');
@@ -44,7 +48,10 @@ describe('Prometheus metrics at /metrics', () => {
     expect(text).toMatch(
       /http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/api\/v1\/tasks\/:id",status="200"\}/,
     );
-    expect(text).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    expect(text).toMatch(new RegExp(`http_requests_total\\{method="GET",route="console",status="${page.status}"\\} 1`));
+    expect(text).toMatch(/http_requests_total\{method="GET",route="console",status="404"\} 1/);
+    expect(text).toMatch(/http_requests_total\{method="POST",route="unmatched",status="404"\} 1/);
+    expect(text).not.toMatch(/route="unmatched",status="200"/);
     expect(text).not.toContain(task.id);
     expect(text).toMatch(/tasks_total\{agent_type="calculator",status="succeeded"\} 1/);
     expect(text).toMatch(/task_duration_seconds_count\{agent_type="calculator",status="succeeded"\} 1/);

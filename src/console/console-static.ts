@@ -5,6 +5,7 @@ import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../common/errors/error-code';
 import { sendError } from '../common/http/all-exceptions.filter';
+import { CONSOLE_ROUTE } from '../metrics/http-metrics.observer';
 
 /** Paths the console never answers: they keep their own handlers, 404s and headers. */
 export const RESERVED_PREFIXES = ['/api', '/docs', '/docs-json', '/health', '/metrics', '/admin/queues', '/socket.io'];
@@ -109,6 +110,8 @@ export function consoleHandler(dir = CONSOLE_DIR): RequestHandler {
 
   return (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || reserved(req.path)) return next();
+    // Counted as the console's in the HTTP metrics, not as a route nothing matched.
+    res.locals.route = CONSOLE_ROUTE;
     files(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (looksLikeFile(req.path)) {
