@@ -148,6 +148,20 @@ test('a failed refresh goes back to sign-in', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
 
+test('a page load with no session to restore (a refresh answered 204) goes to sign-in and logs no error', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.route('**/api/v1/auth/refresh', (route) => route.fulfill({ status: 204 }));
+  await page.goto('/workflows');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fworkflows$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
 test('sign-out revokes the session', async ({ page }) => {
   await signIn(page);
   const logout = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/logout'));

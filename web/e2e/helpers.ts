@@ -24,6 +24,17 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }
 
+/**
+ * The page's landmarks are each there once (checked apart from {@link expectAccessible}, which fails on serious
+ * violations only): a dialog's title bar is no second banner beside the console's header.
+ */
+export async function expectUniqueLandmarks(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page })
+    .withRules(['landmark-no-duplicate-banner', 'landmark-no-duplicate-contentinfo', 'landmark-no-duplicate-main'])
+    .analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
 export async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password): Promise<void> {
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);

@@ -126,17 +126,31 @@ test('a workflow whose key was revoked shows its triggers paused, and its owner 
   await api.call('delete', `/api/v1/api-keys/${keyId}`, undefined, 204);
 
   await signIn(page, owner.email, owner.password);
-  await page.goto(`/workflows/${workflowId}`);
+  // The list marks it, the reason in the badge's words for screen readers and on hover.
+  const reason = 'The API key that created or last changed the workflow was revoked';
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Workflows', exact: true }).click();
+  const listed = page.getByRole('table', { name: 'Workflows' }).getByRole('row', { name: new RegExp(name) });
+  const badge = listed.getByText('Triggers paused');
+  await expect(badge).toBeVisible();
+  await expect(listed).toContainText(`Triggers paused: ${reason}`);
+  await expect(listed.locator(`[title="${reason}"]`)).toBeVisible();
+  await expectAccessible(page);
+  await listed.getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   const triggers = page.getByRole('table', { name: 'Triggers' });
   await expect(triggers.getByRole('row', { name: /task\.failed/ })).toContainText(`agent trigger-calc-${stamp}`);
   const notice = page.getByRole('status').filter({ hasText: 'Triggers paused' });
-  await expect(notice).toContainText('The API key that created or last changed the workflow was revoked');
+  await expect(notice).toContainText(reason);
   await expectAccessible(page);
   await notice.getByRole('button', { name: 'Resume triggers' }).click();
   await expect(notice).toHaveCount(0);
   await expect(page.getByText('Triggers resumed: they start runs from now on.')).toBeVisible();
   await expect(page.getByRole('heading', { level: 2, name: 'Triggers' })).toBeFocused();
   await expect(triggers).toBeVisible();
+  // Resumed, the list no longer marks it.
+  await nav.getByRole('link', { name: 'Workflows', exact: true }).click();
+  await expect(listed).toBeVisible();
+  await expect(listed).not.toContainText('Triggers paused');
   expect(csp).toEqual([]);
 });

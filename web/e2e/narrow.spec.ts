@@ -57,3 +57,34 @@ test('no page scrolls sideways at 390 px', async ({ page, request }) => {
   }
   expect(wide).toEqual([]);
 });
+
+/**
+ * A list's first columns stay in view at 390 px: which item and its state, without scrolling the table sideways
+ * (the columns after them scroll).
+ */
+test('at 390 px the schedules list shows each schedule with its status in view', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`narrow-sched-${Date.now()}`, 'calculator');
+  made.agents.push(agent.id);
+  const name = `Narrow schedule ${Date.now()}`;
+  const schedule = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/schedules',
+    { name, target: { agentId: agent.id, input: { expression: '1+1' } }, everyMs: 3_600_000, paused: true },
+    201,
+  );
+  made.schedules.push(schedule.id);
+
+  await signIn(page);
+  await page.goto('/schedules');
+  const table = page.getByRole('table', { name: 'Schedules' });
+  const row = table.getByRole('row', { name: new RegExp(name) });
+  await expect(row).toBeVisible();
+  const inView = async (box: { x: number; width: number } | null) =>
+    box !== null && box.x >= 0 && box.x + box.width <= (await page.evaluate(() => innerWidth));
+  const status = row.locator('.state-pill');
+  await expect(status).toHaveText('paused');
+  expect(await inView(await table.getByRole('columnheader', { name: 'Status' }).boundingBox())).toBe(true);
+  expect(await inView(await status.boundingBox())).toBe(true);
+  expect(await inView(await row.getByRole('rowheader').getByText(name).boundingBox())).toBe(true);
+});

@@ -1,6 +1,6 @@
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
-import { apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, apiToken, expectAccessible, expectUniqueLandmarks, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -94,7 +94,7 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await expect(row.getByRole('link', { name: `agent ${agentName}` })).toBeVisible();
   await expect(row).toContainText('active');
   await expect(row).toContainText('never');
-  const nextFire = row.getByRole('cell').nth(2).locator('time');
+  const nextFire = row.getByRole('cell').nth(3).locator('time');
   await expect(nextFire).toHaveCount(1);
   await expect(nextFire).toHaveAttribute('title', /^\d{4}-\d{2}-\d{2}T/);
   await expectAccessible(page);
@@ -114,6 +114,89 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await expect(page.getByRole('row', { name: new RegExp(name) })).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: `Deleted “${name}”` })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
+  expect(csp).toEqual([]);
+});
+
+test('the schedule dialog keeps what was typed: closing it asks first, Escape included', async ({ page, request }) => {
+  const csp = watchCsp(page);
+  const stamp = unique();
+  const agentName = `sched-draft-${stamp}`;
+  const user = await operatorWithAgent(request, agentName);
+  const agentId = created.agents[created.agents.length - 1];
+  const saved = `Every-minute sum kept ${stamp}`;
+  const api = await apiAs(request, user.email, user.password);
+  await api.call(
+    'post',
+    '/api/v1/schedules',
+    { name: saved, target: { agentId, input: { expression: '1+1' } }, everyMs: 3_600_000 },
+    201,
+  );
+
+  await signIn(page, user.email, user.password);
+  await openSchedules(page);
+  const newDialog = page.getByRole('dialog', { name: 'New schedule' });
+  const question = page.getByRole('dialog', { name: 'Close without saving?' });
+
+  // Nothing typed: Escape closes it at once.
+  await page.getByRole('button', { name: 'New schedule' }).click();
+  await expect(newDialog).toBeVisible();
+  await expectUniqueLandmarks(page);
+  await page.keyboard.press('Escape');
+  await expect(newDialog).toHaveCount(0);
+  await expect(question).toHaveCount(0);
+
+  // Something typed: Escape asks, naming what would be lost; "Keep editing" keeps it, the focus back in place.
+  await page.getByRole('button', { name: 'New schedule' }).click();
+  const name = newDialog.getByRole('textbox', { name: 'Name' });
+  await name.fill('Nightly sum');
+  const cron = newDialog.getByRole('textbox', { name: 'Cron pattern' });
+  await cron.fill('0 3 * * *');
+  await page.keyboard.press('Escape');
+  await expect(question).toContainText('The new schedule is not saved: closing the dialog discards it.');
+  await expect(newDialog).toBeAttached();
+  await expectUniqueLandmarks(page);
+  await expectAccessible(page);
+  await question.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(question).toHaveCount(0);
+  await expect(newDialog).toBeVisible();
+  await expect(cron).toBeFocused();
+  await expect(name).toHaveValue('Nightly sum');
+  await expect(cron).toHaveValue('0 3 * * *');
+
+  // Escape on the question keeps the input too; so does a click on Close followed by "Keep editing".
+  await page.keyboard.press('Escape');
+  await expect(question).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(question).toHaveCount(0);
+  await expect(name).toHaveValue('Nightly sum');
+  await newDialog.getByRole('button', { name: 'Close' }).click();
+  await question.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(name).toHaveValue('Nightly sum');
+
+  // Cancel asks as well; discarding closes both, and the next dialog starts empty.
+  await newDialog.getByRole('button', { name: 'Cancel' }).click();
+  await question.getByRole('button', { name: 'Discard and close' }).click();
+  await expect(question).toHaveCount(0);
+  await expect(newDialog).toHaveCount(0);
+  await page.getByRole('button', { name: 'New schedule' }).click();
+  await expect(name).toHaveValue('');
+  await page.keyboard.press('Escape');
+  await expect(newDialog).toHaveCount(0);
+
+  // Editing: unchanged, Escape closes; changed, it asks, naming the schedule.
+  const row = page.getByRole('row', { name: new RegExp(saved) });
+  const editDialog = page.getByRole('dialog', { name: `Edit ${saved}` });
+  await row.getByRole('button', { name: `Edit ${saved}` }).click();
+  await expect(editDialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(editDialog).toHaveCount(0);
+  await row.getByRole('button', { name: `Edit ${saved}` }).click();
+  await editDialog.getByRole('combobox', { name: /While the last fire/ }).selectOption('skip');
+  await page.keyboard.press('Escape');
+  await expect(question).toContainText(`The change to “${saved}” is not saved`);
+  await question.getByRole('button', { name: 'Discard and close' }).click();
+  await expect(editDialog).toHaveCount(0);
+  await expect(row).not.toContainText('skips a fire');
   expect(csp).toEqual([]);
 });
 

@@ -109,3 +109,59 @@ test('an agent deleted while the page is open: the refused run marks its step', 
   await expect(page.getByRole('button', { name: 'Run (The agent of step second has been deleted)' })).toBeVisible();
   expect(csp).toEqual([]);
 });
+
+test('a trigger whose agent was deleted is marked as text, without a link', async ({ page, request }) => {
+  const csp = watchCsp(page);
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const kept = await admin.createAgent(`kept-trigger-${stamp}`, 'calculator');
+  const doomed = await admin.createAgent(`doomed-trigger-${stamp}`, 'calculator');
+  created.agents.push(kept.id, doomed.id);
+  const otherName = `Upstream <img src=x onerror=alert(1)> ${stamp}`;
+  const other = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    { name: otherName, steps: [{ id: 'up', agentId: kept.id, input: { expression: '2+2' } }] },
+    201,
+  );
+  created.workflows.push(other.id);
+  const name = `Deleted trigger agent ${stamp}`;
+  const workflow = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    {
+      name,
+      steps: [{ id: 'only', agentId: kept.id, input: { expression: '1+2' } }],
+      triggers: [
+        { on: 'task.failed', agentId: kept.id },
+        { on: 'task.succeeded', agentId: doomed.id },
+        { on: 'task.cancelled' },
+        { on: 'run.failed', workflowId: other.id },
+      ],
+    },
+    201,
+  );
+  created.workflows.push(workflow.id);
+  await admin.deleteAgent(doomed.id);
+
+  await signIn(page);
+  await page.goto(`/workflows/${workflow.id}`);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const triggers = page.getByRole('table', { name: 'Triggers' });
+  const gone = triggers.getByRole('row', { name: /task\.succeeded/ });
+  await expect(gone).toContainText('agent deleted');
+  await expect(gone).toContainText(`agent ${doomed.id.slice(0, 8)}`);
+  await expect(gone.getByRole('link')).toHaveCount(0);
+  const live = triggers.getByRole('row', { name: /task\.failed/ });
+  await expect(live.getByRole('link', { name: `agent kept-trigger-${stamp}` })).toBeVisible();
+  await expect(live).not.toContainText('agent deleted');
+  // Names are text, never markup.
+  const upstream = triggers.getByRole('row', { name: /run\.failed/ });
+  await expect(upstream.getByRole('link', { name: `workflow ${otherName}` })).toBeVisible();
+  await expect(upstream).not.toContainText('agent deleted');
+  await expect(page.locator('main img')).toHaveCount(0);
+  await expect(triggers.getByRole('row', { name: /task\.cancelled/ })).toContainText('any agent');
+  await expect(triggers.getByRole('row', { name: /task\.cancelled/ })).not.toContainText('agent deleted');
+  await expectAccessible(page);
+  expect(csp).toEqual([]);
+});

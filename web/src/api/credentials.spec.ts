@@ -41,6 +41,11 @@ describe('refreshAccessToken', () => {
     await expect(refreshAccessToken()).resolves.toEqual({ kind: 'signed-out' });
   });
 
+  it('takes a 204 (no refresh cookie, so no session to restore) as signed out, not as a failure', async () => {
+    global.fetch = jest.fn(() => Promise.resolve(new Response(null, { status: 204 })));
+    await expect(refreshAccessToken()).resolves.toEqual({ kind: 'signed-out' });
+  });
+
   it('takes a 503 as the service unavailable, with its code and request id, and a copy for each caller', async () => {
     answer(
       503,

@@ -13,7 +13,7 @@ export const CSRF_HEADER_VALUE = 'ymera';
 
 /**
  * What a refresh came to: a new access token; signed out (the refresh token is missing, invalid, spent or
- * refused: 400, 401, 403); or the service could not answer (a 5xx, a 429, a network error), which says nothing
+ * refused: 400, 401, 403, or no token to refresh at all: 204); or the service could not answer (a 5xx, a 429, a network error), which says nothing
  * about the session: the user stays signed in and the console asks again later.
  */
 export type RefreshOutcome =
@@ -81,6 +81,8 @@ async function exchangeCookie(): Promise<RefreshOutcome> {
     });
     if (SIGNED_OUT_STATUSES.includes(response.status)) return { kind: 'signed-out' };
     if (!response.ok) return await unavailable(response);
+    // No content: there was no session to restore (no refresh cookie), which is no failure.
+    if (response.status === 204) return { kind: 'signed-out' };
     const body = (await response.json()) as { data?: { accessToken?: string } };
     token = body.data?.accessToken ?? null;
     return token !== null ? { kind: 'refreshed' } : { kind: 'signed-out' };

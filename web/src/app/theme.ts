@@ -4,4 +4,10 @@ import { createTheme } from '@mantine/core';
  * The default theme's values are in @mantine/core/styles.css; anything changed here must be mirrored as CSS
  * variables in app.css (the provider injects no style element, for the CSP).
  */
-export const theme = createTheme({});
+export const theme = createTheme({
+  components: {
+    // A dialog's title bar is a `<header>` by default, which, outside any sectioning element of the page, is a
+    // second banner landmark beside the console's own header while the dialog is open.
+    ModalHeader: { defaultProps: { component: 'div' } },
+  },
+});

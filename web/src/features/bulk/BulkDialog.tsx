@@ -106,7 +106,6 @@ export function BulkDialog({
           matched ? `${verb} ${new Intl.NumberFormat('en').format(matched)} ${matched === 1 ? noun : `${noun}s`}` : verb
         }
         submitDisabled={!matched}
-        onCancel={onClose}
       />
     </FormDialog>
   );

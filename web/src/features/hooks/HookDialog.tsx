@@ -108,7 +108,6 @@ export function HookDialog({
         hasFieldErrors={Object.keys(fieldError).length > 0}
         busy={busy}
         submitLabel={hook ? 'Save changes' : 'Create hook'}
-        onCancel={onClose}
       />
     </FormDialog>
   );

@@ -99,32 +99,34 @@ function TasksByStatus({ buckets, window }: { buckets: StatusBucket[]; window: S
             </BarChart>
             <StatusLegend />
           </figure>
-          <table className="overview-sr-only">
-            <caption>
-              {title}
-              {withTasks.length < rows.length ? ` (${unit.one.toLowerCase()}s without tasks left out)` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{unit.one}</th>
-                {STATUSES.map((s) => (
-                  <th key={s} scope="col">
-                    {s}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {withTasks.map((row) => (
-                <tr key={row.start}>
-                  <th scope="row">{row.label}</th>
+          <div className="overview-sr-only">
+            <table>
+              <caption>
+                {title}
+                {withTasks.length < rows.length ? ` (${unit.one.toLowerCase()}s without tasks left out)` : ''}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">{unit.one}</th>
                   {STATUSES.map((s) => (
-                    <td key={s}>{formatCount(row[s])}</td>
+                    <th key={s} scope="col">
+                      {s}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {withTasks.map((row) => (
+                  <tr key={row.start}>
+                    <th scope="row">{row.label}</th>
+                    {STATUSES.map((s) => (
+                      <td key={s}>{formatCount(row[s])}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </ChartPanel>
@@ -168,27 +170,29 @@ function FailureRate({ buckets, window }: { buckets: StatusBucket[]; window: Sta
               />
             </LineChart>
           </figure>
-          <table className="overview-sr-only">
-            <caption>{`${title} (${unit.one.toLowerCase()}s without finished tasks left out)`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{unit.one}</th>
-                <th scope="col">Failure rate</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Finished</th>
-              </tr>
-            </thead>
-            <tbody>
-              {decided.map((row) => (
-                <tr key={row.start}>
-                  <th scope="row">{row.label}</th>
-                  <td>{formatPercent((row.rate ?? 0) / 100)}</td>
-                  <td>{formatCount(row.failed)}</td>
-                  <td>{formatCount(row.decided)}</td>
+          <div className="overview-sr-only">
+            <table>
+              <caption>{`${title} (${unit.one.toLowerCase()}s without finished tasks left out)`}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{unit.one}</th>
+                  <th scope="col">Failure rate</th>
+                  <th scope="col">Failed</th>
+                  <th scope="col">Finished</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {decided.map((row) => (
+                  <tr key={row.start}>
+                    <th scope="row">{row.label}</th>
+                    <td>{formatPercent((row.rate ?? 0) / 100)}</td>
+                    <td>{formatCount(row.failed)}</td>
+                    <td>{formatCount(row.decided)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </ChartPanel>

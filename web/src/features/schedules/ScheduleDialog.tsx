@@ -15,6 +15,7 @@ import {
   checkForm,
   createBody,
   emptyForm,
+  formChanged,
   formErrorsFromDetails,
   formFromSchedule,
   timeZones,
@@ -41,12 +42,18 @@ export function ScheduleDialog({
   onSaved: (schedule: Schedule) => void;
 }) {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState<ScheduleForm>(() =>
+  const [initial] = useState<ScheduleForm>(() =>
     schedule ? formFromSchedule(schedule) : emptyForm(browserTimeZone()),
   );
+  const [form, setForm] = useState<ScheduleForm>(initial);
   const zones = useMemo(() => timeZones(browserTimeZone(), schedule?.timezone ?? ''), [schedule]);
   const set = (changes: Partial<ScheduleForm>) => setForm((current) => ({ ...current, ...changes }));
   const title = schedule ? `Edit ${schedule.name}` : 'New schedule';
+  const unsaved = formChanged(initial, form)
+    ? schedule
+      ? `The change to “${schedule.name}”`
+      : 'The new schedule'
+    : null;
 
   const { errors, failure, busy, submit } = useDialogSubmit({
     check: () => {
@@ -70,7 +77,7 @@ export function ScheduleDialog({
   const hasFieldErrors = Object.keys(fieldError).length > 0;
 
   return (
-    <FormDialog title={title} onClose={onClose} onSubmit={submit}>
+    <FormDialog title={title} unsaved={unsaved} onClose={onClose} onSubmit={submit}>
       <TextInput
         label="Name"
         description="What it does, e.g. “Weekday morning report”"
@@ -186,7 +193,6 @@ export function ScheduleDialog({
         hasFieldErrors={hasFieldErrors}
         busy={busy}
         submitLabel={schedule ? 'Save changes' : 'Create schedule'}
-        onCancel={onClose}
       />
     </FormDialog>
   );

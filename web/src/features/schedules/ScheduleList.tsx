@@ -151,16 +151,18 @@ export function ScheduleList({
 
   return (
     <Stack gap="sm">
+      {/* On a narrow screen the table scrolls sideways: which schedule and whether it is active come first, so
+          they stay in view without scrolling, as on the Tasks list. */}
       <Table.ScrollContainer minWidth={880}>
         <Table striped highlightOnHover aria-label="Schedules">
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
               <Table.Th scope="col">Target</Table.Th>
               <Table.Th scope="col">Timing</Table.Th>
               <Table.Th scope="col">Next fire</Table.Th>
               <Table.Th scope="col">Last fire</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
               {!blocked && <Table.Th scope="col">Actions</Table.Th>}
             </Table.Tr>
           </Table.Thead>
@@ -188,6 +190,9 @@ export function ScheduleList({
                         </Button>
                       </Group>
                     </Table.Th>
+                    <Table.Td>
+                      <ScheduleStatus schedule={schedule} />
+                    </Table.Td>
                     <Table.Td>
                       <Anchor component={Link} to={target.to}>
                         {target.label}
@@ -234,9 +239,6 @@ export function ScheduleList({
                           never
                         </Text>
                       )}
-                    </Table.Td>
-                    <Table.Td>
-                      <ScheduleStatus schedule={schedule} />
                     </Table.Td>
                     {!blocked && (
                       <Table.Td>

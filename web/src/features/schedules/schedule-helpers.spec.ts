@@ -9,6 +9,7 @@ import {
   everyToForm,
   fieldOfPointer,
   fireTime,
+  formChanged,
   formErrorsFromDetails,
   formFromSchedule,
   lastTargetPath,
@@ -231,5 +232,18 @@ describe('fire times', () => {
     expect(upcomingFires(fires, Date.parse('2026-12-07T07:59:00.000Z'))).toEqual(fires);
     expect(upcomingFires(fires, Date.parse('2026-12-07T08:01:00.000Z'))).toEqual([fires[2]]);
     expect(upcomingFires(fires, Date.parse('2026-12-07T09:00:00.000Z'))).toEqual([]);
+  });
+});
+
+describe('formChanged', () => {
+  it('says whether the dialog holds input that closing would lose', () => {
+    const empty = emptyForm('UTC');
+    expect(formChanged(empty, { ...empty })).toBe(false);
+    expect(formChanged(empty, { ...empty, name: 'Nightly' })).toBe(true);
+    expect(formChanged(empty, { ...empty, cron: '0 9 * * *' })).toBe(true);
+    const saved = formFromSchedule(schedule());
+    expect(formChanged(saved, formFromSchedule(schedule()))).toBe(false);
+    expect(formChanged(saved, { ...saved, overlap: 'skip' })).toBe(true);
+    expect(formChanged(saved, { ...saved, kind: 'workflow' })).toBe(true);
   });
 });

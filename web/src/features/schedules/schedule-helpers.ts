@@ -111,6 +111,11 @@ export function formFromSchedule(schedule: Schedule): ScheduleForm {
   };
 }
 
+/** Whether the dialog's form holds input that saving would send and closing would lose. */
+export function formChanged(initial: ScheduleForm, form: ScheduleForm): boolean {
+  return (Object.keys(initial) as (keyof ScheduleForm)[]).some((key) => initial[key] !== form[key]);
+}
+
 export type FormField = 'name' | 'target' | 'input' | 'cron' | 'every' | 'timezone' | 'startAt' | 'endAt' | 'overlap';
 
 export type FormErrors = FieldErrors<FormField>;

@@ -102,7 +102,6 @@ export function WebhookDialog({
         hasFieldErrors={hasFieldErrors}
         busy={busy}
         submitLabel={webhook ? 'Save changes' : 'Create webhook'}
-        onCancel={onClose}
       />
     </FormDialog>
   );

@@ -208,7 +208,6 @@ function DecideDialog({
         hasFieldErrors={false}
         busy={busy}
         submitLabel={verb}
-        onCancel={onClose}
       />
     </FormDialog>
   );

@@ -1,13 +1,25 @@
-import { Alert, Anchor, Button, Code, Table, Text, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Anchor, Badge, Button, Code, Group, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { useAction } from '../../components/use-action';
+import { agentsGone } from './deleted-agents';
+import { AgentDeletedBadge } from './DeletedAgentsNotice';
 import { useTargetName } from './use-target-name';
-import type { Workflow } from './workflow-api';
+import { type Workflow, agentQuery, allAgentsQuery } from './workflow-api';
+
+/** The mark of a workflow whose triggers the platform paused, in the list: why, on hover and for screen readers. */
+export function TriggersPausedBadge({ reason }: { reason: string }) {
+  return (
+    <Badge color="yellow" variant="light" radius="sm" title={reason}>
+      Triggers paused
+      <VisuallyHidden>: {reason}</VisuallyHidden>
+    </Badge>
+  );
+}
 
 /**
  * What starts the workflow on its own: its triggers, each an event of an agent's tasks or a workflow's runs.
@@ -40,7 +52,11 @@ export function TriggersSection({ workflow, changeBlocked }: { workflow: Workflo
         );
       throw err;
     }
-    await queryClient.invalidateQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
+    // The list marks workflows whose triggers are paused: it is read again too.
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: queryKeys.workflows.detail(workflow.id) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.workflows.list() }),
+    ]);
     setResumed(true);
     // The notice and its button go: focus stays in the section.
     heading.current?.focus();
@@ -81,9 +97,25 @@ export function TriggersSection({ workflow, changeBlocked }: { workflow: Workflo
   );
 }
 
-/** Each trigger: the event, and whose tasks or runs (linked). */
+/**
+ * The agents named that were deleted since: from the list of live agents, each asked for on its own (a 404 says
+ * it is gone) when the list is cut short.
+ */
+function useDeletedAgents(agentIds: string[]): Set<string> {
+  const agents = useQuery(allAgentsQuery());
+  const { gone, unsure } = agentsGone(agentIds, agents.data);
+  const checks = useQueries({ queries: unsure.map((id) => ({ ...agentQuery(id), retry: false })) });
+  unsure.forEach((id, i) => {
+    const error = checks[i]?.error;
+    if (error instanceof ApiError && error.status === 404) gone.add(id);
+  });
+  return gone;
+}
+
+/** Each trigger: the event, and whose tasks or runs (linked; an agent deleted since is marked, as text). */
 function TriggerTable({ triggers }: { triggers: Workflow['triggers'] }) {
   const targetName = useTargetName();
+  const deleted = useDeletedAgents(triggers.flatMap((trigger) => (trigger.agentId ? [trigger.agentId] : [])));
   return (
     <Table aria-label="Triggers" verticalSpacing="xs">
       <Table.Thead>
@@ -101,7 +133,12 @@ function TriggerTable({ triggers }: { triggers: Workflow['triggers'] }) {
                 <Code>{trigger.on}</Code>
               </Table.Td>
               <Table.Td>
-                {of ? (
+                {of && trigger.agentId && deleted.has(trigger.agentId) ? (
+                  <Group gap="xs" wrap="nowrap">
+                    <Text size="sm">{of.label}</Text>
+                    <AgentDeletedBadge />
+                  </Group>
+                ) : of ? (
                   <Anchor component={Link} to={of.to}>
                     {of.label}
                   </Anchor>

@@ -6,6 +6,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { SearchBox } from '../../components/SearchBox';
+import { TriggersPausedBadge } from './TriggersSection';
 import { useWorkflowsWriteBlocked, workflowListQuery } from './workflow-api';
 import { pageOfSearch, pageQuery } from '../../components/paging';
 
@@ -135,9 +136,14 @@ export function WorkflowList() {
                 {workflows.data.items.map((workflow) => (
                   <Table.Tr key={workflow.id}>
                     <Table.Td>
-                      <Anchor component={Link} to={`/workflows/${workflow.id}`}>
-                        {workflow.name}
-                      </Anchor>
+                      <Group gap={6}>
+                        <Anchor component={Link} to={`/workflows/${workflow.id}`}>
+                          {workflow.name}
+                        </Anchor>
+                        {workflow.triggersPausedReason && (
+                          <TriggersPausedBadge reason={workflow.triggersPausedReason} />
+                        )}
+                      </Group>
                       {workflow.description && (
                         <Text size="xs" c="dimmed" lineClamp={1}>
                           {workflow.description}

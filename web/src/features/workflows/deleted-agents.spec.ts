@@ -1,4 +1,4 @@
-import { deletedAgentProblems, deletedAgentReason, stepList } from './deleted-agents';
+import { agentsGone, deletedAgentProblems, deletedAgentReason, stepList } from './deleted-agents';
 
 describe('stepList and deletedAgentReason', () => {
   it('names one step, two, or a few and how many more', () => {
@@ -25,5 +25,28 @@ describe('deletedAgentProblems', () => {
       ]),
     );
     expect(deletedAgentProblems(steps, []).size).toBe(0);
+  });
+});
+
+describe('agentsGone', () => {
+  const live = (ids: string[], total = ids.length) => ({ items: ids.map((id) => ({ id })), total });
+
+  it('takes an agent missing from the whole list of live agents as deleted, once', () => {
+    expect(agentsGone(['kept', 'gone', 'gone'], live(['kept', 'other']))).toEqual({
+      gone: new Set(['gone']),
+      unsure: [],
+    });
+    expect(agentsGone([], live(['kept']))).toEqual({ gone: new Set(), unsure: [] });
+  });
+
+  it('leaves one missing from a list cut short to be asked for on its own', () => {
+    expect(agentsGone(['kept', 'elsewhere'], live(['kept'], 1500))).toEqual({
+      gone: new Set(),
+      unsure: ['elsewhere'],
+    });
+  });
+
+  it('knows nothing before the list is there', () => {
+    expect(agentsGone(['a'], undefined)).toEqual({ gone: new Set(), unsure: [] });
   });
 });

@@ -25,3 +25,20 @@ export function deletedAgentProblems(steps: { id: string }[], stepIds: string[])
   const deleted = new Set(stepIds);
   return new Map(steps.flatMap((step, index) => (deleted.has(step.id) ? [[index, ['agent deleted']]] : [])));
 }
+
+/**
+ * Which of the agents named (by a workflow's triggers) were deleted, as the list of live agents tells: an id
+ * missing from the whole list is an agent deleted since; one missing from a list cut short (more agents than it
+ * holds) is `unsure`, to ask for on its own. Nothing is known while the list is not there.
+ */
+export function agentsGone(
+  agentIds: string[],
+  live: { items: { id: string }[]; total: number } | undefined,
+): { gone: Set<string>; unsure: string[] } {
+  if (!live) return { gone: new Set(), unsure: [] };
+  const known = new Set(live.items.map((agent) => agent.id));
+  const missing = [...new Set(agentIds)].filter((id) => !known.has(id));
+  return live.items.length >= live.total
+    ? { gone: new Set(missing), unsure: [] }
+    : { gone: new Set(), unsure: missing };
+}

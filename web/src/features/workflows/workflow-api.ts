@@ -73,6 +73,13 @@ export const allAgentsQuery = () =>
     staleTime: 30_000,
   });
 
+/** One agent; a 404 says it was deleted. */
+export const agentQuery = (id: string) =>
+  queryOptions({
+    queryKey: queryKeys.agents.detail(id),
+    queryFn: async () => unwrap(await api.GET('/api/v1/agents/{id}', { params: { path: { id } } })),
+  });
+
 /** Why the signed-in user may not define, change, run or cancel workflows, or null when they may. */
 export function useWorkflowsWriteBlocked(): string | null {
   const me = useMe();
