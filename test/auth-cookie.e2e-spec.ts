@@ -145,7 +145,7 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
       );
     };
     const before = await entries();
-    // A signed-out visitor's page load: no body token, no cookie (with or without the CSRF header).
+    // No body token, no cookie (with or without the CSRF header).
     for (const path of ['/api/v1/auth/refresh', '/api/v1/auth/logout']) {
       await request(t.http)
         .post(path)
@@ -154,14 +154,20 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
         .expect(400);
       await request(t.http)
         .post(path)
-        .send({ useCookie: path.endsWith('refresh') || undefined })
-        .expect(400);
-      await request(t.http)
-        .post(path)
         .set('Cookie', 'ymera_refresh=')
         .set(...CSRF)
         .expect(400);
     }
+    // The console's refresh on that page load asks for the cookie's session: there is none, which is no error.
+    for (const cookie of [undefined, 'ymera_refresh=']) {
+      const call = request(t.http)
+        .post('/api/v1/auth/refresh')
+        .set(...CSRF);
+      const res = await (cookie ? call.set('Cookie', cookie) : call).send({ useCookie: true }).expect(204);
+      expect(res.text).toBe('');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    await request(t.http).post('/api/v1/auth/logout').send({ useCookie: undefined }).expect(400);
     expect(await entries()).toEqual(before);
 
     const unknown = 'ymera-refresh-token-that-was-never-issued';

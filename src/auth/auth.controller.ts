@@ -48,8 +48,8 @@ const SETS_REFRESH_COOKIE = ApiResponse({
 });
 
 /**
- * A refresh or logout that presents no token at all: the console's refresh on every signed-out page load. It
- * acted on nothing, so it is answered without an audit entry (a token that does not work still gets one).
+ * A refresh or logout that presents no token at all. It acted on nothing, so it is answered without an audit
+ * entry (a token that does not work still gets one).
  */
 function missingRefreshToken(audit: AuditRequestContext): ValidationFailedError {
   waiveAuditEntry(audit);
@@ -119,15 +119,24 @@ export class AuthController {
   @CSRF_HEADER_DOC
   @SETS_REFRESH_COOKIE
   @ApiEnvelope(TokenPairDto)
+  @ApiNoContentResponse({
+    description: '`useCookie: true` with no token in the body or the cookie: no session to restore',
+  })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN)
   async refresh(
     @Body() body: RefreshDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
     @RequestAuditContext() audit: AuditRequestContext,
-  ): Promise<TokenPairDto> {
+  ): Promise<TokenPairDto | undefined> {
     const fromCookie = body.refreshToken === undefined;
     const presented = body.refreshToken ?? this.cookie.read(req);
+    if (!presented && body.useCookie) {
+      // A browser asking to restore its session with no cookie (a signed-out page load): there is none.
+      waiveAuditEntry(audit);
+      res.status(204);
+      return undefined;
+    }
     if (!presented) throw missingRefreshToken(audit);
     if (!fromCookie && !body.useCookie) return this.auth.refresh(presented, audit);
     this.cookie.requireCsrfHeader(req);

@@ -177,6 +177,27 @@ test('sign-out revokes the session', async ({ page }) => {
   expect(refresh.status()).toBeGreaterThanOrEqual(400);
 });
 
+test('signing out in one tab signs out the others at once; signing in again brings them back', async ({
+  page,
+  context,
+}) => {
+  await signIn(page);
+  await page.goto('/agents');
+  const other = await context.newPage();
+  await other.goto('/agents/new');
+  await expect(other.getByRole('heading', { level: 1, name: 'New agent' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  // The other tab's form can send nothing more: it is at the sign-in page, its access token dropped.
+  await expect(other.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(other.getByRole('heading', { level: 1, name: 'New agent' })).toHaveCount(0);
+
+  await signIn(page);
+  await expect(other.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await other.close();
+});
+
 test('signing in with MFA asks for the code', async ({ page, request }) => {
   const email = `mfa-${Date.now()}@console.test`;
   const password = 'a-long-password-for-mfa';

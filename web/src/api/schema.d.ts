@@ -7931,6 +7931,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description `useCookie: true` with no token in the body or the cookie: no session to restore */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
             400: {
                 headers: {

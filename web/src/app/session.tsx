@@ -1,10 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { onSignedOut, refreshAccessToken, setAccessToken } from '../api/credentials';
 import { unwrap } from '../api/errors';
 import type { components } from '../api/schema';
 import { disconnectLiveEvents } from './live-events';
+import { type SessionChannel, openSessionChannel } from './session-channel';
 import { isUnavailable, retryDelayMs } from './session-restore';
 
 export type Me = components['schemas']['MeDto'];
@@ -101,11 +102,38 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
+  // The other tabs: a sign-out there ends the session here too (its access token would otherwise work on for
+  // minutes, its forms still sending); a sign-in there brings this tab back if it was signed out.
+  const channel = useRef<SessionChannel | null>(null);
+  const signedOutHere = useRef(false);
+  useEffect(() => {
+    signedOutHere.current = state.status === 'signed-out';
+  }, [state.status]);
+  useEffect(() => {
+    const opened = openSessionChannel((news) => {
+      if (news === 'signed-out') {
+        setAccessToken(null);
+        disconnectLiveEvents();
+        queryClient.clear();
+        setState({ status: 'signed-out' });
+      } else if (signedOutHere.current) {
+        setState({ status: 'loading' });
+        setAttempt((n) => n + 1);
+      }
+    });
+    channel.current = opened;
+    return () => {
+      channel.current = null;
+      opened.close();
+    };
+  }, [queryClient]);
+
   const signIn = useCallback(async (credentials: Credentials) => {
     // The refresh token comes back as an HttpOnly cookie; only the access token is kept, in memory.
     const tokens = unwrap(await api.POST('/api/v1/auth/login', { body: { ...credentials, useCookie: true } }));
     setAccessToken(tokens.accessToken);
     setState({ status: 'signed-in', me: await loadMe() });
+    channel.current?.announce('signed-in');
   }, []);
 
   const signOut = useCallback(async () => {
@@ -121,6 +149,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       disconnectLiveEvents();
       queryClient.clear();
       setState({ status: 'signed-out' });
+      channel.current?.announce('signed-out');
     }
   }, [queryClient, state]);
 
