@@ -232,6 +232,10 @@ test('signing in with MFA asks for the code', async ({ page, request }) => {
 });
 
 test('a deep link serves the console (SPA fallback)', async ({ page }) => {
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error') warnings.push(message.text());
+  });
   const res = await page.goto('/tasks/123');
   expect(res?.status()).toBe(200);
   expect(res?.headers()['content-type']).toMatch(/text\/html/);
@@ -242,6 +246,8 @@ test('a deep link serves the console (SPA fallback)', async ({ page }) => {
   await expect(page).toHaveURL(/\/tasks\/123$/);
   // `123` names no task (an id is a UUID): the task page says so under its plain title.
   await expect(page.getByRole('heading', { level: 1, name: 'Task', exact: true })).toBeVisible();
+  // The first load, its pages' code loaded late included, warns of nothing (the task's 404 aside).
+  expect(warnings.filter((text) => !/status of 404/.test(text))).toEqual([]);
 });
 
 test('API 404s stay enveloped JSON; docs and health keep their behaviour', async ({ request }) => {

@@ -8,16 +8,19 @@ import { Shell } from './Shell';
  * Signed-in routes: the shell, the sign-in page with the way back in `?next=`, or, while the service cannot
  * answer, that it is unavailable.
  */
+/** What shows while the session is restored, and while the first page's code loads. */
+export function PageLoading() {
+  return (
+    <div className="centered-page">
+      <Loader role="progressbar" aria-label="Loading" />
+    </div>
+  );
+}
+
 export function RequireSession() {
   const { state, retry } = useSession();
   const location = useLocation();
-  if (state.status === 'loading') {
-    return (
-      <div className="centered-page">
-        <Loader role="progressbar" aria-label="Loading" />
-      </div>
-    );
-  }
+  if (state.status === 'loading') return <PageLoading />;
   if (state.status === 'unavailable') {
     // Not signed out: nothing is known of the session until the service answers, and the address is kept.
     return (

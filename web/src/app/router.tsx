@@ -1,5 +1,5 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
-import { RequireSession } from './RequireSession';
+import { PageLoading, RequireSession } from './RequireSession';
 import { RouteError } from './RouteError';
 
 /** Each page is its own chunk, loaded when first visited. */
@@ -43,11 +43,14 @@ export const routes: RouteObject[] = [
     path: '/sign-in',
     lazy: async () => ({ Component: (await import('../features/sign-in/SignInPage')).SignInPage }),
     errorElement: <RouteError />,
+    // Shown while a page's code loads on the first visit (each page is loaded when first needed).
+    HydrateFallback: PageLoading,
   },
   {
     path: '/',
     element: <RequireSession />,
     errorElement: <RouteError />,
+    HydrateFallback: PageLoading,
     // A page that fails is shown failed inside the shell: its menu stays, to go elsewhere.
     children: [{ errorElement: <RouteError inShell />, children: pages }],
   },
