@@ -53,6 +53,15 @@ test('every agent type has an input form on New task; a data-processor task is s
     await expect(page.getByText('This page could not be shown')).toHaveCount(0);
   }
 
+  // An input typed as JSON starts with what the type requires, and says which ways it may be given.
+  await page.getByLabel('Agent').selectOption({ label: `${agents.get('llm')} (llm)` });
+  const json = page.getByRole('textbox', { name: 'Input (JSON)' });
+  expect(JSON.parse(await json.inputValue())).toEqual({ prompt: '' });
+  await expect(page.getByText('One of {prompt} or {messages}')).toBeVisible();
+  await json.fill('{"prompt": "typed"}');
+  await page.getByLabel('Agent').selectOption({ label: `${agents.get('http')} (http)` });
+  expect(JSON.parse(await json.inputValue())).toEqual({});
+
   await page.getByLabel('Agent').selectOption({ label: `${agents.get('data-processor')} (data-processor)` });
   const records = page.getByRole('group').filter({ has: page.getByText('records', { exact: true }) });
   await expect(records.first()).toBeVisible();

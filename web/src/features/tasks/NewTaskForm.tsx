@@ -12,6 +12,7 @@ import { useMe } from '../../app/session';
 import { createCspSafeValidator } from '../agents/csp-validator';
 import { SchemaForm } from '../agents/form-parts';
 import { asFormSchema, secretUiSchema } from '../agents/schema-form';
+import { inputSkeleton, inputWays } from '../agents/schema-shapes';
 import { TaskOptions } from './TaskOptions';
 import { type Task, agentTypesQuery, agentsQuery, fieldErrors } from './task-api';
 import { NO_OPTIONS, type OptionProblems, optionErrors, optionProblems, optionsBody } from './task-options';
@@ -32,7 +33,8 @@ export function NewTaskForm() {
   const types = useQuery(agentTypesQuery());
   const [agentId, setAgentId] = useState(search.get('agent') ?? '');
   const [formData, setFormData] = useState<Record<string, unknown>>({});
-  const [json, setJson] = useState('{}');
+  /** What was typed as JSON; until then, the agent type's required fields, empty ({@link inputSkeleton}). */
+  const [typed, setTyped] = useState<string | null>(null);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const [extraErrors, setExtraErrors] = useState<ErrorSchema | undefined>();
   const [agentError, setAgentError] = useState<string | null>(null);
@@ -49,6 +51,8 @@ export function NewTaskForm() {
   const uiSchema = useMemo(() => (schema && formSchema ? secretUiSchema(schema) : {}), [schema, formSchema]);
   // The input is checked against the type's input schema as the server has it: every problem shows at once.
   const validator = useMemo(() => createCspSafeValidator(schema), [schema]);
+  // Typed in as JSON: it starts with the fields the agent's type requires.
+  const json = useMemo(() => typed ?? JSON.stringify(inputSkeleton(schema), null, 2), [typed, schema]);
 
   if (!me.permissions.includes('tasks:write')) {
     return (
@@ -130,6 +134,7 @@ export function NewTaskForm() {
               error={agentError}
               onChange={(e) => {
                 setAgentId(e.currentTarget.value);
+                setTyped(null);
                 setFormData({});
                 setExtraErrors(undefined);
                 setFailure(null);
@@ -167,13 +172,19 @@ export function NewTaskForm() {
                 <Stack>
                   <Textarea
                     label="Input (JSON)"
-                    description={typeof schema.description === 'string' ? schema.description : undefined}
+                    description={
+                      typeof schema.description === 'string'
+                        ? schema.description
+                        : inputWays(schema).length > 1
+                          ? `One of ${inputWays(schema).join(' or ')}`
+                          : undefined
+                    }
                     autosize
                     minRows={4}
                     ff="monospace"
                     value={json}
                     error={jsonError}
-                    onChange={(e) => setJson(e.currentTarget.value)}
+                    onChange={(e) => setTyped(e.currentTarget.value)}
                   />
                   {optionsField}
                   <Group>

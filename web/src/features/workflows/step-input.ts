@@ -4,7 +4,7 @@
  * step's agent type describes it), or left for the operator to fill in where nothing fits.
  */
 
-type Schema = Record<string, unknown>;
+import { type Schema, objectShape, placeholder, typeOf } from '../agents/schema-shapes';
 
 /** Where a step's input comes from: a template path (`input`, `steps.fetch.output`) and, when known, its schema. */
 export interface InputSource {
@@ -27,63 +27,6 @@ export const RESERVED = new Set(['and', 'or', 'in', 'true', 'false', 'null']);
 /** `name` as a step of a template path: quoted when JSONata would not read it as a field name. */
 export function pathPart(name: string): string {
   return FIELD_NAME.test(name) && !RESERVED.has(name) ? name : `\`${name.replace(/`/g, '')}\``;
-}
-
-const isObject = (value: unknown): value is Schema =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The object schema with properties that `schema` describes: itself, or the first such branch of a `oneOf`/`anyOf`. */
-function objectShape(schema: Schema | undefined): { properties: Schema; required: string[] } | undefined {
-  if (!schema) return undefined;
-  const branches = [...asList(schema.oneOf), ...asList(schema.anyOf)].filter(isObject);
-  if (isObject(schema.properties)) {
-    // `oneOf: [{required: ['records']}, {required: ['file']}]`: the first way of giving what it needs.
-    const required = asStrings(schema.required).length
-      ? asStrings(schema.required)
-      : asStrings(branches.find((b) => asStrings(b.required).length)?.required);
-    return { properties: schema.properties, required };
-  }
-  for (const branch of branches) {
-    const shape = objectShape(branch);
-    if (shape) return shape;
-  }
-  return undefined;
-}
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function asStrings(value: unknown): string[] {
-  return asList(value).filter((v): v is string => typeof v === 'string');
-}
-
-/** The JSON type a property schema names first (`type: ['string', 'null']` is a string). */
-function typeOf(schema: unknown): string | undefined {
-  if (!isObject(schema)) return undefined;
-  const type = Array.isArray(schema.type) ? (schema.type as unknown[])[0] : schema.type;
-  if (typeof type === 'string') return type === 'integer' ? 'number' : type;
-  return isObject(schema.properties) ? 'object' : undefined;
-}
-
-/** A value of the field's type for the operator to replace: its default or first example, or an empty one. */
-function placeholder(schema: unknown): unknown {
-  if (isObject(schema)) {
-    if ('default' in schema) return schema.default;
-    if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0];
-  }
-  switch (typeOf(schema)) {
-    case 'number':
-      return 0;
-    case 'boolean':
-      return false;
-    case 'array':
-      return [];
-    case 'object':
-      return {};
-    default:
-      return '';
-  }
 }
 
 /**
