@@ -159,6 +159,58 @@ describe('API key revocation', () => {
     expect(entries).toHaveLength(4);
   }, 60_000);
 
+  it('says what a revocation would stop, changing nothing, and counts as the revocation then does', async () => {
+    const { id: keyId, key } = await newKey();
+    const preview = async () =>
+      (
+        await request(t.http)
+          .get(`/api/v1/api-keys/${keyId}/revocation`)
+          .set(...bearer(op))
+          .expect(200)
+      ).body.data;
+    expect(await preview()).toEqual({ pausedSchedules: 0, disabledWebhooks: 0, pausedWorkflowTriggers: 0 });
+    const first = (await asKey(key).post('/api/v1/schedules', schedule('first')).expect(201)).body.data;
+    await asKey(key).post('/api/v1/schedules', schedule('second')).expect(201);
+    await asKey(key)
+      .post('/api/v1/webhooks', { url: `${url}/preview`, events: ['task.failed'] })
+      .expect(201);
+    await asKey(key)
+      .post('/api/v1/workflows', {
+        name: 'preview',
+        steps: [{ id: 'a', agentId: calc, input: { expression: '1+1' } }],
+        triggers: [{ on: 'task.failed', agentId: calc }],
+      })
+      .expect(201);
+    // A schedule the signed-in user has since changed (here, paused) is theirs: not counted.
+    await asUser.patch(`/api/v1/schedules/${first.id}`, { paused: true }).expect(200);
+    const counts = await preview();
+    expect(counts).toEqual({ pausedSchedules: 1, disabledWebhooks: 1, pausedWorkflowTriggers: 1 });
+    expect(await preview()).toEqual(counts);
+
+    // Another user's key is no one's to look at; a malformed id is refused.
+    const other = await createUser(t, 'operator');
+    await request(t.http)
+      .get(`/api/v1/api-keys/${keyId}/revocation`)
+      .set(...bearer(other))
+      .expect(404);
+    await request(t.http)
+      .get('/api/v1/api-keys/not-an-id/revocation')
+      .set(...bearer(op))
+      .expect(400);
+
+    await revoke(keyId).expect(204);
+    await t.chainAudit();
+    const [entry] = await t.dataSource.query(
+      `SELECT details FROM audit_logs WHERE action = 'apikey.revoke' AND resource_id = $1`,
+      [keyId],
+    );
+    expect(entry.details).toMatchObject(counts);
+    await request(t.http)
+      .get(`/api/v1/api-keys/${keyId}/revocation`)
+      .set(...bearer(op))
+      .expect(404);
+  }, 60_000);
+
   it('resuming by a signed-in user clears the reason and the key, and the schedule fires again', async () => {
     const { id: keyId, key } = await newKey();
     const made = (await asKey(key).post('/api/v1/schedules', schedule('resumed later')).expect(201)).body.data;

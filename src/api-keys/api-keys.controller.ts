@@ -10,7 +10,13 @@ import { Page } from '../common/http/envelope';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, RevokeApiKeyQueryDto } from './dto/api-key.dto';
+import {
+  ApiKeyDto,
+  ApiKeyRevocationDto,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  RevokeApiKeyQueryDto,
+} from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @ApiBearerAuth('bearer')
@@ -44,6 +50,23 @@ export class ApiKeysController {
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
     const [items, total] = await this.keys.list(principal, query.skip, query.limit, isAdmin(principal));
     return new Page(items.map(ApiKeyDto.from), total, query.skip, query.limit);
+  }
+
+  @Get(':id/revocation')
+  @ApiOperation({
+    operationId: 'previewApiKeyRevocation',
+    summary: 'What revoking the key would stop now besides it (nothing is changed)',
+    description:
+      'The counts a revocation without `keepRunning` would write in its audit entry, were it made now: the ' +
+      'schedules it would pause, webhook endpoints it would disable and workflows whose triggers it would pause.',
+  })
+  @ApiEnvelope(ApiKeyRevocationDto)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
+  revocation(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<ApiKeyRevocationDto> {
+    return this.keys.wouldStop(principal, id, isAdmin(principal));
   }
 
   @Delete(':id')

@@ -23,24 +23,25 @@ const KEY_PATTERN = /^ymk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 /** lastUsedAt is kept to the minute: one write per key per minute, not one per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** What a revocation stops besides the key, by kind, as its audit entry and {@link ApiKeysService.wouldStop} count them. */
+export const REVOCATION_KINDS = ['pausedSchedules', 'disabledWebhooks', 'pausedWorkflowTriggers'] as const;
+export type RevocationKind = (typeof REVOCATION_KINDS)[number];
+
 /** What a key's revocation stopped of one kind of record, and what is left to do once it has committed. */
 export interface RevocationStop {
-  /** The kind, as the revocation's audit entry counts it (`pausedSchedules`, `disabledWebhooks`). */
-  kind: string;
   /** How many records of the kind it stopped. */
   count: number;
   afterCommit?: () => Promise<void>;
 }
 
-/**
- * Stops, in the revocation's transaction, the records of one kind that `keyId` created or last changed, with
- * an audit entry for each.
- */
-export type RevocationHandler = (
-  em: EntityManager,
-  keyId: string,
-  context?: AuditRequestContext,
-) => Promise<RevocationStop>;
+/** One kind of record a revocation stops: those `keyId` created or last changed. */
+export interface RevocationHandler {
+  kind: RevocationKind;
+  /** Stops them in the revocation's transaction, with an audit entry for each. */
+  stop(em: EntityManager, keyId: string, context?: AuditRequestContext): Promise<RevocationStop>;
+  /** How many it would stop now. */
+  count(keyId: string): Promise<number>;
+}
 
 @Injectable()
 export class ApiKeysService {
@@ -177,8 +178,9 @@ export class ApiKeysService {
       });
       if (!key) throw new NotFoundError('API key');
       await em.update(ApiKeyEntity, { id }, { revokedAt: new Date() });
-      const stopped: RevocationStop[] = [];
-      if (!options.keepRunning) for (const stop of this.revocationHandlers) stopped.push(await stop(em, id, audit));
+      const stopped: (RevocationStop & { kind: RevocationKind })[] = [];
+      if (!options.keepRunning)
+        for (const { kind, stop } of this.revocationHandlers) stopped.push({ kind, ...(await stop(em, id, audit)) });
       await this.audit.record(
         {
           action: 'apikey.revoke',
@@ -204,6 +206,18 @@ export class ApiKeysService {
         stop.afterCommit?.().catch((err: Error) => this.logger.warn(`after revoking key ${id}: ${err.message}`)),
       ),
     );
+  }
+
+  /**
+   * What revoking the key now would stop besides it, by kind (nothing is changed). The same keys as
+   * {@link revoke}: another user's key is reported as missing.
+   */
+  async wouldStop(owner: Principal, id: string, asAdmin = false): Promise<Record<RevocationKind, number>> {
+    const key = await this.repo.findOneBy({ id, revokedAt: IsNull(), ...(asAdmin ? {} : { userId: owner.userId }) });
+    if (!key) throw new NotFoundError('API key');
+    const counts = Object.fromEntries(REVOCATION_KINDS.map((kind) => [kind, 0])) as Record<RevocationKind, number>;
+    for (const { kind, count } of this.revocationHandlers) counts[kind] += await count(id);
+    return counts;
   }
 
   /** The live key for a presented secret, or undefined (unknown, revoked, expired or malformed). */

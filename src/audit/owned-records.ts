@@ -134,6 +134,11 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
     return records;
   }
 
+  /** How many records {@link stopChangedWithKey} would stop now, with the same `running` condition. */
+  countChangedWithKey(keyId: string, running: FindOptionsWhere<E>): Promise<number> {
+    return this.dataSource.getRepository(this.entity).countBy({ ...running, changedWithKeyId: keyId });
+  }
+
   /** The record, its row locked for the rest of `em`'s transaction. */
   async lock(em: EntityManager, id: string, createdBy: string | undefined): Promise<E | undefined> {
     return (

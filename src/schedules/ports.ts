@@ -16,6 +16,7 @@ export type ScheduleStore = Pick<
   | 'recordFire'
   | 'passOver'
   | 'pauseChangedWithKey'
+  | 'countRunningChangedWithKey'
 >;
 export interface FireTargets {
   submission: Pick<TaskSubmission, 'submit' | 'prepare'>;

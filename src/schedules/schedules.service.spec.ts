@@ -14,7 +14,10 @@ function setup(paused: OwnedRecord[], held: string[]) {
     getJobSchedulers: jest.fn(async () => held.map((key) => ({ key }))),
     removeJobScheduler: jest.fn(async () => true),
   };
-  const store = { pauseChangedWithKey: async () => paused } as unknown as ScheduleStore;
+  const store = {
+    pauseChangedWithKey: async () => paused,
+    countRunningChangedWithKey: async () => paused.length,
+  } as unknown as ScheduleStore;
   let revoked: RevocationHandler | undefined;
   const keys: Pick<ApiKeysService, 'changeBy' | 'whenRevoked'> = {
     changeBy: () => ({ changedWithKeyId: null }),
@@ -30,20 +33,22 @@ function setup(paused: OwnedRecord[], held: string[]) {
     keys,
   );
   service.onModuleInit();
-  return { redis, revoke: () => revoked!({} as EntityManager, 'key-1') };
+  return { redis, handler: () => revoked!, revoke: () => revoked!.stop({} as EntityManager, 'key-1') };
 }
 
 describe('SchedulesService, when an API key is revoked', () => {
   it('counts the schedules it paused and takes out of Redis those Redis holds', async () => {
-    const { redis, revoke } = setup(
+    const { redis, revoke, handler } = setup(
       [
         { id: 's1', createdBy: 'u1' },
         { id: 's2', createdBy: 'u1' },
       ],
       ['s2', 'other'],
     );
+    expect(handler().kind).toBe('pausedSchedules');
+    expect(await handler().count('key-1')).toBe(2);
     const stop = await revoke();
-    expect(stop).toMatchObject({ kind: 'pausedSchedules', count: 2 });
+    expect(stop).toMatchObject({ count: 2 });
     await stop.afterCommit?.();
     expect(redis.removeJobScheduler.mock.calls).toEqual([['s2']]);
   });
@@ -51,7 +56,7 @@ describe('SchedulesService, when an API key is revoked', () => {
   it('reads nothing in Redis when it paused no schedule', async () => {
     const { redis, revoke } = setup([], ['other']);
     const stop = await revoke();
-    expect(stop).toMatchObject({ kind: 'pausedSchedules', count: 0 });
+    expect(stop).toMatchObject({ count: 0 });
     await stop.afterCommit?.();
     expect(redis.getJobSchedulers).not.toHaveBeenCalled();
     expect(redis.removeJobScheduler).not.toHaveBeenCalled();

@@ -44,36 +44,39 @@ export class SchedulesService implements OnModuleInit {
 
   /** A revoked key's schedules are paused with it (see ApiKeysService.revoke). */
   onModuleInit(): void {
-    this.keys.whenRevoked(async (em, keyId, audit) => {
-      const paused = await this.store.pauseChangedWithKey(
-        em,
-        keyId,
-        PAUSED_WITH_KEY,
-        (schedule) => ({
-          action: 'schedule.update',
-          outcome: 'success',
-          resourceType: 'schedule',
-          resourceId: schedule.id,
-          details: { fields: ['paused'], paused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
-        }),
-        audit,
-      );
-      return {
-        kind: 'pausedSchedules',
-        count: paused.length,
-        // A fire checks the schedule in Postgres, so it is paused already. Redis loses the schedulers it
-        // holds of them now (the workers' sync would, within a period).
-        afterCommit: async () => {
-          if (!paused.length) return;
-          const held = await this.queue.schedulers().catch(() => new Map<string, unknown>());
-          for (const { id } of paused) {
-            if (!held.has(id)) continue;
-            await this.queue
-              .remove(id)
-              .catch((err: Error) => this.logger.warn(`schedule ${id} left in Redis: ${err.message}`));
-          }
-        },
-      };
+    this.keys.whenRevoked({
+      kind: 'pausedSchedules',
+      count: (keyId) => this.store.countRunningChangedWithKey(keyId),
+      stop: async (em, keyId, audit) => {
+        const paused = await this.store.pauseChangedWithKey(
+          em,
+          keyId,
+          PAUSED_WITH_KEY,
+          (schedule) => ({
+            action: 'schedule.update',
+            outcome: 'success',
+            resourceType: 'schedule',
+            resourceId: schedule.id,
+            details: { fields: ['paused'], paused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
+          }),
+          audit,
+        );
+        return {
+          count: paused.length,
+          // A fire checks the schedule in Postgres, so it is paused already. Redis loses the schedulers it
+          // holds of them now (the workers' sync would, within a period).
+          afterCommit: async () => {
+            if (!paused.length) return;
+            const held = await this.queue.schedulers().catch(() => new Map<string, unknown>());
+            for (const { id } of paused) {
+              if (!held.has(id)) continue;
+              await this.queue
+                .remove(id)
+                .catch((err: Error) => this.logger.warn(`schedule ${id} left in Redis: ${err.message}`));
+            }
+          },
+        };
+      },
     });
   }
 

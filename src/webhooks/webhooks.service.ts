@@ -32,21 +32,25 @@ export class WebhooksService implements OnModuleInit {
 
   /** A revoked key's endpoints are disabled with it (see ApiKeysService.revoke). */
   onModuleInit(): void {
-    this.keys.whenRevoked(async (em, keyId, audit) => {
-      const { disabled, afterCommit } = await this.store.disableChangedWithKey(
-        em,
-        keyId,
-        DISABLED_WITH_KEY,
-        (endpoint) => ({
-          action: 'webhook.update',
-          outcome: 'success',
-          resourceType: 'webhook',
-          resourceId: endpoint.id,
-          details: { fields: ['enabled'], enabled: false, reason: 'apikey.revoke', revokedKeyId: keyId },
-        }),
-        audit,
-      );
-      return { kind: 'disabledWebhooks', count: disabled.length, afterCommit };
+    this.keys.whenRevoked({
+      kind: 'disabledWebhooks',
+      count: (keyId) => this.store.countEnabledChangedWithKey(keyId),
+      stop: async (em, keyId, audit) => {
+        const { disabled, afterCommit } = await this.store.disableChangedWithKey(
+          em,
+          keyId,
+          DISABLED_WITH_KEY,
+          (endpoint) => ({
+            action: 'webhook.update',
+            outcome: 'success',
+            resourceType: 'webhook',
+            resourceId: endpoint.id,
+            details: { fields: ['enabled'], enabled: false, reason: 'apikey.revoke', revokedKeyId: keyId },
+          }),
+          audit,
+        );
+        return { count: disabled.length, afterCommit };
+      },
     });
   }
 

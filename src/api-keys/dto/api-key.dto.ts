@@ -73,3 +73,18 @@ export class RevokeApiKeyQueryDto {
   @IsQueryBoolean()
   keepRunning?: boolean;
 }
+
+/** What revoking a key would stop now besides it, with the names of its `apikey.revoke` audit entry's counts. */
+export class ApiKeyRevocationDto {
+  @ApiProperty({ minimum: 0, description: 'Running schedules the key created or last changed: paused with it' })
+  pausedSchedules!: number;
+
+  @ApiProperty({ minimum: 0, description: 'Enabled webhook endpoints the key created or last changed: disabled' })
+  disabledWebhooks!: number;
+
+  @ApiProperty({
+    minimum: 0,
+    description: 'Workflows with running triggers that the key created or last changed: their triggers paused',
+  })
+  pausedWorkflowTriggers!: number;
+}

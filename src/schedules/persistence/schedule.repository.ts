@@ -10,6 +10,9 @@ import { ScheduleEntity } from '../entities/schedule.entity';
 import type { Schedule } from '../schedule';
 
 export type { Schedule };
+
+/** A schedule that fires: what a key's revocation pauses. */
+const RUNNING = { paused: false };
 /** A new schedule's fields; the repository gives it its id and times. */
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'createdAt' | 'updatedAt'>;
 /** What a list of schedules may be narrowed to. */
@@ -122,11 +125,16 @@ export class ScheduleRepository {
     return this.records.stopChangedWithKey(
       em,
       keyId,
-      { paused: false },
+      RUNNING,
       { paused: true, pausedReason: reason },
       eventOf,
       context,
     );
+  }
+
+  /** How many schedules {@link pauseChangedWithKey} would pause now. */
+  countRunningChangedWithKey(keyId: string): Promise<number> {
+    return this.records.countChangedWithKey(keyId, RUNNING);
   }
 
   /** Deletes a schedule with its audit entry; false when there is none. */

@@ -21,6 +21,8 @@ export type NewDelivery = Pick<
   'endpointId' | 'messageId' | 'eventType' | 'resourceId' | 'occurredAt' | 'payload'
 >;
 
+/** An endpoint that receives: what a key's revocation disables. */
+const ENABLED = { enabled: true };
 /** What an attempt's outcome did to its endpoint. */
 export interface AttemptRecorded {
   /** Set when this attempt made the endpoint be disabled. */
@@ -128,7 +130,7 @@ export class WebhookRepository {
     const disabled = await this.records.stopChangedWithKey(
       em,
       keyId,
-      { enabled: true },
+      ENABLED,
       { enabled: false, disabledReason: reason },
       eventOf,
       context,
@@ -140,6 +142,10 @@ export class WebhookRepository {
         for (const owner of owners) await this.enabled.invalidate(owner);
       },
     };
+  }
+  /** How many endpoints {@link disableChangedWithKey} would disable now. */
+  countEnabledChangedWithKey(keyId: string): Promise<number> {
+    return this.records.countChangedWithKey(keyId, ENABLED);
   }
 
   /** Deletes an endpoint and its delivery log with the audit entry; false when there is none. */

@@ -10,6 +10,13 @@ import { TriggerIndex } from './trigger-index';
 /** Why a workflow's triggers stopped when the API key that could have set them was revoked. */
 export const TRIGGERS_PAUSED_WITH_KEY = 'The API key that created or last changed the workflow was revoked';
 
+/** A workflow whose triggers start runs: what a key's revocation pauses. */
+const TRIGGERS_RUNNING = {
+  deletedAt: IsNull(),
+  triggers: Raw((column) => `${column} <> '[]'::jsonb`),
+  triggersPausedReason: IsNull(),
+};
+
 /**
  * A revoked key's workflows stop starting runs on their own: the triggers of every workflow it created or last
  * changed are paused in the revocation's transaction (see ApiKeysService.revoke), each with its audit entry.
@@ -29,33 +36,32 @@ export class TriggerRevocation implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.keys.whenRevoked(async (em, keyId, context) => {
-      const paused = await this.workflows.stopChangedWithKey(
-        em,
-        keyId,
-        {
-          deletedAt: IsNull(),
-          triggers: Raw((column) => `${column} <> '[]'::jsonb`),
-          triggersPausedReason: IsNull(),
-        },
-        { triggersPausedReason: TRIGGERS_PAUSED_WITH_KEY },
-        ({ id }) => ({
-          action: 'workflow.update',
-          outcome: 'success',
-          resourceType: 'workflow',
-          resourceId: id,
-          details: { triggersPaused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
-        }),
-        context,
-      );
-      const creators = [...new Set(paused.map((workflow) => workflow.createdBy))];
-      return {
-        kind: 'pausedWorkflowTriggers',
-        count: paused.length,
-        afterCommit: async () => {
-          for (const creator of creators) await this.index.invalidate(creator);
-        },
-      };
+    this.keys.whenRevoked({
+      kind: 'pausedWorkflowTriggers',
+      count: (keyId) => this.workflows.countChangedWithKey(keyId, TRIGGERS_RUNNING),
+      stop: async (em, keyId, context) => {
+        const paused = await this.workflows.stopChangedWithKey(
+          em,
+          keyId,
+          TRIGGERS_RUNNING,
+          { triggersPausedReason: TRIGGERS_PAUSED_WITH_KEY },
+          ({ id }) => ({
+            action: 'workflow.update',
+            outcome: 'success',
+            resourceType: 'workflow',
+            resourceId: id,
+            details: { triggersPaused: true, reason: 'apikey.revoke', revokedKeyId: keyId },
+          }),
+          context,
+        );
+        const creators = [...new Set(paused.map((workflow) => workflow.createdBy))];
+        return {
+          count: paused.length,
+          afterCommit: async () => {
+            for (const creator of creators) await this.index.invalidate(creator);
+          },
+        };
+      },
     });
   }
 }
