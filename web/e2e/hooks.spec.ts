@@ -101,6 +101,80 @@ test('an operator adds an inbound hook: its token shown once, called from outsid
   expect(csp).toEqual([]);
 });
 
+test('the hook dialog asks before Escape or Cancel discards what was typed', async ({ page, request }) => {
+  const user = await newOperator(request);
+  const operator = await apiAs(request, user.email, user.password);
+  const agentName = `unsaved-${unique()}`;
+  const agent = await operator.createAgent(agentName, 'calculator');
+  made.agents.push(agent.id);
+  const saved = `Saved hook ${unique()}`;
+  const hook = await operator.call<{ id: string }>(
+    'post',
+    '/api/v1/hooks',
+    { name: saved, target: { agentId: agent.id }, auth: 'hmac' },
+    201,
+  );
+
+  await signIn(page, user.email, user.password);
+  await page.goto('/hooks');
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbound hooks' })).toBeVisible();
+  const row = page.getByRole('row', { name: new RegExp(saved) });
+  await expect(row).toBeVisible();
+  const dialog = page.getByRole('dialog', { name: 'New inbound hook' });
+  const question = page.getByRole('dialog', { name: 'Close without saving?' });
+
+  // Nothing typed: Escape closes it at once; so it does an opened and unchanged hook.
+  await page.getByRole('button', { name: 'New hook' }).click();
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await row.getByRole('button', { name: `Edit ${saved}` }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit inbound hook' });
+  await expect(edit).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(edit).toHaveCount(0);
+  await expect(question).toHaveCount(0);
+
+  // Something typed: Escape asks, naming what would be lost; "Keep editing" keeps it all, the focus back in place.
+  await page.getByRole('button', { name: 'New hook' }).click();
+  const name = dialog.getByRole('textbox', { name: 'Name' });
+  await name.fill('Half-typed hook');
+  const template = dialog.getByRole('textbox', { name: /Input template/ });
+  await template.fill('{"expression": "{{ body.n }}"}');
+  await page.keyboard.press('Escape');
+  await expect(question).toContainText('The new hook is not saved: closing the dialog discards it.');
+  await expect(dialog).toBeAttached();
+  await expectAccessible(page);
+  await question.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(question).toHaveCount(0);
+  await expect(dialog).toBeVisible();
+  await expect(template).toBeFocused();
+  await expect(name).toHaveValue('Half-typed hook');
+  await expect(template).toHaveValue('{"expression": "{{ body.n }}"}');
+
+  // Cancel asks too; "Discard and close" closes it, nothing saved, and the next one starts empty.
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(question).toBeVisible();
+  await question.getByRole('button', { name: 'Discard and close' }).click();
+  await expect(question).toHaveCount(0);
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('row', { name: /Half-typed hook/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'New hook' }).click();
+  await expect(name).toHaveValue('');
+
+  // A change to a hook is named when asked about.
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await row.getByRole('button', { name: `Edit ${saved}` }).click();
+  await edit.getByRole('textbox', { name: 'Calls per minute at most' }).fill('7');
+  await page.keyboard.press('Escape');
+  await expect(question).toContainText(`The change to “${saved}” is not saved`);
+  await question.getByRole('button', { name: 'Discard and close' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(row).toContainText('at most 60 a minute');
+  await operator.call('delete', `/api/v1/hooks/${hook.id}`, undefined, 204);
+});
+
 test('a viewer sees the hooks page without New hook, told why', async ({ page, request }) => {
   const admin = await apiAs(request);
   const email = `viewer-hooks-${unique()}@console.test`;

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { type Locator, type Page, expect, test } from '@playwright/test';
 import { apiAs, deleteAfterAll, signIn } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL, viewport: { width: 390, height: 844 } });
@@ -87,4 +87,115 @@ test('at 390 px the schedules list shows each schedule with its status in view',
   expect(await inView(await table.getByRole('columnheader', { name: 'Status' }).boundingBox())).toBe(true);
   expect(await inView(await status.boundingBox())).toBe(true);
   expect(await inView(await row.getByRole('rowheader').getByText(name).boundingBox())).toBe(true);
+});
+
+/** Where a box lies across the window: wholly in view, or not. */
+async function inView(page: Page, box: { x: number; width: number } | null): Promise<boolean> {
+  return box !== null && box.x >= 0 && box.x + box.width <= (await page.evaluate(() => innerWidth));
+}
+
+/** How many lines the text of each element takes (a word broken over two lines takes two). */
+async function lineCounts(target: Locator): Promise<number[]> {
+  return target.evaluateAll((elements) =>
+    elements.map((element) => {
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+    }),
+  );
+}
+
+test('at 390 px the API keys list scrolls inside its table, each key named in view, and fits at 1280 px', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const name = `Narrow key ${Date.now()}`;
+  const key = await admin.call<{ id: string; prefix: string }>(
+    'post',
+    '/api/v1/api-keys',
+    { name, scopes: ['agents:read', 'tasks:read', 'tasks:write', 'workflows:read', 'schedules:read'] },
+    201,
+  );
+  try {
+    await signIn(page);
+    await page.goto('/api-keys');
+    const table = page.getByRole('table', { name: 'API keys' });
+    const row = table.getByRole('row', { name: new RegExp(name) });
+    await expect(row).toBeVisible();
+    // The page is no wider than the window: the table scrolls in its own container.
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+    // Which key it is stays in view: its name and prefix.
+    expect(await inView(page, await row.getByRole('rowheader').getByText(name).boundingBox())).toBe(true);
+    expect(await inView(page, await row.getByText(`${key.prefix}…`).boundingBox())).toBe(true);
+    // Words are not broken: each scope and "Never" on one line.
+    const scopes = row.locator('.scope-list code');
+    await expect(scopes).toHaveCount(5);
+    expect(await lineCounts(scopes)).toEqual([1, 1, 1, 1, 1]);
+    const never = row.getByRole('cell', { name: 'Never', exact: true });
+    await expect(never).toHaveCount(2);
+    expect(await lineCounts(never)).toEqual([1, 1]);
+    // Revoke is reached by scrolling the table sideways.
+    const revoke = row.getByRole('button', { name: `Revoke ${name}` });
+    await revoke.scrollIntoViewIfNeeded();
+    expect(await inView(page, await revoke.boundingBox())).toBe(true);
+    expect(await page.evaluate(() => scrollX)).toBe(0);
+
+    // On a desktop's width the whole table is in view, nothing to scroll.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/api-keys');
+    await expect(row).toBeVisible();
+    expect(await inView(page, await row.getByRole('button', { name: `Revoke ${name}` }).boundingBox())).toBe(true);
+    expect(await inView(page, await table.boundingBox())).toBe(true);
+    expect(await lineCounts(row.locator('.scope-list code'))).toEqual([1, 1, 1, 1, 1]);
+  } finally {
+    await admin.call('delete', `/api/v1/api-keys/${key.id}`, undefined, 204);
+  }
+});
+
+test('at 390 px the webhooks and inbound hooks lists show each with its status in view', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const stamp = Date.now();
+  const url = `http://127.0.0.1:9/narrow/receiver-${stamp}`;
+  const webhook = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/webhooks',
+    { url, events: ['task.succeeded', 'task.failed', 'task.cancelled', 'run.succeeded', 'run.failed'] },
+    201,
+  );
+  const agent = await admin.createAgent(`narrow-hook-${stamp}`, 'calculator');
+  made.agents.push(agent.id);
+  const hookName = `Narrow hook ${stamp}`;
+  const hook = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/hooks',
+    { name: hookName, target: { agentId: agent.id }, auth: 'hmac' },
+    201,
+  );
+  try {
+    await signIn(page);
+    await page.goto('/webhooks');
+    const webhooks = page.getByRole('table', { name: 'Webhooks' });
+    const endpoint = webhooks.getByRole('row', { name: new RegExp(url) });
+    await expect(endpoint).toBeVisible();
+    const state = endpoint.locator('.state-pill');
+    await expect(state).toHaveText('enabled');
+    expect(await inView(page, await webhooks.getByRole('columnheader', { name: 'Status' }).boundingBox())).toBe(true);
+    expect(await inView(page, await state.boundingBox())).toBe(true);
+    expect(await inView(page, await endpoint.getByRole('rowheader').boundingBox())).toBe(true);
+
+    await page.goto('/hooks');
+    const hooks = page.getByRole('table', { name: 'Inbound hooks' });
+    const row = hooks.getByRole('row', { name: new RegExp(hookName) });
+    await expect(row).toBeVisible();
+    const enabled = row.locator('.state-pill');
+    await expect(enabled).toHaveText('enabled');
+    expect(await inView(page, await hooks.getByRole('columnheader', { name: 'Status' }).boundingBox())).toBe(true);
+    expect(await inView(page, await enabled.boundingBox())).toBe(true);
+    expect(await inView(page, await row.getByRole('rowheader').getByText(hookName).boundingBox())).toBe(true);
+  } finally {
+    await admin.call('delete', `/api/v1/webhooks/${webhook.id}`, undefined, 204);
+    await admin.call('delete', `/api/v1/hooks/${hook.id}`, undefined, 204);
+  }
 });

@@ -127,48 +127,54 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
 
   return (
     <Stack gap="sm">
-      <Table striped highlightOnHover aria-label="API keys">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Name</Table.Th>
-            <Table.Th scope="col">Prefix</Table.Th>
-            <Table.Th scope="col">Scopes</Table.Th>
-            <Table.Th scope="col">Created</Table.Th>
-            <Table.Th scope="col">Last used</Table.Th>
-            <Table.Th scope="col">Expires</Table.Th>
-            <Table.Th scope="col">Actions</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {keys.data.items.map((key) => (
-            <Table.Tr key={key.id}>
-              <Table.Th scope="row" fw={500}>
-                {key.name}
-              </Table.Th>
-              <Table.Td>
-                <span className="key-prefix">{key.prefix}…</span>
-              </Table.Td>
-              <Table.Td>
-                <span className="scope-list">
-                  {key.scopes.map((scope) => (
-                    <Code key={scope}>{scope}</Code>
-                  ))}
-                </span>
-              </Table.Td>
-              <Table.Td>
-                <TimeAgo value={key.createdAt} />
-              </Table.Td>
-              <Table.Td>{key.lastUsedAt ? <TimeAgo value={key.lastUsedAt} /> : 'Never'}</Table.Td>
-              <Table.Td>
-                <Expiry apiKey={key} />
-              </Table.Td>
-              <Table.Td>
-                <RevokeButton apiKey={key} onRevoke={(keepRunning) => revoke(key, keepRunning)} />
-              </Table.Td>
+      {/* On a narrow screen the table scrolls sideways, as the other lists do: which key (name and prefix) comes
+          first, so it stays in view without scrolling. */}
+      <Table.ScrollContainer minWidth={900}>
+        <Table striped highlightOnHover aria-label="API keys">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Prefix</Table.Th>
+              <Table.Th scope="col">Scopes</Table.Th>
+              <Table.Th scope="col">Created</Table.Th>
+              <Table.Th scope="col">Last used</Table.Th>
+              <Table.Th scope="col">Expires</Table.Th>
+              <Table.Th scope="col">Actions</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {keys.data.items.map((key) => (
+              <Table.Tr key={key.id}>
+                <Table.Th scope="row" fw={500}>
+                  {key.name}
+                </Table.Th>
+                <Table.Td>
+                  <span className="key-prefix">{key.prefix}…</span>
+                </Table.Td>
+                <Table.Td>
+                  <span className="scope-list">
+                    {key.scopes.map((scope) => (
+                      <Code key={scope}>{scope}</Code>
+                    ))}
+                  </span>
+                </Table.Td>
+                <Table.Td className="key-time">
+                  <TimeAgo value={key.createdAt} />
+                </Table.Td>
+                <Table.Td className="key-time">
+                  {key.lastUsedAt ? <TimeAgo value={key.lastUsedAt} /> : 'Never'}
+                </Table.Td>
+                <Table.Td className="key-time">
+                  <Expiry apiKey={key} />
+                </Table.Td>
+                <Table.Td>
+                  <RevokeButton apiKey={key} onRevoke={(keepRunning) => revoke(key, keepRunning)} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
           {total.toLocaleString('en')} {total === 1 ? 'key' : 'keys'} · page {page} of {pages}

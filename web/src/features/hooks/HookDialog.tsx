@@ -13,6 +13,7 @@ import {
   checkForm,
   createBody,
   emptyForm,
+  formChanged,
   formErrorsFromDetails,
   formFromHook,
   updateBody,
@@ -34,8 +35,10 @@ export function HookDialog({
   onSaved: (hook: Hook) => void;
 }) {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState<HookForm>(() => (hook ? formFromHook(hook) : emptyForm()));
+  const [initial] = useState<HookForm>(() => (hook ? formFromHook(hook) : emptyForm()));
+  const [form, setForm] = useState<HookForm>(initial);
   const set = (changes: Partial<HookForm>) => setForm((current) => ({ ...current, ...changes }));
+  const unsaved = formChanged(initial, form) ? (hook ? `The change to “${hook.name}”` : 'The new hook') : null;
   const { errors, failure, busy, submit } = useDialogSubmit({
     check: () => checkForm(form),
     send: async () => {
@@ -56,7 +59,12 @@ export function HookDialog({
   const fieldError = errors.fields;
 
   return (
-    <FormDialog title={hook ? 'Edit inbound hook' : 'New inbound hook'} onClose={onClose} onSubmit={submit}>
+    <FormDialog
+      title={hook ? 'Edit inbound hook' : 'New inbound hook'}
+      unsaved={unsaved}
+      onClose={onClose}
+      onSubmit={submit}
+    >
       <TextInput
         label="Name"
         description="Who calls it, e.g. “GitHub deploys”"

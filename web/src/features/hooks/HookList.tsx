@@ -103,15 +103,17 @@ export function HookList({
           onRetry={() => void hooks.refetch()}
         />
       )}
+      {/* On a narrow screen the table scrolls sideways: which hook and whether it is enabled come first, so they
+          stay in view without scrolling, as on the Schedules list. */}
       <Table.ScrollContainer minWidth={900}>
         <Table striped highlightOnHover aria-label="Inbound hooks">
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
               <Table.Th scope="col">Starts</Table.Th>
               <Table.Th scope="col">Callers</Table.Th>
               <Table.Th scope="col">Address</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
               {!blocked && <Table.Th scope="col">Actions</Table.Th>}
             </Table.Tr>
           </Table.Thead>
@@ -124,6 +126,11 @@ export function HookList({
                   <Table.Th scope="row" fw={500}>
                     {hook.name}
                   </Table.Th>
+                  <Table.Td>
+                    <span className="state-pill" data-status={hook.enabled ? 'enabled' : 'disabled'}>
+                      {hook.enabled ? 'enabled' : 'disabled'}
+                    </span>
+                  </Table.Td>
                   <Table.Td>
                     <Anchor component={Link} to={target.to}>
                       {target.label}
@@ -150,11 +157,6 @@ export function HookList({
                         size="compact-xs"
                       />
                     </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <span className="state-pill" data-status={hook.enabled ? 'enabled' : 'disabled'}>
-                      {hook.enabled ? 'enabled' : 'disabled'}
-                    </span>
                   </Table.Td>
                   {!blocked && (
                     <Table.Td>

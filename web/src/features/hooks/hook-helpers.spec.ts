@@ -4,6 +4,7 @@ import {
   checkForm,
   createBody,
   emptyForm,
+  formChanged,
   formErrorsFromDetails,
   formFromHook,
   updateBody,
@@ -33,6 +34,17 @@ describe('the hook form', () => {
       inputTemplate: 'Not valid JSON',
       rateLimitPerMinute: 'A whole number, 1 to 10,000',
     });
+  });
+
+  it('says whether the dialog holds input that closing would lose', () => {
+    const empty = emptyForm();
+    expect(formChanged(empty, { ...empty })).toBe(false);
+    expect(formChanged(empty, { ...empty, name: 'Deploys' })).toBe(true);
+    expect(formChanged(empty, { ...empty, inputTemplate: '{}' })).toBe(true);
+    expect(formChanged(empty, { ...empty, auth: 'bearer' })).toBe(true);
+    const saved = formFromHook(hook);
+    expect(formChanged(saved, formFromHook(hook))).toBe(false);
+    expect(formChanged(saved, { ...saved, rateLimitPerMinute: '31' })).toBe(true);
   });
 
   it('makes the create body, a template only when given', () => {

@@ -53,6 +53,11 @@ export function formFromHook(hook: Hook): HookForm {
   };
 }
 
+/** Whether the dialog's form holds input that saving would send and closing would lose. */
+export function formChanged(initial: HookForm, form: HookForm): boolean {
+  return (Object.keys(initial) as (keyof HookForm)[]).some((key) => initial[key] !== form[key]);
+}
+
 /** The template as the API takes it: undefined when none is given, or the problem with its JSON. */
 function template(form: HookForm): { ok: true; value: CreateHookBody['inputTemplate'] } | { ok: false } {
   if (!form.inputTemplate.trim()) return { ok: true, value: undefined };

@@ -14,6 +14,7 @@ import {
   chosenEvents,
   createBody,
   emptyForm,
+  formChanged,
   formErrorsFromDetails,
   formFromWebhook,
   unknownEvents,
@@ -36,8 +37,10 @@ export function WebhookDialog({
   onSaved: (webhook: Webhook) => void;
 }) {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState<WebhookForm>(() => (webhook ? formFromWebhook(webhook) : emptyForm()));
+  const [initial] = useState<WebhookForm>(() => (webhook ? formFromWebhook(webhook) : emptyForm()));
+  const [form, setForm] = useState<WebhookForm>(initial);
   const title = webhook ? 'Edit webhook' : 'New webhook';
+  const unsaved = formChanged(initial, form) ? (webhook ? `The change to ${webhook.url}` : 'The new webhook') : null;
   // Events of the endpoint this console has no description for keep a checkbox, so they stay unless unchecked.
   const [others] = useState(() => unknownEvents(webhook?.events ?? []));
 
@@ -61,7 +64,7 @@ export function WebhookDialog({
   const hasFieldErrors = Object.keys(errors.fields).length > 0;
 
   return (
-    <FormDialog title={title} onClose={onClose} onSubmit={submit}>
+    <FormDialog title={title} unsaved={unsaved} onClose={onClose} onSubmit={submit}>
       <TextInput
         label="URL"
         description="http(s); each event is POSTed here, signed (Standard Webhooks). Private and loopback addresses may be refused, depending on how the platform is configured."

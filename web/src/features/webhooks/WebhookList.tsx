@@ -57,13 +57,15 @@ export function WebhookList({
 
   return (
     <Stack gap="sm">
+      {/* On a narrow screen the table scrolls sideways: which endpoint and whether it is enabled come first, so they
+          stay in view without scrolling, as on the Schedules list. */}
       <Table.ScrollContainer minWidth={880}>
         <Table striped highlightOnHover aria-label="Webhooks">
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">URL</Table.Th>
-              <Table.Th scope="col">Events</Table.Th>
               <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">Events</Table.Th>
               <Table.Th scope="col">Last delivery</Table.Th>
               {!blocked && <Table.Th scope="col">Actions</Table.Th>}
             </Table.Tr>
@@ -77,12 +79,12 @@ export function WebhookList({
                   </Anchor>
                 </Table.Th>
                 <Table.Td>
+                  <EndpointStatus webhook={webhook} />
+                </Table.Td>
+                <Table.Td>
                   <Text size="sm" ff="monospace">
                     {webhook.events.join(', ')}
                   </Text>
-                </Table.Td>
-                <Table.Td>
-                  <EndpointStatus webhook={webhook} />
                 </Table.Td>
                 <Table.Td>
                   <LastDelivery id={webhook.id} />

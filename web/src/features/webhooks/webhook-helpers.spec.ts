@@ -11,6 +11,7 @@ import {
   failingInWords,
   WEBHOOK_EVENTS,
   unknownEvents,
+  formChanged,
   formErrorsFromDetails,
   formFromWebhook,
   formatDuration,
@@ -82,6 +83,18 @@ describe('the form', () => {
     expect(updateBody(formFromWebhook(saved), saved)).toEqual({});
     expect(updateBody({ url: saved.url, events: ['task.failed'] }, saved)).toEqual({ events: ['task.failed'] });
     expect(updateBody({ url: 'https://b.test', events: saved.events }, saved)).toEqual({ url: 'https://b.test' });
+  });
+
+  it('says whether the dialog holds input that closing would lose', () => {
+    const empty = emptyForm();
+    expect(formChanged(empty, { ...empty })).toBe(false);
+    expect(formChanged(empty, { ...empty, url: 'h' })).toBe(true);
+    expect(formChanged(empty, { ...empty, events: ['task.succeeded'] })).toBe(true);
+    expect(formChanged(empty, { ...empty, events: [...empty.events, 'run.failed'] })).toBe(true);
+    const saved = formFromWebhook(webhook());
+    expect(formChanged(saved, formFromWebhook(webhook()))).toBe(false);
+    // Unchecked and checked again: the same events, in the API's order.
+    expect(formChanged(saved, { ...saved, events: chosenEvents([...saved.events].reverse()) })).toBe(false);
   });
 
   it('puts the server’s refusals on the fields they name', () => {

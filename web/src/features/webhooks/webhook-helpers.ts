@@ -54,6 +54,16 @@ export function formFromWebhook(webhook: Pick<Webhook, 'url' | 'events'>): Webho
 }
 
 /**
+ * Whether the dialog's form holds input that saving would send and closing would lose: another URL, or another
+ * set of events (in whatever order they were checked).
+ */
+export function formChanged(initial: WebhookForm, form: WebhookForm): boolean {
+  if (initial.url !== form.url) return true;
+  const events = new Set<string>(form.events);
+  return events.size !== new Set(initial.events).size || initial.events.some((event) => !events.has(event));
+}
+
+/**
  * The events checked, in the API's order whatever order they were clicked in; events this console does not know
  * (an endpoint subscribed to them through the API) are kept after them, so saving the form does not drop them.
  */

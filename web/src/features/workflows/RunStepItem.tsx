@@ -153,6 +153,8 @@ function DecideDialog({
   const [failure, setFailure] = useState<string | null>(null);
   const verb = outcome === 'approve' ? 'Approve' : 'Reject';
   const title = `${verb} step ${step.id}`;
+  // Only a comment is typed here; the decision itself is the button that opened the dialog.
+  const unsaved = comment.trim() !== '' ? `The comment on step ${step.id}` : null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -186,7 +188,7 @@ function DecideDialog({
   };
 
   return (
-    <FormDialog title={title} onClose={onClose} onSubmit={submit}>
+    <FormDialog title={title} unsaved={unsaved} onClose={onClose} onSubmit={submit}>
       <Text size="sm">
         {outcome === 'approve'
           ? `The run goes on past step ${step.id}; its output says it was approved.`
