@@ -36,7 +36,7 @@ describe('the session channel between tabs', () => {
     const create = pair();
     const heard: SessionNews[] = [];
     const listening = openSessionChannel((news) => heard.push(news), create);
-    const other = create('ymera:session');
+    const other = create();
     other.postMessage({ type: 'signed-out' });
     other.postMessage('sign-out');
     expect(heard).toEqual([]);

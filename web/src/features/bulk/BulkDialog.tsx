@@ -36,8 +36,6 @@ export function BulkDialog({
   const refusal = count.error instanceof ApiError ? count.error : null;
   const askAll = Boolean(refusal && needsAll(refusal.details)) && !all;
   const matched = count.data;
-  // The one input: the confirmation that the action is meant for every one of them.
-  const unsaved = all ? `The confirmation to ${action} all matching ${nouns}` : null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -55,7 +53,7 @@ export function BulkDialog({
   };
 
   return (
-    <FormDialog title={`${verb} all matching ${nouns}`} unsaved={unsaved} onClose={onClose} onSubmit={submit}>
+    <FormDialog title={`${verb} all matching ${nouns}`} onClose={onClose} onSubmit={submit}>
       <Text size="sm">
         {target.kind === 'workflow-runs'
           ? action === 'retry'
