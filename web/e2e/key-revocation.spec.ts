@@ -63,14 +63,15 @@ test('revoking a key pauses the schedules it made and says why; a rotation keeps
       .getByRole('button', { name: `Revoke ${keyName}` })
       .click();
     const dialog = page.getByRole('dialog', { name: `Revoke ${keyName}` });
+    // Counted: each key made one schedule.
     await expect(dialog).toContainText(
-      'The schedules, webhooks and workflow triggers it created or last changed are paused or disabled with it',
+      'It created or last changed 1 running schedule: it is paused or disabled with it.',
     );
     const keep = dialog.getByRole('checkbox', { name: /Keep its schedules, webhooks and workflow triggers running/ });
     await expect(keep).not.toBeChecked();
     if (keepRunning) {
       await keep.check();
-      await expect(dialog).toContainText('workflow triggers it created or last changed keep running');
+      await expect(dialog).toContainText('It created or last changed 1 running schedule: it keeps running.');
       await expectAccessible(page);
     }
     await dialog.getByRole('button', { name: 'Revoke the key' }).click();

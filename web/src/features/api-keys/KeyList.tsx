@@ -1,15 +1,15 @@
-import { Badge, Button, Checkbox, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
-import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { TimeAgo } from '../../components/TimeAgo';
 import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
+import { RevokeButton } from './RevokeButton';
 import { type ApiKey, isExpired } from './scopes';
 
 const PAGE_SIZE = 25;
@@ -27,35 +27,6 @@ function Expiry({ apiKey }: { apiKey: ApiKey }) {
     );
   }
   return <TimeAgo value={apiKey.expiresAt} />;
-}
-
-/**
- * Revokes a key after asking. What the key set running (the schedules, webhooks and workflow triggers it created
- * or last changed) stops with it, as after a leak, unless the user keeps it running (a rotation).
- */
-function RevokeButton({ apiKey, onRevoke }: { apiKey: ApiKey; onRevoke: (keepRunning: boolean) => Promise<void> }) {
-  const [keepRunning, setKeepRunning] = useState(false);
-  const what = 'The schedules, webhooks and workflow triggers it created or last changed';
-  return (
-    <ConfirmButton
-      label={`Revoke ${apiKey.name}`}
-      buttonText="Revoke"
-      consequence={`The key “${apiKey.name}” (${apiKey.prefix}…) stops working at once: anything that still sends it gets 401. ${what} ${keepRunning ? 'keep running' : 'are paused or disabled with it'}. This cannot be undone.`}
-      onOpen={() => setKeepRunning(false)}
-      options={(busy) => (
-        <Checkbox
-          mb="md"
-          label="Keep its schedules, webhooks and workflow triggers running (when replacing the key with a new one)"
-          checked={keepRunning}
-          disabled={busy}
-          onChange={(event) => setKeepRunning(event.currentTarget.checked)}
-        />
-      )}
-      confirmLabel="Revoke the key"
-      onConfirm={() => onRevoke(keepRunning)}
-      size="xs"
-    />
-  );
 }
 
 /** The live keys (an admin's list has everyone's), newest first, paged in the URL (`?page=`). */
