@@ -186,12 +186,17 @@ describe('big workflows', () => {
     // most, not some per branch.
     expect(meter.costs.get('start')!.statements).toBeLessThanOrEqual(60);
 
-    // Branches ending late cost no more than branches ending early, on average (ends arriving together are
-    // taken in by one advance, metered on the first of them): nothing grows with the steps already over.
+    // Advances taking in branches that end late cost no more than those taking in branches that end early, on
+    // average: nothing grows with the steps already over. Ends arriving together are taken in by one advance,
+    // metered on the first of them (the others cost nothing), and how many arrive together is a matter of
+    // timing; so what is compared is the cost of an advance, not of an end.
     const ends = meter.order.filter((id) => id.startsWith('b'));
     expect(ends).toHaveLength(498);
-    const early = ends.slice(10, 110).map((id) => meter.costs.get(id)!);
-    const late = ends.slice(380, 480).map((id) => meter.costs.get(id)!);
+    const advances = (ids: string[]) => ids.map((id) => meter.costs.get(id)!).filter((c) => c.statements > 0);
+    const early = advances(ends.slice(10, 110));
+    const late = advances(ends.slice(380, 480));
+    expect(early.length).toBeGreaterThan(0);
+    expect(late.length).toBeGreaterThan(0);
     for (const key of ['statements', 'bytesRead', 'bytesSent'] as const) {
       const [e, l] = [mean(early.map((c) => c[key])), mean(late.map((c) => c[key]))];
       expect(l).toBeLessThanOrEqual(e * 1.25 + 200);

@@ -97,6 +97,8 @@ test('an expired access token during an outage leaves the user signed in, the er
 test('a page whose code cannot be fetched fails in its place, the menu kept, saying why', async ({ page }) => {
   await signIn(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  // The page before is loaded whole, its charts' code too (fetched once its figures arrive, when there are any).
+  await page.waitForLoadState('networkidle');
   // The platform gone: no page code not fetched yet can come.
   await page.route('**/assets/**', (route) => route.abort('connectionrefused'));
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
