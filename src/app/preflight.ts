@@ -21,8 +21,19 @@ function where(url: string): string {
 /** A host name that does not resolve: a mistyped name, not a server to start. */
 const UNKNOWN_HOST_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 
-/** Failures to reach a server at all (nothing answered): only these get the "start it" advice. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+/**
+ * Failures to reach a server at all (nothing answered), a host name that does not resolve among them; which
+ * advice they get is {@link unreachableAdvice}'s to choose.
+ */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  ...UNKNOWN_HOST_CODES,
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+]);
 
 function isUnknownHost(err: unknown): boolean {
   return UNKNOWN_HOST_CODES.has((err as { code?: string }).code ?? '');
@@ -53,7 +64,7 @@ function postgresProblem(config: AppConfig, err: unknown): string {
   const at = `PostgreSQL at ${where(config.database.url)} (DATABASE_URL)`;
   const user = decodeURIComponent(url.username) || 'the default user';
   const code = String((err as { code?: unknown }).code ?? '');
-  if (isConnectionFailure(err) || isUnknownHost(err)) {
+  if (isConnectionFailure(err)) {
     return (
       `PostgreSQL is not reachable at ${where(config.database.url)} (DATABASE_URL): ${reason(err)}. ` +
       unreachableAdvice(
@@ -84,7 +95,7 @@ function redisProblem(config: AppConfig, failure: unknown): string {
   if (/^(NOAUTH|WRONGPASS|NOPERM)\b/.test((err as { message?: string }).message ?? '')) {
     return `Redis at ${at} refused the login: ${reason(err)}. Check the user and password in REDIS_URL.`;
   }
-  if (isConnectionFailure(err) || isUnknownHost(err)) {
+  if (isConnectionFailure(err)) {
     return (
       `Redis is not reachable at ${at}: ${reason(err)}. ` +
       unreachableAdvice(
