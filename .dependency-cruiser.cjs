@@ -11,7 +11,8 @@
  *   speaks in tasks (`tasks/task.ts`) through it;
  * - likewise the agents' and their config versions' entities, by `agents/persistence/` (other entities may
  *   name them in relations; `agent_states` belongs to `agents/agent-state.store.ts`), and the refresh
- *   tokens' and MFA recovery codes' entities, by `auth/persistence/`.
+ *   tokens' and MFA recovery codes' entities, by `auth/persistence/`;
+ * - the files the console imports (`workflows/step-own-fields.ts`) import nothing.
  */
 const PLUMBING = '^src/(common|config|database|jobs|redis)/';
 const FEATURES = '^src/(?!(common|config|database|jobs|redis|app|cli)/)([^/]+)/';
@@ -80,6 +81,13 @@ module.exports = {
       comment: 'The composition root wires features; features do not reach back into it.',
       from: { path: '^src/', pathNot: '^src/(app|cli)/' },
       to: { path: '^src/app/' },
+    },
+    {
+      name: 'console-imports-import-nothing',
+      severity: 'error',
+      comment: 'The console type-checks and bundles these files with its own settings: they stand alone.',
+      from: { path: '^src/workflows/step-own-fields\\.ts$' },
+      to: {},
     },
   ],
   options: {

@@ -1,17 +1,11 @@
 import type { ErrorDetail } from '../common/errors/app.error';
 import type { WorkflowStepDto } from './dto/workflow.dto';
+import { STEP_OWN_FIELDS } from './step-own-fields';
 import { templateExpressions } from './templates';
 import type { StepKind, WorkflowStep } from './workflow-definition';
 
 /** The fields only one kind of step has, and that kind. */
-const OWN_FIELDS: Record<string, StepKind> = {
-  agentId: 'task',
-  input: 'task',
-  timeoutMs: 'approval',
-  permission: 'approval',
-  durationMs: 'wait',
-  until: 'wait',
-};
+const OWN_FIELDS: Readonly<Record<string, StepKind>> = STEP_OWN_FIELDS;
 
 /**
  * What is wrong with a step's fields for its kind (the DTO checked each field alone): another kind's fields,

@@ -1,3 +1,5 @@
+import { STEP_OWN_FIELDS } from '../../../../src/workflows/step-own-fields';
+import { STEP_FIELDS, STEP_KINDS } from '../../api/contract-values';
 import { validateDefinition } from './workflow-validation';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -54,6 +56,13 @@ describe('the editor’s checks of each kind of step, as the server’s', () => 
       Array.from({ length: n }, (_, i) => ({ ...task, id: `s${i}`, ...(i ? { dependsOn: [`s${i - 1}`] } : {}) }));
     expect(messages({ steps: chain(1000) })).toEqual([]);
     expect(messages({ steps: chain(1001) })).toEqual(['/steps: must have at most 1000 steps']);
+  });
+
+  it('has each kind’s own fields from the server’s list, each a step field of a kind the API document names', () => {
+    for (const [field, owner] of Object.entries(STEP_OWN_FIELDS)) {
+      expect(STEP_FIELDS).toContain(field);
+      expect(STEP_KINDS).toContain(owner);
+    }
   });
 });
 

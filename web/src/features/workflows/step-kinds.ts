@@ -1,27 +1,21 @@
 /**
  * The fields of each kind of step, checked as the server checks them (WorkflowStepDto and
  * src/workflows/step-shapes.ts): a task runs `input` on `agentId`, an approval waits for a decision (until
- * `timeoutMs`, by holders of `permission`), a wait waits `durationMs` or until `until`.
+ * `timeoutMs`, by holders of `permission`), a wait waits `durationMs` or until `until`. The kinds, the fields
+ * and the longest wait come from the API document (../../api/contract-values.ts, generated), which kind owns
+ * which field from the server's own list.
  */
+import { MAX_WAIT_MS, STEP_FIELDS, STEP_KINDS } from '../../api/contract-values';
+import { STEP_OWN_FIELDS } from '../../../../src/workflows/step-own-fields';
 import { type Problem, UUID, kind } from './definition-values';
 
-export const STEP_KINDS = ['task', 'approval', 'wait'] as const;
 type StepKind = (typeof STEP_KINDS)[number];
 
-/** The fields only one kind of step has, and that kind. */
-const OWN_FIELDS: Record<string, StepKind> = {
-  agentId: 'task',
-  input: 'task',
-  timeoutMs: 'approval',
-  permission: 'approval',
-  durationMs: 'wait',
-  until: 'wait',
-};
+/** The fields only one kind of step has, and that kind (the server's list: the API document cannot say it). */
+const OWN_FIELDS: Readonly<Record<string, StepKind>> = STEP_OWN_FIELDS;
 
-export const STEP_KEYS = ['id', 'kind', ...Object.keys(OWN_FIELDS), 'dependsOn', 'when', 'continueOnFailure'];
-
-/** A year: the longest an approval or a wait may take. */
-const MAX_WAIT_MS = 365 * 24 * 3600 * 1000;
+/** A step's fields, as the API document names them. */
+export const STEP_KEYS: readonly string[] = STEP_FIELDS;
 
 /** The step's kind as the server reads it: `task` when left out; undefined when it names no kind. */
 export function stepKindOf(step: Record<string, unknown>): StepKind | undefined {

@@ -2,21 +2,14 @@
  * A workflow's `triggers`, checked as the server checks them (WorkflowTriggerDto and
  * src/workflows/triggers/trigger-definition.ts) as far as the editor knows: the events, which of `agentId` and
  * `workflowId` each takes, no trigger twice, and agents that exist. Whether a workflow named exists, and is not
- * this one, the server says.
+ * this one, the server says. The events, the fields and how many triggers may be declared come from the API
+ * document (../../api/contract-values.ts, generated).
  */
+import { MAX_TRIGGERS, TRIGGER_FIELDS, TRIGGER_EVENTS as EVENTS } from '../../api/contract-values';
 import { type Problem, UUID, isObject, kind } from './definition-values';
 
-export const TRIGGER_EVENTS = [
-  'task.succeeded',
-  'task.failed',
-  'task.cancelled',
-  'task.expired',
-  'run.succeeded',
-  'run.failed',
-  'run.cancelled',
-];
-const MAX_TRIGGERS = 20;
-const TRIGGER_KEYS = ['on', 'agentId', 'workflowId'];
+const TRIGGER_EVENTS: readonly string[] = EVENTS;
+const TRIGGER_KEYS: readonly string[] = TRIGGER_FIELDS;
 
 export function checkTriggers(
   triggers: unknown,
