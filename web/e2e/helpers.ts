@@ -78,6 +78,26 @@ export async function apiAs(request: APIRequestContext, email = ADMIN.email, pas
   };
 }
 
+/** A stamp for the names a test makes: unique across runs and tests, so they never meet another's. */
+export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/**
+ * The opening of a test that needs an agent: a unique stamp, the API as a user (the admin by default) and a
+ * calculator agent of theirs named `<prefix>-<stamp>`, deleted after the spec's tests.
+ */
+export async function apiWithAgent(
+  request: APIRequestContext,
+  made: Made,
+  prefix: string,
+  user: { email: string; password: string } = ADMIN,
+) {
+  const stamp = unique();
+  const api = await apiAs(request, user.email, user.password);
+  const agent = await api.createAgent(`${prefix}-${stamp}`, 'calculator');
+  made.agents.push(agent.id);
+  return { stamp, api, agent };
+}
+
 /** What a spec made, by kind, to delete after its tests (schedules and workflows before the agents they use). */
 export interface Made {
   schedules: string[];

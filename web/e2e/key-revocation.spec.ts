@@ -1,11 +1,10 @@
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
-import { apiAs, apiToken, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiToken, apiWithAgent, deleteAfterAll, expectAccessible, signIn, unique, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
 const made = deleteAfterAll();
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /** A new operator, created by the admin. */
 async function createOperator(request: APIRequestContext): Promise<{ email: string; password: string }> {
@@ -21,12 +20,8 @@ async function createOperator(request: APIRequestContext): Promise<{ email: stri
 
 /** A new operator, their API as them, and a calculator agent of theirs named `<prefix>-<stamp>`. */
 async function operatorWithAgent(request: APIRequestContext, prefix: string) {
-  const stamp = unique();
   const owner = await createOperator(request);
-  const api = await apiAs(request, owner.email, owner.password);
-  const agent = await api.createAgent(`${prefix}-${stamp}`, 'calculator');
-  made.agents.push(agent.id);
-  return { stamp, owner, api, agent };
+  return { owner, ...(await apiWithAgent(request, made, prefix, owner)) };
 }
 
 test('revoking a key pauses the schedules it made and says why; a rotation keeps them running', async ({

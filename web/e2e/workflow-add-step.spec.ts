@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiWithAgent, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -10,11 +10,9 @@ test('a step is added to the definition by picking its agent by name, after the 
   request,
 }) => {
   const csp = watchCsp(page);
-  const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const admin = await apiAs(request);
-  const first = await admin.createAgent(`add-step-first-${stamp}`, 'calculator');
+  const { stamp, api: admin, agent: first } = await apiWithAgent(request, made, 'add-step-first');
   const second = await admin.createAgent(`Summarizer ${stamp}`, 'calculator');
-  made.agents.push(first.id, second.id);
+  made.agents.push(second.id);
 
   await signIn(page);
   await page.goto('/workflows/new');
@@ -88,13 +86,11 @@ test('a field that nothing before it gives is left for the operator to fill, and
   page,
   request,
 }) => {
-  const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const admin = await apiAs(request);
-  const calculator = await admin.createAgent(`calc-${stamp}`, 'calculator');
+  const { stamp, api: admin, agent: calculator } = await apiWithAgent(request, made, 'calc');
   const processor = await admin.createAgent(`Records ${stamp}`, 'data-processor', {
     pipeline: [{ limit: { count: 10 } }],
   });
-  made.agents.push(calculator.id, processor.id);
+  made.agents.push(processor.id);
 
   await signIn(page);
   await page.goto('/workflows/new');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiWithAgent, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -17,10 +17,7 @@ test('the editor takes approval and wait steps and triggers; a change that leave
   request,
 }) => {
   const csp = watchCsp(page);
-  const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const admin = await apiAs(request);
-  const agent = await admin.createAgent(`kinds-calc-${stamp}`, 'calculator');
-  made.agents.push(agent.id);
+  const { stamp, api: admin, agent } = await apiWithAgent(request, made, 'kinds-calc');
   // Made with an API key, then the key revoked: the workflow's triggers are paused.
   const key = await admin.call<{ id: string; key: string }>(
     'post',
