@@ -108,3 +108,61 @@ test('a field that nothing before it gives is left for the operator to fill, and
   const { steps } = JSON.parse(await editor.inputValue()) as { steps: { id: string; input: unknown }[] };
   expect(steps.find((s) => s.id === id)?.input).toEqual({ records: [] });
 });
+
+test('"Add step" waits for the agent types; without them it hands the step before\'s output on whole, and says so', async ({
+  page,
+  request,
+}) => {
+  const { stamp, agent } = await apiWithAgent(request, made, 'types-wait');
+  // The agent types are held back, then refused (the platform unreachable just then) until let through.
+  let answer = () => {};
+  const held = new Promise<void>((resolve) => (answer = resolve));
+  let refusing = true;
+  await page.route('**/api/v1/agent-types', async (route) => {
+    await held;
+    await (refusing ? route.abort('connectionrefused') : route.fallback());
+  });
+
+  await signIn(page);
+  await page.goto('/workflows/new');
+  const editor = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
+  await expect(editor).toHaveValue(/"id": "first"/);
+  await editor.fill((await editor.inputValue()).replace(/"agentId": "[^"]*"/, `"agentId": "${agent.id}"`));
+  const adding = page.getByRole('region', { name: 'Add a step' });
+  await adding.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `types-wait-${stamp} (calculator)` });
+  const waiting = adding.getByRole('button', { name: /^Add step \(Loading the agent types…\)/ });
+  await expect(waiting).toBeVisible();
+  await expect(adding.getByText('Loading the agent types…')).toBeVisible();
+  const before = await editor.inputValue();
+  await expect(waiting).toHaveAttribute('aria-disabled', 'true');
+  await waiting.click({ force: true });
+  await expect(adding.getByRole('status')).toHaveText('');
+  expect(await editor.inputValue()).toBe(before);
+
+  answer();
+  await expect(adding).toContainText(
+    'The agent types could not be read: its input will be the output of step “first” whole, not the fields its agent needs',
+  );
+  await expectAccessible(page);
+  await adding.getByRole('button', { name: 'Add step' }).click();
+  const id = `types_wait_${stamp}`;
+  await expect(adding.getByRole('status')).toHaveText(
+    `Added step “${id}” after “first”. Its input is the output of step “first” whole: the agent types could not be read.`,
+  );
+  const { steps } = JSON.parse(await editor.inputValue()) as { steps: unknown[] };
+  expect(steps[1]).toEqual({ id, agentId: agent.id, input: '{{ steps.first.output }}', dependsOn: ['first'] });
+
+  // Read once they can be: the next step's input is built from the agent type's schema again.
+  refusing = false;
+  await adding.getByRole('button', { name: 'Try again' }).click();
+  await expect(adding).toContainText(`each taken from the output of step “${id}” where one fits`);
+  await adding.getByRole('button', { name: 'Add step' }).click();
+  await expect(adding.getByRole('status')).toHaveText(`Added step “${id}_2” after “${id}”.`);
+  const after = JSON.parse(await editor.inputValue()) as { steps: unknown[] };
+  expect(after.steps[2]).toEqual({
+    id: `${id}_2`,
+    agentId: agent.id,
+    input: { expression: `{{ $string(steps.${id}.output.result) }}` },
+    dependsOn: [id],
+  });
+});

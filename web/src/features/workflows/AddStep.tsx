@@ -10,6 +10,57 @@ import type { Agent } from './workflow-api';
 
 const FIRST = '';
 
+/** What a step after `follows` is given: the run's input, or the output of the step it follows. */
+function sourceWords(follows: string): string {
+  return follows === FIRST ? 'the run’s input' : `the output of step “${follows}”`;
+}
+
+/** The agent types as "Add a step" has them: a failed refresh of types already read still has them. */
+type TypesState = 'loading' | 'failed' | 'loaded';
+
+/**
+ * How the new step's input will be made: from its agent type's input schema; nothing until the agent types have
+ * loaded (adding waits for them); without them (they could not be read), the source handed on whole.
+ */
+function InputHint({
+  types,
+  follows,
+  onRetry,
+  retrying,
+}: {
+  types: TypesState;
+  follows: string;
+  onRetry: () => void;
+  retrying: boolean;
+}) {
+  if (types === 'loading') {
+    return (
+      <Text size="xs" c="dimmed" mt={4}>
+        Loading the agent types…
+      </Text>
+    );
+  }
+  if (types === 'failed') {
+    return (
+      <Group gap="xs" mt={4} wrap="nowrap" align="center">
+        <Text size="xs" c="red.8">
+          The agent types could not be read: its input will be {sourceWords(follows)} whole, not the fields its agent
+          needs; edit it in the JSON.
+        </Text>
+        <Button size="compact-xs" variant="default" onClick={onRetry} loading={retrying}>
+          Try again
+        </Button>
+      </Group>
+    );
+  }
+  return (
+    <Text size="xs" c="dimmed" mt={4}>
+      Its input will have the fields the agent needs, each taken from {sourceWords(follows)} where one fits; check it in
+      the JSON.
+    </Text>
+  );
+}
+
 /**
  * Adds a task step to the definition being edited: its agent picked by name, after a step or at the start, with
  * an id made from the agent's name and an input built from the agent type's input schema, each field taken from
@@ -40,6 +91,7 @@ export function AddStep({
   // Sorted by name, as one looks for them.
   const byName = useMemo(() => [...agents].sort((a, b) => a.name.localeCompare(b.name)), [agents]);
   const types = useQuery(agentTypesQuery());
+  const typesState: TypesState = types.data ? 'loaded' : types.isError ? 'failed' : 'loading';
   const schemaOf = (type: string | undefined, which: 'inputSchema' | 'outputSchema') =>
     types.data?.find((t) => t.type === type)?.[which];
 
@@ -61,7 +113,10 @@ export function AddStep({
     setProblem(null);
     setAfter(null);
     const fill = toFill.length ? ` Fill in ${toFill.map((f) => `“${f}”`).join(', ')} in the JSON above.` : '';
-    setAdded(`Added step “${id}”${dependsOn.length ? ` after “${dependsOn[0]}”` : ''}.${fill}`);
+    // Without the agent types, the input is the source whole: said, since the operator has to shape it.
+    const whole =
+      typesState === 'failed' ? ` Its input is ${sourceWords(follows)} whole: the agent types could not be read.` : '';
+    setAdded(`Added step “${id}”${dependsOn.length ? ` after “${dependsOn[0]}”` : ''}.${fill}${whole}`);
     onAdd(result.text);
   };
 
@@ -71,7 +126,9 @@ export function AddStep({
       ? 'There is no agent to run yet'
       : !agent
         ? 'Choose an agent first'
-        : null;
+        : typesState === 'loading'
+          ? 'Loading the agent types…'
+          : null;
 
   return (
     <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby={titleId}>
@@ -103,11 +160,12 @@ export function AddStep({
         )}
       </Group>
       {parsed.ok && (
-        <Text size="xs" c="dimmed" mt={4}>
-          Its input will have the fields the agent needs, each taken from{' '}
-          {follows === FIRST ? 'the run’s input' : `the output of step “${follows}”`} where one fits; check it in the
-          JSON.
-        </Text>
+        <InputHint
+          types={typesState}
+          follows={follows}
+          onRetry={() => void types.refetch()}
+          retrying={types.isFetching}
+        />
       )}
       <Text size="sm" role="status" aria-live="polite" mt={4}>
         {added ?? ''}
