@@ -1,5 +1,5 @@
 import { type Page, type Route, expect, test } from '@playwright/test';
-import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, apiWithAgent, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -111,6 +111,57 @@ test('a page whose code cannot be fetched fails in its place, the menu kept, say
   await page.unroute('**/assets/**');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+});
+
+test("the overview's charts whose code cannot be fetched say so in their place, and come back online or on Try again", async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  // A task of the last hour: the overview has charts to show.
+  const { api: admin, agent } = await apiWithAgent(request, made, 'charted');
+  await admin.createTask(agent.id, { expression: '1 + 1' });
+  // The charts' code is fetched once the figures arrive: the platform is unreachable just then.
+  let reachable = false;
+  let asked = 0;
+  await page.route('**/assets/StatusCharts-*.js', (route) => {
+    asked += 1;
+    return reachable ? route.fallback() : route.abort('connectionrefused');
+  });
+  await signIn(page);
+
+  const notice = page.getByRole('alert').filter({ hasText: 'The charts could not be shown' });
+  await expect(notice).toContainText('Their code could not be loaded: the platform may be unreachable');
+  // The rest of the overview is there, and works.
+  await expect(page.getByText("This page's code could not be loaded")).toHaveCount(0);
+  await expect(page.getByRole('group', { name: 'Running tasks' })).toBeVisible();
+  await page.getByRole('radio', { name: 'Last hour' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page).toHaveURL(/[?&]window=day/);
+  await expect(
+    page.getByRole('heading', {
+      level: 2,
+      name: "Task duration (p95, a run's start to its end) by agent type, last 24 hours",
+    }),
+  ).toBeVisible();
+  await expect(notice).toBeVisible();
+  await expectAccessible(page);
+  // Asked once, not again and again while it cannot come.
+  expect(asked).toBe(1);
+
+  // The browser back online: asked again by itself (refused again here, and said so again).
+  await page.context().setOffline(true);
+  await page.context().setOffline(false);
+  await expect.poll(() => asked).toBe(2);
+  await expect(notice).toContainText('Their code could not be loaded');
+
+  reachable = true;
+  await notice.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('figure', { name: 'Tasks created per hour, last 24 hours, by status' })).toBeVisible();
+  await expect(page.getByRole('application', { name: 'Failure rate per hour, last 24 hours' })).toBeVisible();
+  await expect(notice).toHaveCount(0);
+  expect(asked).toBe(3);
+  expect(csp).toEqual([]);
 });
 
 test('a list whose refresh fails keeps the rows it showed, the error above them', async ({ page, request }) => {

@@ -1,8 +1,7 @@
+import { useEffect } from 'react';
 import { isRouteErrorResponse, useRouteError } from 'react-router';
 import { ErrorState } from '../components/ErrorState';
-
-/** What a browser says when a page's code (a chunk, its CSS) could not be fetched. */
-const NOT_LOADED = /preload CSS|dynamically imported module|Importing a module script failed|Failed to fetch/i;
+import { codeNotLoaded, forgetFailedImport, isCodeNotLoaded } from '../components/lazy-retrying';
 
 /**
  * A page that failed to load (its code could not be fetched: the platform unreachable, or a new deployment
@@ -10,10 +9,12 @@ const NOT_LOADED = /preload CSS|dynamically imported module|Importing a module s
  */
 export function RouteError({ inShell = false }: { inShell?: boolean }) {
   const error = useRouteError();
+  // Shown: a form's code that failed to load (new-task.tsx) is imported again when the page is next opened.
+  useEffect(() => forgetFailedImport(error), [error]);
   const message = isRouteErrorResponse(error)
     ? `${error.status} ${error.statusText}`
-    : error instanceof Error && NOT_LOADED.test(error.message)
-      ? "This page's code could not be loaded: the platform may be unreachable, or was updated since this tab opened."
+    : isCodeNotLoaded(error)
+      ? codeNotLoaded("This page's code")
       : error instanceof Error
         ? error.message
         : 'Something went wrong';

@@ -1,11 +1,13 @@
 import { Button, Group, SegmentedControl, Skeleton, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { Suspense, lazy } from 'react';
+import { Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { PartBoundary } from '../../components/PartBoundary';
+import { lazyRetrying } from '../../components/lazy-retrying';
 import { Durations } from './Durations';
 import { Figures, FiguresSkeleton } from './Figures';
 import { OpenBreakers } from './OpenBreakers';
@@ -13,8 +15,8 @@ import { type StatsWindow, clockTime, hasNoRecentTasks, parseWindow } from './ov
 import { type Stats, anyTaskQuery, statsQuery } from './stats-api';
 import './overview.css';
 
-// Recharts is a chunk of its own: the figures show before it has loaded.
-const StatusCharts = lazy(() => import('./StatusCharts'));
+// Recharts is a chunk of its own: the figures show before it has loaded (and without it, if it cannot be fetched).
+const StatusCharts = lazyRetrying(() => import('./StatusCharts'));
 
 const WINDOWS: { value: StatsWindow; label: string }[] = [
   { value: 'hour', label: 'Last hour' },
@@ -118,9 +120,11 @@ function Dashboard({ stats, window }: { stats: Stats; window: StatsWindow }) {
           withItemsBorders={false}
         />
       </Group>
-      <Suspense fallback={<ChartsSkeleton />}>
-        <StatusCharts buckets={buckets} window={window} />
-      </Suspense>
+      <PartBoundary what="The charts">
+        <Suspense fallback={<ChartsSkeleton />}>
+          <StatusCharts buckets={buckets} window={window} />
+        </Suspense>
+      </PartBoundary>
       <div className="overview-columns">
         <Durations outcomes={window === 'day' ? stats.lastDay : stats.lastHour} window={window} />
         <OpenBreakers breakers={stats.openCircuitBreakers} />

@@ -1,8 +1,9 @@
 import { Skeleton } from '@mantine/core';
-import { Suspense, lazy } from 'react';
+import { Suspense } from 'react';
+import { lazyRetrying } from '../../components/lazy-retrying';
 
 /** The form (and its JSON-Schema renderer) is its own chunk, loaded when opened. */
-const NewTaskForm = lazy(async () => ({ default: (await import('./NewTaskForm')).NewTaskForm }));
+const NewTaskForm = lazyRetrying(async () => ({ default: (await import('./NewTaskForm')).NewTaskForm }));
 
 export function NewTaskPage() {
   return (
