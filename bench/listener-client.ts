@@ -2,8 +2,9 @@
  * The listeners of (j), in a process of their own so they do not take the orchestrator's event loop: Socket.IO
  * clients and SSE streams, each following one agent's tasks as a console page of that agent does. Driven over
  * IPC: `{start}` connects and subscribes them all, then replies `{ready}`; `{expect: {agentId: tasks}}` waits
- * until every client has each task's three events (queued, running, succeeded) or 60 s pass, then replies
- * with the counts and the latency percentiles (task state written, `updatedAt` → received here). The Socket.IO
+ * until every client has each task's three events (queued, running, succeeded) or 60 s pass, closes them and
+ * replies with the counts and the latency percentiles (task state written, `updatedAt` → received here), the
+ * round's and every round's so far; the next `{start}` opens a round of new listeners. The Socket.IO
  * clients speak the protocol themselves (bench/socket-io-wire.ts): this process shares the machine's cores with
  * the platform, and socket.io-client would spend more CPU per event than the server does. They subscribe in
  * batches, as the console does: an agent's events come as `tasks.updated` arrays, one packet per window.
@@ -73,7 +74,9 @@ class Listener {
   }
 
   private take(event: TaskUpdate, at: number): void {
-    latencies.push(at - Date.parse(event.updatedAt));
+    const latency = at - Date.parse(event.updatedAt);
+    latencies.push(latency);
+    (byStatus[event.status] ??= []).push(latency);
     this.received += 1;
     const rank = RANK[event.status] ?? -1;
     if (rank <= (this.last.get(event.taskId) ?? -1)) this.outOfOrder += 1;
@@ -81,18 +84,24 @@ class Listener {
   }
 }
 
-const latencies: number[] = [];
-const listeners: Listener[] = [];
-const sockets: Socket[] = [];
-const requests: http.ClientRequest[] = [];
+/** This round's latencies, and every round's so far (the percentiles over all rounds). */
+let latencies: number[] = [];
+/** This round's latencies by the event's status: where the slowest come from. */
+let byStatus: Record<string, number[]> = {};
+const allLatencies: number[] = [];
+let listeners: Listener[] = [];
+let sockets: Socket[] = [];
+let requests: http.ClientRequest[] = [];
 let dropped = 0;
 /** `tasks.updated` packets the Socket.IO listeners received (each an array of events). */
 let socketPackets = 0;
+/** A round ends with its report: its listeners close, and the next round opens new ones. */
+let closing = false;
 
 async function openSocket(apiUrl: string, token: string, listener: Listener): Promise<void> {
   const socket = await follow(apiUrl, token, listener.agentId, {
     onEvent: (bytes) => listener.arrived.push({ bytes, at: Date.now() }),
-    onClose: () => (dropped += 1),
+    onClose: () => (dropped += closing ? 0 : 1),
   });
   sockets.push(socket);
 }
@@ -105,7 +114,7 @@ function openSse(apiUrl: string, token: string, listener: Listener): Promise<voi
       (res) => {
         if (res.statusCode !== 200) return reject(new Error(`SSE: ${res.statusCode}`));
         res.on('data', (chunk: Buffer) => listener.arrived.push({ bytes: chunk, at: Date.now() }));
-        res.on('close', () => (dropped += 1));
+        res.on('close', () => (dropped += closing ? 0 : 1));
         resolve();
       },
     );
@@ -145,6 +154,8 @@ async function report(expected: Record<string, number>): Promise<unknown> {
   };
   while (!(await settled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   const sorted = latencies.slice().sort((a, b) => a - b);
+  for (const latency of latencies) allLatencies.push(latency);
+  const sortedAll = allLatencies.slice().sort((a, b) => a - b);
   const expectedEvents = listeners.reduce((sum, l) => sum + want(l), 0);
   return {
     listeners: listeners.length,
@@ -155,21 +166,43 @@ async function report(expected: Record<string, number>): Promise<unknown> {
     dropped,
     socketPackets,
     latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN },
+    latencyByStatusMs: Object.fromEntries(
+      Object.entries(byStatus).map(([status, values]) => {
+        const ordered = values.sort((a, b) => a - b);
+        return [status, { p50: percentile(ordered, 50), p99: percentile(ordered, 99) }];
+      }),
+    ),
+    allRoundsLatencyMs: {
+      p50: percentile(sortedAll, 50),
+      p99: percentile(sortedAll, 99),
+      max: sortedAll[sortedAll.length - 1] ?? NaN,
+    },
   };
+}
+
+/** Closes this round's listeners and forgets them: the next `start` opens a new round. */
+function close(): void {
+  closing = true;
+  for (const socket of sockets) socket.destroy();
+  for (const req of requests) req.destroy();
+  [listeners, sockets, requests, latencies] = [[], [], [], []];
+  byStatus = {};
+  dropped = 0;
+  socketPackets = 0;
 }
 
 process.on('message', (message: Start | Expect) => {
   const reply = (value: unknown): void => void process.send!(value);
-  if ('start' in message)
+  if ('start' in message) {
+    closing = false;
     open(message.start).then(
       () => reply({ ready: true }),
       (err: Error) => reply({ error: err.message }),
     );
-  else
+  } else
     void report(message.expect).then((result) => {
+      close();
       reply({ result });
-      for (const socket of sockets) socket.destroy();
-      for (const req of requests) req.destroy();
     });
 });
 

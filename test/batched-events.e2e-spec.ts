@@ -49,8 +49,12 @@ describe('batched agent subscriptions (tasks.updated)', () => {
   const sockets: Socket[] = [];
 
   /** A socket of `user` that sent `subscribe` with `body`, and the reply. */
-  async function subscribed(user: TestUser, body: Record<string, unknown>): Promise<Received> {
-    const socket = await connectEvents(url, user.accessToken);
+  async function subscribed(
+    user: TestUser,
+    body: Record<string, unknown>,
+    transports?: ('websocket' | 'polling')[],
+  ): Promise<Received> {
+    const socket = await connectEvents(url, user.accessToken, transports);
     sockets.push(socket);
     const got = receiver(socket);
     expect(await socket.emitWithAck('subscribe', body)).toMatchObject({ ok: true });
@@ -73,6 +77,10 @@ describe('batched agent subscriptions (tasks.updated)', () => {
     const batched = await subscribed(admin, { agentId: agent.id, batch: true });
     const opBatched = await subscribed(op, { agentId: agent.id, batch: true });
     const single = await subscribed(admin, { agentId: agent.id, batch: false });
+    // Arrays leave by one frame written straight to an idle WebSocket, or through Engine.IO otherwise: over
+    // HTTP long-polling, and while a connection starts on polling and upgrades, they must come all the same.
+    const polled = await subscribed(admin, { agentId: agent.id, batch: true }, ['polling']);
+    const upgrading = await subscribed(admin, { agentId: agent.id, batch: true }, ['polling', 'websocket']);
     expect(await batched.socket.emitWithAck('subscribe', { agentId: agent.id, batch: true })).toEqual({
       ok: true,
       room: `agent:${agent.id}:all:batch`,
@@ -88,7 +96,10 @@ describe('batched agent subscriptions (tasks.updated)', () => {
     const finished = (events: Update[], ids: string[]): boolean =>
       ids.every((id) => events.some((e) => e.taskId === id && e.status === 'succeeded'));
     await waitFor(
-      async () => finished(batched.events, all) && finished(opBatched.events, ops) && finished(single.single, all),
+      async () =>
+        [batched, polled, upgrading].every((got) => finished(got.events, all)) &&
+        finished(opBatched.events, ops) &&
+        finished(single.single, all),
       60_000,
     );
 
@@ -97,6 +108,8 @@ describe('batched agent subscriptions (tasks.updated)', () => {
     expect(batched.events).toHaveLength(all.length * 3);
     expect(inOrder(batched.events)).toBe(true);
     expect(batched.events.map(key)).toEqual(single.single.map(key));
+    for (const got of [polled, upgrading]) expect(got.events.map(key)).toEqual(batched.events.map(key));
+    expect(upgrading.socket.io.engine.transport.name).toBe('websocket');
     expect(batched.batches.every((b) => Array.isArray(b) && b.length > 0)).toBe(true);
     // The per-event subscriber (the default) gets no arrays.
     expect(single.batches).toEqual([]);

@@ -24,7 +24,8 @@ import { EventBatches } from './event-batches';
 import { sendFramesTogether } from './frames-together';
 import { canonicalId } from '../common/http/ids';
 import { connectRefusal, LiveLimits } from './live-limits';
-import { agentRoom, batchedAgentRoom, batchedTaskRooms, taskRooms } from './rooms';
+import { emitToRooms } from './room-frames';
+import { agentRoom, batchedAgentRoom, batchedTaskRooms, runRoom, taskRoom, taskRooms } from './rooms';
 import { SlowReader } from './slow-reader';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
@@ -131,7 +132,7 @@ export class EventsGateway
     this.maxPendingBytes = config.events.clientMaxPendingBytes;
     this.batches = new EventBatches(
       config.events.batchMs,
-      (room, events) => this.server.to(room).emit('tasks.updated', events),
+      (room, events) => emitToRooms(this.server, room, 'tasks.updated', events),
       BATCH_MAX_EVENTS,
       undefined,
       (room, err) => this.logger.warn(`events for ${room} not sent: ${err.message}`),
@@ -161,18 +162,20 @@ export class EventsGateway
     if (this.relays.length > 0) return;
     this.relays.push(
       this.events.events().subscribe((event) => this.relayTaskEvent(event)),
-      this.events.runEvents().subscribe((event) => this.server.to(`run:${event.runId}`).emit('run.updated', event)),
+      this.events
+        .runEvents()
+        .subscribe((event) => emitToRooms(this.server, runRoom(event.runId), 'run.updated', event)),
       // To the task's own room only: an agent's room would carry every token of all its tasks.
       this.events
         .outputDeltas()
-        .subscribe((delta) => this.server.to(`task:${delta.taskId}`).emit('task.output.delta', delta)),
+        .subscribe((delta) => emitToRooms(this.server, taskRoom(delta.taskId), 'task.output.delta', delta)),
       // Events may have been missed (Redis was away): every client reads what it shows again.
       this.events.resyncs().subscribe(() => this.server.emit('resync', {})),
     );
   }
 
   private relayTaskEvent(event: TaskEvent): void {
-    this.server.to(taskRooms(event)).emit('task.updated', event);
+    emitToRooms(this.server, taskRooms(event), 'task.updated', event);
     // Gathered only for rooms with a member here: no one's events wait for a room no one is in.
     const rooms = this.server.adapter.rooms;
     for (const room of batchedTaskRooms(event)) if (rooms.has(room)) this.batches.add(room, event);

@@ -16,8 +16,12 @@ export interface Update {
 const RANK: Record<string, number> = { queued: 0, running: 1, succeeded: 2 };
 
 /** A Socket.IO client of the namespace `/events` at `url`, connected with `token` (no reconnection). */
-export function connectEvents(url: string, token?: string): Promise<Socket> {
-  const socket = io(`${url}/events`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
+export function connectEvents(
+  url: string,
+  token?: string,
+  transports: ('websocket' | 'polling')[] = ['websocket'],
+): Promise<Socket> {
+  const socket = io(`${url}/events`, { auth: token ? { token } : {}, transports, reconnection: false });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
