@@ -261,6 +261,7 @@ export class EnvSchema extends BackgroundWorkSettings {
   /**
    * How long an agent's task events are gathered before they are sent together: to Socket.IO subscribers
    * that ask for batches (`tasks.updated`), and on agent SSE streams. 0: at the end of the event loop's turn.
+   * A window lasts at least twice as long as sending the last one took, up to four times this.
    */
   @Transform(toInt)
   @IsInt()

@@ -4,6 +4,11 @@ import { type BatchClock, EventBatches } from './event-batches';
 /** A clock whose windows end when the test says so. */
 class FakeClock implements BatchClock {
   readonly windows: { run: () => void; ms: number; cancelled: boolean }[] = [];
+  /** What now() reads; a send may move it on, to take that long. */
+  at = 0;
+  now(): number {
+    return this.at;
+  }
   schedule(run: () => void, ms: number): () => void {
     const window = { run, ms, cancelled: false };
     this.windows.push(window);
@@ -125,6 +130,24 @@ describe('EventBatches', () => {
     expect(batches.size).toBe(0);
     batches.flush();
     expect(sent).toEqual([]);
+  });
+
+  it('stretches the next window to twice what sending took, up to four times its length, and back', () => {
+    const clock = new FakeClock();
+    let sendingMs = 0;
+    const batches = new EventBatches<string, number>(50, () => (clock.at += sendingMs), undefined, clock);
+    const windowAfterSending = (ms: number): number => {
+      sendingMs = ms;
+      batches.add('a', 1);
+      clock.end();
+      batches.add('a', 2);
+      return clock.windows[clock.windows.length - 1].ms;
+    };
+    expect(windowAfterSending(1)).toBe(50);
+    expect(windowAfterSending(40)).toBe(80);
+    expect(windowAfterSending(500)).toBe(200);
+    expect(batches.windowLengthMs).toBe(200);
+    expect(windowAfterSending(10)).toBe(50);
   });
 
   it('sends at the end of the turn with a window of 0', async () => {

@@ -1,9 +1,24 @@
+import { performance } from 'node:perf_hooks';
+
 /** How a batch's window is timed: a timer after `windowMs`, or the end of this turn of the event loop for 0. */
 export interface BatchClock {
   schedule(run: () => void, windowMs: number): () => void;
+  /** Milliseconds, to time how long a window's sends took. */
+  now(): number;
 }
 
+/**
+ * A window lasts at least this many times as long as sending the last one's batches took, so that sending
+ * takes at most a third of the process's time however many readers there are: with thousands of them, a
+ * window's writes (one per reader) take tens of milliseconds, and windows then stretch, each carrying more
+ * events in as many writes, rather than come back to back.
+ */
+export const WINDOW_PER_SENDING_TIME = 2;
+/** The most a window stretches: this many times its set length. */
+export const MAX_WINDOW_STRETCH = 4;
+
 export const TIMERS: BatchClock = {
+  now: () => performance.now(),
   schedule(run, windowMs) {
     if (windowMs <= 0) {
       const immediate = setImmediate(run);
@@ -18,12 +33,15 @@ export const TIMERS: BatchClock = {
  * Values gathered by key (a room, a stream) and handed over together, each key's in the order they came: at
  * most once per window of `windowMs` (0: at the end of this turn of the event loop). The window opens with the
  * first value after a send, so a lone value waits one window at most; a key that reaches `maxBatch` values is
- * sent at once, so a batch never exceeds it. What waits is at most one window's values: nothing is kept
- * between windows, and {@link stop} drops it all.
+ * sent at once, so a batch never exceeds it. A window whose sends took long makes the next one longer (see
+ * {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`. What waits is at most
+ * one window's values: nothing is kept between windows, and {@link stop} drops it all.
  */
 export class EventBatches<K, V> {
   private batches = new Map<K, V[]>();
   private cancel?: () => void;
+  /** The next window's length: `windowMs`, or longer after a window whose sends took long. */
+  private nextWindowMs: number;
 
   constructor(
     private readonly windowMs: number,
@@ -31,7 +49,9 @@ export class EventBatches<K, V> {
     private readonly maxBatch = Number.POSITIVE_INFINITY,
     private readonly clock: BatchClock = TIMERS,
     private readonly onError: (key: K, err: Error) => void = () => undefined,
-  ) {}
+  ) {
+    this.nextWindowMs = windowMs;
+  }
 
   /** Adds `value` to `key`'s batch. */
   add(key: K, value: V): void {
@@ -42,7 +62,7 @@ export class EventBatches<K, V> {
       this.batches.delete(key);
       this.send(key, batch);
     }
-    if (this.batches.size > 0) this.cancel ??= this.clock.schedule(() => this.flush(), this.windowMs);
+    if (this.batches.size > 0) this.cancel ??= this.clock.schedule(() => this.flush(), this.nextWindowMs);
   }
 
   /** Drops what waits for `key` (its reader is gone). */
@@ -62,6 +82,7 @@ export class EventBatches<K, V> {
     // Added while sending (a send that makes more events): the next window's.
     const batches = this.batches;
     this.batches = new Map();
+    const started = this.clock.now();
     for (const [key, values] of batches)
       try {
         this.send(key, values);
@@ -69,6 +90,18 @@ export class EventBatches<K, V> {
         // One key's failure does not cost the others their batches.
         this.onError(key, err as Error);
       }
+    if (this.windowMs > 0) {
+      const sending = this.clock.now() - started;
+      this.nextWindowMs = Math.min(
+        this.windowMs * MAX_WINDOW_STRETCH,
+        Math.max(this.windowMs, Math.round(sending * WINDOW_PER_SENDING_TIME)),
+      );
+    }
+  }
+
+  /** How long the next window lasts, in milliseconds. */
+  get windowLengthMs(): number {
+    return this.nextWindowMs;
   }
 
   /** Drops every batch and the pending window (no one listens any longer). */

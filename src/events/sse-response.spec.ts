@@ -72,6 +72,7 @@ describe('SseResponse', () => {
   it('writes the frames of a window together, once the window ends, and none of a stream gone meanwhile', () => {
     let endWindow = (): void => undefined;
     const clock: BatchClock = {
+      now: () => 0,
       schedule: (run) => {
         endWindow = run;
         return () => undefined;
