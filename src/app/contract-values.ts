@@ -33,6 +33,16 @@ const CONTRACT_VALUES: readonly ContractValue[] = [
   },
   { name: 'TRIGGER_FIELDS', about: "A trigger's fields", pointers: [TRIGGER], read: 'keys' },
   {
+    name: 'MAX_STEPS',
+    about: "Steps a workflow may have, and ids one step's `dependsOn` may name, at most",
+    pointers: [
+      '/components/schemas/CreateWorkflowDto/properties/steps/maxItems',
+      '/components/schemas/UpdateWorkflowDto/properties/steps/maxItems',
+      `${STEP}/dependsOn/maxItems`,
+    ],
+    read: 'value',
+  },
+  {
     name: 'MAX_TRIGGERS',
     about: 'Triggers a workflow may declare, at most',
     pointers: [

@@ -52,6 +52,14 @@ export const TRIGGER_EVENTS = [
 export const TRIGGER_FIELDS = ['on', 'agentId', 'workflowId'] as const;
 
 /**
+ * Steps a workflow may have, and ids one step's `dependsOn` may name, at most.
+ * From #/components/schemas/CreateWorkflowDto/properties/steps/maxItems
+ * From #/components/schemas/UpdateWorkflowDto/properties/steps/maxItems
+ * From #/components/schemas/WorkflowStepDto/properties/dependsOn/maxItems
+ */
+export const MAX_STEPS = 1000;
+
+/**
  * Triggers a workflow may declare, at most.
  * From #/components/schemas/CreateWorkflowDto/properties/triggers/maxItems
  * From #/components/schemas/UpdateWorkflowDto/properties/triggers/maxItems

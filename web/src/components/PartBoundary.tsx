@@ -1,4 +1,5 @@
-import { Component, type ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
+import { ErrorBoundary, type FallbackProps } from 'react-error-boundary';
 import { ErrorState } from './ErrorState';
 import { codeNotLoaded, forgetFailedImport, isCodeNotLoaded } from './lazy-retrying';
 
@@ -8,48 +9,36 @@ interface PartBoundaryProps {
   children: ReactNode;
 }
 
+/** The notice in a failed part's place; the part is tried again on "Try again" or when the browser is back online. */
+function PartFailed({ what, error, resetErrorBoundary }: FallbackProps & { what: string }) {
+  useEffect(() => {
+    const retry = () => resetErrorBoundary();
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [resetErrorBoundary]);
+  return (
+    <ErrorState
+      title={`${what} could not be shown`}
+      error={error}
+      fallbackMessage={isCodeNotLoaded(error) ? codeNotLoaded('Their code') : undefined}
+      onRetry={() => resetErrorBoundary()}
+    />
+  );
+}
+
 /**
  * A part of a page that failed (its code, loaded with {@link lazyRetrying}, could not be fetched, or it threw):
  * a notice in its place with "Try again", the rest of the page still usable. It tries again by itself when the
  * browser comes back online.
  */
-export class PartBoundary extends Component<PartBoundaryProps, { error: unknown }> {
-  override state: { error: unknown } = { error: null };
-
-  static getDerivedStateFromError(error: unknown) {
-    return { error };
-  }
-
-  override componentDidCatch(error: unknown) {
-    // Shown: code that failed to load is imported again when the part is next rendered.
-    forgetFailedImport(error);
-  }
-
-  override componentDidMount() {
-    if (this.state.error) window.addEventListener('online', this.retry);
-  }
-
-  override componentDidUpdate(_props: PartBoundaryProps, previous: { error: unknown }) {
-    if (this.state.error && !previous.error) window.addEventListener('online', this.retry);
-    if (!this.state.error && previous.error) window.removeEventListener('online', this.retry);
-  }
-
-  override componentWillUnmount() {
-    window.removeEventListener('online', this.retry);
-  }
-
-  private readonly retry = () => this.setState({ error: null });
-
-  override render() {
-    const { error } = this.state;
-    if (!error) return this.props.children;
-    return (
-      <ErrorState
-        title={`${this.props.what} could not be shown`}
-        error={error}
-        fallbackMessage={isCodeNotLoaded(error) ? codeNotLoaded('Their code') : undefined}
-        onRetry={this.retry}
-      />
-    );
-  }
+export function PartBoundary({ what, children }: PartBoundaryProps) {
+  return (
+    <ErrorBoundary
+      // Shown: code that failed to load is imported again when the part is next rendered.
+      onError={forgetFailedImport}
+      fallbackRender={(props) => <PartFailed what={what} {...props} />}
+    >
+      {children}
+    </ErrorBoundary>
+  );
 }

@@ -299,7 +299,13 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             Steps
           </Title>
           <StepProblemList steps={steps} problems={byStep} agentName={agentName} />
-          <AddStep text={text} parsed={parsed} agents={agents.data?.items ?? []} onAdd={setText} />
+          <AddStep
+            text={text}
+            parsed={parsed}
+            agents={agents.data?.items ?? []}
+            agentsStatus={agents.status}
+            onAdd={setText}
+          />
           <AgentIds agents={agents.data?.items ?? []} />
         </Stack>
       </div>

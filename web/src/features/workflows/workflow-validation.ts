@@ -5,6 +5,7 @@
  * no dependency cycles. Every problem is named by a JSON pointer into
  * the definition, as the server's `details[].field` are, so both land on the step they name.
  */
+import { MAX_STEPS } from '../../api/contract-values';
 import { type Problem, isObject, kind } from './definition-values';
 import { STEP_KEYS, checkKindFields } from './step-kinds';
 import { checkTriggers } from './trigger-checks';
@@ -22,8 +23,6 @@ export type { Problem };
 
 export const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const TOP_LEVEL = ['name', 'description', 'steps', 'triggers'];
-/** As the server's limit: steps in a workflow, and ids in one step's `dependsOn`. */
-const MAX_STEPS = 1000;
 
 /** The index of the step a pointer is about (`/steps/2/input/x` → 2), or undefined. */
 export function stepIndexOf(pointer: string): number | undefined {
