@@ -50,7 +50,7 @@ describe('loadConfig', () => {
       livePerMinute: 1000,
     });
     expect(config.worker.concurrency).toBe(10);
-    expect(config.events).toEqual({ clientMaxPendingBytes: 1024 * 1024, batchMs: 50, connectionsPerUser: 200 });
+    expect(config.events).toEqual({ clientMaxPendingBytes: 1024 * 1024, batchMs: 100, connectionsPerUser: 200 });
   });
 
   it('refuses an empty REDIS_PREFIX instead of sharing the default one', () => {

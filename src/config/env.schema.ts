@@ -261,11 +261,12 @@ export class EnvSchema extends BackgroundWorkSettings {
   /**
    * How long an agent's task events are gathered before they are sent together: to Socket.IO subscribers
    * that ask for batches (`tasks.updated`), and on agent SSE streams. 0: at the end of the event loop's turn.
-   * A window lasts at least twice as long as sending the last one took, up to four times this.
+   * A window lasts at least twice as long as sending the last one took, up to four times this; an event after
+   * a quiet spell (nothing sent for a window's length) leaves at the end of the turn.
    */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(5000)
-  EVENTS_BATCH_MS = 50;
+  EVENTS_BATCH_MS = 100;
 }

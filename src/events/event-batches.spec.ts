@@ -65,7 +65,6 @@ describe('EventBatches', () => {
     batches.add('a', 3);
     expect(sent).toEqual([]);
     expect(clock.windows).toHaveLength(1);
-    expect(clock.windows[0].ms).toBe(50);
     clock.end();
     expect(sent).toEqual([
       ['a', [1, 3]],
@@ -75,8 +74,26 @@ describe('EventBatches', () => {
     // The next value opens the next window.
     batches.add('a', 4);
     expect(clock.windows).toHaveLength(2);
+    expect(clock.windows[1].ms).toBe(50);
     clock.end();
     expect(sent[2]).toEqual(['a', [4]]);
+  });
+
+  it('sends what comes after a quiet spell at the end of the turn, and what follows a send in a window', () => {
+    const { clock, sent, batches } = make();
+    batches.add('a', 1);
+    // Nothing sent for a window's length (here: ever): at the end of this turn, with the turn's others.
+    expect(clock.windows[0].ms).toBe(0);
+    batches.add('a', 2);
+    clock.end();
+    expect(sent).toEqual([['a', [1, 2]]]);
+    clock.at += 49;
+    batches.add('a', 3);
+    expect(clock.windows[1].ms).toBe(50);
+    clock.end();
+    clock.at += 50;
+    batches.add('a', 4);
+    expect(clock.windows[2].ms).toBe(0);
   });
 
   it('sends a key that reaches the largest batch at once, and the rest at the end of the window', () => {

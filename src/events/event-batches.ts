@@ -31,9 +31,10 @@ export const TIMERS: BatchClock = {
 
 /**
  * Values gathered by key (a room, a stream) and handed over together, each key's in the order they came: at
- * most once per window of `windowMs` (0: at the end of this turn of the event loop). The window opens with the
- * first value after a send, so a lone value waits one window at most; a key that reaches `maxBatch` values is
- * sent at once, so a batch never exceeds it. A window whose sends took long makes the next one longer (see
+ * most once per window of `windowMs` (0: at the end of this turn of the event loop). A value that comes after
+ * a quiet spell (no send for a window's length) leaves at the end of this turn, with the others of the turn;
+ * later ones wait for the window that opens with the first value after a send. A key that reaches `maxBatch`
+ * values is sent at once, so a batch never exceeds it. A window whose sends took long makes the next one longer (see
  * {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`. What waits is at most
  * one window's values: nothing is kept between windows, and {@link stop} drops it all.
  */
@@ -42,6 +43,8 @@ export class EventBatches<K, V> {
   private cancel?: () => void;
   /** The next window's length: `windowMs`, or longer after a window whose sends took long. */
   private nextWindowMs: number;
+  /** When the last window's sends ended (the clock's milliseconds). */
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly windowMs: number,
@@ -62,7 +65,9 @@ export class EventBatches<K, V> {
       this.batches.delete(key);
       this.send(key, batch);
     }
-    if (this.batches.size > 0) this.cancel ??= this.clock.schedule(() => this.flush(), this.nextWindowMs);
+    if (this.batches.size === 0 || this.cancel) return;
+    const quiet = this.clock.now() - this.lastSentAt >= this.nextWindowMs;
+    this.cancel = this.clock.schedule(() => this.flush(), quiet ? 0 : this.nextWindowMs);
   }
 
   /** Drops what waits for `key` (its reader is gone). */
@@ -90,8 +95,9 @@ export class EventBatches<K, V> {
         // One key's failure does not cost the others their batches.
         this.onError(key, err as Error);
       }
+    this.lastSentAt = this.clock.now();
     if (this.windowMs > 0) {
-      const sending = this.clock.now() - started;
+      const sending = this.lastSentAt - started;
       this.nextWindowMs = Math.min(
         this.windowMs * MAX_WINDOW_STRETCH,
         Math.max(this.windowMs, Math.round(sending * WINDOW_PER_SENDING_TIME)),
