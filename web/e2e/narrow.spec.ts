@@ -180,7 +180,8 @@ test('at 390 px the webhooks and inbound hooks lists show each with its status i
     const endpoint = webhooks.getByRole('row', { name: new RegExp(url) });
     await expect(endpoint).toBeVisible();
     const state = endpoint.locator('.state-pill');
-    await expect(state).toHaveText('enabled');
+    // Tasks of other tests finishing meanwhile are delivered to it, and fail (nothing listens there).
+    await expect(state).toHaveText(/^(enabled|failing)$/);
     expect(await inView(page, await webhooks.getByRole('columnheader', { name: 'Status' }).boundingBox())).toBe(true);
     expect(await inView(page, await state.boundingBox())).toBe(true);
     expect(await inView(page, await endpoint.getByRole('rowheader').boundingBox())).toBe(true);

@@ -166,20 +166,3 @@ test('"Add step" waits for the agent types; without them it hands the step befor
     dependsOn: [id],
   });
 });
-
-test('"Add step" says the agents are loading until they are, not that there is none', async ({ page, request }) => {
-  await apiWithAgent(request, made, 'agents-wait');
-  let answer = () => {};
-  const held = new Promise<void>((resolve) => (answer = resolve));
-  await page.route('**/api/v1/agents?*', async (route) => {
-    await held;
-    await route.fallback();
-  });
-  await signIn(page);
-  await page.goto('/workflows/new');
-  const adding = page.getByRole('region', { name: 'Add a step' });
-  await expect(adding.getByRole('button', { name: /^Add step \(Loading the agents…\)/ })).toBeVisible();
-  await expect(adding.getByText('There is no agent to run yet')).toHaveCount(0);
-  answer();
-  await expect(adding.getByRole('button', { name: /^Add step \(Choose an agent first\)/ })).toBeVisible();
-});

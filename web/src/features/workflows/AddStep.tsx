@@ -71,15 +71,15 @@ export function AddStep({
   text,
   parsed,
   agents,
-  agentsStatus,
+  agentsFailed,
   onAdd,
 }: {
   text: string;
   /** The editor's reading of the text (it may lag behind it while typing): the steps a new one may follow. */
   parsed: Parsed;
   agents: Agent[];
-  /** Whether the agents have been read: none yet is not "no agent". */
-  agentsStatus: 'pending' | 'error' | 'success';
+  /** The agents could not be read (the page shows the definition all the same): none read is not "no agent". */
+  agentsFailed: boolean;
   onAdd: (next: string) => void;
 }) {
   const titleId = useId();
@@ -126,11 +126,9 @@ export function AddStep({
   const blocked = !parsed.ok
     ? 'Fix the JSON first'
     : agents.length === 0
-      ? agentsStatus === 'pending'
-        ? 'Loading the agents…'
-        : agentsStatus === 'error'
-          ? 'The agents could not be read: reload the page'
-          : 'There is no agent to run yet'
+      ? agentsFailed
+        ? 'The agents could not be read: reload the page'
+        : 'There is no agent to run yet'
       : !agent
         ? 'Choose an agent first'
         : typesState === 'loading'

@@ -303,7 +303,7 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             text={text}
             parsed={parsed}
             agents={agents.data?.items ?? []}
-            agentsStatus={agents.status}
+            agentsFailed={agents.isError && !agents.data}
             onAdd={setText}
           />
           <AgentIds agents={agents.data?.items ?? []} />
