@@ -92,8 +92,12 @@ export async function listeners(): Promise<Row[]> {
   });
   const ask = (message: unknown): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
-      child.once('message', (m) => resolve(m as Record<string, unknown>));
-      child.once('exit', (code) => reject(new Error(`listener process exited (${code})`)));
+      const exited = (code: number | null): void => reject(new Error(`listener process exited (${code})`));
+      child.once('exit', exited);
+      child.once('message', (m) => {
+        child.off('exit', exited);
+        resolve(m as Record<string, unknown>);
+      });
       child.send(message as object);
     });
   try {

@@ -79,7 +79,7 @@ describe('EventBatches', () => {
     expect(sent[2]).toEqual(['a', [4]]);
   });
 
-  it('sends what comes after a quiet spell at the end of the turn, and what follows a send in a window', () => {
+  it('sends what comes after a quiet spell at the end of the turn, and what follows a send at the window’s end', () => {
     const { clock, sent, batches } = make();
     batches.add('a', 1);
     // Nothing sent for a window's length (here: ever): at the end of this turn, with the turn's others.
@@ -87,9 +87,10 @@ describe('EventBatches', () => {
     batches.add('a', 2);
     clock.end();
     expect(sent).toEqual([['a', [1, 2]]]);
-    clock.at += 49;
+    clock.at += 30;
     batches.add('a', 3);
-    expect(clock.windows[1].ms).toBe(50);
+    // A window after the last send: 20 ms are left of it.
+    expect(clock.windows[1].ms).toBe(20);
     clock.end();
     clock.at += 50;
     batches.add('a', 4);
@@ -116,7 +117,7 @@ describe('EventBatches', () => {
     expect(clock.open).toBe(0);
   });
 
-  it('puts what a send adds into the next window', () => {
+  it('puts what a send adds into the next window, a whole one even after a quiet spell', () => {
     const clock = new FakeClock();
     const sent: number[][] = [];
     const batches: EventBatches<string, number> = new EventBatches(
@@ -129,9 +130,11 @@ describe('EventBatches', () => {
       clock,
     );
     batches.add('a', 1);
+    expect(clock.windows[0].ms).toBe(0);
     clock.end();
     expect(sent).toEqual([[1]]);
     expect(clock.open).toBe(1);
+    expect(clock.windows[1].ms).toBe(50);
     clock.end();
     expect(sent).toEqual([[1], [2]]);
   });

@@ -9,7 +9,7 @@ export interface BatchClock {
 
 /**
  * A window lasts at least this many times as long as sending the last one's batches took, so that sending
- * takes at most a third of the process's time however many readers there are: with thousands of them, a
+ * takes at most a third of the process's time (up to {@link MAX_WINDOW_STRETCH}): with thousands of readers, a
  * window's writes (one per reader) take tens of milliseconds, and windows then stretch, each carrying more
  * events in as many writes, rather than come back to back.
  */
@@ -31,10 +31,10 @@ export const TIMERS: BatchClock = {
 
 /**
  * Values gathered by key (a room, a stream) and handed over together, each key's in the order they came: at
- * most once per window of `windowMs` (0: at the end of this turn of the event loop). A value that comes after
- * a quiet spell (no send for a window's length) leaves at the end of this turn, with the others of the turn;
- * later ones wait for the window that opens with the first value after a send. A key that reaches `maxBatch`
- * values is sent at once, so a batch never exceeds it. A window whose sends took long makes the next one longer (see
+ * most once per window of `windowMs` (0: at the end of this turn of the event loop), counted from the last
+ * send: a value that comes after a quiet spell (no send for a window's length) leaves at the end of this turn,
+ * with the others of the turn; one that comes sooner waits for the rest of the window. A key that reaches
+ * `maxBatch` values is sent at once, so a batch never exceeds it. A window whose sends took long makes the next one longer (see
  * {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`. What waits is at most
  * one window's values: nothing is kept between windows, and {@link stop} drops it all.
  */
@@ -66,8 +66,9 @@ export class EventBatches<K, V> {
       this.send(key, batch);
     }
     if (this.batches.size === 0 || this.cancel) return;
-    const quiet = this.clock.now() - this.lastSentAt >= this.nextWindowMs;
-    this.cancel = this.clock.schedule(() => this.flush(), quiet ? 0 : this.nextWindowMs);
+    // A window's length after the last send: none left after a quiet spell (at the end of this turn, then).
+    const waitMs = Math.max(0, this.nextWindowMs - (this.clock.now() - this.lastSentAt));
+    this.cancel = this.clock.schedule(() => this.flush(), waitMs);
   }
 
   /** Drops what waits for `key` (its reader is gone). */
@@ -88,6 +89,8 @@ export class EventBatches<K, V> {
     const batches = this.batches;
     this.batches = new Map();
     const started = this.clock.now();
+    // What a send adds waits for the next window, counted from this send.
+    this.lastSentAt = started;
     for (const [key, values] of batches)
       try {
         this.send(key, values);

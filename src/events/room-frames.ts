@@ -60,13 +60,17 @@ function membersOf(nsp: Namespace, rooms: string | readonly string[]): ReadonlyS
  * earlier packet of the connection waits anywhere; any other connection (one that is behind, upgrading, or
  * on HTTP long-polling) gets the packet through Socket.IO, which queues it after what waits and counts it
  * against the slow-reader limit. For the hot path of live events: every event, to thousands of listeners.
+ * What the direct path leaves out, none of which this server uses: `onAnyOutgoing` listeners, a custom parser,
+ * connection-state recovery and per-message compression.
  */
 export function emitToRooms(nsp: Namespace, rooms: string | readonly string[], event: string, data: unknown): void {
   const members = membersOf(nsp, rooms);
   if (!members?.size) return;
-  const [encoded] = encoder.encode({ type: PacketType.EVENT, nsp: nsp.name, data: [event, data] });
-  // Binary attachments take several packets: Socket.IO sends those.
-  if (typeof encoded !== 'string') return void nsp.to(rooms as string | string[]).emit(event, data);
+  const packets = encoder.encode({ type: PacketType.EVENT, nsp: nsp.name, data: [event, data] });
+  // Binary attachments take several packets (a header, then each buffer): Socket.IO sends those.
+  const [encoded] = packets;
+  if (packets.length !== 1 || typeof encoded !== 'string')
+    return void nsp.to(rooms as string | string[]).emit(event, data);
   // Engine.IO's message packet ('4') as one unmasked text frame, as Socket.IO's adapter pre-encodes it.
   const frame = Buffer.concat(
     Sender.frame(Buffer.from(`4${encoded}`), { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true }),

@@ -1,3 +1,4 @@
+import { Button, Stack } from '@mantine/core';
 import { type ReactNode, useEffect } from 'react';
 import { ErrorBoundary, type FallbackProps } from 'react-error-boundary';
 import { ErrorState } from './ErrorState';
@@ -16,13 +17,22 @@ function PartFailed({ what, error, resetErrorBoundary }: FallbackProps & { what:
     window.addEventListener('online', retry);
     return () => window.removeEventListener('online', retry);
   }, [resetErrorBoundary]);
+  const notLoaded = isCodeNotLoaded(error);
   return (
-    <ErrorState
-      title={`${what} could not be shown`}
-      error={error}
-      fallbackMessage={isCodeNotLoaded(error) ? codeNotLoaded('Their code') : undefined}
-      onRetry={() => resetErrorBoundary()}
-    />
+    <Stack gap="xs">
+      <ErrorState
+        title={`${what} could not be shown`}
+        error={error}
+        fallbackMessage={notLoaded ? codeNotLoaded('Their code') : undefined}
+        onRetry={() => resetErrorBoundary()}
+      />
+      {notLoaded && (
+        // Some browsers keep a module that failed to load, and code replaced by an update is gone for good.
+        <Button size="xs" variant="subtle" w="fit-content" onClick={() => window.location.reload()}>
+          Reload the page
+        </Button>
+      )}
+    </Stack>
   );
 }
 

@@ -43,7 +43,7 @@ function InputHint({
   if (types === 'failed') {
     return (
       <Group gap="xs" mt={4} wrap="nowrap" align="center">
-        <Text size="xs" c="red.8">
+        <Text size="xs" c="red.8" role="alert">
           The agent types could not be read: its input will be {sourceWords(follows)} whole, not the fields its agent
           needs; edit it in the JSON.
         </Text>
