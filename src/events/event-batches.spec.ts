@@ -166,7 +166,6 @@ describe('EventBatches', () => {
     expect(windowAfterSending(1)).toBe(50);
     expect(windowAfterSending(40)).toBe(80);
     expect(windowAfterSending(500)).toBe(200);
-    expect(batches.windowLengthMs).toBe(200);
     expect(windowAfterSending(10)).toBe(50);
   });
 

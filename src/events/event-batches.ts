@@ -34,9 +34,9 @@ export const TIMERS: BatchClock = {
  * most once per window of `windowMs` (0: at the end of this turn of the event loop), counted from the last
  * send: a value that comes after a quiet spell (no send for a window's length) leaves at the end of this turn,
  * with the others of the turn; one that comes sooner waits for the rest of the window. A key that reaches
- * `maxBatch` values is sent at once, so a batch never exceeds it. A window whose sends took long makes the next one longer (see
- * {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`. What waits is at most
- * one window's values: nothing is kept between windows, and {@link stop} drops it all.
+ * `maxBatch` values is sent at once, so a batch never exceeds it. A window whose sends took long makes the next
+ * one longer (see {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`. What
+ * waits is at most one window's values: nothing is kept between windows, and {@link stop} drops it all.
  */
 export class EventBatches<K, V> {
   private batches = new Map<K, V[]>();
@@ -106,11 +106,6 @@ export class EventBatches<K, V> {
         Math.max(this.windowMs, Math.round(sending * WINDOW_PER_SENDING_TIME)),
       );
     }
-  }
-
-  /** How long the next window lasts, in milliseconds. */
-  get windowLengthMs(): number {
-    return this.nextWindowMs;
   }
 
   /** Drops every batch and the pending window (no one listens any longer). */
