@@ -5,8 +5,8 @@ import { createTestApp, TestEnv, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 /**
- * Two API instances on one database and Redis. Each caches who is calling and which agent a task is for;
- * a change made through one instance must reach the other at once.
+ * Two API instances on one database and Redis. Each caches who is calling, whether their login still holds and
+ * which agent a task is for; a change made through one instance must reach the other at once.
  */
 describe('caches shared by API instances', () => {
   let a: TestApp;
@@ -51,6 +51,29 @@ describe('caches shared by API instances', () => {
           await request(b.http)
             .get('/api/v1/tasks')
             .set(...bearer(op))
+        ).status === 401,
+      1000,
+      10,
+    );
+  });
+
+  it('refuses on the other instance, whose cache knew the login as live, an access token signed out on this one', async () => {
+    const user = await createUser(a, 'viewer');
+    await request(b.http)
+      .get('/api/v1/auth/me')
+      .set(...bearer(user))
+      .expect(200);
+    await request(a.http).post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
+    await request(a.http)
+      .get('/api/v1/auth/me')
+      .set(...bearer(user))
+      .expect(401);
+    await waitFor(
+      async () =>
+        (
+          await request(b.http)
+            .get('/api/v1/auth/me')
+            .set(...bearer(user))
         ).status === 401,
       1000,
       10,

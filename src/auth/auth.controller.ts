@@ -115,6 +115,8 @@ export class AuthController {
     operationId: 'refreshTokens',
     summary:
       'Rotate a refresh token (from the body, else from the refresh cookie); presenting a spent one revokes its whole family',
+    description:
+      'A spent refresh token presented again revokes its family and ends its login: the access tokens issued for that login are refused from then on, on every instance, and the live connections opened with them are closed.',
   })
   @CSRF_HEADER_DOC
   @SETS_REFRESH_COOKIE
@@ -156,6 +158,8 @@ export class AuthController {
   @ApiOperation({
     operationId: 'logout',
     summary: 'Revoke a refresh token (from the body, else from the refresh cookie) and its family; clears the cookie',
+    description:
+      'Ends the login the refresh token belongs to: the access tokens issued for it (at sign-in and at each refresh) are refused at once, on every instance, with 401 `UNAUTHENTICATED`, and the live connections opened with them (Socket.IO clients, event streams) are closed. Other logins of the same user go on.',
   })
   @CSRF_HEADER_DOC
   @ApiNoContentResponse({

@@ -9,6 +9,7 @@ import { AuthGuard } from './auth.guard';
 import { Authenticator } from './authenticator';
 import { LiveSessions } from './live-sessions';
 import { AuthService } from './auth.service';
+import { LoginSessions } from './login-sessions';
 import { MfaService } from './mfa.service';
 import { RecoveryCodeRepository } from './persistence/recovery-code.repository';
 import { RefreshCookie } from './refresh-cookie';
@@ -27,6 +28,7 @@ import { jwtOptions, TokenService } from './token.service';
     RecoveryCodeRepository,
     TokenService,
     Authenticator,
+    LoginSessions,
     AuthGuard,
     RefreshCookie,
     LiveSessions,

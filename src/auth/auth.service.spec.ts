@@ -2,6 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import {
   FakeAuditLog,
   FakeAuthMetrics,
+  FakeLoginEnds,
   FakeRefreshTokens,
   FakeSecondFactors,
   FakeUserAccounts,
@@ -37,8 +38,9 @@ function setup(users: Partial<User>[] = [{}], registration: 'open' | 'closed' = 
   const mfa = new FakeSecondFactors('654321');
   const audit = new FakeAuditLog();
   const metrics = new FakeAuthMetrics();
-  const service = new AuthService(config, accounts, refreshTokens, passwords, tokens, audit, mfa, metrics);
-  return { service, tokens, accounts, refreshTokens, mfa, audit, metrics };
+  const logins = new FakeLoginEnds(refreshTokens);
+  const service = new AuthService(config, accounts, refreshTokens, passwords, tokens, audit, mfa, metrics, logins);
+  return { service, tokens, accounts, refreshTokens, mfa, audit, metrics, logins };
 }
 
 const request: AuditRequestContext = { ip: '10.0.0.1', userAgent: 'spec', requestId: 'r1', recorded: false };
@@ -49,12 +51,13 @@ const login = (fields: Partial<{ email: string; password: string; totp: string; 
 });
 
 describe('AuthService', () => {
-  it('signs in with the right password: an access token of the user, a refresh token, all audited in one go', async () => {
+  it('signs in with the right password: an access token of the user and its login, a refresh token, all audited in one go', async () => {
     const { service, tokens, accounts, refreshTokens, audit } = setup([{ role: 'operator', tokenVersion: 4 }]);
     const pair = await service.login(login({ email: '  USER-1@example.test ' }), request);
-    expect(tokens.verify(pair.accessToken)).toEqual({ sub: 'user-1', role: 'operator', tv: 4 });
-    expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: tokens.accessTtlSeconds });
     const stored = refreshTokens.tokens.get(sha256Hex(pair.refreshToken));
+    expect(tokens.verify(pair.accessToken)).toEqual({ sub: 'user-1', role: 'operator', tv: 4, sid: stored?.familyId });
+    expect(stored?.familyId).toEqual(expect.any(String));
+    expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: tokens.accessTtlSeconds });
     expect(stored).toMatchObject({ userId: 'user-1', usedAt: null, revokedAt: null });
     expect(stored!.expiresAt.getTime()).toBeGreaterThan(Date.now());
     expect(accounts.users.get('user-1')?.lastLoginAt).toBeInstanceOf(Date);
@@ -121,8 +124,8 @@ describe('AuthService', () => {
     await expect(service.login(login({ totp: '000000' }))).resolves.toHaveProperty('refreshToken');
   });
 
-  it('rotates a refresh token: a new pair of the same family, the old token spent', async () => {
-    const { service, refreshTokens, audit } = setup();
+  it('rotates a refresh token: a new pair of the same family and login, the old token spent', async () => {
+    const { service, tokens, refreshTokens, audit, logins } = setup();
     const first = await service.login(login());
     const second = await service.refresh(first.refreshToken, request);
     expect(second.refreshToken).not.toBe(first.refreshToken);
@@ -130,6 +133,8 @@ describe('AuthService', () => {
     const fresh = refreshTokens.tokens.get(sha256Hex(second.refreshToken))!;
     expect(spent.usedAt).toBeInstanceOf(Date);
     expect(fresh).toMatchObject({ familyId: spent.familyId, usedAt: null, revokedAt: null });
+    expect(tokens.verify(second.accessToken)?.sid).toBe(spent.familyId);
+    expect(logins.announced).toEqual([]);
     expect(audit.entries.at(-1)).toEqual({
       event: expect.objectContaining({ action: 'auth.refresh', outcome: 'success', resourceId: 'user-1' }),
       inTransaction: true,
@@ -137,14 +142,15 @@ describe('AuthService', () => {
     });
   });
 
-  it('takes a spent token presented again as a leak: the whole family is revoked, the newest token too', async () => {
-    const { service, refreshTokens, audit } = setup();
+  it('takes a spent token presented again as a leak: the whole family is revoked, the newest token too, its login ended', async () => {
+    const { service, refreshTokens, audit, logins } = setup();
     const first = await service.login(login());
     const second = await service.refresh(first.refreshToken);
     const other = await service.login(login());
     await expect(service.refresh(first.refreshToken, request)).rejects.toThrow(InvalidRefreshTokenError);
     const family = refreshTokens.tokens.get(sha256Hex(first.refreshToken))!.familyId;
     expect(refreshTokens.live(family)).toEqual([]);
+    expect(logins.announced).toEqual([{ id: family, inTransaction: false }]);
     await expect(service.refresh(second.refreshToken)).rejects.toThrow(InvalidRefreshTokenError);
     await expect(service.refresh(other.refreshToken)).resolves.toHaveProperty('accessToken');
     expect(audit.entries.find((e) => e.event.action === 'auth.refresh_reuse')).toEqual({
@@ -171,14 +177,17 @@ describe('AuthService', () => {
     ]);
   });
 
-  it('logs out the whole family of the token; an unknown token is a failure entry, not an error', async () => {
-    const { service, refreshTokens, audit } = setup();
+  it('logs out the whole family of the token and ends its login once committed; an unknown token is a failure entry, not an error', async () => {
+    const { service, refreshTokens, audit, logins } = setup();
     const first = await service.login(login());
     const second = await service.refresh(first.refreshToken);
     await service.logout(second.refreshToken, request);
     await expect(service.refresh(second.refreshToken)).rejects.toThrow(InvalidRefreshTokenError);
-    expect(refreshTokens.live(refreshTokens.tokens.get(sha256Hex(first.refreshToken))!.familyId)).toEqual([]);
+    const family = refreshTokens.tokens.get(sha256Hex(first.refreshToken))!.familyId;
+    expect(refreshTokens.live(family)).toEqual([]);
+    expect(logins.announced).toEqual([{ id: family, inTransaction: false }]);
     await service.logout('not-a-token', request);
+    expect(logins.announced).toHaveLength(1);
     expect(audit.entries.filter((e) => e.event.action === 'auth.logout')).toEqual([
       {
         event: expect.objectContaining({ outcome: 'success', actorId: 'user-1' }),

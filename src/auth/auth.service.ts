@@ -16,6 +16,7 @@ import {
   RegistrationClosedError,
 } from './auth.errors';
 import type { LoginDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
+import { LoginSessions } from './login-sessions';
 import { MfaService, secondFactorOf } from './mfa.service';
 import { PasswordService } from './password.service';
 import { RefreshTokenRepository } from './persistence/refresh-token.repository';
@@ -23,6 +24,7 @@ import type {
   AccessTokens,
   AuditLog,
   AuthMetrics,
+  LoginEnds,
   PasswordCheck,
   RefreshTokenStore,
   SecondFactors,
@@ -42,6 +44,7 @@ export class AuthService {
     @Inject(AuditService) private readonly audit: AuditLog,
     @Inject(MfaService) private readonly mfa: SecondFactors,
     @Inject(Metrics) private readonly metrics: AuthMetrics,
+    @Inject(LoginSessions) private readonly logins: LoginEnds,
   ) {}
 
   async register(input: RegisterDto, audit?: AuditRequestContext): Promise<User> {
@@ -120,7 +123,8 @@ export class AuthService {
 
   /**
    * Exchanges a refresh token for a new pair; the old one is spent. A spent token presented again means
-   * it leaked: the whole family is revoked (the newest token too) and the reuse is audited.
+   * it leaked: the whole family is revoked (the newest token too), its login ends (its access tokens stop
+   * working on every process) and the reuse is audited.
    */
   async refresh(presented: string, audit?: AuditRequestContext): Promise<Required<TokenPairDto>> {
     const outcome = await this.refreshTokens.transaction(async (em) => {
@@ -142,7 +146,7 @@ export class AuthService {
           em,
           audit,
         );
-        return { error: 'reuse' as const, pair: undefined };
+        return { error: 'reuse' as const, pair: undefined, ended: token.familyId };
       }
       const user = await this.users.findById(token.userId, em);
       if (!user?.isActive) return { error: 'invalid' as const, pair: undefined };
@@ -163,6 +167,7 @@ export class AuthService {
       return { error: undefined, pair };
     });
     if (outcome.pair) return outcome.pair;
+    if (outcome.error === 'reuse') await this.logins.ended(outcome.ended);
     if (outcome.error === 'invalid') {
       await this.audit.record(
         { action: 'auth.refresh', outcome: 'failure', actorType: 'system', actorId: null },
@@ -173,9 +178,12 @@ export class AuthService {
     throw new InvalidRefreshTokenError();
   }
 
-  /** Revokes the token's whole family (this login on every device it was refreshed on). */
+  /**
+   * Revokes the token's whole family (this login on every device it was refreshed on); once that is committed,
+   * the access tokens issued for the login stop working on every process.
+   */
   async logout(presented: string, audit?: AuditRequestContext): Promise<void> {
-    await this.refreshTokens.transaction(async (em) => {
+    const familyId = await this.refreshTokens.transaction(async (em) => {
       const token = await this.refreshTokens.findByHash(em, sha256Hex(presented));
       if (token) await this.refreshTokens.revokeFamily(em, token.familyId);
       await this.audit.record(
@@ -190,7 +198,9 @@ export class AuthService {
         em,
         audit,
       );
+      return token?.familyId;
     });
+    if (familyId) await this.logins.ended(familyId);
   }
 
   private async issuePair(em: EntityManager, user: User, familyId: string): Promise<Required<TokenPairDto>> {
@@ -202,7 +212,7 @@ export class AuthService {
       expiresAt: new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000),
     });
     return {
-      accessToken: this.tokens.sign({ sub: user.id, role: user.role, tv: user.tokenVersion }),
+      accessToken: this.tokens.sign({ sub: user.id, role: user.role, tv: user.tokenVersion, sid: familyId }),
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.tokens.accessTtlSeconds,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { UsersService } from '../users/users.service';
+import { LoginSessions } from './login-sessions';
 import { permissionsOf } from './permissions';
 import type { Principal } from './principal';
 import { TokenService } from './token.service';
@@ -10,8 +11,8 @@ import { TokenService } from './token.service';
 type ResolvedKey = Awaited<ReturnType<ApiKeysService['resolve']>>;
 
 /**
- * Who is calling. User state is checked on every call (from a cache that every change clears at once,
- * on every process), so deactivation and role changes apply at once.
+ * Who is calling. User state, and for an access token its login, are checked on every call (from caches that
+ * every change clears at once, on every process), so deactivation, role changes and signing out apply at once.
  * Shared by the HTTP guard, the event gateway and the queue board.
  */
 @Injectable()
@@ -23,6 +24,7 @@ export class Authenticator {
     private readonly tokens: TokenService,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
+    private readonly logins: LoginSessions,
   ) {}
 
   /** A bare access token (the Socket.IO handshake carries one). */
@@ -59,8 +61,13 @@ export class Authenticator {
   private async fromAccessToken(req: Request): Promise<Principal | undefined> {
     const claims = this.tokens.claimsOf(req);
     if (!claims) return undefined;
-    const user = await this.users.authState(claims.sub);
-    if (!user?.isActive || user.tokenVersion !== claims.tv || user.role !== claims.role) return undefined;
+    // Both come from memory once cached; on a miss the two reads run side by side. A token without `sid`
+    // (issued before the claim existed) names no login, and lives until it expires.
+    const [user, loginLive] = await Promise.all([
+      this.users.authState(claims.sub),
+      claims.sid === undefined || this.logins.isLive(claims.sid),
+    ]);
+    if (!user?.isActive || user.tokenVersion !== claims.tv || user.role !== claims.role || !loginLive) return undefined;
     return {
       type: 'user',
       userId: user.id,

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { UsersService } from '../users/users.service';
 import { TooManyLiveConnectionsError } from './auth.errors';
 import { Authenticator } from './authenticator';
+import { LoginSessions } from './login-sessions';
 import type { Principal } from './principal';
 import { TokenService } from './token.service';
 
@@ -22,6 +23,8 @@ interface Session {
   principal: Principal;
   /** A user's session: the token version it was signed with. */
   tokenVersion?: number;
+  /** A user's session: the login its access token was issued for (none for a token older than the claim). */
+  loginId?: string;
   /** An API key's session: the key, resolved again at each check. */
   apiKey?: string;
   end: () => void;
@@ -41,18 +44,20 @@ export function samePrincipal(a: Principal, b: Principal): boolean {
 
 /**
  * The callers of connections that outlive a request (Socket.IO clients, event streams), checked again: at once
- * on this process when their user changes anywhere (deactivated, role or password changed), and every
+ * on this process when their user changes anywhere (deactivated, role or password changed) or the login of their
+ * access token ends anywhere (signed out, its refresh tokens revoked for reuse), and every
  * {@link LIVE_SESSION_RECHECK_MS} for all of them. A connection is ended once its user is deactivated, has
- * another role or token version than its access token was signed with, or once its API key no longer resolves
- * to the same rights (revoked, expired, its owner demoted); its client may connect again as who it now is. An
- * access token's expiry alone does not end a connection it opened, as it does not end a request under way.
+ * another role or token version than its access token was signed with, once that token's login has ended, or
+ * once its API key no longer resolves to the same rights (revoked, expired, its owner demoted); its client may
+ * connect again as who it now is. An access token's expiry alone does not end a connection it opened, as it
+ * does not end a request under way.
  * A user holds at most LIVE_CONNECTIONS_PER_USER of them open on this process ({@link hasRoomFor}).
  */
 @Injectable()
 export class LiveSessions implements OnModuleDestroy {
   private readonly logger = new Logger(LiveSessions.name);
   private readonly byUser = new Map<string, Set<Session>>();
-  private readonly stopListening: () => void;
+  private readonly stopListening: (() => void)[];
   private timer?: NodeJS.Timeout;
   private readonly perUser: number;
 
@@ -60,9 +65,13 @@ export class LiveSessions implements OnModuleDestroy {
     private readonly authenticator: Authenticator,
     private readonly tokens: TokenService,
     private readonly users: UsersService,
+    private readonly logins: LoginSessions,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.stopListening = users.onAuthStateChange((userId) => void this.recheck(userId));
+    this.stopListening = [
+      users.onAuthStateChange((userId) => void this.recheck(userId)),
+      logins.onEnd((loginId) => void this.recheckLogin(loginId)),
+    ];
     this.perUser = config.events.connectionsPerUser;
   }
 
@@ -81,11 +90,14 @@ export class LiveSessions implements OnModuleDestroy {
 
   /** Follows a connection of `principal`, which `end` closes; returns what stops following it (on its close). */
   follow(principal: Principal, credentials: Credentials, end: () => void): () => void {
-    const apiKey = credentials.headers['x-api-key'];
-    const session: Session =
-      principal.type === 'apiKey'
-        ? { principal, apiKey: typeof apiKey === 'string' ? apiKey : '', end }
-        : { principal, tokenVersion: this.tokens.claimsOf({ headers: { ...credentials.headers } })?.tv, end };
+    let session: Session;
+    if (principal.type === 'apiKey') {
+      const apiKey = credentials.headers['x-api-key'];
+      session = { principal, apiKey: typeof apiKey === 'string' ? apiKey : '', end };
+    } else {
+      const claims = this.tokens.claimsOf({ headers: { ...credentials.headers } });
+      session = { principal, tokenVersion: claims?.tv, loginId: claims?.sid, end };
+    }
     let sessions = this.byUser.get(principal.userId);
     if (!sessions) this.byUser.set(principal.userId, (sessions = new Set()));
     sessions.add(session);
@@ -124,11 +136,18 @@ export class LiveSessions implements OnModuleDestroy {
    * the HTTP server would wait for streams that never end on their own until the shutdown timeout.
    */
   onModuleDestroy(): void {
-    this.stopListening();
+    for (const stop of this.stopListening) stop();
     clearInterval(this.timer);
     const sessions = [...this.byUser.values()].flatMap((s) => [...s]);
     this.byUser.clear();
     for (const session of sessions) session.end();
+  }
+
+  /** Checks again the connections opened with an access token of one login, or every one when it is undefined. */
+  private async recheckLogin(loginId: string | undefined): Promise<void> {
+    if (loginId === undefined) return this.recheck(undefined);
+    const sessions = [...this.byUser.values()].flatMap((s) => [...s].filter((session) => session.loginId === loginId));
+    await Promise.all(sessions.map((session) => this.check(session)));
   }
 
   private async check(session: Session): Promise<void> {
@@ -145,13 +164,14 @@ export class LiveSessions implements OnModuleDestroy {
     session.end();
   }
 
-  private async stillValid({ principal, tokenVersion, apiKey }: Session): Promise<boolean> {
+  private async stillValid({ principal, tokenVersion, loginId, apiKey }: Session): Promise<boolean> {
     if (apiKey !== undefined) {
       const now = await this.authenticator.fromApiKeyValue(apiKey);
       return now !== undefined && samePrincipal(now, principal);
     }
     const user = await this.users.authState(principal.userId);
-    return !!user?.isActive && user.role === principal.role && user.tokenVersion === tokenVersion;
+    if (!user?.isActive || user.role !== principal.role || user.tokenVersion !== tokenVersion) return false;
+    return loginId === undefined || this.logins.isLive(loginId);
   }
 
   private forget(session: Session): void {

@@ -1,14 +1,16 @@
 import type { AuditService } from '../audit/audit.service';
 import type { Metrics } from '../metrics/metrics.service';
+import type { SharedCaches } from '../redis/shared-cache';
 import type { UsersService } from '../users/users.service';
+import type { LoginSessions } from './login-sessions';
 import type { MfaService } from './mfa.service';
 import type { PasswordService } from './password.service';
 import type { RefreshTokenRepository } from './persistence/refresh-token.repository';
 import type { TokenService } from './token.service';
 
 /**
- * What AuthService needs of its collaborators, as interfaces: Nest injects the real classes, unit specs
- * pass small fakes (test/fakes/auth.ts) that implement these.
+ * What AuthService and LoginSessions need of their collaborators, as interfaces: Nest injects the real
+ * classes, unit specs pass small fakes (test/fakes/auth.ts) that implement these.
  */
 export type User = NonNullable<Awaited<ReturnType<UsersService['findById']>>>;
 export type UserAccounts = Pick<UsersService, 'findByEmail' | 'findById' | 'recordLogin' | 'create'>;
@@ -21,3 +23,6 @@ export type AccessTokens = Pick<TokenService, 'sign' | 'accessTtlSeconds'>;
 export type SecondFactors = Pick<MfaService, 'spend'>;
 export type AuditLog = Pick<AuditService, 'record'>;
 export type AuthMetrics = Pick<Metrics, 'authFailure'>;
+export type LoginEnds = Pick<LoginSessions, 'ended'>;
+export type LoginStore = Pick<RefreshTokenRepository, 'familyIsLive'>;
+export type CacheFactory = Pick<SharedCaches, 'create'>;

@@ -51,6 +51,24 @@ describe('TokenService', () => {
     expect(tokens.verify(noIat)).toBeUndefined();
   });
 
+  it('carries the login a token was issued for, takes a token older than that claim, and refuses a malformed one', () => {
+    const tokens = tokenService();
+    const familyId = '0b7c6a52-3f0e-4d8b-9a51-2f7d3c1e9a40';
+    expect(tokens.verify(tokens.sign({ sub: 'user-1', role: 'viewer', tv: 0, sid: familyId }))).toEqual({
+      sub: 'user-1',
+      role: 'viewer',
+      tv: 0,
+      sid: familyId,
+    });
+    const config = loadConfig({ JWT_SECRET: SECRET });
+    const jwt = new JwtService(jwtOptions(config));
+    const older = jwt.sign({ role: 'viewer', tv: 0 }, { subject: 'user-1' });
+    expect(tokens.verify(older)).toStrictEqual({ sub: 'user-1', role: 'viewer', tv: 0 });
+    for (const sid of [42, null, ['a'], { id: familyId }]) {
+      expect(tokens.verify(jwt.sign({ role: 'viewer', tv: 0, sid }, { subject: 'user-1' }))).toBeUndefined();
+    }
+  });
+
   it('refuses a token signed with another secret', () => {
     const other = new JwtService({ secret: 'another-secret-another-secret-0123456789' });
     expect(tokenService().verify(other.sign({ sub: 'user-1', tv: 0 }))).toBeUndefined();

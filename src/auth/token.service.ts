@@ -11,6 +11,11 @@ export interface AccessClaims {
   role: Role;
   /** The user's token version when issued; a later password, role or status change invalidates the token. */
   tv: number;
+  /**
+   * The login the token was issued for (its refresh-token family): once that login ends, the token is refused.
+   * Tokens issued before the claim existed have none and are taken until they expire (JWT_ACCESS_TTL).
+   */
+  sid?: string;
 }
 
 /**
@@ -49,7 +54,7 @@ export class TokenService {
   }
 
   sign(claims: AccessClaims): string {
-    return this.jwt.sign({ role: claims.role, tv: claims.tv }, { subject: claims.sub });
+    return this.jwt.sign({ role: claims.role, tv: claims.tv, sid: claims.sid }, { subject: claims.sub });
   }
 
   /** The verified claims of the request's bearer token; undefined when there is none or it is not valid. */
@@ -66,7 +71,7 @@ export class TokenService {
    * without `exp` or `iat` (jsonwebtoken checks `exp` only when present: a token that never expires would
    * otherwise be accepted forever). A token that
    * verified once is remembered (by its exact text) until it expires: its signature, issuer and audience
-   * cannot change, and whether its user still accepts it is checked on every request anyway.
+   * cannot change, and whether its user and its login still accept it is checked on every request anyway.
    */
   verify(token: string): AccessClaims | undefined {
     const known = this.known.get(token);
@@ -76,12 +81,12 @@ export class TokenService {
       return undefined;
     }
     try {
-      const payload = this.jwt.verify<{ sub?: unknown; role?: unknown; tv?: unknown; exp?: unknown; iat?: unknown }>(
-        token,
-      );
+      const payload = this.jwt.verify<Record<'sub' | 'role' | 'tv' | 'sid' | 'exp' | 'iat', unknown>>(token);
       if (typeof payload.sub !== 'string' || typeof payload.tv !== 'number') return undefined;
       if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return undefined;
-      const claims = { sub: payload.sub, role: payload.role as Role, tv: payload.tv };
+      if (payload.sid !== undefined && typeof payload.sid !== 'string') return undefined;
+      const claims: AccessClaims = { sub: payload.sub, role: payload.role as Role, tv: payload.tv };
+      if (payload.sid !== undefined) claims.sid = payload.sid;
       this.known.set(token, { claims, expiresAt: payload.exp * 1000 });
       return claims;
     } catch {

@@ -3,7 +3,16 @@ import type { AuditRequestContext } from '../../src/audit/audit-context';
 import type { AuditEvent } from '../../src/audit/audit.service';
 import type { SecondFactor } from '../../src/auth/mfa.service';
 import type { NewRefreshToken, StoredRefreshToken } from '../../src/auth/persistence/refresh-token.repository';
-import type { AuditLog, AuthMetrics, RefreshTokenStore, SecondFactors, User, UserAccounts } from '../../src/auth/ports';
+import type {
+  AuditLog,
+  AuthMetrics,
+  LoginEnds,
+  LoginStore,
+  RefreshTokenStore,
+  SecondFactors,
+  User,
+  UserAccounts,
+} from '../../src/auth/ports';
 import type { NewUser } from '../../src/users/users.service';
 
 /** A user with everything a test does not name filled in: active, a viewer, without MFA. */
@@ -65,17 +74,22 @@ export class FakeUserAccounts implements UserAccounts {
  * Refresh tokens by hash, with a transaction that is all or nothing: when its work throws, the tokens are
  * as they were before it.
  */
-export class FakeRefreshTokens implements RefreshTokenStore {
+export class FakeRefreshTokens implements RefreshTokenStore, LoginStore {
   tokens = new Map<string, StoredRefreshToken>();
+  /** Transactions begun and not yet ended. */
+  open = 0;
   private issued = 0;
 
   async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const before = structuredClone(this.tokens);
+    this.open += 1;
     try {
       return await work({} as EntityManager);
     } catch (err) {
       this.tokens = before;
       throw err;
+    } finally {
+      this.open -= 1;
     }
   }
 
@@ -102,9 +116,26 @@ export class FakeRefreshTokens implements RefreshTokenStore {
       if (token.familyId === familyId && !token.revokedAt) token.revokedAt = new Date();
   }
 
+  async familyIsLive(familyId: string): Promise<boolean> {
+    return [...this.tokens.values()].some(
+      (t) => t.familyId === familyId && !t.revokedAt && t.expiresAt.getTime() > Date.now(),
+    );
+  }
+
   /** The family's tokens that still work. */
   live(familyId: string): StoredRefreshToken[] {
     return [...this.tokens.values()].filter((t) => t.familyId === familyId && !t.revokedAt);
+  }
+}
+
+/** The logins announced as ended, each with whether a transaction of `tokens` was still open then. */
+export class FakeLoginEnds implements LoginEnds {
+  readonly announced: { id: string; inTransaction: boolean }[] = [];
+
+  constructor(private readonly tokens: FakeRefreshTokens) {}
+
+  async ended(id: string): Promise<void> {
+    this.announced.push({ id, inTransaction: this.tokens.open > 0 });
   }
 }
 

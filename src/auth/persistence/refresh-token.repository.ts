@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, MoreThan } from 'typeorm';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity';
 
 /** A refresh token as stored: its hash, never its text. */
@@ -15,7 +15,7 @@ export type NewRefreshToken = Pick<RefreshTokenEntity, 'userId' | 'familyId' | '
 /**
  * Every statement on `refresh_tokens`, each in the caller's transaction ({@link transaction} for sign-in,
  * refresh and logout; the users' own for a change that signs a user out everywhere), so a token changes
- * exactly when its audit entry is written.
+ * exactly when its audit entry is written; only {@link familyIsLive}, which changes nothing, reads on its own.
  */
 @Injectable()
 export class RefreshTokenRepository {
@@ -42,6 +42,16 @@ export class RefreshTokenRepository {
   /** Marks the token exchanged: presenting it again is reuse. */
   async markUsed(em: EntityManager, id: string): Promise<void> {
     await em.update(RefreshTokenEntity, { id }, { usedAt: new Date() });
+  }
+
+  /**
+   * Whether the login the family stands for still holds: one of its tokens is neither revoked nor expired. Read
+   * outside any transaction, whenever a process has no fresh answer cached (LoginSessions).
+   */
+  familyIsLive(familyId: string): Promise<boolean> {
+    return this.dataSource.manager.exists(RefreshTokenEntity, {
+      where: { familyId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+    });
   }
 
   /** Revokes every token of the family that is not revoked yet. */

@@ -937,7 +937,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token (from the body, else from the refresh cookie); presenting a spent one revokes its whole family */
+        /**
+         * Rotate a refresh token (from the body, else from the refresh cookie); presenting a spent one revokes its whole family
+         * @description A spent refresh token presented again revokes its family and ends its login: the access tokens issued for that login are refused from then on, on every instance, and the live connections opened with them are closed.
+         */
         post: operations["refreshTokens"];
         delete?: never;
         options?: never;
@@ -954,7 +957,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token (from the body, else from the refresh cookie) and its family; clears the cookie */
+        /**
+         * Revoke a refresh token (from the body, else from the refresh cookie) and its family; clears the cookie
+         * @description Ends the login the refresh token belongs to: the access tokens issued for it (at sign-in and at each refresh) are refused at once, on every instance, with 401 `UNAUTHENTICATED`, and the live connections opened with them (Socket.IO clients, event streams) are closed. Other logins of the same user go on.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SharedCaches } from '../redis/shared-cache';
+import type { SharedCache } from '../redis/shared-cache';
+import { RefreshTokenRepository } from './persistence/refresh-token.repository';
+import type { CacheFactory, LoginStore } from './ports';
+
+/** How long a process trusts what it read of a login; its end, announced through Redis, drops it sooner. */
+const LOGIN_STATE_TTL_MS = 5000;
+
+/** What a process knows of one login. An ended login never comes back, so that answer is kept too. */
+interface LoginState {
+  live: boolean;
+}
+
+/**
+ * Logins, each the refresh-token family its access tokens name in `sid`: whether one still holds, cached per
+ * process, so that an access token stops working on every process at once when its login ends (signed out,
+ * or its family revoked for a reused refresh token) rather than when it expires.
+ */
+@Injectable()
+export class LoginSessions {
+  private readonly states: SharedCache<LoginState>;
+
+  constructor(@Inject(RefreshTokenRepository) refreshTokens: LoginStore, @Inject(SharedCaches) caches: CacheFactory) {
+    this.states = caches.create('auth-session', async (id) => ({ live: await refreshTokens.familyIsLive(id) }), {
+      ttlMs: LOGIN_STATE_TTL_MS,
+      max: 10_000,
+    });
+  }
+
+  /** Whether the login still holds: from this process's cache, read again after a few seconds or a drop. */
+  async isLive(id: string): Promise<boolean> {
+    return (await this.states.get(id))?.live === true;
+  }
+
+  /** Announces, once its transaction committed, that a login ended: every process forgets it at once. */
+  ended(id: string): Promise<void> {
+    return this.states.invalidate(id);
+  }
+
+  /**
+   * Calls `listener` with a login's id whenever any process announces its end (undefined: any login's may
+   * have ended), for what outlives one request, such as live connections. Returns what stops it.
+   */
+  onEnd(listener: (id: string | undefined) => void): () => void {
+    return this.states.onDrop(listener);
+  }
+}
