@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
+import { AgentEventsController } from '../src/events/agent-events.controller';
 import { type TaskEvent, EventBus } from '../src/events/event-bus';
 import { EventsGateway } from '../src/events/events.gateway';
 import { TaskEventFanout } from '../src/events/task-event-fanout';
@@ -185,7 +186,7 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
   it('lets go of a client that stops reading, and keeps serving the others', async () => {
     const agentId = (await createAgent(t, admin, { type: 'calculator' })).id;
     const gateway = t.app.get(EventsGateway);
-    const fanout = t.app.get(TaskEventFanout);
+    const agentStreams = t.app.get(AgentEventsController);
     const bus = t.app.get(EventBus);
     const reader = await follower(url, admin, agentId);
     const stalled = await follower(url, admin, agentId);
@@ -194,7 +195,7 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     sockets.push(reader.socket, stalled.socket);
     streams.push(readerSse, stalledSse);
     const socketsBefore = gateway.connections;
-    const streamsBefore = fanout.size;
+    const streamsBefore = agentStreams.streams;
     let stalledGone = false;
     stalled.socket.on('disconnect', () => (stalledGone = true));
 
@@ -213,11 +214,11 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     );
 
     await waitFor(
-      async () => gateway.connections === socketsBefore - 1 && fanout.size === streamsBefore - 1,
+      async () => gateway.connections === socketsBefore - 1 && agentStreams.streams === streamsBefore - 1,
       30_000,
     ).catch((err: Error) => {
       throw new Error(
-        `${err.message}: sockets ${gateway.connections} of ${socketsBefore}, streams ${fanout.size} of ` +
+        `${err.message}: sockets ${gateway.connections} of ${socketsBefore}, streams ${agentStreams.streams} of ` +
           `${streamsBefore}, read ${reader.got.length} / ${readerSse.events.length}`,
       );
     });

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Logger, type OnModuleDestroy, Param, Res } fro
 import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { Subscription } from 'rxjs';
 import { AgentsService } from '../agents/agents.service';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import { LiveSessions } from '../auth/live-sessions';
@@ -12,7 +13,8 @@ import { ApiEventStream } from '../common/swagger/api-event-stream';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { agentRoom } from './rooms';
-import { SseResponse, type SseWindow, sseWindow } from './sse-response';
+import { SseResponse } from './sse-response';
+import { SseRooms } from './sse-rooms';
 import { sseFrame, TaskEventFanout } from './task-event-fanout';
 
 /** Sent when events may have been missed (see EventBus.resyncs): read what the stream covers again. */
@@ -20,8 +22,8 @@ const RESYNC_FRAME = sseFrame('resync', {});
 
 /**
  * Server-Sent Events of an agent's tasks: what a console page of the agent follows, as the agent room on Socket.IO.
- * A busy agent's events are written at most once per EVENTS_BATCH_MS, each stream's together (each still an
- * event of its own): a write per window instead of one per event.
+ * A busy agent's events are written at most once per EVENTS_BATCH_MS, a room's together (each still an event of
+ * its own), in one chunk made once for the room's streams: a write per stream and window instead of one per event.
  */
 @ApiTags('agents')
 @ApiBearerAuth('bearer')
@@ -30,7 +32,8 @@ const RESYNC_FRAME = sseFrame('resync', {});
 @Controller('agents')
 export class AgentEventsController implements OnModuleDestroy {
   private readonly logger = new Logger(AgentEventsController.name);
-  private readonly window: SseWindow;
+  private readonly rooms: SseRooms;
+  private readonly resynced: Subscription;
 
   constructor(
     private readonly agents: AgentsService,
@@ -38,11 +41,23 @@ export class AgentEventsController implements OnModuleDestroy {
     private readonly sessions: LiveSessions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.window = sseWindow(config.events.batchMs);
+    this.rooms = new SseRooms(
+      config.events.batchMs,
+      (room, onFrame) => fanout.listen(room, onFrame),
+      (room, err) => this.logger.warn(`could not write to an SSE stream of ${room}: ${err.message}`),
+    );
+    // Events may have been missed (Redis was away): every client reads what it shows again.
+    this.resynced = fanout.resyncs().subscribe(() => this.rooms.toAll(RESYNC_FRAME));
+  }
+
+  /** The agent streams open on this process. */
+  get streams(): number {
+    return this.rooms.size;
   }
 
   onModuleDestroy(): void {
-    this.window.stop();
+    this.resynced.unsubscribe();
+    this.rooms.stop();
   }
 
   @Get(':id/events')
@@ -67,21 +82,13 @@ export class AgentEventsController implements OnModuleDestroy {
     await this.fanout.listening();
     // Gone while its access was checked: nothing to listen for.
     if (res.destroyed || res.req.socket.destroyed) return;
-    const stream = new SseResponse(
-      res,
-      this.config.events.clientMaxPendingBytes,
-      (reason) => {
-        stop();
-        resynced.unsubscribe();
-        unfollow();
-        if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
-      },
-      this.window,
-    );
+    const stream = new SseResponse(res, this.config.events.clientMaxPendingBytes, (reason) => {
+      leave();
+      unfollow();
+      if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
+    });
     // Listening before the headers go: an event published once the client sees the stream reaches it.
-    const stop = this.fanout.listen(agentRoom(principal, id), (frame) => stream.send(frame));
-    // Events may have been missed (Redis was away): the client reads what it shows again.
-    const resynced = this.fanout.resyncs().subscribe(() => stream.send(RESYNC_FRAME));
+    const leave = this.rooms.join(agentRoom(principal, id), stream);
     // Ends once its caller is deactivated or changes role, or its API key is revoked (LiveSessions).
     const unfollow = this.sessions.follow(principal, res.req, () => res.end());
     stream.open();

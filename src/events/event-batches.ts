@@ -76,6 +76,11 @@ export class EventBatches<K, V> {
     this.batches.delete(key);
   }
 
+  /** How many values wait for `key`. */
+  pending(key: K): number {
+    return this.batches.get(key)?.length ?? 0;
+  }
+
   /** Keys with values waiting. */
   get size(): number {
     return this.batches.size;

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Response } from 'express';
-import { type BatchClock, EventBatches } from './event-batches';
-import { SseResponse, type SseWindow } from './sse-response';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import express, { type Response } from 'express';
+import { SseChunk, SseResponse } from './sse-response';
 
-/** What SseResponse uses of an express Response: writes are recorded, nothing is sent. */
+/** What SseResponse uses of an express Response with no connection yet: writes are recorded, nothing is sent. */
 class FakeResponse extends EventEmitter {
   writes: string[] = [];
   writableLength = 0;
@@ -26,6 +26,16 @@ class FakeResponse extends EventEmitter {
   }
 }
 
+const frame = (n: number | string): SseChunk => new SseChunk(`event: task\ndata: ${JSON.stringify(n)}\n\n`);
+
+describe('SseChunk', () => {
+  it('is its text as one chunk of a chunked body, its size counted in bytes', () => {
+    const chunk = new SseChunk('data: "é✓"\n\n');
+    expect(chunk.bytes.toString()).toBe('f\r\ndata: "é✓"\n\n\r\n');
+    expect(chunk.bytes).toBe(chunk.bytes);
+  });
+});
+
 describe('SseResponse', () => {
   const open = (maxPending = 1_000_000) => {
     const res = new FakeResponse();
@@ -36,60 +46,119 @@ describe('SseResponse', () => {
     return { res, stream, closed };
   };
 
-  it('writes the frames of one turn together at its end, in order, each a frame of its own', async () => {
+  it('writes each chunk through the response while it has no connection to write to', () => {
     const { res, stream } = open();
-    stream.send('event: task\ndata: 1\n\n');
-    stream.send('event: task\ndata: 2\n\n');
-    expect(res.writes).toEqual([]);
-    await nextTurn();
-    expect(res.writes).toEqual(['event: task\ndata: 1\n\nevent: task\ndata: 2\n\n']);
-    stream.send('event: task\ndata: 3\n\n');
-    await nextTurn();
-    expect(res.writes).toEqual(['event: task\ndata: 1\n\nevent: task\ndata: 2\n\n', 'event: task\ndata: 3\n\n']);
+    stream.write(frame(1));
+    stream.write(frame(2));
+    expect(res.writes).toEqual([frame(1).text, frame(2).text]);
   });
 
-  it('writes nothing more once the client is gone', async () => {
+  it('writes nothing more once the client is gone', () => {
     const { res, stream, closed } = open();
-    stream.send('event: task\ndata: 1\n\n');
     res.emit('close');
-    await nextTurn();
+    stream.write(frame(1));
     expect(res.writes).toEqual([]);
     expect(closed).toEqual(['client']);
   });
 
-  it('lets go of a reader its earlier writes still wait for, with what waited for this turn', async () => {
+  it('lets go of a reader its earlier writes still wait for', () => {
     const { res, stream, closed } = open(1000);
-    stream.send('event: task\ndata: 1\n\n');
-    await nextTurn();
+    stream.write(frame(1));
     res.writableLength = 8001; // beyond the hard bound: the reader has not taken the earlier writes
-    stream.send('event: task\ndata: 2\n\n');
+    stream.write(frame(2));
     expect(closed).toEqual(['slow']);
     expect(res.destroyed).toBe(true);
-    await nextTurn();
-    expect(res.writes).toEqual(['event: task\ndata: 1\n\n']);
+    expect(res.writes).toEqual([frame(1).text]);
+  });
+});
+
+describe('SseResponse over HTTP', () => {
+  let server: http.Server;
+  let url: string;
+  const opened: { res: Response; stream: SseResponse }[] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+  beforeAll(async () => {
+    const app = express();
+    app.get('/stream', (_req, res) => {
+      const stream = new SseResponse(res, 1_000_000, () => undefined);
+      stream.open();
+      opened.push({ res, stream });
+    });
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`;
   });
 
-  it('writes the frames of a window together, once the window ends, and none of a stream gone meanwhile', () => {
-    let endWindow = (): void => undefined;
-    const clock: BatchClock = {
-      now: () => 0,
-      schedule: (run) => {
-        endWindow = run;
-        return () => undefined;
-      },
+  afterAll(async () => {
+    agent.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Requests the stream; resolves with the server's side of it and the body the client reads to its end. */
+  const request = async (method: 'GET' | 'HEAD') => {
+    const count = opened.length;
+    let body!: Promise<string>;
+    const answered = new Promise<void>((resolve, reject) => {
+      const req = http.request(url, { method, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        body = new Promise((done, failed) => {
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => done(Buffer.concat(chunks).toString()));
+          res.on('error', failed);
+        });
+        resolve();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    await answered;
+    while (opened.length === count) await new Promise((resolve) => setImmediate(resolve));
+    return { ...opened[count], body: () => body };
+  };
+
+  it('writes a chunk straight to an idle connection, and through the response when something waits', async () => {
+    const { res, stream, body } = await request('GET');
+    const viaResponse = jest.spyOn(res, 'write');
+    stream.write(frame(1));
+    stream.write(frame('é✓'));
+    expect(viaResponse).not.toHaveBeenCalled();
+    // Node's own write of this tick corks the socket: what comes after it goes the same way, in order.
+    res.socket!.cork();
+    stream.write(frame(3));
+    expect(viaResponse).toHaveBeenCalledTimes(1);
+    res.socket!.uncork();
+    await new Promise((resolve) => setImmediate(resolve));
+    stream.write(frame(4));
+    expect(viaResponse).toHaveBeenCalledTimes(1);
+    res.end();
+    expect(await body()).toBe(': listening\n\n' + [1, 'é✓', 3, 4].map((n) => frame(n).text).join(''));
+  });
+
+  it('writes no body to a HEAD request: the next response on its connection follows its headers', async () => {
+    const connection = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const received: Buffer[] = [];
+    connection.on('data', (chunk: Buffer) => received.push(chunk));
+    const ask = async (method: string): Promise<void> => {
+      const count = opened.length;
+      connection.write(`${method} /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      while (opened.length === count) await new Promise((resolve) => setImmediate(resolve));
+      const { res, stream } = opened[count];
+      stream.write(frame(method));
+      res.end();
     };
-    const window: SseWindow = new EventBatches(50, (s, frames) => s.write(frames), undefined, clock);
-    const [a, b] = [new FakeResponse(), new FakeResponse()];
-    const streams = [a, b].map(
-      (res) => new SseResponse(res as unknown as Response, 1_000_000, () => undefined, window),
+    await ask('HEAD');
+    await ask('GET');
+    const text = (): string => Buffer.concat(received).toString();
+    while (!text().endsWith('0\r\n\r\n')) await new Promise((resolve) => setTimeout(resolve, 10));
+    connection.destroy();
+    const [head, get] = text().split(/(?=HTTP\/1\.1 200)/);
+    expect(head.endsWith('\r\n\r\n')).toBe(true);
+    expect(head).not.toContain('data:');
+    const body = (bytes: string): string => `${Buffer.byteLength(bytes).toString(16)}\r\n${bytes}\r\n`;
+    expect(get.slice(get.indexOf('\r\n\r\n') + 4)).toBe(
+      body(': listening\n\n') + body(frame('GET').text) + '0\r\n\r\n',
     );
-    streams[0].send('event: task\ndata: 1\n\n');
-    streams[1].send('event: task\ndata: 1\n\n');
-    streams[0].send('event: task\ndata: 2\n\n');
-    b.emit('close');
-    expect(a.writes).toEqual([]);
-    endWindow();
-    expect(a.writes).toEqual(['event: task\ndata: 1\n\nevent: task\ndata: 2\n\n']);
-    expect(b.writes).toEqual([]);
   });
 });

@@ -1,26 +1,55 @@
-import { EventBatches } from './event-batches';
-import { SlowReader } from './slow-reader';
+import type { Socket } from 'node:net';
 import type { Response } from 'express';
+import { SlowReader } from './slow-reader';
 
-/** Frames waiting to be written, by stream: each stream's together, in one write. */
-export type SseWindow = EventBatches<SseResponse, string>;
-
-/** Streams whose frames are written at most once per `windowMs` (0: at the end of the event loop's turn). */
-export function sseWindow(windowMs: number): SseWindow {
-  return new EventBatches<SseResponse, string>(windowMs, (stream, frames) => stream.write(frames));
-}
-
-/** The frames of every stream not given a window of its own: written at the end of each turn. */
-const EACH_TURN = sseWindow(0);
+const CRLF = Buffer.from('\r\n');
 
 /**
- * A Server-Sent Events response written frame by frame, each frame made once for all its readers. The frames
- * a stream gets in one turn of the event loop (the events read from Redis together), or in one window of its
- * {@link SseWindow}, are written at its end in one write, one chunk of the response: a write costs a system call
- * and a TCP segment, for this process and for the reader, whatever its size. A reader that falls behind is let
- * go rather than buffered without end, by the rule of {@link SlowReader} on the bytes waiting in this process
- * for it to read: its connection is closed at once, freeing what waited. `onClose` runs once, however the
- * stream ends.
+ * Frames written together, made once for every stream they go to: their text, and the same bytes as one chunk
+ * of a chunked HTTP body (`<size in hex>\r\n<bytes>\r\n`, as Node frames a `write`), made when first asked for.
+ */
+export class SseChunk {
+  private framed?: Buffer;
+
+  constructor(readonly text: string) {}
+
+  get bytes(): Buffer {
+    if (!this.framed) {
+      const body = Buffer.from(this.text);
+      this.framed = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1'), body, CRLF]);
+    }
+    return this.framed;
+  }
+}
+
+/** What of Node's response a chunk written past it depends on (set by Node, not in its types). */
+interface ResponseFraming {
+  /** The body is sent in chunks (HTTP/1.1, no Content-Length): false for an HTTP/1.0 reader. */
+  chunkedEncoding?: boolean;
+  /** The response has a body at all: false for HEAD. */
+  _hasBody?: boolean;
+}
+
+/**
+ * The response's connection when a chunk may be written to it now, passing nothing: the headers are sent, the
+ * body is chunked, nothing of the response waits (in Node's response or the socket) and the socket is not
+ * corked (a write of Node's under way in this tick). Otherwise undefined, and the text goes through the response.
+ */
+function idleSocket(res: Response): Socket | undefined {
+  const framing = res as unknown as ResponseFraming;
+  if (!res.headersSent || res.writableEnded || framing.chunkedEncoding !== true || framing._hasBody !== true)
+    return undefined;
+  const socket = res.socket;
+  if (!socket?.writable || socket.writableCorked !== 0 || res.writableLength > 0) return undefined;
+  return socket;
+}
+
+/**
+ * A Server-Sent Events response written chunk by chunk, each chunk (a window's frames, see `SseRooms`) made once
+ * for all its readers. A chunk goes straight to a connection with nothing waiting, as one write of bytes made
+ * once; otherwise it goes through Node's response, after what waits there. A reader that falls behind is let go
+ * rather than buffered without end, by the rule of {@link SlowReader} on the bytes waiting in this process for
+ * it to read: its connection is closed at once, freeing what waited. `onClose` runs once, however the stream ends.
  */
 export class SseResponse {
   private closed = false;
@@ -30,7 +59,6 @@ export class SseResponse {
     private readonly res: Response,
     maxPendingBytes: number,
     private readonly onClose: (reason: 'client' | 'slow') => void,
-    private readonly window: SseWindow = EACH_TURN,
   ) {
     this.rule = new SlowReader(maxPendingBytes, Date.now, () => this.letGoIfBehind());
     res.once('close', () => this.finish('client'));
@@ -50,20 +78,16 @@ export class SseResponse {
     this.res.write(': listening\n\n');
   }
 
-  /** Sends `frame` after those sent before it, at the end of this turn or window at the latest. */
-  send(frame: string): void {
+  /** Writes `chunk` after everything written before it, unless the reader is let go (see {@link SlowReader}). */
+  write(chunk: SseChunk): void {
     if (this.closed || this.letGoIfBehind()) return;
-    this.window.add(this, frame);
-  }
-
-  /** Writes the frames sent in this turn or window (see {@link send}), together. */
-  write(frames: readonly string[]): void {
-    if (!this.closed && frames.length) this.res.write(frames.join(''));
+    const socket = idleSocket(this.res);
+    if (socket) socket.write(chunk.bytes);
+    else this.res.write(chunk.text);
   }
 
   /** Closes the stream when its reader is too far behind (see {@link SlowReader}); whether it did. */
   private letGoIfBehind(): boolean {
-    // What waits for the end of this turn or window is not behind: the reader has had no chance to take it yet.
     if (this.closed || !this.rule.tooFarBehind(this.res.writableLength)) return false;
     this.finish('slow');
     this.res.destroy();
@@ -73,7 +97,6 @@ export class SseResponse {
   private finish(reason: 'client' | 'slow'): void {
     if (this.closed) return;
     this.closed = true;
-    this.window.delete(this);
     this.rule.stop();
     this.onClose(reason);
   }
