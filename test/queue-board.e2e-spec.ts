@@ -103,6 +103,19 @@ describe('the queue board from a browser: cookie sessions, read-only mode, audit
     expect(boardCookie(cleared).line).toMatch(/^ymera_board=;.*Path=\/admin\/queues/);
   });
 
+  it('ends the session with the login it was opened from; another login of the user keeps its own', async () => {
+    const user = await createUser(t, 'admin');
+    const other = await login(t.http, user.email, user.password);
+    const ending = await session(user);
+    const staying = await session(other);
+    await request(t.http).get('/admin/queues/api/queues').set('Cookie', ending).expect(200);
+    await request(t.http).post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
+    const refused = await request(t.http).get('/admin/queues/api/queues').set('Cookie', ending).expect(401);
+    expect(refused.body.error.code).toBe('UNAUTHENTICATED');
+    await request(t.http).get('/admin/queues').set('Cookie', ending).expect(401);
+    await request(t.http).get('/admin/queues/api/queues').set('Cookie', staying).expect(200);
+  });
+
   it('is read-only for an API key: the board says so and changes are refused and audited', async () => {
     const key = await request(t.http)
       .post('/api/v1/api-keys')

@@ -159,7 +159,7 @@ export class AuthController {
     operationId: 'logout',
     summary: 'Revoke a refresh token (from the body, else from the refresh cookie) and its family; clears the cookie',
     description:
-      'Ends the login the refresh token belongs to: the access tokens issued for it (at sign-in and at each refresh) are refused at once, on every instance, with 401 `UNAUTHENTICATED`, and the live connections opened with them (Socket.IO clients, event streams) are closed. Other logins of the same user go on.',
+      'Ends the login the refresh token belongs to: the access tokens issued for it (at sign-in and at each refresh) are refused at once, on every instance, with 401 `UNAUTHENTICATED`, the live connections opened with them (Socket.IO clients, event streams) are closed, and the queue board cookies opened with them are refused. Other logins of the same user go on.',
   })
   @CSRF_HEADER_DOC
   @ApiNoContentResponse({

@@ -33,6 +33,6 @@ import { jwtOptions, TokenService } from './token.service';
     RefreshCookie,
     LiveSessions,
   ],
-  exports: [TokenService, Authenticator, AuthGuard, LiveSessions],
+  exports: [TokenService, Authenticator, LoginSessions, AuthGuard, LiveSessions],
 })
 export class AuthModule {}

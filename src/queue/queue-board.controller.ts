@@ -1,11 +1,12 @@
-import { Controller, Delete, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import { QUEUE_BOARD_WRITERS } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
+import { TokenService } from '../auth/token.service';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
@@ -33,6 +34,7 @@ export class QueueBoardController {
   constructor(
     private readonly sessions: BoardSessions,
     private readonly users: UsersService,
+    private readonly tokens: TokenService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const secure = config.env !== 'development' && config.env !== 'test';
@@ -45,6 +47,8 @@ export class QueueBoardController {
   @ApiOperation({
     operationId: 'openQueueBoardSession',
     summary: `Open the queue board in this browser: a signed ${BOARD_SESSION_TTL_SECONDS / 60}-minute cookie for ${QUEUE_BOARD_PATH}, bound to the user (signed-in users, not API keys)`,
+    description:
+      "The cookie is refused (401 `UNAUTHENTICATED`) before it expires once its user is deactivated or has their password or role changed, and once the login of the access token that opened it ends (logout, or its refresh tokens revoked for a reused one); the user's other logins keep theirs.",
   })
   @ApiResponse({
     status: 200,
@@ -59,6 +63,7 @@ export class QueueBoardController {
   @ApiEnvelope(BoardSessionDto)
   async open(
     @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
     // Nothing is stored: the entry is written as the cookie is sent.
     @RequestAuditContext() _audit: AuditRequestContext,
@@ -66,7 +71,8 @@ export class QueueBoardController {
     if (principal.type !== 'user') throw new ForbiddenError('A board session is for a signed-in user, not an API key');
     const user = await this.users.authState(principal.userId);
     if (!user?.isActive) throw new UnauthenticatedError();
-    const session = this.sessions.issue(user.id, user.tokenVersion);
+    // The cookie ends with the login of the access token that opened it (a token without `sid` names none).
+    const session = this.sessions.issue(user.id, user.tokenVersion, this.tokens.claimsOf(req)?.sid);
     res.cookie(BOARD_COOKIE, session.value, { ...this.cookie, maxAge: BOARD_SESSION_TTL_SECONDS * 1000 });
     return { expiresAt: session.expiresAt, path: QUEUE_BOARD_PATH, readOnly: !QUEUE_BOARD_WRITERS.has(user.role) };
   }

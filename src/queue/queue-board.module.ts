@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { MAINTENANCE_QUEUE } from '../jobs/queues';
 import { UsersModule } from '../users/users.module';
 import { BoardSessions } from './board-sessions';
@@ -11,7 +12,7 @@ import { QueueBoardController } from './queue-board.controller';
  * handle on the maintenance queue (periodic jobs), which no producer of this process may hold.
  */
 @Module({
-  imports: [UsersModule, BullModule.registerQueue({ name: MAINTENANCE_QUEUE })],
+  imports: [UsersModule, AuthModule, BullModule.registerQueue({ name: MAINTENANCE_QUEUE })],
   controllers: [QueueBoardController],
   providers: [BoardSessions, MaintenanceQueue],
   exports: [BoardSessions],

@@ -959,7 +959,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a refresh token (from the body, else from the refresh cookie) and its family; clears the cookie
-         * @description Ends the login the refresh token belongs to: the access tokens issued for it (at sign-in and at each refresh) are refused at once, on every instance, with 401 `UNAUTHENTICATED`, and the live connections opened with them (Socket.IO clients, event streams) are closed. Other logins of the same user go on.
+         * @description Ends the login the refresh token belongs to: the access tokens issued for it (at sign-in and at each refresh) are refused at once, on every instance, with 401 `UNAUTHENTICATED`, the live connections opened with them (Socket.IO clients, event streams) are closed, and the queue board cookies opened with them are refused. Other logins of the same user go on.
          */
         post: operations["logout"];
         delete?: never;
@@ -1225,7 +1225,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open the queue board in this browser: a signed 10-minute cookie for /admin/queues, bound to the user (signed-in users, not API keys) */
+        /**
+         * Open the queue board in this browser: a signed 10-minute cookie for /admin/queues, bound to the user (signed-in users, not API keys)
+         * @description The cookie is refused (401 `UNAUTHENTICATED`) before it expires once its user is deactivated or has their password or role changed, and once the login of the access token that opened it ends (logout, or its refresh tokens revoked for a reused one); the user's other logins keep theirs.
+         */
         post: operations["openQueueBoardSession"];
         /** Clear the queue board cookie of this browser */
         delete: operations["closeQueueBoardSession"];
