@@ -1,7 +1,8 @@
-import { createSecretKey } from 'node:crypto';
+import { createHash, createSecretKey } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createAgent } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { connectEvents, listeningApp } from './utils/live-socket';
@@ -59,6 +60,42 @@ describe('access tokens of a login that ended', () => {
     await me(user.accessToken).expect(401);
     await me(newest).expect(401);
     await me(other.accessToken).expect(200);
+  });
+
+  it('signs out a login whose refresh is under way: the token that refresh adds is revoked too', async () => {
+    const user = await createUser(t, 'viewer');
+    const db = t.app.get(DataSource);
+    const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
+    // A refresh of the login holds its token's lock and has added the next token, not yet committed.
+    const refreshing = db.createQueryRunner();
+    await refreshing.connect();
+    await refreshing.startTransaction();
+    const [presented] = (await refreshing.query(
+      'SELECT user_id, family_id FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE',
+      [hash(user.refreshToken)],
+    )) as { user_id: string; family_id: string }[];
+    await refreshing.query(
+      "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')",
+      [presented.user_id, presented.family_id, hash('the next refresh token')],
+    );
+    const logout = request(t.http).post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).then();
+    const waiting = async (): Promise<boolean> => {
+      const [row] = (await db.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      )) as { n: number }[];
+      return row.n > 0;
+    };
+    await waitFor(waiting, 10_000);
+    await refreshing.commitTransaction();
+    await refreshing.release();
+    expect((await logout).status).toBe(204);
+
+    const live = (await db.query(
+      'SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL',
+      [presented.family_id],
+    )) as { n: number }[];
+    expect(live[0].n).toBe(0);
+    await me(user.accessToken).expect(401);
   });
 
   it('signs out a browser login (refresh token in the cookie) the same way', async () => {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { AgentEventsController } from '../src/events/agent-events.controller';
@@ -181,6 +182,20 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
       .get('/api/v1/agents/not-a-uuid/events')
       .set(...bearer(admin))
       .expect(400);
+    // HEAD gets the stream's headers and an end, not a stream held open with no body: the next request on the
+    // same connection is answered.
+    const connection = connect(Number(new URL(url).port), '127.0.0.1');
+    let answers = '';
+    connection.on('data', (chunk: Buffer) => (answers += chunk.toString()));
+    const ask = (method: string, path: string): boolean =>
+      connection.write(
+        `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${admin.accessToken}\r\n\r\n`,
+      );
+    ask('HEAD', `/api/v1/agents/${agent.id}/events`);
+    ask('GET', '/health/live');
+    await waitFor(async () => answers.split('HTTP/1.1 200').length === 3, 10_000).finally(() => connection.destroy());
+    expect(answers).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*content-type: text\/event-stream/i);
+    expect(answers).not.toContain(': listening');
   });
 
   it('lets go of a client that stops reading, and keeps serving the others', async () => {

@@ -102,6 +102,9 @@ export class LiveSessions implements OnModuleDestroy {
     if (!sessions) this.byUser.set(principal.userId, (sessions = new Set()));
     sessions.add(session);
     this.timer ??= setInterval(() => void this.recheck(undefined), LIVE_SESSION_RECHECK_MS).unref();
+    // Its login may have ended between the request's check and now (an announcement this session was not yet
+    // here to hear): checked once more, from the cache, rather than at the next sweep.
+    if (session.loginId !== undefined) void this.check(session);
     return () => this.forget(session);
   }
 

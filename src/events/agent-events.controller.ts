@@ -66,7 +66,7 @@ export class AgentEventsController implements OnModuleDestroy {
     operationId: 'streamAgentTaskEvents',
     summary:
       "Server-Sent Events (`event: task`) of an agent's tasks (an admin's: all of them; anyone else's: their own), " +
-      'from the moment it opens; it stays open until the client closes it, reads too slowly or loses access (deactivated, role changed, key revoked)',
+      'from the moment it opens; it stays open until the client closes it, reads too slowly or loses access (deactivated, role changed, key revoked, its login ended)',
   })
   @ApiEventStream(
     'text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first, and `resync` when events may have been missed',
@@ -82,6 +82,8 @@ export class AgentEventsController implements OnModuleDestroy {
     await this.fanout.listening();
     // Gone while its access was checked: nothing to listen for.
     if (res.destroyed || res.req.socket.destroyed) return;
+    // Express answers HEAD with this GET handler: the headers, and no stream to hold open.
+    if (res.req.method === 'HEAD') return new SseResponse(res, 0, () => undefined).answerHead();
     const stream = new SseResponse(res, this.config.events.clientMaxPendingBytes, (reason) => {
       leave();
       unfollow();
@@ -89,8 +91,8 @@ export class AgentEventsController implements OnModuleDestroy {
     });
     // Listening before the headers go: an event published once the client sees the stream reaches it.
     const leave = this.rooms.join(agentRoom(principal, id), stream);
-    // Ends once its caller is deactivated or changes role, or its API key is revoked (LiveSessions).
-    const unfollow = this.sessions.follow(principal, res.req, () => res.end());
+    // Ends once its caller is deactivated or changes role, its API key is revoked or its login ends (LiveSessions).
+    const unfollow = this.sessions.follow(principal, res.req, () => stream.end());
     stream.open();
   }
 }

@@ -151,7 +151,7 @@ export class EventsGateway
   handleConnection(socket: Socket): void {
     const principal = principalOf(socket);
     this.limits.limitMessages(socket, principal);
-    // A client whose caller is deactivated, changes role or whose token expires is disconnected (LiveSessions).
+    // A client whose caller is deactivated or changes role, or whose login ends, is disconnected (LiveSessions).
     const token = (socket.handshake.auth as { token: string }).token;
     const stop = this.sessions.follow(principal, { headers: { authorization: `Bearer ${token}` } }, () =>
       socket.disconnect(true),

@@ -6,8 +6,9 @@ import { SseChunk, SseResponse } from './sse-response';
 
 /** What SseResponse uses of an express Response with no connection yet: writes are recorded, nothing is sent. */
 class FakeResponse extends EventEmitter {
-  writes: string[] = [];
+  writes: (string | Buffer)[] = [];
   writableLength = 0;
+  writableEnded = false;
   destroyed = false;
   status(): this {
     return this;
@@ -16,9 +17,12 @@ class FakeResponse extends EventEmitter {
     return this;
   }
   flushHeaders(): void {}
-  write(chunk: string): boolean {
+  write(chunk: string | Buffer): boolean {
     this.writes.push(chunk);
     return true;
+  }
+  end(): void {
+    this.writableEnded = true;
   }
   destroy(): void {
     this.destroyed = true;
@@ -50,12 +54,23 @@ describe('SseResponse', () => {
     const { res, stream } = open();
     stream.write(frame(1));
     stream.write(frame(2));
-    expect(res.writes).toEqual([frame(1).text, frame(2).text]);
+    expect(res.writes.map(String)).toEqual([frame(1).text, frame(2).text]);
   });
 
   it('writes nothing more once the client is gone', () => {
     const { res, stream, closed } = open();
     res.emit('close');
+    stream.write(frame(1));
+    expect(res.writes).toEqual([]);
+    expect(closed).toEqual(['client']);
+  });
+
+  it('writes nothing once ended, while its last bytes may still be leaving, nor an empty chunk', () => {
+    const { res, stream, closed } = open();
+    stream.write(new SseChunk(''));
+    expect(res.writes).toEqual([]);
+    stream.end();
+    expect(res.writableEnded).toBe(true);
     stream.write(frame(1));
     expect(res.writes).toEqual([]);
     expect(closed).toEqual(['client']);
@@ -68,7 +83,7 @@ describe('SseResponse', () => {
     stream.write(frame(2));
     expect(closed).toEqual(['slow']);
     expect(res.destroyed).toBe(true);
-    expect(res.writes).toEqual([frame(1).text]);
+    expect(res.writes.map(String)).toEqual([frame(1).text]);
   });
 });
 

@@ -9,16 +9,22 @@ const CRLF = Buffer.from('\r\n');
  * of a chunked HTTP body (`<size in hex>\r\n<bytes>\r\n`, as Node frames a `write`), made when first asked for.
  */
 export class SseChunk {
+  private encoded?: Buffer;
   private framed?: Buffer;
 
   constructor(readonly text: string) {}
 
+  /** The text's bytes: what goes through Node's response, encoded once whatever the streams. */
+  get body(): Buffer {
+    return (this.encoded ??= Buffer.from(this.text));
+  }
+
   get bytes(): Buffer {
-    if (!this.framed) {
-      const body = Buffer.from(this.text);
-      this.framed = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1'), body, CRLF]);
-    }
-    return this.framed;
+    return (this.framed ??= Buffer.concat([
+      Buffer.from(`${this.body.length.toString(16)}\r\n`, 'latin1'),
+      this.body,
+      CRLF,
+    ]));
   }
 }
 
@@ -40,7 +46,8 @@ function idleSocket(res: Response): Socket | undefined {
   if (!res.headersSent || res.writableEnded || framing.chunkedEncoding !== true || framing._hasBody !== true)
     return undefined;
   const socket = res.socket;
-  if (!socket?.writable || socket.writableCorked !== 0 || res.writableLength > 0) return undefined;
+  if (!socket?.writable || socket.writableCorked !== 0 || res.writableCorked !== 0 || res.writableLength > 0)
+    return undefined;
   return socket;
 }
 
@@ -62,10 +69,39 @@ export class SseResponse {
   ) {
     this.rule = new SlowReader(maxPendingBytes, Date.now, () => this.letGoIfBehind());
     res.once('close', () => this.finish('client'));
+    // A connection's failure ends the stream ('close' follows); it is not the process's.
+    res.on('error', () => undefined);
   }
 
   /** Sends the headers and a comment, so the client knows it is listening. */
   open(): void {
+    this.head();
+    this.res.flushHeaders();
+    this.res.write(': listening\n\n');
+  }
+
+  /** Answers a HEAD request: the stream's headers, and the end, as there is no body to follow. */
+  answerHead(): void {
+    this.head();
+    this.end();
+  }
+
+  /** Writes `chunk` after everything written before it, unless the reader is let go (see {@link SlowReader}). */
+  write(chunk: SseChunk): void {
+    // Ended (by `end`, or by Node) but not yet closed, while its last bytes leave: a write would fail.
+    if (this.closed || this.res.writableEnded || !chunk.text || this.letGoIfBehind()) return;
+    const socket = idleSocket(this.res);
+    if (socket) socket.write(chunk.bytes);
+    else this.res.write(chunk.body);
+  }
+
+  /** Ends the stream: nothing more is written to it from now on, though its last bytes may still be leaving. */
+  end(): void {
+    this.finish('client');
+    this.res.end();
+  }
+
+  private head(): void {
     this.res.status(200);
     this.res.set({
       'Content-Type': 'text/event-stream',
@@ -74,16 +110,6 @@ export class SseResponse {
       // Proxies such as nginx would otherwise hold the frames back.
       'X-Accel-Buffering': 'no',
     });
-    this.res.flushHeaders();
-    this.res.write(': listening\n\n');
-  }
-
-  /** Writes `chunk` after everything written before it, unless the reader is let go (see {@link SlowReader}). */
-  write(chunk: SseChunk): void {
-    if (this.closed || this.letGoIfBehind()) return;
-    const socket = idleSocket(this.res);
-    if (socket) socket.write(chunk.bytes);
-    else this.res.write(chunk.text);
   }
 
   /** Closes the stream when its reader is too far behind (see {@link SlowReader}); whether it did. */

@@ -54,9 +54,15 @@ export class RefreshTokenRepository {
     });
   }
 
-  /** Revokes every token of the family that is not revoked yet. */
+  /**
+   * Revokes every token of the family that is not revoked yet, including one that a refresh under way is adding:
+   * that refresh holds its presented token's lock, so the first statement waits for it to commit, and the
+   * second, which reads what was committed when it began, sees the token it added. (One statement would
+   * re-check only the rows it saw before waiting, and leave the new token live.)
+   */
   async revokeFamily(em: EntityManager, familyId: string): Promise<void> {
-    await em.update(RefreshTokenEntity, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    for (let pass = 0; pass < 2; pass += 1)
+      await em.update(RefreshTokenEntity, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
   /** Revokes every token of the user that is not revoked yet: they are signed out everywhere. */

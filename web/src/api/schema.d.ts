@@ -1189,7 +1189,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events (`event: task`) of an agent's tasks (an admin's: all of them; anyone else's: their own), from the moment it opens; it stays open until the client closes it, reads too slowly or loses access (deactivated, role changed, key revoked) */
+        /** Server-Sent Events (`event: task`) of an agent's tasks (an admin's: all of them; anyone else's: their own), from the moment it opens; it stays open until the client closes it, reads too slowly or loses access (deactivated, role changed, key revoked, its login ended) */
         get: operations["streamAgentTaskEvents"];
         put?: never;
         post?: never;
