@@ -19,6 +19,7 @@ import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQ
 import { StreamingOutput } from './StreamingOutput';
 import { noOutputText, outputStreamQuery, showsStream } from './task-output';
 import { TaskProgress } from './TaskProgress';
+import { fetchStarted, withLiveUpdate } from './task-live';
 import { DisabledButton } from '../../components/DisabledButton';
 
 /** "850 ms", "12.4 s", "3.2 min". */
@@ -79,14 +80,20 @@ function Actions({ task }: { task: Task }) {
   const canWrite = me.permissions.includes('tasks:write');
   // What the last action did, said until the task moves on from the state it left it in.
   const [result, setResult] = useState<{ message: string; status: Task['status'] } | null>(null);
-  const settle = (next: Task, message: string) => {
-    queryClient.setQueryData(queryKeys.tasks.detail(next.id), next);
+  // The action's answer, with the events received since it was sent laid over it: a retried task can run and
+  // end before the answer arrives, and the answer's older state would otherwise stay (an end has no event after
+  // it to correct it).
+  const settle = (next: Task, since: number, message: string) => {
+    queryClient.setQueryData(queryKeys.tasks.detail(next.id), withLiveUpdate(next, since));
     void queryClient.invalidateQueries({ queryKey: [...queryKeys.tasks.all, 'list'] });
     setResult({ message, status: next.status });
   };
   const retry = useMutation({
-    mutationFn: async () => unwrap(await api.POST('/api/v1/tasks/{id}/retry', { params: { path: { id: task.id } } })),
-    onSuccess: (next) => settle(next, 'The task is queued again.'),
+    mutationFn: async () => {
+      const since = fetchStarted();
+      return { since, next: unwrap(await api.POST('/api/v1/tasks/{id}/retry', { params: { path: { id: task.id } } })) };
+    },
+    onSuccess: ({ next, since }) => settle(next, since, 'The task is queued again.'),
   });
   const cancellable = CANCELLABLE.includes(task.status);
   const retryable = RETRYABLE.includes(task.status);
@@ -101,8 +108,9 @@ function Actions({ task }: { task: Task }) {
               confirmLabel="Cancel the task"
               consequence={`Task ${task.id.slice(0, 8)} stops${task.status === 'running' ? ' (its running attempt is aborted)' : ''} and is not retried.`}
               onConfirm={async () => {
+                const since = fetchStarted();
                 const next = unwrap(await api.POST('/api/v1/tasks/{id}/cancel', { params: { path: { id: task.id } } }));
-                settle(next, 'The task was cancelled.');
+                settle(next, since, 'The task was cancelled.');
               }}
             />
           ) : (
