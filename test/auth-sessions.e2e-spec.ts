@@ -130,6 +130,20 @@ describe('access tokens of a login that ended', () => {
     await me(older).expect(200);
   });
 
+  it("refuses a token that names another user's login, however well signed", async () => {
+    const [user, other] = [await createUser(t, 'viewer'), await createUser(t, 'viewer')];
+    const claimsOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    const jwt = new JwtService({ secret: createSecretKey(Buffer.from(t.env.config.auth.jwtSecret)) });
+    const sign = (sid: unknown) =>
+      jwt.sign(
+        { role: claimsOf(user.accessToken).role, tv: claimsOf(user.accessToken).tv, sid },
+        { subject: user.id, issuer: 'ymera', audience: 'ymera-api', expiresIn: 60 },
+      );
+    await me(sign(claimsOf(user.accessToken).sid)).expect(200);
+    await me(sign(claimsOf(other.accessToken).sid)).expect(401);
+  });
+
   it('ends the Socket.IO client and the event stream opened with a token whose login signs out', async () => {
     const user = await createUser(t, 'viewer');
     const other = await signIn(user);

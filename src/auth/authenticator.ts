@@ -65,7 +65,7 @@ export class Authenticator {
     // (issued before the claim existed) names no login, and lives until it expires.
     const [user, loginLive] = await Promise.all([
       this.users.authState(claims.sub),
-      claims.sid === undefined || this.logins.isLive(claims.sid),
+      claims.sid === undefined || this.logins.isLive(claims.sid, claims.sub),
     ]);
     if (!user?.isActive || user.tokenVersion !== claims.tv || user.role !== claims.role || !loginLive) return undefined;
     return {

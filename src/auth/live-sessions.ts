@@ -174,7 +174,7 @@ export class LiveSessions implements OnModuleDestroy {
     }
     const user = await this.users.authState(principal.userId);
     if (!user?.isActive || user.role !== principal.role || user.tokenVersion !== tokenVersion) return false;
-    return loginId === undefined || this.logins.isLive(loginId);
+    return loginId === undefined || this.logins.isLive(loginId, principal.userId);
   }
 
   private forget(session: Session): void {

@@ -9,7 +9,8 @@ const LOGIN_STATE_TTL_MS = 5000;
 
 /** What a process knows of one login. An ended login never comes back, so that answer is kept too. */
 interface LoginState {
-  live: boolean;
+  /** The user whose login it is, while it holds; null once it ended (or for a login that never was). */
+  owner: string | null;
 }
 
 /**
@@ -22,15 +23,19 @@ export class LoginSessions {
   private readonly states: SharedCache<LoginState>;
 
   constructor(@Inject(RefreshTokenRepository) refreshTokens: LoginStore, @Inject(SharedCaches) caches: CacheFactory) {
-    this.states = caches.create('auth-session', async (id) => ({ live: await refreshTokens.familyIsLive(id) }), {
+    this.states = caches.create('auth-session', async (id) => ({ owner: await refreshTokens.liveFamilyOwner(id) }), {
       ttlMs: LOGIN_STATE_TTL_MS,
       max: 10_000,
     });
   }
 
-  /** Whether the login still holds: from this process's cache, read again after a few seconds or a drop. */
-  async isLive(id: string): Promise<boolean> {
-    return (await this.states.get(id))?.live === true;
+  /**
+   * Whether the login still holds, and is `userId`'s (a token naming another user's login is not taken): from
+   * this process's cache, read again after a few seconds or a drop.
+   */
+  async isLive(id: string, userId: string): Promise<boolean> {
+    const state = await this.states.get(id);
+    return state?.owner != null && state.owner === userId;
   }
 
   /** Announces, once its transaction committed, that a login ended: every process forgets it at once. */

@@ -24,5 +24,5 @@ export type SecondFactors = Pick<MfaService, 'spend'>;
 export type AuditLog = Pick<AuditService, 'record'>;
 export type AuthMetrics = Pick<Metrics, 'authFailure'>;
 export type LoginEnds = Pick<LoginSessions, 'ended'>;
-export type LoginStore = Pick<RefreshTokenRepository, 'familyIsLive'>;
+export type LoginStore = Pick<RefreshTokenRepository, 'liveFamilyOwner'>;
 export type CacheFactory = Pick<SharedCaches, 'create'>;

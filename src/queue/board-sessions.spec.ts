@@ -8,9 +8,9 @@ const users = { authState: async (id: string) => (id === user.id ? user : null) 
 const ended = new Set<string>();
 const asked: string[] = [];
 const logins: Pick<LoginSessions, 'isLive'> = {
-  isLive: async (id) => {
+  isLive: async (id, userId) => {
     asked.push(id);
-    return !ended.has(id);
+    return !ended.has(id) && userId === user.id;
   },
 };
 const sessionsWith = (jwtSecret: string) => new BoardSessions({ auth: { jwtSecret } } as AppConfig, users, logins);

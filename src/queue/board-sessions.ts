@@ -67,7 +67,7 @@ export class BoardSessions {
     if (!claims) return undefined;
     const [user, loginLive] = await Promise.all([
       this.users.authState(claims.u),
-      claims.s === undefined || this.logins.isLive(claims.s),
+      claims.s === undefined || this.logins.isLive(claims.s, claims.u),
     ]);
     if (!user?.isActive || user.tokenVersion !== claims.v || !loginLive) return undefined;
     return { type: 'user', userId: user.id, email: user.email, role: user.role, permissions: permissionsOf(user.role) };

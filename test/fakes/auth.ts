@@ -116,10 +116,11 @@ export class FakeRefreshTokens implements RefreshTokenStore, LoginStore {
       if (token.familyId === familyId && !token.revokedAt) token.revokedAt = new Date();
   }
 
-  async familyIsLive(familyId: string): Promise<boolean> {
-    return [...this.tokens.values()].some(
+  async liveFamilyOwner(familyId: string): Promise<string | null> {
+    const live = [...this.tokens.values()].find(
       (t) => t.familyId === familyId && !t.revokedAt && t.expiresAt.getTime() > Date.now(),
     );
+    return live?.userId ?? null;
   }
 
   /** The family's tokens that still work. */

@@ -15,7 +15,7 @@ export type NewRefreshToken = Pick<RefreshTokenEntity, 'userId' | 'familyId' | '
 /**
  * Every statement on `refresh_tokens`, each in the caller's transaction ({@link transaction} for sign-in,
  * refresh and logout; the users' own for a change that signs a user out everywhere), so a token changes
- * exactly when its audit entry is written; only {@link familyIsLive}, which changes nothing, reads on its own.
+ * exactly when its audit entry is written; only {@link liveFamilyOwner}, which changes nothing, reads on its own.
  */
 @Injectable()
 export class RefreshTokenRepository {
@@ -45,13 +45,16 @@ export class RefreshTokenRepository {
   }
 
   /**
-   * Whether the login the family stands for still holds: one of its tokens is neither revoked nor expired. Read
-   * outside any transaction, whenever a process has no fresh answer cached (LoginSessions).
+   * The user whose login the family stands for, while it holds (one of its tokens is neither revoked nor
+   * expired); null once it ended, or for no such family. Read outside any transaction, whenever a process has no
+   * fresh answer cached (LoginSessions).
    */
-  familyIsLive(familyId: string): Promise<boolean> {
-    return this.dataSource.manager.exists(RefreshTokenEntity, {
+  async liveFamilyOwner(familyId: string): Promise<string | null> {
+    const live = await this.dataSource.manager.findOne(RefreshTokenEntity, {
+      select: { userId: true },
       where: { familyId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
     });
+    return live?.userId ?? null;
   }
 
   /**
