@@ -2,7 +2,6 @@ import { Controller, Get, Inject, Logger, type OnModuleDestroy, Param, Res } fro
 import { ParseIdPipe } from '../common/http/ids';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Subscription } from 'rxjs';
 import { AgentsService } from '../agents/agents.service';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import { LiveSessions } from '../auth/live-sessions';
@@ -33,7 +32,6 @@ const RESYNC_FRAME = sseFrame('resync', {});
 export class AgentEventsController implements OnModuleDestroy {
   private readonly logger = new Logger(AgentEventsController.name);
   private readonly rooms: SseRooms;
-  private readonly resynced: Subscription;
 
   constructor(
     private readonly agents: AgentsService,
@@ -44,10 +42,13 @@ export class AgentEventsController implements OnModuleDestroy {
     this.rooms = new SseRooms(
       config.events.batchMs,
       (room, onFrame) => fanout.listen(room, onFrame),
+      // Events may have been missed (Redis was away): every client reads what it shows again.
+      (onFrame) => {
+        const resynced = fanout.resyncs().subscribe(() => onFrame(RESYNC_FRAME));
+        return () => resynced.unsubscribe();
+      },
       (room, err) => this.logger.warn(`could not write to an SSE stream of ${room}: ${err.message}`),
     );
-    // Events may have been missed (Redis was away): every client reads what it shows again.
-    this.resynced = fanout.resyncs().subscribe(() => this.rooms.toAll(RESYNC_FRAME));
   }
 
   /** The agent streams open on this process. */
@@ -56,7 +57,6 @@ export class AgentEventsController implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.resynced.unsubscribe();
     this.rooms.stop();
   }
 

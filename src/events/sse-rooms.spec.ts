@@ -1,6 +1,6 @@
 import type { BatchClock } from './event-batches';
 import type { SseChunk } from './sse-response';
-import { type ChunkWriter, type ListenToRoom, SseRooms } from './sse-rooms';
+import { type ChunkWriter, type ListenToAll, type ListenToRoom, SseRooms } from './sse-rooms';
 
 /** A stream that records the chunks it is written (and, for `failing`, throws instead). */
 class RecordedStream implements ChunkWriter {
@@ -26,6 +26,13 @@ class FakeFanout {
   publish(room: string, frame: string): void {
     this.listening.get(room)?.(frame);
   }
+  /** The resyncs' listener, while there is one. */
+  toAll?: (frame: string) => void;
+  readonly listenToAll: ListenToAll = (onFrame) => {
+    if (this.toAll) throw new Error('every room listened to twice');
+    this.toAll = onFrame;
+    return () => (this.toAll = undefined);
+  };
 }
 
 /** Windows that end when the test says. */
@@ -48,7 +55,13 @@ describe('SseRooms', () => {
     const fanout = new FakeFanout();
     const clock = new ManualClock();
     const errors: string[] = [];
-    const rooms = new SseRooms(100, fanout.listen, (room, err) => errors.push(`${room}: ${err.message}`), clock);
+    const rooms = new SseRooms(
+      100,
+      fanout.listen,
+      fanout.listenToAll,
+      (room, err) => errors.push(`${room}: ${err.message}`),
+      clock,
+    );
     return { fanout, clock, errors, rooms };
   };
 
@@ -120,13 +133,28 @@ describe('SseRooms', () => {
   it('sends a resync to every room, after what each was sent before', () => {
     const { fanout, clock, rooms } = setUp();
     const [a, b] = [new RecordedStream(), new RecordedStream()];
+    expect(fanout.toAll).toBeUndefined();
     rooms.join('agent:1:all', a);
-    rooms.join('agent:2:user:u', b);
+    const leaveB = rooms.join('agent:2:user:u', b);
     fanout.publish('agent:1:all', 'f1');
-    rooms.toAll('resync');
+    fanout.toAll?.('resync');
     clock.endWindow();
     expect(a.texts).toEqual(['f1resync']);
     expect(b.texts).toEqual(['resync']);
+    // Listened to while any room has a stream, and no longer once none has.
+    leaveB();
+    expect(fanout.toAll).toBeDefined();
+    rooms.stop();
+    expect(fanout.toAll).toBeUndefined();
+  });
+
+  it('reads nothing for every room once the last stream leaves', () => {
+    const { fanout, rooms } = setUp();
+    const leave = rooms.join('agent:1:all', new RecordedStream());
+    expect(fanout.toAll).toBeDefined();
+    leave();
+    expect(fanout.toAll).toBeUndefined();
+    expect(fanout.listening.size).toBe(0);
   });
 
   it("does not let one stream's failure cost the others their frames", () => {

@@ -8,6 +8,8 @@ export interface ChunkWriter {
 
 /** Starts listening to a room's frames; returns what stops it. */
 export type ListenToRoom = (room: string, onFrame: (frame: string) => void) => () => void;
+/** Starts listening to the frames for every room (a resync); returns what stops it. */
+export type ListenToAll = (onFrame: (frame: string) => void) => () => void;
 
 /**
  * Event streams by room (an agent's, as a console page of the agent follows it), their frames gathered per room
@@ -15,17 +17,19 @@ export type ListenToRoom = (room: string, onFrame: (frame: string) => void) => (
  * took long): one chunk a window, made once for the room and written to each of its streams, each frame still
  * an event of its own. The cost of an event is one per room, whatever the room's readers; what remains per
  * reader is one write a window. A room is listened to (`listen`) while it has a stream, once, whatever their
- * number. A stream gets what its room was sent from the moment it joined: one that joins while a window is
+ * number, and what goes to every room (`listenToAll`) while any room has one: with none, nothing is read. A stream gets what its room was sent from the moment it joined: one that joins while a window is
  * open skips that window's earlier frames.
  */
 export class SseRooms {
   /** Each room's streams, with how many of the open window's frames each is to skip (joined after them). */
   private readonly rooms = new Map<string, { streams: Map<ChunkWriter, number>; stop: () => void }>();
   private readonly batches: EventBatches<string, string>;
+  private stopListeningToAll?: () => void;
 
   constructor(
     windowMs: number,
     private readonly listen: ListenToRoom,
+    private readonly listenToAll: ListenToAll,
     private readonly onError: (room: string, err: Error) => void,
     clock: BatchClock = TIMERS,
   ) {
@@ -36,6 +40,7 @@ export class SseRooms {
   join(room: string, stream: ChunkWriter): () => void {
     let entry = this.rooms.get(room);
     if (!entry) {
+      if (this.rooms.size === 0) this.stopListeningToAll = this.listenToAll((frame) => this.toAll(frame));
       const streams = new Map<ChunkWriter, number>();
       entry = { streams, stop: () => undefined };
       this.rooms.set(room, entry);
@@ -48,6 +53,10 @@ export class SseRooms {
       this.rooms.delete(room);
       joined.stop();
       this.batches.delete(room);
+      if (this.rooms.size === 0) {
+        this.stopListeningToAll?.();
+        this.stopListeningToAll = undefined;
+      }
     };
   }
 
@@ -63,9 +72,11 @@ export class SseRooms {
     return size;
   }
 
-  /** Drops what waits; the streams end with their connections. */
+  /** Drops what waits and stops listening to what goes to every room; the streams end with their connections. */
   stop(): void {
     this.batches.stop();
+    this.stopListeningToAll?.();
+    this.stopListeningToAll = undefined;
   }
 
   private write(room: string, frames: string[]): void {
