@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
 import { ADMIN } from './global-setup';
-import { apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiToken, expectAccessible, previousStepCode, signIn, watchCsp } from './helpers';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -212,7 +212,7 @@ test('signing in with MFA asks for the code', async ({ page, request }) => {
   // Enabled with the previous step's code, so the current one is still unspent for signing in.
   const enable = await request.post('/api/v1/auth/mfa/enable', {
     headers: auth,
-    data: { code: totp.generate({ timestamp: Date.now() - 30_000 }) },
+    data: { code: await previousStepCode(totp) },
   });
   expect(enable.status()).toBe(200);
 

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import type { TOTP } from 'otpauth';
 import { ADMIN } from './global-setup';
 
 /** Every CSP refusal the browser reports: the console must run under its CSP without one. */
@@ -119,4 +120,17 @@ export function deleteAfterAll(): Made {
     }
   });
   return made;
+}
+
+/**
+ * The code of the step before the current one, once the current step has `marginMs` left. The server
+ * takes a code one step off its clock, so this code still works when it arrives, and the current step's
+ * code stays unspent for a sign-in after it. Asked for too near a step's end, the code would be two steps
+ * behind by the time the server checks it.
+ */
+export async function previousStepCode(totp: TOTP, marginMs = 10_000): Promise<string> {
+  const stepMs = totp.period * 1000;
+  const left = stepMs - (Date.now() % stepMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+  return totp.generate({ timestamp: Date.now() - stepMs });
 }

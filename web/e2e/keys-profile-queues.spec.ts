@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type APIRequestContext, type BrowserContext, type Page, expect, test } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
 import { ADMIN } from './global-setup';
-import { apiToken, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiToken, expectAccessible, previousStepCode, signIn, watchCsp } from './helpers';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -177,7 +177,7 @@ test('two-factor authentication: enrolled from the profile page; signing in agai
   await expect(mfa.getByText(/^That code did not work/)).toBeVisible();
 
   // Enabled with the previous step's code, so that the current one is still unspent for signing in.
-  await code.fill(totp.generate({ timestamp: Date.now() - 30_000 }));
+  await code.fill(await previousStepCode(totp));
   await mfa.getByRole('button', { name: 'Enable' }).click();
   const recovery = mfa.getByRole('region', { name: 'Your recovery codes' });
   await expect(recovery).toBeVisible();
