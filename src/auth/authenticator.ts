@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { UsersService } from '../users/users.service';
-import { LoginSessions } from './login-sessions';
+import { LoginSessions, stillSignedIn } from './login-sessions';
 import { permissionsOf } from './permissions';
 import type { Principal } from './principal';
 import { TokenService } from './token.service';
@@ -61,13 +61,12 @@ export class Authenticator {
   private async fromAccessToken(req: Request): Promise<Principal | undefined> {
     const claims = this.tokens.claimsOf(req);
     if (!claims) return undefined;
-    // Both come from memory once cached; on a miss the two reads run side by side. A token without `sid`
-    // (issued before the claim existed) names no login, and lives until it expires.
-    const [user, loginLive] = await Promise.all([
-      this.users.authState(claims.sub),
-      claims.sid === undefined || this.logins.isLive(claims.sid, claims.sub),
-    ]);
-    if (!user?.isActive || user.tokenVersion !== claims.tv || user.role !== claims.role || !loginLive) return undefined;
+    const user = await stillSignedIn(this.users, this.logins, {
+      userId: claims.sub,
+      tokenVersion: claims.tv,
+      loginId: claims.sid,
+    });
+    if (user?.role !== claims.role) return undefined;
     return {
       type: 'user',
       userId: user.id,

@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { UsersService } from '../users/users.service';
 import { TooManyLiveConnectionsError } from './auth.errors';
 import { Authenticator } from './authenticator';
-import { LoginSessions } from './login-sessions';
+import { LoginSessions, stillSignedIn } from './login-sessions';
 import type { Principal } from './principal';
 import { TokenService } from './token.service';
 
@@ -59,6 +59,7 @@ export class LiveSessions implements OnModuleDestroy {
   private readonly byUser = new Map<string, Set<Session>>();
   private readonly stopListening: (() => void)[];
   private timer?: NodeJS.Timeout;
+  private sweep?: Promise<void>;
   private readonly perUser: number;
 
   constructor(
@@ -69,8 +70,8 @@ export class LiveSessions implements OnModuleDestroy {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.stopListening = [
-      users.onAuthStateChange((userId) => void this.recheck(userId)),
-      logins.onEnd((loginId) => void this.recheckLogin(loginId)),
+      users.onAuthStateChange((userId) => void (userId === undefined ? this.recheckAll() : this.recheck(userId))),
+      logins.onEnd((loginId) => void (loginId === undefined ? this.recheckAll() : this.recheckLogin(loginId))),
     ];
     this.perUser = config.events.connectionsPerUser;
   }
@@ -146,9 +147,20 @@ export class LiveSessions implements OnModuleDestroy {
     for (const session of sessions) session.end();
   }
 
-  /** Checks again the connections opened with an access token of one login, or every one when it is undefined. */
-  private async recheckLogin(loginId: string | undefined): Promise<void> {
-    if (loginId === undefined) return this.recheck(undefined);
+  /**
+   * Checks every connection again, once for all the calls of one turn of the event loop: a reconnection to
+   * Redis drops both the users' and the logins' caches at once, and one sweep answers both.
+   */
+  private recheckAll(): Promise<void> {
+    this.sweep ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.sweep = undefined;
+      return this.recheck(undefined);
+    });
+    return this.sweep;
+  }
+
+  /** Checks again the connections opened with an access token of one login. */
+  private async recheckLogin(loginId: string): Promise<void> {
     const sessions = [...this.byUser.values()].flatMap((s) => [...s].filter((session) => session.loginId === loginId));
     await Promise.all(sessions.map((session) => this.check(session)));
   }
@@ -172,9 +184,8 @@ export class LiveSessions implements OnModuleDestroy {
       const now = await this.authenticator.fromApiKeyValue(apiKey);
       return now !== undefined && samePrincipal(now, principal);
     }
-    const user = await this.users.authState(principal.userId);
-    if (!user?.isActive || user.role !== principal.role || user.tokenVersion !== tokenVersion) return false;
-    return loginId === undefined || this.logins.isLive(loginId, principal.userId);
+    const user = await stillSignedIn(this.users, this.logins, { userId: principal.userId, tokenVersion, loginId });
+    return user !== undefined && user.role === principal.role;
   }
 
   private forget(session: Session): void {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SharedCaches } from '../redis/shared-cache';
 import type { SharedCache } from '../redis/shared-cache';
 import { RefreshTokenRepository } from './persistence/refresh-token.repository';
+import type { UserAuthState, UsersService } from '../users/users.service';
 import type { CacheFactory, LoginStore } from './ports';
 
 /** How long a process trusts what it read of a login; its end, announced through Redis, drops it sooner. */
@@ -34,8 +35,7 @@ export class LoginSessions {
    * this process's cache, read again after a few seconds or a drop.
    */
   async isLive(id: string, userId: string): Promise<boolean> {
-    const state = await this.states.get(id);
-    return state?.owner != null && state.owner === userId;
+    return (await this.states.get(id))?.owner === userId;
   }
 
   /** Announces, once its transaction committed, that a login ended: every process forgets it at once. */
@@ -50,4 +50,29 @@ export class LoginSessions {
   onEnd(listener: (id: string | undefined) => void): () => void {
     return this.states.onDrop(listener);
   }
+}
+
+/** What a user signed in with: their id, the token version it was issued at, and its login when it names one. */
+export interface SignIn {
+  userId: string;
+  tokenVersion: number | undefined;
+  /** Absent for tokens and cookies issued before they named their login: those live until they expire. */
+  loginId: string | undefined;
+}
+
+/**
+ * The user's state while `signIn` still holds (the user active, at the same token version, and its login not
+ * ended), or undefined: the check that an access token, a queue board cookie and a live connection each pass
+ * again and again. Both reads come from memory once cached; on a miss they run side by side.
+ */
+export async function stillSignedIn(
+  users: Pick<UsersService, 'authState'>,
+  logins: Pick<LoginSessions, 'isLive'>,
+  { userId, tokenVersion, loginId }: SignIn,
+): Promise<UserAuthState | undefined> {
+  const [user, loginLive] = await Promise.all([
+    users.authState(userId),
+    loginId === undefined || logins.isLive(loginId, userId),
+  ]);
+  return user?.isActive && user.tokenVersion === tokenVersion && loginLive ? user : undefined;
 }

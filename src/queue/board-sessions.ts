@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { LoginSessions } from '../auth/login-sessions';
+import { LoginSessions, stillSignedIn } from '../auth/login-sessions';
 import { permissionsOf } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
@@ -65,11 +65,12 @@ export class BoardSessions {
   async principalOf(value: string | undefined): Promise<Principal | undefined> {
     const claims = this.verify(value);
     if (!claims) return undefined;
-    const [user, loginLive] = await Promise.all([
-      this.users.authState(claims.u),
-      claims.s === undefined || this.logins.isLive(claims.s, claims.u),
-    ]);
-    if (!user?.isActive || user.tokenVersion !== claims.v || !loginLive) return undefined;
+    const user = await stillSignedIn(this.users, this.logins, {
+      userId: claims.u,
+      tokenVersion: claims.v,
+      loginId: claims.s,
+    });
+    if (!user) return undefined;
     return { type: 'user', userId: user.id, email: user.email, role: user.role, permissions: permissionsOf(user.role) };
   }
 
