@@ -1,10 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
-import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, unique, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const created = deleteAfterAll();
 
 /** A workflow "gate → after": an approval step with a deadline, then a calculator step; one run of it. */

@@ -1,11 +1,10 @@
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
-import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, unique, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
 const made = deleteAfterAll();
-const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 async function newOperator(request: APIRequestContext): Promise<{ email: string; password: string }> {
   const admin = await apiAs(request, ADMIN.email, ADMIN.password);

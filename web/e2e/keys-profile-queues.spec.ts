@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type APIRequestContext, type BrowserContext, type Page, expect, test } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
 import { ADMIN } from './global-setup';
-import { apiToken, expectAccessible, previousStepCode, signIn, watchCsp } from './helpers';
+import { apiToken, expectAccessible, previousStepCode, signIn, unique, watchCsp } from './helpers';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -15,8 +15,6 @@ interface User {
   password: string;
   name: string;
 }
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /** A new viewer, through the public registration. */
 async function registerViewer(request: APIRequestContext, name: string): Promise<User> {

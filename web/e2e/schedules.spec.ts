@@ -1,10 +1,9 @@
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
-import { apiAs, apiToken, expectAccessible, expectUniqueLandmarks, signIn, watchCsp } from './helpers';
+import { apiAs, apiToken, expectAccessible, expectUniqueLandmarks, signIn, unique, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const created: { agents: string[] } = { agents: [] };
 
 interface User {
