@@ -12,14 +12,19 @@ import { WebVitalEntity } from './entities/web-vital.entity';
 import { Metrics } from './metrics.service';
 
 /**
- * The page a report is about, as stored: origin and path only (null when it cannot be read). Anyone may report (the route is public), so what a
- * sender puts in the URL beyond the page (credentials, a query, a fragment with a token) is not kept.
+ * The page a report is about, as stored: origin and path only (null when it cannot be read). Anyone may report
+ * (the route is public), so what a sender puts in the URL beyond the page (credentials, a query, a fragment with a
+ * token) is not kept.
  */
 function pageOf(url: string): string | null {
   // The URL check lets through a few hosts the WHATWG parser refuses (`xn--a.example`): those are not kept.
-  if (!URL.canParse(url)) return null;
-  const { protocol, host, pathname } = new URL(url);
-  return `${protocol}//${host}${pathname}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 
 @ApiTags('metrics')
