@@ -34,6 +34,9 @@ describe('Bad input gets a clear 4xx: names and encodings', () => {
       'line\u2028separator',
       'zero\u200Bwidth',
       'mark\u200Fed',
+      'soft\u00ADhyphen',
+      '\u3164',
+      'a\u2062b',
     ];
 
     it.each(hostile)('refuses %j as a workflow, schedule, user, key or file name, storing nothing', async (name) => {

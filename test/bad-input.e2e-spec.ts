@@ -45,6 +45,8 @@ describe('Bad input gets a clear 4xx', () => {
       '/api/v1/tasks?createdBefore=-271821-04-20',
       '/api/v1/audit-logs?from=%2B100000-01-01',
       '/api/v1/audit-logs?to=-000001-01-01',
+      '/api/v1/tasks?skip=-0',
+      '/api/v1/agents?limit=-00',
     ])('refuses %s with 400 VALIDATION_FAILED', async (url) => {
       const res = await request(t.http)
         .get(url)
@@ -78,6 +80,23 @@ describe('Bad input gets a clear 4xx', () => {
         .set(...bearer(op))
         .send({ version: 1e20 });
       expectRefused(res, 400, 'VALIDATION_FAILED');
+    });
+
+    it.each([true, '1', '0x1', ' 1 '])('refuses a config version sent as %j, and makes no version', async (version) => {
+      const versions = async (): Promise<number> =>
+        Number(
+          (
+            await t.dataSource.query(`SELECT count(*) AS n FROM agent_config_versions WHERE agent_id = $1`, [agentId])
+          )[0].n,
+        );
+      const before = await versions();
+      const res = await request(t.http)
+        .post(`/api/v1/agents/${agentId}/config/rollback`)
+        .set(...bearer(op))
+        .send({ version });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details[0].field).toBe('/version');
+      expect(await versions()).toBe(before);
     });
   });
 
@@ -243,7 +262,7 @@ describe('Bad input gets a clear 4xx', () => {
       expect(res.body.error.details[0].field).toBe(`/${Object.keys(extra)[0]}`);
     });
 
-    it.each([{ name: null }, { steps: null }])('refuses workflow change %j', async (body) => {
+    it.each([{ name: null }, { steps: null }, { description: null }])('refuses workflow change %j', async (body) => {
       const created = await request(t.http)
         .post('/api/v1/workflows')
         .set(...bearer(op))
@@ -254,6 +273,56 @@ describe('Bad input gets a clear 4xx', () => {
         .set(...bearer(op))
         .send(body);
       expectRefused(res, 400, 'VALIDATION_FAILED');
+    });
+  });
+
+  describe('null in a bulk request', () => {
+    const bulkCount = async (): Promise<number> =>
+      Number((await t.dataSource.query(`SELECT count(*) AS n FROM bulk_operations`))[0].n);
+
+    it('refuses a workflow created with {"description": null}', async () => {
+      const res = await request(t.http)
+        .post('/api/v1/workflows')
+        .set(...bearer(op))
+        .send({ name: 'w-null', description: null, steps: [{ id: 'a', agentId, input: { expression: '1' } }] });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details[0].field).toBe('/description');
+    });
+
+    it.each([
+      ['/api/v1/tasks/bulk', { dryRun: null }, '/dryRun'],
+      ['/api/v1/tasks/bulk', { all: null }, '/all'],
+      ['/api/v1/workflow-runs/bulk', { dryRun: null }, '/dryRun'],
+    ])('refuses %s with %j rather than acting for real, and starts nothing', async (url, extra, field) => {
+      const before = await bulkCount();
+      const res = await request(t.http)
+        .post(url)
+        .set(...bearer(op))
+        .send({ action: 'cancel', filter: { tag: 'none-such' }, ...extra });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details[0].field).toBe(field);
+      expect(await bulkCount()).toBe(before);
+    });
+
+    it.each([{ agentId: null }, { tag: null }, { createdAfter: null }])(
+      'refuses a filter narrowed by %j: a null narrows by nothing, so it would reach every match',
+      async (narrowing) => {
+        const res = await request(t.http)
+          .post('/api/v1/tasks/bulk')
+          .set(...bearer(op))
+          .send({ action: 'cancel', filter: narrowing, dryRun: true });
+        expectRefused(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.error.details[0].field).toBe(`/filter/${Object.keys(narrowing)[0]}`);
+      },
+    );
+
+    it('refuses a run filter narrowed by {"workflowId": null}', async () => {
+      const res = await request(t.http)
+        .post('/api/v1/workflow-runs/bulk')
+        .set(...bearer(op))
+        .send({ action: 'cancel', filter: { workflowId: null }, dryRun: true });
+      expectRefused(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.error.details[0].field).toBe('/filter/workflowId');
     });
   });
 

@@ -78,6 +78,8 @@ describe('files', () => {
       .parse(text)
       .expect(200);
     expect(content.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    // A caller's own data: no cache keeps it.
+    expect(content.headers['cache-control']).toBe('no-store');
     expect(content.body).toBe(body);
     await t.chainAudit();
     expect(await createdEntry(id)).toEqual({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { filter } from 'rxjs';
 import { EventsGateway } from '../src/events/events.gateway';
@@ -54,6 +54,18 @@ describe('live events over Socket.IO, across API instances', () => {
   it('refuses a connection without a valid token', async () => {
     await expect(connectEvents(apiUrl)).rejects.toThrow('UNAUTHENTICATED');
     await expect(connectEvents(apiUrl, 'not-a-token')).rejects.toThrow('UNAUTHENTICATED');
+  });
+
+  it('serves nothing on the main namespace: a connection there is refused, even with a valid token', async () => {
+    const socket = io(apiUrl, { auth: { token: op.accessToken }, transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    const refusal = await new Promise<Error & { data?: unknown }>((resolve, reject) => {
+      socket.once('connect', () => reject(new Error('connected to the main namespace')));
+      socket.once('connect_error', resolve);
+    });
+    expect(refusal.message).toBe('NOT_FOUND');
+    expect(refusal.data).toEqual({ code: 'NOT_FOUND', namespace: '/events' });
+    expect(socket.connected).toBe(false);
   });
 
   it('relays task.updated from a worker to a client of another instance, for tasks and agents it may see', async () => {

@@ -195,6 +195,8 @@ describe('many live listeners (Socket.IO and SSE) on one API', () => {
     ask('GET', '/health/live');
     await waitFor(async () => answers.split('HTTP/1.1 200').length === 3, 10_000).finally(() => connection.destroy());
     expect(answers).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*content-type: text\/event-stream/i);
+    // Like every API response, a stream is stored by no cache.
+    expect(answers).toMatch(/\r\ncache-control: no-store, no-transform\r\n/i);
     expect(answers).not.toContain(': listening');
   });
 

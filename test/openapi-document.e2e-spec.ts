@@ -13,6 +13,7 @@ interface Response {
 }
 interface Operation {
   operationId?: string;
+  security?: Record<string, string[]>[];
   responses: Record<string, Response>;
 }
 interface Example {
@@ -87,6 +88,32 @@ describe('the OpenAPI document, as generated clients read it', () => {
     const valid = validate(body);
     expect({ route, status, errors: valid ? [] : validate.errors }).toEqual({ route, status, errors: [] });
   }
+
+  it('lists X-API-Key among the credentials of exactly the reads that take one', async () => {
+    // A key with every scope its admin holds, so that a refusal can only be of keys as such.
+    const { permissions } = (
+      await request(t.http)
+        .get('/api/v1/auth/me')
+        .set(...bearer(admin))
+        .expect(200)
+    ).body.data as { permissions: string[] };
+    const created = await request(t.http)
+      .post('/api/v1/api-keys')
+      .set(...bearer(admin))
+      .send({ name: 'every scope', scopes: permissions })
+      .expect(201);
+    const key = created.body.data.key as string;
+    const wrong: string[] = [];
+    for (const [route, op] of operations()) {
+      const [method, path] = route.split(' ');
+      if (method !== 'GET' || path.includes('{') || !path.startsWith('/api/v1/') || !op.security) continue;
+      if (path.endsWith('/events')) continue;
+      const documented = op.security.some((credential) => 'apiKey' in credential);
+      const res = await request(t.http).get(path).set('X-API-Key', key);
+      if (documented !== res.status < 400) wrong.push(`${route}: documented ${documented}, answered ${res.status}`);
+    }
+    expect(wrong).toEqual([]);
+  });
 
   it('gives every operation a readable, unique operationId', () => {
     const ids = operations().map(([route, op]) => ({ route, id: op.operationId ?? '' }));

@@ -85,6 +85,16 @@ describe('deciding an approval step of a run one may not read', () => {
     });
     expect(JSON.stringify(res.body)).not.toContain(SECRET);
     expect(JSON.stringify(res.body)).not.toContain(op.id);
+    // Deciding again, once the run has ended, says the step waits no longer, not what became of the run.
+    await waitFor(async () => {
+      const [row] = await t.dataSource.query(`SELECT status FROM workflow_runs WHERE id = $1`, [approved]);
+      return row.status !== 'running';
+    }, 20_000);
+    const again = await decide(viewer, approved, 'approve').expect(409);
+    expect(again.body.error).toMatchObject({
+      code: 'INVALID_STATE',
+      message: 'Step "ok" is not waiting for a decision: its run has ended',
+    });
 
     const rejected = await waitingRun();
     const refused = await decide(viewer, rejected, 'reject').expect(200);

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { RequirePermissions } from '../auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { publishedSchema } from '../common/schema/published-schema';
@@ -9,6 +9,7 @@ import { AgentTypeDto } from './dto/agent.dto';
 
 @ApiTags('agents')
 @ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
 @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
 @RequirePermissions('agents:read')
 @Controller('agent-types')

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ParseIdPipe } from '../common/http/ids';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
@@ -44,6 +44,7 @@ export class ApiKeysController {
     return Object.assign(ApiKeyDto.from(entity), { key });
   }
 
+  @ApiSecurity('apiKey')
   @Get()
   @ApiOperation({ operationId: 'listApiKeys', summary: 'Your live API keys (admins: everyone’s)' })
   @ApiEnvelope(ApiKeyDto, { list: true })
@@ -52,6 +53,7 @@ export class ApiKeysController {
     return new Page(items.map(ApiKeyDto.from), total, query.skip, query.limit);
   }
 
+  @ApiSecurity('apiKey')
   @Get(':id/revocation')
   @ApiOperation({
     operationId: 'previewApiKeyRevocation',
@@ -69,6 +71,7 @@ export class ApiKeysController {
     return this.keys.wouldStop(principal, id, isAdmin(principal));
   }
 
+  @ApiSecurity('apiKey')
   @Delete(':id')
   @HttpCode(204)
   @AuditAction('apikey.revoke', 'apiKey')

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { RequirePermissions } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
@@ -22,6 +22,7 @@ import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
 
 @ApiTags('audit')
 @ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
 @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
 @RequirePermissions('audit:read')
 @Controller('audit-logs')

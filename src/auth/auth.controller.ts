@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type AuditRequestContext, waiveAuditEntry } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -191,6 +199,7 @@ export class AuthController {
   @Authenticated()
   @Get('me')
   @ApiBearerAuth('bearer')
+  @ApiSecurity('apiKey')
   @ApiOperation({ operationId: 'getMe', summary: 'The caller, with role and permissions' })
   @ApiEnvelope(MeDto)
   @ApiErrors(ErrorCode.UNAUTHENTICATED)

@@ -223,6 +223,8 @@ export class EventsGateway
 
   afterInit(server: Namespace): void {
     this.limits.limitHandshakes(server.server.engine);
+    // Socket.IO's main namespace always exists; nothing is served there, so no one stays connected to it.
+    server.server.of('/').use((_socket, next) => next(connectRefusal('NOT_FOUND', { namespace: server.name })));
     server.use((socket, next) => {
       this.admit(socket).then(next, () => next(connectRefusal('SERVICE_UNAVAILABLE')));
     });

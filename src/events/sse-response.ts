@@ -105,7 +105,7 @@ export class SseResponse {
     this.res.status(200);
     this.res.set({
       'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache, no-transform',
+      'Cache-Control': 'no-store, no-transform',
       Connection: 'keep-alive',
       // Proxies such as nginx would otherwise hold the frames back.
       'X-Accel-Buffering': 'no',

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { RequirePermissions } from '../auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
@@ -47,6 +47,7 @@ class SystemInfoDto {
 
 @ApiTags('system')
 @ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
 @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
 @RequirePermissions('system:read')
 @Controller('system')

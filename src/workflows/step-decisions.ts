@@ -69,7 +69,9 @@ export class StepDecisions {
       if (step.kind !== 'approval')
         throw new InvalidStateError(`Step "${stepId}" is a ${stepKind(step)} step: only approval steps are decided`);
       const state = locked.steps[stepId];
-      if (locked.status !== 'running') throw new InvalidStateError(`The run is ${locked.status}`);
+      // Said without the run's status: a decider by permission may not read the run.
+      if (locked.status !== 'running')
+        throw new InvalidStateError(`Step "${stepId}" is not waiting for a decision: its run has ended`);
       if (state.status !== 'waiting')
         throw new InvalidStateError(`Step "${stepId}" is ${state.status}, not waiting for a decision`);
       decide(state, approved, principal.userId, comment ?? null, new Date());

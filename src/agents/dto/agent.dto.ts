@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { IsJsonWithin } from '../../common/http/json-within';
@@ -38,7 +37,7 @@ export class CreateAgentDto {
   @MaxLength(50)
   type!: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ maxLength: 2000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -151,7 +150,6 @@ export class AgentConfigDto {
 
 export class RollbackDto {
   @ApiProperty({ minimum: 1, maximum: 2_147_483_647 })
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)

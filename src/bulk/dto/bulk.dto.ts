@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, ValidateNested } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { TaskQueryDto } from '../../tasks/task-bulk-actions';
 import { WorkflowRunQueryDto } from '../../workflows/run-bulk-actions';
@@ -26,7 +27,7 @@ class BulkRequestFields {
   action!: BulkAction;
 
   @ApiPropertyOptional({ default: false, description: 'Count the matches only: nothing changes, 200 {matched}' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   dryRun?: boolean;
 
@@ -34,7 +35,7 @@ class BulkRequestFields {
     default: false,
     description: 'Required when the filter narrows by nothing but `status`: acts on every match you can see',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   all?: boolean;
 }

@@ -1,17 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { IsBoundedDate, IsNotBefore } from './dto-decorators';
+import { IsBoundedDate, IsNotBefore, IsOptionalNotNull } from './dto-decorators';
 import { PageQueryDto } from './page-query.dto';
 
 /** A page of a list that can be narrowed to what was created in a time range (both ends included). */
 export class CreatedRangeQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoundedDate()
   createdAfter?: Date;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoundedDate()
   @IsNotBefore('createdAfter')
   createdBefore?: Date;

@@ -39,8 +39,10 @@ export class EnvelopeExpressAdapter extends ExpressAdapter {
     // Already answered: the request ran past its deadline and got its 504 (see requestDeadline).
     if (response.headersSent) return undefined;
     const req = response.req;
-    if (API_PATH.test(req.originalUrl) && !(body instanceof StreamableFile)) {
-      response.setHeader('Cache-Control', 'no-store');
+    const api = API_PATH.test(req.originalUrl);
+    // A file's content too: what a caller may read is theirs alone.
+    if (api) response.setHeader('Cache-Control', 'no-store');
+    if (api && !(body instanceof StreamableFile)) {
       const status = statusCode ?? response.statusCode;
       const envelope = successEnvelope(req, status, body);
       if (envelope === undefined) return super.reply(response, undefined, statusCode);

@@ -11,7 +11,7 @@ export const MAX_PAGE_SKIP = 1_000_000;
  * stays text, which the integer check refuses.
  */
 const decimal = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+  typeof value === 'string' && /^-?\d{1,15}$/.test(value) && !/^-0+$/.test(value) ? Number(value) : value;
 
 /** `?skip=0&limit=50`; lists are newest first. Extend it for a list's own filters. */
 export class PageQueryDto {

@@ -1,17 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsArray,
-  IsDefined,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsArray, IsDefined, IsIn, IsInt, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsId } from '../../common/http/ids';
 import {
   FreeFormJson,
@@ -159,26 +147,26 @@ const ERROR_CODE = /^[A-Za-z0-9_.-]+$/;
 
 export class TaskQueryDto extends CreatedRangeQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsId()
   agentId?: string;
 
   @ApiPropertyOptional({
     description: 'Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO`',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 64)
   @Matches(ERROR_CODE, { message: 'errorCode must be letters, digits, _ . -' })
   errorCode?: string;
 
   @ApiPropertyOptional({ description: 'Only tasks carrying this tag' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 64)
   tag?: string;
@@ -189,7 +177,7 @@ export class TaskQueryDto extends CreatedRangeQueryDto {
     description:
       'Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`)',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsMetadataFilter()
   metadata?: Record<string, string>;
 }

@@ -1,23 +1,24 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsString, Length } from 'class-validator';
 import { IsId } from '../../common/http/ids';
 import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
+import { IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { RUN_STATUSES, type RunStatus } from '../entities/workflow-run.entity';
 
 /** The filters of the runs list (`GET /workflow-runs`), also a bulk operation's on runs. */
 export class WorkflowRunQueryDto extends CreatedRangeQueryDto {
   @ApiPropertyOptional({ enum: RUN_STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(RUN_STATUSES)
   status?: RunStatus;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsId()
   workflowId?: string;
 
   @ApiPropertyOptional({ description: 'Only runs carrying this tag' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 64)
   tag?: string;

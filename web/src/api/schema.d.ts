@@ -1585,7 +1585,7 @@ export interface components {
              * @example calculator
              */
             type: string;
-            description?: string;
+            description?: string | null;
             /** @description Validated against the type's configSchema; defaults applied. At most 64 KiB as JSON. The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field */
             config?: {
                 [key: string]: unknown;
