@@ -218,7 +218,7 @@ describe('Bad input gets a clear 4xx', () => {
           .set(...bearer(op))
           .send({ tasks: [element] });
         expectRefused(res, 400, 'VALIDATION_FAILED');
-        expect(res.body.error.details[0].field).toBe('/tasks/0');
+        expect(res.body.error.details[0]).toEqual({ field: '/tasks/0', message: 'must be an object' });
       },
     );
 
@@ -229,7 +229,7 @@ describe('Bad input gets a clear 4xx', () => {
         .set(...bearer(op))
         .send({ name: 'w', steps: [[step]] });
       expectRefused(res, 400, 'VALIDATION_FAILED');
-      expect(res.body.error.details[0].field).toBe('/steps/0');
+      expect(res.body.error.details[0]).toEqual({ field: '/steps/0', message: 'must be an object' });
     });
   });
 

@@ -200,6 +200,16 @@ describe('inbound hooks', () => {
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(await tasksOf(hook.id)).toHaveLength(2);
+    // A limit raised within the minute takes effect at once: the calls refused so far count, and no more.
+    await request(t.http)
+      .patch(`/api/v1/hooks/${hook.id}`)
+      .set(...bearer(op))
+      .send({ rateLimitPerMinute: 5 })
+      .expect(200);
+    await call().expect(202);
+    await call().expect(202);
+    await call().expect(429);
+    expect(await tasksOf(hook.id)).toHaveLength(4);
     // Another hook has a budget of its own.
     const other = await createHook({ auth: 'bearer', rateLimitPerMinute: 2 });
     await request(t.http)

@@ -61,6 +61,8 @@ describe('outbound config: header names and values, credentials in URLs', () => 
     ['Content-Length', { 'content-length': '5' }, '/config/headers/content-length', 'is set by the platform'],
     ['Transfer-Encoding', { 'Transfer-Encoding': 'chunked' }, '/config/headers/Transfer-Encoding', 'is set by'],
     ['Connection', { Connection: 'close' }, '/config/headers/Connection', 'is set by the platform'],
+    ['X-Ymera-Task-Id', { 'X-Ymera-Task-Id': 'spoofed' }, '/config/headers/X-Ymera-Task-Id', 'is set by the platform'],
+    ['x-ymera-attempt', { 'x-ymera-attempt': '99' }, '/config/headers/x-ymera-attempt', 'is set by the platform'],
   ])('refuses an http agent header with %s: 400 naming the header', async (_what, headers, field, message) => {
     const res = await createAgent({ url, headers }).expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
@@ -83,6 +85,19 @@ describe('outbound config: header names and values, credentials in URLs', () => 
       .set(...bearer(op))
       .expect(200);
     expect(versions.body.data).toHaveLength(1);
+  });
+
+  it('takes a URL scheme in any case, for an http and an llm agent', async () => {
+    await createAgent({ url: 'HTTPS://Agents.Example.com/run' }).expect(201);
+    await request(t.http)
+      .post('/api/v1/agents')
+      .set(...bearer(op))
+      .send({
+        name: `llm-${Math.random().toString(36).slice(2)}`,
+        type: 'llm',
+        config: { baseUrl: 'Https://llm.example.com/v1', model: 'tiny' },
+      })
+      .expect(201);
   });
 
   it('refuses an http agent URL with credentials in it, on create and on change, and stores none of it', async () => {

@@ -266,5 +266,18 @@ describe('schedules', () => {
     expect(resumed.body.error.code).toBe('CONFLICT');
     const [row] = await t.dataSource.query(`SELECT paused, name FROM schedules WHERE id = $1`, [id]);
     expect(row).toEqual({ paused: true, name: 'orphan, paused' });
+
+    // A new schedule of the deleted agent is refused the same way, and the document says so for both routes.
+    const refused = await create({
+      name: 'late',
+      target: { agentId: agent.id, input: { expression: '1' } },
+      everyMs: 60_000,
+    });
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: 'CONFLICT' });
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(Object.keys(doc.paths['/api/v1/schedules'].post.responses)).toContain('409');
+    expect(Object.keys(doc.paths['/api/v1/schedules/{id}'].patch.responses)).toContain('409');
   });
 });

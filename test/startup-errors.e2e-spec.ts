@@ -50,6 +50,14 @@ describe('start-up failures name their cause in one line', () => {
     expect(result.lines).toHaveLength(1);
   });
 
+  it.each([
+    ['bogus.invalid', /^Invalid configuration: HOST "bogus\.invalid" is not a name this machine can resolve$/],
+    ['192.0.2.1', /^Invalid configuration: HOST "192\.0\.2\.1" is not an address of this machine$/],
+  ])('HOST=%s: the settings line naming HOST, exit code 1', async (host, pattern) => {
+    const result = await run(processEnv(env, { HOST: host, PORT: '0' }));
+    expectStartFailure(result, pattern);
+  });
+
   it('a DATABASE_URL user Postgres refuses: the refused login, not "start it"', async () => {
     const url = new URL(env.config.database.url);
     url.username = 'wronguser';
@@ -250,7 +258,8 @@ describe('start-up failures name their cause in one line', () => {
     const port = await sparePort();
     const workers = workerProcesses(env, { METRICS_PORT: String(port), REDIS_URL: redis.url, LOG_LEVEL: 'info' });
     const ready = async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      // A probe that gets no answer fails here rather than holding the test until its timeout.
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(10_000) });
       return { status: res.status, body: (await res.json()) as unknown };
     };
     try {
@@ -259,6 +268,14 @@ describe('start-up failures name their cause in one line', () => {
         status: 200,
         body: { status: 'ok', details: { database: { status: 'up' }, redis: { status: 'up' } } },
       });
+      // A frozen Redis holds its connections open and answers nothing: the probe still gets its answer.
+      redis.pause();
+      expect(await ready()).toEqual({
+        status: 503,
+        body: { status: 'error', details: { database: { status: 'up' }, redis: { status: 'down' } } },
+      });
+      redis.resume();
+      await waitFor(async () => (await ready()).status === 200, 15_000);
       await redis.stopEmpty();
       await waitFor(async () => (await ready()).status === 503, 15_000);
       expect((await ready()).body).toEqual({

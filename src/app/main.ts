@@ -11,7 +11,7 @@ import { consoleBuilt } from '../console/console-static';
 import { AdminBootstrapService } from '../users/admin-bootstrap.service';
 import { loadEnvFile } from '../config/env-file';
 import { unknownSettingWarnings } from '../config/unknown-settings';
-import { portInUse } from './port-check';
+import { assertCanListen, listenFailure } from '../config/port-check';
 import { ShutdownDeadline } from '../common/process/shutdown-deadline';
 
 function fail(message: string): never {
@@ -71,13 +71,10 @@ function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
   process.on('SIGINT', stop);
 }
 
-function portTaken(config: AppConfig): InvalidConfigError {
-  return new InvalidConfigError('PORT', `${config.http.port} is already in use on ${config.http.host}`);
-}
-
 async function main(config: AppConfig): Promise<void> {
   // Before anything starts: with APP_ROLE=all, the worker and periodic jobs would start, then stop again.
-  if (config.role !== 'worker' && (await portInUse(config.http.port, config.http.host))) throw portTaken(config);
+  const { port, host } = config.http;
+  if (config.role !== 'worker') await assertCanListen(port, host);
   try {
     const prepared = await preflight(config, (message) => log.warn(message));
     if (prepared.createdDatabase) log.info({ database: config.database.name }, 'created database');
@@ -102,8 +99,8 @@ async function main(config: AppConfig): Promise<void> {
 
   const app = await createHttpApp(config);
   // Taken meanwhile (the check above is not a reservation).
-  await app.listen(config.http.port, config.http.host).catch((err: NodeJS.ErrnoException) => {
-    throw err.code === 'EADDRINUSE' ? portTaken(config) : err;
+  await app.listen(port, host).catch((err: NodeJS.ErrnoException) => {
+    throw listenFailure(err, host, port);
   });
   const admin = await app.get(AdminBootstrapService).ensureAdmin();
   handleShutdown(app, config);
@@ -125,7 +122,8 @@ async function main(config: AppConfig): Promise<void> {
 }
 
 main(settings).catch((err: unknown) => {
-  // A port in use (PORT, METRICS_PORT): one line naming the setting, as for any other unusable setting.
+  // A port in use (PORT, METRICS_PORT) or a HOST not of this machine: one line naming the setting, as for any
+  // other unusable setting.
   if (err instanceof InvalidConfigError) fail(err.message);
   log.fatal({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'failed to start');
   process.exit(1);

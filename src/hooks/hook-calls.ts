@@ -70,14 +70,10 @@ export class HookCalls {
   private async serve(hookId: string, call: HookCall): Promise<HookCallResult> {
     const hook = UUID.test(hookId) ? await this.hooks.findById(hookId) : undefined;
     if (!hook || !this.authenticated(hook, call)) throw new HookCredentialsError();
-    const limit = await this.limiter.increment(
-      `hook:${hook.id}`,
-      MINUTE_MS,
-      hook.rateLimitPerMinute,
-      MINUTE_MS,
-      'hook',
-    );
-    if (limit.isBlocked) throw new HookRateLimitedError(limit.timeToBlockExpire);
+    // Counted per fixed minute, and judged against the hook's limit as it is now (no block that outlasts it): a
+    // limit raised after a 429 lets the next call through.
+    const limit = await this.limiter.increment(`hook:${hook.id}`, MINUTE_MS, hook.rateLimitPerMinute, 1, 'hook');
+    if (limit.totalHits > hook.rateLimitPerMinute) throw new HookRateLimitedError(limit.timeToExpire);
     if (!hook.enabled) throw new HookDisabledError();
     // The hook acts as its creator: only while they may do so themselves.
     await this.users.assertMayStill(hook.createdBy, hook.agentId ? 'tasks:write' : 'workflows:write');

@@ -10,6 +10,10 @@ import type { AppConfig } from '../config/app-config';
 import { InvalidConfigError } from '../config/config.errors';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
+import { listenFailure } from '../config/port-check';
+
+/** How long the ready check waits for PostgreSQL and Redis, as the API's does. */
+const READY_CHECK_TIMEOUT_MS = 1500;
 
 /**
  * A worker-only process has no API, so it serves its own /metrics (task counts and durations, breaker
@@ -41,7 +45,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     await new Promise<void>((resolve, reject) => {
       const failed = (err: NodeJS.ErrnoException): void => {
         // A start failure naming the setting, not an unhandled 'error' event.
-        if (err.code !== 'EADDRINUSE') return reject(err);
+        if (err.code !== 'EADDRINUSE') return reject(listenFailure(err, host, wanted, 'METRICS_PORT'));
         const problem =
           `${wanted} is already in use on ${host}: each worker on one host needs its own METRICS_PORT ` +
           `(or METRICS_PORT=0 for any free port)`;
@@ -62,13 +66,27 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     const path = url.split('?')[0];
     if (path === '/health/live') return { status: 200, type: 'application/json', body: '{"status":"ok"}' };
     if (path === '/health/ready') {
-      // Each dependency by name, as the API's /health/ready has them (Terminus's `details`).
-      const state = (check: Promise<unknown>): Promise<{ status: 'up' | 'down' }> =>
-        check.then(
-          () => ({ status: 'up' }),
-          () => ({ status: 'down' }),
-        );
-      const [database, redis] = await Promise.all([state(this.dataSource.query('SELECT 1')), state(this.redis.ping())]);
+      // Each dependency by name, as the API's /health/ready has them (Terminus's `details`); one that does not
+      // answer within READY_CHECK_TIMEOUT_MS (a frozen server holds its connection open) is down.
+      const state = (check: () => Promise<unknown>): Promise<{ status: 'up' | 'down' }> => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer')), READY_CHECK_TIMEOUT_MS);
+        });
+        return Promise.race([check(), late])
+          .then(
+            () => ({ status: 'up' as const }),
+            () => ({ status: 'down' as const }),
+          )
+          .finally(() => clearTimeout(timer));
+      };
+      const [database, redis] = await Promise.all([
+        state(() => this.dataSource.query('SELECT 1')),
+        state(async () => {
+          if (this.redis.status !== 'ready') throw new Error(`connection is ${this.redis.status}`);
+          await this.redis.ping();
+        }),
+      ]);
       const ready = database.status === 'up' && redis.status === 'up';
       return {
         status: ready ? 200 : 503,

@@ -29,9 +29,10 @@ export class SchedulesController {
   @ApiOperation({
     operationId: 'createSchedule',
     summary: 'Start a task or a workflow run on a cron pattern or a period',
+    description: 'A target agent that was deleted → 409 CONFLICT, as for a task.',
   })
   @ApiEnvelope(ScheduleDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateScheduleDto,
@@ -88,9 +89,11 @@ export class SchedulesController {
   @ApiOperation({
     operationId: 'updateSchedule',
     summary: 'Change a schedule; `paused: true` stops its fires at once, resuming fires from now on',
+    description:
+      'The target is checked again when it changes or the schedule is resumed: an agent that was deleted → 409 CONFLICT.',
   })
   @ApiEnvelope(ScheduleDto)
-  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) id: string,

@@ -261,7 +261,7 @@ export class TaskSubmission {
       const element = elements[i];
       const base = `/tasks/${i}`;
       if (typeof element !== 'object' || element === null || Array.isArray(element)) {
-        problems.push({ field: base, message: 'each value in nested property tasks must be either object or array' });
+        problems.push({ field: base, message: 'must be an object' });
         continue;
       }
       try {

@@ -19,7 +19,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       message: withoutProperty(
         message
           .replace(/^property (\S+) should not exist$/, 'is not allowed')
-          .replace(/^nested property \S+ must be either object or array$/, 'must be an object'),
+          .replace(/^(each value in )?nested property \S+ must be either object or array$/, 'must be an object'),
         error.property,
       ),
     }));

@@ -642,7 +642,10 @@ export interface paths {
         /** Your schedules, newest first (admins: everyone’s) */
         get: operations["listSchedules"];
         put?: never;
-        /** Start a task or a workflow run on a cron pattern or a period */
+        /**
+         * Start a task or a workflow run on a cron pattern or a period
+         * @description A target agent that was deleted → 409 CONFLICT, as for a task.
+         */
         post: operations["createSchedule"];
         delete?: never;
         options?: never;
@@ -682,7 +685,10 @@ export interface paths {
         delete: operations["deleteSchedule"];
         options?: never;
         head?: never;
-        /** Change a schedule; `paused: true` stops its fires at once, resuming fires from now on */
+        /**
+         * Change a schedule; `paused: true` stops its fires at once, resuming fires from now on
+         * @description The target is checked again when it changes or the schedule is resumed: an agent that was deleted → 409 CONFLICT.
+         */
         patch: operations["updateSchedule"];
         trace?: never;
     };
@@ -6257,6 +6263,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description CONFLICT: Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
@@ -6534,6 +6549,15 @@ export interface operations {
             };
             /** @description NOT_FOUND: No such resource (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description CONFLICT: Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,7 +21,7 @@ export function signBody(secret: string, timestamp: string, body: string): strin
 
 /** Headers the platform or the connection sets: refused in a config (and never sent from an older one). */
 const RESERVED_HEADERS =
-  /^(host|content-length|content-type|transfer-encoding|connection|keep-alive|proxy-connection|te|trailer|upgrade|x-ymera-signature|x-ymera-timestamp)$/i;
+  /^(host|content-length|content-type|transfer-encoding|connection|keep-alive|proxy-connection|te|trailer|upgrade|x-ymera-.*)$/i;
 /** A field name is an RFC 9110 token. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** A field value never carries CR, LF or NUL (each would end the header or the request early). */
@@ -57,7 +57,7 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
     // The signing secret and the header values are sent to this url only; a new url needs them again.
     'x-secret-target': '/url',
     properties: {
-      url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
+      url: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: 2000 },
       method: { enum: ['POST', 'PUT', 'PATCH'], default: 'POST' },
       headers: {
         type: 'object',

@@ -36,7 +36,7 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
     // The API key is sent to this endpoint only; a new baseUrl needs it again.
     'x-secret-target': '/baseUrl',
     properties: {
-      baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
+      baseUrl: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: 2000 },
       model: { type: 'string', minLength: 1, maxLength: 200 },
       apiKey: { type: 'string', minLength: 1, maxLength: 500, writeOnly: true },
       systemPrompt: { type: 'string', maxLength: 20_000 },
