@@ -19,6 +19,7 @@ export interface Problem {
 interface BodyParserError {
   type: string;
   status: number;
+  message?: string;
 }
 
 function isBodyParserError(err: unknown): err is BodyParserError {
@@ -62,8 +63,12 @@ function fromBodyParserError(err: BodyParserError): Problem {
   switch (err.type) {
     case 'entity.too.large':
       return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is larger than allowed' };
-    case 'entity.parse.failed':
-      return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'The request body is not valid JSON' };
+    case 'entity.parse.failed': {
+      // Where it went wrong, but not the parser's quote of the body: the body may hold a secret.
+      const at = /at position (\d+)/.exec(err.message ?? '')?.[1];
+      const where = at === undefined ? '' : ` (at position ${at})`;
+      return { status: 400, code: ErrorCode.BAD_REQUEST, message: `The request body is not valid JSON${where}` };
+    }
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return {
@@ -136,6 +141,8 @@ export function problemOf(err: unknown): Problem {
   if (err instanceof AppError) {
     return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
   }
+  // Nest hands a body parser's errors on as HttpExceptions, whose message is the parser's.
+  if (err instanceof HttpException && isBodyParserError(err.cause)) return fromBodyParserError(err.cause);
   if (err instanceof HttpException) return fromHttpException(err);
   if (isBodyParserError(err)) return fromBodyParserError(err);
   if (isDatabaseUnavailable(err)) return unavailable('The database');
