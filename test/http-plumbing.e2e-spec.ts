@@ -282,6 +282,13 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
 
     const other = await request(t.http).get('/api/v1/probe/list').set('Origin', 'https://other.example').expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    expect(other.headers['access-control-allow-credentials']).toBeUndefined();
+    const otherPreflight = await request(t.http)
+      .options('/api/v1/probe/list')
+      .set('Origin', 'https://other.example')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(otherPreflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(otherPreflight.headers['access-control-allow-credentials']).toBeUndefined();
 
     const sameOrigin = await request(t.http).get('/api/v1/probe/list').expect(200);
     expect(sameOrigin.headers['access-control-allow-origin']).toBeUndefined();
@@ -295,6 +302,7 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
       .set('Access-Control-Request-Headers', 'content-type,authorization')
       .expect(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    expect(preflight.headers['access-control-allow-credentials']).toBe('true');
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
   });
 

@@ -83,6 +83,28 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
  * one (a server, a CLI, the same origin) gets only `Vary: Origin`, so a cache never serves it to a browser
  * that needed them.
  */
+/**
+ * CORS for `origins` (`*`: any, without credentials). Credentials are allowed to the configured origins only:
+ * another origin, even in a preflight, gets neither `Access-Control-Allow-Origin` nor `-Credentials`.
+ */
+function corsFor(origins: string[]): RequestHandler {
+  const anyOrigin = origins.includes('*');
+  const options = {
+    origin: anyOrigin ? true : origins,
+    exposedHeaders: [
+      'X-Request-Id',
+      'X-Response-Time',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'Retry-After',
+    ],
+  };
+  return cors((req, done) =>
+    done(null, { ...options, credentials: !anyOrigin && origins.includes(req.headers.origin ?? '') }),
+  );
+}
+
 function corsWhenOrigin(handler: RequestHandler): RequestHandler {
   return (req, res, next) => {
     if (req.headers.origin !== undefined) return handler(req, res, next);
@@ -191,20 +213,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
       ),
       refuseBadUrls,
       securityHeaders,
-      corsWhenOrigin(
-        cors({
-          origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-          credentials: !config.http.corsOrigins.includes('*'),
-          exposedHeaders: [
-            'X-Request-Id',
-            'X-Response-Time',
-            'X-RateLimit-Limit',
-            'X-RateLimit-Remaining',
-            'X-RateLimit-Reset',
-            'Retry-After',
-          ],
-        }),
-      ),
+      corsWhenOrigin(corsFor(config.http.corsOrigins)),
       // An upload's body is the file: its route streams it to storage.
       byRoute(isFileUpload, (_req, _res, next) => next(), jsonBodies(bodyParserFor(config))),
     ),
