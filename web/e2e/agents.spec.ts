@@ -94,6 +94,17 @@ test('an agent is created from its type’s form; the server’s refusal lands o
   await page.getByRole('option', { name: 'llm' }).click();
   await expect(page.getByLabel('apiKey')).toHaveAttribute('type', 'password');
   await expect(page.getByLabel('timeoutMs')).toHaveValue('60000');
+
+  // A name another agent has is refused on the Name field, the form kept.
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: 'calculator' }).click();
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(
+    'An agent with this name already exists',
+  );
+  await expect(page.getByRole('alert')).toContainText('see the fields marked');
+  await expect(page.getByRole('heading', { level: 1, name: 'New agent' })).toBeVisible();
   expect(csp).toEqual([]);
 });
 
@@ -182,7 +193,7 @@ test('settings and configuration are edited on the agent’s page; secrets are k
   // Refused by the server: the name belongs to another agent.
   await name.fill(`taken-${stamp}`);
   await settings.getByRole('button', { name: 'Save settings' }).click();
-  await expect(settings.getByRole('alert')).toContainText('CONFLICT');
+  await expect(name).toHaveAccessibleDescription('An agent with this name already exists');
   expect((await stored()).name).toBe(`editable-${stamp}`);
 
   await name.fill(`renamed-${stamp}`);

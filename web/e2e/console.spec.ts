@@ -33,21 +33,29 @@ test('the start line names the console first', () => {
   expect(lines.slice(first + 1).some((l) => /listening on http/.test(l))).toBe(true);
 });
 
-test('keyboard: Tab reaches the sign-in controls in order', async ({ page }) => {
+test('keyboard: Tab reaches the sign-in controls in order, the password’s show button included', async ({ page }) => {
   await page.goto('/sign-in');
   await expect(page.getByLabel('Email')).toBeVisible();
+  const controls: [string, ReturnType<typeof page.getByRole>][] = [
+    ['Email', page.getByRole('textbox', { name: 'Email' })],
+    ['Password', page.getByRole('textbox', { name: 'Password' })],
+    ['Show password', page.getByRole('button', { name: 'Toggle password visibility' })],
+    ['Sign in', page.getByRole('button', { name: 'Sign in' })],
+  ];
   const reached: string[] = [];
-  for (let i = 0; i < 8 && reached.length < 3; i++) {
+  for (let i = 0; i < 10 && reached.length < controls.length; i++) {
     await page.keyboard.press('Tab');
-    const email = await page.getByLabel('Email').evaluate((el) => el === document.activeElement);
-    const password = await page
-      .getByRole('textbox', { name: 'Password' })
-      .evaluate((el) => el === document.activeElement);
-    const button = await page.getByRole('button', { name: 'Sign in' }).evaluate((el) => el === document.activeElement);
-    const name = email ? 'Email' : password ? 'Password' : button ? 'Sign in' : null;
-    if (name && !reached.includes(name)) reached.push(name);
+    for (const [name, control] of controls) {
+      const focused = await control.evaluate((el) => el === document.activeElement);
+      if (focused && !reached.includes(name)) reached.push(name);
+    }
   }
-  expect(reached).toEqual(['Email', 'Password', 'Sign in']);
+  expect(reached).toEqual(['Email', 'Password', 'Show password', 'Sign in']);
+  // Space on the show button shows the password, as a click does.
+  await page.getByRole('textbox', { name: 'Password' }).fill('typed');
+  await page.getByRole('button', { name: 'Toggle password visibility' }).focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('textbox', { name: 'Password' })).toHaveAttribute('type', 'text');
 });
 
 test('a wrong password is said in words; the sign-in page is accessible', async ({ page }) => {

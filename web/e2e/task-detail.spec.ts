@@ -126,3 +126,27 @@ test('a task waiting for its paused agent says so, and that no worker runs when 
   await expect(attempts).toContainText('Attempt 1');
   await expect(attempts).not.toContainText('No attempt');
 });
+
+test('a task sent to start later says when it may start, not that it waits for a worker', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`later-${Date.now()}`, 'calculator');
+  made.agents.push(agent.id);
+  const runAt = new Date(Date.now() + 3_600_000).toISOString();
+  const task = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/tasks',
+    { agentId: agent.id, input: { expression: '6 * 7' }, runAt },
+    202,
+  );
+
+  await signIn(page);
+  await page.goto(`/tasks/${task.id}`);
+  const attempts = page.getByRole('region', { name: 'Attempts' });
+  await expect(attempts).toContainText('No attempt yet: the task was sent to start no earlier than');
+  await expect(attempts.locator('time').first()).toHaveAttribute('dateTime', runAt);
+  await expect(attempts).toContainText(/\(in (60 min|1 hr)\.\)/);
+  await expect(attempts).not.toContainText('waiting for a worker');
+  // Cancelled before its time, it says it ended before a worker took it.
+  await admin.call('post', `/api/v1/tasks/${task.id}/cancel`, {}, 200);
+  await expect(attempts).toContainText('No attempt: the task was cancelled before a worker took it.');
+});

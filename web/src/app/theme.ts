@@ -9,5 +9,8 @@ export const theme = createTheme({
     // A dialog's title bar is a `<header>` by default, which, outside any sectioning element of the page, is a
     // second banner landmark beside the console's own header while the dialog is open.
     ModalHeader: { defaultProps: { component: 'div' } },
+    // The show/hide button of a password is out of the tab order by default: keyboard users could not check
+    // what they typed.
+    PasswordInput: { defaultProps: { visibilityToggleFocusable: true } },
   },
 });

@@ -9,6 +9,7 @@ import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import type { components } from '../../api/schema';
 import {
   type Problems,
+  agentRefusalDetails,
   draftChanged,
   type SettingsChange,
   type SettingsDraft,
@@ -35,9 +36,9 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
   });
   const refusal = save.error instanceof ApiError ? save.error : null;
   // The server's refusal of a field lands on that field; anything else is said below the form.
-  const refused =
-    refusal?.code === 'VALIDATION_FAILED' ? settingsRefusal(refusal.details) : { fields: {} as Problems, other: [] };
-  const onFields = refusal?.code === 'VALIDATION_FAILED' && refused.other.length === 0;
+  const refusedDetails = agentRefusalDetails(refusal);
+  const refused = refusedDetails ? settingsRefusal(refusedDetails) : { fields: {} as Problems, other: [] };
+  const onFields = refusedDetails !== null && refused.other.length === 0;
   const errorOf = (field: keyof SettingsDraft) => problems[field] ?? refused.fields[field];
   const unchanged = !draftChanged(agent, draft);
   const { prompt } = useUnsavedChanges(!unchanged && !blocked, 'The change to the settings');

@@ -12,6 +12,7 @@ import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { agentNameProblem } from './agent-name';
 import { SchemaForm, useConfigSchemaForm } from './form-parts';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
+import { agentRefusalDetails } from './agent-settings';
 import { splitServerErrors } from './schema-form';
 
 type Config = Record<string, unknown>;
@@ -42,14 +43,15 @@ export function NewAgent() {
     },
   });
   const apiError = create.error instanceof ApiError ? create.error : null;
+  const refusedDetails = useMemo(() => agentRefusalDetails(apiError), [apiError]);
   const serverErrors = useMemo(
     () =>
-      apiError?.code === 'VALIDATION_FAILED'
-        ? splitServerErrors(apiError.details)
+      refusedDetails
+        ? splitServerErrors(refusedDetails)
         : { config: {} as ErrorSchema, fields: {} as Record<string, string>, other: [] },
-    [apiError],
+    [refusedDetails],
   );
-  const onFields = apiError?.code === 'VALIDATION_FAILED' && serverErrors.other.length === 0;
+  const onFields = refusedDetails !== null && serverErrors.other.length === 0;
 
   return (
     <Stack maw={640}>

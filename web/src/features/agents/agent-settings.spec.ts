@@ -1,5 +1,5 @@
 import type { components } from '../../api/schema';
-import { draftChanged, settingsChange, settingsDraft, settingsRefusal } from './agent-settings';
+import { agentRefusalDetails, draftChanged, settingsChange, settingsDraft, settingsRefusal } from './agent-settings';
 
 const agent = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -84,5 +84,19 @@ describe('settingsRefusal', () => {
       fields: { name: 'is taken', timeoutSeconds: 'must not be greater than 3600000' },
       other: ['/status: is not allowed', 'Something else'],
     });
+  });
+});
+
+describe('agentRefusalDetails', () => {
+  it('takes a validation’s details, puts a conflict on the name, and leaves any other refusal off the fields', () => {
+    const details = [{ field: '/timeoutMs', message: 'must not be greater than 3600000' }];
+    expect(agentRefusalDetails({ code: 'VALIDATION_FAILED', message: 'The request is invalid', details })).toBe(
+      details,
+    );
+    expect(
+      agentRefusalDetails({ code: 'CONFLICT', message: 'An agent with this name already exists', details: [] }),
+    ).toEqual([{ field: '/name', message: 'An agent with this name already exists' }]);
+    expect(agentRefusalDetails({ code: 'FORBIDDEN', message: 'No', details: [] })).toBeNull();
+    expect(agentRefusalDetails(null)).toBeNull();
   });
 });

@@ -46,6 +46,18 @@ const POINTERS: Record<Field, string> = {
   timeoutSeconds: '/timeoutMs',
 };
 
+/**
+ * The fields a refusal of an agent's create or change names (null when it is not about the values sent): a
+ * validation's details, or the name for a conflict, the one an agent's save meets (its name is taken).
+ */
+export function agentRefusalDetails(
+  error: { code: string; message: string; details: readonly { field?: string; message: string }[] } | null,
+): readonly { field?: string; message: string }[] | null {
+  if (error?.code === 'VALIDATION_FAILED') return error.details;
+  if (error?.code === 'CONFLICT') return [{ field: '/name', message: error.message }];
+  return null;
+}
+
 /** The server's refusal on the form's fields, and what concerns none of them. */
 export function settingsRefusal(details: readonly { field?: string; message: string }[]) {
   return detailsOnFields(details, (pointer) => {

@@ -165,7 +165,7 @@ function unescapePointer(segment: string): string {
  * The server's `details[].field` JSON pointers under `/config` as an rjsf error schema (`/config/precision` →
  * `{precision: {__errors: [message]}}`), and the rest (`/name`, `/type`, …) by their pointer.
  */
-export function splitServerErrors(details: { field?: string; message: string }[]): {
+export function splitServerErrors(details: readonly { field?: string; message: string }[]): {
   config: ErrorSchema;
   fields: Record<string, string>;
   other: string[];

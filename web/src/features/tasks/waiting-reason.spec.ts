@@ -24,6 +24,23 @@ describe('why a task has no attempt', () => {
     expect(noAttemptReasons('queued', null, null)).toEqual([{ kind: 'waiting' }]);
   });
 
+  it('says a task sent with a start time still to come waits for it, not for a worker', () => {
+    const now = Date.parse('2030-01-01T12:00:00Z');
+    expect(noAttemptReasons('queued', active, 3, '2030-01-01T12:05:00Z', now)).toEqual([
+      { kind: 'not-before', at: '2030-01-01T12:05:00Z' },
+    ]);
+    expect(noAttemptReasons('queued', paused, 0, '2030-01-01T12:05:00Z', now).map((r) => r.kind)).toEqual([
+      'not-before',
+      'agent-paused',
+      'no-workers',
+    ]);
+    // Once the time has come, it waits for a worker like any other.
+    expect(noAttemptReasons('queued', active, 3, '2030-01-01T11:59:00Z', now)).toEqual([{ kind: 'waiting' }]);
+    expect(noAttemptReasons('cancelled', active, 3, '2030-01-01T12:05:00Z', now)).toEqual([
+      { kind: 'ended', status: 'cancelled' },
+    ]);
+  });
+
   it('does not say a task that ended is waiting, whatever its agent and the workers', () => {
     expect(noAttemptReasons('cancelled', paused, 0)).toEqual([{ kind: 'ended', status: 'cancelled' }]);
     expect(noAttemptReasons('expired', active, 1)).toEqual([{ kind: 'ended', status: 'expired' }]);
