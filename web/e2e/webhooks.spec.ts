@@ -2,11 +2,9 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
-import { apiAs, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, expectAccessible, signIn, unique, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 interface Received {
   url: string;

@@ -1,9 +1,8 @@
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
-import { apiAs, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectAccessible, signIn, unique, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const created = deleteAfterAll();
 
 /** A step's node on the graph (xyflow renders each as a focusable group named by what it shows). */
@@ -100,6 +99,9 @@ test('an agent deleted while the page is open: the refused run marks its step', 
   await admin.deleteAgent(doomed.id);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: `Run ${name}` });
+  await expect(dialog.getByRole('textbox', { name: 'Input' })).toHaveValue('{}');
+  // Clicked once the dialog has finished opening: a click during its transition may land on nothing.
+  await dialog.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
   await dialog.getByRole('button', { name: 'Start run' }).click();
   await expect(dialog.getByRole('alert')).toContainText('The agent of step second has been deleted');
   await expect(dialog.getByRole('button', { name: 'Start run' })).toBeDisabled();
