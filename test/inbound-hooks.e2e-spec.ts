@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
 import request from 'supertest';
+import { REDIS } from '../src/redis/redis.module';
 import { signatureHeaders } from '../src/webhooks/webhook-signature';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser, updateUser } from './factories/users';
@@ -200,6 +202,10 @@ describe('inbound hooks', () => {
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(await tasksOf(hook.id)).toHaveLength(2);
+    // Judged by the count alone: the refusal keeps no block in Redis (the app's own client, with its prefix).
+    const redis = t.app.get<Redis>(REDIS);
+    expect(await redis.get(`throttle:hook:${hook.id}:hits`)).toBe('3');
+    expect(await redis.exists(`throttle:hook:${hook.id}:block`)).toBe(0);
     // A limit raised within the minute takes effect at once: the calls refused so far count, and no more.
     await request(t.http)
       .patch(`/api/v1/hooks/${hook.id}`)

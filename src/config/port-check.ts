@@ -16,13 +16,22 @@ export function assertCanListen(port: number, host: string): Promise<void> {
 
 /**
  * Why a server could not listen on `host:port`, as the setting to change (`HOST`, or `portSetting`) when it is
- * one: a name that does not resolve, an address that is not this machine's, a port taken or not allowed. Any
- * other error is returned as it came.
+ * one: a name that does not resolve, an address that is not this machine's, a port taken (with `whenTaken`, what
+ * to do about it, when given) or not allowed. Any other error is returned as it came.
  */
-export function listenFailure(err: NodeJS.ErrnoException, host: string, port: number, portSetting = 'PORT'): Error {
+export function listenFailure(
+  err: NodeJS.ErrnoException,
+  host: string,
+  port: number,
+  portSetting = 'PORT',
+  whenTaken?: string,
+): Error {
   switch (err.code) {
     case 'EADDRINUSE':
-      return new InvalidConfigError(portSetting, `${port} is already in use on ${host}`);
+      return new InvalidConfigError(
+        portSetting,
+        `${port} is already in use on ${host}${whenTaken ? `: ${whenTaken}` : ''}`,
+      );
     case 'EACCES':
       return new InvalidConfigError(portSetting, `${port} may not be listened on by this user on ${host}`);
     case 'ENOTFOUND':

@@ -1,9 +1,10 @@
-import { Controller, Get, HttpStatus, Res, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../common/http/public.decorator';
+import { healthResult } from './health-result';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
 import { QueueHealthIndicator } from './indicators/queue.health';
 import { ReadReplicaHealthIndicator } from './indicators/read-replica.health';
@@ -81,18 +82,14 @@ export class HealthController {
 
   private async run(res: Response): Promise<HealthCheckResult> {
     res.setHeader('Cache-Control', 'no-store');
-    try {
-      return await this.health.check([
-        () => this.db.pingCheck('database').withTimeout(1500),
-        () => this.redis.check('redis'),
-        () => this.migrations.check('migrations'),
-        () => this.queues.check('queues'),
-        () => this.readReplica.check('readReplica'),
-      ]);
-    } catch (err) {
-      if (!(err instanceof ServiceUnavailableException)) throw err;
-      res.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return err.getResponse() as HealthCheckResult;
-    }
+    const { ok, result } = await healthResult(this.health, [
+      () => this.db.pingCheck('database').withTimeout(1500),
+      () => this.redis.check('redis'),
+      () => this.migrations.check('migrations'),
+      () => this.queues.check('queues'),
+      () => this.readReplica.check('readReplica'),
+    ]);
+    if (!ok) res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return result;
   }
 }

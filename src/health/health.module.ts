@@ -1,14 +1,9 @@
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
-import { MigrationsHealthIndicator } from './indicators/migrations.health';
-import { QueueHealthIndicator } from './indicators/queue.health';
-import { ReadReplicaHealthIndicator } from './indicators/read-replica.health';
-import { RedisHealthIndicator } from './indicators/redis.health';
+import { HealthIndicatorsModule } from './health-indicators.module';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
+  imports: [HealthIndicatorsModule],
   controllers: [HealthController],
-  providers: [RedisHealthIndicator, MigrationsHealthIndicator, QueueHealthIndicator, ReadReplicaHealthIndicator],
 })
 export class HealthModule {}

@@ -10,6 +10,7 @@ import { TemplateEvaluator } from '../workflows/template-evaluator';
 import { TemplateError } from '../workflows/templates';
 import { UsersService } from '../users/users.service';
 import { WorkflowsService } from '../workflows/workflows.service';
+import { RedisThrottlerStorage } from '../throttling/redis-throttler.storage';
 import { bearerMatches } from './hook-secrets';
 import { HookCredentialsError, HookDisabledError, HookRateLimitedError } from './hooks.errors';
 import { type InboundHook, InboundHookRepository } from './persistence/inbound-hook.repository';
@@ -72,8 +73,14 @@ export class HookCalls {
     if (!hook || !this.authenticated(hook, call)) throw new HookCredentialsError();
     // Counted per fixed minute, and judged against the hook's limit as it is now (no block that outlasts it): a
     // limit raised after a 429 lets the next call through.
-    const limit = await this.limiter.increment(`hook:${hook.id}`, MINUTE_MS, hook.rateLimitPerMinute, 1, 'hook');
-    if (limit.totalHits > hook.rateLimitPerMinute) throw new HookRateLimitedError(limit.timeToExpire);
+    const limit = await this.limiter.increment(
+      `hook:${hook.id}`,
+      MINUTE_MS,
+      hook.rateLimitPerMinute,
+      RedisThrottlerStorage.NO_BLOCK,
+      'hook',
+    );
+    if (limit.isBlocked) throw new HookRateLimitedError(limit.timeToExpire);
     if (!hook.enabled) throw new HookDisabledError();
     // The hook acts as its creator: only while they may do so themselves.
     await this.users.assertMayStill(hook.createdBy, hook.agentId ? 'tasks:write' : 'workflows:write');

@@ -7,6 +7,7 @@ import {
   makeHistogramProvider,
   PrometheusModule,
 } from '@willsoto/nestjs-prometheus';
+import { HealthIndicatorsModule } from '../health/health-indicators.module';
 import { MetricsController } from './metrics.controller';
 import { METRIC, Metrics } from './metrics.service';
 import { WebVitalsController } from './web-vitals.controller';
@@ -151,6 +152,7 @@ export class MetricsModule implements OnModuleInit {
     return {
       module: MetricsModule,
       controllers: [WebVitalsController],
+      imports: role === 'worker' ? [HealthIndicatorsModule] : [],
       providers: [WebVitalsRetention, ...(role === 'worker' ? [WorkerMetricsServer] : [])],
     };
   }

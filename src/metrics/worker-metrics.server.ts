@@ -1,19 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type Redis from 'ioredis';
 import { register } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
 import type { AppConfig } from '../config/app-config';
-import { InvalidConfigError } from '../config/config.errors';
 import { APP_CONFIG } from '../config/config.module';
-import { REDIS } from '../redis/redis.module';
+import { WorkerReadiness } from '../health/worker-readiness';
 import { listenFailure } from '../config/port-check';
 
-/** How long the ready check waits for PostgreSQL and Redis, as the API's does. */
-const READY_CHECK_TIMEOUT_MS = 1500;
+/** What to do when METRICS_PORT is taken: another worker on this host is the usual holder. */
+const TAKEN_HINT = 'each worker on one host needs its own METRICS_PORT (or METRICS_PORT=0 for any free port)';
 
 /**
  * A worker-only process has no API, so it serves its own /metrics (task counts and durations, breaker
@@ -28,29 +24,25 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly readiness: WorkerReadiness,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.server = createServer((req, res) => {
-      void this.handle(req.url ?? '/', req.headers.authorization).then(({ status, type, body }) => {
-        res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-        res.end(body);
-      });
+      void this.handle(req.url ?? '/', req.headers.authorization)
+        .catch(() => ({ status: 500, type: 'application/json', body: '{"status":"error"}' }))
+        .then(({ status, type, body }) => {
+          res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+          res.end(body);
+        });
     });
     const { host } = this.config.http;
     const wanted = this.config.metrics.port;
     const server = this.server;
     await new Promise<void>((resolve, reject) => {
-      const failed = (err: NodeJS.ErrnoException): void => {
-        // A start failure naming the setting, not an unhandled 'error' event.
-        if (err.code !== 'EADDRINUSE') return reject(listenFailure(err, host, wanted, 'METRICS_PORT'));
-        const problem =
-          `${wanted} is already in use on ${host}: each worker on one host needs its own METRICS_PORT ` +
-          `(or METRICS_PORT=0 for any free port)`;
-        reject(new InvalidConfigError('METRICS_PORT', problem));
-      };
+      // A start failure naming the setting, not an unhandled 'error' event.
+      const failed = (err: NodeJS.ErrnoException): void =>
+        reject(listenFailure(err, host, wanted, 'METRICS_PORT', TAKEN_HINT));
       server.once('error', failed);
       server.listen(wanted, host, () => {
         server.off('error', failed);
@@ -66,33 +58,8 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     const path = url.split('?')[0];
     if (path === '/health/live') return { status: 200, type: 'application/json', body: '{"status":"ok"}' };
     if (path === '/health/ready') {
-      // Each dependency by name, as the API's /health/ready has them (Terminus's `details`); one that does not
-      // answer within READY_CHECK_TIMEOUT_MS (a frozen server holds its connection open) is down.
-      const state = (check: () => Promise<unknown>): Promise<{ status: 'up' | 'down' }> => {
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('no answer')), READY_CHECK_TIMEOUT_MS);
-        });
-        return Promise.race([check(), late])
-          .then(
-            () => ({ status: 'up' as const }),
-            () => ({ status: 'down' as const }),
-          )
-          .finally(() => clearTimeout(timer));
-      };
-      const [database, redis] = await Promise.all([
-        state(() => this.dataSource.query('SELECT 1')),
-        state(async () => {
-          if (this.redis.status !== 'ready') throw new Error(`connection is ${this.redis.status}`);
-          await this.redis.ping();
-        }),
-      ]);
-      const ready = database.status === 'up' && redis.status === 'up';
-      return {
-        status: ready ? 200 : 503,
-        type: 'application/json',
-        body: JSON.stringify({ status: ready ? 'ok' : 'error', details: { database, redis } }),
-      };
+      const { ok, result } = await this.readiness.check();
+      return { status: ok ? 200 : 503, type: 'application/json', body: JSON.stringify(result) };
     }
     if (path !== '/metrics') return { status: 404, type: 'application/json', body: '{"status":"error"}' };
     const token = this.config.metrics.token;

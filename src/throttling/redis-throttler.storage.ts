@@ -9,7 +9,8 @@ import { slotTag } from '../redis/slot-tag';
 /**
  * Fixed-window counters with blocking, for several keys in one atomic script, so every API instance
  * shares one budget. Each key is counted `count` times at once, exactly as `count` single hits in a row.
- * KEYS: per key, its hits key and its block key. ARGV: per key, window ms, limit, block ms, count.
+ * KEYS: per key, its hits key and its block key. ARGV: per key, window ms, limit, block ms (0: no block is
+ * kept, each hit is judged by the count alone), count.
  * Returns per key: hits after counting, ms left in the window, ms left in a block that was already on
  * before these hits (0 if none).
  */
@@ -18,14 +19,14 @@ local out = {}
 for i = 1, #KEYS / 2 do
   local hitsKey, blockKey = KEYS[2 * i - 1], KEYS[2 * i]
   local window, limit = tonumber(ARGV[4 * i - 3]), tonumber(ARGV[4 * i - 2])
-  local block, count = ARGV[4 * i - 1], tonumber(ARGV[4 * i])
+  local block, count = tonumber(ARGV[4 * i - 1]), tonumber(ARGV[4 * i])
   local hits = redis.call('INCRBY', hitsKey, count)
   if hits == count then redis.call('PEXPIRE', hitsKey, window) end
   local ttl = redis.call('PTTL', hitsKey)
   if ttl < 0 then redis.call('PEXPIRE', hitsKey, window); ttl = window end
   local blockTtl = redis.call('PTTL', blockKey)
   if blockTtl < 0 then blockTtl = 0 end
-  if blockTtl == 0 and hits > limit then redis.call('SET', blockKey, '1', 'PX', block) end
+  if blockTtl == 0 and hits > limit and block > 0 then redis.call('SET', blockKey, '1', 'PX', block) end
   out[#out + 1] = hits
   out[#out + 1] = ttl
   out[#out + 1] = blockTtl
@@ -51,6 +52,9 @@ interface Hit {
  */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  /** `increment`'s `blockDuration` for a limit judged by each hit's count alone: nothing is written for a block. */
+  static readonly NO_BLOCK = 0;
+
   private readonly incrementMany: LuaCommand;
   private readonly hits = new MicroBatcher<Hit, ThrottlerStorageRecord>((batch) => this.count(batch), {
     maxSize: 500,
@@ -98,8 +102,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       const { limit, blockDuration } = batch[positions[0]];
       positions.forEach((index, i) => {
         const totalHits = hitsAfter - positions.length + 1 + i;
-        // A block already on stops every hit; otherwise a hit over the limit starts (or meets) a new one.
-        const blockMs = blockedMs > 0 ? blockedMs : totalHits > limit ? blockDuration : 0;
+        // A block already on stops every hit; otherwise a hit over the limit starts (or meets) a new one, or,
+        // with no block (a `blockDuration` of 0), is refused until the window ends (or the limit is raised).
+        const over = totalHits > limit ? blockDuration || windowMs : 0;
+        const blockMs = blockedMs > 0 ? blockedMs : over;
         records[index] = {
           totalHits,
           timeToExpire: Math.ceil(windowMs / 1000),
