@@ -207,6 +207,32 @@ describe('users: admins create users and reset passwords', () => {
       await withKey('patch', `/api/v1/users/${otherAdmin.id}`, { role: 'viewer' }),
       /Demoting or deactivating an admin/,
     );
+    // An admin deactivated by a signed-in admin is not brought back by a key, nor are the keys they made.
+    const removed = await createUser(t, 'admin');
+    const removedKey = (
+      await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(removed))
+        .send({ name: 'theirs', scopes: ['tasks:read'] })
+        .expect(201)
+    ).body.data as { key: string };
+    await request(t.http)
+      .patch(`/api/v1/users/${removed.id}`)
+      .set(...bearer(admin))
+      .send({ isActive: false })
+      .expect(200);
+    await refused(
+      await withKey('patch', `/api/v1/users/${removed.id}`, { isActive: true }),
+      /Reactivating an admin takes a signed-in admin/,
+    );
+    await refused(
+      await withKey('patch', `/api/v1/users/${removed.id}`, { isActive: true, role: 'operator' }),
+      /Demoting or deactivating an admin/,
+    );
+    await request(t.http).get('/api/v1/tasks').set('X-API-Key', removedKey.key).expect(401);
+    expect(
+      (await t.dataSource.query(`SELECT role, is_active AS "isActive" FROM users WHERE id = $1`, [removed.id]))[0],
+    ).toEqual({ role: 'admin', isActive: false });
     const rows = (await t.dataSource.query(
       `SELECT email, role, is_active AS "isActive" FROM users WHERE id = ANY($1) OR email = $2 ORDER BY email`,
       [[operator.id, otherAdmin.id], `made-${stamp}@example.com`],

@@ -15,6 +15,7 @@ import { AgentsService } from './agents.service';
 import {
   AgentCheckpointDto,
   AgentConfigDto,
+  AgentConfigSetDto,
   AgentConfigVersionDto,
   AgentDto,
   AgentQueryDto,
@@ -168,14 +169,14 @@ export class AgentsController {
     summary: 'Replace the config: a new version, live for the next task without a restart',
     description: CREATOR_OR_ADMIN,
   })
-  @ApiEnvelope(AgentConfigVersionDto)
+  @ApiEnvelope(AgentConfigSetDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async setConfig(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) id: string,
     @Body() body: AgentConfigDto,
     @RequestAuditContext() audit: AuditRequestContext,
-  ): Promise<{ version: number; config: Record<string, unknown> }> {
+  ): Promise<AgentConfigSetDto> {
     const agent = await this.agents.setConfig(principal, id, body.config, audit);
     return { version: agent.configVersion, config: this.agents.masked(agent, agent.config) };
   }
@@ -211,14 +212,14 @@ export class AgentsController {
     summary: 'A new version equal to an earlier one',
     description: CREATOR_OR_ADMIN,
   })
-  @ApiEnvelope(AgentConfigVersionDto)
+  @ApiEnvelope(AgentConfigSetDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async rollback(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) id: string,
     @Body() body: RollbackDto,
     @RequestAuditContext() audit: AuditRequestContext,
-  ): Promise<{ version: number; config: Record<string, unknown> }> {
+  ): Promise<AgentConfigSetDto> {
     const agent = await this.agents.rollback(principal, id, body.version, audit);
     return { version: agent.configVersion, config: this.agents.masked(agent, agent.config) };
   }

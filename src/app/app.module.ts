@@ -14,6 +14,7 @@ import { ApiKeysHttpModule } from '../api-keys/api-keys-http.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { CommonModule } from '../common/common.module';
+import { DeclaredQueryGuard } from '../common/http/declared-query.guard';
 import { ConsoleModule } from '../console/console.module';
 import { ProcessModule } from '../common/process/process.module';
 import { CryptoModule } from '../common/crypto/crypto.module';
@@ -81,11 +82,13 @@ export class AppModule {
             ]
           : []),
       ],
-      // Rate limits first (floods of bad credentials count too), then authentication and permissions.
+      // Rate limits first (floods of bad credentials count too), then authentication and permissions, then the
+      // query keys of routes that take no query DTO (the pipe checks the others).
       providers: serves
         ? [
             { provide: APP_GUARD, useExisting: RateLimitGuard },
             { provide: APP_GUARD, useExisting: AuthGuard },
+            { provide: APP_GUARD, useClass: DeclaredQueryGuard },
           ]
         : [],
     };

@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags, type SchemaObject } from '@nestjs/s
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { AcceptsAnyQuery } from '../common/http/declared-query.guard';
 import { Public } from '../common/http/public.decorator';
 import { healthResult } from './health-result';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
@@ -38,6 +39,7 @@ const HEALTH_RESULT: SchemaObject = {
 /** Probes for orchestrators, in Terminus' own format (not the API envelope). */
 @ApiTags('health')
 @Public()
+@AcceptsAnyQuery()
 @SkipThrottle()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {

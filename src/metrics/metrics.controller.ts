@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
 import { ErrorCode } from '../common/errors/error-code';
 import { UnauthenticatedError } from '../common/errors/app.error';
+import { AcceptsAnyQuery } from '../common/http/declared-query.guard';
 import { Public } from '../common/http/public.decorator';
 import { ApiErrors } from '../common/swagger/api-envelope';
 import type { AppConfig } from '../config/app-config';
@@ -29,6 +30,7 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
 /** Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
 @ApiTags('metrics')
 @Public()
+@AcceptsAnyQuery()
 @SkipThrottle()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController extends PrometheusController {

@@ -242,7 +242,8 @@ export class UsersService {
 
   /**
    * An admin may not demote or deactivate themself (another admin must), and the last active admin may not
-   * be demoted or deactivated by anyone: the platform always keeps someone who can manage it.
+   * be demoted or deactivated by anyone: the platform always keeps someone who can manage it. Making,
+   * reactivating, demoting or deactivating an admin takes a signed-in admin, not an API key.
    */
   private async refuseLosingAdmin(
     em: EntityManager,
@@ -253,6 +254,9 @@ export class UsersService {
     const demoted = changes.role !== undefined && changes.role !== user.role;
     const deactivated = changes.isActive === false && user.isActive;
     if (changes.role === 'admin' && user.role !== 'admin') requireSignedInAdmin(actor, 'Making an admin');
+    // An admin deactivated and enabled again is an admin made again, their keys working again with them.
+    const reactivatedAdmin = changes.isActive === true && !user.isActive && (changes.role ?? user.role) === 'admin';
+    if (reactivatedAdmin) requireSignedInAdmin(actor, 'Reactivating an admin');
     if (!demoted && !deactivated) return;
     if (actor?.userId === user.id) {
       throw new ConflictError('You cannot change your own role or deactivate yourself; another admin can');

@@ -203,6 +203,13 @@ export class AgentDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 }
 
+/** The answer to a config change or rollback: the version now live and its config. */
+export class AgentConfigSetDto {
+  @ApiProperty({ description: 'The new version, now live' }) version!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secret fields shown as "********"' })
+  config!: Record<string, unknown>;
+}
+
 export class AgentConfigVersionDto {
   @ApiProperty() version!: number;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secret fields shown as "********"' })

@@ -2,7 +2,7 @@ import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
 import { detachFreeForm, foldDottedQuery, isInheritedName } from './dto-decorators';
 
-function escapePointer(segment: string): string {
+export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

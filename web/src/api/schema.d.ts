@@ -1620,6 +1620,20 @@ export interface components {
             concurrencyPerKey?: number | null;
             timeoutMs?: number;
         };
+        AgentConfigSetDto: {
+            /** @description The new version, now live */
+            version: number;
+            /** @description Secret fields shown as "********" */
+            config: {
+                [key: string]: unknown;
+            };
+        };
+        AgentConfigDto: {
+            /** @description Secret fields (writeOnly, and http header values) may be sent back as "********" to keep them while the type's target (x-secret-target: url, baseUrl) stays the same; with a new target each must be sent again or left out, else 400 VALIDATION_FAILED naming each field. At most 64 KiB as JSON. The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field */
+            config: {
+                [key: string]: unknown;
+            };
+        };
         AgentConfigVersionDto: {
             version: number;
             /** @description Secret fields shown as "********" */
@@ -1633,12 +1647,6 @@ export interface components {
             createdBy: string | null;
             /** Format: date-time */
             createdAt: string;
-        };
-        AgentConfigDto: {
-            /** @description Secret fields (writeOnly, and http header values) may be sent back as "********" to keep them while the type's target (x-secret-target: url, baseUrl) stays the same; with a new target each must be sent again or left out, else 400 VALIDATION_FAILED naming each field. At most 64 KiB as JSON. The type's target (http url, llm baseUrl) must not be, or resolve to, a private, loopback or link-local address unless AGENT_ALLOW_PRIVATE_NETWORKS=true, else 400 VALIDATION_FAILED naming the field */
-            config: {
-                [key: string]: unknown;
-            };
         };
         RollbackDto: {
             version: number;
@@ -4153,7 +4161,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["AgentConfigVersionDto"];
+                        data: components["schemas"]["AgentConfigSetDto"];
                         meta: components["schemas"]["ResponseMetaDto"];
                     };
                 };
@@ -4304,7 +4312,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["AgentConfigVersionDto"];
+                        data: components["schemas"]["AgentConfigSetDto"];
                         meta: components["schemas"]["ResponseMetaDto"];
                     };
                 };
