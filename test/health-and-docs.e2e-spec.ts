@@ -16,6 +16,8 @@ describe('health probes and the OpenAPI document', () => {
   it('reports live, and ready with every component up, in Terminus format', async () => {
     const live = await request(t.http).get('/health/live').expect(200);
     expect(live.body.status).toBe('ok');
+    // A probe's answer is never a cached one.
+    expect(live.headers['cache-control']).toBe('no-store');
     const ready = await request(t.http).get('/health/ready').expect(200);
     expect(ready.body).toEqual(
       expect.objectContaining({

@@ -139,5 +139,17 @@ describe('tasks on a live worker', () => {
     expect([res.status, res.body.error.code]).toEqual([409, 'CONFLICT']);
     const [row] = await t.dataSource.query(`SELECT status, attempts FROM tasks WHERE id = $1`, [task.id]);
     expect(row).toEqual({ status: 'failed', attempts: 1 });
+    // A task that could never be retried says so, deleted agent or not.
+    const other = await createAgent(t, op, { type: 'calculator' });
+    const done = await submitTask(t, op, { agentId: other.id, input: { expression: '1' } });
+    expect((await settled(t, op, done.id)).status).toBe('succeeded');
+    await request(t.http)
+      .delete(`/api/v1/agents/${other.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    const refused = await request(t.http)
+      .post(`/api/v1/tasks/${done.id}/retry`)
+      .set(...bearer(op));
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'INVALID_STATE']);
   });
 });

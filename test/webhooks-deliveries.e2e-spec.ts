@@ -130,6 +130,15 @@ describe('webhooks', () => {
     await runTask(op);
     await new Promise((r) => setTimeout(r, 500));
     expect(at('/refusing')).toHaveLength(2);
+    // Redelivering there is refused for the endpoint's state; a delivery it never had is not found, first.
+    const redeliver = (deliveryId: string) =>
+      request(t.http)
+        .post(`/api/v1/webhooks/${hook.id}/deliveries/${deliveryId}/redeliver`)
+        .set(...bearer(op));
+    expect((await redeliver(failed.id)).body.error).toMatchObject({ code: 'INVALID_STATE' });
+    const unknown = await redeliver('00000000-0000-4000-8000-000000000000');
+    expect({ status: unknown.status, code: unknown.body.error.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+    expect(await deliveries(op, hook.id)).toHaveLength(2);
   });
 
   it('sends run.succeeded with the run as the API returns it', async () => {

@@ -167,5 +167,10 @@ describe('workflows', () => {
     const { events } = await readSse(t.http, `/api/v1/workflow-runs/${run.id}/events`, bearer(op));
     expect(events.every((e) => e.type === 'run')).toBe(true);
     expect(events[events.length - 1].data.status).toBe('succeeded');
+    // Every event, the current state sent first included, has the documented fields.
+    for (const { data } of events) {
+      expect(Object.keys(data).sort()).toEqual(['createdBy', 'runId', 'status', 'steps', 'updatedAt', 'workflowId']);
+      expect(data).toMatchObject({ runId: run.id, workflowId: wf.id, createdBy: op.id });
+    }
   });
 });

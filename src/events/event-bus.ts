@@ -44,6 +44,18 @@ export interface RunEventSource {
   steps: Record<string, { status: string; taskId: string | null }>;
 }
 
+/** A run's event as clients see it, published on a change and sent first by a run's stream. */
+export function runEvent(run: RunEventSource, updatedAt: Date): RunEvent {
+  return {
+    runId: run.id,
+    workflowId: run.workflowId,
+    createdBy: run.createdBy,
+    status: run.status,
+    steps: Object.entries(run.steps).map(([id, s]) => ({ id, status: s.status, taskId: s.taskId })),
+    updatedAt: updatedAt.toISOString(),
+  };
+}
+
 /**
  * Task and run changes, and the output deltas of running attempts, leave the process that made them once, as
  * JSON on a Redis channel of their kind. Every process that serves live updates reads them: SSE streams, and
@@ -84,15 +96,7 @@ export class EventBus implements OnModuleDestroy {
 
   /** A workflow run changed: to every process's SSE streams and Socket.IO clients. */
   publishRun(run: RunEventSource): void {
-    const event: RunEvent = {
-      runId: run.id,
-      workflowId: run.workflowId,
-      createdBy: run.createdBy,
-      status: run.status,
-      steps: Object.entries(run.steps).map(([id, s]) => ({ id, status: s.status, taskId: s.taskId })),
-      updatedAt: new Date().toISOString(),
-    };
-    this.send(this.runChannel, event);
+    this.send(this.runChannel, runEvent(run, new Date()));
   }
 
   /**

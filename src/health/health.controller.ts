@@ -55,7 +55,8 @@ export class HealthController {
   @Get('live')
   @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: 200 while the process serves' })
   @ApiResponse({ status: 200, description: 'Alive', schema: HEALTH_RESULT })
-  live(): HealthCheckResult {
+  live(@Res({ passthrough: true }) res: Response): HealthCheckResult {
+    res.setHeader('Cache-Control', 'no-store');
     return { status: 'ok', info: {}, error: {}, details: {} } as HealthCheckResult;
   }
 

@@ -9,13 +9,13 @@ import type { TaskQueryDto } from './dto/task.dto';
 import type { TaskAttemptEntity } from './entities/task-attempt.entity';
 import { type Finished, type FinishedFilter, type StepTaskState, TaskRepository } from './persistence/task.repository';
 import type { CancelSignals, EventPublisher, NewTasks, TaskJobs, TaskStore } from './ports';
-import type { ListedTask, Task } from './task';
+import { type ListedTask, RETRYABLE_STATUSES, type Task } from './task';
 import { TaskCancellation } from './task-cancellation';
 import { taskEvent } from './task-event';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
 import { TaskSubmission } from './task-submission';
-import { TaskNotCancellableError, TaskNotFoundError } from './tasks.errors';
+import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from './tasks.errors';
 
 export type { Finished, FinishedFilter };
 
@@ -108,7 +108,10 @@ export class TasksService {
    * deleted agent's task, as a new task for it is.
    */
   async retry(principal: Principal, id: string, audit?: AuditRequestContext): Promise<Task> {
-    await this.submission.assertAgentTakesTasks((await this.get(principal, id)).agentId);
+    // What the task is decides first (a succeeded task is never retried), then whether its agent takes tasks.
+    const found = await this.get(principal, id);
+    if (!RETRYABLE_STATUSES.includes(found.status)) throw new TaskNotRetryableError(found.status);
+    await this.submission.assertAgentTakesTasks(found.agentId);
     const task = await this.store.retry(id, isAdmin(principal) ? undefined : principal.userId, audit);
     await this.queue.remove(id);
     await this.submission.afterCreate([task]);

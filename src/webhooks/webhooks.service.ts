@@ -157,10 +157,12 @@ export class WebhooksService implements OnModuleInit {
     audit?: AuditRequestContext,
   ): Promise<WebhookDelivery> {
     const endpoint = await this.get(principal, id);
-    if (!endpoint.enabled) throw new InvalidStateError('The endpoint is disabled: enable it first');
     const copy = await this.store.redeliver(
       id,
       deliveryId,
+      () => {
+        if (!endpoint.enabled) throw new InvalidStateError('The endpoint is disabled: enable it first');
+      },
       (made) => ({
         action: 'webhook.redeliver',
         outcome: 'success',

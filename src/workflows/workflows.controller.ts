@@ -26,6 +26,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
+import { runEvent } from '../events/event-bus';
 import { TaskEventFanout } from '../events/task-event-fanout';
 import {
   CreateWorkflowDto,
@@ -296,12 +297,8 @@ export class WorkflowRunsController {
       'run',
       this.fanout.followRun(runId),
       async () => {
-        const current = runDto(await this.workflows.getRun(principal, runId));
-        return {
-          runId,
-          status: current.status,
-          steps: current.steps.map(({ id, status, taskId }) => ({ id, status, taskId })),
-        };
+        const current = await this.workflows.getRun(principal, runId);
+        return runEvent(current, current.updatedAt);
       },
       (e) => e.status !== 'running',
       this.fanout.resyncs(),

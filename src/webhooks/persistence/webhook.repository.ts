@@ -220,16 +220,21 @@ export class WebhookRepository {
     return { items, total };
   }
 
-  /** A new delivery of a delivered (or failed) message, same id and body, with its audit entry. */
+  /**
+   * A new delivery of a delivered (or failed) message, same id and body, with its audit entry; `mayRedeliver`
+   * throws to refuse it, once the delivery is known to exist (an unknown one is `undefined`, a 404, first).
+   */
   async redeliver(
     endpointId: string,
     deliveryId: string,
+    mayRedeliver: () => void,
     eventOf: (copy: WebhookDelivery) => AuditEvent,
     context?: AuditRequestContext,
   ): Promise<WebhookDelivery | undefined> {
     return this.dataSource.transaction(async (em) => {
       const original = await em.findOneBy(WebhookDeliveryEntity, { id: deliveryId, endpointId });
       if (!original) return undefined;
+      mayRedeliver();
       const { endpointId: endpoint, messageId, eventType, resourceId, payload } = original;
       const copy = await em.save(
         em.create(WebhookDeliveryEntity, {
