@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
 import { detachFreeForm, foldDottedQuery, isInheritedName } from './dto-decorators';
 
@@ -33,15 +34,40 @@ function withoutProperty(message: string, property: string): string {
   return message.replace(`each value in ${property} `, 'each value ');
 }
 
+/** The class of a property's nested DTO (`@Type(() => X)`), by class and property, looked up once each. */
+const nestedTypes = new Map<unknown, Map<string, unknown>>();
+
+function nestedType(cls: object, key: string): unknown {
+  let byKey = nestedTypes.get(cls);
+  if (!byKey) nestedTypes.set(cls, (byKey = new Map()));
+  if (!byKey.has(key)) {
+    const meta = defaultMetadataStorage.findTypeMetadata(cls as never, key);
+    byKey.set(key, meta?.typeFunction ? (meta.typeFunction() as unknown) : undefined);
+  }
+  return byKey.get(key);
+}
+
 /**
- * A body's or query's own keys named like what every object inherits (`__proto__`, `constructor`, …):
- * class-transformer skips them, so the whitelist never sees them; refused like any other unknown key.
+ * A body's or query's own keys named like what every object inherits (`__proto__`, `constructor`, …), at its top
+ * and in each nested DTO (`/filter/__proto__`, `/steps/0/constructor`): class-transformer skips them, so the
+ * whitelist never sees them; refused like any other unknown key. Free-form JSON (an input, a config) is not a
+ * DTO, and is left to its own rules.
  */
-function inheritedNameProblems(value: unknown): ErrorDetail[] {
+function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): ErrorDetail[] {
+  if (Array.isArray(value) && pointer !== '') {
+    return value.flatMap((element, i) => inheritedNameProblems(cls, element, `${pointer}/${i}`));
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  return Object.keys(value)
-    .filter(isInheritedName)
-    .map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' }));
+  const problems: ErrorDetail[] = [];
+  for (const key of Object.keys(value)) {
+    const field = `${pointer}/${escapePointer(key)}`;
+    if (isInheritedName(key)) problems.push({ field, message: 'is not allowed' });
+    else {
+      const nested = typeof cls === 'function' ? nestedType(cls, key) : undefined;
+      if (nested) problems.push(...inheritedNameProblems(nested, (value as Record<string, unknown>)[key], field));
+    }
+  }
+  return problems;
 }
 
 /**
@@ -62,7 +88,8 @@ class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
-    const refused = metadata.metatype && this.toValidate(metadata) ? inheritedNameProblems(value) : [];
+    const refused =
+      metadata.metatype && this.toValidate(metadata) ? inheritedNameProblems(metadata.metatype, value) : [];
     try {
       const result = await this.transformChecked(value, metadata);
       if (refused.length > 0) throw new ValidationFailedError(refused);

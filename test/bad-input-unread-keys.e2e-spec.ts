@@ -1,0 +1,158 @@
+import request from 'supertest';
+import { createAgent, submitTask } from './factories/tasks';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+/** The contract's answer to bad input: a 400 in the error envelope naming the field. */
+function expectRefused(res: request.Response, field: string): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  expect(res.body.status).toBe('error');
+  expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+}
+
+jest.setTimeout(30_000);
+
+/**
+ * Keys no handler reads get a 400, wherever they are: in the query of a route that takes none, or named like what
+ * every object inherits inside a nested object of a body (class-transformer would drop them unseen).
+ */
+describe('Keys a route does not read are refused', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let op: TestUser;
+  let agentId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await login(t.http, ADMIN.email, ADMIN.password);
+    op = await createUser(t, 'operator');
+    agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+    await submitTask(t, op, {
+      agentId,
+      input: { expression: '1' },
+      runAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  }, 30_000);
+
+  const statuses = async () =>
+    (await t.dataSource.query(`SELECT id, status FROM tasks ORDER BY id`)) as { id: string; status: string }[];
+  const count = async (table: string) =>
+    ((await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0] as { n: number }).n;
+  const raw = (user: TestUser, url: string, body: string) =>
+    request(t.http)
+      .post(url)
+      .set(...bearer(user))
+      .set('Content-Type', 'application/json')
+      .send(body);
+
+  describe('query keys of a route that takes no query', () => {
+    it.each([
+      ['/api/v1/stats?__proto__=1', '/__proto__'],
+      ['/api/v1/stats?constructor=x', '/constructor'],
+      ['/api/v1/system/info?toString=1', '/toString'],
+      ['/api/v1/auth/me?x=1', '/x'],
+      ['/api/v1/agent-types?scope=all', '/scope'],
+    ])('refuses GET %s, naming %s', async (url, field) => {
+      const res = await request(t.http)
+        .get(url)
+        .set(...bearer(admin));
+      expectRefused(res, field);
+      expect(res.body.error.details).toEqual([{ field, message: 'is not allowed' }]);
+    });
+
+    it("refuses one on an agent's page and on a task cancel, which changes nothing", async () => {
+      expectRefused(
+        await request(t.http)
+          .get(`/api/v1/agents/${agentId}?__proto__=1`)
+          .set(...bearer(op)),
+        '/__proto__',
+      );
+      const [task] = await statuses();
+      const res = await request(t.http)
+        .post(`/api/v1/tasks/${task.id}/cancel?force=true`)
+        .set(...bearer(op));
+      expectRefused(res, '/force');
+      expect(await statuses()).toContainEqual(task);
+    });
+
+    it('takes the keys a route names, refuses the others, and leaves probes and metrics alone', async () => {
+      const upload = (query: string) =>
+        request(t.http)
+          .post(`/api/v1/files${query}`)
+          .set(...bearer(op))
+          .set('Content-Type', 'application/x-ndjson')
+          .send('{"a":1}\n');
+      expect((await upload('?name=ok.ndjson')).status).toBe(201);
+      expectRefused(await upload('?name=ok.ndjson&size=1'), '/size');
+      await request(t.http).get('/health/ready?_=1').expect(200);
+      await request(t.http).get('/health/live?probe=k8s').expect(200);
+      await request(t.http).get('/metrics?x=1').expect(200);
+    });
+  });
+
+  describe('inherited names in nested objects', () => {
+    const step = () => ({ id: 'a', agentId, input: { expression: '1' } });
+    it.each<[string, string, (key: string) => string, string]>([
+      [
+        'a task bulk filter',
+        '/api/v1/tasks/bulk',
+        (k) => `{"action":"retry","filter":{"agentId":"${agentId}","${k}":{"status":"succeeded"}},"dryRun":true}`,
+        '/filter/',
+      ],
+      [
+        'a run bulk filter',
+        '/api/v1/workflow-runs/bulk',
+        (k) => `{"action":"retry","filter":{"${k}":"x"},"dryRun":true}`,
+        '/filter/',
+      ],
+      [
+        'a workflow step',
+        '/api/v1/workflows',
+        (k) => `{"name":"nested-${k}","steps":[${JSON.stringify(step()).slice(0, -1)},"${k}":{}}]}`,
+        '/steps/0/',
+      ],
+      [
+        'a trigger',
+        '/api/v1/workflows',
+        (k) =>
+          `{"name":"trig-${k}","steps":[${JSON.stringify(step())}],"triggers":[{"on":"task.succeeded","agentId":"${agentId}","${k}":1}]}`,
+        '/triggers/0/',
+      ],
+      [
+        'a schedule target',
+        '/api/v1/schedules',
+        (k) =>
+          `{"name":"sched-${k}","everyMs":60000,"paused":true,"target":{"agentId":"${agentId}","input":{"expression":"1"},"${k}":1}}`,
+        '/target/',
+      ],
+      [
+        'a hook target',
+        '/api/v1/hooks',
+        (k) => `{"name":"hook-${k}","auth":"hmac","target":{"agentId":"${agentId}","${k}":1}}`,
+        '/target/',
+      ],
+    ])('refuses %s keyed __proto__, constructor or toString, writing nothing', async (_, url, body, at) => {
+      const tables = ['workflows', 'schedules', 'inbound_hooks', 'bulk_operations'];
+      const before = await Promise.all(tables.map(count));
+      for (const key of ['__proto__', 'constructor', 'toString']) {
+        const res = await raw(op, url, body(key));
+        expectRefused(res, `${at}${key}`);
+        expect(res.body.error.details).toContainEqual({ field: `${at}${key}`, message: 'is not allowed' });
+      }
+      expect(await Promise.all(tables.map(count))).toEqual(before);
+    });
+
+    it('takes such keys inside free-form JSON: a task input is data, not a DTO', async () => {
+      const processor = (await createAgent(t, op, { type: 'data-processor' })).id;
+      const res = await raw(
+        op,
+        '/api/v1/tasks',
+        `{"agentId":"${processor}","input":{"records":[{"constructor":1,"toString":"x"}],"pipeline":[]}}`,
+      );
+      expect(res.status).toBe(202);
+    });
+  });
+});
