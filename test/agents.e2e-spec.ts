@@ -239,6 +239,14 @@ describe('agents API', () => {
       .set(...bearer(viewer))
       .expect(200);
     expect(found.body.data.map((x: { id: string }) => x.id)).toEqual([a.id]);
+    // A type that does not exist is refused like an unknown status, not answered with an empty page.
+    for (const query of ['type=nope', 'status=nope']) {
+      const refused = await request(t.http)
+        .get(`/api/v1/agents?${query}`)
+        .set(...bearer(viewer))
+        .expect(400);
+      expect(refused.body.error.details[0].field).toBe(`/${query.split('=')[0]}`);
+    }
     await request(t.http)
       .patch(`/api/v1/agents/${a.id}`)
       .set(...bearer(op))

@@ -57,6 +57,13 @@ describe('identity: register, login, tokens, MFA', () => {
     expect((await register('not an address').expect(400)).body.error.details).toEqual([
       { field: '/email', message: 'must be an e-mail address' },
     ]);
+    // Fields left out are named as such, not by the check they would have failed.
+    const empty = await request(t.http).post('/api/v1/auth/register').send({}).expect(400);
+    expect(empty.body.error.details).toEqual([
+      { field: '/email', message: 'is required' },
+      { field: '/password', message: 'is required' },
+      { field: '/name', message: 'is required' },
+    ]);
     const [{ n }] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM users WHERE octet_length(email) <> char_length(email)`,
     );

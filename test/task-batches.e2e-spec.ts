@@ -106,7 +106,7 @@ describe('task batches', () => {
     expect(res.body.error.details).toEqual([
       { field: '/tasks/0/agentId', message: 'must be a UUID' },
       { field: '/tasks/150/priority', message: 'must not be less than 1' },
-      { field: '/tasks/999/input', message: 'should not be null or undefined' },
+      { field: '/tasks/999/input', message: 'is required' },
     ]);
   });
 
@@ -132,7 +132,7 @@ describe('task batches', () => {
     ['no tasks', () => [], 'must contain at least 1 elements'],
     ['1001 tasks', () => Array.from({ length: 1001 }, (_, i) => task(i)), 'must contain no more than 1000 elements'],
     ['tasks that are not an array', () => ({ 0: {} }), 'must be an array'],
-    ['no tasks at all', () => undefined, 'must be an array'],
+    ['no tasks at all', () => undefined, 'is required'],
   ])('refuses %s', async (_, tasks, message) => {
     const res = await submit({ tasks: tasks() }).expect(400);
     expect(res.body.error.details).toEqual([{ field: '/tasks', message }]);

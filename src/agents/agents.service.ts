@@ -130,6 +130,8 @@ export class AgentsService {
   }
 
   async list(query: AgentQueryDto): Promise<Page<AgentEntity>> {
+    // A type that does not exist is a mistake to name (400 `/type`), as an unknown status is, not an empty page.
+    if (query.type !== undefined) this.types.get(query.type);
     const { items, total } = await this.store.list(query);
     return new Page(items, total, query.skip, query.limit);
   }

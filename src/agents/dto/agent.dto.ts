@@ -157,7 +157,7 @@ export class RollbackDto {
 }
 
 export class AgentQueryDto extends PageQueryDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'One of GET /agent-types; another → 400 `/type`' })
   @IsOptional()
   @IsString()
   @MaxLength(50)

@@ -15,6 +15,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const constraints = Object.entries(error.constraints ?? {}).sort(
       ([a], [b]) => Number(!a.startsWith('is')) - Number(!b.startsWith('is')),
     );
+    // A required field left out fails its type check ("must be an e-mail address"): say what is wrong with it.
+    if (error.value === undefined && constraints[0]?.[0].startsWith('is')) {
+      return [{ field: pointer, message: 'is required' }, ...flattenValidationErrors(error.children ?? [], pointer)];
+    }
     const own = constraints.map(([, message]) => ({
       field: pointer,
       message: withoutProperty(

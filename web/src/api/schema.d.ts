@@ -3711,6 +3711,7 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
+                /** @description One of GET /agent-types; another → 400 `/type` */
                 type?: string;
                 status?: "active" | "paused";
                 /** @description Searches name and description */
