@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { ERROR_STATUS, ErrorCode } from '../src/common/errors/error-code';
 import { createAgent, settled, submitTask } from './factories/tasks';
-import { ADMIN, bearer, login, type TestUser } from './factories/users';
+import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 type Schema = Record<string, unknown>;
@@ -24,7 +24,7 @@ interface Document {
   components: { schemas: Record<string, Schema>; responses: Record<string, Response> };
 }
 
-/** OpenAPI 3.0 schema → JSON Schema: `nullable` becomes a null alternative, component refs point into `doc`. */
+/** OpenAPI 3.0 → JSON Schema, strictly (3.0.3): `nullable` adds `null` to a `type` beside it, else does nothing. */
 function jsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(jsonSchema);
   if (typeof node !== 'object' || node === null) return node;
@@ -39,7 +39,7 @@ function jsonSchema(node: unknown): unknown {
           : jsonSchema(value),
     ]),
   );
-  return nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
+  return nullable === true && typeof out.type === 'string' ? { ...out, type: [out.type, 'null'] } : out;
 }
 
 /** The documented schemas, with every mention of an empty-looking object (`{type: object}` and nothing more). */
@@ -47,7 +47,9 @@ function closedObjects(node: unknown, path: string, found: string[]): string[] {
   if (Array.isArray(node)) node.forEach((n, i) => closedObjects(n, `${path}/${i}`, found));
   else if (typeof node === 'object' && node !== null) {
     const schema = node as Schema;
-    const shaped = ['properties', 'additionalProperties', 'allOf', 'anyOf', 'oneOf', '$ref'].some((k) => k in schema);
+    const shaped = ['properties', 'additionalProperties', 'allOf', 'anyOf', 'oneOf', '$ref', 'enum'].some(
+      (k) => k in schema,
+    );
     if (schema.type === 'object' && !shaped) found.push(path);
     for (const [key, value] of Object.entries(schema)) {
       if (key !== 'example' && key !== 'examples') closedObjects(value, `${path}/${key}`, found);
@@ -77,6 +79,16 @@ describe('the OpenAPI document, as generated clients read it', () => {
     Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]): [string, Operation] => [`${method.toUpperCase()} ${path}`, op]),
     );
+
+  const get = (path: string) =>
+    request(t.http)
+      .get(path)
+      .set(...bearer(admin));
+  const post = (path: string, body: object) =>
+    request(t.http)
+      .post(path)
+      .set(...bearer(admin))
+      .send(body);
 
   /** Checks a real answer against what the document says this route answers with this status. */
   function conforms(route: string, status: number, body: unknown): void {
@@ -240,10 +252,7 @@ describe('the OpenAPI document, as generated clients read it', () => {
       items: { $ref: '#/components/schemas/TaskAttemptDto' },
     });
 
-    const types = await request(t.http)
-      .get('/api/v1/agent-types')
-      .set(...bearer(admin))
-      .expect(200);
+    const types = await get('/api/v1/agent-types').expect(200);
     expect(Array.isArray(types.body.data)).toBe(true);
     conforms('GET /api/v1/agent-types', 200, types.body);
 
@@ -264,6 +273,29 @@ describe('the OpenAPI document, as generated clients read it', () => {
       .expect(200);
     expect(attempts.body.data).toHaveLength(1);
     conforms('GET /api/v1/tasks/{id}/attempts', 200, attempts.body);
+  });
+
+  it('documents the nulls and the answers of config changes as strict OpenAPI 3.0 reads them', async () => {
+    const agent = await createAgent(t, admin, { type: 'calculator' });
+    const path = `/api/v1/agents/${agent.id}/config`;
+    conforms('POST /api/v1/agents/{id}/config', 200, (await post(path, { config: { precision: 4 } })).body);
+    conforms('POST /api/v1/agents/{id}/config/rollback', 200, (await post(`${path}/rollback`, { version: 1 })).body);
+    // A task's error null, then an object; a run's approval step with no permission and no decision yet.
+    const failed = await submitTask(t, admin, { agentId: agent.id, input: { expression: '1/' }, maxAttempts: 1 });
+    conforms('GET /api/v1/tasks/{id}', 200, (await get(`/api/v1/tasks/${failed.id}`)).body);
+    await settled(t, admin, failed.id);
+    conforms('GET /api/v1/tasks/{id}', 200, (await get(`/api/v1/tasks/${failed.id}`)).body);
+    const steps = [{ id: 'ok', kind: 'approval' }];
+    const workflow = await post('/api/v1/workflows', { name: 'approve', steps });
+    const run = await post(`/api/v1/workflows/${workflow.body.data.id}/runs`, { input: {} });
+    conforms('GET /api/v1/workflow-runs/{runId}', 200, (await get(`/api/v1/workflow-runs/${run.body.data.id}`)).body);
+    // Stats without system:read: the queue is null.
+    const operator = await createUser(t, 'operator');
+    const stats = await request(t.http)
+      .get('/api/v1/stats')
+      .set(...bearer(operator));
+    expect(stats.body.data.queue).toBeNull();
+    conforms('GET /api/v1/stats', 200, stats.body);
   });
 
   it('documents what the other routes answer', async () => {

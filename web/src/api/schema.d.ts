@@ -1653,9 +1653,9 @@ export interface components {
         };
         AgentCheckpointDto: {
             /** @description The state document the agent saved last */
-            state: ({
+            state: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
+            } | unknown[] | string | number | boolean | (never | null);
             /** Format: date-time */
             savedAt: string | null;
         };
@@ -1687,10 +1687,10 @@ export interface components {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean;
             /** @description As the agent type's outputSchema says; null until it succeeds */
-            output: ({
+            output: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
-            error: components["schemas"]["TaskErrorDto"] | null;
+            } | unknown[] | string | number | boolean | (never | null);
+            error: components["schemas"]["TaskErrorDto"] | (never | null);
             /** @description Attempts made, earlier runs (before a retry) included */
             attempts: number;
             /** @description Attempts one run may make */
@@ -1793,14 +1793,14 @@ export interface components {
             /** @enum {string} */
             status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
             /** @description Null when left out of the list (`inputOmitted`) */
-            input: ({
+            input: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
+            } | unknown[] | string | number | boolean | (never | null);
             /** @description As the agent type's outputSchema says; null until it succeeds */
-            output: ({
+            output: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
-            error: components["schemas"]["TaskErrorDto"] | null;
+            } | unknown[] | string | number | boolean | (never | null);
+            error: components["schemas"]["TaskErrorDto"] | (never | null);
             /** @description Attempts made, earlier runs (before a retry) included */
             attempts: number;
             /** @description Attempts one run may make */
@@ -1858,7 +1858,7 @@ export interface components {
             startedAt: string;
             /** Format: date-time */
             finishedAt: string | null;
-            error: components["schemas"]["TaskErrorDto"] | null;
+            error: components["schemas"]["TaskErrorDto"] | (never | null);
             workerId: string;
             /** @description The workers the attempt ran on before `workerId` took it over (theirs stopped responding, or stopped and handed it back), oldest first */
             takenOverFrom: components["schemas"]["AttemptTakeoverDto"][];
@@ -2005,10 +2005,10 @@ export interface components {
             status: "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
             /** Format: uuid */
             taskId: string | null;
-            output: ({
+            output: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
-            error: components["schemas"]["TaskErrorDto"] | null;
+            } | unknown[] | string | number | boolean | (never | null);
+            error: components["schemas"]["TaskErrorDto"] | (never | null);
             /**
              * Format: date-time
              * @description Wait steps that began: when the wait ends
@@ -2020,7 +2020,7 @@ export interface components {
              */
             approvalDeadline: string | null;
             /** @description Approval steps once decided or timed out */
-            decision: components["schemas"]["StepDecisionDto"] | null;
+            decision: components["schemas"]["StepDecisionDto"] | (never | null);
             /**
              * @description Approval steps that name one: the permission whose holders decide the step; null: whoever may change the run
              * @enum {string|null}
@@ -2053,9 +2053,9 @@ export interface components {
         };
         StartRunDto: {
             /** @description Any JSON value, available to templates and conditions as `input` (`{}` when absent) */
-            input?: ({
+            input?: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
+            } | unknown[] | string | number | boolean | (never | null);
             /**
              * @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit), each once; the run's step tasks carry them too
              * @example [
@@ -2077,10 +2077,10 @@ export interface components {
             /** Format: uuid */
             taskId: string | null;
             /** @description Always null in a list, which carries no step’s output (`outputOmitted` says whether there is one) */
-            output: ({
+            output: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
-            error: components["schemas"]["TaskErrorDto"] | null;
+            } | unknown[] | string | number | boolean | (never | null);
+            error: components["schemas"]["TaskErrorDto"] | (never | null);
             /**
              * Format: date-time
              * @description Wait steps that began: when the wait ends
@@ -2092,7 +2092,7 @@ export interface components {
              */
             approvalDeadline: string | null;
             /** @description Approval steps once decided or timed out */
-            decision: components["schemas"]["StepDecisionDto"] | null;
+            decision: components["schemas"]["StepDecisionDto"] | (never | null);
             /**
              * @description Approval steps that name one: the permission whose holders decide the step; null: whoever may change the run
              * @enum {string|null}
@@ -2110,9 +2110,9 @@ export interface components {
             /** @enum {string} */
             status: "running" | "succeeded" | "failed" | "cancelled";
             /** @description Null when left out of the list (`inputOmitted`) */
-            input: ({
+            input: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
+            } | unknown[] | string | number | boolean | (never | null);
             /** @description The outputs of the steps nothing depends on, by step id; null until the run has succeeded or failed */
             output: {
                 [key: string]: unknown;
@@ -2526,9 +2526,9 @@ export interface components {
             target: components["schemas"]["HookTargetDto"];
             /** @enum {string} */
             auth: "hmac" | "bearer";
-            inputTemplate: ({
+            inputTemplate: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
+            } | unknown[] | string | number | boolean | (never | null);
             rateLimitPerMinute: number;
             enabled: boolean;
             /** @description Where outside systems call it: `POST` with a JSON body */
@@ -2569,9 +2569,9 @@ export interface components {
             target: components["schemas"]["HookTargetDto"];
             /** @enum {string} */
             auth: "hmac" | "bearer";
-            inputTemplate: ({
+            inputTemplate: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
+            } | unknown[] | string | number | boolean | (never | null);
             rateLimitPerMinute: number;
             enabled: boolean;
             /** @description Where outside systems call it: `POST` with a JSON body */
@@ -2586,9 +2586,9 @@ export interface components {
         UpdateHookDto: {
             name?: string;
             /** @description The input made of each call: JSON with `{{ … }}` JSONata templates over `body` (the request body); without it the body is the input; null removes it */
-            inputTemplate?: ({
+            inputTemplate?: {
                 [key: string]: unknown;
-            } | unknown[] | string | number | boolean) | null;
+            } | unknown[] | string | number | boolean | (never | null);
             rateLimitPerMinute?: number;
             /** @description false: calls are refused (409 INVALID_STATE) until it is enabled again */
             enabled?: boolean;
@@ -2894,7 +2894,7 @@ export interface components {
             /** @description Tasks running now */
             running: number;
             /** @description BullMQ job counts of the task queue, for callers holding system:read (admins); else null */
-            queue: components["schemas"]["QueueDepthDto"] | null;
+            queue: components["schemas"]["QueueDepthDto"] | (never | null);
             /** @description Circuit breakers not closed, among the agents of the tasks in scope that finished in the last day (last state any worker wrote) */
             openCircuitBreakers: components["schemas"]["OpenBreakerDto"][];
         };
