@@ -1,14 +1,8 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser } from './factories/users';
+import { badInputProbes, expectRefused } from './utils/bad-input';
 import { createTestApp, type TestApp } from './utils/test-app';
-
-/** The contract's answer to bad input: a 400 in the error envelope naming the field. */
-function expectRefused(res: request.Response, field: string): void {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
-  expect(res.body.status).toBe('error');
-  expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
-}
 
 jest.setTimeout(30_000);
 
@@ -31,16 +25,7 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
     await t?.close();
   }, 30_000);
 
-  const statuses = async () =>
-    (await t.dataSource.query(`SELECT id, status FROM tasks ORDER BY id`)) as { id: string; status: string }[];
-  const count = async (table: string) =>
-    ((await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0] as { n: number }).n;
-  const raw = (user: TestUser, url: string, body: string) =>
-    request(t.http)
-      .post(url)
-      .set(...bearer(user))
-      .set('Content-Type', 'application/json')
-      .send(body);
+  const { statuses, count, raw } = badInputProbes(() => t);
 
   describe('metadata filters', () => {
     it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'])(
