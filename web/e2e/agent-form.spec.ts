@@ -135,3 +135,41 @@ test('what only the server can judge is shown on the field it names', async ({ p
   await expect(page.getByRole('alert')).toContainText('The server refused some values');
   expect(creates).toHaveLength(1);
 });
+
+test('a header added to an http agent starts with an empty value, its fields named Key and Value', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  await signIn(page);
+  await page.goto('/agents/new');
+  await chooseType(page, 'http');
+  const name = `http-headers-${Date.now()}`;
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page.getByRole('textbox', { name: 'url' }).fill('https://example.com/hook');
+  const form = page.getByRole('region', { name: 'Configuration' });
+  await form.getByRole('button', { name: 'Add to headers' }).click();
+
+  // Not "newKey Key" over the name, nor "New Value" hidden in the (secret) value's field.
+  const key = form.getByRole('textbox', { name: 'Key', exact: true });
+  const value = form.getByLabel('Value', { exact: true });
+  await expect(key).toBeVisible();
+  await expect(value).toHaveAttribute('type', 'password');
+  await expect(value).toHaveValue('');
+  await expect(form.getByText('newKey Key')).toHaveCount(0);
+  await expectAccessible(page);
+
+  await key.fill('X-Trace');
+  await key.blur();
+  await value.fill('trace-me');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const id = page.url().split('/').pop() ?? '';
+  made.agents.push(id);
+  // The header was kept under the name typed (its value, a secret, comes back masked).
+  const agent = await (
+    await apiAs(request)
+  ).call<{ config: { headers?: Record<string, string> } }>('get', `/api/v1/agents/${id}`, undefined, 200);
+  expect(Object.keys(agent.config.headers ?? {})).toEqual(['X-Trace']);
+  expect(csp).toEqual([]);
+});

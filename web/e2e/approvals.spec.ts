@@ -124,3 +124,46 @@ test('a step that names a permission says who decides it, and offers no buttons 
   await expect(gate.getByRole('button', { name: 'Approve' })).toBeVisible();
   await expect(gate.getByTestId('deciders-gate')).toHaveCount(0);
 });
+
+test('approval and wait steps are named by their kind in the graph, and have no input in the steps table', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const agent = await admin.createAgent(`kinds-calc-${stamp}`, 'calculator');
+  created.agents.push(agent.id);
+  const workflow = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    {
+      name: `Kinds ${stamp}`,
+      steps: [
+        { id: 'gate', kind: 'approval', timeoutMs: 3_600_000 },
+        { id: 'pause', kind: 'wait', durationMs: 3_600_000, dependsOn: ['gate'] },
+        { id: 'after', agentId: agent.id, input: { expression: '2+3' }, dependsOn: ['pause'] },
+      ],
+    },
+    201,
+  );
+  created.workflows.push(workflow.id);
+  const run = await admin.call<{ id: string }>('post', `/api/v1/workflows/${workflow.id}/runs`, { input: {} }, 202);
+
+  await signIn(page);
+  await page.goto(`/workflows/${workflow.id}`);
+  await expect(page.locator('.wf-node[data-step="gate"] .wf-node-agent')).toHaveText('approval');
+  await expect(page.locator('.wf-node[data-step="pause"] .wf-node-agent')).toHaveText('wait');
+  await expect(page.locator('.wf-node[data-step="after"] .wf-node-agent')).toHaveText(`kinds-calc-${stamp}`);
+  await expect(page.getByLabel('Step gate, approval', { exact: true })).toBeVisible();
+  await expect(page.getByText('no agent')).toHaveCount(0);
+  // Only the task step has an input to show.
+  const steps = page.getByRole('table', { name: 'Steps' });
+  await expect(steps.getByText('Input of after')).toBeVisible();
+  await expect(steps.getByText('Input of gate')).toHaveCount(0);
+  await expect(steps.getByText('Input of pause')).toHaveCount(0);
+
+  await page.goto(`/workflows/${workflow.id}/runs/${run.id}`);
+  await expect(page.getByLabel('Step gate, approval, waiting', { exact: true })).toBeVisible();
+  await expect(page.locator('.wf-node[data-step="pause"] .wf-node-agent')).toHaveText('wait');
+  await expect(page.getByText('no agent')).toHaveCount(0);
+});

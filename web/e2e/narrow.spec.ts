@@ -1,5 +1,5 @@
 import { type Locator, type Page, expect, test } from '@playwright/test';
-import { apiAs, deleteAfterAll, signIn } from './helpers';
+import { apiAs, deleteAfterAll, signIn, unique } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL, viewport: { width: 390, height: 844 } });
 
@@ -198,5 +198,57 @@ test('at 390 px the webhooks and inbound hooks lists show each with its status i
   } finally {
     await admin.call('delete', `/api/v1/webhooks/${webhook.id}`, undefined, 204);
     await admin.call('delete', `/api/v1/hooks/${hook.id}`, undefined, 204);
+  }
+});
+
+/** How far the page scrolls sideways: none when it is no wider than the window. */
+async function sideways(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+test('at 390 px a long unbroken workflow name wraps on its pages, and a new API key’s long name in its box', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const name = `${'W'.repeat(120)}${stamp}`;
+  const workflow = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    { name, steps: [{ id: 'ok', kind: 'approval', timeoutMs: 3_600_000 }] },
+    201,
+  );
+  made.workflows.push(workflow.id);
+  const run = await admin.call<{ id: string }>('post', `/api/v1/workflows/${workflow.id}/runs`, { input: {} }, 202);
+
+  await signIn(page);
+  // The workflow's page, its editor's and its run's: the heading and the "← name" link back wrap.
+  await page.goto(`/workflows/${workflow.id}`);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+  await page.goto(`/workflows/${workflow.id}/edit`);
+  await expect(page.getByRole('heading', { level: 1, name: `Edit ${name}` })).toBeVisible();
+  await expect(page.getByRole('link', { name: `← ${name}` })).toBeVisible();
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+  await page.goto(`/workflows/${workflow.id}/runs/${run.id}`);
+  await expect(page.getByRole('link', { name: `← ${name}` })).toBeVisible();
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+
+  // A new API key named with one long word: the label of the key shown once wraps too.
+  const keyName = `${'K'.repeat(80)}${stamp}`;
+  await page.goto('/api-keys');
+  await page.getByRole('button', { name: 'New API key' }).click();
+  const form = page.getByRole('region', { name: 'New API key' });
+  await form.getByRole('textbox', { name: 'Name' }).fill(keyName);
+  await form.getByRole('checkbox', { name: 'agents:read', exact: true }).check();
+  await form.getByRole('button', { name: 'Create key' }).click();
+  const box = page.getByRole('region', { name: 'Copy your new API key now' });
+  await expect(box.getByRole('textbox', { name: `Key “${keyName}”` })).toBeVisible();
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+  const keys = await admin.call<{ id: string; name: string }[]>('get', '/api/v1/api-keys?limit=100', undefined, 200);
+  for (const key of keys.filter((k) => k.name === keyName)) {
+    await admin.call('delete', `/api/v1/api-keys/${key.id}`, undefined, 204);
   }
 });

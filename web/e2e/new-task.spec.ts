@@ -115,6 +115,16 @@ test("a task's options (priority, attempts, tags, start time) are sent as set, a
   await page.getByLabel('Priority', { exact: true }).fill('2');
   await page.getByLabel('Attempts at most', { exact: true }).fill('4');
   const tags = page.getByRole('combobox', { name: 'Tags' });
+  // One box for the tags: the field's own input inside it has no border of its own.
+  expect(await tags.evaluate((input) => getComputedStyle(input).borderTopWidth)).toBe('0px');
+  // Submit stands apart from the options panel above it.
+  const panelBottom = await page
+    .locator('.task-form .mantine-Accordion-root')
+    .evaluate((e) => e.getBoundingClientRect().bottom);
+  const submitTop = await page
+    .getByRole('button', { name: 'Submit task' })
+    .evaluate((e) => e.getBoundingClientRect().top);
+  expect(submitTop - panelBottom).toBeGreaterThanOrEqual(8);
   // Enter adds a tag; it does not send the form.
   await tags.fill('nightly');
   await tags.press('Enter');

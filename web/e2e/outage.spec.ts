@@ -53,6 +53,41 @@ test('a reload during an outage says the service is unavailable, keeps the sessi
   expect(csp).toEqual([]);
 });
 
+test('a rate limit while the session is restored says requests are limited and when to try again', async ({ page }) => {
+  await signIn(page);
+  await openAgents(page);
+  let limited = true;
+  await page.route('**/api/v1/auth/refresh', (route) =>
+    limited
+      ? route.fulfill({
+          status: 429,
+          contentType: 'application/json',
+          headers: { 'Retry-After': '40', 'X-Request-Id': 'r-limited' },
+          body: JSON.stringify({
+            status: 'error',
+            error: { code: 'RATE_LIMITED', message: 'Too many requests; try again in 40 seconds' },
+            meta: { timestamp: new Date().toISOString(), requestId: 'r-limited' },
+          }),
+        })
+      : route.fallback(),
+  );
+  await page.reload();
+
+  // The service answered: not "unavailable", not "could not be reached".
+  await expect(page.getByRole('heading', { level: 1, name: 'Requests to YMERA are being limited' })).toBeVisible();
+  await expect(page.getByText('YMERA is unavailable')).toHaveCount(0);
+  await expect(page.getByText('The service could not be reached')).toHaveCount(0);
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Too many requests for now: try again in 40 seconds');
+  await expect(alert).toContainText('RATE_LIMITED');
+  await expect(page.getByRole('status')).toContainText('You have not been signed out');
+  await expectAccessible(page);
+
+  limited = false;
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Agents' })).toBeVisible();
+});
+
 test('with no answer at all, "Try again" asks at once and restores the session', async ({ page }) => {
   await signIn(page);
   await page.route('**/api/v1/auth/refresh', (route) => route.abort('connectionrefused'));

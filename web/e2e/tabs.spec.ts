@@ -1,5 +1,5 @@
 import { type APIRequestContext, type BrowserContext, type Page, type Route, expect, test } from '@playwright/test';
-import { apiAs, signIn } from './helpers';
+import { apiAs, signIn, unique } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -103,4 +103,39 @@ test('two tabs whose access tokens expire at the same moment both refresh and st
     await expect(signInButton(tab)).toHaveCount(0);
   }
   await expectSessionIntact(context, request, since);
+});
+
+test('a session ended elsewhere is said on the sign-in page; a first visit and a sign-out say nothing', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const user = { email: `ended-${unique()}@console.test`, password: 'a-password-before-the-reset' };
+  const created = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/users',
+    { ...user, name: 'Ended Session', role: 'operator' },
+    201,
+  );
+  const notice = page.getByText(
+    'Your session ended (signed out elsewhere, or your password or role changed). Sign in again.',
+  );
+
+  // A first visit: the sign-in form alone.
+  await page.goto('/agents');
+  await expect(signInButton(page)).toBeVisible();
+  await expect(notice).toHaveCount(0);
+
+  // Signed in, then an admin sets a new password: the next page opened ends on the sign-in page, which says why.
+  await signIn(page, user.email, user.password);
+  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  await expect(notice).toBeVisible();
+  await expect(signInButton(page)).toBeVisible();
+
+  // Signed in again, then out by their own hand: nothing to say.
+  await signIn(page, user.email, 'a-password-after-the-reset');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(signInButton(page)).toBeVisible();
+  await expect(notice).toHaveCount(0);
 });

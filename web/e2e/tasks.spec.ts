@@ -3,7 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
-import { apiAs, expectAccessible, signIn, watchCsp } from './helpers';
+import { apiAs, apiWithAgent, deleteAfterAll, expectAccessible, signIn, watchCsp } from './helpers';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -165,4 +165,33 @@ test('without tasks:write there is no New task button', async ({ page, request }
   await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
   await expect(page.getByText('Creating tasks needs the tasks:write permission.')).toBeVisible();
   await expect(page.getByRole('link', { name: 'New task' })).toHaveCount(0);
+});
+
+const made = deleteAfterAll();
+
+test('a page past the end of a list says so and leads to the first page, not that the list is empty', async ({
+  page,
+  request,
+}) => {
+  const { api, agent } = await apiWithAgent(request, made, 'past-end');
+  await api.createTask(agent.id, { expression: '1 + 1' });
+  await signIn(page);
+  const lists: [path: string, noun: string][] = [
+    ['/tasks?page=9999', 'tasks'],
+    [`/tasks?agent=${agent.id}&page=2`, 'tasks matching these filters'],
+    ['/agents?page=9999', 'agents'],
+    ['/users?page=9999', 'users'],
+    ['/audit?page=9999', 'audit entries'],
+  ];
+  for (const [path, noun] of lists) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 2, name: 'Nothing on this page' }), path).toBeVisible();
+    await expect(
+      page.getByText(new RegExp(`^There are [\\d,]+\\+? ${noun}, fewer than this page starts at\\.$`)),
+    ).toBeVisible();
+    await page.getByRole('button', { name: 'Go to the first page' }).click();
+    await expect(page).not.toHaveURL(/[?&]page=/);
+    await expect(page.getByRole('heading', { level: 2, name: 'Nothing on this page' })).toHaveCount(0);
+    await expect(page.getByRole('table').getByRole('row').nth(1)).toBeVisible();
+  }
 });

@@ -2,11 +2,13 @@ import { Stack, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import { waitInWords } from '../api/errors';
 import { ErrorState } from '../components/ErrorState';
+import { unavailableWords } from './session-restore';
 
 /**
  * The service could not answer while the session was being restored (an outage of the database or Redis, the
- * server restarting): said so, with the error's code and request id, and asked again by itself and on demand.
- * The session is not dropped: the page asked for comes back once the service answers.
+ * server restarting), or answered that requests are limited for now (429): said so, with the error's code and
+ * request id, and asked again by itself and on demand. The session is not dropped: the page asked for comes
+ * back once the service answers.
  */
 export function ServiceUnavailable({
   error,
@@ -19,17 +21,18 @@ export function ServiceUnavailable({
   retrying: boolean;
   onRetry: () => void;
 }) {
+  const words = unavailableWords(error, retryInMs);
   useEffect(() => {
-    document.title = 'Unavailable · YMERA';
-  }, []);
+    document.title = `${words.pageTitle} · YMERA`;
+  }, [words.pageTitle]);
   return (
     <main className="centered-page">
       <Stack maw={520} w="100%">
         <Title order={1} size="h2">
-          YMERA is unavailable
+          {words.heading}
         </Title>
         <ErrorState
-          title="The service could not be reached"
+          title={words.title}
           error={error}
           fallbackMessage="The service did not answer: the network is down or the server is restarting."
           onRetry={retrying ? undefined : onRetry}
@@ -37,7 +40,7 @@ export function ServiceUnavailable({
         <Text size="sm" role="status">
           {retrying
             ? 'Trying again…'
-            : `You have not been signed out: this page comes back once the service answers. Trying again in ${waitInWords(Math.ceil(retryInMs / 1000))}.`}
+            : `You have not been signed out: this page comes back once ${words.until}. Trying again in ${waitInWords(Math.ceil(retryInMs / 1000))}.`}
         </Text>
       </Stack>
     </main>

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors';
-import { isUnavailable, retryDelayMs } from './session-restore';
+import { isUnavailable, retryDelayMs, unavailableWords } from './session-restore';
 
 describe('a session restored during an outage', () => {
   it('takes a 5xx, a 429 or no answer as the service being unavailable, not as signed out', () => {
@@ -18,5 +18,24 @@ describe('a session restored during an outage', () => {
     ]);
     const busy = new ApiError(503, 'SERVICE_UNAVAILABLE', 'busy', 'r', [], 45);
     expect(retryDelayMs(1, busy)).toBe(45_000);
+  });
+
+  it('says a rate limit is the service limiting requests, with when to try again, not that it is unreachable', () => {
+    const limited = new ApiError(429, 'RATE_LIMITED', 'Too many requests', 'r6', [], 30);
+    expect(unavailableWords(limited, retryDelayMs(1, limited))).toEqual({
+      pageTitle: 'Requests limited',
+      heading: 'Requests to YMERA are being limited',
+      title: 'Too many requests for now: try again in 30 seconds',
+      until: 'the service takes requests again',
+    });
+    expect(unavailableWords(limited, 120_000).title).toBe('Too many requests for now: try again in 2 minutes');
+    for (const down of [new ApiError(503, 'SERVICE_UNAVAILABLE', 'down', 'r7'), new TypeError('Failed to fetch')]) {
+      expect(unavailableWords(down, 2_000)).toEqual({
+        pageTitle: 'Unavailable',
+        heading: 'YMERA is unavailable',
+        title: 'The service could not be reached',
+        until: 'the service answers',
+      });
+    }
   });
 });

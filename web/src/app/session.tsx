@@ -14,7 +14,11 @@ export type Credentials = components['schemas']['LoginDto'];
 
 type SessionState =
   | { status: 'loading' }
-  | { status: 'signed-out' }
+  /**
+   * `ended`: the service ended the session the user had (a refresh refused: signed out elsewhere, their password
+   * or role changed), not a first visit or their own sign-out; the sign-in page says so.
+   */
+  | { status: 'signed-out'; ended?: boolean }
   | { status: 'signed-in'; me: Me }
   /**
    * The service could not answer while the session was being restored (a 5xx, no answer): nothing is known of
@@ -97,7 +101,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       onSignedOut(() => {
         disconnectLiveEvents();
         queryClient.clear();
-        setState({ status: 'signed-out' });
+        // Each call refused meanwhile says so too: the first one ended the session.
+        setState((current) =>
+          current.status === 'signed-out' ? current : { status: 'signed-out', ended: current.status === 'signed-in' },
+        );
       }),
     [queryClient],
   );

@@ -35,8 +35,21 @@ export function Pager({
   );
 }
 
-/** A page past the end of a list (it shrank, or the link was old): says so, and goes back to the first. */
-export function PastTheEnd({ total, noun, onFirst }: { total: number; noun: string; onFirst: () => void }) {
+/**
+ * A page past the end of a list (it shrank, or the link was old; see `isPastTheEnd`): says so, and goes back to
+ * the first. `capped`: the server counted no further than `total`, shown as "10,000+".
+ */
+export function PastTheEnd({
+  total,
+  capped = false,
+  noun,
+  onFirst,
+}: {
+  total: number;
+  capped?: boolean;
+  noun: string;
+  onFirst: () => void;
+}) {
   return (
     <EmptyState
       title="Nothing on this page"
@@ -46,7 +59,8 @@ export function PastTheEnd({ total, noun, onFirst }: { total: number; noun: stri
         </Button>
       }
     >
-      There are {numberFormat.format(total)} {noun}, fewer than this page starts at.
+      There are {numberFormat.format(total)}
+      {capped ? '+' : ''} {noun}, fewer than this page starts at.
     </EmptyState>
   );
 }

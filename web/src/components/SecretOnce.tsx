@@ -51,7 +51,7 @@ export function SecretOnce({
             label={fieldLabel}
             readOnly
             value={copyValue}
-            classNames={{ input: 'secret-value' }}
+            classNames={{ input: 'secret-value', label: 'secret-label' }}
             onFocus={(e) => e.currentTarget.select()}
             spellCheck={false}
             autoComplete="off"

@@ -23,3 +23,11 @@ export function withPage(search: URLSearchParams, page: number, name = 'page'): 
 export function pageQuery(page: number, size: number): { skip: number; limit: number } {
   return { skip: (page - 1) * size, limit: size };
 }
+
+/**
+ * Whether an empty page is past the end of a list that has items (it shrank, or the link was old), rather than
+ * the list being empty: the page says so and offers the first page, not "nothing yet".
+ */
+export function isPastTheEnd(page: number, shown: number, total: number): boolean {
+  return page > 1 && shown === 0 && total > 0;
+}

@@ -12,7 +12,8 @@ import { AgentStatusBadge } from './agent-status';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { SearchBox } from '../../components/SearchBox';
 import { DisabledButton } from '../../components/DisabledButton';
-import { pageOfSearch } from '../../components/paging';
+import { isPastTheEnd, pageOfSearch } from '../../components/paging';
+import { PastTheEnd } from '../../components/Pager';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['active', 'paused'] as const;
@@ -107,7 +108,13 @@ export function AgentList() {
       ) : !agents.data ? (
         <ErrorState title="Could not load agents" error={agents.error} onRetry={() => void agents.refetch()} />
       ) : agents.data.items.length === 0 ? (
-        filtered ? (
+        isPastTheEnd(page, 0, total) ? (
+          <PastTheEnd
+            total={total}
+            noun={filtered ? 'agents matching these filters' : 'agents'}
+            onFirst={() => update({ page: undefined })}
+          />
+        ) : filtered ? (
           <EmptyState
             title="No agents match these filters"
             action={

@@ -1,8 +1,10 @@
 import { Button } from '@mantine/core';
 import Form, { type FormProps, getDefaultRegistry } from '@rjsf/core';
 import {
+  ADDITIONAL_PROPERTY_FLAG,
   type ArrayFieldTemplateProps,
   type FieldProps,
+  type FieldTemplateProps,
   type IconButtonProps,
   type MultiSchemaFieldTemplateProps,
   type ObjectFieldTemplateProps,
@@ -10,11 +12,13 @@ import {
   type TemplatesType,
   type UiSchema,
   ariaDescribedByIds,
+  englishStringTranslator,
+  getUiOptions,
 } from '@rjsf/utils';
 import { useMemo, useState } from 'react';
 import { createCspSafeValidator, invalidJson, invalidJsonText } from './csp-validator';
 import './form-parts.css';
-import { JSON_FIELD, OPTION, addLabel, asFormSchema, secretUiSchema } from './schema-form';
+import { JSON_FIELD, OPTION, VALUE_LABEL, addLabel, asFormSchema, formStrings, secretUiSchema } from './schema-form';
 
 const defaults = getDefaultRegistry().templates;
 
@@ -63,6 +67,32 @@ function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
   const title = props.schema[OPTION] === true ? '' : props.title;
   return <defaults.ObjectFieldTemplate {...props} title={title} uiSchema={withAddLabel(props.uiSchema, label)} />;
 }
+
+/**
+ * rjsf's field template, but the value of an added key (a header's) is labelled "Value", not by its key: the key
+ * is in the "Key" field beside it (rjsf's WrapIfAdditionalTemplate).
+ */
+function FieldTemplate(props: FieldTemplateProps) {
+  const { id, children, errors, help, description, hidden, required, displayLabel, schema, uiSchema } = props;
+  if (!(ADDITIONAL_PROPERTY_FLAG in schema) || hidden) return <defaults.FieldTemplate {...props} />;
+  return (
+    <defaults.WrapIfAdditionalTemplate {...props}>
+      {displayLabel && getUiOptions(uiSchema).widget !== 'checkbox' && (
+        <label className="control-label" htmlFor={id}>
+          {VALUE_LABEL}
+          {required && <span className="required">*</span>}
+        </label>
+      )}
+      {displayLabel && description}
+      {children}
+      {errors}
+      {help}
+    </defaults.WrapIfAdditionalTemplate>
+  );
+}
+
+/** rjsf's English, but an added key's field is "Key" and its value starts empty (see formStrings). */
+const translateString = formStrings(englishStringTranslator);
 
 /** A choice between a oneOf's options ("Kind of step": filter, sort, …), labelled, then the chosen one's fields. */
 function MultiSchemaFieldTemplate({ schema, selector, optionSchemaField }: MultiSchemaFieldTemplateProps) {
@@ -125,6 +155,7 @@ export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFie
   templates: {
     ArrayFieldTemplate,
     ObjectFieldTemplate,
+    FieldTemplate,
     MultiSchemaFieldTemplate,
     ButtonTemplates: {
       ...defaults.ButtonTemplates,
@@ -143,7 +174,16 @@ export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFie
  * browser's), each error on its field and none listed above, the first field in error focused on submit.
  */
 export function SchemaForm<T = unknown>(props: FormProps<T>) {
-  return <Form<T> {...formParts} noHtml5Validate showErrorList={false} focusOnFirstError {...props} />;
+  return (
+    <Form<T>
+      {...formParts}
+      translateString={translateString}
+      noHtml5Validate
+      showErrorList={false}
+      focusOnFirstError
+      {...props}
+    />
+  );
 }
 
 /**

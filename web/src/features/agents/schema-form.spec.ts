@@ -1,5 +1,6 @@
 import { CONDITION_SCHEMA as condition } from '../../../../src/common/conditions/condition';
-import { JSON_FIELD, OPTION, addLabel, asFormSchema } from './schema-form';
+import type { TranslatableString } from '@rjsf/utils';
+import { JSON_FIELD, OPTION, addLabel, asFormSchema, formStrings } from './schema-form';
 
 const aggregate = { title: 'aggregate', type: 'object', properties: { op: { enum: ['sum', 'count'] } } };
 const step = {
@@ -107,5 +108,17 @@ describe('addLabel', () => {
     expect(addLabel({ title: 'step' }, 'pipeline')).toBe('Add step');
     expect(addLabel({ type: 'string' }, 'fields')).toBe('Add to fields');
     expect(addLabel(true, undefined)).toBe('Add');
+  });
+});
+
+describe('formStrings', () => {
+  const english = (text: TranslatableString, params: string[] = []) => `${text} [${params.join()}]`;
+  const words = formStrings(english);
+
+  it('starts an added value empty and names an added key "Key"; says the rest as rjsf does', () => {
+    expect(words('New Value' as TranslatableString)).toBe('');
+    expect(words('%1 Key' as TranslatableString, ['newKey'])).toBe('Key');
+    expect(words('Add' as TranslatableString)).toBe('Add []');
+    expect(words('%1 option %2' as TranslatableString, ['step', '2'])).toBe('%1 option %2 [step,2]');
   });
 });

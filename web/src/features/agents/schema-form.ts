@@ -1,4 +1,4 @@
-import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
+import type { ErrorSchema, RJSFSchema, TranslatableString, UiSchema } from '@rjsf/utils';
 
 type Schema = Record<string, unknown>;
 
@@ -155,6 +155,32 @@ export function asFormSchema(schema: Schema): RJSFSchema {
 export function addLabel(items: unknown, title: string | undefined): string {
   if (isObject(items) && typeof items.title === 'string' && items.title) return `Add ${items.title}`;
   return title ? `Add to ${title}` : 'Add';
+}
+
+/**
+ * The label of an added key (a header's name) and of its value (the field templates' "Value"): "Key", not
+ * "Name", which a form's own name field has.
+ */
+export const KEY_LABEL = 'Key';
+export const VALUE_LABEL = 'Value';
+
+/** rjsf's words for these two (its TranslatableString values, checked against rjsf's by their types). */
+const NEW_STRING_DEFAULT: `${TranslatableString.NewStringDefault}` = 'New Value';
+const KEY_LABEL_TEXT: `${TranslatableString.KeyLabel}` = '%1 Key';
+
+type Translate = (text: TranslatableString, params?: string[]) => string;
+
+/**
+ * rjsf's words (its `translateString`), as `english` (rjsf's own) says them but for an added key of an object of
+ * free-form keys (a header): its key field is "Key" (not "newKey Key"), and a new value starts empty (not
+ * "New Value", which a password field would hide and the config would keep).
+ */
+export function formStrings(english: Translate): Translate {
+  return (text, params) => {
+    if (text === NEW_STRING_DEFAULT) return '';
+    if (text === KEY_LABEL_TEXT) return KEY_LABEL;
+    return english(text, params);
+  };
 }
 
 function unescapePointer(segment: string): string {

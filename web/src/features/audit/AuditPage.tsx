@@ -8,6 +8,8 @@ import { queryKeys } from '../../api/query-keys';
 import { fromLocalInput, toLocalInput } from '../../app/local-time';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
+import { PastTheEnd } from '../../components/Pager';
+import { isPastTheEnd } from '../../components/paging';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useSlashFocus } from '../../components/use-slash-focus';
@@ -182,7 +184,14 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
       ) : logs.isError ? (
         <ErrorState title="Could not load the audit log" error={logs.error} onRetry={() => void logs.refetch()} />
       ) : logs.data.items.length === 0 ? (
-        filtered ? (
+        isPastTheEnd(filters.page, 0, total) ? (
+          <PastTheEnd
+            total={total}
+            capped={!exact}
+            noun={filtered ? 'audit entries matching these filters' : 'audit entries'}
+            onFirst={() => update({ page: 1 })}
+          />
+        ) : filtered ? (
           <EmptyState
             title="No audit entries match these filters"
             action={

@@ -67,6 +67,11 @@ export function SignInPage() {
             <Title order={1} size="h2">
               Sign in to YMERA
             </Title>
+            {state.status === 'signed-out' && state.ended && !error && (
+              <Alert color="blue" variant="light" role="status">
+                Your session ended (signed out elsewhere, or your password or role changed). Sign in again.
+              </Alert>
+            )}
             {error && (
               <Alert color={prompt ? 'blue' : 'red'} variant="light" role="alert">
                 {error}

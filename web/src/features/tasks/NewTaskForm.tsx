@@ -161,9 +161,11 @@ export function NewTaskForm() {
                   disabled={busy}
                 >
                   {optionsField}
-                  <Button type="submit" loading={busy}>
-                    Submit task
-                  </Button>
+                  <Group mt="md">
+                    <Button type="submit" loading={busy}>
+                      Submit task
+                    </Button>
+                  </Group>
                 </SchemaForm>
               </div>
             )}

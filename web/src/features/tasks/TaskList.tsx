@@ -3,6 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { memo, useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
+import { PastTheEnd } from '../../components/Pager';
+import { isPastTheEnd } from '../../components/paging';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -215,7 +217,14 @@ export function TaskList() {
       ) : !tasks.data ? (
         <ErrorState title="Could not load the tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
       ) : tasks.data.tasks.length === 0 ? (
-        filtered ? (
+        isPastTheEnd(page, 0, tasks.data.total) ? (
+          <PastTheEnd
+            total={tasks.data.total}
+            capped={tasks.data.totalCapped}
+            noun={filtered ? 'tasks matching these filters' : 'tasks'}
+            onFirst={() => update({ page: undefined })}
+          />
+        ) : filtered ? (
           <EmptyState
             title="No tasks match these filters"
             action={

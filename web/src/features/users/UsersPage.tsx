@@ -5,6 +5,8 @@ import { useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
+import { PastTheEnd } from '../../components/Pager';
+import { isPastTheEnd } from '../../components/paging';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { SearchBox } from '../../components/SearchBox';
@@ -104,7 +106,13 @@ function UserList({ meId }: { meId: string }) {
       ) : users.isError ? (
         <ErrorState title="Could not load the users" error={users.error} onRetry={() => void users.refetch()} />
       ) : users.data.items.length === 0 ? (
-        filters.role || filters.q ? (
+        isPastTheEnd(filters.page, 0, total) ? (
+          <PastTheEnd
+            total={total}
+            noun={filters.role || filters.q ? 'users matching these filters' : 'users'}
+            onFirst={() => update({ page: 1 })}
+          />
+        ) : filters.role || filters.q ? (
           <EmptyState
             title={
               filters.q

@@ -58,7 +58,7 @@ export function RunView() {
 
   return (
     <Stack>
-      <Anchor component={Link} to={`/workflows/${workflowId}`} size="sm">
+      <Anchor component={Link} to={`/workflows/${workflowId}`} size="sm" className="back-link">
         ← {workflow.data?.name ?? 'Workflow'}
       </Anchor>
       <PageTitle>{`Run ${runId.slice(0, 8)}`}</PageTitle>
@@ -82,6 +82,7 @@ function runGraphSteps(run: WorkflowRun, workflow: Workflow | undefined): GraphS
   return run.steps.map((step, index) => ({
     index,
     id: step.id,
+    kind: step.kind,
     agentId: defined.get(step.id)?.agentId,
     dependsOn: (defined.get(step.id)?.dependsOn ?? []).filter((d) => run.steps.some((s) => s.id === d)),
   }));

@@ -125,7 +125,10 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
                   </Table.Td>
                   <Table.Td>{step.dependsOn?.length ? step.dependsOn.join(', ') : '—'}</Table.Td>
                   <Table.Td>
-                    <JsonView label={`Input of ${step.id}`} value={step.input} collapsed />
+                    {/* Only a task step has an input; an approval or a wait has none to show. */}
+                    {step.input !== undefined && (
+                      <JsonView label={`Input of ${step.id}`} value={step.input} collapsed />
+                    )}
                     {step.when && <JsonView label={`Condition of ${step.id}`} value={step.when} collapsed />}
                   </Table.Td>
                 </Table.Tr>

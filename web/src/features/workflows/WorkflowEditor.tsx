@@ -69,7 +69,7 @@ export function EditWorkflow() {
   const agents = useQuery(allAgentsQuery());
   return (
     <Stack>
-      <Anchor component={Link} to={`/workflows/${id}`} size="sm">
+      <Anchor component={Link} to={`/workflows/${id}`} size="sm" className="back-link">
         ← {workflow.data?.name ?? 'Workflow'}
       </Anchor>
       <PageTitle>{workflow.data ? `Edit ${workflow.data.name}` : 'Edit workflow'}</PageTitle>

@@ -13,6 +13,7 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import { useEffect, useMemo } from 'react';
+import { stepDoer } from './step-helpers';
 import { layoutSteps } from './workflow-layout';
 import type { GraphStep } from './workflow-validation';
 
@@ -30,7 +31,9 @@ export interface GraphProps {
 
 interface StepData extends Record<string, unknown> {
   id: string;
+  /** The step's agent, or its kind when it has none (approval, wait); and how a screen reader says it. */
   agent: string;
+  agentSpoken: string;
   status?: string;
   problems: string[];
 }
@@ -85,7 +88,7 @@ function GraphControls({ shape }: { shape: string }) {
 
 /** How a step reads to a screen reader: what the node shows, in a sentence. */
 function nodeLabel(data: StepData): string {
-  const parts = [`Step ${data.id}`, `agent ${data.agent}`];
+  const parts = [`Step ${data.id}`, data.agentSpoken];
   if (data.status) parts.push(data.status);
   const text = parts.join(', ');
   return data.problems.length ? `${text}: ${data.problems.join('; ')}` : text;
@@ -103,9 +106,11 @@ export function WorkflowGraph({ steps, label, agentName, statuses, problems }: G
   const nodes = useMemo<StepNode[]>(
     () =>
       layout.nodes.map((n) => {
+        const doer = stepDoer(n.step, agentName);
         const data: StepData = {
           id: n.step.id,
-          agent: agentName(n.step.agentId),
+          agent: doer.shown,
+          agentSpoken: doer.spoken,
           status: statuses?.get(n.step.index),
           problems: problems?.get(n.step.index) ?? [],
         };

@@ -8,7 +8,8 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { SearchBox } from '../../components/SearchBox';
 import { TriggersPausedBadge } from './TriggersSection';
 import { useWorkflowsWriteBlocked, workflowListQuery } from './workflow-api';
-import { pageOfSearch, pageQuery } from '../../components/paging';
+import { isPastTheEnd, pageOfSearch, pageQuery } from '../../components/paging';
+import { PastTheEnd } from '../../components/Pager';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_SIZE = 25;
@@ -92,17 +93,8 @@ export function WorkflowList() {
           onRetry={() => void workflows.refetch()}
         />
       ) : workflows.data.items.length === 0 ? (
-        page > 1 ? (
-          <EmptyState
-            title="Nothing on this page"
-            action={
-              <Button variant="default" onClick={() => update({ page: undefined })}>
-                Go to the first page
-              </Button>
-            }
-          >
-            There are {numberFormat.format(total)} workflows, fewer than this page starts at.
-          </EmptyState>
+        isPastTheEnd(page, 0, total) ? (
+          <PastTheEnd total={total} noun="workflows" onFirst={() => update({ page: undefined })} />
         ) : q ? (
           <EmptyState
             title="No workflows match this search"

@@ -1,4 +1,12 @@
-import { decisionRefusal, decisionText, isDecidable, isRetryable, mayDecide, waitingFor } from './step-helpers';
+import {
+  decisionRefusal,
+  decisionText,
+  isDecidable,
+  isRetryable,
+  mayDecide,
+  stepDoer,
+  waitingFor,
+} from './step-helpers';
 
 const at = '2026-12-02T10:00:00.000Z';
 
@@ -75,5 +83,18 @@ describe('mayDecide', () => {
     expect(mayDecide({ permission: 'users:manage' }, theirs, admin)).toBe(true);
     expect(mayDecide({ permission: 'users:manage' }, mine, operator)).toBe(false);
     expect(mayDecide({ permission: 'workflows:read' }, theirs, viewer)).toBe(true);
+  });
+});
+
+describe('stepDoer', () => {
+  const agentName = (agentId: string | undefined) => (agentId ? `calc ${agentId}` : 'no agent');
+
+  it('names a task step by its agent, and an approval or a wait step by its kind, not as "no agent"', () => {
+    expect(stepDoer({ kind: 'task', agentId: 'a1' }, agentName)).toEqual({ shown: 'calc a1', spoken: 'agent calc a1' });
+    expect(stepDoer({ agentId: 'a1' }, agentName)).toEqual({ shown: 'calc a1', spoken: 'agent calc a1' });
+    expect(stepDoer({ kind: 'approval' }, agentName)).toEqual({ shown: 'approval', spoken: 'approval' });
+    expect(stepDoer({ kind: 'wait' }, agentName)).toEqual({ shown: 'wait', spoken: 'wait' });
+    // A task step still being typed, without its agent, says so.
+    expect(stepDoer({ kind: 'task' }, agentName)).toEqual({ shown: 'no agent', spoken: 'agent no agent' });
   });
 });

@@ -56,3 +56,16 @@ export function decisionRefusal(status: number, message: string): string {
   if (status === 403) return `You may not decide this step: ${message}`;
   return message;
 }
+
+/**
+ * What does a step's work, as the graph shows it and says it: its agent for a task (`agentName` names it),
+ * "approval" or "wait" for the kinds that have none.
+ */
+export function stepDoer(
+  step: { kind?: string; agentId?: string },
+  agentName: (agentId: string | undefined) => string,
+): { shown: string; spoken: string } {
+  if (step.kind === 'approval' || step.kind === 'wait') return { shown: step.kind, spoken: step.kind };
+  const name = agentName(step.agentId);
+  return { shown: name, spoken: `agent ${name}` };
+}

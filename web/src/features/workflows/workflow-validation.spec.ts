@@ -188,6 +188,18 @@ describe('pointers and graph steps', () => {
       { index: 0, id: 'a', agentId: A, dependsOn: [] },
       { index: 2, id: '#3', agentId: undefined, dependsOn: ['a'] },
     ]);
+    // An approval or a wait step keeps its kind, so the graph names it by its kind rather than as agentless.
+    expect(
+      graphSteps({
+        steps: [
+          { id: 'ok', kind: 'approval', dependsOn: ['a'] },
+          { id: 'w', kind: 'wait' },
+        ],
+      }),
+    ).toEqual([
+      { index: 0, id: 'ok', kind: 'approval', agentId: undefined, dependsOn: ['a'] },
+      { index: 1, id: 'w', kind: 'wait', agentId: undefined, dependsOn: [] },
+    ]);
     expect(graphSteps({ steps: 'x' })).toEqual([]);
     expect(graphSteps(null)).toEqual([]);
   });

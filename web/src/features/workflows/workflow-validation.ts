@@ -15,6 +15,8 @@ export interface GraphStep {
   /** Position in `steps`: the key of the step, since ids may be missing or repeated while typing. */
   index: number;
   id: string;
+  /** `task`, `approval` or `wait` (a task when left out). */
+  kind?: string;
   agentId?: string;
   dependsOn: string[];
 }
@@ -56,7 +58,8 @@ export function graphSteps(value: unknown): GraphStep[] {
     const dependsOn = Array.isArray(step.dependsOn)
       ? step.dependsOn.filter((d): d is string => typeof d === 'string')
       : [];
-    return [{ index, id, agentId: typeof step.agentId === 'string' ? step.agentId : undefined, dependsOn }];
+    const kind = typeof step.kind === 'string' ? step.kind : undefined;
+    return [{ index, id, kind, agentId: typeof step.agentId === 'string' ? step.agentId : undefined, dependsOn }];
   });
 }
 
