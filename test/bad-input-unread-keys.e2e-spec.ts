@@ -61,6 +61,13 @@ describe('Keys a route does not read are refused', () => {
         .set(...bearer(op));
       expectRefused(res, '/force');
       expect(await statuses()).toContainEqual(task);
+      // Refused like a bad body: audited as the route's failure.
+      await t.chainAudit();
+      const entries = await t.dataSource.query(
+        `SELECT outcome, details->>'error' AS error FROM audit_logs WHERE action = 'task.cancel' AND resource_id = $1`,
+        [task.id],
+      );
+      expect(entries).toEqual([{ outcome: 'failure', error: 'VALIDATION_FAILED' }]);
     });
 
     it('takes the keys a route names, refuses the others, and leaves probes and metrics alone', async () => {

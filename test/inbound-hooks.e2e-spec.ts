@@ -216,10 +216,10 @@ describe('inbound hooks', () => {
     await call().expect(202);
     await call().expect(429);
     expect(await tasksOf(hook.id)).toHaveLength(4);
-    // Another hook has a budget of its own.
+    // Another hook has a budget of its own. A sender's own query parameters are ignored.
     const other = await createHook({ auth: 'bearer', rateLimitPerMinute: 2 });
     await request(t.http)
-      .post(other.url)
+      .post(`${other.url}?source=ci&trace=1`)
       .set('Authorization', `Bearer ${other.secret}`)
       .send({ expression: '1' })
       .expect(202);

@@ -1,9 +1,12 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { refuseUnreadQuery } from '../common/http/declared-query.guard';
 import { AuditTrails } from './audit-trails';
 
 /**
- * Refuses nothing: on a route `@AuditAction` marks, it opens the request's audit trail once the global guards
- * have let the request in, before its body is validated (see {@link AuditTrails}).
+ * On a route `@AuditAction` marks, it opens the request's audit trail once the global guards have let the request
+ * in, before its body is validated (see {@link AuditTrails}); then refuses query keys the route does not read,
+ * which the global guard left to it, so that the refusal is audited as a bad body is.
  */
 @Injectable()
 export class AuditTrailGuard implements CanActivate {
@@ -11,6 +14,7 @@ export class AuditTrailGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     this.trails.openFor(context);
+    if (context.getType() === 'http') refuseUnreadQuery(context.switchToHttp().getRequest<Request>());
     return true;
   }
 }

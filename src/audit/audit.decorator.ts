@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import type { Request } from 'express';
+import { RefusesUnreadQueryLater } from '../common/http/declared-query.guard';
 import { AuditFailureFilter } from './audit-failure.filter';
 import { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
 import { auditTrailOf } from './audit-request';
@@ -25,6 +26,8 @@ export { AUDIT_ACTION, type AuditActionMeta, NO_AUDIT } from './audit.metadata';
 export const AuditAction = (action: string, resourceType?: string): MethodDecorator =>
   applyDecorators(
     SetMetadata(AUDIT_ACTION, { action, resourceType } satisfies AuditActionMeta),
+    // Unread query keys are refused by the trail's guard, once the trail is open: audited as a failure.
+    RefusesUnreadQueryLater(),
     UseGuards(AuditTrailGuard),
     UseFilters(AuditFailureFilter),
   );

@@ -5,7 +5,7 @@ import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@
 import type { Response } from 'express';
 import { AcceptsAnyQuery } from '../common/http/declared-query.guard';
 import { Public } from '../common/http/public.decorator';
-import { healthResult } from './health-result';
+import { CHECK_TIMEOUT_MS, healthResult } from './health-result';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
 import { QueueHealthIndicator } from './indicators/queue.health';
 import { ReadReplicaHealthIndicator } from './indicators/read-replica.health';
@@ -86,7 +86,7 @@ export class HealthController {
   private async run(res: Response): Promise<HealthCheckResult> {
     res.setHeader('Cache-Control', 'no-store');
     const { ok, result } = await healthResult(this.health, [
-      () => this.db.pingCheck('database').withTimeout(1500),
+      () => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
       () => this.redis.check('redis'),
       () => this.migrations.check('migrations'),
       () => this.queues.check('queues'),

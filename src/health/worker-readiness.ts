@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { healthResult } from './health-result';
+import { CHECK_TIMEOUT_MS, healthResult } from './health-result';
 import { RedisHealthIndicator } from './indicators/redis.health';
 
 /**
@@ -18,7 +18,7 @@ export class WorkerReadiness {
 
   check() {
     return healthResult(this.health, [
-      () => this.db.pingCheck('database').withTimeout(1500),
+      () => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
       () => this.redis.check('redis'),
     ]);
   }

@@ -3,6 +3,7 @@ import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { NoAudit } from '../audit/audit.decorator';
 import { ErrorCode } from '../common/errors/error-code';
+import { AcceptsAnyQuery } from '../common/http/declared-query.guard';
 import { Public } from '../common/http/public.decorator';
 import { ApiEnvelope, ApiErrors, JSON_OBJECT_SCHEMA } from '../common/swagger/api-envelope';
 import { HookCallResultDto } from './dto/hook.dto';
@@ -21,6 +22,8 @@ const header = (req: Request, name: string): string | undefined => {
 @ApiTags('hooks')
 @Public()
 @NoAudit()
+// A sender's URL may carry its own parameters (a source, a tracking id): the call is judged by its secret.
+@AcceptsAnyQuery()
 @Controller('hooks')
 export class HookCallsController {
   constructor(private readonly calls: HookCalls) {}

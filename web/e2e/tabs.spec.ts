@@ -118,7 +118,7 @@ test('a session ended elsewhere is said on the sign-in page; a first visit and a
     201,
   );
   const notice = page.getByText(
-    'Your session ended (signed out elsewhere, or your password or role changed). Sign in again.',
+    'Your session ended: it expired, or it was ended elsewhere (a sign-out, a new password, a change of role or account). Sign in again.',
   );
 
   // A first visit: the sign-in form alone.

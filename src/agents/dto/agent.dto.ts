@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { IsJsonWithin } from '../../common/http/json-within';
@@ -203,13 +203,6 @@ export class AgentDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 }
 
-/** The answer to a config change or rollback: the version now live and its config. */
-export class AgentConfigSetDto {
-  @ApiProperty({ description: 'The new version, now live' }) version!: number;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secret fields shown as "********"' })
-  config!: Record<string, unknown>;
-}
-
 export class AgentConfigVersionDto {
   @ApiProperty() version!: number;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secret fields shown as "********"' })
@@ -235,3 +228,6 @@ export class AgentCheckpointDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   savedAt!: Date | null;
 }
+
+/** The answer to a config change or rollback: the version now live and its config. */
+export class AgentConfigSetDto extends PickType(AgentConfigVersionDto, ['version', 'config'] as const) {}

@@ -3,16 +3,32 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ValidationFailedError } from '../errors/app.error';
-import { escapePointer } from './validation';
+import { type ErrorDetail, ValidationFailedError } from '../errors/app.error';
+import { escapePointer } from './input-guard';
 
 const ANY_QUERY = 'ymera:any-query';
+const REFUSED_AFTER = 'ymera:query-refused-after';
+/** The request's unread query keys, for a route that refuses them itself (see {@link RefusesUnreadQueryLater}). */
+const UNREAD = Symbol('unread query keys');
 
 /**
  * For a route whose query is not part of the API (health probes and Prometheus, which callers may decorate
  * with cache-busting parameters): any query is let through, unread.
  */
 export const AcceptsAnyQuery = (): ClassDecorator & MethodDecorator => SetMetadata(ANY_QUERY, true);
+
+/**
+ * For a route whose own guard refuses the unread query keys, after it has done what it must first (the audit
+ * trail of a state-changing route is opened, so the refusal is audited like a bad body): see
+ * {@link refuseUnreadQuery}.
+ */
+export const RefusesUnreadQueryLater = (): MethodDecorator => SetMetadata(REFUSED_AFTER, true);
+
+/** Throws the 400 of the request's unread query keys, where {@link DeclaredQueryGuard} left it to the route. */
+export function refuseUnreadQuery(req: Request): void {
+  const problems = (req as Request & { [UNREAD]?: ErrorDetail[] })[UNREAD];
+  if (problems) throw new ValidationFailedError(problems);
+}
 
 /** The query keys a handler reads: every key (a query DTO, checked by the validation pipe) or the ones it names. */
 type QueryKeys = 'all' | ReadonlySet<string>;
@@ -25,7 +41,8 @@ type QueryKeys = 'all' | ReadonlySet<string>;
  */
 @Injectable()
 export class DeclaredQueryGuard implements CanActivate {
-  private readonly keysByHandler = new WeakMap<object, QueryKeys>();
+  /** By controller and handler: a handler may be inherited by controllers that differ (`@AcceptsAnyQuery`). */
+  private readonly keysByHandler = new WeakMap<object, WeakMap<object, QueryKeys>>();
 
   constructor(private readonly reflector: Reflector) {}
 
@@ -37,17 +54,20 @@ export class DeclaredQueryGuard implements CanActivate {
     if (!req.url.includes('?')) return true;
     const unknown = Object.keys(req.query as object).filter((key) => !read.has(key));
     if (unknown.length === 0) return true;
-    throw new ValidationFailedError(
-      unknown.map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' })),
-    );
+    const problems = unknown.map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' }));
+    if (!this.reflector.get<boolean>(REFUSED_AFTER, context.getHandler())) throw new ValidationFailedError(problems);
+    (req as Request & { [UNREAD]?: ErrorDetail[] })[UNREAD] = problems;
+    return true;
   }
 
   private queryKeysOf(context: ExecutionContext): QueryKeys {
-    const handler = context.getHandler();
-    let keys = this.keysByHandler.get(handler);
+    const [controller, handler] = [context.getClass(), context.getHandler()];
+    let byHandler = this.keysByHandler.get(controller);
+    if (!byHandler) this.keysByHandler.set(controller, (byHandler = new WeakMap()));
+    let keys = byHandler.get(handler);
     if (keys === undefined) {
       keys = this.declaredKeys(context);
-      this.keysByHandler.set(handler, keys);
+      byHandler.set(handler, keys);
     }
     return keys;
   }

@@ -23,7 +23,8 @@ export function isStorableText(s: string): boolean {
   return !SUSPECT.test(s) || !UNSTORABLE.test(s);
 }
 
-function pointerSegment(key: string): string {
+/** A key as one segment of a JSON pointer (`~` and `/` escaped). */
+export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -48,7 +49,7 @@ function findBadText(value: unknown, pointer: string, depth: number): ErrorDetai
   }
   for (const key of Object.keys(value)) {
     if (!isStorableText(key)) return { field: pointer || '/', message: `has a key with ${BAD_CHARACTERS}: refused` };
-    const bad = findBadText((value as Record<string, unknown>)[key], `${pointer}/${pointerSegment(key)}`, depth + 1);
+    const bad = findBadText((value as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`, depth + 1);
     if (bad) return bad;
   }
   return undefined;

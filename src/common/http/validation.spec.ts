@@ -1,6 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, Max, Min, ValidateNested, validate } from 'class-validator';
-import { flattenValidationErrors } from './validation';
+import { IsArray, IsIn, IsInt, Max, Min, ValidateNested, validate } from 'class-validator';
+import { ValidationFailedError } from '../errors/app.error';
+import { createValidationPipe, flattenValidationErrors } from './validation';
 
 class Inner {
   @IsInt()
@@ -19,6 +20,27 @@ class Query {
   @ValidateNested()
   @Type(() => Inner)
   inner!: Inner;
+}
+
+class Body {
+  @IsInt()
+  limit!: number;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => Inner)
+  items!: Inner[];
+}
+
+/** The details of the app's own pipe (Nest's, which clears `value` of an error with children) for a body. */
+async function refusedBody(plain: unknown) {
+  try {
+    await createValidationPipe().transform(plain, { type: 'body', metatype: Body });
+    return [];
+  } catch (err) {
+    if (!(err instanceof ValidationFailedError)) throw err;
+    return err.details;
+  }
 }
 
 async function details(plain: Record<string, unknown>) {
@@ -42,5 +64,14 @@ describe('flattenValidationErrors', () => {
   it('still gives a bound when the value is of the right kind', async () => {
     const found = await details({ limit: 5000, statuses: [], inner: { count: 1 } });
     expect(found).toEqual([{ field: '/limit', message: 'must not be greater than 1000' }]);
+  });
+
+  it('says a field left out "is required", and not a field sent whose parts are wrong', async () => {
+    expect(await refusedBody({ items: [] })).toEqual([{ field: '/limit', message: 'is required' }]);
+    expect(await refusedBody({ limit: 1, items: { count: 'x' } })).toEqual([
+      { field: '/items', message: 'must be an array' },
+      { field: '/items/count', message: 'must be an integer number' },
+    ]);
+    expect(await refusedBody({ limit: 1, items: [{}] })).toEqual([{ field: '/items/0/count', message: 'is required' }]);
   });
 });

@@ -2,10 +2,7 @@ import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
 import { detachFreeForm, foldDottedQuery, isInheritedName } from './dto-decorators';
-
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+import { escapePointer } from './input-guard';
 
 /** One detail per failing field, each named by its JSON pointer (`/config/precision`). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -16,8 +13,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       ([a], [b]) => Number(!a.startsWith('is')) - Number(!b.startsWith('is')),
     );
     // A required field left out fails its type check ("must be an e-mail address"): say what is wrong with it.
-    if (error.value === undefined && constraints[0]?.[0].startsWith('is')) {
-      return [{ field: pointer, message: 'is required' }, ...flattenValidationErrors(error.children ?? [], pointer)];
+    // (Nest's pipe clears `value` of an error with children: such a field was sent, its parts are wrong.)
+    if (error.value === undefined && !error.children?.length && constraints[0]?.[0].startsWith('is')) {
+      return [{ field: pointer, message: 'is required' }];
     }
     const own = constraints.map(([, message]) => ({
       field: pointer,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { TaskQueue } from '../../tasks/task-queue';
+import { CHECK_TIMEOUT_MS } from '../health-result';
 
 /**
  * The task queue answers; its job counts come along as details. The other queues do not decide readiness: they
@@ -23,6 +24,6 @@ export class QueueHealthIndicator {
         const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
         return { tasks: counts };
       })
-      .withTimeout(1500);
+      .withTimeout(CHECK_TIMEOUT_MS);
   }
 }

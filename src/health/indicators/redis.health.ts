@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { REDIS } from '../../redis/redis.module';
+import { CHECK_TIMEOUT_MS } from '../health-result';
 
 @Injectable()
 export class RedisHealthIndicator {
@@ -17,6 +18,6 @@ export class RedisHealthIndicator {
         if (this.redis.status !== 'ready') throw new Error(`connection is ${this.redis.status}`);
         await this.redis.ping();
       })
-      .withTimeout(1500);
+      .withTimeout(CHECK_TIMEOUT_MS);
   }
 }

@@ -1621,7 +1621,6 @@ export interface components {
             timeoutMs?: number;
         };
         AgentConfigSetDto: {
-            /** @description The new version, now live */
             version: number;
             /** @description Secret fields shown as "********" */
             config: {

@@ -69,7 +69,8 @@ export function SignInPage() {
             </Title>
             {state.status === 'signed-out' && state.ended && !error && (
               <Alert color="blue" variant="light" role="status">
-                Your session ended (signed out elsewhere, or your password or role changed). Sign in again.
+                Your session ended: it expired, or it was ended elsewhere (a sign-out, a new password, a change of role
+                or account). Sign in again.
               </Alert>
             )}
             {error && (
