@@ -126,10 +126,16 @@ test('a session ended elsewhere is said on the sign-in page; a first visit and a
   await expect(signInButton(page)).toBeVisible();
   await expect(notice).toHaveCount(0);
 
-  // Signed in, then an admin sets a new password: the next page opened ends on the sign-in page, which says why.
+  // Signed in, then an admin sets a new password: the console ends on the sign-in page, which says why. It learns
+  // it from its live connection, which the server closes at once, or else from the next page opened: the link
+  // may be gone before it can be clicked.
   await signIn(page, user.email, user.password);
   await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Agents' })
+    .click({ timeout: 5_000 })
+    .catch(() => undefined);
   await expect(notice).toBeVisible();
   await expect(signInButton(page)).toBeVisible();
 
