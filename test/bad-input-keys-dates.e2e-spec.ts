@@ -35,6 +35,9 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
         for (const user of [op, admin]) {
           const res = await raw(user, '/api/v1/tasks/bulk', `{"action":"cancel","filter":{"metadata":{"${key}":"x"}}}`);
           expectRefused(res, '/filter/metadata');
+          expect(res.body.error.details).toEqual([
+            { field: '/filter/metadata', message: `must not use the key ${key}` },
+          ]);
         }
         expect(await statuses()).toEqual(tasks);
         expect(await count('bulk_operations')).toBe(operations);
@@ -59,6 +62,7 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
           .get(`/api/v1/tasks?metadata.${key}=x`)
           .set(...bearer(admin));
         expectRefused(res, '/metadata');
+        expect(res.body.error.details).toEqual([{ field: '/metadata', message: `must not use the key ${key}` }]);
         const plain = await request(t.http)
           .get('/api/v1/tasks?metadata.batch=b1')
           .set(...bearer(op))

@@ -117,6 +117,19 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     }
   });
 
+  it.each(['null', '"text"', '12', ' true'])(
+    'answers the bare JSON value %s with what a body must be',
+    async (body) => {
+      const res = await request(t.http)
+        .post('/api/v1/probe/echo')
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(400);
+      expectErrorEnvelope(res.body, 'BAD_REQUEST');
+      expect(res.body.error.message).toBe('The request body must be a JSON object or array');
+    },
+  );
+
   it('answers a body that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     const text = await request(t.http).post('/api/v1/probe/echo').set('Content-Type', 'text/plain').send('name=a');
     expect(text.status).toBe(415);

@@ -60,6 +60,30 @@ describe('schedules', () => {
     expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM schedules`)).toEqual([{ n: 0 }]);
   });
 
+  it('stores a cron pattern one space apart, and refuses one with other characters between its fields', async () => {
+    const target = { agentId: calc, input: { expression: '1' } };
+    const spaced = await create({ name: 'spaced', target, cron: ' 0  9\t* * 1-5 ' }).expect(201);
+    expect(spaced.body.data.cron).toBe('0 9 * * 1-5');
+    const [stored] = await t.dataSource.query(`SELECT cron FROM schedules WHERE id = $1`, [spaced.body.data.id]);
+    expect(stored.cron).toBe('0 9 * * 1-5');
+    const changed = await request(t.http)
+      .patch(`/api/v1/schedules/${spaced.body.data.id}`)
+      .set(...bearer(op))
+      .send({ cron: '\t*/5 * * * *\t' })
+      .expect(200);
+    expect(changed.body.data.cron).toBe('*/5 * * * *');
+    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM schedules`);
+    for (const cron of ['0 9\n* * *', '0\u00a09 * * *', ' \t ']) {
+      const res = await create({ name: 'bad', target, cron }).expect(400);
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['/cron']);
+    }
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM schedules`)).toEqual(before);
+    await request(t.http)
+      .delete(`/api/v1/schedules/${spaced.body.data.id}`)
+      .set(...bearer(op))
+      .expect(204);
+  });
+
   it('keeps schedules per user: created, shown with the next 5 fires in its zone, changed, deleted, audited', async () => {
     const created = await create({
       name: 'weekday mornings',

@@ -1,15 +1,15 @@
 import { Controller, Get, HttpStatus, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { AcceptsAnyQuery } from '../common/http/declared-query.guard';
 import { Public } from '../common/http/public.decorator';
-import { CHECK_TIMEOUT_MS, healthResult } from './health-result';
+import { healthResult } from './health-result';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
 import { QueueHealthIndicator } from './indicators/queue.health';
 import { ReadReplicaHealthIndicator } from './indicators/read-replica.health';
-import { RedisHealthIndicator } from './indicators/redis.health';
+import { WorkerReadiness } from './worker-readiness';
 
 const COMPONENTS: SchemaObject = {
   type: 'object',
@@ -45,8 +45,7 @@ const HEALTH_RESULT: SchemaObject = {
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: TypeOrmHealthIndicator,
-    private readonly redis: RedisHealthIndicator,
+    private readonly core: WorkerReadiness,
     private readonly migrations: MigrationsHealthIndicator,
     private readonly queues: QueueHealthIndicator,
     private readonly readReplica: ReadReplicaHealthIndicator,
@@ -86,8 +85,7 @@ export class HealthController {
   private async run(res: Response): Promise<HealthCheckResult> {
     res.setHeader('Cache-Control', 'no-store');
     const { ok, result } = await healthResult(this.health, [
-      () => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
-      () => this.redis.check('redis'),
+      ...this.core.checks(),
       () => this.migrations.check('migrations'),
       () => this.queues.check('queues'),
       () => this.readReplica.check('readReplica'),

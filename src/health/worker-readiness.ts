@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckService, type HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { CHECK_TIMEOUT_MS, healthResult } from './health-result';
 import { RedisHealthIndicator } from './indicators/redis.health';
 
 /**
- * A worker's readiness, for its own /health/ready on METRICS_PORT: Terminus's result with the API's indicators
- * for what a worker needs (PostgreSQL and Redis), each with the API's timeout, since a frozen server holds its
- * connection open.
+ * What every process needs, PostgreSQL and Redis, each with the one timeout (a frozen server holds its
+ * connection open): a worker's own /health/ready on METRICS_PORT is these checks; the API's /health adds its own.
  */
 @Injectable()
 export class WorkerReadiness {
@@ -16,10 +15,12 @@ export class WorkerReadiness {
     private readonly redis: RedisHealthIndicator,
   ) {}
 
+  /** The database's ping and Redis's check, for a list of Terminus checks. */
+  checks(): HealthIndicatorFunction[] {
+    return [() => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS), () => this.redis.check('redis')];
+  }
+
   check() {
-    return healthResult(this.health, [
-      () => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
-      () => this.redis.check('redis'),
-    ]);
+    return healthResult(this.health, this.checks());
   }
 }

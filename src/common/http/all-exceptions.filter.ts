@@ -20,6 +20,22 @@ interface BodyParserError {
   type: string;
   status: number;
   message?: string;
+  /** The body as read, on a parse failure. */
+  body?: unknown;
+}
+
+/**
+ * Whether a body the parser refused is JSON all the same, a bare value (`null`, `"text"`, `1`, `true`): the
+ * parser takes only an object or an array at the top, and "not valid JSON" would mislead.
+ */
+function isBareJsonValue(body: unknown): boolean {
+  if (typeof body !== 'string' || /^\s*[[{]/.test(body)) return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isBodyParserError(err: unknown): err is BodyParserError {
@@ -64,6 +80,9 @@ function fromBodyParserError(err: BodyParserError): Problem {
     case 'entity.too.large':
       return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is larger than allowed' };
     case 'entity.parse.failed': {
+      if (isBareJsonValue(err.body)) {
+        return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'The request body must be a JSON object or array' };
+      }
       // Where it went wrong, but not the parser's quote of the body: the body may hold a secret.
       const at = /at position (\d+)/.exec(err.message ?? '')?.[1];
       const where = at === undefined ? '' : ` (at position ${at})`;

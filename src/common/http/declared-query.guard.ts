@@ -30,14 +30,17 @@ export function refuseUnreadQuery(req: Request): void {
   if (problems) throw new ValidationFailedError(problems);
 }
 
-/** The query keys a handler reads: every key (a query DTO, checked by the validation pipe) or the ones it names. */
-type QueryKeys = 'all' | ReadonlySet<string>;
+/**
+ * The query keys a handler reads: every key (a query DTO, checked by the validation pipe) or the ones it names,
+ * and whether its own guard refuses the others.
+ */
+type QueryKeys = 'all' | { read: ReadonlySet<string>; refusedLater: boolean };
 
 /**
  * The validation pipe refuses unknown query keys of a route that takes a query DTO; a route that takes none
  * (or only `@Query('name')`) never sees its query, so `?__proto__=1` or a misspelt filter would be silently
  * ignored. This refuses, as the pipe does, every key the handler does not read (→ 400 `/<key>` "is not allowed").
- * What a handler reads is looked up once per handler.
+ * What a handler reads is looked up once per controller and handler.
  */
 @Injectable()
 export class DeclaredQueryGuard implements CanActivate {
@@ -48,14 +51,14 @@ export class DeclaredQueryGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const read = this.queryKeysOf(context);
-    if (read === 'all') return true;
+    const keys = this.queryKeysOf(context);
+    if (keys === 'all') return true;
     const req = context.switchToHttp().getRequest<Request>();
     if (!req.url.includes('?')) return true;
-    const unknown = Object.keys(req.query as object).filter((key) => !read.has(key));
+    const unknown = Object.keys(req.query as object).filter((key) => !keys.read.has(key));
     if (unknown.length === 0) return true;
     const problems = unknown.map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' }));
-    if (!this.reflector.get<boolean>(REFUSED_AFTER, context.getHandler())) throw new ValidationFailedError(problems);
+    if (!keys.refusedLater) throw new ValidationFailedError(problems);
     (req as Request & { [UNREAD]?: ErrorDetail[] })[UNREAD] = problems;
     return true;
   }
@@ -76,12 +79,12 @@ export class DeclaredQueryGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(ANY_QUERY, [context.getHandler(), context.getClass()])) return 'all';
     const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ??
       {}) as Record<string, { data?: unknown }>;
-    const names = new Set<string>();
+    const read = new Set<string>();
     for (const [key, { data }] of Object.entries(params)) {
       if (key.split(':')[0] !== String(RouteParamtypes.QUERY)) continue;
       if (typeof data !== 'string') return 'all';
-      names.add(data);
+      read.add(data);
     }
-    return names;
+    return { read, refusedLater: this.reflector.get<boolean>(REFUSED_AFTER, context.getHandler()) === true };
   }
 }

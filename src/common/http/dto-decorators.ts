@@ -22,13 +22,13 @@ import {
 } from 'class-validator';
 import { boundedStandIn } from './json-within';
 
-type DtoClass = abstract new (...args: never[]) => object;
+export type DtoClass = abstract new (...args: never[]) => object;
 
 /** Dates the API takes: ISO 8601 years 0001-9999, all of which Postgres and JSON can hold. */
 export const EARLIEST_DATE = new Date('0001-01-01T00:00:00.000Z');
 export const LATEST_DATE = new Date('9999-12-31T23:59:59.999Z');
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -211,11 +211,6 @@ export function detachFreeForm(cls: DtoClass, plain: unknown): DetachedBody | un
   };
 }
 
-/** Query parameter families `<name>.<key>=<value>` by class: folded into one object before validation. */
-const DOTTED = new WeakMap<object, Set<string>>();
-const FILTER_KEY = /^[\w-]{1,64}$/;
-const MAX_FILTERS = 10;
-
 /**
  * A key no object can hold as its own plain property: a name every object inherits (`__proto__`,
  * `constructor`, `toString`, …) or `prototype`. Copying or assigning it changes the object's prototype or
@@ -223,70 +218,6 @@ const MAX_FILTERS = 10;
  */
 export function isInheritedName(key: string): boolean {
   return key === 'prototype' || Object.hasOwn(Object.prototype, key);
-}
-
-/** Sets `key` as an own enumerable property, `__proto__` included. */
-function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function metadataFilterProblem(value: unknown): string | undefined {
-  const keys = isPlainObject(value) ? Object.keys(value) : [];
-  const inherited = keys.filter(isInheritedName);
-  if (inherited.length > 0) return `must not use the key${inherited.length > 1 ? 's' : ''} ${inherited.join(', ')}`;
-  if (isPlainObject(value) && keys.length === 0) return 'must name at least one key';
-  const ok =
-    isPlainObject(value) &&
-    keys.length <= MAX_FILTERS &&
-    Object.entries(value).every(([k, v]) => FILTER_KEY.test(k) && typeof v === 'string' && v.length <= 256);
-  return ok
-    ? undefined
-    : `takes up to ${MAX_FILTERS} parameters <name>.<key>=<value>, each key of letters, digits, _ and -, given once, its value up to 256 characters`;
-}
-
-/**
- * A query parameter family `metadata.<key>=<value>`, taken as one object `{key: value}` (see
- * {@link foldDottedQuery}): 1 to 10 keys of letters, digits, `_` and `-`, none a name every object inherits
- * (`__proto__`, `constructor`, …), each with one string value. The value is checked as sent: class-transformer
- * would drop such keys and leave an empty filter that matches everything.
- */
-export function IsMetadataFilter(): PropertyDecorator {
-  const record: PropertyDecorator = (target, key) => {
-    const own = DOTTED.get(target) ?? new Set<string>();
-    own.add(String(key));
-    DOTTED.set(target, own);
-  };
-  return applyDecorators(
-    record,
-    Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true }),
-    ValidateBy({
-      name: 'isMetadataFilter',
-      validator: {
-        validate: (value: unknown) => metadataFilterProblem(value) === undefined,
-        defaultMessage: (args) => metadataFilterProblem(args?.value) ?? 'is not a metadata filter',
-      },
-    }),
-  );
-}
-
-/** The query with each `<name>.<key>` parameter of a {@link IsMetadataFilter} property moved into `<name>`. */
-export function foldDottedQuery(cls: DtoClass, query: unknown): Record<string, unknown> | undefined {
-  if (!isPlainObject(query)) return undefined;
-  const names = lookup(DOTTED, cls).flatMap((set) => [...set]);
-  if (names.length === 0) return undefined;
-  const folded: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query)) {
-    const dot = key.indexOf('.');
-    const name = dot > 0 ? key.slice(0, dot) : undefined;
-    if (name === undefined || !names.includes(name)) {
-      defineOwn(folded, key, value);
-      continue;
-    }
-    if (!Object.hasOwn(folded, name)) defineOwn(folded, name, {});
-    const group = folded[name];
-    if (isPlainObject(group)) defineOwn(group, key.slice(dot + 1), value);
-  }
-  return folded;
 }
 
 /** The most tags a task or schedule may carry, and what a tag is. */

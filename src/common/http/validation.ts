@@ -1,8 +1,9 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
-import { detachFreeForm, foldDottedQuery, isInheritedName } from './dto-decorators';
+import { type DtoClass, detachFreeForm, isInheritedName } from './dto-decorators';
 import { escapePointer } from './input-guard';
+import { foldDottedQuery, isMetadataFilterOf, metadataFilterKeysProblem } from './metadata-filter';
 
 /** One detail per failing field, each named by its JSON pointer (`/config/precision`). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -64,7 +65,10 @@ function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): Erro
   for (const key of Object.keys(value)) {
     const field = `${pointer}/${escapePointer(key)}`;
     if (isInheritedName(key)) problems.push({ field, message: 'is not allowed' });
-    else {
+    else if (typeof cls === 'function' && isMetadataFilterOf(cls as DtoClass, key)) {
+      const message = metadataFilterKeysProblem((value as Record<string, unknown>)[key]);
+      if (message) problems.push({ field, message });
+    } else {
       const nested = typeof cls === 'function' ? nestedType(cls, key) : undefined;
       if (nested) problems.push(...inheritedNameProblems(nested, (value as Record<string, unknown>)[key], field));
     }
@@ -98,9 +102,10 @@ class AppValidationPipe extends ValidationPipe {
       return result;
     } catch (err) {
       if (refused.length > 0 && err instanceof ValidationFailedError) {
-        // The whitelist may name the same key again (one nested in a DTO's object): each problem once.
-        const named = new Set(refused.map((d) => `${d.field}\n${d.message}`));
-        const rest = (err.details ?? []).filter((d) => !named.has(`${d.field}\n${d.message}`));
+        // The whitelist may name the same key again (one nested in a DTO's object), and a metadata filter
+        // stripped of its refused keys may look empty: each field's refusal once, as sent.
+        const named = new Set(refused.map((d) => d.field));
+        const rest = (err.details ?? []).filter((d) => !named.has(d.field));
         throw new ValidationFailedError([...refused, ...rest]);
       }
       throw err;

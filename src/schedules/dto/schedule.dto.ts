@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { applyDecorators } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsDefined,
@@ -8,6 +9,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
   ValidateNested,
@@ -41,6 +43,21 @@ export class ScheduleTargetDto {
   input!: unknown;
 }
 
+/**
+ * A cron pattern's text as crontab reads it: fields of printable ASCII split by spaces or tabs, kept one space
+ * apart with none around (`" 0  9\t* * *"` is stored as `"0 9 * * *"`); what the fields mean is checked later.
+ */
+function IsCronText(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value,
+    ),
+    IsString(),
+    Length(1, 120),
+    Matches(/^[!-~]+(?: [!-~]+)*$/, { message: 'must be fields of printable ASCII separated by spaces or tabs' }),
+  );
+}
+
 export class CreateScheduleDto {
   @ApiProperty({ minLength: 1, maxLength: 100 })
   @IsString()
@@ -55,12 +72,12 @@ export class CreateScheduleDto {
   target!: ScheduleTargetDto;
 
   @ApiPropertyOptional({
-    description: 'Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first); or `everyMs`',
+    description:
+      'Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first), split by spaces or tabs and stored one space apart; or `everyMs`',
     example: '0 9 * * 1-5',
   })
   @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 120)
+  @IsCronText()
   cron?: string;
 
   @ApiPropertyOptional({ minimum: MIN_EVERY_MS, maximum: MAX_EVERY_MS, description: 'A fixed period; or `cron`' })
@@ -126,10 +143,9 @@ export class UpdateScheduleDto {
   @Type(() => ScheduleTargetDto)
   target?: ScheduleTargetDto;
 
-  @ApiPropertyOptional({ example: '*/5 * * * *' })
+  @ApiPropertyOptional({ example: '*/5 * * * *', description: 'As on creation; replaces `everyMs`' })
   @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 120)
+  @IsCronText()
   cron?: string;
 
   @ApiPropertyOptional({ minimum: MIN_EVERY_MS, maximum: MAX_EVERY_MS })

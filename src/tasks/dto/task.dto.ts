@@ -4,7 +4,6 @@ import { IsId } from '../../common/http/ids';
 import {
   FreeFormJson,
   IsBoundedDate,
-  IsMetadataFilter,
   IsOptionalNotNull,
   IsTags,
   MAX_TAGS,
@@ -12,6 +11,7 @@ import {
 } from '../../common/http/dto-decorators';
 import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
 import { IsJsonWithin } from '../../common/http/json-within';
+import { IsMetadataFilter } from '../../common/http/metadata-filter';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import type { TaskEntity } from '../entities/task.entity';
 import { MAX_TTL_MS } from '../expiry-rule';

@@ -2217,7 +2217,7 @@ export interface components {
             name: string;
             target: components["schemas"]["ScheduleTargetDto"];
             /**
-             * @description Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first); or `everyMs`
+             * @description Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first), split by spaces or tabs and stored one space apart; or `everyMs`
              * @example 0 9 * * 1-5
              */
             cron?: string;
@@ -2276,7 +2276,10 @@ export interface components {
         UpdateScheduleDto: {
             name?: string;
             target?: components["schemas"]["ScheduleTargetDto"];
-            /** @example *\/5 * * * * */
+            /**
+             * @description As on creation; replaces `everyMs`
+             * @example *\/5 * * * *
+             */
             cron?: string;
             everyMs?: number;
             timezone?: string;
