@@ -7,6 +7,12 @@ export interface NavItem {
   visible?: (me: Me) => boolean;
 }
 
+/** Shown to those who hold `permission`: a page that would only say its permission is missing is not offered. */
+const holding =
+  (...permissions: Me['permissions']): NavItem['visible'] =>
+  (me) =>
+    permissions.some((permission) => me.permissions.includes(permission));
+
 export const NAV_ITEMS: NavItem[] = [
   { label: 'Overview', to: '/' },
   { label: 'Agents', to: '/agents' },
@@ -16,8 +22,9 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Webhooks', to: '/webhooks' },
   { label: 'Inbound hooks', to: '/hooks' },
   { label: 'Bulk operations', to: '/bulk-operations' },
-  { label: 'Audit', to: '/audit' },
-  { label: 'Users', to: '/users', visible: (me) => me.role === 'admin' },
-  { label: 'API keys', to: '/api-keys' },
-  { label: 'Queues', to: '/queues' },
+  { label: 'Audit', to: '/audit', visible: holding('audit:read') },
+  { label: 'Users', to: '/users', visible: holding('users:manage') },
+  { label: 'API keys', to: '/api-keys', visible: holding('apikeys:manage') },
+  // The task queue's depth (system:read) or the queue board (queues:manage).
+  { label: 'Queues', to: '/queues', visible: holding('system:read', 'queues:manage') },
 ];
