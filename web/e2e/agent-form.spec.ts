@@ -55,7 +55,7 @@ test('a data-processor agent from its form: kinds of step chosen, values filled 
   // Wrong or missing values everywhere, the name included: one submit shows them all, and sends nothing.
   await page.getByRole('textbox', { name: 'Name' }).fill('-not a name');
   await filter.getByRole('textbox', { name: 'value' }).fill('["DE", ');
-  await form.getByLabel('chunkSize').fill('0');
+  await form.getByLabel('Chunk size', { exact: true }).fill('0');
   await page.getByRole('button', { name: 'Create agent' }).click();
   await expect(page.getByRole('alert')).toContainText('values need fixing; see the fields marked above');
   await expect(page.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(
@@ -67,7 +67,7 @@ test('a data-processor agent from its form: kinds of step chosen, values filled 
   await expect(group.getByRole('textbox', { name: /One field/ })).toHaveAccessibleDescription(/is required/);
   await expect(group.getByRole('combobox', { name: /^op\*?$/ })).toHaveAccessibleDescription(/is required/);
   await expect(form.getByLabel('count')).toHaveAccessibleDescription(/is required/);
-  await expect(form.getByLabel('chunkSize')).toHaveAccessibleDescription(/must be >= 1/);
+  await expect(form.getByLabel('Chunk size', { exact: true })).toHaveAccessibleDescription(/must be >= 1/);
   expect(creates).toEqual([]);
   await expectAccessible(page);
 
@@ -85,7 +85,7 @@ test('a data-processor agent from its form: kinds of step chosen, values filled 
   await group.getByRole('combobox', { name: /^op\*?$/ }).selectOption('sum');
   await group.getByRole('textbox', { name: /^field\*?$/ }).fill('amount');
   await form.getByLabel('count').fill('10');
-  await form.getByLabel('chunkSize').fill('100');
+  await form.getByLabel('Chunk size', { exact: true }).fill('100');
   await page.getByRole('button', { name: 'Create agent' }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   const id = page.url().split('/').pop() ?? '';
@@ -128,7 +128,7 @@ test('what only the server can judge is shown on the field it names', async ({ p
   await page.goto('/agents/new');
   await chooseType(page, 'http');
   await page.getByRole('textbox', { name: 'Name' }).fill(`http-form-${Date.now()}`);
-  const url = page.getByRole('textbox', { name: 'url' });
+  const url = page.getByRole('textbox', { name: /^URL\*?$/ });
   await url.fill('https://user:secret@example.com/hook');
   await page.getByRole('button', { name: 'Create agent' }).click();
   await expect(url).toHaveAccessibleDescription(/must not carry credentials/);
@@ -146,7 +146,7 @@ test('a header added to an http agent starts with an empty value, its fields nam
   await chooseType(page, 'http');
   const name = `http-headers-${Date.now()}`;
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  await page.getByRole('textbox', { name: 'url' }).fill('https://example.com/hook');
+  await page.getByRole('textbox', { name: /^URL\*?$/ }).fill('https://example.com/hook');
   const form = page.getByRole('region', { name: 'Configuration' });
   await form.getByRole('button', { name: 'Add to headers' }).click();
 

@@ -51,7 +51,7 @@ test('an agent is created from its type’s form; the server’s refusal lands o
   await expect(leave).toContainText('The new agent is not saved');
   await leave.getByRole('button', { name: 'Stay' }).click();
   await expect(page.getByRole('textbox', { name: 'Name' })).toHaveValue(name);
-  const precision = page.getByLabel('precision');
+  const precision = page.getByLabel('Precision', { exact: true });
   await expect(precision).toHaveValue('10');
   await precision.fill('99');
   await page.getByRole('button', { name: 'Create agent' }).click();
@@ -89,11 +89,11 @@ test('an agent is created from its type’s form; the server’s refusal lands o
   await page.goto('/agents/new');
   await page.getByRole('combobox', { name: 'Type' }).click();
   await page.getByRole('option', { name: 'data-processor' }).click();
-  await expect(page.getByLabel('chunkSize')).toHaveValue('1000');
+  await expect(page.getByLabel('Chunk size', { exact: true })).toHaveValue('1000');
   await page.getByRole('combobox', { name: 'Type' }).click();
   await page.getByRole('option', { name: 'llm' }).click();
-  await expect(page.getByLabel('apiKey')).toHaveAttribute('type', 'password');
-  await expect(page.getByLabel('timeoutMs')).toHaveValue('60000');
+  await expect(page.getByLabel('API key', { exact: true })).toHaveAttribute('type', 'password');
+  await expect(page.getByLabel('Timeout (ms)', { exact: true })).toHaveValue('60000');
 
   // A name another agent has is refused on the Name field, the form kept.
   await page.getByRole('combobox', { name: 'Type' }).click();
@@ -206,12 +206,12 @@ test('settings and configuration are edited on the agent’s page; secrets are k
 
   await page.getByRole('button', { name: 'Edit configuration' }).click();
   const form = page.getByRole('region', { name: 'Edit configuration' });
-  const secret = form.getByLabel('signingSecret');
+  const secret = form.getByLabel('Signing secret', { exact: true });
   await expect(secret).toHaveAttribute('type', 'password');
   await expect(secret).toHaveValue('********');
   await expectAccessible(page);
   // A new target with the secret left masked: the server says the secret must be given again, on its field.
-  await form.getByLabel('url').fill('https://example.org/other');
+  await form.getByLabel(/^URL\*?$/).fill('https://example.org/other');
   await form.getByRole('button', { name: 'Save configuration' }).click();
   await expect(secret).toHaveAccessibleDescription(/.+/);
   await expect(form.getByRole('alert')).toContainText('see the fields marked');
@@ -220,9 +220,9 @@ test('settings and configuration are edited on the agent’s page; secrets are k
   await secret.fill('short');
   await form.getByRole('button', { name: 'Save configuration' }).click();
   await expect(secret).toHaveAccessibleDescription(/must NOT have fewer than 16 characters/);
-  await form.getByLabel('url').fill('https://example.com/hook');
+  await form.getByLabel(/^URL\*?$/).fill('https://example.com/hook');
   await secret.fill('********');
-  await form.getByLabel('timeoutMs').fill('5000');
+  await form.getByLabel('Timeout (ms)', { exact: true }).fill('5000');
   await form.getByRole('button', { name: 'Save configuration' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved as version 2' })).toBeVisible();
   await expect(page.getByRole('region', { name: /Configuration \(version 2/ })).toContainText('"timeoutMs": 5000');

@@ -22,7 +22,16 @@ export class CalculatorAgentType implements AgentType<CalculatorInput, Calculato
   readonly configSchema = {
     type: 'object',
     additionalProperties: false,
-    properties: { precision: { type: 'integer', minimum: 0, maximum: 15, default: 10, description: 'Decimal places' } },
+    properties: {
+      precision: {
+        title: 'Precision',
+        type: 'integer',
+        minimum: 0,
+        maximum: 15,
+        default: 10,
+        description: 'Decimal places',
+      },
+    },
   };
   readonly inputSchema = {
     type: 'object',

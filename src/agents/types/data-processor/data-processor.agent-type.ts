@@ -68,9 +68,22 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
     type: 'object',
     additionalProperties: false,
     properties: {
-      pipeline: { ...PIPELINE_SCHEMA, default: [], description: 'Used when the input brings no pipeline' },
-      chunkSize: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
+      pipeline: {
+        ...PIPELINE_SCHEMA,
+        title: 'Pipeline',
+        default: [],
+        description: 'Used when the input brings no pipeline',
+      },
+      chunkSize: {
+        title: 'Chunk size',
+        description: 'Records per chunk',
+        type: 'integer',
+        minimum: 1,
+        maximum: 100_000,
+        default: 1000,
+      },
       maxInlineOutputBytes: {
+        title: 'Largest inline output (bytes)',
         type: 'integer',
         minimum: 0,
         maximum: 16 * 1024 * 1024,

@@ -57,17 +57,33 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
     // The signing secret and the header values are sent to this url only; a new url needs them again.
     'x-secret-target': '/url',
     properties: {
-      url: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: 2000 },
-      method: { enum: ['POST', 'PUT', 'PATCH'], default: 'POST' },
+      url: {
+        title: 'URL',
+        description: 'Where each task is POSTed',
+        type: 'string',
+        format: 'uri',
+        pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+        maxLength: 2000,
+      },
+      method: { title: 'Method', enum: ['POST', 'PUT', 'PATCH'], default: 'POST' },
       headers: {
+        title: 'Headers',
+        description: 'Sent with each call; kept as secrets',
         type: 'object',
         maxProperties: 50,
         // Header values often carry credentials (Authorization): all of them are kept as secrets. Names are
         // RFC 9110 tokens, not set by the platform (Host, Content-Length, …); values have no CR, LF or NUL.
         additionalProperties: { type: 'string', maxLength: 4000, writeOnly: true },
       },
-      timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: 30_000 },
-      signingSecret: { type: 'string', minLength: 16, maxLength: 500, writeOnly: true },
+      timeoutMs: { title: 'Timeout (ms)', type: 'integer', minimum: 100, maximum: 600_000, default: 30_000 },
+      signingSecret: {
+        title: 'Signing secret',
+        description: 'Signs each body (X-Ymera-Signature)',
+        type: 'string',
+        minLength: 16,
+        maxLength: 500,
+        writeOnly: true,
+      },
     },
   };
   readonly inputSchema = { description: 'Any JSON value, sent as `input`' };

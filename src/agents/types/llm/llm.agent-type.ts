@@ -36,14 +36,21 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
     // The API key is sent to this endpoint only; a new baseUrl needs it again.
     'x-secret-target': '/baseUrl',
     properties: {
-      baseUrl: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: 2000 },
-      model: { type: 'string', minLength: 1, maxLength: 200 },
-      apiKey: { type: 'string', minLength: 1, maxLength: 500, writeOnly: true },
-      systemPrompt: { type: 'string', maxLength: 20_000 },
-      temperature: { type: 'number', minimum: 0, maximum: 2 },
-      maxTokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-      timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: 60_000 },
-      stream: { type: 'boolean', default: true },
+      baseUrl: {
+        title: 'Base URL',
+        description: 'An OpenAI-compatible endpoint',
+        type: 'string',
+        format: 'uri',
+        pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+        maxLength: 2000,
+      },
+      model: { title: 'Model', type: 'string', minLength: 1, maxLength: 200 },
+      apiKey: { title: 'API key', type: 'string', minLength: 1, maxLength: 500, writeOnly: true },
+      systemPrompt: { title: 'System prompt', type: 'string', maxLength: 20_000 },
+      temperature: { title: 'Temperature', type: 'number', minimum: 0, maximum: 2 },
+      maxTokens: { title: 'Max tokens', type: 'integer', minimum: 1, maximum: 1_000_000 },
+      timeoutMs: { title: 'Timeout (ms)', type: 'integer', minimum: 100, maximum: 600_000, default: 60_000 },
+      stream: { title: 'Stream', description: 'Output as it is produced', type: 'boolean', default: true },
     },
   };
   readonly inputSchema = {
