@@ -16,6 +16,7 @@ import { keepRawBody } from '../hooks/raw-body';
 import { isFileUpload } from '../files/upload-body';
 import { mountQueueBoard } from '../queue/queue-board';
 import { ErrorEnvelopeDto, withCommonErrors } from '../common/swagger/api-envelope';
+import { deepObjectQueries } from '../common/swagger/query-objects';
 import { strictNullables } from '../common/swagger/strict-nullables';
 import { jsonBodies } from '../common/http/content-type.middleware';
 import { refuseBadUrls } from '../common/http/input-guard';
@@ -160,8 +161,8 @@ export function buildOpenApiDocument(app: NestExpressApplication, version: strin
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addSecurity('metricsToken', { type: 'http', scheme: 'bearer', description: '`METRICS_TOKEN`, for `/metrics`' })
     .build();
-  return strictNullables(
-    withCommonErrors(SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] })),
+  return deepObjectQueries(
+    strictNullables(withCommonErrors(SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] }))),
   );
 }
 

@@ -54,7 +54,13 @@ export class CreateAgentDto {
   @FreeFormJson()
   config?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1, description: 'Tasks of this agent running at once' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    default: 1,
+    description: 'Tasks of this agent running at once',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
@@ -62,7 +68,7 @@ export class CreateAgentDto {
   concurrency?: number;
 
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     minimum: 1,
     maximum: 1000,
     nullable: true,
@@ -74,7 +80,7 @@ export class CreateAgentDto {
   @Max(1000)
   concurrencyPerKey?: number | null;
 
-  @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000, default: 60_000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(100)
@@ -105,7 +111,7 @@ export class UpdateAgentDto {
   @IsIn(['active', 'paused'])
   status?: AgentStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
@@ -113,7 +119,7 @@ export class UpdateAgentDto {
   concurrency?: number;
 
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     minimum: 1,
     maximum: 1000,
     nullable: true,
@@ -125,7 +131,7 @@ export class UpdateAgentDto {
   @Max(1000)
   concurrencyPerKey?: number | null;
 
-  @ApiPropertyOptional({ minimum: 100, maximum: 3_600_000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 100, maximum: 3_600_000 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(100)
@@ -149,7 +155,7 @@ export class AgentConfigDto {
 }
 
 export class RollbackDto {
-  @ApiProperty({ minimum: 1, maximum: 2_147_483_647 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 2_147_483_647 })
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)

@@ -53,7 +53,7 @@ function metadataFilterProblem(value: unknown): string | undefined {
 }
 
 /**
- * A query parameter family `metadata.<key>=<value>`, taken as one object `{key: value}` (see
+ * A query parameter family `metadata.<key>=<value>` (or `metadata[<key>]=<value>`), taken as one object `{key: value}` (see
  * {@link foldDottedQuery}), or the same object in a body: 1 to 10 keys of letters, digits, `_` and `-`, none a
  * name every object inherits (`__proto__`, `constructor`, …), each with one string value. The value is checked
  * as sent: class-transformer would drop such keys and leave an empty filter that matches everything.
@@ -76,22 +76,27 @@ function defineOwn(target: Record<string, unknown>, key: string, value: unknown)
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** The query with each `<name>.<key>` parameter of a {@link IsMetadataFilter} property moved into `<name>`. */
+/** `<name>.<key>`, or `<name>[<key>]` as OpenAPI's `deepObject` style sends it. */
+const MEMBER = /^([^.[\]]+)(?:\.(.*)|\[([^\]]*)\])$/s;
+
+/**
+ * The query with each `<name>.<key>` (or `<name>[<key>]`) parameter of a {@link IsMetadataFilter} property moved
+ * into `<name>`.
+ */
 export function foldDottedQuery(cls: DtoClass, query: unknown): Record<string, unknown> | undefined {
   if (!isPlainObject(query)) return undefined;
   const names = metadataFiltersOf(cls);
   if (names.size === 0) return undefined;
   const folded: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
-    const dot = key.indexOf('.');
-    const name = dot > 0 ? key.slice(0, dot) : undefined;
+    const [, name, dotted, bracketed] = MEMBER.exec(key) ?? [];
     if (name === undefined || !names.has(name)) {
       defineOwn(folded, key, value);
       continue;
     }
     if (!Object.hasOwn(folded, name)) defineOwn(folded, name, {});
     const group = folded[name];
-    if (isPlainObject(group)) defineOwn(group, key.slice(dot + 1), value);
+    if (isPlainObject(group)) defineOwn(group, dotted ?? bracketed, value);
   }
   return folded;
 }

@@ -15,7 +15,13 @@ const decimal = ({ value }: { value: unknown }): unknown =>
 
 /** `?skip=0&limit=50`; lists are newest first. Extend it for a list's own filters. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PAGE_SKIP, default: 0, description: 'Items to skip' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_PAGE_SKIP,
+    default: 0,
+    description: 'Items to skip',
+  })
   @IsOptional()
   @Transform(decimal)
   @IsInt()
@@ -23,7 +29,13 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SKIP)
   skip: number = 0;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50, description: 'Items per page' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    default: 50,
+    description: 'Items per page',
+  })
   @IsOptional()
   @Transform(decimal)
   @IsInt()

@@ -65,7 +65,12 @@ export class CreateHookDto {
   @FreeFormJson()
   inputTemplate?: unknown;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_HOOK_RATE_PER_MINUTE, default: DEFAULT_HOOK_RATE_PER_MINUTE })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_HOOK_RATE_PER_MINUTE,
+    default: DEFAULT_HOOK_RATE_PER_MINUTE,
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
@@ -92,7 +97,7 @@ export class UpdateHookDto {
   @FreeFormJson()
   inputTemplate?: unknown;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_HOOK_RATE_PER_MINUTE })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_HOOK_RATE_PER_MINUTE })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)

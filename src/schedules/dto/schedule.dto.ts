@@ -80,7 +80,12 @@ export class CreateScheduleDto {
   @IsCronText()
   cron?: string;
 
-  @ApiPropertyOptional({ minimum: MIN_EVERY_MS, maximum: MAX_EVERY_MS, description: 'A fixed period; or `cron`' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: MIN_EVERY_MS,
+    maximum: MAX_EVERY_MS,
+    description: 'A fixed period; or `cron`',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(MIN_EVERY_MS)
@@ -148,7 +153,7 @@ export class UpdateScheduleDto {
   @IsCronText()
   cron?: string;
 
-  @ApiPropertyOptional({ minimum: MIN_EVERY_MS, maximum: MAX_EVERY_MS })
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_EVERY_MS, maximum: MAX_EVERY_MS })
   @IsOptionalNotNull()
   @IsInt()
   @Min(MIN_EVERY_MS)

@@ -30,14 +30,14 @@ export class CreateTaskDto {
   @FreeFormJson()
   input!: unknown;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5, description: '1 runs first' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10, default: 5, description: '1 runs first' })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(10)
   priority?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 3 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10, default: 3 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
@@ -45,6 +45,7 @@ export class CreateTaskDto {
   maxAttempts?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     maximum: 3_600_000,
     default: 1000,
@@ -57,6 +58,7 @@ export class CreateTaskDto {
   backoffMs?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 100,
     maximum: 3_600_000,
     description: "Per attempt; the agent's timeout when absent",
@@ -107,6 +109,7 @@ export class CreateTaskDto {
   concurrencyKey?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_TTL_MS,
     description: 'Expire the task (status `expired`, never run) if it has not started this many ms after submission',
@@ -175,7 +178,7 @@ export class TaskQueryDto extends CreatedRangeQueryDto {
     type: 'object',
     additionalProperties: { type: 'string' },
     description:
-      'Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`)',
+      'Only tasks whose metadata has these string values, sent as `metadata[<key>]=<value>` or `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`)',
   })
   @IsOptionalNotNull()
   @IsMetadataFilter()

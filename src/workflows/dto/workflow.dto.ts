@@ -88,6 +88,7 @@ export class WorkflowStepDto {
   input?: unknown;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_WAIT_MS,
     description: 'Approval steps: rejected (`APPROVAL_TIMED_OUT`) when nobody decided this many ms after it began',
@@ -108,7 +109,12 @@ export class WorkflowStepDto {
   @IsIn(PERMISSIONS)
   permission?: Permission;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_WAIT_MS, description: 'Wait steps: how long to wait (ms)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_WAIT_MS,
+    description: 'Wait steps: how long to wait (ms)',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)

@@ -2462,7 +2462,7 @@ export interface components {
             errorCode?: string;
             /** @description Only tasks carrying this tag */
             tag?: string;
-            /** @description Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`) */
+            /** @description Only tasks whose metadata has these string values, sent as `metadata[<key>]=<value>` or `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`) */
             metadata?: {
                 [key: string]: string;
             };
@@ -4507,7 +4507,7 @@ export interface operations {
                 errorCode?: string;
                 /** @description Only tasks carrying this tag */
                 tag?: string;
-                /** @description Only tasks whose metadata has these string values, sent as `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`) */
+                /** @description Only tasks whose metadata has these string values, sent as `metadata[<key>]=<value>` or `metadata.<key>=<value>` (up to 10; keys of letters, digits, `_` and `-`) */
                 metadata?: {
                     [key: string]: string;
                 };
