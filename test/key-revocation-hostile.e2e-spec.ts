@@ -37,7 +37,7 @@ describe('API key revocation, against a leaked key', () => {
     (await t.dataSource.query(`SELECT paused FROM schedules WHERE id = $1`, [id]))[0].paused;
 
   it('cannot revoke itself keeping what it made running; revoking itself stops it', async () => {
-    const { id, key } = await newKey(['apikeys:manage', 'schedules:write', 'agents:read']);
+    const { id, key } = await newKey(['apikeys:manage', 'schedules:write', 'agents:read', 'tasks:write']);
     const made = (await request(t.http).post('/api/v1/schedules').set('X-API-Key', key).send(schedule()).expect(201))
       .body.data;
     const refused = await request(t.http).delete(`/api/v1/api-keys/${id}?keepRunning=true`).set('X-API-Key', key);
@@ -112,7 +112,7 @@ describe('API key revocation, against a leaked key', () => {
   }
 
   it('refuses a change made with a key whose revocation commits while the change waits for it', async () => {
-    const { id, key } = await newKey(['schedules:read', 'schedules:write', 'agents:read']);
+    const { id, key } = await newKey(['schedules:read', 'schedules:write', 'agents:read', 'tasks:write']);
     // Used once, so that the next call does not write its last use (that wait is the next test's).
     await request(t.http).get('/api/v1/schedules').set('X-API-Key', key).expect(200);
     const res = await revokedWhileWaiting(id, 'FOR KEY SHARE', () =>
@@ -136,7 +136,7 @@ describe('API key revocation, against a leaked key', () => {
   });
 
   it('revokes a key that made more records than one statement can name, each with its audit entry', async () => {
-    const { id, key } = await newKey(['schedules:write', 'agents:read']);
+    const { id, key } = await newKey(['schedules:write', 'agents:read', 'tasks:write']);
     const made = (await request(t.http).post('/api/v1/schedules').set('X-API-Key', key).send(schedule()).expect(201))
       .body.data;
     // 70,000 schedules in all, past PostgreSQL's 65,535 parameters of a statement.

@@ -15,6 +15,9 @@ const SCOPES = [
   'workflows:read',
   'workflows:write',
   'agents:read',
+  // What the schedules start and the endpoints send (see api-key-reach.e2e-spec.ts).
+  'tasks:read',
+  'tasks:write',
 ];
 
 /**

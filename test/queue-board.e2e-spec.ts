@@ -185,4 +185,19 @@ describe('the queue board from a browser: cookie sessions, read-only mode, audit
       expect.objectContaining({ outcome: 'success', resource_type: 'job', resource_id: task.id }),
     ]);
   });
+  it("shows a failed job's reason, never a stack trace with the server's paths", async () => {
+    const agent = await createAgent(t, admin, { type: 'calculator' });
+    const task = await submitTask(t, admin, { agentId: agent.id, input: { expression: '1 / 0' }, maxAttempts: 1 });
+    expect((await settled(t, admin, task.id)).status).toBe('failed');
+    const job = await t.app.get(TaskQueue).queue.getJob(task.id);
+    expect(job?.failedReason).toBeTruthy();
+    expect(job?.stacktrace).toEqual([]);
+    const board = await request(t.http)
+      .get('/admin/queues/api/queues?activeQueue=tasks&status=failed')
+      .set('Cookie', await session(admin))
+      .expect(200);
+    const text = JSON.stringify(board.body);
+    expect(text).toContain(task.id);
+    expect(text).not.toMatch(/\/dist\/|node_modules|\.js:\d+/);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Permission, Role } from './permissions';
+import { ForbiddenError } from '../common/errors/app.error';
 
 /** Who is calling: a user with a bearer token, or an API key acting for its creator with a subset of rights. */
 export interface Principal {
@@ -28,4 +29,15 @@ export function keyIdOf(principal: Principal): string | null {
   if (principal.type !== 'apiKey') return null;
   if (!principal.apiKeyId) throw new Error('An API key principal without its key id');
   return principal.apiKeyId;
+}
+
+/**
+ * Throws 403 unless the caller holds `permission` (an API key: within its scopes), for what acts on their behalf
+ * later: a schedule starts tasks, a webhook sends out their results. Without it, a key scoped to schedules or
+ * webhooks alone would reach what its scopes leave out.
+ */
+export function assertHolds(principal: Principal, permission: Permission, what: string): void {
+  if (principal.permissions.has(permission)) return;
+  const holder = principal.type === 'apiKey' ? 'this API key' : 'your role';
+  throw new ForbiddenError(`${what} takes the ${permission} permission, which ${holder} does not hold`);
 }

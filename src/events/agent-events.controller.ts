@@ -61,7 +61,8 @@ export class AgentEventsController implements OnModuleDestroy {
   }
 
   @Get(':id/events')
-  @RequirePermissions('agents:read')
+  // Its events are the agent's tasks', input and output included.
+  @RequirePermissions('agents:read', 'tasks:read')
   @ApiOperation({
     operationId: 'streamAgentTaskEvents',
     summary:

@@ -16,6 +16,7 @@ import { Authenticator } from '../auth/authenticator';
 import { LIVE_CONNECTIONS_RETRY_AFTER_S } from '../auth/auth.errors';
 import { LiveSessions } from '../auth/live-sessions';
 import type { Principal } from '../auth/principal';
+import type { Permission } from '../auth/permissions';
 import { AppError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -77,6 +78,16 @@ function subjectOf(body: SubscribeRequest | undefined): Subject | SubscribeReply
   if (!kind) return INVALID_SUBJECT;
   return batch && kind !== 'agent' ? INVALID_BATCH : { kind, id: canonicalId(idOf(kind) as string), batch };
 }
+
+/**
+ * What following a subject takes, as its SSE stream does: a task's or run's events carry its input and output,
+ * and an agent's are its tasks' events.
+ */
+const SUBSCRIBE_PERMISSIONS: Record<(typeof KINDS)[number], readonly Permission[]> = {
+  task: ['tasks:read'],
+  run: ['workflows:read'],
+  agent: ['agents:read', 'tasks:read'],
+};
 
 /** A subject's room for this principal: non-admins follow an agent's tasks of their own only. */
 function roomOf(principal: Principal, { kind, id, batch }: Subject): string {
@@ -270,10 +281,11 @@ export class EventsGateway
     const principal = principalOf(socket);
     const subject = subjectOf(body);
     if ('ok' in subject) return subject;
+    const missing = SUBSCRIBE_PERMISSIONS[subject.kind].filter((p) => !principal.permissions.has(p));
+    if (missing.length > 0)
+      return { ok: false, error: { code: 'FORBIDDEN', message: `${missing.join(' and ')} required` } };
     try {
       if (subject.kind === 'task') await this.tasks.get(principal, subject.id);
-      if (subject.kind === 'agent' && !principal.permissions.has('agents:read'))
-        return { ok: false, error: { code: 'FORBIDDEN', message: 'agents:read required' } };
       // As the agent's SSE stream: NOT_FOUND for an agent that does not exist.
       if (subject.kind === 'agent') await this.agents.assertExists(subject.id);
       if (subject.kind === 'run') await this.workflows.getRun(principal, subject.id);

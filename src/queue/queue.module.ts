@@ -11,6 +11,8 @@ import { QueueCounts } from './queue-counts';
       useFactory: (connections: RedisConnectionFactory) => ({
         connection: connections.create('queue'),
         prefix: connections.queuePrefix,
+        // Failed jobs keep their reason, not the stack trace with the server's paths (the queue board shows jobs).
+        defaultJobOptions: { stackTraceLimit: 0 },
       }),
     }),
   ],

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { AuditRequestContext } from '../audit/audit-context';
-import { isAdmin, type Principal } from '../auth/principal';
+import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { TaskSubmission } from '../tasks/task-submission';
@@ -83,6 +83,7 @@ export class SchedulesService implements OnModuleInit {
   async create(principal: Principal, dto: CreateScheduleDto, audit?: AuditRequestContext): Promise<ScheduleView> {
     const timing = { cron: dto.cron ?? null, everyMs: dto.everyMs ?? null, timezone: dto.timezone ?? 'UTC' };
     const fields = { ...timing, startAt: dto.startAt ?? null, endAt: dto.endAt ?? null };
+    mayStart(principal, dto.target);
     const problems = timingProblems(fields);
     problems.push(...newScheduleEndProblems(fields, problems));
     await this.check(principal.userId, problems, dto.target);
@@ -173,6 +174,7 @@ export class SchedulesService implements OnModuleInit {
           workflowId: schedule.workflowId ?? undefined,
           input: schedule.input,
         };
+        if (dto.target || resumed) mayStart(principal, target);
         await this.check(schedule.createdBy, timingProblems(schedule), dto.target || resumed ? target : undefined);
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
         // A user's pause or resume replaces the platform's reason; the change is theirs, or their key's.
@@ -262,4 +264,10 @@ export class SchedulesService implements OnModuleInit {
       },
     );
   }
+}
+
+/** A schedule starts tasks or runs for its creator: setting one to, or resuming it, takes starting them. */
+function mayStart(principal: Principal, target: { workflowId?: string | null }): void {
+  if (target.workflowId) assertHolds(principal, 'workflows:write', 'A schedule that starts workflow runs');
+  else assertHolds(principal, 'tasks:write', 'A schedule that starts tasks');
 }

@@ -62,6 +62,8 @@ export class TaskQueue {
       backoff: { type: TASK_BACKOFF },
       removeOnComplete: { count: this.config.queue.keepCompleted },
       removeOnFail: { count: this.config.queue.keepFailed },
+      // A failure's reason is kept (the task's error); its stack trace, server paths and all, is not.
+      stackTraceLimit: 0,
     };
   }
 

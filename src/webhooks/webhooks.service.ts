@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { hasUserInfo, NetworkGuard } from '../agents/outbound';
 import type { AuditRequestContext } from '../audit/audit-context';
-import { isAdmin, type Principal } from '../auth/principal';
+import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
@@ -59,6 +59,7 @@ export class WebhooksService implements OnModuleInit {
     dto: CreateWebhookDto,
     audit?: AuditRequestContext,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    mayReceive(principal, dto.events);
     await this.checkUrl(dto.url);
     const secret = newSigningSecret();
     const by = this.keys.changeBy(principal);
@@ -108,6 +109,9 @@ export class WebhooksService implements OnModuleInit {
       id,
       isAdmin(principal) ? undefined : principal.userId,
       (endpoint) => {
+        // Where the events go, or which, or that they go again: what they carry must be the caller's to read.
+        if (dto.url !== undefined || dto.events !== undefined || (dto.enabled && !endpoint.enabled))
+          mayReceive(principal, dto.events ?? endpoint.events);
         if (dto.url !== undefined) endpoint.url = dto.url;
         if (dto.events !== undefined) endpoint.events = dto.events;
         if (dto.enabled !== undefined && dto.enabled !== endpoint.enabled) {
@@ -197,4 +201,12 @@ export class WebhooksService implements OnModuleInit {
     if (refusal)
       throw new ValidationFailedError([{ field: '/url', message: refusal }], 'The webhook URL is not allowed');
   }
+}
+
+/** A webhook sends its events' tasks and runs, input and output: the caller must be one who may read them. */
+function mayReceive(principal: Principal, events: readonly string[]): void {
+  if (events.some((event) => event.startsWith('task.')))
+    assertHolds(principal, 'tasks:read', 'A webhook of task events');
+  if (events.some((event) => event.startsWith('run.')))
+    assertHolds(principal, 'workflows:read', 'A webhook of workflow run events');
 }

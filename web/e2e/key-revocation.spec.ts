@@ -34,7 +34,7 @@ test('revoking a key pauses the schedules it made and says why; a rotation keeps
     const { key } = await api.call<{ key: string }>(
       'post',
       '/api/v1/api-keys',
-      { name: keyName, scopes: ['schedules:read', 'schedules:write', 'agents:read'] },
+      { name: keyName, scopes: ['schedules:read', 'schedules:write', 'agents:read', 'tasks:write'] },
       201,
     );
     const res = await request.post('/api/v1/schedules', {

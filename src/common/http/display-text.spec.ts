@@ -31,6 +31,7 @@ describe('IsDisplayText', () => {
     ['a musical beam control', 'beam\u{1D173}'],
     ['a tag character alone', 'key\u{E0041}x'],
     ['an unassigned default-ignorable', 'x\u{E0FFF}'],
+    ['the Mongolian vowel separator', 'a\u180Eb'],
   ])('refuses %s', async (_what, name) => {
     expect(await refused(name)).toBe(true);
   });

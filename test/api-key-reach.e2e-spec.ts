@@ -1,0 +1,147 @@
+import request from 'supertest';
+import { createAgent } from './factories/tasks';
+import { createWorkflow } from './factories/workflows';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
+
+/**
+ * What an API key sets up to act later (a schedule that starts tasks, a webhook that sends their results, a
+ * stream of an agent's tasks) takes the scopes that doing it directly takes: a key scoped to schedules or
+ * webhooks alone reaches nothing its scopes leave out.
+ */
+describe('an API key reaches only what its scopes allow, through what acts for it later', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let agentId: string;
+  let workflowId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    op = await createUser(t, 'operator');
+    agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+    workflowId = await createWorkflow(t, op, {
+      name: 'reach',
+      steps: [{ id: 'a', agentId, input: { expression: '1' } }],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const keyWith = async (...scopes: string[]): Promise<string> =>
+    (
+      await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(op))
+        .send({ name: `reach-${scopes.join('-')}`.replace(/:/g, '_'), scopes })
+        .expect(201)
+    ).body.data.key;
+  const count = async (table: string): Promise<number> =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  const expectForbidden = (res: request.Response, permission: string): void => {
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(res.body.error.message).toContain(permission);
+  };
+
+  it('a schedule needs tasks:write for an agent, workflows:write for a workflow; resuming too', async () => {
+    const narrow = await keyWith('schedules:write', 'schedules:read');
+    const before = await count('schedules');
+    const timing = { everyMs: 60_000 };
+    const onAgent = { name: 's', target: { agentId, input: { expression: '1' } }, ...timing };
+    const onWorkflow = { name: 's', target: { workflowId, input: {} }, ...timing };
+    expectForbidden(
+      await request(t.http).post('/api/v1/schedules').set('X-API-Key', narrow).send(onAgent),
+      'tasks:write',
+    );
+    expectForbidden(
+      await request(t.http).post('/api/v1/schedules').set('X-API-Key', narrow).send(onWorkflow),
+      'workflows:write',
+    );
+    expect(await count('schedules')).toBe(before);
+    // Refusals are audited as denied (written once the response has gone).
+    await waitFor(async () => {
+      const [row] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'schedule.create' AND outcome = 'denied'`,
+      );
+      return row.n === 2;
+    });
+
+    const wide = await keyWith('schedules:write', 'schedules:read', 'tasks:write');
+    const made = await request(t.http)
+      .post('/api/v1/schedules')
+      .set('X-API-Key', wide)
+      .send({ ...onAgent, paused: true })
+      .expect(201);
+    const id = made.body.data.id;
+    // The narrow key may pause it or rename it, but not resume it (it would start tasks) nor retarget it.
+    await request(t.http)
+      .patch(`/api/v1/schedules/${id}`)
+      .set('X-API-Key', narrow)
+      .send({ name: 'renamed' })
+      .expect(200);
+    expectForbidden(
+      await request(t.http).patch(`/api/v1/schedules/${id}`).set('X-API-Key', narrow).send({ paused: false }),
+      'tasks:write',
+    );
+    expectForbidden(
+      await request(t.http).patch(`/api/v1/schedules/${id}`).set('X-API-Key', wide).send({ target: onWorkflow.target }),
+      'workflows:write',
+    );
+    const [row] = await t.dataSource.query(`SELECT paused, agent_id, workflow_id FROM schedules WHERE id = $1`, [id]);
+    expect(row).toEqual({ paused: true, agent_id: agentId, workflow_id: null });
+  });
+
+  it('a webhook needs tasks:read for task events and workflows:read for run events, on creation and change', async () => {
+    const narrow = await keyWith('webhooks:write', 'webhooks:read');
+    const before = await count('webhook_endpoints');
+    const url = 'https://receiver.example.com/hook';
+    expectForbidden(
+      await request(t.http)
+        .post('/api/v1/webhooks')
+        .set('X-API-Key', narrow)
+        .send({ url, events: ['task.succeeded'] }),
+      'tasks:read',
+    );
+    expectForbidden(
+      await request(t.http)
+        .post('/api/v1/webhooks')
+        .set('X-API-Key', narrow)
+        .send({ url, events: ['run.failed'] }),
+      'workflows:read',
+    );
+    expect(await count('webhook_endpoints')).toBe(before);
+
+    const tasksOnly = await keyWith('webhooks:write', 'webhooks:read', 'tasks:read');
+    const made = await request(t.http)
+      .post('/api/v1/webhooks')
+      .set('X-API-Key', tasksOnly)
+      .send({ url, events: ['task.succeeded'], enabled: false })
+      .expect(201);
+    const id = made.body.data.id;
+    expectForbidden(
+      await request(t.http)
+        .patch(`/api/v1/webhooks/${id}`)
+        .set('X-API-Key', tasksOnly)
+        .send({ events: ['task.succeeded', 'run.succeeded'] }),
+      'workflows:read',
+    );
+    // Enabling it or sending elsewhere is sending its events: the narrow key may do neither.
+    expectForbidden(
+      await request(t.http).patch(`/api/v1/webhooks/${id}`).set('X-API-Key', narrow).send({ enabled: true }),
+      'tasks:read',
+    );
+    const [row] = await t.dataSource.query(`SELECT events, enabled FROM webhook_endpoints WHERE id = $1`, [id]);
+    expect(row).toEqual({ events: ['task.succeeded'], enabled: false });
+    await request(t.http).delete(`/api/v1/webhooks/${id}`).set('X-API-Key', narrow).expect(204);
+  });
+
+  it("an agent's stream of its tasks needs tasks:read beside agents:read", async () => {
+    const agentsOnly = await keyWith('agents:read');
+    const res = await request(t.http).get(`/api/v1/agents/${agentId}/events`).set('X-API-Key', agentsOnly);
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    await request(t.http).get(`/api/v1/agents/${agentId}`).set('X-API-Key', agentsOnly).expect(200);
+    const both = await keyWith('agents:read', 'tasks:read');
+    await request(t.http).head(`/api/v1/agents/${agentId}/events`).set('X-API-Key', both).expect(200);
+  });
+});
