@@ -172,6 +172,11 @@ describe('live events over Socket.IO, across API instances', () => {
       type: 'task',
       data: { status: 'failed', output: null, error: { code: expect.any(String), message: expect.any(String) } },
     });
+    // A finished task's stream is its one event, with the time it changed, not the time it was read.
+    const [stored] = await worker.dataSource.query(`SELECT updated_at FROM tasks WHERE id = $1`, [bad.id]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await readSse(worker.http, `/api/v1/tasks/${bad.id}/events`, bearer(op));
+    expect(again.events.map((e) => e.data.updatedAt)).toEqual([stored.updated_at.toISOString()]);
   });
 
   it('relays again to a client that connects after every other client has left', async () => {

@@ -224,4 +224,28 @@ describe('workflow triggers', () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await runsOf(workflowId)).toHaveLength(1);
   });
+  it("queues a triggered run's first step at once, its input rendered from the event", async () => {
+    const res = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: 'templated',
+        steps: [{ id: 'a', agentId: steps, input: { expression: '{{ $string(input.task.output.result) & "+1" }}' } }],
+        triggers: [{ on: 'task.succeeded', agentId: watched }],
+      })
+      .expect(201);
+    const workflowId = res.body.data.id;
+    await finishedTask(watched, '20+1');
+    // Well before the sweep (30 s) would look at it.
+    const taskId = await waitFor(async () => {
+      const [run] = await runsOf(workflowId);
+      if (!run) return undefined;
+      const shown = await request(t.http)
+        .get(`/api/v1/workflow-runs/${run.id}`)
+        .set(...bearer(op))
+        .expect(200);
+      return (shown.body.data.steps as { id: string; taskId: string | null }[])[0].taskId ?? undefined;
+    }, 8_000);
+    expect((await settled(t, op, taskId)).output).toEqual({ result: 22 });
+  });
 });

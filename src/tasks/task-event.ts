@@ -1,8 +1,11 @@
 import type { TaskEvent } from '../events/event-bus';
 import { FINAL_STATUSES, type Task } from './task';
 
-/** A task as live clients see it (SSE and Socket.IO): its output only in the final event. */
-export function taskEvent(task: Task): TaskEvent {
+/**
+ * A task as live clients see it (SSE and Socket.IO): its output only in the final event. `updatedAt` is when it
+ * changed: now, for a change being published; the stored time, for a task as read (a stream's first event).
+ */
+export function taskEvent(task: Task, updatedAt = new Date()): TaskEvent {
   return {
     taskId: task.id,
     agentId: task.agentId,
@@ -13,6 +16,6 @@ export function taskEvent(task: Task): TaskEvent {
     attempts: task.attempts,
     error: task.error,
     ...(FINAL_STATUSES.includes(task.status) ? { output: task.output ?? null } : {}),
-    updatedAt: new Date().toISOString(),
+    updatedAt: updatedAt.toISOString(),
   };
 }

@@ -223,7 +223,10 @@ export class TasksController {
     const stream = await liveResourceStream<TaskStreamEvent>(
       (e) => (isDelta(e) ? 'task.output.delta' : 'task'),
       this.fanout.followTask(id),
-      async () => taskEvent(await this.tasks.get(principal, id)),
+      async () => {
+        const task = await this.tasks.get(principal, id);
+        return taskEvent(task, task.updatedAt);
+      },
       (e) => !isDelta(e) && (FINAL_STATUSES as readonly string[]).includes(e.status),
       this.fanout.resyncs(),
     );

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
 import { evaluateCondition } from '../common/conditions/condition';
 import type { TaskError, TaskStatus } from '../tasks/task';
 import type { DefinitionIndex, StepRefs } from './definition-index';
@@ -60,9 +61,15 @@ export function contextOf(input: unknown, steps: Record<string, StepState>, refs
   };
 }
 
-/** Identifies a rendering: the same step against the same context renders the same input. */
+/** JSON with every object's keys in one order: a value read back from a jsonb column has its keys reordered. */
+const canonicalJson = configure({ deterministic: true });
+
+/**
+ * Identifies a rendering: the same step against the same context renders the same input. Keys in one order: a
+ * context built from what was just written (a new run's input) and one read back under the lock are the same.
+ */
 export function renderKey(step: WorkflowStep, context: StepContext): string {
-  return `${step.id}:${createHash('sha256').update(JSON.stringify(context)).digest('base64url')}`;
+  return `${step.id}:${createHash('sha256').update(canonicalJson(context)).digest('base64url')}`;
 }
 
 /** A value without templates as rendering would give it back: a copy through JSON. */
