@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
+import request from 'supertest';
 import { WebhookCatchUp } from '../src/webhooks/webhook-catch-up';
 import { WebhookQueue } from '../src/webhooks/webhook-queue';
+import { bearer } from './factories/users';
 import { verify, webhookTestBed } from './factories/webhooks';
 import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
@@ -11,8 +13,9 @@ describe('webhooks', () => {
   const bed = webhookTestBed();
   const { operatorWithEndpoint, at, deliveries, runTask } = bed;
   let t: TestApp;
+  let url: string;
 
-  beforeAll(async () => ({ t } = await bed.start()));
+  beforeAll(async () => ({ t, url } = await bed.start()));
   afterAll(() => bed.stop());
 
   it('delivers what Redis lost after the task finished (the reconciler queues it again)', async () => {
@@ -81,5 +84,28 @@ describe('webhooks', () => {
       [hook.id],
     )) as { resourceId: string }[];
     expect(rows.map((r) => r.resourceId).sort()).toEqual([lost, kept].sort());
+  });
+  it('gives an endpoint no finish from before it was made, however far back a catch-up pass reads', async () => {
+    const { op, hook: first } = await operatorWithEndpoint('/before', ['task.succeeded']);
+    const earlier = await runTask(op);
+    await waitFor(async () => ((await deliveries(op, first.id)).length === 1 ? true : undefined));
+    const later = await request(t.http)
+      .post('/api/v1/webhooks')
+      .set(...bearer(op))
+      .send({ url: `${url}/after`, events: ['task.succeeded'] })
+      .expect(201);
+    const redis = new Redis(REDIS_URL);
+    try {
+      await redis.unlink(`${t.env.config.redis.prefix}:webhooks:catch-up:tasks`);
+    } finally {
+      redis.disconnect();
+    }
+    // From 10 minutes back: the earlier finish is read again, and is not the new endpoint's.
+    expect((await t.app.get(WebhookCatchUp).run()).tasks).toBeGreaterThanOrEqual(1);
+    expect(await deliveries(op, later.body.data.id)).toEqual([]);
+    const after = await runTask(op);
+    await waitFor(async () => ((await deliveries(op, later.body.data.id)).length === 1 ? true : undefined));
+    expect((await deliveries(op, later.body.data.id)).map((d) => d.resourceId)).toEqual([after]);
+    expect(earlier).not.toBe(after);
   });
 });

@@ -25,7 +25,10 @@ export class WebhookDispatch implements OnModuleInit {
 
   /** Makes the deliveries of a task's or a run's conclusion; again for the same conclusion, none. */
   async dispatch({ event: type, id: resourceId, createdBy, finishedAt: occurredAt, view }: Conclusion): Promise<void> {
-    const endpoints = await this.store.subscribers(createdBy, type);
+    // An endpoint made after the finish was not there to receive it (the catch-up reads finishes minutes back).
+    const endpoints = (await this.store.subscribers(createdBy, type)).filter(
+      (e) => !occurredAt || e.createdAt <= occurredAt,
+    );
     if (!endpoints.length) return;
     const messageId = `msg_${randomUUID()}`;
     const payload = JSON.stringify({ type, timestamp: new Date().toISOString(), data: view() });

@@ -10,6 +10,7 @@ export interface Delivery {
   id: string;
   messageId: string;
   status: string;
+  resourceId: string;
   attempts: number;
   responseCode: number | null;
   attemptLog: { attempt: number; responseCode: number | null; durationMs: number; error: string | null }[];
