@@ -109,6 +109,8 @@ describe('Bad input gets a clear 4xx: names and encodings', () => {
       ['application/json; charset=latin1', Buffer.from(login)],
       ['application/json; charset=', Buffer.from(login)],
       ['application/json; charset=utf_8', Buffer.from(login)],
+      // Two charsets: which one the body is in is not said.
+      ['application/json; charset=utf8; charset=latin1', Buffer.from(login)],
     ] as const) {
       const res = await send(type, body);
       expectRefused(res, 415, 'UNSUPPORTED_MEDIA_TYPE');

@@ -130,6 +130,20 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     },
   );
 
+  it.each(['gzip', 'deflate', 'br'])(
+    'answers a body that is not %s as it says with what went wrong',
+    async (encoding) => {
+      const res = await request(t.http)
+        .post('/api/v1/probe/echo')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"name": "a"}')
+        .expect(400);
+      expectErrorEnvelope(res.body, 'BAD_REQUEST');
+      expect(res.body.error.message).toBe('The request body could not be decompressed as its Content-Encoding says');
+    },
+  );
+
   it('answers a body that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     const text = await request(t.http).post('/api/v1/probe/echo').set('Content-Type', 'text/plain').send('name=a');
     expect(text.status).toBe(415);

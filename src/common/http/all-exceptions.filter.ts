@@ -156,9 +156,19 @@ function unavailable(what: string): Problem {
  * a request Postgres refused, a service away; anything else is an internal error. The audit trail records the
  * same code.
  */
+/** A compressed body that does not decompress (zlib's `Z_DATA_ERROR`, Brotli's `ERR__ERROR_…`): its words are zlib's. */
+function isDecompressionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(Z_|ERR__?(ERROR|BROTLI|ZSTD|ZLIB))/.test(code);
+}
+
 export function problemOf(err: unknown): Problem {
   if (err instanceof AppError) {
     return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
+  }
+  if (isDecompressionError(err instanceof HttpException ? err.cause : err)) {
+    const message = 'The request body could not be decompressed as its Content-Encoding says';
+    return { status: 400, code: ErrorCode.BAD_REQUEST, message };
   }
   // Nest hands a body parser's errors on as HttpExceptions, whose message is the parser's.
   if (err instanceof HttpException && isBodyParserError(err.cause)) return fromBodyParserError(err.cause);

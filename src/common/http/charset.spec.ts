@@ -8,6 +8,8 @@ describe('charsetOf', () => {
     ['application/json; foo=bar; Charset = UTF8 ', 'utf8'],
     ['application/json; charset=', ''],
     ['application/json; charset="latin1"; q=1', 'latin1'],
+    ['application/json; charset=utf8; charset=latin1', 'utf8,latin1'],
+    ['application/json; charset=utf-8; charset=utf-8', 'utf-8,utf-8'],
   ])('%s → %s', (type, charset) => expect(charsetOf(type)).toBe(charset));
 });
 

@@ -11,18 +11,24 @@ const UTF8_LABELS = new Set([
   'x-unicode20utf8',
 ]);
 
-/** The `charset` parameter of a Content-Type, lower-cased and unquoted; undefined when it has none. */
+/**
+ * The `charset` parameter of a Content-Type, lower-cased and unquoted; undefined when it has none. Given more
+ * than once, every value, comma-separated (`utf8,latin1`): the name of no charset, so such a type is refused.
+ */
 export function charsetOf(contentType: string): string | undefined {
+  const found: string[] = [];
   for (const param of contentType.split(';').slice(1)) {
     const [name, ...value] = param.split('=');
     if (name.trim().toLowerCase() === 'charset')
-      return value
-        .join('=')
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .toLowerCase();
+      found.push(
+        value
+          .join('=')
+          .trim()
+          .replace(/^"(.*)"$/, '$1')
+          .toLowerCase(),
+      );
   }
-  return undefined;
+  return found.length ? found.join(',') : undefined;
 }
 
 /** Whether `charset` (as {@link charsetOf} returns it) names UTF-8. */

@@ -1,5 +1,5 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, Max, Min, ValidateNested, validate } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsString, Length, Max, Min, ValidateNested, validate } from 'class-validator';
 import { ValidationFailedError } from '../errors/app.error';
 import { createValidationPipe, flattenValidationErrors } from './validation';
 
@@ -20,6 +20,12 @@ class Query {
   @ValidateNested()
   @Type(() => Inner)
   inner!: Inner;
+}
+
+class Named {
+  @IsString()
+  @Length(1, 100)
+  name!: string;
 }
 
 class Body {
@@ -73,5 +79,13 @@ describe('flattenValidationErrors', () => {
       { field: '/items/count', message: 'must be an integer number' },
     ]);
     expect(await refusedBody({ limit: 1, items: [{}] })).toEqual([{ field: '/items/0/count', message: 'is required' }]);
+  });
+
+  it('says an empty string "must not be empty", and a long one its bound', async () => {
+    const named = async (name: string) => flattenValidationErrors(await validate(plainToInstance(Named, { name })));
+    expect(await named('')).toEqual([{ field: '/name', message: 'must not be empty' }]);
+    expect(await named('x'.repeat(101))).toEqual([
+      { field: '/name', message: 'must be shorter than or equal to 100 characters' },
+    ]);
   });
 });

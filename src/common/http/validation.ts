@@ -18,6 +18,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     if (error.value === undefined && !error.children?.length && constraints[0]?.[0].startsWith('is')) {
       return [{ field: pointer, message: 'is required' }];
     }
+    // "must be longer than or equal to 1 characters" of an empty text says less than this.
+    if (error.value === '' && constraints.some(([name]) => name === 'isLength' || name === 'minLength')) {
+      return [{ field: pointer, message: 'must not be empty' }];
+    }
     const own = constraints.map(([, message]) => ({
       field: pointer,
       message: withoutProperty(
