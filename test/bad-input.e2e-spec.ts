@@ -144,7 +144,7 @@ describe('Bad input gets a clear 4xx', () => {
         .get('/api/v1/agents?q=a%00b')
         .set(...bearer(admin));
       expectRefused(res, 400, 'VALIDATION_FAILED');
-      expect(res.body.error.details).toEqual([{ field: 'q', message: expect.stringMatching(/NUL|character/) }]);
+      expect(res.body.error.details).toEqual([{ field: '/q', message: expect.stringMatching(/NUL|character/) }]);
     });
 
     it('refuses NUL and lone surrogates in body strings and keys, naming where', async () => {

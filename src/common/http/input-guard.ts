@@ -96,7 +96,8 @@ export function checkUrl(url: string): void {
       throw new ValidationFailedError([
         { field: 'query', message: `has a parameter name with ${BAD_CHARACTERS}: refused` },
       ]);
-    if (!isStorableText(value)) throw new ValidationFailedError([{ field: name, message: BAD_TEXT }]);
+    if (!isStorableText(value))
+      throw new ValidationFailedError([{ field: `/${escapePointer(name)}`, message: BAD_TEXT }]);
   }
 }
 

@@ -77,7 +77,11 @@ export class BoundedPageMetaDto extends PageMetaDto {
 }
 
 export class ErrorDetailDto {
-  @ApiProperty({ description: 'JSON pointer into the request body, or a query parameter name', example: '/name' })
+  @ApiProperty({
+    description:
+      'JSON pointer into the request body or the query (`/limit`); `path` for the path; a header by its name',
+    example: '/name',
+  })
   field!: string;
 
   @ApiProperty({ example: 'must be a string' })

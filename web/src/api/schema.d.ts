@@ -1344,7 +1344,7 @@ export interface components {
         ErrorCode: "VALIDATION_FAILED" | "BAD_REQUEST" | "UNAUTHENTICATED" | "MFA_REQUIRED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
         ErrorDetailDto: {
             /**
-             * @description JSON pointer into the request body, or a query parameter name
+             * @description JSON pointer into the request body or the query (`/limit`); `path` for the path; a header by its name
              * @example /name
              */
             field: string;
