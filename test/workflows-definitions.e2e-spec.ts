@@ -119,6 +119,34 @@ describe('workflows', () => {
     expect(runs).toBe(0);
   });
 
+  it('takes a workflow back as it was read: a description of null is none, and a PATCH of null clears one', async () => {
+    const steps = [{ id: 'a', agentId: calc, input: { expression: '1' } }];
+    const made = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({ name: 'described', description: 'first', steps })
+      .expect(201);
+    const read = await request(t.http)
+      .get(`/api/v1/workflows/${made.body.data.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    const cleared = await request(t.http)
+      .patch(`/api/v1/workflows/${made.body.data.id}`)
+      .set(...bearer(op))
+      .send({ description: null })
+      .expect(200);
+    expect(cleared.body.data.description).toBeNull();
+    const { name, description, steps: readSteps } = { ...read.body.data, description: null };
+    const copy = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({ name: `${name} copy`, description, steps: readSteps })
+      .expect(201);
+    expect(copy.body.data.description).toBeNull();
+    const [row] = await t.dataSource.query(`SELECT description FROM workflows WHERE id = $1`, [made.body.data.id]);
+    expect(row.description).toBeNull();
+  });
+
   it('keeps the definition a run started with when the workflow changes, and hides runs from other users', async () => {
     const wf = await define([{ id: 'a', agentId: calc, input: { expression: '1 + 1' } }]);
     const run = await start(wf.id, {});

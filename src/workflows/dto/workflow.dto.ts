@@ -163,11 +163,11 @@ export class CreateWorkflowDto {
   @IsDisplayText()
   name!: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptionalNotNull()
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true, description: 'null: none (as it reads back)' })
+  @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 
   @ApiProperty({ type: [WorkflowStepDto], minItems: 1, maxItems: MAX_WORKFLOW_STEPS })
   @ValidateNestedEach(() => WorkflowStepDto)
@@ -187,11 +187,11 @@ export class UpdateWorkflowDto {
   @IsDisplayText()
   name?: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptionalNotNull()
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true, description: 'null: none (as it reads back)' })
+  @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 
   @ApiPropertyOptional({ type: [WorkflowStepDto], minItems: 1, maxItems: MAX_WORKFLOW_STEPS })
   @IsOptionalNotNull()

@@ -1944,7 +1944,8 @@ export interface components {
         };
         CreateWorkflowDto: {
             name: string;
-            description?: string;
+            /** @description null: none (as it reads back) */
+            description?: string | null;
             steps: components["schemas"]["WorkflowStepDto"][];
             /** @description Platform events that start a run, with input {event, task | run} */
             triggers?: components["schemas"]["WorkflowTriggerDto"][];
@@ -1976,7 +1977,8 @@ export interface components {
         };
         UpdateWorkflowDto: {
             name?: string;
-            description?: string;
+            /** @description null: none (as it reads back) */
+            description?: string | null;
             steps?: components["schemas"]["WorkflowStepDto"][];
             /** @description Platform events that start a run, with input {event, task | run} */
             triggers?: components["schemas"]["WorkflowTriggerDto"][];
