@@ -122,7 +122,7 @@ describe('RBAC, API keys and ownership', () => {
     // Said to be the key's fault, not as if no credentials had come.
     expect(revoked.body.error).toEqual({
       code: 'UNAUTHENTICATED',
-      message: 'The API key is not valid: unknown, revoked or expired',
+      message: 'The API key is not valid: unknown, revoked or expired, or its user deactivated',
     });
     const none = await request(t.http).get('/api/v1/api-keys').expect(401);
     expect(none.body.error.message).toBe('Authentication required');

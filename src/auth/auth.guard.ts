@@ -8,6 +8,7 @@ import { AUTHENTICATED_ONLY, REQUIRED_PERMISSIONS } from './auth.decorators';
 import { Metrics } from '../metrics/metrics.service';
 import { Authenticator } from './authenticator';
 import type { Permission } from './permissions';
+import { lacking } from './principal';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public; otherwise the caller must
@@ -40,7 +41,7 @@ export class AuthGuard implements CanActivate {
         sent === 'token'
           ? 'The access token is not valid: expired, revoked or not ours'
           : sent === 'key'
-            ? 'The API key is not valid: unknown, revoked or expired'
+            ? 'The API key is not valid: unknown, revoked or expired, or its user deactivated'
             : undefined,
       );
     }
@@ -55,7 +56,7 @@ export class AuthGuard implements CanActivate {
     const missing = required.filter((p) => !principal.permissions.has(p));
     if (missing.length) {
       await this.deny(req, 'permission.denied', { required, missing });
-      throw new ForbiddenError();
+      throw new ForbiddenError(lacking(principal, missing));
     }
     return true;
   }

@@ -37,7 +37,12 @@ export function keyIdOf(principal: Principal): string | null {
  * webhooks alone would reach what its scopes leave out.
  */
 export function assertHolds(principal: Principal, permission: Permission, what: string): void {
-  if (principal.permissions.has(permission)) return;
+  if (!principal.permissions.has(permission)) throw new ForbiddenError(lacking(principal, [permission], what));
+}
+
+/** Why the caller is refused: what they do takes these permissions, which their role or API key lacks. */
+export function lacking(principal: Principal, missing: readonly Permission[], what = 'This'): string {
   const holder = principal.type === 'apiKey' ? 'this API key' : 'your role';
-  throw new ForbiddenError(`${what} takes the ${permission} permission, which ${holder} does not hold`);
+  const named = missing.length > 1 ? `the ${missing.join(' and ')} permissions` : `the ${missing[0]} permission`;
+  return `${what} takes ${named}, which ${holder} does not hold`;
 }
