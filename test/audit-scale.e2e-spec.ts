@@ -4,6 +4,10 @@ import { AuditVerifier } from '../src/audit/audit-verifier';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 /** Entries written straight into the chain's queue (as a change writes them), then chained. */
+/** The actors of the seeded entries (users' or API keys' ids). */
+const BULK_ACTOR = '0b3c9a52-4f6e-4d2a-9a1e-5c7f00000001';
+const FEW_ACTOR = '0b3c9a52-4f6e-4d2a-9a1e-5c7f00000002';
+
 async function seed(t: TestApp, n: number, fields: { action: string; actorId: string; daysAgo?: number }) {
   await t.dataSource.query(
     `INSERT INTO audit_pending (id, "timestamp", actor_type, actor_id, action, resource_type, resource_id, outcome, details)
@@ -22,8 +26,8 @@ describe('audit log at scale: bounded list, streamed and ranged verification', (
   beforeAll(async () => {
     t = await createTestApp();
     admin = await login(t.http, ADMIN.email, ADMIN.password);
-    await seed(t, 12_000, { action: 'scale.bulk', actorId: 'actor-bulk', daysAgo: 10 });
-    await seed(t, 30, { action: 'scale.few', actorId: 'actor-few' });
+    await seed(t, 12_000, { action: 'scale.bulk', actorId: BULK_ACTOR, daysAgo: 10 });
+    await seed(t, 30, { action: 'scale.few', actorId: FEW_ACTOR });
   });
   afterAll(async () => {
     await t?.close();
@@ -38,17 +42,17 @@ describe('audit log at scale: bounded list, streamed and ranged verification', (
     ).body;
 
   it('counts a small result exactly and says nothing more follows', async () => {
-    const page = await list('actorId=actor-few&limit=20');
+    const page = await list(`actorId=${FEW_ACTOR}&limit=20`);
     expect(page.meta).toEqual(
       expect.objectContaining({ total: 30, totalCapped: false, hasMore: true, skip: 0, limit: 20 }),
     );
     expect(page.data).toHaveLength(20);
     const seqs = page.data.map((e: { seq: string }) => Number(e.seq));
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
-    const last = await list('actorId=actor-few&limit=20&skip=20');
+    const last = await list(`actorId=${FEW_ACTOR}&limit=20&skip=20`);
     expect(last.meta).toEqual(expect.objectContaining({ total: 30, totalCapped: false, hasMore: false }));
     expect(last.data).toHaveLength(10);
-    const failures = await list('actorId=actor-few&outcome=failure');
+    const failures = await list(`actorId=${FEW_ACTOR}&outcome=failure`);
     expect(failures.meta).toEqual(expect.objectContaining({ total: 3, totalCapped: false, hasMore: false }));
   });
 
@@ -72,7 +76,7 @@ describe('audit log at scale: bounded list, streamed and ranged verification', (
   });
 
   it('filters by resource and time range', async () => {
-    const one = await list('resourceType=task&resourceId=task-7&actorId=actor-few');
+    const one = await list(`resourceType=task&resourceId=task-7&actorId=${FEW_ACTOR}`);
     expect(one.data).toEqual([expect.objectContaining({ resourceId: 'task-7', action: 'scale.few' })]);
     const from = new Date(Date.now() - 86_400_000).toISOString();
     const recent = await list(`from=${from}&action=scale.bulk`);
@@ -121,6 +125,7 @@ describe('audit log at scale: bounded list, streamed and ranged verification', (
       '/api/v1/audit-logs?beforeSeq=abc',
       '/api/v1/audit-logs/verify?fromSeq=-1',
       '/api/v1/audit-logs/verify?to=nope',
+      '/api/v1/audit-logs?actorId=not-a-uuid',
     ]) {
       const res = await request(t.http)
         .get(path)
@@ -128,6 +133,12 @@ describe('audit log at scale: bounded list, streamed and ranged verification', (
         .expect(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
+    // A range by chain position or by time, not both.
+    const both = await request(t.http)
+      .get('/api/v1/audit-logs/verify?fromSeq=1&from=2020-01-01T00:00:00Z&to=2030-01-01T00:00:00Z')
+      .set(...bearer(admin))
+      .expect(400);
+    expect(both.body.error.details.map((d: { field: string }) => d.field)).toEqual(['/from', '/to']);
   });
 
   it('verifies in passes within its time budget and says where to go on', async () => {

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
-import { canonicalId } from '../../common/http/ids';
+import { canonicalId, IsId } from '../../common/http/ids';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 
 /** Ids are kept in lower case: one given in upper case finds its entries too (other values stay as given). */
@@ -10,11 +10,9 @@ const uuidsInLowerCase = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(value) ? canonicalId(value) : value;
 
 export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid', description: 'A user or API key id' })
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  @Transform(uuidsInLowerCase)
+  @IsId()
   actorId?: string;
 
   @ApiPropertyOptional({ example: 'auth.login' })

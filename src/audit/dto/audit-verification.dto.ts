@@ -1,8 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional, Matches, ValidateBy } from 'class-validator';
 import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
 
 const SEQ = /^[1-9][0-9]{0,17}$/;
+
+/** A time bound, refused beside a chain position: a range is one or the other. */
+const NotWithSeq = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'notWithSeq',
+    validator: {
+      validate: (_value, args) => {
+        const query = args?.object as { fromSeq?: unknown; toSeq?: unknown };
+        return query.fromSeq === undefined && query.toSeq === undefined;
+      },
+      defaultMessage: () => 'give a range by chain position (fromSeq, toSeq) or by time (from, to), not both',
+    },
+  });
 
 /** `GET /audit-logs/verify`: the whole chain, or a range of it by chain position or by time. */
 export class AuditVerifyQueryDto {
@@ -20,12 +33,14 @@ export class AuditVerifyQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'From the first entry written at or after this time' })
   @IsOptional()
   @IsBoundedDate()
+  @NotWithSeq()
   from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'To the last entry written at or before this time' })
   @IsOptional()
   @IsBoundedDate()
   @IsNotBefore('from')
+  @NotWithSeq()
   to?: Date;
 }
 

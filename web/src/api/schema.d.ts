@@ -3045,6 +3045,7 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
+                /** @description A user or API key id */
                 actorId?: string;
                 action?: string;
                 /** @description Leaves out the entries of these actions: comma-separated, at most 10 */
