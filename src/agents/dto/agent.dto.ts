@@ -174,7 +174,7 @@ export class AgentQueryDto extends PageQueryDto {
   @IsIn(['active', 'paused'])
   status?: AgentStatus;
 
-  @ApiPropertyOptional({ description: 'Searches name and description' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'Searches name and description' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -191,7 +191,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, Pick<ErrorBodyDto, 'message' | 'details'
   [ErrorCode.IDEMPOTENCY_CONFLICT]: { message: 'This Idempotency-Key was used with a different body' },
   [ErrorCode.PAYLOAD_TOO_LARGE]: { message: 'The body is larger than 1 MB' },
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { message: 'Request bodies must be application/json, in UTF-8' },
-  [ErrorCode.RATE_LIMITED]: { message: 'Too many requests; retry after 30 s' },
+  [ErrorCode.RATE_LIMITED]: { message: 'Too many requests; slow down' },
   [ErrorCode.INTERNAL]: { message: 'Internal error' },
   [ErrorCode.SERVICE_UNAVAILABLE]: { message: 'The service is unavailable; retry later' },
   [ErrorCode.TIMEOUT]: { message: 'The request took too long and was abandoned' },
@@ -240,7 +240,12 @@ function errorResponse(codes: ErrorCode[]): ResponseObject {
 }
 
 /** What any operation may answer besides what it documents itself (docs/api.md, Errors and Input rules). */
-const ANY_OPERATION = [ErrorCode.BAD_REQUEST, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.TIMEOUT];
+const ANY_OPERATION = [
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.VALIDATION_FAILED,
+  ErrorCode.SERVICE_UNAVAILABLE,
+  ErrorCode.TIMEOUT,
+];
 /** What any operation that takes a body may answer besides. */
 const ANY_BODY = [ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE];
 
@@ -259,19 +264,30 @@ export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
       .join('');
   document.components ??= {};
   document.components.responses ??= {};
-  for (const code of [...ANY_OPERATION, ...ANY_BODY])
-    document.components.responses[named(code)] = errorResponse([code]);
+  // The codes of one status together (400: BAD_REQUEST or VALIDATION_FAILED), named after them.
+  const byStatus = new Map<string, ErrorCode[]>();
+  for (const code of [...ANY_OPERATION, ...ANY_BODY]) {
+    const status = String(ERROR_STATUS[code]);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  for (const codes of byStatus.values())
+    document.components.responses[codes.map(named).join('Or')] = errorResponse(codes);
   for (const item of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = item[method];
       if (!operation) continue;
       const codes = operation.requestBody ? [...ANY_OPERATION, ...ANY_BODY] : ANY_OPERATION;
-      for (const code of codes) {
-        const status = String(ERROR_STATUS[code]);
+      for (const [status, all] of byStatus) {
+        const own = all.filter((code) => codes.includes(code));
+        if (!own.length) continue;
         const listed = operation.responses[status] as ResponseObject | undefined;
-        const examples = listed?.content?.['application/json']?.examples;
-        if (!listed) operation.responses[status] = { $ref: `#/components/responses/${named(code)}` };
-        else if (examples && !examples[code]) {
+        if (!listed) {
+          operation.responses[status] = { $ref: `#/components/responses/${all.map(named).join('Or')}` };
+          continue;
+        }
+        const examples = listed.content?.['application/json']?.examples;
+        for (const code of own) {
+          if (!examples || examples[code]) continue;
           examples[code] = errorCase(code);
           listed.description += `; ${code}: ${ERROR_DESCRIPTIONS[code]}`;
         }

@@ -2934,8 +2934,8 @@ export interface components {
         };
     };
     responses: {
-        /** @description BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
-        BadRequest: {
+        /** @description BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL); VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+        BadRequestOrValidationFailed: {
             headers: {
                 [name: string]: unknown;
             };
@@ -3291,7 +3291,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3579,7 +3579,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3885,7 +3885,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3944,7 +3944,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4102,7 +4102,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4253,7 +4253,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4399,7 +4399,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4463,7 +4463,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4782,7 +4782,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4848,7 +4848,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4914,7 +4914,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -4989,7 +4989,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5059,7 +5059,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5264,7 +5264,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5323,7 +5323,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5713,7 +5713,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5779,7 +5779,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5854,7 +5854,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -5924,7 +5924,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6405,7 +6405,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6464,7 +6464,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6622,7 +6622,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6748,7 +6748,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6807,7 +6807,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -6958,7 +6958,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7025,7 +7025,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7269,7 +7269,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7326,7 +7326,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7395,7 +7395,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7521,7 +7521,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -7580,7 +7580,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8136,7 +8136,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8182,7 +8182,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8237,7 +8237,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8540,7 +8540,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -8842,7 +8842,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["Timeout"];
         };
@@ -8895,7 +8895,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description Not ready; each component is listed with its state */
             503: {
                 headers: {
@@ -8986,7 +8986,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description A component is down */
             503: {
                 headers: {
@@ -9049,7 +9049,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9113,7 +9113,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9174,7 +9174,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9222,7 +9222,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9277,7 +9277,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9337,7 +9337,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9483,7 +9483,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9542,7 +9542,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9603,7 +9603,7 @@ export interface operations {
                     "application/x-ndjson": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -9662,7 +9662,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrValidationFailed"];
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
