@@ -49,6 +49,9 @@ test('an approval step waiting on the run page is approved and the run finishes'
   await expect(page.getByLabel('Decision on step gate')).toContainText('approved by you');
   // The comment is text, never markup.
   await expect(page.getByLabel('Decision on step gate')).toContainText('Looks right <b>to me</b>');
+  // Quoted once, by its <q> element (which adds the marks itself): no marks of its own around it.
+  await expect(page.getByLabel('Decision on step gate').locator('q')).toHaveText('Looks right <b>to me</b>');
+  await expect(page.getByLabel('Decision on step gate')).not.toContainText(/[“”"]/);
   await expect(page.getByRole('group', { name: 'Run status' }).getByText('succeeded')).toBeVisible();
   await expect(page.locator('li[data-step="after"]').getByText('succeeded', { exact: true })).toBeVisible();
   await expect(gate.getByRole('button', { name: 'Approve' })).toHaveCount(0);

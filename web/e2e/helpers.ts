@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import { type APIRequestContext, type Locator, type Page, expect, test } from '@playwright/test';
 import type { TOTP } from 'otpauth';
 import { ADMIN } from './global-setup';
 
@@ -34,6 +34,22 @@ export async function expectUniqueLandmarks(page: Page): Promise<void> {
     .withRules(['landmark-no-duplicate-banner', 'landmark-no-duplicate-contentinfo', 'landmark-no-duplicate-main'])
     .analyze();
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/**
+ * A field that takes code (JSON, a cron pattern): what is typed in it is monospace, while its label and its help
+ * text are in the page's own font. Returns the help text, to check what it says.
+ */
+export async function expectCodeField(page: Page, field: Locator): Promise<Locator> {
+  const id = await field.getAttribute('id');
+  const fontOf = (element: Locator) => element.evaluate((e) => getComputedStyle(e).fontFamily);
+  const pageFont = await fontOf(page.locator('body'));
+  expect(pageFont).not.toMatch(/monospace/);
+  expect(await fontOf(field)).toMatch(/monospace/);
+  expect(await fontOf(page.locator(`[id="${id}-label"]`))).toBe(pageFont);
+  const help = page.locator(`[id="${id}-description"]`);
+  expect(await fontOf(help)).toBe(pageFont);
+  return help;
 }
 
 export async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password): Promise<void> {

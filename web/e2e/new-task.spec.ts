@@ -1,5 +1,5 @@
 import { type Page, expect, test } from '@playwright/test';
-import { apiAs, deleteAfterAll, signIn, watchCsp } from './helpers';
+import { apiAs, deleteAfterAll, expectCodeField, signIn, watchCsp } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -61,6 +61,10 @@ test('every agent type has an input form on New task; a data-processor task is s
   await json.fill('{"prompt": "typed"}');
   await page.getByLabel('Agent').selectOption({ label: `${agents.get('http')} (http)` });
   expect(JSON.parse(await json.inputValue())).toEqual({});
+  // The JSON is monospace, its label and help text are not; the type's description shows its code as code.
+  const help = await expectCodeField(page, json);
+  await expect(help).toHaveText('Any JSON value, sent as input');
+  await expect(help.locator('code')).toHaveText('input');
 
   await page.getByLabel('Agent').selectOption({ label: `${agents.get('data-processor')} (data-processor)` });
   const records = page.getByRole('group').filter({ has: page.getByText('records', { exact: true }) });

@@ -100,6 +100,27 @@ test('with no answer at all, "Try again" asks at once and restores the session',
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
 });
 
+test('a request that gets no answer at all says the API could not be reached, not "Failed to fetch"', async ({
+  page,
+}) => {
+  await signIn(page);
+  const agentsApi = (url: URL) => url.pathname === '/api/v1/agents';
+  await page.route(agentsApi, (route) => route.abort('internetdisconnected'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Could not load agents' });
+  await expect(alert).toContainText(
+    'Could not reach the YMERA API: check your connection, or whether the service is running',
+    { timeout: 20_000 },
+  );
+  await expect(alert).not.toContainText('Failed to fetch');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  await page.unroute(agentsApi);
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await expect(alert).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: 'Agents' })).toBeVisible();
+});
+
 test('an expired access token during an outage leaves the user signed in, the error on the page', async ({ page }) => {
   await signIn(page);
   let expired = true;

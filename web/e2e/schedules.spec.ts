@@ -1,6 +1,15 @@
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
-import { apiAs, apiToken, expectAccessible, expectUniqueLandmarks, signIn, unique, watchCsp } from './helpers';
+import {
+  apiAs,
+  apiToken,
+  expectAccessible,
+  expectCodeField,
+  expectUniqueLandmarks,
+  signIn,
+  unique,
+  watchCsp,
+} from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -69,6 +78,10 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await dialog.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${agentName} (calculator)` });
   const input = dialog.getByRole('textbox', { name: 'Input (JSON)' });
   const cron = dialog.getByRole('textbox', { name: 'Cron pattern' });
+  // The pattern is monospace, its label and help text are not; the example in it is code.
+  const cronHelp = await expectCodeField(page, cron);
+  await expect(cronHelp.locator('code')).toHaveText('0 9 * * 1-5');
+  await expect(cronHelp).not.toContainText('`');
 
   // Every problem at once, each on the field the server names: the pattern, and the input the agent type refuses.
   await input.fill('{}');

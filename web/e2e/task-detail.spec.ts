@@ -150,3 +150,28 @@ test('a task sent to start later says when it may start, not that it waits for a
   await admin.call('post', `/api/v1/tasks/${task.id}/cancel`, {}, 200);
   await expect(attempts).toContainText('No attempt: the task was cancelled before a worker took it.');
 });
+
+test("a task's tags are shown on its page as they were given, each leading to the tasks that carry it", async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`tagged-${Date.now()}`, 'calculator');
+  made.agents.push(agent.id);
+  const tags = ['Nightly', 'team:data/etl-2'];
+  const task = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/tasks',
+    { agentId: agent.id, input: { expression: '6 * 7' }, tags, runAt: new Date(Date.now() + 3_600_000).toISOString() },
+    202,
+  );
+
+  await signIn(page);
+  await page.goto(`/tasks/${task.id}`);
+  const list = page.getByRole('list', { name: 'Tags' });
+  await expect(list.getByRole('listitem')).toHaveText(tags);
+  const link = list.getByRole('link', { name: 'Tasks tagged team:data/etl-2' });
+  await link.click();
+  await expect(page).toHaveURL(/\/tasks\?tag=team%3Adata%2Fetl-2$/);
+  await expect(page.getByRole('link', { name: `Task ${task.id}` })).toBeVisible();
+});

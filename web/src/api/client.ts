@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 import { AUTH_PATH, CSRF_HEADER, CSRF_HEADER_VALUE, accessToken, refreshAccessToken, signedOut } from './credentials';
+import { asUnreachable } from './errors';
 import type { paths } from './schema';
 
 /** Calls whose 401 means "wrong credentials", not "the access token expired". */
@@ -27,9 +28,18 @@ async function asksForCode(response: Response): Promise<boolean> {
  * Every API call: adds the access token; on a 401 refreshes once and retries once; when the refresh says the
  * session is over, the user is signed out (and sent back to the sign-in page). When the service could not
  * answer the refresh (a 5xx, a network error), the user stays signed in and the call gets that answer: the page
- * shows it as an error, with its code and request id, and can be tried again.
+ * shows it as an error, with its code and request id, and can be tried again. No answer at all rejects with
+ * an `UnreachableError`, which says so in words an operator understands.
  */
 export async function authorizedFetch(request: Request): Promise<Response> {
+  try {
+    return await fetchAuthorized(request);
+  } catch (err) {
+    throw asUnreachable(err);
+  }
+}
+
+async function fetchAuthorized(request: Request): Promise<Response> {
   const retry = request.clone();
   const response = await fetch(withCredentials(request));
   const path = new URL(request.url).pathname;

@@ -15,6 +15,42 @@ export class ApiError extends Error {
   }
 }
 
+/** What a page says when the API could not be reached at all: no answer, not even an error. */
+export const UNREACHABLE_MESSAGE =
+  'Could not reach the YMERA API: check your connection, or whether the service is running';
+
+/** No answer from the API at all (offline, the server down or restarting, the connection cut). */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+
+  constructor(cause?: unknown) {
+    super(UNREACHABLE_MESSAGE, { cause });
+  }
+}
+
+/** The browsers' words for a request that got no answer: Chromium's, Firefox's, Safari's and fetch polyfills'. */
+const NO_ANSWER =
+  /^(Failed to fetch|NetworkError when attempting to fetch resource|Load failed|Network request failed)\.?$/i;
+
+/** Whether a failure is a request that got no answer (not an answer that refused it, not an aborted request). */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof UnreachableError || (error instanceof TypeError && NO_ANSWER.test(error.message));
+}
+
+/**
+ * A rejected `fetch` as the console says it: `fetch` rejects with a `TypeError` when no answer came, which
+ * becomes an {@link UnreachableError}; anything else (an aborted request) is kept as it is.
+ */
+export function asUnreachable(error: unknown): unknown {
+  return error instanceof TypeError ? new UnreachableError(error) : error;
+}
+
+/** A failure's message for the page: the one it carries, {@link UNREACHABLE_MESSAGE} for no answer, or `fallback`. */
+export function errorMessage(error: unknown, fallback = 'Unknown error'): string {
+  if (isUnreachable(error)) return UNREACHABLE_MESSAGE;
+  return error instanceof Error && error.message ? error.message : fallback;
+}
+
 interface ErrorEnvelope {
   error?: { code?: string; message?: string; details?: { field?: string; message: string }[] };
   meta?: { requestId?: string };

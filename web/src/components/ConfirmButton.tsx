@@ -1,6 +1,8 @@
 import { Button, type ButtonProps, Group, Modal, Text } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
+import { errorMessage } from '../api/errors';
 import { DisabledButton } from './DisabledButton';
+import { useSingleFlight } from './use-single-flight';
 
 interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
   /** The button's name and the dialog's title, e.g. "Delete schedule Nightly report". */
@@ -38,7 +40,7 @@ export function ConfirmButton({
   ...props
 }: ConfirmButtonProps) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSingleFlight();
   const [error, setError] = useState<string | null>(null);
 
   if (disabledReason)
@@ -80,14 +82,17 @@ export function ConfirmButton({
           <Button
             color={color}
             loading={busy}
-            onClick={() => {
-              setBusy(true);
-              setError(null);
-              onConfirm()
-                .then(() => setOpen(false))
-                .catch((err: unknown) => setError(err instanceof Error ? err.message : 'The action failed'))
-                .finally(() => setBusy(false));
-            }}
+            onClick={() =>
+              void run(async () => {
+                setError(null);
+                try {
+                  await onConfirm();
+                  setOpen(false);
+                } catch (err) {
+                  setError(errorMessage(err, 'The action failed'));
+                }
+              })
+            }
           >
             {confirmLabel}
           </Button>

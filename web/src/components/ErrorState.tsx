@@ -1,5 +1,5 @@
 import { Alert, Button, Code, Stack, Text } from '@mantine/core';
-import { ApiError } from '../api/errors';
+import { ApiError, errorMessage } from '../api/errors';
 
 /**
  * A failed request in words, with the error code and request id an operator can search the logs for. "Try
@@ -23,7 +23,7 @@ export function ErrorState({
   const apiError = error instanceof ApiError ? error : null;
   const status = apiError?.status;
   const retryable = onRetry && (status === undefined || status >= 500 || status === 408 || status === 429);
-  const message = apiError?.message ?? fallbackMessage ?? (error instanceof Error ? error.message : 'Unknown error');
+  const message = apiError?.message ?? fallbackMessage ?? errorMessage(error);
   return (
     <Alert color="red" title={title} role="alert" variant="light">
       <Stack gap="xs">

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../api/errors';
+import { ApiError, errorMessage } from '../api/errors';
+import { useSingleFlight } from './use-single-flight';
 
 /** A form's refusals: each on the field it names, and those that name no field of the form. */
 export interface FieldErrors<F extends string> {
@@ -12,7 +13,8 @@ const NO_ERRORS = { fields: {}, other: [] };
 /**
  * A dialog form's submit: `check` first (a refusal on a field stops it before anything is sent), then `send`;
  * a refusal from the server lands on the fields its `details` name (`fieldsOf`), and what names none, or any
- * other failure, becomes the dialog's failure line (`fallback` when it has no message).
+ * other failure, becomes the dialog's failure line (`fallback` when it has no message). A submit while one is
+ * under way (a double click) sends nothing more.
  */
 export function useDialogSubmit<F extends string>({
   check,
@@ -27,7 +29,7 @@ export function useDialogSubmit<F extends string>({
 }) {
   const [errors, setErrors] = useState<FieldErrors<F>>(NO_ERRORS);
   const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const flight = useSingleFlight();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -38,21 +40,20 @@ export function useDialogSubmit<F extends string>({
       return;
     }
     setErrors(NO_ERRORS);
-    setBusy(true);
-    try {
-      await send();
-    } catch (err) {
-      if (err instanceof ApiError && err.details.length) {
-        const found = fieldsOf(err.details);
-        setErrors(found);
-        if (found.other.length) setFailure(`${err.message}: ${found.other.join('; ')}`);
-      } else {
-        setFailure(err instanceof Error ? err.message : fallback);
+    await flight.run(async () => {
+      try {
+        await send();
+      } catch (err) {
+        if (err instanceof ApiError && err.details.length) {
+          const found = fieldsOf(err.details);
+          setErrors(found);
+          if (found.other.length) setFailure(`${err.message}: ${found.other.join('; ')}`);
+        } else {
+          setFailure(errorMessage(err, fallback));
+        }
       }
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  return { errors, failure, busy, submit };
+  return { errors, failure, busy: flight.busy, submit };
 }

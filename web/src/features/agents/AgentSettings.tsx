@@ -6,6 +6,7 @@ import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
+import { useSendOnce } from '../../components/use-single-flight';
 import type { components } from '../../api/schema';
 import {
   type Problems,
@@ -34,6 +35,7 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
       await queryClient.invalidateQueries({ queryKey: queryKeys.agents.all });
     },
   });
+  const saving = useSendOnce(save);
   const refusal = save.error instanceof ApiError ? save.error : null;
   // The server's refusal of a field lands on that field; anything else is said below the form.
   const refusedDetails = agentRefusalDetails(refusal);
@@ -54,7 +56,7 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
     event.preventDefault();
     const found = settingsChange(agent, draft);
     setProblems(found.problems);
-    if (Object.keys(found.problems).length === 0 && Object.keys(found.change).length > 0) save.mutate(found.change);
+    if (Object.keys(found.problems).length === 0 && Object.keys(found.change).length > 0) saving.send(found.change);
   };
   const disabled = Boolean(blocked);
 
@@ -122,7 +124,7 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
           <ErrorState title="The settings were not saved" error={save.error} details={refused.other} />
         )}
         <Group>
-          <Button type="submit" variant="default" disabled={disabled || unchanged} loading={save.isPending}>
+          <Button type="submit" variant="default" disabled={disabled || unchanged} loading={saving.busy}>
             Save settings
           </Button>
           {save.isSuccess && unchanged && (

@@ -9,6 +9,7 @@ import { DisabledButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
+import { useSendOnce } from '../../components/use-single-flight';
 import type { components } from '../../api/schema';
 import { SECRET_MASK } from './csp-validator';
 import { SchemaForm, useConfigSchemaForm } from './form-parts';
@@ -86,6 +87,7 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
       onDone(version.version);
     },
   });
+  const saving = useSendOnce(save);
   const refusal = save.error instanceof ApiError && save.error.code === 'VALIDATION_FAILED' ? save.error : null;
   const refused = useMemo(
     () => (refusal ? splitServerErrors(refusal.details) : { config: {} as ErrorSchema, other: [] as string[] }),
@@ -117,7 +119,7 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
           setConfig(next);
           setDirty(JSON.stringify(next) !== savedJson);
         }}
-        onSubmit={(event) => save.mutate({ config: (event.formData ?? {}) as Config })}
+        onSubmit={(event) => saving.send({ config: (event.formData ?? {}) as Config })}
       >
         {save.isError && (refusal === null || refused.other.length > 0) && (
           <ErrorState title="The configuration was not saved" error={save.error} details={refused.other} />
@@ -128,7 +130,7 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
           </Text>
         )}
         <Group mt="md">
-          <Button type="submit" loading={save.isPending}>
+          <Button type="submit" loading={saving.busy}>
             Save configuration
           </Button>
           <Button variant="default" onClick={() => onDone(null)}>

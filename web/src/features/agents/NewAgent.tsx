@@ -9,6 +9,7 @@ import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
+import { useSendOnce } from '../../components/use-single-flight';
 import { agentNameProblem } from './agent-name';
 import { SchemaForm, useConfigSchemaForm } from './form-parts';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
@@ -42,6 +43,7 @@ export function NewAgent() {
       void navigate(`/agents/${agent.id}`);
     },
   });
+  const creating = useSendOnce(create);
   const apiError = create.error instanceof ApiError ? create.error : null;
   const refusedDetails = useMemo(() => agentRefusalDetails(apiError), [apiError]);
   const serverErrors = useMemo(
@@ -121,7 +123,7 @@ export function NewAgent() {
                   setNameError(problem);
                   setProblems(problem ? 1 : 0);
                   if (!type || problem) return;
-                  create.mutate({ name: name.trim(), type, config: (event.formData ?? {}) as Config });
+                  creating.send({ name: name.trim(), type, config: (event.formData ?? {}) as Config });
                 }}
               >
                 {problems > 0 && (
@@ -157,7 +159,7 @@ export function NewAgent() {
                   </Text>
                 )}
                 <Group>
-                  <Button type="submit" loading={create.isPending} disabled={Boolean(blocked)}>
+                  <Button type="submit" loading={creating.busy} disabled={Boolean(blocked)}>
                     Create agent
                   </Button>
                   <Button variant="default" component={Link} to="/agents">

@@ -1,4 +1,4 @@
-import { ApiError } from '../../api/errors';
+import { ApiError, UnreachableError } from '../../api/errors';
 import { groupSecret, mfaErrorMessage, secondFactor } from './mfa';
 
 describe('secondFactor', () => {
@@ -39,5 +39,6 @@ describe('mfaErrorMessage', () => {
   it('names the code and request of anything unexpected', () => {
     expect(mfaErrorMessage(err('INTERNAL', 500))).toBe('refused (INTERNAL, request req-9).');
     expect(mfaErrorMessage(new TypeError('Failed to fetch'))).toMatch(/Could not reach the server/);
+    expect(mfaErrorMessage(new UnreachableError())).toMatch(/Could not reach the server/);
   });
 });

@@ -1,4 +1,4 @@
-import { ApiError } from '../../api/errors';
+import { ApiError, isUnreachable } from '../../api/errors';
 
 export type SecondFactor = { code: string } | { recoveryCode: string };
 
@@ -36,7 +36,7 @@ export function mfaErrorMessage(error: unknown): string {
     if (error.code === 'RATE_LIMITED') return 'Too many attempts: wait a minute and try again.';
     return `${error.message} (${error.code}${error.requestId ? `, request ${error.requestId}` : ''}).`;
   }
-  return error instanceof Error && /fetch|network/i.test(error.message)
+  return isUnreachable(error) || (error instanceof Error && /fetch|network/i.test(error.message))
     ? 'Could not reach the server. Check the connection and try again.'
     : 'The change failed. Try again.';
 }

@@ -1,4 +1,4 @@
-import { Group, NativeSelect, Radio, TextInput, Textarea } from '@mantine/core';
+import { Code, Group, NativeSelect, Radio, TextInput, Textarea } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
@@ -119,9 +119,13 @@ export function ScheduleDialog({
         <Group align="flex-start" grow>
           <TextInput
             label="Cron pattern"
-            description="minute hour day month weekday (a 6th field first for seconds), e.g. 0 9 * * 1-5"
+            description={
+              <>
+                minute hour day month weekday (a 6th field first for seconds), e.g. <Code>0 9 * * 1-5</Code>
+              </>
+            }
             required
-            ff="monospace"
+            className="code-input"
             spellCheck={false}
             value={form.cron}
             error={fieldError.cron}

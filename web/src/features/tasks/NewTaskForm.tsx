@@ -8,6 +8,7 @@ import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { TextWithCode } from '../../components/TextWithCode';
 import { useMe } from '../../app/session';
 import { createCspSafeValidator } from '../agents/csp-validator';
 import { SchemaForm } from '../agents/form-parts';
@@ -175,15 +176,15 @@ export function NewTaskForm() {
                   <Textarea
                     label="Input (JSON)"
                     description={
-                      typeof schema.description === 'string'
-                        ? schema.description
-                        : inputWays(schema).length > 1
-                          ? `One of ${inputWays(schema).join(' or ')}`
-                          : undefined
+                      typeof schema.description === 'string' ? (
+                        <TextWithCode text={schema.description} />
+                      ) : inputWays(schema).length > 1 ? (
+                        `One of ${inputWays(schema).join(' or ')}`
+                      ) : undefined
                     }
                     autosize
                     minRows={4}
-                    ff="monospace"
+                    className="code-input"
                     value={json}
                     error={jsonError}
                     onChange={(e) => setTyped(e.currentTarget.value)}

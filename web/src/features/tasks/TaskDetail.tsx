@@ -11,6 +11,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { ConfirmButton } from '../../components/ConfirmButton';
+import { useSendOnce } from '../../components/use-single-flight';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { attemptsText } from './attempts-text';
@@ -19,6 +20,7 @@ import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQ
 import { StreamingOutput } from './StreamingOutput';
 import { noOutputText, outputStreamQuery, showsStream } from './task-output';
 import { TaskProgress } from './TaskProgress';
+import { TaskTags } from './TaskTags';
 import { fetchStarted, withLiveUpdate } from './task-live';
 import { DisabledButton } from '../../components/DisabledButton';
 
@@ -95,6 +97,7 @@ function Actions({ task }: { task: Task }) {
     },
     onSuccess: ({ next, since }) => settle(next, since, 'The task is queued again.'),
   });
+  const retrying = useSendOnce(retry);
   const cancellable = CANCELLABLE.includes(task.status);
   const retryable = RETRYABLE.includes(task.status);
   const reason = 'Needs the tasks:write permission';
@@ -118,7 +121,7 @@ function Actions({ task }: { task: Task }) {
           ))}
         {retryable &&
           (canWrite ? (
-            <Button variant="light" loading={retry.isPending} onClick={() => retry.mutate()}>
+            <Button variant="light" loading={retrying.busy} onClick={() => retrying.send()}>
               Retry
             </Button>
           ) : (
@@ -184,6 +187,7 @@ export function TaskDetail() {
                   Agent {agent ? agent.name : <Code>{task.data.agentId}</Code>} · {attemptsText(task.data)} · priority{' '}
                   {task.data.priority}
                 </Text>
+                <TaskTags tags={task.data.tags} />
                 <Text size="sm" c="dimmed">
                   Created <TimeAgo value={task.data.createdAt} />
                   {task.data.startedAt && (

@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Modal, NativeSelect, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { useSendOnce } from '../../components/use-single-flight';
 import { type User, createUser } from './user-api';
 import { ROLES, type UserRole, formErrors, isRole } from './user-helpers';
 
@@ -12,7 +13,10 @@ interface NewUserDialogProps {
 
 const EMPTY = { email: '', name: '', password: '', role: 'viewer' as UserRole };
 
-/** A new account with a role; the server's refusals land on the fields they name. */
+/**
+ * A new account with a role; the server's refusals land on the fields they name. Closed, it forgets what was
+ * typed (the password too) and what the server said: it opens again empty.
+ */
 export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps) {
   const [form, setForm] = useState(EMPTY);
   const create = useMutation({
@@ -23,15 +27,17 @@ export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps
       await onCreated(user);
     },
   });
+  const creating = useSendOnce(create);
   const errors = formErrors(create.error);
   const set = (changes: Partial<typeof EMPTY>) => setForm((current) => ({ ...current, ...changes }));
   const close = () => {
+    setForm(EMPTY);
     create.reset();
     onClose();
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate();
+    creating.send();
   };
 
   return (
@@ -102,7 +108,7 @@ export function NewUserDialog({ opened, onClose, onCreated }: NewUserDialogProps
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={creating.busy}>
               Create user
             </Button>
           </Group>

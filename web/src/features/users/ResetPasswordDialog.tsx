@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { useSendOnce } from '../../components/use-single-flight';
 import { type User, setUserPassword } from './user-api';
 import { formErrors } from './user-helpers';
 
@@ -25,6 +26,7 @@ export function ResetPasswordDialog({ user, isSelf, onClose, onDone }: ResetPass
       await onDone(target);
     },
   });
+  const sending = useSendOnce(reset);
   const errors = formErrors(reset.error);
   const close = () => {
     setPassword('');
@@ -33,7 +35,7 @@ export function ResetPasswordDialog({ user, isSelf, onClose, onDone }: ResetPass
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (user) reset.mutate(user);
+    if (user) sending.send(user);
   };
 
   return (
@@ -73,7 +75,7 @@ export function ResetPasswordDialog({ user, isSelf, onClose, onDone }: ResetPass
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>
-              <Button type="submit" loading={reset.isPending}>
+              <Button type="submit" loading={sending.busy}>
                 Set password
               </Button>
             </Group>

@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { TimeAgo } from '../../components/TimeAgo';
+import { useSendOnce } from '../../components/use-single-flight';
 import { type User, updateUser } from './user-api';
 import { ROLES, type UserRole, isRole, resultInWords, selfActionBlocked, withArticle } from './user-helpers';
 
@@ -36,6 +37,7 @@ function RoleControl({ user, meId, onChanged }: Omit<UserRowProps, 'onResetPassw
     onSuccess: (updated) => onChanged(resultInWords.roleChanged(updated), 'ok'),
     onError: (error) => onChanged(resultInWords.failed(`Changing the role of ${user.name}`, error), 'error'),
   });
+  const saving = useSendOnce(save);
   const blocked = selfActionBlocked(meId, user.id, 'role');
   if (blocked) {
     return (
@@ -60,12 +62,7 @@ function RoleControl({ user, meId, onChanged }: Omit<UserRowProps, 'onResetPassw
         }}
       />
       {role !== user.role && (
-        <Button
-          size="xs"
-          loading={save.isPending}
-          onClick={() => save.mutate()}
-          aria-label={`Save role of ${user.name}`}
-        >
+        <Button size="xs" loading={saving.busy} onClick={() => saving.send()} aria-label={`Save role of ${user.name}`}>
           Save
         </Button>
       )}

@@ -1,4 +1,4 @@
-import { ApiError } from '../../api/errors';
+import { ApiError, UNREACHABLE_MESSAGE } from '../../api/errors';
 import {
   formErrors,
   paramsFromUserFilters,
@@ -63,7 +63,7 @@ describe('formErrors', () => {
       fields: {},
       message: 'No (FORBIDDEN)',
     });
-    expect(formErrors(new TypeError('Failed to fetch'))).toEqual({ fields: {}, message: 'Failed to fetch' });
+    expect(formErrors(new TypeError('Failed to fetch'))).toEqual({ fields: {}, message: UNREACHABLE_MESSAGE });
     expect(formErrors(null)).toEqual({ fields: {} });
   });
 });

@@ -2,7 +2,7 @@
  * The Users page's pure logic: its filters in the URL, the server's refusals on the form's fields, what an
  * admin may not do to their own account, and each action's result in words.
  */
-import { ApiError } from '../../api/errors';
+import { ApiError, errorMessage } from '../../api/errors';
 import { pageOfSearch } from '../../components/paging';
 
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
@@ -72,7 +72,7 @@ function codeAndRequest(error: ApiError): string {
 export function formErrors(error: unknown): FormErrors {
   if (!error) return { fields: {} };
   if (!(error instanceof ApiError)) {
-    return { fields: {}, message: error instanceof Error ? error.message : 'The request failed.' };
+    return { fields: {}, message: errorMessage(error, 'The request failed.') };
   }
   if (error.code === 'CONFLICT') return { fields: { email: 'A user with this email already exists.' } };
   const fields: FormErrors['fields'] = {};

@@ -65,7 +65,7 @@ export function RunStepItem({
             <TimeAgo value={step.decision.at} />
             {step.decision.comment !== null && step.decision.comment !== '' && (
               <>
-                : “<q>{step.decision.comment}</q>”
+                : <q>{step.decision.comment}</q>
               </>
             )}
           </Text>

@@ -136,7 +136,7 @@ function RunButton({ workflow, blocked }: { workflow: Workflow; blocked: string 
               autosize
               minRows={4}
               maxRows={16}
-              ff="monospace"
+              className="code-input"
               spellCheck={false}
               value={text}
               error={fieldError}
