@@ -69,6 +69,25 @@ describe('outbound config: header names and values, credentials in URLs', () => 
     expect(res.body.error.details).toEqual([{ field, message: expect.stringContaining(message) }]);
   });
 
+  it("names every problem of a config at once: its schema's and the type's own checks together", async () => {
+    const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM agents`))[0].n as number;
+    const before = await count();
+    const res = await createAgent({
+      url: 'https://user:pass@agents.example.com/run',
+      headers: { Authorization: 'Bearer t', 'X-Ymera-Foo': 'x', Host: 'h' },
+      signingSecret: 'short',
+      timeoutMs: -1,
+    }).expect(400);
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      '/config/headers/Host',
+      '/config/headers/X-Ymera-Foo',
+      '/config/signingSecret',
+      '/config/timeoutMs',
+      '/config/url',
+    ]);
+    expect(await count()).toBe(before);
+  });
+
   it('refuses bad headers on a config change too, and keeps the current config', async () => {
     const created = await createAgent({ url, headers: { Authorization: 'Bearer t-1', 'X-Tenant': 't' } }).expect(201);
     const id = created.body.data.id as string;

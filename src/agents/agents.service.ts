@@ -78,8 +78,14 @@ export class AgentsService {
       config,
       '/config',
     );
-    if (!result.valid)
-      throw new ValidationFailedError(result.errors, 'The configuration does not match the agent type');
+    if (!result.valid) {
+      // Every problem at once: the type's own checks and the target's too, where the schema named none.
+      const named = new Set(result.errors.map((e) => e.field));
+      const more = [...this.typeProblems(type, config), ...refused]
+        .map((p) => ({ ...p, field: `/config${p.field}` }))
+        .filter((p) => !named.has(p.field));
+      throw new ValidationFailedError([...result.errors, ...more], 'The configuration does not match the agent type');
+    }
     const problems = [...(this.types.get(type).checkConfig?.(result.value) ?? []), ...refused];
     if (problems.length) {
       throw new ValidationFailedError(
@@ -88,6 +94,20 @@ export class AgentsService {
       );
     }
     return result.value;
+  }
+
+  /**
+   * The type's own checks of a config its schema refused, as far as they can read it: a check that cannot (a
+   * field of another kind than it takes) adds nothing, the schema's errors say what is wrong there.
+   */
+  private typeProblems(type: string, config: unknown): ErrorDetail[] {
+    const check = this.types.get(type).checkConfig?.bind(this.types.get(type));
+    if (!check || typeof config !== 'object' || config === null || Array.isArray(config)) return [];
+    try {
+      return check(config);
+    } catch {
+      return [];
+    }
   }
 
   /**
