@@ -8,6 +8,26 @@ export type JsonSchema = Record<string, unknown>;
 
 export type SchemaResult<T> = { valid: true; value: T } | { valid: false; errors: ErrorDetail[] };
 
+/**
+ * A `oneOf` whose options only name what is required (`[{required: ['records']}, {required: ['file']}]`) in
+ * words: which properties, one of them alone.
+ */
+function oneOfRequiredMessage(error: ErrorObject): string | undefined {
+  if (error.keyword !== 'oneOf' || !Array.isArray(error.schema)) return undefined;
+  const names: string[] = [];
+  for (const option of error.schema as unknown[]) {
+    const required = (option as { required?: unknown } | null)?.required;
+    if (
+      !Array.isArray(required) ||
+      required.length !== 1 ||
+      Object.keys(option as object).some((k) => !['required', 'title', 'description'].includes(k))
+    )
+      return undefined;
+    names.push(String(required[0]));
+  }
+  return `must have exactly one of ${names.join(', ')}`;
+}
+
 function detailOf(error: ErrorObject, base: string): ErrorDetail {
   let pointer = `${base}${error.instancePath}`;
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
@@ -15,13 +35,14 @@ function detailOf(error: ErrorObject, base: string): ErrorDetail {
   if (error.keyword === 'additionalProperties' && params.additionalProperty) pointer += `/${params.additionalProperty}`;
   const refused = error.keyword === 'not' ? (error.schema as { description?: unknown }).description : undefined;
   const message =
-    typeof refused === 'string'
+    oneOfRequiredMessage(error) ??
+    (typeof refused === 'string'
       ? refused
       : error.keyword === 'additionalProperties'
         ? 'is not allowed'
         : error.keyword === 'required'
           ? 'is required'
-          : (error.message ?? 'is invalid');
+          : (error.message ?? 'is invalid'));
   return { field: pointer || '/', message };
 }
 
