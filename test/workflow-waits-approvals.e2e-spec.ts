@@ -107,7 +107,8 @@ describe('workflow steps that wait', () => {
     await c.ended(op, run.id);
     await t.chainAudit();
     const [{ count }] = (await t.dataSource.query(
-      `SELECT count(*)::int AS count FROM audit_logs WHERE resource_id = $1 AND action = 'workflow_run.step_approve'`,
+      `SELECT count(*)::int AS count FROM audit_logs
+        WHERE resource_id = $1 AND action = 'workflow_run.step_approve' AND outcome = 'success'`,
       [run.id],
     )) as { count: number }[];
     expect(count).toBe(1);
@@ -126,6 +127,12 @@ describe('workflow steps that wait', () => {
     // The run says who decides the step, so a console need not learn it from a 403.
     expect(c.step(guarded, 'ok').permission).toBe('users:manage');
     expect((await c.decide(op, guarded.id, 'ok', 'approve').expect(403)).body.error.code).toBe('FORBIDDEN');
+    // The refusal is audited against the run it was for.
+    await t.chainAudit();
+    const denied = await t.dataSource.query(
+      `SELECT resource_type, resource_id FROM audit_logs WHERE action = 'workflow_run.step_approve' AND outcome = 'denied'`,
+    );
+    expect(denied).toEqual([{ resource_type: 'workflowRun', resource_id: guarded.id }]);
     await c.decide(other, guarded.id, 'ok', 'reject').expect(404);
     const decided = (await c.decide(admin, guarded.id, 'ok', 'reject').expect(200)).body.data as RunView;
     expect(c.step(decided, 'ok').decision).toMatchObject({ outcome: 'rejected', by: admin.id });

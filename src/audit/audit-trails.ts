@@ -49,8 +49,9 @@ export class AuditTrails {
     const trail: AuditTrail = {
       meta,
       context: auditContextOf(req),
-      // A malformed id (refused with 400) is the client's text: not kept as the entry's resource.
-      resourceId: idOrNull(req.params?.id),
+      // The route's resource: `:id`, or a run's `:runId`. A malformed id (refused with 400) is the client's text:
+      // not kept as the entry's resource.
+      resourceId: idOrNull(req.params?.id ?? req.params?.runId),
       settled: false,
     };
     attachAuditTrail(req, trail);
