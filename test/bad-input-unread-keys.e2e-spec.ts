@@ -33,6 +33,18 @@ describe('Keys a route does not read are refused', () => {
 
   const { statuses, count, raw } = badInputProbes(() => t);
 
+  it.each([
+    ['/api/v1/tasks?limit=10&limit=20', '/limit'],
+    ['/api/v1/agents?q=a&q=b', '/q'],
+    ['/api/v1/tasks?status=queued&status=running', '/status'],
+  ])('says %s gives a parameter more than once', async (url, field) => {
+    const res = await request(t.http)
+      .get(url)
+      .set(...bearer(op));
+    expectRefused(res, field);
+    expect(res.body.error.details).toEqual([{ field, message: 'is given more than once: give it once' }]);
+  });
+
   describe('query keys of a route that takes no query', () => {
     it.each([
       ['/api/v1/stats?__proto__=1', '/__proto__'],

@@ -1,7 +1,8 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
-import { type DtoClass, detachFreeForm, isInheritedName } from './dto-decorators';
+import { type DtoClass, detachFreeForm, isInheritedName, isPlainObject } from './dto-decorators';
 import { escapePointer } from './input-guard';
 import { foldDottedQuery, isMetadataFilterOf, metadataFilterKeysProblem } from './metadata-filter';
 
@@ -80,6 +81,30 @@ function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): Erro
   return problems;
 }
 
+/** Each query class's properties that take one value, and those that take a list, looked up once. */
+const queryShapes = new WeakMap<object, { one: ReadonlySet<string>; many: ReadonlySet<string> }>();
+
+/**
+ * A query's keys given more than once (`?limit=10&limit=20`, which Express reads as a list) where the route
+ * takes one value: said so, rather than "must be an integer number" of a value the caller never wrote.
+ */
+function repeatedQueryProblems(cls: DtoClass, query: unknown): ErrorDetail[] {
+  if (!isPlainObject(query)) return [];
+  let shape = queryShapes.get(cls);
+  if (!shape) {
+    const rules = getMetadataStorage().getTargetValidationMetadatas(cls as never, '', true, false);
+    const many = new Set(
+      rules.filter((r) => r.each || r.name === 'isArray' || r.name?.startsWith('array')).map((r) => r.propertyName),
+    );
+    shape = { one: new Set(rules.map((r) => r.propertyName).filter((name) => !many.has(name))), many };
+    queryShapes.set(cls, shape);
+  }
+  const { one } = shape;
+  return Object.entries(query)
+    .filter(([key, value]) => Array.isArray(value) && one.has(key))
+    .map(([key]) => ({ field: `/${escapePointer(key)}`, message: 'is given more than once: give it once' }));
+}
+
 /**
  * Nest's pipe, which hands free-form JSON properties (`@FreeFormJson`) over untouched instead of letting
  * class-transformer copy them value by value, and which looks up a body class's rules for its binary-value check on every request (class-validator
@@ -99,7 +124,12 @@ class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
     const refused =
-      metadata.metatype && this.toValidate(metadata) ? inheritedNameProblems(metadata.metatype, value) : [];
+      metadata.metatype && this.toValidate(metadata)
+        ? [
+            ...inheritedNameProblems(metadata.metatype, value),
+            ...(metadata.type === 'query' ? repeatedQueryProblems(metadata.metatype, value) : []),
+          ]
+        : [];
     try {
       const result = await this.transformChecked(value, metadata);
       if (refused.length > 0) throw new ValidationFailedError(refused);
