@@ -144,4 +144,12 @@ test('a session ended elsewhere is said on the sign-in page; a first visit and a
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(signInButton(page)).toBeVisible();
   await expect(notice).toHaveCount(0);
+
+  // Ended while no page was open: the next page loaded finds its refresh cookie refused, and says so.
+  await signIn(page, user.email, 'a-password-after-the-reset');
+  await page.goto('about:blank');
+  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-third-password-for-tests' }, 204);
+  await page.goto('/agents');
+  await expect(notice).toBeVisible();
+  await expect(signInButton(page)).toBeVisible();
 });

@@ -36,9 +36,13 @@ describe('refreshAccessToken', () => {
     expect(accessToken()).toBe('new-token');
   });
 
-  it.each([400, 401, 403])('takes a %i as signed out', async (status) => {
+  it.each([
+    [400, false],
+    [401, true],
+    [403, false],
+  ])('takes a %i as signed out (a session ended: %s)', async (status, ended) => {
     answer(status, { status: 'error', error: { code: 'UNAUTHENTICATED', message: 'no' } });
-    await expect(refreshAccessToken()).resolves.toEqual({ kind: 'signed-out' });
+    await expect(refreshAccessToken()).resolves.toEqual({ kind: 'signed-out', ended });
   });
 
   it('takes a 204 (no refresh cookie, so no session to restore) as signed out, not as a failure', async () => {

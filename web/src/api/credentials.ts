@@ -18,7 +18,8 @@ export const CSRF_HEADER_VALUE = 'ymera';
  */
 export type RefreshOutcome =
   | { kind: 'refreshed' }
-  | { kind: 'signed-out' }
+  /** `ended`: a refresh token was presented and refused (401): the session it held was ended, not never begun. */
+  | { kind: 'signed-out'; ended?: boolean }
   | {
       kind: 'unavailable';
       /** An {@link ApiError} with the answer's code and request id, or the network error. */
@@ -79,7 +80,7 @@ async function exchangeCookie(): Promise<RefreshOutcome> {
       headers: { 'Content-Type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE },
       body: JSON.stringify({ useCookie: true }),
     });
-    if (SIGNED_OUT_STATUSES.includes(response.status)) return { kind: 'signed-out' };
+    if (SIGNED_OUT_STATUSES.includes(response.status)) return { kind: 'signed-out', ended: response.status === 401 };
     if (!response.ok) return await unavailable(response);
     // No content: there was no session to restore (no refresh cookie), which is no failure.
     if (response.status === 204) return { kind: 'signed-out' };

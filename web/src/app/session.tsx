@@ -42,7 +42,8 @@ async function loadMe(): Promise<Me> {
   return unwrap(await api.GET('/api/v1/auth/me'));
 }
 
-type Restored = { kind: 'signed-in'; me: Me } | { kind: 'signed-out' } | { kind: 'unavailable'; error: Error };
+type Restored =
+  { kind: 'signed-in'; me: Me } | { kind: 'signed-out'; ended?: boolean } | { kind: 'unavailable'; error: Error };
 
 /** A page load has no access token: the refresh cookie, when there is one, brings the session back. */
 async function restoreSession(): Promise<Restored> {
@@ -73,7 +74,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (!active) return;
       setState((current) => {
         if (restored.kind === 'signed-in') return { status: 'signed-in', me: restored.me };
-        if (restored.kind === 'signed-out') return { status: 'signed-out' };
+        // A refresh cookie refused on load (the session was ended while no page was open) says so too.
+        if (restored.kind === 'signed-out') return { status: 'signed-out', ended: restored.ended };
         const failures = (current.status === 'unavailable' ? current.failures : 0) + 1;
         const retryInMs = retryDelayMs(failures, restored.error);
         return { status: 'unavailable', error: restored.error, failures, retryInMs, retrying: false };
