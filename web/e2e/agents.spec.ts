@@ -101,7 +101,7 @@ test('an agent is created from its type’s form; the server’s refusal lands o
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   await page.getByRole('button', { name: 'Create agent' }).click();
   await expect(page.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(
-    'An agent with this name already exists',
+    /^An agent with this name already exists At most 200 characters/,
   );
   await expect(page.getByRole('alert')).toContainText('see the fields marked');
   await expect(page.getByRole('heading', { level: 1, name: 'New agent' })).toBeVisible();
@@ -189,11 +189,11 @@ test('settings and configuration are edited on the agent’s page; secrets are k
   // Checked before sending, on the field.
   await name.fill('not/a name');
   await settings.getByRole('button', { name: 'Save settings' }).click();
-  await expect(name).toHaveAccessibleDescription(/must start with an ASCII letter or digit/);
+  await expect(name).toHaveAccessibleDescription(/may use only ASCII letters, digits, space \. _ - \(not “\/”\)/);
   // Refused by the server: the name belongs to another agent.
   await name.fill(`taken-${stamp}`);
   await settings.getByRole('button', { name: 'Save settings' }).click();
-  await expect(name).toHaveAccessibleDescription('An agent with this name already exists');
+  await expect(name).toHaveAccessibleDescription(/^An agent with this name already exists At most 200/);
   expect((await stored()).name).toBe(`editable-${stamp}`);
 
   await name.fill(`renamed-${stamp}`);

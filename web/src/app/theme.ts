@@ -12,5 +12,8 @@ export const theme = createTheme({
     // The show/hide button of a password is out of the tab order by default: keyboard users could not check
     // what they typed.
     PasswordInput: { defaultProps: { visibilityToggleFocusable: true } },
+    // A table wider than the window shows its scroll bar whenever it has more to show, not only on hover: on a
+    // phone nothing else says the columns go on past the edge.
+    TableScrollContainer: { defaultProps: { scrollAreaProps: { type: 'auto' } } },
   },
 });

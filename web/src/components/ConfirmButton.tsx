@@ -1,7 +1,8 @@
 import { Button, type ButtonProps, Group, Modal, Text } from '@mantine/core';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useRef, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { DisabledButton } from './DisabledButton';
+import { keepFocusAfter } from './keep-focus';
 import { useSingleFlight } from './use-single-flight';
 
 interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
@@ -20,6 +21,11 @@ interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
   onConfirm: () => Promise<unknown>;
   /** When set, the action is not allowed: the button is disabled and this says why. */
   disabledReason?: string;
+  /**
+   * Where focus goes when the action takes this button away (a task's Cancel once the task is cancelled): the
+   * button that replaces it, or the message saying what happened. Without it focus would fall to the page.
+   */
+  focusWhenGone?: () => HTMLElement | null | undefined;
 }
 
 /**
@@ -36,18 +42,21 @@ export function ConfirmButton({
   buttonText,
   options,
   onOpen,
+  focusWhenGone,
   color = 'red',
   ...props
 }: ConfirmButtonProps) {
   const [open, setOpen] = useState(false);
   const { busy, run } = useSingleFlight();
   const [error, setError] = useState<string | null>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
 
   if (disabledReason)
     return <DisabledButton color={color} variant="light" {...props} label={label} reason={disabledReason} />;
   return (
     <>
       <Button
+        ref={trigger}
         color={color}
         variant="light"
         {...props}
@@ -88,6 +97,7 @@ export function ConfirmButton({
                 try {
                   await onConfirm();
                   setOpen(false);
+                  if (focusWhenGone) keepFocusAfter(() => trigger.current, focusWhenGone);
                 } catch (err) {
                   setError(errorMessage(err, 'The action failed'));
                 }

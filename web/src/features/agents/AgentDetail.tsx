@@ -76,7 +76,7 @@ function AgentView({ agent }: { agent: Agent }) {
 
   return (
     <>
-      <PageTitle>{agent.name}</PageTitle>
+      <PageTitle truncate>{agent.name}</PageTitle>
       <Group gap="md" align="center">
         <Text>
           Status <AgentStatusBadge status={agent.status} />

@@ -132,34 +132,37 @@ export function AgentList() {
         )
       ) : (
         <>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Name</Table.Th>
-                <Table.Th scope="col">Type</Table.Th>
-                <Table.Th scope="col">Status</Table.Th>
-                <Table.Th scope="col">Created</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {agents.data.items.map((agent) => (
-                <Table.Tr key={agent.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/agents/${agent.id}`}>
-                      {agent.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{agent.type}</Table.Td>
-                  <Table.Td>
-                    <AgentStatusBadge status={agent.status} />
-                  </Table.Td>
-                  <Table.Td>
-                    <TimeAgo value={agent.createdAt} />
-                  </Table.Td>
+          {/* On a narrow screen the table scrolls sideways inside its box, the page does not. */}
+          <Table.ScrollContainer minWidth={480} type="native" className="scroll-hint">
+            <Table striped highlightOnHover aria-label="Agents">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Type</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Created</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {agents.data.items.map((agent) => (
+                  <Table.Tr key={agent.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/agents/${agent.id}`} className="truncate" title={agent.name}>
+                        {agent.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td className="nowrap">{agent.type}</Table.Td>
+                    <Table.Td>
+                      <AgentStatusBadge status={agent.status} />
+                    </Table.Td>
+                    <Table.Td className="nowrap">
+                      <TimeAgo value={agent.createdAt} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
           <Group justify="space-between">
             <Text size="sm" c="dimmed">
               {total.toLocaleString('en')} {total === 1 ? 'agent' : 'agents'} · page {page} of {pages}

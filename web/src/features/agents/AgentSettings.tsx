@@ -8,6 +8,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
 import type { components } from '../../api/schema';
+import { AGENT_NAME_RULE } from './agent-name';
 import {
   type Problems,
   agentRefusalDetails,
@@ -71,6 +72,7 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
         <TextInput
           label="Name"
           required
+          description={AGENT_NAME_RULE}
           value={draft.name}
           onChange={(e) => edit('name')(e.currentTarget.value)}
           error={errorOf('name')}

@@ -10,7 +10,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
-import { agentNameProblem } from './agent-name';
+import { AGENT_NAME_RULE, agentNameProblem } from './agent-name';
 import { SchemaForm, useConfigSchemaForm } from './form-parts';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { agentRefusalDetails } from './agent-settings';
@@ -91,6 +91,7 @@ export function NewAgent() {
           <TextInput
             label="Name"
             required
+            description={AGENT_NAME_RULE}
             value={name}
             onChange={(e) => {
               setName(e.currentTarget.value);

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Code, Group, Paper, Skeleton, Stack, Text, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
@@ -82,6 +82,8 @@ function Actions({ task }: { task: Task }) {
   const canWrite = me.permissions.includes('tasks:write');
   // What the last action did, said until the task moves on from the state it left it in.
   const [result, setResult] = useState<{ message: string; status: Task['status'] } | null>(null);
+  const actions = useRef<HTMLDivElement>(null);
+  const said = useRef<HTMLParagraphElement>(null);
   // The action's answer, with the events received since it was sent laid over it: a retried task can run and
   // end before the answer arrives, and the answer's older state would otherwise stay (an end has no event after
   // it to correct it).
@@ -103,12 +105,14 @@ function Actions({ task }: { task: Task }) {
   const reason = 'Needs the tasks:write permission';
   return (
     <Stack gap="xs" align="flex-end">
-      <Group gap="xs">
+      <Group gap="xs" ref={actions}>
         {cancellable &&
           (canWrite ? (
             <ConfirmButton
               label="Cancel"
               confirmLabel="Cancel the task"
+              // Once cancelled, Retry takes Cancel's place; focus goes there, or to what happened.
+              focusWhenGone={() => actions.current?.querySelector<HTMLElement>('button:enabled') ?? said.current}
               consequence={`Task ${task.id.slice(0, 8)} stops${task.status === 'running' ? ' (its running attempt is aborted)' : ''} and is not retried.`}
               onConfirm={async () => {
                 const since = fetchStarted();
@@ -129,7 +133,7 @@ function Actions({ task }: { task: Task }) {
           ))}
       </Group>
       {result?.status === task.status && (
-        <Text size="sm" role="status">
+        <Text size="sm" role="status" ref={said} tabIndex={-1}>
           {result.message}
         </Text>
       )}

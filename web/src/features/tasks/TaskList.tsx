@@ -57,7 +57,11 @@ const TaskRow = memo(function TaskRow({ task, agentName }: { task: TaskListItem;
       <Table.Td>
         <StatusBadge status={task.status} />
       </Table.Td>
-      <Table.Td>{agentName ?? task.agentId.slice(0, 8)}</Table.Td>
+      <Table.Td>
+        <span className="truncate" title={agentName}>
+          {agentName ?? task.agentId.slice(0, 8)}
+        </span>
+      </Table.Td>
       <Table.Td>
         <TaskProgress value={task.progress} label={`Progress of task ${task.id.slice(0, 8)}`} />
       </Table.Td>
@@ -157,6 +161,8 @@ export function TaskList() {
         />
         <NativeSelect
           label="Agent"
+          className="task-agent-filter"
+          title={agentId ? (agentNames.get(agentId) ?? agentId) : undefined}
           value={agentId ?? ''}
           onChange={(e) => update({ agent: e.currentTarget.value || undefined })}
           data={[
@@ -253,7 +259,7 @@ export function TaskList() {
       ) : (
         <>
           {/* A native scroll container: Mantine's ScrollArea adds observers and scrollbars to every render. */}
-          <Table.ScrollContainer minWidth={640} type="native">
+          <Table.ScrollContainer minWidth={640} type="native" className="scroll-hint">
             <Table striped highlightOnHover aria-label="Tasks">
               <Table.Thead>
                 <Table.Tr>

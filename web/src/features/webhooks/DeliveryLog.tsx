@@ -171,7 +171,9 @@ export function DeliveryLog({ webhook, onChanged }: { webhook: Webhook; onChange
                       </Text>
                     )}
                   </Table.Td>
-                  <Table.Td>{delivery.attempts > 0 ? describeResponse(delivery.responseCode) : '—'}</Table.Td>
+                  <Table.Td className="nowrap">
+                    {delivery.attempts > 0 ? describeResponse(delivery.responseCode) : '—'}
+                  </Table.Td>
                   <Table.Td>{formatDuration(delivery.durationMs)}</Table.Td>
                   <Table.Td>
                     {delivery.attempts}

@@ -86,7 +86,7 @@ export function WebhookList({
                     {webhook.events.join(', ')}
                   </Text>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td className="nowrap">
                   <LastDelivery id={webhook.id} />
                 </Table.Td>
                 {!blocked && (

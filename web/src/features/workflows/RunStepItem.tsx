@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Code, Group, Stack, Text, Textarea } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type RefObject, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
@@ -10,6 +10,7 @@ import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { JsonView } from '../../components/JsonView';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
+import { keepFocusAfter } from '../../components/keep-focus';
 import { decisionRefusal, decisionText, isDecidable, mayDecide, waitingFor } from './step-helpers';
 import { type RunStep, type WorkflowRun, useWorkflowsWriteBlocked } from './workflow-api';
 
@@ -31,11 +32,12 @@ export function RunStepItem({
   const long = step.output !== null && JSON.stringify(step.output).length > 400;
   const waits = waitingFor(step);
   const when = step.kind === 'wait' ? step.waitUntil : step.approvalDeadline;
+  const name = useRef<HTMLParagraphElement>(null);
   return (
     <li data-step={step.id}>
       <Stack gap={6}>
         <Group gap="sm">
-          <Text fw={700} ff="monospace" size="sm">
+          <Text fw={700} ff="monospace" size="sm" ref={name} tabIndex={-1}>
             Step {step.id}
           </Text>
           <StatusBadge status={step.status} />
@@ -70,7 +72,7 @@ export function RunStepItem({
             )}
           </Text>
         )}
-        <DecideButtons run={run} step={step} onDecided={onDecided} />
+        <DecideButtons run={run} step={step} onDecided={onDecided} stepName={name} />
         {step.error && (
           <Alert color="red" variant="light" p="xs" title={`Step ${step.id} failed`}>
             <Text size="sm">
@@ -88,12 +90,16 @@ function DecideButtons({
   run,
   step,
   onDecided,
+  stepName,
 }: {
   run: WorkflowRun;
   step: RunStep;
   onDecided: (message: string) => void;
+  /** Where focus goes once the step is decided and its buttons are gone. */
+  stepName: RefObject<HTMLElement | null>;
 }) {
   const me = useMe();
+  const buttons = useRef<HTMLDivElement>(null);
   const blocked = useWorkflowsWriteBlocked();
   const [deciding, setDeciding] = useState<Outcome | null>(null);
   const decidable = isDecidable(step, run.status);
@@ -109,7 +115,7 @@ function DecideButtons({
   return (
     <>
       {decidable && (
-        <Group gap="xs">
+        <Group gap="xs" ref={buttons}>
           <Button size="xs" variant="default" onClick={() => setDeciding('approve')}>
             Approve
           </Button>
@@ -125,6 +131,11 @@ function DecideButtons({
           outcome={deciding}
           onClose={() => setDeciding(null)}
           onDecided={(message) => {
+            // The trigger, whichever of the two it was, is gone with the buttons once the step is decided.
+            keepFocusAfter(
+              () => buttons.current,
+              () => stepName.current,
+            );
             setDeciding(null);
             onDecided(message);
           }}

@@ -1,0 +1,84 @@
+import { type Locator, type Page, expect, test } from '@playwright/test';
+import { apiAs, deleteAfterAll, signIn, unique } from './helpers';
+
+test.use({ baseURL: process.env.CONSOLE_URL });
+
+const made = deleteAfterAll();
+
+/** How many lines the text of each element takes (a word broken over two lines takes two). */
+async function lineCounts(target: Locator): Promise<number[]> {
+  return target.evaluateAll((elements) =>
+    elements.map((element) => {
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+    }),
+  );
+}
+
+/** Whether the element's text is cut (wider than its box) rather than wrapped. */
+async function isCut(target: Locator): Promise<boolean> {
+  return target.evaluate((e) => e.scrollWidth > e.clientWidth && getComputedStyle(e).textOverflow === 'ellipsis');
+}
+
+async function sideways(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+/**
+ * An agent's name may be 200 characters without a space: it is cut with an ellipsis where it is shown (the whole
+ * name in its tooltip and its accessible name), and the filters and columns around it keep their layout.
+ */
+test('a 200-character agent name is cut, not wrapped, on the agent, agents and tasks pages', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const name = `${'L'.repeat(200 - stamp.length)}${stamp}`;
+  const agent = await admin.createAgent(name, 'calculator');
+  made.agents.push(agent.id);
+  await admin.createTask(agent.id, { expression: '3*3' });
+  await signIn(page);
+
+  // The agent's page: its title on one line, the whole name its accessible name and tooltip.
+  await page.goto(`/agents/${agent.id}`);
+  const title = page.getByRole('heading', { level: 1, name });
+  await expect(title).toBeVisible();
+  await expect(title).toHaveAttribute('title', name);
+  expect(await lineCounts(title)).toEqual([1]);
+  expect(await isCut(title)).toBe(true);
+
+  // The agents list: the name cut, Type and Created whole on one line each.
+  await page.goto(`/agents?q=${stamp}`);
+  const row = page.getByRole('table', { name: 'Agents' }).getByRole('row', { name: new RegExp(stamp) });
+  const link = row.getByRole('link', { name });
+  await expect(link).toHaveAttribute('title', name);
+  expect(await isCut(link)).toBe(true);
+  expect(await lineCounts(row.getByRole('cell', { name: 'calculator', exact: true }))).toEqual([1]);
+  expect(await lineCounts(row.getByRole('cell').nth(3))).toEqual([1]);
+
+  // The tasks list filtered on it: the Agent filter keeps its width, the filters stay on one row.
+  await page.goto(`/tasks?agent=${agent.id}`);
+  const filters = page.getByRole('search', { name: 'Filter tasks' });
+  const select = filters.getByRole('combobox', { name: 'Agent' });
+  await expect(select).toHaveValue(agent.id);
+  await expect(select).toHaveAttribute('title', name);
+  expect((await select.boundingBox())?.width ?? 1000).toBeLessThanOrEqual(240);
+  const tops = await Promise.all(
+    ['Status', 'Agent', 'Created'].map(async (label) => (await filters.getByLabel(label).boundingBox())?.y),
+  );
+  tops.push((await filters.getByRole('textbox', { name: 'Tag' }).boundingBox())?.y);
+  expect(new Set(tops).size).toBe(1);
+  const cell = page.getByRole('table', { name: 'Tasks' }).getByRole('row').nth(1).getByTitle(name);
+  expect(await lineCounts(cell)).toEqual([1]);
+
+  // On a phone's width no page scrolls sideways with the long name.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of [`/agents/${agent.id}`, `/agents?q=${stamp}`, `/tasks?agent=${agent.id}`]) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+    expect(await sideways(page), path).toBeLessThanOrEqual(0);
+  }
+});
