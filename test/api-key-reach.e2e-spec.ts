@@ -90,6 +90,20 @@ describe('an API key reaches only what its scopes allow, through what acts for i
     );
     const [row] = await t.dataSource.query(`SELECT paused, agent_id, workflow_id FROM schedules WHERE id = $1`, [id]);
     expect(row).toEqual({ paused: true, agent_id: agentId, workflow_id: null });
+    // Ended, it fires again only for one who may start its tasks: a later end, or none, is a resume.
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await request(t.http)
+      .patch(`/api/v1/schedules/${id}`)
+      .set('X-API-Key', wide)
+      .send({ endAt: past, paused: false })
+      .expect(200);
+    for (const endAt of [new Date(Date.now() + 86_400_000).toISOString(), null])
+      expectForbidden(
+        await request(t.http).patch(`/api/v1/schedules/${id}`).set('X-API-Key', narrow).send({ endAt }),
+        'tasks:write',
+      );
+    const [ended] = await t.dataSource.query(`SELECT end_at FROM schedules WHERE id = $1`, [id]);
+    expect(ended.end_at.toISOString()).toBe(past);
   });
 
   it('a webhook needs tasks:read for task events and workflows:read for run events, on creation and change', async () => {
@@ -128,12 +142,44 @@ describe('an API key reaches only what its scopes allow, through what acts for i
     );
     // Enabling it or sending elsewhere is sending its events: the narrow key may do neither.
     expectForbidden(
+      await request(t.http)
+        .patch(`/api/v1/webhooks/${id}`)
+        .set('X-API-Key', narrow)
+        .send({ url: 'https://elsewhere.example.com/hook' }),
+      'tasks:read',
+    );
+    expectForbidden(
       await request(t.http).patch(`/api/v1/webhooks/${id}`).set('X-API-Key', narrow).send({ enabled: true }),
       'tasks:read',
     );
     const [row] = await t.dataSource.query(`SELECT events, enabled FROM webhook_endpoints WHERE id = $1`, [id]);
     expect(row).toEqual({ events: ['task.succeeded'], enabled: false });
     await request(t.http).delete(`/api/v1/webhooks/${id}`).set('X-API-Key', narrow).expect(204);
+  });
+
+  it('a workflow trigger needs tasks:read for task events and workflows:read for run events', async () => {
+    const workflowsOnly = await keyWith('workflows:read', 'workflows:write', 'agents:read');
+    const before = await count('workflows');
+    const steps = [{ id: 'a', agentId, input: { expression: '1' } }];
+    const made = (triggers: object[]) =>
+      request(t.http)
+        .post('/api/v1/workflows')
+        .set('X-API-Key', workflowsOnly)
+        .send({ name: 'heard', steps, triggers });
+    expectForbidden(await made([{ on: 'task.succeeded', agentId }]), 'tasks:read');
+    expect(await count('workflows')).toBe(before);
+    // Run events are the workflows' own to read; none at all needs nothing more.
+    const plain = await made([]).expect(201);
+    await made([{ on: 'run.failed', workflowId }]).expect(201);
+    expectForbidden(
+      await request(t.http)
+        .patch(`/api/v1/workflows/${plain.body.data.id}`)
+        .set('X-API-Key', workflowsOnly)
+        .send({ triggers: [{ on: 'task.failed', agentId }] }),
+      'tasks:read',
+    );
+    const [row] = await t.dataSource.query(`SELECT triggers FROM workflows WHERE id = $1`, [plain.body.data.id]);
+    expect(row.triggers).toEqual([]);
   });
 
   it("an agent's stream of its tasks needs tasks:read beside agents:read", async () => {

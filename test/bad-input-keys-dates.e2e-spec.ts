@@ -66,6 +66,10 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
           expectRefused(res, '/metadata');
           expect(res.body.error.details).toEqual([{ field: '/metadata', message: `must not use the key ${key}` }]);
         }
+        const twice = await request(t.http)
+          .get('/api/v1/tasks?metadata.batch=b1&metadata[batch]=b2')
+          .set(...bearer(op));
+        expectRefused(twice, '/metadata');
         for (const param of ['metadata.batch', 'metadata[batch]']) {
           const plain = await request(t.http)
             .get(`/api/v1/tasks?${param}=b1`)

@@ -45,6 +45,16 @@ describe('Keys a route does not read are refused', () => {
     expect(res.body.error.details).toEqual([{ field, message: 'is given more than once: give it once' }]);
   });
 
+  it('takes a list parameter given more than once', async () => {
+    const res = await request(t.http)
+      .get('/api/v1/audit-logs?excludeAction=auth.refresh&excludeAction=auth.login')
+      .set(...bearer(admin))
+      .expect(200);
+    const actions = (res.body.data as { action: string }[]).map((e) => e.action);
+    expect(actions).not.toContain('auth.login');
+    expect(actions.length).toBeGreaterThan(0);
+  });
+
   describe('query keys of a route that takes no query', () => {
     it.each([
       ['/api/v1/stats?__proto__=1', '/__proto__'],

@@ -1,4 +1,4 @@
-import type { Permission, Role } from './permissions';
+import { type Permission, permissionsOf, type Role } from './permissions';
 import { ForbiddenError } from '../common/errors/app.error';
 
 /** Who is calling: a user with a bearer token, or an API key acting for its creator with a subset of rights. */
@@ -42,7 +42,9 @@ export function assertHolds(principal: Principal, permission: Permission, what: 
 
 /** Why the caller is refused: what they do takes these permissions, which their role or API key lacks. */
 export function lacking(principal: Principal, missing: readonly Permission[], what = 'This'): string {
-  const holder = principal.type === 'apiKey' ? 'this API key' : 'your role';
+  // A key holds its scopes within its user's role: the role is what lacks one it does not hold either.
+  const role = permissionsOf(principal.role);
+  const holder = principal.type === 'apiKey' && missing.every((p) => role.has(p)) ? 'this API key' : 'your role';
   const named = missing.length > 1 ? `the ${missing.join(' and ')} permissions` : `the ${missing[0]} permission`;
   return `${what} takes ${named}, which ${holder} does not hold`;
 }

@@ -151,7 +151,11 @@ export class SchedulesService implements OnModuleInit {
       id,
       isAdmin(principal) ? undefined : principal.userId,
       async (schedule) => {
-        const before = { paused: schedule.paused, timing: JSON.stringify(timingOf(schedule)) };
+        const before = {
+          paused: schedule.paused,
+          fires: mayFire(schedule),
+          timing: JSON.stringify(timingOf(schedule)),
+        };
         if (dto.cron !== undefined) Object.assign(schedule, { cron: dto.cron, everyMs: null });
         if (dto.everyMs !== undefined) Object.assign(schedule, { everyMs: dto.everyMs, cron: null });
         if (dto.cron !== undefined && dto.everyMs !== undefined)
@@ -174,7 +178,8 @@ export class SchedulesService implements OnModuleInit {
           workflowId: schedule.workflowId ?? undefined,
           input: schedule.input,
         };
-        if (dto.target || resumed) mayStart(principal, target);
+        // Firing again (resumed, or an end moved past now) is starting: as a new target is.
+        if (dto.target || resumed || (!before.fires && mayFire(schedule))) mayStart(principal, target);
         await this.check(schedule.createdBy, timingProblems(schedule), dto.target || resumed ? target : undefined);
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
         // A user's pause or resume replaces the platform's reason; the change is theirs, or their key's.

@@ -16,6 +16,7 @@ import { StepWaitQueue } from './step-wait-queue';
 import { StepWaitReconciler } from './step-wait-reconciler';
 import { StepWaitWorker } from './step-wait-worker';
 import { TemplateEvaluator } from './template-evaluator';
+import { TriggerChecks } from './triggers/trigger-checks';
 import { TriggerIndex } from './triggers/trigger-index';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowSweeper } from './workflow-sweeper';
@@ -47,6 +48,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
     RunRetry,
     RunBulkActions,
     TriggerIndex,
+    TriggerChecks,
     LiteralStepInputs,
   ],
   exports: [

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
@@ -29,9 +29,8 @@ import { TemplateEvaluator } from './template-evaluator';
 import { LiteralStepInputs } from './literal-step-inputs';
 import { initialSteps } from './step-advance';
 import { WorkflowEngine } from './workflow-engine';
-import { normalizedTriggers, triggerProblems, type WorkflowTrigger } from './triggers/trigger-definition';
+import { TriggerChecks } from './triggers/trigger-checks';
 import { TriggerIndex } from './triggers/trigger-index';
-import type { WorkflowTriggerDto } from './triggers/trigger.dto';
 import { WorkflowAgentDeletedError, WorkflowChangeForbiddenError } from './workflows.errors';
 
 /** How a run is started: see {@link WorkflowsService.startOnce}. */
@@ -62,6 +61,7 @@ export class WorkflowsService {
     private readonly triggerIndex: TriggerIndex,
     private readonly literals: LiteralStepInputs,
     private readonly keys: ApiKeysService,
+    private readonly triggerChecks: TriggerChecks,
   ) {}
 
   /**
@@ -81,21 +81,6 @@ export class WorkflowsService {
   private async refuseDeletedAgents(steps: WorkflowStep[]): Promise<void> {
     const stepIds = await this.stepsWithDeletedAgent(steps);
     if (stepIds.length) throw new WorkflowAgentDeletedError(stepIds);
-  }
-
-  /** The triggers checked (agents and workflows named exist, see {@link triggerProblems}), as stored. */
-  private async checkTriggers(triggers: WorkflowTriggerDto[], self?: string): Promise<WorkflowTrigger[]> {
-    const agents = await this.agents.liveIds(triggers.flatMap((t) => (t.agentId ? [t.agentId] : [])));
-    const named = [...new Set(triggers.flatMap((t) => (t.workflowId ? [t.workflowId] : [])))];
-    const found = named.length
-      ? await this.dataSource
-          .getRepository(WorkflowEntity)
-          .find({ select: { id: true }, where: { id: In(named), deletedAt: IsNull() } })
-      : [];
-    const workflows = new Set(found.map((workflow) => workflow.id));
-    const problems = triggerProblems(triggers, agents, workflows, self);
-    if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
-    return normalizedTriggers(triggers);
   }
 
   private async checkSteps(input: WorkflowStepDto[]): Promise<WorkflowStep[]> {
@@ -121,7 +106,7 @@ export class WorkflowsService {
 
   async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
     const steps = await this.checkSteps(input.steps);
-    const triggers = await this.checkTriggers(input.triggers ?? []);
+    const triggers = await this.triggerChecks.checked(principal, input.triggers ?? []);
     const by = this.keys.changeBy(principal);
     const created = await this.dataSource.transaction(async (em) => {
       await by.check?.(em);
@@ -203,7 +188,7 @@ export class WorkflowsService {
     // Refused before its definition is checked: a caller who may not change it learns nothing from that.
     this.assertMayChange(principal, await this.get(id));
     const steps = changes.steps ? await this.checkSteps(changes.steps) : undefined;
-    const triggers = changes.triggers ? await this.checkTriggers(changes.triggers, id) : undefined;
+    const triggers = changes.triggers ? await this.triggerChecks.checked(principal, changes.triggers, id) : undefined;
     const by = this.keys.changeBy(principal);
     const updated = await this.dataSource.transaction(async (em) => {
       await by.check?.(em);
@@ -310,12 +295,12 @@ export class WorkflowsService {
     return this.runStore.waitingStepCounts();
   }
 
-  /** The run's status; undefined when there is no such run. */
   /** Runs of `creators` concluded after `after` and by `until`, in conclusion order: for catching up with them. */
   concludedBetween(after: FinishCursor, until: Date, creators: string[], limit: number): Promise<WorkflowRunEntity[]> {
     return this.runStore.concludedBetween(after, until, creators, limit);
   }
 
+  /** The run's status; undefined when there is no such run. */
   async runStatus(runId: string): Promise<WorkflowRunEntity['status'] | undefined> {
     return (await this.runStore.findById(runId))?.status;
   }

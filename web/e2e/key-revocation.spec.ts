@@ -104,7 +104,7 @@ test('a workflow whose key was revoked shows its triggers paused, and its owner 
   const { id: keyId, key } = await api.call<{ id: string; key: string }>(
     'post',
     '/api/v1/api-keys',
-    { name: keyName, scopes: ['workflows:read', 'workflows:write', 'agents:read'] },
+    { name: keyName, scopes: ['workflows:read', 'workflows:write', 'agents:read', 'tasks:read'] },
     201,
   );
   const name = `Triggered by a key ${stamp}`;

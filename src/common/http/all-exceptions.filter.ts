@@ -152,21 +152,26 @@ function unavailable(what: string): Problem {
 }
 
 /**
+ * A compressed body that does not decompress, as the body parser hands it on (a 400 whose cause is zlib's data
+ * error, `Z_DATA_ERROR` or `Z_BUF_ERROR`, or Brotli's `ERR__ERROR_…`): its words are zlib's. zlib failing for
+ * the server's own reasons (`Z_MEM_ERROR`) stays an internal error.
+ */
+function isBadCompressedBody(err: unknown): boolean {
+  if (!(err instanceof HttpException) || err.getStatus() !== 400) return false;
+  const code = (err.cause as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && /^(Z_DATA_ERROR|Z_BUF_ERROR|ERR__ERROR_)/.test(code);
+}
+
+/**
  * The answer an error gets (status, code, message): its own for the platform's errors, the framework's status,
  * a request Postgres refused, a service away; anything else is an internal error. The audit trail records the
  * same code.
  */
-/** A compressed body that does not decompress (zlib's `Z_DATA_ERROR`, Brotli's `ERR__ERROR_…`): its words are zlib's. */
-function isDecompressionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(Z_|ERR__?(ERROR|BROTLI|ZSTD|ZLIB))/.test(code);
-}
-
 export function problemOf(err: unknown): Problem {
   if (err instanceof AppError) {
     return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
   }
-  if (isDecompressionError(err instanceof HttpException ? err.cause : err)) {
+  if (isBadCompressedBody(err)) {
     const message = 'The request body could not be decompressed as its Content-Encoding says';
     return { status: 400, code: ErrorCode.BAD_REQUEST, message };
   }

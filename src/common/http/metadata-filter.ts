@@ -96,7 +96,10 @@ export function foldDottedQuery(cls: DtoClass, query: unknown): Record<string, u
     }
     if (!Object.hasOwn(folded, name)) defineOwn(folded, name, {});
     const group = folded[name];
-    if (isPlainObject(group)) defineOwn(group, dotted ?? bracketed, value);
+    const member = dotted ?? bracketed;
+    // Given in both spellings, a key has two values: refused as any key given twice is.
+    if (isPlainObject(group))
+      defineOwn(group, member, Object.hasOwn(group, member) ? [group[member], value].flat() : value);
   }
   return folded;
 }

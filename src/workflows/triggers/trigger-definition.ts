@@ -1,3 +1,4 @@
+import { assertHolds, type Principal } from '../../auth/principal';
 import type { ErrorDetail } from '../../common/errors/app.error';
 import { CONCLUSION_EVENTS, type ConclusionEvent } from '../../events/conclusion-events';
 
@@ -88,4 +89,13 @@ export function triggerMatches(
   if (trigger.on !== event) return false;
   if (isRunEvent(event)) return trigger.workflowId === source.workflowId;
   return trigger.agentId === undefined || trigger.agentId === source.agentId;
+}
+
+/**
+ * A trigger's run is given the task or run it fired on, input and output: setting one takes reading them
+ * (`tasks:read` for `task.*`, `workflows:read` for `run.*`), as a webhook of those events does.
+ */
+export function assertMayHear(principal: Principal, triggers: readonly { on: TriggerEvent }[]): void {
+  if (triggers.some((t) => !isRunEvent(t.on))) assertHolds(principal, 'tasks:read', 'A trigger on task events');
+  if (triggers.some((t) => isRunEvent(t.on))) assertHolds(principal, 'workflows:read', 'A trigger on run events');
 }
