@@ -22,7 +22,7 @@ test('the editor takes approval and wait steps and triggers; a change that leave
   const key = await admin.call<{ id: string; key: string }>(
     'post',
     '/api/v1/api-keys',
-    { name: `editor-${stamp}`, scopes: ['workflows:read', 'workflows:write', 'agents:read'] },
+    { name: `editor-${stamp}`, scopes: ['workflows:read', 'workflows:write', 'agents:read', 'tasks:read'] },
     201,
   );
   const res = await request.post('/api/v1/workflows', {
