@@ -18,9 +18,11 @@ test('the workflow list is searched by name, from a box that / focuses, in the U
 
   await signIn(page);
   await page.goto('/workflows?size=10&page=2');
+  // The page's code loads on its first visit: `/` is heard once the page (and its search box) is there.
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await expect(search).toBeVisible();
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press('/');
-  const search = page.getByRole('searchbox', { name: 'Search' });
   await expect(search).toBeFocused();
   // A search starts again at the first page and keeps the page size.
   await search.fill(`nightly`);
