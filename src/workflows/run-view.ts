@@ -1,6 +1,6 @@
 import type { DecisionReceiptDto } from './dto/decision-receipt.dto';
 import type { RunListItemDto } from './dto/run-list-item.dto';
-import type { WorkflowRunDto } from './dto/workflow.dto';
+import type { WorkflowRunDto } from './dto/workflow-run.dto';
 import type { StepDecision, StepState, WorkflowRunEntity } from './entities/workflow-run.entity';
 import type { ListedRun, StepOutline } from './persistence/run-list';
 import { stepKind } from './workflow-definition';

@@ -36,8 +36,8 @@ import {
   WorkflowDetailDto,
   WorkflowDto,
   WorkflowQueryDto,
-  WorkflowRunDto,
 } from './dto/workflow.dto';
+import { WorkflowRunDto } from './dto/workflow-run.dto';
 import type { WorkflowEntity } from './entities/workflow.entity';
 import { WorkflowRunQueryDto } from './dto/run-query.dto';
 import { RunListItemDto } from './dto/run-list-item.dto';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { STEP_STATUSES, type StepStatus } from '../entities/workflow-run.entity';
-import { StepDecisionDto } from './workflow.dto';
+import { StepDecisionDto } from './workflow-run.dto';
 
 /** The decided step, as a decider who may not read its run sees it: nothing of the run's data. */
 export class DecidedStepDto {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
-import { RunStepDto, WorkflowRunDto } from './workflow.dto';
+import { RunStepDto, WorkflowRunDto } from './workflow-run.dto';
 
 const LEFT_OUT = 'over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out of the list';
 
