@@ -81,8 +81,8 @@ function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): Erro
   return problems;
 }
 
-/** Each query class's properties that take one value, and those that take a list, looked up once. */
-const queryShapes = new WeakMap<object, { one: ReadonlySet<string>; many: ReadonlySet<string> }>();
+/** Each query class's properties that take one value (not a list), looked up once. */
+const singleValued = new WeakMap<object, ReadonlySet<string>>();
 
 /**
  * A query's keys given more than once (`?limit=10&limit=20`, which Express reads as a list) where the route
@@ -90,16 +90,15 @@ const queryShapes = new WeakMap<object, { one: ReadonlySet<string>; many: Readon
  */
 function repeatedQueryProblems(cls: DtoClass, query: unknown): ErrorDetail[] {
   if (!isPlainObject(query)) return [];
-  let shape = queryShapes.get(cls);
-  if (!shape) {
+  let one = singleValued.get(cls);
+  if (!one) {
     const rules = getMetadataStorage().getTargetValidationMetadatas(cls as never, '', true, false);
     const many = new Set(
       rules.filter((r) => r.each || r.name === 'isArray' || r.name?.startsWith('array')).map((r) => r.propertyName),
     );
-    shape = { one: new Set(rules.map((r) => r.propertyName).filter((name) => !many.has(name))), many };
-    queryShapes.set(cls, shape);
+    one = new Set(rules.map((r) => r.propertyName).filter((name) => !many.has(name)));
+    singleValued.set(cls, one);
   }
-  const { one } = shape;
   return Object.entries(query)
     .filter(([key, value]) => Array.isArray(value) && one.has(key))
     .map(([key]) => ({ field: `/${escapePointer(key)}`, message: 'is given more than once: give it once' }));
