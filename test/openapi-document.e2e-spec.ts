@@ -14,6 +14,7 @@ interface Response {
 interface Operation {
   operationId?: string;
   security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; schema?: Schema }[];
   responses: Record<string, Response>;
 }
 interface Example {
@@ -125,6 +126,35 @@ describe('the OpenAPI document, as generated clients read it', () => {
       if (documented !== res.status < 400) wrong.push(`${route}: documented ${documented}, answered ${res.status}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('declares what each path parameter takes, and the API refuses an id that is not one', async () => {
+    const undeclared: string[] = [];
+    const answers: string[] = [];
+    const other = '00000000-0000-4000-8000-000000000000';
+    for (const [route, op] of operations()) {
+      const [method, path] = route.split(' ');
+      const params = (op.parameters ?? []).filter((p) => p.in === 'path');
+      for (const p of params) if (!p.schema?.format && !p.schema?.pattern) undeclared.push(`${route} ${p.name}`);
+      for (const tried of params.filter((p) => p.schema?.format === 'uuid')) {
+        const url = params.reduce(
+          (at, p) => at.replace(`{${p.name}}`, p === tried ? 'not-an-id' : p.schema?.format ? other : 'step'),
+          path,
+        );
+        const res = await request(t.http)
+          [method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete'](url)
+          .set(...bearer(admin))
+          .send(method === 'GET' || method === 'DELETE' ? undefined : {});
+        // An inbound hook's address tells a caller nothing about which ids exist: anything else is "no hook".
+        const expected = path === '/api/v1/hooks/{hookId}' ? 401 : 400;
+        answers.push(
+          `${route} ${tried.name}: ${res.status} ${(res.body as { error?: { code?: string } }).error?.code}`,
+        );
+        expect(`${route} ${tried.name}: ${res.status}`).toBe(`${route} ${tried.name}: ${expected}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+    expect(answers.length).toBeGreaterThan(40);
   });
 
   it('gives every operation a readable, unique operationId', () => {

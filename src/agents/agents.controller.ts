@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -108,7 +108,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'getAgent', summary: 'One agent' })
   @ApiEnvelope(AgentDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@Param('id', ParseIdPipe) id: string): Promise<AgentDto> {
+  async get(@IdParam() id: string): Promise<AgentDto> {
     return this.toDto(await this.agents.get(id));
   }
 
@@ -124,7 +124,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateAgentDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<AgentDto> {
@@ -144,7 +144,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async remove(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.agents.remove(principal, id, audit);
@@ -155,7 +155,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'getAgentConfigSchema', summary: "The agent type's config JSON Schema" })
   @ApiEnvelope({ ...JSON_OBJECT_SCHEMA, description: 'JSON Schema 2020-12' })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async schema(@Param('id', ParseIdPipe) id: string): Promise<Record<string, unknown>> {
+  async schema(@IdParam() id: string): Promise<Record<string, unknown>> {
     const agent = await this.agents.get(id);
     return publishedSchema(this.types.get(agent.type).configSchema);
   }
@@ -173,7 +173,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async setConfig(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: AgentConfigDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<AgentConfigSetDto> {
@@ -187,7 +187,7 @@ export class AgentsController {
   @ApiEnvelope(AgentConfigVersionDto, { list: true })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async versions(
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Query() query: PageQueryDto,
   ): Promise<Page<AgentConfigVersionDto>> {
     const agent = await this.agents.get(id);
@@ -216,7 +216,7 @@ export class AgentsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async rollback(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: RollbackDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<AgentConfigSetDto> {
@@ -229,7 +229,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'getAgentCheckpoint', summary: "The agent's last saved state document" })
   @ApiEnvelope(AgentCheckpointDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  checkpoint(@Param('id', ParseIdPipe) id: string): Promise<AgentCheckpointDto> {
+  checkpoint(@IdParam() id: string): Promise<AgentCheckpointDto> {
     return this.agents.checkpoint(id);
   }
 }

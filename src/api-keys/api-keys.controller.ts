@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -66,7 +66,7 @@ export class ApiKeysController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   revocation(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
   ): Promise<ApiKeyRevocationDto> {
     return this.keys.wouldStop(principal, id, isAdmin(principal));
   }
@@ -88,7 +88,7 @@ export class ApiKeysController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async revoke(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Query() query: RevokeApiKeyQueryDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { RequirePermissions } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
@@ -19,6 +19,9 @@ import {
 } from './dto/audit-verification.dto';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
+
+/** A checkpoint's id: its bigint, in decimal. */
+const CHECKPOINT_ID = /^[1-9][0-9]{0,17}$/;
 
 @ApiTags('audit')
 @ApiBearerAuth('bearer')
@@ -84,10 +87,15 @@ export class AuditController {
     operationId: 'verifyAuditArchive',
     summary: 'Check a checkpoint’s signature and read its archive back against it (admins)',
   })
+  @ApiParam({
+    name: 'id',
+    schema: { type: 'string', pattern: CHECKPOINT_ID.source },
+    description: 'The checkpoint’s `id`',
+  })
   @ApiEnvelope(ArchiveVerificationDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async verifyArchive(@Param('id') id: string): Promise<ArchiveVerificationDto> {
-    const checkpoint = /^[1-9][0-9]{0,17}$/.test(id) ? await this.checkpoints.find(id) : null;
+    const checkpoint = CHECKPOINT_ID.test(id) ? await this.checkpoints.find(id) : null;
     if (!checkpoint) throw new NotFoundError('Checkpoint');
     return this.retention.checkArchive(checkpoint);
   }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuditRequestContext } from '../audit/audit-context';
@@ -102,7 +102,7 @@ export class BulkOperationsController {
   @ApiOperation({ operationId: 'getBulkOperation', summary: 'One bulk operation and its progress' })
   @ApiEnvelope(BulkOperationDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<BulkOperationDto> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<BulkOperationDto> {
     return BulkOperationDto.from(await this.bulk.get(principal, id));
   }
 }

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Logger, type OnModuleDestroy, Param, Res } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Controller, Get, Inject, Logger, type OnModuleDestroy, Res } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AgentsService } from '../agents/agents.service';
@@ -75,7 +75,7 @@ export class AgentEventsController implements OnModuleDestroy {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Res() res: Response,
   ): Promise<void> {
     this.sessions.assertRoomFor(principal);

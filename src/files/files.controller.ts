@@ -1,5 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Controller, Delete, Get, HttpCode, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -88,7 +88,7 @@ export class FilesController {
   @ApiOperation({ operationId: 'getFile', summary: 'A file’s metadata: size, records, SHA-256' })
   @ApiEnvelope(FileDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<FileDto> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<FileDto> {
     return FileDto.from(await this.files.get(principal, id));
   }
 
@@ -100,7 +100,7 @@ export class FilesController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async content(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
   ): Promise<StreamableFile> {
     const { file, stream } = await this.files.content(principal, id);
     return new StreamableFile(stream, {
@@ -119,7 +119,7 @@ export class FilesController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.files.delete(principal, id, audit);

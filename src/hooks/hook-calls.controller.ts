@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { NoAudit } from '../audit/audit.decorator';
 import { ErrorCode } from '../common/errors/error-code';
@@ -52,6 +52,12 @@ export class HookCallsController {
   @ApiBody({ schema: JSON_OBJECT_SCHEMA, required: false })
   @ApiEnvelope(HookCallResultDto, { status: 202, description: 'Started' })
   @ApiEnvelope(HookCallResultDto, { status: 200, description: 'Started by an earlier call with this webhook-id' })
+  @ApiParam({
+    name: 'hookId',
+    type: String,
+    format: 'uuid',
+    description: 'The hook’s id; any other text is answered 401, as an id that names no hook or a wrong secret',
+  })
   @ApiErrors(
     ErrorCode.UNAUTHENTICATED,
     ErrorCode.VALIDATION_FAILED,

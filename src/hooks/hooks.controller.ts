@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -53,7 +53,7 @@ export class HooksController {
   @ApiOperation({ operationId: 'getHook', summary: 'An inbound hook (never its secret)' })
   @ApiEnvelope(HookDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<HookDto> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<HookDto> {
     return HookDto.from(await this.hooks.get(principal, id));
   }
 
@@ -70,7 +70,7 @@ export class HooksController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateHookDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<HookDto> {
@@ -86,7 +86,7 @@ export class HooksController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.hooks.delete(principal, id, audit);

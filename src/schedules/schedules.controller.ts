@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -62,7 +62,7 @@ export class SchedulesController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async fires(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Query() query: PageQueryDto,
   ): Promise<Page<ScheduleFireDto>> {
     const page = await this.schedules.fires(principal, id, query.skip, query.limit);
@@ -79,7 +79,7 @@ export class SchedulesController {
   @ApiOperation({ operationId: 'getSchedule', summary: 'A schedule with its next 5 fire times' })
   @ApiEnvelope(ScheduleDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<ScheduleDto> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ScheduleDto> {
     return dto(await this.schedules.get(principal, id));
   }
 
@@ -96,7 +96,7 @@ export class SchedulesController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateScheduleDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<ScheduleDto> {
@@ -112,7 +112,7 @@ export class SchedulesController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.schedules.delete(principal, id, audit);

@@ -6,14 +6,13 @@ import {
   Headers,
   HttpCode,
   type MessageEvent,
-  Param,
   Post,
   Query,
   Req,
   Res,
   Sse,
 } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
@@ -143,7 +142,7 @@ export class TasksController {
   @ApiOperation({ operationId: 'getTask', summary: 'One task' })
   @ApiEnvelope(TaskDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<TaskDto> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<TaskDto> {
     return TaskDto.from(await this.tasks.get(principal, id));
   }
 
@@ -154,7 +153,7 @@ export class TasksController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async attempts(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
   ): Promise<TaskAttemptDto[]> {
     const attempts = await this.tasks.attempts(principal, id);
     return attempts.map(({ attempt, status, startedAt, finishedAt, error, workerId, takenOverFrom }) => ({
@@ -180,7 +179,7 @@ export class TasksController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async cancel(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto> {
     return TaskDto.from(await this.tasks.cancel(principal, id, audit));
@@ -195,7 +194,7 @@ export class TasksController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE, ErrorCode.CONFLICT)
   async retry(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto> {
     return TaskDto.from(await this.tasks.retry(principal, id, audit));
@@ -214,7 +213,7 @@ export class TasksController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
     this.sessions.assertRoomFor(principal);

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -58,7 +58,7 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Password set' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
   async setPassword(
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: SetPasswordDto,
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,
@@ -70,7 +70,7 @@ export class UsersController {
   @ApiOperation({ operationId: 'getUser', summary: 'One user (admins)' })
   @ApiEnvelope(UserDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@Param('id', ParseIdPipe) id: string): Promise<UserDto> {
+  async get(@IdParam() id: string): Promise<UserDto> {
     return UserDto.from(await this.users.get(id));
   }
 
@@ -86,7 +86,7 @@ export class UsersController {
   @ApiEnvelope(UserDto)
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async update(
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateUserDto,
     @CurrentPrincipal() principal: Principal,
     @RequestAuditContext() audit: AuditRequestContext,

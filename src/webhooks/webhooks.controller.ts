@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -58,7 +58,7 @@ export class WebhooksController {
   @ApiOperation({ operationId: 'getWebhook', summary: 'A webhook endpoint (never its secret)' })
   @ApiEnvelope(WebhookDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<WebhookDto> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<WebhookDto> {
     return WebhookDto.from(await this.webhooks.get(principal, id));
   }
 
@@ -73,7 +73,7 @@ export class WebhooksController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateWebhookDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WebhookDto> {
@@ -89,7 +89,7 @@ export class WebhooksController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.webhooks.delete(principal, id, audit);
@@ -105,7 +105,7 @@ export class WebhooksController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async deliveries(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Query() query: PageQueryDto,
   ): Promise<Page<WebhookDeliveryDto>> {
     const page = await this.webhooks.deliveries(principal, id, query.skip, query.limit);
@@ -124,8 +124,8 @@ export class WebhooksController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async redeliver(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
-    @Param('deliveryId', ParseIdPipe) deliveryId: string,
+    @IdParam() id: string,
+    @IdParam('deliveryId') deliveryId: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WebhookDeliveryDto> {
     return WebhookDeliveryDto.from(await this.webhooks.redeliver(principal, id, deliveryId, audit));

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../common/http/ids';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { DecisionReceiptDto } from './dto/decision-receipt.dto';
-import { DecideStepDto } from './dto/workflow.dto';
+import { DecideStepDto, STEP_ID } from './dto/workflow.dto';
 import { WorkflowRunDto } from './dto/workflow-run.dto';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { decisionReceipt, runDto } from './run-view';
@@ -30,6 +30,9 @@ function decisionReply(
   return seesRun(principal, run) ? runDto(run) : decisionReceipt(run, stepId);
 }
 
+/** A step's id, as its definition names it (any other text names no step: 404). */
+const STEP_PARAM = { name: 'stepId', schema: { type: 'string', pattern: STEP_ID.source } } as const;
+
 /** Approve and reject: the decisions on a run's waiting approval steps. */
 @ApiTags('workflows')
 @ApiBearerAuth('bearer')
@@ -48,11 +51,12 @@ export class StepDecisionsController {
     summary: `Approve a waiting approval step (it succeeds and the run goes on), ${DECIDERS}`,
     description: REPLY,
   })
+  @ApiParam(STEP_PARAM)
   @ApiEnvelope([WorkflowRunDto, DecisionReceiptDto])
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async approve(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseIdPipe) runId: string,
+    @IdParam('runId') runId: string,
     @Param('stepId') stepId: string,
     @Body() body: DecideStepDto,
     @RequestAuditContext() audit: AuditRequestContext,
@@ -70,11 +74,12 @@ export class StepDecisionsController {
     summary: `Reject a waiting approval step (it fails; \`continueOnFailure\` applies), ${DECIDERS}`,
     description: REPLY,
   })
+  @ApiParam(STEP_PARAM)
   @ApiEnvelope([WorkflowRunDto, DecisionReceiptDto])
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async reject(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseIdPipe) runId: string,
+    @IdParam('runId') runId: string,
     @Param('stepId') stepId: string,
     @Body() body: DecideStepDto,
     @RequestAuditContext() audit: AuditRequestContext,

@@ -6,14 +6,13 @@ import {
   Get,
   HttpCode,
   type MessageEvent,
-  Param,
   Patch,
   Post,
   Query,
   Req,
   Sse,
 } from '@nestjs/common';
-import { ParseIdPipe } from '../common/http/ids';
+import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
@@ -117,7 +116,7 @@ export class WorkflowsController {
   @ApiOperation({ operationId: 'getWorkflow', summary: 'One workflow' })
   @ApiEnvelope(WorkflowDetailDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@Param('id', ParseIdPipe) id: string): Promise<WorkflowDetailDto> {
+  async get(@IdParam() id: string): Promise<WorkflowDetailDto> {
     const { workflow, stepsWithDeletedAgent } = await this.workflows.detail(id);
     return { ...workflowDto(workflow), stepsWithDeletedAgent };
   }
@@ -134,7 +133,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateWorkflowDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowDto> {
@@ -154,7 +153,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND)
   async remove(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<void> {
     await this.workflows.remove(principal, id, audit);
@@ -169,7 +168,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async start(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Body() body: StartRunDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
@@ -187,7 +186,7 @@ export class WorkflowsController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async runs(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIdPipe) id: string,
+    @IdParam() id: string,
     @Query() query: RunQueryDto,
   ): Promise<Page<RunListItemDto>> {
     await this.workflows.get(id);
@@ -231,7 +230,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseIdPipe) runId: string,
+    @IdParam('runId') runId: string,
   ): Promise<WorkflowRunDto> {
     return runDto(await this.workflows.getRun(principal, runId));
   }
@@ -251,7 +250,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async cancel(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseIdPipe) runId: string,
+    @IdParam('runId') runId: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
     return runDto(await this.workflows.cancelRun(principal, runId, audit));
@@ -272,7 +271,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
   async retry(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseIdPipe) runId: string,
+    @IdParam('runId') runId: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
     return runDto(await this.retries.retry(runId, isAdmin(principal) ? undefined : principal.userId, audit));
@@ -288,7 +287,7 @@ export class WorkflowRunsController {
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(
     @CurrentPrincipal() principal: Principal,
-    @Param('runId', ParseIdPipe) runId: string,
+    @IdParam('runId') runId: string,
     @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
     this.sessions.assertRoomFor(principal);

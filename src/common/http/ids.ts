@@ -1,4 +1,12 @@
-import { applyDecorators, type ArgumentMetadata, Injectable, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
+import {
+  applyDecorators,
+  type ArgumentMetadata,
+  Injectable,
+  Param,
+  ParseUUIDPipe,
+  type PipeTransform,
+} from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { isUUID, IsUUID } from 'class-validator';
 
@@ -23,6 +31,18 @@ export class ParseIdPipe implements PipeTransform<string, Promise<string>> {
     const id = await this.uuid.transform(value, metadata);
     return typeof id === 'string' ? canonicalId(id) : value;
   }
+}
+
+/**
+ * A UUID path parameter (`@Param(name, ParseIdPipe)`), declared in the OpenAPI document as `format: uuid` so that
+ * a generated client knows what the server accepts.
+ */
+export function IdParam(name = 'id'): ParameterDecorator {
+  return (target, key, index) => {
+    Param(name, ParseIdPipe)(target, key, index);
+    const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+    if (key !== undefined && descriptor) ApiParam({ name, type: String, format: 'uuid' })(target, key, descriptor);
+  };
 }
 
 /** A UUID field of a body or query (validated as IsUUID), in lower case. */

@@ -42,7 +42,7 @@ import { STEP_KINDS, type StepKind } from '../workflow-definition';
  */
 export const MAX_WORKFLOW_STEPS = 1000;
 
-const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
+export const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** The longest an approval or a wait may last: a year. */
 export const MAX_WAIT_MS = 365 * 24 * 3600 * 1000;
 

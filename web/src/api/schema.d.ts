@@ -3271,6 +3271,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The checkpoint’s `id` */
                 id: string;
             };
             cookie?: never;
@@ -7715,6 +7716,7 @@ export interface operations {
                 "webhook-id"?: string;
             };
             path: {
+                /** @description The hook’s id; any other text is answered 401, as an id that names no hook or a wrong secret */
                 hookId: string;
             };
             cookie?: never;
