@@ -143,6 +143,15 @@ describe('RBAC, API keys and ownership', () => {
       .send({ name: 'nothing', scopes: [] })
       .expect(400);
     expect(none.body.error.details).toEqual([expect.objectContaining({ field: '/scopes' })]);
+    const unknown = await request(t.http)
+      .post('/api/v1/api-keys')
+      .set(...bearer(ctx.operator))
+      .send({ name: 'odd', scopes: ['agents:read', 5, 'tasks:read', 'nope'] })
+      .expect(400);
+    expect(unknown.body.error.details).toEqual([
+      { field: '/scopes/1', message: expect.stringMatching(/^must be one of the following values: agents:read, /) },
+      { field: '/scopes/3', message: expect.stringMatching(/^must be one of the following values: /) },
+    ]);
     const past = await request(t.http)
       .post('/api/v1/api-keys')
       .set(...bearer(ctx.operator))

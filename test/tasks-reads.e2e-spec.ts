@@ -42,7 +42,10 @@ describe('tasks on a live worker', () => {
       .set(...bearer(op))
       .send({ agentId: agent.id, input: { expression: '1' }, tags: ['ok', 'not ok!', ''] })
       .expect(400);
-    expect(badTags.body.error.details.map((d: { field: string }) => d.field)).toEqual(['/tags']);
+    expect(badTags.body.error.details).toEqual([
+      { field: '/tags/1', message: expect.stringMatching(/^must match /) },
+      { field: '/tags/2', message: 'must not be empty' },
+    ]);
     const twice = await request(t.http)
       .post('/api/v1/tasks')
       .set(...bearer(op))

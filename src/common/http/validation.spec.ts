@@ -1,5 +1,5 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsString, Length, Max, Min, ValidateNested, validate } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateNested, validate } from 'class-validator';
 import { ValidationFailedError } from '../errors/app.error';
 import { createValidationPipe, flattenValidationErrors } from './validation';
 
@@ -26,6 +26,12 @@ class Named {
   @IsString()
   @Length(1, 100)
   name!: string;
+}
+
+class Tagged {
+  @IsString({ each: true })
+  @Matches(/^[a-z]+$/, { each: true })
+  tags!: unknown[];
 }
 
 class Body {
@@ -59,10 +65,10 @@ describe('flattenValidationErrors', () => {
     expect(found).toEqual([{ field: '/limit', message: 'must be an integer number' }]);
   });
 
-  it('keeps the rest of a message whose field is an array of values, and points into nested objects', async () => {
+  it('names the element of an array that breaks a rule for each, and points into nested objects', async () => {
     const found = await details({ limit: 5, statuses: ['queued', 'nope'], inner: { count: 'x' } });
     expect(found).toEqual([
-      { field: '/statuses', message: 'each value must be one of the following values: queued, running' },
+      { field: '/statuses/1', message: 'must be one of the following values: queued, running' },
       { field: '/inner/count', message: 'must be an integer number' },
     ]);
   });
@@ -87,5 +93,15 @@ describe('flattenValidationErrors', () => {
     expect(await named('x'.repeat(101))).toEqual([
       { field: '/name', message: 'must be shorter than or equal to 100 characters' },
     ]);
+  });
+
+  it('names every element that breaks a rule for each, with the first rule it breaks', async () => {
+    const tagged = async (tags: unknown) => flattenValidationErrors(await validate(plainToInstance(Tagged, { tags })));
+    expect(await tagged(['ok', 5, 'Not', 'fine'])).toEqual([
+      { field: '/tags/1', message: 'must be a string' },
+      { field: '/tags/2', message: 'must match /^[a-z]+$/ regular expression' },
+    ]);
+    // Not an array: the field itself, as class-validator says it.
+    expect(await tagged(5)).toEqual([{ field: '/tags', message: 'each value must be a string' }]);
   });
 });

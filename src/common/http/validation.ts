@@ -23,7 +23,8 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     if (error.value === '' && constraints.some(([name]) => name === 'isLength' || name === 'minLength')) {
       return [{ field: pointer, message: 'must not be empty' }];
     }
-    const own = constraints.map(([, message]) => ({
+    const own = constraints.map(([name, message]) => ({
+      name,
       field: pointer,
       message: withoutProperty(
         message
@@ -32,8 +33,54 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
         error.property,
       ),
     }));
-    return [...own.slice(0, 1), ...flattenValidationErrors(error.children ?? [], pointer)];
+    const first = own.slice(0, 1).map(({ field, message }) => ({ field, message }));
+    const mine = (own.length > 0 && elementProblems(error, pointer, own)) || first;
+    return [...mine, ...flattenValidationErrors(error.children ?? [], pointer)];
   });
+}
+
+/**
+ * The elements of an array that fail the rules applied to each (`@IsString({ each: true })`), each named by its
+ * own pointer (`/tags/1`) with its first failing rule: class-validator names only the array. Undefined when the
+ * field's first failing rule is not one for each, or when that cannot be told (no target object, not an array, a
+ * rule that answers asynchronously).
+ */
+function elementProblems(
+  error: ValidationError,
+  pointer: string,
+  own: { name: string; message: string }[],
+): ErrorDetail[] | undefined {
+  const { target, value, property } = error;
+  if (!target || !Array.isArray(value)) return undefined;
+  const storage = getMetadataStorage();
+  const checksOf = (name: string) =>
+    storage
+      .getTargetValidationMetadatas(target.constructor, '', true, false)
+      .filter((rule) => rule.propertyName === property && rule.each)
+      .flatMap((rule) =>
+        storage
+          .getTargetValidatorConstraints(rule.constraintCls)
+          .filter((constraint) => constraint.name === name)
+          .map((constraint) => ({ rule, constraint })),
+      );
+  if (checksOf(own[0].name).length === 0) return undefined;
+  const problems = new Map<number, string>();
+  for (const { name, message } of own) {
+    const checks = checksOf(name);
+    for (const [index, element] of value.entries()) {
+      for (const { rule, constraint } of checks) {
+        const args = { targetName: target.constructor.name, property, object: target, value: element };
+        const valid = constraint.instance.validate(element, { ...args, constraints: rule.constraints });
+        if (typeof valid !== 'boolean') return undefined;
+        if (valid || problems.has(index)) continue;
+        const empty = element === '' && (name === 'isLength' || name === 'minLength');
+        // "each value must be a string", "each tag must match …": said of the one element.
+        problems.set(index, empty ? 'must not be empty' : message.replace(/^each \S+ /, ''));
+      }
+    }
+  }
+  if (problems.size === 0) return undefined;
+  return [...problems].sort(([a], [b]) => a - b).map(([index, message]) => ({ field: `${pointer}/${index}`, message }));
 }
 
 /** A class-validator message without the property's name, which the detail's `field` already gives. */
@@ -160,6 +207,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
+    // The object an error was found in: what tells which of an array's elements broke a rule for each. Only the
+    // details made from the errors are sent.
+    validationError: { target: true, value: true },
     exceptionFactory: (errors) => new ValidationFailedError(flattenValidationErrors(errors)),
   });
 }
