@@ -145,6 +145,9 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
       );
     };
     const before = await entries();
+    const [{ seq: firstSeq }] = (await t.dataSource.query(`SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_logs`)) as {
+      seq: string;
+    }[];
     // No body token, no cookie (with or without the CSRF header).
     for (const path of ['/api/v1/auth/refresh', '/api/v1/auth/logout']) {
       await request(t.http)
@@ -184,6 +187,22 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
       { action: 'auth.refresh', outcome: 'failure' },
       { action: 'auth.refresh', outcome: 'failure' },
       { action: 'auth.logout', outcome: 'failure' },
+    ]);
+    // No one was identified: each entry names no one, and says a user's kind of credential was tried, as a
+    // failed login for an unknown address and a call with a token that is not valid do; an unknown API key says so.
+    await request(t.http).post('/api/v1/auth/login').send({ email: 'nobody@example.com', password: 'x' }).expect(401);
+    await request(t.http).post('/api/v1/agents').set('Authorization', 'Bearer not.a.token').send({}).expect(401);
+    await request(t.http).post('/api/v1/agents').set('X-API-Key', 'ymk_unknown').send({}).expect(401);
+    await t.chainAudit();
+    const actors = await t.dataSource.query(
+      `SELECT action, actor_type AS "actorType", actor_id AS "actorId" FROM audit_logs WHERE seq > $1 ORDER BY seq`,
+      [firstSeq],
+    );
+    expect(actors).toEqual([
+      ...['auth.refresh', 'auth.refresh', 'auth.refresh', 'auth.logout', 'auth.login', 'auth.unauthenticated'].map(
+        (action) => ({ action, actorType: 'user', actorId: null }),
+      ),
+      { action: 'auth.unauthenticated', actorType: 'apiKey', actorId: null },
     ]);
   });
 

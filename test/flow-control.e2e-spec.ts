@@ -266,7 +266,7 @@ describe('flow control', () => {
       expect(tagged.tags).toEqual(['nightly', 'acme']);
       expect(plain.tags).toEqual([]);
       const bad = await start({ tags: ['no spaces'] }).expect(400);
-      expect(bad.body.error.details[0].field).toBe('/tags');
+      expect(bad.body.error.details[0].field).toBe('/tags/0');
       const twice = await start({ tags: ['acme', 'acme'] }).expect(400);
       expect(twice.body.error.details).toEqual([{ field: '/tags', message: 'each tag may be given once' }]);
 

@@ -18,7 +18,7 @@ export interface AuditEvent {
   resourceType?: string | null;
   resourceId?: string | null;
   details?: Record<string, unknown>;
-  /** Defaults to the caller of the request whose context is given (or `system` without one). */
+  /** Defaults to the caller of the request whose context is given (`user`, unnamed, when none was identified; `system` without a request). */
   actorType?: AuditActorType;
   actorId?: string | null;
 }
@@ -100,7 +100,8 @@ export class AuditService {
     return Object.assign(new AuditPendingEntity(), {
       id: randomUUID(),
       timestamp: new Date(),
-      actorType: event.actorType ?? (principal ? principal.type : 'system'),
+      // A request's caller not identified (a failed login, a refused token) is an unnamed user, not the platform.
+      actorType: event.actorType ?? (principal ? principal.type : context ? 'user' : 'system'),
       actorId: event.actorId !== undefined ? event.actorId : (principal?.apiKeyId ?? principal?.userId ?? null),
       action: event.action,
       resourceType: event.resourceType ?? null,

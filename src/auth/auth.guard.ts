@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { auditContextOf, type AuthenticatedRequest, isStateChanging } from '../audit/audit-request';
-import { AuditService } from '../audit/audit.service';
+import { type AuditEvent, AuditService } from '../audit/audit.service';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
 import { IS_PUBLIC } from '../common/http/public.decorator';
 import { CachedReflector } from '../common/metadata/cached-reflector';
@@ -35,7 +35,9 @@ export class AuthGuard implements CanActivate {
     if (!principal) {
       const sent = req.headers.authorization ? 'token' : req.headers['x-api-key'] ? 'key' : undefined;
       this.metrics.authFailure(sent ? 'invalid_credentials' : 'missing_credentials');
-      if (isStateChanging(req.method)) await this.deny(req, 'auth.unauthenticated', {});
+      // No one was identified: the entry says which kind of credential was tried, and names no one.
+      const actor = { actorType: sent === 'key' ? ('apiKey' as const) : ('user' as const), actorId: null };
+      if (isStateChanging(req.method)) await this.deny(req, 'auth.unauthenticated', {}, actor);
       // Credentials that were sent but not taken are said to be so: not "required", as if none had come.
       throw new UnauthenticatedError(
         sent === 'token'
@@ -61,10 +63,16 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async deny(req: AuthenticatedRequest, action: string, details: Record<string, unknown>): Promise<void> {
+  private async deny(
+    req: AuthenticatedRequest,
+    action: string,
+    details: Record<string, unknown>,
+    actor?: Pick<AuditEvent, 'actorType' | 'actorId'>,
+  ): Promise<void> {
     await this.audit
       .record(
         {
+          ...actor,
           action,
           outcome: 'denied',
           details: {

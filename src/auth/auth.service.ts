@@ -170,7 +170,7 @@ export class AuthService {
     if (outcome.error === 'reuse') await this.logins.ended(outcome.ended);
     if (outcome.error === 'invalid') {
       await this.audit.record(
-        { action: 'auth.refresh', outcome: 'failure', actorType: 'system', actorId: null },
+        { action: 'auth.refresh', outcome: 'failure', actorType: 'user', actorId: null },
         undefined,
         audit,
       );

@@ -184,6 +184,13 @@ test('an admin creates a user, changes their role, resets their password, deacti
   await expect(hide).toBeChecked();
   await expect(page.getByRole('heading', { level: 2, name: 'No audit entries match these filters' })).toBeVisible();
 
+  // A sign-in that named no one is someone's try, not the platform's own work.
+  expect(await loginStatus(request, `nobody-${stamp}@console.test`, 'not-the-password')).toBe(401);
+  await page.goto('/audit?action=auth.login&outcome=failure');
+  const unnamed = entries.filter({ hasText: 'auth.login' }).filter({ hasText: 'not identified' });
+  await expect(unnamed.first()).toBeVisible();
+  await expect(unnamed.first()).not.toContainText('system');
+
   // The chain verifies, said in words in a live region.
   await page.goto('/audit?action=user.update');
   await loaded(page);

@@ -26,7 +26,14 @@ const short = (id: string) => (id.length > 12 ? `${id.slice(0, 8)}…` : id);
 function Actor({ entry, users }: { entry: AuditEntry; users: UserNames }) {
   if (entry.actorType === 'system') return <span>system</span>;
   const kind = entry.actorType === 'apiKey' ? 'API key' : 'user';
-  if (!entry.actorId) return <span>{kind}</span>;
+  // A failed login or a refused credential: someone tried, and was not identified.
+  if (!entry.actorId)
+    return (
+      <span>
+        {kind}
+        <span className="audit-secondary">not identified</span>
+      </span>
+    );
   const user = entry.actorType === 'user' ? users.get(entry.actorId) : undefined;
   return user ? (
     <span title={entry.actorId}>
