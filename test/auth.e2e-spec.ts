@@ -54,6 +54,13 @@ describe('identity: register, login, tokens, MFA', () => {
       const res = await register(email).expect(400);
       expect(res.body.error.details).toEqual([{ field: '/email', message: expect.stringMatching(/^must be ASCII/) }]);
     }
+    // A quoted local part names the same mailbox as the bare one.
+    for (const email of ['"admin"@ymera.local', '"a b"@example.com']) {
+      const res = await register(email).expect(400);
+      expect(res.body.error.details).toEqual([
+        { field: '/email', message: expect.stringMatching(/^must not quote its local part/) },
+      ]);
+    }
     expect((await register('not an address').expect(400)).body.error.details).toEqual([
       { field: '/email', message: 'must be an e-mail address' },
     ]);

@@ -132,7 +132,7 @@ describe('AgentsService', () => {
         (err: ValidationFailedError) => err.details,
       );
     await expect(detailsOf(service.create(alice, remote('private', 'http://internal.example/run')))).resolves.toEqual([
-      { field: '/config/url', message: expect.stringContaining('internal.example resolves to 10.1.2.3') },
+      { field: '/config/url', message: expect.stringContaining('internal.example resolves to a private') },
     ]);
     const llm = { name: 'llm', type: 'llm', config: { baseUrl: 'http://[::1]:11434/v1', model: 'm' } };
     await expect(detailsOf(service.create(alice, llm))).resolves.toEqual([

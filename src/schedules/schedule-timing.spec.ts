@@ -76,6 +76,9 @@ describe('schedule timing', () => {
     expect(cronProblem('0 0 9 * * *')).toBeUndefined();
     expect(cronProblem('0 9 * *')).toMatch(/5 fields/);
     expect(cronProblem('61 9 * * *')).toMatch(/not a valid cron pattern/);
+    for (const hashed of ['H * * * * *', '0 H * * *', 'H/15 * * * *', '0 H(0-5) * * *', '0 9 * * h'])
+      expect(cronProblem(hashed)).toMatch(/must not use H/);
+    expect(cronProblem('0 9 * * THU')).toBeUndefined();
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
   });

@@ -11,10 +11,17 @@ export interface Timing {
   anchor: Date;
 }
 
+/** `H`, `H/5`, `H(0-29)` in a field (not the H of a name such as THU). */
+const HASHED = /(^|[^A-Z])H($|[^A-Z])/i;
+
 /** Why a cron pattern or a time zone is refused, in words for the API's error detail; undefined when fine. */
 export function cronProblem(cron: string, timezone = 'UTC'): string | undefined {
   const fields = cron.trim().split(/\s+/).length;
   if (fields !== 5 && fields !== 6) return 'must have 5 fields (minute to weekday) or 6 (with seconds first)';
+  // The parser reads `H` as a value drawn at random on every reading: each would plan other times.
+  if (cron.split(/\s+/).some((field) => HASHED.test(field))) {
+    return 'must not use H (a value the parser draws at random): give the minute, hour or day itself';
+  }
   try {
     CronExpressionParser.parse(cron, { tz: timezone, strict: false });
     return undefined;

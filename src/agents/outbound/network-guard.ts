@@ -44,8 +44,12 @@ const LOCALHOST_NAME = /(^|\.)localhost\.?$/i;
 /** A URL's hostname without the brackets of an IPv6 literal. */
 const bareHost = (hostname: string): string => hostname.replace(/^\[|\]$/g, '');
 
+/**
+ * The address a name resolved to is not said: whoever may configure a target would otherwise learn what the
+ * platform's internal names stand for.
+ */
 function refusalMessage(host: string, address: string): string {
-  const what = host === address ? `${host} is` : `${host} resolves to ${address},`;
+  const what = host === address ? `${host} is` : `${host} resolves to`;
   return `${what} a private, loopback or link-local address (AGENT_ALLOW_PRIVATE_NETWORKS is off)`;
 }
 

@@ -238,7 +238,11 @@ export function IsTags(): PropertyDecorator {
 }
 
 /** Printable ASCII, which an account's e-mail address is made of (see {@link IsAccountEmail}). */
-export const ACCOUNT_EMAIL_PATTERN = '^[!-~]+$';
+/** Printable ASCII but `"`: a quoted local part (`"admin"@…`) names the same mailbox as the unquoted one. */
+export const ACCOUNT_EMAIL_PATTERN = '^[!#-~]+$';
+const QUOTED =
+  'must not quote its local part: "name"@example.com is the same mailbox as name@example.com, so it could pass ' +
+  'for another user';
 const NOT_ASCII =
   'must be ASCII: letters of other scripts that look like Latin ones (Cyrillic а for a) are refused, so no ' +
   'address can pass for another; give an internationalised domain in its xn-- form';
@@ -257,9 +261,13 @@ export function IsAccountEmail(): PropertyDecorator {
           new RegExp(ACCOUNT_EMAIL_PATTERN).test(value) &&
           isEmail(value, { allow_utf8_local_part: false }),
         defaultMessage: (args) =>
-          typeof args?.value === 'string' && /[\u0080-\u{10ffff}]/u.test(args.value)
-            ? NOT_ASCII
-            : 'must be an e-mail address',
+          typeof args?.value !== 'string'
+            ? 'must be an e-mail address'
+            : /[\u0080-\u{10ffff}]/u.test(args.value)
+              ? NOT_ASCII
+              : args.value.includes('"')
+                ? QUOTED
+                : 'must be an e-mail address',
       },
     }),
     MaxLength(320),
