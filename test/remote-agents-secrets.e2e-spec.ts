@@ -95,6 +95,30 @@ describe('agent secrets go only to the target they were given for (full stack)',
     expect(signedWith(SECRET_A, atA)).toBe(true);
   });
 
+  it('http: query parameters are added to each call, kept secret, and go to their url only', async () => {
+    first.handler = second.handler = (_req, res) => json(res, 200, { ok: true });
+    const agent = await createAgent(t, op, {
+      type: 'http',
+      config: { url: `${urlA}/run?region=eu`, query: { code: 'secret-code-a', 'x y': 'a&b' } },
+    });
+    expect((await run(agent.id)).status).toBe('succeeded');
+    const called = new URL(first.requests[0].url, urlA);
+    expect(called.pathname).toBe('/run');
+    // The url's own parameter first; the configured ones after it (in the order the stored config keeps them).
+    expect([...called.searchParams][0]).toEqual(['region', 'eu']);
+    expect(Object.fromEntries(called.searchParams)).toEqual({ region: 'eu', code: 'secret-code-a', 'x y': 'a&b' });
+    // Shown masked to a reader of the agent, as header values are; stored encrypted.
+    const read = await request(t.http)
+      .get(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(read.body.data.config.query).toEqual({ code: '********', 'x y': '********' });
+    const stored = JSON.stringify(await t.dataSource.query(`SELECT config FROM agents WHERE id = $1`, [agent.id]));
+    expect(stored).not.toContain('secret-code-a');
+    const redirected = await setConfig(agent.id, { url: `${urlB}/run`, query: { code: '********' } }).expect(400);
+    expect(redirected.body.error.details).toEqual([{ field: '/config/query/code', message: expect.any(String) }]);
+  });
+
   it('http: a redirect to another origin carries none of the configured headers', async () => {
     first.handler = (_req, res) => {
       res.writeHead(307, { location: `${urlB}/landing` });

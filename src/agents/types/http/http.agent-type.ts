@@ -10,6 +10,7 @@ export interface HttpAgentConfig {
   url: string;
   method: 'POST' | 'PUT' | 'PATCH';
   headers?: Record<string, string>;
+  query?: Record<string, string>;
   timeoutMs: number;
   signingSecret?: string;
 }
@@ -43,6 +44,15 @@ export function checkHttpAgentConfig(config: Pick<HttpAgentConfig, 'url' | 'head
   return problems;
 }
 
+/** The url with the configured (secret) query parameters added after its own. */
+export function withQuery(url: string, query: Record<string, string> | undefined): string {
+  const entries = Object.entries(query ?? {});
+  if (entries.length === 0) return url;
+  const target = new URL(url);
+  for (const [name, value] of entries) target.searchParams.append(name, value);
+  return target.href;
+}
+
 @Injectable()
 export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknown> {
   readonly type = 'http';
@@ -73,6 +83,15 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
         maxProperties: 50,
         // Header values often carry credentials (Authorization): all of them are kept as secrets. Names are
         // RFC 9110 tokens, not set by the platform (Host, Content-Length, …); values have no CR, LF or NUL.
+        additionalProperties: { type: 'string', maxLength: 4000, writeOnly: true },
+      },
+      query: {
+        title: 'Query parameters',
+        description: 'Added to the URL of each call; kept as secrets (a key some services take in the URL)',
+        type: 'object',
+        maxProperties: 50,
+        propertyNames: { minLength: 1, maxLength: 200 },
+        // A credential in the url itself would be shown to every reader of the agent; here it is kept secret.
         additionalProperties: { type: 'string', maxLength: 4000, writeOnly: true },
       },
       timeoutMs: { title: 'Timeout (ms)', type: 'integer', minimum: 100, maximum: 600_000, default: 30_000 },
@@ -112,7 +131,7 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
       };
       if (config.signingSecret) headers['x-ymera-signature'] = signBody(config.signingSecret, timestamp, body);
       const response = await this.http.request({
-        url: config.url,
+        url: withQuery(config.url, config.query),
         method: config.method,
         headers,
         body,
