@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The build step of `npm start` and `npm run cli`: runs `npm run build` only when an input of the build changed
+ * The build step of `npm start`, `npm run cli` and `npm run migration:*`: runs `npm run build` only when an input of the build changed
  * since the last build it ran (or an output is missing), so a restart or a command with nothing changed starts at
  * once.
  * The fingerprint is the path, size and modification time of every input file, kept in dist/.build-inputs.
@@ -48,6 +48,17 @@ function fingerprint() {
     hash.update(`${path.relative(root, file)}\0${stat.size}\0${stat.mtimeMs}\n`);
   }
   return hash.digest('hex');
+}
+
+// An installed build (the container image) has no sources to build from: it runs what dist/ holds.
+if (!fs.existsSync(path.join(root, 'src'))) {
+  const missing = OUTPUTS.filter((file) => !fs.existsSync(path.join(root, file)));
+  if (missing.length === 0) {
+    process.stdout.write('build: no sources here, running the build in dist/\n');
+    process.exit(0);
+  }
+  process.stderr.write(`build: no sources to build from, and the build is incomplete (${missing.join(', ')})\n`);
+  process.exit(1);
 }
 
 const current = fingerprint();

@@ -133,6 +133,25 @@ describe('the build step of npm start (scripts/build-if-changed.js)', () => {
     expect(builds()).toBe(1);
   });
 
+  it('runs the build it finds where there are no sources (the image), for start, cli and migration scripts alike', () => {
+    run();
+    expect(builds()).toBe(1);
+    rmSync(join(dir, 'src'), { recursive: true });
+    expect(run()).toMatch(/no sources here/);
+    expect(builds()).toBe(1);
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    for (const name of ['start', 'cli', 'migration:run', 'migration:revert', 'migration:check']) {
+      const command = name === 'start' ? scripts.prestart : scripts[name];
+      expect(`${name}: ${command}`).toMatch(new RegExp(`^${name}: node scripts/build-if-changed\\.js`));
+    }
+    // Without sources and without a build, nothing can run: said so, with a failure.
+    rmSync(join(dir, 'dist'), { recursive: true });
+    expect(() => run()).toThrow(/no sources to build from/);
+    expect(builds()).toBe(1);
+  });
+
   it('fails when the build fails, and builds again next time', () => {
     writeFileSync(join(dir, 'build.js'), 'process.exit(3);');
     expect(() => run()).toThrow();
