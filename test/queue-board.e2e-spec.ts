@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { ADMIN, bearer, createUser, login, type TestUser, updateUser } from './factories/users';
+import { QUEUE_NAMES } from '../src/jobs/queues';
 import { TaskQueue } from '../src/tasks/task-queue';
 import { createTestApp, type TestApp } from './utils/test-app';
 
@@ -57,11 +58,9 @@ describe('the queue board from a browser: cookie sessions, read-only mode, audit
     expect(page.text).toContain('static/js/');
     expect(page.text).not.toMatch(/fonts\.googleapis|https?:\/\//);
     const queues = await request(t.http).get('/admin/queues/api/queues').set('Cookie', cookie.pair).expect(200);
-    expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
-      'maintenance',
-      'schedules',
-      'tasks',
-    ]);
+    // Every queue, as the backlog alerts name them.
+    expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([...QUEUE_NAMES].sort());
+    expect(QUEUE_NAMES).toHaveLength(7);
     expect(queues.body.queues[0]).toMatchObject({ readOnlyMode: false });
     expect((await auditOf('queue.board_session'))[0].outcome).toBe('success');
   });

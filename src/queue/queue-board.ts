@@ -14,7 +14,7 @@ import type { Principal } from '../auth/principal';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../auth/refresh-cookie';
 import { sendError } from '../common/http/all-exceptions.filter';
 import { ErrorCode } from '../common/errors/error-code';
-import { MAINTENANCE_QUEUE, SCHEDULES_QUEUE, TASKS_QUEUE } from '../jobs/queues';
+import { QUEUE_NAMES } from '../jobs/queues';
 import { BOARD_COOKIE, BoardSessions } from './board-sessions';
 import { boardViewsWithoutWebFonts } from './board-views';
 import { QUEUE_BOARD_PATH } from './queue-board-path';
@@ -82,8 +82,9 @@ function denied(req: Request, res: Response, message: string): void {
  * requests authenticated by the cookie must come from the board's own origin.
  */
 export function mountQueueBoard(app: NestExpressApplication): void {
-  // Tasks, schedule fires, and the periodic jobs (the reconciler, the sweeper, the schedules' sync…).
-  const queues = [TASKS_QUEUE, SCHEDULES_QUEUE, MAINTENANCE_QUEUE].map((name) =>
+  // Every queue: tasks, schedule fires, webhook deliveries, workflow waits and triggers, bulk operations, and the
+  // periodic jobs (the reconciler, the sweeper, the schedules' sync…), as the backlog alerts name them.
+  const queues = QUEUE_NAMES.map((name) =>
     app.get<Queue>(getQueueToken(name), { strict: false }),
   );
   const views = boardViewsWithoutWebFonts();
