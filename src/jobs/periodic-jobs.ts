@@ -46,6 +46,8 @@ export class PeriodicJobs implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger(PeriodicJobs.name);
   /** Connection errors repeat on every retry while Redis is down: one line per 10 s of them. */
   private readonly warnings = new RepeatedWarnings(this.logger);
+  /** A job failing at every pass (its database away) is an error once a minute, with the count meanwhile. */
+  private readonly failures = new RepeatedWarnings({ warn: (message) => this.logger.error(message) }, 60_000);
   private registry?: JobRegistry;
   private lanes: Lane[] = [];
   private check?: ProcessTimer;
@@ -106,7 +108,7 @@ export class PeriodicJobs implements OnApplicationBootstrap, BeforeApplicationSh
       concurrency: jobs.length,
     });
     worker.on('error', (err) => this.warnings.warn(`${name} worker: ${err.message}`));
-    worker.on('failed', (job, err) => this.logger.error(`periodic job ${job?.name} failed: ${err.message}`));
+    worker.on('failed', (job, err) => this.failures.warn(`periodic job ${job?.name} failed: ${err.message}`));
     return { queue, worker, jobs };
   }
 

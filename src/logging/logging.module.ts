@@ -33,9 +33,12 @@ export const REDACTED_PATHS = [
 
 type LogLevel = 'info' | 'warn' | 'error';
 
-/** 5xx and thrown errors are errors, other 4xx warnings, the rest info. */
+/**
+ * 5xx and thrown errors are errors, 4xx warnings, the rest info. A 503 is a warning: the API answers it while a
+ * dependency is away (its readiness says so, and the line before it gives the reason), as it should.
+ */
 export function requestLogLevel(statusCode: number): LogLevel {
-  return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+  return statusCode >= 500 && statusCode !== 503 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 }
 
 /**
