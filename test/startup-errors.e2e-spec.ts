@@ -153,6 +153,16 @@ describe('start-up failures name their cause in one line', () => {
     expect(result.lines).toHaveLength(1);
   });
 
+  it('no SECRETS_KEY on a database whose secrets were sealed with one: says it is not set', async () => {
+    const unset = processEnv(env, { PORT: '0' });
+    delete unset.SECRETS_KEY;
+    const result = await run(unset);
+    expectStartFailure(
+      result,
+      /^SECRETS_KEY is not set, and this database's secrets were sealed with a key \(.+\): start with that key, as SECRETS_KEY\./,
+    );
+  });
+
   it('DB_MIGRATIONS_RUN=false on a database without its migrations: says to run them first', async () => {
     const bare = new URL(env.config.database.url);
     bare.pathname = `${bare.pathname}_bare`;

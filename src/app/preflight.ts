@@ -195,6 +195,7 @@ export async function preflight(
     const wrongKey = await secretsKeyProblem(
       (sql, parameters) => dataSource.query(sql, parameters),
       secretsKeyOf(config),
+      !config.secretsKey,
     );
     if (wrongKey) throw new PreflightError(wrongKey);
     return applied;

@@ -13,6 +13,8 @@ export function secretsKeyFingerprint(key: Buffer): string {
 export async function secretsKeyProblem(
   query: (sql: string, parameters?: unknown[]) => Promise<unknown>,
   key: Buffer,
+  /** No SECRETS_KEY was set: `key` is the development key. */
+  unset = false,
 ): Promise<string | undefined> {
   const fingerprint = secretsKeyFingerprint(key);
   await query(`INSERT INTO "secrets_key_check" ("id", "fingerprint") VALUES (1, $1) ON CONFLICT ("id") DO NOTHING`, [
@@ -23,8 +25,12 @@ export async function secretsKeyProblem(
   }[];
   if (rows[0]?.fingerprint === fingerprint) return undefined;
   return (
-    "SECRETS_KEY is not the key this database's secrets were sealed with (agent, webhook and hook secrets, MFA " +
-    'seeds): start with that key. A database that holds no secrets yet takes a new key once its record is ' +
-    'removed (DELETE FROM secrets_key_check).'
+    (unset
+      ? "SECRETS_KEY is not set, and this database's secrets were sealed with a key (agent, webhook and hook " +
+        'secrets, MFA seeds): start with that key, as SECRETS_KEY. '
+      : "SECRETS_KEY is not the key this database's secrets were sealed with (agent, webhook and hook secrets, " +
+        'MFA seeds): start with that key. ') +
+    'A database that holds no secrets yet takes a new key once its record is removed ' +
+    '(DELETE FROM secrets_key_check).'
   );
 }
