@@ -40,6 +40,25 @@ describe('rate limits in Redis, shared by every API instance', () => {
     expect((await attempt(a, '203.0.113.8')).status).toBe(401);
   });
 
+  it('counts requests refused before their route (a body that is not JSON, of another type) like any other', async () => {
+    const ip = '203.0.113.90';
+    const refused = (i: number) =>
+      i % 2 === 0
+        ? request(a.http).post('/api/v1/auth/register').set('X-Forwarded-For', ip).type('json').send('{"email":')
+        : request(a.http).post('/api/v1/auth/register').set('X-Forwarded-For', ip).type('text').send('plain text');
+    for (let i = 0; i < 8; i += 1) {
+      const res = await refused(i);
+      expect(res.status).toBe(i % 2 === 0 ? 400 : 415);
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(7 - i));
+    }
+    const limited = await refused(8);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // The same budget as the address's other requests.
+    expect((await request(a.http).get('/api/v1/auth/me').set('X-Forwarded-For', ip)).status).toBe(429);
+  });
+
   it('counts requests to two instances against one budget', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1) statuses.push((await attempt(i % 2 === 0 ? a : b, '198.51.100.1')).status);

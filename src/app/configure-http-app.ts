@@ -23,6 +23,7 @@ import { refuseBadUrls } from '../common/http/input-guard';
 import { requestDeadline } from '../common/http/request-deadline';
 import { requestTrackingMiddleware } from '../common/http/request-tracking.middleware';
 import { ShutdownDeadline } from '../common/process/shutdown-deadline';
+import { RateLimitGuard } from '../throttling/rate-limit.guard';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
@@ -222,6 +223,14 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
       byRoute(isFileUpload, (_req, _res, next) => next(), jsonBodies(bodyParserFor(config))),
     ),
   );
+  // A request refused before its route (its body or URL) counts against the caller's budget all the same.
+  const limiter = app.get(RateLimitGuard, { strict: false });
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    limiter.chargeRefused(req, res).then(
+      (limited) => next(limited ?? err),
+      () => next(err),
+    );
+  });
   // Socket.IO keeps its rooms in memory: each instance relays the events it reads from Redis to its own clients.
   app.useWebSocketAdapter(new IoAdapter(app));
   mountQueueBoard(app);

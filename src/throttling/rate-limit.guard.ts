@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -7,7 +7,7 @@ import {
   type ThrottlerModuleOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { Authenticator } from '../auth/authenticator';
 import { TokenService } from '../auth/token.service';
 import { IS_PUBLIC } from '../common/http/public.decorator';
@@ -16,6 +16,21 @@ import { Metrics } from '../metrics/metrics.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { rateLimitBucket } from './rate-limit.decorator';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+const MINUTE_MS = 60_000;
+
+/** The 429 of a spent budget, with the budget's headers as on every answer within it, none left until it ends. */
+function rateLimited(limit: number, timeToBlockExpire: number): AppError {
+  const retryAfter = String(Math.max(1, timeToBlockExpire));
+  return new AppError(ErrorCode.RATE_LIMITED, 'Too many requests; slow down', undefined, {
+    'Retry-After': retryAfter,
+    'X-RateLimit-Limit': String(limit),
+    'X-RateLimit-Remaining': '0',
+    'X-RateLimit-Reset': retryAfter,
+  });
+}
 
 /**
  * Runs before authentication, so floods of bad credentials are limited too: a caller with a valid access
@@ -33,8 +48,30 @@ export class RateLimitGuard extends ThrottlerGuard {
     private readonly tokens: TokenService,
     private readonly authenticator: Authenticator,
     private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super(options, storage, reflector);
+  }
+
+  /**
+   * A request refused before any route runs (a body that is not JSON, too large or of another type, a malformed
+   * URL) counts against its caller's API budget as any request does; else such requests, which still have their
+   * bodies read, would be a way round the limit. Its answer gets the budget's headers; once the budget is spent,
+   * the 429 to answer instead is returned. A caller is known by a valid access token, else by address.
+   */
+  async chargeRefused(req: Request, res: Response): Promise<AppError | undefined> {
+    const claims = this.tokens.claimsOf(req);
+    const key = `api:${claims ? `user:${claims.sub}` : `ip:${await super.getTracker(req as never)}`}`;
+    const limit = this.config.rateLimits.perMinute;
+    const hit = await this.storageService.increment(key, MINUTE_MS, limit, MINUTE_MS, 'default');
+    if (hit.isBlocked) {
+      this.metrics.rateLimited();
+      return rateLimited(limit, hit.timeToBlockExpire);
+    }
+    res.setHeader('X-RateLimit-Limit', String(limit));
+    res.setHeader('X-RateLimit-Remaining', String(Math.max(0, limit - hit.totalHits)));
+    res.setHeader('X-RateLimit-Reset', String(hit.timeToExpire));
+    return undefined;
   }
 
   /** Socket.IO connections and messages are not HTTP requests: they count against the live budget (LiveRateLimiter). */
@@ -72,13 +109,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     this.metrics.rateLimited();
-    const retryAfter = String(Math.max(1, detail.timeToBlockExpire));
-    // The budget's headers as on every answer within it, none left until the block ends.
-    throw new AppError(ErrorCode.RATE_LIMITED, 'Too many requests; slow down', undefined, {
-      'Retry-After': retryAfter,
-      'X-RateLimit-Limit': String(detail.limit),
-      'X-RateLimit-Remaining': '0',
-      'X-RateLimit-Reset': retryAfter,
-    });
+    throw rateLimited(detail.limit, detail.timeToBlockExpire);
   }
 }
