@@ -188,14 +188,30 @@ describe('audit retention: archive, signed checkpoint, delete', () => {
         .expect(200);
       expect(res.body.data).toEqual({ valid: true, signatureValid: true, checked: checkpoint.entries });
     }
-    await request(t.http)
+    const unknown = await request(t.http)
       .get('/api/v1/audit-logs/checkpoints/999999/verify')
       .set(...bearer(admin))
       .expect(404);
-    await request(t.http)
-      .get('/api/v1/audit-logs/checkpoints/abc/verify')
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+    // A checkpoint id is a decimal number: anything else is refused as a path id that is not a UUID is elsewhere.
+    const notUuid = await request(t.http)
+      .get('/api/v1/tasks/not-an-id')
       .set(...bearer(admin))
-      .expect(404);
+      .expect(400);
+    expect(notUuid.body.error.code).toBe('BAD_REQUEST');
+    for (const id of ['not-a-number', '0', '0123', '1'.repeat(19), '1.5']) {
+      const res = await request(t.http)
+        .get(`/api/v1/audit-logs/checkpoints/${id}/verify`)
+        .set(...bearer(admin));
+      expect({ id, status: res.status, error: res.body.error }).toEqual({
+        id,
+        status: 400,
+        error: expect.objectContaining({
+          code: 'BAD_REQUEST',
+          details: [{ field: 'path', message: expect.any(String) }],
+        }),
+      });
+    }
   });
 
   it('still refuses to delete an entry that was not archived', async () => {

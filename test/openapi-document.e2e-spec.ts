@@ -151,6 +151,10 @@ describe('the OpenAPI document, as generated clients read it', () => {
           `${route} ${tried.name}: ${res.status} ${(res.body as { error?: { code?: string } }).error?.code}`,
         );
         expect(`${route} ${tried.name}: ${res.status}`).toBe(`${route} ${tried.name}: ${expected}`);
+        const error = (res.body as { error: { code: string; details?: unknown } }).error;
+        // (A body checked before the path is refused by its own rules, VALIDATION_FAILED.)
+        if (error.code === 'BAD_REQUEST')
+          expect(error.details).toEqual([{ field: 'path', message: `${tried.name} must be a UUID` }]);
       }
     }
     expect(undeclared).toEqual([]);
@@ -222,7 +226,7 @@ describe('the OpenAPI document, as generated clients read it', () => {
     }
   });
 
-  it('shows, for each error response, examples whose code is sent with that status', () => {
+  it('shows, for each error response, examples whose code is sent with that status', async () => {
     const wrong: string[] = [];
     for (const [route, op] of operations()) {
       for (const [status, listed] of Object.entries(op.responses)) {
@@ -256,6 +260,16 @@ describe('the OpenAPI document, as generated clients read it', () => {
     expect(Object.keys(doc.paths['/api/v1/agents'].post.responses)).toEqual(
       expect.arrayContaining(['400', '413', '415', '503', '504']),
     );
+    // A body sent to an operation that takes none is read, and refused, all the same.
+    expect(Object.keys(doc.paths['/api/v1/tasks/{id}/cancel'].post.responses)).toEqual(
+      expect.arrayContaining(['413', '415']),
+    );
+    const cancel = await request(t.http)
+      .post(`/api/v1/tasks/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/cancel`)
+      .set(...bearer(admin))
+      .type('text')
+      .send('not json');
+    expect(cancel.status).toBe(415);
     expect(examplesOf('POST /api/v1/tasks', 422)).toEqual([ErrorCode.IDEMPOTENCY_CONFLICT]);
     expect(examplesOf('POST /api/v1/auth/login', 401).sort()).toEqual([
       ErrorCode.MFA_REQUIRED,

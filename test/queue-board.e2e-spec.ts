@@ -75,7 +75,22 @@ describe('the queue board from a browser: cookie sessions, read-only mode, audit
       expect(res.body.error.code).toBe('UNAUTHENTICATED');
     }
     await request(t.http).get('/admin/queues').expect(401);
+    // A browser opening the page (a bookmark, a reload once the session ended) is sent to the console's Queues
+    // page, which opens the board again; the board's API and scripts still answer 401.
+    const page = (path: string) => request(t.http).get(path).set('Accept', 'text/html,application/xhtml+xml');
+    expect((await page('/admin/queues').expect(303)).headers.location).toBe('/queues');
+    expect(
+      (await page('/admin/queues/queue/tasks').set('Cookie', 'ymera_board=garbage').expect(303)).headers.location,
+    ).toBe('/queues');
+    await page('/admin/queues/api/queues').expect(401);
     const op = await createUser(t, 'operator');
+    expect(
+      (
+        await page('/admin/queues')
+          .set(...bearer(op))
+          .expect(303)
+      ).headers.location,
+    ).toBe('/queues');
     const denied = await request(t.http)
       .post('/api/v1/queues/board-session')
       .set(...bearer(op))

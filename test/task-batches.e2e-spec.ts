@@ -128,6 +128,27 @@ describe('task batches', () => {
     expect(await stored()).toBe(before);
   });
 
+  it('refuses the whole batch with 409 CONFLICT when a task names a deleted agent, with no field named', async () => {
+    const gone = (await createAgent(t, op, { type: 'calculator' })).id;
+    await request(t.http)
+      .delete(`/api/v1/agents/${gone}`)
+      .set(...bearer(op))
+      .expect(204);
+    const tasks = Array.from({ length: 150 }, (_, i) => task(i));
+    tasks[20] = { agentId, input: {} };
+    tasks[120] = { agentId: gone, input: { expression: '1' } };
+    const before = await stored();
+    const entries = await batchEntries();
+    const res = await submit({ tasks }).expect(409);
+    expect(res.body.error).toEqual({ code: 'CONFLICT', message: 'The agent has been deleted and takes no new tasks' });
+    expect(await stored()).toBe(before);
+    expect(await batchEntries()).toBe(entries);
+    // A problem of a task's shape is reported first, as for a single submission.
+    tasks[0] = { ...task(0), priority: 0 };
+    const shape = await submit({ tasks }).expect(400);
+    expect(shape.body.error.details).toEqual([{ field: '/tasks/0/priority', message: 'must not be less than 1' }]);
+  });
+
   it.each([
     ['no tasks', () => [], 'must contain at least 1 elements'],
     ['1001 tasks', () => Array.from({ length: 1001 }, (_, i) => task(i)), 'must contain no more than 1000 elements'],

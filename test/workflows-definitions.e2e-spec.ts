@@ -147,6 +147,16 @@ describe('workflows', () => {
     expect(row.description).toBeNull();
   });
 
+  it('starts a run sent with no body at all, as one with an empty body: no input, no tags', async () => {
+    const wf = await define([{ id: 'a', agentId: calc, input: { expression: '2 + 2' } }]);
+    const res = await request(t.http)
+      .post(`/api/v1/workflows/${wf.id}/runs`)
+      .set(...bearer(op))
+      .expect(202);
+    expect(res.body.data).toMatchObject({ workflowId: wf.id, input: {}, tags: [] });
+    expect((await finished(res.body.data.id)).status).toBe('succeeded');
+  });
+
   it('keeps the definition a run started with when the workflow changes, and hides runs from other users', async () => {
     const wf = await define([{ id: 'a', agentId: calc, input: { expression: '1 + 1' } }]);
     const run = await start(wf.id, {});

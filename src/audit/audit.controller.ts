@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { RequirePermissions } from '../auth/auth.decorators';
-import { NotFoundError } from '../common/errors/app.error';
+import { AppError, NotFoundError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { PageQueryDto } from '../common/http/page-query.dto';
@@ -90,12 +90,20 @@ export class AuditController {
   @ApiParam({
     name: 'id',
     schema: { type: 'string', pattern: CHECKPOINT_ID.source },
-    description: 'The checkpoint’s `id`',
+    description: 'The checkpoint’s `id`: a decimal number, not a UUID (anything else answers 400)',
   })
   @ApiEnvelope(ArchiveVerificationDto)
-  @ApiErrors(ErrorCode.NOT_FOUND)
+  @ApiErrors(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
   async verifyArchive(@Param('id') id: string): Promise<ArchiveVerificationDto> {
-    const checkpoint = CHECKPOINT_ID.test(id) ? await this.checkpoints.find(id) : null;
+    // Refused as a path id that is not a UUID is elsewhere: 400 `BAD_REQUEST`, naming the path.
+    if (!CHECKPOINT_ID.test(id))
+      throw new AppError(ErrorCode.BAD_REQUEST, 'Validation failed (a checkpoint id is expected)', [
+        {
+          field: 'path',
+          message: 'must be a checkpoint id: a decimal number of 1 to 18 digits, without leading zeros',
+        },
+      ]);
+    const checkpoint = await this.checkpoints.find(id);
     if (!checkpoint) throw new NotFoundError('Checkpoint');
     return this.retention.checkArchive(checkpoint);
   }

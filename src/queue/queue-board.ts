@@ -71,8 +71,27 @@ function sameOrigin(req: Request): boolean {
 }
 
 function denied(req: Request, res: Response, message: string): void {
+  if (isPageVisit(req)) return res.redirect(303, CONSOLE_QUEUES_PAGE);
   sendError(req, res, { status: 403, code: ErrorCode.FORBIDDEN, message });
 }
+
+/** The console's Queues page: it says who may open the board, and opens it for them. */
+const CONSOLE_QUEUES_PAGE = '/queues';
+
+/** A browser opening the board's page (a bookmark, a reload), not its API or its scripts. */
+function isPageVisit(req: Request): boolean {
+  return (
+    req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !/^\/(api|static)(\/|$)/.test(req.path)
+  );
+}
+
+/** What a browser is shown when the board cannot be checked or shown (the database or Redis away). */
+const UNAVAILABLE_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Queue board unavailable</title></head>' +
+  '<body style="font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em">' +
+  '<h1>The queue board is unavailable</h1><p>The database or Redis cannot be reached just now, so the board ' +
+  'cannot be shown. Nothing is lost: tasks wait until both are back.</p><p><a href="/admin/queues">Try again' +
+  '</a> in a few seconds, or go back to the <a href="/queues">console</a>.</p></body></html>';
 
 /**
  * The BullMQ board at /admin/queues, for callers holding `queues:manage`: a Bearer token or an API key on
@@ -84,9 +103,7 @@ function denied(req: Request, res: Response, message: string): void {
 export function mountQueueBoard(app: NestExpressApplication): void {
   // Every queue: tasks, schedule fires, webhook deliveries, workflow waits and triggers, bulk operations, and the
   // periodic jobs (the reconciler, the sweeper, the schedules' sync…), as the backlog alerts name them.
-  const queues = QUEUE_NAMES.map((name) =>
-    app.get<Queue>(getQueueToken(name), { strict: false }),
-  );
+  const queues = QUEUE_NAMES.map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
   const views = boardViewsWithoutWebFonts();
   const board = (readOnlyMode: boolean): Handler => {
     const serverAdapter = new ExpressAdapter();
@@ -125,6 +142,8 @@ export function mountQueueBoard(app: NestExpressApplication): void {
       ? await authenticator.authenticate(req)
       : await sessions.principalOf(cookie);
     if (!principal) {
+      // A bookmark or a reload after the board's session ended: the console opens a new one.
+      if (isPageVisit(req)) return res.redirect(303, CONSOLE_QUEUES_PAGE);
       return sendError(req, res, { status: 401, code: ErrorCode.UNAUTHENTICATED, message: 'Authentication required' });
     }
     (req as AuthenticatedRequest).principal = principal;
@@ -148,8 +167,12 @@ export function mountQueueBoard(app: NestExpressApplication): void {
   };
 
   app.use(QUEUE_BOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
-    guard(req, res, next).catch(() =>
-      sendError(req, res, { status: 503, code: ErrorCode.SERVICE_UNAVAILABLE, message: 'Try again shortly' }),
-    );
+    guard(req, res, next).catch(() => {
+      if (!isPageVisit(req) || res.headersSent) {
+        return sendError(req, res, { status: 503, code: ErrorCode.SERVICE_UNAVAILABLE, message: 'Try again shortly' });
+      }
+      res.status(503).setHeader('Retry-After', '5').setHeader('Cache-Control', 'no-store').type('html');
+      res.send(UNAVAILABLE_PAGE);
+    });
   });
 }

@@ -13,7 +13,7 @@ import {
   Sse,
 } from '@nestjs/common';
 import { IdParam } from '../common/http/ids';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
@@ -164,6 +164,8 @@ export class WorkflowsController {
   @RequirePermissions('workflows:write')
   @AuditAction('workflow.run', 'workflowRun')
   @ApiOperation({ operationId: 'startWorkflowRun', summary: 'Start a run; independent steps run in parallel' })
+  // Every field is optional: a request with no body starts a run with no input and no tags.
+  @ApiBody({ type: StartRunDto, required: false })
   @ApiEnvelope(WorkflowRunDto, { status: 202 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
   async start(
@@ -228,10 +230,7 @@ export class WorkflowRunsController {
   @ApiOperation({ operationId: 'getWorkflowRun', summary: 'One run with the state of each step' })
   @ApiEnvelope(WorkflowRunDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam('runId') runId: string,
-  ): Promise<WorkflowRunDto> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam('runId') runId: string): Promise<WorkflowRunDto> {
     return runDto(await this.workflows.getRun(principal, runId));
   }
 

@@ -8,8 +8,12 @@ import { IsNewPassword, PASSWORD_RULE } from '../../common/http/new-password';
 const RECOVERY_CODE = {
   description: 'A recovery code: 16 base32 characters, dashes and case ignored; each works once',
   example: 'ABCD-EFGH-IJKL-MNOP',
+  pattern: RECOVERY_CODE_PATTERN.source,
   writeOnly: true,
 } as const;
+
+/** A TOTP code: six digits. */
+const TOTP_CODE = /^\d{6}$/;
 
 const USE_COOKIE =
   'Browser clients: answer the refresh token in an HttpOnly cookie (Path=/api/v1/auth, SameSite=Strict) instead of the body; needs the header X-Requested-With: ymera';
@@ -45,10 +49,11 @@ export class LoginDto {
   @ApiPropertyOptional({
     description: 'Current TOTP code; once MFA is enabled this or recoveryCode is required. Each code works once',
     example: '123456',
+    pattern: TOTP_CODE.source,
     writeOnly: true,
   })
   @IsOptionalNotNull()
-  @Matches(/^\d{6}$/, { message: 'must be a 6-digit code' })
+  @Matches(TOTP_CODE, { message: 'must be a 6-digit code' })
   totp?: string;
 
   @ApiPropertyOptional({ ...RECOVERY_CODE, description: `${RECOVERY_CODE.description}; instead of totp` })
@@ -65,6 +70,8 @@ export class LoginDto {
 export class LogoutDto {
   @ApiPropertyOptional({
     writeOnly: true,
+    minLength: 20,
+    maxLength: 200,
     description: 'Required unless the refresh cookie is sent (then with the header X-Requested-With: ymera)',
   })
   @IsOptionalNotNull()
@@ -84,8 +91,13 @@ export class RefreshDto extends LogoutDto {
 }
 
 export class MfaCodeDto {
-  @ApiProperty({ description: 'Current TOTP code; each code works once', example: '123456', writeOnly: true })
-  @Matches(/^\d{6}$/, { message: 'must be a 6-digit code' })
+  @ApiProperty({
+    description: 'Current TOTP code; each code works once',
+    example: '123456',
+    pattern: TOTP_CODE.source,
+    writeOnly: true,
+  })
+  @Matches(TOTP_CODE, { message: 'must be a 6-digit code' })
   code!: string;
 }
 
@@ -94,10 +106,11 @@ export class MfaDisableDto {
   @ApiPropertyOptional({
     description: 'Current TOTP code; required unless recoveryCode is sent',
     example: '123456',
+    pattern: TOTP_CODE.source,
     writeOnly: true,
   })
   @ValidateIf((o: MfaDisableDto) => o.recoveryCode === undefined || o.code !== undefined)
-  @Matches(/^\d{6}$/, { message: 'must be a 6-digit code' })
+  @Matches(TOTP_CODE, { message: 'must be a 6-digit code' })
   code?: string;
 
   @ApiPropertyOptional({ ...RECOVERY_CODE, description: `${RECOVERY_CODE.description}; instead of code` })

@@ -7,6 +7,8 @@ import {
   type PipeTransform,
 } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
+import { AppError } from '../errors/app.error';
+import { ErrorCode } from '../errors/error-code';
 import { Transform } from 'class-transformer';
 import { isUUID, IsUUID } from 'class-validator';
 
@@ -22,13 +24,17 @@ export function idOrNull(value: unknown): string | null {
   return typeof value === 'string' && isUUID(value) ? canonicalId(value) : null;
 }
 
-/** A UUID path parameter (else 400, as ParseIdPipe), in lower case. */
+/** A UUID path parameter, in lower case; anything else 400 `BAD_REQUEST`, its detail naming `path`. */
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, Promise<string>> {
   private readonly uuid = new ParseUUIDPipe();
 
   async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
-    const id = await this.uuid.transform(value, metadata);
+    const id = await this.uuid.transform(value, metadata).catch(() => {
+      throw new AppError(ErrorCode.BAD_REQUEST, 'Validation failed (uuid is expected)', [
+        { field: 'path', message: `${metadata.data ?? 'id'} must be a UUID` },
+      ]);
+    });
     return typeof id === 'string' ? canonicalId(id) : value;
   }
 }

@@ -246,13 +246,16 @@ const ANY_OPERATION = [
   ErrorCode.SERVICE_UNAVAILABLE,
   ErrorCode.TIMEOUT,
 ];
-/** What any operation that takes a body may answer besides. */
+/**
+ * What any request that sends a body may be answered besides, whichever operation it names: a body is read (and
+ * refused when it is too large or not JSON) before the route is known.
+ */
 const ANY_BODY = [ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE];
 
 /**
  * Adds to every operation of `document` the errors any of them may give: 400 `BAD_REQUEST` (a malformed URL, a
- * path id that is not a UUID), 503 `SERVICE_UNAVAILABLE` (PostgreSQL or Redis away), 504 `TIMEOUT`; and to those
- * with a body, 413 and 415. A status the operation already documents gets the code as one more example.
+ * path id that is not a UUID), 503 `SERVICE_UNAVAILABLE` (PostgreSQL or Redis away), 504 `TIMEOUT`, and 413 and
+ * 415 (a body sent, even to an operation that takes none, that is too large or not JSON). A status the operation already documents gets the code as one more example.
  */
 export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
   // Each once, under components.responses, referred to by name (`ServiceUnavailable`).
@@ -276,7 +279,7 @@ export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const codes = operation.requestBody ? [...ANY_OPERATION, ...ANY_BODY] : ANY_OPERATION;
+      const codes = [...ANY_OPERATION, ...ANY_BODY];
       for (const [status, all] of byStatus) {
         const own = all.filter((code) => codes.includes(code));
         if (!own.length) continue;

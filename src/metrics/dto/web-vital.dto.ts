@@ -10,13 +10,17 @@ export class WebVitalDto {
   @IsIn(WEB_VITAL_NAMES)
   name!: WebVitalName;
 
-  @ApiProperty({ minimum: 0, description: 'Milliseconds (CLS: unitless score)' })
+  @ApiProperty({ minimum: 0, maximum: 3_600_000, description: 'Milliseconds (CLS: unitless score)' })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(3_600_000)
   value!: number;
 
-  @ApiProperty({ description: 'The metric instance id from the web-vitals library', maxLength: 100 })
+  @ApiProperty({
+    description: 'The metric instance id from the web-vitals library',
+    maxLength: 100,
+    pattern: ID.source,
+  })
   @Matches(ID, { message: 'must be 1-100 characters of letters, digits, . _ : -' })
   id!: string;
 
@@ -25,7 +29,7 @@ export class WebVitalDto {
   @IsIn(['good', 'needs-improvement', 'poor'])
   rating?: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ maxLength: 100, pattern: ID.source })
   @IsOptionalNotNull()
   @Matches(ID, { message: 'must be 1-100 characters of letters, digits, . _ : -' })
   sessionId?: string;

@@ -139,7 +139,7 @@ export const MAX_BATCH_TASKS = 1000;
  * time (`TasksService.submitBatch`), where one pass over a thousand would hold up every other request.
  */
 export class CreateTaskBatchDto {
-  @ApiProperty({ type: [CreateTaskDto], maxItems: 1000 })
+  @ApiProperty({ type: [CreateTaskDto], minItems: 1, maxItems: MAX_BATCH_TASKS })
   @IsArray()
   @FreeFormJson()
   tasks!: unknown[];

@@ -3105,6 +3105,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3177,6 +3179,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3253,6 +3257,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3271,7 +3277,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The checkpoint’s `id` */
+                /** @description The checkpoint’s `id`: a decimal number, not a UUID (anything else answers 400) */
                 id: string;
             };
             cookie?: never;
@@ -3292,7 +3298,15 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequestOrValidationFailed"];
+            /** @description BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL); VALIDATION_FAILED: The body or query is invalid; `details` lists each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
             401: {
                 headers: {
@@ -3320,6 +3334,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3391,6 +3407,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3608,6 +3626,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3770,6 +3790,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3914,6 +3936,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3973,6 +3997,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4131,6 +4157,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4282,6 +4310,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4428,6 +4458,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4483,6 +4515,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4563,6 +4597,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4811,6 +4847,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4877,6 +4915,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4952,6 +4992,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5027,6 +5069,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5088,6 +5132,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5158,6 +5204,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5293,6 +5341,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5352,6 +5402,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5513,6 +5565,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5535,7 +5589,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["StartRunDto"];
             };
@@ -5676,6 +5730,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5742,6 +5798,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5817,6 +5875,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5892,6 +5952,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5953,6 +6015,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6211,6 +6275,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6368,6 +6434,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6434,6 +6502,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6493,6 +6563,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6642,6 +6714,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6777,6 +6851,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6836,6 +6912,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6987,6 +7065,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7063,6 +7143,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7289,6 +7371,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7355,6 +7439,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7415,6 +7501,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7550,6 +7638,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7609,6 +7699,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8148,6 +8240,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8203,6 +8297,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8267,6 +8363,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8561,6 +8659,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8713,6 +8813,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8783,6 +8885,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -8845,6 +8949,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequestOrValidationFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["Timeout"];
         };
@@ -8898,6 +9004,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequestOrValidationFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Not ready; each component is listed with its state */
             503: {
                 headers: {
@@ -8989,6 +9097,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequestOrValidationFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description A component is down */
             503: {
                 headers: {
@@ -9079,6 +9189,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9134,6 +9246,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9195,6 +9309,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9243,6 +9359,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9298,6 +9416,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9358,6 +9478,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9513,6 +9635,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9572,6 +9696,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9633,6 +9759,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -9674,6 +9802,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["Timeout"];
         };
