@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiHeader,
   ApiNoContentResponse,
   ApiOperation,
@@ -132,6 +133,7 @@ export class AuthController {
   @ApiNoContentResponse({
     description: '`useCookie: true` with no token in the body or the cookie: no session to restore',
   })
+  @ApiBody({ type: RefreshDto, required: false, description: 'May be left out when the token is in the cookie' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN)
   async refresh(
     @Body() body: RefreshDto,
@@ -179,6 +181,7 @@ export class AuthController {
       },
     },
   })
+  @ApiBody({ type: LogoutDto, required: false, description: 'May be left out when the token is in the cookie' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN)
   async logout(
     @Body() body: LogoutDto,

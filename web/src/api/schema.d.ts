@@ -8074,7 +8074,8 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        /** @description May be left out when the token is in the cookie */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshDto"];
             };
@@ -8159,7 +8160,8 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        /** @description May be left out when the token is in the cookie */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["LogoutDto"];
             };
