@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,11 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { AuditRetention, type RetentionPass } from '../src/audit/audit-retention';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints';
+import { checkpointKey } from '../src/audit/audit-checkpoint';
+import { AuditChainer } from '../src/audit/audit-chainer';
+import { AuditVerifier } from '../src/audit/audit-verifier';
+import type { AppConfig } from '../src/config/app-config';
+import { APP_CONFIG } from '../src/config/config.module';
 import { ADMIN, bearer, login, type TestUser } from './factories/users';
 import { buildApp, processEnv, startProcess } from './utils/built-app';
 import { createTestApp, type TestApp, TestEnv } from './utils/test-app';
@@ -237,6 +243,22 @@ describe('audit retention: archive, signed checkpoint, delete', () => {
     expect(res.body.data).toEqual(
       expect.objectContaining({ valid: false, signatureValid: true, reason: 'hash', firstBrokenSeq: entry.seq }),
     );
+  });
+
+  it('verifies a checkpoint after the key is rotated, under the previous key, and fails without it', async () => {
+    const config = t.app.get<AppConfig>(APP_CONFIG);
+    const before = checkpointKey(config)!;
+    const rotated = (previousCheckpointKeys: Buffer[]) =>
+      new AuditVerifier(
+        t.dataSource,
+        { ...config, audit: { ...config.audit, checkpointKey: randomBytes(32), previousCheckpointKeys } },
+        t.app.get(AuditChainer),
+        t.app.get(AuditCheckpoints),
+      ).verify();
+    expect(await rotated([randomBytes(32), before])).toEqual(
+      expect.objectContaining({ valid: true, anchor: expect.objectContaining({ kind: 'checkpoint' }) }),
+    );
+    expect(await rotated([])).toEqual(expect.objectContaining({ valid: false, reason: 'checkpoint', checked: 0 }));
   });
 
   it('finds a checkpoint altered after the fact', async () => {

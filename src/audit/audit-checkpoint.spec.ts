@@ -4,6 +4,7 @@ import {
   archiveName,
   checkpointKey,
   checkpointSignatureHolds,
+  checkpointVerifyingKeys,
   type CheckpointFields,
   signCheckpoint,
 } from './audit-checkpoint';
@@ -27,7 +28,7 @@ describe('audit checkpoint signatures', () => {
   it('holds for the checkpoint it was made for, under its key', () => {
     const signature = signCheckpoint(checkpoint, key);
     expect(signature).toMatch(/^[0-9a-f]{64}$/);
-    expect(checkpointSignatureHolds({ ...checkpoint, signature }, key)).toBe(true);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, [key])).toBe(true);
   });
 
   it('fails when any field changes, under another key or none, or for a malformed signature', () => {
@@ -45,12 +46,23 @@ describe('audit checkpoint signatures', () => {
       { createdAt: new Date('2026-02-02T00:00:00.000Z') },
     ];
     for (const change of changes) {
-      expect(checkpointSignatureHolds({ ...checkpoint, ...change, signature }, key)).toBe(false);
+      expect(checkpointSignatureHolds({ ...checkpoint, ...change, signature }, [key])).toBe(false);
     }
-    expect(checkpointSignatureHolds({ ...checkpoint, signature }, randomBytes(32))).toBe(false);
-    expect(checkpointSignatureHolds({ ...checkpoint, signature }, undefined)).toBe(false);
-    expect(checkpointSignatureHolds({ ...checkpoint, signature: 'not hex' }, key)).toBe(false);
-    expect(checkpointSignatureHolds({ ...checkpoint, signature: signature.toUpperCase() }, key)).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, [randomBytes(32)])).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, [])).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature: 'not hex' }, [key])).toBe(false);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature: signature.toUpperCase() }, [key])).toBe(false);
+  });
+
+  it('verifies under the keys the checkpoint key replaced, which never sign', () => {
+    const before = randomBytes(32);
+    const now = randomBytes(32);
+    const signature = signCheckpoint(checkpoint, before);
+    const keys = checkpointVerifyingKeys({ audit: { checkpointKey: now, previousCheckpointKeys: [before] } });
+    expect(keys).toEqual([now, before]);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, keys)).toBe(true);
+    expect(checkpointSignatureHolds({ ...checkpoint, signature }, [now])).toBe(false);
+    expect(checkpointKey({ audit: { checkpointKey: now } })).toBe(now);
   });
 
   it('takes the explicit key, else one derived from the secrets key (never the secrets key itself), else none', () => {

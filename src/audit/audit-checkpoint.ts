@@ -37,14 +37,24 @@ export function signCheckpoint(c: CheckpointFields, key: Buffer): string {
 }
 
 /** Whether a stored checkpoint's signature is its own under `key` (compared in constant time); never without a key. */
-export function checkpointSignatureHolds(
-  c: CheckpointFields & { signature: string },
-  key: Buffer | undefined,
-): boolean {
-  if (!key) return false;
-  const expected = Buffer.from(signCheckpoint(c, key), 'hex');
+export function checkpointSignatureHolds(c: CheckpointFields & { signature: string }, keys: Buffer[]): boolean {
   const given = Buffer.from(/^[0-9a-f]{64}$/.test(c.signature) ? c.signature : '', 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return keys.some((key) => {
+    const expected = Buffer.from(signCheckpoint(c, key), 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+/**
+ * The keys a checkpoint's signature may be under: the checkpoint key, then AUDIT_CHECKPOINT_KEYS_PREVIOUS (the keys
+ * it replaced, which signed the checkpoints written before). Only the first signs.
+ */
+export function checkpointVerifyingKeys(config: {
+  audit: { checkpointKey?: Buffer; previousCheckpointKeys: Buffer[] };
+  secretsKey?: Buffer;
+}): Buffer[] {
+  const current = checkpointKey(config);
+  return [...(current ? [current] : []), ...config.audit.previousCheckpointKeys];
 }
 
 /**

@@ -7,7 +7,13 @@ import { APP_CONFIG } from '../config/config.module';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { CHAINED_COLUMNS, GENESIS_HASH } from './audit-chain';
 import { type ArchivedEntry, checkArchive, type ArchiveCheck, removeLeftovers, writeArchive } from './audit-archive';
-import { archiveName, checkpointKey, checkpointSignatureHolds, signCheckpoint } from './audit-checkpoint';
+import {
+  archiveName,
+  checkpointKey,
+  checkpointSignatureHolds,
+  checkpointVerifyingKeys,
+  signCheckpoint,
+} from './audit-checkpoint';
 import { AuditCheckpoints } from './audit-checkpoints';
 import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
 
@@ -130,7 +136,7 @@ export class AuditRetention implements PeriodicJobHandler {
 
   /** A checkpoint's signature, and its archive read back against it. */
   async checkArchive(checkpoint: AuditCheckpointEntity): Promise<ArchiveCheck & { signatureValid: boolean }> {
-    const signatureValid = checkpointSignatureHolds(checkpoint, this.key);
+    const signatureValid = checkpointSignatureHolds(checkpoint, checkpointVerifyingKeys(this.config));
     const check = await checkArchive(join(this.config.audit.archiveDir, checkpoint.archive), {
       sha256: checkpoint.archiveSha256,
       bytes: checkpoint.archiveBytes,

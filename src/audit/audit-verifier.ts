@@ -8,7 +8,7 @@ import { type ThreadSource, threadSource } from '../common/process/thread-source
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { GENESIS_HASH } from './audit-chain';
-import { checkpointKey, checkpointSignatureHolds } from './audit-checkpoint';
+import { checkpointSignatureHolds, checkpointVerifyingKeys } from './audit-checkpoint';
 import { AuditChainer } from './audit-chainer';
 import { AuditCheckpoints } from './audit-checkpoints';
 import type { VerifyJob, VerifyReply } from './audit-verify-thread';
@@ -58,7 +58,8 @@ export interface VerifyRange {
 @Injectable()
 export class AuditVerifier {
   private readonly logger = new Logger(AuditVerifier.name);
-  private readonly key?: Buffer;
+  /** The checkpoint key and the ones it replaced. */
+  private readonly keys: Buffer[];
   private source?: ThreadSource;
   private running: Promise<unknown> = Promise.resolve();
 
@@ -68,7 +69,7 @@ export class AuditVerifier {
     private readonly chainer: AuditChainer,
     private readonly checkpoints: AuditCheckpoints,
   ) {
-    this.key = checkpointKey(config);
+    this.keys = checkpointVerifyingKeys(config);
   }
 
   async verify(range: VerifyRange = {}, budgetMs = this.config.http.requestTimeoutMs / 2): Promise<AuditVerification> {
@@ -87,7 +88,7 @@ export class AuditVerifier {
         archive: latest.archive,
         createdAt: latest.createdAt,
       };
-      if (!checkpointSignatureHolds(latest, this.key)) {
+      if (!checkpointSignatureHolds(latest, this.keys)) {
         return { valid: false, checked: 0, reason: 'checkpoint', fromSeq: null, toSeq: null, anchor, complete: true };
       }
     } else if (start <= 1n) {

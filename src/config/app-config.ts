@@ -104,6 +104,8 @@ export interface AppConfig {
     archiveDir: string;
     /** AUDIT_CHECKPOINT_KEY when set (see audit-checkpoint.ts for the fallback). */
     checkpointKey?: Buffer;
+    /** AUDIT_CHECKPOINT_KEYS_PREVIOUS: keys that signed earlier checkpoints, for verifying them only. */
+    previousCheckpointKeys: Buffer[];
     retentionIntervalMs: number;
     archiveFileEntries: number;
     deleteBatch: number;
@@ -117,6 +119,9 @@ export interface AppConfig {
   events: { clientMaxPendingBytes: number; batchMs: number; connectionsPerUser: number };
 }
 
+/** A 32-byte key given as 64 hex characters or as base64. */
+const keyBytes = (text: string): Buffer => Buffer.from(text, text.length === 64 ? 'hex' : 'base64');
+
 /**
  * Reads and validates the environment once. Throws {@link InvalidConfigError} naming the first bad setting.
  * `warn` receives notices that do not stop the process (a generated development secret).
@@ -125,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   const raw = Object.fromEntries(
     Object.keys(new EnvSchema())
       .concat(['JWT_SECRET', 'SECRETS_KEY', 'ADMIN_PASSWORD', 'METRICS_TOKEN', 'AUDIT_CHECKPOINT_KEY'])
+      .concat(['AUDIT_CHECKPOINT_KEYS_PREVIOUS'])
       .filter((key) => env[key] !== undefined && env[key] !== '')
       .map((key) => [key, env[key]]),
   );
@@ -306,9 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     audit: {
       retentionDays: parsed.AUDIT_RETENTION_DAYS,
       archiveDir: parsed.AUDIT_ARCHIVE_DIR,
-      checkpointKey: parsed.AUDIT_CHECKPOINT_KEY
-        ? Buffer.from(parsed.AUDIT_CHECKPOINT_KEY, parsed.AUDIT_CHECKPOINT_KEY.length === 64 ? 'hex' : 'base64')
-        : undefined,
+      checkpointKey: parsed.AUDIT_CHECKPOINT_KEY ? keyBytes(parsed.AUDIT_CHECKPOINT_KEY) : undefined,
+      previousCheckpointKeys: parsed.AUDIT_CHECKPOINT_KEYS_PREVIOUS?.split(',').map(keyBytes) ?? [],
       retentionIntervalMs: parsed.AUDIT_RETENTION_INTERVAL_MS,
       archiveFileEntries: parsed.AUDIT_ARCHIVE_FILE_ENTRIES,
       deleteBatch: parsed.AUDIT_DELETE_BATCH,

@@ -81,6 +81,13 @@ export class StorageSettings {
   @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes, as 64 hex characters or base64' })
   AUDIT_CHECKPOINT_KEY?: string;
 
+  /** Checkpoint keys used before AUDIT_CHECKPOINT_KEY, comma-separated: they verify checkpoints, never sign. */
+  @IsOptional()
+  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)(,([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=))*$/, {
+    message: 'must be keys of 32 bytes, as 64 hex characters or base64, separated by commas',
+  })
+  AUDIT_CHECKPOINT_KEYS_PREVIOUS?: string;
+
   /** How often the workers archive and delete the audit entries past retention. */
   @Transform(toInt)
   @IsInt()
