@@ -12,6 +12,7 @@ import { BULK_QUEUE, type BulkOperationJobData } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { BulkRunner } from './bulk-runner';
 import { RepeatedWarnings } from '../common/repeated-warnings';
+import { workerErrorMessage } from '../jobs/worker-errors';
 
 /** Operations run at once per process: each is a stream of large statements. */
 const CONCURRENCY = 2;
@@ -44,7 +45,7 @@ export class BulkWorker implements OnApplicationBootstrap, BeforeApplicationShut
       stalledInterval: Math.max(1000, Math.floor(this.config.queue.lockDurationMs / 2)),
       maxStalledCount: 5,
     });
-    this.worker.on('error', (err) => this.warnings.warn(`bulk worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(workerErrorMessage('bulk worker', err)));
   }
 
   private async process(job: Job<BulkOperationJobData>): Promise<void> {

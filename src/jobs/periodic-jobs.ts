@@ -16,6 +16,7 @@ import { PeriodicJob, type PeriodicJobDeclaration, type PeriodicJobHandler } fro
 import { ProcessTimer } from './process-timer';
 import type { MaintenanceJobData } from './queues';
 import { RepeatedWarnings } from '../common/repeated-warnings';
+import { workerErrorMessage } from './worker-errors';
 
 /** How often a process checks that the schedulers of its jobs are still in Redis (one HGETALL per job). */
 export const SCHEDULER_CHECK_MS = 5000;
@@ -107,7 +108,7 @@ export class PeriodicJobs implements OnApplicationBootstrap, BeforeApplicationSh
       // Jobs of different names never wait behind each other in one process.
       concurrency: jobs.length,
     });
-    worker.on('error', (err) => this.warnings.warn(`${name} worker: ${err.message}`));
+    worker.on('error', (err) => this.warnings.warn(workerErrorMessage(`${name} worker`, err)));
     worker.on('failed', (job, err) => this.failures.warn(`periodic job ${job?.name} failed: ${err.message}`));
     return { queue, worker, jobs };
   }

@@ -4,6 +4,7 @@ import { SCHEDULES_QUEUE, type ScheduleFireJobData } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { ScheduleFiring } from './schedule-firing';
 import { RepeatedWarnings } from '../common/repeated-warnings';
+import { workerErrorMessage } from '../jobs/worker-errors';
 
 /**
  * The time of the fire a job scheduler's job stands for. BullMQ names each of them `repeat:<scheduler>:<ms>` after
@@ -41,7 +42,7 @@ export class ScheduleWorker implements OnApplicationBootstrap, BeforeApplication
       (job: Job<ScheduleFireJobData>) => this.firing.fireJob(job.data.scheduleId, fireMillisOf(job)),
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.warnings.warn(`schedule worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(workerErrorMessage('schedule worker', err)));
     this.worker.on('failed', (job, err) => this.logger.warn(`schedule fire ${job?.id} failed: ${err.message}`));
   }
 

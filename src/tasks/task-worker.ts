@@ -18,6 +18,7 @@ import { RetryLaterError } from './attempt-errors';
 import { TaskRunner } from './task-runner';
 import { RepeatedWarnings } from '../common/repeated-warnings';
 import { ShutdownDeadline } from '../common/process/shutdown-deadline';
+import { workerErrorMessage } from '../jobs/worker-errors';
 
 /** How long before the shutdown deadline (`SHUTDOWN_TIMEOUT_MS`) running attempts are handed back, at most. */
 export const HAND_BACK_MARGIN_MS = 5000;
@@ -74,7 +75,7 @@ export class TaskWorker implements OnApplicationBootstrap, OnModuleDestroy, Befo
         },
       },
     );
-    this.worker.on('error', (err) => this.warnings.warn(`worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(workerErrorMessage('worker', err)));
     this.logger.log(`task worker ${this.runner.workerId} started (concurrency ${this.config.worker.concurrency})`);
   }
 

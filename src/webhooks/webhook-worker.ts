@@ -4,6 +4,7 @@ import { WEBHOOKS_QUEUE, type WebhookDeliveryJobData } from '../jobs/queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { WebhookSender } from './webhook-sender';
 import { RepeatedWarnings } from '../common/repeated-warnings';
+import { workerErrorMessage } from '../jobs/worker-errors';
 
 /** Deliveries attempted at once per process; each waits on a receiver, so more than the CPU suggests. */
 const CONCURRENCY = 16;
@@ -35,7 +36,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
       },
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.warnings.warn(`webhook worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(workerErrorMessage('webhook worker', err)));
     this.worker.on('failed', (job, err) => this.logger.warn(`webhook delivery ${job?.id} failed: ${err.message}`));
   }
 

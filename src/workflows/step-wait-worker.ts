@@ -14,6 +14,7 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { StepDecisions } from './step-decisions';
 import { MAX_JOB_DELAY_MS } from './step-wait-queue';
 import { RepeatedWarnings } from '../common/repeated-warnings';
+import { workerErrorMessage } from '../jobs/worker-errors';
 
 /** Wait jobs handled at once per process: each is a short transaction. */
 const CONCURRENCY = 8;
@@ -49,7 +50,7 @@ export class StepWaitWorker implements OnApplicationBootstrap, BeforeApplication
       },
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.warnings.warn(`wait worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(workerErrorMessage('wait worker', err)));
     this.worker.on('failed', (job, err) => this.logger.warn(`wait job ${job?.id} failed: ${err.message}`));
   }
 

@@ -4,6 +4,7 @@ import { TRIGGERS_QUEUE, type TriggerStartJobData } from '../../jobs/queues';
 import { RedisConnectionFactory } from '../../redis/redis-connection.factory';
 import { TriggerStarter } from './trigger-starter';
 import { RepeatedWarnings } from '../../common/repeated-warnings';
+import { workerErrorMessage } from '../../jobs/worker-errors';
 
 /** Starts made at once per process: each is a few statements and a run's first steps. */
 const CONCURRENCY = 4;
@@ -27,7 +28,7 @@ export class TriggerWorker implements OnApplicationBootstrap, BeforeApplicationS
       async (job: Job<TriggerStartJobData>) => this.starter.start(job.data),
       { connection: this.connections.create('queue'), prefix: this.connections.queuePrefix, concurrency: CONCURRENCY },
     );
-    this.worker.on('error', (err) => this.warnings.warn(`trigger worker: ${err.message}`));
+    this.worker.on('error', (err) => this.warnings.warn(workerErrorMessage('trigger worker', err)));
     this.worker.on('failed', (job, err) => this.logger.warn(`trigger start ${job?.id} failed: ${err.message}`));
   }
 
