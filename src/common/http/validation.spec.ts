@@ -101,6 +101,12 @@ describe('flattenValidationErrors', () => {
       { field: '/tags/1', message: 'must be a string' },
       { field: '/tags/2', message: 'must match /^[a-z]+$/ regular expression' },
     ]);
+    // Thousands of wrong elements: the first twenty named, the rest counted.
+    const many = await tagged(Array.from({ length: 5000 }, (_, i) => (i % 2 === 0 ? 'ok' : i)));
+    expect(many).toHaveLength(21);
+    expect(many[0]).toEqual({ field: '/tags/1', message: 'must be a string' });
+    expect(many[19]).toEqual({ field: '/tags/39', message: 'must be a string' });
+    expect(many[20]).toEqual({ field: '/tags', message: 'and 2480 more elements like these' });
     // Not an array: the field itself, as class-validator says it.
     expect(await tagged(5)).toEqual([{ field: '/tags', message: 'each value must be a string' }]);
   });

@@ -1,5 +1,7 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
+import type { ConstraintMetadata } from 'class-validator/types/metadata/ConstraintMetadata';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
 import { type DtoClass, detachFreeForm, isInheritedName, isPlainObject } from './dto-decorators';
@@ -64,23 +66,50 @@ function elementProblems(
           .map((constraint) => ({ rule, constraint })),
       );
   if (checksOf(own[0].name).length === 0) return undefined;
-  const problems = new Map<number, string>();
-  for (const { name, message } of own) {
-    const checks = checksOf(name);
-    for (const [index, element] of value.entries()) {
-      for (const { rule, constraint } of checks) {
-        const args = { targetName: target.constructor.name, property, object: target, value: element };
-        const valid = constraint.instance.validate(element, { ...args, constraints: rule.constraints });
-        if (typeof valid !== 'boolean') return undefined;
-        if (valid || problems.has(index)) continue;
-        const empty = element === '' && (name === 'isLength' || name === 'minLength');
-        // "each value must be a string", "each tag must match …": said of the one element.
-        problems.set(index, empty ? 'must not be empty' : message.replace(/^each \S+ /, ''));
-      }
+  const rules = own.map(({ name, message }) => ({ name, message, checks: checksOf(name) }));
+  const problems: ErrorDetail[] = [];
+  let more = 0;
+  for (const [index, element] of value.entries()) {
+    const broken = firstBroken(rules, element, { targetName: target.constructor.name, property, object: target });
+    if (broken === undefined) return undefined;
+    if (!broken) continue;
+    if (problems.length === MAX_ELEMENT_DETAILS) more += 1;
+    else {
+      const empty = element === '' && (broken.name === 'isLength' || broken.name === 'minLength');
+      // "each value must be a string", "each tag must match …": said of the one element.
+      const message = empty ? 'must not be empty' : broken.message.replace(/^each \S+ /, '');
+      problems.push({ field: `${pointer}/${index}`, message });
     }
   }
-  if (problems.size === 0) return undefined;
-  return [...problems].sort(([a], [b]) => a - b).map(([index, message]) => ({ field: `${pointer}/${index}`, message }));
+  if (problems.length === 0) return undefined;
+  // An array of thousands of wrong elements gets a bounded answer.
+  if (more > 0) problems.push({ field: pointer, message: `and ${more} more elements like these` });
+  return problems;
+}
+
+/** Elements named one by one at most; the rest are counted. */
+const MAX_ELEMENT_DETAILS = 20;
+
+interface EachRule {
+  name: string;
+  message: string;
+  checks: { rule: ValidationMetadata; constraint: ConstraintMetadata }[];
+}
+
+/** The first rule `element` breaks, false when it breaks none, undefined when a rule answers asynchronously. */
+function firstBroken(
+  rules: EachRule[],
+  element: unknown,
+  args: { targetName: string; property: string; object: object },
+): EachRule | false | undefined {
+  for (const rule of rules) {
+    for (const { rule: meta, constraint } of rule.checks) {
+      const valid = constraint.instance.validate(element, { ...args, value: element, constraints: meta.constraints });
+      if (typeof valid !== 'boolean') return undefined;
+      if (!valid) return rule;
+    }
+  }
+  return false;
 }
 
 /** A class-validator message without the property's name, which the detail's `field` already gives. */
