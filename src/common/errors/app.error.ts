@@ -25,9 +25,19 @@ export class AppError extends Error {
   }
 }
 
+/** Details one refusal names at most; a request wrong in thousands of places gets a bounded answer. */
+export const MAX_ERROR_DETAILS = 100;
+
 export class ValidationFailedError extends AppError {
   constructor(details: ErrorDetail[], message = 'The request is invalid') {
-    super(ErrorCode.VALIDATION_FAILED, message, details);
+    const more = details.length - MAX_ERROR_DETAILS;
+    super(
+      ErrorCode.VALIDATION_FAILED,
+      message,
+      more > 0
+        ? [...details.slice(0, MAX_ERROR_DETAILS), { field: '', message: `and ${more} more problems like these` }]
+        : details,
+    );
   }
 }
 

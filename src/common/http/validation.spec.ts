@@ -87,6 +87,17 @@ describe('flattenValidationErrors', () => {
     expect(await refusedBody({ limit: 1, items: [{}] })).toEqual([{ field: '/items/0/count', message: 'is required' }]);
   });
 
+  it('refuses a body of thousands of keys at once, and names at most 100 problems of any request', async () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    expect(await refusedBody({ limit: 1, items: [], ...keys(30_000) })).toEqual([
+      { field: '', message: 'has 30002 properties: this request takes at most 200' },
+    ]);
+    const unknown = await refusedBody({ limit: 1, items: [], ...keys(150) });
+    expect(unknown).toHaveLength(101);
+    expect(unknown[0]).toEqual({ field: '/k0', message: 'is not allowed' });
+    expect(unknown[100]).toEqual({ field: '', message: 'and 50 more problems like these' });
+  });
+
   it('says an empty string "must not be empty", and a long one its bound', async () => {
     const named = async (name: string) => flattenValidationErrors(await validate(plainToInstance(Named, { name })));
     expect(await named('')).toEqual([{ field: '/name', message: 'must not be empty' }]);

@@ -157,6 +157,9 @@ function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): Erro
   return problems;
 }
 
+/** Properties a body or query object may have at its top (no class declares more than a few dozen). */
+const MAX_DTO_KEYS = 200;
+
 /** Each query class's properties that take one value (not a list), looked up once. */
 const singleValued = new WeakMap<object, ReadonlySet<string>>();
 
@@ -198,6 +201,16 @@ class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
+    // A body or query with thousands of keys where a class declares a few dozen: refused before each unknown key
+    // is checked and named one by one (a megabyte of them cost a second of the server's time).
+    if (metadata.metatype && this.toValidate(metadata) && isPlainObject(value)) {
+      const keys = Object.keys(value).length;
+      if (keys > MAX_DTO_KEYS) {
+        throw new ValidationFailedError([
+          { field: '', message: `has ${keys} properties: this request takes at most ${MAX_DTO_KEYS}` },
+        ]);
+      }
+    }
     const refused =
       metadata.metatype && this.toValidate(metadata)
         ? [
