@@ -186,10 +186,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'listAgentConfigVersions', summary: 'Config history, newest first (secrets masked)' })
   @ApiEnvelope(AgentConfigVersionDto, { list: true })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async versions(
-    @IdParam() id: string,
-    @Query() query: PageQueryDto,
-  ): Promise<Page<AgentConfigVersionDto>> {
+  async versions(@IdParam() id: string, @Query() query: PageQueryDto): Promise<Page<AgentConfigVersionDto>> {
     const agent = await this.agents.get(id);
     const page = await this.agents.versions(id, query.skip, query.limit);
     const items = page.items.map(({ version, config, source, rolledBackFrom, createdBy, createdAt }) => ({

@@ -64,10 +64,7 @@ export class ApiKeysController {
   })
   @ApiEnvelope(ApiKeyRevocationDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED)
-  revocation(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam() id: string,
-  ): Promise<ApiKeyRevocationDto> {
+  revocation(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ApiKeyRevocationDto> {
     return this.keys.wouldStop(principal, id, isAdmin(principal));
   }
 

@@ -73,11 +73,7 @@ export class AgentEventsController implements OnModuleDestroy {
     'text/event-stream of `task` events, as on `GET /tasks/:id/events`; a comment line first, and `resync` when events may have been missed',
   )
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async stream(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam() id: string,
-    @Res() res: Response,
-  ): Promise<void> {
+  async stream(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Res() res: Response): Promise<void> {
     this.sessions.assertRoomFor(principal);
     await this.agents.assertExists(id);
     await this.fanout.listening();

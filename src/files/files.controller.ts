@@ -98,10 +98,7 @@ export class FilesController {
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'The records, one JSON object per line', schema: { type: 'string', format: 'binary' } })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async content(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam() id: string,
-  ): Promise<StreamableFile> {
+  async content(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<StreamableFile> {
     const { file, stream } = await this.files.content(principal, id);
     return new StreamableFile(stream, {
       type: 'application/x-ndjson',

@@ -151,10 +151,7 @@ export class TasksController {
   @ApiOperation({ operationId: 'listTaskAttempts', summary: 'Every attempt of a task, oldest first' })
   @ApiEnvelope(TaskAttemptDto, { array: true })
   @ApiErrors(ErrorCode.NOT_FOUND)
-  async attempts(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam() id: string,
-  ): Promise<TaskAttemptDto[]> {
+  async attempts(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<TaskAttemptDto[]> {
     const attempts = await this.tasks.attempts(principal, id);
     return attempts.map(({ attempt, status, startedAt, finishedAt, error, workerId, takenOverFrom }) => ({
       attempt,

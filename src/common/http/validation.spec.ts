@@ -94,8 +94,8 @@ describe('flattenValidationErrors', () => {
     ]);
     const unknown = await refusedBody({ limit: 1, items: [], ...keys(150) });
     expect(unknown).toHaveLength(101);
-    expect(unknown[0]).toEqual({ field: '/k0', message: 'is not allowed' });
-    expect(unknown[100]).toEqual({ field: '', message: 'and 50 more problems like these' });
+    expect(unknown?.[0]).toEqual({ field: '/k0', message: 'is not allowed' });
+    expect(unknown?.[100]).toEqual({ field: '', message: 'and 50 more problems like these' });
   });
 
   it('says an empty string "must not be empty", and a long one its bound', async () => {
