@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Socket } from 'socket.io-client';
 import { accessToken, refreshAccessToken, signedOut } from '../api/credentials';
 import {
@@ -11,6 +11,7 @@ import {
   subscribeRetrying,
 } from './live-subjects';
 import { backoffMs } from './backoff';
+import { type CatchUp, type LiveConnection, type LivePause, livePause } from './live-status';
 
 export type { LiveEvent, LiveEventName, Subscription } from './live-subjects';
 
@@ -21,8 +22,23 @@ let retry: ReturnType<typeof setTimeout> | undefined;
 /** How long the server has to acknowledge a subscription before it is taken as not made. */
 const SUBSCRIBE_ACK_TIMEOUT_MS = 10_000;
 
+/** How the connection stands, for the pages that say when their live updates are paused. */
+let connection: LiveConnection = { state: 'connecting', since: Date.now() };
+const watchers = new Set<() => void>();
+
+function setConnection(next: LiveConnection): void {
+  connection = next;
+  for (const watcher of watchers) watcher();
+}
+
+function watchConnection(watcher: () => void): () => void {
+  watchers.add(watcher);
+  return () => watchers.delete(watcher);
+}
+
 /** One Socket.IO connection to `/events` for the whole console, opened on first use (its own chunk). */
 function connect(): Promise<Socket> {
+  if (!socket) setConnection({ state: 'connecting', since: Date.now() });
   socket ??= import('socket.io-client').then(({ io }) => {
     const mine = socket;
     const s = io('/events', {
@@ -38,7 +54,12 @@ function connect(): Promise<Socket> {
     // A refresh the service could not answer (an outage) signs no one out: it is asked again, less and less often.
     let retried = false;
     let unavailable = 0;
-    s.on('connect', () => (retried = false));
+    let refusedUnavailable = 0;
+    s.on('connect', () => {
+      retried = false;
+      refusedUnavailable = 0;
+      setConnection({ state: 'up' });
+    });
     const again = () => {
       if (retried) return signedOut();
       retried = true;
@@ -56,6 +77,8 @@ function connect(): Promise<Socket> {
       });
     };
     s.on('disconnect', (reason) => {
+      // Closed by the console itself (signing out): no page is left to tell.
+      if (reason !== 'io client disconnect' && socket === mine) setConnection({ state: 'lost', since: Date.now() });
       if (reason === 'io server disconnect') again();
     });
     s.on('connect_error', (err: Error & { data?: { retryAfter?: number } }) => {
@@ -63,6 +86,12 @@ function connect(): Promise<Socket> {
       // Refused for the user's live budget: Socket.IO does not retry a refusal itself, so connect once it opens.
       else if (err.message === 'RATE_LIMITED')
         retry = setTimeout(() => s.connect(), (err.data?.retryAfter ?? 60) * 1000);
+      // The live budget could not be checked (the server's Redis is away): neither is this retried by
+      // Socket.IO, so connect again, less and less often, until it can be.
+      else if (err.message === 'SERVICE_UNAVAILABLE') {
+        refusedUnavailable += 1;
+        retry = setTimeout(() => s.connect(), backoffMs(refusedUnavailable, err.data?.retryAfter));
+      }
     });
     return s;
   });
@@ -99,6 +128,11 @@ export function disconnectLiveEvents(): void {
   socket = null;
 }
 
+/** The console's live connection, as it stands (see live-status.ts). */
+export function useLiveConnection(): LiveConnection {
+  return useSyncExternalStore(watchConnection, () => connection);
+}
+
 /**
  * Calls `onEvents` with the events of `subscription` (one subject, or several: a list following many agents
  * takes one listener, not one per agent), batched per animation frame: a page writes them into the query
@@ -113,12 +147,16 @@ export function disconnectLiveEvents(): void {
  * reached no one, so the page reads what they cover again, once (a task that finished meanwhile). The server's
  * `resync` (events were lost while its Redis was away) calls it too, with every subject. Subjects
  * refused for the user's live budget (`RATE_LIMITED`) are subscribed again once it opens, and acknowledged then.
+ *
+ * Returns whether the page's live updates are paused (null when they are not, or it follows nothing): while the
+ * connection is down, and after a reconnection or a `resync` until what the page shows is read again (the
+ * promise `onSubscribed` returns settles). Pages say so with LivePausedNotice.
  */
 export function useLiveEvents(
   subscription: Subscription | readonly Subscription[] | null,
   onEvents: (events: LiveEvent[]) => void,
-  onSubscribed?: (subjects: Subscription[]) => void,
-): void {
+  onSubscribed?: (subjects: Subscription[]) => unknown,
+): LivePause | null {
   const handler = useRef(onEvents);
   const subscribed = useRef(onSubscribed);
   useEffect(() => {
@@ -127,6 +165,8 @@ export function useLiveEvents(
   });
   const subjects = subscription === null ? [] : Array.isArray(subscription) ? subscription : [subscription];
   const keys = JSON.stringify(subjects);
+  const live = useLiveConnection();
+  const [catchUp, setCatchUp] = useState<CatchUp | null>(null);
 
   useEffect(() => {
     const followed = (JSON.parse(keys) as Subscription[]).map((subject) => ({ subject, key: JSON.stringify(subject) }));
@@ -149,24 +189,49 @@ export function useLiveEvents(
     });
     let current: Socket | null = null;
     let stopRetrying = () => {};
+    // Paused from a connection lost (already lost when the page opened, or lost since) until it is read again.
+    let lostAt = connection.state === 'lost' ? connection.since : null;
+    let catchingUp = 0;
+    const startCatchUp = (next: CatchUp) => {
+      catchingUp += 1;
+      setCatchUp((now) => now ?? next);
+      return catchingUp;
+    };
+    /** Reads again what the page shows; the pause ends once that is done, unless another began meanwhile. */
+    const reread = (subjects: Subscription[], which: number) => {
+      void Promise.resolve(subjects.length ? subscribed.current?.(subjects) : undefined)
+        .catch(() => undefined)
+        .then(() => {
+          if (!closed && which === catchingUp) setCatchUp(null);
+        });
+    };
+    const lost = () => {
+      lostAt ??= Date.now();
+    };
     // Rooms do not survive a reconnection: subscribe again on each, and catch up on what was missed meanwhile.
-    // Subjects refused for the user's live budget are asked for again once it opens.
+    // Subjects refused for the user's live budget are asked for again once it opens (paused until then).
     const subscribe = () => {
       const s = current;
       if (!s) return;
       stopRetrying();
+      const which = lostAt === null ? catchingUp : startCatchUp({ reason: 'reconnected', since: lostAt });
+      lostAt = null;
       stopRetrying = subscribeRetrying(
         followed.map(({ subject }) => subject),
         () => (s.connected ? s.timeout(SUBSCRIBE_ACK_TIMEOUT_MS) : null),
         (acknowledged) => {
-          if (!closed) subscribed.current?.(acknowledged);
+          if (!closed) reread(acknowledged, which);
         },
       );
     };
     // Events the server could not deliver (its Redis was away): read what the page shows again, as after a
     // subscription.
     const resync = () => {
-      if (!closed) subscribed.current?.(followed.map(({ subject }) => subject));
+      if (closed) return;
+      reread(
+        followed.map(({ subject }) => subject),
+        startCatchUp({ reason: 'missed', since: Date.now() }),
+      );
     };
     for (const { key } of followed) follow(key);
     void connect().then((s) => {
@@ -174,6 +239,7 @@ export function useLiveEvents(
       current = s;
       for (const [name, listener] of listeners) s.on(name, listener);
       s.on('resync', resync);
+      s.on('disconnect', lost);
       s.on('connect', subscribe);
       if (s.connected) subscribe();
     });
@@ -184,10 +250,16 @@ export function useLiveEvents(
       if (current) {
         for (const [name, listener] of listeners) current.off(name, listener);
         current.off('connect', subscribe);
+        current.off('disconnect', lost);
         current.off('resync', resync);
       }
+      setCatchUp(null);
       // Left, the page no longer receives the events of what it stopped showing.
       for (const { key, subject } of followed) unfollow(key, subject);
     };
   }, [keys]);
+
+  const following = subjects.length > 0;
+  // The same object while nothing changes: a page's notice times a pause by it.
+  return useMemo(() => (following ? livePause(live, catchUp) : null), [following, live, catchUp]);
 }

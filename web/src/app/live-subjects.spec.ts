@@ -171,10 +171,18 @@ describe('subscribing again once the live budget opens', () => {
         : new Error('timed out'),
     );
     const clock = manualClock();
-    subscribeRetrying([{ agentId }, { taskId }], () => socket, noop, clock.after);
+    const acknowledged: Subscription[][] = [];
+    subscribeRetrying(
+      [{ agentId }, { taskId }],
+      () => socket,
+      (s) => acknowledged.push(s),
+      clock.after,
+    );
     await settle();
     expect(sent).toHaveLength(2);
     expect(clock.waits).toEqual([]);
+    // Nothing more is coming: said with none acknowledged (a page paused until its subscription ends it goes on).
+    expect(acknowledged).toEqual([[]]);
   });
 
   it('asks nothing once stopped, nor while disconnected (the connection subscribes again once back)', async () => {

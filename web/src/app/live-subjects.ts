@@ -99,7 +99,9 @@ const wait: Wait = (ms, then) => {
  * refusal for the live budget says when it opens (`retryAfter`), and is asked again no sooner, backing off as
  * reconnections do ({@link backoffMs}) while refusals go on. `socket` gives the connected socket, or null: a
  * retry falling due while disconnected is dropped, the connection subscribing everything again once back.
- * `onAcknowledged` is called with the subjects of each acknowledgement. Returns a function that stops it.
+ * `onAcknowledged` is called with the subjects of each acknowledgement, and with none when the server's answers
+ * leave nothing acknowledged and nothing to ask again (refused for good, or unanswered): nothing more is coming.
+ * Returns a function that stops it.
  */
 export function subscribeRetrying(
   subjects: readonly Subscription[],
@@ -115,7 +117,7 @@ export function subscribeRetrying(
     if (stopped || !connected) return;
     void subscribeAll(connected, pending).then(({ acknowledged, refusedForNow, retryAfterSeconds }) => {
       if (stopped) return;
-      if (acknowledged.length) onAcknowledged(acknowledged);
+      if (acknowledged.length || !refusedForNow.length) onAcknowledged(acknowledged);
       if (!refusedForNow.length) return;
       refusals += 1;
       cancel = after(backoffMs(refusals, retryAfterSeconds), () => attempt(refusedForNow));

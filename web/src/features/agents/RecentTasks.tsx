@@ -16,7 +16,6 @@ export function RecentTasks({ agentId }: { agentId: string }) {
   const tasks = useQuery(taskListQuery({ agentId, skip: 0, limit: 10 }));
   return (
     <Stack gap="xs">
-      <LiveTasks subscription={{ agentId }} />
       <Group justify="space-between">
         <Title order={2} size="h3">
           Recent tasks
@@ -27,6 +26,7 @@ export function RecentTasks({ agentId }: { agentId: string }) {
           </Button>
         )}
       </Group>
+      <LiveTasks subscription={{ agentId }} subject="The recent tasks" />
       {tasks.isPending ? (
         <Skeleton role="progressbar" height={64} aria-busy="true" aria-label="Loading recent tasks" />
       ) : tasks.isError ? (

@@ -177,7 +177,7 @@ export function TaskDetail() {
         <ErrorState title="Could not load this task" error={task.error} onRetry={() => void task.refetch()} />
       ) : (
         <>
-          <LiveTasks subscription={{ taskId: task.data.id }} />
+          <LiveTasks subscription={{ taskId: task.data.id }} subject="This task" />
           <Paper withBorder p="md" radius="md">
             <Group justify="space-between" align="flex-start">
               <Stack gap="xs">

@@ -130,7 +130,6 @@ export function TaskList() {
 
   return (
     <Stack>
-      <LiveTasks subscription={watched} />
       <Group justify="space-between" align="flex-start">
         <PageTitle>Tasks</PageTitle>
         {canWrite ? (
@@ -143,6 +142,7 @@ export function TaskList() {
           </Text>
         )}
       </Group>
+      <LiveTasks subscription={watched} subject="The list" />
 
       <Group
         component="form"

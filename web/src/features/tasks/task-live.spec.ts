@@ -142,19 +142,22 @@ describe('catching up once a subscription is acknowledged', () => {
     client.setQueryData<Task>(queryKeys.tasks.detail(id), task(id, 'queued'));
     const invalidate = jest.spyOn(client, 'invalidateQueries').mockResolvedValue();
 
-    catchUpTasks(client, [{ taskId: id }]);
+    const read = catchUpTasks(client, [{ taskId: id }]);
     expect(invalidate.mock.calls).toEqual([
       [{ queryKey: queryKeys.tasks.detail(id), exact: true }],
       [{ queryKey: [...queryKeys.tasks.detail(id), 'attempts'], exact: true }],
     ]);
+    // Settles once read again: a page paused until then (see useLiveEvents) goes on.
+    await expect(read).resolves.toBeUndefined();
 
     invalidate.mockClear();
-    catchUpTasks(client, [{ agentId: newId() }, { agentId: newId() }, { agentId: newId() }]);
+    const lists = catchUpTasks(client, [{ agentId: newId() }, { agentId: newId() }, { agentId: newId() }]);
     await Promise.resolve();
     expect(invalidate.mock.calls).toEqual([[{ queryKey: ['tasks', 'list'] }]]);
+    await lists;
 
     invalidate.mockClear();
-    catchUpTasks(client, [{ runId: newId() }]);
+    await catchUpTasks(client, [{ runId: newId() }]);
     expect(invalidate).not.toHaveBeenCalled();
   });
 });

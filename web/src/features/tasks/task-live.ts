@@ -131,21 +131,22 @@ export function withLiveUpdates<T extends Patchable>(tasks: T[], since: number):
   return tasks.map((task) => withLiveUpdate(task, since));
 }
 
-const listRefetches = new WeakMap<QueryClient, { again: boolean }>();
+const listRefetches = new WeakMap<QueryClient, { again: boolean; done: Promise<void> }>();
 
 /**
  * Refetches the task lists now, or, when a refetch is already under way, once more after it (and at least
- * {@link LIST_REFETCH_SPACING_MS} after its start): one more refetch covers every event of meanwhile.
+ * {@link LIST_REFETCH_SPACING_MS} after its start): one more refetch covers every event of meanwhile. Resolves
+ * once the lists are read (the refetch after it included).
  */
-export function refetchLists(queryClient: QueryClient): void {
+export function refetchLists(queryClient: QueryClient): Promise<void> {
   const running = listRefetches.get(queryClient);
   if (running) {
     running.again = true;
-    return;
+    return running.done;
   }
-  const state = { again: true };
+  const state = { again: true, done: Promise.resolve() };
   listRefetches.set(queryClient, state);
-  void (async () => {
+  state.done = (async () => {
     try {
       while (state.again) {
         state.again = false;
@@ -158,6 +159,7 @@ export function refetchLists(queryClient: QueryClient): void {
       listRefetches.delete(queryClient);
     }
   })();
+  return state.done;
 }
 
 /**
@@ -194,7 +196,7 @@ export function applyTaskEvents(queryClient: QueryClient, events: LiveEvent[]): 
     return changed ? { ...page, tasks } : page;
   });
   for (const id of statusChanged) void queryClient.invalidateQueries({ queryKey: attemptsKey(id) });
-  if (unseen.size) refetchLists(queryClient);
+  if (unseen.size) void refetchLists(queryClient);
 }
 
 /**
@@ -202,12 +204,14 @@ export function applyTaskEvents(queryClient: QueryClient, events: LiveEvent[]): 
  * joined (the last of a task that finished at once) came to no one. Each followed task's detail and attempts
  * are read again (the cached ones only), and the lists once for all the agents followed.
  */
-export function catchUpTasks(queryClient: QueryClient, subjects: readonly Subscription[]): void {
+export async function catchUpTasks(queryClient: QueryClient, subjects: readonly Subscription[]): Promise<void> {
+  const reads: Promise<void>[] = [];
   for (const subject of subjects) {
     if (!('taskId' in subject)) continue;
     const { taskId } = subject;
-    void queryClient.invalidateQueries({ queryKey: queryKeys.tasks.detail(taskId), exact: true });
-    void queryClient.invalidateQueries({ queryKey: attemptsKey(taskId), exact: true });
+    reads.push(queryClient.invalidateQueries({ queryKey: queryKeys.tasks.detail(taskId), exact: true }));
+    reads.push(queryClient.invalidateQueries({ queryKey: attemptsKey(taskId), exact: true }));
   }
-  if (subjects.some((subject) => 'agentId' in subject)) refetchLists(queryClient);
+  if (subjects.some((subject) => 'agentId' in subject)) reads.push(refetchLists(queryClient));
+  await Promise.all(reads);
 }

@@ -9,6 +9,7 @@ import { useLiveEvents } from '../../app/live-events';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
+import { LivePausedNotice } from '../../components/LivePausedNotice';
 import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
@@ -48,10 +49,11 @@ export function RunView() {
   // The run's events go into the cache: statuses at once, the rest by reading the run again.
   const live = Boolean(run.data && !FINAL_RUN.includes(run.data.status));
   // What happened between reading the run and joining its room is in no event: read it again once joined.
-  useLiveEvents(
+  // While live updates are paused (the connection lost, events missed), the page says the run may be out of date.
+  const pause = useLiveEvents(
     live ? { runId } : null,
     (events) => applyRunEvents(queryClient, events),
-    () => void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(runId) }),
+    () => queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(runId) }),
   );
   const workflowId = run.data?.workflowId ?? id;
   const workflow = useQuery({ ...workflowQuery(workflowId), retry: false });
@@ -62,6 +64,7 @@ export function RunView() {
         ← {workflow.data?.name ?? 'Workflow'}
       </Anchor>
       <PageTitle>{`Run ${runId.slice(0, 8)}`}</PageTitle>
+      <LivePausedNotice pause={pause} subject="This run" />
       {run.isPending ? (
         <Skeleton role="progressbar" height={320} aria-busy="true" aria-label="Loading the run" />
       ) : run.isError ? (
