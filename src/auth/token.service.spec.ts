@@ -4,8 +4,8 @@ import { jwtOptions, TokenService } from './token.service';
 
 const SECRET = 'q7Vb2xK9mP4wZr8sT1uY6nE3aD5fG0hJ_kL-cBx';
 
-function tokenService(ttl = '15m'): TokenService {
-  const config = loadConfig({ JWT_SECRET: SECRET, JWT_ACCESS_TTL: ttl });
+function tokenService(ttl = '15m', env: Record<string, string> = {}): TokenService {
+  const config = loadConfig({ JWT_SECRET: SECRET, JWT_ACCESS_TTL: ttl, ...env });
   return new TokenService(new JwtService(jwtOptions(config)), config);
 }
 
@@ -17,6 +17,20 @@ describe('TokenService', () => {
     const token = tokens.sign({ sub: 'user-1', role: 'operator', tv: 3 });
     expect(tokens.verify(token)).toEqual({ sub: 'user-1', role: 'operator', tv: 3 });
     expect(tokens.verify(token)).toEqual({ sub: 'user-1', role: 'operator', tv: 3 });
+  });
+
+  it('takes the tokens of the secret before a rotation (JWT_SECRET_PREVIOUS), and signs with the new one', () => {
+    const NEW = 'Zr8sT1uY6nE3aD5fG0hJ_kL-cBxq7Vb2xK9mP4w';
+    const before = tokenService().sign({ sub: 'user-1', role: 'viewer', tv: 0 });
+    const rotated = tokenService('15m', { JWT_SECRET: NEW, JWT_SECRET_PREVIOUS: SECRET });
+    expect(rotated.verify(before)).toEqual({ sub: 'user-1', role: 'viewer', tv: 0 });
+    const after = rotated.sign({ sub: 'user-2', role: 'viewer', tv: 0 });
+    expect(tokenService('15m', { JWT_SECRET: NEW }).verify(after)).toBeDefined();
+    expect(tokenService().verify(after)).toBeUndefined();
+    // Without it, the old tokens are refused; a secret it never was is refused either way.
+    expect(tokenService('15m', { JWT_SECRET: NEW }).verify(before)).toBeUndefined();
+    const other = tokenService('15m', { JWT_SECRET: 'x'.repeat(40) }).sign({ sub: 'u', role: 'admin', tv: 0 });
+    expect(rotated.verify(other)).toBeUndefined();
   });
 
   it('refuses a remembered token once it has expired', () => {

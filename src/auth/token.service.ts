@@ -37,6 +37,8 @@ export function jwtOptions(config: AppConfig): JwtModuleOptions {
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
+type Payload = Record<'sub' | 'role' | 'tv' | 'sid' | 'exp' | 'iat', unknown>;
+
 @Injectable()
 export class TokenService {
   /** Claims already verified for a request: the rate limiter and the auth guard both need them. */
@@ -44,10 +46,16 @@ export class TokenService {
   /** Tokens already verified, with their expiry. */
   private readonly known = new LRUCache<string, { claims: AccessClaims; expiresAt: number }>({ max: 10_000 });
 
+  /** The secret before a rotation (JWT_SECRET_PREVIOUS): it verifies, never signs. */
+  private readonly previous?: Buffer;
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    const before = config.auth.jwtPreviousSecret;
+    if (before) this.previous = Buffer.from(before, 'utf8');
+  }
 
   get accessTtlSeconds(): number {
     return this.config.auth.accessTtlSeconds;
@@ -81,7 +89,7 @@ export class TokenService {
       return undefined;
     }
     try {
-      const payload = this.jwt.verify<Record<'sub' | 'role' | 'tv' | 'sid' | 'exp' | 'iat', unknown>>(token);
+      const payload = this.payloadOf(token);
       if (typeof payload.sub !== 'string' || typeof payload.tv !== 'number') return undefined;
       if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return undefined;
       if (payload.sid !== undefined && typeof payload.sid !== 'string') return undefined;
@@ -91,6 +99,16 @@ export class TokenService {
       return claims;
     } catch {
       return undefined;
+    }
+  }
+
+  /** The payload of a token signed with the secret, or with the one before it while a rotation goes on; else throws. */
+  private payloadOf(token: string): Payload {
+    try {
+      return this.jwt.verify<Payload>(token);
+    } catch (err) {
+      if (!this.previous) throw err;
+      return this.jwt.verify<Payload>(token, { secret: this.previous });
     }
   }
 }

@@ -53,6 +53,8 @@ export interface AppConfig {
   auth: {
     jwtSecret: string;
     jwtSecretGenerated: boolean;
+    /** JWT_SECRET_PREVIOUS: verifies the access tokens signed before a rotation, until they expire. */
+    jwtPreviousSecret?: string;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
     issuer: string;
@@ -130,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   const raw = Object.fromEntries(
     Object.keys(new EnvSchema())
       .concat(['JWT_SECRET', 'SECRETS_KEY', 'ADMIN_PASSWORD', 'METRICS_TOKEN', 'AUDIT_CHECKPOINT_KEY'])
-      .concat(['AUDIT_CHECKPOINT_KEYS_PREVIOUS'])
+      .concat(['AUDIT_CHECKPOINT_KEYS_PREVIOUS', 'JWT_SECRET_PREVIOUS'])
       .filter((key) => env[key] !== undefined && env[key] !== '')
       .map((key) => [key, env[key]]),
   );
@@ -239,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     auth: {
       jwtSecret,
       jwtSecretGenerated,
+      jwtPreviousSecret: parsed.JWT_SECRET_PREVIOUS,
       accessTtlSeconds: ttlSeconds('JWT_ACCESS_TTL', parsed.JWT_ACCESS_TTL),
       refreshTtlSeconds: ttlSeconds('JWT_REFRESH_TTL', parsed.JWT_REFRESH_TTL),
       issuer: parsed.JWT_ISSUER,

@@ -88,6 +88,12 @@ export class EnvSchema extends BackgroundWorkSettings {
   @IsString()
   JWT_SECRET?: string;
 
+  /** The secret JWT_SECRET replaced: tokens it signed are still taken until they expire; it signs nothing. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  JWT_SECRET_PREVIOUS?: string;
+
   @Matches(DURATION, { message: 'must be a duration such as 15m, 1h or 900' })
   JWT_ACCESS_TTL = '15m';
 
