@@ -92,6 +92,10 @@ describe('flattenValidationErrors', () => {
     expect(await refusedBody({ limit: 1, items: [], ...keys(30_000) })).toEqual([
       { field: '', message: 'has 30002 properties: this request takes at most 200' },
     ]);
+    // In an object a class describes too (an element of `items`), named by its pointer.
+    expect(await refusedBody({ limit: 1, items: [{ count: 1 }, { count: 1, ...keys(500) }] })).toEqual([
+      { field: '/items/1', message: 'has 501 properties: this request takes at most 200' },
+    ]);
     const unknown = await refusedBody({ limit: 1, items: [], ...keys(150) });
     expect(unknown).toHaveLength(101);
     expect(unknown?.[0]).toEqual({ field: '/k0', message: 'is not allowed' });

@@ -157,8 +157,36 @@ function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): Erro
   return problems;
 }
 
-/** Properties a body or query object may have at its top (no class declares more than a few dozen). */
+/** Properties an object a class describes may have (no class declares more than a few dozen). */
 const MAX_DTO_KEYS = 200;
+
+/**
+ * The first object of a body or query that a class describes (the body itself, a nested DTO, an element of an
+ * array of them) with more than MAX_DTO_KEYS properties. Free-form JSON (an input, a config) is not a DTO, and
+ * may be as wide as it likes.
+ */
+function tooWide(cls: unknown, value: unknown, pointer = ''): ErrorDetail | undefined {
+  if (Array.isArray(value) && pointer !== '') {
+    for (const [i, element] of value.entries()) {
+      const wide = tooWide(cls, element, `${pointer}/${i}`);
+      if (wide) return wide;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length > MAX_DTO_KEYS) {
+    return { field: pointer, message: `has ${keys.length} properties: this request takes at most ${MAX_DTO_KEYS}` };
+  }
+  if (typeof cls !== 'function') return undefined;
+  for (const key of keys) {
+    const nested = isInheritedName(key) ? undefined : nestedType(cls, key);
+    if (!nested) continue;
+    const wide = tooWide(nested, (value as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`);
+    if (wide) return wide;
+  }
+  return undefined;
+}
 
 /** Each query class's properties that take one value (not a list), looked up once. */
 const singleValued = new WeakMap<object, ReadonlySet<string>>();
@@ -201,16 +229,10 @@ class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
-    // A body or query with thousands of keys where a class declares a few dozen: refused before each unknown key
-    // is checked and named one by one (a megabyte of them cost a second of the server's time).
-    if (metadata.metatype && this.toValidate(metadata) && isPlainObject(value)) {
-      const keys = Object.keys(value).length;
-      if (keys > MAX_DTO_KEYS) {
-        throw new ValidationFailedError([
-          { field: '', message: `has ${keys} properties: this request takes at most ${MAX_DTO_KEYS}` },
-        ]);
-      }
-    }
+    // A body or query (or an object of it a class describes) with thousands of keys where a class declares a few
+    // dozen: refused before each unknown key is checked and named one by one (a megabyte of them cost seconds).
+    const wide = metadata.metatype && this.toValidate(metadata) ? tooWide(metadata.metatype, value) : undefined;
+    if (wide) throw new ValidationFailedError([wide]);
     const refused =
       metadata.metatype && this.toValidate(metadata)
         ? [
