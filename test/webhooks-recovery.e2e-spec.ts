@@ -89,6 +89,10 @@ describe('webhooks', () => {
     const { op, hook: first } = await operatorWithEndpoint('/before', ['task.succeeded']);
     const earlier = await runTask(op);
     await waitFor(async () => ((await deliveries(op, first.id)).length === 1 ? true : undefined));
+    // Finished a minute before (beyond the clocks' allowed skew, 2 s).
+    await t.dataSource.query(`UPDATE tasks SET finished_at = finished_at - interval '1 minute' WHERE id = $1`, [
+      earlier,
+    ]);
     const later = await request(t.http)
       .post('/api/v1/webhooks')
       .set(...bearer(op))

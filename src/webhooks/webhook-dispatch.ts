@@ -4,6 +4,9 @@ import { type Conclusion, Conclusions } from '../workflows/conclusions';
 import { WebhookRepository } from './persistence/webhook.repository';
 import { WebhookQueue } from './webhook-queue';
 
+/** How far apart the clocks of PostgreSQL and the workers may be. */
+const CLOCK_SKEW_MS = 2_000;
+
 /**
  * Turns a task or a run reaching a final status into deliveries: one row per enabled endpoint of its
  * creator subscribed to the event, stored in Postgres, then queued. The task's worker waits for neither
@@ -26,8 +29,10 @@ export class WebhookDispatch implements OnModuleInit {
   /** Makes the deliveries of a task's or a run's conclusion; again for the same conclusion, none. */
   async dispatch({ event: type, id: resourceId, createdBy, finishedAt: occurredAt, view }: Conclusion): Promise<void> {
     // An endpoint made after the finish was not there to receive it (the catch-up reads finishes minutes back).
+    // The two times may come from two clocks (PostgreSQL's, a worker's): one made within CLOCK_SKEW_MS of the
+    // finish gets it, rather than miss a finish it was there for.
     const endpoints = (await this.store.subscribers(createdBy, type)).filter(
-      (e) => !occurredAt || e.createdAt <= occurredAt,
+      (e) => !occurredAt || e.createdAt.getTime() <= occurredAt.getTime() + CLOCK_SKEW_MS,
     );
     if (!endpoints.length) return;
     const messageId = `msg_${randomUUID()}`;
