@@ -124,12 +124,11 @@ describe('subscribing again once the live budget opens', () => {
   const agentId = '00000000-0000-4000-8000-000000000001';
   const taskId = '00000000-0000-4000-8000-000000000002';
 
-  it('asks again for the subjects refused for the budget, only those, once it opens', async () => {
-    let open = false;
-    const { socket, sent } = fakeSocket((body) =>
-      'taskId' in body && !open ? limited(5) : { ok: true, room: 'room' },
-    );
-    const clock = manualClock();
+  /** Subscribes to the agent and the task, noting each round's acknowledged subjects. */
+  function followBoth(
+    socket: ReturnType<typeof fakeSocket>['socket'],
+    clock: ReturnType<typeof manualClock>,
+  ): Subscription[][] {
     const acknowledged: Subscription[][] = [];
     subscribeRetrying(
       [{ agentId }, { taskId }],
@@ -137,6 +136,16 @@ describe('subscribing again once the live budget opens', () => {
       (s) => acknowledged.push(s),
       clock.after,
     );
+    return acknowledged;
+  }
+
+  it('asks again for the subjects refused for the budget, only those, once it opens', async () => {
+    let open = false;
+    const { socket, sent } = fakeSocket((body) =>
+      'taskId' in body && !open ? limited(5) : { ok: true, room: 'room' },
+    );
+    const clock = manualClock();
+    const acknowledged = followBoth(socket, clock);
     await settle();
     expect(acknowledged).toEqual([[{ agentId }]]);
     // Not before the budget opens: 5 s, as the refusal said (more than the first backoff, 2 s).
@@ -171,13 +180,7 @@ describe('subscribing again once the live budget opens', () => {
         : new Error('timed out'),
     );
     const clock = manualClock();
-    const acknowledged: Subscription[][] = [];
-    subscribeRetrying(
-      [{ agentId }, { taskId }],
-      () => socket,
-      (s) => acknowledged.push(s),
-      clock.after,
-    );
+    const acknowledged = followBoth(socket, clock);
     await settle();
     expect(sent).toHaveLength(2);
     expect(clock.waits).toEqual([]);
