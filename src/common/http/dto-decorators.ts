@@ -165,6 +165,11 @@ function lookup<T>(registry: WeakMap<object, T>, cls: DtoClass): T[] {
   return found;
 }
 
+/** Whether `key` of `cls` holds free-form JSON ({@link FreeFormJson}). */
+export function isFreeFormOf(cls: DtoClass, key: string): boolean {
+  return lookup(FREE_FORM, cls).some((keys) => keys.has(key));
+}
+
 export interface DetachedBody {
   /** The body with each free-form value replaced by an empty stand-in of the same kind. */
   copy: Record<string, unknown>;

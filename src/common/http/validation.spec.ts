@@ -1,5 +1,18 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateNested, validate } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+  validate,
+} from 'class-validator';
 import { ValidationFailedError } from '../errors/app.error';
 import { createValidationPipe, flattenValidationErrors } from './validation';
 
@@ -32,6 +45,13 @@ class Tagged {
   @IsString({ each: true })
   @Matches(/^[a-z]+$/, { each: true })
   tags!: unknown[];
+}
+
+class Bounded {
+  @ArrayMaxSize(5)
+  @ArrayUnique()
+  @IsString({ each: true })
+  tags!: string[];
 }
 
 class Body {
@@ -96,6 +116,11 @@ describe('flattenValidationErrors', () => {
     expect(await refusedBody({ limit: 1, items: [{ count: 1 }, { count: 1, ...keys(500) }] })).toEqual([
       { field: '/items/1', message: 'has 501 properties: this request takes at most 200' },
     ]);
+    // An array past its bound: refused before each element is checked.
+    const bounded = await createValidationPipe()
+      .transform({ tags: Array.from({ length: 100_000 }, (_, i) => `t${i}`) }, { type: 'body', metatype: Bounded })
+      .catch((err: ValidationFailedError) => err.details);
+    expect(bounded).toEqual([{ field: '/tags', message: 'must contain no more than 5 elements' }]);
     const unknown = await refusedBody({ limit: 1, items: [], ...keys(150) });
     expect(unknown).toHaveLength(101);
     expect(unknown?.[0]).toEqual({ field: '/k0', message: 'is not allowed' });

@@ -4,7 +4,7 @@ import type { ConstraintMetadata } from 'class-validator/types/metadata/Constrai
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ErrorDetail, ValidationFailedError } from '../errors/app.error';
-import { type DtoClass, detachFreeForm, isInheritedName, isPlainObject } from './dto-decorators';
+import { type DtoClass, detachFreeForm, isFreeFormOf, isInheritedName, isPlainObject } from './dto-decorators';
 import { escapePointer } from './input-guard';
 import { foldDottedQuery, isMetadataFilterOf, metadataFilterKeysProblem } from './metadata-filter';
 
@@ -157,19 +157,42 @@ function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): Erro
   return problems;
 }
 
-/** Properties an object a class describes may have (no class declares more than a few dozen). */
+/** Properties an object a class describes, or any object walked with it, may have (no class declares 50). */
 const MAX_DTO_KEYS = 200;
+/** Elements an array a class describes may have when the class sets no bound of its own. */
+const MAX_DTO_ARRAY = 10_000;
+
+/** Each class's `@ArrayMaxSize` bounds, by property, looked up once. */
+const arrayBounds = new WeakMap<object, ReadonlyMap<string, number>>();
+
+function arrayBoundsOf(cls: object): ReadonlyMap<string, number> {
+  let bounds = arrayBounds.get(cls);
+  if (!bounds) {
+    const rules = getMetadataStorage().getTargetValidationMetadatas(cls as never, '', true, false);
+    bounds = new Map(
+      rules
+        .filter((rule) => rule.name === 'arrayMaxSize' && typeof rule.constraints?.[0] === 'number')
+        .map((rule) => [rule.propertyName, rule.constraints[0] as number]),
+    );
+    arrayBounds.set(cls, bounds);
+  }
+  return bounds;
+}
 
 /**
- * The first object of a body or query that a class describes (the body itself, a nested DTO, an element of an
- * array of them) with more than MAX_DTO_KEYS properties. Free-form JSON (an input, a config) is not a DTO, and
- * may be as wide as it likes.
+ * The first part of a body or query too big to be worth checking rule by rule: an object with more than
+ * MAX_DTO_KEYS properties (the body, a nested DTO, a plain object in one such as a metadata filter), or an array
+ * longer than its `@ArrayMaxSize` (else MAX_DTO_ARRAY). Class-transformer and class-validator spend time growing
+ * with the square of such sizes (a megabyte of them cost seconds, the event loop blocked meanwhile); they are
+ * refused first, and at once. Free-form JSON (an input, a config) is not walked by them, and is left alone.
  */
-function tooWide(cls: unknown, value: unknown, pointer = ''): ErrorDetail | undefined {
-  if (Array.isArray(value) && pointer !== '') {
+function oversized(cls: unknown, value: unknown, pointer = '', bound = MAX_DTO_ARRAY): ErrorDetail | undefined {
+  if (Array.isArray(value)) {
+    if (value.length > bound) return { field: pointer, message: `must contain no more than ${bound} elements` };
+    if (pointer === '') return undefined;
     for (const [i, element] of value.entries()) {
-      const wide = tooWide(cls, element, `${pointer}/${i}`);
-      if (wide) return wide;
+      const found = oversized(cls, element, `${pointer}/${i}`);
+      if (found) return found;
     }
     return undefined;
   }
@@ -178,12 +201,13 @@ function tooWide(cls: unknown, value: unknown, pointer = ''): ErrorDetail | unde
   if (keys.length > MAX_DTO_KEYS) {
     return { field: pointer, message: `has ${keys.length} properties: this request takes at most ${MAX_DTO_KEYS}` };
   }
-  if (typeof cls !== 'function') return undefined;
+  const known = typeof cls === 'function' ? (cls as DtoClass) : undefined;
   for (const key of keys) {
-    const nested = isInheritedName(key) ? undefined : nestedType(cls, key);
-    if (!nested) continue;
-    const wide = tooWide(nested, (value as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`);
-    if (wide) return wide;
+    if (known && isFreeFormOf(known, key)) continue;
+    const nested = known && !isInheritedName(key) ? nestedType(known, key) : undefined;
+    const bound = known ? arrayBoundsOf(known).get(key) : undefined;
+    const found = oversized(nested, value[key], `${pointer}/${escapePointer(key)}`, bound);
+    if (found) return found;
   }
   return undefined;
 }
@@ -231,7 +255,7 @@ class AppValidationPipe extends ValidationPipe {
     if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
     // A body or query (or an object of it a class describes) with thousands of keys where a class declares a few
     // dozen: refused before each unknown key is checked and named one by one (a megabyte of them cost seconds).
-    const wide = metadata.metatype && this.toValidate(metadata) ? tooWide(metadata.metatype, value) : undefined;
+    const wide = metadata.metatype && this.toValidate(metadata) ? oversized(metadata.metatype, value) : undefined;
     if (wide) throw new ValidationFailedError([wide]);
     const refused =
       metadata.metatype && this.toValidate(metadata)
