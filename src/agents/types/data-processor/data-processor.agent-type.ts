@@ -150,7 +150,7 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
       await yieldToEventLoop();
     }
     throwIfAborted(ctx.signal);
-    const output = applySteps(partial, rest);
+    const output = applySteps(partial, rest, this.config.agents.sortMaxRecords);
     return {
       records: output,
       stats: {

@@ -91,6 +91,26 @@ describe('data-processor over a file', () => {
     expect(one.records).toEqual(inline.records);
   });
 
+  it('fails a group or a dedupe that would hold more than the bound, for good, over a file and inline alike', async () => {
+    // 2,500 distinct ids: 2,500 groups × (1 aggregate + 1) and 2,500 keys, over the bound of 1,000.
+    const byId: PipelineStep[] = [{ group: { by: 'id', aggregates: { n: { op: 'count' } } } }];
+    const deduped: PipelineStep[] = [{ dedupe: { by: 'id' } }];
+    for (const input of [{ file: fileId }, { records: orders }]) {
+      const grouped = bounded.execute(executionContext({ ...input, pipeline: byId }, config));
+      await expect(grouped).rejects.toMatchObject({ code: 'GROUP_TOO_LARGE', retryable: false });
+      const kept = bounded.execute(executionContext({ ...input, pipeline: deduped }, config));
+      await expect(kept).rejects.toMatchObject({ code: 'DEDUPE_TOO_LARGE', retryable: false });
+    }
+    // Few distinct values (amount: 7), many aggregates: within the bound.
+    const aggregates = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`s${i}`, { op: 'sum' as const, field: 'amount' }]),
+    );
+    const fine = await bounded.execute(
+      executionContext({ file: fileId, pipeline: [{ group: { by: 'amount', aggregates } }] }, config),
+    );
+    expect(fine.records).toHaveLength(7);
+  });
+
   it('writes an output over the inline limit to a new file of the input file’s owner, and cleans up', async () => {
     const pipeline: PipelineStep[] = [{ select: { fields: ['id', 'amount'] } }];
     const ctx = executionContext({ file: fileId, pipeline }, { ...config, maxInlineOutputBytes: 10_000 });

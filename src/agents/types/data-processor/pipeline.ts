@@ -1,3 +1,4 @@
+import { nonRetryable } from '../../agent-type';
 import {
   type Condition,
   evaluateCondition,
@@ -179,12 +180,22 @@ function result(acc: Accumulator): number | null {
  * the records. The groups come out in the order they were first seen, each with its `by` fields (as its first
  * record has them) and then its aggregates.
  */
+/**
+ * What a group or a dedupe may hold (DATA_PROCESSOR_SORT_MAX_RECORDS, as a sort): a group's values (each group's
+ * record and its aggregates, groups × (aggregates + 1)), a dedupe's keys. Past it the task fails for good: its
+ * memory would grow with the data's distinct values, without bound.
+ */
+export const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
 export class Groups {
   private readonly fields: string[];
   private readonly specs: [string, { op: AggregateOp; field?: string }][];
   private readonly groups = new Map<string, { first: DataRecord; accs: Accumulator[] }>();
 
-  constructor(private readonly step: GroupStep) {
+  constructor(
+    private readonly step: GroupStep,
+    private readonly maxHeld = UNBOUNDED,
+  ) {
     this.fields = Array.isArray(step.by) ? step.by : [step.by];
     this.specs = Object.entries(step.aggregates);
   }
@@ -193,6 +204,7 @@ export class Groups {
     const key = keyOf(record, this.step.by);
     let entry = this.groups.get(key);
     if (!entry) {
+      if ((this.groups.size + 1) * (this.specs.length + 1) > this.maxHeld) throw groupTooLarge(this.maxHeld);
       const first: DataRecord = {};
       for (const field of this.fields) setPath(first, field, getPath(record, field) ?? null);
       entry = {
@@ -214,17 +226,30 @@ export class Groups {
 }
 
 /** `dedupe`'s test, a record at a time: true for the first record of each key, false for the ones after it. */
-export function firstOfKey(by: string | string[]): (record: DataRecord) => boolean {
+export function firstOfKey(by: string | string[], maxHeld = UNBOUNDED): (record: DataRecord) => boolean {
   const seen = new Set<string>();
   return (record) => {
     const key = keyOf(record, by);
     if (seen.has(key)) return false;
+    if (seen.size >= maxHeld) throw dedupeTooLarge(maxHeld);
     seen.add(key);
     return true;
   };
 }
 
-export function applyStep(records: DataRecord[], step: PipelineStep): DataRecord[] {
+const groupTooLarge = (max: number) =>
+  nonRetryable(
+    'GROUP_TOO_LARGE',
+    `A group holds at most ${max} values, groups × (aggregates + 1) (DATA_PROCESSOR_SORT_MAX_RECORDS), and more ` +
+      'reached it: group by fields with fewer distinct values, ask for fewer aggregates, or filter before it',
+  );
+const dedupeTooLarge = (max: number) =>
+  nonRetryable(
+    'DEDUPE_TOO_LARGE',
+    `A dedupe keeps at most ${max} keys (DATA_PROCESSOR_SORT_MAX_RECORDS) and more reached it: filter before it`,
+  );
+
+export function applyStep(records: DataRecord[], step: PipelineStep, maxHeld = UNBOUNDED): DataRecord[] {
   if ('filter' in step) return records.filter((r) => evaluateCondition(step.filter.where, r));
   if ('select' in step) {
     return records.map((r) => {
@@ -240,13 +265,14 @@ export function applyStep(records: DataRecord[], step: PipelineStep): DataRecord
     const direction = step.sort.order === 'desc' ? -1 : 1;
     return [...records].sort((a, b) => direction * compareValues(getPath(a, step.sort.by), getPath(b, step.sort.by)));
   }
-  if ('dedupe' in step) return records.filter(firstOfKey(step.dedupe.by));
+  if ('dedupe' in step) return records.filter(firstOfKey(step.dedupe.by, maxHeld));
   if ('limit' in step) return records.slice(0, step.limit.count);
-  const groups = new Groups(step.group);
+  const groups = new Groups(step.group, maxHeld);
   for (const record of records) groups.add(record);
   return groups.results();
 }
 
-export function applySteps(records: DataRecord[], steps: PipelineStep[]): DataRecord[] {
-  return steps.reduce(applyStep, records);
+/** The steps over records in memory; `maxHeld` bounds what a group or a dedupe holds. */
+export function applySteps(records: DataRecord[], steps: PipelineStep[], maxHeld = UNBOUNDED): DataRecord[] {
+  return steps.reduce((out, step) => applyStep(out, step, maxHeld), records);
 }

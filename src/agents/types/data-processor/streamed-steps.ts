@@ -9,15 +9,20 @@ async function* rechunk(records: DataRecord[], size: number): RecordChunks {
 }
 
 /** `group` over a stream ({@link Groups}): memory grows with the groups, not the records. */
-async function* group(source: RecordChunks, step: Extract<PipelineStep, { group: unknown }>, size: number) {
-  const groups = new Groups(step.group);
+async function* group(
+  source: RecordChunks,
+  step: Extract<PipelineStep, { group: unknown }>,
+  size: number,
+  maxHeld: number,
+) {
+  const groups = new Groups(step.group, maxHeld);
   for await (const chunk of source) for (const record of chunk) groups.add(record);
   yield* rechunk(groups.results(), size);
 }
 
 /** `dedupe` over a stream: it keeps the keys it has seen, not the records. */
-async function* dedupe(source: RecordChunks, by: string | string[]) {
-  const first = firstOfKey(by);
+async function* dedupe(source: RecordChunks, by: string | string[], maxHeld: number) {
+  const first = firstOfKey(by, maxHeld);
   for await (const chunk of source) yield chunk.filter(first);
 }
 
@@ -92,8 +97,8 @@ export function streamSteps(
       records = sortedFirst(records, step, next.limit.count, size, sortMaxRecords);
       i += 1;
     } else if ('sort' in step) records = sort(records, step, size, sortMaxRecords);
-    else if ('group' in step) records = group(records, step, size);
-    else if ('dedupe' in step) records = dedupe(records, step.dedupe.by);
+    else if ('group' in step) records = group(records, step, size, sortMaxRecords);
+    else if ('dedupe' in step) records = dedupe(records, step.dedupe.by, sortMaxRecords);
     else if ('limit' in step) records = limit(records, step.limit.count);
     else records = perChunk(records, step);
   }
