@@ -147,6 +147,35 @@ describe('workflows', () => {
     expect(row.description).toBeNull();
   });
 
+  it('lists a definition over the bound without its steps, counted and flagged; the workflow itself has them', async () => {
+    // Forty steps of about 2 KB of input each: over the 64 KiB a list shows.
+    const steps = Array.from({ length: 40 }, (_, i) => ({
+      id: `s${i}`,
+      agentId: calc,
+      input: { expression: `1${'+1'.repeat(990)}` },
+    }));
+    const big = await createWorkflow(t, op, { name: `big-${Date.now()}`, steps });
+    const small = await createWorkflow(t, op, { steps: [{ id: 'only', agentId: calc, input: { expression: '2' } }] });
+    const listed = await request(t.http)
+      .get('/api/v1/workflows?limit=50')
+      .set(...bearer(op))
+      .expect(200);
+    const items = listed.body.data as {
+      id: string;
+      steps: unknown[] | null;
+      stepCount: number;
+      stepsOmitted: boolean;
+    }[];
+    expect(items.find((w) => w.id === big)).toMatchObject({ steps: null, stepCount: 40, stepsOmitted: true });
+    expect(items.find((w) => w.id === small)).toMatchObject({ stepCount: 1, stepsOmitted: false });
+    expect(items.find((w) => w.id === small)?.steps).toHaveLength(1);
+    const whole = await request(t.http)
+      .get(`/api/v1/workflows/${big}`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(whole.body.data.steps).toHaveLength(40);
+  });
+
   it('starts a run sent with no body at all, as one with an empty body: no input, no tags', async () => {
     const wf = await define([{ id: 'a', agentId: calc, input: { expression: '2 + 2' } }]);
     const res = await request(t.http)

@@ -33,6 +33,7 @@ import {
   StartRunDto,
   UpdateWorkflowDto,
   WorkflowDetailDto,
+  WorkflowListItemDto,
   WorkflowDto,
   WorkflowQueryDto,
 } from './dto/workflow.dto';
@@ -60,12 +61,16 @@ function runPage(page: Page<ListedRun>): Page<RunListItemDto> {
 }
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
-  const { id, name, description, steps, triggers, triggersPausedReason, version, createdBy, createdAt, updatedAt } = w;
+  return { ...workflowFields(w), steps: w.steps };
+}
+
+/** A workflow's fields but its steps, which a list may leave out. */
+function workflowFields(w: Omit<WorkflowEntity, 'steps'>): Omit<WorkflowDto, 'steps'> {
+  const { id, name, description, triggers, triggersPausedReason, version, createdBy, createdAt, updatedAt } = w;
   return {
     id,
     name,
     description,
-    steps,
     triggers,
     triggersPausedReason,
     version,
@@ -104,11 +109,17 @@ export class WorkflowsController {
   @Get()
   @RequirePermissions('workflows:read')
   @ApiOperation({ operationId: 'listWorkflows', summary: 'List workflows' })
-  @ApiEnvelope(WorkflowDto, { list: true })
+  @ApiEnvelope(WorkflowListItemDto, { list: true })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
-  async list(@Query() query: WorkflowQueryDto): Promise<Page<WorkflowDto>> {
+  async list(@Query() query: WorkflowQueryDto): Promise<Page<WorkflowListItemDto>> {
     const page = await this.workflows.list(query);
-    return new Page(page.items.map(workflowDto), page.total, page.skip, page.limit);
+    const items = page.items.map((w) => ({
+      ...workflowFields(w),
+      steps: w.steps,
+      stepCount: w.stepCount,
+      stepsOmitted: w.stepsOmitted,
+    }));
+    return new Page(items, page.total, page.skip, page.limit);
   }
 
   @Get(':id')

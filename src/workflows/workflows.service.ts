@@ -9,7 +9,7 @@ import type { FinishCursor } from '../common/finish-cursor';
 import { isAdmin, mayChange, type Principal } from '../auth/principal';
 import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
-import { containsPattern } from '../common/search-pattern';
+import { type ListedWorkflow, listWorkflows } from './persistence/workflow-list';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import type { WorkflowRunQueryDto } from './dto/run-query.dto';
 import type {
@@ -139,12 +139,9 @@ export class WorkflowsService {
     return created;
   }
 
-  /** Live workflows, newest first; `q` searches their name and description. */
-  async list({ skip, limit, q }: WorkflowQueryDto): Promise<Page<WorkflowEntity>> {
-    const qb = this.dataSource.getRepository(WorkflowEntity).createQueryBuilder('w').where('w.deletedAt IS NULL');
-    if (q) qb.andWhere('(w.name ILIKE :q OR w.description ILIKE :q)', { q: containsPattern(q) });
-    const [items, total] = await qb.orderBy('w.createdAt', 'DESC').skip(skip).take(limit).getManyAndCount();
-    return new Page(items, total, skip, limit);
+  /** Live workflows, newest first; `q` searches their name and description (see {@link listWorkflows}). */
+  list(query: WorkflowQueryDto): Promise<Page<ListedWorkflow>> {
+    return listWorkflows(this.dataSource, query);
   }
 
   /** The workflow, with the task steps whose agent was deleted since it was saved (its page shows them). */

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -259,6 +259,20 @@ export class WorkflowDto {
   changedWithApiKeyId!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
+}
+
+/** A workflow in a list: its steps only within the page's bound, their number always. */
+export class WorkflowListItemDto extends OmitType(WorkflowDto, ['steps'] as const) {
+  @ApiProperty({
+    type: [WorkflowStepDto],
+    nullable: true,
+    description:
+      'Null when left out of the list (`stepsOmitted`): a definition over the bound a task’s input gets in a list ' +
+      '(64 KiB, less on a long page); `GET /workflows/:id` has it whole',
+  })
+  steps!: WorkflowStepDto[] | null;
+  @ApiProperty({ type: 'integer', description: 'How many steps it has, listed or not' }) stepCount!: number;
+  @ApiProperty({ description: 'Whether `steps` was left out of the list for its size' }) stepsOmitted!: boolean;
 }
 
 /** One workflow, with what keeps it from running. */

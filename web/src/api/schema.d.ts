@@ -1950,6 +1950,34 @@ export interface components {
             /** @description Platform events that start a run, with input {event, task | run} */
             triggers?: components["schemas"]["WorkflowTriggerDto"][];
         };
+        WorkflowListItemDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            triggers: components["schemas"]["WorkflowTriggerDto"][];
+            /** @description Why the platform paused the triggers (they start no run); null when they run. Setting `triggers` resumes them */
+            triggersPausedReason: string | null;
+            /** @description Raised on every change of the steps */
+            version: number;
+            /** Format: uuid */
+            createdBy: string;
+            /**
+             * Format: uuid
+             * @description The API key that created or last changed the workflow (revoking that key pauses its triggers); null when a signed-in user did
+             */
+            changedWithApiKeyId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Null when left out of the list (`stepsOmitted`): a definition over the bound a task’s input gets in a list (64 KiB, less on a long page); `GET /workflows/:id` has it whole */
+            steps: components["schemas"]["WorkflowStepDto"][] | null;
+            /** @description How many steps it has, listed or not */
+            stepCount: number;
+            /** @description Whether `steps` was left out of the list for its size */
+            stepsOmitted: boolean;
+        };
         WorkflowDetailDto: {
             /** Format: uuid */
             id: string;
@@ -5172,7 +5200,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "success";
-                        data: components["schemas"]["WorkflowDto"][];
+                        data: components["schemas"]["WorkflowListItemDto"][];
                         meta: components["schemas"]["PageMetaDto"];
                     };
                 };

@@ -142,7 +142,7 @@ export function WorkflowList() {
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>{numberFormat.format(workflow.steps.length)}</Table.Td>
+                    <Table.Td>{numberFormat.format(workflow.stepCount)}</Table.Td>
                     <Table.Td>{numberFormat.format(workflow.version)}</Table.Td>
                     <Table.Td>
                       <TimeAgo value={workflow.updatedAt} />

@@ -9,6 +9,8 @@ import { useMe } from '../../app/session';
 import { patchRun, runEvents } from './run-events';
 
 export type Workflow = components['schemas']['WorkflowDto'];
+/** A workflow in a list: its steps may be left out for their size; `stepCount` is always there. */
+export type WorkflowListItem = components['schemas']['WorkflowListItemDto'];
 /** One workflow as its page reads it, with the steps that keep it from running. */
 export type WorkflowDetail = components['schemas']['WorkflowDetailDto'];
 export type WorkflowStep = components['schemas']['WorkflowStepDto'];
@@ -30,7 +32,7 @@ export interface Page<T> {
 export const workflowListQuery = (params: { skip: number; limit: number; q?: string }) =>
   queryOptions({
     queryKey: queryKeys.workflows.list(params),
-    queryFn: async (): Promise<Page<Workflow>> => {
+    queryFn: async (): Promise<Page<WorkflowListItem>> => {
       const result = await api.GET('/api/v1/workflows', { params: { query: params } });
       if (!result.data) throw toApiError(result.error, result.response);
       return { items: result.data.data, total: result.data.meta.total };
