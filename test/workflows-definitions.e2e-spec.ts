@@ -54,6 +54,28 @@ describe('workflows', () => {
     expect(other.body.error.details.map((d: { field: string }) => d.field)).toEqual(
       expect.arrayContaining(['/steps/1/id', '/steps/1/agentId', '/steps/1/dependsOn/0', '/steps/1/when']),
     );
+    // A template or condition reading a step the workflow does not have.
+    const unread = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: 'bad reads',
+        steps: [
+          { id: 'a', agentId: calc, input: { expression: '1' } },
+          {
+            id: 'b',
+            agentId: calc,
+            input: { expression: '{{ steps.nope.output.result }}', n: '{{ steps.a.output.result }}' },
+            when: { field: 'steps.gone.status', op: 'eq', value: 'succeeded' },
+            dependsOn: ['a'],
+          },
+        ],
+      })
+      .expect(400);
+    expect(unread.body.error.details).toEqual([
+      { field: '/steps/1/input', message: 'reads steps.nope: no step "nope"' },
+      { field: '/steps/1/when', message: 'reads steps.gone: no step "gone"' },
+    ]);
     await request(t.http)
       .post('/api/v1/workflows')
       .set(...bearer(await createUser(t, 'viewer')))

@@ -1,4 +1,5 @@
 import type { Condition } from '../common/conditions/condition';
+import type { ErrorDetail } from '../common/errors/app.error';
 import { onlyPaths } from './path-templates';
 import { compile, templateExpressions } from './templates';
 import { isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
@@ -55,6 +56,28 @@ export function indexDefinition(steps: readonly WorkflowStep[]): DefinitionIndex
     inline,
     taskOnly: steps.every(isTaskStep),
   };
+}
+
+/**
+ * A step whose templates or condition read a step the definition does not have (`steps.nope`): it would render
+ * nothing there, and fail later for a reason that hides this one. Each such read, named where it is.
+ */
+export function unknownStepReads(steps: readonly WorkflowStep[]): ErrorDetail[] {
+  const ids = new Set(steps.map((s) => s.id));
+  const problems: ErrorDetail[] = [];
+  const report = (field: string, refs: StepRefs) => {
+    if (refs === 'all') return;
+    for (const id of refs) if (!ids.has(id)) problems.push({ field, message: `reads steps.${id}: no step "${id}"` });
+  };
+  steps.forEach((step, i) => {
+    const template = stepTemplate(step);
+    if (template !== undefined) {
+      const expressions = templateExpressions(template.value).map((e) => e.expression);
+      report(`/steps/${i}/${template.field}`, mergeRefs(expressions.map(expressionRefs)));
+    }
+    if (step.when) report(`/steps/${i}/when`, conditionRefs(step.when));
+  });
+  return problems;
 }
 
 const CACHE_SIZE = 200;

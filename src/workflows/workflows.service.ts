@@ -9,6 +9,7 @@ import type { FinishCursor } from '../common/finish-cursor';
 import { isAdmin, mayChange, type Principal } from '../auth/principal';
 import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
+import { unknownStepReads } from './definition-index';
 import { type ListedWorkflow, listWorkflows } from './persistence/workflow-list';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import type { WorkflowRunQueryDto } from './dto/run-query.dto';
@@ -87,7 +88,12 @@ export class WorkflowsService {
     const shapes = input.flatMap(stepShapeProblems);
     const steps = input.map(storedStep);
     const known = await this.agents.liveIds(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])));
-    const problems = [...shapes, ...definitionProblems(steps, known), ...(await this.literals.problems(steps, known))];
+    const problems = [
+      ...shapes,
+      ...definitionProblems(steps, known),
+      ...unknownStepReads(steps),
+      ...(await this.literals.problems(steps, known)),
+    ];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
     const templates = steps.map(stepTemplate);
     for (const { path, message } of await this.templates.problems(templates.map((t) => t?.value ?? null))) {
