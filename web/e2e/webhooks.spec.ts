@@ -93,7 +93,7 @@ test('an operator adds a webhook: refusals on their field, the secret shown once
   // The server checks the URL: its refusal lands on the field.
   await urlField.fill('ftp://example.com/hooks');
   await dialog.getByRole('button', { name: 'Create webhook' }).click();
-  await expect(urlField).toHaveAccessibleDescription(/must be a URL address/);
+  await expect(urlField).toHaveAccessibleDescription(/must be an http or https URL/);
   await expect(dialog.getByRole('alert')).toContainText('see the fields marked above');
   await expectAccessible(page);
 

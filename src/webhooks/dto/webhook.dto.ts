@@ -11,6 +11,7 @@ import {
 } from '../webhook-events';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+const URL_MESSAGE = 'must be an http or https URL, such as https://example.com/hooks/ymera';
 
 export class CreateWebhookDto {
   @ApiProperty({
@@ -18,7 +19,7 @@ export class CreateWebhookDto {
     example: 'https://example.com/hooks/ymera',
     description: 'http(s); must not resolve to a private, loopback or link-local address',
   })
-  @IsUrl(URL_OPTIONS)
+  @IsUrl(URL_OPTIONS, { message: URL_MESSAGE })
   @MaxLength(2048)
   url!: string;
 
@@ -39,7 +40,7 @@ export class CreateWebhookDto {
 export class UpdateWebhookDto {
   @ApiPropertyOptional({ maxLength: 2048 })
   @IsOptionalNotNull()
-  @IsUrl(URL_OPTIONS)
+  @IsUrl(URL_OPTIONS, { message: URL_MESSAGE })
   @MaxLength(2048)
   url?: string;
 
