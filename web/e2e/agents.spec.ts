@@ -219,7 +219,7 @@ test('settings and configuration are edited on the agent’s page; secrets are k
   // A new secret too short is caught before sending; the same target keeps the masked secret as it is.
   await secret.fill('short');
   await form.getByRole('button', { name: 'Save configuration' }).click();
-  await expect(secret).toHaveAccessibleDescription(/must NOT have fewer than 16 characters/);
+  await expect(secret).toHaveAccessibleDescription(/Must be at least 16 characters long/);
   await form.getByLabel(/^URL\*?$/).fill('https://example.com/hook');
   await secret.fill('********');
   await form.getByLabel('Timeout (ms)', { exact: true }).fill('5000');
@@ -271,6 +271,19 @@ test('a viewer sees agents but may not create one, and is told why', async ({ pa
   const button = page.getByRole('button', { name: /New agent \(Your role may not change agents/ }).first();
   await expect(button).toHaveAttribute('aria-disabled', 'true');
   await expect(page.getByRole('link', { name: 'New agent' })).toHaveCount(0);
+
+  // Its address says why, with no form to fill in.
+  await page.goto('/agents/new');
+  await expect(page.getByRole('alert').filter({ hasText: 'Read only' })).toContainText('needs agents:write');
+  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Create agent' })).toHaveCount(0);
+
+  // The tasks: none they can see, and no offer to create one.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'No tasks that you can see yet' })).toBeVisible();
+  await expect(page.getByText('You see the tasks you created; admins see every task.')).toBeVisible();
+  await expect(page.getByText(/Create one here/)).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Create a task' })).toHaveCount(0);
 });
 
 test('an agent’s recent tasks follow it live, and the tasks page after it too; a long name wraps', async ({ page }) => {

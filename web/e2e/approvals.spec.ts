@@ -35,7 +35,11 @@ test('an approval step waiting on the run page is approved and the run finishes'
   await signIn(page);
   await page.goto(`/workflows/${workflowId}/runs/${runId}`);
   const gate = page.locator('li[data-step="gate"]');
-  await expect(gate.getByText(/waits for approval, times out at \d{4}-/)).toBeVisible();
+  // The deadline as a date and time (with how soon, the exact ISO time on hover), not as raw ISO text.
+  const waits = gate.getByText(/waits for approval, times out at \w{3}, \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(.+\), in /);
+  await expect(waits).toBeVisible();
+  await expect(waits).not.toContainText(/\d{4}-\d{2}-\d{2}T/);
+  await expect(waits.locator('time')).toHaveAttribute('title', /^\d{4}-\d{2}-\d{2}T/);
   await expect(gate.getByText('waiting', { exact: true })).toBeVisible();
   await expectAccessible(page);
 

@@ -58,3 +58,30 @@ test('approving a step by keyboard leaves focus on the step, its buttons gone', 
   await expect(gate.getByText('Step gate', { exact: true })).toBeFocused();
   await expect(page.locator('body')).not.toBeFocused();
 });
+
+/** Keyboard focus on a form control is a 2px outline in the primary blue, as on links and buttons. */
+test('a select, a text field and a searchable select show keyboard focus as a 2px outline', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/tasks');
+  const filters = page.getByRole('search', { name: 'Filter tasks' });
+  await expect(filters.getByLabel('Status')).toBeVisible();
+  const outline = (name: string) =>
+    page.evaluate((label) => {
+      const style = getComputedStyle(document.activeElement ?? document.body);
+      return { label, style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
+    }, name);
+
+  // "/" focuses the first filter; Tab goes on to the next fields.
+  await page.keyboard.press('/');
+  await expect(filters.getByLabel('Status')).toBeFocused();
+  const focusRing = { style: 'solid', width: '2px', color: 'rgb(25, 113, 194)' };
+  expect(await outline('Status')).toEqual({ label: 'Status', ...focusRing });
+  await filters.getByRole('textbox', { name: 'Tag' }).focus();
+  expect(await outline('Tag')).toEqual({ label: 'Tag', ...focusRing });
+
+  await page.goto('/agents/new');
+  await page.getByRole('textbox', { name: 'Name' }).focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.getByRole('combobox', { name: 'Type' })).toBeFocused();
+  expect(await outline('Type')).toEqual({ label: 'Type', ...focusRing });
+});

@@ -120,6 +120,9 @@ test('an API key: scopes from the user’s permissions, shown once and copied, w
   const dialog = page.getByRole('dialog', { name: `Revoke ${name}` });
   await expect(dialog).toContainText(`The key “${name}”`);
   await expect(dialog).toContainText('stops working at once');
+  // The key set nothing running: there is nothing to keep running, and no such choice.
+  await expect(dialog).toContainText('It set nothing running');
+  await expect(dialog.getByRole('checkbox')).toHaveCount(0);
   await dialog.getByRole('button', { name: 'Revoke the key' }).click();
   await expect(dialog).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: `Revoked “${name}”` })).toBeVisible();

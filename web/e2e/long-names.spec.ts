@@ -5,13 +5,23 @@ test.use({ baseURL: process.env.CONSOLE_URL });
 
 const made = deleteAfterAll();
 
-/** How many lines the text of each element takes (a word broken over two lines takes two). */
+/**
+ * How many lines the text of each element takes (a word broken over two lines takes two): boxes that overlap
+ * vertically (text and inline code on one line) are one line.
+ */
 async function lineCounts(target: Locator): Promise<number[]> {
   return target.evaluateAll((elements) =>
     elements.map((element) => {
       const range = document.createRange();
       range.selectNodeContents(element);
-      return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+      const boxes = [...range.getClientRects()].filter((r) => r.width > 0).sort((a, b) => a.top - b.top);
+      let lines = 0;
+      let bottom = -Infinity;
+      for (const box of boxes) {
+        if (box.top >= bottom - 2) lines += 1;
+        bottom = Math.max(bottom, box.bottom);
+      }
+      return lines;
     }),
   );
 }
@@ -80,5 +90,65 @@ test('a 200-character agent name is cut, not wrapped, on the agent, agents and t
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
     expect(await sideways(page), path).toBeLessThanOrEqual(0);
+  }
+});
+
+/**
+ * At a laptop's width, the Schedules and Users tables keep a long name to one cut line (whole in its tooltip),
+ * their short cells unbroken, and each row's actions in view.
+ */
+test('a long schedule or user name is cut in its table, short cells stay whole, and the actions stay in view', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const agent = await admin.createAgent(`long-sched-${stamp}`, 'calculator');
+  made.agents.push(agent.id);
+  const name = `Long ${'L'.repeat(80)} ${stamp}`.slice(0, 100);
+  const schedule = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/schedules',
+    { name, target: { agentId: agent.id, input: { expression: '1+1' } }, cron: '*/5 * * * *', timezone: 'UTC' },
+    201,
+  );
+  made.schedules.push(schedule.id);
+  const person = `Person ${'P'.repeat(70)} ${stamp}`;
+  const email = `${'e'.repeat(40)}-${stamp}@${'d'.repeat(40)}.console.test`;
+  await admin.call(
+    'post',
+    '/api/v1/users',
+    { email, password: `pw-${stamp}-long-enough`, name: person, role: 'viewer' },
+    201,
+  );
+  await signIn(page);
+
+  await page.goto('/schedules');
+  const row = page.getByRole('table', { name: 'Schedules' }).getByRole('row', { name: new RegExp(stamp) });
+  const cut = row.getByTitle(name, { exact: true });
+  await expect(cut).toBeVisible();
+  expect(await lineCounts(cut)).toEqual([1]);
+  expect(await isCut(cut)).toBe(true);
+  // Timing, the next fire's date (under how soon) and the last fire: each on one line.
+  const cells = row.getByRole('cell');
+  for (const cell of [cells.nth(2), cells.nth(3).locator('p'), cells.nth(4)]) {
+    expect(await lineCounts(cell)).toEqual([1]);
+  }
+  // The actions: in view, or reached by scrolling the table's own box (the page does not scroll sideways).
+  for (const action of ['Pause', 'Edit', 'Delete']) {
+    const button = row.getByRole('button', { name: new RegExp(`^${action} `) });
+    await button.scrollIntoViewIfNeeded();
+    await expect(button).toBeInViewport({ ratio: 1 });
+  }
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+
+  await page.goto(`/users?q=${stamp}`);
+  const user = page.getByRole('table', { name: 'Users' }).getByRole('row', { name: new RegExp(stamp) });
+  await expect(user).toBeVisible();
+  for (const text of [person, email]) expect(await isCut(user.getByTitle(text, { exact: true }))).toBe(true);
+  expect(await lineCounts(user.getByRole('cell').nth(3))).toEqual([1]);
+  // Here the row fits: its actions are in view without scrolling.
+  for (const action of ['Reset password', 'Deactivate']) {
+    await expect(user.getByRole('button', { name: action })).toBeInViewport({ ratio: 1 });
   }
 });

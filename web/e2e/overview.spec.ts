@@ -311,7 +311,7 @@ test('a viewer sees their own tasks only, no queue depth, and what to do first',
   await expect(page.getByRole('group', { name: 'Open circuit breakers' })).toContainText('All closed');
 
   // Whatever the admin ran, a new viewer has no task: the page says what to do first.
-  await expect(page.getByRole('heading', { level: 2, name: 'No tasks yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'No tasks that you can see yet' })).toBeVisible();
   await expect(page.getByText('Creating tasks needs the tasks:write permission')).toBeVisible();
   await expect(page.getByRole('main').getByRole('link', { name: 'Agents' })).toHaveAttribute('href', '/agents');
   await expect(page.getByRole('link', { name: 'New task' })).toHaveCount(0);

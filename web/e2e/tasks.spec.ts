@@ -43,7 +43,7 @@ test('a task created from the form is followed live until it succeeds, with its 
   // The server's field errors land on the field they name.
   await page.getByRole('button', { name: 'Submit task' }).click();
   const field = page.getByRole('group').filter({ has: expression }).last();
-  await expect(field.getByRole('listitem')).toHaveText(['is required']);
+  await expect(field.getByRole('listitem')).toHaveText(['Enter a value']);
   await expectAccessible(page);
 
   await expression.fill('6 * 7');
@@ -110,6 +110,9 @@ test('a running task is cancelled from its page', async ({ page, request }) => {
     await expect(dialog).toBeHidden();
     await expect(page.getByRole('status')).toHaveText('The task was cancelled.');
     await expect(status).toContainText('cancelled');
+    // A deliberate cancel is said as such, not as an error.
+    await expect(page.getByRole('note')).toContainText(/^Cancelled/);
+    await expect(page.getByRole('alert').filter({ hasText: 'CANCELLED' })).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Cancel', exact: true })).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Retry' })).toBeVisible();
     await expectNotReloaded(page);

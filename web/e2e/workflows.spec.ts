@@ -356,6 +356,7 @@ test('a viewer reads workflows but is offered neither “New workflow” nor “
     page.getByText('Running, editing and deleting workflows needs the workflows:write permission.'),
   ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 2, name: 'No runs that you can see yet' })).toBeVisible();
   await expect(page.getByRole('button', { name: /Delete workflow/ })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Edit' })).toHaveCount(0);
 });

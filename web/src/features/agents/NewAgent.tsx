@@ -62,12 +62,16 @@ export function NewAgent() {
         ← Agents
       </Anchor>
       <PageTitle>New agent</PageTitle>
-      {blocked && (
+      {blocked ? (
+        // Nothing to fill in for someone who may not create agents: the reason, and where to go instead.
         <Alert color="yellow" title="Read only">
-          {blocked}.
+          {blocked}. The{' '}
+          <Anchor component={Link} to="/agents">
+            agents
+          </Anchor>{' '}
+          and their configurations can be read.
         </Alert>
-      )}
-      {types.isPending ? (
+      ) : types.isPending ? (
         <Skeleton role="progressbar" height={120} aria-busy="true" aria-label="Loading agent types" />
       ) : types.isError ? (
         <ErrorState title="Could not load agent types" error={types.error} onRetry={() => void types.refetch()} />
@@ -160,7 +164,7 @@ export function NewAgent() {
                   </Text>
                 )}
                 <Group>
-                  <Button type="submit" loading={creating.busy} disabled={Boolean(blocked)}>
+                  <Button type="submit" loading={creating.busy}>
                     Create agent
                   </Button>
                   <Button variant="default" component={Link} to="/agents">

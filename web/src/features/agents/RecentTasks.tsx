@@ -1,6 +1,7 @@
 import { Anchor, Button, Group, Skeleton, Stack, Table, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { noneYet, ownOnlyNote } from '../../app/own-lists';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
@@ -32,9 +33,8 @@ export function RecentTasks({ agentId }: { agentId: string }) {
       ) : tasks.isError ? (
         <ErrorState title="Could not load tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
       ) : tasks.data.tasks.length === 0 ? (
-        <EmptyState title="No tasks yet">
-          Tasks sent to this agent are listed here.
-          {me.role !== 'admin' && ' You see the tasks you created; admins see every task.'}
+        <EmptyState title={noneYet('tasks', me)}>
+          Tasks sent to this agent are listed here. {ownOnlyNote('tasks', me)}
         </EmptyState>
       ) : (
         <Table>

@@ -74,16 +74,21 @@ export function createCspSafeValidator<
   F extends FormContextType = Record<string, unknown>,
 >(serverSchema?: Schema, keepsSecrets = false): ValidatorType<T, S, F> {
   return {
-    validateFormData: (formData, schema) => {
+    // The form's `transformErrors` rewords the errors; each keeps its path (`params.path`), so it stays on its field.
+    validateFormData: (formData, schema, _customValidate, transformErrors, uiSchema) => {
       const errors = formErrors(serverSchema ?? (schema as Schema), formData, keepsSecrets);
+      let list: RJSFValidationError[] = errors.map(({ path, message }) => {
+        const property = `.${path.join('.')}`;
+        return { name: 'schema', property, message, params: { path }, stack: `${property} ${message}` };
+      });
+      if (transformErrors) list = transformErrors(list, uiSchema);
       const errorSchema: Schema = {};
-      const list: RJSFValidationError[] = errors.map(({ path, message }) => {
+      for (const error of list) {
+        const path = (error.params as { path?: Path } | undefined)?.path ?? [];
         let node = errorSchema;
         for (const segment of path) node = (node[segment] ??= {}) as Schema;
-        node.__errors = [...((node.__errors as string[] | undefined) ?? []), message];
-        const property = `.${path.join('.')}`;
-        return { name: 'schema', property, message, stack: `${property} ${message}` };
-      });
+        node.__errors = [...((node.__errors as string[] | undefined) ?? []), error.message ?? ''];
+      }
       return { errors: list, errorSchema: errorSchema as ErrorSchema<T> };
     },
     isValid: (schema, formData, rootSchema) =>

@@ -18,6 +18,7 @@ import {
 import { useMemo, useState } from 'react';
 import { createCspSafeValidator, invalidJson, invalidJsonText } from './csp-validator';
 import './form-parts.css';
+import { plainErrors } from './plain-errors';
 import { JSON_FIELD, OPTION, VALUE_LABEL, addLabel, asFormSchema, formStrings, secretUiSchema } from './schema-form';
 
 const defaults = getDefaultRegistry().templates;
@@ -171,13 +172,15 @@ export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFie
 
 /**
  * rjsf's form as the console's schema forms use it: these templates and fields, the schema's checks only (not the
- * browser's), each error on its field and none listed above, the first field in error focused on submit.
+ * browser's), each error in plain words on its field and none listed above, the first field in error focused on
+ * submit.
  */
 export function SchemaForm<T = unknown>(props: FormProps<T>) {
   return (
     <Form<T>
       {...formParts}
       translateString={translateString}
+      transformErrors={plainErrors}
       noHtml5Validate
       showErrorList={false}
       focusOnFirstError

@@ -5,13 +5,13 @@ import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { revocationText } from './revocation-text';
+import { offersKeepRunning, revocationText } from './revocation-text';
 import type { ApiKey } from './scopes';
 
 /**
  * Revokes a key after asking. What the key set running (the schedules, webhooks and workflow triggers it created
  * or last changed) stops with it, as after a leak, unless the user keeps it running (a rotation); the dialog
- * counts them, asked again each time it opens.
+ * counts them, asked again each time it opens, and offers the choice only when there is something to keep.
  */
 export function RevokeButton({
   apiKey,
@@ -30,27 +30,32 @@ export function RevokeButton({
     staleTime: 0,
     retry: false,
   });
+  // Nothing to keep running: the choice is not offered.
+  const offered = offersKeepRunning(counts.data);
+  const keeps = offered && keepRunning;
   return (
     <ConfirmButton
       label={`Revoke ${apiKey.name}`}
       buttonText="Revoke"
-      consequence={`The key “${apiKey.name}” (${apiKey.prefix}…) stops working at once: anything that still sends it gets 401. ${revocationText(counts.data, keepRunning)} This cannot be undone.`}
+      consequence={`The key “${apiKey.name}” (${apiKey.prefix}…) stops working at once: anything that still sends it gets 401. ${revocationText(counts.data, keeps)} This cannot be undone.`}
       onOpen={() => {
         setKeepRunning(false);
         if (opened) void counts.refetch();
         else setOpened(true);
       }}
-      options={(busy) => (
-        <Checkbox
-          mb="md"
-          label="Keep its schedules, webhooks and workflow triggers running (when replacing the key with a new one)"
-          checked={keepRunning}
-          disabled={busy}
-          onChange={(event) => setKeepRunning(event.currentTarget.checked)}
-        />
-      )}
+      options={(busy) =>
+        offered && (
+          <Checkbox
+            mb="md"
+            label="Keep its schedules, webhooks and workflow triggers running (when replacing the key with a new one)"
+            checked={keepRunning}
+            disabled={busy}
+            onChange={(event) => setKeepRunning(event.currentTarget.checked)}
+          />
+        )
+      }
       confirmLabel="Revoke the key"
-      onConfirm={() => onRevoke(keepRunning)}
+      onConfirm={() => onRevoke(keeps)}
       size="xs"
     />
   );

@@ -1,4 +1,4 @@
-import { revocationText } from './revocation-text';
+import { offersKeepRunning, revocationText } from './revocation-text';
 
 describe('what the revoke dialog says the key set running', () => {
   const none = { pausedSchedules: 0, disabledWebhooks: 0, pausedWorkflowTriggers: 0 };
@@ -28,5 +28,11 @@ describe('what the revoke dialog says the key set running', () => {
     expect(revocationText(undefined, true)).toBe(
       'The schedules, webhooks and workflow triggers it created or last changed keep running.',
     );
+  });
+
+  it('offers to keep running only what there is: not when the key set nothing running', () => {
+    expect(offersKeepRunning(none)).toBe(false);
+    expect(offersKeepRunning({ ...none, disabledWebhooks: 1 })).toBe(true);
+    expect(offersKeepRunning(undefined)).toBe(true);
   });
 });

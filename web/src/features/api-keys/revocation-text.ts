@@ -30,3 +30,11 @@ export function revocationText(counts: RevocationCounts | undefined, keepRunning
     : `${one ? 'it is' : 'they are'} paused or disabled with it`;
   return `It created or last changed ${list}: ${fate}.`;
 }
+
+/**
+ * Whether the dialog offers to keep running what the key set running: not once the counts say it set nothing
+ * (while they are counted, or when they could not be, it does).
+ */
+export function offersKeepRunning(counts: RevocationCounts | undefined): boolean {
+  return !counts || counts.pausedSchedules + counts.disabledWebhooks + counts.pausedWorkflowTriggers > 0;
+}

@@ -42,7 +42,7 @@ function BreakerItem({ breaker }: { breaker: OpenBreaker }) {
   );
 }
 
-/** The circuit breakers not closed, each with its agent (a link to the agent's page). */
+/** The circuit breakers not closed (shown only when there are some), each with its agent (a link to its page). */
 export function OpenBreakers({ breakers }: { breakers: OpenBreaker[] }) {
   const titleId = useId();
   return (
@@ -50,17 +50,11 @@ export function OpenBreakers({ breakers }: { breakers: OpenBreaker[] }) {
       <Title order={2} size="h4" id={titleId}>
         Open circuit breakers
       </Title>
-      {breakers.length === 0 ? (
-        <Text size="sm" c="gray.7">
-          None: every remote agent that ran a task in the last 24 hours is answering.
-        </Text>
-      ) : (
-        <ul className="overview-breakers" aria-labelledby={titleId}>
-          {breakers.map((breaker) => (
-            <BreakerItem key={breaker.agentId} breaker={breaker} />
-          ))}
-        </ul>
-      )}
+      <ul className="overview-breakers" aria-labelledby={titleId}>
+        {breakers.map((breaker) => (
+          <BreakerItem key={breaker.agentId} breaker={breaker} />
+        ))}
+      </ul>
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { Button, Group, SegmentedControl, Skeleton, Stack, Text } from '@mantine
 import { useQuery } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { noneYet } from '../../app/own-lists';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
@@ -67,7 +68,7 @@ function NoRecentTasks() {
   }
   return (
     <EmptyState
-      title="No tasks yet"
+      title={noneYet('tasks', me)}
       action={
         <Group gap="sm">
           <Button component={Link} to="/agents" variant="default">
@@ -127,7 +128,8 @@ function Dashboard({ stats, window }: { stats: Stats; window: StatsWindow }) {
       </PartBoundary>
       <div className="overview-columns">
         <Durations outcomes={window === 'day' ? stats.lastDay : stats.lastHour} window={window} />
-        <OpenBreakers breakers={stats.openCircuitBreakers} />
+        {/* With none open, the figure above says so ("All closed"): the panel lists the open ones only. */}
+        {stats.openCircuitBreakers.length > 0 && <OpenBreakers breakers={stats.openCircuitBreakers} />}
       </div>
     </>
   );

@@ -177,7 +177,9 @@ export function ScheduleList({
                   <Table.Tr>
                     <Table.Th scope="row" fw={500}>
                       <Group gap={6} wrap="nowrap">
-                        {schedule.name}
+                        <span className="truncate schedules-name" title={schedule.name}>
+                          {schedule.name}
+                        </span>
                         <Button
                           variant="subtle"
                           size="compact-xs"
@@ -194,11 +196,11 @@ export function ScheduleList({
                       <ScheduleStatus schedule={schedule} />
                     </Table.Td>
                     <Table.Td>
-                      <Anchor component={Link} to={target.to}>
+                      <Anchor component={Link} to={target.to} className="truncate" title={target.label}>
                         {target.label}
                       </Anchor>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td className="nowrap">
                       <Timing schedule={schedule} />
                       {schedule.overlap === 'skip' && (
                         <Text size="xs" c="dimmed">
@@ -206,7 +208,7 @@ export function ScheduleList({
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td data-label="Next fire">
+                    <Table.Td data-label="Next fire" className="nowrap">
                       {next ? (
                         <>
                           <TimeAgo value={next} />
@@ -224,7 +226,7 @@ export function ScheduleList({
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td className="nowrap">
                       {schedule.lastFireAt ? (
                         <Group gap={6} wrap="nowrap">
                           <TimeAgo value={schedule.lastFireAt} />
@@ -241,7 +243,7 @@ export function ScheduleList({
                       )}
                     </Table.Td>
                     {!blocked && (
-                      <Table.Td>
+                      <Table.Td className="nowrap">
                         <Actions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
                       </Table.Td>
                     )}

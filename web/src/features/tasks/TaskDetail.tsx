@@ -214,13 +214,19 @@ export function TaskDetail() {
               <Actions task={task.data} />
             </Group>
           </Paper>
-          {task.data.error && (
-            <Alert color="red" variant="light" title="Error" role="alert">
-              <Text size="sm">
-                <Code>{task.data.error.code}</Code> {task.data.error.message}
-              </Text>
-            </Alert>
-          )}
+          {task.data.error &&
+            (task.data.status === 'cancelled' ? (
+              // A cancel was asked for: said plainly, in the cancelled status's colour, not as an error.
+              <Alert color="dark" variant="light" title="Cancelled" role="note">
+                <Text size="sm">{task.data.error.message}</Text>
+              </Alert>
+            ) : (
+              <Alert color="red" variant="light" title="Error" role="alert">
+                <Text size="sm">
+                  <Code>{task.data.error.code}</Code> {task.data.error.message}
+                </Text>
+              </Alert>
+            ))}
           <div className="task-io">
             <Paper withBorder p="md" radius="md">
               <JsonView label="Input" value={task.data.input} />

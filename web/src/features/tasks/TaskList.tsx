@@ -9,6 +9,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
+import { noneYet, ownOnlyNote } from '../../app/own-lists';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import {
@@ -243,7 +244,7 @@ export function TaskList() {
           </EmptyState>
         ) : (
           <EmptyState
-            title="No tasks yet"
+            title={noneYet('tasks', me)}
             action={
               canWrite ? (
                 <Button component={Link} to="new" variant="default">
@@ -252,8 +253,8 @@ export function TaskList() {
               ) : undefined
             }
           >
-            A task runs one agent on one input. Create one here, or with POST /api/v1/tasks.
-            {me.role !== 'admin' && ' You see the tasks you created; admins see every task.'}
+            A task runs one agent on one input.
+            {canWrite && ' Create one here, or with POST /api/v1/tasks.'} {ownOnlyNote('tasks', me)}
           </EmptyState>
         )
       ) : (

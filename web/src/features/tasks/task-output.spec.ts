@@ -100,6 +100,10 @@ describe('noOutputText', () => {
     expect(noOutputText({ status: 'cancelled', error: null })).toBe(
       'No output: the task was cancelled before it finished.',
     );
+    // A cancel is no error: the notice above says it was cancelled.
+    expect(noOutputText({ status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled by request' } })).toBe(
+      'No output: the task was cancelled before it finished.',
+    );
     expect(noOutputText({ status: 'succeeded', error: null })).toBe('The task succeeded without output.');
     expect(noOutputText({ status: 'running', error: null })).toBe('No output yet.');
     expect(noOutputText({ status: 'queued', error: null })).toBe('No output yet.');

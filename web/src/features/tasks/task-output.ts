@@ -115,7 +115,7 @@ export function noOutputText(task: Pick<Task, 'status' | 'error'>): string {
     case 'failed':
       return `No output: the task failed${error}.`;
     case 'cancelled':
-      return `No output: the task was cancelled before it finished${error}.`;
+      return 'No output: the task was cancelled before it finished.';
     case 'expired':
       return `No output: the task expired before it ran${error}.`;
     case 'succeeded':

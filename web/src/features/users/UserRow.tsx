@@ -83,14 +83,18 @@ export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps
     <Table.Tr data-inactive={user.isActive ? undefined : true}>
       <Table.Th scope="row" className="users-who">
         <span className="users-name">
-          {user.name}
+          <span className="truncate" title={user.name}>
+            {user.name}
+          </span>
           {isSelf && (
-            <Text span size="xs" ml={6} c="dimmed">
+            <Text span size="xs" c="dimmed" className="nowrap">
               (you)
             </Text>
           )}
         </span>
-        <span className="users-email">{user.email}</span>
+        <span className="users-email truncate" title={user.email}>
+          {user.email}
+        </span>
       </Table.Th>
       <Table.Td>
         <RoleControl user={user} meId={meId} onChanged={onChanged} />
@@ -105,7 +109,7 @@ export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps
           {user.mfaEnabled ? 'on' : 'off'}
         </Badge>
       </Table.Td>
-      <Table.Td>
+      <Table.Td className="nowrap">
         {user.lastLoginAt ? (
           <TimeAgo key={user.lastLoginAt} value={user.lastLoginAt} />
         ) : (
@@ -114,7 +118,7 @@ export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps
           </Text>
         )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td className="nowrap">
         <Group gap="xs" wrap="nowrap">
           <Button size="xs" variant="default" onClick={() => onResetPassword(user)}>
             Reset password

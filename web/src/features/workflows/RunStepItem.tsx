@@ -12,6 +12,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { keepFocusAfter } from '../../components/keep-focus';
 import { decisionRefusal, decisionText, isDecidable, mayDecide, waitingFor } from './step-helpers';
+import { browserTimeZone } from '../schedules/schedule-helpers';
 import { type RunStep, type WorkflowRun, useWorkflowsWriteBlocked } from './workflow-api';
 
 type Outcome = 'approve' | 'reject';
@@ -30,7 +31,7 @@ export function RunStepItem({
 }) {
   const me = useMe();
   const long = step.output !== null && JSON.stringify(step.output).length > 400;
-  const waits = waitingFor(step);
+  const waits = waitingFor(step, browserTimeZone());
   const when = step.kind === 'wait' ? step.waitUntil : step.approvalDeadline;
   const name = useRef<HTMLParagraphElement>(null);
   return (
@@ -55,8 +56,7 @@ export function RunStepItem({
             {waits}
             {when && (
               <>
-                {' '}
-                (<TimeAgo value={when} />)
+                , <TimeAgo value={when} />
               </>
             )}
           </Text>

@@ -2,6 +2,8 @@ import { Anchor, Button, Code, Group, Paper, Skeleton, Stack, Table, Text, Title
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
+import { noneYet, ownOnlyNote } from '../../app/own-lists';
+import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
@@ -144,6 +146,7 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
 }
 
 function RecentRuns({ workflow }: { workflow: Workflow }) {
+  const me = useMe();
   const blocked = useWorkflowsWriteBlocked();
   const [search, setSearch] = useSearchParams();
   const page = pageOfSearch(search, 'runsPage');
@@ -175,9 +178,11 @@ function RecentRuns({ workflow }: { workflow: Workflow }) {
             }
           />
         ) : (
-          <EmptyState title="No runs yet">
-            Start one with “Run” (operators and admins), or with POST /api/v1/workflows/{workflow.id}/runs; each run is
-            listed here with its status.
+          <EmptyState title={noneYet('runs', me)}>
+            {blocked
+              ? 'Each run of this workflow is listed here with its status. Running workflows needs the workflows:write permission (operators and admins).'
+              : `Start one with “Run”, or with POST /api/v1/workflows/${workflow.id}/runs; each run is listed here with its status.`}{' '}
+            {ownOnlyNote('runs', me)}
           </EmptyState>
         )
       ) : (

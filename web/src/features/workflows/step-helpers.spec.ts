@@ -11,21 +11,23 @@ import {
 const at = '2026-12-02T10:00:00.000Z';
 
 describe('waitingFor', () => {
-  it('says what a waiting step waits for', () => {
-    expect(waitingFor({ kind: 'wait', status: 'waiting', waitUntil: at, approvalDeadline: null })).toBe(
-      `waits until ${at}`,
+  it('says what a waiting step waits for, its time as a date and time in the time zone given', () => {
+    expect(waitingFor({ kind: 'wait', status: 'waiting', waitUntil: at, approvalDeadline: null }, 'UTC')).toBe(
+      'waits until Wed, 2 Dec 2026, 10:00 (UTC)',
     );
-    expect(waitingFor({ kind: 'approval', status: 'waiting', waitUntil: null, approvalDeadline: at })).toBe(
-      `waits for approval, times out at ${at}`,
-    );
-    expect(waitingFor({ kind: 'approval', status: 'waiting', waitUntil: null, approvalDeadline: null })).toBe(
+    expect(
+      waitingFor({ kind: 'approval', status: 'waiting', waitUntil: null, approvalDeadline: at }, 'Europe/Paris'),
+    ).toBe('waits for approval, times out at Wed, 2 Dec 2026, 11:00 (Europe/Paris)');
+    expect(waitingFor({ kind: 'approval', status: 'waiting', waitUntil: null, approvalDeadline: null }, 'UTC')).toBe(
       'waits for approval (no deadline)',
     );
   });
 
   it('says nothing for steps that do not wait', () => {
-    expect(waitingFor({ kind: 'approval', status: 'succeeded', waitUntil: null, approvalDeadline: at })).toBeNull();
-    expect(waitingFor({ kind: 'task', status: 'waiting', waitUntil: null, approvalDeadline: null })).toBeNull();
+    expect(
+      waitingFor({ kind: 'approval', status: 'succeeded', waitUntil: null, approvalDeadline: at }, 'UTC'),
+    ).toBeNull();
+    expect(waitingFor({ kind: 'task', status: 'waiting', waitUntil: null, approvalDeadline: null }, 'UTC')).toBeNull();
   });
 });
 

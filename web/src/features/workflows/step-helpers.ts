@@ -1,19 +1,25 @@
 import type { components } from '../../api/schema';
+import { fireTime } from '../schedules/schedule-helpers';
 
 type RunStep = components['schemas']['RunStepDto'];
 type Decision = components['schemas']['StepDecisionDto'];
 type RunStatus = components['schemas']['WorkflowRunDto']['status'];
 
 /**
- * What a waiting step waits for, in words (times as ISO, shown beside a relative time by the page):
- * "waits until …", "waits for approval, times out at …", "waits for approval (no deadline)"; null otherwise.
+ * What a waiting step waits for, in words, its time as a date and time in `timeZone` (the browser's; the page
+ * adds how soon, the exact ISO time on hover): "waits until Mon, 7 Dec 2026, 09:00 (Europe/Paris)", "waits for
+ * approval, times out at …", "waits for approval (no deadline)"; null otherwise.
  */
-export function waitingFor(step: Pick<RunStep, 'kind' | 'status' | 'waitUntil' | 'approvalDeadline'>): string | null {
+export function waitingFor(
+  step: Pick<RunStep, 'kind' | 'status' | 'waitUntil' | 'approvalDeadline'>,
+  timeZone: string,
+): string | null {
   if (step.status !== 'waiting') return null;
-  if (step.kind === 'wait') return step.waitUntil ? `waits until ${step.waitUntil}` : 'waits for its time';
+  if (step.kind === 'wait')
+    return step.waitUntil ? `waits until ${fireTime(step.waitUntil, timeZone)}` : 'waits for its time';
   if (step.kind === 'approval') {
     return step.approvalDeadline
-      ? `waits for approval, times out at ${step.approvalDeadline}`
+      ? `waits for approval, times out at ${fireTime(step.approvalDeadline, timeZone)}`
       : 'waits for approval (no deadline)';
   }
   return null;
