@@ -5,8 +5,7 @@ import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from '../metrics/metrics.service';
-
-const MINUTE_MS = 60_000;
+import { RATE_WINDOW_MS } from './rate-limit.decorator';
 
 /** A live connection or message refused for its client's budget: the seconds until the budget opens again. */
 export interface LiveRefusal {
@@ -29,7 +28,7 @@ export function liveClientOf(principal: Principal): string {
 export class LiveRateLimiter {
   private readonly limit: number;
   /** Clients refused, by the time (ms since the epoch) their block ends. */
-  private readonly blocked = new LRUCache<string, number>({ max: 10_000, ttl: MINUTE_MS });
+  private readonly blocked = new LRUCache<string, number>({ max: 10_000, ttl: RATE_WINDOW_MS });
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
@@ -43,7 +42,7 @@ export class LiveRateLimiter {
   async take(client: string): Promise<LiveRefusal | undefined> {
     const until = this.blocked.get(client);
     if (until !== undefined && until > Date.now()) return this.refuse(until - Date.now());
-    const record = await this.storage.increment(`live:${client}`, MINUTE_MS, this.limit, MINUTE_MS, 'live');
+    const record = await this.storage.increment(`live:${client}`, RATE_WINDOW_MS, this.limit, RATE_WINDOW_MS, 'live');
     if (!record.isBlocked) return undefined;
     const blockMs = record.timeToBlockExpire * 1000;
     this.blocked.set(client, Date.now() + blockMs, { ttl: blockMs });

@@ -15,11 +15,9 @@ import { CachedReflector } from '../common/metadata/cached-reflector';
 import { Metrics } from '../metrics/metrics.service';
 import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
-import { rateLimitBucket } from './rate-limit.decorator';
+import { RATE_WINDOW_MS, rateLimitBucket } from './rate-limit.decorator';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-
-const MINUTE_MS = 60_000;
 
 /** The 429 of a spent budget, with the budget's headers as on every answer within it, none left until it ends. */
 function rateLimited(limit: number, timeToBlockExpire: number): AppError {
@@ -31,6 +29,9 @@ function rateLimited(limit: number, timeToBlockExpire: number): AppError {
     'X-RateLimit-Reset': retryAfter,
   });
 }
+
+/** The key of a caller's `api` budget in the store. */
+const apiBudgetKey = (tracker: string): string => `api:${tracker}`;
 
 /**
  * Runs before authentication, so floods of bad credentials are limited too: a caller with a valid access
@@ -60,10 +61,10 @@ export class RateLimitGuard extends ThrottlerGuard {
    * the 429 to answer instead is returned. A caller is known by a valid access token, else by address.
    */
   async chargeRefused(req: Request, res: Response): Promise<AppError | undefined> {
-    const claims = this.tokens.claimsOf(req);
-    const key = `api:${claims ? `user:${claims.sub}` : `ip:${await super.getTracker(req as never)}`}`;
+    // No API key is looked up for a request no route took: it is charged to its token's user or its address.
+    const key = apiBudgetKey(await this.userOrAddress(req));
     const limit = this.config.rateLimits.perMinute;
-    const hit = await this.storageService.increment(key, MINUTE_MS, limit, MINUTE_MS, 'default');
+    const hit = await this.storageService.increment(key, RATE_WINDOW_MS, limit, RATE_WINDOW_MS, 'default');
     if (hit.isBlocked) {
       this.metrics.rateLimited();
       return rateLimited(limit, hit.timeToBlockExpire);
@@ -81,15 +82,19 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override async getTracker(req: Record<string, unknown>, context?: ExecutionContext): Promise<string> {
     const request = req as unknown as Request;
-    const claims = this.tokens.claimsOf(request);
-    if (claims) return `user:${claims.sub}`;
     // The auth guard reads an API key only when there is no Authorization header, and not at all on public
     // routes or in the per-IP budgets: a key is not looked up where it would not be used.
     if (!request.headers.authorization && request.headers['x-api-key'] && context && this.keyCounts(context)) {
       const key = await this.authenticator.apiKeyOf(request);
       if (key) return `key:${key.prefix}`;
     }
-    return `ip:${await super.getTracker(req)}`;
+    return this.userOrAddress(request);
+  }
+
+  /** The caller a valid access token names (`user:<id>`), else its address (`ip:<address>`). */
+  private async userOrAddress(req: Request): Promise<string> {
+    const claims = this.tokens.claimsOf(req);
+    return claims ? `user:${claims.sub}` : `ip:${await super.getTracker(req as never)}`;
   }
 
   private keyCounts(context: ExecutionContext): boolean {
@@ -99,7 +104,7 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {
     const bucket = rateLimitBucket(this.reflector, context);
-    if (bucket === 'api') return `api:${tracker}`;
+    if (bucket === 'api') return apiBudgetKey(tracker);
     const req = context.switchToHttp().getRequest<Request>();
     return `${bucket}:ip:${req.ip ?? 'unknown'}`;
   }

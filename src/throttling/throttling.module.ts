@@ -5,12 +5,10 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { CachedReflector } from '../common/metadata/cached-reflector';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
-import { type RateLimitBucket, rateLimitBucket } from './rate-limit.decorator';
+import { RATE_WINDOW_MS, type RateLimitBucket, rateLimitBucket } from './rate-limit.decorator';
 import { LiveRateLimiter } from './live-rate-limiter';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-
-const MINUTE_MS = 60_000;
 
 @Module({
   imports: [
@@ -28,7 +26,7 @@ const MINUTE_MS = 60_000;
           throttlers: [
             {
               name: 'default',
-              ttl: MINUTE_MS,
+              ttl: RATE_WINDOW_MS,
               limit: (context: ExecutionContext) => limits[rateLimitBucket(reflector, context)],
             },
           ],
