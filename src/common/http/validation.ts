@@ -131,32 +131,6 @@ function nestedType(cls: object, key: string): unknown {
   return byKey.get(key);
 }
 
-/**
- * A body's or query's own keys named like what every object inherits (`__proto__`, `constructor`, …), at its top
- * and in each nested DTO (`/filter/__proto__`, `/steps/0/constructor`): class-transformer skips them, so the
- * whitelist never sees them; refused like any other unknown key. Free-form JSON (an input, a config) is not a
- * DTO, and is left to its own rules.
- */
-function inheritedNameProblems(cls: unknown, value: unknown, pointer = ''): ErrorDetail[] {
-  if (Array.isArray(value) && pointer !== '') {
-    return value.flatMap((element, i) => inheritedNameProblems(cls, element, `${pointer}/${i}`));
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  const problems: ErrorDetail[] = [];
-  for (const key of Object.keys(value)) {
-    const field = `${pointer}/${escapePointer(key)}`;
-    if (isInheritedName(key)) problems.push({ field, message: 'is not allowed' });
-    else if (typeof cls === 'function' && isMetadataFilterOf(cls as DtoClass, key)) {
-      const message = metadataFilterKeysProblem((value as Record<string, unknown>)[key]);
-      if (message) problems.push({ field, message });
-    } else {
-      const nested = typeof cls === 'function' ? nestedType(cls, key) : undefined;
-      if (nested) problems.push(...inheritedNameProblems(nested, (value as Record<string, unknown>)[key], field));
-    }
-  }
-  return problems;
-}
-
 /** Properties an object a class describes, or any object walked with it, may have (no class declares 50). */
 const MAX_DTO_KEYS = 200;
 /** Elements an array a class describes may have when the class sets no bound of its own. */
@@ -180,18 +154,28 @@ function arrayBoundsOf(cls: object): ReadonlyMap<string, number> {
 }
 
 /**
- * The first part of a body or query too big to be worth checking rule by rule: an object with more than
- * MAX_DTO_KEYS properties (the body, a nested DTO, a plain object in one such as a metadata filter), or an array
- * longer than its `@ArrayMaxSize` (else MAX_DTO_ARRAY). Class-transformer and class-validator spend time growing
- * with the square of such sizes (a megabyte of them cost seconds, the event loop blocked meanwhile); they are
- * refused first, and at once. Free-form JSON (an input, a config) is not walked by them, and is left alone.
+ * One walk of a body or query through the classes that describe it, before any rule runs. It returns the first
+ * part too big to be worth checking rule by rule, and stops there: an object with more than MAX_DTO_KEYS
+ * properties (the body, a nested DTO, a plain object in one such as a metadata filter), or an array longer than
+ * its `@ArrayMaxSize` (else MAX_DTO_ARRAY). Class-transformer and class-validator spend time growing with the
+ * square of such sizes (a megabyte of them cost seconds, the event loop blocked meanwhile), so they are refused
+ * first, and at once. Otherwise it adds to `named` the keys that are refused by name: keys named like what every
+ * object inherits (`__proto__`, `constructor`, …), at the top and in each nested DTO (`/filter/__proto__`,
+ * `/steps/0/constructor`), which class-transformer skips so the whitelist never sees them; and a metadata
+ * filter's unusable keys. Free-form JSON (an input, a config) is not a DTO, and is left to its own rules.
  */
-function oversized(cls: unknown, value: unknown, pointer = '', bound = MAX_DTO_ARRAY): ErrorDetail | undefined {
+function screen(
+  cls: unknown,
+  value: unknown,
+  named: ErrorDetail[],
+  pointer = '',
+  bound = MAX_DTO_ARRAY,
+): ErrorDetail | undefined {
   if (Array.isArray(value)) {
     if (value.length > bound) return { field: pointer, message: `must contain no more than ${bound} elements` };
     if (pointer === '') return undefined;
     for (const [i, element] of value.entries()) {
-      const found = oversized(cls, element, `${pointer}/${i}`);
+      const found = screen(cls, element, named, `${pointer}/${i}`);
       if (found) return found;
     }
     return undefined;
@@ -203,10 +187,18 @@ function oversized(cls: unknown, value: unknown, pointer = '', bound = MAX_DTO_A
   }
   const known = typeof cls === 'function' ? (cls as DtoClass) : undefined;
   for (const key of keys) {
-    if (known && isFreeFormOf(known, key)) continue;
-    const nested = known && !isInheritedName(key) ? nestedType(known, key) : undefined;
-    const bound = known ? arrayBoundsOf(known).get(key) : undefined;
-    const found = oversized(nested, value[key], `${pointer}/${escapePointer(key)}`, bound);
+    const field = `${pointer}/${escapePointer(key)}`;
+    let nested: unknown;
+    if (known && isInheritedName(key)) named.push({ field, message: 'is not allowed' });
+    else if (known && isMetadataFilterOf(known, key)) {
+      const message = metadataFilterKeysProblem(value[key]);
+      if (message) named.push({ field, message });
+    } else if (known) {
+      if (isFreeFormOf(known, key)) continue;
+      nested = nestedType(known, key);
+    }
+    // Names are refused only where a class describes the object; sizes wherever the classes lead.
+    const found = screen(nested, value[key], nested ? named : [], field, known && arrayBoundsOf(known).get(key));
     if (found) return found;
   }
   return undefined;
@@ -255,15 +247,12 @@ class AppValidationPipe extends ValidationPipe {
     if (metadata.type === 'query' && metadata.metatype) value = foldDottedQuery(metadata.metatype, value) ?? value;
     // A body or query (or an object of it a class describes) with thousands of keys where a class declares a few
     // dozen: refused before each unknown key is checked and named one by one (a megabyte of them cost seconds).
-    const wide = metadata.metatype && this.toValidate(metadata) ? oversized(metadata.metatype, value) : undefined;
-    if (wide) throw new ValidationFailedError([wide]);
-    const refused =
-      metadata.metatype && this.toValidate(metadata)
-        ? [
-            ...inheritedNameProblems(metadata.metatype, value),
-            ...(metadata.type === 'query' ? repeatedQueryProblems(metadata.metatype, value) : []),
-          ]
-        : [];
+    const refused: ErrorDetail[] = [];
+    if (metadata.metatype && this.toValidate(metadata)) {
+      const wide = screen(metadata.metatype, value, refused);
+      if (wide) throw new ValidationFailedError([wide]);
+      if (metadata.type === 'query') refused.push(...repeatedQueryProblems(metadata.metatype, value));
+    }
     try {
       const result = await this.transformChecked(value, metadata);
       if (refused.length > 0) throw new ValidationFailedError(refused);
