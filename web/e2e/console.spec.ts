@@ -19,6 +19,7 @@ const PAGES: { link: string; path: string; file?: string }[] = [
   { link: 'Schedules', path: '/schedules' },
   { link: 'Webhooks', path: '/webhooks' },
   { link: 'Inbound hooks', path: '/hooks' },
+  { link: 'Files', path: '/files' },
   { link: 'Bulk operations', path: '/bulk-operations' },
   { link: 'Audit', path: '/audit' },
   { link: 'Users', path: '/users' },

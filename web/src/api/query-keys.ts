@@ -41,6 +41,10 @@ export const queryKeys = {
     all: ['hooks'] as const,
     list: (params: Params = {}) => ['hooks', 'list', params] as const,
   },
+  files: {
+    all: ['files'] as const,
+    list: (params: Params = {}) => ['files', 'list', params] as const,
+  },
   bulk: {
     all: ['bulk-operations'] as const,
     list: (params: Params = {}) => ['bulk-operations', 'list', params] as const,

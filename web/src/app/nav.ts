@@ -21,6 +21,7 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Schedules', to: '/schedules' },
   { label: 'Webhooks', to: '/webhooks' },
   { label: 'Inbound hooks', to: '/hooks' },
+  { label: 'Files', to: '/files', visible: holding('files:read') },
   { label: 'Bulk operations', to: '/bulk-operations' },
   { label: 'Audit', to: '/audit', visible: holding('audit:read') },
   { label: 'Users', to: '/users', visible: holding('users:manage') },

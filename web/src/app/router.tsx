@@ -23,6 +23,7 @@ const pages: RouteObject[] = [
     path: 'webhooks/*',
     lazy: async () => ({ Component: (await import('../features/webhooks/WebhooksPage')).WebhooksPage }),
   },
+  { path: 'files', lazy: async () => ({ Component: (await import('../features/files/FilesPage')).FilesPage }) },
   {
     path: 'bulk-operations/*',
     lazy: async () => ({ Component: (await import('../features/bulk/BulkOperationsPage')).BulkOperationsPage }),
