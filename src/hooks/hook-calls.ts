@@ -126,7 +126,7 @@ export class HookCalls {
   private async inputOf(hook: InboundHook, body: unknown): Promise<unknown> {
     if (hook.inputTemplate === null || hook.inputTemplate === undefined) return body;
     try {
-      return await this.templates.render(hook.inputTemplate, { body });
+      return await this.templates.render(hook.inputTemplate, { body }, hook.createdBy);
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       throw new ValidationFailedError(

@@ -36,7 +36,7 @@ export class HooksService {
     // Its secret starts work as the user: made from a key, it would outlive the key's revocation.
     requireSignedIn(principal, 'Creating an inbound hook');
     const problems = await this.targetProblems(dto.target);
-    problems.push(...(await this.templateProblems(dto.inputTemplate)));
+    problems.push(...(await this.templateProblems(dto.inputTemplate, principal.userId)));
     if (problems.length) throw new ValidationFailedError(problems, 'The hook is invalid');
     const secret = dto.auth === 'hmac' ? newSigningSecret() : newBearerToken();
     const hook = await this.store.create(
@@ -79,7 +79,7 @@ export class HooksService {
     // An API key may stop a hook (disable it, or delete it), not make it do more: that would outlive the key too.
     const onlyDisables = Object.entries(dto).every(([k, v]) => v === undefined || (k === 'enabled' && v === false));
     if (!onlyDisables) requireSignedIn(principal, 'Changing an inbound hook, other than disabling it,');
-    const problems = await this.templateProblems(dto.inputTemplate);
+    const problems = await this.templateProblems(dto.inputTemplate, principal.userId);
     if (problems.length) throw new ValidationFailedError(problems, 'The hook is invalid');
     const updated = await this.store.update(
       id,
@@ -129,9 +129,10 @@ export class HooksService {
     }
   }
 
-  private async templateProblems(template: unknown): Promise<ErrorDetail[]> {
+  /** The template's parse problems, checked in the turn of `owner` (the user saving the hook). */
+  private async templateProblems(template: unknown, owner: string): Promise<ErrorDetail[]> {
     if (template === undefined || template === null) return [];
-    const problems = await this.templates.problems([template]);
+    const problems = await this.templates.problems([template], owner);
     return problems.map(({ path, message }) => ({ field: `/inputTemplate${path.replace(/^\/0/, '')}`, message }));
   }
 }

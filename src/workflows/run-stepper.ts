@@ -194,7 +194,7 @@ export class RunStepper {
       const key = renderKey(step, context);
       let rendering = ahead.get(key);
       if (!rendering) {
-        rendering = this.engine.render(index, step, context);
+        rendering = this.engine.render(index, step, context, slice.createdBy);
         // Awaited by a later pass, or never (the run moved on): its failure is that pass's to see.
         rendering.catch(() => undefined);
         ahead.set(key, rendering);
@@ -230,7 +230,7 @@ export class RunStepper {
       if ((taken += 1) > STARTS_PER_TRANSACTION) return undefined;
       const input = index.rendered.has(step.id)
         ? (rendered.get(renderKey(step, context)) ?? this.engine.renderInline(index, step, context))
-        : await this.engine.render(index, step, context);
+        : await this.engine.render(index, step, context, slice.createdBy);
       if (!input) {
         unrendered += 1;
         return undefined;

@@ -115,7 +115,7 @@ export class WorkflowEngine implements OnModuleInit {
     await this.syncFromTasks(run);
     const index = await this.indexOf(run);
     await this.schedule(run, index, async (step, context) => {
-      const result = await this.render(index, step, context);
+      const result = await this.render(index, step, context, run.createdBy);
       if (!result) return { taskId: null };
       rendered.set(renderKey(step, context), result);
       return 'error' in result ? result : { taskId: null };
@@ -123,13 +123,18 @@ export class WorkflowEngine implements OnModuleInit {
     return rendered;
   }
 
-  /** The step's input (or `until`) rendered against its context; a value without templates is only copied. */
-  async render(index: DefinitionIndex, step: WorkflowStep, context: StepContext): Promise<Rendered | undefined> {
+  /** The step's input (or `until`) rendered against its context, for `owner`; one without templates is copied. */
+  async render(
+    index: DefinitionIndex,
+    step: WorkflowStep,
+    context: StepContext,
+    owner: string,
+  ): Promise<Rendered | undefined> {
     const template = stepTemplate(step)?.value;
     if (template === undefined) return undefined;
     if (!index.rendered.has(step.id)) return { input: plainRendering(template) };
     try {
-      return { input: await this.templates.render(template, context) };
+      return { input: await this.templates.render(template, context, owner) };
     } catch (err) {
       return templateFailure(err);
     }
@@ -169,7 +174,7 @@ export class WorkflowEngine implements OnModuleInit {
     const { waiting } = await this.schedule(run, index, async (step, context) => {
       const input = index.rendered.has(step.id)
         ? (rendered.get(renderKey(step, context)) ?? this.renderInline(index, step, context))
-        : ((await this.render(index, step, context)) ?? { input: undefined });
+        : ((await this.render(index, step, context, run.createdBy)) ?? { input: undefined });
       if (!input) return undefined;
       if ('error' in input) return input;
       if (!isTaskStep(step)) {

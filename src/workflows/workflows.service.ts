@@ -84,7 +84,8 @@ export class WorkflowsService {
     if (stepIds.length) throw new WorkflowAgentDeletedError(stepIds);
   }
 
-  private async checkSteps(input: WorkflowStepDto[]): Promise<WorkflowStep[]> {
+  /** The steps checked; their templates are parsed in the turn of `owner` (the user saving them). */
+  private async checkSteps(input: WorkflowStepDto[], owner: string): Promise<WorkflowStep[]> {
     const shapes = input.flatMap(stepShapeProblems);
     const steps = input.map(storedStep);
     const known = await this.agents.liveIds(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])));
@@ -96,7 +97,8 @@ export class WorkflowsService {
     ];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
     const templates = steps.map(stepTemplate);
-    for (const { path, message } of await this.templates.problems(templates.map((t) => t?.value ?? null))) {
+    const values = templates.map((t) => t?.value ?? null);
+    for (const { path, message } of await this.templates.problems(values, owner)) {
       const [, index, rest] = /^\/(\d+)(.*)$/.exec(path) ?? [];
       const field = index === undefined ? undefined : templates[Number(index)]?.field;
       problems.push({ field: field ? `/steps/${index}/${field}${rest}` : '/steps', message });
@@ -111,7 +113,7 @@ export class WorkflowsService {
   }
 
   async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
-    const steps = await this.checkSteps(input.steps);
+    const steps = await this.checkSteps(input.steps, principal.userId);
     const triggers = await this.triggerChecks.checked(principal, input.triggers ?? []);
     const by = this.keys.changeBy(principal);
     const created = await this.dataSource.transaction(async (em) => {
@@ -190,7 +192,7 @@ export class WorkflowsService {
   ): Promise<WorkflowEntity> {
     // Refused before its definition is checked: a caller who may not change it learns nothing from that.
     this.assertMayChange(principal, await this.get(id));
-    const steps = changes.steps ? await this.checkSteps(changes.steps) : undefined;
+    const steps = changes.steps ? await this.checkSteps(changes.steps, principal.userId) : undefined;
     const triggers = changes.triggers ? await this.triggerChecks.checked(principal, changes.triggers, id) : undefined;
     const by = this.keys.changeBy(principal);
     const updated = await this.dataSource.transaction(async (em) => {
