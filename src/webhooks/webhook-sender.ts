@@ -68,8 +68,7 @@ export class WebhookSender {
       retryAfter = retryAfterMs(response.headers['retry-after']);
     } catch (err) {
       if (!(err instanceof AgentExecutionError)) throw err;
-      // A name DNS cannot answer for is a network error here: the receiver's record may come (or come back).
-      result = { ok: false, retryable: err.retryable || err.code === 'HOST_NOT_FOUND' };
+      result = { ok: false, retryable: err.retryable };
       error = `${err.code}: ${err.message}`;
     }
     const durationMs = Math.round(performance.now() - started);

@@ -54,6 +54,9 @@ describe('NetworkGuard', () => {
   it('refuses a localhost name on every connection without asking DNS, unless private networks are allowed', async () => {
     await expect(guard(false).resolveAllowed('dev.localhost')).rejects.toMatchObject({ code: 'TARGET_NOT_ALLOWED' });
     await expect(guard(true).resolveAllowed('dev.localhost')).resolves.toEqual({ address: '93.184.216.34', family: 4 });
-    await expect(guard(false).resolveAllowed('unknown.example')).rejects.toMatchObject({ code: 'HOST_NOT_FOUND' });
+    await expect(guard(false).resolveAllowed('unknown.example')).rejects.toMatchObject({
+      code: 'HOST_NOT_FOUND',
+      retryable: true,
+    });
   });
 });

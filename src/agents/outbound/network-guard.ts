@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import ipaddr from 'ipaddr.js';
-import { nonRetryable } from '../agent-type';
+import { nonRetryable, retryable } from '../agent-type';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 
@@ -74,16 +74,19 @@ export class NetworkGuard {
     return isPublicAddress(address);
   }
 
-  /** The address to connect to for `hostname`, or a non-retryable refusal. */
+  /**
+   * The address to connect to for `hostname`; a refused address is a non-retryable refusal, and a name DNS cannot
+   * answer for is retried like any network error (a record may come, or come back, and DNS itself may fail).
+   */
   async resolveAllowed(hostname: string): Promise<{ address: string; family: 4 | 6 }> {
     const bare = bareHost(hostname);
     let addresses: string[];
     try {
       addresses = await this.addressesOf(bare);
     } catch {
-      throw nonRetryable('HOST_NOT_FOUND', `Cannot resolve ${bare}`);
+      throw retryable('HOST_NOT_FOUND', `Cannot resolve ${bare}`);
     }
-    if (addresses.length === 0) throw nonRetryable('HOST_NOT_FOUND', `Cannot resolve ${bare}`);
+    if (addresses.length === 0) throw retryable('HOST_NOT_FOUND', `Cannot resolve ${bare}`);
     const refused = this.refusedOf(addresses);
     if (refused) throw nonRetryable('TARGET_NOT_ALLOWED', refusalMessage(bare, refused));
     const address = addresses[0];
