@@ -143,6 +143,13 @@ describe('inbound hooks', () => {
     expect(await tasksOf(hook.id)).toHaveLength(1);
     await signed(hook, { expression: '2+2' }, 'msg_other').expect(202);
     expect(await tasksOf(hook.id)).toHaveLength(2);
+    // The same webhook-id with another body: refused in the words of what the sender sent.
+    const conflict = await signed(hook, { expression: '3+3' }, 'msg_replayed').expect(422);
+    expect(conflict.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+      message: 'This webhook-id was used with a different request body',
+    });
+    expect(await tasksOf(hook.id)).toHaveLength(2);
   });
 
   it('checks the body against the agent type: 400 and nothing stored', async () => {

@@ -5,6 +5,7 @@ import { AppError, ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { type HookCallOutcome, Metrics } from '../metrics/metrics.service';
 import { TaskSubmission } from '../tasks/task-submission';
+import { IdempotencyConflictError } from '../tasks/tasks.errors';
 import { signatureProblem } from '../webhooks/webhook-signature';
 import { TemplateEvaluator } from '../workflows/template-evaluator';
 import { TemplateError } from '../workflows/templates';
@@ -93,6 +94,18 @@ export class HookCalls {
     }
     const key = deliveryId === undefined ? undefined : `hook:${hook.id}:${deliveryId}`;
     const input = await this.inputOf(hook, call.body ?? {});
+    try {
+      return await this.start(hook, input, key);
+    } catch (err) {
+      // The caller sent a webhook-id, not an Idempotency-Key: the refusal names what it sent.
+      if (err instanceof IdempotencyConflictError && hook.auth === 'hmac')
+        throw new IdempotencyConflictError('webhook-id');
+      throw err;
+    }
+  }
+
+  /** The hook's task or run for `input`, once per idempotency `key`. */
+  private async start(hook: InboundHook, input: unknown, key: string | undefined): Promise<HookCallResult> {
     const origin = { hookId: hook.id };
     if (hook.agentId) {
       const dto = { agentId: hook.agentId, input, metadata: { hookId: hook.id } };

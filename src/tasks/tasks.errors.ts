@@ -25,9 +25,23 @@ export class TaskNotRetryableError extends InvalidStateError {
   }
 }
 
+/**
+ * A workflow run's step task is run again by its run's retry, which takes the new outcome in and runs the steps
+ * after it: retried alone, its outcome would never reach the run.
+ */
+export class StepTaskNotRetryableError extends InvalidStateError {
+  constructor(runId: string, stepId: string | null) {
+    super(
+      `This task is step ${stepId ?? '?'} of workflow run ${runId}: retry the run instead ` +
+        `(POST /api/v1/workflow-runs/${runId}/retry)`,
+    );
+  }
+}
+
 export class IdempotencyConflictError extends AppError {
-  constructor() {
-    super(ErrorCode.IDEMPOTENCY_CONFLICT, 'This Idempotency-Key was used with a different request body');
+  /** `header`: what carried the key (`webhook-id` for a signed inbound hook call). */
+  constructor(header = 'Idempotency-Key') {
+    super(ErrorCode.IDEMPOTENCY_CONFLICT, `This ${header} was used with a different request body`);
   }
 }
 
