@@ -102,10 +102,15 @@ export class AuditChainer implements OnApplicationBootstrap, BeforeApplicationSh
         )) as Record<string, unknown>[]
       ).map((row) => this.pendingRows.map(row));
       if (!taken.length) return 0;
-      const [last] = (await em.query('SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1')) as {
-        seq: string;
-        hash: string;
-      }[];
+      // The chain goes on from its last entry or, when retention archived and deleted every entry, from the
+      // latest checkpoint: a chain started again at 1 would fall under that checkpoint's range, read as archived.
+      const [last] = (await em.query(
+        `SELECT seq, hash FROM (
+           (SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1)
+           UNION ALL
+           (SELECT last_seq AS seq, last_hash AS hash FROM audit_checkpoints ORDER BY last_seq DESC LIMIT 1)
+         ) ends ORDER BY seq DESC LIMIT 1`,
+      )) as { seq: string; hash: string }[];
       let seq = last ? BigInt(last.seq) : 0n;
       let prevHash = last?.hash ?? GENESIS_HASH;
       const entries = taken.map(({ position: _position, ...fields }) => {

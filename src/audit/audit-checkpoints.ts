@@ -30,15 +30,31 @@ export class AuditCheckpoints {
   }
 
   /**
-   * Deletes up to `batch` entries at or before `lastSeq` (archived ones: the table's trigger refuses any other),
-   * oldest first, in one short statement; returns how many went.
+   * Deletes up to `batch` of the entries `checkpoint` archived (at or before its `lastSeq`, and written before its
+   * `cutoff`, as every entry it archived was: the table's trigger refuses any other), oldest first, in one short
+   * statement; returns how many went.
    */
-  async deleteArchived(lastSeq: string, batch: number): Promise<number> {
+  async deleteArchived(checkpoint: Pick<AuditCheckpointEntity, 'lastSeq' | 'cutoff'>, batch: number): Promise<number> {
     const [, affected] = (await this.dataSource.query(
-      `DELETE FROM audit_logs WHERE seq IN (SELECT seq FROM audit_logs WHERE seq <= $1 ORDER BY seq LIMIT $2)`,
-      [lastSeq, batch],
+      `DELETE FROM audit_logs WHERE seq IN (
+         SELECT seq FROM audit_logs WHERE seq <= $1 AND "timestamp" < $2 ORDER BY seq LIMIT $3)`,
+      [checkpoint.lastSeq, checkpoint.cutoff, batch],
     )) as [unknown, number];
     return affected;
+  }
+
+  /**
+   * The first entry at or before `checkpoint`'s `lastSeq` written at or after its `cutoff`: one its archive does
+   * not hold, in the range it stands for (a chain that started again under it); none in a sound chain.
+   */
+  async firstUncovered(
+    checkpoint: Pick<AuditCheckpointEntity, 'lastSeq' | 'cutoff'>,
+  ): Promise<{ id: string; seq: string } | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT id, seq FROM audit_logs WHERE seq <= $1 AND "timestamp" >= $2 ORDER BY seq LIMIT 1`,
+      [checkpoint.lastSeq, checkpoint.cutoff],
+    )) as { id: string; seq: string }[];
+    return row;
   }
 
   /**

@@ -128,7 +128,7 @@ export class AuditRetention implements PeriodicJobHandler {
     if (!latest) return 0;
     let deleted = 0;
     for (;;) {
-      const n = await this.checkpoints.deleteArchived(latest.lastSeq, this.config.audit.deleteBatch);
+      const n = await this.checkpoints.deleteArchived(latest, this.config.audit.deleteBatch);
       deleted += n;
       if (n < this.config.audit.deleteBatch) return deleted;
     }

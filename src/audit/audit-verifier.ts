@@ -91,6 +91,22 @@ export class AuditVerifier {
       if (!checkpointSignatureHolds(latest, this.keys)) {
         return { valid: false, checked: 0, reason: 'checkpoint', fromSeq: null, toSeq: null, anchor, complete: true };
       }
+      // An entry inside the checkpoint's range that its archive does not hold cannot link to anything it stands for.
+      const uncovered = await this.checkpoints.firstUncovered(latest);
+      if (uncovered) {
+        const { id: firstBrokenId, seq: firstBrokenSeq } = uncovered;
+        return {
+          valid: false,
+          checked: 0,
+          reason: 'link',
+          firstBrokenId,
+          firstBrokenSeq,
+          fromSeq: null,
+          toSeq: null,
+          anchor,
+          complete: true,
+        };
+      }
     } else if (start <= 1n) {
       anchor = { kind: 'genesis', seq: '0', hash: GENESIS_HASH };
     } else {
