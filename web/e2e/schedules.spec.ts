@@ -13,7 +13,7 @@ import {
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
-const created: { agents: string[] } = { agents: [] };
+const created: { agents: string[]; schedules: string[] } = { agents: [], schedules: [] };
 
 interface User {
   email: string;
@@ -47,6 +47,7 @@ test.afterAll(async ({ request }) => {
   for (const s of ((await list.json()) as { data: { id: string; name: string }[] }).data) {
     if (s.name.startsWith('Every-minute sum')) await request.delete(`/api/v1/schedules/${s.id}`, { headers });
   }
+  for (const id of created.schedules) await request.delete(`/api/v1/schedules/${id}`, { headers });
   for (const id of created.agents) await request.delete(`/api/v1/agents/${id}`, { headers });
 });
 
@@ -106,7 +107,8 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await expect(row.getByRole('link', { name: `agent ${agentName}` })).toBeVisible();
   await expect(row).toContainText('active');
   await expect(row).toContainText('never');
-  const nextFire = row.getByRole('cell').nth(3).locator('time');
+  // The next fire, in the Fires column beside the last one.
+  const nextFire = row.locator('.schedules-next time');
   await expect(nextFire).toHaveCount(1);
   await expect(nextFire).toHaveAttribute('title', /^\d{4}-\d{2}-\d{2}T/);
   await expectAccessible(page);
@@ -118,8 +120,12 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await expect(nextFire).toHaveCount(0);
   await expect(row.getByRole('button', { name: `Resume ${name}` })).toBeVisible();
 
-  // Delete asks once, naming the schedule.
-  await row.getByRole('button', { name: `Delete ${name}` }).click();
+  // Delete, in the row's menu, asks once, naming the schedule.
+  await row.getByRole('button', { name: `More actions for ${name}` }).click();
+  await page
+    .getByRole('menu')
+    .getByRole('menuitem', { name: /^Delete/ })
+    .click();
   const confirm = page.getByRole('dialog', { name: `Delete ${name}` });
   await expect(confirm).toContainText(`Schedule “${name}” is deleted`);
   await confirm.getByRole('button', { name: 'Delete the schedule' }).click();
@@ -198,11 +204,15 @@ test('the schedule dialog keeps what was typed: closing it asks first, Escape in
   // Editing: unchanged, Escape closes; changed, it asks, naming the schedule.
   const row = page.getByRole('row', { name: new RegExp(saved) });
   const editDialog = page.getByRole('dialog', { name: `Edit ${saved}` });
-  await row.getByRole('button', { name: `Edit ${saved}` }).click();
+  const edit = async () => {
+    await row.getByRole('button', { name: `More actions for ${saved}` }).click();
+    await page.getByRole('menu').getByRole('menuitem', { name: 'Edit' }).click();
+  };
+  await edit();
   await expect(editDialog).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(editDialog).toHaveCount(0);
-  await row.getByRole('button', { name: `Edit ${saved}` }).click();
+  await edit();
   await editDialog.getByRole('combobox', { name: /While the last fire/ }).selectOption('skip');
   await page.keyboard.press('Escape');
   await expect(question).toContainText(`The change to “${saved}” is not saved`);
@@ -228,5 +238,90 @@ test('a viewer sees the schedules page without Create, told why', async ({ page,
   await expect(page.getByRole('button', { name: /New schedule|Create a schedule/ })).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
   await expectAccessible(page);
+  expect(csp).toEqual([]);
+});
+
+/**
+ * At a laptop's window (1280×800) the table fits: long names, a long pattern and time zone, a fired schedule and
+ * the row's actions, all without scrolling the table's box sideways; the whole name is still in its tooltip.
+ */
+test('at 1280×800 the schedules table fits without scrolling sideways, long names included', async ({
+  page,
+  request,
+}, testInfo) => {
+  const csp = watchCsp(page);
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const agentName = `${'A'.repeat(200 - stamp.length - 1)}-${stamp}`;
+  const agent = await admin.createAgent(agentName, 'calculator');
+  created.agents.push(agent.id);
+  const name = `${'N'.repeat(100 - stamp.length)}${stamp}`;
+  const long = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/schedules',
+    {
+      name,
+      target: { agentId: agent.id, input: { expression: '1+1' } },
+      cron: '0,5,10,15,20,25,30,35,40,45,50,55 0,2,4,6,8,10,12,14,16,18,20,22 1,8,15,22,29 1-11 1-5',
+      timezone: 'America/Argentina/ComodRivadavia',
+      overlap: 'skip',
+    },
+    201,
+  );
+  created.schedules.push(long.id);
+  // A schedule that has fired: its last fire links to the task it made.
+  const fired = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/schedules',
+    {
+      name: `Fired ${stamp}`,
+      target: { agentId: agent.id, input: { expression: '2+2' } },
+      cron: '*/2 * * * * *',
+      timezone: 'Europe/Berlin',
+    },
+    201,
+  );
+  created.schedules.push(fired.id);
+  await expect
+    .poll(
+      async () =>
+        (await admin.call<{ lastFireAt: string | null }>('get', `/api/v1/schedules/${fired.id}`, undefined, 200))
+          .lastFireAt,
+      { timeout: 30_000 },
+    )
+    .not.toBeNull();
+  await admin.call('patch', `/api/v1/schedules/${fired.id}`, { paused: true }, 200);
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page);
+  await openSchedules(page);
+  const table = page.getByRole('table', { name: 'Schedules' });
+  const row = table.getByRole('row', { name: new RegExp(name) });
+  await expect(row.getByTitle(name, { exact: true })).toBeVisible();
+  await expect(
+    table.getByRole('row', { name: new RegExp(`Fired ${stamp}`) }).getByRole('link', { name: 'task' }),
+  ).toBeVisible();
+  await expect(row.getByRole('link', { name: `agent ${agentName}` })).toHaveAttribute('title', `agent ${agentName}`);
+  // Neither the table's own scrolling box nor the page has anything to the right.
+  const widths = await table.evaluate((element) => {
+    const box = element.closest('.mantine-ScrollArea-viewport');
+    if (!box) throw new Error('the table has no scrolling box');
+    return { scroll: box.scrollWidth, client: box.clientWidth };
+  });
+  expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: testInfo.outputPath('schedules-1280.png') });
+
+  // The row's actions are in view: Pause, and Edit and Delete in the menu beside it.
+  await expect(row.getByRole('button', { name: `Pause ${name}` })).toBeInViewport({ ratio: 1 });
+  const more = row.getByRole('button', { name: `More actions for ${name}` });
+  await expect(more).toBeInViewport({ ratio: 1 });
+  await more.click();
+  const menu = page.getByRole('menu', { name: `More actions for ${name}` });
+  await expect(menu.getByRole('menuitem')).toHaveText(['Edit', 'Delete…']);
+  await expectAccessible(page);
+  await page.keyboard.press('Escape');
+  await expect(menu).toHaveCount(0);
+  await expect(more).toBeFocused();
   expect(csp).toEqual([]);
 });

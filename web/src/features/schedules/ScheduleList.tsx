@@ -1,18 +1,17 @@
-import { Anchor, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Anchor, Button, Code, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { RowActions } from '../../components/RowActions';
 import { Pager, PastTheEnd } from '../../components/Pager';
 import { withPage } from '../../components/paging';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useNow } from '../../components/use-now';
 import { FireHistory } from './FireHistory';
+import { ScheduleActions } from './ScheduleActions';
 import { useTargetName } from '../workflows/use-target-name';
-import { deleteSchedule, scheduleListQuery, updateSchedule, useSchedulesWriteBlocked } from './schedule-api';
+import { scheduleListQuery, useSchedulesWriteBlocked } from './schedule-api';
 import {
   SCHEDULES_PAGE_SIZE,
   type Schedule,
@@ -33,7 +32,7 @@ export function ScheduleStatus({ schedule }: { schedule: Pick<Schedule, 'paused'
         {status}
       </span>
       {schedule.paused && schedule.pausedReason && (
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="dimmed" className="schedules-paused-reason">
           {schedule.pausedReason}
         </Text>
       )}
@@ -41,51 +40,98 @@ export function ScheduleStatus({ schedule }: { schedule: Pick<Schedule, 'paused'
   );
 }
 
-/** "cron `0 9 * * 1-5` (Europe/Berlin)" or "every 5 min". */
+/**
+ * Text that may break after each `after` character (the slashes of a time zone, "America/Argentina/Salta"; the
+ * commas of a cron field's list) rather than widen its column or break inside a word.
+ */
+function Breakable({ text, after }: { text: string; after: string }) {
+  const parts = text.split(after);
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              {after}
+              <wbr />
+            </>
+          )}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/**
+ * "cron `0 9 * * 1-5` (Europe/Berlin)" or "every 5 min". In a narrow column the zone goes to the next line, and a
+ * long pattern breaks between its fields or after a comma.
+ */
 export function Timing({ schedule }: { schedule: Pick<Schedule, 'cron' | 'everyMs' | 'timezone'> }) {
   if (schedule.cron) {
     return (
       <>
-        cron <Code>{schedule.cron}</Code> ({schedule.timezone})
+        cron{' '}
+        <Code className="schedules-cron">
+          <Breakable text={schedule.cron} after="," />
+        </Code>{' '}
+        <span className="schedules-zone">
+          (<Breakable text={schedule.timezone} after="/" />)
+        </span>
       </>
     );
   }
   return <>{schedule.everyMs ? describeEvery(schedule.everyMs) : '—'}</>;
 }
 
-/** The target's name (linked to its page), from the lists of agents and workflows the user may read. */
-function Actions({
-  schedule,
-  onEdit,
-  onChanged,
-}: {
-  schedule: Schedule;
-  onEdit: (schedule: Schedule) => void;
-  onChanged: (message: string) => void;
-}) {
-  const queryClient = useQueryClient();
-  const setPaused = async (paused: boolean) => {
-    await updateSchedule(schedule.id, { paused });
-    await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
-    onChanged(paused ? `Paused “${schedule.name}”: it does not fire until resumed.` : `Resumed “${schedule.name}”.`);
-  };
-
-  const remove = async () => {
-    await deleteSchedule(schedule.id);
-    await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
-    onChanged(`Deleted “${schedule.name}”; what it started stays.`);
-  };
-
+/**
+ * When a schedule fires next (how soon, and the date in its time zone) and when it last fired (with the task or
+ * run it started), each named in words, and the toggle of its fire history.
+ */
+function Fires({ schedule, now, history }: { schedule: Schedule; now: number; history: ReactNode }) {
+  const next = upcomingFires(schedule.nextFires, now)[0];
+  const last = lastTargetPath(schedule);
   return (
-    <RowActions
-      name={schedule.name}
-      toggleLabel={schedule.paused ? 'Resume' : 'Pause'}
-      onToggle={() => setPaused(!schedule.paused)}
-      onEdit={() => onEdit(schedule)}
-      confirmDelete="Delete the schedule"
-      consequence={`Schedule “${schedule.name}” is deleted and fires no more; the tasks and runs it started stay.`}
-      onDelete={remove}
-    />
+    <dl className="schedules-fire-times">
+      <dt>Next</dt>
+      <dd className="schedules-next">
+        {next ? (
+          <TimeAgo value={next} />
+        ) : (
+          <Text size="sm" c="dimmed" span>
+            {schedule.paused ? 'none while paused' : schedule.nextFires.length > 0 ? 'due now' : 'none ahead'}
+          </Text>
+        )}
+      </dd>
+      {next && (
+        <dd className="schedules-next-date">
+          <Text size="xs" c="dimmed">
+            <Breakable text={fireTime(next, schedule.timezone)} after="/" />
+          </Text>
+        </dd>
+      )}
+      <dt>Last</dt>
+      <dd className="schedules-last">
+        <span className="nowrap">
+          {schedule.lastFireAt ? (
+            <TimeAgo value={schedule.lastFireAt} />
+          ) : (
+            <Text size="sm" c="dimmed" span>
+              never
+            </Text>
+          )}
+          {last && (
+            <>
+              <span aria-hidden="true"> · </span>
+              <Anchor component={Link} to={last} size="sm">
+                {schedule.target.kind === 'workflow' ? 'run' : 'task'}
+              </Anchor>
+            </>
+          )}
+        </span>{' '}
+        {history}
+      </dd>
+    </dl>
   );
 }
 
@@ -116,7 +162,7 @@ export function ScheduleList({
     else next.set('fires', id);
     setSearch(next, { replace: true });
   };
-  const columns = blocked ? 6 : 7;
+  const columns = blocked ? 5 : 6;
 
   if (schedules.isPending) {
     return (
@@ -151,46 +197,45 @@ export function ScheduleList({
 
   return (
     <Stack gap="sm">
-      {/* On a narrow screen the table scrolls sideways: which schedule and whether it is active come first, so
-          they stay in view without scrolling, as on the Tasks list. */}
-      <Table.ScrollContainer minWidth={880}>
-        <Table striped highlightOnHover aria-label="Schedules">
+      {/* At a laptop's width the table fits (its columns' widths are set in schedules.css): the name and the
+          target take what the others leave and are cut, whole in their tooltips; the fires share one column and
+          Edit and Delete sit in a menu. Narrower, it scrolls sideways in its box, which schedule and whether it
+          is active first. */}
+      <Table.ScrollContainer minWidth={900}>
+        <Table striped highlightOnHover layout="fixed" aria-label="Schedules" className="schedules-table">
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">Target</Table.Th>
-              <Table.Th scope="col">Timing</Table.Th>
-              <Table.Th scope="col">Next fire</Table.Th>
-              <Table.Th scope="col">Last fire</Table.Th>
-              {!blocked && <Table.Th scope="col">Actions</Table.Th>}
+              <Table.Th scope="col" className="schedules-status-col">
+                Status
+              </Table.Th>
+              <Table.Th scope="col" className="schedules-target-col">
+                Target
+              </Table.Th>
+              <Table.Th scope="col" className="schedules-timing-col">
+                Timing
+              </Table.Th>
+              <Table.Th scope="col" className="schedules-fires-col">
+                Fires
+              </Table.Th>
+              {!blocked && (
+                <Table.Th scope="col" className="schedules-actions-col">
+                  Actions
+                </Table.Th>
+              )}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {schedules.data.items.map((schedule) => {
               const target = targetName(schedule.target);
-              const last = lastTargetPath(schedule);
               const expanded = open === schedule.id;
-              const next = upcomingFires(schedule.nextFires, now)[0];
               return (
                 <Fragment key={schedule.id}>
                   <Table.Tr>
                     <Table.Th scope="row" fw={500}>
-                      <Group gap={6} wrap="nowrap">
-                        <span className="truncate schedules-name" title={schedule.name}>
-                          {schedule.name}
-                        </span>
-                        <Button
-                          variant="subtle"
-                          size="compact-xs"
-                          aria-expanded={expanded}
-                          aria-controls={`fires-${schedule.id}`}
-                          aria-label={`Fire history of ${schedule.name}`}
-                          onClick={() => toggleFires(schedule.id)}
-                        >
-                          {expanded ? 'Hide history' : 'History'}
-                        </Button>
-                      </Group>
+                      <span className="truncate" title={schedule.name}>
+                        {schedule.name}
+                      </span>
                     </Table.Th>
                     <Table.Td>
                       <ScheduleStatus schedule={schedule} />
@@ -200,7 +245,7 @@ export function ScheduleList({
                         {target.label}
                       </Anchor>
                     </Table.Td>
-                    <Table.Td className="nowrap">
+                    <Table.Td>
                       <Timing schedule={schedule} />
                       {schedule.overlap === 'skip' && (
                         <Text size="xs" c="dimmed">
@@ -208,43 +253,27 @@ export function ScheduleList({
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td data-label="Next fire" className="nowrap">
-                      {next ? (
-                        <>
-                          <TimeAgo value={next} />
-                          <Text size="xs" c="dimmed">
-                            {fireTime(next, schedule.timezone)}
-                          </Text>
-                        </>
-                      ) : (
-                        <Text size="sm" c="dimmed" span>
-                          {schedule.paused
-                            ? 'none while paused'
-                            : schedule.nextFires.length > 0
-                              ? 'due now'
-                              : 'none ahead'}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td className="nowrap">
-                      {schedule.lastFireAt ? (
-                        <Group gap={6} wrap="nowrap">
-                          <TimeAgo value={schedule.lastFireAt} />
-                          {last && (
-                            <Anchor component={Link} to={last} size="sm">
-                              {schedule.target.kind === 'workflow' ? 'run' : 'task'}
-                            </Anchor>
-                          )}
-                        </Group>
-                      ) : (
-                        <Text size="sm" c="dimmed" span>
-                          never
-                        </Text>
-                      )}
+                    <Table.Td>
+                      <Fires
+                        schedule={schedule}
+                        now={now}
+                        history={
+                          <Button
+                            variant="subtle"
+                            size="compact-xs"
+                            aria-expanded={expanded}
+                            aria-controls={`fires-${schedule.id}`}
+                            aria-label={`Fire history of ${schedule.name}`}
+                            onClick={() => toggleFires(schedule.id)}
+                          >
+                            {expanded ? 'Hide history' : 'History'}
+                          </Button>
+                        }
+                      />
                     </Table.Td>
                     {!blocked && (
-                      <Table.Td className="nowrap">
-                        <Actions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
+                      <Table.Td>
+                        <ScheduleActions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
                       </Table.Td>
                     )}
                   </Table.Tr>
