@@ -57,10 +57,19 @@ export function decisionReceipt(r: WorkflowRunEntity, stepId: string): DecisionR
 
 /**
  * A run as a list shows it (`GET /workflow-runs`): its input and output null and flagged when over the list's
- * bound, its steps' outputs always null, flagged when there is one.
+ * bound, its steps' outputs always null, flagged when there is one; its steps null and flagged when the run has
+ * more than the list carries, their number always.
  */
 export function listedRunDto(r: ListedRun): RunListItemDto {
   const run = runDto(r);
   const steps = run.steps.map((step) => ({ ...step, outputOmitted: r.steps[step.id].outputOmitted }));
-  return { ...run, steps, inputOmitted: r.inputOmitted, outputOmitted: r.outputOmitted };
+  return {
+    ...run,
+    steps: r.stepsOmitted ? null : steps,
+    stepCount: r.stepCount,
+    openStepCount: r.openSteps,
+    stepsOmitted: r.stepsOmitted,
+    inputOmitted: r.inputOmitted,
+    outputOmitted: r.outputOmitted,
+  };
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { RunStepDto, WorkflowRunDto } from './workflow-run.dto';
 
@@ -17,11 +17,30 @@ export class RunListStepDto extends RunStepDto {
   outputOmitted!: boolean;
 }
 
-/** A run in a list: its input and output only up to a bound, each flagged when left out; no step's output. */
-export class RunListItemDto extends WorkflowRunDto {
+/**
+ * A run in a list: its input and output only up to a bound, each flagged when left out; no step's output; its
+ * steps only up to a number, their count always.
+ */
+export class RunListItemDto extends OmitType(WorkflowRunDto, ['steps'] as const) {
   @ApiJsonProperty({ nullable: true, description: 'Null when left out of the list (`inputOmitted`)' })
   declare input: unknown;
-  @ApiProperty({ type: [RunListStepDto] }) declare steps: RunListStepDto[];
+  @ApiProperty({
+    type: [RunListStepDto],
+    nullable: true,
+    description:
+      'Null when left out of the list (`stepsOmitted`): a run of more than 200 steps (10,000 ÷ limit when ' +
+      'fewer); `GET /workflow-runs/:id` has them all',
+  })
+  steps!: RunListStepDto[] | null;
+  @ApiProperty({ type: 'integer', description: 'How many steps the run has, listed or not' })
+  stepCount!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'How many of them are not over yet (pending, queued, running or waiting): 0 once the run is over',
+  })
+  openStepCount!: number;
+  @ApiProperty({ description: 'Whether `steps` was left out of the list for their number' })
+  stepsOmitted!: boolean;
   @ApiProperty({ description: `The input is ${LEFT_OUT} (\`input\` is null); \`GET /workflow-runs/:id\` has it` })
   inputOmitted!: boolean;
   @ApiProperty({ description: `The output is ${LEFT_OUT} (\`output\` is null); \`GET /workflow-runs/:id\` has it` })

@@ -11,7 +11,6 @@ import type { Finished, FinishedFilter } from '../../tasks/tasks.service';
 import { FINAL_STEP_STATUSES, type StepState, WorkflowRunEntity } from '../entities/workflow-run.entity';
 import type { WorkflowStep } from '../workflow-definition';
 import { type ListedRun, listedRunsById } from './run-list';
-import { listedBound } from '../../database/listed-json';
 import { type RunSlice, RunSlices, type SlicePatch } from './run-slices';
 import { RunStepRows } from './run-step-rows';
 import { isParked, wakeAtOf } from '../step-waits';
@@ -140,7 +139,7 @@ export class WorkflowRunRepository {
 
   /**
    * Runs matching the filter, newest first, with their count; input and output only within the list's bound,
-   * steps without their outputs ({@link ListedRun}).
+   * steps without their outputs, and only of runs within the list's number of steps ({@link ListedRun}).
    */
   async list(filter: RunFilter, skip: number, limit: number): Promise<{ items: ListedRun[]; total: number }> {
     const { clause, params } = runFilterClause(filter);
@@ -151,9 +150,8 @@ export class WorkflowRunRepository {
         [...params, limit, skip],
       )) as { id: string }[]
     ).map((r) => r.id);
-    const runs = await listedRunsById(this.dataSource, this.rows, ids, listedBound(limit));
-    const steps = await new RunStepRows(this.dataSource.manager).listed(ids);
-    return { items: runs.map((run) => ({ ...run, steps: steps.get(run.id)! })), total: await this.count(filter) };
+    const items = await listedRunsById(this.dataSource, this.rows, ids, limit);
+    return { items, total: await this.count(filter) };
   }
 
   async count(filter: RunFilter): Promise<number> {
