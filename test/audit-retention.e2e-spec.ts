@@ -248,17 +248,24 @@ describe('audit retention: archive, signed checkpoint, delete', () => {
   it('verifies a checkpoint after the key is rotated, under the previous key, and fails without it', async () => {
     const config = t.app.get<AppConfig>(APP_CONFIG);
     const before = checkpointKey(config)!;
-    const rotated = (previousCheckpointKeys: Buffer[]) =>
+    const withNewKey = (previousCheckpointKeys: Buffer[]) =>
       new AuditVerifier(
         t.dataSource,
         { ...config, audit: { ...config.audit, checkpointKey: randomBytes(32), previousCheckpointKeys } },
         t.app.get(AuditChainer),
         t.app.get(AuditCheckpoints),
-      ).verify();
+      );
+    const rotated = (previousCheckpointKeys: Buffer[]) => withNewKey(previousCheckpointKeys).verify();
     expect(await rotated([randomBytes(32), before])).toEqual(
       expect.objectContaining({ valid: true, anchor: expect.objectContaining({ kind: 'checkpoint' }) }),
     );
     expect(await rotated([])).toEqual(expect.objectContaining({ valid: false, reason: 'checkpoint', checked: 0 }));
+    // What a start with the new key alone says (a warning), and with the former one given too (nothing).
+    const startedWith = (previousCheckpointKeys: Buffer[]) => withNewKey(previousCheckpointKeys).keyProblem();
+    expect(await startedWith([])).toMatch(
+      /does not verify under AUDIT_CHECKPOINT_KEY .* AUDIT_CHECKPOINT_KEYS_PREVIOUS/,
+    );
+    expect(await startedWith([before])).toBeUndefined();
   });
 
   it('finds a checkpoint altered after the fact', async () => {

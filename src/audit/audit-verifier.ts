@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app.error';
@@ -56,7 +56,7 @@ export interface VerifyRange {
  * A pass stops after its time budget (half the request timeout) and says where to go on from.
  */
 @Injectable()
-export class AuditVerifier {
+export class AuditVerifier implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuditVerifier.name);
   /** The checkpoint key and the ones it replaced. */
   private readonly keys: Buffer[];
@@ -70,6 +70,29 @@ export class AuditVerifier {
     private readonly checkpoints: AuditCheckpoints,
   ) {
     this.keys = checkpointVerifyingKeys(config);
+  }
+
+  /**
+   * Says at start when the latest checkpoint does not verify under the keys given: a key changed without the former
+   * one in AUDIT_CHECKPOINT_KEYS_PREVIOUS reads, later, exactly as a checkpoint altered after the fact. The start
+   * does not wait for it (the database may still be on its way).
+   */
+  onApplicationBootstrap(): void {
+    void this.keyProblem().then(
+      (problem) => problem && this.logger.warn(problem),
+      () => undefined,
+    );
+  }
+
+  /** Why the latest checkpoint does not verify under the keys given, if it does not. */
+  async keyProblem(): Promise<string | undefined> {
+    const latest = await this.checkpoints.latest();
+    if (!latest || checkpointSignatureHolds(latest, this.keys)) return undefined;
+    return (
+      `the latest audit checkpoint (${latest.id}) does not verify under AUDIT_CHECKPOINT_KEY (or the key derived ` +
+      'from SECRETS_KEY) nor AUDIT_CHECKPOINT_KEYS_PREVIOUS: if the key changed, give the former one in ' +
+      'AUDIT_CHECKPOINT_KEYS_PREVIOUS; if not, the checkpoint was altered (GET /api/v1/audit-logs/verify)'
+    );
   }
 
   async verify(range: VerifyRange = {}, budgetMs = this.config.http.requestTimeoutMs / 2): Promise<AuditVerification> {
