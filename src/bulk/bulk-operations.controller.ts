@@ -20,8 +20,9 @@ import {
 
 const DESCRIPTION =
   'Retries or cancels every match of the filter (the list filter of the same items) that the action applies ' +
-  'to, in the background, a batch at a time. `dryRun` only counts (200). A filter that narrows by nothing but ' +
-  '`status` needs `all: true`. Non-admins reach their own items only.';
+  'to, in the background, a batch at a time: the items created before the operation that match when their ' +
+  'batch reaches them. `dryRun` only counts (200). A filter that narrows by nothing but `status` needs ' +
+  '`all: true`. Non-admins reach their own items only.';
 
 /** A dry run answers 200 with the count; an operation, 202 with itself. */
 function answer(created: BulkCreated, res: Response): BulkDryRunDto | BulkOperationDto {

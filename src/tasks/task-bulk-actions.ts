@@ -27,8 +27,8 @@ export interface TaskBatchOutcome {
 
 /**
  * Retry and cancel of every task a filter matches, a batch at a time, with the rules of one task's retry and
- * cancel: only failed and cancelled tasks of agents not deleted are retried, only tasks not final yet are
- * cancelled. Each batch is one
+ * cancel: only failed and cancelled tasks of agents not deleted, and not workflow runs' step tasks, are
+ * retried (the others count as not changed); only tasks not final yet are cancelled. Each batch is one
  * guarded UPDATE in the caller's transaction; after it commits, retried tasks are queued (their old jobs gone
  * first, as a single retry does) and running cancelled ones get the cancel signal.
  */
@@ -67,7 +67,8 @@ export class TaskBulkActions {
     const ids = page.map((task) => task.id);
     const lastId = ids[ids.length - 1];
     if (action === 'retry') {
-      // A deleted agent's task is not run again (its single retry is refused): it counts as not retried.
+      // A deleted agent's task is not run again (its single retry is refused): it counts as not retried, as
+      // does a run's step task, which the UPDATE leaves as it is.
       const live = await this.agents.liveIds(page.map((task) => task.agentId));
       const tasks = await this.writes.retryMany(
         em,

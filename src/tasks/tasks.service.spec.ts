@@ -6,6 +6,7 @@ import { TaskLifecycle } from './task-lifecycle';
 import { TasksService } from './tasks.service';
 import {
   AgentUnavailableError,
+  StepTaskNotRetryableError,
   TaskNotCancellableError,
   TaskNotFoundError,
   TaskNotRetryableError,
@@ -93,5 +94,14 @@ describe('TasksService', () => {
     expect(store.tasks.get('t1')).toMatchObject({ status: 'failed', attemptOffset: 0 });
     expect([jobs.removed, requeued]).toEqual([[], []]);
     await expect(service.retry(bob, 't1')).rejects.toThrow(TaskNotFoundError);
+  });
+
+  it("refuses to retry a workflow run's step task, pointing to the run's retry, and leaves it as it was", async () => {
+    const { service, store, jobs, requeued } = setup({ id: 't1', status: 'cancelled', runId: 'run-1', stepId: 's1' });
+    const refused = service.retry(alice, 't1');
+    await expect(refused).rejects.toThrow(StepTaskNotRetryableError);
+    await expect(refused).rejects.toThrow('POST /api/v1/workflow-runs/run-1/retry');
+    expect(store.tasks.get('t1')).toMatchObject({ status: 'cancelled' });
+    expect([jobs.removed, requeued]).toEqual([[], []]);
   });
 });

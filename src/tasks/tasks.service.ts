@@ -15,7 +15,12 @@ import { taskEvent } from './task-event';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
 import { TaskSubmission } from './task-submission';
-import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from './tasks.errors';
+import {
+  StepTaskNotRetryableError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+  TaskNotRetryableError,
+} from './tasks.errors';
 
 export type { Finished, FinishedFilter };
 
@@ -105,12 +110,14 @@ export class TasksService {
 
   /**
    * A new run of a failed or cancelled task, from its first step (its attempt count goes on); refused for a
-   * deleted agent's task, as a new task for it is.
+   * deleted agent's task, as a new task for it is, and for a workflow run's step task, which its run's retry
+   * runs again (a task belongs to a run for good: its run id never changes).
    */
   async retry(principal: Principal, id: string, audit?: AuditRequestContext): Promise<Task> {
     // What the task is decides first (a succeeded task is never retried), then whether its agent takes tasks.
     const found = await this.get(principal, id);
     if (!RETRYABLE_STATUSES.includes(found.status)) throw new TaskNotRetryableError(found.status);
+    if (found.runId) throw new StepTaskNotRetryableError(found.runId, found.stepId);
     await this.submission.assertAgentTakesTasks(found.agentId);
     const task = await this.store.retry(id, isAdmin(principal) ? undefined : principal.userId, audit);
     await this.queue.remove(id);

@@ -1,16 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
-import { InvalidStateError, NotFoundError } from '../common/errors/app.error';
+import { ConflictError, InvalidStateError, NotFoundError } from '../common/errors/app.error';
 import { EventBus } from '../events/event-bus';
 import type { StepStatus, WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import type { RunEvents, RunStore } from './ports';
 import { WorkflowEngine } from './workflow-engine';
+import { isTaskStep, type TaskStep } from './workflow-definition';
 
 /** What a retry takes back to running: runs that failed or were cancelled. */
 export const RETRYABLE_RUN_STATUSES: readonly string[] = ['failed', 'cancelled'];
 /** Steps a retry runs again; a succeeded step keeps its output. */
 const RERUN: readonly StepStatus[] = ['failed', 'skipped', 'cancelled'];
+
+/**
+ * A retry would run again a step whose agent was deleted: refused before anything runs, as a new run of the
+ * workflow is, rather than running the steps before it and failing there. The run keeps the definition it
+ * started with, so only a new run of the workflow, changed, can use another agent.
+ */
+export class RunAgentDeletedError extends ConflictError {
+  constructor(stepIds: string[]) {
+    super(
+      `The agent of step${stepIds.length > 1 ? 's' : ''} ${stepIds.join(', ')} has been deleted: this run cannot ` +
+        'run it again; change the workflow and start a new run',
+    );
+  }
+}
+
+/** The task steps a retry of the run would run again (its failed, cancelled and skipped ones), in its order. */
+export function taskStepsToRerun(run: Pick<WorkflowRunEntity, 'definition' | 'steps'>): TaskStep[] {
+  return run.definition.filter(isTaskStep).filter((step) => RERUN.includes(run.steps[step.id]?.status));
+}
 
 /**
  * Puts a failed or cancelled run back to running with its failed, cancelled and skipped steps pending again;
@@ -35,11 +56,12 @@ export class RunRetry {
     @Inject(WorkflowRunRepository) private readonly runs: RunStore,
     private readonly engine: WorkflowEngine,
     @Inject(EventBus) private readonly events: RunEvents,
+    @Inject(AgentsService) private readonly agents: Pick<AgentsService, 'liveIds'>,
   ) {}
 
   /**
    * `createdBy` limits it to that user's run. `audit` false writes no entry of its own (a bulk operation's
-   * entries cover it). Throws when the run is not failed or cancelled.
+   * entries cover it). Throws when the run is not failed or cancelled, or would run a deleted agent's step.
    */
   async retry(
     runId: string,
@@ -51,6 +73,10 @@ export class RunRetry {
       if (!locked || (createdBy && locked.createdBy !== createdBy)) throw new NotFoundError('Workflow run');
       if (!RETRYABLE_RUN_STATUSES.includes(locked.status))
         throw new InvalidStateError(`A ${locked.status} run cannot be retried`);
+      const again = taskStepsToRerun(locked);
+      const live = await this.agents.liveIds(again.map((step) => step.agentId));
+      const gone = again.filter((step) => !live.has(step.agentId)).map((step) => step.id);
+      if (gone.length) throw new RunAgentDeletedError(gone);
       const steps = resetForRetry(locked);
       await tx.save(locked);
       if (audit !== false)

@@ -52,6 +52,17 @@ export interface StepTaskEnd {
 
 const isFinal = (state: StepState | undefined) => state !== undefined && FINAL_STEP_STATUSES.includes(state.status);
 
+/**
+ * Whether a step's end lets its run go on: it succeeded, or it failed or its task was cancelled on its own (a
+ * failure of that step: its work was not done) and `continueOnFailure` excuses it. The steps after a step that
+ * does not let the run go on are skipped, and the run fails.
+ */
+export function letsRunGoOn(status: StepStatus, step: Pick<WorkflowStep, 'continueOnFailure'> | undefined): boolean {
+  return (
+    status === 'succeeded' || ((status === 'failed' || status === 'cancelled') && step?.continueOnFailure === true)
+  );
+}
+
 /** The context a step's templates and condition see: the run's input and the steps they read (all of them for `all`). */
 export function contextOf(input: unknown, steps: Record<string, StepState>, refs: StepRefs): StepContext {
   const ids = refs === 'all' ? Object.keys(steps) : [...refs].filter((id) => steps[id]);
@@ -169,10 +180,7 @@ export async function advanceSlice(
       if (refs === 'all') return 'full';
       await view.need([...refs]);
       const context = contextOf(view.run.input, view.states, refs);
-      const blocked = deps.some((d) => {
-        const dep = view.states[d];
-        return !(dep.status === 'succeeded' || (dep.status === 'failed' && index.byId.get(d)?.continueOnFailure));
-      });
+      const blocked = deps.some((d) => !letsRunGoOn(view.states[d].status, index.byId.get(d)));
       if (blocked || (step.when && !evaluateCondition(step.when, context))) {
         view.update(next.id, { status: 'skipped' });
         await ends(next.id);
@@ -213,11 +221,18 @@ export function initialSteps(definition: WorkflowStep[]): Record<string, StepSta
   );
 }
 
-/** A run is over when every step is; it fails when a step failed that was not allowed to. */
+/**
+ * A run is over when every step is; it fails when a step failed, or had its task cancelled, that was not
+ * allowed to (no `continueOnFailure`). Skipped steps are not counted: they follow a step counted already, or a
+ * condition that did not hold. A run cancelled as a whole is ended by its cancel, never here.
+ */
 export function conclude(run: WorkflowRunEntity, index: DefinitionIndex): void {
   const states = Object.values(run.steps);
   if (!states.every((s) => FINAL_STEP_STATUSES.includes(s.status))) return;
-  const failed = run.definition.some((s) => run.steps[s.id].status === 'failed' && !s.continueOnFailure);
+  const failed = run.definition.some((s) => {
+    const { status } = run.steps[s.id];
+    return status !== 'skipped' && !letsRunGoOn(status, s);
+  });
   run.status = failed ? 'failed' : 'succeeded';
   run.output = Object.fromEntries(
     run.definition

@@ -73,14 +73,20 @@ export class BulkOperationDto {
   })
   filter!: Record<string, unknown>;
   @ApiProperty({ enum: BULK_STATUSES }) status!: BulkStatus;
-  @ApiProperty({ description: 'Items the action applied to when the operation was created' }) matched!: number;
+  @ApiProperty({
+    description:
+      'Items the action applied to when the operation was created: a count, not a list (items that came to ' +
+      'match since are acted on too, so `done + failed` may end above it, or below it)',
+  })
+  matched!: number;
   @ApiProperty({ description: 'Items changed so far' }) done!: number;
   @ApiProperty({
     description:
-      "Matched items that could no longer be changed when their batch came (moved on, or a deleted agent's task)",
+      "Items reached that could not be changed (moved on meanwhile, a deleted agent's task, a workflow run's " +
+      'step task on a retry of tasks, a run whose retry is refused)',
   })
   failed!: number;
-  @ApiProperty({ minimum: 0, maximum: 1, description: '(done + failed) / matched; 1 once finished' })
+  @ApiProperty({ minimum: 0, maximum: 1, description: '(done + failed) / matched, at most 1; 1 once finished' })
   progress!: number;
   @ApiProperty({ nullable: true, type: String, description: 'Why a failed operation failed' }) error!: string | null;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;

@@ -58,7 +58,8 @@ export class TaskBulkWrites {
 
   /**
    * Puts these tasks back to queued as a new run, as TaskRepository.retry does one task: only failed and
-   * cancelled ones; their checkpoints go. Returns the tasks it changed.
+   * cancelled ones, and no workflow run's step task (its run's retry runs it again, as one task's retry says);
+   * their checkpoints go. Returns the tasks it changed.
    */
   async retryMany(em: EntityManager, ids: string[]): Promise<Task[]> {
     if (!ids.length) return [];
@@ -68,7 +69,7 @@ export class TaskBulkWrites {
               progress_message = NULL, checkpoint = NULL, started_at = NULL, finished_at = NULL, next_attempt_at = NULL,
               run_at = NULL,
               expire_at = NULL, updated_at = now()
-        WHERE t.id = ANY($1::uuid[]) AND t.status = ANY($2::varchar[])
+        WHERE t.id = ANY($1::uuid[]) AND t.status = ANY($2::varchar[]) AND t.run_id IS NULL
         RETURNING ${this.rows.columns}`,
       [ids, RETRYABLE_STATUSES],
     )) as [Record<string, unknown>[], number];

@@ -99,8 +99,9 @@ function BulkList() {
     <Stack>
       <PageTitle>Bulk operations</PageTitle>
       <Text maw={760}>
-        Retries and cancels of many tasks or workflow runs at once, run in the background a batch at a time. Items that
-        moved on before their batch came are counted as not changed.
+        Retries and cancels of many tasks or workflow runs at once, run in the background a batch at a time. An
+        operation acts on the items created before it that still match when their batch comes, so its counts may end
+        below or above the number matched at the start.
       </Text>
       {body}
     </Stack>
@@ -128,8 +129,14 @@ function BulkDetail() {
             <BulkProgress op={op.data} />
             <Text size="sm">
               {op.data.matched.toLocaleString('en')} matched · {op.data.done.toLocaleString('en')} changed ·{' '}
-              {op.data.failed.toLocaleString('en')} could not be changed (moved on meanwhile)
+              {op.data.failed.toLocaleString('en')} could not be changed
             </Text>
+            {op.data.done + op.data.failed > op.data.matched && (
+              <Text size="sm" c="dimmed">
+                “Matched” is the count when the operation was created: items that came to match its filter since were
+                acted on too.
+              </Text>
+            )}
             <Text size="sm" c="dimmed">
               Started <TimeAgo value={op.data.createdAt} />
               {op.data.finishedAt && (

@@ -1,6 +1,6 @@
 import { Group, Progress, Stack, Text } from '@mantine/core';
 import { StatusBadge } from '../../components/StatusBadge';
-import { type BulkOperation, operationTitle, progressText } from './bulk-helpers';
+import { type BulkOperation, operationTitle, progressPercent, progressText } from './bulk-helpers';
 
 /** An operation's status (colour and word) and progress bar, its counts said politely as they change. */
 export function BulkProgress({ op }: { op: BulkOperation }) {
@@ -14,7 +14,7 @@ export function BulkProgress({ op }: { op: BulkOperation }) {
         </Text>
       </Group>
       <Progress
-        value={Math.round(op.progress * 100)}
+        value={progressPercent(op)}
         color={op.status === 'failed' ? 'red' : op.status === 'succeeded' ? 'green' : 'blue'}
         aria-label={label}
       />

@@ -1,4 +1,12 @@
-import { allowedActions, bulkTaskFilter, matchedText, needsAll, operationTitle, progressText } from './bulk-helpers';
+import {
+  allowedActions,
+  bulkTaskFilter,
+  matchedText,
+  needsAll,
+  operationTitle,
+  progressPercent,
+  progressText,
+} from './bulk-helpers';
 
 describe('bulkTaskFilter', () => {
   it('keeps only the filters that are set', () => {
@@ -38,6 +46,16 @@ describe('texts', () => {
       '412 of 1,000 (41%) · 12 could not be changed',
     );
     expect(progressText({ matched: 3, done: 3, failed: 0, progress: 1 })).toBe('3 of 3 (100%)');
+  });
+  it('says the progress of an operation that acted on more than it matched at the start', () => {
+    const op = { matched: 20, done: 47, failed: 0, progress: 1 };
+    expect(progressText(op)).toBe('47 done (20 matched at the start)');
+    expect(progressText({ ...op, failed: 2 })).toBe('49 done (20 matched at the start) · 2 could not be changed');
+  });
+  it('keeps the progress bar between 0 and 100', () => {
+    expect(progressPercent({ progress: 2.35 })).toBe(100);
+    expect(progressPercent({ progress: 0.412 })).toBe(41);
+    expect(progressPercent({ progress: -1 })).toBe(0);
   });
   it('names the operation', () => {
     expect(operationTitle({ kind: 'tasks', action: 'retry' })).toBe('Retry tasks');

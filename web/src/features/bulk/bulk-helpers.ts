@@ -53,10 +53,23 @@ export function matchedText(matched: number, noun: 'task' | 'run'): string {
   return matched === 1 ? `1 ${noun} matches` : `${n} ${noun}s match`;
 }
 
-/** "412 of 1,000 (41%) · 3 failed": an operation's progress in words. */
+/** An operation's progress as a whole percentage, 0 to 100 whatever the counts say. */
+export function progressPercent(op: Pick<BulkOperation, 'progress'>): number {
+  return Math.min(100, Math.max(0, Math.round(op.progress * 100)));
+}
+
+/**
+ * "412 of 1,000 (41%) · 3 could not be changed": an operation's progress in words. `matched` is a count taken
+ * when the operation was created, and items that came to match since are acted on too: past it, the text says
+ * so ("1,047 done (1,000 matched at the start)") rather than "1,047 of 1,000".
+ */
 export function progressText(op: Pick<BulkOperation, 'matched' | 'done' | 'failed' | 'progress'>): string {
   const f = new Intl.NumberFormat('en');
-  const base = `${f.format(op.done + op.failed)} of ${f.format(op.matched)} (${Math.round(op.progress * 100)}%)`;
+  const handled = op.done + op.failed;
+  const base =
+    handled > op.matched
+      ? `${f.format(handled)} done (${f.format(op.matched)} matched at the start)`
+      : `${f.format(handled)} of ${f.format(op.matched)} (${progressPercent(op)}%)`;
   return op.failed > 0 ? `${base} · ${f.format(op.failed)} could not be changed` : base;
 }
 
