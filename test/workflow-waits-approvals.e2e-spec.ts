@@ -126,7 +126,11 @@ describe('workflow steps that wait', () => {
     const guarded = await c.start(op, gated({ permission: 'users:manage' }));
     // The run says who decides the step, so a console need not learn it from a 403.
     expect(c.step(guarded, 'ok').permission).toBe('users:manage');
-    expect((await c.decide(op, guarded.id, 'ok', 'approve').expect(403)).body.error.code).toBe('FORBIDDEN');
+    // The refusal names what deciding takes.
+    expect((await c.decide(op, guarded.id, 'ok', 'approve').expect(403)).body.error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'Deciding this step takes the users:manage permission, which your role does not hold',
+    });
     // The refusal is audited against the run it was for.
     await t.chainAudit();
     const denied = await t.dataSource.query(

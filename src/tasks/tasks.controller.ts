@@ -13,7 +13,7 @@ import {
   Sse,
 } from '@nestjs/common';
 import { IdParam } from '../common/http/ids';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
@@ -21,9 +21,9 @@ import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
 import { LiveSessions } from '../auth/live-sessions';
 import type { Principal } from '../auth/principal';
-import { ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
+import { ApiIdempotencyKey, checkedIdempotencyKey } from '../common/http/idempotency-key';
 import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import {
@@ -40,13 +40,6 @@ import { TaskEventFanout, type TaskStreamEvent } from '../events/task-event-fano
 import { taskEvent } from './task-event';
 import { TaskSubmission } from './task-submission';
 import { TasksService } from './tasks.service';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-/**
- * Beginnings of the keys the platform's own submissions use for their owner (a schedule's fire, a hook's
- * delivery): a client's key may not take one, so it can never stand for, or stand in the way of, one of them.
- */
-const PLATFORM_KEY_PREFIXES = ['schedule:', 'hook:', 'trigger:'];
 
 @ApiTags('tasks')
 @ApiBearerAuth('bearer')
@@ -71,11 +64,7 @@ export class TasksController {
     description:
       'The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200); a different body → 422; while the first request is still in flight → 409.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: '1-255 visible ASCII characters, per user; not beginning with `schedule:`, `hook:` or `trigger:`',
-  })
+  @ApiIdempotencyKey()
   @ApiEnvelope(TaskDto, { status: 202, description: 'Queued' })
   @ApiEnvelope(TaskDto, { status: 200, description: 'The task an earlier request with this Idempotency-Key created' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.IDEMPOTENCY_CONFLICT)
@@ -86,20 +75,12 @@ export class TasksController {
     @Res({ passthrough: true }) res: Response,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationFailedError([
-        { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
-      ]);
-    }
-    if (idempotencyKey !== undefined && PLATFORM_KEY_PREFIXES.some((prefix) => idempotencyKey.startsWith(prefix))) {
-      throw new ValidationFailedError([
-        {
-          field: 'Idempotency-Key',
-          message: `must not begin with ${PLATFORM_KEY_PREFIXES.join(', ')} (kept for the platform)`,
-        },
-      ]);
-    }
-    const { task, replayed } = await this.submission.submit(principal.userId, body, idempotencyKey, audit);
+    const { task, replayed } = await this.submission.submit(
+      principal.userId,
+      body,
+      checkedIdempotencyKey(idempotencyKey),
+      audit,
+    );
     if (replayed) res.status(200);
     return TaskDto.from(task);
   }

@@ -1,8 +1,9 @@
 import type { Condition } from '../common/conditions/condition';
 import type { ErrorDetail } from '../common/errors/app.error';
+import type { SchemaValidator } from '../common/schema/schema-validator';
 import { onlyPaths } from './path-templates';
 import { compile, templateExpressions } from './templates';
-import { isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
+import { conditionProblems, isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
 
 /** The steps a step's templates and condition read (`steps.<id>`), or `all` when that cannot be told. */
 export type StepRefs = ReadonlySet<string> | 'all';
@@ -58,26 +59,102 @@ export function indexDefinition(steps: readonly WorkflowStep[]): DefinitionIndex
   };
 }
 
+/** What templates and conditions are evaluated against ({@link contextOf}): the run's input and its steps. */
+const CONTEXT = new Set(['input', 'steps']);
+/** What the context holds of each step it has. */
+const STEP_FIELDS = new Set(['output', 'status']);
+/** The condition language's schema, one object: the validator compiles it once. */
+const CONDITION = { $ref: 'ymera:condition' };
+
 /**
- * A step whose templates or condition read a step the definition does not have (`steps.nope`): it would render
- * nothing there, and fail later for a reason that hides this one. Each such read, named where it is.
+ * What a definition reads that will not be there when it is read, named on the step's field (`input`, `until`,
+ * `when`): at run time it renders nothing, fails for a reason that hides this one, or makes a condition false.
+ * A step the definition does not have (`steps.nope`); a step not finished when this one starts (only those it
+ * depends on, directly or through others, are); a field a step does not have (`steps.a.error`); a name outside
+ * the context (`task` for `input.task`). Besides, a `when` that is not a condition (checked by `conditions`),
+ * or that never holds ({@link conditionProblems}). What may read any step (`$keys(steps)`) is left to the run.
  */
-export function unknownStepReads(steps: readonly WorkflowStep[]): ErrorDetail[] {
+export function readProblems(
+  steps: readonly WorkflowStep[],
+  conditions: Pick<SchemaValidator, 'validate'>,
+): ErrorDetail[] {
   const ids = new Set(steps.map((s) => s.id));
+  const upstream = upstreamOf(steps);
   const problems: ErrorDetail[] = [];
-  const report = (field: string, refs: StepRefs) => {
-    if (refs === 'all') return;
-    for (const id of refs) if (!ids.has(id)) problems.push({ field, message: `reads steps.${id}: no step "${id}"` });
+  // Each expression parsed once: a fan-out's 498 branches hold the same one.
+  const parsed = new Map<string, ExpressionReads>();
+  const readsOf = (expression: string): ExpressionReads => {
+    if (!parsed.has(expression)) parsed.set(expression, expressionReads(expression));
+    return parsed.get(expression)!;
   };
   steps.forEach((step, i) => {
+    const report = (field: string, what: string, reads: ExpressionReads[]) => {
+      const messages = new Set<string>();
+      const refs = mergeRefs(reads.map((r) => r.refs));
+      if (refs !== 'all')
+        for (const id of refs) {
+          if (!ids.has(id)) messages.add(`reads steps.${id}: no step "${id}"`);
+          else if (id === step.id)
+            messages.add(`reads steps.${id}, which is this step: it reads only steps it depends on`);
+          else if (!upstream(i, id))
+            messages.add(`reads steps.${id}, which this step does not depend on (add it to dependsOn)`);
+        }
+      for (const path of reads.flatMap((r) => r.paths)) {
+        const read = path.join('.');
+        if (!CONTEXT.has(path[0])) messages.add(`reads ${read}: ${what} read only input and steps (input.${read}?)`);
+        else if (path[0] === 'steps' && ids.has(path[1]) && path.length > 2 && !STEP_FIELDS.has(path[2]))
+          messages.add(`reads ${read}: a step has only output and status`);
+      }
+      for (const message of messages) problems.push({ field, message });
+    };
     const template = stepTemplate(step);
     if (template !== undefined) {
       const expressions = templateExpressions(template.value).map((e) => e.expression);
-      report(`/steps/${i}/${template.field}`, mergeRefs(expressions.map(expressionRefs)));
+      report(`/steps/${i}/${template.field}`, 'templates', expressions.map(readsOf));
     }
-    if (step.when) report(`/steps/${i}/when`, conditionRefs(step.when));
+    if (step.when === undefined) return;
+    const shape = conditions.validate(CONDITION, step.when, `/steps/${i}/when`);
+    if (!shape.valid) {
+      problems.push(...shape.errors);
+      return;
+    }
+    const paths = conditionFields(step.when).map((field) => field.split('.'));
+    report(`/steps/${i}/when`, 'conditions', [{ refs: conditionRefs(step.when), paths }]);
+    problems.push(...conditionProblems(step.when, `/steps/${i}/when`));
   });
   return problems;
+}
+
+/**
+ * Whether, for the step at each index, a step (by id) is upstream: one it depends on, directly or through
+ * others, so finished before it starts. Worked out as needed, each step's set once, as bits.
+ */
+function upstreamOf(steps: readonly WorkflowStep[]): (index: number, id: string) => boolean {
+  const at = new Map<string, number>();
+  steps.forEach((step, i) => {
+    if (!at.has(step.id)) at.set(step.id, i);
+  });
+  const words = Math.ceil(steps.length / 32);
+  const known = new Map<number, Uint32Array>();
+  const of = (i: number): Uint32Array => {
+    let bits = known.get(i);
+    if (bits) return bits;
+    bits = new Uint32Array(words);
+    // Kept before it is complete: a cycle (refused on its own) ends here instead of going round.
+    known.set(i, bits);
+    for (const dep of steps[i].dependsOn ?? []) {
+      const j = at.get(dep);
+      if (j === undefined || j === i) continue;
+      bits[j >>> 5] |= 1 << (j & 31);
+      const theirs = of(j);
+      for (let w = 0; w < words; w++) bits[w] |= theirs[w];
+    }
+    return bits;
+  };
+  return (index, id) => {
+    const j = at.get(id);
+    return j !== undefined && (of(index)[j >>> 5] & (1 << (j & 31))) !== 0;
+  };
 }
 
 const CACHE_SIZE = 200;
@@ -125,10 +202,39 @@ function conditionRefs(condition: Condition): StepRefs {
   return id ? new Set([id]) : 'all';
 }
 
+/** The fields a condition compares, in order. */
+function conditionFields(condition: Condition): string[] {
+  if ('and' in condition) return condition.and.flatMap(conditionFields);
+  if ('or' in condition) return condition.or.flatMap(conditionFields);
+  if ('not' in condition) return conditionFields(condition.not);
+  return [condition.field];
+}
+
 type Node = { type?: string; value?: unknown; steps?: Node[]; [key: string]: unknown };
 
 /** Node kinds that may reach the whole context, or any step of it, in ways not spelled out as `steps.<id>`. */
 const OPAQUE = new Set(['wildcard', 'descendant', 'parent']);
+
+/** What an expression reads: steps ({@link expressionRefs}) and plain paths of the context ({@link contextPaths}). */
+interface ExpressionReads {
+  refs: StepRefs;
+  paths: string[][];
+}
+
+function expressionReads(expression: string): ExpressionReads {
+  const ast = parse(expression);
+  return ast ? { refs: refsIn(ast), paths: contextPaths(ast) } : { refs: 'all', paths: [] };
+}
+
+/** The expression's syntax tree; undefined when it does not parse (it fails when rendered, or on save). */
+function parse(expression: string): Node | undefined {
+  try {
+    // The same guards as rendering (length, nesting) before anything is parsed.
+    return compile(expression).ast() as Node;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The step ids an expression reads as `steps.<id>`, found in its syntax tree. Anything that could reach other
@@ -136,13 +242,11 @@ const OPAQUE = new Set(['wildcard', 'descendant', 'parent']);
  * parse is `all` too (it fails when rendered, against the whole context as before).
  */
 export function expressionRefs(expression: string): StepRefs {
-  let ast: Node;
-  try {
-    // The same guards as rendering (length, nesting) before anything is parsed.
-    ast = compile(expression).ast() as Node;
-  } catch {
-    return 'all';
-  }
+  const ast = parse(expression);
+  return ast ? refsIn(ast) : 'all';
+}
+
+function refsIn(ast: Node): StepRefs {
   const ids = new Set<string>();
   const visit = (node: unknown): boolean => {
     if (Array.isArray(node)) return node.every(visit);
@@ -162,6 +266,51 @@ export function expressionRefs(expression: string): StepRefs {
   const visitFields = (n: Node): boolean =>
     Object.entries(n).every(([key, value]) => key === 'value' || key === 'type' || visit(value));
   return visit(ast) ? ids : 'all';
+}
+
+/**
+ * The plain paths (`task.id`, `steps.a.output`) an expression reads from the context itself, as their names up
+ * to the first that is not a plain name. Only where the context is the whole `{input, steps}`: the expression
+ * itself, its operands, blocks, conditions, array and object constructors, and function arguments. Inside a
+ * path's later steps, its filters, or a function's body, a name is a field of something else.
+ */
+function contextPaths(ast: Node): string[][] {
+  const paths: string[][] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Node;
+    switch (n.type) {
+      case 'path': {
+        const [first] = n.steps ?? [];
+        if (first?.type !== 'name') return visit(first);
+        const names: string[] = [];
+        for (const step of n.steps!) {
+          if (step.type !== 'name' || typeof step.value !== 'string') break;
+          names.push(step.value);
+          if (hasStages(step)) break;
+        }
+        paths.push(names);
+        return;
+      }
+      case 'binary':
+      case 'apply':
+        return visit([n.lhs, n.rhs]);
+      case 'unary':
+        return visit(n.value === '{' ? n.lhs : (n.expression ?? n.expressions));
+      case 'condition':
+        return visit([n.condition, n.then, n.else]);
+      case 'block':
+        return visit(n.expressions);
+      case 'bind':
+        return visit(n.rhs);
+      case 'function':
+      case 'partial':
+        return visit(n.arguments);
+    }
+  };
+  visit(ast);
+  return paths;
 }
 
 function hasStages(node: Node): boolean {

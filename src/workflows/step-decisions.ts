@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditRequestContext } from '../audit/audit-context';
-import { isAdmin, type Principal } from '../auth/principal';
+import type { Permission } from '../auth/permissions';
+import { isAdmin, lacking, type Principal } from '../auth/principal';
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../common/errors/app.error';
 import { EventBus } from '../events/event-bus';
 import { Metrics } from '../metrics/metrics.service';
@@ -34,6 +35,11 @@ export function decisionAccess(
   return !permission && principal.permissions.has('workflows:write') ? 'allowed' : 'forbidden';
 }
 
+/** What deciding the step takes: the permission it names, else `workflows:write` (changing the run). */
+export function decisionPermission(step: WorkflowStep | undefined): Permission {
+  return (step?.kind === 'approval' ? step.permission : undefined) ?? 'workflows:write';
+}
+
 /**
  * Resolves steps that wait: a person's approve or reject, a wait's end, an approval's timeout. Each happens
  * under the run's row lock and only to a step still `waiting`, so a step resolves exactly once, whichever of
@@ -65,7 +71,8 @@ export class StepDecisions {
       const access = locked ? decisionAccess(principal, locked, step) : 'hidden';
       if (!locked || access === 'hidden') throw new NotFoundError('Workflow run');
       if (!step) throw new NotFoundError('Workflow step');
-      if (access === 'forbidden') throw new ForbiddenError('You may not decide this step');
+      if (access === 'forbidden')
+        throw new ForbiddenError(lacking(principal, [decisionPermission(step)], 'Deciding this step'));
       if (step.kind !== 'approval')
         throw new InvalidStateError(`Step "${stepId}" is a ${stepKind(step)} step: only approval steps are decided`);
       const state = locked.steps[stepId];

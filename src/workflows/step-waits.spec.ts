@@ -158,6 +158,20 @@ describe('steps that wait', () => {
     expect(w.run().steps.ok.status).toBe('waiting');
   });
 
+  it('names the permission a decider it refuses lacks', async () => {
+    const w = workflowSetup([approval('gate', { permission: 'users:manage' }), approval('plain')]);
+    await w.advance();
+    await expect(w.decisions.decide(alice, 'run-1', 'gate', true, undefined)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'Deciding this step takes the users:manage permission, which your role does not hold',
+    });
+    await expect(w.decisions.decide(who('alice', 'viewer'), 'run-1', 'plain', true, undefined)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'Deciding this step takes the workflows:write permission, which your role does not hold',
+    });
+    expect(w.run().steps.gate.status).toBe('waiting');
+  });
+
   it('lets holders of the step’s permission decide, and only them', () => {
     const run = fakeRun([approval('gate', { permission: 'users:manage' }), approval('plain')]);
     const [gate, plain] = run.definition;

@@ -1,6 +1,7 @@
 import type { Permission } from '../auth/permissions';
 import type { Condition } from '../common/conditions/condition';
 import type { ErrorDetail } from '../common/errors/app.error';
+import { STEP_STATUSES } from './entities/workflow-run.entity';
 
 /** What a step does: run a task on an agent, wait for a person's decision, or wait for a time. */
 export const STEP_KINDS = ['task', 'approval', 'wait'] as const;
@@ -105,4 +106,56 @@ export function findCycle(steps: WorkflowStep[]): string[] | undefined {
 export function stepTemplate(step: WorkflowStep): { field: 'input' | 'until'; value: unknown } | undefined {
   if (isTaskStep(step)) return { field: 'input', value: step.input };
   return step.kind === 'wait' && step.until !== undefined ? { field: 'until', value: step.until } : undefined;
+}
+
+/**
+ * Where a template problem is in the request: the template threads name it by the step's index and its place in
+ * the step's template (`/3/text`), which is the step's `input` (`/steps/3/input/text`) or `until`.
+ */
+export function templateField(steps: readonly WorkflowStep[], path: string): string {
+  const [, index, rest] = /^\/(\d+)(.*)$/.exec(path) ?? [];
+  const step = index === undefined ? undefined : steps[Number(index)];
+  const field = step && stepTemplate(step)?.field;
+  return field ? `/steps/${index}/${field}${rest}` : '/steps';
+}
+
+/** Operators that compare the field with `value`, and of those, the ones that order. */
+const COMPARING = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains']);
+const ORDERING = new Set(['gt', 'gte', 'lt', 'lte']);
+/** A number written as text: ordered as text, `"10"` comes before `"2"`, and no number compares with it. */
+const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+/** `steps.<id>.status`: compared with a status, which it always is. */
+const STATUS_FIELD = /^steps\.[^.]+\.status$/;
+
+/**
+ * The parts of a step's `when` (a condition by the schema already) that can never hold, or hold by accident, each
+ * under its own pointer (`/steps/2/when/and/0/value`): a comparison without `value`; `in` with no list; an order
+ * (`gt`…) with a value that is not a number or text, or with a number written as text; `exists` with anything but
+ * true or false; a step's status compared with something no status is.
+ */
+export function conditionProblems(condition: Condition, at: string): ErrorDetail[] {
+  if ('and' in condition) return condition.and.flatMap((c, i) => conditionProblems(c, `${at}/and/${i}`));
+  if ('or' in condition) return condition.or.flatMap((c, i) => conditionProblems(c, `${at}/or/${i}`));
+  if ('not' in condition) return conditionProblems(condition.not, `${at}/not`);
+  const { field, op, value } = condition;
+  const problem = (message: string) => [{ field: `${at}/value`, message }];
+  if (COMPARING.has(op) && value === undefined) return problem(`${op} compares the field with value, which is missing`);
+  if (op === 'in' && !Array.isArray(value)) return problem('in takes an array of the values the field may have');
+  if (ORDERING.has(op) && typeof value !== 'number' && typeof value !== 'string')
+    return problem(`${op} compares numbers or text: nothing is ${op} ${JSON.stringify(value)}`);
+  if (ORDERING.has(op) && typeof value === 'string' && NUMBER_TEXT.test(value))
+    return problem(
+      `${op} compares "${value}" as text, which no number is (and "10" is before "2"): write ${value.trim()} without quotes`,
+    );
+  if (op === 'exists' && value !== undefined && typeof value !== 'boolean')
+    return problem('exists takes true (the field is there) or false (it is not)');
+  if (STATUS_FIELD.test(field) && (op === 'eq' || op === 'ne' || op === 'in')) {
+    const statuses: readonly unknown[] = STEP_STATUSES;
+    const unknown = (op === 'in' ? (value as unknown[]) : [value]).filter((v) => !statuses.includes(v));
+    if (unknown.length)
+      return problem(
+        `a step's status is one of ${STEP_STATUSES.join(', ')}: never ${unknown.map((v) => JSON.stringify(v)).join(', ')}`,
+      );
+  }
+  return [];
 }

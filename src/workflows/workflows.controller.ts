@@ -4,17 +4,19 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   type MessageEvent,
   Patch,
   Post,
   Query,
   Req,
+  Res,
   Sse,
 } from '@nestjs/common';
 import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -23,6 +25,7 @@ import { LiveSessions } from '../auth/live-sessions';
 import { isAdmin, type Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
+import { ApiIdempotencyKey, checkedIdempotencyKey } from '../common/http/idempotency-key';
 import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { runEvent } from '../events/event-bus';
@@ -174,18 +177,36 @@ export class WorkflowsController {
   @HttpCode(202)
   @RequirePermissions('workflows:write')
   @AuditAction('workflow.run', 'workflowRun')
-  @ApiOperation({ operationId: 'startWorkflowRun', summary: 'Start a run; independent steps run in parallel' })
+  @ApiOperation({
+    operationId: 'startWorkflowRun',
+    summary: 'Start a run; independent steps run in parallel',
+    description:
+      'With `Idempotency-Key`, the same key and body (input and tags) on the same workflow return the same run (200); a different body or workflow → 422.',
+  })
+  @ApiIdempotencyKey()
   // Every field is optional: a request with no body starts a run with no input and no tags.
   @ApiBody({ type: StartRunDto, required: false })
   @ApiEnvelope(WorkflowRunDto, { status: 202 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT)
+  @ApiEnvelope(WorkflowRunDto, {
+    status: 200,
+    description: 'The run an earlier request with this Idempotency-Key started',
+  })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.IDEMPOTENCY_CONFLICT)
   async start(
     @CurrentPrincipal() principal: Principal,
     @IdParam() id: string,
     @Body() body: StartRunDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.start(principal.userId, id, body, audit));
+    const { run, created } = await this.workflows.startOnce(principal.userId, id, body, {
+      audit,
+      idempotencyKey: checkedIdempotencyKey(idempotencyKey),
+      clientKey: true,
+    });
+    if (!created) res.status(200);
+    return runDto(run);
   }
 
   @Get(':id/runs')
@@ -278,7 +299,7 @@ export class WorkflowRunsController {
       'steps keep their outputs and are not run again. The run is `running` again.',
   })
   @ApiEnvelope(WorkflowRunDto, { status: 202 })
-  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
+  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE, ErrorCode.CONFLICT)
   async retry(
     @CurrentPrincipal() principal: Principal,
     @IdParam('runId') runId: string,

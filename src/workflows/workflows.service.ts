@@ -9,7 +9,8 @@ import type { FinishCursor } from '../common/finish-cursor';
 import { isAdmin, mayChange, type Principal } from '../auth/principal';
 import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
-import { unknownStepReads } from './definition-index';
+import { sameRequest } from '../common/http/idempotency-key';
+import { readProblems } from './definition-index';
 import { type ListedWorkflow, listWorkflows } from './persistence/workflow-list';
 import { SchemaValidator } from '../common/schema/schema-validator';
 import type { WorkflowRunQueryDto } from './dto/run-query.dto';
@@ -25,7 +26,7 @@ import type { ListedRun } from './persistence/run-list';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { WorkflowEntity } from './entities/workflow.entity';
 import { stepShapeProblems, storedStep } from './step-shapes';
-import { definitionProblems, isTaskStep, stepTemplate, type WorkflowStep } from './workflow-definition';
+import { definitionProblems, isTaskStep, stepTemplate, templateField, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
 import { LiteralStepInputs } from './literal-step-inputs';
 import { initialSteps } from './step-advance';
@@ -33,11 +34,17 @@ import { WorkflowEngine } from './workflow-engine';
 import { TriggerChecks } from './triggers/trigger-checks';
 import { TriggerIndex } from './triggers/trigger-index';
 import { WorkflowAgentDeletedError, WorkflowChangeForbiddenError } from './workflows.errors';
+import { IdempotencyConflictError } from '../tasks/tasks.errors';
 
 /** How a run is started: see {@link WorkflowsService.startOnce}. */
 export interface StartOptions {
   audit?: AuditRequestContext;
   idempotencyKey?: string;
+  /**
+   * The key is a client's (`Idempotency-Key`): it names its run only for the start that made it (the same
+   * workflow, input and tags; input `{}` when absent, as stored): another start is 422 IDEMPOTENCY_CONFLICT.
+   */
+  clientKey?: boolean;
   origin?: Record<string, unknown>;
   triggerDepth?: number;
 }
@@ -92,22 +99,13 @@ export class WorkflowsService {
     const problems = [
       ...shapes,
       ...definitionProblems(steps, known),
-      ...unknownStepReads(steps),
+      ...readProblems(steps, this.validator),
       ...(await this.literals.problems(steps, known)),
     ];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
-    const templates = steps.map(stepTemplate);
-    const values = templates.map((t) => t?.value ?? null);
-    for (const { path, message } of await this.templates.problems(values, owner)) {
-      const [, index, rest] = /^\/(\d+)(.*)$/.exec(path) ?? [];
-      const field = index === undefined ? undefined : templates[Number(index)]?.field;
-      problems.push({ field: field ? `/steps/${index}/${field}${rest}` : '/steps', message });
-    }
-    steps.forEach((step, i) => {
-      if (step.when === undefined) return;
-      const checked = this.validator.validate({ $ref: 'ymera:condition' }, step.when, `/steps/${i}/when`);
-      if (!checked.valid) problems.push(...checked.errors);
-    });
+    const values = steps.map((step) => stepTemplate(step)?.value ?? null);
+    for (const { path, message } of await this.templates.problems(values, owner))
+      problems.push({ field: templateField(steps, path), message });
     if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
     return steps;
   }
@@ -263,7 +261,7 @@ export class WorkflowsService {
     { input, tags }: RunStart,
     options: StartOptions = {},
   ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
-    const { audit, idempotencyKey, origin, triggerDepth } = options;
+    const { audit, idempotencyKey, clientKey, origin, triggerDepth } = options;
     const workflow = await this.get(workflowId);
     await this.refuseDeletedAgents(workflow.steps);
     const { run, created } = await this.runStore.create(
@@ -291,7 +289,12 @@ export class WorkflowsService {
       }),
       audit,
     );
-    if (!created) return { run, created };
+    if (!created) {
+      const asked = { workflowId, input: input ?? {}, tags: tags ?? [] };
+      if (clientKey && !sameRequest(asked, { workflowId: run.workflowId, input: run.input, tags: run.tags }))
+        throw new IdempotencyConflictError();
+      return { run, created };
+    }
     return { run: (await this.engine.begin(run)) ?? run, created };
   }
 

@@ -62,7 +62,8 @@ describe('isDecidable and isRetryable', () => {
 describe('decisionRefusal', () => {
   it('explains a 409 and a 403', () => {
     expect(decisionRefusal(409, 'x')).toMatch(/decided already/);
-    expect(decisionRefusal(403, 'needs approvals')).toBe('You may not decide this step: needs approvals');
+    const refused = 'Deciding this step takes the users:manage permission, which your role does not hold';
+    expect(decisionRefusal(403, refused)).toBe(refused);
     expect(decisionRefusal(500, 'boom')).toBe('boom');
   });
 });

@@ -55,11 +55,13 @@ export function isRetryable(runStatus: RunStatus): boolean {
   return runStatus === 'failed' || runStatus === 'cancelled';
 }
 
-/** The message for a decision the API refused, by its status. */
+/**
+ * The message for a decision the API refused, by its status; a 403's own message names the permission the step
+ * takes, so it is said as it is.
+ */
 export function decisionRefusal(status: number, message: string): string {
   if (status === 409)
     return 'This step was decided already, timed out, or its run is over: the run is shown as it is now.';
-  if (status === 403) return `You may not decide this step: ${message}`;
   return message;
 }
 

@@ -1,0 +1,121 @@
+import request from 'supertest';
+import { createAgent } from './factories/tasks';
+import { bearer, createUser, type TestUser } from './factories/users';
+import { createWorkflow } from './factories/workflows';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+/** Starting a run with `Idempotency-Key`: as submitting a task with one. */
+describe('starting a workflow run with an Idempotency-Key', () => {
+  let t: TestApp;
+  let op: TestUser;
+  let workflowId: string;
+  let otherWorkflowId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    op = await createUser(t, 'operator');
+    const calc = (await createAgent(t, op, { type: 'calculator' })).id;
+    const steps = [{ id: 'a', agentId: calc, input: { expression: '1+1' } }];
+    workflowId = await createWorkflow(t, op, { steps });
+    otherWorkflowId = await createWorkflow(t, op, { steps });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const startRun = (body?: object, key?: string, user = op, workflow = workflowId) => {
+    const req = request(t.http)
+      .post(`/api/v1/workflows/${workflow}/runs`)
+      .set(...bearer(user));
+    if (key !== undefined) req.set('Idempotency-Key', key);
+    return body === undefined ? req : req.send(body);
+  };
+  const runsWithKey = async (key: string): Promise<number> =>
+    (
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_runs WHERE idempotency_key = $1`, [key])) as {
+        n: number;
+      }[]
+    )[0].n;
+
+  it('returns the same run for the same key and body (200), 422 for another body or workflow', async () => {
+    const body = { input: { b: 1.5, a: [1, { z: 'x', y: null }] }, tags: ['nightly', 'acme'] };
+    const first = await startRun(body, 'run-key-1').expect(202);
+    // The same body, its keys in another order: the same request.
+    const again = await startRun(
+      { tags: ['nightly', 'acme'], input: { a: [1, { y: null, z: 'x' }], b: 1.5 } },
+      'run-key-1',
+    ).expect(200);
+    expect(again.body.data).toMatchObject({ id: first.body.data.id, workflowId, input: body.input });
+
+    for (const other of [{ ...body, input: { b: 2 } }, { ...body, tags: ['acme', 'nightly'] }, { input: body.input }]) {
+      const refused = await startRun(other, 'run-key-1').expect(422);
+      expect(refused.body.error).toMatchObject({
+        code: 'IDEMPOTENCY_CONFLICT',
+        message: 'This Idempotency-Key was used with a different request body',
+      });
+    }
+    // The key names a run of one workflow: another workflow is another request.
+    const elsewhere = await startRun(body, 'run-key-1', op, otherWorkflowId).expect(422);
+    expect(elsewhere.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await runsWithKey('run-key-1')).toBe(1);
+
+    // Keys belong to their user.
+    const someoneElse = await createUser(t, 'operator');
+    const theirs = await startRun(body, 'run-key-1', someoneElse).expect(202);
+    expect(theirs.body.data.id).not.toBe(first.body.data.id);
+
+    // One run, one `workflow.run` entry: a replay starts nothing and records nothing.
+    await t.chainAudit();
+    const [{ n }] = (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'workflow.run' AND outcome = 'success' AND resource_id = $1`,
+      [first.body.data.id],
+    )) as { n: number }[];
+    expect(n).toBe(1);
+  });
+
+  it('takes no body and an empty one as the same start: no input ({}), no tags', async () => {
+    const first = await startRun(undefined, 'run-key-empty').expect(202);
+    expect((await startRun({}, 'run-key-empty').expect(200)).body.data.id).toBe(first.body.data.id);
+    expect((await startRun({ input: {}, tags: [] }, 'run-key-empty').expect(200)).body.data.id).toBe(
+      first.body.data.id,
+    );
+    await startRun({ input: { n: 1 } }, 'run-key-empty').expect(422);
+  });
+
+  it('starts a new run each time without a key', async () => {
+    const [a, b] = [await startRun({}).expect(202), await startRun({}).expect(202)];
+    expect(a.body.data.id).not.toBe(b.body.data.id);
+  });
+
+  it('checks the key as task submission does, and starts nothing for a refused one', async () => {
+    for (const key of ['has space', 'k'.repeat(256), 'naïve']) {
+      const refused = await startRun({}, key).expect(400);
+      expect(refused.body.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }],
+      });
+    }
+    // The keys of the platform's own starts (a schedule's fire, a hook's delivery, a trigger) are not a client's.
+    for (const key of [
+      'schedule:00000000-0000-4000-8000-000000000000:2030-01-01T00:00:00.000Z',
+      'hook:x:1',
+      'trigger:y',
+    ]) {
+      const taken = await startRun({}, key).expect(400);
+      expect(taken.body.error.details).toEqual([
+        { field: 'Idempotency-Key', message: 'must not begin with schedule:, hook:, trigger: (kept for the platform)' },
+      ]);
+      expect(await runsWithKey(key)).toBe(0);
+    }
+  });
+
+  it('makes one run of 20 identical requests sent at once', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => startRun({ input: { n: 42 } }, 'run-key-concurrent')),
+    );
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(19);
+    expect(new Set(answers.map((a) => a.body.data.id)).size).toBe(1);
+    expect(await runsWithKey('run-key-concurrent')).toBe(1);
+  });
+});
