@@ -221,8 +221,8 @@ describe('start-up failures name their cause in one line', () => {
       ]);
     }, 60_000);
 
-    it('METRICS_PORT of a worker', async () => {
-      const result = await run(processEnv(env, { APP_ROLE: 'worker', METRICS_PORT: String(port), LOG_LEVEL: 'warn' }));
+    it('METRICS_PORT of a worker: that line alone, before the worker or anything else starts', async () => {
+      const result = await run(processEnv(env, { APP_ROLE: 'worker', METRICS_PORT: String(port), LOG_LEVEL: 'info' }));
       expectStartFailure(
         result,
         new RegExp(
@@ -230,6 +230,7 @@ describe('start-up failures name their cause in one line', () => {
             `each worker on one host needs its own METRICS_PORT \\(or METRICS_PORT=0 for any free port\\)$`,
         ),
       );
+      expect(result.lines).toHaveLength(1);
     }, 60_000);
   });
 
@@ -240,6 +241,7 @@ describe('start-up failures name their cause in one line', () => {
       const first = await workers.start();
       const second = await run(processEnv(env, { APP_ROLE: 'worker', METRICS_PORT: String(port), LOG_LEVEL: 'warn' }));
       expectStartFailure(second, new RegExp(`^Invalid configuration: METRICS_PORT ${port} is already in use`));
+      expect(second.lines).toHaveLength(1);
       expect(first.child.exitCode).toBeNull();
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
     } finally {

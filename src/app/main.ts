@@ -10,8 +10,9 @@ import { DOCS_PATH } from './configure-http-app';
 import { consoleBuilt } from '../console/console-static';
 import { AdminBootstrapService } from '../users/admin-bootstrap.service';
 import { loadEnvFile } from '../config/env-file';
-import { unknownSettingWarnings } from '../config/unknown-settings';
-import { assertCanListen, listenFailure } from '../config/port-check';
+import { assertVitalSettingsSpelt, unknownSettingWarnings } from '../config/unknown-settings';
+import { assertCanListen, listenFailure, METRICS_PORT_TAKEN_HINT } from '../config/port-check';
+import { createdDatabaseNotice } from '../database/prepare-database';
 import { ShutdownDeadline } from '../common/process/shutdown-deadline';
 
 function fail(message: string): never {
@@ -30,6 +31,8 @@ try {
 const notices: string[] = [];
 const settings = ((): AppConfig => {
   try {
+    // First: a misspelt JWT_SECRET would otherwise be reported as JWT_SECRET missing, without the name given.
+    assertVitalSettingsSpelt(process.env);
     const config = loadConfig(process.env, (message) => notices.push(message));
     notices.push(...unknownSettingWarnings(process.env));
     return config;
@@ -72,12 +75,15 @@ function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
 }
 
 async function main(config: AppConfig): Promise<void> {
-  // Before anything starts: with APP_ROLE=all, the worker and periodic jobs would start, then stop again.
+  // Before anything starts: with APP_ROLE=all, the worker and periodic jobs would start, then stop again; a
+  // worker, which serves only its metrics and health, would print its whole start before saying why it stops.
   const { port, host } = config.http;
   if (config.role !== 'worker') await assertCanListen(port, host);
+  else await assertCanListen(config.metrics.port, host, 'METRICS_PORT', METRICS_PORT_TAKEN_HINT);
   try {
     const prepared = await preflight(config, (message) => log.warn(message));
-    if (prepared.createdDatabase) log.info({ database: config.database.name }, 'created database');
+    // At warn: a new, empty database is how a misspelt or mistaken DATABASE_URL shows.
+    if (prepared.createdDatabase) log.warn({ database: config.database.name }, createdDatabaseNotice(config));
     if (prepared.migrations.length) log.info({ migrations: prepared.migrations }, 'applied migrations');
   } catch (err) {
     if (err instanceof PreflightError) fail(err.message);

@@ -1,32 +1,75 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/app-config';
 import { loadEnvFile } from '../config/env-file';
-import { ensureDatabase, pendingSchemaChanges, revertLastMigration, runMigrations } from '../database/prepare-database';
+import { assertVitalSettingsSpelt, unknownSettingWarnings } from '../config/unknown-settings';
+import {
+  createdDatabaseNotice,
+  ensureDatabase,
+  type MigrationState,
+  migrationState,
+  revertLastMigration,
+  runMigrations,
+  schemaChanges,
+  withDataSource,
+} from '../database/prepare-database';
+
+/**
+ * What `check` prints and its exit code (0 when the entities and the fully migrated database agree). With
+ * migrations not applied yet (after a revert, say), the database is only migrated so far, and SQL the entities
+ * need may be what those migrations add: said first, so the SQL is not taken for SQL no migration has.
+ */
+export function checkReport(database: string, state: MigrationState, sql: string[]): { lines: string[]; code: number } {
+  const lines: string[] = [];
+  if (state.unknown.length) {
+    lines.push(
+      `applied to database "${database}" but unknown to this build (a newer build migrated it): ${state.unknown.join(', ')}`,
+    );
+  }
+  if (state.pending.length) {
+    lines.push(
+      `not applied to database "${database}" yet: ${state.pending.join(', ')} ("npm run migration:run" applies them)`,
+    );
+  }
+  if (!state.unknown.length && !state.pending.length) {
+    if (!sql.length) return { lines: ['entities and migrations agree'], code: 0 };
+    return { lines: [`the entities need SQL the migrations do not have:\n${sql.join(';\n')}`], code: 1 };
+  }
+  lines.push(
+    sql.length
+      ? `compared with the database as migrated so far, the entities need this SQL (which the migrations above ` +
+          `may account for: check again once the database is at this build's migrations):\n${sql.join(';\n')}`
+      : `the entities agree with the database as migrated so far: check again once it is at this build's migrations`,
+  );
+  return { lines, code: 1 };
+}
 
 /** `migrate run | revert | check`, reading the same validated settings as the app. */
 async function main(command: string | undefined): Promise<number> {
   loadEnvFile();
-  const config = loadConfig(process.env);
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // A misspelt DATABASE_URL would migrate (or create) the default database.
+  assertVitalSettingsSpelt(process.env);
+  for (const warning of unknownSettingWarnings(process.env)) process.stderr.write(`${warning}\n`);
+  const config = loadConfig(process.env);
+  const database = config.database.name;
   switch (command) {
     case 'run': {
-      if (await ensureDatabase(config)) out(`created database ${config.database.name}`);
+      if (await ensureDatabase(config)) out(createdDatabaseNotice(config));
       const applied = await runMigrations(config);
       out(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
       return 0;
     }
-    case 'revert':
-      await revertLastMigration(config);
-      out('reverted the last migration');
+    case 'revert': {
+      const reverted = await revertLastMigration(config);
+      out(reverted ? `reverted ${reverted}` : `nothing to revert: database "${database}" has no migration applied`);
       return 0;
+    }
     case 'check': {
-      const pending = await pendingSchemaChanges(config);
-      if (pending.length === 0) {
-        out('entities and migrations agree');
-        return 0;
-      }
-      out(`the entities need SQL the migrations do not have:\n${pending.join(';\n')}`);
-      return 1;
+      const report = await withDataSource(config, 2, async (dataSource) =>
+        checkReport(database, await migrationState(dataSource), await schemaChanges(dataSource)),
+      );
+      report.lines.forEach(out);
+      return report.code;
     }
     default:
       out('usage: migrate run | revert | check');
@@ -34,10 +77,13 @@ async function main(command: string | undefined): Promise<number> {
   }
 }
 
-main(process.argv[2]).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Run as a command; imported (by its spec), it only lends checkReport.
+if (require.main === module) {
+  main(process.argv[2]).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,15 +1,19 @@
 import { createServer } from 'node:net';
 import { InvalidConfigError } from './config.errors';
 
+/** What to do when a worker's METRICS_PORT is taken: another worker on this host is the usual holder. */
+export const METRICS_PORT_TAKEN_HINT =
+  'each worker on one host needs its own METRICS_PORT (or METRICS_PORT=0 for any free port)';
+
 /**
  * Rejects with {@link listenFailure}'s error when `host:port` cannot be listened on (port 0, any free port, is
- * never taken). Checked before the application is built, so a taken PORT or a HOST not of this machine stops
- * the process before its workers and periodic jobs start.
+ * never taken). Checked before the application is built, so a taken PORT (a worker's METRICS_PORT) or a HOST not
+ * of this machine stops the process before its workers and periodic jobs start.
  */
-export function assertCanListen(port: number, host: string): Promise<void> {
+export function assertCanListen(port: number, host: string, portSetting = 'PORT', whenTaken?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure(err, host, port)));
+    probe.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure(err, host, port, portSetting, whenTaken)));
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }

@@ -40,6 +40,18 @@ export async function ensureDatabase(config: AppConfig): Promise<boolean> {
   }
 }
 
+/**
+ * Says that {@link ensureDatabase} created the database, where, and how to tell: a misspelt or mistaken
+ * DATABASE_URL otherwise shows only as a new, empty database. The host and the name, never the password.
+ */
+export function createdDatabaseNotice(config: AppConfig): string {
+  const url = new URL(config.database.url);
+  return (
+    `created database "${config.database.name}" on ${url.hostname}:${url.port || 5432}: DATABASE_URL names it ` +
+    `and it did not exist; if another database was meant, correct DATABASE_URL`
+  );
+}
+
 export async function dropDatabase(config: AppConfig): Promise<void> {
   const client = new Client({ connectionString: maintenanceUrl(config.database.url) });
   await client.connect();
@@ -74,13 +86,18 @@ export async function withDataSource<T>(
   }
 }
 
+/** The names of the migrations applied to the database, in the order they were applied. */
+async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
+  const table = await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS present`);
+  return table[0].present
+    ? (await dataSource.query(`SELECT name FROM migrations ORDER BY id`)).map((r: { name: string }) => r.name)
+    : [];
+}
+
 /** The database's {@link MigrationState}, without changing anything. */
 export async function migrationState(dataSource: DataSource): Promise<MigrationState> {
   const known = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
-  const table = await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS present`);
-  const applied: string[] = table[0].present
-    ? (await dataSource.query(`SELECT name FROM migrations ORDER BY id`)).map((r: { name: string }) => r.name)
-    : [];
+  const applied = await appliedMigrations(dataSource);
   const done = new Set(applied);
   const ours = new Set(known);
   return { pending: known.filter((n) => !done.has(n)), unknown: applied.filter((n) => !ours.has(n)) };
@@ -130,14 +147,46 @@ export function runMigrations(config: AppConfig): Promise<string[]> {
   return withDataSource(config, 2, applyMigrations);
 }
 
-export async function revertLastMigration(config: AppConfig): Promise<void> {
-  await withDataSource(config, 2, (dataSource) => dataSource.undoLastMigration({ transaction: 'each' }));
+/** Reverts the migration applied last; returns its name, or undefined when none is applied. */
+export function revertLastMigration(config: AppConfig): Promise<string | undefined> {
+  return withDataSource(config, 2, async (dataSource) => {
+    const before = await appliedMigrations(dataSource);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const after = new Set(await appliedMigrations(dataSource));
+    return before.find((name) => !after.has(name));
+  });
+}
+
+/**
+ * `runner`, sending its statements one after another. TypeORM reads a schema with the queries of every table's
+ * columns sent at once on its one connection, which pg queues with a DeprecationWarning (and pg 9 will refuse).
+ */
+function oneStatementAtATime(runner: QueryRunner): QueryRunner {
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  let last: Promise<unknown> = Promise.resolve();
+  const queued = (...args: unknown[]): Promise<unknown> => {
+    const next = last.then(() => query(...args));
+    last = next.catch(() => undefined);
+    return next;
+  };
+  runner.query = queued as QueryRunner['query'];
+  return runner;
+}
+
+/** SQL the entities would need on top of `dataSource`'s schema as it stands; empty when the two agree. */
+export async function schemaChanges(dataSource: DataSource): Promise<string[]> {
+  const create = dataSource.createQueryRunner;
+  // The schema builder takes its query runner from the data source.
+  dataSource.createQueryRunner = (mode) => oneStatementAtATime(create.call(dataSource, mode));
+  try {
+    const sql = await dataSource.driver.createSchemaBuilder().log();
+    return sql.upQueries.map((q) => q.query);
+  } finally {
+    dataSource.createQueryRunner = create;
+  }
 }
 
 /** SQL the entities would need on top of the migrated schema; empty when the two agree. */
 export function pendingSchemaChanges(config: AppConfig): Promise<string[]> {
-  return withDataSource(config, 2, async (dataSource) => {
-    const sql = await dataSource.driver.createSchemaBuilder().log();
-    return sql.upQueries.map((q) => q.query);
-  });
+  return withDataSource(config, 2, schemaChanges);
 }
