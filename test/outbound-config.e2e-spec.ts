@@ -26,7 +26,7 @@ const PRIVATE_TARGETS = [
   'http://internal.test/run',
 ];
 
-/** What an http agent's config and a webhook's URL may say about where and how they call out. */
+/** What an http or llm agent's config and a webhook's URL may say about where and how they call out. */
 describe('outbound config: header names and values, credentials in URLs', () => {
   let t: TestApp;
   let op: TestUser;
@@ -133,6 +133,45 @@ describe('outbound config: header names and values, credentials in URLs', () => 
       .expect(400);
     const [{ n }] = await t.dataSource.query(
       `SELECT (SELECT count(*) FROM agents WHERE config::text LIKE '%hunter2%')::int
+            + (SELECT count(*) FROM audit_logs WHERE details::text LIKE '%hunter2%')::int AS n`,
+    );
+    expect(n).toBe(0);
+  });
+
+  it('refuses an llm agent baseUrl with credentials in it, on create and on change; a viewer sees none', async () => {
+    const llm = (config: object) =>
+      request(t.http)
+        .post('/api/v1/agents')
+        .set(...bearer(op))
+        .send({ name: `llm-${Math.random().toString(36).slice(2)}`, type: 'llm', config });
+    const res = await llm({ baseUrl: 'https://user:hunter2@api.example.org/v1', model: 'x', apiKey: 'sk' }).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([
+      { field: '/config/baseUrl', message: 'must not carry credentials (user:password@): put the key in apiKey' },
+    ]);
+    await llm({ baseUrl: 'https://hunter2@api.example.org/v1', model: 'x' }).expect(400);
+    const created = await llm({ baseUrl: 'https://api.example.org/v1', model: 'x', apiKey: 'sk' }).expect(201);
+    const id = created.body.data.id as string;
+    await request(t.http)
+      .post(`/api/v1/agents/${id}/config`)
+      .set(...bearer(op))
+      .send({ config: { baseUrl: 'https://user:hunter2@api.example.org/v1', model: 'x' } })
+      .expect(400);
+    const viewer = await createUser(t, 'viewer');
+    const seen = await request(t.http)
+      .get(`/api/v1/agents/${id}`)
+      .set(...bearer(viewer))
+      .expect(200);
+    expect(seen.body.data.config).toEqual({
+      baseUrl: 'https://api.example.org/v1',
+      model: 'x',
+      apiKey: '********',
+      timeoutMs: 60_000,
+      stream: true,
+    });
+    const [{ n }] = await t.dataSource.query(
+      `SELECT (SELECT count(*) FROM agents WHERE config::text LIKE '%hunter2%')::int
+            + (SELECT count(*) FROM agent_config_versions WHERE config::text LIKE '%hunter2%')::int
             + (SELECT count(*) FROM audit_logs WHERE details::text LIKE '%hunter2%')::int AS n`,
     );
     expect(n).toBe(0);

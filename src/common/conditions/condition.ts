@@ -10,6 +10,13 @@ export type ConditionOp = (typeof CONDITION_OPS)[number];
 export type Condition =
   { field: string; op: ConditionOp; value?: unknown } | { and: Condition[] } | { or: Condition[] } | { not: Condition };
 
+/**
+ * The most values an `in` list holds. Each record is looked up in the list once, in constant time, but the list
+ * is read and indexed when the condition is first used; 1,000 is more than a hand-written list names (ids,
+ * countries, statuses) and keeps the largest condition a task can bring to a few milliseconds' setup.
+ */
+export const MAX_IN_VALUES = 1000;
+
 /** JSON Schema (2020-12) of a condition, for request and config validation. */
 export const CONDITION_SCHEMA = {
   $id: 'ymera:condition',
@@ -24,6 +31,9 @@ export const CONDITION_SCHEMA = {
         op: { enum: [...CONDITION_OPS] },
         value: { description: 'As JSON: 10, "DE", ["DE", "FR"], true' },
       },
+      // Bounded where the list is, so the field a too long one is refused on is its `value`.
+      if: { required: ['op'], properties: { op: { const: 'in' } } },
+      then: { properties: { value: { maxItems: MAX_IN_VALUES } } },
     },
     {
       title: 'All of (and)',
@@ -69,15 +79,27 @@ export const SAFE_PATH_SCHEMA = {
   },
 } as const;
 
-/** Reads `a.b.c` from plain data; own properties only, so nothing outside the data is reachable. */
-export function getPath(data: unknown, path: string): unknown {
+function walk(data: unknown, segments: string[]): unknown {
   let current: unknown = data;
-  for (const segment of path.split('.')) {
-    if (UNSAFE_SEGMENTS.has(segment) || current === null || typeof current !== 'object') return undefined;
+  for (const segment of segments) {
+    if (current === null || typeof current !== 'object') return undefined;
     if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
   return current;
+}
+
+/** Reads `a.b.c` from plain data; own properties only, so nothing outside the data is reachable. */
+export function getPath(data: unknown, path: string): unknown {
+  const segments = path.split('.');
+  return segments.some((segment) => UNSAFE_SEGMENTS.has(segment)) ? undefined : walk(data, segments);
+}
+
+/** {@link getPath} for one path, split once: for a path read from many records. */
+export function readerOf(path: string): (data: unknown) => unknown {
+  const segments = path.split('.');
+  if (segments.some((segment) => UNSAFE_SEGMENTS.has(segment))) return () => undefined;
+  return (data) => walk(data, segments);
 }
 
 function compare(a: unknown, b: unknown): number | undefined {
@@ -91,31 +113,146 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(a, b);
 }
 
-export function evaluateCondition(condition: Condition, data: unknown): boolean {
-  if ('and' in condition) return condition.and.every((c) => evaluateCondition(c, data));
-  if ('or' in condition) return condition.or.some((c) => evaluateCondition(c, data));
-  if ('not' in condition) return !evaluateCondition(condition.not, data);
-  const actual = getPath(data, condition.field);
-  const expected = condition.value;
-  switch (condition.op) {
-    case 'eq':
-      return deepEqual(actual, expected);
-    case 'ne':
-      return !deepEqual(actual, expected);
-    case 'gt':
-      return (compare(actual, expected) ?? NaN) > 0;
-    case 'gte':
-      return (compare(actual, expected) ?? NaN) >= 0;
-    case 'lt':
-      return (compare(actual, expected) ?? NaN) < 0;
-    case 'lte':
-      return (compare(actual, expected) ?? NaN) <= 0;
-    case 'in':
-      return Array.isArray(expected) && expected.some((v) => deepEqual(actual, v));
-    case 'contains':
-      if (typeof actual === 'string') return typeof expected === 'string' && actual.includes(expected);
-      return Array.isArray(actual) && actual.some((v) => deepEqual(v, expected));
-    case 'exists':
-      return (actual !== undefined && actual !== null) === (expected === undefined ? true : Boolean(expected));
+/**
+ * A JSON value as one string, equal for two values exactly when {@link deepEqual} says they are: keys sorted,
+ * strings quoted, `-0` apart from `0`. Undefined when the value nests deeper than `depth`, where it cannot equal
+ * any value of the list it is looked up in.
+ */
+function canonical(value: unknown, depth: number): string | undefined {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? `${value}n` : String(value);
+  if (depth === 0) return undefined;
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      const part = canonical(item, depth - 1);
+      if (part === undefined) return undefined;
+      parts.push(part);
+    }
+    return `[${parts.join(',')}]`;
   }
+  for (const key of Object.keys(value).sort()) {
+    const part = canonical((value as Record<string, unknown>)[key], depth - 1);
+    if (part === undefined) return undefined;
+    parts.push(`${JSON.stringify(key)}:${part}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let deepest = 0;
+  for (const item of Object.values(value as object)) deepest = Math.max(deepest, depthOf(item));
+  return 1 + deepest;
+}
+
+/**
+ * `in`: whether a value is one of the list's, each record in constant time: primitives in a Set (zeros kept
+ * apart, as `eq` keeps `-0` apart from `0`), objects and arrays by their {@link canonical} form. The list is
+ * indexed once, when the condition is compiled, not for every record.
+ */
+function membershipOf(list: unknown): (actual: unknown) => boolean {
+  if (!Array.isArray(list)) return () => false;
+  const primitives = new Set<unknown>();
+  const composites = new Set<string>();
+  let zero = false;
+  let negativeZero = false;
+  let depth = 0;
+  for (const value of list as unknown[]) {
+    if (value === 0) {
+      if (Object.is(value, -0)) negativeZero = true;
+      else zero = true;
+    } else if (value === null || typeof value !== 'object') primitives.add(value);
+    else {
+      const form = canonical(value, Infinity);
+      if (form !== undefined) composites.add(form);
+      depth = Math.max(depth, depthOf(value));
+    }
+  }
+  return (actual) => {
+    if (actual === 0) return Object.is(actual, -0) ? negativeZero : zero;
+    if (actual === null || typeof actual !== 'object') return primitives.has(actual);
+    if (composites.size === 0) return false;
+    const form = canonical(actual, depth);
+    return form !== undefined && composites.has(form);
+  };
+}
+
+/** A condition ready to test many values: paths split and `in` lists indexed once. */
+export interface CompiledCondition {
+  matches(data: unknown): boolean;
+  /** The field comparisons it runs on a value at most: what testing one record costs. */
+  readonly comparisons: number;
+}
+
+function compile(condition: Condition): CompiledCondition {
+  if ('and' in condition || 'or' in condition) {
+    const parts = ('and' in condition ? condition.and : condition.or).map(compile);
+    const comparisons = parts.reduce((sum, part) => sum + part.comparisons, 0);
+    const every = 'and' in condition;
+    return {
+      comparisons,
+      matches: every
+        ? (data) => parts.every((part) => part.matches(data))
+        : (data) => parts.some((part) => part.matches(data)),
+    };
+  }
+  if ('not' in condition) {
+    const inner = compile(condition.not);
+    return { comparisons: inner.comparisons, matches: (data) => !inner.matches(data) };
+  }
+  const read = readerOf(condition.field);
+  const expected = condition.value;
+  const test = comparison(condition.op, expected);
+  return { comparisons: 1, matches: (data) => test(read(data)) };
+}
+
+function comparison(op: ConditionOp, expected: unknown): (actual: unknown) => boolean {
+  switch (op) {
+    case 'eq':
+      return (actual) => deepEqual(actual, expected);
+    case 'ne':
+      return (actual) => !deepEqual(actual, expected);
+    case 'gt':
+      return (actual) => (compare(actual, expected) ?? NaN) > 0;
+    case 'gte':
+      return (actual) => (compare(actual, expected) ?? NaN) >= 0;
+    case 'lt':
+      return (actual) => (compare(actual, expected) ?? NaN) < 0;
+    case 'lte':
+      return (actual) => (compare(actual, expected) ?? NaN) <= 0;
+    case 'in':
+      return membershipOf(expected);
+    case 'contains':
+      return (actual) => {
+        if (typeof actual === 'string') return typeof expected === 'string' && actual.includes(expected);
+        return Array.isArray(actual) && actual.some((v) => deepEqual(v, expected));
+      };
+    case 'exists': {
+      const wanted = expected === undefined ? true : Boolean(expected);
+      return (actual) => (actual !== undefined && actual !== null) === wanted;
+    }
+  }
+  // An op the schema would have refused matches nothing.
+  return () => false;
+}
+
+// A condition is data that does not change once validated: the same object (a pipeline's filter, a step's
+// `when`) is compiled once, however many records or runs test it.
+const compiled = new WeakMap<Condition, CompiledCondition>();
+
+/** The condition compiled, once per condition object. */
+export function compileCondition(condition: Condition): CompiledCondition {
+  let done = compiled.get(condition);
+  if (!done) {
+    done = compile(condition);
+    compiled.set(condition, done);
+  }
+  return done;
+}
+
+/** Whether `data` matches the condition. */
+export function evaluateCondition(condition: Condition, data: unknown): boolean {
+  return compileCondition(condition).matches(data);
 }

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import { RecordFiles } from '../../../files/record-files';
 import { type AgentType, type ExecutionContext, throwIfAborted } from '../../agent-type';
 import { runOverFile } from './file-run';
-import { applySteps, type DataRecord, isStreaming, PIPELINE_SCHEMA, type PipelineStep } from './pipeline';
+import { type DataRecord, isStreaming, PIPELINE_SCHEMA, type PipelineStep, runSteps } from './pipeline';
 
 /** The records inline, or the id of a file of records (`POST /files`): exactly one of them. */
 export interface DataProcessorInput {
@@ -141,7 +141,7 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
     if (resumedFromChunk > 0) ctx.logger.info('resuming from checkpoint', { nextChunk: resumedFromChunk, of: chunks });
     for (let chunk = resumedFromChunk; chunk < chunks; chunk += 1) {
       throwIfAborted(ctx.signal);
-      const produced = applySteps(records.slice(chunk * size, (chunk + 1) * size), streaming);
+      const produced = await runSteps(records.slice(chunk * size, (chunk + 1) * size), streaming);
       append(partial, produced);
       // One part per chunk: a checkpoint costs this chunk's records, not everything so far.
       await ctx.checkpointPart(chunk, { records: produced } satisfies ChunkPart);
@@ -150,7 +150,7 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
       await yieldToEventLoop();
     }
     throwIfAborted(ctx.signal);
-    const output = applySteps(partial, rest, this.config.agents.sortMaxRecords);
+    const output = await runSteps(partial, rest, this.config.agents.sortMaxRecords);
     return {
       records: output,
       stats: {

@@ -53,6 +53,12 @@ const PIPELINES: Record<string, PipelineStep[]> = {
     { filter: { where: { field: 'n', op: 'gt', value: 20 } } },
   ],
   'sort then limit': [{ sort: { by: 'note' } }, { limit: { count: 30 } }],
+  'sort, select, then limit': [
+    { sort: { by: 'customer.name', order: 'desc' } },
+    { select: { fields: ['id', 'customer.name'] } },
+    { select: { fields: ['customer.name'] } },
+    { limit: { count: 25 } },
+  ],
   'limit that stops early, then dedupe': [{ limit: { count: 120 } }, { dedupe: { by: ['amount', 'note'] } }],
   'no steps': [],
 };
@@ -85,6 +91,10 @@ describe('data-processor over a file', () => {
     const inline = await processor.execute(executionContext({ records: orders, pipeline: top }, config));
     expect(topOut.records).toEqual(inline.records);
     expect(topOut.records).toHaveLength(40);
+    // Selects between the sort and the limit change each record, not which ones come first: it holds the limit.
+    const selected: PipelineStep[] = [top[0], { select: { fields: ['id', 'amount'] } }, top[1]];
+    const selectedOut = await bounded.execute(executionContext({ file: fileId, pipeline: selected }, config));
+    expect(selectedOut.records).toEqual(inline.records!.map((r) => ({ id: r.id, amount: r.amount })));
     // Chunks larger than the bound: a limit within it still sorts.
     const bigChunks = { ...config, chunkSize: 2500 };
     const one = await bounded.execute(executionContext({ file: fileId, pipeline: top }, bigChunks));

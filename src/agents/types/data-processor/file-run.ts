@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { OutputFile, RecordChunk, RecordFiles, WorkFile } from '../../../files/record-files';
 import { AgentExecutionError, type ExecutionContext, nonRetryable, throwIfAborted } from '../../agent-type';
-import { applySteps, type DataRecord, type PipelineStep } from './pipeline';
+import { type DataRecord, type PipelineStep, runSteps } from './pipeline';
 import { type RecordChunks, streamSteps } from './streamed-steps';
 
 /** What is saved after each chunk of a file: where the next one starts, and how far the work file got. */
@@ -154,7 +154,7 @@ async function streamChunks(
   else ctx.logger.info('resuming from checkpoint', { nextChunk: chunk, of: chunks });
   for await (const read of files.chunks(options.fileId, from, options.chunkSize)) {
     throwIfAborted(ctx.signal);
-    const bytes = await work.append(applySteps(read.records, options.streaming));
+    const bytes = await work.append(await runSteps(read.records, options.streaming));
     await ctx.checkpointPart(chunk, { end: read.end, workBytes: bytes } satisfies FileChunkPart);
     chunk += 1;
     // Phase one is most of the work: it reports up to 90 %.

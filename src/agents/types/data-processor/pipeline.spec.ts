@@ -1,4 +1,16 @@
-import { applyStep, type DataRecord, firstOfKey, Groups, setPath } from './pipeline';
+import type { Condition } from '../../../common/conditions/condition';
+import {
+  applyStep,
+  applySteps,
+  type DataRecord,
+  filterRecords,
+  FILTER_SLICE_COMPARISONS,
+  firstOfKey,
+  Groups,
+  type PipelineStep,
+  runSteps,
+  setPath,
+} from './pipeline';
 
 const records: DataRecord[] = [
   { id: 1, amount: 10, note: 'a', customer: { country: 'DE' } },
@@ -98,5 +110,63 @@ describe('data-processor pipeline: paths that name an object’s machinery', () 
     setPath(out, 'a.b.c', 1);
     setPath(out, 'a.d', 2);
     expect(out).toEqual({ a: { b: { c: 1 }, d: 2 } });
+  });
+});
+
+describe('data-processor pipeline: filter and sort taking turns with the event loop', () => {
+  /** How many turns the event loop had while `work` ran. */
+  async function turnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      turns += 1;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const result = await work();
+    running = false;
+    const seen = turns;
+    await new Promise((resolve) => setImmediate(resolve));
+    return { result, turns: seen };
+  }
+
+  // 2,500 comparisons a record: or-lists nest, 50 of 50.
+  const wide: Condition = {
+    or: Array.from({ length: 50 }, (_, i) => ({
+      or: Array.from({ length: 50 }, (_, j) => ({ field: 'n', op: 'eq' as const, value: i * 50 + j + 1_000_000 })),
+    })),
+  };
+  const many = Array.from({ length: 2000 }, (_, n) => ({ n: n % 7 === 0 ? 1_000_000 + n : n }));
+
+  it('filters with a condition of thousands of comparisons in turns, keeping what a filter at once keeps', async () => {
+    const { result, turns } = await turnsDuring(() => filterRecords(many, wide));
+    expect(result).toEqual(applyStep(many, { filter: { where: wide } }));
+    expect(result.length).toBeGreaterThan(0);
+    // 2,000 records of 2,500 comparisons, FILTER_SLICE_COMPARISONS at a time.
+    expect(turns).toBeGreaterThanOrEqual(Math.floor((2000 * 2500) / FILTER_SLICE_COMPARISONS) - 1);
+    // A condition of one comparison filters the same records at once.
+    const small = await turnsDuring(() => filterRecords(many, { field: 'n', op: 'gt', value: 10 }));
+    expect(small.turns).toBe(0);
+  });
+
+  it('runs the steps as applySteps does', async () => {
+    const steps: PipelineStep[] = [
+      {
+        filter: {
+          where: {
+            or: [
+              { field: 'amount', op: 'gte', value: 10 },
+              { field: 'note', op: 'exists' },
+            ],
+          },
+        },
+      },
+      { sort: { by: 'customer.country', order: 'desc' } },
+      { select: { fields: ['id', 'customer.country'] } },
+      { dedupe: { by: 'customer.country' } },
+      { limit: { count: 2 } },
+    ];
+    expect(await runSteps(records, steps)).toEqual(applySteps(records, steps));
+    expect(await runSteps(records, steps)).toEqual([{ id: 5 }, { id: 2, customer: { country: 'FR' } }]);
   });
 });

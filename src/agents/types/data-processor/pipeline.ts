@@ -1,11 +1,13 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { nonRetryable } from '../../agent-type';
 import {
+  compileCondition,
   type Condition,
-  evaluateCondition,
   getPath,
   isUnsafePath,
   SAFE_PATH_SCHEMA,
 } from '../../../common/conditions/condition';
+import { sortedSync, sortRecords } from './sort-records';
 
 export type AggregateOp = 'sum' | 'avg' | 'min' | 'max' | 'count';
 export type PipelineStep =
@@ -134,14 +136,6 @@ export function setPath(target: DataRecord, path: string, value: unknown): void 
   define(node, segments[segments.length - 1], value);
 }
 
-function compareValues(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === undefined || a === null) return 1;
-  if (b === undefined || b === null) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a).localeCompare(String(b));
-}
-
 type GroupStep = Extract<PipelineStep, { group: unknown }>['group'];
 
 /** One aggregate of one group, kept as it goes: what it needs of the records seen so far, not the records. */
@@ -250,7 +244,7 @@ const dedupeTooLarge = (max: number) =>
   );
 
 export function applyStep(records: DataRecord[], step: PipelineStep, maxHeld = UNBOUNDED): DataRecord[] {
-  if ('filter' in step) return records.filter((r) => evaluateCondition(step.filter.where, r));
+  if ('filter' in step) return records.filter(compileCondition(step.filter.where).matches);
   if ('select' in step) {
     return records.map((r) => {
       const out: DataRecord = {};
@@ -261,10 +255,7 @@ export function applyStep(records: DataRecord[], step: PipelineStep, maxHeld = U
       return out;
     });
   }
-  if ('sort' in step) {
-    const direction = step.sort.order === 'desc' ? -1 : 1;
-    return [...records].sort((a, b) => direction * compareValues(getPath(a, step.sort.by), getPath(b, step.sort.by)));
-  }
+  if ('sort' in step) return sortedSync(records, step.sort.by, step.sort.order);
   if ('dedupe' in step) return records.filter(firstOfKey(step.dedupe.by, maxHeld));
   if ('limit' in step) return records.slice(0, step.limit.count);
   const groups = new Groups(step.group, maxHeld);
@@ -275,4 +266,42 @@ export function applyStep(records: DataRecord[], step: PipelineStep, maxHeld = U
 /** The steps over records in memory; `maxHeld` bounds what a group or a dedupe holds. */
 export function applySteps(records: DataRecord[], steps: PipelineStep[], maxHeld = UNBOUNDED): DataRecord[] {
   return steps.reduce((out, step) => applyStep(out, step, maxHeld), records);
+}
+
+/**
+ * Field comparisons a filter runs between two turns of the event loop: a few milliseconds. A condition of a
+ * few comparisons filters a whole chunk at once; one of thousands (`or` lists nest) takes its turns.
+ */
+export const FILTER_SLICE_COMPARISONS = 200_000;
+
+/** `filter`, letting the event loop in every {@link FILTER_SLICE_COMPARISONS} comparisons. */
+export async function filterRecords(
+  records: DataRecord[],
+  where: Condition,
+  sliceComparisons = FILTER_SLICE_COMPARISONS,
+): Promise<DataRecord[]> {
+  const { matches, comparisons } = compileCondition(where);
+  const slice = Math.max(1, Math.floor(sliceComparisons / Math.max(1, comparisons)));
+  if (records.length <= slice) return records.filter(matches);
+  const kept: DataRecord[] = [];
+  for (let from = 0; from < records.length; from += slice) {
+    if (from > 0) await yieldToEventLoop();
+    const to = Math.min(from + slice, records.length);
+    for (let i = from; i < to; i += 1) if (matches(records[i])) kept.push(records[i]);
+  }
+  return kept;
+}
+
+/**
+ * What {@link applySteps} gives, without holding the event loop for a long filter or sort: a filter takes
+ * turns ({@link filterRecords}), a sort sorts and merges in slices ({@link sortRecords}).
+ */
+export async function runSteps(records: DataRecord[], steps: PipelineStep[], maxHeld = UNBOUNDED) {
+  let out = records;
+  for (const step of steps) {
+    if ('filter' in step) out = await filterRecords(out, step.filter.where);
+    else if ('sort' in step) out = await sortRecords(out, step.sort.by, step.sort.order);
+    else out = applyStep(out, step, maxHeld);
+  }
+  return out;
 }

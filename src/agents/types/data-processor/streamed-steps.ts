@@ -1,11 +1,20 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { nonRetryable } from '../../agent-type';
-import { applyStep, type DataRecord, firstOfKey, Groups, type PipelineStep } from './pipeline';
+import { type DataRecord, firstOfKey, Groups, type PipelineStep, runSteps } from './pipeline';
+import { sortRecords } from './sort-records';
 
 /** Records in chunks, as they are read from a file. */
 export type RecordChunks = AsyncIterable<DataRecord[]>;
 
+/**
+ * Records held in memory (a sort's, a group's) as chunks again, with a turn of the event loop before each: the
+ * steps after it and the output run on them chunk by chunk, not all in one go.
+ */
 async function* rechunk(records: DataRecord[], size: number): RecordChunks {
-  for (let i = 0; i < records.length; i += size) yield records.slice(i, i + size);
+  for (let i = 0; i < records.length; i += size) {
+    await yieldToEventLoop();
+    yield records.slice(i, i + size);
+  }
 }
 
 /** `group` over a stream ({@link Groups}): memory grows with the groups, not the records. */
@@ -45,14 +54,19 @@ const sortTooLarge = (max: number) =>
       'filter, group or dedupe before it, or follow it with a limit',
   );
 
-/** `sort` needs every record that reaches it: it holds them, at most `max` (put filter, select and group before it). */
-async function* sort(source: RecordChunks, step: PipelineStep, size: number, max: number) {
+type SortStep = Extract<PipelineStep, { sort: unknown }>['sort'];
+
+/**
+ * `sort` needs every record that reaches it: it holds them, at most `max` (put filter, select and group before
+ * it), and sorts them in slices, letting the event loop in between ({@link sortRecords}).
+ */
+async function* sort(source: RecordChunks, step: SortStep, size: number, max: number) {
   const all: DataRecord[] = [];
   for await (const chunk of source) {
     if (all.length + chunk.length > max) throw sortTooLarge(max);
     for (const record of chunk) all.push(record);
   }
-  yield* rechunk(applyStep(all, step), size);
+  yield* rechunk(await sortRecords(all, step.by, step.order), size);
 }
 
 /**
@@ -60,28 +74,29 @@ async function* sort(source: RecordChunks, step: PipelineStep, size: number, max
  * within `max`) whatever reaches it. The kept records are sorted again with each new chunk once there are enough of them; the sort is stable and the
  * kept ones came first, so ties keep their order, as in a sort of every record.
  */
-async function* sortedFirst(source: RecordChunks, step: PipelineStep, count: number, size: number, max: number) {
+async function* sortedFirst(source: RecordChunks, step: SortStep, count: number, size: number, max: number) {
   if (count <= 0) return;
   // Trimmed before it holds more than the bound allows, so a limit within the bound always sorts.
   const trimAt = Math.min(Math.max(2 * count, count + size), max);
   let kept: DataRecord[] = [];
   for await (const chunk of source) {
     for (const record of chunk) kept.push(record);
-    if (kept.length > trimAt) kept = applyStep(kept, step).slice(0, count);
+    if (kept.length > trimAt) kept = (await sortRecords(kept, step.by, step.order)).slice(0, count);
     // Only a limit over the bound keeps more than it.
     if (kept.length > max) throw sortTooLarge(max);
   }
-  yield* rechunk(applyStep(kept, step).slice(0, count), size);
+  yield* rechunk((await sortRecords(kept, step.by, step.order)).slice(0, count), size);
 }
 
 async function* perChunk(source: RecordChunks, step: PipelineStep) {
-  for await (const chunk of source) yield applyStep(chunk, step);
+  for await (const chunk of source) yield await runSteps(chunk, [step]);
 }
 
 /**
  * The pipeline over a stream of chunks, each step as lean as it can be: filter and select chunk by chunk,
  * limit stops reading once it has enough, dedupe keeps the keys it saw, group one set of aggregates per
- * group, sort every record that reaches it (up to `sortMaxRecords`), or only the first ones when a limit follows. Gives what {@link applySteps} gives over all the records at once.
+ * group, sort every record that reaches it (up to `sortMaxRecords`), or only the first ones when a limit follows
+ * (after selects or not). Gives what {@link applySteps} gives over all the records at once.
  */
 export function streamSteps(
   source: RecordChunks,
@@ -92,11 +107,15 @@ export function streamSteps(
   let records = source;
   for (let i = 0; i < steps.length; i += 1) {
     const step = steps[i];
-    const next = steps[i + 1];
-    if ('sort' in step && next && 'limit' in next) {
-      records = sortedFirst(records, step, next.limit.count, size, sortMaxRecords);
-      i += 1;
-    } else if ('sort' in step) records = sort(records, step, size, sortMaxRecords);
+    // A select changes each record, not which ones nor their order: a limit after selects is the sort's limit.
+    let j = i + 1;
+    while (j < steps.length && 'select' in steps[j]) j += 1;
+    const after = steps[j];
+    if ('sort' in step && after && 'limit' in after) {
+      records = sortedFirst(records, step.sort, after.limit.count, size, sortMaxRecords);
+      for (const select of steps.slice(i + 1, j)) records = perChunk(records, select);
+      i = j;
+    } else if ('sort' in step) records = sort(records, step.sort, size, sortMaxRecords);
     else if ('group' in step) records = group(records, step, size, sortMaxRecords);
     else if ('dedupe' in step) records = dedupe(records, step.dedupe.by, sortMaxRecords);
     else if ('limit' in step) records = limit(records, step.limit.count);

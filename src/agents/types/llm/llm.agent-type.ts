@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { type AgentType, type ExecutionContext } from '../../agent-type';
+import type { ErrorDetail } from '../../../common/errors/app.error';
 import { CircuitBreakers } from '../../outbound/circuit-breakers';
 import { serverSentEvents } from '../../outbound/event-stream';
 import { failureForStatus, OutboundHttpClient } from '../../outbound/outbound-http.client';
+import { hasUserInfo } from '../../outbound/url-user-info';
 import { completionOutput, type LlmOutput, streamedOutput } from './chat-completion';
 
 export type { LlmOutput } from './chat-completion';
@@ -17,6 +19,16 @@ export interface LlmAgentConfig {
   timeoutMs: number;
   /** Asks for a streamed answer (the default); false sends today's plain request. */
   stream?: boolean;
+}
+
+/**
+ * What a config's baseUrl must be besides what the schema says: no credentials in it, where every reader of the
+ * agent would see them (the key is `apiKey`, kept secret).
+ */
+export function checkLlmAgentConfig(config: Pick<LlmAgentConfig, 'baseUrl'>): ErrorDetail[] {
+  return hasUserInfo(config.baseUrl)
+    ? [{ field: '/baseUrl', message: 'must not carry credentials (user:password@): put the key in apiKey' }]
+    : [];
 }
 
 type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
@@ -91,6 +103,10 @@ export class LlmAgentType implements AgentType<LlmInput, LlmAgentConfig, LlmOutp
       finishReason: { type: ['string', 'null'] },
     },
   };
+
+  checkConfig(config: LlmAgentConfig): ErrorDetail[] {
+    return checkLlmAgentConfig(config);
+  }
 
   constructor(
     private readonly http: OutboundHttpClient,
