@@ -182,6 +182,55 @@ describe('an API key reaches only what its scopes allow, through what acts for i
     expect(row.triggers).toEqual([]);
   });
 
+  it('a data-processor task over a file, direct, in a batch or as a workflow step, needs files:read', async () => {
+    const processor = (await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } })).id;
+    const file = await request(t.http)
+      .post('/api/v1/files?name=people.ndjson')
+      .set(...bearer(op))
+      .set('Content-Type', 'application/x-ndjson')
+      .send('{"name":"a"}\n{"name":"b"}\n')
+      .expect(201);
+    const overFile = { agentId: processor, input: { file: file.body.data.id, pipeline: [{ limit: { count: 1 } }] } };
+    const tasksOnly = await keyWith('tasks:write', 'tasks:read');
+    const [tasks, runs, workflows] = [await count('tasks'), await count('workflow_runs'), await count('workflows')];
+    expectForbidden(
+      await request(t.http).post('/api/v1/tasks').set('X-API-Key', tasksOnly).send(overFile),
+      'files:read',
+    );
+    expectForbidden(
+      await request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set('X-API-Key', tasksOnly)
+        .send({ tasks: [{ agentId, input: { expression: '1' } }, overFile] }),
+      'files:read',
+    );
+    // Records inline read no file: as before.
+    await request(t.http)
+      .post('/api/v1/tasks')
+      .set('X-API-Key', tasksOnly)
+      .send({ agentId: processor, input: { records: [{ n: 1 }], pipeline: [] } })
+      .expect(202);
+
+    const workflowsOnly = await keyWith('workflows:write', 'workflows:read');
+    const steps = [{ id: 'read', ...overFile }];
+    expectForbidden(
+      await request(t.http).post('/api/v1/workflows').set('X-API-Key', workflowsOnly).send({ name: 'f', steps }),
+      'files:read',
+    );
+    const reading = await createWorkflow(t, op, { name: 'reads-a-file', steps });
+    expectForbidden(
+      await request(t.http).post(`/api/v1/workflows/${reading}/runs`).set('X-API-Key', workflowsOnly).send({}),
+      'files:read',
+    );
+    expect([await count('tasks'), await count('workflow_runs'), await count('workflows')]).toEqual([
+      tasks + 1,
+      runs,
+      workflows + 1,
+    ]);
+    const withFiles = await keyWith('workflows:write', 'workflows:read', 'files:read');
+    await request(t.http).post(`/api/v1/workflows/${reading}/runs`).set('X-API-Key', withFiles).send({}).expect(202);
+  });
+
   it("an agent's stream of its tasks needs tasks:read beside agents:read", async () => {
     const agentsOnly = await keyWith('agents:read');
     const res = await request(t.http).get(`/api/v1/agents/${agentId}/events`).set('X-API-Key', agentsOnly);

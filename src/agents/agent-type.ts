@@ -77,6 +77,11 @@ export interface AgentType<Input = unknown, Config = unknown, Output = unknown> 
    * changes: every problem, each with its field as a JSON pointer into the config (`/headers/Host`).
    */
   checkConfig?(config: Config): ErrorDetail[];
+  /**
+   * Whether a task with this input (as sent, templates and all) reads a stored file (`POST /files`): what starts
+   * it with an API key takes `files:read` too, as reading the file itself would.
+   */
+  readsFile?(input: unknown): boolean;
   execute(context: ExecutionContext<Input, Config>): Promise<Output>;
 }
 

@@ -8,6 +8,7 @@ import { AgentTypesController } from './agent-types.controller';
 import { AgentsController } from './agents.controller';
 import { AgentStateStore } from './agent-state.store';
 import { AgentsService } from './agents.service';
+import { FileReads } from './file-reads';
 import { CircuitBreakers } from './outbound/circuit-breakers';
 import { DnsHostResolver, HostResolver, NetworkGuard } from './outbound/network-guard';
 import { OutboundHttpClient } from './outbound/outbound-http.client';
@@ -19,6 +20,7 @@ import { AGENT_TYPE_CLASSES } from './types';
   controllers: [AgentsController, AgentTypesController],
   providers: [
     AgentsService,
+    FileReads,
     AgentRepository,
     AgentStateStore,
     AgentSecrets,
@@ -33,6 +35,7 @@ import { AGENT_TYPE_CLASSES } from './types';
   ],
   exports: [
     AgentsService,
+    FileReads,
     AgentStateStore,
     AgentTypeRegistry,
     SchemaValidator,

@@ -40,6 +40,13 @@ import { TaskEventFanout, type TaskStreamEvent } from '../events/task-event-fano
 import { taskEvent } from './task-event';
 import { TaskSubmission } from './task-submission';
 import { TasksService } from './tasks.service';
+import { FileReads, type TaskStart } from '../agents/file-reads';
+
+const FILE_TASK = 'A task that reads a file';
+
+/** A batch element naming an agent (the batch checks every element itself, once this has passed). */
+const isTaskStart = (element: unknown): element is TaskStart =>
+  typeof element === 'object' && element !== null && typeof (element as { agentId?: unknown }).agentId === 'string';
 
 @ApiTags('tasks')
 @ApiBearerAuth('bearer')
@@ -52,6 +59,7 @@ export class TasksController {
     private readonly submission: TaskSubmission,
     private readonly fanout: TaskEventFanout,
     private readonly sessions: LiveSessions,
+    private readonly fileReads: FileReads,
   ) {}
 
   @Post()
@@ -75,6 +83,7 @@ export class TasksController {
     @Res({ passthrough: true }) res: Response,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto> {
+    await this.fileReads.assertMayRead(principal, [body], FILE_TASK);
     const { task, replayed } = await this.submission.submit(
       principal.userId,
       body,
@@ -97,6 +106,7 @@ export class TasksController {
     @Body() body: CreateTaskBatchDto,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto[]> {
+    await this.fileReads.assertMayRead(principal, body.tasks.filter(isTaskStart), FILE_TASK);
     return (await this.submission.submitBatch(principal, body.tasks, audit)).map(TaskDto.from);
   }
 

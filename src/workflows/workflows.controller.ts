@@ -48,6 +48,8 @@ import type { ListedRun } from './persistence/run-list';
 import { RunRetry } from './run-retry';
 import { listedRunDto, runDto } from './run-view';
 import { WorkflowsService } from './workflows.service';
+import { FileReads } from '../agents/file-reads';
+import { isTaskStep } from './workflow-definition';
 
 /** Said of every route that changes a workflow: workflows are shared for reading and running, not for changing. */
 const CREATOR_OR_ADMIN =
@@ -90,7 +92,10 @@ function workflowFields(w: Omit<WorkflowEntity, 'steps'>): Omit<WorkflowDto, 'st
 @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
 @Controller('workflows')
 export class WorkflowsController {
-  constructor(private readonly workflows: WorkflowsService) {}
+  constructor(
+    private readonly workflows: WorkflowsService,
+    private readonly fileReads: FileReads,
+  ) {}
 
   @Post()
   @RequirePermissions('workflows:write')
@@ -200,6 +205,8 @@ export class WorkflowsController {
     @Res({ passthrough: true }) res: Response,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
+    const steps = async () => (await this.workflows.get(id)).steps.filter(isTaskStep);
+    await this.fileReads.assertMayRead(principal, steps, 'A run of a workflow whose steps read a file');
     const { run, created } = await this.workflows.startOnce(principal.userId, id, body, {
       audit,
       idempotencyKey: checkedIdempotencyKey(idempotencyKey),

@@ -3,6 +3,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
+import { FileReads } from '../agents/file-reads';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import type { FinishCursor } from '../common/finish-cursor';
@@ -70,6 +71,7 @@ export class WorkflowsService {
     private readonly literals: LiteralStepInputs,
     private readonly keys: ApiKeysService,
     private readonly triggerChecks: TriggerChecks,
+    private readonly fileReads: FileReads,
   ) {}
 
   /**
@@ -91,10 +93,11 @@ export class WorkflowsService {
     if (stepIds.length) throw new WorkflowAgentDeletedError(stepIds);
   }
 
-  /** The steps checked; their templates are parsed in the turn of `owner` (the user saving them). */
-  private async checkSteps(input: WorkflowStepDto[], owner: string): Promise<WorkflowStep[]> {
+  /** The steps checked; their templates are parsed in the turn of the user saving them. */
+  private async checkSteps(input: WorkflowStepDto[], principal: Principal): Promise<WorkflowStep[]> {
     const shapes = input.flatMap(stepShapeProblems);
     const steps = input.map(storedStep);
+    await this.fileReads.assertMayRead(principal, steps.filter(isTaskStep), 'A workflow whose steps read a file');
     const known = await this.agents.liveIds(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])));
     const problems = [
       ...shapes,
@@ -104,14 +107,14 @@ export class WorkflowsService {
     ];
     // Templates are parsed on the template threads (a long or deeply nested expression costs no event loop).
     const values = steps.map((step) => stepTemplate(step)?.value ?? null);
-    for (const { path, message } of await this.templates.problems(values, owner))
+    for (const { path, message } of await this.templates.problems(values, principal.userId))
       problems.push({ field: templateField(steps, path), message });
     if (problems.length) throw new ValidationFailedError(problems, 'The workflow definition is invalid');
     return steps;
   }
 
   async create(principal: Principal, input: CreateWorkflowDto, audit?: AuditRequestContext): Promise<WorkflowEntity> {
-    const steps = await this.checkSteps(input.steps, principal.userId);
+    const steps = await this.checkSteps(input.steps, principal);
     const triggers = await this.triggerChecks.checked(principal, input.triggers ?? []);
     const by = this.keys.changeBy(principal);
     const created = await this.dataSource.transaction(async (em) => {
@@ -190,7 +193,7 @@ export class WorkflowsService {
   ): Promise<WorkflowEntity> {
     // Refused before its definition is checked: a caller who may not change it learns nothing from that.
     this.assertMayChange(principal, await this.get(id));
-    const steps = changes.steps ? await this.checkSteps(changes.steps, principal.userId) : undefined;
+    const steps = changes.steps ? await this.checkSteps(changes.steps, principal) : undefined;
     const triggers = changes.triggers ? await this.triggerChecks.checked(principal, changes.triggers, id) : undefined;
     const by = this.keys.changeBy(principal);
     const updated = await this.dataSource.transaction(async (em) => {

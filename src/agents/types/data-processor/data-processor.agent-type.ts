@@ -113,6 +113,10 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
     },
   };
 
+  readsFile(input: unknown): boolean {
+    return typeof input === 'object' && input !== null && 'file' in input;
+  }
+
   async execute(ctx: ExecutionContext<DataProcessorInput, DataProcessorConfig>): Promise<DataProcessorOutput> {
     const started = Date.now();
     const steps = ctx.input.pipeline ?? ctx.config.pipeline;

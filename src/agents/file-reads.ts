@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { assertHolds, type Principal } from '../auth/principal';
+import { AgentTypeRegistry } from './agent-type.registry';
+import { AgentNotFoundError } from './agents.errors';
+import { AgentsService } from './agents.service';
+
+/** A task to be started: its agent and its input as sent (templates and all, for a workflow's step). */
+export interface TaskStart {
+  agentId: string;
+  input: unknown;
+}
+
+/**
+ * Refuses what would read a stored file for a caller that may not read files: a data-processor task over a file,
+ * started directly, in a batch, or as a workflow's step, by an API key without `files:read`. The task runs as the
+ * key's user, who may read the file, and its output shows the records: without this, a key scoped to tasks or
+ * workflows would read what its scopes leave out. Callers holding `files:read` (every role does) cost nothing here.
+ */
+@Injectable()
+export class FileReads {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly types: AgentTypeRegistry,
+  ) {}
+
+  /** `starts`: the tasks, or what reads them (only for a caller without `files:read`). */
+  async assertMayRead(
+    principal: Principal,
+    starts: readonly TaskStart[] | (() => Promise<readonly TaskStart[]>),
+    what: string,
+  ): Promise<void> {
+    if (principal.permissions.has('files:read')) return;
+    if (typeof starts === 'function') starts = await starts();
+    const types = new Map<string, string | undefined>();
+    for (const { agentId } of starts) {
+      if (types.has(agentId)) continue;
+      // An unknown agent is refused by the submission itself, with its own answer.
+      const agent = await this.agents.forTask(agentId).catch((err: unknown) => {
+        if (err instanceof AgentNotFoundError) return undefined;
+        throw err;
+      });
+      types.set(agentId, agent?.type);
+    }
+    const readsFile = ({ agentId, input }: TaskStart): boolean => {
+      const type = types.get(agentId);
+      return type !== undefined && this.types.get(type).readsFile?.(input) === true;
+    };
+    if (starts.some(readsFile)) assertHolds(principal, 'files:read', what);
+  }
+}
