@@ -59,6 +59,13 @@ describe('loadConfig', () => {
     expect(loadConfig({}).redis.prefix).toBe('ymera');
   });
 
+  it('limits a user to 1,000 schedules unless SCHEDULES_PER_USER says otherwise (0: no limit)', () => {
+    expect(loadConfig({}).schedules).toEqual({ syncIntervalMs: 5000, perUser: 1000 });
+    expect(loadConfig({ SCHEDULES_PER_USER: '0' }).schedules.perUser).toBe(0);
+    expect(loadConfig({ SCHEDULES_PER_USER: '25' }).schedules.perUser).toBe(25);
+    for (const bad of ['-1', '2.5', 'many']) expectInvalid({ SCHEDULES_PER_USER: bad }, 'SCHEDULES_PER_USER');
+  });
+
   it('takes an event batch window from 0 (the end of a turn) to 5 s', () => {
     expect(loadConfig({ EVENTS_BATCH_MS: '0' }).events.batchMs).toBe(0);
     expect(loadConfig({ EVENTS_BATCH_MS: '200' }).events.batchMs).toBe(200);

@@ -68,7 +68,8 @@ export interface AppConfig {
   rateLimits: { perMinute: number; loginPerMinute: number; frontendMetricsPerMinute: number; livePerMinute: number };
   worker: { concurrency: number };
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
-  schedules: { syncIntervalMs: number };
+  /** SCHEDULES_PER_USER: `perUser` 0 is no limit. */
+  schedules: { syncIntervalMs: number; perUser: number };
   bulk: { batchSize: number };
   /** Uploaded files: an absolute directory, the largest upload, and how long one may take. */
   files: { dir: string; maxBytes: number; quotaBytes: number; uploadTimeoutMs: number };
@@ -264,7 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       lockDurationMs: parsed.QUEUE_LOCK_DURATION_MS,
       reconcileIntervalMs: parsed.QUEUE_RECONCILE_INTERVAL_MS,
     },
-    schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS },
+    schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS, perUser: parsed.SCHEDULES_PER_USER },
     bulk: { batchSize: parsed.BULK_BATCH_SIZE },
     files: {
       dir: resolve(parsed.FILES_DIR),

@@ -173,6 +173,13 @@ export class EnvSchema extends BackgroundWorkSettings {
   @Max(1_000_000)
   LIVE_CONNECTIONS_PER_USER = 200;
 
+  /** Schedules one user may have (a creation past it gets 409); 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  SCHEDULES_PER_USER = 1000;
+
   @Transform(toBool)
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;

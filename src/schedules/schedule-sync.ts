@@ -25,6 +25,12 @@ const MISSED_LOOKED_AT = 1000;
 @Injectable()
 export class ScheduleSync implements PeriodicJobHandler {
   private readonly logger = new Logger(ScheduleSync.name);
+  /**
+   * Per schedule: its first fire after the time it was handled until, as its times were then (Infinity for none
+   * within the horizon). Nothing was missed before it, so a pass looks again only once it is past, or the
+   * schedule changed: a schedule costs each pass a lookup, not a search.
+   */
+  private readonly nextAfterHandled = new Map<string, { key: string; at: number }>();
 
   constructor(
     @Inject(ScheduleRepository) private readonly schedules: ScheduleStore,
@@ -56,6 +62,7 @@ export class ScheduleSync implements PeriodicJobHandler {
       await this.queue.remove(id);
       removed += 1;
     }
+    for (const id of this.nextAfterHandled.keys()) if (!wanted.has(id)) this.nextAfterHandled.delete(id);
     if (put || removed || late)
       this.logger.log(`schedules: ${put} put in Redis, ${removed} removed, ${late} late fires`);
     return { put, removed, late };
@@ -64,7 +71,15 @@ export class ScheduleSync implements PeriodicJobHandler {
   /** Makes the schedule's missed fires, the last {@link MAX_LATE_FIRES} of them; returns how many. */
   private async catchUp(schedule: Schedule, now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.schedules.syncIntervalMs);
-    const missed = firesAfter(timingOf(schedule), schedule.firedUntil, MISSED_LOOKED_AT, cutoff);
+    const timing = timingOf(schedule);
+    const key = `${JSON.stringify(timing)} ${schedule.firedUntil.toISOString()}`;
+    let next = this.nextAfterHandled.get(schedule.id);
+    if (next?.key !== key) {
+      next = { key, at: firesAfter(timing, schedule.firedUntil, 1)[0]?.getTime() ?? Infinity };
+      this.nextAfterHandled.set(schedule.id, next);
+    }
+    if (next.at > cutoff.getTime()) return 0;
+    const missed = firesAfter(timing, schedule.firedUntil, MISSED_LOOKED_AT, cutoff);
     if (!missed.length) return 0;
     const made = missed.slice(-MAX_LATE_FIRES);
     const passed = missed.length === MISSED_LOOKED_AT ? undefined : missed.slice(0, -MAX_LATE_FIRES);

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { cronProblem, fireFor, firesAfter, isTimeZone, schedulerOptions, type Timing } from './schedule-timing';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -81,6 +82,69 @@ describe('schedule timing', () => {
     expect(cronProblem('0 9 * * THU')).toBeUndefined();
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
+  });
+
+  it('refuses a pattern that fires less than once every 10 years, over the whole calendar, in any zone', () => {
+    for (const timezone of ['UTC', 'Asia/Kathmandu', 'America/New_York']) {
+      // The fifth Monday (or Sunday) of February: 28 years apart, 40 across 2100.
+      expect(cronProblem('0 0 ? 2 1#5', timezone)).toBe(
+        'fires less than once every 10 years (up to 40 years apart): give a pattern that fires more often',
+      );
+      expect(cronProblem('30 6 ? 2 0#5', timezone)).toMatch(/less than once every 10 years/);
+      // Yearly, 29 February (8 years apart across 2100), the fifth Monday of April (up to 6), and either day field.
+      for (const fine of ['0 0 1 1 *', '0 0 29 2 *', '0 0 L 2 *', '0 0 ? 4 1#5', '0 0 29 2 1#5', '0 0 ? 2 1L'])
+        expect(cronProblem(fine, timezone)).toBeUndefined();
+    }
+    // A pattern kept from before the rule is read as it is.
+    expect(cronProblem('0 0 ? 2 1#5', 'UTC', false)).toBeUndefined();
+  });
+
+  it('finds the fires a walk of cron-parser finds, leaping the days without one', () => {
+    const walk = (pattern: string, timezone: string, from: Date, limit: number) => {
+      const times = CronExpressionParser.parse(pattern, { currentDate: from, tz: timezone });
+      return Array.from({ length: limit }, () => times.next().toISOString());
+    };
+    const patterns = ['0 0 29 2 *', '30 2 * * *', '0 0 ? 4 1#5', '15 0 ? * 0L', '0 */7 * 3,10 *', '0 0 L * 5L'];
+    // Daylight saving at 02:00, at midnight, by half an hour; and a :45 offset.
+    const zones = ['America/New_York', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Kathmandu'];
+    for (const pattern of patterns) {
+      for (const timezone of zones) {
+        for (const from of [new Date('2026-03-07T23:30:00Z'), new Date('2027-10-30T12:00:00.500Z')]) {
+          expect({ pattern, timezone, fires: iso(firesAfter(cron(pattern, timezone), from, 6)) }).toEqual({
+            pattern,
+            timezone,
+            fires: walk(pattern, timezone, from, 6),
+          });
+        }
+      }
+    }
+  });
+
+  it('looks for each fire at most 10 years after the one before, a few days at a time', () => {
+    // A pattern kept from before the rule: its fire in 2044 is too far off from 2026, the one after it too.
+    const rare = cron('0 0 ? 2 1#5', 'UTC');
+    expect(firesAfter(rare, new Date('2026-06-01T00:00:00Z'), 5)).toEqual([]);
+    expect(iso(firesAfter(rare, new Date('2035-01-01T00:00:00Z'), 5))).toEqual(['2044-02-29T00:00:00.000Z']);
+    // Each search cron-parser makes is given an end a few days past its start: it walks days that fire.
+    const parse = jest.spyOn(CronExpressionParser, 'parse');
+    try {
+      const leap = firesAfter(cron('0 0 29 2 *', 'Asia/Kathmandu'), new Date('2026-06-01T00:00:00Z'), 5);
+      expect(iso(leap).map((at) => at.slice(0, 10))).toEqual([
+        '2028-02-28',
+        '2032-02-28',
+        '2036-02-28',
+        '2040-02-28',
+        '2044-02-28',
+      ]);
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(2 * 5 + 3);
+      for (const [, options] of parse.mock.calls) {
+        // firesAfter gives both as Dates.
+        const span = (options!.endDate as Date).getTime() - (options!.currentDate as Date).getTime();
+        expect(span).toBeLessThanOrEqual(5 * 86_400_000);
+      }
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('snaps a scheduler job’s time to the fire it stands for', () => {

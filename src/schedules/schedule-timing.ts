@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { CronDays, DAY_MS, localDay } from './cron-days';
 
 /** When a schedule fires: a cron pattern in a time zone, or a fixed period, within an optional window. */
 export interface Timing {
@@ -11,11 +12,20 @@ export interface Timing {
   anchor: Date;
 }
 
+/** How far ahead of the last fire (or of now) the next is looked for: no fire further off is planned or shown. */
+export const HORIZON_YEARS = 10;
+const HORIZON_DAYS = Math.ceil(HORIZON_YEARS * 365.25);
+export const HORIZON_MS = HORIZON_DAYS * DAY_MS;
+
 /** `H`, `H/5`, `H(0-29)` in a field (not the H of a name such as THU). */
 const HASHED = /(^|[^A-Z])H($|[^A-Z])/i;
 
-/** Why a cron pattern or a time zone is refused, in words for the API's error detail; undefined when fine. */
-export function cronProblem(cron: string, timezone = 'UTC'): string | undefined {
+/**
+ * Why a cron pattern or a time zone is refused, in words for the API's error detail; undefined when fine. With
+ * `rarity`, a pattern that fires less than once every {@link HORIZON_YEARS} years is refused too (a new
+ * pattern; one kept from before the rule stays, see {@link firesAfter}).
+ */
+export function cronProblem(cron: string, timezone = 'UTC', rarity = true): string | undefined {
   const fields = cron.trim().split(/\s+/).length;
   if (fields !== 5 && fields !== 6) return 'must have 5 fields (minute to weekday) or 6 (with seconds first)';
   // The parser reads `H` as a value drawn at random on every reading: each would plan other times.
@@ -24,10 +34,23 @@ export function cronProblem(cron: string, timezone = 'UTC'): string | undefined 
   }
   try {
     CronExpressionParser.parse(cron, { tz: timezone, strict: false });
-    return undefined;
   } catch (err) {
     return `is not a valid cron pattern: ${(err as Error).message}`;
   }
+  return rarity ? rarityProblem(cron) : undefined;
+}
+
+/**
+ * Why a pattern fires too seldom to keep: its next fire is looked for only {@link HORIZON_YEARS} years ahead, so
+ * in its longest gaps it would show, and catch up, none. Read over a whole calendar cycle, not from today: 29
+ * February (8 years apart across 2100) passes; the fifth Monday of February (28 to 40 years apart) does not.
+ */
+function rarityProblem(cron: string): string | undefined {
+  const gap = CronDays.of(cron).longestGap();
+  if (gap === Infinity) return 'never fires: no day matches its day and month fields';
+  if (gap <= HORIZON_DAYS) return undefined;
+  const years = Math.round(gap / 365.2425);
+  return `fires less than once every ${HORIZON_YEARS} years (up to ${years} years apart): give a pattern that fires more often`;
 }
 
 /** Whether the name is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
@@ -64,14 +87,55 @@ export function firesAfter(timing: Timing, after: Date, limit: number, until?: D
     }
     return fires;
   }
-  if (!timing.cron) return fires;
-  const times = CronExpressionParser.parse(timing.cron, { currentDate: from, tz: timing.timezone });
-  while (fires.length < limit && times.hasNext()) {
-    const next = times.next().toDate();
-    if (next.getTime() > end) break;
-    if (fires.at(-1)?.getTime() !== next.getTime()) fires.push(next);
+  return timing.cron ? cronFires(timing.cron, timing.timezone, from.getTime(), limit, end) : fires;
+}
+
+/**
+ * {@link firesAfter} for a cron pattern, each fire looked for within {@link HORIZON_MS} of the one before (or of
+ * `from`): a pattern kept from before that rule, which fires more seldom, shows and catches up no fire further
+ * off (its job scheduler still fires it). cron-parser walks only stretches of days that fire (see
+ * {@link CronDays}), and each stretch stops at its end (`endDate`), so a search costs a few of its steps per fire.
+ */
+function cronFires(cron: string, tz: string, from: number, limit: number, end: number): Date[] {
+  const days = CronDays.of(cron);
+  const fires: Date[] = [];
+  let cursor = from;
+  let last = from;
+  // A stretch without a fire (its fires all before the cursor) is followed by one with: this many suffice.
+  for (let stretch = 0; fires.length < limit && stretch < 2 * limit + 3; stretch++) {
+    const until = Math.min(end, last + HORIZON_MS);
+    if (cursor >= until) break;
+    const lastDay = localDay(until, tz);
+    // From the day before the cursor's: a fire a spring-forward day moves an hour later may fall on the next day.
+    const first = days.find(localDay(cursor, tz) - 1, lastDay);
+    if (first === undefined) break;
+    // The stretch ends after the days that fire in a row, or a month on (a daily pattern fires every day).
+    const after = days.find(first + 1, Math.min(first + 31, lastDay + 1), false) ?? Math.min(first + 32, lastDay + 2);
+    // A day number read in UTC is within 14 hours of the local day: a day's margin on either side holds it.
+    const stop = Math.min(until, (after + 2) * DAY_MS);
+    const times = CronExpressionParser.parse(cron, {
+      currentDate: new Date(Math.max(cursor, (first - 1) * DAY_MS)),
+      endDate: new Date(stop),
+      tz,
+    });
+    while (fires.length < limit) {
+      const next = nextOf(times);
+      if (next === undefined || next > stop) break;
+      // A local time repeated on a fall-back day is one fire.
+      if (next > cursor) fires.push(new Date((cursor = last = next)));
+    }
+    cursor = Math.max(cursor, stop);
   }
   return fires;
+}
+
+/** The pattern's next time, or undefined past its `endDate`. */
+function nextOf(times: ReturnType<typeof CronExpressionParser.parse>): number | undefined {
+  try {
+    return times.next().getTime();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The BullMQ job scheduler options that fire at exactly {@link firesAfter}'s times from now on. */

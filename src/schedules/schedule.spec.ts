@@ -47,6 +47,18 @@ describe('timingProblems', () => {
     expect(problems.map((p) => p.field)).toEqual(['/timezone', '/cron', '/endAt']);
   });
 
+  it('refuses a new pattern that fires too seldom, and keeps one already stored when asked to', () => {
+    const rare = timing({ cron: '0 0 ? 2 1#5', everyMs: null });
+    expect(timingProblems(rare)).toEqual([
+      {
+        field: '/cron',
+        message: 'fires less than once every 10 years (up to 40 years apart): give a pattern that fires more often',
+      },
+    ]);
+    expect(timingProblems(rare, false)).toEqual([]);
+    expect(timingProblems(timing({ cron: '0 0 29 2 *', everyMs: null }))).toEqual([]);
+  });
+
   it('finds nothing wrong with a period and an end after the start', () => {
     expect(timingProblems(timing({ startAt: at(10), endAt: at(PERIOD * 3) }))).toEqual([]);
   });

@@ -36,8 +36,11 @@ export function fireKey(scheduleId: string, fireAt: Date): string {
 /** When a schedule fires, as a user gives it. */
 export type TimingFields = Pick<Schedule, 'cron' | 'everyMs' | 'timezone' | 'startAt' | 'endAt'>;
 
-/** Every problem of a schedule's times, as JSON pointers into the request body. */
-export function timingProblems(timing: TimingFields): ErrorDetail[] {
+/**
+ * Every problem of a schedule's times, as JSON pointers into the request body. `rarity`: whether a pattern that
+ * fires too seldom is refused (a new one; see {@link cronProblem}).
+ */
+export function timingProblems(timing: TimingFields, rarity = true): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   if ((timing.cron === null) === (timing.everyMs === null))
     problems.push({ field: '/cron', message: 'give either cron or everyMs' });
@@ -45,7 +48,7 @@ export function timingProblems(timing: TimingFields): ErrorDetail[] {
   if (!knownZone) problems.push({ field: '/timezone', message: 'is not an IANA time zone' });
   if (timing.cron !== null) {
     // Checked in UTC when the zone is unknown, so a bad pattern is reported alongside it.
-    const problem = cronProblem(timing.cron, knownZone ? timing.timezone : 'UTC');
+    const problem = cronProblem(timing.cron, knownZone ? timing.timezone : 'UTC', rarity);
     if (problem) problems.push({ field: '/cron', message: problem });
   }
   if (timing.startAt && timing.endAt && timing.endAt <= timing.startAt)

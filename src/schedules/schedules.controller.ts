@@ -29,7 +29,8 @@ export class SchedulesController {
   @ApiOperation({
     operationId: 'createSchedule',
     summary: 'Start a task or a workflow run on a cron pattern or a period',
-    description: 'A target agent that was deleted → 409 CONFLICT, as for a task.',
+    description:
+      'A target agent that was deleted → 409 CONFLICT, as for a task; so does one schedule more than SCHEDULES_PER_USER (1000 by default) allows a user.',
   })
   @ApiEnvelope(ScheduleDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)

@@ -31,6 +31,7 @@ function setup(paused: OwnedRecord[], held: string[]) {
     {} as FireTargets['submission'],
     {} as FireTargets['workflows'],
     keys,
+    { schedules: { syncIntervalMs: 5000, perUser: 0 } },
   );
   service.onModuleInit();
   return { redis, handler: () => revoked!, revoke: () => revoked!.stop({} as EntityManager, 'key-1') };

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
@@ -40,6 +42,7 @@ export class SchedulesService implements OnModuleInit {
     @Inject(TaskSubmission) private readonly submission: FireTargets['submission'],
     @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
     @Inject(ApiKeysService) private readonly keys: Pick<ApiKeysService, 'changeBy' | 'whenRevoked'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'schedules'>,
   ) {}
 
   /** A revoked key's schedules are paused with it (see ApiKeysService.revoke). */
@@ -116,6 +119,7 @@ export class SchedulesService implements OnModuleInit {
       }),
       audit,
       by.check,
+      this.config.schedules.perUser,
     );
     await this.putInQueue(schedule);
     return this.view(schedule);
@@ -128,8 +132,11 @@ export class SchedulesService implements OnModuleInit {
   async list(principal: Principal, skip: number, limit: number, filter?: ScheduleFilter): Promise<Page<ScheduleView>> {
     const owner = isAdmin(principal) ? undefined : principal.userId;
     const { items, total } = await this.store.list(owner, skip, limit, filter);
+    // Schedules with the same times (a pattern many share) are read once.
+    const known = new Map<string, Date[]>();
+    const now = new Date();
     return new Page(
-      items.map((s) => this.view(s)),
+      items.map((s) => this.view(s, now, known)),
       total,
       skip,
       limit,
@@ -180,7 +187,9 @@ export class SchedulesService implements OnModuleInit {
         };
         // Firing again (resumed, or an end moved past now) is starting: as a new target is.
         if (dto.target || resumed || (!before.fires && mayFire(schedule))) mayStart(principal, target);
-        await this.check(schedule.createdBy, timingProblems(schedule), dto.target || resumed ? target : undefined);
+        // A pattern kept from before it fires too seldom stays as it is until `cron` changes.
+        const problems = timingProblems(schedule, dto.cron !== undefined);
+        await this.check(schedule.createdBy, problems, dto.target || resumed ? target : undefined);
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
         // A user's pause or resume replaces the platform's reason; the change is theirs, or their key's.
         if (dto.paused !== undefined) schedule.pausedReason = null;
@@ -225,9 +234,17 @@ export class SchedulesService implements OnModuleInit {
     return schedule;
   }
 
-  private view(schedule: Schedule): ScheduleView {
-    const now = new Date();
-    const nextFires = mayFire(schedule, now) ? firesAfter(timingOf(schedule), now, NEXT_FIRES) : [];
+  /** The schedule with its next fires; `known` keeps them by times, for schedules read together at `now`. */
+  private view(schedule: Schedule, now = new Date(), known?: Map<string, Date[]>): ScheduleView {
+    if (!mayFire(schedule, now)) return { schedule, nextFires: [] };
+    const timing = timingOf(schedule);
+    // A pattern's fires do not depend on the anchor, which fixed periods count from.
+    const key = JSON.stringify(timing.cron ? { ...timing, anchor: null } : timing);
+    let nextFires = known?.get(key);
+    if (!nextFires) {
+      nextFires = firesAfter(timing, now, NEXT_FIRES);
+      known?.set(key, nextFires);
+    }
     return { schedule, nextFires };
   }
 

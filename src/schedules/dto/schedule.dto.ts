@@ -73,7 +73,7 @@ export class CreateScheduleDto {
 
   @ApiPropertyOptional({
     description:
-      'Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first), split by spaces or tabs and stored one space apart; or `everyMs`',
+      'Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first), split by spaces or tabs and stored one space apart, firing at least once every 10 years; or `everyMs`',
     example: '0 9 * * 1-5',
   })
   @IsOptionalNotNull()
@@ -230,7 +230,8 @@ export class ScheduleDto {
   @ApiProperty({
     type: [String],
     format: 'date-time',
-    description: 'The next fire times (up to 5); none while paused, once the window is over, or past the year 9999',
+    description:
+      'The next fire times (up to 5, each within 10 years of the one before); none while paused, once the window is over, or past the year 9999',
   })
   nextFires!: Date[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastFireAt!: Date | null;
