@@ -163,6 +163,16 @@ describe('schedule timing', () => {
     expect(fireFor(daily, Date.parse('2026-01-01T12:00:00.000Z')).toISOString()).toBe('2026-01-01T12:00:00.000Z');
   });
 
+  it('snaps a job of a pattern firing every few seconds to its own fire, not the first of the window', () => {
+    const at = (pattern: string, job: string) => fireFor(cron(pattern, 'Asia/Kolkata'), Date.parse(job)).toISOString();
+    expect(at('*/5 * * * * *', '2026-12-06T06:10:30.040Z')).toBe('2026-12-06T06:10:30.000Z');
+    expect(at('*/5 * * * * *', '2026-12-06T06:10:31.900Z')).toBe('2026-12-06T06:10:30.000Z');
+    expect(at('*/5 * * * * *', '2026-12-06T06:10:29.000Z')).toBe('2026-12-06T06:10:30.000Z');
+    expect(at('0,30 * * * * *', '2026-12-06T06:11:00.500Z')).toBe('2026-12-06T06:11:00.000Z');
+    expect(at('*/20 * * * * *', '2026-12-06T06:11:00.020Z')).toBe('2026-12-06T06:11:00.000Z');
+    expect(at('* * * * * *', '2026-12-06T06:11:07.400Z')).toBe('2026-12-06T06:11:07.000Z');
+  });
+
   it('plans no fire past the year 9999, which no time in the API can name', () => {
     const start = new Date('9999-12-31T23:59:58.000Z');
     const every: Timing = { cron: null, everyMs: 1000, timezone: 'UTC', startAt: start, endAt: null, anchor: start };

@@ -163,6 +163,13 @@ const SNAP_MS = 30_000;
  */
 export function fireFor(timing: Timing, jobMillis: number): Date {
   const tolerance = Math.min(SNAP_MS, timing.everyMs ? Math.floor(timing.everyMs / 2) : SNAP_MS);
-  const [nearest] = firesAfter(timing, new Date(jobMillis - tolerance - 1), 1, new Date(jobMillis + tolerance));
+  // Every fire around the job, not the first: a cron pattern may fire every few seconds, and the first fire
+  // of the window is then an earlier one (already made), not the one this job stands for. A cron pattern
+  // fires at most once a second, so the window holds at most this many.
+  const most = Math.floor((2 * tolerance) / 1000) + 1;
+  const fires = firesAfter(timing, new Date(jobMillis - tolerance - 1), most, new Date(jobMillis + tolerance));
+  let nearest: Date | undefined;
+  for (const fire of fires)
+    if (!nearest || Math.abs(fire.getTime() - jobMillis) < Math.abs(nearest.getTime() - jobMillis)) nearest = fire;
   return nearest ?? new Date(jobMillis);
 }
