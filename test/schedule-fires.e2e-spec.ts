@@ -181,6 +181,50 @@ describe('schedule fires', () => {
       .expect(204);
   });
 
+  it('pauses, saying why, a schedule whose agent or workflow is gone, after the fire that found it', async () => {
+    const agent = (await createAgent(t, op, { type: 'calculator' })).id;
+    const wf = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({ name: `gone-${Date.now()}`, steps: [{ id: 'a', agentId: calc, input: { expression: '1' } }] })
+      .expect(201);
+    const onAgent = (
+      await create({ name: 'agent-gone', target: { agentId: agent, input: { expression: '1' } }, cron: '0 * * * *' })
+    ).body.data as ScheduleView;
+    const onWorkflow = (
+      await create({ name: 'workflow-gone', target: { workflowId: wf.body.data.id, input: {} }, cron: '0 * * * *' })
+    ).body.data as ScheduleView;
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent}`)
+      .set(...bearer(op))
+      .expect(204);
+    await request(t.http)
+      .delete(`/api/v1/workflows/${wf.body.data.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    const firing = t.app.get(ScheduleFiring);
+    for (const [schedule, reason] of [
+      [onAgent, 'Its agent was deleted'],
+      [onWorkflow, 'Its workflow was deleted'],
+    ] as const) {
+      const [first, second] = schedule.nextFires.map((at) => new Date(at));
+      expect(await firing.fire(schedule.id, first)).toBe('failed');
+      const now = await request(t.http)
+        .get(`/api/v1/schedules/${schedule.id}`)
+        .set(...bearer(op))
+        .expect(200);
+      expect(now.body.data).toMatchObject({ paused: true, pausedReason: reason });
+      // Paused: the next fire is not made, nor failed again.
+      expect(await firing.fire(schedule.id, second)).toBe('not-due');
+      const [entry] = await t.dataSource.query(
+        `SELECT actor_type, details FROM audit_pending WHERE action = 'schedule.update' AND resource_id = $1
+         UNION ALL SELECT actor_type, details FROM audit_logs WHERE action = 'schedule.update' AND resource_id = $1`,
+        [schedule.id],
+      );
+      expect(entry).toMatchObject({ actor_type: 'system', details: { paused: true, reason: 'target.gone' } });
+    }
+  });
+
   it('starts workflow runs, one per fire', async () => {
     const wf = await request(t.http)
       .post('/api/v1/workflows')

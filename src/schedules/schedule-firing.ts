@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { AppError } from '../common/errors/app.error';
+import { AppError, NotFoundError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Metrics } from '../metrics/metrics.service';
 import { FINAL_STATUSES } from '../tasks/task';
+import { AgentUnavailableError } from '../tasks/tasks.errors';
+import { WorkflowAgentDeletedError } from '../workflows/workflows.errors';
 import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
 import { UsersService } from '../users/users.service';
@@ -12,6 +14,14 @@ import { ScheduleRepository } from './persistence/schedule.repository';
 import type { FireTargets, ScheduleStore } from './ports';
 import { fireKey, type Schedule, timingOf } from './schedule';
 import { fireFor, firesAfter } from './schedule-timing';
+
+/** Why every fire of the schedule would be refused from now on, when a refusal says its target is gone. */
+function goneTarget(err: AppError): string | undefined {
+  if (err instanceof AgentUnavailableError) return 'Its agent was deleted';
+  if (err instanceof WorkflowAgentDeletedError) return `${err.message.split(':')[0]}`;
+  if (err instanceof NotFoundError && err.message.startsWith('Workflow')) return 'Its workflow was deleted';
+  return undefined;
+}
 
 /** What a fire came to. */
 export type FireOutcome = 'made' | 'done-before' | 'skipped-overlap' | 'failed' | 'not-due';
@@ -75,6 +85,8 @@ export class ScheduleFiring {
       });
       this.metrics.scheduleFire('failed');
       this.logger.warn(`schedule ${schedule.id} fire at ${fireAt.toISOString()}: ${err.code}`);
+      const gone = goneTarget(err);
+      if (gone) await this.pauseFor(schedule, gone);
       return 'failed';
     }
     await this.schedules.recordFire(
@@ -86,6 +98,27 @@ export class ScheduleFiring {
     );
     if (targetId) this.metrics.scheduleFire('made', (Date.now() - fireAt.getTime()) / 1000);
     return targetId ? 'made' : 'done-before';
+  }
+
+  /**
+   * Pauses a schedule whose target is gone, saying why, with its audit entry: every later fire would fail the
+   * same way, each with an audit entry and a warning, for as long as nobody looks. Resuming it (once its
+   * target is changed) is its owner's to do.
+   */
+  private async pauseFor(schedule: Schedule, reason: string): Promise<void> {
+    await this.schedules.update(schedule.id, undefined, (current) => {
+      Object.assign(current, { paused: true, pausedReason: reason });
+      return {
+        action: 'schedule.update',
+        outcome: 'success',
+        resourceType: 'schedule',
+        resourceId: schedule.id,
+        actorType: 'system',
+        actorId: null,
+        details: { fields: ['paused'], paused: true, reason: 'target.gone', pausedReason: reason },
+      };
+    });
+    this.logger.warn(`schedule ${schedule.id} paused: ${reason}`);
   }
 
   /** A fire that a schedule, as it is now, makes: not paused, within its window (see {@link timingOf}). */
