@@ -490,7 +490,10 @@ export interface paths {
          */
         get: operations["listWorkflowRuns"];
         put?: never;
-        /** Start a run; independent steps run in parallel */
+        /**
+         * Start a run; independent steps run in parallel
+         * @description With `Idempotency-Key`, the same key and body (input and tags) on the same workflow return the same run (200); a different body or workflow → 422.
+         */
         post: operations["startWorkflowRun"];
         delete?: never;
         options?: never;
@@ -644,7 +647,7 @@ export interface paths {
         put?: never;
         /**
          * Start a task or a workflow run on a cron pattern or a period
-         * @description A target agent that was deleted → 409 CONFLICT, as for a task.
+         * @description A target agent that was deleted → 409 CONFLICT, as for a task; so does one schedule more than SCHEDULES_PER_USER (1000 by default) allows a user.
          */
         post: operations["createSchedule"];
         delete?: never;
@@ -774,7 +777,7 @@ export interface paths {
         put?: never;
         /**
          * Retry or cancel every task a filter matches
-         * @description Retries or cancels every match of the filter (the list filter of the same items) that the action applies to, in the background, a batch at a time. `dryRun` only counts (200). A filter that narrows by nothing but `status` needs `all: true`. Non-admins reach their own items only.
+         * @description Retries or cancels every match of the filter (the list filter of the same items) that the action applies to, in the background, a batch at a time: the items created before the operation that match when their batch reaches them. `dryRun` only counts (200). A filter that narrows by nothing but `status` needs `all: true`. Non-admins reach their own items only.
          */
         post: operations["bulkTasks"];
         delete?: never;
@@ -794,7 +797,7 @@ export interface paths {
         put?: never;
         /**
          * Retry or cancel every workflow run a filter matches
-         * @description Retries or cancels every match of the filter (the list filter of the same items) that the action applies to, in the background, a batch at a time. `dryRun` only counts (200). A filter that narrows by nothing but `status` needs `all: true`. Non-admins reach their own items only.
+         * @description Retries or cancels every match of the filter (the list filter of the same items) that the action applies to, in the background, a batch at a time: the items created before the operation that match when their batch reaches them. `dryRun` only counts (200). A filter that narrows by nothing but `status` needs `all: true`. Non-admins reach their own items only.
          */
         post: operations["bulkWorkflowRuns"];
         delete?: never;
@@ -2146,7 +2149,6 @@ export interface components {
             output: {
                 [key: string]: unknown;
             } | null;
-            steps: components["schemas"]["RunListStepDto"][];
             tags: string[];
             /** Format: uuid */
             createdBy: string;
@@ -2154,6 +2156,14 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             finishedAt: string | null;
+            /** @description Null when left out of the list (`stepsOmitted`): a run of more than 200 steps (10,000 ÷ limit when fewer); `GET /workflow-runs/:id` has them all */
+            steps: components["schemas"]["RunListStepDto"][] | null;
+            /** @description How many steps the run has, listed or not */
+            stepCount: number;
+            /** @description How many of them are not over yet (pending, queued, running or waiting): 0 once the run is over */
+            openStepCount: number;
+            /** @description Whether `steps` was left out of the list for their number */
+            stepsOmitted: boolean;
             /** @description The input is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out of the list (`input` is null); `GET /workflow-runs/:id` has it */
             inputOmitted: boolean;
             /** @description The output is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out of the list (`output` is null); `GET /workflow-runs/:id` has it */
@@ -2206,7 +2216,7 @@ export interface components {
             /** @enum {string} */
             overlap: "allow" | "skip";
             tags: string[];
-            /** @description The next fire times (up to 5); none while paused, once the window is over, or past the year 9999 */
+            /** @description The next fire times (up to 5, each within 10 years of the one before); none while paused, once the window is over, or past the year 9999 */
             nextFires: string[];
             /** Format: date-time */
             lastFireAt: string | null;
@@ -2247,7 +2257,7 @@ export interface components {
             name: string;
             target: components["schemas"]["ScheduleTargetDto"];
             /**
-             * @description Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first), split by spaces or tabs and stored one space apart; or `everyMs`
+             * @description Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first), split by spaces or tabs and stored one space apart, firing at least once every 10 years; or `everyMs`
              * @example 0 9 * * 1-5
              */
             cron?: string;
@@ -2462,13 +2472,13 @@ export interface components {
             };
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed";
-            /** @description Items the action applied to when the operation was created */
+            /** @description Items the action applied to when the operation was created: a count, not a list (items that came to match since are acted on too, so `done + failed` may end above it, or below it) */
             matched: number;
             /** @description Items changed so far */
             done: number;
-            /** @description Matched items that could no longer be changed when their batch came (moved on, or a deleted agent's task) */
+            /** @description Items reached that could not be changed (moved on meanwhile, a deleted agent's task, a workflow run's step task on a retry of tasks, a run whose retry is refused) */
             failed: number;
-            /** @description (done + failed) / matched; 1 once finished */
+            /** @description (done + failed) / matched, at most 1; 1 once finished */
             progress: number;
             /** @description Why a failed operation failed */
             error: string | null;
@@ -5611,7 +5621,10 @@ export interface operations {
     startWorkflowRun: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 visible ASCII characters, per user; not beginning with `schedule:`, `hook:` or `trigger:` */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5623,6 +5636,20 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The run an earlier request with this Idempotency-Key started */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["WorkflowRunDto"];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
             /** @description Success */
             202: {
                 headers: {
@@ -5684,6 +5711,15 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            /** @description IDEMPOTENCY_CONFLICT: The Idempotency-Key was used with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5971,7 +6007,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description INVALID_STATE: Not possible in the resource’s current state */
+            /** @description INVALID_STATE: Not possible in the resource’s current state; CONFLICT: Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
