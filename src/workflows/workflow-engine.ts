@@ -36,6 +36,7 @@ import {
   type StepContext,
   type StepStart,
   conclude,
+  letsRunGoOn,
   MAX_RENDER_PASSES,
   templateFailure,
 } from './step-advance';
@@ -208,7 +209,7 @@ export class WorkflowEngine implements OnModuleInit {
     }
   }
 
-  /** Takes the step tasks' outcomes into the run; in the run's transaction when `em` is given. */
+  /** Takes the step tasks' states into the run (a task's start marks its step running itself); in `em` if given. */
   private async syncFromTasks(run: WorkflowRunEntity, em?: EntityManager): Promise<void> {
     const open = Object.values(run.steps).filter((s) => s.taskId && !FINAL_STEP_STATUSES.includes(s.status));
     if (!open.length) return;
@@ -245,9 +246,7 @@ export class WorkflowEngine implements OnModuleInit {
         if (state.status !== 'pending' || waiting.has(step.id)) continue;
         const deps = (step.dependsOn ?? []).map((d) => ({ def: byId.get(d)!, state: run.steps[d] }));
         if (deps.some((d) => !FINAL_STEP_STATUSES.includes(d.state.status))) continue;
-        const blocked = deps.some(
-          (d) => !(d.state.status === 'succeeded' || (d.state.status === 'failed' && d.def.continueOnFailure)),
-        );
+        const blocked = deps.some((d) => !letsRunGoOn(d.state.status, d.def));
         const context = contextOf(run.input, run.steps, index.refs.get(step.id) ?? 'all');
         if (blocked || (step.when && !evaluateCondition(step.when, context))) {
           state.status = 'skipped';

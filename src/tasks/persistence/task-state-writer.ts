@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { isDatabaseUnavailable, retryUntilStopped, type RetryListener, withDbRetry } from '../../database/db-retry';
+import { EventBus, type RunEventSource } from '../../events/event-bus';
+import { STEP_START } from '../../workflows/run-view';
 import { MicroBatcher } from '../../database/micro-batcher';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { type AttemptStatus, TaskAttemptEntity } from '../entities/task-attempt.entity';
@@ -56,6 +58,10 @@ interface FinishItem {
  * Each row also has `taken_over_from`: the worker of the attempt the task was found running (`held` reads the
  * statement's snapshot, from before the update), else null; `held` tests that status in its select list, not
  * in a join, for the same reason.
+ *
+ * A workflow run's step task also marks its step `running` ({@link STEP_START}, the runs' own statement on their
+ * steps), so the run shows the step running from its task's start, not from the run's next advance; its row then
+ * has what the run's event is made of.
  */
 export function startStatement(columns: string): string {
   return `WITH input AS (
@@ -83,8 +89,32 @@ export function startStatement(columns: string): string {
                 taken_over_from = task_attempts.taken_over_from || jsonb_build_array(jsonb_build_object(
                   'workerId', task_attempts.worker_id,
                   'startedAt', to_char(task_attempts.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
-       )
-       SELECT ${columns}, h.worker_id AS taken_over_from FROM started t LEFT JOIN held h ON h.task_id = t.id`;
+       ), ${STEP_START.cte}
+       SELECT ${columns}, h.worker_id AS taken_over_from, ${STEP_START.columns}
+         FROM started t
+         LEFT JOIN held h ON h.task_id = t.id
+         ${STEP_START.joins}`;
+}
+
+/**
+ * The run events of the steps a batch of starts marked running ({@link startStatement}): one a run, naming those
+ * steps only (a client merges them by id), so a fan-out's hundred starts are not a hundred events of every step.
+ */
+function stepsStarted(rows: Record<string, unknown>[], tasks: TaskEntity[]): RunEventSource[] {
+  const byRun = new Map<string, RunEventSource>();
+  tasks.forEach(({ id, runId, stepId }, i) => {
+    const row = rows[i];
+    const workflowId = row.step_run_workflow_id as string | null;
+    if (!runId || !stepId || !workflowId) return;
+    let run = byRun.get(runId);
+    if (!run) {
+      const status = row.step_run_status as string;
+      run = { id: runId, workflowId, createdBy: row.step_run_created_by as string, status, steps: {} };
+      byRun.set(runId, run);
+    }
+    run.steps[stepId] = { status: 'running', taskId: id };
+  });
+  return [...byRun.values()];
 }
 
 /**
@@ -119,7 +149,8 @@ export const FINISH_STATEMENT = `WITH input AS (
 /**
  * The worker's task reads and state writes: starting an attempt, its progress and checkpoint, its outcome. Each is one statement, and the calls of concurrent jobs that
  * arrive together share it ({@link MicroBatcher}): starting or finishing fifty attempts costs one round
- * trip, not fifty. Every write stays guarded on the task's status and attempt number, per task.
+ * trip, not fifty. Every write stays guarded on the task's status and attempt number, per task. A start that
+ * marks a workflow run's step running publishes that run's event here, from the rows of the statement that did.
  *
  * While Postgres is unreachable, reads and writes along the way are retried for `DB_RETRY_MS`; an outcome
  * (the task's final state and its attempt row) is retried until the process stops: the job stays this
@@ -155,6 +186,7 @@ export class TaskStateWriter implements OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(EventBus) private readonly runEvents: Pick<EventBus, 'publishRun'>,
   ) {
     this.taskRows = rowMapper(dataSource, TaskEntity, 't');
     this.retryMs = config.database.retryMs;
@@ -264,11 +296,10 @@ export class TaskStateWriter implements OnModuleDestroy {
       items.map((i) => i.startedAt),
       this.workerId,
     ])) as Record<string, unknown>[];
+    const tasks = rows.map((row) => this.taskRows.map(row));
+    for (const run of stepsStarted(rows, tasks)) this.runEvents.publishRun(run);
     const started = new Map(
-      rows.map((row) => {
-        const task = this.taskRows.map(row);
-        return [task.id, { task, takenOverFrom: (row.taken_over_from as string | null) ?? null }];
-      }),
+      tasks.map((task, i) => [task.id, { task, takenOverFrom: (rows[i].taken_over_from as string | null) ?? null }]),
     );
     return items.map((i) => started.get(i.id));
   }

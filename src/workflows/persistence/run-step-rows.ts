@@ -18,9 +18,31 @@ export function changedSince(before: StepSnapshot, now: StepSnapshot): string[] 
 }
 
 /**
- * Every statement on `workflow_run_steps`: a run's step states, a row per step. Steps are read back in the
- * order a run's `steps` document kept its keys (shorter ids first, then by bytes), so what is shown of a run
- * does not depend on where its states are stored.
+ * What a step task's start does to its step, as part of the tasks' start statement (one round trip, and no lock
+ * of the run's row: a start never waits for an advance of its run). `cte` marks the step `running` while it is
+ * still `queued` with that task, reading the tasks just started as `started` (`id`, `run_id`, `step_id`); `joins`
+ * and `columns` add to each started task's row its run's `step_run_workflow_id`, `step_run_created_by` and
+ * `step_run_status` (read, not locked) for the run's event, all null unless it marked a step. A whole save of the
+ * run sends only the steps it changed ({@link RunStepRows.writeChanged}): it never puts such a step back.
+ */
+export const STEP_START = {
+  cte: `step_started AS (
+         UPDATE workflow_run_steps s
+            SET state = jsonb_set(s.state, '{status}', '"running"')
+           FROM started t
+          WHERE s.run_id = t.run_id AND s.step_id = t.step_id
+            AND s.state->>'status' = 'queued' AND s.state->>'taskId' = t.id::text
+         RETURNING t.id AS task_id, s.run_id
+       )`,
+  joins: `LEFT JOIN step_started ss ON ss.task_id = t.id
+         LEFT JOIN workflow_runs r ON r.id = ss.run_id`,
+  columns: `r.workflow_id AS step_run_workflow_id, r.created_by AS step_run_created_by, r.status AS step_run_status`,
+} as const;
+
+/**
+ * The other statements on `workflow_run_steps`: a run's step states, a row per step. Steps are read back in the
+ * order a run's `steps` document kept its keys (shorter ids first, then by bytes), so what is shown of a run does
+ * not depend on where its states are stored.
  */
 export class RunStepRows {
   /** The runs read whole by {@link forSave}: their steps as they are in this transaction. */
