@@ -119,6 +119,19 @@ describe('agent secrets go only to the target they were given for (full stack)',
     expect(redirected.body.error.details).toEqual([{ field: '/config/query/code', message: expect.any(String) }]);
   });
 
+  it('a secret this SECRETS_KEY cannot open fails the task at once, with a code that says so, calling nothing', async () => {
+    first.handler = (_req, res) => json(res, 200, { ok: true });
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${urlA}/run`, signingSecret: SECRET_A } });
+    // As sealed under another key: well formed, and not to be opened with this one.
+    await t.dataSource.query(
+      `UPDATE agents SET config = jsonb_set(config, '{signingSecret,$sealed}', to_jsonb($2::text)) WHERE id = $1`,
+      [agent.id, 'v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA'],
+    );
+    const task = await settled(t, op, (await submitTask(t, op, { agentId: agent.id, input: {}, maxAttempts: 3 })).id);
+    expect(task).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'SECRETS_UNREADABLE' } });
+    expect(first.requests).toEqual([]);
+  });
+
   it('http: a redirect to another origin carries none of the configured headers', async () => {
     first.handler = (_req, res) => {
       res.writeHead(307, { location: `${urlB}/landing` });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { AgentExecutionError, type ExecutionContext, nonRetryable } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
+import { runConfig } from './run-config';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { AgentStateStore } from '../agents/agent-state.store';
@@ -106,7 +107,6 @@ export class TaskRunner {
       if (key) this.flow.releaseKey(agent.id, key, taskId, false);
       return this.later(job, token, BUSY_RECHECK_MS + Math.floor(Math.random() * BUSY_RECHECK_MS));
     }
-    const { config } = this.agents.runtimeOf(agent);
     // The slots go back once the work is over, before its outcome is written: the outcome may start the next
     // task at once (a workflow's next step), which then finds them free rather than held by a finished task.
     // Not awaited: the job ends sooner, and commands on one connection keep their order.
@@ -134,6 +134,7 @@ export class TaskRunner {
       // From here on, whatever goes wrong ends in a recorded outcome of this attempt.
       let output: unknown;
       try {
+        const config = runConfig(this.agents, agent, this.logger);
         const type = this.types.get(agent.type);
         // The job's signal is linked to the attempt's and unlinked when the attempt ends (not
         // AbortSignal.timeout/any, whose timer and links outlive a short task by its whole timeout).
