@@ -56,7 +56,10 @@ describe('starting a workflow run with an Idempotency-Key', () => {
     }
     // The key names a run of one workflow: another workflow is another request.
     const elsewhere = await startRun(body, 'run-key-1', op, otherWorkflowId).expect(422);
-    expect(elsewhere.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(elsewhere.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+      message: 'This Idempotency-Key was used with another workflow',
+    });
     expect(await runsWithKey('run-key-1')).toBe(1);
 
     // Keys belong to their user.

@@ -39,9 +39,12 @@ export class StepTaskNotRetryableError extends InvalidStateError {
 }
 
 export class IdempotencyConflictError extends AppError {
-  /** `header`: what carried the key (`webhook-id` for a signed inbound hook call). */
-  constructor(header = 'Idempotency-Key') {
-    super(ErrorCode.IDEMPOTENCY_CONFLICT, `This ${header} was used with a different request body`);
+  /**
+   * `header`: what carried the key (`webhook-id` for a signed inbound hook call); `other`: what differed, when
+   * not the body (a run of another workflow).
+   */
+  constructor(header = 'Idempotency-Key', other = 'a different request body') {
+    super(ErrorCode.IDEMPOTENCY_CONFLICT, `This ${header} was used with ${other}`);
   }
 }
 

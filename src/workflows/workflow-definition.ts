@@ -122,15 +122,14 @@ export function templateField(steps: readonly WorkflowStep[], path: string): str
 /** Operators that compare the field with `value`, and of those, the ones that order. */
 const COMPARING = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains']);
 const ORDERING = new Set(['gt', 'gte', 'lt', 'lte']);
-/** A number written as text: ordered as text, `"10"` comes before `"2"`, and no number compares with it. */
-const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 /** `steps.<id>.status`: compared with a status, which it always is. */
 const STATUS_FIELD = /^steps\.[^.]+\.status$/;
 
 /**
  * The parts of a step's `when` (a condition by the schema already) that can never hold, or hold by accident, each
  * under its own pointer (`/steps/2/when/and/0/value`): a comparison without `value`; `in` with no list; an order
- * (`gt`…) with a value that is not a number or text, or with a number written as text; `exists` with anything but
+ * (`gt`…) with a value that is not a number or text (text of digits orders as text, a postal code or a
+ * zero-padded id: that is the field's business); `exists` with anything but
  * true or false; a step's status compared with something no status is.
  */
 export function conditionProblems(condition: Condition, at: string): ErrorDetail[] {
@@ -143,10 +142,6 @@ export function conditionProblems(condition: Condition, at: string): ErrorDetail
   if (op === 'in' && !Array.isArray(value)) return problem('in takes an array of the values the field may have');
   if (ORDERING.has(op) && typeof value !== 'number' && typeof value !== 'string')
     return problem(`${op} compares numbers or text: nothing is ${op} ${JSON.stringify(value)}`);
-  if (ORDERING.has(op) && typeof value === 'string' && NUMBER_TEXT.test(value))
-    return problem(
-      `${op} compares "${value}" as text, which no number is (and "10" is before "2"): write ${value.trim()} without quotes`,
-    );
   if (op === 'exists' && value !== undefined && typeof value !== 'boolean')
     return problem('exists takes true (the field is there) or false (it is not)');
   if (STATUS_FIELD.test(field) && (op === 'eq' || op === 'ne' || op === 'in')) {

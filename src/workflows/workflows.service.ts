@@ -192,8 +192,12 @@ export class WorkflowsService {
     audit?: AuditRequestContext,
   ): Promise<WorkflowEntity> {
     // Refused before its definition is checked: a caller who may not change it learns nothing from that.
-    this.assertMayChange(principal, await this.get(id));
-    const steps = changes.steps ? await this.checkSteps(changes.steps, principal) : undefined;
+    const current = await this.get(id);
+    this.assertMayChange(principal, current);
+    // Steps sent back as stored (a client PATCHing what it read) change nothing: no new version, nothing checked.
+    const sent =
+      changes.steps && !sameRequest(changes.steps.map(storedStep), current.steps) ? changes.steps : undefined;
+    const steps = sent ? await this.checkSteps(sent, principal) : undefined;
     const triggers = changes.triggers ? await this.triggerChecks.checked(principal, changes.triggers, id) : undefined;
     const by = this.keys.changeBy(principal);
     const updated = await this.dataSource.transaction(async (em) => {
@@ -295,7 +299,7 @@ export class WorkflowsService {
     if (!created) {
       const asked = { workflowId, input: input ?? {}, tags: tags ?? [] };
       if (clientKey && !sameRequest(asked, { workflowId: run.workflowId, input: run.input, tags: run.tags }))
-        throw new IdempotencyConflictError();
+        throw new IdempotencyConflictError(undefined, run.workflowId === workflowId ? undefined : 'another workflow');
       return { run, created };
     }
     return { run: (await this.engine.begin(run)) ?? run, created };
