@@ -66,6 +66,12 @@ describe('asFormSchema', () => {
     expect(def.oneOf[3].properties.not).toEqual({ $ref: '#/$defs/condition' });
   });
 
+  it('leaves conditional rules (an in list’s bound) to the server', () => {
+    expect(condition.oneOf[0]).toHaveProperty('if');
+    expect(form.$defs.condition.oneOf[0]).not.toHaveProperty('if');
+    expect(form.$defs.condition.oneOf[0]).not.toHaveProperty('then');
+  });
+
   it('types values of any shape as JSON: a condition’s value, records, objects of any keys', () => {
     expect(form.$defs.condition.oneOf[0].properties.value).toEqual({
       description: condition.oneOf[0].properties.value.description,

@@ -105,6 +105,9 @@ function prepare(value: unknown, ids: Map<string, string>, field: boolean): unkn
   }
   // rjsf would take an `$id` for the name of a field; references are local by now.
   delete schema.$id;
+  // A rule that holds only for some values (an `in` list's length) is the server's to judge: rjsf would take it
+  // for another shape of the fields and lose the option chosen.
+  for (const key of ['if', 'then', 'else']) delete schema[key];
   if (isOneKeyUnion(schema)) schema = asChoice(schema);
   for (const key of ['oneOf', 'anyOf']) {
     // Which fields to fill is said by the fields and checked on submit: no choice to offer.
