@@ -44,6 +44,9 @@ function connect(): Promise<Socket> {
     const s = io('/events', {
       path: '/socket.io',
       transports: ['websocket'],
+      // A connection closed before its handshake (a proxy or a stopping server dropping it) is no error to
+      // Socket.IO: it waits this long before trying again (20 s by default). The handshake is one packet.
+      timeout: 5_000,
       // Read on every (re)connection: the access token changes on refresh.
       auth: (cb) => cb({ token: accessToken() }),
     });
