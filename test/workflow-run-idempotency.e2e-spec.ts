@@ -85,6 +85,27 @@ describe('starting a workflow run with an Idempotency-Key', () => {
     await startRun({ input: { n: 1 } }, 'run-key-empty').expect(422);
   });
 
+  it('releases a key after 24 h, as a task’s: the same key then starts a new run, whatever its body', async () => {
+    const first = await startRun({ input: { n: 1 } }, 'run-key-old').expect(202);
+    // Used 23 h ago: it still names its run.
+    await t.dataSource.query(`UPDATE workflow_runs SET created_at = now() - interval '23 hours' WHERE id = $1`, [
+      first.body.data.id,
+    ]);
+    expect((await startRun({ input: { n: 1 } }, 'run-key-old').expect(200)).body.data.id).toBe(first.body.data.id);
+    // Used 25 h ago: it names nothing; the new run takes it, the old run is kept without it.
+    await t.dataSource.query(`UPDATE workflow_runs SET created_at = now() - interval '25 hours' WHERE id = $1`, [
+      first.body.data.id,
+    ]);
+    const second = await startRun({ input: { n: 2 } }, 'run-key-old').expect(202);
+    expect(second.body.data.id).not.toBe(first.body.data.id);
+    expect(await runsWithKey('run-key-old')).toBe(1);
+    expect((await startRun({ input: { n: 2 } }, 'run-key-old').expect(200)).body.data.id).toBe(second.body.data.id);
+    await request(t.http)
+      .get(`/api/v1/workflow-runs/${first.body.data.id}`)
+      .set(...bearer(op))
+      .expect(200);
+  });
+
   it('starts a new run each time without a key', async () => {
     const [a, b] = [await startRun({}).expect(202), await startRun({}).expect(202)];
     expect(a.body.data.id).not.toBe(b.body.data.id);

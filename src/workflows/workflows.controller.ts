@@ -186,7 +186,7 @@ export class WorkflowsController {
     operationId: 'startWorkflowRun',
     summary: 'Start a run; independent steps run in parallel',
     description:
-      'With `Idempotency-Key`, the same key and body (input and tags) on the same workflow return the same run (200); a different body or workflow → 422.',
+      'With `Idempotency-Key`, the same key and body (input and tags) on the same workflow within 24 h return the same run (200); a different body or workflow → 422.',
   })
   @ApiIdempotencyKey()
   // Every field is optional: a request with no body starts a run with no input and no tags.

@@ -3,6 +3,9 @@ import { configure } from 'safe-stable-stringify';
 import { ValidationFailedError } from '../errors/app.error';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** How long a key names what it made: a key older than this is released when it is used again. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 const canonicalJson = configure({ deterministic: true });
 
 /**

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import type { FinishCursor } from '../../common/finish-cursor';
+import { IDEMPOTENCY_WINDOW_MS } from '../../common/http/idempotency-key';
 import { MicroBatcher } from '../../database/micro-batcher';
 import { preparedRows } from '../../database/prepared';
 import { ReadDatabase } from '../../database/read-database';
@@ -16,7 +17,6 @@ import { TaskCheckpoints } from './task-checkpoints';
 import { listTasks, type TaskListFilter, type TaskListPage } from './task-list';
 import { taskRowsById } from './task-rows';
 
-const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /**
  * Statements of a kind running at once: reads by id, inserts of single tasks. What comes meanwhile shares
  * the next one.

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
+import { DataSource, type EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import type { FinishCursor } from '../../common/finish-cursor';
+import { IDEMPOTENCY_WINDOW_MS } from '../../common/http/idempotency-key';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
@@ -84,7 +85,8 @@ export class WorkflowRunRepository {
 
   /**
    * Stores a new run with its audit entry (`eventOf` names the run's id). A run whose idempotency key its
-   * creator already used is not stored: the earlier run is returned, `created` false.
+   * creator already used is not stored: the earlier run is returned, `created` false (a key older than the
+   * window is released first, as a task's).
    */
   async create(
     fields: NewRun,
@@ -93,6 +95,16 @@ export class WorkflowRunRepository {
   ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
     try {
       const run = await this.dataSource.transaction(async (em) => {
+        if (fields.idempotencyKey)
+          await em.update(
+            WorkflowRunEntity,
+            {
+              createdBy: fields.createdBy,
+              idempotencyKey: fields.idempotencyKey,
+              createdAt: LessThan(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+            },
+            { idempotencyKey: null },
+          );
         const openSteps = openStepsOf(fields.steps);
         const stored = await em.save(
           em.create(WorkflowRunEntity, { ...fields, wakeAt: null, parked: false, openSteps }),
