@@ -67,13 +67,17 @@ describe('starting a workflow run with an Idempotency-Key', () => {
     const theirs = await startRun(body, 'run-key-1', someoneElse).expect(202);
     expect(theirs.body.data.id).not.toBe(first.body.data.id);
 
-    // One run, one `workflow.run` entry: a replay starts nothing and records nothing.
+    // One run, one `workflow.run` entry: a replay starts nothing and records nothing (under the run's id or
+    // any other); each refused one records its refusal.
     await t.chainAudit();
-    const [{ n }] = (await t.dataSource.query(
-      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'workflow.run' AND outcome = 'success' AND resource_id = $1`,
-      [first.body.data.id],
-    )) as { n: number }[];
-    expect(n).toBe(1);
+    const entries = (await t.dataSource.query(
+      `SELECT outcome, resource_id AS "resourceId" FROM audit_logs WHERE action = 'workflow.run' AND actor_id = $1`,
+      [op.id],
+    )) as { outcome: string; resourceId: string | null }[];
+    expect(entries.filter((e) => e.outcome === 'success')).toEqual([
+      { outcome: 'success', resourceId: first.body.data.id },
+    ]);
+    expect(entries.filter((e) => e.outcome === 'failure')).toHaveLength(4);
   });
 
   it('takes no body and an empty one as the same start: no input ({}), no tags', async () => {

@@ -12,9 +12,10 @@ export interface AuditRequestContext {
   /**
    * How the request's own entry was written, if it was: `committed` on its own, or `transaction` inside a
    * service's transaction (which may still roll back, in which case the failure still needs its entry);
-   * `waived` when the request owes none ({@link waiveAuditEntry}).
+   * `waived` when the request owes none ({@link waiveAuditEntry}); `replay` when its success owes none
+   * ({@link answeredByEarlierRequest}).
    */
-  recorded: 'committed' | 'transaction' | 'waived' | false;
+  recorded: 'committed' | 'transaction' | 'waived' | 'replay' | false;
 }
 
 /**
@@ -24,4 +25,12 @@ export interface AuditRequestContext {
  */
 export function waiveAuditEntry(context: AuditRequestContext): void {
   context.recorded = 'waived';
+}
+
+/**
+ * Says the request is answered with what an earlier one made (the same Idempotency-Key): it changed nothing,
+ * and the earlier request's entry records the change, so its success owes none. A refusal still gets one.
+ */
+export function answeredByEarlierRequest(context: AuditRequestContext | undefined): void {
+  if (context) context.recorded = 'replay';
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import type { FinishCursor } from '../../common/finish-cursor';
 import { IDEMPOTENCY_WINDOW_MS } from '../../common/http/idempotency-key';
-import type { AuditRequestContext } from '../../audit/audit-context';
+import { answeredByEarlierRequest, type AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { isUniqueViolation } from '../../database/pg-errors';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
@@ -117,6 +117,7 @@ export class WorkflowRunRepository {
       return { run, created: true };
     } catch (err) {
       if (!fields.idempotencyKey || !isUniqueViolation(err, 'workflow_runs_idempotency_unique')) throw err;
+      answeredByEarlierRequest(context);
       const run = await this.dataSource
         .getRepository(WorkflowRunEntity)
         .findOneByOrFail({ createdBy: fields.createdBy, idempotencyKey: fields.idempotencyKey });
