@@ -188,11 +188,32 @@ describe('schedule fires', () => {
       .set(...bearer(op))
       .send({ name: `gone-${Date.now()}`, steps: [{ id: 'a', agentId: calc, input: { expression: '1' } }] })
       .expect(201);
+    // A step id may be 100 characters: the reason names as many steps as it holds, and counts the others.
+    const [long, other] = ['b', 'c'].map((first) => first + 'x'.repeat(99));
+    const stepAgent = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: `step-agent-gone-${Date.now()}`,
+        steps: [
+          { id: 'a', agentId: calc, input: { expression: '1' } },
+          { id: long, agentId: agent, input: { expression: '1' }, dependsOn: ['a'] },
+          { id: other, agentId: agent, input: { expression: '2' }, dependsOn: ['a'] },
+        ],
+      })
+      .expect(201);
     const onAgent = (
       await create({ name: 'agent-gone', target: { agentId: agent, input: { expression: '1' } }, cron: '0 * * * *' })
     ).body.data as ScheduleView;
     const onWorkflow = (
       await create({ name: 'workflow-gone', target: { workflowId: wf.body.data.id, input: {} }, cron: '0 * * * *' })
+    ).body.data as ScheduleView;
+    const onStepAgent = (
+      await create({
+        name: 'step-agent-gone',
+        target: { workflowId: stepAgent.body.data.id, input: {} },
+        cron: '0 * * * *',
+      })
     ).body.data as ScheduleView;
     await request(t.http)
       .delete(`/api/v1/agents/${agent}`)
@@ -206,6 +227,7 @@ describe('schedule fires', () => {
     for (const [schedule, reason] of [
       [onAgent, 'Its agent was deleted'],
       [onWorkflow, 'Its workflow was deleted'],
+      [onStepAgent, `The agent of steps ${long} and 1 more has been deleted`],
     ] as const) {
       const [first, second] = schedule.nextFires.map((at) => new Date(at));
       expect(await firing.fire(schedule.id, first)).toBe('failed');

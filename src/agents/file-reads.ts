@@ -30,7 +30,12 @@ export class FileReads {
     what: string,
   ): Promise<void> {
     if (principal.permissions.has('files:read')) return;
-    if (typeof starts === 'function') starts = await starts();
+    if (await this.reads(typeof starts === 'function' ? await starts() : starts))
+      assertHolds(principal, 'files:read', what);
+  }
+
+  /** Whether any of the tasks reads a stored file (a task of an unknown agent reads none). */
+  async reads(starts: readonly TaskStart[]): Promise<boolean> {
     const types = new Map<string, string | undefined>();
     for (const { agentId } of starts) {
       if (types.has(agentId)) continue;
@@ -45,6 +50,6 @@ export class FileReads {
       const type = types.get(agentId);
       return type !== undefined && this.types.get(type).readsFile?.(input) === true;
     };
-    if (starts.some(readsFile)) assertHolds(principal, 'files:read', what);
+    return starts.some(readsFile);
   }
 }

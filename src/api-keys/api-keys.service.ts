@@ -73,6 +73,11 @@ export class ApiKeysService {
     return keyId ? { changedWithKeyId: keyId, check: (em) => this.holdLive(em, keyId) } : { changedWithKeyId: null };
   }
 
+  /** The scopes a key was created with (they never change; revoked or not), or undefined when there is no such key. */
+  async scopesOf(id: string): Promise<ApiKeyEntity['scopes'] | undefined> {
+    return (await this.repo.findOne({ where: { id }, select: { id: true, scopes: true } }))?.scopes;
+  }
+
   /**
    * For a change made with an API key, in the change's transaction: holds the key's row (FOR KEY SHARE) until it
    * commits, so that a revocation at the same moment waits for the change and then stops what it made. A key

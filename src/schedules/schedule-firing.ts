@@ -1,27 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { AppError, NotFoundError } from '../common/errors/app.error';
+import { AppError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { Metrics } from '../metrics/metrics.service';
 import { FINAL_STATUSES } from '../tasks/task';
-import { AgentUnavailableError } from '../tasks/tasks.errors';
-import { WorkflowAgentDeletedError } from '../workflows/workflows.errors';
 import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
 import { UsersService } from '../users/users.service';
 import { WorkflowsService } from '../workflows/workflows.service';
+import { type FirePause, pauseFor } from './fire-refusals';
 import { ScheduleRepository } from './persistence/schedule.repository';
 import type { FireTargets, ScheduleStore } from './ports';
 import { fireKey, type Schedule, timingOf } from './schedule';
+import { ScheduleFileReads } from './schedule-file-reads';
 import { fireFor, firesAfter } from './schedule-timing';
-
-/** Why every fire of the schedule would be refused from now on, when a refusal says its target is gone. */
-function goneTarget(err: AppError): string | undefined {
-  if (err instanceof AgentUnavailableError) return 'Its agent was deleted';
-  if (err instanceof WorkflowAgentDeletedError) return `${err.message.split(':')[0]}`;
-  if (err instanceof NotFoundError && err.message.startsWith('Workflow')) return 'Its workflow was deleted';
-  return undefined;
-}
 
 /** What a fire came to. */
 export type FireOutcome = 'made' | 'done-before' | 'skipped-overlap' | 'failed' | 'not-due';
@@ -43,6 +35,7 @@ export class ScheduleFiring {
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
     @Inject(UsersService) private readonly users: Pick<UsersService, 'assertMayStill'>,
+    @Inject(ScheduleFileReads) private readonly fileReads: Pick<ScheduleFileReads, 'assertFireMayRead'>,
   ) {}
 
   /** The fire a job scheduler's job stands for, its time snapped to the schedule's own ({@link fireFor}). */
@@ -85,8 +78,8 @@ export class ScheduleFiring {
       });
       this.metrics.scheduleFire('failed');
       this.logger.warn(`schedule ${schedule.id} fire at ${fireAt.toISOString()}: ${err.code}`);
-      const gone = goneTarget(err);
-      if (gone) await this.pauseFor(schedule, gone);
+      const pause = pauseFor(err);
+      if (pause) await this.pause(schedule, pause);
       return 'failed';
     }
     await this.schedules.recordFire(
@@ -101,13 +94,13 @@ export class ScheduleFiring {
   }
 
   /**
-   * Pauses a schedule whose target is gone, saying why, with its audit entry: every later fire would fail the
-   * same way, each with an audit entry and a warning, for as long as nobody looks. Resuming it (once its
-   * target is changed) is its owner's to do.
+   * Pauses a schedule whose fires would all be refused (see {@link pauseFor}), saying why, with its audit entry:
+   * every later fire would fail the same way, each with an audit entry and a warning, for as long as nobody
+   * looks. Resuming it (once its target is changed) is its owner's to do.
    */
-  private async pauseFor(schedule: Schedule, reason: string): Promise<void> {
+  private async pause(schedule: Schedule, { pausedReason, reason }: FirePause): Promise<void> {
     await this.schedules.update(schedule.id, undefined, (current) => {
-      Object.assign(current, { paused: true, pausedReason: reason });
+      Object.assign(current, { paused: true, pausedReason });
       return {
         action: 'schedule.update',
         outcome: 'success',
@@ -115,10 +108,10 @@ export class ScheduleFiring {
         resourceId: schedule.id,
         actorType: 'system',
         actorId: null,
-        details: { fields: ['paused'], paused: true, reason: 'target.gone', pausedReason: reason },
+        details: { fields: ['paused'], paused: true, reason, pausedReason },
       };
     });
-    this.logger.warn(`schedule ${schedule.id} paused: ${reason}`);
+    this.logger.warn(`schedule ${schedule.id} paused: ${pausedReason}`);
   }
 
   /** A fire that a schedule, as it is now, makes: not paused, within its window (see {@link timingOf}). */
@@ -136,6 +129,8 @@ export class ScheduleFiring {
     const key = fireKey(schedule.id, fireAt);
     // The schedule acts as its creator: only while they may do so themselves.
     await this.users.assertMayStill(schedule.createdBy, schedule.workflowId ? 'workflows:write' : 'tasks:write');
+    // And within the scopes of the API key it was set with: a workflow's steps may read a file since.
+    await this.fileReads.assertFireMayRead(schedule);
     if (schedule.workflowId) {
       const run = { input: schedule.input, tags: schedule.tags };
       return (await this.workflows.start(schedule.createdBy, schedule.workflowId, run, undefined, key)).id;

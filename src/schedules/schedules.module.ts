@@ -1,3 +1,4 @@
+import { AgentsModule } from '../agents/agents.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BullModule } from '@nestjs/bullmq';
 import { UsersModule } from '../users/users.module';
@@ -5,6 +6,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppRole } from '../config/app-config';
 import { SCHEDULES_QUEUE } from '../jobs/queues';
 import { ScheduleRepository } from './persistence/schedule.repository';
+import { ScheduleFileReads } from './schedule-file-reads';
 import { ScheduleFiring } from './schedule-firing';
 import { ScheduleQueue } from './schedule-queue';
 import { ScheduleSync } from './schedule-sync';
@@ -19,13 +21,14 @@ export class SchedulesModule {
     const works = role !== 'api';
     return {
       module: SchedulesModule,
-      imports: [UsersModule, ApiKeysModule, BullModule.registerQueue({ name: SCHEDULES_QUEUE })],
+      imports: [UsersModule, ApiKeysModule, AgentsModule, BullModule.registerQueue({ name: SCHEDULES_QUEUE })],
       controllers: [SchedulesController],
       providers: [
         ScheduleRepository,
         ScheduleQueue,
         SchedulesService,
         ScheduleFiring,
+        ScheduleFileReads,
         ScheduleSync,
         ...(works ? [ScheduleWorker] : []),
       ],

@@ -32,6 +32,7 @@ function setup(paused: OwnedRecord[], held: string[]) {
     {} as FireTargets['workflows'],
     keys,
     { schedules: { syncIntervalMs: 5000, perUser: 0 } },
+    { assertMayRead: async () => undefined },
   );
   service.onModuleInit();
   return { redis, handler: () => revoked!, revoke: () => revoked!.stop({} as EntityManager, 'key-1') };

@@ -7,11 +7,13 @@ import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { TaskSubmission } from '../tasks/task-submission';
+import { WorkflowNotFoundError } from '../workflows/workflows.errors';
 import { WorkflowsService } from '../workflows/workflows.service';
 import type { CreateScheduleDto, ScheduleTargetDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { type ScheduleFilter, type ScheduleFire, ScheduleRepository } from './persistence/schedule.repository';
 import type { FireTargets, ScheduleStore } from './ports';
 import { mayFire, newScheduleEndProblems, type Schedule, timingOf, timingProblems } from './schedule';
+import { ScheduleFileReads } from './schedule-file-reads';
 import { ScheduleQueue } from './schedule-queue';
 import { firesAfter } from './schedule-timing';
 
@@ -43,6 +45,7 @@ export class SchedulesService implements OnModuleInit {
     @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
     @Inject(ApiKeysService) private readonly keys: Pick<ApiKeysService, 'changeBy' | 'whenRevoked'>,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'schedules'>,
+    @Inject(ScheduleFileReads) private readonly fileReads: Pick<ScheduleFileReads, 'assertMayRead'>,
   ) {}
 
   /** A revoked key's schedules are paused with it (see ApiKeysService.revoke). */
@@ -87,6 +90,7 @@ export class SchedulesService implements OnModuleInit {
     const timing = { cron: dto.cron ?? null, everyMs: dto.everyMs ?? null, timezone: dto.timezone ?? 'UTC' };
     const fields = { ...timing, startAt: dto.startAt ?? null, endAt: dto.endAt ?? null };
     mayStart(principal, dto.target);
+    await this.fileReads.assertMayRead(principal, dto.target);
     const problems = timingProblems(fields);
     problems.push(...newScheduleEndProblems(fields, problems));
     await this.check(principal.userId, problems, dto.target);
@@ -187,6 +191,8 @@ export class SchedulesService implements OnModuleInit {
         };
         // Firing again (resumed, or an end moved past now) is starting: as a new target is.
         if (dto.target || resumed || (!before.fires && mayFire(schedule))) mayStart(principal, target);
+        // Its fires act with the caller's key from now on (see ScheduleFileReads): a pause leaves none to make.
+        if (dto.target || mayFire(schedule)) await this.fileReads.assertMayRead(principal, target);
         // A pattern kept from before it fires too seldom stays as it is until `cron` changes.
         const problems = timingProblems(schedule, dto.cron !== undefined);
         await this.check(schedule.createdBy, problems, dto.target || resumed ? target : undefined);
@@ -281,7 +287,7 @@ export class SchedulesService implements OnModuleInit {
     return this.workflows.get(target.workflowId!).then(
       () => [],
       (err: unknown) => {
-        if (!(err instanceof NotFoundError)) throw err;
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
         return [{ field: '/target/workflowId', message: 'no workflow with this id' }];
       },
     );

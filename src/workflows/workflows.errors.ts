@@ -1,4 +1,4 @@
-import { AppError, ConflictError, ForbiddenError } from '../common/errors/app.error';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 
 /** Templates are no longer evaluated here because the process is stopping; the run is advanced later. */
@@ -15,9 +15,17 @@ export class WorkflowChangeForbiddenError extends ForbiddenError {
   }
 }
 
+/** No live workflow has the id (it never existed, or it was deleted): 404 `NOT_FOUND` "Workflow not found". */
+export class WorkflowNotFoundError extends NotFoundError {
+  constructor() {
+    super('Workflow');
+  }
+}
+
 /** A run would reach a step whose agent was deleted since the workflow was saved: refused before any step runs. */
 export class WorkflowAgentDeletedError extends ConflictError {
-  constructor(stepIds: string[]) {
+  /** `stepIds`: the task steps whose agent was deleted, in the workflow's order. */
+  constructor(readonly stepIds: readonly string[]) {
     super(
       `The agent of step${stepIds.length > 1 ? 's' : ''} ${stepIds.join(', ')} has been deleted: change the workflow before running it`,
     );

@@ -34,7 +34,7 @@ import { initialSteps } from './step-advance';
 import { WorkflowEngine } from './workflow-engine';
 import { TriggerChecks } from './triggers/trigger-checks';
 import { TriggerIndex } from './triggers/trigger-index';
-import { WorkflowAgentDeletedError, WorkflowChangeForbiddenError } from './workflows.errors';
+import { WorkflowAgentDeletedError, WorkflowChangeForbiddenError, WorkflowNotFoundError } from './workflows.errors';
 import { IdempotencyConflictError } from '../tasks/tasks.errors';
 
 /** How a run is started: see {@link WorkflowsService.startOnce}. */
@@ -161,7 +161,7 @@ export class WorkflowsService {
 
   async get(id: string): Promise<WorkflowEntity> {
     const workflow = await this.dataSource.getRepository(WorkflowEntity).findOneBy({ id, deletedAt: IsNull() });
-    if (!workflow) throw new NotFoundError('Workflow');
+    if (!workflow) throw new WorkflowNotFoundError();
     return workflow;
   }
 
@@ -179,7 +179,7 @@ export class WorkflowsService {
       where: { id, deletedAt: IsNull() },
       lock: { mode: 'pessimistic_write' },
     });
-    if (!workflow) throw new NotFoundError('Workflow');
+    if (!workflow) throw new WorkflowNotFoundError();
     this.assertMayChange(principal, workflow);
     return workflow;
   }
