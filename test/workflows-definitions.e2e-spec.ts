@@ -240,4 +240,48 @@ describe('workflows', () => {
       .expect(200);
     expect(mine.body.data.map((r: RunView) => r.id)).toEqual([run.id]);
   });
+
+  it('makes one version of the same new steps sent several times at once', async () => {
+    const wf = await define([{ id: 'a', agentId: calc, input: { expression: '1' } }]);
+    const steps = [{ id: 'b', agentId: calc, input: { expression: '2' } }];
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        request(t.http)
+          .patch(`/api/v1/workflows/${wf.id}`)
+          .set(...bearer(op))
+          .send({ steps }),
+      ),
+    );
+    expect(answers.map((a) => [a.status, a.body.data.version])).toEqual(Array(5).fill([200, 2]));
+    const [{ version }] = await t.dataSource.query(`SELECT version FROM workflows WHERE id = $1`, [wf.id]);
+    expect(version).toBe(2);
+  });
+
+  it('starts no run once its workflow is deleted, even one asked at the same moment', async () => {
+    const wf = await define([{ id: 'a', agentId: calc, input: { expression: '1' } }]);
+    const runs = Array.from({ length: 8 }, () =>
+      request(t.http)
+        .post(`/api/v1/workflows/${wf.id}/runs`)
+        .set(...bearer(op))
+        .send({}),
+    );
+    const deletion = request(t.http)
+      .delete(`/api/v1/workflows/${wf.id}`)
+      .set(...bearer(op));
+    const [deleted, ...answers] = await Promise.all([deletion, ...runs]);
+    expect(deleted.status).toBe(204);
+    for (const answer of answers) expect([202, 404]).toContain(answer.status);
+    // Every run made was made before the deletion: none after it.
+    const late = await t.dataSource.query(
+      `SELECT r.id FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+       WHERE r.workflow_id = $1 AND r.created_at >= w.deleted_at`,
+      [wf.id],
+    );
+    expect(late).toEqual([]);
+    const made = answers.filter((a) => a.status === 202).length;
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_runs WHERE workflow_id = $1`, [
+      wf.id,
+    ]);
+    expect(n).toBe(made);
+  });
 });

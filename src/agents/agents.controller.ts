@@ -82,6 +82,8 @@ export class AgentsController {
   @ApiOperation({
     operationId: 'createAgent',
     summary: "Register an agent; its config is validated against the type's configSchema",
+    description:
+      'A name taken by another agent → 409 CONFLICT; so does one agent more than AGENTS_PER_USER (1000 by default) allows a user.',
   })
   @ApiEnvelope(AgentDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)

@@ -6,6 +6,7 @@ import type {
   FindOptionsWhere,
   QueryDeepPartialEntity,
 } from 'typeorm';
+import { type PerUserLimit, refuseBeyondLimit } from '../common/per-user-limit';
 import type { AuditRequestContext } from './audit-context';
 import type { AuditEvent, AuditService } from './audit.service';
 
@@ -31,15 +32,20 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
     private readonly entity: EntityTarget<E>,
   ) {}
 
-  /** Inserts the record with its audit entry; `check` runs first in the same transaction and may refuse it. */
+  /**
+   * Inserts the record with its audit entry; `check` runs first in the same transaction and may refuse it,
+   * then `limit` refuses one record more than its creator may have.
+   */
   create(
-    fields: DeepPartial<E>,
+    fields: DeepPartial<E> & Pick<OwnedRecord, 'createdBy'>,
     eventOf: (record: E) => AuditEvent,
     context?: AuditRequestContext,
     check?: ChangeCheck,
+    limit?: PerUserLimit,
   ): Promise<E> {
     return this.dataSource.transaction(async (em) => {
       await check?.(em);
+      if (limit) await refuseBeyondLimit(em, this.entity, fields.createdBy, limit);
       const record = await em.save(this.entity, em.create(this.entity, fields));
       await this.audit.record(eventOf(record), em, context);
       return record;

@@ -66,6 +66,23 @@ describe('loadConfig', () => {
     for (const bad of ['-1', '2.5', 'many']) expectInvalid({ SCHEDULES_PER_USER: bad }, 'SCHEDULES_PER_USER');
   });
 
+  it('limits what one user may have: 1,000 agents and workflows, 100 webhook endpoints and inbound hooks (0: no limit)', () => {
+    const { perUser } = loadConfig({});
+    expect(Object.fromEntries(Object.entries(perUser).map(([kind, limit]) => [kind, limit.max]))).toEqual({
+      agents: 1000,
+      workflows: 1000,
+      webhooks: 100,
+      hooks: 100,
+    });
+    expect(perUser.webhooks).toEqual({ max: 100, setting: 'WEBHOOKS_PER_USER', noun: 'webhook endpoints' });
+    expect(loadConfig({ AGENTS_PER_USER: '0', HOOKS_PER_USER: '7' }).perUser).toMatchObject({
+      agents: { max: 0 },
+      hooks: { max: 7 },
+    });
+    for (const setting of ['AGENTS_PER_USER', 'WORKFLOWS_PER_USER', 'WEBHOOKS_PER_USER', 'HOOKS_PER_USER'])
+      for (const bad of ['-1', '2.5', 'many']) expectInvalid({ [setting]: bad }, setting);
+  });
+
   it('takes an event batch window from 0 (the end of a turn) to 5 s', () => {
     expect(loadConfig({ EVENTS_BATCH_MS: '0' }).events.batchMs).toBe(0);
     expect(loadConfig({ EVENTS_BATCH_MS: '200' }).events.batchMs).toBe(200);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import bytes from 'bytes';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import type { PerUserLimit } from '../common/per-user-limit';
 import { InvalidConfigError } from './config.errors';
 import { ttlSeconds } from './env-parsers';
 import { EnvSchema } from './env.schema';
@@ -70,6 +71,8 @@ export interface AppConfig {
   queue: { keepCompleted: number; keepFailed: number; lockDurationMs: number; reconcileIntervalMs: number };
   /** SCHEDULES_PER_USER: `perUser` 0 is no limit. */
   schedules: { syncIntervalMs: number; perUser: number };
+  /** How many of each one user may have (AGENTS_PER_USER…): a creation past it gets 409. */
+  perUser: Record<'agents' | 'workflows' | 'webhooks' | 'hooks', PerUserLimit>;
   bulk: { batchSize: number };
   /** Uploaded files: an absolute directory, the largest upload, and how long one may take. */
   files: { dir: string; maxBytes: number; quotaBytes: number; uploadTimeoutMs: number };
@@ -266,6 +269,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
       reconcileIntervalMs: parsed.QUEUE_RECONCILE_INTERVAL_MS,
     },
     schedules: { syncIntervalMs: parsed.SCHEDULE_SYNC_INTERVAL_MS, perUser: parsed.SCHEDULES_PER_USER },
+    perUser: {
+      agents: { max: parsed.AGENTS_PER_USER, setting: 'AGENTS_PER_USER', noun: 'agents' },
+      workflows: { max: parsed.WORKFLOWS_PER_USER, setting: 'WORKFLOWS_PER_USER', noun: 'workflows' },
+      webhooks: { max: parsed.WEBHOOKS_PER_USER, setting: 'WEBHOOKS_PER_USER', noun: 'webhook endpoints' },
+      hooks: { max: parsed.HOOKS_PER_USER, setting: 'HOOKS_PER_USER', noun: 'inbound hooks' },
+    },
     bulk: { batchSize: parsed.BULK_BATCH_SIZE },
     files: {
       dir: resolve(parsed.FILES_DIR),

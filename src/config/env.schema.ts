@@ -180,6 +180,34 @@ export class EnvSchema extends BackgroundWorkSettings {
   @Max(1_000_000)
   SCHEDULES_PER_USER = 1000;
 
+  /** Agents one user may have (deleted ones do not count); a creation past it gets 409; 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  AGENTS_PER_USER = 1000;
+
+  /** Workflows one user may have (deleted ones do not count); 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  WORKFLOWS_PER_USER = 1000;
+
+  /** Webhook endpoints one user may have; 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  WEBHOOKS_PER_USER = 100;
+
+  /** Inbound hooks one user may have; 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HOOKS_PER_USER = 100;
+
   @Transform(toBool)
   @IsBoolean()
   AGENT_ALLOW_PRIVATE_NETWORKS = false;

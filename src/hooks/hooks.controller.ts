@@ -26,10 +26,12 @@ export class HooksController {
   @ApiOperation({
     operationId: 'createHook',
     summary: 'A URL that starts a task or a run when called; its secret (hmac or bearer) is shown this once',
-    description: 'For a signed-in user only: from an API key, 403 FORBIDDEN (its secret would outlive the key).',
+    description:
+      'For a signed-in user only: from an API key, 403 FORBIDDEN (its secret would outlive the key). One hook more ' +
+      'than HOOKS_PER_USER (100 by default) allows a user → 409 CONFLICT.',
   })
   @ApiEnvelope(CreatedHookDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.FORBIDDEN, ErrorCode.CONFLICT)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateHookDto,

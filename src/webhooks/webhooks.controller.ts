@@ -32,9 +32,10 @@ export class WebhooksController {
   @ApiOperation({
     operationId: 'createWebhook',
     summary: 'Send signed events (Standard Webhooks) to a URL; the signing secret is shown this once',
+    description: 'One endpoint more than WEBHOOKS_PER_USER (100 by default) allows a user → 409 CONFLICT.',
   })
   @ApiEnvelope(CreatedWebhookDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateWebhookDto,

@@ -103,9 +103,10 @@ export class WorkflowsController {
   @ApiOperation({
     operationId: 'createWorkflow',
     summary: 'Define a workflow: unique step ids, known agents, no cycles (a cycle is named)',
+    description: 'One workflow more than WORKFLOWS_PER_USER (1000 by default) allows a user → 409 CONFLICT.',
   })
   @ApiEnvelope(WorkflowDto, { status: 201 })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateWorkflowDto,

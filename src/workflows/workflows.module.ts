@@ -10,6 +10,7 @@ import { Conclusions } from './conclusions';
 import { RunLifecycle } from './run-lifecycle';
 import { RunRetry } from './run-retry';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
+import { WorkflowRepository } from './persistence/workflow.repository';
 import { StepDecisions } from './step-decisions';
 import { StepDecisionsController } from './step-decisions.controller';
 import { StepWaitQueue } from './step-wait-queue';
@@ -38,6 +39,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
     WorkflowsService,
     TriggerRevocation,
     WorkflowRunRepository,
+    WorkflowRepository,
     WorkflowEngine,
     TemplateEvaluator,
     WorkflowSweeper,

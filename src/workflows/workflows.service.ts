@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { FileReads } from '../agents/file-reads';
 import type { AuditRequestContext } from '../audit/audit-context';
-import { AuditService } from '../audit/audit.service';
 import type { FinishCursor } from '../common/finish-cursor';
 import { isAdmin, mayChange, type Principal } from '../auth/principal';
 import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
@@ -25,7 +24,8 @@ import type {
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import type { ListedRun } from './persistence/run-list';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
-import { WorkflowEntity } from './entities/workflow.entity';
+import { WorkflowRepository } from './persistence/workflow.repository';
+import type { WorkflowEntity } from './entities/workflow.entity';
 import { stepShapeProblems, storedStep } from './step-shapes';
 import { definitionProblems, isTaskStep, stepTemplate, templateField, type WorkflowStep } from './workflow-definition';
 import { TemplateEvaluator } from './template-evaluator';
@@ -65,7 +65,7 @@ export class WorkflowsService {
     private readonly validator: SchemaValidator,
     private readonly engine: WorkflowEngine,
     private readonly templates: TemplateEvaluator,
-    private readonly audit: AuditService,
+    private readonly definitions: WorkflowRepository,
     private readonly runStore: WorkflowRunRepository,
     private readonly triggerIndex: TriggerIndex,
     private readonly literals: LiteralStepInputs,
@@ -117,33 +117,27 @@ export class WorkflowsService {
     const steps = await this.checkSteps(input.steps, principal);
     const triggers = await this.triggerChecks.checked(principal, input.triggers ?? []);
     const by = this.keys.changeBy(principal);
-    const created = await this.dataSource.transaction(async (em) => {
-      await by.check?.(em);
-      const workflow = await em.save(
-        em.create(WorkflowEntity, {
-          name: input.name,
-          description: input.description ?? null,
-          steps,
-          triggers,
-          triggersSince: triggers.length ? new Date() : null,
-          version: 1,
-          createdBy: principal.userId,
-          changedWithKeyId: by.changedWithKeyId,
-        }),
-      );
-      await this.audit.record(
-        {
-          action: 'workflow.create',
-          outcome: 'success',
-          resourceType: 'workflow',
-          resourceId: workflow.id,
-          details: { name: workflow.name, steps: steps.length, triggers: triggers.length },
-        },
-        em,
-        audit,
-      );
-      return workflow;
-    });
+    const created = await this.definitions.create(
+      {
+        name: input.name,
+        description: input.description ?? null,
+        steps,
+        triggers,
+        triggersSince: triggers.length ? new Date() : null,
+        version: 1,
+        createdBy: principal.userId,
+        changedWithKeyId: by.changedWithKeyId,
+      },
+      (workflow) => ({
+        action: 'workflow.create',
+        outcome: 'success',
+        resourceType: 'workflow',
+        resourceId: workflow.id,
+        details: { name: workflow.name, steps: steps.length, triggers: triggers.length },
+      }),
+      audit,
+      by.check,
+    );
     if (triggers.length) await this.triggerIndex.invalidate(created.createdBy);
     return created;
   }
@@ -160,7 +154,7 @@ export class WorkflowsService {
   }
 
   async get(id: string): Promise<WorkflowEntity> {
-    const workflow = await this.dataSource.getRepository(WorkflowEntity).findOneBy({ id, deletedAt: IsNull() });
+    const workflow = await this.definitions.findLive(id);
     if (!workflow) throw new WorkflowNotFoundError();
     return workflow;
   }
@@ -171,17 +165,6 @@ export class WorkflowsService {
    */
   private assertMayChange(principal: Principal, workflow: WorkflowEntity): void {
     if (!mayChange(principal, workflow.createdBy)) throw new WorkflowChangeForbiddenError();
-  }
-
-  /** The live workflow, locked for a change the caller may make. */
-  private async lockForChange(em: EntityManager, principal: Principal, id: string): Promise<WorkflowEntity> {
-    const workflow = await em.findOne(WorkflowEntity, {
-      where: { id, deletedAt: IsNull() },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!workflow) throw new WorkflowNotFoundError();
-    this.assertMayChange(principal, workflow);
-    return workflow;
   }
 
   /** A change of steps is a new version; runs already started keep the steps they began with. */
@@ -200,46 +183,44 @@ export class WorkflowsService {
     const steps = sent ? await this.checkSteps(sent, principal) : undefined;
     const triggers = changes.triggers ? await this.triggerChecks.checked(principal, changes.triggers, id) : undefined;
     const by = this.keys.changeBy(principal);
-    const updated = await this.dataSource.transaction(async (em) => {
-      await by.check?.(em);
-      const workflow = await this.lockForChange(em, principal, id);
-      workflow.changedWithKeyId = by.changedWithKeyId;
-      if (changes.name !== undefined) workflow.name = changes.name;
-      if (changes.description !== undefined) workflow.description = changes.description;
-      if (steps) {
-        workflow.steps = steps;
-        workflow.version += 1;
-      }
-      if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date(), triggersPausedReason: null });
-      const saved = await em.save(workflow);
-      await this.audit.record(
-        {
+    const updated = await this.definitions.change(
+      id,
+      (workflow) => {
+        this.assertMayChange(principal, workflow);
+        workflow.changedWithKeyId = by.changedWithKeyId;
+        if (changes.name !== undefined) workflow.name = changes.name;
+        if (changes.description !== undefined) workflow.description = changes.description;
+        // Compared again under the lock: the same steps sent twice at once make one version, not two.
+        if (steps && !sameRequest(steps, workflow.steps)) {
+          workflow.steps = steps;
+          workflow.version += 1;
+        }
+        if (triggers) Object.assign(workflow, { triggers, triggersSince: new Date(), triggersPausedReason: null });
+        return {
           action: 'workflow.update',
           outcome: 'success',
           resourceType: 'workflow',
           resourceId: id,
-          details: { version: saved.version, ...(triggers ? { triggers: triggers.length } : {}) },
-        },
-        em,
-        audit,
-      );
-      return saved;
-    });
+          details: { version: workflow.version, ...(triggers ? { triggers: triggers.length } : {}) },
+        };
+      },
+      audit,
+      by.check,
+    );
     if (triggers) await this.triggerIndex.invalidate(updated.createdBy);
     return updated;
   }
 
   async remove(principal: Principal, id: string, audit?: AuditRequestContext): Promise<void> {
-    const removed = await this.dataSource.transaction(async (em) => {
-      const workflow = await this.lockForChange(em, principal, id);
-      await em.update(WorkflowEntity, { id }, { deletedAt: new Date() });
-      await this.audit.record(
-        { action: 'workflow.delete', outcome: 'success', resourceType: 'workflow', resourceId: id },
-        em,
-        audit,
-      );
-      return workflow;
-    });
+    const removed = await this.definitions.change(
+      id,
+      (workflow) => {
+        this.assertMayChange(principal, workflow);
+        workflow.deletedAt = new Date();
+        return { action: 'workflow.delete', outcome: 'success', resourceType: 'workflow', resourceId: id };
+      },
+      audit,
+    );
     if (removed.triggers.length) await this.triggerIndex.invalidate(removed.createdBy);
   }
 
@@ -295,6 +276,7 @@ export class WorkflowsService {
         ...(origin ? { actorType: 'system' as const, actorId: null } : {}),
       }),
       audit,
+      (em) => this.definitions.holdLive(em, workflowId),
     );
     if (!created) {
       const asked = { workflowId, input: input ?? {}, tags: tags ?? [] };

@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import { refuseBeyondLimit } from '../../common/per-user-limit';
 import { containsPattern } from '../../common/search-pattern';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { AgentNameTakenError, AgentNotFoundError } from '../agents.errors';
 import { AgentConfigVersionEntity, type ConfigVersionSource } from '../entities/agent-config-version.entity';
 import { AgentEntity, type AgentStatus } from '../entities/agent.entity';
@@ -51,6 +54,7 @@ export class AgentRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'perUser'>,
   ) {}
 
   private get agents() {
@@ -108,7 +112,10 @@ export class AgentRepository {
     return { items, total };
   }
 
-  /** Stores a new agent, its config as version 1 and the audit entry `eventOf` makes of it. */
+  /**
+   * Stores a new agent, its config as version 1 and the audit entry `eventOf` makes of it; one agent more than
+   * AGENTS_PER_USER allows its creator is refused (409).
+   */
   create(
     fields: NewAgent,
     eventOf: (agent: AgentEntity) => AuditEvent,
@@ -116,6 +123,7 @@ export class AgentRepository {
   ): Promise<AgentEntity> {
     return this.uniqueName(
       this.dataSource.transaction(async (em) => {
+        if (fields.createdBy) await refuseBeyondLimit(em, AgentEntity, fields.createdBy, this.config.perUser.agents);
         const agent = await em.save(em.create(AgentEntity, { ...fields, configVersion: 1 }));
         await this.addVersion(em, agent, { source: 'create', createdBy: fields.createdBy });
         await this.audit.record(eventOf(agent), em, context);

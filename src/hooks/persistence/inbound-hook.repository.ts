@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { OwnedRecords } from '../../audit/owned-records';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { InboundHookEntity } from '../entities/inbound-hook.entity';
 
 export type InboundHook = InboundHookEntity;
@@ -26,12 +28,17 @@ export type NewHook = Pick<
 export class InboundHookRepository {
   private readonly records: OwnedRecords<InboundHook>;
 
-  constructor(@InjectDataSource() dataSource: DataSource, audit: AuditService) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'perUser'>,
+  ) {
     this.records = new OwnedRecords(dataSource, audit, InboundHookEntity);
   }
 
+  /** Inserts the hook with its audit entry; one more than HOOKS_PER_USER allows its creator is refused (409). */
   create(fields: NewHook, eventOf: (hook: InboundHook) => AuditEvent, context?: AuditRequestContext) {
-    return this.records.create(fields, eventOf, context);
+    return this.records.create(fields, eventOf, context, undefined, this.config.perUser.hooks);
   }
 
   /** The hook; with `createdBy`, only that user's. */

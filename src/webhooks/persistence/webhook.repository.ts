@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type SharedCache, SharedCaches } from '../../redis/shared-cache';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { type ChangeCheck, type OwnedRecord, OwnedRecords } from '../../audit/owned-records';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
@@ -46,6 +48,7 @@ export class WebhookRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     caches: SharedCaches,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'perUser'>,
   ) {
     this.records = new OwnedRecords(dataSource, audit, WebhookEndpointEntity);
     this.enabled = caches.create(
@@ -71,7 +74,10 @@ export class WebhookRepository {
     return this.dataSource.getRepository(WebhookDeliveryEntity);
   }
 
-  /** Inserts the endpoint with its audit entry; `check` runs first in the same transaction and may refuse it. */
+  /**
+   * Inserts the endpoint with its audit entry; `check` runs first in the same transaction and may refuse it,
+   * as does one endpoint more than WEBHOOKS_PER_USER allows its creator.
+   */
   create(
     fields: NewEndpoint,
     eventOf: (endpoint: WebhookEndpoint) => AuditEvent,
@@ -79,7 +85,7 @@ export class WebhookRepository {
     check?: ChangeCheck,
   ): Promise<WebhookEndpoint> {
     return this.changing(
-      () => this.records.create(fields, eventOf, context, check),
+      () => this.records.create(fields, eventOf, context, check, this.config.perUser.webhooks),
       (endpoint) => endpoint.createdBy,
     );
   }

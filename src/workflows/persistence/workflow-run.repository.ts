@@ -5,6 +5,7 @@ import type { FinishCursor } from '../../common/finish-cursor';
 import { IDEMPOTENCY_WINDOW_MS } from '../../common/http/idempotency-key';
 import { answeredByEarlierRequest, type AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
+import type { ChangeCheck } from '../../audit/owned-records';
 import { isUniqueViolation } from '../../database/pg-errors';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { whereClause } from '../../database/where-clause';
@@ -86,15 +87,17 @@ export class WorkflowRunRepository {
   /**
    * Stores a new run with its audit entry (`eventOf` names the run's id). A run whose idempotency key its
    * creator already used is not stored: the earlier run is returned, `created` false (a key older than the
-   * window is released first, as a task's).
+   * window is released first, as a task's). `check` runs first in the same transaction and may refuse it.
    */
   async create(
     fields: NewRun,
     eventOf: (run: WorkflowRunEntity) => AuditEvent,
     context?: AuditRequestContext,
+    check?: ChangeCheck,
   ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
     try {
       const run = await this.dataSource.transaction(async (em) => {
+        await check?.(em);
         if (fields.idempotencyKey)
           await em.update(
             WorkflowRunEntity,
