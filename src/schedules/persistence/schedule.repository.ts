@@ -4,7 +4,6 @@ import { ArrayContains, DataSource, type EntityManager, type FindOptionsWhere, I
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { type ChangeCheck, type OwnedRecord, OwnedRecords } from '../../audit/owned-records';
-import { ConflictError } from '../../common/errors/app.error';
 import { type FireRecordOutcome, ScheduleFireEntity } from '../entities/schedule-fire.entity';
 import { ScheduleEntity } from '../entities/schedule.entity';
 
@@ -60,20 +59,11 @@ export class ScheduleRepository {
     check?: ChangeCheck,
     perUser = 0,
   ): Promise<Schedule> {
-    const within = async (em: EntityManager) => {
-      await check?.(em);
-      if (!perUser) return;
-      // One user's creations in turn, so that two at once cannot both be the last one allowed.
-      await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('schedules:' || $1, 0))`, [fields.createdBy]);
-      const [{ n }] = (await em.query(`SELECT count(*)::int AS n FROM schedules WHERE created_by = $1`, [
-        fields.createdBy,
-      ])) as { n: number }[];
-      if (n >= perUser)
-        throw new ConflictError(
-          `You have ${n} schedules, the most a user may is ${perUser} (SCHEDULES_PER_USER): delete one first`,
-        );
-    };
-    return this.records.create(fields, eventOf, context, within);
+    return this.records.create(fields, eventOf, context, check, {
+      max: perUser,
+      setting: 'SCHEDULES_PER_USER',
+      noun: 'schedules',
+    });
   }
 
   /** The schedule; with `createdBy`, only that user's. */
