@@ -5,9 +5,6 @@ import type { StepDecision, StepState, WorkflowRunEntity } from './entities/work
 import type { ListedRun, StepOutline } from './persistence/run-list';
 import { stepKind } from './workflow-definition';
 
-/** How a step task's start shows in its run (the step `running`), for the tasks' start statement. */
-export { STEP_START } from './persistence/run-step-rows';
-
 /** A step's state as a view reads it: read whole, or as a list reads it (its times null when absent). */
 type StepSource = Pick<StepState, 'status' | 'taskId' | 'output' | 'error'> & {
   waitUntil?: string | null;

@@ -6,7 +6,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { isDatabaseUnavailable, retryUntilStopped, type RetryListener, withDbRetry } from '../../database/db-retry';
 import { EventBus, type RunEventSource } from '../../events/event-bus';
-import { STEP_START } from '../../workflows/run-view';
+import { STEP_START } from '../../workflows/shared-statements';
 import { MicroBatcher } from '../../database/micro-batcher';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { type AttemptStatus, TaskAttemptEntity } from '../entities/task-attempt.entity';
