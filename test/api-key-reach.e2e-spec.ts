@@ -231,6 +231,66 @@ describe('an API key reaches only what its scopes allow, through what acts for i
     await request(t.http).post(`/api/v1/workflows/${reading}/runs`).set('X-API-Key', withFiles).send({}).expect(202);
   });
 
+  it('a step whose whole input is a template, and a retry of a task or run over a file, need files:read too', async () => {
+    const processor = (await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } })).id;
+    const file = await request(t.http)
+      .post('/api/v1/files?name=secret.ndjson')
+      .set(...bearer(op))
+      .set('Content-Type', 'application/x-ndjson')
+      .send('{"secret":"s"}\n')
+      .expect(201);
+    const input = { file: file.body.data.id, pipeline: [] };
+    const workflowsOnly = await keyWith('workflows:write', 'workflows:read');
+    // `"{{ input }}"` passes the run's input through: the run's caller would choose the file.
+    const whole = [{ id: 'read', agentId: processor, input: '{{ input }}' }];
+    expectForbidden(
+      await request(t.http).post('/api/v1/workflows').set('X-API-Key', workflowsOnly).send({ name: 'w', steps: whole }),
+      'files:read',
+    );
+
+    // A task and a run over the file, cancelled while their agent is paused: retried, they would read it.
+    const setStatus = (status: string) =>
+      request(t.http)
+        .patch(`/api/v1/agents/${processor}`)
+        .set(...bearer(op))
+        .send({ status })
+        .expect(200);
+    await setStatus('paused');
+    const task = await request(t.http)
+      .post('/api/v1/tasks')
+      .set(...bearer(op))
+      .send({ agentId: processor, input })
+      .expect(202);
+    const reading = await createWorkflow(t, op, { name: 'reads', steps: [{ id: 'read', agentId: processor, input }] });
+    const run = await request(t.http)
+      .post(`/api/v1/workflows/${reading}/runs`)
+      .set(...bearer(op))
+      .send({})
+      .expect(202);
+    for (const path of [`/api/v1/tasks/${task.body.data.id}`, `/api/v1/workflow-runs/${run.body.data.id}`])
+      await request(t.http)
+        .post(`${path}/cancel`)
+        .set(...bearer(op))
+        .expect(200);
+    await setStatus('active');
+    const tasksOnly = await keyWith('tasks:write', 'tasks:read');
+    expectForbidden(
+      await request(t.http).post(`/api/v1/tasks/${task.body.data.id}/retry`).set('X-API-Key', tasksOnly),
+      'files:read',
+    );
+    expectForbidden(
+      await request(t.http).post(`/api/v1/workflow-runs/${run.body.data.id}/retry`).set('X-API-Key', workflowsOnly),
+      'files:read',
+    );
+    const [stored] = await t.dataSource.query(`SELECT status, output FROM tasks WHERE id = $1`, [task.body.data.id]);
+    expect(stored).toEqual({ status: 'cancelled', output: null });
+    const [storedRun] = await t.dataSource.query(`SELECT status FROM workflow_runs WHERE id = $1`, [run.body.data.id]);
+    expect(storedRun.status).toBe('cancelled');
+    // With files:read, as the user: retried.
+    const both = await keyWith('tasks:write', 'tasks:read', 'files:read');
+    await request(t.http).post(`/api/v1/tasks/${task.body.data.id}/retry`).set('X-API-Key', both).expect(202);
+  });
+
   it("an agent's stream of its tasks needs tasks:read beside agents:read", async () => {
     const agentsOnly = await keyWith('agents:read');
     const res = await request(t.http).get(`/api/v1/agents/${agentId}/events`).set('X-API-Key', agentsOnly);

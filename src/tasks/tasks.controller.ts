@@ -185,6 +185,7 @@ export class TasksController {
     @IdParam() id: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto> {
+    await this.fileReads.assertMayRead(principal, async () => [await this.tasks.get(principal, id)], FILE_TASK);
     return TaskDto.from(await this.tasks.retry(principal, id, audit));
   }
 

@@ -247,6 +247,7 @@ export class WorkflowRunsController {
     private readonly fanout: TaskEventFanout,
     private readonly retries: RunRetry,
     private readonly sessions: LiveSessions,
+    private readonly fileReads: FileReads,
   ) {}
 
   @Get()
@@ -313,6 +314,8 @@ export class WorkflowRunsController {
     @IdParam('runId') runId: string,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<WorkflowRunDto> {
+    const steps = async () => (await this.workflows.getRun(principal, runId)).definition.filter(isTaskStep);
+    await this.fileReads.assertMayRead(principal, steps, 'A run of a workflow whose steps read a file');
     return runDto(await this.retries.retry(runId, isAdmin(principal) ? undefined : principal.userId, audit));
   }
 

@@ -113,8 +113,9 @@ export class DataProcessorAgentType implements AgentType<DataProcessorInput, Dat
     },
   };
 
+  /** An input with `file`, or one that is a template as a whole (a workflow step's `"{{ input }}"` may make one). */
   readsFile(input: unknown): boolean {
-    return typeof input === 'object' && input !== null && 'file' in input;
+    return typeof input === 'string' || (typeof input === 'object' && input !== null && 'file' in input);
   }
 
   async execute(ctx: ExecutionContext<DataProcessorInput, DataProcessorConfig>): Promise<DataProcessorOutput> {
