@@ -239,4 +239,30 @@ describe('RBAC, API keys and ownership', () => {
     await updateUser(t, ctx.admin, owner.id, { isActive: false });
     await request(t.http).get('/api/v1/api-keys').set('X-API-Key', created.body.data.key).expect(401);
   });
+
+  it('the queue board session: a key may clear the cookie (documented so) but not open one (bearer only)', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+    };
+    const route = doc.paths['/api/v1/queues/board-session'];
+    const schemes = (method: string) => (route[method].security ?? []).flatMap((s) => Object.keys(s)).sort();
+    expect(schemes('delete')).toEqual(['apiKey', 'bearer']);
+    expect(schemes('post')).toEqual(['bearer']);
+
+    const key = (
+      await request(t.http)
+        .post('/api/v1/api-keys')
+        .set(...bearer(ctx.admin))
+        .send({ name: 'board', scopes: ['queues:manage'] })
+        .expect(201)
+    ).body.data.key as string;
+    const cleared = await request(t.http).delete('/api/v1/queues/board-session').set('X-API-Key', key).expect(204);
+    expect(String(cleared.headers['set-cookie'])).toMatch(/^ymera_board=;.*Path=\/admin\/queues/);
+    const opened = await request(t.http).post('/api/v1/queues/board-session').set('X-API-Key', key).expect(403);
+    expect(opened.body.error).toEqual({
+      code: 'FORBIDDEN',
+      message: 'A board session is for a signed-in user, not an API key',
+    });
+    expect(opened.headers['set-cookie']).toBeUndefined();
+  });
 });

@@ -158,7 +158,7 @@ describe('users: admins create users and reset passwords', () => {
     }
   });
 
-  it("refuses an API key, an admin's included, what would outlive it: passwords and admin accounts", async () => {
+  it("refuses an API key, an admin's included, what would outlive it: users, passwords and admin accounts", async () => {
     const key = (
       await request(t.http)
         .post('/api/v1/api-keys')
@@ -188,16 +188,42 @@ describe('users: admins create users and reset passwords', () => {
     expect(after.password_hash).toBe(adminRow.password_hash);
     await login(t.http, operator.email, operator.password);
 
-    // A new admin, or an admin made of a user; an admin demoted or deactivated.
-    await refused(
-      await withKey('post', '/api/v1/users', {
-        email: `made-${stamp}@example.com`,
+    // A new user of any role: its password would log in after the key is revoked.
+    for (const role of ['operator', 'viewer', 'admin']) {
+      const res = await withKey('post', '/api/v1/users', {
+        email: `made-${role}-${stamp}@example.com`,
         name: 'Made',
         password: 'a-password-for-the-new-one',
-        role: 'admin',
-      }),
-      /Making an admin takes a signed-in admin/,
+        role,
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error).toEqual({
+        code: 'FORBIDDEN',
+        message: 'Creating a user takes a signed-in admin, not an API key',
+      });
+      await request(t.http)
+        .post('/api/v1/auth/login')
+        .send({ email: `made-${role}-${stamp}@example.com`, password: 'a-password-for-the-new-one' })
+        .expect(401);
+    }
+    const [{ made }] = await t.dataSource.query(`SELECT count(*)::int AS made FROM users WHERE email LIKE $1`, [
+      `made-%-${stamp}@example.com`,
+    ]);
+    expect(made).toBe(0);
+    await t.chainAudit();
+    const denials = await t.dataSource.query(
+      `SELECT actor_type, outcome, details FROM audit_logs WHERE action = 'user.create' AND outcome = 'denied'`,
     );
+    expect(denials).toEqual(
+      ['operator', 'viewer', 'admin'].map(() => ({
+        actor_type: 'apiKey',
+        outcome: 'denied',
+        details: expect.objectContaining({ error: 'FORBIDDEN' }),
+      })),
+    );
+    expect(JSON.stringify(denials)).not.toContain('a-password-for-the-new-one');
+
+    // An admin made of a user; an admin demoted or deactivated.
     await refused(await withKey('patch', `/api/v1/users/${operator.id}`, { role: 'admin' }), /Making an admin/);
     await refused(
       await withKey('patch', `/api/v1/users/${otherAdmin.id}`, { isActive: false }),
@@ -234,23 +260,18 @@ describe('users: admins create users and reset passwords', () => {
       (await t.dataSource.query(`SELECT role, is_active AS "isActive" FROM users WHERE id = $1`, [removed.id]))[0],
     ).toEqual({ role: 'admin', isActive: false });
     const rows = (await t.dataSource.query(
-      `SELECT email, role, is_active AS "isActive" FROM users WHERE id = ANY($1) OR email = $2 ORDER BY email`,
-      [[operator.id, otherAdmin.id], `made-${stamp}@example.com`],
+      `SELECT email, role, is_active AS "isActive" FROM users WHERE id = ANY($1) ORDER BY email`,
+      [[operator.id, otherAdmin.id]],
     )) as { role: string; isActive: boolean }[];
     expect(rows.map((r) => [r.role, r.isActive]).sort()).toEqual([
       ['admin', true],
       ['operator', true],
     ]);
 
-    // What a provisioning script needs stays open to a key: users made, renamed, their role set, ended.
-    const made = await withKey('post', '/api/v1/users', {
-      email: `provisioned-${stamp}@example.com`,
-      name: 'Provisioned',
-      password: 'a-password-for-the-new-one',
-      role: 'operator',
-    }).expect(201);
-    await withKey('patch', `/api/v1/users/${made.body.data.id}`, { role: 'viewer', name: 'Read only' }).expect(200);
-    await withKey('patch', `/api/v1/users/${made.body.data.id}`, { isActive: false }).expect(200);
+    // What stays open to a key: a user a signed-in admin made, renamed, their role set, ended.
+    const provisioned = await createUser(t, 'operator');
+    await withKey('patch', `/api/v1/users/${provisioned.id}`, { role: 'viewer', name: 'Read only' }).expect(200);
+    await withKey('patch', `/api/v1/users/${provisioned.id}`, { isActive: false }).expect(200);
     // A signed-in admin may do all of what the key was refused.
     await request(t.http)
       .patch(`/api/v1/users/${operator.id}`)

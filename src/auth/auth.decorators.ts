@@ -8,6 +8,14 @@ export const REQUIRED_PERMISSIONS = 'ymera:permissions';
 export const RequirePermissions = (...permissions: Permission[]): MethodDecorator & ClassDecorator =>
   SetMetadata(REQUIRED_PERMISSIONS, permissions);
 
+export const ANY_PERMISSION = 'ymera:any-permission';
+/**
+ * The permissions a route takes one of (any of them), for a route that serves each of them its own part (the
+ * service narrows what it answers to what the caller holds). Beside RequirePermissions, both must hold.
+ */
+export const RequireAnyPermission = (...permissions: Permission[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ANY_PERMISSION, permissions);
+
 export const AUTHENTICATED_ONLY = 'ymera:authenticated';
 /** Any signed-in caller may use the route (their own profile, their own MFA). */
 export const Authenticated = (): MethodDecorator & ClassDecorator => SetMetadata(AUTHENTICATED_ONLY, true);

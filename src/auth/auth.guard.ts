@@ -4,7 +4,7 @@ import { type AuditEvent, AuditService } from '../audit/audit.service';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/app.error';
 import { IS_PUBLIC } from '../common/http/public.decorator';
 import { CachedReflector } from '../common/metadata/cached-reflector';
-import { AUTHENTICATED_ONLY, REQUIRED_PERMISSIONS } from './auth.decorators';
+import { ANY_PERMISSION, AUTHENTICATED_ONLY, REQUIRED_PERMISSIONS } from './auth.decorators';
 import { Metrics } from '../metrics/metrics.service';
 import { Authenticator } from './authenticator';
 import type { Permission } from './permissions';
@@ -12,8 +12,8 @@ import { lacking } from './principal';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public; otherwise the caller must
- * authenticate (Bearer JWT or X-API-Key) and hold every permission the route declares. A route that
- * declares nothing is refused. User state is checked on every request (see Authenticator), so
+ * authenticate (Bearer JWT or X-API-Key) and hold every permission the route declares (of those it declares
+ * with RequireAnyPermission, one). A route that declares nothing is refused. User state is checked on every request (see Authenticator), so
  * deactivation and role changes apply at once.
  */
 @Injectable()
@@ -50,15 +50,20 @@ export class AuthGuard implements CanActivate {
     req.principal = principal;
 
     const required = this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, targets);
-    if (!required) {
+    const anyOf = this.reflector.getAllAndOverride<Permission[] | undefined>(ANY_PERMISSION, targets);
+    if (!required && !anyOf) {
       if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_ONLY, targets)) return true;
       await this.deny(req, 'permission.denied', { reason: 'route declares no permission' });
       throw new ForbiddenError();
     }
-    const missing = required.filter((p) => !principal.permissions.has(p));
+    const missing = (required ?? []).filter((p) => !principal.permissions.has(p));
     if (missing.length) {
       await this.deny(req, 'permission.denied', { required, missing });
       throw new ForbiddenError(lacking(principal, missing));
+    }
+    if (anyOf && !anyOf.some((p) => principal.permissions.has(p))) {
+      await this.deny(req, 'permission.denied', { anyOf, missing: anyOf });
+      throw new ForbiddenError(lacking(principal, anyOf, undefined, 'any'));
     }
     return true;
   }

@@ -31,4 +31,25 @@ describe('lacking', () => {
       'A schedule takes the tasks:write and tasks:read permissions, which this API key does not hold',
     );
   });
+
+  it('names one of several when the route takes any of them', () => {
+    const key: Principal = {
+      type: 'apiKey',
+      userId: 'u',
+      email: 'o@example.com',
+      role: 'viewer',
+      apiKeyId: 'k',
+      permissions: new Set(['agents:read']),
+    };
+    expect(lacking(key, ['tasks:read', 'workflows:read'], undefined, 'any')).toBe(
+      'This takes the tasks:read or workflows:read permission, which this API key does not hold',
+    );
+    // The role holding one of them is enough for the key to be what lacks it.
+    expect(lacking({ ...key, role: 'viewer' }, ['tasks:read', 'users:manage'], undefined, 'any')).toContain(
+      'which this API key does not hold',
+    );
+    expect(lacking(viewer, ['users:manage', 'audit:read'], undefined, 'any')).toBe(
+      'This takes the users:manage or audit:read permission, which your role does not hold',
+    );
+  });
 });

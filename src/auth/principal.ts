@@ -40,11 +40,25 @@ export function assertHolds(principal: Principal, permission: Permission, what: 
   if (!principal.permissions.has(permission)) throw new ForbiddenError(lacking(principal, [permission], what));
 }
 
-/** Why the caller is refused: what they do takes these permissions, which their role or API key lacks. */
-export function lacking(principal: Principal, missing: readonly Permission[], what = 'This'): string {
+/**
+ * Why the caller is refused: what they do takes these permissions (`all`), or one of them (`any`), which their
+ * role or API key lacks.
+ */
+export function lacking(
+  principal: Principal,
+  missing: readonly Permission[],
+  what = 'This',
+  takes: 'all' | 'any' = 'all',
+): string {
   // A key holds its scopes within its user's role: the role is what lacks one it does not hold either.
   const role = permissionsOf(principal.role);
-  const holder = principal.type === 'apiKey' && missing.every((p) => role.has(p)) ? 'this API key' : 'your role';
-  const named = missing.length > 1 ? `the ${missing.join(' and ')} permissions` : `the ${missing[0]} permission`;
+  const roleHolds = takes === 'any' ? missing.some((p) => role.has(p)) : missing.every((p) => role.has(p));
+  const holder = principal.type === 'apiKey' && roleHolds ? 'this API key' : 'your role';
+  const named =
+    missing.length === 1
+      ? `the ${missing[0]} permission`
+      : takes === 'any'
+        ? `the ${missing.join(' or ')} permission`
+        : `the ${missing.join(' and ')} permissions`;
   return `${what} takes ${named}, which ${holder} does not hold`;
 }

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagg
 import type { Response } from 'express';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
-import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
+import { CurrentPrincipal, RequireAnyPermission, RequirePermissions } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
@@ -23,6 +23,10 @@ const DESCRIPTION =
   'to, in the background, a batch at a time: the items created before the operation that match when their ' +
   'batch reaches them. `dryRun` only counts (200). A filter that narrows by nothing but `status` needs ' +
   '`all: true`. Non-admins reach their own items only.';
+
+const READ_DESCRIPTION =
+  'Takes `tasks:read` or `workflows:read` (403 with neither): operations on tasks are read with ' +
+  '`tasks:read`, those on workflow runs with `workflows:read`.';
 
 /** A dry run answers 200 with the count; an operation, 202 with itself. */
 function answer(created: BulkCreated, res: Response): BulkDryRunDto | BulkOperationDto {
@@ -84,10 +88,11 @@ export class BulkOperationsController {
   }
 
   @Get('bulk-operations')
-  @RequirePermissions('tasks:read')
+  @RequireAnyPermission('tasks:read', 'workflows:read')
   @ApiOperation({
     operationId: 'listBulkOperations',
     summary: 'Your bulk operations (admins: everyone’s), newest first',
+    description: READ_DESCRIPTION + ' Lists only the kinds the caller may read, and `meta.total` counts those alone.',
   })
   @ApiEnvelope(BulkOperationDto, { list: true })
   async list(
@@ -99,8 +104,12 @@ export class BulkOperationsController {
   }
 
   @Get('bulk-operations/:id')
-  @RequirePermissions('tasks:read')
-  @ApiOperation({ operationId: 'getBulkOperation', summary: 'One bulk operation and its progress' })
+  @RequireAnyPermission('tasks:read', 'workflows:read')
+  @ApiOperation({
+    operationId: 'getBulkOperation',
+    summary: 'One bulk operation and its progress',
+    description: READ_DESCRIPTION + ' One of a kind the caller may not read → 404, as one they may not see.',
+  })
   @ApiEnvelope(BulkOperationDto)
   @ApiErrors(ErrorCode.NOT_FOUND)
   async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<BulkOperationDto> {

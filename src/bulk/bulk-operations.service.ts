@@ -7,7 +7,7 @@ import { Page } from '../common/http/envelope';
 import { filterProblems, type StoredFilter } from './bulk-filter';
 import { BulkQueue } from './bulk-queue';
 import { BulkTargets } from './bulk-targets';
-import type { BulkAction, BulkKind } from './entities/bulk-operation.entity';
+import { BULK_KINDS, type BulkAction, type BulkKind } from './entities/bulk-operation.entity';
 import { type BulkOperation, BulkOperationRepository } from './persistence/bulk-operation.repository';
 import type { BulkOperationStore } from './ports';
 
@@ -25,10 +25,16 @@ export type BulkCreated = { matched: number } | { operation: BulkOperation };
 /** Which permission reads operations of each kind. */
 const READ_PERMISSION = { tasks: 'tasks:read', 'workflow-runs': 'workflows:read' } as const;
 
+/** The kinds of operation the caller may read: those whose items' read permission they hold. */
+function readableKinds(principal: Principal): BulkKind[] {
+  return BULK_KINDS.filter((kind) => principal.permissions.has(READ_PERMISSION[kind]));
+}
+
 /**
  * Bulk operations as their users ask for them: checked (a filter that cannot retry or cancel everything by
- * mistake), counted, stored with one audit entry and queued; read and listed by their creators (admins: all).
- * A non-admin's filter carries their user id, so the operation reaches only their own items.
+ * mistake), counted, stored with one audit entry and queued; read and listed by their creators (admins: all),
+ * each kind by those who may read its items (`tasks:read`, `workflows:read`). A non-admin's filter carries their
+ * user id, so the operation reaches only their own items.
  */
 @Injectable()
 export class BulkOperationsService {
@@ -86,8 +92,12 @@ export class BulkOperationsService {
     return op;
   }
 
+  /** The caller's operations (admins: all) of the kinds they may read; `total` counts those alone. */
   async list(principal: Principal, skip: number, limit: number): Promise<Page<BulkOperation>> {
-    const { items, total } = await this.store.list(isAdmin(principal) ? undefined : principal.userId, skip, limit);
+    const kinds = readableKinds(principal);
+    if (!kinds.length) return new Page([], 0, skip, limit);
+    const createdBy = isAdmin(principal) ? undefined : principal.userId;
+    const { items, total } = await this.store.list(createdBy, kinds, skip, limit);
     return new Page(items, total, skip, limit);
   }
 }

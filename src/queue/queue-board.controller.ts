@@ -1,5 +1,13 @@
 import { Controller, Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
@@ -80,7 +88,13 @@ export class QueueBoardController {
   @Delete('board-session')
   @HttpCode(204)
   @AuditAction('queue.board_session_end', 'user')
-  @ApiOperation({ operationId: 'closeQueueBoardSession', summary: 'Clear the queue board cookie of this browser' })
+  @ApiSecurity('apiKey')
+  @ApiOperation({
+    operationId: 'closeQueueBoardSession',
+    summary: 'Clear the queue board cookie of this browser',
+    description:
+      'Takes a Bearer token or an API key: clearing a cookie grants nothing, so a key (which opens no session) is answered the same 204.',
+  })
   @ApiNoContentResponse({ description: `Set-Cookie clears ${BOARD_COOKIE}` })
   close(@Res({ passthrough: true }) res: Response, @RequestAuditContext() _audit: AuditRequestContext): void {
     res.clearCookie(BOARD_COOKIE, this.cookie);

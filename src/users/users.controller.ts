@@ -34,7 +34,8 @@ export class UsersController {
   @ApiOperation({
     operationId: 'createUser',
     summary: 'Create a user with a role (admins)',
-    description: 'An admin is created by a signed-in admin only: from an API key, 403 FORBIDDEN.',
+    description:
+      'For a signed-in admin only: from an API key (it would set a password that outlives the key), 403 FORBIDDEN.',
   })
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)

@@ -98,7 +98,7 @@ export class UsersService {
 
   /**
    * Creates a user and its audit entry in one transaction; a taken email (any case) is a conflict. `actor`: who
-   * asks, when someone does (an API key may not make an admin).
+   * asks, when someone does: an API key may create no one, as a user's password would outlive the key.
    */
   async create(
     input: NewUser,
@@ -106,7 +106,7 @@ export class UsersService {
     audit?: AuditRequestContext,
     actor?: Actor,
   ): Promise<UserEntity> {
-    if (input.role === 'admin') requireSignedInAdmin(actor, 'Making an admin');
+    requireSignedInAdmin(actor, 'Creating a user');
     const passwordHash = await this.passwords.hash(input.password);
     try {
       return await this.dataSource.transaction(async (em) => {

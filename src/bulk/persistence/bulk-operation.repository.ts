@@ -4,7 +4,7 @@ import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { OwnedRecords } from '../../audit/owned-records';
-import { BulkOperationEntity, type BulkStatus } from '../entities/bulk-operation.entity';
+import { type BulkKind, BulkOperationEntity, type BulkStatus } from '../entities/bulk-operation.entity';
 
 export type BulkOperation = BulkOperationEntity;
 export type NewBulkOperation = Pick<
@@ -42,8 +42,9 @@ export class BulkOperationRepository {
     return this.records.findById(id, createdBy);
   }
 
-  list(createdBy: string | undefined, skip: number, limit: number) {
-    return this.records.list(createdBy, skip, limit);
+  /** Newest first, of the given kinds only (`total` too). */
+  list(createdBy: string | undefined, kinds: readonly BulkKind[], skip: number, limit: number) {
+    return this.records.list(createdBy, skip, limit, { kind: In([...kinds]) });
   }
 
   /** Marks a queued or running operation as running; undefined when it is over (or gone). */
