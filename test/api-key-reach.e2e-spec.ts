@@ -282,6 +282,23 @@ describe('an API key reaches only what its scopes allow, through what acts for i
       await request(t.http).post(`/api/v1/workflow-runs/${run.body.data.id}/retry`).set('X-API-Key', workflowsOnly),
       'files:read',
     );
+    // In bulk, dry run or not.
+    for (const dryRun of [true, false]) {
+      expectForbidden(
+        await request(t.http)
+          .post('/api/v1/tasks/bulk')
+          .set('X-API-Key', tasksOnly)
+          .send({ action: 'retry', filter: { agentId: processor, status: 'cancelled' }, dryRun }),
+        'files:read',
+      );
+      expectForbidden(
+        await request(t.http)
+          .post('/api/v1/workflow-runs/bulk')
+          .set('X-API-Key', workflowsOnly)
+          .send({ action: 'retry', filter: { workflowId: reading, status: 'cancelled' }, dryRun }),
+        'files:read',
+      );
+    }
     const [stored] = await t.dataSource.query(`SELECT status, output FROM tasks WHERE id = $1`, [task.body.data.id]);
     expect(stored).toEqual({ status: 'cancelled', output: null });
     const [storedRun] = await t.dataSource.query(`SELECT status FROM workflow_runs WHERE id = $1`, [run.body.data.id]);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
-import { isAdmin, type Principal } from '../auth/principal';
+import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { filterProblems, type StoredFilter } from './bulk-filter';
@@ -56,6 +56,9 @@ export class BulkOperationsService {
     const filter = JSON.parse(JSON.stringify(request.filter)) as StoredFilter;
     const problems = filterProblems(kind, request.action, filter, request.all);
     if (problems.length) throw new ValidationFailedError(problems, 'The bulk request cannot be carried out safely');
+    // What a retry runs again may read a stored file (a data-processor task, a run's step): as its single retry
+    // would, it takes files:read (which every role holds; an API key may lack it), dry run or not.
+    if (request.action === 'retry') assertHolds(principal, 'files:read', 'A bulk retry (what it runs may read a file)');
     if (!isAdmin(principal)) filter.createdBy = principal.userId;
     const snapshotAt = new Date();
     const matched = await this.targets.of(kind).count(request.action, filter, snapshotAt);
