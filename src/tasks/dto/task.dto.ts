@@ -233,6 +233,17 @@ export class TaskDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: "The current run's end" })
   finishedAt!: Date | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) nextAttemptAt!: Date | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description:
+      'The workflow run this task is a step of (null for a task of its own): such a task is retried through its run ' +
+      '(`POST /workflow-runs/:runId/retry`), never alone',
+  })
+  runId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The step of `runId` this task runs (null with it)' })
+  stepId!: string | null;
 
   static from(t: Omit<TaskEntity, 'checkpoint'>): TaskDto {
     return {
@@ -260,6 +271,8 @@ export class TaskDto {
       startedAt: t.startedAt,
       finishedAt: t.finishedAt,
       nextAttemptAt: t.nextAttemptAt,
+      runId: t.runId ?? null,
+      stepId: t.stepId ?? null,
     };
   }
 }

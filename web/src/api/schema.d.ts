@@ -107,7 +107,7 @@ export interface paths {
         put?: never;
         /**
          * Create a user with a role (admins)
-         * @description An admin is created by a signed-in admin only: from an API key, 403 FORBIDDEN.
+         * @description For a signed-in admin only: from an API key (it would set a password that outlives the key), 403 FORBIDDEN.
          */
         post: operations["createUser"];
         delete?: never;
@@ -167,7 +167,10 @@ export interface paths {
         /** List agents (filter by type, status, text) */
         get: operations["listAgents"];
         put?: never;
-        /** Register an agent; its config is validated against the type's configSchema */
+        /**
+         * Register an agent; its config is validated against the type's configSchema
+         * @description A name taken by another agent → 409 CONFLICT; so does one agent more than AGENTS_PER_USER (1000 by default) allows a user.
+         */
         post: operations["createAgent"];
         delete?: never;
         options?: never;
@@ -444,7 +447,10 @@ export interface paths {
         /** List workflows */
         get: operations["listWorkflows"];
         put?: never;
-        /** Define a workflow: unique step ids, known agents, no cycles (a cycle is named) */
+        /**
+         * Define a workflow: unique step ids, known agents, no cycles (a cycle is named)
+         * @description One workflow more than WORKFLOWS_PER_USER (1000 by default) allows a user → 409 CONFLICT.
+         */
         post: operations["createWorkflow"];
         delete?: never;
         options?: never;
@@ -492,7 +498,7 @@ export interface paths {
         put?: never;
         /**
          * Start a run; independent steps run in parallel
-         * @description With `Idempotency-Key`, the same key and body (input and tags) on the same workflow return the same run (200); a different body or workflow → 422.
+         * @description With `Idempotency-Key`, the same key and body (input and tags) on the same workflow within 24 h return the same run (200); a different body or workflow → 422.
          */
         post: operations["startWorkflowRun"];
         delete?: never;
@@ -705,7 +711,10 @@ export interface paths {
         /** Your webhook endpoints, newest first (admins: everyone’s) */
         get: operations["listWebhooks"];
         put?: never;
-        /** Send signed events (Standard Webhooks) to a URL; the signing secret is shown this once */
+        /**
+         * Send signed events (Standard Webhooks) to a URL; the signing secret is shown this once
+         * @description One endpoint more than WEBHOOKS_PER_USER (100 by default) allows a user → 409 CONFLICT.
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -813,7 +822,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your bulk operations (admins: everyone’s), newest first */
+        /**
+         * Your bulk operations (admins: everyone’s), newest first
+         * @description Takes `tasks:read` or `workflows:read` (403 with neither): operations on tasks are read with `tasks:read`, those on workflow runs with `workflows:read`. Lists only the kinds the caller may read, and `meta.total` counts those alone.
+         */
         get: operations["listBulkOperations"];
         put?: never;
         post?: never;
@@ -830,7 +842,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One bulk operation and its progress */
+        /**
+         * One bulk operation and its progress
+         * @description Takes `tasks:read` or `workflows:read` (403 with neither): operations on tasks are read with `tasks:read`, those on workflow runs with `workflows:read`. One of a kind the caller may not read → 404, as one they may not see.
+         */
         get: operations["getBulkOperation"];
         put?: never;
         post?: never;
@@ -852,7 +867,7 @@ export interface paths {
         put?: never;
         /**
          * A URL that starts a task or a run when called; its secret (hmac or bearer) is shown this once
-         * @description For a signed-in user only: from an API key, 403 FORBIDDEN (its secret would outlive the key).
+         * @description For a signed-in user only: from an API key, 403 FORBIDDEN (its secret would outlive the key). One hook more than HOOKS_PER_USER (100 by default) allows a user → 409 CONFLICT.
          */
         post: operations["createHook"];
         delete?: never;
@@ -1239,7 +1254,10 @@ export interface paths {
          * @description The cookie is refused (401 `UNAUTHENTICATED`) before it expires once its user is deactivated or has their password or role changed, and once the login of the access token that opened it ends (logout, or its refresh tokens revoked for a reused one); the user's other logins keep theirs.
          */
         post: operations["openQueueBoardSession"];
-        /** Clear the queue board cookie of this browser */
+        /**
+         * Clear the queue board cookie of this browser
+         * @description Takes a Bearer token or an API key: clearing a cookie grants nothing, so a key (which opens no session) is answered the same 204.
+         */
         delete: operations["closeQueueBoardSession"];
         options?: never;
         head?: never;
@@ -1732,6 +1750,13 @@ export interface components {
             finishedAt: string | null;
             /** Format: date-time */
             nextAttemptAt: string | null;
+            /**
+             * Format: uuid
+             * @description The workflow run this task is a step of (null for a task of its own): such a task is retried through its run (`POST /workflow-runs/:runId/retry`), never alone
+             */
+            runId: string | null;
+            /** @description The step of `runId` this task runs (null with it) */
+            stepId: string | null;
         };
         CreateTaskDto: {
             /** Format: uuid */
@@ -1842,6 +1867,13 @@ export interface components {
             finishedAt: string | null;
             /** Format: date-time */
             nextAttemptAt: string | null;
+            /**
+             * Format: uuid
+             * @description The workflow run this task is a step of (null for a task of its own): such a task is retried through its run (`POST /workflow-runs/:runId/retry`), never alone
+             */
+            runId: string | null;
+            /** @description The step of `runId` this task runs (null with it) */
+            stepId: string | null;
             /** @description The input is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out (`input` is null); `GET /tasks/:id` has it */
             inputOmitted: boolean;
             /** @description The output is over the list bound (64 KiB as JSON; 8 MiB ÷ (2 × limit) when smaller) and left out (`output` is null); `GET /tasks/:id` has it */
@@ -5311,6 +5343,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description CONFLICT: Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
@@ -6847,6 +6888,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description CONFLICT: Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
@@ -7627,6 +7677,15 @@ export interface operations {
             };
             /** @description FORBIDDEN: Authenticated but lacking the permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description CONFLICT: Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,13 +16,15 @@ import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
 import { attemptsText } from './attempts-text';
 import { NoAttempt } from './NoAttempt';
-import { CANCELLABLE, RETRYABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
+import { CANCELLABLE, type Attempt, type Task, agentsQuery, attemptsQuery, taskQuery } from './task-api';
 import { StreamingOutput } from './StreamingOutput';
 import { noOutputText, outputStreamQuery, showsStream } from './task-output';
 import { TaskProgress } from './TaskProgress';
 import { TaskTags } from './TaskTags';
 import { fetchStarted, withLiveUpdate } from './task-live';
 import { DisabledButton } from '../../components/DisabledButton';
+import { StepOfRunNote } from './StepOfRunNote';
+import { cancelOfStepText, retryableAlone, stepOfRun } from './task-step';
 
 /** "850 ms", "12.4 s", "3.2 min". */
 export function duration(ms: number): string {
@@ -101,7 +103,8 @@ function Actions({ task }: { task: Task }) {
   });
   const retrying = useSendOnce(retry);
   const cancellable = CANCELLABLE.includes(task.status);
-  const retryable = RETRYABLE.includes(task.status);
+  // A workflow run's step task is retried through its run (the page says so and links to it), never alone.
+  const retryable = retryableAlone(task);
   const reason = 'Needs the tasks:write permission';
   return (
     <Stack gap="xs" align="flex-end">
@@ -111,9 +114,9 @@ function Actions({ task }: { task: Task }) {
             <ConfirmButton
               label="Cancel"
               confirmLabel="Cancel the task"
-              // Once cancelled, Retry takes Cancel's place; focus goes there, or to what happened.
+              // Once cancelled, Retry takes Cancel's place (not a step task's); focus goes there, or to what happened.
               focusWhenGone={() => actions.current?.querySelector<HTMLElement>('button:enabled') ?? said.current}
-              consequence={`Task ${task.id.slice(0, 8)} stops${task.status === 'running' ? ' (its running attempt is aborted)' : ''} and is not retried.`}
+              consequence={`Task ${task.id.slice(0, 8)} stops${task.status === 'running' ? ' (its running attempt is aborted)' : ''} and is not retried.${cancelOfStepText(stepOfRun(task))}`}
               onConfirm={async () => {
                 const since = fetchStarted();
                 const next = unwrap(await api.POST('/api/v1/tasks/{id}/cancel', { params: { path: { id: task.id } } }));
@@ -163,6 +166,7 @@ export function TaskDetail() {
   const task = useQuery(taskQuery(id));
   const agents = useQuery(agentsQuery());
   const agent = agents.data?.find((a) => a.id === task.data?.agentId);
+  const step = task.data ? stepOfRun(task.data) : null;
 
   return (
     <Stack>
@@ -191,6 +195,7 @@ export function TaskDetail() {
                   Agent {agent ? agent.name : <Code>{task.data.agentId}</Code>} · {attemptsText(task.data)} · priority{' '}
                   {task.data.priority}
                 </Text>
+                {step && <StepOfRunNote task={task.data} step={step} />}
                 <TaskTags tags={task.data.tags} />
                 <Text size="sm" c="dimmed">
                   Created <TimeAgo value={task.data.createdAt} />
