@@ -52,6 +52,19 @@ describe('bulk operations: the filter is the list filter', () => {
       .expect(200);
     return res.body.meta.total as number;
   };
+  /** Of the tasks a list shows (all of them here, under 100), those of a workflow run: a retry leaves them out. */
+  const listedStepTasks = async (user: TestUser, query: Record<string, unknown>): Promise<number> => {
+    const { metadata, ...rest } = query as { metadata?: Record<string, string> };
+    const params: Record<string, unknown> = { ...rest, limit: 100 };
+    for (const [key, value] of Object.entries(metadata ?? {})) params[`metadata[${key}]`] = value;
+    const res = await request(t.http)
+      .get('/api/v1/tasks')
+      .query(params)
+      .set(...bearer(user))
+      .expect(200);
+    expect(res.body.meta.total).toBeLessThan(100);
+    return (res.body.data as { runId: string | null }[]).filter((task) => task.runId !== null).length;
+  };
   const startTagged = async (user: TestUser, workflowId: string, tags: string[] = []) => {
     const res = await request(t.http)
       .post(`/api/v1/workflows/${workflowId}/runs`)
@@ -183,8 +196,12 @@ describe('bulk operations: the filter is the list filter', () => {
             let unfiltered = 0;
             for (const status of APPLICABLE[kind][action]) {
               unfiltered += await listTotal(user, kind, { status });
-              if (field === 'status') listed += status === value ? await listTotal(user, kind, { status }) : 0;
-              else listed += await listTotal(user, kind, { [field]: value, status });
+              const query = field === 'status' ? { status } : { [field]: value, status };
+              if (field !== 'status' || status === value) {
+                listed += await listTotal(user, kind, query);
+                // A run's step task is retried with its run, never alone (as its own retry answers).
+                if (kind === 'tasks' && action === 'retry') listed -= await listedStepTasks(user, query);
+              }
             }
             expect({ field, action, matched: dry.body.data.matched }).toEqual({ field, action, matched: listed });
             if (listed > 0 && listed < unfiltered) narrowed = true;

@@ -49,7 +49,8 @@ export class TaskBulkActions {
   static applicable(action: TaskBulkAction, filter: TaskFilter): TaskFilter {
     const allowed = action === 'retry' ? RETRYABLE_STATUSES : CANCELLABLE_STATUSES;
     const statuses = filter.status === undefined ? allowed : allowed.filter((s) => s === filter.status);
-    return { ...filter, status: undefined, statuses };
+    // A run's step task is retried with its run, never alone: a retry neither counts nor reaches it.
+    return { ...filter, status: undefined, statuses, withoutRun: action === 'retry' || undefined };
   }
 
   count(action: TaskBulkAction, filter: TaskFilter): Promise<number> {
@@ -67,8 +68,7 @@ export class TaskBulkActions {
     const ids = page.map((task) => task.id);
     const lastId = ids[ids.length - 1];
     if (action === 'retry') {
-      // A deleted agent's task is not run again (its single retry is refused): it counts as not retried, as
-      // does a run's step task, which the UPDATE leaves as it is.
+      // A deleted agent's task is not run again (its single retry is refused): it counts as not retried.
       const live = await this.agents.liveIds(page.map((task) => task.agentId));
       const tasks = await this.writes.retryMany(
         em,

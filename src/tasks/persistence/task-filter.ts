@@ -15,6 +15,8 @@ export interface TaskFilter {
   tag?: string;
   /** Tasks whose metadata holds these values. */
   metadata?: Record<string, string>;
+  /** Only tasks of no workflow run (a bulk retry's: a run's step task is retried with its run). */
+  withoutRun?: boolean;
 }
 
 /** A filter as a WHERE clause on `tasks t` and its parameters, numbered from `$1` after `params` given. */
@@ -30,6 +32,7 @@ export function taskFilterClause(filter: TaskFilter, params: unknown[] = []): { 
   if (filter.tag !== undefined && filter.agentId !== undefined) where.push(taggedClause(filter, params));
   else add('t.tags @> ARRAY[?]::varchar[]', filter.tag);
   add('t.metadata @> ?::jsonb', filter.metadata && JSON.stringify(filter.metadata));
+  if (filter.withoutRun) where.push('t.run_id IS NULL');
   return { where, params };
 }
 

@@ -60,7 +60,7 @@ export function BulkDialog({
             ? 'Each failed or cancelled run that matches runs its failed steps again; succeeded steps keep their outputs.'
             : 'Each running run that matches is cancelled.'
           : action === 'retry'
-            ? "Each failed or cancelled task that matches the filters is queued again, as its own Retry does; a workflow run's step task is not (retry its run instead) and counts as failed."
+            ? "Each failed or cancelled task that matches the filters is queued again, as its own Retry does; a workflow run's step task is left out (retry its run instead)."
             : 'Each queued, running or retrying task that matches the filters is cancelled; running ones are stopped.'}{' '}
         It runs in the background; its progress is on the Bulk operations page.
       </Text>
