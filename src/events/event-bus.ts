@@ -31,6 +31,7 @@ export interface RunEvent {
   workflowId: string;
   createdBy: string;
   status: string;
+  /** The steps the change made (a client merges them by id); every step in a stream's first event. */
   steps: { id: string; status: string; taskId: string | null }[];
   updatedAt: string;
 }
@@ -56,64 +57,6 @@ export function runEvent(run: RunEventSource, updatedAt: Date): RunEvent {
   };
 }
 
-/** How far a step went with one task: for that task its status only moves forward (a step run again gets a new task). */
-const TASK_STEP_RANK: ReadonlyMap<string, number> = new Map([
-  ['queued', 0],
-  ['running', 1],
-  ['succeeded', 2],
-  ['failed', 2],
-  ['cancelled', 2],
-]);
-
-/**
- * The furthest status each step of the runs followed here reached with its task. A run's events are made by
- * changes that do not wait for one another (a task's start takes no lock of its run): an event made from a read
- * just before a step's task started may come after the start's event and still say `queued`. As a step never goes
- * back for one task, such a status is replaced by the furthest one seen. Every process reads the runs' events in
- * the same order, so they all correct them alike. A run is forgotten once an event says it ended, and the runs
- * heard of longest ago while more than `maxSteps` steps are remembered.
- */
-export class StepProgress {
-  private readonly runs = new Map<string, Map<string, { taskId: string; status: string }>>();
-  private remembered = 0;
-
-  constructor(private readonly maxSteps = 100_000) {}
-
-  settle(event: RunEvent): RunEvent {
-    const steps = this.runs.get(event.runId) ?? new Map<string, { taskId: string; status: string }>();
-    this.forget(event.runId);
-    let changed = false;
-    const settled = event.steps.map((step) => {
-      const rank = TASK_STEP_RANK.get(step.status);
-      if (!step.taskId || rank === undefined) {
-        steps.delete(step.id);
-        return step;
-      }
-      const known = steps.get(step.id);
-      if (known?.taskId === step.taskId && TASK_STEP_RANK.get(known.status)! > rank) {
-        changed = true;
-        return { ...step, status: known.status };
-      }
-      steps.set(step.id, { taskId: step.taskId, status: step.status });
-      return step;
-    });
-    if (event.status === 'running') {
-      // Most recently heard of last: the first ones are the ones to forget.
-      this.runs.set(event.runId, steps);
-      this.remembered += steps.size;
-      while (this.remembered > this.maxSteps && this.runs.size > 1) this.forget(this.runs.keys().next().value!);
-    }
-    return changed ? { ...event, steps: settled } : event;
-  }
-
-  private forget(runId: string): void {
-    const steps = this.runs.get(runId);
-    if (!steps) return;
-    this.remembered -= steps.size;
-    this.runs.delete(runId);
-  }
-}
-
 /**
  * Task and run changes, and the output deltas of running attempts, leave the process that made them once, as
  * JSON on a Redis channel of their kind. Every process that serves live updates reads them: SSE streams, and
@@ -134,7 +77,6 @@ export class EventBus implements OnModuleDestroy {
   private readonly outputSubject = new Subject<TaskOutputDelta>();
   private readonly resyncSubject = new Subject<void>();
   private readonly outputChannel: string;
-  private readonly stepProgress = new StepProgress();
   /** Events made in this turn of the event loop, by channel, in the order they were made. */
   private readonly outbox = new Map<string, (TaskEvent | RunEvent | TaskOutputDelta)[]>();
 
@@ -255,8 +197,7 @@ export class EventBus implements OnModuleDestroy {
         return;
       }
       // An array of events made together (a single event is what earlier versions sent).
-      for (const event of Array.isArray(events) ? events : [events])
-        subject.next(channel === this.runChannel && isRunEvent(event) ? this.stepProgress.settle(event) : event);
+      for (const event of Array.isArray(events) ? events : [events]) subject.next(event);
     });
   }
 
@@ -268,9 +209,4 @@ export class EventBus implements OnModuleDestroy {
     this.outputSubject.complete();
     this.resyncSubject.complete();
   }
-}
-
-function isRunEvent(event: unknown): event is RunEvent {
-  const { runId, steps } = (event ?? {}) as Partial<RunEvent>;
-  return typeof runId === 'string' && Array.isArray(steps);
 }

@@ -8,6 +8,7 @@ import { Metrics } from '../metrics/metrics.service';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import type { ApprovalMetrics, RunAdvance, RunEvents, RunStore } from './ports';
+import { runChange, snapshotOf } from './run-change';
 import { decide, dueAt, resolveIfDue } from './step-waits';
 import { stepKind, type WorkflowStep } from './workflow-definition';
 import { WorkflowEngine } from './workflow-engine';
@@ -65,7 +66,7 @@ export class StepDecisions {
     comment: string | undefined,
     audit?: AuditRequestContext,
   ): Promise<WorkflowRunEntity> {
-    const run = await this.runs.transaction(async (tx) => {
+    const { run, event } = await this.runs.transaction(async (tx) => {
       const locked = await tx.lock(runId);
       const step = locked?.definition.find((s) => s.id === stepId);
       const access = locked ? decisionAccess(principal, locked, step) : 'hidden';
@@ -81,6 +82,7 @@ export class StepDecisions {
         throw new InvalidStateError(`Step "${stepId}" is not waiting for a decision: its run has ended`);
       if (state.status !== 'waiting')
         throw new InvalidStateError(`Step "${stepId}" is ${state.status}, not waiting for a decision`);
+      const before = snapshotOf(locked.steps);
       decide(state, approved, principal.userId, comment ?? null, new Date());
       await tx.save(locked);
       await tx.audit(
@@ -93,10 +95,11 @@ export class StepDecisions {
         },
         audit,
       );
-      return locked;
+      // The decided step only: the run's other steps as read here may be older than events sent since.
+      return { run: locked, event: runChange(locked, before) };
     });
     this.metrics.approvalDecided(approved ? 'approved' : 'rejected');
-    this.events.publishRun(run);
+    if (event) this.events.publishRun(event);
     // The decision stands once committed; a run it did not advance here is advanced by the sweeper.
     const advanced = await this.engine.advance(runId).catch((err: Error) => {
       this.logger.warn(`advance ${runId} after a decision: ${err.message}`);
@@ -113,6 +116,7 @@ export class StepDecisions {
     const result = await this.runs.transaction(async (tx) => {
       const run = await tx.lock(runId);
       if (!run || run.status !== 'running') return undefined;
+      const before = snapshotOf(run.steps);
       const resolved = Object.entries(run.steps).filter(([, state]) => resolveIfDue(state, now));
       const later = stepId && run.steps[stepId] ? dueAt(run.steps[stepId]) : undefined;
       if (!resolved.length) return { later };
@@ -127,11 +131,12 @@ export class StepDecisions {
           details: { stepId: id },
         });
       }
-      return { run, timedOut: timedOut.length, later };
+      // The steps resolved only: the run's other steps as read here may be older than events sent since.
+      return { run, event: runChange(run, before), timedOut: timedOut.length, later };
     });
     if (result?.run) {
       for (let i = 0; i < (result.timedOut ?? 0); i++) this.metrics.approvalDecided('timed_out');
-      this.events.publishRun(result.run);
+      if (result.event) this.events.publishRun(result.event);
       await this.engine.advance(runId);
     }
     return result?.later;

@@ -4,12 +4,13 @@ import type { AuditRequestContext } from '../audit/audit-context';
 import { evaluateCondition } from '../common/conditions/condition';
 import { AppError, InvalidStateError, NotFoundError } from '../common/errors/app.error';
 import { FINAL_STATUSES, type Task, type TaskError } from '../tasks/task';
-import { EventBus } from '../events/event-bus';
+import { EventBus, type RunEventSource } from '../events/event-bus';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
 import { TaskSubmission } from '../tasks/task-submission';
 import { TasksService } from '../tasks/tasks.service';
 import { type DefinitionIndex, definitionIndexOf } from './definition-index';
 import { FINAL_STEP_STATUSES, type WorkflowRunEntity } from './entities/workflow-run.entity';
+import { runChange, snapshotOf } from './run-change';
 import { RunLifecycle } from './run-lifecycle';
 import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { RunStepper } from './run-stepper';
@@ -95,10 +96,11 @@ export class WorkflowEngine implements OnModuleInit {
       const rendered = await this.renderReady(runId);
       const result = await this.runs.transaction((tx) => this.advanceIn(tx, runId, rendered));
       if (!result) return latest;
+      // Before its tasks are queued: a task that starts at once says `running` after its step's `queued`.
+      if (result.event) this.events.publishRun(result.event);
       if (result.created.length) await this.submission.afterCreate(result.created);
       if (result.waits.length) await this.queueWaits(result.run, result.waits);
-      if (result.changed) this.events.publishRun(result.run);
-      if (result.changed && result.run.status !== 'running') await this.runLifecycle.concluded(result.run);
+      if (result.event && result.run.status !== 'running') await this.runLifecycle.concluded(result.run);
       latest = result.run;
       if (!result.waiting) break;
     }
@@ -161,12 +163,12 @@ export class WorkflowEngine implements OnModuleInit {
     runId: string,
     rendered: ReadonlyMap<string, Rendered>,
   ): Promise<
-    { run: WorkflowRunEntity; created: Task[]; waits: string[]; changed: boolean; waiting: boolean } | undefined
+    { run: WorkflowRunEntity; created: Task[]; waits: string[]; event?: RunEventSource; waiting: boolean } | undefined
   > {
     const run = await tx.lock(runId);
     if (!run) return undefined;
-    if (run.status !== 'running') return { run, created: [], waits: [], changed: false, waiting: false };
-    const before = JSON.stringify(run.steps);
+    if (run.status !== 'running') return { run, created: [], waits: [], waiting: false };
+    const before = snapshotOf(run.steps);
     await this.syncFromTasks(run, tx.em);
     const created: Task[] = [];
     const waits: string[] = [];
@@ -190,9 +192,9 @@ export class WorkflowEngine implements OnModuleInit {
     });
     await this.submission.insertSteps(tx.em, created);
     conclude(run, index);
-    const changed = JSON.stringify(run.steps) !== before || run.status !== 'running';
-    if (changed) await tx.save(run);
-    return { run, created, waits, changed, waiting };
+    const event = runChange(run, before);
+    if (event) await tx.save(run);
+    return { run, created, waits, event, waiting };
   }
 
   /**
