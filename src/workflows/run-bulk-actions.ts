@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app.error';
 import { type RunFilter, WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { RETRYABLE_RUN_STATUSES, RunRetry } from './run-retry';
-import { WorkflowEngine } from './workflow-engine';
+import { RunCancellation } from './run-cancellation';
 
 export type { RunFilter };
 /** The list's filters, which a bulk operation on runs takes too. */
@@ -24,7 +24,7 @@ export class RunBulkActions {
   constructor(
     @Inject(WorkflowRunRepository) private readonly runs: WorkflowRunRepository,
     private readonly retries: RunRetry,
-    private readonly engine: WorkflowEngine,
+    private readonly cancellation: RunCancellation,
   ) {}
 
   static applicable(action: RunBulkAction, filter: RunFilter): RunFilter {
@@ -52,7 +52,7 @@ export class RunBulkActions {
   /** False when the run had moved on (its status no longer allows the action). */
   private async apply(action: RunBulkAction, id: string): Promise<boolean> {
     const change =
-      action === 'retry' ? this.retries.retry(id, undefined, false) : this.engine.cancel(id, undefined, false);
+      action === 'retry' ? this.retries.retry(id, undefined, false) : this.cancellation.cancel(id, undefined, false);
     return change.then(
       () => true,
       (err: unknown) => {

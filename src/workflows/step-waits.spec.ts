@@ -141,7 +141,7 @@ describe('steps that wait', () => {
   it('cancels a waiting step with its run, and drops its job', async () => {
     const w = workflowSetup([{ id: 'pause', kind: 'wait', durationMs: 60_000 }]);
     await w.advance();
-    await w.engine.cancel('run-1', undefined);
+    await w.runCancellation.cancel('run-1', undefined);
     expect(w.run().steps.pause.status).toBe('cancelled');
     expect(w.waitJobs.jobs.size).toBe(0);
     await expect(w.decisions.fireDue('run-1', 'pause', new Date(Date.now() + 120_000))).resolves.toBeUndefined();

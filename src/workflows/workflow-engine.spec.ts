@@ -101,7 +101,7 @@ describe('WorkflowEngine', () => {
     await w.advance();
     await w.finish('b', 'succeeded', {});
     const audit = { ip: '192.0.2.9', userAgent: null, requestId: 'req-9', recorded: false as const };
-    const run = await w.engine.cancel('run-1', undefined, audit);
+    const run = await w.runCancellation.cancel('run-1', undefined, audit);
     expect(run.status).toBe('cancelled');
     expect(w.run().steps).toMatchObject({
       a: { status: 'cancelled' },
@@ -115,13 +115,29 @@ describe('WorkflowEngine', () => {
     ]);
   });
 
+  it('keeps the end of a step whose task ended before its run heard of it: a retry of the run leaves it be', async () => {
+    const w = setup([step('a'), step('b')]);
+    await w.advance();
+    // a's task succeeded; the run has not taken it in yet (its worker has not told the run).
+    Object.assign(w.stepTask('a')!, { status: 'succeeded', output: { text: 'done' }, error: null });
+    const run = await w.runCancellation.cancel('run-1', undefined);
+    expect(run.steps).toMatchObject({
+      a: { status: 'succeeded', output: { text: 'done' } },
+      b: { status: 'cancelled' },
+    });
+    expect(w.stepTask('b')!.status).toBe('cancelled');
+    expect(w.tasks.audit.filter((e) => e.event.action === 'task.cancel')).toEqual([
+      { event: expect.objectContaining({ resourceId: w.stepTask('b')!.id }), context: undefined },
+    ]);
+  });
+
   it('cancels a run once: a cancel finding it no longer running under its lock is refused, writing nothing', async () => {
     const w = setup([step('a')]);
     await w.advance();
-    await w.engine.cancel('run-1', undefined);
+    await w.runCancellation.cancel('run-1', undefined);
     const published = w.runEvents.published.length;
-    await expect(w.engine.cancel('run-1', undefined)).rejects.toThrow('A cancelled run cannot be cancelled');
-    await expect(w.engine.cancel('run-1', 'someone-else')).rejects.toThrow('Workflow run');
+    await expect(w.runCancellation.cancel('run-1', undefined)).rejects.toThrow('A cancelled run cannot be cancelled');
+    await expect(w.runCancellation.cancel('run-1', 'someone-else')).rejects.toThrow('Workflow run');
     expect(w.runs.audit.filter((e) => e.action === 'workflow_run.cancel')).toHaveLength(1);
     expect(w.runEvents.published).toHaveLength(published);
   });

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { AuditRequestContext } from '../audit/audit-context';
 import { evaluateCondition } from '../common/conditions/condition';
-import { AppError, InvalidStateError, NotFoundError } from '../common/errors/app.error';
-import { FINAL_STATUSES, type Task, type TaskError } from '../tasks/task';
+import { AppError } from '../common/errors/app.error';
+import type { Task, TaskError } from '../tasks/task';
 import { EventBus, type RunEventSource } from '../events/event-bus';
 import { TaskLifecycle } from '../tasks/task-lifecycle';
 import { TaskSubmission } from '../tasks/task-submission';
@@ -11,6 +9,7 @@ import { TasksService } from '../tasks/tasks.service';
 import { type DefinitionIndex, definitionIndexOf } from './definition-index';
 import { FINAL_STEP_STATUSES, type WorkflowRunEntity } from './entities/workflow-run.entity';
 import { runChange, snapshotOf } from './run-change';
+import { syncFromTasks } from './run-cancellation';
 import { RunLifecycle } from './run-lifecycle';
 import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { RunStepper } from './run-stepper';
@@ -33,7 +32,6 @@ import {
   plainRendering,
   type Rendered,
   renderKey,
-  STEP_OF_TASK,
   type StepContext,
   type StepStart,
   conclude,
@@ -115,7 +113,7 @@ export class WorkflowEngine implements OnModuleInit {
     const rendered = new Map<string, Rendered>();
     const run = await this.runs.findById(runId);
     if (!run || run.status !== 'running') return rendered;
-    await this.syncFromTasks(run);
+    await syncFromTasks(run, this.tasks);
     const index = await this.indexOf(run);
     await this.schedule(run, index, async (step, context) => {
       const result = await this.render(index, step, context, run.createdBy);
@@ -169,7 +167,7 @@ export class WorkflowEngine implements OnModuleInit {
     if (!run) return undefined;
     if (run.status !== 'running') return { run, created: [], waits: [], waiting: false };
     const before = snapshotOf(run.steps);
-    await this.syncFromTasks(run, tx.em);
+    await syncFromTasks(run, this.tasks, tx.em);
     const created: Task[] = [];
     const waits: string[] = [];
     const now = new Date();
@@ -208,25 +206,6 @@ export class WorkflowEngine implements OnModuleInit {
       await this.waitJobs
         .add(run.id, stepId, at)
         .catch((err: Error) => this.logger.warn(`wait job of ${run.id}/${stepId}: ${err.message}`));
-    }
-  }
-
-  /** Takes the step tasks' states into the run (a task's start marks its step running itself); in `em` if given. */
-  private async syncFromTasks(run: WorkflowRunEntity, em?: EntityManager): Promise<void> {
-    const open = Object.values(run.steps).filter((s) => s.taskId && !FINAL_STEP_STATUSES.includes(s.status));
-    if (!open.length) return;
-    const tasks = await this.tasks.statesOf(
-      open.map((s) => s.taskId!),
-      em,
-    );
-    for (const task of tasks) {
-      const state = run.steps[task.stepId ?? ''];
-      if (!state) continue;
-      state.status = STEP_OF_TASK[task.status];
-      if (FINAL_STATUSES.includes(task.status)) {
-        state.output = task.output ?? null;
-        state.error = task.error;
-      }
     }
   }
 
@@ -302,42 +281,6 @@ export class WorkflowEngine implements OnModuleInit {
     // A step is still open after all: the run's counts are made again from its steps.
     await tx.save(run);
     return undefined;
-  }
-
-  /**
-   * Cancels the run and every step that has not finished, with the run's audit entry in its transaction;
-   * the steps' tasks are cancelled after it, each with its own entry, for the same caller. `audit` false writes
-   * none of these: a bulk operation's entries stand for them. The run's status is checked under its row lock, so
-   * of cancels at once one succeeds and the others find it cancelled. `createdBy` limits it to that user's run.
-   */
-  async cancel(
-    runId: string,
-    createdBy: string | undefined,
-    audit?: AuditRequestContext | false,
-  ): Promise<WorkflowRunEntity> {
-    const { run, toCancel, waited } = await this.runs.transaction(async (tx) => {
-      const locked = await tx.lock(runId);
-      if (!locked || (createdBy && locked.createdBy !== createdBy)) throw new NotFoundError('Workflow run');
-      if (locked.status !== 'running') throw new InvalidStateError(`A ${locked.status} run cannot be cancelled`);
-      const open = Object.entries(locked.steps).filter(([, s]) => !FINAL_STEP_STATUSES.includes(s.status));
-      const waitedIds = open.filter(([, s]) => s.status === 'waiting').map(([id]) => id);
-      for (const [, state] of open) state.status = 'cancelled';
-      Object.assign(locked, { status: 'cancelled', finishedAt: new Date() });
-      await tx.save(locked);
-      if (audit !== false)
-        await tx.audit(
-          { action: 'workflow_run.cancel', outcome: 'success', resourceType: 'workflowRun', resourceId: runId },
-          audit,
-        );
-      const taskIds = open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
-      return { run: locked, toCancel: taskIds, waited: waitedIds };
-    });
-    for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId, audit);
-    // A job left behind would find its step cancelled and do nothing; removing it only tidies the queue.
-    if (waited.length) await this.waitJobs.remove(runId, waited).catch(() => undefined);
-    this.events.publishRun(run);
-    await this.runLifecycle.concluded(run);
-    return run;
   }
 
   /** Runs whose advance may have been missed (a process died between a task's end and the run's). */

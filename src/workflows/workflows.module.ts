@@ -20,6 +20,7 @@ import { TemplateEvaluator } from './template-evaluator';
 import { TriggerChecks } from './triggers/trigger-checks';
 import { TriggerIndex } from './triggers/trigger-index';
 import { WorkflowEngine } from './workflow-engine';
+import { RunCancellation } from './run-cancellation';
 import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
@@ -41,6 +42,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
     WorkflowRunRepository,
     WorkflowRepository,
     WorkflowEngine,
+    RunCancellation,
     TemplateEvaluator,
     WorkflowSweeper,
     StepWaitQueue,

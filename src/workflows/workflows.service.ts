@@ -32,6 +32,7 @@ import { TemplateEvaluator } from './template-evaluator';
 import { LiteralStepInputs } from './literal-step-inputs';
 import { initialSteps } from './step-advance';
 import { WorkflowEngine } from './workflow-engine';
+import { RunCancellation } from './run-cancellation';
 import { TriggerChecks } from './triggers/trigger-checks';
 import { TriggerIndex } from './triggers/trigger-index';
 import { WorkflowAgentDeletedError, WorkflowChangeForbiddenError, WorkflowNotFoundError } from './workflows.errors';
@@ -64,6 +65,7 @@ export class WorkflowsService {
     private readonly agents: AgentsService,
     private readonly validator: SchemaValidator,
     private readonly engine: WorkflowEngine,
+    private readonly cancellation: RunCancellation,
     private readonly templates: TemplateEvaluator,
     private readonly definitions: WorkflowRepository,
     private readonly runStore: WorkflowRunRepository,
@@ -327,6 +329,6 @@ export class WorkflowsService {
   }
 
   async cancelRun(principal: Principal, runId: string, audit?: AuditRequestContext): Promise<WorkflowRunEntity> {
-    return this.engine.cancel(runId, isAdmin(principal) ? undefined : principal.userId, audit);
+    return this.cancellation.cancel(runId, isAdmin(principal) ? undefined : principal.userId, audit);
   }
 }

@@ -7,6 +7,7 @@ import { TaskSubmission } from '../../src/tasks/task-submission';
 import { TasksService } from '../../src/tasks/tasks.service';
 import { StepDecisions } from '../../src/workflows/step-decisions';
 import type { TaskStep, WorkflowStep } from '../../src/workflows/workflow-definition';
+import { RunCancellation } from '../../src/workflows/run-cancellation';
 import { WorkflowEngine } from '../../src/workflows/workflow-engine';
 import { fakeAgent, FakeAgents, FakeCancelSignals, FakeEvents, FakeJobs, FakeTaskStore } from './tasks';
 import { FakeApprovalMetrics, fakeRun, FakeRunEvents, FakeRunStore, FakeWaitJobs, InlineTemplates } from './workflows';
@@ -55,6 +56,7 @@ export function workflowSetup(definition: WorkflowStep[], input: unknown = {}) {
     waitJobs,
   );
   engine.onModuleInit();
+  const runCancellation = new RunCancellation(runs, service, runEvents, { concluded: async () => undefined }, waitJobs);
   const metrics = new FakeApprovalMetrics();
   const decisions = new StepDecisions(runs, engine, runEvents, metrics);
   const stepTask = (stepId: string): Task | undefined =>
@@ -68,6 +70,7 @@ export function workflowSetup(definition: WorkflowStep[], input: unknown = {}) {
   };
   return {
     engine,
+    runCancellation,
     decisions,
     metrics,
     tasks,
