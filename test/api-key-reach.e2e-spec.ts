@@ -4,6 +4,7 @@ import { createWorkflow } from './factories/workflows';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
+import { storeRecords } from './factories/files';
 
 /**
  * What an API key sets up to act later (a schedule that starts tasks, a webhook that sends their results, a
@@ -184,13 +185,8 @@ describe('an API key reaches only what its scopes allow, through what acts for i
 
   it('a data-processor task over a file, direct, in a batch or as a workflow step, needs files:read', async () => {
     const processor = (await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } })).id;
-    const file = await request(t.http)
-      .post('/api/v1/files?name=people.ndjson')
-      .set(...bearer(op))
-      .set('Content-Type', 'application/x-ndjson')
-      .send('{"name":"a"}\n{"name":"b"}\n')
-      .expect(201);
-    const overFile = { agentId: processor, input: { file: file.body.data.id, pipeline: [{ limit: { count: 1 } }] } };
+    const file = await storeRecords(t, op, [{ name: 'a' }, { name: 'b' }]);
+    const overFile = { agentId: processor, input: { file, pipeline: [{ limit: { count: 1 } }] } };
     const tasksOnly = await keyWith('tasks:write', 'tasks:read');
     const [tasks, runs, workflows] = [await count('tasks'), await count('workflow_runs'), await count('workflows')];
     expectForbidden(
@@ -233,13 +229,7 @@ describe('an API key reaches only what its scopes allow, through what acts for i
 
   it('a step whose whole input is a template, and a retry of a task or run over a file, need files:read too', async () => {
     const processor = (await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } })).id;
-    const file = await request(t.http)
-      .post('/api/v1/files?name=secret.ndjson')
-      .set(...bearer(op))
-      .set('Content-Type', 'application/x-ndjson')
-      .send('{"secret":"s"}\n')
-      .expect(201);
-    const input = { file: file.body.data.id, pipeline: [] };
+    const input = { file: await storeRecords(t, op, [{ secret: 's' }]), pipeline: [] };
     const workflowsOnly = await keyWith('workflows:write', 'workflows:read');
     // `"{{ input }}"` passes the run's input through: the run's caller would choose the file.
     const whole = [{ id: 'read', agentId: processor, input: '{{ input }}' }];

@@ -2,14 +2,11 @@ import request from 'supertest';
 import { createAgent, settled, submitTask } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
+import { storeRecords } from './factories/files';
 
 /** `n` objects `{a: 0}`, `{a: 1}`, …: the values of an `in` list. */
 const objects = (n: number) => Array.from({ length: n }, (_, a) => ({ a }));
 const TOO_MANY = { message: 'must NOT have more than 1000 items' };
-
-function ndjson(records: object[]): string {
-  return records.map((r) => JSON.stringify(r) + '\n').join('');
-}
 
 /** What a data-processor's conditions and sorts may cost, through the API. */
 describe('data-processor: bounded conditions and sorts', () => {
@@ -107,13 +104,7 @@ describe('data-processor: bounded conditions and sorts', () => {
 
   it('over a file, sorts with selects before the limit holding only the limit; a full sort past the bound fails', async () => {
     const records = Array.from({ length: 3000 }, (_, i) => ({ k: `k${(i * 7919) % 3001}`, x: i, pad: 'p'.repeat(20) }));
-    const upload = await request(t.http)
-      .post('/api/v1/files?name=records.ndjson')
-      .set(...bearer(op))
-      .set('Content-Type', 'application/x-ndjson')
-      .send(ndjson(records))
-      .expect(201);
-    const file = upload.body.data.id as string;
+    const file = await storeRecords(t, op, records);
     const run = async (pipeline: object[]) =>
       settled(t, op, (await submitTask(t, op, { agentId: agent, input: { file, pipeline } })).id, 30_000);
 

@@ -5,6 +5,7 @@ import { createWorkflow } from './factories/workflows';
 import { bearer } from './factories/users';
 import { type ScheduleTestBed, scheduleTestBed, type ScheduleView } from './factories/schedules';
 import { waitFor } from './utils/wait-for';
+import { storeRecords } from './factories/files';
 
 /**
  * A schedule whose target reads a stored file (a data-processor task with `file`, or a workflow with such a step)
@@ -24,13 +25,8 @@ describe('schedules that read a file, set with API keys', () => {
     bed = await scheduleTestBed();
     const { t, op } = bed;
     processor = (await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } })).id;
-    const file = await request(t.http)
-      .post('/api/v1/files?name=people.ndjson')
-      .set(...bearer(op))
-      .set('Content-Type', 'application/x-ndjson')
-      .send('{"name":"a"}\n{"name":"b"}\n')
-      .expect(201);
-    overFile = { agentId: processor, input: { file: file.body.data.id, pipeline: [{ limit: { count: 1 } }] } };
+    const file = await storeRecords(t, op, [{ name: 'a' }, { name: 'b' }]);
+    overFile = { agentId: processor, input: { file, pipeline: [{ limit: { count: 1 } }] } };
     readingWorkflow = await createWorkflow(t, op, { steps: [{ id: 'read', ...overFile }] });
   }, 60_000);
   afterAll(async () => {
