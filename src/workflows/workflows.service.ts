@@ -38,6 +38,8 @@ import { TriggerIndex } from './triggers/trigger-index';
 import { WorkflowAgentDeletedError, WorkflowChangeForbiddenError, WorkflowNotFoundError } from './workflows.errors';
 import { IdempotencyConflictError } from '../tasks/tasks.errors';
 
+const WITH_FILE = 'A workflow whose steps read a file';
+
 /** How a run is started: see {@link WorkflowsService.startOnce}. */
 export interface StartOptions {
   audit?: AuditRequestContext;
@@ -99,7 +101,7 @@ export class WorkflowsService {
   private async checkSteps(input: WorkflowStepDto[], principal: Principal): Promise<WorkflowStep[]> {
     const shapes = input.flatMap(stepShapeProblems);
     const steps = input.map(storedStep);
-    await this.fileReads.assertMayRead(principal, steps.filter(isTaskStep), 'A workflow whose steps read a file');
+    await this.fileReads.assertMayRead(principal, steps.filter(isTaskStep), WITH_FILE);
     const known = await this.agents.liveIds(steps.flatMap((s) => (isTaskStep(s) ? [s.agentId] : [])));
     const problems = [
       ...shapes,
@@ -184,6 +186,9 @@ export class WorkflowsService {
       changes.steps && !sameRequest(changes.steps.map(storedStep), current.steps) ? changes.steps : undefined;
     const steps = sent ? await this.checkSteps(sent, principal) : undefined;
     const triggers = changes.triggers ? await this.triggerChecks.checked(principal, changes.triggers, id) : undefined;
+    // Triggers start runs of the steps as they are (steps sent are checked with them): reading a file takes files:read.
+    if (triggers?.length && !steps)
+      await this.fileReads.assertMayRead(principal, current.steps.filter(isTaskStep), WITH_FILE);
     const by = this.keys.changeBy(principal);
     const updated = await this.definitions.change(
       id,

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { FileReads } from '../../agents/file-reads';
+import { ApiKeysService } from '../../api-keys/api-keys.service';
 import { AuditService } from '../../audit/audit.service';
-import { AppError, NotFoundError } from '../../common/errors/app.error';
+import { AppError, ForbiddenError, NotFoundError } from '../../common/errors/app.error';
 import { Metrics, type TriggerStartOutcome } from '../../metrics/metrics.service';
 import { taskView } from '../../tasks/task-view';
 import { TasksService } from '../../tasks/tasks.service';
@@ -9,6 +11,7 @@ import type { TriggerStartJobData } from '../../jobs/queues';
 import type { WorkflowEntity } from '../entities/workflow.entity';
 import { WorkflowRunRepository } from '../persistence/workflow-run.repository';
 import { runDto } from '../run-view';
+import { isTaskStep } from '../workflow-definition';
 import { WorkflowsService } from '../workflows.service';
 import {
   isRunEvent,
@@ -49,6 +52,8 @@ export class TriggerStarter {
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
     private readonly users: UsersService,
+    private readonly fileReads: FileReads,
+    private readonly keys: ApiKeysService,
   ) {}
 
   /** Throws only what may pass on a retry (Postgres away); what would be refused again is counted and dropped. */
@@ -68,6 +73,7 @@ export class TriggerStarter {
     try {
       // The trigger acts as the workflow's creator: only while they may start runs themselves.
       await this.users.assertMayStill(workflow.createdBy, 'workflows:write');
+      await this.assertKeyMayRead(workflow);
       const { created } = await this.workflows.startOnce(
         workflow.createdBy,
         workflow.id,
@@ -84,6 +90,18 @@ export class TriggerStarter {
       this.logger.warn(`trigger of workflow ${workflow.id} on ${event} ${job.sourceId}: ${err.code}`);
       return this.count(event, 'failed');
     }
+  }
+
+  /**
+   * Triggers set with an API key act within its scopes (which never change): its triggers start no run of steps
+   * that read a file unless it holds `files:read`, as it could not start one itself (a change of the steps by a
+   * signed-in user since makes them the user's, `changedWithKeyId` null).
+   */
+  private async assertKeyMayRead(workflow: WorkflowEntity): Promise<void> {
+    if (!workflow.changedWithKeyId) return;
+    if ((await this.keys.scopesOf(workflow.changedWithKeyId))?.includes('files:read')) return;
+    if (await this.fileReads.reads(workflow.steps.filter(isTaskStep)))
+      throw new ForbiddenError('The API key that set the triggers does not hold files:read, which its steps take');
   }
 
   /** The depth a run started for this task or run would have; undefined when there is no such task or run. */
