@@ -32,7 +32,7 @@ describe('workflow triggers and files:read', () => {
         .send({ name: 'triggers', scopes })
         .expect(201)
     ).body.data;
-  const triggers = [{ on: 'task.succeeded', agentId: watched }];
+  const triggers = () => [{ on: 'task.succeeded', agentId: watched }];
   const runsOf = async (workflowId: string): Promise<number> =>
     (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_runs WHERE workflow_id = $1`, [workflowId]))[0]
       .n;
@@ -43,7 +43,7 @@ describe('workflow triggers and files:read', () => {
     const refused = await request(t.http)
       .patch(`/api/v1/workflows/${workflow}`)
       .set('X-API-Key', narrow.key)
-      .send({ triggers })
+      .send({ triggers: triggers() })
       .expect(403);
     expect(refused.body.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('files:read') });
     const [row] = await t.dataSource.query(`SELECT triggers, version FROM workflows WHERE id = $1`, [workflow]);
@@ -58,14 +58,14 @@ describe('workflow triggers and files:read', () => {
     await request(t.http)
       .patch(`/api/v1/workflows/${workflow}`)
       .set('X-API-Key', wide.key)
-      .send({ triggers })
+      .send({ triggers: triggers() })
       .expect(200);
   });
 
   it('starts no run from triggers a key without files:read set on steps that read a file (set before the rule)', async () => {
     const narrow = await key('workflows:write', 'workflows:read', 'tasks:read');
-    const byKey = await createWorkflow(t, op, { name: 'by key', steps, triggers });
-    const byUser = await createWorkflow(t, op, { name: 'by user', steps, triggers });
+    const byKey = await createWorkflow(t, op, { name: 'by key', steps, triggers: triggers() });
+    const byUser = await createWorkflow(t, op, { name: 'by user', steps, triggers: triggers() });
     await t.dataSource.query(`UPDATE workflows SET changed_with_key_id = $1 WHERE id = $2`, [narrow.id, byKey]);
     const task = await submitTask(t, op, { agentId: watched, input: { expression: '1 + 1' } });
     await settled(t, op, task.id);
