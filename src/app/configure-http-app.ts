@@ -22,6 +22,7 @@ import { jsonBodies } from '../common/http/content-type.middleware';
 import { refuseBadUrls } from '../common/http/input-guard';
 import { requestDeadline } from '../common/http/request-deadline';
 import { requestTrackingMiddleware } from '../common/http/request-tracking.middleware';
+import { refuseNotUtf8 } from '../common/http/utf8-body';
 import { ShutdownDeadline } from '../common/process/shutdown-deadline';
 import { RateLimitGuard } from '../throttling/rate-limit.guard';
 
@@ -174,11 +175,18 @@ export function buildOpenApiDocument(app: NestExpressApplication, version: strin
  */
 function bodyParserFor(config: AppConfig): (req: Request) => RequestHandler {
   const type = ['application/json', 'application/*+json'];
-  const parser = (limit: number) => json({ limit, type });
+  const parser = (limit: number) => json({ limit, type, verify: refuseNotUtf8 });
   const general = parser(config.http.bodyLimitBytes);
   const task = parser(config.http.taskBodyLimitBytes);
   const batch = parser(config.http.taskBatchBodyLimitBytes);
-  const hookCall = json({ limit: config.http.bodyLimitBytes, type, verify: keepRawBody });
+  const hookCall = json({
+    limit: config.http.bodyLimitBytes,
+    type,
+    verify: (req, res, buffer) => {
+      refuseNotUtf8(req, res, buffer);
+      keepRawBody(req, res, buffer);
+    },
+  });
   const TASKS = `/${API_PREFIX}/v1/tasks`;
   const HOOK_CALL = new RegExp(`^/${API_PREFIX}/v1/hooks/[^/]+$`);
   return (req) => {

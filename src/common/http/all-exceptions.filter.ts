@@ -6,6 +6,7 @@ import { codeForStatus, ErrorCode } from '../errors/error-code';
 import { isRedisUnavailable } from '../errors/redis-unavailable';
 import type { ErrorEnvelope } from './envelope';
 import { responseMeta } from './request-context';
+import { NOT_UTF8 } from './utf8-body';
 
 export interface Problem {
   status: number;
@@ -88,6 +89,8 @@ function fromBodyParserError(err: BodyParserError): Problem {
       const where = at === undefined ? '' : ` (at position ${at})`;
       return { status: 400, code: ErrorCode.BAD_REQUEST, message: `The request body is not valid JSON${where}` };
     }
+    case NOT_UTF8:
+      return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'The request body is not UTF-8' };
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return {
