@@ -62,7 +62,13 @@ describe('agents API', () => {
     expect(missing.body.error.details).toEqual([{ field: '/config/url', message: 'is required' }]);
     const unknown = await create({ name: 'x', type: 'quantum' }).expect(400);
     expect(unknown.body.error.details[0].field).toBe('/type');
-    await create({ name: 'calc-1', type: 'calculator' }).expect(409);
+    const taken = await create({ name: 'calc-1', type: 'calculator' }).expect(409);
+    // The conflict names the field it is about (a limit's conflict names none).
+    expect(taken.body.error).toEqual({
+      code: 'CONFLICT',
+      message: 'An agent with this name already exists',
+      details: [{ field: '/name', message: 'An agent with this name already exists' }],
+    });
   });
 
   it('keeps secret fields encrypted at rest and shows them as ******** everywhere', async () => {

@@ -87,7 +87,7 @@ describe('what one user may have: agents, workflows, webhook endpoints and inbou
       const ids: string[] = kind.table === 'agents' ? [calc] : [];
       while (ids.length < LIMIT) ids.push((await make(kind, user, ids.length, calc).expect(201)).body.data.id);
       const refused = await make(kind, user, 99, calc).expect(409);
-      expect(refused.body.error).toMatchObject({ code: 'CONFLICT', message: refusal(kind) });
+      expect(refused.body.error).toEqual({ code: 'CONFLICT', message: refusal(kind) });
       expect(await count(kind, user)).toBe(LIMIT);
       const audited = await t.dataSource.query(
         `SELECT count(*)::int AS n FROM (SELECT actor_id, action, outcome FROM audit_logs

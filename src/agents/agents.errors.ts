@@ -21,7 +21,9 @@ export class UnknownAgentTypeError extends ValidationFailedError {
 
 export class AgentNameTakenError extends ConflictError {
   constructor() {
-    super('An agent with this name already exists');
+    super('An agent with this name already exists', [
+      { field: '/name', message: 'An agent with this name already exists' },
+    ]);
   }
 }
 

@@ -48,8 +48,9 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string) {
-    super(ErrorCode.CONFLICT, message);
+  /** `details` name the fields the conflict is about, when it is about some (a name taken). */
+  constructor(message: string, details?: ErrorDetail[]) {
+    super(ErrorCode.CONFLICT, message, details);
   }
 }
 

@@ -88,14 +88,18 @@ describe('settingsRefusal', () => {
 });
 
 describe('agentRefusalDetails', () => {
-  it('takes a validation’s details, puts a conflict on the name, and leaves any other refusal off the fields', () => {
+  it('takes a validation’s and a conflict’s details, and leaves any other refusal off the fields', () => {
     const details = [{ field: '/timeoutMs', message: 'must not be greater than 3600000' }];
     expect(agentRefusalDetails({ code: 'VALIDATION_FAILED', message: 'The request is invalid', details })).toBe(
       details,
     );
+    const taken = [{ field: '/name', message: 'An agent with this name already exists' }];
     expect(
-      agentRefusalDetails({ code: 'CONFLICT', message: 'An agent with this name already exists', details: [] }),
-    ).toEqual([{ field: '/name', message: 'An agent with this name already exists' }]);
+      agentRefusalDetails({ code: 'CONFLICT', message: 'An agent with this name already exists', details: taken }),
+    ).toBe(taken);
+    // One agent more than the user may have: about no field.
+    const limit = 'You have 1000 agents, the most a user may is 1000 (AGENTS_PER_USER): delete one first';
+    expect(agentRefusalDetails({ code: 'CONFLICT', message: limit, details: [] })).toBeNull();
     expect(agentRefusalDetails({ code: 'FORBIDDEN', message: 'No', details: [] })).toBeNull();
     expect(agentRefusalDetails(null)).toBeNull();
   });

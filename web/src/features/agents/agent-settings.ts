@@ -48,13 +48,14 @@ const POINTERS: Record<Field, string> = {
 
 /**
  * The fields a refusal of an agent's create or change names (null when it is not about the values sent): a
- * validation's details, or the name for a conflict, the one an agent's save meets (its name is taken).
+ * validation's details, or a conflict's when it names fields (its name is taken); a conflict naming none (one
+ * agent more than a user may have) is about no field.
  */
 export function agentRefusalDetails(
   error: { code: string; message: string; details: readonly { field?: string; message: string }[] } | null,
 ): readonly { field?: string; message: string }[] | null {
   if (error?.code === 'VALIDATION_FAILED') return error.details;
-  if (error?.code === 'CONFLICT') return [{ field: '/name', message: error.message }];
+  if (error?.code === 'CONFLICT') return error.details.length ? error.details : null;
   return null;
 }
 
