@@ -286,6 +286,29 @@ test('a viewer sees agents but may not create one, and is told why', async ({ pa
   await expect(page.getByRole('link', { name: 'Create a task' })).toHaveCount(0);
 });
 
+test('a type the server does not know leaves the URL’s filter quietly; a known one stays', async ({ page }) => {
+  await signIn(page);
+  const res = await page.request.post('/api/v1/agents', {
+    headers: { Authorization: `Bearer ${await token(page)}` },
+    data: { name: `typed-${Date.now()}`, type: 'calculator', config: {} },
+  });
+  expect(res.status()).toBe(201);
+  const agent = ((await res.json()) as { data: { id: string; name: string } }).data;
+  created.push(agent.id);
+
+  await page.goto('/agents?type=nonexistent&status=active');
+  await expect(page).toHaveURL(/\/agents\?status=active$/);
+  await expect(page.getByRole('link', { name: agent.name })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Type filter' })).toHaveValue('');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByText('Unknown agent type')).toHaveCount(0);
+
+  await page.goto('/agents?type=calculator');
+  await expect(page.getByRole('link', { name: agent.name })).toBeVisible();
+  await expect(page).toHaveURL(/type=calculator/);
+  await expect(page.getByRole('combobox', { name: 'Type filter' })).toHaveValue('calculator');
+});
+
 test('an agent’s recent tasks follow it live, and the tasks page after it too; a long name wraps', async ({ page }) => {
   await signIn(page);
   const auth = { Authorization: `Bearer ${await token(page)}` };

@@ -117,13 +117,19 @@ test('a double click creates one user; the dialog opens again empty, after Cance
     await expect(dialog.getByText(/already exists/)).toHaveCount(0);
   };
 
-  // Typed in, then cancelled: nothing of it is kept, the password least of all.
+  // Typed in, then cancelled (asked first, then discarded): nothing of it is kept, the password least of all.
+  const discard = () =>
+    page
+      .getByRole('dialog', { name: 'Close without saving?' })
+      .getByRole('button', { name: 'Discard and close' })
+      .click();
   let form = await open();
   await form.getByLabel('Email').fill(email);
   await form.getByLabel('Name').fill(name);
   await form.getByRole('textbox', { name: 'Password', exact: true }).fill('a-password-to-forget');
   await form.getByRole('combobox', { name: 'Role', exact: true }).selectOption('operator');
   await form.getByRole('button', { name: 'Cancel' }).click();
+  await discard();
   await expect(form).toBeHidden();
   form = await open();
   await expectEmpty(form);
@@ -132,6 +138,7 @@ test('a double click creates one user; the dialog opens again empty, after Cance
   await form.getByRole('button', { name: 'Create user' }).click();
   await expect(form.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
   await form.getByRole('button', { name: 'Close' }).click();
+  await discard();
   await expect(form).toBeHidden();
   form = await open();
   await expectEmpty(form);

@@ -28,7 +28,8 @@ test('an operator adds an inbound hook: its token shown once, called from outsid
   await signIn(page, user.email, user.password);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbound hooks' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Inbound hooks' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'No inbound hooks yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No inbound hooks that you can see yet' })).toBeVisible();
+  await expect(page.getByText('You see the inbound hooks you added; admins see every inbound hook.')).toBeVisible();
   await expectAccessible(page);
 
   await page.getByRole('button', { name: 'New hook' }).click();
@@ -95,7 +96,7 @@ test('an operator adds an inbound hook: its token shown once, called from outsid
     .getByRole('dialog', { name: `Delete ${name}` })
     .getByRole('button', { name: 'Delete the hook' })
     .click();
-  await expect(page.getByRole('heading', { name: 'No inbound hooks yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No inbound hooks that you can see yet' })).toBeVisible();
   expect((await call()).status()).toBe(401);
   expect(csp).toEqual([]);
 });
@@ -184,4 +185,52 @@ test('a viewer sees the hooks page without New hook, told why', async ({ page, r
   await expect(page.getByRole('heading', { level: 1, name: 'Inbound hooks' })).toBeVisible();
   await expect(page.getByText('Adding, changing and deleting hooks needs the hooks:write permission.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'New hook' })).toHaveCount(0);
+  // Only their own are listed, and a viewer can make none: the empty list says so, not that none exist.
+  await expect(page.getByRole('heading', { name: 'No inbound hooks that you can see yet' })).toBeVisible();
+  await expect(page.getByText(/^Operators and admins add hooks here/)).toContainText(
+    'You see the inbound hooks you added; admins see every inbound hook.',
+  );
+  await expect(page.getByRole('button', { name: 'Add a hook' })).toHaveCount(0);
+});
+
+test('a refusal in the hook dialog shows its error code and request id, as the pages do', async ({ page, request }) => {
+  test.slow();
+  const user = await newOperator(request);
+  const operator = await apiAs(request, user.email, user.password);
+  const agentName = `limited-${unique()}`;
+  const agent = await operator.createAgent(agentName, 'calculator');
+  made.agents.push(agent.id);
+  // As many hooks as a user may have (HOOKS_PER_USER, 100 by default): the next one is refused with 409.
+  const hooks: string[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const hook = await operator.call<{ id: string }>(
+        'post',
+        '/api/v1/hooks',
+        { name: `Limit ${i}`, target: { agentId: agent.id }, auth: 'hmac' },
+        201,
+      );
+      hooks.push(hook.id);
+    }
+
+    await signIn(page, user.email, user.password);
+    await page.goto('/hooks');
+    await expect(page.getByRole('heading', { level: 1, name: 'Inbound hooks' })).toBeVisible();
+    await page.getByRole('button', { name: 'New hook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New inbound hook' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('One too many');
+    await dialog.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${agentName} (calculator)` });
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/hooks') && r.request().method() === 'POST');
+    await dialog.getByRole('button', { name: 'Create hook' }).click();
+    const refusal = await answer;
+    expect(refusal.status()).toBe(409);
+    const { meta } = (await refusal.json()) as { meta: { requestId: string } };
+    const alert = dialog.getByRole('alert').filter({ hasText: 'The hook was not saved' });
+    await expect(alert).toContainText('the most a user may is 100 (HOOKS_PER_USER): delete one first');
+    await expect(alert).toContainText(`Code CONFLICT · request ${meta.requestId}`);
+    await expect(alert.locator('code')).toHaveText(['CONFLICT', meta.requestId]);
+    await expectAccessible(page);
+  } finally {
+    for (const id of hooks) await operator.call('delete', `/api/v1/hooks/${id}`, undefined, 204);
+  }
 });

@@ -19,3 +19,25 @@ test('an address under a page that leads nowhere says so, rather than showing an
     await expect(page.getByRole('link', { name: 'Overview' }).last()).toBeVisible();
   }
 });
+
+test('an address whose id is malformed says in plain words that nothing has it, not how the server checked it', async ({
+  page,
+}) => {
+  await signIn(page);
+  for (const [path, title] of [
+    ['/tasks/not-a-uuid', 'Could not load this task'],
+    ['/agents/xyz', 'Could not load the agent'],
+    ['/webhooks/zzz', 'Could not load the webhook'],
+    ['/bulk-operations/zzz', 'Could not load the bulk operation'],
+    ['/workflows/abc', 'Could not load the workflow'],
+    ['/workflows/abc/runs/def', 'Could not load the run'],
+  ]) {
+    await page.goto(path);
+    const alert = page.getByRole('alert').filter({ hasText: title });
+    await expect(alert, path).toContainText('Nothing has this id: the id in the address is not a valid one.');
+    await expect(alert, path).not.toContainText(/uuid|Validation failed/i);
+    // The request can still be found in the logs.
+    await expect(alert, path).toContainText(/request \S+/);
+    await expect(page.getByRole('button', { name: 'Try again' }), path).toHaveCount(0);
+  }
+});

@@ -69,7 +69,8 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
 
   await signIn(page, user.email, user.password);
   await openSchedules(page);
-  await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No schedules that you can see yet' })).toBeVisible();
+  await expect(page.getByText('You see the schedules you created; admins see every schedule.')).toBeVisible();
   await expectAccessible(page);
 
   await page.getByRole('button', { name: 'New schedule' }).click();
@@ -131,7 +132,7 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await confirm.getByRole('button', { name: 'Delete the schedule' }).click();
   await expect(page.getByRole('row', { name: new RegExp(name) })).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: `Deleted “${name}”` })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No schedules that you can see yet' })).toBeVisible();
   expect(csp).toEqual([]);
 });
 
@@ -236,7 +237,11 @@ test('a viewer sees the schedules page without Create, told why', async ({ page,
   await openSchedules(page);
   await expect(page.getByText('needs the schedules:write permission')).toBeVisible();
   await expect(page.getByRole('button', { name: /New schedule|Create a schedule/ })).toHaveCount(0);
-  await expect(page.getByRole('heading', { name: 'No schedules yet' })).toBeVisible();
+  // Only their own are listed, and a viewer can make none: the empty list says so, not that none exist.
+  await expect(page.getByRole('heading', { name: 'No schedules that you can see yet' })).toBeVisible();
+  await expect(page.getByText(/^Operators and admins create schedules here/)).toContainText(
+    'You see the schedules you created; admins see every schedule.',
+  );
   await expectAccessible(page);
   expect(csp).toEqual([]);
 });

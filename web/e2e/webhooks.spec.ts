@@ -83,7 +83,8 @@ test('an operator adds a webhook: refusals on their field, the secret shown once
 
   await signIn(page, user.email, user.password);
   await openWebhooks(page);
-  await expect(page.getByRole('heading', { name: 'No webhooks yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No webhooks that you can see yet' })).toBeVisible();
+  await expect(page.getByText('You see the webhooks you added; admins see every webhook.')).toBeVisible();
   await expectAccessible(page);
 
   await page.getByRole('button', { name: 'New webhook' }).click();
@@ -208,7 +209,11 @@ test('a viewer sees the webhooks page without Create, told why', async ({ page, 
   await openWebhooks(page);
   await expect(page.getByText('needs the webhooks:write permission')).toBeVisible();
   await expect(page.getByRole('button', { name: /New webhook|Add a webhook/ })).toHaveCount(0);
-  await expect(page.getByRole('heading', { name: 'No webhooks yet' })).toBeVisible();
+  // Only their own are listed, and a viewer can make none: the empty list says so, not that none exist.
+  await expect(page.getByRole('heading', { name: 'No webhooks that you can see yet' })).toBeVisible();
+  await expect(page.getByText(/^Operators and admins add webhooks here/)).toContainText(
+    'You see the webhooks you added; admins see every webhook.',
+  );
   await expectAccessible(page);
   expect(csp).toEqual([]);
 });

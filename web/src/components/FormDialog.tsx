@@ -1,14 +1,16 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { type FormEvent, type ReactNode, createContext, use, useEffect, useRef } from 'react';
+import type { DialogFailure } from './dialog-refusal';
+import { ErrorReference } from './ErrorState';
 import { useGuardedClose } from './UnsavedChanges';
 
 /** How the dialog around a form closes: its Cancel button closes it the way Escape does. */
 const DialogClose = createContext<(() => void) | null>(null);
 
 /**
- * The end of a dialog's form: why it was not saved (a refusal no field holds, or a pointer to the fields
- * marked above), then Cancel (which closes the {@link FormDialog} around it, asking first when it holds unsaved
- * input) and the submit button.
+ * The end of a dialog's form: why it was not saved (a refusal no field holds, with its error code and request id
+ * as the pages show them, or a pointer to the fields marked above), then Cancel (which closes the
+ * {@link FormDialog} around it, asking first when it holds unsaved input) and the submit button.
  */
 export function FormFooter({
   notSaved,
@@ -20,7 +22,7 @@ export function FormFooter({
 }: {
   /** "The schedule was not saved". */
   notSaved: string;
-  failure: string | null;
+  failure: DialogFailure | null;
   hasFieldErrors: boolean;
   busy: boolean;
   submitLabel: string;
@@ -33,7 +35,10 @@ export function FormFooter({
     <>
       {failure && (
         <Alert color="red" variant="light" title={notSaved} role="alert">
-          {failure}
+          <Stack gap="xs">
+            <Text size="sm">{failure.message}</Text>
+            <ErrorReference error={failure.error} />
+          </Stack>
         </Alert>
       )}
       {hasFieldErrors && !failure && (

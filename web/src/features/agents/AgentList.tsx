@@ -1,5 +1,6 @@
 import { Anchor, Button, Group, Select, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
@@ -9,6 +10,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { AgentStatusBadge } from './agent-status';
+import { agentTypeFilter } from './agent-type-filter';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { SearchBox } from '../../components/SearchBox';
 import { DisabledButton } from '../../components/DisabledButton';
@@ -35,13 +37,29 @@ export function NewAgentButton() {
 
 export function AgentList() {
   const [params, setParams] = useSearchParams();
-  const type = params.get('type') ?? undefined;
+  const types = useAgentTypes();
+  const typeParam = params.get('type');
+  const { type, drop: dropType } = agentTypeFilter(
+    typeParam,
+    types.data?.map((t) => t.type),
+  );
   const statusParam = params.get('status');
   const status = isStatus(statusParam) ? statusParam : undefined;
   const q = params.get('q') ?? undefined;
   const page = pageOfSearch(params);
   const skip = (page - 1) * PAGE_SIZE;
-  const types = useAgentTypes();
+  // A type the server does not know leaves the URL quietly, as /tasks leaves out a status it does not know.
+  useEffect(() => {
+    if (!dropType) return;
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        next.delete('type');
+        return next;
+      },
+      { replace: true },
+    );
+  }, [dropType, setParams]);
 
   const update = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -62,6 +80,8 @@ export function AgentList() {
       return { items: result.data.data, total: result.data.meta.total };
     },
     placeholderData: keepPreviousData,
+    // A type in the URL is checked against the known types first: one the server does not know is not asked for.
+    enabled: !typeParam || !types.isPending,
   });
   const filtered = Boolean(type || status || q);
   const total = agents.data?.total ?? 0;

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Code, Group, Select, Skeleton, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Select, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -6,7 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
-import { ErrorState } from '../../components/ErrorState';
+import { ErrorReference, ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
@@ -145,17 +145,7 @@ export function NewAgent() {
                         {message}
                       </Text>
                     ))}
-                    {apiError && (
-                      <Text size="xs">
-                        Code <Code>{apiError.code}</Code>
-                        {apiError.requestId && (
-                          <>
-                            {' '}
-                            · request <Code>{apiError.requestId}</Code>
-                          </>
-                        )}
-                      </Text>
-                    )}
+                    <ErrorReference error={create.error} />
                   </Alert>
                 )}
                 {problems === 0 && onFields && (

@@ -1,7 +1,9 @@
 import { Alert, Checkbox, Loader, Group, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/errors';
+import { ApiError, errorMessage } from '../../api/errors';
+import type { DialogFailure } from '../../components/dialog-refusal';
+import { ErrorReference } from '../../components/ErrorState';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { dryRun, start } from './bulk-api';
 import { type BulkAction, type BulkOperation, type BulkTarget, matchedText, needsAll } from './bulk-helpers';
@@ -23,7 +25,7 @@ export function BulkDialog({
 }) {
   const [all, setAll] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<DialogFailure | null>(null);
   const count = useQuery({
     queryKey: ['bulk-operations', 'dry-run', target, action, all],
     queryFn: () => dryRun(target, action, all),
@@ -46,7 +48,7 @@ export function BulkDialog({
       onStarted(await start(target, action, all));
     } catch (err) {
       const details = err instanceof ApiError ? err.details.map((d) => `${d.field ?? ''} ${d.message}`.trim()) : [];
-      setFailure([err instanceof Error ? err.message : 'The operation did not start', ...details].join('; '));
+      setFailure({ message: [errorMessage(err, 'The operation did not start'), ...details].join('; '), error: err });
     } finally {
       setBusy(false);
     }
@@ -90,6 +92,7 @@ export function BulkDialog({
               {d.field} {d.message}
             </Text>
           ))}
+          <ErrorReference error={count.error} />
         </Alert>
       ) : (
         <Text fw={600} role="status">

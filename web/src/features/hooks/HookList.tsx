@@ -3,6 +3,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
+import { noneYet, ownOnlyNote } from '../../app/own-lists';
+import { useMe } from '../../app/session';
 import { CopyValueButton } from '../../components/CopyValueButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
@@ -59,6 +61,7 @@ export function HookList({
   onEdit: (hook: Hook) => void;
   onChanged: (message: string) => void;
 }) {
+  const me = useMe();
   const blocked = useHooksWriteBlocked();
   const [search, setSearch] = useSearchParams();
   const page = pageOfSearch(search);
@@ -86,10 +89,11 @@ export function HookList({
     return page > 1 && total > 0 ? (
       <PastTheEnd total={total} noun="hooks" onFirst={() => goTo(1)} />
     ) : (
-      <EmptyState title="No inbound hooks yet" action={emptyAction}>
+      <EmptyState title={noneYet('inbound hooks', me)} action={emptyAction}>
         {blocked
           ? 'Operators and admins add hooks here (or with POST /api/v1/hooks); each is an address outside systems call.'
-          : 'Add one with “New hook”: choose the agent or workflow each call starts, and how callers prove themselves. You can also use POST /api/v1/hooks.'}
+          : 'Add one with “New hook”: choose the agent or workflow each call starts, and how callers prove themselves. You can also use POST /api/v1/hooks.'}{' '}
+        {ownOnlyNote('inbound hooks', me)}
       </EmptyState>
     );
   }

@@ -2,6 +2,8 @@ import { Anchor, Button, Code, Skeleton, Stack, Table, Text } from '@mantine/cor
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { noneYet, ownOnlyNote } from '../../app/own-lists';
+import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { Pager, PastTheEnd } from '../../components/Pager';
@@ -145,6 +147,7 @@ export function ScheduleList({
   onEdit: (schedule: Schedule) => void;
   onChanged: (message: string) => void;
 }) {
+  const me = useMe();
   const blocked = useSchedulesWriteBlocked();
   const [search, setSearch] = useSearchParams();
   const params = listParamsFromSearch(search);
@@ -187,10 +190,11 @@ export function ScheduleList({
     return params.page > 1 && total > 0 ? (
       <PastTheEnd total={total} noun="schedules" onFirst={() => goTo(1)} />
     ) : (
-      <EmptyState title="No schedules yet" action={emptyAction}>
+      <EmptyState title={noneYet('schedules', me)} action={emptyAction}>
         {blocked
           ? 'Operators and admins create schedules here (or with POST /api/v1/schedules); each is listed with its next fire.'
-          : 'Create one with “New schedule”: choose an agent or a workflow, its input, and a cron pattern or a period. You can also use POST /api/v1/schedules.'}
+          : 'Create one with “New schedule”: choose an agent or a workflow, its input, and a cron pattern or a period. You can also use POST /api/v1/schedules.'}{' '}
+        {ownOnlyNote('schedules', me)}
       </EmptyState>
     );
   }

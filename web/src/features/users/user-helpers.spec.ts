@@ -1,6 +1,9 @@
 import { ApiError, UNREACHABLE_MESSAGE } from '../../api/errors';
 import {
+  EMPTY_NEW_USER,
   formErrors,
+  formRefusal,
+  newUserUnsaved,
   paramsFromUserFilters,
   resultInWords,
   selfActionBlocked,
@@ -65,6 +68,30 @@ describe('formErrors', () => {
     });
     expect(formErrors(new TypeError('Failed to fetch'))).toEqual({ fields: {}, message: UNREACHABLE_MESSAGE });
     expect(formErrors(null)).toEqual({ fields: {} });
+  });
+});
+
+describe('formRefusal', () => {
+  it('keeps the refusal in words without its code, which the dialog shows under it', () => {
+    expect(formRefusal(refusal('VALIDATION_FAILED', [{ field: '/extra', message: 'should not exist' }]))).toEqual({
+      fields: {},
+      message: 'The request is invalid /extra: should not exist',
+    });
+    expect(formRefusal(refusal('CONFLICT', [], 409))).toEqual({
+      fields: { email: 'A user with this email already exists.' },
+    });
+    expect(formRefusal(new TypeError('Failed to fetch'))).toEqual({ fields: {}, message: UNREACHABLE_MESSAGE });
+  });
+});
+
+describe('newUserUnsaved', () => {
+  it('names the new user once anything is typed or chosen, so that closing the dialog asks first', () => {
+    expect(newUserUnsaved(EMPTY_NEW_USER)).toBeNull();
+    expect(newUserUnsaved({ ...EMPTY_NEW_USER, email: '  ' })).toBeNull();
+    expect(newUserUnsaved({ ...EMPTY_NEW_USER, email: 'ada@example.com' })).toBe('The new user');
+    expect(newUserUnsaved({ ...EMPTY_NEW_USER, name: 'Ada' })).toBe('The new user');
+    expect(newUserUnsaved({ ...EMPTY_NEW_USER, password: 'x' })).toBe('The new user');
+    expect(newUserUnsaved({ ...EMPTY_NEW_USER, role: 'operator' })).toBe('The new user');
   });
 });
 

@@ -68,8 +68,11 @@ function codeAndRequest(error: ApiError): string {
   return error.requestId ? `${error.code}, request ${error.requestId}` : error.code;
 }
 
-/** A refused create or password change, spread over the form's fields. */
-export function formErrors(error: unknown): FormErrors {
+/**
+ * A refused create or password change, spread over the form's fields; `message` says what names none of them,
+ * without the code and request id (a dialog shows them under it).
+ */
+export function formRefusal(error: unknown): FormErrors {
   if (!error) return { fields: {} };
   if (!(error instanceof ApiError)) {
     return { fields: {}, message: errorMessage(error, 'The request failed.') };
@@ -85,8 +88,31 @@ export function formErrors(error: unknown): FormErrors {
     }
     if (other.length === 0 && Object.keys(fields).length > 0) return { fields };
   }
-  const text = [error.message, ...other].join(' ');
-  return { fields, message: `${text} (${codeAndRequest(error)})` };
+  return { fields, message: [error.message, ...other].join(' ') };
+}
+
+/** {@link formRefusal} with the code and request id in its message. */
+export function formErrors(error: unknown): FormErrors {
+  const refusal = formRefusal(error);
+  return refusal.message && error instanceof ApiError
+    ? { ...refusal, message: `${refusal.message} (${codeAndRequest(error)})` }
+    : refusal;
+}
+
+/** The New user dialog's form. */
+export interface NewUserForm {
+  email: string;
+  name: string;
+  password: string;
+  role: UserRole;
+}
+
+export const EMPTY_NEW_USER: NewUserForm = { email: '', name: '', password: '', role: 'viewer' };
+
+/** What closing the New user dialog would discard ("The new user"), or null when nothing was typed or chosen. */
+export function newUserUnsaved(form: NewUserForm): string | null {
+  const typed = form.email.trim() || form.name.trim() || form.password || form.role !== EMPTY_NEW_USER.role;
+  return typed ? 'The new user' : null;
 }
 
 /** Why the signed-in admin may not do this to their own account from here, or undefined when they may. */

@@ -2,6 +2,8 @@ import { Anchor, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { noneYet, ownOnlyNote } from '../../app/own-lists';
+import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { Pager, PastTheEnd } from '../../components/Pager';
@@ -20,6 +22,7 @@ export function WebhookList({
   onEdit: (webhook: Webhook) => void;
   onChanged: (message: string) => void;
 }) {
+  const me = useMe();
   const blocked = useWebhooksWriteBlocked();
   const [search, setSearch] = useSearchParams();
   const page = pageOfSearch(search);
@@ -47,10 +50,11 @@ export function WebhookList({
     return page > 1 && total > 0 ? (
       <PastTheEnd total={total} noun="webhooks" onFirst={() => goTo(1)} />
     ) : (
-      <EmptyState title="No webhooks yet" action={emptyAction}>
+      <EmptyState title={noneYet('webhooks', me)} action={emptyAction}>
         {blocked
           ? 'Operators and admins add webhooks here (or with POST /api/v1/webhooks); each is listed with its last delivery.'
-          : 'Add one with “New webhook”: give the URL of your receiver and choose the events it gets. You can also use POST /api/v1/webhooks.'}
+          : 'Add one with “New webhook”: give the URL of your receiver and choose the events it gets. You can also use POST /api/v1/webhooks.'}{' '}
+        {ownOnlyNote('webhooks', me)}
       </EmptyState>
     );
   }

@@ -3,9 +3,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type RefObject, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
-import { ApiError, unwrap } from '../../api/errors';
+import { ApiError, errorMessage, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { useMe } from '../../app/session';
+import type { DialogFailure } from '../../components/dialog-refusal';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { JsonView } from '../../components/JsonView';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -161,7 +162,7 @@ function DecideDialog({
   const queryClient = useQueryClient();
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<DialogFailure | null>(null);
   const verb = outcome === 'approve' ? 'Approve' : 'Reject';
   const title = `${verb} step ${step.id}`;
   // Only a comment is typed here; the decision itself is the button that opened the dialog.
@@ -192,7 +193,12 @@ function DecideDialog({
         onDecided(decisionRefusal(409, apiError.message));
         return;
       }
-      setFailure(apiError ? decisionRefusal(apiError.status, apiError.message) : 'The decision failed');
+      setFailure({
+        message: apiError
+          ? decisionRefusal(apiError.status, apiError.message)
+          : errorMessage(err, 'The decision failed'),
+        error: err,
+      });
     } finally {
       setBusy(false);
     }
