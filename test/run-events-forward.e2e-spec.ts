@@ -170,7 +170,8 @@ describe('a run’s live events never take a step back', () => {
     await called('gate-1');
     const { runId, live, streamed, sse } = await follow(
       [
-        { id: 'w', kind: 'wait', durationMs: 3_000 },
+        // Long enough to be held before it falls due, however slow the set-up is.
+        { id: 'w', kind: 'wait', durationMs: 8_000 },
         { id: 'b', agentId: gatedAgent, input: { key: 'b-1' } },
         { id: 'c', agentId: calc, input: { expression: '1 + 1' }, dependsOn: ['w', 'b'] },
       ],
