@@ -14,9 +14,10 @@ import { DnsHostResolver, HostResolver, NetworkGuard } from './outbound/network-
 import { OutboundHttpClient } from './outbound/outbound-http.client';
 import { AgentRepository } from './persistence/agent.repository';
 import { AGENT_TYPE_CLASSES } from './types';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 
 @Module({
-  imports: [FilesModule],
+  imports: [FilesModule, ApiKeysModule],
   controllers: [AgentsController, AgentTypesController],
   providers: [
     AgentsService,

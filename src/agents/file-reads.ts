@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import { assertHolds, type Principal } from '../auth/principal';
 import { AgentTypeRegistry } from './agent-type.registry';
 import { AgentNotFoundError } from './agents.errors';
@@ -19,9 +20,21 @@ export interface TaskStart {
 @Injectable()
 export class FileReads {
   constructor(
-    private readonly agents: AgentsService,
-    private readonly types: AgentTypeRegistry,
+    @Inject(AgentsService) private readonly agents: Pick<AgentsService, 'forTask'>,
+    @Inject(AgentTypeRegistry) private readonly types: Pick<AgentTypeRegistry, 'get'>,
+    @Inject(ApiKeysService) private readonly keys: Pick<ApiKeysService, 'scopesOf'>,
   ) {}
+
+  /**
+   * Whether what was set running with an API key (`keyId`; a schedule's fires, a workflow's triggers) may start
+   * these tasks: a key acts within its scopes, which never change, so it starts what reads a file only with
+   * `files:read` (an unknown key holds none). Set by a signed-in user (`keyId` null), it may: every role holds
+   * `files:read`. `starts` is read only when it matters.
+   */
+  async keyMayStart(keyId: string | null, starts: () => Promise<readonly TaskStart[]>): Promise<boolean> {
+    if (!keyId || (await this.keys.scopesOf(keyId))?.includes('files:read')) return true;
+    return !(await this.reads(await starts()));
+  }
 
   /** `starts`: the tasks, or what reads them (only for a caller without `files:read`). */
   async assertMayRead(

@@ -1,4 +1,6 @@
-import type { FileReads, TaskStart } from '../agents/file-reads';
+import { FileReads, type TaskStart } from '../agents/file-reads';
+import type { AgentTypeRegistry } from '../agents/agent-type.registry';
+import type { AgentsService } from '../agents/agents.service';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
 import type { WorkflowsService } from '../workflows/workflows.service';
 import { WorkflowNotFoundError } from '../workflows/workflows.errors';
@@ -7,24 +9,32 @@ import type { Schedule } from './schedule';
 import { ScheduleFileReads } from './schedule-file-reads';
 import { ScheduleKeyReadsNoFilesError } from './schedules.errors';
 
-/** Over a data-processor agent `proc` (reading a file when its input has `file`), a workflow `wf` and key scopes. */
+/**
+ * Over a data-processor agent `proc` (reading a file when its input has `file`), a calculator `calc`, a workflow
+ * `wf` and key scopes; `read` collects the inputs whose file reading was asked about.
+ */
 function setup(steps: TaskStart[], scopes: Record<string, string[]>) {
-  const read: TaskStart[][] = [];
-  const fileReads: Pick<FileReads, 'assertMayRead' | 'reads'> = {
-    assertMayRead: async () => undefined,
-    reads: async (starts) => {
-      read.push([...starts]);
-      return starts.some((s) => s.agentId === 'proc' && typeof s.input === 'object' && 'file' in (s.input as object));
-    },
+  const read: unknown[] = [];
+  const agents: Pick<AgentsService, 'forTask'> = {
+    forTask: async (id) => ({ type: id === 'proc' ? 'data-processor' : 'calculator' }) as never,
   };
+  const types: Pick<AgentTypeRegistry, 'get'> = {
+    get: (type) =>
+      ({
+        readsFile: (input: unknown) => {
+          read.push(input);
+          return type === 'data-processor' && typeof input === 'object' && input !== null && 'file' in input;
+        },
+      }) as never,
+  };
+  const keys: Pick<ApiKeysService, 'scopesOf'> = { scopesOf: async (id) => scopes[id] as never };
   const workflows: Pick<WorkflowsService, 'get'> = {
     get: async (id) => {
       if (id !== 'wf') throw new WorkflowNotFoundError();
       return { steps: steps.map((s, i) => ({ id: `s${i}`, ...s })) } as unknown as WorkflowEntity;
     },
   };
-  const keys: Pick<ApiKeysService, 'scopesOf'> = { scopesOf: async (id) => scopes[id] as never };
-  return { reads: new ScheduleFileReads(fileReads, workflows, keys), read };
+  return { reads: new ScheduleFileReads(new FileReads(agents, types, keys), workflows), read };
 }
 
 const schedule = (fields: Partial<Schedule>): Schedule =>
@@ -50,12 +60,7 @@ describe('ScheduleFileReads, when a schedule fires', () => {
     await expect(reads.assertFireMayRead(schedule({ workflowId: 'wf', changedWithKeyId: 'k' }))).rejects.toThrow(
       ScheduleKeyReadsNoFilesError,
     );
-    expect(read).toEqual([
-      [
-        { id: 's0', agentId: 'calc', input: {} },
-        { id: 's1', ...overFile },
-      ],
-    ]);
+    expect(read).toEqual([{}, overFile.input]);
   });
 
   it('lets a key without files:read fire what reads no file, or a workflow that is gone (refused apart)', async () => {

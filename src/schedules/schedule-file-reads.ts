@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FileReads, type TaskStart } from '../agents/file-reads';
-import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { Principal } from '../auth/principal';
 import { isTaskStep } from '../workflows/workflow-definition';
 import { WorkflowNotFoundError } from '../workflows/workflows.errors';
@@ -25,9 +24,8 @@ export interface ScheduleTarget {
 @Injectable()
 export class ScheduleFileReads {
   constructor(
-    @Inject(FileReads) private readonly fileReads: Pick<FileReads, 'assertMayRead' | 'reads'>,
+    @Inject(FileReads) private readonly fileReads: Pick<FileReads, 'assertMayRead' | 'keyMayStart'>,
     @Inject(WorkflowsService) private readonly workflows: Pick<WorkflowsService, 'get'>,
-    @Inject(ApiKeysService) private readonly keys: Pick<ApiKeysService, 'scopesOf'>,
   ) {}
 
   /** When the schedule is set: 403 naming `files:read` for a caller without it, when its target reads a file. */
@@ -43,10 +41,8 @@ export class ScheduleFileReads {
    * reads a file now, which only a workflow's changed steps make so (what a schedule was set with was checked).
    */
   async assertFireMayRead(schedule: Schedule): Promise<void> {
-    if (!schedule.changedWithKeyId) return;
-    const scopes = await this.keys.scopesOf(schedule.changedWithKeyId);
-    if (scopes?.includes('files:read')) return;
-    if (await this.fileReads.reads(await this.startsOf(schedule))) throw new ScheduleKeyReadsNoFilesError();
+    if (!(await this.fileReads.keyMayStart(schedule.changedWithKeyId, () => this.startsOf(schedule))))
+      throw new ScheduleKeyReadsNoFilesError();
   }
 
   /** The tasks the target starts (a workflow's task steps); none for a workflow that is gone, which is refused apart. */

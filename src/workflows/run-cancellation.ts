@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { InvalidStateError, NotFoundError } from '../common/errors/app.error';
 import { EventBus } from '../events/event-bus';
 import { FINAL_STATUSES } from '../tasks/task';
+import { syncFromTasks } from './step-task-states';
 import { TasksService } from '../tasks/tasks.service';
 import { FINAL_STEP_STATUSES, type WorkflowRunEntity } from './entities/workflow-run.entity';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
@@ -11,31 +11,6 @@ import type { RunEvents, RunStore, StepTaskControl, StepWaitJobs } from './ports
 import { RunLifecycle } from './run-lifecycle';
 import { STEP_OF_TASK } from './step-advance';
 import { StepWaitQueue } from './step-wait-queue';
-
-/**
- * Takes the step tasks' states into the run (a task's start marks its step running itself; its end comes before
- * its run hears of it); in `em` if given.
- */
-export async function syncFromTasks(
-  run: WorkflowRunEntity,
-  tasks: Pick<StepTaskControl, 'statesOf'>,
-  em?: EntityManager,
-): Promise<void> {
-  const open = Object.values(run.steps).filter((s) => s.taskId && !FINAL_STEP_STATUSES.includes(s.status));
-  if (!open.length) return;
-  for (const task of await tasks.statesOf(
-    open.map((s) => s.taskId!),
-    em,
-  )) {
-    const state = run.steps[task.stepId ?? ''];
-    if (!state) continue;
-    state.status = STEP_OF_TASK[task.status];
-    if (FINAL_STATUSES.includes(task.status)) {
-      state.output = task.output ?? null;
-      state.error = task.error;
-    }
-  }
-}
 
 /**
  * Cancels running runs: their steps still open are `cancelled` and their tasks stopped, while a step whose task

@@ -9,7 +9,7 @@ import { TasksService } from '../tasks/tasks.service';
 import { type DefinitionIndex, definitionIndexOf } from './definition-index';
 import { FINAL_STEP_STATUSES, type WorkflowRunEntity } from './entities/workflow-run.entity';
 import { runChange, snapshotOf } from './run-change';
-import { syncFromTasks } from './run-cancellation';
+import { syncFromTasks } from './step-task-states';
 import { RunLifecycle } from './run-lifecycle';
 import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { RunStepper } from './run-stepper';

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { FileReads } from '../../agents/file-reads';
-import { ApiKeysService } from '../../api-keys/api-keys.service';
 import { AuditService } from '../../audit/audit.service';
 import { AppError, ForbiddenError, NotFoundError } from '../../common/errors/app.error';
 import { Metrics, type TriggerStartOutcome } from '../../metrics/metrics.service';
@@ -53,7 +52,6 @@ export class TriggerStarter {
     private readonly metrics: Metrics,
     private readonly users: UsersService,
     private readonly fileReads: FileReads,
-    private readonly keys: ApiKeysService,
   ) {}
 
   /** Throws only what may pass on a retry (Postgres away); what would be refused again is counted and dropped. */
@@ -98,9 +96,8 @@ export class TriggerStarter {
    * signed-in user since makes them the user's, `changedWithKeyId` null).
    */
   private async assertKeyMayRead(workflow: WorkflowEntity): Promise<void> {
-    if (!workflow.changedWithKeyId) return;
-    if ((await this.keys.scopesOf(workflow.changedWithKeyId))?.includes('files:read')) return;
-    if (await this.fileReads.reads(workflow.steps.filter(isTaskStep)))
+    const steps = async () => workflow.steps.filter(isTaskStep);
+    if (!(await this.fileReads.keyMayStart(workflow.changedWithKeyId, steps)))
       throw new ForbiddenError('The API key that set the triggers does not hold files:read, which its steps take');
   }
 

@@ -1,6 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
 import { AgentsModule } from '../../agents/agents.module';
-import { ApiKeysModule } from '../../api-keys/api-keys.module';
 import { UsersModule } from '../../users/users.module';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppRole } from '../../config/app-config';
@@ -21,7 +20,7 @@ export class TriggersModule {
     const works = role !== 'api';
     return {
       module: TriggersModule,
-      imports: [UsersModule, AgentsModule, ApiKeysModule, BullModule.registerQueue({ name: TRIGGERS_QUEUE })],
+      imports: [UsersModule, AgentsModule, BullModule.registerQueue({ name: TRIGGERS_QUEUE })],
       providers: [TriggerQueue, TriggerDispatch, TriggerStarter, TriggerReconciler, ...(works ? [TriggerWorker] : [])],
     };
   }
