@@ -72,9 +72,9 @@ describe('TasksService', () => {
     const { service, finished } = setup({ id: 'done', status: 'succeeded' }, { id: 't2' });
     await expect(service.cancel(alice, 'done')).rejects.toThrow(TaskNotCancellableError);
     await expect(service.cancel(bob, 't2')).rejects.toThrow(TaskNotFoundError);
-    await expect(service.cancelIfActive('done')).resolves.toBeUndefined();
-    await expect(service.cancelIfActive('missing')).resolves.toBeUndefined();
-    await service.cancelIfActive('t2');
+    await expect(service.cancelIfActive('done')).resolves.toBe(false);
+    await expect(service.cancelIfActive('missing')).resolves.toBe(false);
+    await expect(service.cancelIfActive('t2')).resolves.toBe(true);
     expect(finished).toEqual(['t2:cancelled']);
   });
 

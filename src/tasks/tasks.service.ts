@@ -88,11 +88,18 @@ export class TasksService {
     return this.cancelAs(id, isAdmin(principal) ? undefined : principal.userId, audit);
   }
 
-  /** Cancels a task that is not final yet; a final one is left alone. For runs cancelling their steps. */
-  async cancelIfActive(id: string, audit?: AuditRequestContext | false): Promise<void> {
-    await this.cancelAs(id, undefined, audit).catch((err: unknown) => {
-      if (!(err instanceof TaskNotCancellableError) && !(err instanceof TaskNotFoundError)) throw err;
-    });
+  /**
+   * Cancels a task that is not final yet; a final one is left alone. For runs cancelling their steps. Whether
+   * it cancelled it (false: it had ended, or there is no such task).
+   */
+  async cancelIfActive(id: string, audit?: AuditRequestContext | false): Promise<boolean> {
+    return this.cancelAs(id, undefined, audit).then(
+      () => true,
+      (err: unknown) => {
+        if (!(err instanceof TaskNotCancellableError) && !(err instanceof TaskNotFoundError)) throw err;
+        return false;
+      },
+    );
   }
 
   private async cancelAs(

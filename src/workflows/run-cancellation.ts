@@ -55,18 +55,19 @@ export class RunCancellation {
       const taskIds = open.map(([, s]) => s.taskId).filter((id): id is string => Boolean(id));
       return { run: locked, toCancel: taskIds, waited: waitedIds };
     });
-    for (const taskId of toCancel) await this.tasks.cancelIfActive(taskId, audit);
+    const notCancelled: string[] = [];
+    for (const taskId of toCancel) if (!(await this.tasks.cancelIfActive(taskId, audit))) notCancelled.push(taskId);
     // A job left behind would find its step cancelled and do nothing; removing it only tidies the queue.
     if (waited.length) await this.waitJobs.remove(runId, waited).catch(() => undefined);
-    const ended = toCancel.length ? await this.endedMeanwhile(runId, toCancel) : undefined;
+    const ended = notCancelled.length ? await this.endedMeanwhile(runId, notCancelled) : undefined;
     this.events.publishRun(ended ?? run);
     await this.runLifecycle.concluded(ended ?? run);
     return ended ?? run;
   }
 
   /**
-   * A task that ended between the read above and its cancel (it could not be stopped): its step takes its end,
-   * as if it had ended before. The run as it is then, or undefined when no such task did.
+   * Tasks that ended between the read above and their cancel (they could not be stopped): their steps take their
+   * ends, as if they had ended before. The run as it is then, or undefined when none had.
    */
   private async endedMeanwhile(runId: string, taskIds: string[]): Promise<WorkflowRunEntity | undefined> {
     const states = await this.tasks.statesOf(taskIds);
