@@ -3,9 +3,9 @@ import type Redis from 'ioredis';
 import request from 'supertest';
 import { REDIS } from '../src/redis/redis.module';
 import { signatureHeaders } from '../src/webhooks/webhook-signature';
-import { createAgent } from './factories/tasks';
+import { calculatorTestBed } from './factories/tasks';
 import { bearer, createUser, type TestUser, updateUser } from './factories/users';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { type TestApp } from './utils/test-app';
 
 interface CreatedHook {
   id: string;
@@ -20,9 +20,7 @@ describe('inbound hooks', () => {
   let calc: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    op = await createUser(t, 'operator');
-    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+    ({ t, op, calc } = await calculatorTestBed());
   });
 
   afterAll(async () => {

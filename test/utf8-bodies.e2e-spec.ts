@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { createAgent } from './factories/tasks';
-import { bearer, createUser, type TestUser } from './factories/users';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { calculatorTestBed } from './factories/tasks';
+import { bearer, type TestUser } from './factories/users';
+import { type TestApp } from './utils/test-app';
 
 /** JSON bodies are read as UTF-8: bytes that are not are refused, never replaced with U+FFFD. */
 describe('request bodies that are not UTF-8', () => {
@@ -10,9 +10,7 @@ describe('request bodies that are not UTF-8', () => {
   let calc: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    op = await createUser(t, 'operator');
-    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+    ({ t, op, calc } = await calculatorTestBed());
   });
   afterAll(() => t?.close());
 

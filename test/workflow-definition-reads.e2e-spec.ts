@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { createAgent } from './factories/tasks';
-import { bearer, createUser, type TestUser } from './factories/users';
+import { calculatorTestBed } from './factories/tasks';
+import { bearer, type TestUser } from './factories/users';
 import { createWorkflow, type RunView, startRun, stepOf } from './factories/workflows';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 /** What a saved workflow's templates and conditions read: only what is there when they are evaluated. */
@@ -12,9 +12,7 @@ describe('what a workflow definition reads', () => {
   let calc: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    op = await createUser(t, 'operator');
-    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+    ({ t, op, calc } = await calculatorTestBed());
   });
   afterAll(async () => {
     await t?.close();

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { createAgent } from './factories/tasks';
-import { bearer, createUser, type TestUser } from './factories/users';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { calculatorTestBed } from './factories/tasks';
+import { bearer, type TestUser } from './factories/users';
+import { type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
 interface RunView {
@@ -19,9 +19,7 @@ describe('workflow steps named like built-in object properties', () => {
   let calc: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    op = await createUser(t, 'operator');
-    calc = (await createAgent(t, op, { type: 'calculator' })).id;
+    ({ t, op, calc } = await calculatorTestBed());
   }, 60_000);
   afterAll(async () => {
     await t?.close();

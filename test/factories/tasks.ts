@@ -92,3 +92,17 @@ export function holdStatements(method: 'readMany' | 'insertMany', ms = 300): jes
     return real.call(this, batch);
   });
 }
+
+/** What {@link calculatorTestBed} made: an app, an operator, and a calculator agent of theirs. */
+export interface CalculatorTestBed {
+  t: TestApp;
+  op: TestUser;
+  calc: string;
+}
+
+/** The start of many specs (for beforeAll): an app (with `env`), an operator and their calculator agent. */
+export async function calculatorTestBed(env: Record<string, string> = {}): Promise<CalculatorTestBed> {
+  const t = await createTestApp({ env });
+  const op = await createUser(t, 'operator');
+  return { t, op, calc: (await createAgent(t, op, { type: 'calculator' })).id };
+}
