@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import type { QueryRunner } from 'typeorm';
 import request from 'supertest';
@@ -6,7 +5,7 @@ import { createAgent, submitTask } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createWorkflow, type RunView, startRun, stepOf } from './factories/workflows';
 import { connectEvents, listeningApp } from './utils/live-socket';
-import { json, LoopbackServer } from './utils/loopback-server';
+import { HeldCalls, LoopbackServer } from './utils/loopback-server';
 import { openSse, type SseListener } from './utils/sse-listener';
 import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
@@ -52,7 +51,7 @@ function lastStatuses(events: RunUpdate[], ids: string[]): Record<string, string
 describe('a run’s live events never take a step back', () => {
   const remote = new LoopbackServer();
   /** The remote end's calls not answered yet, by the `key` of the task's input. */
-  const held = new Map<string, ServerResponse>();
+  const held = new HeldCalls(remote, (req) => (JSON.parse(req.body) as { input: { key: string } }).input.key);
   let t: TestApp;
   let url: string;
   let op: TestUser;
@@ -67,7 +66,6 @@ describe('a run’s live events never take a step back', () => {
 
   beforeAll(async () => {
     const remoteUrl = await remote.start();
-    remote.handler = (req, res) => held.set((JSON.parse(req.body) as { input: { key: string } }).input.key, res);
     ({ t, url } = await listeningApp({ AGENT_ALLOW_PRIVATE_NETWORKS: 'true' }));
     op = await createUser(t, 'operator');
     calc = (await createAgent(t, op, { type: 'calculator', concurrency: 10 })).id;
@@ -78,19 +76,13 @@ describe('a run’s live events never take a step back', () => {
     for (const socket of sockets) socket.close();
     for (const stream of streams) stream.close();
     for (const hold of holds) if (!hold.isReleased) await hold.release();
-    for (const res of held.values()) json(res, 200, {});
+    held.answerAll();
     await t?.close();
     await remote.stop();
   });
 
-  /** The call of the task whose input has `key` reached the remote end: the task has started, and waits there. */
-  const called = (key: string) => waitFor(async () => held.has(key), 15_000);
-
-  const answer = (key: string) => {
-    const res = held.get(key)!;
-    held.delete(key);
-    json(res, 200, { value: 1 });
-  };
+  const called = (key: string) => held.called(key);
+  const answer = (key: string) => held.answer(key);
 
   const getRun = async (runId: string) =>
     (

@@ -1,11 +1,10 @@
-import type { ServerResponse } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createWorkflow, type RunView, startRun, stepOf } from './factories/workflows';
 import { connectEvents, listeningApp } from './utils/live-socket';
-import { json, LoopbackServer } from './utils/loopback-server';
+import { HeldCalls, LoopbackServer } from './utils/loopback-server';
 import { openSse, type SseListener } from './utils/sse-listener';
 import type { TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
@@ -32,7 +31,7 @@ const forward = (statuses: string[]): boolean =>
 describe('a workflow step is running from its task’s start', () => {
   const remote = new LoopbackServer();
   /** The remote end's calls not answered yet, by path: each step's task stays running until its call is. */
-  const held = new Map<string, ServerResponse>();
+  const held = new HeldCalls(remote, (req) => req.url.slice(1));
   let remoteUrl: string;
   let t: TestApp;
   let url: string;
@@ -42,14 +41,13 @@ describe('a workflow step is running from its task’s start', () => {
 
   beforeAll(async () => {
     remoteUrl = await remote.start();
-    remote.handler = (req, res) => held.set(req.url.slice(1), res);
     ({ t, url } = await listeningApp({ AGENT_ALLOW_PRIVATE_NETWORKS: 'true' }));
     op = await createUser(t, 'operator');
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
     for (const stream of streams) stream.close();
-    for (const res of held.values()) json(res, 200, {});
+    held.answerAll();
     await t?.close();
     await remote.stop();
   });
@@ -58,14 +56,8 @@ describe('a workflow step is running from its task’s start', () => {
   const heldAgent = async (path: string) =>
     (await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/${path}` } })).id;
 
-  /** The task's call reached the remote end: the task has started, and waits there. */
-  const called = (path: string) => waitFor(async () => held.has(path), 15_000);
-
-  const answer = (path: string, status = 200) => {
-    const res = held.get(path)!;
-    held.delete(path);
-    json(res, status, status === 200 ? { value: 1 } : { error: 'refused' });
-  };
+  const called = (path: string) => held.called(path);
+  const answer = (path: string, status = 200) => held.answer(path, status);
 
   const getRun = async (runId: string) =>
     (

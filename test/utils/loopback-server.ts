@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from './wait-for';
 
 export interface RecordedRequest {
   method: string;
@@ -91,4 +92,36 @@ export function streamChat(res: ServerResponse, pieces: string[], options: Strea
     res.end();
   };
   setTimeout(next, delayMs);
+}
+
+/**
+ * A remote end that answers nothing until told: each call waits, under the key `keyOf` gives it, until
+ * {@link answer}ed, so the task making it stays running. {@link answerAll} lets every call still waiting go.
+ */
+export class HeldCalls {
+  private readonly held = new Map<string, ServerResponse>();
+
+  constructor(server: LoopbackServer, keyOf: (req: RecordedRequest) => string) {
+    server.handler = (req, res) => this.held.set(keyOf(req), res);
+  }
+
+  has(key: string): boolean {
+    return this.held.has(key);
+  }
+
+  /** The call under `key` reached the remote end: its task has started, and waits there. */
+  called(key: string): Promise<unknown> {
+    return waitFor(async () => this.held.has(key), 15_000);
+  }
+
+  answer(key: string, status = 200): void {
+    const res = this.held.get(key)!;
+    this.held.delete(key);
+    json(res, status, status === 200 ? { value: 1 } : { error: 'refused' });
+  }
+
+  answerAll(): void {
+    for (const res of this.held.values()) json(res, 200, {});
+    this.held.clear();
+  }
 }
