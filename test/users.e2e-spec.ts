@@ -37,6 +37,7 @@ describe('users: admins create users and reset passwords', () => {
       .send({ email: 'OP@example.com', name: 'Op 2', password: 'another long password', role: 'viewer' })
       .expect(409);
     expect(dup.body.error.code).toBe('CONFLICT');
+    expect(dup.body.error.details).toEqual([{ field: '/email', message: 'A user with this email already exists' }]);
     const bad = await request(t.http)
       .post('/api/v1/users')
       .set(...bearer(admin))

@@ -11,7 +11,9 @@ export class UserNotFoundError extends NotFoundError {
 
 export class EmailTakenError extends ConflictError {
   constructor() {
-    super('A user with this email already exists');
+    super('A user with this email already exists', [
+      { field: '/email', message: 'A user with this email already exists' },
+    ]);
   }
 }
 

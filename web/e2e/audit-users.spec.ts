@@ -84,9 +84,19 @@ test('an admin creates a user, changes their role, resets their password, deacti
   const me = await request.get('/api/v1/auth/me', { headers: { Authorization: `Bearer ${viewerToken}` } });
   expect(((await me.json()) as { data: { role: string } }).data.role).toBe('viewer');
 
-  // A new password: the old one stops working, the new one signs in.
+  // A typed password is not dropped by Escape without asking; discarded, the dialog opens again empty.
   await row.getByRole('button', { name: 'Reset password' }).click();
   const reset = page.getByRole('dialog', { name: `Reset the password of ${name}` });
+  await reset.getByLabel('New password').fill('a password to forget');
+  await page.keyboard.press('Escape');
+  const question = page.getByRole('dialog', { name: 'Close without saving?' });
+  await expect(question).toContainText(`The new password of ${name} is not saved`);
+  await question.getByRole('button', { name: 'Discard and close' }).click();
+  await expect(reset).toBeHidden();
+  await row.getByRole('button', { name: 'Reset password' }).click();
+  await expect(reset.getByLabel('New password')).toHaveValue('');
+
+  // A new password: the old one stops working, the new one signs in.
   await reset.getByLabel('New password').fill('too-short');
   await reset.getByRole('button', { name: 'Set password' }).click();
   await expect(reset.getByLabel('New password')).toHaveAttribute('aria-invalid', 'true');

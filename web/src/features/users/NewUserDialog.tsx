@@ -1,10 +1,18 @@
 import { NativeSelect, PasswordInput, TextInput } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
+import { NO_FIELD_ERRORS } from '../../components/dialog-refusal';
 import { FormDialog, FormFooter } from '../../components/FormDialog';
-import { useSendOnce } from '../../components/use-single-flight';
+import { useDialogSubmit } from '../../components/use-dialog-submit';
 import { type User, createUser } from './user-api';
-import { EMPTY_NEW_USER, type NewUserForm, ROLES, formRefusal, isRole, newUserUnsaved } from './user-helpers';
+import {
+  EMPTY_NEW_USER,
+  type NewUserForm,
+  ROLES,
+  type UserField,
+  isRole,
+  newUserUnsaved,
+  userFieldsOf,
+} from './user-helpers';
 
 interface NewUserDialogProps {
   opened: boolean;
@@ -23,19 +31,22 @@ export function NewUserDialog({ opened, ...props }: NewUserDialogProps) {
 
 function NewUserFormDialog({ onClose, onCreated }: Omit<NewUserDialogProps, 'opened'>) {
   const [form, setForm] = useState<NewUserForm>(EMPTY_NEW_USER);
-  const create = useMutation({
-    mutationFn: () =>
-      createUser({ email: form.email.trim(), name: form.name.trim(), password: form.password, role: form.role }),
-    onSuccess: (user) => onCreated(user),
+  const { errors, failure, busy, submit } = useDialogSubmit<UserField>({
+    // The server checks every field and says each problem on its field.
+    check: () => NO_FIELD_ERRORS,
+    send: async () =>
+      onCreated(
+        await createUser({
+          email: form.email.trim(),
+          name: form.name.trim(),
+          password: form.password,
+          role: form.role,
+        }),
+      ),
+    fieldsOf: userFieldsOf,
+    fallback: 'The user was not created',
   });
-  const creating = useSendOnce(create);
-  const errors = formRefusal(create.error);
   const set = (changes: Partial<NewUserForm>) => setForm((current) => ({ ...current, ...changes }));
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    creating.send();
-    return Promise.resolve();
-  };
 
   return (
     <FormDialog title="New user" unsaved={newUserUnsaved(form)} onClose={onClose} onSubmit={submit}>
@@ -85,9 +96,9 @@ function NewUserFormDialog({ onClose, onCreated }: Omit<NewUserDialogProps, 'ope
       />
       <FormFooter
         notSaved="The user was not created"
-        failure={errors.message ? { message: errors.message, error: create.error } : null}
+        failure={failure}
         hasFieldErrors={Object.keys(errors.fields).length > 0}
-        busy={creating.busy}
+        busy={busy}
         submitLabel="Create user"
       />
     </FormDialog>

@@ -1,13 +1,13 @@
 import { ApiError, UNREACHABLE_MESSAGE } from '../../api/errors';
+import { dialogRefusal } from '../../components/dialog-refusal';
 import {
   EMPTY_NEW_USER,
-  formErrors,
-  formRefusal,
   newUserUnsaved,
   paramsFromUserFilters,
   resultInWords,
   selfActionBlocked,
   userFiltersFromParams,
+  userFieldsOf,
   usersApiQuery,
   withArticle,
 } from './user-helpers';
@@ -34,53 +34,39 @@ describe('user filters in the URL', () => {
   });
 });
 
-describe('formErrors', () => {
-  it('puts each validation error on the field its JSON pointer names', () => {
-    const errors = formErrors(
-      refusal('VALIDATION_FAILED', [
+describe('userFieldsOf', () => {
+  it('puts each refusal on the field its JSON pointer names, joining two on one field', () => {
+    expect(
+      userFieldsOf([
         { field: '/password', message: 'password must be longer than or equal to 12 characters' },
         { field: '/email', message: 'must be an e-mail address' },
         { field: '/email', message: 'email must be shorter than or equal to 320 characters' },
       ]),
-    );
-    expect(errors).toEqual({
+    ).toEqual({
       fields: {
         password: 'password must be longer than or equal to 12 characters',
         email: 'must be an e-mail address; email must be shorter than or equal to 320 characters',
       },
+      other: [],
     });
   });
 
-  it('says a taken email on the email field', () => {
-    expect(formErrors(refusal('CONFLICT', [], 409))).toEqual({
-      fields: { email: 'A user with this email already exists.' },
-    });
+  it('keeps what names no field of the form, with its pointer', () => {
+    expect(
+      userFieldsOf([{ field: '/extra', message: 'should not exist' }, { message: 'The body is not an object' }]),
+    ).toEqual({ fields: {}, other: ['/extra: should not exist', 'The body is not an object'] });
   });
 
-  it('keeps what names no field of the form as a message with the code and request id', () => {
-    expect(formErrors(refusal('VALIDATION_FAILED', [{ field: '/extra', message: 'should not exist' }]))).toEqual({
-      fields: {},
-      message: 'The request is invalid /extra: should not exist (VALIDATION_FAILED, request req-7)',
+  it('says a taken email (a 409 with details on /email) on the email field, through the dialog refusal', () => {
+    const taken = new ApiError(409, 'CONFLICT', 'A user with this email already exists', 'req-7', [
+      { field: '/email', message: 'A user with this email already exists' },
+    ]);
+    expect(dialogRefusal(taken, userFieldsOf, 'The user was not created')).toEqual({
+      errors: { fields: { email: 'A user with this email already exists' }, other: [] },
+      failure: null,
     });
-    expect(formErrors(new ApiError(403, 'FORBIDDEN', 'No', undefined))).toEqual({
-      fields: {},
-      message: 'No (FORBIDDEN)',
-    });
-    expect(formErrors(new TypeError('Failed to fetch'))).toEqual({ fields: {}, message: UNREACHABLE_MESSAGE });
-    expect(formErrors(null)).toEqual({ fields: {} });
-  });
-});
-
-describe('formRefusal', () => {
-  it('keeps the refusal in words without its code, which the dialog shows under it', () => {
-    expect(formRefusal(refusal('VALIDATION_FAILED', [{ field: '/extra', message: 'should not exist' }]))).toEqual({
-      fields: {},
-      message: 'The request is invalid /extra: should not exist',
-    });
-    expect(formRefusal(refusal('CONFLICT', [], 409))).toEqual({
-      fields: { email: 'A user with this email already exists.' },
-    });
-    expect(formRefusal(new TypeError('Failed to fetch'))).toEqual({ fields: {}, message: UNREACHABLE_MESSAGE });
+    const unreachable = dialogRefusal(new TypeError('Failed to fetch'), userFieldsOf, 'The user was not created');
+    expect(unreachable.failure?.message).toBe(UNREACHABLE_MESSAGE);
   });
 });
 

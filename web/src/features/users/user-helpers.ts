@@ -1,8 +1,9 @@
 /**
- * The Users page's pure logic: its filters in the URL, the server's refusals on the form's fields, what an
+ * The Users page's pure logic: its filters in the URL, the server's refusals on the dialogs' fields, what an
  * admin may not do to their own account, and each action's result in words.
  */
-import { ApiError, errorMessage } from '../../api/errors';
+import { ApiError, detailsOnFields } from '../../api/errors';
+import type { FieldErrors } from '../../components/dialog-refusal';
 import { pageOfSearch } from '../../components/paging';
 
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
@@ -53,50 +54,23 @@ export function withArticle(role: UserRole): string {
   return `${role === 'viewer' ? 'a' : 'an'} ${role}`;
 }
 
-export type FormField = 'email' | 'name' | 'password' | 'role';
+export type UserField = 'email' | 'name' | 'password' | 'role';
 
-export interface FormErrors {
-  /** Each refusal on the field it names (`details[].field` is a JSON pointer: `/email`). */
-  fields: Partial<Record<FormField, string>>;
-  /** What is not about one field, with the code and request id. */
-  message?: string;
-}
-
-const FIELDS: readonly FormField[] = ['email', 'name', 'password', 'role'];
+const USER_FIELDS: readonly UserField[] = ['email', 'name', 'password', 'role'];
 
 function codeAndRequest(error: ApiError): string {
   return error.requestId ? `${error.code}, request ${error.requestId}` : error.code;
 }
 
 /**
- * A refused create or password change, spread over the form's fields; `message` says what names none of them,
- * without the code and request id (a dialog shows them under it).
+ * The server's refusal of a new user or a password on the dialog's fields: `details[].field` is a JSON pointer
+ * (`/email`, also on a taken email's 409); one to anything else names no field of the form.
  */
-export function formRefusal(error: unknown): FormErrors {
-  if (!error) return { fields: {} };
-  if (!(error instanceof ApiError)) {
-    return { fields: {}, message: errorMessage(error, 'The request failed.') };
-  }
-  if (error.code === 'CONFLICT') return { fields: { email: 'A user with this email already exists.' } };
-  const fields: FormErrors['fields'] = {};
-  const other: string[] = [];
-  if (error.code === 'VALIDATION_FAILED') {
-    for (const { field, message } of error.details) {
-      const name = field?.replace(/^\//, '').split('/')[0] as FormField | undefined;
-      if (name && FIELDS.includes(name)) fields[name] = fields[name] ? `${fields[name]}; ${message}` : message;
-      else other.push(field ? `${field}: ${message}` : message);
-    }
-    if (other.length === 0 && Object.keys(fields).length > 0) return { fields };
-  }
-  return { fields, message: [error.message, ...other].join(' ') };
-}
-
-/** {@link formRefusal} with the code and request id in its message. */
-export function formErrors(error: unknown): FormErrors {
-  const refusal = formRefusal(error);
-  return refusal.message && error instanceof ApiError
-    ? { ...refusal, message: `${refusal.message} (${codeAndRequest(error)})` }
-    : refusal;
+export function userFieldsOf(details: ApiError['details']): FieldErrors<UserField> {
+  return detailsOnFields(details, (pointer) => {
+    const name = pointer?.replace(/^\//, '').split('/')[0] as UserField | undefined;
+    return name && USER_FIELDS.includes(name) ? { field: name, rest: '' } : null;
+  });
 }
 
 /** The New user dialog's form. */
