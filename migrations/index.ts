@@ -36,6 +36,7 @@ import { SchedulePeriodsBeyondInt1764190000000 } from './1764190000000-schedule-
 import { IdsInLowerCase1764191000000 } from './1764191000000-ids-in-lower-case';
 import { ChangedWithApiKey1764192000000 } from './1764192000000-changed-with-api-key';
 import { WorkflowTriggersPaused1764193000000 } from './1764193000000-workflow-triggers-paused';
+import { CreatorIndexes1764194000000 } from './1764194000000-creator-indexes';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -77,4 +78,5 @@ export const MIGRATIONS: Function[] = [
   IdsInLowerCase1764191000000,
   ChangedWithApiKey1764192000000,
   WorkflowTriggersPaused1764193000000,
+  CreatorIndexes1764194000000,
 ];

@@ -1,6 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import { AgentEntity } from '../src/agents/entities/agent.entity';
+import { liveRowsOfCreator } from '../src/common/per-user-limit';
+import { InboundHookEntity } from '../src/hooks/entities/inbound-hook.entity';
+import { ScheduleEntity } from '../src/schedules/entities/schedule.entity';
+import { WebhookEndpointEntity } from '../src/webhooks/entities/webhook-endpoint.entity';
+import { WorkflowEntity } from '../src/workflows/entities/workflow.entity';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
+import { indexesOf } from './utils/query-plan';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 /** Each limit in this app: small, so that the tests reach it. */
@@ -132,5 +141,34 @@ describe('what one user may have: agents, workflows, webhook endpoints and inbou
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => make(workflows, user, i, calc)));
     expect(results.map((r) => r.status).sort()).toEqual([201, 201, 409, 409, 409, 409]);
     expect(await count(workflows, user)).toBe(LIMIT);
+  });
+
+  describe('the count, read from an index (beside 5,000 agents of no user)', () => {
+    const tables: [string, EntityTarget<ObjectLiteral>, string][] = [
+      ['agents', AgentEntity, 'agents_creator_idx'],
+      ['workflows', WorkflowEntity, 'workflows_creator_idx'],
+      ['webhook endpoints', WebhookEndpointEntity, 'webhook_endpoints_creator_created_idx'],
+      ['inbound hooks', InboundHookEntity, 'inbound_hooks_creator_created_idx'],
+      ['schedules', ScheduleEntity, 'schedules_creator_created_idx'],
+    ];
+
+    beforeAll(async () => {
+      // On a table of a few rows every index reads one page, and the planner has no reason to prefer one.
+      await t.dataSource.query(
+        `INSERT INTO agents (name, type) SELECT 'seeded-' || g, 'calculator' FROM generate_series(1, 5000) AS g`,
+      );
+      for (const [, entity] of tables)
+        await t.dataSource.query(`ANALYZE "${t.dataSource.getMetadata(entity).tableName}"`);
+    });
+
+    it.each(tables)('counts a user’s %s through an index on their creator', async (_, entity, index) => {
+      const plan = await t.dataSource.transaction(async (em) => {
+        // Any plan but reading every row: the one left is the index's, if the count can use one.
+        await em.query('SET LOCAL enable_seqscan = off');
+        const [row] = await em.query(`EXPLAIN (FORMAT JSON) ${liveRowsOfCreator(em, entity)}`, [randomUUID()]);
+        return (row as { 'QUERY PLAN': unknown })['QUERY PLAN'];
+      });
+      expect(indexesOf(plan)).toEqual([index]);
+    });
   });
 });

@@ -1,16 +1,8 @@
 import { FINISH_STATEMENT, startStatement } from '../src/tasks/persistence/task-state-writer';
 import { createAgent } from './factories/tasks';
 import { ADMIN, login } from './factories/users';
+import { indexesOf } from './utils/query-plan';
 import { createTestApp, type TestApp } from './utils/test-app';
-
-/** Every index a plan (EXPLAIN FORMAT JSON) reads. */
-function indexesOf(plan: unknown): string[] {
-  if (Array.isArray(plan)) return plan.flatMap(indexesOf);
-  if (!plan || typeof plan !== 'object') return [];
-  const node = plan as Record<string, unknown>;
-  const own = typeof node['Index Name'] === 'string' ? [node['Index Name']] : [];
-  return [...own, ...Object.values(node).flatMap(indexesOf)];
-}
 
 describe('the worker’s batched statements', () => {
   let t: TestApp;

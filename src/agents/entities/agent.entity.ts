@@ -9,6 +9,7 @@ export type AgentStatus = 'active' | 'paused';
 @Index('agents_type_status_idx', ['type', 'status'])
 @Index('agents_name_unique', ['name'], { unique: true, where: '"deleted_at" IS NULL' })
 @Index('agents_created_at_idx', ['createdAt'])
+@Index('agents_creator_idx', ['createdBy'], { where: '"deleted_at" IS NULL' })
 export class AgentEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'agents_pk' })
   id!: string;

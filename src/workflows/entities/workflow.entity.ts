@@ -4,6 +4,7 @@ import type { WorkflowStep } from '../workflow-definition';
 
 @Entity('workflows')
 @Index('workflows_created_at_idx', ['createdAt'])
+@Index('workflows_creator_idx', ['createdBy'], { where: '"deleted_at" IS NULL' })
 @Index('workflows_changed_with_key_idx', ['changedWithKeyId'], { where: `"changed_with_key_id" IS NOT NULL` })
 export class WorkflowEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'workflows_pk' })
