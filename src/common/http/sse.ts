@@ -10,6 +10,7 @@ import {
   map,
   merge,
   type Observable,
+  of,
   ReplaySubject,
   takeWhile,
 } from 'rxjs';
@@ -43,6 +44,12 @@ const HELD_EVENTS = 100;
  * {@link resourceStream} with nothing lost in between: updates are listened to (and held) before the current
  * state is read, so a change made while it is read is still streamed after it. On each of `resyncs` (events may
  * have been missed) the current state is read and streamed again: a resource that ended meanwhile ends it.
+ *
+ * A held update may be older than the state read (published before the read, delivered after it began), and a
+ * resource can leave a final state (a failed run or task retried): a final update is therefore streamed as the
+ * state read again when it comes, and the stream ends only when that state is final. A stale "failed" held from
+ * before a retry so does not end the stream of a resource running again; an update that is not final may still
+ * show a step of a moment before the state read, which the next update (or the final state) puts right.
  */
 export async function liveResourceStream<T>(
   type: EventType<T>,
@@ -54,9 +61,16 @@ export async function liveResourceStream<T>(
   const held = new ReplaySubject<T>(HELD_EVENTS);
   const reread = resyncs.pipe(concatMap(() => from(readCurrent()).pipe(catchError(() => EMPTY))));
   const listening = merge(updates, reread).subscribe(held);
+  // When the state cannot be read again, the update is taken at its word.
+  const confirmed = (event: T): Observable<T> =>
+    isFinal(event) ? from(readCurrent()).pipe(catchError(() => of(event))) : of(event);
   try {
     const current = await readCurrent();
-    return resourceStream<T>(type, current as T, held.pipe(finalize(() => listening.unsubscribe())), isFinal);
+    const later = held.pipe(
+      concatMap(confirmed),
+      finalize(() => listening.unsubscribe()),
+    );
+    return resourceStream<T>(type, current as T, later, isFinal);
   } catch (err) {
     listening.unsubscribe();
     throw err;
