@@ -88,6 +88,30 @@ describe('operator CLI', () => {
     expect(entry.details).toMatchObject({ email: 'viewer@example.com', role: 'viewer' });
   });
 
+  it.each([
+    ['not an address', 'bad', /Invalid --email: must be an e-mail address/],
+    ['a Cyrillic letter for a Latin one', '\u0430dmin@example.com', /Invalid --email: must be ASCII/],
+    ['a quoted local part (the same mailbox as unquoted)', '"admin"@example.com', /Invalid --email: must not quote/],
+  ])('create-user refuses %s, as the API does, and makes no user', async (_, email, why) => {
+    await expect(cli(t, ['create-user', '--email', email, '--role', 'viewer'])).rejects.toThrow(why);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE email = lower($1)`, [email]);
+    expect(n).toBe(0);
+  });
+
+  it('create-admin and reset-password refuse a password the API refuses', async () => {
+    const weak = { NEW_PASSWORD: 'aaaaaaaaaaaaaaaa', ADMIN_PASSWORD: 'aaaaaaaaaaaaaaaa' };
+    await expect(cli(t, ['create-admin', '--email', 'weak@example.com'], weak)).rejects.toThrow(
+      /Invalid password \(NEW_PASSWORD or ADMIN_PASSWORD\): password must use at least 5 different characters/,
+    );
+    await cli(t, ['create-user', '--email', 'kept@example.com', '--role', 'viewer'], {
+      NEW_PASSWORD: 'the-kept-password-1',
+    });
+    await expect(cli(t, ['reset-password', '--email', 'kept@example.com'], { NEW_PASSWORD: 'short' })).rejects.toThrow(
+      /password must be longer than or equal to 12 characters/,
+    );
+    await login(t.http, 'kept@example.com', 'the-kept-password-1');
+  });
+
   it('reset-password sets a new password, signs the user out everywhere and is audited', async () => {
     await cli(t, ['create-user', '--email', 'lost@example.com', '--role', 'operator'], {
       NEW_PASSWORD: 'the-old-password-1',

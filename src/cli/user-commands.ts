@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
+import { validate } from 'class-validator';
 import type { Role } from '../auth/permissions';
 import type { AppConfig } from '../config/app-config';
+import { CreateUserDto, SetPasswordDto } from '../users/dto/user.dto';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersService } from '../users/users.service';
 import { CliModule } from './cli.module';
@@ -13,10 +15,30 @@ export interface UserPasswordResult {
   generatedPassword?: string;
 }
 
-function checkPassword(password: string | undefined): void {
-  if (password !== undefined && (password.length < 12 || password.length > 128)) {
-    throw new Error('The password must be 12 to 128 characters');
-  }
+/** Where each field comes from on the command line. */
+const SOURCES: Record<string, string> = {
+  email: '--email',
+  name: '--name',
+  role: '--role',
+  password: 'password (NEW_PASSWORD or ADMIN_PASSWORD)',
+};
+
+/**
+ * Refuses what the API refuses in the same fields (the same DTO and rules: an e-mail address in ASCII, not
+ * quoted, a password of 12 to 128 characters, at least 5 of them different, …), one line per field, so that no
+ * account made here could not have been made there.
+ */
+async function refuseInvalid<T extends object>(dto: new () => T, fields: Partial<T>): Promise<void> {
+  const errors = await validate(Object.assign(new dto(), fields), { forbidUnknownValues: true });
+  if (!errors.length) return;
+  throw new Error(
+    errors
+      .map(
+        ({ property, constraints }) =>
+          `Invalid ${SOURCES[property] ?? property}: ${Object.values(constraints ?? {}).join('; ')}`,
+      )
+      .join('\n'),
+  );
 }
 
 async function withUsers<T>(config: AppConfig, work: (users: UsersService) => Promise<T>): Promise<T> {
@@ -36,20 +58,16 @@ export async function createUser(
   config: AppConfig,
   user: { email: string; role: Role; name?: string; password?: string },
 ): Promise<UserPasswordResult> {
-  checkPassword(user.password);
   const generatedPassword = user.password ? undefined : generated();
+  const fields = {
+    email: user.email,
+    password: user.password ?? generatedPassword!,
+    name: user.name ?? (user.role === 'admin' ? 'Administrator' : user.email.split('@')[0]),
+    role: user.role,
+  };
+  await refuseInvalid(CreateUserDto, fields);
   const action = user.role === 'admin' ? 'user.create_admin_cli' : 'user.create_cli';
-  const created = await withUsers(config, (users) =>
-    users.create(
-      {
-        email: user.email,
-        password: user.password ?? generatedPassword!,
-        name: user.name ?? (user.role === 'admin' ? 'Administrator' : user.email.split('@')[0]),
-        role: user.role,
-      },
-      action,
-    ),
-  );
+  const created = await withUsers(config, (users) => users.create(fields, action));
   return { id: created.id, email: created.email, generatedPassword };
 }
 
@@ -63,8 +81,8 @@ export function createAdmin(config: AppConfig, email: string, password?: string,
  * token issued before stops working; audited as a password reset.
  */
 export async function resetPassword(config: AppConfig, email: string, password?: string): Promise<UserPasswordResult> {
-  checkPassword(password);
   const generatedPassword = password ? undefined : generated();
+  await refuseInvalid(SetPasswordDto, { password: password ?? generatedPassword! });
   return withUsers(config, async (users) => {
     const user = await users.findByEmail(email.trim().toLowerCase());
     if (!user) throw new UserNotFoundError();
