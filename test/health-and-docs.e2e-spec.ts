@@ -44,6 +44,18 @@ describe('health probes and the OpenAPI document', () => {
     expect(Object.keys(doc.paths ?? {})).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
     await request(t.http).get('/docs').expect(200).expect('Content-Type', /html/);
   });
+
+  it("serves the Swagger UI's assets where its page links them, and sends its other addresses to that page", async () => {
+    const page = await request(t.http).get('/docs').expect(200);
+    const links = [...page.text.matchAll(/(?:href|src)="([^"]+)"/g)].map(([, link]) => link);
+    expect(links).toEqual(expect.arrayContaining(['./docs/swagger-ui.css', './docs/swagger-ui-init.js']));
+    // As a browser resolves them against the page's address.
+    for (const link of links) await request(t.http).get(new URL(link, 'http://host/docs').pathname).expect(200);
+    // Its other addresses go to it: a page there with the same links would load nothing (/docs/docs/… is a 404).
+    await request(t.http).get('/docs/').expect(301).expect('Location', '/docs');
+    await request(t.http).get('/docs/index.html').expect(301).expect('Location', '/docs');
+    await request(t.http).get('/docs/?tag=tasks').expect(301).expect('Location', '/docs?tag=tasks');
+  });
 });
 
 describe('readiness when a dependency is down', () => {

@@ -199,6 +199,17 @@ function bodyParserFor(config: AppConfig): (req: Request) => RequestHandler {
   };
 }
 
+/**
+ * The Swagger UI page is `/docs`, which links its assets as `./docs/…`. Its other addresses (`/docs/`,
+ * `/docs/index.html`) are sent there, their query kept: served there, the page's links depend on how the URL ends
+ * (`/docs/?…` and `/docs/index.html` got `./docs/…` too, resolving to `/docs/docs/…`, a 404: a blank page).
+ */
+function redirectToDocsPage(req: Request, res: Response, next: NextFunction): void {
+  if (req.path === `/${DOCS_PATH}`) return next();
+  const query = req.originalUrl.indexOf('?');
+  res.redirect(301, `/${DOCS_PATH}${query < 0 ? '' : req.originalUrl.slice(query)}`);
+}
+
 /** Everything HTTP that sits outside Nest's DI: express middleware order, prefix, versioning and docs. */
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig, version: string): void {
   const express = app.getHttpAdapter().getInstance();
@@ -245,6 +256,9 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })) });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   const document = buildOpenApiDocument(app, version);
+  // Before the Swagger UI's own routes, which would answer these paths with that page.
+  express.get(`/${DOCS_PATH}`, redirectToDocsPage);
+  express.get(`/${DOCS_PATH}/index.html`, redirectToDocsPage);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     customSiteTitle: 'YMERA API',

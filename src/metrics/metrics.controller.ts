@@ -17,8 +17,14 @@ import { JOB_COUNT_STATES, QueueCounts } from '../queue/queue-counts';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { Metrics } from './metrics.service';
 
-/** How long a scrape waits for the queues' counts: Redis down must not hold the scrape until it times out. */
-const QUEUE_COUNTS_TIMEOUT_MS = 1000;
+/**
+ * How long a scrape waits for each gauge read from a store (the queues' counts from Redis, the waiting workflow
+ * steps from PostgreSQL): a store down or not answering must not hold the scrape until its connection times out.
+ */
+const STORE_READ_TIMEOUT_MS = 1000;
+
+/** The kinds of workflow step `workflow_steps_waiting` counts. */
+const WAITING_STEP_KINDS = ['approval', 'wait'] as const;
 
 /** The work's result, or undefined when it fails or takes longer than `ms`. */
 async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
@@ -76,20 +82,24 @@ export class MetricsController extends PrometheusController {
       throw new UnauthenticatedError('A valid metrics token is required');
   }
 
-  /** Gauges read when scraped: every queue's depth from BullMQ, waiting workflow steps, sockets from the gateway. */
+  /**
+   * Gauges read when scraped: every queue's depth from BullMQ and the waiting workflow steps from PostgreSQL, read
+   * together, each within {@link STORE_READ_TIMEOUT_MS}; sockets from the gateway. A count that cannot be read is
+   * left out of this scrape rather than shown stale.
+   */
   private async refreshGauges(): Promise<void> {
     const queues = this.moduleRef.get(QueueCounts, { strict: false });
-    const counts = await within(queues.all(), QUEUE_COUNTS_TIMEOUT_MS);
-    // Unknown counts are left out rather than shown stale.
+    const workflows = this.moduleRef.get(WorkflowsService, { strict: false });
+    const [counts, waiting] = await Promise.all([
+      within(queues.all(), STORE_READ_TIMEOUT_MS),
+      within(workflows.waitingStepCounts(), STORE_READ_TIMEOUT_MS),
+    ]);
     if (!counts) this.metrics.queueJobs.reset();
     for (const [queue, byState] of Object.entries(counts ?? {})) {
       for (const state of JOB_COUNT_STATES) this.metrics.queueJobs.set({ queue, state }, byState[state]);
     }
-    const waiting = await this.moduleRef
-      .get(WorkflowsService, { strict: false })
-      .waitingStepCounts()
-      .catch(() => undefined);
-    for (const kind of ['approval', 'wait']) {
+    if (!waiting) this.metrics.waitingSteps.reset();
+    for (const kind of WAITING_STEP_KINDS) {
       if (waiting) this.metrics.waitingSteps.set({ kind }, waiting[kind] ?? 0);
     }
     let connections = 0;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { CHECK_TIMEOUT_MS } from '../health-result';
 
 /** Ready only once every migration this build knows has been applied. */
 @Injectable()
@@ -18,6 +19,6 @@ export class MigrationsHealthIndicator {
         if (pending) throw new Error('migrations are pending: run npm run migration:run');
         return { applied: this.dataSource.migrations.length };
       })
-      .withTimeout(3000);
+      .withTimeout(CHECK_TIMEOUT_MS);
   }
 }
