@@ -12,6 +12,8 @@ import { RunRetry } from './run-retry';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { WorkflowRepository } from './persistence/workflow.repository';
 import { StepDecisions } from './step-decisions';
+import { ApprovalsController } from './approvals.controller';
+import { WaitingApprovals } from './persistence/waiting-approvals';
 import { StepDecisionsController } from './step-decisions.controller';
 import { StepWaitQueue } from './step-wait-queue';
 import { StepWaitReconciler } from './step-wait-reconciler';
@@ -33,7 +35,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
 @Global()
 @Module({
   imports: [AgentsModule, AuthModule, ApiKeysModule, BullModule.registerQueue({ name: WORKFLOW_WAITS_QUEUE })],
-  controllers: [WorkflowsController, WorkflowRunsController, StepDecisionsController],
+  controllers: [WorkflowsController, WorkflowRunsController, StepDecisionsController, ApprovalsController],
   providers: [
     RunLifecycle,
     Conclusions,
@@ -47,6 +49,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
     WorkflowSweeper,
     StepWaitQueue,
     StepDecisions,
+    WaitingApprovals,
     StepWaitReconciler,
     StepWaitWorker,
     RunRetry,

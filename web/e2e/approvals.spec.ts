@@ -174,3 +174,55 @@ test('approval and wait steps are named by their kind in the graph, and have no 
   await expect(page.locator('.wf-node[data-step="pause"] .wf-node-agent')).toHaveText('wait');
   await expect(page.getByText('no agent')).toHaveCount(0);
 });
+
+test('an approver who may not read the run finds the step on Approvals and decides it there', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const admin = await apiAs(request);
+  const approver = { email: `delegate-${unique()}@console.test`, password: 'an-approver-password-for-tests' };
+  await admin.call('post', '/api/v1/users', { ...approver, name: 'Delegate', role: 'operator' }, 201);
+  const name = `Delegated <i>gate</i> ${unique()}`;
+  const workflow = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    { name, steps: [{ id: 'sign-off', kind: 'approval', permission: 'tasks:write', timeoutMs: 3_600_000 }] },
+    201,
+  );
+  created.workflows.push(workflow.id);
+  const run = await admin.call<{ id: string }>('post', `/api/v1/workflows/${workflow.id}/runs`, { input: {} }, 202);
+
+  const asApprover = await apiAs(request, approver.email, approver.password);
+  // The run reaches its step in a moment: the page then lists it.
+  await expect
+    .poll(async () => (await asApprover.call<{ runId: string }[]>('get', '/api/v1/approvals', undefined, 200)).length)
+    .toBeGreaterThan(0);
+  await signIn(page, approver.email, approver.password);
+  await page.getByRole('navigation').getByRole('link', { name: 'Approvals' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Approvals' })).toBeVisible();
+  const row = page.getByRole('row').filter({ hasText: name });
+  await expect(row).toBeVisible();
+  // The workflow's name is text, never markup; the run is not theirs to read, so its step is no link.
+  await expect(row.getByRole('link', { name })).toBeVisible();
+  await expect(row.getByRole('link', { name: 'sign-off' })).toHaveCount(0);
+  await expect(row).toContainText('Holders of tasks:write');
+  await expectAccessible(page);
+
+  await row.getByRole('button', { name: `Approve step sign-off of ${name}` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Approve step sign-off' });
+  await dialog.getByRole('textbox', { name: /Comment/ }).fill('Checked from the list');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: 'Step sign-off was approved.' })).toBeVisible();
+  await expect(row).toHaveCount(0);
+
+  const decided = await admin.call<{ status: string; steps: { id: string; decision: { comment: string } | null }[] }>(
+    'get',
+    `/api/v1/workflow-runs/${run.id}`,
+    undefined,
+    200,
+  );
+  expect(decided.steps.find((s) => s.id === 'sign-off')?.decision?.comment).toBe('Checked from the list');
+  expect(csp).toEqual([]);
+});

@@ -45,6 +45,10 @@ export const queryKeys = {
     all: ['files'] as const,
     list: (params: Params = {}) => ['files', 'list', params] as const,
   },
+  approvals: {
+    all: ['approvals'] as const,
+    list: (params: Params = {}) => ['approvals', 'list', params] as const,
+  },
   bulk: {
     all: ['bulk-operations'] as const,
     list: (params: Params = {}) => ['bulk-operations', 'list', params] as const,

@@ -641,6 +641,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The waiting approval steps of running runs that you may decide, oldest run first
+         * @description A step naming a `permission` is listed to its holders (on anyone’s run); any other to whoever may change the run (its creator holding `workflows:write`, or an admin). Each carries its run, workflow and step, never the run’s input, outputs or creator. Decide one with `POST /workflow-runs/{runId}/steps/{stepId}/approve` or `/reject`.
+         */
+        get: operations["listWaitingApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules": {
         parameters: {
             query?: never;
@@ -2218,6 +2238,28 @@ export interface components {
         DecideStepDto: {
             /** @description Kept with the decision, in the audit log and the step output */
             comment?: string;
+        };
+        WaitingApprovalDto: {
+            /** Format: uuid */
+            runId: string;
+            /** Format: uuid */
+            workflowId: string;
+            workflowName: string;
+            stepId: string;
+            /**
+             * @description Its holders decide the step; null: the run’s creator or an admin does
+             * @enum {string|null}
+             */
+            permission: "agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "files:read" | "files:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage" | null;
+            /**
+             * Format: date-time
+             * @description When the step is rejected if nobody decides it
+             */
+            approvalDeadline: string | null;
+            /** Format: date-time */
+            runCreatedAt: string;
+            /** @description Whether you may read the run itself (its creator, or an admin) */
+            mayReadRun: boolean;
         };
         ScheduleTargetViewDto: {
             /** @enum {string} */
@@ -6293,6 +6335,76 @@ export interface operations {
             };
             /** @description INVALID_STATE: Not possible in the resource’s current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    listWaitingApprovals: {
+        parameters: {
+            query?: {
+                /** @description Items to skip */
+                skip?: number;
+                /** @description Items per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["WaitingApprovalDto"][];
+                        meta: components["schemas"]["PageMetaDto"];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: The body or query is invalid; `details` lists each field; BAD_REQUEST: The request cannot be read (malformed JSON, a bad URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN: Authenticated but lacking the permission */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

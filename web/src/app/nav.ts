@@ -18,6 +18,7 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Agents', to: '/agents' },
   { label: 'Tasks', to: '/tasks' },
   { label: 'Workflows', to: '/workflows' },
+  { label: 'Approvals', to: '/approvals', visible: holding('workflows:read') },
   { label: 'Schedules', to: '/schedules' },
   { label: 'Webhooks', to: '/webhooks' },
   { label: 'Inbound hooks', to: '/hooks' },

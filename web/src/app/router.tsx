@@ -12,6 +12,10 @@ const pages: RouteObject[] = [
     lazy: async () => ({ Component: (await import('../features/workflows/WorkflowsPage')).WorkflowsPage }),
   },
   {
+    path: 'approvals',
+    lazy: async () => ({ Component: (await import('../features/approvals/ApprovalsPage')).ApprovalsPage }),
+  },
+  {
     path: 'schedules',
     lazy: async () => ({ Component: (await import('../features/schedules/SchedulesPage')).SchedulesPage }),
   },

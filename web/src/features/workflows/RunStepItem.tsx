@@ -1,22 +1,15 @@
-import { Alert, Anchor, Button, Code, Group, Stack, Text, Textarea } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type RefObject, useRef, useState } from 'react';
+import { Alert, Anchor, Button, Code, Group, Stack, Text } from '@mantine/core';
+import { type RefObject, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { api } from '../../api/client';
-import { ApiError, errorMessage, unwrap } from '../../api/errors';
-import { queryKeys } from '../../api/query-keys';
 import { useMe } from '../../app/session';
-import type { DialogFailure } from '../../components/dialog-refusal';
-import { FormDialog, FormFooter } from '../../components/FormDialog';
 import { JsonView } from '../../components/JsonView';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { keepFocusAfter } from '../../components/keep-focus';
-import { decisionRefusal, decisionText, isDecidable, mayDecide, waitingFor } from './step-helpers';
+import { DecideDialog, type Outcome } from './DecideDialog';
+import { decisionText, isDecidable, mayDecide, waitingFor } from './step-helpers';
 import { browserTimeZone } from '../schedules/schedule-helpers';
 import { type RunStep, type WorkflowRun, useWorkflowsWriteBlocked } from './workflow-api';
-
-type Outcome = 'approve' | 'reject';
 
 /** One step of a run: its status, what it waits for, its decision, its task, error and output. */
 export function RunStepItem({
@@ -127,8 +120,7 @@ function DecideButtons({
       )}
       {deciding && (
         <DecideDialog
-          run={run}
-          step={step}
+          target={{ runId: run.id, workflowId: run.workflowId, stepId: step.id }}
           outcome={deciding}
           onClose={() => setDeciding(null)}
           onDecided={(message) => {
@@ -143,91 +135,5 @@ function DecideButtons({
         />
       )}
     </>
-  );
-}
-
-function DecideDialog({
-  run,
-  step,
-  outcome,
-  onClose,
-  onDecided,
-}: {
-  run: WorkflowRun;
-  step: RunStep;
-  outcome: Outcome;
-  onClose: () => void;
-  onDecided: (message: string) => void;
-}) {
-  const queryClient = useQueryClient();
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<DialogFailure | null>(null);
-  const verb = outcome === 'approve' ? 'Approve' : 'Reject';
-  const title = `${verb} step ${step.id}`;
-  // Only a comment is typed here; the decision itself is the button that opened the dialog.
-  const unsaved = comment.trim() !== '' ? `The comment on step ${step.id}` : null;
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    const path = { runId: run.id, stepId: step.id };
-    const body = comment.trim() ? { comment: comment.trim() } : {};
-    try {
-      const next = unwrap(
-        outcome === 'approve'
-          ? await api.POST('/api/v1/workflow-runs/{runId}/steps/{stepId}/approve', { params: { path }, body })
-          : await api.POST('/api/v1/workflow-runs/{runId}/steps/{stepId}/reject', { params: { path }, body }),
-      );
-      // Whoever sees the run here gets it back; a reply of the decision alone (for deciders who may not read the
-      // run) leaves the run to be read again.
-      if ('steps' in next) queryClient.setQueryData(queryKeys.workflows.run(run.id), next);
-      else void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(run.id) });
-      void queryClient.invalidateQueries({ queryKey: ['workflows', 'runs', run.workflowId] });
-      onDecided(`Step ${step.id} was ${outcome === 'approve' ? 'approved' : 'rejected'}.`);
-    } catch (err) {
-      const apiError = err instanceof ApiError ? err : null;
-      if (apiError?.status === 409) {
-        void queryClient.invalidateQueries({ queryKey: queryKeys.workflows.run(run.id) });
-        onDecided(decisionRefusal(409, apiError.message));
-        return;
-      }
-      setFailure({
-        message: apiError
-          ? decisionRefusal(apiError.status, apiError.message)
-          : errorMessage(err, 'The decision failed'),
-        error: err,
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <FormDialog title={title} unsaved={unsaved} onClose={onClose} onSubmit={submit}>
-      <Text size="sm">
-        {outcome === 'approve'
-          ? `The run goes on past step ${step.id}; its output says it was approved.`
-          : `Step ${step.id} fails (APPROVAL_REJECTED); the steps after it run only if they continue on failure.`}
-      </Text>
-      <Textarea
-        label="Comment (optional)"
-        description="Kept with the decision and in the audit log."
-        maxLength={2000}
-        autosize
-        minRows={2}
-        value={comment}
-        onChange={(e) => setComment(e.currentTarget.value)}
-        data-autofocus
-      />
-      <FormFooter
-        notSaved={`The step was not ${outcome === 'approve' ? 'approved' : 'rejected'}`}
-        failure={failure}
-        hasFieldErrors={false}
-        busy={busy}
-        submitLabel={verb}
-      />
-    </FormDialog>
   );
 }
