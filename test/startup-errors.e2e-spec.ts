@@ -44,10 +44,51 @@ describe('start-up failures name their cause in one line', () => {
     ['TRUST_PROXY', 'banana', /^Invalid configuration: TRUST_PROXY must be true, false, .*\(got "banana"\)$/],
     ['TRUST_PROXY', 'loopback,10.0.0.0/33', /^Invalid configuration: TRUST_PROXY .*"10\.0\.0\.0\/33" is none/],
     ['DATABASE_URL', 'postgres://[db/ymera', /^Invalid configuration: DATABASE_URL is not a valid URL/],
+    ['BODY_LIMIT', '0', /^Invalid configuration: BODY_LIMIT must be at least 1kb: .*a login too \(got "0"\)$/],
+    ['TASK_BODY_LIMIT', '0', /^Invalid configuration: TASK_BODY_LIMIT must be at least 1kb: .* \(got "0"\)$/],
+    ['TASK_BATCH_BODY_LIMIT', '512b', /^Invalid configuration: TASK_BATCH_BODY_LIMIT must be at least 1kb: .*"512b"/],
+    ['EVENTS_CLIENT_MAX_PENDING', '0', /^Invalid configuration: EVENTS_CLIENT_MAX_PENDING must be at least 1kb: /],
   ])('%s=%s: the settings line, exit code 1', async (setting, value, pattern) => {
     const result = await run(processEnv(env, { [setting]: value, PORT: '0' }));
     expectStartFailure(result, pattern);
     expect(result.lines).toHaveLength(1);
+  });
+
+  describe('a connection URL with a "%" that begins no escape', () => {
+    const secret = 'pw-escape-secret';
+    const server = new URL(env.config.database.url);
+    const name = `${env.config.database.name}_escape`;
+    const postgres = (auth: string, database: string) => `postgres://${auth}@${server.host}/${database}`;
+
+    /** The databases whose names start with `name` (the one a refused start must not have created). */
+    async function databasesNamed(): Promise<string[]> {
+      const maintenance = new URL(env.config.database.url);
+      maintenance.pathname = '/postgres';
+      const client = new Client({ connectionString: maintenance.toString() });
+      await client.connect();
+      try {
+        const found = await client.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [name]);
+        return found.rows.map((row: { datname: string }) => row.datname);
+      } finally {
+        await client.end();
+      }
+    }
+
+    it.each([
+      ['DATABASE_URL', postgres('postgres', `${name}%zz`), 'path'],
+      ['DATABASE_URL', postgres(`postgres:${secret}%zz`, name), 'password'],
+      ['DATABASE_URL', postgres(`postgres:${secret}%ff`, name), 'password'],
+      ['REDIS_URL', `redis://:${secret}%zz@127.0.0.1:6390`, 'password'],
+    ])('%s=%s: the settings line naming the %s, nothing created', async (setting, value, part) => {
+      const result = await run(processEnv(env, { [setting]: value, PORT: '0' }));
+      expectStartFailure(
+        result,
+        new RegExp(`^Invalid configuration: ${setting} has a "%" in its ${part} that begins no escape of UTF-8 bytes`),
+      );
+      expect(result.lines).toHaveLength(1);
+      expect(result.lines.join('\n')).not.toMatch(new RegExp(`${secret}|URIError|URI malformed`));
+      expect(await databasesNamed()).toEqual([]);
+    });
   });
 
   it.each([
@@ -96,7 +137,10 @@ describe('start-up failures name their cause in one line', () => {
     const result = await run(processEnv(env, { REDIS_URL: `redis://127.0.0.1:${port}`, PORT: '0' }));
     expectStartFailure(
       result,
-      new RegExp(`^Redis is not reachable at 127\\.0\\.0\\.1:${port} .*ECONNREFUSED.*Start it`),
+      new RegExp(
+        `^Redis is not reachable at 127\\.0\\.0\\.1:${port} .*ECONNREFUSED.*Start it with ` +
+          `"redis-server --daemonize yes --bind 127\\.0\\.0\\.1 --port ${port}"`,
+      ),
     );
   });
 

@@ -39,6 +39,16 @@ function isUnknownHost(err: unknown): boolean {
   return UNKNOWN_HOST_CODES.has((err as { code?: string }).code ?? '');
 }
 
+/** How to start PostgreSQL on this machine. */
+const START_POSTGRES = '"pg_ctlcluster <version> main start" or "docker compose -f docker/compose.yaml up -d postgres"';
+
+/** How to start the Redis REDIS_URL names on this machine: on its port, when that is not Redis's own (6379). */
+export function redisStartHint(config: AppConfig): string {
+  const port = config.redis.cluster ? '' : new URL(config.redis.url).port;
+  const onPort = port && port !== '6379' ? ` --port ${port}` : '';
+  return `"redis-server --daemonize yes --bind 127.0.0.1${onPort}" or "docker compose -f docker/compose.yaml up -d redis"`;
+}
+
 /** What to do about a server that could not be reached: check a host name that does not resolve, else start it. */
 function unreachableAdvice(err: unknown, setting: string, startIt: string): string {
   return isUnknownHost(err)
@@ -67,11 +77,7 @@ function postgresProblem(config: AppConfig, err: unknown): string {
   if (isConnectionFailure(err)) {
     return (
       `PostgreSQL is not reachable at ${where(config.database.url)} (DATABASE_URL): ${reason(err)}. ` +
-      unreachableAdvice(
-        err,
-        'DATABASE_URL',
-        '"pg_ctlcluster <version> main start" or "docker compose -f docker/compose.yaml up -d postgres"',
-      )
+      unreachableAdvice(err, 'DATABASE_URL', START_POSTGRES)
     );
   }
   if (code.startsWith('28')) {
@@ -98,11 +104,7 @@ function redisProblem(config: AppConfig, failure: unknown): string {
   if (isConnectionFailure(err)) {
     return (
       `Redis is not reachable at ${at}: ${reason(err)}. ` +
-      unreachableAdvice(
-        err,
-        config.redis.cluster ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL',
-        '"redis-server --daemonize yes --bind 127.0.0.1" or "docker compose -f docker/compose.yaml up -d redis"',
-      )
+      unreachableAdvice(err, config.redis.cluster ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL', redisStartHint(config))
     );
   }
   if (/DB index is out of range/i.test((err as { message?: string }).message ?? '')) {

@@ -212,6 +212,66 @@ describe('loadConfig', () => {
     expect(parseDurationSeconds('45')).toBe(45);
   });
 
+  it('refuses a connection URL with a "%" that begins no escape, naming the part and never the password', () => {
+    const cases: Array<[string, string, string]> = [
+      ['DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/x%zz', 'path'],
+      ['DATABASE_URL', 'postgres://postgres:hunter2%zz@127.0.0.1:5432/x', 'password'],
+      ['DATABASE_URL', 'postgres://hunter2%e9@127.0.0.1:5432/x', 'user'],
+      ['DATABASE_READ_URL', 'postgres://reader:hunter2%ff@replica:5432/x', 'password'],
+      ['REDIS_URL', 'redis://:hunter2%zz@127.0.0.1:6390', 'password'],
+      ['REDIS_URL', 'rediss+cluster://app:hunter2%zz@a:7000,b:7001', 'password'],
+    ];
+    for (const [setting, url, part] of cases) {
+      const message = expectInvalid({ [setting]: url }, setting);
+      expect(message).toBe(
+        `Invalid configuration: ${setting} has a "%" in its ${part} that begins no escape of UTF-8 bytes (%XX): ` +
+          'write a "%" of the value itself as %25',
+      );
+      expect(message).not.toContain('hunter2');
+    }
+  });
+
+  it('takes escapes that decode, and a redis+cluster:// URL listing several nodes', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app:p%40ss%25@db:5432/my%20db',
+      REDIS_URL: 'redis+cluster://:p%25w@a:7000,b:7001',
+    });
+    expect(config.database.name).toBe('my db');
+    expect(config.redis.cluster).toEqual({
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+      ],
+      username: undefined,
+      password: 'p%w',
+      tls: false,
+    });
+  });
+
+  it('refuses a body or live-event limit under 1kb, which would refuse every body (a login too)', () => {
+    for (const setting of ['BODY_LIMIT', 'TASK_BODY_LIMIT', 'TASK_BATCH_BODY_LIMIT', 'EVENTS_CLIENT_MAX_PENDING']) {
+      for (const small of ['0', '1023', '0.5kb', '0mb'])
+        expect(expectInvalid({ [setting]: small }, setting)).toMatch(
+          new RegExp(`^Invalid configuration: ${setting} must be at least 1kb: .+ \\(got "${small}"\\)$`),
+        );
+      expect(expectInvalid({ [setting]: 'huge' }, setting)).toMatch(/must be a size such as .* \(got "huge"\)$/);
+      expectInvalid({ [setting]: '1tb' }, setting);
+    }
+    expect(expectInvalid({ BODY_LIMIT: '0' }, 'BODY_LIMIT')).toContain('refuses every request with a body (413)');
+    const config = loadConfig({
+      BODY_LIMIT: '1kb',
+      TASK_BODY_LIMIT: '1024',
+      TASK_BATCH_BODY_LIMIT: '2mb',
+      EVENTS_CLIENT_MAX_PENDING: '1.5kb',
+    });
+    expect(config.http).toMatchObject({
+      bodyLimitBytes: 1024,
+      taskBodyLimitBytes: 1024,
+      taskBatchBodyLimitBytes: 2097152,
+    });
+    expect(config.events.clientMaxPendingBytes).toBe(1536);
+  });
+
   it('names a connection URL that matches its pattern but is not a URL', () => {
     expect(expectInvalid({ DATABASE_URL: 'postgres://[db/ymera' }, 'DATABASE_URL')).toContain('not a valid URL');
     expect(expectInvalid({ REDIS_URL: 'redis://[cache' }, 'REDIS_URL')).toContain('not a valid URL');

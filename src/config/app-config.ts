@@ -147,9 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     const constraints = first.constraints ?? {};
     // A type error explains more than a range error about the same unparsable value.
     const problem = constraints.isInt ?? constraints.isBoolean ?? Object.values(constraints)[0] ?? 'is invalid';
-    const shown = /SECRET|PASSWORD|TOKEN|KEY/.test(first.property)
-      ? ''
-      : ` (got "${withoutPassword(String(raw[first.property]))}")`;
+    // A URL with a malformed escape may hold it in its password: its message names the part instead.
+    const shown =
+      /SECRET|PASSWORD|TOKEN|KEY/.test(first.property) || constraints.escapesDecode
+        ? ''
+        : ` (got "${withoutPassword(String(raw[first.property]))}")`;
     throw new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
   }
 
@@ -161,7 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     );
   const databaseUrl = parseUrl('DATABASE_URL', parsed.DATABASE_URL);
   if (parsed.DATABASE_READ_URL) parseUrl('DATABASE_READ_URL', parsed.DATABASE_READ_URL);
-  parseUrl('REDIS_URL', parsed.REDIS_URL);
+  // A redis+cluster:// URL may list several nodes, which no URL parser takes: redisClusterOf reads it.
+  if (!/^rediss?\+cluster:/.test(parsed.REDIS_URL)) parseUrl('REDIS_URL', parsed.REDIS_URL);
   const isProduction = parsed.NODE_ENV === 'production';
   let jwtSecret = parsed.JWT_SECRET;
   let jwtSecretGenerated = false;

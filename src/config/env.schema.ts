@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { IsAccountEmail } from '../common/http/dto-decorators';
-import { BYTE_SIZE, toBool, toInt } from './env-parsers';
+import { toBool, toInt } from './env-parsers';
+import { ByteLimit, EscapesDecode, REFUSES_BODIES } from './setting-rules';
 import { BackgroundWorkSettings } from './background-work-settings';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -32,6 +33,7 @@ export class EnvSchema extends BackgroundWorkSettings {
   APP_ROLE: (typeof APP_ROLES)[number] = 'all';
 
   @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL naming a database' })
+  @EscapesDecode()
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ymera';
 
   @Transform(toInt)
@@ -53,6 +55,7 @@ export class EnvSchema extends BackgroundWorkSettings {
 
   /** A streaming replica for list, stats and audit reads; empty: every read goes to DATABASE_URL. */
   @Matches(/^$|^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be empty or a postgres:// URL naming a database' })
+  @EscapesDecode()
   DATABASE_READ_URL = '';
 
   @Transform(toInt)
@@ -74,6 +77,7 @@ export class EnvSchema extends BackgroundWorkSettings {
   DATABASE_READ_CHECK_MS = 1000;
 
   @Matches(/^rediss?(\+cluster)?:\/\/.+/, { message: 'must be a redis://, rediss:// or redis+cluster:// URL' })
+  @EscapesDecode()
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Seed nodes of a Redis Cluster (`host:port,host:port`); credentials and TLS come from REDIS_URL. */
@@ -131,13 +135,13 @@ export class EnvSchema extends BackgroundWorkSettings {
   @IsString()
   TRUST_PROXY = 'false';
 
-  @Matches(BYTE_SIZE, { message: 'must be a size such as 10mb, 512kb or 1048576' })
+  @ByteLimit('10mb, 512kb or 1048576', REFUSES_BODIES)
   BODY_LIMIT = '1mb';
 
-  @Matches(BYTE_SIZE, { message: 'must be a size such as 1mb, 512kb or 1048576' })
+  @ByteLimit('1mb, 512kb or 1048576', REFUSES_BODIES)
   TASK_BODY_LIMIT = '512kb';
 
-  @Matches(BYTE_SIZE, { message: 'must be a size such as 2mb, 512kb or 2097152' })
+  @ByteLimit('2mb, 512kb or 2097152', REFUSES_BODIES)
   TASK_BATCH_BODY_LIMIT = '1mb';
 
   @Transform(toInt)
@@ -296,7 +300,7 @@ export class EnvSchema extends BackgroundWorkSettings {
    * Bytes of live events a client (Socket.IO or SSE) may have waiting to be sent; a client further behind is
    * disconnected (it reads too slowly).
    */
-  @Matches(BYTE_SIZE, { message: 'must be a size such as 1mb, 512kb or 1048576' })
+  @ByteLimit('1mb, 512kb or 1048576', 'a smaller one disconnects a live client as soon as an event waits for it')
   EVENTS_CLIENT_MAX_PENDING = '1mb';
 
   /**
