@@ -48,6 +48,7 @@ describe('start-up failures name their cause in one line', () => {
     ['TASK_BODY_LIMIT', '0', /^Invalid configuration: TASK_BODY_LIMIT must be at least 1kb: .* \(got "0"\)$/],
     ['TASK_BATCH_BODY_LIMIT', '512b', /^Invalid configuration: TASK_BATCH_BODY_LIMIT must be at least 1kb: .*"512b"/],
     ['EVENTS_CLIENT_MAX_PENDING', '0', /^Invalid configuration: EVENTS_CLIENT_MAX_PENDING must be at least 1kb: /],
+    ['FILE_MAX_BYTES', '0', /^Invalid configuration: FILE_MAX_BYTES must be at least 1kb: .*every upload/],
   ])('%s=%s: the settings line, exit code 1', async (setting, value, pattern) => {
     const result = await run(processEnv(env, { [setting]: value, PORT: '0' }));
     expectStartFailure(result, pattern);

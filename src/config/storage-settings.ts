@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { BYTE_SIZE, toDecimal, toInt } from './env-parsers';
+import { ByteLimit } from './setting-rules';
 
 /**
  * The settings of what the platform keeps on disk and for how long: uploaded files, task retention and the audit
@@ -12,7 +13,7 @@ export class StorageSettings {
   @MinLength(1)
   FILES_DIR = 'data/files';
 
-  @Matches(BYTE_SIZE, { message: 'must be a size such as 1gb, 200mb or 1048576' })
+  @ByteLimit('1gb, 200mb or 1048576', 'a smaller limit refuses every upload (413)')
   FILE_MAX_BYTES = '1gb';
 
   /** How much one user's files may take together: uploads past it are refused (tasks' outputs count, always kept); 0: none. */
