@@ -277,6 +277,13 @@ describe('loadConfig', () => {
     expect(expectInvalid({ REDIS_URL: 'redis://[cache' }, 'REDIS_URL')).toContain('not a valid URL');
   });
 
+  it('never prints the password of a URL it refuses, even one holding a / or an @ of its own', () => {
+    for (const password of ['pa/ss', 'se:cr/et', 'x/y@z']) {
+      const message = expectInvalid({ DATABASE_URL: `postgres://admin:${password}@db:5432/ymera` }, 'DATABASE_URL');
+      expect(message).not.toContain(password);
+    }
+  });
+
   it('takes TRUST_PROXY as Express does, and names it when Express would refuse the value', () => {
     const good: Array<[string, boolean | number | string]> = [
       ['false', false],

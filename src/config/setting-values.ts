@@ -33,7 +33,10 @@ export function parseUrl(setting: string, value: string): URL {
   }
 }
 
-/** A value as it may be printed: the password of a URL in it (`scheme://user:password@host`) left out. */
+/**
+ * A value as it may be printed: the password of a URL in it (`scheme://user:password@host`) left out, up to the
+ * value's last `@`, so that a password holding a `/`, `:` or `@` of its own (not escaped) is not shown either.
+ */
 export function withoutPassword(value: string): string {
-  return value.replace(/(\/\/[^/:@\s]*):[^@/\s]*@/g, '$1:***@');
+  return value.replace(/(\/\/[^/:@\s]*):\S*@/g, '$1:***@');
 }
