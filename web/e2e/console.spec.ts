@@ -16,6 +16,7 @@ const PAGES: { link: string; path: string; file?: string }[] = [
   { link: 'Agents', path: '/agents', file: 'agents-empty' },
   { link: 'Tasks', path: '/tasks' },
   { link: 'Workflows', path: '/workflows' },
+  { link: 'Approvals', path: '/approvals' },
   { link: 'Schedules', path: '/schedules' },
   { link: 'Webhooks', path: '/webhooks' },
   { link: 'Inbound hooks', path: '/hooks' },

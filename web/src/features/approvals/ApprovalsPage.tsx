@@ -108,7 +108,7 @@ export function ApprovalsPage() {
           onClose={() => setDeciding(null)}
           onDecided={(message) => {
             setDeciding(null);
-            setNotice(`${message} (workflow ${deciding.approval.workflowName})`);
+            setNotice(`${deciding.approval.workflowName}: ${message}`);
           }}
         />
       )}
