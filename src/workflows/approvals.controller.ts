@@ -1,13 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
-import { isAdmin, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { PageQueryDto } from '../common/http/page-query.dto';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
 import { WaitingApprovalDto } from './dto/waiting-approval.dto';
-import { WaitingApprovals } from './persistence/waiting-approvals';
+import { StepDecisions } from './step-decisions';
 
 /** The approval steps waiting for the caller: where a decider who may not read a run finds what to decide. */
 @ApiTags('workflows')
@@ -16,7 +16,7 @@ import { WaitingApprovals } from './persistence/waiting-approvals';
 @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED, ErrorCode.VALIDATION_FAILED)
 @Controller('approvals')
 export class ApprovalsController {
-  constructor(private readonly approvals: WaitingApprovals) {}
+  constructor(private readonly decisions: StepDecisions) {}
 
   @Get()
   @RequirePermissions('workflows:read')
@@ -33,8 +33,7 @@ export class ApprovalsController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: PageQueryDto,
   ): Promise<Page<WaitingApprovalDto>> {
-    const decider = { userId: principal.userId, admin: isAdmin(principal), permissions: [...principal.permissions] };
-    const page = await this.approvals.page(decider, query.skip, query.limit);
+    const page = await this.decisions.waitingFor(principal, query.skip, query.limit);
     return new Page(page.items.map(WaitingApprovalDto.from), page.total, query.skip, query.limit);
   }
 }

@@ -1,6 +1,7 @@
 import type { EventBus } from '../events/event-bus';
 import type { TaskSubmission } from '../tasks/task-submission';
 import type { TasksService } from '../tasks/tasks.service';
+import type { WaitingApprovals } from './persistence/waiting-approvals';
 import type { WorkflowRunRepository } from './persistence/workflow-run.repository';
 import type { StepDecisions } from './step-decisions';
 import type { StepWaitQueue } from './step-wait-queue';
@@ -22,5 +23,6 @@ export type TemplateRenderer = Pick<TemplateEvaluator, 'render' | 'renderInline'
 export type StepWaitJobs = Pick<StepWaitQueue, 'add' | 'remove'>;
 export type RunAdvance = Pick<WorkflowEngine, 'advance'>;
 export type ApprovalMetrics = Pick<Metrics, 'approvalDecided'>;
+export type WaitingSteps = Pick<WaitingApprovals, 'page'>;
 export type WaitingRuns = Pick<WorkflowRunRepository, 'wakingBefore'>;
 export type DueWaits = Pick<StepDecisions, 'fireDue'>;

@@ -6,8 +6,9 @@ import { ForbiddenError, InvalidStateError, NotFoundError } from '../common/erro
 import { EventBus } from '../events/event-bus';
 import { Metrics } from '../metrics/metrics.service';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity';
+import { type Decider, type WaitingApproval, WaitingApprovals } from './persistence/waiting-approvals';
 import { WorkflowRunRepository } from './persistence/workflow-run.repository';
-import type { ApprovalMetrics, RunAdvance, RunEvents, RunStore } from './ports';
+import type { ApprovalMetrics, RunAdvance, RunEvents, RunStore, WaitingSteps } from './ports';
 import { runChange, snapshotOf } from './run-change';
 import { decide, dueAt, resolveIfDue } from './step-waits';
 import { stepKind, type WorkflowStep } from './workflow-definition';
@@ -36,6 +37,14 @@ export function decisionAccess(
   return !permission && principal.permissions.has('workflows:write') ? 'allowed' : 'forbidden';
 }
 
+/**
+ * The caller as {@link WaitingApprovals} reads it: the facts {@link decisionAccess} and {@link seesRun} decide by,
+ * for the same rule in SQL (a shared test runs both over the same principals and steps).
+ */
+export function deciderOf(principal: Principal): Decider {
+  return { userId: principal.userId, admin: isAdmin(principal), permissions: [...principal.permissions] };
+}
+
 /** What deciding the step takes: the permission it names, else `workflows:write` (changing the run). */
 export function decisionPermission(step: WorkflowStep | undefined): Permission {
   return (step?.kind === 'approval' ? step.permission : undefined) ?? 'workflows:write';
@@ -55,7 +64,13 @@ export class StepDecisions {
     @Inject(WorkflowEngine) private readonly engine: RunAdvance,
     @Inject(EventBus) private readonly events: RunEvents,
     @Inject(Metrics) private readonly metrics: ApprovalMetrics,
+    @Inject(WaitingApprovals) private readonly waiting: WaitingSteps,
   ) {}
+
+  /** The waiting approval steps of running runs that the caller may decide (as {@link decide} allows), a page of them. */
+  waitingFor(principal: Principal, skip: number, limit: number): Promise<{ items: WaitingApproval[]; total: number }> {
+    return this.waiting.page(deciderOf(principal), skip, limit);
+  }
 
   /** Approves or rejects a waiting approval step, with its audit entry; returns the run after it advanced. */
   async decide(

@@ -58,7 +58,10 @@ export function workflowSetup(definition: WorkflowStep[], input: unknown = {}) {
   engine.onModuleInit();
   const runCancellation = new RunCancellation(runs, service, runEvents, { concluded: async () => undefined }, waitJobs);
   const metrics = new FakeApprovalMetrics();
-  const decisions = new StepDecisions(runs, engine, runEvents, metrics);
+  // The inbox reads SQL (test/waiting-approvals.e2e-spec.ts); these specs decide steps and list none.
+  const decisions = new StepDecisions(runs, engine, runEvents, metrics, {
+    page: () => Promise.reject(new Error('the unit fakes list no waiting approvals')),
+  });
   const stepTask = (stepId: string): Task | undefined =>
     [...tasks.tasks.values()].find((t) => t.runId === 'run-1' && t.stepId === stepId);
   /** The step's task ends as a worker would end it, and tells the run. */
