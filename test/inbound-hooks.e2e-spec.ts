@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import request from 'supertest';
 import { REDIS } from '../src/redis/redis.module';
 import { signatureHeaders } from '../src/webhooks/webhook-signature';
-import { calculatorTestBed } from './factories/tasks';
+import { calculatorTestBed, createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser, updateUser } from './factories/users';
 import { type TestApp } from './utils/test-app';
 
@@ -253,6 +253,37 @@ describe('inbound hooks', () => {
       .expect(200);
     expect((await signed(hook, { n: '1' }).expect(409)).body.error.code).toBe('INVALID_STATE');
     await signed({ ...hook, secret: (await createHook({})).secret }, { n: '1' }).expect(401);
+  });
+
+  it('starts nothing once its agent or workflow is deleted: 409 CONFLICT naming it, the hook itself still there', async () => {
+    const agentId = (await createAgent(t, op, { type: 'calculator' })).id;
+    const agentHook = await createHook({ target: { agentId } });
+    const workflowId = (
+      await request(t.http)
+        .post('/api/v1/workflows')
+        .set(...bearer(op))
+        .send({ name: 'soon gone', steps: [{ id: 'a', agentId: calc, input: { expression: '1' } }] })
+        .expect(201)
+    ).body.data.id as string;
+    const workflowHook = await createHook({ target: { workflowId } });
+    await request(t.http)
+      .delete(`/api/v1/agents/${agentId}`)
+      .set(...bearer(op))
+      .expect(204);
+    await request(t.http)
+      .delete(`/api/v1/workflows/${workflowId}`)
+      .set(...bearer(op))
+      .expect(204);
+    const agentGone = await signed(agentHook, { expression: '1' }).expect(409);
+    expect(agentGone.body.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/agent.*deleted/) });
+    const workflowGone = await signed(workflowHook, { n: '1' }).expect(409);
+    expect(workflowGone.body.error).toMatchObject({
+      code: 'CONFLICT',
+      message: 'The hook’s workflow has been deleted and starts no new runs',
+    });
+    expect(await tasksOf(agentHook.id)).toEqual([]);
+    const metrics = await request(t.http).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/inbound_hook_calls_total\{outcome="target_deleted"\} 2\b/);
   });
 
   it('is managed by its owner (operators write, viewers read), audited, its secret never shown again', async () => {

@@ -1,3 +1,4 @@
+import { parse as parseQuery } from 'node:querystring';
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
@@ -216,6 +217,10 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
   express.disable('x-powered-by');
   // API responses are no-store: an ETag (a hash of every body) would only cost time.
   express.set('etag', false);
+  // Every pair of the query, as Express's simple parser reads them but without its cut at 1000 pairs: the ones
+  // after it were dropped unread, so 1000 `&` before `status=failed` (or an unknown key) skipped the filter and
+  // the validation. The URL's length (Node's header limit) bounds how many there can be.
+  express.set('query parser', (text: string) => parseQuery(text, undefined, undefined, { maxKeys: 0 }));
   app.set('trust proxy', config.http.trustProxy);
   answerClientErrors(app.getHttpServer());
   // The application's root pino logger (nestjs-pino builds it once; a PinoLogger outside a request returns it).

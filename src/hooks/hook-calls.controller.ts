@@ -62,6 +62,7 @@ export class HookCallsController {
     ErrorCode.UNAUTHENTICATED,
     ErrorCode.VALIDATION_FAILED,
     ErrorCode.INVALID_STATE,
+    ErrorCode.CONFLICT,
     ErrorCode.FORBIDDEN,
     ErrorCode.IDEMPOTENCY_CONFLICT,
     ErrorCode.RATE_LIMITED,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
-import { AppError, ValidationFailedError } from '../common/errors/app.error';
+import { AppError, ConflictError, ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { type HookCallOutcome, Metrics } from '../metrics/metrics.service';
 import { TaskSubmission } from '../tasks/task-submission';
@@ -9,6 +9,7 @@ import { IdempotencyConflictError } from '../tasks/tasks.errors';
 import { signatureProblem } from '../webhooks/webhook-signature';
 import { TemplateEvaluator } from '../workflows/template-evaluator';
 import { TemplateError } from '../workflows/templates';
+import { WorkflowNotFoundError } from '../workflows/workflows.errors';
 import { UsersService } from '../users/users.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { RedisThrottlerStorage } from '../throttling/redis-throttler.storage';
@@ -100,6 +101,10 @@ export class HookCalls {
       // The caller sent a webhook-id, not an Idempotency-Key: the refusal names what it sent.
       if (err instanceof IdempotencyConflictError && hook.auth === 'hmac')
         throw new IdempotencyConflictError('webhook-id');
+      // The hook is still there, its target is not: said as the agent's deletion is (409), not as a 404 of a URL
+      // the caller holds.
+      if (err instanceof WorkflowNotFoundError)
+        throw new ConflictError('The hook’s workflow has been deleted and starts no new runs');
       throw err;
     }
   }
@@ -158,6 +163,9 @@ export class HookCalls {
         return 'rate_limited';
       case ErrorCode.INVALID_STATE:
         return 'disabled';
+      // Its agent or workflow (or an agent of the workflow's steps) was deleted.
+      case ErrorCode.CONFLICT:
+        return 'target_deleted';
       case ErrorCode.FORBIDDEN:
         return 'forbidden';
       case ErrorCode.VALIDATION_FAILED:

@@ -31,7 +31,15 @@ export const METRIC = {
 
 /** What an inbound hook call came to. */
 export type HookCallOutcome =
-  'started' | 'duplicate' | 'unauthenticated' | 'rate_limited' | 'disabled' | 'forbidden' | 'invalid' | 'error';
+  | 'started'
+  | 'duplicate'
+  | 'unauthenticated'
+  | 'rate_limited'
+  | 'disabled'
+  | 'forbidden'
+  | 'invalid'
+  | 'target_deleted'
+  | 'error';
 /** What a workflow trigger's delivery came to. */
 export type TriggerStartOutcome = 'started' | 'duplicate' | 'refused_depth' | 'failed';
 

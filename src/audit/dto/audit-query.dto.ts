@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
 import { canonicalId, IsId } from '../../common/http/ids';
 import { PageQueryDto } from '../../common/http/page-query.dto';
@@ -18,34 +18,41 @@ export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'auth.login' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @Length(1, 100)
   action?: string;
 
   @ApiPropertyOptional({
     type: String,
     example: 'auth.refresh',
-    description: 'Leaves out the entries of these actions: comma-separated, at most 10',
+    description: 'Leaves out the entries of these actions: comma-separated (the parameter may be repeated), at most 10',
   })
   @IsOptional()
+  // Comma-separated, the parameter given once or more (`?excludeAction=a,b&excludeAction=c`): every action named.
   @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.split(',').map((action) => action.trim()) : value,
+    typeof value === 'string' || Array.isArray(value)
+      ? [value]
+          .flat()
+          .flatMap((each: unknown) =>
+            typeof each === 'string' ? each.split(',').map((action) => action.trim()) : [each],
+          )
+      : value,
   )
   @IsArray()
   @ArrayMaxSize(10)
   @IsString({ each: true })
-  @MaxLength(100, { each: true })
+  @Length(1, 100, { each: true })
   excludeAction?: string[];
 
   @ApiPropertyOptional({ example: 'user' })
   @IsOptional()
   @IsString()
-  @MaxLength(50)
+  @Length(1, 50)
   resourceType?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @Length(1, 100)
   @Transform(uuidsInLowerCase)
   resourceId?: string;
 

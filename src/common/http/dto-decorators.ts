@@ -60,13 +60,22 @@ function namesExistingDay(text: string): boolean {
   return probe.getUTCMonth() === month - 1 && probe.getUTCDate() === date;
 }
 
+/** A time of day ends with its offset from UTC: `Z`, `+05:30`, `-0800` or `+01`. */
+const TIME_WITH_ZONE = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
 /**
  * The date a value as sent stands for: an ISO 8601 text naming a day that exists (`2030-02-30` does not),
- * with `T` between date and time; anything else (a number, `2030-02-30`) is kept as it came, for `IsDate`
- * to refuse.
+ * with `T` between date and time and, when it has a time, the time's offset (a time without one would be read
+ * in the server's own time zone); anything else (a number, `2030-02-30`, `2030-01-01T10:00`) is kept as it
+ * came, for `IsDate` to refuse.
  */
 function strictDate(value: unknown): unknown {
-  return typeof value === 'string' && isISO8601(value, ISO_DATE) && namesExistingDay(value) ? new Date(value) : value;
+  return typeof value === 'string' &&
+    isISO8601(value, ISO_DATE) &&
+    namesExistingDay(value) &&
+    (!value.includes('T') || TIME_WITH_ZONE.test(value))
+    ? new Date(value)
+    : value;
 }
 
 /**
@@ -76,7 +85,10 @@ function strictDate(value: unknown): unknown {
 export function IsBoundedDate(): PropertyDecorator {
   return applyDecorators(
     Transform(({ obj, key }) => strictDate((obj as Record<string, unknown>)[key]), { toClassOnly: true }),
-    IsDate({ message: '$property must be an ISO 8601 date-time of a day that exists (2030-01-31T12:00:00Z)' }),
+    IsDate({
+      message:
+        '$property must be an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists (2030-01-31T12:00:00Z)',
+    }),
     MinDate(EARLIEST_DATE, { message: '$property must not be before year 0001' }),
     MaxDate(LATEST_DATE, { message: '$property must not be after year 9999' }),
   );

@@ -127,6 +127,19 @@ describe('flattenValidationErrors', () => {
     expect(unknown?.[100]).toEqual({ field: '', message: 'and 50 more problems like these' });
   });
 
+  it('names a wrong type before a length, whichever order the checks are declared in', async () => {
+    class LengthFirst {
+      @Length(1, 100)
+      @IsString()
+      name!: string;
+    }
+    for (const dto of [Named, LengthFirst]) {
+      expect(await validate(plainToInstance(dto, { name: 5 })).then(flattenValidationErrors)).toEqual([
+        { field: '/name', message: 'must be a string' },
+      ]);
+    }
+  });
+
   it('says an empty string "must not be empty", and a long one its bound', async () => {
     const named = async (name: string) => flattenValidationErrors(await validate(plainToInstance(Named, { name })));
     expect(await named('')).toEqual([{ field: '/name', message: 'must not be empty' }]);

@@ -8,14 +8,30 @@ import { type DtoClass, detachFreeForm, isFreeFormOf, isInheritedName, isPlainOb
 import { escapePointer } from './input-guard';
 import { foldDottedQuery, isMetadataFilterOf, metadataFilterKeysProblem } from './metadata-filter';
 
+/** The checks of what a value is (its type), which come first: a number sent for a text is not "too short". */
+const TYPE_CHECKS: ReadonlySet<string> = new Set([
+  'isDefined',
+  'isString',
+  'isNumber',
+  'isInt',
+  'isBoolean',
+  'isDate',
+  'isArray',
+  'isObject',
+]);
+
+/** The order a field's failing checks are named in: its type, then other `is…` checks, then bounds and patterns. */
+function checkRank(name: string): number {
+  if (TYPE_CHECKS.has(name)) return 0;
+  return name.startsWith('is') ? 1 : 2;
+}
+
 /** One detail per failing field, each named by its JSON pointer (`/config/precision`). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
     const pointer = `${parent}/${escapePointer(error.property)}`;
     // What a value is comes before what it may be: `limit=abc` "must be an integer", not "must not be greater".
-    const constraints = Object.entries(error.constraints ?? {}).sort(
-      ([a], [b]) => Number(!a.startsWith('is')) - Number(!b.startsWith('is')),
-    );
+    const constraints = Object.entries(error.constraints ?? {}).sort(([a], [b]) => checkRank(a) - checkRank(b));
     // A required field left out fails its type check ("must be an e-mail address"): say what is wrong with it.
     // (Nest's pipe clears `value` of an error with children: such a field was sent, its parts are wrong.)
     if (error.value === undefined && !error.children?.length && constraints[0]?.[0].startsWith('is')) {
@@ -30,7 +46,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       field: pointer,
       message: withoutProperty(
         message
-          .replace(/^property (\S+) should not exist$/, 'is not allowed')
+          .replace(/^property (.+) should not exist$/s, 'is not allowed')
           .replace(/^(each value in )?nested property \S+ must be either object or array$/, 'must be an object'),
         error.property,
       ),

@@ -3160,7 +3160,7 @@ export interface operations {
                 /** @description A user or API key id */
                 actorId?: string;
                 action?: string;
-                /** @description Leaves out the entries of these actions: comma-separated, at most 10 */
+                /** @description Leaves out the entries of these actions: comma-separated (the parameter may be repeated), at most 10 */
                 excludeAction?: string;
                 resourceType?: string;
                 resourceId?: string;
@@ -8111,7 +8111,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description INVALID_STATE: Not possible in the resource’s current state */
+            /** @description INVALID_STATE: Not possible in the resource’s current state; CONFLICT: Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
