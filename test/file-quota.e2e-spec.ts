@@ -76,4 +76,41 @@ describe('FILE_QUOTA_BYTES: what one user’s files may take together', () => {
     expect(await stored(op)).toBe(2);
     expect(leftovers()).toEqual([]);
   });
+
+  it('counts uploads in flight as their bytes come: one held open leaves room only for what is left', async () => {
+    const op = await createUser(t, 'operator');
+    // An upload sends 3,000 bytes of records and holds its body open.
+    const part = FILE + FILE.slice(0, 3000 - Buffer.byteLength(FILE));
+    let finish!: () => void;
+    const held = fetch(`${url}/api/v1/files`, {
+      method: 'POST',
+      headers: { Authorization: bearer(op)[1], 'Content-Type': 'application/x-ndjson' },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(part.slice(0, part.lastIndexOf('\n') + 1)));
+          finish = () => controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    // Once its bytes are in, a second upload that fits the quota alone but not beside them is refused while
+    // they are still in flight (before, each was written whole and only the later one to finish refused).
+    let second = await upload(op);
+    for (let tries = 0; second.status === 201 && tries < 50; tries += 1) {
+      await request(t.http)
+        .delete(`/api/v1/files/${second.body.data.id as string}`)
+        .set(...bearer(op))
+        .expect(204);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      second = await upload(op);
+    }
+    expect(second.status).toBe(413);
+    expect(second.body.error.message).toContain('FILE_QUOTA_BYTES');
+    finish();
+    expect((await held).status).toBe(201);
+    // Done, its bytes count as a file: what is left takes no second file of this size.
+    await upload(op).expect(413);
+    expect(await stored(op)).toBe(1);
+    expect(leftovers()).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { ReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { isAdmin, type Principal } from '../auth/principal';
@@ -17,6 +17,7 @@ import {
 } from './files.errors';
 import { FileRepository, type StoredFile } from './persistence/file.repository';
 import { RecordUploadTransform, type UploadFormat } from './record-upload.transform';
+import { UploadsInFlight } from './uploads-in-flight';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-lines'];
 
@@ -51,6 +52,7 @@ export interface Upload {
 export class FilesService {
   private readonly maxBytes: number;
   private readonly quotaBytes: number;
+  private readonly inFlight = new UploadsInFlight();
 
   constructor(
     private readonly store: FileRepository,
@@ -68,13 +70,38 @@ export class FilesService {
     if (upload.contentEncoding !== undefined && upload.contentEncoding.trim().toLowerCase() !== 'identity')
       throw new FileEncodingUnsupportedError(upload.contentEncoding);
     if (upload.length !== undefined && upload.length > this.maxBytes) throw new FileTooLargeError(this.maxBytes);
-    // A user whose files fill the quota is told before the body is read; the exact check is made on registering.
+    // A user whose files fill the quota is told before the body is read, and one whose uploads in flight here
+    // would pass it as the bytes come; the exact check is made on registering.
+    let counted: { stage: Transform; release: () => void } | undefined;
     if (this.quotaBytes > 0) {
       const used = await this.store.bytesOf(principal.userId);
-      if (used + (upload.length ?? 1) > this.quotaBytes) throw new FileQuotaExceededError(this.quotaBytes, used);
+      const inFlight = this.inFlight.of(principal.userId);
+      if (used + inFlight + (upload.length ?? 1) > this.quotaBytes)
+        throw new FileQuotaExceededError(this.quotaBytes, used);
+      counted = this.inFlight.counted(
+        principal.userId,
+        used,
+        this.quotaBytes,
+        () => new FileQuotaExceededError(this.quotaBytes, used),
+      );
     }
+    try {
+      return await this.storeBody(principal, upload, format, counted?.stage, audit);
+    } finally {
+      counted?.release();
+    }
+  }
+
+  /** Writes the body through its stages, then registers the file (the exact quota check) under a new id. */
+  private async storeBody(
+    principal: Principal,
+    upload: Upload,
+    format: UploadFormat,
+    counting: Transform | undefined,
+    audit: AuditRequestContext | undefined,
+  ): Promise<StoredFile> {
     const records = new RecordUploadTransform(format, this.maxBytes);
-    const written = await this.storage.write(upload.body, records);
+    const written = await this.storage.write(upload.body, ...(counting ? [counting] : []), records);
     return this.storage.publish(written.temp, (id) =>
       this.store.register(
         {

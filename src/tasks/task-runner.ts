@@ -34,7 +34,7 @@ import { executionLogger } from './execution-logger';
 import { handBack } from './hand-back';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
-import { notStorable, reasonOf, RetryLaterError, toTaskError } from './attempt-errors';
+import { checkOutput, notStorable, reasonOf, RetryLaterError, toTaskError } from './attempt-errors';
 
 /** What the runner uses of a BullMQ job. */
 export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToWait'>;
@@ -188,13 +188,7 @@ export class TaskRunner {
           // The last deltas leave before the attempt's outcome does.
           outputStream.close();
         }
-        const checked = this.validator.validate(type.outputSchema, output);
-        if (!checked.valid)
-          throw new AgentExecutionError(
-            'BAD_OUTPUT',
-            `The output does not match the type: ${checked.errors[0].field} ${checked.errors[0].message}`,
-            false,
-          );
+        checkOutput(this.validator, type.outputSchema, output);
       } catch (err) {
         if (handedBack() && !cancelled()) return await handBack(this.logger, job, token, task.id, attempt);
         freeSlots();

@@ -1,4 +1,4 @@
-import { EventStreamParser, serverSentEvents } from './event-stream';
+import { EventStreamParser, MAX_LINE_CHARS, serverSentEvents } from './event-stream';
 
 /** Feeds the chunks one by one and collects every event. */
 function parse(chunks: (string | Uint8Array)[]) {
@@ -27,6 +27,24 @@ describe('EventStreamParser', () => {
     const bytes = new TextEncoder().encode('data: {"content":"héllo 🌍"}\n\n');
     const chunks = Array.from(bytes, (b) => Uint8Array.of(b));
     expect(parse(chunks)).toEqual([{ event: 'message', data: '{"content":"héllo 🌍"}' }]);
+  });
+
+  it('reads a line that runs across thousands of chunks, and refuses one longer than 1 MB', () => {
+    const piece = 'a'.repeat(512);
+    const parser = new EventStreamParser();
+    const events = [parser.push('data: ')];
+    // Just under the bound, in 2,047 chunks: one event.
+    for (let i = 0; i < MAX_LINE_CHARS / 512 - 1; i += 1) events.push(parser.push(piece));
+    events.push(parser.push('\n\n'));
+    const [event, ...more] = events.flat();
+    expect(more).toEqual([]);
+    expect(event.data).toHaveLength(MAX_LINE_CHARS - 512);
+    // A server that never ends its line is cut off at the bound, not read to the response's 10 MB.
+    const endless = new EventStreamParser();
+    const push = () => {
+      for (let i = 0; i <= MAX_LINE_CHARS / 512; i += 1) endless.push(piece);
+    };
+    expect(push).toThrow(expect.objectContaining({ code: 'RESPONSE_TOO_LARGE', retryable: false }));
   });
 
   it('takes event names, skips comments, ids, retries and unknown fields, and events without data', () => {

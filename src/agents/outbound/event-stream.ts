@@ -1,3 +1,8 @@
+import { nonRetryable } from '../agent-type';
+
+/** The longest line a stream may send: an event's `data:` line is a delta of a model's answer, not the answer. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
 /** One server-sent event: its `event:` name (`message` when it has none) and its `data:` lines, joined. */
 export interface ServerSentEvent {
   event: string;
@@ -13,18 +18,23 @@ export interface ServerSentEvent {
  */
 export class EventStreamParser {
   private readonly decoder = new TextDecoder('utf-8');
-  private buffer = '';
+  /** The line begun but not yet ended, in the pieces it came in: joined once, when it ends. */
+  private pending: string[] = [];
+  private pendingChars = 0;
   private skipLeadingLf = false;
   private event = '';
   private data: string[] = [];
 
-  /** The events completed by this chunk, in order. */
+  /**
+   * The events completed by this chunk, in order. Only the chunk is scanned: a line that runs across many chunks
+   * (a server that never ends one) costs its length once, not once per chunk.
+   */
   push(chunk: Uint8Array | string): ServerSentEvent[] {
-    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     const events: ServerSentEvent[] = [];
     let start = 0;
-    for (let i = 0; i < this.buffer.length; i += 1) {
-      const ch = this.buffer.charCodeAt(i);
+    for (let i = 0; i < text.length; i += 1) {
+      const ch = text.charCodeAt(i);
       if (ch === 10 && this.skipLeadingLf && i === start) {
         this.skipLeadingLf = false;
         start = i + 1;
@@ -32,12 +42,15 @@ export class EventStreamParser {
       }
       this.skipLeadingLf = false;
       if (ch !== 10 && ch !== 13) continue;
-      const event = this.line(this.buffer.slice(start, i));
+      const rest = text.slice(start, i);
+      const event = this.line(this.pending.length ? this.pending.join('') + rest : rest);
+      this.pending = [];
+      this.pendingChars = 0;
       if (event) events.push(event);
       start = i + 1;
       if (ch === 13) {
-        if (i + 1 < this.buffer.length) {
-          if (this.buffer.charCodeAt(i + 1) === 10) {
+        if (i + 1 < text.length) {
+          if (text.charCodeAt(i + 1) === 10) {
             i += 1;
             start = i + 1;
           }
@@ -46,7 +59,12 @@ export class EventStreamParser {
         }
       }
     }
-    this.buffer = this.buffer.slice(start);
+    if (start < text.length) {
+      this.pending.push(text.slice(start));
+      this.pendingChars += text.length - start;
+      if (this.pendingChars > MAX_LINE_CHARS)
+        throw nonRetryable('RESPONSE_TOO_LARGE', 'The event stream sent a line longer than 1 MB');
+    }
     return events;
   }
 

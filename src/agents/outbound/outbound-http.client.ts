@@ -99,7 +99,21 @@ export class OutboundHttpClient implements OnApplicationShutdown {
 
   /** Sends the request and returns the answer as soon as its headers arrive, its body to be read as it comes. */
   async open(req: OutboundRequest): Promise<OutboundStream> {
-    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
+    const { signal, done } = callSignal(req.signal, req.timeoutMs);
+    try {
+      const response = await this.follow(req, signal);
+      return this.streamOf(response.url, response.data, signal, done);
+    } catch (err) {
+      done();
+      throw err;
+    }
+  }
+
+  /** Sends the request, following redirects; the final answer, its body not yet read. */
+  private async follow(
+    req: OutboundRequest,
+    signal: AbortSignal,
+  ): Promise<{ url: URL; data: Dispatcher.ResponseData }> {
     let url: URL;
     try {
       url = new URL(req.url);
@@ -118,9 +132,7 @@ export class OutboundHttpClient implements OnApplicationShutdown {
       await this.guard.resolveAllowed(url.hostname);
       const response = await this.send(url, method, headers, body, signal);
       const location = response.headers.location;
-      if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string') {
-        return this.streamOf(url, response, signal);
-      }
+      if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string') return { url, data: response };
       await this.streamOf(url, response, signal).text();
       if (hop >= (req.maxRedirects ?? 5)) throw nonRetryable('TOO_MANY_REDIRECTS', 'Too many redirects');
       url = new URL(location, url);
@@ -151,8 +163,14 @@ export class OutboundHttpClient implements OnApplicationShutdown {
     }
   }
 
-  private streamOf(url: URL, response: Dispatcher.ResponseData, signal: AbortSignal): OutboundStream {
-    const body = bounded(url, response.body, signal);
+  /** The answer, its body read as it comes; `done` once it is read to its end or given up. */
+  private streamOf(
+    url: URL,
+    response: Dispatcher.ResponseData,
+    signal: AbortSignal,
+    done: () => void = () => undefined,
+  ): OutboundStream {
+    const body = bounded(url, response.body, signal, done);
     return {
       status: response.statusCode,
       headers: response.headers,
@@ -174,7 +192,12 @@ export class OutboundHttpClient implements OnApplicationShutdown {
  * A body's chunks, at most 10 MB of them, its failures told as the contract names them. Leaving the loop
  * early (a failure, a break) destroys the body, which closes its connection.
  */
-async function* bounded(url: URL, body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Buffer> {
+async function* bounded(
+  url: URL,
+  body: Dispatcher.ResponseData['body'],
+  signal: AbortSignal,
+  done: () => void,
+): AsyncGenerator<Buffer> {
   let size = 0;
   try {
     for await (const chunk of body) {
@@ -184,7 +207,34 @@ async function* bounded(url: URL, body: Dispatcher.ResponseData['body'], signal:
     }
   } catch (err) {
     throw failure(err, url, signal, 'Lost the connection to');
+  } finally {
+    done();
   }
+}
+
+/**
+ * A call's signal: the caller's, and a timeout of its own, until `done`. A timer rather than
+ * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: `any` holds its sources weakly, and a timeout signal that
+ * nothing else holds can be collected before it fires (Node 20), leaving a slow answer (a byte every few
+ * seconds, which undici's own timeouts allow) unbounded: a delivery held for good.
+ */
+export function callSignal(outer: AbortSignal, timeoutMs: number): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(outer.reason);
+  if (outer.aborted) onAbort();
+  else outer.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The call ran past its timeout', 'TimeoutError')),
+    timeoutMs,
+  );
+  timer.unref();
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** What a failed call is for the task: cancelled or timed out, already classified, or a retryable network error. */

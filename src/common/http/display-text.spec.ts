@@ -49,6 +49,18 @@ describe('IsDisplayText', () => {
     expect(await refused(name)).toBe(false);
   });
 
+  it.each([[' '], ['   '], ['\t'], ['\u00A0'], ['\u3000 ']])(
+    'refuses a name of spaces alone (%j), saying so',
+    async (name) => {
+      const [error] = await validate(Object.assign(new Named(), { name }));
+      expect(error?.constraints).toEqual({ isDisplayText: 'must not be only spaces' });
+    },
+  );
+
+  it('keeps spaces around a name', async () => {
+    expect(await refused(' padded name ')).toBe(false);
+  });
+
   it('leaves what is not a string to the type check', async () => {
     expect(await validate(Object.assign(new Named(), { name: 42 }))).toEqual([]);
   });

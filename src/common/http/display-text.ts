@@ -16,13 +16,19 @@ const HIDDEN =
 
 const DISPLAY_TEXT_RULE = 'must not contain control characters, bidirectional controls or invisible characters';
 
-/** A name shown to people (a workflow's, a user's, a file's): no character that hides or disguises text. */
+/** Nothing but spaces (of any kind): a name that shows as nothing. */
+const blank = (value: unknown): boolean => typeof value === 'string' && value.length > 0 && value.trim() === '';
+
+/**
+ * A name shown to people (a workflow's, a user's, a file's): no character that hides or disguises text, and not
+ * spaces alone. (An empty one is the length check's to refuse.)
+ */
 export function IsDisplayText(): PropertyDecorator {
   return ValidateBy({
     name: 'isDisplayText',
     validator: {
-      validate: (value) => typeof value !== 'string' || !HIDDEN.test(value),
-      defaultMessage: () => DISPLAY_TEXT_RULE,
+      validate: (value) => typeof value !== 'string' || (!HIDDEN.test(value) && !blank(value)),
+      defaultMessage: (args) => (blank(args?.value) ? 'must not be only spaces' : DISPLAY_TEXT_RULE),
     },
   });
 }

@@ -1,0 +1,51 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * What each user's uploads in flight in this process have written so far, counted against their quota as the
+ * bytes arrive: the exact check is made when a file is registered, but without this, uploads sent together (each
+ * under the quota alone) would each be written whole to the disk first, so many at once took many times the quota.
+ */
+export class UploadsInFlight {
+  private readonly bytes = new Map<string, number>();
+
+  /** How many bytes `userId`'s uploads in flight here have written so far. */
+  of(userId: string): number {
+    return this.bytes.get(userId) ?? 0;
+  }
+
+  /**
+   * A stage that counts what passes for `userId` and fails with `refusal()` once their files (`usedBytes`) and
+   * their uploads in flight here would take more than `quotaBytes`; `release` takes its count back (call it once
+   * the upload is stored or given up).
+   */
+  counted(
+    userId: string,
+    usedBytes: number,
+    quotaBytes: number,
+    refusal: () => Error,
+  ): { stage: Transform; release: () => void } {
+    let counted = 0;
+    const stage = new Transform({
+      transform: (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) => {
+        counted += chunk.length;
+        const inFlight = this.add(userId, chunk.length);
+        if (usedBytes + inFlight > quotaBytes) return done(refusal());
+        done(null, chunk);
+      },
+    });
+    return {
+      stage,
+      release: () => {
+        this.add(userId, -counted);
+        counted = 0;
+      },
+    };
+  }
+
+  private add(userId: string, bytes: number): number {
+    const total = this.of(userId) + bytes;
+    if (total > 0) this.bytes.set(userId, total);
+    else this.bytes.delete(userId);
+    return total;
+  }
+}
