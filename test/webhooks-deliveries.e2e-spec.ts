@@ -141,6 +141,23 @@ describe('webhooks', () => {
     expect(await deliveries(op, hook.id)).toHaveLength(2);
   });
 
+  it('fails a redirect at once with its status, without following it', async () => {
+    const { op, hook } = await operatorWithEndpoint('/moved');
+    const previous = receiver.handler;
+    receiver.handler = (req, res) => {
+      if (req.url !== '/moved') return previous(req, res);
+      res.writeHead(302, { Location: '/elsewhere' }).end();
+    };
+    await runTask(op);
+    const [failed] = await waitFor(async () => {
+      const list = await deliveries(op, hook.id);
+      return list[0]?.status === 'failed' ? list : undefined;
+    });
+    expect(failed).toMatchObject({ attempts: 1, responseCode: 302 });
+    expect(at('/elsewhere')).toHaveLength(0);
+    receiver.handler = previous;
+  });
+
   it('sends run.succeeded with the run as the API returns it', async () => {
     const { op, hook } = await operatorWithEndpoint('/runs', ['run.succeeded']);
     await createAgentFor(op);

@@ -11,7 +11,7 @@ export interface OutboundRequest {
   body?: string;
   timeoutMs: number;
   signal: AbortSignal;
-  /** Redirects followed at most (default 5); each hop is checked again. */
+  /** Redirects followed at most (default 5); each hop is checked again. 0: a redirect is the answer, not followed. */
   maxRedirects?: number;
 }
 
@@ -132,7 +132,8 @@ export class OutboundHttpClient implements OnApplicationShutdown {
       await this.guard.resolveAllowed(url.hostname);
       const response = await this.send(url, method, headers, body, signal);
       const location = response.headers.location;
-      if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string') return { url, data: response };
+      if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string' || req.maxRedirects === 0)
+        return { url, data: response };
       await this.streamOf(url, response, signal).text();
       if (hop >= (req.maxRedirects ?? 5)) throw nonRetryable('TOO_MANY_REDIRECTS', 'Too many redirects');
       url = new URL(location, url);
