@@ -79,4 +79,21 @@ describe('task outcomes Postgres would refuse as they are', () => {
       }),
     ]);
   }, 30_000);
+
+  it('an answer nested too deep to store fails the task with OUTPUT_NOT_STORABLE at once, not as the executor’s fault', async () => {
+    answerWith(remote, `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/deep` } });
+    const task = await submitTask(t, op, { agentId: agent.id, input: {}, maxAttempts: 3, backoffMs: 100 });
+
+    const done = await settled(t, op, task.id, 20_000);
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'failed',
+        attempts: 1,
+        output: null,
+        error: expect.objectContaining({ code: 'OUTPUT_NOT_STORABLE' }),
+      }),
+    );
+    expect(remote.requests).toHaveLength(1);
+  }, 30_000);
 });

@@ -50,12 +50,12 @@ export class RetryLaterError extends Error {
  * when it is nested too deep to be checked (or stored), neither retried: the stack overflow is the value's, not
  * the executor's, and would come again.
  */
-export function checkOutput(validator: Pick<SchemaValidator, 'validate'>, schema: JsonSchema, output: unknown): void {
-  let checked: ReturnType<SchemaValidator['validate']>;
+export function checkOutput(validator: Pick<SchemaValidator, 'check'>, schema: JsonSchema, output: unknown): void {
+  let checked: ReturnType<SchemaValidator['check']>;
   try {
-    checked = validator.validate(schema, output);
+    checked = validator.check(schema, output);
   } catch (err) {
-    // By name: structuredClone's stack overflow may come from another realm's RangeError.
+    // By name: a stack overflow may come from another realm's RangeError.
     if ((err as Error | undefined)?.name !== 'RangeError') throw err;
     throw new AgentExecutionError('OUTPUT_NOT_STORABLE', 'The output cannot be stored: it is nested too deep', false);
   }

@@ -1,4 +1,4 @@
-import { NotStorableError, REPLACEMENT, storable, storableJson, storableText } from './storable';
+import { jsonOfStorable, NotStorableError, REPLACEMENT, storable, storableJson, storableText } from './storable';
 
 describe('storable values', () => {
   it('replaces NUL and lone surrogates with U+FFFD and keeps surrogate pairs', () => {
@@ -18,6 +18,15 @@ describe('storable values', () => {
       when: '1970-01-01T00:00:00.000Z',
     });
     expect(dirty['k\u0000'][0]).toBe('\ud800');
+  });
+
+  it('keeps every key and its order in a copy, __proto__ included as a key', () => {
+    const parsed = JSON.parse('{"first":1,"__proto__":"a\\u0000","last":{"x":"\\ud800"}}') as object;
+    const cleaned = storable(parsed);
+    expect(Object.keys(cleaned)).toEqual(['first', '__proto__', 'last']);
+    expect(Object.getPrototypeOf(cleaned)).toBe(Object.prototype);
+    expect(JSON.stringify(cleaned)).toBe(`{"first":1,"__proto__":"a${REPLACEMENT}","last":{"x":"${REPLACEMENT}"}}`);
+    expect(jsonOfStorable(cleaned)).toBe(JSON.stringify(cleaned));
   });
 
   it('gives JSON text that Postgres accepts: no \\u0000 and no lone surrogate escapes', () => {

@@ -37,24 +37,40 @@ function clean(value: unknown, seen: Set<object>): unknown {
   if (seen.has(value)) throw new NotStorableError('the value refers to itself');
   seen.add(value);
   try {
-    if (Array.isArray(value)) {
-      let copy: unknown[] | undefined;
-      value.forEach((item: unknown, i) => {
-        const cleaned = clean(item, seen);
-        if (cleaned !== item) (copy ??= [...value])[i] = cleaned;
-      });
-      return copy ?? value;
-    }
-    let changed = false;
-    const entries = Object.entries(value).map(([key, item]) => {
-      const cleaned = [storableText(key), clean(item, seen)] as const;
-      changed ||= cleaned[0] !== key || cleaned[1] !== item;
-      return cleaned;
-    });
-    return changed ? Object.fromEntries(entries) : value;
+    return Array.isArray(value) ? cleanArray(value, seen) : cleanObject(value as Record<string, unknown>, seen);
   } finally {
     seen.delete(value);
   }
+}
+
+/** The array, or a copy once an element had to change: nothing is allocated for a clean one. */
+function cleanArray(value: unknown[], seen: Set<object>): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < value.length; i += 1) {
+    const item = value[i];
+    const cleaned = clean(item, seen);
+    if (cleaned !== item) (copy ??= [...value])[i] = cleaned;
+  }
+  return copy ?? value;
+}
+
+/**
+ * The object, or a copy once a key or value had to change (made with `Object.fromEntries`, so a key such as
+ * `__proto__` stays a key): nothing is allocated for a clean one.
+ */
+function cleanObject(value: Record<string, unknown>, seen: Set<object>): Record<string, unknown> {
+  const keys = Object.keys(value);
+  let entries: [string, unknown][] | undefined;
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i];
+    const item = value[key];
+    const cleanKey = storableText(key);
+    const cleaned = clean(item, seen);
+    if (!entries && (cleanKey !== key || cleaned !== item))
+      entries = keys.slice(0, i).map((before) => [before, value[before]]);
+    entries?.push([cleanKey, cleaned]);
+  }
+  return entries ? Object.fromEntries(entries) : value;
 }
 
 /**
@@ -78,9 +94,14 @@ export function storable<T>(value: T): T {
 /** {@link storable}, as JSON text for a jsonb parameter; null stays null. */
 export function storableJson(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  const cleaned = storable(value);
+  return jsonOfStorable(storable(value));
+}
+
+/** The JSON text of a value already made {@link storable} (not walked again), for a jsonb parameter. */
+export function jsonOfStorable(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
   try {
-    return JSON.stringify(cleaned) ?? null;
+    return JSON.stringify(value) ?? null;
   } catch (err) {
     throw new NotStorableError(
       err instanceof RangeError ? 'the value is nested too deep' : 'the value has no JSON form',

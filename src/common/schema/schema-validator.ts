@@ -46,33 +46,58 @@ function detailOf(error: ErrorObject, base: string): ErrorDetail {
   return { field: pointer || '/', message };
 }
 
+/** An ajv for JSON Schema 2020-12 reporting every error, filling in defaults or not. */
+function ajvWith(useDefaults: boolean): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults, strict: false, coerceTypes: false });
+  addFormats(ajv);
+  ajv.addSchema(CONDITION_SCHEMA);
+  return ajv;
+}
+
+/** Compiles schemas with one ajv, each once (cached per schema object). */
+class Compiled {
+  private readonly validators = new WeakMap<object, ValidateFunction>();
+
+  constructor(private readonly ajv: Ajv2020) {}
+
+  of(schema: JsonSchema): ValidateFunction {
+    let validate = this.validators.get(schema);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.validators.set(schema, validate);
+    }
+    return validate;
+  }
+}
+
+/** The result of a validation: the value, or its errors under `base`, one per pointer and text. */
+function resultOf<T>(validate: ValidateFunction, value: unknown, base: string): SchemaResult<T> {
+  if (validate(value)) return { valid: true, value: value as T };
+  const details = (validate.errors ?? []).map((e) => detailOf(e, base));
+  // oneOf/anyOf branches repeat themselves; one message per pointer and text is enough.
+  const unique = [...new Map(details.map((d) => [`${d.field}|${d.message}`, d])).values()];
+  return { valid: false, errors: unique };
+}
+
 /**
- * JSON Schema 2020-12 with ajv: every error reported (as JSON pointers under a base), defaults applied in
- * place. Compiled validators are cached per schema object.
+ * JSON Schema 2020-12 with ajv: every error reported (as JSON pointers under a base). `validate` fills in
+ * defaults on a copy; `check` reads the value as it is.
  */
 @Injectable()
 export class SchemaValidator {
-  private readonly ajv: Ajv2020;
-  private readonly compiled = new WeakMap<object, ValidateFunction>();
-
-  constructor() {
-    this.ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: false, coerceTypes: false });
-    addFormats(this.ajv);
-    this.ajv.addSchema(CONDITION_SCHEMA);
-  }
+  private readonly filling = new Compiled(ajvWith(true));
+  private readonly reading = new Compiled(ajvWith(false));
 
   /** Validates a copy of `data` (defaults filled in) and returns it, or the errors under `base`. */
   validate<T>(schema: JsonSchema, data: unknown, base = ''): SchemaResult<T> {
-    let validate = this.compiled.get(schema);
-    if (!validate) {
-      validate = this.ajv.compile(schema);
-      this.compiled.set(schema, validate);
-    }
-    const value = structuredClone(data ?? {});
-    if (validate(value)) return { valid: true, value: value as T };
-    const details = (validate.errors ?? []).map((e) => detailOf(e, base));
-    // oneOf/anyOf branches repeat themselves; one message per pointer and text is enough.
-    const unique = [...new Map(details.map((d) => [`${d.field}|${d.message}`, d])).values()];
-    return { valid: false, errors: unique };
+    return resultOf<T>(this.filling.of(schema), structuredClone(data ?? {}), base);
+  }
+
+  /**
+   * Checks `data` as it is, neither copied nor changed (no default filled in): for what is only checked, such as
+   * an attempt's output, whose copy would cost as much again as the output (a 5 MB answer: most of a second).
+   */
+  check(schema: JsonSchema, data: unknown, base = ''): SchemaResult<unknown> {
+    return resultOf(this.reading.of(schema), data ?? {}, base);
   }
 }

@@ -11,7 +11,7 @@ import { MicroBatcher } from '../../database/micro-batcher';
 import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { type AttemptStatus, TaskAttemptEntity } from '../entities/task-attempt.entity';
 import { TaskEntity } from '../entities/task.entity';
-import { storable, storableJson } from '../storable';
+import { jsonOfStorable, storable } from '../storable';
 import type { TaskError } from '../task';
 import { taskRowsById } from './task-rows';
 
@@ -240,8 +240,8 @@ export class TaskStateWriter implements OnModuleDestroy {
         id: taskId,
         attempt,
         status: stored.status,
-        output: storableJson(stored.output),
-        error: storableJson(stored.error),
+        output: jsonOfStorable(stored.output),
+        error: jsonOfStorable(stored.error),
         finishedAt: stored.finishedAt,
         nextAttemptAt: stored.nextAttemptAt,
       })
