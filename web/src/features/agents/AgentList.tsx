@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Select, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Select, Stack, Table } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -6,7 +6,6 @@ import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { AgentStatusBadge } from './agent-status';
@@ -14,8 +13,9 @@ import { agentTypeFilter } from './agent-type-filter';
 import { useAgentTypes, useAgentsWriteBlocked } from './hooks';
 import { SearchBox } from '../../components/SearchBox';
 import { DisabledButton } from '../../components/DisabledButton';
-import { isPastTheEnd, pageOfSearch } from '../../components/paging';
-import { PastTheEnd } from '../../components/Pager';
+import { ListBody, ListSkeleton, RefreshFailed } from '../../components/ListBody';
+import { pageOfSearch } from '../../components/paging';
+import { PageCount } from '../../components/Pager';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['active', 'paused'] as const;
@@ -85,7 +85,6 @@ export function AgentList() {
   });
   const filtered = Boolean(type || status || q);
   const total = agents.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   return (
     <Stack>
@@ -112,102 +111,81 @@ export function AgentList() {
           onChange={(value) => update({ status: value ?? undefined })}
         />
       </Group>
-      {agents.isError && agents.data && (
-        <ErrorState
-          title="Could not refresh: showing the agents as last loaded"
-          error={agents.error}
-          onRetry={() => void agents.refetch()}
-        />
-      )}
-      {agents.isPending ? (
-        <Stack role="progressbar" aria-busy="true" aria-label="Loading agents">
-          <Skeleton height={32} />
-          <Skeleton height={32} />
-          <Skeleton height={32} />
-        </Stack>
-      ) : !agents.data ? (
-        <ErrorState title="Could not load agents" error={agents.error} onRetry={() => void agents.refetch()} />
-      ) : agents.data.items.length === 0 ? (
-        isPastTheEnd(page, 0, total) ? (
-          <PastTheEnd
-            total={total}
-            noun={filtered ? 'agents matching these filters' : 'agents'}
-            onFirst={() => update({ page: undefined })}
-          />
-        ) : filtered ? (
-          <EmptyState
-            title="No agents match these filters"
-            action={
-              <Button variant="default" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
-                Clear filters
-              </Button>
-            }
-          >
-            Change or clear the filters to see more agents.
-          </EmptyState>
-        ) : (
-          <EmptyState title="No agents yet" action={<NewAgentButton />}>
-            Create an agent: pick its type and fill in its configuration. It will be listed here.
-          </EmptyState>
-        )
-      ) : (
-        <>
-          {/* On a narrow screen the table scrolls sideways inside its box, the page does not. */}
-          <Table.ScrollContainer minWidth={480} type="native" className="scroll-hint">
-            <Table striped highlightOnHover aria-label="Agents">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Type</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                  <Table.Th scope="col">Created</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {agents.data.items.map((agent) => (
-                  <Table.Tr key={agent.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/agents/${agent.id}`} className="truncate" title={agent.name}>
-                        {agent.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td className="nowrap">{agent.type}</Table.Td>
-                    <Table.Td>
-                      <AgentStatusBadge status={agent.status} />
-                    </Table.Td>
-                    <Table.Td className="nowrap">
-                      <TimeAgo value={agent.createdAt} />
-                    </Table.Td>
+      <RefreshFailed query={agents} what="agents" />
+      <ListBody
+        query={agents}
+        loading={<ListSkeleton label="Loading agents" rows={3} height={32} gap="md" />}
+        errorTitle="Could not load agents"
+        keepLastLoaded
+        count={(data) => data.items.length}
+        pastTheEnd={{
+          page,
+          total,
+          noun: filtered ? 'agents matching these filters' : 'agents',
+          onFirst: () => update({ page: undefined }),
+        }}
+        empty={
+          filtered ? (
+            <EmptyState
+              title="No agents match these filters"
+              action={
+                <Button variant="default" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+                  Clear filters
+                </Button>
+              }
+            >
+              Change or clear the filters to see more agents.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No agents yet" action={<NewAgentButton />}>
+              Create an agent: pick its type and fill in its configuration. It will be listed here.
+            </EmptyState>
+          )
+        }
+      >
+        {(data) => (
+          <>
+            {/* On a narrow screen the table scrolls sideways inside its box, the page does not. */}
+            <Table.ScrollContainer minWidth={480} type="native" className="scroll-hint">
+              <Table striped highlightOnHover aria-label="Agents">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Name</Table.Th>
+                    <Table.Th scope="col">Type</Table.Th>
+                    <Table.Th scope="col">Status</Table.Th>
+                    <Table.Th scope="col">Created</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {total.toLocaleString('en')} {total === 1 ? 'agent' : 'agents'} · page {page} of {pages}
-            </Text>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                size="xs"
-                disabled={page <= 1}
-                onClick={() => update({ page: page - 1 > 1 ? String(page - 1) : undefined })}
-              >
-                Previous page
-              </Button>
-              <Button
-                variant="default"
-                size="xs"
-                disabled={page >= pages}
-                onClick={() => update({ page: String(page + 1) })}
-              >
-                Next page
-              </Button>
-            </Group>
-          </Group>
-        </>
-      )}
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.items.map((agent) => (
+                    <Table.Tr key={agent.id}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/agents/${agent.id}`} className="truncate" title={agent.name}>
+                          {agent.name}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td className="nowrap">{agent.type}</Table.Td>
+                      <Table.Td>
+                        <AgentStatusBadge status={agent.status} />
+                      </Table.Td>
+                      <Table.Td className="nowrap">
+                        <TimeAgo value={agent.createdAt} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <PageCount
+              page={page}
+              size={PAGE_SIZE}
+              total={total}
+              noun={['agent', 'agents']}
+              onPage={(next) => update({ page: next > 1 ? String(next) : undefined })}
+            />
+          </>
+        )}
+      </ListBody>
     </Stack>
   );
 }

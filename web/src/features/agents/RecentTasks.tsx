@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { noneYet, ownOnlyNote } from '../../app/own-lists';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
+import { ListBody } from '../../components/ListBody';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { LiveTasks } from '../tasks/LiveTasks';
@@ -28,46 +28,50 @@ export function RecentTasks({ agentId }: { agentId: string }) {
         )}
       </Group>
       <LiveTasks subscription={{ agentId }} subject="The recent tasks" />
-      {tasks.isPending ? (
-        <Skeleton role="progressbar" height={64} aria-busy="true" aria-label="Loading recent tasks" />
-      ) : tasks.isError ? (
-        <ErrorState title="Could not load tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
-      ) : tasks.data.tasks.length === 0 ? (
-        <EmptyState title={noneYet('tasks', me)}>
-          Tasks sent to this agent are listed here. {ownOnlyNote('tasks', me)}
-        </EmptyState>
-      ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Task</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">Attempts</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {tasks.data.tasks.map((task) => (
-              <Table.Tr key={task.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/tasks/${task.id}`}>
-                    {task.id.slice(0, 8)}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>
-                  <StatusBadge status={task.status} />
-                </Table.Td>
-                <Table.Td>
-                  {task.attempts - task.attemptOffset} / {task.maxAttempts}
-                </Table.Td>
-                <Table.Td>
-                  <TimeAgo value={task.createdAt} />
-                </Table.Td>
+      <ListBody
+        query={tasks}
+        loading={<Skeleton role="progressbar" height={64} aria-busy="true" aria-label="Loading recent tasks" />}
+        errorTitle="Could not load tasks"
+        count={(data) => data.tasks.length}
+        empty={
+          <EmptyState title={noneYet('tasks', me)}>
+            Tasks sent to this agent are listed here. {ownOnlyNote('tasks', me)}
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Task</Table.Th>
+                <Table.Th scope="col">Status</Table.Th>
+                <Table.Th scope="col">Attempts</Table.Th>
+                <Table.Th scope="col">Created</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {data.tasks.map((task) => (
+                <Table.Tr key={task.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/tasks/${task.id}`}>
+                      {task.id.slice(0, 8)}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={task.status} />
+                  </Table.Td>
+                  <Table.Td>
+                    {task.attempts - task.attemptOffset} / {task.maxAttempts}
+                  </Table.Td>
+                  <Table.Td>
+                    <TimeAgo value={task.createdAt} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </ListBody>
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Code, Group, Stack, Table } from '@mantine/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
@@ -6,7 +6,8 @@ import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
+import { ListBody, ListSkeleton } from '../../components/ListBody';
+import { PageCount } from '../../components/Pager';
 import { TimeAgo } from '../../components/TimeAgo';
 import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { RevokeButton } from './RevokeButton';
@@ -62,103 +63,87 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
     onRevoked(key);
   };
 
-  if (keys.isPending) {
-    return (
-      <Stack role="progressbar" aria-busy="true" aria-label="Loading API keys" gap="xs">
-        <Skeleton height={36} />
-        <Skeleton height={36} />
-        <Skeleton height={36} />
-      </Stack>
-    );
-  }
-  if (keys.isError) {
-    return <ErrorState title="Could not load the API keys" error={keys.error} onRetry={() => void keys.refetch()} />;
-  }
-  const total = keys.data.total;
+  const total = keys.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  if (keys.data.items.length === 0) {
-    return page > 1 && total > 0 ? (
-      <EmptyState
-        title="No keys on this page"
-        action={
-          <Button variant="default" onClick={() => goTo(1)}>
-            First page
-          </Button>
-        }
-      >
-        There are {total.toLocaleString('en')} keys in all, on {pages === 1 ? 'one page' : `${pages} pages`}.
-      </EmptyState>
-    ) : (
-      <EmptyState title="No API keys yet" action={emptyAction}>
-        Create a key for each script or service that calls the API, with only the scopes it needs. Revoke it here when
-        it is no longer used.
-      </EmptyState>
-    );
-  }
-
   return (
-    <Stack gap="sm">
-      {/* On a narrow screen the table scrolls sideways, as the other lists do: which key (name and prefix) comes
-          first, so it stays in view without scrolling. */}
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped highlightOnHover aria-label="API keys">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Prefix</Table.Th>
-              <Table.Th scope="col">Scopes</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-              <Table.Th scope="col">Last used</Table.Th>
-              <Table.Th scope="col">Expires</Table.Th>
-              <Table.Th scope="col">Actions</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {keys.data.items.map((key) => (
-              <Table.Tr key={key.id}>
-                <Table.Th scope="row" fw={500}>
-                  {key.name}
-                </Table.Th>
-                <Table.Td>
-                  <span className="key-prefix">{key.prefix}…</span>
-                </Table.Td>
-                <Table.Td>
-                  <span className="scope-list">
-                    {key.scopes.map((scope) => (
-                      <Code key={scope}>{scope}</Code>
-                    ))}
-                  </span>
-                </Table.Td>
-                <Table.Td className="key-time">
-                  <TimeAgo value={key.createdAt} />
-                </Table.Td>
-                <Table.Td className="key-time">
-                  {key.lastUsedAt ? <TimeAgo value={key.lastUsedAt} /> : 'Never'}
-                </Table.Td>
-                <Table.Td className="key-time">
-                  <Expiry apiKey={key} />
-                </Table.Td>
-                <Table.Td>
-                  <RevokeButton apiKey={key} onRevoke={(keepRunning) => revoke(key, keepRunning)} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          {total.toLocaleString('en')} {total === 1 ? 'key' : 'keys'} · page {page} of {pages}
-        </Text>
-        <Group gap="xs">
-          <Button variant="default" size="xs" disabled={page <= 1} onClick={() => goTo(page - 1)}>
-            Previous page
-          </Button>
-          <Button variant="default" size="xs" disabled={page >= pages} onClick={() => goTo(page + 1)}>
-            Next page
-          </Button>
-        </Group>
-      </Group>
-    </Stack>
+    <ListBody
+      query={keys}
+      loading={<ListSkeleton label="Loading API keys" rows={3} height={36} />}
+      errorTitle="Could not load the API keys"
+      count={(data) => data.items.length}
+      empty={
+        page > 1 && total > 0 ? (
+          <EmptyState
+            title="No keys on this page"
+            action={
+              <Button variant="default" onClick={() => goTo(1)}>
+                First page
+              </Button>
+            }
+          >
+            There are {total.toLocaleString('en')} keys in all, on {pages === 1 ? 'one page' : `${pages} pages`}.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No API keys yet" action={emptyAction}>
+            Create a key for each script or service that calls the API, with only the scopes it needs. Revoke it here
+            when it is no longer used.
+          </EmptyState>
+        )
+      }
+    >
+      {(data) => (
+        <Stack gap="sm">
+          {/* On a narrow screen the table scrolls sideways, as the other lists do: which key (name and prefix) comes
+              first, so it stays in view without scrolling. */}
+          <Table.ScrollContainer minWidth={900}>
+            <Table striped highlightOnHover aria-label="API keys">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Prefix</Table.Th>
+                  <Table.Th scope="col">Scopes</Table.Th>
+                  <Table.Th scope="col">Created</Table.Th>
+                  <Table.Th scope="col">Last used</Table.Th>
+                  <Table.Th scope="col">Expires</Table.Th>
+                  <Table.Th scope="col">Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.items.map((key) => (
+                  <Table.Tr key={key.id}>
+                    <Table.Th scope="row" fw={500}>
+                      {key.name}
+                    </Table.Th>
+                    <Table.Td>
+                      <span className="key-prefix">{key.prefix}…</span>
+                    </Table.Td>
+                    <Table.Td>
+                      <span className="scope-list">
+                        {key.scopes.map((scope) => (
+                          <Code key={scope}>{scope}</Code>
+                        ))}
+                      </span>
+                    </Table.Td>
+                    <Table.Td className="key-time">
+                      <TimeAgo value={key.createdAt} />
+                    </Table.Td>
+                    <Table.Td className="key-time">
+                      {key.lastUsedAt ? <TimeAgo value={key.lastUsedAt} /> : 'Never'}
+                    </Table.Td>
+                    <Table.Td className="key-time">
+                      <Expiry apiKey={key} />
+                    </Table.Td>
+                    <Table.Td>
+                      <RevokeButton apiKey={key} onRevoke={(keepRunning) => revoke(key, keepRunning)} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <PageCount page={page} size={PAGE_SIZE} total={total} noun={['key', 'keys']} onPage={goTo} />
+        </Stack>
+      )}
+    </ListBody>
   );
 }

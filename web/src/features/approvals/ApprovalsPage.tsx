@@ -1,13 +1,13 @@
-import { Anchor, Button, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
+import { ListBody, ListSkeleton } from '../../components/ListBody';
 import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
-import { Pager, PastTheEnd } from '../../components/Pager';
+import { Pager } from '../../components/Pager';
 import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { TimeAgo } from '../../components/TimeAgo';
 import { DecideDialog, type Outcome } from '../workflows/DecideDialog';
@@ -29,68 +29,55 @@ export function ApprovalsPage() {
   const goTo = (next: number) => setSearch(withPage(search, next));
   const mayDecide = me.permissions.includes('workflows:read');
 
-  let body;
-  if (!mayDecide)
-    body = (
-      <EmptyState title="Not available for your role">
-        Deciding approval steps needs the workflows:read permission, which your role ({me.role}) does not have.
-      </EmptyState>
-    );
-  else if (approvals.isPending)
-    body = (
-      <Stack gap="xs" aria-busy="true" aria-label="Loading approvals">
-        {Array.from({ length: 3 }, (_, i) => (
-          <Skeleton key={i} height={36} />
-        ))}
-      </Stack>
-    );
-  else if (approvals.isError)
-    body = (
-      <ErrorState
-        title="Could not load the approvals"
-        error={approvals.error}
-        onRetry={() => void approvals.refetch()}
-      />
-    );
-  else if (approvals.data.items.length === 0)
-    body =
-      page > 1 && approvals.data.total > 0 ? (
-        <PastTheEnd total={approvals.data.total} noun="approvals" onFirst={() => goTo(1)} />
-      ) : (
+  const total = approvals.data?.total ?? 0;
+  const body = !mayDecide ? (
+    <EmptyState title="Not available for your role">
+      Deciding approval steps needs the workflows:read permission, which your role ({me.role}) does not have.
+    </EmptyState>
+  ) : (
+    <ListBody
+      query={approvals}
+      loading={<ListSkeleton label="Loading approvals" rows={3} height={36} role={null} />}
+      errorTitle="Could not load the approvals"
+      count={(data) => data.items.length}
+      pastTheEnd={{ page, total, noun: 'approvals', onFirst: () => goTo(1) }}
+      empty={
         <EmptyState title="Nothing waits for your decision">
           An approval step of a running workflow run shows here when you may decide it: on your own runs, and on
           anyone’s when the step names a permission you hold.
         </EmptyState>
-      );
-  else
-    body = (
-      <Stack gap="sm">
-        <Table.ScrollContainer minWidth={760}>
-          <Table striped aria-label="Approvals waiting for you">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Step</Table.Th>
-                <Table.Th scope="col">Workflow</Table.Th>
-                <Table.Th scope="col">Run started</Table.Th>
-                <Table.Th scope="col">Decided by</Table.Th>
-                <Table.Th scope="col">Deadline</Table.Th>
-                <Table.Th scope="col">Decision</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {approvals.data.items.map((approval) => (
-                <ApprovalRow
-                  key={`${approval.runId}/${approval.stepId}`}
-                  approval={approval}
-                  onDecide={(outcome) => setDeciding({ approval, outcome })}
-                />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <Pager page={page} skip={skip} size={APPROVALS_PAGE_SIZE} total={approvals.data.total} onPage={goTo} />
-      </Stack>
-    );
+      }
+    >
+      {({ items }) => (
+        <Stack gap="sm">
+          <Table.ScrollContainer minWidth={760}>
+            <Table striped aria-label="Approvals waiting for you">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Step</Table.Th>
+                  <Table.Th scope="col">Workflow</Table.Th>
+                  <Table.Th scope="col">Run started</Table.Th>
+                  <Table.Th scope="col">Decided by</Table.Th>
+                  <Table.Th scope="col">Deadline</Table.Th>
+                  <Table.Th scope="col">Decision</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((approval) => (
+                  <ApprovalRow
+                    key={`${approval.runId}/${approval.stepId}`}
+                    approval={approval}
+                    onDecide={(outcome) => setDeciding({ approval, outcome })}
+                  />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Pager page={page} skip={skip} size={APPROVALS_PAGE_SIZE} total={total} onPage={goTo} />
+        </Stack>
+      )}
+    </ListBody>
+  );
 
   return (
     <Stack>

@@ -1,4 +1,4 @@
-import { Alert, Button, Checkbox, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Checkbox, NativeSelect, Stack, Table, TextInput } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -8,9 +8,9 @@ import { queryKeys } from '../../api/query-keys';
 import { fromLocalInput, toLocalInput } from '../../app/local-time';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
-import { PastTheEnd } from '../../components/Pager';
-import { isPastTheEnd } from '../../components/paging';
-import { ErrorState } from '../../components/ErrorState';
+import { PageFooter } from '../../components/Pager';
+import { ListBody, ListSkeleton } from '../../components/ListBody';
+import { NeedsPermission } from '../../components/NeedsPermission';
 import { PageTitle } from '../../components/PageTitle';
 import { useSlashFocus } from '../../components/use-slash-focus';
 import { usersQuery } from '../users/user-api';
@@ -35,18 +35,15 @@ import './audit.css';
 /** `/audit`: who did what, when, with what outcome; and whether the record was tampered with. */
 export function AuditPage() {
   const me = useMe();
-  if (!me.permissions.includes('audit:read')) {
-    return (
-      <Stack>
-        <PageTitle>Audit</PageTitle>
-        <Alert color="yellow" variant="light" title="Not available to your role">
-          Reading the audit log needs the audit:read permission, which only admins hold. Ask an admin if you need to
-          know who changed something.
-        </Alert>
-      </Stack>
-    );
-  }
-  return <AuditLog canNameUsers={me.permissions.includes('users:manage')} />;
+  return (
+    <NeedsPermission
+      permission="audit:read"
+      page="Audit"
+      why="Reading the audit log needs the audit:read permission, which only admins hold. Ask an admin if you need to know who changed something."
+    >
+      <AuditLog canNameUsers={me.permissions.includes('users:manage')} />
+    </NeedsPermission>
+  );
 }
 
 const NO_USERS: UserNames = new Map();
@@ -175,96 +172,80 @@ function AuditLog({ canNameUsers }: { canNameUsers: boolean }) {
         )}
       </form>
 
-      {logs.isPending ? (
-        <div role="progressbar" className="audit-skeleton" aria-busy="true" aria-label="Loading audit entries">
-          {Array.from({ length: 8 }, (_, i) => (
-            <Skeleton key={i} height={40} />
-          ))}
-        </div>
-      ) : logs.isError ? (
-        <ErrorState title="Could not load the audit log" error={logs.error} onRetry={() => void logs.refetch()} />
-      ) : logs.data.items.length === 0 ? (
-        isPastTheEnd(filters.page, 0, total) ? (
-          <PastTheEnd
-            total={total}
-            capped={!exact}
-            noun={filtered ? 'audit entries matching these filters' : 'audit entries'}
-            onFirst={() => update({ page: 1 })}
-          />
-        ) : filtered ? (
-          <EmptyState
-            title="No audit entries match these filters"
-            action={
-              <Button variant="default" onClick={clear}>
-                Clear filters
-              </Button>
-            }
-          >
-            Actions are matched exactly (user.update, not user): pick one from the suggestions, widen the time range or
-            clear the filters.
-          </EmptyState>
-        ) : (
-          <EmptyState title="No audit entries yet">
-            Every sign-in and every change made through the console or the API is recorded here as it happens.
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <Table.ScrollContainer minWidth={760}>
-            <Table className="audit-table" highlightOnHover aria-label="Audit entries" aria-busy={logs.isFetching}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Time</Table.Th>
-                  <Table.Th scope="col">Actor</Table.Th>
-                  <Table.Th scope="col">Action</Table.Th>
-                  <Table.Th scope="col">Resource</Table.Th>
-                  <Table.Th scope="col">Outcome</Table.Th>
-                  <Table.Th scope="col">
-                    <span className="visually-hidden-text">Details</span>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {logs.data.items.map((entry) => (
-                  <AuditEntryRow
-                    key={entry.id}
-                    entry={entry}
-                    users={userNames}
-                    expanded={expanded.has(entry.id)}
-                    onToggle={() => toggle(entry.id)}
-                    onFilter={(changes) => update(changes)}
-                  />
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" aria-live="polite">
+      <ListBody
+        query={logs}
+        loading={<ListSkeleton label="Loading audit entries" rows={8} height={40} gap="0.5rem" />}
+        errorTitle="Could not load the audit log"
+        count={(data) => data.items.length}
+        pastTheEnd={{
+          page: filters.page,
+          total,
+          capped: !exact,
+          noun: filtered ? 'audit entries matching these filters' : 'audit entries',
+          onFirst: () => update({ page: 1 }),
+        }}
+        empty={
+          filtered ? (
+            <EmptyState
+              title="No audit entries match these filters"
+              action={
+                <Button variant="default" onClick={clear}>
+                  Clear filters
+                </Button>
+              }
+            >
+              Actions are matched exactly (user.update, not user): pick one from the suggestions, widen the time range
+              or clear the filters.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No audit entries yet">
+              Every sign-in and every change made through the console or the API is recorded here as it happens.
+            </EmptyState>
+          )
+        }
+      >
+        {(data) => (
+          <>
+            <Table.ScrollContainer minWidth={760}>
+              <Table className="audit-table" highlightOnHover aria-label="Audit entries" aria-busy={logs.isFetching}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Time</Table.Th>
+                    <Table.Th scope="col">Actor</Table.Th>
+                    <Table.Th scope="col">Action</Table.Th>
+                    <Table.Th scope="col">Resource</Table.Th>
+                    <Table.Th scope="col">Outcome</Table.Th>
+                    <Table.Th scope="col">
+                      <span className="visually-hidden-text">Details</span>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.items.map((entry) => (
+                    <AuditEntryRow
+                      key={entry.id}
+                      entry={entry}
+                      users={userNames}
+                      expanded={expanded.has(entry.id)}
+                      onToggle={() => toggle(entry.id)}
+                      onFilter={(changes) => update(changes)}
+                    />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <PageFooter
+              page={filters.page}
+              hasNext={data.hasMore ?? filters.page < pages}
+              onPage={(page) => update({ page })}
+            >
               {pageRange(filters.page, total, PAGE_SIZE, exact)} · page {filters.page.toLocaleString('en')} of{' '}
               {pages.toLocaleString('en')}
               {exact ? '' : '+'}
-            </Text>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                size="xs"
-                disabled={filters.page <= 1}
-                onClick={() => update({ page: filters.page - 1 })}
-              >
-                Previous page
-              </Button>
-              <Button
-                variant="default"
-                size="xs"
-                disabled={!(logs.data?.hasMore ?? filters.page < pages)}
-                onClick={() => update({ page: filters.page + 1 })}
-              >
-                Next page
-              </Button>
-            </Group>
-          </Group>
-        </>
-      )}
+            </PageFooter>
+          </>
+        )}
+      </ListBody>
     </Stack>
   );
 }

@@ -1,11 +1,12 @@
-import { Anchor, Code, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Code, Paper, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, Route, Routes, useParams, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { JsonView } from '../../components/JsonView';
 import { PageTitle } from '../../components/PageTitle';
-import { Pager, PastTheEnd } from '../../components/Pager';
+import { ListBody, ListSkeleton } from '../../components/ListBody';
+import { Pager } from '../../components/Pager';
 import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { TimeAgo } from '../../components/TimeAgo';
 import { NotFoundPage } from '../not-found/NotFoundPage';
@@ -25,13 +26,7 @@ export function BulkOperationsPage() {
 }
 
 function Loading({ label }: { label: string }) {
-  return (
-    <Stack gap="xs" aria-busy="true" aria-label={label}>
-      {Array.from({ length: 4 }, (_, i) => (
-        <Skeleton key={i} height={36} />
-      ))}
-    </Stack>
-  );
+  return <ListSkeleton label={label} rows={4} height={36} role={null} />;
 }
 
 function BulkList() {
@@ -41,60 +36,60 @@ function BulkList() {
   const ops = useQuery(bulkListQuery({ skip, limit: BULK_PAGE_SIZE }));
   const goTo = (next: number) => setSearch(withPage(search, next));
 
-  let body;
-  if (ops.isPending) body = <Loading label="Loading bulk operations" />;
-  else if (ops.isError)
-    body = (
-      <ErrorState title="Could not load the bulk operations" error={ops.error} onRetry={() => void ops.refetch()} />
-    );
-  else if (ops.data.items.length === 0)
-    body =
-      page > 1 && ops.data.total > 0 ? (
-        <PastTheEnd total={ops.data.total} noun="bulk operations" onFirst={() => goTo(1)} />
-      ) : (
+  const total = ops.data?.total ?? 0;
+  const body = (
+    <ListBody
+      query={ops}
+      loading={<Loading label="Loading bulk operations" />}
+      errorTitle="Could not load the bulk operations"
+      count={(data) => data.items.length}
+      pastTheEnd={{ page, total, noun: 'bulk operations', onFirst: () => goTo(1) }}
+      empty={
         <EmptyState title="No bulk operations yet">
           Filter the Tasks list (status failed, an agent, an error code…) and choose “Retry all matching…” or “Cancel
           all matching…”; the operation and its progress show here.
         </EmptyState>
-      );
-  else
-    body = (
-      <Stack gap="sm">
-        <Table.ScrollContainer minWidth={760}>
-          <Table striped aria-label="Bulk operations">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Operation</Table.Th>
-                <Table.Th scope="col">Matched</Table.Th>
-                <Table.Th scope="col">Progress</Table.Th>
-                <Table.Th scope="col">Started</Table.Th>
-                <Table.Th scope="col">Finished</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {ops.data.items.map((op) => (
-                <Table.Tr key={op.id}>
-                  <Table.Th scope="row" fw={500}>
-                    <Anchor component={Link} to={op.id}>
-                      {operationTitle(op)} {op.id.slice(0, 8)}
-                    </Anchor>
-                  </Table.Th>
-                  <Table.Td>{op.matched.toLocaleString('en')}</Table.Td>
-                  <Table.Td>
-                    <BulkProgress op={op} />
-                  </Table.Td>
-                  <Table.Td>
-                    <TimeAgo value={op.createdAt} />
-                  </Table.Td>
-                  <Table.Td>{op.finishedAt ? <TimeAgo value={op.finishedAt} /> : '—'}</Table.Td>
+      }
+    >
+      {({ items }) => (
+        <Stack gap="sm">
+          <Table.ScrollContainer minWidth={760}>
+            <Table striped aria-label="Bulk operations">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Operation</Table.Th>
+                  <Table.Th scope="col">Matched</Table.Th>
+                  <Table.Th scope="col">Progress</Table.Th>
+                  <Table.Th scope="col">Started</Table.Th>
+                  <Table.Th scope="col">Finished</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <Pager page={page} skip={skip} size={BULK_PAGE_SIZE} total={ops.data.total} onPage={goTo} />
-      </Stack>
-    );
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((op) => (
+                  <Table.Tr key={op.id}>
+                    <Table.Th scope="row" fw={500}>
+                      <Anchor component={Link} to={op.id}>
+                        {operationTitle(op)} {op.id.slice(0, 8)}
+                      </Anchor>
+                    </Table.Th>
+                    <Table.Td>{op.matched.toLocaleString('en')}</Table.Td>
+                    <Table.Td>
+                      <BulkProgress op={op} />
+                    </Table.Td>
+                    <Table.Td>
+                      <TimeAgo value={op.createdAt} />
+                    </Table.Td>
+                    <Table.Td>{op.finishedAt ? <TimeAgo value={op.finishedAt} /> : '—'}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Pager page={page} skip={skip} size={BULK_PAGE_SIZE} total={total} onPage={goTo} />
+        </Stack>
+      )}
+    </ListBody>
+  );
   return (
     <Stack>
       <PageTitle>Bulk operations</PageTitle>

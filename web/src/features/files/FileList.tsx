@@ -1,12 +1,12 @@
-import { Code, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Code, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
-import { Pager, PastTheEnd } from '../../components/Pager';
-import { isPastTheEnd, pageOfSearch, pageQuery, withPage } from '../../components/paging';
+import { ListBody, ListSkeleton, RefreshFailed } from '../../components/ListBody';
+import { Pager } from '../../components/Pager';
+import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { usersQuery } from '../users/user-api';
 import { fileListQuery, useFilesWriteBlocked } from './file-api';
 import { FILES_PAGE_SIZE, type StoredFile, noFilesTitle, ownFilesNote, shortId } from './file-helpers';
@@ -39,74 +39,62 @@ export function FileList({
   const uploader = (id: string) => (id === me.id ? 'you' : (names.get(id) ?? shortId(id)));
   const goTo = (next: number) => setSearch(withPage(search, next));
 
-  if (files.isPending) {
-    return (
-      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading files">
-        {Array.from({ length: 3 }, (_, i) => (
-          <Skeleton key={i} height={44} />
-        ))}
-      </Stack>
-    );
-  }
-  if (!files.data) {
-    return <ErrorState title="Could not load the files" error={files.error} onRetry={() => void files.refetch()} />;
-  }
-  const { items, total } = files.data;
-  if (items.length === 0) {
-    const note = ownFilesNote(me);
-    return isPastTheEnd(page, items.length, total) ? (
-      <PastTheEnd total={total} noun="files" onFirst={() => goTo(1)} />
-    ) : (
-      <EmptyState title={noFilesTitle(me)} action={emptyAction}>
-        {blocked
-          ? 'Operators and admins upload files here (or with POST /api/v1/files). '
-          : 'Upload a file of records above. '}
-        A data-processor task’s <Code>file</Code> input takes a file’s id, for inputs too big for a task’s JSON body.
-        {note && ` ${note}`}
-      </EmptyState>
-    );
-  }
-
+  const total = files.data?.total ?? 0;
+  const note = ownFilesNote(me);
   return (
-    <Stack gap="sm">
-      {files.isError && (
-        <ErrorState
-          title="Could not refresh: showing the files as last loaded"
-          error={files.error}
-          onRetry={() => void files.refetch()}
-        />
+    <ListBody
+      query={files}
+      loading={<ListSkeleton label="Loading files" rows={3} height={44} />}
+      errorTitle="Could not load the files"
+      keepLastLoaded
+      count={(data) => data.items.length}
+      pastTheEnd={{ page, total, noun: 'files', onFirst: () => goTo(1) }}
+      empty={
+        <EmptyState title={noFilesTitle(me)} action={emptyAction}>
+          {blocked
+            ? 'Operators and admins upload files here (or with POST /api/v1/files). '
+            : 'Upload a file of records above. '}
+          A data-processor task’s <Code>file</Code> input takes a file’s id, for inputs too big for a task’s JSON body.
+          {note && ` ${note}`}
+        </EmptyState>
+      }
+    >
+      {({ items }) => (
+        <Stack gap="sm">
+          <RefreshFailed query={files} what="files" />
+          {/* On a narrow screen the table scrolls sideways: which file and its size come first, so they stay in view. */}
+          <Table.ScrollContainer minWidth={940}>
+            <Table striped highlightOnHover aria-label="Files">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Size</Table.Th>
+                  <Table.Th scope="col">Sent as</Table.Th>
+                  <Table.Th scope="col">From</Table.Th>
+                  <Table.Th scope="col">Created</Table.Th>
+                  <Table.Th scope="col">Id</Table.Th>
+                  <Table.Th scope="col">Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((file) => (
+                  <FileRow
+                    key={file.id}
+                    file={file}
+                    uploader={uploader(file.createdBy)}
+                    writeBlocked={blocked}
+                    onDeleted={onDeleted}
+                  />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Pager page={page} skip={query.skip} size={FILES_PAGE_SIZE} total={total} onPage={goTo} />
+          <Text size="xs" c="dimmed">
+            Files are stored as NDJSON whatever they were sent as; Download saves that content.
+          </Text>
+        </Stack>
       )}
-      {/* On a narrow screen the table scrolls sideways: which file and its size come first, so they stay in view. */}
-      <Table.ScrollContainer minWidth={940}>
-        <Table striped highlightOnHover aria-label="Files">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Size</Table.Th>
-              <Table.Th scope="col">Sent as</Table.Th>
-              <Table.Th scope="col">From</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-              <Table.Th scope="col">Id</Table.Th>
-              <Table.Th scope="col">Actions</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((file) => (
-              <FileRow
-                key={file.id}
-                file={file}
-                uploader={uploader(file.createdBy)}
-                writeBlocked={blocked}
-                onDeleted={onDeleted}
-              />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <Pager page={page} skip={query.skip} size={FILES_PAGE_SIZE} total={total} onPage={goTo} />
-      <Text size="xs" c="dimmed">
-        Files are stored as NDJSON whatever they were sent as; Download saves that content.
-      </Text>
-    </Stack>
+    </ListBody>
   );
 }

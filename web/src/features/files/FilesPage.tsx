@@ -1,7 +1,8 @@
-import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
+import { Button, Code, Group, Stack, Text } from '@mantine/core';
 import { useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMe } from '../../app/session';
+import { NeedsPermission } from '../../components/NeedsPermission';
 import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
 import { withPage } from '../../components/paging';
@@ -15,17 +16,15 @@ import './files.css';
 /** `/files`: files of records for inputs too big for a task's JSON body; upload, copy an id, download, delete. */
 export function FilesPage() {
   const me = useMe();
-  if (!me.permissions.includes('files:read')) {
-    return (
-      <Stack>
-        <PageTitle>Files</PageTitle>
-        <Alert color="yellow" variant="light" title="Not available to your role">
-          Reading files needs the files:read permission, which your role ({me.role}) does not hold.
-        </Alert>
-      </Stack>
-    );
-  }
-  return <Files admin={me.role === 'admin'} />;
+  return (
+    <NeedsPermission
+      permission="files:read"
+      page="Files"
+      why={`Reading files needs the files:read permission, which your role (${me.role}) does not hold.`}
+    >
+      <Files admin={me.role === 'admin'} />
+    </NeedsPermission>
+  );
 }
 
 function Files({ admin }: { admin: boolean }) {

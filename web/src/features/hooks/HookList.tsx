@@ -1,4 +1,4 @@
-import { Anchor, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Code, Group, Stack, Table, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -7,8 +7,8 @@ import { noneYet, ownOnlyNote } from '../../app/own-lists';
 import { useMe } from '../../app/session';
 import { CopyValueButton } from '../../components/CopyValueButton';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
-import { Pager, PastTheEnd } from '../../components/Pager';
+import { ListBody, ListSkeleton, RefreshFailed } from '../../components/ListBody';
+import { Pager } from '../../components/Pager';
 import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { RowActions } from '../../components/RowActions';
 import { useTargetName } from '../workflows/use-target-name';
@@ -70,110 +70,96 @@ export function HookList({
   const targetName = useTargetName();
   const goTo = (next: number) => setSearch(withPage(search, next));
 
-  if (hooks.isPending) {
-    return (
-      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading inbound hooks">
-        {Array.from({ length: 3 }, (_, i) => (
-          <Skeleton key={i} height={44} />
-        ))}
-      </Stack>
-    );
-  }
-  if (!hooks.data) {
-    return (
-      <ErrorState title="Could not load the inbound hooks" error={hooks.error} onRetry={() => void hooks.refetch()} />
-    );
-  }
-  const { items, total } = hooks.data;
-  if (items.length === 0) {
-    return page > 1 && total > 0 ? (
-      <PastTheEnd total={total} noun="hooks" onFirst={() => goTo(1)} />
-    ) : (
-      <EmptyState title={noneYet('inbound hooks', me)} action={emptyAction}>
-        {blocked
-          ? 'Operators and admins add hooks here (or with POST /api/v1/hooks); each is an address outside systems call.'
-          : 'Add one with “New hook”: choose the agent or workflow each call starts, and how callers prove themselves. You can also use POST /api/v1/hooks.'}{' '}
-        {ownOnlyNote('inbound hooks', me)}
-      </EmptyState>
-    );
-  }
-
+  const total = hooks.data?.total ?? 0;
   return (
-    <Stack gap="sm">
-      {hooks.isError && (
-        <ErrorState
-          title="Could not refresh: showing the hooks as last loaded"
-          error={hooks.error}
-          onRetry={() => void hooks.refetch()}
-        />
-      )}
-      {/* On a narrow screen the table scrolls sideways: which hook and whether it is enabled come first, so they
-          stay in view without scrolling, as on the Schedules list. */}
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped highlightOnHover aria-label="Inbound hooks">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">Starts</Table.Th>
-              <Table.Th scope="col">Callers</Table.Th>
-              <Table.Th scope="col">Address</Table.Th>
-              {!blocked && <Table.Th scope="col">Actions</Table.Th>}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((hook) => {
-              const target = targetName(hook.target);
-              const address = hookAddress(hook, window.location.origin);
-              return (
-                <Table.Tr key={hook.id}>
-                  <Table.Th scope="row" fw={500}>
-                    {hook.name}
-                  </Table.Th>
-                  <Table.Td>
-                    <span className="state-pill" data-status={hook.enabled ? 'enabled' : 'disabled'}>
-                      {hook.enabled ? 'enabled' : 'disabled'}
-                    </span>
-                  </Table.Td>
-                  <Table.Td>
-                    <Anchor component={Link} to={target.to}>
-                      {target.label}
-                    </Anchor>
-                    {hook.inputTemplate !== null && (
-                      <Text size="xs" c="dimmed">
-                        input from a template
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{hook.auth === 'hmac' ? 'signed (Standard Webhooks)' : 'bearer token'}</Text>
-                    <Text size="xs" c="dimmed">
-                      at most {hook.rateLimitPerMinute} a minute
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={6} wrap="nowrap" align="center">
-                      <Code className="hook-address">{hook.url}</Code>
-                      <CopyValueButton
-                        value={address}
-                        label="Copy"
-                        aria-label={`Copy the address of ${hook.name}`}
-                        size="compact-xs"
-                      />
-                    </Group>
-                  </Table.Td>
-                  {!blocked && (
-                    <Table.Td>
-                      <HookActions hook={hook} onEdit={onEdit} onChanged={onChanged} />
-                    </Table.Td>
-                  )}
+    <ListBody
+      query={hooks}
+      loading={<ListSkeleton label="Loading inbound hooks" rows={3} height={44} />}
+      errorTitle="Could not load the inbound hooks"
+      keepLastLoaded
+      count={(data) => data.items.length}
+      pastTheEnd={{ page, total, noun: 'hooks', onFirst: () => goTo(1) }}
+      empty={
+        <EmptyState title={noneYet('inbound hooks', me)} action={emptyAction}>
+          {blocked
+            ? 'Operators and admins add hooks here (or with POST /api/v1/hooks); each is an address outside systems call.'
+            : 'Add one with “New hook”: choose the agent or workflow each call starts, and how callers prove themselves. You can also use POST /api/v1/hooks.'}{' '}
+          {ownOnlyNote('inbound hooks', me)}
+        </EmptyState>
+      }
+    >
+      {({ items }) => (
+        <Stack gap="sm">
+          <RefreshFailed query={hooks} what="hooks" />
+          {/* On a narrow screen the table scrolls sideways: which hook and whether it is enabled come first, so they
+              stay in view without scrolling, as on the Schedules list. */}
+          <Table.ScrollContainer minWidth={900}>
+            <Table striped highlightOnHover aria-label="Inbound hooks">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Starts</Table.Th>
+                  <Table.Th scope="col">Callers</Table.Th>
+                  <Table.Th scope="col">Address</Table.Th>
+                  {!blocked && <Table.Th scope="col">Actions</Table.Th>}
                 </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <Pager page={page} skip={query.skip} size={HOOKS_PAGE_SIZE} total={total} onPage={goTo} />
-    </Stack>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((hook) => {
+                  const target = targetName(hook.target);
+                  const address = hookAddress(hook, window.location.origin);
+                  return (
+                    <Table.Tr key={hook.id}>
+                      <Table.Th scope="row" fw={500}>
+                        {hook.name}
+                      </Table.Th>
+                      <Table.Td>
+                        <span className="state-pill" data-status={hook.enabled ? 'enabled' : 'disabled'}>
+                          {hook.enabled ? 'enabled' : 'disabled'}
+                        </span>
+                      </Table.Td>
+                      <Table.Td>
+                        <Anchor component={Link} to={target.to}>
+                          {target.label}
+                        </Anchor>
+                        {hook.inputTemplate !== null && (
+                          <Text size="xs" c="dimmed">
+                            input from a template
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{hook.auth === 'hmac' ? 'signed (Standard Webhooks)' : 'bearer token'}</Text>
+                        <Text size="xs" c="dimmed">
+                          at most {hook.rateLimitPerMinute} a minute
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={6} wrap="nowrap" align="center">
+                          <Code className="hook-address">{hook.url}</Code>
+                          <CopyValueButton
+                            value={address}
+                            label="Copy"
+                            aria-label={`Copy the address of ${hook.name}`}
+                            size="compact-xs"
+                          />
+                        </Group>
+                      </Table.Td>
+                      {!blocked && (
+                        <Table.Td>
+                          <HookActions hook={hook} onEdit={onEdit} onChanged={onChanged} />
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Pager page={page} skip={query.skip} size={HOOKS_PAGE_SIZE} total={total} onPage={goTo} />
+        </Stack>
+      )}
+    </ListBody>
   );
 }

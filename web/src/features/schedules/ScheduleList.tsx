@@ -1,12 +1,12 @@
-import { Anchor, Button, Code, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Code, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { noneYet, ownOnlyNote } from '../../app/own-lists';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
-import { Pager, PastTheEnd } from '../../components/Pager';
+import { ListBody, ListSkeleton } from '../../components/ListBody';
+import { Pager } from '../../components/Pager';
 import { withPage } from '../../components/paging';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useNow } from '../../components/use-now';
@@ -167,134 +167,121 @@ export function ScheduleList({
   };
   const columns = blocked ? 5 : 6;
 
-  if (schedules.isPending) {
-    return (
-      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading schedules">
-        {Array.from({ length: 4 }, (_, i) => (
-          <Skeleton key={i} height={36} />
-        ))}
-      </Stack>
-    );
-  }
-  if (schedules.isError) {
-    return (
-      <ErrorState
-        title="Could not load the schedules"
-        error={schedules.error}
-        onRetry={() => void schedules.refetch()}
-      />
-    );
-  }
-  const total = schedules.data.total;
-  if (schedules.data.items.length === 0) {
-    return params.page > 1 && total > 0 ? (
-      <PastTheEnd total={total} noun="schedules" onFirst={() => goTo(1)} />
-    ) : (
-      <EmptyState title={noneYet('schedules', me)} action={emptyAction}>
-        {blocked
-          ? 'Operators and admins create schedules here (or with POST /api/v1/schedules); each is listed with its next fire.'
-          : 'Create one with “New schedule”: choose an agent or a workflow, its input, and a cron pattern or a period. You can also use POST /api/v1/schedules.'}{' '}
-        {ownOnlyNote('schedules', me)}
-      </EmptyState>
-    );
-  }
-
+  const total = schedules.data?.total ?? 0;
   return (
-    <Stack gap="sm">
-      {/* At a laptop's width the table fits (its columns' widths are set in schedules.css): the name and the
-          target take what the others leave and are cut, whole in their tooltips; the fires share one column and
-          Edit and Delete sit in a menu. Narrower, it scrolls sideways in its box, which schedule and whether it
-          is active first. */}
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped highlightOnHover layout="fixed" aria-label="Schedules" className="schedules-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col" className="schedules-status-col">
-                Status
-              </Table.Th>
-              <Table.Th scope="col" className="schedules-target-col">
-                Target
-              </Table.Th>
-              <Table.Th scope="col" className="schedules-timing-col">
-                Timing
-              </Table.Th>
-              <Table.Th scope="col" className="schedules-fires-col">
-                Fires
-              </Table.Th>
-              {!blocked && (
-                <Table.Th scope="col" className="schedules-actions-col">
-                  Actions
-                </Table.Th>
-              )}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {schedules.data.items.map((schedule) => {
-              const target = targetName(schedule.target);
-              const expanded = open === schedule.id;
-              return (
-                <Fragment key={schedule.id}>
-                  <Table.Tr>
-                    <Table.Th scope="row" fw={500}>
-                      <span className="truncate" title={schedule.name}>
-                        {schedule.name}
-                      </span>
+    <ListBody
+      query={schedules}
+      loading={<ListSkeleton label="Loading schedules" rows={4} height={36} />}
+      errorTitle="Could not load the schedules"
+      count={(data) => data.items.length}
+      pastTheEnd={{ page: params.page, total, noun: 'schedules', onFirst: () => goTo(1) }}
+      empty={
+        <EmptyState title={noneYet('schedules', me)} action={emptyAction}>
+          {blocked
+            ? 'Operators and admins create schedules here (or with POST /api/v1/schedules); each is listed with its next fire.'
+            : 'Create one with “New schedule”: choose an agent or a workflow, its input, and a cron pattern or a period. You can also use POST /api/v1/schedules.'}{' '}
+          {ownOnlyNote('schedules', me)}
+        </EmptyState>
+      }
+    >
+      {({ items }) => (
+        <Stack gap="sm">
+          {/* At a laptop's width the table fits (its columns' widths are set in schedules.css): the name and the
+              target take what the others leave and are cut, whole in their tooltips; the fires share one column and
+              Edit and Delete sit in a menu. Narrower, it scrolls sideways in its box, which schedule and whether it
+              is active first. */}
+          <Table.ScrollContainer minWidth={900}>
+            <Table striped highlightOnHover layout="fixed" aria-label="Schedules" className="schedules-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col" className="schedules-status-col">
+                    Status
+                  </Table.Th>
+                  <Table.Th scope="col" className="schedules-target-col">
+                    Target
+                  </Table.Th>
+                  <Table.Th scope="col" className="schedules-timing-col">
+                    Timing
+                  </Table.Th>
+                  <Table.Th scope="col" className="schedules-fires-col">
+                    Fires
+                  </Table.Th>
+                  {!blocked && (
+                    <Table.Th scope="col" className="schedules-actions-col">
+                      Actions
                     </Table.Th>
-                    <Table.Td>
-                      <ScheduleStatus schedule={schedule} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={target.to} className="truncate" title={target.label}>
-                        {target.label}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <Timing schedule={schedule} />
-                      {schedule.overlap === 'skip' && (
-                        <Text size="xs" c="dimmed">
-                          skips a fire while the last one runs
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Fires
-                        schedule={schedule}
-                        now={now}
-                        history={
-                          <Button
-                            variant="subtle"
-                            size="compact-xs"
-                            aria-expanded={expanded}
-                            aria-controls={`fires-${schedule.id}`}
-                            aria-label={`Fire history of ${schedule.name}`}
-                            onClick={() => toggleFires(schedule.id)}
-                          >
-                            {expanded ? 'Hide history' : 'History'}
-                          </Button>
-                        }
-                      />
-                    </Table.Td>
-                    {!blocked && (
-                      <Table.Td>
-                        <ScheduleActions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                  {expanded && (
-                    <Table.Tr>
-                      <Table.Td colSpan={columns}>
-                        <FireHistory schedule={schedule} id={`fires-${schedule.id}`} />
-                      </Table.Td>
-                    </Table.Tr>
                   )}
-                </Fragment>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <Pager page={params.page} skip={query.skip} size={SCHEDULES_PAGE_SIZE} total={total} onPage={goTo} />
-    </Stack>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((schedule) => {
+                  const target = targetName(schedule.target);
+                  const expanded = open === schedule.id;
+                  return (
+                    <Fragment key={schedule.id}>
+                      <Table.Tr>
+                        <Table.Th scope="row" fw={500}>
+                          <span className="truncate" title={schedule.name}>
+                            {schedule.name}
+                          </span>
+                        </Table.Th>
+                        <Table.Td>
+                          <ScheduleStatus schedule={schedule} />
+                        </Table.Td>
+                        <Table.Td>
+                          <Anchor component={Link} to={target.to} className="truncate" title={target.label}>
+                            {target.label}
+                          </Anchor>
+                        </Table.Td>
+                        <Table.Td>
+                          <Timing schedule={schedule} />
+                          {schedule.overlap === 'skip' && (
+                            <Text size="xs" c="dimmed">
+                              skips a fire while the last one runs
+                            </Text>
+                          )}
+                        </Table.Td>
+                        <Table.Td>
+                          <Fires
+                            schedule={schedule}
+                            now={now}
+                            history={
+                              <Button
+                                variant="subtle"
+                                size="compact-xs"
+                                aria-expanded={expanded}
+                                aria-controls={`fires-${schedule.id}`}
+                                aria-label={`Fire history of ${schedule.name}`}
+                                onClick={() => toggleFires(schedule.id)}
+                              >
+                                {expanded ? 'Hide history' : 'History'}
+                              </Button>
+                            }
+                          />
+                        </Table.Td>
+                        {!blocked && (
+                          <Table.Td>
+                            <ScheduleActions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
+                          </Table.Td>
+                        )}
+                      </Table.Tr>
+                      {expanded && (
+                        <Table.Tr>
+                          <Table.Td colSpan={columns}>
+                            <FireHistory schedule={schedule} id={`fires-${schedule.id}`} />
+                          </Table.Td>
+                        </Table.Tr>
+                      )}
+                    </Fragment>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Pager page={params.page} skip={query.skip} size={SCHEDULES_PAGE_SIZE} total={total} onPage={goTo} />
+        </Stack>
+      )}
+    </ListBody>
   );
 }

@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
+import { NotPermitted } from '../../components/NeedsPermission';
 import { PageTitle } from '../../components/PageTitle';
 import { TextWithCode } from '../../components/TextWithCode';
 import { useMe } from '../../app/session';
@@ -57,12 +58,9 @@ export function NewTaskForm() {
 
   if (!me.permissions.includes('tasks:write')) {
     return (
-      <Stack>
-        <PageTitle>New task</PageTitle>
-        <Alert color="gray" title="Not allowed">
-          Creating tasks needs the tasks:write permission.
-        </Alert>
-      </Stack>
+      <NotPermitted page="New task" title="Not allowed" color="gray">
+        Creating tasks needs the tasks:write permission.
+      </NotPermitted>
     );
   }
 

@@ -1,11 +1,10 @@
-import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { memo, useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
-import { PastTheEnd } from '../../components/Pager';
-import { isPastTheEnd } from '../../components/paging';
-import { ErrorState } from '../../components/ErrorState';
+import { ListBody, ListSkeleton, RefreshFailed } from '../../components/ListBody';
+import { PageFooter } from '../../components/Pager';
 import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
@@ -208,96 +207,82 @@ export function TaskList() {
         <BulkTaskActions filter={bulkTaskFilter({ status, agentId, errorCode, tag, createdAfter: afterForRange })} />
       )}
 
-      {tasks.isError && tasks.data && (
-        <ErrorState
-          title="Could not refresh: showing the tasks as last loaded"
-          error={tasks.error}
-          onRetry={() => void tasks.refetch()}
-        />
-      )}
-      {tasks.isPending ? (
-        <Stack role="progressbar" gap="xs" aria-label="Loading tasks" aria-busy>
-          {Array.from({ length: 5 }, (_, i) => (
-            <Skeleton key={i} height={36} />
-          ))}
-        </Stack>
-      ) : !tasks.data ? (
-        <ErrorState title="Could not load the tasks" error={tasks.error} onRetry={() => void tasks.refetch()} />
-      ) : tasks.data.tasks.length === 0 ? (
-        isPastTheEnd(page, 0, tasks.data.total) ? (
-          <PastTheEnd
-            total={tasks.data.total}
-            capped={tasks.data.totalCapped}
-            noun={filtered ? 'tasks matching these filters' : 'tasks'}
-            onFirst={() => update({ page: undefined })}
-          />
-        ) : filtered ? (
-          <EmptyState
-            title="No tasks match these filters"
-            action={
-              <Button variant="default" onClick={() => setSearch(new URLSearchParams())}>
-                Clear filters
-              </Button>
-            }
-          >
-            Widen the time range or pick another status or agent.
-          </EmptyState>
-        ) : (
-          <EmptyState
-            title={noneYet('tasks', me)}
-            action={
-              canWrite ? (
-                <Button component={Link} to="new" variant="default">
-                  Create a task
+      <RefreshFailed query={tasks} what="tasks" />
+      <ListBody
+        query={tasks}
+        loading={<ListSkeleton label="Loading tasks" rows={5} height={36} />}
+        errorTitle="Could not load the tasks"
+        keepLastLoaded
+        count={(data) => data.tasks.length}
+        pastTheEnd={{
+          page,
+          total: tasks.data?.total ?? 0,
+          capped: tasks.data?.totalCapped,
+          noun: filtered ? 'tasks matching these filters' : 'tasks',
+          onFirst: () => update({ page: undefined }),
+        }}
+        empty={
+          filtered ? (
+            <EmptyState
+              title="No tasks match these filters"
+              action={
+                <Button variant="default" onClick={() => setSearch(new URLSearchParams())}>
+                  Clear filters
                 </Button>
-              ) : undefined
-            }
-          >
-            A task runs one agent on one input.
-            {canWrite && ' Create one here, or with POST /api/v1/tasks.'} {ownOnlyNote('tasks', me)}
-          </EmptyState>
-        )
-      ) : (
-        <>
-          {/* A native scroll container: Mantine's ScrollArea adds observers and scrollbars to every render. */}
-          <Table.ScrollContainer minWidth={640} type="native" className="scroll-hint">
-            <Table striped highlightOnHover aria-label="Tasks">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Task</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Agent</Table.Th>
-                  <Table.Th>Progress</Table.Th>
-                  <Table.Th>Attempts</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {tasks.data.tasks.map((task) => (
-                  <TaskRow key={task.id} task={task} agentName={agentNames.get(task.agentId)} />
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" aria-live="polite">
+              }
+            >
+              Widen the time range or pick another status or agent.
+            </EmptyState>
+          ) : (
+            <EmptyState
+              title={noneYet('tasks', me)}
+              action={
+                canWrite ? (
+                  <Button component={Link} to="new" variant="default">
+                    Create a task
+                  </Button>
+                ) : undefined
+              }
+            >
+              A task runs one agent on one input.
+              {canWrite && ' Create one here, or with POST /api/v1/tasks.'} {ownOnlyNote('tasks', me)}
+            </EmptyState>
+          )
+        }
+      >
+        {(data) => (
+          <>
+            {/* A native scroll container: Mantine's ScrollArea adds observers and scrollbars to every render. */}
+            <Table.ScrollContainer minWidth={640} type="native" className="scroll-hint">
+              <Table striped highlightOnHover aria-label="Tasks">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Task</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>Agent</Table.Th>
+                    <Table.Th>Progress</Table.Th>
+                    <Table.Th>Attempts</Table.Th>
+                    <Table.Th>Created</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.tasks.map((task) => (
+                    <TaskRow key={task.id} task={task} agentName={agentNames.get(task.agentId)} />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <PageFooter
+              page={page}
+              hasNext={position.hasNext}
+              buttonSize="sm"
+              onPage={(next) => update({ page: next > 1 ? String(next) : undefined })}
+            >
               {position.label}
-            </Text>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                disabled={page <= 1}
-                onClick={() => update({ page: page - 1 > 1 ? String(page - 1) : undefined })}
-              >
-                Previous page
-              </Button>
-              <Button variant="default" disabled={!position.hasNext} onClick={() => update({ page: String(page + 1) })}>
-                Next page
-              </Button>
-            </Group>
-          </Group>
-        </>
-      )}
+            </PageFooter>
+          </>
+        )}
+      </ListBody>
     </Stack>
   );
 }

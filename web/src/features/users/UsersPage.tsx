@@ -1,13 +1,13 @@
-import { Alert, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Button, Group, NativeSelect, Stack, Table } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
-import { PastTheEnd } from '../../components/Pager';
-import { isPastTheEnd } from '../../components/paging';
-import { ErrorState } from '../../components/ErrorState';
+import { Pager } from '../../components/Pager';
+import { ListBody, ListSkeleton } from '../../components/ListBody';
+import { NeedsPermission } from '../../components/NeedsPermission';
 import { PageTitle } from '../../components/PageTitle';
 import { SearchBox } from '../../components/SearchBox';
 import { NewUserDialog } from './NewUserDialog';
@@ -29,18 +29,16 @@ import './users.css';
 /** `/users` (admins): accounts, their roles, and who may sign in. */
 export function UsersPage() {
   const me = useMe();
-  if (!me.permissions.includes('users:manage')) {
-    return (
-      <Stack>
-        <PageTitle>Users</PageTitle>
-        <Alert color="yellow" variant="light" title="Admins only">
-          Managing users needs the users:manage permission, which only admins hold. Ask an admin to change your role or
-          someone else’s account.
-        </Alert>
-      </Stack>
-    );
-  }
-  return <UserList meId={me.id} />;
+  return (
+    <NeedsPermission
+      permission="users:manage"
+      page="Users"
+      title="Admins only"
+      why="Managing users needs the users:manage permission, which only admins hold. Ask an admin to change your role or someone else’s account."
+    >
+      <UserList meId={me.id} />
+    </NeedsPermission>
+  );
 }
 
 type Result = { text: string; tone: 'ok' | 'error' } | null;
@@ -69,9 +67,6 @@ function UserList({ meId }: { meId: string }) {
   };
 
   const total = users.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
-  const first = total === 0 ? 0 : (filters.page - 1) * USERS_PAGE_SIZE + 1;
-  const last = Math.min(total, filters.page * USERS_PAGE_SIZE);
 
   return (
     <Stack>
@@ -97,97 +92,81 @@ function UserList({ meId }: { meId: string }) {
         />
       </form>
 
-      {users.isPending ? (
-        <div role="progressbar" className="users-skeleton" aria-busy="true" aria-label="Loading users">
-          {Array.from({ length: 5 }, (_, i) => (
-            <Skeleton key={i} height={40} />
-          ))}
-        </div>
-      ) : users.isError ? (
-        <ErrorState title="Could not load the users" error={users.error} onRetry={() => void users.refetch()} />
-      ) : users.data.items.length === 0 ? (
-        isPastTheEnd(filters.page, 0, total) ? (
-          <PastTheEnd
-            total={total}
-            noun={filters.role || filters.q ? 'users matching these filters' : 'users'}
-            onFirst={() => update({ page: 1 })}
-          />
-        ) : filters.role || filters.q ? (
-          <EmptyState
-            title={
-              filters.q
-                ? `No users match “${filters.q}”${filters.role ? ` with the ${filters.role} role` : ''}`
-                : `No users with the ${filters.role} role`
-            }
-            action={
-              <Button variant="default" onClick={() => setParams(new URLSearchParams())}>
-                Clear filters
-              </Button>
-            }
-          >
-            {filters.q
-              ? 'The search looks in email addresses and names.'
-              : 'Pick another role, or give someone this role from the full list.'}
-          </EmptyState>
-        ) : (
-          <EmptyState
-            title="No users yet"
-            action={
-              <Button variant="default" onClick={() => setCreating(true)}>
-                Create a user
-              </Button>
-            }
-          >
-            Create an account with a role; people can also register themselves as viewers.
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <Table.ScrollContainer minWidth={900}>
-            <Table className="users-table" highlightOnHover aria-label="Users" aria-busy={users.isFetching}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name and email</Table.Th>
-                  <Table.Th scope="col">Role</Table.Th>
-                  <Table.Th scope="col">Active</Table.Th>
-                  <Table.Th scope="col">MFA</Table.Th>
-                  <Table.Th scope="col">Last sign-in</Table.Th>
-                  <Table.Th scope="col">Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {users.data.items.map((user) => (
-                  <UserRow key={user.id} user={user} meId={meId} onChanged={changed} onResetPassword={setResetting} />
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" aria-live="polite">
-              {first.toLocaleString('en')}–{last.toLocaleString('en')} of {total.toLocaleString('en')}{' '}
-              {total === 1 ? 'user' : 'users'}
-            </Text>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                size="xs"
-                disabled={filters.page <= 1}
-                onClick={() => update({ page: filters.page - 1 })}
-              >
-                Previous page
-              </Button>
-              <Button
-                variant="default"
-                size="xs"
-                disabled={filters.page >= pages}
-                onClick={() => update({ page: filters.page + 1 })}
-              >
-                Next page
-              </Button>
-            </Group>
-          </Group>
-        </>
-      )}
+      <ListBody
+        query={users}
+        loading={<ListSkeleton label="Loading users" rows={5} height={40} gap="0.5rem" />}
+        errorTitle="Could not load the users"
+        count={(data) => data.items.length}
+        pastTheEnd={{
+          page: filters.page,
+          total,
+          noun: filters.role || filters.q ? 'users matching these filters' : 'users',
+          onFirst: () => update({ page: 1 }),
+        }}
+        empty={
+          filters.role || filters.q ? (
+            <EmptyState
+              title={
+                filters.q
+                  ? `No users match “${filters.q}”${filters.role ? ` with the ${filters.role} role` : ''}`
+                  : `No users with the ${filters.role} role`
+              }
+              action={
+                <Button variant="default" onClick={() => setParams(new URLSearchParams())}>
+                  Clear filters
+                </Button>
+              }
+            >
+              {filters.q
+                ? 'The search looks in email addresses and names.'
+                : 'Pick another role, or give someone this role from the full list.'}
+            </EmptyState>
+          ) : (
+            <EmptyState
+              title="No users yet"
+              action={
+                <Button variant="default" onClick={() => setCreating(true)}>
+                  Create a user
+                </Button>
+              }
+            >
+              Create an account with a role; people can also register themselves as viewers.
+            </EmptyState>
+          )
+        }
+      >
+        {(data) => (
+          <>
+            <Table.ScrollContainer minWidth={900}>
+              <Table className="users-table" highlightOnHover aria-label="Users" aria-busy={users.isFetching}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Name and email</Table.Th>
+                    <Table.Th scope="col">Role</Table.Th>
+                    <Table.Th scope="col">Active</Table.Th>
+                    <Table.Th scope="col">MFA</Table.Th>
+                    <Table.Th scope="col">Last sign-in</Table.Th>
+                    <Table.Th scope="col">Actions</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.items.map((user) => (
+                    <UserRow key={user.id} user={user} meId={meId} onChanged={changed} onResetPassword={setResetting} />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Pager
+              page={filters.page}
+              skip={(filters.page - 1) * USERS_PAGE_SIZE}
+              size={USERS_PAGE_SIZE}
+              total={total}
+              noun={['user', 'users']}
+              onPage={(page) => update({ page })}
+            />
+          </>
+        )}
+      </ListBody>
 
       <NewUserDialog
         opened={creating}

@@ -1,10 +1,10 @@
-import { Anchor, Button, Code, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Code, Stack, Table, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
-import { Pager, PastTheEnd } from '../../components/Pager';
+import { ListBody, ListSkeleton } from '../../components/ListBody';
+import { Pager } from '../../components/Pager';
 import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
@@ -97,105 +97,92 @@ export function DeliveryLog({ webhook, onChanged }: { webhook: Webhook; onChange
 
   const goTo = (next: number) => setSearch(withPage(search, next));
 
-  if (deliveries.isPending) {
-    return (
-      <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading deliveries">
-        {Array.from({ length: 3 }, (_, i) => (
-          <Skeleton key={i} height={36} />
-        ))}
-      </Stack>
-    );
-  }
-  if (deliveries.isError) {
-    return (
-      <ErrorState
-        title="Could not load the deliveries"
-        error={deliveries.error}
-        onRetry={() => void deliveries.refetch()}
-      />
-    );
-  }
-  const total = deliveries.data.total;
-  if (deliveries.data.items.length === 0) {
-    return page > 1 && total > 0 ? (
-      <PastTheEnd total={total} noun="deliveries" onFirst={() => goTo(1)} />
-    ) : (
-      <EmptyState title="No deliveries yet">
-        A delivery is made when a task or run you created ends with one of its events ({webhook.events.join(', ')}).
-      </EmptyState>
-    );
-  }
-
+  const total = deliveries.data?.total ?? 0;
   return (
-    <Stack gap="sm">
-      <Table.ScrollContainer minWidth={880}>
-        <Table striped aria-label="Deliveries">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Event</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">Response</Table.Th>
-              <Table.Th scope="col">Duration</Table.Th>
-              <Table.Th scope="col">Attempts</Table.Th>
-              <Table.Th scope="col">Time</Table.Th>
-              {!blocked && <Table.Th scope="col">Actions</Table.Th>}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {deliveries.data.items.map((delivery) => {
-              const path = resourcePath(delivery);
-              return (
-                <Table.Tr key={delivery.id}>
-                  <Table.Th scope="row" fw={500}>
-                    <Code>{delivery.eventType}</Code>{' '}
-                    {path ? (
-                      <Anchor component={Link} to={path} size="sm">
-                        task {delivery.resourceId.slice(0, 8)}
-                      </Anchor>
-                    ) : (
-                      <Text size="sm" span>
-                        run {delivery.resourceId.slice(0, 8)}
-                      </Text>
-                    )}
-                  </Table.Th>
-                  <Table.Td>
-                    <StatusBadge status={delivery.status} />
-                    {delivery.status === 'pending' && delivery.nextAttemptAt && (
-                      <Text size="xs" c="dimmed">
-                        next attempt <TimeAgo value={delivery.nextAttemptAt} />
-                      </Text>
-                    )}
-                    {delivery.error && (
-                      <Text size="xs" c="dimmed" className="webhook-error">
-                        {delivery.error}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td className="nowrap">
-                    {delivery.attempts > 0 ? describeResponse(delivery.responseCode) : '—'}
-                  </Table.Td>
-                  <Table.Td>{formatDuration(delivery.durationMs)}</Table.Td>
-                  <Table.Td>
-                    {delivery.attempts}
-                    <AttemptLog delivery={delivery} />
-                  </Table.Td>
-                  <Table.Td>
-                    <TimeAgo value={delivery.createdAt} />
-                  </Table.Td>
-                  {!blocked && (
-                    <Table.Td>
-                      {delivery.status !== 'pending' && (
-                        <Redeliver webhook={webhook} delivery={delivery} onDone={onChanged} />
-                      )}
-                    </Table.Td>
-                  )}
+    <ListBody
+      query={deliveries}
+      loading={<ListSkeleton label="Loading deliveries" rows={3} height={36} />}
+      errorTitle="Could not load the deliveries"
+      count={(data) => data.items.length}
+      pastTheEnd={{ page, total, noun: 'deliveries', onFirst: () => goTo(1) }}
+      empty={
+        <EmptyState title="No deliveries yet">
+          A delivery is made when a task or run you created ends with one of its events ({webhook.events.join(', ')}).
+        </EmptyState>
+      }
+    >
+      {({ items }) => (
+        <Stack gap="sm">
+          <Table.ScrollContainer minWidth={880}>
+            <Table striped aria-label="Deliveries">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Event</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Response</Table.Th>
+                  <Table.Th scope="col">Duration</Table.Th>
+                  <Table.Th scope="col">Attempts</Table.Th>
+                  <Table.Th scope="col">Time</Table.Th>
+                  {!blocked && <Table.Th scope="col">Actions</Table.Th>}
                 </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <Pager page={page} skip={query.skip} size={DELIVERIES_PAGE_SIZE} total={total} onPage={goTo} />
-    </Stack>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((delivery) => {
+                  const path = resourcePath(delivery);
+                  return (
+                    <Table.Tr key={delivery.id}>
+                      <Table.Th scope="row" fw={500}>
+                        <Code>{delivery.eventType}</Code>{' '}
+                        {path ? (
+                          <Anchor component={Link} to={path} size="sm">
+                            task {delivery.resourceId.slice(0, 8)}
+                          </Anchor>
+                        ) : (
+                          <Text size="sm" span>
+                            run {delivery.resourceId.slice(0, 8)}
+                          </Text>
+                        )}
+                      </Table.Th>
+                      <Table.Td>
+                        <StatusBadge status={delivery.status} />
+                        {delivery.status === 'pending' && delivery.nextAttemptAt && (
+                          <Text size="xs" c="dimmed">
+                            next attempt <TimeAgo value={delivery.nextAttemptAt} />
+                          </Text>
+                        )}
+                        {delivery.error && (
+                          <Text size="xs" c="dimmed" className="webhook-error">
+                            {delivery.error}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td className="nowrap">
+                        {delivery.attempts > 0 ? describeResponse(delivery.responseCode) : '—'}
+                      </Table.Td>
+                      <Table.Td>{formatDuration(delivery.durationMs)}</Table.Td>
+                      <Table.Td>
+                        {delivery.attempts}
+                        <AttemptLog delivery={delivery} />
+                      </Table.Td>
+                      <Table.Td>
+                        <TimeAgo value={delivery.createdAt} />
+                      </Table.Td>
+                      {!blocked && (
+                        <Table.Td>
+                          {delivery.status !== 'pending' && (
+                            <Redeliver webhook={webhook} delivery={delivery} onDone={onChanged} />
+                          )}
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Pager page={page} skip={query.skip} size={DELIVERIES_PAGE_SIZE} total={total} onPage={goTo} />
+        </Stack>
+      )}
+    </ListBody>
   );
 }

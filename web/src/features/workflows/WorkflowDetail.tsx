@@ -6,6 +6,8 @@ import { noneYet, ownOnlyNote } from '../../app/own-lists';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
+import { ListBody } from '../../components/ListBody';
+import { Pager } from '../../components/Pager';
 import { JsonView } from '../../components/JsonView';
 import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -154,8 +156,6 @@ function RecentRuns({ workflow }: { workflow: Workflow }) {
   const runs = useQuery(workflowRunsQuery(workflow.id, params));
   const setPage = (next: number) => setSearch(withPage(search, next, 'runsPage'));
   const total = runs.data?.total ?? 0;
-  const from = total === 0 ? 0 : params.skip + 1;
-  const to = Math.min(total, params.skip + RUNS_PAGE);
 
   return (
     <section aria-labelledby="wf-runs-title">
@@ -163,84 +163,85 @@ function RecentRuns({ workflow }: { workflow: Workflow }) {
         Recent runs
       </Title>
       {!blocked && total > 0 && <RetryFailedRuns workflowId={workflow.id} />}
-      {runs.isPending ? (
-        <Skeleton role="progressbar" height={120} aria-busy="true" aria-label="Loading the runs" />
-      ) : runs.isError ? (
-        <ErrorState title="Could not load the runs" error={runs.error} onRetry={() => void runs.refetch()} />
-      ) : runs.data.items.length === 0 ? (
-        page > 1 ? (
-          <EmptyState
-            title="Nothing on this page"
-            action={
-              <Button variant="default" onClick={() => setPage(1)}>
-                Go to the first page
-              </Button>
-            }
-          />
-        ) : (
-          <EmptyState title={noneYet('runs', me)}>
-            {blocked
-              ? 'Each run of this workflow is listed here with its status. Running workflows needs the workflows:write permission (operators and admins).'
-              : `Start one with “Run”, or with POST /api/v1/workflows/${workflow.id}/runs; each run is listed here with its status.`}{' '}
-            {ownOnlyNote('runs', me)}
-          </EmptyState>
-        )
-      ) : (
-        <Paper withBorder radius="md" p="xs">
-          <Table.ScrollContainer minWidth={520}>
-            <Table striped aria-label="Runs">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Run</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                  <Table.Th scope="col">Version</Table.Th>
-                  <Table.Th scope="col">Started</Table.Th>
-                  <Table.Th scope="col">Finished</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {runs.data.items.map((run) => (
-                  <Table.Tr key={run.id}>
-                    <Table.Td>
-                      <Anchor
-                        component={Link}
-                        to={`/workflows/${workflow.id}/runs/${run.id}`}
-                        ff="monospace"
-                        aria-label={`Run ${run.id}`}
-                      >
-                        {run.id.slice(0, 8)}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={run.status} />
-                    </Table.Td>
-                    <Table.Td>{numberFormat.format(run.workflowVersion)}</Table.Td>
-                    <Table.Td>
-                      <TimeAgo value={run.createdAt} />
-                    </Table.Td>
-                    <Table.Td>
-                      <TimeAgo value={run.finishedAt} />
-                    </Table.Td>
+      <ListBody
+        query={runs}
+        loading={<Skeleton role="progressbar" height={120} aria-busy="true" aria-label="Loading the runs" />}
+        errorTitle="Could not load the runs"
+        count={(data) => data.items.length}
+        empty={
+          page > 1 ? (
+            <EmptyState
+              title="Nothing on this page"
+              action={
+                <Button variant="default" onClick={() => setPage(1)}>
+                  Go to the first page
+                </Button>
+              }
+            />
+          ) : (
+            <EmptyState title={noneYet('runs', me)}>
+              {blocked
+                ? 'Each run of this workflow is listed here with its status. Running workflows needs the workflows:write permission (operators and admins).'
+                : `Start one with “Run”, or with POST /api/v1/workflows/${workflow.id}/runs; each run is listed here with its status.`}{' '}
+              {ownOnlyNote('runs', me)}
+            </EmptyState>
+          )
+        }
+      >
+        {({ items }) => (
+          <Paper withBorder radius="md" p="xs">
+            <Table.ScrollContainer minWidth={520}>
+              <Table striped aria-label="Runs">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Run</Table.Th>
+                    <Table.Th scope="col">Status</Table.Th>
+                    <Table.Th scope="col">Version</Table.Th>
+                    <Table.Th scope="col">Started</Table.Th>
+                    <Table.Th scope="col">Finished</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Group justify="space-between" mt="xs">
-            <Text size="sm" aria-live="polite">
-              {numberFormat.format(from)}–{numberFormat.format(to)} of {numberFormat.format(total)}
-            </Text>
-            <Group gap="xs">
-              <Button variant="default" size="xs" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                Newer runs
-              </Button>
-              <Button variant="default" size="xs" disabled={to >= total} onClick={() => setPage(page + 1)}>
-                Older runs
-              </Button>
-            </Group>
-          </Group>
-        </Paper>
-      )}
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((run) => (
+                    <Table.Tr key={run.id}>
+                      <Table.Td>
+                        <Anchor
+                          component={Link}
+                          to={`/workflows/${workflow.id}/runs/${run.id}`}
+                          ff="monospace"
+                          aria-label={`Run ${run.id}`}
+                        >
+                          {run.id.slice(0, 8)}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>
+                        <StatusBadge status={run.status} />
+                      </Table.Td>
+                      <Table.Td>{numberFormat.format(run.workflowVersion)}</Table.Td>
+                      <Table.Td>
+                        <TimeAgo value={run.createdAt} />
+                      </Table.Td>
+                      <Table.Td>
+                        <TimeAgo value={run.finishedAt} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Pager
+              page={page}
+              skip={params.skip}
+              size={RUNS_PAGE}
+              total={total}
+              onPage={setPage}
+              previousLabel="Newer runs"
+              nextLabel="Older runs"
+              mt="xs"
+            />
+          </Paper>
+        )}
+      </ListBody>
     </section>
   );
 }

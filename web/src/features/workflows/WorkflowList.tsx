@@ -1,15 +1,15 @@
-import { Anchor, Button, Group, NativeSelect, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorState } from '../../components/ErrorState';
+import { ListBody, ListSkeleton, RefreshFailed } from '../../components/ListBody';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { SearchBox } from '../../components/SearchBox';
 import { TriggersPausedBadge } from './TriggersSection';
 import { useWorkflowsWriteBlocked, workflowListQuery } from './workflow-api';
-import { isPastTheEnd, pageOfSearch, pageQuery } from '../../components/paging';
-import { PastTheEnd } from '../../components/Pager';
+import { pageOfSearch, pageQuery } from '../../components/paging';
+import { Pager } from '../../components/Pager';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_SIZE = 25;
@@ -46,8 +46,6 @@ export function WorkflowList() {
   };
 
   const total = workflows.data?.total ?? 0;
-  const from = total === 0 ? 0 : params.skip + 1;
-  const to = Math.min(total, params.skip + size);
 
   return (
     <Stack>
@@ -73,104 +71,85 @@ export function WorkflowList() {
           data={PAGE_SIZES.map(String)}
         />
       </Group>
-      {workflows.isError && workflows.data && (
-        <ErrorState
-          title="Could not refresh: showing the workflows as last loaded"
-          error={workflows.error}
-          onRetry={() => void workflows.refetch()}
-        />
-      )}
-      {workflows.isPending ? (
-        <Stack role="progressbar" gap="xs" aria-busy="true" aria-label="Loading workflows">
-          {Array.from({ length: 5 }, (_, i) => (
-            <Skeleton key={i} height={36} />
-          ))}
-        </Stack>
-      ) : !workflows.data ? (
-        <ErrorState
-          title="Could not load the workflows"
-          error={workflows.error}
-          onRetry={() => void workflows.refetch()}
-        />
-      ) : workflows.data.items.length === 0 ? (
-        isPastTheEnd(page, 0, total) ? (
-          <PastTheEnd total={total} noun="workflows" onFirst={() => update({ page: undefined })} />
-        ) : q ? (
-          <EmptyState
-            title="No workflows match this search"
-            action={
-              <Button variant="default" onClick={() => update({ q: undefined })}>
-                Clear the search
-              </Button>
-            }
-          >
-            No workflow has “{q}” in its name or description.
-          </EmptyState>
-        ) : (
-          <EmptyState title="No workflows yet" action={<NewWorkflowButton variant="default" />}>
-            A workflow runs several agents in order, each step using what the ones before it produced. Define one here
-            (its steps as JSON, drawn as a graph), or with POST /api/v1/workflows.
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <Table.ScrollContainer minWidth={560}>
-            <Table striped highlightOnHover aria-label="Workflows">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Steps</Table.Th>
-                  <Table.Th scope="col">Version</Table.Th>
-                  <Table.Th scope="col">Updated</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {workflows.data.items.map((workflow) => (
-                  <Table.Tr key={workflow.id}>
-                    <Table.Td>
-                      <Group gap={6}>
-                        <Anchor component={Link} to={`/workflows/${workflow.id}`}>
-                          {workflow.name}
-                        </Anchor>
-                        {workflow.triggersPausedReason && (
-                          <TriggersPausedBadge reason={workflow.triggersPausedReason} />
-                        )}
-                      </Group>
-                      {workflow.description && (
-                        <Text size="xs" c="dimmed" lineClamp={1}>
-                          {workflow.description}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{numberFormat.format(workflow.stepCount)}</Table.Td>
-                    <Table.Td>{numberFormat.format(workflow.version)}</Table.Td>
-                    <Table.Td>
-                      <TimeAgo value={workflow.updatedAt} />
-                    </Table.Td>
+      <RefreshFailed query={workflows} what="workflows" />
+      <ListBody
+        query={workflows}
+        loading={<ListSkeleton label="Loading workflows" rows={5} height={36} />}
+        errorTitle="Could not load the workflows"
+        keepLastLoaded
+        count={(data) => data.items.length}
+        pastTheEnd={{ page, total, noun: 'workflows', onFirst: () => update({ page: undefined }) }}
+        empty={
+          q ? (
+            <EmptyState
+              title="No workflows match this search"
+              action={
+                <Button variant="default" onClick={() => update({ q: undefined })}>
+                  Clear the search
+                </Button>
+              }
+            >
+              No workflow has “{q}” in its name or description.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No workflows yet" action={<NewWorkflowButton variant="default" />}>
+              A workflow runs several agents in order, each step using what the ones before it produced. Define one here
+              (its steps as JSON, drawn as a graph), or with POST /api/v1/workflows.
+            </EmptyState>
+          )
+        }
+      >
+        {(data) => (
+          <>
+            <Table.ScrollContainer minWidth={560}>
+              <Table striped highlightOnHover aria-label="Workflows">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Name</Table.Th>
+                    <Table.Th scope="col">Steps</Table.Th>
+                    <Table.Th scope="col">Version</Table.Th>
+                    <Table.Th scope="col">Updated</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" aria-live="polite">
-              {numberFormat.format(from)}–{numberFormat.format(to)} of {numberFormat.format(total)}
-            </Text>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                disabled={page <= 1}
-                onClick={() => update({ page: page - 1 > 1 ? String(page - 1) : undefined })}
-              >
-                Previous page
-              </Button>
-              <Button variant="default" disabled={to >= total} onClick={() => update({ page: String(page + 1) })}>
-                Next page
-              </Button>
-            </Group>
-          </Group>
-        </>
-      )}
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.items.map((workflow) => (
+                    <Table.Tr key={workflow.id}>
+                      <Table.Td>
+                        <Group gap={6}>
+                          <Anchor component={Link} to={`/workflows/${workflow.id}`}>
+                            {workflow.name}
+                          </Anchor>
+                          {workflow.triggersPausedReason && (
+                            <TriggersPausedBadge reason={workflow.triggersPausedReason} />
+                          )}
+                        </Group>
+                        {workflow.description && (
+                          <Text size="xs" c="dimmed" lineClamp={1}>
+                            {workflow.description}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>{numberFormat.format(workflow.stepCount)}</Table.Td>
+                      <Table.Td>{numberFormat.format(workflow.version)}</Table.Td>
+                      <Table.Td>
+                        <TimeAgo value={workflow.updatedAt} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Pager
+              page={page}
+              skip={params.skip}
+              size={size}
+              total={total}
+              buttonSize="sm"
+              onPage={(next) => update({ page: next > 1 ? String(next) : undefined })}
+            />
+          </>
+        )}
+      </ListBody>
     </Stack>
   );
 }

@@ -1,0 +1,89 @@
+import { type MantineSpacing, Skeleton, Stack } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { ErrorState } from './ErrorState';
+import { PastTheEnd } from './Pager';
+import { isPastTheEnd } from './paging';
+
+/** What a list reads, as TanStack Query's `useQuery` gives it. */
+export interface ListQuery<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => unknown;
+}
+
+/** A list's loading skeleton: `rows` bars, named for screen readers, as a progress bar unless `role` is null. */
+export function ListSkeleton({
+  label,
+  rows,
+  height,
+  gap = 'xs',
+  role = 'progressbar',
+}: {
+  label: string;
+  rows: number;
+  height: number;
+  gap?: MantineSpacing;
+  role?: 'progressbar' | null;
+}) {
+  return (
+    <Stack role={role ?? undefined} gap={gap} aria-busy="true" aria-label={label}>
+      {Array.from({ length: rows }, (_, i) => (
+        <Skeleton key={i} height={height} />
+      ))}
+    </Stack>
+  );
+}
+
+/** "Could not refresh: showing the agents as last loaded", while a list read again failed and the last one shows. */
+export function RefreshFailed({ query, what }: { query: ListQuery<unknown>; what: string }) {
+  if (!query.isError || query.data === undefined) return null;
+  return (
+    <ErrorState
+      title={`Could not refresh: showing the ${what} as last loaded`}
+      error={query.error}
+      onRetry={() => void query.refetch()}
+    />
+  );
+}
+
+/**
+ * The body of a list, one of: its loading skeleton; its error state (with "Try again"); a page past the end of
+ * the list (see {@link PastTheEnd}); its empty state; or the list itself. `keepLastLoaded`: a failed read again
+ * keeps the list as last loaded (the page says so with {@link RefreshFailed}); the error state only when there
+ * is nothing to show.
+ */
+export function ListBody<T>({
+  query,
+  loading,
+  errorTitle,
+  keepLastLoaded = false,
+  count,
+  pastTheEnd,
+  empty,
+  children,
+}: {
+  query: ListQuery<T>;
+  loading: ReactNode;
+  errorTitle: string;
+  keepLastLoaded?: boolean;
+  /** How many items the page read has. */
+  count: (data: T) => number;
+  /** For an empty page: the page shown and the list's total, past the end when the list has items. */
+  pastTheEnd?: { page: number; total: number; capped?: boolean; noun: string; onFirst: () => void };
+  empty: ReactNode | ((data: T) => ReactNode);
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return loading;
+  if (query.data === undefined || (query.isError && !keepLastLoaded)) {
+    return <ErrorState title={errorTitle} error={query.error} onRetry={() => void query.refetch()} />;
+  }
+  const data = query.data;
+  if (count(data) > 0) return children(data);
+  if (pastTheEnd && isPastTheEnd(pastTheEnd.page, 0, pastTheEnd.total)) {
+    const { page: _page, ...rest } = pastTheEnd;
+    return <PastTheEnd {...rest} />;
+  }
+  return typeof empty === 'function' ? empty(data) : empty;
+}
