@@ -56,44 +56,29 @@ describe('task outcomes Postgres would refuse as they are', () => {
     expect(await attemptsOf(task.id)).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded' })]);
   }, 30_000);
 
+  /** A task of an http agent calling `path`, which fails at once with OUTPUT_NOT_STORABLE, its one attempt too. */
+  async function failsNotStorable(path: string): Promise<void> {
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}${path}` } });
+    const task = await submitTask(t, op, { agentId: agent.id, input: {}, maxAttempts: 3, backoffMs: 100 });
+    const notStorable = expect.objectContaining({ code: 'OUTPUT_NOT_STORABLE' });
+    expect(await settled(t, op, task.id, 20_000)).toEqual(
+      expect.objectContaining({ status: 'failed', attempts: 1, output: null, error: notStorable }),
+    );
+    expect(await attemptsOf(task.id)).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'failed', error: notStorable }),
+    ]);
+  }
+
   it('an output that cannot be stored at all fails the task with OUTPUT_NOT_STORABLE, without retries', async () => {
     // An executor may hand back what JSON cannot hold (here a BigInt); the remote side is not even asked.
     jest.spyOn(HttpAgentType.prototype, 'execute').mockResolvedValueOnce({ count: 10n });
-    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/big` } });
-    const task = await submitTask(t, op, { agentId: agent.id, input: {}, maxAttempts: 3, backoffMs: 100 });
-
-    const done = await settled(t, op, task.id, 20_000);
-    expect(done).toEqual(
-      expect.objectContaining({
-        status: 'failed',
-        attempts: 1,
-        output: null,
-        error: expect.objectContaining({ code: 'OUTPUT_NOT_STORABLE' }),
-      }),
-    );
-    expect(await attemptsOf(task.id)).toEqual([
-      expect.objectContaining({
-        attempt: 1,
-        status: 'failed',
-        error: expect.objectContaining({ code: 'OUTPUT_NOT_STORABLE' }),
-      }),
-    ]);
+    await failsNotStorable('/big');
+    expect(remote.requests).toHaveLength(0);
   }, 30_000);
 
   it('an answer nested too deep to store fails the task with OUTPUT_NOT_STORABLE at once, not as the executor’s fault', async () => {
     answerWith(remote, `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
-    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/deep` } });
-    const task = await submitTask(t, op, { agentId: agent.id, input: {}, maxAttempts: 3, backoffMs: 100 });
-
-    const done = await settled(t, op, task.id, 20_000);
-    expect(done).toEqual(
-      expect.objectContaining({
-        status: 'failed',
-        attempts: 1,
-        output: null,
-        error: expect.objectContaining({ code: 'OUTPUT_NOT_STORABLE' }),
-      }),
-    );
+    await failsNotStorable('/deep');
     expect(remote.requests).toHaveLength(1);
   }, 30_000);
 });
