@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from './utils/test-app';
 type Schema = Record<string, unknown>;
 interface Response {
   $ref?: string;
+  headers?: Record<string, { schema?: Schema }>;
   content?: Record<string, { schema?: Schema; examples?: Record<string, Example> }>;
 }
 interface Operation {
@@ -275,6 +276,22 @@ describe('the OpenAPI document, as generated clients read it', () => {
       ErrorCode.MFA_REQUIRED,
       ErrorCode.UNAUTHENTICATED,
     ]);
+  });
+
+  it('declares Retry-After (whole seconds) on every 429 and 503 it documents', async () => {
+    const missing: string[] = [];
+    for (const [route, op] of operations()) {
+      // The probes answer in the health check's own shape, for orchestrators that do not retry on a header.
+      if (route.includes(' /health')) continue;
+      for (const status of ['429', '503']) {
+        const listed = op.responses[status];
+        if (!listed) continue;
+        const response = listed.$ref ? doc.components.responses[listed.$ref.split('/').pop()!] : listed;
+        if (response.headers?.['Retry-After']?.schema?.type !== 'integer') missing.push(`${route} ${status}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(doc.paths['/api/v1/tasks'].get.responses['429']).toBeDefined();
   });
 
   it('documents agent types, batches and attempts as arrays, and the API answers arrays', async () => {

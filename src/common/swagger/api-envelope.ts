@@ -226,10 +226,17 @@ function errorCase(code: ErrorCode): { summary: string; value: ErrorEnvelopeDto 
   return { summary: `${code}: ${ERROR_DESCRIPTIONS[code]}`, value: errorExample(code) };
 }
 
+/** The codes whose answers say when to try again (docs/api.md, Errors). */
+const RETRY_AFTER_CODES: readonly ErrorCode[] = [ErrorCode.RATE_LIMITED, ErrorCode.SERVICE_UNAVAILABLE];
+const RETRY_AFTER_HEADER = {
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 0 } },
+};
+
 /** An error response of `codes` (one status): JSON whatever the route produces on success (streams too). */
 function errorResponse(codes: ErrorCode[]): ResponseObject {
   return {
     description: codes.map((c) => `${c}: ${ERROR_DESCRIPTIONS[c]}`).join('; '),
+    ...(codes.some((c) => RETRY_AFTER_CODES.includes(c)) ? { headers: RETRY_AFTER_HEADER } : {}),
     content: {
       'application/json': {
         schema: { $ref: getSchemaPath(ErrorEnvelopeDto) },
@@ -293,6 +300,7 @@ export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
           if (!examples || examples[code]) continue;
           examples[code] = errorCase(code);
           listed.description += `; ${code}: ${ERROR_DESCRIPTIONS[code]}`;
+          if (RETRY_AFTER_CODES.includes(code)) listed.headers = { ...listed.headers, ...RETRY_AFTER_HEADER };
         }
       }
     }

@@ -3058,6 +3058,8 @@ export interface components {
         /** @description SERVICE_UNAVAILABLE: A dependency (Redis, PostgreSQL) cannot be reached; see Retry-After */
         ServiceUnavailable: {
             headers: {
+                /** @description Seconds to wait before trying again */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -3140,6 +3142,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3222,6 +3226,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3296,6 +3302,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3305,6 +3313,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: A dependency (Redis, PostgreSQL) cannot be reached; see Retry-After */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3374,6 +3384,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3451,6 +3463,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3524,6 +3538,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3602,6 +3618,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3675,6 +3693,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3743,6 +3763,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3832,6 +3854,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3907,6 +3931,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3985,6 +4011,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4053,6 +4081,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4114,6 +4144,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4203,6 +4235,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4274,6 +4308,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4354,6 +4390,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4427,6 +4465,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4507,6 +4547,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4575,6 +4617,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4632,6 +4676,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4714,6 +4760,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4818,6 +4866,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4896,6 +4946,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4964,6 +5016,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5032,6 +5086,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5109,6 +5165,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5186,6 +5244,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5249,6 +5309,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5321,6 +5383,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5399,6 +5463,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5467,6 +5533,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5528,6 +5596,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5608,6 +5678,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5691,6 +5763,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5806,6 +5880,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5882,6 +5958,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5950,6 +6028,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6027,6 +6107,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6104,6 +6186,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6167,6 +6251,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6257,6 +6343,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6347,6 +6435,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6417,6 +6507,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6497,6 +6589,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6575,6 +6669,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6656,6 +6752,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6724,6 +6822,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6785,6 +6885,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6874,6 +6976,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6936,6 +7040,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7014,6 +7120,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7082,6 +7190,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7143,6 +7253,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7223,6 +7335,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7296,6 +7410,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7374,6 +7490,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7457,6 +7575,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7540,6 +7660,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7602,6 +7724,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7670,6 +7794,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7732,6 +7858,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7810,6 +7938,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7878,6 +8008,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7939,6 +8071,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8019,6 +8153,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8142,6 +8278,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8211,6 +8349,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8289,6 +8429,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8375,6 +8517,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8434,6 +8578,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8482,6 +8628,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8539,6 +8687,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8605,6 +8755,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8683,6 +8835,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8761,6 +8915,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8839,6 +8995,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8901,6 +9059,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8979,6 +9139,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9055,6 +9217,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9127,6 +9291,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9431,6 +9597,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9488,6 +9656,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9551,6 +9721,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9601,6 +9773,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9658,6 +9832,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9720,6 +9896,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9809,6 +9987,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9877,6 +10057,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9938,6 +10120,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10001,6 +10185,8 @@ export interface operations {
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
