@@ -33,8 +33,6 @@ export interface OutboundStream {
   body: AsyncIterable<Buffer>;
   /** The whole body as UTF-8 text. */
   text(): Promise<string>;
-  /** Closes the body unread (its connection with it). */
-  discard(): void;
 }
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -97,16 +95,6 @@ export class OutboundHttpClient implements OnApplicationShutdown {
   async request(req: OutboundRequest): Promise<OutboundResponse> {
     const response = await this.open(req);
     return { status: response.status, headers: response.headers, text: await response.text() };
-  }
-
-  /**
-   * Sends the request and reads its answer's status and headers only: the body, which the caller has no use for
-   * (a webhook receiver's), is closed unread rather than read to 10 MB.
-   */
-  async status(req: OutboundRequest): Promise<Omit<OutboundResponse, 'text'>> {
-    const response = await this.open(req);
-    response.discard();
-    return { status: response.status, headers: response.headers };
   }
 
   /** Sends the request and returns the answer as soon as its headers arrive, its body to be read as it comes. */
@@ -192,10 +180,6 @@ export class OutboundHttpClient implements OnApplicationShutdown {
         const chunks: Buffer[] = [];
         for await (const chunk of body) chunks.push(chunk);
         return Buffer.concat(chunks).toString('utf8');
-      },
-      discard: () => {
-        response.body.destroy();
-        done();
       },
     };
   }
