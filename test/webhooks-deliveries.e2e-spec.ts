@@ -158,6 +158,29 @@ describe('webhooks', () => {
     receiver.handler = previous;
   });
 
+  it('takes the status of an answer whose body never ends, and closes it unread', async () => {
+    const { op, hook } = await operatorWithEndpoint('/endless');
+    const previous = receiver.handler;
+    let closed = false;
+    receiver.handler = (req, res) => {
+      if (req.url !== '/endless') return previous(req, res);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const drip = setInterval(() => res.write('x'.repeat(1024)), 20);
+      res.on('close', () => {
+        clearInterval(drip);
+        closed = true;
+      });
+    };
+    await runTask(op);
+    const [done] = await waitFor(async () => {
+      const list = await deliveries(op, hook.id);
+      return list[0]?.status === 'succeeded' ? list : undefined;
+    });
+    expect(done).toMatchObject({ attempts: 1, responseCode: 200 });
+    await waitFor(async () => closed);
+    receiver.handler = previous;
+  });
+
   it('sends run.succeeded with the run as the API returns it', async () => {
     const { op, hook } = await operatorWithEndpoint('/runs', ['run.succeeded']);
     await createAgentFor(op);

@@ -53,7 +53,7 @@ export class WebhookSender {
     let error: string | null = null;
     let retryAfter: number | undefined;
     try {
-      const response = await this.http.request({
+      const response = await this.http.status({
         url: endpoint.url,
         method: 'POST',
         headers,
