@@ -58,6 +58,24 @@ describe('remote agents over real HTTP on loopback', () => {
     expect(err.code).toBe(`REMOTE_${status}`);
   });
 
+  it('http: a redirect whose body never ends is followed, its body closed unread past 64 KB', async () => {
+    let hopClosed = false;
+    server.handler = (req, res) => {
+      if (req.url !== '/moved') return json(res, 200, { landed: true });
+      res.writeHead(302, { location: `${base}/landing` });
+      const drip = setInterval(() => res.write('x'.repeat(8192)), 5);
+      res.on('close', () => {
+        clearInterval(drip);
+        hopClosed = true;
+      });
+    };
+    const out = await kit.http.execute(
+      executionContext({}, httpConfig({ url: `${base}/moved`, timeoutMs: 60_000 }), { agentId: 'hop' }),
+    );
+    expect(out).toEqual({ landed: true });
+    expect(hopClosed).toBe(true);
+  });
+
   it('http: a network error and a timeout are retryable', async () => {
     const refused = await failure(
       kit.http.execute(executionContext({}, httpConfig({ url: 'http://127.0.0.1:1/x' }), { agentId: 'net' })),

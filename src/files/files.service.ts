@@ -86,22 +86,25 @@ export class FilesService {
       );
     }
     try {
-      return await this.storeBody(principal, upload, format, counted?.stage, audit);
+      return await this.storeBody(principal, upload, format, counted ? [counted.stage] : [], audit);
     } finally {
       counted?.release();
     }
   }
 
-  /** Writes the body through its stages, then registers the file (the exact quota check) under a new id. */
+  /**
+   * Writes the body through `stages` (what counts it as it comes) and the reading of its records, then registers
+   * the file (the exact quota check) under a new id.
+   */
   private async storeBody(
     principal: Principal,
     upload: Upload,
     format: UploadFormat,
-    counting: Transform | undefined,
+    stages: Transform[],
     audit: AuditRequestContext | undefined,
   ): Promise<StoredFile> {
     const records = new RecordUploadTransform(format, this.maxBytes);
-    const written = await this.storage.write(upload.body, ...(counting ? [counting] : []), records);
+    const written = await this.storage.write(upload.body, ...stages, records);
     return this.storage.publish(written.temp, (id) =>
       this.store.register(
         {

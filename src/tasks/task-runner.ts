@@ -34,7 +34,8 @@ import { executionLogger } from './execution-logger';
 import { handBack } from './hand-back';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
-import { checkOutput, notStorable, reasonOf, RetryLaterError, toTaskError } from './attempt-errors';
+import { notStorable, reasonOf, RetryLaterError, toTaskError } from './attempt-errors';
+import { checkOutput } from './attempt-output';
 
 /** What the runner uses of a BullMQ job. */
 export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToWait'>;

@@ -101,15 +101,14 @@ export class OutboundHttpClient implements OnApplicationShutdown {
 
   /**
    * Sends the request and takes its answer's status and headers. The body, which the caller has no use for (a
-   * webhook receiver's), is read up to 64 KB, so that a short one leaves its connection to be reused, then closed
-   * (undici's `dump`, which also takes the error that closing an unfinished body emits); a body that trickles is
-   * closed at the call's timeout. The status stands whatever becomes of the body.
+   * webhook receiver's), is {@link discard}ed: one that trickles is closed at the call's timeout. The status
+   * stands whatever becomes of the body.
    */
   async status(req: OutboundRequest): Promise<Omit<OutboundResponse, 'text'>> {
     const { signal, done } = callSignal(req.signal, req.timeoutMs);
     try {
       const { data } = await this.follow(req, signal);
-      await data.body.dump({ limit: DISCARDED_BODY_BYTES, signal }).catch(() => undefined);
+      await discard(data.body, signal);
       return { status: data.statusCode, headers: data.headers };
     } finally {
       done();
@@ -153,7 +152,7 @@ export class OutboundHttpClient implements OnApplicationShutdown {
       const location = response.headers.location;
       if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string' || req.maxRedirects === 0)
         return { url, data: response };
-      await this.streamOf(url, response, signal).text();
+      await discard(response.body, signal);
       if (hop >= (req.maxRedirects ?? 5)) throw nonRetryable('TOO_MANY_REDIRECTS', 'Too many redirects');
       url = new URL(location, url);
       // Configured headers (credentials among them) are for the target's origin only, as fetch does with
@@ -184,12 +183,7 @@ export class OutboundHttpClient implements OnApplicationShutdown {
   }
 
   /** The answer, its body read as it comes; `done` once it is read to its end or given up. */
-  private streamOf(
-    url: URL,
-    response: Dispatcher.ResponseData,
-    signal: AbortSignal,
-    done: () => void = () => undefined,
-  ): OutboundStream {
+  private streamOf(url: URL, response: Dispatcher.ResponseData, signal: AbortSignal, done: () => void): OutboundStream {
     const body = bounded(url, response.body, signal, done);
     return {
       status: response.statusCode,
@@ -230,6 +224,15 @@ async function* bounded(
   } finally {
     done();
   }
+}
+
+/**
+ * Reads a body no one needs up to 64 KB, so that a short one leaves its connection to be reused, and closes it;
+ * what becomes of it (cut, broken, the signal fired) is no one's concern. undici's `dump` also listens for the
+ * error that closing an unfinished body emits, which would otherwise go unhandled.
+ */
+async function discard(body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<void> {
+  await body.dump({ limit: DISCARDED_BODY_BYTES, signal }).catch(() => undefined);
 }
 
 /**

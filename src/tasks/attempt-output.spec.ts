@@ -1,5 +1,5 @@
 import { AgentExecutionError } from '../agents/agent-type';
-import { checkOutput } from './attempt-errors';
+import { checkOutput } from './attempt-output';
 
 /** A validator whose check answers `result`, or throws what `fails` makes. */
 const validator = (result: ReturnType<typeof checkOutput> | { valid: boolean }, fails?: () => Error) => ({
