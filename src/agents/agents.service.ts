@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { mayChange, type Principal } from '../auth/principal';
 import { Page } from '../common/http/envelope';
@@ -171,9 +172,12 @@ export class AgentsService {
     if (!(await this.store.exists(id))) throw new AgentNotFoundError();
   }
 
-  /** Which of `ids` are live agents (one read, however many: a workflow's steps, its triggers). */
-  liveIds(ids: Iterable<string>): Promise<Set<string>> {
-    return this.store.liveIds([...new Set(ids)]);
+  /**
+   * Which of `ids` are live agents (one read, however many: a workflow's steps, its triggers); in the caller's
+   * transaction when it holds one (`em`).
+   */
+  liveIds(ids: Iterable<string>, em?: EntityManager): Promise<Set<string>> {
+    return this.store.liveIds([...new Set(ids)], em);
   }
 
   isDeleted(id: string): Promise<boolean> {

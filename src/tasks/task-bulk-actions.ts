@@ -69,7 +69,10 @@ export class TaskBulkActions {
     const lastId = ids[ids.length - 1];
     if (action === 'retry') {
       // A deleted agent's task is not run again (its single retry is refused): it counts as not retried.
-      const live = await this.agents.liveIds(page.map((task) => task.agentId));
+      const live = await this.agents.liveIds(
+        page.map((task) => task.agentId),
+        em,
+      );
       const tasks = await this.writes.retryMany(
         em,
         page.filter((task) => live.has(task.agentId)).map((task) => task.id),

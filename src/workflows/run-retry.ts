@@ -74,7 +74,10 @@ export class RunRetry {
       if (!RETRYABLE_RUN_STATUSES.includes(locked.status))
         throw new InvalidStateError(`A ${locked.status} run cannot be retried`);
       const again = taskStepsToRerun(locked);
-      const live = await this.agents.liveIds(again.map((step) => step.agentId));
+      const live = await this.agents.liveIds(
+        again.map((step) => step.agentId),
+        tx.em,
+      );
       const gone = again.filter((step) => !live.has(step.agentId)).map((step) => step.id);
       if (gone.length) throw new RunAgentDeletedError(gone);
       const steps = resetForRetry(locked);

@@ -70,10 +70,14 @@ export class AgentRepository {
     return this.agents.exists({ where: { id, deletedAt: IsNull() } });
   }
 
-  /** Which of `ids` are live agents, in one statement. */
-  async liveIds(ids: string[]): Promise<Set<string>> {
+  /**
+   * Which of `ids` are live agents, in one statement; in the caller's transaction when given one (`em`), which
+   * a caller holding a lock must give: waiting for a second connection while holding one can starve the pool.
+   */
+  async liveIds(ids: string[], em?: EntityManager): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const live = await this.agents.find({ select: { id: true }, where: { id: In(ids), deletedAt: IsNull() } });
+    const agents = em ? em.getRepository(AgentEntity) : this.agents;
+    const live = await agents.find({ select: { id: true }, where: { id: In(ids), deletedAt: IsNull() } });
     return new Set(live.map((agent) => agent.id));
   }
 
