@@ -8,10 +8,10 @@ import { createTestApp, type TestApp } from './utils/test-app';
 
 /**
  * Cancels and retries sent together: the run's state is checked and changed at once, so only one of them acts.
- * On a small pool: whoever holds the run's lock needs no second connection, which those waiting for the lock
- * hold.
+ * On a small pool: whoever holds a run's lock needs no second connection, which those waiting for the lock (or
+ * holding runs of their own) hold.
  */
-describe('cancelling and retrying a workflow run', () => {
+describe('workflow runs started, cancelled and retried by requests sent together', () => {
   let t: TestApp;
   let op: TestUser;
 
@@ -101,6 +101,29 @@ describe('cancelling and retrying a workflow run', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('starts twelve runs sent together on a pool of four just after their agent changed: every one 202', async () => {
+    const calc = (await createAgent(t, op, { type: 'calculator' })).id;
+    const workflowId = await createWorkflow(t, op, {
+      name: 'sum',
+      steps: [{ id: 'sum', agentId: calc, input: { expression: '2 + 2' } }],
+    });
+    // The change drops the agent from every cache: each run's transaction, holding its run, reads it again.
+    await request(t.http)
+      .patch(`/api/v1/agents/${calc}`)
+      .set(...bearer(op))
+      .send({ description: 'changed' })
+      .expect(200);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        request(t.http)
+          .post(`/api/v1/workflows/${workflowId}/runs`)
+          .set(...bearer(op))
+          .send({}),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array<number>(12).fill(202));
   });
 
   it('keeps a step whose task succeeded before the run heard of it: succeeded with its output, not run again on retry', async () => {

@@ -56,8 +56,10 @@ export class AgentsService {
    * A live agent, for accepting a task: cached per process (every change clears it everywhere, and an
    * entry lives a few seconds at most). Reads that show the agent use {@link get}.
    */
-  async forTask(id: string): Promise<AgentEntity> {
-    const agent = await this.forTasks.get(id);
+  async forTask(id: string, em?: EntityManager): Promise<AgentEntity> {
+    // In a transaction (one that holds a lock, as a run's), a miss is read in it: a second connection could
+    // wait for a pool that those waiting for the lock hold.
+    const agent = em ? (this.forTasks.cached(id) ?? (await this.store.findLive(id, em))) : await this.forTasks.get(id);
     if (!agent) throw new AgentNotFoundError();
     return agent;
   }
@@ -180,8 +182,8 @@ export class AgentsService {
     return this.store.liveIds([...new Set(ids)], em);
   }
 
-  isDeleted(id: string): Promise<boolean> {
-    return this.store.isDeleted(id);
+  isDeleted(id: string, em?: EntityManager): Promise<boolean> {
+    return this.store.isDeleted(id, em);
   }
 
   /** Changes the agent's settings; a change of status is audited as a pause or a resume. */

@@ -10,6 +10,8 @@ import { REDIS } from './redis.constants';
 export interface SharedCache<V extends object> {
   /** The cached value, or the loader's (concurrent misses share one load). Null results are not kept. */
   get(id: string): Promise<V | null>;
+  /** The cached value, if there is one: nothing is loaded. */
+  cached(id: string): V | undefined;
   /** Drops the entry here at once and on every other process through Redis. */
   invalidate(id: string): Promise<void>;
   /**
@@ -59,6 +61,10 @@ class LoadingCache<V extends object> {
     return loaded;
   }
 
+  cached(id: string): V | undefined {
+    return this.values.get(id);
+  }
+
   delete(id: string): void {
     this.generation += 1;
     this.values.delete(id);
@@ -106,6 +112,7 @@ export class SharedCaches implements OnModuleDestroy {
     this.listen();
     return {
       get: (id) => cache.get(id),
+      cached: (id) => cache.cached(id),
       onDrop: (listener) => {
         listeners.add(listener);
         return () => listeners.delete(listener);

@@ -103,19 +103,24 @@ export class TaskSubmission {
     if (await this.agents.isDeleted(agentId)) throw new AgentUnavailableError();
   }
 
-  /** Checks one submission and builds its task; problems are reported under `base` (`/tasks/3`). */
+  /**
+   * Checks one submission and builds its task; problems are reported under `base` (`/tasks/3`). `em`: the
+   * caller's transaction, in which the agent is read when it is not cached (a caller holding a lock waits for
+   * no second connection).
+   */
   async prepare(
     createdBy: string,
     dto: CreateTaskDto,
     base = '',
-    agentOf: (id: string) => Promise<Agent> = (id) => this.agents.forTask(id),
+    agentOf: (id: string) => Promise<Agent> = (id) => this.agents.forTask(id, em),
+    em?: EntityManager,
   ): Promise<Task | ErrorDetail[]> {
     let agent;
     try {
       agent = await agentOf(dto.agentId);
     } catch (err) {
       if (!(err instanceof AgentNotFoundError)) throw err;
-      if (await this.agents.isDeleted(dto.agentId)) throw new AgentUnavailableError();
+      if (await this.agents.isDeleted(dto.agentId, em)) throw new AgentUnavailableError();
       return [{ field: `${base}/agentId`, message: 'no agent with this id' }];
     }
     const now = new Date();

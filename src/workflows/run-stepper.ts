@@ -236,7 +236,7 @@ export class RunStepper {
         return undefined;
       }
       if ('error' in input) return input;
-      const made = await this.engine.stepTask(slice, step, input.input);
+      const made = await this.engine.stepTask(slice, step, input.input, tx.em);
       if ('error' in made) return made;
       created.push(made.task);
       return { taskId: made.task.id };

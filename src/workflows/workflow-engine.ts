@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { evaluateCondition } from '../common/conditions/condition';
+import type { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app.error';
 import type { Task, TaskError } from '../tasks/task';
 import { EventBus, type RunEventSource } from '../events/event-bus';
@@ -183,7 +184,7 @@ export class WorkflowEngine implements OnModuleInit {
         if ('wait' in begun) waits.push(step.id);
         return begun;
       }
-      const made = await this.stepTask(run, step, input.input);
+      const made = await this.stepTask(run, step, input.input, tx.em);
       if ('error' in made) return made;
       created.push(made.task);
       return { taskId: made.task.id };
@@ -245,15 +246,19 @@ export class WorkflowEngine implements OnModuleInit {
     return { waiting: waiting.size > 0 };
   }
 
-  /** The step's task, checked against its agent, for the run's transaction to store; or why it cannot be. */
+  /**
+   * The step's task, checked against its agent, for the run's transaction (`em`) to store; or why it cannot be.
+   * The agent is read in that transaction when it is not cached: the run's lock is held.
+   */
   async stepTask(
     run: Pick<WorkflowRunEntity, 'id' | 'createdBy' | 'tags'>,
     step: TaskStep,
     input: unknown,
+    em: EntityManager,
   ): Promise<{ task: Task } | { error: TaskError }> {
     let prepared;
     try {
-      prepared = await this.submission.prepare(run.createdBy, { agentId: step.agentId, input });
+      prepared = await this.submission.prepare(run.createdBy, { agentId: step.agentId, input }, '', undefined, em);
     } catch (err) {
       if (err instanceof AppError) return { error: { code: err.code, message: err.message } };
       throw err;

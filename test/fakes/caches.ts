@@ -22,6 +22,7 @@ export class FakeCaches implements CacheFactory {
         if (value) values.set(id, value);
         return value;
       },
+      cached: (id) => values.get(id),
       invalidate: async (id) => {
         values.delete(id);
         this.invalidated.push(`${name}:${id}`);

@@ -61,9 +61,9 @@ export class AgentRepository {
     return this.dataSource.getRepository(AgentEntity);
   }
 
-  /** A live (not deleted) agent. */
-  async findLive(id: string): Promise<AgentEntity | null> {
-    return this.agents.findOneBy({ id, deletedAt: IsNull() });
+  /** A live (not deleted) agent; in the caller's transaction when given one (`em`). */
+  async findLive(id: string, em?: EntityManager): Promise<AgentEntity | null> {
+    return (em ? em.getRepository(AgentEntity) : this.agents).findOneBy({ id, deletedAt: IsNull() });
   }
 
   exists(id: string): Promise<boolean> {
@@ -81,8 +81,8 @@ export class AgentRepository {
     return new Set(live.map((agent) => agent.id));
   }
 
-  isDeleted(id: string): Promise<boolean> {
-    return this.agents.exists({ where: { id, deletedAt: Not(IsNull()) } });
+  isDeleted(id: string, em?: EntityManager): Promise<boolean> {
+    return (em ? em.getRepository(AgentEntity) : this.agents).exists({ where: { id, deletedAt: Not(IsNull()) } });
   }
 
   /** Live agents, newest first. */
