@@ -3,24 +3,31 @@ import { type BatchClock, EventBatches } from './event-batches';
 
 /** A clock whose windows end when the test says so. */
 class FakeClock implements BatchClock {
-  readonly windows: { run: () => void; ms: number; cancelled: boolean }[] = [];
+  readonly windows: { run: () => void; ms: number; cancelled: boolean; ran: boolean }[] = [];
   /** What now() reads; a send may move it on, to take that long. */
   at = 0;
   now(): number {
     return this.at;
   }
   schedule(run: () => void, ms: number): () => void {
-    const window = { run, ms, cancelled: false };
+    const window = { run, ms, cancelled: false, ran: false };
     this.windows.push(window);
     return () => (window.cancelled = true);
   }
   get open(): number {
-    return this.windows.filter((w) => !w.cancelled).length;
+    return this.windows.filter((w) => !w.cancelled && !w.ran).length;
   }
-  /** Ends the window opened last. */
+  /** The length of the window opened last. */
+  get lastMs(): number {
+    return this.windows[this.windows.length - 1].ms;
+  }
+  /** Ends the windows open now, the soonest first (the one opened first among equals). */
   end(): void {
-    const window = this.windows[this.windows.length - 1];
-    if (!window.cancelled) window.run();
+    const open = this.windows.filter((w) => !w.cancelled && !w.ran).sort((x, y) => x.ms - y.ms);
+    for (const window of open) {
+      window.ran = true;
+      if (!window.cancelled) window.run();
+    }
   }
 }
 
@@ -58,43 +65,61 @@ describe('EventBatches', () => {
     expect(batches.size).toBe(0);
   });
 
-  it('sends each key its values of a window together, in order, with one window open at a time', () => {
+  it('sends each key its values of a window together, in order, with one window open per key', () => {
     const { clock, sent, batches } = make();
     batches.add('a', 1);
     batches.add('b', 2);
     batches.add('a', 3);
     expect(sent).toEqual([]);
-    expect(clock.windows).toHaveLength(1);
+    expect(clock.open).toBe(2);
     clock.end();
     expect(sent).toEqual([
       ['a', [1, 3]],
       ['b', [2]],
     ]);
     expect(batches.size).toBe(0);
-    // The next value opens the next window.
+    // The key's next value opens its next window, a whole one after its send.
     batches.add('a', 4);
-    expect(clock.windows).toHaveLength(2);
-    expect(clock.windows[1].ms).toBe(50);
+    expect(clock.open).toBe(1);
+    expect(clock.lastMs).toBe(50);
     clock.end();
     expect(sent[2]).toEqual(['a', [4]]);
+  });
+
+  it('times each key’s window from its own last send: one key’s sends hold no other key’s values', () => {
+    const { clock, sent, batches } = make();
+    batches.add('a', 1);
+    clock.end();
+    clock.at += 30;
+    batches.add('a', 2);
+    expect(clock.lastMs).toBe(20);
+    // 'b' has not been sent for a window's length: it leaves at the end of this turn, 'a' 20 ms later.
+    batches.add('b', 3);
+    expect(clock.lastMs).toBe(0);
+    clock.end();
+    expect(sent).toEqual([
+      ['a', [1]],
+      ['b', [3]],
+      ['a', [2]],
+    ]);
   });
 
   it('sends what comes after a quiet spell at the end of the turn, and what follows a send at the window’s end', () => {
     const { clock, sent, batches } = make();
     batches.add('a', 1);
     // Nothing sent for a window's length (here: ever): at the end of this turn, with the turn's others.
-    expect(clock.windows[0].ms).toBe(0);
+    expect(clock.lastMs).toBe(0);
     batches.add('a', 2);
     clock.end();
     expect(sent).toEqual([['a', [1, 2]]]);
     clock.at += 30;
     batches.add('a', 3);
     // A window after the last send: 20 ms are left of it.
-    expect(clock.windows[1].ms).toBe(20);
+    expect(clock.lastMs).toBe(20);
     clock.end();
     clock.at += 50;
     batches.add('a', 4);
-    expect(clock.windows[2].ms).toBe(0);
+    expect(clock.lastMs).toBe(0);
   });
 
   it('sends a key that reaches the largest batch at once, and the rest at the end of the window', () => {
@@ -105,8 +130,8 @@ describe('EventBatches', () => {
     clock.end();
     expect(sent).toEqual([
       ['a', [1, 2, 3]],
-      ['a', [4]],
       ['b', [9]],
+      ['a', [4]],
     ]);
   });
 
@@ -130,11 +155,11 @@ describe('EventBatches', () => {
       clock,
     );
     batches.add('a', 1);
-    expect(clock.windows[0].ms).toBe(0);
+    expect(clock.lastMs).toBe(0);
     clock.end();
     expect(sent).toEqual([[1]]);
     expect(clock.open).toBe(1);
-    expect(clock.windows[1].ms).toBe(50);
+    expect(clock.lastMs).toBe(50);
     clock.end();
     expect(sent).toEqual([[1], [2]]);
   });
@@ -145,6 +170,7 @@ describe('EventBatches', () => {
     batches.add('b', 2);
     batches.delete('a');
     expect(batches.size).toBe(1);
+    expect(clock.open).toBe(1);
     batches.stop();
     expect(clock.open).toBe(0);
     expect(batches.size).toBe(0);
@@ -152,21 +178,40 @@ describe('EventBatches', () => {
     expect(sent).toEqual([]);
   });
 
-  it('stretches the next window to twice what sending took, up to four times its length, and back', () => {
+  it('stretches the windows while sending takes over a third of the time, up to four times, and back', () => {
     const clock = new FakeClock();
     let sendingMs = 0;
     const batches = new EventBatches<string, number>(50, () => (clock.at += sendingMs), undefined, clock);
-    const windowAfterSending = (ms: number): number => {
+    /** The windows' length after a window's length of sends to 10 keys, each taking `ms`, then idle time. */
+    const windowAfter = (ms: number): number => {
       sendingMs = ms;
-      batches.add('a', 1);
+      const started = clock.at;
+      for (let key = 0; key < 10; key += 1) batches.add(String(key), 1);
       clock.end();
-      batches.add('a', 2);
-      return clock.windows[clock.windows.length - 1].ms;
+      clock.at = Math.max(clock.at, started + batches.window);
+      batches.add('last', 1);
+      clock.end();
+      return batches.window;
     };
-    expect(windowAfterSending(1)).toBe(50);
-    expect(windowAfterSending(40)).toBe(80);
-    expect(windowAfterSending(500)).toBe(200);
-    expect(windowAfterSending(10)).toBe(50);
+    expect(windowAfter(0.5)).toBe(50);
+    // 10 sends of 4 ms a window: most of each window's time sending; three times that, at most 200.
+    expect(windowAfter(4)).toBeGreaterThan(100);
+    expect(windowAfter(4)).toBeLessThan(200);
+    expect(windowAfter(40)).toBe(200);
+    // What was sent in the window before counts in the first reckoning after it.
+    windowAfter(0);
+    expect(windowAfter(0)).toBe(50);
+  });
+
+  it('forgets a key not sent for longer than any window lasts: its next value leaves at the end of the turn', () => {
+    const { clock, batches } = make();
+    batches.add('a', 1);
+    clock.end();
+    clock.at += 250;
+    batches.add('b', 1);
+    clock.end();
+    batches.add('a', 2);
+    expect(clock.lastMs).toBe(0);
   });
 
   it('sends at the end of the turn with a window of 0', async () => {

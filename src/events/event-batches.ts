@@ -3,17 +3,17 @@ import { performance } from 'node:perf_hooks';
 /** How a batch's window is timed: a timer after `windowMs`, or the end of this turn of the event loop for 0. */
 export interface BatchClock {
   schedule(run: () => void, windowMs: number): () => void;
-  /** Milliseconds, to time how long a window's sends took. */
+  /** Milliseconds, to time how long sends took. */
   now(): number;
 }
 
 /**
- * A window lasts at least this many times as long as sending the last one's batches took, so that sending
- * takes at most a third of the process's time (up to {@link MAX_WINDOW_STRETCH}): with thousands of readers, a
- * window's writes (one per reader) take tens of milliseconds, and windows then stretch, each carrying more
- * events in as many writes, rather than come back to back.
+ * Windows last at least this many times as long as sending one window's batches takes, so that sending takes at
+ * most a third of the process's time (up to {@link MAX_WINDOW_STRETCH}): with thousands of readers, a window's
+ * writes (one per reader) take tens of milliseconds, and windows then stretch, each carrying more events in as
+ * many writes, rather than come back to back.
  */
-export const WINDOW_PER_SENDING_TIME = 2;
+export const WINDOW_PER_SENDING_TIME = 3;
 /** The most a window stretches: this many times its set length. */
 export const MAX_WINDOW_STRETCH = 4;
 
@@ -29,22 +29,33 @@ export const TIMERS: BatchClock = {
   },
 };
 
+/** A key's values waiting for the end of its window, and what cancels that end. */
+interface Waiting<V> {
+  values: V[];
+  cancel?: () => void;
+}
+
 /**
- * Values gathered by key (a room, a stream) and handed over together, each key's in the order they came: at
- * most once per window of `windowMs` (0: at the end of this turn of the event loop), counted from the last
- * send: a value that comes after a quiet spell (no send for a window's length) leaves at the end of this turn,
- * with the others of the turn; one that comes sooner waits for the rest of the window. A key that reaches
- * `maxBatch` values is sent at once, so a batch never exceeds it. A window whose sends took long makes the next
- * one longer (see {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`. What
- * waits is at most one window's values: nothing is kept between windows, and {@link stop} drops it all.
+ * Values gathered by key (a room, a stream) and handed over together, each key's in the order they came: each
+ * key at most once per window of `windowMs` (0: at the end of this turn of the event loop), counted from that
+ * key's last send. A value that comes after a quiet spell (its key not sent for a window's length) leaves at the
+ * end of this turn, with the others of the turn; one that comes sooner waits for the rest of its key's window.
+ * Every key keeps its own window, so the sends of many keys spread over time instead of all leaving at once: no
+ * value waits for the others' sends, only for its own window. A key that reaches `maxBatch` values is sent at
+ * once, so a batch never exceeds it. When sending takes more than its share of the time, windows stretch (see
+ * {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`, and come back as it
+ * falls. What waits is at most one window's values: nothing is kept between windows, and {@link stop} drops
+ * it all.
  */
 export class EventBatches<K, V> {
-  private batches = new Map<K, V[]>();
-  private cancel?: () => void;
-  /** The next window's length: `windowMs`, or longer after a window whose sends took long. */
-  private nextWindowMs: number;
-  /** When the last window's sends ended (the clock's milliseconds). */
-  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private readonly waiting = new Map<K, Waiting<V>>();
+  /** When each key was last sent, the longest ago first; a key sent longer ago than any window lasts is left out. */
+  private readonly sentAt = new Map<K, number>();
+  /** The windows' length now: `windowMs`, or longer while sending takes more than its share. */
+  private currentWindowMs: number;
+  /** Time spent sending since `periodStart`; once a window's length has passed, it sets the windows' length. */
+  private sendingMs = 0;
+  private periodStart: number;
 
   constructor(
     private readonly windowMs: number,
@@ -53,70 +64,95 @@ export class EventBatches<K, V> {
     private readonly clock: BatchClock = TIMERS,
     private readonly onError: (key: K, err: Error) => void = () => undefined,
   ) {
-    this.nextWindowMs = windowMs;
+    this.currentWindowMs = windowMs;
+    this.periodStart = clock.now();
+  }
+
+  /** The windows' length now, in milliseconds. */
+  get window(): number {
+    return this.currentWindowMs;
   }
 
   /** Adds `value` to `key`'s batch. */
   add(key: K, value: V): void {
-    let batch = this.batches.get(key);
-    if (!batch) this.batches.set(key, (batch = []));
-    batch.push(value);
-    if (batch.length >= this.maxBatch) {
-      this.batches.delete(key);
-      this.send(key, batch);
-    }
-    if (this.batches.size === 0 || this.cancel) return;
-    // A window's length after the last send: none left after a quiet spell (at the end of this turn, then).
-    const waitMs = Math.max(0, this.nextWindowMs - (this.clock.now() - this.lastSentAt));
-    this.cancel = this.clock.schedule(() => this.flush(), waitMs);
+    let batch = this.waiting.get(key);
+    if (!batch) this.waiting.set(key, (batch = { values: [] }));
+    batch.values.push(value);
+    if (batch.values.length >= this.maxBatch) return this.sendNow(key, batch);
+    if (batch.cancel) return;
+    // What is left of the key's window since its last send: none after a quiet spell (the end of this turn).
+    const since = this.clock.now() - (this.sentAt.get(key) ?? Number.NEGATIVE_INFINITY);
+    batch.cancel = this.clock.schedule(() => this.sendNow(key, batch), Math.max(0, this.currentWindowMs - since));
   }
 
   /** Drops what waits for `key` (its reader is gone). */
   delete(key: K): void {
-    this.batches.delete(key);
+    this.waiting.get(key)?.cancel?.();
+    this.waiting.delete(key);
+    this.sentAt.delete(key);
   }
 
   /** How many values wait for `key`. */
   pending(key: K): number {
-    return this.batches.get(key)?.length ?? 0;
+    return this.waiting.get(key)?.values.length ?? 0;
   }
 
   /** Keys with values waiting. */
   get size(): number {
-    return this.batches.size;
+    return this.waiting.size;
   }
 
   /** Sends every batch now, key by key in the order the keys came. */
   flush(): void {
-    this.cancel?.();
-    this.cancel = undefined;
-    // Added while sending (a send that makes more events): the next window's.
-    const batches = this.batches;
-    this.batches = new Map();
-    const started = this.clock.now();
-    // What a send adds waits for the next window, counted from this send.
-    this.lastSentAt = started;
-    for (const [key, values] of batches)
-      try {
-        this.send(key, values);
-      } catch (err) {
-        // One key's failure does not cost the others their batches.
-        this.onError(key, err as Error);
-      }
-    this.lastSentAt = this.clock.now();
-    if (this.windowMs > 0) {
-      const sending = this.lastSentAt - started;
-      this.nextWindowMs = Math.min(
-        this.windowMs * MAX_WINDOW_STRETCH,
-        Math.max(this.windowMs, Math.round(sending * WINDOW_PER_SENDING_TIME)),
-      );
-    }
+    for (const [key, batch] of [...this.waiting]) this.sendNow(key, batch);
   }
 
-  /** Drops every batch and the pending window (no one listens any longer). */
+  /** Drops every batch and their windows (no one listens any longer). */
   stop(): void {
-    this.cancel?.();
-    this.cancel = undefined;
-    this.batches.clear();
+    for (const batch of this.waiting.values()) batch.cancel?.();
+    this.waiting.clear();
+    this.sentAt.clear();
+  }
+
+  private sendNow(key: K, batch: Waiting<V>): void {
+    batch.cancel?.();
+    if (this.waiting.get(key) === batch) this.waiting.delete(key);
+    const started = this.clock.now();
+    // What the send adds waits for the key's next window, counted from this send; the latest send goes last.
+    this.sentAt.delete(key);
+    this.sentAt.set(key, started);
+    try {
+      this.send(key, batch.values);
+    } catch (err) {
+      // One key's failure does not cost the others their batches.
+      this.onError(key, err as Error);
+    }
+    this.sent(started);
+  }
+
+  /**
+   * Counts a send's time. Once a window's length has passed since the last reckoning, the windows are set to
+   * {@link WINDOW_PER_SENDING_TIME} times what sending took per window (between `windowMs` and its stretch), and
+   * keys sent longer ago than the longest window are left out: their next value goes at once either way.
+   */
+  private sent(started: number): void {
+    const now = this.clock.now();
+    this.sendingMs += now - started;
+    const elapsed = now - this.periodStart;
+    if (elapsed < Math.max(this.currentWindowMs, 1)) return;
+    if (this.windowMs > 0) {
+      const sendingPerWindow = (this.sendingMs / elapsed) * this.currentWindowMs;
+      this.currentWindowMs = Math.min(
+        this.windowMs * MAX_WINDOW_STRETCH,
+        Math.max(this.windowMs, Math.round(sendingPerWindow * WINDOW_PER_SENDING_TIME)),
+      );
+    }
+    this.sendingMs = 0;
+    this.periodStart = now;
+    const forgetBefore = now - this.windowMs * MAX_WINDOW_STRETCH;
+    for (const [key, at] of this.sentAt) {
+      if (at > forgetBefore) break;
+      this.sentAt.delete(key);
+    }
   }
 }

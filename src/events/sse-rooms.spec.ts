@@ -35,18 +35,20 @@ class FakeFanout {
   };
 }
 
-/** Windows that end when the test says. */
+/** Windows that end when the test says (every room has its own). */
 class ManualClock implements BatchClock {
-  private pending?: () => void;
+  private pending: { run: () => void; cancelled: boolean }[] = [];
   now = (): number => 0;
   schedule(run: () => void): () => void {
-    this.pending = run;
-    return () => (this.pending = undefined);
+    const window = { run, cancelled: false };
+    this.pending.push(window);
+    return () => (window.cancelled = true);
   }
+  /** Ends every window open now. */
   endWindow(): void {
-    const run = this.pending;
-    this.pending = undefined;
-    run?.();
+    const open = this.pending;
+    this.pending = [];
+    for (const window of open) if (!window.cancelled) window.run();
   }
 }
 
