@@ -88,6 +88,54 @@ describe('Bad input gets a clear 4xx: names and encodings', () => {
       }
       expect(await counts()).toBe(before);
     });
+
+    it.each(hostile.filter((text) => !text.includes('\n')))(
+      'refuses %j in an agent’s or a workflow’s description, created or changed, storing nothing',
+      async (description) => {
+        const rule = 'must not contain control characters, bidirectional controls or invisible characters';
+        const workflowId = (
+          await request(t.http)
+            .post('/api/v1/workflows')
+            .set(...bearer(op))
+            .send({ name: 'described', steps: [{ id: 's', agentId, input: { expression: '1' } }] })
+            .expect(201)
+        ).body.data.id as string;
+        const sends = [
+          request(t.http)
+            .post('/api/v1/agents')
+            .set(...bearer(op))
+            .send({ name: `described-${Date.now()}`, type: 'calculator', description }),
+          request(t.http)
+            .patch(`/api/v1/agents/${agentId}`)
+            .set(...bearer(op))
+            .send({ description }),
+          request(t.http)
+            .patch(`/api/v1/workflows/${workflowId}`)
+            .set(...bearer(op))
+            .send({ description }),
+        ];
+        for (const res of await Promise.all(sends)) {
+          expectRefused(res, 400, 'VALIDATION_FAILED');
+          expect(res.body.error.details).toContainEqual({ field: '/description', message: rule });
+        }
+        const [stored] = (await t.dataSource.query(
+          `SELECT (SELECT count(*) FROM agents WHERE description = $1) + (SELECT count(*) FROM workflows
+                  WHERE description = $1) AS n`,
+          [description],
+        )) as { n: string }[];
+        expect(stored.n).toBe('0');
+      },
+    );
+
+    it('keeps lines and tabs in a description', async () => {
+      const description = 'First line\n\tindented\r\nlast — עברית';
+      const res = await request(t.http)
+        .patch(`/api/v1/agents/${agentId}`)
+        .set(...bearer(op))
+        .send({ description })
+        .expect(200);
+      expect(res.body.data.description).toBe(description);
+    });
   });
 
   it('takes JSON in UTF-8 only (under any of its names), as application/json or a +json type; another charset → 415', async () => {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { IsDisplayDescription } from '../../common/http/display-text';
 import { IsJsonWithin } from '../../common/http/json-within';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
@@ -41,6 +42,7 @@ export class CreateAgentDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @IsDisplayDescription()
   description?: string;
 
   @ApiPropertyOptional({
@@ -104,6 +106,7 @@ export class UpdateAgentDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @IsDisplayDescription()
   description?: string;
 
   @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'A paused agent keeps its queued tasks waiting' })

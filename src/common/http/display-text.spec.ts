@@ -1,5 +1,5 @@
 import { validate } from 'class-validator';
-import { IsDisplayText } from './display-text';
+import { IsDisplayDescription, IsDisplayText } from './display-text';
 
 class Named {
   @IsDisplayText()
@@ -64,4 +64,28 @@ describe('IsDisplayText', () => {
   it('leaves what is not a string to the type check', async () => {
     expect(await validate(Object.assign(new Named(), { name: 42 }))).toEqual([]);
   });
+});
+
+class Described {
+  @IsDisplayDescription()
+  description!: string;
+}
+
+describe('IsDisplayDescription', () => {
+  const refusedDescription = async (description: string): Promise<boolean> =>
+    (await validate(Object.assign(new Described(), { description }))).length > 0;
+
+  it.each([['invoice\u202Efdp.exe'], ['bell\u0007'], ['zero\u200Bwidth'], ['line\u2028separator'], ['c1\u0085']])(
+    'refuses %j as a name would',
+    async (description) => {
+      expect(await refusedDescription(description)).toBe(true);
+    },
+  );
+
+  it.each([['two\nlines'], ['a\ttab'], ['windows\r\nlines'], [''], ['   '], ['team 👩\u200D💻']])(
+    'keeps %j: lines, tabs, nothing at all',
+    async (description) => {
+      expect(await refusedDescription(description)).toBe(false);
+    },
+  );
 });

@@ -16,6 +16,9 @@ const HIDDEN =
 
 const DISPLAY_TEXT_RULE = 'must not contain control characters, bidirectional controls or invisible characters';
 
+/** In a description, lines and tabs are text: the rest of {@link HIDDEN} is not. */
+const LINE_BREAKS_AND_TABS = /[\n\r\t]/g;
+
 /** Nothing but spaces (of any kind): a name that shows as nothing. */
 const blank = (value: unknown): boolean => typeof value === 'string' && value.length > 0 && value.trim() === '';
 
@@ -29,6 +32,20 @@ export function IsDisplayText(): PropertyDecorator {
     validator: {
       validate: (value) => typeof value !== 'string' || (!HIDDEN.test(value) && !blank(value)),
       defaultMessage: (args) => (blank(args?.value) ? 'must not be only spaces' : DISPLAY_TEXT_RULE),
+    },
+  });
+}
+
+/**
+ * A description shown to people (an agent's, a workflow's): as a name, but lines and tabs are allowed, and so is
+ * an empty or blank one (a description may say nothing).
+ */
+export function IsDisplayDescription(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDisplayDescription',
+    validator: {
+      validate: (value) => typeof value !== 'string' || !HIDDEN.test(value.replace(LINE_BREAKS_AND_TABS, ' ')),
+      defaultMessage: () => DISPLAY_TEXT_RULE,
     },
   });
 }

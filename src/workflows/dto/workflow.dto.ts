@@ -19,7 +19,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { IsDisplayText } from '../../common/http/display-text';
+import { IsDisplayDescription, IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
 import {
@@ -159,6 +159,7 @@ export class CreateWorkflowDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @IsDisplayDescription()
   description?: string | null;
 
   @ApiProperty({ type: [WorkflowStepDto], minItems: 1, maxItems: MAX_WORKFLOW_STEPS })
@@ -183,6 +184,7 @@ export class UpdateWorkflowDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @IsDisplayDescription()
   description?: string | null;
 
   @ApiPropertyOptional({ type: [WorkflowStepDto], minItems: 1, maxItems: MAX_WORKFLOW_STEPS })
