@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { assertHolds, type Principal } from '../auth/principal';
@@ -36,24 +37,28 @@ export class FileReads {
     return !(await this.reads(await starts()));
   }
 
-  /** `starts`: the tasks, or what reads them (only for a caller without `files:read`). */
+  /**
+   * `starts`: the tasks, or what reads them (only for a caller without `files:read`). `em`: the caller's
+   * transaction, in which agents not cached are read.
+   */
   async assertMayRead(
     principal: Principal,
     starts: readonly TaskStart[] | (() => Promise<readonly TaskStart[]>),
     what: string,
+    em?: EntityManager,
   ): Promise<void> {
     if (principal.permissions.has('files:read')) return;
-    if (await this.reads(typeof starts === 'function' ? await starts() : starts))
+    if (await this.reads(typeof starts === 'function' ? await starts() : starts, em))
       assertHolds(principal, 'files:read', what);
   }
 
   /** Whether any of the tasks reads a stored file (a task of an unknown agent reads none). */
-  async reads(starts: readonly TaskStart[]): Promise<boolean> {
+  async reads(starts: readonly TaskStart[], em?: EntityManager): Promise<boolean> {
     const types = new Map<string, string | undefined>();
     for (const { agentId } of starts) {
       if (types.has(agentId)) continue;
       // An unknown agent is refused by the submission itself, with its own answer.
-      const agent = await this.agents.forTask(agentId).catch((err: unknown) => {
+      const agent = await this.agents.forTask(agentId, em).catch((err: unknown) => {
         if (err instanceof AgentNotFoundError) return undefined;
         throw err;
       });

@@ -74,12 +74,14 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
 
   /**
    * Changes a record under its row lock: `change` gets it as it is and returns the audit entry of what it
-   * changed. Undefined when there is no such record. `check` runs first in the same transaction.
+   * changed. Undefined when there is no such record. `check` runs first in the same transaction. What `change`
+   * reads, it reads in the transaction it is given (`em`): holding the lock, it must not wait for a second
+   * connection, which those waiting for the lock may hold.
    */
   update(
     id: string,
     createdBy: string | undefined,
-    change: (record: E) => AuditEvent | Promise<AuditEvent>,
+    change: (record: E, em: EntityManager) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
     check?: ChangeCheck,
   ): Promise<E | undefined> {
@@ -87,7 +89,7 @@ export class OwnedRecords<E extends OwnedRecord & { createdAt: Date }> {
       await check?.(em);
       const record = await this.lock(em, id, createdBy);
       if (!record) return undefined;
-      const event = await change(record);
+      const event = await change(record, em);
       const saved = await em.save(this.entity, record);
       await this.audit.record(event, em, context);
       return saved;

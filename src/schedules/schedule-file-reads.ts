@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import { FileReads, type TaskStart } from '../agents/file-reads';
 import type { Principal } from '../auth/principal';
@@ -29,11 +30,11 @@ export class ScheduleFileReads {
   ) {}
 
   /** When the schedule is set: 403 naming `files:read` for a caller without it, when its target reads a file. */
-  async assertMayRead(principal: Principal, target: ScheduleTarget): Promise<void> {
+  async assertMayRead(principal: Principal, target: ScheduleTarget, em?: EntityManager): Promise<void> {
     const what = target.workflowId
       ? 'A schedule that starts runs of a workflow whose steps read a file'
       : 'A schedule that starts a task that reads a file';
-    await this.fileReads.assertMayRead(principal, () => this.startsOf(target), what);
+    await this.fileReads.assertMayRead(principal, () => this.startsOf(target, em), what, em);
   }
 
   /**
@@ -46,9 +47,9 @@ export class ScheduleFileReads {
   }
 
   /** The tasks the target starts (a workflow's task steps); none for a workflow that is gone, which is refused apart. */
-  private async startsOf(target: ScheduleTarget): Promise<TaskStart[]> {
+  private async startsOf(target: ScheduleTarget, em?: EntityManager): Promise<TaskStart[]> {
     if (target.workflowId) {
-      const workflow = await this.workflows.get(target.workflowId).catch((err: unknown) => {
+      const workflow = await this.workflows.get(target.workflowId, em).catch((err: unknown) => {
         if (err instanceof WorkflowNotFoundError) return undefined;
         throw err;
       });

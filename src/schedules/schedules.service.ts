@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { AppConfig } from '../config/app-config';
@@ -161,7 +162,7 @@ export class SchedulesService implements OnModuleInit {
     const updated = await this.store.update(
       id,
       isAdmin(principal) ? undefined : principal.userId,
-      async (schedule) => {
+      async (schedule, em) => {
         const before = {
           paused: schedule.paused,
           fires: mayFire(schedule),
@@ -192,10 +193,10 @@ export class SchedulesService implements OnModuleInit {
         // Firing again (resumed, or an end moved past now) is starting: as a new target is.
         if (dto.target || resumed || (!before.fires && mayFire(schedule))) mayStart(principal, target);
         // Its fires act with the caller's key from now on (see ScheduleFileReads): a pause leaves none to make.
-        if (dto.target || mayFire(schedule)) await this.fileReads.assertMayRead(principal, target);
+        if (dto.target || mayFire(schedule)) await this.fileReads.assertMayRead(principal, target, em);
         // A pattern kept from before it fires too seldom stays as it is until `cron` changes.
         const problems = timingProblems(schedule, dto.cron !== undefined);
-        await this.check(schedule.createdBy, problems, dto.target || resumed ? target : undefined);
+        await this.check(schedule.createdBy, problems, dto.target || resumed ? target : undefined, em);
         if (resumed || before.timing !== JSON.stringify(timingOf(schedule))) schedule.firedUntil = new Date();
         // A user's pause or resume replaces the platform's reason; the change is theirs, or their key's.
         if (dto.paused !== undefined) schedule.pausedReason = null;
@@ -268,12 +269,22 @@ export class SchedulesService implements OnModuleInit {
    * Refuses a schedule with the problems `found` in its times and any of its target (when given), all at once,
    * as JSON pointers into the request body.
    */
-  private async check(createdBy: string, found: ErrorDetail[], target?: ScheduleTargetDto): Promise<void> {
-    const problems = [...found, ...(target ? await this.targetProblems(createdBy, target) : [])];
+  private async check(
+    createdBy: string,
+    found: ErrorDetail[],
+    target?: ScheduleTargetDto,
+    em?: EntityManager,
+  ): Promise<void> {
+    const problems = [...found, ...(target ? await this.targetProblems(createdBy, target, em) : [])];
     if (problems.length) throw new ValidationFailedError(problems, 'The schedule is invalid');
   }
 
-  private async targetProblems(createdBy: string, target: ScheduleTargetDto): Promise<ErrorDetail[]> {
+  /** `em`: the transaction of a change, which holds the schedule's lock; what is read is read in it. */
+  private async targetProblems(
+    createdBy: string,
+    target: ScheduleTargetDto,
+    em?: EntityManager,
+  ): Promise<ErrorDetail[]> {
     if ((target.agentId === undefined) === (target.workflowId === undefined))
       return [{ field: '/target', message: 'name either agentId or workflowId' }];
     if (target.agentId !== undefined) {
@@ -281,10 +292,12 @@ export class SchedulesService implements OnModuleInit {
         createdBy,
         { agentId: target.agentId, input: target.input },
         '/target',
+        undefined,
+        em,
       );
       return Array.isArray(prepared) ? prepared : [];
     }
-    return this.workflows.get(target.workflowId!).then(
+    return this.workflows.get(target.workflowId!, em).then(
       () => [],
       (err: unknown) => {
         if (!(err instanceof WorkflowNotFoundError)) throw err;

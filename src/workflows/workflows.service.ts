@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { FileReads } from '../agents/file-reads';
 import type { AuditRequestContext } from '../audit/audit-context';
@@ -157,8 +157,9 @@ export class WorkflowsService {
     return { workflow, stepsWithDeletedAgent: await this.stepsWithDeletedAgent(workflow.steps) };
   }
 
-  async get(id: string): Promise<WorkflowEntity> {
-    const workflow = await this.definitions.findLive(id);
+  /** The live workflow; read in the caller's transaction when given one (`em`). */
+  async get(id: string, em?: EntityManager): Promise<WorkflowEntity> {
+    const workflow = await this.definitions.findLive(id, em);
     if (!workflow) throw new WorkflowNotFoundError();
     return workflow;
   }

@@ -106,13 +106,13 @@ export class ScheduleRepository {
 
   /**
    * Changes a schedule under its row lock: `change` gets the schedule as it is and returns the audit entry
-   * of what it changed on it. Undefined when there is no such schedule (of `createdBy`'s, when given). `check`
-   * runs first in the same transaction.
+   * of what it changed on it, reading what it needs in the transaction it is given (`em`). Undefined when there
+   * is no such schedule (of `createdBy`'s, when given). `check` runs first in the same transaction.
    */
   update(
     id: string,
     createdBy: string | undefined,
-    change: (schedule: Schedule) => AuditEvent | Promise<AuditEvent>,
+    change: (schedule: Schedule, em: EntityManager) => AuditEvent | Promise<AuditEvent>,
     context?: AuditRequestContext,
     check?: ChangeCheck,
   ): Promise<Schedule | undefined> {

@@ -19,9 +19,10 @@ export class WorkflowRepository {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'perUser'>,
   ) {}
 
-  /** The live workflow; undefined when there is none (never made, or deleted). */
-  async findLive(id: string): Promise<WorkflowEntity | undefined> {
-    return (await this.dataSource.getRepository(WorkflowEntity).findOneBy({ id, deletedAt: IsNull() })) ?? undefined;
+  /** The live workflow; undefined when there is none (never made, or deleted). In `em`'s transaction, if given. */
+  async findLive(id: string, em?: EntityManager): Promise<WorkflowEntity | undefined> {
+    const workflows = (em ?? this.dataSource.manager).getRepository(WorkflowEntity);
+    return (await workflows.findOneBy({ id, deletedAt: IsNull() })) ?? undefined;
   }
 
   /**
