@@ -59,7 +59,7 @@ export class AgentsService {
   async forTask(id: string, em?: EntityManager): Promise<AgentEntity> {
     // In a transaction (one that holds a lock, as a run's), a miss is read in it: a second connection could
     // wait for a pool that those waiting for the lock hold.
-    const agent = em ? (this.forTasks.cached(id) ?? (await this.store.findLive(id, em))) : await this.forTasks.get(id);
+    const agent = await this.forTasks.get(id, em && ((key) => this.store.findLive(key, em)));
     if (!agent) throw new AgentNotFoundError();
     return agent;
   }

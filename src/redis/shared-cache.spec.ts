@@ -52,6 +52,25 @@ describe('SharedCaches', () => {
     expect(loads).toHaveLength(1);
   });
 
+  it('reads a miss with the caller’s own loader, shared with no one, and keeps it unless dropped meanwhile', async () => {
+    const { cache, loads } = setup();
+    const own = deferred<{ v: number } | null>();
+    const mine = cache.get('x', () => own.promise);
+    // Another caller does not wait for a load made in someone else's transaction: it loads for itself.
+    const other = cache.get('x');
+    expect(loads).toHaveLength(1);
+    own.resolve({ v: 1 });
+    loads[0].result.resolve({ v: 2 });
+    await expect(Promise.all([mine, other])).resolves.toEqual([{ v: 1 }, { v: 2 }]);
+    const dropped = deferred<{ v: number } | null>();
+    const late = cache.get('y', () => dropped.promise);
+    await cache.invalidate('y');
+    dropped.resolve({ v: 3 });
+    await expect(late).resolves.toEqual({ v: 3 });
+    void cache.get('y');
+    expect(loads.map((l) => l.id)).toEqual(['x', 'y']);
+  });
+
   it('answers callers waiting on a load when the subscriber reconnects, and loads afresh afterwards', async () => {
     const { subscriber, cache, loads } = setup();
     const waiting = cache.get('x');

@@ -8,10 +8,12 @@ import { REDIS } from './redis.constants';
 
 /** A per-process cache of database reads that every process drops an entry from when it changes. */
 export interface SharedCache<V extends object> {
-  /** The cached value, or the loader's (concurrent misses share one load). Null results are not kept. */
-  get(id: string): Promise<V | null>;
-  /** The cached value, if there is one: nothing is loaded. */
-  cached(id: string): V | undefined;
+  /**
+   * The cached value, or the loader's (concurrent misses share one load). Null results are not kept. `load`: how
+   * this caller reads it on a miss instead (in its own transaction), a load of its own that no one else waits
+   * for; what it reads is kept as the loader's would be.
+   */
+  get(id: string, load?: (id: string) => Promise<V | null>): Promise<V | null>;
   /** Drops the entry here at once and on every other process through Redis. */
   invalidate(id: string): Promise<void>;
   /**
@@ -40,16 +42,15 @@ class LoadingCache<V extends object> {
     this.values = new LRUCache<string, V>({ max: options.max, ttl: options.ttlMs });
   }
 
-  get(id: string): Promise<V | null> {
+  get(id: string, load?: (id: string) => Promise<V | null>): Promise<V | null> {
     const cached = this.values.get(id);
     if (cached) return Promise.resolve(cached);
+    if (load) return this.kept(id, load(id));
     const inFlight = this.loading.get(id);
     if (inFlight) return inFlight;
-    const generation = this.generation;
-    const loaded = this.load(id).then(
+    const loaded = this.kept(id, this.load(id)).then(
       (value) => {
         if (this.loading.get(id) === loaded) this.loading.delete(id);
-        if (value && generation === this.generation) this.values.set(id, value);
         return value;
       },
       (err: unknown) => {
@@ -61,8 +62,12 @@ class LoadingCache<V extends object> {
     return loaded;
   }
 
-  cached(id: string): V | undefined {
-    return this.values.get(id);
+  /** `value` once loaded, kept unless an entry was dropped meanwhile (it may be older than the drop). */
+  private async kept(id: string, value: Promise<V | null>): Promise<V | null> {
+    const generation = this.generation;
+    const loaded = await value;
+    if (loaded && generation === this.generation) this.values.set(id, loaded);
+    return loaded;
   }
 
   delete(id: string): void {
@@ -111,8 +116,7 @@ export class SharedCaches implements OnModuleDestroy {
     this.dropListeners.set(name, listeners);
     this.listen();
     return {
-      get: (id) => cache.get(id),
-      cached: (id) => cache.cached(id),
+      get: (id, load) => cache.get(id, load),
       onDrop: (listener) => {
         listeners.add(listener);
         return () => listeners.delete(listener);

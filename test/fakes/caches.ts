@@ -14,15 +14,14 @@ export class FakeCaches implements CacheFactory {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
-      get: async (id) => {
+      get: async (id, own) => {
         const cached = values.get(id);
         if (cached) return cached;
         this.loads += 1;
-        const value = await load(id);
+        const value = await (own ?? load)(id);
         if (value) values.set(id, value);
         return value;
       },
-      cached: (id) => values.get(id),
       invalidate: async (id) => {
         values.delete(id);
         this.invalidated.push(`${name}:${id}`);
