@@ -181,3 +181,79 @@ test('a header added to an http agent starts with an empty value, its fields nam
   expect(Object.keys(agent.config.headers ?? {})).toEqual(['X-Trace']);
   expect(csp).toEqual([]);
 });
+
+test('a number that does not read as one is refused on its field, not saved as the default', async ({
+  page,
+  request,
+}) => {
+  const creates = watchCreates(page);
+  const saves: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && /^\/api\/v1\/agents\/[^/]+\/config$/.test(new URL(r.url()).pathname))
+      saves.push(r.url());
+  });
+  await signIn(page);
+  // A form's own problems are shown on its fields, and nothing is logged.
+  const logged: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') logged.push(message.text());
+  });
+  await page.goto('/agents/new');
+  await chooseType(page, 'calculator');
+  const name = `calc-number-${Date.now()}`;
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  const form = page.getByRole('region', { name: 'Configuration' });
+  const precision = form.getByRole('textbox', { name: 'Precision' });
+  await expect(precision).toHaveValue('10');
+  await expect(precision).toHaveAttribute('inputmode', 'numeric');
+
+  // Too large for a number (a number input would report it as empty), and a sign alone: what was typed stays.
+  for (const text of ['1e400', '-', '--2']) {
+    await precision.fill(text);
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await expect(precision).toHaveValue(text);
+    await expect(precision).toHaveAccessibleDescription(/Must be a whole number/);
+    await expect(page.getByRole('alert')).toContainText('One value needs fixing; see the fields marked above');
+  }
+  await precision.fill('1.5');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(precision).toHaveAccessibleDescription(/Must be a whole number/);
+  await precision.fill('-2');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(precision).toHaveAccessibleDescription(/Must be at least 0/);
+  expect(creates).toEqual([]);
+
+  await precision.fill('3');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const id = page.url().split('/').pop() ?? '';
+  made.agents.push(id);
+  expect(creates).toHaveLength(1);
+  const api = await apiAs(request);
+  const configOf = async () =>
+    (await api.call<{ config: unknown }>('get', `/api/v1/agents/${id}`, undefined, 200)).config;
+  expect(await configOf()).toEqual({ precision: 3 });
+
+  // The same on the agent's own page, where the configuration is edited; emptied, the default is saved.
+  await page.getByRole('button', { name: 'Edit configuration' }).click();
+  const edit = page.getByRole('region', { name: 'Edit configuration' });
+  const editPrecision = edit.getByRole('textbox', { name: 'Precision' });
+  await expect(editPrecision).toHaveValue('3');
+  await editPrecision.fill('1e400');
+  await edit.getByRole('button', { name: 'Save configuration' }).click();
+  await expect(editPrecision).toHaveValue('1e400');
+  await expect(editPrecision).toHaveAccessibleDescription(/Must be a whole number/);
+  await expect(edit.getByRole('alert')).toContainText('One value needs fixing; see the fields marked above');
+  expect(saves).toEqual([]);
+  await editPrecision.fill('');
+  await edit.getByRole('button', { name: 'Save configuration' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved as version' })).toContainText('version 2');
+  expect(saves).toHaveLength(1);
+  expect(await configOf()).toEqual({ precision: 10 });
+
+  // A task's input with a field left empty: shown on the field, and nothing logged either.
+  await page.goto(`/tasks/new?agent=${id}`);
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await expect(page.getByRole('textbox', { name: /^expression/ })).toHaveAccessibleDescription(/Enter a value/);
+  expect(logged).toEqual([]);
+});

@@ -198,3 +198,25 @@ test('a page past the end of a list says so and leads to the first page, not tha
     await expect(page.getByRole('table').getByRole('row').nth(1)).toBeVisible();
   }
 });
+
+test('a page deeper than the API pages leads to the first page too, not to a refused request', async ({
+  page,
+  request,
+}) => {
+  const { api, agent } = await apiWithAgent(request, made, 'too-deep');
+  await api.createTask(agent.id, { expression: '2 + 2' });
+  await signIn(page);
+  // Each starts past the 1,000,000 items the API skips at most: 25 agents, 20 tasks and 50 audit entries a page.
+  for (const path of ['/agents?page=50002', '/tasks?page=50002', '/audit?page=99999999999999999999']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 2, name: 'Nothing on this page' }), path).toBeVisible();
+    await expect(
+      page.getByText('Lists are paged no deeper than 1,000,000 items, and this page starts beyond that.'),
+    ).toBeVisible();
+    await expect(page.getByText('VALIDATION_FAILED')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Go to the first page' }).click();
+    await expect(page).not.toHaveURL(/[?&]page=/);
+    await expect(page.getByRole('heading', { level: 2, name: 'Nothing on this page' })).toHaveCount(0);
+    await expect(page.getByRole('table').getByRole('row').nth(1)).toBeVisible();
+  }
+});

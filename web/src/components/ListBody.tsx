@@ -1,8 +1,10 @@
 import { type MantineSpacing, Skeleton, Stack } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { ApiError } from '../api/errors';
 import { ErrorState } from './ErrorState';
-import { PastTheEnd } from './Pager';
-import { isPastTheEnd } from './paging';
+import { isMalformedAddress } from './error-words';
+import { NothingOnThisPage, PastTheEnd } from './Pager';
+import { MAX_SKIP, isPastTheEnd, isTooDeep } from './paging';
 
 /** What a list reads, as TanStack Query's `useQuery` gives it. */
 export interface ListQuery<T> {
@@ -36,6 +38,25 @@ export function ListSkeleton({
   );
 }
 
+/**
+ * What the server said was wrong with a list's request, each "field: message" (`/actorId: must be a UUID`): a
+ * list has no field of a form to show it on. Nothing more for an address whose id is malformed, which the error
+ * state already says in words.
+ */
+function refusedDetails(error: unknown): string[] {
+  if (!(error instanceof ApiError) || isMalformedAddress(error)) return [];
+  return [...new Set(error.details.map(({ field, message }) => (field ? `${field}: ${message}` : message)))];
+}
+
+/** A page that starts deeper than the API pages: nothing to show on it, and the way back to the first. */
+function TooDeep({ onFirst }: { onFirst: () => void }) {
+  return (
+    <NothingOnThisPage onFirst={onFirst}>
+      Lists are paged no deeper than {MAX_SKIP.toLocaleString('en')} items, and this page starts beyond that.
+    </NothingOnThisPage>
+  );
+}
+
 /** "Could not refresh: showing the agents as last loaded", while a list read again failed and the last one shows. */
 export function RefreshFailed({ query, what }: { query: ListQuery<unknown>; what: string }) {
   if (!query.isError || query.data === undefined) return null;
@@ -43,16 +64,17 @@ export function RefreshFailed({ query, what }: { query: ListQuery<unknown>; what
     <ErrorState
       title={`Could not refresh: showing the ${what} as last loaded`}
       error={query.error}
+      details={refusedDetails(query.error)}
       onRetry={() => void query.refetch()}
     />
   );
 }
 
 /**
- * The body of a list, one of: its loading skeleton; its error state (with "Try again"); a page past the end of
- * the list (see {@link PastTheEnd}); its empty state; or the list itself. `keepLastLoaded`: a failed read again
- * keeps the list as last loaded (the page says so with {@link RefreshFailed}); the error state only when there
- * is nothing to show.
+ * The body of a list, one of: its loading skeleton; its error state (with "Try again", and what the server said
+ * was wrong with the request); a page past the end of the list (see {@link PastTheEnd}), or deeper than the API
+ * pages; its empty state; or the list itself. `keepLastLoaded`: a failed read again keeps the list as last
+ * loaded (the page says so with {@link RefreshFailed}); the error state only when there is nothing to show.
  */
 export function ListBody<T>({
   query,
@@ -77,7 +99,16 @@ export function ListBody<T>({
 }) {
   if (query.isPending) return loading;
   if (query.data === undefined || (query.isError && !keepLastLoaded)) {
-    return <ErrorState title={errorTitle} error={query.error} onRetry={() => void query.refetch()} />;
+    // Past what the API pages is past the end of the list: the same way back as from a page past its last item.
+    if (pastTheEnd && pastTheEnd.page > 1 && isTooDeep(query.error)) return <TooDeep onFirst={pastTheEnd.onFirst} />;
+    return (
+      <ErrorState
+        title={errorTitle}
+        error={query.error}
+        details={refusedDetails(query.error)}
+        onRetry={() => void query.refetch()}
+      />
+    );
   }
   const data = query.data;
   if (count(data) > 0) return children(data);

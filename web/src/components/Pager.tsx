@@ -101,6 +101,22 @@ export function PageCount({
   );
 }
 
+/** An empty page of a list, saying why (`children`), with the way back to the first page. */
+export function NothingOnThisPage({ onFirst, children }: { onFirst: () => void; children: ReactNode }) {
+  return (
+    <EmptyState
+      title="Nothing on this page"
+      action={
+        <Button variant="default" onClick={onFirst}>
+          Go to the first page
+        </Button>
+      }
+    >
+      {children}
+    </EmptyState>
+  );
+}
+
 /**
  * A page past the end of a list (it shrank, or the link was old; see `isPastTheEnd`): says so, and goes back to
  * the first. `capped`: the server counted no further than `total`, shown as "10,000+".
@@ -117,16 +133,9 @@ export function PastTheEnd({
   onFirst: () => void;
 }) {
   return (
-    <EmptyState
-      title="Nothing on this page"
-      action={
-        <Button variant="default" onClick={onFirst}>
-          Go to the first page
-        </Button>
-      }
-    >
+    <NothingOnThisPage onFirst={onFirst}>
       There are {numberFormat.format(total)}
       {capped ? '+' : ''} {noun}, fewer than this page starts at.
-    </EmptyState>
+    </NothingOnThisPage>
   );
 }

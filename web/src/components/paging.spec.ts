@@ -1,4 +1,5 @@
-import { isPastTheEnd, pageOfSearch, pageQuery, withPage } from './paging';
+import { ApiError } from '../api/errors';
+import { MAX_SKIP, isPastTheEnd, isTooDeep, pageOf, pageOfSearch, pageQuery, withPage } from './paging';
 
 describe('paging', () => {
   it('reads the page from the URL, 1 when absent, unreadable or below 2', () => {
@@ -7,6 +8,41 @@ describe('paging', () => {
     for (const bad of ['', 'page=', 'page=x', 'page=-4', 'page=0', 'page=Infinity']) {
       expect(pageOfSearch(new URLSearchParams(bad))).toBe(1);
     }
+  });
+
+  it('reads a page past the deepest any list can have as the first such page, for a skip the API reads', () => {
+    // Past MAX_SKIP whatever the page size: kept as a whole number, not 1e+21 (which no integer check reads).
+    for (const huge of ['1000002', '1000003', '1e20', '99999999999999999999']) {
+      expect(pageOf(huge)).toBe(MAX_SKIP + 2);
+      expect(pageQuery(pageOf(huge), 1).skip).toBeGreaterThan(MAX_SKIP);
+      expect(Number.isSafeInteger(pageQuery(pageOf(huge), 1000).skip)).toBe(true);
+    }
+    // Deep pages the API still reads are kept: /agents?page=40001 (25 a page) starts at skip 1,000,000.
+    expect(pageOf('40001')).toBe(40001);
+    expect(pageQuery(pageOf('40001'), 25).skip).toBe(MAX_SKIP);
+    expect(pageOf('50002')).toBe(50002);
+    expect(pageOf(String(MAX_SKIP + 1))).toBe(MAX_SKIP + 1);
+  });
+
+  it('tells a read refused for starting deeper than the API pages from any other failure', () => {
+    const refused = (details: { field?: string; message: string }[], status = 400, code = 'VALIDATION_FAILED') =>
+      new ApiError(status, code, 'The request is invalid', 'req-1', details);
+    // /agents?page=50002: skip 1,250,025.
+    expect(isTooDeep(refused([{ field: '/skip', message: 'must not be greater than 1000000' }]))).toBe(true);
+    expect(
+      isTooDeep(
+        refused([
+          { field: '/q', message: 'must be shorter' },
+          { field: '/skip', message: 'must not be greater than 1000000' },
+        ]),
+      ),
+    ).toBe(true);
+    // Another field refused, another failure, or no answer: an error to show as it is.
+    expect(isTooDeep(refused([{ field: '/actorId', message: 'must be a UUID' }]))).toBe(false);
+    expect(isTooDeep(refused([]))).toBe(false);
+    expect(isTooDeep(refused([{ field: '/skip', message: 'x' }], 500, 'INTERNAL_ERROR'))).toBe(false);
+    expect(isTooDeep(new TypeError('Failed to fetch'))).toBe(false);
+    expect(isTooDeep(null)).toBe(false);
   });
 
   it('writes the page into the URL, leaving it out for the first, and keeps the other params', () => {

@@ -77,6 +77,8 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
   // Whether the form differs from the saved config: compared when it changes, not on every render.
   const savedJson = useMemo(() => JSON.stringify(agent.config), [agent.config]);
   const [dirty, setDirty] = useState(false);
+  // How many values the last submit found wrong before sending (each shown on its field).
+  const [problems, setProblems] = useState(0);
   const { prompt } = useUnsavedChanges(dirty, 'The change to the configuration');
 
   const save = useMutation({
@@ -119,12 +121,21 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
           setConfig(next);
           setDirty(JSON.stringify(next) !== savedJson);
         }}
-        onSubmit={(event) => saving.send({ config: (event.formData ?? {}) as Config })}
+        onError={(errors) => setProblems(errors.length)}
+        onSubmit={(event) => {
+          setProblems(0);
+          saving.send({ config: (event.formData ?? {}) as Config });
+        }}
       >
-        {save.isError && (refusal === null || refused.other.length > 0) && (
+        {problems > 0 && (
+          <Text c="red" size="sm" role="alert" mb="md">
+            {problems === 1 ? 'One value needs' : `${problems} values need`} fixing; see the fields marked above.
+          </Text>
+        )}
+        {problems === 0 && save.isError && (refusal === null || refused.other.length > 0) && (
           <ErrorState title="The configuration was not saved" error={save.error} details={refused.other} />
         )}
-        {refusal && refused.other.length === 0 && (
+        {problems === 0 && refusal && refused.other.length === 0 && (
           <Text c="red" size="sm" role="alert" mb="md">
             The server refused some values; see the fields marked above.
           </Text>

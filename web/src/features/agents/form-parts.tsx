@@ -3,6 +3,7 @@ import Form, { type FormProps, getDefaultRegistry } from '@rjsf/core';
 import {
   ADDITIONAL_PROPERTY_FLAG,
   type ArrayFieldTemplateProps,
+  type BaseInputTemplateProps,
   type FieldProps,
   type FieldTemplateProps,
   type IconButtonProps,
@@ -92,6 +93,32 @@ function FieldTemplate(props: FieldTemplateProps) {
   );
 }
 
+/**
+ * rjsf's input, but a number's is a text input (with a keypad of digits): a browser's number input reports text
+ * it cannot read (`1e400`, `-`) as empty, which the form would leave out and the server fill in with the
+ * default. As text it reaches the form's checks, which say it is not a number; left empty, it is left out as
+ * before. What was typed stays shown while it reads as the value held (`1e400`, not "Infinity").
+ */
+function BaseInputTemplate(props: BaseInputTemplateProps) {
+  const [typed, setTyped] = useState<string | null>(null);
+  const { schema, type, value, onChange, options } = props;
+  const numeric = (schema.type === 'number' || schema.type === 'integer') && (type === undefined || type === 'number');
+  if (!numeric) return <defaults.BaseInputTemplate {...props} />;
+  const readsAsValue = typed !== null && typed.trim() !== '' && typeof value === 'number' && Number(typed) === value;
+  return (
+    <defaults.BaseInputTemplate
+      {...props}
+      options={{ ...options, inputType: 'text' }}
+      inputMode={schema.type === 'integer' ? 'numeric' : 'decimal'}
+      value={readsAsValue ? typed : value}
+      onChange={(next: unknown) => {
+        setTyped(typeof next === 'string' ? next : null);
+        onChange(next);
+      }}
+    />
+  );
+}
+
 /** rjsf's English, but an added key's field is "Key" and its value starts empty (see formStrings). */
 const translateString = formStrings(englishStringTranslator);
 
@@ -151,10 +178,14 @@ function JsonTextField({ formData, onChange, fieldPathId, disabled, readonly, ra
   );
 }
 
-/** What every schema form of the console renders with: worded buttons, and JSON text for free-form values. */
+/**
+ * What every schema form of the console renders with: worded buttons, numbers typed as text, and JSON text for
+ * free-form values.
+ */
 export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFieldsType } = {
   templates: {
     ArrayFieldTemplate,
+    BaseInputTemplate,
     ObjectFieldTemplate,
     FieldTemplate,
     MultiSchemaFieldTemplate,

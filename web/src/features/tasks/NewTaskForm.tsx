@@ -155,6 +155,11 @@ export function NewTaskForm() {
                   validator={validator}
                   formData={formData}
                   onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
+                  // The input has errors (now on their fields): the options', if any, are shown with them.
+                  onError={() => {
+                    setFailure(null);
+                    setOptionIssues(optionProblems(options));
+                  }}
                   onSubmit={(e) => void submit((e.formData ?? {}) as Input)}
                   extraErrors={extraErrors}
                   disabled={busy}

@@ -1,4 +1,7 @@
-/** JSON syntax errors of the workflow editor's text, with the line and column browsers do not all give. */
+/**
+ * JSON syntax errors of a text typed in (a workflow's definition, a run's input), with the line and column
+ * browsers do not all give.
+ */
 
 export interface SyntaxProblem {
   message: string;
@@ -29,9 +32,10 @@ export function syntaxErrorAt(text: string): { offset: number; message: string }
     while (i < text.length && ' \t\n\r'.includes(text[i])) i += 1;
   };
   const describe = () => (i >= text.length ? 'the end of the text' : `“${text[i]}”`);
+  const unexpected = () => (i >= text.length ? 'Unexpected end of the text' : `Unexpected “${text[i]}”`);
   const literal = (word: string) => {
     if (text.startsWith(word, i)) i += word.length;
-    else fail(`Unexpected ${describe()}`);
+    else fail(unexpected());
   };
   const string = () => {
     i += 1;
@@ -52,7 +56,7 @@ export function syntaxErrorAt(text: string): { offset: number; message: string }
   };
   const number = () => {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!match) fail(`Unexpected ${describe()}`);
+    if (!match) fail(unexpected());
     i += (match as RegExpExecArray)[0].length;
   };
   const value = (depth: number): void => {
@@ -116,24 +120,24 @@ export function syntaxErrorAt(text: string): { offset: number; message: string }
     if (c === 'f') return literal('false');
     if (c === 'n') return literal('null');
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
-    fail(`Unexpected ${describe()}`);
+    fail(unexpected());
   };
   try {
     value(0);
     space();
-    if (i < text.length) fail(`Unexpected ${describe()} after the end of the definition`);
+    if (i < text.length) fail(`${unexpected()} after the end of the JSON value`);
     return null;
   } catch (err) {
     return { offset: (err as { offset: number }).offset, message: (err as Error).message };
   }
 }
 
-/** Parses the editor's text; a syntax error says what and where (line and column). */
+/** Parses a JSON text typed in; a syntax error says what and where (line and column). */
 export function parseDefinition(text: string): Parsed {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    if (text.trim() === '') return { ok: false, error: { message: 'The definition is empty' } };
+    if (text.trim() === '') return { ok: false, error: { message: 'The text is empty' } };
     const found = syntaxErrorAt(text);
     if (!found) return { ok: false, error: { message: err instanceof Error ? err.message : 'Not valid JSON' } };
     return { ok: false, error: { message: found.message, ...lineAndColumn(text, found.offset) } };

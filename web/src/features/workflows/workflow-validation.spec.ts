@@ -46,7 +46,10 @@ describe('parseDefinition', () => {
       ['[1 2]', 3, 'Expected “,” or “]”, found “2”'],
       ['{"a": "b', 8, 'A string is not closed (missing ")'],
       ['{"a": tru}', 6, 'Unexpected “t”'],
-      ['{} x', 3, 'Unexpected “x” after the end of the definition'],
+      ['{} x', 3, 'Unexpected “x” after the end of the JSON value'],
+      ['{"e": ', 6, 'Unexpected end of the text'],
+      ['[1, ', 4, 'Unexpected end of the text'],
+      ['{"a": -}', 6, 'Unexpected “-”'],
       ['{"a": 01}', 7, 'Expected “,” or “}”, found “1”'],
     ];
     for (const [text, offset, message] of cases) {
@@ -55,9 +58,14 @@ describe('parseDefinition', () => {
     }
   });
 
+  it('says where the text ends too soon, in words right for any JSON typed in (a run’s input too)', () => {
+    const parsed = parseDefinition('{"e": ');
+    expect(!parsed.ok && parsed.error).toEqual({ line: 1, column: 7, message: 'Unexpected end of the text' });
+  });
+
   it('calls an empty text empty', () => {
     const parsed = parseDefinition('  ');
-    expect(!parsed.ok && parsed.error.message).toBe('The definition is empty');
+    expect(!parsed.ok && parsed.error.message).toBe('The text is empty');
   });
 
   it('counts lines and columns from 1', () => {
