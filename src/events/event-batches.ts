@@ -68,7 +68,10 @@ export class EventBatches<K, V> {
     this.periodStart = clock.now();
   }
 
-  /** The windows' length now, in milliseconds. */
+  /**
+   * The windows' length now, in milliseconds: `windowMs`, or longer while they stretch. Read-only, for observing
+   * the stretch (the tests read it; nothing in the app does).
+   */
   get window(): number {
     return this.currentWindowMs;
   }

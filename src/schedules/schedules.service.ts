@@ -291,9 +291,7 @@ export class SchedulesService implements OnModuleInit {
       const prepared = await this.submission.prepare(
         createdBy,
         { agentId: target.agentId, input: target.input },
-        '/target',
-        undefined,
-        em,
+        { base: '/target', em },
       );
       return Array.isArray(prepared) ? prepared : [];
     }

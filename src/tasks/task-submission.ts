@@ -104,17 +104,17 @@ export class TaskSubmission {
   }
 
   /**
-   * Checks one submission and builds its task; problems are reported under `base` (`/tasks/3`). `em`: the
-   * caller's transaction, in which the agent is read when it is not cached (a caller holding a lock waits for
-   * no second connection).
+   * Checks one submission and builds its task; problems are reported under `base` (`/tasks/3`, default none).
+   * `agentOf` reads the task's agent (by default {@link AgentLookup.forTask}, in `em`). `em`: the caller's
+   * transaction, in which the agent is read when it is not cached (a caller holding a lock waits for no second
+   * connection).
    */
   async prepare(
     createdBy: string,
     dto: CreateTaskDto,
-    base = '',
-    agentOf: (id: string) => Promise<Agent> = (id) => this.agents.forTask(id, em),
-    em?: EntityManager,
+    options: { base?: string; agentOf?: (id: string) => Promise<Agent>; em?: EntityManager } = {},
   ): Promise<Task | ErrorDetail[]> {
+    const { base = '', em, agentOf = (id: string) => this.agents.forTask(id, em) } = options;
     let agent;
     try {
       agent = await agentOf(dto.agentId);
@@ -191,7 +191,9 @@ export class TaskSubmission {
       if (at > 0) await nextTurn();
       const chunk = dtos.slice(at, at + BATCH_CHUNK);
       prepared.push(
-        ...(await Promise.all(chunk.map((dto, i) => this.prepare(principal.userId, dto, `/tasks/${at + i}`, agentOf)))),
+        ...(await Promise.all(
+          chunk.map((dto, i) => this.prepare(principal.userId, dto, { base: `/tasks/${at + i}`, agentOf })),
+        )),
       );
     }
     const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();

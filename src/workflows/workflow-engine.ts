@@ -258,7 +258,7 @@ export class WorkflowEngine implements OnModuleInit {
   ): Promise<{ task: Task } | { error: TaskError }> {
     let prepared;
     try {
-      prepared = await this.submission.prepare(run.createdBy, { agentId: step.agentId, input }, '', undefined, em);
+      prepared = await this.submission.prepare(run.createdBy, { agentId: step.agentId, input }, { em });
     } catch (err) {
       if (err instanceof AppError) return { error: { code: err.code, message: err.message } };
       throw err;

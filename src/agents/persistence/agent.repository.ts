@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull, Not, type Repository } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import { refuseBeyondLimit } from '../../common/per-user-limit';
@@ -61,9 +61,14 @@ export class AgentRepository {
     return this.dataSource.getRepository(AgentEntity);
   }
 
+  /** The agents in `em`'s transaction when given one, else on the pool. */
+  private agentsIn(em?: EntityManager): Repository<AgentEntity> {
+    return em ? em.getRepository(AgentEntity) : this.agents;
+  }
+
   /** A live (not deleted) agent; in the caller's transaction when given one (`em`). */
   async findLive(id: string, em?: EntityManager): Promise<AgentEntity | null> {
-    return (em ? em.getRepository(AgentEntity) : this.agents).findOneBy({ id, deletedAt: IsNull() });
+    return this.agentsIn(em).findOneBy({ id, deletedAt: IsNull() });
   }
 
   exists(id: string): Promise<boolean> {
@@ -76,13 +81,12 @@ export class AgentRepository {
    */
   async liveIds(ids: string[], em?: EntityManager): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const agents = em ? em.getRepository(AgentEntity) : this.agents;
-    const live = await agents.find({ select: { id: true }, where: { id: In(ids), deletedAt: IsNull() } });
+    const live = await this.agentsIn(em).find({ select: { id: true }, where: { id: In(ids), deletedAt: IsNull() } });
     return new Set(live.map((agent) => agent.id));
   }
 
   isDeleted(id: string, em?: EntityManager): Promise<boolean> {
-    return (em ? em.getRepository(AgentEntity) : this.agents).exists({ where: { id, deletedAt: Not(IsNull()) } });
+    return this.agentsIn(em).exists({ where: { id, deletedAt: Not(IsNull()) } });
   }
 
   /** Live agents, newest first. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type DeepPartial, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type DeepPartial, type EntityManager, IsNull, type Repository } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import type { ChangeCheck } from '../../audit/owned-records';
@@ -19,10 +19,14 @@ export class WorkflowRepository {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'perUser'>,
   ) {}
 
+  /** The workflows in `em`'s transaction when given one, else on the pool. */
+  private workflowsIn(em?: EntityManager): Repository<WorkflowEntity> {
+    return (em ?? this.dataSource.manager).getRepository(WorkflowEntity);
+  }
+
   /** The live workflow; undefined when there is none (never made, or deleted). In `em`'s transaction, if given. */
   async findLive(id: string, em?: EntityManager): Promise<WorkflowEntity | undefined> {
-    const workflows = (em ?? this.dataSource.manager).getRepository(WorkflowEntity);
-    return (await workflows.findOneBy({ id, deletedAt: IsNull() })) ?? undefined;
+    return (await this.workflowsIn(em).findOneBy({ id, deletedAt: IsNull() })) ?? undefined;
   }
 
   /**
