@@ -266,6 +266,15 @@ describe('inbound hooks', () => {
         .expect(201)
     ).body.data.id as string;
     const workflowHook = await createHook({ target: { workflowId } });
+    const deletedOf = async (): Promise<unknown[]> => {
+      const list = await request(t.http)
+        .get('/api/v1/hooks?limit=100')
+        .set(...bearer(op))
+        .expect(200);
+      const items = list.body.data as { id: string; targetDeleted: boolean }[];
+      return [agentHook.id, workflowHook.id].map((id) => items.find((h) => h.id === id)?.targetDeleted);
+    };
+    expect(await deletedOf()).toEqual([false, false]);
     await request(t.http)
       .delete(`/api/v1/agents/${agentId}`)
       .set(...bearer(op))
@@ -274,6 +283,12 @@ describe('inbound hooks', () => {
       .delete(`/api/v1/workflows/${workflowId}`)
       .set(...bearer(op))
       .expect(204);
+    expect(await deletedOf()).toEqual([true, true]);
+    const one = await request(t.http)
+      .get(`/api/v1/hooks/${agentHook.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(one.body.data).toMatchObject({ enabled: true, targetDeleted: true });
     const agentGone = await signed(agentHook, { expression: '1' }).expect(409);
     expect(agentGone.body.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/agent.*deleted/) });
     const workflowGone = await signed(workflowHook, { n: '1' }).expect(409);

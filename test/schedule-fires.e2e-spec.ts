@@ -219,10 +219,24 @@ describe('schedule fires', () => {
       .delete(`/api/v1/agents/${agent}`)
       .set(...bearer(op))
       .expect(204);
+    expect(onAgent.targetDeleted).toBe(false);
     await request(t.http)
       .delete(`/api/v1/workflows/${wf.body.data.id}`)
       .set(...bearer(op))
       .expect(204);
+    // Said at once, in the list and each schedule, before any fire pauses them; the step's agent is not its target.
+    const listed = await request(t.http)
+      .get('/api/v1/schedules?limit=100')
+      .set(...bearer(op))
+      .expect(200);
+    const deletedOf = (id: string): unknown =>
+      (listed.body.data as ScheduleView[]).find((s) => s.id === id)?.targetDeleted;
+    expect([onAgent, onWorkflow, onStepAgent].map(({ id }) => deletedOf(id))).toEqual([true, true, false]);
+    const one = await request(t.http)
+      .get(`/api/v1/schedules/${onAgent.id}`)
+      .set(...bearer(op))
+      .expect(200);
+    expect(one.body.data).toMatchObject({ paused: false, targetDeleted: true });
     const firing = t.app.get(ScheduleFiring);
     for (const [schedule, reason] of [
       [onAgent, 'Its agent was deleted'],

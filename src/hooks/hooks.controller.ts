@@ -38,7 +38,7 @@ export class HooksController {
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<CreatedHookDto> {
     const { hook, secret } = await this.hooks.create(principal, body, audit);
-    return { ...HookDto.from(hook), secret };
+    return { ...HookDto.from({ hook, targetDeleted: false }), secret };
   }
 
   @Get()

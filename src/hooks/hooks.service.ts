@@ -8,10 +8,17 @@ import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../commo
 import { Page } from '../common/http/envelope';
 import { newSigningSecret } from '../webhooks/webhook-signature';
 import { TemplateEvaluator } from '../workflows/template-evaluator';
+import { StartTargets } from '../workflows/start-targets';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { type CreateHookDto, DEFAULT_HOOK_RATE_PER_MINUTE, type UpdateHookDto } from './dto/hook.dto';
 import { newBearerToken, tokenHash } from './hook-secrets';
 import { type InboundHook, InboundHookRepository } from './persistence/inbound-hook.repository';
+
+/** A hook, and whether its agent or workflow was deleted since (each call is then refused with 409). */
+export interface HookView {
+  hook: InboundHook;
+  targetDeleted: boolean;
+}
 
 /**
  * Inbound hooks as their users keep them: a target that exists, an input template that parses, and a secret
@@ -26,6 +33,7 @@ export class HooksService {
     private readonly workflows: WorkflowsService,
     private readonly templates: TemplateEvaluator,
     private readonly cipher: SecretsCipher,
+    private readonly targets: StartTargets,
   ) {}
 
   async create(
@@ -64,15 +72,15 @@ export class HooksService {
     return { hook, secret };
   }
 
-  async get(principal: Principal, id: string): Promise<InboundHook> {
+  async get(principal: Principal, id: string): Promise<HookView> {
     const hook = await this.store.findById(id, isAdmin(principal) ? undefined : principal.userId);
     if (!hook) throw new NotFoundError('Hook');
-    return hook;
+    return (await this.views([hook]))[0];
   }
 
-  async list(principal: Principal, skip: number, limit: number): Promise<Page<InboundHook>> {
+  async list(principal: Principal, skip: number, limit: number): Promise<Page<HookView>> {
     const { items, total } = await this.store.list(isAdmin(principal) ? undefined : principal.userId, skip, limit);
-    return new Page(items, total, skip, limit);
+    return new Page(await this.views(items), total, skip, limit);
   }
 
   async update(principal: Principal, id: string, dto: UpdateHookDto, audit?: AuditRequestContext) {
@@ -100,7 +108,12 @@ export class HooksService {
       audit,
     );
     if (!updated) throw new NotFoundError('Hook');
-    return updated;
+    return (await this.views([updated]))[0];
+  }
+
+  private async views(hooks: InboundHook[]): Promise<HookView[]> {
+    const deleted = await this.targets.deletedAmong(hooks);
+    return hooks.map((hook) => ({ hook, targetDeleted: deleted(hook) }));
   }
 
   async delete(principal: Principal, id: string, audit?: AuditRequestContext): Promise<void> {

@@ -13,7 +13,8 @@ import { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './dto/schedul
 import { ScheduleFireDto, ScheduleQueryDto } from './dto/schedule-query.dto';
 import { type ScheduleView, SchedulesService } from './schedules.service';
 
-const dto = ({ schedule, nextFires }: ScheduleView): ScheduleDto => ScheduleDto.from(schedule, nextFires);
+const dto = ({ schedule, nextFires, targetDeleted }: ScheduleView): ScheduleDto =>
+  ScheduleDto.from(schedule, nextFires, targetDeleted);
 
 @ApiTags('schedules')
 @ApiBearerAuth('bearer')

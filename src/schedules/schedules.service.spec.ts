@@ -33,6 +33,7 @@ function setup(paused: OwnedRecord[], held: string[]) {
     keys,
     { schedules: { syncIntervalMs: 5000, perUser: 0 } },
     { assertMayRead: async () => undefined },
+    { deletedAmong: async () => () => false },
   );
   service.onModuleInit();
   return { redis, handler: () => revoked!, revoke: () => revoked!.stop({} as EntityManager, 'key-1') };

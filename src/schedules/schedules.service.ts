@@ -8,6 +8,7 @@ import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
 import { TaskSubmission } from '../tasks/task-submission';
+import { StartTargets } from '../workflows/start-targets';
 import { WorkflowNotFoundError } from '../workflows/workflows.errors';
 import { WorkflowsService } from '../workflows/workflows.service';
 import type { CreateScheduleDto, ScheduleTargetDto, UpdateScheduleDto } from './dto/schedule.dto';
@@ -28,6 +29,8 @@ export const PAUSED_WITH_KEY = 'The API key that created or last changed it was 
 export interface ScheduleView {
   schedule: Schedule;
   nextFires: Date[];
+  /** Its agent or workflow was deleted since (its next fire pauses it). */
+  targetDeleted: boolean;
 }
 
 /**
@@ -47,6 +50,7 @@ export class SchedulesService implements OnModuleInit {
     @Inject(ApiKeysService) private readonly keys: Pick<ApiKeysService, 'changeBy' | 'whenRevoked'>,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'schedules'>,
     @Inject(ScheduleFileReads) private readonly fileReads: Pick<ScheduleFileReads, 'assertMayRead'>,
+    @Inject(StartTargets) private readonly targets: Pick<StartTargets, 'deletedAmong'>,
   ) {}
 
   /** A revoked key's schedules are paused with it (see ApiKeysService.revoke). */
@@ -127,25 +131,17 @@ export class SchedulesService implements OnModuleInit {
       this.config.schedules.perUser,
     );
     await this.putInQueue(schedule);
-    return this.view(schedule);
+    return (await this.views([schedule]))[0];
   }
 
   async get(principal: Principal, id: string): Promise<ScheduleView> {
-    return this.view(await this.find(principal, id));
+    return (await this.views([await this.find(principal, id)]))[0];
   }
 
   async list(principal: Principal, skip: number, limit: number, filter?: ScheduleFilter): Promise<Page<ScheduleView>> {
     const owner = isAdmin(principal) ? undefined : principal.userId;
     const { items, total } = await this.store.list(owner, skip, limit, filter);
-    // Schedules with the same times (a pattern many share) are read once.
-    const known = new Map<string, Date[]>();
-    const now = new Date();
-    return new Page(
-      items.map((s) => this.view(s, now, known)),
-      total,
-      skip,
-      limit,
-    );
+    return new Page(await this.views(items), total, skip, limit);
   }
 
   /**
@@ -214,7 +210,7 @@ export class SchedulesService implements OnModuleInit {
     );
     if (!updated) throw new NotFoundError('Schedule');
     await this.putInQueue(updated);
-    return this.view(updated);
+    return (await this.views([updated]))[0];
   }
 
   async delete(principal: Principal, id: string, audit?: AuditRequestContext): Promise<void> {
@@ -242,17 +238,30 @@ export class SchedulesService implements OnModuleInit {
   }
 
   /** The schedule with its next fires; `known` keeps them by times, for schedules read together at `now`. */
-  private view(schedule: Schedule, now = new Date(), known?: Map<string, Date[]>): ScheduleView {
-    if (!mayFire(schedule, now)) return { schedule, nextFires: [] };
+  /** The schedules with their next fires, and whether their targets were deleted (one lookup for them all). */
+  private async views(schedules: Schedule[]): Promise<ScheduleView[]> {
+    const deleted = await this.targets.deletedAmong(schedules);
+    // Schedules with the same times (a pattern many share) are read once.
+    const known = new Map<string, Date[]>();
+    const now = new Date();
+    return schedules.map((schedule) => ({
+      schedule,
+      nextFires: this.nextFires(schedule, now, known),
+      targetDeleted: deleted(schedule),
+    }));
+  }
+
+  private nextFires(schedule: Schedule, now: Date, known: Map<string, Date[]>): Date[] {
+    if (!mayFire(schedule, now)) return [];
     const timing = timingOf(schedule);
     // A pattern's fires do not depend on the anchor, which fixed periods count from.
     const key = JSON.stringify(timing.cron ? { ...timing, anchor: null } : timing);
-    let nextFires = known?.get(key);
+    let nextFires = known.get(key);
     if (!nextFires) {
       nextFires = firesAfter(timing, now, NEXT_FIRES);
-      known?.set(key, nextFires);
+      known.set(key, nextFires);
     }
-    return { schedule, nextFires };
+    return nextFires;
   }
 
   /**

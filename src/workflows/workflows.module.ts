@@ -27,6 +27,7 @@ import { WorkflowSweeper } from './workflow-sweeper';
 import { WorkflowRunsController, WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
 import { LiteralStepInputs } from './literal-step-inputs';
+import { StartTargets } from './start-targets';
 
 /**
  * Its sweeper is a periodic job: the job's roles say where it runs. Runs concluding are told on RunLifecycle.
@@ -37,6 +38,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
   imports: [AgentsModule, AuthModule, ApiKeysModule, BullModule.registerQueue({ name: WORKFLOW_WAITS_QUEUE })],
   controllers: [WorkflowsController, WorkflowRunsController, StepDecisionsController, ApprovalsController],
   providers: [
+    StartTargets,
     RunLifecycle,
     Conclusions,
     WorkflowsService,
@@ -59,6 +61,7 @@ import { LiteralStepInputs } from './literal-step-inputs';
     LiteralStepInputs,
   ],
   exports: [
+    StartTargets,
     WorkflowsService,
     RunLifecycle,
     RunBulkActions,

@@ -36,6 +36,7 @@ export interface ScheduleView {
   id: string;
   nextFires: string[];
   paused: boolean;
+  targetDeleted: boolean;
   lastFireAt: string | null;
   lastTargetId: string | null;
 }

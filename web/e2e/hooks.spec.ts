@@ -234,3 +234,38 @@ test('a refusal in the hook dialog shows its error code and request id, as the p
     for (const id of hooks) await operator.call('delete', `/api/v1/hooks/${id}`, undefined, 204);
   }
 });
+
+test('a hook and a schedule whose agent was deleted say so at once, not only at their next call or fire', async ({
+  page,
+  request,
+}) => {
+  const user = await newOperator(request);
+  const operator = await apiAs(request, user.email, user.password);
+  const agent = await operator.createAgent(`soon-gone-${unique()}`, 'calculator');
+  const hookName = `Hook of a gone agent ${unique()}`;
+  await operator.call('post', '/api/v1/hooks', { name: hookName, target: { agentId: agent.id }, auth: 'hmac' }, 201);
+  const scheduleName = `Schedule of a gone agent ${unique()}`;
+  const schedule = await operator.call<{ id: string }>(
+    'post',
+    '/api/v1/schedules',
+    { name: scheduleName, target: { agentId: agent.id, input: { expression: '1' } }, cron: '0 0 1 1 *' },
+    201,
+  );
+  made.schedules.push(schedule.id);
+  await operator.deleteAgent(agent.id);
+
+  await signIn(page, user.email, user.password);
+  await page.goto('/hooks');
+  const hookRow = page.getByRole('row', { name: new RegExp(hookName) });
+  await expect(hookRow).toContainText('Its agent was deleted: every call is refused (409)');
+  await expect(hookRow.getByText('deleted', { exact: true })).toBeVisible();
+  // Its page is gone: the target is named, not linked.
+  await expect(hookRow.getByRole('link', { name: /^agent / })).toHaveCount(0);
+
+  await page.goto('/schedules');
+  const scheduleRow = page.getByRole('row', { name: new RegExp(scheduleName) });
+  await expect(scheduleRow).toContainText('active');
+  await expect(scheduleRow).toContainText('Its agent was deleted: it pauses at its next fire');
+  await expect(scheduleRow.getByRole('link', { name: /^agent / })).toHaveCount(0);
+  await expectAccessible(page);
+});

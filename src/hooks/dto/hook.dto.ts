@@ -118,12 +118,17 @@ export class HookDto {
   @ApiJsonProperty({ nullable: true }) inputTemplate!: unknown;
   @ApiProperty() rateLimitPerMinute!: number;
   @ApiProperty() enabled!: boolean;
+  @ApiProperty({
+    description:
+      'true: its agent or workflow was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook',
+  })
+  targetDeleted!: boolean;
   @ApiProperty({ description: 'Where outside systems call it: `POST` with a JSON body' }) url!: string;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 
-  static from(h: InboundHook): HookDto {
+  static from({ hook: h, targetDeleted }: { hook: InboundHook; targetDeleted: boolean }): HookDto {
     return {
       id: h.id,
       name: h.name,
@@ -132,6 +137,7 @@ export class HookDto {
       inputTemplate: h.inputTemplate ?? null,
       rateLimitPerMinute: h.rateLimitPerMinute,
       enabled: h.enabled,
+      targetDeleted,
       url: `/api/v1/hooks/${h.id}`,
       createdBy: h.createdBy,
       createdAt: h.createdAt,

@@ -225,6 +225,11 @@ export class ScheduleDto {
     description: 'Why the platform paused the schedule; null when it runs or a user paused it',
   })
   pausedReason!: string | null;
+  @ApiProperty({
+    description:
+      'true once its agent or workflow is deleted: its next fire pauses it; point it at another target or delete it',
+  })
+  targetDeleted!: boolean;
   @ApiProperty({ enum: SCHEDULE_OVERLAPS }) overlap!: ScheduleOverlap;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({
@@ -254,7 +259,7 @@ export class ScheduleDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt!: Date;
 
-  static from(s: Schedule, nextFires: Date[]): ScheduleDto {
+  static from(s: Schedule, nextFires: Date[], targetDeleted: boolean): ScheduleDto {
     return {
       id: s.id,
       name: s.name,
@@ -271,6 +276,7 @@ export class ScheduleDto {
       endAt: s.endAt,
       paused: s.paused,
       pausedReason: s.pausedReason,
+      targetDeleted,
       overlap: s.overlap,
       tags: s.tags,
       nextFires,

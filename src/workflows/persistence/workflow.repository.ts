@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type DeepPartial, type EntityManager, IsNull, type Repository } from 'typeorm';
+import { DataSource, type DeepPartial, type EntityManager, In, IsNull, type Repository } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import type { ChangeCheck } from '../../audit/owned-records';
@@ -22,6 +22,13 @@ export class WorkflowRepository {
   /** The workflows in `em`'s transaction when given one, else on the pool. */
   private workflowsIn(em?: EntityManager): Repository<WorkflowEntity> {
     return (em ?? this.dataSource.manager).getRepository(WorkflowEntity);
+  }
+
+  /** Which of `ids` are live workflows, in one statement. */
+  async liveIds(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const live = await this.workflowsIn().find({ select: { id: true }, where: { id: In(ids), deletedAt: IsNull() } });
+    return new Set(live.map((workflow) => workflow.id));
   }
 
   /** The live workflow; undefined when there is none (never made, or deleted). In `em`'s transaction, if given. */

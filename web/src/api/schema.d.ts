@@ -2287,6 +2287,8 @@ export interface components {
             paused: boolean;
             /** @description Why the platform paused the schedule; null when it runs or a user paused it */
             pausedReason: string | null;
+            /** @description true once its agent or workflow is deleted: its next fire pauses it; point it at another target or delete it */
+            targetDeleted: boolean;
             /** @enum {string} */
             overlap: "allow" | "skip";
             tags: string[];
@@ -2647,6 +2649,8 @@ export interface components {
             } | unknown[] | string | number | boolean | (never | null);
             rateLimitPerMinute: number;
             enabled: boolean;
+            /** @description true: its agent or workflow was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook */
+            targetDeleted: boolean;
             /** @description Where outside systems call it: `POST` with a JSON body */
             url: string;
             /** Format: uuid */
@@ -2690,6 +2694,8 @@ export interface components {
             } | unknown[] | string | number | boolean | (never | null);
             rateLimitPerMinute: number;
             enabled: boolean;
+            /** @description true: its agent or workflow was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook */
+            targetDeleted: boolean;
             /** @description Where outside systems call it: `POST` with a JSON body */
             url: string;
             /** Format: uuid */

@@ -1,7 +1,7 @@
-import { Anchor, Code, Group, Stack, Table, Text } from '@mantine/core';
+import { Code, Group, Stack, Table, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { noneYet, ownOnlyNote } from '../../app/own-lists';
 import { useMe } from '../../app/session';
@@ -11,6 +11,7 @@ import { ListBody, ListSkeleton, RefreshFailed } from '../../components/ListBody
 import { Pager } from '../../components/Pager';
 import { pageOfSearch, pageQuery, withPage } from '../../components/paging';
 import { RowActions } from '../../components/RowActions';
+import { deletedTargetNote, StartTargetLink } from '../workflows/StartTargetLink';
 import { useTargetName } from '../workflows/use-target-name';
 import { deleteHook, hookListQuery, updateHook, useHooksWriteBlocked } from './hook-api';
 import { HOOKS_PAGE_SIZE, type Hook, hookAddress } from './hook-helpers';
@@ -118,11 +119,14 @@ export function HookList({
                         <span className="state-pill" data-status={hook.enabled ? 'enabled' : 'disabled'}>
                           {hook.enabled ? 'enabled' : 'disabled'}
                         </span>
+                        {hook.targetDeleted && (
+                          <Text size="xs" c="red.9">
+                            {deletedTargetNote(hook.target, 'every call is refused (409)')}
+                          </Text>
+                        )}
                       </Table.Td>
                       <Table.Td>
-                        <Anchor component={Link} to={target.to}>
-                          {target.label}
-                        </Anchor>
+                        <StartTargetLink target={target} deleted={hook.targetDeleted} />
                         {hook.inputTemplate !== null && (
                           <Text size="xs" c="dimmed">
                             input from a template

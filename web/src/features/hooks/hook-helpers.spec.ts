@@ -19,6 +19,7 @@ const hook: Hook = {
   inputTemplate: { expression: '{{ body.n }} * 2' },
   rateLimitPerMinute: 30,
   enabled: true,
+  targetDeleted: false,
   url: '/api/v1/hooks/22222222-2222-4222-8222-222222222222',
   createdBy: '33333333-3333-4333-8333-333333333333',
   createdAt: '2026-12-01T00:00:00.000Z',

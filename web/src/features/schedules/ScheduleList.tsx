@@ -12,6 +12,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { useNow } from '../../components/use-now';
 import { FireHistory } from './FireHistory';
 import { ScheduleActions } from './ScheduleActions';
+import { deletedTargetNote, StartTargetLink } from '../workflows/StartTargetLink';
 import { useTargetName } from '../workflows/use-target-name';
 import { scheduleListQuery, useSchedulesWriteBlocked } from './schedule-api';
 import {
@@ -230,9 +231,15 @@ export function ScheduleList({
                           <ScheduleStatus schedule={schedule} />
                         </Table.Td>
                         <Table.Td>
-                          <Anchor component={Link} to={target.to} className="truncate" title={target.label}>
-                            {target.label}
-                          </Anchor>
+                          <StartTargetLink target={target} deleted={schedule.targetDeleted} className="truncate" />
+                          {schedule.targetDeleted && !schedule.pausedReason && (
+                            <Text size="xs" c="red.9">
+                              {deletedTargetNote(
+                                schedule.target,
+                                schedule.paused ? 'point it at another target' : 'it pauses at its next fire',
+                              )}
+                            </Text>
+                          )}
                         </Table.Td>
                         <Table.Td>
                           <Timing schedule={schedule} />

@@ -36,6 +36,7 @@ function schedule(overrides: Partial<Schedule> = {}): Schedule {
     endAt: null,
     paused: false,
     pausedReason: null,
+    targetDeleted: false,
     overlap: 'allow',
     tags: [],
     nextFires: [],
