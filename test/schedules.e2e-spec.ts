@@ -156,16 +156,19 @@ describe('schedules', () => {
       .expect(404);
     await t.chainAudit();
     const actions = (await t.dataSource.query(
-      `SELECT action, actor_id AS actor FROM audit_logs WHERE resource_id = $1 ORDER BY timestamp`,
+      `SELECT action, actor_id AS actor, details->'fields' AS fields FROM audit_logs WHERE resource_id = $1
+       ORDER BY timestamp`,
       [schedule.id],
-    )) as { action: string; actor: string }[];
+    )) as { action: string; actor: string; fields: string[] | null }[];
+    // Each change names the fields it was sent, not every field a change may take.
     expect(actions).toEqual([
-      { action: 'schedule.create', actor: op.id },
-      { action: 'schedule.update', actor: op.id },
-      { action: 'schedule.update', actor: op.id },
-      { action: 'schedule.update', actor: op.id },
-      { action: 'schedule.update', actor: op.id },
-      { action: 'schedule.delete', actor: op.id },
+      { action: 'schedule.create', actor: op.id, fields: null },
+      { action: 'schedule.update', actor: op.id, fields: ['name', 'paused'] },
+      // The refused pattern: its entry records the failure.
+      { action: 'schedule.update', actor: op.id, fields: null },
+      { action: 'schedule.update', actor: op.id, fields: ['endAt', 'paused'] },
+      { action: 'schedule.update', actor: op.id, fields: ['name', 'endAt'] },
+      { action: 'schedule.delete', actor: op.id, fields: null },
     ]);
   });
 

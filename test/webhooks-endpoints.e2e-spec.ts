@@ -96,6 +96,19 @@ describe('webhooks refuse private targets when AGENT_ALLOW_PRIVATE_NETWORKS is o
       .set(...bearer(op))
       .send({ url: zoned })
       .expect(400);
+    // A change that is made names, in its audit entry, the fields it was sent.
+    await request(t.http)
+      .patch(`/api/v1/webhooks/${hook.body.data.id}`)
+      .set(...bearer(op))
+      .send({ enabled: false })
+      .expect(200);
+    const entries = (await t.dataSource.query(
+      `SELECT details FROM audit_pending WHERE action = 'webhook.update' AND outcome = 'success' AND resource_id = $1
+       UNION ALL SELECT details FROM audit_logs WHERE action = 'webhook.update' AND outcome = 'success'
+       AND resource_id = $1`,
+      [hook.body.data.id],
+    )) as { details: { fields: string[] } }[];
+    expect(entries.map((e) => e.details.fields)).toEqual([['enabled']]);
   });
 
   it('takes a name DNS cannot answer for yet, as an agent does: each send checks it again', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
 import type { AuditRequestContext } from '../audit/audit-context';
+import { sentFields } from '../audit/sent-fields';
 import { requireSignedIn } from '../auth/auth.errors';
 import { isAdmin, type Principal } from '../auth/principal';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
@@ -102,7 +103,7 @@ export class HooksService {
           outcome: 'success',
           resourceType: 'hook',
           resourceId: id,
-          details: { fields: Object.keys(dto), enabled: hook.enabled },
+          details: { fields: sentFields(dto), enabled: hook.enabled },
         };
       },
       audit,

@@ -4,6 +4,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { AuditRequestContext } from '../audit/audit-context';
+import { sentFields } from '../audit/sent-fields';
 import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
 import { Page } from '../common/http/envelope';
@@ -202,7 +203,7 @@ export class SchedulesService implements OnModuleInit {
           outcome: 'success',
           resourceType: 'schedule',
           resourceId: id,
-          details: { fields: Object.keys(dto) },
+          details: { fields: sentFields(dto) },
         };
       },
       audit,

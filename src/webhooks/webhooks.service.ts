@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { hasUserInfo, NetworkGuard } from '../agents/outbound';
 import type { AuditRequestContext } from '../audit/audit-context';
+import { sentFields } from '../audit/sent-fields';
 import { assertHolds, isAdmin, type Principal } from '../auth/principal';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/errors/app.error';
@@ -124,7 +125,7 @@ export class WebhooksService implements OnModuleInit {
           outcome: 'success',
           resourceType: 'webhook',
           resourceId: id,
-          details: { fields: Object.keys(dto), enabled: endpoint.enabled },
+          details: { fields: sentFields(dto), enabled: endpoint.enabled },
         };
       },
       audit,
