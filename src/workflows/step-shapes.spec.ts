@@ -18,6 +18,20 @@ describe('step shapes', () => {
     ]);
     expect(fields({ id: 'a', kind: 'wait', until: 'soon' })).toEqual(['/steps/0/until']);
     expect(fields({ id: 'a', kind: 'wait', until: '{{ input.at }}' })).toEqual([]);
+    expect(fields({ id: 'a', kind: 'wait', until: '2030-01-01T10:00:00+05:30' })).toEqual([]);
+    expect(fields({ id: 'a', kind: 'wait', until: '2030-01-01' })).toEqual([]);
+    // Times that Date.parse reads, but not as a request's dates are read: a day that does not exist, no offset
+    // (the server's own zone), not ISO 8601, out of years 0001-9999.
+    for (const until of [
+      '2031-02-29T00:00:00Z',
+      '2030-01-01T10:00',
+      '2030-01-01 10:00:00Z',
+      '7',
+      'June 1, 2031',
+      '+275760-09-13T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+    ])
+      expect([until, fields({ id: 'a', kind: 'wait', until })]).toEqual([until, ['/steps/0/until']]);
   });
 
   it('stores task steps as before, without a kind, and the others with theirs', () => {

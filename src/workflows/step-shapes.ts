@@ -1,6 +1,8 @@
 import type { ErrorDetail } from '../common/errors/app.error';
+import { boundedDate } from '../common/http/dto-decorators';
 import type { WorkflowStepDto } from './dto/workflow.dto';
 import { STEP_OWN_FIELDS } from './step-own-fields';
+import { UNTIL_FORM } from './step-waits';
 import { templateExpressions } from './templates';
 import type { StepKind, WorkflowStep } from './workflow-definition';
 
@@ -9,7 +11,8 @@ const OWN_FIELDS: Readonly<Record<string, StepKind>> = STEP_OWN_FIELDS;
 
 /**
  * What is wrong with a step's fields for its kind (the DTO checked each field alone): another kind's fields,
- * a wait with neither or both of `durationMs` and `until`, an `until` that is neither a time nor a template.
+ * a wait with neither or both of `durationMs` and `until`, an `until` that is neither a time (with its offset, of
+ * a day that exists, in years 0001-9999) nor a template.
  */
 export function stepShapeProblems(step: WorkflowStepDto, i: number): ErrorDetail[] {
   const kind = step.kind ?? 'task';
@@ -21,8 +24,8 @@ export function stepShapeProblems(step: WorkflowStepDto, i: number): ErrorDetail
   if (kind !== 'wait') return problems;
   if ((step.durationMs === undefined) === (step.until === undefined))
     problems.push({ field: `/steps/${i}/durationMs`, message: 'a wait step has either durationMs or until' });
-  if (step.until !== undefined && !templateExpressions(step.until).length && Number.isNaN(Date.parse(step.until)))
-    problems.push({ field: `/steps/${i}/until`, message: 'must be an ISO date-time or a {{ template }}' });
+  if (step.until !== undefined && !templateExpressions(step.until).length && !boundedDate(step.until))
+    problems.push({ field: `/steps/${i}/until`, message: `must be ${UNTIL_FORM} or a {{ template }}` });
   return problems;
 }
 

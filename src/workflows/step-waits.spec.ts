@@ -97,14 +97,30 @@ describe('steps that wait', () => {
         { id: 'pause', kind: 'wait', durationMs: 300 },
         { id: 'until', kind: 'wait', until: '{{ input.at }}' },
         { id: 'bad', kind: 'wait', until: '{{ input.nope }}', continueOnFailure: true },
+        // Rendered times are read as a request's dates are: with an offset, of a day that exists.
+        { id: 'local', kind: 'wait', until: '{{ input.local }}', continueOnFailure: true },
+        { id: 'nonDay', kind: 'wait', until: '{{ input.nonDay }}', continueOnFailure: true },
         step('after', { dependsOn: ['pause'] }),
       ],
-      { at },
+      { at, local: '2030-01-01T10:00', nonDay: '2030-02-30T00:00:00Z' },
     );
     await w.advance();
     expect(w.run().steps.pause).toMatchObject({ status: 'waiting', kind: 'wait' });
     expect(w.run().steps.until.waitUntil).toBe(at);
     expect(w.run().steps.bad).toMatchObject({ status: 'failed', error: { code: 'INVALID_INPUT' } });
+    for (const [id, came] of [
+      ['local', '"2030-01-01T10:00"'],
+      ['nonDay', '"2030-02-30T00:00:00Z"'],
+    ])
+      expect(w.run().steps[id]).toMatchObject({
+        status: 'failed',
+        error: {
+          code: 'INVALID_INPUT',
+          message: expect.stringContaining(
+            `with its offset (Z or ±hh:mm), of a day that exists, in years 0001-9999; it came to ${came}`,
+          ),
+        },
+      });
     expect(isParked(w.run().steps)).toBe(true);
     expect(wakeAtOf(w.run().steps)).toEqual(new Date(w.run().steps.pause.waitUntil!));
     expect(w.waitJobs.jobs.get('run-1.until')!.at.toISOString()).toBe(at);

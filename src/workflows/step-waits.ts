@@ -1,3 +1,4 @@
+import { boundedDate } from '../common/http/dto-decorators';
 import type { TaskError } from '../tasks/task';
 import { FINAL_STEP_STATUSES, type StepDecision, type StepState } from './entities/workflow-run.entity';
 import type { ApprovalStep, WaitStep } from './workflow-definition';
@@ -23,6 +24,10 @@ export interface ApprovalOutput {
   timedOut?: boolean;
 }
 
+/** What a wait step's `until` must be, or come to: read as dates in a request body are. */
+export const UNTIL_FORM =
+  'an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, in years 0001-9999';
+
 /**
  * The waiting state of a step starting at `now`. A wait step's `until` is what its template rendered to (or
  * the ISO time as written); one that is not a time fails the step.
@@ -35,12 +40,13 @@ export function startWaiting(step: WaitingStep, now: Date, until?: unknown): Wai
   let at: number;
   if (step.durationMs !== undefined) at = now.getTime() + step.durationMs;
   else {
-    at = typeof until === 'string' ? Date.parse(until) : NaN;
-    if (Number.isNaN(at)) {
+    const date = boundedDate(until);
+    if (!date) {
       return {
-        error: { code: 'INVALID_INPUT', message: `"until" must come to an ISO date-time; it came to ${short(until)}` },
+        error: { code: 'INVALID_INPUT', message: `"until" must come to ${UNTIL_FORM}; it came to ${short(until)}` },
       };
     }
+    at = date.getTime();
   }
   return { wait: { status: 'waiting', kind: 'wait', waitUntil: new Date(at).toISOString() } };
 }

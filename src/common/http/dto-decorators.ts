@@ -79,6 +79,15 @@ function strictDate(value: unknown): unknown {
 }
 
 /**
+ * The date a text stands for by the rules of {@link IsBoundedDate}; undefined for anything else. For dates
+ * that are not a DTO's own field: a wait step's `until`, as written or as its template rendered.
+ */
+export function boundedDate(value: unknown): Date | undefined {
+  const date = strictDate(value);
+  return date instanceof Date && date >= EARLIEST_DATE && date <= LATEST_DATE ? date : undefined;
+}
+
+/**
  * A date (ISO 8601 text in JSON and query strings, a day that exists) between {@link EARLIEST_DATE} and
  * {@link LATEST_DATE}.
  */

@@ -43,12 +43,23 @@ describe('the editor’s checks of each kind of step, as the server’s', () => 
       '/steps/0/durationMs: only wait steps have durationMs',
       '/steps/1/durationMs: a wait step has either durationMs or until',
       '/steps/2/durationMs: a wait step has either durationMs or until',
-      '/steps/2/until: must be an ISO date-time or a {{ template }}',
+      '/steps/2/until: must be an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, or a {{ template }}',
       '/steps/3/timeoutMs: must be a whole number of milliseconds from 1 to 31536000000',
       '/steps/3/permission: must be a permission (a string), not a number',
       '/steps/4/kind: must be one of task, approval, wait',
       '/steps/5/timeoutMs: only approval steps have timeoutMs',
     ]);
+  });
+
+  it('takes the times the server takes for until, and refuses what it refuses', () => {
+    const untilOf = (until: string) => messages({ steps: [{ id: 'w', kind: 'wait', until }] });
+    for (const until of ['2030-01-01T10:00:00Z', '2030-01-01T10:00:00.5+05:30', '2030-01-01T10:00-0800', '2030-01-01'])
+      expect([until, untilOf(until)]).toEqual([until, []]);
+    for (const until of ['2031-02-29T00:00:00Z', '2030-01-01T10:00', '2030-01-01 10:00:00Z', '7', 'June 1, 2031'])
+      expect([until, untilOf(until)]).toEqual([
+        until,
+        [expect.stringMatching(/^\/steps\/0\/until: must be an ISO 8601/)],
+      ]);
   });
 
   it('allows as many steps as the server does (1,000), and no more', () => {

@@ -72,11 +72,25 @@ export function checkKindFields(
     if ((step.durationMs === undefined) === (step.until === undefined))
       problems.push({ pointer: `${at}/durationMs`, message: 'a wait step has either durationMs or until' });
     if (step.until !== undefined && !isTimeOrTemplate(step.until))
-      problems.push({ pointer: `${at}/until`, message: 'must be an ISO date-time or a {{ template }}' });
+      problems.push({
+        pointer: `${at}/until`,
+        message:
+          'must be an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, or a {{ template }}',
+      });
   }
 }
 
+/** A day, or a time with its offset (`Z`, `+05:30`, `-0800`, `+01`), as the API reads a date (years 0001-9999). */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?))?$/i;
+
 function isTimeOrTemplate(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 10_000) return false;
-  return /\{\{[\s\S]*\}\}/.test(value) || !Number.isNaN(Date.parse(value));
+  if (/\{\{[\s\S]*\}\}/.test(value)) return true;
+  const parts = ISO_TIME.exec(value);
+  if (!parts || Number.isNaN(Date.parse(value))) return false;
+  // A day that exists: 2031-02-29 is not one (Date reads it as March 1st).
+  const [year, month, day] = parts.slice(1, 4).map(Number) as [number, number, number];
+  const probe = new Date(0);
+  probe.setUTCFullYear(year, month - 1, day);
+  return year >= 1 && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
 }
