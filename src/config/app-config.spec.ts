@@ -190,6 +190,13 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2-secret');
     expect(message).toContain('mysql://reader:***@db.internal:3306/ymera');
     expect(expectInvalid({ REDIS_URL: 'http://:pw-in-url@cache:6379' }, 'REDIS_URL')).not.toContain('pw-in-url');
+    // Mistyped without its slashes: refused, and its password still not shown.
+    for (const [setting, value] of [
+      ['DATABASE_URL', 'postgres:/postgres:Sup3rS3cretPW@127.0.0.1:5440/db'],
+      ['DATABASE_URL', 'postgresql:user:Sup3rS3cretPW@host/db'],
+      ['REDIS_URL', 'redis:/default:Sup3rS3cretPW@cache:6379'],
+    ])
+      expect(expectInvalid({ [setting]: value }, setting)).not.toContain('Sup3rS3cretPW');
   });
 
   it('parses sizes, booleans, proxies and durations', () => {

@@ -33,10 +33,20 @@ export function parseUrl(setting: string, value: string): URL {
   }
 }
 
+/** A URL's scheme and the slashes after it, however many were typed (`postgres://`, `postgres:/`, `redis:`). */
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/*/i;
+
 /**
- * A value as it may be printed: the password of a URL in it (`scheme://user:password@host`) left out, up to the
- * value's last `@`, so that a password holding a `/`, `:` or `@` of its own (not escaped) is not shown either.
+ * A value as it may be printed: what a URL in it holds before its host (`user:password@`) left out but the user,
+ * up to the value's last `@`, so that a password holding a `/`, `:` or `@` of its own (not escaped) is not shown
+ * either, nor one in a URL mistyped without its slashes (`postgres:/user:password@host`, `postgres:user:…`). A
+ * value without a `:` there (`redis://token@host`) may be a secret alone: it is left out whole.
  */
 export function withoutPassword(value: string): string {
-  return value.replace(/(\/\/[^/:@\s]*):\S*@/g, '$1:***@');
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const start = Math.min(SCHEME.exec(value)?.[0].length ?? 0, at);
+  const userinfo = value.slice(start, at);
+  const colon = userinfo.indexOf(':');
+  return `${value.slice(0, start)}${colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`}${value.slice(at)}`;
 }
