@@ -177,4 +177,22 @@ describe("a workflow run's step tasks", () => {
     expect(await operationEnded(t, op, bulk.body.data.id)).toMatchObject({ matched: 1, done: 0, failed: 1 });
     expect((await runOf(run.id)).status).toBe('failed');
   });
+
+  it('retries a run of a workflow deleted since: it finishes the run begun, while new runs are refused', async () => {
+    const workflowId = await createWorkflow(t, op, {
+      steps: [{ id: 's1', agentId: gated, input: {} }],
+    });
+    const run = await start(workflowId);
+    const s1 = await runningStep(run.id);
+    await api().post(`/tasks/${s1}/cancel`).expect(200);
+    expect((await concluded(run.id)).status).toBe('failed');
+    await api().delete(`/workflows/${workflowId}`).expect(204);
+    expect((await api().post(`/workflows/${workflowId}/runs`, {}).expect(404)).body.error.code).toBe('NOT_FOUND');
+
+    open = true;
+    await api().post(`/workflow-runs/${run.id}/retry`).expect(202);
+    const done = await concluded(run.id);
+    expect(done.status).toBe('succeeded');
+    expect(steps(done)).toEqual({ s1: 'succeeded' });
+  });
 });
