@@ -241,6 +241,12 @@ describe('inbound hooks', () => {
     expect(first.body.data).toEqual({ runId: expect.any(String), duplicate: false });
     const again = await signed(hook, { n: '9' }, 'msg_run').expect(200);
     expect(again.body.data).toEqual({ runId: first.body.data.runId, duplicate: true });
+    // The same delivery id with another body: refused, as for an agent's hook, naming the header it came in.
+    const conflict = await signed(hook, { n: '10' }, 'msg_run').expect(422);
+    expect(conflict.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+      message: expect.stringContaining('webhook-id'),
+    });
     const runs = await t.dataSource.query(`SELECT id, created_by, input FROM workflow_runs WHERE workflow_id = $1`, [
       workflow.body.data.id,
     ]);

@@ -121,10 +121,8 @@ export class HookCalls {
       hook.createdBy,
       hook.workflowId!,
       { input },
-      {
-        idempotencyKey: key,
-        origin,
-      },
+      // The key is the caller's delivery id: the same id with another input is refused (422), as for a task.
+      { idempotencyKey: key, clientKey: key !== undefined, origin },
     );
     return { runId: run.id, duplicate: !created };
   }
