@@ -216,7 +216,7 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
     it('refuses an aggregate named __proto__, and the same pipeline saved in an agent’s config', async () => {
       const agent = await createAgent(t, op, { type: 'data-processor', config: { pipeline: [] } });
       const body = `{"agentId":"${agent.id}","input":{"records":[{"a":1}],"pipeline":[{"group":{"by":"a","aggregates":{"__proto__":{"op":"count"}}}}]}}`;
-      expectRefused(await raw(op, '/api/v1/tasks', body), '/input/pipeline/0/group/aggregates');
+      expectRefused(await raw(op, '/api/v1/tasks', body), '/input/pipeline/0/group/aggregates/__proto__');
       const config = await request(t.http)
         .post('/api/v1/agents')
         .set(...bearer(op))

@@ -21,6 +21,26 @@ describe('SchemaValidator', () => {
     expect(validator.validate(input, { file: 'f' }).valid).toBe(true);
   });
 
+  it('names a key that propertyNames refuses once, at its own pointer, with what it must match', () => {
+    const variables = {
+      type: 'object',
+      properties: {
+        variables: {
+          type: 'object',
+          propertyNames: { pattern: '^[a-z]+$' },
+          additionalProperties: { type: 'number' },
+        },
+      },
+    };
+    expect(validator.validate(variables, { variables: { π: 3, ok: 1, 'x-y': 2 } }, '/input')).toEqual({
+      valid: false,
+      errors: [
+        { field: '/input/variables/π', message: 'is not an allowed name: must match pattern "^[a-z]+$"' },
+        { field: '/input/variables/x-y', message: 'is not an allowed name: must match pattern "^[a-z]+$"' },
+      ],
+    });
+  });
+
   it("keeps ajv's words for any other oneOf", () => {
     const result = validator.validate({ oneOf: [{ type: 'string' }, { type: 'string', minLength: 1 }] }, 'x', '/v');
     expect(result).toEqual({

@@ -30,6 +30,12 @@ function oneOfRequiredMessage(error: ErrorObject): string | undefined {
 
 function detailOf(error: ErrorObject, base: string): ErrorDetail {
   let pointer = `${base}${error.instancePath}`;
+  // A key refused by `propertyNames`: its own check's error names it (the key's pointer, what it must match).
+  if (error.propertyName !== undefined)
+    return {
+      field: `${pointer}/${error.propertyName}`,
+      message: `is not an allowed name: ${error.message ?? 'invalid'}`,
+    };
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   if (error.keyword === 'required' && params.missingProperty) pointer += `/${params.missingProperty}`;
   if (error.keyword === 'additionalProperties' && params.additionalProperty) pointer += `/${params.additionalProperty}`;
@@ -73,7 +79,8 @@ class Compiled {
 /** The result of a validation: the value, or its errors under `base`, one per pointer and text. */
 function resultOf<T>(validate: ValidateFunction, value: unknown, base: string): SchemaResult<T> {
   if (validate(value)) return { valid: true, value: value as T };
-  const details = (validate.errors ?? []).map((e) => detailOf(e, base));
+  // `propertyNames` adds an error of its own ("property name must be valid") after the one of each key it refused.
+  const details = (validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames').map((e) => detailOf(e, base));
   // oneOf/anyOf branches repeat themselves; one message per pointer and text is enough.
   const unique = [...new Map(details.map((d) => [`${d.field}|${d.message}`, d])).values()];
   return { valid: false, errors: unique };
