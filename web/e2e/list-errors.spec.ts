@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signIn } from './helpers';
+import { apiAs, signIn, unique } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
 
@@ -13,4 +13,46 @@ test('a list the API refuses to read says which value it refused, and why', asyn
   await expect(alert).toContainText('Code VALIDATION_FAILED');
   // Asked again, it would be refused again: no "Try again".
   await expect(alert.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+});
+
+test('the next page that cannot be read shows its error, never the last page’s items as its own', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const user = { email: `pages-${unique()}@console.test`, password: 'an-operator-password-for-tests' };
+  await admin.call('post', '/api/v1/users', { ...user, name: 'Pager', role: 'operator' }, 201);
+  const operator = await apiAs(request, user.email, user.password);
+  const agent = await operator.createAgent(`paged-${unique()}`, 'calculator');
+  // Eleven hooks: two pages of ten, the newest first.
+  for (let i = 0; i < 11; i += 1)
+    await operator.call(
+      'post',
+      '/api/v1/hooks',
+      { name: `paged hook ${i}`, target: { agentId: agent.id }, auth: 'hmac' },
+      201,
+    );
+
+  await signIn(page, user.email, user.password);
+  await page.goto('/hooks');
+  const firstPageRow = page.getByRole('row', { name: /paged hook 10/ });
+  await expect(firstPageRow).toBeVisible();
+  // The second page's read fails (as while the API is away), after a wait.
+  await page.route('**/api/v1/hooks?*skip=10*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await route.fulfill({
+      status: 502,
+      contentType: 'application/json',
+      body: JSON.stringify({ status: 'error', error: { code: 'HTTP_502', message: 'Bad gateway' } }),
+    });
+  });
+  await page.getByRole('button', { name: 'Next page' }).click();
+  // While it loads, the first page's items are marked as not this page's: busy.
+  await expect(page.locator('[aria-busy="true"]').getByRole('row', { name: /paged hook 10/ })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not load the inbound hooks' })).toBeVisible({
+    timeout: 15_000,
+  });
+  await expect(firstPageRow).toHaveCount(0);
+  await expect(page.getByText('Could not refresh')).toHaveCount(0);
+  await operator.deleteAgent(agent.id);
 });

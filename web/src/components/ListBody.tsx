@@ -12,6 +12,8 @@ export interface ListQuery<T> {
   isError: boolean;
   error: unknown;
   data: T | undefined;
+  /** The data shown is another page's or filter's (`placeholderData`), kept while this one loads. */
+  isPlaceholderData?: boolean;
   refetch: () => unknown;
 }
 
@@ -59,7 +61,7 @@ function TooDeep({ onFirst }: { onFirst: () => void }) {
 
 /** "Could not refresh: showing the agents as last loaded", while a list read again failed and the last one shows. */
 export function RefreshFailed({ query, what }: { query: ListQuery<unknown>; what: string }) {
-  if (!query.isError || query.data === undefined) return null;
+  if (!query.isError || query.data === undefined || query.isPlaceholderData) return null;
   return (
     <ErrorState
       title={`Could not refresh: showing the ${what} as last loaded`}
@@ -73,7 +75,7 @@ export function RefreshFailed({ query, what }: { query: ListQuery<unknown>; what
 /**
  * The body of a list, one of: its loading skeleton; its error state (with "Try again", and what the server said
  * was wrong with the request); a page past the end of the list (see {@link PastTheEnd}), or deeper than the API
- * pages; its empty state; or the list itself. `keepLastLoaded`: a failed read again keeps the list as last
+ * pages; its empty state; or the list itself (the last page's, dimmed and busy, while this one loads). `keepLastLoaded`: a failed read again keeps the list as last
  * loaded (the page says so with {@link RefreshFailed}); the error state only when there is nothing to show.
  */
 export function ListBody<T>({
@@ -98,7 +100,10 @@ export function ListBody<T>({
   children: (data: T) => ReactNode;
 }) {
   if (query.isPending) return loading;
-  if (query.data === undefined || (query.isError && !keepLastLoaded)) {
+  // Another page's items are never shown as this page's: while this page loads they show dimmed and busy, and
+  // once its read fails the error state takes their place (what is kept on a failure is this page as last loaded).
+  const another = query.isPlaceholderData === true;
+  if (query.data === undefined || (query.isError && (!keepLastLoaded || another))) {
     // Past what the API pages is past the end of the list: the same way back as from a page past its last item.
     if (pastTheEnd && pastTheEnd.page > 1 && isTooDeep(query.error)) return <TooDeep onFirst={pastTheEnd.onFirst} />;
     return (
@@ -111,7 +116,14 @@ export function ListBody<T>({
     );
   }
   const data = query.data;
-  if (count(data) > 0) return children(data);
+  if (count(data) > 0)
+    return another ? (
+      <div className="list-loading" aria-busy="true">
+        {children(data)}
+      </div>
+    ) : (
+      children(data)
+    );
   if (pastTheEnd && isPastTheEnd(pastTheEnd.page, 0, pastTheEnd.total)) {
     const { page: _page, ...rest } = pastTheEnd;
     return <PastTheEnd {...rest} />;
