@@ -14,6 +14,8 @@ export type ScheduleStore = Pick<
   | 'update'
   | 'delete'
   | 'recordFire'
+  | 'firesRecorded'
+  | 'passHandled'
   | 'passOver'
   | 'pauseChangedWithKey'
   | 'countRunningChangedWithKey'

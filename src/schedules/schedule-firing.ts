@@ -15,6 +15,16 @@ import { fireKey, type Schedule, timingOf } from './schedule';
 import { ScheduleFileReads } from './schedule-file-reads';
 import { fireFor, firesAfter } from './schedule-timing';
 
+/** What {@link ScheduleFiring} needs of the schedules' table, and what it counts. */
+export type FireStore = Pick<ScheduleStore, 'findById' | 'recordFire' | 'update'>;
+export type FireMetrics = Pick<Metrics, 'scheduleFire'>;
+
+/**
+ * How many of a schedule's fires a fire looks at, from the time the schedule is handled until: the time moves past
+ * at most so many at once (the next fire, or the sync, moves it on).
+ */
+const FIRES_LOOKED_AT = 100;
+
 /** What a fire came to. */
 export type FireOutcome = 'made' | 'done-before' | 'skipped-overlap' | 'failed' | 'not-due';
 
@@ -28,12 +38,12 @@ export class ScheduleFiring {
   private readonly logger = new Logger(ScheduleFiring.name);
 
   constructor(
-    @Inject(ScheduleRepository) private readonly schedules: ScheduleStore,
+    @Inject(ScheduleRepository) private readonly schedules: FireStore,
     @Inject(TaskSubmission) private readonly submission: FireTargets['submission'],
     @Inject(TasksService) private readonly tasks: FireTargets['tasks'],
     @Inject(WorkflowsService) private readonly workflows: FireTargets['workflows'],
     private readonly audit: AuditService,
-    private readonly metrics: Metrics,
+    @Inject(Metrics) private readonly metrics: FireMetrics,
     @Inject(UsersService) private readonly users: Pick<UsersService, 'assertMayStill'>,
     @Inject(ScheduleFileReads) private readonly fileReads: Pick<ScheduleFileReads, 'assertFireMayRead'>,
   ) {}
@@ -49,12 +59,16 @@ export class ScheduleFiring {
     const schedule = read ?? (await this.schedules.findById(scheduleId));
     if (!schedule || !this.due(schedule, fireAt)) return 'not-due';
     if (fireAt.getTime() <= schedule.firedUntil.getTime()) return 'done-before';
-    // Fires are handled up to this one only when none before it is still to be made (a missed one the sync
-    // makes late); until then the mark stays, and the sync's pass makes the fires after it again, to no effect.
-    const done = !firesAfter(timingOf(schedule), schedule.firedUntil, 1, new Date(fireAt.getTime() - 1)).length;
+    // The fires from the handled-until time to this one, and on to now: the time moves past those handled (this
+    // one, and those with their line in the history: made on time while an earlier one was missed), up to the
+    // first still to be made (a missed one, which the sync makes late, and then passes them).
+    const until = new Date(Math.max(Date.now(), fireAt.getTime()));
+    const fires = firesAfter(timingOf(schedule), schedule.firedUntil, FIRES_LOOKED_AT, until);
+    // Each fire is counted once: by the handling that wrote its line, not by one that finds it written.
     if (schedule.overlap === 'skip' && (await this.lastStillGoing(schedule))) {
-      await this.schedules.recordFire(schedule.id, fireAt, null, done, { outcome: 'skipped-overlap', targetId: null });
-      this.metrics.scheduleFire('skipped-overlap');
+      const skipped = { outcome: 'skipped-overlap', targetId: null } as const;
+      if (await this.schedules.recordFire(schedule.id, fireAt, null, fires, skipped))
+        this.metrics.scheduleFire('skipped-overlap');
       return 'skipped-overlap';
     }
     let targetId: string | null;
@@ -71,25 +85,22 @@ export class ScheduleFiring {
         resourceId: schedule.id,
         details: { fireAt: fireAt.toISOString(), error: err.code },
       });
-      await this.schedules.recordFire(schedule.id, fireAt, null, done, {
-        outcome: 'failed',
-        targetId: null,
-        error: err.code,
-      });
-      this.metrics.scheduleFire('failed');
+      const failed = { outcome: 'failed', targetId: null, error: err.code } as const;
+      if (await this.schedules.recordFire(schedule.id, fireAt, null, fires, failed))
+        this.metrics.scheduleFire('failed');
       this.logger.warn(`schedule ${schedule.id} fire at ${fireAt.toISOString()}: ${err.code}`);
       const pause = pauseFor(err);
       if (pause) await this.pause(schedule, pause);
       return 'failed';
     }
-    await this.schedules.recordFire(
+    const first = await this.schedules.recordFire(
       schedule.id,
       fireAt,
       targetId,
-      done,
+      fires,
       targetId ? { outcome: 'made', targetId } : undefined,
     );
-    if (targetId) this.metrics.scheduleFire('made', (Date.now() - fireAt.getTime()) / 1000);
+    if (first) this.metrics.scheduleFire('made', (Date.now() - fireAt.getTime()) / 1000);
     return targetId ? 'made' : 'done-before';
   }
 

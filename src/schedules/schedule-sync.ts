@@ -10,6 +10,12 @@ import { ScheduleFiring } from './schedule-firing';
 import { ScheduleQueue } from './schedule-queue';
 import { firesAfter } from './schedule-timing';
 
+/** What the sync needs of the schedules' table, of their queue, of their firing and of the metrics. */
+export type SyncStore = Pick<ScheduleStore, 'active' | 'firesRecorded' | 'passHandled' | 'passOver'>;
+export type SyncQueue = Pick<ScheduleQueue, 'schedulers' | 'put' | 'remove'>;
+export type SyncFiring = Pick<ScheduleFiring, 'fire'>;
+export type SyncMetrics = Pick<Metrics, 'scheduleFiresPassedOver'>;
+
 /** Missed fires of one schedule made late, the most recent ones; older ones are passed over, and audited. */
 export const MAX_LATE_FIRES = 10;
 /** How many missed fires are looked at, at most, per schedule and pass. */
@@ -19,7 +25,8 @@ const MISSED_LOOKED_AT = 1000;
  * Keeps Redis in step with Postgres, once every SCHEDULE_SYNC_INTERVAL_MS across the workers: every schedule
  * that may fire has its job scheduler as the schedule says (a Redis restarted empty gets them all back), no
  * other scheduler is left, and the fires that were missed meanwhile (no scheduler, no worker) are made late,
- * once each. A fire is missed when it is older than one sync period and not handled.
+ * once each. A fire is missed when it is older than one sync period and not handled: one with its line in the
+ * history (made on time while an earlier one was missed) is handled, and only moves the schedule on.
  */
 @PeriodicJob({ name: 'schedules.sync', everyMs: (config) => config.schedules.syncIntervalMs, roles: WORKER_ROLES })
 @Injectable()
@@ -33,11 +40,11 @@ export class ScheduleSync implements PeriodicJobHandler {
   private readonly nextAfterHandled = new Map<string, { key: string; at: number }>();
 
   constructor(
-    @Inject(ScheduleRepository) private readonly schedules: ScheduleStore,
-    private readonly queue: ScheduleQueue,
-    private readonly firing: ScheduleFiring,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly metrics: Metrics,
+    @Inject(ScheduleRepository) private readonly schedules: SyncStore,
+    @Inject(ScheduleQueue) private readonly queue: SyncQueue,
+    @Inject(ScheduleFiring) private readonly firing: SyncFiring,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'schedules'>,
+    @Inject(Metrics) private readonly metrics: SyncMetrics,
   ) {}
 
   async run(): Promise<{ put: number; removed: number; late: number }> {
@@ -81,8 +88,14 @@ export class ScheduleSync implements PeriodicJobHandler {
     if (next.at > cutoff.getTime()) return 0;
     const missed = firesAfter(timing, schedule.firedUntil, MISSED_LOOKED_AT, cutoff);
     if (!missed.length) return 0;
-    const made = missed.slice(-MAX_LATE_FIRES);
-    const passed = missed.length === MISSED_LOOKED_AT ? undefined : missed.slice(0, -MAX_LATE_FIRES);
+    const unhandled = missed.length === MISSED_LOOKED_AT ? missed : await this.unhandled(schedule, missed, cutoff);
+    if (!unhandled.length) {
+      // All made already, on time while an earlier one was still to be made: the schedule moves past them.
+      await this.schedules.passHandled(schedule.id, missed);
+      return 0;
+    }
+    const made = unhandled.slice(-MAX_LATE_FIRES);
+    const passed = missed.length === MISSED_LOOKED_AT ? undefined : unhandled.slice(0, -MAX_LATE_FIRES);
     if (passed === undefined || passed.length) {
       // Too many to make: the older ones (all of them, when there were more than could be looked at) are passed over.
       const until = passed?.at(-1) ?? cutoff;
@@ -100,7 +113,16 @@ export class ScheduleSync implements PeriodicJobHandler {
       this.metrics.scheduleFiresPassedOver(passed ? passed.length : MISSED_LOOKED_AT);
       if (!passed) return 0;
     }
+    // Each fire made moves the schedule past it, and past the fires after it that are handled.
     for (const fireAt of made) await this.firing.fire(schedule.id, fireAt);
     return made.length;
+  }
+
+  /** The fires of `missed` (up to `cutoff`) that have no line in the history: not handled yet. */
+  private async unhandled(schedule: Schedule, missed: Date[], cutoff: Date): Promise<Date[]> {
+    const recorded = await this.schedules.firesRecorded(schedule.id, schedule.firedUntil, cutoff);
+    if (!recorded.length) return missed;
+    const handled = new Set(recorded.map((at) => at.getTime()));
+    return missed.filter((at) => !handled.has(at.getTime()));
   }
 }

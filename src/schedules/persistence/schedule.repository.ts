@@ -32,6 +32,23 @@ export interface FireRecord {
   error?: string;
 }
 
+/**
+ * The time a schedule (the row an UPDATE of `schedules` changes) is handled until, once `fires` (a parameter: its
+ * fires in order, from that time or before) are looked at: the last of them before the first one still to be
+ * handled (after that time, neither `fire`, a parameter: the fire being recorded or NULL, nor in the history). A
+ * fire made on time while an earlier one was missed is passed once that one is made: the time never stays behind
+ * fires that are all handled, nor passes one that is not. Read in the statement's snapshot, a line committed
+ * meanwhile may be missed: the time then moves past it with the next fire or sync pass.
+ */
+function handledUntil(fires: string, fire: string): string {
+  return `GREATEST(fired_until, (
+    SELECT max(f.at) FROM unnest(${fires}::timestamptz[]) AS f(at)
+     WHERE f.at < ALL (
+       SELECT o.at FROM unnest(${fires}::timestamptz[]) AS o(at)
+        WHERE o.at > schedules.fired_until AND o.at IS DISTINCT FROM ${fire}::timestamptz
+          AND NOT EXISTS (SELECT 1 FROM schedule_fires h WHERE h.schedule_id = schedules.id AND h.fire_at = o.at))))`;
+}
+
 /** Every statement on `schedules`. Changes commit with their audit entry. */
 @Injectable()
 export class ScheduleRepository {
@@ -157,31 +174,56 @@ export class ScheduleRepository {
 
   /**
    * Records a handled fire: when it is the latest so far, what it made (`targetId`, null for a fire skipped
-   * because the last one had not finished); with `done`, that every fire up to it is handled; with `record`,
-   * the fire's line in the history (its first handling's: a fire handled again keeps it). A fire handled
-   * twice, or after a later one, changes nothing it should not.
+   * because the last one had not finished); with `record`, the fire's line in the history (its first handling's:
+   * a fire handled again keeps it). `fires` are the schedule's fires in order, from the time it was handled until
+   * (as the caller read it) to this one or past it: that time moves on past those handled ({@link handledUntil}),
+   * this one among them. A fire handled twice, or after a later one, changes nothing it should not. Whether this
+   * handling wrote the fire's line: false when an earlier one did (the fire was handled before).
    */
   async recordFire(
     id: string,
     fireAt: Date,
     targetId: string | null,
-    done: boolean,
+    fires: Date[],
     record?: FireRecord,
-  ): Promise<void> {
-    await this.dataSource.query(
+  ): Promise<boolean> {
+    const [rows] = (await this.dataSource.query(
       `WITH fire AS (
          INSERT INTO schedule_fires (schedule_id, fire_at, outcome, target_id, error)
          SELECT id, $2, $5, $6, $7 FROM schedules WHERE id = $1 AND $5::varchar IS NOT NULL
          ON CONFLICT DO NOTHING
+         RETURNING 1
        )
        UPDATE schedules
-          SET fired_until = CASE WHEN $4 THEN GREATEST(fired_until, $2) ELSE fired_until END,
+          SET fired_until = ${handledUntil('$4', '$2')},
               last_fire_at = CASE WHEN last_fire_at IS NULL OR last_fire_at <= $2 THEN $2 ELSE last_fire_at END,
               last_target_id = CASE WHEN (last_fire_at IS NULL OR last_fire_at <= $2) AND $3::uuid IS NOT NULL
                                     THEN $3::uuid ELSE last_target_id END
-        WHERE id = $1`,
-      [id, fireAt, targetId, done, record?.outcome ?? null, record?.targetId ?? null, record?.error ?? null],
-    );
+        WHERE id = $1
+        RETURNING EXISTS (SELECT 1 FROM fire) AS recorded`,
+      [id, fireAt, targetId, fires, record?.outcome ?? null, record?.targetId ?? null, record?.error ?? null],
+    )) as [{ recorded: boolean }[], number];
+    return rows[0]?.recorded ?? false;
+  }
+
+  /** The times of a schedule's fires after `after`, up to `until`, that have their line in the history. */
+  async firesRecorded(id: string, after: Date, until: Date): Promise<Date[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT fire_at FROM schedule_fires WHERE schedule_id = $1 AND fire_at > $2 AND fire_at <= $3`,
+      [id, after, until],
+    )) as { fire_at: Date }[];
+    return rows.map((row) => row.fire_at);
+  }
+
+  /**
+   * Moves the time a schedule is handled until past `fires` (its fires in order, from that time on) that are
+   * handled already: made, skipped or failed, their line in the history ({@link handledUntil}).
+   */
+  async passHandled(id: string, fires: Date[]): Promise<void> {
+    await this.dataSource.query(`UPDATE schedules SET fired_until = ${handledUntil('$2', 'NULL')} WHERE id = $1`, [
+      id,
+      fires,
+    ]);
   }
 
   /** Fires up to `until` are passed over (too many missed, or while paused), with the entry that says so. */
