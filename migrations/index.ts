@@ -37,6 +37,7 @@ import { IdsInLowerCase1764191000000 } from './1764191000000-ids-in-lower-case';
 import { ChangedWithApiKey1764192000000 } from './1764192000000-changed-with-api-key';
 import { WorkflowTriggersPaused1764193000000 } from './1764193000000-workflow-triggers-paused';
 import { CreatorIndexes1764194000000 } from './1764194000000-creator-indexes';
+import { OpenAttemptsIndex1764195000000 } from './1764195000000-open-attempts-index';
 
 /** Every migration in the order it was written; the app, the CLI and the tests run this list. */
 export const MIGRATIONS: Function[] = [
@@ -79,4 +80,5 @@ export const MIGRATIONS: Function[] = [
   ChangedWithApiKey1764192000000,
   WorkflowTriggersPaused1764193000000,
   CreatorIndexes1764194000000,
+  OpenAttemptsIndex1764195000000,
 ];

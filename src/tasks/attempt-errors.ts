@@ -1,7 +1,18 @@
 import { AgentExecutionError } from '../agents/agent-type';
+import type { AttemptStatus } from './entities/task-attempt.entity';
 import type { Outcome } from './persistence/task-state-writer';
 import { NotStorableError } from './storable';
-import type { TaskError } from './task';
+import type { TaskError, TaskStatus } from './task';
+
+/** How an attempt still open is closed once its task was cancelled without it. */
+export const ATTEMPT_CANCELLED: TaskError = { code: 'CANCELLED', message: 'Cancelled' };
+/** How an attempt still open is closed once its task ended otherwise without it (its outcome came too late). */
+export const ATTEMPT_SUPERSEDED: TaskError = { code: 'SUPERSEDED', message: 'The task changed state meanwhile' };
+
+/** How an attempt that never recorded its outcome is closed, by the status its task ended in without it. */
+export function abandonedAttempt(taskStatus: TaskStatus): { status: AttemptStatus; error: TaskError } {
+  return { status: 'cancelled', error: taskStatus === 'cancelled' ? ATTEMPT_CANCELLED : ATTEMPT_SUPERSEDED };
+}
 
 /** Why a value was refused, in words fit for a log line: never the statement, the value or a stack. */
 export function reasonOf(err: unknown): string {

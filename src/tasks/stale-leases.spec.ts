@@ -1,7 +1,15 @@
 import type Redis from 'ioredis';
 import type { TaskStatus } from './task';
 import type { LeaseHolder } from './persistence/task.repository';
-import { type LeaseMetrics, STALE_LEASE_CHECK_MS, StaleLeases, staleLeases, type TaskStates } from './stale-leases';
+import {
+  type LeaseMetrics,
+  needsLiveWorkers,
+  STALE_LEASE_CHECK_MS,
+  StaleLeases,
+  staleLeases,
+  type TaskStates,
+  type WorkerSightings,
+} from './stale-leases';
 
 /** Lease sets in memory: ZRANGE WITHSCORES and the drop script, as Redis runs them. */
 class FakeLeaseSets {
@@ -25,14 +33,26 @@ class FakeLeaseSets {
 
 class FakeStates implements TaskStates {
   readonly status = new Map<string, TaskStatus>();
-  /** Tasks with an attempt still open. */
-  readonly open = new Set<string>();
+  /** Tasks with an attempt still open, and the worker that opened it. */
+  readonly open = new Map<string, string>();
 
   async holdersOf(ids: string[]): Promise<LeaseHolder[]> {
     return ids.flatMap((id) => {
       const status = this.status.get(id);
-      return status ? [{ id, status, attemptOpen: this.open.has(id) }] : [];
+      const worker = this.open.get(id);
+      return status ? [{ id, status, openOn: worker ? [worker] : [] }] : [];
     });
+  }
+}
+
+/** The workers connected to Redis, as CLIENT LIST names them (undefined: it does not). */
+class FakeWorkers implements WorkerSightings {
+  live: Set<string> | undefined = new Set();
+  asked = 0;
+
+  async liveWorkers(): Promise<Set<string> | undefined> {
+    this.asked += 1;
+    return this.live;
   }
 }
 
@@ -48,8 +68,9 @@ function setup() {
   const redis = new FakeLeaseSets();
   const tasks = new FakeStates();
   const metrics = new FakeMetrics();
-  const leases = new StaleLeases(redis as unknown as Redis, tasks, metrics);
-  return { redis, tasks, metrics, leases };
+  const workers = new FakeWorkers();
+  const leases = new StaleLeases(redis as unknown as Redis, tasks, metrics, workers);
+  return { redis, tasks, metrics, workers, leases };
 }
 
 describe('staleLeases', () => {
@@ -57,15 +78,37 @@ describe('staleLeases', () => {
 
   it('keeps the leases of tasks about to run, running, retrying or still stopping, and drops the rest', () => {
     const leases = ['q', 'r', 'retrying', 'stopping', 'done', 'cancelled', 'gone'].map(lease);
-    const holders = [
-      { id: 'q', status: 'queued' as const, attemptOpen: false },
-      { id: 'r', status: 'running' as const, attemptOpen: true },
-      { id: 'retrying', status: 'retrying' as const, attemptOpen: false },
-      { id: 'stopping', status: 'cancelled' as const, attemptOpen: true },
-      { id: 'done', status: 'succeeded' as const, attemptOpen: false },
-      { id: 'cancelled', status: 'cancelled' as const, attemptOpen: false },
+    const holders: LeaseHolder[] = [
+      { id: 'q', status: 'queued', openOn: [] },
+      { id: 'r', status: 'running', openOn: ['w1'] },
+      { id: 'retrying', status: 'retrying', openOn: [] },
+      { id: 'stopping', status: 'cancelled', openOn: ['w1'] },
+      { id: 'done', status: 'succeeded', openOn: [] },
+      { id: 'cancelled', status: 'cancelled', openOn: [] },
     ];
-    expect(staleLeases(leases, holders).map((l) => l.taskId)).toEqual(['done', 'cancelled', 'gone']);
+    expect(staleLeases(leases, holders, new Set(['w1'])).map((l) => l.taskId)).toEqual(['done', 'cancelled', 'gone']);
+  });
+
+  it('drops the lease of an ended task whose open attempt is on a worker no longer connected', () => {
+    const leases = ['dead', 'alive', 'running-on-dead'].map(lease);
+    const holders: LeaseHolder[] = [
+      { id: 'dead', status: 'cancelled', openOn: ['w-dead'] },
+      { id: 'alive', status: 'cancelled', openOn: ['w-dead', 'w-live'] },
+      // A running task is the reconciler's to take over, not this check's to free.
+      { id: 'running-on-dead', status: 'running', openOn: ['w-dead'] },
+    ];
+    expect(staleLeases(leases, holders, new Set(['w-live'])).map((l) => l.taskId)).toEqual(['dead']);
+  });
+
+  it('keeps the lease of an ended task with an open attempt when the connected workers are unknown', () => {
+    const holders: LeaseHolder[] = [{ id: 'stopping', status: 'cancelled', openOn: ['w1'] }];
+    expect(staleLeases([lease('stopping')], holders, undefined)).toEqual([]);
+  });
+
+  it('needs the connected workers only when an ended task has an attempt open', () => {
+    expect(needsLiveWorkers([{ id: 'r', status: 'running', openOn: ['w1'] }])).toBe(false);
+    expect(needsLiveWorkers([{ id: 'c', status: 'cancelled', openOn: [] }])).toBe(false);
+    expect(needsLiveWorkers([{ id: 'c', status: 'cancelled', openOn: ['w1'] }])).toBe(true);
   });
 });
 
@@ -114,5 +157,23 @@ describe('StaleLeases', () => {
     expect(await t.leases.sweep('key-slots:{a:k}')).toBe(0);
     expect(t.redis.sets.get('key-slots:{a:k}')!.size).toBe(1);
     expect(t.metrics.givenBack).toBe(0);
+    expect(t.workers.asked).toBe(0);
+  });
+
+  it('gives back the slot of a cancelled task whose worker died with its attempt open, not of one still stopping', async () => {
+    const t = setup();
+    t.redis.sets.set(
+      'agent-slots:a',
+      new Map([
+        ['orphaned', '5000'],
+        ['stopping', '5000'],
+      ]),
+    );
+    t.tasks.status.set('orphaned', 'cancelled').set('stopping', 'cancelled');
+    t.tasks.open.set('orphaned', 'host:1').set('stopping', 'host:2');
+    t.workers.live = new Set(['host:2']);
+    expect(await t.leases.sweep('agent-slots:a')).toBe(1);
+    expect([...t.redis.sets.get('agent-slots:a')!.keys()]).toEqual(['stopping']);
+    expect(t.workers.asked).toBe(1);
   });
 });

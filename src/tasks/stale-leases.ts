@@ -5,6 +5,7 @@ import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
 import { type LeaseHolder, TaskRepository } from './persistence/task.repository';
 import type { TaskStatus } from './task';
+import { TaskQueue } from './task-queue';
 
 /** How often one lease set may be checked against Postgres, per process. */
 export const STALE_LEASE_CHECK_MS = 2000;
@@ -23,15 +24,27 @@ const HOLDING: readonly TaskStatus[] = ['queued', 'running', 'retrying'];
 
 /**
  * The leases whose tasks can no longer hold them: the task is gone, or it ended and no attempt of it is
- * still open (a cancelled task's runner keeps its slot until its handler has stopped). `holders` are the
- * tasks Postgres has, of those asked for.
+ * still open on a connected worker (a cancelled task's runner keeps its slot until its handler has stopped;
+ * an attempt whose worker died has no handler left to stop). `holders` are the tasks Postgres has, of those
+ * asked for; `live` the workers connected, undefined when unknown (an open attempt then holds).
  */
-export function staleLeases(leases: readonly Lease[], holders: readonly LeaseHolder[]): Lease[] {
+export function staleLeases(
+  leases: readonly Lease[],
+  holders: readonly LeaseHolder[],
+  live: ReadonlySet<string> | undefined,
+): Lease[] {
   const byId = new Map(holders.map((h) => [h.id, h]));
   return leases.filter((lease) => {
     const holder = byId.get(lease.taskId);
-    return holder === undefined || (!HOLDING.includes(holder.status) && !holder.attemptOpen);
+    if (holder === undefined) return true;
+    if (HOLDING.includes(holder.status)) return false;
+    return !holder.openOn.some((worker) => live === undefined || live.has(worker));
   });
+}
+
+/** Whether {@link staleLeases} needs to know which workers are connected: an ended task has an attempt open. */
+export function needsLiveWorkers(holders: readonly LeaseHolder[]): boolean {
+  return holders.some((h) => !HOLDING.includes(h.status) && h.openOn.length > 0);
 }
 
 /**
@@ -52,6 +65,7 @@ return dropped
 
 export type TaskStates = Pick<TaskRepository, 'holdersOf'>;
 export type LeaseMetrics = Pick<Metrics, 'leasesGivenBack'>;
+export type WorkerSightings = Pick<TaskQueue, 'liveWorkers'>;
 
 /**
  * Gives back slots whose release was lost. A runner gives its slot back when its attempt ends, but that
@@ -59,8 +73,9 @@ export type LeaseMetrics = Pick<Metrics, 'leasesGivenBack'>;
  * by a master that dies before its replica has it. The lease would then keep the slot until it expires
  * (the task's timeout plus 30 s), and an agent whose every slot is held so would run nothing meanwhile, its
  * jobs put back again and again. So a set that turns a task away is checked against Postgres, at most every
- * {@link STALE_LEASE_CHECK_MS}: leases of tasks that ended there, with no attempt still open, or that are
- * gone, are dropped, and counted in `slot_leases_given_back_total`.
+ * {@link STALE_LEASE_CHECK_MS}: leases of tasks that ended there, with no attempt still open on a connected
+ * worker, or that are gone, are dropped, and counted in `slot_leases_given_back_total`. Which workers are
+ * connected (CLIENT LIST) is asked only when an ended task has an attempt open.
  */
 @Injectable()
 export class StaleLeases {
@@ -73,6 +88,7 @@ export class StaleLeases {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TaskRepository) private readonly tasks: TaskStates,
     @Inject(Metrics) private readonly metrics: LeaseMetrics,
+    @Inject(TaskQueue) private readonly workers: WorkerSightings,
   ) {
     this.drop = luaCommand(redis, 'ymeraDropStaleLeases', 1, DROP);
   }
@@ -92,7 +108,9 @@ export class StaleLeases {
     const leases: Lease[] = [];
     for (let i = 0; i < flat.length; i += 2) leases.push({ taskId: flat[i], until: flat[i + 1] });
     if (!leases.length) return 0;
-    const stale = staleLeases(leases, await this.tasks.holdersOf(leases.map((l) => l.taskId)));
+    const holders = await this.tasks.holdersOf(leases.map((l) => l.taskId));
+    const live = needsLiveWorkers(holders) ? await this.workers.liveWorkers() : undefined;
+    const stale = staleLeases(leases, holders, live);
     if (!stale.length) return 0;
     const dropped = Number(await this.drop(key, ...stale.flatMap((l) => [l.taskId, l.until])));
     this.metrics.leasesGivenBack(dropped);

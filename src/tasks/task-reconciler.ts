@@ -5,9 +5,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { withRedisLock } from '../redis/redis-lock';
 import { REDIS } from '../redis/redis.module';
-import type { Task } from './task';
+import { abandonedAttempt } from './attempt-errors';
 import { TaskQueue } from './task-queue';
-import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
+import { type OpenAttempt, TaskRecoveryQueries } from './persistence/task-recovery-queries';
 
 const PAGE = 500;
 /** Running tasks suspected of having no worker, with when (Redis time, ms) each was first suspected. */
@@ -21,12 +21,19 @@ export const QUEUE_SETTLE_MS = 5000;
 const MIN_TAKEOVER_GRACE_MS = 5000;
 
 /**
+ * What a pass learns of Redis once, when first needed: the workers connected (undefined when Redis does not
+ * tell connection names) and Redis's time.
+ */
+type Sighting = () => Promise<{ live: Set<string> | undefined; now: number }>;
+
+/**
  * Postgres is the record; the queue can be lost (a Redis restart without persistence). Once every
  * QUEUE_RECONCILE_INTERVAL_MS across the workers (a periodic job; its scheduler is put back when Redis comes
  * back empty), one worker at a time puts back every task Postgres says is queued or retrying but no job will
  * run (lost, or ended early), and takes over every running task that no job runs any more (lost with Redis, or
  * ended) and whose worker is gone. A running task whose job a worker holds is BullMQ's (its stalled-job check takes it over when
- * that worker dies); one whose worker is still connected is left to it.
+ * that worker dies); one whose worker is still connected is left to it. It also closes the attempts that tasks
+ * which ended (cancelled while their worker was away) left open once no job and no worker is left to close them.
  */
 @PeriodicJob({ name: 'tasks.reconcile', everyMs: (config) => config.queue.reconcileIntervalMs, roles: WORKER_ROLES })
 @Injectable()
@@ -64,9 +71,21 @@ export class TaskReconciler implements PeriodicJobHandler {
    */
   private async pass(): Promise<number> {
     const requeued = await withRedisLock(this.redis, 'reconciler:lock', 30_000, async () => {
-      return (await this.requeueLost()) + (await this.takeOverOrphans());
+      const sighting = this.sighting();
+      const suspects = new Set<string>();
+      const queued = (await this.requeueLost()) + (await this.takeOverOrphans(sighting, suspects));
+      await this.closeAbandoned(sighting, suspects);
+      await this.forgetCleared(suspects);
+      return queued;
     });
     return requeued ?? 0;
+  }
+
+  /** Asks Redis which workers are connected, and its time, once per pass and only if a pass needs them. */
+  private sighting(): Sighting {
+    let seen: ReturnType<Sighting> | undefined;
+    return () =>
+      (seen ??= Promise.all([this.queue.liveWorkers(), this.redisNow()]).then(([live, now]) => ({ live, now })));
   }
 
   /**
@@ -97,10 +116,7 @@ export class TaskReconciler implements PeriodicJobHandler {
    * so: a live worker that was briefly away from Redis has come back by then and is seen. The taken-over task
    * keeps its attempt number (the next worker continues it), so its result is still recorded once.
    */
-  private async takeOverOrphans(): Promise<number> {
-    const suspects = new Set<string>();
-    let live: Set<string> | undefined | null = null;
-    let now = 0;
+  private async takeOverOrphans(sighting: Sighting, suspects: Set<string>): Promise<number> {
     let taken = 0;
     let after: string | undefined;
     for (;;) {
@@ -110,39 +126,89 @@ export class TaskReconciler implements PeriodicJobHandler {
       const idle = new Set(await this.queue.idle(page.map((t) => t.id)));
       const candidates = page.filter((t) => idle.has(t.id));
       if (!candidates.length) continue;
-      if (live === null) {
-        live = await this.queue.liveWorkers();
-        now = await this.redisNow();
-      }
+      const { live, now } = await sighting();
       // Connection names unknown: no way to tell a dead worker from a live one, so nothing is taken over.
       if (!live) return 0;
       const holders = await this.tasks.attemptWorkers(candidates);
-      const orphans = candidates.filter((t) => !live!.has(holders.get(t.id) ?? ''));
+      const orphans = candidates.filter((t) => !live.has(holders.get(t.id) ?? ''));
       if (!orphans.length) continue;
-      for (const t of orphans) suspects.add(t.id);
-      const due = await this.dueForTakeover(orphans, now);
+      const due = await this.dueAfterGrace(orphans, (t) => t.id, now, suspects);
       if (due.length) {
         await this.queue.requeue(due);
-        await this.redis.hdel(SUSPECTS, ...due.map((t) => t.id));
-        for (const t of due) suspects.delete(t.id);
+        await this.forgive(
+          due.map((t) => t.id),
+          suspects,
+        );
         taken += due.length;
       }
     }
-    await this.forgetCleared(suspects);
     if (taken) this.logger.warn(`took over ${taken} running task(s) whose job and worker were gone`);
     return taken;
   }
 
-  /** Notes first suspicions; returns the tasks suspected for at least the grace period. */
-  private async dueForTakeover(orphans: Task[], now: number): Promise<Task[]> {
-    const ids = orphans.map((t) => t.id);
+  /**
+   * Attempts still open although their task ended: cancelled while its worker was away, and neither that worker
+   * nor a job is left to close the attempt (a worker that takes the task's job closes it; see
+   * `TaskRunner.notRunnable`). Left open, the attempt says `running` for ever and keeps counting as holding its
+   * agent's slot. One whose job is gone and whose worker is not connected is suspected first, as a running
+   * orphan is, and closed as its runner would have closed it once a later pass, a grace period on, agrees.
+   */
+  private async closeAbandoned(sighting: Sighting, suspects: Set<string>): Promise<number> {
+    let closed = 0;
+    let after: OpenAttempt | undefined;
+    for (;;) {
+      const page = await this.tasks.openAttemptsOfEnded(PAGE, after);
+      if (page.length === 0) break;
+      after = page[page.length - 1];
+      const idle = new Set(await this.queue.idle([...new Set(page.map((a) => a.taskId))]));
+      const candidates = page.filter((a) => idle.has(a.taskId));
+      if (!candidates.length) continue;
+      const { live, now } = await sighting();
+      if (!live) return closed;
+      const abandoned = candidates.filter((a) => !live.has(a.workerId));
+      if (!abandoned.length) continue;
+      const due = await this.dueAfterGrace(abandoned, (a) => a.taskId, now, suspects);
+      if (due.length) {
+        const at = new Date();
+        closed += await this.tasks.closeAttempts(
+          due.map((attempt) => ({ attempt, ...abandonedAttempt(attempt.taskStatus) })),
+          at,
+        );
+        await this.forgive(
+          due.map((a) => a.taskId),
+          suspects,
+        );
+      }
+    }
+    if (closed) this.logger.warn(`closed ${closed} attempt(s) of ended tasks whose job and worker were gone`);
+    return closed;
+  }
+
+  /**
+   * Notes first suspicions (in `suspects` too, for {@link forgetCleared}); returns those suspected for at
+   * least the grace period.
+   */
+  private async dueAfterGrace<T>(
+    orphans: T[],
+    idOf: (o: T) => string,
+    now: number,
+    suspects: Set<string>,
+  ): Promise<T[]> {
+    const ids = orphans.map(idOf);
+    for (const id of ids) suspects.add(id);
     const since = await this.redis.hmget(SUSPECTS, ...ids);
     const fresh = ids.filter((_, i) => since[i] === null);
     if (fresh.length) await this.redis.hset(SUSPECTS, Object.fromEntries(fresh.map((id) => [id, String(now)])));
     return orphans.filter((_, i) => since[i] !== null && now - Number(since[i]) >= this.takeoverGraceMs);
   }
 
-  /** Drops suspicions of tasks found running normally (or finished) in this pass. */
+  /** Drops the suspicions of tasks dealt with. */
+  private async forgive(ids: string[], suspects: Set<string>): Promise<void> {
+    await this.redis.hdel(SUSPECTS, ...ids);
+    for (const id of ids) suspects.delete(id);
+  }
+
+  /** Drops suspicions of tasks not found orphaned in this pass (running normally, finished, attempt closed). */
   private async forgetCleared(stillSuspected: Set<string>): Promise<void> {
     const known = await this.redis.hkeys(SUSPECTS);
     const cleared = known.filter((id) => !stillSuspected.has(id));

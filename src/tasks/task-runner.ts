@@ -34,7 +34,14 @@ import { executionLogger } from './execution-logger';
 import { handBack } from './hand-back';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
-import { notStorable, reasonOf, RetryLaterError, toTaskError } from './attempt-errors';
+import {
+  ATTEMPT_CANCELLED,
+  ATTEMPT_SUPERSEDED,
+  notStorable,
+  reasonOf,
+  RetryLaterError,
+  toTaskError,
+} from './attempt-errors';
 import { checkOutput } from './attempt-output';
 
 /** What the runner uses of a BullMQ job. */
@@ -240,7 +247,7 @@ export class TaskRunner {
     if (expireAt !== undefined && (await this.flow.expire(taskId))) return { skipped: 'expired' };
     const task = await this.state.load(taskId);
     if (task?.status === 'cancelled' && task.attempts > 0)
-      await this.recordAttempt(taskId, task.attempts, 'cancelled', { code: 'CANCELLED', message: 'Cancelled' });
+      await this.recordAttempt(taskId, task.attempts, 'cancelled', ATTEMPT_CANCELLED);
     return { skipped: 'not runnable' };
   }
 
@@ -307,10 +314,7 @@ export class TaskRunner {
       stored = await this.state.finish(task.id, attempt, notStorable(outcome));
     }
     if (!stored) {
-      await this.recordAttempt(task.id, attempt, 'cancelled', {
-        code: 'SUPERSEDED',
-        message: 'The task changed state meanwhile',
-      });
+      await this.recordAttempt(task.id, attempt, 'cancelled', ATTEMPT_SUPERSEDED);
       return undefined;
     }
     Object.assign(task, stored, stored.status === 'succeeded' ? { progress: 100 } : {});

@@ -13,6 +13,8 @@ export interface AttemptTakeover {
 @Entity('task_attempts')
 @Check('task_attempts_status_check', `"status" IN ('running', 'succeeded', 'failed', 'cancelled')`)
 @Index('task_attempts_task_attempt_unique', ['taskId', 'attempt'], { unique: true })
+// The open attempts, for the reconciler's search of those whose task ended without closing them.
+@Index('task_attempts_open_idx', ['taskId', 'attempt'], { where: `"status" = 'running'` })
 export class TaskAttemptEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'task_attempts_pk' })
   id!: string;

@@ -1,9 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
+import type { AttemptStatus } from '../entities/task-attempt.entity';
 import { TaskEntity } from '../entities/task.entity';
+import { FINAL_STATUSES, type TaskError, type TaskStatus } from '../task';
 
-/** What the reconciler asks Postgres: the tasks that should be queued or running, and who runs them. */
+/** An attempt row still open (`running`) although its task has ended, and the worker that opened it. */
+export interface OpenAttempt {
+  taskId: string;
+  attempt: number;
+  workerId: string;
+  taskStatus: TaskStatus;
+}
+
+/** How to close an open attempt: only while it is still open and still the worker's it was read with. */
+export interface AttemptClosing {
+  attempt: OpenAttempt;
+  status: AttemptStatus;
+  error: TaskError;
+}
+
+/**
+ * What the reconciler asks Postgres: the tasks that should be queued or running, who runs them, and the
+ * attempts that tasks which ended left open.
+ */
 @Injectable()
 export class TaskRecoveryQueries {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -46,5 +66,50 @@ export class TaskRecoveryQueries {
       [tasks.map((t) => t.id), tasks.map((t) => t.attempts)],
     )) as { task_id: string; worker_id: string }[];
     return new Map(rows.map((r) => [r.task_id, r.worker_id]));
+  }
+
+  /**
+   * Open attempts of tasks in a final status, by task and attempt, after `after`. Read through the partial
+   * index of open attempts (`task_attempts_open_idx`): as many rows as attempts are open, however many
+   * attempts the table keeps.
+   */
+  async openAttemptsOfEnded(limit: number, after?: Pick<OpenAttempt, 'taskId' | 'attempt'>): Promise<OpenAttempt[]> {
+    return (await this.dataSource.query(
+      `SELECT a.task_id AS "taskId", a.attempt, a.worker_id AS "workerId", t.status AS "taskStatus"
+         FROM task_attempts a
+         JOIN tasks t ON t.id = a.task_id
+        WHERE a.status = 'running' AND (a.task_id, a.attempt) > ($1::uuid, $2::int) AND t.status = ANY($3::varchar[])
+        ORDER BY a.task_id, a.attempt
+        LIMIT $4`,
+      [after?.taskId ?? '00000000-0000-0000-0000-000000000000', after?.attempt ?? 0, FINAL_STATUSES, limit],
+    )) as OpenAttempt[];
+  }
+
+  /**
+   * Closes attempts, each only while it is still open on the worker it was read with, as finished at `at`;
+   * returns how many it closed.
+   */
+  async closeAttempts(closings: AttemptClosing[], at: Date): Promise<number> {
+    if (!closings.length) return 0;
+    const [{ closed }] = (await this.dataSource.query(
+      `WITH closed AS (
+         UPDATE task_attempts a
+            SET status = i.status, error = i.error, finished_at = $6
+           FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::jsonb[])
+                  AS i(task_id, attempt, worker_id, status, error)
+          WHERE a.task_id = i.task_id AND a.attempt = i.attempt AND a.worker_id = i.worker_id AND a.status = 'running'
+         RETURNING 1
+       )
+       SELECT count(*)::int AS closed FROM closed`,
+      [
+        closings.map((c) => c.attempt.taskId),
+        closings.map((c) => c.attempt.attempt),
+        closings.map((c) => c.attempt.workerId),
+        closings.map((c) => c.status),
+        closings.map((c) => JSON.stringify(c.error)),
+        at,
+      ],
+    )) as { closed: number }[];
+    return closed;
   }
 }

@@ -43,11 +43,12 @@ export interface Finished {
 /** What a workflow run needs to know of its steps' tasks. */
 export type StepTaskState = Pick<Task, 'id' | 'stepId' | 'status' | 'output' | 'error'>;
 
-/** A task that holds, or held, a slot lease: its status and whether an attempt of it is still open. */
+/** A task that holds, or held, a slot lease: its status and the workers of its attempts still open. */
 export interface LeaseHolder {
   id: string;
   status: TaskStatus;
-  attemptOpen: boolean;
+  /** The workers that opened its attempts still open (none when every attempt recorded how it ended). */
+  openOn: string[];
 }
 
 /**
@@ -189,13 +190,13 @@ export class TaskRepository {
   }
 
   /**
-   * These tasks' statuses (those that exist), and whether an attempt of each is still open (its runner has not
-   * recorded how it ended: a cancelled task whose handler is still stopping).
+   * These tasks' statuses (those that exist), and the workers of each one's attempts still open (their runner has
+   * not recorded how they ended: a cancelled task whose handler is still stopping, or whose worker died).
    */
   async holdersOf(ids: string[]): Promise<LeaseHolder[]> {
     return (await this.dataSource.query(
       `SELECT t.id, t.status,
-              EXISTS (SELECT 1 FROM task_attempts a WHERE a.task_id = t.id AND a.status = 'running') AS "attemptOpen"
+              ARRAY(SELECT a.worker_id FROM task_attempts a WHERE a.task_id = t.id AND a.status = 'running') AS "openOn"
          FROM tasks t WHERE t.id = ANY($1::uuid[])`,
       [ids],
     )) as LeaseHolder[];
