@@ -43,15 +43,22 @@ const settings = ((): AppConfig => {
 const log = pino({ base: { role: settings.role }, level: settings.log.level });
 for (const notice of notices) log.warn(notice);
 
+/**
+ * A signal this soon after the first is the same one delivered twice, not a second request: a terminal's Ctrl-C
+ * reaches both `npm start` and the server, and npm passes its copy on (10-30 ms later).
+ */
+const SAME_SIGNAL_MS = 500;
+
 /** First signal: stop accepting, let in-flight work finish or go back to the queue, close pools. Second: exit now. */
 function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
       log.warn({ signal }, 'second signal: exiting immediately');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     app.get(ShutdownDeadline).begin();
     log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down gracefully');
     const deadline = setTimeout(() => {
