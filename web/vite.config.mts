@@ -2,8 +2,11 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-/** The API that `npm run dev:web` proxies to (start it with `npm start`). */
-const api = process.env.YMERA_API_URL ?? 'http://127.0.0.1:3000';
+/**
+ * The API that `npm run dev:web` proxies to (start it with `npm start`): YMERA_API_URL, or the platform on this
+ * machine at PORT (3000 by default), as `npm start` serves it.
+ */
+const api = process.env.YMERA_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? '3000'}`;
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -20,9 +23,12 @@ export default defineConfig({
   },
   server: {
     proxy: {
+      // What the platform serves beside the console (src/console/console-static.ts, RESERVED_PREFIXES).
       '/api': api,
       '/docs': api,
       '/health': api,
+      '/metrics': api,
+      '/admin/queues': api,
       '/socket.io': { target: api, ws: true },
     },
   },
