@@ -65,12 +65,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     case 'create-admin':
       show(
         'created admin',
-        await createUser(config, {
-          email: values.email,
-          role: 'admin',
-          name: values.name,
-          password: io.env.ADMIN_PASSWORD || undefined,
-        }),
+        await createUser(
+          config,
+          {
+            email: values.email,
+            role: 'admin',
+            name: values.name,
+            password: io.env.ADMIN_PASSWORD || undefined,
+          },
+          'ADMIN_PASSWORD',
+        ),
       );
       return 0;
     case 'create-user': {

@@ -15,27 +15,34 @@ export interface UserPasswordResult {
   generatedPassword?: string;
 }
 
-/** Where each field comes from on the command line. */
+/** Where each field comes from on the command line; the password, from the setting the command reads. */
 const SOURCES: Record<string, string> = {
   email: '--email',
   name: '--name',
   role: '--role',
-  password: 'password (NEW_PASSWORD or ADMIN_PASSWORD)',
 };
+
+/** The setting a command takes a password from: create-admin's ADMIN_PASSWORD, the others' NEW_PASSWORD. */
+type PasswordSetting = 'ADMIN_PASSWORD' | 'NEW_PASSWORD';
 
 /**
  * Refuses what the API refuses in the same fields (the same DTO and rules: an e-mail address in ASCII, not
  * quoted, a password of 12 to 128 characters, at least 5 of them different, …), one line per field, so that no
  * account made here could not have been made there.
  */
-async function refuseInvalid<T extends object>(dto: new () => T, fields: Partial<T>): Promise<void> {
+async function refuseInvalid<T extends object>(
+  dto: new () => T,
+  fields: Partial<T>,
+  passwordFrom: PasswordSetting,
+): Promise<void> {
   const errors = await validate(Object.assign(new dto(), fields), { forbidUnknownValues: true });
   if (!errors.length) return;
+  const sources: Record<string, string> = { ...SOURCES, password: `password (${passwordFrom})` };
   throw new Error(
     errors
       .map(
         ({ property, constraints }) =>
-          `Invalid ${SOURCES[property] ?? property}: ${Object.values(constraints ?? {}).join('; ')}`,
+          `Invalid ${sources[property] ?? property}: ${Object.values(constraints ?? {}).join('; ')}`,
       )
       .join('\n'),
   );
@@ -57,6 +64,7 @@ const generated = () => randomBytes(18).toString('base64url');
 export async function createUser(
   config: AppConfig,
   user: { email: string; role: Role; name?: string; password?: string },
+  passwordFrom: PasswordSetting = 'NEW_PASSWORD',
 ): Promise<UserPasswordResult> {
   const generatedPassword = user.password ? undefined : generated();
   const fields = {
@@ -65,7 +73,7 @@ export async function createUser(
     name: user.name ?? (user.role === 'admin' ? 'Administrator' : user.email.split('@')[0]),
     role: user.role,
   };
-  await refuseInvalid(CreateUserDto, fields);
+  await refuseInvalid(CreateUserDto, fields, passwordFrom);
   const action = user.role === 'admin' ? 'user.create_admin_cli' : 'user.create_cli';
   const created = await withUsers(config, (users) => users.create(fields, action));
   return { id: created.id, email: created.email, generatedPassword };
@@ -73,7 +81,7 @@ export async function createUser(
 
 /** Creates an admin account; without a password, a random one is generated and returned once. */
 export function createAdmin(config: AppConfig, email: string, password?: string, name?: string) {
-  return createUser(config, { email, role: 'admin', name, password });
+  return createUser(config, { email, role: 'admin', name, password }, 'ADMIN_PASSWORD');
 }
 
 /**
@@ -82,7 +90,7 @@ export function createAdmin(config: AppConfig, email: string, password?: string,
  */
 export async function resetPassword(config: AppConfig, email: string, password?: string): Promise<UserPasswordResult> {
   const generatedPassword = password ? undefined : generated();
-  await refuseInvalid(SetPasswordDto, { password: password ?? generatedPassword! });
+  await refuseInvalid(SetPasswordDto, { password: password ?? generatedPassword! }, 'NEW_PASSWORD');
   return withUsers(config, async (users) => {
     const user = await users.findByEmail(email.trim().toLowerCase());
     if (!user) throw new UserNotFoundError();
