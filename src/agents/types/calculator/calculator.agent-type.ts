@@ -38,8 +38,17 @@ export class CalculatorAgentType implements AgentType<CalculatorInput, Calculato
     required: ['expression'],
     additionalProperties: false,
     properties: {
-      expression: { type: 'string', minLength: 1, maxLength: 2000 },
+      expression: {
+        title: 'Expression',
+        type: 'string',
+        minLength: 1,
+        maxLength: 2000,
+        description:
+          'Arithmetic: numbers, + - * / % ^, parentheses, pi, e, sqrt, abs, min, max, round, floor, ceil, log, exp, sin, cos, tan and the variables below, e.g. sqrt(a) * 2',
+      },
       variables: {
+        title: 'Variables',
+        description: 'Numbers the expression names: letters, digits and _, not starting with a digit',
         type: 'object',
         maxProperties: 100,
         propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
