@@ -6,6 +6,7 @@ import { AppLogger } from './app-logger';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { FinishedRequestObserver } from '../common/http/request-tracking.middleware';
+import { CONSOLE_ROUTE } from '../metrics/http-metrics.observer';
 
 const SECRET_KEYS = [
   'password',
@@ -31,14 +32,16 @@ export const REDACTED_PATHS = [
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
-type LogLevel = 'info' | 'warn' | 'error';
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * 5xx and thrown errors are errors, 4xx warnings, the rest info. A 503 is a warning: the API answers it while a
+ * 5xx and thrown errors are errors, 4xx warnings, the rest info (the console's files served: debug). A 503 is a warning: the API answers it while a
  * dependency is away (its readiness says so, and the line before it gives the reason), as it should.
  */
-export function requestLogLevel(statusCode: number): LogLevel {
-  return statusCode >= 500 && statusCode !== 503 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+export function requestLogLevel(statusCode: number, consoleFile = false): LogLevel {
+  if (statusCode >= 400) return statusCode >= 500 && statusCode !== 503 ? 'error' : 'warn';
+  // A page of the console loads dozens of its files: served, they are logged at debug, not one line each at info.
+  return consoleFile ? 'debug' : 'info';
 }
 
 /**
@@ -51,7 +54,7 @@ export function requestLogLevel(statusCode: number): LogLevel {
  */
 export function requestLogObserver(logger: PinoBaseLogger): FinishedRequestObserver {
   return (req, res, durationMs) => {
-    const level = requestLogLevel(res.statusCode);
+    const level = requestLogLevel(res.statusCode, (res.locals as { route?: string }).route === CONSOLE_ROUTE);
     if (!logger.isLevelEnabled(level) || req.originalUrl.startsWith('/health')) return;
     logger[level](
       {

@@ -16,4 +16,13 @@ describe('the level of a request’s log line', () => {
       '504 error',
     ]);
   });
+
+  it('is debug for a console file served (a page loads dozens), as any request when it fails', () => {
+    expect([200, 304, 404, 500].map((s) => `${s} ${requestLogLevel(s, true)}`)).toEqual([
+      '200 debug',
+      '304 debug',
+      '404 warn',
+      '500 error',
+    ]);
+  });
 });
