@@ -100,6 +100,8 @@ describe('steps that wait', () => {
         // Rendered times are read as a request's dates are: with an offset, of a day that exists.
         { id: 'local', kind: 'wait', until: '{{ input.local }}', continueOnFailure: true },
         { id: 'nonDay', kind: 'wait', until: '{{ input.nonDay }}', continueOnFailure: true },
+        // Written so in a workflow saved before the rule: read as it was read then, so that its runs still work.
+        { id: 'savedBefore', kind: 'wait', until: '2031-06-01 12:00:00Z' },
         step('after', { dependsOn: ['pause'] }),
       ],
       { at, local: '2030-01-01T10:00', nonDay: '2030-02-30T00:00:00Z' },
@@ -108,6 +110,7 @@ describe('steps that wait', () => {
     expect(w.run().steps.pause).toMatchObject({ status: 'waiting', kind: 'wait' });
     expect(w.run().steps.until.waitUntil).toBe(at);
     expect(w.run().steps.bad).toMatchObject({ status: 'failed', error: { code: 'INVALID_INPUT' } });
+    expect(w.run().steps.savedBefore).toMatchObject({ status: 'waiting', waitUntil: '2031-06-01T12:00:00.000Z' });
     for (const [id, came] of [
       ['local', '"2030-01-01T10:00"'],
       ['nonDay', '"2030-02-30T00:00:00Z"'],

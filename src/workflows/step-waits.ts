@@ -1,4 +1,5 @@
 import { boundedDate } from '../common/http/dto-decorators';
+import { templateExpressions } from './templates';
 import type { TaskError } from '../tasks/task';
 import { FINAL_STEP_STATUSES, type StepDecision, type StepState } from './entities/workflow-run.entity';
 import type { ApprovalStep, WaitStep } from './workflow-definition';
@@ -28,6 +29,9 @@ export interface ApprovalOutput {
 export const UNTIL_FORM =
   'an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, in years 0001-9999';
 
+/** A wait's `until` written as a time, not a template. */
+const isWritten = (until: string | undefined): boolean => until !== undefined && !templateExpressions(until).length;
+
 /**
  * The waiting state of a step starting at `now`. A wait step's `until` is what its template rendered to (or
  * the ISO time as written); one that is not a time fails the step.
@@ -40,13 +44,15 @@ export function startWaiting(step: WaitingStep, now: Date, until?: unknown): Wai
   let at: number;
   if (step.durationMs !== undefined) at = now.getTime() + step.durationMs;
   else {
-    const date = boundedDate(until);
-    if (!date) {
+    at = boundedDate(until)?.getTime() ?? NaN;
+    // A time written as such was checked when its workflow was saved; one saved before that check followed the
+    // rule (read with Date.parse then) is read as it was, so that its runs keep working. Rendered ones keep to it.
+    if (Number.isNaN(at) && isWritten(step.until) && typeof until === 'string') at = Date.parse(until);
+    if (Number.isNaN(at)) {
       return {
         error: { code: 'INVALID_INPUT', message: `"until" must come to ${UNTIL_FORM}; it came to ${short(until)}` },
       };
     }
-    at = date.getTime();
   }
   return { wait: { status: 'waiting', kind: 'wait', waitUntil: new Date(at).toISOString() } };
 }

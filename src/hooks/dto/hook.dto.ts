@@ -120,7 +120,7 @@ export class HookDto {
   @ApiProperty() enabled!: boolean;
   @ApiProperty({
     description:
-      'true: its agent or workflow was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook',
+      'true: its agent or workflow (not a step agent of its workflow) was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook',
   })
   targetDeleted!: boolean;
   @ApiProperty({ description: 'Where outside systems call it: `POST` with a JSON body' }) url!: string;

@@ -227,7 +227,7 @@ export class ScheduleDto {
   pausedReason!: string | null;
   @ApiProperty({
     description:
-      'true once its agent or workflow is deleted: its next fire pauses it; point it at another target or delete it',
+      'true once its agent or workflow is deleted (not a step agent of its workflow): its next fire pauses it; point it at another target or delete it',
   })
   targetDeleted!: boolean;
   @ApiProperty({ enum: SCHEDULE_OVERLAPS }) overlap!: ScheduleOverlap;

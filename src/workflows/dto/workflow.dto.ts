@@ -116,7 +116,8 @@ export class WorkflowStepDto {
   @ApiPropertyOptional({
     maxLength: 10_000,
     example: '{{ input.notBefore }}',
-    description: 'Wait steps: an ISO date-time to wait until, or a template rendering to one when the step begins',
+    description:
+      'Wait steps: an ISO 8601 date-time to wait until (with its offset, of a day that exists, in years 0001-9999), or a template rendering to one when the step begins',
   })
   @IsOptionalNotNull()
   @IsString()

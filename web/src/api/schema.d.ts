@@ -1945,7 +1945,7 @@ export interface components {
             /** @description Wait steps: how long to wait (ms) */
             durationMs?: number;
             /**
-             * @description Wait steps: an ISO date-time to wait until, or a template rendering to one when the step begins
+             * @description Wait steps: an ISO 8601 date-time to wait until (with its offset, of a day that exists, in years 0001-9999), or a template rendering to one when the step begins
              * @example {{ input.notBefore }}
              */
             until?: string;
@@ -2287,7 +2287,7 @@ export interface components {
             paused: boolean;
             /** @description Why the platform paused the schedule; null when it runs or a user paused it */
             pausedReason: string | null;
-            /** @description true once its agent or workflow is deleted: its next fire pauses it; point it at another target or delete it */
+            /** @description true once its agent or workflow is deleted (not a step agent of its workflow): its next fire pauses it; point it at another target or delete it */
             targetDeleted: boolean;
             /** @enum {string} */
             overlap: "allow" | "skip";
@@ -2649,7 +2649,7 @@ export interface components {
             } | unknown[] | string | number | boolean | (never | null);
             rateLimitPerMinute: number;
             enabled: boolean;
-            /** @description true: its agent or workflow was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook */
+            /** @description true: its agent or workflow (not a step agent of its workflow) was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook */
             targetDeleted: boolean;
             /** @description Where outside systems call it: `POST` with a JSON body */
             url: string;
@@ -2694,7 +2694,7 @@ export interface components {
             } | unknown[] | string | number | boolean | (never | null);
             rateLimitPerMinute: number;
             enabled: boolean;
-            /** @description true: its agent or workflow was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook */
+            /** @description true: its agent or workflow (not a step agent of its workflow) was deleted since it was made, and each call is refused (409 CONFLICT); delete the hook */
             targetDeleted: boolean;
             /** @description Where outside systems call it: `POST` with a JSON body */
             url: string;
