@@ -5,7 +5,7 @@ import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { AcceptsAnyQuery } from '../common/http/declared-query.guard';
 import { Public } from '../common/http/public.decorator';
-import { healthResult } from './health-result';
+import { DownReasons, healthResult } from './health-result';
 import { MigrationsHealthIndicator } from './indicators/migrations.health';
 import { QueueHealthIndicator } from './indicators/queue.health';
 import { ReadReplicaHealthIndicator } from './indicators/read-replica.health';
@@ -43,6 +43,8 @@ const HEALTH_RESULT: SchemaObject = {
 @SkipThrottle()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
+  private readonly reasons = new DownReasons();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly core: WorkerReadiness,
@@ -84,12 +86,16 @@ export class HealthController {
 
   private async run(res: Response): Promise<HealthCheckResult> {
     res.setHeader('Cache-Control', 'no-store');
-    const { ok, result } = await healthResult(this.health, [
-      ...this.core.checks(),
-      () => this.migrations.check('migrations'),
-      () => this.queues.check('queues'),
-      () => this.readReplica.check('readReplica'),
-    ]);
+    const { ok, result } = await healthResult(
+      this.health,
+      [
+        ...this.core.checks(),
+        () => this.migrations.check('migrations'),
+        () => this.queues.check('queues'),
+        () => this.readReplica.check('readReplica'),
+      ],
+      this.reasons,
+    );
     if (!ok) res.status(HttpStatus.SERVICE_UNAVAILABLE);
     return result;
   }

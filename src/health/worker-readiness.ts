@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthCheckService, type HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { CHECK_TIMEOUT_MS, healthResult } from './health-result';
+import { CHECK_TIMEOUT_MS, DownReasons, healthResult } from './health-result';
 import { RedisHealthIndicator } from './indicators/redis.health';
 
 /**
@@ -9,6 +9,8 @@ import { RedisHealthIndicator } from './indicators/redis.health';
  */
 @Injectable()
 export class WorkerReadiness {
+  private readonly reasons = new DownReasons();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
@@ -21,6 +23,6 @@ export class WorkerReadiness {
   }
 
   check() {
-    return healthResult(this.health, this.checks());
+    return healthResult(this.health, this.checks(), this.reasons);
   }
 }
