@@ -37,9 +37,11 @@ test('the next page that cannot be read shows its error, never the last page’s
   await page.goto('/hooks');
   const firstPageRow = page.getByRole('row', { name: /paged hook 10/ });
   await expect(firstPageRow).toBeVisible();
-  // The second page's read fails (as while the API is away), after a wait.
+  // The second page's read fails (as while the API is away), once the page has been seen loading.
+  let release = (): void => undefined;
+  const loaded = new Promise<void>((resolve) => (release = resolve));
   await page.route('**/api/v1/hooks?*skip=10*', async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await loaded;
     await route.fulfill({
       status: 502,
       contentType: 'application/json',
@@ -47,8 +49,11 @@ test('the next page that cannot be read shows its error, never the last page’s
     });
   });
   await page.getByRole('button', { name: 'Next page' }).click();
-  // While it loads, the first page's items are marked as not this page's: busy.
-  await expect(page.locator('[aria-busy="true"]').getByRole('row', { name: /paged hook 10/ })).toBeVisible();
+  // While it loads, the first page's items are marked as not this page's: busy, and out of reach (inert).
+  const stale = page.locator('[aria-busy="true"][inert]');
+  await expect(stale).toContainText('paged hook 10');
+  await expect(stale.getByRole('button', { name: 'Delete paged hook 10' })).toHaveCount(1);
+  release();
   await expect(page.getByRole('alert').filter({ hasText: 'Could not load the inbound hooks' })).toBeVisible({
     timeout: 15_000,
   });

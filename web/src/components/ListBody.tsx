@@ -75,7 +75,7 @@ export function RefreshFailed({ query, what }: { query: ListQuery<unknown>; what
 /**
  * The body of a list, one of: its loading skeleton; its error state (with "Try again", and what the server said
  * was wrong with the request); a page past the end of the list (see {@link PastTheEnd}), or deeper than the API
- * pages; its empty state; or the list itself (the last page's, dimmed and busy, while this one loads). `keepLastLoaded`: a failed read again keeps the list as last
+ * pages; its empty state; or the list itself (the last page's, dimmed, busy and inert, while this one loads). `keepLastLoaded`: a failed read again keeps the list as last
  * loaded (the page says so with {@link RefreshFailed}); the error state only when there is nothing to show.
  */
 export function ListBody<T>({
@@ -116,9 +116,12 @@ export function ListBody<T>({
     );
   }
   const data = query.data;
+  // The last page's "none here" would read as this page's answer: it loads.
+  if (another && count(data) === 0) return loading;
   if (count(data) > 0)
     return another ? (
-      <div className="list-loading" aria-busy="true">
+      // Inert: its buttons act on the last page's items, not to be taken for this page's.
+      <div className="list-loading" aria-busy="true" inert>
         {children(data)}
       </div>
     ) : (
