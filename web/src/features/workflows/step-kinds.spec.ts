@@ -43,7 +43,7 @@ describe('the editor’s checks of each kind of step, as the server’s', () => 
       '/steps/0/durationMs: only wait steps have durationMs',
       '/steps/1/durationMs: a wait step has either durationMs or until',
       '/steps/2/durationMs: a wait step has either durationMs or until',
-      '/steps/2/until: must be an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, or a {{ template }}',
+      '/steps/2/until: must be an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, in years 0001-9999, or a {{ template }}',
       '/steps/3/timeoutMs: must be a whole number of milliseconds from 1 to 31536000000',
       '/steps/3/permission: must be a permission (a string), not a number',
       '/steps/4/kind: must be one of task, approval, wait',
@@ -55,7 +55,15 @@ describe('the editor’s checks of each kind of step, as the server’s', () => 
     const untilOf = (until: string) => messages({ steps: [{ id: 'w', kind: 'wait', until }] });
     for (const until of ['2030-01-01T10:00:00Z', '2030-01-01T10:00:00.5+05:30', '2030-01-01T10:00-0800', '2030-01-01'])
       expect([until, untilOf(until)]).toEqual([until, []]);
-    for (const until of ['2031-02-29T00:00:00Z', '2030-01-01T10:00', '2030-01-01 10:00:00Z', '7', 'June 1, 2031'])
+    for (const until of [
+      '2031-02-29T00:00:00Z',
+      '2030-01-01T10:00',
+      '2030-01-01 10:00:00Z',
+      '7',
+      'June 1, 2031',
+      '9999-12-31T23:00:00-05:00',
+      '0000-06-01T00:00:00Z',
+    ])
       expect([until, untilOf(until)]).toEqual([
         until,
         [expect.stringMatching(/^\/steps\/0\/until: must be an ISO 8601/)],

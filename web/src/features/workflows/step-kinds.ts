@@ -75,10 +75,14 @@ export function checkKindFields(
       problems.push({
         pointer: `${at}/until`,
         message:
-          'must be an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, or a {{ template }}',
+          'must be an ISO 8601 date-time with its offset (Z or ±hh:mm), of a day that exists, in years 0001-9999, or a {{ template }}',
       });
   }
 }
+
+/** The first and the last instant a date may name, as the API reads them (0001-01-01 to 9999-12-31, UTC). */
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** A day, or a time with its offset (`Z`, `+05:30`, `-0800`, `+01`), as the API reads a date (years 0001-9999). */
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?))?$/i;
@@ -87,7 +91,9 @@ function isTimeOrTemplate(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 10_000) return false;
   if (/\{\{[\s\S]*\}\}/.test(value)) return true;
   const parts = ISO_TIME.exec(value);
-  if (!parts || Number.isNaN(Date.parse(value))) return false;
+  const time = Date.parse(value);
+  // Years 0001-9999 once in UTC: 9999-12-31T23:00-05:00 is past them.
+  if (!parts || !(time >= EARLIEST && time <= LATEST)) return false;
   // A day that exists: 2031-02-29 is not one (Date reads it as March 1st).
   const [year, month, day] = parts.slice(1, 4).map(Number) as [number, number, number];
   const probe = new Date(0);
