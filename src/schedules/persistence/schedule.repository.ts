@@ -41,12 +41,14 @@ export interface FireRecord {
  * meanwhile may be missed: the time then moves past it with the next fire or sync pass.
  */
 function handledUntil(fires: string, fire: string): string {
+  // The first fire still to be handled is found once; the time moves to the last fire before it.
   return `GREATEST(fired_until, (
     SELECT max(f.at) FROM unnest(${fires}::timestamptz[]) AS f(at)
-     WHERE f.at < ALL (
-       SELECT o.at FROM unnest(${fires}::timestamptz[]) AS o(at)
+     WHERE f.at < COALESCE((
+       SELECT min(o.at) FROM unnest(${fires}::timestamptz[]) AS o(at)
         WHERE o.at > schedules.fired_until AND o.at IS DISTINCT FROM ${fire}::timestamptz
-          AND NOT EXISTS (SELECT 1 FROM schedule_fires h WHERE h.schedule_id = schedules.id AND h.fire_at = o.at))))`;
+          AND NOT EXISTS (SELECT 1 FROM schedule_fires h WHERE h.schedule_id = schedules.id AND h.fire_at = o.at)),
+       'infinity'::timestamptz)))`;
 }
 
 /** Every statement on `schedules`. Changes commit with their audit entry. */
