@@ -50,8 +50,11 @@ class FakeWorkers implements WorkerSightings {
   live: Set<string> | undefined = new Set();
   asked = 0;
 
+  failing = false;
+
   async liveWorkers(): Promise<Set<string> | undefined> {
     this.asked += 1;
+    if (this.failing) throw new Error('CLUSTERDOWN The cluster is down');
     return this.live;
   }
 }
@@ -175,5 +178,21 @@ describe('StaleLeases', () => {
     expect(await t.leases.sweep('agent-slots:a')).toBe(1);
     expect([...t.redis.sets.get('agent-slots:a')!.keys()]).toEqual(['stopping']);
     expect(t.workers.asked).toBe(1);
+  });
+
+  it('still gives back what it can when Redis cannot say which workers are connected (failing over)', async () => {
+    const t = setup();
+    t.redis.sets.set(
+      'agent-slots:a',
+      new Map([
+        ['ended', '5000'],
+        ['stopping', '5000'],
+      ]),
+    );
+    t.tasks.status.set('ended', 'succeeded').set('stopping', 'cancelled');
+    t.tasks.open.set('stopping', 'host:1');
+    t.workers.failing = true;
+    expect(await t.leases.sweep('agent-slots:a')).toBe(1);
+    expect([...t.redis.sets.get('agent-slots:a')!.keys()]).toEqual(['stopping']);
   });
 });

@@ -109,7 +109,8 @@ export class StaleLeases {
     for (let i = 0; i < flat.length; i += 2) leases.push({ taskId: flat[i], until: flat[i + 1] });
     if (!leases.length) return 0;
     const holders = await this.tasks.holdersOf(leases.map((l) => l.taskId));
-    const live = needsLiveWorkers(holders) ? await this.workers.liveWorkers() : undefined;
+    // Not told (Redis failing over, CLIENT LIST refused): an open attempt holds its slot, as it did before.
+    const live = needsLiveWorkers(holders) ? await this.workers.liveWorkers().catch(() => undefined) : undefined;
     const stale = staleLeases(leases, holders, live);
     if (!stale.length) return 0;
     const dropped = Number(await this.drop(key, ...stale.flatMap((l) => [l.taskId, l.until])));
