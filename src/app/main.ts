@@ -54,7 +54,10 @@ function handleShutdown(app: INestApplicationContext, config: AppConfig): void {
   let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
     if (stoppingSince !== undefined) {
-      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
+      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) {
+        log.info({ signal }, 'signal repeated within 0.5 s: the same request to stop (send it again to exit now)');
+        return;
+      }
       log.warn({ signal }, 'second signal: exiting immediately');
       process.exit(130);
     }
