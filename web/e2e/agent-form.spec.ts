@@ -254,6 +254,6 @@ test('a number that does not read as one is refused on its field, not saved as t
   // A task's input with a field left empty: shown on the field, and nothing logged either.
   await page.goto(`/tasks/new?agent=${id}`);
   await page.getByRole('button', { name: 'Submit task' }).click();
-  await expect(page.getByRole('textbox', { name: /^expression/ })).toHaveAccessibleDescription(/Enter a value/);
+  await expect(page.getByRole('textbox', { name: /^Expression/ })).toHaveAccessibleDescription(/Enter a value/);
   expect(logged).toEqual([]);
 });
