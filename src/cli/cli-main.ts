@@ -3,7 +3,7 @@ import { ROLES, type Role } from '../auth/permissions';
 import { type AppConfig, loadConfig } from '../config/app-config';
 import { loadEnvFile } from '../config/env-file';
 import { preflight } from '../app/preflight';
-import { createUser, resetPassword, type UserPasswordResult } from './user-commands';
+import { createAdmin, createUser, resetPassword, type UserPasswordResult } from './user-commands';
 
 export const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -63,19 +63,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     );
   switch (command) {
     case 'create-admin':
-      show(
-        'created admin',
-        await createUser(
-          config,
-          {
-            email: values.email,
-            role: 'admin',
-            name: values.name,
-            password: io.env.ADMIN_PASSWORD || undefined,
-          },
-          'ADMIN_PASSWORD',
-        ),
-      );
+      show('created admin', await createAdmin(config, values.email, io.env.ADMIN_PASSWORD || undefined, values.name));
       return 0;
     case 'create-user': {
       const role = values.role as Role;

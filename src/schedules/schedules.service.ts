@@ -238,7 +238,6 @@ export class SchedulesService implements OnModuleInit {
     return schedule;
   }
 
-  /** The schedule with its next fires; `known` keeps them by times, for schedules read together at `now`. */
   /** The schedules with their next fires, and whether their targets were deleted (one lookup for them all). */
   private async views(schedules: Schedule[]): Promise<ScheduleView[]> {
     const deleted = await this.targets.deletedAmong(schedules);
@@ -252,6 +251,7 @@ export class SchedulesService implements OnModuleInit {
     }));
   }
 
+  /** A schedule's next fires at `now`; `known` keeps them by times, for schedules read together. */
   private nextFires(schedule: Schedule, now: Date, known: Map<string, Date[]>): Date[] {
     if (!mayFire(schedule, now)) return [];
     const timing = timingOf(schedule);
