@@ -125,7 +125,7 @@ describe('the attempt of a task that ended while its worker and job were gone', 
     await expectSlotFreeAndClosed(task.id, agent.id, worker);
   }, 120_000);
 
-  it('gives its slot back at once and is closed when only the job was lost, the slot lease kept', async () => {
+  it('gives its slot back once its worker stays gone, and is closed, when only the job was lost, the slot lease kept', async () => {
     const agent = await slowAgent();
     const task = await killedMidCall(() => submitTask(api, op, { agentId: agent.id, input: { n: 1 } }));
     // The queue's keys go (its master lost them), the agent's slot lease stays.

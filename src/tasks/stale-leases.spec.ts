@@ -8,6 +8,7 @@ import {
   StaleLeases,
   staleLeases,
   type TaskStates,
+  WORKER_GONE_GRACE_MS,
   type WorkerSightings,
 } from './stale-leases';
 
@@ -89,10 +90,12 @@ describe('staleLeases', () => {
       { id: 'done', status: 'succeeded', openOn: [] },
       { id: 'cancelled', status: 'cancelled', openOn: [] },
     ];
-    expect(staleLeases(leases, holders, new Set(['w1'])).map((l) => l.taskId)).toEqual(['done', 'cancelled', 'gone']);
+    const found = staleLeases(leases, holders, new Set(['w1']));
+    expect(found.stale.map((l) => l.taskId)).toEqual(['done', 'cancelled', 'gone']);
+    expect(found.workerGone).toEqual([]);
   });
 
-  it('drops the lease of an ended task whose open attempt is on a worker no longer connected', () => {
+  it('finds the worker gone of an ended task whose open attempts are all on workers no longer connected', () => {
     const leases = ['dead', 'alive', 'running-on-dead'].map(lease);
     const holders: LeaseHolder[] = [
       { id: 'dead', status: 'cancelled', openOn: ['w-dead'] },
@@ -100,12 +103,14 @@ describe('staleLeases', () => {
       // A running task is the reconciler's to take over, not this check's to free.
       { id: 'running-on-dead', status: 'running', openOn: ['w-dead'] },
     ];
-    expect(staleLeases(leases, holders, new Set(['w-live'])).map((l) => l.taskId)).toEqual(['dead']);
+    const found = staleLeases(leases, holders, new Set(['w-live']));
+    expect(found.workerGone.map((l) => l.taskId)).toEqual(['dead']);
+    expect(found.stale).toEqual([]);
   });
 
   it('keeps the lease of an ended task with an open attempt when the connected workers are unknown', () => {
     const holders: LeaseHolder[] = [{ id: 'stopping', status: 'cancelled', openOn: ['w1'] }];
-    expect(staleLeases([lease('stopping')], holders, undefined)).toEqual([]);
+    expect(staleLeases([lease('stopping')], holders, undefined)).toEqual({ stale: [], workerGone: [] });
   });
 
   it('needs the connected workers only when an ended task has an attempt open', () => {
@@ -163,7 +168,8 @@ describe('StaleLeases', () => {
     expect(t.workers.asked).toBe(0);
   });
 
-  it('gives back the slot of a cancelled task whose worker died with its attempt open, not of one still stopping', async () => {
+  it('gives back the slot of a cancelled task whose worker died with its attempt open once a check a grace later agrees, not of one still stopping', async () => {
+    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
     const t = setup();
     t.redis.sets.set(
       'agent-slots:a',
@@ -175,9 +181,40 @@ describe('StaleLeases', () => {
     t.tasks.status.set('orphaned', 'cancelled').set('stopping', 'cancelled');
     t.tasks.open.set('orphaned', 'host:1').set('stopping', 'host:2');
     t.workers.live = new Set(['host:2']);
+    // Its worker may only be reconnecting (a failover): the first check notes it, and so does one too soon.
+    expect(await t.leases.sweep('agent-slots:a')).toBe(0);
+    jest.setSystemTime(WORKER_GONE_GRACE_MS - 1);
+    expect(await t.leases.sweep('agent-slots:a')).toBe(0);
+    jest.setSystemTime(WORKER_GONE_GRACE_MS);
     expect(await t.leases.sweep('agent-slots:a')).toBe(1);
     expect([...t.redis.sets.get('agent-slots:a')!.keys()]).toEqual(['stopping']);
-    expect(t.workers.asked).toBe(1);
+    expect(t.workers.asked).toBe(3);
+  });
+
+  it('starts the grace again for a worker seen back in between, and keeps it while the workers are unknown', async () => {
+    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
+    const t = setup();
+    t.redis.sets.set('agent-slots:a', new Map([['stopping', '5000']]));
+    t.tasks.status.set('stopping', 'cancelled');
+    t.tasks.open.set('stopping', 'host:1');
+    expect(await t.leases.sweep('agent-slots:a')).toBe(0);
+    // Back (it had reconnected): forgotten.
+    jest.setSystemTime(2000);
+    t.workers.live = new Set(['host:1']);
+    expect(await t.leases.sweep('agent-slots:a')).toBe(0);
+    // Gone again: a new grace from here.
+    jest.setSystemTime(4000);
+    t.workers.live = new Set();
+    expect(await t.leases.sweep('agent-slots:a')).toBe(0);
+    jest.setSystemTime(4000 + WORKER_GONE_GRACE_MS - 1);
+    expect(await t.leases.sweep('agent-slots:a')).toBe(0);
+    // Unknown (CLIENT LIST failing): nothing given back, nothing forgotten.
+    t.workers.failing = true;
+    jest.setSystemTime(4000 + WORKER_GONE_GRACE_MS);
+    expect(await t.leases.sweep('agent-slots:a')).toBe(0);
+    t.workers.failing = false;
+    expect(await t.leases.sweep('agent-slots:a')).toBe(1);
+    expect(t.redis.sets.get('agent-slots:a')!.size).toBe(0);
   });
 
   it('still gives back what it can when Redis cannot say which workers are connected (failing over)', async () => {

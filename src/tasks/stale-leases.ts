@@ -23,6 +23,21 @@ export interface Lease {
 const HOLDING: readonly TaskStatus[] = ['queued', 'running', 'retrying'];
 
 /**
+ * How long an ended task's open attempt must be seen on no connected worker before its slot is given back: a
+ * live worker reconnecting (a Redis failover, a network blip) is missing from CLIENT LIST for a moment, and its
+ * handler may still be stopping. As long as the reconciler waits before it takes over a running task.
+ */
+export const WORKER_GONE_GRACE_MS = 5000;
+
+/** What {@link staleLeases} finds: leases to drop now, and leases to drop once their worker stays gone. */
+export interface StaleLeaseFinding {
+  /** The task is gone, or it ended with no attempt open. */
+  stale: Lease[];
+  /** The task ended, and every attempt of it still open is on a worker not connected now. */
+  workerGone: Lease[];
+}
+
+/**
  * The leases whose tasks can no longer hold them: the task is gone, or it ended and no attempt of it is
  * still open on a connected worker (a cancelled task's runner keeps its slot until its handler has stopped;
  * an attempt whose worker died has no handler left to stop). `holders` are the tasks Postgres has, of those
@@ -32,14 +47,17 @@ export function staleLeases(
   leases: readonly Lease[],
   holders: readonly LeaseHolder[],
   live: ReadonlySet<string> | undefined,
-): Lease[] {
+): StaleLeaseFinding {
   const byId = new Map(holders.map((h) => [h.id, h]));
-  return leases.filter((lease) => {
+  const finding: StaleLeaseFinding = { stale: [], workerGone: [] };
+  for (const lease of leases) {
     const holder = byId.get(lease.taskId);
-    if (holder === undefined) return true;
-    if (HOLDING.includes(holder.status)) return false;
-    return !holder.openOn.some((worker) => live === undefined || live.has(worker));
-  });
+    if (holder === undefined) finding.stale.push(lease);
+    else if (HOLDING.includes(holder.status)) continue;
+    else if (!holder.openOn.length) finding.stale.push(lease);
+    else if (live && !holder.openOn.some((worker) => live.has(worker))) finding.workerGone.push(lease);
+  }
+  return finding;
 }
 
 /** Whether {@link staleLeases} needs to know which workers are connected: an ended task has an attempt open. */
@@ -75,7 +93,8 @@ export type WorkerSightings = Pick<TaskQueue, 'liveWorkers'>;
  * jobs put back again and again. So a set that turns a task away is checked against Postgres, at most every
  * {@link STALE_LEASE_CHECK_MS}: leases of tasks that ended there, with no attempt still open on a connected
  * worker, or that are gone, are dropped, and counted in `slot_leases_given_back_total`. Which workers are
- * connected (CLIENT LIST) is asked only when an ended task has an attempt open.
+ * connected (CLIENT LIST) is asked only when an ended task has an attempt open; such a lease is given back
+ * only when a check at least {@link WORKER_GONE_GRACE_MS} after the first to find its worker gone still does.
  */
 @Injectable()
 export class StaleLeases {
@@ -83,6 +102,8 @@ export class StaleLeases {
   private readonly drop: LuaCommand;
   /** When each lease set was last checked here. */
   private readonly checked = new Map<string, number>();
+  /** By lease set: the leases whose worker a check found gone (task id and score), and when it first did. */
+  private readonly workerGoneSince = new Map<string, Map<string, number>>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -110,13 +131,36 @@ export class StaleLeases {
     if (!leases.length) return 0;
     const holders = await this.tasks.holdersOf(leases.map((l) => l.taskId));
     // Not told (Redis failing over, CLIENT LIST refused): an open attempt holds its slot, as it did before.
-    const live = needsLiveWorkers(holders) ? await this.workers.liveWorkers().catch(() => undefined) : undefined;
-    const stale = staleLeases(leases, holders, live);
+    const needsLive = needsLiveWorkers(holders);
+    const live = needsLive ? await this.workers.liveWorkers().catch(() => undefined) : undefined;
+    const found = staleLeases(leases, holders, live);
+    const stale = [...found.stale, ...this.goneLongEnough(key, found.workerGone, needsLive && live === undefined)];
     if (!stale.length) return 0;
     const dropped = Number(await this.drop(key, ...stale.flatMap((l) => [l.taskId, l.until])));
     this.metrics.leasesGivenBack(dropped);
     if (dropped) this.logger.warn(`${key}: gave back ${dropped} slot(s) of tasks that no longer run (a lost release)`);
     return dropped;
+  }
+
+  /**
+   * Of `gone` (leases of `key` whose worker this check found gone), those a check found so at least
+   * {@link WORKER_GONE_GRACE_MS} ago; the others are noted, and a lease no longer found so is forgotten.
+   * When the workers were not known (`unknown`), what was noted stays as it was.
+   */
+  private goneLongEnough(key: string, gone: readonly Lease[], unknown: boolean): Lease[] {
+    if (unknown) return [];
+    const now = Date.now();
+    const before = this.workerGoneSince.get(key);
+    const since = new Map<string, number>();
+    for (const lease of gone) {
+      const id = `${lease.taskId} ${lease.until}`;
+      since.set(id, before?.get(id) ?? now);
+    }
+    this.workerGoneSince.delete(key);
+    // Sets are cleared as their checks find their workers back; kept bounded (forgetting only adds a wait).
+    if (this.workerGoneSince.size >= 1000) this.workerGoneSince.clear();
+    if (since.size) this.workerGoneSince.set(key, since);
+    return gone.filter((lease) => now - since.get(`${lease.taskId} ${lease.until}`)! >= WORKER_GONE_GRACE_MS);
   }
 
   /** Keeps the map to the sets checked lately: concurrency keys can be many. */
