@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import request from 'supertest';
-import { AuditRetention, type RetentionPass } from '../src/audit/audit-retention';
+import { Readable } from 'node:stream';
+import { type ArchivedEntry, writeArchive } from '../src/audit/audit-archive';
+import { CHAINED_COLUMNS } from '../src/audit/audit-chain';
+import { AuditRetention, ForeignArchivesError, type RetentionPass } from '../src/audit/audit-retention';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints';
-import { checkpointKey } from '../src/audit/audit-checkpoint';
+import { archiveName, checkpointKey } from '../src/audit/audit-checkpoint';
 import { AuditChainer } from '../src/audit/audit-chainer';
 import { AuditVerifier } from '../src/audit/audit-verifier';
 import type { AppConfig } from '../src/config/app-config';
@@ -136,11 +139,17 @@ describe('audit retention: archive, signed checkpoint, delete', () => {
       expect.objectContaining({ valid: true, anchor: expect.objectContaining({ kind: 'checkpoint' }) }),
     );
 
-    // What an interrupted pass may also leave: a half-written file, and an archive no checkpoint names.
+    // What an interrupted pass may also leave: a half-written file, and an archive of the next entries whose
+    // checkpoint was never written.
     const latest = (await t.app.get(AuditCheckpoints).latest())!;
-    const next = String(BigInt(latest.lastSeq) + 1n).padStart(20, '0');
-    writeFileSync(join(dir, `audit-${next}-${next}.ndjson.gz.tmp`), 'half');
-    writeFileSync(join(dir, `audit-${next}-${next}.ndjson.gz`), gzipSync('{"not":"an entry"}\n'));
+    const next = String(BigInt(latest.lastSeq) + 1n);
+    writeFileSync(join(dir, `${archiveName(next, next)}.tmp`), 'half');
+    const nextEntries = (await t.dataSource.query(
+      `SELECT ${CHAINED_COLUMNS} FROM audit_logs WHERE seq >= $1 AND seq <= $1::bigint + 9 ORDER BY seq`,
+      [next],
+    )) as ArchivedEntry[];
+    expect(nextEntries).toHaveLength(10);
+    await writeArchive(dir, archiveName(next, nextEntries[9].seq), Readable.from(nextEntries), latest.lastHash);
 
     const done = await pass();
     expect(done.deleted).toBeGreaterThan(0);
@@ -218,6 +227,35 @@ describe('audit retention: archive, signed checkpoint, delete', () => {
         }),
       });
     }
+  });
+
+  it('touches no archive it did not write: one of another chain after the latest checkpoint stops the pass', async () => {
+    // Another deployment's archives (the same directory, or this database created anew): other entries, other hashes.
+    const latest = (await t.app.get(AuditCheckpoints).latest())!;
+    const next = BigInt(latest.lastSeq) + 1n;
+    const theirs = Array.from({ length: 3 }, (_, i) => ({
+      seq: String(next + BigInt(i)),
+      hash: randomBytes(32).toString('hex'),
+    }));
+    const name = archiveName(theirs[0].seq, theirs[2].seq);
+    const body = gzipSync(theirs.map((e) => JSON.stringify(e)).join('\n'));
+    writeFileSync(join(dir, name), body);
+    const files = readdirSync(dir).sort();
+    const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_logs`))[0].n as number;
+    const entries = await count();
+    const retention = t.app.get(AuditRetention);
+    await expect(retention.pass(new Date(Date.now() - 30 * DAY_MS))).rejects.toThrow(ForeignArchivesError);
+    await expect(retention.pass(new Date(Date.now() - 30 * DAY_MS))).rejects.toThrow(
+      new RegExp(`holds archives that this database did not write \\(${name}\\)`),
+    );
+    // Nothing removed, nothing archived, nothing deleted.
+    expect(readdirSync(dir).sort()).toEqual(files);
+    expect(readFileSync(join(dir, name))).toEqual(body);
+    expect((await t.app.get(AuditCheckpoints).latest())!.id).toBe(latest.id);
+    expect(await count()).toBe(entries);
+    // Moved out of the directory: the next pass runs as before.
+    rmSync(join(dir, name));
+    expect(await pass()).toEqual({ archived: 0, deleted: 0, checkpoints: 0 });
   });
 
   it('still refuses to delete an entry that was not archived', async () => {

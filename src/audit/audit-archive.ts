@@ -78,17 +78,43 @@ async function fsync(path: string): Promise<void> {
 }
 
 /**
- * Removes what an interrupted run left: temporary files, and archives of entries after `lastSeq` (the latest
- * checkpoint's), which no checkpoint names, so their entries are still in the table and are archived again.
+ * The files in `dir` that no checkpoint names, if `lastSeq` is the latest checkpoint's: temporary files, and
+ * archives of entries after it.
  */
-export async function removeLeftovers(dir: string, lastSeq: bigint): Promise<string[]> {
+export async function archivesAfter(dir: string, lastSeq: bigint): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  const gone = names.filter((name) => {
+  return names.filter((name) => {
     const first = archiveFirstSeq(name);
     return first !== undefined && (name.endsWith('.tmp') || first > lastSeq);
   });
-  for (const name of gone) await rm(join(dir, name), { force: true });
-  return gone;
+}
+
+/** An entry of an archive, as far as telling whose chain it is of goes. */
+export interface ArchivedLink {
+  seq: string;
+  hash: string;
+}
+
+/** An archive's first and last entries, read streamed; undefined when it holds none or cannot be read. */
+export async function archiveEnds(path: string): Promise<{ first: ArchivedLink; last: ArchivedLink } | undefined> {
+  const file = createReadStream(path);
+  const reader = createInterface({ input: file.pipe(createGunzip()), crlfDelay: Infinity });
+  let first: ArchivedLink | undefined;
+  let last: ArchivedLink | undefined;
+  try {
+    for await (const line of reader) {
+      if (!line) continue;
+      const { seq, hash } = JSON.parse(line) as Partial<ArchivedLink>;
+      if (typeof seq !== 'string' || typeof hash !== 'string') return undefined;
+      last = { seq, hash };
+      first ??= last;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    file.destroy();
+  }
+  return first && last ? { first, last } : undefined;
 }
 
 export interface ArchiveCheck {

@@ -43,6 +43,15 @@ export class AuditCheckpoints {
     return affected;
   }
 
+  /** The hashes of the entries at `seqs` that are in the table, by seq. */
+  async hashesAt(seqs: string[]): Promise<Map<string, string>> {
+    const rows = (await this.dataSource.query(
+      `SELECT seq::text AS seq, hash FROM audit_logs WHERE seq = ANY($1::bigint[])`,
+      [seqs],
+    )) as { seq: string; hash: string }[];
+    return new Map(rows.map((r) => [r.seq, r.hash]));
+  }
+
   /**
    * The first entry at or before `checkpoint`'s `lastSeq` written at or after its `cutoff`: one its archive does
    * not hold, in the range it stands for (a chain that started again under it); none in a sound chain.

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,7 +7,14 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { CHAINED_COLUMNS, GENESIS_HASH } from './audit-chain';
-import { type ArchivedEntry, checkArchive, type ArchiveCheck, removeLeftovers, writeArchive } from './audit-archive';
+import {
+  type ArchivedEntry,
+  archiveEnds,
+  archivesAfter,
+  checkArchive,
+  type ArchiveCheck,
+  writeArchive,
+} from './audit-archive';
 import {
   archiveName,
   checkpointKey,
@@ -21,6 +29,17 @@ import type { AuditCheckpointEntity } from './entities/audit-checkpoint.entity';
 const AUDIT_RETENTION_LOCK = 72_0000_3;
 const DAY_MS = 86_400_000;
 const READ_BATCH = 5000;
+
+/** Archives after the latest checkpoint that do not hold this database's entries: the pass stops rather than touch them. */
+export class ForeignArchivesError extends Error {
+  constructor(dir: string, names: string[]) {
+    const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    super(
+      `audit retention stopped: ${dir} holds archives that this database did not write (${listed}); ` +
+        'give each deployment an AUDIT_ARCHIVE_DIR of its own, or move them out of it',
+    );
+  }
+}
 
 export interface RetentionPass {
   archived: number;
@@ -99,9 +118,7 @@ export class AuditRetention implements PeriodicJobHandler {
   async archiveNext(cutoff: Date, latest: AuditCheckpointEntity | null): Promise<AuditCheckpointEntity | undefined> {
     const dir = this.config.audit.archiveDir;
     const afterSeq = latest?.lastSeq ?? '0';
-    const removed = await removeLeftovers(dir, BigInt(afterSeq));
-    if (removed.length)
-      this.logger.warn(`audit archive leftovers of an interrupted pass removed: ${removed.join(', ')}`);
+    await this.removeLeftovers(dir, afterSeq);
     const firstSeq = String(BigInt(afterSeq) + 1n);
     const lastSeq = await this.checkpoints.lastDue(firstSeq, cutoff, this.config.audit.archiveFileEntries);
     if (!lastSeq) return undefined;
@@ -121,6 +138,31 @@ export class AuditRetention implements PeriodicJobHandler {
       createdAt: new Date(),
     };
     return this.checkpoints.insert({ ...fields, signature: signCheckpoint(fields, this.key!) });
+  }
+
+  /**
+   * Removes what an interrupted pass left in `dir`: temporary files, and an archive written whose checkpoint was
+   * not (its entries are still in the table, and are written again). An archive after the latest checkpoint
+   * (`afterSeq`) whose first and last entries are not this table's, hash for hash, was not written for this
+   * database (a directory another deployment uses, a database created anew): nothing is removed, and the pass
+   * stops with {@link ForeignArchivesError}.
+   */
+  private async removeLeftovers(dir: string, afterSeq: string): Promise<void> {
+    const found = await archivesAfter(dir, BigInt(afterSeq));
+    const foreign: string[] = [];
+    for (const name of found)
+      if (!name.endsWith('.tmp') && !(await this.holdsOwnEntries(join(dir, name)))) foreign.push(name);
+    if (foreign.length) throw new ForeignArchivesError(dir, foreign);
+    for (const name of found) await rm(join(dir, name), { force: true });
+    if (found.length) this.logger.warn(`audit archive leftovers of an interrupted pass removed: ${found.join(', ')}`);
+  }
+
+  /** Whether the archive at `path` begins and ends with entries of this table (the chain links what lies between). */
+  private async holdsOwnEntries(path: string): Promise<boolean> {
+    const ends = await archiveEnds(path);
+    if (!ends) return false;
+    const hashes = await this.checkpoints.hashesAt([ends.first.seq, ends.last.seq]);
+    return hashes.get(ends.first.seq) === ends.first.hash && hashes.get(ends.last.seq) === ends.last.hash;
   }
 
   /** Deletes what `latest` covers and is still in the table, batch after batch; returns how many went. */

@@ -172,6 +172,12 @@ describe('loadConfig', () => {
     expectInvalid({ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL');
     expectInvalid({ DATABASE_READ_URL: 'replica:5432' }, 'DATABASE_READ_URL');
     expectInvalid({ DATABASE_READ_CHECK_MS: '10' }, 'DATABASE_READ_CHECK_MS');
+    // Archives no checkpoint could be signed for would never be written: refused at start, not at every pass.
+    expectInvalid({ AUDIT_RETENTION_DAYS: '90' }, 'AUDIT_RETENTION_DAYS');
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '90', SECRETS_KEY: 'a'.repeat(64) }).audit.retentionDays).toBe(90);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '90', AUDIT_CHECKPOINT_KEY: 'b'.repeat(64) }).audit.retentionDays).toBe(
+      90,
+    );
     expectInvalid({ BODY_LIMIT: 'huge' }, 'BODY_LIMIT');
     expectInvalid({ JWT_ACCESS_TTL: 'soon' }, 'JWT_ACCESS_TTL');
     expectInvalid({ AGENT_ALLOW_PRIVATE_NETWORKS: 'maybe' }, 'AGENT_ALLOW_PRIVATE_NETWORKS');

@@ -198,6 +198,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   if (isProduction && !parsed.SECRETS_KEY) {
     throw new InvalidConfigError('SECRETS_KEY', 'is required in production (32 bytes, hex or base64)');
   }
+  if (parsed.AUDIT_RETENTION_DAYS > 0 && !parsed.AUDIT_CHECKPOINT_KEY && !parsed.SECRETS_KEY)
+    throw new InvalidConfigError(
+      'AUDIT_RETENTION_DAYS',
+      'needs AUDIT_CHECKPOINT_KEY or SECRETS_KEY to sign checkpoints',
+    );
   // The thread that renders a step's input writes it as one string, which must fit well inside its heap.
   const templateHeapBytes = parsed.WORKFLOW_TEMPLATE_HEAP_MB * 1024 * 1024;
   if (parsed.WORKFLOW_TEMPLATE_MAX_OUTPUT_BYTES > templateHeapBytes / 8)

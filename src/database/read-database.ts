@@ -100,7 +100,8 @@ export class ReadDatabase implements OnModuleInit, OnApplicationShutdown {
   }
 
   private change(next: Omit<ReplicaState, 'checkedAt'>): void {
-    if (next.condition !== this.state.condition) {
+    // The first check's finding is logged too: a replica unreachable from the start is a setting to mend.
+    if (next.condition !== this.state.condition || !this.state.checkedAt) {
       const log = next.condition === 'streaming' ? 'log' : 'warn';
       this.logger[log](`read replica ${next.condition}${next.reason ? `: ${next.reason}` : ''}`);
     }
