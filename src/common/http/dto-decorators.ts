@@ -134,6 +134,21 @@ export function IsNotBefore(lower: string): PropertyDecorator {
 const FREE_FORM = new WeakMap<object, Set<string>>();
 /** Arrays of nested DTOs by class, for finding free-form properties inside them. */
 const NESTED_EACH = new WeakMap<object, Map<string, () => DtoClass>>();
+/** Single nested DTOs by class, likewise. */
+const NESTED_ONE = new WeakMap<object, Map<string, () => DtoClass>>();
+
+function recordNested(registry: WeakMap<object, Map<string, () => DtoClass>>, type: () => DtoClass): PropertyDecorator {
+  return (target, key) => {
+    const own = registry.get(target) ?? new Map<string, () => DtoClass>();
+    own.set(String(key), type);
+    registry.set(target, own);
+  };
+}
+
+/** An object of `type`, validated as one; free-form JSON in it ({@link FreeFormJson}) is kept as sent. */
+export function ValidateNestedOne(type: () => DtoClass): PropertyDecorator {
+  return applyDecorators(recordNested(NESTED_ONE, type), ValidateNested(), Type(type as () => new () => object));
+}
 
 /**
  * A property holding arbitrary JSON (a task's input, an agent's config): class-transformer would copy it
@@ -154,13 +169,8 @@ export function FreeFormJson(): PropertyDecorator {
  * alone would descend into an array nested in the array and let it through.
  */
 export function ValidateNestedEach(type: () => DtoClass): PropertyDecorator {
-  const record: PropertyDecorator = (target, key) => {
-    const own = NESTED_EACH.get(target) ?? new Map<string, () => DtoClass>();
-    own.set(String(key), type);
-    NESTED_EACH.set(target, own);
-  };
   return applyDecorators(
-    record,
+    recordNested(NESTED_EACH, type),
     IsArray(),
     ValidateNested({ each: true }),
     Type(type as () => new () => object),
@@ -203,12 +213,16 @@ function standIn(value: unknown): unknown {
   return isPlainObject(value) ? {} : value;
 }
 
-/** Takes the free-form values of `cls` out of `plain` (at any nesting of {@link ValidateNestedEach}). */
+/**
+ * Takes the free-form values of `cls` out of `plain` (at any nesting of {@link ValidateNestedEach} and
+ * {@link ValidateNestedOne}).
+ */
 export function detachFreeForm(cls: DtoClass, plain: unknown): DetachedBody | undefined {
   if (!isPlainObject(plain)) return undefined;
   const freeForm = lookup(FREE_FORM, cls).flatMap((keys) => [...keys]);
   const nested = lookup(NESTED_EACH, cls).flatMap((map) => [...map]);
-  if (freeForm.length === 0 && nested.length === 0) return undefined;
+  const nestedOne = lookup(NESTED_ONE, cls).flatMap((map) => [...map]);
+  if (freeForm.length === 0 && nested.length === 0 && nestedOne.length === 0) return undefined;
   const copy: Record<string, unknown> = { ...plain };
   const steps: ((instance: Record<string, unknown>) => void)[] = [];
   for (const key of freeForm) {
@@ -228,6 +242,12 @@ export function detachFreeForm(cls: DtoClass, plain: unknown): DetachedBody | un
       const out = instance[key];
       if (Array.isArray(out)) parts.forEach((part, i) => part?.reattach(out[i]));
     });
+  }
+  for (const [key, type] of nestedOne) {
+    const part = Object.hasOwn(plain, key) ? detachFreeForm(type(), plain[key]) : undefined;
+    if (!part) continue;
+    copy[key] = part.copy;
+    steps.push((instance) => part.reattach(instance[key]));
   }
   return {
     copy,

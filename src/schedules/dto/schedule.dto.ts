@@ -1,22 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
-import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsDefined,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
-import { FreeFormJson, IsBoundedDate, IsOptionalNotNull, IsTags, MAX_TAGS } from '../../common/http/dto-decorators';
+import {
+  FreeFormJson,
+  IsBoundedDate,
+  IsOptionalNotNull,
+  IsTags,
+  MAX_TAGS,
+  ValidateNestedOne,
+} from '../../common/http/dto-decorators';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
 import { SCHEDULE_OVERLAPS, type ScheduleOverlap } from '../entities/schedule.entity';
 import type { Schedule } from '../schedule';
@@ -67,8 +62,7 @@ export class CreateScheduleDto {
 
   @ApiProperty({ type: ScheduleTargetDto })
   @IsDefined()
-  @ValidateNested()
-  @Type(() => ScheduleTargetDto)
+  @ValidateNestedOne(() => ScheduleTargetDto)
   target!: ScheduleTargetDto;
 
   @ApiPropertyOptional({
@@ -144,8 +138,7 @@ export class UpdateScheduleDto {
 
   @ApiPropertyOptional({ type: ScheduleTargetDto })
   @IsOptionalNotNull()
-  @ValidateNested()
-  @Type(() => ScheduleTargetDto)
+  @ValidateNestedOne(() => ScheduleTargetDto)
   target?: ScheduleTargetDto;
 
   @ApiPropertyOptional({ example: '*/5 * * * *', description: 'As on creation; replaces `everyMs`' })
