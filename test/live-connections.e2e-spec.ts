@@ -83,4 +83,38 @@ describe('live connections per user', () => {
     expect(again).toBe(true);
     expect(await refusedSocket(op)).toBeInstanceOf(Error);
   }, 30_000);
+
+  it('holds the limit for connections opened together, and keeps no place for those refused', async () => {
+    const op = await createUser(t, 'operator');
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const together = () =>
+      Promise.allSettled(
+        Array.from({ length: PER_USER * 4 }, (_, i) =>
+          i % 2
+            ? connectEvents(url, op.accessToken)
+            : openSse(`${url}/api/v1/agents/${agent.id}/events`, op.accessToken),
+        ),
+      );
+    const first = await together();
+    const opened = first.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    open.push(...opened);
+    expect(opened.length).toBe(PER_USER);
+    for (const r of first) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/RATE_LIMITED|429/);
+
+    // Once they close, every place comes back: as many open together again, no more.
+    for (const c of opened) c.close();
+    const again = await waitFor(
+      async () => {
+        const round = await together();
+        const ok = round.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        open.push(...ok);
+        if (ok.length === PER_USER) return true;
+        for (const c of ok) c.close();
+        return undefined;
+      },
+      10_000,
+      200,
+    );
+    expect(again).toBe(true);
+  }, 30_000);
 });

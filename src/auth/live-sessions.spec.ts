@@ -76,4 +76,25 @@ describe('LiveSessions', () => {
     expect(sessions.size).toBe(0);
     sessions.onModuleDestroy();
   });
+
+  it('counts the connections being accepted with those followed, and gives each place back once', () => {
+    const { sessions, principal } = setup();
+    const places = Array.from({ length: 9 }, () => sessions.reserve(principal));
+    expect(places.every((p) => p !== undefined)).toBe(true);
+    const stop = sessions.follow(principal, { headers: {} }, () => undefined);
+    // 9 being accepted and 1 followed: the limit of 10.
+    expect(sessions.reserve(principal)).toBeUndefined();
+    expect(() => sessions.reserveOrRefuse(principal)).toThrow(/at most 10/);
+    // Given back twice: one place only.
+    places[0]!();
+    places[0]!();
+    const next = sessions.reserve(principal);
+    expect(next).toBeDefined();
+    expect(sessions.reserve(principal)).toBeUndefined();
+    // Another user has places of their own.
+    expect(sessions.reserve({ ...principal, userId: 'u2' })).toBeDefined();
+    stop();
+    expect(sessions.reserve(principal)).toBeDefined();
+    sessions.onModuleDestroy();
+  });
 });

@@ -51,12 +51,14 @@ export function samePrincipal(a: Principal, b: Principal): boolean {
  * once its API key no longer resolves to the same rights (revoked, expired, its owner demoted); its client may
  * connect again as who it now is. An access token's expiry alone does not end a connection it opened, as it
  * does not end a request under way.
- * A user holds at most LIVE_CONNECTIONS_PER_USER of them open on this process ({@link hasRoomFor}).
+ * A user holds at most LIVE_CONNECTIONS_PER_USER of them open on this process ({@link reserve}).
  */
 @Injectable()
 export class LiveSessions implements OnModuleDestroy {
   private readonly logger = new Logger(LiveSessions.name);
   private readonly byUser = new Map<string, Set<Session>>();
+  /** By user: connections being accepted ({@link reserve}). */
+  private readonly accepting = new Map<string, number>();
   private readonly stopListening: (() => void)[];
   private timer?: NodeJS.Timeout;
   private sweep?: Promise<void>;
@@ -78,15 +80,38 @@ export class LiveSessions implements OnModuleDestroy {
 
   /**
    * Whether `principal`'s user may open one more live connection here: fewer than LIVE_CONNECTIONS_PER_USER
-   * are followed for them (their API keys' included). Asked before a connection is accepted.
+   * are followed or being accepted for them (their API keys' included).
    */
   hasRoomFor(principal: Principal): boolean {
-    return (this.byUser.get(principal.userId)?.size ?? 0) < this.perUser;
+    const user = principal.userId;
+    return (this.byUser.get(user)?.size ?? 0) + (this.accepting.get(user) ?? 0) < this.perUser;
   }
 
-  /** Refuses (429 `RATE_LIMITED`) a live connection {@link hasRoomFor} has no room for. */
-  assertRoomFor(principal: Principal): void {
-    if (!this.hasRoomFor(principal)) throw new TooManyLiveConnectionsError(this.perUser);
+  /**
+   * Keeps a place for a connection of `principal`'s user while it is being accepted (its access checked, its
+   * stream made: awaits in which others of theirs arrive), counted as one of theirs, so that connections opened
+   * together cannot all find room; undefined when there is none. Once {@link follow} counts the connection, or
+   * it is refused or closed first, the returned function gives the place back (a second call does nothing).
+   */
+  reserve(principal: Principal): (() => void) | undefined {
+    if (!this.hasRoomFor(principal)) return undefined;
+    const user = principal.userId;
+    this.accepting.set(user, (this.accepting.get(user) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.accepting.get(user) ?? 1) - 1;
+      if (left > 0) this.accepting.set(user, left);
+      else this.accepting.delete(user);
+    };
+  }
+
+  /** {@link reserve}, refused (429 `RATE_LIMITED`) when there is no room. */
+  reserveOrRefuse(principal: Principal): () => void {
+    const release = this.reserve(principal);
+    if (!release) throw new TooManyLiveConnectionsError(this.perUser);
+    return release;
   }
 
   /** Follows a connection of `principal`, which `end` closes; returns what stops following it (on its close). */
@@ -109,16 +134,45 @@ export class LiveSessions implements OnModuleDestroy {
     return () => this.forget(session);
   }
 
-  /** `source`, completed when its caller's connection is ended by the rule above. */
-  until<T>(principal: Principal, credentials: Credentials, source: Observable<T>): Observable<T> {
+  /**
+   * `source`, completed when its caller's connection is ended by the rule above; `reserved` (from
+   * {@link reserve}) is given back once it is followed.
+   */
+  until<T>(
+    principal: Principal,
+    credentials: Credentials,
+    source: Observable<T>,
+    reserved?: () => void,
+  ): Observable<T> {
     return new Observable<T>((subscriber) => {
       const stop = this.follow(principal, credentials, () => subscriber.complete());
+      reserved?.();
       const inner = source.subscribe(subscriber);
       return () => {
         stop();
         inner.unsubscribe();
       };
     });
+  }
+
+  /**
+   * A live stream of `principal`'s, made by `make` and followed as {@link until} does: its place among the
+   * user's connections is kept from now on ({@link reserve}; 429 `RATE_LIMITED` without one), while `make`
+   * awaits, until it is followed, refused or its request ends.
+   */
+  async stream<T>(
+    principal: Principal,
+    req: Credentials & Pick<Request, 'once'>,
+    make: () => Promise<Observable<T>>,
+  ): Promise<Observable<T>> {
+    const release = this.reserveOrRefuse(principal);
+    req.once('close', release);
+    try {
+      return this.until(principal, req, await make(), release);
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   /** Checks again the connections of one user, or of every user when `userId` is undefined. */

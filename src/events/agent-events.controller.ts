@@ -74,22 +74,27 @@ export class AgentEventsController implements OnModuleDestroy {
   )
   @ApiErrors(ErrorCode.NOT_FOUND)
   async stream(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Res() res: Response): Promise<void> {
-    this.sessions.assertRoomFor(principal);
-    await this.agents.assertExists(id);
-    await this.fanout.listening();
-    // Gone while its access was checked: nothing to listen for.
-    if (res.destroyed || res.req.socket.destroyed) return;
-    // Express answers HEAD with this GET handler: the headers, and no stream to hold open.
-    if (res.req.method === 'HEAD') return new SseResponse(res, 0, () => undefined).answerHead();
-    const stream = new SseResponse(res, this.config.events.clientMaxPendingBytes, (reason) => {
-      leave();
-      unfollow();
-      if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
-    });
-    // Listening before the headers go: an event published once the client sees the stream reaches it.
-    const leave = this.rooms.join(agentRoom(principal, id), stream);
-    // Ends once its caller is deactivated or changes role, its API key is revoked or its login ends (LiveSessions).
-    const unfollow = this.sessions.follow(principal, res.req, () => stream.end());
-    stream.open();
+    // Counted as the user's from here: streams opened together cannot all pass the check while these await.
+    const release = this.sessions.reserveOrRefuse(principal);
+    try {
+      await this.agents.assertExists(id);
+      await this.fanout.listening();
+      // Gone while its access was checked: nothing to listen for.
+      if (res.destroyed || res.req.socket.destroyed) return;
+      // Express answers HEAD with this GET handler: the headers, and no stream to hold open.
+      if (res.req.method === 'HEAD') return new SseResponse(res, 0, () => undefined).answerHead();
+      const stream = new SseResponse(res, this.config.events.clientMaxPendingBytes, (reason) => {
+        leave();
+        unfollow();
+        if (reason === 'slow') this.logger.warn(`closed a slow SSE stream of agent ${id}`);
+      });
+      // Listening before the headers go: an event published once the client sees the stream reaches it.
+      const leave = this.rooms.join(agentRoom(principal, id), stream);
+      // Ends once its caller is deactivated or changes role, its API key is revoked or its login ends (LiveSessions).
+      const unfollow = this.sessions.follow(principal, res.req, () => stream.end());
+      stream.open();
+    } finally {
+      release();
+    }
   }
 }

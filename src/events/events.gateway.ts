@@ -167,6 +167,7 @@ export class EventsGateway
     const stop = this.sessions.follow(principal, { headers: { authorization: `Bearer ${token}` } }, () =>
       socket.disconnect(true),
     );
+    (socket.data.releasePlace as (() => void) | undefined)?.();
     socket.once('disconnect', stop);
     this.letGoWhenSlow(socket);
     sendFramesTogether(socket.conn);
@@ -250,11 +251,20 @@ export class EventsGateway
       (socket.handshake.auth as { token?: unknown } | undefined)?.token,
     );
     if (!principal) return connectRefusal('UNAUTHENTICATED');
-    // Refused before it counts against the live budget: the user's connections here are at their limit.
-    if (!this.sessions.hasRoomFor(principal))
+    // Refused before it counts against the live budget: the user's connections here are at their limit. Its
+    // place is kept while the budget is asked, until handleConnection follows it (or it is refused or closes).
+    const release = this.sessions.reserve(principal);
+    if (!release)
       return connectRefusal('RATE_LIMITED', { retryAfter: LIVE_CONNECTIONS_RETRY_AFTER_S, reason: 'connections' });
+    socket.conn.once('close', release);
     socket.data.principal = principal;
-    return this.limits.admit(principal);
+    socket.data.releasePlace = release;
+    const refused = await this.limits.admit(principal).catch((err: unknown) => {
+      release();
+      throw err;
+    });
+    if (refused) release();
+    return refused;
   }
 
   @SubscribeMessage('subscribe')

@@ -205,19 +205,19 @@ export class TasksController {
     @IdParam() id: string,
     @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
-    this.sessions.assertRoomFor(principal);
-    await this.fanout.listening();
-    const isDelta = (e: TaskStreamEvent): e is TaskOutputDelta => 'delta' in e;
-    const stream = await liveResourceStream<TaskStreamEvent>(
-      (e) => (isDelta(e) ? 'task.output.delta' : 'task'),
-      this.fanout.followTask(id),
-      async () => {
-        const task = await this.tasks.get(principal, id);
-        return taskEvent(task, task.updatedAt);
-      },
-      (e) => !isDelta(e) && (FINAL_STATUSES as readonly string[]).includes(e.status),
-      this.fanout.resyncs(),
-    );
-    return this.sessions.until(principal, req, stream);
+    return this.sessions.stream(principal, req, async () => {
+      await this.fanout.listening();
+      const isDelta = (e: TaskStreamEvent): e is TaskOutputDelta => 'delta' in e;
+      return liveResourceStream<TaskStreamEvent>(
+        (e) => (isDelta(e) ? 'task.output.delta' : 'task'),
+        this.fanout.followTask(id),
+        async () => {
+          const task = await this.tasks.get(principal, id);
+          return taskEvent(task, task.updatedAt);
+        },
+        (e) => !isDelta(e) && (FINAL_STATUSES as readonly string[]).includes(e.status),
+        this.fanout.resyncs(),
+      );
+    });
   }
 }

@@ -332,18 +332,18 @@ export class WorkflowRunsController {
     @IdParam('runId') runId: string,
     @Req() req: Request,
   ): Promise<Observable<MessageEvent>> {
-    this.sessions.assertRoomFor(principal);
-    await this.fanout.listening();
-    const stream = await liveResourceStream<{ status: string }>(
-      'run',
-      this.fanout.followRun(runId),
-      async () => {
-        const current = await this.workflows.getRun(principal, runId);
-        return runEvent(current, current.updatedAt);
-      },
-      (e) => e.status !== 'running',
-      this.fanout.resyncs(),
-    );
-    return this.sessions.until(principal, req, stream);
+    return this.sessions.stream(principal, req, async () => {
+      await this.fanout.listening();
+      return liveResourceStream<{ status: string }>(
+        'run',
+        this.fanout.followRun(runId),
+        async () => {
+          const current = await this.workflows.getRun(principal, runId);
+          return runEvent(current, current.updatedAt);
+        },
+        (e) => e.status !== 'running',
+        this.fanout.resyncs(),
+      );
+    });
   }
 }
