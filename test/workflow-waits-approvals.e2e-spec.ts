@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { TestUser } from './factories/users';
+import { bearer, type TestUser } from './factories/users';
 import { type RunView, type WaitsClient, waitsTestBed } from './factories/workflow-waits';
 import type { TestApp } from './utils/test-app';
 
@@ -95,6 +95,36 @@ describe('workflow steps that wait', () => {
     expect(failed.status).toBe('failed');
     const late = await c.decide(op, run.id, 'ok', 'approve').expect(409);
     expect(late.body.error.code).toBe('INVALID_STATE');
+  });
+
+  it('refuses a decision after the deadline that no worker applied yet, and applies it', async () => {
+    // No deadline at the start, so no job fires: then one in the past, as when every worker was down past it.
+    const run = await c.start(op, gated());
+    const past = new Date(Date.now() - 1000).toISOString();
+    await t.dataSource.query(
+      `UPDATE workflow_run_steps SET state = jsonb_set(state, '{approvalDeadline}', to_jsonb($2::text))
+        WHERE run_id = $1 AND step_id = 'ok'`,
+      [run.id, past],
+    );
+    const listed = await request(t.http)
+      .get('/api/v1/approvals?limit=100')
+      .set(...bearer(op))
+      .expect(200);
+    expect((listed.body.data as { runId: string }[]).map((a) => a.runId)).not.toContain(run.id);
+    const late = await c.decide(op, run.id, 'ok', 'approve').expect(409);
+    expect(late.body.error).toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringMatching(/timed out at .* before this decision/),
+    });
+    // The answer applied the timeout: the step is decided, for the next decision too.
+    expect((await c.decide(op, run.id, 'ok', 'reject').expect(409)).body.error.code).toBe('INVALID_STATE');
+    const failed = await c.ended(op, run.id);
+    expect(failed.status).toBe('failed');
+    expect(c.step(failed, 'ok')).toMatchObject({
+      error: { code: 'APPROVAL_TIMED_OUT' },
+      decision: { outcome: 'timed_out' },
+    });
+    expect(c.step(failed, 'after').status).not.toBe('succeeded');
   });
 
   it('takes one of two approvals at once: the other gets 409', async () => {

@@ -81,7 +81,7 @@ export class StepDecisions {
     comment: string | undefined,
     audit?: AuditRequestContext,
   ): Promise<WorkflowRunEntity> {
-    const { run, event } = await this.runs.transaction(async (tx) => {
+    const decided = await this.runs.transaction(async (tx) => {
       const locked = await tx.lock(runId);
       const step = locked?.definition.find((s) => s.id === stepId);
       const access = locked ? decisionAccess(principal, locked, step) : 'hidden';
@@ -97,8 +97,12 @@ export class StepDecisions {
         throw new InvalidStateError(`Step "${stepId}" is not waiting for a decision: its run has ended`);
       if (state.status !== 'waiting')
         throw new InvalidStateError(`Step "${stepId}" is ${state.status}, not waiting for a decision`);
+      const now = new Date();
+      // Its deadline passed while no worker applied it yet (workers down or behind): it timed out all the same.
+      const deadline = dueAt(state);
+      if (deadline && deadline.getTime() <= now.getTime()) return { late: deadline };
       const before = snapshotOf(locked.steps);
-      decide(state, approved, principal.userId, comment ?? null, new Date());
+      decide(state, approved, principal.userId, comment ?? null, now);
       await tx.save(locked);
       await tx.audit(
         {
@@ -111,8 +115,18 @@ export class StepDecisions {
         audit,
       );
       // The decided step only: the run's other steps as read here may be older than events sent since.
-      return { run: locked, event: runChange(locked, before) };
+      return { late: undefined, run: locked, event: runChange(locked, before) };
     });
+    if (decided.late) {
+      // Applied here, as a worker would have: the run goes on without waiting for one.
+      await this.fireDue(runId).catch((err: Error) =>
+        this.logger.warn(`timeout of ${runId} ${stepId}: ${err.message}`),
+      );
+      throw new InvalidStateError(
+        `Step "${stepId}" timed out at ${decided.late.toISOString()}, before this decision: it can no longer be decided`,
+      );
+    }
+    const { run, event } = decided;
     this.metrics.approvalDecided(approved ? 'approved' : 'rejected');
     if (event) this.events.publishRun(event);
     // The decision stands once committed; a run it did not advance here is advanced by the sweeper.

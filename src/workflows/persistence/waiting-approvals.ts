@@ -48,6 +48,7 @@ export class WaitingApprovals {
         SELECT d->>'permission' AS permission FROM jsonb_array_elements(r.definition) d
          WHERE d->>'id' = s.step_id LIMIT 1) def
      WHERE r.status = 'running' AND s.state->>'status' = 'waiting' AND s.state->>'kind' = 'approval'
+       AND (s.state->>'approvalDeadline' IS NULL OR (s.state->>'approvalDeadline')::timestamptz > now())
        AND (def.permission = ANY($1::text[]) OR (def.permission IS NULL AND $4 AND ($3 OR r.created_by = $2)))`;
     const [items, [{ total }]] = (await Promise.all([
       this.dataSource.query(
