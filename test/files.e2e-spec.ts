@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -93,6 +93,19 @@ describe('files', () => {
         sha256: res.body.data.sha256,
       },
     });
+  });
+
+  it('answers 404 in the envelope for a file whose bytes are gone', async () => {
+    const owner = await createUser(t, 'operator');
+    const id = (await upload(owner, ndjson([{ a: 1 }])).expect(201)).body.data.id as string;
+    rmSync(join(t.env.config.files.dir, `${id}.ndjson`));
+    const res = await request(t.http)
+      .get(`/api/v1/files/${id}/content`)
+      .set(...bearer(owner))
+      .expect(404);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-disposition']).toBeUndefined();
+    expect(res.body).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND' } });
   });
 
   it('stores a JSON array of objects as NDJSON', async () => {

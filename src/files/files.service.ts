@@ -1,4 +1,5 @@
 import type { ReadStream } from 'node:fs';
+import { once } from 'node:events';
 import type { Readable, Transform } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditRequestContext } from '../audit/audit-context';
@@ -135,10 +136,21 @@ export class FilesService {
     return new Page(items, total, skip, limit);
   }
 
-  /** The file and a stream of its content. */
+  /**
+   * The file and a stream of its content, opened before anything is answered: a row whose bytes are gone (removed
+   * from FILES_DIR, or deleted in between) is a missing file (404), as it reads everywhere else.
+   */
   async content(principal: Principal, id: string): Promise<{ file: StoredFile; stream: ReadStream }> {
     const file = await this.get(principal, id);
-    return { file, stream: this.storage.open(file.id) };
+    const stream = this.storage.open(file.id);
+    try {
+      await once(stream, 'open');
+    } catch (err) {
+      stream.destroy();
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('File');
+      throw err;
+    }
+    return { file, stream };
   }
 
   /** Deletes the row (with its audit entry), then the bytes: a reader never finds a row without its file. */
