@@ -155,3 +155,36 @@ test('a long schedule or user name is cut in its table, short cells stay whole, 
     await expect(user.getByRole('button', { name: action })).toBeInViewport({ ratio: 1 });
   }
 });
+
+/**
+ * A workflow's description of one 1,500-character word and a 100-character step id (both allowed) break where
+ * they must: neither its page nor its editor scrolls sideways, and the page's actions stay in view.
+ */
+test('a long unbroken workflow description or step id does not widen the workflow pages', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const agent = await admin.createAgent(`long-wf-${stamp}`, 'calculator');
+  made.agents.push(agent.id);
+  const stepId = `s${'x'.repeat(99)}`;
+  const workflow = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/workflows',
+    {
+      name: `long-wf-${stamp}`,
+      description: 'D'.repeat(1500),
+      steps: [{ id: stepId, agentId: agent.id, input: { expression: '1+1' } }],
+    },
+    201,
+  );
+  made.workflows.push(workflow.id);
+  await signIn(page);
+
+  await page.goto(`/workflows/${workflow.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: `long-wf-${stamp}` })).toBeVisible();
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+  await expect(page.getByRole('link', { name: 'Edit', exact: true })).toBeInViewport({ ratio: 1 });
+
+  await page.goto(`/workflows/${workflow.id}/edit`);
+  await expect(page.getByRole('list', { name: 'Steps' })).toContainText(stepId);
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+});

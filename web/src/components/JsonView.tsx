@@ -1,11 +1,12 @@
 import { Code, Text, UnstyledButton } from '@mantine/core';
 import { useId, useState } from 'react';
+import { jsonText } from './json-text';
 
-/** JSON as text (never HTML), collapsible; long values scroll inside the box. */
+/** JSON as text (never HTML; direction controls shown as escapes), collapsible; long values scroll inside the box. */
 export function JsonView({ value, label, collapsed = false }: { value: unknown; label: string; collapsed?: boolean }) {
   const [open, setOpen] = useState(!collapsed);
   const id = useId();
-  const text = value === undefined ? 'undefined' : JSON.stringify(value, null, 2);
+  const text = jsonText(value);
   return (
     <section aria-label={label}>
       <UnstyledButton aria-expanded={open} aria-controls={id} onClick={() => setOpen((o) => !o)}>

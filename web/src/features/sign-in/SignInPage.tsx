@@ -3,12 +3,8 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import { useSession } from '../../app/session';
+import { safeNext } from './safe-next';
 import { signInErrorMessage } from './sign-in-errors';
-
-/** Only a path inside the console: `?next=https://elsewhere` must not send anyone away. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
 
 export function SignInPage() {
   const { state, signIn } = useSession();

@@ -3,6 +3,7 @@ import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
+import { allAgentsQuery } from '../workflows/workflow-api';
 import { type TaskPage, attemptsKey, fetchStarted, withLiveUpdate, withLiveUpdates } from './task-live';
 
 import type { TaskStatus } from './task-status';
@@ -58,12 +59,11 @@ export const attemptsQuery = (id: string) =>
     queryFn: async () => unwrap(await api.GET('/api/v1/tasks/{id}/attempts', { params: { path: { id } } })),
   });
 
-/** Every agent the user may see (names for the list, options for the filter and the form). */
-export const agentsQuery = () =>
-  queryOptions({
-    queryKey: queryKeys.agents.list({ limit: 100 }),
-    queryFn: async () => unwrap(await api.GET('/api/v1/agents', { params: { query: { limit: 100 } } })),
-  });
+/**
+ * Every agent the user may see, up to the API's page limit (1,000, as many as one user may own): names for the
+ * list, options for the filter and the form. The same query as the workflow editor's.
+ */
+export const agentsQuery = () => queryOptions({ ...allAgentsQuery(), select: (page) => page.items });
 
 export const agentTypesQuery = () =>
   queryOptions({

@@ -136,7 +136,7 @@ export function AddStep({
           : null;
 
   return (
-    <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby={titleId}>
+    <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby={titleId} className="wf-add-step">
       <Title order={3} size="h5" id={titleId} mb="xs">
         Add a step
       </Title>

@@ -72,7 +72,7 @@ function WorkflowView({ workflow }: { workflow: Workflow }) {
       <Group justify="space-between" align="flex-start">
         <Stack gap={4}>
           <PageTitle>{workflow.name}</PageTitle>
-          {workflow.description && <Text>{workflow.description}</Text>}
+          {workflow.description && <Text className="wf-description">{workflow.description}</Text>}
           <Text size="sm" c="dimmed">
             Version {numberFormat.format(workflow.version)} · {numberFormat.format(workflow.steps.length)}{' '}
             {workflow.steps.length === 1 ? 'step' : 'steps'} · updated <TimeAgo value={workflow.updatedAt} /> · created{' '}
