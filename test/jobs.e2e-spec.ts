@@ -101,11 +101,13 @@ describe('periodic jobs', () => {
     const all = [
       'audit.retention',
       'bulk.reconcile',
+      'files.temp-sweep',
       'metrics.web-vitals-retention',
       'schedules.sync',
       'tasks.expire',
       'tasks.reconcile',
       'tasks.retention',
+      'tasks.work-file-sweep',
       'test.flaky',
       'test.tick',
       'webhooks.catch_up',

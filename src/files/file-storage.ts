@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable, Transform } from 'node:stream';
@@ -103,5 +103,29 @@ export class FileStorage {
 
   async truncate(path: string, bytes: number): Promise<void> {
     await truncate(path, bytes);
+  }
+
+  /**
+   * Up to `limit` entries of `tmp/` or `work/` that nothing wrote for `idleMs` (by their modification time: a
+   * writer at work keeps it fresh), as their names (an upload's random id, a work file's key) and paths.
+   */
+  async idle(area: 'tmp' | 'work', idleMs: number, limit: number): Promise<{ key: string; path: string }[]> {
+    const dir = join(this.dir, area);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const before = Date.now() - idleMs;
+    const found: { key: string; path: string }[] = [];
+    for (const name of names) {
+      if (found.length >= limit) break;
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs < before) found.push({ key: name.replace(/\.ndjson$/, ''), path });
+    }
+    return found;
   }
 }

@@ -111,7 +111,7 @@ export class FilesController {
   @HttpCode(204)
   @RequirePermissions('files:write')
   @AuditAction('file.delete', 'file')
-  @ApiOperation({ operationId: 'deleteFile', summary: 'Delete a file (tasks already reading it finish)' })
+  @ApiOperation({ operationId: 'deleteFile', summary: 'Delete a file (an attempt already reading it finishes)' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.NOT_FOUND)
   async delete(

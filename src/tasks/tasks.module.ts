@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { AuthModule } from '../auth/auth.module';
+import { FilesModule } from '../files/files.module';
 import type { AppRole } from '../config/app-config';
 import { AgentSlots } from './agent-slots';
 import { StaleLeases } from './stale-leases';
@@ -12,6 +13,7 @@ import { TaskExpiryQueries } from './persistence/task-expiry-queries';
 import { TaskExpiry } from './task-expiry';
 import { TaskRetentionQueries } from './persistence/task-retention-queries';
 import { TaskRetention } from './task-retention';
+import { TaskWorkFileSweep } from './task-work-file-sweep';
 import { TaskFlowControl } from './task-flow-control';
 import { KeySlots } from './key-slots';
 import { TaskStateWriter } from './persistence/task-state-writer';
@@ -38,7 +40,7 @@ export class TasksModule {
     return {
       module: TasksModule,
       global: true,
-      imports: [AgentsModule, AuthModule, BullModule.registerQueue({ name: TASKS_QUEUE })],
+      imports: [AgentsModule, AuthModule, FilesModule, BullModule.registerQueue({ name: TASKS_QUEUE })],
       controllers: [TasksController],
       providers: [
         TaskRepository,
@@ -57,6 +59,7 @@ export class TasksModule {
         TaskExpiry,
         TaskRetentionQueries,
         TaskRetention,
+        TaskWorkFileSweep,
         ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, StaleLeases, TaskFlowControl] : []),
       ],
       exports: [

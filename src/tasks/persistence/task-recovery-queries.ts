@@ -57,6 +57,19 @@ export class TaskRecoveryQueries {
     return query.orderBy('t.id', 'ASC').take(limit).getMany();
   }
 
+  /** Those of `ids` whose task exists and has not ended (queued, running or waiting for its retry). */
+  async unfinishedAmong(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .where({ id: In(ids) })
+      .andWhere('t.status NOT IN (:...final)', { final: FINAL_STATUSES })
+      .getRawMany<{ id: string }>();
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** The worker that started each task's current attempt, by task id (absent where no attempt row is open). */
   async attemptWorkers(tasks: Pick<TaskEntity, 'id' | 'attempts'>[]): Promise<Map<string, string>> {
     const rows = (await this.dataSource.query(

@@ -1333,7 +1333,7 @@ export interface paths {
         get: operations["getFile"];
         put?: never;
         post?: never;
-        /** Delete a file (tasks already reading it finish) */
+        /** Delete a file (an attempt already reading it finishes) */
         delete: operations["deleteFile"];
         options?: never;
         head?: never;

@@ -128,7 +128,7 @@ export function FileRow({
                 size="xs"
                 label={`Delete ${file.name}`}
                 buttonText="Delete"
-                consequence={`“${file.name}” (${formatBytes(file.sizeBytes)}, ${groupedNumber(file.records)} ${file.records === 1 ? 'record' : 'records'}) is deleted. Tasks already reading it finish; a task given its id from now on fails with FILE_NOT_FOUND. This cannot be undone.`}
+                consequence={`“${file.name}” (${formatBytes(file.sizeBytes)}, ${groupedNumber(file.records)} ${file.records === 1 ? 'record' : 'records'}) is deleted. An attempt already reading it finishes; a later attempt, or a task given its id from now on, fails with FILE_NOT_FOUND. This cannot be undone.`}
                 confirmLabel="Delete the file"
                 onConfirm={remove}
               />
