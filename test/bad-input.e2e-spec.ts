@@ -196,6 +196,17 @@ describe('Bad input gets a clear 4xx', () => {
       expect(res.body.status).toBe('error');
     });
 
+    it.each(['/%E0%A4%A', '/tasks/%E0%A4%A', '/agents/%00'])(
+      'answers %s, a console page, with the console (which says it has no such page), not JSON',
+      async (url) => {
+        const res = await request(t.http).get(url).set('Accept', 'text/html');
+        // 200 with the console's document, or 503 with the page saying how to build it: HTML either way.
+        expect([200, 503]).toContain(res.status);
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      },
+    );
+
     it('keeps well-formed non-ASCII text', async () => {
       const res = await request(t.http)
         .post('/api/v1/auth/register')

@@ -21,6 +21,7 @@ import { deepObjectQueries } from '../common/swagger/query-objects';
 import { strictNullables } from '../common/swagger/strict-nullables';
 import { jsonBodies } from '../common/http/content-type.middleware';
 import { refuseBadUrls } from '../common/http/input-guard';
+import { isConsoleDocument } from '../console/console-static';
 import { requestDeadline } from '../common/http/request-deadline';
 import { requestTrackingMiddleware } from '../common/http/request-tracking.middleware';
 import { refuseNotUtf8 } from '../common/http/utf8-body';
@@ -240,7 +241,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
         requestDeadline(config.files.uploadTimeoutMs),
         requestDeadline(config.http.requestTimeoutMs),
       ),
-      refuseBadUrls,
+      // A console page's address with malformed percent-encoding gets the console (its page-not-found), not JSON.
+      byRoute(isConsoleDocument, (_req, _res, next) => next(), refuseBadUrls),
       securityHeaders,
       corsWhenOrigin(corsFor(config.http.corsOrigins)),
       // An upload's body is the file: its route streams it to storage.

@@ -54,6 +54,14 @@ function looksLikeFile(path: string): boolean {
   return path.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(path.slice(path.lastIndexOf('/') + 1));
 }
 
+/**
+ * A request for a console page (a GET of a path outside the reserved ones that names no file): its path is the
+ * browser's address, read by the console's router, not by the API.
+ */
+export function isConsoleDocument(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && !reserved(req.path) && !looksLikeFile(req.path);
+}
+
 function documentHeaders(res: Response): void {
   res.setHeader('Content-Security-Policy', CONSOLE_CSP);
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');

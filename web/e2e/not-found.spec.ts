@@ -13,6 +13,9 @@ test('an address under a page that leads nowhere says so, rather than showing an
     '/webhooks/a/b',
     '/bulk-operations/a/b',
     '/schedules/x',
+    // Malformed percent-encoding: the console's page all the same, not the API's JSON.
+    '/%E0%A4%A',
+    '/workflows/%E0%A4%A/x',
   ]) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1, name: 'Page not found' }), path).toBeVisible();
