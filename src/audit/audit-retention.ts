@@ -69,12 +69,14 @@ export class AuditRetention implements PeriodicJobHandler {
   }
 
   async run(): Promise<RetentionPass | undefined> {
+    // The start refuses AUDIT_RETENTION_DAYS without a key to sign checkpoints with.
     if (this.config.audit.retentionDays === 0) return undefined;
-    if (!this.key) {
-      this.logger.warn('AUDIT_RETENTION_DAYS is set but no AUDIT_CHECKPOINT_KEY or SECRETS_KEY signs checkpoints');
-      return undefined;
-    }
     return this.pass(new Date(Date.now() - this.config.audit.retentionDays * DAY_MS));
+  }
+
+  private signingKey(): Buffer {
+    if (!this.key) throw new Error('no AUDIT_CHECKPOINT_KEY or SECRETS_KEY to sign audit checkpoints with');
+    return this.key;
   }
 
   /** One pass for entries written before `cutoff`; undefined when another process is running one. */
@@ -137,7 +139,7 @@ export class AuditRetention implements PeriodicJobHandler {
       cutoff,
       createdAt: new Date(),
     };
-    return this.checkpoints.insert({ ...fields, signature: signCheckpoint(fields, this.key!) });
+    return this.checkpoints.insert({ ...fields, signature: signCheckpoint(fields, this.signingKey()) });
   }
 
   /**

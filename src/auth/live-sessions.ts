@@ -82,7 +82,7 @@ export class LiveSessions implements OnModuleDestroy {
    * Whether `principal`'s user may open one more live connection here: fewer than LIVE_CONNECTIONS_PER_USER
    * are followed or being accepted for them (their API keys' included).
    */
-  hasRoomFor(principal: Principal): boolean {
+  private hasRoomFor(principal: Principal): boolean {
     const user = principal.userId;
     return (this.byUser.get(user)?.size ?? 0) + (this.accepting.get(user) ?? 0) < this.perUser;
   }
