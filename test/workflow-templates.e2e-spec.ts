@@ -288,6 +288,32 @@ describe('workflow step templates', () => {
     // A template that would never end is only parsed when saved.
     await define([{ id: 'loop', agentId: calc, input: { expression: NEVER_ENDS } }]);
   });
+
+  it('refuses a chain of operators too long to walk (no bracket nests), on a step and a wait, with 400', async () => {
+    const chain = `{{ ${'1+'.repeat(2000)}1 }}`;
+    const created = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: 'chained',
+        steps: [
+          { id: 'a', agentId: calc, input: { expression: chain } },
+          { id: 'w', kind: 'wait', until: chain },
+        ],
+      })
+      .expect(400);
+    expect(created.body.error.details).toEqual([
+      { field: '/steps/0/input/expression', message: expect.stringMatching(/more than 500 operations/) },
+      { field: '/steps/1/until', message: expect.stringMatching(/more than 500 operations/) },
+    ]);
+    const { id: saved } = await define([{ id: 'a', agentId: calc, input: { expression: '{{ 1 }}' } }]);
+    const changed = await request(t.http)
+      .patch(`/api/v1/workflows/${saved}`)
+      .set(...bearer(op))
+      .send({ steps: [{ id: 'a', agentId: calc, input: { expression: chain } }] })
+      .expect(400);
+    expect(changed.body.error.code).toBe('VALIDATION_FAILED');
+  });
 });
 
 describe('the built process with a template being evaluated', () => {

@@ -1,5 +1,6 @@
 import {
   MAX_EXPRESSION_LENGTH,
+  MAX_SYNTAX_DEPTH,
   renderTemplatesToJson,
   TemplateError,
   type TemplateLimits,
@@ -127,11 +128,21 @@ describe('step input templates', () => {
         { broken: '{{ input.n + }}' },
         { nested: `{{ ${'('.repeat(200)}1${')'.repeat(200)} }}`, quoted: '{{ "((((((" }}' },
         { long: `{{ ${'1+'.repeat(MAX_EXPRESSION_LENGTH)}1 }}` },
+        // No bracket, but a chain of operators: each one a level of the syntax tree.
+        { chained: `{{ ${'1+'.repeat(2000)}1 }}`, fine: `{{ ${'1+'.repeat(MAX_SYNTAX_DEPTH - 2)}1 }}` },
       ]),
     ).toEqual([
       { path: '/1/broken', message: expect.any(String) },
       { path: '/2/nested', message: 'the expression is nested more than 100 levels deep' },
       { path: '/3/long', message: `the expression is longer than ${MAX_EXPRESSION_LENGTH} characters` },
+      {
+        path: '/4/chained',
+        message: `the expression chains or nests more than ${MAX_SYNTAX_DEPTH} operations (its syntax tree is too deep)`,
+      },
     ]);
+  });
+
+  it('evaluates the longest chain of operators it accepts', async () => {
+    expect(await render(`{{ ${'1+'.repeat(MAX_SYNTAX_DEPTH - 2)}1 }}`)).toBe(MAX_SYNTAX_DEPTH - 1);
   });
 });

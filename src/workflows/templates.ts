@@ -9,6 +9,11 @@ export const EMBEDDED = /\{\{\s*([\s\S]+?)\s*\}\}/g;
 /** Longest expression a template may hold, and how deeply its brackets may nest; checked before parsing. */
 export const MAX_EXPRESSION_LENGTH = 10_000;
 export const MAX_EXPRESSION_NESTING = 100;
+/**
+ * How deep a parsed expression's syntax tree may be: operators chain without brackets (`1+1+…+1`), and what
+ * walks the tree (reading which steps it needs, evaluating it) recurses once per level.
+ */
+export const MAX_SYNTAX_DEPTH = 500;
 
 export { TemplateError, type TemplateErrorCode } from './template-error';
 
@@ -93,13 +98,38 @@ export function compile(expression: string, path = '', bounds?: EvaluationBounds
       path,
       `the expression is nested more than ${MAX_EXPRESSION_NESTING} levels deep`,
     );
+  let compiled: jsonata.Expression;
   try {
-    return jsonata(expression, bounds);
+    compiled = jsonata(expression, bounds);
   } catch (err) {
     if (err instanceof RangeError)
       throw new TemplateError('TEMPLATE_TOO_DEEP', path, 'the expression is nested too deeply to parse');
     throw new TemplateError('TEMPLATE_ERROR', path, messageOf(err));
   }
+  if (syntaxDepth(compiled.ast()) > MAX_SYNTAX_DEPTH)
+    throw new TemplateError(
+      'TEMPLATE_TOO_DEEP',
+      path,
+      `the expression chains or nests more than ${MAX_SYNTAX_DEPTH} operations (its syntax tree is too deep)`,
+    );
+  return compiled;
+}
+
+/** The depth of a syntax tree, walked without recursion (a tree too deep for the stack is what it finds). */
+function syntaxDepth(root: unknown): number {
+  let deepest = 0;
+  const seen = new Set<object>();
+  const pending: [unknown, number][] = [[root, 1]];
+  while (pending.length) {
+    const [node, depth] = pending.pop()!;
+    if (!node || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    deepest = Math.max(deepest, depth);
+    // An array holds a node's children: it is no level of its own.
+    if (Array.isArray(node)) for (const child of node) pending.push([child, depth]);
+    else for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /** A template that does not parse: where it is in the value checked, and why. */
