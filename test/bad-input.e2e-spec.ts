@@ -207,6 +207,17 @@ describe('Bad input gets a clear 4xx', () => {
       },
     );
 
+    it.each(['//health/ready', '//api/v1/tasks', '/%2Fapi/v1/tasks'])(
+      'answers %s, a reserved path spelt with a doubled or encoded slash, with a 404 in the envelope',
+      async (url) => {
+        const res = await request(t.http)
+          .get(url)
+          .set(...bearer(admin));
+        expect(res.status).toBe(404);
+        expect(res.body).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND' } });
+      },
+    );
+
     it('keeps well-formed non-ASCII text', async () => {
       const res = await request(t.http)
         .post('/api/v1/auth/register')

@@ -67,6 +67,12 @@ describe('the console static handler', () => {
       '/health/ready',
       '/metrics',
       '/admin/queues/x',
+      // Slashes doubled or encoded: no route, and no 200 page a health check or a client would take for an answer.
+      '//api/v1/tasks',
+      '/%2Fapi/v1/tasks',
+      '//health/ready',
+      '///metrics',
+      '/%2fdocs-json',
     ]) {
       const res = await request(appServing(dir)).get(path).expect(404);
       expect(res.body).toEqual({ status: 'error', error: { code: 'NOT_FOUND' } });

@@ -43,9 +43,16 @@ export function consoleBuilt(dir = CONSOLE_DIR): boolean {
   return existsSync(join(dir, 'index.html'));
 }
 
-/** Whatever the case: `/API/v1/x` matches no route (routes keep their case), and is a 404, not the console. */
+/**
+ * Whatever the case: `/API/v1/x` matches no route (routes keep their case), and is a 404, not the console. So are
+ * `//health/ready` and `/%2Fapi/v1/x`: slashes doubled or encoded lead to no route, and never to a 200 page that a
+ * health check or an API client would take for an answer.
+ */
 function reserved(path: string): boolean {
-  const lower = path.toLowerCase();
+  const lower = path
+    .replace(/%2f/gi, '/')
+    .replace(/\/{2,}/g, '/')
+    .toLowerCase();
   return RESERVED_PREFIXES.some((p) => lower === p || lower.startsWith(`${p}/`));
 }
 
