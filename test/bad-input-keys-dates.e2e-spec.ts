@@ -55,6 +55,16 @@ describe('Keys every object inherits, impossible dates and inverted ranges get a
       expect(await count('bulk_operations')).toBe(operations);
     });
 
+    it('says what a bulk metadata filter takes in the words of a body, not of a query string', async () => {
+      for (const metadata of [{ k: ['v'] }, { k: { $ne: 1 } }, { "k'--": 'v' }]) {
+        const res = await raw(op, '/api/v1/tasks/bulk', JSON.stringify({ action: 'cancel', filter: { metadata } }));
+        expectRefused(res, '/filter/metadata');
+        expect(res.body.error.details).toEqual([
+          { field: '/filter/metadata', message: expect.stringContaining('in a body: an object of strings') },
+        ]);
+      }
+    });
+
     it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'])(
       'refuses metadata.%s in the task list, and still takes a plain key',
       async (key) => {

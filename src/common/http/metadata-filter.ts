@@ -49,7 +49,7 @@ function metadataFilterProblem(value: unknown): string | undefined {
     Object.entries(value).every(([k, v]) => FILTER_KEY.test(k) && typeof v === 'string' && v.length <= 256);
   return ok
     ? undefined
-    : `takes up to ${MAX_FILTERS} parameters <name>.<key>=<value>, each key of letters, digits, _ and -, given once, its value up to 256 characters`;
+    : `takes up to ${MAX_FILTERS} keys of letters, digits, _ and - (up to 64), each given once with one string value up to 256 characters (in a query: <name>.<key>=<value>; in a body: an object of strings)`;
 }
 
 /**
