@@ -98,6 +98,49 @@ describe('tasks on a live worker', () => {
     expect(res.body.error.code).toBe('CONFLICT');
   });
 
+  it("parks a paused agent's tasks (each taken once, not every second) until its resume wakes them all", async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const patch = (body: object) =>
+      request(t.http)
+        .patch(`/api/v1/agents/${agent.id}`)
+        .set(...bearer(op))
+        .send(body)
+        .expect(200);
+    await patch({ status: 'paused' });
+    const batch = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .send({ tasks: Array.from({ length: 40 }, (_, i) => ({ agentId: agent.id, input: { expression: `${i}` } })) })
+      .expect(202);
+    const ids = (batch.body.data as { id: string }[]).map((task) => task.id);
+    const queue = t.app.get(TaskQueue).queue;
+    const jobs = () => Promise.all(ids.map((id) => queue.getJob(id)));
+    await waitFor(async () => (await jobs()).every((job) => job?.processedOn !== undefined) || undefined, 15_000);
+    // Another change while it stays paused wakes nothing.
+    await patch({ name: 'renamed while paused' });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const parked = await jobs();
+    expect(parked.map((job) => job?.attemptsStarted)).toEqual(ids.map(() => 1));
+    expect(await Promise.all(parked.map((job) => job?.isDelayed()))).toEqual(ids.map(() => true));
+
+    // Woken by the resume: well before they would have looked again by themselves (30 s).
+    await patch({ status: 'active' });
+    for (const id of ids) expect((await settled(t, op, id, 15_000)).status).toBe('succeeded');
+
+    // Parked again, then the agent deleted: they fail at once, not at their next look.
+    await patch({ status: 'paused' });
+    const late = await submitTask(t, op, { agentId: agent.id, input: { expression: '1' } });
+    await waitFor(async () => (await queue.getJob(late.id))?.isDelayed(), 15_000);
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    expect(await settled(t, op, late.id, 15_000)).toMatchObject({
+      status: 'failed',
+      error: expect.objectContaining({ code: 'AGENT_DELETED' }),
+    });
+  }, 90_000);
+
   /** The remote agent answers after 300 ms; the most calls it held at once so far. */
   const countPeakCalls = (): (() => number) => {
     let inFlight = 0;

@@ -45,6 +45,15 @@ export class AgentsService {
     });
   }
 
+  /**
+   * Calls `listener` in this process whenever an agent changes in any process (paused, resumed, deleted, …), with
+   * its id, or with undefined when changes may have been missed (the connection to Redis was lost). Returns what
+   * stops it.
+   */
+  onChange(listener: (id: string | undefined) => void): () => void {
+    return this.forTasks.onDrop(listener);
+  }
+
   /** Once a change to the agent is committed, every process drops its cached copy. */
   private async changed<T>(id: string, change: Promise<T>): Promise<T> {
     const result = await change;

@@ -19,6 +19,7 @@ import type { TaskSubmission } from './task-submission';
  */
 export type Agent = Awaited<ReturnType<AgentsService['forTask']>>;
 export type AgentLookup = Pick<AgentsService, 'forTask' | 'isDeleted' | 'runtimeOf'>;
+export type AgentChanges = Pick<AgentsService, 'forTask' | 'onChange'>;
 export type LiveAgents = Pick<AgentsService, 'liveIds'>;
 export type TaskStore = Pick<
   TaskRepository,
@@ -51,6 +52,6 @@ export type AgentStates = Pick<AgentStateStore, 'handle'>;
 export type NewTasks = Pick<TaskSubmission, 'afterCreate' | 'assertAgentTakesTasks'>;
 export type JobWaker = Pick<TaskQueue, 'wake'>;
 export type ExpiryCheck = Pick<TaskExpiry, 'expireOne'>;
-export type FlowGate = Pick<TaskFlowControl, 'expire' | 'acquireKey' | 'releaseKey'>;
+export type FlowGate = Pick<TaskFlowControl, 'expire' | 'acquireKey' | 'releaseKey' | 'parkPaused' | 'unparkPaused'>;
 export type PurgeBatches = Pick<TaskRetentionQueries, 'purgeBatch'>;
 export type PurgeMetrics = Pick<Metrics, 'tasksPurged'>;

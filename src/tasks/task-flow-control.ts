@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KeySlots } from './key-slots';
+import { PausedTasks } from './paused-tasks';
 import type { Agent, ExpiryCheck, JobWaker } from './ports';
 import { TaskExpiry } from './task-expiry';
 import { TaskQueue } from './task-queue';
@@ -19,13 +20,15 @@ export function keyLimit(agent: Pick<Agent, 'concurrencyPerKey'>, key: string | 
 const MAX_WAKE_TRIES = 5;
 
 /**
- * What the runner checks before running a task, beyond its agent's own concurrency: its expiry time, and the
- * slots of its concurrency key. Tasks with neither never come here, so they cost nothing more.
+ * What the runner checks before running a task, beyond its agent's own concurrency: its expiry time, the slots
+ * of its concurrency key, and where a paused agent's task waits. Tasks with none of these never come here, so
+ * they cost nothing more.
  */
 @Injectable()
 export class TaskFlowControl {
   constructor(
     private readonly keySlots: KeySlots,
+    private readonly paused: PausedTasks,
     @Inject(TaskQueue) private readonly queue: JobWaker,
     @Inject(TaskExpiry) private readonly expiry: ExpiryCheck,
   ) {}
@@ -33,6 +36,16 @@ export class TaskFlowControl {
   /** Ends the task as expired when it is still queued past its expiry time; true when it did. */
   expire(taskId: string): Promise<boolean> {
     return this.expiry.expireOne(taskId);
+  }
+
+  /** Parks a task of a paused agent, to be woken when the agent is resumed ({@link PausedTasks}). */
+  parkPaused(agentId: string, taskId: string): Promise<void> {
+    return this.paused.park(agentId, taskId);
+  }
+
+  /** Takes back a parked task whose agent turned out to be resumed already. */
+  unparkPaused(agentId: string, taskId: string): Promise<void> {
+    return this.paused.unpark(agentId, taskId);
   }
 
   /** Takes a slot of the key, or parks the task to be woken when one frees (false). */

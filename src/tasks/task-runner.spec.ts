@@ -205,12 +205,29 @@ describe('TaskRunner', () => {
     const paused = setup({}, { status: 'paused' });
     await expect(paused.run()).rejects.toThrow(DelayedError);
     expect(paused.delays).toHaveLength(1);
+    // Parked, to be woken by the resume: it looks again by itself only after a long while.
+    expect(paused.delays[0]).toBeGreaterThan(29_000);
+    expect([...paused.flow.pausedParked]).toEqual([paused.task.id]);
     expect(paused.stored()).toMatchObject({ status: 'queued', attempts: 0 });
 
     const busy = setup();
     busy.slots.busy = true;
     await expect(busy.run()).rejects.toThrow(DelayedError);
     expect(busy.stored().attempts).toBe(0);
+  });
+
+  it('runs a task whose agent was resumed while it was being parked, taking it back out of the parked set', async () => {
+    const t = setup({}, { status: 'paused' });
+    // The resume's wake-up came before the task was parked, and found nothing to wake.
+    const park = t.flow.parkPaused.bind(t.flow);
+    t.flow.parkPaused = async (agentId, taskId) => {
+      await park(agentId, taskId);
+      t.agents.agents.set(AGENT, { ...t.agents.agents.get(AGENT)!, status: 'active' });
+    };
+    await t.run();
+    expect(t.delays).toEqual([]);
+    expect(t.flow.pausedParked.size).toBe(0);
+    expect(t.stored()).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
   it('fails the task of a deleted agent for good', async () => {

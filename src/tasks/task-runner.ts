@@ -47,8 +47,11 @@ import { checkOutput } from './attempt-output';
 /** What the runner uses of a BullMQ job. */
 export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToWait'>;
 
-/** How long a paused agent's or a busy agent's task waits before it looks again. */
-const PAUSED_RECHECK_MS = 1000;
+/**
+ * How long a paused agent's task waits before it looks again by itself (it is woken when the agent is resumed),
+ * and how long a busy agent's does.
+ */
+const PAUSED_RECHECK_MS = 30_000;
 const BUSY_RECHECK_MS = 250;
 /**
  * How long a task parked for a slot of its concurrency key waits at most: it is woken as soon as a slot
@@ -100,12 +103,21 @@ export class TaskRunner {
     if (expireAt !== undefined && expireAt <= Date.now() && (await this.flow.expire(taskId)))
       return { skipped: 'expired' };
 
-    const agent = await this.agents.forTask(agentId).catch((err: unknown) => {
-      if (err instanceof AgentNotFoundError) return undefined;
-      throw err;
-    });
+    const lookUp = () =>
+      this.agents.forTask(agentId!).catch((err: unknown) => {
+        if (err instanceof AgentNotFoundError) return undefined;
+        throw err;
+      });
+    let agent = await lookUp();
+    if (agent?.status === 'paused') {
+      await this.flow.parkPaused(agent.id, taskId);
+      // A resume announced meanwhile found no parked task to wake: the agent is read again, as it is now.
+      agent = await lookUp();
+      if (agent?.status === 'paused')
+        return this.later(job, token, PAUSED_RECHECK_MS + Math.floor((Math.random() * PAUSED_RECHECK_MS) / 2));
+      await this.flow.unparkPaused(agentId, taskId);
+    }
     if (!agent) return this.agentDeleted(taskId);
-    if (agent.status === 'paused') return this.later(job, token, PAUSED_RECHECK_MS);
     const timeoutMs = taskTimeoutMs ?? agent.timeoutMs;
     const leaseMs = timeoutMs + 30_000;
     const key = keyLimit(agent, concurrencyKey);

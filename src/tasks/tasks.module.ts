@@ -15,6 +15,7 @@ import { TaskRetentionQueries } from './persistence/task-retention-queries';
 import { TaskRetention } from './task-retention';
 import { TaskWorkFileSweep } from './task-work-file-sweep';
 import { TaskFlowControl } from './task-flow-control';
+import { PausedTasks } from './paused-tasks';
 import { KeySlots } from './key-slots';
 import { TaskStateWriter } from './persistence/task-state-writer';
 import { TaskStats } from './persistence/task-stats';
@@ -60,7 +61,9 @@ export class TasksModule {
         TaskRetentionQueries,
         TaskRetention,
         TaskWorkFileSweep,
-        ...(works ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, StaleLeases, TaskFlowControl] : []),
+        ...(works
+          ? [TaskRunner, TaskStateWriter, TaskWorker, AgentSlots, KeySlots, StaleLeases, TaskFlowControl, PausedTasks]
+          : []),
       ],
       exports: [
         TasksService,

@@ -124,6 +124,16 @@ export class FakeFlowGate implements FlowGate {
     return true;
   }
 
+  readonly pausedParked = new Set<string>();
+
+  async parkPaused(_agentId: string, taskId: string): Promise<void> {
+    this.pausedParked.add(taskId);
+  }
+
+  async unparkPaused(_agentId: string, taskId: string): Promise<void> {
+    this.pausedParked.delete(taskId);
+  }
+
   async acquireKey(_agentId: string, key: KeyLimit, taskId: string): Promise<boolean> {
     this.calls += 1;
     const holders = this.held.get(key.key) ?? new Set<string>();

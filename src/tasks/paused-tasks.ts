@@ -1,0 +1,75 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { AgentsService } from '../agents/agents.service';
+import { REDIS } from '../redis/redis.module';
+import type { AgentChanges, JobWaker } from './ports';
+import { TaskQueue } from './task-queue';
+
+/** Parked tasks woken per round trip. */
+const WAKE_BATCH = 500;
+/** How long the parked set of an agent lives without a task parked again (each looks again well within it). */
+const PARKED_TTL_MS = 600_000;
+/** A job being put back when it was woken is not delayed yet: it is woken again after this. */
+const WAKE_AGAIN_MS = 250;
+
+/**
+ * Tasks of paused agents. A task whose agent is paused is parked: named in the agent's parked set in Redis, its
+ * job delayed for a long while (it costs nothing meanwhile, however many there are). When the agent changes
+ * anywhere (resumed, deleted), each worker process hears of it and wakes them, unless it is still paused: their
+ * jobs go back to wait at once. A job also looks again by itself after its delay, should its wake-up be lost.
+ */
+@Injectable()
+export class PausedTasks implements OnApplicationBootstrap, OnModuleDestroy {
+  private stop?: () => void;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(AgentsService) private readonly agents: AgentChanges,
+    @Inject(TaskQueue) private readonly queue: JobWaker,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.stop = this.agents.onChange((id) => {
+      if (id !== undefined) void this.wake(id).catch(() => undefined);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stop?.();
+  }
+
+  private key(agentId: string): string {
+    return `paused-parked:${agentId}`;
+  }
+
+  async park(agentId: string, taskId: string): Promise<void> {
+    const key = this.key(agentId);
+    await this.redis.multi().zadd(key, 'NX', Date.now(), taskId).pexpire(key, PARKED_TTL_MS).exec();
+  }
+
+  async unpark(agentId: string, taskId: string): Promise<void> {
+    await this.redis.zrem(this.key(agentId), taskId);
+  }
+
+  /** Puts the agent's parked tasks back to wait, unless it is still paused (a deleted agent's fail at once). */
+  async wake(agentId: string): Promise<number> {
+    const agent = await this.agents.forTask(agentId).catch(() => undefined);
+    if (agent?.status === 'paused') return 0;
+    let woken = 0;
+    for (;;) {
+      const popped = await this.redis.zpopmin(this.key(agentId), WAKE_BATCH);
+      const ids = popped.filter((_, i) => i % 2 === 0);
+      if (!ids.length) return woken;
+      const missed = await this.wakeJobs(ids);
+      // A job still being put back (parked a moment ago) is not delayed yet: once more, a moment later.
+      if (missed.length) await new Promise((resolve) => setTimeout(resolve, WAKE_AGAIN_MS));
+      woken += ids.length - (missed.length ? (await this.wakeJobs(missed)).length : 0);
+    }
+  }
+
+  /** Those of `ids` whose job could not be woken (gone, or not delayed). */
+  private async wakeJobs(ids: string[]): Promise<string[]> {
+    const woken = await Promise.all(ids.map((id) => this.queue.wake(id)));
+    return ids.filter((_, i) => !woken[i]);
+  }
+}
