@@ -164,6 +164,25 @@ describe('tasks on a live worker', () => {
     expect(peak()).toBe(1);
   });
 
+  it('parks the tasks over an agent’s concurrency and wakes one as each slot frees, instead of polling', async () => {
+    const peak = countPeakCalls();
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/one` }, concurrency: 1 });
+    const res = await request(t.http)
+      .post('/api/v1/tasks/batch')
+      .set(...bearer(op))
+      .send({ tasks: Array.from({ length: 10 }, () => ({ agentId: agent.id, input: {} })) })
+      .expect(202);
+    const ids = (res.body.data as { id: string }[]).map((task) => task.id);
+    const queue = t.app.get(TaskQueue).queue;
+    // Each waiting task was taken once and parked; only a freed slot wakes one (it looks by itself after 2-4 s).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const waiting = (await Promise.all(ids.map((id) => queue.getJob(id)))).filter((job) => job && !job.finishedOn);
+    expect(waiting.length).toBeGreaterThan(3);
+    for (const job of waiting) expect(job!.attemptsStarted).toBeLessThanOrEqual(2);
+    for (const id of ids) expect((await settled(t, op, id)).status).toBe('succeeded');
+    expect(peak()).toBe(1);
+  });
+
   it('grants an agent’s slots to tasks the worker takes together, up to its concurrency', async () => {
     const peak = countPeakCalls();
     const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/pair` }, concurrency: 2 });

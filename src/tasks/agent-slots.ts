@@ -3,13 +3,17 @@ import type Redis from 'ioredis';
 import { MicroBatcher } from '../database/micro-batcher';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
+import type { JobWaker } from './ports';
 import { StaleLeases } from './stale-leases';
+import { TaskQueue } from './task-queue';
 
 /**
  * Leases that cap how many tasks of one agent run at once across every worker. A lease expires by
  * itself, so a worker that dies cannot hold a slot forever; a set that turns a task away is checked for
  * leases whose release was lost ({@link StaleLeases}). Asks of one agent made together are one call,
- * answered in their order as if each had been its own.
+ * answered in their order as if each had been its own. A task turned away is parked (the agent's parked
+ * set, its job delayed by the runner): each release wakes as many parked tasks as it frees slots, the
+ * longest parked first, so tasks over an agent's concurrency cost nothing while they wait, however many.
  * KEYS: the agent's lease set. ARGV: now (ms), limit, then a task id and its lease length (ms) per ask.
  */
 const ACQUIRE = `
@@ -34,6 +38,13 @@ end
 if longest > 0 then redis.call('PEXPIRE', KEYS[1], longest) end
 return granted
 `;
+
+/** How long an agent's parked set lives with no task parked again (each looks again well within it). */
+const PARKED_TTL_MS = 600_000;
+/** Rounds of wake-ups after a release, passing over parked tasks whose job is gone or not waiting any more. */
+const MAX_WAKE_TRIES = 5;
+/** A job being put back when it was woken is not delayed yet: it is woken again after this. */
+const WAKE_AGAIN_MS = 250;
 
 interface Ask {
   agentId: string;
@@ -69,6 +80,7 @@ export class AgentSlots {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly stale: StaleLeases,
+    @Inject(TaskQueue) private readonly queue: JobWaker,
   ) {
     this.acquireSlots = luaCommand(redis, 'ymeraAcquireAgentSlots', 1, ACQUIRE);
   }
@@ -83,27 +95,90 @@ export class AgentSlots {
 
   private async acquireMany(asks: Ask[]): Promise<boolean[]> {
     const granted: boolean[] = new Array<boolean>(asks.length);
-    const now = String(Date.now());
     await Promise.all(
       // An agent whose limit changed meanwhile has asks with either limit: each limit is its own call.
       [...groupBy(asks, (a) => `${a.agentId} ${a.limit}`).values()].map(async (group) => {
-        const { agentId, limit } = group[0].item;
-        const args = group.flatMap(({ item }) => [item.taskId, String(item.leaseMs)]);
-        const key = `agent-slots:${agentId}`;
-        const answers = (await this.acquireSlots(key, now, String(limit), ...args)) as number[];
-        if (answers.includes(0)) this.stale.check(key);
-        group.forEach(({ index }, i) => (granted[index] = answers[i] === 1));
+        const items = group.map(({ item }) => item);
+        const answers = await this.ask(items);
+        const refused = items.filter((_, i) => !answers[i]);
+        if (refused.length) {
+          this.stale.check(`agent-slots:${items[0].agentId}`);
+          await this.park(refused);
+          // A release between the ask and the parking found none of these to wake: asked once more, parked.
+          const again = await this.ask(refused);
+          const taken = refused.filter((_, i) => again[i]);
+          if (taken.length) await this.redis.zrem(parkedKey(items[0].agentId), ...taken.map((a) => a.taskId));
+          const late = new Set(taken);
+          items.forEach((item, i) => (answers[i] ||= late.has(item)));
+        }
+        group.forEach(({ index }, i) => (granted[index] = answers[i]));
       }),
     );
     return granted;
   }
 
+  /** One call of the lease script for asks of one agent with one limit: whether each got its slot. */
+  private async ask(asks: Ask[]): Promise<boolean[]> {
+    const { agentId, limit } = asks[0];
+    const args = asks.flatMap((a) => [a.taskId, String(a.leaseMs)]);
+    const answers = (await this.acquireSlots(
+      `agent-slots:${agentId}`,
+      String(Date.now()),
+      String(limit),
+      ...args,
+    )) as number[];
+    return answers.map((answer) => answer === 1);
+  }
+
+  /** Names asks turned away in their agent's parked set (its own command: on a cluster it need not share a slot). */
+  private async park(asks: Ask[]): Promise<void> {
+    const parked = parkedKey(asks[0].agentId);
+    const now = String(Date.now());
+    await this.redis
+      .multi()
+      .zadd(parked, 'NX', ...asks.flatMap((a) => [now, a.taskId]))
+      .pexpire(parked, PARKED_TTL_MS)
+      .exec();
+  }
+
   private async releaseMany(leases: Lease[]): Promise<void[]> {
     await Promise.all(
-      [...groupBy(leases, (l) => l.agentId).values()].map((group) =>
-        this.redis.zrem(`agent-slots:${group[0].item.agentId}`, ...group.map(({ item }) => item.taskId)),
-      ),
+      [...groupBy(leases, (l) => l.agentId).values()].map(async (group) => {
+        const agentId = group[0].item.agentId;
+        // Sent together: one round trip. The wake-ups do not hold up the release.
+        const [, popped] = await Promise.all([
+          this.redis.zrem(`agent-slots:${agentId}`, ...group.map(({ item }) => item.taskId)),
+          this.redis.zpopmin(parkedKey(agentId), group.length),
+        ]);
+        void this.wake(agentId, idsOf(popped)).catch(() => undefined);
+      }),
     );
     return leases.map(() => undefined);
   }
+
+  /**
+   * Puts the jobs of parked tasks back to wait; for each that cannot be (its job gone, or not delayed yet), the
+   * next parked task is tried, a few times at most: a lost wake-up costs a task its recheck delay, nothing more.
+   */
+  private async wake(agentId: string, ids: string[]): Promise<void> {
+    for (let tries = 0; ids.length && tries < MAX_WAKE_TRIES; tries += 1) {
+      let missed = await this.queue.wakeEach(ids);
+      // A job parked a moment ago may still be on its way to delayed: once more, a moment later.
+      if (missed.length && tries === 0) {
+        await new Promise((resolve) => setTimeout(resolve, WAKE_AGAIN_MS));
+        missed = await this.queue.wakeEach(missed);
+      }
+      ids = missed.length ? idsOf(await this.redis.zpopmin(parkedKey(agentId), missed.length)) : [];
+    }
+  }
+}
+
+/** The tasks turned away by an agent's full lease set, by when they were first turned away. */
+function parkedKey(agentId: string): string {
+  return `agent-parked:${agentId}`;
+}
+
+/** The members of a ZPOPMIN's answer (member, score, member, score, …). */
+function idsOf(popped: string[]): string[] {
+  return popped.filter((_, i) => i % 2 === 0);
 }

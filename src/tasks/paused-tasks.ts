@@ -60,16 +60,10 @@ export class PausedTasks implements OnApplicationBootstrap, OnModuleDestroy {
       const popped = await this.redis.zpopmin(this.key(agentId), WAKE_BATCH);
       const ids = popped.filter((_, i) => i % 2 === 0);
       if (!ids.length) return woken;
-      const missed = await this.wakeJobs(ids);
+      const missed = await this.queue.wakeEach(ids);
       // A job still being put back (parked a moment ago) is not delayed yet: once more, a moment later.
       if (missed.length) await new Promise((resolve) => setTimeout(resolve, WAKE_AGAIN_MS));
-      woken += ids.length - (missed.length ? (await this.wakeJobs(missed)).length : 0);
+      woken += ids.length - (missed.length ? (await this.queue.wakeEach(missed)).length : 0);
     }
-  }
-
-  /** Those of `ids` whose job could not be woken (gone, or not delayed). */
-  private async wakeJobs(ids: string[]): Promise<string[]> {
-    const woken = await Promise.all(ids.map((id) => this.queue.wake(id)));
-    return ids.filter((_, i) => !woken[i]);
   }
 }

@@ -91,6 +91,12 @@ export class TaskQueue {
     );
   }
 
+  /** Wakes each of these tasks' jobs ({@link wake}); those that could not be (gone, or not delayed). */
+  async wakeEach(taskIds: string[]): Promise<string[]> {
+    const woken = await Promise.all(taskIds.map((id) => this.wake(id)));
+    return taskIds.filter((_, i) => !woken[i]);
+  }
+
   /** Which of these tasks the queue no longer holds at all. */
   async missing(taskIds: string[]): Promise<string[]> {
     return this.inStates(taskIds, ['unknown']);

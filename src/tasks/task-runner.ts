@@ -47,15 +47,11 @@ import { checkOutput } from './attempt-output';
 /** What the runner uses of a BullMQ job. */
 export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToWait'>;
 
-/**
- * How long a paused agent's task waits before it looks again by itself (it is woken when the agent is resumed),
- * and how long a busy agent's does.
- */
+/** How long a paused agent's task waits before it looks again by itself (it is woken when the agent is resumed). */
 const PAUSED_RECHECK_MS = 30_000;
-const BUSY_RECHECK_MS = 250;
 /**
- * How long a task parked for a slot of its concurrency key waits at most: it is woken as soon as a slot
- * frees, and looks again after this should the wake-up be lost.
+ * How long a task parked for a slot (of its agent, or of its concurrency key) waits at most: it is woken as soon
+ * as a slot frees, and looks again after this should the wake-up be lost.
  */
 const PARKED_RECHECK_MS = 2000;
 /** Progress writes are spaced out; the last one always lands. */
@@ -125,7 +121,8 @@ export class TaskRunner {
       return this.later(job, token, PARKED_RECHECK_MS + Math.floor(Math.random() * PARKED_RECHECK_MS));
     if (!(await this.slots.acquire(agent.id, taskId, agent.concurrency, leaseMs))) {
       if (key) this.flow.releaseKey(agent.id, key, taskId, false);
-      return this.later(job, token, BUSY_RECHECK_MS + Math.floor(Math.random() * BUSY_RECHECK_MS));
+      // Parked: woken when a slot of the agent frees.
+      return this.later(job, token, PARKED_RECHECK_MS + Math.floor(Math.random() * PARKED_RECHECK_MS));
     }
     // The slots go back once the work is over, before its outcome is written: the outcome may start the next
     // task at once (a workflow's next step), which then finds them free rather than held by a finished task.
