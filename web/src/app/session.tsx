@@ -4,6 +4,7 @@ import { api } from '../api/client';
 import { onSignedOut, refreshAccessToken, setAccessToken } from '../api/credentials';
 import { unwrap } from '../api/errors';
 import type { components } from '../api/schema';
+import { forgetDrafts, keepDrafts } from './drafts';
 import { disconnectLiveEvents } from './live-events';
 import { type SessionChannel, openSessionChannel } from './session-channel';
 import { isUnavailable, retryDelayMs } from './session-restore';
@@ -98,9 +99,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => clearTimeout(timer);
   }, [unavailable, retry]);
 
+  /** Who is signed in, for the drafts their session's end keeps. */
+  const signedInAs = useRef<string | null>(null);
+  useEffect(() => {
+    signedInAs.current = state.status === 'signed-in' ? state.me.id : null;
+  }, [state]);
+
   useEffect(
     () =>
       onSignedOut(() => {
+        if (signedInAs.current) keepDrafts(signedInAs.current);
         disconnectLiveEvents();
         queryClient.clear();
         // Each call refused meanwhile says so too: the first one ended the session.
@@ -121,6 +129,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const opened = openSessionChannel((news) => {
       if (news === 'signed-out') {
+        if (signedInAs.current) keepDrafts(signedInAs.current);
         setAccessToken(null);
         disconnectLiveEvents();
         queryClient.clear();
@@ -154,6 +163,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // Revokes the refresh token (read from the cookie) and its family, and clears the cookie.
       await api.POST('/api/v1/auth/logout', { body: {} });
     } finally {
+      forgetDrafts();
       setAccessToken(null);
       disconnectLiveEvents();
       queryClient.clear();

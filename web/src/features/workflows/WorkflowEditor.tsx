@@ -2,6 +2,8 @@ import { Alert, Anchor, Button, Code, Group, Paper, Skeleton, Stack, Text, Texta
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
+import { useDraftKeeping, useKeptDraft } from '../../app/drafts';
+import { useMe } from '../../app/session';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
@@ -122,7 +124,12 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
   const queryClient = useQueryClient();
   const agents = useQuery(allAgentsQuery());
   const agentName = useAgentName();
-  const [text, setText] = useState(initialText);
+  const me = useMe();
+  const draftKey = workflow ? `workflow:${workflow.id}` : 'workflow:new';
+  // A definition left unsaved when the session ended comes back after signing in again.
+  const kept = useKeptDraft(me.id, draftKey, initialText);
+  const [text, setText] = useState(kept.start);
+  useDraftKeeping(draftKey, text !== initialText ? text : null);
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
   const [serverProblems, setServerProblems] = useState<Problem[]>([]);
@@ -206,6 +213,12 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
   return (
     <Stack>
       {prompt}
+      {kept.restored && (
+        <Alert color="blue" title="Unsaved changes restored">
+          Your session ended before these changes were saved. They are back: save them, or leave the page to discard
+          them.
+        </Alert>
+      )}
       {blocked && (
         <Alert color="yellow" title="Read only">
           {blocked}: the definition can be drafted and checked here, not saved.

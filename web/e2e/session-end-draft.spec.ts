@@ -1,0 +1,59 @@
+import { type Page, expect, test } from '@playwright/test';
+import { apiAs, unique } from './helpers';
+
+const signInButton = (page: Page) => page.getByRole('button', { name: 'Sign in' });
+
+async function signInHere(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await signInButton(page).click();
+}
+
+test('a workflow definition left unsaved when the session ends is back after signing in again', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const user = { email: `draft-${unique()}@console.test`, password: 'a-password-before-the-reset' };
+  const created = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/users',
+    { ...user, name: 'Draft Keeper', role: 'operator' },
+    201,
+  );
+  const agent = await (await apiAs(request, user.email, user.password)).createAgent(`calc-${unique()}`, 'calculator');
+  await page.goto('/workflows/new');
+  await signInHere(page, user.email, user.password);
+  const definition = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
+  await expect(definition).toBeVisible();
+  const draft = JSON.stringify(
+    { name: 'Half-written <b>draft</b>', steps: [{ id: 'first', agentId: agent.id, input: { expression: '1' } }] },
+    null,
+    2,
+  );
+  await definition.fill(draft);
+
+  // An admin sets a new password: the session ends, and the console moves to the sign-in page when it learns it
+  // (from the save: its refresh is refused).
+  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
+  await page
+    .getByRole('button', { name: 'Save workflow' })
+    .click({ timeout: 5_000 })
+    .catch(() => undefined);
+  await expect(signInButton(page)).toBeVisible();
+
+  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await expect(page).toHaveURL(/\/workflows\/new$/);
+  await expect(definition).toHaveValue(draft);
+  await expect(page.getByRole('alert').filter({ hasText: 'Unsaved changes restored' })).toBeVisible();
+
+  // Kept once: opened again, the editor starts afresh; a sign-out by the user's own hand keeps nothing either.
+  await definition.fill(`${draft} `);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(signInButton(page)).toBeVisible();
+  await page.goto('/workflows/new');
+  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await expect(definition).toBeVisible();
+  await expect(definition).not.toHaveValue(/Half-written/);
+  await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
+});
