@@ -10,6 +10,17 @@ import { DigestTransform } from '../common/streams/digest-transform';
 import { APP_CONFIG } from '../config/config.module';
 import { FileStorageUnavailableError } from './files.errors';
 
+/** What the storage's own failures mean, by Node's error code. */
+const STORAGE_FAILURES: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'an input/output error',
+  ENOENT: 'the directory is gone',
+};
+
 /**
  * The bytes of files, in FILES_DIR: `<id>.ndjson` for stored files, `tmp/` for uploads under way (moved
  * into place whole, so a reader never sees half a file), `work/` for what a task writes as it goes (kept
@@ -63,9 +74,21 @@ export class FileStorage {
       await pipeline([source, ...stages, digest, createWriteStream(temp)]);
     } catch (err) {
       await rm(temp, { force: true });
-      throw err;
+      throw this.storageError(err);
     }
     return { temp, size: digest.size, sha256: digest.sha256 };
+  }
+
+  /**
+   * A failure of the storage itself (full, read-only, gone) as a 503 naming FILES_DIR and the cause, not a 500;
+   * anything else (the client's connection, what the stages refused) as it is. A directory gone is made again
+   * by the next write.
+   */
+  private storageError(err: unknown): unknown {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (!code || !(code in STORAGE_FAILURES)) return err;
+    if (code === 'ENOENT') this.ready = undefined;
+    return new FileStorageUnavailableError(`${code}, ${STORAGE_FAILURES[code]}`);
   }
 
   /**
@@ -80,7 +103,7 @@ export class FileStorage {
     } catch (err) {
       await this.remove(temp);
       await this.remove(this.pathOf(id));
-      throw err;
+      throw this.storageError(err);
     }
   }
 
