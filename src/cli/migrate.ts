@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/app-config';
 import { loadEnvFile } from '../config/env-file';
-import { assertVitalSettingsSpelt, unknownSettingWarnings } from '../config/unknown-settings';
+import { assertVitalSettingsGiven, assertVitalSettingsSpelt, unknownSettingWarnings } from '../config/unknown-settings';
 import {
   createdDatabaseNotice,
   ensureDatabase,
@@ -49,6 +49,7 @@ async function main(command: string | undefined): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // A misspelt DATABASE_URL would migrate (or create) the default database.
   assertVitalSettingsSpelt(process.env);
+  assertVitalSettingsGiven(process.env);
   for (const warning of unknownSettingWarnings(process.env)) process.stderr.write(`${warning}\n`);
   const config = loadConfig(process.env);
   const database = config.database.name;

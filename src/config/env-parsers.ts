@@ -32,9 +32,13 @@ export function parseDurationSeconds(value: string): number {
   return Math.max(1, Math.floor(exactSeconds(value)));
 }
 
-/** A token lifetime: a whole second at least (`0` or `500ms` would make tokens that expire as they are issued). */
-export function ttlSeconds(setting: string, value: string): number {
+/**
+ * A token lifetime: a whole second at least (`0` or `500ms` would make tokens that expire as they are issued), and
+ * at most `maxDays` (a lifetime of centuries makes an expiry no date can hold, and no sign-in would work).
+ */
+export function ttlSeconds(setting: string, value: string, maxDays: number): number {
   const seconds = exactSeconds(value);
   if (seconds < 1) throw new InvalidConfigError(setting, `must be at least 1 second (got "${value}")`);
+  if (seconds > maxDays * 86_400) throw new InvalidConfigError(setting, `must be at most ${maxDays}d (got "${value}")`);
   return Math.floor(seconds);
 }

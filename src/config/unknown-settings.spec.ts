@@ -1,4 +1,5 @@
 import {
+  assertVitalSettingsGiven,
   assertVitalSettingsSpelt,
   editDistance,
   settingNames,
@@ -148,5 +149,19 @@ describe('misspelt settings that matter, in production', () => {
       expect(() => assertVitalSettingsSpelt({ ...production, ...env })).not.toThrow();
       expect(unknownSettings(env)).not.toEqual([]);
     }
+  });
+
+  it('stops a production start whose DATABASE_URL or REDIS_URL is set but empty, not elsewhere', () => {
+    for (const name of ['DATABASE_URL', 'REDIS_URL'])
+      for (const value of ['', '  '])
+        expect(() => assertVitalSettingsGiven({ NODE_ENV: 'production', [name]: value })).toThrow(
+          `Invalid configuration: ${name} is set but empty: in production that stops the start rather than run on the default.`,
+        );
+    expect(() => assertVitalSettingsGiven({ NODE_ENV: 'development', DATABASE_URL: '' })).not.toThrow();
+    expect(() => assertVitalSettingsGiven({ NODE_ENV: 'production' })).not.toThrow();
+    // A cluster's nodes stand for REDIS_URL.
+    expect(() =>
+      assertVitalSettingsGiven({ NODE_ENV: 'production', REDIS_URL: '', REDIS_CLUSTER_NODES: '127.0.0.1:7000' }),
+    ).not.toThrow();
   });
 });

@@ -94,3 +94,22 @@ export function assertVitalSettingsSpelt(env: NodeJS.ProcessEnv): void {
       `the start rather than run without it. Rename ${first.name} to ${first.meant}.`,
   );
 }
+
+/**
+ * In production, stops the start when `DATABASE_URL` or `REDIS_URL` is set but empty (a secret that rendered as
+ * nothing): an empty setting counts as unset elsewhere, and the process would run on the development default
+ * (another database, created and migrated if missing). `REDIS_URL` may be empty beside `REDIS_CLUSTER_NODES`.
+ */
+export function assertVitalSettingsGiven(env: NodeJS.ProcessEnv): void {
+  if (env.NODE_ENV !== 'production') return;
+  const empty = (name: string) => env[name] !== undefined && env[name]!.trim() === '';
+  const name = ['DATABASE_URL', 'REDIS_URL'].find(
+    (setting) => empty(setting) && !(setting === 'REDIS_URL' && isSet(env.REDIS_CLUSTER_NODES)),
+  );
+  if (!name) return;
+  throw new InvalidConfigError(
+    name,
+    'is set but empty: in production that stops the start rather than run on the default. Give its value, or ' +
+      'leave it out to use the default.',
+  );
+}
