@@ -28,6 +28,7 @@ import { RunStepRows1764182000000 } from './1764182000000-run-step-rows';
 import { TaskErrorCodeColumn1764183000000 } from './1764183000000-task-error-code-column';
 import { CalculatorStateWithoutResults1764184000000 } from './1764184000000-calculator-state-without-results';
 import { SecretsKeyCheck1764185000000 } from './1764185000000-secrets-key-check';
+import { RedisPrefixCheck1764196000000 } from './1764196000000-redis-prefix-check';
 import { AttemptTakeovers1764186000000 } from './1764186000000-attempt-takeovers';
 import { ScheduleTagsOnce1764187000000 } from './1764187000000-schedule-tags-once';
 import { TaskTagRows1764188000000 } from './1764188000000-task-tag-rows';
@@ -81,4 +82,5 @@ export const MIGRATIONS: Function[] = [
   WorkflowTriggersPaused1764193000000,
   CreatorIndexes1764194000000,
   OpenAttemptsIndex1764195000000,
+  RedisPrefixCheck1764196000000,
 ];

@@ -198,6 +198,19 @@ describe('start-up failures name their cause in one line', () => {
     expect(result.lines).toHaveLength(1);
   });
 
+  it("a worker with a REDIS_PREFIX other than the database's processes use: refused in one line naming both", async () => {
+    const prefix = env.config.redis.prefix;
+    const result = await run(processEnv(env, { APP_ROLE: 'worker', REDIS_PREFIX: `${prefix}q`, PORT: '0' }));
+    expectStartFailure(
+      result,
+      new RegExp(
+        `^REDIS_PREFIX is "${prefix}q", and this database's processes use "${prefix}": every api and worker process ` +
+          `of a database shares one REDIS_PREFIX .+ Start with REDIS_PREFIX=${prefix}\\.`,
+      ),
+    );
+    expect(result.lines).toHaveLength(1);
+  });
+
   it('no SECRETS_KEY on a database whose secrets were sealed with one: says it is not set', async () => {
     const unset = processEnv(env, { PORT: '0' });
     delete unset.SECRETS_KEY;

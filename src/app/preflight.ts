@@ -2,6 +2,7 @@ import Redis, { Cluster } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { secretsKeyOf } from '../common/crypto/secrets-cipher';
 import { secretsKeyProblem } from '../common/crypto/secrets-key-check';
+import { redisPrefixProblem } from '../redis/redis-prefix-check';
 import {
   applyMigrations,
   ensureDatabase,
@@ -173,8 +174,8 @@ async function checkRedis(config: AppConfig, warn: (message: string) => void): P
 
 /**
  * Before the app is built: Postgres and Redis answer, the database exists, its schema is one this build knows
- * ({@link schemaProblem}), unless DB_MIGRATIONS_RUN=false migrations are applied, and SECRETS_KEY is the key
- * the database's secrets were sealed with. Returns what it did, for
+ * ({@link schemaProblem}), unless DB_MIGRATIONS_RUN=false migrations are applied, SECRETS_KEY is the key
+ * the database's secrets were sealed with, and REDIS_PREFIX the one its other processes use. Returns what it did, for
  * the start-up log.
  */
 export async function preflight(
@@ -200,6 +201,11 @@ export async function preflight(
       !config.secretsKey,
     );
     if (wrongKey) throw new PreflightError(wrongKey);
+    const wrongPrefix = await redisPrefixProblem(
+      (sql, parameters) => dataSource.query(sql, parameters),
+      config.redis.prefix,
+    );
+    if (wrongPrefix) throw new PreflightError(wrongPrefix);
     return applied;
   });
   return { createdDatabase, migrations };

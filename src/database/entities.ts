@@ -24,6 +24,7 @@ import { UserEntity } from '../users/entities/user.entity';
 import { BulkOperationEntity } from '../bulk/entities/bulk-operation.entity';
 import { FileEntity } from '../files/entities/file.entity';
 import { SecretsKeyCheckEntity } from '../common/crypto/entities/secrets-key-check.entity';
+import { RedisPrefixCheckEntity } from '../redis/entities/redis-prefix-check.entity';
 
 /** Every TypeORM entity of the application, so the app, the CLI and the schema check see the same model. */
 export const ENTITIES: Function[] = [
@@ -53,4 +54,5 @@ export const ENTITIES: Function[] = [
   InboundHookEntity,
   FileEntity,
   SecretsKeyCheckEntity,
+  RedisPrefixCheckEntity,
 ];
