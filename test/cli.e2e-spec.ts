@@ -54,6 +54,32 @@ describe('operator CLI', () => {
     });
   });
 
+  it('neither creates the database a mistyped DATABASE_URL names nor applies migrations the database lacks', async () => {
+    const missing = new URL(t.env.config.database.url);
+    missing.pathname = `${missing.pathname}_typo`;
+    const name = missing.pathname.slice(1);
+    await expect(
+      cli(t, ['create-user', '--email', 'typo@example.com', '--role', 'viewer'], { DATABASE_URL: missing.toString() }),
+    ).rejects.toThrow(`The database "${name}" (DATABASE_URL) does not exist: check DATABASE_URL`);
+    expect(await t.dataSource.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).toEqual([]);
+
+    // The newest migration taken for not applied (a checkout newer than the running processes): refused, not applied.
+    const [latest] = await t.dataSource.query('SELECT * FROM migrations ORDER BY "timestamp" DESC LIMIT 1');
+    await t.dataSource.query('DELETE FROM migrations WHERE id = $1', [latest.id]);
+    try {
+      await expect(cli(t, ['reset-password', '--email', 'nobody@example.com'])).rejects.toThrow(
+        /lacks 1 migration\(s\) this build needs: run "npm run migration:run" first/,
+      );
+      expect(await t.dataSource.query('SELECT 1 FROM migrations WHERE name = $1', [latest.name])).toEqual([]);
+    } finally {
+      await t.dataSource.query('INSERT INTO migrations (id, "timestamp", name) VALUES ($1, $2, $3)', [
+        latest.id,
+        latest.timestamp,
+        latest.name,
+      ]);
+    }
+  });
+
   it('create-admin makes an admin who can sign in, generating the password when none is given', async () => {
     const result = await cli(t, ['create-admin', '--email', 'Ops@Example.com'], { ADMIN_PASSWORD: '' });
     expect(result.code).toBe(0);

@@ -181,20 +181,35 @@ async function checkRedis(config: AppConfig, warn: (message: string) => void): P
 export async function preflight(
   config: AppConfig,
   warn: (message: string) => void = () => undefined,
+  /** False for a tool (the user CLI): the database must exist and be migrated already; nothing is created or applied. */
+  prepareSchema = true,
 ): Promise<{ createdDatabase: boolean; migrations: string[] }> {
   let createdDatabase: boolean;
   try {
-    createdDatabase = await ensureDatabase(config);
+    createdDatabase = await ensureDatabase(config, prepareSchema);
   } catch (err) {
     throw new PreflightError(postgresProblem(config, err));
+  }
+  if (!prepareSchema && createdDatabase) {
+    throw new PreflightError(
+      `The database "${config.database.name}" (DATABASE_URL) does not exist: check DATABASE_URL, or start the ` +
+        'platform once (npm start), which creates it.',
+    );
   }
   await checkRedis(config, warn);
   // One pool of two connections for the schema's checks and migrations (one holds the migrations' lock).
   const migrations = await withDataSource(config, 2, async (dataSource) => {
     // Before anything is applied: a build must not migrate a database a newer one migrated.
-    const problem = schemaProblem(config, await migrationState(dataSource));
+    const state = await migrationState(dataSource);
+    const problem = schemaProblem(config, state);
     if (problem) throw new PreflightError(problem);
-    const applied = config.database.migrationsRun ? await applyMigrations(dataSource) : [];
+    if (!prepareSchema && state.pending.length) {
+      throw new PreflightError(
+        `The database "${config.database.name}" (DATABASE_URL) lacks ${state.pending.length} migration(s) this ` +
+          'build needs: run "npm run migration:run" first (or start the platform, which applies them).',
+      );
+    }
+    const applied = prepareSchema && config.database.migrationsRun ? await applyMigrations(dataSource) : [];
     const wrongKey = await secretsKeyProblem(
       (sql, parameters) => dataSource.query(sql, parameters),
       secretsKeyOf(config),

@@ -102,6 +102,7 @@ function parse(argv: string[]) {
 async function prepare(env: NodeJS.ProcessEnv): Promise<AppConfig> {
   loadEnvFile(env);
   const config = loadConfig(env);
-  await preflight(config);
+  // A tool run beside the platform: it neither creates the database (a mistyped DATABASE_URL) nor migrates it.
+  await preflight(config, undefined, false);
   return config;
 }

@@ -19,13 +19,17 @@ function maintenanceUrl(url: string): string {
   return u.toString();
 }
 
-/** Creates the database named in DATABASE_URL when it does not exist yet. Returns true when it created it. */
-export async function ensureDatabase(config: AppConfig): Promise<boolean> {
+/**
+ * Creates the database named in DATABASE_URL when it does not exist yet. Returns true when it created it; with
+ * `create` false, only whether it is missing (nothing created).
+ */
+export async function ensureDatabase(config: AppConfig, create = true): Promise<boolean> {
   const client = new Client({ connectionString: maintenanceUrl(config.database.url), connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [config.database.name]);
     if (found.rowCount) return false;
+    if (!create) return true;
     try {
       await client.query(`CREATE DATABASE ${quoteIdent(config.database.name)}`);
     } catch (err) {
