@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { MicroBatcher } from '../database/micro-batcher';
@@ -165,7 +166,7 @@ export class AgentSlots {
       let missed = await this.queue.wakeEach(ids);
       // A job parked a moment ago may still be on its way to delayed: once more, a moment later.
       if (missed.length && tries === 0) {
-        await new Promise((resolve) => setTimeout(resolve, WAKE_AGAIN_MS));
+        await sleep(WAKE_AGAIN_MS, undefined, { ref: false });
         missed = await this.queue.wakeEach(missed);
       }
       ids = missed.length ? idsOf(await this.redis.zpopmin(parkedKey(agentId), missed.length)) : [];

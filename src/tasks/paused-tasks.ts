@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AgentsService } from '../agents/agents.service';
@@ -62,7 +63,7 @@ export class PausedTasks implements OnApplicationBootstrap, OnModuleDestroy {
       if (!ids.length) return woken;
       const missed = await this.queue.wakeEach(ids);
       // A job still being put back (parked a moment ago) is not delayed yet: once more, a moment later.
-      if (missed.length) await new Promise((resolve) => setTimeout(resolve, WAKE_AGAIN_MS));
+      if (missed.length) await sleep(WAKE_AGAIN_MS, undefined, { ref: false });
       woken += ids.length - (missed.length ? (await this.queue.wakeEach(missed)).length : 0);
     }
   }
