@@ -39,17 +39,10 @@ export class AgentsService {
     @Inject(SharedCaches) caches: CacheFactory,
     @Inject(NetworkGuard) private readonly guard: TargetGuard,
   ) {
-    this.forTasks = caches.create('agent', (id) => this.store.findLive(id), {
-      ttlMs: AGENT_CACHE_TTL_MS,
-      max: 10_000,
-    });
+    this.forTasks = caches.create('agent', (id) => this.store.findLive(id), { ttlMs: AGENT_CACHE_TTL_MS, max: 10_000 });
   }
 
-  /**
-   * Calls `listener` in this process whenever an agent changes in any process (paused, resumed, deleted, …), with
-   * its id, or with undefined when changes may have been missed (the connection to Redis was lost). Returns what
-   * stops it.
-   */
+  /** Calls `listener` here when an agent changes in any process: its id (undefined: changes may have been missed). */
   onChange(listener: (id: string | undefined) => void): () => void {
     return this.forTasks.onDrop(listener);
   }

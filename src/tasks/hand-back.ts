@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { WaitingError } from 'bullmq';
+import { DelayedError, WaitingError } from 'bullmq';
 import type { TaskJob } from './task-runner';
 
 /**
@@ -21,4 +21,18 @@ export async function handBack(
     logger.warn(ids, `${which} not handed back (${err.message}): taken over once its lock lapses`);
   });
   throw new WaitingError();
+}
+
+/**
+ * Puts a job back to wait `delayMs` and up to `spreadMs` more (tasks parked together do not all look again at
+ * once), without spending an attempt. Throws BullMQ's DelayedError: the job is not done.
+ */
+export async function putBack(
+  job: TaskJob,
+  token: string | undefined,
+  delayMs: number,
+  spreadMs: number,
+): Promise<never> {
+  await job.moveToDelayed(Date.now() + delayMs + Math.floor(Math.random() * spreadMs), token);
+  throw new DelayedError();
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { AgentExecutionError, type ExecutionContext, nonRetryable } from '../agents/agent-type';
 import { AgentTypeRegistry } from '../agents/agent-type.registry';
 import { runConfig } from './run-config';
@@ -31,7 +31,7 @@ import { TaskCancellation } from './task-cancellation';
 import { keyLimit, TaskFlowControl } from './task-flow-control';
 import { taskEvent } from './task-event';
 import { executionLogger } from './execution-logger';
-import { handBack } from './hand-back';
+import { handBack, putBack } from './hand-back';
 import { TaskLifecycle } from './task-lifecycle';
 import { backoffDelay, type TaskJobData } from './task-queue';
 import {
@@ -49,10 +49,7 @@ export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToW
 
 /** How long a paused agent's task waits before it looks again by itself (it is woken when the agent is resumed). */
 const PAUSED_RECHECK_MS = 30_000;
-/**
- * How long a task parked for a slot (of its agent, or of its concurrency key) waits at most: it is woken as soon
- * as a slot frees, and looks again after this should the wake-up be lost.
- */
+/** How long a task parked for a slot (its agent's, its key's) waits at most: woken when one frees, else after this. */
 const PARKED_RECHECK_MS = 2000;
 /** Progress writes are spaced out; the last one always lands. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -109,8 +106,7 @@ export class TaskRunner {
       await this.flow.parkPaused(agent.id, taskId);
       // A resume announced meanwhile found no parked task to wake: the agent is read again, as it is now.
       agent = await lookUp();
-      if (agent?.status === 'paused')
-        return this.later(job, token, PAUSED_RECHECK_MS + Math.floor((Math.random() * PAUSED_RECHECK_MS) / 2));
+      if (agent?.status === 'paused') return putBack(job, token, PAUSED_RECHECK_MS, PAUSED_RECHECK_MS / 2);
       await this.flow.unparkPaused(agentId, taskId);
     }
     if (!agent) return this.agentDeleted(taskId);
@@ -118,11 +114,11 @@ export class TaskRunner {
     const leaseMs = timeoutMs + 30_000;
     const key = keyLimit(agent, concurrencyKey);
     if (key && !(await this.flow.acquireKey(agent.id, key, taskId, leaseMs)))
-      return this.later(job, token, PARKED_RECHECK_MS + Math.floor(Math.random() * PARKED_RECHECK_MS));
+      return putBack(job, token, PARKED_RECHECK_MS, PARKED_RECHECK_MS);
     if (!(await this.slots.acquire(agent.id, taskId, agent.concurrency, leaseMs))) {
       if (key) this.flow.releaseKey(agent.id, key, taskId, false);
       // Parked: woken when a slot of the agent frees.
-      return this.later(job, token, PARKED_RECHECK_MS + Math.floor(Math.random() * PARKED_RECHECK_MS));
+      return putBack(job, token, PARKED_RECHECK_MS, PARKED_RECHECK_MS);
     }
     // The slots go back once the work is over, before its outcome is written: the outcome may start the next
     // task at once (a workflow's next step), which then finds them free rather than held by a finished task.
@@ -221,12 +217,6 @@ export class TaskRunner {
       release();
       freeSlots();
     }
-  }
-
-  /** Puts the job back to wait without spending an attempt. */
-  private async later(job: TaskJob, token: string | undefined, delayMs: number): Promise<never> {
-    await job.moveToDelayed(Date.now() + delayMs, token);
-    throw new DelayedError();
   }
 
   /**
