@@ -183,6 +183,30 @@ describe('tasks on a live worker', () => {
     expect(peak()).toBe(1);
   });
 
+  it('wakes the tasks parked over an agent’s concurrency by priority: one sent later with priority 1 runs next', async () => {
+    const calls: string[] = [];
+    remote.handler = (req, res) => {
+      calls.push((JSON.parse(req.body) as { input: { n: string } }).input.n);
+      setTimeout(() => json(res, 200, { ok: true }), 500);
+    };
+    const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/ordered` }, concurrency: 1 });
+    const send = (tasks: object[]) =>
+      request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set(...bearer(op))
+        .send({ tasks: tasks.map((task) => ({ agentId: agent.id, ...task })) })
+        .expect(202);
+    const routine = await send(Array.from({ length: 8 }, (_, i) => ({ input: { n: `r${i}` }, priority: 5 })));
+    await waitFor(async () => calls.length >= 2 || undefined, 15_000, 10);
+    const startedBefore = calls.length;
+    const urgent = await send(['u0', 'u1'].map((n) => ({ input: { n }, priority: 1 })));
+    for (const task of [...routine.body.data, ...urgent.body.data] as { id: string }[])
+      expect((await settled(t, op, task.id, 30_000)).status).toBe('succeeded');
+    // The call under way when they came finishes first; then they run, before the routine ones still waiting.
+    expect(calls).toHaveLength(10);
+    expect([calls.indexOf('u0'), calls.indexOf('u1')].sort()).toEqual([startedBefore, startedBefore + 1]);
+  }, 60_000);
+
   it('grants an agent’s slots to tasks the worker takes together, up to its concurrency', async () => {
     const peak = countPeakCalls();
     const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/pair` }, concurrency: 2 });

@@ -6,6 +6,7 @@ import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
 import type { JobWaker } from './ports';
 import { StaleLeases } from './stale-leases';
+import { parkedRecheckMs } from './parked-recheck';
 import { TaskQueue } from './task-queue';
 
 /**
@@ -13,8 +14,9 @@ import { TaskQueue } from './task-queue';
  * itself, so a worker that dies cannot hold a slot forever; a set that turns a task away is checked for
  * leases whose release was lost ({@link StaleLeases}). Asks of one agent made together are one call,
  * answered in their order as if each had been its own. A task turned away is parked (the agent's parked
- * set, its job delayed by the runner): each release wakes as many parked tasks as it frees slots, the
- * longest parked first, so tasks over an agent's concurrency cost nothing while they wait, however many.
+ * set, its job delayed by the runner): each release wakes as many parked tasks as it frees slots, by priority
+ * then the longest parked first. A parked task looks again by itself should its wake-up be lost, later as more
+ * are parked: however many wait, they cost about the same.
  * KEYS: the agent's lease set. ARGV: now (ms), limit, then a task id and its lease length (ms) per ask.
  */
 const ACQUIRE = `
@@ -52,7 +54,17 @@ interface Ask {
   taskId: string;
   limit: number;
   leaseMs: number;
+  /** The task's priority (1 first; 0 none, after every other): parked tasks are woken in its order. */
+  priority: number;
 }
+
+/** A task parked for a slot looks again by itself after 2 s, longer as more are parked (at most a minute). */
+const RECHECK_MS = 2000;
+const RECHECK_MAX_MS = 60_000;
+/** How many parked tasks of one agent look again by themselves per second, together. */
+const RECHECKS_PER_SECOND = 100;
+/** A parked task's score: its priority first (1 first, none last), then when it was parked. */
+const PRIORITY_SPAN = 1e13;
 
 type Lease = Pick<Ask, 'agentId' | 'taskId'>;
 
@@ -71,6 +83,8 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, { item:
 @Injectable()
 export class AgentSlots {
   private readonly acquireSlots: LuaCommand;
+  /** How many tasks each agent had parked when this process last parked one (its recheck delay grows with it). */
+  private readonly parkedCounts = new Map<string, number>();
   /** Asks of the jobs a worker takes together: one script call per agent, not one per task. */
   private readonly asks = new MicroBatcher<Ask, boolean>((asks) => this.acquireMany(asks), { retryEachItem: false });
   /** Releases made together: one ZREM per agent. */
@@ -86,8 +100,14 @@ export class AgentSlots {
     this.acquireSlots = luaCommand(redis, 'ymeraAcquireAgentSlots', 1, ACQUIRE);
   }
 
-  acquire(agentId: string, taskId: string, limit: number, leaseMs: number): Promise<boolean> {
-    return this.asks.submit({ agentId, taskId, limit, leaseMs });
+  /** Takes a slot of the agent for the task; false when they are all taken (the task is then parked). */
+  acquire(agentId: string, taskId: string, limit: number, leaseMs: number, priority = 0): Promise<boolean> {
+    return this.asks.submit({ agentId, taskId, limit, leaseMs, priority });
+  }
+
+  /** How long a task the agent's slots turned away waits before it looks again by itself. */
+  recheckMs(agentId: string): number {
+    return parkedRecheckMs(this.parkedCounts.get(agentId) ?? 1, RECHECK_MS, RECHECK_MAX_MS, RECHECKS_PER_SECOND);
   }
 
   release(agentId: string, taskId: string): Promise<void> {
@@ -133,13 +153,17 @@ export class AgentSlots {
 
   /** Names asks turned away in their agent's parked set (its own command: on a cluster it need not share a slot). */
   private async park(asks: Ask[]): Promise<void> {
-    const parked = parkedKey(asks[0].agentId);
-    const now = String(Date.now());
-    await this.redis
+    const { agentId } = asks[0];
+    const parked = parkedKey(agentId);
+    const now = Date.now();
+    const score = (a: Ask) => String((a.priority > 0 ? a.priority : 11) * PRIORITY_SPAN + now);
+    const replies = await this.redis
       .multi()
-      .zadd(parked, 'NX', ...asks.flatMap((a) => [now, a.taskId]))
+      .zadd(parked, 'NX', ...asks.flatMap((a) => [score(a), a.taskId]))
       .pexpire(parked, PARKED_TTL_MS)
+      .zcard(parked)
       .exec();
+    this.parkedCounts.set(agentId, Number(replies?.[2]?.[1] ?? asks.length));
   }
 
   private async releaseMany(leases: Lease[]): Promise<void[]> {

@@ -4,12 +4,18 @@ import type Redis from 'ioredis';
 import { AgentsService } from '../agents/agents.service';
 import { REDIS } from '../redis/redis.module';
 import type { AgentChanges, JobWaker } from './ports';
+import { parkedRecheckMs } from './parked-recheck';
 import { TaskQueue } from './task-queue';
 
 /** Parked tasks woken per round trip. */
 const WAKE_BATCH = 500;
 /** How long the parked set of an agent lives without a task parked again (each looks again well within it). */
-const PARKED_TTL_MS = 600_000;
+const PARKED_TTL_MS = 3_600_000;
+/** How long a parked task waits before it looks again by itself: 30 s, longer as more are parked (at most 10 min). */
+const RECHECK_MS = 30_000;
+const RECHECK_MAX_MS = 600_000;
+/** How many parked tasks of one agent look again by themselves per second, together. */
+const RECHECKS_PER_SECOND = 20;
 /** A job being put back when it was woken is not delayed yet: it is woken again after this. */
 const WAKE_AGAIN_MS = 250;
 
@@ -17,7 +23,8 @@ const WAKE_AGAIN_MS = 250;
  * Tasks of paused agents. A task whose agent is paused is parked: named in the agent's parked set in Redis, its
  * job delayed for a long while (it costs nothing meanwhile, however many there are). When the agent changes
  * anywhere (resumed, deleted), each worker process hears of it and wakes them, unless it is still paused: their
- * jobs go back to wait at once. A job also looks again by itself after its delay, should its wake-up be lost.
+ * jobs go back to wait at once. A job also looks again by itself after its delay, should its wake-up be lost. The
+ * set is read, not emptied, as it is woken: a process that dies midway leaves the rest to the others.
  */
 @Injectable()
 export class PausedTasks implements OnApplicationBootstrap, OnModuleDestroy {
@@ -43,9 +50,17 @@ export class PausedTasks implements OnApplicationBootstrap, OnModuleDestroy {
     return `paused-parked:${agentId}`;
   }
 
-  async park(agentId: string, taskId: string): Promise<void> {
+  /** Parks the task; how long it waits before it looks again by itself. */
+  async park(agentId: string, taskId: string): Promise<number> {
     const key = this.key(agentId);
-    await this.redis.multi().zadd(key, 'NX', Date.now(), taskId).pexpire(key, PARKED_TTL_MS).exec();
+    const replies = await this.redis
+      .multi()
+      .zadd(key, 'NX', Date.now(), taskId)
+      .pexpire(key, PARKED_TTL_MS)
+      .zcard(key)
+      .exec();
+    const parked = Number(replies?.[2]?.[1] ?? 1);
+    return parkedRecheckMs(parked, RECHECK_MS, RECHECK_MAX_MS, RECHECKS_PER_SECOND);
   }
 
   async unpark(agentId: string, taskId: string): Promise<void> {
@@ -56,15 +71,21 @@ export class PausedTasks implements OnApplicationBootstrap, OnModuleDestroy {
   async wake(agentId: string): Promise<number> {
     const agent = await this.agents.forTask(agentId).catch(() => undefined);
     if (agent?.status === 'paused') return 0;
+    const key = this.key(agentId);
     let woken = 0;
     for (;;) {
-      const popped = await this.redis.zpopmin(this.key(agentId), WAKE_BATCH);
-      const ids = popped.filter((_, i) => i % 2 === 0);
+      // Read, and taken out once woken: every worker process heard of the change, and the one that dies midway
+      // leaves the rest to the others.
+      const ids = await this.redis.zrange(key, 0, WAKE_BATCH - 1);
       if (!ids.length) return woken;
-      const missed = await this.queue.wakeEach(ids);
+      let missed = await this.queue.wakeEach(ids);
       // A job still being put back (parked a moment ago) is not delayed yet: once more, a moment later.
-      if (missed.length) await sleep(WAKE_AGAIN_MS, undefined, { ref: false });
-      woken += ids.length - (missed.length ? (await this.queue.wakeEach(missed)).length : 0);
+      if (missed.length) {
+        await sleep(WAKE_AGAIN_MS, undefined, { ref: false });
+        missed = await this.queue.wakeEach(missed);
+      }
+      await this.redis.zrem(key, ...ids);
+      woken += ids.length - missed.length;
     }
   }
 }

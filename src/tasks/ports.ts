@@ -45,7 +45,7 @@ export type TaskJobs = Pick<TaskQueue, 'enqueueMany' | 'remove'>;
 export type EventPublisher = Pick<EventBus, 'publish'>;
 /** What an attempt publishes: its task's changes, and the output it streams as it goes. */
 export type AttemptEvents = EventPublisher & Pick<EventBus, 'outputStream'>;
-export type AgentSlotPool = Pick<AgentSlots, 'acquire' | 'release'>;
+export type AgentSlotPool = Pick<AgentSlots, 'acquire' | 'release' | 'recheckMs'>;
 export type TaskMetrics = Pick<Metrics, 'taskFinished'>;
 export type CancelSignals = Pick<TaskCancellation, 'requestCancel' | 'register'>;
 export type AgentStates = Pick<AgentStateStore, 'handle'>;

@@ -38,8 +38,11 @@ export class TaskFlowControl {
     return this.expiry.expireOne(taskId);
   }
 
-  /** Parks a task of a paused agent, to be woken when the agent is resumed ({@link PausedTasks}). */
-  parkPaused(agentId: string, taskId: string): Promise<void> {
+  /**
+   * Parks a task of a paused agent, to be woken when the agent is resumed ({@link PausedTasks}); how long it waits
+   * before it looks again by itself.
+   */
+  parkPaused(agentId: string, taskId: string): Promise<number> {
     return this.paused.park(agentId, taskId);
   }
 

@@ -221,8 +221,9 @@ describe('TaskRunner', () => {
     // The resume's wake-up came before the task was parked, and found nothing to wake.
     const park = t.flow.parkPaused.bind(t.flow);
     t.flow.parkPaused = async (agentId, taskId) => {
-      await park(agentId, taskId);
+      const recheckMs = await park(agentId, taskId);
       t.agents.agents.set(AGENT, { ...t.agents.agents.get(AGENT)!, status: 'active' });
+      return recheckMs;
     };
     await t.run();
     expect(t.delays).toEqual([]);

@@ -45,11 +45,9 @@ import {
 import { checkOutput } from './attempt-output';
 
 /** What the runner uses of a BullMQ job. */
-export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'moveToDelayed' | 'moveToWait'>;
+export type TaskJob = Pick<Job<TaskJobData>, 'data' | 'opts' | 'moveToDelayed' | 'moveToWait'>;
 
-/** How long a paused agent's task waits before it looks again by itself (it is woken when the agent is resumed). */
-const PAUSED_RECHECK_MS = 30_000;
-/** How long a task parked for a slot (its agent's, its key's) waits at most: woken when one frees, else after this. */
+/** How long a task parked for its key's slot waits at most: woken when one frees, else after this. */
 const PARKED_RECHECK_MS = 2000;
 /** Progress writes are spaced out; the last one always lands. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -103,10 +101,10 @@ export class TaskRunner {
       });
     let agent = await lookUp();
     if (agent?.status === 'paused') {
-      await this.flow.parkPaused(agent.id, taskId);
+      const recheckMs = await this.flow.parkPaused(agent.id, taskId);
       // A resume announced meanwhile found no parked task to wake: the agent is read again, as it is now.
       agent = await lookUp();
-      if (agent?.status === 'paused') return putBack(job, token, PAUSED_RECHECK_MS, PAUSED_RECHECK_MS / 2);
+      if (agent?.status === 'paused') return putBack(job, token, recheckMs, recheckMs / 2);
       await this.flow.unparkPaused(agentId, taskId);
     }
     if (!agent) return this.agentDeleted(taskId);
@@ -115,10 +113,11 @@ export class TaskRunner {
     const key = keyLimit(agent, concurrencyKey);
     if (key && !(await this.flow.acquireKey(agent.id, key, taskId, leaseMs)))
       return putBack(job, token, PARKED_RECHECK_MS, PARKED_RECHECK_MS);
-    if (!(await this.slots.acquire(agent.id, taskId, agent.concurrency, leaseMs))) {
+    if (!(await this.slots.acquire(agent.id, taskId, agent.concurrency, leaseMs, job.opts.priority))) {
       if (key) this.flow.releaseKey(agent.id, key, taskId, false);
       // Parked: woken when a slot of the agent frees.
-      return putBack(job, token, PARKED_RECHECK_MS, PARKED_RECHECK_MS);
+      const recheckMs = this.slots.recheckMs(agent.id);
+      return putBack(job, token, recheckMs, recheckMs);
     }
     // The slots go back once the work is over, before its outcome is written: the outcome may start the next
     // task at once (a workflow's next step), which then finds them free rather than held by a finished task.

@@ -70,6 +70,7 @@ export function runnerSetup(
   let moveRefused: Error | undefined;
   const job: TaskJob = {
     data: { taskId: task.id, agentId: AGENT, timeoutMs: task.timeoutMs, ...jobFields },
+    opts: {},
     moveToDelayed: async (timestamp: number) => void delays.push(timestamp - Date.now()),
     moveToWait: async (token?: string) => {
       if (moveRefused) throw moveRefused;

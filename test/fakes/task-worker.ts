@@ -103,6 +103,10 @@ export class FakeSlots implements AgentSlotPool {
   async release(_agentId: string, taskId: string): Promise<void> {
     this.held.delete(taskId);
   }
+
+  recheckMs(): number {
+    return 2000;
+  }
 }
 
 /**
@@ -126,8 +130,9 @@ export class FakeFlowGate implements FlowGate {
 
   readonly pausedParked = new Set<string>();
 
-  async parkPaused(_agentId: string, taskId: string): Promise<void> {
+  async parkPaused(_agentId: string, taskId: string): Promise<number> {
     this.pausedParked.add(taskId);
+    return 30_000;
   }
 
   async unparkPaused(_agentId: string, taskId: string): Promise<void> {
