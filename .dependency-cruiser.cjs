@@ -12,7 +12,7 @@
  * - likewise the agents' and their config versions' entities, by `agents/persistence/` (other entities may
  *   name them in relations; `agent_states` belongs to `agents/agent-state.store.ts`), and the refresh
  *   tokens' and MFA recovery codes' entities, by `auth/persistence/`;
- * - the files the console imports (`workflows/step-own-fields.ts`) import nothing.
+ * - the files the console imports (`workflows/step-own-fields.ts`, `common/http/hidden-characters.ts`) import nothing.
  */
 const PLUMBING = '^src/(common|config|database|jobs|redis)/';
 const FEATURES = '^src/(?!(common|config|database|jobs|redis|app|cli)/)([^/]+)/';
@@ -86,7 +86,7 @@ module.exports = {
       name: 'console-imports-import-nothing',
       severity: 'error',
       comment: 'The console type-checks and bundles these files with its own settings: they stand alone.',
-      from: { path: '^src/workflows/step-own-fields\\.ts$' },
+      from: { path: '^src/(workflows/step-own-fields|common/http/hidden-characters)\\.ts$' },
       to: {},
     },
   ],

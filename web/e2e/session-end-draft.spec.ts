@@ -57,3 +57,51 @@ test('a workflow definition left unsaved when the session ends is back after sig
   await expect(definition).not.toHaveValue(/Half-written/);
   await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
 });
+
+test('a restored draft says when the workflow changed since; a sign-out in another tab keeps nothing', async ({
+  page,
+  context,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const user = { email: `draft-${unique()}@console.test`, password: 'a-password-before-the-reset' };
+  const created = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/users',
+    { ...user, name: 'Draft Keeper', role: 'operator' },
+    201,
+  );
+  const own = await apiAs(request, user.email, user.password);
+  const agent = await own.createAgent(`calc-${unique()}`, 'calculator');
+  const step = { id: 'first', agentId: agent.id, input: { expression: '1' } };
+  const workflow = await own.call<{ id: string }>('post', '/api/v1/workflows', { name: 'Shared', steps: [step] }, 201);
+  await page.goto(`/workflows/${workflow.id}/edit`);
+  await signInHere(page, user.email, user.password);
+  const definition = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
+  await expect(definition).toHaveValue(/"Shared"/);
+  await definition.fill(JSON.stringify({ name: 'Renamed in the draft', steps: [step] }, null, 2));
+
+  // The session ends; meanwhile an admin changes the workflow.
+  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
+  await admin.call('patch', `/api/v1/workflows/${workflow.id}`, { description: 'Changed by an admin' }, 200);
+  await page
+    .getByRole('button', { name: 'Save workflow' })
+    .click({ timeout: 5_000 })
+    .catch(() => undefined);
+  await expect(signInButton(page)).toBeVisible();
+  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await expect(definition).toHaveValue(/Renamed in the draft/);
+  await expect(page.getByRole('alert').filter({ hasText: 'Unsaved changes restored' })).toContainText(
+    'The workflow was changed since you began them: saving them replaces that change',
+  );
+
+  // Signed out by the user's own hand in another tab: this tab keeps nothing either.
+  await definition.fill(JSON.stringify({ name: 'Second draft', steps: [step] }, null, 2));
+  const other = await context.newPage();
+  await other.goto('/');
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await expect(signInButton(page)).toBeVisible();
+  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await expect(definition).toHaveValue(/"Shared"/);
+  await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
+});

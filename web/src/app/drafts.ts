@@ -8,10 +8,16 @@ import { useEffect, useState } from 'react';
  * from it. Signing out by one's own hand keeps nothing; neither does a reload.
  */
 
+/** A draft: the text, and what it was begun on (the version of what the editor edits; '' for something new). */
+interface Draft {
+  text: string;
+  basis: string;
+}
+
 /** What each mounted editor holds unsaved, by its draft key. */
-const editors = new Map<string, () => string>();
+const editors = new Map<string, () => Draft>();
 /** Drafts kept when a session ended, by user and draft key. */
-const kept = new Map<string, string>();
+const kept = new Map<string, Draft>();
 
 function keptKey(userId: string, key: string): string {
   return `${userId} ${key}`;
@@ -28,27 +34,36 @@ export function forgetDrafts(): void {
 }
 
 /**
- * The text an editor starts from: `initial`, or the draft `userId` left unsaved in it when their session ended
- * (then forgotten: it is the editor's own again), and whether it is such a draft.
+ * The text an editor of `basis` (the version of what it edits) starts from: `initial`, or the draft `userId` left
+ * unsaved in it when their session ended (then forgotten: it is the editor's own again); whether it is such a
+ * draft, and whether what it edits changed since the draft was begun (saving it would replace that change).
  */
-export function useKeptDraft(userId: string, key: string, initial: string): { start: string; restored: boolean } {
-  const [start] = useState(() => {
-    const draft = kept.get(keptKey(userId, key));
-    return draft !== undefined && draft !== initial ? draft : initial;
+export function useKeptDraft(
+  userId: string,
+  key: string,
+  initial: string,
+  basis: string,
+): { start: string; restored: boolean; outdated: boolean } {
+  const [draft] = useState(() => {
+    const found = kept.get(keptKey(userId, key));
+    return found !== undefined && found.text !== initial ? found : undefined;
   });
   useEffect(() => {
     kept.delete(keptKey(userId, key));
   }, [userId, key]);
-  return { start, restored: start !== initial };
+  return { start: draft?.text ?? initial, restored: draft !== undefined, outdated: !!draft && draft.basis !== basis };
 }
 
-/** Names what the editor `key` holds unsaved now (null: nothing), to be kept should the session end. */
-export function useDraftKeeping(key: string, unsaved: string | null): void {
+/**
+ * Names what the editor `key` holds unsaved now (null: nothing), and the version it was begun on, to be kept
+ * should the session end.
+ */
+export function useDraftKeeping(key: string, unsaved: string | null, basis: string): void {
   useEffect(() => {
     if (unsaved === null) return;
-    editors.set(key, () => unsaved);
+    editors.set(key, () => ({ text: unsaved, basis }));
     return () => {
       editors.delete(key);
     };
-  }, [key, unsaved]);
+  }, [key, unsaved, basis]);
 }

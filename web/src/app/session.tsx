@@ -129,7 +129,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const opened = openSessionChannel((news) => {
       if (news === 'signed-out') {
-        if (signedInAs.current) keepDrafts(signedInAs.current);
+        // A sign-out by the user's own hand, in another tab: nothing is kept, here either.
+        forgetDrafts();
         setAccessToken(null);
         disconnectLiveEvents();
         queryClient.clear();

@@ -65,6 +65,14 @@ describe('uploadName', () => {
     expect(uploadName('   ')).toBeUndefined();
   });
 
+  it('leaves out the invisible and direction-changing characters the API refuses in a name', () => {
+    expect(uploadName('zw\u200bname.ndjson')).toBe('zwname.ndjson');
+    expect(uploadName('invoice\u202egpj.ndjson')).toBe('invoicegpj.ndjson');
+    // Joiners that make an emoji or a script's letters stay.
+    expect(uploadName('👩\u200d💻 notes.ndjson')).toBe('👩\u200d💻 notes.ndjson');
+    expect(uploadName('\u200b\u200e')).toBeUndefined();
+  });
+
   it('keeps at most 200 whole characters, never half an emoji', () => {
     const long = `${'a'.repeat(199)}😀😀.json`;
     const name = uploadName(long);

@@ -4,6 +4,7 @@
  */
 import { ApiError, errorMessage } from '../../api/errors';
 import type { components } from '../../api/schema';
+import { withoutHidden } from '../../../../src/common/http/hidden-characters';
 
 export type StoredFile = components['schemas']['FileDto'];
 type Me = Pick<components['schemas']['MeDto'], 'role'>;
@@ -68,11 +69,12 @@ export function uploadContentType(file: { name: string; type: string }): string 
 const MAX_NAME = 200;
 
 /**
- * The `?name=` an upload is known by: the picked file's own name, at most 200 characters (whole characters, an
- * emoji never cut in two); none when it is blank, for the API's default (`upload-<id>.ndjson`).
+ * The `?name=` an upload is known by: the picked file's own name without the characters the API refuses in a
+ * name (bidirectional controls, invisible ones: the user never typed them), at most 200 characters (whole
+ * characters, an emoji never cut in two); none when it is blank, for the API's default (`upload-<id>.ndjson`).
  */
 export function uploadName(fileName: string): string | undefined {
-  const name = fileName.trim();
+  const name = withoutHidden(fileName).trim();
   if (!name) return undefined;
   const chars = Array.from(name);
   return chars.length > MAX_NAME ? chars.slice(0, MAX_NAME).join('').trimEnd() : name;

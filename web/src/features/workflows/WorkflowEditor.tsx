@@ -127,9 +127,10 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
   const me = useMe();
   const draftKey = workflow ? `workflow:${workflow.id}` : 'workflow:new';
   // A definition left unsaved when the session ended comes back after signing in again.
-  const kept = useKeptDraft(me.id, draftKey, initialText);
+  const basis = workflow?.updatedAt ?? '';
+  const kept = useKeptDraft(me.id, draftKey, initialText, basis);
   const [text, setText] = useState(kept.start);
-  useDraftKeeping(draftKey, text !== initialText ? text : null);
+  useDraftKeeping(draftKey, text !== initialText ? text : null, basis);
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
   const [serverProblems, setServerProblems] = useState<Problem[]>([]);
@@ -214,9 +215,11 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
     <Stack>
       {prompt}
       {kept.restored && (
-        <Alert color="blue" title="Unsaved changes restored">
+        <Alert color={kept.outdated ? 'yellow' : 'blue'} title="Unsaved changes restored">
           Your session ended before these changes were saved. They are back: save them, or leave the page to discard
           them.
+          {kept.outdated &&
+            ' The workflow was changed since you began them: saving them replaces that change (open the workflow in another tab to compare).'}
         </Alert>
       )}
       {blocked && (
