@@ -90,6 +90,13 @@ test('an operator adds an inbound hook: its token shown once, called from outsid
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toHaveCount(0);
   await expect(row).toContainText('at most 5 a minute');
+  // Focus is back on the row's Edit, not lost to the page or sent to the top; so after Escape.
+  await expect(row.getByRole('button', { name: `Edit ${name}` })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(edit).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(edit).toHaveCount(0);
+  await expect(row.getByRole('button', { name: `Edit ${name}` })).toBeFocused();
 
   await row.getByRole('button', { name: `Delete ${name}` }).click();
   await page

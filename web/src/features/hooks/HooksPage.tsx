@@ -43,9 +43,13 @@ export function HooksPage() {
   const [created, setCreated] = useState<CreatedHook | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const createButton = useRef<HTMLButtonElement>(null);
-  const refocus = () => setTimeout(() => createButton.current?.focus());
+  /** What opened the dialog (a row's Edit): focus goes back to it, else to New hook. */
+  const opener = useRef<HTMLElement | null>(null);
+  const refocus = () =>
+    setTimeout(() => (opener.current?.isConnected ? opener.current : createButton.current)?.focus());
 
   const startCreating = () => {
+    opener.current = null;
     setCreated(null);
     setNotice(null);
     setEditing({ mode: 'create' });
@@ -89,6 +93,7 @@ export function HooksPage() {
           )
         }
         onEdit={(hook) => {
+          opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
           setNotice(null);
           setEditing({ mode: 'edit', hook });
         }}
@@ -109,6 +114,7 @@ export function HooksPage() {
           onSaved={(hook) => {
             setEditing(null);
             setNotice(`Saved “${hook.name}”.`);
+            refocus();
           }}
         />
       )}
