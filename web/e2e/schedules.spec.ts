@@ -209,10 +209,17 @@ test('the schedule dialog keeps what was typed: closing it asks first, Escape in
     await row.getByRole('button', { name: `More actions for ${saved}` }).click();
     await page.getByRole('menu').getByRole('menuitem', { name: 'Edit' }).click();
   };
+  const more = row.getByRole('button', { name: `More actions for ${saved}` });
   await edit();
   await expect(editDialog).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(editDialog).toHaveCount(0);
+  // Back on the row's menu button, where the keyboard user was: so after a save too.
+  await expect(more).toBeFocused();
+  await edit();
+  await editDialog.getByRole('button', { name: 'Save changes' }).click();
+  await expect(editDialog).toHaveCount(0);
+  await expect(more).toBeFocused();
   await edit();
   await editDialog.getByRole('combobox', { name: /While the last fire/ }).selectOption('skip');
   await page.keyboard.press('Escape');

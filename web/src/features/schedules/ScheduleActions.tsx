@@ -19,7 +19,8 @@ export function ScheduleActions({
   onChanged,
 }: {
   schedule: Schedule;
-  onEdit: (schedule: Schedule) => void;
+  /** Opens the schedule's Edit dialog; `opener` is where focus goes back when it closes. */
+  onEdit: (schedule: Schedule, opener: HTMLElement | null) => void;
   onChanged: (message: string) => void;
 }) {
   const queryClient = useQueryClient();
@@ -66,7 +67,7 @@ export function ScheduleActions({
             </ActionIcon>
           </Menu.Target>
           <Menu.Dropdown>
-            <Menu.Item data-autofocus onClick={() => onEdit(schedule)}>
+            <Menu.Item data-autofocus onClick={() => onEdit(schedule, menuButton.current)}>
               Edit
             </Menu.Item>
             <Menu.Item color="red.8" onClick={() => setConfirming(true)}>

@@ -145,7 +145,7 @@ export function ScheduleList({
   onChanged,
 }: {
   emptyAction: ReactNode;
-  onEdit: (schedule: Schedule) => void;
+  onEdit: (schedule: Schedule, opener: HTMLElement | null) => void;
   onChanged: (message: string) => void;
 }) {
   const me = useMe();

@@ -41,8 +41,13 @@ export function SchedulesPage() {
   const [saved, setSaved] = useState<Schedule | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const createButton = useRef<HTMLButtonElement>(null);
+  /** What opened the dialog (a row's menu button): focus goes back to it when it closes, else to New schedule. */
+  const opener = useRef<HTMLElement | null>(null);
+  const refocus = () =>
+    setTimeout(() => (opener.current?.isConnected ? opener.current : createButton.current)?.focus());
 
   const startCreating = () => {
+    opener.current = null;
     setSaved(null);
     setNotice(null);
     setEditing({ mode: 'create' });
@@ -80,7 +85,8 @@ export function SchedulesPage() {
             </Button>
           )
         }
-        onEdit={(schedule) => {
+        onEdit={(schedule, from) => {
+          opener.current = from;
           setSaved(null);
           setNotice(null);
           setEditing({ mode: 'edit', schedule });
@@ -95,12 +101,13 @@ export function SchedulesPage() {
           schedule={editing.mode === 'edit' ? editing.schedule : null}
           onClose={() => {
             setEditing(null);
-            setTimeout(() => createButton.current?.focus());
+            refocus();
           }}
           onSaved={(schedule) => {
             setEditing(null);
             setNotice(null);
             setSaved(schedule);
+            refocus();
           }}
         />
       )}
