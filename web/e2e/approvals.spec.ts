@@ -216,6 +216,15 @@ test('an approver who may not read the run finds the step on Approvals and decid
   await expect(dialog).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: 'Step sign-off was approved.' })).toBeVisible();
   await expect(row).toHaveCount(0);
+  // The keyboard user's place is kept: on the next step's Approve, else on the notice, not lost to the page.
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const active = document.activeElement;
+        return active?.tagName === 'BUTTON' && /^Approve step |^Dismiss$/.test(active.getAttribute('aria-label') ?? '');
+      }),
+    )
+    .toBe(true);
 
   const decided = await admin.call<{ status: string; steps: { id: string; decision: { comment: string } | null }[] }>(
     'get',

@@ -1,9 +1,10 @@
 import { Anchor, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMe } from '../../app/session';
 import { EmptyState } from '../../components/EmptyState';
+import { keepFocusAfter } from '../../components/keep-focus';
 import { ListBody, ListSkeleton } from '../../components/ListBody';
 import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
@@ -26,6 +27,9 @@ export function ApprovalsPage() {
   const approvals = useQuery(approvalsQuery({ skip, limit: APPROVALS_PAGE_SIZE }));
   const [deciding, setDeciding] = useState<{ approval: WaitingApproval; outcome: Outcome } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** The Approve or Reject button the decision was asked from, and the page, for where focus goes after it. */
+  const opener = useRef<HTMLElement | null>(null);
+  const pageRef = useRef<HTMLDivElement>(null);
   const goTo = (next: number) => setSearch(withPage(search, next));
   const mayDecide = me.permissions.includes('workflows:read');
 
@@ -67,7 +71,10 @@ export function ApprovalsPage() {
                   <ApprovalRow
                     key={`${approval.runId}/${approval.stepId}`}
                     approval={approval}
-                    onDecide={(outcome) => setDeciding({ approval, outcome })}
+                    onDecide={(outcome) => {
+                      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+                      setDeciding({ approval, outcome });
+                    }}
                   />
                 ))}
               </Table.Tbody>
@@ -80,7 +87,7 @@ export function ApprovalsPage() {
   );
 
   return (
-    <Stack>
+    <Stack ref={pageRef}>
       <PageTitle>Approvals</PageTitle>
       <Text maw={760}>
         Approval steps of running workflow runs that wait for your decision. Approving lets the run go on; rejecting
@@ -96,6 +103,14 @@ export function ApprovalsPage() {
           onDecided={(message) => {
             setDeciding(null);
             setNotice(`${deciding.approval.workflowName}: ${message}`);
+            // The decided step leaves the list with its buttons: the keyboard user goes on at the next one's
+            // Approve, else at the notice.
+            keepFocusAfter(
+              () => opener.current,
+              () =>
+                pageRef.current?.querySelector<HTMLElement>('button[aria-label^="Approve step"]') ??
+                pageRef.current?.querySelector<HTMLElement>('[role="status"] button'),
+            );
           }}
         />
       )}
