@@ -44,9 +44,12 @@ describe('FileStorage.publish', () => {
     expect(stored()).toEqual(before);
   });
 
-  it('registers nothing when the file cannot be moved into place', async () => {
+  it('registers nothing when the file cannot be moved into place, and says the storage failed (503), not a 500', async () => {
     const register = jest.fn();
-    await expect(storage.publish(join(dir, 'tmp', 'missing'), register)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(storage.publish(join(dir, 'tmp', 'missing'), register)).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'File storage is not available (FILES_DIR: ENOENT, the directory is gone)',
+    });
     expect(register).not.toHaveBeenCalled();
   });
 });
