@@ -1,4 +1,6 @@
+import type Redis from 'ioredis';
 import request from 'supertest';
+import { REDIS } from '../src/redis/redis.module';
 import { TASK_JOB, TaskQueue } from '../src/tasks/task-queue';
 import { createAgent, settled, submitTask, taskTestBed } from './factories/tasks';
 import { bearer, type TestUser } from './factories/users';
@@ -205,6 +207,51 @@ describe('tasks on a live worker', () => {
     // The call under way when they came finishes first; then they run, before the routine ones still waiting.
     expect(calls).toHaveLength(10);
     expect([calls.indexOf('u0'), calls.indexOf('u1')].sort()).toEqual([startedBefore, startedBefore + 1]);
+  }, 60_000);
+
+  it('wakes the tasks parked over an agent’s concurrency when it is raised, and fails them at once when it is deleted', async () => {
+    // The remote agent holds every call until the end.
+    const held: (() => void)[] = [];
+    remote.handler = (_req, res) => void held.push(() => json(res, 200, { ok: true }));
+    try {
+      const agent = await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/raised` }, concurrency: 1 });
+      // As if 2,000 tasks were parked already, after these: one parked now looks again by itself after 20 s or more.
+      const others = Array.from({ length: 2000 }, (_, i) => [String(2e14 + i), `parked-elsewhere-${i}`]);
+      await t.app.get<Redis>(REDIS).zadd(`agent-parked:${agent.id}`, ...others.flat());
+      const res = await request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set(...bearer(op))
+        .send({ tasks: Array.from({ length: 4 }, () => ({ agentId: agent.id, input: {} })) })
+        .expect(202);
+      const ids = (res.body.data as { id: string }[]).map((task) => task.id);
+      const queue = t.app.get(TaskQueue).queue;
+      const delayed = async () =>
+        (await Promise.all(ids.map((id) => queue.getJob(id).then((job) => job?.isDelayed())))).filter(Boolean).length;
+      await waitFor(async () => (held.length === 1 && (await delayed()) === 3) || undefined, 15_000);
+
+      const patch = (body: object) =>
+        request(t.http)
+          .patch(`/api/v1/agents/${agent.id}`)
+          .set(...bearer(op))
+          .send(body)
+          .expect(200);
+      await patch({ concurrency: 3 });
+      await waitFor(async () => held.length === 3 || undefined, 10_000);
+      const still = await Promise.all(ids.map((id) => queue.getJob(id).then((job) => job?.isDelayed())));
+      expect(still.filter(Boolean)).toHaveLength(1);
+
+      await request(t.http)
+        .delete(`/api/v1/agents/${agent.id}`)
+        .set(...bearer(op))
+        .expect(204);
+      const last = ids[still.indexOf(true)];
+      expect(await settled(t, op, last, 10_000)).toMatchObject({
+        status: 'failed',
+        error: expect.objectContaining({ code: 'AGENT_DELETED' }),
+      });
+    } finally {
+      held.forEach((answer) => answer());
+    }
   }, 60_000);
 
   it('grants an agent’s slots to tasks the worker takes together, up to its concurrency', async () => {

@@ -1,10 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { AgentNotFoundError } from '../agents/agents.errors';
+import { AgentsService } from '../agents/agents.service';
 import { MicroBatcher } from '../database/micro-batcher';
 import { REDIS } from '../redis/redis.module';
 import { luaCommand, type LuaCommand } from '../redis/lua-command';
-import type { JobWaker } from './ports';
+import type { AgentChanges, JobWaker } from './ports';
 import { StaleLeases } from './stale-leases';
 import { parkedRecheckMs } from './parked-recheck';
 import { TaskQueue } from './task-queue';
@@ -15,8 +16,9 @@ import { TaskQueue } from './task-queue';
  * leases whose release was lost ({@link StaleLeases}). Asks of one agent made together are one call,
  * answered in their order as if each had been its own. A task turned away is parked (the agent's parked
  * set, its job delayed by the runner): each release wakes as many parked tasks as it frees slots, by priority
- * then the longest parked first. A parked task looks again by itself should its wake-up be lost, later as more
- * are parked: however many wait, they cost about the same.
+ * then the longest parked first; so does a raise of the agent's concurrency, and its deletion wakes them all (to
+ * fail). A parked task looks again by itself should its wake-up be lost, later as more are parked: however many
+ * wait, they cost about the same.
  * KEYS: the agent's lease set. ARGV: now (ms), limit, then a task id and its lease length (ms) per ask.
  */
 const ACQUIRE = `
@@ -46,8 +48,10 @@ return granted
 const PARKED_TTL_MS = 600_000;
 /** Rounds of wake-ups after a release, passing over parked tasks whose job is gone or not waiting any more. */
 const MAX_WAKE_TRIES = 5;
-/** A job being put back when it was woken is not delayed yet: it is woken again after this. */
-const WAKE_AGAIN_MS = 250;
+/** Parked tasks of a deleted agent woken per round trip. */
+const WAKE_BATCH = 500;
+/** Agents whose slots this process remembers (the longest unused forgotten first). */
+const MAX_KNOWN = 10_000;
 
 interface Ask {
   agentId: string;
@@ -68,6 +72,12 @@ const PRIORITY_SPAN = 1e13;
 
 type Lease = Pick<Ask, 'agentId' | 'taskId'>;
 
+/** What this process knows of an agent's slots: how many tasks were parked when it last parked one, and the limit. */
+interface Known {
+  parked: number;
+  limit: number;
+}
+
 /** Items by a key, each group's items in their order. */
 function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, { item: T; index: number }[]> {
   const groups = new Map<string, { item: T; index: number }[]>();
@@ -81,10 +91,11 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, { item:
 }
 
 @Injectable()
-export class AgentSlots {
+export class AgentSlots implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly acquireSlots: LuaCommand;
-  /** How many tasks each agent had parked when this process last parked one (its recheck delay grows with it). */
-  private readonly parkedCounts = new Map<string, number>();
+  /** By agent, as last asked or parked here (a recheck's delay grows with the parked count); bounded. */
+  private readonly known = new Map<string, Known>();
+  private stop?: () => void;
   /** Asks of the jobs a worker takes together: one script call per agent, not one per task. */
   private readonly asks = new MicroBatcher<Ask, boolean>((asks) => this.acquireMany(asks), { retryEachItem: false });
   /** Releases made together: one ZREM per agent. */
@@ -96,8 +107,19 @@ export class AgentSlots {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly stale: StaleLeases,
     @Inject(TaskQueue) private readonly queue: JobWaker,
+    @Inject(AgentsService) private readonly agents: AgentChanges,
   ) {
     this.acquireSlots = luaCommand(redis, 'ymeraAcquireAgentSlots', 1, ACQUIRE);
+  }
+
+  onApplicationBootstrap(): void {
+    this.stop = this.agents.onChange((id) => {
+      if (id !== undefined) void this.changed(id).catch(() => undefined);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stop?.();
   }
 
   /** Takes a slot of the agent for the task; false when they are all taken (the task is then parked). */
@@ -107,7 +129,7 @@ export class AgentSlots {
 
   /** How long a task the agent's slots turned away waits before it looks again by itself. */
   recheckMs(agentId: string): number {
-    return parkedRecheckMs(this.parkedCounts.get(agentId) ?? 1, RECHECK_MS, RECHECK_MAX_MS, RECHECKS_PER_SECOND);
+    return parkedRecheckMs(this.known.get(agentId)?.parked ?? 1, RECHECK_MS, RECHECK_MAX_MS, RECHECKS_PER_SECOND);
   }
 
   release(agentId: string, taskId: string): Promise<void> {
@@ -120,6 +142,7 @@ export class AgentSlots {
       // An agent whose limit changed meanwhile has asks with either limit: each limit is its own call.
       [...groupBy(asks, (a) => `${a.agentId} ${a.limit}`).values()].map(async (group) => {
         const items = group.map(({ item }) => item);
+        this.note(items[0].agentId, { limit: items[0].limit });
         const answers = await this.ask(items);
         const refused = items.filter((_, i) => !answers[i]);
         if (refused.length) {
@@ -163,7 +186,7 @@ export class AgentSlots {
       .pexpire(parked, PARKED_TTL_MS)
       .zcard(parked)
       .exec();
-    this.parkedCounts.set(agentId, Number(replies?.[2]?.[1] ?? asks.length));
+    this.note(agentId, { parked: Number(replies?.[2]?.[1] ?? asks.length) });
   }
 
   private async releaseMany(leases: Lease[]): Promise<void[]> {
@@ -181,18 +204,47 @@ export class AgentSlots {
     return leases.map(() => undefined);
   }
 
+  /** Remembers what this process knows of an agent's slots, as the most recently used. */
+  private note(agentId: string, change: Partial<Known>): void {
+    const was = this.known.get(agentId);
+    this.known.delete(agentId);
+    this.known.set(agentId, { parked: 1, limit: 0, ...was, ...change });
+    if (this.known.size > MAX_KNOWN) this.known.delete(this.known.keys().next().value!);
+  }
+
+  /**
+   * An agent whose tasks this process asked slots for changed somewhere: a deleted one's parked tasks are all
+   * woken (to fail), a raised concurrency wakes as many as it adds. Every worker process hears of it; the parked
+   * set hands each task to one of them.
+   */
+  private async changed(agentId: string): Promise<void> {
+    const known = this.known.get(agentId);
+    if (!known) return;
+    const agent = await this.agents.forTask(agentId).catch((err: unknown) => {
+      if (err instanceof AgentNotFoundError) return undefined;
+      throw err;
+    });
+    if (!agent) {
+      this.known.delete(agentId);
+      for (;;) {
+        const ids = idsOf(await this.redis.zpopmin(parkedKey(agentId), WAKE_BATCH));
+        if (!ids.length) return;
+        await this.queue.wakeEach(ids);
+      }
+    }
+    const added = agent.concurrency - known.limit;
+    known.limit = agent.concurrency;
+    if (added > 0 && agent.status !== 'paused')
+      await this.wake(agentId, idsOf(await this.redis.zpopmin(parkedKey(agentId), added)));
+  }
+
   /**
    * Puts the jobs of parked tasks back to wait; for each that cannot be (its job gone, or not delayed yet), the
    * next parked task is tried, a few times at most: a lost wake-up costs a task its recheck delay, nothing more.
    */
   private async wake(agentId: string, ids: string[]): Promise<void> {
     for (let tries = 0; ids.length && tries < MAX_WAKE_TRIES; tries += 1) {
-      let missed = await this.queue.wakeEach(ids);
-      // A job parked a moment ago may still be on its way to delayed: once more, a moment later.
-      if (missed.length && tries === 0) {
-        await sleep(WAKE_AGAIN_MS, undefined, { ref: false });
-        missed = await this.queue.wakeEach(missed);
-      }
+      const missed = await this.queue.wakeEach(ids);
       ids = missed.length ? idsOf(await this.redis.zpopmin(parkedKey(agentId), missed.length)) : [];
     }
   }

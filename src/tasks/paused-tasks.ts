@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AgentsService } from '../agents/agents.service';
@@ -16,8 +15,6 @@ const RECHECK_MS = 30_000;
 const RECHECK_MAX_MS = 600_000;
 /** How many parked tasks of one agent look again by themselves per second, together. */
 const RECHECKS_PER_SECOND = 20;
-/** A job being put back when it was woken is not delayed yet: it is woken again after this. */
-const WAKE_AGAIN_MS = 250;
 
 /**
  * Tasks of paused agents. A task whose agent is paused is parked: named in the agent's parked set in Redis, its
@@ -78,12 +75,7 @@ export class PausedTasks implements OnApplicationBootstrap, OnModuleDestroy {
       // leaves the rest to the others.
       const ids = await this.redis.zrange(key, 0, WAKE_BATCH - 1);
       if (!ids.length) return woken;
-      let missed = await this.queue.wakeEach(ids);
-      // A job still being put back (parked a moment ago) is not delayed yet: once more, a moment later.
-      if (missed.length) {
-        await sleep(WAKE_AGAIN_MS, undefined, { ref: false });
-        missed = await this.queue.wakeEach(missed);
-      }
+      const missed = await this.queue.wakeEach(ids);
       await this.redis.zrem(key, ...ids);
       woken += ids.length - missed.length;
     }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
@@ -10,6 +11,8 @@ import type { Task } from './task';
 export { type TaskJobData, TASKS_QUEUE };
 export const TASK_JOB = 'run';
 export const TASK_BACKOFF = 'task';
+/** A job parked a moment ago may still be on its way to delayed when it is woken: it is tried again after this. */
+const WAKE_AGAIN_MS = 250;
 
 function jobData(task: Task): TaskJobData {
   const data: TaskJobData = { taskId: task.id, agentId: task.agentId, timeoutMs: task.timeoutMs };
@@ -91,8 +94,18 @@ export class TaskQueue {
     );
   }
 
-  /** Wakes each of these tasks' jobs ({@link wake}); those that could not be (gone, or not delayed). */
+  /**
+   * Wakes each of these tasks' jobs ({@link wake}), those missed once more a moment later (one parked a moment ago
+   * may still be on its way to delayed); those that could not be woken (gone, or not delayed).
+   */
   async wakeEach(taskIds: string[]): Promise<string[]> {
+    const missed = await this.wakeOnce(taskIds);
+    if (!missed.length) return missed;
+    await sleep(WAKE_AGAIN_MS, undefined, { ref: false });
+    return this.wakeOnce(missed);
+  }
+
+  private async wakeOnce(taskIds: string[]): Promise<string[]> {
     const woken = await Promise.all(taskIds.map((id) => this.wake(id)));
     return taskIds.filter((_, i) => !woken[i]);
   }
