@@ -142,10 +142,13 @@ describe('WorkflowEngine', () => {
     expect(w.runEvents.published).toHaveLength(published);
   });
 
-  it('sweeps running runs forward', async () => {
+  it('sweeps running runs forward, a page at a time: the last full page says where the next begins', async () => {
     const w = setup([step('a')]);
-    await expect(w.engine.sweep()).resolves.toBe(1);
+    await expect(w.engine.sweep(undefined, 2)).resolves.toEqual({ swept: 1, next: undefined });
     expect(w.stepTask('a')).toBeDefined();
+    const full = await w.engine.sweep(undefined, 1);
+    expect(full).toEqual({ swept: 1, next: expect.objectContaining({ id: 'run-1' }) });
+    await expect(w.engine.sweep(full.next, 1)).resolves.toEqual({ swept: 0, next: undefined });
   });
 });
 

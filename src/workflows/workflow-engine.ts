@@ -12,7 +12,7 @@ import { FINAL_STEP_STATUSES, type WorkflowRunEntity } from './entities/workflow
 import { runChange, snapshotOf } from './run-change';
 import { syncFromTasks } from './step-task-states';
 import { RunLifecycle } from './run-lifecycle';
-import { type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
+import { type RunningCursor, type RunTransaction, WorkflowRunRepository } from './persistence/workflow-run.repository';
 import { RunStepper } from './run-stepper';
 import type {
   RunEvents,
@@ -288,11 +288,15 @@ export class WorkflowEngine implements OnModuleInit {
     return undefined;
   }
 
-  /** Runs whose advance may have been missed (a process died between a task's end and the run's). */
-  async sweep(limit = 100): Promise<number> {
-    const ids = await this.runs.oldestRunning(limit);
-    for (const id of ids)
+  /**
+   * Advances runs whose advance may have been missed (a process died between a task's end and the run's): `limit`
+   * running runs after `after`, the longest untouched first. How many, and where the next page begins (none once
+   * the last page is read).
+   */
+  async sweep(after?: RunningCursor, limit = 100): Promise<{ swept: number; next?: RunningCursor }> {
+    const page = await this.runs.oldestRunning(limit, after);
+    for (const { id } of page)
       await this.advance(id).catch((err: Error) => this.logger.warn(`advance ${id}: ${err.message}`));
-    return ids.length;
+    return { swept: page.length, next: page.length === limit ? page[page.length - 1] : undefined };
   }
 }

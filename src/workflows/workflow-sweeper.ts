@@ -1,11 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
+import { REDIS } from '../redis/redis.constants';
+import type { RunningCursor } from './persistence/workflow-run.repository';
 import { StepWaitReconciler } from './step-wait-reconciler';
 import { WorkflowEngine } from './workflow-engine';
 
+/** Where the next pass goes on from, whichever worker runs it. */
+const CURSOR_KEY = 'workflows-sweep-cursor';
+const CURSOR_TTL_MS = 86_400_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A `timestamptz` as Postgres writes it as text. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 /**
  * Advances running runs, once every QUEUE_RECONCILE_INTERVAL_MS across the workers, in case a process died
- * between a step's end and the run's; and looks after waits whose job Redis lost (StepWaitReconciler).
+ * between a step's end and the run's; and looks after waits whose job Redis lost (StepWaitReconciler). Each pass
+ * takes the next page of running runs (the longest untouched first, then on from where the last pass stopped,
+ * and from the start again after the last page): however many runs stay running for long, each is looked at in
+ * turn.
  */
 @PeriodicJob({ name: 'workflows.sweep', everyMs: (config) => config.queue.reconcileIntervalMs, roles: WORKER_ROLES })
 @Injectable()
@@ -13,6 +26,7 @@ export class WorkflowSweeper implements PeriodicJobHandler {
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly waits: StepWaitReconciler,
+    @Inject(REDIS) private readonly redis: Pick<Redis, 'get' | 'set' | 'del'>,
   ) {}
 
   async run(): Promise<number> {
@@ -21,7 +35,24 @@ export class WorkflowSweeper implements PeriodicJobHandler {
     return swept;
   }
 
-  sweep(): Promise<number> {
-    return this.engine.sweep();
+  async sweep(): Promise<number> {
+    const stored = await this.redis.get(CURSOR_KEY);
+    const { swept, next } = await this.engine.sweep(stored ? parseCursor(stored) : undefined);
+    if (next) await this.redis.set(CURSOR_KEY, JSON.stringify(next), 'PX', CURSOR_TTL_MS);
+    else await this.redis.del(CURSOR_KEY);
+    return swept;
+  }
+}
+
+/** A stored cursor, or none (the first page) when it is not one. */
+function parseCursor(stored: string): RunningCursor | undefined {
+  try {
+    const value = JSON.parse(stored) as Partial<RunningCursor>;
+    const { id, at } = value;
+    return typeof id === 'string' && UUID.test(id) && typeof at === 'string' && TIMESTAMP.test(at)
+      ? { id, at }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }

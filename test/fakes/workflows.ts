@@ -5,6 +5,7 @@ import type { StepState, WorkflowRunEntity } from '../../src/workflows/entities/
 import type { RunSlice } from '../../src/workflows/persistence/run-slices';
 import {
   openStepsOf,
+  type RunningCursor,
   type RunTransaction,
   type WaitingRun,
 } from '../../src/workflows/persistence/workflow-run.repository';
@@ -85,10 +86,12 @@ export class FakeRunStore implements RunStore, RunSlices, WaitingRuns {
     return structuredClone(this.runs.get(id)?.definition ?? []);
   }
 
-  async oldestRunning(limit: number): Promise<string[]> {
+  /** In the order the runs were made (each one's place: its index). */
+  async oldestRunning(limit: number, after?: RunningCursor): Promise<RunningCursor[]> {
     return [...this.runs.values()]
-      .filter((r) => r.status === 'running' && !isParked(r.steps))
-      .map((r) => r.id)
+      .map((r, i) => ({ run: r, at: String(i).padStart(9, '0') }))
+      .filter(({ run, at }) => run.status === 'running' && !isParked(run.steps) && (!after || at > after.at))
+      .map(({ run, at }) => ({ id: run.id, at }))
       .slice(0, limit);
   }
 

@@ -73,6 +73,12 @@ export interface RunTransaction {
 }
 
 /** Every statement on `workflow_runs`: a run stored, read, listed, and changed under its row lock. */
+/** A running run's place in the order of the longest untouched first (its `updated_at`, then its id). */
+export interface RunningCursor {
+  id: string;
+  at: string;
+}
+
 @Injectable()
 export class WorkflowRunRepository {
   private readonly rows: RowMapper<WorkflowRunEntity>;
@@ -224,17 +230,18 @@ export class WorkflowRunRepository {
   }
 
   /**
-   * Runs still running, the longest untouched first: those whose advance may have been missed. Runs only waits
-   * hold (parked) are left out: a decision or a wait's end advances them.
+   * Runs still running, the longest untouched first, `limit` of them after `after` in that order: those whose
+   * advance may have been missed. Runs only waits hold (parked) are left out: a decision or a wait's end advances
+   * them. Each comes with its place in the order (the time as Postgres wrote it, to the microsecond).
    */
-  async oldestRunning(limit: number): Promise<string[]> {
-    const runs = await this.dataSource.getRepository(WorkflowRunEntity).find({
-      select: { id: true },
-      where: { status: 'running', parked: false },
-      order: { updatedAt: 'ASC' },
-      take: limit,
-    });
-    return runs.map((r) => r.id);
+  async oldestRunning(limit: number, after?: RunningCursor): Promise<RunningCursor[]> {
+    return this.dataSource.query<RunningCursor[]>(
+      `SELECT "id", "updated_at"::text AS "at" FROM "workflow_runs"
+        WHERE "status" = 'running' AND NOT "parked"
+          AND ($1::timestamptz IS NULL OR ("updated_at", "id") > ($1::timestamptz, $2::uuid))
+        ORDER BY "updated_at", "id" LIMIT $3`,
+      [after?.at ?? null, after?.id ?? null, limit],
+    );
   }
 
   /** Runs of `creators` concluded after `after` and by `until`, in conclusion order (then id), at most `limit`. */
