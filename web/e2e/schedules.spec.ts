@@ -133,6 +133,8 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await expect(page.getByRole('row', { name: new RegExp(name) })).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: `Deleted “${name}”` })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'No schedules that you can see yet' })).toBeVisible();
+  // The row went with the schedule: focus goes on at New schedule, not to the page.
+  await expect(page.getByRole('button', { name: 'New schedule' })).toBeFocused();
   expect(csp).toEqual([]);
 });
 

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { errorMessage } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
+import { keepFocusAfter } from '../../components/keep-focus';
 import { useAction } from '../../components/use-action';
 import { useSingleFlight } from '../../components/use-single-flight';
 import { deleteSchedule, updateSchedule } from './schedule-api';
@@ -17,11 +18,14 @@ export function ScheduleActions({
   schedule,
   onEdit,
   onChanged,
+  focusWhenGone,
 }: {
   schedule: Schedule;
   /** Opens the schedule's Edit dialog; `opener` is where focus goes back when it closes. */
   onEdit: (schedule: Schedule, opener: HTMLElement | null) => void;
   onChanged: (message: string) => void;
+  /** Where focus goes once the row is gone with the schedule (its dialog and menu button with it). */
+  focusWhenGone: () => HTMLElement | null | undefined;
 }) {
   const queryClient = useQueryClient();
   const toggle = useAction();
@@ -36,6 +40,8 @@ export function ScheduleActions({
   };
   const remove = async () => {
     await deleteSchedule(schedule.id);
+    // The list without it takes the row away, the dialog and the menu button with it.
+    keepFocusAfter(() => menuButton.current, focusWhenGone);
     await queryClient.invalidateQueries({ queryKey: queryKeys.schedules.all });
     onChanged(`Deleted “${schedule.name}”; what it started stays.`);
   };

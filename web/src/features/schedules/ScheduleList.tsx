@@ -143,10 +143,13 @@ export function ScheduleList({
   emptyAction,
   onEdit,
   onChanged,
+  focusWhenGone,
 }: {
   emptyAction: ReactNode;
   onEdit: (schedule: Schedule, opener: HTMLElement | null) => void;
   onChanged: (message: string) => void;
+  /** Where focus goes once a deleted schedule's row (and the focus in it) is gone. */
+  focusWhenGone: () => HTMLElement | null | undefined;
 }) {
   const me = useMe();
   const blocked = useSchedulesWriteBlocked();
@@ -269,7 +272,12 @@ export function ScheduleList({
                         </Table.Td>
                         {!blocked && (
                           <Table.Td>
-                            <ScheduleActions schedule={schedule} onEdit={onEdit} onChanged={onChanged} />
+                            <ScheduleActions
+                              schedule={schedule}
+                              onEdit={onEdit}
+                              onChanged={onChanged}
+                              focusWhenGone={focusWhenGone}
+                            />
                           </Table.Td>
                         )}
                       </Table.Tr>

@@ -95,6 +95,7 @@ export function SchedulesPage() {
           setSaved(null);
           setNotice(message);
         }}
+        focusWhenGone={() => createButton.current}
       />
       {editing && (
         <ScheduleDialog
