@@ -170,6 +170,35 @@ describe('Bad input gets a clear 4xx', () => {
       expect(key.body.error.details[0].message).toMatch(/^has a key with NUL characters or unpaired UTF-16 /);
     });
 
+    it('refuses a number beyond a double’s range (read as Infinity, it would be stored as null), naming where', async () => {
+      for (const [literal, field] of [
+        ['{"expression":"a+1","variables":{"a":1e400}}', '/input/variables/a'],
+        ['{"expression":"1"},"metadata":{"cost":-1e309}', '/metadata/cost'],
+      ]) {
+        const res = await request(t.http)
+          .post('/api/v1/tasks')
+          .set(...bearer(op))
+          .set('Content-Type', 'application/json')
+          .send(`{"agentId":"${agentId}","input":${literal}}`);
+        expectRefused(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.error.details).toEqual([{ field, message: expect.stringMatching(/^is a number beyond/) }]);
+      }
+      const [{ count }] = await t.dataSource.query<{ count: string }[]>(
+        `SELECT count(*) FROM tasks WHERE input->'variables' ? 'a' OR metadata ? 'cost'`,
+      );
+      expect(count).toBe('0');
+      // As large as a double holds, and as small: taken as they are.
+      const held = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Content-Type', 'application/json')
+        .send(
+          `{"agentId":"${agentId}","input":{"expression":"a","variables":{"a":1.7976931348623157e308}},"metadata":{"tiny":1e-400}}`,
+        )
+        .expect(202);
+      expect(held.body.data.input.variables.a).toBe(Number.MAX_VALUE);
+    });
+
     it('refuses NUL in a failed login with 400, and the login audit still works', async () => {
       const res = await request(t.http)
         .post('/api/v1/auth/login')

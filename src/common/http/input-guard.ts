@@ -17,6 +17,8 @@ const SUSPECT = /[\u0000\ud800-\udfff]/;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const BAD_CHARACTERS = 'NUL characters or unpaired UTF-16 surrogates';
 const BAD_TEXT = `must not contain ${BAD_CHARACTERS}`;
+/** JSON.parse reads a number beyond a double's range as Infinity, which JSON then writes as null. */
+const NOT_FINITE = 'is a number beyond what can be held (±1.7976931348623157e308)';
 
 /** Text Postgres and every encoder can take: no NUL, no lone surrogate. */
 export function isStorableText(s: string): boolean {
@@ -31,13 +33,16 @@ export function escapePointer(key: string): string {
 class TooDeep extends Error {}
 
 /**
- * The first place in a parsed JSON body that has text Postgres cannot store (in a string or a key), as a
- * JSON pointer; throws TooDeep past {@link MAX_JSON_DEPTH}. Recursion is bounded by that same depth.
+ * The first place in a parsed JSON body that has text Postgres cannot store (in a string or a key), or a number
+ * too large to be one (it would be stored as null), as a JSON pointer; throws TooDeep past {@link MAX_JSON_DEPTH}.
+ * Recursion is bounded by that same depth.
  */
 function findBadText(value: unknown, pointer: string, depth: number): ErrorDetail | undefined {
   if (typeof value === 'string') {
     return isStorableText(value) ? undefined : { field: pointer || '/', message: BAD_TEXT };
   }
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : { field: pointer || '/', message: NOT_FINITE };
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth > MAX_JSON_DEPTH) throw new TooDeep();
   if (Array.isArray(value)) {
@@ -55,7 +60,10 @@ function findBadText(value: unknown, pointer: string, depth: number): ErrorDetai
   return undefined;
 }
 
-/** Refuses a parsed JSON body nested too deep (400 BAD_REQUEST) or carrying unstorable text (400 VALIDATION_FAILED). */
+/**
+ * Refuses a parsed JSON body nested too deep (400 BAD_REQUEST) or carrying unstorable text or a number beyond a
+ * double's range (400 VALIDATION_FAILED).
+ */
 export function checkJsonBody(body: unknown): void {
   let bad: ErrorDetail | undefined;
   try {
