@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, type TestUser } from './factories/users';
-import { stepOf, workflowTestBed } from './factories/workflows';
+import { type RunView, stepOf, workflowTestBed } from './factories/workflows';
 import type { TestApp } from './utils/test-app';
 import { readSse } from './utils/sse';
 import { waitFor } from './utils/wait-for';
@@ -151,6 +151,13 @@ describe('workflows', () => {
       code: 'TEMPLATE_ERROR',
       message: expect.stringContaining('/expression'),
     });
+    // Retried, it fails again at once: the answer says so, rather than `running`.
+    const retried = await request(t.http)
+      .post(`/api/v1/workflow-runs/${done.id}/retry`)
+      .set(...bearer(op))
+      .expect(202);
+    expect(retried.body.data).toMatchObject({ id: done.id, status: 'failed' });
+    expect(stepOf(retried.body.data as RunView, 'a').error).toMatchObject({ code: 'TEMPLATE_ERROR' });
   });
 
   it('streams run changes as Server-Sent Events until the run ends', async () => {

@@ -305,7 +305,8 @@ export class WorkflowRunsController {
     summary: 'Run a failed or cancelled run again from where it failed',
     description:
       'Its failed, cancelled and skipped steps are pending again and run as their dependencies allow; succeeded ' +
-      'steps keep their outputs and are not run again. The run is `running` again.',
+      'steps keep their outputs and are not run again. The run is `running` again, or already `failed` again when ' +
+      'a step it runs again fails at once (its input cannot be rendered).',
   })
   @ApiEnvelope(WorkflowRunDto, { status: 202 })
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE, ErrorCode.CONFLICT)

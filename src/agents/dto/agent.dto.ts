@@ -33,7 +33,7 @@ export class CreateAgentDto {
   })
   name!: string;
 
-  @ApiProperty({ example: 'calculator', description: 'One of GET /agent-types' })
+  @ApiProperty({ maxLength: 50, example: 'calculator', description: 'One of GET /agent-types' })
   @IsString()
   @MaxLength(50)
   type!: string;
@@ -166,7 +166,7 @@ export class RollbackDto {
 }
 
 export class AgentQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'One of GET /agent-types; another → 400 `/type`' })
+  @ApiPropertyOptional({ maxLength: 50, description: 'One of GET /agent-types; another → 400 `/type`' })
   @IsOptional()
   @IsString()
   @MaxLength(50)

@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { IsDisplayText } from '../../common/http/display-text';
 import { type Permission, PERMISSIONS } from '../../auth/permissions';
-import { IsBoundedDate, IsOptionalNotNull, IsQueryBoolean } from '../../common/http/dto-decorators';
+import { DATE_OR_DAY, IsBoundedDate, IsOptionalNotNull, IsQueryBoolean } from '../../common/http/dto-decorators';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
 
 export class CreateApiKeyDto {
@@ -24,6 +24,7 @@ export class CreateApiKeyDto {
   name!: string;
 
   @ApiProperty({
+    maxItems: 19,
     enum: PERMISSIONS,
     isArray: true,
     minItems: 1,
@@ -36,7 +37,7 @@ export class CreateApiKeyDto {
   @IsIn(PERMISSIONS, { each: true })
   scopes!: Permission[];
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Never expires when absent' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY, description: 'Never expires when absent' })
   @IsOptionalNotNull()
   @IsBoundedDate()
   @MinDate(() => new Date(), { message: 'must be in the future' })

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
+import { DATE_OR_DAY, IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
 import { canonicalId, IsId } from '../../common/http/ids';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 
@@ -15,13 +15,15 @@ export class AuditQueryDto extends PageQueryDto {
   @IsId()
   actorId?: string;
 
-  @ApiPropertyOptional({ example: 'auth.login' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'auth.login' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   action?: string;
 
   @ApiPropertyOptional({
+    maxItems: 10,
+    items: { type: 'string', minLength: 1, maxLength: 100 },
     type: String,
     example: 'auth.refresh',
     description: 'Leaves out the entries of these actions: comma-separated (the parameter may be repeated), at most 10',
@@ -43,13 +45,13 @@ export class AuditQueryDto extends PageQueryDto {
   @Length(1, 100, { each: true })
   excludeAction?: string[];
 
-  @ApiPropertyOptional({ example: 'user' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 50, example: 'user' })
   @IsOptional()
   @IsString()
   @Length(1, 50)
   resourceType?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -61,12 +63,12 @@ export class AuditQueryDto extends PageQueryDto {
   @IsIn(['success', 'failure', 'denied'])
   outcome?: 'success' | 'failure' | 'denied';
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY })
   @IsOptional()
   @IsBoundedDate()
   from?: Date;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY })
   @IsOptional()
   @IsBoundedDate()
   @IsNotBefore('from')

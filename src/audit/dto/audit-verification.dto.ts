@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches, ValidateBy } from 'class-validator';
-import { IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
+import { DATE_OR_DAY, IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
 
 const SEQ = /^[1-9][0-9]{0,17}$/;
 
@@ -30,13 +30,13 @@ export class AuditVerifyQueryDto {
   @IsNotBefore('fromSeq')
   toSeq?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'From the first entry written at or after this time' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY, description: 'From the first entry written at or after this time' })
   @IsOptional()
   @IsBoundedDate()
   @NotWithSeq()
   from?: Date;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'To the last entry written at or before this time' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY, description: 'To the last entry written at or before this time' })
   @IsOptional()
   @IsBoundedDate()
   @IsNotBefore('from')

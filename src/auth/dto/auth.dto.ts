@@ -36,12 +36,12 @@ export class RegisterDto {
 }
 
 export class LoginDto {
-  @ApiProperty({ format: 'email' })
+  @ApiProperty({ maxLength: 320, format: 'email' })
   @IsString()
   @MaxLength(320)
   email!: string;
 
-  @ApiProperty({ writeOnly: true })
+  @ApiProperty({ maxLength: 128, writeOnly: true })
   @IsString()
   @MaxLength(128)
   password!: string;

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import type { SchemaObject } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -86,6 +87,12 @@ export function boundedDate(value: unknown): Date | undefined {
   const date = strictDate(value);
   return date instanceof Date && date >= EARLIEST_DATE && date <= LATEST_DATE ? date : undefined;
 }
+
+/** The OpenAPI property of a date {@link IsBoundedDate} takes: a date-time, or a day alone (its start in UTC). */
+export const DATE_OR_DAY: { type: 'string'; anyOf: SchemaObject[] } = {
+  type: 'string',
+  anyOf: [{ format: 'date-time' }, { format: 'date' }],
+};
 
 /**
  * A date (ISO 8601 text in JSON and query strings, a day that exists) between {@link EARLIEST_DATE} and
@@ -270,6 +277,14 @@ export function isInheritedName(key: string): boolean {
 export const MAX_TAGS = 20;
 const TAG = /^[A-Za-z0-9][\w.:/-]*$/;
 export const TAG_RULE = `Up to ${MAX_TAGS} tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit), each once`;
+
+/** The OpenAPI property of a list of tags, as {@link IsTags} checks it. */
+export const TAGS_PROPERTY: { type: 'array'; items: SchemaObject; maxItems: number; uniqueItems: true } = {
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: 64, pattern: TAG.source },
+  maxItems: MAX_TAGS,
+  uniqueItems: true,
+};
 
 /** A list of tags, each checked on its own (`/tags/2`). */
 export function IsTags(): PropertyDecorator {

@@ -5,7 +5,11 @@ import { FILE_FORMATS, type FileFormat } from '../entities/file.entity';
 import type { StoredFile } from '../persistence/file.repository';
 
 export class UploadFileQueryDto {
-  @ApiPropertyOptional({ maxLength: 200, description: 'A name to know it by (default `upload-<id>.ndjson`)' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 200,
+    description: 'A name to know it by (default `upload-<id>.ndjson`)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 200)

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNumber, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { DATE_OR_DAY, IsBoundedDate, IsOptionalNotNull } from '../../common/http/dto-decorators';
 import { WEB_VITAL_NAMES, type WebVitalName } from '../entities/web-vital.entity';
 
 const ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -41,7 +41,7 @@ export class WebVitalDto {
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY })
   @IsOptionalNotNull()
   @IsBoundedDate()
   timestamp?: Date;

@@ -13,7 +13,7 @@ export class ScheduleQueryDto extends PageQueryDto {
   @IsQueryBoolean()
   paused?: boolean;
 
-  @ApiPropertyOptional({ description: 'Only schedules carrying this tag' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Only schedules carrying this tag' })
   @IsOptional()
   @IsString()
   @Length(1, 64)

@@ -5,11 +5,13 @@ import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matche
 import { IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
 import {
+  DATE_OR_DAY,
   FreeFormJson,
   IsBoundedDate,
   IsOptionalNotNull,
   IsTags,
-  MAX_TAGS,
+  TAGS_PROPERTY,
+  TAG_RULE,
   ValidateNestedOne,
 } from '../../common/http/dto-decorators';
 import { ApiJsonProperty } from '../../common/swagger/api-envelope';
@@ -42,6 +44,9 @@ export class ScheduleTargetDto {
  * A cron pattern's text as crontab reads it: fields of printable ASCII split by spaces or tabs, kept one space
  * apart with none around (`" 0  9\t* * *"` is stored as `"0 9 * * *"`); what the fields mean is checked later.
  */
+/** Fields of printable ASCII split by spaces or tabs (with any around them, which are dropped). */
+const CRON_TEXT = /^[ \t]*[!-~]+(?:[ \t]+[!-~]+)*[ \t]*$/;
+
 function IsCronText(): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }: { value: unknown }) =>
@@ -49,7 +54,7 @@ function IsCronText(): PropertyDecorator {
     ),
     IsString(),
     Length(1, 120),
-    Matches(/^[!-~]+(?: [!-~]+)*$/, { message: 'must be fields of printable ASCII separated by spaces or tabs' }),
+    Matches(CRON_TEXT, { message: 'must be fields of printable ASCII separated by spaces or tabs' }),
   );
 }
 
@@ -66,6 +71,9 @@ export class CreateScheduleDto {
   target!: ScheduleTargetDto;
 
   @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 120,
+    pattern: CRON_TEXT.source,
     description:
       'Cron pattern, 5 fields (minute hour day month weekday) or 6 (seconds first), split by spaces or tabs and stored one space apart, firing at least once every 10 years; or `everyMs`',
     example: '0 9 * * 1-5',
@@ -86,18 +94,23 @@ export class CreateScheduleDto {
   @Max(MAX_EVERY_MS)
   everyMs?: number;
 
-  @ApiPropertyOptional({ default: 'UTC', description: "IANA time zone of the cron pattern's times" })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    default: 'UTC',
+    description: "IANA time zone of the cron pattern's times",
+  })
   @IsOptionalNotNull()
   @IsString()
   @Length(1, 64)
   timezone?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'No fire before' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY, description: 'No fire before' })
   @IsOptionalNotNull()
   @IsBoundedDate()
   startAt?: Date;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'No fire after; after startAt, and ahead' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY, description: 'No fire after; after startAt, and ahead' })
   @IsOptionalNotNull()
   @IsBoundedDate()
   endAt?: Date;
@@ -117,10 +130,8 @@ export class CreateScheduleDto {
   overlap?: ScheduleOverlap;
 
   @ApiPropertyOptional({
-    type: [String],
-    maxItems: MAX_TAGS,
-    uniqueItems: true,
-    description: 'Given to every task the schedule starts',
+    ...TAGS_PROPERTY,
+    description: `${TAG_RULE}; given to every task the schedule starts`,
   })
   @IsOptionalNotNull()
   @IsTags()
@@ -141,7 +152,13 @@ export class UpdateScheduleDto {
   @ValidateNestedOne(() => ScheduleTargetDto)
   target?: ScheduleTargetDto;
 
-  @ApiPropertyOptional({ example: '*/5 * * * *', description: 'As on creation; replaces `everyMs`' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 120,
+    pattern: CRON_TEXT.source,
+    example: '*/5 * * * *',
+    description: 'As on creation; replaces `everyMs`',
+  })
   @IsOptionalNotNull()
   @IsCronText()
   cron?: string;
@@ -153,20 +170,19 @@ export class UpdateScheduleDto {
   @Max(MAX_EVERY_MS)
   everyMs?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
   @IsOptionalNotNull()
   @IsString()
   @Length(1, 64)
   timezone?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ ...DATE_OR_DAY, nullable: true })
   @IsOptional()
   @IsBoundedDate()
   startAt?: Date | null;
 
   @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
+    ...DATE_OR_DAY,
     nullable: true,
     description: 'No fire after; after startAt (a past one ends the schedule at once)',
   })
@@ -185,10 +201,8 @@ export class UpdateScheduleDto {
   overlap?: ScheduleOverlap;
 
   @ApiPropertyOptional({
-    type: [String],
-    maxItems: MAX_TAGS,
-    uniqueItems: true,
-    description: 'Given to every task the schedule starts',
+    ...TAGS_PROPERTY,
+    description: `${TAG_RULE}; given to every task the schedule starts`,
   })
   @IsOptionalNotNull()
   @IsTags()

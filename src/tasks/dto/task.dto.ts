@@ -2,11 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsDefined, IsIn, IsInt, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsId } from '../../common/http/ids';
 import {
+  DATE_OR_DAY,
   FreeFormJson,
   IsBoundedDate,
   IsOptionalNotNull,
   IsTags,
-  MAX_TAGS,
+  TAGS_PROPERTY,
   TAG_RULE,
 } from '../../common/http/dto-decorators';
 import { CreatedRangeQueryDto } from '../../common/http/created-range-query.dto';
@@ -69,7 +70,7 @@ export class CreateTaskDto {
   @Max(3_600_000)
   timeoutMs?: number;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Not before this time' })
+  @ApiPropertyOptional({ ...DATE_OR_DAY, description: 'Not before this time' })
   @IsOptionalNotNull()
   @IsBoundedDate()
   runAt?: Date;
@@ -86,9 +87,7 @@ export class CreateTaskDto {
   metadata?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    type: [String],
-    maxItems: MAX_TAGS,
-    uniqueItems: true,
+    ...TAGS_PROPERTY,
     description: TAG_RULE,
     example: ['nightly', 'acme'],
   })
@@ -121,7 +120,7 @@ export class CreateTaskDto {
   ttlMs?: number;
 
   @ApiPropertyOptional({
-    format: 'date-time',
+    ...DATE_OR_DAY,
     description:
       'Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs',
   })
@@ -160,6 +159,9 @@ export class TaskQueryDto extends CreatedRangeQueryDto {
   agentId?: string;
 
   @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    pattern: ERROR_CODE.source,
     description: 'Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO`',
   })
   @IsOptionalNotNull()
@@ -168,7 +170,7 @@ export class TaskQueryDto extends CreatedRangeQueryDto {
   @Matches(ERROR_CODE, { message: 'errorCode must be letters, digits, _ . -' })
   errorCode?: string;
 
-  @ApiPropertyOptional({ description: 'Only tasks carrying this tag' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Only tasks carrying this tag' })
   @IsOptionalNotNull()
   @IsString()
   @Length(1, 64)

@@ -23,7 +23,12 @@ export class CreateWebhookDto {
   @MaxLength(2048)
   url!: string;
 
-  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true, description: 'The events delivered to this endpoint' })
+  @ApiProperty({
+    maxItems: 7,
+    enum: WEBHOOK_EVENTS,
+    isArray: true,
+    description: 'The events delivered to this endpoint',
+  })
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(WEBHOOK_EVENTS.length)
@@ -44,7 +49,7 @@ export class UpdateWebhookDto {
   @MaxLength(2048)
   url?: string;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true })
+  @ApiPropertyOptional({ maxItems: 7, enum: WEBHOOK_EVENTS, isArray: true })
   @IsOptionalNotNull()
   @IsArray()
   @ArrayNotEmpty()

@@ -17,7 +17,7 @@ export class WorkflowRunQueryDto extends CreatedRangeQueryDto {
   @IsId()
   workflowId?: string;
 
-  @ApiPropertyOptional({ description: 'Only runs carrying this tag' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Only runs carrying this tag' })
   @IsOptionalNotNull()
   @IsString()
   @Length(1, 64)

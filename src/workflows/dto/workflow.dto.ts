@@ -26,7 +26,7 @@ import {
   FreeFormJson,
   IsOptionalNotNull,
   IsTags,
-  MAX_TAGS,
+  TAGS_PROPERTY,
   TAG_RULE,
   ValidateNestedEach,
 } from '../../common/http/dto-decorators';
@@ -208,9 +208,7 @@ export class StartRunDto {
   input?: unknown;
 
   @ApiPropertyOptional({
-    type: [String],
-    maxItems: MAX_TAGS,
-    uniqueItems: true,
+    ...TAGS_PROPERTY,
     description: `${TAG_RULE}; the run's step tasks carry them too`,
     example: ['nightly', 'acme'],
   })
@@ -230,7 +228,7 @@ export class WorkflowQueryDto extends PageQueryDto {
 
 /** A workflow's runs (`GET /workflows/:id/runs`). */
 export class RunQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only runs carrying this tag' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Only runs carrying this tag' })
   @IsOptional()
   @IsString()
   @Length(1, 64)

@@ -575,7 +575,7 @@ export interface paths {
         put?: never;
         /**
          * Run a failed or cancelled run again from where it failed
-         * @description Its failed, cancelled and skipped steps are pending again and run as their dependencies allow; succeeded steps keep their outputs and are not run again. The run is `running` again.
+         * @description Its failed, cancelled and skipped steps are pending again and run as their dependencies allow; succeeded steps keep their outputs and are not run again. The run is `running` again, or already `failed` again when a step it runs again fails at once (its input cannot be rendered).
          */
         post: operations["retryWorkflowRun"];
         delete?: never;
@@ -1443,8 +1443,7 @@ export interface components {
             rating?: "good" | "needs-improvement" | "poor";
             sessionId?: string;
             url?: string;
-            /** Format: date-time */
-            timestamp?: string;
+            timestamp?: unknown | unknown;
         };
         AuditLogEntity: {
             /** Format: date-time */
@@ -1799,11 +1798,8 @@ export interface components {
             backoffMs?: number;
             /** @description Per attempt; the agent's timeout when absent */
             timeoutMs?: number;
-            /**
-             * Format: date-time
-             * @description Not before this time
-             */
-            runAt?: string;
+            /** @description Not before this time */
+            runAt?: unknown | unknown;
             /** @description At most 16 KiB as JSON: lists show it whole */
             metadata?: {
                 [key: string]: unknown;
@@ -1823,11 +1819,8 @@ export interface components {
             concurrencyKey?: string;
             /** @description Expire the task (status `expired`, never run) if it has not started this many ms after submission */
             ttlMs?: number;
-            /**
-             * Format: date-time
-             * @description Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs
-             */
-            expireAt?: string;
+            /** @description Expire the task (status `expired`, never run) if it has not started by then; in the future, not with ttlMs */
+            expireAt?: unknown | unknown;
         };
         CreateTaskBatchDto: {
             tasks: components["schemas"]["CreateTaskDto"][];
@@ -2344,16 +2337,10 @@ export interface components {
              * @default UTC
              */
             timezone?: string;
-            /**
-             * Format: date-time
-             * @description No fire before
-             */
-            startAt?: string;
-            /**
-             * Format: date-time
-             * @description No fire after; after startAt, and ahead
-             */
-            endAt?: string;
+            /** @description No fire before */
+            startAt?: unknown | unknown;
+            /** @description No fire after; after startAt, and ahead */
+            endAt?: unknown | unknown;
             /** @default false */
             paused?: boolean;
             /**
@@ -2362,7 +2349,7 @@ export interface components {
              * @enum {string}
              */
             overlap?: "allow" | "skip";
-            /** @description Given to every task the schedule starts */
+            /** @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit), each once; given to every task the schedule starts */
             tags?: string[];
         };
         ScheduleFireDto: {
@@ -2399,17 +2386,13 @@ export interface components {
             cron?: string;
             everyMs?: number;
             timezone?: string;
-            /** Format: date-time */
-            startAt?: string | null;
-            /**
-             * Format: date-time
-             * @description No fire after; after startAt (a past one ends the schedule at once)
-             */
-            endAt?: string | null;
+            startAt?: unknown | unknown | (never | null);
+            /** @description No fire after; after startAt (a past one ends the schedule at once) */
+            endAt?: unknown | unknown | (never | null);
             paused?: boolean;
             /** @enum {string} */
             overlap?: "allow" | "skip";
-            /** @description Given to every task the schedule starts */
+            /** @description Up to 20 tags of 1-64 letters, digits and _ . : / - (starting with a letter or digit), each once; given to every task the schedule starts */
             tags?: string[];
         };
         CreatedWebhookDto: {
@@ -2566,10 +2549,8 @@ export interface components {
             finishedAt: string | null;
         };
         BulkTaskFilterDto: {
-            /** Format: date-time */
-            createdAfter?: string;
-            /** Format: date-time */
-            createdBefore?: string;
+            createdAfter?: unknown | unknown;
+            createdBefore?: unknown | unknown;
             /** @enum {string} */
             status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
             /** Format: uuid */
@@ -2599,10 +2580,8 @@ export interface components {
             filter: components["schemas"]["BulkTaskFilterDto"];
         };
         BulkRunFilterDto: {
-            /** Format: date-time */
-            createdAfter?: string;
-            /** Format: date-time */
-            createdBefore?: string;
+            createdAfter?: unknown | unknown;
+            createdBefore?: unknown | unknown;
             /** @enum {string} */
             status?: "running" | "succeeded" | "failed" | "cancelled";
             /** Format: uuid */
@@ -2869,11 +2848,8 @@ export interface components {
             name: string;
             /** @description At least one; a subset of the creator's permissions */
             scopes: ("agents:read" | "agents:write" | "tasks:read" | "tasks:write" | "workflows:read" | "workflows:write" | "schedules:read" | "schedules:write" | "webhooks:read" | "webhooks:write" | "hooks:read" | "hooks:write" | "files:read" | "files:write" | "apikeys:manage" | "audit:read" | "users:manage" | "system:read" | "queues:manage")[];
-            /**
-             * Format: date-time
-             * @description Never expires when absent
-             */
-            expiresAt?: string;
+            /** @description Never expires when absent */
+            expiresAt?: unknown | unknown;
         };
         ApiKeyDto: {
             /** Format: uuid */
@@ -3175,8 +3151,8 @@ export interface operations {
                 resourceType?: string;
                 resourceId?: string;
                 outcome?: "success" | "failure" | "denied";
-                from?: string;
-                to?: string;
+                from?: string | unknown | unknown;
+                to?: string | unknown | unknown;
                 /** @description Keyset paging: only entries before this chain position (`seq`). Pass the last `seq` of a page to get the next one at the cost of the first, however deep (skip reads past every entry it skips). */
                 beforeSeq?: string;
             };
@@ -3252,9 +3228,9 @@ export interface operations {
                 /** @description Last chain position to check */
                 toSeq?: string;
                 /** @description From the first entry written at or after this time */
-                from?: string;
+                from?: string | unknown | unknown;
                 /** @description To the last entry written at or before this time */
-                to?: string;
+                to?: string | unknown | unknown;
             };
             header?: never;
             path?: never;
@@ -4701,8 +4677,8 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
-                createdAfter?: string;
-                createdBefore?: string;
+                createdAfter?: string | unknown | unknown;
+                createdBefore?: string | unknown | unknown;
                 status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "expired";
                 agentId?: string;
                 /** @description Only tasks whose error has this code (failed and cancelled ones), e.g. `DIVISION_BY_ZERO` */
@@ -5905,8 +5881,8 @@ export interface operations {
                 skip?: number;
                 /** @description Items per page */
                 limit?: number;
-                createdAfter?: string;
-                createdBefore?: string;
+                createdAfter?: string | unknown | unknown;
+                createdBefore?: string | unknown | unknown;
                 status?: "running" | "succeeded" | "failed" | "cancelled";
                 workflowId?: string;
                 /** @description Only runs carrying this tag */
