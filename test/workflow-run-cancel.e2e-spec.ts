@@ -1,8 +1,10 @@
 import request from 'supertest';
+import { TaskQueue } from '../src/tasks/task-queue';
 import { createAgent } from './factories/tasks';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { waitFor } from './utils/wait-for';
 import { createWorkflow, startRun } from './factories/workflows';
+import { HeldCalls, LoopbackServer } from './utils/loopback-server';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 /** Cancels sent together: the run's state is checked and changed at once, so only one of them cancels it. */
@@ -10,12 +12,20 @@ describe('cancelling a workflow run', () => {
   let t: TestApp;
   let op: TestUser;
 
+  const remote = new LoopbackServer();
+  /** Calls of the http steps, by task: each held until the end, its task running meanwhile. */
+  const held = new HeldCalls(remote, (req) => (JSON.parse(req.body) as { taskId: string }).taskId);
+  let remoteUrl: string;
+
   beforeAll(async () => {
-    t = await createTestApp();
+    remoteUrl = await remote.start();
+    t = await createTestApp({ env: { AGENT_ALLOW_PRIVATE_NETWORKS: 'true', WORKER_CONCURRENCY: '2' } });
     op = await createUser(t, 'operator');
   });
   afterAll(async () => {
+    held.answerAll();
     await t?.close();
+    await remote.stop();
   });
 
   /** A run held by an approval step nobody decides: `running`, with its step `waiting`. */
@@ -96,5 +106,51 @@ describe('cancelling a workflow run', () => {
     }[];
     expect(n).toBe(1);
     expect(await stepState('sum')).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('stops every open step task with the run, in its transaction: none still queued starts once the cancel is in', async () => {
+    const agent = (await createAgent(t, op, { type: 'http', config: { url: `${remoteUrl}/step` }, concurrency: 100 }))
+      .id;
+    const steps = Array.from({ length: 30 }, (_, i) => ({ id: `s${i}`, agentId: agent, input: {} }));
+    const workflowId = await createWorkflow(t, op, { name: 'fan-out', steps });
+    const { id: runId } = await startRun(t, op, workflowId);
+    const attempts = async () =>
+      (
+        (await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.run_id = $1`,
+          [runId],
+        )) as { n: number }[]
+      )[0].n;
+    // Two run (the worker takes two at once), held at the remote end; 28 wait queued.
+    await waitFor(async () => (await attempts()) === 2 || undefined, 15_000);
+
+    const cancelled = await cancel(runId).expect(200);
+    expect((cancelled.body.data.steps as { status: string }[]).every((s) => s.status === 'cancelled')).toBe(true);
+    const statuses = (await t.dataSource.query(
+      `SELECT status, count(*)::int AS n FROM tasks WHERE run_id = $1 GROUP BY status`,
+      [runId],
+    )) as { status: string; n: number }[];
+    expect(statuses).toEqual([{ status: 'cancelled', n: 30 }]);
+    // The two running ones are stopped; the worker takes the next jobs, whose tasks are cancelled already.
+    await waitFor(async () => {
+      const [{ n }] = (await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM task_attempts a JOIN tasks t ON t.id = a.task_id
+          WHERE t.run_id = $1 AND a.finished_at IS NULL`,
+        [runId],
+      )) as { n: number }[];
+      return n === 0 || undefined;
+    }, 15_000);
+    await waitFor(
+      async () => ((await t.app.get(TaskQueue).queue.getJobCounts('wait', 'active')).wait === 0 ? true : undefined),
+      15_000,
+    );
+    expect(await attempts()).toBe(2);
+    await t.chainAudit();
+    const [{ n: entries }] = (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'task.cancel' AND resource_id IN
+         (SELECT id::text FROM tasks WHERE run_id = $1)`,
+      [runId],
+    )) as { n: number }[];
+    expect(entries).toBe(30);
   });
 });

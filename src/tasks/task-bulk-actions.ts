@@ -88,6 +88,17 @@ export class TaskBulkActions {
     };
   }
 
+  /**
+   * Cancels these tasks in the caller's transaction, only those not final yet (a workflow run's open step tasks,
+   * with its run): the tasks it cancelled, and what follows the commit (running ones signalled, the jobs of the
+   * others removed, each one's event and end). Once committed, none of them can start: a worker's start is a
+   * guarded `queued → running`.
+   */
+  async cancelIn(em: EntityManager, ids: string[]): Promise<{ tasks: Task[]; afterCommit(): Promise<void> }> {
+    const cancelled = await this.writes.cancelMany(em, ids);
+    return { tasks: cancelled.map(({ task }) => task), afterCommit: () => this.cancelled(cancelled) };
+  }
+
   /** Postgres has them queued: when Redis is away, the reconciler queues them once it is back. */
   private async queued(tasks: Task[]): Promise<void> {
     if (!tasks.length) return;

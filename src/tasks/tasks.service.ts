@@ -15,12 +15,7 @@ import { taskEvent } from './task-event';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueue } from './task-queue';
 import { TaskSubmission } from './task-submission';
-import {
-  StepTaskNotRetryableError,
-  TaskNotCancellableError,
-  TaskNotFoundError,
-  TaskNotRetryableError,
-} from './tasks.errors';
+import { StepTaskNotRetryableError, TaskNotFoundError, TaskNotRetryableError } from './tasks.errors';
 
 export type { Finished, FinishedFilter };
 
@@ -86,20 +81,6 @@ export class TasksService {
   /** Queued and retrying tasks leave the queue; a running one is aborted on whichever worker holds it. */
   cancel(principal: Principal, id: string, audit?: AuditRequestContext): Promise<Task> {
     return this.cancelAs(id, isAdmin(principal) ? undefined : principal.userId, audit);
-  }
-
-  /**
-   * Cancels a task that is not final yet; a final one is left alone. For runs cancelling their steps. Whether
-   * it cancelled it (false: it had ended, or there is no such task).
-   */
-  async cancelIfActive(id: string, audit?: AuditRequestContext | false): Promise<boolean> {
-    return this.cancelAs(id, undefined, audit).then(
-      () => true,
-      (err: unknown) => {
-        if (!(err instanceof TaskNotCancellableError) && !(err instanceof TaskNotFoundError)) throw err;
-        return false;
-      },
-    );
   }
 
   private async cancelAs(

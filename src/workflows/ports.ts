@@ -1,4 +1,5 @@
 import type { EventBus } from '../events/event-bus';
+import type { TaskBulkActions } from '../tasks/task-bulk-actions';
 import type { TaskSubmission } from '../tasks/task-submission';
 import type { TasksService } from '../tasks/tasks.service';
 import type { WaitingApprovals } from './persistence/waiting-approvals';
@@ -16,7 +17,9 @@ import type { Metrics } from '../metrics/metrics.service';
 export type RunStore = Pick<WorkflowRunRepository, 'findById' | 'transaction' | 'oldestRunning'>;
 /** A run read a few steps at a time, for advancing it step by step. */
 export type RunSlices = Pick<WorkflowRunRepository, 'readSlice' | 'states' | 'definitionOf'>;
-export type StepTaskControl = Pick<TasksService, 'statesOf' | 'cancelIfActive'>;
+export type StepTaskControl = Pick<TasksService, 'statesOf'>;
+/** Cancels a run's step tasks in its transaction. */
+export type StepTaskCancel = Pick<TaskBulkActions, 'cancelIn'>;
 export type StepTaskSubmission = Pick<TaskSubmission, 'prepare' | 'insertSteps' | 'afterCreate'>;
 export type RunEvents = Pick<EventBus, 'publishRun'>;
 export type TemplateRenderer = Pick<TemplateEvaluator, 'render' | 'renderInline'>;

@@ -109,9 +109,10 @@ describe('WorkflowEngine', () => {
       c: { status: 'cancelled' },
     });
     expect(w.stepTask('a')!.status).toBe('cancelled');
-    expect(w.runs.audit).toEqual([expect.objectContaining({ action: 'workflow_run.cancel', resourceId: 'run-1' })]);
-    expect(w.tasks.audit.filter((e) => e.event.action === 'task.cancel')).toEqual([
-      { event: expect.objectContaining({ resourceId: w.stepTask('a')!.id }), context: audit },
+    // In the run's transaction, for the same caller.
+    expect(w.runs.audit).toEqual([
+      expect.objectContaining({ action: 'workflow_run.cancel', resourceId: 'run-1' }),
+      expect.objectContaining({ action: 'task.cancel', resourceId: w.stepTask('a')!.id }),
     ]);
   });
 
@@ -126,8 +127,8 @@ describe('WorkflowEngine', () => {
       b: { status: 'cancelled' },
     });
     expect(w.stepTask('b')!.status).toBe('cancelled');
-    expect(w.tasks.audit.filter((e) => e.event.action === 'task.cancel')).toEqual([
-      { event: expect.objectContaining({ resourceId: w.stepTask('b')!.id }), context: undefined },
+    expect(w.runs.audit.filter((e) => e.action === 'task.cancel')).toEqual([
+      expect.objectContaining({ resourceId: w.stepTask('b')!.id }),
     ]);
   });
 

@@ -120,6 +120,17 @@ export class FakeTaskStore implements TaskStore {
     return { task: structuredClone(task), wasRunning };
   }
 
+  /** As TaskBulkActions.cancelIn: those not final yet cancelled (no audit entry: its caller writes them). */
+  async cancelIn(_em: unknown, ids: string[]): Promise<{ tasks: Task[]; afterCommit(): Promise<void> }> {
+    const tasks = ids.flatMap((id) => {
+      const task = this.tasks.get(id);
+      if (!task || FINAL_STATUSES.includes(task.status)) return [];
+      Object.assign(task, { status: 'cancelled', finishedAt: new Date(), error: { code: 'CANCELLED', message: 'x' } });
+      return [structuredClone(task)];
+    });
+    return { tasks, afterCommit: async () => undefined };
+  }
+
   async retry(id: string, createdBy: string | undefined, context?: AuditRequestContext): Promise<Task> {
     const task = this.owned(id, createdBy);
     if (task.status !== 'failed' && task.status !== 'cancelled') throw new TaskNotRetryableError(task.status);

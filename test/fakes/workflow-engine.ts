@@ -56,7 +56,14 @@ export function workflowSetup(definition: WorkflowStep[], input: unknown = {}) {
     waitJobs,
   );
   engine.onModuleInit();
-  const runCancellation = new RunCancellation(runs, service, runEvents, { concluded: async () => undefined }, waitJobs);
+  const runCancellation = new RunCancellation(
+    runs,
+    service,
+    tasks,
+    runEvents,
+    { concluded: async () => undefined },
+    waitJobs,
+  );
   const metrics = new FakeApprovalMetrics();
   // The inbox reads SQL (test/waiting-approvals.e2e-spec.ts); these specs decide steps and list none.
   const decisions = new StepDecisions(runs, engine, runEvents, metrics, {

@@ -72,13 +72,13 @@ export interface RunTransaction {
   conclude(run: WorkflowRunEntity): Promise<void>;
 }
 
-/** Every statement on `workflow_runs`: a run stored, read, listed, and changed under its row lock. */
 /** A running run's place in the order of the longest untouched first (its `updated_at`, then its id). */
 export interface RunningCursor {
   id: string;
   at: string;
 }
 
+/** Every statement on `workflow_runs`: a run stored, read, listed, and changed under its row lock. */
 @Injectable()
 export class WorkflowRunRepository {
   private readonly rows: RowMapper<WorkflowRunEntity>;
