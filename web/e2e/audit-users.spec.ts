@@ -93,6 +93,7 @@ test('an admin creates a user, changes their role, resets their password, deacti
   await expect(question).toContainText(`The new password of ${name} is not saved`);
   await question.getByRole('button', { name: 'Discard and close' }).click();
   await expect(reset).toBeHidden();
+  await expect(row.getByRole('button', { name: 'Reset password' })).toBeFocused();
   await row.getByRole('button', { name: 'Reset password' }).click();
   await expect(reset.getByLabel('New password')).toHaveValue('');
 
@@ -105,6 +106,7 @@ test('an admin creates a user, changes their role, resets their password, deacti
   await reset.getByRole('button', { name: 'Set password' }).click();
   await expect(reset).toBeHidden();
   await expect(result).toContainText(`The password of ${name} (${email}) was reset.`);
+  await expect(row.getByRole('button', { name: 'Reset password' })).toBeFocused();
   expect(await loginStatus(request, email, firstPassword)).toBe(401);
   expect(await loginStatus(request, email, newPassword)).toBe(200);
 

@@ -21,6 +21,8 @@ test('the New user dialog asks before Escape or Cancel discards what was typed, 
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
   await expect(question).toHaveCount(0);
+  // Focus is back where the dialog was opened from, not on the page.
+  await expect(page.getByRole('button', { name: 'New user' })).toBeFocused();
 
   // Something typed: Escape asks, naming what would be lost; "Keep editing" keeps it all.
   await page.getByRole('button', { name: 'New user' }).click();
@@ -43,6 +45,7 @@ test('the New user dialog asks before Escape or Cancel discards what was typed, 
   await question.getByRole('button', { name: 'Discard and close' }).click();
   await expect(question).toHaveCount(0);
   await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'New user' })).toBeFocused();
   await expect(page.getByRole('row').filter({ hasText: 'half-typed@console.test' })).toHaveCount(0);
   await page.getByRole('button', { name: 'New user' }).click();
   await expect(email).toHaveValue('');

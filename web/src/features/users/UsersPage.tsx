@@ -1,6 +1,6 @@
 import { Button, Group, NativeSelect, Stack, Table } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { queryKeys } from '../../api/query-keys';
 import { useMe } from '../../app/session';
@@ -51,6 +51,18 @@ function UserList({ meId }: { meId: string }) {
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
   const [result, setResult] = useState<Result>(null);
+  const createButton = useRef<HTMLButtonElement>(null);
+  /** What opened a dialog (New user, a row's Reset password): focus goes back to it when it closes, else to New user. */
+  const opener = useRef<HTMLElement | null>(null);
+  const openFrom = () => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  };
+  const refocus = () =>
+    setTimeout(() => (opener.current?.isConnected ? opener.current : createButton.current)?.focus());
+  const startCreating = () => {
+    openFrom();
+    setCreating(true);
+  };
 
   const update = (changes: Partial<UserFilters>) => {
     const next = { ...filters, ...changes };
@@ -72,7 +84,9 @@ function UserList({ meId }: { meId: string }) {
     <Stack>
       <Group justify="space-between" align="flex-start">
         <PageTitle>Users</PageTitle>
-        <Button onClick={() => setCreating(true)}>New user</Button>
+        <Button ref={createButton} onClick={startCreating}>
+          New user
+        </Button>
       </Group>
 
       <div className="users-result" role="status" data-tone={result?.tone}>
@@ -125,7 +139,7 @@ function UserList({ meId }: { meId: string }) {
             <EmptyState
               title="No users yet"
               action={
-                <Button variant="default" onClick={() => setCreating(true)}>
+                <Button variant="default" onClick={startCreating}>
                   Create a user
                 </Button>
               }
@@ -151,7 +165,16 @@ function UserList({ meId }: { meId: string }) {
                 </Table.Thead>
                 <Table.Tbody>
                   {data.items.map((user) => (
-                    <UserRow key={user.id} user={user} meId={meId} onChanged={changed} onResetPassword={setResetting} />
+                    <UserRow
+                      key={user.id}
+                      user={user}
+                      meId={meId}
+                      onChanged={changed}
+                      onResetPassword={(u) => {
+                        openFrom();
+                        setResetting(u);
+                      }}
+                    />
                   ))}
                 </Table.Tbody>
               </Table>
@@ -170,18 +193,26 @@ function UserList({ meId }: { meId: string }) {
 
       <NewUserDialog
         opened={creating}
-        onClose={() => setCreating(false)}
+        onClose={() => {
+          setCreating(false);
+          refocus();
+        }}
         onCreated={async (user) => {
           setCreating(false);
+          refocus();
           await changed(resultInWords.created(user), 'ok');
         }}
       />
       <ResetPasswordDialog
         user={resetting}
         isSelf={resetting?.id === meId}
-        onClose={() => setResetting(null)}
+        onClose={() => {
+          setResetting(null);
+          refocus();
+        }}
         onDone={async (user) => {
           setResetting(null);
+          refocus();
           await changed(resultInWords.passwordSet(user), 'ok');
         }}
       />
