@@ -251,6 +251,10 @@ test('an agent is deleted from its page, after saying what that does; it leaves 
   await dialog.getByRole('button', { name: 'Delete the agent' }).click();
   await expect(page).toHaveURL(/\/agents$/);
   await expect(page.getByRole('link', { name })).toHaveCount(0);
+  // The list says what happened, and a keyboard user goes on from there, not from the top of the page.
+  const said = page.getByRole('status').filter({ hasText: `Deleted “${name}”` });
+  await expect(said).toContainText('its tasks and their history stay readable');
+  await expect(page.locator(':focus')).toContainText(`Deleted “${name}”`);
   const gone = await page.request.get(`/api/v1/agents/${agent.id}`, { headers: auth });
   expect(gone.status()).toBe(404);
   expect(csp).toEqual([]);

@@ -277,6 +277,31 @@ test('a run waiting for a paused agent is cancelled from its page', async ({ pag
   expect(csp).toEqual([]);
 });
 
+test('a workflow is deleted from its page: the list says so, and focus goes on from there', async ({
+  page,
+  request,
+}) => {
+  const csp = watchCsp(page);
+  const admin = await adminApi(request);
+  const name = `Deleted ${Date.now()}`;
+  const agent = await admin.createAgent(`wf-delete-${Date.now()}`);
+  const workflow = await admin.createWorkflow({
+    name,
+    steps: [{ id: 'a', agentId: agent.id, input: { expression: '1+1' } }],
+  });
+  await signIn(page);
+  await page.goto(`/workflows/${workflow.id}`);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete workflow' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete the workflow' }).click();
+  await expect(page).toHaveURL(/\/workflows$/);
+  const said = page.getByRole('status').filter({ hasText: `Deleted “${name}”` });
+  await expect(said).toContainText('its runs stay readable');
+  await expect(page.locator(':focus')).toContainText(`Deleted “${name}”`);
+  await expect(page.getByRole('link', { name })).toHaveCount(0);
+  expect(csp).toEqual([]);
+});
+
 test('the list links each workflow, counts its steps and keeps its page in the URL', async ({ page, request }) => {
   const csp = watchCsp(page);
   const admin = await adminApi(request);

@@ -7,6 +7,7 @@ import { queryKeys } from '../../api/query-keys';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
+import { useShown } from '../../components/use-shown';
 import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
 import { AgentSettings } from './AgentSettings';
@@ -55,6 +56,7 @@ function AgentView({ agent }: { agent: Agent }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const paused = agent.status === 'paused';
+  const shown = useShown();
 
   const remove = async () => {
     // A 204 has no envelope to unwrap: only a refusal has something to say.
@@ -62,7 +64,11 @@ function AgentView({ agent }: { agent: Agent }) {
     if (!result.response.ok) throw toApiError(result.error, result.response);
     queryClient.removeQueries({ queryKey: queryKeys.agents.detail(agent.id) });
     await queryClient.invalidateQueries({ queryKey: queryKeys.agents.all });
-    void navigate('/agents');
+    // Unless the user went elsewhere meanwhile (the answer was slow): the page they are on stays.
+    if (shown.current)
+      void navigate('/agents', {
+        state: { notice: `Deleted “${agent.name}”: it takes no new tasks; its tasks and their history stay readable.` },
+      });
   };
 
   const update = useMutation({

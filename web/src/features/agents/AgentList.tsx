@@ -6,6 +6,7 @@ import { api } from '../../api/client';
 import { toApiError } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { EmptyState } from '../../components/EmptyState';
+import { NavigationNotice } from '../../components/NavigationNotice';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { AgentStatusBadge } from './agent-status';
@@ -92,6 +93,7 @@ export function AgentList() {
         <PageTitle>Agents</PageTitle>
         <NewAgentButton />
       </Group>
+      <NavigationNotice />
       <Group align="flex-end" role="search" aria-label="Filter agents">
         <SearchBox searches="Name or description" />
         <Select

@@ -1,6 +1,7 @@
 import { Button, Group, Stack, Text } from '@mantine/core';
 import { useRef, useState } from 'react';
 import { useLocation } from 'react-router';
+import { noticeOf } from '../../components/NavigationNotice';
 import { Notice } from '../../components/Notice';
 import { PageTitle } from '../../components/PageTitle';
 import { WebhookDialog } from './WebhookDialog';
@@ -8,11 +9,6 @@ import { WebhookList } from './WebhookList';
 import { WebhookSecretBox } from './WebhookSecretBox';
 import { useWebhooksWriteBlocked } from './webhook-api';
 import type { CreatedWebhook, Webhook } from './webhook-helpers';
-
-function noticeOf(state: unknown): string | null {
-  const notice = (state as { notice?: unknown } | null)?.notice;
-  return typeof notice === 'string' ? notice : null;
-}
 
 type Editing = { mode: 'create' } | { mode: 'edit'; webhook: Webhook } | null;
 

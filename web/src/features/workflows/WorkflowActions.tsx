@@ -9,6 +9,7 @@ import type { components } from '../../api/schema';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { DisabledButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
+import { useShown } from '../../components/use-shown';
 import { parseDefinition } from './json-syntax';
 import { type Workflow, useWorkflowChangeBlocked, useWorkflowsWriteBlocked } from './workflow-api';
 
@@ -23,6 +24,7 @@ export function WorkflowActions({ workflow, runBlocked = null }: { workflow: Wor
   const writeBlocked = useWorkflowsWriteBlocked();
   const changeBlocked = useWorkflowChangeBlocked(workflow);
   const navigate = useNavigate();
+  const shown = useShown();
   const queryClient = useQueryClient();
 
   if (writeBlocked) {
@@ -39,7 +41,9 @@ export function WorkflowActions({ workflow, runBlocked = null }: { workflow: Wor
     if (!result.response.ok) throw toApiError(result.error, result.response);
     queryClient.removeQueries({ queryKey: queryKeys.workflows.detail(workflow.id) });
     await queryClient.invalidateQueries({ queryKey: [...queryKeys.workflows.all, 'list'] });
-    void navigate('/workflows');
+    // Unless the user went elsewhere meanwhile (the answer was slow): the page they are on stays.
+    if (shown.current)
+      void navigate('/workflows', { state: { notice: `Deleted “${workflow.name}”: its runs stay readable.` } });
   };
 
   return (

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { ListBody, ListSkeleton, RefreshFailed } from '../../components/ListBody';
+import { NavigationNotice } from '../../components/NavigationNotice';
 import { PageTitle } from '../../components/PageTitle';
 import { TimeAgo } from '../../components/TimeAgo';
 import { SearchBox } from '../../components/SearchBox';
@@ -59,6 +60,7 @@ export function WorkflowList() {
           <NewWorkflowButton />
         )}
       </Group>
+      <NavigationNotice />
       <Group align="flex-end" role="search" aria-label="Workflow list options">
         <SearchBox searches="Name or description" />
         <NativeSelect
