@@ -123,11 +123,19 @@ test('an API key: scopes from the user’s permissions, shown once and copied, w
   // The key set nothing running: there is nothing to keep running, and no such choice.
   await expect(dialog).toContainText('It set nothing running');
   await expect(dialog.getByRole('checkbox')).toHaveCount(0);
+  // What the dialog read of the key is not asked for again once it is gone (that would be a 404).
+  const askedAfter: string[] = [];
+  page.on('request', (req) => {
+    if (req.url().includes('/revocation')) askedAfter.push(req.url());
+  });
   await dialog.getByRole('button', { name: 'Revoke the key' }).click();
   await expect(dialog).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: `Revoked “${name}”` })).toBeVisible();
   await expect(row).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 2, name: 'No API keys yet' })).toBeVisible();
+  // The row went with the key: focus goes on at New API key, not on the page.
+  await expect(page.getByRole('button', { name: 'New API key' })).toBeFocused();
+  expect(askedAfter).toEqual([]);
 
   const refused = await request.get('/api/v1/agents', withKey);
   expect(refused.status()).toBe(401);

@@ -48,25 +48,27 @@ test('every agent type has an input form on New task; a data-processor task is s
   await signIn(page);
   await openNewTask(page);
   for (const [type, name] of agents) {
-    await page.getByLabel('Agent').selectOption({ label: `${name} (${type})` });
+    await page.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${name} (${type})` });
     await expect(page.getByRole('button', { name: 'Submit task' })).toBeVisible();
     await expect(page.getByText('This page could not be shown')).toHaveCount(0);
   }
 
   // An input typed as JSON starts with what the type requires, and says which ways it may be given.
-  await page.getByLabel('Agent').selectOption({ label: `${agents.get('llm')} (llm)` });
+  await page.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${agents.get('llm')} (llm)` });
   const json = page.getByRole('textbox', { name: 'Input (JSON)' });
   expect(JSON.parse(await json.inputValue())).toEqual({ prompt: '' });
   await expect(page.getByText('One of {prompt} or {messages}')).toBeVisible();
   await json.fill('{"prompt": "typed"}');
-  await page.getByLabel('Agent').selectOption({ label: `${agents.get('http')} (http)` });
+  await page.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${agents.get('http')} (http)` });
   expect(JSON.parse(await json.inputValue())).toEqual({});
   // The JSON is monospace, its label and help text are not; the type's description shows its code as code.
   const help = await expectCodeField(page, json);
   await expect(help).toHaveText('Any JSON value, sent as input');
   await expect(help.locator('code')).toHaveText('input');
 
-  await page.getByLabel('Agent').selectOption({ label: `${agents.get('data-processor')} (data-processor)` });
+  await page
+    .getByRole('combobox', { name: 'Agent' })
+    .selectOption({ label: `${agents.get('data-processor')} (data-processor)` });
   const records = page.getByRole('group').filter({ has: page.getByText('records', { exact: true }) });
   await expect(records.first()).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'file' })).toBeVisible();
@@ -91,7 +93,7 @@ test('a task that finishes at once is shown finished on its page, without a relo
   // The task can finish before the page has joined its room: a few tries, each must end on "succeeded".
   for (let i = 1; i <= 3; i += 1) {
     await openNewTask(page);
-    await page.getByLabel('Agent').selectOption({ label: `${name} (calculator)` });
+    await page.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${name} (calculator)` });
     await page.getByLabel('expression').fill(`${i} + 1`);
     await page.getByRole('button', { name: 'Submit task' }).click();
     await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]{36}$/);

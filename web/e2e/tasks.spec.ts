@@ -36,7 +36,7 @@ test('a task created from the form is followed live until it succeeds, with its 
   await markPage(page);
   await page.getByRole('link', { name: 'New task' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'New task' })).toBeVisible();
-  await page.getByLabel('Agent').selectOption({ label: `${name} (calculator, paused)` });
+  await page.getByRole('combobox', { name: 'Agent' }).selectOption({ label: `${name} (calculator, paused)` });
   const expression = page.getByLabel('expression');
   await expect(expression).toBeVisible();
 
@@ -133,7 +133,7 @@ test('the list shows a task created meanwhile, live, and keeps its filters in th
   await signIn(page);
   await page.goto(`/tasks?agent=${agent.id}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
-  await expect(page.getByLabel('Agent')).toHaveValue(agent.id);
+  await expect(page.getByRole('combobox', { name: 'Agent' })).toHaveValue(agent.id);
   const rows = page.getByRole('table', { name: 'Tasks' }).getByRole('row');
   await expect(rows).toHaveCount(2);
   await expect(page.getByRole('link', { name: `Task ${first.id}` })).toBeVisible();

@@ -3,6 +3,9 @@ import './app/app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { keepFocusOnBusyButtons } from './app/busy-button-focus';
+
+keepFocusOnBusyButtons();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -113,3 +113,9 @@ export function detailsOnFields<F extends string>(
   }
   return errors;
 }
+
+/** Whether asking again may help: no answer at all, a timeout, a rate limit or a server error. */
+export function askingAgainMayHelp(error: unknown): boolean {
+  const status = error instanceof ApiError ? error.status : undefined;
+  return status === undefined || status >= 500 || status === 408 || status === 429;
+}

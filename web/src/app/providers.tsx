@@ -1,7 +1,7 @@
 import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { type Query, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/errors';
+import { ApiError, askingAgainMayHelp } from '../api/errors';
 import { SessionProvider } from './session';
 import { theme } from './theme';
 
@@ -11,8 +11,21 @@ function retry(failureCount: number, error: unknown): boolean {
   return failureCount < 2;
 }
 
+/** How often a query shown failed asks again by itself (a 4xx will not change by asking again). */
+export const FAILED_QUERY_RETRY_MS = 15_000;
+
+/**
+ * A query whose last answer was an outage's (no answer, 408, 429, 5xx) asks again every 15 s while it is shown: a
+ * list or page left showing the error of an outage comes back by itself once the platform does.
+ */
+function refetchInterval(query: Query): number | false {
+  return query.state.status === 'error' && askingAgainMayHelp(query.state.error) ? FAILED_QUERY_RETRY_MS : false;
+}
+
 export function createQueryClient(): QueryClient {
-  return new QueryClient({ defaultOptions: { queries: { retry, staleTime: 10_000 }, mutations: { retry: false } } });
+  return new QueryClient({
+    defaultOptions: { queries: { retry, staleTime: 10_000, refetchInterval }, mutations: { retry: false } },
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Alert, Button, Code, Stack, Text } from '@mantine/core';
-import { ApiError } from '../api/errors';
+import { askingAgainMayHelp } from '../api/errors';
 import { errorReference, failureWords } from './error-words';
 
 /**
@@ -42,9 +42,7 @@ export function ErrorState({
   details?: readonly string[];
   onRetry?: () => void;
 }) {
-  const apiError = error instanceof ApiError ? error : null;
-  const status = apiError?.status;
-  const retryable = onRetry && (status === undefined || status >= 500 || status === 408 || status === 429);
+  const retryable = onRetry && askingAgainMayHelp(error);
   const message = failureWords(error, fallbackMessage);
   return (
     <Alert color="red" title={title} role="alert" variant="light">

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Button, Group, Select, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
@@ -28,6 +28,7 @@ export function NewAgent() {
   const [name, setName] = useState('');
   const [config, setConfig] = useState<Config>({});
   const [nameError, setNameError] = useState<string | null>(null);
+  const configForm = useRef<HTMLElement>(null);
   // What the last submit found wrong before sending (the form's fields and the name), shown all at once.
   const [problems, setProblems] = useState(0);
   const selected = types.data?.find((t) => t.type === type);
@@ -102,9 +103,15 @@ export function NewAgent() {
               setNameError(null);
             }}
             error={nameError ?? serverErrors.fields['/name']}
+            // The field is outside the configuration's form: Enter submits it, as in any of its fields.
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter' || e.nativeEvent.isComposing) return;
+              e.preventDefault();
+              configForm.current?.querySelector('form')?.requestSubmit();
+            }}
           />
           {schema && selected && (
-            <section aria-label="Configuration" className="agent-config-form schema-form">
+            <section ref={configForm} aria-label="Configuration" className="agent-config-form schema-form">
               <Text fw={600} mb="xs">
                 Configuration
               </Text>

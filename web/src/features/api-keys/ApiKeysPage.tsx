@@ -80,6 +80,7 @@ export function ApiKeysPage() {
               if (created?.id === key.id) setCreated(null);
               setNotice(`Revoked “${key.name}” (${key.prefix}…): it no longer works.`);
             }}
+            focusWhenGone={() => newButton.current}
           />
         </>
       )}

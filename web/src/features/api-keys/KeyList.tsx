@@ -31,7 +31,16 @@ function Expiry({ apiKey }: { apiKey: ApiKey }) {
 }
 
 /** The live keys (an admin's list has everyone's), newest first, paged in the URL (`?page=`). */
-export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; onRevoked: (key: ApiKey) => void }) {
+export function KeyList({
+  emptyAction,
+  onRevoked,
+  focusWhenGone,
+}: {
+  emptyAction: ReactNode;
+  onRevoked: (key: ApiKey) => void;
+  /** Where focus goes once a revoked key's row has left the list. */
+  focusWhenGone: () => HTMLElement | null | undefined;
+}) {
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const page = pageOfSearch(params);
@@ -59,7 +68,11 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
       await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
       throw new Error(`“${key.name}” was already revoked`);
     }
-    await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
+    // Not what the revoke dialog read of the key: it is gone (asked again, it would be a 404).
+    await queryClient.invalidateQueries({
+      queryKey: queryKeys.apiKeys.all,
+      predicate: (q) => !q.queryKey.includes('revocation'),
+    });
     onRevoked(key);
   };
 
@@ -134,7 +147,11 @@ export function KeyList({ emptyAction, onRevoked }: { emptyAction: ReactNode; on
                       <Expiry apiKey={key} />
                     </Table.Td>
                     <Table.Td>
-                      <RevokeButton apiKey={key} onRevoke={(keepRunning) => revoke(key, keepRunning)} />
+                      <RevokeButton
+                        apiKey={key}
+                        onRevoke={(keepRunning) => revoke(key, keepRunning)}
+                        focusWhenGone={focusWhenGone}
+                      />
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -16,9 +16,12 @@ import type { ApiKey } from './scopes';
 export function RevokeButton({
   apiKey,
   onRevoke,
+  focusWhenGone,
 }: {
   apiKey: ApiKey;
   onRevoke: (keepRunning: boolean) => Promise<void>;
+  /** Where focus goes once the key's row, and this button with it, has left the list. */
+  focusWhenGone: () => HTMLElement | null | undefined;
 }) {
   const [keepRunning, setKeepRunning] = useState(false);
   const [opened, setOpened] = useState(false);
@@ -56,6 +59,7 @@ export function RevokeButton({
       }
       confirmLabel="Revoke the key"
       onConfirm={() => onRevoke(keeps)}
+      focusWhenGone={focusWhenGone}
       size="xs"
     />
   );
