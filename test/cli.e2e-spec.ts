@@ -62,6 +62,10 @@ describe('operator CLI', () => {
       cli(t, ['create-user', '--email', 'typo@example.com', '--role', 'viewer'], { DATABASE_URL: missing.toString() }),
     ).rejects.toThrow(`The database "${name}" (DATABASE_URL) does not exist: check DATABASE_URL`);
     expect(await t.dataSource.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).toEqual([]);
+    // Set but empty (DATABASE_URL="$X" with X unset): refused, not taken for the default database.
+    await expect(
+      cli(t, ['create-user', '--email', 'empty@example.com', '--role', 'viewer'], { DATABASE_URL: '' }),
+    ).rejects.toThrow('DATABASE_URL is set but empty');
 
     // The newest migration taken for not applied (a checkout newer than the running processes): refused, not applied.
     const [latest] = await t.dataSource.query('SELECT * FROM migrations ORDER BY "timestamp" DESC LIMIT 1');

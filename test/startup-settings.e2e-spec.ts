@@ -54,14 +54,17 @@ describe('misspelt settings and the database a start uses', () => {
     ]);
   });
 
-  it('NODE_ENV=production and DATABASE_URL set but empty (a secret rendered as nothing): stopped in one line', async () => {
-    const result = await run(processEnv(env, { NODE_ENV: 'production', PORT: '0', DATABASE_URL: '' }));
-    expect(result.code).toBe(1);
-    expect(result.lines).toEqual([
-      'Invalid configuration: DATABASE_URL is set but empty: in production that stops the start rather than run on ' +
-        'the default. Give its value, or leave it out to use the default.',
-    ]);
-  });
+  it.each(['production', 'development'])(
+    'NODE_ENV=%s and DATABASE_URL set but empty (a secret rendered as nothing): stopped in one line',
+    async (nodeEnv) => {
+      const result = await run(processEnv(env, { NODE_ENV: nodeEnv, PORT: '0', DATABASE_URL: '' }));
+      expect(result.code).toBe(1);
+      expect(result.lines).toEqual([
+        'Invalid configuration: DATABASE_URL is set but empty: that stops the start rather than run on the ' +
+          'default. Give its value, or leave it out to use the default.',
+      ]);
+    },
+  );
 
   it('NODE_EVN=production and no NODE_ENV: taken for production, and stopped in one line naming both', async () => {
     const result = await run(productionWithout('NODE_ENV', { NODE_EVN: 'production' }));

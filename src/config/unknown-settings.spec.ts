@@ -151,13 +151,15 @@ describe('misspelt settings that matter, in production', () => {
     }
   });
 
-  it('stops a production start whose DATABASE_URL or REDIS_URL is set but empty, not elsewhere', () => {
+  it('stops a start whose DATABASE_URL or REDIS_URL is set but empty, in any environment', () => {
     for (const name of ['DATABASE_URL', 'REDIS_URL'])
       for (const value of ['', '  '])
         expect(() => assertVitalSettingsGiven({ NODE_ENV: 'production', [name]: value })).toThrow(
-          `Invalid configuration: ${name} is set but empty: in production that stops the start rather than run on the default.`,
+          `Invalid configuration: ${name} is set but empty: that stops the start rather than run on the default.`,
         );
-    expect(() => assertVitalSettingsGiven({ NODE_ENV: 'development', DATABASE_URL: '' })).not.toThrow();
+    expect(() => assertVitalSettingsGiven({ NODE_ENV: 'development', DATABASE_URL: '' })).toThrow(/set but empty/);
+    expect(() => assertVitalSettingsGiven({ REDIS_URL: ' ' })).toThrow(/REDIS_URL is set but empty/);
+    expect(() => assertVitalSettingsGiven({ NODE_ENV: 'development' })).not.toThrow();
     expect(() => assertVitalSettingsGiven({ NODE_ENV: 'production' })).not.toThrow();
     // A cluster's nodes stand for REDIS_URL.
     expect(() =>

@@ -96,12 +96,12 @@ export function assertVitalSettingsSpelt(env: NodeJS.ProcessEnv): void {
 }
 
 /**
- * In production, stops the start when `DATABASE_URL` or `REDIS_URL` is set but empty (a secret that rendered as
- * nothing): an empty setting counts as unset elsewhere, and the process would run on the development default
- * (another database, created and migrated if missing). `REDIS_URL` may be empty beside `REDIS_CLUSTER_NODES`.
+ * Stops the start when `DATABASE_URL` or `REDIS_URL` is set but empty (a secret that rendered as nothing, a
+ * `DATABASE_URL="$X"` with X unset): an empty setting counts as unset elsewhere, and the process would run on the
+ * default (the shared local database, created, migrated and given a bootstrap admin if missing). In every
+ * environment: leaving it out is how to ask for the default. `REDIS_URL` may be empty beside `REDIS_CLUSTER_NODES`.
  */
 export function assertVitalSettingsGiven(env: NodeJS.ProcessEnv): void {
-  if (env.NODE_ENV !== 'production') return;
   const empty = (name: string) => env[name] !== undefined && env[name]!.trim() === '';
   const name = ['DATABASE_URL', 'REDIS_URL'].find(
     (setting) => empty(setting) && !(setting === 'REDIS_URL' && isSet(env.REDIS_CLUSTER_NODES)),
@@ -109,7 +109,7 @@ export function assertVitalSettingsGiven(env: NodeJS.ProcessEnv): void {
   if (!name) return;
   throw new InvalidConfigError(
     name,
-    'is set but empty: in production that stops the start rather than run on the default. Give its value, or ' +
-      'leave it out to use the default.',
+    'is set but empty: that stops the start rather than run on the default. Give its value, or leave it out to ' +
+      'use the default.',
   );
 }
