@@ -3,10 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { register } from 'prom-client';
 import { safeEqualHex, sha256Hex } from '../common/crypto/hashing';
+import { ErrorCode } from '../common/errors/error-code';
+import { errorEnvelope } from '../common/http/envelope';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { WorkerReadiness } from '../health/worker-readiness';
 import { listenFailure } from '../config/port-check';
+
+/** An answer in the API's error envelope. */
+function failure(status: number, code: ErrorCode, message: string): { status: number; type: string; body: string } {
+  return { status, type: 'application/json; charset=utf-8', body: JSON.stringify(errorEnvelope(code, message)) };
+}
 
 /** What to do when METRICS_PORT is taken: another worker on this host is the usual holder. */
 const TAKEN_HINT = 'each worker on one host needs its own METRICS_PORT (or METRICS_PORT=0 for any free port)';
@@ -30,7 +37,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
   async onApplicationBootstrap(): Promise<void> {
     this.server = createServer((req, res) => {
       void this.handle(req.url ?? '/', req.headers.authorization)
-        .catch(() => ({ status: 500, type: 'application/json', body: '{"status":"error"}' }))
+        .catch(() => failure(500, ErrorCode.INTERNAL, 'The request could not be answered'))
         .then(({ status, type, body }) => {
           res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
           res.end(body);
@@ -61,11 +68,12 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
       const { ok, result } = await this.readiness.check();
       return { status: ok ? 200 : 503, type: 'application/json', body: JSON.stringify(result) };
     }
-    if (path !== '/metrics') return { status: 404, type: 'application/json', body: '{"status":"error"}' };
+    if (path !== '/metrics')
+      return failure(404, ErrorCode.NOT_FOUND, `Cannot GET ${path}: this port serves /metrics and /health`);
     const token = this.config.metrics.token;
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
     if (token && !safeEqualHex(sha256Hex(presented), sha256Hex(token))) {
-      return { status: 401, type: 'application/json', body: '{"status":"error"}' };
+      return failure(401, ErrorCode.UNAUTHENTICATED, 'A valid metrics token is required');
     }
     return { status: 200, type: register.contentType, body: await register.metrics() };
   }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors/error-code';
-import type { ErrorEnvelope } from './envelope';
+import { errorEnvelope } from './envelope';
 
 /** How Node's HTTP parser's refusals are answered: a status, and the contract's code and message. */
 function answerOf(code: string | undefined): { status: number; code: ErrorCode; message: string } {
@@ -32,12 +31,7 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const { status, code, message } = answerOf(err.code);
-    const envelope: ErrorEnvelope = {
-      status: 'error',
-      error: { code, message },
-      meta: { timestamp: new Date().toISOString(), requestId: randomUUID() },
-    };
-    const body = JSON.stringify(envelope);
+    const body = JSON.stringify(errorEnvelope(code, message));
     socket.end(
       `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { ErrorDetail } from '../errors/app.error';
 import { type ResponseMeta, responseMeta } from './request-context';
@@ -12,6 +13,15 @@ export interface ErrorEnvelope {
   status: 'error';
   error: { code: string; message: string; details?: ErrorDetail[] };
   meta: ResponseMeta;
+}
+
+/** An error envelope answered outside Nest (a refused request, a worker's own server): a request id of its own. */
+export function errorEnvelope(code: string, message: string): ErrorEnvelope {
+  return {
+    status: 'error',
+    error: { code, message },
+    meta: { timestamp: new Date().toISOString(), requestId: randomUUID() },
+  };
 }
 
 export interface PageMeta {
