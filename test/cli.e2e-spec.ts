@@ -50,7 +50,9 @@ describe('operator CLI', () => {
       await cli(undefined, ['create-admin', '--email', 'x@y.z', '--password', 'on-the-command-line']),
     ).toMatchObject({
       code: 2,
-      err: expect.stringMatching(/Unknown option '--password'/),
+      err: expect.stringMatching(
+        /^Unknown option "--password": passwords are never taken as arguments .* set NEW_PASSWORD/,
+      ),
     });
   });
 

@@ -70,7 +70,8 @@ function reason(err: unknown): string {
   return e.code && /^[0-9A-Z]{5}$/.test(e.code) && !text.includes(e.code) ? `${text} (${e.code})` : text;
 }
 
-function postgresProblem(config: AppConfig, err: unknown): string {
+/** What went wrong reaching or preparing the database, naming DATABASE_URL and what to check. */
+export function postgresProblem(config: AppConfig, err: unknown): string {
   const url = new URL(config.database.url);
   const at = `PostgreSQL at ${where(config.database.url)} (DATABASE_URL)`;
   const user = decodeURIComponent(url.username) || 'the default user';

@@ -86,6 +86,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 function parse(argv: string[]) {
+  // Node's own words suggest passing it as an argument after `--`: a password never is (shell history, `ps`).
+  const password = argv.find((arg) => /^--(password|new-password)(=|$)/.test(arg));
+  if (password)
+    throw new Error(
+      `Unknown option "${password.split('=')[0]}": passwords are never taken as arguments (they would stay in the ` +
+        "shell's history and show in the process list); set NEW_PASSWORD, or ADMIN_PASSWORD for create-admin, or " +
+        'leave it out to have one generated.',
+    );
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfig } from '../config/app-config';
+import { postgresProblem } from '../app/preflight';
+import { type AppConfig, loadConfig } from '../config/app-config';
 import { loadEnvFile } from '../config/env-file';
 import { assertVitalSettingsGiven, assertVitalSettingsSpelt, unknownSettingWarnings } from '../config/unknown-settings';
 import {
@@ -52,6 +53,29 @@ async function main(command: string | undefined): Promise<number> {
   assertVitalSettingsGiven(process.env);
   for (const warning of unknownSettingWarnings(process.env)) process.stderr.write(`${warning}\n`);
   const config = loadConfig(process.env);
+  try {
+    return await migrate(command, config, out);
+  } catch (err) {
+    throw new Error(databaseProblem(config, err));
+  }
+}
+
+/**
+ * A failure of the database in words naming DATABASE_URL and what to do, as `npm start` says it; any other (a
+ * migration's own failure) as it is.
+ */
+function databaseProblem(config: AppConfig, err: unknown): string {
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (code === '3D000')
+    return (
+      `The database "${config.database.name}" (DATABASE_URL) does not exist: check DATABASE_URL ` +
+      '("npm run migration:run" or "npm start" creates it).'
+    );
+  if (!code || /^(42|23|22)/.test(code)) return err instanceof Error ? err.message : String(err);
+  return postgresProblem(config, err);
+}
+
+async function migrate(command: string | undefined, config: AppConfig, out: (line: string) => void): Promise<number> {
   const database = config.database.name;
   switch (command) {
     case 'run': {
