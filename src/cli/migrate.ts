@@ -56,7 +56,7 @@ async function main(command: string | undefined): Promise<number> {
   try {
     return await migrate(command, config, out);
   } catch (err) {
-    throw new Error(databaseProblem(config, err));
+    throw new Error(databaseProblem(config, err), { cause: err });
   }
 }
 
