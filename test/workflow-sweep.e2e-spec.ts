@@ -25,14 +25,20 @@ describe('the workflow sweep', () => {
         .expect(200)
     ).body.data as RunView;
 
-  it('reaches a run whose advance was missed behind more than a page of runs that stay running', async () => {
-    // 100 runs (a pass's page) whose step waits on a paused agent: running, untouched, older than the one below.
-    const paused = await createAgent(t, op, { type: 'calculator' });
+  /** A calculator that takes no task: a step on it stays queued, its run running. */
+  const pausedCalculator = async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
     await request(t.http)
-      .patch(`/api/v1/agents/${paused.id}`)
+      .patch(`/api/v1/agents/${agent.id}`)
       .set(...bearer(op))
       .send({ status: 'paused' })
       .expect(200);
+    return agent;
+  };
+
+  it('reaches a run whose advance was missed behind more than a page of runs that stay running', async () => {
+    // 100 runs (a pass's page) whose step waits on a paused agent: running, untouched, older than the one below.
+    const paused = await pausedCalculator();
     const waiting = await createWorkflow(t, op, {
       name: 'waits',
       steps: [{ id: 'a', agentId: paused.id, input: { expression: '1' } }],
@@ -40,12 +46,7 @@ describe('the workflow sweep', () => {
     for (let i = 0; i < 100; i += 1) await startRun(t, op, waiting);
 
     // A run whose step's task ended while no process advanced the run: its task is marked done behind its back.
-    const other = await createAgent(t, op, { type: 'calculator' });
-    await request(t.http)
-      .patch(`/api/v1/agents/${other.id}`)
-      .set(...bearer(op))
-      .send({ status: 'paused' })
-      .expect(200);
+    const other = await pausedCalculator();
     const missed = await startRun<RunView>(
       t,
       op,
