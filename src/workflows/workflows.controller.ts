@@ -283,9 +283,8 @@ export class WorkflowRunsController {
     operationId: 'cancelWorkflowRun',
     summary: 'Cancel a run and its queued and running steps',
     description:
-      'Only a running run: any other gets 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one ' +
-      '`workflow_run.cancel` audit entry), the others 409. Its open step tasks are cancelled in the same ' +
-      'transaction: once answered, none of them starts.',
+      'Only a running run, else 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one audit ' +
+      'entry), the others 409. Its open step tasks are cancelled with it: once answered, none of them starts.',
   })
   @ApiEnvelope(WorkflowRunDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)

@@ -555,7 +555,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a run and its queued and running steps
-         * @description Only a running run: any other gets 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one `workflow_run.cancel` audit entry), the others 409.
+         * @description Only a running run, else 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one audit entry), the others 409. Its open step tasks are cancelled with it: once answered, none of them starts.
          */
         post: operations["cancelWorkflowRun"];
         delete?: never;
