@@ -10,7 +10,7 @@ import { DOCS_PATH } from './configure-http-app';
 import { consoleBuilt } from '../console/console-static';
 import { AdminBootstrapService } from '../users/admin-bootstrap.service';
 import { loadEnvFile } from '../config/env-file';
-import { assertVitalSettingsGiven, assertVitalSettingsSpelt, unknownSettingWarnings } from '../config/unknown-settings';
+import { assertVitalSettings, unknownSettingWarnings } from '../config/unknown-settings';
 import { assertCanListen, listenFailure, METRICS_PORT_TAKEN_HINT } from '../config/port-check';
 import { createdDatabaseNotice } from '../database/prepare-database';
 import { ShutdownDeadline } from '../common/process/shutdown-deadline';
@@ -32,8 +32,7 @@ const notices: string[] = [];
 const settings = ((): AppConfig => {
   try {
     // First: a misspelt JWT_SECRET would otherwise be reported as JWT_SECRET missing, without the name given.
-    assertVitalSettingsSpelt(process.env);
-    assertVitalSettingsGiven(process.env);
+    assertVitalSettings(process.env);
     const config = loadConfig(process.env, (message) => notices.push(message));
     notices.push(...unknownSettingWarnings(process.env));
     return config;

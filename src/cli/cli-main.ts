@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../auth/permissions';
 import { type AppConfig, loadConfig } from '../config/app-config';
 import { loadEnvFile } from '../config/env-file';
-import { assertVitalSettingsGiven, assertVitalSettingsSpelt } from '../config/unknown-settings';
+import { assertVitalSettings } from '../config/unknown-settings';
 import { preflight } from '../app/preflight';
 import { createAdmin, createUser, resetPassword, type UserPasswordResult } from './user-commands';
 
@@ -111,8 +111,7 @@ function parse(argv: string[]) {
 async function prepare(env: NodeJS.ProcessEnv): Promise<AppConfig> {
   loadEnvFile(env);
   // A misspelt or empty DATABASE_URL would change the users of the default database.
-  assertVitalSettingsSpelt(env);
-  assertVitalSettingsGiven(env);
+  assertVitalSettings(env);
   const config = loadConfig(env);
   // A tool run beside the platform: it neither creates the database (a mistyped DATABASE_URL) nor migrates it.
   await preflight(config, undefined, false);

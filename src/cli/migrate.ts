@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { postgresProblem } from '../app/preflight';
 import { type AppConfig, loadConfig } from '../config/app-config';
 import { loadEnvFile } from '../config/env-file';
-import { assertVitalSettingsGiven, assertVitalSettingsSpelt, unknownSettingWarnings } from '../config/unknown-settings';
+import { assertVitalSettings, unknownSettingWarnings } from '../config/unknown-settings';
 import {
   createdDatabaseNotice,
   ensureDatabase,
@@ -49,8 +49,7 @@ async function main(command: string | undefined): Promise<number> {
   loadEnvFile();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // A misspelt DATABASE_URL would migrate (or create) the default database.
-  assertVitalSettingsSpelt(process.env);
-  assertVitalSettingsGiven(process.env);
+  assertVitalSettings(process.env);
   for (const warning of unknownSettingWarnings(process.env)) process.stderr.write(`${warning}\n`);
   const config = loadConfig(process.env);
   try {

@@ -113,3 +113,9 @@ export function assertVitalSettingsGiven(env: NodeJS.ProcessEnv): void {
       'use the default.',
   );
 }
+
+/** What every entry point checks of the environment before anything else: both of the checks above. */
+export function assertVitalSettings(env: NodeJS.ProcessEnv): void {
+  assertVitalSettingsSpelt(env);
+  assertVitalSettingsGiven(env);
+}

@@ -23,7 +23,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { EventBus, type TaskEvent } from './event-bus';
 import { EventBatches } from './event-batches';
 import { sendFramesTogether } from './frames-together';
-import { canonicalId } from '../common/http/ids';
+import { canonicalId, isIdInAnyCase } from '../common/http/ids';
 import { connectRefusal, LiveLimits } from './live-limits';
 import { emitToRooms } from './room-frames';
 import { agentRoom, batchedAgentRoom, batchedTaskRooms, runRoom, taskRoom, taskRooms } from './rooms';
@@ -52,7 +52,6 @@ interface Subject {
 /** The most events one `tasks.updated` carries: more within a window leave in several. */
 const BATCH_MAX_EVENTS = 500;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const principalOf = (socket: Socket) => socket.data.principal as Principal;
 const INVALID_SUBJECT: SubscribeReply = {
   ok: false,
@@ -71,10 +70,7 @@ function subjectOf(body: SubscribeRequest | undefined): Subject | SubscribeReply
   const batch = body?.batch === undefined ? false : body.batch;
   if (typeof batch !== 'boolean') return INVALID_BATCH;
   const idOf = (kind: Subject['kind']): unknown => body?.[`${kind}Id`];
-  const kind = KINDS.find((k) => {
-    const id = idOf(k);
-    return typeof id === 'string' && UUID.test(id);
-  });
+  const kind = KINDS.find((k) => isIdInAnyCase(idOf(k)));
   if (!kind) return INVALID_SUBJECT;
   return batch && kind !== 'agent' ? INVALID_BATCH : { kind, id: canonicalId(idOf(kind) as string), batch };
 }

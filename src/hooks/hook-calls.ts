@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import { SecretsCipher } from '../common/crypto/secrets-cipher';
+import { isIdInAnyCase } from '../common/http/ids';
 import { AppError, ConflictError, ValidationFailedError } from '../common/errors/app.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { type HookCallOutcome, Metrics } from '../metrics/metrics.service';
@@ -18,7 +19,6 @@ import { HookCredentialsError, HookDisabledError, HookRateLimitedError } from '.
 import { type InboundHook, InboundHookRepository } from './persistence/inbound-hook.repository';
 
 const MINUTE_MS = 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The longest `webhook-id` or `Idempotency-Key` a call may carry (it becomes part of an idempotency key). */
 export const MAX_DELIVERY_ID_LENGTH = 200;
 const DELIVERY_ID = new RegExp(`^[!-~]{1,${MAX_DELIVERY_ID_LENGTH}}$`);
@@ -71,7 +71,7 @@ export class HookCalls {
   }
 
   private async serve(hookId: string, call: HookCall): Promise<HookCallResult> {
-    const hook = UUID.test(hookId) ? await this.hooks.findById(hookId) : undefined;
+    const hook = isIdInAnyCase(hookId) ? await this.hooks.findById(hookId) : undefined;
     if (!hook || !this.authenticated(hook, call)) throw new HookCredentialsError();
     // Counted per fixed minute, and judged against the hook's limit as it is now (no block that outlasts it): a
     // limit raised after a 429 lets the next call through.

@@ -207,8 +207,13 @@ export class AgentSlots implements OnApplicationBootstrap, OnModuleDestroy {
   /** Remembers what this process knows of an agent's slots, as the most recently used. */
   private note(agentId: string, change: Partial<Known>): void {
     const was = this.known.get(agentId);
-    this.known.delete(agentId);
-    this.known.set(agentId, { parked: 1, limit: 0, ...was, ...change });
+    if (was) {
+      // Moved to the end (the most recently used), changed in place: nothing allocated on this path, each ask batch's.
+      this.known.delete(agentId);
+      this.known.set(agentId, Object.assign(was, change));
+      return;
+    }
+    this.known.set(agentId, { parked: 1, limit: 0, ...change });
     if (this.known.size > MAX_KNOWN) this.known.delete(this.known.keys().next().value!);
   }
 

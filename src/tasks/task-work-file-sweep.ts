@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isStoredId } from '../common/http/ids';
 import { FileStorage } from '../files/file-storage';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
@@ -7,7 +8,6 @@ import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
 const IDLE_MS = 600_000;
 /** Work files looked at per pass, at most; the next pass takes the rest. */
 const PER_PASS = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Removes the work files (FILES_DIR's `work/<taskId>.ndjson`, what a data-processor attempt keeps for the next
@@ -26,7 +26,7 @@ export class TaskWorkFileSweep implements PeriodicJobHandler {
   ) {}
 
   async run(): Promise<number> {
-    const entries = (await this.storage.idle('work', IDLE_MS, PER_PASS)).filter((e) => UUID.test(e.key));
+    const entries = (await this.storage.idle('work', IDLE_MS, PER_PASS)).filter((e) => isStoredId(e.key));
     const unfinished = await this.queries.unfinishedAmong(entries.map((e) => e.key));
     const ended = entries.filter((e) => !unfinished.has(e.key));
     for (const entry of ended) await this.storage.remove(entry.path);

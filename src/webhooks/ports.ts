@@ -6,7 +6,7 @@ import type { WebhookDispatch } from './webhook-dispatch';
 
 /** What the catch-up pass needs of its collaborators, as interfaces (Nest injects the real classes). */
 export interface CatchUpDeps {
-  cursors: Pick<Redis, 'get' | 'set'>;
+  cursors: Pick<Redis, 'get' | 'set' | 'del'>;
   store: Pick<WebhookRepository, 'subscribedCreators'>;
   dispatch: Pick<WebhookDispatch, 'dispatch'>;
   tasks: Pick<TasksService, 'finishedBetween'>;

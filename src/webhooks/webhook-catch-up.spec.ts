@@ -14,14 +14,15 @@ const finishedTask = (createdBy: string, finishedAt: Date): Task => ({
   finishedAt,
 });
 
-/** Redis's `get` and `set` of the cursors, in memory. */
-class FakeCursors implements Pick<CatchUpDeps['cursors'], 'get' | 'set'> {
+/** Redis's `get`, `set` and `del` of the cursors, in memory. */
+class FakeCursors implements Pick<CatchUpDeps['cursors'], 'get' | 'set' | 'del'> {
   readonly values = new Map<string, string>();
   get = (async (key: string) => this.values.get(key) ?? null) as CatchUpDeps['cursors']['get'];
   set = (async (key: string, value: string) => {
     this.values.set(key, value);
     return 'OK';
   }) as CatchUpDeps['cursors']['set'];
+  del = (async (key: string) => Number(this.values.delete(key))) as CatchUpDeps['cursors']['del'];
 }
 
 function setup(finished: number, creator = randomUUID()) {
@@ -69,4 +70,15 @@ describe('WebhookCatchUp', () => {
     expect(dispatched).toHaveLength(20);
     expect(dispatched).not.toContain(recent.id);
   });
+
+  it.each(['not json', '"2026-01-01"', '{"at":"never","id":"00000000-0000-0000-0000-000000000000"}', '{"at":1}'])(
+    'takes a stored value that is not a cursor (%s) as lost, and replaces it',
+    async (garbled) => {
+      const { dispatched, cursors, catchUp } = setup(10);
+      cursors.values.set('webhooks:catch-up:tasks', garbled);
+      expect(await catchUp.run()).toEqual({ tasks: 10, runs: 0 });
+      expect(new Set(dispatched).size).toBe(10);
+      expect(JSON.parse(cursors.values.get('webhooks:catch-up:tasks')!)).toMatchObject({ id: expect.any(String) });
+    },
+  );
 });

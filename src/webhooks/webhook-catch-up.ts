@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { cursorAt, type FinishCursor } from '../common/finish-cursor';
+import { cursorAt, type FinishCursor, parseFinishCursor } from '../common/finish-cursor';
+import { StoredCursor } from '../common/stored-cursor';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { REDIS } from '../redis/redis.constants';
 import { TasksService } from '../tasks/tasks.service';
@@ -23,7 +24,7 @@ const BATCHES_PER_PASS = 10;
  * and runs of users with an enabled endpoint that finished since the last pass, up to two periods ago (the
  * finishes still being followed up are left to their process), and dispatches each again: a delivery an
  * endpoint has for the same event and finish is not made twice. Where a pass stopped is kept in Redis; when
- * Redis lost it, the next pass goes back {@link CATCH_UP_WINDOW_MS}.
+ * Redis lost it, the next pass goes back {@link CATCH_UP_WINDOW_MS} (as when what it holds is not a cursor).
  */
 @PeriodicJob({
   name: 'webhooks.catch_up',
@@ -72,9 +73,8 @@ export class WebhookCatchUp implements PeriodicJobHandler {
     now: number,
     follow: (after: FinishCursor) => Promise<FinishCursor[]>,
   ): Promise<number> {
-    const key = `webhooks:catch-up:${kind}`;
-    const stored = await this.redis.get(key);
-    const start = stored ? parseCursor(stored) : cursorAt(new Date(now - CATCH_UP_WINDOW_MS));
+    const stored = new StoredCursor(this.redis, `webhooks:catch-up:${kind}`, 2 * CATCH_UP_WINDOW_MS, parseFinishCursor);
+    const start = (await stored.read()) ?? cursorAt(new Date(now - CATCH_UP_WINDOW_MS));
     if (start.at >= until) return 0;
     let cursor = start;
     let count = 0;
@@ -88,12 +88,7 @@ export class WebhookCatchUp implements PeriodicJobHandler {
       cursor = followed[followed.length - 1];
       if (batch + 1 === BATCHES_PER_PASS) break;
     }
-    await this.redis.set(key, JSON.stringify(cursor), 'PX', 2 * CATCH_UP_WINDOW_MS);
+    await stored.write(cursor);
     return count;
   }
-}
-
-function parseCursor(text: string): FinishCursor {
-  const { at, id } = JSON.parse(text) as { at: string; id: string };
-  return { at: new Date(at), id };
 }

@@ -1,4 +1,5 @@
 import type { DecisionReceiptDto } from './dto/decision-receipt.dto';
+import { Page } from '../common/http/envelope';
 import type { RunListItemDto } from './dto/run-list-item.dto';
 import type { WorkflowRunDto } from './dto/workflow-run.dto';
 import type { StepDecision, StepState, WorkflowRunEntity } from './entities/workflow-run.entity';
@@ -72,4 +73,16 @@ export function listedRunDto(r: ListedRun): RunListItemDto {
     inputOmitted: r.inputOmitted,
     outputOmitted: r.outputOmitted,
   };
+}
+
+/** Said of every list of runs: what a page leaves out. */
+export const RUN_LIST_BOUND =
+  'A run’s input and output over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or ' +
+  '`outputOmitted` true), and no step’s output is in it (null; the step’s `outputOmitted` true when it has one), ' +
+  'so a page’s size does not grow with what its runs’ steps produced; ' +
+  '`GET /workflow-runs/:runId` has them whole.';
+
+/** A page of listed runs, as their views. */
+export function runPage(page: Page<ListedRun>): Page<RunListItemDto> {
+  return new Page(page.items.map(listedRunDto), page.total, page.skip, page.limit);
 }

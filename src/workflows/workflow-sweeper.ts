@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { isStoredId } from '../common/http/ids';
+import { StoredCursor, storedObject } from '../common/stored-cursor';
 import { PeriodicJob, type PeriodicJobHandler, WORKER_ROLES } from '../jobs/periodic-job';
 import { REDIS } from '../redis/redis.constants';
 import type { RunningCursor } from './persistence/workflow-run.repository';
@@ -9,7 +11,6 @@ import { WorkflowEngine } from './workflow-engine';
 /** Where the next pass goes on from, whichever worker runs it. */
 const CURSOR_KEY = 'workflows-sweep-cursor';
 const CURSOR_TTL_MS = 86_400_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A `timestamptz` as Postgres writes it as text. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
@@ -36,23 +37,15 @@ export class WorkflowSweeper implements PeriodicJobHandler {
   }
 
   async sweep(): Promise<number> {
-    const stored = await this.redis.get(CURSOR_KEY);
-    const { swept, next } = await this.engine.sweep(stored ? parseCursor(stored) : undefined);
-    if (next) await this.redis.set(CURSOR_KEY, JSON.stringify(next), 'PX', CURSOR_TTL_MS);
-    else await this.redis.del(CURSOR_KEY);
+    const cursor = new StoredCursor(this.redis, CURSOR_KEY, CURSOR_TTL_MS, parseRunningCursor);
+    const { swept, next } = await this.engine.sweep(await cursor.read());
+    await cursor.write(next);
     return swept;
   }
 }
 
 /** A stored cursor, or none (the first page) when it is not one. */
-function parseCursor(stored: string): RunningCursor | undefined {
-  try {
-    const value = JSON.parse(stored) as Partial<RunningCursor>;
-    const { id, at } = value;
-    return typeof id === 'string' && UUID.test(id) && typeof at === 'string' && TIMESTAMP.test(at)
-      ? { id, at }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+function parseRunningCursor(value: unknown): RunningCursor | undefined {
+  const { id, at } = storedObject(value) ?? {};
+  return isStoredId(id) && typeof at === 'string' && TIMESTAMP.test(at) ? { id, at } : undefined;
 }

@@ -1,35 +1,15 @@
-import { ApiEventStream } from '../common/swagger/api-event-stream';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  type MessageEvent,
-  Patch,
-  Post,
-  Query,
-  Req,
-  Res,
-  Sse,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { IdParam } from '../common/http/ids';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import type { Observable } from 'rxjs';
 import type { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, RequestAuditContext } from '../audit/audit.decorator';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators';
-import { LiveSessions } from '../auth/live-sessions';
-import { isAdmin, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
+import type { Response } from 'express';
 import { ErrorCode } from '../common/errors/error-code';
 import { Page } from '../common/http/envelope';
 import { ApiIdempotencyKey, checkedIdempotencyKey } from '../common/http/idempotency-key';
-import { liveResourceStream } from '../common/http/sse';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope';
-import { runEvent } from '../events/event-bus';
-import { TaskEventFanout } from '../events/task-event-fanout';
 import {
   CreateWorkflowDto,
   RunQueryDto,
@@ -42,11 +22,8 @@ import {
 } from './dto/workflow.dto';
 import { WorkflowRunDto } from './dto/workflow-run.dto';
 import type { WorkflowEntity } from './entities/workflow.entity';
-import { WorkflowRunQueryDto } from './dto/run-query.dto';
 import { RunListItemDto } from './dto/run-list-item.dto';
-import type { ListedRun } from './persistence/run-list';
-import { RunRetry } from './run-retry';
-import { listedRunDto, runDto } from './run-view';
+import { RUN_LIST_BOUND, runDto, runPage } from './run-view';
 import { WorkflowsService } from './workflows.service';
 import { FileReads } from '../agents/file-reads';
 import { isTaskStep } from './workflow-definition';
@@ -54,16 +31,6 @@ import { isTaskStep } from './workflow-definition';
 /** Said of every route that changes a workflow: workflows are shared for reading and running, not for changing. */
 const CREATOR_OR_ADMIN =
   "Only the workflow's creator or an admin may change it: anyone else gets 403 FORBIDDEN (audited as denied).";
-
-const RUN_LIST_BOUND =
-  'A run’s input and output over 64 KiB as JSON are left out of the list (null, with `inputOmitted` or ' +
-  '`outputOmitted` true), and no step’s output is in it (null; the step’s `outputOmitted` true when it has one), ' +
-  'so a page’s size does not grow with what its runs’ steps produced; ' +
-  '`GET /workflow-runs/:runId` has them whole.';
-
-function runPage(page: Page<ListedRun>): Page<RunListItemDto> {
-  return new Page(page.items.map(listedRunDto), page.total, page.skip, page.limit);
-}
 
 function workflowDto(w: WorkflowEntity): WorkflowDto {
   return { ...workflowFields(w), steps: w.steps };
@@ -233,118 +200,5 @@ export class WorkflowsController {
   ): Promise<Page<RunListItemDto>> {
     await this.workflows.get(id);
     return runPage(await this.workflows.listRuns(principal, { ...query, workflowId: id }));
-  }
-}
-
-@ApiTags('workflows')
-@ApiBearerAuth('bearer')
-@ApiSecurity('apiKey')
-@ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
-@Controller('workflow-runs')
-export class WorkflowRunsController {
-  constructor(
-    private readonly workflows: WorkflowsService,
-    private readonly fanout: TaskEventFanout,
-    private readonly retries: RunRetry,
-    private readonly sessions: LiveSessions,
-    private readonly fileReads: FileReads,
-  ) {}
-
-  @Get()
-  @RequirePermissions('workflows:read')
-  @ApiOperation({
-    operationId: 'listAllWorkflowRuns',
-    summary: 'Your runs of every workflow (admins: everyone’s), newest first; `status=failed` lists the dead letters',
-    description: RUN_LIST_BOUND,
-  })
-  @ApiEnvelope(RunListItemDto, { list: true })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Query() query: WorkflowRunQueryDto,
-  ): Promise<Page<RunListItemDto>> {
-    return runPage(await this.workflows.listRuns(principal, query));
-  }
-
-  @Get(':runId')
-  @RequirePermissions('workflows:read')
-  @ApiOperation({ operationId: 'getWorkflowRun', summary: 'One run with the state of each step' })
-  @ApiEnvelope(WorkflowRunDto)
-  @ApiErrors(ErrorCode.NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @IdParam('runId') runId: string): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.getRun(principal, runId));
-  }
-
-  @Post(':runId/cancel')
-  @HttpCode(200)
-  @RequirePermissions('workflows:write')
-  @AuditAction('workflow_run.cancel', 'workflowRun')
-  @ApiOperation({
-    operationId: 'cancelWorkflowRun',
-    summary: 'Cancel a run and its queued and running steps',
-    description:
-      'Only a running run, else 409 INVALID_STATE. Of cancels sent at once, one gets 200 (and the one audit ' +
-      'entry), the others 409. Its open step tasks are cancelled with it: once answered, none of them starts.',
-  })
-  @ApiEnvelope(WorkflowRunDto)
-  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE)
-  async cancel(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam('runId') runId: string,
-    @RequestAuditContext() audit: AuditRequestContext,
-  ): Promise<WorkflowRunDto> {
-    return runDto(await this.workflows.cancelRun(principal, runId, audit));
-  }
-
-  @Post(':runId/retry')
-  @HttpCode(202)
-  @RequirePermissions('workflows:write')
-  @AuditAction('workflow_run.retry', 'workflowRun')
-  @ApiOperation({
-    operationId: 'retryWorkflowRun',
-    summary: 'Run a failed or cancelled run again from where it failed',
-    description:
-      'Its failed, cancelled and skipped steps are pending again and run as their dependencies allow; succeeded ' +
-      'steps keep their outputs and are not run again. The run is `running` again, or already `failed` again when ' +
-      'a step it runs again fails at once (its input cannot be rendered).',
-  })
-  @ApiEnvelope(WorkflowRunDto, { status: 202 })
-  @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.INVALID_STATE, ErrorCode.CONFLICT)
-  async retry(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam('runId') runId: string,
-    @RequestAuditContext() audit: AuditRequestContext,
-  ): Promise<WorkflowRunDto> {
-    const steps = async () => (await this.workflows.getRun(principal, runId)).definition.filter(isTaskStep);
-    await this.fileReads.assertMayRead(principal, steps, 'A run of a workflow whose steps read a file');
-    return runDto(await this.retries.retry(runId, isAdmin(principal) ? undefined : principal.userId, audit));
-  }
-
-  @Sse(':runId/events')
-  @RequirePermissions('workflows:read')
-  @ApiOperation({
-    operationId: 'streamWorkflowRunEvents',
-    summary: 'Server-Sent Events (`event: run`) for one run; the stream ends when the run does',
-  })
-  @ApiEventStream('text/event-stream of `run` events, the current state first')
-  @ApiErrors(ErrorCode.NOT_FOUND)
-  async stream(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam('runId') runId: string,
-    @Req() req: Request,
-  ): Promise<Observable<MessageEvent>> {
-    return this.sessions.stream(principal, req, async () => {
-      await this.fanout.listening();
-      return liveResourceStream<{ status: string }>(
-        'run',
-        this.fanout.followRun(runId),
-        async () => {
-          const current = await this.workflows.getRun(principal, runId);
-          return runEvent(current, current.updatedAt);
-        },
-        (e) => e.status !== 'running',
-        this.fanout.resyncs(),
-      );
-    });
   }
 }

@@ -2,12 +2,12 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { DATE_OR_DAY, IsBoundedDate, IsNotBefore } from '../../common/http/dto-decorators';
-import { canonicalId, IsId } from '../../common/http/ids';
+import { canonicalId, IsId, isIdInAnyCase } from '../../common/http/ids';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 
 /** Ids are kept in lower case: one given in upper case finds its entries too (other values stay as given). */
 const uuidsInLowerCase = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(value) ? canonicalId(value) : value;
+  isIdInAnyCase(value) ? canonicalId(value) : value;
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'A user or API key id' })

@@ -19,6 +19,16 @@ import { isUUID, IsUUID } from 'class-validator';
  */
 export const canonicalId = (id: string): string => id.toLowerCase();
 
+const ID_IN_ANY_CASE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether a client's `value` is an id, in either case (to be used as {@link canonicalId} of it). */
+export const isIdInAnyCase = (value: unknown): value is string =>
+  typeof value === 'string' && ID_IN_ANY_CASE.test(value);
+
+/** Whether `value` is an id as the platform writes it (lower case): for keys and cursors it wrote itself. */
+export const isStoredId = (value: unknown): value is string => typeof value === 'string' && STORED_ID.test(value);
+
 /** `value` as an id when it is one (in lower case), else null: for text a client sent that is recorded, not used. */
 export function idOrNull(value: unknown): string | null {
   return typeof value === 'string' && isUUID(value) ? canonicalId(value) : null;
