@@ -30,6 +30,8 @@ import { RateLimitGuard } from '../throttling/rate-limit.guard';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
+/** Whether a request is for the API's routes (`/api/…`), whose guards refuse a bad body themselves. */
+const isApiPath = (req: Request): boolean => req.path.startsWith(`/${API_PREFIX}/`);
 /** Paths served at the root, outside `/api/v1` and the envelope. */
 export const ROOT_PATHS = ['health', 'health/{*rest}', 'metrics', 'admin/queues', 'admin/queues/{*rest}'];
 
@@ -246,10 +248,11 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
       securityHeaders,
       corsWhenOrigin(corsFor(config.http.corsOrigins)),
       // An upload's body is the file: its route streams it to storage.
-      byRoute(isFileUpload, (_req, _res, next) => next(), jsonBodies(bodyParserFor(config))),
+      byRoute(isFileUpload, (_req, _res, next) => next(), jsonBodies(bodyParserFor(config), isApiPath)),
     ),
   );
-  // A request refused before its route (its body or URL) counts against the caller's budget all the same.
+  // A request refused before its route (its URL, a body outside the API's paths) counts against the caller's
+  // budget all the same. The API's routes refuse a body themselves (`refuseBody`), counted by the rate limit guard.
   const limiter = app.get(RateLimitGuard, { strict: false });
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     limiter.chargeRefused(req, res).then(

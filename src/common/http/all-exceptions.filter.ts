@@ -160,9 +160,14 @@ function unavailable(what: string): Problem {
  * the server's own reasons (`Z_MEM_ERROR`) stays an internal error.
  */
 function isBadCompressedBody(err: unknown): boolean {
-  if (!(err instanceof HttpException) || err.getStatus() !== 400) return false;
-  const code = (err.cause as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' && /^(Z_DATA_ERROR|Z_BUF_ERROR|ERR__ERROR_)/.test(code);
+  // Through Express's error path Nest wraps it in an HttpException; thrown by a route's guard it is as made.
+  const made = err instanceof HttpException ? (err.getStatus() === 400 ? err.cause : undefined) : err;
+  const { code, status } = (made ?? {}) as { code?: unknown; status?: unknown };
+  return (
+    (err instanceof HttpException || status === 400) &&
+    typeof code === 'string' &&
+    /^(Z_DATA_ERROR|Z_BUF_ERROR|ERR__ERROR_)/.test(code)
+  );
 }
 
 /**

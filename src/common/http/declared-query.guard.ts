@@ -4,6 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { type ErrorDetail, ValidationFailedError } from '../errors/app.error';
+import { refuseBody } from './content-type.middleware';
 import { escapePointer } from './input-guard';
 
 const ANY_QUERY = 'ymera:any-query';
@@ -52,8 +53,10 @@ export class DeclaredQueryGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const keys = this.queryKeysOf(context);
-    if (keys === 'all') return true;
     const req = context.switchToHttp().getRequest<Request>();
+    // A refused body first, as the query's refusal: by the route's own guard where it refuses the query.
+    if (keys === 'all' || !keys.refusedLater) refuseBody(req);
+    if (keys === 'all') return true;
     if (!req.url.includes('?')) return true;
     const unknown = Object.keys(req.query as object).filter((key) => !keys.read.has(key));
     if (unknown.length === 0) return true;
