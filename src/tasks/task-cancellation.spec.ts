@@ -3,7 +3,10 @@ import { TaskCancellation } from './task-cancellation';
 import { handBackAfterMs } from './task-worker';
 
 // Registering and handing back touch neither Redis connection.
-const cancellation = () => new TaskCancellation(undefined as never, undefined as never, loadConfig({}));
+const cancellation = (unfinished: string[] = []) =>
+  new TaskCancellation(undefined as never, undefined as never, loadConfig({}), {
+    unfinishedAmong: async (ids) => new Set(ids.filter((id) => unfinished.includes(id))),
+  });
 
 describe('TaskCancellation.handBackAll', () => {
   it('aborts every running attempt as handed back, not cancelled, and any registered after it at once', () => {
@@ -48,5 +51,20 @@ describe('handBackAfterMs', () => {
     expect(handBackAfterMs(20_000)).toBe(15_000);
     expect(handBackAfterMs(4000)).toBe(3000);
     expect(handBackAfterMs(1000)).toBe(750);
+  });
+});
+
+describe('TaskCancellation.cancelEnded', () => {
+  it('aborts, as cancelled, the attempts whose task ended while no cancel could reach here, and no other', async () => {
+    const signals = cancellation(['t2']);
+    const [one, two] = [new AbortController(), new AbortController()];
+    const ended = signals.register('t1', one);
+    const running = signals.register('t2', two);
+    expect(await signals.cancelEnded()).toBe(1);
+    expect(one.signal.aborted).toBe(true);
+    expect(ended.cancelled()).toBe(true);
+    expect(two.signal.aborted).toBe(false);
+    expect(running.cancelled()).toBe(false);
+    expect(await signals.cancelEnded()).toBe(0);
   });
 });

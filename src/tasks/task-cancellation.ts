@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { TaskRecoveryQueries } from './persistence/task-recovery-queries';
 
 /**
  * An attempt running here: its signal's controller; whether a cancel reached it, whenever that was; and whether
@@ -22,8 +23,11 @@ function handBack(attempt: RunningAttempt): void {
 }
 
 /**
- * Cancellation of running tasks, whichever worker holds them: the API publishes the task id, every
- * worker listens and aborts the attempt it runs for that task (if any).
+ * Cancellation of running tasks, whichever worker holds them: the API publishes the task id (after the cancel is
+ * committed), every worker listens and aborts the attempt it runs for that task (if any). A message published while
+ * a worker's subscription is away (Redis restarted, failed over, or the connection dropped) never reaches it: so
+ * each time the subscription is made again, once Redis has confirmed it, the worker reads which of the tasks it
+ * runs have ended meanwhile, and aborts their attempts as cancelled ones.
  */
 @Injectable()
 export class TaskCancellation implements OnApplicationShutdown {
@@ -39,6 +43,7 @@ export class TaskCancellation implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly connections: RedisConnectionFactory,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(TaskRecoveryQueries) private readonly tasks: Pick<TaskRecoveryQueries, 'unfinishedAmong'>,
   ) {
     this.channel = `${config.redis.prefix}:events:task-cancel`;
   }
@@ -51,18 +56,42 @@ export class TaskCancellation implements OnApplicationShutdown {
   listen(): void {
     if (this.subscriber) return;
     this.subscriber = this.connections.create('subscriber');
-    this.subscriber.on('message', (_channel: string, taskId: string) => {
-      const attempt = this.running.get(taskId);
-      if (attempt) {
-        this.logger.log(`cancelling running task ${taskId}`);
-        attempt.cancelled = true;
-        attempt.controller.abort(new Error('cancelled'));
-      }
+    const subscriber = this.subscriber;
+    subscriber.on('message', (_channel: string, taskId: string) => this.cancel(taskId));
+    // Subscribes once Redis answers; start-up does not wait for it. After a reconnect (ioredis subscribes again
+    // by itself), subscribing again resolves once Redis has confirmed it: then what was missed is read.
+    let connected = false;
+    subscriber.on('ready', () => {
+      if (!connected) return void (connected = true);
+      subscriber
+        .subscribe(this.channel)
+        .then(() => this.cancelEnded())
+        .catch((err: Error) => this.logger.warn(`cancellation channel, after a reconnect: ${err.message}`));
     });
-    // Subscribes once Redis answers (ioredis resubscribes after a reconnect); start-up does not wait for it.
-    this.subscriber
+    subscriber
       .subscribe(this.channel)
+      .then(() => this.cancelEnded())
       .catch((err: Error) => this.logger.warn(`cancellation channel: ${err.message}`));
+  }
+
+  private cancel(taskId: string): void {
+    const attempt = this.running.get(taskId);
+    if (!attempt || attempt.cancelled) return;
+    this.logger.log(`cancelling running task ${taskId}`);
+    attempt.cancelled = true;
+    attempt.controller.abort(new Error('cancelled'));
+  }
+
+  /** Aborts, as cancelled, the attempts running here whose task has ended (a cancel whose message was missed). */
+  async cancelEnded(): Promise<number> {
+    const ids = [...this.running].filter(([, attempt]) => !attempt.cancelled).map(([id]) => id);
+    if (!ids.length) return 0;
+    const unfinished = await this.tasks.unfinishedAmong(ids);
+    const ended = ids.filter((id) => !unfinished.has(id) && this.running.get(id)?.cancelled === false);
+    for (const id of ended) this.cancel(id);
+    if (ended.length)
+      this.logger.warn(`${ended.length} running task(s) had ended while cancellations could not reach here`);
+    return ended.length;
   }
 
   /**

@@ -30,6 +30,15 @@ export class FreezableProxy {
     for (const socket of this.sockets) socket.pause();
   }
 
+  /**
+   * Drops every connection, as a network failure or a restarted server would, and holds the new ones (accepted,
+   * nothing passed on) until {@link thaw}.
+   */
+  cut(): void {
+    this.freeze();
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   /** Passes on what was held meanwhile, and everything after. */
   thaw(): void {
     this.frozen = false;
