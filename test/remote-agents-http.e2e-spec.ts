@@ -112,6 +112,10 @@ describe('remote agents over real HTTP on loopback', () => {
     const open = await failure(kit.http.execute(executionContext({}, httpConfig(), { agentId: 'flaky' })));
     expect(open).toMatchObject({ code: 'CIRCUIT_OPEN', retryable: true });
     expect(server.requests.length).toBe(calls);
+    // Its retry is due once the breaker lets a trial call through (AGENT_BREAKER_RESET_MS, 300 here), spread by up
+    // to a quarter of it: not within the task's own backoff.
+    expect(open.retryAfterMs).toBeGreaterThan(0);
+    expect(open.retryAfterMs).toBeLessThanOrEqual(300 + 75);
 
     await new Promise((r) => setTimeout(r, 350));
     server.handler = (_req, res) => json(res, 200, { back: true });

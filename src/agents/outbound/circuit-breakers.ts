@@ -41,6 +41,8 @@ export interface UnclosedBreaker {
 @Injectable()
 export class CircuitBreakers {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  /** When each agent's breaker last opened (in this process), by agent. */
+  private readonly openedAt = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -48,12 +50,24 @@ export class CircuitBreakers {
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
-  async execute<T>(agentId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` through the agent's breaker. Refused while it is open (`CIRCUIT_OPEN`, retryable), the refusal says
+   * when to try again: once the breaker lets its trial call through, plus up to a quarter of AGENT_BREAKER_RESET_MS
+   * at random, so that the tasks refused meanwhile are not all refused again by the trial's half-open breaker, and
+   * a task's retries are not spent within the reset (its own backoff, 1 s then 2 s by default, is far shorter).
+   */
+  async execute<T>(agentId: string, fn: () => Promise<T>, random = Math.random): Promise<T> {
     try {
       return await this.breakerFor(agentId).execute(fn);
     } catch (err) {
       if (err instanceof BrokenCircuitError) {
-        throw retryable('CIRCUIT_OPEN', 'The agent failed repeatedly; calls are paused while its circuit is open');
+        const resetMs = this.config.agents.breakerResetMs;
+        const untilTrialMs = Math.max(0, (this.openedAt.get(agentId) ?? Date.now()) + resetMs - Date.now());
+        throw retryable(
+          'CIRCUIT_OPEN',
+          'The agent failed repeatedly; calls are paused while its circuit is open',
+          Math.round(untilTrialMs + random() * (resetMs / 4)),
+        );
       }
       throw err;
     }
@@ -91,6 +105,8 @@ export class CircuitBreakers {
         },
       );
       breaker.onStateChange((state) => {
+        if (state === CircuitState.Open) this.openedAt.set(agentId, Date.now());
+        else if (state === CircuitState.Closed) this.openedAt.delete(agentId);
         this.metrics?.breakerState(agentId, STATE_NAMES[state]);
         void this.redis
           .hset(breakerKey(agentId), 'state', STATE_NAMES[state], 'changedAt', new Date().toISOString())
