@@ -73,7 +73,10 @@ describe('tasks on a live worker', () => {
         .send(body)
         .expect(400);
       expect(taken.body.error.details).toEqual([
-        { field: 'Idempotency-Key', message: 'must not begin with schedule:, hook:, trigger: (kept for the platform)' },
+        {
+          field: 'Idempotency-Key',
+          message: 'must not begin with schedule:, hook:, trigger:, batch: (kept for the platform)',
+        },
       ]);
     }
   });

@@ -131,7 +131,10 @@ describe('starting a workflow run with an Idempotency-Key', () => {
     ]) {
       const taken = await startRun({}, key).expect(400);
       expect(taken.body.error.details).toEqual([
-        { field: 'Idempotency-Key', message: 'must not begin with schedule:, hook:, trigger: (kept for the platform)' },
+        {
+          field: 'Idempotency-Key',
+          message: 'must not begin with schedule:, hook:, trigger:, batch: (kept for the platform)',
+        },
       ]);
       expect(await runsWithKey(key)).toBe(0);
     }

@@ -27,6 +27,7 @@ export type TaskStore = Pick<
   | 'insertBatch'
   | 'insertInTransaction'
   | 'findByIdempotencyKey'
+  | 'findByIdempotencyKeys'
   | 'findById'
   | 'finishedSince'
   | 'list'

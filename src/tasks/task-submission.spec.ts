@@ -142,8 +142,9 @@ describe('TaskSubmission', () => {
       agentId: i % 2 ? AGENT_2 : AGENT_1,
       input: { text: `${i}` },
     }));
-    const tasks = await submission.submitBatch(alice, good, audit);
+    const { tasks, replayed } = await submission.submitBatch(alice, good, undefined, audit);
     expect(tasks).toHaveLength(250);
+    expect(replayed).toBe(false);
     expect(agents.reads).toBe(2);
     expect(jobs.queued).toHaveLength(250);
     expect(store.audit).toEqual([
@@ -165,6 +166,28 @@ describe('TaskSubmission', () => {
       details: [{ field: '/tasks/3/input/text', message: 'is required' }],
     });
     expect(store.tasks.size).toBe(250);
+  });
+
+  it('stores a batch sent with a key once, returns its tasks in order when it comes again, refuses another', async () => {
+    const { store, jobs, submission } = setup();
+    const batch = Array.from({ length: 3 }, (_, i) => ({ agentId: AGENT_1, input: { text: `${i}` } }));
+    const first = await submission.submitBatch(alice, batch, 'k-1');
+    const again = await submission.submitBatch(alice, structuredClone(batch), 'k-1');
+    expect(again.replayed).toBe(true);
+    expect(again.tasks.map((t) => t.id)).toEqual(first.tasks.map((t) => t.id));
+    expect(store.tasks.size).toBe(3);
+    expect(jobs.queued).toHaveLength(3);
+    await expect(submission.submitBatch(alice, batch.slice(0, 2), 'k-1')).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
+    await expect(submission.submitBatch(alice, [...batch, batch[0]], 'k-1')).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
+    const other = batch.map((task) => ({ ...task, priority: 1 }));
+    await expect(submission.submitBatch(alice, other, 'k-1')).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    expect(store.tasks.size).toBe(3);
+    expect((await submission.submitBatch(alice, batch, 'k-2')).replayed).toBe(false);
+    expect(store.tasks.size).toBe(6);
   });
 
   it('stores a step started alone with its own system audit entry', async () => {

@@ -23,6 +23,18 @@ import { AgentUnavailableError, IdempotencyConflictError, IdempotencyInProgressE
 import { AgentsService } from '../agents/agents.service';
 
 const stableStringify = configure({ deterministic: true });
+
+/** What a request with an idempotency key is compared by when the key comes again. */
+const requestHashOf = (body: unknown): string =>
+  createHash('sha256')
+    .update(stableStringify(body) ?? '')
+    .digest('hex');
+
+/** The key of each task of a batch sent with `key`: one per place, whatever the key's length (`batch:` is ours). */
+function batchKeys(key: string): (index: number) => string {
+  const digest = createHash('sha256').update(key).digest('hex');
+  return (index) => `batch:${digest}:${index}`;
+}
 /**
  * The tasks of a batch checked and built per turn of the event loop: a batch of 1000 is ten short stretches
  * of work with other requests served in between, not one long one.
@@ -153,9 +165,7 @@ export class TaskSubmission {
       );
     if (idempotencyKey) {
       prepared.idempotencyKey = idempotencyKey;
-      prepared.requestHash = createHash('sha256')
-        .update(stableStringify(dto) ?? '')
-        .digest('hex');
+      prepared.requestHash = requestHashOf(dto);
     }
     const event = {
       action: 'task.create',
@@ -178,7 +188,12 @@ export class TaskSubmission {
    * `elements` are the batch's tasks as sent ({@link CreateTaskBatchDto}): they are validated here, like a
    * single submission's body, {@link BATCH_CHUNK} at a time, as are their inputs.
    */
-  async submitBatch(principal: Principal, elements: unknown[], audit?: AuditRequestContext): Promise<Task[]> {
+  async submitBatch(
+    principal: Principal,
+    elements: unknown[],
+    idempotencyKey?: string,
+    audit?: AuditRequestContext,
+  ): Promise<{ tasks: Task[]; replayed: boolean }> {
     const dtos = await this.checkBatch(elements);
     // A batch names few agents: each is read once.
     const agents = new Map<string, Promise<Agent>>();
@@ -199,7 +214,11 @@ export class TaskSubmission {
     const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
     if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
     const tasks = prepared as Task[];
-    await this.store.insertBatch(
+    // Each task of a batch sent with a key is stored under a key of its own, derived from it and its place.
+    const keyOf = idempotencyKey && batchKeys(idempotencyKey);
+    const requestHash = keyOf ? requestHashOf(elements) : null;
+    if (keyOf) tasks.forEach((task, i) => Object.assign(task, { idempotencyKey: keyOf(i), requestHash }));
+    const stored = await this.store.insertBatch(
       tasks,
       {
         action: 'task.batch_create',
@@ -209,8 +228,18 @@ export class TaskSubmission {
       },
       audit,
     );
-    await this.afterCreate(tasks);
-    return tasks;
+    if (stored) {
+      await this.afterCreate(tasks);
+      return { tasks, replayed: false };
+    }
+    const existing = await this.store.findByIdempotencyKeys(
+      principal.userId,
+      tasks.map((t) => t.idempotencyKey!),
+    );
+    if (!existing.length) throw new IdempotencyInProgressError();
+    if (existing.length !== tasks.length || existing.some((t) => t.requestHash !== requestHash))
+      throw new IdempotencyConflictError();
+    return { tasks: existing, replayed: true };
   }
 
   /**

@@ -98,16 +98,29 @@ export class TasksController {
   @HttpCode(202)
   @RequirePermissions('tasks:write')
   @AuditAction('task.batch_create', 'task')
-  @ApiOperation({ operationId: 'submitTaskBatch', summary: 'Submit up to 1000 tasks, all or nothing' })
+  @ApiOperation({
+    operationId: 'submitTaskBatch',
+    summary: 'Submit up to 1000 tasks, all or nothing',
+    description:
+      'With `Idempotency-Key`, the same key and body within 24 h return the same tasks (200), in order; a different ' +
+      'body (or another request’s tasks under the key) → 422; while the first request is still in flight → 409.',
+  })
+  @ApiIdempotencyKey()
   @ApiEnvelope(TaskDto, { status: 202, array: true, description: 'Queued, in the order of the request' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  @ApiEnvelope(TaskDto, { status: 200, array: true, description: 'The tasks an earlier request with this key created' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.IDEMPOTENCY_CONFLICT)
   async batch(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateTaskBatchDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<TaskDto[]> {
     await this.fileReads.assertMayRead(principal, body.tasks.filter(isTaskStart), FILE_TASK);
-    return (await this.submission.submitBatch(principal, body.tasks, audit)).map(TaskDto.from);
+    const key = checkedIdempotencyKey(idempotencyKey);
+    const { tasks, replayed } = await this.submission.submitBatch(principal, body.tasks, key, audit);
+    if (replayed) res.status(200);
+    return tasks.map(TaskDto.from);
   }
 
   @Get()

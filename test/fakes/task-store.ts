@@ -11,7 +11,12 @@ import {
 import type { StepTaskState } from '../../src/tasks/persistence/task.repository';
 import type { TaskStore } from '../../src/tasks/ports';
 import { FINAL_STATUSES, type Task } from '../../src/tasks/task';
-import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from '../../src/tasks/tasks.errors';
+import {
+  IdempotencyConflictError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+  TaskNotRetryableError,
+} from '../../src/tasks/tasks.errors';
 
 /**
  * The tasks' table in memory, with the repository's rules: an idempotency key is used once per creator,
@@ -28,9 +33,23 @@ export class FakeTaskStore implements TaskStore {
     return true;
   }
 
-  async insertBatch(tasks: Task[], event: AuditEvent, context?: AuditRequestContext): Promise<void> {
+  async insertBatch(tasks: Task[], event: AuditEvent, context?: AuditRequestContext): Promise<boolean> {
+    const [first] = tasks;
+    const taken = await this.findByIdempotencyKeys(
+      first.createdBy,
+      tasks.flatMap((t) => t.idempotencyKey ?? []),
+    );
+    if (taken.length && taken.length < tasks.length) throw new IdempotencyConflictError();
+    if (taken.length) return false;
     for (const task of tasks) this.tasks.set(task.id, structuredClone(task));
     this.audit.push({ event, context });
+    return true;
+  }
+
+  async findByIdempotencyKeys(createdBy: string, keys: string[]): Promise<Task[]> {
+    return keys.flatMap((key) =>
+      [...this.tasks.values()].filter((t) => t.createdBy === createdBy && t.idempotencyKey === key),
+    );
   }
 
   async insertInTransaction(_em: unknown, tasks: Task[], event: AuditEvent): Promise<void> {

@@ -25,11 +25,14 @@ describe('Idempotency-Key', () => {
     });
   });
 
-  it.each(['schedule:x', 'hook:x:1', 'trigger:x'])('refuses %s, kept for the platform', (header) => {
+  it.each(['schedule:x', 'hook:x:1', 'trigger:x', 'batch:x:0'])('refuses %s, kept for the platform', (header) => {
     expect(refusal(header)).toEqual({
       code: 'VALIDATION_FAILED',
       details: [
-        { field: 'Idempotency-Key', message: 'must not begin with schedule:, hook:, trigger: (kept for the platform)' },
+        {
+          field: 'Idempotency-Key',
+          message: 'must not begin with schedule:, hook:, trigger:, batch: (kept for the platform)',
+        },
       ],
     });
   });

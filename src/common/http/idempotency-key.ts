@@ -10,10 +10,10 @@ const canonicalJson = configure({ deterministic: true });
 
 /**
  * Beginnings of the keys the platform's own submissions use for their owner (a schedule's fire, a hook's
- * delivery, a trigger's start): a client's key may not take one, so it can never stand for, or stand in the
+ * delivery, a trigger's start, each task of a batch sent with a key): a client's key may not take one, so it can never stand for, or stand in the
  * way of, one of them.
  */
-export const PLATFORM_KEY_PREFIXES: readonly string[] = ['schedule:', 'hook:', 'trigger:'];
+export const PLATFORM_KEY_PREFIXES: readonly string[] = ['schedule:', 'hook:', 'trigger:', 'batch:'];
 
 /** The `Idempotency-Key` header of a route that creates something once per key (a task, a run), as documented. */
 export const ApiIdempotencyKey = (): MethodDecorator =>

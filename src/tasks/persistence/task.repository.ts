@@ -12,7 +12,12 @@ import { rowMapper, type RowMapper } from '../../database/row-mapper';
 import { TaskAttemptEntity } from '../entities/task-attempt.entity';
 import { TaskEntity } from '../entities/task.entity';
 import { CANCELLED_BY_REQUEST, FINAL_STATUSES, RETRYABLE_STATUSES, type Task, type TaskStatus } from '../task';
-import { TaskNotCancellableError, TaskNotFoundError, TaskNotRetryableError } from '../tasks.errors';
+import {
+  IdempotencyConflictError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+  TaskNotRetryableError,
+} from '../tasks.errors';
 import { TaskCheckpoints } from './task-checkpoints';
 import { listTasks, type TaskListFilter, type TaskListPage } from './task-list';
 import { taskRowsById } from './task-rows';
@@ -106,9 +111,34 @@ export class TaskRepository {
     });
   }
 
-  /** Stores tasks, all or none, with one audit entry for them all. */
-  async insertBatch(tasks: Task[], event: AuditEvent, context?: AuditRequestContext): Promise<void> {
-    await this.audit.insertAudited(this.dataSource.manager, { entity: TaskEntity, rows: tasks }, event, context);
+  /**
+   * Stores tasks, all or none, with one audit entry for them all: true. Tasks with idempotency keys (a batch sent
+   * with one) are stored unless an earlier request stored them: false, and nothing is stored; some of their keys
+   * taken but not all (another request's) → {@link IdempotencyConflictError}, nothing stored.
+   */
+  async insertBatch(tasks: Task[], event: AuditEvent, context?: AuditRequestContext): Promise<boolean> {
+    const part = { entity: TaskEntity, rows: tasks };
+    const keys = tasks.map((t) => t.idempotencyKey).filter((key): key is string => key !== null);
+    if (!keys.length) return (await this.audit.insertAudited(this.dataSource.manager, part, event, context)).length > 0;
+    return this.dataSource.transaction(async (em) => {
+      const { createdBy } = tasks[0];
+      const expired = LessThan(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
+      await em.update(
+        TaskEntity,
+        { createdBy, idempotencyKey: In(keys), createdAt: expired },
+        { idempotencyKey: null },
+      );
+      const ids = await this.audit.insertAudited(em, { ...part, ignoreConflicts: true }, event, context);
+      if (ids.length && ids.length < tasks.length) throw new IdempotencyConflictError();
+      return ids.length > 0;
+    });
+  }
+
+  /** The tasks their creator stored under these idempotency keys, in the keys' order (those found). */
+  async findByIdempotencyKeys(createdBy: string, keys: string[]): Promise<Task[]> {
+    const rows = await this.dataSource.getRepository(TaskEntity).findBy({ createdBy, idempotencyKey: In(keys) });
+    const byKey = new Map(rows.map((row) => [row.idempotencyKey, row]));
+    return keys.flatMap((key) => byKey.get(key) ?? []);
   }
 
   /** Stores tasks in the caller's transaction (a workflow run's) with one audit entry for them. */

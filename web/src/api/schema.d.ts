@@ -344,7 +344,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit up to 1000 tasks, all or nothing */
+        /**
+         * Submit up to 1000 tasks, all or nothing
+         * @description With `Idempotency-Key`, the same key and body within 24 h return the same tasks (200), in order; a different body (or another request’s tasks under the key) → 422; while the first request is still in flight → 409.
+         */
         post: operations["submitTaskBatch"];
         delete?: never;
         options?: never;
@@ -4863,7 +4866,10 @@ export interface operations {
     submitTaskBatch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 visible ASCII characters, per user; not beginning with `schedule:`, `hook:` or `trigger:` */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4873,6 +4879,20 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The tasks an earlier request with this key created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "success";
+                        data: components["schemas"]["TaskDto"][];
+                        meta: components["schemas"]["ResponseMetaDto"];
+                    };
+                };
+            };
             /** @description Queued, in the order of the request */
             202: {
                 headers: {
@@ -4925,6 +4945,15 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            /** @description IDEMPOTENCY_CONFLICT: The Idempotency-Key was used with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED: Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
