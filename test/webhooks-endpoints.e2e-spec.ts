@@ -31,6 +31,26 @@ describe('webhooks', () => {
       .set(...bearer(op))
       .send({ url: 'ftp://example.com/x', events: [] })
       .expect(400);
+    // A character a URL carries percent-encoded is named, with its encoding; encoded, the URL is taken.
+    for (const [char, encoded] of [
+      ['<', '%3C'],
+      [' ', '%20'],
+      ['>', '%3E'],
+    ]) {
+      const refused = await request(t.http)
+        .post('/api/v1/webhooks')
+        .set(...bearer(op))
+        .send({ url: `${url}/hook?a=${char}b`, events: ['task.failed'] })
+        .expect(400);
+      expect(refused.body.error.details).toEqual([
+        { field: '/url', message: `must be a URL with ${JSON.stringify(char)} percent-encoded (${encoded})` },
+      ]);
+      await request(t.http)
+        .post('/api/v1/webhooks')
+        .set(...bearer(op))
+        .send({ url: `${url}/hook?a=${encoded}b`, events: ['task.failed'] })
+        .expect(201);
+    }
     const viewer = await createUser(t, 'viewer');
     await request(t.http)
       .post('/api/v1/webhooks')

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsUrl, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsUrl,
+  MaxLength,
+  type ValidationArguments,
+} from 'class-validator';
 import { IsOptionalNotNull } from '../../common/http/dto-decorators';
 import type { WebhookDelivery, WebhookEndpoint } from '../persistence/webhook.repository';
 import {
@@ -11,7 +21,15 @@ import {
 } from '../webhook-events';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
-const URL_MESSAGE = 'must be an http or https URL, such as https://example.com/hooks/ymera';
+/** Characters a URL carries only percent-encoded, which the URL check refuses as they are: white space, `<`, `>`. */
+const TO_ENCODE = /[\s<>]/u;
+
+/** Why a URL is refused: a character it must carry percent-encoded is named, with its encoding. */
+function urlMessage({ value }: ValidationArguments): string {
+  const char = typeof value === 'string' && /^https?:\/\//i.test(value) ? TO_ENCODE.exec(value)?.[0] : undefined;
+  if (char === undefined) return 'must be an http or https URL, such as https://example.com/hooks/ymera';
+  return `must be a URL with ${JSON.stringify(char)} percent-encoded (${encodeURIComponent(char)})`;
+}
 
 export class CreateWebhookDto {
   @ApiProperty({
@@ -19,7 +37,7 @@ export class CreateWebhookDto {
     example: 'https://example.com/hooks/ymera',
     description: 'http(s); must not resolve to a private, loopback or link-local address',
   })
-  @IsUrl(URL_OPTIONS, { message: URL_MESSAGE })
+  @IsUrl(URL_OPTIONS, { message: urlMessage })
   @MaxLength(2048)
   url!: string;
 
@@ -45,7 +63,7 @@ export class CreateWebhookDto {
 export class UpdateWebhookDto {
   @ApiPropertyOptional({ maxLength: 2048 })
   @IsOptionalNotNull()
-  @IsUrl(URL_OPTIONS, { message: URL_MESSAGE })
+  @IsUrl(URL_OPTIONS, { message: urlMessage })
   @MaxLength(2048)
   url?: string;
 
