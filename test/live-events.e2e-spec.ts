@@ -139,6 +139,13 @@ describe('live events over Socket.IO, across API instances', () => {
       ok: false,
       error: expect.objectContaining({ code: 'VALIDATION_FAILED' }),
     });
+    // A body naming two subjects is refused, not half followed.
+    for (const event of ['subscribe', 'unsubscribe']) {
+      expect(await socket.emitWithAck(event, { agentId: kept.id, runId: waiting.id })).toEqual({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', message: 'Send one of {taskId}, {agentId} or {runId}, not two' },
+      });
+    }
 
     await request(worker.http)
       .patch(`/api/v1/agents/${paused.id}`)

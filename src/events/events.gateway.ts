@@ -57,19 +57,24 @@ const INVALID_SUBJECT: SubscribeReply = {
   ok: false,
   error: { code: 'VALIDATION_FAILED', message: 'Send {taskId}, {agentId} or {runId} (a UUID)' },
 };
+const TWO_SUBJECTS: SubscribeReply = {
+  ok: false,
+  error: { code: 'VALIDATION_FAILED', message: 'Send one of {taskId}, {agentId} or {runId}, not two' },
+};
 const INVALID_BATCH: SubscribeReply = {
   ok: false,
   error: { code: 'VALIDATION_FAILED', message: '`batch` is a boolean, and true only with {agentId}' },
 };
 
 /**
- * What a `subscribe` or `unsubscribe` body names: a task, an agent or a run (the first valid of them), and
- * whether an agent's events come in batches; or the reply refusing it.
+ * What a `subscribe` or `unsubscribe` body names: a task, an agent or a run (one of them: a body naming two is
+ * refused rather than half followed), and whether an agent's events come in batches; or the reply refusing it.
  */
 function subjectOf(body: SubscribeRequest | undefined): Subject | SubscribeReply {
   const batch = body?.batch === undefined ? false : body.batch;
   if (typeof batch !== 'boolean') return INVALID_BATCH;
   const idOf = (kind: Subject['kind']): unknown => body?.[`${kind}Id`];
+  if (KINDS.filter((k) => idOf(k) !== undefined).length > 1) return TWO_SUBJECTS;
   const kind = KINDS.find((k) => isIdInAnyCase(idOf(k)));
   if (!kind) return INVALID_SUBJECT;
   return batch && kind !== 'agent' ? INVALID_BATCH : { kind, id: canonicalId(idOf(kind) as string), batch };
