@@ -181,71 +181,56 @@ describe('task batches', () => {
     const batch = await submit({ tasks });
     expect({ status: batch.status, code: batch.body.error?.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
-});
 
-describe('task batches sent with an Idempotency-Key', () => {
-  let t: TestApp;
-  let op: TestUser;
-  let agentId: string;
+  describe('sent with an Idempotency-Key', () => {
+    const tasks = (n: number) => Array.from({ length: n }, (_, i) => ({ agentId, input: { expression: `${i} * 2` } }));
+    const send = (key: string, body: unknown) =>
+      request(t.http)
+        .post('/api/v1/tasks/batch')
+        .set(...bearer(op))
+        .set('Idempotency-Key', key)
+        .send(body as object);
+    const storedUnder = async (ids: string[]) =>
+      (await t.dataSource.query('SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1::uuid[])', [ids]))[0].n;
 
-  beforeAll(async () => {
-    t = await createTestApp({ env: { APP_ROLE: 'api' } });
-    op = await createUser(t, 'operator');
-    agentId = (await createAgent(t, op, { type: 'calculator' })).id;
-  }, 60_000);
-  afterAll(async () => {
-    await t?.close();
-  }, 30_000);
+    it('creates the batch once: sent again, the same tasks in the same order (200), nothing more stored', async () => {
+      const before = await stored();
+      const first = await send('retry-after-a-timeout', { tasks: tasks(300) }).expect(202);
+      const ids = (first.body.data as { id: string }[]).map((task) => task.id);
+      const again = await send('retry-after-a-timeout', { tasks: tasks(300) }).expect(200);
+      expect((again.body.data as { id: string }[]).map((task) => task.id)).toEqual(ids);
+      expect(again.body.data[7]).toMatchObject({ input: { expression: '7 * 2' }, status: expect.any(String) });
+      expect(await stored()).toBe(before + 300);
+      expect(await storedUnder(ids)).toBe(300);
+    });
 
-  const tasks = (n: number) => Array.from({ length: n }, (_, i) => ({ agentId, input: { expression: `${i} * 2` } }));
-  const send = (key: string, body: unknown) =>
-    request(t.http)
-      .post('/api/v1/tasks/batch')
-      .set(...bearer(op))
-      .set('Idempotency-Key', key)
-      .send(body as object);
-  const storedUnder = async (ids: string[]) =>
-    (await t.dataSource.query('SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1::uuid[])', [ids]))[0].n;
-  const count = async () =>
-    (await t.dataSource.query('SELECT count(*)::int AS n FROM tasks WHERE created_by = $1', [op.id]))[0].n;
+    it('refuses the key with another body, another length or another request’s tasks (422), storing nothing', async () => {
+      await send('k-422', { tasks: tasks(3) }).expect(202);
+      const before = await stored();
+      for (const body of [tasks(2), tasks(4), [...tasks(2), { agentId, input: { expression: '9' } }]]) {
+        const res = await send('k-422', { tasks: body }).expect(422);
+        expect(res.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
+      }
+      expect(await stored()).toBe(before);
+    });
 
-  it('creates the batch once: sent again, the same tasks in the same order (200), nothing more stored', async () => {
-    const before = await count();
-    const first = await send('retry-after-a-timeout', { tasks: tasks(300) }).expect(202);
-    const ids = (first.body.data as { id: string }[]).map((task) => task.id);
-    const again = await send('retry-after-a-timeout', { tasks: tasks(300) }).expect(200);
-    expect((again.body.data as { id: string }[]).map((task) => task.id)).toEqual(ids);
-    expect(again.body.data[7]).toMatchObject({ input: { expression: '7 * 2' }, status: expect.any(String) });
-    expect(await count()).toBe(before + 300);
-    expect(await storedUnder(ids)).toBe(300);
-  });
+    it('stores one batch of those sent at once with one key', async () => {
+      const before = await stored();
+      const answers = await Promise.all(Array.from({ length: 5 }, () => send('at-once', { tasks: tasks(50) })));
+      const statuses = answers.map((res) => res.status).sort();
+      expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+      expect(statuses.every((s) => [200, 202, 409].includes(s))).toBe(true);
+      expect(await stored()).toBe(before + 50);
+    });
 
-  it('refuses the key with another body, another length or another request’s tasks (422), storing nothing', async () => {
-    await send('k-422', { tasks: tasks(3) }).expect(202);
-    const before = await count();
-    for (const body of [tasks(2), tasks(4), [...tasks(2), { agentId, input: { expression: '9' } }]]) {
-      const res = await send('k-422', { tasks: body }).expect(422);
-      expect(res.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
-    }
-    expect(await count()).toBe(before);
-  });
-
-  it('stores one batch of those sent at once with one key', async () => {
-    const before = await count();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => send('at-once', { tasks: tasks(50) })));
-    const statuses = answers.map((res) => res.status).sort();
-    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
-    expect(statuses.every((s) => [200, 202, 409].includes(s))).toBe(true);
-    expect(await count()).toBe(before + 50);
-  });
-
-  it('refuses a key the platform keeps for batches', async () => {
-    const res = await request(t.http)
-      .post('/api/v1/tasks')
-      .set(...bearer(op))
-      .set('Idempotency-Key', 'batch:anything')
-      .send({ agentId, input: { expression: '1' } })
-      .expect(400);
-    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    it('refuses a key the platform keeps for batches', async () => {
+      const res = await request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Idempotency-Key', 'batch:anything')
+        .send({ agentId, input: { expression: '1' } })
+        .expect(400);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    });
   });
 });
