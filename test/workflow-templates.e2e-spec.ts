@@ -183,6 +183,24 @@ describe('workflow step templates', () => {
     });
   }, 30_000);
 
+  it('fails a step whose template makes what an input cannot hold, and the run goes on past it', async () => {
+    // A NUL decoded from outside data: Postgres cannot store it, and the run stayed `running` for good.
+    const wf = await define([
+      { id: 'nul', agentId: echo, input: { text: '{{ $base64decode("AA==") }}' }, continueOnFailure: true },
+      { id: 'after', agentId: calc, input: { expression: '1 + 1' }, dependsOn: ['nul'] },
+    ]);
+    const done = await finished((await startWhileProbing(wf.id)).run.id);
+    expect(stepOf(done, 'nul')).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'TEMPLATE_ERROR',
+        message: '/text: makes text with a NUL character or an unpaired surrogate, which an input cannot hold',
+      },
+    });
+    expect(stepOf(done, 'after').status).toBe('succeeded');
+    expect(done.status).toBe('succeeded');
+  }, 30_000);
+
   it('fails a step whose template would make one string of 100 MB, and the process lives on', async () => {
     // One allocation that large ended the whole process (V8 aborts it), and the run's next advance did so again.
     const wf = await define([{ id: 'huge', agentId: echo, input: { expression: "{{ $pad('x', 100000000) }}" } }]);

@@ -198,6 +198,7 @@ export class TemplateEvaluator implements OnModuleDestroy {
       'templates',
       'template-error',
       'template-guards',
+      '../common/storable-text',
     ]);
     const worker = new Worker(this.source.filename, {
       eval: this.source.eval,

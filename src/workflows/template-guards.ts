@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { isStorableText } from '../common/storable-text';
 import { TemplateError } from './template-error';
 
 /**
@@ -45,9 +46,16 @@ function jsonStringLength(text: string): number {
 /** How {@link jsonLengthUpTo} counts: with `indent` spaces a level (as `JSON.stringify(v, null, indent)`). */
 interface JsonLengthOptions {
   indent?: number;
-  /** What a function found in the value is: refused (a step's input), or `""` (JSONata's `$string`). */
+  /**
+   * What the value is for: a step's input, which refuses what an input cannot hold (a function; a number beyond
+   * a double, or not one, which JSON would write as null; text with a NUL or a lone surrogate, which Postgres
+   * cannot store); or JSONata's `$string`, for which a function is `""`.
+   */
   functions?: 'refuse' | 'empty';
 }
+
+const notStorable = (what: string): TemplateError =>
+  new TemplateError('TEMPLATE_ERROR', '', `makes ${what}, which an input cannot hold`);
 
 /**
  * How many characters `JSON.stringify(value)` would write (`$string`'s, for JSONata's values), counted without writing them, given up
@@ -59,11 +67,18 @@ export function jsonLengthUpTo(value: unknown, max: number, options: JsonLengthO
   const indent = options.indent ?? 0;
   /** One line break and the indentation of `depth` levels, when indenting. */
   const line = (depth: number): number => (indent ? 1 + indent * depth : 0);
+  const input = options.functions !== 'empty';
+  const text = (item: string): number => {
+    if (input && !isStorableText(item)) throw notStorable('text with a NUL character or an unpaired surrogate');
+    return jsonStringLength(item);
+  };
   let total = 0;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length && total <= max) {
     const [item, depth] = stack.pop()!;
-    if (typeof item === 'string') total += jsonStringLength(item);
+    if (typeof item === 'string') total += text(item);
+    else if (input && typeof item === 'number' && !Number.isFinite(item))
+      throw notStorable(`the number ${item}, which JSON cannot write`);
     else if (isFunction(item)) {
       if (options.functions !== 'empty')
         throw new TemplateError(
@@ -80,7 +95,7 @@ export function jsonLengthUpTo(value: unknown, max: number, options: JsonLengthO
       const entries = Object.entries(item).filter(([, v]) => v !== undefined);
       total += 2 + (entries.length ? line(depth) + entries.length * (line(depth + 1) + 2 + (indent ? 1 : 0)) - 1 : 0);
       for (const [key, v] of entries) {
-        total += jsonStringLength(key);
+        total += text(key);
         stack.push([v, depth + 1]);
         if (total > max) break;
       }

@@ -63,6 +63,21 @@ describe('step input templates', () => {
     });
   });
 
+  it('refuses what an input cannot hold: text with a NUL or a lone surrogate, a number JSON cannot write', async () => {
+    const cannot = (what: RegExp) => ({ code: 'TEMPLATE_ERROR', message: expect.stringMatching(what) });
+    const text = /text with a NUL character or an unpaired surrogate, which an input cannot hold$/;
+    expect(await failure({ a: '{{ $base64decode("AA==") }}' })).toEqual(
+      cannot(new RegExp(`^/a: makes ${text.source}`)),
+    );
+    expect(await failure({ a: 'x{{ $decodeUrlComponent("%00") }}' })).toEqual(cannot(text));
+    expect(await failure({ a: '{{ $split("\u{1F600}", "")[0] }}' })).toEqual(cannot(text));
+    expect(await failure({ a: '{{ { $base64decode("AA=="): 1 } }}' })).toEqual(cannot(text));
+    expect(await failure({ b: ['{{ input.n / 0 }}'] })).toEqual(cannot(/^\/b\/0: makes the number Infinity, which/));
+    expect(await failure({ c: '{{ [1, -input.n / 0] }}' })).toEqual(cannot(/-Infinity/));
+    // What can be stored is kept as it is: a paired surrogate (an emoji), a tab, a lone surrogate's neighbours.
+    expect(await render({ a: '{{ "\u{1F600}\t" }}', b: '{{ 1e308 }}' })).toEqual({ a: '\u{1F600}\t', b: 1e308 });
+  });
+
   it('stops an expression that never ends once its time is up', async () => {
     const short = { ...limits, timeoutMs: 300 };
     expect(await failure({ x: '{{ ($f := function($x){ $f($x) }; $f(1)) }}' }, short)).toEqual({

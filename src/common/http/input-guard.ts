@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, type ErrorDetail, ValidationFailedError } from '../errors/app.error';
 import { ErrorCode } from '../errors/error-code';
+import { isStorableText } from '../storable-text';
 
 /**
  * How deep a JSON body may nest (the body itself is level 1). Task inputs and workflow definitions need a
@@ -9,21 +10,12 @@ import { ErrorCode } from '../errors/error-code';
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** NUL (which Postgres cannot store in text or jsonb) and UTF-16 surrogates, paired or not. */
-// eslint-disable-next-line no-control-regex -- NUL is what it looks for
-const SUSPECT = /[\u0000\ud800-\udfff]/;
-/** NUL, or a surrogate without its other half (which no UTF-8 encoder can write). */
-// eslint-disable-next-line no-control-regex -- NUL is what it looks for
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const BAD_CHARACTERS = 'NUL characters or unpaired UTF-16 surrogates';
 const BAD_TEXT = `must not contain ${BAD_CHARACTERS}`;
 /** JSON.parse reads a number beyond a double's range as Infinity, which JSON then writes as null. */
 const NOT_FINITE = 'is a number beyond what can be held (±1.7976931348623157e308)';
 
-/** Text Postgres and every encoder can take: no NUL, no lone surrogate. */
-export function isStorableText(s: string): boolean {
-  return !SUSPECT.test(s) || !UNSTORABLE.test(s);
-}
+export { isStorableText };
 
 /** A key as one segment of a JSON pointer (`~` and `/` escaped). */
 export function escapePointer(key: string): string {
