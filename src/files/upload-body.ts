@@ -1,5 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { Request, Response } from 'express';
+import { RequestTimeoutError } from '../common/errors/app.error';
+import { onRequestTimeout } from '../common/http/request-deadline';
 import { FileUploadAbortedError } from './files.errors';
 
 /** The path uploads are sent to: its body is left unread by the JSON parser, for the route to stream. */
@@ -14,12 +16,14 @@ export function isFileUpload(req: Request): boolean {
 /**
  * The request's body as a stream of its own: when the upload is refused midway (too large, not records) the
  * stream is destroyed but the connection is not, so the refusal still reaches the client; the rest of the
- * body is read and dropped, and the connection closed after the answer. A client that goes away midway
- * fails the stream.
+ * body is read and dropped, and the connection closed after the answer. A client that goes away midway fails the
+ * stream, and so does the upload's deadline: what a 504 answered is not stored.
  */
 export function uploadBody(req: Request, res: Response): PassThrough {
   const body = new PassThrough();
   req.pipe(body);
+  // Answered 504 (FILE_UPLOAD_TIMEOUT_MS): the upload ends there, refused, rather than be stored unanswered.
+  onRequestTimeout(req, () => body.destroy(new RequestTimeoutError()));
   req.once('error', () => body.destroy(new FileUploadAbortedError()));
   req.once('close', () => {
     if (!req.complete) body.destroy(new FileUploadAbortedError());
