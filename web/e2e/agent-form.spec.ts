@@ -257,3 +257,49 @@ test('a number that does not read as one is refused on its field, not saved as t
   await expect(page.getByRole('textbox', { name: /^Expression/ })).toHaveAccessibleDescription(/Enter a value/);
   expect(logged).toEqual([]);
 });
+
+test('an empty http agent submitted by keyboard: the name, first on the page, is focused, asked for as every field is', async ({
+  page,
+}) => {
+  const creates = watchCreates(page);
+  await signIn(page);
+  await page.goto('/agents/new');
+  await chooseType(page, 'http');
+  const name = page.getByRole('textbox', { name: 'Name' });
+  const url = page.getByRole('region', { name: 'Configuration' }).getByRole('textbox', { name: /^URL\*?$/ });
+  await expect(url).toBeVisible();
+  await page.getByRole('button', { name: 'Create agent' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toContainText('values need fixing; see the fields marked above');
+  await expect(name).toBeFocused();
+  // A missing name is asked for in the words a missing configuration value is.
+  await expect(name).toHaveAccessibleDescription(/^Enter a value/);
+  await expect(url).toHaveAccessibleDescription(/Enter a value/);
+  // With the name given, the first field still wrong is focused: the URL.
+  await name.fill(`http-empty-${Date.now()}`);
+  await page.getByRole('button', { name: 'Create agent' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(url).toBeFocused();
+  expect(creates).toEqual([]);
+});
+
+test('a pipeline’s steps have buttons that name their step', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/agents/new');
+  await chooseType(page, 'data-processor');
+  const form = page.getByRole('region', { name: 'Configuration' });
+  await form.getByRole('button', { name: 'Add step' }).click();
+  await form.getByRole('button', { name: 'Add step' }).click();
+  const button = (name: string) => form.getByRole('button', { name, exact: true });
+  for (const step of [1, 2]) {
+    await expect(button(`Remove step ${step}`)).toHaveText('Remove');
+    await expect(button(`Move up step ${step}`)).toHaveText('Move up');
+    await expect(button(`Move down step ${step}`)).toHaveText('Move down');
+  }
+  await expect(button('Move up step 1')).toBeDisabled();
+  await expect(button('Move down step 2')).toBeDisabled();
+  await button('Remove step 1').click();
+  await expect(button('Remove step 1')).toBeVisible();
+  await expect(button('Remove step 2')).toHaveCount(0);
+  await expectAccessible(page);
+});

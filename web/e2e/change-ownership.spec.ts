@@ -88,3 +88,42 @@ test('an operator may change only the agents and workflows they created, and sti
   await expect(page.getByRole('button', { name: 'Save workflow' })).toBeEnabled();
   expect(csp).toEqual([]);
 });
+
+/** Where each of a workflow's buttons is, Run, Edit and Delete, by its words, at the page's current width. */
+async function buttonBoxes(page: Page) {
+  const actions = page
+    .getByRole('main')
+    .locator('button, a')
+    .filter({ hasText: /^(Run|Edit|Delete workflow)$/ });
+  await expect(actions).toHaveCount(3);
+  return actions.evaluateAll((elements) =>
+    elements.map((e) => {
+      const box = e.getBoundingClientRect();
+      return `${e.textContent} ${Math.round(box.left)},${Math.round(box.top)}`;
+    }),
+  );
+}
+
+test('on a workflow another user created, Run, Edit and Delete stand where they do on one’s own', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const stamp = Date.now();
+  const user = { email: `places-${stamp}@console.test`, password: 'an-operator-password-for-tests' };
+  await admin.call('post', '/api/v1/users', { ...user, name: 'Places', role: 'operator' }, 201);
+  const operator = await apiAs(request, user.email, user.password);
+  // Names of one length, so that the headings beside the buttons take the same room.
+  const theirs = await agentAndWorkflow(admin, `theirs-${stamp}`);
+  const mine = await agentAndWorkflow(operator, `mine---${stamp}`);
+
+  await signIn(page, user.email, user.password);
+  for (const width of [1280, 900, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    await openWorkflow(page, mine.workflow.id, `mine---${stamp} flow`);
+    const own = await buttonBoxes(page);
+    await openWorkflow(page, theirs.workflow.id, `theirs-${stamp} flow`);
+    await expect(page.getByText(`${WORKFLOW_REASON}; you can still run it.`)).toBeVisible();
+    expect(await buttonBoxes(page), `at ${width} px`).toEqual(own);
+  }
+});

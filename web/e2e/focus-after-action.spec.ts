@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { type Locator, expect, test } from '@playwright/test';
 import { apiAs, deleteAfterAll, signIn, unique } from './helpers';
 
 test.use({ baseURL: process.env.CONSOLE_URL });
@@ -32,6 +32,107 @@ test('cancelling a queued task by keyboard leaves focus on Retry, which took Can
   await expect(page.getByRole('status').filter({ hasText: 'The task was cancelled.' })).toBeVisible();
   await expect(cancel).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Retry' })).toBeFocused();
+});
+
+test('retrying a failed task by keyboard leaves focus on Cancel, which took Retry’s place', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`focus-retry-${unique()}`, 'calculator');
+  made.agents.push(agent.id);
+  const task = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/tasks',
+    { agentId: agent.id, input: { expression: '1 / 0' }, maxAttempts: 1 },
+    202,
+  );
+  await signIn(page);
+  await page.goto(`/tasks/${task.id}`);
+  await expect(page.getByRole('group', { name: 'Task status' })).toContainText('failed', { timeout: 30_000 });
+  // A paused agent starts nothing: the retried task stays queued, with Cancel in Retry's place.
+  await admin.setAgentStatus(agent.id, 'paused');
+  const retry = page.getByRole('button', { name: 'Retry' });
+  await retry.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status').filter({ hasText: 'The task is queued again.' })).toBeVisible();
+  await expect(retry).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Cancel', exact: true })).toBeFocused();
+});
+
+test('saving an agent’s settings by keyboard leaves focus on Save settings, unavailable until the next change', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`focus-settings-${unique()}`, 'calculator');
+  made.agents.push(agent.id);
+  await signIn(page);
+  await page.goto(`/agents/${agent.id}`);
+  const settings = page.getByRole('form', { name: 'Settings' });
+  const save = settings.getByRole('button', { name: /^Save settings/ });
+  await settings.getByRole('textbox', { name: 'Description' }).fill('Kept in focus');
+  await save.focus();
+  await page.keyboard.press('Enter');
+  await expect(settings.getByRole('status')).toHaveText('Saved.');
+  await expect(save).toBeFocused();
+  // It stays unavailable, saying why, until something is changed again.
+  await expect(save).toBeDisabled();
+  await expect(save).toHaveAccessibleName('Save settings (No setting is changed)');
+  // Pressed again with nothing changed, it sends nothing and stays.
+  await page.keyboard.press('Enter');
+  await expect(save).toBeFocused();
+  await expect(settings.getByRole('status')).toHaveText('Saved.');
+});
+
+/**
+ * A submit that goes on to a new page takes its button away with the page: focus goes to the new page's
+ * heading, where a keyboard or screen reader user carries on, not to the top of the document.
+ */
+test('after Create agent, Submit task, Save workflow and Start run, focus is on the new page’s heading', async ({
+  page,
+}) => {
+  const stamp = unique();
+  const heading = page.getByRole('heading', { level: 1 });
+  const pressOn = async (button: Locator) => {
+    await button.focus();
+    await page.keyboard.press('Enter');
+  };
+  await signIn(page);
+
+  await page.goto('/agents/new');
+  await page.getByRole('combobox', { name: 'Type' }).click();
+  await page.getByRole('option', { name: 'calculator' }).click();
+  const name = `focus-new-${stamp}`;
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await pressOn(page.getByRole('button', { name: 'Create agent' }));
+  await expect(heading).toHaveText(name);
+  made.agents.push(page.url().split('/').pop() ?? '');
+  await expect(heading).toBeFocused();
+
+  await page.goto(`/tasks/new?agent=${made.agents.at(-1) ?? ''}`);
+  await page.getByLabel('expression').fill('2 + 2');
+  await pressOn(page.getByRole('button', { name: 'Submit task' }));
+  await expect(heading).toHaveText(/^Task [0-9a-f]{8}$/);
+  await expect(heading).toBeFocused();
+
+  await page.goto('/workflows/new');
+  const editor = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
+  await expect(editor).toHaveValue(/"input": "\{\{ input \}\}"/);
+  const text = (await editor.inputValue()).replace(/"agentId": "[^"]*"/, `"agentId": "${made.agents.at(-1) ?? ''}"`);
+  await editor.fill(text.replace('My workflow', `Focus flow ${stamp}`));
+  await pressOn(page.getByRole('button', { name: 'Save workflow' }));
+  await expect(heading).toHaveText(`Focus flow ${stamp}`);
+  made.workflows.push(page.url().split('/').pop() ?? '');
+  await expect(heading).toBeFocused();
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: `Run Focus flow ${stamp}` });
+  await pressOn(dialog.getByRole('button', { name: 'Start run' }));
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(heading).toHaveText(/^Run /);
+  await expect(heading).toBeFocused();
+  await expect(page.locator('body')).not.toBeFocused();
 });
 
 test('approving a step by keyboard leaves focus on the step, its buttons gone', async ({ page, request }) => {

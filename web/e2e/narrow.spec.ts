@@ -201,6 +201,47 @@ test('at 390 px the webhooks and inbound hooks lists show each with its status i
   }
 });
 
+test('at 390 px the webhooks list keeps URL and status in view with one event each and a 300-character URL', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const stamp = unique();
+  const short = `http://127.0.0.1:9/narrow/one-${stamp}`;
+  const long = `http://127.0.0.1:9/narrow/${'long-path-'.repeat(30)}${stamp}`.slice(0, 300);
+  const made: string[] = [];
+  for (const url of [short, long]) {
+    const webhook = await admin.call<{ id: string }>('post', '/api/v1/webhooks', { url, events: ['run.failed'] }, 201);
+    made.push(webhook.id);
+  }
+  try {
+    expect(long).toHaveLength(300);
+    await signIn(page);
+    await page.goto('/webhooks');
+    const webhooks = page.getByRole('table', { name: 'Webhooks' });
+    expect(await inView(page, await webhooks.getByRole('columnheader', { name: 'Status' }).boundingBox())).toBe(true);
+    for (const url of [short, long]) {
+      const endpoint = webhooks.getByRole('row', { name: new RegExp(url) });
+      await expect(endpoint).toBeVisible();
+      const state = endpoint.locator('.state-pill');
+      // Runs of other tests failing meanwhile are delivered to it, and fail (nothing listens there).
+      await expect(state).toHaveText(/^(enabled|failing)$/);
+      expect(await inView(page, await state.boundingBox())).toBe(true);
+      // Which endpoint: its link in view, its URL whole in its name and on hover.
+      const link = endpoint.getByRole('link', { name: `Deliveries of ${url}` });
+      await expect(link).toHaveAttribute('title', url);
+      expect(await inView(page, await link.boundingBox())).toBe(true);
+      expect(await inView(page, await endpoint.getByRole('rowheader').boundingBox())).toBe(true);
+    }
+    // The long URL is cut to a few lines, not a column of them.
+    const link = webhooks.getByRole('link', { name: `Deliveries of ${long}` });
+    expect((await link.boundingBox())?.height ?? Infinity).toBeLessThan(80);
+    expect(await sideways(page)).toBeLessThanOrEqual(0);
+  } finally {
+    for (const id of made) await admin.call('delete', `/api/v1/webhooks/${id}`, undefined, 204);
+  }
+});
+
 /** How far the page scrolls sideways: none when it is no wider than the window. */
 async function sideways(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

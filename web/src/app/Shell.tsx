@@ -1,6 +1,7 @@
 import { Anchor, Burger, Button, Group, Loader } from '@mantine/core';
 import { Suspense, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { useFocusHeadingAfterNavigation } from './focus-after-navigation';
 import { NAV_ITEMS } from './nav';
 import { useMe, useSession } from './session';
 
@@ -18,6 +19,9 @@ export function Shell() {
   const menuOpen = openOn === pathname;
   const setMenuOpen = (open: boolean) => setOpenOn(open ? pathname : null);
   const menuButton = useRef<HTMLButtonElement>(null);
+  // A submit that went on to another page took its button away: focus goes to the new page's heading.
+  const main = useRef<HTMLElement>(null);
+  useFocusHeadingAfterNavigation(main);
 
   return (
     <div className="shell">
@@ -86,7 +90,7 @@ export function Shell() {
           ))}
         </ul>
       </nav>
-      <main className="shell-main" id="main" tabIndex={-1}>
+      <main className="shell-main" id="main" tabIndex={-1} ref={main}>
         <Suspense fallback={<Loader role="progressbar" aria-label="Loading" />}>
           <Outlet />
         </Suspense>

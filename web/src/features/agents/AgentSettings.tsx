@@ -1,9 +1,10 @@
-import { Button, Group, NumberInput, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Group, NumberInput, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
+import { GuardedButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
@@ -126,9 +127,14 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
           <ErrorState title="The settings were not saved" error={save.error} details={refused.other} />
         )}
         <Group>
-          <Button type="submit" variant="default" disabled={disabled || unchanged} loading={saving.busy}>
-            Save settings
-          </Button>
+          {/* Unavailable, not `disabled`, while nothing is changed: a save leaves focus on it, not on the page. */}
+          <GuardedButton
+            type="submit"
+            variant="default"
+            label="Save settings"
+            reason={blocked ?? (unchanged ? 'No setting is changed' : null)}
+            loading={saving.busy}
+          />
           {save.isSuccess && unchanged && (
             <Text size="sm" role="status">
               Saved.

@@ -29,6 +29,7 @@ export function NewAgent() {
   const [config, setConfig] = useState<Config>({});
   const [nameError, setNameError] = useState<string | null>(null);
   const configForm = useRef<HTMLElement>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
   // What the last submit found wrong before sending (the form's fields and the name), shown all at once.
   const [problems, setProblems] = useState(0);
   const selected = types.data?.find((t) => t.type === type);
@@ -97,6 +98,7 @@ export function NewAgent() {
             label="Name"
             required
             description={AGENT_NAME_RULE}
+            ref={nameInput}
             value={name}
             onChange={(e) => {
               setName(e.currentTarget.value);
@@ -124,16 +126,19 @@ export function NewAgent() {
                 idPrefix="config"
                 extraErrors={serverErrors.config}
                 onChange={(event) => setConfig((event.formData ?? {}) as Config)}
-                // The config has errors (now on their fields): the name's, if any, are shown with them.
+                // The config has errors (now on their fields, the first focused): the name's, if any, are shown
+                // with them, and the name, above them on the page, is focused instead.
                 onError={(errors) => {
                   const problem = agentNameProblem(name);
                   setNameError(problem);
                   setProblems(errors.length + (problem ? 1 : 0));
+                  if (problem) nameInput.current?.focus();
                 }}
                 onSubmit={(event) => {
                   const problem = agentNameProblem(name);
                   setNameError(problem);
                   setProblems(problem ? 1 : 0);
+                  if (problem) nameInput.current?.focus();
                   if (!type || problem) return;
                   creating.send({ name: name.trim(), type, config: (event.formData ?? {}) as Config });
                 }}

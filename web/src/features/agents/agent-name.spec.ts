@@ -6,8 +6,8 @@ describe('agent name', () => {
     expect(agentNameProblem(' spaced out ')).toBeNull();
   });
 
-  it('says a missing name is required, and nothing else', () => {
-    expect(agentNameProblems('   ')).toEqual(['is required']);
+  it('asks for a missing name as the schema forms ask for a missing value, and says nothing else', () => {
+    expect(agentNameProblems('   ')).toEqual(['Enter a value']);
   });
 
   it('reports a name both too long and with non-ASCII characters with both problems at once', () => {

@@ -13,7 +13,8 @@ export const AGENT_NAME_RULE =
 /** Every way the name breaks the rule, all at once (none when it keeps it). */
 export function agentNameProblems(name: string): string[] {
   const trimmed = name.trim();
-  if (!trimmed) return ['is required'];
+  // Said as the schema forms say a missing value (plain-errors.ts), the name being a field of the same forms.
+  if (!trimmed) return ['Enter a value'];
   if (trimmed.length <= MAX_LENGTH && NAME.test(trimmed)) return [];
   const problems: string[] = [];
   const length = [...trimmed].length;

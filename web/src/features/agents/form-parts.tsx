@@ -2,6 +2,7 @@ import { Button } from '@mantine/core';
 import Form, { type FormProps, getDefaultRegistry } from '@rjsf/core';
 import {
   ADDITIONAL_PROPERTY_FLAG,
+  type ArrayFieldItemButtonsTemplateProps,
   type ArrayFieldTemplateProps,
   type BaseInputTemplateProps,
   type FieldProps,
@@ -13,6 +14,7 @@ import {
   type TemplatesType,
   type UiSchema,
   ariaDescribedByIds,
+  buttonId,
   englishStringTranslator,
   getUiOptions,
 } from '@rjsf/utils';
@@ -29,9 +31,15 @@ function withAddLabel(uiSchema: UiSchema | undefined, label: string): UiSchema {
   return { ...uiSchema, 'ui:options': { ...(uiSchema?.['ui:options'] ?? {}), addLabel: label } };
 }
 
-function TextButton({ label, danger, ...props }: IconButtonProps & { label: string; danger?: boolean }) {
+function TextButton({
+  label,
+  name,
+  danger,
+  ...props
+}: IconButtonProps & { label: string; name?: string; danger?: boolean }) {
   return (
     <Button
+      aria-label={name}
       type="button"
       size="compact-sm"
       variant={danger ? 'light' : 'default'}
@@ -53,6 +61,66 @@ function AddButton(props: IconButtonProps) {
     <div className="rjsf-add">
       <TextButton {...props} label={typeof label === 'string' ? label : 'Add'} />
     </div>
+  );
+}
+
+/**
+ * rjsf's buttons of an array's item, each named with the item it acts on, by its schema's title and its place
+ * from 1 ("Remove step 2", "Move up step 2"; "item 2" without a title): the words shown start the name.
+ */
+function ArrayFieldItemButtonsTemplate(props: ArrayFieldItemButtonsTemplateProps) {
+  const { disabled, readonly, hasCopy, hasMoveDown, hasMoveUp, hasRemove, fieldPathId, registry, uiSchema } = props;
+  const noun = typeof props.schema.title === 'string' && props.schema.title ? props.schema.title : 'item';
+  const item = `${noun} ${props.index + 1}`;
+  const common = { uiSchema, registry };
+  return (
+    <>
+      {(hasMoveUp || hasMoveDown) && (
+        <TextButton
+          {...common}
+          id={buttonId(fieldPathId, 'moveUp')}
+          className="rjsf-array-item-move-up"
+          disabled={disabled || readonly || !hasMoveUp}
+          onClick={props.onMoveUpItem}
+          label="Move up"
+          name={`Move up ${item}`}
+        />
+      )}
+      {(hasMoveUp || hasMoveDown) && (
+        <TextButton
+          {...common}
+          id={buttonId(fieldPathId, 'moveDown')}
+          className="rjsf-array-item-move-down"
+          disabled={disabled || readonly || !hasMoveDown}
+          onClick={props.onMoveDownItem}
+          label="Move down"
+          name={`Move down ${item}`}
+        />
+      )}
+      {hasCopy && (
+        <TextButton
+          {...common}
+          id={buttonId(fieldPathId, 'copy')}
+          className="rjsf-array-item-copy"
+          disabled={disabled || readonly}
+          onClick={props.onCopyItem}
+          label="Copy"
+          name={`Copy ${item}`}
+        />
+      )}
+      {hasRemove && (
+        <TextButton
+          {...common}
+          id={buttonId(fieldPathId, 'remove')}
+          className="rjsf-array-item-remove"
+          disabled={disabled || readonly}
+          onClick={props.onRemoveItem}
+          label="Remove"
+          name={`Remove ${item}`}
+          danger
+        />
+      )}
+    </>
   );
 }
 
@@ -184,6 +252,7 @@ function JsonTextField({ formData, onChange, fieldPathId, disabled, readonly, ra
  */
 export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFieldsType } = {
   templates: {
+    ArrayFieldItemButtonsTemplate,
     ArrayFieldTemplate,
     BaseInputTemplate,
     ObjectFieldTemplate,

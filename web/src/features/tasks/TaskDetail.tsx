@@ -11,6 +11,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { ConfirmButton } from '../../components/ConfirmButton';
+import { keepFocusAfter } from '../../components/keep-focus';
 import { useSendOnce } from '../../components/use-single-flight';
 import { useMe } from '../../app/session';
 import { LiveTasks } from './LiveTasks';
@@ -86,6 +87,10 @@ function Actions({ task }: { task: Task }) {
   const [result, setResult] = useState<{ message: string; status: Task['status'] } | null>(null);
   const actions = useRef<HTMLDivElement>(null);
   const said = useRef<HTMLParagraphElement>(null);
+  const retryButton = useRef<HTMLButtonElement>(null);
+  // Once an action took its button away (Cancel gives way to Retry, Retry to Cancel), focus goes to the button
+  // that replaced it (Retry again if the retried task failed at once), or to what happened.
+  const replacement = () => actions.current?.querySelector<HTMLElement>('button:enabled') ?? said.current;
   // The action's answer, with the events received since it was sent laid over it: a retried task can run and
   // end before the answer arrives, and the answer's older state would otherwise stay (an end has no event after
   // it to correct it).
@@ -99,7 +104,12 @@ function Actions({ task }: { task: Task }) {
       const since = fetchStarted();
       return { since, next: unwrap(await api.POST('/api/v1/tasks/{id}/retry', { params: { path: { id: task.id } } })) };
     },
-    onSuccess: ({ next, since }) => settle(next, since, 'The task is queued again.'),
+    onSuccess: ({ next, since }) => {
+      // The Retry pressed, not one shown in its place later (the retried task failed at once).
+      const pressed = retryButton.current;
+      settle(next, since, 'The task is queued again.');
+      keepFocusAfter(() => pressed, replacement);
+    },
   });
   const retrying = useSendOnce(retry);
   const cancellable = CANCELLABLE.includes(task.status);
@@ -114,8 +124,8 @@ function Actions({ task }: { task: Task }) {
             <ConfirmButton
               label="Cancel"
               confirmLabel="Cancel the task"
-              // Once cancelled, Retry takes Cancel's place (not a step task's); focus goes there, or to what happened.
-              focusWhenGone={() => actions.current?.querySelector<HTMLElement>('button:enabled') ?? said.current}
+              // Once cancelled, Retry takes Cancel's place (not a step task's).
+              focusWhenGone={replacement}
               consequence={`Task ${task.id.slice(0, 8)} stops${task.status === 'running' ? ' (its running attempt is aborted)' : ''} and is not retried.${cancelOfStepText(stepOfRun(task))}`}
               onConfirm={async () => {
                 const since = fetchStarted();
@@ -128,7 +138,7 @@ function Actions({ task }: { task: Task }) {
           ))}
         {retryable &&
           (canWrite ? (
-            <Button variant="light" loading={retrying.busy} onClick={() => retrying.send()}>
+            <Button ref={retryButton} variant="light" loading={retrying.busy} onClick={() => retrying.send()}>
               Retry
             </Button>
           ) : (

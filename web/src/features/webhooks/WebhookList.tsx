@@ -50,24 +50,44 @@ export function WebhookList({
     >
       {({ items }) => (
         <Stack gap="sm">
-          {/* On a narrow screen the table scrolls sideways: which endpoint and whether it is enabled come first, so they
-              stay in view without scrolling, as on the Schedules list. */}
+          {/* The columns' widths are set (webhooks.css): the URL takes what the others leave, so a long one cannot
+              push the rest out of view; it wraps, cut after three lines, whole on hover. On a narrow screen the
+              table scrolls sideways: which endpoint and whether it is enabled come first, so they stay in view
+              without scrolling, as on the Schedules list. */}
           <Table.ScrollContainer minWidth={880}>
-            <Table striped highlightOnHover aria-label="Webhooks">
+            <Table striped highlightOnHover layout="fixed" aria-label="Webhooks" className="webhooks-table">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th scope="col">URL</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                  <Table.Th scope="col">Events</Table.Th>
-                  <Table.Th scope="col">Last delivery</Table.Th>
-                  {!blocked && <Table.Th scope="col">Actions</Table.Th>}
+                  <Table.Th scope="col" className="webhooks-url-col">
+                    URL
+                  </Table.Th>
+                  <Table.Th scope="col" className="webhooks-status-col">
+                    Status
+                  </Table.Th>
+                  <Table.Th scope="col" className="webhooks-events-col">
+                    Events
+                  </Table.Th>
+                  <Table.Th scope="col" className="webhooks-last-col">
+                    Last delivery
+                  </Table.Th>
+                  {!blocked && (
+                    <Table.Th scope="col" className="webhooks-actions-col">
+                      Actions
+                    </Table.Th>
+                  )}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {items.map((webhook) => (
                   <Table.Tr key={webhook.id}>
                     <Table.Th scope="row" fw={500} className="webhook-url">
-                      <Anchor component={Link} to={webhook.id} aria-label={`Deliveries of ${webhook.url}`}>
+                      <Anchor
+                        component={Link}
+                        to={webhook.id}
+                        aria-label={`Deliveries of ${webhook.url}`}
+                        title={webhook.url}
+                        className="webhook-url-clamp"
+                      >
                         {webhook.url}
                       </Anchor>
                     </Table.Th>

@@ -66,7 +66,8 @@ export function WorkflowActions({ workflow, runBlocked = null }: { workflow: Wor
         />
       </Group>
       {changeBlocked && (
-        <Text size="sm" c="dimmed" maw={320} ta="right">
+        // As wide as the buttons above it (it wraps), so that they keep the place they have without it.
+        <Text size="sm" c="dimmed" ta="right" className="wf-actions-reason">
           {runBlocked ? `${changeBlocked}.` : `${changeBlocked}; you can still run it.`}
         </Text>
       )}
