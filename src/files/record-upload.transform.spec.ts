@@ -113,6 +113,41 @@ describe('RecordUploadTransform', () => {
     }
   });
 
+  it('refuses a record over 1 MiB of UTF-8 however it arrives, in either format, and takes one just under', async () => {
+    const refused = async (format: UploadFormat, text: string, piece: number) =>
+      upload(format, text, piece, 10_000_000).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    const over = (value: string) => `{"v":"${value}"}`;
+    const ascii = 'x'.repeat(1024 * 1024);
+    // 700,000 characters of which a third are 3 bytes in UTF-8: 1.17 MB, though its UTF-16 length is under 1 MiB.
+    const mixed = '€ab'.repeat(233_334);
+    for (const piece of [4 * 1024 * 1024, 64 * 1024]) {
+      for (const [format, text] of [
+        [
+          'ndjson',
+          `${over(ascii)}
+{"a":1}
+`,
+        ],
+        [
+          'ndjson',
+          `{"a":1}
+${over(mixed)}`,
+        ],
+        ['json-array', `[${over(mixed)}]`],
+      ] as const) {
+        expect(await refused(format, text, piece)).toEqual(
+          expect.objectContaining({ message: expect.stringMatching(/a record is longer than 1048576 bytes/) }),
+        );
+      }
+    }
+    const under = over('€'.repeat(349_000));
+    expect(Buffer.byteLength(under)).toBeLessThan(1024 * 1024);
+    expect((await upload('ndjson', under, 4 * 1024 * 1024, 10_000_000)).records).toBe(1);
+  });
+
   it('refuses more bytes than the limit as soon as they arrive', async () => {
     const line = JSON.stringify({ pad: 'x'.repeat(100) }) + '\n';
     await expect(upload('ndjson', line.repeat(10), 64, line.length * 10)).resolves.toMatchObject({ records: 10 });

@@ -162,6 +162,12 @@ export class RecordUploadTransform extends Transform {
 
   /** One record's text, checked, as its stored line. */
   private record(text: string): string {
+    // Its UTF-8 length: counted only when its UTF-16 length leaves it in doubt (a unit is 1 to 3 bytes).
+    if (
+      text.length > MAX_RECORD_BYTES ||
+      (text.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(text) > MAX_RECORD_BYTES)
+    )
+      throw new FileContentError(`a record is longer than ${MAX_RECORD_BYTES} bytes`, this.records);
     let value: unknown;
     try {
       value = JSON.parse(text);
