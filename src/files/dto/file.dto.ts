@@ -22,7 +22,10 @@ export class FileDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: FILE_FORMATS, description: 'How it is stored and served: one JSON object per line' })
   format!: FileFormat;
-  @ApiProperty({ example: 'application/json', description: 'The Content-Type it was uploaded as' })
+  @ApiProperty({
+    example: 'application/json',
+    description: 'The kind of body it was uploaded as: `application/x-ndjson` (any NDJSON type) or `application/json`',
+  })
   uploadedAs!: string;
   @ApiProperty({ description: 'Bytes as stored' }) sizeBytes!: number;
   @ApiProperty({ description: 'Records (lines) it holds' }) records!: number;

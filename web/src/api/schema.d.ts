@@ -3009,7 +3009,7 @@ export interface components {
              */
             format: "ndjson";
             /**
-             * @description The Content-Type it was uploaded as
+             * @description The kind of body it was uploaded as: `application/x-ndjson` (any NDJSON type) or `application/json`
              * @example application/json
              */
             uploadedAs: string;
