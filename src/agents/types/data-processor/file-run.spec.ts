@@ -183,6 +183,24 @@ describe('data-processor over a file', () => {
     expect(err).toMatchObject({ code: 'FILE_NOT_FOUND', retryable: false });
   });
 
+  it('removes the work file an earlier attempt kept when the file is gone at the next', async () => {
+    const gone = store.add(orders);
+    const pipeline = PIPELINES['streaming steps only'];
+    const controller = new AbortController();
+    const first = executionContext({ file: gone, pipeline }, config, { taskId: 'task-4', signal: controller.signal });
+    const save = first.checkpointPart;
+    first.checkpointPart = async (seq, part) => {
+      await save(seq, part);
+      controller.abort(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
+    };
+    await expect(processor.execute(first)).rejects.toMatchObject({ retryable: true });
+    expect(existsSync(store.storage.workPath('task-4'))).toBe(true);
+    store.repository.rows.delete(gone);
+    const retry = executionContext({ file: gone, pipeline }, config, { taskId: 'task-4', attempt: 2 });
+    await expect(processor.execute(retry)).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', retryable: false });
+    expect(existsSync(store.storage.workPath('task-4'))).toBe(false);
+  });
+
   it("reads another user's file as missing: a task reads only the files of the user it runs for", async () => {
     const theirs = store.add(orders, 'user-2');
     const err = await processor.execute(executionContext({ file: theirs }, config)).catch((e: unknown) => e);

@@ -81,8 +81,12 @@ export async function runOverFile(
   options: FileRunOptions,
 ): Promise<FileRunResult> {
   const file = await files.find(options.fileId);
-  // A task reads the files of the user it runs for, and no one else's (another's reads as missing).
-  if (!file || file.createdBy !== ctx.createdBy) throw nonRetryable('FILE_NOT_FOUND', `No file ${options.fileId}`);
+  // A task reads the files of the user it runs for, and no one else's (another's reads as missing). The work file
+  // an earlier attempt kept (the file deleted since) goes with this last one.
+  if (!file || file.createdBy !== ctx.createdBy) {
+    await files.work(ctx.taskId).remove();
+    throw nonRetryable('FILE_NOT_FOUND', `No file ${options.fileId}`);
+  }
   const size = options.chunkSize;
   const chunks = Math.ceil(file.records / size);
   // With no streaming steps there is nothing to keep per chunk: the rest reads the input file itself.
