@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -81,29 +81,28 @@ describe('FILE_QUOTA_BYTES: what one user’s files may take together', () => {
     const op = await createUser(t, 'operator');
     // An upload sends 3,000 bytes of records and holds its body open.
     const part = FILE + FILE.slice(0, 3000 - Buffer.byteLength(FILE));
+    const records = part.slice(0, part.lastIndexOf('\n') + 1);
     let finish!: () => void;
     const held = fetch(`${url}/api/v1/files`, {
       method: 'POST',
       headers: { Authorization: bearer(op)[1], 'Content-Type': 'application/x-ndjson' },
       body: new ReadableStream({
         start(controller) {
-          controller.enqueue(new TextEncoder().encode(part.slice(0, part.lastIndexOf('\n') + 1)));
+          controller.enqueue(new TextEncoder().encode(records));
           finish = () => controller.close();
         },
       }),
       duplex: 'half',
     } as RequestInit);
-    // Once its bytes are in, a second upload that fits the quota alone but not beside them is refused while
-    // they are still in flight (before, each was written whole and only the later one to finish refused).
-    let second = await upload(op);
-    for (let tries = 0; second.status === 201 && tries < 50; tries += 1) {
-      await request(t.http)
-        .delete(`/api/v1/files/${second.body.data.id as string}`)
-        .set(...bearer(op))
-        .expect(204);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      second = await upload(op);
-    }
+    // Once its bytes are in (its file under way holds them: they passed the count first), a second upload that
+    // fits the quota alone but not beside them is refused while they are still in flight (before, each was
+    // written whole and only the later one to finish refused). Sent earlier, the second would be in flight
+    // itself and the held one refused instead: one of the two, whichever comes second.
+    const tmp = join(t.env.config.files.dir, 'tmp');
+    const heldIn = () => leftovers().some((name) => statSync(join(tmp, name)).size === Buffer.byteLength(records));
+    for (let tries = 0; !heldIn() && tries < 200; tries += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(heldIn()).toBe(true);
+    const second = await upload(op);
     expect(second.status).toBe(413);
     expect(second.body.error.message).toContain('FILE_QUOTA_BYTES');
     finish();
