@@ -16,7 +16,8 @@ export class UploadsInFlight {
   /**
    * A stage that counts what passes for `userId` and fails with `refusal()` once their files (`usedBytes`) and
    * their uploads in flight here would take more than `quotaBytes`; `release` takes its count back (call it once
-   * the upload is stored or given up).
+   * the upload is stored or given up). A refused or failed upload takes its count back at once, not after its
+   * cleanup: the bytes it was refused for never count against the user's other uploads.
    */
   counted(
     userId: string,
@@ -25,21 +26,23 @@ export class UploadsInFlight {
     refusal: () => Error,
   ): { stage: Transform; release: () => void } {
     let counted = 0;
+    const release = () => {
+      this.add(userId, -counted);
+      counted = 0;
+    };
     const stage = new Transform({
       transform: (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) => {
+        if (usedBytes + this.of(userId) + chunk.length > quotaBytes) return done(refusal());
         counted += chunk.length;
-        const inFlight = this.add(userId, chunk.length);
-        if (usedBytes + inFlight > quotaBytes) return done(refusal());
+        this.add(userId, chunk.length);
         done(null, chunk);
       },
-    });
-    return {
-      stage,
-      release: () => {
-        this.add(userId, -counted);
-        counted = 0;
+      destroy: (error, done) => {
+        if (error) release();
+        done(error);
       },
-    };
+    });
+    return { stage, release };
   }
 
   private add(userId: string, bytes: number): number {
