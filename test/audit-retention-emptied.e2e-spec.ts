@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
+import { archiveFirstSeq, archiveName } from '../src/audit/audit-checkpoint';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints';
 import { AuditRetention, type RetentionPass } from '../src/audit/audit-retention';
 import { ADMIN, bearer, login, type TestUser } from './factories/users';
@@ -105,5 +107,35 @@ describe('audit retention when it empties the table', () => {
     await pass(new Date(Date.now() - 30 * DAY_MS));
     const [kept] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_logs WHERE id = $1`, [stray.id]);
     expect(kept.n).toBe(1);
+  });
+
+  it('goes past a gap right after the checkpoint without writing an archive, and stops at the break it makes', async () => {
+    const checkpoint = (await t.app.get(AuditCheckpoints).latest())!;
+    await change('before-the-gap');
+    const next = String(BigInt(checkpoint.lastSeq) + 1n);
+    // The entry right after the checkpoint removed by hand (the table's triggers off): a gap the chain cannot cross.
+    await t.dataSource.transaction(async (m) => {
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(`DELETE FROM audit_logs WHERE seq = $1`, [next]);
+    });
+    const left = await rows();
+    const archives = () => readdirSync(dir).filter((name) => archiveFirstSeq(name) === BigInt(next));
+
+    // Nothing due: no archive of nothing, no checkpoint, nothing deleted.
+    expect(await pass(new Date(Date.now() - 30 * DAY_MS))).toEqual({ archived: 0, deleted: 0, checkpoints: 0 });
+    expect(archives()).toEqual([]);
+    expect((await t.app.get(AuditCheckpoints).latest())!.id).toBe(checkpoint.id);
+
+    // An archive of nothing, as an earlier version wrote there, is nobody's: it is removed, not taken for another's.
+    writeFileSync(join(dir, archiveName(next, next)), gzipSync(''));
+    // All due: the entry after the gap does not link to the checkpoint; it is neither archived nor deleted, and
+    // every later pass says the same (no archive left behind to be taken for another deployment's).
+    for (let i = 0; i < 2; i += 1)
+      await expect(t.app.get(AuditRetention).pass(new Date(Date.now() + DAY_MS))).rejects.toThrow(
+        'the audit chain does not hold at entry',
+      );
+    expect(await rows()).toEqual(left);
+    expect(archives()).toEqual([]);
+    expect((await t.app.get(AuditCheckpoints).latest())!.id).toBe(checkpoint.id);
   });
 });

@@ -95,8 +95,13 @@ export interface ArchivedLink {
   hash: string;
 }
 
-/** An archive's first and last entries, read streamed; undefined when it holds none or cannot be read. */
-export async function archiveEnds(path: string): Promise<{ first: ArchivedLink; last: ArchivedLink } | undefined> {
+/**
+ * An archive's first and last entries, read streamed; `'empty'` when it is whole and holds none, undefined when
+ * it cannot be read as an archive.
+ */
+export async function archiveEnds(
+  path: string,
+): Promise<{ first: ArchivedLink; last: ArchivedLink } | 'empty' | undefined> {
   const file = createReadStream(path);
   const reader = createInterface({ input: file.pipe(createGunzip()), crlfDelay: Infinity });
   let first: ArchivedLink | undefined;
@@ -114,7 +119,7 @@ export async function archiveEnds(path: string): Promise<{ first: ArchivedLink; 
   } finally {
     file.destroy();
   }
-  return first && last ? { first, last } : undefined;
+  return first && last ? { first, last } : 'empty';
 }
 
 export interface ArchiveCheck {

@@ -67,17 +67,19 @@ export class AuditCheckpoints {
   }
 
   /**
-   * The last entry, from `firstSeq` on and at most `max` of them, such that every entry from `firstSeq` to it
-   * was written before `cutoff` (the archive is a prefix of the chain); undefined when none is due.
+   * The last entry, from `firstSeq` on and at most `max` seqs after it, such that every entry from `firstSeq` to
+   * it was written before `cutoff` (the archive is a prefix of the chain); undefined when none is due. It is an
+   * entry that exists: seqs missing from the table (a gap) are never an archive's end.
    */
   async lastDue(firstSeq: string, cutoff: Date, max: number): Promise<string | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT (SELECT seq - 1 FROM audit_logs
-                WHERE seq >= $1 AND seq < $1::bigint + $3 AND "timestamp" >= $2 ORDER BY seq LIMIT 1) AS "firstNew",
-              (SELECT max(seq) FROM audit_logs WHERE seq >= $1 AND seq < $1::bigint + $3) AS "last"`,
+      `SELECT max(seq) AS "last" FROM audit_logs
+        WHERE seq >= $1 AND seq < $1::bigint + $3
+          AND seq < COALESCE((SELECT seq FROM audit_logs
+                               WHERE seq >= $1 AND seq < $1::bigint + $3 AND "timestamp" >= $2
+                               ORDER BY seq LIMIT 1), $1::bigint + $3)`,
       [firstSeq, cutoff, max],
-    )) as { firstNew: string | null; last: string | null }[];
-    const end = row.firstNew ?? row.last;
-    return end !== null && BigInt(end) >= BigInt(firstSeq) ? end : undefined;
+    )) as { last: string | null }[];
+    return row.last ?? undefined;
   }
 }

@@ -127,6 +127,11 @@ export class AuditRetention implements PeriodicJobHandler {
     const prevHash = latest?.lastHash ?? GENESIS_HASH;
     const archive = archiveName(firstSeq, lastSeq);
     const written = await writeArchive(dir, archive, this.entries(firstSeq, lastSeq), prevHash);
+    // Its entries deleted meanwhile (by hand: the table refuses it otherwise): nothing to record.
+    if (written.entries === 0) {
+      await rm(join(dir, archive), { force: true });
+      return undefined;
+    }
     const fields = {
       firstSeq,
       lastSeq: written.lastSeq,
@@ -147,7 +152,7 @@ export class AuditRetention implements PeriodicJobHandler {
    * not (its entries are still in the table, and are written again). An archive after the latest checkpoint
    * (`afterSeq`) whose first and last entries are not this table's, hash for hash, was not written for this
    * database (a directory another deployment uses, a database created anew): nothing is removed, and the pass
-   * stops with {@link ForeignArchivesError}.
+   * stops with {@link ForeignArchivesError}. An archive that holds no entry is nobody's, and is removed.
    */
   private async removeLeftovers(dir: string, afterSeq: string): Promise<void> {
     const found = await archivesAfter(dir, BigInt(afterSeq));
@@ -159,9 +164,13 @@ export class AuditRetention implements PeriodicJobHandler {
     if (found.length) this.logger.warn(`audit archive leftovers of an interrupted pass removed: ${found.join(', ')}`);
   }
 
-  /** Whether the archive at `path` begins and ends with entries of this table (the chain links what lies between). */
+  /**
+   * Whether the archive at `path` begins and ends with entries of this table (the chain links what lies between),
+   * or holds none.
+   */
   private async holdsOwnEntries(path: string): Promise<boolean> {
     const ends = await archiveEnds(path);
+    if (ends === 'empty') return true;
     if (!ends) return false;
     const hashes = await this.checkpoints.hashesAt([ends.first.seq, ends.last.seq]);
     return hashes.get(ends.first.seq) === ends.first.hash && hashes.get(ends.last.seq) === ends.last.hash;
