@@ -3,6 +3,7 @@ import { bearer, createUser, type TestUser } from './factories/users';
 import type { TestApp } from './utils/test-app';
 import { type ScheduleTestBed, scheduleTestBed, type ScheduleView } from './factories/schedules';
 import { createAgent } from './factories/tasks';
+import { createWorkflow } from './factories/workflows';
 
 describe('schedules', () => {
   let t: TestApp;
@@ -306,5 +307,36 @@ describe('schedules', () => {
     };
     expect(Object.keys(doc.paths['/api/v1/schedules'].post.responses)).toContain('409');
     expect(Object.keys(doc.paths['/api/v1/schedules/{id}'].patch.responses)).toContain('409');
+  });
+
+  it('refuses to resume, or to create, a schedule of a workflow whose step agent was deleted, as a run is refused', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const workflowId = await createWorkflow(t, op, {
+      name: `wf-orphan-${Date.now()}`,
+      steps: [
+        { id: 'first', agentId: calc, input: { expression: '1' } },
+        { id: 'gone', agentId: agent.id, input: { expression: '2' }, dependsOn: ['first'] },
+      ],
+    });
+    const target = { workflowId, input: {} };
+    const id = (
+      (await create({ name: 'orphan run', target, everyMs: 3_600_000, paused: true }).expect(201)).body
+        .data as ScheduleView
+    ).id;
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(204);
+
+    const resumed = await request(t.http)
+      .patch(`/api/v1/schedules/${id}`)
+      .set(...bearer(op))
+      .send({ paused: false });
+    expect({ status: resumed.status, code: resumed.body.error.code }).toEqual({ status: 409, code: 'CONFLICT' });
+    expect(resumed.body.error.message).toContain('step gone has been deleted');
+    const [row] = await t.dataSource.query(`SELECT paused FROM schedules WHERE id = $1`, [id]);
+    expect(row.paused).toBe(true);
+    const refused = await create({ name: 'late run', target, everyMs: 60_000 });
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: 'CONFLICT' });
   });
 });

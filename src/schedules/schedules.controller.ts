@@ -31,7 +31,7 @@ export class SchedulesController {
     operationId: 'createSchedule',
     summary: 'Start a task or a workflow run on a cron pattern or a period',
     description:
-      'A target agent that was deleted → 409 CONFLICT, as for a task; so does one schedule more than SCHEDULES_PER_USER (1000 by default) allows a user.',
+      'A target agent that was deleted → 409 CONFLICT, as for a task, and a workflow with a task step whose agent was deleted, as for its run; so does one schedule more than SCHEDULES_PER_USER (1000 by default) allows a user.',
   })
   @ApiEnvelope(ScheduleDto, { status: 201 })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
@@ -92,7 +92,7 @@ export class SchedulesController {
     operationId: 'updateSchedule',
     summary: 'Change a schedule; `paused: true` stops its fires at once, resuming fires from now on',
     description:
-      'The target is checked again when it changes or the schedule is resumed: an agent that was deleted → 409 CONFLICT.',
+      'The target is checked again when it changes or the schedule is resumed: an agent that was deleted, or a workflow with a task step whose agent was deleted → 409 CONFLICT.',
   })
   @ApiEnvelope(ScheduleDto)
   @ApiErrors(ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)

@@ -10,7 +10,7 @@ import { type ErrorDetail, NotFoundError, ValidationFailedError } from '../commo
 import { Page } from '../common/http/envelope';
 import { TaskSubmission } from '../tasks/task-submission';
 import { StartTargets } from '../workflows/start-targets';
-import { WorkflowNotFoundError } from '../workflows/workflows.errors';
+import { WorkflowAgentDeletedError, WorkflowNotFoundError } from '../workflows/workflows.errors';
 import { WorkflowsService } from '../workflows/workflows.service';
 import type { CreateScheduleDto, ScheduleTargetDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { type ScheduleFilter, type ScheduleFire, ScheduleRepository } from './persistence/schedule.repository';
@@ -305,13 +305,14 @@ export class SchedulesService implements OnModuleInit {
       );
       return Array.isArray(prepared) ? prepared : [];
     }
-    return this.workflows.get(target.workflowId!, em).then(
-      () => [],
-      (err: unknown) => {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        return [{ field: '/target/workflowId', message: 'no workflow with this id' }];
-      },
-    );
+    // A run would be refused (409) at every fire: refused now, as a new run is.
+    const found = await this.workflows.detail(target.workflowId!, em).catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    });
+    if (!found) return [{ field: '/target/workflowId', message: 'no workflow with this id' }];
+    if (found.stepsWithDeletedAgent.length) throw new WorkflowAgentDeletedError(found.stepsWithDeletedAgent);
+    return [];
   }
 }
 

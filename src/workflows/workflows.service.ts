@@ -151,9 +151,12 @@ export class WorkflowsService {
     return listWorkflows(this.dataSource, query);
   }
 
-  /** The workflow, with the task steps whose agent was deleted since it was saved (its page shows them). */
-  async detail(id: string): Promise<{ workflow: WorkflowEntity; stepsWithDeletedAgent: string[] }> {
-    const workflow = await this.get(id);
+  /**
+   * The workflow, with the task steps whose agent was deleted since it was saved (its page shows them); read in
+   * the caller's transaction when given one (`em`).
+   */
+  async detail(id: string, em?: EntityManager): Promise<{ workflow: WorkflowEntity; stepsWithDeletedAgent: string[] }> {
+    const workflow = await this.get(id, em);
     return { workflow, stepsWithDeletedAgent: await this.stepsWithDeletedAgent(workflow.steps) };
   }
 

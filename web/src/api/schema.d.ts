@@ -676,7 +676,7 @@ export interface paths {
         put?: never;
         /**
          * Start a task or a workflow run on a cron pattern or a period
-         * @description A target agent that was deleted → 409 CONFLICT, as for a task; so does one schedule more than SCHEDULES_PER_USER (1000 by default) allows a user.
+         * @description A target agent that was deleted → 409 CONFLICT, as for a task, and a workflow with a task step whose agent was deleted, as for its run; so does one schedule more than SCHEDULES_PER_USER (1000 by default) allows a user.
          */
         post: operations["createSchedule"];
         delete?: never;
@@ -719,7 +719,7 @@ export interface paths {
         head?: never;
         /**
          * Change a schedule; `paused: true` stops its fires at once, resuming fires from now on
-         * @description The target is checked again when it changes or the schedule is resumed: an agent that was deleted → 409 CONFLICT.
+         * @description The target is checked again when it changes or the schedule is resumed: an agent that was deleted, or a workflow with a task step whose agent was deleted → 409 CONFLICT.
          */
         patch: operations["updateSchedule"];
         trace?: never;
