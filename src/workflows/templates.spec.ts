@@ -102,10 +102,14 @@ describe('step input templates', () => {
   it('stops runaway recursion at the depth limit', async () => {
     expect(await failure({ x: '{{ ($f := function($x){ 1 + $f($x + 1) }; $f(1)) }}' })).toEqual({
       code: 'TEMPLATE_TOO_DEEP',
-      message: '/x: recursed or nested deeper than 1000 levels',
+      message:
+        '/x: recursed or nested deeper than 1000 evaluation frames (about 333 nested function calls: each takes 3)',
     });
-    // Legitimate recursion well within the limit still works.
-    expect(await render('{{ ($f := function($x){ $x <= 0 ? 0 : 1 + $f($x - 1) }; $f(100)) }}')).toBe(100);
+    // Legitimate recursion within the limit still works, up to the number of calls the message names.
+    const calls = (n: number) => `{{ ($f := function($x){ $x <= 0 ? 0 : 1 + $f($x - 1) }; $f(${n})) }}`;
+    expect(await render(calls(100))).toBe(100);
+    expect(await render(calls(320))).toBe(320);
+    expect((await failure({ x: calls(345) })).code).toBe('TEMPLATE_TOO_DEEP');
   });
 
   it('refuses ranges and sequences longer than the sequence limit before allocating them', async () => {

@@ -217,7 +217,11 @@ async function evaluate(expression: string, context: TemplateContext, budget: Bu
     if (code === 'D1012' || inner.includes('Evaluation timeout'))
       throw new TemplateError('TEMPLATE_TIMEOUT', path, `did not finish within ${limits.timeoutMs} ms`);
     if (code === 'D1011' || err instanceof RangeError || /Stack overflow|call stack/.test(inner))
-      throw new TemplateError('TEMPLATE_TOO_DEEP', path, `recursed or nested deeper than ${limits.maxDepth} levels`);
+      throw new TemplateError(
+        'TEMPLATE_TOO_DEEP',
+        path,
+        `recursed or nested deeper than ${limits.maxDepth} evaluation frames (about ${Math.floor(limits.maxDepth / 3)} nested function calls: each takes 3)`,
+      );
     if (code === 'D2014' || code === 'D2015' || /maximum sequence length|must not exceed 1e7/.test(inner))
       throw new TemplateError('TEMPLATE_TOO_LARGE', path, `builds a sequence of more than ${limits.maxSequence} items`);
     throw new TemplateError('TEMPLATE_ERROR', path, messageOf(err));
