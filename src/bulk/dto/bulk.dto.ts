@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, ValidateNested } from 'class-validator';
-import { IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { IsBoolean, IsDefined, IsIn } from 'class-validator';
+import { IsOptionalNotNull, ValidateNestedOne } from '../../common/http/dto-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { TaskQueryDto } from '../../tasks/task-bulk-actions';
 import { WorkflowRunQueryDto } from '../../workflows/run-bulk-actions';
@@ -43,16 +42,14 @@ class BulkRequestFields {
 export class BulkTasksRequestDto extends BulkRequestFields {
   @ApiProperty({ type: BulkTaskFilterDto })
   @IsDefined()
-  @ValidateNested()
-  @Type(() => BulkTaskFilterDto)
+  @ValidateNestedOne(() => BulkTaskFilterDto)
   filter!: BulkTaskFilterDto;
 }
 
 export class BulkRunsRequestDto extends BulkRequestFields {
   @ApiProperty({ type: BulkRunFilterDto })
   @IsDefined()
-  @ValidateNested()
-  @Type(() => BulkRunFilterDto)
+  @ValidateNestedOne(() => BulkRunFilterDto)
   filter!: BulkRunFilterDto;
 }
 

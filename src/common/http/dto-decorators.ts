@@ -8,6 +8,7 @@ import {
   IsBoolean,
   IsDate,
   IsDefined,
+  IsObject,
   isISO8601,
   isEmail,
   IsOptional,
@@ -152,9 +153,17 @@ function recordNested(registry: WeakMap<object, Map<string, () => DtoClass>>, ty
   };
 }
 
-/** An object of `type`, validated as one; free-form JSON in it ({@link FreeFormJson}) is kept as sent. */
+/**
+ * An object of `type`, validated as one; free-form JSON in it ({@link FreeFormJson}) is kept as sent. An array is
+ * refused, where `@ValidateNested()` alone would validate its elements one by one and let the array through.
+ */
 export function ValidateNestedOne(type: () => DtoClass): PropertyDecorator {
-  return applyDecorators(recordNested(NESTED_ONE, type), ValidateNested(), Type(type as () => new () => object));
+  return applyDecorators(
+    recordNested(NESTED_ONE, type),
+    IsObject(),
+    ValidateNested(),
+    Type(type as () => new () => object),
+  );
 }
 
 /**

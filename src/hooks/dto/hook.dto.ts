@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsDefined,
@@ -10,11 +9,10 @@ import {
   Length,
   Max,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
-import { FreeFormJson, IsOptionalNotNull } from '../../common/http/dto-decorators';
+import { FreeFormJson, IsOptionalNotNull, ValidateNestedOne } from '../../common/http/dto-decorators';
 import { ApiJsonProperty, ApiJsonPropertyOptional } from '../../common/swagger/api-envelope';
 import { HOOK_AUTHS, type HookAuth } from '../entities/inbound-hook.entity';
 import type { InboundHook } from '../persistence/inbound-hook.repository';
@@ -48,8 +46,7 @@ export class CreateHookDto {
 
   @ApiProperty({ type: HookTargetDto })
   @IsDefined()
-  @ValidateNested()
-  @Type(() => HookTargetDto)
+  @ValidateNestedOne(() => HookTargetDto)
   target!: HookTargetDto;
 
   @ApiProperty({
