@@ -1,9 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, createUser, type TestUser } from './factories/users';
 import { createTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 const QUOTA = 4096;
 /** About 1,500 bytes of records: two fit in the quota, three do not. */
@@ -111,5 +113,48 @@ describe('FILE_QUOTA_BYTES: what one user’s files may take together', () => {
     await upload(op).expect(413);
     expect(await stored(op)).toBe(1);
     expect(leftovers()).toEqual([]);
+  });
+
+  it('survives a client gone while its quota is checked: nothing is left of the upload, and the next one is stored', async () => {
+    const op = await createUser(t, 'operator');
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    const audited = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'file.create' AND outcome = 'failure' AND actor_id = $1`,
+          [op.id],
+        )
+      )[0].n as number;
+    for (let i = 0; i < 3; i += 1) {
+      // The quota's read waits on a lock meanwhile, so the client is gone before the body is read at all.
+      const lock = t.dataSource.createQueryRunner();
+      await lock.connect();
+      await lock.startTransaction();
+      try {
+        await lock.query('LOCK TABLE files IN ACCESS EXCLUSIVE MODE');
+        const socket = connect(port, '127.0.0.1');
+        await once(socket, 'connect');
+        socket.write(
+          `POST /api/v1/files?name=gone.ndjson HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer(op)[1]}\r\n` +
+            `Content-Type: application/x-ndjson\r\nContent-Length: 50000\r\n\r\n${FILE}`,
+        );
+        await waitFor(async () => {
+          const [{ n }] = await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'files'::regclass`,
+          );
+          return n > 0;
+        }, 10_000);
+        socket.destroy();
+        await once(socket, 'close');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        await lock.commitTransaction();
+        await lock.release();
+      }
+      await waitFor(async () => (await audited()) === i + 1, 10_000);
+    }
+    expect(await stored(op)).toBe(0);
+    expect(leftovers()).toEqual([]);
+    await upload(op).expect(201);
   });
 });

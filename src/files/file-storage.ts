@@ -70,9 +70,13 @@ export class FileStorage {
     await this.ensure();
     const temp = this.tempPath();
     const digest = new DigestTransform();
+    const out = createWriteStream(temp);
     try {
-      await pipeline([source, ...stages, digest, createWriteStream(temp)]);
+      await pipeline([source, ...stages, digest, out]);
     } catch (err) {
+      // A source that failed at once (a client gone before its body was read) fails the pipeline before the file
+      // is even opened: it is removed once the stream has closed, or its opening would make it again after.
+      if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
       await rm(temp, { force: true });
       throw this.storageError(err);
     }

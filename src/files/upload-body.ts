@@ -21,6 +21,9 @@ export function isFileUpload(req: Request): boolean {
  */
 export function uploadBody(req: Request, res: Response): PassThrough {
   const body = new PassThrough();
+  // Its errors are the reading pipeline's to answer, and it may not be reading yet (the quota is checked first):
+  // an error before it is kept by the stream (`errored`) for the pipeline, not thrown unheard at the process.
+  body.on('error', () => undefined);
   req.pipe(body);
   // Answered 504 (FILE_UPLOAD_TIMEOUT_MS): the upload ends there, refused, rather than be stored unanswered.
   onRequestTimeout(req, () => body.destroy(new RequestTimeoutError()));
