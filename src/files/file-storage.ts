@@ -76,7 +76,7 @@ export class FileStorage {
     } catch (err) {
       // A source that failed at once (a client gone before its body was read) fails the pipeline before the file
       // is even opened: it is removed once the stream has closed, or its opening would make it again after.
-      if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(temp, { force: true });
       throw this.storageError(err);
     }
