@@ -223,6 +223,25 @@ describe('task batches', () => {
       expect(await stored()).toBe(before + 50);
     });
 
+    it('answers a retry with the tasks it made, ids in any case, even once its agent is deleted', async () => {
+      const gone = (await createAgent(t, op, { type: 'calculator' })).id;
+      const of = (id: string) => Array.from({ length: 3 }, (_, i) => ({ agentId: id, input: { expression: `${i}` } }));
+      const first = await send('k-gone', { tasks: of(gone) }).expect(202);
+      const ids = (first.body.data as { id: string }[]).map((task) => task.id);
+      const upper = await send('k-gone', { tasks: of(gone.toUpperCase()) }).expect(200);
+      expect((upper.body.data as { id: string }[]).map((task) => task.id)).toEqual(ids);
+      await request(t.http)
+        .delete(`/api/v1/agents/${gone}`)
+        .set(...bearer(op))
+        .expect(204);
+      const again = await send('k-gone', { tasks: of(gone) }).expect(200);
+      expect((again.body.data as { id: string }[]).map((task) => task.id)).toEqual(ids);
+      expect((await send('k-gone', { tasks: of(gone).slice(1) }).expect(422)).body.error.code).toBe(
+        'IDEMPOTENCY_CONFLICT',
+      );
+      expect((await send('k-gone-new', { tasks: of(gone) }).expect(409)).body.error.code).toBe('CONFLICT');
+    });
+
     it('refuses a key the platform keeps for batches', async () => {
       const res = await request(t.http)
         .post('/api/v1/tasks')

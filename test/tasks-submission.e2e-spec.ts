@@ -81,6 +81,32 @@ describe('tasks on a live worker', () => {
     }
   });
 
+  it('answers a retry with the task it made even once a new one would be refused (agent deleted, input stale)', async () => {
+    const agent = await createAgent(t, op, { type: 'calculator' });
+    const send = (key: string, body: object) =>
+      request(t.http)
+        .post('/api/v1/tasks')
+        .set(...bearer(op))
+        .set('Idempotency-Key', key)
+        .send(body);
+    const body = { agentId: agent.id, input: { expression: '2 + 2' } };
+    const first = await send('made-before', body).expect(202);
+    // The same id in capitals is the same request.
+    const upper = await send('made-before', { ...body, agentId: agent.id.toUpperCase() }).expect(200);
+    expect(upper.body.data.id).toBe(first.body.data.id);
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent.id}`)
+      .set(...bearer(op))
+      .expect(204);
+    const again = await send('made-before', body).expect(200);
+    expect(again.body.data.id).toBe(first.body.data.id);
+    // Another body under the key is still a conflict; a key never used gets the refusal a new task gets.
+    expect((await send('made-before', { ...body, input: { expression: '3' } }).expect(422)).body.error.code).toBe(
+      'IDEMPOTENCY_CONFLICT',
+    );
+    expect((await send('never-used', body).expect(409)).body.error.code).toBe('CONFLICT');
+  });
+
   it('creates one task from 20 concurrent identical requests', async () => {
     const agent = await createAgent(t, op, { type: 'calculator' });
     const body = { agentId: agent.id, input: { expression: '6 * 7' } };

@@ -26,7 +26,6 @@ export type TaskStore = Pick<
   | 'insert'
   | 'insertBatch'
   | 'insertInTransaction'
-  | 'findByIdempotencyKey'
   | 'findByIdempotencyKeys'
   | 'findById'
   | 'finishedSince'

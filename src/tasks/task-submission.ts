@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -19,6 +19,7 @@ import type { Agent, AgentLookup, EventPublisher, TaskJobs, TaskStore } from './
 import type { Task } from './task';
 import { taskEvent } from './task-event';
 import { TaskQueue } from './task-queue';
+import { newTask } from './new-task';
 import { AgentUnavailableError, IdempotencyConflictError, IdempotencyInProgressError } from './tasks.errors';
 import { AgentsService } from '../agents/agents.service';
 
@@ -45,49 +46,6 @@ export interface Submitted {
   task: Task;
   /** True when an earlier request with the same Idempotency-Key and body created it. */
   replayed: boolean;
-}
-
-/** A new task of `agent`, as submitted by `createdBy`: queued, with the submission's defaults filled in. */
-export function newTask(
-  createdBy: string,
-  agent: Pick<Agent, 'id'>,
-  dto: CreateTaskDto,
-  input: unknown,
-  now = new Date(),
-  expireAt: Date | null = null,
-): Task {
-  return {
-    id: randomUUID(),
-    createdAt: now,
-    updatedAt: now,
-    agentId: agent.id,
-    status: 'queued',
-    input,
-    priority: dto.priority ?? 5,
-    maxAttempts: dto.maxAttempts ?? 3,
-    backoffMs: dto.backoffMs ?? 1000,
-    timeoutMs: dto.timeoutMs ?? null,
-    runAt: dto.runAt ?? null,
-    metadata: dto.metadata ?? {},
-    tags: dto.tags ?? [],
-    concurrencyKey: dto.concurrencyKey ?? null,
-    expireAt,
-    createdBy,
-    nextAttemptAt: dto.runAt ?? null,
-    attempts: 0,
-    attemptOffset: 0,
-    progress: 0,
-    progressMessage: null,
-    output: null,
-    error: null,
-    checkpoint: null,
-    startedAt: null,
-    finishedAt: null,
-    idempotencyKey: null,
-    requestHash: null,
-    runId: null,
-    stepId: null,
-  };
 }
 
 /**
@@ -155,17 +113,32 @@ export class TaskSubmission {
     audit?: AuditRequestContext,
     origin?: Record<string, unknown>,
   ): Promise<Submitted> {
-    const prepared = await this.prepare(createdBy, dto);
+    const requestHash = requestHashOf(dto);
+    // A retry of a request that made its task is answered with it, even where a new one would be refused now.
+    const earlier = async (refusal: Error): Promise<Submitted> => {
+      const [task] = idempotencyKey ? await this.earlier(createdBy, [idempotencyKey], requestHash) : [];
+      if (!task) throw refusal;
+      return { task, replayed: true };
+    };
+    let prepared: Task | ErrorDetail[];
+    try {
+      prepared = await this.prepare(createdBy, dto);
+    } catch (err) {
+      if (err instanceof AgentUnavailableError) return earlier(err);
+      throw err;
+    }
     if (Array.isArray(prepared))
-      throw new ValidationFailedError(
-        prepared,
-        prepared.every((p) => p.field.startsWith('/input'))
-          ? 'The task input does not match the agent type'
-          : undefined,
+      return earlier(
+        new ValidationFailedError(
+          prepared,
+          prepared.every((p) => p.field.startsWith('/input'))
+            ? 'The task input does not match the agent type'
+            : undefined,
+        ),
       );
     if (idempotencyKey) {
       prepared.idempotencyKey = idempotencyKey;
-      prepared.requestHash = requestHashOf(dto);
+      prepared.requestHash = requestHash;
     }
     const event = {
       action: 'task.create',
@@ -201,22 +174,40 @@ export class TaskSubmission {
       if (!agents.has(id)) agents.set(id, this.agents.forTask(id));
       return agents.get(id)!;
     };
-    const prepared: (Task | ErrorDetail[])[] = [];
-    for (let at = 0; at < dtos.length; at += BATCH_CHUNK) {
-      if (at > 0) await nextTurn();
-      const chunk = dtos.slice(at, at + BATCH_CHUNK);
-      prepared.push(
-        ...(await Promise.all(
-          chunk.map((dto, i) => this.prepare(principal.userId, dto, { base: `/tasks/${at + i}`, agentOf })),
-        )),
-      );
-    }
-    const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
-    if (problems.length) throw new ValidationFailedError(problems, 'Some tasks are invalid; none were created');
-    const tasks = prepared as Task[];
     // Each task of a batch sent with a key is stored under a key of its own, derived from it and its place.
     const keyOf = idempotencyKey && batchKeys(idempotencyKey);
-    const requestHash = keyOf ? requestHashOf(elements) : null;
+    const requestHash = keyOf ? requestHashOf(dtos) : null;
+    // A retry of a request that made its tasks is answered with them, even where new ones would be refused now.
+    const earlier = async (refusal: Error) => {
+      const tasks = keyOf
+        ? await this.earlier(
+            principal.userId,
+            dtos.map((_, i) => keyOf(i)),
+            requestHash,
+          )
+        : [];
+      if (!tasks.length) throw refusal;
+      return { tasks, replayed: true };
+    };
+    const prepared: (Task | ErrorDetail[])[] = [];
+    try {
+      for (let at = 0; at < dtos.length; at += BATCH_CHUNK) {
+        if (at > 0) await nextTurn();
+        const chunk = dtos.slice(at, at + BATCH_CHUNK);
+        prepared.push(
+          ...(await Promise.all(
+            chunk.map((dto, i) => this.prepare(principal.userId, dto, { base: `/tasks/${at + i}`, agentOf })),
+          )),
+        );
+      }
+    } catch (err) {
+      if (err instanceof AgentUnavailableError) return earlier(err);
+      throw err;
+    }
+    const problems = prepared.filter((p): p is ErrorDetail[] => Array.isArray(p)).flat();
+    if (problems.length)
+      return earlier(new ValidationFailedError(problems, 'Some tasks are invalid; none were created'));
+    const tasks = prepared as Task[];
     if (keyOf) tasks.forEach((task, i) => Object.assign(task, { idempotencyKey: keyOf(i), requestHash }));
     const stored = await this.store.insertBatch(
       tasks,
@@ -232,14 +223,24 @@ export class TaskSubmission {
       await this.afterCreate(tasks);
       return { tasks, replayed: false };
     }
-    const existing = await this.store.findByIdempotencyKeys(
+    const existing = await this.earlier(
       principal.userId,
       tasks.map((t) => t.idempotencyKey!),
+      requestHash,
     );
     if (!existing.length) throw new IdempotencyInProgressError();
-    if (existing.length !== tasks.length || existing.some((t) => t.requestHash !== requestHash))
-      throw new IdempotencyConflictError();
     return { tasks: existing, replayed: true };
+  }
+
+  /**
+   * What an earlier request made under `keys` (one task per key) within the window, in their order; none when it
+   * made nothing. Some of them only, or made by another body → {@link IdempotencyConflictError}.
+   */
+  private async earlier(createdBy: string, keys: string[], requestHash: string | null): Promise<Task[]> {
+    const existing = await this.store.findByIdempotencyKeys(createdBy, keys);
+    if (existing.length && (existing.length !== keys.length || existing.some((t) => t.requestHash !== requestHash)))
+      throw new IdempotencyConflictError();
+    return existing;
   }
 
   /**
@@ -314,9 +315,8 @@ export class TaskSubmission {
   }
 
   private async replay(createdBy: string, attempted: Task): Promise<Task> {
-    const existing = await this.store.findByIdempotencyKey(createdBy, attempted.idempotencyKey!);
+    const [existing] = await this.earlier(createdBy, [attempted.idempotencyKey!], attempted.requestHash);
     if (!existing) throw new IdempotencyInProgressError();
-    if (existing.requestHash !== attempted.requestHash) throw new IdempotencyConflictError();
     return existing;
   }
 

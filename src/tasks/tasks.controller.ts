@@ -70,7 +70,7 @@ export class TasksController {
     operationId: 'submitTask',
     summary: 'Submit a task',
     description:
-      'The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200); a different body → 422; while the first request is still in flight → 409.',
+      'The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200), even once a new one would be refused (its agent deleted); a different body → 422; while the first request is still in flight → 409.',
   })
   @ApiIdempotencyKey()
   @ApiEnvelope(TaskDto, { status: 202, description: 'Queued' })
@@ -102,7 +102,8 @@ export class TasksController {
     operationId: 'submitTaskBatch',
     summary: 'Submit up to 1000 tasks, all or nothing',
     description:
-      'With `Idempotency-Key`, the same key and body within 24 h return the same tasks (200), in order; a different ' +
+      'With `Idempotency-Key`, the same key and body within 24 h return the same tasks (200), in order, even once ' +
+      'new ones would be refused; a different ' +
       'body (or another request’s tasks under the key) → 422; while the first request is still in flight → 409.',
   })
   @ApiIdempotencyKey()

@@ -1,7 +1,7 @@
 import { FakeCancelSignals, FakeEvents, FakeJobs, FakeNewTasks, FakeTaskStore } from '../../test/fakes/tasks';
 import { principal } from '../../test/fakes/principals';
 import type { Task } from './task';
-import { newTask } from './task-submission';
+import { newTask } from './new-task';
 import { TaskLifecycle } from './task-lifecycle';
 import { TasksService } from './tasks.service';
 import {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import type { Task } from '../tasks/task';
 import { FakeTaskStore } from '../../test/fakes/tasks';
-import { newTask } from '../tasks/task-submission';
+import { newTask } from '../tasks/new-task';
 import type { CatchUpDeps } from './ports';
 import { WebhookCatchUp } from './webhook-catch-up';
 

@@ -4,7 +4,7 @@ import { SchemaValidator } from '../../src/common/schema/schema-validator';
 import type { Task } from '../../src/tasks/task';
 import { TaskLifecycle } from '../../src/tasks/task-lifecycle';
 import { type TaskJob, TaskRunner } from '../../src/tasks/task-runner';
-import { newTask } from '../../src/tasks/task-submission';
+import { newTask } from '../../src/tasks/new-task';
 import {
   fakeAgent,
   FakeAgents,

@@ -27,7 +27,8 @@ export class FakeTaskStore implements TaskStore {
   readonly audit: { event: AuditEvent; context?: AuditRequestContext }[] = [];
 
   async insert(task: Task, event: AuditEvent, context?: AuditRequestContext): Promise<boolean> {
-    if (task.idempotencyKey && (await this.findByIdempotencyKey(task.createdBy, task.idempotencyKey))) return false;
+    if (task.idempotencyKey && (await this.findByIdempotencyKeys(task.createdBy, [task.idempotencyKey])).length)
+      return false;
     this.tasks.set(task.id, structuredClone(task));
     this.audit.push({ event, context });
     return true;
@@ -55,10 +56,6 @@ export class FakeTaskStore implements TaskStore {
   async insertInTransaction(_em: unknown, tasks: Task[], event: AuditEvent): Promise<void> {
     for (const task of tasks) this.tasks.set(task.id, structuredClone(task));
     this.audit.push({ event });
-  }
-
-  async findByIdempotencyKey(createdBy: string, key: string): Promise<Task | undefined> {
-    return [...this.tasks.values()].find((t) => t.createdBy === createdBy && t.idempotencyKey === key);
   }
 
   async finishedSince(

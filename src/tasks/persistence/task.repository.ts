@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, LessThan } from 'typeorm';
+import { DataSource, type EntityManager, In, LessThan, MoreThanOrEqual } from 'typeorm';
 import type { AuditRequestContext } from '../../audit/audit-context';
 import { type AuditEvent, AuditService } from '../../audit/audit.service';
 import type { FinishCursor } from '../../common/finish-cursor';
@@ -134,9 +134,16 @@ export class TaskRepository {
     });
   }
 
-  /** The tasks their creator stored under these idempotency keys, in the keys' order (those found). */
+  /**
+   * The tasks their creator stored under these idempotency keys within the window, in the keys' order (those
+   * found).
+   */
   async findByIdempotencyKeys(createdBy: string, keys: string[]): Promise<Task[]> {
-    const rows = await this.dataSource.getRepository(TaskEntity).findBy({ createdBy, idempotencyKey: In(keys) });
+    const rows = await this.dataSource.getRepository(TaskEntity).findBy({
+      createdBy,
+      idempotencyKey: In(keys),
+      createdAt: MoreThanOrEqual(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+    });
     const byKey = new Map(rows.map((row) => [row.idempotencyKey, row]));
     return keys.flatMap((key) => byKey.get(key) ?? []);
   }
@@ -157,11 +164,6 @@ export class TaskRepository {
       ),
     );
     return items.map((i) => ids.has(i.task.id));
-  }
-
-  /** The task its creator stored under the idempotency key. */
-  async findByIdempotencyKey(createdBy: string, key: string): Promise<Task | undefined> {
-    return (await this.dataSource.getRepository(TaskEntity).findOneBy({ createdBy, idempotencyKey: key })) ?? undefined;
   }
 
   /**

@@ -326,7 +326,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a task
-         * @description The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200); a different body → 422; while the first request is still in flight → 409.
+         * @description The input is validated against the agent type before anything is queued. With `Idempotency-Key`, the same key and body within 24 h return the same task (200), even once a new one would be refused (its agent deleted); a different body → 422; while the first request is still in flight → 409.
          */
         post: operations["submitTask"];
         delete?: never;
@@ -346,7 +346,7 @@ export interface paths {
         put?: never;
         /**
          * Submit up to 1000 tasks, all or nothing
-         * @description With `Idempotency-Key`, the same key and body within 24 h return the same tasks (200), in order; a different body (or another request’s tasks under the key) → 422; while the first request is still in flight → 409.
+         * @description With `Idempotency-Key`, the same key and body within 24 h return the same tasks (200), in order, even once new ones would be refused; a different body (or another request’s tasks under the key) → 422; while the first request is still in flight → 409.
          */
         post: operations["submitTaskBatch"];
         delete?: never;
