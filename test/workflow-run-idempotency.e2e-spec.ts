@@ -149,4 +149,27 @@ describe('starting a workflow run with an Idempotency-Key', () => {
     expect(new Set(answers.map((a) => a.body.data.id)).size).toBe(1);
     expect(await runsWithKey('run-key-concurrent')).toBe(1);
   });
+
+  it("answers a retry with the run it started even once a new run would be refused (a step's agent or the workflow deleted)", async () => {
+    const agent = (await createAgent(t, op, { type: 'calculator' })).id;
+    const workflow = await createWorkflow(t, op, { steps: [{ id: 'a', agentId: agent, input: { expression: '1' } }] });
+    const body = { input: { n: 1 } };
+    const first = await startRun(body, 'run-key-gone', op, workflow).expect(202);
+    await request(t.http)
+      .delete(`/api/v1/agents/${agent}`)
+      .set(...bearer(op))
+      .expect(204);
+    expect((await startRun(body, 'run-key-gone', op, workflow).expect(200)).body.data.id).toBe(first.body.data.id);
+    expect((await startRun({ input: { n: 2 } }, 'run-key-gone', op, workflow).expect(422)).body.error.code).toBe(
+      'IDEMPOTENCY_CONFLICT',
+    );
+    expect((await startRun(body, 'run-key-gone-new', op, workflow).expect(409)).body.error.code).toBe('CONFLICT');
+    await request(t.http)
+      .delete(`/api/v1/workflows/${workflow}`)
+      .set(...bearer(op))
+      .expect(204);
+    expect((await startRun(body, 'run-key-gone', op, workflow).expect(200)).body.data.id).toBe(first.body.data.id);
+    await startRun(body, 'run-key-gone-new', op, workflow).expect(404);
+    expect(await runsWithKey('run-key-gone')).toBe(1);
+  });
 });

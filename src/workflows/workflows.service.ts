@@ -261,34 +261,38 @@ export class WorkflowsService {
     options: StartOptions = {},
   ): Promise<{ run: WorkflowRunEntity; created: boolean }> {
     const { audit, idempotencyKey, clientKey, origin, triggerDepth } = options;
-    const workflow = await this.get(workflowId);
-    await this.refuseDeletedAgents(workflow.steps);
-    const { run, created } = await this.runStore.create(
-      {
-        workflowId,
-        workflowVersion: workflow.version,
-        definition: workflow.steps,
-        status: 'running',
-        input: input ?? {},
-        output: null,
-        steps: initialSteps(workflow.steps),
-        tags: tags ?? [],
-        createdBy,
-        finishedAt: null,
-        idempotencyKey: idempotencyKey ?? null,
-        triggerDepth: triggerDepth ?? 0,
-      },
-      (fresh) => ({
-        action: 'workflow.run',
-        outcome: 'success',
-        resourceType: 'workflowRun',
-        resourceId: fresh.id,
-        details: { workflowId, tags: fresh.tags, ...(origin ? { createdBy, ...origin } : {}) },
-        ...(origin ? { actorType: 'system' as const, actorId: null } : {}),
-      }),
-      audit,
-      (em) => this.definitions.holdLive(em, workflowId),
-    );
+    // A retry of a request that started its run gets it back, even where a new run would be refused now.
+    const earlier = idempotencyKey ? await this.runStore.earlier(createdBy, idempotencyKey, audit) : undefined;
+    const workflow = earlier ? undefined : await this.get(workflowId);
+    if (workflow) await this.refuseDeletedAgents(workflow.steps);
+    const { run, created } = !workflow
+      ? { run: earlier!, created: false }
+      : await this.runStore.create(
+          {
+            workflowId,
+            workflowVersion: workflow.version,
+            definition: workflow.steps,
+            status: 'running',
+            input: input ?? {},
+            output: null,
+            steps: initialSteps(workflow.steps),
+            tags: tags ?? [],
+            createdBy,
+            finishedAt: null,
+            idempotencyKey: idempotencyKey ?? null,
+            triggerDepth: triggerDepth ?? 0,
+          },
+          (fresh) => ({
+            action: 'workflow.run',
+            outcome: 'success',
+            resourceType: 'workflowRun',
+            resourceId: fresh.id,
+            details: { workflowId, tags: fresh.tags, ...(origin ? { createdBy, ...origin } : {}) },
+            ...(origin ? { actorType: 'system' as const, actorId: null } : {}),
+          }),
+          audit,
+          (em) => this.definitions.holdLive(em, workflowId),
+        );
     if (!created) {
       const asked = { workflowId, input: input ?? {}, tags: tags ?? [] };
       if (clientKey && !sameRequest(asked, { workflowId: run.workflowId, input: run.input, tags: run.tags }))

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
+import { DataSource, type EntityManager, LessThan, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import type { FinishCursor } from '../../common/finish-cursor';
 import { IDEMPOTENCY_WINDOW_MS } from '../../common/http/idempotency-key';
 import { answeredByEarlierRequest, type AuditRequestContext } from '../../audit/audit-context';
@@ -126,12 +126,22 @@ export class WorkflowRunRepository {
       return { run, created: true };
     } catch (err) {
       if (!fields.idempotencyKey || !isUniqueViolation(err, 'workflow_runs_idempotency_unique')) throw err;
-      answeredByEarlierRequest(context);
-      const run = await this.dataSource
-        .getRepository(WorkflowRunEntity)
-        .findOneByOrFail({ createdBy: fields.createdBy, idempotencyKey: fields.idempotencyKey });
-      return { run: (await this.withSteps([run]))[0], created: false };
+      const run = await this.earlier(fields.createdBy, fields.idempotencyKey, context);
+      if (!run) throw err;
+      return { run, created: false };
     }
+  }
+
+  /** The run `createdBy` started under `idempotencyKey` within the window, the answer to this request (`context`). */
+  async earlier(createdBy: string, idempotencyKey: string, context?: AuditRequestContext) {
+    const run = await this.dataSource.getRepository(WorkflowRunEntity).findOneBy({
+      createdBy,
+      idempotencyKey,
+      createdAt: MoreThanOrEqual(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+    });
+    if (!run) return undefined;
+    answeredByEarlierRequest(context);
+    return (await this.withSteps([run]))[0];
   }
 
   /** The run's own fields without its steps, unlocked; undefined when there is none. */
