@@ -60,18 +60,17 @@ export class TaskCancellation implements OnApplicationShutdown {
     subscriber.on('message', (_channel: string, taskId: string) => this.cancel(taskId));
     // Subscribes once Redis answers; start-up does not wait for it. After a reconnect (ioredis subscribes again
     // by itself), subscribing again resolves once Redis has confirmed it: then what was missed is read.
-    let connected = false;
-    subscriber.on('ready', () => {
-      if (!connected) return void (connected = true);
+    const subscribeAndCatchUp = (after: string) =>
       subscriber
         .subscribe(this.channel)
         .then(() => this.cancelEnded())
-        .catch((err: Error) => this.logger.warn(`cancellation channel, after a reconnect: ${err.message}`));
+        .catch((err: Error) => this.logger.warn(`cancellation channel${after}: ${err.message}`));
+    let connected = false;
+    subscriber.on('ready', () => {
+      if (!connected) return void (connected = true);
+      void subscribeAndCatchUp(', after a reconnect');
     });
-    subscriber
-      .subscribe(this.channel)
-      .then(() => this.cancelEnded())
-      .catch((err: Error) => this.logger.warn(`cancellation channel: ${err.message}`));
+    void subscribeAndCatchUp('');
   }
 
   private cancel(taskId: string): void {
@@ -87,6 +86,7 @@ export class TaskCancellation implements OnApplicationShutdown {
     const ids = [...this.running].filter(([, attempt]) => !attempt.cancelled).map(([id]) => id);
     if (!ids.length) return 0;
     const unfinished = await this.tasks.unfinishedAmong(ids);
+    // Not those a message cancelled meanwhile: the count says what the missed messages left running.
     const ended = ids.filter((id) => !unfinished.has(id) && this.running.get(id)?.cancelled === false);
     for (const id of ended) this.cancel(id);
     if (ended.length)
