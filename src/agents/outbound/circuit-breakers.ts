@@ -56,7 +56,7 @@ export class CircuitBreakers {
    * at random, so that the tasks refused meanwhile are not all refused again by the trial's half-open breaker, and
    * a task's retries are not spent within the reset (its own backoff, 1 s then 2 s by default, is far shorter).
    */
-  async execute<T>(agentId: string, fn: () => Promise<T>, random = Math.random): Promise<T> {
+  async execute<T>(agentId: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await this.breakerFor(agentId).execute(fn);
     } catch (err) {
@@ -66,7 +66,7 @@ export class CircuitBreakers {
         throw retryable(
           'CIRCUIT_OPEN',
           'The agent failed repeatedly; calls are paused while its circuit is open',
-          Math.round(untilTrialMs + random() * (resetMs / 4)),
+          Math.round(untilTrialMs + Math.random() * (resetMs / 4)),
         );
       }
       throw err;
