@@ -303,3 +303,33 @@ test('a pipeline’s steps have buttons that name their step', async ({ page }) 
   await expect(button('Remove step 2')).toHaveCount(0);
   await expectAccessible(page);
 });
+
+test('a configuration field showing an error is marked invalid, and no longer once its value is right', async ({
+  page,
+}) => {
+  const creates = watchCreates(page);
+  await signIn(page);
+  await page.goto('/agents/new');
+  await chooseType(page, 'http');
+  const form = page.getByRole('region', { name: 'Configuration' });
+  const url = form.getByRole('textbox', { name: /^URL\*?$/ });
+  const timeout = form.getByRole('textbox', { name: /^Timeout \(ms\)/ });
+  await expect(url).toBeVisible();
+  await expect(url).not.toHaveAttribute('aria-invalid', 'true');
+  // The URL left empty, a timeout below its least: both shown in error, both marked invalid.
+  await timeout.fill('50');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(url).toHaveAccessibleDescription(/Enter a value/);
+  await expect(url).toHaveAttribute('id', 'config_url');
+  await expect(url).toHaveAttribute('aria-invalid', 'true');
+  await expect(timeout).toHaveAccessibleDescription(/Must be at least 100/);
+  await expect(timeout).toHaveAttribute('aria-invalid', 'true');
+  // Both put right (the name still missing, so nothing is sent): neither is marked any more.
+  await url.fill('https://example.com/hook');
+  await timeout.fill('30000');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(/^Enter a value/);
+  await expect(url).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(timeout).not.toHaveAttribute('aria-invalid', 'true');
+  expect(creates).toEqual([]);
+});

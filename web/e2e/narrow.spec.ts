@@ -293,3 +293,29 @@ test('at 390 px a long unbroken workflow name wraps on its pages, and a new API 
     await admin.call('delete', `/api/v1/api-keys/${key.id}`, undefined, 204);
   }
 });
+
+test('at 390 px a long user name is cut in the header, and no page scrolls sideways', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const name = 'Alexandra Papadopoulou';
+  const user = { email: `long-name-${unique()}@console.test`, password: 'a-viewer-password-for-tests' };
+  await admin.call('post', '/api/v1/users', { ...user, name, role: 'viewer' }, 201);
+
+  await signIn(page, user.email, user.password);
+  for (const path of ['/', '/tasks']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+    expect(await sideways(page), path).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+    // The name is there, cut with an ellipsis: whole in its accessible name and tooltip.
+    const link = page.getByRole('banner').getByRole('link', { name: `Profile: ${name} (viewer)` });
+    await expect(link).toBeVisible();
+    await expect(link).toHaveAttribute('title', `${name} (viewer)`);
+    expect(
+      await link.evaluate((e) => e.scrollWidth > e.clientWidth && getComputedStyle(e).textOverflow === 'ellipsis'),
+      path,
+    ).toBe(true);
+    expect(await inView(page, await link.boundingBox()), path).toBe(true);
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeInViewport({ ratio: 1 });
+  }
+});

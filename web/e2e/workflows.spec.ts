@@ -186,7 +186,9 @@ test('a workflow is defined in the editor, run from its page and followed live o
   await expect(node(page, 'add')).toHaveAccessibleName(`Step add, agent wf-add-${stamp}`);
   await expect(node(page, 'times')).toBeVisible();
   await expect(page.getByRole('table', { name: 'Steps' })).toContainText(`wf-times-${stamp}`);
-  await expect(page.getByRole('heading', { level: 2, name: 'No runs yet' })).toBeVisible();
+  // The empty list's title is under the "Recent runs" heading, a level below it.
+  await expect(page.getByRole('heading', { level: 3, name: 'No runs yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'No runs yet' })).toHaveCount(0);
   await expectAccessible(page);
 
   // The second step's agent is paused: the run can only finish on the page through live events.
@@ -212,6 +214,11 @@ test('a workflow is defined in the editor, run from its page and followed live o
   await expect(status).toContainText('succeeded');
   expect(frames.some((f) => f.includes('"run.updated"') && f.includes('"status":"succeeded"'))).toBe(true);
   await expect(page.getByRole('region', { name: 'Output of times' })).toContainText('"result": 30');
+  // Each output's toggle is named by its words alone, not the arrow drawn beside them.
+  await expect(page.getByRole('button', { name: 'Output of times', exact: true })).toHaveAttribute(
+    'aria-expanded',
+    'true',
+  );
   await expect(page.getByRole('region', { name: 'Output of add' })).toContainText('"result": 3');
   await expect(page.getByRole('region', { name: 'Run output' })).toContainText('"result": 30');
   await expect(page.getByRole('button', { name: 'Cancel run' })).toHaveCount(0);
@@ -381,7 +388,7 @@ test('a viewer reads workflows but is offered neither “New workflow” nor “
     page.getByText('Running, editing and deleting workflows needs the workflows:write permission.'),
   ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toHaveCount(0);
-  await expect(page.getByRole('heading', { level: 2, name: 'No runs that you can see yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 3, name: 'No runs that you can see yet' })).toBeVisible();
   await expect(page.getByRole('button', { name: /Delete workflow/ })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Edit' })).toHaveCount(0);
 });

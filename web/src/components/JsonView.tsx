@@ -11,7 +11,8 @@ export function JsonView({ value, label, collapsed = false }: { value: unknown; 
     <section aria-label={label}>
       <UnstyledButton aria-expanded={open} aria-controls={id} onClick={() => setOpen((o) => !o)}>
         <Text fw={600} size="sm">
-          {open ? '▾' : '▸'} {label}
+          {/* The arrow shows whether it is open; aria-expanded says so to assistive technology. */}
+          <span aria-hidden="true">{open ? '▾' : '▸'}</span> {label}
         </Text>
       </UnstyledButton>
       {open && (

@@ -169,13 +169,16 @@ function FieldTemplate(props: FieldTemplateProps) {
  */
 function BaseInputTemplate(props: BaseInputTemplateProps) {
   const [typed, setTyped] = useState<string | null>(null);
-  const { schema, type, value, onChange, options } = props;
+  const { schema, type, value, onChange, options, rawErrors, hideError } = props;
+  // A field showing an error says so to assistive technology too.
+  const invalid = rawErrors?.length && !hideError ? true : undefined;
   const numeric = (schema.type === 'number' || schema.type === 'integer') && (type === undefined || type === 'number');
-  if (!numeric) return <defaults.BaseInputTemplate {...props} />;
+  if (!numeric) return <defaults.BaseInputTemplate {...props} aria-invalid={invalid} />;
   const readsAsValue = typed !== null && typed.trim() !== '' && typeof value === 'number' && Number(typed) === value;
   return (
     <defaults.BaseInputTemplate
       {...props}
+      aria-invalid={invalid}
       options={{ ...options, inputType: 'text' }}
       inputMode={schema.type === 'integer' ? 'numeric' : 'decimal'}
       value={readsAsValue ? typed : value}

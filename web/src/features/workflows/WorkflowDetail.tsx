@@ -172,6 +172,7 @@ function RecentRuns({ workflow }: { workflow: Workflow }) {
           page > 1 ? (
             <EmptyState
               title="Nothing on this page"
+              order={3}
               action={
                 <Button variant="default" onClick={() => setPage(1)}>
                   Go to the first page
@@ -179,7 +180,7 @@ function RecentRuns({ workflow }: { workflow: Workflow }) {
               }
             />
           ) : (
-            <EmptyState title={noneYet('runs', me)}>
+            <EmptyState title={noneYet('runs', me)} order={3}>
               {blocked
                 ? 'Each run of this workflow is listed here with its status. Running workflows needs the workflows:write permission (operators and admins).'
                 : `Start one with “Run”, or with POST /api/v1/workflows/${workflow.id}/runs; each run is listed here with its status.`}{' '}
