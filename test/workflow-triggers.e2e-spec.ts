@@ -173,6 +173,32 @@ describe('workflow triggers', () => {
     expect(runs.map((r) => r.trigger_depth)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('grows a chain by one run a level however many of its steps raise the event: 3 steps, 5 runs, not 121', async () => {
+    const loopAgent = (await createAgent(t, op, { type: 'calculator' })).id;
+    const step = (id: string) => ({ id, agentId: loopAgent, input: { expression: '1' } });
+    const res = await request(t.http)
+      .post('/api/v1/workflows')
+      .set(...bearer(op))
+      .send({
+        name: 'wide loop',
+        steps: [step('a'), step('b'), step('c')],
+        triggers: [{ on: 'task.succeeded', agentId: loopAgent }],
+      })
+      .expect(201);
+    const workflowId = res.body.data.id as string;
+    await finishedTask(loopAgent, '1');
+    await waitFor(async () => {
+      await t.chainAudit();
+      const [refused] = await t.dataSource.query(
+        `SELECT details FROM audit_logs WHERE action = 'workflow.trigger' AND outcome = 'failure' AND resource_id = $1`,
+        [workflowId],
+      );
+      return refused;
+    }, 60_000);
+    const runs = await runsOf(workflowId);
+    expect(runs.map((r) => r.trigger_depth)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("starts nothing while the workflow's creator is deactivated", async () => {
     const admin = await createUser(t, 'admin');
     const owner = await createUser(t, 'operator');

@@ -85,7 +85,11 @@ export class TriggerReconciler implements PeriodicJobHandler {
     let queued = 0;
     for (const { id, at } of finished) {
       if (at.getTime() > settledBefore || taken.has(keyOf(id))) continue;
-      if (((await this.starter.depthOf(event, id)) ?? Infinity) > MAX_TRIGGER_DEPTH) continue;
+      const chain = await this.starter.chainOf(event, id);
+      if (!chain || chain.depth > MAX_TRIGGER_DEPTH) continue;
+      // A step task of a triggered run whose run already started this workflow (through another of its steps).
+      if (chain.keyedBy !== id && (await this.runs.keysTaken(workflow.createdBy, [keyOf(chain.keyedBy)])).size)
+        continue;
       await this.queue.add(workflow.id, event, id);
       queued += 1;
     }

@@ -32,6 +32,11 @@ interface EventSource {
   /** The run's input: the event and the task or run as the API returns it. */
   input: Record<string, unknown>;
   origin: Record<string, unknown>;
+  /**
+   * What the started run is one per (its idempotency key's source): the event's task or run; for a step task of a
+   * run a trigger started, that run, so a chain of triggers grows by one run a level however wide its runs are.
+   */
+  keyedBy: string;
 }
 
 /**
@@ -77,7 +82,7 @@ export class TriggerStarter {
         workflow.id,
         { input: source.input },
         {
-          idempotencyKey: triggerKey(workflow.id, event, job.sourceId),
+          idempotencyKey: triggerKey(workflow.id, event, source.keyedBy),
           origin: source.origin,
           triggerDepth: source.depth,
         },
@@ -101,9 +106,12 @@ export class TriggerStarter {
       throw new ForbiddenError('The API key that set the triggers does not hold files:read, which its steps take');
   }
 
-  /** The depth a run started for this task or run would have; undefined when there is no such task or run. */
-  async depthOf(event: TriggerEvent, sourceId: string): Promise<number | undefined> {
-    return (await this.source(event, sourceId))?.depth;
+  /**
+   * The depth a run started for this task or run would have, and what it is one run per (its key's source);
+   * undefined when there is no such task or run.
+   */
+  async chainOf(event: TriggerEvent, sourceId: string): Promise<Pick<EventSource, 'depth' | 'keyedBy'> | undefined> {
+    return this.source(event, sourceId);
   }
 
   private owes(workflow: WorkflowEntity, event: TriggerEvent, source: EventSource): boolean {
@@ -127,6 +135,7 @@ export class TriggerStarter {
         depth: run.triggerDepth + 1,
         input: { event, run: runDto(run) },
         origin: { trigger: { event, runId: id } },
+        keyedBy: id,
       };
     }
     const task = await this.tasks.find(id);
@@ -139,6 +148,7 @@ export class TriggerStarter {
       depth: (parent?.triggerDepth ?? 0) + 1,
       input: { event, task: taskView(task) },
       origin: { trigger: { event, taskId: id } },
+      keyedBy: parent && parent.triggerDepth > 0 ? `run:${parent.id}` : id,
     };
   }
 
