@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createAgent } from './factories/tasks';
 import { bearer, type TestUser } from './factories/users';
 import { type RunView, type WaitsClient, waitsTestBed } from './factories/workflow-waits';
 import type { TestApp } from './utils/test-app';
@@ -178,5 +179,24 @@ describe('workflow steps that wait', () => {
     expect(text).toMatch(/workflow_steps_waiting\{kind="approval"\} [1-9]/);
     expect(text).toMatch(/workflow_approvals_total\{outcome="approved"\} [1-9]/);
     expect(text).toMatch(/workflow_approvals_total\{outcome="timed_out"\} [1-9]/);
+  });
+
+  it('fails the step after an approval with AGENT_DELETED when its agent was deleted meanwhile, as a task would', async () => {
+    const doomed = (await createAgent(t, op, { type: 'calculator' })).id;
+    const run = await c.start(op, [
+      { id: 'ok', kind: 'approval' },
+      { id: 'after', agentId: doomed, dependsOn: ['ok'], input: { expression: '1' } },
+    ]);
+    await request(t.http)
+      .delete(`/api/v1/agents/${doomed}`)
+      .set(...bearer(op))
+      .expect(204);
+    await c.decide(op, run.id, 'ok', 'approve').expect(200);
+    const done = await c.ended(op, run.id);
+    expect(done.status).toBe('failed');
+    expect(c.step(done, 'after')).toMatchObject({
+      status: 'failed',
+      error: { code: 'AGENT_DELETED', message: 'The agent has been deleted and takes no new tasks' },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { evaluateCondition } from '../common/conditions/condition';
 import type { EntityManager } from 'typeorm';
+import { AgentUnavailableError } from '../tasks/tasks.errors';
 import { AppError } from '../common/errors/app.error';
 import type { Task, TaskError } from '../tasks/task';
 import { EventBus, type RunEventSource } from '../events/event-bus';
@@ -260,6 +261,8 @@ export class WorkflowEngine implements OnModuleInit {
     try {
       prepared = await this.submission.prepare(run.createdBy, { agentId: step.agentId, input }, { em });
     } catch (err) {
+      // A step's error says what happened to it, as a task's does: its agent deleted is AGENT_DELETED.
+      if (err instanceof AgentUnavailableError) return { error: { code: 'AGENT_DELETED', message: err.message } };
       if (err instanceof AppError) return { error: { code: err.code, message: err.message } };
       throw err;
     }
