@@ -168,7 +168,7 @@ describe('workflow step templates', () => {
     expect(stepOf(done, 'deep')).toEqual(
       expect.objectContaining({
         status: 'failed',
-        error: { code: 'TEMPLATE_TOO_DEEP', message: expect.stringMatching(/^\/expression: .*levels/) },
+        error: { code: 'TEMPLATE_TOO_DEEP', message: expect.stringMatching(/^\/expression: .*evaluation frames/) },
       }),
     );
     expect(done.status).toBe('failed');
