@@ -1,5 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
-
 /**
  * The condition language of the contract: JSON data, never code.
  * `{field, op, value}` with a dotted path, combined with `{and: [...]}`, `{or: [...]}` and `{not: ...}`.
@@ -108,19 +106,25 @@ function compare(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
-/** Structural equality of JSON values: key order does not matter, array order does. */
-function deepEqual(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(a, b);
+/**
+ * Structural equality with `expected`, as JSON says it: key order does not matter, array order does, `-0` is `0`
+ * (as Postgres stores it, and as grouping and dedupe read it). Composites are compared by their
+ * {@link canonical} form, `expected`'s made once.
+ */
+function equalTo(expected: unknown): (actual: unknown) => boolean {
+  if (expected === null || typeof expected !== 'object') return (actual) => actual === expected;
+  const form = canonical(expected, Infinity);
+  const depth = depthOf(expected);
+  return (actual) => actual !== null && typeof actual === 'object' && canonical(actual, depth) === form;
 }
 
 /**
- * A JSON value as one string, equal for two values exactly when {@link deepEqual} says they are: keys sorted,
- * strings quoted, `-0` apart from `0`. Undefined when the value nests deeper than `depth`, where it cannot equal
- * any value of the list it is looked up in.
+ * A JSON value as one string, equal for two values exactly when they are equal ({@link equalTo}): keys sorted,
+ * strings quoted, `-0` as `0`. Undefined when the value nests deeper than `depth`, where it cannot equal any
+ * value that nests no deeper.
  */
 function canonical(value: unknown, depth: number): string | undefined {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? `${value}n` : String(value);
   if (depth === 0) return undefined;
   const parts: string[] = [];
@@ -148,22 +152,17 @@ function depthOf(value: unknown): number {
 }
 
 /**
- * `in`: whether a value is one of the list's, each record in constant time: primitives in a Set (zeros kept
- * apart, as `eq` keeps `-0` apart from `0`), objects and arrays by their {@link canonical} form. The list is
- * indexed once, when the condition is compiled, not for every record.
+ * `in`: whether a value is one of the list's, each record in constant time: primitives in a Set (which takes
+ * `-0` for `0`, as {@link equalTo} does), objects and arrays by their {@link canonical} form. The list is indexed
+ * once, when the condition is compiled, not for every record.
  */
 function membershipOf(list: unknown): (actual: unknown) => boolean {
   if (!Array.isArray(list)) return () => false;
   const primitives = new Set<unknown>();
   const composites = new Set<string>();
-  let zero = false;
-  let negativeZero = false;
   let depth = 0;
   for (const value of list as unknown[]) {
-    if (value === 0) {
-      if (Object.is(value, -0)) negativeZero = true;
-      else zero = true;
-    } else if (value === null || typeof value !== 'object') primitives.add(value);
+    if (value === null || typeof value !== 'object') primitives.add(value);
     else {
       const form = canonical(value, Infinity);
       if (form !== undefined) composites.add(form);
@@ -171,7 +170,6 @@ function membershipOf(list: unknown): (actual: unknown) => boolean {
     }
   }
   return (actual) => {
-    if (actual === 0) return Object.is(actual, -0) ? negativeZero : zero;
     if (actual === null || typeof actual !== 'object') return primitives.has(actual);
     if (composites.size === 0) return false;
     const form = canonical(actual, depth);
@@ -211,9 +209,11 @@ function compile(condition: Condition): CompiledCondition {
 function comparison(op: ConditionOp, expected: unknown): (actual: unknown) => boolean {
   switch (op) {
     case 'eq':
-      return (actual) => deepEqual(actual, expected);
-    case 'ne':
-      return (actual) => !deepEqual(actual, expected);
+      return equalTo(expected);
+    case 'ne': {
+      const equal = equalTo(expected);
+      return (actual) => !equal(actual);
+    }
     case 'gt':
       return (actual) => (compare(actual, expected) ?? NaN) > 0;
     case 'gte':
@@ -224,11 +224,13 @@ function comparison(op: ConditionOp, expected: unknown): (actual: unknown) => bo
       return (actual) => (compare(actual, expected) ?? NaN) <= 0;
     case 'in':
       return membershipOf(expected);
-    case 'contains':
+    case 'contains': {
+      const equal = equalTo(expected);
       return (actual) => {
         if (typeof actual === 'string') return typeof expected === 'string' && actual.includes(expected);
-        return Array.isArray(actual) && actual.some((v) => deepEqual(v, expected));
+        return Array.isArray(actual) && actual.some(equal);
       };
+    }
     case 'exists': {
       const wanted = expected === undefined ? true : Boolean(expected);
       return (actual) => (actual !== undefined && actual !== null) === wanted;
