@@ -97,6 +97,27 @@ describe('RecordUploadTransform', () => {
     expect((err as FileContentError).details).toEqual([{ field: '/2', message: 'a record is not valid JSON' }]);
   });
 
+  it('refuses a record holding a number beyond a double or text Postgres cannot store, as a request body is', async () => {
+    for (const [format, text, field, message] of [
+      ['ndjson', '{"a":1}\n{"amount":1e400,"k":"a"}\n', '/amount', 'is a number beyond what can be held'],
+      ['json-array', '[{"a":1},{"n":{"x":[-1e309]}}]', '/n/x/0', 'is a number beyond what can be held'],
+      ['ndjson', '{"a":1}\n{"s":"nul \\u0000 here"}\n', '/s', 'must not contain NUL characters'],
+      ['ndjson', '{"a":1}\n{"s":"\\ud800"}\n', '/s', 'must not contain NUL characters or unpaired UTF-16 surrogates'],
+    ] as const) {
+      const err = await upload(format, text).catch((e: FileContentError) => e);
+      expect(err).toBeInstanceOf(FileContentError);
+      expect((err as FileContentError).details).toEqual([
+        { field: '/1', message: expect.stringContaining(`a record's value at ${field} ${message}`) },
+      ]);
+    }
+    // The largest double, and text with every other character, are taken.
+    await expect(
+      upload('ndjson', '{"n":1.7976931348623157e308,"s":"\\u0001 \\ud83d\\ude00"}\n'),
+    ).resolves.toMatchObject({
+      records: 1,
+    });
+  });
+
   it('takes records nested 64 levels deep and refuses deeper ones, however deep, in either format', async () => {
     const nested = (levels: number): string => '{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
     await expect(upload('ndjson', `${nested(64)}\n`, 4096)).resolves.toMatchObject({ records: 1 });

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { MAX_JSON_DEPTH } from '../common/http/input-guard';
+import { findBadValue, MAX_JSON_DEPTH } from '../common/http/input-guard';
 import { FileContentError, FileTooLargeError } from './files.errors';
 
 export type UploadFormat = 'ndjson' | 'json-array';
@@ -179,6 +179,9 @@ export class RecordUploadTransform extends Transform {
     // As a request body is: what processes a record (sorting, grouping, storing an output) recurses into it.
     if (nestedDeeperThan(value, MAX_JSON_DEPTH))
       throw new FileContentError(`a record is nested more than ${MAX_JSON_DEPTH} levels deep`, this.records);
+    // As in a request body: a number beyond a double would be read as null, text Postgres cannot store refused later.
+    const bad = findBadValue(value);
+    if (bad) throw new FileContentError(`a record's value at ${bad.field} ${bad.message}`, this.records);
     this.records += 1;
     // A record that arrived on one line is stored as it came; one from an array may span lines.
     return (this.format === 'ndjson' ? text : JSON.stringify(value)) + '\n';

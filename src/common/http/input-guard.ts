@@ -53,6 +53,19 @@ function findBadText(value: unknown, pointer: string, depth: number): ErrorDetai
 }
 
 /**
+ * The first place in a parsed JSON value that a request body would be refused for: unstorable text, a number
+ * beyond a double's range, or nesting past {@link MAX_JSON_DEPTH} levels.
+ */
+export function findBadValue(value: unknown): ErrorDetail | undefined {
+  try {
+    return findBadText(value, '', 1);
+  } catch (err) {
+    if (!(err instanceof TooDeep)) throw err;
+    return { field: '/', message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
+  }
+}
+
+/**
  * Refuses a parsed JSON body nested too deep (400 BAD_REQUEST) or carrying unstorable text or a number beyond a
  * double's range (400 VALIDATION_FAILED).
  */
