@@ -76,6 +76,28 @@ describe('remote agents over real HTTP on loopback', () => {
     expect(hopClosed).toBe(true);
   });
 
+  it.each([301, 302, 303])(
+    'http: a %d of the POST, followed as a GET on the same origin, sends no signature of a body it does not send',
+    async (status) => {
+      server.handler = (req, res) => {
+        if (req.url !== '/moved') return json(res, 200, { landed: req.method });
+        res.writeHead(status, { location: '/landing' }).end();
+      };
+      const out = await kit.http.execute(
+        executionContext({}, httpConfig({ url: `${base}/moved`, headers: { 'x-team': 'red' } }), { agentId: 'hop2' }),
+      );
+      expect(out).toEqual({ landed: 'GET' });
+      const [post, get] = server.requests;
+      expect(post.headers['x-ymera-signature']).toMatch(/^sha256=/);
+      expect(get.body).toBe('');
+      expect(get.headers).not.toHaveProperty('x-ymera-signature');
+      expect(get.headers).not.toHaveProperty('x-ymera-timestamp');
+      expect(get.headers).not.toHaveProperty('content-type');
+      // What the agent's config names for its own origin still goes.
+      expect(get.headers['x-team']).toBe('red');
+    },
+  );
+
   it('http: a network error and a timeout are retryable', async () => {
     const refused = await failure(
       kit.http.execute(executionContext({}, httpConfig({ url: 'http://127.0.0.1:1/x' }), { agentId: 'net' })),

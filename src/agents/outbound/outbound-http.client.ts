@@ -13,6 +13,11 @@ export interface OutboundRequest {
   signal: AbortSignal;
   /** Redirects followed at most (default 5); each hop is checked again. 0: a redirect is the answer, not followed. */
   maxRedirects?: number;
+  /**
+   * Headers about the body besides `content-type` (its signature): not sent on after a redirect that drops the
+   * body (a 303, or a 301 or 302 of a POST, followed as a GET), where they would describe a body that is not sent.
+   */
+  bodyHeaders?: readonly string[];
 }
 
 export interface OutboundResponse {
@@ -46,6 +51,15 @@ function describingBody(headers: Record<string, string> | undefined): Record<str
   return (
     headers && Object.fromEntries(Object.entries(headers).filter(([name]) => DESCRIBING_BODY.has(name.toLowerCase())))
   );
+}
+
+/** The headers, less those about a body (`content-type`, and `bodyHeaders`). */
+function withoutBody(
+  headers: Record<string, string> | undefined,
+  bodyHeaders: readonly string[],
+): Record<string, string> | undefined {
+  const dropped = new Set(['content-type', ...bodyHeaders.map((name) => name.toLowerCase())]);
+  return headers && Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.has(name.toLowerCase())));
 }
 
 /** Seconds or an HTTP date, as Retry-After allows; capped at an hour. */
@@ -164,6 +178,7 @@ export class OutboundHttpClient implements OnApplicationShutdown {
       ) {
         method = 'GET';
         body = undefined;
+        headers = withoutBody(headers, req.bodyHeaders ?? []);
       }
     }
   }

@@ -135,6 +135,7 @@ export class HttpAgentType implements AgentType<unknown, HttpAgentConfig, unknow
         method: config.method,
         headers,
         body,
+        bodyHeaders: ['x-ymera-signature', 'x-ymera-timestamp'],
         timeoutMs: config.timeoutMs,
         signal: ctx.signal,
       });
