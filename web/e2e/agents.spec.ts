@@ -332,7 +332,7 @@ test('an agent’s recent tasks follow it live, and the tasks page after it too;
   created.push(agent.id);
 
   await page.goto(`/agents/${agent.id}`);
-  await expect(page.getByRole('heading', { level: 2, name: 'No tasks yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 3, name: 'No tasks yet' })).toBeVisible();
   // The page is no wider than the window, the name wrapped.
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await expect(page.getByRole('link', { name: 'New task' })).toHaveAttribute('href', `/tasks/new?agent=${agent.id}`);

@@ -34,7 +34,7 @@ export function RecentTasks({ agentId }: { agentId: string }) {
         errorTitle="Could not load tasks"
         count={(data) => data.tasks.length}
         empty={
-          <EmptyState title={noneYet('tasks', me)}>
+          <EmptyState title={noneYet('tasks', me)} order={3}>
             Tasks sent to this agent are listed here. {ownOnlyNote('tasks', me)}
           </EmptyState>
         }
