@@ -1,15 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsDefined,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { IsDisplayText } from '../../common/http/display-text';
 import { IsId } from '../../common/http/ids';
 import { FreeFormJson, IsOptionalNotNull, ValidateNestedOne } from '../../common/http/dto-decorators';
