@@ -48,6 +48,20 @@ describe('workflow triggers', () => {
       [workflowId],
     );
 
+  /** Waits for the chain's start past the depth limit to be refused; the runs it made are one a level. */
+  async function expectStoppedAtDepthLimit(workflowId: string): Promise<void> {
+    await waitFor(async () => {
+      await t.chainAudit();
+      const [refused] = await t.dataSource.query(
+        `SELECT details FROM audit_logs WHERE action = 'workflow.trigger' AND outcome = 'failure' AND resource_id = $1`,
+        [workflowId],
+      );
+      return refused;
+    }, 60_000);
+    const runs = await runsOf(workflowId);
+    expect(runs.map((r) => r.trigger_depth)).toEqual([1, 2, 3, 4, 5]);
+  }
+
   async function finishedTask(agentId: string, expression: string): Promise<string> {
     const task = await submitTask(t, op, { agentId, input: { expression }, maxAttempts: 1 });
     await settled(t, op, task.id);
@@ -161,16 +175,7 @@ describe('workflow triggers', () => {
     const loopAgent = (await createAgent(t, op, { type: 'calculator' })).id;
     const workflowId = await define([{ on: 'task.failed', agentId: loopAgent }], loopAgent, '1/0');
     await finishedTask(loopAgent, '1/0');
-    await waitFor(async () => {
-      await t.chainAudit();
-      const [refused] = await t.dataSource.query(
-        `SELECT details FROM audit_logs WHERE action = 'workflow.trigger' AND outcome = 'failure' AND resource_id = $1`,
-        [workflowId],
-      );
-      return refused;
-    }, 60_000);
-    const runs = await runsOf(workflowId);
-    expect(runs.map((r) => r.trigger_depth)).toEqual([1, 2, 3, 4, 5]);
+    await expectStoppedAtDepthLimit(workflowId);
   });
 
   it('grows a chain by one run a level however many of its steps raise the event: 3 steps, 5 runs, not 121', async () => {
@@ -187,16 +192,7 @@ describe('workflow triggers', () => {
       .expect(201);
     const workflowId = res.body.data.id as string;
     await finishedTask(loopAgent, '1');
-    await waitFor(async () => {
-      await t.chainAudit();
-      const [refused] = await t.dataSource.query(
-        `SELECT details FROM audit_logs WHERE action = 'workflow.trigger' AND outcome = 'failure' AND resource_id = $1`,
-        [workflowId],
-      );
-      return refused;
-    }, 60_000);
-    const runs = await runsOf(workflowId);
-    expect(runs.map((r) => r.trigger_depth)).toEqual([1, 2, 3, 4, 5]);
+    await expectStoppedAtDepthLimit(workflowId);
   });
 
   it("starts nothing while the workflow's creator is deactivated", async () => {
