@@ -82,9 +82,12 @@ export class WorkflowsService {
    * The ids of the task steps whose agent was deleted since the workflow was saved, in order: a run of the
    * workflow is refused until they are changed. One read, however many agents the steps name.
    */
-  private async stepsWithDeletedAgent(steps: WorkflowStep[]): Promise<string[]> {
+  private async stepsWithDeletedAgent(steps: WorkflowStep[], em?: EntityManager): Promise<string[]> {
     const taskSteps = steps.filter(isTaskStep);
-    const live = await this.agents.liveIds(taskSteps.map((step) => step.agentId));
+    const live = await this.agents.liveIds(
+      taskSteps.map((step) => step.agentId),
+      em,
+    );
     return taskSteps.filter((step) => !live.has(step.agentId)).map((step) => step.id);
   }
 
@@ -157,7 +160,7 @@ export class WorkflowsService {
    */
   async detail(id: string, em?: EntityManager): Promise<{ workflow: WorkflowEntity; stepsWithDeletedAgent: string[] }> {
     const workflow = await this.get(id, em);
-    return { workflow, stepsWithDeletedAgent: await this.stepsWithDeletedAgent(workflow.steps) };
+    return { workflow, stepsWithDeletedAgent: await this.stepsWithDeletedAgent(workflow.steps, em) };
   }
 
   /** The live workflow; read in the caller's transaction when given one (`em`). */
