@@ -113,7 +113,7 @@ export class TaskSubmission {
     audit?: AuditRequestContext,
     origin?: Record<string, unknown>,
   ): Promise<Submitted> {
-    const requestHash = requestHashOf(dto);
+    const requestHash = idempotencyKey ? requestHashOf(dto) : null;
     // A retry of a request that made its task is answered with it, even where a new one would be refused now.
     const earlier = async (refusal: Error): Promise<Submitted> => {
       const [task] = idempotencyKey ? await this.earlier(createdBy, [idempotencyKey], requestHash) : [];
