@@ -153,17 +153,10 @@ function recordNested(registry: WeakMap<object, Map<string, () => DtoClass>>, ty
   };
 }
 
-/**
- * An object of `type`, validated as one; free-form JSON in it ({@link FreeFormJson}) is kept as sent. An array is
- * refused, where `@ValidateNested()` alone would validate its elements one by one and let the array through.
- */
+/** An object of `type` (an array refused), validated as one; its free-form JSON ({@link FreeFormJson}) kept as sent. */
 export function ValidateNestedOne(type: () => DtoClass): PropertyDecorator {
-  return applyDecorators(
-    recordNested(NESTED_ONE, type),
-    IsObject(),
-    ValidateNested(),
-    Type(type as () => new () => object),
-  );
+  const nested = Type(type as () => new () => object);
+  return applyDecorators(recordNested(NESTED_ONE, type), IsObject(), ValidateNested(), nested);
 }
 
 /**
