@@ -116,8 +116,7 @@ export class TaskSubmission {
     const requestHash = idempotencyKey ? requestHashOf(dto) : null;
     // A retry of a request that made its task is answered with it, even where a new one would be refused now.
     const earlier = async (refusal: Error): Promise<Submitted> => {
-      const [task] = idempotencyKey ? await this.earlier(createdBy, [idempotencyKey], requestHash) : [];
-      if (!task) throw refusal;
+      const [task] = await this.replayOr(refusal, createdBy, idempotencyKey ? [idempotencyKey] : [], requestHash);
       return { task, replayed: true };
     };
     let prepared: Task | ErrorDetail[];
@@ -178,17 +177,10 @@ export class TaskSubmission {
     const keyOf = idempotencyKey && batchKeys(idempotencyKey);
     const requestHash = keyOf ? requestHashOf(dtos) : null;
     // A retry of a request that made its tasks is answered with them, even where new ones would be refused now.
-    const earlier = async (refusal: Error) => {
-      const tasks = keyOf
-        ? await this.earlier(
-            principal.userId,
-            dtos.map((_, i) => keyOf(i)),
-            requestHash,
-          )
-        : [];
-      if (!tasks.length) throw refusal;
-      return { tasks, replayed: true };
-    };
+    const earlier = async (refusal: Error) => ({
+      tasks: await this.replayOr(refusal, principal.userId, keyOf ? dtos.map((_, i) => keyOf(i)) : [], requestHash),
+      replayed: true,
+    });
     const prepared: (Task | ErrorDetail[])[] = [];
     try {
       for (let at = 0; at < dtos.length; at += BATCH_CHUNK) {
@@ -230,6 +222,13 @@ export class TaskSubmission {
     );
     if (!existing.length) throw new IdempotencyInProgressError();
     return { tasks: existing, replayed: true };
+  }
+
+  /** What an earlier request made under `keys` (none: no key came with this one), or else `refusal` thrown. */
+  private async replayOr(refusal: Error, createdBy: string, keys: string[], requestHash: string | null) {
+    const tasks = keys.length ? await this.earlier(createdBy, keys, requestHash) : [];
+    if (!tasks.length) throw refusal;
+    return tasks;
   }
 
   /**

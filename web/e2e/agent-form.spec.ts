@@ -19,6 +19,15 @@ async function chooseType(page: Page, type: string): Promise<void> {
   await page.getByRole('option', { name: type }).click();
 }
 
+/** A new http agent's form, signed in: its configuration region and that region's URL field. */
+async function openHttpForm(page: Page) {
+  await signIn(page);
+  await page.goto('/agents/new');
+  await chooseType(page, 'http');
+  const form = page.getByRole('region', { name: 'Configuration' });
+  return { form, url: form.getByRole('textbox', { name: /^URL\*?$/ }) };
+}
+
 test('a data-processor agent from its form: kinds of step chosen, values filled in, every problem at once', async ({
   page,
   request,
@@ -124,11 +133,8 @@ test('a data-processor agent from its form: kinds of step chosen, values filled 
 
 test('what only the server can judge is shown on the field it names', async ({ page }) => {
   const creates = watchCreates(page);
-  await signIn(page);
-  await page.goto('/agents/new');
-  await chooseType(page, 'http');
+  const { url } = await openHttpForm(page);
   await page.getByRole('textbox', { name: 'Name' }).fill(`http-form-${Date.now()}`);
-  const url = page.getByRole('textbox', { name: /^URL\*?$/ });
   // Not a URL: its format and its pattern make one message in plain words, and nothing is sent.
   await url.fill('example.com/hook');
   await page.getByRole('button', { name: 'Create agent' }).click();
@@ -149,13 +155,10 @@ test('a header added to an http agent starts with an empty value, its fields nam
   request,
 }) => {
   const csp = watchCsp(page);
-  await signIn(page);
-  await page.goto('/agents/new');
-  await chooseType(page, 'http');
+  const { form, url } = await openHttpForm(page);
   const name = `http-headers-${Date.now()}`;
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  await page.getByRole('textbox', { name: /^URL\*?$/ }).fill('https://example.com/hook');
-  const form = page.getByRole('region', { name: 'Configuration' });
+  await url.fill('https://example.com/hook');
   await form.getByRole('button', { name: 'Add to headers' }).click();
 
   // Not "newKey Key" over the name, nor "New Value" hidden in the (secret) value's field.
@@ -262,11 +265,8 @@ test('an empty http agent submitted by keyboard: the name, first on the page, is
   page,
 }) => {
   const creates = watchCreates(page);
-  await signIn(page);
-  await page.goto('/agents/new');
-  await chooseType(page, 'http');
+  const { url } = await openHttpForm(page);
   const name = page.getByRole('textbox', { name: 'Name' });
-  const url = page.getByRole('region', { name: 'Configuration' }).getByRole('textbox', { name: /^URL\*?$/ });
   await expect(url).toBeVisible();
   await page.getByRole('button', { name: 'Create agent' }).focus();
   await page.keyboard.press('Enter');
@@ -308,11 +308,7 @@ test('a configuration field showing an error is marked invalid, and no longer on
   page,
 }) => {
   const creates = watchCreates(page);
-  await signIn(page);
-  await page.goto('/agents/new');
-  await chooseType(page, 'http');
-  const form = page.getByRole('region', { name: 'Configuration' });
-  const url = form.getByRole('textbox', { name: /^URL\*?$/ });
+  const { form, url } = await openHttpForm(page);
   const timeout = form.getByRole('textbox', { name: /^Timeout \(ms\)/ });
   await expect(url).toBeVisible();
   await expect(url).not.toHaveAttribute('aria-invalid', 'true');
