@@ -163,6 +163,37 @@ describe('Keys a route does not read are refused', () => {
       expect(entries).toEqual([{ outcome: 'failure', error: 'VALIDATION_FAILED' }]);
     });
 
+    it('refuses a body sent to a route that takes none, changing nothing; takes an empty object', async () => {
+      const [task] = await statuses();
+      const cancel = `/api/v1/tasks/${task.id}/cancel`;
+      for (const [body, details] of [
+        ['{"force":true}', [{ field: '/force', message: 'is not allowed' }]],
+        [
+          '{"__proto__":{"x":1},"constructor":1}',
+          ['/__proto__', '/constructor'].map((field) => ({ field, message: 'is not allowed' })),
+        ],
+        ['[1,2]', [{ field: '', message: 'is not allowed: this route takes no body' }]],
+      ] as const) {
+        const res = await raw(op, cancel, body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.details).toEqual(details);
+      }
+      expect(await statuses()).toContainEqual(task);
+      // Refused like a bad body: audited as the route's failure.
+      await t.chainAudit();
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'task.cancel' AND resource_id = $1 AND outcome = 'failure'`,
+        [task.id],
+      );
+      expect(n).toBeGreaterThanOrEqual(3);
+      // A route that takes no body and changes nothing refuses one too.
+      const setup = await raw(op, '/api/v1/auth/mfa/setup', '{"constructor":{"prototype":{"x":1}}}');
+      expect(setup.status).toBe(400);
+      expect(setup.body.error.details).toEqual([{ field: '/constructor', message: 'is not allowed' }]);
+      expect((await raw(op, cancel, '{}')).status).toBe(200);
+      expect((await statuses()).find((s) => s.id === task.id)?.status).toBe('cancelled');
+    });
+
     it('takes the keys a route names, refuses the others, and leaves probes and metrics alone', async () => {
       const upload = (query: string) =>
         request(t.http)

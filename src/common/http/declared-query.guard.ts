@@ -35,13 +35,32 @@ export function refuseUnreadQuery(req: Request): void {
  * The query keys a handler reads: every key (a query DTO, checked by the validation pipe) or the ones it names,
  * and whether its own guard refuses the others.
  */
-type QueryKeys = 'all' | { read: ReadonlySet<string>; refusedLater: boolean };
+type QueryKeys = 'all' | { read: ReadonlySet<string>; refusedLater: boolean; readsBody: boolean };
+
+/** The query keys of `req` not in `read`, each refused as the validation pipe refuses an unknown key. */
+function unreadQuery(req: Request, read: ReadonlySet<string>): ErrorDetail[] {
+  if (!req.url.includes('?')) return [];
+  const unknown = Object.keys(req.query as object).filter((key) => !read.has(key));
+  return unknown.map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' }));
+}
+
+/**
+ * What a body sent to a route that takes none holds: each key of an object refused as an unknown key of a body
+ * is, anything but an object refused whole. An empty object, as some clients send with every POST, is nothing.
+ */
+function unreadBody(body: unknown): ErrorDetail[] {
+  if (body === undefined) return [];
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return [{ field: '', message: 'is not allowed: this route takes no body' }];
+  return Object.keys(body).map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' }));
+}
 
 /**
  * The validation pipe refuses unknown query keys of a route that takes a query DTO; a route that takes none
  * (or only `@Query('name')`) never sees its query, so `?__proto__=1` or a misspelt filter would be silently
- * ignored. This refuses, as the pipe does, every key the handler does not read (→ 400 `/<key>` "is not allowed").
- * What a handler reads is looked up once per controller and handler.
+ * ignored. This refuses, as the pipe does, every key the handler does not read (→ 400 `/<key>` "is not allowed"),
+ * and likewise a body sent to a route that reads none (a cancel, a redelivery): `{"force": true}` there would
+ * otherwise be ignored while the action ran. What a handler reads is looked up once per controller and handler.
  */
 @Injectable()
 export class DeclaredQueryGuard implements CanActivate {
@@ -57,10 +76,8 @@ export class DeclaredQueryGuard implements CanActivate {
     // A refused body first, as the query's refusal: by the route's own guard where it refuses the query.
     if (keys === 'all' || !keys.refusedLater) refuseBody(req);
     if (keys === 'all') return true;
-    if (!req.url.includes('?')) return true;
-    const unknown = Object.keys(req.query as object).filter((key) => !keys.read.has(key));
-    if (unknown.length === 0) return true;
-    const problems = unknown.map((key) => ({ field: `/${escapePointer(key)}`, message: 'is not allowed' }));
+    const problems = [...unreadQuery(req, keys.read), ...(keys.readsBody ? [] : unreadBody(req.body))];
+    if (problems.length === 0) return true;
     if (!keys.refusedLater) throw new ValidationFailedError(problems);
     (req as Request & { [UNREAD]?: ErrorDetail[] })[UNREAD] = problems;
     return true;
@@ -83,11 +100,17 @@ export class DeclaredQueryGuard implements CanActivate {
     const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ??
       {}) as Record<string, { data?: unknown }>;
     const read = new Set<string>();
+    let readsBody = false;
     for (const [key, { data }] of Object.entries(params)) {
-      if (key.split(':')[0] !== String(RouteParamtypes.QUERY)) continue;
+      const type = key.split(':')[0];
+      // The request itself: its handler reads what it will of it (a hook call's body, an upload's stream).
+      if ([RouteParamtypes.BODY, RouteParamtypes.RAW_BODY, RouteParamtypes.REQUEST].map(String).includes(type))
+        readsBody = true;
+      if (type !== String(RouteParamtypes.QUERY)) continue;
       if (typeof data !== 'string') return 'all';
       read.add(data);
     }
-    return { read, refusedLater: this.reflector.get<boolean>(REFUSED_AFTER, context.getHandler()) === true };
+    const refusedLater = this.reflector.get<boolean>(REFUSED_AFTER, context.getHandler()) === true;
+    return { read, refusedLater, readsBody };
   }
 }
