@@ -57,6 +57,27 @@ describe('IsDisplayText', () => {
     },
   );
 
+  it.each([
+    ['\u200D'],
+    ['\u200C'],
+    ['\uFE0F'],
+    ['\u0301'],
+    ['\u200D\u200D\u200D'],
+    [' \u0301 '],
+    ['\u2800'],
+    ['\u{E0067}\u{E007F}'],
+  ])('refuses a name of joiners, selectors, marks or blanks alone (%j), saying so', async (name) => {
+    const [error] = await validate(Object.assign(new Named(), { name }));
+    expect(error?.constraints).toEqual({
+      isDisplayText: 'must have a character that shows: joiners, selectors and combining marks alone show nothing',
+    });
+  });
+
+  it('keeps a name whose marks and joiners go with a character that shows', async () => {
+    for (const name of ['e\u0301', '\u2764\uFE0F', '\u{1F469}\u200D\u{1F4BB}', 'a\u2800b'])
+      expect(await refused(name)).toBe(false);
+  });
+
   it('keeps spaces around a name', async () => {
     expect(await refused(' padded name ')).toBe(false);
   });
