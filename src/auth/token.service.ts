@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService, type JwtModuleOptions } from '@nestjs/jwt';
 import { LRUCache } from 'lru-cache';
+import { isStoredId } from '../common/http/ids';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Role } from './permissions';
@@ -90,9 +91,10 @@ export class TokenService {
     }
     try {
       const payload = this.payloadOf(token);
-      if (typeof payload.sub !== 'string' || typeof payload.tv !== 'number') return undefined;
+      // The user and the login are ids as the platform wrote them: anything else is no token of its own.
+      if (!isStoredId(payload.sub) || typeof payload.tv !== 'number') return undefined;
       if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return undefined;
-      if (payload.sid !== undefined && typeof payload.sid !== 'string') return undefined;
+      if (payload.sid !== undefined && !isStoredId(payload.sid)) return undefined;
       const claims: AccessClaims = { sub: payload.sub, role: payload.role as Role, tv: payload.tv };
       if (payload.sid !== undefined) claims.sid = payload.sid;
       this.known.set(token, { claims, expiresAt: payload.exp * 1000 });
