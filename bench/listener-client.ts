@@ -62,6 +62,7 @@ class Listener {
         for (const event of events) this.take(event, at);
         continue;
       }
+      sseChunks += 1;
       this.sseText += this.sseDecoder.write(bytes);
       let end: number;
       while ((end = this.sseText.indexOf('\n\n')) >= 0) {
@@ -95,6 +96,8 @@ let requests: http.ClientRequest[] = [];
 let dropped = 0;
 /** `tasks.updated` packets the Socket.IO listeners received (each an array of events). */
 let socketPackets = 0;
+/** Chunks the SSE listeners read (each a `data` of their response: a window's frames, or part of one). */
+let sseChunks = 0;
 /** A round ends with its report: its listeners close, and the next round opens new ones. */
 let closing = false;
 
@@ -165,6 +168,7 @@ async function report(expected: Record<string, number>): Promise<unknown> {
     outOfOrder: listeners.reduce((sum, l) => sum + l.outOfOrder, 0),
     dropped,
     socketPackets,
+    sseChunks,
     latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN },
     latencyByStatusMs: Object.fromEntries(
       Object.entries(byStatus).map(([status, values]) => {
@@ -189,6 +193,7 @@ function close(): void {
   byStatus = {};
   dropped = 0;
   socketPackets = 0;
+  sseChunks = 0;
 }
 
 process.on('message', (message: Start | Expect) => {

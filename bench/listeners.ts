@@ -24,6 +24,8 @@ interface ListenerReport {
   dropped: number;
   /** The Socket.IO listeners' packets: their events came in this many `tasks.updated` arrays. */
   socketPackets: number;
+  /** The SSE listeners' reads: chunks of their responses (a window's frames, or part of one). */
+  sseChunks: number;
   latencyMs: Latency;
   /** By the event's status (queued, running, succeeded): p50 and p99. */
   latencyByStatusMs: Record<string, Omit<Latency, 'max'>>;

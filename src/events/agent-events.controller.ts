@@ -11,6 +11,7 @@ import { ApiErrors } from '../common/swagger/api-envelope';
 import { ApiEventStream } from '../common/swagger/api-event-stream';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { BatchWindows } from './event-batches';
 import { agentRoom } from './rooms';
 import { SseResponse } from './sse-response';
 import { SseRooms } from './sse-rooms';
@@ -38,9 +39,10 @@ export class AgentEventsController implements OnModuleDestroy {
     private readonly fanout: TaskEventFanout,
     private readonly sessions: LiveSessions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    windows: BatchWindows,
   ) {
     this.rooms = new SseRooms(
-      config.events.batchMs,
+      windows,
       (room, onFrame) => fanout.listen(room, onFrame),
       // Events may have been missed (Redis was away): every client reads what it shows again.
       (onFrame) => {

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type BatchClock, EventBatches } from './event-batches';
+import { type BatchClock, BatchWindows, EventBatches } from './event-batches';
 
 /** A clock whose windows end when the test says so. */
 class FakeClock implements BatchClock {
@@ -201,6 +201,32 @@ describe('EventBatches', () => {
     // What was sent in the window before counts in the first reckoning after it.
     windowAfter(0);
     expect(windowAfter(0)).toBe(50);
+  });
+
+  it('stretches the windows of batches that share them by the sending of both', () => {
+    const clock = new FakeClock();
+    const windows = new BatchWindows(50, clock);
+    // Socket.IO rooms whose sends take long, and SSE streams whose sends are quick, timed by one share.
+    const busy = new EventBatches<string, number>(windows, () => (clock.at += 4), undefined, clock);
+    const quick = new EventBatches<string, number>(windows, () => (clock.at += 0.1), undefined, clock);
+    const alone = new EventBatches<string, number>(50, () => (clock.at += 0.1), undefined, clock);
+    for (let round = 0; round < 3; round += 1) {
+      const started = clock.at;
+      for (let key = 0; key < 10; key += 1) [busy, quick, alone].forEach((b) => b.add(String(key), 1));
+      clock.end();
+      clock.at = Math.max(clock.at, started + windows.length);
+      [busy, quick, alone].forEach((b) => b.add('last', 1));
+      clock.end();
+    }
+    expect(busy.window).toBeGreaterThan(100);
+    expect(quick.window).toBe(busy.window);
+    // Not given the shared windows, quick sends keep their own, unstretched.
+    expect(alone.window).toBe(50);
+    // What follows a quick stream's send waits for the stretched window, as the busy rooms' values do.
+    quick.add('x', 1);
+    clock.end();
+    quick.add('x', 2);
+    expect(clock.lastMs).toBeGreaterThan(100);
   });
 
   it('forgets a key not sent for longer than any window lasts: its next value leaves at the end of the turn', () => {

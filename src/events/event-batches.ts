@@ -29,6 +29,54 @@ export const TIMERS: BatchClock = {
   },
 };
 
+/**
+ * The windows' length for every batch of live events in this process: `windowMs`, stretched while sending takes
+ * more than its share of the process's time (see {@link WINDOW_PER_SENDING_TIME}), counted over every send of
+ * every {@link EventBatches} given it: the Socket.IO rooms' and the SSE streams' alike, so that both keep to one
+ * share together and their windows last the same.
+ */
+export class BatchWindows {
+  /** The windows' length now: `windowMs`, or longer while sending takes more than its share. */
+  private currentMs: number;
+  /** Time spent sending since `periodStart`; once a window's length has passed, it sets the windows' length. */
+  private sendingMs = 0;
+  private periodStart: number;
+
+  constructor(
+    readonly windowMs: number,
+    readonly clock: BatchClock = TIMERS,
+  ) {
+    this.currentMs = windowMs;
+    this.periodStart = clock.now();
+  }
+
+  /** The windows' length now, in milliseconds. */
+  get length(): number {
+    return this.currentMs;
+  }
+
+  /**
+   * Counts a send that began at `started` and ends now. Once a window's length has passed since the last
+   * reckoning, the windows are set to {@link WINDOW_PER_SENDING_TIME} times what sending took per window
+   * (between `windowMs` and its stretch).
+   */
+  sent(started: number): void {
+    const now = this.clock.now();
+    this.sendingMs += now - started;
+    const elapsed = now - this.periodStart;
+    if (elapsed < Math.max(this.currentMs, 1)) return;
+    if (this.windowMs > 0) {
+      const sendingPerWindow = (this.sendingMs / elapsed) * this.currentMs;
+      this.currentMs = Math.min(
+        this.windowMs * MAX_WINDOW_STRETCH,
+        Math.max(this.windowMs, Math.round(sendingPerWindow * WINDOW_PER_SENDING_TIME)),
+      );
+    }
+    this.sendingMs = 0;
+    this.periodStart = now;
+  }
+}
+
 /** A key's values waiting for the end of its window, and what cancels that end. */
 interface Waiting<V> {
   values: V[];
@@ -43,29 +91,29 @@ interface Waiting<V> {
  * Every key keeps its own window, so the sends of many keys spread over time instead of all leaving at once: no
  * value waits for the others' sends, only for its own window. A key that reaches `maxBatch` values is sent at
  * once, so a batch never exceeds it. When sending takes more than its share of the time, windows stretch (see
- * {@link WINDOW_PER_SENDING_TIME}), up to {@link MAX_WINDOW_STRETCH} times `windowMs`, and come back as it
- * falls. What waits is at most one window's values: nothing is kept between windows, and {@link stop} drops
- * it all.
+ * {@link BatchWindows}, which batches given the same one share), up to {@link MAX_WINDOW_STRETCH} times
+ * `windowMs`, and come back as it falls. What waits is at most one window's values: nothing is kept between
+ * windows, and {@link stop} drops it all.
  */
 export class EventBatches<K, V> {
   private readonly waiting = new Map<K, Waiting<V>>();
   /** When each key was last sent, the longest ago first; a key sent longer ago than any window lasts is left out. */
   private readonly sentAt = new Map<K, number>();
-  /** The windows' length now: `windowMs`, or longer while sending takes more than its share. */
-  private currentWindowMs: number;
-  /** Time spent sending since `periodStart`; once a window's length has passed, it sets the windows' length. */
-  private sendingMs = 0;
-  private periodStart: number;
+  private readonly windows: BatchWindows;
+  private readonly clock: BatchClock;
+  private forgotAt: number;
 
+  /** `windows`: a length in milliseconds (windows of their own, timed by `clock`), or windows shared with others. */
   constructor(
-    private readonly windowMs: number,
+    windows: number | BatchWindows,
     private readonly send: (key: K, values: V[]) => void,
     private readonly maxBatch = Number.POSITIVE_INFINITY,
-    private readonly clock: BatchClock = TIMERS,
+    clock: BatchClock = TIMERS,
     private readonly onError: (key: K, err: Error) => void = () => undefined,
   ) {
-    this.currentWindowMs = windowMs;
-    this.periodStart = clock.now();
+    this.windows = typeof windows === 'number' ? new BatchWindows(windows, clock) : windows;
+    this.clock = this.windows.clock;
+    this.forgotAt = this.clock.now();
   }
 
   /**
@@ -73,7 +121,7 @@ export class EventBatches<K, V> {
    * the stretch (the tests read it; nothing in the app does).
    */
   get window(): number {
-    return this.currentWindowMs;
+    return this.windows.length;
   }
 
   /** Adds `value` to `key`'s batch. */
@@ -85,7 +133,7 @@ export class EventBatches<K, V> {
     if (batch.cancel) return;
     // What is left of the key's window since its last send: none after a quiet spell (the end of this turn).
     const since = this.clock.now() - (this.sentAt.get(key) ?? Number.NEGATIVE_INFINITY);
-    batch.cancel = this.clock.schedule(() => this.sendNow(key, batch), Math.max(0, this.currentWindowMs - since));
+    batch.cancel = this.clock.schedule(() => this.sendNow(key, batch), Math.max(0, this.windows.length - since));
   }
 
   /** Drops what waits for `key` (its reader is gone). */
@@ -130,29 +178,19 @@ export class EventBatches<K, V> {
       // One key's failure does not cost the others their batches.
       this.onError(key, err as Error);
     }
-    this.sent(started);
+    this.windows.sent(started);
+    this.forget();
   }
 
   /**
-   * Counts a send's time. Once a window's length has passed since the last reckoning, the windows are set to
-   * {@link WINDOW_PER_SENDING_TIME} times what sending took per window (between `windowMs` and its stretch), and
-   * keys sent longer ago than the longest window are left out: their next value goes at once either way.
+   * Leaves out, once a window's length after the last time, the keys sent longer ago than the longest window:
+   * their next value goes at once either way.
    */
-  private sent(started: number): void {
+  private forget(): void {
     const now = this.clock.now();
-    this.sendingMs += now - started;
-    const elapsed = now - this.periodStart;
-    if (elapsed < Math.max(this.currentWindowMs, 1)) return;
-    if (this.windowMs > 0) {
-      const sendingPerWindow = (this.sendingMs / elapsed) * this.currentWindowMs;
-      this.currentWindowMs = Math.min(
-        this.windowMs * MAX_WINDOW_STRETCH,
-        Math.max(this.windowMs, Math.round(sendingPerWindow * WINDOW_PER_SENDING_TIME)),
-      );
-    }
-    this.sendingMs = 0;
-    this.periodStart = now;
-    const forgetBefore = now - this.windowMs * MAX_WINDOW_STRETCH;
+    if (now - this.forgotAt < Math.max(this.windows.windowMs, 1)) return;
+    this.forgotAt = now;
+    const forgetBefore = now - this.windows.windowMs * MAX_WINDOW_STRETCH;
     for (const [key, at] of this.sentAt) {
       if (at > forgetBefore) break;
       this.sentAt.delete(key);

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/app-config';
 import type { TasksService } from '../tasks/tasks.service';
 import type { WorkflowsService } from '../workflows/workflows.service';
 import type { EventBus } from './event-bus';
+import { BatchWindows } from './event-batches';
 import { EventsGateway } from './events.gateway';
 import type { LiveLimits } from './live-limits';
 
@@ -29,6 +30,7 @@ function gateway(): EventsGateway {
     { assertExists: note('agent') } as unknown as AgentsService,
     {} as EventBus,
     { events: { batchMs: 100, clientMaxPendingBytes: 1024, connectionsPerUser: 10 } } as AppConfig,
+    new BatchWindows(100),
   );
 }
 

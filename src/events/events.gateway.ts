@@ -21,7 +21,7 @@ import { AppError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventBus, type TaskEvent } from './event-bus';
-import { EventBatches } from './event-batches';
+import { BatchWindows, EventBatches } from './event-batches';
 import { sendFramesTogether } from './frames-together';
 import { canonicalId, isIdInAnyCase } from '../common/http/ids';
 import { connectRefusal, LiveLimits } from './live-limits';
@@ -140,10 +140,11 @@ export class EventsGateway
     private readonly agents: AgentsService,
     private readonly events: EventBus,
     @Inject(APP_CONFIG) config: AppConfig,
+    windows: BatchWindows,
   ) {
     this.maxPendingBytes = config.events.clientMaxPendingBytes;
     this.batches = new EventBatches(
-      config.events.batchMs,
+      windows,
       (room, events) => emitToRooms(this.server, room, 'tasks.updated', events),
       BATCH_MAX_EVENTS,
       undefined,

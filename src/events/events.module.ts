@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { AuthModule } from '../auth/auth.module';
 import { ThrottlingModule } from '../throttling/throttling.module';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { AgentEventsController } from './agent-events.controller';
+import { BatchWindows } from './event-batches';
 import { EventsGateway } from './events.gateway';
 import { LiveLimits } from './live-limits';
 
@@ -10,7 +13,16 @@ import { LiveLimits } from './live-limits';
 @Module({
   imports: [AuthModule, AgentsModule, ThrottlingModule],
   controllers: [AgentEventsController],
-  providers: [EventsGateway, LiveLimits],
+  providers: [
+    EventsGateway,
+    LiveLimits,
+    // One share of the process's time for sending batched events, the Socket.IO rooms' and SSE streams' together.
+    {
+      provide: BatchWindows,
+      useFactory: (config: AppConfig) => new BatchWindows(config.events.batchMs),
+      inject: [APP_CONFIG],
+    },
+  ],
   exports: [EventsGateway],
 })
 export class EventsModule {}

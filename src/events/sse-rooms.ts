@@ -1,4 +1,4 @@
-import { type BatchClock, EventBatches, TIMERS } from './event-batches';
+import { type BatchClock, type BatchWindows, EventBatches, TIMERS } from './event-batches';
 import { SseChunk } from './sse-response';
 
 /** A stream of a room: what it is written (an `SseResponse`). */
@@ -26,14 +26,15 @@ export class SseRooms {
   private readonly batches: EventBatches<string, string>;
   private stopListeningToAll?: () => void;
 
+  /** `windows`: their length in milliseconds, or windows shared with the process's other batches. */
   constructor(
-    windowMs: number,
+    windows: number | BatchWindows,
     private readonly listen: ListenToRoom,
     private readonly listenToAll: ListenToAll,
     private readonly onError: (room: string, err: Error) => void,
     clock: BatchClock = TIMERS,
   ) {
-    this.batches = new EventBatches(windowMs, (room, frames) => this.write(room, frames), undefined, clock, onError);
+    this.batches = new EventBatches(windows, (room, frames) => this.write(room, frames), undefined, clock, onError);
   }
 
   /** `stream` gets `room`'s frames from now on, until the returned function is called. */
