@@ -209,7 +209,7 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expect(events.map((e) => e.data.n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
-  it('audits a change with the id the handler returned before answering, and a change that timed out as a failure', async () => {
+  it('audits a change with the id the handler returned before answering, and one made after its 504 as made', async () => {
     const made = await request(t.http).post('/api/v1/probe/things').set('X-Request-Id', 'probe-made').expect(201);
     expect(made.body.data.id).toMatch(UUID);
     // No service wrote the entry: it was written before the answer left.
@@ -219,7 +219,7 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     ]);
     const slow = await request(t.http).post('/api/v1/probe/slow-things').set('X-Request-Id', 'probe-slow').expect(504);
     expectErrorEnvelope(slow.body, 'TIMEOUT');
-    // The timed-out change's entry is written as its 504 leaves, not before: wait for it to be chained.
+    // The timed-out change's entry is written once its work ends, after the 504: wait for it to be chained.
     const rows = await waitFor(async () => {
       await t.chainAudit();
       const found: unknown[] = await t.dataSource.query(
@@ -239,9 +239,9 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
       {
         request_id: 'probe-slow',
         action: 'probe.makeSlowly',
-        outcome: 'failure',
-        resource_id: null,
-        details: { error: 'TIMEOUT' },
+        outcome: 'success',
+        resource_id: expect.stringMatching(UUID),
+        details: {},
       },
     ]);
   });
@@ -257,7 +257,10 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     expectErrorEnvelope((await post('explicit-bad-body', { name: 5 }).expect(400)).body, 'VALIDATION_FAILED');
     expectErrorEnvelope((await post('explicit-conflict', { name: 'b' }, 'conflict').expect(409)).body, 'CONFLICT');
     expectErrorEnvelope((await post('explicit-late', { name: 'c' }, 'late').expect(504)).body, 'TIMEOUT');
-    // The late request's handler fails after its 504: its entry stays the timeout.
+    const lateMade = await post('explicit-late-made', { name: 'd' }, 'late-made').expect(504);
+    expect(lateMade.body.error.message).toMatch(/may still complete/);
+    // The late requests' handlers end after their 504s: one fails (its entry is the timeout the caller got),
+    // the other makes its change (its own entry, and no failure beside it).
     await new Promise((resolve) => setTimeout(resolve, 700));
     await t.chainAudit();
     const rows: unknown[] = await t.dataSource.query(
@@ -277,6 +280,7 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
       entry('explicit-bad-body', 'failure', { error: 'VALIDATION_FAILED' }),
       entry('explicit-conflict', 'failure', { error: 'CONFLICT' }),
       entry('explicit-late', 'failure', { error: 'TIMEOUT' }),
+      entry('explicit-late-made', 'success', {}, expect.stringMatching(UUID)),
     ]);
   });
 

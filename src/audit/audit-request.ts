@@ -34,6 +34,8 @@ export interface AuditTrail {
   /** The `:id` of the route, if it has one. */
   readonly resourceId: string | null;
   settled: boolean;
+  /** Answered 504 before its work ended: it is settled by how that work ends, a failure as the timeout. */
+  timedOut?: boolean;
 }
 
 /** Kept on the request while it is served (see `AuditTrails.open`). */

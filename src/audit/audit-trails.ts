@@ -20,7 +20,8 @@ function outcomeOf(err: unknown): 'failure' | 'denied' {
  * Opens and settles the audit trail of each state-changing request a route's `@AuditAction` names: the audit
  * trail guard opens it once the request is let in; the route's services write its success with the change;
  * the audit failure filter writes a failure before the error is answered; a success no service wrote is
- * written before the answer is sent, and a timeout when its 504 is.
+ * written before the answer is sent. A request answered 504 while its work goes on is settled when that work
+ * ends, as it ends: a change made after the 504 is a success, once; a failure is the timeout the caller got.
  */
 @Injectable()
 export class AuditTrails {
@@ -41,9 +42,9 @@ export class AuditTrails {
   }
 
   /**
-   * Starts the trail of a request that has been let in (its caller is known). A request that runs past its
-   * deadline settles it as a failure, when its 504 is sent; one answered with a result, as a success, before
-   * the result is sent.
+   * Starts the trail of a request that has been let in (its caller is known). One answered with a result
+   * settles it as a success, before the result is sent; one that runs past its deadline, once its work ends
+   * (the 504 undoes nothing of it: a change committed after it is recorded as made, not as a failure).
    */
   private open(req: Request, meta: AuditActionMeta): AuditTrail {
     const trail: AuditTrail = {
@@ -55,7 +56,7 @@ export class AuditTrails {
       settled: false,
     };
     attachAuditTrail(req, trail);
-    onRequestTimeout(req, () => void this.failed(trail, new RequestTimeoutError()));
+    onRequestTimeout(req, () => (trail.timedOut = true));
     beforeReply(req, (result) => this.succeeded(trail, result));
     return trail;
   }
@@ -66,7 +67,8 @@ export class AuditTrails {
   }
 
   failed(trail: AuditTrail, err: unknown): Promise<void> {
-    return this.settle(trail, outcomeOf(err), trail.resourceId, err);
+    const answered = trail.timedOut ? new RequestTimeoutError() : err;
+    return this.settle(trail, outcomeOf(answered), trail.resourceId, answered);
   }
 
   /** Never rejects: a request's answer waits for its audit entry's write, but does not fail with it. */

@@ -83,7 +83,8 @@ class ProbeController {
 
   /**
    * A change that records its own entry with the context it is handed, as every service does.
-   * `?outcome=conflict` fails in the handler; `?outcome=late` fails after the deadline.
+   * `?outcome=conflict` fails in the handler; `?outcome=late` fails after the deadline; `?outcome=late-made`
+   * makes its change after the deadline.
    */
   @Post('explicit-things')
   @AuditAction('probe.makeExplicitly', 'thing')
@@ -92,8 +93,8 @@ class ProbeController {
     @Query('outcome') outcome: string | undefined,
     @RequestAuditContext() audit: AuditRequestContext,
   ): Promise<{ id: string; name: string }> {
-    if (outcome === 'late') await new Promise((resolve) => setTimeout(resolve, 800));
-    if (outcome) throw new ConflictError(`probe ${outcome}`);
+    if (outcome?.startsWith('late')) await new Promise((resolve) => setTimeout(resolve, 800));
+    if (outcome && outcome !== 'late-made') throw new ConflictError(`probe ${outcome}`);
     const id = randomUUID();
     await this.audit.record(
       { action: 'probe.makeExplicitly', outcome: 'success', resourceType: 'thing', resourceId: id },

@@ -74,6 +74,9 @@ export class ForbiddenError extends AppError {
 
 export class RequestTimeoutError extends AppError {
   constructor() {
-    super(ErrorCode.TIMEOUT, 'The request took too long and was abandoned');
+    super(
+      ErrorCode.TIMEOUT,
+      'The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result)',
+    );
   }
 }

@@ -172,7 +172,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.RATE_LIMITED]: 'Rate limit exceeded; see Retry-After',
   [ErrorCode.INTERNAL]: 'An unexpected error; nothing of the internals is shown',
   [ErrorCode.SERVICE_UNAVAILABLE]: 'A dependency (Redis, PostgreSQL) cannot be reached; see Retry-After',
-  [ErrorCode.TIMEOUT]: 'The request took too long and was abandoned',
+  [ErrorCode.TIMEOUT]:
+    'The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result)',
 };
 
 /** What an error of each code looks like, for the documented examples. */
@@ -194,7 +195,10 @@ const ERROR_EXAMPLES: Record<ErrorCode, Pick<ErrorBodyDto, 'message' | 'details'
   [ErrorCode.RATE_LIMITED]: { message: 'Too many requests; slow down' },
   [ErrorCode.INTERNAL]: { message: 'Internal error' },
   [ErrorCode.SERVICE_UNAVAILABLE]: { message: 'The service is unavailable; retry later' },
-  [ErrorCode.TIMEOUT]: { message: 'The request took too long and was abandoned' },
+  [ErrorCode.TIMEOUT]: {
+    message:
+      'The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result)',
+  },
 };
 
 /** The error envelope a response of this code carries, as documented. */

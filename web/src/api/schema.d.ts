@@ -3051,7 +3051,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelopeDto"];
             };
         };
-        /** @description TIMEOUT: The request took too long and was abandoned */
+        /** @description TIMEOUT: The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result) */
         Timeout: {
             headers: {
                 [name: string]: unknown;
