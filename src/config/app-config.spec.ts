@@ -98,6 +98,14 @@ describe('loadConfig', () => {
     expect(retention({ TASK_RETENTION_PAUSE_FACTOR: '' }).pauseFactor).toBe(1);
     for (const bad of ['-1', '101', '1e3', '0x10', 'twice'])
       expectInvalid({ TASK_RETENTION_PAUSE_FACTOR: bad }, 'TASK_RETENTION_PAUSE_FACTOR');
+    // Each refused for what is wrong with it: a negative one for its least, not its most.
+    for (const [bad, says] of [
+      ['-1', 'must not be less than 0'],
+      ['-0.5', 'must not be less than 0'],
+      ['101', 'must not be greater than 100'],
+      ['twice', 'must be a number'],
+    ])
+      expect(expectInvalid({ TASK_RETENTION_PAUSE_FACTOR: bad }, 'TASK_RETENTION_PAUSE_FACTOR')).toContain(says);
   });
 
   it("keeps a template's rendered input within an eighth of its thread's heap", () => {

@@ -146,7 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     const [first] = errors;
     const constraints = first.constraints ?? {};
     // A type error explains more than a range error about the same unparsable value.
-    const problem = constraints.isInt ?? constraints.isBoolean ?? Object.values(constraints)[0] ?? 'is invalid';
+    const problem =
+      constraints.isInt ??
+      constraints.isNumber ??
+      constraints.isBoolean ??
+      Object.values(constraints)[0] ??
+      'is invalid';
     // A URL with a malformed escape may hold it in its password: its message names the part instead.
     const shown =
       /SECRET|PASSWORD|TOKEN|KEY/.test(first.property) || constraints.escapesDecode

@@ -3,9 +3,12 @@ import { InvalidConfigError } from './config.errors';
 /** Turns an environment string of digits into a number (anything else is left for the validator to refuse). */
 export const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-/** Turns an environment string of a decimal number (`1`, `0.5`) into a number (anything else is left for the validator). */
+/**
+ * Turns an environment string of a decimal number (`1`, `0.5`, `-1`) into a number (anything else is left for the
+ * validator): a negative one is then refused by its range, saying so.
+ */
 export const toDecimal = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 /** Turns true/false, 1/0, yes/no, on/off into a boolean (anything else is left for the validator to refuse). */
 export const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
