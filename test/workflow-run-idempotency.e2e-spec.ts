@@ -80,9 +80,11 @@ describe('starting a workflow run with an Idempotency-Key', () => {
     expect(entries.filter((e) => e.outcome === 'failure')).toHaveLength(4);
   });
 
-  it('takes no body and an empty one as the same start: no input ({}), no tags', async () => {
+  it('takes no body, an empty one and a null input as the same start: no input ({}), no tags', async () => {
     const first = await startRun(undefined, 'run-key-empty').expect(202);
+    expect(first.body.data.input).toEqual({});
     expect((await startRun({}, 'run-key-empty').expect(200)).body.data.id).toBe(first.body.data.id);
+    expect((await startRun({ input: null }, 'run-key-empty').expect(200)).body.data.id).toBe(first.body.data.id);
     expect((await startRun({ input: {}, tags: [] }, 'run-key-empty').expect(200)).body.data.id).toBe(
       first.body.data.id,
     );

@@ -201,7 +201,7 @@ export class UpdateWorkflowDto {
 export class StartRunDto {
   @ApiJsonPropertyOptional({
     nullable: true,
-    description: 'Any JSON value, available to templates and conditions as `input` (`{}` when absent)',
+    description: 'Any JSON value, available to templates and conditions as `input` (`{}` when absent or null)',
   })
   @IsOptional()
   @FreeFormJson()

@@ -2132,7 +2132,7 @@ export interface components {
             finishedAt: string | null;
         };
         StartRunDto: {
-            /** @description Any JSON value, available to templates and conditions as `input` (`{}` when absent) */
+            /** @description Any JSON value, available to templates and conditions as `input` (`{}` when absent or null) */
             input?: {
                 [key: string]: unknown;
             } | unknown[] | string | number | boolean | (never | null);
