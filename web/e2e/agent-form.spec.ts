@@ -147,6 +147,8 @@ test('what only the server can judge is shown on the field it names', async ({ p
   await page.getByRole('button', { name: 'Create agent' }).click();
   await expect(url).toHaveAccessibleDescription(/must not carry credentials/);
   await expect(page.getByRole('alert')).toContainText('The server refused some values');
+  // The field the server refused has the focus, as one the form refuses itself would.
+  await expect(url).toBeFocused();
   expect(creates).toHaveLength(1);
 });
 

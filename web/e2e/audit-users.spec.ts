@@ -39,7 +39,7 @@ test('an admin creates a user, changes their role, resets their password, deacti
   // The signed-in admin may neither deactivate nor demote themself here.
   const self = page.getByRole('row').filter({ hasText: ADMIN.email });
   await expect(
-    self.getByRole('button', { name: /^Deactivate \(You cannot deactivate your own account/ }),
+    self.getByRole('button', { name: /^Deactivate .+ \(You cannot deactivate your own account/ }),
   ).toHaveAttribute('aria-disabled', 'true');
   await expect(self.getByRole('combobox')).toHaveCount(0);
   await expect(self.getByLabel(/^admin \(You cannot change your own role/)).toBeVisible();
@@ -61,6 +61,8 @@ test('an admin creates a user, changes their role, resets their password, deacti
   await form.getByRole('textbox', { name: 'Password', exact: true }).fill(firstPassword);
   await form.getByRole('button', { name: 'Create user' }).click();
   await expect(form.getByLabel('Email')).toHaveAccessibleDescription(/already exists/);
+  // The field the server refused has the focus, as one the form refuses itself would.
+  await expect(form.getByLabel('Email')).toBeFocused();
 
   await form.getByLabel('Email').fill(email);
   await form.getByRole('button', { name: 'Create user' }).click();
@@ -70,6 +72,11 @@ test('an admin creates a user, changes their role, resets their password, deacti
   const row = page.getByRole('row').filter({ hasText: email });
   const role = row.getByLabel(`Role of ${name}`, { exact: true });
   await expect(role).toHaveValue('operator');
+  // Each row's actions are named with the user they act on, not the same in every row.
+  await expect(row.getByRole('button', { name: `Reset password of ${name}`, exact: true })).toHaveText(
+    'Reset password',
+  );
+  await expect(row.getByRole('button', { name: `Deactivate ${name}`, exact: true })).toHaveText('Deactivate');
   await expect(row).toContainText('active');
   await expect(row).toContainText('never');
   expect(await loginStatus(request, email, firstPassword)).toBe(200);
@@ -118,7 +125,7 @@ test('an admin creates a user, changes their role, resets their password, deacti
   await expect(confirm).toBeHidden();
   await expect(result).toContainText(`${name} (${email}) was deactivated`);
   await expect(row).toContainText('deactivated');
-  await expect(row.getByRole('button', { name: 'Reactivate' })).toBeVisible();
+  await expect(row.getByRole('button', { name: `Reactivate ${name}`, exact: true })).toHaveText('Reactivate');
   expect(await loginStatus(request, email, newPassword)).toBe(401);
   await expectAccessible(page);
   await page.screenshot({ path: join(SCREENSHOTS, 'users.png'), fullPage: true });

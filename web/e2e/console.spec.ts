@@ -35,16 +35,19 @@ test('the start line names the console first', () => {
   expect(lines.slice(first + 1).some((l) => /listening on http/.test(l))).toBe(true);
 });
 
-test('keyboard: Tab reaches the sign-in controls in order, the password’s show button included', async ({ page }) => {
+test('keyboard: the sign-in page starts in Email, and Tab reaches its controls in order, the show button included', async ({
+  page,
+}) => {
   await page.goto('/sign-in');
-  await expect(page.getByLabel('Email')).toBeVisible();
+  // The page is its form: the email field has the focus from the start.
+  await expect(page.getByRole('textbox', { name: 'Email' })).toBeFocused();
   const controls: [string, ReturnType<typeof page.getByRole>][] = [
     ['Email', page.getByRole('textbox', { name: 'Email' })],
     ['Password', page.getByRole('textbox', { name: 'Password' })],
     ['Show password', page.getByRole('button', { name: 'Toggle password visibility' })],
     ['Sign in', page.getByRole('button', { name: 'Sign in' })],
   ];
-  const reached: string[] = [];
+  const reached: string[] = ['Email'];
   for (let i = 0; i < 10 && reached.length < controls.length; i++) {
     await page.keyboard.press('Tab');
     for (const [name, control] of controls) {

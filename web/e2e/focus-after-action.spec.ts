@@ -85,6 +85,40 @@ test('saving an agent’s settings by keyboard leaves focus on Save settings, un
   await expect(settings.getByRole('status')).toHaveText('Saved.');
 });
 
+test('the configuration editor takes focus when opened by keyboard, and gives it back to its button when closed', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`focus-config-${unique()}`, 'calculator');
+  made.agents.push(agent.id);
+  await signIn(page);
+  await page.goto(`/agents/${agent.id}`);
+  const open = page.getByRole('button', { name: 'Edit configuration' });
+  const editor = page.getByRole('region', { name: 'Edit configuration' });
+  const precision = editor.getByRole('textbox', { name: 'Precision' });
+
+  // Opened: its first field has the focus, where the button that opened it was.
+  await open.focus();
+  await page.keyboard.press('Enter');
+  await expect(precision).toBeFocused();
+  // Cancelled: back on the button.
+  await editor.getByRole('button', { name: 'Cancel' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(editor).toHaveCount(0);
+  await expect(open).toBeFocused();
+
+  // Saved: back on the button, the new version said beside it.
+  await page.keyboard.press('Enter');
+  await expect(precision).toBeFocused();
+  await precision.fill('4');
+  await editor.getByRole('button', { name: 'Save configuration' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status').filter({ hasText: 'Saved as version' })).toContainText('version 2');
+  await expect(open).toBeFocused();
+  await expect(page.locator('body')).not.toBeFocused();
+});
+
 /**
  * A submit that goes on to a new page takes its button away with the page: focus goes to the new page's
  * heading, where a keyboard or screen reader user carries on, not to the top of the document.

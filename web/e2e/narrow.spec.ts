@@ -105,6 +105,19 @@ async function lineCounts(target: Locator): Promise<number[]> {
   );
 }
 
+test('at 390 px the tasks list keeps each task’s short id on one line', async ({ page, request }) => {
+  const admin = await apiAs(request);
+  const agent = await admin.createAgent(`narrow-ids-${unique()}`, 'calculator');
+  made.agents.push(agent.id);
+  const task = await admin.createTask(agent.id, { expression: '6 * 7' });
+
+  await signIn(page);
+  await page.goto(`/tasks?agent=${agent.id}`);
+  const link = page.getByRole('table', { name: 'Tasks' }).getByRole('link', { name: `Task ${task.id}` });
+  await expect(link).toHaveText(task.id.slice(0, 8));
+  expect(await lineCounts(link)).toEqual([1]);
+});
+
 test('at 390 px the API keys list scrolls inside its table, each key named in view, and fits at 1280 px', async ({
   page,
   request,

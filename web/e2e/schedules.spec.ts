@@ -91,6 +91,8 @@ test('an operator creates an every-minute schedule, sees its next fires, pauses 
   await dialog.getByRole('button', { name: 'Create schedule' }).click();
   await expect(cron).toHaveAccessibleDescription(/must have 5 fields \(minute to weekday\) or 6/);
   await expect(input).toHaveAccessibleDescription(/expression/);
+  // The first field the server refused has the focus, as one the form refuses itself would.
+  await expect(input).toBeFocused();
   await expectAccessible(page);
 
   await input.fill('{"expression": "1+2"}');

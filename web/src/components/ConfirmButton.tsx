@@ -52,7 +52,16 @@ export function ConfirmButton({
   const trigger = useRef<HTMLButtonElement>(null);
 
   if (disabledReason)
-    return <DisabledButton color={color} variant="light" {...props} label={label} reason={disabledReason} />;
+    return (
+      <DisabledButton
+        color={color}
+        variant="light"
+        {...props}
+        label={buttonText ?? label}
+        name={buttonText ? label : undefined}
+        reason={disabledReason}
+      />
+    );
   return (
     <>
       <Button

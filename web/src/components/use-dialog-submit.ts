@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { ApiError } from '../api/errors';
 import { type DialogFailure, type FieldErrors, NO_FIELD_ERRORS, dialogRefusal } from './dialog-refusal';
+import { focusFirstMarkedField } from './focus-marked-field';
 import { useSingleFlight } from './use-single-flight';
 
 export type { DialogFailure, FieldErrors } from './dialog-refusal';
@@ -9,7 +10,8 @@ export type { DialogFailure, FieldErrors } from './dialog-refusal';
  * A dialog form's submit: `check` first (a refusal on a field stops it before anything is sent), then `send`;
  * a refusal from the server lands on the fields its `details` name (`fieldsOf`), and what names none, or any
  * other failure, becomes the dialog's failure line (`fallback` when it has no message), with its error code and
- * request id (see {@link dialogRefusal}). A submit while one is under way (a double click) sends nothing more.
+ * request id (see {@link dialogRefusal}). Either way, a refusal on fields focuses the first field it marks. A
+ * submit while one is under way (a double click) sends nothing more.
  */
 export function useDialogSubmit<F extends string>({
   check,
@@ -28,10 +30,13 @@ export function useDialogSubmit<F extends string>({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const form = event.currentTarget instanceof HTMLElement ? event.currentTarget : null;
+    const focusMarked = () => focusFirstMarkedField(() => form);
     setFailure(null);
     const local = check();
     if (Object.keys(local.fields).length > 0) {
       setErrors(local);
+      focusMarked();
       return;
     }
     setErrors(NO_FIELD_ERRORS);
@@ -42,6 +47,7 @@ export function useDialogSubmit<F extends string>({
         const refused = dialogRefusal(err, fieldsOf, fallback);
         setErrors(refused.errors);
         setFailure(refused.failure);
+        if (Object.keys(refused.errors.fields).length > 0) focusMarked();
       }
     });
   };

@@ -1,11 +1,12 @@
 import { Group, NumberInput, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { GuardedButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
+import { focusFirstMarkedField, useFocusOnRefusal } from '../../components/focus-marked-field';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
 import type { components } from '../../api/schema';
@@ -43,6 +44,8 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
   const refusedDetails = agentRefusalDetails(refusal);
   const refused = refusedDetails ? settingsRefusal(refusedDetails) : { fields: {} as Problems, other: [] };
   const onFields = refusedDetails !== null && refused.other.length === 0;
+  const form = useRef<HTMLFormElement>(null);
+  useFocusOnRefusal(form, refusedDetails);
   const errorOf = (field: keyof SettingsDraft) => problems[field] ?? refused.fields[field];
   const unchanged = !draftChanged(agent, draft);
   const { prompt } = useUnsavedChanges(!unchanged && !blocked, 'The change to the settings');
@@ -58,12 +61,13 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
     event.preventDefault();
     const found = settingsChange(agent, draft);
     setProblems(found.problems);
-    if (Object.keys(found.problems).length === 0 && Object.keys(found.change).length > 0) saving.send(found.change);
+    if (Object.keys(found.problems).length > 0) focusFirstMarkedField(() => form.current);
+    else if (Object.keys(found.change).length > 0) saving.send(found.change);
   };
   const disabled = Boolean(blocked);
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Settings">
+    <form ref={form} onSubmit={submit} noValidate aria-label="Settings">
       {prompt}
       <Stack gap="xs" maw={640}>
         <Title order={2} size="h3">

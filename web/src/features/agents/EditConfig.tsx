@@ -1,12 +1,13 @@
 import { Button, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { DisabledButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
+import { firstField, useFocusOnRefusal } from '../../components/focus-marked-field';
 import { JsonView } from '../../components/JsonView';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
@@ -26,6 +27,14 @@ type Config = Record<string, unknown>;
 export function EditConfig({ agent, blocked }: { agent: Agent; blocked: string | null }) {
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState<number | null>(null);
+  // The editor closed (saved or cancelled) takes the focus with it: it goes back to "Edit configuration".
+  const editButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (editing || !refocus.current) return;
+    refocus.current = false;
+    editButton.current?.focus();
+  }, [editing]);
   return (
     <Stack gap="xs" maw={640}>
       <Title order={2} size="h3">
@@ -35,6 +44,7 @@ export function EditConfig({ agent, blocked }: { agent: Agent; blocked: string |
         <ConfigForm
           agent={agent}
           onDone={(version) => {
+            refocus.current = true;
             setEditing(false);
             setSaved(version);
           }}
@@ -47,6 +57,7 @@ export function EditConfig({ agent, blocked }: { agent: Agent; blocked: string |
               <DisabledButton variant="default" label="Edit configuration" reason={blocked} />
             ) : (
               <Button
+                ref={editButton}
                 variant="default"
                 onClick={() => {
                   setSaved(null);
@@ -95,6 +106,13 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
     () => (refusal ? splitServerErrors(refusal.details) : { config: {} as ErrorSchema, other: [] as string[] }),
     [refusal],
   );
+  const section = useRef<HTMLElement>(null);
+  useFocusOnRefusal(section, refusal);
+  // Opened, the editor takes the focus from the button that opened it (gone with it): its first field.
+  const ready = Boolean(schema) && types.isSuccess;
+  useEffect(() => {
+    if (ready) firstField(section.current)?.focus();
+  }, [ready]);
 
   if (types.isPending)
     return <Skeleton role="progressbar" height={120} aria-busy="true" aria-label="Loading the configuration form" />;
@@ -103,7 +121,7 @@ function ConfigForm({ agent, onDone }: { agent: Agent; onDone: (version: number 
   if (!schema) return <ErrorState title="This agent’s type is not known to the server" error={null} />;
 
   return (
-    <section aria-label="Edit configuration" className="agent-config-form schema-form">
+    <section ref={section} aria-label="Edit configuration" className="agent-config-form schema-form">
       {prompt}
       <Text size="sm" c="dimmed" mb="xs">
         Secrets show as {SECRET_MASK} and are kept unless you type a new one; with a new target address each must be

@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorReference, ErrorState } from '../../components/ErrorState';
+import { useFocusOnRefusal } from '../../components/focus-marked-field';
 import { PageTitle } from '../../components/PageTitle';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
@@ -30,6 +31,7 @@ export function NewAgent() {
   const [nameError, setNameError] = useState<string | null>(null);
   const configForm = useRef<HTMLElement>(null);
   const nameInput = useRef<HTMLInputElement>(null);
+  const page = useRef<HTMLDivElement>(null);
   // What the last submit found wrong before sending (the form's fields and the name), shown all at once.
   const [problems, setProblems] = useState(0);
   const selected = types.data?.find((t) => t.type === type);
@@ -56,9 +58,11 @@ export function NewAgent() {
     [refusedDetails],
   );
   const onFields = refusedDetails !== null && serverErrors.other.length === 0;
+  // The server's refusal of fields (the name, the type or the configuration's) focuses the first it marks.
+  useFocusOnRefusal(page, refusedDetails);
 
   return (
-    <Stack maw={640}>
+    <Stack maw={640} ref={page}>
       {prompt}
       <Anchor component={Link} to="/agents" size="sm">
         ← Agents

@@ -19,9 +19,12 @@ export function SignInPage() {
   const [prompt, setPrompt] = useState(false);
   const [busy, setBusy] = useState(false);
   const codeInput = useRef<HTMLInputElement>(null);
+  const emailInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     document.title = 'Sign in · YMERA';
+    // The page is its form: typing starts in its first field.
+    emailInput.current?.focus();
   }, []);
   useEffect(() => {
     if (mfa) codeInput.current?.focus();
@@ -75,6 +78,7 @@ export function SignInPage() {
               </Alert>
             )}
             <TextInput
+              ref={emailInput}
               label="Email"
               type="email"
               autoComplete="username"

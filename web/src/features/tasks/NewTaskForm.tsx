@@ -1,12 +1,13 @@
 import { Alert, Anchor, Button, Group, NativeSelect, Paper, Skeleton, Stack, Text, Textarea } from '@mantine/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
+import { focusFirstMarkedField, useFocusOnRefusal } from '../../components/focus-marked-field';
 import { NotPermitted } from '../../components/NeedsPermission';
 import { PageTitle } from '../../components/PageTitle';
 import { TextWithCode } from '../../components/TextWithCode';
@@ -44,6 +45,9 @@ export function NewTaskForm() {
   const [busy, setBusy] = useState(false);
   const [options, setOptions] = useState(NO_OPTIONS);
   const [optionIssues, setOptionIssues] = useState<OptionProblems>({});
+  // A refusal of fields (the agent, the input's, the options') focuses the first it marks.
+  const formBox = useRef<HTMLDivElement>(null);
+  useFocusOnRefusal(formBox, failure);
 
   const agent = agents.data?.find((a) => a.id === agentId);
   const schema = types.data?.find((t) => t.type === agent?.type)?.inputSchema;
@@ -70,7 +74,10 @@ export function NewTaskForm() {
     setAgentError(null);
     const before = optionProblems(options);
     setOptionIssues(before);
-    if (Object.keys(before).length) return;
+    if (Object.keys(before).length) {
+      focusFirstMarkedField(() => formBox.current);
+      return;
+    }
     setBusy(true);
     try {
       const task = unwrap(await api.POST('/api/v1/tasks', { body: { agentId, input, ...optionsBody(options) } }));
@@ -124,7 +131,7 @@ export function NewTaskForm() {
           page first.
         </Alert>
       ) : (
-        <Paper withBorder p="md" radius="md">
+        <Paper withBorder p="md" radius="md" ref={formBox}>
           <Stack>
             <NativeSelect
               label="Agent"

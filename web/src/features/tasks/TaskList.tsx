@@ -49,7 +49,7 @@ function createdAfter(range: string): string | undefined {
 const TaskRow = memo(function TaskRow({ task, agentName }: { task: TaskListItem; agentName: string | undefined }) {
   return (
     <Table.Tr>
-      <Table.Td>
+      <Table.Td className="nowrap">
         <Anchor component={Link} to={task.id} ff="monospace" aria-label={`Task ${task.id}`}>
           {task.id.slice(0, 8)}
         </Anchor>

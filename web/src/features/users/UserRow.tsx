@@ -73,6 +73,8 @@ function RoleControl({ user, meId, onChanged }: Omit<UserRowProps, 'onResetPassw
 /** One account: who, their role (changeable), whether they may sign in, MFA, last sign-in, and what to do. */
 export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps) {
   const isSelf = user.id === meId;
+  // Whom the row's actions act on, in their names: the same words in every row otherwise.
+  const who = user.name.trim() || user.email;
   const deactivateBlocked = selfActionBlocked(meId, user.id, 'deactivate');
   const setActive = async (isActive: boolean) => {
     const updated = await updateUser(user.id, { isActive });
@@ -120,13 +122,19 @@ export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps
       </Table.Td>
       <Table.Td className="nowrap">
         <Group gap="xs" wrap="nowrap">
-          <Button size="xs" variant="default" onClick={() => onResetPassword(user)}>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => onResetPassword(user)}
+            aria-label={`Reset password of ${who}`}
+          >
             Reset password
           </Button>
           {user.isActive ? (
             <ConfirmButton
               size="xs"
-              label="Deactivate"
+              label={`Deactivate ${who}`}
+              buttonText="Deactivate"
               consequence={`${user.name} (${user.email}) can no longer sign in; their sessions, tokens and API keys stop working at once. You can reactivate them later.`}
               confirmLabel={`Deactivate ${user.name}`}
               disabledReason={deactivateBlocked}
@@ -136,7 +144,8 @@ export function UserRow({ user, meId, onChanged, onResetPassword }: UserRowProps
             <ConfirmButton
               size="xs"
               color="blue"
-              label="Reactivate"
+              label={`Reactivate ${who}`}
+              buttonText="Reactivate"
               consequence={`${user.name} (${user.email}) can sign in again with their password, as ${withArticle(user.role)}. The sessions ended by the deactivation stay ended.`}
               confirmLabel={`Reactivate ${user.name}`}
               onConfirm={() => setActive(true)}
