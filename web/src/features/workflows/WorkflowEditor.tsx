@@ -165,6 +165,15 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
     const elsewhere = [...grouped.byStep].filter(([index]) => !drawn.has(index)).flatMap(([, list]) => list);
     return { general: [...grouped.general, ...elsewhere], byStep: grouped.byStep };
   }, [problems, steps]);
+  // Where the server's reasons show: on the steps' nodes, in the list above, or both.
+  const serverPlaces = useMemo(() => {
+    const grouped = groupProblems(serverProblems);
+    const drawnIndexes = new Set(steps.map((s) => s.index));
+    const indexes = [...grouped.byStep.keys()];
+    const onSteps = indexes.some((index) => drawnIndexes.has(index));
+    const listed = grouped.general.length > 0 || indexes.some((index) => !drawnIndexes.has(index));
+    return [onSteps && 'marked on the steps', listed && 'listed above'].filter(Boolean).join(' and ');
+  }, [serverProblems, steps]);
   const nodeProblems = useMemo(
     () => new Map([...byStep].map(([index, list]) => [index, list.map((p) => p.message)])),
     [byStep],
@@ -274,7 +283,7 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
           )}
           {serverProblems.length > 0 && (
             <Text size="sm" c="red.8" role="alert">
-              The server refused the definition: its reasons are marked on the steps and listed above.
+              The server refused the definition: its reasons are {serverPlaces}.
             </Text>
           )}
           <Group>
@@ -291,7 +300,9 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             </Button>
             <Text size="sm" id={statusId} c={count > 0 ? 'red.8' : 'dimmed'} aria-live="polite">
               {count === 0
-                ? 'No problems found.'
+                ? serverProblems.length > 0
+                  ? 'The server’s problems are shown above: save again once they are fixed.'
+                  : 'No problems found.'
                 : `${count.toLocaleString('en')} ${count === 1 ? 'problem' : 'problems'} to fix before saving.`}
             </Text>
           </Group>
