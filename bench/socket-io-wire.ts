@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
 import type { Socket } from 'node:net';
+import { rawRequest } from './raw-connection';
 
 /**
  * A Socket.IO client of the namespace `/events` reduced to what (j)'s listeners do, speaking the protocol
@@ -13,8 +13,7 @@ import type { Socket } from 'node:net';
  * socket.io-client spends per event (its chain of emitters, the packet decoder, the `ws` stream).
  */
 interface WireListener {
-  /** An event packet's JSON (`["name", data]`), a view of the bytes as received (the
-   * socket's chunks are never reused, so the view may be kept). */
+  /** An event packet's JSON (`["name", data]`): a view of the bytes read, valid during the call only. */
   onEvent(json: Buffer): void;
   onClose(): void;
 }
@@ -22,6 +21,7 @@ interface WireListener {
 const NAMESPACE = '/events';
 const EVENT = `42${NAMESPACE},`;
 const EVENT_BYTES = Buffer.from(EVENT);
+const EMPTY = Buffer.alloc(0);
 
 /** A masked text frame (a client's frames must be masked) of the few, short packets a listener sends. */
 function textFrame(text: string): Buffer {
@@ -39,34 +39,34 @@ function textFrame(text: string): Buffer {
   return frame;
 }
 
-/** Opens the WebSocket of `apiUrl`'s Socket.IO server. */
-function upgrade(apiUrl: string): Promise<{ socket: Socket; head: Buffer }> {
-  const key = randomBytes(16).toString('base64');
-  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-  return new Promise((resolve, reject) => {
-    const req = http.get(`${apiUrl}/socket.io/?EIO=4&transport=websocket`, {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Version': '13' },
-    });
-    req.on('upgrade', (res, socket, head) => {
-      if (res.headers['sec-websocket-accept'] !== accept) return reject(new Error('bad WebSocket handshake'));
-      socket.setNoDelay(true);
-      resolve({ socket, head });
-    });
-    req.on('response', (res) => reject(new Error(`WebSocket upgrade refused: ${res.statusCode}`)));
-    req.on('error', reject);
-  });
-}
-
 /**
  * Connects to the namespace with `token`, subscribes to `agentId`'s events and resolves once the server
  * acknowledged it; from then on `listener.onEvent` receives every event, in the order of the frames.
  */
 export async function follow(apiUrl: string, token: string, agentId: string, listener: WireListener): Promise<Socket> {
-  const { socket, head } = await upgrade(apiUrl);
-  const send = (packet: string): boolean => socket.write(textFrame(packet));
-  let pending: Buffer = head;
+  const key = randomBytes(16).toString('base64');
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  /** A frame begun in one read and ended in a later one: a copy of its bytes so far. */
+  let pending: Buffer = Buffer.alloc(0);
   let settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
   const subscribed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // Awaited once the handshake is through; refused before that, it is the handshake's error that is thrown.
+  subscribed.catch(() => undefined);
+  const { socket, head } = rawRequest(
+    new URL(apiUrl),
+    'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    (bytes) => {
+      const data = pending.length ? Buffer.concat([pending, bytes]) : bytes;
+      const used = read(data);
+      pending = used < data.length ? Buffer.from(data.subarray(used)) : EMPTY;
+    },
+    () => {
+      settle?.reject(new Error('closed before subscribing'));
+      listener.onClose();
+    },
+  );
+  const send = (packet: string): boolean => socket.write(textFrame(packet));
 
   const packet = (text: string): void => {
     if (text === '2') send('3');
@@ -80,47 +80,42 @@ export async function follow(apiUrl: string, token: string, agentId: string, lis
     } else if (text.startsWith(`44${NAMESPACE},`)) settle?.reject(new Error(text));
   };
 
-  /** The server's frames: unmasked, unfragmented (Engine.IO sends each packet as one). */
-  const read = (): void => {
+  /** The server's frames in `data` (unmasked, unfragmented: Engine.IO sends each packet as one): bytes used. */
+  const read = (data: Buffer): number => {
     let at = 0;
-    while (pending.length - at >= 2) {
-      const opcode = pending[at] & 0x0f;
-      let length = pending[at + 1] & 0x7f;
+    while (data.length - at >= 2) {
+      const opcode = data[at] & 0x0f;
+      let length = data[at + 1] & 0x7f;
       let start = at + 2;
       if (length === 126) {
-        if (pending.length - at < 4) break;
-        length = pending.readUInt16BE(at + 2);
+        if (data.length - at < 4) break;
+        length = data.readUInt16BE(at + 2);
         start += 2;
       } else if (length === 127) {
-        if (pending.length - at < 10) break;
-        length = Number(pending.readBigUInt64BE(at + 2));
+        if (data.length - at < 10) break;
+        length = Number(data.readBigUInt64BE(at + 2));
         start += 8;
       }
-      if (pending.length < start + length) break;
+      if (data.length < start + length) break;
       const end = start + length;
       if (
         opcode === 1 &&
         length > EVENT_BYTES.length &&
-        pending.subarray(start, start + EVENT_BYTES.length).equals(EVENT_BYTES)
+        data.subarray(start, start + EVENT_BYTES.length).equals(EVENT_BYTES)
       )
-        listener.onEvent(pending.subarray(start + EVENT_BYTES.length, end));
-      else if (opcode === 1) packet(pending.toString('utf8', start, end));
+        listener.onEvent(data.subarray(start + EVENT_BYTES.length, end));
+      else if (opcode === 1) packet(data.toString('utf8', start, end));
       else if (opcode === 8) socket.end();
       at = end;
     }
-    pending = at === pending.length ? Buffer.alloc(0) : pending.subarray(at);
+    return at;
   };
 
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    read();
-  });
-  socket.once('close', () => {
-    settle?.reject(new Error('closed before subscribing'));
-    listener.onClose();
-  });
   socket.on('error', () => undefined);
-  read();
+  const response = await head;
+  if (!/^HTTP\/1\.1 101 /.test(response)) throw new Error(`WebSocket upgrade refused: ${response.split('\r\n')[0]}`);
+  if (!new RegExp(`^sec-websocket-accept: *${accept.replace(/[+/=]/g, '\\$&')}$`, 'im').test(response))
+    throw new Error('bad WebSocket handshake');
   await subscribed;
   return socket;
 }
