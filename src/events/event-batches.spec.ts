@@ -178,7 +178,7 @@ describe('EventBatches', () => {
     expect(sent).toEqual([]);
   });
 
-  it('stretches the windows while sending takes over a third of the time, up to four times, and back', () => {
+  it('stretches the windows while sending takes over a third of the time, up to twice, and back', () => {
     const clock = new FakeClock();
     let sendingMs = 0;
     const batches = new EventBatches<string, number>(50, () => (clock.at += sendingMs), undefined, clock);
@@ -194,10 +194,10 @@ describe('EventBatches', () => {
       return batches.window;
     };
     expect(windowAfter(0.5)).toBe(50);
-    // 10 sends of 4 ms a window: most of each window's time sending; three times that, at most 200.
-    expect(windowAfter(4)).toBeGreaterThan(100);
-    expect(windowAfter(4)).toBeLessThan(200);
-    expect(windowAfter(40)).toBe(200);
+    // 10 sends of 2 ms a window: over a third of each window's time sending; three times that, at most 100.
+    expect(windowAfter(2)).toBeGreaterThan(50);
+    expect(windowAfter(2)).toBeLessThan(100);
+    expect(windowAfter(40)).toBe(100);
     // What was sent in the window before counts in the first reckoning after it.
     windowAfter(0);
     expect(windowAfter(0)).toBe(50);
@@ -218,7 +218,7 @@ describe('EventBatches', () => {
       [busy, quick, alone].forEach((b) => b.add('last', 1));
       clock.end();
     }
-    expect(busy.window).toBeGreaterThan(100);
+    expect(busy.window).toBe(100);
     expect(quick.window).toBe(busy.window);
     // Not given the shared windows, quick sends keep their own, unstretched.
     expect(alone.window).toBe(50);
@@ -226,7 +226,46 @@ describe('EventBatches', () => {
     quick.add('x', 1);
     clock.end();
     quick.add('x', 2);
-    expect(clock.lastMs).toBeGreaterThan(100);
+    expect(clock.lastMs).toBeGreaterThan(50);
+  });
+
+  it('while windows stretch, keeps a value within the longest window from when it was made, not less than the set one', () => {
+    const clock = new FakeClock();
+    const windows = new BatchWindows(50, clock);
+    let sendingMs = 40;
+    const batches = new EventBatches<string, number>(windows, () => (clock.at += sendingMs), undefined, clock);
+    const alone = new EventBatches<string, number>(50, () => undefined, undefined, clock);
+    // Sending takes most of the time: the windows stretch to their longest, 100 ms.
+    for (let round = 0; round < 3; round += 1) {
+      for (let key = 0; key < 3; key += 1) batches.add(String(key), 1);
+      clock.end();
+    }
+    expect(windows.length).toBe(100);
+    sendingMs = 0;
+    const sentJustNow = (key: string) => {
+      batches.add(key, 0);
+      clock.end();
+    };
+    // Made just now: it waits the stretched window.
+    sentJustNow('a');
+    batches.add('a', 1, 0);
+    expect(clock.lastMs).toBe(100);
+    // Made 30 ms ago (it came late): 70 ms more; one made 80 ms ago brings the batch's send to 50 ms, the set
+    // window, which no age shortens.
+    sentJustNow('b');
+    batches.add('b', 1, 30);
+    expect(clock.lastMs).toBe(70);
+    batches.add('b', 2, 80);
+    expect(clock.lastMs).toBe(50);
+    batches.add('b', 3, 5_000);
+    expect(clock.lastMs).toBe(50);
+    // One window open for the batch, the ones it moved cancelled.
+    expect(clock.open).toBe(1);
+    // Windows that do not stretch keep their length, however old the value.
+    alone.add('c', 0);
+    clock.end();
+    alone.add('c', 1, 5_000);
+    expect(clock.lastMs).toBe(50);
   });
 
   it('forgets a key not sent for longer than any window lasts: its next value leaves at the end of the turn', () => {

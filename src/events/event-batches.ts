@@ -14,8 +14,11 @@ export interface BatchClock {
  * many writes, rather than come back to back.
  */
 export const WINDOW_PER_SENDING_TIME = 3;
-/** The most a window stretches: this many times its set length. */
-export const MAX_WINDOW_STRETCH = 4;
+/**
+ * The most a window stretches: this many times its set length. A value made (a task's state written) that long
+ * ago leaves at the latest then, however late it came: see {@link EventBatches.add}.
+ */
+export const MAX_WINDOW_STRETCH = 2;
 
 export const TIMERS: BatchClock = {
   now: () => performance.now(),
@@ -55,6 +58,11 @@ export class BatchWindows {
     return this.currentMs;
   }
 
+  /** The longest a window lasts (and, while windows stretch, the longest a value waits from when it was made). */
+  get longest(): number {
+    return this.windowMs * MAX_WINDOW_STRETCH;
+  }
+
   /**
    * Counts a send that began at `started` and ends now. Once a window's length has passed since the last
    * reckoning, the windows are set to {@link WINDOW_PER_SENDING_TIME} times what sending took per window
@@ -77,10 +85,18 @@ export class BatchWindows {
   }
 }
 
+/** How long ago, in milliseconds, a time written as ISO 8601 text was (0 for one to come, or not a time). */
+export function agoMs(at: string, now = Date.now()): number {
+  const ms = now - Date.parse(at);
+  return ms > 0 ? ms : 0;
+}
+
 /** A key's values waiting for the end of its window, and what cancels that end. */
 interface Waiting<V> {
   values: V[];
   cancel?: () => void;
+  /** When it is to be sent (by the clock). */
+  sendAt?: number;
 }
 
 /**
@@ -124,16 +140,27 @@ export class EventBatches<K, V> {
     return this.windows.length;
   }
 
-  /** Adds `value` to `key`'s batch. */
-  add(key: K, value: V): void {
+  /**
+   * Adds `value` to `key`'s batch; `age`: how long ago it was made (a task event's state written), in
+   * milliseconds, when known. It waits for what is left of its key's window since the key's last send (none
+   * after a quiet spell: the end of this turn); but while windows stretch, no longer than keeps it within
+   * {@link BatchWindows.longest} of when it was made (a value that came late, the way from its maker to here
+   * being slow, does not wait a whole stretched window more), and never less than what is left of the
+   * unstretched window (a maker whose clock runs behind cannot make every value leave at once).
+   */
+  add(key: K, value: V, age = 0): void {
     let batch = this.waiting.get(key);
     if (!batch) this.waiting.set(key, (batch = { values: [] }));
     batch.values.push(value);
     if (batch.values.length >= this.maxBatch) return this.sendNow(key, batch);
-    if (batch.cancel) return;
-    // What is left of the key's window since its last send: none after a quiet spell (the end of this turn).
-    const since = this.clock.now() - (this.sentAt.get(key) ?? Number.NEGATIVE_INFINITY);
-    batch.cancel = this.clock.schedule(() => this.sendNow(key, batch), Math.max(0, this.windows.length - since));
+    const now = this.clock.now();
+    const since = now - (this.sentAt.get(key) ?? Number.NEGATIVE_INFINITY);
+    const left = (windowMs: number): number => Math.max(0, windowMs - since);
+    const wait = Math.min(left(this.windows.length), Math.max(left(this.windows.windowMs), this.windows.longest - age));
+    if (batch.sendAt !== undefined && batch.sendAt <= now + wait) return;
+    batch.cancel?.();
+    batch.sendAt = now + wait;
+    batch.cancel = this.clock.schedule(() => this.sendNow(key, batch), wait);
   }
 
   /** Drops what waits for `key` (its reader is gone). */

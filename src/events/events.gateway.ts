@@ -21,7 +21,7 @@ import { AppError } from '../common/errors/app.error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventBus, type TaskEvent } from './event-bus';
-import { BatchWindows, EventBatches } from './event-batches';
+import { agoMs, BatchWindows, EventBatches } from './event-batches';
 import { sendFramesTogether } from './frames-together';
 import { canonicalId, isIdInAnyCase } from '../common/http/ids';
 import { connectRefusal, LiveLimits } from './live-limits';
@@ -192,7 +192,8 @@ export class EventsGateway
     emitToRooms(this.server, taskRooms(event), 'task.updated', event);
     // Gathered only for rooms with a member here: no one's events wait for a room no one is in.
     const rooms = this.server.adapter.rooms;
-    for (const room of batchedTaskRooms(event)) if (rooms.has(room)) this.batches.add(room, event);
+    const age = agoMs(event.updatedAt);
+    for (const room of batchedTaskRooms(event)) if (rooms.has(room)) this.batches.add(room, event, age);
   }
 
   /**

@@ -17,14 +17,15 @@ class RecordedStream implements ChunkWriter {
 
 /** Rooms listened to, each with the function its frames go to: `publish` plays the fanout. */
 class FakeFanout {
-  readonly listening = new Map<string, (frame: string) => void>();
+  readonly listening = new Map<string, (frame: string, event: { updatedAt: string }) => void>();
   readonly listen: ListenToRoom = (room, onFrame) => {
     if (this.listening.has(room)) throw new Error(`${room} listened to twice`);
     this.listening.set(room, onFrame);
     return () => this.listening.delete(room);
   };
+  /** Publishes `frame`, of an event written just now. */
   publish(room: string, frame: string): void {
-    this.listening.get(room)?.(frame);
+    this.listening.get(room)?.(frame, { updatedAt: new Date().toISOString() });
   }
   /** The resyncs' listener, while there is one. */
   toAll?: (frame: string) => void;

@@ -1,4 +1,4 @@
-import { type BatchClock, type BatchWindows, EventBatches, TIMERS } from './event-batches';
+import { agoMs, type BatchClock, type BatchWindows, EventBatches, TIMERS } from './event-batches';
 import { SseChunk } from './sse-response';
 
 /** A stream of a room: what it is written (an `SseResponse`). */
@@ -6,8 +6,8 @@ export interface ChunkWriter {
   write(chunk: SseChunk): void;
 }
 
-/** Starts listening to a room's frames; returns what stops it. */
-export type ListenToRoom = (room: string, onFrame: (frame: string) => void) => () => void;
+/** Starts listening to a room's frames, each with the event it is made of; returns what stops it. */
+export type ListenToRoom = (room: string, onFrame: (frame: string, event: { updatedAt: string }) => void) => () => void;
 /** Starts listening to the frames for every room (a resync); returns what stops it. */
 export type ListenToAll = (onFrame: (frame: string) => void) => () => void;
 
@@ -45,7 +45,7 @@ export class SseRooms {
       const streams = new Map<ChunkWriter, number>();
       entry = { streams, stop: () => undefined };
       this.rooms.set(room, entry);
-      entry.stop = this.listen(room, (frame) => this.batches.add(room, frame));
+      entry.stop = this.listen(room, (frame, event) => this.batches.add(room, frame, agoMs(event.updatedAt)));
     }
     const joined = entry;
     joined.streams.set(stream, this.batches.pending(room));
