@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import {
+  FAKE_USER_ID,
   FakeAuditLog,
   FakeAuthMetrics,
   FakeLoginEnds,
@@ -55,12 +56,17 @@ describe('AuthService', () => {
     const { service, tokens, accounts, refreshTokens, audit } = setup([{ role: 'operator', tokenVersion: 4 }]);
     const pair = await service.login(login({ email: '  USER-1@example.test ' }), request);
     const stored = refreshTokens.tokens.get(sha256Hex(pair.refreshToken));
-    expect(tokens.verify(pair.accessToken)).toEqual({ sub: 'user-1', role: 'operator', tv: 4, sid: stored?.familyId });
+    expect(tokens.verify(pair.accessToken)).toEqual({
+      sub: FAKE_USER_ID,
+      role: 'operator',
+      tv: 4,
+      sid: stored?.familyId,
+    });
     expect(stored?.familyId).toEqual(expect.any(String));
     expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: tokens.accessTtlSeconds });
-    expect(stored).toMatchObject({ userId: 'user-1', usedAt: null, revokedAt: null });
+    expect(stored).toMatchObject({ userId: FAKE_USER_ID, usedAt: null, revokedAt: null });
     expect(stored!.expiresAt.getTime()).toBeGreaterThan(Date.now());
-    expect(accounts.users.get('user-1')?.lastLoginAt).toBeInstanceOf(Date);
+    expect(accounts.users.get(FAKE_USER_ID)?.lastLoginAt).toBeInstanceOf(Date);
     expect(audit.entries).toEqual([
       {
         event: expect.objectContaining({ action: 'auth.login', outcome: 'success' }),
@@ -136,7 +142,7 @@ describe('AuthService', () => {
     expect(tokens.verify(second.accessToken)?.sid).toBe(spent.familyId);
     expect(logins.announced).toEqual([]);
     expect(audit.entries.at(-1)).toEqual({
-      event: expect.objectContaining({ action: 'auth.refresh', outcome: 'success', resourceId: 'user-1' }),
+      event: expect.objectContaining({ action: 'auth.refresh', outcome: 'success', resourceId: FAKE_USER_ID }),
       inTransaction: true,
       context: request,
     });
@@ -167,7 +173,7 @@ describe('AuthService', () => {
     refreshTokens.tokens.get(sha256Hex(expired.refreshToken))!.expiresAt = new Date(Date.now() - 1);
     await expect(service.refresh(expired.refreshToken)).rejects.toThrow(InvalidRefreshTokenError);
     const deactivated = await service.login(login());
-    accounts.users.get('user-1')!.isActive = false;
+    accounts.users.get(FAKE_USER_ID)!.isActive = false;
     await expect(service.refresh(deactivated.refreshToken)).rejects.toThrow(InvalidRefreshTokenError);
     expect(refreshTokens.tokens.get(sha256Hex(deactivated.refreshToken))?.usedAt).toBeNull();
     expect(audit.actions().filter((a) => a.startsWith('auth.refresh'))).toEqual([
@@ -190,7 +196,7 @@ describe('AuthService', () => {
     expect(logins.announced).toHaveLength(1);
     expect(audit.entries.filter((e) => e.event.action === 'auth.logout')).toEqual([
       {
-        event: expect.objectContaining({ outcome: 'success', actorId: 'user-1' }),
+        event: expect.objectContaining({ outcome: 'success', actorId: FAKE_USER_ID }),
         inTransaction: true,
         context: request,
       },

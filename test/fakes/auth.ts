@@ -16,10 +16,13 @@ import type {
 import type { NewUser } from '../../src/users/users.service';
 
 /** A user with everything a test does not name filled in: active, a viewer, without MFA. */
+/** The fake user's id: a UUID, as every user's is (an access token's subject must be one). */
+export const FAKE_USER_ID = '3f2c1b0a-9d8e-4f7a-8b6c-5d4e3f2a1b0c';
+
 export function fakeUser(fields: Partial<User> = {}): User {
   const now = new Date();
   return {
-    id: 'user-1',
+    id: FAKE_USER_ID,
     email: 'user-1@example.test',
     name: 'User One',
     passwordHash: '',
