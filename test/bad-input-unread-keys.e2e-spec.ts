@@ -190,6 +190,13 @@ describe('Keys a route does not read are refused', () => {
       const setup = await raw(op, '/api/v1/auth/mfa/setup', '{"constructor":{"prototype":{"x":1}}}');
       expect(setup.status).toBe(400);
       expect(setup.body.error.details).toEqual([{ field: '/constructor', message: 'is not allowed' }]);
+      // A route that reads a query object (a list) but no body refuses one too.
+      const list = await request(t.http)
+        .get('/api/v1/tasks?limit=5')
+        .set(...bearer(op))
+        .set('Content-Type', 'application/json')
+        .send('{"status":"failed"}');
+      expectRefused(list, '/status');
       expect((await raw(op, cancel, '{}')).status).toBe(200);
       expect((await statuses()).find((s) => s.id === task.id)?.status).toBe('cancelled');
     });

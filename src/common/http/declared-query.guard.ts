@@ -32,10 +32,17 @@ export function refuseUnreadQuery(req: Request): void {
 }
 
 /**
- * The query keys a handler reads: every key (a query DTO, checked by the validation pipe) or the ones it names,
- * and whether its own guard refuses the others.
+ * What a handler reads of a request: the query keys (every key: a query DTO, checked by the validation pipe; or
+ * the ones it names), whether it reads the body, and whether its own guard refuses what it does not read.
  */
-type QueryKeys = 'all' | { read: ReadonlySet<string>; refusedLater: boolean; readsBody: boolean };
+interface QueryKeys {
+  read: ReadonlySet<string> | 'all';
+  readsBody: boolean;
+  refusedLater: boolean;
+}
+
+/** A route whose input is not the API's (`@AcceptsAnyQuery`): nothing of it is refused here. */
+const READS_ANYTHING: QueryKeys = { read: 'all', readsBody: true, refusedLater: false };
 
 /** The query keys of `req` not in `read`, each refused as the validation pipe refuses an unknown key. */
 function unreadQuery(req: Request, read: ReadonlySet<string>): ErrorDetail[] {
@@ -74,9 +81,11 @@ export class DeclaredQueryGuard implements CanActivate {
     const keys = this.queryKeysOf(context);
     const req = context.switchToHttp().getRequest<Request>();
     // A refused body first, as the query's refusal: by the route's own guard where it refuses the query.
-    if (keys === 'all' || !keys.refusedLater) refuseBody(req);
-    if (keys === 'all') return true;
-    const problems = [...unreadQuery(req, keys.read), ...(keys.readsBody ? [] : unreadBody(req.body))];
+    if (!keys.refusedLater) refuseBody(req);
+    const problems = [
+      ...(keys.read === 'all' ? [] : unreadQuery(req, keys.read)),
+      ...(keys.readsBody ? [] : unreadBody(req.body)),
+    ];
     if (problems.length === 0) return true;
     if (!keys.refusedLater) throw new ValidationFailedError(problems);
     (req as Request & { [UNREAD]?: ErrorDetail[] })[UNREAD] = problems;
@@ -96,10 +105,11 @@ export class DeclaredQueryGuard implements CanActivate {
   }
 
   private declaredKeys(context: ExecutionContext): QueryKeys {
-    if (this.reflector.getAllAndOverride<boolean>(ANY_QUERY, [context.getHandler(), context.getClass()])) return 'all';
+    if (this.reflector.getAllAndOverride<boolean>(ANY_QUERY, [context.getHandler(), context.getClass()]))
+      return READS_ANYTHING;
     const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ??
       {}) as Record<string, { data?: unknown }>;
-    const read = new Set<string>();
+    let read: Set<string> | 'all' = new Set<string>();
     let readsBody = false;
     for (const [key, { data }] of Object.entries(params)) {
       const type = key.split(':')[0];
@@ -107,8 +117,8 @@ export class DeclaredQueryGuard implements CanActivate {
       if ([RouteParamtypes.BODY, RouteParamtypes.RAW_BODY, RouteParamtypes.REQUEST].map(String).includes(type))
         readsBody = true;
       if (type !== String(RouteParamtypes.QUERY)) continue;
-      if (typeof data !== 'string') return 'all';
-      read.add(data);
+      if (typeof data !== 'string') read = 'all';
+      else if (read !== 'all') read.add(data);
     }
     const refusedLater = this.reflector.get<boolean>(REFUSED_AFTER, context.getHandler()) === true;
     return { read, refusedLater, readsBody };
