@@ -246,6 +246,19 @@ describe('HTTP plumbing (envelope, errors, headers)', () => {
     ]);
   });
 
+  it('audits a change whose work never ends as the timeout, ten deadlines after its 504', async () => {
+    const res = await request(t.http).post('/api/v1/probe/stuck-things').set('X-Request-Id', 'probe-stuck').expect(504);
+    expectErrorEnvelope(res.body, 'TIMEOUT');
+    const rows = await waitFor(async () => {
+      await t.chainAudit();
+      const found: unknown[] = await t.dataSource.query(
+        `SELECT action, outcome, details FROM audit_logs WHERE request_id = 'probe-stuck'`,
+      );
+      return found.length > 0 && found;
+    });
+    expect(rows).toEqual([{ action: 'probe.makeStuck', outcome: 'failure', details: { error: 'TIMEOUT' } }]);
+  });
+
   it('audits a route whose handler records its own entry: success, bad body, error, timeout', async () => {
     const post = (requestId: string, body: object, outcome?: string) =>
       request(t.http)

@@ -10,6 +10,12 @@ import { AUDIT_ACTION, type AuditActionMeta } from './audit.metadata';
 import { attachAuditTrail, type AuditTrail, auditContextOf, isStateChanging } from './audit-request';
 import { AuditService } from './audit.service';
 
+/**
+ * How many deadlines after its 504 a request's work may still end and settle its trail as it ends; past that it
+ * is written as the timeout: a handler stuck for good leaves no request unaudited.
+ */
+const UNSETTLED_DEADLINES = 10;
+
 /** `denied` for an authentication or permission error, else `failure`. */
 function outcomeOf(err: unknown): 'failure' | 'denied' {
   const { status } = problemOf(err);
@@ -21,7 +27,8 @@ function outcomeOf(err: unknown): 'failure' | 'denied' {
  * trail guard opens it once the request is let in; the route's services write its success with the change;
  * the audit failure filter writes a failure before the error is answered; a success no service wrote is
  * written before the answer is sent. A request answered 504 while its work goes on is settled when that work
- * ends, as it ends: a change made after the 504 is a success, once; a failure is the timeout the caller got.
+ * ends, as it ends: a change made after the 504 is a success, once; a failure is the timeout the caller got;
+ * work not ended ten deadlines after the 504 is the timeout too.
  */
 @Injectable()
 export class AuditTrails {
@@ -56,7 +63,11 @@ export class AuditTrails {
       settled: false,
     };
     attachAuditTrail(req, trail);
-    onRequestTimeout(req, () => (trail.timedOut = true));
+    onRequestTimeout(req, (deadlineMs) => {
+      trail.timedOut = true;
+      const stuck = () => void this.failed(trail, new RequestTimeoutError());
+      setTimeout(stuck, deadlineMs * UNSETTLED_DEADLINES).unref();
+    });
     beforeReply(req, (result) => this.succeeded(trail, result));
     return trail;
   }

@@ -81,6 +81,13 @@ class ProbeController {
     return { id: randomUUID() };
   }
 
+  /** A change whose work never ends (a lock never released, a call never answered). */
+  @Post('stuck-things')
+  @AuditAction('probe.makeStuck')
+  makeStuck(@RequestAuditContext() _audit: AuditRequestContext): Promise<never> {
+    return new Promise<never>(() => undefined);
+  }
+
   /**
    * A change that records its own entry with the context it is handed, as every service does.
    * `?outcome=conflict` fails in the handler; `?outcome=late` fails after the deadline; `?outcome=late-made`

@@ -6,7 +6,9 @@ const DEADLINE = Symbol('request deadline');
 
 interface Deadline {
   expired: boolean;
-  listeners?: (() => void)[];
+  /** Its length, in milliseconds. */
+  ms: number;
+  listeners?: ((ms: number) => void)[];
 }
 
 type WithDeadline = Request & { [DEADLINE]?: Deadline };
@@ -19,12 +21,12 @@ type WithDeadline = Request & { [DEADLINE]?: Deadline };
  */
 export function requestDeadline(ms: number) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const deadline: Deadline = { expired: false };
+    const deadline: Deadline = { expired: false, ms };
     (req as WithDeadline)[DEADLINE] = deadline;
     const timer = setTimeout(() => {
       if (res.headersSent || res.writableEnded) return;
       deadline.expired = true;
-      for (const listener of deadline.listeners ?? []) listener();
+      for (const listener of deadline.listeners ?? []) listener(ms);
       const err = new RequestTimeoutError();
       sendError(req, res, { status: err.status, code: err.code, message: err.message });
     }, ms);
@@ -34,12 +36,15 @@ export function requestDeadline(ms: number) {
   };
 }
 
-/** Runs `listener` if the request times out before it is answered (at once if it already has). */
-export function onRequestTimeout(req: Request, listener: () => void): void {
+/**
+ * Runs `listener` with the deadline's length if the request times out before it is answered (at once if it
+ * already has).
+ */
+export function onRequestTimeout(req: Request, listener: (deadlineMs: number) => void): void {
   const deadline = (req as WithDeadline)[DEADLINE];
   if (!deadline) return;
   if (deadline.expired) {
-    listener();
+    listener(deadline.ms);
     return;
   }
   (deadline.listeners ??= []).push(listener);
