@@ -74,9 +74,6 @@ export class ForbiddenError extends AppError {
 
 export class RequestTimeoutError extends AppError {
   constructor() {
-    super(
-      ErrorCode.TIMEOUT,
-      'The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result)',
-    );
+    super(ErrorCode.TIMEOUT, 'The request took too long to answer; what it started may still complete');
   }
 }

@@ -172,8 +172,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.RATE_LIMITED]: 'Rate limit exceeded; see Retry-After',
   [ErrorCode.INTERNAL]: 'An unexpected error; nothing of the internals is shown',
   [ErrorCode.SERVICE_UNAVAILABLE]: 'A dependency (Redis, PostgreSQL) cannot be reached; see Retry-After',
-  [ErrorCode.TIMEOUT]:
-    'The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result)',
+  [ErrorCode.TIMEOUT]: 'The request took too long to answer; what it started may still complete',
 };
 
 /** What an error of each code looks like, for the documented examples. */
@@ -196,8 +195,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, Pick<ErrorBodyDto, 'message' | 'details'
   [ErrorCode.INTERNAL]: { message: 'Internal error' },
   [ErrorCode.SERVICE_UNAVAILABLE]: { message: 'The service is unavailable; retry later' },
   [ErrorCode.TIMEOUT]: {
-    message:
-      'The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result)',
+    message: 'The request took too long to answer; what it started may still complete',
   },
 };
 

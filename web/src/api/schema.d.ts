@@ -3051,7 +3051,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelopeDto"];
             };
         };
-        /** @description TIMEOUT: The request took too long to answer; it may still complete (repeat it with the same Idempotency-Key to get its result) */
+        /** @description TIMEOUT: The request took too long to answer; what it started may still complete */
         Timeout: {
             headers: {
                 [name: string]: unknown;
