@@ -11,11 +11,11 @@ const blank = (value: unknown): boolean => typeof value === 'string' && value.le
 
 /**
  * Nothing that shows: spaces, and what {@link HIDDEN} keeps for the text around it (joiners, variation and
- * free variation selectors, tag characters) or what marks another character (combining marks), with nothing to
+ * free variation selectors, tag characters) or what marks another character (non-spacing combining marks), with nothing to
  * join or mark; and the Braille pattern blank, a letter that shows as a space.
  */
 // eslint-disable-next-line no-misleading-character-class -- the characters it lists are what it looks for, one by one
-const SHOWS_NOTHING = /^[\s\p{M}\u200c\u200d\u180b-\u180d\u180f\u2800\u{e0020}-\u{e007f}]+$/u;
+const SHOWS_NOTHING = /^[\s\p{Mn}\u200c\u200d\u180b-\u180d\u180f\u2800\u{e0020}-\u{e007f}]+$/u;
 const invisible = (value: unknown): boolean => typeof value === 'string' && SHOWS_NOTHING.test(value);
 
 /**
