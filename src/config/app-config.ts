@@ -7,7 +7,7 @@ import type { PerUserLimit } from '../common/per-user-limit';
 import { InvalidConfigError } from './config.errors';
 import { ttlSeconds } from './env-parsers';
 import { EnvSchema } from './env.schema';
-import { looksLikePlaceholder, parseUrl, withoutPassword } from './setting-values';
+import { invalidSetting, looksLikePlaceholder, parseUrl } from './setting-values';
 import { parseTrustProxy } from './trust-proxy';
 import { redisClusterOf, type RedisClusterConfig } from './redis-cluster';
 
@@ -142,23 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   );
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: true, forbidUnknownValues: true });
-  if (errors.length > 0) {
-    const [first] = errors;
-    const constraints = first.constraints ?? {};
-    // A type error explains more than a range error about the same unparsable value.
-    const problem =
-      constraints.isInt ??
-      constraints.isNumber ??
-      constraints.isBoolean ??
-      Object.values(constraints)[0] ??
-      'is invalid';
-    // A URL with a malformed escape may hold it in its password: its message names the part instead.
-    const shown =
-      /SECRET|PASSWORD|TOKEN|KEY/.test(first.property) || constraints.escapesDecode
-        ? ''
-        : ` (got "${withoutPassword(String(raw[first.property]))}")`;
-    throw new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
-  }
+  if (errors.length > 0) throw invalidSetting(errors[0], raw);
 
   // Empty means unset elsewhere; an empty prefix would silently share the default one's keys and queues.
   if (env.REDIS_PREFIX === '')

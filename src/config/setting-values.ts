@@ -1,3 +1,4 @@
+import type { ValidationError } from 'class-validator';
 import { InvalidConfigError } from './config.errors';
 
 /** Checks and shapes of single setting values that `loadConfig` applies after validation. */
@@ -49,4 +50,18 @@ export function withoutPassword(value: string): string {
   const userinfo = value.slice(start, at);
   const colon = userinfo.indexOf(':');
   return `${value.slice(0, start)}${colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`}${value.slice(at)}`;
+}
+
+/** The refusal of the first bad setting: what is wrong with it, and its value unless it may be a secret. */
+export function invalidSetting(first: ValidationError, raw: Record<string, unknown>): InvalidConfigError {
+  const constraints = first.constraints ?? {};
+  // A type error explains more than a range error about the same unparsable value.
+  const problem =
+    constraints.isInt ?? constraints.isNumber ?? constraints.isBoolean ?? Object.values(constraints)[0] ?? 'is invalid';
+  // A URL with a malformed escape may hold it in its password: its message names the part instead.
+  const shown =
+    /SECRET|PASSWORD|TOKEN|KEY/.test(first.property) || constraints.escapesDecode
+      ? ''
+      : ` (got "${withoutPassword(String(raw[first.property]))}")`;
+  return new InvalidConfigError(first.property, problem.replace(`${first.property} `, '') + shown);
 }

@@ -15,10 +15,10 @@ import type {
 } from '../../src/auth/ports';
 import type { NewUser } from '../../src/users/users.service';
 
-/** A user with everything a test does not name filled in: active, a viewer, without MFA. */
 /** The fake user's id: a UUID, as every user's is (an access token's subject must be one). */
 export const FAKE_USER_ID = '3f2c1b0a-9d8e-4f7a-8b6c-5d4e3f2a1b0c';
 
+/** A user with everything a test does not name filled in: active, a viewer, without MFA. */
 export function fakeUser(fields: Partial<User> = {}): User {
   const now = new Date();
   return {
