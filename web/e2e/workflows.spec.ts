@@ -177,13 +177,17 @@ test('a workflow is defined in the editor, run from its page and followed live o
   // Said where they are (on the step; nothing is listed above), and the editor's own check does not say "none".
   await expect(page.getByText('The server refused the definition: its reasons are marked on the steps.')).toBeVisible();
   await expect(page.getByText('No problems found.')).toHaveCount(0);
-  await expect(page.getByText('The server’s problems are shown above: save again once they are fixed.')).toBeVisible();
+  await expect(
+    page.getByText('The server’s problems are marked on the steps: save again once they are fixed.'),
+  ).toBeVisible();
   await expect(node(page, 'times')).toHaveAttribute('aria-label', /^Step times, agent wf-times-\d+: /);
   await expect(page.getByRole('list', { name: 'Problems of step add' })).toHaveCount(0);
 
   // Put right, the server's reasons stay shown until it is saved again.
   await editor.fill(definition(name, adder.id, multiplier.id, [], '{{ steps.add.output.result }}'));
-  await expect(page.getByText('The server’s problems are shown above: save again once they are fixed.')).toBeVisible();
+  await expect(
+    page.getByText('The server’s problems are marked on the steps: save again once they are fixed.'),
+  ).toBeVisible();
   await save.click();
   await expect(page).toHaveURL(/\/workflows\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();

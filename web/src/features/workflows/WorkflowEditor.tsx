@@ -108,6 +108,18 @@ function changes(workflow: Workflow, body: Body): Partial<Body> {
   };
 }
 
+/**
+ * `problems` by where they show: a drawn step's on its node (and in the list of steps), the others listed with
+ * the definition's own (a "step" that is not an object has no node to go on).
+ */
+function placed(problems: Problem[], steps: { index: number }[]) {
+  const grouped = groupProblems(problems);
+  const drawn = new Set(steps.map((s) => s.index));
+  const byStep = new Map([...grouped.byStep].filter(([index]) => drawn.has(index)));
+  const elsewhere = [...grouped.byStep].filter(([index]) => !drawn.has(index)).flatMap(([, list]) => list);
+  return { general: [...grouped.general, ...elsewhere], byStep };
+}
+
 function saveErrorTitle(workflow: Workflow | undefined) {
   return workflow ? 'The changes were not saved' : 'The workflow was not created';
 }
@@ -158,21 +170,12 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
   const steps = drawn.steps;
 
   const problems = useMemo(() => [...clientProblems, ...serverProblems], [clientProblems, serverProblems]);
-  const { general, byStep } = useMemo(() => {
-    const grouped = groupProblems(problems);
-    const drawn = new Set(steps.map((s) => s.index));
-    // A problem of a "step" that is not an object has no node to go on: it is listed with the others.
-    const elsewhere = [...grouped.byStep].filter(([index]) => !drawn.has(index)).flatMap(([, list]) => list);
-    return { general: [...grouped.general, ...elsewhere], byStep: grouped.byStep };
-  }, [problems, steps]);
+  const { general, byStep } = useMemo(() => placed(problems, steps), [problems, steps]);
   // Where the server's reasons show: on the steps' nodes, in the list above, or both.
   const serverPlaces = useMemo(() => {
-    const grouped = groupProblems(serverProblems);
-    const drawnIndexes = new Set(steps.map((s) => s.index));
-    const indexes = [...grouped.byStep.keys()];
-    const onSteps = indexes.some((index) => drawnIndexes.has(index));
-    const listed = grouped.general.length > 0 || indexes.some((index) => !drawnIndexes.has(index));
-    return [onSteps && 'marked on the steps', listed && 'listed above'].filter(Boolean).join(' and ');
+    const server = placed(serverProblems, steps);
+    const places = [server.byStep.size > 0 && 'marked on the steps', server.general.length > 0 && 'listed above'];
+    return places.filter(Boolean).join(' and ');
   }, [serverProblems, steps]);
   const nodeProblems = useMemo(
     () => new Map([...byStep].map(([index, list]) => [index, list.map((p) => p.message)])),
@@ -301,7 +304,7 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             <Text size="sm" id={statusId} c={count > 0 ? 'red.8' : 'dimmed'} aria-live="polite">
               {count === 0
                 ? serverProblems.length > 0
-                  ? 'The server’s problems are shown above: save again once they are fixed.'
+                  ? `The server’s problems are ${serverPlaces}: save again once they are fixed.`
                   : 'No problems found.'
                 : `${count.toLocaleString('en')} ${count === 1 ? 'problem' : 'problems'} to fix before saving.`}
             </Text>
