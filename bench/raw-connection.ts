@@ -28,8 +28,8 @@ export function rawRequest(
   let headRead: { resolve: (head: string) => void; reject: (err: Error) => void } | undefined;
   const headPromise = new Promise<string>((resolve, reject) => (headRead = { resolve, reject }));
   const socket = net.connect({
-    host: url.hostname,
-    port: Number(url.port),
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
     noDelay: true,
     onread: {
       buffer: READS,

@@ -307,8 +307,8 @@ export class EnvSchema extends BackgroundWorkSettings {
    * How long an agent's task events are gathered before they are sent together: to Socket.IO subscribers
    * that ask for batches (`tasks.updated`), and on agent SSE streams. 0: at the end of the event loop's turn.
    * While sending takes more than a third of the process's time (Socket.IO rooms and SSE streams together),
-   * windows last three times what sending one window's batches takes, up to twice this (an event then leaves
-   * within twice this of its state being written); an event after a quiet spell (nothing sent to its room for
+   * windows last three times what sending one window's batches takes, up to twice this (while stretched, an
+   * event leaves within twice this of its state being written, never sooner than an unstretched window allows); an event after a quiet spell (nothing sent to its room for
    * a window's length) leaves at the end of the turn.
    */
   @Transform(toInt)
