@@ -195,7 +195,13 @@ export async function auditScale(scenarios: { list: boolean; retention: boolean 
     // The database is prepared here and served by the platform: both with the key its secrets are sealed with.
     SECRETS_KEY: randomBytes(32).toString('hex'),
   };
-  const config = loadConfig({ DATABASE_URL: `${PG_SERVER}/ymera_bench_${name}`, NODE_ENV: 'development', ...env });
+  // With the platform's REDIS_PREFIX (see launchPlatform): the database records the prefix of the first process on it.
+  const config = loadConfig({
+    DATABASE_URL: `${PG_SERVER}/ymera_bench_${name}`,
+    NODE_ENV: 'development',
+    REDIS_PREFIX: `bench-${name}`,
+    ...env,
+  });
   await preflight(config);
   const db = new Client({ connectionString: config.database.url });
   await db.connect();
