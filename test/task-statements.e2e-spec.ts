@@ -26,19 +26,35 @@ describe('the worker’s batched statements', () => {
   });
   afterAll(() => t?.close());
 
-  async function plan(sql: string, params: unknown[]): Promise<string[]> {
-    const [row] = await t.dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-    return indexesOf(row['QUERY PLAN']);
+  /**
+   * The indexes of the statement's plan: the plan made for these values, and the generic plan the worker's named
+   * prepared statement may settle on (made for no values at all).
+   */
+  async function plans(sql: string, params: unknown[]): Promise<string[][]> {
+    const [custom] = await t.dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    const runner = t.dataSource.createQueryRunner();
+    try {
+      await runner.query('SET plan_cache_mode = force_generic_plan');
+      await runner.query(`PREPARE planned AS ${sql}`);
+      // EXECUTE takes no bound parameters: the values go as literals of the parameters' own types.
+      const [generic] = await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE planned(${params.map(literal).join(', ')})`);
+      return [indexesOf(custom['QUERY PLAN']), indexesOf(generic['QUERY PLAN'])];
+    } finally {
+      await runner.query('DEALLOCATE ALL').catch(() => undefined);
+      await runner.release();
+    }
   }
 
   it('starts attempts through the primary key, whatever the statistics say of active tasks', async () => {
-    const indexes = await plan(startStatement('t.id'), [ids, ids.map(() => new Date()), 'planner-test']);
-    expect(indexes).toContain('tasks_pk');
-    expect(indexes).not.toContain('tasks_status_created_idx');
+    const both = await plans(startStatement('t.id'), [ids, ids.map(() => new Date()), 'planner-test']);
+    for (const indexes of both) {
+      expect(indexes).toContain('tasks_pk');
+      expect(indexes).not.toContain('tasks_status_created_idx');
+    }
   });
 
   it('records outcomes through the primary key, whatever the statistics say of active tasks', async () => {
-    const indexes = await plan(FINISH_STATEMENT, [
+    const both = await plans(FINISH_STATEMENT, [
       ids,
       ids.map(() => 1),
       ids.map(() => 'succeeded'),
@@ -47,7 +63,18 @@ describe('the worker’s batched statements', () => {
       ids.map(() => new Date()),
       ids.map(() => null),
     ]);
-    expect(indexes).toContain('tasks_pk');
-    expect(indexes).not.toContain('tasks_status_created_idx');
+    for (const indexes of both) {
+      expect(indexes).toContain('tasks_pk');
+      expect(indexes).not.toContain('tasks_status_created_idx');
+    }
   });
 });
+
+/** A value as an SQL literal of no type yet (an array as Postgres writes one), which takes the parameter's type. */
+function literal(value: unknown): string {
+  const text = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+  const element = (v: unknown): string => (v === null ? 'NULL' : `"${text(v).replace(/[\\"]/g, '\\$&')}"`);
+  if (value === null) return 'NULL';
+  const body = Array.isArray(value) ? `{${value.map(element).join(',')}}` : text(value);
+  return `'${body.replace(/'/g, "''")}'`;
+}
