@@ -125,13 +125,13 @@ export async function archiveEnds(
 export interface ArchiveCheck {
   valid: boolean;
   checked: number;
-  reason?: 'missing' | 'sha256' | 'hash' | 'link' | 'count';
+  reason?: 'missing' | 'sha256' | 'hash' | 'link' | 'count' | 'end';
   firstBrokenSeq?: string;
 }
 
 /**
  * Reads an archive back, streamed: its SHA-256 and size must be those recorded, every entry's hash and link
- * must hold from `prevHash`, and it must end at `lastHash` after `entries` entries.
+ * must hold from `prevHash`, and it must hold `entries` entries (else `count`) and end at `lastHash` (else `end`).
  */
 export async function checkArchive(
   path: string,
@@ -164,6 +164,8 @@ export async function checkArchive(
   if (digest.digest('hex') !== expected.sha256 || String(size.size) !== String(expected.bytes)) {
     return { valid: false, checked, reason: 'sha256' };
   }
-  if (checked !== expected.entries || prev !== expected.lastHash) return { valid: false, checked, reason: 'count' };
+  if (checked !== expected.entries) return { valid: false, checked, reason: 'count' };
+  // Every entry there and linked, but the last is not the one the checkpoint names: the checkpoint is not this chain's.
+  if (prev !== expected.lastHash) return { valid: false, checked, reason: 'end' };
   return { valid: true, checked };
 }

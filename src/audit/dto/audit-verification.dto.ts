@@ -122,9 +122,9 @@ export class ArchiveVerificationDto {
   @ApiProperty() signatureValid!: boolean;
   @ApiProperty({ description: 'Archived entries checked' }) checked!: number;
   @ApiPropertyOptional({
-    enum: ['missing', 'sha256', 'hash', 'link', 'count'],
+    enum: ['missing', 'sha256', 'hash', 'link', 'count', 'end'],
     description:
-      'missing: no such file; sha256: the file is not the one recorded; hash/link: an entry was changed or removed; count: entries missing at the end',
+      'missing: no such file; sha256: the file is not the one recorded; hash/link: an entry was changed or removed; count: not as many entries as recorded; end: the last entry is not the recorded lastHash',
   })
   reason?: string;
   @ApiPropertyOptional() firstBrokenSeq?: string;

@@ -1551,10 +1551,10 @@ export interface components {
             /** @description Archived entries checked */
             checked: number;
             /**
-             * @description missing: no such file; sha256: the file is not the one recorded; hash/link: an entry was changed or removed; count: entries missing at the end
+             * @description missing: no such file; sha256: the file is not the one recorded; hash/link: an entry was changed or removed; count: not as many entries as recorded; end: the last entry is not the recorded lastHash
              * @enum {string}
              */
-            reason?: "missing" | "sha256" | "hash" | "link" | "count";
+            reason?: "missing" | "sha256" | "hash" | "link" | "count" | "end";
             firstBrokenSeq?: string;
         };
         UserDto: {
