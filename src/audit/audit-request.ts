@@ -36,6 +36,8 @@ export interface AuditTrail {
   settled: boolean;
   /** Answered 504 before its work ended: it is settled by how that work ends, a failure as the timeout. */
   timedOut?: boolean;
+  /** Settles a timed-out trail whose work has not ended after many deadlines; cleared once it settles. */
+  stuck?: NodeJS.Timeout;
 }
 
 /** Kept on the request while it is served (see `AuditTrails.open`). */

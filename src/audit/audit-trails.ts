@@ -66,7 +66,7 @@ export class AuditTrails {
     onRequestTimeout(req, (deadlineMs) => {
       trail.timedOut = true;
       const stuck = () => void this.failed(trail, new RequestTimeoutError());
-      setTimeout(stuck, deadlineMs * UNSETTLED_DEADLINES).unref();
+      trail.stuck = setTimeout(stuck, deadlineMs * UNSETTLED_DEADLINES).unref();
     });
     beforeReply(req, (result) => this.succeeded(trail, result));
     return trail;
@@ -91,6 +91,7 @@ export class AuditTrails {
   ): Promise<void> {
     if (trail.settled) return;
     trail.settled = true;
+    clearTimeout(trail.stuck);
     const { context, meta } = trail;
     // A success already written in the service's transaction is done; a failure is written unless an entry
     // of its own was committed (a transaction's entry rolled back with it) or the request owes none.
