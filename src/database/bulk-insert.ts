@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { preparedQuery } from './prepared';
 
 export interface InsertPart<T extends ObjectLiteral> {
   entity: EntityTarget<T>;
@@ -60,6 +61,16 @@ async function insertStatement<T extends ObjectLiteral>(
   };
 }
 
+/**
+ * Runs an insert: outside a transaction as a named prepared statement (each connection parses and plans it once; a
+ * table's insert has one text whatever its rows, as they go as one parameter), inside one on its connection.
+ */
+function run(em: EntityManager, sql: string, params: unknown[]): Promise<{ id: string }[]> {
+  return em.queryRunner
+    ? (em.query(sql, params) as Promise<{ id: string }[]>)
+    : preparedQuery<{ id: string }>(em.connection, sql, params);
+}
+
 /** Inserts rows in one statement; returns the ids inserted. */
 export async function bulkInsert<T extends ObjectLiteral>(
   em: EntityManager,
@@ -69,7 +80,7 @@ export async function bulkInsert<T extends ObjectLiteral>(
 ): Promise<string[]> {
   if (!rows.length) return [];
   const { sql, value } = await insertStatement(em, { entity, rows, ...options }, 1);
-  const inserted = (await em.query(`${sql} RETURNING "id"`, [value])) as { id: string }[];
+  const inserted = await run(em, `${sql} RETURNING "id"`, [value]);
   return inserted.map((r) => r.id);
 }
 
@@ -86,10 +97,11 @@ export async function bulkInsertWith<T extends ObjectLiteral, C extends ObjectLi
   if (!main.rows.length) return [];
   const first = await insertStatement(em, main, 1);
   const second = await insertStatement(em, companion, 2, 'WHERE EXISTS (SELECT 1 FROM inserted)');
-  const inserted = (await em.query(
+  const inserted = await run(
+    em,
     `WITH inserted AS (${first.sql} RETURNING "id"), companion AS (${second.sql})
      SELECT "id" FROM inserted`,
     [first.value, second.value],
-  )) as { id: string }[];
+  );
   return inserted.map((r) => r.id);
 }
