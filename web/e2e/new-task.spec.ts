@@ -147,6 +147,8 @@ test("a task's options (priority, attempts, tags, start time) are sent as set, a
   await expect(page.getByLabel('Priority', { exact: true })).toBeHidden();
   await page.getByRole('button', { name: 'Submit task' }).click();
   await expect(page.getByText('Not a tag: -bad')).toBeVisible();
+  // The field marked wrong takes the focus, once its folded section is open.
+  await expect(tags).toBeFocused();
   await expect(page).toHaveURL(/\/tasks\/new/);
   const none = await admin.call<unknown[]>('get', `/api/v1/tasks?agentId=${agent.id}`, undefined, 200);
   expect(none).toHaveLength(0);

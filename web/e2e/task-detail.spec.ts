@@ -35,6 +35,13 @@ test('a failed task says it has no output because it failed, and points at its e
   await expect(page.getByRole('alert').filter({ hasText: 'Error' })).toBeVisible();
   await expect(page.getByText('No output: the task failed: see the error above.')).toBeVisible();
   await expect(page.getByText('No output yet.')).toHaveCount(0);
+  // It failed before any progress: no 0 % bar, here or in the list.
+  await expect(page.getByRole('progressbar', { name: 'Progress' })).toHaveCount(0);
+  await expect(page.getByText('No progress', { exact: true })).toBeVisible();
+  await page.goto(`/tasks?agent=${agent.id}`);
+  await expect(page.getByRole('link', { name: `Task ${task.id}` })).toBeVisible();
+  await expect(page.getByRole('progressbar', { name: `Progress of task ${task.id.slice(0, 8)}` })).toHaveCount(0);
+  await expect(page.getByRole('row').filter({ hasText: task.id.slice(0, 8) })).toContainText('No progress');
 });
 
 test('a retried task counts its new run from the retry, and its page follows it to its end again', async ({

@@ -1,4 +1,4 @@
-import { type RefObject, useEffect } from 'react';
+import { type RefObject, useCallback, useEffect, useState } from 'react';
 
 /** How long a refused form may take to mark its fields (a schema form marks them on a second render). */
 const WATCH_MS = 1000;
@@ -49,8 +49,10 @@ export function focusFirstMarkedField(container: () => HTMLElement | null): () =
     const elsewhere = active !== null && active !== box.ownerDocument.body && !box.contains(active);
     if (elsewhere) return;
     const field = firstMarkedField(box);
-    if (field) field.focus();
-    else if (Date.now() - started < WATCH_MS) timer = window.setTimeout(check, STEP_MS);
+    field?.focus();
+    // A field that could not take focus yet (in a folded section opening to show it) is tried again.
+    const focused = field !== null && box.ownerDocument.activeElement === field;
+    if (!focused && Date.now() - started < WATCH_MS) timer = window.setTimeout(check, STEP_MS);
   };
   timer = window.setTimeout(check);
   return () => window.clearTimeout(timer);
@@ -66,4 +68,42 @@ export function useFocusOnRefusal(container: RefObject<HTMLElement | null>, refu
     if (!refusal) return;
     return focusFirstMarkedField(() => container.current);
   }, [refusal, container]);
+}
+
+/**
+ * One watch at a time ({@link focusFirstMarkedField}'s): `start` stops the one before it and begins another
+ * (`begin` returns the function that stops it), `stop` stops the current one. Repeated submits then leave no
+ * watchers behind, each still polling to focus a field of a refusal already replaced.
+ */
+export function oneWatch(): { start: (begin: () => () => void) => void; stop: () => void } {
+  let current: (() => void) | null = null;
+  const stop = () => {
+    const running = current;
+    current = null;
+    running?.();
+  };
+  return {
+    start: (begin) => {
+      stop();
+      current = begin();
+    },
+    stop,
+  };
+}
+
+/**
+ * {@link focusFirstMarkedField} for a form's submit: returns `focus` (starts a watch on a container) and `stop`
+ * (call it when a new submit starts); a new watch, or leaving the page, stops the one before.
+ */
+export function useFocusMarkedField(): {
+  focus: (container: () => HTMLElement | null) => void;
+  stop: () => void;
+} {
+  const [watch] = useState(oneWatch);
+  useEffect(() => watch.stop, [watch]);
+  const focus = useCallback(
+    (container: () => HTMLElement | null) => watch.start(() => focusFirstMarkedField(container)),
+    [watch],
+  );
+  return { focus, stop: watch.stop };
 }

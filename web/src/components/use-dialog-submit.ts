@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { ApiError } from '../api/errors';
 import { type DialogFailure, type FieldErrors, NO_FIELD_ERRORS, dialogRefusal } from './dialog-refusal';
-import { focusFirstMarkedField } from './focus-marked-field';
+import { useFocusMarkedField } from './focus-marked-field';
 import { useSingleFlight } from './use-single-flight';
 
 export type { DialogFailure, FieldErrors } from './dialog-refusal';
@@ -27,11 +27,14 @@ export function useDialogSubmit<F extends string>({
   const [errors, setErrors] = useState<FieldErrors<F>>(NO_FIELD_ERRORS);
   const [failure, setFailure] = useState<DialogFailure | null>(null);
   const flight = useSingleFlight();
+  // The watch of the last refusal's focus: stopped by the next submit, and when the dialog closes.
+  const marked = useFocusMarkedField();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    marked.stop();
     const form = event.currentTarget instanceof HTMLElement ? event.currentTarget : null;
-    const focusMarked = () => focusFirstMarkedField(() => form);
+    const focusMarked = () => marked.focus(() => form);
     setFailure(null);
     const local = check();
     if (Object.keys(local.fields).length > 0) {

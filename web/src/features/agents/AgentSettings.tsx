@@ -6,7 +6,7 @@ import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { GuardedButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
-import { focusFirstMarkedField, useFocusOnRefusal } from '../../components/focus-marked-field';
+import { useFocusMarkedField, useFocusOnRefusal } from '../../components/focus-marked-field';
 import { useUnsavedChanges } from '../../components/UnsavedChanges';
 import { useSendOnce } from '../../components/use-single-flight';
 import type { components } from '../../api/schema';
@@ -46,6 +46,7 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
   const onFields = refusedDetails !== null && refused.other.length === 0;
   const form = useRef<HTMLFormElement>(null);
   useFocusOnRefusal(form, refusedDetails);
+  const marked = useFocusMarkedField();
   const errorOf = (field: keyof SettingsDraft) => problems[field] ?? refused.fields[field];
   const unchanged = !draftChanged(agent, draft);
   const { prompt } = useUnsavedChanges(!unchanged && !blocked, 'The change to the settings');
@@ -61,7 +62,8 @@ export function AgentSettings({ agent, blocked }: { agent: Agent; blocked: strin
     event.preventDefault();
     const found = settingsChange(agent, draft);
     setProblems(found.problems);
-    if (Object.keys(found.problems).length > 0) focusFirstMarkedField(() => form.current);
+    marked.stop();
+    if (Object.keys(found.problems).length > 0) marked.focus(() => form.current);
     else if (Object.keys(found.change).length > 0) saving.send(found.change);
   };
   const disabled = Boolean(blocked);

@@ -100,9 +100,18 @@ describe('fieldOfPointer and formErrorsFromDetails', () => {
     ]);
     expect(errors.fields).toEqual({
       cron: 'must have 5 fields (minute to weekday) or 6 (with seconds first)',
-      input: '/expression: is required; must be an object',
+      input: 'expression: Enter a value; Must be an object',
     });
     expect(errors.other).toEqual(['/paused: must be a boolean', 'something else']);
+  });
+
+  it('names a field inside the input by its path, not its JSON pointer, in plain words', () => {
+    const errors = formErrorsFromDetails([
+      { field: '/target/input/variables/x', message: 'must be number' },
+      { field: '/target/input/a~1b', message: 'must be >= 0' },
+    ]);
+    expect(errors.fields.input).toBe('variables.x: Must be a number; a/b: Must be at least 0');
+    expect(errors.fields.input).not.toMatch(/\/target|\/input|\/variables/);
   });
 });
 

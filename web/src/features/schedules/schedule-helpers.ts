@@ -7,6 +7,7 @@ import { fromLocalInput, toLocalInput } from '../../app/local-time';
 import type { components } from '../../api/schema';
 import { pageOfSearch, pageQuery } from '../../components/paging';
 import type { FieldErrors } from '../../components/use-dialog-submit';
+import { plainMessage } from '../agents/plain-errors';
 
 export type Schedule = components['schemas']['ScheduleDto'];
 export type CreateScheduleBody = components['schemas']['CreateScheduleDto'];
@@ -143,9 +144,27 @@ export function fieldOfPointer(pointer: string | undefined): { field: FormField;
   }
 }
 
-/** The server's `details` on the form's fields; an input error keeps its path inside the input. */
+/** A pointer inside the input as the field it names: `/variables/x` → `variables.x` (`~1`, `~0` unescaped). */
+function inputFieldName(rest: string): string {
+  return rest
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+/**
+ * The server's `details` on the form's fields. An input error names the field inside the input it is about
+ * (`expression: Enter a value`), in the plain words the schema forms use for the same check, not a JSON pointer.
+ */
 export function formErrorsFromDetails(details: readonly { field?: string; message: string }[]): FormErrors {
-  return detailsOnFields(details, fieldOfPointer);
+  return detailsOnFields(
+    details.map((d) => (fieldOfPointer(d.field)?.field === 'input' ? { ...d, message: plainMessage(d.message) } : d)),
+    (pointer) => {
+      const found = fieldOfPointer(pointer);
+      return found?.field === 'input' ? { field: 'input', rest: inputFieldName(found.rest) } : found;
+    },
+  );
 }
 
 /** What the form can tell before it is sent (the server checks the rest: cron syntax, zone, the input). */

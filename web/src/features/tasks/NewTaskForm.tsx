@@ -7,7 +7,7 @@ import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorState } from '../../components/ErrorState';
-import { focusFirstMarkedField, useFocusOnRefusal } from '../../components/focus-marked-field';
+import { useFocusMarkedField, useFocusOnRefusal } from '../../components/focus-marked-field';
 import { NotPermitted } from '../../components/NeedsPermission';
 import { PageTitle } from '../../components/PageTitle';
 import { TextWithCode } from '../../components/TextWithCode';
@@ -48,6 +48,7 @@ export function NewTaskForm() {
   // A refusal of fields (the agent, the input's, the options') focuses the first it marks.
   const formBox = useRef<HTMLDivElement>(null);
   useFocusOnRefusal(formBox, failure);
+  const marked = useFocusMarkedField();
 
   const agent = agents.data?.find((a) => a.id === agentId);
   const schema = types.data?.find((t) => t.type === agent?.type)?.inputSchema;
@@ -69,13 +70,14 @@ export function NewTaskForm() {
   }
 
   const submit = async (input: Input) => {
+    marked.stop();
     setFailure(null);
     setExtraErrors(undefined);
     setAgentError(null);
     const before = optionProblems(options);
     setOptionIssues(before);
     if (Object.keys(before).length) {
-      focusFirstMarkedField(() => formBox.current);
+      marked.focus(() => formBox.current);
       return;
     }
     setBusy(true);

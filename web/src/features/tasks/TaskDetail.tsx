@@ -199,7 +199,7 @@ export function TaskDetail() {
                   <Text fw={600}>Status</Text>
                   <StatusBadge status={task.data.status} />
                 </Group>
-                <TaskProgress value={task.data.progress} label="Progress" />
+                <TaskProgress task={task.data} label="Progress" />
                 {task.data.progressMessage && <Text size="sm">{task.data.progressMessage}</Text>}
                 <Text size="sm">
                   Agent {agent ? agent.name : <Code>{task.data.agentId}</Code>} · {attemptsText(task.data)} · priority{' '}

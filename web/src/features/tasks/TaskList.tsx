@@ -63,7 +63,7 @@ const TaskRow = memo(function TaskRow({ task, agentName }: { task: TaskListItem;
         </span>
       </Table.Td>
       <Table.Td>
-        <TaskProgress value={task.progress} label={`Progress of task ${task.id.slice(0, 8)}`} />
+        <TaskProgress task={task} label={`Progress of task ${task.id.slice(0, 8)}`} />
       </Table.Td>
       <Table.Td>
         {task.attempts - task.attemptOffset} / {task.maxAttempts}
