@@ -158,6 +158,17 @@ test('pause and resume from the detail page; roll back a config version; secrets
   await page.getByRole('dialog').getByRole('button', { name: 'Resume', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Pause agent' })).toBeVisible();
   await expect(page.locator('.agent-status')).toHaveText('active');
+  // Paused elsewhere (another operator, through the API): the open page follows within its refresh.
+  const elsewhere = await page.request.patch(`/api/v1/agents/${agent.id}`, {
+    headers: auth,
+    data: { status: 'paused' },
+  });
+  expect(elsewhere.status()).toBe(200);
+  await expect(page.locator('.agent-status')).toHaveText('paused', { timeout: 20_000 });
+  await expect(page.getByRole('button', { name: 'Resume agent' })).toBeVisible();
+  await page.getByRole('button', { name: 'Resume agent' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(page.locator('.agent-status')).toHaveText('active');
 
   await page.getByRole('button', { name: 'Rollback to version 1' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();

@@ -12,6 +12,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import type { components } from '../../api/schema';
 import { AgentSettings } from './AgentSettings';
 import { ConfigVersions } from './ConfigVersions';
+import { REFRESH_MS } from '../overview/stats-api';
 import { EditConfig } from './EditConfig';
 import { RecentTasks } from './RecentTasks';
 import { AgentStatusBadge } from './agent-status';
@@ -21,9 +22,12 @@ type Agent = components['schemas']['AgentDto'];
 
 export function AgentDetail() {
   const { id = '' } = useParams();
+  // Read again while shown, as the overview's figures are: a pause, resume or edit made elsewhere (another operator,
+  // an API key's revocation) shows within that time, not only on the next visit.
   const agent = useQuery({
     queryKey: queryKeys.agents.detail(id),
     queryFn: async () => unwrap(await api.GET('/api/v1/agents/{id}', { params: { path: { id } } })),
+    refetchInterval: REFRESH_MS,
   });
 
   return (
