@@ -27,6 +27,16 @@ describe('schedule fires', () => {
     await t?.close();
   });
 
+  /** The audit entry of `action` on `resourceId`, chained or still pending. */
+  async function madeBy(action: string, resourceId: string): Promise<Record<string, unknown>> {
+    const [entry] = (await t.dataSource.query(
+      `SELECT actor_type, actor_id, details FROM audit_pending WHERE action = $1 AND resource_id = $2
+       UNION ALL SELECT actor_type, actor_id, details FROM audit_logs WHERE action = $1 AND resource_id = $2`,
+      [action, resourceId],
+    )) as Record<string, unknown>[];
+    return entry;
+  }
+
   it('fires every period, each fire once, and stops at once when paused', async () => {
     const schedule = (
       await create({
@@ -41,6 +51,12 @@ describe('schedule fires', () => {
       return made.length >= 3 && made;
     }, 15_000);
     expectEachFireOnce(fires, 1000);
+    // Made by the platform for the schedule's creator: the entry names the schedule, the fire and the creator.
+    expect(await madeBy('task.create', fires[0].id)).toEqual({
+      actor_type: 'system',
+      actor_id: null,
+      details: { agentId: calc, createdBy: op.id, scheduleId: schedule.id, fireAt: fires[0].fireAt },
+    });
     const tagged = (await t.dataSource.query(`SELECT DISTINCT tags FROM tasks WHERE metadata->>'scheduleId' = $1`, [
       schedule.id,
     ])) as { tags: string[] }[];
@@ -285,6 +301,19 @@ describe('schedule fires', () => {
     expect(new Set(runs.map((r) => r.key)).size).toBe(runs.length);
     // The schedule's tags go to the runs it starts, as to the tasks it makes.
     for (const run of runs) expect(run.tags).toEqual(['nightly']);
+    const [first] = (await t.dataSource.query(`SELECT id FROM workflow_runs WHERE idempotency_key = $1`, [
+      runs[0].key,
+    ])) as { id: string }[];
+    expect(await madeBy('workflow.run', first.id)).toEqual({
+      actor_type: 'system',
+      actor_id: null,
+      details: expect.objectContaining({
+        workflowId: wf.body.data.id,
+        createdBy: op.id,
+        scheduleId: schedule.id,
+        fireAt: expect.any(String),
+      }),
+    });
     await request(t.http)
       .delete(`/api/v1/schedules/${schedule.id}`)
       .set(...bearer(op))

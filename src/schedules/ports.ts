@@ -23,5 +23,5 @@ export type ScheduleStore = Pick<
 export interface FireTargets {
   submission: Pick<TaskSubmission, 'submit' | 'prepare'>;
   tasks: Pick<TasksService, 'statesOf'>;
-  workflows: Pick<WorkflowsService, 'start' | 'runStatus' | 'detail'>;
+  workflows: Pick<WorkflowsService, 'startOnce' | 'runStatus' | 'detail'>;
 }

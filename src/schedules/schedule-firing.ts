@@ -142,18 +142,16 @@ export class ScheduleFiring {
     await this.users.assertMayStill(schedule.createdBy, schedule.workflowId ? 'workflows:write' : 'tasks:write');
     // And within the scopes of the API key it was set with: a workflow's steps may read a file since.
     await this.fileReads.assertFireMayRead(schedule);
+    // Made by the platform for the schedule's creator: its audit entry names the schedule, the fire and the creator.
+    const origin = { scheduleId: schedule.id, fireAt: fireAt.toISOString() };
     if (schedule.workflowId) {
       const run = { input: schedule.input, tags: schedule.tags };
-      return (await this.workflows.start(schedule.createdBy, schedule.workflowId, run, undefined, key)).id;
+      const options = { idempotencyKey: key, origin };
+      return (await this.workflows.startOnce(schedule.createdBy, schedule.workflowId, run, options)).run.id;
     }
-    const dto = {
-      agentId: schedule.agentId!,
-      input: schedule.input,
-      metadata: { scheduleId: schedule.id, fireAt: fireAt.toISOString() },
-      tags: schedule.tags,
-    };
+    const dto = { agentId: schedule.agentId!, input: schedule.input, metadata: origin, tags: schedule.tags };
     try {
-      return (await this.submission.submit(schedule.createdBy, dto, key)).task.id;
+      return (await this.submission.submit(schedule.createdBy, dto, key, undefined, origin)).task.id;
     } catch (err) {
       if (err instanceof AppError && err.code === ErrorCode.IDEMPOTENCY_CONFLICT) return null;
       throw err;
