@@ -38,6 +38,10 @@ test('a data-processor agent from its form: kinds of step chosen, values filled 
   await page.goto('/agents/new');
   await chooseType(page, 'data-processor');
   const form = page.getByRole('region', { name: 'Configuration' });
+  // A description's code in backticks shows as code, without the backticks.
+  const hint = form.locator('.field-description').filter({ hasText: 'written to a new file' });
+  await expect(hint.locator('code')).toHaveText('outputFileId');
+  await expect(hint).not.toContainText('`');
 
   // A step is one kind of step: chosen from a list, with that kind's fields only.
   await form.getByRole('button', { name: 'Add step' }).click();

@@ -5,6 +5,7 @@ import {
   type ArrayFieldItemButtonsTemplateProps,
   type ArrayFieldTemplateProps,
   type BaseInputTemplateProps,
+  type DescriptionFieldProps,
   type FieldProps,
   type FieldTemplateProps,
   type IconButtonProps,
@@ -19,6 +20,7 @@ import {
   getUiOptions,
 } from '@rjsf/utils';
 import { useMemo, useState } from 'react';
+import { TextWithCode } from '../../components/TextWithCode';
 import { createCspSafeValidator, invalidJson, invalidJsonText } from './csp-validator';
 import './form-parts.css';
 import { plainErrors } from './plain-errors';
@@ -136,6 +138,19 @@ function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
   // A chosen option's title is already the choice shown above it.
   const title = props.schema[OPTION] === true ? '' : props.title;
   return <defaults.ObjectFieldTemplate {...props} title={title} uiSchema={withAddLabel(props.uiSchema, label)} />;
+}
+
+/**
+ * rjsf's description of a field, its code in backticks shown as code ({@link TextWithCode}), as the task form shows
+ * an input's description: "written to a new file (`outputFileId`)" reads without the backticks.
+ */
+function DescriptionFieldTemplate({ id, description }: DescriptionFieldProps) {
+  if (!description) return null;
+  return (
+    <div id={id} className="field-description">
+      {typeof description === 'string' ? <TextWithCode text={description} /> : description}
+    </div>
+  );
 }
 
 /**
@@ -260,6 +275,7 @@ export const formParts: { templates: Partial<TemplatesType>; fields: RegistryFie
     BaseInputTemplate,
     ObjectFieldTemplate,
     FieldTemplate,
+    DescriptionFieldTemplate,
     MultiSchemaFieldTemplate,
     ButtonTemplates: {
       ...defaults.ButtonTemplates,
