@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Page, expect, test } from '@playwright/test';
+import { type Locator, type Page, expect, test } from '@playwright/test';
 import { ADMIN } from './global-setup';
 import { expectAccessible, signIn, watchCsp } from './helpers';
 
@@ -281,6 +281,14 @@ test('an agent is deleted from its page, after saying what that does; it leaves 
   expect(csp).toEqual([]);
 });
 
+/** Focuses `target` as the Tab key would (a click or `focus()` alone is not a keyboard focus). */
+async function focusByKeyboard(page: Page, target: Locator): Promise<void> {
+  await target.focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(target).toBeFocused();
+}
+
 test('a viewer sees agents but may not create one, and is told why', async ({ page, request }) => {
   const email = `viewer-${Date.now()}@console.test`;
   const password = 'a-long-password-for-a-viewer';
@@ -296,6 +304,10 @@ test('a viewer sees agents but may not create one, and is told why', async ({ pa
   const button = page.getByRole('button', { name: /New agent \(Your role may not change agents/ }).first();
   await expect(button).toHaveAttribute('aria-disabled', 'true');
   await expect(page.getByRole('link', { name: 'New agent' })).toHaveCount(0);
+  // Reached by the keyboard, it shows its reason and is described by it, not only under the mouse.
+  await focusByKeyboard(page, button);
+  await expect(page.getByRole('tooltip')).toHaveText('Your role may not change agents (needs agents:write)');
+  await expect(button).toHaveAccessibleDescription('Your role may not change agents (needs agents:write)');
 
   // Its address says why, with no form to fill in.
   await page.goto('/agents/new');
@@ -309,6 +321,13 @@ test('a viewer sees agents but may not create one, and is told why', async ({ pa
   await expect(page.getByText('You see the tasks you created; admins see every task.')).toBeVisible();
   await expect(page.getByText(/Create one here/)).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Create a task' })).toHaveCount(0);
+
+  // A new workflow can be drafted, not saved: Save workflow says why, not that no problems were found.
+  await page.goto('/workflows/new');
+  const save = page.getByRole('button', { name: /^Save workflow/ });
+  await expect(save).toHaveAttribute('aria-disabled', 'true');
+  await focusByKeyboard(page, save);
+  await expect(save).toHaveAccessibleDescription('Your role may not do this (needs workflows:write)');
 });
 
 test('a type the server does not know leaves the URL’s filter quietly; a known one stays', async ({ page }) => {

@@ -190,6 +190,15 @@ test('sign-out revokes the session', async ({ page }) => {
   expect(refresh.status()).toBeGreaterThanOrEqual(400);
 });
 
+test('signing out by hand goes to the plain sign-in page, not back to the page left', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/tasks/new');
+  await expect(page.getByRole('heading', { level: 1, name: 'New task' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
 test('signing out in one tab signs out the others at once; signing in again brings them back', async ({
   page,
   context,

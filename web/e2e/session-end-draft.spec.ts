@@ -105,3 +105,46 @@ test('a restored draft says when the workflow changed since; a sign-out in anoth
   await expect(definition).toHaveValue(/"Shared"/);
   await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
 });
+
+test('a new task’s agent and input left unsent when the session ends are back after signing in again', async ({
+  page,
+  request,
+}) => {
+  const admin = await apiAs(request);
+  const user = { email: `draft-${unique()}@console.test`, password: 'a-password-before-the-reset' };
+  const created = await admin.call<{ id: string }>(
+    'post',
+    '/api/v1/users',
+    { ...user, name: 'Task Draft Keeper', role: 'operator' },
+    201,
+  );
+  const name = `calc-${unique()}`;
+  const agent = await (await apiAs(request, user.email, user.password)).createAgent(name, 'calculator');
+  await page.goto('/tasks/new');
+  await signInHere(page, user.email, user.password);
+  const agentField = page.getByRole('combobox', { name: 'Agent' });
+  await agentField.selectOption({ label: `${name} (calculator)` });
+  await page.getByLabel('expression').fill('6 * <b>7</b>');
+
+  // The session ends; the console learns it from the submit (its refresh is refused).
+  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
+  await page
+    .getByRole('button', { name: 'Submit task' })
+    .click({ timeout: 5_000 })
+    .catch(() => undefined);
+  await expect(signInButton(page)).toBeVisible();
+
+  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await expect(page).toHaveURL(/\/tasks\/new$/);
+  await expect(agentField).toHaveValue(agent.id);
+  await expect(page.getByLabel('expression')).toHaveValue('6 * <b>7</b>');
+  await expect(page.getByRole('alert').filter({ hasText: 'Unsaved changes restored' })).toBeVisible();
+
+  // Kept once: a sign-out by the user's own hand keeps nothing.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(signInButton(page)).toBeVisible();
+  await page.goto('/tasks/new');
+  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await expect(agentField).toHaveValue('');
+  await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
+});

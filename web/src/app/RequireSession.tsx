@@ -28,7 +28,8 @@ export function RequireSession() {
     );
   }
   if (state.status === 'signed-out') {
-    const next = `${location.pathname}${location.search}`;
+    // Signed out by hand: no way back to the page they left, for whoever signs in next on this browser.
+    const next = state.byHand ? '/' : `${location.pathname}${location.search}`;
     return <Navigate to={next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
   }
   return <Shell />;

@@ -17,9 +17,11 @@ type SessionState =
   | { status: 'loading' }
   /**
    * `ended`: the service ended the session the user had (a refresh refused: signed out elsewhere, their password
-   * or role changed), not a first visit or their own sign-out; the sign-in page says so.
+   * or role changed), not a first visit or their own sign-out; the sign-in page says so. `byHand`: they signed
+   * out here, by their own hand; the sign-in page does not lead back to the page they left (the next person to
+   * sign in on this browser would land on it).
    */
-  | { status: 'signed-out'; ended?: boolean }
+  | { status: 'signed-out'; ended?: boolean; byHand?: boolean }
   | { status: 'signed-in'; me: Me }
   /**
    * The service could not answer while the session was being restored (a 5xx, no answer): nothing is known of
@@ -168,7 +170,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setAccessToken(null);
       disconnectLiveEvents();
       queryClient.clear();
-      setState({ status: 'signed-out' });
+      setState({ status: 'signed-out', byHand: true });
       channel.current?.announce('signed-out');
     }
   }, [queryClient, state]);

@@ -12,7 +12,7 @@ interface DisabledButtonProps extends Omit<ButtonProps, 'children'> {
 
 /**
  * An action one may not take now: it stays focusable and in its place, is named with the reason, shows it as
- * its tooltip, and does nothing when pressed (the API would refuse it).
+ * its tooltip on hover and on keyboard focus, and does nothing when pressed (the API would refuse it).
  */
 export function DisabledButton(props: DisabledButtonProps) {
   return <GuardedButton {...props} />;
@@ -34,7 +34,9 @@ interface GuardedButtonProps
 export function GuardedButton({ label, reason, name, onClick, ...props }: GuardedButtonProps) {
   const unavailable = reason !== null;
   return (
-    <Tooltip label={reason ?? label} disabled={!unavailable}>
+    // Shown on keyboard focus too, not only under the mouse; while shown, it describes the button (the tooltip's
+    // role sets `aria-describedby`), so the reason is heard as well as seen.
+    <Tooltip label={reason ?? label} disabled={!unavailable} events={{ hover: true, focus: true, touch: false }}>
       <Button
         {...props}
         data-disabled={unavailable || undefined}

@@ -11,6 +11,7 @@ import { useFocusMarkedField, useFocusOnRefusal } from '../../components/focus-m
 import { NotPermitted } from '../../components/NeedsPermission';
 import { PageTitle } from '../../components/PageTitle';
 import { TextWithCode } from '../../components/TextWithCode';
+import { useDraftKeeping, useKeptDraft } from '../../app/drafts';
 import { useMe } from '../../app/session';
 import { createCspSafeValidator } from '../agents/csp-validator';
 import { SchemaForm } from '../agents/form-parts';
@@ -18,7 +19,8 @@ import { asFormSchema, secretUiSchema } from '../agents/schema-form';
 import { inputSkeleton, inputWays } from '../agents/schema-shapes';
 import { TaskOptions } from './TaskOptions';
 import { type Task, agentTypesQuery, agentsQuery, fieldErrors } from './task-api';
-import { NO_OPTIONS, type OptionProblems, optionErrors, optionProblems, optionsBody } from './task-options';
+import { TASK_DRAFT_KEY, emptyTaskDraft, parseTaskDraft, taskDraftText } from './task-draft';
+import { type OptionProblems, optionErrors, optionProblems, optionsBody } from './task-options';
 
 type Input = Task['input'];
 
@@ -34,16 +36,23 @@ export function NewTaskForm() {
   const [search] = useSearchParams();
   const agents = useQuery(agentsQuery());
   const types = useQuery(agentTypesQuery());
-  const [agentId, setAgentId] = useState(search.get('agent') ?? '');
-  const [formData, setFormData] = useState<Record<string, unknown>>({});
+  // The agent and input left unsent when the session ended come back after signing in again.
+  const [initial] = useState(() => emptyTaskDraft(search.get('agent') ?? ''));
+  const initialText = taskDraftText(initial);
+  const kept = useKeptDraft(me.id, TASK_DRAFT_KEY, initialText, '');
+  const [start] = useState(() => parseTaskDraft(kept.start, initial));
+  const [agentId, setAgentId] = useState(start.agentId);
+  const [formData, setFormData] = useState<Record<string, unknown>>(start.formData);
   /** What was typed as JSON; until then, the agent type's required fields, empty ({@link inputSkeleton}). */
-  const [typed, setTyped] = useState<string | null>(null);
+  const [typed, setTyped] = useState<string | null>(start.typed);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const [extraErrors, setExtraErrors] = useState<ErrorSchema | undefined>();
   const [agentError, setAgentError] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ error: unknown; messages: string[] } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [options, setOptions] = useState(NO_OPTIONS);
+  const [options, setOptions] = useState(start.options);
+  const draft = taskDraftText({ agentId, formData, typed, options });
+  useDraftKeeping(TASK_DRAFT_KEY, draft !== initialText ? draft : null, '');
   const [optionIssues, setOptionIssues] = useState<OptionProblems>({});
   // A refusal of fields (the agent, the input's, the options') focuses the first it marks.
   const formBox = useRef<HTMLDivElement>(null);
@@ -120,6 +129,12 @@ export function NewTaskForm() {
         ← All tasks
       </Anchor>
       <PageTitle>New task</PageTitle>
+      {kept.restored && (
+        <Alert color="blue" title="Unsaved changes restored">
+          Your session ended before this task was sent. Its agent and input are back: submit it, or leave the page to
+          discard them.
+        </Alert>
+      )}
       {agents.isPending || types.isPending ? (
         <Skeleton role="progressbar" height={120} aria-label="Loading agents" />
       ) : agents.isError || types.isError ? (

@@ -8,6 +8,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
+import { DisabledButton } from '../../components/DisabledButton';
 import { ErrorState } from '../../components/ErrorState';
 import { PageTitle } from '../../components/PageTitle';
 import { AddStep } from './AddStep';
@@ -290,14 +291,18 @@ function DefinitionEditor({ initialText, workflow }: { initialText: string; work
             </Text>
           )}
           <Group>
-            <Button
-              onClick={() => void save()}
-              loading={saving}
-              disabled={Boolean(blocked) || count > 0 || stale}
-              aria-describedby={statusId}
-            >
-              Save workflow
-            </Button>
+            {blocked ? (
+              <DisabledButton label="Save workflow" reason={blocked} />
+            ) : (
+              <Button
+                onClick={() => void save()}
+                loading={saving}
+                disabled={count > 0 || stale}
+                aria-describedby={statusId}
+              >
+                Save workflow
+              </Button>
+            )}
             <Button variant="default" component={Link} to={workflow ? `/workflows/${workflow.id}` : '/workflows'}>
               Cancel
             </Button>
