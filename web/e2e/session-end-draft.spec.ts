@@ -1,4 +1,4 @@
-import { type Page, expect, test } from '@playwright/test';
+import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { apiAs, unique } from './helpers';
 
 const signInButton = (page: Page) => page.getByRole('button', { name: 'Sign in' });
@@ -9,19 +9,26 @@ async function signInHere(page: Page, email: string, password: string): Promise<
   await signInButton(page).click();
 }
 
+const NEW_PASSWORD = 'a-password-after-the-reset';
+
+/**
+ * An operator of the test's own, the admin's API, and what ends the operator's session (an admin sets a new
+ * password, {@link NEW_PASSWORD}: the console learns it when its refresh is refused).
+ */
+async function operatorWhoseSessionEnds(request: APIRequestContext, name: string) {
+  const admin = await apiAs(request);
+  const user = { email: `draft-${unique()}@console.test`, password: 'a-password-before-the-reset' };
+  const created = await admin.call<{ id: string }>('post', '/api/v1/users', { ...user, name, role: 'operator' }, 201);
+  const endSession = () => admin.call('post', `/api/v1/users/${created.id}/password`, { password: NEW_PASSWORD }, 204);
+  return { admin, user, own: await apiAs(request, user.email, user.password), endSession };
+}
+
 test('a workflow definition left unsaved when the session ends is back after signing in again', async ({
   page,
   request,
 }) => {
-  const admin = await apiAs(request);
-  const user = { email: `draft-${unique()}@console.test`, password: 'a-password-before-the-reset' };
-  const created = await admin.call<{ id: string }>(
-    'post',
-    '/api/v1/users',
-    { ...user, name: 'Draft Keeper', role: 'operator' },
-    201,
-  );
-  const agent = await (await apiAs(request, user.email, user.password)).createAgent(`calc-${unique()}`, 'calculator');
+  const { user, own, endSession } = await operatorWhoseSessionEnds(request, 'Draft Keeper');
+  const agent = await own.createAgent(`calc-${unique()}`, 'calculator');
   await page.goto('/workflows/new');
   await signInHere(page, user.email, user.password);
   const definition = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
@@ -35,14 +42,14 @@ test('a workflow definition left unsaved when the session ends is back after sig
 
   // An admin sets a new password: the session ends, and the console moves to the sign-in page when it learns it
   // (from the save: its refresh is refused).
-  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
+  await endSession();
   await page
     .getByRole('button', { name: 'Save workflow' })
     .click({ timeout: 5_000 })
     .catch(() => undefined);
   await expect(signInButton(page)).toBeVisible();
 
-  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await signInHere(page, user.email, NEW_PASSWORD);
   await expect(page).toHaveURL(/\/workflows\/new$/);
   await expect(definition).toHaveValue(draft);
   await expect(page.getByRole('alert').filter({ hasText: 'Unsaved changes restored' })).toBeVisible();
@@ -52,7 +59,7 @@ test('a workflow definition left unsaved when the session ends is back after sig
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(signInButton(page)).toBeVisible();
   await page.goto('/workflows/new');
-  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await signInHere(page, user.email, NEW_PASSWORD);
   await expect(definition).toBeVisible();
   await expect(definition).not.toHaveValue(/Half-written/);
   await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
@@ -63,15 +70,7 @@ test('a restored draft says when the workflow changed since; a sign-out in anoth
   context,
   request,
 }) => {
-  const admin = await apiAs(request);
-  const user = { email: `draft-${unique()}@console.test`, password: 'a-password-before-the-reset' };
-  const created = await admin.call<{ id: string }>(
-    'post',
-    '/api/v1/users',
-    { ...user, name: 'Draft Keeper', role: 'operator' },
-    201,
-  );
-  const own = await apiAs(request, user.email, user.password);
+  const { admin, user, own, endSession } = await operatorWhoseSessionEnds(request, 'Draft Keeper');
   const agent = await own.createAgent(`calc-${unique()}`, 'calculator');
   const step = { id: 'first', agentId: agent.id, input: { expression: '1' } };
   const workflow = await own.call<{ id: string }>('post', '/api/v1/workflows', { name: 'Shared', steps: [step] }, 201);
@@ -82,14 +81,14 @@ test('a restored draft says when the workflow changed since; a sign-out in anoth
   await definition.fill(JSON.stringify({ name: 'Renamed in the draft', steps: [step] }, null, 2));
 
   // The session ends; meanwhile an admin changes the workflow.
-  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
+  await endSession();
   await admin.call('patch', `/api/v1/workflows/${workflow.id}`, { description: 'Changed by an admin' }, 200);
   await page
     .getByRole('button', { name: 'Save workflow' })
     .click({ timeout: 5_000 })
     .catch(() => undefined);
   await expect(signInButton(page)).toBeVisible();
-  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await signInHere(page, user.email, NEW_PASSWORD);
   await expect(definition).toHaveValue(/Renamed in the draft/);
   await expect(page.getByRole('alert').filter({ hasText: 'Unsaved changes restored' })).toContainText(
     'The workflow was changed since you began them: saving them replaces that change',
@@ -101,7 +100,7 @@ test('a restored draft says when the workflow changed since; a sign-out in anoth
   await other.goto('/');
   await other.getByRole('button', { name: 'Sign out' }).click();
   await expect(signInButton(page)).toBeVisible();
-  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await signInHere(page, user.email, NEW_PASSWORD);
   await expect(definition).toHaveValue(/"Shared"/);
   await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
 });
@@ -110,16 +109,9 @@ test('a new task’s agent and input left unsent when the session ends are back 
   page,
   request,
 }) => {
-  const admin = await apiAs(request);
-  const user = { email: `draft-${unique()}@console.test`, password: 'a-password-before-the-reset' };
-  const created = await admin.call<{ id: string }>(
-    'post',
-    '/api/v1/users',
-    { ...user, name: 'Task Draft Keeper', role: 'operator' },
-    201,
-  );
+  const { user, own, endSession } = await operatorWhoseSessionEnds(request, 'Task Draft Keeper');
   const name = `calc-${unique()}`;
-  const agent = await (await apiAs(request, user.email, user.password)).createAgent(name, 'calculator');
+  const agent = await own.createAgent(name, 'calculator');
   await page.goto('/tasks/new');
   await signInHere(page, user.email, user.password);
   const agentField = page.getByRole('combobox', { name: 'Agent' });
@@ -127,14 +119,14 @@ test('a new task’s agent and input left unsent when the session ends are back 
   await page.getByLabel('expression').fill('6 * <b>7</b>');
 
   // The session ends; the console learns it from the submit (its refresh is refused).
-  await admin.call('post', `/api/v1/users/${created.id}/password`, { password: 'a-password-after-the-reset' }, 204);
+  await endSession();
   await page
     .getByRole('button', { name: 'Submit task' })
     .click({ timeout: 5_000 })
     .catch(() => undefined);
   await expect(signInButton(page)).toBeVisible();
 
-  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await signInHere(page, user.email, NEW_PASSWORD);
   await expect(page).toHaveURL(/\/tasks\/new$/);
   await expect(agentField).toHaveValue(agent.id);
   await expect(page.getByLabel('expression')).toHaveValue('6 * <b>7</b>');
@@ -144,7 +136,7 @@ test('a new task’s agent and input left unsent when the session ends are back 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(signInButton(page)).toBeVisible();
   await page.goto('/tasks/new');
-  await signInHere(page, user.email, 'a-password-after-the-reset');
+  await signInHere(page, user.email, NEW_PASSWORD);
   await expect(agentField).toHaveValue('');
   await expect(page.getByText('Unsaved changes restored')).toHaveCount(0);
 });
