@@ -13,6 +13,7 @@ import {
   ROOT,
   type Row,
   spentBy,
+  untilQuiet,
 } from './harness';
 import { PG_SERVER, REDIS_URL } from './server-env';
 import { clearBacklog, drainTasks } from './throughput';
@@ -21,8 +22,10 @@ import { clearBacklog, drainTasks } from './throughput';
  * (k) The same jobs through what a user might pick instead (graphile-worker, pg-boss; bench/alternative-worker.ts,
  * each in a process of its own on a database of its own on the same Postgres), interleaved with (d)'s YMERA run
  * in every round (alternative, YMERA, next alternative, YMERA, …): each alternative's rate is compared with the
- * YMERA run right after it, and the median round's ratio is reported. CPU is read per process from /proc: each
- * contender's own processes, the Postgres backends connected to its database, and (YMERA only) the Redis server.
+ * YMERA run right after it, and the median round's ratio is reported. Each measured run starts once the machine is
+ * quiet ({@link untilQuiet}): none pays for the autovacuum or WAL the run before it left. CPU is read per process
+ * from /proc: each contender's own processes, the Postgres backends connected to its database, and (YMERA only) the
+ * Redis server.
  */
 const TASKS = Number(process.env.BENCH_K_TASKS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_K_ROUNDS ?? 3);
@@ -81,7 +84,9 @@ export async function alternatives(ctx: BenchContext): Promise<Row[]> {
     const results = new Map<string, { alt: Measured; ymera: Measured }[]>(alts.map((a) => [a.kind, []]));
     for (let round = 0; round < ROUNDS; round += 1)
       for (const a of alts) {
+        await untilQuiet();
         const measuredAlt = await alt(a, `r${round}`, TASKS);
+        await untilQuiet();
         const measuredYmera = await ymera();
         results.get(a.kind)!.push({ alt: measuredAlt, ymera: measuredYmera });
         process.stdout.write(

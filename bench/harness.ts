@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
@@ -147,13 +148,35 @@ export function machineCpuSeconds(): MachineCpu {
     }
     if (proc.name === 'postgres' || proc.name === 'redis-server') processes.set(entry, proc);
   }
-  // The first line of /proc/stat: user nice system idle iowait irq softirq steal, in clock ticks.
+  return { processes, total: machineBusySeconds() };
+}
+
+/**
+ * The whole machine's busy CPU seconds so far, every core's: the first line of /proc/stat (user nice system idle
+ * iowait irq softirq steal, in clock ticks), idle and iowait left out.
+ */
+function machineBusySeconds(): number {
   const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
     .split('\n')[0]
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  return { processes, total: (user + nice + system + irq + softirq + steal) / CLOCK_TICKS };
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+}
+
+/**
+ * Waits until the machine is quiet: less than `busyBelow` of its cores busy over half a second, or `maxMs` gone.
+ * A measured run then does not pay for what the run before it left to do (autovacuum of the rows it wrote, the
+ * WAL it flushes): interleaved runs are compared on an equal footing.
+ */
+export async function untilQuiet(maxMs = 15_000, busyBelow = 0.15): Promise<void> {
+  const cores = availableParallelism();
+  const until = Date.now() + maxMs;
+  while (Date.now() < until) {
+    const before = machineBusySeconds();
+    await sleep(500);
+    if ((machineBusySeconds() - before) / (0.5 * cores) < busyBelow) return;
+  }
 }
 
 /**
