@@ -212,6 +212,8 @@ test('two-factor authentication: enrolled from the profile page; signing in agai
   await expect(page.getByRole('alert')).toContainText('two-factor');
   await page.getByLabel('Code').fill(totp.generate());
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed out by hand, the console does not lead back to the page left: the profile is opened again.
+  await page.getByRole('link', { name: /^Profile: / }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Profile' })).toBeVisible();
   await expect(mfa).toContainText('On');
   await expect(mfa).toContainText('10 recovery codes left');
